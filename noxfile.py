@@ -1,0 +1,65 @@
+"""Developer sessions: tests, contract, property, lint, typecheck, bench.
+
+Each session installs the project into its own virtualenv (``nox -R`` reuses them).
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the default test suite (the README's test command)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def contract(session: nox.Session) -> None:
+    """Run every port's contract suite against every adapter."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "tests/contract", "-m", "not bench", "-v", *session.posargs)
+
+
+@nox.session
+def property(session: nox.Session) -> None:
+    """Run the hypothesis suites with the thorough profile, slow cases included."""
+    session.install("-e", ".[test]")
+    session.run(
+        "pytest", "tests/property", "-m", "not bench",
+        "--hypothesis-profile=thorough", *session.posargs,
+    )
+
+
+@nox.session
+def slow(session: nox.Session) -> None:
+    """Run the long-running suites marked ``slow``."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-m", "slow", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff (lint + format check) and the import-linter layer contracts."""
+    session.install("-e", ".[dev]")
+    session.run("ruff", "check", "src", "tests", "noxfile.py")
+    session.run("ruff", "format", "--check", "src", "tests", "noxfile.py")
+    session.run("lint-imports")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Mypy: strict on domain/ and ports/, typed defs everywhere."""
+    session.install("-e", ".[dev]")
+    session.run("mypy")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks: print figures and ratios against floors measured in the same run."""
+    session.install("-e", ".[test,bench]")
+    session.run("python", "-m", "benchmarks", *session.posargs)

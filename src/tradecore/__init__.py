@@ -1,0 +1,19 @@
+"""tradecore: systematic equity trading with exactly-once orders and live/replay parity.
+
+``import tradecore as tc`` gives the notebook-facing API: value objects, the order
+lifecycle and the ledger.
+"""
+
+from tradecore.domain import *  # noqa: F403  (the domain's sorted __all__ is the API)
+from tradecore.domain import __all__ as _domain_all
+from tradecore.domain.errors import (
+    IllegalTransition,
+    InvalidInput,
+    Overfill,
+    TradecoreError,
+)
+
+__version__ = "0.1.0"
+__all__ = sorted(
+    [*_domain_all, "IllegalTransition", "InvalidInput", "Overfill", "TradecoreError"]
+)

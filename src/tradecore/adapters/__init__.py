@@ -1,0 +1,1 @@
+"""Adapters: implementations of the ports (each imports its own library)."""

@@ -1,0 +1,1 @@
+"""Composition roots: the console apps ``tradecore-live`` and ``tradecore-replay``."""

@@ -1,0 +1,148 @@
+"""The one exception hierarchy of tradecore.
+
+Every error a user can see derives from :class:`TradecoreError`. Adapters translate
+their library's exceptions into these at the adapter boundary (``raise ... from e``),
+so services, the CLI's exit-code map and the contract suites import one place.
+"""
+
+from __future__ import annotations
+
+
+class TradecoreError(Exception):
+    """Root of every error tradecore raises on purpose."""
+
+    #: Whether retrying the same operation unchanged may succeed.
+    retryable: bool = False
+
+
+# --- input and invariants -------------------------------------------------------------
+
+
+class DomainError(TradecoreError):
+    """An invariant of the domain model was violated."""
+
+
+class InvalidInput(DomainError, ValueError):
+    """A value is malformed or out of range; the message names the field and value.
+
+    Raised at the edges (bar files, order specs, config values, rows read back from the
+    store) before anything is stored, so nothing already stored changes.
+    """
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{field}={value!r}: {reason}")
+
+
+class IllegalTransition(DomainError):
+    """An order event or command does not apply to the intent's current status."""
+
+
+class Overfill(IllegalTransition):
+    """Fills would exceed the order quantity: the broker and our books disagree."""
+
+
+class DuplicateClientOrderId(DomainError):
+    """A client order id was used before (the broker refuses ids it has ever seen)."""
+
+
+class IntegrityError(TradecoreError):
+    """Stored data is inconsistent or was tampered with (e.g. a broken audit chain)."""
+
+
+# --- broker ---------------------------------------------------------------------------
+
+
+class BrokerError(TradecoreError):
+    """The broker could not carry out a request."""
+
+
+class BrokerRejected(BrokerError):
+    """The broker refused an order or request for a business reason (buying power, ...).
+
+    A venue rejecting an order is a normal outcome; this error is for the synchronous
+    refusal of a request and carries the broker's reason.
+    """
+
+    def __init__(self, reason: str, *, code: str | None = None) -> None:
+        self.reason = reason
+        self.code = code
+        super().__init__(reason if code is None else f"{code}: {reason}")
+
+
+class InsufficientBuyingPower(BrokerRejected):
+    """The account cannot pay for the order."""
+
+
+class OrderNotFound(BrokerError):
+    """The broker has no order with that id (possibly only *yet*: see DESIGN.md)."""
+
+
+class OrderNotCancelable(BrokerError):
+    """The order is already in a final state (filled, canceled, ...) at the broker."""
+
+
+class TransientBrokerError(BrokerError):
+    """Timeout, 5xx, dropped connection: the outcome of the request is unknown."""
+
+    retryable = True
+
+
+class RateLimited(TransientBrokerError):
+    """The broker asked us to slow down; ``retry_after_s`` says for how long if known."""
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(message)
+
+
+class AuthenticationFailed(BrokerError):
+    """Credentials were refused (401/403): fail closed, never retry blindly."""
+
+
+# --- data, risk, store, config, signing -----------------------------------------------
+
+
+class StaleData(TradecoreError):
+    """Market data is older than the freshness limit allows."""
+
+
+class RiskRejected(TradecoreError):
+    """A pre-trade risk rule refused an order; ``rule`` names it, ``values`` the numbers."""
+
+    def __init__(self, rule: str, message: str, values: dict[str, str] | None = None):
+        self.rule = rule
+        self.values = dict(values or {})
+        super().__init__(f"risk:{rule}: {message}")
+
+
+class StoreError(TradecoreError):
+    """The store could not carry out a request."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached or is locked; retrying may help."""
+
+    retryable = True
+
+
+class ConcurrencyConflict(StoreError):
+    """Another writer changed the record since it was read (optimistic concurrency)."""
+
+
+class NotFound(StoreError):
+    """No stored record has that key."""
+
+
+class SchemaOutOfDate(StoreError):
+    """The database is not at the migration head this code needs."""
+
+
+class ConfigurationError(TradecoreError):
+    """The configuration is missing, malformed or contradictory."""
+
+
+class SignatureError(TradecoreError):
+    """A signature is missing, malformed, or does not verify."""

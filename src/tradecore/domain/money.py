@@ -1,0 +1,41 @@
+"""Decimal money helpers: the one boundary where a market float becomes a price."""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+
+from tradecore.domain.errors import InvalidInput
+
+#: US equities: $0.01 above $1, $0.0001 below (Reg NMS sub-penny rule).
+CENT = Decimal("0.01")
+SUB_PENNY = Decimal("0.0001")
+ONE_SHARE = Decimal(1)
+ZERO = Decimal(0)
+
+
+def price_increment(price: Decimal) -> Decimal:
+    """Return the tick size that applies at ``price`` for a US equity."""
+    return CENT if price >= 1 else SUB_PENNY
+
+
+def quantize_price(price: Decimal) -> Decimal:
+    """Round a price to its tick, half-even (no systematic bias)."""
+    return price.quantize(price_increment(price), rounding=ROUND_HALF_EVEN)
+
+
+def to_price(value: float, field: str = "price") -> Decimal:
+    """Turn a float market price into an exact, tick-rounded Decimal order/fill price.
+
+    This is the one place floats become money: ``Decimal(repr(x))`` keeps the shortest
+    decimal that round-trips, so 101.23 becomes ``Decimal('101.23')``, not binary noise.
+    """
+    if value != value or value in (float("inf"), float("-inf")) or value <= 0:
+        raise InvalidInput(field, value, "price must be a finite number > 0")
+    return quantize_price(Decimal(repr(float(value))))
+
+
+def quantize_qty(qty: Decimal, increment: Decimal = ONE_SHARE) -> Decimal:
+    """Round a quantity *down* to the size increment (never trade more than decided)."""
+    if increment <= 0:
+        raise InvalidInput("increment", increment, "must be > 0")
+    return (qty / increment).to_integral_value(rounding=ROUND_DOWN) * increment

@@ -1,0 +1,144 @@
+"""The Broker port and the value types that cross it."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import ClassVar, Protocol
+
+import attrs
+
+from tradecore.domain import validation as v
+from tradecore.domain.account import AccountSnapshot, Position
+from tradecore.domain.broker_status import BrokerOrderStatus
+from tradecore.domain.events import OrderEvent
+from tradecore.domain.orders import OrderSpec
+
+
+class Capability(enum.StrEnum):
+    """Optional broker features; contract cases needing one skip without it."""
+
+    FRACTIONAL = "fractional"
+    SHORT_SELL = "short_sell"
+    STOP_ORDERS = "stop_orders"
+    EXTENDED_HOURS = "extended_hours"
+    BRACKET_ORDERS = "bracket_orders"
+    REPLACE = "replace"
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class BrokerOrder:
+    """An order as the broker knows it."""
+
+    broker_order_id: str = attrs.field(validator=v.non_empty_str)
+    client_order_id: str = attrs.field(validator=v.non_empty_str)
+    spec: OrderSpec
+    status: BrokerOrderStatus = attrs.field(validator=v.instance_of(BrokerOrderStatus))
+    filled_qty: Decimal = attrs.field(default=Decimal(0), validator=v.non_negative_decimal)
+    filled_avg_price: Decimal | None = None
+    submitted_at: datetime = attrs.field(validator=v.utc_datetime)
+    updated_at: datetime = attrs.field(validator=v.utc_datetime)
+    #: Broker ids of bracket legs (take-profit, stop-loss), if any.
+    leg_ids: tuple[str, ...] = ()
+    replaced_by: str | None = None
+
+
+class Broker(Protocol):
+    """Where orders go. Implementations: simulated, Alpaca.
+
+    Order events are asynchronous: ``submit`` returns the broker's acknowledgement and
+    never a fill; fills and every later change arrive through :meth:`poll_events`.
+    """
+
+    capabilities: ClassVar[frozenset[Capability]]
+
+    def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
+        """Place an order under ``client_order_id`` and return the acknowledged order.
+
+        Safe to repeat with the same id: a broker that already has the id raises
+        :class:`DuplicateClientOrderId` and keeps the original order unchanged.
+
+        Raises:
+            DuplicateClientOrderId: the id was used before (look the order up, adopt it).
+            BrokerRejected: refused synchronously (e.g. InsufficientBuyingPower).
+            TransientBrokerError: outcome unknown (timeout, 5xx); resolve by client id.
+            AuthenticationFailed: credentials refused.
+        """
+        ...
+
+    def cancel(self, broker_order_id: str) -> None:
+        """Request cancellation; the outcome arrives as an event.
+
+        Raises:
+            OrderNotFound: no such order.
+            OrderNotCancelable: already filled, canceled or otherwise final.
+            TransientBrokerError: outcome unknown.
+        """
+        ...
+
+    def replace(
+        self,
+        broker_order_id: str,
+        *,
+        client_order_id: str,
+        qty: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+    ) -> BrokerOrder:
+        """Replace a working order; return the *new* order (new broker id, new client id).
+
+        The old order becomes ``replaced`` (an event says so); fills that raced the
+        replace still count on the old order.
+
+        Raises:
+            OrderNotFound: no such order.
+            OrderNotCancelable: the order is final or not replaceable in its status.
+            DuplicateClientOrderId: ``client_order_id`` was used before.
+        """
+        ...
+
+    def get_order(self, broker_order_id: str) -> BrokerOrder:
+        """Return the order with the broker's id.
+
+        Raises:
+            OrderNotFound: no such order.
+        """
+        ...
+
+    def get_order_by_client_id(self, client_order_id: str) -> BrokerOrder:
+        """Return the order placed under ``client_order_id``.
+
+        Raises:
+            OrderNotFound: no order with that id (possibly not *yet*, see DESIGN.md).
+        """
+        ...
+
+    def open_orders(self) -> Sequence[BrokerOrder]:
+        """Return orders the broker is still working, oldest first."""
+        ...
+
+    def positions(self) -> Sequence[Position]:
+        """Return non-flat positions, sorted by symbol."""
+        ...
+
+    def account(self) -> AccountSnapshot:
+        """Return cash, buying power and equity now."""
+        ...
+
+    def poll_events(self) -> Sequence[OrderEvent]:
+        """Return order events that happened since the last poll, in order; never block."""
+        ...
+
+
+class ScheduledBroker(Broker, Protocol):
+    """A broker whose events happen on a virtual clock (the simulated broker).
+
+    The replay driver merges its events with bars by time, so it must know when the
+    next one is due.
+    """
+
+    def next_event_at(self) -> datetime | None:
+        """Return when the earliest pending event is due, or ``None`` if none is."""
+        ...

@@ -1,0 +1,1 @@
+"""Application services (use cases): orchestrate the domain through ports."""
