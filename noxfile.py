@@ -30,8 +30,12 @@ def property(session: nox.Session) -> None:
     """Run the hypothesis suites with the thorough profile, slow cases included."""
     session.install("-e", ".[test]")
     session.run(
-        "pytest", "tests/property", "-m", "not bench",
-        "--hypothesis-profile=thorough", *session.posargs,
+        "pytest",
+        "tests/property",
+        "-m",
+        "not bench",
+        "--hypothesis-profile=thorough",
+        *session.posargs,
     )
 
 

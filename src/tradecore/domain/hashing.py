@@ -35,10 +35,8 @@ def _canonical(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
     if attrs.has(type(value)):
-        return {
-            f.name: _canonical(getattr(value, f.name))
-            for f in attrs.fields(type(value))
-        }
+        fields = attrs.fields(type(value))  # type: ignore[arg-type]
+        return {f.name: _canonical(getattr(value, f.name)) for f in fields}
     if isinstance(value, Mapping):
         return {str(k): _canonical(v) for k, v in value.items()}
     if isinstance(value, Sequence | frozenset | set):

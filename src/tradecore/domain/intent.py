@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -152,7 +153,7 @@ class Applied:
 
 
 def transition(
-    intent: OrderIntent, target: IntentStatus, at: datetime, **changes: object
+    intent: OrderIntent, target: IntentStatus, at: datetime, **changes: Any
 ) -> OrderIntent:
     """Move ``intent`` to ``target`` if the transition table allows it.
 
@@ -165,7 +166,7 @@ def transition(
         raise IllegalTransition(f"intent {intent.client_order_id}: {e}") from None
     return attrs.evolve(
         intent, status=target, updated_at=max(at, intent.updated_at), **changes
-    )  # type: ignore[arg-type]
+    )
 
 
 def mark_submitted(intent: OrderIntent, at: datetime) -> OrderIntent:

@@ -94,7 +94,9 @@ class Ledger:
         old = self.holdings.get(fill.symbol, Holding())
         new, realized = _roll(old, fill.signed_qty, fill.price)
         holdings = dict(self.holdings)
-        holdings[fill.symbol] = attrs.evolve(new, realized_pnl=old.realized_pnl + realized - fill.fee)
+        holdings[fill.symbol] = attrs.evolve(
+            new, realized_pnl=old.realized_pnl + realized - fill.fee
+        )
         return Ledger(
             cash=self.cash - fill.signed_qty * fill.price - fill.fee,
             holdings=holdings,
@@ -122,13 +124,14 @@ def _roll(old: Holding, delta: Decimal, price: Decimal) -> tuple[Holding, Decima
         new = Holding(qty=qty + delta, cost_basis=basis + delta * price)
         return attrs.evolve(new, realized_pnl=old.realized_pnl), _ZERO
     closed = min(abs(delta), abs(qty))
-    if closed == abs(qty):
-        removed = basis
-    else:
-        removed = (basis * closed / abs(qty)).quantize(_BASIS_STEP)
+    # Closing all of it removes the whole basis; a part removes its pro-rata share.
+    partial = (basis * closed / abs(qty)).quantize(_BASIS_STEP)
+    removed = basis if closed == abs(qty) else partial
     direction = 1 if qty > 0 else -1
     realized = closed * direction * price - removed
     total = qty + delta
     opened = total if (total != 0 and (total > 0) != (qty > 0)) else _ZERO
     new_basis = basis - removed + opened * price
-    return Holding(qty=total, cost_basis=new_basis, realized_pnl=old.realized_pnl), realized
+    return Holding(
+        qty=total, cost_basis=new_basis, realized_pnl=old.realized_pnl
+    ), realized

@@ -120,13 +120,15 @@ class OrderSpec:
             raise InvalidInput("extended_hours", True, "needs a day limit order")
 
     def _price_rule(self, kind: str) -> str:
-        return f"a {kind} price is required for this order type and forbidden otherwise ({self.order_type.value})"
+        order_type = self.order_type.value
+        return f"a {kind} price is required for this order type, else forbidden ({order_type})"
 
     def _check_bracket(self, bracket: Bracket) -> None:
         if self.qty is None:
             raise InvalidInput("bracket", bracket, "needs a qty order, not notional")
         tp, sl = bracket.take_profit_limit, bracket.stop_loss_stop
-        if tp is not None and sl is not None:
-            # For a buy the take-profit sits above the stop; for a sell, below.
-            if (tp <= sl) if self.side is Side.BUY else (tp >= sl):
-                raise InvalidInput("bracket", (tp, sl), "take-profit on the wrong side")
+        if tp is None or sl is None:
+            return
+        # For a buy the take-profit sits above the stop; for a sell, below.
+        if (tp <= sl) if self.side is Side.BUY else (tp >= sl):
+            raise InvalidInput("bracket", (tp, sl), "take-profit on the wrong side")

@@ -36,7 +36,9 @@ class BrokerOrder:
     client_order_id: str = attrs.field(validator=v.non_empty_str)
     spec: OrderSpec
     status: BrokerOrderStatus = attrs.field(validator=v.instance_of(BrokerOrderStatus))
-    filled_qty: Decimal = attrs.field(default=Decimal(0), validator=v.non_negative_decimal)
+    filled_qty: Decimal = attrs.field(
+        default=Decimal(0), validator=v.non_negative_decimal
+    )
     filled_avg_price: Decimal | None = None
     submitted_at: datetime = attrs.field(validator=v.utc_datetime)
     updated_at: datetime = attrs.field(validator=v.utc_datetime)
