@@ -19,7 +19,7 @@ from tradecore.domain.lifecycle import LATE_FILL_ACCEPTING
 
 def test_every_status_has_a_row_and_open_and_terminal_partition_them() -> None:
     assert set(TRANSITIONS) == set(IntentStatus)
-    assert OPEN | TERMINAL == set(IntentStatus)
+    assert set(IntentStatus) == OPEN | TERMINAL
     assert not OPEN & TERMINAL
 
 
