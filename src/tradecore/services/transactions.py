@@ -1,0 +1,90 @@
+"""Commit policies: how often the engine makes its store writes durable.
+
+Live trading commits every step (the intent is durable before the broker call, the ack
+before anything else). Replay may batch: its broker is simulated and deterministic, so
+after a crash ``--resume`` re-derives every order with the same ids and the store's
+idempotent writes (intents by client order id, fills by execution id, decisions by
+decision id) turn the re-run into a no-op up to where the crash struck.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Protocol
+
+from tradecore.ports.store import Store, UnitOfWork
+
+
+class CommitPolicy(Protocol):
+    """Hands out units of work and decides when they commit."""
+
+    @contextmanager
+    def step(self) -> Iterator[UnitOfWork]:
+        """Yield a unit of work for one step; commit it when the policy says so."""
+        ...
+
+    def flush(self) -> None:
+        """Commit anything still pending."""
+        ...
+
+
+class CommitEachStep:
+    """One transaction per step, committed when the step ends without error."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    @contextmanager
+    def step(self) -> Iterator[UnitOfWork]:
+        """Yield a fresh unit of work and commit it at the end of the step."""
+        with self._store.unit_of_work() as uow:
+            yield uow
+            uow.commit()
+
+    def flush(self) -> None:
+        """Nothing is ever pending."""
+
+
+class CommitInBatches:
+    """One long transaction committed every ``every`` steps (replay only).
+
+    An error inside a step rolls back the whole pending batch and re-raises: the caller
+    must treat the batch as lost (replay does, by re-deriving it on resume).
+    """
+
+    def __init__(self, store: Store, every: int = 5000) -> None:
+        self._store = store
+        self._every = every
+        self._uow: UnitOfWork | None = None
+        self._pending = 0
+
+    @contextmanager
+    def step(self) -> Iterator[UnitOfWork]:
+        """Yield the shared unit of work; commit once ``every`` steps have run."""
+        if self._uow is None:
+            self._uow = self._store.unit_of_work().__enter__()
+        try:
+            yield self._uow
+        except BaseException:
+            self._discard()
+            raise
+        self._pending += 1
+        if self._pending >= self._every:
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit and close the shared unit of work, if any."""
+        if self._uow is None:
+            return
+        uow, self._uow, self._pending = self._uow, None, 0
+        try:
+            uow.commit()
+        finally:
+            uow.__exit__(None, None, None)
+
+    def _discard(self) -> None:
+        uow, self._uow, self._pending = self._uow, None, 0
+        if uow is not None:
+            uow.rollback()
+            uow.__exit__(None, None, None)
