@@ -1,0 +1,24 @@
+"""Dialect-specific statement builders shared by the repositories.
+
+Both SQLite (3.35+) and PostgreSQL speak ``INSERT ... ON CONFLICT DO NOTHING
+RETURNING``: one round trip that inserts or tells us the key was taken, with no
+error to recover from (a failed statement would abort a PostgreSQL transaction).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+
+def upsert(dialect_name: str, table: Table) -> Any:
+    """Return the dialect's ``INSERT`` that supports ``ON CONFLICT`` clauses."""
+    module = postgresql if dialect_name == "postgresql" else sqlite
+    return module.insert(table)
+
+
+def insert_ignore(dialect_name: str, table: Table, *keys: str) -> Any:
+    """Return ``INSERT ... ON CONFLICT (keys) DO NOTHING`` for ``table``."""
+    return upsert(dialect_name, table).on_conflict_do_nothing(index_elements=keys)
