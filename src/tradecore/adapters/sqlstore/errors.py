@@ -48,7 +48,8 @@ def _classify(error: exc.DBAPIError) -> type[StoreError] | type[InvalidInput] | 
     sqlstate = getattr(error.orig, "sqlstate", None) or ""
     message = str(error.orig)
     for key, kind in _RULES:
-        if (key[0].isdigit() and sqlstate.startswith(key)) or key in message:
+        is_sqlstate = key[0].isdigit()
+        if sqlstate.startswith(key) if is_sqlstate else key in message:
             return kind
     return None
 
