@@ -35,7 +35,7 @@ class Durability(enum.StrEnum):
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-def make_engine(url: str, *, durability: Durability = Durability.FULL) -> Engine:
+def make_engine(url: str, *, durability: Durability | str = Durability.FULL) -> Engine:
     """Create an engine for ``url`` (``sqlite:///...`` or ``postgresql+psycopg://...``).
 
     Raises:
