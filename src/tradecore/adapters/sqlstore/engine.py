@@ -49,9 +49,10 @@ def make_engine(url: str, *, durability: Durability | str = Durability.FULL) -> 
     if backend == "sqlite":
         return _sqlite_engine(url, Durability(durability))
     if backend == "postgresql":
+        # No pool_pre_ping: it costs a round trip per unit of work; a dead
+        # connection surfaces as StoreUnavailable (retryable) instead.
         return create_engine(
             url,
-            pool_pre_ping=True,
             connect_args={"options": "-c timezone=UTC -c synchronous_commit=on"},
         )
     raise ConfigurationError(

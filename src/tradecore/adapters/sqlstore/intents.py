@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 import attrs
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import and_, bindparam, literal_column, select, update
 
 from tradecore.adapters.sqlstore import codec
 from tradecore.adapters.sqlstore import tables as t
@@ -57,7 +57,11 @@ def _update_statement(target: IntentStatus) -> Any:
             and_(
                 _I.c.client_order_id == bindparam("key"),
                 _I.c.version == bindparam("expected"),
-                _I.c.status.in_(_predecessors(target)),
+                # Inline constants (our own enum values): an IN over bound values is
+                # re-expanded on every call, which costs more than the UPDATE itself.
+                _I.c.status.in_(
+                    [literal_column(f"'{s}'") for s in _predecessors(target)]
+                ),
             )
         )
         .values(
@@ -66,14 +70,17 @@ def _update_statement(target: IntentStatus) -> Any:
     )
 
 
+@cache
+def _intent_insert(dialect_name: str) -> Any:
+    return insert_ignore(dialect_name, _I, "client_order_id").returning(_I.c.version)
+
+
 class SqlIntentRepository(IntentRepository):
     """Intents in the ``intents`` table (see the port for the contract)."""
 
     def __init__(self, conn: Session) -> None:
         self._conn = conn
-        self._insert = insert_ignore(
-            conn.dialect.name, _I, "client_order_id"
-        ).returning(_I.c.version)
+        self._insert = _intent_insert(conn.dialect.name)
 
     def create(self, intent: OrderIntent) -> OrderIntent:
         """Store a new intent (idempotent on client order id); see the port."""
@@ -135,14 +142,17 @@ _F = t.fills
 _decode_fill = codec.decoder(Fill, table="fills", key="execution_id")
 
 
+@cache
+def _fill_insert(dialect_name: str) -> Any:
+    return insert_ignore(dialect_name, _F, "execution_id").returning(_F.c.id)
+
+
 class SqlFillRepository(FillRepository):
     """Fills in the ``fills`` table, unique on execution id."""
 
     def __init__(self, conn: Session) -> None:
         self._conn = conn
-        self._insert = insert_ignore(conn.dialect.name, _F, "execution_id").returning(
-            _F.c.id
-        )
+        self._insert = _fill_insert(conn.dialect.name)
 
     def record(self, fill: Fill) -> bool:
         """Store ``fill`` unless its execution id is stored; see the port."""
@@ -171,24 +181,30 @@ _decode_broker_order = codec.decoder(
 )
 
 
+@cache
+def _broker_order_upsert(dialect_name: str) -> Any:
+    # Insert, or move to a newer sighting of the same order; RETURNING says which.
+    stmt = upsert(dialect_name, _B)
+    newer = and_(
+        stmt.excluded.updated_at >= _B.c.updated_at,
+        stmt.excluded.client_order_id == _B.c.client_order_id,
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["broker_order_id"],
+        set_={
+            "raw_status": stmt.excluded.raw_status,
+            "updated_at": stmt.excluded.updated_at,
+        },
+        where=newer,
+    ).returning(_B.c.broker_order_id)
+
+
 class SqlBrokerOrderRepository(BrokerOrderRepository):
     """Broker orders in ``broker_orders``, keyed by the broker's id."""
 
     def __init__(self, conn: Session) -> None:
         self._conn = conn
-        stmt = upsert(conn.dialect.name, _B)
-        newer = and_(
-            stmt.excluded.updated_at >= _B.c.updated_at,
-            stmt.excluded.client_order_id == _B.c.client_order_id,
-        )
-        self._upsert = stmt.on_conflict_do_update(
-            index_elements=["broker_order_id"],
-            set_={
-                "raw_status": stmt.excluded.raw_status,
-                "updated_at": stmt.excluded.updated_at,
-            },
-            where=newer,
-        ).returning(_B.c.broker_order_id)
+        self._upsert = _broker_order_upsert(conn.dialect.name)
 
     def record(self, order: BrokerOrderRecord) -> None:
         """Insert the order or move it to a newer sighting; see the port."""

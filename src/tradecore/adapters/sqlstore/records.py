@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import RowMapping, select, text
@@ -12,7 +13,7 @@ from sqlalchemy import RowMapping, select, text
 from tradecore.adapters.sqlstore import codec
 from tradecore.adapters.sqlstore import tables as t
 from tradecore.adapters.sqlstore.session import Session
-from tradecore.adapters.sqlstore.sql import insert_ignore, upsert
+from tradecore.adapters.sqlstore.sql import insert_ignore_returning, upsert
 from tradecore.domain.errors import InvalidInput, NotFound
 from tradecore.domain.records import (
     GENESIS_HASH,
@@ -39,12 +40,8 @@ class SqlDecisionRepository(DecisionRepository):
     def __init__(self, conn: Session) -> None:
         self._conn = conn
         name = conn.dialect.name
-        self._insert_decision = insert_ignore(name, _D, "decision_id").returning(
-            _D.c.decision_id
-        )
-        self._insert_outcome = insert_ignore(name, _O, "decision_id").returning(
-            _O.c.decision_id
-        )
+        self._insert_decision = insert_ignore_returning(name, _D, "decision_id")
+        self._insert_outcome = insert_ignore_returning(name, _O, "decision_id")
 
     def record_decision(self, record: DecisionRecord) -> bool:
         """Store a decision unless its id is stored; see the port."""
@@ -80,6 +77,15 @@ class SqlDecisionRepository(DecisionRepository):
 _AUDIT_LOCK_KEY = 0x7C_A0D17  # "tc audit"
 
 
+@cache
+def _head_upsert(dialect_name: str) -> Any:
+    stmt = upsert(dialect_name, _H)
+    return stmt.on_conflict_do_update(
+        index_elements=["id"],
+        set_={"seq": stmt.excluded.seq, "row_hash": stmt.excluded.row_hash},
+    )
+
+
 class SqlAuditLog(AuditLog):
     """The hash-chained ``audit_log`` table; append is its only write."""
 
@@ -87,11 +93,7 @@ class SqlAuditLog(AuditLog):
         self._conn = conn
         self._clock = clock
         self._insert = _A.insert()
-        stmt = upsert(conn.dialect.name, _H)
-        self._set_head = stmt.on_conflict_do_update(
-            index_elements=["id"],
-            set_={"seq": stmt.excluded.seq, "row_hash": stmt.excluded.row_hash},
-        )
+        self._set_head = _head_upsert(conn.dialect.name)
 
     def append(self, kind: str, payload: dict[str, object]) -> AuditEntry:
         """Append an entry chained to the last one; see the port."""

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tradecore.adapters.sqlstore import codec
 from tradecore.adapters.sqlstore import tables as t
 from tradecore.adapters.sqlstore.session import Session
-from tradecore.adapters.sqlstore.sql import insert_ignore
+from tradecore.adapters.sqlstore.sql import insert_ignore_returning
 from tradecore.domain.errors import NotFound
 from tradecore.ports.store import CostModelRepository, ModelRegistry
 from tradecore.ports.store_records import (
@@ -36,9 +36,7 @@ class SqlCostModelRepository(CostModelRepository):
 
     def __init__(self, conn: Session) -> None:
         self._conn = conn
-        self._insert = insert_ignore(conn.dialect.name, _C, "version_hash").returning(
-            _C.c.version_hash
-        )
+        self._insert = insert_ignore_returning(conn.dialect.name, _C, "version_hash")
 
     def record(self, version: CostModelVersion) -> bool:
         """Store a version unless its hash is stored; see the port."""
@@ -66,12 +64,8 @@ class SqlModelRegistry(ModelRegistry):
     def __init__(self, conn: Session) -> None:
         self._conn = conn
         name = conn.dialect.name
-        self._insert_model = insert_ignore(name, _M, "model_hash").returning(
-            _M.c.model_hash
-        )
-        self._insert_manifest = insert_ignore(name, _MF, "manifest_hash").returning(
-            _MF.c.manifest_hash
-        )
+        self._insert_model = insert_ignore_returning(name, _M, "model_hash")
+        self._insert_manifest = insert_ignore_returning(name, _MF, "manifest_hash")
 
     def register(self, model: ModelRecord) -> bool:
         """Register a model unless its hash is known; see the port."""

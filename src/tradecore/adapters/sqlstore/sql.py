@@ -7,6 +7,7 @@ error to recover from (a failed statement would abort a PostgreSQL transaction).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table
@@ -22,3 +23,13 @@ def upsert(dialect_name: str, table: Table) -> Any:
 def insert_ignore(dialect_name: str, table: Table, *keys: str) -> Any:
     """Return ``INSERT ... ON CONFLICT (keys) DO NOTHING`` for ``table``."""
     return upsert(dialect_name, table).on_conflict_do_nothing(index_elements=keys)
+
+
+@cache
+def insert_ignore_returning(dialect_name: str, table: Table, key: str) -> Any:
+    """Return (built once) ``INSERT ... ON CONFLICT (key) DO NOTHING RETURNING key``.
+
+    Building ON CONFLICT statements costs more than running them on SQLite, so every
+    unit of work shares one instance per dialect and table.
+    """
+    return insert_ignore(dialect_name, table, key).returning(table.c[key])
