@@ -165,17 +165,23 @@ def _ms(samples: list[float], q: float) -> float:
     return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def _line(kind: str, label: str, samples: list[float]) -> str:
+    p50, p99 = _ms(samples, 0.5), _ms(samples, 0.99)
+    return f"{kind}: {label:<30} p50 {p50:.3f} ms  p99 {p99:.3f} ms"
+
+
 def _report(
     kind: str, path: list[float], floor: list[float], disk: list[float]
 ) -> list[str]:
     ratio = statistics.median(path) / statistics.median(floor)
+    disk_ratio = statistics.median(path) / statistics.median(disk)
     verdict = "meets" if ratio <= TARGETS[kind] else "MISSES"
     return [
-        f"{kind}: path (2 durable commits) p50 {_ms(path, 0.5):.3f} ms  p99 {_ms(path, 0.99):.3f} ms",
-        f"{kind}: floor 2 bare driver commits p50 {_ms(floor, 0.5):.3f} ms  p99 {_ms(floor, 0.99):.3f} ms",
-        f"{kind}: floor 2 write+fsync       p50 {_ms(disk, 0.5):.3f} ms  p99 {_ms(disk, 0.99):.3f} ms",
-        f"{kind}: ratio path/commit-floor p50 {ratio:.2f}x (target <= {TARGETS[kind]}x: {verdict});"
-        f" path/fsync-floor p50 {statistics.median(path) / statistics.median(disk):.2f}x",
+        _line(kind, "path (2 durable commits)", path),
+        _line(kind, "floor: 2 bare driver commits", floor),
+        _line(kind, "floor: 2 write+fsync", disk),
+        f"{kind}: ratio path/commit-floor p50 {ratio:.2f}x "
+        f"(target <= {TARGETS[kind]}x: {verdict}); path/fsync-floor p50 {disk_ratio:.2f}x",
     ]
 
 

@@ -40,11 +40,11 @@ POSTGRES_URL_ENV = "TRADECORE_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
-def _postgres_unavailable(reason: str) -> None:
+def _postgres_unavailable(server: str, reason: str) -> None:
     """Fail in CI (a missing service must not pass silently), skip elsewhere."""
     message = (
-        f"PostgreSQL is not reachable at ${POSTGRES_URL_ENV} "
-        f"(default {DEFAULT_POSTGRES_URL}): {reason}"
+        f"PostgreSQL is not reachable at {server} (set {POSTGRES_URL_ENV} to "
+        f"change it; default {DEFAULT_POSTGRES_URL}): {reason}"
     )
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true requires PostgreSQL. {message}", pytrace=False)
@@ -67,7 +67,10 @@ def postgres_databases() -> Iterator[Callable[[], str]]:
             pass
     except sa.exc.OperationalError as e:
         engine.dispose()
-        _postgres_unavailable(str(e.orig).strip().splitlines()[0])
+        _postgres_unavailable(
+            server.render_as_string(hide_password=True),
+            str(e.orig).strip().splitlines()[0],
+        )
     created: list[str] = []
     counter = itertools.count(1)
 
