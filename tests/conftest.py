@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections.abc import Callable, Iterator
 
+import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
 # dev: quick feedback. ci: deterministic (derandomized), more examples, no deadline
@@ -28,3 +32,57 @@ settings.register_profile(
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
 )
+
+
+# --- PostgreSQL -----------------------------------------------------------------------
+
+POSTGRES_URL_ENV = "TRADECORE_TEST_POSTGRES_URL"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _postgres_unavailable(server: str, reason: str) -> None:
+    """Fail in CI (a missing service must not pass silently), skip elsewhere."""
+    message = (
+        f"PostgreSQL is not reachable at {server} (set {POSTGRES_URL_ENV} to "
+        f"change it; default {DEFAULT_POSTGRES_URL}): {reason}"
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true requires PostgreSQL. {message}", pytrace=False)
+    pytest.skip(f"skipped: {message}")
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[Callable[[], str]]:
+    """Create uniquely named PostgreSQL databases on demand; drop them at the end.
+
+    Other engineers share the server, so each database is named
+    ``tradecore_test_<pid>_<n>`` and only those this session created are dropped.
+    """
+    server = sa.make_url(os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL))
+    engine = sa.create_engine(
+        server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as e:
+        engine.dispose()
+        _postgres_unavailable(
+            server.render_as_string(hide_password=True),
+            str(e.orig).strip().splitlines()[0],
+        )
+    created: list[str] = []
+    counter = itertools.count(1)
+
+    def create() -> str:
+        name = f"tradecore_test_{os.getpid()}_{next(counter)}"
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return server.set(database=name).render_as_string(hide_password=False)
+
+    yield create
+    with engine.connect() as conn:
+        for name in created:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    engine.dispose()

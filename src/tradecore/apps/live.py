@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 import tradecore
+from tradecore.apps import cli_audit, cli_db
+from tradecore.apps.context import CliContext
 
 app = typer.Typer(
     name="tradecore-live",
@@ -22,11 +27,29 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="TOML configuration file.")
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="Database URL (sqlite:///file.db or postgresql+psycopg://...); "
+            "also TRADECORE_DATABASE_URL or [store] url in the config file.",
+        ),
+    ] = None,
     version: bool = typer.Option(
         False, "--version", is_eager=True, callback=_version, help="Print the version."
     ),
 ) -> None:
     """Operate tradecore against a broker."""
+    if ctx.obj is None:
+        ctx.obj = CliContext(config_path=config, database_url=database_url)
+
+
+app.add_typer(cli_db.app, name="db")
+app.add_typer(cli_audit.app, name="audit")
 
 
 @app.command()

@@ -7,11 +7,23 @@ from tradecore.ports.market_data import MarketData
 from tradecore.ports.signing import Signer, Verifier
 from tradecore.ports.store import (
     AuditLog,
+    BrokerOrderRepository,
+    ControlStateRepository,
+    CostModelRepository,
     DecisionRepository,
     FillRepository,
     IntentRepository,
+    ModelRegistry,
+    PositionSnapshotRepository,
     Store,
     UnitOfWork,
+)
+from tradecore.ports.store_records import (
+    BrokerOrderRecord,
+    CostModelVersion,
+    ManifestRecord,
+    ModelRecord,
+    PositionSnapshot,
 )
 
 __all__ = [
@@ -20,12 +32,22 @@ __all__ = [
     "AuditLog",
     "Broker",
     "BrokerOrder",
+    "BrokerOrderRecord",
+    "BrokerOrderRepository",
     "Capability",
     "Clock",
+    "ControlStateRepository",
+    "CostModelRepository",
+    "CostModelVersion",
     "DecisionRepository",
     "FillRepository",
     "IntentRepository",
+    "ManifestRecord",
     "MarketData",
+    "ModelRecord",
+    "ModelRegistry",
+    "PositionSnapshot",
+    "PositionSnapshotRepository",
     "ScheduledBroker",
     "Severity",
     "Signer",

@@ -7,8 +7,11 @@ Usage::
         uow.commit()
 
 Leaving the block without :meth:`UnitOfWork.commit` rolls everything back. Every
-method raises :class:`StoreUnavailable` when the database cannot be reached and
-:class:`InvalidInput` for a value it cannot store; neither leaves a partial write.
+method raises :class:`StoreUnavailable` when the database cannot be reached,
+:class:`SchemaOutOfDate` when its schema is not the one this code needs, and
+:class:`InvalidInput` for a value it cannot store or a stored row it cannot read;
+none of them leaves a partial write. Timestamps the store stamps itself (audit rows,
+state changes) come from the clock the adapter was built with.
 """
 
 from __future__ import annotations
@@ -26,10 +29,26 @@ from tradecore.domain.records import (
     DecisionRecord,
     OutcomeRecord,
 )
+from tradecore.domain.trading_state import (
+    BreakerState,
+    TradingState,
+    TradingStateRecord,
+)
+from tradecore.ports.store_records import (
+    BrokerOrderRecord,
+    CostModelVersion,
+    ManifestRecord,
+    ModelRecord,
+    PositionSnapshot,
+)
 
 
 class IntentRepository(Protocol):
-    """Order intents, unique on client order id, versioned for optimistic concurrency."""
+    """Order intents, unique on client order id, versioned for optimistic concurrency.
+
+    Status changes go through :func:`tradecore.domain.lifecycle.check_transition`:
+    the store refuses a stored row a move the domain table does not allow.
+    """
 
     def create(self, intent: OrderIntent) -> OrderIntent:
         """Store a new intent and return it as stored (version 1).
@@ -53,7 +72,7 @@ class IntentRepository(Protocol):
         ...
 
     def update(self, intent: OrderIntent) -> OrderIntent:
-        """Store ``intent`` over the row at ``intent.version``; return it at version + 1.
+        """Store ``intent`` over the row at ``intent.version``; return it at version+1.
 
         Raises:
             ConcurrencyConflict: the row's version is no longer ``intent.version``.
@@ -75,7 +94,11 @@ class FillRepository(Protocol):
     """Executions, unique on execution id."""
 
     def record(self, fill: Fill) -> bool:
-        """Store ``fill``; return False (and change nothing) if its id is already stored."""
+        """Store ``fill``; return False (changing nothing) if its id is stored.
+
+        Raises:
+            NotFound: no intent has the fill's client order id.
+        """
         ...
 
     def for_order(self, client_order_id: str) -> Sequence[Fill]:
@@ -115,11 +138,138 @@ class AuditLog(Protocol):
     """Append-only, hash-chained log of who did what."""
 
     def append(self, kind: str, payload: dict[str, object]) -> AuditEntry:
-        """Append an entry chained to the previous one and return it."""
+        """Append an entry chained to the previous one and return it.
+
+        The only write the log allows. ``payload`` is stored in its canonical form
+        (:func:`tradecore.domain.hashing.canonical_bytes`), which is what comes back.
+
+        Raises:
+            ConcurrencyConflict: another writer appended first; retry the unit.
+            InvalidInput: the payload has no canonical encoding (e.g. naive time).
+        """
         ...
 
     def verify(self) -> AuditVerification:
         """Walk the chain; report the first row whose hash or link is wrong or missing."""
+        ...
+
+
+class BrokerOrderRepository(Protocol):
+    """Broker orders by broker id; one intent may map to several over its life."""
+
+    def record(self, order: BrokerOrderRecord) -> None:
+        """Insert the order, or update its raw status and ``updated_at``.
+
+        An older sighting (``updated_at`` before the stored one) changes nothing.
+
+        Raises:
+            NotFound: no intent has the order's client order id.
+            InvalidInput: the order's client order id differs from the stored one.
+        """
+        ...
+
+    def get(self, broker_order_id: str) -> BrokerOrderRecord:
+        """Return the order.
+
+        Raises:
+            NotFound: no order has that broker id.
+        """
+        ...
+
+    def for_intent(self, client_order_id: str) -> Sequence[BrokerOrderRecord]:
+        """Return the intent's broker orders, first submitted first."""
+        ...
+
+
+class PositionSnapshotRepository(Protocol):
+    """Snapshots of the books (ours and the broker's), append-only."""
+
+    def record(self, snapshot: PositionSnapshot) -> None:
+        """Store a snapshot (positions are stored exactly, as decimals)."""
+        ...
+
+    def latest(self, source: str) -> PositionSnapshot | None:
+        """Return the most recent snapshot from ``source``, or ``None``."""
+        ...
+
+
+class ControlStateRepository(Protocol):
+    """The persisted trading state and circuit-breaker states."""
+
+    def get_trading_state(self) -> TradingStateRecord:
+        """Return the current state (ACTIVE, "never set", on a fresh store)."""
+        ...
+
+    def set_trading_state(self, state: TradingState, reason: str) -> TradingStateRecord:
+        """Record a new trading state with its reason, stamped now; return it.
+
+        Raises:
+            InvalidInput: ``state`` is not a TradingState or ``reason`` is blank.
+        """
+        ...
+
+    def get_breaker(self, name: str) -> BreakerState | None:
+        """Return the named breaker, or ``None`` if it was never set."""
+        ...
+
+    def set_breaker(self, name: str, *, tripped: bool, reason: str) -> BreakerState:
+        """Trip or reset the named breaker, stamped now; return it.
+
+        Raises:
+            InvalidInput: ``name`` or ``reason`` is blank.
+        """
+        ...
+
+    def breakers(self) -> Sequence[BreakerState]:
+        """Return every breaker ever set, by name."""
+        ...
+
+
+class CostModelRepository(Protocol):
+    """Versions of the cost-model parameters, immutable once stored."""
+
+    def record(self, version: CostModelVersion) -> bool:
+        """Store a version; return False (changing nothing) if its hash is stored."""
+        ...
+
+    def get(self, version_hash: str) -> CostModelVersion:
+        """Return the version.
+
+        Raises:
+            NotFound: no version has that hash.
+        """
+        ...
+
+    def latest(self) -> CostModelVersion | None:
+        """Return the most recently created version, or ``None``."""
+        ...
+
+
+class ModelRegistry(Protocol):
+    """Registered models and the manifests that bind them to data and config."""
+
+    def register(self, model: ModelRecord) -> bool:
+        """Register a model; return False (changing nothing) if its hash is known."""
+        ...
+
+    def get(self, model_hash: str) -> ModelRecord:
+        """Return the model.
+
+        Raises:
+            NotFound: no model has that hash.
+        """
+        ...
+
+    def record_manifest(self, manifest: ManifestRecord) -> bool:
+        """Store a manifest; return False (changing nothing) if its hash is known.
+
+        Raises:
+            NotFound: the manifest's model is not registered.
+        """
+        ...
+
+    def manifests_for(self, model_hash: str) -> Sequence[ManifestRecord]:
+        """Return the model's manifests, oldest first."""
         ...
 
 
@@ -130,6 +280,11 @@ class UnitOfWork(Protocol):
     fills: FillRepository
     decisions: DecisionRepository
     audit: AuditLog
+    broker_orders: BrokerOrderRepository
+    positions: PositionSnapshotRepository
+    controls: ControlStateRepository
+    cost_models: CostModelRepository
+    models: ModelRegistry
 
     def __enter__(self) -> Self: ...
 

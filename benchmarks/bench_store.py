@@ -1,0 +1,221 @@
+"""Store latency: the exactly-once write path next to its durable-commit floor.
+
+The path (what the order manager does around one broker call):
+commit 1 = create intent + mark SUBMITTED (durable before the broker call);
+commit 2 = mark ACKED + record the broker order (after the ack). Two durable commits.
+
+Floors measured in the same run, on the same database / disk:
+* two bare single-row durable commits through the raw driver (sqlite3 / psycopg);
+* two write+fsync calls on a file on the same disk.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import sqlalchemy as sa
+
+from tradecore.adapters.sqlstore import SqlStore, open_store
+from tradecore.domain.client_order_id import DecisionKey
+from tradecore.domain.events import OrderEvent, OrderEventKind
+from tradecore.domain.intent import OrderIntent, apply_event, mark_submitted
+from tradecore.domain.orders import OrderSpec, Side
+from tradecore.ports.store_records import BrokerOrderRecord
+
+T0 = datetime(2024, 3, 1, 14, 30, tzinfo=UTC)
+TARGETS = {"sqlite": 1.5, "postgres": 2.0}
+PG_SERVER = os.environ.get(
+    "TRADECORE_TEST_POSTGRES_URL",
+    "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+)
+
+
+def _intents(n: int) -> list[OrderIntent]:
+    spec = OrderSpec(symbol="AAPL", side=Side.BUY, qty=Decimal(10))
+    return [
+        OrderIntent.create(
+            DecisionKey(
+                strategy_id="bench",
+                symbol="AAPL",
+                side=Side.BUY,
+                session_date=date(2024, 3, 1),
+                horizon="1d",
+                signal_hash=f"s{i}",
+                qty=Decimal(10),
+            ),
+            spec,
+            decided_at=T0,
+        )
+        for i in range(n)
+    ]
+
+
+def _path(store: SqlStore, intents: list[OrderIntent]) -> list[float]:
+    samples = []
+    for intent in intents:
+        started = time.perf_counter()
+        with store.unit_of_work() as uow:
+            stored = uow.intents.create(intent)
+            submitted = uow.intents.update(mark_submitted(stored, T0))
+            uow.commit()  # durable before the broker call
+            ack = OrderEvent(
+                kind=OrderEventKind.ACCEPTED,
+                client_order_id=intent.client_order_id,
+                occurred_at=T0,
+                broker_order_id=f"b-{intent.client_order_id}",
+            )
+            uow.intents.update(apply_event(submitted, ack).intent)
+            uow.broker_orders.record(
+                BrokerOrderRecord(
+                    broker_order_id=f"b-{intent.client_order_id}",
+                    client_order_id=intent.client_order_id,
+                    raw_status="accepted",
+                    submitted_at=T0,
+                    updated_at=T0,
+                )
+            )
+            uow.commit()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def _timed(n: int, step: Callable[[int], None]) -> list[float]:
+    samples = []
+    for i in range(n):
+        started = time.perf_counter()
+        step(i)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def _fsync_floor(directory: Path, n: int) -> list[float]:
+    fd = os.open(directory / "fsync.probe", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    block = b"x" * 512
+
+    def two_fsyncs(_: int) -> None:
+        for _commit in range(2):
+            os.write(fd, block)
+            os.fsync(fd)
+
+    try:
+        return _timed(n, two_fsyncs)
+    finally:
+        os.close(fd)
+
+
+def _sqlite_floor(path: Path, n: int) -> list[float]:
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=FULL"):
+        conn.execute(f"PRAGMA {pragma}")
+    conn.execute("CREATE TABLE IF NOT EXISTS floor (id INTEGER PRIMARY KEY, v TEXT)")
+
+    def two_commits(i: int) -> None:
+        for _commit in range(2):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO floor (v) VALUES (?)", (str(i),))
+            conn.execute("COMMIT")
+
+    try:
+        return _timed(n, two_commits)
+    finally:
+        conn.close()
+
+
+def _postgres_floor(url: str, n: int) -> list[float]:
+    dsn = sa.make_url(url).set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(dsn) as conn:
+        conn.execute("CREATE TABLE floor (id serial PRIMARY KEY, v text)")
+        conn.commit()
+
+        def two_commits(i: int) -> None:
+            for _commit in range(2):
+                conn.execute("INSERT INTO floor (v) VALUES (%s)", (str(i),))
+                conn.commit()
+
+        return _timed(n, two_commits)
+
+
+@contextmanager
+def _postgres_database() -> Iterator[str]:
+    server = sa.make_url(PG_SERVER)
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    name = f"tradecore_bench_{os.getpid()}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _ms(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _line(kind: str, label: str, samples: list[float]) -> str:
+    p50, p99 = _ms(samples, 0.5), _ms(samples, 0.99)
+    return f"{kind}: {label:<30} p50 {p50:.3f} ms  p99 {p99:.3f} ms"
+
+
+def _report(
+    kind: str, path: list[float], floor: list[float], disk: list[float]
+) -> list[str]:
+    ratio = statistics.median(path) / statistics.median(floor)
+    disk_ratio = statistics.median(path) / statistics.median(disk)
+    verdict = "meets" if ratio <= TARGETS[kind] else "MISSES"
+    return [
+        _line(kind, "path (2 durable commits)", path),
+        _line(kind, "floor: 2 bare driver commits", floor),
+        _line(kind, "floor: 2 write+fsync", disk),
+        f"{kind}: ratio path/commit-floor p50 {ratio:.2f}x "
+        f"(target <= {TARGETS[kind]}x: {verdict}); path/fsync-floor p50 {disk_ratio:.2f}x",
+    ]
+
+
+def _measure(
+    url: str, work: Path, n: int, floor: Callable[[int], list[float]]
+) -> tuple[list[float], ...]:
+    warm = 30
+    store = open_store(url, upgrade=True, durability="full")
+    try:
+        intents = _intents(n + warm)
+        _path(store, intents[:warm])
+        path = _path(store, intents[warm:])
+    finally:
+        store.close()
+    return path, floor(n), _fsync_floor(work, n)
+
+
+def run(quick: bool) -> list[str]:
+    """Measure SQLite and PostgreSQL; return report lines."""
+    n = 200 if quick else 1000
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="tc-bench-") as tmp:
+        work = Path(tmp)
+        url = f"sqlite:///{work / 'bench.db'}"
+        lines += _report(
+            "sqlite",
+            *_measure(url, work, n, lambda k: _sqlite_floor(work / "bench.db", k)),
+        )
+        try:
+            with _postgres_database() as pg_url:
+                lines += _report(
+                    "postgres",
+                    *_measure(pg_url, work, n, lambda k: _postgres_floor(pg_url, k)),
+                )
+        except (sa.exc.OperationalError, psycopg.OperationalError) as e:
+            lines.append(f"postgres: not measured (unreachable at {PG_SERVER}: {e})")
+    return lines

@@ -1,0 +1,238 @@
+"""Order-side repositories: intents, fills and broker orders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import attrs
+from sqlalchemy import and_, bindparam, literal_column, select, update
+
+from tradecore.adapters.sqlstore import codec
+from tradecore.adapters.sqlstore import tables as t
+from tradecore.adapters.sqlstore.session import Session
+from tradecore.adapters.sqlstore.sql import insert_ignore, upsert
+from tradecore.domain.errors import (
+    ConcurrencyConflict,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+)
+from tradecore.domain.executions import Fill
+from tradecore.domain.intent import OrderIntent
+from tradecore.domain.lifecycle import TERMINAL, IntentStatus, check_transition
+from tradecore.ports.store import (
+    BrokerOrderRepository,
+    FillRepository,
+    IntentRepository,
+)
+from tradecore.ports.store_records import BrokerOrderRecord
+
+_I = t.intents
+_ORDER = (_I.c.decided_at, _I.c.client_order_id)
+
+
+def _allowed(source: IntentStatus, target: IntentStatus) -> bool:
+    try:
+        check_transition(source, target)
+    except IllegalTransition:
+        return False
+    return True
+
+
+@cache
+def _predecessors(target: IntentStatus) -> tuple[str, ...]:
+    """Statuses a stored row may have for a move to ``target`` (per the domain)."""
+    return tuple(s.value for s in IntentStatus if _allowed(s, target))
+
+
+@cache
+def _update_statement(target: IntentStatus) -> Any:
+    # One round trip: the version check and the transition check are the WHERE
+    # clause; only a miss reads the row back to say which one failed.
+    return (
+        update(_I)
+        .where(
+            and_(
+                _I.c.client_order_id == bindparam("key"),
+                _I.c.version == bindparam("expected"),
+                # Inline constants (our own enum values): an IN over bound values is
+                # re-expanded on every call, which costs more than the UPDATE itself.
+                _I.c.status.in_(
+                    [literal_column(f"'{s}'") for s in _predecessors(target)]
+                ),
+            )
+        )
+        .values(
+            {c.name: bindparam(c.name) for c in _I.c if c.name != "client_order_id"}
+        )
+    )
+
+
+@cache
+def _intent_insert(dialect_name: str) -> Any:
+    return insert_ignore(dialect_name, _I, "client_order_id").returning(_I.c.version)
+
+
+class SqlIntentRepository(IntentRepository):
+    """Intents in the ``intents`` table (see the port for the contract)."""
+
+    def __init__(self, conn: Session) -> None:
+        self._conn = conn
+        self._insert = _intent_insert(conn.dialect.name)
+
+    def create(self, intent: OrderIntent) -> OrderIntent:
+        """Store a new intent (idempotent on client order id); see the port."""
+        row = codec.intent_row(attrs.evolve(intent, version=1))
+        if self._conn.execute(self._insert, row).first() is not None:
+            return attrs.evolve(intent, version=1)
+        return self.get(intent.client_order_id)
+
+    def get(self, client_order_id: str) -> OrderIntent:
+        """Return the intent; see the port."""
+        found = self.find(client_order_id)
+        if found is None:
+            raise NotFound(f"no intent {client_order_id!r}")
+        return found
+
+    def find(self, client_order_id: str) -> OrderIntent | None:
+        """Return the intent or ``None``; see the port."""
+        stmt = select(_I).where(_I.c.client_order_id == client_order_id)
+        row = self._conn.execute(stmt).mappings().first()
+        return None if row is None else codec.intent_from_row(row)
+
+    def update(self, intent: OrderIntent) -> OrderIntent:
+        """Store ``intent`` over its stored version; see the port."""
+        new = attrs.evolve(intent, version=intent.version + 1)
+        row = codec.intent_row(new)
+        key = row.pop("client_order_id")
+        params = {**row, "key": key, "expected": intent.version}
+        if self._conn.execute(_update_statement(new.status), params).rowcount == 1:
+            return new
+        raise self._why_not_updated(intent)
+
+    def _why_not_updated(self, intent: OrderIntent) -> Exception:
+        stored = self.get(intent.client_order_id)
+        if stored.version != intent.version:
+            return ConcurrencyConflict(
+                f"intent {intent.client_order_id}: stored version {stored.version}, "
+                f"update was based on {intent.version}"
+            )
+        try:
+            check_transition(stored.status, intent.status)
+        except IllegalTransition as e:
+            return IllegalTransition(f"intent {intent.client_order_id}: {e}")
+        return ConcurrencyConflict(f"intent {intent.client_order_id} changed")
+
+    def open_intents(self) -> Sequence[OrderIntent]:
+        """Return every non-terminal intent, oldest decision first."""
+        terminal = tuple(s.value for s in TERMINAL)
+        stmt = select(_I).where(_I.c.status.not_in(terminal)).order_by(*_ORDER)
+        return [codec.intent_from_row(r) for r in self._conn.execute(stmt).mappings()]
+
+    def by_status(self, *statuses: IntentStatus) -> Sequence[OrderIntent]:
+        """Return intents in any of ``statuses``, oldest decision first."""
+        wanted = tuple(IntentStatus(s).value for s in statuses)
+        stmt = select(_I).where(_I.c.status.in_(wanted)).order_by(*_ORDER)
+        return [codec.intent_from_row(r) for r in self._conn.execute(stmt).mappings()]
+
+
+_F = t.fills
+_decode_fill = codec.decoder(Fill, table="fills", key="execution_id")
+
+
+@cache
+def _fill_insert(dialect_name: str) -> Any:
+    return insert_ignore(dialect_name, _F, "execution_id").returning(_F.c.id)
+
+
+class SqlFillRepository(FillRepository):
+    """Fills in the ``fills`` table, unique on execution id."""
+
+    def __init__(self, conn: Session) -> None:
+        self._conn = conn
+        self._insert = _fill_insert(conn.dialect.name)
+
+    def record(self, fill: Fill) -> bool:
+        """Store ``fill`` unless its execution id is stored; see the port."""
+        row = codec.flat_row(fill)
+        return self._conn.execute(self._insert, row).first() is not None
+
+    def for_order(self, client_order_id: str) -> Sequence[Fill]:
+        """Return one order's fills in execution order."""
+        return self._select(_F.c.client_order_id == client_order_id)
+
+    def all(self) -> Sequence[Fill]:
+        """Return every fill in execution order."""
+        return self._select(None)
+
+    def _select(self, where: Any) -> Sequence[Fill]:
+        cols = [c for c in _F.c if c.name != "id"]
+        stmt = select(*cols).order_by(_F.c.filled_at, _F.c.id)
+        if where is not None:
+            stmt = stmt.where(where)
+        return [_decode_fill(r) for r in self._conn.execute(stmt).mappings()]
+
+
+_B = t.broker_orders
+_decode_broker_order = codec.decoder(
+    BrokerOrderRecord, table="broker_orders", key="broker_order_id"
+)
+
+
+@cache
+def _broker_order_upsert(dialect_name: str) -> Any:
+    # Insert, or move to a newer sighting of the same order; RETURNING says which.
+    stmt = upsert(dialect_name, _B)
+    newer = and_(
+        stmt.excluded.updated_at >= _B.c.updated_at,
+        stmt.excluded.client_order_id == _B.c.client_order_id,
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["broker_order_id"],
+        set_={
+            "raw_status": stmt.excluded.raw_status,
+            "updated_at": stmt.excluded.updated_at,
+        },
+        where=newer,
+    ).returning(_B.c.broker_order_id)
+
+
+class SqlBrokerOrderRepository(BrokerOrderRepository):
+    """Broker orders in ``broker_orders``, keyed by the broker's id."""
+
+    def __init__(self, conn: Session) -> None:
+        self._conn = conn
+        self._upsert = _broker_order_upsert(conn.dialect.name)
+
+    def record(self, order: BrokerOrderRecord) -> None:
+        """Insert the order or move it to a newer sighting; see the port."""
+        row = codec.flat_row(order)
+        if self._conn.execute(self._upsert, row).first() is not None:
+            return
+        stored = self.get(order.broker_order_id)
+        if stored.client_order_id != order.client_order_id:
+            raise InvalidInput(
+                "client_order_id",
+                order.client_order_id,
+                f"broker order {order.broker_order_id} belongs to "
+                f"{stored.client_order_id}",
+            )
+
+    def get(self, broker_order_id: str) -> BrokerOrderRecord:
+        """Return the order; see the port."""
+        stmt = select(_B).where(_B.c.broker_order_id == broker_order_id)
+        row = self._conn.execute(stmt).mappings().first()
+        if row is None:
+            raise NotFound(f"no broker order {broker_order_id!r}")
+        return _decode_broker_order(row)
+
+    def for_intent(self, client_order_id: str) -> Sequence[BrokerOrderRecord]:
+        """Return the intent's broker orders, first submitted first."""
+        stmt = (
+            select(_B)
+            .where(_B.c.client_order_id == client_order_id)
+            .order_by(_B.c.submitted_at, _B.c.broker_order_id)
+        )
+        return [_decode_broker_order(r) for r in self._conn.execute(stmt).mappings()]

@@ -1,0 +1,94 @@
+"""Alembic, driven from code: find the migrations, upgrade, downgrade, ask the revision.
+
+The migrations live in the repository's top-level ``migrations/`` folder; the wheel
+ships them as ``tradecore/_migrations``. :func:`migrations_dir` finds either, so an
+installed tradecore can upgrade its own database with no ``alembic.ini``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
+
+from tradecore.adapters.sqlstore.errors import translating
+from tradecore.domain.errors import ConfigurationError, SchemaOutOfDate
+
+UPGRADE_COMMAND = "tradecore-live db upgrade"
+
+
+def migrations_dir() -> Path:
+    """Return the folder holding Alembic's ``env.py`` (wheel first, then checkout).
+
+    Raises:
+        ConfigurationError: neither location has the migrations.
+    """
+    installed = Path(str(resources.files("tradecore") / "_migrations"))
+    checkout = Path(__file__).resolve().parents[4] / "migrations"
+    for candidate in (installed, checkout):
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise ConfigurationError(
+        f"alembic migrations not found (looked in {installed} and {checkout})"
+    )
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Build Alembic's config in code; ``connection`` is handed to ``env.py``."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """Return the revision this code needs (the single migration head)."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise ConfigurationError("the migrations have no head revision")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """Return the database's revision (``None`` for an empty database)."""
+    with translating(), engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Config]:
+    with translating(), engine.begin() as connection:
+        yield alembic_config(connection)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the database to ``revision`` (default: head) in one transaction."""
+    with _migrating(engine) as config:
+        command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Downgrade the database to ``revision`` (``base`` removes every table)."""
+    with _migrating(engine) as config:
+        command.downgrade(config, revision)
+
+
+def require_head(engine: Engine) -> None:
+    """Refuse to run on a database that is not at the head revision.
+
+    Raises:
+        SchemaOutOfDate: the database is empty, behind, or ahead of this code.
+    """
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise SchemaOutOfDate(
+            f"database schema is at {current or 'no revision (empty)'}, this code "
+            f"needs {head}: run `{UPGRADE_COMMAND}`"
+        )

@@ -1,0 +1,142 @@
+"""``SqlStore``: the Store port on SQLAlchemy Core (SQLite and PostgreSQL).
+
+A unit of work is one connection and one transaction shared by every repository;
+``commit`` ends the transaction (the next statement begins a new one) and leaving
+the ``with`` block rolls back whatever was not committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from tradecore.adapters.sqlstore import migrate
+from tradecore.adapters.sqlstore.controls import (
+    SqlControlStateRepository,
+    SqlPositionSnapshotRepository,
+)
+from tradecore.adapters.sqlstore.engine import Durability, make_engine
+from tradecore.adapters.sqlstore.errors import translating
+from tradecore.adapters.sqlstore.intents import (
+    SqlBrokerOrderRepository,
+    SqlFillRepository,
+    SqlIntentRepository,
+)
+from tradecore.adapters.sqlstore.records import SqlAuditLog, SqlDecisionRepository
+from tradecore.adapters.sqlstore.registry import (
+    SqlCostModelRepository,
+    SqlModelRegistry,
+)
+from tradecore.adapters.sqlstore.session import Session
+from tradecore.domain.errors import StoreError
+from tradecore.ports.store import Store, UnitOfWork
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """Return the wall-clock time in UTC (the default clock of a live store)."""
+    return datetime.now(UTC)
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """One transaction over every repository; see the port."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        with translating():
+            self._connection = self._engine.connect()
+        session = Session(self._connection)
+        self.intents = SqlIntentRepository(session)
+        self.fills = SqlFillRepository(session)
+        self.broker_orders = SqlBrokerOrderRepository(session)
+        self.decisions = SqlDecisionRepository(session)
+        self.audit = SqlAuditLog(session, self._clock)
+        self.positions = SqlPositionSnapshotRepository(session)
+        self.controls = SqlControlStateRepository(session, self._clock)
+        self.cost_models = SqlCostModelRepository(session)
+        self.models = SqlModelRegistry(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back anything not committed and release the connection."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with translating():
+                connection.rollback()
+                connection.close()
+
+    def commit(self) -> None:
+        """Commit durably, or raise and keep nothing; see the port."""
+        with translating():
+            self._live().commit()
+
+    def rollback(self) -> None:
+        """Discard everything since the last commit."""
+        with translating():
+            self._live().rollback()
+
+    def _live(self) -> Connection:
+        if self._connection is None:
+            raise StoreError("unit of work used outside its `with` block")
+        return self._connection
+
+
+class SqlStore(Store):
+    """The database of record on SQLAlchemy; build it with :func:`open_store`."""
+
+    def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
+        self.engine = engine
+        self._clock = clock
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        """Begin a unit of work (use it as a context manager)."""
+        return SqlUnitOfWork(self.engine, self._clock)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def open_store(
+    url: str,
+    *,
+    durability: Durability | str = Durability.FULL,
+    upgrade: bool = False,
+    clock: Clock = utc_now,
+) -> SqlStore:
+    """Open the store at ``url``, refusing a schema that is not at head.
+
+    Args:
+        url: ``sqlite:///path.db`` or ``postgresql+psycopg://user@host/db``.
+        durability: SQLite commit durability (``full`` live, ``normal`` replay).
+        upgrade: migrate the database to head first instead of refusing.
+        clock: where the store's own timestamps (audit rows, states) come from.
+
+    Raises:
+        SchemaOutOfDate: the schema is not at head and ``upgrade`` is False.
+        StoreUnavailable: the database cannot be reached.
+        ConfigurationError: the URL is malformed or unsupported.
+    """
+    engine = make_engine(url, durability=Durability(durability))
+    try:
+        if upgrade:
+            migrate.upgrade(engine)
+        migrate.require_head(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return SqlStore(engine, clock=clock)

@@ -1,0 +1,136 @@
+"""The typed configuration: TOML file, ``TRADECORE_*`` environment, command line.
+
+Every key may come from any of the three sources. A key given by two sources with
+*different* values is a :class:`ConfigurationError` naming both (an operator who
+set ``TRADECORE_DATABASE_URL`` and ``--database-url`` differently meant one of
+them, and guessing which would be the silent degradation DESIGN.md forbids).
+Unknown keys in the file are errors too.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
+
+from tradecore.domain.errors import ConfigurationError
+
+DEFAULT_DATABASE_URL = "sqlite:///tradecore.db"
+
+
+@attrs.frozen(kw_only=True)
+class StoreSettings:
+    """Where the database of record is and how hard commits hit the disk."""
+
+    url: str = DEFAULT_DATABASE_URL
+    #: SQLite commit durability: ``full`` (live) or ``normal`` (replays).
+    durability: str = attrs.field(
+        default="full", validator=attrs.validators.in_(("full", "normal"))
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """The whole effective configuration of an app."""
+
+    store: StoreSettings = attrs.field(factory=StoreSettings)
+
+
+#: Environment variable -> dotted settings key.
+ENV_KEYS: Mapping[str, str] = {
+    "TRADECORE_DATABASE_URL": "store.url",
+    "TRADECORE_STORE_DURABILITY": "store.durability",
+}
+
+_converter = cattrs.Converter(forbid_extra_keys=True)
+
+Source = tuple[str, Any]  # (where it came from, value)
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return _flatten(tomllib.load(f))
+    except OSError as e:
+        raise ConfigurationError(f"config file {path}: {e.strerror}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigurationError(f"config file {path} is not valid TOML: {e}") from None
+
+
+def _merge(sources: list[tuple[str, dict[str, Any]]]) -> dict[str, Source]:
+    merged: dict[str, Source] = {}
+    for source, values in sources:
+        for key, value in values.items():
+            if key in merged and merged[key][1] != value:
+                raise ConfigurationError(
+                    f"{key} is set twice with different values: "
+                    f"{merged[key][0]} and {source}; remove one"
+                )
+            merged.setdefault(key, (source, value))
+    return merged
+
+
+def _nest(flat: Mapping[str, Source]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for key, (_, value) in flat.items():
+        *parents, leaf = key.split(".")
+        node = nested
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = value
+    return nested
+
+
+def _structure(flat: Mapping[str, Source]) -> Settings:
+    try:
+        return _converter.structure(_nest(flat), Settings)
+    except (ClassValidationError, ForbiddenExtraKeysError) as e:
+        problems = "; ".join(cattrs.transform_error(e, path="config"))
+        raise ConfigurationError(f"invalid configuration: {problems}") from None
+    except (TypeError, ValueError) as e:
+        raise ConfigurationError(f"invalid configuration: {e}") from None
+
+
+def load_settings(
+    config_path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    cli_overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Load the settings from a TOML file, the environment and CLI overrides.
+
+    Args:
+        config_path: the TOML file, or ``None`` for none.
+        env: the environment (only the variables in :data:`ENV_KEYS` are read).
+        cli_overrides: dotted key -> value given on the command line (``None``
+            values mean "not given").
+
+    Raises:
+        ConfigurationError: unreadable file, unknown key, bad value, or one key set
+            by two sources with different values.
+    """
+    sources: list[tuple[str, dict[str, Any]]] = []
+    if config_path is not None:
+        sources.append((f"config file {config_path}", _read_file(config_path)))
+    for var, key in ENV_KEYS.items():
+        if env is not None and var in env:
+            sources.append((f"environment variable {var}", {key: env[var]}))
+    for key, value in (cli_overrides or {}).items():
+        if value is not None:
+            sources.append((f"command-line option for {key}", {key: value}))
+    return _structure(_merge(sources))
