@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sql_support import migrated, raw_sql_runner
+from tests.contract.sql_support import migrated, raw_sql_runner
 
 from tradecore.adapters.sqlstore.tables import metadata
 

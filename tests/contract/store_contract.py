@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 import pytest
-from store_contract_records import RecordsContract
+from tests.contract.store_contract_records import RecordsContract
 
 from tradecore.domain.client_order_id import DecisionKey
 from tradecore.domain.errors import (

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sql_support import raw_sql_runner
-from store_contract import RawSql, StoreContract, StoreFactory
+from tests.contract.sql_support import raw_sql_runner
+from tests.contract.store_contract import RawSql, StoreContract, StoreFactory
 
 from tradecore.adapters.sqlstore import open_store
 
