@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.contract.sql_support import migrated, raw_sql_runner
 
+from tests.contract.sql_support import migrated, raw_sql_runner
 from tradecore.adapters.sqlstore.tables import metadata
 
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import attrs
 import pytest
-from tests.contract.store_contract_records import RecordsContract
 
+from tests.contract.store_contract_records import RecordsContract
 from tradecore.domain.client_order_id import DecisionKey
 from tradecore.domain.errors import (
     ConcurrencyConflict,

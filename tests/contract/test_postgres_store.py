@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 
 import pytest
+
 from tests.contract.sql_support import raw_sql_runner
 from tests.contract.store_contract import RawSql, StoreContract, StoreFactory
-
 from tradecore.adapters.sqlstore import open_store
 
 pytestmark = pytest.mark.postgres

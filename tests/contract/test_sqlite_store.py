@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from tests.contract.sql_support import raw_sql_runner
 from tests.contract.store_contract import RawSql, StoreContract, StoreFactory
-
 from tradecore.adapters.sqlstore import open_store
 
 
