@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime, timedelta
 import attrs
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import lfilter
 
 from tradecore.domain.bar_frame import BarFrame, to_ns
 from tradecore.domain.errors import InvalidInput
+from tradecore.domain.indicators import linear_recursion
 from tradecore.domain.market import Provenance
 
 _SESSION_MINUTES = 390  # 09:30-16:00 New York
@@ -175,7 +175,8 @@ def _log_steps(
         steps = steps + p.trend / max(n, 1)
     elif shape is Shape.MEAN_REVERTING:
         # y_t = (1 - kappa) y_{t-1} + sigma e_t, the log distance from the start level.
-        level = lfilter([1.0], [1.0, p.reversion - 1.0], p.volatility * noise, axis=1)
+        start = np.zeros((k, 1))
+        level = linear_recursion(p.volatility * noise, 1.0 - p.reversion, 1.0, start)
         steps = np.diff(level, axis=1, prepend=0.0)
     elif shape is Shape.GAP_DOWN and n:
         jumps[:, min(int(p.gap_at * n), n - 1)] = math.log1p(p.gap)

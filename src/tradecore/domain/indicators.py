@@ -16,7 +16,6 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.signal import lfilter
 
 from tradecore.domain.errors import InvalidInput
 
@@ -192,6 +191,22 @@ def _as_floats(values: ArrayLike) -> FloatArray:
     return array
 
 
+def linear_recursion(
+    inputs: FloatArray, decay: float, gain: float, initial: ArrayLike, axis: int = -1
+) -> FloatArray:
+    """Return ``y[t] = decay * y[t-1] + gain * x[t]`` along ``axis``, with ``y[-1]``
+    given by ``initial`` (a C-level loop, scipy's ``lfilter``).
+
+    scipy.signal is imported here, not at module level: importing it costs about a
+    second, which ``import tradecore`` and every CLI start would otherwise pay.
+    """
+    from scipy.signal import lfilter
+
+    state = np.asarray(initial, dtype=np.float64) * decay
+    output, _ = lfilter([gain], [1.0, -decay], inputs, axis=axis, zi=state)
+    return np.asarray(output, dtype=np.float64)
+
+
 def sma_array(values: ArrayLike, window: int) -> FloatArray:
     """Return the trailing ``window`` average at each index (NaN before it is full).
 
@@ -213,9 +228,8 @@ def ewma_array(values: ArrayLike, alpha: float) -> FloatArray:
     array = _as_floats(values)
     if len(array) == 0:
         return array.copy()
-    initial = [(1.0 - alpha) * array[0]]  # makes the first output equal array[0]
-    smoothed, _ = lfilter([alpha], [1.0, alpha - 1.0], array, zi=initial)
-    return np.asarray(smoothed, dtype=np.float64)
+    # Starting from y[-1] = x[0] makes the first output x[0] (the seeded EWMA).
+    return linear_recursion(array, 1.0 - alpha, alpha, [array[0]])
 
 
 def ewm_volatility_array(prices: ArrayLike, alpha: float) -> FloatArray:
@@ -225,8 +239,7 @@ def ewm_volatility_array(prices: ArrayLike, alpha: float) -> FloatArray:
     result = np.full(len(array), np.nan)
     if len(array) >= 2:
         squared = np.diff(np.log(array)) ** 2
-        initial = [(1.0 - alpha) * squared[0]]
-        variance, _ = lfilter([alpha], [1.0, alpha - 1.0], squared, zi=initial)
+        variance = linear_recursion(squared, 1.0 - alpha, alpha, [squared[0]])
         result[1:] = np.sqrt(variance)
     return result
 
