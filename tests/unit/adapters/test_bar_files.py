@@ -248,3 +248,8 @@ def test_parquet_missing_column_is_named(tmp_path: Path) -> None:
 def test_unreadable_parquet_is_a_bar_file_error(tmp_path: Path) -> None:
     (tmp_path / "SPY.parquet").write_bytes(b"not parquet at all")
     assert "unreadable Parquet" in str(load_error(tmp_path / "SPY.parquet"))
+
+
+def test_a_header_only_file_is_a_symbol_without_bars(tmp_path: Path) -> None:
+    frame = load_bar_file(write_csv(tmp_path, "AAPL.csv", HEADER))
+    assert (frame.symbol, len(frame)) == ("AAPL", 0)

@@ -49,7 +49,7 @@ def iso_timestamps_ns(
             at its line.
     """
     utc = pc.or_(*(pc.ends_with(strings, suffix) for suffix in _UTC_SUFFIXES))
-    if not pc.all(utc).as_py():
+    if not pc.all(utc, min_count=0).as_py():
         index = int(np.flatnonzero(~utc.to_numpy(zero_copy_only=False))[0])
         text = strings[index].as_py()
         reason = "has a non-UTC offset" if _OFFSET_RE.search(text) else "has no offset"
