@@ -98,23 +98,26 @@ class SMA:
 
 
 class EWMA:
-    """Exponentially weighted moving average: ``m += alpha * (x - m)``.
+    """Exponentially weighted moving average: ``m = (1 - alpha) m + alpha x``.
 
     Seeded with the first value (pandas' ``ewm(adjust=False)``), so it is defined
     from the first update on.
     """
 
-    __slots__ = ("_mean", "alpha")
+    __slots__ = ("_decay", "_mean", "alpha")
 
     def __init__(self, alpha: float) -> None:
         _check_alpha(alpha)
         self.alpha = alpha
+        # The decay form (not m + alpha (x - m)) avoids cancellation as alpha -> 1
+        # and is the recursion ewma_array runs, so the two agree closely.
+        self._decay = 1.0 - alpha
         self._mean = math.nan
 
     def update(self, value: float) -> float:
         """Fold in the newest value and return the average."""
         mean = self._mean
-        self._mean = value if mean != mean else mean + self.alpha * (value - mean)
+        self._mean = value if mean != mean else self._decay * mean + self.alpha * value
         return self._mean
 
     @property
@@ -131,11 +134,12 @@ class EWMVolatility:
     (scale by ``sqrt(bars per year)`` to annualize); NaN until two prices are seen.
     """
 
-    __slots__ = ("_previous", "_variance", "alpha")
+    __slots__ = ("_decay", "_previous", "_variance", "alpha")
 
     def __init__(self, alpha: float) -> None:
         _check_alpha(alpha)
         self.alpha = alpha
+        self._decay = 1.0 - alpha
         self._previous = math.nan
         self._variance = math.nan
 
@@ -149,7 +153,7 @@ class EWMVolatility:
         if variance != variance:
             self._variance = squared
         else:
-            self._variance = variance + self.alpha * (squared - variance)
+            self._variance = self._decay * variance + self.alpha * squared
         return math.sqrt(self._variance)
 
     @property
