@@ -158,7 +158,8 @@ class BarFrame:
     ``timestamps`` are int64 nanoseconds since the epoch (UTC), strictly increasing;
     each is a bar's start. Prices and volume are float64. Arrays handed in are copied
     unless already read-only all the way down, so a frame can never change under a
-    replay that is reading it.
+    replay that is reading it. Frames compare by identity; compare contents with
+    :func:`data_fingerprint`.
     """
 
     symbol: str = attrs.field(validator=v.symbol)
