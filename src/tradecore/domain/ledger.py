@@ -94,9 +94,7 @@ class Ledger:
         old = self.holdings.get(fill.symbol, Holding())
         new, realized = _roll(old, fill.signed_qty, fill.price)
         holdings = dict(self.holdings)
-        holdings[fill.symbol] = attrs.evolve(
-            new, realized_pnl=old.realized_pnl + realized - fill.fee
-        )
+        holdings[fill.symbol] = attrs.evolve(new, realized_pnl=old.realized_pnl + realized - fill.fee)
         return Ledger(
             cash=self.cash - fill.signed_qty * fill.price - fill.fee,
             holdings=holdings,
@@ -133,6 +131,4 @@ def _roll(old: Holding, delta: Decimal, price: Decimal) -> tuple[Holding, Decima
     total = qty + delta
     opened = total if (total != 0 and (total > 0) != (qty > 0)) else _ZERO
     new_basis = basis - removed + opened * price
-    return Holding(
-        qty=total, cost_basis=new_basis, realized_pnl=old.realized_pnl
-    ), realized
+    return Holding(qty=total, cost_basis=new_basis, realized_pnl=old.realized_pnl), realized

@@ -29,9 +29,7 @@ class DecisionRecord:
     details: Mapping[str, object] = attrs.field(factory=dict)
 
     @staticmethod
-    def make_id(
-        strategy_id: str, symbol: str, decided_at: datetime, inputs_hash: str
-    ) -> str:
+    def make_id(strategy_id: str, symbol: str, decided_at: datetime, inputs_hash: str) -> str:
         """Derive a decision id from what identifies the decision (never from time of run)."""
         return sha256_hex([strategy_id, symbol, decided_at, inputs_hash])[:32]
 
@@ -78,13 +76,9 @@ class AuditEntry:
 GENESIS_HASH = "0" * 64
 
 
-def audit_row_hash(
-    prev_hash: str, kind: str, recorded_at: datetime, payload: object
-) -> str:
+def audit_row_hash(prev_hash: str, kind: str, recorded_at: datetime, payload: object) -> str:
     """Return the chained hash of an audit row (the one definition of the chain)."""
-    return sha256_hex(
-        {"prev": prev_hash, "kind": kind, "at": recorded_at, "payload": payload}
-    )
+    return sha256_hex({"prev": prev_hash, "kind": kind, "at": recorded_at, "payload": payload})
 
 
 @attrs.frozen(slots=True)
