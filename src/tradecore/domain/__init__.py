@@ -1,10 +1,18 @@
-"""The pure domain core: value objects, the order lifecycle, the ledger, hashing."""
+"""The pure domain core: orders, ledger, hashing, bars, indicators, metrics, datagen."""
 
 from tradecore.domain.account import AccountSnapshot, Position
+from tradecore.domain.bar_frame import (
+    BarFrame,
+    Timeline,
+    data_fingerprint,
+    merge_timeline,
+)
 from tradecore.domain.broker_status import INTENT_STATUS_OF, BrokerOrderStatus
 from tradecore.domain.client_order_id import DecisionKey, attempt_of, client_order_id
+from tradecore.domain.datagen import Session, Shape, ShapeParams, generate_bars
 from tradecore.domain.events import OrderEvent, OrderEventKind
 from tradecore.domain.executions import Fill
+from tradecore.domain.indicators import EWMA, SMA, EWMVolatility, RollingReturn
 from tradecore.domain.intent import (
     Applied,
     OrderIntent,
@@ -22,19 +30,24 @@ from tradecore.domain.lifecycle import (
     is_terminal,
 )
 from tradecore.domain.market import Bar, Provenance, Quote
+from tradecore.domain.metrics import PerformanceSummary, summarize_performance
 from tradecore.domain.orders import Bracket, OrderSpec, OrderType, Side, TimeInForce
 
 __all__ = [
+    "EWMA",
     "INTENT_STATUS_OF",
     "OPEN",
+    "SMA",
     "TERMINAL",
     "TRANSITIONS",
     "AccountSnapshot",
     "Applied",
     "Bar",
+    "BarFrame",
     "Bracket",
     "BrokerOrderStatus",
     "DecisionKey",
+    "EWMVolatility",
     "Fill",
     "Holding",
     "IntentStatus",
@@ -44,16 +57,26 @@ __all__ = [
     "OrderIntent",
     "OrderSpec",
     "OrderType",
+    "PerformanceSummary",
     "Position",
     "Provenance",
     "Quote",
+    "RollingReturn",
+    "Session",
+    "Shape",
+    "ShapeParams",
     "Side",
     "TimeInForce",
+    "Timeline",
     "apply_event",
     "attempt_of",
     "check_transition",
     "client_order_id",
+    "data_fingerprint",
+    "generate_bars",
     "is_terminal",
     "mark_failed",
     "mark_submitted",
+    "merge_timeline",
+    "summarize_performance",
 ]

@@ -36,6 +36,43 @@ class InvalidInput(DomainError, ValueError):
         super().__init__(f"{field}={value!r}: {reason}")
 
 
+class InvalidBarData(InvalidInput):
+    """A row of bar arrays failed validation; ``row`` is its 0-based index.
+
+    Raised by the vectorized bar validator, which checks a whole column at once and
+    reports the first offending row so a loader can turn it into a file line.
+    """
+
+    def __init__(self, field: str, value: object, reason: str, *, row: int) -> None:
+        super().__init__(field, value, reason)
+        self.row = row
+        self.args = (f"row {row}, field {field!r}: {value!r} {reason}",)
+
+
+class BarFileError(InvalidInput):
+    """A bar file (or folder of them) is malformed; names the file, line and field.
+
+    ``line`` is the 1-based line in a CSV file (the header is line 1) or the 1-based
+    record number in a Parquet file; it is ``None`` when the problem is the whole file
+    (a missing column) or the folder (no bar files at all).
+    """
+
+    def __init__(
+        self,
+        file: str,
+        field: str,
+        value: object,
+        reason: str,
+        *,
+        line: int | None = None,
+    ) -> None:
+        super().__init__(field, value, reason)
+        self.file = file
+        self.line = line
+        where = file if line is None else f"{file} line {line}"
+        self.args = (f"{where}, field {field!r}: {reason}",)
+
+
 class IllegalTransition(DomainError):
     """An order event or command does not apply to the intent's current status."""
 

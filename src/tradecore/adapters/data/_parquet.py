@@ -1,0 +1,57 @@
+"""Read one ``SYMBOL.parquet`` bar file: typed columns, UTC timestamps, no nulls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tradecore.adapters.data._columns import (
+    NUMERIC,
+    REQUIRED,
+    TIMESTAMP,
+    check_columns,
+    float_column,
+    iso_timestamps_ns,
+    reject_nulls,
+    typed_timestamps_ns,
+)
+from tradecore.domain.errors import BarFileError
+
+
+def parquet_record(index: int) -> int:
+    """Return the 1-based record number of 0-based row ``index``."""
+    return index + 1
+
+
+def read_parquet_columns(path: Path) -> dict[str, np.ndarray]:
+    """Read and check the bar columns of a Parquet file.
+
+    ``timestamp`` may be a UTC timestamp column or ISO-8601 strings ending in ``Z``
+    or ``+00:00``; the numeric columns must be integer or floating point.
+
+    Raises:
+        BarFileError: naming the file, the record (as ``line``) and the field.
+    """
+    try:
+        schema = pq.read_schema(path)
+        check_columns(path.name, list(schema.names))
+        table = pq.read_table(path, columns=list(REQUIRED))
+    except (pa.ArrowInvalid, OSError) as e:
+        raise BarFileError(path.name, "file", None, f"unreadable Parquet: {e}") from e
+    stamps = table.column(TIMESTAMP)
+    reject_nulls(path.name, TIMESTAMP, stamps, parquet_record)
+    if pa.types.is_timestamp(stamps.type):
+        nanoseconds = typed_timestamps_ns(path.name, stamps)
+    elif pa.types.is_string(stamps.type) or pa.types.is_large_string(stamps.type):
+        nanoseconds = iso_timestamps_ns(path.name, stamps, parquet_record)
+    else:
+        reason = "column must hold UTC timestamps or ISO-8601 strings"
+        raise BarFileError(path.name, TIMESTAMP, str(stamps.type), reason)
+    columns = {
+        name: float_column(path.name, name, table.column(name), parquet_record)
+        for name in NUMERIC
+    }
+    return {TIMESTAMP: nanoseconds, **columns}

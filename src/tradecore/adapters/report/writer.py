@@ -1,0 +1,135 @@
+"""Write a replay report folder: canonical summary, CSV tables and a one-file HTML view.
+
+``summary.json`` holds only results, written canonically, so two identical runs give
+byte-identical files (diff them, hash them, sign them). Anything that varies between
+identical runs (timings, host, start time) belongs in ``run.json``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from tradecore.adapters.report.canonical import canonical_json
+from tradecore.adapters.report.downsample import minmax_indices
+from tradecore.adapters.report.html_page import PageData, render_page
+from tradecore.adapters.report.tables import write_rows_csv
+from tradecore.domain.bar_frame import to_ns
+from tradecore.domain.errors import InvalidInput
+
+Rows = Sequence[Mapping[str, object]]
+MAX_PLOT_POINTS = 2000
+
+
+def write_report(
+    out_dir: Path | str,
+    summary: Mapping[str, object],
+    equity: tuple[ArrayLike, ArrayLike],
+    fills: Rows,
+    decisions: Rows,
+    outcomes: Rows,
+    run_info: Mapping[str, object],
+    *,
+    title: str = "Replay report",
+    max_plot_points: int = MAX_PLOT_POINTS,
+) -> dict[str, Path]:
+    """Write the report files into ``out_dir`` (created if needed).
+
+    Args:
+        out_dir: the report folder.
+        summary: results only (no timings); written as canonical ``summary.json``.
+        equity: ``(timestamps, values)``: int64 ns since the epoch (or aware
+            datetimes) and the equity at each.
+        fills: one mapping per fill, for ``fills.csv`` and the blotter preview.
+        decisions: one mapping per decision record, for ``decisions.csv``.
+        outcomes: one mapping per outcome record, for ``outcomes.csv``.
+        run_info: timings and other run facts, for ``run.json``.
+        title: the page title.
+        max_plot_points: the most points a chart keeps (min/max downsampling).
+
+    Returns:
+        The written files by name.
+
+    Raises:
+        InvalidInput: the equity timestamps and values differ in length, or a value
+            has no canonical JSON form.
+    """
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamps, values = _equity_arrays(equity)
+    drawdown = _drawdown(values)
+    files = {
+        "summary.json": canonical_json(summary),
+        "run.json": canonical_json(run_info),
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="ascii")
+    _write_equity_csv(folder / "equity.csv", stamps, values, drawdown)
+    for name, rows in (
+        ("fills", fills),
+        ("decisions", decisions),
+        ("outcomes", outcomes),
+    ):
+        write_rows_csv(folder / f"{name}.csv", rows)
+    keep = minmax_indices(values, max_plot_points)
+    keep_dd = minmax_indices(drawdown, max_plot_points)
+    page = PageData(
+        title=title, summary=summary, equity_x=stamps[keep], equity_y=values[keep],
+        drawdown_x=stamps[keep_dd], drawdown_y=drawdown[keep_dd], bar_count=len(values),
+        fills=fills, decisions=decisions, outcomes=outcomes, run_info=run_info,
+    )  # fmt: skip
+    (folder / "report.html").write_text(render_page(page), encoding="utf-8")
+    names = [*files, "equity.csv", "fills.csv", "decisions.csv", "outcomes.csv"]
+    return {name: folder / name for name in [*names, "report.html"]}
+
+
+def _equity_arrays(
+    equity: tuple[ArrayLike, ArrayLike],
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    raw_stamps, raw_values = equity
+    stamps = np.asarray(raw_stamps)
+    if stamps.dtype == object:
+        stamps = np.array([to_ns(t) for t in stamps if isinstance(t, datetime)])
+    elif stamps.dtype.kind == "M":
+        stamps = stamps.astype("datetime64[ns]").view(np.int64)
+    values = np.asarray(raw_values, dtype=np.float64)
+    if stamps.shape != values.shape or stamps.ndim != 1:
+        reason = f"timestamps {stamps.shape} and values {values.shape} must match"
+        raise InvalidInput("equity", (stamps.shape, values.shape), reason)
+    return stamps.astype(np.int64, copy=False), values
+
+
+def _drawdown(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    # Like metrics.drawdown_series, but total for a blown-up account (equity <= 0):
+    # a report must still be written when the strategy failed.
+    if len(values) == 0:
+        return values.copy()
+    peak = np.maximum.accumulate(values)
+    ratio = np.divide(values, peak, out=np.full_like(values, np.nan), where=peak > 0)
+    return np.nan_to_num(ratio - 1.0, nan=-1.0)
+
+
+def _write_equity_csv(
+    path: Path,
+    stamps: NDArray[np.int64],
+    values: NDArray[np.float64],
+    drawdown: NDArray[np.float64],
+) -> None:
+    whole = not np.any(stamps % 1_000_000_000)
+    text = np.datetime_as_string(
+        stamps.view("datetime64[ns]"), unit="s" if whole else "ns"
+    )
+    with path.open("w", newline="", encoding="ascii") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["timestamp", "equity", "drawdown"])
+        writer.writerows(
+            (f"{t}Z", repr(v), repr(d))
+            for t, v, d in zip(
+                text.tolist(), values.tolist(), drawdown.tolist(), strict=True
+            )
+        )

@@ -1,0 +1,70 @@
+"""Properties of bar frames: the merged timeline, and exact file round trips."""
+
+from __future__ import annotations
+
+import tempfile
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tradecore.adapters.data import load_bar_files, write_bar_files
+from tradecore.domain.bar_frame import BarFrame, data_fingerprint, merge_timeline
+
+prices = st.floats(1e-4, 1e9, allow_nan=False, allow_infinity=False)
+volumes = st.floats(0.0, 1e12, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def frames(draw: st.DrawFn, symbol: str) -> BarFrame:
+    n = draw(st.integers(0, 30))
+    gaps = draw(st.lists(st.integers(1, 10**12), min_size=n, max_size=n))
+    start = draw(st.integers(0, 2 * 10**18))
+    bodies = draw(st.lists(st.tuples(prices, prices), min_size=n, max_size=n))
+    wicks = draw(st.lists(st.tuples(prices, prices), min_size=n, max_size=n))
+    open_ = np.array([b[0] for b in bodies], dtype=np.float64)
+    close = np.array([b[1] for b in bodies], dtype=np.float64)
+    return BarFrame(
+        symbol=symbol,
+        timestamps=start + np.cumsum(np.array(gaps, dtype=np.int64)),
+        open=open_,
+        close=close,
+        high=np.maximum(open_, close) + np.array([w[0] for w in wicks]),
+        low=np.minimum(open_, close) * np.array([min(w[1], 1.0) for w in wicks]),
+        volume=np.array(draw(st.lists(volumes, min_size=n, max_size=n))),
+    )
+
+
+symbol_sets = st.lists(
+    st.from_regex(r"[A-Z]{1,4}", fullmatch=True), min_size=1, max_size=4, unique=True
+)
+
+
+@given(symbol_sets.flatmap(lambda s: st.tuples(*(frames(x) for x in s))))
+def test_timeline_is_a_time_then_symbol_ordered_permutation(
+    bars: tuple[BarFrame, ...],
+) -> None:
+    timeline = merge_timeline(bars)
+    keys = [
+        (int(t), bars[f].symbol, int(r))
+        for t, f, r in zip(
+            timeline.timestamps, timeline.frame_index, timeline.row_index, strict=True
+        )
+    ]
+    assert keys == sorted(keys)
+    everything = {(b.symbol, i) for b in bars for i in range(len(b))}
+    assert {(s, r) for _, s, r in keys} == everything
+    assert len(keys) == len(everything)
+    for t, f, r in zip(
+        timeline.timestamps, timeline.frame_index, timeline.row_index, strict=True
+    ):
+        assert bars[f].timestamps[r] == t
+
+
+@given(symbol_sets.flatmap(lambda s: st.tuples(*(frames(x) for x in s))),
+       st.sampled_from(["csv", "parquet"]))  # fmt: skip
+def test_files_round_trip_exactly(bars: tuple[BarFrame, ...], fmt: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        write_bar_files(folder, bars, fmt=fmt)  # type: ignore[arg-type]
+        loaded = load_bar_files(folder)
+    assert data_fingerprint(loaded) == data_fingerprint(bars)
