@@ -1,0 +1,68 @@
+"""``sma_cross``: long ``qty`` shares while the fast SMA of close is above the slow one.
+
+Per symbol, independently. The position follows the signal: when the fast average
+crosses above the slow one the target becomes ``qty`` shares, when it crosses back
+(or ties) the target becomes flat. Targets are only emitted on a change of signal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+
+from tradecore.domain.errors import InvalidInput
+from tradecore.domain.indicators import SMA
+from tradecore.domain.strategy import NO_TARGETS, PortfolioView, Target
+
+
+class _SymbolState:
+    __slots__ = ("fast", "long", "slow")
+
+    def __init__(self, fast: int, slow: int) -> None:
+        self.fast = SMA(fast)
+        self.slow = SMA(slow)
+        self.long = False
+
+
+class SmaCross:
+    """Moving-average crossover, one position per symbol."""
+
+    def __init__(self, fast: int = 10, slow: int = 30, qty: int = 100) -> None:
+        """Configure the windows and the position size (shares).
+
+        Raises:
+            InvalidInput: a window or the size is not a positive int, or fast >= slow.
+        """
+        for name, value in (("fast", fast), ("slow", slow), ("qty", qty)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InvalidInput(name, value, "must be an int >= 1")
+        if fast >= slow:
+            raise InvalidInput("fast", fast, f"must be below slow ({slow})")
+        self.strategy_id = f"sma_cross_{fast}_{slow}"
+        self._fast, self._slow = fast, slow
+        self._qty = Decimal(qty)
+        self._states: dict[str, _SymbolState] = {}
+
+    def on_bar(
+        self,
+        symbol: str,
+        timestamp_ns: int,
+        close: float,
+        volume: float,
+        portfolio: PortfolioView,
+    ) -> Sequence[Target]:
+        """Update the averages; return a target when the signal flips."""
+        state = self._states.get(symbol)
+        if state is None:
+            state = self._states[symbol] = _SymbolState(self._fast, self._slow)
+        fast = state.fast.update(close)
+        slow = state.slow.update(close)
+        if math.isnan(slow):
+            return NO_TARGETS
+        want_long = fast > slow
+        if want_long == state.long:
+            return NO_TARGETS
+        state.long = want_long
+        qty = self._qty if want_long else Decimal(0)
+        return (Target(symbol, qty, f"{'up' if want_long else 'down'}@{timestamp_ns}"),)

@@ -1,0 +1,60 @@
+"""The strategy interface: bars in, target positions out.
+
+A strategy sees one bar at a time, in time order, and keeps its own point-in-time
+state (incremental indicators). It never sees an order, a broker or a clock: it says
+what position it wants, and the engine decides whether and how to trade toward it.
+That is what lets the same strategy object run in replay and live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Protocol
+
+import attrs
+
+from tradecore.domain import validation as v
+
+
+@attrs.frozen(slots=True)
+class Target:
+    """A desired position: ``qty`` signed shares in ``symbol`` (0 = flat)."""
+
+    symbol: str = attrs.field(validator=v.symbol)
+    qty: Decimal = attrs.field(validator=v.decimal)
+    #: What about the signal made this target (hashed into the decision key).
+    signal: str = attrs.field(default="", validator=v.instance_of(str))
+    horizon: str = "1bar"
+
+
+class PortfolioView(Protocol):
+    """What a strategy may know about its own book."""
+
+    def position(self, symbol: str) -> Decimal:
+        """Signed shares held, counting working orders at their target."""
+        ...
+
+    def equity(self) -> float:
+        """Marked equity now (float: for sizing arithmetic, not accounting)."""
+        ...
+
+
+class Strategy(Protocol):
+    """A trading strategy."""
+
+    strategy_id: str
+
+    def on_bar(
+        self,
+        symbol: str,
+        timestamp_ns: int,
+        close: float,
+        volume: float,
+        portfolio: PortfolioView,
+    ) -> Sequence[Target]:
+        """Return new targets after this bar closed (usually none)."""
+        ...
+
+
+NO_TARGETS: tuple[Target, ...] = ()
