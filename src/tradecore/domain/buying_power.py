@@ -1,8 +1,10 @@
 """Buying power of the simulated cash account: what an order may still tie up.
 
-The account is a plain cash account that may sell short against collateral: cash from
-a short sale is not spendable, and an order reserves cash only for the part of it that
-opens or grows exposure (closing a position frees cash, it needs none).
+The account is a plain cash account that may sell short against collateral: the
+proceeds of a short sale are held, and as much again of our own cash backs the short
+(a 100% requirement), so shorting consumes buying power like buying does. An order
+reserves cash only for the part of it that opens or grows exposure; closing a position
+needs none.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ def order_reservation(
 
 
 def free_cash(ledger: Ledger) -> Decimal:
-    """Return cash minus the proceeds of open short sales (held as collateral)."""
+    """Return cash not tied up by shorts: neither their proceeds nor the collateral."""
+    # A short's cost basis is negative: minus the proceeds at entry.
     shorts = sum((h.cost_basis for h in ledger.holdings.values() if h.qty < 0), ZERO)
-    return ledger.cash + shorts
+    return ledger.cash + 2 * shorts
