@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ SYMBOLS = ("AAPL", "MSFT")
 #: One step of a flow: ("bar", symbol, open, high, low, close, volume),
 #: ("submit", symbol, side, qty, limit offset in bps or None), ("cancel", nth order),
 #: ("replace", nth order, new qty).
-Step = tuple[object, ...]
+Step = tuple[Any, ...]
 
 
 def make_broker(seed: int, model: FillModel) -> tuple[SimulatedBroker, SimClock]:
@@ -59,11 +60,11 @@ def run_flow(
             bar = Bar(
                 symbol=str(symbol),
                 timestamp=clock.now(),
-                open=float(o),  # type: ignore[arg-type]
-                high=float(h),  # type: ignore[arg-type]
-                low=float(low),  # type: ignore[arg-type]
-                close=float(c),  # type: ignore[arg-type]
-                volume=float(volume),  # type: ignore[arg-type]
+                open=float(o),
+                high=float(h),
+                low=float(low),
+                close=float(c),
+                volume=float(volume),
             )
             broker.on_bar(bar)
             last[bar.symbol] = bar.close
@@ -88,9 +89,9 @@ def _request(
         spec = _spec(str(symbol), Side(side), Decimal(str(qty)), offset_bps, last)
         placed.append(broker.submit(f"flow-{n}", spec).broker_order_id)
     elif placed and step[0] == "cancel":
-        broker.cancel(placed[int(step[1]) % len(placed)])  # type: ignore[call-overload]
+        broker.cancel(placed[int(step[1]) % len(placed)])
     elif placed and step[0] == "replace":
-        target = placed[int(step[1]) % len(placed)]  # type: ignore[call-overload]
+        target = placed[int(step[1]) % len(placed)]
         new = broker.replace(
             target, client_order_id=f"flow-{n}-r", qty=Decimal(str(step[2]))
         )
@@ -102,7 +103,7 @@ def _spec(
 ) -> OrderSpec:
     if offset_bps is None:
         return OrderSpec(symbol=symbol, side=side, qty=qty)
-    price = Decimal(str(round(last[symbol] * (1 + float(offset_bps) / 1e4), 2)))  # type: ignore[arg-type]
+    price = Decimal(str(round(last[symbol] * (1 + float(offset_bps) / 1e4), 2)))
     bracket = None
     if side is Side.BUY and qty > 50:
         bracket = Bracket(
