@@ -139,13 +139,14 @@ def match_order(
     reference = price_at(path, t)
     cap = min(liquidity_left, model.liquidity.cap(bar.volume, 1.0 - t))
     if limit is None or _marketable(reference, limit, side):
-        aggressive = _aggressive(model, order, bar, quote, t, reference, cap, limit)
+        aggressive = _aggressive(
+            model, order, bar, quote, (t, reference, cap), limit, triggered
+        )
         if aggressive is not None:
-            return attrs.evolve(aggressive, triggered=triggered)
+            return aggressive
     assert limit is not None  # a market order always matches aggressively
-    return attrs.evolve(
-        _passive(model, order, bar, path, quote, t, limit, liquidity_left),
-        triggered=triggered,
+    return _passive(
+        model, order, bar, path, quote, (t, limit, liquidity_left), triggered
     )
 
 
@@ -162,14 +163,14 @@ def _aggressive(
     order: SimOrder,
     bar: Bar,
     quote: Quote | None,
-    t: float,
-    reference: float,
-    cap: float,
+    at: tuple[float, float, float],
     limit: Decimal | None,
+    triggered: bool,
 ) -> Match | None:
+    t, reference, cap = at  # when, the path price then, and the shares we may take
     qty = fillable(order.remaining, cap, order.step())
     if qty == 0 or (_all_or_none(order) and qty < order.remaining):
-        return Match(ZERO, None, t, order.queue_ahead, order.triggered)
+        return Match(ZERO, None, t, order.queue_ahead, triggered)
     sign = order.spec.side.sign
     participation = float(qty) / bar.volume if bar.volume > 0 else 1.0
     cost = (
@@ -180,7 +181,7 @@ def _aggressive(
     price = to_price(reference * (1.0 + sign * cost))
     if limit is not None and (price - limit) * sign > 0:
         return None  # costs would cross the limit: the order rests at its limit
-    return Match(qty, price, t, None, order.triggered)
+    return Match(qty, price, t, None, triggered)
 
 
 def _passive(
@@ -189,10 +190,10 @@ def _passive(
     bar: Bar,
     path: Path,
     quote: Quote | None,
-    start: float,
-    limit: Decimal,
-    liquidity_left: float,
+    at: tuple[float, Decimal, float],
+    triggered: bool,
 ) -> Match:
+    start, limit, liquidity_left = at
     buy = order.spec.side is Side.BUY
     level = float(limit)
     t = first_reach(path, start, level, upward=not buy)
@@ -200,7 +201,7 @@ def _passive(
     if queue is None:
         queue = _initial_queue(model, bar, quote, level, buy)
     if t is None:
-        return Match(ZERO, None, start, queue, order.triggered)
+        return Match(ZERO, None, start, queue, triggered)
     cap = min(liquidity_left, model.liquidity.cap(bar.volume, 1.0 - t))
     low, high = extremes_after(path, t)
     through = low < level if buy else high > level
@@ -212,8 +213,8 @@ def _passive(
         queue = max(0.0, queue - traded)
     qty = fillable(order.remaining, available, order.step())
     if qty == 0 or (_all_or_none(order) and qty < order.remaining):
-        return Match(ZERO, None, t, queue, order.triggered)
-    return Match(qty, limit, t, queue, order.triggered)
+        return Match(ZERO, None, t, queue, triggered)
+    return Match(qty, limit, t, queue, triggered)
 
 
 def _initial_queue(
