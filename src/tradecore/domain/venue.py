@@ -43,6 +43,7 @@ from tradecore.domain.venue_matching import match_bar
 
 B = BrokerOrderStatus
 _UNSUPPORTED_TIF = (TimeInForce.OPG, TimeInForce.CLS)
+_NOT_REPLACEABLE = frozenset({B.PENDING_NEW, B.PENDING_CANCEL})
 
 
 class SimVenue:
@@ -172,14 +173,16 @@ class SimVenue:
 
         Raises:
             OrderNotFound: no such order.
-            OrderNotCancelable: final, pending, bracket-linked, or nothing left.
+            OrderNotCancelable: final, not yet accepted, pending, bracket-linked,
+                or with nothing left.
             DuplicateClientOrderId: ``client_order_id`` was used before.
             InsufficientBuyingPower: the new order would tie up more than is free.
         """
         self.advance_to(now)
         old = self._get(broker_order_id)
         self._check_cancelable(old)
-        if old.status is B.PENDING_CANCEL or old.leg_ids or old.parent_id is not None:
+        # Not yet accepted, being canceled, or bracket-linked: not replaceable.
+        if old.status in _NOT_REPLACEABLE or old.leg_ids or old.parent_id is not None:
             raise OrderNotCancelable(f"order {broker_order_id} cannot be replaced now")
         self._check_new_id(client_order_id)
         new_qty = old.remaining if qty is None else qty

@@ -62,9 +62,19 @@ def test_fill_scheduled_before_the_cancel_takes_effect_still_happens():
     assert v.positions()[0].qty == Decimal(5)
 
 
+def test_replace_before_the_order_is_accepted_is_refused():
+    v = venue(timed(fill_s=0, cancel_s=5, ack_s=1))
+    order = v.submit(T0, "c", lmt(Side.BUY, 5, "50.00"))
+    with pytest.raises(OrderNotCancelable):
+        v.replace(T0, order.broker_order_id, client_order_id="c2", qty=Decimal(3))
+    v.advance_to(T0 + SECOND)
+    v.replace(T0 + SECOND, order.broker_order_id, client_order_id="c2", qty=Decimal(3))
+
+
 def test_cancel_while_a_replace_is_pending_is_refused():
     v = venue(timed(fill_s=0, cancel_s=5))
     order = v.submit(T0, "c", lmt(Side.BUY, 5, "50.00"))
+    v.advance_to(T0)
     v.replace(T0, order.broker_order_id, client_order_id="c2", qty=Decimal(3))
     with pytest.raises(OrderNotCancelable):
         v.cancel(T0 + SECOND, order.broker_order_id)
@@ -74,6 +84,7 @@ def test_a_fill_racing_a_replace_counts_on_the_old_order():
     v = venue(timed(fill_s=1, cancel_s=10))
     old = v.submit(T0, "old", lmt(Side.BUY, 5, "100.00"))
     v.on_bar(T0, bar(T0))  # the limit is marketable at the open: fill at T0 + 1 s
+    v.advance_to(T0)  # acknowledged
     new = v.replace(T0, old.broker_order_id, client_order_id="new", qty=Decimal(2))
     v.advance_to(T0 + MINUTE)
     events = v.take_events()
