@@ -1,4 +1,5 @@
-"""The pure domain core: orders, ledger, hashing, bars, indicators, metrics, datagen."""
+"""The pure domain core: orders, lifecycle, ledger, hashing, bars, indicators, metrics,
+datagen and the simulated venue."""
 
 from tradecore.domain.account import AccountSnapshot, Position
 from tradecore.domain.bar_frame import (
@@ -12,6 +13,16 @@ from tradecore.domain.client_order_id import DecisionKey, attempt_of, client_ord
 from tradecore.domain.datagen import Session, Shape, ShapeParams, generate_bars
 from tradecore.domain.events import OrderEvent, OrderEventKind
 from tradecore.domain.executions import Fill
+from tradecore.domain.fees import FeeModel
+from tradecore.domain.fill_models import (
+    AdverseSelectionConfig,
+    FillModel,
+    ImpactConfig,
+    LatencyConfig,
+    LiquidityConfig,
+    QueueConfig,
+    SpreadConfig,
+)
 from tradecore.domain.indicators import EWMA, SMA, EWMVolatility, RollingReturn
 from tradecore.domain.intent import (
     Applied,
@@ -32,6 +43,9 @@ from tradecore.domain.lifecycle import (
 from tradecore.domain.market import Bar, Provenance, Quote
 from tradecore.domain.metrics import PerformanceSummary, summarize_performance
 from tradecore.domain.orders import Bracket, OrderSpec, OrderType, Side, TimeInForce
+from tradecore.domain.sessions import TradingSession
+from tradecore.domain.venue import SimVenue
+from tradecore.domain.venue_config import OutsideHours, VenueConfig
 
 __all__ = [
     "EWMA",
@@ -41,6 +55,7 @@ __all__ = [
     "TERMINAL",
     "TRANSITIONS",
     "AccountSnapshot",
+    "AdverseSelectionConfig",
     "Applied",
     "Bar",
     "BarFrame",
@@ -48,26 +63,37 @@ __all__ = [
     "BrokerOrderStatus",
     "DecisionKey",
     "EWMVolatility",
+    "FeeModel",
     "Fill",
+    "FillModel",
     "Holding",
+    "ImpactConfig",
     "IntentStatus",
+    "LatencyConfig",
     "Ledger",
+    "LiquidityConfig",
     "OrderEvent",
     "OrderEventKind",
     "OrderIntent",
     "OrderSpec",
     "OrderType",
+    "OutsideHours",
     "PerformanceSummary",
     "Position",
     "Provenance",
+    "QueueConfig",
     "Quote",
     "RollingReturn",
     "Session",
     "Shape",
     "ShapeParams",
     "Side",
+    "SimVenue",
+    "SpreadConfig",
     "TimeInForce",
     "Timeline",
+    "TradingSession",
+    "VenueConfig",
     "apply_event",
     "attempt_of",
     "check_transition",

@@ -1,0 +1,163 @@
+"""Simulated broker throughput: events/second and cost per bar on 1,000,000 bars.
+
+Ten symbols trade every minute around the clock; a steady order flow (a market order
+every 10 minutes, alternating sides, and a far limit order canceled 30 minutes later)
+keeps fills, cancels and acks coming. Bars are built outside the timed sections, in
+chunks. Reported next to a floor measured in the same run: a bare dict lookup and
+store per bar, which is what a bar with no working order should cost.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import numpy as np
+
+from tradecore.adapters.sim import SimClock, SimulatedBroker
+from tradecore.domain.fill_models import FillModel
+from tradecore.domain.market import Bar
+from tradecore.domain.orders import OrderSpec, OrderType, Side, TimeInForce
+from tradecore.domain.sessions import TradingSession
+from tradecore.domain.venue_config import VenueConfig
+
+SYMBOLS = tuple(f"SYM{i}" for i in range(10))
+START = datetime(2026, 1, 5, tzinfo=UTC)
+CHUNK_MINUTES = 10_000
+ORDER_EVERY = 10
+CANCEL_AFTER = 30
+
+
+def _bars(rng: np.random.Generator, first_minute: int, minutes: int) -> list[list[Bar]]:
+    """Build ``minutes`` rows of random-walk bars, one per symbol, from a minute on."""
+    closes = 100.0 * np.exp(np.cumsum(rng.normal(0, 1e-3, (minutes, len(SYMBOLS))), 0))
+    opens = np.roll(closes, 1, axis=0)
+    opens[0] = closes[0]
+    spread = np.abs(rng.normal(0, 5e-4, closes.shape)) * closes
+    highs, lows = np.maximum(opens, closes) + spread, np.minimum(opens, closes) - spread
+    volumes = rng.integers(1_000, 50_000, closes.shape)
+    out = []
+    for m in range(minutes):
+        at = START + timedelta(minutes=first_minute + m)
+        out.append(
+            [
+                Bar(
+                    symbol=s,
+                    timestamp=at,
+                    open=float(opens[m, j]),
+                    high=float(highs[m, j]),
+                    low=float(lows[m, j]),
+                    close=float(closes[m, j]),
+                    volume=float(volumes[m, j]),
+                )
+                for j, s in enumerate(SYMBOLS)
+            ]
+        )
+    return out
+
+
+class _Flow:
+    """The steady order flow; counts what it sends."""
+
+    def __init__(self, broker: SimulatedBroker) -> None:
+        self.broker = broker
+        self.pending_cancels: list[tuple[int, str]] = []
+        self.sent = 0
+
+    def step(self, minute: int, bars: list[Bar]) -> None:
+        while self.pending_cancels and self.pending_cancels[0][0] <= minute:
+            _, broker_id = self.pending_cancels.pop(0)
+            if self.broker.get_order(broker_id).status.value not in _FINAL:
+                self.broker.cancel(broker_id)
+        if minute % ORDER_EVERY:
+            return
+        turn = minute // ORDER_EVERY
+        bar = bars[turn % len(bars)]
+        # Each symbol alternates buy and sell, so positions stay bounded.
+        side = Side.BUY if (turn // len(bars)) % 2 == 0 else Side.SELL
+        self.broker.submit(
+            f"m{minute}", OrderSpec(symbol=bar.symbol, side=side, qty=Decimal(100))
+        )
+        far = Decimal(str(round(bar.close * 0.9, 2)))
+        spec = OrderSpec(
+            symbol=bar.symbol,
+            side=Side.BUY,
+            qty=Decimal(50),
+            order_type=OrderType.LIMIT,
+            limit_price=far,
+            time_in_force=TimeInForce.GTC,
+        )
+        ack = self.broker.submit(f"l{minute}", spec)
+        self.pending_cancels.append((minute + CANCEL_AFTER, ack.broker_order_id))
+        self.sent += 2
+
+
+_FINAL = {"filled", "canceled", "expired", "rejected", "replaced"}
+
+
+def _run_model(model: FillModel, minutes: int) -> dict[str, float]:
+    clock = SimClock(START)
+    config = VenueConfig(
+        seed=1,
+        fill_model=model,
+        session=TradingSession.around_the_clock(),
+        starting_cash=Decimal(10_000_000),
+    )
+    broker = SimulatedBroker(clock, config)
+    flow, rng = _Flow(broker), np.random.default_rng(0)
+    events, elapsed = 0, 0.0
+    for first in range(0, minutes, CHUNK_MINUTES):
+        chunk = _bars(rng, first, min(CHUNK_MINUTES, minutes - first))
+        started = time.perf_counter()
+        for offset, bars in enumerate(chunk):
+            for bar in bars:
+                broker.on_bar(bar)
+            flow.step(first + offset, bars)
+            clock.advance(60.0)
+            events += len(broker.poll_events())
+        elapsed += time.perf_counter() - started
+    n_bars = minutes * len(SYMBOLS)
+    return {"bars": n_bars, "events": events, "orders": flow.sent, "seconds": elapsed}
+
+
+def _idle_bar_cost(n: int) -> tuple[float, float]:
+    """Return (seconds per idle on_bar, seconds per dict get+set floor)."""
+    clock = SimClock(START)
+    broker = SimulatedBroker(
+        clock, VenueConfig(seed=1, session=TradingSession.around_the_clock())
+    )
+    bar = _bars(np.random.default_rng(1), 0, 1)[0][0]
+    started = time.perf_counter()
+    for _ in range(n):
+        broker.on_bar(bar)
+    idle = (time.perf_counter() - started) / n
+    index: dict[str, object] = {}
+    last: dict[str, Bar] = {}
+    started = time.perf_counter()
+    for _ in range(n):
+        last[bar.symbol] = bar
+        index.get(bar.symbol)
+    floor = (time.perf_counter() - started) / n
+    return idle, floor
+
+
+def run(quick: bool) -> list[str]:
+    """Run the benchmark and return its report lines."""
+    minutes = 10_000 if quick else 100_000
+    lines = []
+    for model in (FillModel.ideal(), FillModel.realistic()):
+        r = _run_model(model, minutes)
+        lines.append(
+            f"{model.name:9s} {r['bars']:>9,.0f} bars, {r['orders']:,.0f} orders, "
+            f"{r['events']:,.0f} events in {r['seconds']:.2f} s: "
+            f"{r['events'] / r['seconds']:,.0f} events/s, "
+            f"{r['bars'] / r['seconds']:,.0f} bars/s, "
+            f"{1e6 * r['seconds'] / r['bars']:.2f} us/bar"
+        )
+    idle, floor = _idle_bar_cost(100_000 if quick else 1_000_000)
+    lines.append(
+        f"idle bar (no working order): {idle * 1e6:.2f} us vs dict floor "
+        f"{floor * 1e6:.3f} us (x{idle / floor:.1f})"
+    )
+    return lines
