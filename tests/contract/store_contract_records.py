@@ -74,6 +74,8 @@ class RecordsContract:
             assert uow.decisions.outcome("d1") == skipped
             assert uow.decisions.outcome("d2") is None
             assert uow.decisions.decisions_without_outcome() == [_decision(2)]
+            assert uow.decisions.all_decisions() == [_decision(1), _decision(2)]
+            assert uow.decisions.all_outcomes() == [skipped]
             with pytest.raises(NotFound):
                 uow.decisions.record_outcome(
                     OutcomeRecord(

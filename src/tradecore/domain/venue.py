@@ -99,6 +99,14 @@ class SimVenue:
                 self._book, self.config, now, bar, orders, self._quotes.get(bar.symbol)
             )
 
+    def has_working(self, symbol: str) -> bool:
+        """Return whether any order in ``symbol`` is working (a bar could fill it)."""
+        return bool(self._book.working.get(symbol))
+
+    def last_bar(self, symbol: str) -> Bar | None:
+        """Return the last bar seen for ``symbol``, if any."""
+        return self._last_bars.get(symbol)
+
     # --- requests --------------------------------------------------------------------
 
     def submit(self, now: datetime, client_order_id: str, spec: OrderSpec) -> SimOrder:

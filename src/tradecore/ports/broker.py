@@ -14,6 +14,7 @@ from tradecore.domain import validation as v
 from tradecore.domain.account import AccountSnapshot, Position
 from tradecore.domain.broker_status import BrokerOrderStatus
 from tradecore.domain.events import OrderEvent
+from tradecore.domain.market import Bar
 from tradecore.domain.orders import OrderSpec
 
 
@@ -143,4 +144,15 @@ class ScheduledBroker(Broker, Protocol):
 
     def next_event_at(self) -> datetime | None:
         """Return when the earliest pending event is due, or ``None`` if none is."""
+        ...
+
+    def on_bar(self, bar: Bar) -> None:
+        """Make ``bar`` the market for its interval (fed at the bar's start)."""
+        ...
+
+    def needs_bar(self, symbol: str) -> bool:
+        """Return whether a bar of ``symbol`` could change anything (a working order).
+
+        Lets the replay driver skip building bar objects nobody would look at.
+        """
         ...

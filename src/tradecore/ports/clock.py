@@ -16,3 +16,11 @@ class Clock(Protocol):
     def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` (a virtual clock advances instead of waiting)."""
         ...
+
+
+class ManualClock(Clock, Protocol):
+    """A virtual clock the replay driver moves forward."""
+
+    def advance_to(self, at: datetime) -> datetime:
+        """Move to ``at`` (never backwards) and return the new time."""
+        ...

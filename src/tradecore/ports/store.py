@@ -129,6 +129,14 @@ class DecisionRepository(Protocol):
         """Return the decision's outcome, or ``None``."""
         ...
 
+    def all_decisions(self) -> Sequence[DecisionRecord]:
+        """Return every decision, oldest first (ties by decision id)."""
+        ...
+
+    def all_outcomes(self) -> Sequence[OutcomeRecord]:
+        """Return every outcome, in the order of their decisions."""
+        ...
+
     def decisions_without_outcome(self) -> Sequence[DecisionRecord]:
         """Return decisions still waiting for an outcome (a crash left them)."""
         ...

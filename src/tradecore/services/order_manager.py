@@ -76,6 +76,11 @@ class OrderManager:
         self._rng = np.random.default_rng(self._retry.seed)
         self._resend_known = resend_known
 
+    @property
+    def resends_known(self) -> bool:
+        """Whether stored intents are re-sent to a fresh simulated broker (resume)."""
+        return self._resend_known
+
     def place(self, decision: DecisionRecord, intent: OrderIntent) -> OrderIntent:
         """Place ``intent`` for ``decision`` exactly once; return the stored intent."""
         with self._commits.step() as uow:

@@ -60,6 +60,10 @@ class SimulatedBroker(ScheduledBroker):
         """Make ``bar`` the market for its interval (feed it at the bar's start)."""
         self._venue.on_bar(self._clock.now(), bar)
 
+    def needs_bar(self, symbol: str) -> bool:
+        """Return whether a bar of ``symbol`` could fill a working order now."""
+        return self._venue.has_working(symbol)
+
     def on_quote(self, quote: Quote) -> None:
         """Record the latest quote for the spread and queue estimates."""
         self._venue.on_quote(self._clock.now(), quote)

@@ -62,6 +62,20 @@ class SqlDecisionRepository(DecisionRepository):
         row = self._conn.execute(stmt).mappings().first()
         return None if row is None else _decode_outcome(row)
 
+    def all_decisions(self) -> Sequence[DecisionRecord]:
+        """Return every decision, oldest first."""
+        stmt = select(_D).order_by(_D.c.decided_at, _D.c.decision_id)
+        return [_decode_decision(r) for r in self._conn.execute(stmt).mappings()]
+
+    def all_outcomes(self) -> Sequence[OutcomeRecord]:
+        """Return every outcome in the order of their decisions."""
+        stmt = (
+            select(_O)
+            .join(_D, _O.c.decision_id == _D.c.decision_id)
+            .order_by(_D.c.decided_at, _D.c.decision_id)
+        )
+        return [_decode_outcome(r) for r in self._conn.execute(stmt).mappings()]
+
     def decisions_without_outcome(self) -> Sequence[DecisionRecord]:
         """Return decisions with no outcome yet, oldest first."""
         stmt = (

@@ -1,0 +1,247 @@
+"""Compose and run a replay: bar files or frames + a strategy, on SQLite + the simulator.
+
+This is the composition root behind ``tradecore-replay run`` and ``tc.replay()``: it
+picks the adapters (SQL store with replay durability, simulated broker on a virtual
+clock), wires the same engine the live app uses, and writes the report.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import numpy as np
+
+from tradecore.adapters.data.bar_files import load_bar_files
+from tradecore.adapters.report import write_report
+from tradecore.adapters.sim import SimClock, SimulatedBroker
+from tradecore.adapters.sqlstore import Durability, open_store
+from tradecore.apps.replay_records import fill_rows, record_rows
+from tradecore.apps.strategy_loader import load_strategy
+from tradecore.domain.bar_frame import BarFrame, data_fingerprint, from_ns
+from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.fees import FeeModel
+from tradecore.domain.fill_models import FillModel
+from tradecore.domain.hashing import sha256_hex
+from tradecore.domain.metrics import summarize_performance
+from tradecore.domain.money import to_price
+from tradecore.domain.risk import RiskLimits
+from tradecore.domain.sessions import TradingSession
+from tradecore.domain.venue_config import OutsideHours, VenueConfig
+from tradecore.services.engine import EngineConfig, TradingEngine
+from tradecore.services.order_manager import OrderManager
+from tradecore.services.replay import ReplayProgress, run_replay
+from tradecore.services.transactions import CommitInBatches
+
+STORE_FILE = "replay.db"
+
+
+@attrs.frozen(kw_only=True)
+class ReplayResult:
+    """A finished replay: the summary plus DataFrame-friendly columns."""
+
+    summary: Mapping[str, object]
+    timestamps_ns: np.ndarray
+    equity: np.ndarray
+    fills: Sequence[Mapping[str, object]]
+    decisions: Sequence[Mapping[str, object]]
+    outcomes: Sequence[Mapping[str, object]]
+    out: Path | None
+
+    def equity_curve(self) -> dict[str, object]:
+        """Columns ``timestamp`` (datetime64[ns, UTC] values) and ``equity``."""
+        return {
+            "timestamp": self.timestamps_ns.astype("datetime64[ns]"),
+            "equity": self.equity,
+        }
+
+    def blotter(self) -> list[Mapping[str, object]]:
+        """The fills, one dict per row (``pandas.DataFrame(result.blotter())``)."""
+        return list(self.fills)
+
+
+def replay(
+    data: str | Path | Sequence[BarFrame],
+    strategy: str = "sma_cross",
+    params: Mapping[str, str | int | float] | None = None,
+    *,
+    fill_model: str = "realistic",
+    cash: Decimal | int = 1_000_000,
+    seed: int = 7,
+    out: str | Path | None = None,
+    resume: bool = False,
+    limits: RiskLimits | None = None,
+    on_progress: Callable[[ReplayProgress], None] | None = None,
+) -> ReplayResult:
+    """Replay ``strategy`` over ``data`` (a folder of bar files, or frames).
+
+    Raises:
+        ConfigurationError: unknown strategy, parameter or fill model; an ``out``
+            folder that already holds a replay without ``resume``.
+        BarFileError: a bar file is malformed (names file, line and field).
+    """
+    started = time.perf_counter()
+    frames = load_bar_files(data) if isinstance(data, str | Path) else list(data)
+    chosen = load_strategy(strategy, params or {})
+    venue = _venue_config(fill_model, Decimal(cash), seed, frames)
+    limits = limits or RiskLimits()
+    config = {
+        "strategy": strategy,
+        "strategy_id": chosen.strategy_id,
+        "params": {k: str(v) for k, v in sorted((params or {}).items())},
+        "fill_model": fill_model,
+        "cash": str(Decimal(cash)),
+        "seed": seed,
+        "limits": attrs.asdict(limits),
+    }
+    config_hash = sha256_hex(config)
+    folder = (
+        Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tc-replay-"))
+    )
+    store = _open_store(folder, resume)
+    try:
+        start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
+        clock = SimClock(start)
+        broker = SimulatedBroker(clock, venue)
+        commits = CommitInBatches(store)
+        orders = OrderManager(broker, clock, commits, resend_known=resume)
+        engine = TradingEngine(
+            chosen,
+            orders,
+            commits,
+            clock,
+            EngineConfig(
+                opening_cash=Decimal(cash), limits=limits, config_hash=config_hash
+            ),
+        )
+        run = run_replay(
+            frames,
+            engine,
+            broker,
+            clock,
+            interval=venue.bar_interval,
+            on_progress=on_progress,
+        )
+        commits.flush()
+        with store.unit_of_work() as uow:
+            fills = list(uow.fills.all())
+            decisions = list(uow.decisions.all_decisions())
+            outcomes = list(uow.decisions.all_outcomes())
+            order_count = len(uow.intents.by_status(*_all_statuses()))
+    finally:
+        store.close()
+    marks = {s: to_price(p) for s, p in engine.last_prices().items()}
+    ledger = engine.ledger
+    perf = summarize_performance(
+        run.timestamps_ns,
+        run.equity,
+        traded_notional=float(sum(f.notional for f in fills)),
+    )
+    summary = {
+        "fills": len(fills),
+        "orders": order_count,
+        "decisions": len(decisions),
+        "final_equity": ledger.equity(marks),
+        "realized_pnl": ledger.realized_pnl,
+        "fees": ledger.fees,
+        "bars": run.bars,
+        "symbols": len(frames),
+        "sharpe": perf.sharpe,
+        "max_drawdown": perf.max_drawdown,
+        "turnover": perf.turnover,
+        "config_hash": config_hash,
+        "data_fingerprint": data_fingerprint(frames),
+        "strategy_id": chosen.strategy_id,
+        "fill_model": fill_model,
+    }
+    fill_table = fill_rows(fills)
+    decision_table, outcome_table = record_rows(decisions, outcomes)
+    result = ReplayResult(
+        summary=summary,
+        timestamps_ns=run.timestamps_ns,
+        equity=run.equity,
+        fills=fill_table,
+        decisions=decision_table,
+        outcomes=outcome_table,
+        out=Path(out) if out is not None else None,
+    )
+    if out is not None:
+        run_info = {
+            "seconds": round(time.perf_counter() - started, 3),
+            "config": config,
+            "bars_per_second": round(
+                run.bars / max(time.perf_counter() - started, 1e-9)
+            ),
+        }
+        write_report(
+            folder,
+            summary,
+            (run.timestamps_ns, run.equity),
+            fill_table,
+            decision_table,
+            outcome_table,
+            run_info,
+            title=f"Replay: {chosen.strategy_id}",
+        )
+        (folder / "config.json").write_text(
+            json.dumps(config, sort_keys=True, indent=2)
+        )
+    return result
+
+
+def _all_statuses() -> tuple:  # type: ignore[type-arg]
+    from tradecore.domain.lifecycle import IntentStatus
+
+    return tuple(IntentStatus)
+
+
+def _venue_config(
+    fill_model: str, cash: Decimal, seed: int, frames: Sequence[BarFrame]
+) -> VenueConfig:
+    models = {
+        "ideal": (FillModel.ideal, FeeModel),
+        "realistic": (FillModel.realistic, _fees),
+    }
+    if fill_model not in models:
+        raise ConfigurationError(
+            f"unknown fill model {fill_model!r}; known: ideal, realistic"
+        )
+    make_fill, make_fees = models[fill_model]
+    return VenueConfig(
+        seed=seed,
+        fill_model=make_fill(),
+        fee_model=make_fees(),
+        session=TradingSession.around_the_clock(),
+        outside_hours=OutsideHours.QUEUE,
+        starting_cash=cash,
+        bar_interval=_bar_interval(frames),
+    )
+
+
+def _fees() -> FeeModel:
+    return FeeModel.us_regulatory(per_share=Decimal("0.0035"))
+
+
+def _bar_interval(frames: Sequence[BarFrame]) -> timedelta:
+    steps = [np.diff(f.timestamps) for f in frames if len(f) > 1]
+    if not steps:
+        return timedelta(minutes=1)
+    median_ns = int(np.median(np.concatenate(steps)))
+    return timedelta(microseconds=median_ns // 1000)
+
+
+def _open_store(folder: Path, resume: bool):  # type: ignore[no-untyped-def]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / STORE_FILE
+    if path.exists() and not resume:
+        raise ConfigurationError(
+            f"{folder} already holds a replay ({STORE_FILE}); pass --resume to finish it "
+            "or choose another --out"
+        )
+    return open_store(f"sqlite:///{path}", durability=Durability.NORMAL, upgrade=True)

@@ -1,0 +1,244 @@
+"""The trading engine: one decision pipeline for replay and live.
+
+bar -> strategy (targets) -> sizing (target shares) -> pre-trade risk -> intent ->
+order manager (exactly once) -> broker; and broker events -> intents, fills, ledger.
+Every decision yields exactly one outcome: submitted, skipped(reason) or failed.
+
+The engine is also the strategy's :class:`PortfolioView`: positions count working
+orders at their target, so a strategy never double-orders while a fill is pending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+
+import attrs
+
+from tradecore.domain.client_order_id import DecisionKey
+from tradecore.domain.events import OrderEvent, OrderEventKind
+from tradecore.domain.executions import Fill
+from tradecore.domain.hashing import sha256_hex
+from tradecore.domain.intent import OrderIntent
+from tradecore.domain.ledger import Ledger
+from tradecore.domain.lifecycle import IntentStatus
+from tradecore.domain.money import to_price
+from tradecore.domain.orders import OrderSpec, Side
+from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
+from tradecore.domain.risk import RiskLimits, check_order
+from tradecore.domain.strategy import Strategy, Target
+from tradecore.ports.clock import Clock
+from tradecore.services.order_manager import OrderManager
+from tradecore.services.transactions import CommitPolicy
+
+_ZERO = Decimal(0)
+_ENDING_KINDS = frozenset(
+    {
+        OrderEventKind.CANCELED,
+        OrderEventKind.EXPIRED,
+        OrderEventKind.REJECTED,
+        OrderEventKind.REPLACED,
+        OrderEventKind.FAILED,
+    }
+)
+
+
+@attrs.frozen(kw_only=True)
+class EngineConfig:
+    """What the engine needs besides its collaborators."""
+
+    opening_cash: Decimal
+    limits: RiskLimits = attrs.Factory(RiskLimits)
+    config_hash: str = ""
+    model_hash: str = ""
+    cost_model_hash: str = ""
+
+
+class TradingEngine:
+    """Turns bars into decisions into orders, and order events into a ledger."""
+
+    def __init__(
+        self,
+        strategy: Strategy,
+        orders: OrderManager,
+        commits: CommitPolicy,
+        clock: Clock,
+        config: EngineConfig,
+    ) -> None:
+        """Wire the engine to its strategy, order manager, commit policy and clock."""
+        self._strategy = strategy
+        self._orders = orders
+        self._commits = commits
+        self._clock = clock
+        self._config = config
+        self.ledger = Ledger.opening(config.opening_cash)
+        self.decisions = 0
+        self._last: dict[str, float] = {}
+        self._pending: dict[str, Decimal] = {}  # symbol -> signed unfilled qty
+        self._working: dict[
+            str, tuple[str, Decimal]
+        ] = {}  # cid -> (symbol, signed rest)
+        self._cash = float(config.opening_cash)
+        self._held: dict[str, float] = {}
+        self._seen_executions: set[str] = set()
+        #: Called with the symbol before an order is placed (replay uses it to show
+        #: the simulated broker the bar that just closed).
+        self.before_order: Callable[[str], None] | None = None
+
+    # --- PortfolioView ------------------------------------------------------------
+
+    def position(self, symbol: str) -> Decimal:
+        """Signed shares held plus working orders' unfilled signed quantity."""
+        return self.ledger.position(symbol) + self._pending.get(symbol, _ZERO)
+
+    def equity(self) -> float:
+        """Cash plus positions marked at the last closes (float, for sizing)."""
+        last = self._last
+        return self._cash + sum(q * last.get(s, 0.0) for s, q in self._held.items())
+
+    def last_prices(self) -> Mapping[str, float]:
+        """The last close seen per symbol."""
+        return self._last
+
+    # --- the pipeline --------------------------------------------------------------
+
+    def on_bar(
+        self, symbol: str, timestamp_ns: int, close: float, volume: float
+    ) -> None:
+        """Feed one closed bar to the strategy and act on its targets."""
+        self._last[symbol] = close
+        for target in self._strategy.on_bar(symbol, timestamp_ns, close, volume, self):
+            self._decide(target)
+
+    def on_events(self, events: Iterable[OrderEvent]) -> None:
+        """Apply broker events: the store's intents and fills, and the engine's book.
+
+        The engine's own book follows the event stream (fills de-duplicated by
+        execution id in this process), not the store's verdict on novelty: a resumed
+        replay re-receives fills the store already holds and must book them again.
+        """
+        for event in events:
+            with self._commits.step() as uow:
+                self._orders.apply(uow, event)
+            fill = event.fill
+            if fill is not None and fill.execution_id not in self._seen_executions:
+                self._seen_executions.add(fill.execution_id)
+                self._book_fill(fill)
+            elif event.kind in _ENDING_KINDS:
+                self._release(event.client_order_id)
+
+    def _decide(self, target: Target) -> None:
+        symbol = target.symbol
+        current = self.position(symbol)
+        delta = target.qty - current
+        if delta == 0:
+            return
+        self.decisions += 1
+        side = Side.BUY if delta > 0 else Side.SELL
+        qty = abs(delta)
+        now = self._clock.now()
+        price = to_price(self._last[symbol])
+        inputs = sha256_hex([target.signal, str(target.qty), str(current)])
+        decision = DecisionRecord(
+            decision_id=DecisionRecord.make_id(
+                self._strategy.strategy_id, symbol, now, inputs
+            ),
+            strategy_id=self._strategy.strategy_id,
+            symbol=symbol,
+            decided_at=now,
+            inputs_hash=inputs,
+            config_hash=self._config.config_hash,
+            model_hash=self._config.model_hash,
+            cost_model_hash=self._config.cost_model_hash,
+            details={
+                "target": str(target.qty),
+                "position": str(current),
+                "price": str(price),
+            },
+        )
+        verdict = check_order(
+            self._config.limits, side=side, qty=qty, price=price, position=current
+        )
+        if not verdict.passed:
+            self._skip(decision, f"risk:{verdict.rule}", verdict.values)
+            return
+        intent = self._intent(target, side, qty, price)
+        decision = attrs.evolve(
+            decision,
+            details={**decision.details, "client_order_id": intent.client_order_id},
+        )
+        if self.before_order is not None:
+            self.before_order(symbol)
+        stored = self._orders.place(decision, intent)
+        if stored.status is IntentStatus.REJECTED:
+            return
+        if self._orders.resends_known:
+            rest = qty  # a fresh simulated broker will report every fill again
+        elif stored.is_terminal:
+            return
+        else:
+            rest = qty - stored.filled_qty
+        self._track(stored.client_order_id, symbol, rest if side is Side.BUY else -rest)
+
+    def _intent(
+        self, target: Target, side: Side, qty: Decimal, price: Decimal
+    ) -> OrderIntent:
+        now = self._clock.now()
+        key = DecisionKey(
+            strategy_id=self._strategy.strategy_id,
+            symbol=target.symbol,
+            side=side,
+            session_date=now.date(),
+            horizon=target.horizon,
+            signal_hash=sha256_hex(target.signal)[:16],
+            qty=qty,
+        )
+        return OrderIntent.create(
+            key,
+            OrderSpec(symbol=target.symbol, side=side, qty=qty),
+            decided_at=now,
+            arrival_price=price,
+            execution_policy="market",
+            config_hash=self._config.config_hash,
+            model_hash=self._config.model_hash,
+            cost_model_hash=self._config.cost_model_hash,
+        )
+
+    def _skip(
+        self, decision: DecisionRecord, reason: str, values: Mapping[str, str]
+    ) -> None:
+        with self._commits.step() as uow:
+            if uow.decisions.record_decision(decision):
+                uow.decisions.record_outcome(
+                    OutcomeRecord(
+                        decision_id=decision.decision_id,
+                        kind=OutcomeKind.SKIPPED,
+                        recorded_at=decision.decided_at,
+                        reason=reason,
+                        details=dict(values),
+                    )
+                )
+
+    def _track(self, cid: str, symbol: str, signed_rest: Decimal) -> None:
+        self._working[cid] = (symbol, signed_rest)
+        self._pending[symbol] = self._pending.get(symbol, _ZERO) + signed_rest
+
+    def _book_fill(self, fill: Fill) -> None:
+        self.ledger = self.ledger.apply(fill)
+        signed = fill.signed_qty
+        self._cash -= float(signed * fill.price + fill.fee)
+        self._held[fill.symbol] = float(self.ledger.position(fill.symbol))
+        working = self._working.get(fill.client_order_id)
+        if working is not None:
+            symbol, rest = working
+            self._pending[symbol] -= signed
+            if rest == signed:
+                del self._working[fill.client_order_id]
+            else:
+                self._working[fill.client_order_id] = (symbol, rest - signed)
+
+    def _release(self, cid: str) -> None:
+        working = self._working.pop(cid, None)
+        if working is not None:
+            symbol, rest = working
+            self._pending[symbol] -= rest
