@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
 import typer
 
 import tradecore
+from tradecore.apps.demo_data import demo_frames
+from tradecore.apps.errors import cli_errors
+from tradecore.apps.replay_run import replay
+from tradecore.apps.strategy_loader import parse_params
+from tradecore.domain.bar_frame import BarFrame
+from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.validation import to_decimal
+from tradecore.services.replay import ReplayProgress
 
 app = typer.Typer(
     name="tradecore-replay",
@@ -30,11 +43,107 @@ def _root(
 
 
 @app.command()
+def run(
+    data: Path | None = typer.Option(
+        None, "--data", help="Folder of SYMBOL.csv / SYMBOL.parquet bar files."
+    ),
+    demo: bool = typer.Option(
+        False, "--demo", help="Generate deterministic demo data instead of --data."
+    ),
+    strategy: str = typer.Option(
+        "sma_cross", "--strategy", help="Bundled name or package.module:ClassName."
+    ),
+    param: list[str] = typer.Option(
+        [], "--param", help="Strategy parameter NAME=VALUE (repeatable)."
+    ),
+    fill_model: str = typer.Option(
+        "realistic", "--fill-model", help="realistic (default) or ideal."
+    ),
+    cash: str = typer.Option("1000000", "--cash", help="Starting cash."),
+    seed: int = typer.Option(7, "--seed", help="Seed of the simulated broker."),
+    out: Path = typer.Option(Path("out"), "--out", help="Report folder."),
+    resume: bool = typer.Option(
+        False, "--resume", help="Finish an interrupted replay in --out (same inputs)."
+    ),
+) -> None:
+    """Replay a strategy over bar data and write a report folder."""
+    with cli_errors():
+        frames_or_dir = _data_source(data, demo, out)
+        params = parse_params(param)
+        with _progress() as report:
+            result = replay(
+                frames_or_dir,
+                strategy,
+                params,
+                fill_model=fill_model,
+                cash=to_decimal("cash", cash),
+                seed=seed,
+                out=out,
+                resume=resume,
+                on_progress=report,
+            )
+        _print_summary(result.summary, out)
+
+
+@app.command()
 def version() -> None:
     """Print the installed tradecore version."""
     typer.echo(f"tradecore {tradecore.__version__}")
 
 
+def _data_source(data: Path | None, demo: bool, out: Path) -> Path | list[BarFrame]:
+    if demo == (data is not None):
+        raise ConfigurationError("give exactly one of --data DIR or --demo")
+    return demo_frames() if demo else data  # type: ignore[return-value]
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[ReplayProgress], None]]:
+    """Yield a progress callback that draws a bar once a run takes a few seconds."""
+    started = time.monotonic()
+    shown = False
+
+    def report(progress: ReplayProgress) -> None:
+        nonlocal shown
+        if time.monotonic() - started < 2.0:
+            return
+        shown = True
+        width = 30
+        done = int(width * progress.done / max(progress.total, 1))
+        bar = "#" * done + "-" * (width - done)
+        typer.echo(
+            f"\r[{bar}] {progress.done:,}/{progress.total:,} bars", nl=False, err=True
+        )
+
+    yield report
+    if shown:
+        typer.echo("", err=True)
+
+
+def _print_summary(summary: Mapping[str, object], out: Path) -> None:
+    keys = (
+        "bars",
+        "symbols",
+        "orders",
+        "fills",
+        "final_equity",
+        "realized_pnl",
+        "fees",
+        "sharpe",
+        "max_drawdown",
+        "turnover",
+    )
+    for key in keys:
+        value = summary[key]
+        text = f"{value:.4f}" if isinstance(value, float) else str(value)
+        typer.echo(f"{key:>14}: {text}")
+    typer.echo(f"{'report':>14}: {out / 'report.html'}")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+if __name__ == "__main__":
+    main()

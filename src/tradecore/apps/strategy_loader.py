@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.strategies import BUNDLED
@@ -68,7 +68,12 @@ def _convert(strategy: str, param: inspect.Parameter, value: object) -> object:
     kind = param.annotation if param.annotation is not inspect.Parameter.empty else None
     if kind is None and param.default is not inspect.Parameter.empty:
         kind = type(param.default).__name__
-    converters = {"int": int, "float": float, "str": str, "bool": _to_bool}
+    converters: dict[str, Callable[[str], object]] = {
+        "int": int,
+        "float": float,
+        "str": str,
+        "bool": _to_bool,
+    }
     convert = converters.get(str(kind), str)
     try:
         return convert(value)

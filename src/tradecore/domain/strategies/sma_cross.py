@@ -1,8 +1,13 @@
 """``sma_cross``: long ``qty`` shares while the fast SMA of close is above the slow one.
 
 Per symbol, independently. The position follows the signal: when the fast average
-crosses above the slow one the target becomes ``qty`` shares, when it crosses back
-(or ties) the target becomes flat. Targets are only emitted on a change of signal.
+crosses above the slow one the target becomes ``qty`` shares, when it crosses below
+the target becomes flat. Targets are only emitted on a change of signal.
+
+Ties: prices in cents make exact ties of the two averages common, and two correct
+float summations may land a tie one ulp apart. A gap within ``TIE_TOLERANCE``
+(relative) therefore counts as a tie and keeps the current state, so every correct
+implementation of this rule trades the same bars.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from decimal import Decimal
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.indicators import SMA
 from tradecore.domain.strategy import NO_TARGETS, PortfolioView, Target
+
+#: Relative gap between the averages below which they count as tied.
+TIE_TOLERANCE = 1e-9
 
 
 class _SymbolState:
@@ -60,9 +68,10 @@ class SmaCross:
         slow = state.slow.update(close)
         if math.isnan(slow):
             return NO_TARGETS
-        want_long = fast > slow
-        if want_long == state.long:
+        gap = fast - slow
+        if abs(gap) <= TIE_TOLERANCE * slow or (gap > 0) == state.long:
             return NO_TARGETS
+        want_long = gap > 0
         state.long = want_long
         qty = self._qty if want_long else Decimal(0)
         return (Target(symbol, qty, f"{'up' if want_long else 'down'}@{timestamp_ns}"),)

@@ -1,0 +1,211 @@
+"""Replay end to end: parity with an independent NumPy reference, determinism across
+processes, bad input, and exactly-once resume after SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tradecore.adapters.data.bar_files import write_bar_files
+from tradecore.adapters.sqlstore import open_store
+from tradecore.apps.replay_run import replay
+from tradecore.domain.bar_frame import BarFrame
+from tradecore.domain.datagen import Shape, generate_bars
+from tradecore.domain.errors import BarFileError, ConfigurationError
+from tradecore.domain.lifecycle import IntentStatus
+
+START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
+CASH = Decimal(10_000_000)
+
+
+def _sma(values: np.ndarray, window: int) -> np.ndarray:
+    out = np.full(len(values), np.nan)
+    kernel = np.ones(window) / window
+    out[window - 1 :] = np.convolve(values, kernel, mode="valid")
+    return out
+
+
+def reference_sma_cross(
+    frames: list[BarFrame], fast: int, slow: int, qty: int
+) -> tuple[int, Decimal]:
+    """Independent reference: act on each cross, fill at the next bar's open."""
+    cash, fills, equity = CASH, 0, Decimal(0)
+    for frame in frames:
+        closes, opens = np.asarray(frame.close), np.asarray(frame.open)
+        f, s = _sma(closes, fast), _sma(closes, slow)
+        long, position = False, Decimal(0)
+        for t in range(len(closes)):
+            gap = f[t] - s[t]
+            if np.isnan(s[t]) or abs(gap) <= 1e-9 * s[t] or (gap > 0) == long:
+                continue
+            long = bool(gap > 0)
+            if t + 1 < len(closes):
+                price = Decimal(repr(float(opens[t + 1]))).quantize(
+                    Decimal("0.01"), ROUND_HALF_EVEN
+                )
+                delta = Decimal(qty) if long else -position
+                cash -= delta * price
+                position += delta
+                fills += 1
+        last = Decimal(repr(float(closes[-1]))).quantize(
+            Decimal("0.01"), ROUND_HALF_EVEN
+        )
+        equity += position * last
+    return fills, cash + equity
+
+
+@pytest.mark.parametrize(
+    ("shape", "seed"),
+    [
+        (Shape.RANDOM_WALK, 1),
+        (Shape.TRENDING, 2),
+        (Shape.MEAN_REVERTING, 3),
+        (Shape.GAP_DOWN, 4),
+        (Shape.ONE_FACTOR, 5),
+    ],
+)
+def test_ideal_fills_match_the_numpy_reference(shape: Shape, seed: int) -> None:
+    frames = generate_bars(
+        ["AAA", "BBB", "CCC"], 3000, start=START, seed=seed, shape=shape
+    )
+    result = replay(
+        frames,
+        "sma_cross",
+        {"fast": 10, "slow": 30, "qty": 100},
+        fill_model="ideal",
+        cash=CASH,
+    )
+    fills, equity = reference_sma_cross(frames, 10, 30, 100)
+    assert result.summary["fills"] == fills
+    assert result.summary["final_equity"] == equity
+    assert fills > 50  # the data really crossed
+
+
+def _run_cli(
+    out: Path, data: Path, seed: str, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    argv = [
+        sys.executable, "-m", "tradecore.apps.replay", "run", "--data", str(data),
+        "--strategy", "sma_cross", "--param", "fast=5", "--param", "slow=20",
+        "--param", "qty=50", "--seed", "11", "--out", str(out), *extra,
+    ]  # fmt: skip
+    return subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def bar_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("bars")
+    write_bar_files(folder, generate_bars(["AAA", "BBB"], 2000, start=START, seed=9))
+    return folder
+
+
+def test_two_runs_in_processes_with_different_hash_seeds_are_byte_identical(
+    tmp_path: Path, bar_dir: Path
+) -> None:
+    first, second = (
+        _run_cli(tmp_path / "a", bar_dir, "0"),
+        _run_cli(tmp_path / "b", bar_dir, "4242"),
+    )
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    for name in (
+        "summary.json",
+        "fills.csv",
+        "decisions.csv",
+        "outcomes.csv",
+        "equity.csv",
+    ):
+        assert (tmp_path / "a" / name).read_bytes() == (
+            tmp_path / "b" / name
+        ).read_bytes(), name
+    summary = json.loads((tmp_path / "a" / "summary.json").read_text())
+    assert summary["fills"] > 0
+    assert "seconds" not in summary
+
+
+def test_a_malformed_row_names_file_line_and_field(
+    tmp_path: Path, bar_dir: Path
+) -> None:
+    data = tmp_path / "bad"
+    data.mkdir()
+    lines = (bar_dir / "AAA.csv").read_text().splitlines()
+    parts = lines[5].split(",")
+    parts[2] = "abc"  # the high column
+    lines[5] = ",".join(parts)
+    (data / "AAA.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(BarFileError) as info:
+        replay(data, "sma_cross", {"fast": 5, "slow": 20})
+    assert "AAA.csv line 6" in str(info.value)
+    assert "high" in str(info.value)
+    cli = _run_cli(tmp_path / "out", data, "0")
+    assert cli.returncode == 3
+    assert "AAA.csv line 6" in cli.stderr
+
+
+def test_unknown_strategy_and_parameter_name_the_known_ones(bar_dir: Path) -> None:
+    with pytest.raises(ConfigurationError, match="bundled: momentum, sma_cross"):
+        replay(bar_dir, "no_such")
+    with pytest.raises(ConfigurationError, match="known: fast, slow, qty"):
+        replay(bar_dir, "sma_cross", {"speed": 3})
+
+
+def test_an_existing_report_folder_needs_resume(tmp_path: Path, bar_dir: Path) -> None:
+    params = {"fast": 5, "slow": 20}
+    replay(bar_dir, "sma_cross", params, out=tmp_path / "r")
+    with pytest.raises(ConfigurationError, match="--resume"):
+        replay(bar_dir, "sma_cross", params, out=tmp_path / "r")
+
+
+def _stored_intents(folder: Path) -> int:
+    store = open_store(f"sqlite:///{folder / 'replay.db'}")
+    try:
+        with store.unit_of_work() as uow:
+            return len(uow.intents.by_status(*IntentStatus))
+    finally:
+        store.close()
+
+
+_KILLED_RUN = """
+import os, signal, sys
+from tradecore.apps.replay_run import replay
+
+def die_halfway(progress):
+    if progress.done * 2 >= progress.total:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+replay(sys.argv[1], "sma_cross", {"fast": 5, "slow": 20, "qty": 50}, seed=11,
+       out=sys.argv[2], on_progress=die_halfway)
+"""
+
+
+def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path: Path) -> None:
+    data = tmp_path / "bars"
+    write_bar_files(
+        data, generate_bars(["AAA", "BBB", "CCC"], 12_000, start=START, seed=3)
+    )
+    params = {"fast": 5, "slow": 20, "qty": 50}
+    whole = replay(data, "sma_cross", params, seed=11, out=tmp_path / "whole")
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_RUN, str(data), str(tmp_path / "cut")],
+        check=False,
+    )
+    assert killed.returncode == -9
+    assert 0 < _stored_intents(tmp_path / "cut") < whole.summary["orders"]
+    resumed = replay(
+        data, "sma_cross", params, seed=11, out=tmp_path / "cut", resume=True
+    )
+    assert resumed.summary == whole.summary
+    executions = [row["execution_id"] for row in resumed.fills]
+    assert len(executions) == len(set(executions))
+    assert (tmp_path / "cut" / "summary.json").read_bytes() == (
+        tmp_path / "whole" / "summary.json"
+    ).read_bytes()
