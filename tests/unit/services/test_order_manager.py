@@ -1,0 +1,208 @@
+"""Exactly-once placement: lost responses, duplicates, rejects, and reconciliation.
+
+Runs the real order manager against the simulated broker (wrapped to inject faults)
+and a real SQLite store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.factories import key
+from tradecore.adapters.sim import SimClock, SimulatedBroker
+from tradecore.adapters.sqlstore import open_store
+from tradecore.domain.errors import TransientBrokerError
+from tradecore.domain.fill_models import FillModel
+from tradecore.domain.intent import OrderIntent, mark_submitted
+from tradecore.domain.lifecycle import IntentStatus
+from tradecore.domain.market import Bar
+from tradecore.domain.orders import OrderSpec, Side
+from tradecore.domain.records import DecisionRecord, OutcomeKind
+from tradecore.domain.sessions import TradingSession
+from tradecore.domain.venue_config import VenueConfig
+from tradecore.ports.broker import BrokerOrder
+from tradecore.ports.store import Store
+from tradecore.services.order_manager import OrderManager, RetryPolicy
+from tradecore.services.reconciler import Reconciler
+from tradecore.services.transactions import CommitEachStep
+
+T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
+
+
+class LosingBroker(SimulatedBroker):
+    """Sends the order, then loses the response ``lose`` times (a timeout)."""
+
+    def __init__(self, clock: SimClock, config: VenueConfig, lose: int) -> None:
+        super().__init__(clock, config)
+        self.lose = lose
+        self.submits = 0
+
+    def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
+        self.submits += 1
+        order = super().submit(client_order_id, spec)
+        if self.lose > 0:
+            self.lose -= 1
+            raise TransientBrokerError("response lost")
+        return order
+
+
+class DownBroker(SimulatedBroker):
+    """Refuses every submit with a timeout, without sending anything."""
+
+    def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
+        raise TransientBrokerError("connection refused")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(f"sqlite:///{tmp_path / 'om.db'}", upgrade=True)
+    yield opened
+    opened.close()
+
+
+def _setup(broker_cls: type, **extra: object) -> tuple[SimClock, SimulatedBroker]:
+    clock = SimClock(T0)
+    config = VenueConfig(
+        seed=1, fill_model=FillModel.ideal(), session=TradingSession.around_the_clock()
+    )
+    broker = broker_cls(clock, config, **extra)
+    broker.on_bar(
+        Bar(symbol="AAPL", timestamp=T0, open=100.0, high=101.0, low=99.0, close=100.0,
+            volume=1e6)
+    )  # fmt: skip
+    return clock, broker
+
+
+def _intent_and_decision() -> tuple[OrderIntent, DecisionRecord]:
+    intent = OrderIntent.create(
+        key(), OrderSpec(symbol="AAPL", side=Side.BUY, qty=Decimal(100)), decided_at=T0
+    )
+    decision = DecisionRecord(
+        decision_id="d-1",
+        strategy_id="sma_cross",
+        symbol="AAPL",
+        decided_at=T0,
+        details={"client_order_id": intent.client_order_id},
+    )
+    return intent, decision
+
+
+def _broker_orders(broker: SimulatedBroker) -> Sequence[BrokerOrder]:
+    return broker.open_orders()
+
+
+def test_a_lost_response_is_resolved_by_resubmitting_the_same_id(store: Store) -> None:
+    clock, broker = _setup(LosingBroker, lose=1)
+    manager = OrderManager(broker, clock, CommitEachStep(store))
+    intent, decision = _intent_and_decision()
+    placed = manager.place(decision, intent)
+    assert broker.submits == 2  # the retry hit "duplicate" and adopted the original
+    assert [o.client_order_id for o in _broker_orders(broker)] == [
+        intent.client_order_id
+    ]
+    assert placed.status is IntentStatus.ACKED
+    with store.unit_of_work() as uow:
+        outcome = uow.decisions.outcome("d-1")
+    assert outcome is not None
+    assert outcome.kind is OutcomeKind.SUBMITTED
+
+
+def test_placing_the_same_decision_twice_sends_once(store: Store) -> None:
+    clock, broker = _setup(LosingBroker, lose=0)
+    manager = OrderManager(broker, clock, CommitEachStep(store))
+    intent, decision = _intent_and_decision()
+    manager.place(decision, intent)
+    manager.place(decision, intent)
+    assert broker.submits == 1
+    assert len(_broker_orders(broker)) == 1
+
+
+def test_an_unreachable_broker_leaves_the_intent_submitted_never_rejected(
+    store: Store,
+) -> None:
+    clock, broker = _setup(DownBroker)
+    manager = OrderManager(
+        broker, clock, CommitEachStep(store), retry=RetryPolicy(attempts=3)
+    )
+    intent, decision = _intent_and_decision()
+    placed = manager.place(decision, intent)
+    assert placed.status is IntentStatus.SUBMITTED
+    assert clock.now() > T0  # it backed off between tries, on the injected clock
+    with store.unit_of_work() as uow:
+        outcome = uow.decisions.outcome("d-1")
+    assert outcome is not None
+    assert outcome.details == {"ack": "unknown"}
+
+
+def test_reconcile_after_a_crash_adopts_the_order_the_broker_has(store: Store) -> None:
+    clock, broker = _setup(LosingBroker, lose=0)
+    manager = OrderManager(broker, clock, CommitEachStep(store))
+    intent, decision = _intent_and_decision()
+    # The process crashed after the broker accepted the order, before the ack was stored.
+    with store.unit_of_work() as uow:
+        uow.decisions.record_decision(decision)
+        stored = uow.intents.create(intent)
+        uow.intents.update(mark_submitted(stored, T0))
+        uow.commit()
+    broker.submit(intent.client_order_id, intent.spec)
+    clock.advance(60)
+    broker.on_bar(
+        Bar(symbol="AAPL", timestamp=clock.now(), open=100.5, high=101.0, low=99.5,
+            close=100.0, volume=1e6)
+    )  # fmt: skip
+    clock.advance(60)
+    report = Reconciler(broker, clock, CommitEachStep(store), manager).run()
+    with store.unit_of_work() as uow:
+        after = uow.intents.get(intent.client_order_id)
+        fills = uow.fills.for_order(intent.client_order_id)
+        outcome = uow.decisions.outcome("d-1")
+    assert after.status is IntentStatus.FILLED
+    assert sum(f.qty for f in fills) == Decimal(100)
+    assert broker.submits == 1  # adopted, not sent again
+    assert report.adopted == 1
+    assert outcome is not None
+    assert outcome.kind is OutcomeKind.SUBMITTED
+    assert [d.kind for d in report.discrepancies] == ["missing_outcome"]
+
+
+def test_reconcile_fails_an_intent_that_was_never_sent(store: Store) -> None:
+    clock, broker = _setup(LosingBroker, lose=0)
+    manager = OrderManager(broker, clock, CommitEachStep(store))
+    intent, decision = _intent_and_decision()
+    with store.unit_of_work() as uow:  # crash after the intent commit, before SUBMITTED
+        uow.decisions.record_decision(decision)
+        uow.intents.create(intent)
+        uow.commit()
+    report = Reconciler(broker, clock, CommitEachStep(store), manager).run()
+    with store.unit_of_work() as uow:
+        assert uow.intents.get(intent.client_order_id).status is IntentStatus.FAILED
+        outcome = uow.decisions.outcome("d-1")
+        assert uow.audit.verify().intact
+    assert broker.submits == 0  # never sent late
+    assert outcome is not None
+    assert outcome.kind is OutcomeKind.FAILED
+    assert {d.kind for d in report.discrepancies} == {
+        "unsent_intent",
+        "missing_outcome",
+    }
+
+
+def test_reconcile_reports_a_position_the_ledger_does_not_know(store: Store) -> None:
+    clock, broker = _setup(LosingBroker, lose=0)
+    broker.submit("manual-1", OrderSpec(symbol="AAPL", side=Side.BUY, qty=Decimal(5)))
+    clock.advance(60)
+    broker.on_bar(
+        Bar(symbol="AAPL", timestamp=clock.now(), open=100.0, high=101.0, low=99.0,
+            close=100.0, volume=1e6)
+    )  # fmt: skip
+    clock.advance(120)
+    manager = OrderManager(broker, clock, CommitEachStep(store))
+    report = Reconciler(broker, clock, CommitEachStep(store), manager).run()
+    kinds = {d.kind: d for d in report.discrepancies}
+    assert kinds["phantom_position"].theirs == "5"
+    assert broker.submits == 1  # nothing was traded to "fix" it
