@@ -20,6 +20,25 @@ from tradecore.domain.errors import (
 )
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # ``tc.replay`` composes adapters (SQLAlchemy, the simulator): import it on first
+    # use so ``import tradecore`` stays light.
+    if name == "replay":
+        from tradecore.apps.replay_run import replay
+
+        return replay
+    raise AttributeError(f"module 'tradecore' has no attribute {name!r}")
+
+
 __all__ = sorted(
-    [*_domain_all, "IllegalTransition", "InvalidInput", "Overfill", "TradecoreError"]
+    [
+        *_domain_all,
+        "IllegalTransition",
+        "InvalidInput",
+        "Overfill",
+        "TradecoreError",
+        "replay",
+    ]
 )
