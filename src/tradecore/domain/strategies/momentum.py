@@ -96,4 +96,6 @@ class Momentum:
                 targets.append(
                     Target(sym, shares, f"rebalance@{timestamp_ns}", "rebalance")
                 )
+        # Reductions first: their proceeds are what the new longs are paid with.
+        targets.sort(key=lambda t: t.qty > portfolio.position(t.symbol))
         return tuple(targets)
