@@ -68,7 +68,7 @@ def run(
 ) -> None:
     """Replay a strategy over bar data and write a report folder."""
     with cli_errors():
-        frames_or_dir = _data_source(data, demo, out)
+        frames_or_dir = _data_source(data, demo)
         params = parse_params(param)
         with _progress() as report:
             result = replay(
@@ -91,10 +91,12 @@ def version() -> None:
     typer.echo(f"tradecore {tradecore.__version__}")
 
 
-def _data_source(data: Path | None, demo: bool, out: Path) -> Path | list[BarFrame]:
+def _data_source(data: Path | None, demo: bool) -> Path | list[BarFrame]:
     if demo == (data is not None):
         raise ConfigurationError("give exactly one of --data DIR or --demo")
-    return demo_frames() if demo else data  # type: ignore[return-value]
+    if data is None:
+        return demo_frames()
+    return data
 
 
 @contextmanager

@@ -21,7 +21,7 @@ import numpy as np
 from tradecore.adapters.data.bar_files import load_bar_files
 from tradecore.adapters.report import write_report
 from tradecore.adapters.sim import SimClock, SimulatedBroker
-from tradecore.adapters.sqlstore import Durability, open_store
+from tradecore.adapters.sqlstore import Durability, SqlStore, open_store
 from tradecore.apps.replay_records import fill_rows, record_rows
 from tradecore.apps.strategy_loader import load_strategy
 from tradecore.domain.bar_frame import BarFrame, data_fingerprint, from_ns
@@ -29,6 +29,7 @@ from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.fees import FeeModel
 from tradecore.domain.fill_models import FillModel
 from tradecore.domain.hashing import sha256_hex
+from tradecore.domain.lifecycle import IntentStatus
 from tradecore.domain.metrics import summarize_performance
 from tradecore.domain.money import to_price
 from tradecore.domain.risk import RiskLimits
@@ -133,7 +134,7 @@ def replay(
             fills = list(uow.fills.all())
             decisions = list(uow.decisions.all_decisions())
             outcomes = list(uow.decisions.all_outcomes())
-            order_count = len(uow.intents.by_status(*_all_statuses()))
+            order_count = len(uow.intents.by_status(*IntentStatus))
     finally:
         store.close()
     marks = {s: to_price(p) for s, p in engine.last_prices().items()}
@@ -195,12 +196,6 @@ def replay(
     return result
 
 
-def _all_statuses() -> tuple:  # type: ignore[type-arg]
-    from tradecore.domain.lifecycle import IntentStatus
-
-    return tuple(IntentStatus)
-
-
 def _venue_config(
     fill_model: str, cash: Decimal, seed: int, frames: Sequence[BarFrame]
 ) -> VenueConfig:
@@ -236,7 +231,7 @@ def _bar_interval(frames: Sequence[BarFrame]) -> timedelta:
     return timedelta(microseconds=median_ns // 1000)
 
 
-def _open_store(folder: Path, resume: bool):  # type: ignore[no-untyped-def]
+def _open_store(folder: Path, resume: bool) -> SqlStore:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / STORE_FILE
     if path.exists() and not resume:
