@@ -183,7 +183,7 @@ def die_halfway(progress):
         os.kill(os.getpid(), signal.SIGKILL)
 
 replay(sys.argv[1], "sma_cross", {"fast": 5, "slow": 20, "qty": 50}, seed=11,
-       out=sys.argv[2], on_progress=die_halfway)
+       out=sys.argv[2], on_progress=die_halfway, commit_every=500)
 """
 
 
@@ -201,7 +201,13 @@ def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path: Path) -> No
     assert killed.returncode == -9
     assert 0 < _stored_intents(tmp_path / "cut") < whole.summary["orders"]
     resumed = replay(
-        data, "sma_cross", params, seed=11, out=tmp_path / "cut", resume=True
+        data,
+        "sma_cross",
+        params,
+        seed=11,
+        out=tmp_path / "cut",
+        resume=True,
+        commit_every=500,
     )
     assert resumed.summary == whole.summary
     executions = [row["execution_id"] for row in resumed.fills]

@@ -21,7 +21,8 @@ import numpy as np
 from tradecore.adapters.data.bar_files import load_bar_files
 from tradecore.adapters.report import write_report
 from tradecore.adapters.sim import SimClock, SimulatedBroker
-from tradecore.adapters.sqlstore import Durability, SqlStore, open_store
+from tradecore.adapters.sqlstore import Durability, open_store
+from tradecore.adapters.sqlstore.write_behind import WriteBehindStore
 from tradecore.apps.replay_records import fill_rows, record_rows
 from tradecore.apps.strategy_loader import load_strategy
 from tradecore.domain.bar_frame import BarFrame, data_fingerprint, from_ns
@@ -78,9 +79,13 @@ def replay(
     out: str | Path | None = None,
     resume: bool = False,
     limits: RiskLimits | None = None,
+    commit_every: int = 50_000,
     on_progress: Callable[[ReplayProgress], None] | None = None,
 ) -> ReplayResult:
     """Replay ``strategy`` over ``data`` (a folder of bar files, or frames).
+
+    Store writes are committed every ``commit_every`` steps (order placements and
+    broker events): a crash loses at most that batch, which ``resume`` re-derives.
 
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
@@ -110,7 +115,7 @@ def replay(
         start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
         clock = SimClock(start)
         broker = SimulatedBroker(clock, venue)
-        commits = CommitInBatches(store)
+        commits = CommitInBatches(store, every=commit_every)
         orders = OrderManager(broker, clock, commits, resend_known=resume)
         engine = TradingEngine(
             chosen,
@@ -231,7 +236,7 @@ def _bar_interval(frames: Sequence[BarFrame]) -> timedelta:
     return timedelta(microseconds=median_ns // 1000)
 
 
-def _open_store(folder: Path, resume: bool) -> SqlStore:
+def _open_store(folder: Path, resume: bool) -> WriteBehindStore:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / STORE_FILE
     if path.exists() and not resume:
@@ -239,4 +244,5 @@ def _open_store(folder: Path, resume: bool) -> SqlStore:
             f"{folder} already holds a replay ({STORE_FILE}); pass --resume to finish it "
             "or choose another --out"
         )
-    return open_store(f"sqlite:///{path}", durability=Durability.NORMAL, upgrade=True)
+    sql = open_store(f"sqlite:///{path}", durability=Durability.NORMAL, upgrade=True)
+    return WriteBehindStore(sql)

@@ -9,36 +9,81 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
 import attrs
 
 from tradecore.domain.errors import InvalidInput
 
 
+def _decimal(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value.is_finite() else str(value)
+
+
+def _datetime(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise InvalidInput("timestamp", value, "naive datetime cannot be hashed")
+    return value.isoformat()
+
+
+def _sequence(value: Sequence[object]) -> list[object]:
+    return [_canonical(v) for v in value]
+
+
+def _mapping(value: Mapping[object, object]) -> dict[str, object]:
+    return {str(k): _canonical(v) for k, v in value.items()}
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in attrs.fields(cls))
+
+
+#: Exact-type fast path (ids are hashed per order); subclasses take the slow path,
+#: which gives the same spelling.
+_BY_TYPE: dict[type, Callable[[Any], object]] = {
+    float: repr,
+    Decimal: _decimal,
+    datetime: _datetime,
+    date: date.isoformat,
+    list: _sequence,
+    tuple: _sequence,
+    dict: _mapping,
+}
+
+
 def _canonical(value: object) -> object:
     """Reduce a value to JSON-able primitives with one spelling per meaning."""
-    if value is None or isinstance(value, bool | int | str):
+    kind = type(value)
+    if kind is str or kind is int or value is None or kind is bool:
+        return value
+    encode = _BY_TYPE.get(kind)
+    if encode is not None:
+        return encode(value)
+    return _canonical_slow(value)
+
+
+def _canonical_slow(value: object) -> object:
+    if isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value.is_finite() else str(value)
+        return _decimal(value)
     if isinstance(value, enum.Enum):
         return _canonical(value.value)
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise InvalidInput("timestamp", value, "naive datetime cannot be hashed")
-        return value.isoformat()
+        return _datetime(value)
     if isinstance(value, date):
         return value.isoformat()
     if attrs.has(type(value)):
-        fields = attrs.fields(type(value))  # type: ignore[arg-type]
-        return {f.name: _canonical(getattr(value, f.name)) for f in fields}
+        return {n: _canonical(getattr(value, n)) for n in _field_names(type(value))}
     if isinstance(value, Mapping):
-        return {str(k): _canonical(v) for k, v in value.items()}
+        return _mapping(value)
     if isinstance(value, Sequence | frozenset | set):
         items = [_canonical(v) for v in value]
         if isinstance(value, frozenset | set):

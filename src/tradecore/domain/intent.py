@@ -29,6 +29,7 @@ from tradecore.domain.client_order_id import DecisionKey, client_order_id
 from tradecore.domain.errors import IllegalTransition, InvalidInput, Overfill
 from tradecore.domain.events import FILL_KINDS, OrderEvent, OrderEventKind
 from tradecore.domain.executions import Fill
+from tradecore.domain.frozen import replace
 from tradecore.domain.lifecycle import (
     LATE_FILL_ACCEPTING,
     TERMINAL,
@@ -164,7 +165,7 @@ def transition(
         check_transition(intent.status, target)
     except IllegalTransition as e:
         raise IllegalTransition(f"intent {intent.client_order_id}: {e}") from None
-    return attrs.evolve(
+    return replace(
         intent, status=target, updated_at=max(at, intent.updated_at), **changes
     )
 
@@ -217,7 +218,7 @@ def apply_event(intent: OrderIntent, event: OrderEvent) -> Applied:
 
 def _adopt_broker_id(intent: OrderIntent, event: OrderEvent) -> OrderIntent:
     if event.broker_order_id and intent.broker_order_id is None:
-        return attrs.evolve(intent, broker_order_id=event.broker_order_id)
+        return replace(intent, broker_order_id=event.broker_order_id)
     return intent
 
 

@@ -136,49 +136,62 @@ class TradingEngine:
         self.decisions += 1
         side = Side.BUY if delta > 0 else Side.SELL
         qty = abs(delta)
-        now = self._clock.now()
         price = to_price(self._last[symbol])
+        verdict = check_order(
+            self._config.limits, side=side, qty=qty, price=price, position=current
+        )
+        intent = self._intent(target, side, qty, price) if verdict.passed else None
+        decision = self._decision(target, current, price, intent)
+        if intent is None:
+            self._skip(decision, f"risk:{verdict.rule}", verdict.values)
+        else:
+            self._place(decision, intent)
+
+    def _decision(
+        self,
+        target: Target,
+        current: Decimal,
+        price: Decimal,
+        intent: OrderIntent | None,
+    ) -> DecisionRecord:
+        now = self._clock.now()
         inputs = sha256_hex([target.signal, str(target.qty), str(current)])
-        decision = DecisionRecord(
-            decision_id=DecisionRecord.make_id(
-                self._strategy.strategy_id, symbol, now, inputs
-            ),
-            strategy_id=self._strategy.strategy_id,
-            symbol=symbol,
+        details = {
+            "target": str(target.qty),
+            "position": str(current),
+            "price": str(price),
+        }
+        if intent is not None:
+            details["client_order_id"] = intent.client_order_id
+        strategy_id = self._strategy.strategy_id
+        return DecisionRecord(
+            decision_id=DecisionRecord.make_id(strategy_id, target.symbol, now, inputs),
+            strategy_id=strategy_id,
+            symbol=target.symbol,
             decided_at=now,
             inputs_hash=inputs,
             config_hash=self._config.config_hash,
             model_hash=self._config.model_hash,
             cost_model_hash=self._config.cost_model_hash,
-            details={
-                "target": str(target.qty),
-                "position": str(current),
-                "price": str(price),
-            },
+            details=details,
         )
-        verdict = check_order(
-            self._config.limits, side=side, qty=qty, price=price, position=current
-        )
-        if not verdict.passed:
-            self._skip(decision, f"risk:{verdict.rule}", verdict.values)
-            return
-        intent = self._intent(target, side, qty, price)
-        decision = attrs.evolve(
-            decision,
-            details={**decision.details, "client_order_id": intent.client_order_id},
-        )
+
+    def _place(self, decision: DecisionRecord, intent: OrderIntent) -> None:
+        spec = intent.spec
         if self.before_order is not None:
-            self.before_order(symbol)
+            self.before_order(spec.symbol)
         stored = self._orders.place(decision, intent)
         if stored.status is IntentStatus.REJECTED:
             return
+        qty = spec.qty or _ZERO
         if self._orders.resends_known:
             rest = qty  # a fresh simulated broker will report every fill again
         elif stored.is_terminal:
             return
         else:
             rest = qty - stored.filled_qty
-        self._track(stored.client_order_id, symbol, rest if side is Side.BUY else -rest)
+        signed = rest if spec.side is Side.BUY else -rest
+        self._track(stored.client_order_id, spec.symbol, signed)
 
     def _intent(
         self, target: Target, side: Side, qty: Decimal, price: Decimal

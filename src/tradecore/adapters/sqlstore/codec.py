@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, TypeVar
 
 import attrs
@@ -137,10 +138,22 @@ def structure_row(
         return converter.structure(data, cls)
 
 
-def flat_row(obj: object, *, json_fields: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Return the attrs instance's fields as a row (JSON fields encoded)."""
-    validate(obj)
-    row = {f.name: getattr(obj, f.name) for f in attrs.fields(type(obj))}  # type: ignore[arg-type]
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in attrs.fields(cls))
+
+
+def flat_row(
+    obj: object, *, json_fields: tuple[str, ...] = (), validated: bool = False
+) -> dict[str, Any]:
+    """Return the attrs instance's fields as a row (JSON fields encoded).
+
+    ``validated=True`` skips re-running the validators, for an object the caller
+    already checked (the write-behind store validates when a row is recorded).
+    """
+    if not validated:
+        validate(obj)
+    row = {name: getattr(obj, name) for name in _field_names(type(obj))}
     for name in json_fields:
         row[name] = to_json(row[name])
     for name, value in row.items():
@@ -155,10 +168,11 @@ _INTENT_JSON = ("decision_key", "spec", "execution_ids")
 _INTENT_DENORMALIZED = ("strategy_id", "symbol", "side")
 
 
-def intent_row(intent: OrderIntent) -> dict[str, Any]:
+def intent_row(intent: OrderIntent, *, validated: bool = False) -> dict[str, Any]:
     """Return the ``intents`` row of ``intent`` (validated, spec and key as JSON)."""
-    validate(intent.spec, intent.decision_key, intent.spec.bracket)
-    row = flat_row(intent, json_fields=_INTENT_JSON)
+    if not validated:
+        validate(intent.spec, intent.decision_key, intent.spec.bracket)
+    row = flat_row(intent, json_fields=_INTENT_JSON, validated=validated)
     row["strategy_id"] = intent.decision_key.strategy_id
     row["symbol"] = intent.spec.symbol
     row["side"] = intent.spec.side.value

@@ -131,6 +131,11 @@ class SqlIntentRepository(IntentRepository):
         stmt = select(_I).where(_I.c.status.not_in(terminal)).order_by(*_ORDER)
         return [codec.intent_from_row(r) for r in self._conn.execute(stmt).mappings()]
 
+    def all(self) -> Sequence[OrderIntent]:
+        """Return every intent, oldest decision first (a malformed row raises)."""
+        stmt = select(_I).order_by(*_ORDER)
+        return [codec.intent_from_row(r) for r in self._conn.execute(stmt).mappings()]
+
     def by_status(self, *statuses: IntentStatus) -> Sequence[OrderIntent]:
         """Return intents in any of ``statuses``, oldest decision first."""
         wanted = tuple(IntentStatus(s).value for s in statuses)

@@ -54,7 +54,7 @@ class SqlUnitOfWork(UnitOfWork):
     def __enter__(self) -> Self:
         with translating():
             self._connection = self._engine.connect()
-        session = Session(self._connection)
+        session = self.session = Session(self._connection)
         self.intents = SqlIntentRepository(session)
         self.fills = SqlFillRepository(session)
         self.broker_orders = SqlBrokerOrderRepository(session)

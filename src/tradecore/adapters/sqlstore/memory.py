@@ -1,0 +1,263 @@
+"""In-memory mirrors of the order-path tables, with a per-transaction undo journal.
+
+The write-behind store (:mod:`.write_behind`) answers the hot repositories — intents,
+fills, decisions and outcomes — from these mirrors and writes the rows they mark as
+pending to the database in bulk. Each mirror keeps the port's contract (idempotent
+creates, version and transition checks, the same orderings) so callers cannot tell
+it from the SQL repositories; :meth:`rollback` restores the last committed state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from tradecore.adapters.sqlstore import codec
+from tradecore.domain.errors import ConcurrencyConflict, IllegalTransition, NotFound
+from tradecore.domain.executions import Fill
+from tradecore.domain.frozen import replace
+from tradecore.domain.intent import OrderIntent
+from tradecore.domain.lifecycle import TERMINAL, IntentStatus, check_transition
+from tradecore.domain.records import DecisionRecord, OutcomeRecord
+from tradecore.ports.store import DecisionRepository, FillRepository, IntentRepository
+
+
+def _by_decision_time(intents: Iterable[OrderIntent]) -> list[OrderIntent]:
+    return sorted(intents, key=lambda i: (i.decided_at, i.client_order_id))
+
+
+class IntentMirror(IntentRepository):
+    """Every intent of the store, by client order id; see the port for the contract."""
+
+    def __init__(self, stored: Iterable[OrderIntent]) -> None:
+        self._rows: dict[str, OrderIntent] = {i.client_order_id: i for i in stored}
+        #: version of each row as the database holds it (absent: not written yet)
+        self.db_version: dict[str, int] = {k: i.version for k, i in self._rows.items()}
+        self.pending: set[str] = set()
+        self._undo: dict[str, OrderIntent | None] = {}
+        self._undo_db: dict[str, int | None] = {}
+
+    def create(self, intent: OrderIntent) -> OrderIntent:
+        """Store a new intent at version 1, or return the stored one (idempotent)."""
+        stored = self._rows.get(intent.client_order_id)
+        if stored is not None:
+            return stored
+        codec.validate(intent, intent.spec, intent.decision_key)
+        return self._put(replace(intent, version=1))
+
+    def get(self, client_order_id: str) -> OrderIntent:
+        """Return the intent or raise :class:`NotFound`."""
+        found = self._rows.get(client_order_id)
+        if found is None:
+            raise NotFound(f"no intent {client_order_id!r}")
+        return found
+
+    def find(self, client_order_id: str) -> OrderIntent | None:
+        """Return the intent, or ``None``."""
+        return self._rows.get(client_order_id)
+
+    def update(self, intent: OrderIntent) -> OrderIntent:
+        """Store ``intent`` over its stored version (checked) at version + 1."""
+        cid = intent.client_order_id
+        stored = self.get(cid)
+        if stored.version != intent.version:
+            raise ConcurrencyConflict(
+                f"intent {cid}: stored version {stored.version}, "
+                f"update was based on {intent.version}"
+            )
+        try:
+            check_transition(stored.status, intent.status)
+        except IllegalTransition as e:
+            raise IllegalTransition(f"intent {cid}: {e}") from None
+        # The domain built ``intent`` through validated transitions; a copy with a
+        # new version needs no second check of every field.
+        return self._put(replace(intent, version=intent.version + 1))
+
+    def open_intents(self) -> Sequence[OrderIntent]:
+        """Return every non-terminal intent, oldest decision first."""
+        return _by_decision_time(
+            i for i in self._rows.values() if i.status not in TERMINAL
+        )
+
+    def by_status(self, *statuses: IntentStatus) -> Sequence[OrderIntent]:
+        """Return intents in any of ``statuses``, oldest decision first."""
+        wanted = {IntentStatus(s) for s in statuses}
+        return _by_decision_time(i for i in self._rows.values() if i.status in wanted)
+
+    def written(self, cid: str, version: int) -> None:
+        """Note that the database now holds ``cid`` at ``version`` (in this txn)."""
+        if cid not in self._undo_db:
+            self._undo_db[cid] = self.db_version.get(cid)
+        self.db_version[cid] = version
+
+    def commit(self) -> None:
+        """Forget the undo journal: the transaction is durable."""
+        self._undo.clear()
+        self._undo_db.clear()
+
+    def rollback(self) -> None:
+        """Restore every row and database version touched since the last commit."""
+        for cid, before in self._undo.items():
+            if before is None:
+                del self._rows[cid]
+            else:
+                self._rows[cid] = before
+        for cid, version in self._undo_db.items():
+            if version is None:
+                self.db_version.pop(cid, None)
+            else:
+                self.db_version[cid] = version
+        self._undo.clear()
+        self._undo_db.clear()
+        self.pending.clear()
+
+    def _put(self, intent: OrderIntent) -> OrderIntent:
+        cid = intent.client_order_id
+        if cid not in self._undo:
+            self._undo[cid] = self._rows.get(cid)
+        self._rows[cid] = intent
+        self.pending.add(cid)
+        return intent
+
+
+class FillMirror(FillRepository):
+    """Every fill, in recording order, unique on execution id."""
+
+    def __init__(self, stored: Iterable[Fill], intents: IntentMirror) -> None:
+        self._fills: list[Fill] = list(stored)
+        self._ids = {f.execution_id for f in self._fills}
+        self._intents = intents
+        self.flushed = len(self._fills)
+        self._committed = len(self._fills)
+
+    def record(self, fill: Fill) -> bool:
+        """Store ``fill`` unless its execution id is stored; say whether it was new."""
+        if fill.execution_id in self._ids:
+            return False
+        if self._intents.find(fill.client_order_id) is None:
+            raise NotFound(f"no intent {fill.client_order_id!r} for this fill")
+        codec.validate(fill)
+        self._fills.append(fill)
+        self._ids.add(fill.execution_id)
+        return True
+
+    def for_order(self, client_order_id: str) -> Sequence[Fill]:
+        """Return one order's fills in execution order."""
+        return self._ordered(
+            f for f in self._fills if f.client_order_id == client_order_id
+        )
+
+    def all(self) -> Sequence[Fill]:
+        """Return every fill in execution order."""
+        return self._ordered(self._fills)
+
+    def unflushed(self) -> Sequence[Fill]:
+        """Fills recorded since the last write to the database."""
+        return self._fills[self.flushed :]
+
+    def mark_flushed(self) -> None:
+        """Note that every fill so far is in the database's transaction."""
+        self.flushed = len(self._fills)
+
+    def commit(self) -> None:
+        """Mark every fill durable."""
+        self._committed = self.flushed = len(self._fills)
+
+    def rollback(self) -> None:
+        """Drop fills recorded since the last commit."""
+        for fill in self._fills[self._committed :]:
+            self._ids.discard(fill.execution_id)
+        del self._fills[self._committed :]
+        self.flushed = self._committed
+
+    @staticmethod
+    def _ordered(fills: Iterable[Fill]) -> list[Fill]:
+        # The SQL store orders by (filled_at, insertion id); sorted() is stable.
+        return sorted(fills, key=lambda f: f.filled_at)
+
+
+class DecisionMirror(DecisionRepository):
+    """Decisions and their one outcome each, in recording order."""
+
+    def __init__(
+        self, decisions: Iterable[DecisionRecord], outcomes: Iterable[OutcomeRecord]
+    ) -> None:
+        self._decisions: dict[str, DecisionRecord] = {
+            d.decision_id: d for d in decisions
+        }
+        self._outcomes: dict[str, OutcomeRecord] = {o.decision_id: o for o in outcomes}
+        self._new_decisions: list[str] = []
+        self._new_outcomes: list[str] = []
+        self.flushed_decisions = 0
+        self.flushed_outcomes = 0
+
+    def record_decision(self, record: DecisionRecord) -> bool:
+        """Store a decision unless its id is stored."""
+        if record.decision_id in self._decisions:
+            return False
+        self._decisions[record.decision_id] = record
+        self._new_decisions.append(record.decision_id)
+        return True
+
+    def record_outcome(self, outcome: OutcomeRecord) -> bool:
+        """Store the decision's one outcome; :class:`NotFound` if no such decision."""
+        if outcome.decision_id not in self._decisions:
+            raise NotFound(f"no decision {outcome.decision_id!r}")
+        if outcome.decision_id in self._outcomes:
+            return False
+        self._outcomes[outcome.decision_id] = outcome
+        self._new_outcomes.append(outcome.decision_id)
+        return True
+
+    def outcome(self, decision_id: str) -> OutcomeRecord | None:
+        """Return the decision's outcome, or ``None``."""
+        return self._outcomes.get(decision_id)
+
+    def all_decisions(self) -> Sequence[DecisionRecord]:
+        """Return every decision, oldest first."""
+        return sorted(self._decisions.values(), key=_decision_order)
+
+    def all_outcomes(self) -> Sequence[OutcomeRecord]:
+        """Return every outcome in the order of their decisions."""
+        order = self.all_decisions()
+        return [
+            self._outcomes[d.decision_id]
+            for d in order
+            if d.decision_id in self._outcomes
+        ]
+
+    def decisions_without_outcome(self) -> Sequence[DecisionRecord]:
+        """Return decisions with no outcome yet, oldest first."""
+        return [d for d in self.all_decisions() if d.decision_id not in self._outcomes]
+
+    def unflushed(self) -> tuple[list[DecisionRecord], list[OutcomeRecord]]:
+        """Decisions and outcomes recorded since the last write to the database."""
+        decisions = [
+            self._decisions[k] for k in self._new_decisions[self.flushed_decisions :]
+        ]
+        outcomes = [
+            self._outcomes[k] for k in self._new_outcomes[self.flushed_outcomes :]
+        ]
+        return decisions, outcomes
+
+    def mark_flushed(self) -> None:
+        """Note that every record so far is in the database's transaction."""
+        self.flushed_decisions = len(self._new_decisions)
+        self.flushed_outcomes = len(self._new_outcomes)
+
+    def commit(self) -> None:
+        """Mark every record durable."""
+        self._new_decisions.clear()
+        self._new_outcomes.clear()
+        self.flushed_decisions = self.flushed_outcomes = 0
+
+    def rollback(self) -> None:
+        """Drop records made since the last commit."""
+        for key in self._new_outcomes:
+            del self._outcomes[key]
+        for key in self._new_decisions:
+            del self._decisions[key]
+        self.commit()
+
+
+def _decision_order(d: DecisionRecord) -> tuple[object, str]:
+    return (d.decided_at, d.decision_id)

@@ -1,0 +1,250 @@
+"""A write-behind Store for replay: reads from memory, rows reach SQL in bulk at commit.
+
+Why: a replay places tens of thousands of orders, and ten SQL round trips per order
+(create, mark submitted, ack, events, fills, decision, outcome) cost more than the
+whole rest of the pipeline. Here the order-path repositories (intents, fills,
+decisions, outcomes) live in memory mirrors that keep the port's contract, and
+:meth:`WriteBehindUnitOfWork.commit` writes everything pending since the last commit
+with one ``executemany`` per table in one transaction. With ``CommitInBatches`` that
+is exactly the durability replay already had — a crash loses the open batch, and
+``--resume`` re-derives it with the same ids — at a fraction of the cost.
+
+It assumes one writer: the mirrors are loaded when the store opens, so another
+process writing the same database meanwhile would not be seen (the replay process
+owns its ``replay.db``). Every other repository (audit, controls, ...) is the SQL
+one, sharing the unit's transaction; touching one first flushes the pending rows
+into that transaction, so foreign keys and reads stay consistent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import and_, bindparam, update
+
+from tradecore.adapters.sqlstore import codec
+from tradecore.adapters.sqlstore import tables as t
+from tradecore.adapters.sqlstore.memory import DecisionMirror, FillMirror, IntentMirror
+from tradecore.adapters.sqlstore.store import SqlStore, SqlUnitOfWork
+from tradecore.domain.errors import ConcurrencyConflict, StoreError
+from tradecore.domain.intent import OrderIntent
+from tradecore.ports.store import (
+    AuditLog,
+    BrokerOrderRepository,
+    ControlStateRepository,
+    CostModelRepository,
+    ModelRegistry,
+    PositionSnapshotRepository,
+    Store,
+    UnitOfWork,
+)
+
+
+class WriteBehindStore(Store):
+    """The replay process's store: SQL underneath, the order path in memory."""
+
+    def __init__(self, sql: SqlStore) -> None:
+        """Load the order-path tables of ``sql`` into memory (resume reads them)."""
+        self._sql = sql
+        self._active: WriteBehindUnitOfWork | None = None
+        with sql.unit_of_work() as uow:
+            self.intents = IntentMirror(uow.intents.all())
+            self.fills = FillMirror(uow.fills.all(), self.intents)
+            self.decisions = DecisionMirror(
+                uow.decisions.all_decisions(), uow.decisions.all_outcomes()
+            )
+
+    def unit_of_work(self) -> WriteBehindUnitOfWork:
+        """Begin a unit of work over the mirrors and one SQL transaction.
+
+        Raises:
+            StoreError: another unit of work of this store is still open (the
+                mirrors have one undo journal, so units cannot interleave).
+        """
+        return WriteBehindUnitOfWork(self)
+
+    def claim(self, unit: WriteBehindUnitOfWork | None) -> None:
+        """Record ``unit`` as the open unit (``None``: released)."""
+        if unit is not None and self._active is not None:
+            raise StoreError(
+                "the write-behind store allows one open unit of work at a time"
+            )
+        self._active = unit
+
+    @property
+    def url(self) -> str:
+        """The database URL (password hidden)."""
+        return self._sql.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Close the SQL store (pending rows of an uncommitted unit are discarded)."""
+        self._sql.close()
+
+    def sql_unit(self) -> SqlUnitOfWork:
+        """A unit of work on the underlying SQL store."""
+        return self._sql.unit_of_work()
+
+
+class WriteBehindUnitOfWork(UnitOfWork):
+    """One transaction: mirrored repositories in memory, the rest on SQL."""
+
+    def __init__(self, store: WriteBehindStore) -> None:
+        self._store = store
+        self.intents = store.intents
+        self.fills = store.fills
+        self.decisions = store.decisions
+        self._sql: SqlUnitOfWork | None = None
+        self._open = False
+
+    def __enter__(self) -> Self:
+        self._store.claim(self)
+        self._open = True
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed and release the connection."""
+        if self._open:
+            self.rollback()
+            self._store.claim(None)
+        self._open = False
+        sql, self._sql = self._sql, None
+        if sql is not None:
+            sql.__exit__(exc_type, exc, tb)
+
+    # --- repositories served by SQL (pending rows flushed first) -------------------
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log, in this unit's SQL transaction."""
+        return self._flushed().audit
+
+    @property
+    def broker_orders(self) -> BrokerOrderRepository:
+        """Broker orders, in this unit's SQL transaction."""
+        return self._flushed().broker_orders
+
+    @property
+    def positions(self) -> PositionSnapshotRepository:
+        """Position snapshots, in this unit's SQL transaction."""
+        return self._flushed().positions
+
+    @property
+    def controls(self) -> ControlStateRepository:
+        """Trading state and breakers, in this unit's SQL transaction."""
+        return self._flushed().controls
+
+    @property
+    def cost_models(self) -> CostModelRepository:
+        """Cost-model versions, in this unit's SQL transaction."""
+        return self._flushed().cost_models
+
+    @property
+    def models(self) -> ModelRegistry:
+        """The model registry, in this unit's SQL transaction."""
+        return self._flushed().models
+
+    # --- transaction ---------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Write every pending row (one executemany per table) and commit."""
+        self._require_open()
+        try:
+            sql = self._flushed()
+            sql.commit()
+        except BaseException:
+            self.rollback()
+            raise
+        for mirror in (self.intents, self.fills, self.decisions):
+            mirror.commit()
+
+    def rollback(self) -> None:
+        """Discard everything since the last commit, in memory and in SQL."""
+        for mirror in (self.intents, self.fills, self.decisions):
+            mirror.rollback()
+        if self._sql is not None:
+            self._sql.rollback()
+
+    def _require_open(self) -> None:
+        if not self._open:
+            raise StoreError("unit of work used outside its `with` block")
+
+    def _flushed(self) -> SqlUnitOfWork:
+        """The SQL unit, with every pending row written into its transaction."""
+        self._require_open()
+        if self._sql is None:
+            self._sql = self._store.sql_unit().__enter__()
+        session = self._sql.session
+        _write_intents(session, self.intents)
+        decisions, outcomes = self.decisions.unflushed()
+        _insert(session, t.decisions, [_record_row(d) for d in decisions])
+        _insert(session, t.outcomes, [_record_row(o) for o in outcomes])
+        self.decisions.mark_flushed()
+        _insert(
+            session,
+            t.fills,
+            [codec.flat_row(f, validated=True) for f in self.fills.unflushed()],
+        )
+        self.fills.mark_flushed()
+        return self._sql
+
+
+def _record_row(record: object) -> dict[str, Any]:
+    return codec.flat_row(record, json_fields=("details",))
+
+
+def _insert(session: Any, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(table.insert(), rows)
+
+
+def _write_intents(session: Any, mirror: IntentMirror) -> None:
+    if not mirror.pending:
+        return
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    written: list[OrderIntent] = []
+    for cid in sorted(mirror.pending):
+        intent = mirror.get(cid)
+        row = codec.intent_row(intent, validated=True)
+        before = mirror.db_version.get(cid)
+        if before is None:
+            new.append(row)
+        else:
+            row["key"] = row.pop("client_order_id")
+            row["expected"] = before
+            changed.append(row)
+        written.append(intent)
+    _insert(session, t.intents, new)
+    if changed:
+        result = session.execute(_update_intent(), changed)
+        if result.rowcount not in (-1, len(changed)):
+            raise ConcurrencyConflict(
+                f"{len(changed) - result.rowcount} intents were changed by another "
+                "writer while this replay held them"
+            )
+    for intent in written:
+        mirror.written(intent.client_order_id, intent.version)
+    mirror.pending.clear()
+
+
+@cache
+def _update_intent() -> Any:
+    i = t.intents
+    return (
+        update(i)
+        .where(
+            and_(
+                i.c.client_order_id == bindparam("key"),
+                i.c.version == bindparam("expected"),
+            )
+        )
+        .values({c.name: bindparam(c.name) for c in i.c if c.name != "client_order_id"})
+    )

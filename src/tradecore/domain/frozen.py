@@ -1,0 +1,48 @@
+"""Copying frozen attrs values cheaply: validate only what changes.
+
+``attrs.evolve`` re-runs every validator of the class. A value object was validated
+when it was built, so a copy that changes two fields only needs those two checked —
+for an :class:`~tradecore.domain.intent.OrderIntent`, which moves through several
+states per order, that is most of the cost of an order's bookkeeping.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, TypeVar
+
+import attrs
+
+T = TypeVar("T")
+
+
+@cache
+def _layout(cls: type) -> tuple[tuple[str, ...], dict[str, attrs.Attribute[Any]]]:
+    fields = attrs.fields(cls)
+    if hasattr(cls, "__attrs_post_init__") or any(f.converter for f in fields):
+        raise TypeError(f"replace() cannot copy {cls.__name__}: it converts on init")
+    names = tuple(f.name for f in fields)
+    checked = {f.name: f for f in fields if f.validator is not None}
+    return names, checked
+
+
+def replace(obj: T, **changes: Any) -> T:
+    """Return a copy of ``obj`` with ``changes``, running only their validators.
+
+    Same result as ``attrs.evolve`` for a valid ``obj``: every changed field passes
+    its validator (raising :class:`~tradecore.domain.errors.InvalidInput` as the
+    constructor would), and unknown field names raise ``TypeError``.
+    """
+    cls = type(obj)
+    names, checked = _layout(cls)
+    for name, value in changes.items():
+        field = checked.get(name)
+        if field is not None:
+            field.validator(obj, field, value)  # type: ignore[misc]
+        elif name not in names:
+            raise TypeError(f"{cls.__name__} has no field {name!r}")
+    new = object.__new__(cls)
+    set_field = object.__setattr__
+    for name in names:
+        set_field(new, name, changes[name] if name in changes else getattr(obj, name))
+    return new
