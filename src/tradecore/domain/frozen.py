@@ -8,7 +8,6 @@ states per order, that is most of the cost of an order's bookkeeping.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any, TypeVar
 
 import attrs
@@ -16,8 +15,18 @@ import attrs
 T = TypeVar("T")
 
 
-@cache
-def _layout(cls: type) -> tuple[tuple[str, ...], dict[str, attrs.Attribute[Any]]]:
+_Layout = tuple[tuple[str, ...], dict[str, attrs.Attribute[Any]]]
+_LAYOUTS: dict[type, _Layout] = {}
+
+
+def _layout(cls: type) -> _Layout:
+    found = _LAYOUTS.get(cls)
+    if found is None:
+        found = _LAYOUTS[cls] = _build_layout(cls)
+    return found
+
+
+def _build_layout(cls: type) -> _Layout:
     fields = attrs.fields(cls)
     if hasattr(cls, "__attrs_post_init__") or any(f.converter for f in fields):
         raise TypeError(f"replace() cannot copy {cls.__name__}: it converts on init")

@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 import attrs
@@ -38,9 +37,14 @@ def _mapping(value: Mapping[object, object]) -> dict[str, object]:
     return {str(k): _canonical(v) for k, v in value.items()}
 
 
-@cache
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in attrs.fields(cls))
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in attrs.fields(cls))
+    return names
 
 
 #: Exact-type fast path (ids are hashed per order); subclasses take the slow path,

@@ -284,15 +284,50 @@ class ModelRegistry(Protocol):
 class UnitOfWork(Protocol):
     """One transaction across the repositories."""
 
-    intents: IntentRepository
-    fills: FillRepository
-    decisions: DecisionRepository
-    audit: AuditLog
-    broker_orders: BrokerOrderRepository
-    positions: PositionSnapshotRepository
-    controls: ControlStateRepository
-    cost_models: CostModelRepository
-    models: ModelRegistry
+    @property
+    def intents(self) -> IntentRepository:
+        """The unit's intents repository."""
+        ...
+
+    @property
+    def fills(self) -> FillRepository:
+        """The unit's fills repository."""
+        ...
+
+    @property
+    def decisions(self) -> DecisionRepository:
+        """The unit's decisions repository."""
+        ...
+
+    @property
+    def audit(self) -> AuditLog:
+        """The unit's audit repository."""
+        ...
+
+    @property
+    def broker_orders(self) -> BrokerOrderRepository:
+        """The unit's broker orders repository."""
+        ...
+
+    @property
+    def positions(self) -> PositionSnapshotRepository:
+        """The unit's positions repository."""
+        ...
+
+    @property
+    def controls(self) -> ControlStateRepository:
+        """The unit's controls repository."""
+        ...
+
+    @property
+    def cost_models(self) -> CostModelRepository:
+        """The unit's cost models repository."""
+        ...
+
+    @property
+    def models(self) -> ModelRegistry:
+        """The unit's models repository."""
+        ...
 
     def __enter__(self) -> Self: ...
 

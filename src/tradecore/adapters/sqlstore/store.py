@@ -33,7 +33,7 @@ from tradecore.adapters.sqlstore.registry import (
 )
 from tradecore.adapters.sqlstore.session import Session
 from tradecore.domain.errors import StoreError
-from tradecore.ports.store import Store, UnitOfWork
+from tradecore.ports.store import Store
 
 Clock = Callable[[], datetime]
 
@@ -43,7 +43,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlUnitOfWork(UnitOfWork):
+class SqlUnitOfWork:
     """One transaction over every repository; see the port."""
 
     def __init__(self, engine: Engine, clock: Clock) -> None:

@@ -39,7 +39,6 @@ from tradecore.ports.store import (
     ModelRegistry,
     PositionSnapshotRepository,
     Store,
-    UnitOfWork,
 )
 
 
@@ -88,14 +87,14 @@ class WriteBehindStore(Store):
         return self._sql.unit_of_work()
 
 
-class WriteBehindUnitOfWork(UnitOfWork):
+class WriteBehindUnitOfWork:
     """One transaction: mirrored repositories in memory, the rest on SQL."""
 
     def __init__(self, store: WriteBehindStore) -> None:
         self._store = store
-        self.intents = store.intents
-        self.fills = store.fills
-        self.decisions = store.decisions
+        self.intents: IntentMirror = store.intents
+        self.fills: FillMirror = store.fills
+        self.decisions: DecisionMirror = store.decisions
         self._sql: SqlUnitOfWork | None = None
         self._open = False
 
