@@ -15,7 +15,7 @@ import attrs
 T = TypeVar("T")
 
 
-_Layout = tuple[tuple[str, ...], dict[str, attrs.Attribute[Any]]]
+_Layout = tuple[tuple[str, ...], dict[str, Any]]  # field names; validated fields
 _LAYOUTS: dict[type, _Layout] = {}
 
 
@@ -47,7 +47,7 @@ def replace(obj: T, **changes: Any) -> T:
     for name, value in changes.items():
         field = checked.get(name)
         if field is not None:
-            field.validator(obj, field, value)  # type: ignore[misc]
+            field.validator(obj, field, value)
         elif name not in names:
             raise TypeError(f"{cls.__name__} has no field {name!r}")
     new = object.__new__(cls)
