@@ -29,7 +29,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 import attrs
@@ -43,6 +43,14 @@ _log = logging.getLogger("tradecore.alerts")
 
 #: A callable that halts trading for ``alert``; raising means it could not.
 KillSwitch = Callable[[Alert], None]
+
+
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _string_set(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
 
 
 def _non_empty(
@@ -59,9 +67,9 @@ class AlertRoute:
     ``codes`` are shell-style patterns (``breaker.*``, ``manifest.verify_failed``).
     """
 
-    sinks: tuple[str, ...] = attrs.field(converter=tuple, validator=_non_empty)
+    sinks: tuple[str, ...] = attrs.field(converter=_strings, validator=_non_empty)
     min_severity: Severity = Severity.INFO
-    codes: tuple[str, ...] = attrs.field(default=("*",), converter=tuple)
+    codes: tuple[str, ...] = attrs.field(default=("*",), converter=_strings)
 
     def matches(self, alert: Alert) -> bool:
         """Return True when this route applies to ``alert``."""
@@ -77,10 +85,10 @@ class RouterPolicy:
     window_s: float = 300.0
     max_per_window: int = 30
     kill_switch_codes: frozenset[str] = attrs.field(
-        default=frozenset(), converter=frozenset
+        default=frozenset(), converter=_string_set
     )
     #: Sinks that hear about failed deliveries (a failing sink is skipped).
-    failure_sinks: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    failure_sinks: tuple[str, ...] = attrs.field(default=(), converter=_strings)
 
     def __attrs_post_init__(self) -> None:
         if not self.window_s > 0 or self.max_per_window < 1:
