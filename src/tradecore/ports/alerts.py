@@ -38,6 +38,29 @@ class Severity(enum.StrEnum):
 _RANKS = {Severity.INFO: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
 
 
+class AlertCode(enum.StrEnum):
+    """The alert codes tradecore raises: what routing rules and runbooks refer to.
+
+    Where one code covers several things (breakers, symbols), the alert's
+    ``context["dedup_key"]`` names which, so they are de-duplicated separately.
+    """
+
+    BREAKER_TRIPPED = "breaker.tripped"
+    BREAKER_RECOVERED = "breaker.recovered"
+    KILL_SWITCH = "kill_switch.engaged"
+    RECONCILE_MISMATCH = "reconcile.mismatch"
+    INTENT_STUCK = "intent.stuck"
+    REJECT_RATE = "orders.reject_rate"
+    SLIPPAGE_SPIKE = "cost.slippage_spike"
+    COST_MODEL_STALE = "cost.model_stale"
+    STALE_DATA = "data.stale"
+    MANIFEST_REJECTED = "manifest.rejected"
+    BROKER_LOCKOUT = "broker.lockout"
+    BROKER_RATE_LIMITED = "broker.rate_limited"
+    DELIVERY_FAILED = "alerts.delivery_failed"
+    ALERTS_HELD_BACK = "alerts.rate_limited"
+
+
 def _positive_int(instance: object, attribute: object, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidInput("count", value, "expected an integer >= 1")

@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from tradecore.domain.errors import ConfigurationError
-from tradecore.ports.alerts import Alert, Alerter, AlertSink, Severity
+from tradecore.ports.alerts import Alert, AlertCode, Alerter, AlertSink, Severity
 from tradecore.ports.clock import Clock
 from tradecore.ports.metrics import Metrics
 
@@ -279,9 +279,9 @@ class AlertRouter(Alerter):
 
 
 #: The code of the alert reporting a failed delivery.
-FAILURE_CODE = "alerts.delivery_failed"
+FAILURE_CODE = AlertCode.DELIVERY_FAILED.value
 #: The code of the summary of alerts held back by the rate limit.
-RATE_LIMITED_CODE = "alerts.rate_limited"
+RATE_LIMITED_CODE = AlertCode.ALERTS_HELD_BACK.value
 
 
 def _summary(window: _Window, window_s: float) -> Alert:
