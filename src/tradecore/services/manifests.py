@@ -24,8 +24,10 @@ from tradecore.domain.manifest import (
     SignedManifest,
     key_id,
     manifest_bytes,
+    manifest_hash,
 )
 from tradecore.ports.signing import Signer, Verifier
+from tradecore.ports.store_records import ManifestRecord
 
 
 def sign_manifest(
@@ -91,3 +93,18 @@ def verify_manifest(
             "production key (tradecore-replay manifest sign FILE --key KEYFILE)"
         )
     return signed.manifest
+
+
+def manifest_record(signed: SignedManifest) -> ManifestRecord:
+    """Return the store's record of ``signed`` (for ``uow.models.record_manifest``)."""
+    manifest, signature = signed.manifest, signed.signature
+    return ManifestRecord(
+        manifest_hash=manifest_hash(manifest),
+        model_hash=manifest.model_hash,
+        data_hash=manifest.dataset_fingerprint,
+        cost_model_hash=manifest.cost_model_version,
+        config_hash=manifest.config_hash,
+        created_at=manifest.created_at,
+        signature=None if signature is None else signature.value,
+        key_id=None if signature is None else signature.key_id,
+    )

@@ -12,8 +12,8 @@ from tradecore.domain.errors import (
     ManifestUnsigned,
     UntrustedSigningKey,
 )
-from tradecore.domain.manifest import SignedManifest, key_id
-from tradecore.services.manifests import sign_manifest, verify_manifest
+from tradecore.domain.manifest import SignedManifest, key_id, manifest_hash
+from tradecore.services.manifests import manifest_record, sign_manifest, verify_manifest
 
 TRUSTED = [signer().public_key()]
 
@@ -71,3 +71,17 @@ def test_the_dev_key_flag_cannot_be_removed_after_signing() -> None:
     stripped = attrs.evolve(signed, manifest=evolve(signed.manifest, dev_key=False))
     with pytest.raises(ManifestTampered):
         verify_manifest(stripped, NaclVerifier(), TRUSTED)
+
+
+def test_the_store_record_carries_hash_signature_and_key_id() -> None:
+    signed = sign_manifest(sample_manifest(), signer())
+    record = manifest_record(signed)
+    assert record.manifest_hash == manifest_hash(signed.manifest)
+    assert record.model_hash == signed.manifest.model_hash
+    assert record.data_hash == signed.manifest.dataset_fingerprint
+    assert signed.signature is not None
+    assert record.signature == signed.signature.value
+    assert record.key_id == key_id(signer().public_key())
+    unsigned = manifest_record(SignedManifest(manifest=sample_manifest()))
+    assert unsigned.signature is None
+    assert unsigned.key_id is None
