@@ -18,7 +18,14 @@ import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 
+from tradecore.apps.config_ops import (
+    AlertSettings,
+    ObservabilitySettings,
+    SigningSettings,
+)
 from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.hashing import sha256_hex
+from tradecore.domain.redaction import is_secret_key, redact
 
 DEFAULT_DATABASE_URL = "sqlite:///tradecore.db"
 
@@ -39,12 +46,19 @@ class Settings:
     """The whole effective configuration of an app."""
 
     store: StoreSettings = attrs.field(factory=StoreSettings)
+    signing: SigningSettings = attrs.field(factory=SigningSettings)
+    alerts: AlertSettings = attrs.field(factory=AlertSettings)
+    observability: ObservabilitySettings = attrs.field(factory=ObservabilitySettings)
 
 
 #: Environment variable -> dotted settings key.
 ENV_KEYS: Mapping[str, str] = {
     "TRADECORE_DATABASE_URL": "store.url",
     "TRADECORE_STORE_DURABILITY": "store.durability",
+    "TRADECORE_SIGNING_KEY_FILE": "signing.key_file",
+    "TRADECORE_DEV_KEY_DIR": "signing.dev_key_dir",
+    "TRADECORE_WEBHOOK_SECRET": "alerts.webhook.secret",
+    "TRADECORE_SMTP_PASSWORD": "alerts.smtp.password",
 }
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
@@ -134,3 +148,37 @@ def load_settings(
         if value is not None:
             sources.append((f"command-line option for {key}", {key: value}))
     return _structure(_merge(sources))
+
+
+def redacted(settings: Settings) -> dict[str, Any]:
+    """Return the settings as plain data with every secret shown as ``***``."""
+    view: dict[str, Any] = redact(_converter.unstructure(settings))  # type: ignore[assignment]
+    return view
+
+
+def config_hash(settings: Settings) -> str:
+    """Return the config snapshot hash: sha256 of the canonical redacted view.
+
+    Secrets are left out on purpose: a hash stored with every decision record must
+    not let anyone test guesses of a password against it.
+    """
+    return sha256_hex(redacted(settings))
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Return every secret value that is set (for the log redaction filter)."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                if is_secret_key(str(key)) and isinstance(value, str) and value:
+                    found.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list | tuple):
+            for item in node:
+                walk(item)
+
+    walk(_converter.unstructure(settings))
+    return found

@@ -17,8 +17,10 @@ DOMAIN = 3
 UNAVAILABLE = 4
 CONFIG_OR_AUTH = 5
 SIGNATURE = 6
+MANIFEST_REJECTED = 7
 
 _EXIT_CODES: list[tuple[type[e.TradecoreError], int]] = [
+    (e.ManifestRejected, MANIFEST_REJECTED),
     (e.SignatureError, SIGNATURE),
     (e.ConfigurationError, CONFIG_OR_AUTH),
     (e.AuthenticationFailed, CONFIG_OR_AUTH),

@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 import tradecore
+from tradecore.apps import cli_manifest
 from tradecore.apps.demo_data import demo_frames
 from tradecore.apps.errors import cli_errors
 from tradecore.apps.replay_run import replay
@@ -40,6 +41,9 @@ def _root(
     ),
 ) -> None:
     """Deterministic replays and backtests."""
+
+
+cli_manifest.register(app)
 
 
 @app.command()

@@ -183,3 +183,53 @@ class ConfigurationError(TradecoreError):
 
 class SignatureError(TradecoreError):
     """A signature is missing, malformed, or does not verify."""
+
+
+# --- manifests and alerts -------------------------------------------------------------
+
+
+class ManifestRejected(TradecoreError):
+    """A manifest cannot be trusted, so nothing may trade or load on it.
+
+    The base of every reason ``tradecore-live`` refuses a model: the apps map it to
+    one exit code of its own, and the subclass (also a :class:`SignatureError` or an
+    :class:`IntegrityError`) says which check failed.
+    """
+
+
+class ManifestMissing(ManifestRejected, SignatureError):
+    """No manifest where one is required."""
+
+
+class ManifestUnsigned(ManifestRejected, SignatureError):
+    """The manifest carries no signature."""
+
+
+class ManifestTampered(ManifestRejected, SignatureError):
+    """The signature does not verify: the manifest or its signature changed."""
+
+
+class UntrustedSigningKey(ManifestRejected, SignatureError):
+    """The signature verifies, but under a key that is not among the trusted ones."""
+
+
+class ManifestMalformed(ManifestRejected, IntegrityError):
+    """The manifest file is not a well-formed manifest (names the field)."""
+
+
+class ManifestMismatch(ManifestRejected, IntegrityError):
+    """The manifest was made for other data or features than the ones in use."""
+
+    def __init__(self, field: str, in_manifest: str, in_use: str) -> None:
+        self.field = field
+        self.in_manifest = in_manifest
+        self.in_use = in_use
+        super().__init__(
+            f"manifest {field} is {in_manifest!r} but the one in use is {in_use!r}"
+        )
+
+
+class AlertDeliveryFailed(TradecoreError):
+    """A sink could not deliver an alert after its retries (the router records it)."""
+
+    retryable = True

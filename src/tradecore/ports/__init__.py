@@ -1,9 +1,10 @@
 """Ports: the Protocols services need from the outside world."""
 
-from tradecore.ports.alerts import Alert, Alerter, Severity
+from tradecore.ports.alerts import Alert, AlertCode, Alerter, AlertSink, Severity
 from tradecore.ports.broker import Broker, BrokerOrder, Capability, ScheduledBroker
 from tradecore.ports.clock import Clock
 from tradecore.ports.market_data import MarketData
+from tradecore.ports.metrics import ComponentHealth, HealthCheck, Metrics
 from tradecore.ports.signing import Signer, Verifier
 from tradecore.ports.store import (
     AuditLog,
@@ -28,6 +29,8 @@ from tradecore.ports.store_records import (
 
 __all__ = [
     "Alert",
+    "AlertCode",
+    "AlertSink",
     "Alerter",
     "AuditLog",
     "Broker",
@@ -36,14 +39,17 @@ __all__ = [
     "BrokerOrderRepository",
     "Capability",
     "Clock",
+    "ComponentHealth",
     "ControlStateRepository",
     "CostModelRepository",
     "CostModelVersion",
     "DecisionRepository",
     "FillRepository",
+    "HealthCheck",
     "IntentRepository",
     "ManifestRecord",
     "MarketData",
+    "Metrics",
     "ModelRecord",
     "ModelRegistry",
     "PositionSnapshot",

@@ -1,8 +1,15 @@
-"""The Alerts port: tell a person."""
+"""The Alerts port: tell a person.
+
+Trading talks to an :class:`Alerter` (in practice the routing service), whose ``send``
+never raises. The router fans an alert out to :class:`AlertSink` adapters (webhook,
+e-mail, log, store), which *do* raise :class:`AlertDeliveryFailed` once their own
+retries are spent, so the router can record the failure where a person will see it.
+"""
 
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
@@ -10,6 +17,9 @@ from typing import Protocol
 import attrs
 
 from tradecore.domain import validation as v
+from tradecore.domain.errors import InvalidInput
+from tradecore.domain.hashing import canonical_bytes
+from tradecore.domain.redaction import redact
 
 
 class Severity(enum.StrEnum):
@@ -19,16 +29,82 @@ class Severity(enum.StrEnum):
     WARNING = "warning"
     CRITICAL = "critical"
 
+    @property
+    def rank(self) -> int:
+        """Order of urgency: info 0, warning 1, critical 2."""
+        return _RANKS[self]
+
+
+_RANKS = {Severity.INFO: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
+
+
+class AlertCode(enum.StrEnum):
+    """The alert codes tradecore raises: what routing rules and runbooks refer to.
+
+    Where one code covers several things (breakers, symbols), the alert's
+    ``context["dedup_key"]`` names which, so they are de-duplicated separately.
+    """
+
+    BREAKER_TRIPPED = "breaker.tripped"
+    BREAKER_RECOVERED = "breaker.recovered"
+    KILL_SWITCH = "kill_switch.engaged"
+    RECONCILE_MISMATCH = "reconcile.mismatch"
+    INTENT_STUCK = "intent.stuck"
+    REJECT_RATE = "orders.reject_rate"
+    SLIPPAGE_SPIKE = "cost.slippage_spike"
+    COST_MODEL_STALE = "cost.model_stale"
+    STALE_DATA = "data.stale"
+    MANIFEST_REJECTED = "manifest.rejected"
+    BROKER_LOCKOUT = "broker.lockout"
+    BROKER_RATE_LIMITED = "broker.rate_limited"
+    DELIVERY_FAILED = "alerts.delivery_failed"
+    ALERTS_HELD_BACK = "alerts.rate_limited"
+
+
+def _positive_int(instance: object, attribute: object, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInput("count", value, "expected an integer >= 1")
+
 
 @attrs.frozen(kw_only=True, slots=True)
 class Alert:
-    """One alert: a stable machine ``code`` and a message for people."""
+    """One alert: a stable machine ``code`` and a message for people.
+
+    ``count`` > 1 marks a summary of repeats: the same alert was raised ``count``
+    times between ``first_raised_at`` and ``raised_at``.
+    """
 
     severity: Severity = attrs.field(validator=v.instance_of(Severity))
     code: str = attrs.field(validator=v.non_empty_str)
     message: str = attrs.field(validator=v.non_empty_str)
     raised_at: datetime = attrs.field(validator=v.utc_datetime)
     context: Mapping[str, object] = attrs.field(factory=dict)
+    count: int = attrs.field(default=1, validator=_positive_int)
+    first_raised_at: datetime | None = attrs.field(
+        default=None, validator=v.optional_utc_datetime
+    )
+
+
+def alert_payload(alert: Alert, sent_at: datetime) -> dict[str, object]:
+    """Return the JSON document every sink sends: one shape for webhook, mail, log, store.
+
+    The context is reduced to JSON primitives by the canonical encoder and secrets in
+    it are redacted by name.
+
+    Raises:
+        InvalidInput: the context holds a value with no canonical encoding.
+    """
+    context = json.loads(canonical_bytes(alert.context))
+    return {
+        "severity": alert.severity.value,
+        "code": alert.code,
+        "message": alert.message,
+        "context": redact(context),
+        "count": alert.count,
+        "raised_at": alert.raised_at.isoformat(),
+        "first_raised_at": (alert.first_raised_at or alert.raised_at).isoformat(),
+        "sent_at": sent_at.isoformat(),
+    }
 
 
 class Alerter(Protocol):
@@ -36,4 +112,19 @@ class Alerter(Protocol):
 
     def send(self, alert: Alert) -> None:
         """Deliver ``alert``; a failed delivery is recorded, never raised into trading."""
+        ...
+
+
+class AlertSink(Protocol):
+    """One delivery channel (webhook, e-mail, log, store) behind the router."""
+
+    #: The sink's name as routing rules refer to it.
+    name: str
+
+    def deliver(self, alert: Alert) -> None:
+        """Deliver ``alert`` now, retrying as the sink is configured to.
+
+        Raises:
+            AlertDeliveryFailed: it could not be delivered; the cause is chained.
+        """
         ...

@@ -1,0 +1,39 @@
+"""``tradecore-live config show``: the redacted effective config and its hash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tradecore.apps import errors
+from tradecore.apps.config import config_hash, load_settings
+from tradecore.apps.live import app
+
+runner = CliRunner()
+
+
+def test_config_show_prints_the_redacted_config_and_its_hash(tmp_path: Path) -> None:
+    config = tmp_path / "tc.toml"
+    config.write_text('[alerts.webhook]\nurl = "https://hooks.example.test/x"\n')
+    env = {"TRADECORE_WEBHOOK_SECRET": "whsec-do-not-show"}
+    result = runner.invoke(app, ["--config", str(config), "config", "show"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "whsec-do-not-show" not in result.output
+    document = json.loads(result.output)
+    assert document["settings"]["alerts"]["webhook"]["secret"] == "***"
+    assert document["config_hash"] == config_hash(load_settings(config, env, {}))
+
+
+def test_config_show_refuses_conflicting_sources(tmp_path: Path) -> None:
+    config = tmp_path / "tc.toml"
+    config.write_text('[store]\nurl = "sqlite:///a.db"\n')
+    result = runner.invoke(
+        app,
+        ["--config", str(config), "config", "show"],
+        env={"TRADECORE_DATABASE_URL": "sqlite:///b.db"},
+    )
+    assert result.exit_code == errors.CONFIG_OR_AUTH
+    assert "config file" in result.output
+    assert "TRADECORE_DATABASE_URL" in result.output
