@@ -1,7 +1,13 @@
 """The pure domain core: orders, lifecycle, ledger, hashing, bars, indicators, metrics,
-datagen and the simulated venue."""
+datagen and the simulated venue; sizing, execution policy, cost model, TCA and slicing."""
 
 from tradecore.domain.account import AccountSnapshot, Position
+from tradecore.domain.almgren_chriss import (
+    AcTrajectory,
+    almgren_chriss_kappa,
+    almgren_chriss_trajectory,
+    completion_time,
+)
 from tradecore.domain.bar_frame import (
     BarFrame,
     Timeline,
@@ -10,6 +16,13 @@ from tradecore.domain.bar_frame import (
 )
 from tradecore.domain.broker_status import INTENT_STATUS_OF, BrokerOrderStatus
 from tradecore.domain.client_order_id import DecisionKey, attempt_of, client_order_id
+from tradecore.domain.cost_model import (
+    CostEstimate,
+    CostModel,
+    MarketContext,
+    PlannedOrder,
+)
+from tradecore.domain.cost_params import CostModelParams, ImpactParams
 from tradecore.domain.datagen import Session, Shape, ShapeParams, generate_bars
 from tradecore.domain.events import OrderEvent, OrderEventKind
 from tradecore.domain.executions import Fill
@@ -105,4 +118,18 @@ __all__ = [
     "mark_submitted",
     "merge_timeline",
     "summarize_performance",
+]
+
+# Net-of-cost decisions (issue 9): sizing, execution policy, cost model, TCA, slicing.
+__all__ += [
+    "AcTrajectory",
+    "CostEstimate",
+    "CostModel",
+    "CostModelParams",
+    "ImpactParams",
+    "MarketContext",
+    "PlannedOrder",
+    "almgren_chriss_kappa",
+    "almgren_chriss_trajectory",
+    "completion_time",
 ]
