@@ -25,6 +25,14 @@ from tradecore.domain.cost_model import (
 from tradecore.domain.cost_params import CostModelParams, ImpactParams
 from tradecore.domain.datagen import Session, Shape, ShapeParams, generate_bars
 from tradecore.domain.events import OrderEvent, OrderEventKind
+from tradecore.domain.execution_policy import (
+    COST_EXCEEDS_EDGE,
+    ExecutionPolicy,
+    ExecutionPolicySelector,
+    PolicyChoice,
+    PolicyThresholds,
+    limit_price,
+)
 from tradecore.domain.executions import Fill
 from tradecore.domain.fees import FeeModel
 from tradecore.domain.fill_models import (
@@ -122,14 +130,20 @@ __all__ = [
 
 # Net-of-cost decisions (issue 9): sizing, execution policy, cost model, TCA, slicing.
 __all__ += [
+    "COST_EXCEEDS_EDGE",
     "AcTrajectory",
     "CostEstimate",
     "CostModel",
     "CostModelParams",
+    "ExecutionPolicy",
+    "ExecutionPolicySelector",
     "ImpactParams",
     "MarketContext",
     "PlannedOrder",
+    "PolicyChoice",
+    "PolicyThresholds",
     "almgren_chriss_kappa",
     "almgren_chriss_trajectory",
     "completion_time",
+    "limit_price",
 ]
