@@ -64,7 +64,15 @@ from tradecore.domain.lifecycle import (
 from tradecore.domain.market import Bar, Provenance, Quote
 from tradecore.domain.metrics import PerformanceSummary, summarize_performance
 from tradecore.domain.orders import Bracket, OrderSpec, OrderType, Side, TimeInForce
+from tradecore.domain.probability_calibration import IsotonicCalibrator
 from tradecore.domain.sessions import TradingSession
+from tradecore.domain.sizing import (
+    BayesianKelly,
+    KellyConfig,
+    SizingDecision,
+    kelly_optimal_fraction,
+    volatility_regime_multiplier,
+)
 from tradecore.domain.venue import SimVenue
 from tradecore.domain.venue_config import OutsideHours, VenueConfig
 
@@ -132,18 +140,24 @@ __all__ = [
 __all__ += [
     "COST_EXCEEDS_EDGE",
     "AcTrajectory",
+    "BayesianKelly",
     "CostEstimate",
     "CostModel",
     "CostModelParams",
     "ExecutionPolicy",
     "ExecutionPolicySelector",
     "ImpactParams",
+    "IsotonicCalibrator",
+    "KellyConfig",
     "MarketContext",
     "PlannedOrder",
     "PolicyChoice",
     "PolicyThresholds",
+    "SizingDecision",
     "almgren_chriss_kappa",
     "almgren_chriss_trajectory",
     "completion_time",
+    "kelly_optimal_fraction",
     "limit_price",
+    "volatility_regime_multiplier",
 ]
