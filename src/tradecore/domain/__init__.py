@@ -73,6 +73,8 @@ from tradecore.domain.sizing import (
     kelly_optimal_fraction,
     volatility_regime_multiplier,
 )
+from tradecore.domain.tca import ExecutionAnalysis, ParentExecution, analyze_execution
+from tradecore.domain.tca_rollup import TcaRollup, rollup_executions
 from tradecore.domain.venue import SimVenue
 from tradecore.domain.venue_config import OutsideHours, VenueConfig
 
@@ -144,20 +146,25 @@ __all__ += [
     "CostEstimate",
     "CostModel",
     "CostModelParams",
+    "ExecutionAnalysis",
     "ExecutionPolicy",
     "ExecutionPolicySelector",
     "ImpactParams",
     "IsotonicCalibrator",
     "KellyConfig",
     "MarketContext",
+    "ParentExecution",
     "PlannedOrder",
     "PolicyChoice",
     "PolicyThresholds",
     "SizingDecision",
+    "TcaRollup",
     "almgren_chriss_kappa",
     "almgren_chriss_trajectory",
+    "analyze_execution",
     "completion_time",
     "kelly_optimal_fraction",
     "limit_price",
+    "rollup_executions",
     "volatility_regime_multiplier",
 ]
