@@ -15,6 +15,17 @@ from tradecore.domain.bar_frame import (
     merge_timeline,
 )
 from tradecore.domain.broker_status import INTENT_STATUS_OF, BrokerOrderStatus
+from tradecore.domain.calibration import (
+    COST_MODEL_STALE,
+    CalibrationConfig,
+    ImpactObservation,
+    ParamBounds,
+    StalenessCheck,
+    bounded_ewma_step,
+    calibrate_impact,
+    check_staleness,
+    observe_impact,
+)
 from tradecore.domain.client_order_id import DecisionKey, attempt_of, client_order_id
 from tradecore.domain.cost_model import (
     CostEstimate,
@@ -141,30 +152,39 @@ __all__ = [
 # Net-of-cost decisions (issue 9): sizing, execution policy, cost model, TCA, slicing.
 __all__ += [
     "COST_EXCEEDS_EDGE",
+    "COST_MODEL_STALE",
     "AcTrajectory",
     "BayesianKelly",
+    "CalibrationConfig",
     "CostEstimate",
     "CostModel",
     "CostModelParams",
     "ExecutionAnalysis",
     "ExecutionPolicy",
     "ExecutionPolicySelector",
+    "ImpactObservation",
     "ImpactParams",
     "IsotonicCalibrator",
     "KellyConfig",
     "MarketContext",
+    "ParamBounds",
     "ParentExecution",
     "PlannedOrder",
     "PolicyChoice",
     "PolicyThresholds",
     "SizingDecision",
+    "StalenessCheck",
     "TcaRollup",
     "almgren_chriss_kappa",
     "almgren_chriss_trajectory",
     "analyze_execution",
+    "bounded_ewma_step",
+    "calibrate_impact",
+    "check_staleness",
     "completion_time",
     "kelly_optimal_fraction",
     "limit_price",
+    "observe_impact",
     "rollup_executions",
     "volatility_regime_multiplier",
 ]
