@@ -26,7 +26,12 @@ from tradecore.domain.calibration import (
     check_staleness,
     observe_impact,
 )
-from tradecore.domain.client_order_id import DecisionKey, attempt_of, client_order_id
+from tradecore.domain.client_order_id import (
+    DecisionKey,
+    attempt_of,
+    client_order_id,
+    slice_client_order_id,
+)
 from tradecore.domain.cost_model import (
     CostEstimate,
     CostModel,
@@ -75,6 +80,12 @@ from tradecore.domain.lifecycle import (
 from tradecore.domain.market import Bar, Provenance, Quote
 from tradecore.domain.metrics import PerformanceSummary, summarize_performance
 from tradecore.domain.orders import Bracket, OrderSpec, OrderType, Side, TimeInForce
+from tradecore.domain.parent_status import (
+    CancelPlan,
+    ParentProgress,
+    aggregate_parent,
+    cancel_plan,
+)
 from tradecore.domain.probability_calibration import IsotonicCalibrator
 from tradecore.domain.sessions import TradingSession
 from tradecore.domain.sizing import (
@@ -83,6 +94,14 @@ from tradecore.domain.sizing import (
     SizingDecision,
     kelly_optimal_fraction,
     volatility_regime_multiplier,
+)
+from tradecore.domain.slicing import (
+    ChildSlice,
+    LotRules,
+    PovSlicer,
+    child_intent,
+    realized_participation,
+    twap_slices,
 )
 from tradecore.domain.tca import ExecutionAnalysis, ParentExecution, analyze_execution
 from tradecore.domain.tca_rollup import TcaRollup, rollup_executions
@@ -156,6 +175,8 @@ __all__ += [
     "AcTrajectory",
     "BayesianKelly",
     "CalibrationConfig",
+    "CancelPlan",
+    "ChildSlice",
     "CostEstimate",
     "CostModel",
     "CostModelParams",
@@ -166,25 +187,34 @@ __all__ += [
     "ImpactParams",
     "IsotonicCalibrator",
     "KellyConfig",
+    "LotRules",
     "MarketContext",
     "ParamBounds",
     "ParentExecution",
+    "ParentProgress",
     "PlannedOrder",
     "PolicyChoice",
     "PolicyThresholds",
+    "PovSlicer",
     "SizingDecision",
     "StalenessCheck",
     "TcaRollup",
+    "aggregate_parent",
     "almgren_chriss_kappa",
     "almgren_chriss_trajectory",
     "analyze_execution",
     "bounded_ewma_step",
     "calibrate_impact",
+    "cancel_plan",
     "check_staleness",
+    "child_intent",
     "completion_time",
     "kelly_optimal_fraction",
     "limit_price",
     "observe_impact",
+    "realized_participation",
     "rollup_executions",
+    "slice_client_order_id",
+    "twap_slices",
     "volatility_regime_multiplier",
 ]
