@@ -102,6 +102,11 @@ def kelly_optimal_fraction(p: float, b: float) -> float:
     """
     require_between("p", p, 0.0, 1.0)
     require_positive("b", b)
+    return _kelly(p, b)
+
+
+def _kelly(p: float, b: float) -> float:
+    # The unchecked formula for the hot path, where p and b are already in range.
     return max(0.0, p - (1.0 - p) / b)
 
 
@@ -251,7 +256,7 @@ class BayesianKelly:
         calibrated = self._calibrated(model_probability)
         p = _conservative(calibrated, mean, low)
         b = self.payoff_ratio()
-        full = kelly_optimal_fraction(p, b)
+        full = _kelly(p, b)
         cfg = self.config
         uncapped = full * cfg.kelly_fraction * strength * regime
         final = min(uncapped, cfg.max_fraction)
