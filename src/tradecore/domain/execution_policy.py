@@ -207,6 +207,9 @@ class ExecutionPolicySelector:
         cost = self.cost_model.estimate(order, market)
         skip, gate_reason = _gate(cost.total_bps, expected_edge_bps)
         features: dict[str, float | str] = {
+            "qty": shares,
+            "price": market.price,
+            "adv": market.adv,
             "spread_bps": market.spread_bps,
             "volatility": market.volatility,
             "liquidity_ratio": market.liquidity_ratio,

@@ -73,7 +73,7 @@ def twap_slices(
         raise InvalidInput("slices", slices, "must be an int >= 1")
     if horizon < timedelta(0):
         raise InvalidInput("horizon", horizon, "must be >= 0")
-    if start.utcoffset() != timedelta(0):
+    if not isinstance(start, datetime) or start.utcoffset() != timedelta(0):
         raise InvalidInput("start", start, "expected a UTC timestamp")
     sizes = _split(key.qty, slices, lots)
     step = horizon / len(sizes)

@@ -150,6 +150,8 @@ def test_choice_serialises_to_json_for_the_decision_record() -> None:
     decoded = json.loads(json.dumps(record))
     assert decoded["policy"] == "twap"
     assert decoded["features"]["participation_immediate"] == pytest.approx(1.56)
+    assert decoded["features"]["qty"] == 20_000.0
+    assert decoded["features"]["adv"] == 1_000_000.0
     assert decoded["reasons"]
 
 
