@@ -1,7 +1,13 @@
 """The pure domain core: orders, lifecycle, ledger, hashing, bars, indicators, metrics,
-datagen and the simulated venue."""
+datagen and the simulated venue; sizing, execution policy, cost model, TCA and slicing."""
 
 from tradecore.domain.account import AccountSnapshot, Position
+from tradecore.domain.almgren_chriss import (
+    AcTrajectory,
+    almgren_chriss_kappa,
+    almgren_chriss_trajectory,
+    completion_time,
+)
 from tradecore.domain.bar_frame import (
     BarFrame,
     Timeline,
@@ -9,9 +15,40 @@ from tradecore.domain.bar_frame import (
     merge_timeline,
 )
 from tradecore.domain.broker_status import INTENT_STATUS_OF, BrokerOrderStatus
-from tradecore.domain.client_order_id import DecisionKey, attempt_of, client_order_id
+from tradecore.domain.calibration import (
+    COST_MODEL_STALE,
+    CalibrationConfig,
+    ImpactObservation,
+    ParamBounds,
+    StalenessCheck,
+    bounded_ewma_step,
+    calibrate_impact,
+    check_staleness,
+    observe_impact,
+)
+from tradecore.domain.client_order_id import (
+    DecisionKey,
+    attempt_of,
+    client_order_id,
+    slice_client_order_id,
+)
+from tradecore.domain.cost_model import (
+    CostEstimate,
+    CostModel,
+    MarketContext,
+    PlannedOrder,
+)
+from tradecore.domain.cost_params import CostModelParams, ImpactParams
 from tradecore.domain.datagen import Session, Shape, ShapeParams, generate_bars
 from tradecore.domain.events import OrderEvent, OrderEventKind
+from tradecore.domain.execution_policy import (
+    COST_EXCEEDS_EDGE,
+    ExecutionPolicy,
+    ExecutionPolicySelector,
+    PolicyChoice,
+    PolicyThresholds,
+    limit_price,
+)
 from tradecore.domain.executions import Fill
 from tradecore.domain.fees import FeeModel
 from tradecore.domain.fill_models import (
@@ -43,7 +80,31 @@ from tradecore.domain.lifecycle import (
 from tradecore.domain.market import Bar, Provenance, Quote
 from tradecore.domain.metrics import PerformanceSummary, summarize_performance
 from tradecore.domain.orders import Bracket, OrderSpec, OrderType, Side, TimeInForce
+from tradecore.domain.parent_status import (
+    CancelPlan,
+    ParentProgress,
+    aggregate_parent,
+    cancel_plan,
+)
+from tradecore.domain.probability_calibration import IsotonicCalibrator
 from tradecore.domain.sessions import TradingSession
+from tradecore.domain.sizing import (
+    BayesianKelly,
+    KellyConfig,
+    SizingDecision,
+    kelly_optimal_fraction,
+    volatility_regime_multiplier,
+)
+from tradecore.domain.slicing import (
+    ChildSlice,
+    LotRules,
+    PovSlicer,
+    child_intent,
+    realized_participation,
+    twap_slices,
+)
+from tradecore.domain.tca import ExecutionAnalysis, ParentExecution, analyze_execution
+from tradecore.domain.tca_rollup import TcaRollup, rollup_executions
 from tradecore.domain.venue import SimVenue
 from tradecore.domain.venue_config import OutsideHours, VenueConfig
 
@@ -105,4 +166,55 @@ __all__ = [
     "mark_submitted",
     "merge_timeline",
     "summarize_performance",
+]
+
+# Net-of-cost decisions (issue 9): sizing, execution policy, cost model, TCA, slicing.
+__all__ += [
+    "COST_EXCEEDS_EDGE",
+    "COST_MODEL_STALE",
+    "AcTrajectory",
+    "BayesianKelly",
+    "CalibrationConfig",
+    "CancelPlan",
+    "ChildSlice",
+    "CostEstimate",
+    "CostModel",
+    "CostModelParams",
+    "ExecutionAnalysis",
+    "ExecutionPolicy",
+    "ExecutionPolicySelector",
+    "ImpactObservation",
+    "ImpactParams",
+    "IsotonicCalibrator",
+    "KellyConfig",
+    "LotRules",
+    "MarketContext",
+    "ParamBounds",
+    "ParentExecution",
+    "ParentProgress",
+    "PlannedOrder",
+    "PolicyChoice",
+    "PolicyThresholds",
+    "PovSlicer",
+    "SizingDecision",
+    "StalenessCheck",
+    "TcaRollup",
+    "aggregate_parent",
+    "almgren_chriss_kappa",
+    "almgren_chriss_trajectory",
+    "analyze_execution",
+    "bounded_ewma_step",
+    "calibrate_impact",
+    "cancel_plan",
+    "check_staleness",
+    "child_intent",
+    "completion_time",
+    "kelly_optimal_fraction",
+    "limit_price",
+    "observe_impact",
+    "realized_participation",
+    "rollup_executions",
+    "slice_client_order_id",
+    "twap_slices",
+    "volatility_regime_multiplier",
 ]

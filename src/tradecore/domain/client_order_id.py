@@ -24,6 +24,7 @@ from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.orders import Side
 
 MAX_ATTEMPT = 9999
+MAX_SLICE_INDEX = 9999
 MAX_LENGTH = 48
 _PREFIX_LEN = 8
 _DIGEST_LEN = 32
@@ -60,12 +61,35 @@ def client_order_id(key: DecisionKey, attempt: int = 1) -> str:
     Raises:
         InvalidInput: ``attempt`` is not in 1..9999.
     """
-    if isinstance(attempt, bool) or not isinstance(attempt, int):
-        raise InvalidInput("attempt", attempt, "expected an int")
-    if not 1 <= attempt <= MAX_ATTEMPT:
-        raise InvalidInput("attempt", attempt, f"must be in 1..{MAX_ATTEMPT}")
+    _check_counter("attempt", attempt, 1, MAX_ATTEMPT)
     digest = sha256_hex({"key": key, "attempt": attempt})[:_DIGEST_LEN]
     return f"{strategy_prefix(key.strategy_id)}-{digest}-{attempt}"
+
+
+def slice_client_order_id(key: DecisionKey, slice_index: int, attempt: int = 1) -> str:
+    """Derive the client order id of child slice ``slice_index`` (0-based) of ``key``.
+
+    A pure function of the parent's decision key, the slice index and the attempt
+    (never of the slice's size, which a POV slicer derives from observed volume), so a
+    restart re-deriving slice i gets the id the broker already knows. The format is
+    the parent's (the attempt still parses with :func:`attempt_of`); the digest covers
+    the slice index, so no slice id equals the parent's or another slice's.
+
+    Raises:
+        InvalidInput: ``slice_index`` is not in 0..9999 or ``attempt`` not in 1..9999.
+    """
+    _check_counter("slice_index", slice_index, 0, MAX_SLICE_INDEX)
+    _check_counter("attempt", attempt, 1, MAX_ATTEMPT)
+    content = {"key": key, "slice": slice_index, "attempt": attempt}
+    digest = sha256_hex(content)[:_DIGEST_LEN]
+    return f"{strategy_prefix(key.strategy_id)}-{digest}-{attempt}"
+
+
+def _check_counter(field: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(field, value, "expected an int")
+    if not low <= value <= high:
+        raise InvalidInput(field, value, f"must be in {low}..{high}")
 
 
 def attempt_of(client_id: str) -> int:
