@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -72,28 +72,60 @@ def _canonical(value: object) -> object:
 
 
 def _canonical_slow(value: object) -> object:
-    if isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, Decimal):
-        return _decimal(value)
-    if isinstance(value, enum.Enum):
-        return _canonical(value.value)
-    if isinstance(value, datetime):
-        return _datetime(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if attrs.has(type(value)):
-        return {n: _canonical(getattr(value, n)) for n in _field_names(type(value))}
-    if isinstance(value, Mapping):
-        return _mapping(value)
-    if isinstance(value, Sequence | frozenset | set):
-        items = [_canonical(v) for v in value]
-        if isinstance(value, frozenset | set):
-            items.sort(key=lambda v: json.dumps(v, sort_keys=True))
-        return items
-    raise InvalidInput("value", type(value).__name__, "no canonical encoding")
+    kind = type(value)
+    encode = _encoder_for(kind)
+    if encode is None:
+        raise InvalidInput("value", kind.__name__, "no canonical encoding")
+    _BY_TYPE[kind] = encode  # the next value of this exact type takes the fast path
+    return encode(value)
+
+
+def _identity(value: object) -> object:
+    return value
+
+
+def _enum(value: enum.Enum) -> object:
+    return _canonical(value.value)
+
+
+def _attrs_encoder(cls: type) -> Callable[[Any], object]:
+    names = _field_names(cls)
+
+    def encode(value: object) -> dict[str, object]:
+        return {n: _canonical(getattr(value, n)) for n in names}
+
+    return encode
+
+
+def _unordered(value: Iterable[object]) -> list[object]:
+    items = [_canonical(v) for v in value]
+    items.sort(key=lambda v: json.dumps(v, sort_keys=True))
+    return items
+
+
+def _encoder_for(cls: type) -> Callable[[Any], object] | None:
+    """The encoder for values of ``cls``; the order of checks is the spelling rule."""
+    if issubclass(cls, bool | int | str):
+        return _identity  # str/int enums too: JSON spells them as their value
+    checks: tuple[tuple[type, Callable[[Any], object]], ...] = (
+        (float, repr),
+        (Decimal, _decimal),
+        (enum.Enum, _enum),
+        (datetime, _datetime),
+        (date, date.isoformat),
+    )
+    for base, encode in checks:
+        if issubclass(cls, base):
+            return encode
+    if attrs.has(cls):
+        return _attrs_encoder(cls)
+    if issubclass(cls, Mapping):
+        return _mapping
+    if issubclass(cls, frozenset | set):
+        return _unordered
+    if issubclass(cls, Sequence):
+        return _sequence
+    return None
 
 
 def canonical_bytes(value: object) -> bytes:

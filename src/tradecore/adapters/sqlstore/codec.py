@@ -74,19 +74,28 @@ converter.register_unstructure_hook(datetime, datetime.isoformat)
 converter.register_unstructure_hook(date, date.isoformat)
 
 
+_PLAIN_JSON = frozenset({dict, list, tuple})
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
 def to_json(value: object) -> str:
     """Encode ``value`` as compact JSON with sorted keys (decimals as strings).
 
     Raises:
         InvalidInput: the value has no JSON form (NaN, an unknown type).
     """
+    if type(value) in _PLAIN_JSON:
+        # Details, params and id lists are JSON primitives already (the common
+        # case, and a hot one in replay); anything else goes through cattrs.
+        try:
+            return _dumps(value)
+        except (TypeError, ValueError):
+            pass
     try:
-        return json.dumps(
-            converter.unstructure(value),
-            sort_keys=True,
-            separators=(",", ":"),
-            allow_nan=False,
-        )
+        return _dumps(converter.unstructure(value))
     except (TypeError, ValueError) as e:
         raise InvalidInput("json", type(value).__name__, str(e)) from None
 
