@@ -122,9 +122,7 @@ def test_order_notional_uses_the_limit_price_of_a_limit_order() -> None:
 def test_max_position_shares(qty: str, refused: bool, side: Side) -> None:
     start = "400" if side is Side.BUY else "-400"
     spec = buy(qty) if side is Side.BUY else sell(qty)
-    verdict = check(
-        RiskLimits(max_position_shares=D(500)), spec, book({"AAPL": start})
-    )
+    verdict = check(RiskLimits(max_position_shares=D(500)), spec, book({"AAPL": start}))
     assert rule(verdict) == ("max_position_shares" if refused else None)
 
 
