@@ -29,6 +29,7 @@ from tradecore.domain.risk import RiskLimits, check_order
 from tradecore.domain.strategy import Strategy, Target
 from tradecore.ports.clock import Clock
 from tradecore.services.order_manager import OrderManager
+from tradecore.services.risk_gate import RiskGate
 from tradecore.services.transactions import CommitPolicy
 
 _ZERO = Decimal(0)
@@ -52,6 +53,8 @@ class EngineConfig:
     config_hash: str = ""
     model_hash: str = ""
     cost_model_hash: str = ""
+    #: Full pre-trade checks, trading state and breakers; ``None``: ``limits`` only.
+    risk_gate: RiskGate | None = None
 
 
 class TradingEngine:
@@ -156,9 +159,14 @@ class TradingEngine:
                 "price": str(price),
             },
         )
-        verdict = check_order(
-            self._config.limits, side=side, qty=qty, price=price, position=current
-        )
+        gate = self._config.risk_gate
+        if gate is not None:
+            spec = OrderSpec(symbol=symbol, side=side, qty=qty)
+            verdict = gate.check(self, self._strategy.strategy_id, spec, now)
+        else:
+            verdict = check_order(
+                self._config.limits, side=side, qty=qty, price=price, position=current
+            )
         if not verdict.passed:
             self._skip(decision, f"risk:{verdict.rule}", verdict.values)
             return

@@ -1,0 +1,1 @@
+"""Alert sinks: adapters of the Alerts port."""
