@@ -13,7 +13,12 @@ from decimal import Decimal
 from typing import ClassVar, TypeVar
 
 from tradecore.domain.account import AccountSnapshot, Position
-from tradecore.domain.errors import BrokerRejected, TransientBrokerError
+from tradecore.domain.errors import (
+    AuthenticationFailed,
+    BrokerError,
+    BrokerRejected,
+    TransientBrokerError,
+)
 from tradecore.domain.events import OrderEvent
 from tradecore.domain.orders import OrderSpec
 from tradecore.ports.broker import Broker, BrokerOrder, Capability
@@ -33,13 +38,18 @@ class MonitoredBroker(Broker):
         self._inner = inner
         self._gate = gate
         self._clock = clock
+        # A wrapper can do what the broker it wraps can do.
         self.capabilities = inner.capabilities  # type: ignore[misc]
 
     def _call(self, call: Callable[[], _T]) -> _T:
+        """Run ``call``; an answer (even a refusal) is a healthy call, silence is not."""
         try:
             result = call()
-        except TransientBrokerError:
+        except (TransientBrokerError, AuthenticationFailed):
             self._gate.on_broker_call(self._clock.now(), failed=True)
+            raise
+        except BrokerError:
+            self._gate.on_broker_call(self._clock.now(), failed=False)
             raise
         self._gate.on_broker_call(self._clock.now(), failed=False)
         return result
