@@ -90,7 +90,7 @@ def sqlite_store(path: Path, clock: SimClock | None = None) -> SqlStore:
     if not path.exists():
         shutil.copyfile(_migrated_template(), path)
     now = clock.now if clock is not None else (lambda: T0)
-    return open_store(f"sqlite:///{path}", clock=now)
+    return open_store(f"sqlite:///{path}", durability="normal", clock=now)
 
 
 def audit_rows(path: Path, kind: str | None = None) -> list[tuple[str, dict]]:
