@@ -18,6 +18,7 @@ import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 
+from tradecore.apps.risk_config import RiskSettings, describe_error, register_hooks
 from tradecore.domain.errors import ConfigurationError
 
 DEFAULT_DATABASE_URL = "sqlite:///tradecore.db"
@@ -34,20 +35,37 @@ class StoreSettings:
     )
 
 
+#: Broker adapters ``[broker] kind`` may name (see ``apps/broker_factory.py``).
+BROKER_KINDS = ("none", "simulated")
+
+
+@attrs.frozen(kw_only=True)
+class BrokerSettings:
+    """Which broker the operator commands (kill, status) talk to."""
+
+    kind: str = attrs.field(
+        default="none", validator=attrs.validators.in_(BROKER_KINDS)
+    )
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """The whole effective configuration of an app."""
 
     store: StoreSettings = attrs.field(factory=StoreSettings)
+    risk: RiskSettings = attrs.field(factory=RiskSettings)
+    broker: BrokerSettings = attrs.field(factory=BrokerSettings)
 
 
 #: Environment variable -> dotted settings key.
 ENV_KEYS: Mapping[str, str] = {
     "TRADECORE_DATABASE_URL": "store.url",
     "TRADECORE_STORE_DURABILITY": "store.durability",
+    "TRADECORE_BROKER": "broker.kind",
 }
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
+register_hooks(_converter)
 
 Source = tuple[str, Any]  # (where it came from, value)
 
@@ -101,7 +119,9 @@ def _structure(flat: Mapping[str, Source]) -> Settings:
     try:
         return _converter.structure(_nest(flat), Settings)
     except (ClassValidationError, ForbiddenExtraKeysError) as e:
-        problems = "; ".join(cattrs.transform_error(e, path="config"))
+        problems = "; ".join(
+            cattrs.transform_error(e, path="config", format_exception=describe_error)
+        )
         raise ConfigurationError(f"invalid configuration: {problems}") from None
     except (TypeError, ValueError) as e:
         raise ConfigurationError(f"invalid configuration: {e}") from None
