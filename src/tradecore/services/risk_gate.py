@@ -131,7 +131,7 @@ class RiskGate:
     ) -> RiskVerdict:
         """Check ``spec`` for ``strategy_id`` at ``at``; count it as sent if it passed."""
         state = self.begin_cycle(at).state
-        snapshot = self._snapshot(book, strategy_id, at)
+        snapshot = self._snapshot(book, strategy_id, spec.symbol, at)
         verdict = self._checker.check(
             spec,
             strategy_id=strategy_id,
@@ -194,32 +194,49 @@ class RiskGate:
     # --- internals -------------------------------------------------------------------
 
     def _snapshot(
-        self, book: RiskBook, strategy_id: str, at: datetime
+        self, book: RiskBook, strategy_id: str, symbol: str, at: datetime
     ) -> ExposureSnapshot:
-        marks = self._decimal_marks(book.last_prices())
-        positions = {s: book.position(s) for s in marks}
+        """Value the engine's book for one check, in one pass over its symbols.
+
+        Only the order's own symbol is valued unless a limit needs the whole book
+        (gross or net exposure, daily loss, drawdown): then the totals cover every
+        symbol with a price.
+        """
         limits = self._checker.limits_for(strategy_id)
+        needs_day = limits.max_daily_loss is not None or limits.max_drawdown is not None
+        whole = needs_day or (
+            limits.max_gross_exposure is not None or limits.max_net_exposure is not None
+        )
+        prices = book.last_prices()
+        if not whole:
+            prices = {symbol: prices[symbol]} if symbol in prices else {}
+        marks: dict[str, Decimal] = {}
+        positions: dict[str, Decimal] = {}
+        gross = net = _ZERO
+        cache = self._marks
+        for s, price in prices.items():
+            cached = cache.get(s)
+            if cached is None or cached[0] != price:
+                cached = cache[s] = (price, to_price(price))
+            marks[s] = mark = cached[1]
+            positions[s] = qty = book.position(s)
+            if qty:
+                value = qty * mark
+                gross += abs(value)
+                net += value
         day_pnl = drawdown = None
-        if limits.max_daily_loss is not None or limits.max_drawdown is not None:
+        if needs_day:
             day = self._days.update(at, book.ledger.equity(marks))
             day_pnl, drawdown = day.pnl, day.drawdown
-        return ExposureSnapshot.build(
-            positions,
-            marks,
+        return ExposureSnapshot(
+            positions=positions,
+            marks=marks,
             references=self._references,
+            gross=gross,
+            net=net,
             day_pnl=day_pnl,
             drawdown=drawdown,
         )
-
-    def _decimal_marks(self, prices: Mapping[str, float]) -> dict[str, Decimal]:
-        marks: dict[str, Decimal] = {}
-        cache = self._marks
-        for symbol, price in prices.items():
-            cached = cache.get(symbol)
-            if cached is None or cached[0] != price:
-                cached = cache[symbol] = (price, to_price(price))
-            marks[symbol] = cached[1]
-        return marks
 
     def _mark_equity(self, at: datetime, ledger: Ledger) -> None:
         loss, dd = self._daily_loss, self._drawdown
