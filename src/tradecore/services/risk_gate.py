@@ -13,6 +13,10 @@ Then, within the cycle:
 * :meth:`on_bar`, :meth:`on_events`, :meth:`on_broker_call` and :meth:`tick` feed the
   breakers; a trip or recovery is persisted, audited and alerted by the
   :class:`BreakerBoard`, and moves the trading state at once.
+
+The price collar's reference is the symbol's previous close, which the gate only
+knows when it is fed bars (:class:`~tradecore.services.guarded_engine.GuardedEngine`
+does that); without one, a configured collar refuses (fails closed).
 """
 
 from __future__ import annotations
