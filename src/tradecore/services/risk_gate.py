@@ -114,8 +114,12 @@ class RiskGate:
     # --- the cycle ---------------------------------------------------------------
 
     def begin_cycle(self, at: datetime) -> TradingStateRecord:
-        """Return the trading state for ``at``, reading the store once per cycle."""
-        if at == self._cycle_at:
+        """Return the trading state for ``at``, reading the store once per cycle.
+
+        A time before the current cycle (a wall clock stepped back) stays in the
+        current cycle: the breakers' windows and latches only move forward.
+        """
+        if self._cycle_at is not None and at <= self._cycle_at:
             return self.board.state
         self._flush_cross_section()
         self._cycle_at = at
@@ -123,6 +127,12 @@ class RiskGate:
             self.board.sync(uow)
         self.board.tick(at)
         return self.board.state
+
+    def _enter(self, at: datetime) -> datetime:
+        """Begin the cycle of ``at``; return the time to record things at."""
+        self.begin_cycle(at)
+        assert self._cycle_at is not None
+        return max(at, self._cycle_at)
 
     def tick(self, at: datetime) -> TradingStateRecord:
         """Advance to ``at`` without data (a live heartbeat; staleness needs it)."""
@@ -134,7 +144,8 @@ class RiskGate:
         self, book: RiskBook, strategy_id: str, spec: OrderSpec, at: datetime
     ) -> RiskVerdict:
         """Check ``spec`` for ``strategy_id`` at ``at``; count it as sent if it passed."""
-        state = self.begin_cycle(at).state
+        at = self._enter(at)
+        state = self.board.state.state
         snapshot = self._snapshot(book, strategy_id, spec.symbol, at)
         verdict = self._checker.check(
             spec,
@@ -150,7 +161,7 @@ class RiskGate:
 
     def check_cancel(self, strategy_id: str, symbol: str, at: datetime) -> RiskVerdict:
         """Check one cancel request; count it if it passed."""
-        self.begin_cycle(at)
+        at = self._enter(at)
         verdict = self._checker.check_cancel(
             symbol, strategy_id=strategy_id, at=at, rates=self.rates
         )
@@ -162,7 +173,7 @@ class RiskGate:
 
     def on_bar(self, symbol: str, at: datetime, close: float, ledger: Ledger) -> None:
         """A bar of ``symbol`` closed at ``close``; ``at`` is now (the cycle)."""
-        self.begin_cycle(at)
+        at = self._enter(at)
         previous = self._marks.get(symbol)
         if previous is not None:
             self._references[symbol] = previous[1]
@@ -177,8 +188,8 @@ class RiskGate:
 
     def on_events(self, events: Iterable[OrderEvent], at: datetime) -> None:
         """Order events the engine applied: acks and rejects, fills (trade P&L)."""
+        at = self._enter(at)
         for event in events:
-            self.begin_cycle(at)
             if event.kind in _ACK_OR_REJECT:
                 self._order_result(at, failed=event.kind is OrderEventKind.REJECTED)
             if event.fill is not None:
@@ -186,13 +197,13 @@ class RiskGate:
 
     def on_submit_rejected(self, at: datetime) -> None:
         """The broker refused a submit synchronously (no event will follow)."""
-        self.begin_cycle(at)
+        at = self._enter(at)
         self._order_result(at, failed=True)
 
     def on_broker_call(self, at: datetime, *, failed: bool) -> None:
         """A broker call finished (``failed``: timeout, 5xx, refused connection)."""
         if (errors := self._errors) is not None:
-            self.begin_cycle(at)
+            at = self._enter(at)
             self.board.run(errors, lambda: errors.update(at, failed=failed))
 
     # --- internals -------------------------------------------------------------------

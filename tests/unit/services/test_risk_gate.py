@@ -291,3 +291,12 @@ def test_the_monitored_broker_feeds_error_and_reject_rates(
     assert [r.name for r in g.board.events] == ["broker_error_rate", "reject_rate"]
     assert g.board.events[0].inputs["errors"] == "3"
     assert g.board.events[0].inputs["events"] == "4"  # the refusal was an answer
+
+
+def test_a_clock_stepping_back_stays_in_the_current_cycle(store: SqlStore) -> None:
+    g = gate(store, RiskLimits(max_orders_per_second=1))
+    book = priced_book()
+    assert g.check(book, "s1", BUY, T0).passed
+    earlier = T0 - timedelta(milliseconds=500)  # NTP stepped the wall clock back
+    assert g.check(book, "s1", BUY, earlier).rule == "max_orders_per_second"
+    g.on_bar("AAPL", earlier, 100.0, book.ledger)  # no error from the windows
