@@ -23,6 +23,7 @@ from tradecore.apps.config_ops import (
     ObservabilitySettings,
     SigningSettings,
 )
+from tradecore.apps.risk_config import RiskSettings, describe_error, register_hooks
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.redaction import is_secret_key, redact
@@ -41,6 +42,19 @@ class StoreSettings:
     )
 
 
+#: Broker adapters ``[broker] kind`` may name (see ``apps/broker_factory.py``).
+BROKER_KINDS = ("none", "simulated")
+
+
+@attrs.frozen(kw_only=True)
+class BrokerSettings:
+    """Which broker the operator commands (kill, status) talk to."""
+
+    kind: str = attrs.field(
+        default="none", validator=attrs.validators.in_(BROKER_KINDS)
+    )
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """The whole effective configuration of an app."""
@@ -49,6 +63,8 @@ class Settings:
     signing: SigningSettings = attrs.field(factory=SigningSettings)
     alerts: AlertSettings = attrs.field(factory=AlertSettings)
     observability: ObservabilitySettings = attrs.field(factory=ObservabilitySettings)
+    risk: RiskSettings = attrs.field(factory=RiskSettings)
+    broker: BrokerSettings = attrs.field(factory=BrokerSettings)
 
 
 #: Environment variable -> dotted settings key.
@@ -59,9 +75,11 @@ ENV_KEYS: Mapping[str, str] = {
     "TRADECORE_DEV_KEY_DIR": "signing.dev_key_dir",
     "TRADECORE_WEBHOOK_SECRET": "alerts.webhook.secret",
     "TRADECORE_SMTP_PASSWORD": "alerts.smtp.password",
+    "TRADECORE_BROKER": "broker.kind",
 }
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
+register_hooks(_converter)
 
 Source = tuple[str, Any]  # (where it came from, value)
 
@@ -115,7 +133,9 @@ def _structure(flat: Mapping[str, Source]) -> Settings:
     try:
         return _converter.structure(_nest(flat), Settings)
     except (ClassValidationError, ForbiddenExtraKeysError) as e:
-        problems = "; ".join(cattrs.transform_error(e, path="config"))
+        problems = "; ".join(
+            cattrs.transform_error(e, path="config", format_exception=describe_error)
+        )
         raise ConfigurationError(f"invalid configuration: {problems}") from None
     except (TypeError, ValueError) as e:
         raise ConfigurationError(f"invalid configuration: {e}") from None

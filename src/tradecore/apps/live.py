@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 import tradecore
-from tradecore.apps import cli_audit, cli_config, cli_db
+from tradecore.apps import cli_audit, cli_config, cli_db, cli_risk
 from tradecore.apps.context import CliContext
 
 app = typer.Typer(
@@ -51,6 +51,10 @@ def _root(
 app.add_typer(cli_db.app, name="db")
 app.add_typer(cli_audit.app, name="audit")
 app.add_typer(cli_config.app, name="config")
+app.add_typer(cli_risk.state_app, name="state")
+app.add_typer(cli_risk.breaker_app, name="breaker")
+app.command("kill")(cli_risk.kill)
+app.command("status")(cli_risk.status)
 
 
 @app.command()

@@ -2,6 +2,11 @@
 
 Each rule returns a :class:`RiskVerdict` naming the rule and the numbers that decided
 it, so a refusal can be recorded as ``skipped(risk:<rule>)`` with its values.
+
+The full limit set lives in :mod:`tradecore.domain.risk_limits`, the rules in
+:mod:`tradecore.domain.risk_rules` and the checker that runs all of them (with the
+trading state) in :mod:`tradecore.domain.pre_trade`. :func:`check_order` is the small
+size/position/short check the engine uses when no risk gate is configured.
 """
 
 from __future__ import annotations
@@ -11,16 +16,9 @@ from decimal import Decimal
 import attrs
 
 from tradecore.domain.orders import Side
+from tradecore.domain.risk_limits import RiskLimits
 
-
-@attrs.frozen(kw_only=True)
-class RiskLimits:
-    """Firm limits; ``None`` disables a rule."""
-
-    max_order_notional: Decimal | None = None
-    max_order_shares: Decimal | None = None
-    max_position_shares: Decimal | None = None
-    allow_short: bool = True
+__all__ = ["PASSED", "RiskLimits", "RiskVerdict", "check_order"]
 
 
 @attrs.frozen

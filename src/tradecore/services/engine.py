@@ -25,10 +25,11 @@ from tradecore.domain.lifecycle import IntentStatus
 from tradecore.domain.money import to_price
 from tradecore.domain.orders import OrderSpec, Side
 from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
-from tradecore.domain.risk import RiskLimits, check_order
+from tradecore.domain.risk import RiskLimits, RiskVerdict, check_order
 from tradecore.domain.strategy import Strategy, Target
 from tradecore.ports.clock import Clock
 from tradecore.services.order_manager import OrderManager
+from tradecore.services.risk_gate import RiskGate
 from tradecore.services.transactions import CommitPolicy
 
 _ZERO = Decimal(0)
@@ -52,6 +53,8 @@ class EngineConfig:
     config_hash: str = ""
     model_hash: str = ""
     cost_model_hash: str = ""
+    #: Full pre-trade checks, trading state and breakers; ``None``: ``limits`` only.
+    risk_gate: RiskGate | None = None
 
 
 class TradingEngine:
@@ -137,15 +140,25 @@ class TradingEngine:
         side = Side.BUY if delta > 0 else Side.SELL
         qty = abs(delta)
         price = to_price(self._last[symbol])
-        verdict = check_order(
-            self._config.limits, side=side, qty=qty, price=price, position=current
-        )
+        verdict = self._risk_check(symbol, side, qty, price, current)
         intent = self._intent(target, side, qty, price) if verdict.passed else None
         decision = self._decision(target, current, price, intent)
         if intent is None:
             self._skip(decision, f"risk:{verdict.rule}", verdict.values)
         else:
             self._place(decision, intent)
+
+    def _risk_check(
+        self, symbol: str, side: Side, qty: Decimal, price: Decimal, current: Decimal
+    ) -> RiskVerdict:
+        """The pre-trade gate when one is configured, else the basic order limits."""
+        gate = self._config.risk_gate
+        if gate is None:
+            return check_order(
+                self._config.limits, side=side, qty=qty, price=price, position=current
+            )
+        spec = OrderSpec(symbol=symbol, side=side, qty=qty)
+        return gate.check(self, self._strategy.strategy_id, spec, self._clock.now())
 
     def _decision(
         self,

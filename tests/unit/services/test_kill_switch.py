@@ -1,0 +1,220 @@
+"""The kill switch: HALTED first, then cancels, flatten, and an honest report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.factories import key
+from tests.risk_support import T0, RecordingAlerter, audit_rows, sqlite_store
+from tradecore.adapters.sim import SimClock, SimulatedBroker
+from tradecore.adapters.sqlstore import SqlStore
+from tradecore.domain.errors import (
+    InvalidInput,
+    OrderNotCancelable,
+    TransientBrokerError,
+)
+from tradecore.domain.fill_models import FillModel
+from tradecore.domain.intent import OrderIntent
+from tradecore.domain.market import Bar
+from tradecore.domain.orders import OrderSpec, OrderType, Side
+from tradecore.domain.records import DecisionRecord
+from tradecore.domain.sessions import TradingSession
+from tradecore.domain.trading_state import TradingState
+from tradecore.domain.venue_config import VenueConfig
+from tradecore.ports.alerts import Severity
+from tradecore.ports.broker import BrokerOrder
+from tradecore.services.kill_switch import NO_BROKER, KillSwitch
+from tradecore.services.order_manager import OrderManager
+from tradecore.services.transactions import CommitEachStep
+
+D = Decimal
+
+
+def _bar(symbol: str, price: float, clock: SimClock) -> Bar:
+    return Bar(
+        symbol=symbol,
+        timestamp=clock.now(),
+        open=price,
+        high=price,
+        low=price,
+        close=price,
+        volume=1e7,
+    )
+
+
+class Venue(SimulatedBroker):
+    """The simulator, with optional faults and a note of the state at first look."""
+
+    def __init__(self, clock: SimClock, db: Path | None = None) -> None:
+        config = VenueConfig(
+            seed=1,
+            fill_model=FillModel.ideal(),
+            session=TradingSession.around_the_clock(),
+            starting_cash=D(1_000_000),
+        )
+        super().__init__(clock, config)
+        self.db = db
+        self.state_seen: TradingState | None = None
+        self.down = False
+        self.final: set[str] = set()
+
+    def open_orders(self) -> Sequence[BrokerOrder]:
+        if self.down:
+            raise TransientBrokerError("connection refused")
+        if self.db is not None and self.state_seen is None:
+            probe = sqlite_store(self.db)
+            try:
+                with probe.unit_of_work() as uow:
+                    self.state_seen = uow.controls.get_trading_state().state
+            finally:
+                probe.close()
+        return super().open_orders()
+
+    def cancel(self, broker_order_id: str) -> None:
+        if self.get_order(broker_order_id).client_order_id in self.final:
+            raise OrderNotCancelable("already filled")
+        super().cancel(broker_order_id)
+
+
+@pytest.fixture
+def clock() -> SimClock:
+    return SimClock(T0)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "kill.db"
+
+
+@pytest.fixture
+def store(db: Path, clock: SimClock) -> Iterator[SqlStore]:
+    opened = sqlite_store(db, clock)
+    yield opened
+    opened.close()
+
+
+def _place(orders: OrderManager, clock: SimClock, spec: OrderSpec) -> OrderIntent:
+    assert spec.qty is not None
+    k = key(symbol=spec.symbol, side=spec.side, qty=spec.qty, signal_hash=str(spec))
+    intent = OrderIntent.create(k, spec, decided_at=clock.now())
+    decision = DecisionRecord(
+        decision_id=intent.client_order_id[:32],
+        strategy_id="s1",
+        symbol=spec.symbol,
+        decided_at=clock.now(),
+    )
+    return orders.place(decision, intent)
+
+
+def _book(store: SqlStore, clock: SimClock, venue: Venue) -> list[OrderIntent]:
+    """Hold 100 AAPL; leave two MSFT bids working far below the market."""
+    orders = OrderManager(venue, clock, CommitEachStep(store))
+    venue.on_bar(_bar("AAPL", 100.0, clock))
+    venue.on_bar(_bar("MSFT", 50.0, clock))
+    _place(orders, clock, OrderSpec(symbol="AAPL", side=Side.BUY, qty=D(100)))
+    bids = [
+        _place(
+            orders,
+            clock,
+            OrderSpec(
+                symbol="MSFT",
+                side=Side.BUY,
+                qty=D(n),
+                order_type=OrderType.LIMIT,
+                limit_price=D(10),
+            ),
+        )
+        for n in (5, 6)
+    ]
+    clock.advance(1)
+    venue.on_bar(_bar("AAPL", 100.0, clock))
+    venue.on_bar(_bar("MSFT", 50.0, clock))
+    clock.advance(60)
+    with store.unit_of_work() as uow:
+        for event in venue.poll_events():
+            orders.apply(uow, event)
+        uow.commit()
+    assert [p.symbol for p in venue.positions()] == ["AAPL"]
+    return bids
+
+
+def test_kill_halts_first_cancels_everything_and_flattens(
+    db: Path, store: SqlStore, clock: SimClock
+) -> None:
+    venue = Venue(clock, db)
+    bids = _book(store, clock, venue)
+    alerter = RecordingAlerter()
+    report = KillSwitch(store, venue, clock, alerter).kill("runaway", flatten=True)
+
+    assert venue.state_seen is TradingState.HALTED  # persisted before the broker call
+    assert set(report.canceled) == {b.client_order_id for b in bids}
+    assert report.complete
+    still_open = {o.client_order_id for o in venue.open_orders()}
+    assert not still_open & set(report.canceled)
+    assert len(report.flatten_orders) == 1
+    assert report.flatten_orders[0].startswith("killswit-")
+    venue.on_bar(_bar("AAPL", 99.0, clock))
+    clock.advance(60)
+    assert venue.positions() == []
+    with store.unit_of_work() as uow:
+        state = uow.controls.get_trading_state()
+    assert state.state is TradingState.HALTED
+    assert state.reason == "kill: runaway"
+    kinds = [k for k, _ in audit_rows(db) if k.startswith("kill")]
+    assert kinds == ["kill_switch", "kill_switch_done"]
+    done = audit_rows(db, "kill_switch_done")[0][1]
+    assert done["complete"] is True
+    assert done["flatten_orders"] == list(report.flatten_orders)
+    assert alerter.alerts[-1].severity is Severity.CRITICAL
+
+
+def test_an_unreachable_broker_still_leaves_trading_halted(
+    store: SqlStore, clock: SimClock
+) -> None:
+    venue = Venue(clock)
+    bids = _book(store, clock, venue)
+    venue.down = True
+    report = KillSwitch(store, venue, clock, RecordingAlerter()).kill(
+        "feed is garbage", flatten=True
+    )
+    assert not report.complete
+    assert report.broker_error == "broker unreachable: connection refused"
+    assert {cid for cid, _ in report.not_canceled} == {b.client_order_id for b in bids}
+    assert report.not_flattened == (("*", report.broker_error),)
+    with store.unit_of_work() as uow:
+        assert uow.controls.get_trading_state().state is TradingState.HALTED
+
+
+def test_without_a_broker_the_kill_says_it_cancelled_nothing(
+    store: SqlStore, clock: SimClock
+) -> None:
+    bids = _book(store, clock, Venue(clock))
+    report = KillSwitch(store, None, clock, RecordingAlerter()).kill("no broker")
+    assert report.broker_error == NO_BROKER
+    assert [cid for cid, _ in report.not_canceled] == [b.client_order_id for b in bids]
+    assert not report.complete
+
+
+def test_an_order_that_filled_meanwhile_is_reported_as_final(
+    store: SqlStore, clock: SimClock
+) -> None:
+    venue = Venue(clock)
+    bids = _book(store, clock, venue)
+    venue.final = {bids[0].client_order_id}
+    report = KillSwitch(store, venue, clock, RecordingAlerter()).kill("test")
+    assert report.already_final == (bids[0].client_order_id,)
+    assert report.canceled == (bids[1].client_order_id,)
+    assert report.complete
+
+
+def test_a_kill_needs_a_reason_and_changes_nothing_without_one(
+    store: SqlStore, clock: SimClock
+) -> None:
+    with pytest.raises(InvalidInput, match="needs a reason"):
+        KillSwitch(store, None, clock, RecordingAlerter()).kill("  ")
+    with store.unit_of_work() as uow:
+        assert uow.controls.get_trading_state().state is TradingState.ACTIVE
