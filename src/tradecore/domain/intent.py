@@ -142,6 +142,34 @@ class OrderIntent:
         return self.spec.qty - self.filled_qty
 
 
+def next_attempt(intent: OrderIntent, at: datetime) -> OrderIntent:
+    """The same decision's next attempt: a fresh CREATED intent under a new id.
+
+    Used when an attempt ended without reaching the market (FAILED: never sent, or
+    lost by the broker), because a broker refuses a client order id it has ever
+    seen. Everything the decision depended on is kept; the status is reset.
+
+    Raises:
+        InvalidInput: the attempt number would pass the maximum.
+    """
+    attempt = intent.attempt + 1
+    return OrderIntent(
+        client_order_id=client_order_id(intent.decision_key, attempt),
+        decision_key=intent.decision_key,
+        attempt=attempt,
+        spec=intent.spec,
+        decided_at=intent.decided_at,
+        updated_at=max(at, intent.updated_at),
+        arrival_price=intent.arrival_price,
+        expected_edge_bps=intent.expected_edge_bps,
+        execution_policy=intent.execution_policy,
+        config_hash=intent.config_hash,
+        model_hash=intent.model_hash,
+        cost_model_hash=intent.cost_model_hash,
+        parent_client_order_id=intent.parent_client_order_id,
+    )
+
+
 @attrs.frozen(slots=True)
 class Applied:
     """The result of applying an event: the new intent and what, if anything, changed."""

@@ -28,6 +28,7 @@ from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.risk import RiskLimits, RiskVerdict, check_order
 from tradecore.domain.strategy import Strategy, Target
 from tradecore.ports.clock import Clock
+from tradecore.ports.store import UnitOfWork
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.risk_gate import RiskGate
 from tradecore.services.transactions import CommitPolicy
@@ -268,3 +269,27 @@ class TradingEngine:
         if working is not None:
             symbol, rest = working
             self._pending[symbol] -= rest
+
+    # --- restart ---------------------------------------------------------------------
+
+    def restore(self, uow: UnitOfWork) -> None:
+        """Rebuild the engine's book from the store (after a restart and reconcile).
+
+        The ledger is the stored fills, nothing else; working orders are the open
+        intents the broker has (CREATED ones were never sent and count for nothing).
+        So a restarted strategy sees the position and the pending orders it had, and
+        neither re-sends an order nor "corrects" a position with an opposite one.
+        """
+        fills = uow.fills.all()
+        self.ledger = Ledger.opening(self._config.opening_cash).apply_all(fills)
+        self._seen_executions = {f.execution_id for f in fills}
+        self._cash = float(self.ledger.cash)
+        self._held = {p.symbol: float(p.qty) for p in self.ledger.positions()}
+        self._working.clear()
+        self._pending.clear()
+        for intent in uow.intents.open_intents():
+            rest = intent.remaining_qty
+            if intent.status is IntentStatus.CREATED or not rest:
+                continue
+            signed = rest if intent.spec.side is Side.BUY else -rest
+            self._track(intent.client_order_id, intent.spec.symbol, signed)

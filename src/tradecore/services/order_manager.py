@@ -26,7 +26,13 @@ from tradecore.domain.errors import (
     TransientBrokerError,
 )
 from tradecore.domain.events import OrderEvent, OrderEventKind
-from tradecore.domain.intent import Applied, OrderIntent, apply_event, mark_submitted
+from tradecore.domain.intent import (
+    Applied,
+    OrderIntent,
+    apply_event,
+    mark_submitted,
+    next_attempt,
+)
 from tradecore.domain.lifecycle import IntentStatus
 from tradecore.domain.reconcile import catch_up_events
 from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
@@ -57,6 +63,7 @@ class OrderManager:
         *,
         retry: RetryPolicy | None = None,
         resend_known: bool = False,
+        max_attempts: int = 3,
     ) -> None:
         """Wire the manager.
 
@@ -68,6 +75,8 @@ class OrderManager:
             resend_known: replay resume only: the broker is a *fresh* deterministic
                 simulation, so intents already stored are sent again under their same
                 ids to rebuild its state (store writes are idempotent no-ops).
+            max_attempts: how many attempts one decision key may use when earlier
+                ones failed without reaching the market.
         """
         self._broker = broker
         self._clock = clock
@@ -75,6 +84,7 @@ class OrderManager:
         self._retry = retry or RetryPolicy()
         self._rng = np.random.default_rng(self._retry.seed)
         self._resend_known = resend_known
+        self._max_attempts = max_attempts
 
     @property
     def resends_known(self) -> bool:
@@ -82,18 +92,51 @@ class OrderManager:
         return self._resend_known
 
     def place(self, decision: DecisionRecord, intent: OrderIntent) -> OrderIntent:
-        """Place ``intent`` for ``decision`` exactly once; return the stored intent."""
+        """Place ``intent`` for ``decision`` exactly once; return the stored intent.
+
+        If the decision's key already has an intent, nothing is sent again: the
+        stored intent is returned and a *new* decision records the outcome
+        skipped(duplicate_intent). An attempt that ended FAILED without a fill (never
+        sent, or lost by the broker) is followed by the next attempt, up to
+        ``max_attempts``.
+        """
         with self._commits.step() as uow:
             uow.decisions.record_decision(decision)
-            stored = uow.intents.create(intent)
-        if stored.status is not IntentStatus.CREATED and not self._resend_known:
-            return stored
+            stored = self._create_live_attempt(uow, intent)
+            if stored.status is not IntentStatus.CREATED and not self._resend_known:
+                self._record_duplicate(uow, decision, stored)
+                return stored
         if stored.status is IntentStatus.CREATED:
             with self._commits.step() as uow:
                 stored = uow.intents.update(mark_submitted(stored, self._clock.now()))
         answer = self._send(stored)
         with self._commits.step() as uow:
             return self._record_answer(uow, decision, stored, answer)
+
+    def _create_live_attempt(self, uow: UnitOfWork, intent: OrderIntent) -> OrderIntent:
+        stored = uow.intents.create(intent)
+        while (
+            stored.status is IntentStatus.FAILED
+            and stored.filled_qty == 0
+            and stored.attempt < self._max_attempts
+        ):
+            stored = uow.intents.create(next_attempt(stored, self._clock.now()))
+        return stored
+
+    def _record_duplicate(
+        self, uow: UnitOfWork, decision: DecisionRecord, stored: OrderIntent
+    ) -> None:
+        # A re-run of the same decision already has its outcome (a no-op here).
+        uow.decisions.record_outcome(
+            OutcomeRecord(
+                decision_id=decision.decision_id,
+                kind=OutcomeKind.SKIPPED,
+                recorded_at=self._clock.now(),
+                client_order_id=stored.client_order_id,
+                reason="duplicate_intent",
+                details={"status": stored.status.value},
+            )
+        )
 
     def apply(self, uow: UnitOfWork, event: OrderEvent) -> Applied | None:
         """Apply one broker event in ``uow``; return what changed, or None if unknown id.

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 
 from tests.factories import key
@@ -18,7 +19,7 @@ from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import open_store
 from tradecore.domain.errors import TransientBrokerError
 from tradecore.domain.fill_models import FillModel
-from tradecore.domain.intent import OrderIntent, mark_submitted
+from tradecore.domain.intent import OrderIntent, mark_failed, mark_submitted
 from tradecore.domain.lifecycle import IntentStatus
 from tradecore.domain.market import Bar
 from tradecore.domain.orders import OrderSpec, Side
@@ -206,3 +207,45 @@ def test_reconcile_reports_a_position_the_ledger_does_not_know(store: Store) -> 
     kinds = {d.kind: d for d in report.discrepancies}
     assert kinds["phantom_position"].theirs == "5"
     assert broker.submits == 1  # nothing was traded to "fix" it
+
+
+def test_a_new_decision_on_an_existing_intent_is_skipped_not_resent(
+    store: Store,
+) -> None:
+    """A second decision with the same key gets its one outcome: skipped(duplicate)."""
+    clock, broker = _setup(LosingBroker, lose=0)
+    manager = OrderManager(broker, clock, CommitEachStep(store))
+    intent, decision = _intent_and_decision()
+    manager.place(decision, intent)
+    later = attrs.evolve(decision, decision_id="d-2")
+    manager.place(later, intent)
+    assert broker.submits == 1
+    with store.unit_of_work() as uow:
+        outcome = uow.decisions.outcome("d-2")
+    assert outcome is not None
+    assert (outcome.kind, outcome.reason) == (OutcomeKind.SKIPPED, "duplicate_intent")
+
+
+def test_a_failed_unsent_attempt_is_followed_by_the_next_attempt(store: Store) -> None:
+    """FAILED without reaching the broker: the next attempt gets a new id, bounded."""
+    clock, broker = _setup(LosingBroker, lose=0)
+    manager = OrderManager(broker, clock, CommitEachStep(store), max_attempts=2)
+    intent, decision = _intent_and_decision()
+    with store.unit_of_work() as uow:
+        stored = uow.intents.create(intent)
+        uow.intents.update(mark_failed(stored, "not sent before restart", T0))
+        uow.commit()
+    placed = manager.place(decision, intent)
+    assert placed.attempt == 2
+    assert placed.client_order_id.endswith("-2")
+    assert [o.client_order_id for o in _broker_orders(broker)] == [
+        placed.client_order_id
+    ]
+    with store.unit_of_work() as uow:
+        uow.intents.update(
+            mark_failed(uow.intents.get(placed.client_order_id), "x", T0)
+        )
+        uow.commit()
+    again = manager.place(attrs.evolve(decision, decision_id="d-3"), intent)
+    assert again.attempt == 2  # max_attempts reached: no third id, nothing sent
+    assert broker.submits == 1
