@@ -2,8 +2,10 @@
 
 Each script runs as its own process over a bar folder, as ``nox -s bench`` runs it on
 1,000,000 bars; here on a tiny one cut to end on a signal change, so the final bar
-carries an order that must never fill (there is no next open). Fills and final
-equity must equal ``tc.replay(..., fill_model="ideal")`` exactly. The frameworks are
+carries an order that must never fill (there is no next open). The generator opens
+each bar at the previous close, which would hide a fill at the signal bar's close
+instead of the next open: the opens here are moved off the previous close. Fills and
+final equity must equal ``tc.replay(..., fill_model="ideal")`` exactly. The frameworks are
 bench-only dependencies: without them these tests skip, saying how to install them.
 """
 
@@ -17,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import attrs
+import numpy as np
 import pytest
 
 import tradecore as tc
@@ -56,6 +59,19 @@ def _cut_after_last_signal(frames: list[BarFrame]) -> list[BarFrame]:
     ]
 
 
+def _gapped_opens(frame: BarFrame, rng: np.random.Generator) -> BarFrame:
+    """Move each open up to 20 cents off the previous close (high/low follow)."""
+    opens = np.maximum(
+        np.round(frame.open + rng.integers(-20, 21, len(frame)) / 100, 2), 0.01
+    )
+    return attrs.evolve(
+        frame,
+        open=opens,
+        high=np.maximum(frame.high, opens),
+        low=np.minimum(frame.low, opens),
+    )
+
+
 @pytest.mark.parametrize(
     ("module", "script"),
     [("backtrader", "bt_sma_cross.py"), ("nautilus_trader", "nautilus_sma_cross.py")],
@@ -66,10 +82,14 @@ def test_the_framework_script_matches_tradecore_ideal_replay(
     hint = f"{module} is a bench-only dependency: pip install -e '.[bench]'"
     pytest.importorskip(module, reason=hint)
     pytest.importorskip("pandas", reason=hint)
+    rng = np.random.default_rng(5)
     frames = _cut_after_last_signal(
-        generate_bars(
-            ["AAA", "BBB"], 800, start=START, seed=12, shape=Shape.MEAN_REVERTING
-        )
+        [
+            _gapped_opens(frame, rng)
+            for frame in generate_bars(
+                ["AAA", "BBB"], 800, start=START, seed=12, shape=Shape.MEAN_REVERTING
+            )
+        ]
     )
     write_bar_files(tmp_path, frames, fmt="csv")
     ours = tc.replay(frames, "sma_cross", PARAMS, fill_model="ideal", cash=CASH)
