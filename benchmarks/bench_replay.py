@@ -3,24 +3,26 @@
 Runs the whole ``tradecore-replay run`` as a separate process (what a user waits
 for), next to a floor measured in the same run: a bare Python loop feeding the same
 bars to the same strategy with no engine, broker or store (what the strategy itself
-costs). Prints bars/second and the ratio.
+costs). Then the same strategy and fills in backtrader and NautilusTrader, each a
+whole process over the same files (:mod:`benchmarks.compare`): bars/second, the
+ratios, and a parity line per framework (fills and final equity vs tradecore's).
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.compare.runner import comparison_lines, run_tradecore, speed_line
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.domain.bar_frame import merge_timeline
 from tradecore.domain.datagen import generate_bars
 from tradecore.domain.strategies import SmaCross
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
+PARAMS = {"fast": 10, "slow": 30, "qty": 100}
 
 
 class _Flat:
@@ -33,7 +35,7 @@ class _Flat:
 
 def _strategy_floor(frames: list) -> float:  # type: ignore[type-arg]
     timeline = merge_timeline(frames)
-    strategy = SmaCross(fast=10, slow=30, qty=100)
+    strategy = SmaCross(**PARAMS)
     closes = [f.close for f in frames]
     symbols = [f.symbol for f in frames]
     view = _Flat()
@@ -49,7 +51,7 @@ def _strategy_floor(frames: list) -> float:  # type: ignore[type-arg]
 
 
 def run(quick: bool) -> list[str]:
-    """Time the replay process and the strategy-only floor."""
+    """Time the replay process, the strategy-only floor and the other frameworks."""
     n_bars = 10_000 if quick else 100_000
     frames = generate_bars(
         [f"S{i:02d}" for i in range(10)], n_bars, start=START, seed=7
@@ -58,22 +60,13 @@ def run(quick: bool) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "bars"
         write_bar_files(data, frames, fmt="parquet")
-        argv = [
-            sys.executable, "-m", "tradecore.apps.replay", "run", "--data", str(data),
-            "--strategy", "sma_cross", "--param", "fast=10", "--param", "slow=30",
-            "--param", "qty=100", "--fill-model", "ideal", "--cash", "10000000",
-            "--seed", "7", "--out", str(Path(tmp) / "out"),
-        ]  # fmt: skip
-        started = time.perf_counter()
-        done = subprocess.run(argv, capture_output=True, text=True, check=True)
-        wall = time.perf_counter() - started
-    fills = next(line for line in done.stdout.splitlines() if "fills" in line).split()[
-        -1
-    ]
+        ours = run_tradecore(data, Path(tmp) / "out", PARAMS)
+        others = comparison_lines(ours, data, PARAMS)
     floor = _strategy_floor(frames)
-    return [
-        f"tradecore replay process: {total:,} bars, {fills} fills in {wall:.2f} s "
-        f"= {total / wall:,.0f} bars/s (goal >= 100,000)",
-        f"floor: strategy alone in a bare loop {floor:.2f} s = {total / floor:,.0f} bars/s",
-        f"ratio process/floor: {wall / floor:.1f}x",
-    ]
+    lines = [ours if isinstance(ours, str) else f"{speed_line(ours)} (goal >= 100,000)"]
+    lines.append(
+        f"floor: strategy alone in a bare loop {floor:.2f} s = {total / floor:,.0f} bars/s"
+    )
+    if not isinstance(ours, str):
+        lines.append(f"ratio process/floor: {ours.wall_s / floor:.1f}x")
+    return [*lines, *others]
