@@ -50,8 +50,8 @@ def slow(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Ruff (lint + format check) and the import-linter layer contracts."""
     session.install("-e", ".[dev]")
-    session.run("ruff", "check", "src", "tests", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "noxfile.py")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py")
     session.run("lint-imports")
 
 
