@@ -7,7 +7,7 @@ type at every edge so callers (and the CLI) can report ``field=value: reason``.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ import attrs
 from tradecore.domain.errors import InvalidInput
 
 _ZERO = Decimal(0)
+_NO_OFFSET = timedelta(0)
 SYMBOL_RE = re.compile(r"^[A-Z][A-Z0-9.\-/]{0,15}$")
 
 
@@ -27,12 +28,14 @@ def utc_datetime(
     instance: object, attribute: attrs.Attribute[Any], value: object
 ) -> None:
     """Require a timezone-aware datetime at UTC offset zero."""
+    if type(value) is datetime and value.tzinfo is UTC:
+        return  # the common case, checked in two comparisons
     if not isinstance(value, datetime):
         raise InvalidInput(_name(attribute), value, "expected a datetime")
     offset = value.utcoffset()
     if offset is None:
         raise InvalidInput(_name(attribute), value, "naive timestamp; use UTC")
-    if offset != timedelta(0):
+    if offset != _NO_OFFSET:
         raise InvalidInput(_name(attribute), value, "timestamp must be in UTC")
 
 
