@@ -95,7 +95,7 @@ def replay(
     started = time.perf_counter()
     frames = load_bar_files(data) if isinstance(data, str | Path) else list(data)
     chosen = load_strategy(strategy, params or {})
-    venue = _venue_config(fill_model, Decimal(cash), seed, frames)
+    venue = venue_config(fill_model, Decimal(cash), seed, frames)
     limits = limits or RiskLimits()
     config = {
         "strategy": strategy,
@@ -201,7 +201,7 @@ def replay(
     return result
 
 
-def _venue_config(
+def venue_config(
     fill_model: str, cash: Decimal, seed: int, frames: Sequence[BarFrame]
 ) -> VenueConfig:
     models = {

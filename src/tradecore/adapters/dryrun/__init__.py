@@ -1,0 +1,5 @@
+"""The dry-run broker: records every order it would send, sends none."""
+
+from tradecore.adapters.dryrun.broker import DryRunBroker
+
+__all__ = ["DryRunBroker"]

@@ -1,0 +1,173 @@
+"""``tradecore-live run``: the engine on the live path (store, risk gate, broker).
+
+The loop is :class:`tradecore.services.live_loop.LiveLoop` — the same engine, risk
+gate and order manager as replay, committing every step with full durability. It
+trades the configured broker (``[broker] kind``) or, with ``--dry-run``, records
+every order it would send without sending it. The bar feed is a recorded stream
+(``--bars DIR``, one file per symbol) released bar by bar as each bar closes on a
+virtual clock starting at the first bar.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tradecore.adapters.alerts.store_log_sink import StoreLogAlertSink
+from tradecore.adapters.data.bar_files import load_bar_files
+from tradecore.adapters.data.recorded_feed import RecordedBarFeed
+from tradecore.adapters.dryrun import DryRunBroker
+from tradecore.adapters.sim import SimClock, SimulatedBroker
+from tradecore.apps.config import Settings
+from tradecore.apps.context import cli_context, open_configured_store
+from tradecore.apps.errors import cli_errors
+from tradecore.apps.replay_run import venue_config
+from tradecore.apps.risk_config import build_breakers, build_checker
+from tradecore.apps.strategy_loader import load_strategy, parse_params
+from tradecore.domain.bar_frame import BarFrame, from_ns
+from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.hashing import sha256_hex
+from tradecore.ports.broker import Broker
+from tradecore.ports.store import Store
+from tradecore.services.engine import EngineConfig, TradingEngine
+from tradecore.services.live_loop import CycleReport, LiveLoop
+from tradecore.services.order_manager import OrderManager
+from tradecore.services.reconciler import Reconciler
+from tradecore.services.risk_gate import RiskGate
+from tradecore.services.transactions import CommitEachStep
+
+
+def run(
+    ctx: typer.Context,
+    bars: Annotated[
+        Path,
+        typer.Option(
+            "--bars", help="Recorded bar stream: a folder of SYMBOL.csv/.parquet."
+        ),
+    ],
+    strategy: Annotated[
+        str, typer.Option(help="Bundled name or package.module:Class.")
+    ] = ("sma_cross"),
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="Strategy parameter k=v.")
+    ] = None,
+    cash: Annotated[str, typer.Option(help="Opening cash of the book.")] = "1000000",
+    seed: Annotated[int, typer.Option(help="Seed of the simulated broker.")] = 7,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Record every order; send none.")
+    ] = False,
+    live: Annotated[
+        bool, typer.Option("--live", help="Trade a real-money account.")
+    ] = False,
+    max_cycles: Annotated[
+        int | None, typer.Option(help="Stop after this many cycles.")
+    ] = None,
+) -> None:
+    """Trade a strategy on the live path over a recorded bar stream."""
+    with cli_errors():
+        settings = cli_context(ctx).settings()
+        if live:
+            raise ConfigurationError(
+                "--live needs a real-money broker adapter and `[broker] live = true`; "
+                f"the configured broker kind is {settings.broker.kind!r}"
+            )
+        frames = load_bar_files(bars)
+        params = parse_params(param or [])
+        opening = Decimal(cash)
+        clock = SimClock(from_ns(min(int(f.timestamps[0]) for f in frames if len(f))))
+        broker, market = _broker(settings, clock, frames, opening, seed, dry_run)
+        store = open_configured_store(ctx)
+        try:
+            report = _loop(
+                settings,
+                store,
+                clock,
+                broker,
+                market,
+                frames,
+                strategy,
+                params,
+                opening,
+            ).run(max_cycles=max_cycles, on_cycle=_echo_cycle)
+        finally:
+            store.close()
+    typer.echo(
+        f"cycles: {report.cycles}  bars: {report.bars}  decisions: {report.decisions}  "
+        f"recovery: {'clean' if report.recovery.clean else report.recovery.discrepancies}"
+    )
+
+
+def _broker(
+    settings: Settings,
+    clock: SimClock,
+    frames: list[BarFrame],
+    cash: Decimal,
+    seed: int,
+    dry_run: bool,
+) -> tuple[Broker, SimulatedBroker | None]:
+    kind = settings.broker.kind
+    if kind == "simulated":
+        sim = SimulatedBroker(clock, venue_config("ideal", cash, seed, frames))
+        return (DryRunBroker(clock, sim) if dry_run else sim), sim
+    if dry_run:
+        return DryRunBroker(clock, None, cash), None
+    raise ConfigurationError(
+        f"`tradecore-live run` needs a broker: set [broker] kind (now {kind!r}) to "
+        "'simulated', or pass --dry-run"
+    )
+
+
+def _loop(
+    settings: Settings,
+    store: Store,
+    clock: SimClock,
+    broker: Broker,
+    market: SimulatedBroker | None,
+    frames: list[BarFrame],
+    strategy: str,
+    params: dict[str, str],
+    cash: Decimal,
+) -> LiveLoop:
+    commits = CommitEachStep(store)
+    alerter = StoreLogAlertSink.on_store(store)
+    gate = RiskGate(
+        build_checker(settings.risk),
+        commits,
+        alerter,
+        breakers=build_breakers(settings.risk),
+    )
+    orders = OrderManager(broker, clock, commits)
+    chosen = load_strategy(strategy, params)
+    interval = venue_config("ideal", cash, 0, frames).bar_interval
+    engine = TradingEngine(
+        chosen,
+        orders,
+        commits,
+        clock,
+        EngineConfig(
+            opening_cash=cash,
+            risk_gate=gate,
+            config_hash=sha256_hex({"strategy": strategy, "params": params}),
+        ),
+    )
+    return LiveLoop(
+        engine,
+        broker,
+        RecordedBarFeed(frames, interval),
+        Reconciler(broker, clock, commits, orders),
+        commits,
+        clock,
+        cycle=interval,
+        market=market.on_bar if market is not None else None,
+    )
+
+
+def _echo_cycle(report: CycleReport) -> None:
+    if report.decisions:
+        typer.echo(
+            f"cycle {report.cycle}: {report.bars} bars, {report.events} events, "
+            f"{report.decisions} decisions"
+        )
