@@ -40,6 +40,7 @@ from tradecore.adapters.alpaca_emulator import (
 )
 from tradecore.domain.events import OrderEvent
 from tradecore.domain.market import Bar
+from tradecore.ports.rate_limit import RateLimiter
 
 #: Monday 2026-01-05, one hour into the default session (13:30–20:00 UTC).
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
@@ -82,19 +83,30 @@ class AlpacaHarness:
     cost_allowance_bps = 150.0
 
     def __init__(
-        self, fill_model: str = "realistic", seed: int = 7, **adapter: Any
+        self,
+        fill_model: str = "realistic",
+        seed: int = 7,
+        *,
+        emulator: dict[str, Any] | None = None,
+        limiter: RateLimiter | None = None,
+        **adapter: Any,
     ) -> None:
-        config = EmulatorConfig(
-            seed=seed,
-            start=START,
-            fill_model=fill_model,
-            starting_cash=self.starting_cash,
-            tradable=frozenset({self.symbol, "MSFT"}),
-            send_retry_after=True,
-        )
-        self.server = EmulatorServer(config).start()
+        """Start an emulator and a connected adapter; ``emulator`` and ``adapter``
+        override their configs."""
+        settings: dict[str, Any] = {
+            "seed": seed,
+            "start": START,
+            "fill_model": fill_model,
+            "starting_cash": self.starting_cash,
+            "tradable": frozenset({self.symbol, "MSFT"}),
+            "send_retry_after": True,
+        }
+        settings.update(emulator or {})
+        self.server = EmulatorServer(EmulatorConfig(**settings)).start()
         self.control = EmulatorControl(self.server.base_url)
-        self.broker = AlpacaBroker(adapter_config(self.server, **adapter), CREDENTIALS)
+        self.broker = AlpacaBroker(
+            adapter_config(self.server, **adapter), CREDENTIALS, limiter=limiter
+        )
         self.partial_fills = fill_model == "realistic"
         self.log: list[OrderEvent] = []
         self._drained = 0

@@ -55,6 +55,8 @@ class EmulatorConfig:
     rate_window_s: float = 60.0
     #: Send ``Retry-After`` on 429s (Alpaca does not; the header helps tests).
     send_retry_after: bool = False
+    #: Serve ``GET /v2/account/activities/FILL`` (off: clients must infer fills).
+    activities: bool = True
     #: Keep every response body and stream frame (for wire-format tests).
     record_wire: bool = False
 

@@ -9,6 +9,7 @@ requests failed. The rate limit follows Alpaca's fixed window per account with t
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 import time
 from collections.abc import Callable
 from typing import Any
@@ -57,8 +58,11 @@ class Faults:
             if key not in known:
                 raise err.validation(f"unknown fault {key!r}; known: {sorted(known)}")
             current = getattr(self, key)
+            number = isinstance(value, int | float | Decimal) and not isinstance(
+                value, bool
+            )
             if type(value) is not type(current) and not (
-                isinstance(current, float) and isinstance(value, int | float)
+                isinstance(current, float) and number
             ):
                 raise err.validation(f"fault {key} must be {type(current).__name__}")
             setattr(self, key, type(current)(value))

@@ -127,7 +127,9 @@ async def get_clock(request: web.Request) -> web.Response:
 
 
 async def fill_activities(request: web.Request) -> web.Response:
-    """GET /v2/account/activities/FILL."""
+    """GET /v2/account/activities/FILL (404 when the config turns it off)."""
+    if not _state(request).config.activities:
+        raise web.HTTPNotFound()
     return reply(queries.fill_activities(_state(request), request.query))
 
 

@@ -20,6 +20,8 @@ from tradecore.adapters.alpaca_emulator.config import EmulatorConfig
 from tradecore.domain.errors import ConfigurationError
 
 START_TIMEOUT_S = 10.0
+#: How long stopping waits for requests still being handled (e.g. held by a fault).
+SHUTDOWN_TIMEOUT_S = 1.0
 
 
 def check_loopback(host: str) -> None:
@@ -118,7 +120,9 @@ class EmulatorServer:
         self._loop.close()
 
     async def _bind(self) -> None:
-        self._runner = web.AppRunner(self.app, handle_signals=False)
+        self._runner = web.AppRunner(
+            self.app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_S
+        )
         await self._runner.setup()
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
