@@ -9,9 +9,9 @@ requests failed. The rate limit follows Alpaca's fixed window per account with t
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import attrs
