@@ -168,7 +168,7 @@ def test_error_bodies_are_json_with_an_integer_code_when_they_have_one(
     errors = [(s, json.loads(b)) for _, s, b in bodies if s >= 400]
     statuses = {s for s, _ in errors}
     assert {401, 403, 404, 422, 429, 500} <= statuses
-    for status, body in errors:
+    for _, body in errors:
         assert isinstance(body["message"], str)
         assert "code" not in body or isinstance(body["code"], int)
         if "code" in body:  # Alpaca's 8 digits: an HTTP status and 10000/10001

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from tradecore.domain.errors import InvalidInput
 from tradecore.ports.rate_limit import RateLimiter
 
+_EPSILON = 1e-9
+
 
 class TokenBucket(RateLimiter):
     """``capacity`` requests at once, then ``rate`` per second."""
@@ -77,7 +79,8 @@ class TokenBucket(RateLimiter):
         start = max(self._updated, self._paused_until)
         self._tokens = min(self.capacity, self._tokens + (now - start) * self.rate)
         self._updated = now
-        if self._tokens >= 1:
-            self._tokens -= 1
+        # A token within rounding of whole counts: waiting for 1e-17 s never ends.
+        if self._tokens >= 1 - _EPSILON:
+            self._tokens = max(0.0, self._tokens - 1)
             return 0.0
         return (1 - self._tokens) / self.rate
