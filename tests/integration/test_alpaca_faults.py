@@ -118,6 +118,7 @@ def test_the_order_manager_adopts_the_order_behind_a_lost_response(
     ]
 
 
+@pytest.mark.slow
 def test_a_submit_that_times_out_is_an_unknown_outcome_resolved_by_client_id() -> None:
     h = AlpacaHarness("ideal", read_timeout_s=0.2)
     try:
@@ -154,6 +155,7 @@ def test_reads_are_retried_through_5xx_answers(harness: AlpacaHarness) -> None:
     assert _requests(h, "list_positions") == 3
 
 
+@pytest.mark.slow
 def test_a_slow_read_times_out_and_is_retried() -> None:
     h = AlpacaHarness("ideal", read_timeout_s=0.2)
     try:

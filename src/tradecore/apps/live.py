@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 import tradecore
-from tradecore.apps import cli_audit, cli_db
+from tradecore.apps import cli_audit, cli_db, cli_secrets
 from tradecore.apps.context import CliContext
 
 app = typer.Typer(
@@ -50,6 +50,7 @@ def _root(
 
 app.add_typer(cli_db.app, name="db")
 app.add_typer(cli_audit.app, name="audit")
+app.add_typer(cli_secrets.app, name="secrets")
 
 
 @app.command()

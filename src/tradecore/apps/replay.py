@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 import tradecore
+from tradecore.apps import cli_emulator
 from tradecore.apps.demo_data import demo_frames
 from tradecore.apps.errors import cli_errors
 from tradecore.apps.replay_run import replay
@@ -83,6 +84,9 @@ def run(
                 on_progress=report,
             )
         _print_summary(result.summary, out)
+
+
+app.command()(cli_emulator.emulator)
 
 
 @app.command()
