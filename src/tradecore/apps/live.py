@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 
 import tradecore
-from tradecore.apps import cli_audit, cli_config, cli_db, cli_risk, cli_run
+from tradecore.apps import (
+    cli_audit,
+    cli_config,
+    cli_db,
+    cli_risk,
+    cli_run,
+    cli_secrets,
+)
 from tradecore.apps.context import CliContext
 
 app = typer.Typer(
@@ -56,6 +63,7 @@ app.add_typer(cli_risk.breaker_app, name="breaker")
 app.command("kill")(cli_risk.kill)
 app.command("status")(cli_risk.status)
 app.command("run")(cli_run.run)
+app.add_typer(cli_secrets.app, name="secrets")
 
 
 @app.command()

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 import tradecore
-from tradecore.apps import cli_manifest
+from tradecore.apps import cli_emulator, cli_manifest
 from tradecore.apps.demo_data import demo_frames
 from tradecore.apps.errors import cli_errors
 from tradecore.apps.replay_run import replay
@@ -87,6 +87,9 @@ def run(
                 on_progress=report,
             )
         _print_summary(result.summary, out)
+
+
+app.command()(cli_emulator.emulator)
 
 
 @app.command()

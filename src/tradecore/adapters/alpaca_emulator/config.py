@@ -1,0 +1,80 @@
+"""How one emulator instance behaves: account, market, credentials, rate limit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import attrs
+
+from tradecore.domain import validation as v
+from tradecore.domain.errors import InvalidInput
+from tradecore.domain.fill_models import FillModel
+from tradecore.domain.sessions import TradingSession
+from tradecore.domain.venue_config import OutsideHours, VenueConfig
+
+#: Monday 2026-01-05 14:30 UTC, one hour into the default session.
+DEFAULT_START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
+DEFAULT_KEY_ID = "EMULATORKEY"
+DEFAULT_SECRET_KEY = "emulator-secret"  # noqa: S105 - a public loopback test key
+
+
+def _fill_model(name: str) -> FillModel:
+    if name == "ideal":
+        return FillModel.ideal()
+    if name == "realistic":
+        return FillModel.realistic()
+    raise InvalidInput("fill_model", name, "expected 'ideal' or 'realistic'")
+
+
+@attrs.frozen(kw_only=True)
+class EmulatorConfig:
+    """Everything that decides what the emulator answers, besides the requests.
+
+    The market is a :class:`~tradecore.domain.venue.SimVenue`; ``seed`` makes every
+    order id, execution id and fill reproducible. Time is virtual: it starts at
+    ``start`` and moves only through the control API (or with ``realtime``).
+    """
+
+    seed: int = attrs.field(default=7, validator=v.instance_of(int))
+    start: datetime = attrs.field(default=DEFAULT_START, validator=v.utc_datetime)
+    fill_model: str = attrs.field(default="realistic")
+    starting_cash: Decimal = attrs.field(
+        default=Decimal(100_000), validator=v.non_negative_decimal
+    )
+    #: Symbols the account may trade; ``None`` allows any valid ticker.
+    tradable: frozenset[str] | None = None
+    session: TradingSession = attrs.field(factory=TradingSession.us_regular)
+    bar_interval: timedelta = timedelta(minutes=1)
+    key_id: str = attrs.field(default=DEFAULT_KEY_ID, validator=v.non_empty_str)
+    secret_key: str = attrs.field(
+        default=DEFAULT_SECRET_KEY, validator=v.non_empty_str, repr=False
+    )
+    #: Trading requests allowed per ``rate_window_s``; ``None`` disables the limit.
+    rate_limit: int | None = 200
+    rate_window_s: float = 60.0
+    #: Send ``Retry-After`` on 429s (Alpaca does not; the header helps tests).
+    send_retry_after: bool = False
+    #: Serve ``GET /v2/account/activities/FILL`` (off: clients must infer fills).
+    activities: bool = True
+    #: Keep every response body and stream frame (for wire-format tests).
+    record_wire: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        _fill_model(self.fill_model)
+        if self.rate_limit is not None and self.rate_limit < 1:
+            raise InvalidInput("rate_limit", self.rate_limit, "must be >= 1 or None")
+        if self.rate_window_s <= 0:
+            raise InvalidInput("rate_window_s", self.rate_window_s, "must be > 0")
+
+    def venue_config(self) -> VenueConfig:
+        """Return the simulated venue's config (orders outside hours queue, as Alpaca)."""
+        return VenueConfig(
+            seed=self.seed,
+            fill_model=_fill_model(self.fill_model),
+            starting_cash=self.starting_cash,
+            tradable=self.tradable,
+            session=self.session,
+            bar_interval=self.bar_interval,
+            outside_hours=OutsideHours.QUEUE,
+        )

@@ -1,0 +1,170 @@
+"""The control API (``/_control/...``): market data, virtual time, faults, stream.
+
+Not part of Alpaca's API. It is how tests and developers drive the emulated market:
+feed bars and quotes, let virtual time pass (fills happen then), inject faults, and
+drop the stream. Loopback only; it takes no credentials.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from tradecore.adapters.alpaca_emulator import errors as err
+from tradecore.adapters.alpaca_emulator import wire
+from tradecore.adapters.alpaca_emulator.faults import Faults
+from tradecore.adapters.alpaca_emulator.routes import STATE, read_json, reply
+from tradecore.adapters.alpaca_emulator.stream import StreamHub
+from tradecore.domain.errors import InvalidInput
+from tradecore.domain.market import Bar, Provenance, Quote
+
+HUB = web.AppKey("hub", StreamHub)
+FAULTS = web.AppKey("faults", Faults)
+REQUESTS = web.AppKey("requests", dict[str, int])
+
+
+def _at(item: dict[str, Any], default: datetime) -> datetime:
+    text = item.get("t")
+    if text is None:
+        return default
+    try:
+        at = datetime.fromisoformat(str(text))
+    except ValueError:
+        raise err.validation(f"invalid t: {text!r}") from None
+    if at.tzinfo is None:
+        raise err.validation(f"t needs a timezone: {text!r}")
+    return at
+
+
+def _bar(item: dict[str, Any], default: datetime) -> Bar:
+    try:
+        return Bar(
+            symbol=str(item.get("symbol", "")),
+            timestamp=_at(item, default).astimezone(default.tzinfo),
+            open=float(item["o"]),
+            high=float(item["h"]),
+            low=float(item["l"]),
+            close=float(item["c"]),
+            volume=float(item.get("v", 1_000_000)),
+            provenance=Provenance.SIMULATED,
+        )
+    except KeyError as e:
+        raise err.validation(f"bar needs {e.args[0]!r}") from None
+    except InvalidInput as e:
+        raise err.validation(f"invalid bar {e.field}: {e.reason}") from None
+
+
+def _quote(item: dict[str, Any], default: datetime) -> Quote:
+    try:
+        return Quote(
+            symbol=str(item.get("symbol", "")),
+            timestamp=_at(item, default).astimezone(default.tzinfo),
+            bid=float(item.get("bp", 0)),
+            ask=float(item.get("ap", 0)),
+            bid_size=float(item.get("bs", 0)),
+            ask_size=float(item.get("as", 0)),
+            provenance=Provenance.SIMULATED,
+        )
+    except InvalidInput as e:
+        raise err.validation(f"invalid quote {e.field}: {e.reason}") from None
+
+
+def status(app: web.Application) -> dict[str, Any]:
+    """Return what a driver needs to synchronise with the emulator."""
+    state, hub = app[STATE], app[HUB]
+    return {
+        "now": wire.iso(state.now),
+        "next_close": wire.iso(state.config.session.next_close(state.now)),
+        "events": state.events_emitted,
+        "frames_sent": hub.frames_sent,
+        "listeners": hub.listeners,
+        "connections": hub.connections,
+        "orders": len(state.all_orders()),
+        "requests": app[REQUESTS].copy(),
+        "faults": app[FAULTS].as_json(),
+    }
+
+
+async def settled(app: web.Application) -> dict[str, Any]:
+    """Publish the pending trade updates, then return the status (counts included)."""
+    await app[HUB].publish(app[STATE].outbox)
+    return status(app)
+
+
+async def get_state(request: web.Request) -> web.Response:
+    """GET /_control/state."""
+    return reply(await settled(request.app))
+
+
+async def advance(request: web.Request) -> web.Response:
+    """POST /_control/advance {"seconds": s} or {"to": iso}: let time pass."""
+    body, state = await read_json(request), request.app[STATE]
+    if "to" in body:
+        state.run_until(_at({"t": body["to"]}, state.now))
+    else:
+        state.advance(float(body.get("seconds", 0)))
+    return reply(await settled(request.app))
+
+
+async def feed_bars(request: web.Request) -> web.Response:
+    """POST /_control/bars {"bars": [{symbol, t?, o, h, l, c, v}], "through": true}."""
+    body, state = await read_json(request), request.app[STATE]
+    through = bool(body.get("through", True))
+    for item in body.get("bars") or []:
+        state.feed_bar(_bar(item, state.now), through=through)
+    return reply(await settled(request.app))
+
+
+async def feed_quotes(request: web.Request) -> web.Response:
+    """POST /_control/quotes {"quotes": [{symbol, t?, bp, ap, bs, as}]}."""
+    body, state = await read_json(request), request.app[STATE]
+    for item in body.get("quotes") or []:
+        state.feed_quote(_quote(item, state.now))
+    return reply(await settled(request.app))
+
+
+async def get_faults(request: web.Request) -> web.Response:
+    """GET /_control/faults: the faults still armed."""
+    return reply(request.app[FAULTS].as_json())
+
+
+async def set_faults(request: web.Request) -> web.Response:
+    """POST /_control/faults {name: value, ...}: arm faults (partial update)."""
+    request.app[FAULTS].update(await read_json(request))
+    return reply(request.app[FAULTS].as_json())
+
+
+async def clear_faults(request: web.Request) -> web.Response:
+    """DELETE /_control/faults: disarm every fault."""
+    request.app[FAULTS].reset()
+    return reply(request.app[FAULTS].as_json())
+
+
+async def stream_control(request: web.Request) -> web.Response:
+    """POST /_control/stream {"action": "drop"|"down"|"up"}.
+
+    ``drop`` closes every connection (clients reconnect); ``down`` also refuses new
+    connections until ``up``.
+    """
+    action = (await read_json(request)).get("action")
+    faults, hub = request.app[FAULTS], request.app[HUB]
+    if action not in ("drop", "down", "up"):
+        raise err.validation("action must be drop, down or up")
+    faults.stream_down = action == "down"
+    dropped = 0 if action == "up" else await hub.drop()
+    return reply({"dropped": dropped, **(await settled(request.app))})
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the control endpoints."""
+    r = app.router
+    r.add_get("/_control/state", get_state)
+    r.add_post("/_control/advance", advance)
+    r.add_post("/_control/bars", feed_bars)
+    r.add_post("/_control/quotes", feed_quotes)
+    r.add_get("/_control/faults", get_faults)
+    r.add_post("/_control/faults", set_faults)
+    r.add_delete("/_control/faults", clear_faults)
+    r.add_post("/_control/stream", stream_control)

@@ -1,0 +1,144 @@
+"""Injected faults and the server-side rate limit.
+
+Faults are counted: "lose the next 2 submit responses", "answer the next 3 requests
+with a 503". Each is consumed by the request it hits, so a test knows exactly which
+requests failed. The rate limit follows Alpaca's fixed window per account with the
+``X-RateLimit-*`` headers (ALPACA.md §7); a 429 storm ignores the budget.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from tradecore.adapters.alpaca_emulator import errors as err
+from tradecore.adapters.alpaca_emulator import wire
+
+LOSE_MODES = ("disconnect", "timeout")
+
+
+@attrs.define(kw_only=True)
+class Faults:
+    """The faults still to inject; every counter counts requests."""
+
+    #: Accept the next N order submits, then close the connection without answering.
+    lose_submits: int = 0
+    #: ``disconnect`` closes at once; ``timeout`` first holds the request open.
+    lose_mode: str = attrs.field(
+        default="disconnect", validator=attrs.validators.in_(LOSE_MODES)
+    )
+    lose_hold_s: float = 5.0
+    #: Answer the next N trading requests with ``error_status``.
+    errors: int = 0
+    error_status: int = 503
+    #: Carry the request out before answering with the error (a 504 after the fact).
+    error_apply: bool = False
+    #: Answer the next N trading requests with 429 whatever the budget.
+    storm: int = 0
+    storm_reset_s: float = 1.0
+    #: Delay the next N trading requests by ``slow_delay_s`` before handling them.
+    slow: int = 0
+    slow_delay_s: float = 1.0
+    #: Refuse stream connections (set by the stream "down" control).
+    stream_down: bool = False
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """Apply a partial update from the control API.
+
+        Raises:
+            ApiError: an unknown key or a bad value (422).
+        """
+        known = {a.name for a in attrs.fields(Faults)}
+        for key, value in changes.items():
+            if key not in known:
+                raise err.validation(f"unknown fault {key!r}; known: {sorted(known)}")
+            current = getattr(self, key)
+            number = isinstance(value, int | float | Decimal) and not isinstance(
+                value, bool
+            )
+            if type(value) is not type(current) and not (
+                isinstance(current, float) and number
+            ):
+                raise err.validation(f"fault {key} must be {type(current).__name__}")
+            setattr(self, key, type(current)(value))
+        attrs.validate(self)
+
+    def reset(self) -> None:
+        """Disarm every fault."""
+        for field in attrs.fields(Faults):
+            setattr(self, field.name, field.default)
+
+    def take(self, name: str) -> bool:
+        """Consume one count of fault ``name``; return whether it applies."""
+        left = getattr(self, name)
+        if left <= 0:
+            return False
+        setattr(self, name, left - 1)
+        return True
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the current settings."""
+        return attrs.asdict(self)
+
+
+class RateWindow:
+    """Alpaca's per-account budget: ``limit`` requests per fixed ``window_s``."""
+
+    def __init__(
+        self,
+        limit: int | None,
+        window_s: float,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        """Start the first window now; ``limit=None`` means no limit."""
+        self.limit = limit
+        self.window_s = window_s
+        self._monotonic = monotonic
+        self._wall = wall
+        self._start = monotonic()
+        self._used = 0
+
+    def admit(self) -> tuple[bool, dict[str, str]]:
+        """Count one request; return whether it is within budget, and the headers."""
+        if self.limit is None:
+            return True, {}
+        now = self._monotonic()
+        if now - self._start >= self.window_s:
+            self._start, self._used = now, 0
+        self._used += 1
+        remaining = max(0, self.limit - self._used)
+        return self._used <= self.limit, self.headers(remaining, now)
+
+    def headers(self, remaining: int, now: float | None = None) -> dict[str, str]:
+        """Return the ``X-RateLimit-*`` headers (reset as epoch seconds)."""
+        now = self._monotonic() if now is None else now
+        left = self.window_s - (now - self._start)
+        reset = math.ceil(self._wall() + max(0.0, left))
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(reset),
+        }
+
+
+def too_many_requests() -> err.ApiError:
+    """Return Alpaca's 429 answer."""
+    return err.ApiError(429, wire.error(err.RATE_LIMITED, "rate limit exceeded"))
+
+
+def storm_headers(
+    faults: Faults, *, wall: Callable[[], float] = time.time
+) -> dict[str, str]:
+    """Return the rate-limit headers of a storm 429: reset after ``storm_reset_s``."""
+    return {
+        "X-RateLimit-Limit": "200",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": str(math.ceil(wall() + faults.storm_reset_s)),
+    }

@@ -1,0 +1,244 @@
+"""Alpaca's JSON shapes, built from the simulated venue's state.
+
+Every money or quantity value goes out as a string (alpaca-py refuses numbers for
+most of them), timestamps are RFC 3339 in UTC, enums use Alpaca's spellings, and
+optional keys are present with ``null`` as Alpaca sends them. See ALPACA.md §4.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tradecore.domain.account import Position
+from tradecore.domain.sessions import TradingSession
+from tradecore.domain.sim_order import SimOrder, derive_id
+
+Json = dict[str, Any]
+EASTERN = ZoneInfo("America/New_York")
+_EXCHANGE = "NASDAQ"
+
+
+def iso(at: datetime | None) -> str | None:
+    """Return ``at`` as RFC 3339 UTC with a ``Z`` (``None`` stays ``None``)."""
+    if at is None:
+        return None
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def num(value: Decimal | None) -> str | None:
+    """Return a Decimal as Alpaca's plain numeric string (never exponent form)."""
+    if value is None:
+        return None
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def asset_id(symbol: str) -> str:
+    """Return the stable, UUID-shaped asset id of ``symbol``."""
+    return derive_id(0, "asset", symbol)
+
+
+def account_id(seed: int) -> str:
+    """Return the account's UUID, derived from the emulator's seed."""
+    return derive_id(seed, "account")
+
+
+def error(code: int | None, message: str, **extra: str) -> Json:
+    """Return an error body; gateway-level errors carry no ``code`` (ALPACA.md §5)."""
+    body: Json = dict(extra)
+    if code is not None:
+        body["code"] = code
+    body["message"] = message
+    return body
+
+
+def order_class(order: SimOrder, parent: SimOrder | None) -> str:
+    """Return ``simple``, ``bracket`` (both exits) or ``oto`` (one exit)."""
+    entry = parent if parent is not None else order
+    if not entry.leg_ids:
+        return "simple"
+    return "bracket" if len(entry.leg_ids) == 2 else "oto"
+
+
+def order_json(
+    order: SimOrder,
+    times: dict[str, datetime],
+    *,
+    parent: SimOrder | None = None,
+    legs: list[Json] | None = None,
+    overrides: Json | None = None,
+) -> Json:
+    """Return an Order as ``GET /v2/orders/{id}`` does (legs only when nested)."""
+    spec = order.spec
+    avg = order.avg_price
+    body: Json = {
+        "id": order.broker_order_id,
+        "client_order_id": order.client_order_id,
+        "created_at": iso(order.submitted_at),
+        "updated_at": iso(order.updated_at),
+        "submitted_at": iso(order.submitted_at),
+        "filled_at": iso(times.get("filled_at")),
+        "expired_at": iso(times.get("expired_at")),
+        "canceled_at": iso(times.get("canceled_at")),
+        "failed_at": iso(times.get("failed_at")),
+        "replaced_at": iso(times.get("replaced_at")),
+        "replaced_by": order.replaced_by,
+        "replaces": None,
+        "asset_id": asset_id(spec.symbol),
+        "symbol": spec.symbol,
+        "asset_class": "us_equity",
+        "notional": num(spec.notional),
+        "qty": None if spec.notional is not None else num(order.qty),
+        "filled_qty": num(order.filled_qty),
+        "filled_avg_price": num(avg),
+        "order_class": order_class(order, parent),
+        "order_type": spec.order_type.value,
+        "type": spec.order_type.value,
+        "side": spec.side.value,
+        "time_in_force": spec.time_in_force.value,
+        "limit_price": num(spec.limit_price),
+        "stop_price": num(spec.stop_price),
+        "status": order.status.value,
+        "extended_hours": spec.extended_hours,
+        "legs": legs,
+        "trail_percent": None,
+        "trail_price": None,
+        "hwm": None,
+    }
+    body.update(overrides or {})
+    return body
+
+
+def position_json(position: Position, mark: Decimal | None) -> Json:
+    """Return a Position; marks at ``mark`` (the last close) or at cost."""
+    qty, avg = position.qty, position.avg_entry_price
+    price = avg if mark is None else mark
+    cost, value = qty * avg, qty * price
+    pnl = value - cost
+    plpc = pnl / abs(cost) if cost else Decimal(0)
+    return {
+        "asset_id": asset_id(position.symbol),
+        "symbol": position.symbol,
+        "exchange": _EXCHANGE,
+        "asset_class": "us_equity",
+        "asset_marginable": True,
+        "qty": num(qty),
+        "qty_available": num(qty),
+        "avg_entry_price": num(avg),
+        "side": "long" if qty > 0 else "short",
+        "market_value": num(value),
+        "cost_basis": num(cost),
+        "unrealized_pl": num(pnl),
+        "unrealized_plpc": num(plpc),
+        "unrealized_intraday_pl": num(pnl),
+        "unrealized_intraday_plpc": num(plpc),
+        "current_price": num(price),
+        "lastday_price": num(price),
+        "change_today": "0",
+    }
+
+
+def account_json(
+    seed: int,
+    *,
+    cash: Decimal,
+    buying_power: Decimal,
+    equity: Decimal,
+    long_value: Decimal,
+    short_value: Decimal,
+    created_at: datetime,
+) -> Json:
+    """Return a cash account (multiplier 1: buying power is free cash)."""
+    money = {
+        "buying_power": buying_power,
+        "regt_buying_power": buying_power,
+        "non_marginable_buying_power": buying_power,
+        "options_buying_power": buying_power,
+        "cash": cash,
+        "accrued_fees": Decimal(0),
+        "portfolio_value": equity,
+        "equity": equity,
+        "last_equity": equity,
+        "long_market_value": long_value,
+        "short_market_value": short_value,
+        "initial_margin": Decimal(0),
+        "maintenance_margin": Decimal(0),
+        "last_maintenance_margin": Decimal(0),
+        "sma": Decimal(0),
+    }
+    body: Json = {k: num(value) for k, value in money.items()}
+    body.update(
+        {
+            "id": account_id(seed),
+            "account_number": f"EMU{seed:08d}",
+            "status": "ACTIVE",
+            "crypto_status": "INACTIVE",
+            "currency": "USD",
+            "multiplier": "1",
+            "pattern_day_trader": False,
+            "trading_blocked": False,
+            "transfers_blocked": False,
+            "account_blocked": False,
+            "trade_suspended_by_user": False,
+            "shorting_enabled": True,
+            "created_at": iso(created_at),
+        }
+    )
+    return body
+
+
+def clock_json(session: TradingSession, now: datetime) -> Json:
+    """Return the market clock in Eastern time, as Alpaca does."""
+    return {
+        "timestamp": now.astimezone(EASTERN).isoformat(),
+        "is_open": session.is_open(now),
+        "next_open": next_open(session, now).astimezone(EASTERN).isoformat(),
+        "next_close": session.next_close(now).astimezone(EASTERN).isoformat(),
+    }
+
+
+def next_open(session: TradingSession, at: datetime) -> datetime:
+    """Return the first session open strictly after ``at``."""
+    if session.always_open:
+        return at
+    for offset in range(8):
+        day = at.astimezone(UTC).date() + timedelta(days=offset)
+        opens = datetime.combine(day, session.open_utc, UTC)
+        if day.weekday() in session.weekdays and opens > at:
+            return opens
+    return session.next_close(at)
+
+
+def fill_activity(
+    seed: int,
+    order: SimOrder,
+    *,
+    execution_id: str,
+    at: datetime,
+    qty: Decimal,
+    price: Decimal,
+    cum_qty: Decimal,
+    status: str,
+) -> Json:
+    """Return a ``FILL`` account activity; its id ends with the execution id."""
+    stamp = at.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
+    return {
+        "id": f"{stamp}::{execution_id}",
+        "account_id": account_id(seed),
+        "activity_type": "FILL",
+        "transaction_time": iso(at),
+        "type": "fill" if cum_qty == order.qty else "partial_fill",
+        "price": num(price),
+        "qty": num(qty),
+        "side": order.spec.side.value,
+        "symbol": order.spec.symbol,
+        "leaves_qty": num(order.qty - cum_qty),
+        "order_id": order.broker_order_id,
+        "cum_qty": num(cum_qty),
+        "order_status": status,
+    }

@@ -1,0 +1,102 @@
+"""Error translation at the Alpaca boundary, one row per answer Alpaca gives."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from tradecore.adapters.alpaca._sdk import APIError
+from tradecore.adapters.alpaca.errors import Operation, retry_after_s, translate
+from tradecore.domain.errors import (
+    AuthenticationFailed,
+    BrokerRejected,
+    DuplicateClientOrderId,
+    InsufficientBuyingPower,
+    OrderNotCancelable,
+    OrderNotFound,
+    RateLimited,
+    TransientBrokerError,
+)
+
+Op = Operation
+
+
+def api_error(
+    status: int, body: object = None, headers: dict[str, str] | None = None
+) -> APIError:
+    response = requests.Response()
+    response.status_code = status
+    text = "" if body is None else body if isinstance(body, str) else json.dumps(body)
+    response._content = text.encode()
+    response.headers.update(headers or {})
+    return APIError(text, requests.HTTPError(response=response))
+
+
+DUPLICATE = {"code": 40010001, "message": "client_order_id must be unique"}
+BUYING_POWER = {
+    "buying_power": "1",
+    "code": 40310000,
+    "message": "insufficient buying power",
+}
+QTY = {"code": 40310000, "message": "insufficient qty available for order"}
+NOT_FOUND = {"code": 40410000, "message": "order not found"}
+FILLED = {"code": 42210000, "message": 'order is already in "filled" state'}
+
+
+@pytest.mark.parametrize(
+    ("error", "operation", "expected"),
+    [
+        (api_error(422, DUPLICATE), Op.SUBMIT, DuplicateClientOrderId),
+        (api_error(422, DUPLICATE), Op.REPLACE, DuplicateClientOrderId),
+        (api_error(403, BUYING_POWER), Op.SUBMIT, InsufficientBuyingPower),
+        (api_error(403, QTY), Op.SUBMIT, BrokerRejected),
+        (api_error(403, {"message": "forbidden."}), Op.READ, AuthenticationFailed),
+        (api_error(401, {"code": 40110000, "message": "no"}), Op.READ, AuthenticationFailed),
+        (api_error(401, "<html>nope</html>"), Op.SUBMIT, AuthenticationFailed),
+        (api_error(404), Op.READ, OrderNotFound),
+        (api_error(404, NOT_FOUND), Op.CANCEL, OrderNotFound),
+        (api_error(422, FILLED), Op.CANCEL, OrderNotCancelable),
+        (api_error(422), Op.CANCEL, OrderNotCancelable),
+        (api_error(422, FILLED), Op.REPLACE, OrderNotCancelable),
+        (api_error(422, {"code": 40010001, "message": "bad qty"}), Op.SUBMIT, BrokerRejected),
+        (api_error(429, {"message": "rate limit exceeded"}), Op.SUBMIT, RateLimited),
+        (api_error(500, ""), Op.SUBMIT, TransientBrokerError),
+        (api_error(502, "<html>Bad Gateway</html>"), Op.READ, TransientBrokerError),
+        (requests.ReadTimeout("slow"), Op.SUBMIT, TransientBrokerError),
+        (requests.ConnectionError("reset"), Op.SUBMIT, TransientBrokerError),
+        (TypeError("'NoneType' object is not a mapping"), Op.SUBMIT, TransientBrokerError),
+    ],
+)  # fmt: skip
+def test_each_answer_becomes_the_domain_error_that_says_what_it_means(
+    error: Exception, operation: Operation, expected: type
+) -> None:
+    translated = translate(error, operation)
+    assert type(translated) is expected
+
+
+def test_business_refusals_keep_alpacas_code_and_message() -> None:
+    refused = translate(api_error(403, BUYING_POWER), Op.SUBMIT)
+    assert isinstance(refused, InsufficientBuyingPower)
+    assert refused.code == "40310000"
+    assert refused.reason == "insufficient buying power"
+
+
+def test_retry_after_wins_over_the_reset_time() -> None:
+    headers = {"Retry-After": "2", "X-RateLimit-Reset": "1000"}
+    assert retry_after_s(headers, wall=lambda: 990.0) == 2.0
+
+
+def test_the_reset_time_is_honoured_relative_to_now() -> None:
+    headers = {"X-RateLimit-Reset": "1000"}
+    assert retry_after_s(headers, wall=lambda: 998.5) == 1.5
+    assert retry_after_s(headers, wall=lambda: 1001.0) == 0.0
+    assert retry_after_s({}, wall=lambda: 0.0) is None
+    limited = translate(
+        api_error(429, {"message": "x"}, {"X-RateLimit-Reset": "1000"}),
+        Op.READ,
+        wall=lambda: 997.0,
+    )
+    assert isinstance(limited, RateLimited)
+    assert limited.retry_after_s == 3.0
