@@ -84,7 +84,7 @@ def test_run_refuses_without_a_broker_or_for_real_money(
     assert "needs a broker" in output
     code, output = _run(db, "--bars", str(bars), "--live", broker="simulated")
     assert code == errors.CONFIG_OR_AUTH
-    assert "--live needs a real-money broker" in output
+    assert "needs both `run --live`" in output
 
 
 def test_a_halted_store_places_nothing(setup: tuple[Path, Path]) -> None:

@@ -60,7 +60,7 @@ def test_live_loop_and_replay_make_the_same_decisions_and_orders(
         commits,
         clock,
         cycle=config.bar_interval,
-        market=broker.on_bar,
+        market=lambda bars: [broker.on_bar(b) for b in bars],
     )
     run = loop.run()
     with store.unit_of_work() as uow:

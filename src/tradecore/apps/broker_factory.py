@@ -3,11 +3,13 @@
 ``none`` (the default) builds nothing: a kill still halts trading in the store and
 reports every open order as not cancelled. ``simulated`` builds a fresh simulated
 broker: it has no orders of its own, so it is only useful for trying the commands;
-live adapters (Alpaca) register here when they exist.
+``alpaca`` builds the Alpaca adapter (paper unless ``[broker] live = true``) with the
+keys from the environment or the encrypted secrets file.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 
 from tradecore.adapters.sim import SimulatedBroker
@@ -27,10 +29,24 @@ def _simulated(settings: Settings, clock: Clock) -> Broker | None:
     return SimulatedBroker(clock, VenueConfig(seed=0, fill_model=FillModel.ideal()))
 
 
+def _alpaca(settings: Settings, clock: Clock) -> Broker | None:
+    # Imported here: alpaca-py is an optional extra.
+    from tradecore.adapters.alpaca.broker import AlpacaBroker
+    from tradecore.adapters.alpaca.config import AlpacaConfig
+    from tradecore.apps.secrets import alpaca_credentials
+
+    broker = settings.broker
+    config = AlpacaConfig(
+        paper=not broker.live, base_url=broker.base_url, stream_url=broker.stream_url
+    )
+    return AlpacaBroker(config, alpaca_credentials(os.environ), clock=clock)
+
+
 #: ``[broker] kind`` -> how to build it.
 BROKERS: Mapping[str, Callable[[Settings, Clock], Broker | None]] = {
     "none": _none,
     "simulated": _simulated,
+    "alpaca": _alpaca,
 }
 
 

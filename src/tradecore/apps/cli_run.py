@@ -10,6 +10,9 @@ virtual clock starting at the first bar.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Sequence
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -21,15 +24,18 @@ from tradecore.adapters.data.bar_files import load_bar_files
 from tradecore.adapters.data.recorded_feed import RecordedBarFeed
 from tradecore.adapters.dryrun import DryRunBroker
 from tradecore.adapters.sim import SimClock, SimulatedBroker
+from tradecore.apps.broker_factory import build_broker
 from tradecore.apps.config import Settings
 from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
 from tradecore.apps.replay_run import venue_config
 from tradecore.apps.risk_config import build_breakers, build_checker
+from tradecore.apps.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
 from tradecore.apps.strategy_loader import load_strategy, parse_params
 from tradecore.domain.bar_frame import BarFrame, from_ns
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.hashing import sha256_hex
+from tradecore.domain.market import Bar
 from tradecore.ports.broker import Broker
 from tradecore.ports.store import Store
 from tradecore.services.engine import EngineConfig, TradingEngine
@@ -62,6 +68,13 @@ def run(
     live: Annotated[
         bool, typer.Option("--live", help="Trade a real-money account.")
     ] = False,
+    emulator: Annotated[
+        bool,
+        typer.Option(
+            "--emulator",
+            help="The Alpaca broker is the offline emulator: feed it each bar as the market.",
+        ),
+    ] = False,
     max_cycles: Annotated[
         int | None, typer.Option(help="Stop after this many cycles.")
     ] = None,
@@ -69,18 +82,19 @@ def run(
     """Trade a strategy on the live path over a recorded bar stream."""
     with cli_errors():
         settings = cli_context(ctx).settings()
-        if live:
-            raise ConfigurationError(
-                "--live needs a real-money broker adapter and `[broker] live = true`; "
-                f"the configured broker kind is {settings.broker.kind!r}"
-            )
+        _check_live(settings, live)
         frames = load_bar_files(bars)
         params = parse_params(param or [])
         opening = Decimal(cash)
         clock = SimClock(from_ns(min(int(f.timestamps[0]) for f in frames if len(f))))
         broker, market = _broker(settings, clock, frames, opening, seed, dry_run)
+        if emulator:
+            market = _emulator_market(
+                settings, venue_config("ideal", opening, seed, frames).bar_interval
+            )
         store = open_configured_store(ctx)
         try:
+            _connect(broker)
             report = _loop(
                 settings,
                 store,
@@ -94,10 +108,82 @@ def run(
             ).run(max_cycles=max_cycles, on_cycle=_echo_cycle)
         finally:
             store.close()
+            _close(broker)
     typer.echo(
         f"cycles: {report.cycles}  bars: {report.bars}  decisions: {report.decisions}  "
         f"recovery: {'clean' if report.recovery.clean else report.recovery.discrepancies}"
     )
+
+
+def _check_live(settings: Settings, live: bool) -> None:
+    """Real money needs the flag, the setting and encrypted keys: fail closed."""
+    broker = settings.broker
+    if live != (broker.kind == "alpaca" and broker.live):
+        raise ConfigurationError(
+            "real-money trading needs both `run --live` and `[broker] kind = "
+            '"alpaca"` with `live = true`; they disagree '
+            f"(--live={live}, kind={broker.kind!r}, live={broker.live})"
+        )
+    if live and not (
+        os.environ.get(MASTER_KEY_ENV) and os.environ.get(SECRETS_FILE_ENV)
+    ):
+        raise ConfigurationError(
+            f"live trading reads its keys from an encrypted file: set {SECRETS_FILE_ENV} "
+            f"and the master key {MASTER_KEY_ENV}"
+        )
+
+
+def _emulator_market(
+    settings: Settings, interval: timedelta
+) -> Callable[[Sequence[Bar]], None]:
+    """Post each bar to the emulator's market-data control (it owns the market)."""
+    from tradecore.adapters.alpaca_emulator.client import EmulatorControl
+
+    if settings.broker.kind != "alpaca" or settings.broker.base_url is None:
+        raise ConfigurationError(
+            '--emulator needs [broker] kind = "alpaca" with base_url at the emulator'
+        )
+    control = EmulatorControl(settings.broker.base_url)
+
+    def feed(bars: Sequence[Bar]) -> None:
+        control.bars(
+            [
+                {
+                    "symbol": bar.symbol,
+                    "t": bar.timestamp.isoformat(),
+                    "o": bar.open,
+                    "h": bar.high,
+                    "l": bar.low,
+                    "c": bar.close,
+                    "v": bar.volume,
+                }
+                for bar in bars
+            ],
+            through=False,
+        )
+        control.advance_to(max(bar.timestamp for bar in bars) + interval)
+
+    return feed
+
+
+def _each(show: Callable[[Bar], None]) -> Callable[[Sequence[Bar]], None]:
+    def feed(bars: Sequence[Bar]) -> None:
+        for bar in bars:
+            show(bar)
+
+    return feed
+
+
+def _connect(broker: Broker) -> None:
+    connect = getattr(broker, "connect", None)
+    if callable(connect):
+        connect()
+
+
+def _close(broker: Broker) -> None:
+    close = getattr(broker, "close", None)
+    if callable(close):
+        close()
 
 
 def _broker(
@@ -107,16 +193,20 @@ def _broker(
     cash: Decimal,
     seed: int,
     dry_run: bool,
-) -> tuple[Broker, SimulatedBroker | None]:
+) -> tuple[Broker, Callable[[Sequence[Bar]], None] | None]:
     kind = settings.broker.kind
     if kind == "simulated":
         sim = SimulatedBroker(clock, venue_config("ideal", cash, seed, frames))
-        return (DryRunBroker(clock, sim) if dry_run else sim), sim
+        return (DryRunBroker(clock, sim) if dry_run else sim), _each(sim.on_bar)
+    if kind == "alpaca":
+        real = build_broker(settings, clock)
+        assert real is not None
+        return (DryRunBroker(clock, real) if dry_run else real), None
     if dry_run:
         return DryRunBroker(clock, None, cash), None
     raise ConfigurationError(
         f"`tradecore-live run` needs a broker: set [broker] kind (now {kind!r}) to "
-        "'simulated', or pass --dry-run"
+        "'alpaca' or 'simulated', or pass --dry-run"
     )
 
 
@@ -125,7 +215,7 @@ def _loop(
     store: Store,
     clock: SimClock,
     broker: Broker,
-    market: SimulatedBroker | None,
+    market: Callable[[Sequence[Bar]], None] | None,
     frames: list[BarFrame],
     strategy: str,
     params: dict[str, str],
@@ -161,7 +251,7 @@ def _loop(
         commits,
         clock,
         cycle=interval,
-        market=market.on_bar if market is not None else None,
+        market=market,
     )
 
 

@@ -43,7 +43,7 @@ class StoreSettings:
 
 
 #: Broker adapters ``[broker] kind`` may name (see ``apps/broker_factory.py``).
-BROKER_KINDS = ("none", "simulated")
+BROKER_KINDS = ("none", "simulated", "alpaca")
 
 
 @attrs.frozen(kw_only=True)
@@ -53,6 +53,11 @@ class BrokerSettings:
     kind: str = attrs.field(
         default="none", validator=attrs.validators.in_(BROKER_KINDS)
     )
+    #: Alpaca only: trade the real-money account (also needs ``run --live``).
+    live: bool = False
+    #: Alpaca only: REST origin and stream URL overrides (e.g. the emulator).
+    base_url: str | None = None
+    stream_url: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -9,7 +9,7 @@ a previous run left behind. The loop stops when told to, when a recorded feed en
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 import attrs
@@ -58,11 +58,11 @@ class LiveLoop:
         clock: Clock,
         *,
         cycle: timedelta,
-        market: Callable[[Bar], None] | None = None,
+        market: Callable[[Sequence[Bar]], None] | None = None,
     ) -> None:
         """Wire the loop; ``cycle`` is how long it waits between cycles.
 
-        ``market`` is shown every bar before the engine sees it: a simulated broker
+        ``market`` is shown each cycle's bars before the engine sees them: a simulated broker
         (or the emulator's market-data control) needs the market to fill orders; a
         real broker has its own.
         """
@@ -108,9 +108,9 @@ class LiveLoop:
         decided = engine.decisions
         events = self._apply_events()
         bars = self._feed.poll(self._clock.now())
+        if bars and self._market is not None:
+            self._market(bars)
         for bar in bars:
-            if self._market is not None:
-                self._market(bar)
             engine.on_bar(bar.symbol, to_ns(bar.timestamp), bar.close, bar.volume)
         events += self._apply_events()
         self._commits.flush()
