@@ -4,6 +4,12 @@ bar -> strategy (targets) -> sizing (target shares) -> pre-trade risk -> intent 
 order manager (exactly once) -> broker; and broker events -> intents, fills, ledger.
 Every decision yields exactly one outcome: submitted, skipped(reason) or failed.
 
+With a risk gate configured (``EngineConfig.risk_gate``) the gate also sees every bar
+before the strategy (the trading state may change on it: staleness, volatility,
+correlation, daily loss, drawdown) and every batch of order events after the engine
+applied it (reject rate, losing trades). Without one, those hooks cost one attribute
+test per bar and per batch.
+
 The engine is also the strategy's :class:`PortfolioView`: positions count working
 orders at their target, so a strategy never double-orders while a fill is pending.
 """
@@ -84,6 +90,8 @@ class TradingEngine:
         self._cash = float(config.opening_cash)
         self._held: dict[str, float] = {}
         self._seen_executions: set[str] = set()
+        #: The risk gate that watches bars and events (``None``: none configured).
+        self.gate: RiskGate | None = config.risk_gate
         #: Called with the symbol before an order is placed (replay uses it to show
         #: the simulated broker the bar that just closed).
         self.before_order: Callable[[str], None] | None = None
@@ -108,7 +116,13 @@ class TradingEngine:
     def on_bar(
         self, symbol: str, timestamp_ns: int, close: float, volume: float
     ) -> None:
-        """Feed one closed bar to the strategy and act on its targets."""
+        """Feed one closed bar to the strategy and act on its targets.
+
+        The risk gate, if any, sees the bar first: it may change the trading state
+        the strategy's orders are then checked against.
+        """
+        if (gate := self.gate) is not None:
+            gate.on_bar(symbol, self._clock.now(), close, self.ledger)
         self._last[symbol] = close
         for target in self._strategy.on_bar(symbol, timestamp_ns, close, volume, self):
             self._decide(target)
@@ -119,7 +133,11 @@ class TradingEngine:
         The engine's own book follows the event stream (fills de-duplicated by
         execution id in this process), not the store's verdict on novelty: a resumed
         replay re-receives fills the store already holds and must book them again.
+        The risk gate, if any, is shown the batch once the engine applied it.
         """
+        gate = self.gate
+        if gate is not None:
+            events = list(events)
         for event in events:
             with self._commits.step() as uow:
                 self._orders.apply(uow, event)
@@ -129,6 +147,8 @@ class TradingEngine:
                 self._book_fill(fill)
             elif event.kind in _ENDING_KINDS:
                 self._release(event.client_order_id)
+        if gate is not None and events:
+            gate.on_events(events, self._clock.now())
 
     def _decide(self, target: Target) -> None:
         symbol = target.symbol

@@ -15,8 +15,9 @@ Then, within the cycle:
   :class:`BreakerBoard`, and moves the trading state at once.
 
 The price collar's reference is the symbol's previous close, which the gate only
-knows when it is fed bars (:class:`~tradecore.services.guarded_engine.GuardedEngine`
-does that); without one, a configured collar refuses (fails closed).
+knows when it is fed bars (:class:`~tradecore.services.engine.TradingEngine` does
+that when the gate is its ``EngineConfig.risk_gate``); without one, a configured
+collar refuses (fails closed).
 """
 
 from __future__ import annotations
