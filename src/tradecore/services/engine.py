@@ -1,7 +1,8 @@
 """The trading engine: one decision pipeline for replay and live.
 
-bar -> strategy (targets) -> sizing (target shares) -> pre-trade risk -> intent ->
-order manager (exactly once) -> broker; and broker events -> intents, fills, ledger.
+bar -> data-quality gate -> strategy (targets) -> sizing (target shares) ->
+pre-trade risk -> intent -> order manager (exactly once) -> broker; and broker
+events -> intents, fills, ledger.
 Every decision yields exactly one outcome: submitted, skipped(reason) or failed.
 
 With a risk gate configured (``EngineConfig.risk_gate``) the gate also sees every bar
@@ -9,6 +10,11 @@ before the strategy (the trading state may change on it: staleness, volatility,
 correlation, daily loss, drawdown) and every batch of order events after the engine
 applied it (reject rate, losing trades). Without one, those hooks cost one attribute
 test per bar and per batch.
+
+A bar the data-quality gate rejects (:mod:`tradecore.domain.data_quality`) never
+reaches the strategy or the gate's market breakers: it is counted
+(``rejected_bars``), written to the audit log as ``bar_rejected`` with its values, and
+shown to the staleness breaker as "no fresh data".
 
 The engine is also the strategy's :class:`PortfolioView`: positions count working
 orders at their target, so a strategy never double-orders while a fill is pending.
@@ -21,7 +27,9 @@ from decimal import Decimal
 
 import attrs
 
+from tradecore.domain.bar_frame import to_ns
 from tradecore.domain.client_order_id import DecisionKey
+from tradecore.domain.data_quality import BarRejection, BarScreen, DataQualityConfig
 from tradecore.domain.events import OrderEvent, OrderEventKind
 from tradecore.domain.executions import Fill
 from tradecore.domain.hashing import sha256_hex
@@ -61,6 +69,8 @@ class EngineConfig:
     cost_model_hash: str = ""
     #: Full pre-trade checks, trading state and breakers; ``None``: ``limits`` only.
     risk_gate: RiskGate | None = None
+    #: Bar checks beyond the always-on ones (staleness: off unless configured).
+    data_quality: DataQualityConfig = attrs.Factory(DataQualityConfig)
 
 
 class TradingEngine:
@@ -92,6 +102,11 @@ class TradingEngine:
         self._seen_executions: set[str] = set()
         #: The risk gate that watches bars and events (``None``: none configured).
         self.gate: RiskGate | None = config.risk_gate
+        self._screen = BarScreen(config.data_quality)
+        self._admit = self._screen.admit
+        self._bar_clock = None if self._screen.max_age_ns is None else clock.now
+        #: Bars the data-quality gate kept from the strategy.
+        self.rejected_bars = 0
         #: Called with the symbol before an order is placed (replay uses it to show
         #: the simulated broker the bar that just closed).
         self.before_order: Callable[[str], None] | None = None
@@ -119,8 +134,15 @@ class TradingEngine:
         """Feed one closed bar to the strategy and act on its targets.
 
         The risk gate, if any, sees the bar first: it may change the trading state
-        the strategy's orders are then checked against.
+        the strategy's orders are then checked against. A bad bar goes no further
+        than the data-quality gate.
         """
+        now_ns = None if self._bar_clock is None else to_ns(self._bar_clock())
+        if (
+            bad := self._admit(symbol, timestamp_ns, close, volume, now_ns)
+        ) is not None:
+            self._reject_bar(bad)
+            return
         if (gate := self.gate) is not None:
             gate.on_bar(symbol, self._clock.now(), close, self.ledger)
         self._last[symbol] = close
@@ -149,6 +171,14 @@ class TradingEngine:
                 self._release(event.client_order_id)
         if gate is not None and events:
             gate.on_events(events, self._clock.now())
+
+    def _reject_bar(self, rejection: BarRejection) -> None:
+        """Count and audit a bar the strategy must not see; tell the staleness breaker."""
+        self.rejected_bars += 1
+        with self._commits.step() as uow:
+            uow.audit.append("bar_rejected", rejection.audit_payload())
+        if (gate := self.gate) is not None:
+            gate.on_bar_rejected(rejection.symbol, self._clock.now())
 
     def _decide(self, target: Target) -> None:
         symbol = target.symbol

@@ -187,6 +187,16 @@ class RiskGate:
             run(vol, lambda: vol.update(at, symbol, close))
         self._mark_equity(at, ledger)
 
+    def on_bar_rejected(self, symbol: str, at: datetime) -> None:
+        """The data-quality gate rejected a bar of ``symbol``: time passes, no data.
+
+        The staleness breaker keeps counting the symbol's silence (a symbol whose
+        every bar is rejected goes stale too); nothing else learns from the bar.
+        """
+        at = self._enter(at)
+        if (stale := self._staleness) is not None:
+            self.board.run(stale, lambda: stale.rejected(at, symbol))
+
     def on_events(self, events: Iterable[OrderEvent], at: datetime) -> None:
         """Order events the engine applied: acks and rejects, fills (trade P&L)."""
         at = self._enter(at)
