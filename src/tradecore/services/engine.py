@@ -16,6 +16,11 @@ reaches the strategy or the gate's market breakers: it is counted
 (``rejected_bars``), written to the audit log as ``bar_rejected`` with its values, and
 shown to the staleness breaker as "no fresh data".
 
+With a degradation monitor configured (``EngineConfig.degradation``), every order is
+first checked against the mode the components' health adds up to (the data feed's
+health is the traded symbol's bar age); an order the mode does not allow is recorded
+as ``skipped(degraded:<mode>)``.
+
 The engine is also the strategy's :class:`PortfolioView`: positions count working
 orders at their target, so a strategy never double-orders while a fill is pending.
 """
@@ -30,6 +35,7 @@ import attrs
 from tradecore.domain.bar_frame import to_ns
 from tradecore.domain.client_order_id import DecisionKey
 from tradecore.domain.data_quality import BarRejection, BarScreen, DataQualityConfig
+from tradecore.domain.degradation import allows, order_action
 from tradecore.domain.events import OrderEvent, OrderEventKind
 from tradecore.domain.executions import Fill
 from tradecore.domain.hashing import sha256_hex
@@ -42,6 +48,7 @@ from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.risk import RiskLimits, RiskVerdict, check_order
 from tradecore.domain.strategy import Strategy, Target
 from tradecore.ports.clock import Clock
+from tradecore.services.degradation import DegradationMonitor
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.risk_gate import RiskGate
 from tradecore.services.transactions import CommitPolicy
@@ -71,6 +78,8 @@ class EngineConfig:
     risk_gate: RiskGate | None = None
     #: Bar checks beyond the always-on ones (staleness: off unless configured).
     data_quality: DataQualityConfig = attrs.Factory(DataQualityConfig)
+    #: Component health -> what may still be sent; ``None``: always everything.
+    degradation: DegradationMonitor | None = None
 
 
 class TradingEngine:
@@ -194,14 +203,18 @@ class TradingEngine:
         intent = self._intent(target, side, qty, price) if verdict.passed else None
         decision = self._decision(target, current, price, intent)
         if intent is None:
-            self._skip(decision, f"risk:{verdict.rule}", verdict.values)
+            self._skip(decision, _skip_reason(verdict.rule), verdict.values)
         else:
             self._place(decision, intent)
 
     def _risk_check(
         self, symbol: str, side: Side, qty: Decimal, price: Decimal, current: Decimal
     ) -> RiskVerdict:
-        """The pre-trade gate when one is configured, else the basic order limits."""
+        """Degradation, then the pre-trade gate if configured, else the basic limits."""
+        if (monitor := self._config.degradation) is not None:
+            refused = self._degraded(monitor, symbol, side, qty, current)
+            if refused is not None:
+                return refused
         gate = self._config.risk_gate
         if gate is None:
             return check_order(
@@ -209,6 +222,34 @@ class TradingEngine:
             )
         spec = OrderSpec(symbol=symbol, side=side, qty=qty)
         return gate.check(self, self._strategy.strategy_id, spec, self._clock.now())
+
+    def _degraded(
+        self,
+        monitor: DegradationMonitor,
+        symbol: str,
+        side: Side,
+        qty: Decimal,
+        current: Decimal,
+    ) -> RiskVerdict | None:
+        """Refuse an order the degradation mode does not allow (``None``: allowed)."""
+        now = self._clock.now()
+        last_ns = self._screen.last_accepted_ns(symbol)
+        age = None if last_ns is None else (to_ns(now) - last_ns) / 1e9
+        mode = monitor.mode(now, age)
+        delta = qty if side is Side.BUY else -qty
+        action = order_action(current, delta)
+        if allows(mode, action):
+            return None
+        return RiskVerdict(
+            rule=f"{DEGRADED}{mode.value}",
+            values={
+                "mode": mode.value,
+                "action": action.value,
+                "position_before": str(current),
+                "position_after": str(current + delta),
+                "data_age_s": "none" if age is None else repr(age),
+            },
+        )
 
     def _decision(
         self,
@@ -318,3 +359,13 @@ class TradingEngine:
         if working is not None:
             symbol, rest = working
             self._pending[symbol] -= rest
+
+
+DEGRADED = "degraded:"
+
+
+def _skip_reason(rule: str | None) -> str:
+    """``degraded:<mode>`` as it is; a risk rule as ``risk:<rule>``."""
+    if rule is not None and rule.startswith(DEGRADED):
+        return rule
+    return f"risk:{rule}"
