@@ -21,6 +21,12 @@ first checked against the mode the components' health adds up to (the data feed'
 health is the traded symbol's bar age); an order the mode does not allow is recorded
 as ``skipped(degraded:<mode>)``.
 
+With a rejection handler configured (``EngineConfig.rejections``), an order the broker
+rejects, on submit or later by event, goes to the rejection policy: a capped retry
+under the next attempt's client order id (counted as working like any order), or a
+give-up with an alert. Retries that must wait are placed from the next bar on, while
+the trading state (if a gate is configured) is ACTIVE.
+
 The engine is also the strategy's :class:`PortfolioView`: positions count working
 orders at their target, so a strategy never double-orders while a fill is pending.
 """
@@ -47,9 +53,11 @@ from tradecore.domain.orders import OrderSpec, Side
 from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.risk import RiskLimits, RiskVerdict, check_order
 from tradecore.domain.strategy import Strategy, Target
+from tradecore.domain.trading_state import TradingState
 from tradecore.ports.clock import Clock
 from tradecore.services.degradation import DegradationMonitor
 from tradecore.services.order_manager import OrderManager
+from tradecore.services.rejection_policy import RejectionHandler
 from tradecore.services.risk_gate import RiskGate
 from tradecore.services.transactions import CommitPolicy
 
@@ -80,6 +88,8 @@ class EngineConfig:
     data_quality: DataQualityConfig = attrs.Factory(DataQualityConfig)
     #: Component health -> what may still be sent; ``None``: always everything.
     degradation: DegradationMonitor | None = None
+    #: What to do when the broker rejects an order; ``None``: record it, nothing more.
+    rejections: RejectionHandler | None = None
 
 
 class TradingEngine:
@@ -116,6 +126,9 @@ class TradingEngine:
         self._bar_clock = None if self._screen.max_age_ns is None else clock.now
         #: Bars the data-quality gate kept from the strategy.
         self.rejected_bars = 0
+        self._rejections = config.rejections
+        if self._rejections is not None:
+            self._rejections.on_placed = self._track_placed
         #: Called with the symbol before an order is placed (replay uses it to show
         #: the simulated broker the bar that just closed).
         self.before_order: Callable[[str], None] | None = None
@@ -154,6 +167,8 @@ class TradingEngine:
             return
         if (gate := self.gate) is not None:
             gate.on_bar(symbol, self._clock.now(), close, self.ledger)
+        if (handler := self._rejections) is not None and handler.waiting:
+            self._place_due_retries(handler)
         self._last[symbol] = close
         for target in self._strategy.on_bar(symbol, timestamp_ns, close, volume, self):
             self._decide(target)
@@ -171,13 +186,15 @@ class TradingEngine:
             events = list(events)
         for event in events:
             with self._commits.step() as uow:
-                self._orders.apply(uow, event)
+                applied = self._orders.apply(uow, event)
             fill = event.fill
             if fill is not None and fill.execution_id not in self._seen_executions:
                 self._seen_executions.add(fill.execution_id)
                 self._book_fill(fill)
             elif event.kind in _ENDING_KINDS:
                 self._release(event.client_order_id)
+                if event.kind is OrderEventKind.REJECTED and applied is not None:
+                    self._rejected(applied.intent)
         if gate is not None and events:
             gate.on_events(events, self._clock.now())
 
@@ -286,7 +303,15 @@ class TradingEngine:
             self.before_order(spec.symbol)
         stored = self._orders.place(decision, intent)
         if stored.status is IntentStatus.REJECTED:
+            self._rejected(stored)
             return
+        self._track_placed(stored)
+
+    def _track_placed(self, stored: OrderIntent) -> None:
+        """Count a placed order's unfilled quantity as working (position view)."""
+        if stored.status is IntentStatus.REJECTED:
+            return
+        spec = stored.spec
         qty = spec.qty or _ZERO
         if self._orders.resends_known:
             rest = qty  # a fresh simulated broker will report every fill again
@@ -296,6 +321,22 @@ class TradingEngine:
             rest = qty - stored.filled_qty
         signed = rest if spec.side is Side.BUY else -rest
         self._track(stored.client_order_id, spec.symbol, signed)
+
+    def _rejected(self, intent: OrderIntent) -> None:
+        """Hand a rejected order to the rejection policy, if one is configured."""
+        if (handler := self._rejections) is not None:
+            price = self._last.get(intent.spec.symbol)
+            handler.on_rejected(
+                intent,
+                intent.reason or "rejected",
+                reference_price=None if price is None else to_price(price),
+            )
+
+    def _place_due_retries(self, handler: RejectionHandler) -> None:
+        """Place waiting retries whose time came, unless trading is not ACTIVE."""
+        gate = self.gate
+        if gate is None or gate.board.state.state is TradingState.ACTIVE:
+            handler.place_due()
 
     def _intent(
         self, target: Target, side: Side, qty: Decimal, price: Decimal
