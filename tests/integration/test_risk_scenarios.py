@@ -44,8 +44,7 @@ from tradecore.domain.trading_state import TradingState
 from tradecore.domain.venue_config import OutsideHours, VenueConfig
 from tradecore.ports.alerts import Severity
 from tradecore.services.controls import Controls
-from tradecore.services.engine import EngineConfig
-from tradecore.services.guarded_engine import GuardedEngine
+from tradecore.services.engine import EngineConfig, TradingEngine
 from tradecore.services.kill_switch import KillSwitch
 from tradecore.services.monitored_broker import MonitoredBroker
 from tradecore.services.order_manager import OrderManager
@@ -117,7 +116,7 @@ class Harness:
         orders = OrderManager(
             MonitoredBroker(self.broker, self.gate, self.clock), self.clock, commits
         )
-        self.engine = GuardedEngine(
+        self.engine = TradingEngine(
             strategy,
             orders,
             commits,

@@ -1,8 +1,31 @@
 """The trading engine: one decision pipeline for replay and live.
 
-bar -> strategy (targets) -> sizing (target shares) -> pre-trade risk -> intent ->
-order manager (exactly once) -> broker; and broker events -> intents, fills, ledger.
+bar -> data-quality gate -> strategy (targets) -> sizing (target shares) ->
+pre-trade risk -> intent -> order manager (exactly once) -> broker; and broker
+events -> intents, fills, ledger.
 Every decision yields exactly one outcome: submitted, skipped(reason) or failed.
+
+With a risk gate configured (``EngineConfig.risk_gate``) the gate also sees every bar
+before the strategy (the trading state may change on it: staleness, volatility,
+correlation, daily loss, drawdown) and every batch of order events after the engine
+applied it (reject rate, losing trades). Without one, those hooks cost one attribute
+test per bar and per batch.
+
+A bar the data-quality gate rejects (:mod:`tradecore.domain.data_quality`) never
+reaches the strategy or the gate's market breakers: it is counted
+(``rejected_bars``), written to the audit log as ``bar_rejected`` with its values, and
+shown to the staleness breaker as "no fresh data".
+
+With a degradation monitor configured (``EngineConfig.degradation``), every order is
+first checked against the mode the components' health adds up to (the data feed's
+health is the traded symbol's bar age); an order the mode does not allow is recorded
+as ``skipped(degraded:<mode>)``.
+
+With a rejection handler configured (``EngineConfig.rejections``), an order the broker
+rejects, on submit or later by event, goes to the rejection policy: a capped retry
+under the next attempt's client order id (counted as working like any order), or a
+give-up with an alert. Retries that must wait are placed from the next bar on, while
+the trading state (if a gate is configured) is ACTIVE.
 
 The engine is also the strategy's :class:`PortfolioView`: positions count working
 orders at their target, so a strategy never double-orders while a fill is pending.
@@ -15,7 +38,10 @@ from decimal import Decimal
 
 import attrs
 
+from tradecore.domain.bar_frame import to_ns
 from tradecore.domain.client_order_id import DecisionKey
+from tradecore.domain.data_quality import BarRejection, BarScreen, DataQualityConfig
+from tradecore.domain.degradation import allows, order_action
 from tradecore.domain.events import OrderEvent, OrderEventKind
 from tradecore.domain.executions import Fill
 from tradecore.domain.hashing import sha256_hex
@@ -27,9 +53,12 @@ from tradecore.domain.orders import OrderSpec, Side
 from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.risk import RiskLimits, RiskVerdict, check_order
 from tradecore.domain.strategy import Strategy, Target
+from tradecore.domain.trading_state import TradingState
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import UnitOfWork
+from tradecore.services.degradation import DegradationMonitor
 from tradecore.services.order_manager import OrderManager
+from tradecore.services.rejection_policy import RejectionHandler
 from tradecore.services.risk_gate import RiskGate
 from tradecore.services.transactions import CommitPolicy
 
@@ -56,6 +85,12 @@ class EngineConfig:
     cost_model_hash: str = ""
     #: Full pre-trade checks, trading state and breakers; ``None``: ``limits`` only.
     risk_gate: RiskGate | None = None
+    #: Bar checks beyond the always-on ones (staleness: off unless configured).
+    data_quality: DataQualityConfig = attrs.Factory(DataQualityConfig)
+    #: Component health -> what may still be sent; ``None``: always everything.
+    degradation: DegradationMonitor | None = None
+    #: What to do when the broker rejects an order; ``None``: record it, nothing more.
+    rejections: RejectionHandler | None = None
 
 
 class TradingEngine:
@@ -85,6 +120,16 @@ class TradingEngine:
         self._cash = float(config.opening_cash)
         self._held: dict[str, float] = {}
         self._seen_executions: set[str] = set()
+        #: The risk gate that watches bars and events (``None``: none configured).
+        self.gate: RiskGate | None = config.risk_gate
+        self._screen = BarScreen(config.data_quality)
+        self._admit = self._screen.admit
+        self._bar_clock = None if self._screen.max_age_ns is None else clock.now
+        #: Bars the data-quality gate kept from the strategy.
+        self.rejected_bars = 0
+        self._rejections = config.rejections
+        if self._rejections is not None:
+            self._rejections.on_placed = self._track_placed
         #: Called with the symbol before an order is placed (replay uses it to show
         #: the simulated broker the bar that just closed).
         self.before_order: Callable[[str], None] | None = None
@@ -109,7 +154,22 @@ class TradingEngine:
     def on_bar(
         self, symbol: str, timestamp_ns: int, close: float, volume: float
     ) -> None:
-        """Feed one closed bar to the strategy and act on its targets."""
+        """Feed one closed bar to the strategy and act on its targets.
+
+        The risk gate, if any, sees the bar first: it may change the trading state
+        the strategy's orders are then checked against. A bad bar goes no further
+        than the data-quality gate.
+        """
+        now_ns = None if self._bar_clock is None else to_ns(self._bar_clock())
+        if (
+            bad := self._admit(symbol, timestamp_ns, close, volume, now_ns)
+        ) is not None:
+            self._reject_bar(bad)
+            return
+        if (gate := self.gate) is not None:
+            gate.on_bar(symbol, self._clock.now(), close, self.ledger)
+        if (handler := self._rejections) is not None and handler.waiting:
+            self._place_due_retries(handler)
         self._last[symbol] = close
         for target in self._strategy.on_bar(symbol, timestamp_ns, close, volume, self):
             self._decide(target)
@@ -120,16 +180,32 @@ class TradingEngine:
         The engine's own book follows the event stream (fills de-duplicated by
         execution id in this process), not the store's verdict on novelty: a resumed
         replay re-receives fills the store already holds and must book them again.
+        The risk gate, if any, is shown the batch once the engine applied it.
         """
+        gate = self.gate
+        if gate is not None:
+            events = list(events)
         for event in events:
             with self._commits.step() as uow:
-                self._orders.apply(uow, event)
+                applied = self._orders.apply(uow, event)
             fill = event.fill
             if fill is not None and fill.execution_id not in self._seen_executions:
                 self._seen_executions.add(fill.execution_id)
                 self._book_fill(fill)
             elif event.kind in _ENDING_KINDS:
                 self._release(event.client_order_id)
+                if event.kind is OrderEventKind.REJECTED and applied is not None:
+                    self._rejected(applied.intent)
+        if gate is not None and events:
+            gate.on_events(events, self._clock.now())
+
+    def _reject_bar(self, rejection: BarRejection) -> None:
+        """Count and audit a bar the strategy must not see; tell the staleness breaker."""
+        self.rejected_bars += 1
+        with self._commits.step() as uow:
+            uow.audit.append("bar_rejected", rejection.audit_payload())
+        if (gate := self.gate) is not None:
+            gate.on_bar_rejected(rejection.symbol, self._clock.now())
 
     def _decide(self, target: Target) -> None:
         symbol = target.symbol
@@ -145,14 +221,18 @@ class TradingEngine:
         intent = self._intent(target, side, qty, price) if verdict.passed else None
         decision = self._decision(target, current, price, intent)
         if intent is None:
-            self._skip(decision, f"risk:{verdict.rule}", verdict.values)
+            self._skip(decision, _skip_reason(verdict.rule), verdict.values)
         else:
             self._place(decision, intent)
 
     def _risk_check(
         self, symbol: str, side: Side, qty: Decimal, price: Decimal, current: Decimal
     ) -> RiskVerdict:
-        """The pre-trade gate when one is configured, else the basic order limits."""
+        """Degradation, then the pre-trade gate if configured, else the basic limits."""
+        if (monitor := self._config.degradation) is not None:
+            refused = self._degraded(monitor, symbol, side, qty, current)
+            if refused is not None:
+                return refused
         gate = self._config.risk_gate
         if gate is None:
             return check_order(
@@ -160,6 +240,34 @@ class TradingEngine:
             )
         spec = OrderSpec(symbol=symbol, side=side, qty=qty)
         return gate.check(self, self._strategy.strategy_id, spec, self._clock.now())
+
+    def _degraded(
+        self,
+        monitor: DegradationMonitor,
+        symbol: str,
+        side: Side,
+        qty: Decimal,
+        current: Decimal,
+    ) -> RiskVerdict | None:
+        """Refuse an order the degradation mode does not allow (``None``: allowed)."""
+        now = self._clock.now()
+        last_ns = self._screen.last_accepted_ns(symbol)
+        age = None if last_ns is None else (to_ns(now) - last_ns) / 1e9
+        mode = monitor.mode(now, age)
+        delta = qty if side is Side.BUY else -qty
+        action = order_action(current, delta)
+        if allows(mode, action):
+            return None
+        return RiskVerdict(
+            rule=f"{DEGRADED}{mode.value}",
+            values={
+                "mode": mode.value,
+                "action": action.value,
+                "position_before": str(current),
+                "position_after": str(current + delta),
+                "data_age_s": "none" if age is None else repr(age),
+            },
+        )
 
     def _decision(
         self,
@@ -196,7 +304,15 @@ class TradingEngine:
             self.before_order(spec.symbol)
         stored = self._orders.place(decision, intent)
         if stored.status is IntentStatus.REJECTED:
+            self._rejected(stored)
             return
+        self._track_placed(stored)
+
+    def _track_placed(self, stored: OrderIntent) -> None:
+        """Count a placed order's unfilled quantity as working (position view)."""
+        if stored.status is IntentStatus.REJECTED:
+            return
+        spec = stored.spec
         qty = spec.qty or _ZERO
         if self._orders.resends_known:
             rest = qty  # a fresh simulated broker will report every fill again
@@ -206,6 +322,22 @@ class TradingEngine:
             rest = qty - stored.filled_qty
         signed = rest if spec.side is Side.BUY else -rest
         self._track(stored.client_order_id, spec.symbol, signed)
+
+    def _rejected(self, intent: OrderIntent) -> None:
+        """Hand a rejected order to the rejection policy, if one is configured."""
+        if (handler := self._rejections) is not None:
+            price = self._last.get(intent.spec.symbol)
+            handler.on_rejected(
+                intent,
+                intent.reason or "rejected",
+                reference_price=None if price is None else to_price(price),
+            )
+
+    def _place_due_retries(self, handler: RejectionHandler) -> None:
+        """Place waiting retries whose time came, unless trading is not ACTIVE."""
+        gate = self.gate
+        if gate is None or gate.board.state.state is TradingState.ACTIVE:
+            handler.place_due()
 
     def _intent(
         self, target: Target, side: Side, qty: Decimal, price: Decimal
@@ -293,3 +425,13 @@ class TradingEngine:
                 continue
             signed = rest if intent.spec.side is Side.BUY else -rest
             self._track(intent.client_order_id, intent.spec.symbol, signed)
+
+
+DEGRADED = "degraded:"
+
+
+def _skip_reason(rule: str | None) -> str:
+    """``degraded:<mode>`` as it is; a risk rule as ``risk:<rule>``."""
+    if rule is not None and rule.startswith(DEGRADED):
+        return rule
+    return f"risk:{rule}"

@@ -5,9 +5,16 @@ is touched: every engine sharing the store refuses new orders from its next cycl
 even if everything after this fails (the broker down, the process killed). Then every
 open order is cancelled at the broker, the cancels are given a few seconds to land,
 and with ``flatten`` every position is closed with a market order placed exactly once
-(an intent with a client order id derived from the kill's audit entry, so a repeat of
-the same kill cannot double the flattening orders). What could not be done is reported
-order by order, and recorded in the audit log with the rest.
+(an intent with a client order id derived from the kill's persisted state row, so a
+repeat of the same kill, or a second process acting on it, cannot double the
+flattening orders). What could not be done is reported order by order, and recorded
+in the audit log with the rest.
+
+A trading process holds its own broker connection (with the simulated broker, the
+only one); a kill from the command line may have none. So the trading process answers
+the kill itself (:meth:`KillSwitch.carry_out`, wired through
+``RiskGate(on_kill=...)``): within one cycle it sees the kill's HALTED, cancels its
+open orders and, when the kill asked for it, flattens.
 """
 
 from __future__ import annotations
@@ -24,9 +31,14 @@ from tradecore.domain.errors import (
     OrderNotCancelable,
 )
 from tradecore.domain.intent import OrderIntent
+from tradecore.domain.kill_request import (
+    KillRequest,
+    kill_request_of,
+    kill_state_reason,
+)
 from tradecore.domain.lifecycle import IntentStatus
 from tradecore.domain.orders import OrderSpec, Side
-from tradecore.domain.records import AuditEntry, DecisionRecord
+from tradecore.domain.records import DecisionRecord
 from tradecore.domain.trading_state import TradingState
 from tradecore.ports.alerts import Alert, Alerter, Severity
 from tradecore.ports.broker import Broker
@@ -102,27 +114,43 @@ class KillSwitch:
         """
         if not reason.strip():
             raise InvalidInput("reason", reason, "a kill needs a reason")
-        entry, halted_at = self._halt(reason, flatten)
+        request = self._halt(reason, flatten)
+        return self._clear_broker(request, by="kill command")
+
+    def carry_out(self, request: KillRequest) -> KillReport:
+        """Answer a kill persisted elsewhere: cancel here, flatten if it asked.
+
+        The trading process calls this when it first sees the kill's HALTED; its
+        broker is the one holding its orders. The state is not touched (it is
+        already HALTED); what was done is audited and alerted like a kill.
+        """
+        return self._clear_broker(request, by="trading process")
+
+    def _clear_broker(self, request: KillRequest, *, by: str) -> KillReport:
         report = KillReport(
-            reason=reason, halted_at=halted_at, flatten_requested=flatten
+            reason=request.reason,
+            halted_at=request.killed_at,
+            flatten_requested=request.flatten,
         )
         report = self._cancel_all(report)
-        if flatten:
-            report = self._flatten(report, entry)
-        self._record(report)
+        if request.flatten:
+            report = self._flatten(report, request)
+        self._record(report, request, by)
         return report
 
-    def _halt(self, reason: str, flatten: bool) -> tuple[AuditEntry, datetime | None]:
+    def _halt(self, reason: str, flatten: bool) -> KillRequest:
         with self._store.unit_of_work() as uow:
             state = uow.controls.set_trading_state(
-                TradingState.HALTED, f"kill: {reason}"
+                TradingState.HALTED, kill_state_reason(reason, flatten=flatten)
             )
-            entry = uow.audit.append(
+            uow.audit.append(
                 "kill_switch",
                 {"reason": reason, "flatten": flatten, "state": TradingState.HALTED},
             )
             uow.commit()
-        return entry, state.changed_at
+        request = kill_request_of(state)
+        assert request is not None  # the store returns the row just written
+        return request
 
     def _cancel_all(self, report: KillReport) -> KillReport:
         broker = self._broker
@@ -172,7 +200,7 @@ class KillSwitch:
                 return
             self._clock.sleep(self._poll_every.total_seconds())
 
-    def _flatten(self, report: KillReport, entry: AuditEntry) -> KillReport:
+    def _flatten(self, report: KillReport, request: KillRequest) -> KillReport:
         broker = self._broker
         if broker is None or report.broker_error is not None:
             return report
@@ -181,11 +209,15 @@ class KillSwitch:
         except BrokerError as error:
             return attrs.evolve(report, not_flattened=(("*", str(error)),))
         orders = OrderManager(broker, self._clock, CommitEachStep(self._store))
+        working = self._flattening()
         sent, failed = [], []
         for position in positions:
+            if position.symbol in working:  # already being closed by this kill
+                sent.append(working[position.symbol])
+                continue
             side = Side.SELL if position.qty > 0 else Side.BUY
             decision, intent = self._flatten_intent(
-                entry, position.symbol, side, abs(position.qty)
+                request, position.symbol, side, abs(position.qty)
             )
             try:
                 stored = orders.place(decision, intent)
@@ -200,8 +232,17 @@ class KillSwitch:
             report, flatten_orders=tuple(sent), not_flattened=tuple(failed)
         )
 
+    def _flattening(self) -> dict[str, str]:
+        """Flatten orders of a kill still working: symbol -> client order id."""
+        with self._store.unit_of_work() as uow:
+            return {
+                i.spec.symbol: i.client_order_id
+                for i in uow.intents.open_intents()
+                if i.decision_key.strategy_id == KILL_STRATEGY_ID
+            }
+
     def _flatten_intent(
-        self, entry: AuditEntry, symbol: str, side: Side, qty: Decimal
+        self, request: KillRequest, symbol: str, side: Side, qty: Decimal
     ) -> tuple[DecisionRecord, OrderIntent]:
         now = self._clock.now()
         spec = OrderSpec(symbol=symbol, side=side, qty=qty)
@@ -209,9 +250,9 @@ class KillSwitch:
             strategy_id=KILL_STRATEGY_ID,
             symbol=symbol,
             side=side,
-            session_date=entry.recorded_at.date(),
+            session_date=request.killed_at.date(),
             horizon="kill",
-            signal_hash=entry.row_hash[:16],
+            signal_hash=request.kill_id[:16],
             qty=qty,
         )
         intent = OrderIntent.create(
@@ -219,18 +260,21 @@ class KillSwitch:
         )
         decision = DecisionRecord(
             decision_id=DecisionRecord.make_id(
-                KILL_STRATEGY_ID, symbol, entry.recorded_at, entry.row_hash
+                KILL_STRATEGY_ID, symbol, request.killed_at, request.kill_id
             ),
             strategy_id=KILL_STRATEGY_ID,
             symbol=symbol,
             decided_at=now,
-            inputs_hash=entry.row_hash,
-            details={"kill_seq": entry.seq, "flatten": str(qty)},
+            inputs_hash=request.kill_id,
+            details={"kill_id": request.kill_id, "flatten": str(qty)},
         )
         return decision, intent
 
-    def _record(self, report: KillReport) -> None:
+    def _record(self, report: KillReport, request: KillRequest, by: str) -> None:
         summary: dict[str, object] = {
+            "by": by,
+            "kill_id": request.kill_id,
+            "acted_at": self._clock.now(),
             "reason": report.reason,
             "canceled": list(report.canceled),
             "already_final": list(report.already_final),
@@ -247,7 +291,7 @@ class KillSwitch:
             Alert(
                 severity=Severity.CRITICAL,
                 code="kill_switch",
-                message=f"kill switch: trading HALTED ({report.reason})"
+                message=f"kill switch ({by}): trading HALTED ({report.reason})"
                 + ("" if report.complete else "; NOT everything was cancelled"),
                 raised_at=self._clock.now(),
                 context=summary,

@@ -23,6 +23,7 @@ from tradecore.domain.events import OrderEvent
 from tradecore.domain.orders import OrderSpec
 from tradecore.ports.broker import Broker, BrokerOrder, Capability
 from tradecore.ports.clock import Clock
+from tradecore.services.degradation import DegradationMonitor
 from tradecore.services.risk_gate import RiskGate
 
 _T = TypeVar("_T")
@@ -33,11 +34,19 @@ class MonitoredBroker(Broker):
 
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
 
-    def __init__(self, inner: Broker, gate: RiskGate, clock: Clock) -> None:
-        """Wrap ``inner``; times come from ``clock``."""
+    def __init__(
+        self,
+        inner: Broker,
+        gate: RiskGate,
+        clock: Clock,
+        *,
+        health: DegradationMonitor | None = None,
+    ) -> None:
+        """Wrap ``inner``; times come from ``clock``; ``health`` also hears of calls."""
         self._inner = inner
         self._gate = gate
         self._clock = clock
+        self._health = health
         # A wrapper can do what the broker it wraps can do.
         self.capabilities = inner.capabilities  # type: ignore[misc]
 
@@ -46,13 +55,19 @@ class MonitoredBroker(Broker):
         try:
             result = call()
         except (TransientBrokerError, AuthenticationFailed):
-            self._gate.on_broker_call(self._clock.now(), failed=True)
+            self._report(failed=True)
             raise
         except BrokerError:
-            self._gate.on_broker_call(self._clock.now(), failed=False)
+            self._report(failed=False)
             raise
-        self._gate.on_broker_call(self._clock.now(), failed=False)
+        self._report(failed=False)
         return result
+
+    def _report(self, *, failed: bool) -> None:
+        now = self._clock.now()
+        self._gate.on_broker_call(now, failed=failed)
+        if self._health is not None:
+            self._health.on_broker_call(now, failed=failed)
 
     def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
         """Submit through the inner broker; a refusal counts as a reject."""

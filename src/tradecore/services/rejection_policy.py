@@ -12,6 +12,7 @@ cap ends the chain.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
@@ -53,8 +54,12 @@ class RejectionHandler:
         self._tried: dict[str, tuple[RejectionAction, ...]] = {}
         self._queue: list[tuple[datetime, int, str, OrderIntent, DecisionRecord]] = []
         self._seq = 0
+        self._handled: dict[str, RejectionDecision] = {}
         #: Every decision taken, in order (what happened to each rejection).
         self.decisions: list[RejectionDecision] = []
+        #: Called with every retry as stored after placing it (the engine counts its
+        #: working quantity, so the strategy does not order it a second time).
+        self.on_placed: Callable[[OrderIntent], None] | None = None
 
     def on_rejected(
         self,
@@ -64,8 +69,15 @@ class RejectionHandler:
         code: str | None = None,
         reference_price: Decimal | None = None,
     ) -> RejectionDecision:
-        """Handle the broker's rejection of ``intent`` with ``reason``."""
+        """Handle the broker's rejection of ``intent`` with ``reason``.
+
+        Each rejected client order id is handled once: a caller that is shown the
+        same rejected intent again (a decision re-placed, an event replayed) gets
+        the first decision back and nothing is retried or alerted twice.
+        """
         cid = intent.client_order_id
+        if (earlier := self._handled.get(cid)) is not None:
+            return earlier
         root = self._root.get(cid, intent.parent_client_order_id or cid)
         now = self._clock.now()
         decision = decide(
@@ -81,6 +93,7 @@ class RejectionHandler:
             self._policy,
         )
         self.decisions.append(decision)
+        self._handled[cid] = decision
         if decision.retry_spec is None or decision.retry_at is None:
             self._give_up(intent, reason, decision)
             return decision
@@ -113,6 +126,8 @@ class RejectionHandler:
         self, record: DecisionRecord, retry: OrderIntent, reference: Decimal | None
     ) -> OrderIntent:
         stored = self._orders.place(record, retry)
+        if self.on_placed is not None:
+            self.on_placed(stored)
         if stored.status is IntentStatus.REJECTED:
             self.on_rejected(
                 stored, stored.reason or "rejected", reference_price=reference

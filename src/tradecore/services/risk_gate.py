@@ -15,13 +15,14 @@ Then, within the cycle:
   :class:`BreakerBoard`, and moves the trading state at once.
 
 The price collar's reference is the symbol's previous close, which the gate only
-knows when it is fed bars (:class:`~tradecore.services.guarded_engine.GuardedEngine`
-does that); without one, a configured collar refuses (fails closed).
+knows when it is fed bars (:class:`~tradecore.services.engine.TradingEngine` does
+that when the gate is its ``EngineConfig.risk_gate``); without one, a configured
+collar refuses (fails closed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol, TypeVar
@@ -40,6 +41,7 @@ from tradecore.domain.breakers import (
 )
 from tradecore.domain.events import OrderEvent, OrderEventKind
 from tradecore.domain.executions import Fill
+from tradecore.domain.kill_request import KillRequest, kill_request_of
 from tradecore.domain.ledger import Ledger
 from tradecore.domain.money import to_price
 from tradecore.domain.orders import OrderSpec
@@ -82,6 +84,7 @@ class RiskGate:
         alerter: Alerter,
         *,
         breakers: Sequence[Breaker] = (),
+        on_kill: Callable[[KillRequest], object] | None = None,
     ) -> None:
         """Wire the gate.
 
@@ -90,6 +93,9 @@ class RiskGate:
             commits: where the state is read and trips are written (the engine's).
             alerter: where trips and recoveries are sent.
             breakers: the configured breakers (at most one of each kind).
+            on_kill: called once per kill the first cycle it is seen in the store
+                (e.g. :meth:`KillSwitch.carry_out` with this process's broker, so a
+                kill issued elsewhere cancels and flattens here).
         """
         self._checker = checker
         self._commits = commits
@@ -110,6 +116,8 @@ class RiskGate:
         self._drawdown = _one(breakers, DrawdownBreaker)
         self._streak = _one(breakers, LosingStreakBreaker)
         self._correlation = _one(breakers, CorrelationBreaker)
+        self._on_kill = on_kill
+        self._kills_answered: set[str] = set()
 
     # --- the cycle ---------------------------------------------------------------
 
@@ -125,8 +133,19 @@ class RiskGate:
         self._cycle_at = at
         with self._commits.step() as uow:
             self.board.sync(uow)
+        if self._on_kill is not None:
+            self._answer_kill()
         self.board.tick(at)
         return self.board.state
+
+    def _answer_kill(self) -> None:
+        """Hand a kill seen for the first time to ``on_kill`` (once per kill)."""
+        request = kill_request_of(self.board.state)
+        if request is None or request.kill_id in self._kills_answered:
+            return
+        self._kills_answered.add(request.kill_id)
+        assert self._on_kill is not None
+        self._on_kill(request)
 
     def _enter(self, at: datetime) -> datetime:
         """Begin the cycle of ``at``; return the time to record things at."""
@@ -185,6 +204,16 @@ class RiskGate:
         if (vol := self._volatility) is not None:
             run(vol, lambda: vol.update(at, symbol, close))
         self._mark_equity(at, ledger)
+
+    def on_bar_rejected(self, symbol: str, at: datetime) -> None:
+        """The data-quality gate rejected a bar of ``symbol``: time passes, no data.
+
+        The staleness breaker keeps counting the symbol's silence (a symbol whose
+        every bar is rejected goes stale too); nothing else learns from the bar.
+        """
+        at = self._enter(at)
+        if (stale := self._staleness) is not None:
+            self.board.run(stale, lambda: stale.rejected(at, symbol))
 
     def on_events(self, events: Iterable[OrderEvent], at: datetime) -> None:
         """Order events the engine applied: acks and rejects, fills (trade P&L)."""

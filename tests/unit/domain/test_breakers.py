@@ -244,6 +244,25 @@ def test_staleness_sees_a_silent_symbol_when_others_still_trade() -> None:
     assert reading.inputs["symbol"] == "AAPL"
 
 
+def test_staleness_counts_a_symbol_whose_every_bar_was_rejected() -> None:
+    breaker = StalenessBreaker(StalenessConfig(expected_interval_s=60, multiple=3))
+    readings = []
+    for minute in range(5):
+        at = T0 + minute * timedelta(minutes=1)
+        breaker.update(at, "MSFT")  # MSFT is fresh every minute
+        readings.append(breaker.rejected(at, "AAPL"))
+    assert [r.breached for r in readings] == [False, False, False, False, True]
+    assert readings[-1].inputs["symbol"] == "AAPL"
+    assert readings[-1].inputs["gap_s"] == "240.0"
+
+
+def test_a_rejected_bar_does_not_refresh_a_symbol() -> None:
+    breaker = StalenessBreaker(StalenessConfig(expected_interval_s=60, multiple=3))
+    breaker.update(T0, "AAPL")
+    breaker.rejected(T0 + timedelta(minutes=2), "AAPL")
+    assert breaker.rejected(T0 + timedelta(seconds=181), "AAPL").breached
+
+
 def test_staleness_ignores_the_overnight_close() -> None:
     session = TradingSession(open_utc=time(14, 30), close_utc=time(21, 0))
     breaker = StalenessBreaker(StalenessConfig(expected_interval_s=60), session)

@@ -19,15 +19,17 @@ from tradecore.domain.errors import (
 )
 from tradecore.domain.fill_models import FillModel
 from tradecore.domain.intent import OrderIntent
+from tradecore.domain.kill_request import kill_request_of, kill_state_reason
+from tradecore.domain.lifecycle import IntentStatus
 from tradecore.domain.market import Bar
 from tradecore.domain.orders import OrderSpec, OrderType, Side
 from tradecore.domain.records import DecisionRecord
 from tradecore.domain.sessions import TradingSession
-from tradecore.domain.trading_state import TradingState
+from tradecore.domain.trading_state import TradingState, TradingStateRecord
 from tradecore.domain.venue_config import VenueConfig
 from tradecore.ports.alerts import Severity
 from tradecore.ports.broker import BrokerOrder
-from tradecore.services.kill_switch import NO_BROKER, KillSwitch
+from tradecore.services.kill_switch import KILL_STRATEGY_ID, NO_BROKER, KillSwitch
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.transactions import CommitEachStep
 
@@ -163,7 +165,7 @@ def test_kill_halts_first_cancels_everything_and_flattens(
     with store.unit_of_work() as uow:
         state = uow.controls.get_trading_state()
     assert state.state is TradingState.HALTED
-    assert state.reason == "kill: runaway"
+    assert state.reason == "kill+flatten: runaway"  # the flatten request is persisted
     kinds = [k for k, _ in audit_rows(db) if k.startswith("kill")]
     assert kinds == ["kill_switch", "kill_switch_done"]
     done = audit_rows(db, "kill_switch_done")[0][1]
@@ -218,3 +220,54 @@ def test_a_kill_needs_a_reason_and_changes_nothing_without_one(
         KillSwitch(store, None, clock, RecordingAlerter()).kill("  ")
     with store.unit_of_work() as uow:
         assert uow.controls.get_trading_state().state is TradingState.ACTIVE
+
+
+def test_the_trading_process_answers_a_kill_with_the_same_flatten_ids(
+    db: Path, store: SqlStore, clock: SimClock
+) -> None:
+    """A kill command and the trading process derive one id per flatten order."""
+    venue = Venue(clock)
+    bids = _book(store, clock, venue)
+    (cli_flatten,) = (
+        KillSwitch(store, venue, clock, RecordingAlerter())
+        .kill("runaway", flatten=True)
+        .flatten_orders
+    )
+    with store.unit_of_work() as uow:
+        request = kill_request_of(uow.controls.get_trading_state())
+    assert request is not None
+    assert request.flatten
+
+    report = KillSwitch(store, venue, clock, RecordingAlerter()).carry_out(request)
+    assert report.flatten_orders == (cli_flatten,)  # the same order, not a second
+    with store.unit_of_work() as uow:
+        kill_intents = [
+            i
+            for i in uow.intents.by_status(*IntentStatus)
+            if i.decision_key.strategy_id == KILL_STRATEGY_ID
+        ]
+        state = uow.controls.get_trading_state()
+    assert [i.client_order_id for i in kill_intents] == [cli_flatten]
+    assert state.reason == "kill+flatten: runaway"  # carry_out leaves the state be
+    done = [p for _, p in audit_rows(db, "kill_switch_done")]
+    assert [d["by"] for d in done] == ["kill command", "trading process"]
+    assert {d["kill_id"] for d in done} == {request.kill_id}
+    assert set(done[0]["canceled"]) == {b.client_order_id for b in bids}
+
+
+def test_kill_requests_are_read_only_from_a_kills_halt() -> None:
+    def record(state: TradingState, reason: str) -> TradingStateRecord:
+        return TradingStateRecord(state=state, reason=reason, changed_at=T0)
+
+    plain = kill_request_of(record(TradingState.HALTED, "kill: x"))
+    assert plain is not None
+    assert (plain.reason, plain.flatten, plain.killed_at) == ("x", False, T0)
+    assert kill_state_reason("y", flatten=True) == "kill+flatten: y"
+    flat = kill_request_of(record(TradingState.HALTED, "kill+flatten: y"))
+    assert flat is not None
+    assert (flat.reason, flat.flatten) == ("y", True)
+    assert flat.kill_id != plain.kill_id
+    assert kill_request_of(record(TradingState.HALTED, "by hand")) is None
+    assert kill_request_of(record(TradingState.REDUCING, "kill: x")) is None
+    never_set = TradingStateRecord(state=TradingState.HALTED, reason="kill: x")
+    assert kill_request_of(never_set) is None

@@ -25,6 +25,7 @@ from tradecore.domain.breakers import (
 from tradecore.domain.errors import BrokerRejected, TransientBrokerError
 from tradecore.domain.events import OrderEvent, OrderEventKind
 from tradecore.domain.fill_models import FillModel
+from tradecore.domain.kill_request import KillRequest
 from tradecore.domain.orders import OrderSpec, Side
 from tradecore.domain.pre_trade import PreTradeChecker
 from tradecore.domain.risk_limits import RiskLimits
@@ -300,3 +301,35 @@ def test_a_clock_stepping_back_stays_in_the_current_cycle(store: SqlStore) -> No
     earlier = T0 - timedelta(milliseconds=500)  # NTP stepped the wall clock back
     assert g.check(book, "s1", BUY, earlier).rule == "max_orders_per_second"
     g.on_bar("AAPL", earlier, 100.0, book.ledger)  # no error from the windows
+
+
+def test_a_kill_seen_in_the_store_is_handed_to_on_kill_once(
+    store: SqlStore, clock: SimClock
+) -> None:
+    seen: list[KillRequest] = []
+    g = RiskGate(
+        PreTradeChecker(RiskLimits()),
+        CommitEachStep(store),
+        RecordingAlerter(),
+        on_kill=seen.append,
+    )
+    g.tick(T0)
+    with store.unit_of_work() as uow:  # a halt that is not a kill: not handed over
+        uow.controls.set_trading_state(TradingState.HALTED, "by hand")
+        uow.commit()
+    g.tick(T0 + MINUTE)
+    assert seen == []
+    clock.advance(120)
+    with store.unit_of_work() as uow:
+        uow.controls.set_trading_state(TradingState.HALTED, "kill+flatten: runaway")
+        uow.commit()
+    for minute in (2, 3, 4):
+        g.tick(T0 + minute * MINUTE)
+    assert [(k.reason, k.flatten) for k in seen] == [("runaway", True)]
+    clock.advance(120)
+    with store.unit_of_work() as uow:  # a second kill is a new request
+        uow.controls.set_trading_state(TradingState.HALTED, "kill: again")
+        uow.commit()
+    g.tick(T0 + 5 * MINUTE)
+    assert [(k.reason, k.flatten) for k in seen][1:] == [("again", False)]
+    assert seen[0].kill_id != seen[1].kill_id

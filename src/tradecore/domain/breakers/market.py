@@ -58,6 +58,15 @@ class StalenessBreaker(Breaker):
         self._last_seen[symbol] = at
         return reading
 
+    def rejected(self, at: datetime, symbol: str) -> BreakerReading:
+        """A bar of ``symbol`` arrived at ``at`` but was rejected: it is not fresh.
+
+        A symbol with no accepted bar yet starts its silence here, so a feed that
+        only ever sends bad bars goes stale like one that sends nothing.
+        """
+        self._last_seen.setdefault(symbol, at)
+        return self.tick(at)
+
     def _condition(self, at: datetime) -> tuple[bool, Inputs]:
         stalest, gap = "", timedelta(0)
         for symbol, seen in self._last_seen.items():
