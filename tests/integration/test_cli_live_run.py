@@ -100,3 +100,29 @@ def test_a_halted_store_places_nothing(setup: tuple[Path, Path]) -> None:
     assert statuses == []
     assert outcomes
     assert set(outcomes) == {OutcomeKind.SKIPPED}
+
+
+def test_reconcile_without_a_broker_says_so(setup: tuple[Path, Path]) -> None:
+    db, _ = setup
+    result = runner.invoke(app, ["--database-url", f"sqlite:///{db}", "reconcile"])
+    assert result.exit_code == errors.UNAVAILABLE
+    assert "no broker configured" in result.output
+
+
+def test_reconcile_reports_what_a_fresh_broker_does_not_know(
+    setup: tuple[Path, Path],
+) -> None:
+    db, bars = setup
+    code, _ = _run(db, "--bars", str(bars), *STRATEGY, broker="simulated")
+    assert code == 0
+    result = runner.invoke(
+        app,
+        ["--database-url", f"sqlite:///{db}", "reconcile"],
+        env={"TRADECORE_BROKER": "simulated"},
+    )
+    assert result.exit_code == 0, result.output
+    # The simulated broker of this command is a new one: it holds none of the
+    # stored positions, and reconcile reports each one rather than trading.
+    assert "checked 0 open intent(s)" in result.output
+    assert "quantity_mismatch" in result.output
+    assert "reported; broker position is the truth for risk" in result.output

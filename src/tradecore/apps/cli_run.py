@@ -39,6 +39,7 @@ from tradecore.domain.market import Bar
 from tradecore.ports.broker import Broker
 from tradecore.ports.store import Store
 from tradecore.services.engine import EngineConfig, TradingEngine
+from tradecore.services.kill_switch import KillSwitch
 from tradecore.services.live_loop import CycleReport, LiveLoop
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.reconciler import Reconciler
@@ -223,11 +224,15 @@ def _loop(
 ) -> LiveLoop:
     commits = CommitEachStep(store)
     alerter = StoreLogAlertSink.on_store(store)
+    # A kill made by another process (`tradecore-live kill`) is carried out here
+    # too, the first cycle it is seen: this process cancels its own orders.
+    kill = KillSwitch(store, broker, clock, alerter)
     gate = RiskGate(
         build_checker(settings.risk),
         commits,
         alerter,
         breakers=build_breakers(settings.risk),
+        on_kill=kill.carry_out,
     )
     orders = OrderManager(broker, clock, commits)
     chosen = load_strategy(strategy, params)

@@ -12,6 +12,7 @@ from tradecore.apps import (
     cli_audit,
     cli_config,
     cli_db,
+    cli_reconcile,
     cli_risk,
     cli_run,
     cli_secrets,
@@ -63,6 +64,7 @@ app.add_typer(cli_risk.breaker_app, name="breaker")
 app.command("kill")(cli_risk.kill)
 app.command("status")(cli_risk.status)
 app.command("run")(cli_run.run)
+app.command("reconcile")(cli_reconcile.reconcile)
 app.add_typer(cli_secrets.app, name="secrets")
 
 

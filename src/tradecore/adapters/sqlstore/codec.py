@@ -8,6 +8,7 @@ decimal in a hand-edited row into :class:`InvalidInput` naming the table and fie
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -90,10 +91,8 @@ def to_json(value: object) -> str:
     if type(value) in _PLAIN_JSON:
         # Details, params and id lists are JSON primitives already (the common
         # case, and a hot one in replay); anything else goes through cattrs.
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             return _dumps(value)
-        except (TypeError, ValueError):
-            pass
     try:
         return _dumps(converter.unstructure(value))
     except (TypeError, ValueError) as e:
