@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.contract import parity_table
 from tests.contract.sql_support import migrated, raw_sql_runner
 from tradecore.adapters.sqlstore.tables import metadata
 
@@ -33,3 +34,22 @@ def clean_postgres(postgres_contract_url: str) -> str:
         f"TRUNCATE {names} RESTART IDENTITY CASCADE", {}
     )
     return postgres_contract_url
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Remember each contract case's id and adapter for the parity table."""
+    parity_table.remember(items)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Record each contract case's outcome per adapter."""
+    parity_table.record(report)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the case x adapter parity table after a run of contract suites."""
+    lines = parity_table.render()
+    if lines:
+        terminalreporter.section("contract parity: case x adapter")
+        for line in lines:
+            terminalreporter.write_line(line)
