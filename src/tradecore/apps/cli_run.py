@@ -28,7 +28,7 @@ from tradecore.apps.broker_factory import build_broker
 from tradecore.apps.config import Settings
 from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
-from tradecore.apps.replay_run import venue_config
+from tradecore.apps.replay_run import bar_interval, venue_config
 from tradecore.apps.risk_config import build_breakers, build_checker
 from tradecore.apps.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
 from tradecore.apps.strategy_loader import load_strategy, parse_params
@@ -90,9 +90,7 @@ def run(
         clock = SimClock(from_ns(min(int(f.timestamps[0]) for f in frames if len(f))))
         broker, market = _broker(settings, clock, frames, opening, seed, dry_run)
         if emulator:
-            market = _emulator_market(
-                settings, venue_config("ideal", opening, seed, frames).bar_interval
-            )
+            market = _emulator_market(settings, bar_interval(frames))
         store = open_configured_store(ctx)
         try:
             _connect(broker)
@@ -236,7 +234,7 @@ def _loop(
     )
     orders = OrderManager(broker, clock, commits)
     chosen = load_strategy(strategy, params)
-    interval = venue_config("ideal", cash, 0, frames).bar_interval
+    interval = bar_interval(frames)
     engine = TradingEngine(
         chosen,
         orders,

@@ -220,7 +220,7 @@ def venue_config(
         session=TradingSession.around_the_clock(),
         outside_hours=OutsideHours.QUEUE,
         starting_cash=cash,
-        bar_interval=_bar_interval(frames),
+        bar_interval=bar_interval(frames),
     )
 
 
@@ -228,7 +228,8 @@ def _fees() -> FeeModel:
     return FeeModel.us_regulatory(per_share=Decimal("0.0035"))
 
 
-def _bar_interval(frames: Sequence[BarFrame]) -> timedelta:
+def bar_interval(frames: Sequence[BarFrame]) -> timedelta:
+    """The bars' interval: the median step between timestamps (1 minute if none)."""
     steps = [np.diff(f.timestamps) for f in frames if len(f) > 1]
     if not steps:
         return timedelta(minutes=1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from tradecore.domain.bar_frame import BarFrame, from_ns, merge_timeline, to_ns
+from tradecore.domain.bar_frame import BarFrame, merge_timeline, to_ns
 from tradecore.domain.market import Bar
 
 
@@ -44,9 +44,3 @@ class RecordedBarFeed:
     def exhausted(self) -> bool:
         """True once every recorded bar was served."""
         return self._next >= len(self._stamps)
-
-    def next_close(self) -> datetime | None:
-        """When the next bar closes (``None`` once exhausted)."""
-        if self.exhausted:
-            return None
-        return from_ns(self._stamps[self._next] + self._interval_ns)
