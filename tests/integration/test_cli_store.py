@@ -14,6 +14,9 @@ from tradecore.apps.live import app
 runner = CliRunner()
 
 
+HEAD = "0002_manifest_rate_limits"
+
+
 def _run(url: str, *args: str) -> tuple[int, str]:
     result = runner.invoke(app, ["--database-url", url, *args], env={})
     return result.exit_code, result.output
@@ -23,10 +26,18 @@ def test_db_upgrade_current_downgrade(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     assert _run(url, "db", "current") == (
         0,
-        "base (empty) (needs upgrade to 0001_initial)\n",
+        f"base (empty) (needs upgrade to {HEAD})\n",
     )
-    assert _run(url, "db", "upgrade") == (0, "database at 0001_initial\n")
-    assert _run(url, "db", "current") == (0, "0001_initial (up to date)\n")
+    assert _run(url, "db", "upgrade") == (0, f"database at {HEAD}\n")
+    assert _run(url, "db", "current") == (0, f"{HEAD} (up to date)\n")
+    assert _run(url, "db", "downgrade", "0001_initial") == (
+        0,
+        "database at 0001_initial\n",
+    )
+    assert _run(url, "db", "current") == (
+        0,
+        f"0001_initial (needs upgrade to {HEAD})\n",
+    )
     assert _run(url, "db", "downgrade", "base") == (0, "database at base\n")
 
 

@@ -25,6 +25,8 @@ class DecisionRecord:
     model_hash: str = ""
     cost_model_hash: str = ""
     config_hash: str = ""
+    #: Hash of the signed manifest in force (``None``: none was loaded, e.g. old rows).
+    manifest_hash: str | None = None
     #: Sizing, risk, policy and their reasons, as JSON-able primitives.
     details: Mapping[str, object] = attrs.field(factory=dict)
 

@@ -54,6 +54,8 @@ class CostModelVersion:
     #: Parameter name -> value (floats: cost-model fitting is float64 analytics).
     params: Mapping[str, object] = attrs.field(factory=dict)
     note: str = ""
+    #: Execution ids of the fills this version was calibrated from (empty: a prior).
+    fills_used: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True, slots=True)

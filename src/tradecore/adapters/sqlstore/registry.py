@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import select
 
@@ -19,12 +20,22 @@ from tradecore.ports.store_records import (
 )
 
 _C, _M, _MF = t.cost_model_versions, t.models, t.manifests
-_decode_cost = codec.decoder(
+_COST_JSON = ("params", "fills_used")
+_decode_cost_row = codec.decoder(
     CostModelVersion,
     table="cost_model_versions",
     key="version_hash",
-    json_fields=("params",),
+    json_fields=_COST_JSON,
 )
+
+
+def _decode_cost(row: Mapping[str, Any]) -> CostModelVersion:
+    # Rows written before migration 0002 have no fills_used: they used none we know.
+    if row["fills_used"] is None:
+        row = {**row, "fills_used": "[]"}
+    return _decode_cost_row(row)
+
+
 _decode_model = codec.decoder(
     ModelRecord, table="models", key="model_hash", json_fields=("metadata",)
 )
@@ -40,7 +51,7 @@ class SqlCostModelRepository(CostModelRepository):
 
     def record(self, version: CostModelVersion) -> bool:
         """Store a version unless its hash is stored; see the port."""
-        row = codec.flat_row(version, json_fields=("params",))
+        row = codec.flat_row(version, json_fields=_COST_JSON)
         return self._conn.execute(self._insert, row).first() is not None
 
     def get(self, version_hash: str) -> CostModelVersion:

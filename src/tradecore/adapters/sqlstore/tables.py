@@ -134,6 +134,8 @@ decisions = Table(
     Column("model_hash", _HASH, nullable=False),
     Column("cost_model_hash", _HASH, nullable=False),
     Column("config_hash", _HASH, nullable=False),
+    #: The signed manifest in force when the decision was made (0002; older rows: NULL).
+    Column("manifest_hash", _HASH),
     Column("details", Text, nullable=False),
 )
 
@@ -195,6 +197,20 @@ cost_model_versions = Table(
     Column("created_at", UtcDateTime, nullable=False, index=True),
     Column("params", Text, nullable=False),
     Column("note", Text, nullable=False),
+    #: JSON list of the execution ids the calibration used (0002; older rows: NULL).
+    Column("fills_used", Text),
+)
+
+#: Token buckets shared by every process using one store (0002): one row per budget,
+#: e.g. ``alpaca-trading:<account>``; times are wall-clock epoch seconds because the
+#: processes sharing a bucket share no monotonic clock.
+rate_limit_buckets = Table(
+    "rate_limit_buckets",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("refilled_at", Float, nullable=False),
+    Column("paused_until", Float, nullable=False),
 )
 
 models = Table(
