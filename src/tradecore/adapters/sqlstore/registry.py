@@ -29,7 +29,7 @@ _decode_cost_row = codec.decoder(
 )
 
 
-def _decode_cost(row: Mapping[str, Any]) -> CostModelVersion:
+def _decode_cost(row: Mapping[Any, Any]) -> CostModelVersion:
     # Rows written before migration 0002 have no fills_used: they used none we know.
     if row["fills_used"] is None:
         row = {**row, "fills_used": "[]"}
