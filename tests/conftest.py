@@ -34,6 +34,19 @@ settings.load_profile(
 )
 
 
+@pytest.fixture(autouse=True)
+def _dev_key_in_tmp(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep the development signing key out of the real user data directory.
+
+    Every replay run signs its manifest, with the development key when none is
+    configured; tests (and the processes they start, which inherit the variable)
+    create that key in a temporary folder instead.
+    """
+    monkeypatch.setenv("TRADECORE_DEV_KEY_DIR", str(tmp_path_factory.mktemp("dev-key")))
+
+
 # --- PostgreSQL -----------------------------------------------------------------------
 
 POSTGRES_URL_ENV = "TRADECORE_TEST_POSTGRES_URL"

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from tradecore.domain.account import Position
@@ -173,6 +174,19 @@ class RecordsContract:
             assert uow.cost_models.latest() == v2
             with pytest.raises(NotFound):
                 uow.cost_models.get("c404")
+
+    def test_a_decision_keeps_the_manifest_hash_in_force(self, store: Store) -> None:
+        """ST-27 a decision's manifest hash round-trips; none stays ``None``."""
+        signed = attrs.evolve(_decision(1), manifest_hash="ab" * 32)
+        with store.unit_of_work() as uow:
+            assert uow.decisions.record_decision(signed)
+            assert uow.decisions.record_decision(_decision(2))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            first, second = uow.decisions.all_decisions()
+            assert first.manifest_hash == "ab" * 32
+            assert second.manifest_hash is None
+            assert uow.decisions.decisions_without_outcome() == [signed, _decision(2)]
 
     def test_models_and_manifests(self, store: Store) -> None:
         """ST-26 manifests attach to registered models only, oldest first."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -23,7 +24,8 @@ def test_config_show_prints_the_redacted_config_and_its_hash(tmp_path: Path) -> 
     assert "whsec-do-not-show" not in result.output
     document = json.loads(result.output)
     assert document["settings"]["alerts"]["webhook"]["secret"] == "***"
-    assert document["config_hash"] == config_hash(load_settings(config, env, {}))
+    effective = load_settings(config, {**os.environ, **env}, {})
+    assert document["config_hash"] == config_hash(effective)
 
 
 def test_config_show_refuses_conflicting_sources(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -11,9 +12,11 @@ import typer
 
 import tradecore
 from tradecore.apps import cli_emulator, cli_manifest
+from tradecore.apps.config import load_settings
 from tradecore.apps.demo_data import demo_frames
 from tradecore.apps.errors import cli_errors
 from tradecore.apps.replay_run import replay
+from tradecore.apps.run_manifest import MANIFEST_FILE
 from tradecore.apps.strategy_loader import parse_params
 from tradecore.domain.bar_frame import BarFrame
 from tradecore.domain.errors import ConfigurationError
@@ -69,9 +72,13 @@ def run(
     resume: bool = typer.Option(
         False, "--resume", help="Finish an interrupted replay in --out (same inputs)."
     ),
+    config: Path | None = typer.Option(
+        None, "--config", help="TOML configuration file ([signing] key_file)."
+    ),
 ) -> None:
-    """Replay a strategy over bar data and write a report folder."""
+    """Replay a strategy over bar data; write a report folder and a signed manifest."""
     with cli_errors():
+        signing = load_settings(config, os.environ).signing
         frames_or_dir = _data_source(data, demo)
         params = parse_params(param)
         with _progress() as report:
@@ -85,6 +92,7 @@ def run(
                 out=out,
                 resume=resume,
                 on_progress=report,
+                signing=signing,
             )
         _print_summary(result.summary, out)
 
@@ -147,6 +155,7 @@ def _print_summary(summary: Mapping[str, object], out: Path) -> None:
         text = f"{value:.4f}" if isinstance(value, float) else str(value)
         typer.echo(f"{key:>14}: {text}")
     typer.echo(f"{'report':>14}: {out / 'report.html'}")
+    typer.echo(f"{'manifest':>14}: {out / MANIFEST_FILE} ({summary['manifest_hash']})")
 
 
 def main() -> None:

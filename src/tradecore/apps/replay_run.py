@@ -8,6 +8,7 @@ clock), wires the same engine the live app uses, and writes the report.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -23,7 +24,15 @@ from tradecore.adapters.report import write_report
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import Durability, open_store
 from tradecore.adapters.sqlstore.write_behind import WriteBehindStore
+from tradecore.apps.config import load_settings
+from tradecore.apps.config_ops import SigningSettings
 from tradecore.apps.replay_records import fill_rows, record_rows
+from tradecore.apps.run_manifest import (
+    build_manifest,
+    run_identity,
+    sign_run_manifest,
+    write_run_manifest,
+)
 from tradecore.apps.strategy_loader import load_strategy
 from tradecore.domain.bar_frame import BarFrame, data_fingerprint, from_ns
 from tradecore.domain.errors import ConfigurationError
@@ -31,10 +40,12 @@ from tradecore.domain.fees import FeeModel
 from tradecore.domain.fill_models import FillModel
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.lifecycle import IntentStatus
+from tradecore.domain.manifest import SignedManifest, manifest_hash
 from tradecore.domain.metrics import summarize_performance
 from tradecore.domain.money import to_price
 from tradecore.domain.risk import RiskLimits
 from tradecore.domain.sessions import TradingSession
+from tradecore.domain.strategy import Strategy
 from tradecore.domain.venue_config import OutsideHours, VenueConfig
 from tradecore.services.engine import EngineConfig, TradingEngine
 from tradecore.services.order_manager import OrderManager
@@ -81,11 +92,15 @@ def replay(
     limits: RiskLimits | None = None,
     commit_every: int = 50_000,
     on_progress: Callable[[ReplayProgress], None] | None = None,
+    signing: SigningSettings | None = None,
 ) -> ReplayResult:
     """Replay ``strategy`` over ``data`` (a folder of bar files, or frames).
 
     Store writes are committed every ``commit_every`` steps (order placements and
     broker events): a crash loses at most that batch, which ``resume`` re-derives.
+    The run's signed manifest (signed as ``signing`` says: the configured key, else
+    the development key) is written to ``out/manifest.json`` and its hash goes into
+    every decision record.
 
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
@@ -107,6 +122,9 @@ def replay(
         "limits": attrs.asdict(limits),
     }
     config_hash = sha256_hex(config)
+    signed = _signed_manifest(
+        strategy, chosen, params or {}, frames, venue, config_hash, signing
+    )
     folder = (
         Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tc-replay-"))
     )
@@ -123,7 +141,10 @@ def replay(
             commits,
             clock,
             EngineConfig(
-                opening_cash=Decimal(cash), limits=limits, config_hash=config_hash
+                opening_cash=Decimal(cash),
+                limits=limits,
+                config_hash=config_hash,
+                manifest_hash=manifest_hash(signed.manifest),
             ),
         )
         run = run_replay(
@@ -165,6 +186,7 @@ def replay(
         "data_fingerprint": data_fingerprint(frames),
         "strategy_id": chosen.strategy_id,
         "fill_model": fill_model,
+        "manifest_hash": manifest_hash(signed.manifest),
     }
     fill_table = fill_rows(fills)
     decision_table, outcome_table = record_rows(decisions, outcomes)
@@ -198,7 +220,31 @@ def replay(
         (folder / "config.json").write_text(
             json.dumps(config, sort_keys=True, indent=2)
         )
+        write_run_manifest(folder, signed)
     return result
+
+
+def _signed_manifest(
+    strategy: str,
+    chosen: Strategy,
+    params: Mapping[str, object],
+    frames: Sequence[BarFrame],
+    venue: VenueConfig,
+    config_hash: str,
+    signing: SigningSettings | None,
+) -> SignedManifest:
+    """The run's manifest, signed; the cost model is the venue's fill and fee models."""
+    manifest = build_manifest(
+        run_identity(strategy, chosen, params, venue.bar_interval),
+        frames,
+        config_hash=config_hash,
+        cost_model_version=sha256_hex(
+            {"fill_model": venue.fill_model, "fee_model": venue.fee_model}
+        ),
+    )
+    if signing is None:  # a notebook's tc.replay(): the environment decides
+        signing = load_settings(None, os.environ).signing
+    return sign_run_manifest(manifest, signing)
 
 
 def venue_config(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -83,6 +83,11 @@ class DataSource:
     fingerprint: str = attrs.field(validator=v.non_empty_str)
 
 
+def _sources(value: Iterable[DataSource]) -> tuple[DataSource, ...]:
+    """A typed ``tuple`` converter (a bare ``tuple`` leaves mypy unable to check)."""
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True, slots=True)
 class Manifest:
     """What a model or parameter set was made from; see the module docstring."""
@@ -98,7 +103,7 @@ class Manifest:
     training_end: datetime | None = attrs.field(validator=v.optional_utc_datetime)
     #: Bars left out between training and evaluation folds (purged CV embargo).
     embargo_bars: int = attrs.field(validator=_non_negative_int)
-    data_sources: tuple[DataSource, ...] = attrs.field(converter=tuple)
+    data_sources: tuple[DataSource, ...] = attrs.field(converter=_sources)
     dataset_fingerprint: str = attrs.field(validator=v.non_empty_str)
     feature_schema_hash: str = attrs.field(validator=v.non_empty_str)
     cost_model_version: str = attrs.field(validator=v.non_empty_str)

@@ -83,6 +83,8 @@ class EngineConfig:
     config_hash: str = ""
     model_hash: str = ""
     cost_model_hash: str = ""
+    #: Hash of the signed manifest in force, copied into every decision record.
+    manifest_hash: str | None = None
     #: Full pre-trade checks, trading state and breakers; ``None``: ``limits`` only.
     risk_gate: RiskGate | None = None
     #: Bar checks beyond the always-on ones (staleness: off unless configured).
@@ -295,6 +297,7 @@ class TradingEngine:
             config_hash=self._config.config_hash,
             model_hash=self._config.model_hash,
             cost_model_hash=self._config.cost_model_hash,
+            manifest_hash=self._config.manifest_hash,
             details=details,
         )
 
