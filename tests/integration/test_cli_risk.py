@@ -57,7 +57,7 @@ def test_kill_without_a_broker_halts_and_exits_non_zero(db: Path) -> None:
         "kill_switch",
         "kill_switch_done",
     ]
-    assert audit_rows(db, "alert")[0][1]["code"] == "kill_switch"
+    assert audit_rows(db, "alert")[0][1]["code"] == "kill_switch.engaged"
 
 
 def test_kill_with_the_simulated_broker_completes(db: Path) -> None:

@@ -156,4 +156,4 @@ def test_kill_flatten_stops_a_trading_process_and_it_clears_its_broker(
     for fill in fills:
         net[fill.symbol] += fill.signed_qty
     assert set(net.values()) == {Decimal(0)}
-    assert "kill_switch" in summary["alerts"]
+    assert "kill_switch.engaged" in summary["alerts"]

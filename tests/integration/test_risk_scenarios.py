@@ -221,7 +221,7 @@ def test_a_gap_down_trips_daily_loss_and_only_exits_pass(
     assert h.engine.ledger.positions() == []
     (_, trip), *_ = audit_rows(db, "breaker_tripped")
     assert D(trip["inputs"]["loss"]) > 5_000
-    assert h.alerter.codes() == ["breaker_tripped"]
+    assert h.alerter.codes() == ["breaker.tripped"]
 
 
 # --- 2. data gap -> staleness; 5. recovery after quiet + approval ---------------------

@@ -6,11 +6,17 @@ trades the configured broker (``[broker] kind``) or, with ``--dry-run``, records
 every order it would send without sending it. The bar feed is a recorded stream
 (``--bars DIR``, one file per symbol) released bar by bar as each bar closes on a
 virtual clock starting at the first bar.
+
+Before trading it verifies the signed manifest (:mod:`tradecore.apps.live_manifest`);
+alerts, metrics, ``/health`` and the structured cycle log come from
+:mod:`tradecore.apps.live_ops`, the per-cycle watch from
+:mod:`tradecore.services.cycle_watch`.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from decimal import Decimal
@@ -19,7 +25,6 @@ from typing import Annotated
 
 import typer
 
-from tradecore.adapters.alerts.store_log_sink import StoreLogAlertSink
 from tradecore.adapters.data.bar_files import load_bar_files
 from tradecore.adapters.data.recorded_feed import RecordedBarFeed
 from tradecore.adapters.dryrun import DryRunBroker
@@ -28,19 +33,24 @@ from tradecore.apps.broker_factory import build_broker
 from tradecore.apps.config import Settings
 from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
+from tradecore.apps.live_manifest import GatedStrategy, gate_strategy
+from tradecore.apps.live_ops import LiveOps, TimedFeed, health_checks, open_live_ops
 from tradecore.apps.replay_run import bar_interval, venue_config
 from tradecore.apps.risk_config import build_breakers, build_checker
 from tradecore.apps.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
-from tradecore.apps.strategy_loader import load_strategy, parse_params
+from tradecore.apps.strategy_loader import parse_params
 from tradecore.domain.bar_frame import BarFrame, from_ns
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.market import Bar
 from tradecore.ports.broker import Broker
+from tradecore.ports.metrics import ComponentHealth
 from tradecore.ports.store import Store
+from tradecore.services.cycle_watch import CycleWatch, WatchLimits
 from tradecore.services.engine import EngineConfig, TradingEngine
 from tradecore.services.kill_switch import KillSwitch
 from tradecore.services.live_loop import CycleReport, LiveLoop
+from tradecore.services.monitored_broker import MonitoredBroker
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.reconciler import Reconciler
 from tradecore.services.risk_gate import RiskGate
@@ -79,6 +89,18 @@ def run(
     max_cycles: Annotated[
         int | None, typer.Option(help="Stop after this many cycles.")
     ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            help="Signed manifest to verify before trading (default: [model] "
+            "manifest; required with --live).",
+        ),
+    ] = None,
+    pace: Annotated[
+        float,
+        typer.Option(help="Wall-clock seconds to wait between cycles (0: no wait)."),
+    ] = 0.0,
 ) -> None:
     """Trade a strategy on the live path over a recorded bar stream."""
     with cli_errors():
@@ -92,20 +114,30 @@ def run(
         if emulator:
             market = _emulator_market(settings, bar_interval(frames))
         store = open_configured_store(ctx)
+        ops: LiveOps | None = None
         try:
-            _connect(broker)
-            report = _loop(
+            ops = open_live_ops(settings, store, clock)
+            gated = gate_strategy(
                 settings,
-                store,
-                clock,
-                broker,
-                market,
-                frames,
-                strategy,
-                params,
-                opening,
-            ).run(max_cycles=max_cycles, on_cycle=_echo_cycle)
+                manifest_option=manifest,
+                strategy=strategy,
+                params=params,
+                frames=frames,
+                interval=bar_interval(frames),
+                live=live,
+                alerter=ops.router,
+                clock=clock,
+            )
+            _connect(broker)
+            loop, watch = _loop(
+                settings, store, clock, broker, market, frames, gated, opening, ops
+            )
+            report = loop.run(
+                max_cycles=max_cycles, on_cycle=_on_cycle(ops, watch, pace)
+            )
         finally:
+            if ops is not None:
+                ops.close()
             store.close()
             _close(broker)
     typer.echo(
@@ -216,15 +248,16 @@ def _loop(
     broker: Broker,
     market: Callable[[Sequence[Bar]], None] | None,
     frames: list[BarFrame],
-    strategy: str,
-    params: dict[str, str],
+    gated: GatedStrategy,
     cash: Decimal,
-) -> LiveLoop:
+    ops: LiveOps,
+) -> tuple[LiveLoop, CycleWatch]:
     commits = CommitEachStep(store)
-    alerter = StoreLogAlertSink.on_store(store)
+    alerter = ops.router
     # A kill made by another process (`tradecore-live kill`) is carried out here
     # too, the first cycle it is seen: this process cancels its own orders.
     kill = KillSwitch(store, broker, clock, alerter)
+    ops.kill_on_alert.bind(kill)
     gate = RiskGate(
         build_checker(settings.risk),
         commits,
@@ -232,30 +265,89 @@ def _loop(
         breakers=build_breakers(settings.risk),
         on_kill=kill.carry_out,
     )
-    orders = OrderManager(broker, clock, commits)
-    chosen = load_strategy(strategy, params)
+    watched = MonitoredBroker(broker, gate, clock, alerter=alerter, metrics=ops.metrics)
+    orders = OrderManager(watched, clock, commits)
     interval = bar_interval(frames)
     engine = TradingEngine(
-        chosen,
+        gated.strategy,
         orders,
         commits,
         clock,
         EngineConfig(
             opening_cash=cash,
             risk_gate=gate,
-            config_hash=sha256_hex({"strategy": strategy, "params": params}),
+            config_hash=sha256_hex({"strategy": gated.name, "params": gated.params}),
+            manifest_hash=gated.in_force.hash,
         ),
     )
-    return LiveLoop(
+    feed = TimedFeed(RecordedBarFeed(frames, interval), interval)
+    watch = CycleWatch(
+        commits,
+        clock,
+        alerter,
         engine,
-        broker,
-        RecordedBarFeed(frames, interval),
-        Reconciler(broker, clock, commits, orders),
+        metrics=ops.metrics,
+        limits=_watch_limits(settings),
+        lockout_until=lambda: (
+            None if watched.lockout is None else watched.lockout.until
+        ),
+        trading_state=lambda: str(gate.board.state.state),
+    )
+    ops.serve(
+        settings,
+        health_checks(
+            broker=lambda: _broker_health(watched, clock),
+            feed=feed,
+            clock=clock,
+            max_data_age=3 * interval,
+            store=store,
+            manifest=gated.in_force.describe(),
+        ),
+    )
+    loop = LiveLoop(
+        engine,
+        watched,
+        feed,
+        Reconciler(
+            watched, clock, commits, orders, alerter=alerter, metrics=ops.metrics
+        ),
         commits,
         clock,
         cycle=interval,
         market=market,
     )
+    watch.start()
+    return loop, watch
+
+
+def _watch_limits(settings: Settings) -> WatchLimits:
+    alerts = settings.alerts
+    return WatchLimits(
+        stuck_after=timedelta(seconds=alerts.stuck_intent_s),
+        slippage_bps=alerts.slippage_spike_bps,
+        slippage_window=alerts.slippage_window,
+    )
+
+
+def _broker_health(broker: MonitoredBroker, clock: SimClock) -> ComponentHealth:
+    lockout = broker.lockout
+    if lockout is not None and lockout.until > clock.now():
+        return ComponentHealth(
+            ok=False, detail=f"locked out until {lockout.until.isoformat()}"
+        )
+    return ComponentHealth(ok=True, detail="credentials accepted")
+
+
+def _on_cycle(
+    ops: LiveOps, watch: CycleWatch, pace: float
+) -> Callable[[CycleReport], None]:
+    def on_cycle(report: CycleReport) -> None:
+        _echo_cycle(report)
+        ops.log_cycle(watch.observe(report))
+        if pace > 0:
+            time.sleep(pace)
+
+    return on_cycle
 
 
 def _echo_cycle(report: CycleReport) -> None:

@@ -20,6 +20,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 
 from tradecore.apps.config_ops import (
     AlertSettings,
+    ModelSettings,
     ObservabilitySettings,
     SigningSettings,
 )
@@ -70,6 +71,7 @@ class Settings:
     observability: ObservabilitySettings = attrs.field(factory=ObservabilitySettings)
     risk: RiskSettings = attrs.field(factory=RiskSettings)
     broker: BrokerSettings = attrs.field(factory=BrokerSettings)
+    model: ModelSettings = attrs.field(factory=ModelSettings)
 
 
 #: Environment variable -> dotted settings key.
@@ -81,6 +83,8 @@ ENV_KEYS: Mapping[str, str] = {
     "TRADECORE_WEBHOOK_SECRET": "alerts.webhook.secret",
     "TRADECORE_SMTP_PASSWORD": "alerts.smtp.password",
     "TRADECORE_BROKER": "broker.kind",
+    "TRADECORE_MANIFEST": "model.manifest",
+    "TRADECORE_METRICS_PORT": "observability.port",
 }
 
 _converter = cattrs.Converter(forbid_extra_keys=True)

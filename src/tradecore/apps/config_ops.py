@@ -78,12 +78,30 @@ class AlertSettings:
     max_per_window: int = 30
     #: Critical alert codes that trip the kill switch.
     kill_switch_codes: tuple[str, ...] = ()
+    #: An intent open and unchanged this long is "stuck" (``intent.stuck``).
+    stuck_intent_s: float = 300.0
+    #: Mean slippage (bps vs arrival) of the last ``slippage_window`` fills that
+    #: raises ``cost.slippage_spike``.
+    slippage_spike_bps: float = 25.0
+    slippage_window: int = 20
 
 
 @attrs.frozen(kw_only=True)
 class ObservabilitySettings:
-    """Where ``/metrics`` and ``/health`` are served (loopback only)."""
+    """Where ``/metrics`` and ``/health`` are served (loopback only; port 0: off)."""
 
     enabled: bool = True
     host: str = "127.0.0.1"
-    port: int = 9464
+    #: 0 (the default) serves nothing; Prometheus' usual choice is 9464.
+    port: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class ModelSettings:
+    """The signed manifest ``tradecore-live run`` verifies before trading."""
+
+    #: The manifest file (``run --manifest`` overrides it).
+    manifest: str | None = None
+    #: Also require the bars being traded to be the manifest's data set (a paper
+    #: re-run of a replay); off for live data, which is new by nature.
+    same_dataset: bool = False

@@ -34,9 +34,16 @@ from tradecore.domain.trading_state import (
     TradingState,
     TradingStateRecord,
 )
-from tradecore.ports.alerts import Alert, Alerter, Severity
+from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.store import UnitOfWork
 from tradecore.services.transactions import CommitPolicy
+
+#: Trips with a code of their own (a runbook of their own); the rest are
+#: ``breaker.tripped`` with the breaker's name in the context.
+_TRIP_CODES = {
+    "data_staleness": AlertCode.STALE_DATA,
+    "reject_rate": AlertCode.REJECT_RATE,
+}
 
 
 class BreakerBoard:
@@ -110,7 +117,7 @@ class BreakerBoard:
         self.events.append(reading)
         self._alert(
             Severity.CRITICAL if target is TradingState.HALTED else Severity.WARNING,
-            "breaker_tripped",
+            _TRIP_CODES.get(breaker.name, AlertCode.BREAKER_TRIPPED),
             f"circuit breaker {breaker.name} tripped; trading {self.state.state}",
             reading,
         )
@@ -137,7 +144,7 @@ class BreakerBoard:
         self.events.append(reading)
         self._alert(
             Severity.INFO,
-            "breaker_cleared",
+            AlertCode.BREAKER_RECOVERED,
             f"circuit breaker {breaker.name} recovered ({how}); trading {self.state.state}",
             reading,
         )
@@ -165,11 +172,12 @@ class BreakerBoard:
     def _alert(
         self, level: Severity, code: str, message: str, reading: BreakerReading
     ) -> None:
-        context = {"breaker": reading.name, **reading.inputs}
+        # One de-duplication window per breaker, not one for all of them.
+        context = {"breaker": reading.name, "dedup_key": reading.name, **reading.inputs}
         self._alerter.send(
             Alert(
                 severity=level,
-                code=code,
+                code=str(code),
                 message=message,
                 raised_at=reading.at,
                 context=context,

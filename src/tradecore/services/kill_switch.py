@@ -40,7 +40,7 @@ from tradecore.domain.lifecycle import IntentStatus
 from tradecore.domain.orders import OrderSpec, Side
 from tradecore.domain.records import DecisionRecord
 from tradecore.domain.trading_state import TradingState
-from tradecore.ports.alerts import Alert, Alerter, Severity
+from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import Store
@@ -290,7 +290,7 @@ class KillSwitch:
         self._alerter.send(
             Alert(
                 severity=Severity.CRITICAL,
-                code="kill_switch",
+                code=AlertCode.KILL_SWITCH.value,
                 message=f"kill switch ({by}): trading HALTED ({report.reason})"
                 + ("" if report.complete else "; NOT everything was cancelled"),
                 raised_at=self._clock.now(),

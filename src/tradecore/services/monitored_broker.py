@@ -4,29 +4,49 @@ The broker error-rate breaker needs to know how many calls failed (timeouts, 5xx
 dropped connections), and the reject-rate breaker needs synchronous refusals, which
 raise instead of arriving as events. Wrapping the port (the same Broker protocol,
 delegating everything) keeps the order manager unaware of either.
+
+It is also where the broker's two "stop talking to me" answers surface, so it alerts
+on them: credentials refused (401/403: a **lockout**, kept in :attr:`lockout` with
+the time before which the account should not be retried; the call still raises, and
+the app stops) and rate limiting (429 that the adapter's own waiting did not absorb).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import ClassVar, TypeVar
+
+import attrs
 
 from tradecore.domain.account import AccountSnapshot, Position
 from tradecore.domain.errors import (
     AuthenticationFailed,
     BrokerError,
     BrokerRejected,
+    RateLimited,
     TransientBrokerError,
 )
 from tradecore.domain.events import OrderEvent
 from tradecore.domain.orders import OrderSpec
+from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.broker import Broker, BrokerOrder, Capability
 from tradecore.ports.clock import Clock
+from tradecore.ports.metrics import Metrics
 from tradecore.services.degradation import DegradationMonitor
 from tradecore.services.risk_gate import RiskGate
 
 _T = TypeVar("_T")
+
+
+@attrs.frozen(kw_only=True)
+class BrokerLockout:
+    """The broker refused our credentials at ``since``; leave it alone until ``until``."""
+
+    since: datetime
+    until: datetime
+    reason: str
 
 
 class MonitoredBroker(Broker):
@@ -41,12 +61,24 @@ class MonitoredBroker(Broker):
         clock: Clock,
         *,
         health: DegradationMonitor | None = None,
+        alerter: Alerter | None = None,
+        metrics: Metrics | None = None,
+        lockout: timedelta = timedelta(minutes=15),
     ) -> None:
-        """Wrap ``inner``; times come from ``clock``; ``health`` also hears of calls."""
+        """Wrap ``inner``; times come from ``clock``; ``health`` also hears of calls.
+
+        ``alerter`` hears of lockouts and rate limiting, ``metrics`` counts 429s;
+        ``lockout`` is how long after a 401/403 the account is left alone.
+        """
         self._inner = inner
         self._gate = gate
         self._clock = clock
         self._health = health
+        self._alerter = alerter
+        self._metrics = metrics
+        self._lockout_for = lockout
+        #: The last credentials refusal, if any (the cycle summary reports it).
+        self.lockout: BrokerLockout | None = None
         # A wrapper can do what the broker it wraps can do.
         self.capabilities = inner.capabilities  # type: ignore[misc]
 
@@ -54,7 +86,15 @@ class MonitoredBroker(Broker):
         """Run ``call``; an answer (even a refusal) is a healthy call, silence is not."""
         try:
             result = call()
-        except (TransientBrokerError, AuthenticationFailed):
+        except RateLimited as e:
+            self._report(failed=True)
+            self._rate_limited(e)
+            raise
+        except AuthenticationFailed as e:
+            self._report(failed=True)
+            self._locked_out(e)
+            raise
+        except TransientBrokerError:
             self._report(failed=True)
             raise
         except BrokerError:
@@ -68,6 +108,44 @@ class MonitoredBroker(Broker):
         self._gate.on_broker_call(now, failed=failed)
         if self._health is not None:
             self._health.on_broker_call(now, failed=failed)
+
+    def _rate_limited(self, error: RateLimited) -> None:
+        if self._metrics is not None:
+            self._metrics.rate_limited()
+        wait = error.retry_after_s
+        self._alert(
+            Severity.WARNING,
+            AlertCode.BROKER_RATE_LIMITED,
+            f"broker rate limit hit (429): {error}",
+            {"retry_after_s": "unknown" if wait is None else repr(wait)},
+        )
+
+    def _locked_out(self, error: AuthenticationFailed) -> None:
+        now = self._clock.now()
+        self.lockout = BrokerLockout(
+            since=now, until=now + self._lockout_for, reason=str(error)
+        )
+        self._alert(
+            Severity.CRITICAL,
+            AlertCode.BROKER_LOCKOUT,
+            f"broker refused the credentials (401/403): {error}; "
+            f"do not retry before {self.lockout.until.isoformat()}",
+            {"until": self.lockout.until},
+        )
+
+    def _alert(
+        self, level: Severity, code: AlertCode, message: str, context: dict[str, object]
+    ) -> None:
+        if self._alerter is not None:
+            self._alerter.send(
+                Alert(
+                    severity=level,
+                    code=code.value,
+                    message=message,
+                    raised_at=self._clock.now(),
+                    context=context,
+                )
+            )
 
     def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
         """Submit through the inner broker; a refusal counts as a reject."""

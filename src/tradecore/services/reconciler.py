@@ -30,8 +30,10 @@ from tradecore.domain.intent import OrderIntent, mark_failed
 from tradecore.domain.ledger import Ledger
 from tradecore.domain.lifecycle import IntentStatus
 from tradecore.domain.records import OutcomeKind, OutcomeRecord
+from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.broker import Broker, BrokerOrder
 from tradecore.ports.clock import Clock
+from tradecore.ports.metrics import Metrics
 from tradecore.ports.store import UnitOfWork
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.transactions import CommitPolicy
@@ -74,8 +76,16 @@ class Reconciler:
         orders: OrderManager,
         *,
         grace_period: timedelta = timedelta(seconds=30),
+        alerter: Alerter | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
-        """Wire the reconciler; ``grace_period`` bounds how long "not found" is doubted."""
+        """Wire the reconciler; ``grace_period`` bounds how long "not found" is doubted.
+
+        ``alerter`` hears of every pass that found discrepancies (one alert, counts
+        by kind); ``metrics`` counts each discrepancy.
+        """
+        self._alerter = alerter
+        self._metrics = metrics
         self._broker = broker
         self._clock = clock
         self._commits = commits
@@ -95,8 +105,29 @@ class Reconciler:
             for d in found:
                 uow.audit.append("reconcile_discrepancy", attrs.asdict(d))
         self._commits.flush()
+        self._announce(found)
         return ReconcileReport(
             checked=len(intents), adopted=adopted, discrepancies=tuple(found)
+        )
+
+    def _announce(self, found: list[Discrepancy]) -> None:
+        """Count the discrepancies and raise one alert for the pass, if any."""
+        kinds: dict[str, int] = {}
+        for d in found:
+            kinds[d.kind] = kinds.get(d.kind, 0) + 1
+            if self._metrics is not None:
+                self._metrics.reconcile_discrepancy(d.kind)
+        if not found or self._alerter is None:
+            return
+        summary = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+        self._alerter.send(
+            Alert(
+                severity=Severity.WARNING,
+                code=AlertCode.RECONCILE_MISMATCH.value,
+                message=f"reconciliation found {len(found)} discrepancies: {summary}",
+                raised_at=self._clock.now(),
+                context={"kinds": dict(sorted(kinds.items()))},
+            )
         )
 
     def _reconcile_intent(self, intent: OrderIntent, found: list[Discrepancy]) -> bool:

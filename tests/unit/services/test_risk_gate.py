@@ -162,7 +162,7 @@ def test_a_trip_is_persisted_audited_alerted_and_moves_the_state(
     (_, payload), *_ = audit_rows(db, "breaker_tripped")
     assert payload["inputs"]["loss"] == "1100.00"
     assert payload["trip_state"] == "reducing"
-    assert alerter.codes() == ["breaker_tripped"]
+    assert alerter.codes() == ["breaker.tripped"]
     assert alerter.alerts[0].severity is Severity.WARNING
     assert alerter.alerts[0].context["max_loss"] == "1000"
 
@@ -187,7 +187,7 @@ def test_recovery_needs_quiet_and_an_approval_given_elsewhere(
         operator.close()
     g.tick(next_day + timedelta(minutes=13))
     assert g.board.state.state is TradingState.ACTIVE
-    assert alerter.codes() == ["breaker_tripped", "breaker_cleared"]
+    assert alerter.codes() == ["breaker.tripped", "breaker.recovered"]
     with store.unit_of_work() as uow:
         row = uow.controls.get_breaker("daily_loss")
     assert row is not None

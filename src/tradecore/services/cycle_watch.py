@@ -1,0 +1,305 @@
+"""What a person watching the live loop needs after every cycle: counts, alerts, gauges.
+
+After each cycle :class:`CycleWatch` reads what the cycle added to the store (new
+outcomes, fills and broker rejects) and what is still open, and
+
+* returns a :class:`CycleSummary` (the app logs one per cycle): decisions,
+  submitted / skipped / failed counts by reason, fills, open intents by status,
+  stuck intents, the broker lockout and the rate-limit budget left;
+* alerts on **intents stuck** non-terminal longer than ``stuck_after`` (once per
+  intent) and on a **slippage spike** (the mean slippage against the arrival price
+  of the last ``slippage_window`` fills above ``slippage_bps``; once per spike);
+* feeds the metrics: outcomes by reason, fills, rejects, open intents by status and
+  age, P&L and exposure.
+
+It reads the store through the commit policy's units of work and keeps only
+positions (how many outcomes and fills it has seen), so a restart simply counts
+what is already stored as seen.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import attrs
+
+from tradecore.domain.executions import Fill
+from tradecore.domain.intent import OrderIntent
+from tradecore.domain.lifecycle import TERMINAL, IntentStatus
+from tradecore.domain.money import to_price
+from tradecore.domain.orders import Side
+from tradecore.domain.records import OutcomeKind, OutcomeRecord
+from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
+from tradecore.ports.clock import Clock
+from tradecore.ports.metrics import Metrics
+from tradecore.ports.store import UnitOfWork
+from tradecore.services.live_loop import CycleReport
+from tradecore.services.risk_gate import RiskBook
+from tradecore.services.transactions import CommitPolicy
+
+_OPEN = tuple(s for s in IntentStatus if s not in TERMINAL)
+
+
+@attrs.frozen(kw_only=True)
+class WatchLimits:
+    """When an open intent is stuck, and what slippage is a spike."""
+
+    stuck_after: timedelta = timedelta(minutes=5)
+    slippage_bps: float = 25.0
+    slippage_window: int = 20
+    #: Fills needed before the mean slippage is judged at all.
+    slippage_min_fills: int = 5
+
+
+@attrs.frozen(kw_only=True)
+class CycleSummary:
+    """One cycle, as the structured log shows it."""
+
+    cycle: int
+    at: datetime
+    bars: int
+    events: int
+    decisions: int
+    submitted: int
+    skipped: Mapping[str, int]
+    failed: Mapping[str, int]
+    fills: int
+    broker_rejects: int
+    open_intents: Mapping[str, int]
+    stuck_intents: tuple[str, ...]
+    trading_state: str | None
+    broker_locked_out: bool
+    lockout_until: datetime | None
+    rate_limit_budget_left: float | None
+
+
+class CycleWatch:
+    """Summarizes, alerts on and measures each cycle; see the module docstring."""
+
+    def __init__(
+        self,
+        commits: CommitPolicy,
+        clock: Clock,
+        alerter: Alerter,
+        book: RiskBook,
+        *,
+        metrics: Metrics | None = None,
+        limits: WatchLimits | None = None,
+        lockout_until: Callable[[], datetime | None] = lambda: None,
+        rate_budget: Callable[[], float | None] = lambda: None,
+        trading_state: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        """Wire the watch; the callables report the broker's and the gate's state."""
+        self._commits = commits
+        self._clock = clock
+        self._alerter = alerter
+        self._book = book
+        self._metrics = metrics
+        self._limits = limits or WatchLimits()
+        self._lockout_until = lockout_until
+        self._rate_budget = rate_budget
+        self._trading_state = trading_state
+        self._outcomes_seen = 0
+        self._fills_seen = 0
+        self._rejects_seen: set[str] = set()
+        self._stuck_reported: set[str] = set()
+        self._slippage: deque[float] = deque(maxlen=self._limits.slippage_window)
+        self._in_spike = False
+
+    def start(self) -> None:
+        """Count what the store already holds as seen (call once before cycling)."""
+        with self._commits.step() as uow:
+            self._outcomes_seen = len(uow.decisions.all_outcomes())
+            self._fills_seen = len(uow.fills.all())
+            rejected = uow.intents.by_status(IntentStatus.REJECTED)
+            self._rejects_seen = {i.client_order_id for i in rejected}
+
+    def observe(self, counts: CycleReport) -> CycleSummary:
+        """Read the cycle's effects, alert, measure; return the summary."""
+        now = self._clock.now()
+        with self._commits.step() as uow:
+            outcomes = list(uow.decisions.all_outcomes()[self._outcomes_seen :])
+            fills = list(uow.fills.all()[self._fills_seen :])
+            rejects = self._new_rejects(uow)
+            open_intents = list(uow.intents.open_intents())
+            arrivals = self._arrivals(uow, fills)
+        self._outcomes_seen += len(outcomes)
+        self._fills_seen += len(fills)
+        skipped, failed = (
+            _by_reason(outcomes, OutcomeKind.SKIPPED),
+            _by_reason(outcomes, OutcomeKind.FAILED),
+        )
+        stuck = self._stuck(open_intents, now)
+        self._watch_slippage(fills, arrivals, now)
+        self._measure(outcomes, fills, rejects, open_intents, now)
+        until = self._lockout_until()
+        return CycleSummary(
+            cycle=counts.cycle,
+            at=now,
+            bars=counts.bars,
+            events=counts.events,
+            decisions=counts.decisions,
+            submitted=sum(o.kind is OutcomeKind.SUBMITTED for o in outcomes),
+            skipped=skipped,
+            failed=failed,
+            fills=len(fills),
+            broker_rejects=len(rejects),
+            open_intents=_count_by_status(open_intents),
+            stuck_intents=stuck,
+            trading_state=self._trading_state(),
+            broker_locked_out=until is not None and until > now,
+            lockout_until=until,
+            rate_limit_budget_left=self._rate_budget(),
+        )
+
+    # --- reading ---------------------------------------------------------------------
+
+    def _new_rejects(self, uow: UnitOfWork) -> list[OrderIntent]:
+        rejected = uow.intents.by_status(IntentStatus.REJECTED)
+        new = [i for i in rejected if i.client_order_id not in self._rejects_seen]
+        self._rejects_seen.update(i.client_order_id for i in new)
+        return new
+
+    @staticmethod
+    def _arrivals(uow: UnitOfWork, fills: Sequence[Fill]) -> dict[str, Decimal]:
+        arrivals: dict[str, Decimal] = {}
+        for fill in fills:
+            cid = fill.client_order_id
+            if cid in arrivals:
+                continue
+            intent = uow.intents.find(cid)
+            if intent is not None and intent.arrival_price:
+                arrivals[cid] = intent.arrival_price
+        return arrivals
+
+    # --- alerts ------------------------------------------------------------------------
+
+    def _stuck(
+        self, open_intents: Sequence[OrderIntent], now: datetime
+    ) -> tuple[str, ...]:
+        limit = self._limits.stuck_after
+        stuck = [i for i in open_intents if now - i.updated_at > limit]
+        for intent in stuck:
+            if intent.client_order_id in self._stuck_reported:
+                continue
+            self._stuck_reported.add(intent.client_order_id)
+            age = (now - intent.updated_at).total_seconds()
+            self._send(
+                Severity.WARNING,
+                AlertCode.INTENT_STUCK,
+                f"{intent.spec.symbol} order {intent.client_order_id} stuck in "
+                f"{intent.status.value} for {age:.0f}s",
+                {
+                    "dedup_key": intent.client_order_id,
+                    "status": intent.status.value,
+                    "age_s": repr(age),
+                },
+                now,
+            )
+        return tuple(i.client_order_id for i in stuck)
+
+    def _watch_slippage(
+        self, fills: Sequence[Fill], arrivals: Mapping[str, Decimal], now: datetime
+    ) -> None:
+        for fill in fills:
+            arrival = arrivals.get(fill.client_order_id)
+            if arrival is not None:
+                self._slippage.append(slippage_bps(fill, arrival))
+        limits = self._limits
+        if len(self._slippage) < limits.slippage_min_fills:
+            return
+        mean = sum(self._slippage) / len(self._slippage)
+        spiking = mean > limits.slippage_bps
+        if spiking and not self._in_spike:
+            self._send(
+                Severity.WARNING,
+                AlertCode.SLIPPAGE_SPIKE,
+                f"mean slippage of the last {len(self._slippage)} fills is "
+                f"{mean:.1f} bps (limit {limits.slippage_bps:g})",
+                {"mean_bps": repr(mean), "fills": len(self._slippage)},
+                now,
+            )
+        self._in_spike = spiking
+
+    def _send(
+        self,
+        level: Severity,
+        code: AlertCode,
+        message: str,
+        context: Mapping[str, object],
+        now: datetime,
+    ) -> None:
+        self._alerter.send(
+            Alert(
+                severity=level,
+                code=code.value,
+                message=message,
+                raised_at=now,
+                context=context,
+            )
+        )
+
+    # --- metrics -----------------------------------------------------------------------
+
+    def _measure(
+        self,
+        outcomes: Sequence[OutcomeRecord],
+        fills: Sequence[Fill],
+        rejects: Sequence[OrderIntent],
+        open_intents: Sequence[OrderIntent],
+        now: datetime,
+    ) -> None:
+        metrics = self._metrics
+        if metrics is None:
+            return
+        for outcome in outcomes:
+            metrics.order_outcome(outcome.kind.value, outcome.reason or "none")
+            if (outcome.reason or "").startswith("risk:"):
+                metrics.reject(outcome.reason or "risk")
+        for fill in fills:
+            metrics.fill(fill.side.value)
+        for intent in rejects:
+            metrics.reject(f"broker:{intent.reason or 'rejected'}")
+        for status in _OPEN:
+            mine = [i for i in open_intents if i.status is status]
+            oldest = max(
+                ((now - i.decided_at).total_seconds() for i in mine), default=0
+            )
+            metrics.open_intents(status.value, len(mine), oldest)
+        self._measure_book(metrics)
+
+    def _measure_book(self, metrics: Metrics) -> None:
+        ledger = self._book.ledger
+        marks = {s: to_price(p) for s, p in self._book.last_prices().items()}
+        values = [
+            p.qty * marks.get(p.symbol, p.avg_entry_price) for p in ledger.positions()
+        ]
+        metrics.pnl(ledger.realized_pnl, ledger.unrealized_pnl(marks))
+        metrics.exposure(
+            sum((abs(v) for v in values), Decimal(0)), sum(values, Decimal(0))
+        )
+
+
+def slippage_bps(fill: Fill, arrival: Decimal) -> float:
+    """Cost of a fill against its arrival price, bps (positive: paid more / got less)."""
+    sign = 1 if fill.side is Side.BUY else -1
+    return float(sign * (fill.price - arrival) / arrival) * 10_000.0
+
+
+def _by_reason(outcomes: Sequence[OutcomeRecord], kind: OutcomeKind) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        if outcome.kind is kind:
+            reason = outcome.reason or "none"
+            counts[reason] = counts.get(reason, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _count_by_status(intents: Sequence[OrderIntent]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for intent in intents:
+        counts[intent.status.value] = counts.get(intent.status.value, 0) + 1
+    return dict(sorted(counts.items()))
