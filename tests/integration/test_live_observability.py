@@ -67,6 +67,7 @@ def test_a_running_process_serves_metrics_health_and_logs_cycles(
     config.write_text(
         f'[observability]\nport = {port}\n[alerts.webhook]\nurl = "http://127.0.0.1:9/x"\n'
         '[[alerts.routes]]\nsinks = ["log", "store"]\n'
+        "[risk.breakers.daily_loss]\nmax_loss = 1000000\n"
     )
     env = {
         **os.environ,
@@ -98,6 +99,7 @@ def test_a_running_process_serves_metrics_health_and_logs_cycles(
     assert 'tradecore_open_intents{status="acked"}' in metrics
     assert 'tradecore_pnl{kind="realized"}' in metrics
     assert 'tradecore_exposure{kind="gross"}' in metrics
+    assert 'tradecore_breaker_tripped{breaker="daily_loss"} 0.0' in metrics
     lines = [
         json.loads(line) for line in err.decode().splitlines() if line.startswith("{")
     ]

@@ -292,6 +292,7 @@ def _loop(
             None if watched.lockout is None else watched.lockout.until
         ),
         trading_state=lambda: str(gate.board.state.state),
+        breakers=gate.board.tripped,
     )
     ops.serve(
         settings,

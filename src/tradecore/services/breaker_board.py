@@ -65,6 +65,10 @@ class BreakerBoard:
         #: Every trip and recovery this board handled, in order.
         self.events: list[BreakerReading] = []
 
+    def tripped(self) -> dict[str, bool]:
+        """Whether each configured breaker is tripped, by name (for the metrics)."""
+        return {name: b.tripped for name, b in sorted(self._breakers.items())}
+
     def get(self, name: str) -> Breaker | None:
         """The configured breaker called ``name``, if any."""
         return self._breakers.get(name)

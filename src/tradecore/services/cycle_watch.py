@@ -10,7 +10,7 @@ outcomes, fills and broker rejects) and what is still open, and
   intent) and on a **slippage spike** (the mean slippage against the arrival price
   of the last ``slippage_window`` fills above ``slippage_bps``; once per spike);
 * feeds the metrics: outcomes by reason, fills, rejects, open intents by status and
-  age, P&L and exposure.
+  age, breaker states, P&L and exposure.
 
 It reads the store through the commit policy's units of work and keeps only
 positions (how many outcomes and fills it has seen), so a restart simply counts
@@ -91,6 +91,7 @@ class CycleWatch:
         lockout_until: Callable[[], datetime | None] = lambda: None,
         rate_budget: Callable[[], float | None] = lambda: None,
         trading_state: Callable[[], str | None] = lambda: None,
+        breakers: Callable[[], Mapping[str, bool]] = dict,
     ) -> None:
         """Wire the watch; the callables report the broker's and the gate's state."""
         self._commits = commits
@@ -102,6 +103,7 @@ class CycleWatch:
         self._lockout_until = lockout_until
         self._rate_budget = rate_budget
         self._trading_state = trading_state
+        self._breakers = breakers
         self._outcomes_seen = 0
         self._fills_seen = 0
         self._rejects_seen: set[str] = set()
@@ -269,6 +271,8 @@ class CycleWatch:
                 ((now - i.decided_at).total_seconds() for i in mine), default=0
             )
             metrics.open_intents(status.value, len(mine), oldest)
+        for name, tripped in self._breakers().items():
+            metrics.breaker_state(name, tripped)
         self._measure_book(metrics)
 
     def _measure_book(self, metrics: Metrics) -> None:

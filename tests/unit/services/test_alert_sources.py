@@ -14,7 +14,8 @@ from tests.risk_support import T0, Book, RecordingAlerter, sqlite_store
 from tradecore.adapters.observability import PrometheusMetrics
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
-from tradecore.domain.errors import AuthenticationFailed, RateLimited
+from tradecore.domain.breakers import FailureRateConfig, RejectRateBreaker
+from tradecore.domain.errors import AuthenticationFailed, BrokerRejected, RateLimited
 from tradecore.domain.events import OrderEvent, OrderEventKind
 from tradecore.domain.executions import Fill
 from tradecore.domain.fill_models import FillModel
@@ -250,3 +251,24 @@ def test_slippage_is_signed_by_side() -> None:
         filled_at=T0,
     )
     assert slippage_bps(sell, Decimal("100")) == pytest.approx(-100.0)
+
+
+def test_a_reject_rate_trip_carries_its_own_code(
+    store: SqlStore, clock: SimClock
+) -> None:
+    alerter = RecordingAlerter()
+    rejects = RejectRateBreaker(FailureRateConfig(max_rate=0.5, min_events=1))
+    gate = RiskGate(
+        PreTradeChecker(RiskLimits()),
+        CommitEachStep(store),
+        alerter,
+        breakers=(rejects,),
+    )
+    broker = MonitoredBroker(
+        RefusingBroker(clock, BrokerRejected("no buying power")), gate, clock
+    )
+    with pytest.raises(BrokerRejected):
+        broker.submit("c-1", BUY)
+    [alert] = alerter.alerts
+    assert alert.code == "orders.reject_rate"
+    assert alert.context["dedup_key"] == "reject_rate"
