@@ -23,6 +23,13 @@ from tradecore.adapters.report import write_report
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import Durability, open_store
 from tradecore.adapters.sqlstore.write_behind import WriteBehindStore
+from tradecore.apps.execution_config import ExecutionSettings
+from tradecore.apps.replay_costs import (
+    CostSetup,
+    calibrate_after_run,
+    pin_cost_model,
+    run_analyses,
+)
 from tradecore.apps.replay_records import fill_rows, record_rows
 from tradecore.apps.strategy_loader import load_strategy
 from tradecore.domain.bar_frame import BarFrame, data_fingerprint, from_ns
@@ -35,6 +42,7 @@ from tradecore.domain.metrics import summarize_performance
 from tradecore.domain.money import to_price
 from tradecore.domain.risk import RiskLimits
 from tradecore.domain.sessions import TradingSession
+from tradecore.domain.tca import ExecutionAnalysis
 from tradecore.domain.venue_config import OutsideHours, VenueConfig
 from tradecore.services.engine import EngineConfig, TradingEngine
 from tradecore.services.order_manager import OrderManager
@@ -81,11 +89,16 @@ def replay(
     limits: RiskLimits | None = None,
     commit_every: int = 50_000,
     on_progress: Callable[[ReplayProgress], None] | None = None,
+    execution: ExecutionSettings | None = None,
 ) -> ReplayResult:
     """Replay ``strategy`` over ``data`` (a folder of bar files, or frames).
 
     Store writes are committed every ``commit_every`` steps (order placements and
     broker events): a crash loses at most that batch, which ``resume`` re-derives.
+
+    With ``execution.enabled`` decisions are net of cost (Kelly sizing, cost gates,
+    execution policies, slicing) priced with a pinned cost-model version, and the
+    replay ends by fitting the next version from its own fills (the calibration loop).
 
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
@@ -106,13 +119,18 @@ def replay(
         "seed": seed,
         "limits": attrs.asdict(limits),
     }
-    config_hash = sha256_hex(config)
     folder = (
         Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tc-replay-"))
     )
     store = _open_store(folder, resume)
+    start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
+    costs: CostSetup | None = None
+    if execution is not None and execution.enabled:
+        costs = pin_cost_model(execution, store, fees=venue.fee_model, start=start)
+        config["execution"] = execution.to_dict()
+        config["cost_model_version"] = costs.pinned.version_hash
+    config_hash = sha256_hex(config)
     try:
-        start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
         clock = SimClock(start)
         broker = SimulatedBroker(clock, venue)
         commits = CommitInBatches(store, every=commit_every)
@@ -123,7 +141,10 @@ def replay(
             commits,
             clock,
             EngineConfig(
-                opening_cash=Decimal(cash), limits=limits, config_hash=config_hash
+                opening_cash=Decimal(cash),
+                limits=limits,
+                config_hash=config_hash,
+                net_of_cost=None if costs is None else costs.config,
             ),
         )
         run = run_replay(
@@ -135,6 +156,13 @@ def replay(
             on_progress=on_progress,
         )
         commits.flush()
+        marks = {s: to_price(p) for s, p in engine.last_prices().items()}
+        analyses = run_analyses(store, marks)
+        calibrated = None
+        if costs is not None and execution is not None:
+            calibrated = calibrate_after_run(
+                execution, store, costs, marks=marks, at=clock.now()
+            )
         with store.unit_of_work() as uow:
             fills = list(uow.fills.all())
             decisions = list(uow.decisions.all_decisions())
@@ -142,7 +170,6 @@ def replay(
             order_count = len(uow.intents.by_status(*IntentStatus))
     finally:
         store.close()
-    marks = {s: to_price(p) for s, p in engine.last_prices().items()}
     ledger = engine.ledger
     perf = summarize_performance(
         run.timestamps_ns,
@@ -165,6 +192,7 @@ def replay(
         "data_fingerprint": data_fingerprint(frames),
         "strategy_id": chosen.strategy_id,
         "fill_model": fill_model,
+        **cost_summary(analyses, costs, calibrated),
     }
     fill_table = fill_rows(fills)
     decision_table, outcome_table = record_rows(decisions, outcomes)
@@ -247,3 +275,21 @@ def _open_store(folder: Path, resume: bool) -> WriteBehindStore:
         )
     sql = open_store(f"sqlite:///{path}", durability=Durability.NORMAL, upgrade=True)
     return WriteBehindStore(sql)
+
+
+def cost_summary(
+    analyses: Sequence[ExecutionAnalysis],
+    costs: CostSetup | None,
+    calibrated: str | None,
+) -> dict[str, object]:
+    """The cost figures of a replay: total implementation shortfall and versions."""
+    shortfall = sum((a.total_shortfall for a in analyses), Decimal(0))
+    execution = sum((a.execution_cost + a.fees for a in analyses), Decimal(0))
+    summary: dict[str, object] = {
+        "implementation_shortfall": shortfall,
+        "execution_cost": execution,
+    }
+    if costs is not None:
+        summary["cost_model_version"] = costs.pinned.version_hash
+        summary["calibrated_cost_model_version"] = calibrated or ""
+    return summary
