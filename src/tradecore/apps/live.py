@@ -16,6 +16,7 @@ from tradecore.apps import (
     cli_risk,
     cli_run,
     cli_secrets,
+    cli_tca,
 )
 from tradecore.apps.context import CliContext
 
@@ -65,6 +66,7 @@ app.command("kill")(cli_risk.kill)
 app.command("status")(cli_risk.status)
 app.command("run")(cli_run.run)
 app.command("reconcile")(cli_reconcile.reconcile)
+app.command("tca")(cli_tca.live_tca)
 app.add_typer(cli_secrets.app, name="secrets")
 
 

@@ -27,6 +27,9 @@ from tradecore.ports.store import Store
 from tradecore.services.net_of_cost import NetOfCostConfig
 from tradecore.services.tca_store import calibrate_from_store, load_analyses
 
+#: The replay's last close per symbol (prices unfilled parts in ``tca OUT``).
+MARKS_FILE = "marks.json"
+
 
 @attrs.frozen(kw_only=True)
 class CostSetup:

@@ -25,6 +25,7 @@ from tradecore.adapters.sqlstore import Durability, open_store
 from tradecore.adapters.sqlstore.write_behind import WriteBehindStore
 from tradecore.apps.execution_config import ExecutionSettings
 from tradecore.apps.replay_costs import (
+    MARKS_FILE,
     CostSetup,
     calibrate_after_run,
     pin_cost_model,
@@ -157,9 +158,10 @@ def replay(
         )
         commits.flush()
         marks = {s: to_price(p) for s, p in engine.last_prices().items()}
-        analyses = run_analyses(store, marks)
+        analyses: list[ExecutionAnalysis] = []
         calibrated = None
         if costs is not None and execution is not None:
+            analyses = run_analyses(store, marks)
             calibrated = calibrate_after_run(
                 execution, store, costs, marks=marks, at=clock.now()
             )
@@ -192,7 +194,7 @@ def replay(
         "data_fingerprint": data_fingerprint(frames),
         "strategy_id": chosen.strategy_id,
         "fill_model": fill_model,
-        **cost_summary(analyses, costs, calibrated),
+        **({} if costs is None else cost_summary(analyses, costs, calibrated)),
     }
     fill_table = fill_rows(fills)
     decision_table, outcome_table = record_rows(decisions, outcomes)
@@ -222,9 +224,13 @@ def replay(
             outcome_table,
             run_info,
             title=f"Replay: {chosen.strategy_id}",
+            tca=analyses,
         )
         (folder / "config.json").write_text(
             json.dumps(config, sort_keys=True, indent=2)
+        )
+        (folder / MARKS_FILE).write_text(
+            json.dumps({s: str(p) for s, p in sorted(marks.items())}, indent=2)
         )
     return result
 
@@ -278,18 +284,16 @@ def _open_store(folder: Path, resume: bool) -> WriteBehindStore:
 
 
 def cost_summary(
-    analyses: Sequence[ExecutionAnalysis],
-    costs: CostSetup | None,
-    calibrated: str | None,
+    analyses: Sequence[ExecutionAnalysis], costs: CostSetup, calibrated: str | None
 ) -> dict[str, object]:
-    """The cost figures of a replay: total implementation shortfall and versions."""
-    shortfall = sum((a.total_shortfall for a in analyses), Decimal(0))
-    execution = sum((a.execution_cost + a.fees for a in analyses), Decimal(0))
-    summary: dict[str, object] = {
-        "implementation_shortfall": shortfall,
-        "execution_cost": execution,
+    """A net-of-cost replay's cost figures: shortfall, costs, the model versions."""
+    return {
+        "implementation_shortfall": sum(
+            (a.total_shortfall for a in analyses), Decimal(0)
+        ),
+        "execution_cost": sum(
+            (a.execution_cost + a.fees for a in analyses), Decimal(0)
+        ),
+        "cost_model_version": costs.pinned.version_hash,
+        "calibrated_cost_model_version": calibrated or "",
     }
-    if costs is not None:
-        summary["cost_model_version"] = costs.pinned.version_hash
-        summary["calibrated_cost_model_version"] = calibrated or ""
-    return summary
