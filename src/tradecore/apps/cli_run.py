@@ -28,6 +28,7 @@ from tradecore.apps.broker_factory import build_broker
 from tradecore.apps.config import Settings
 from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
+from tradecore.apps.replay_costs import live_net_of_cost
 from tradecore.apps.replay_run import bar_interval, venue_config
 from tradecore.apps.risk_config import build_breakers, build_checker
 from tradecore.apps.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
@@ -244,6 +245,9 @@ def _loop(
             opening_cash=cash,
             risk_gate=gate,
             config_hash=sha256_hex({"strategy": strategy, "params": params}),
+            net_of_cost=live_net_of_cost(
+                settings.execution, store, now=clock.now(), alerter=alerter
+            ),
         ),
     )
     return LiveLoop(

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 import attrs
 
 from tradecore.domain.calibration import CalibrationConfig
 from tradecore.domain.cost_params import CostModelParams
+from tradecore.domain.errors import InvalidInput
 from tradecore.domain.execution_policy import PolicyThresholds
 from tradecore.domain.fees import FeeModel
 from tradecore.domain.float_checks import (
@@ -26,6 +28,14 @@ from tradecore.domain.market import Provenance
 from tradecore.domain.sizing import KellyConfig
 from tradecore.ports.alerts import Alerter
 from tradecore.services.net_of_cost import NetOfCostConfig
+
+
+def _provenance(
+    instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    known = [p.value for p in Provenance]
+    if value not in known:
+        raise InvalidInput(attribute.name, value, f"expected one of {', '.join(known)}")
 
 
 def _spreads(value: Mapping[str, float]) -> dict[str, float]:
@@ -47,10 +57,7 @@ class ExecutionSettings:
     spread_bps_by_symbol: Mapping[str, float] = attrs.field(
         factory=dict, converter=_spreads
     )
-    provenance: str = attrs.field(
-        default=Provenance.SIP.value,
-        validator=attrs.validators.in_(tuple(p.value for p in Provenance)),
-    )
+    provenance: str = attrs.field(default=Provenance.SIP.value, validator=_provenance)
     urgency_minutes: float = attrs.field(default=60.0, validator=positive)
     #: A cost model older than this many days blocks new entries.
     max_age_days: float = attrs.field(default=5.0, validator=positive)

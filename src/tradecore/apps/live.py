@@ -11,6 +11,7 @@ import tradecore
 from tradecore.apps import (
     cli_audit,
     cli_config,
+    cli_cost_model,
     cli_db,
     cli_reconcile,
     cli_risk,
@@ -67,6 +68,7 @@ app.command("status")(cli_risk.status)
 app.command("run")(cli_run.run)
 app.command("reconcile")(cli_reconcile.reconcile)
 app.command("tca")(cli_tca.live_tca)
+app.add_typer(cli_cost_model.app, name="cost-model")
 app.add_typer(cli_secrets.app, name="secrets")
 
 

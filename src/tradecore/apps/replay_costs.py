@@ -68,6 +68,24 @@ def pin_cost_model(
     return CostSetup(pinned=pinned, config=config)
 
 
+def live_net_of_cost(
+    settings: ExecutionSettings,
+    store: Store,
+    *,
+    now: datetime,
+    alerter: Alerter | None,
+) -> NetOfCostConfig | None:
+    """The live engine's planner config (``None`` when ``[execution]`` is off).
+
+    Live fees are the US regulatory ones (Alpaca charges no commission); a stale
+    model's alert goes to ``alerter``.
+    """
+    if not settings.enabled:
+        return None
+    fees = FeeModel.us_regulatory()
+    return pin_cost_model(settings, store, fees=fees, start=now, alerter=alerter).config
+
+
 def calibrate_after_run(
     settings: ExecutionSettings,
     store: Store,

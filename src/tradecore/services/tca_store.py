@@ -168,12 +168,14 @@ def calibrate_from_store(
     marks: Mapping[str, Decimal] | None = None,
     config: CalibrationConfig | None = None,
     note: str = "",
+    session_date: date | None = None,
 ) -> CostModelVersion | None:
     """Fit the next version from the store's fills and record it (``None``: no data).
 
-    The new version names ``pinned`` as its parent and the execution ids it used.
+    The new version names ``pinned`` as its parent and the execution ids it used;
+    with ``session_date`` only that day's orders are used (the live daily loop).
     """
-    analyses = load_analyses(uow, marks)
+    analyses = load_analyses(uow, marks, session_date=session_date)
     observations = impact_observations(analyses, uow.decisions.all_decisions())
     fitted = calibrate_impact(pinned, observations, config or CalibrationConfig())
     if fitted is pinned:
