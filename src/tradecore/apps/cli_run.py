@@ -35,6 +35,7 @@ from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
 from tradecore.apps.live_manifest import GatedStrategy, gate_strategy
 from tradecore.apps.live_ops import LiveOps, TimedFeed, health_checks, open_live_ops
+from tradecore.apps.replay_costs import live_net_of_cost
 from tradecore.apps.replay_run import bar_interval, venue_config
 from tradecore.apps.risk_config import build_breakers, build_checker
 from tradecore.apps.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
@@ -278,6 +279,9 @@ def _loop(
             risk_gate=gate,
             config_hash=sha256_hex({"strategy": gated.name, "params": gated.params}),
             manifest_hash=gated.in_force.hash,
+            net_of_cost=live_net_of_cost(
+                settings.execution, store, now=clock.now(), alerter=alerter
+            ),
         ),
     )
     feed = TimedFeed(RecordedBarFeed(frames, interval), interval)
