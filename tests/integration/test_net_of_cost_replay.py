@@ -27,6 +27,7 @@ from tradecore.apps.replay_run import ReplayResult, replay
 from tradecore.domain.bar_frame import BarFrame
 from tradecore.domain.cost_params import CostModelParams, ImpactParams
 from tradecore.domain.datagen import Shape, generate_bars
+from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.lifecycle import IntentStatus
 from tradecore.ports.store_records import CostModelVersion
 
@@ -236,3 +237,12 @@ def test_the_report_explains_decisions_and_charts_costs(
     assert "Decisions explained" in page
     assert "cost_exceeds_edge" in page
     assert "expected cost" in page  # the selector's reasons are shown
+
+
+def test_an_unknown_pinned_version_is_refused_and_leaves_no_replay(
+    frames: list[BarFrame], tmp_path: Path
+) -> None:
+    settings = ExecutionSettings(enabled=True, cost_model_version="0" * 64)
+    with pytest.raises(ConfigurationError, match="not in the cost-model store"):
+        replay(frames, "sma_edge", out=tmp_path / "out", execution=settings)
+    assert not (tmp_path / "out" / "replay.db").exists()

@@ -127,7 +127,13 @@ def replay(
     start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
     costs: CostSetup | None = None
     if execution is not None and execution.enabled:
-        costs = pin_cost_model(execution, store, fees=venue.fee_model, start=start)
+        try:
+            costs = pin_cost_model(execution, store, fees=venue.fee_model, start=start)
+        except ConfigurationError:
+            store.close()  # leave no half-made replay behind a bad --cost-model-version
+            if not resume:
+                (folder / STORE_FILE).unlink(missing_ok=True)
+            raise
         config["execution"] = execution.to_dict()
         config["cost_model_version"] = costs.pinned.version_hash
     config_hash = sha256_hex(config)

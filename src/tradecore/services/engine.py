@@ -146,7 +146,11 @@ class TradingEngine(NetOfCostSteps):
         net = config.net_of_cost
         self._planner = None if net is None else NetOfCostPlanner(net)
         self._book = ExecutionBook()
-        self._cost_hash = config.cost_model_hash if net is None else net.version_hash
+        self._cost_hash = (
+            config.cost_model_hash
+            if self._planner is None
+            else self._planner.version_hash
+        )
 
     # --- PortfolioView ------------------------------------------------------------
 
