@@ -228,6 +228,9 @@ def test_tca_cli_prints_the_rollups(realistic: ReplayResult) -> None:
         assert heading in result.output
     assert "twap" in result.output
     assert "sma_edge_10_30" in result.output
+    parents = result.output.split("sliced parents")[1].splitlines()[2:]
+    assert parents
+    assert all(line.split()[-1] in ("filled", "canceled") for line in parents)
 
 
 def test_the_report_explains_decisions_and_charts_costs(
