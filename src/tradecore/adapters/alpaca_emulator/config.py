@@ -59,6 +59,9 @@ class EmulatorConfig:
     activities: bool = True
     #: Keep every response body and stream frame (for wire-format tests).
     record_wire: bool = False
+    #: Most data points per market-data page (Alpaca: 10,000); small in tests to
+    #: exercise ``next_page_token``.
+    data_page_size: int = attrs.field(default=10_000, validator=v.instance_of(int))
 
     def __attrs_post_init__(self) -> None:
         _fill_model(self.fill_model)
