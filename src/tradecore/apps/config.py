@@ -60,6 +60,20 @@ class BrokerSettings:
     stream_url: str | None = None
 
 
+#: Alpaca data feeds ``[data] feed`` may name (recorded as the data's provenance).
+DATA_FEEDS = ("iex", "sip", "delayed_sip")
+
+
+@attrs.frozen(kw_only=True)
+class DataSettings:
+    """Where ``tradecore-live run --feed alpaca`` reads bars (Alpaca's data API)."""
+
+    feed: str = attrs.field(default="iex", validator=attrs.validators.in_(DATA_FEEDS))
+    #: Data API origin override; defaults to ``[broker] base_url`` (the emulator
+    #: serves both), else Alpaca's data host.
+    base_url: str | None = None
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """The whole effective configuration of an app."""
@@ -70,6 +84,7 @@ class Settings:
     observability: ObservabilitySettings = attrs.field(factory=ObservabilitySettings)
     risk: RiskSettings = attrs.field(factory=RiskSettings)
     broker: BrokerSettings = attrs.field(factory=BrokerSettings)
+    data: DataSettings = attrs.field(factory=DataSettings)
 
 
 #: Environment variable -> dotted settings key.
