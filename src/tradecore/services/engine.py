@@ -49,10 +49,10 @@ from tradecore.domain.intent import OrderIntent
 from tradecore.domain.ledger import Ledger
 from tradecore.domain.lifecycle import IntentStatus
 from tradecore.domain.money import to_price
-from tradecore.domain.orders import OrderSpec, Side
+from tradecore.domain.orders import Bracket, OrderSpec, Side
 from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.risk import RiskLimits, RiskVerdict, check_order
-from tradecore.domain.strategy import Strategy, Target
+from tradecore.domain.strategy import Strategy, Target, protective_bracket
 from tradecore.domain.trading_state import TradingState
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import UnitOfWork
@@ -218,7 +218,10 @@ class TradingEngine:
         qty = abs(delta)
         price = to_price(self._last[symbol])
         verdict = self._risk_check(symbol, side, qty, price, current)
-        intent = self._intent(target, side, qty, price) if verdict.passed else None
+        bracket = protective_bracket(target, side, price, current)
+        intent = (
+            self._intent(target, side, qty, price, bracket) if verdict.passed else None
+        )
         decision = self._decision(target, current, price, intent)
         if intent is None:
             self._skip(decision, _skip_reason(verdict.rule), verdict.values)
@@ -340,7 +343,12 @@ class TradingEngine:
             handler.place_due()
 
     def _intent(
-        self, target: Target, side: Side, qty: Decimal, price: Decimal
+        self,
+        target: Target,
+        side: Side,
+        qty: Decimal,
+        price: Decimal,
+        bracket: Bracket | None = None,
     ) -> OrderIntent:
         now = self._clock.now()
         key = DecisionKey(
@@ -354,7 +362,7 @@ class TradingEngine:
         )
         return OrderIntent.create(
             key,
-            OrderSpec(symbol=target.symbol, side=side, qty=qty),
+            OrderSpec(symbol=target.symbol, side=side, qty=qty, bracket=bracket),
             decided_at=now,
             arrival_price=price,
             execution_policy="market",
