@@ -18,6 +18,8 @@ UNAVAILABLE = 4
 CONFIG_OR_AUTH = 5
 SIGNATURE = 6
 MANIFEST_REJECTED = 7
+#: ``tradecore-replay parity``: the live and replayed runs differ.
+PARITY_MISMATCH = 10
 
 _EXIT_CODES: list[tuple[type[e.TradecoreError], int]] = [
     (e.ManifestRejected, MANIFEST_REJECTED),

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 import tradecore
-from tradecore.apps import cli_emulator, cli_manifest
+from tradecore.apps import cli_emulator, cli_manifest, cli_parity
 from tradecore.apps.demo_data import demo_frames
 from tradecore.apps.errors import cli_errors
 from tradecore.apps.replay_run import replay
@@ -90,6 +90,7 @@ def run(
 
 
 app.command()(cli_emulator.emulator)
+app.command()(cli_parity.parity)
 
 
 @app.command()
