@@ -40,7 +40,7 @@ from tradecore.apps.risk_config import build_breakers, build_checker
 from tradecore.apps.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
 from tradecore.apps.strategy_loader import load_strategy, parse_params
 from tradecore.domain.bar_frame import BarFrame
-from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.errors import ConfigurationError, MissingSecret
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.market import Bar
 from tradecore.ports.broker import Broker
@@ -117,28 +117,31 @@ def run(
         )
         typer.echo(source.note)
         clock, frames = source.clock, list(source.frames)
-        broker, market = _broker(settings, clock, frames, opening, seed, dry_run)
-        if emulator:
-            market = _emulator_market(settings, source.interval)
+        # The store first: a database not at head refuses before any broker call.
         store = open_configured_store(ctx)
         try:
-            _connect(broker)
-            loop = _loop(
-                settings,
-                store,
-                clock,
-                broker,
-                market,
-                source,
-                strategy,
-                params,
-                opening,
-            )
-            report = loop.run(max_cycles=max_cycles, on_cycle=_echo_cycle)
-            drained = loop.drain(settle=_settle(broker))
+            broker, market = _broker(settings, clock, frames, opening, seed, dry_run)
+            if emulator:
+                market = _emulator_market(settings, source.interval)
+            try:
+                _connect(broker)
+                loop = _loop(
+                    settings,
+                    store,
+                    clock,
+                    broker,
+                    market,
+                    source,
+                    strategy,
+                    params,
+                    opening,
+                )
+                report = loop.run(max_cycles=max_cycles, on_cycle=_echo_cycle)
+                drained = loop.drain(settle=_settle(broker))
+            finally:
+                _close(broker)
         finally:
             store.close()
-            _close(broker)
     typer.echo(f"drained: {drained} events after the last cycle")
     typer.echo(
         f"cycles: {report.cycles}  bars: {report.bars}  decisions: {report.decisions}  "
@@ -162,7 +165,7 @@ def _check_live(settings: Settings, live: bool) -> None:
     if live and not (
         os.environ.get(MASTER_KEY_ENV) and os.environ.get(SECRETS_FILE_ENV)
     ):
-        raise ConfigurationError(
+        raise MissingSecret(
             f"live trading reads its keys from an encrypted file: set {SECRETS_FILE_ENV} "
             f"and the master key {MASTER_KEY_ENV}"
         )
