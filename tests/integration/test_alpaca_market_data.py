@@ -8,6 +8,7 @@ and the adapter stamps every bar and quote with the configured feed.
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -71,19 +72,26 @@ def test_bars_come_paginated_parsed_and_stamped_with_the_feed(
     assert requests["stock_bars"] >= 3  # 5 bars, pages of 2: the token was followed
 
 
-def test_the_wire_format_is_alpacas_and_parses_with_alpaca_py_models(
-    server: EmulatorServer,
-) -> None:
-    url = f"{server.base_url}/v2/stocks/bars?symbols=AAPL,MSFT&timeframe=1Min&limit=3"
+def _get(server: EmulatorServer, query: str) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(
-        url,
+        f"{server.base_url}/v2/stocks/bars?{query}",
         headers={
             "APCA-API-KEY-ID": CREDENTIALS.key_id,
             "APCA-API-SECRET-KEY": CREDENTIALS.secret_key,
         },
     )
-    with urllib.request.urlopen(request) as answer:
-        raw = json.loads(answer.read())
+    try:
+        with urllib.request.urlopen(request) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_the_wire_format_is_alpacas_and_parses_with_alpaca_py_models(
+    server: EmulatorServer,
+) -> None:
+    status, raw = _get(server, "symbols=AAPL,MSFT&timeframe=1Min&limit=3")
+    assert status == 200
     first = raw["bars"]["AAPL"][0]
     assert set(first) == {"t", "o", "h", "l", "c", "v", "n", "vw"}
     assert isinstance(first["o"], float)
@@ -93,6 +101,30 @@ def test_the_wire_format_is_alpacas_and_parses_with_alpaca_py_models(
     assert raw["next_page_token"]
     parsed = BarSet(raw["bars"])  # what the client hands its model
     assert parsed.data["AAPL"][1].close == 101.0
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("symbols=AAPL&timeframe=1Min&feed=bogus", "invalid feed"),
+        ("symbols=AAPL&timeframe=1Min&page_token=bm9wZQ==", "invalid page_token"),
+        ("timeframe=1Min", "symbols is required"),
+        ("symbols=AAPL&timeframe=1Min&limit=0", "invalid limit"),
+        ("symbols=AAPL&timeframe=1Fortnight", "invalid timeframe"),
+        ("symbols=AAPL&timeframe=1Min&start=2026-01-05T14:30:00", "needs a timezone"),
+    ],
+)
+def test_bad_data_requests_get_a_400_naming_the_problem(
+    server: EmulatorServer, query: str, reason: str
+) -> None:
+    status, body = _get(server, query)
+    assert status == 400
+    assert reason in body["message"]
+
+
+def test_the_page_size_is_validated() -> None:
+    with pytest.raises(InvalidInput, match="data_page_size"):
+        EmulatorConfig(data_page_size=0)
 
 
 def test_latest_quote_carries_the_feed_and_none_when_absent(

@@ -69,6 +69,8 @@ class EmulatorConfig:
             raise InvalidInput("rate_limit", self.rate_limit, "must be >= 1 or None")
         if self.rate_window_s <= 0:
             raise InvalidInput("rate_window_s", self.rate_window_s, "must be > 0")
+        if self.data_page_size < 1:
+            raise InvalidInput("data_page_size", self.data_page_size, "must be >= 1")
 
     def venue_config(self) -> VenueConfig:
         """Return the simulated venue's config (orders outside hours queue, as Alpaca)."""
