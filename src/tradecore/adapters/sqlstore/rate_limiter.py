@@ -84,16 +84,19 @@ class StoreRateLimiter(RateLimiter):
         """Empty the shared bucket and hand out nothing, to any process, for ``seconds``."""
         if seconds < 0:
             raise InvalidInput("seconds", seconds, "must be >= 0")
+        self._ensure_row()
         with translating(), self._engine.begin() as connection:
             state, now = self._locked_state(connection)
             self._write(connection, token_bucket.pause(state, now, seconds))
 
     def state(self) -> BucketState:
         """The bucket as stored now (for status output and tests)."""
+        self._ensure_row()
         with translating(), self._engine.begin() as connection:
             return self._locked_state(connection)[0]
 
     def _take(self) -> Take:
+        self._ensure_row()
         with translating(), self._engine.begin() as connection:
             state, now = self._locked_state(connection)
             taken = token_bucket.take(
@@ -103,9 +106,7 @@ class StoreRateLimiter(RateLimiter):
         return taken
 
     def _locked_state(self, connection: Connection) -> tuple[BucketState, float]:
-        """Lock the row (creating it full if missing); read the wall clock after."""
-        if not self._row_ready:
-            self._create_row(connection)
+        """Lock the row; read the wall clock after."""
         row = connection.execute(
             select(buckets.c.tokens, buckets.c.refilled_at, buckets.c.paused_until)
             .where(buckets.c.name == self.name)
@@ -119,6 +120,14 @@ class StoreRateLimiter(RateLimiter):
             paused_until=row.paused_until,
         )
         return state, now
+
+    def _ensure_row(self) -> None:
+        """Create the row full, once, in its own transaction (a no-op if present)."""
+        if self._row_ready:
+            return
+        with translating(), self._engine.begin() as connection:
+            self._create_row(connection)
+        self._row_ready = True
 
     def _create_row(self, connection: Connection) -> None:
         now = self._wall()
@@ -138,7 +147,6 @@ class StoreRateLimiter(RateLimiter):
             .values(**values)
             .on_conflict_do_nothing(index_elements=[buckets.c.name])
         )
-        self._row_ready = True
 
     def _write(self, connection: Connection, state: BucketState) -> None:
         connection.execute(
