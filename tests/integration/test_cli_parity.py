@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import tests.alpaca_harness  # noqa: F401 - skips (fails in CI) without the extras
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.apps import errors, parity_report
 from tradecore.apps.parity_report import RunRecord
