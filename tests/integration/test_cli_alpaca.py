@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from tradecore.adapters.alpaca import AlpacaCredentials
 from tradecore.adapters.alpaca_emulator import EmulatorControl
 from tradecore.adapters.secrets import encrypt_secrets, new_master_key
-from tradecore.apps.errors import CONFIG_OR_AUTH
+from tradecore.apps.errors import CONFIG_OR_AUTH, MISSING_SECRET
 from tradecore.apps.live import app as live_app
 from tradecore.apps.replay import app as replay_app
 from tradecore.apps.secrets import alpaca_credentials
@@ -68,7 +68,7 @@ def test_a_wrong_or_missing_master_key_fails_closed(encrypted: Path) -> None:
     missing = runner.invoke(
         live_app, ["secrets", "check", str(encrypted)], env={"TRADECORE_MASTER_KEY": ""}
     )
-    assert missing.exit_code == CONFIG_OR_AUTH
+    assert missing.exit_code == MISSING_SECRET
     assert "TRADECORE_MASTER_KEY is not set" in missing.output
 
 

@@ -43,7 +43,7 @@ def test_db_upgrade_current_downgrade(tmp_path: Path) -> None:
 
 def test_commands_refuse_a_database_not_at_head(tmp_path: Path) -> None:
     code, output = _run(f"sqlite:///{tmp_path / 'cli.db'}", "audit", "verify")
-    assert code == errors.CONFIG_OR_AUTH
+    assert code == errors.SCHEMA_NOT_AT_HEAD
     assert "tradecore-live db upgrade" in output
 
 

@@ -4,7 +4,9 @@
 reports every open order as not cancelled. ``simulated`` builds a fresh simulated
 broker: it has no orders of its own, so it is only useful for trying the commands;
 ``alpaca`` builds the Alpaca adapter (paper unless ``[broker] live = true``) with the
-keys from the environment or the encrypted secrets file.
+keys from the environment or the encrypted secrets file, paced by a token bucket
+kept in the configured store, so every process on that store shares the account's
+200 requests a minute (and a 429's pause).
 """
 
 from __future__ import annotations
@@ -13,12 +15,16 @@ import os
 from collections.abc import Callable, Mapping
 
 from tradecore.adapters.sim import SimulatedBroker
+from tradecore.adapters.sqlstore import make_engine
+from tradecore.adapters.sqlstore.rate_limiter import StoreRateLimiter
 from tradecore.apps.config import Settings
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.fill_models import FillModel
+from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.venue_config import VenueConfig
 from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
+from tradecore.ports.rate_limit import RateLimiter
 
 
 def _none(settings: Settings, clock: Clock) -> Broker | None:
@@ -39,7 +45,27 @@ def _alpaca(settings: Settings, clock: Clock) -> Broker | None:
     config = AlpacaConfig(
         paper=not broker.live, base_url=broker.base_url, stream_url=broker.stream_url
     )
-    return AlpacaBroker(config, alpaca_credentials(os.environ), clock=clock)
+    credentials = alpaca_credentials(os.environ)
+    limiter = shared_limiter(
+        settings, credentials.key_id, config.requests_per_minute, config.burst
+    )
+    return AlpacaBroker(config, credentials, clock=clock, limiter=limiter)
+
+
+def rate_bucket_name(key_id: str) -> str:
+    """The store bucket of one Alpaca account: its key id, hashed (ids stay out)."""
+    return "alpaca-trading:" + sha256_hex(key_id)[:16]
+
+
+def shared_limiter(
+    settings: Settings, key_id: str, per_minute: float, burst: float
+) -> RateLimiter:
+    """A rate limiter kept in the configured store, shared by its processes."""
+    store = settings.store
+    engine = make_engine(store.url, durability=store.durability)
+    return StoreRateLimiter.per_minute(
+        engine, rate_bucket_name(key_id), per_minute, burst=burst
+    )
 
 
 #: ``[broker] kind`` -> how to build it.

@@ -5,7 +5,9 @@ gate and order manager as replay, committing every step with full durability. It
 trades the configured broker (``[broker] kind``) or, with ``--dry-run``, records
 every order it would send without sending it. The bar feed is a recorded stream
 (``--bars DIR``, one file per symbol) released bar by bar as each bar closes on a
-virtual clock starting at the first bar.
+virtual clock starting at the first bar, or Alpaca's data API polled on the wall
+clock (``--feed alpaca``; see :mod:`tradecore.apps.live_feed`). When the feed ends,
+the broker's remaining events are drained so the last fills are stored.
 
 Before trading it verifies the signed manifest (:mod:`tradecore.apps.live_manifest`);
 alerts, metrics, ``/health`` and the structured cycle log come from
@@ -25,26 +27,31 @@ from typing import Annotated
 
 import typer
 
-from tradecore.adapters.data.bar_files import load_bar_files
-from tradecore.adapters.data.recorded_feed import RecordedBarFeed
 from tradecore.adapters.dryrun import DryRunBroker
-from tradecore.adapters.sim import SimClock, SimulatedBroker
+from tradecore.adapters.sim import SimulatedBroker
 from tradecore.apps.broker_factory import build_broker
 from tradecore.apps.config import Settings
 from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
+from tradecore.apps.live_feed import (
+    BarSource,
+    alpaca_source,
+    parse_since,
+    recorded_source,
+)
 from tradecore.apps.live_manifest import GatedStrategy, gate_strategy
 from tradecore.apps.live_ops import LiveOps, TimedFeed, health_checks, open_live_ops
 from tradecore.apps.replay_costs import live_net_of_cost
-from tradecore.apps.replay_run import bar_interval, venue_config
+from tradecore.apps.replay_run import venue_config
 from tradecore.apps.risk_config import build_breakers, build_checker
 from tradecore.apps.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
 from tradecore.apps.strategy_loader import parse_params
-from tradecore.domain.bar_frame import BarFrame, from_ns
-from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.bar_frame import BarFrame
+from tradecore.domain.errors import ConfigurationError, MissingSecret
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.market import Bar
 from tradecore.ports.broker import Broker
+from tradecore.ports.clock import Clock
 from tradecore.ports.metrics import ComponentHealth
 from tradecore.ports.store import Store
 from tradecore.services.cycle_watch import CycleWatch, WatchLimits
@@ -61,11 +68,29 @@ from tradecore.services.transactions import CommitEachStep
 def run(
     ctx: typer.Context,
     bars: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--bars", help="Recorded bar stream: a folder of SYMBOL.csv/.parquet."
         ),
-    ],
+    ] = None,
+    feed: Annotated[
+        str,
+        typer.Option(
+            "--feed",
+            help="Where bars come from: 'files' (--bars) or 'alpaca' (data API).",
+        ),
+    ] = "files",
+    symbol: Annotated[
+        list[str] | None,
+        typer.Option("--symbol", help="With --feed alpaca: a symbol to trade."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="With --feed alpaca: first bar to fetch (ISO, with zone)."),
+    ] = None,
+    interval_minutes: Annotated[
+        int, typer.Option(help="With --feed alpaca: the bar interval in minutes.")
+    ] = 1,
     strategy: Annotated[
         str, typer.Option(help="Bundled name or package.module:Class.")
     ] = ("sma_cross"),
@@ -103,17 +128,18 @@ def run(
         typer.Option(help="Wall-clock seconds to wait between cycles (0: no wait)."),
     ] = 0.0,
 ) -> None:
-    """Trade a strategy on the live path over a recorded bar stream."""
+    """Trade a strategy on the live path over recorded bars or Alpaca's data."""
     with cli_errors():
         settings = cli_context(ctx).settings()
         _check_live(settings, live)
-        frames = load_bar_files(bars)
         params = parse_params(param or [])
         opening = Decimal(cash)
-        clock = SimClock(from_ns(min(int(f.timestamps[0]) for f in frames if len(f))))
-        broker, market = _broker(settings, clock, frames, opening, seed, dry_run)
-        if emulator:
-            market = _emulator_market(settings, bar_interval(frames))
+        source = _source(
+            settings, bars, feed, symbol, since, interval_minutes, emulator
+        )
+        typer.echo(source.note)
+        clock, frames = source.clock, list(source.frames)
+        # The store first: a database not at head refuses before any broker call.
         store = open_configured_store(ctx)
         ops: LiveOps | None = None
         try:
@@ -124,27 +150,38 @@ def run(
                 strategy=strategy,
                 params=params,
                 frames=frames,
-                interval=bar_interval(frames),
+                interval=source.interval,
                 live=live,
                 alerter=ops.router,
                 clock=clock,
             )
-            _connect(broker)
-            loop, watch = _loop(
-                settings, store, clock, broker, market, frames, gated, opening, ops
-            )
-            report = loop.run(
-                max_cycles=max_cycles, on_cycle=_on_cycle(ops, watch, pace)
-            )
+            broker, market = _broker(settings, clock, frames, opening, seed, dry_run)
+            if emulator:
+                market = _emulator_market(settings, source.interval)
+            try:
+                _connect(broker)
+                loop, watch = _loop(
+                    settings, store, clock, broker, market, source, gated, opening, ops
+                )
+                report = loop.run(
+                    max_cycles=max_cycles, on_cycle=_on_cycle(ops, watch, pace)
+                )
+                drained = loop.drain(settle=_settle(broker))
+            finally:
+                _close(broker)
         finally:
             if ops is not None:
                 ops.close()
             store.close()
-            _close(broker)
+    typer.echo(f"drained: {drained} events after the last cycle")
     typer.echo(
         f"cycles: {report.cycles}  bars: {report.bars}  decisions: {report.decisions}  "
         f"recovery: {'clean' if report.recovery.clean else report.recovery.discrepancies}"
     )
+
+
+#: Wall-clock wait between drain rounds for a real broker's stream.
+DRAIN_SETTLE_S = 0.2
 
 
 def _check_live(settings: Settings, live: bool) -> None:
@@ -159,10 +196,49 @@ def _check_live(settings: Settings, live: bool) -> None:
     if live and not (
         os.environ.get(MASTER_KEY_ENV) and os.environ.get(SECRETS_FILE_ENV)
     ):
-        raise ConfigurationError(
+        raise MissingSecret(
             f"live trading reads its keys from an encrypted file: set {SECRETS_FILE_ENV} "
             f"and the master key {MASTER_KEY_ENV}"
         )
+
+
+def _source(
+    settings: Settings,
+    bars: Path | None,
+    feed: str,
+    symbols: list[str] | None,
+    since: str | None,
+    interval_minutes: int,
+    emulator: bool,
+) -> BarSource:
+    """The recorded stream (``--bars``) or Alpaca's data API (``--feed alpaca``)."""
+    if feed == "alpaca":
+        if bars is not None or emulator:
+            raise ConfigurationError(
+                "--feed alpaca reads bars from Alpaca's data API: drop --bars and "
+                "--emulator (the emulator already serves the bars posted to it)"
+            )
+        if settings.broker.kind == "simulated":
+            raise ConfigurationError(
+                "--feed alpaca trades at Alpaca: set [broker] kind = 'alpaca' or "
+                "pass --dry-run with [broker] kind = 'none'"
+            )
+        if interval_minutes < 1:
+            raise ConfigurationError(f"--interval-minutes {interval_minutes}: >= 1")
+        interval = timedelta(minutes=interval_minutes)
+        return alpaca_source(settings, symbols or [], parse_since(since), interval)
+    if feed != "files":
+        raise ConfigurationError(f"--feed {feed!r}: expected 'files' or 'alpaca'")
+    if bars is None:
+        raise ConfigurationError("give --bars DIR (a recorded stream) or --feed alpaca")
+    return recorded_source(bars)
+
+
+def _settle(broker: Broker) -> Callable[[], None]:
+    """How long to let the broker's stream catch up between drain rounds."""
+    if isinstance(broker, SimulatedBroker | DryRunBroker):
+        return lambda: None
+    return lambda: time.sleep(DRAIN_SETTLE_S)
 
 
 def _emulator_market(
@@ -220,7 +296,7 @@ def _close(broker: Broker) -> None:
 
 def _broker(
     settings: Settings,
-    clock: SimClock,
+    clock: Clock,
     frames: list[BarFrame],
     cash: Decimal,
     seed: int,
@@ -245,10 +321,10 @@ def _broker(
 def _loop(
     settings: Settings,
     store: Store,
-    clock: SimClock,
+    clock: Clock,
     broker: Broker,
     market: Callable[[Sequence[Bar]], None] | None,
-    frames: list[BarFrame],
+    source: BarSource,
     gated: GatedStrategy,
     cash: Decimal,
     ops: LiveOps,
@@ -268,7 +344,7 @@ def _loop(
     )
     watched = MonitoredBroker(broker, gate, clock, alerter=alerter, metrics=ops.metrics)
     orders = OrderManager(watched, clock, commits)
-    interval = bar_interval(frames)
+    interval = source.interval
     engine = TradingEngine(
         gated.strategy,
         orders,
@@ -284,7 +360,7 @@ def _loop(
             ),
         ),
     )
-    feed = TimedFeed(RecordedBarFeed(frames, interval), interval)
+    feed = TimedFeed(source.feed, interval)
     watch = CycleWatch(
         commits,
         clock,
@@ -334,7 +410,7 @@ def _watch_limits(settings: Settings) -> WatchLimits:
     )
 
 
-def _broker_health(broker: MonitoredBroker, clock: SimClock) -> ComponentHealth:
+def _broker_health(broker: MonitoredBroker, clock: Clock) -> ComponentHealth:
     lockout = broker.lockout
     if lockout is not None and lockout.until > clock.now():
         return ComponentHealth(

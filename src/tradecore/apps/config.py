@@ -62,6 +62,20 @@ class BrokerSettings:
     stream_url: str | None = None
 
 
+#: Alpaca data feeds ``[data] feed`` may name (recorded as the data's provenance).
+DATA_FEEDS = ("iex", "sip", "delayed_sip")
+
+
+@attrs.frozen(kw_only=True)
+class DataSettings:
+    """Where ``tradecore-live run --feed alpaca`` reads bars (Alpaca's data API)."""
+
+    feed: str = attrs.field(default="iex", validator=attrs.validators.in_(DATA_FEEDS))
+    #: Data API origin override; defaults to ``[broker] base_url`` (the emulator
+    #: serves both), else Alpaca's data host.
+    base_url: str | None = None
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """The whole effective configuration of an app."""
@@ -75,6 +89,7 @@ class Settings:
     model: ModelSettings = attrs.field(factory=ModelSettings)
     #: Net-of-cost decisions (off by default).
     execution: ExecutionSettings = attrs.field(factory=ExecutionSettings)
+    data: DataSettings = attrs.field(factory=DataSettings)
 
 
 #: Environment variable -> dotted settings key.

@@ -18,13 +18,20 @@ UNAVAILABLE = 4
 CONFIG_OR_AUTH = 5
 SIGNATURE = 6
 MANIFEST_REJECTED = 7
+#: The database is not at the migration head (run ``tradecore-live db upgrade``).
+SCHEMA_NOT_AT_HEAD = 8
+#: An API key, or the master key of the encrypted secrets file, is missing.
+MISSING_SECRET = 9
+#: ``tradecore-replay parity``: the live and replayed runs differ.
+PARITY_MISMATCH = 10
 
 _EXIT_CODES: list[tuple[type[e.TradecoreError], int]] = [
     (e.ManifestRejected, MANIFEST_REJECTED),
     (e.SignatureError, SIGNATURE),
+    (e.MissingSecret, MISSING_SECRET),
     (e.ConfigurationError, CONFIG_OR_AUTH),
     (e.AuthenticationFailed, CONFIG_OR_AUTH),
-    (e.SchemaOutOfDate, CONFIG_OR_AUTH),
+    (e.SchemaOutOfDate, SCHEMA_NOT_AT_HEAD),
     (e.StoreUnavailable, UNAVAILABLE),
     (e.TransientBrokerError, UNAVAILABLE),
     (e.DomainError, DOMAIN),

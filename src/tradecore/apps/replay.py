@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 import tradecore
-from tradecore.apps import cli_emulator, cli_manifest, cli_tca
+from tradecore.apps import cli_emulator, cli_manifest, cli_parity, cli_tca
 from tradecore.apps.config import load_settings
 from tradecore.apps.demo_data import demo_frames
 from tradecore.apps.errors import cli_errors
@@ -127,6 +127,7 @@ def run(
 
 app.command()(cli_emulator.emulator)
 app.command("tca")(cli_tca.replay_tca)
+app.command()(cli_parity.parity)
 
 
 @app.command()

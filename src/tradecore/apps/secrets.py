@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tradecore.adapters.alpaca import AlpacaCredentials
 from tradecore.adapters.secrets import decrypt_secrets
-from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.errors import ConfigurationError, MissingSecret
 
 MASTER_KEY_ENV = "TRADECORE_MASTER_KEY"
 SECRETS_FILE_ENV = "TRADECORE_SECRETS_FILE"
@@ -33,11 +33,11 @@ def master_key(env: Mapping[str, str]) -> str:
     """Return the master key from the environment.
 
     Raises:
-        ConfigurationError: ``TRADECORE_MASTER_KEY`` is not set.
+        MissingSecret: ``TRADECORE_MASTER_KEY`` is not set.
     """
     key = env.get(MASTER_KEY_ENV, "").strip()
     if not key:
-        raise ConfigurationError(
+        raise MissingSecret(
             f"{MASTER_KEY_ENV} is not set: it is needed to use an encrypted secrets file"
         )
     return key
@@ -49,7 +49,7 @@ def _from_env(env: Mapping[str, str]) -> list[tuple[str, AlpacaCredentials]]:
         key_id, secret = env.get(key_var), env.get(secret_var)
         if (key_id is None) != (secret is None):
             missing = secret_var if secret is None else key_var
-            raise ConfigurationError(f"{missing} is not set (its pair is)")
+            raise MissingSecret(f"{missing} is not set (its pair is)")
         if key_id is not None and secret is not None:
             credentials = AlpacaCredentials(key_id=key_id, secret_key=secret)
             found.append((f"{key_var}/{secret_var}", credentials))
@@ -76,7 +76,8 @@ def alpaca_credentials(
     """Return the Alpaca keys from exactly one source (or agreeing sources).
 
     Raises:
-        ConfigurationError: no source, conflicting sources, or an unreadable file.
+        MissingSecret: no source.
+        ConfigurationError: conflicting sources, or an unreadable file.
     """
     sources = _from_env(env)
     path = secrets_file or (
@@ -86,7 +87,7 @@ def alpaca_credentials(
         sources.append((f"secrets file {path}", _from_file(path, env)))
     if not sources:
         names = ", ".join(f"{k}/{s}" for k, s in ENV_PAIRS)
-        raise ConfigurationError(
+        raise MissingSecret(
             f"no Alpaca API key: set {names}, or {SECRETS_FILE_ENV} and {MASTER_KEY_ENV}"
         )
     first_name, first = sources[0]

@@ -26,6 +26,8 @@ from typing import Any
 import attrs
 
 from tradecore.domain.errors import InvalidInput
+from tradecore.domain.execution_policy import DEGRADED_PROVENANCES
+from tradecore.domain.market import Provenance
 
 
 class Component(enum.StrEnum):
@@ -188,3 +190,9 @@ def store_health(errors_in_a_row: int, t: HealthThresholds) -> Health:
     if errors_in_a_row >= t.store_down_errors:
         return Health.DOWN
     return Health.DEGRADED if errors_in_a_row >= t.store_degraded_errors else Health.OK
+
+
+def feed_health(provenance: Provenance) -> Health:
+    """The data regime of a feed: IEX-only (one exchange, ~2.5 % of volume) or
+    15-minute-late SIP is DEGRADED; the execution policy's degraded provenances."""
+    return Health.DEGRADED if provenance in DEGRADED_PROVENANCES else Health.OK

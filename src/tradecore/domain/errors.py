@@ -181,6 +181,10 @@ class ConfigurationError(TradecoreError):
     """The configuration is missing, malformed or contradictory."""
 
 
+class MissingSecret(ConfigurationError):
+    """A credential or the master key needed to read one is not available."""
+
+
 class SignatureError(TradecoreError):
     """A signature is missing, malformed, or does not verify."""
 

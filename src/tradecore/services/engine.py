@@ -55,10 +55,10 @@ from tradecore.domain.intent import OrderIntent
 from tradecore.domain.ledger import Ledger
 from tradecore.domain.lifecycle import IntentStatus
 from tradecore.domain.money import to_price
-from tradecore.domain.orders import OrderSpec, Side
+from tradecore.domain.orders import Bracket, OrderSpec, Side
 from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.risk import RiskLimits, RiskVerdict, check_order
-from tradecore.domain.strategy import Strategy, Target
+from tradecore.domain.strategy import Strategy, Target, protective_bracket
 from tradecore.domain.trading_state import TradingState
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import UnitOfWork
@@ -252,7 +252,12 @@ class TradingEngine(NetOfCostSteps):
         qty = abs(delta)
         price = to_price(self._last[symbol])
         verdict = self._risk_check(symbol, side, qty, price, current)
-        intent = self._intent(target, side, qty, price) if verdict.passed else None
+        bracket = protective_bracket(target, side, price, current)
+        intent = (
+            self._intent(target, side, qty, price, bracket=bracket)
+            if verdict.passed
+            else None
+        )
         decision = self._decision(target, current, price, intent)
         if intent is None:
             self._skip(decision, skip_reason(verdict.rule), verdict.values)
@@ -385,6 +390,7 @@ class TradingEngine(NetOfCostSteps):
         qty: Decimal,
         price: Decimal,
         plan: ExecutionPlan | None = None,
+        bracket: Bracket | None = None,
     ) -> OrderIntent:
         now = self._clock.now()
         key = DecisionKey(
@@ -396,7 +402,7 @@ class TradingEngine(NetOfCostSteps):
             signal_hash=sha256_hex(target.signal)[:16],
             qty=qty,
         )
-        spec = OrderSpec(symbol=target.symbol, side=side, qty=qty)
+        spec = OrderSpec(symbol=target.symbol, side=side, qty=qty, bracket=bracket)
         policy = "market"
         if plan is not None and plan.spec is not None and plan.choice is not None:
             spec, policy = plan.spec, plan.choice.policy.value

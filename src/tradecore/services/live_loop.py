@@ -24,6 +24,9 @@ from tradecore.services.reconciler import Reconciler, ReconcileReport
 from tradecore.services.recovery import recover
 from tradecore.services.transactions import CommitPolicy
 
+#: Most drain rounds: a broker that keeps sending events is not waited for forever.
+MAX_DRAIN_ROUNDS = 50
+
 
 @attrs.frozen(kw_only=True)
 class CycleReport:
@@ -91,7 +94,7 @@ class LiveLoop:
             cycles, bars = cycles + 1, bars + report.bars
             if on_cycle is not None:
                 on_cycle(report)
-            if self._feed.exhausted:
+            if self._feed.exhausted or cycles == max_cycles:
                 break
             self._clock.sleep(self._cycle.total_seconds())
         self._commits.flush()
@@ -101,6 +104,21 @@ class LiveLoop:
             bars=bars,
             decisions=self._engine.decisions - decided_before,
         )
+
+    def drain(self, *, settle: Callable[[], None], quiet_rounds: int = 2) -> int:
+        """After the last cycle: apply the broker's events until ``quiet_rounds``
+        rounds in a row bring none (``settle`` lets a stream catch up between
+        rounds), so the last fills are stored. Returns how many were applied."""
+        applied = quiet = 0
+        for _ in range(MAX_DRAIN_ROUNDS):
+            settle()
+            events = self._apply_events()
+            applied += events
+            quiet = 0 if events else quiet + 1
+            if quiet >= quiet_rounds:
+                break
+        self._commits.flush()
+        return applied
 
     def run_cycle(self, cycle: int) -> CycleReport:
         """One cycle: events, new closed bars through the engine, events again."""

@@ -14,6 +14,7 @@ never invents an order, and never trades to "fix" a position.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
 
@@ -98,10 +99,14 @@ class Reconciler:
         with self._commits.step() as uow:
             intents = list(uow.intents.open_intents())
         adopted = sum(self._reconcile_intent(intent, found) for intent in intents)
+        # Ask the broker before the transaction: no network wait while holding the
+        # store's write lock (on SQLite that would block every other writer).
+        open_orders = list(self._broker.open_orders())
+        positions = {p.symbol: p.qty for p in self._broker.positions()}
         with self._commits.step() as uow:
             self._settle_outcomes(uow, found)
-            self._check_orphans(uow, found)
-            self._check_positions(uow, found)
+            self._check_orphans(uow, found, open_orders)
+            self._check_positions(uow, found, positions)
             for d in found:
                 uow.audit.append("reconcile_discrepancy", attrs.asdict(d))
         self._commits.flush()
@@ -226,8 +231,13 @@ class Reconciler:
                 )
             )
 
-    def _check_orphans(self, uow: UnitOfWork, found: list[Discrepancy]) -> None:
-        for order in self._broker.open_orders():
+    def _check_orphans(
+        self,
+        uow: UnitOfWork,
+        found: list[Discrepancy],
+        open_orders: Sequence[BrokerOrder],
+    ) -> None:
+        for order in open_orders:
             if uow.intents.find(order.client_order_id) is None:
                 found.append(
                     Discrepancy(
@@ -238,9 +248,13 @@ class Reconciler:
                     )
                 )
 
-    def _check_positions(self, uow: UnitOfWork, found: list[Discrepancy]) -> None:
+    def _check_positions(
+        self,
+        uow: UnitOfWork,
+        found: list[Discrepancy],
+        theirs: Mapping[str, Decimal],
+    ) -> None:
         ours = Ledger.opening(Decimal(0)).apply_all(uow.fills.all())
-        theirs = {p.symbol: p.qty for p in self._broker.positions()}
         for symbol in sorted(set(theirs) | {p.symbol for p in ours.positions()}):
             mine, broker = ours.position(symbol), theirs.get(symbol, Decimal(0))
             if mine == broker:

@@ -29,6 +29,8 @@ def test_help_and_version(app: typer.Typer) -> None:
         (e.SignatureError("bad"), errors.SIGNATURE),
         (e.ConfigurationError("bad"), errors.CONFIG_OR_AUTH),
         (e.AuthenticationFailed("bad"), errors.CONFIG_OR_AUTH),
+        (e.MissingSecret("no key"), errors.MISSING_SECRET),
+        (e.SchemaOutOfDate("old"), errors.SCHEMA_NOT_AT_HEAD),
         (e.StoreUnavailable("down"), errors.UNAVAILABLE),
         (e.RateLimited("slow"), errors.UNAVAILABLE),
         (e.InvalidInput("qty", -1, "must be > 0"), errors.DOMAIN),

@@ -26,10 +26,18 @@ with warnings.catch_warnings():
     # TradingStream imports websockets.legacy, deprecated upstream (websockets 14).
     warnings.simplefilter("ignore", DeprecationWarning)
     from alpaca.common.exceptions import APIError
+    from alpaca.data.historical.stock import StockHistoricalDataClient
     from alpaca.trading.client import TradingClient
     from alpaca.trading.stream import TradingStream
 
-__all__ = ["APIError", "TradingClient", "TradingStream", "make_trading_client"]
+__all__ = [
+    "APIError",
+    "StockHistoricalDataClient",
+    "TradingClient",
+    "TradingStream",
+    "make_data_client",
+    "make_trading_client",
+]
 
 
 class _TimeoutAdapter(HTTPAdapter):
@@ -57,8 +65,28 @@ def make_trading_client(
         paper=config.paper,
         url_override=config.base_url,
     )
+    _harden(client, config)
+    return client
+
+
+def make_data_client(
+    config: AlpacaConfig, credentials: AlpacaCredentials, base_url: str | None
+) -> StockHistoricalDataClient:
+    """Return a StockHistoricalDataClient (``base_url``: an origin override) with
+    real timeouts and without its own retries."""
+    client = StockHistoricalDataClient(
+        api_key=credentials.key_id,
+        secret_key=credentials.secret_key,
+        url_override=base_url,
+    )
+    _harden(client, config)
+    return client
+
+
+def _harden(
+    client: TradingClient | StockHistoricalDataClient, config: AlpacaConfig
+) -> None:
     client._retry = 0
     adapter = _TimeoutAdapter((config.connect_timeout_s, config.read_timeout_s))
     client._session.mount("http://", adapter)
     client._session.mount("https://", adapter)
-    return client

@@ -15,10 +15,10 @@ import threading
 import time
 from collections.abc import Callable
 
+from tradecore.domain import token_bucket
 from tradecore.domain.errors import InvalidInput
+from tradecore.domain.token_bucket import BucketState
 from tradecore.ports.rate_limit import RateLimiter
-
-_EPSILON = 1e-9
 
 
 class TokenBucket(RateLimiter):
@@ -43,9 +43,8 @@ class TokenBucket(RateLimiter):
             raise InvalidInput("capacity", capacity, "must be >= 1")
         self.rate, self.capacity = rate, capacity
         self._monotonic, self._sleep = monotonic, sleep
-        self._tokens = capacity
-        self._updated = monotonic()
-        self._paused_until = self._updated
+        now = monotonic()
+        self._state = BucketState(tokens=capacity, refilled_at=now, paused_until=now)
         self._lock = threading.Lock()
 
     @classmethod
@@ -67,20 +66,11 @@ class TokenBucket(RateLimiter):
         if seconds < 0:
             raise InvalidInput("seconds", seconds, "must be >= 0")
         with self._lock:
-            now = self._monotonic()
-            self._tokens = 0.0
-            self._updated = max(self._updated, now)
-            self._paused_until = max(self._paused_until, now + seconds)
+            self._state = token_bucket.pause(self._state, self._monotonic(), seconds)
 
     def _take_or_wait(self) -> float:
-        now = self._monotonic()
-        if now < self._paused_until:
-            return self._paused_until - now
-        start = max(self._updated, self._paused_until)
-        self._tokens = min(self.capacity, self._tokens + (now - start) * self.rate)
-        self._updated = now
-        # A token within rounding of whole counts: waiting for 1e-17 s never ends.
-        if self._tokens >= 1 - _EPSILON:
-            self._tokens = max(0.0, self._tokens - 1)
-            return 0.0
-        return (1 - self._tokens) / self.rate
+        taken = token_bucket.take(
+            self._state, self._monotonic(), rate=self.rate, capacity=self.capacity
+        )
+        self._state = taken.state
+        return taken.wait

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from tradecore.adapters.alpaca_emulator import control, routes, wire
+from tradecore.adapters.alpaca_emulator import control, data_routes, routes, wire
 from tradecore.adapters.alpaca_emulator import errors as err
 from tradecore.adapters.alpaca_emulator.config import EmulatorConfig
 from tradecore.adapters.alpaca_emulator.faults import (
@@ -30,6 +30,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 RATE = web.AppKey("rate", RateWindow)
 WIRE = web.AppKey("wire", list[tuple[str, int, bytes]])
 _CONFIG = web.AppKey("config", EmulatorConfig)
+_DATA_PREFIX = "/v2/stocks/"
 
 
 def build_app(config: EmulatorConfig) -> web.Application:
@@ -43,6 +44,7 @@ def build_app(config: EmulatorConfig) -> web.Application:
     app[RATE] = RateWindow(config.rate_limit, config.rate_window_s)
     app[WIRE] = []
     routes.add_routes(app)
+    data_routes.add_routes(app)
     control.add_routes(app)
     app.router.add_get("/stream", _stream)
     app.on_shutdown.append(_close_streams)
@@ -72,6 +74,9 @@ async def _trading_middleware(
     if denied is not None:
         return _record(request, denied)
     faults = app[control.FAULTS]
+    if request.path.startswith(_DATA_PREFIX):
+        # The data API has its own budget (ALPACA.md §7); faults target trading.
+        return _record(request, await _answer(request, handler, {}))
     admitted, headers = app[RATE].admit()
     if faults.take("storm"):
         return _record(request, _rate_limited(app, storm_headers(faults)))

@@ -59,6 +59,9 @@ class EmulatorConfig:
     activities: bool = True
     #: Keep every response body and stream frame (for wire-format tests).
     record_wire: bool = False
+    #: Most data points per market-data page (Alpaca: 10,000); small in tests to
+    #: exercise ``next_page_token``.
+    data_page_size: int = attrs.field(default=10_000, validator=v.instance_of(int))
 
     def __attrs_post_init__(self) -> None:
         _fill_model(self.fill_model)
@@ -66,6 +69,8 @@ class EmulatorConfig:
             raise InvalidInput("rate_limit", self.rate_limit, "must be >= 1 or None")
         if self.rate_window_s <= 0:
             raise InvalidInput("rate_window_s", self.rate_window_s, "must be > 0")
+        if self.data_page_size < 1:
+            raise InvalidInput("data_page_size", self.data_page_size, "must be >= 1")
 
     def venue_config(self) -> VenueConfig:
         """Return the simulated venue's config (orders outside hours queue, as Alpaca)."""

@@ -17,6 +17,7 @@ from typing import Any
 from tradecore.adapters.alpaca_emulator import errors as err
 from tradecore.adapters.alpaca_emulator import requests_in, wire
 from tradecore.adapters.alpaca_emulator.config import EmulatorConfig
+from tradecore.adapters.alpaca_emulator.market_tape import MarketTape
 from tradecore.domain.broker_status import BrokerOrderStatus
 from tradecore.domain.errors import OrderNotCancelable, TradecoreError
 from tradecore.domain.events import OrderEvent, OrderEventKind
@@ -60,6 +61,7 @@ class EmulatorState:
         self.now = config.start
         self.venue.advance_to(self.now)
         self.outbox: list[Json] = []
+        self.tape = MarketTape(config.bar_interval)
         self.activities: list[Json] = []
         self.events_emitted = 0
         self._order_ids: list[str] = []
@@ -94,6 +96,7 @@ class EmulatorState:
             raise err.validation(f"bar at {bar.timestamp} is before now ({self.now})")
         self.run_until(bar.timestamp)
         self.venue.on_bar(self.now, bar)
+        self.tape.add_bar(bar)
         self._collect()
         if through:
             self.run_until(bar.timestamp + self.config.bar_interval)
@@ -102,6 +105,7 @@ class EmulatorState:
         """Record the latest quote of its symbol (spread and queue estimates)."""
         self.run_until(max(quote.timestamp, self.now))
         self.venue.on_quote(self.now, quote)
+        self.tape.set_quote(quote)
 
     # --- orders --------------------------------------------------------------------
 

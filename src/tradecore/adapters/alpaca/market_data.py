@@ -1,0 +1,196 @@
+"""AlpacaMarketData: the MarketData port over alpaca-py's StockHistoricalDataClient.
+
+Every bar and quote carries the configured feed as its provenance (``iex``,
+``sip`` or ``delayed_sip``); IEX-only data (one exchange, ~2.5 % of volume) and
+15-minute-late SIP are a degraded-data regime (:func:`feed_health`), which the
+apps report at start and the execution policy treats cautiously. Requests are paced
+by their own limiter (the data API's budget is separate from trading's, ALPACA.md
+§7), translated into domain errors, and repeated with jittered backoff (reads are
+safe to repeat). REST only: the streaming data client is not used.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+import numpy as np
+import pydantic
+import requests
+from alpaca.data.enums import DataFeed
+from alpaca.data.models import Bar as SdkBar
+from alpaca.data.models import Quote as SdkQuote
+from alpaca.data.requests import StockBarsRequest, StockLatestQuoteRequest
+from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
+
+from tradecore.adapters.alpaca._sdk import APIError, make_data_client
+from tradecore.adapters.alpaca.config import AlpacaConfig
+from tradecore.adapters.alpaca.credentials import AlpacaCredentials
+from tradecore.adapters.alpaca.errors import Operation, translate
+from tradecore.adapters.alpaca.mapping import utc
+from tradecore.adapters.alpaca.ratelimit import TokenBucket
+from tradecore.domain.backoff import backoff_delays
+from tradecore.domain.degradation import Health, feed_health
+from tradecore.domain.errors import InvalidInput, RateLimited
+from tradecore.domain.market import Bar, Provenance, Quote
+from tradecore.ports.market_data import MarketData
+from tradecore.ports.rate_limit import RateLimiter
+
+T = TypeVar("T")
+#: The feeds a tradecore config may name, as alpaca-py's enum.
+FEEDS: dict[Provenance, DataFeed] = {
+    Provenance.IEX: DataFeed.IEX,
+    Provenance.SIP: DataFeed.SIP,
+    Provenance.DELAYED_SIP: DataFeed.DELAYED_SIP,
+}
+#: Free-plan data API budget (ALPACA.md §7).
+DATA_REQUESTS_PER_MINUTE = 200.0
+_FAILURES = (APIError, requests.RequestException, pydantic.ValidationError, TypeError)
+
+
+def timeframe(interval: timedelta) -> TimeFrame:
+    """alpaca-py's TimeFrame for a bar ``interval`` (whole minutes, hours or a day).
+
+    Raises:
+        InvalidInput: the interval is not 1–59 min, 1–23 h or 1 day.
+    """
+    minutes, rest = divmod(int(interval.total_seconds()), 60)
+    if rest == 0 and 1 <= minutes < 60:
+        return TimeFrame(minutes, TimeFrameUnit.Minute)
+    if rest == 0 and minutes % 60 == 0 and 1 <= minutes // 60 < 24:
+        return TimeFrame(minutes // 60, TimeFrameUnit.Hour)
+    if interval == timedelta(days=1):
+        return TimeFrame(1, TimeFrameUnit.Day)
+    raise InvalidInput("bar interval", interval, "must be 1-59 min, 1-23 h or 1 day")
+
+
+def _naive_check(name: str, at: datetime) -> None:
+    if at.tzinfo is None:
+        raise InvalidInput(name, at, "must be timezone-aware (UTC)")
+
+
+class AlpacaMarketData(MarketData):
+    """Bars and latest quotes from Alpaca's data API, for one feed and bar interval."""
+
+    def __init__(
+        self,
+        config: AlpacaConfig,
+        credentials: AlpacaCredentials,
+        *,
+        feed: Provenance,
+        interval: timedelta = timedelta(minutes=1),
+        base_url: str | None = None,
+        limiter: RateLimiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """Build the data client; ``base_url`` overrides the data origin (emulator).
+
+        Raises:
+            InvalidInput: ``feed`` is not iex, sip or delayed_sip, or a bad interval.
+        """
+        if feed not in FEEDS:
+            raise InvalidInput("feed", feed, "must be iex, sip or delayed_sip")
+        self.provenance = feed
+        self.interval = interval
+        self._timeframe = timeframe(interval)
+        self._client = make_data_client(config, credentials, base_url)
+        self._config = config
+        self._limiter = limiter or TokenBucket.per_minute(DATA_REQUESTS_PER_MINUTE)
+        self._sleep = sleep
+        self._rng = np.random.default_rng(config.seed)
+
+    @property
+    def health(self) -> Health:
+        """DEGRADED for IEX-only or delayed data (see the module docstring)."""
+        return feed_health(self.provenance)
+
+    def bars(self, symbol: str, start: datetime, end: datetime) -> Sequence[Bar]:
+        """Return ``symbol``'s bars with ``start <= timestamp < end``, in time order."""
+        return self.bars_of([symbol], start, end).get(symbol, [])
+
+    def bars_of(
+        self, symbols: Sequence[str], start: datetime, end: datetime
+    ) -> dict[str, list[Bar]]:
+        """Bars of several symbols in one (paginated) request, ``start <= t < end``.
+
+        Raises:
+            InvalidInput: a naive bound, or ``start > end``.
+        """
+        _naive_check("start", start)
+        _naive_check("end", end)
+        if start > end:
+            raise InvalidInput("start", start, f"is after end {end}")
+        if start == end or not symbols:
+            return {}
+        request = StockBarsRequest(
+            symbol_or_symbols=list(symbols),
+            timeframe=self._timeframe,
+            start=start,
+            end=end,
+            feed=FEEDS[self.provenance],
+        )
+        barset = self._call(lambda: self._client.get_stock_bars(request))
+        found: dict[str, list[Bar]] = {}
+        for symbol, sdk_bars in barset.data.items():  # type: ignore[union-attr]
+            bars = [self._bar(symbol, b) for b in sdk_bars]
+            found[symbol] = [b for b in bars if start <= b.timestamp < end]
+        return found
+
+    def latest_quote(self, symbol: str) -> Quote | None:
+        """Return the most recent quote of ``symbol``, or ``None`` when there is none."""
+        request = StockLatestQuoteRequest(
+            symbol_or_symbols=symbol, feed=FEEDS[self.provenance]
+        )
+        quotes = self._call(lambda: self._client.get_stock_latest_quote(request))
+        sdk = quotes.get(symbol)
+        return None if sdk is None else self._quote(symbol, sdk)
+
+    def _bar(self, symbol: str, bar: SdkBar) -> Bar:
+        return Bar(
+            symbol=symbol,
+            timestamp=utc(bar.timestamp),
+            open=bar.open,
+            high=bar.high,
+            low=bar.low,
+            close=bar.close,
+            volume=bar.volume,
+            provenance=self.provenance,
+        )
+
+    def _quote(self, symbol: str, quote: SdkQuote) -> Quote:
+        return Quote(
+            symbol=symbol,
+            timestamp=utc(quote.timestamp),
+            bid=quote.bid_price,
+            ask=quote.ask_price,
+            bid_size=quote.bid_size,
+            ask_size=quote.ask_size,
+            provenance=self.provenance,
+        )
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        """Paced, translated, repeated with jittered backoff while retryable."""
+        attempts = self._config.attempts
+        delays = backoff_delays(
+            attempts - 1,
+            base_s=self._config.backoff_base_s,
+            cap_s=self._config.backoff_max_s,
+            rng=self._rng,
+        )
+        for attempt in range(attempts):
+            self._limiter.acquire()
+            try:
+                return fn()
+            except _FAILURES as e:
+                error = translate(e, Operation.READ)
+                if attempt == attempts - 1 or not error.retryable:
+                    raise error from e
+                wait = delays[attempt]
+                if isinstance(error, RateLimited) and error.retry_after_s is not None:
+                    wait = error.retry_after_s
+                    self._limiter.pause(wait)
+                else:
+                    self._sleep(wait)
+        raise AssertionError("unreachable: the last attempt returns or raises")

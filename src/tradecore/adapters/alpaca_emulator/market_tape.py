@@ -1,0 +1,138 @@
+"""The emulator's market-data history: every bar and the latest quote fed to it.
+
+The data endpoints (:mod:`.data_routes`) answer from here in Alpaca's wire format
+(ALPACA.md §8): bars sorted by symbol then time, ``limit`` counting points across all
+symbols, an opaque ``next_page_token`` naming where the next page starts. A bar is
+served only once it has closed (``t + interval <= now``), as a real feed would.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from tradecore.adapters.alpaca_emulator import errors as err
+from tradecore.adapters.alpaca_emulator.wire import iso
+from tradecore.domain.market import Bar, Quote
+
+Json = dict[str, Any]
+
+
+def page_token(symbol: str, at: datetime) -> str:
+    """An opaque token for "after this symbol's bar at ``at``" (Alpaca's shape)."""
+    return base64.b64encode(f"{symbol}|{iso(at)}".encode()).decode()
+
+
+def _after(token: str) -> tuple[str, datetime]:
+    try:
+        symbol, at = base64.b64decode(token, validate=True).decode().split("|")
+        return symbol, datetime.fromisoformat(at)
+    except ValueError:
+        raise err.ApiError(
+            400, {"code": 40010001, "message": "invalid page_token"}
+        ) from None
+
+
+def bar_json(bar: Bar) -> Json:
+    """One bar as the data API sends it: numbers as numbers; ``n``/``vw`` present."""
+    return {
+        "t": iso(bar.timestamp),
+        "o": bar.open,
+        "h": bar.high,
+        "l": bar.low,
+        "c": bar.close,
+        "v": int(bar.volume),
+        "n": None,
+        "vw": None,
+    }
+
+
+def quote_json(quote: Quote) -> Json:
+    """The latest quote as the data API sends it (exchanges are the emulator's ``V``)."""
+    return {
+        "t": iso(quote.timestamp),
+        "ax": "V",
+        "ap": quote.ask,
+        "as": int(quote.ask_size),
+        "bx": "V",
+        "bp": quote.bid,
+        "bs": int(quote.bid_size),
+        "c": ["R"],
+        "z": "C",
+    }
+
+
+class MarketTape:
+    """Bars per symbol in time order, and each symbol's latest quote."""
+
+    def __init__(self, interval: timedelta) -> None:
+        """``interval`` is the length of every bar (the emulator's bar interval)."""
+        self.interval = interval
+        self._bars: dict[str, list[Bar]] = {}
+        self._quotes: dict[str, Quote] = {}
+
+    def add_bar(self, bar: Bar) -> None:
+        """Record a bar; a later bar for the same start replaces the earlier."""
+        bars = self._bars.setdefault(bar.symbol, [])
+        stamps = [b.timestamp for b in bars]
+        i = bisect.bisect_left(stamps, bar.timestamp)
+        if i < len(bars) and bars[i].timestamp == bar.timestamp:
+            bars[i] = bar
+        else:
+            bars.insert(i, bar)
+
+    def set_quote(self, quote: Quote) -> None:
+        """Record the latest quote of its symbol."""
+        self._quotes[quote.symbol] = quote
+
+    def bars_page(
+        self,
+        symbols: Iterable[str],
+        *,
+        start: datetime | None,
+        end: datetime | None,
+        now: datetime,
+        limit: int,
+        token: str | None,
+    ) -> Json:
+        """One page of ``GET /v2/stocks/bars``: ``{"bars": {...}, "next_page_token"}``."""
+        points = list(self._closed(sorted(set(symbols)), start, end, now))
+        if token is not None:
+            after = _after(token)
+            points = [p for p in points if (p.symbol, p.timestamp) > after]
+        page, rest = points[:limit], points[limit:]
+        bars: dict[str, list[Json]] = {}
+        for bar in page:
+            bars.setdefault(bar.symbol, []).append(bar_json(bar))
+        last = page[-1] if page and rest else None
+        return {
+            "bars": bars,
+            "next_page_token": None
+            if last is None
+            else page_token(last.symbol, last.timestamp),
+        }
+
+    def latest_quotes(self, symbols: Iterable[str]) -> Json:
+        """``GET /v2/stocks/quotes/latest``: the symbols that have a quote."""
+        found = {s: self._quotes[s] for s in sorted(set(symbols)) if s in self._quotes}
+        return {"quotes": {s: quote_json(q) for s, q in found.items()}}
+
+    def _closed(
+        self,
+        symbols: list[str],
+        start: datetime | None,
+        end: datetime | None,
+        now: datetime,
+    ) -> Iterable[Bar]:
+        for symbol in symbols:
+            for bar in self._bars.get(symbol, []):
+                if bar.timestamp + self.interval > now:
+                    break
+                if start is not None and bar.timestamp < start:
+                    continue
+                if end is not None and bar.timestamp > end:
+                    break
+                yield bar
