@@ -30,7 +30,7 @@ from tradecore.adapters.data.recorded_feed import RecordedBarFeed
 from tradecore.adapters.dryrun import DryRunBroker
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.apps.broker_factory import build_broker
-from tradecore.apps.config import Settings
+from tradecore.apps.config import Settings, config_hash
 from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
 from tradecore.apps.live_manifest import GatedStrategy, gate_strategy
@@ -41,7 +41,6 @@ from tradecore.apps.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
 from tradecore.apps.strategy_loader import parse_params
 from tradecore.domain.bar_frame import BarFrame, from_ns
 from tradecore.domain.errors import ConfigurationError
-from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.market import Bar
 from tradecore.ports.broker import Broker
 from tradecore.ports.metrics import ComponentHealth
@@ -276,7 +275,9 @@ def _loop(
         EngineConfig(
             opening_cash=cash,
             risk_gate=gate,
-            config_hash=sha256_hex({"strategy": gated.name, "params": gated.params}),
+            # What `tradecore-live config show` prints; the strategy and its
+            # parameters are bound by the manifest hash.
+            config_hash=config_hash(settings),
             manifest_hash=gated.in_force.hash,
         ),
     )
