@@ -124,8 +124,11 @@ def test_a_trusted_manifest_trades_with_its_parameters_and_hash(desk: Desk) -> N
     try:
         with store.unit_of_work() as uow:
             stored = {d.config_hash for d in uow.decisions.all_decisions()}
+            signed = read_signed_manifest(desk.manifest)
+            manifests = uow.models.manifests_for(signed.manifest.model_hash)
     finally:
         store.close()
+    assert [m.manifest_hash for m in manifests] == [expected]
     assert stored == {json.loads(shown.output)["config_hash"]}
 
 

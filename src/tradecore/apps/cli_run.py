@@ -49,6 +49,7 @@ from tradecore.services.cycle_watch import CycleWatch, WatchLimits
 from tradecore.services.engine import EngineConfig, TradingEngine
 from tradecore.services.kill_switch import KillSwitch
 from tradecore.services.live_loop import CycleReport, LiveLoop
+from tradecore.services.manifests import store_manifest
 from tradecore.services.monitored_broker import MonitoredBroker
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.reconciler import Reconciler
@@ -127,6 +128,7 @@ def run(
                 alerter=ops.router,
                 clock=clock,
             )
+            _record_manifest(store, gated)
             _connect(broker)
             loop, watch = _loop(
                 settings, store, clock, broker, market, frames, gated, opening, ops
@@ -320,6 +322,15 @@ def _loop(
     )
     watch.start()
     return loop, watch
+
+
+def _record_manifest(store: Store, gated: GatedStrategy) -> None:
+    """Keep the verified manifest in the store its decisions' hashes point into."""
+    signed = gated.in_force.signed
+    if signed is not None:
+        with store.unit_of_work() as uow:
+            store_manifest(uow, signed)
+            uow.commit()
 
 
 def _watch_limits(settings: Settings) -> WatchLimits:

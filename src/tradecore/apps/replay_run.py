@@ -48,6 +48,7 @@ from tradecore.domain.sessions import TradingSession
 from tradecore.domain.strategy import Strategy
 from tradecore.domain.venue_config import OutsideHours, VenueConfig
 from tradecore.services.engine import EngineConfig, TradingEngine
+from tradecore.services.manifests import store_manifest
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.replay import ReplayProgress, run_replay
 from tradecore.services.transactions import CommitInBatches
@@ -130,6 +131,9 @@ def replay(
     )
     store = _open_store(folder, resume)
     try:
+        with store.unit_of_work() as uow:
+            store_manifest(uow, signed)
+            uow.commit()
         start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
         clock = SimClock(start)
         broker = SimulatedBroker(clock, venue)
