@@ -34,7 +34,13 @@ from tradecore.apps.config import Settings, config_hash
 from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
 from tradecore.apps.live_manifest import GatedStrategy, gate_strategy
-from tradecore.apps.live_ops import LiveOps, TimedFeed, health_checks, open_live_ops
+from tradecore.apps.live_ops import (
+    LiveOps,
+    TimedFeed,
+    health_checks,
+    open_live_ops,
+    watch_cycles,
+)
 from tradecore.apps.replay_run import bar_interval, venue_config
 from tradecore.apps.risk_config import build_breakers, build_checker
 from tradecore.apps.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
@@ -43,9 +49,8 @@ from tradecore.domain.bar_frame import BarFrame, from_ns
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.market import Bar
 from tradecore.ports.broker import Broker
-from tradecore.ports.metrics import ComponentHealth
 from tradecore.ports.store import Store
-from tradecore.services.cycle_watch import CycleWatch, WatchLimits
+from tradecore.services.cycle_watch import CycleWatch
 from tradecore.services.engine import EngineConfig, TradingEngine
 from tradecore.services.kill_switch import KillSwitch
 from tradecore.services.live_loop import CycleReport, LiveLoop
@@ -284,23 +289,11 @@ def _loop(
         ),
     )
     feed = TimedFeed(RecordedBarFeed(frames, interval), interval)
-    watch = CycleWatch(
-        commits,
-        clock,
-        alerter,
-        engine,
-        metrics=ops.metrics,
-        limits=_watch_limits(settings),
-        lockout_until=lambda: (
-            None if watched.lockout is None else watched.lockout.until
-        ),
-        trading_state=lambda: str(gate.board.state.state),
-        breakers=gate.board.tripped,
-    )
+    watch = watch_cycles(ops, settings, commits, clock, engine, watched, gate)
     ops.serve(
         settings,
         health_checks(
-            broker=lambda: _broker_health(watched, clock),
+            broker=watched,
             feed=feed,
             clock=clock,
             max_data_age=3 * interval,
@@ -320,7 +313,6 @@ def _loop(
         cycle=interval,
         market=market,
     )
-    watch.start()
     return loop, watch
 
 
@@ -331,24 +323,6 @@ def _record_manifest(store: Store, gated: GatedStrategy) -> None:
         with store.unit_of_work() as uow:
             store_manifest(uow, signed)
             uow.commit()
-
-
-def _watch_limits(settings: Settings) -> WatchLimits:
-    alerts = settings.alerts
-    return WatchLimits(
-        stuck_after=timedelta(seconds=alerts.stuck_intent_s),
-        slippage_bps=alerts.slippage_spike_bps,
-        slippage_window=alerts.slippage_window,
-    )
-
-
-def _broker_health(broker: MonitoredBroker, clock: SimClock) -> ComponentHealth:
-    lockout = broker.lockout
-    if lockout is not None and lockout.until > clock.now():
-        return ComponentHealth(
-            ok=False, detail=f"locked out until {lockout.until.isoformat()}"
-        )
-    return ComponentHealth(ok=True, detail="credentials accepted")
 
 
 def _on_cycle(
