@@ -41,6 +41,7 @@ from tradecore.apps.live_ops import (
     open_live_ops,
     watch_cycles,
 )
+from tradecore.apps.replay_costs import live_net_of_cost
 from tradecore.apps.replay_run import bar_interval, venue_config
 from tradecore.apps.risk_config import build_breakers, build_checker
 from tradecore.apps.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
@@ -286,6 +287,9 @@ def _loop(
             # parameters are bound by the manifest hash.
             config_hash=config_hash(settings),
             manifest_hash=gated.in_force.hash,
+            net_of_cost=live_net_of_cost(
+                settings.execution, store, now=clock.now(), alerter=alerter
+            ),
         ),
     )
     feed = TimedFeed(RecordedBarFeed(frames, interval), interval)

@@ -24,6 +24,7 @@ from tradecore.apps.config_ops import (
     ObservabilitySettings,
     SigningSettings,
 )
+from tradecore.apps.execution_config import ExecutionSettings
 from tradecore.apps.risk_config import RiskSettings, describe_error, register_hooks
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.hashing import sha256_hex
@@ -72,6 +73,8 @@ class Settings:
     risk: RiskSettings = attrs.field(factory=RiskSettings)
     broker: BrokerSettings = attrs.field(factory=BrokerSettings)
     model: ModelSettings = attrs.field(factory=ModelSettings)
+    #: Net-of-cost decisions (off by default).
+    execution: ExecutionSettings = attrs.field(factory=ExecutionSettings)
 
 
 #: Environment variable -> dotted settings key.

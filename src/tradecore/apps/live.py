@@ -11,11 +11,13 @@ import tradecore
 from tradecore.apps import (
     cli_audit,
     cli_config,
+    cli_cost_model,
     cli_db,
     cli_reconcile,
     cli_risk,
     cli_run,
     cli_secrets,
+    cli_tca,
 )
 from tradecore.apps.context import CliContext
 
@@ -65,6 +67,8 @@ app.command("kill")(cli_risk.kill)
 app.command("status")(cli_risk.status)
 app.command("run")(cli_run.run)
 app.command("reconcile")(cli_reconcile.reconcile)
+app.command("tca")(cli_tca.live_tca)
+app.add_typer(cli_cost_model.app, name="cost-model")
 app.add_typer(cli_secrets.app, name="secrets")
 
 

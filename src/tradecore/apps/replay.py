@@ -11,10 +11,11 @@ from pathlib import Path
 import typer
 
 import tradecore
-from tradecore.apps import cli_emulator, cli_manifest
+from tradecore.apps import cli_emulator, cli_manifest, cli_tca
 from tradecore.apps.config import load_settings
 from tradecore.apps.demo_data import demo_frames
 from tradecore.apps.errors import cli_errors
+from tradecore.apps.execution_config import ExecutionSettings
 from tradecore.apps.replay_run import replay
 from tradecore.apps.run_manifest import MANIFEST_FILE
 from tradecore.apps.strategy_loader import parse_params
@@ -75,6 +76,26 @@ def run(
     config: Path | None = typer.Option(
         None, "--config", help="TOML configuration file ([signing] key_file)."
     ),
+    net_of_cost: bool = typer.Option(
+        False,
+        "--net-of-cost",
+        help="Kelly sizing, cost gates, execution policies and slicing; the replay "
+        "ends by calibrating the next cost-model version from its fills.",
+    ),
+    cost_model_version: str = typer.Option(
+        "", "--cost-model-version", help="Pin this cost-model version (hash)."
+    ),
+    cost_model_store: str = typer.Option(
+        "",
+        "--cost-model-store",
+        help="Database URL of the cost-model versions (default: the replay's own).",
+    ),
+    urgency_minutes: float = typer.Option(
+        60.0, "--urgency-minutes", help="How long a signal stays useful."
+    ),
+    spread_bps: float = typer.Option(
+        5.0, "--spread-bps", help="Quoted spread assumed from bars (bps)."
+    ),
 ) -> None:
     """Replay a strategy over bar data; write a report folder and a signed manifest."""
     with cli_errors():
@@ -93,11 +114,19 @@ def run(
                 resume=resume,
                 on_progress=report,
                 signing=signing,
+                execution=ExecutionSettings(
+                    enabled=net_of_cost or bool(cost_model_version),
+                    cost_model_version=cost_model_version,
+                    cost_model_store=cost_model_store,
+                    urgency_minutes=urgency_minutes,
+                    spread_bps=spread_bps,
+                ),
             )
         _print_summary(result.summary, out)
 
 
 app.command()(cli_emulator.emulator)
+app.command("tca")(cli_tca.replay_tca)
 
 
 @app.command()
@@ -149,8 +178,11 @@ def _print_summary(summary: Mapping[str, object], out: Path) -> None:
         "sharpe",
         "max_drawdown",
         "turnover",
+        "implementation_shortfall",
+        "cost_model_version",
+        "calibrated_cost_model_version",
     )
-    for key in keys:
+    for key in (k for k in keys if k in summary):
         value = summary[key]
         text = f"{value:.4f}" if isinstance(value, float) else str(value)
         typer.echo(f"{key:>14}: {text}")

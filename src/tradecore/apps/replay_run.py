@@ -26,6 +26,14 @@ from tradecore.adapters.sqlstore import Durability, open_store
 from tradecore.adapters.sqlstore.write_behind import WriteBehindStore
 from tradecore.apps.config import load_settings
 from tradecore.apps.config_ops import SigningSettings
+from tradecore.apps.execution_config import ExecutionSettings
+from tradecore.apps.replay_costs import (
+    MARKS_FILE,
+    CostSetup,
+    calibrate_after_run,
+    pin_cost_model,
+    run_analyses,
+)
 from tradecore.apps.replay_records import fill_rows, record_rows
 from tradecore.apps.run_manifest import (
     build_manifest,
@@ -46,6 +54,7 @@ from tradecore.domain.money import to_price
 from tradecore.domain.risk import RiskLimits
 from tradecore.domain.sessions import TradingSession
 from tradecore.domain.strategy import Strategy
+from tradecore.domain.tca import ExecutionAnalysis
 from tradecore.domain.venue_config import OutsideHours, VenueConfig
 from tradecore.services.engine import EngineConfig, TradingEngine
 from tradecore.services.manifests import store_manifest
@@ -94,6 +103,7 @@ def replay(
     commit_every: int = 50_000,
     on_progress: Callable[[ReplayProgress], None] | None = None,
     signing: SigningSettings | None = None,
+    execution: ExecutionSettings | None = None,
 ) -> ReplayResult:
     """Replay ``strategy`` over ``data`` (a folder of bar files, or frames).
 
@@ -102,6 +112,10 @@ def replay(
     The run's signed manifest (signed as ``signing`` says: the configured key, else
     the development key) is written to ``out/manifest.json`` and its hash goes into
     every decision record.
+
+    With ``execution.enabled`` decisions are net of cost (Kelly sizing, cost gates,
+    execution policies, slicing) priced with a pinned cost-model version, and the
+    replay ends by fitting the next version from its own fills (the calibration loop).
 
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
@@ -122,19 +136,31 @@ def replay(
         "seed": seed,
         "limits": attrs.asdict(limits),
     }
-    config_hash = sha256_hex(config)
-    signed = _signed_manifest(
-        strategy, chosen, params or {}, frames, venue, config_hash, signing
-    )
     folder = (
         Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tc-replay-"))
     )
     store = _open_store(folder, resume)
+    start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
+    costs: CostSetup | None = None
+    if execution is not None and execution.enabled:
+        costs = pin_cost_model(execution, store, fees=venue.fee_model, start=start)
+        config["execution"] = execution.to_dict()
+        config["cost_model_version"] = costs.pinned.version_hash
+    config_hash = sha256_hex(config)
+    signed = _signed_manifest(
+        strategy,
+        chosen,
+        params or {},
+        frames,
+        venue,
+        config_hash,
+        signing,
+        cost_model_version=None if costs is None else costs.pinned.version_hash,
+    )
     try:
         with store.unit_of_work() as uow:
             store_manifest(uow, signed)
             uow.commit()
-        start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
         clock = SimClock(start)
         broker = SimulatedBroker(clock, venue)
         commits = CommitInBatches(store, every=commit_every)
@@ -149,6 +175,7 @@ def replay(
                 limits=limits,
                 config_hash=config_hash,
                 manifest_hash=manifest_hash(signed.manifest),
+                net_of_cost=None if costs is None else costs.config,
             ),
         )
         run = run_replay(
@@ -160,6 +187,14 @@ def replay(
             on_progress=on_progress,
         )
         commits.flush()
+        marks = {s: to_price(p) for s, p in engine.last_prices().items()}
+        analyses: list[ExecutionAnalysis] = []
+        calibrated = None
+        if costs is not None and execution is not None:
+            analyses = run_analyses(store, marks)
+            calibrated = calibrate_after_run(
+                execution, store, costs, marks=marks, at=clock.now()
+            )
         with store.unit_of_work() as uow:
             fills = list(uow.fills.all())
             decisions = list(uow.decisions.all_decisions())
@@ -167,7 +202,6 @@ def replay(
             order_count = len(uow.intents.by_status(*IntentStatus))
     finally:
         store.close()
-    marks = {s: to_price(p) for s, p in engine.last_prices().items()}
     ledger = engine.ledger
     perf = summarize_performance(
         run.timestamps_ns,
@@ -191,6 +225,7 @@ def replay(
         "strategy_id": chosen.strategy_id,
         "fill_model": fill_model,
         "manifest_hash": manifest_hash(signed.manifest),
+        **({} if costs is None else cost_summary(analyses, costs, calibrated)),
     }
     fill_table = fill_rows(fills)
     decision_table, outcome_table = record_rows(decisions, outcomes)
@@ -220,11 +255,15 @@ def replay(
             outcome_table,
             run_info,
             title=f"Replay: {chosen.strategy_id}",
+            tca=analyses,
         )
         (folder / "config.json").write_text(
             json.dumps(config, sort_keys=True, indent=2)
         )
         write_run_manifest(folder, signed)
+        (folder / MARKS_FILE).write_text(
+            json.dumps({s: str(p) for s, p in sorted(marks.items())}, indent=2)
+        )
     return result
 
 
@@ -236,15 +275,20 @@ def _signed_manifest(
     venue: VenueConfig,
     config_hash: str,
     signing: SigningSettings | None,
+    *,
+    cost_model_version: str | None,
 ) -> SignedManifest:
-    """The run's manifest, signed; the cost model is the venue's fill and fee models."""
+    """The run's manifest, signed.
+
+    The cost model is the pinned cost-model version when decisions are net of cost,
+    else the venue's fill and fee models (all that prices the run's orders).
+    """
     manifest = build_manifest(
         run_identity(strategy, chosen, params, venue.bar_interval),
         frames,
         config_hash=config_hash,
-        cost_model_version=sha256_hex(
-            {"fill_model": venue.fill_model, "fee_model": venue.fee_model}
-        ),
+        cost_model_version=cost_model_version
+        or sha256_hex({"fill_model": venue.fill_model, "fee_model": venue.fee_model}),
     )
     if signing is None:  # a notebook's tc.replay(): the environment decides
         signing = load_settings(None, os.environ).signing
@@ -297,3 +341,19 @@ def _open_store(folder: Path, resume: bool) -> WriteBehindStore:
         )
     sql = open_store(f"sqlite:///{path}", durability=Durability.NORMAL, upgrade=True)
     return WriteBehindStore(sql)
+
+
+def cost_summary(
+    analyses: Sequence[ExecutionAnalysis], costs: CostSetup, calibrated: str | None
+) -> dict[str, object]:
+    """A net-of-cost replay's cost figures: shortfall, costs, the model versions."""
+    return {
+        "implementation_shortfall": sum(
+            (a.total_shortfall for a in analyses), Decimal(0)
+        ),
+        "execution_cost": sum(
+            (a.execution_cost + a.fees for a in analyses), Decimal(0)
+        ),
+        "cost_model_version": costs.pinned.version_hash,
+        "calibrated_cost_model_version": calibrated or "",
+    }

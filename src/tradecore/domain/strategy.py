@@ -15,6 +15,7 @@ from typing import Protocol
 import attrs
 
 from tradecore.domain import validation as v
+from tradecore.domain.float_checks import finite, unit_interval
 
 
 @attrs.frozen(slots=True)
@@ -26,6 +27,18 @@ class Target:
     #: What about the signal made this target (hashed into the decision key).
     signal: str = attrs.field(default="", validator=v.instance_of(str))
     horizon: str = "1bar"
+    #: Net-of-cost inputs (all optional): the edge the signal expects (bps of
+    #: notional; the cost gate compares it with the expected cost), the model's win
+    #: probability and the signal strength in [0, 1] (Bayesian Kelly sizing).
+    expected_edge_bps: float | None = attrs.field(
+        default=None, kw_only=True, validator=attrs.validators.optional(finite)
+    )
+    probability: float | None = attrs.field(
+        default=None, kw_only=True, validator=attrs.validators.optional(unit_interval)
+    )
+    strength: float | None = attrs.field(
+        default=None, kw_only=True, validator=attrs.validators.optional(unit_interval)
+    )
 
 
 class PortfolioView(Protocol):

@@ -18,6 +18,7 @@ timing (−delay), costs (execution + fees) and net ``s·Σ qᵢ·(mark − pᵢ
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -47,6 +48,11 @@ def _fills(instance: Any, attribute: attrs.Attribute[Any], value: object) -> Non
         seen.add(fill.execution_id)
 
 
+def _fill_tuple(fills: Iterable[Fill]) -> tuple[Fill, ...]:
+    # A typed converter (``converter=tuple`` leaves the field's type unknown).
+    return tuple(fills)
+
+
 @attrs.frozen(kw_only=True, slots=True)
 class ParentExecution:
     """One decision's order, the prices around it, and the fills it got."""
@@ -63,7 +69,9 @@ class ParentExecution:
     arrival_price: Decimal = attrs.field(validator=v.positive_decimal)
     #: The mid when the order's horizon ended: prices the unfilled part.
     end_price: Decimal = attrs.field(validator=v.positive_decimal)
-    fills: tuple[Fill, ...] = attrs.field(default=(), converter=tuple, validator=_fills)
+    fills: tuple[Fill, ...] = attrs.field(
+        default=(), converter=_fill_tuple, validator=_fills
+    )
     arrival_spread_bps: float = attrs.field(default=0.0, validator=non_negative)
     #: Share of the half-spread the policy expected to pay (1 marketable, 0 resting).
     spread_paid: float = attrs.field(default=1.0, validator=unit_interval)

@@ -57,6 +57,13 @@ from tradecore.domain.trading_state import TradingState
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import UnitOfWork
 from tradecore.services.degradation import DegradationMonitor
+from tradecore.services.engine_net import DEGRADED, NetOfCostSteps, skip_reason
+from tradecore.services.execution_book import ExecutionBook
+from tradecore.services.net_of_cost import (
+    ExecutionPlan,
+    NetOfCostConfig,
+    NetOfCostPlanner,
+)
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.rejection_policy import RejectionHandler
 from tradecore.services.risk_gate import RiskGate
@@ -93,9 +100,12 @@ class EngineConfig:
     degradation: DegradationMonitor | None = None
     #: What to do when the broker rejects an order; ``None``: record it, nothing more.
     rejections: RejectionHandler | None = None
+    #: Kelly sizing, cost gates, execution policy and slicing; ``None``: market
+    #: orders for the targets' quantities (see :mod:`tradecore.services.engine_net`).
+    net_of_cost: NetOfCostConfig | None = None
 
 
-class TradingEngine:
+class TradingEngine(NetOfCostSteps):
     """Turns bars into decisions into orders, and order events into a ledger."""
 
     def __init__(
@@ -135,6 +145,10 @@ class TradingEngine:
         #: Called with the symbol before an order is placed (replay uses it to show
         #: the simulated broker the bar that just closed).
         self.before_order: Callable[[str], None] | None = None
+        net = config.net_of_cost
+        self._planner = None if net is None else NetOfCostPlanner(net)
+        self._book = ExecutionBook()
+        self._cost_hash = config.cost_model_hash if net is None else net.version_hash
 
     # --- PortfolioView ------------------------------------------------------------
 
@@ -173,8 +187,12 @@ class TradingEngine:
         if (handler := self._rejections) is not None and handler.waiting:
             self._place_due_retries(handler)
         self._last[symbol] = close
+        if (planner := self._planner) is not None:
+            planner.update(symbol, close, volume)
         for target in self._strategy.on_bar(symbol, timestamp_ns, close, volume, self):
             self._decide(target)
+        if planner is not None and self._book.busy(symbol):
+            self._work_book(symbol, volume)
 
     def on_events(self, events: Iterable[OrderEvent]) -> None:
         """Apply broker events: the store's intents and fills, and the engine's book.
@@ -196,6 +214,7 @@ class TradingEngine:
                 self._book_fill(fill)
             elif event.kind in _ENDING_KINDS:
                 self._release(event.client_order_id)
+                self._book.finished(event.client_order_id)
                 if event.kind is OrderEventKind.REJECTED and applied is not None:
                     self._rejected(applied.intent)
         if gate is not None and events:
@@ -210,6 +229,9 @@ class TradingEngine:
             gate.on_bar_rejected(rejection.symbol, self._clock.now())
 
     def _decide(self, target: Target) -> None:
+        if (planner := self._planner) is not None:
+            self._decide_net(planner, target)
+            return
         symbol = target.symbol
         current = self.position(symbol)
         delta = target.qty - current
@@ -223,7 +245,7 @@ class TradingEngine:
         intent = self._intent(target, side, qty, price) if verdict.passed else None
         decision = self._decision(target, current, price, intent)
         if intent is None:
-            self._skip(decision, _skip_reason(verdict.rule), verdict.values)
+            self._skip(decision, skip_reason(verdict.rule), verdict.values)
         else:
             self._place(decision, intent)
 
@@ -277,16 +299,19 @@ class TradingEngine:
         current: Decimal,
         price: Decimal,
         intent: OrderIntent | None,
+        extra: Mapping[str, object] | None = None,
     ) -> DecisionRecord:
         now = self._clock.now()
         inputs = sha256_hex([target.signal, str(target.qty), str(current)])
-        details = {
+        details: dict[str, object] = {
             "target": str(target.qty),
             "position": str(current),
             "price": str(price),
         }
         if intent is not None:
             details["client_order_id"] = intent.client_order_id
+        if extra:
+            details.update(extra)
         strategy_id = self._strategy.strategy_id
         return DecisionRecord(
             decision_id=DecisionRecord.make_id(strategy_id, target.symbol, now, inputs),
@@ -296,20 +321,21 @@ class TradingEngine:
             inputs_hash=inputs,
             config_hash=self._config.config_hash,
             model_hash=self._config.model_hash,
-            cost_model_hash=self._config.cost_model_hash,
+            cost_model_hash=self._cost_hash,
             manifest_hash=self._config.manifest_hash,
             details=details,
         )
 
-    def _place(self, decision: DecisionRecord, intent: OrderIntent) -> None:
+    def _place(self, decision: DecisionRecord, intent: OrderIntent) -> OrderIntent:
         spec = intent.spec
         if self.before_order is not None:
             self.before_order(spec.symbol)
         stored = self._orders.place(decision, intent)
         if stored.status is IntentStatus.REJECTED:
             self._rejected(stored)
-            return
+            return stored
         self._track_placed(stored)
+        return stored
 
     def _track_placed(self, stored: OrderIntent) -> None:
         """Count a placed order's unfilled quantity as working (position view)."""
@@ -343,7 +369,12 @@ class TradingEngine:
             handler.place_due()
 
     def _intent(
-        self, target: Target, side: Side, qty: Decimal, price: Decimal
+        self,
+        target: Target,
+        side: Side,
+        qty: Decimal,
+        price: Decimal,
+        plan: ExecutionPlan | None = None,
     ) -> OrderIntent:
         now = self._clock.now()
         key = DecisionKey(
@@ -355,15 +386,20 @@ class TradingEngine:
             signal_hash=sha256_hex(target.signal)[:16],
             qty=qty,
         )
+        spec = OrderSpec(symbol=target.symbol, side=side, qty=qty)
+        policy = "market"
+        if plan is not None and plan.spec is not None and plan.choice is not None:
+            spec, policy = plan.spec, plan.choice.policy.value
         return OrderIntent.create(
             key,
-            OrderSpec(symbol=target.symbol, side=side, qty=qty),
+            spec,
             decided_at=now,
             arrival_price=price,
-            execution_policy="market",
+            expected_edge_bps=target.expected_edge_bps,
+            execution_policy=policy,
             config_hash=self._config.config_hash,
             model_hash=self._config.model_hash,
-            cost_model_hash=self._config.cost_model_hash,
+            cost_model_hash=self._cost_hash,
         )
 
     def _skip(
@@ -382,12 +418,20 @@ class TradingEngine:
                 )
 
     def _track(self, cid: str, symbol: str, signed_rest: Decimal) -> None:
+        old = self._working.get(cid)
+        if old is not None:  # a restored child placed again: count it once
+            self._pending[old[0]] -= old[1]
         self._working[cid] = (symbol, signed_rest)
         self._pending[symbol] = self._pending.get(symbol, _ZERO) + signed_rest
 
     def _book_fill(self, fill: Fill) -> None:
         self.ledger = self.ledger.apply(fill)
         signed = fill.signed_qty
+        if (planner := self._planner) is not None:
+            after = self.ledger.position(fill.symbol)
+            planner.on_fill(
+                fill.symbol, signed * fill.price, after, self.ledger.realized_pnl
+            )
         self._cash -= float(signed * fill.price + fill.fee)
         self._held[fill.symbol] = float(self.ledger.position(fill.symbol))
         working = self._working.get(fill.client_order_id)
@@ -428,13 +472,3 @@ class TradingEngine:
                 continue
             signed = rest if intent.spec.side is Side.BUY else -rest
             self._track(intent.client_order_id, intent.spec.symbol, signed)
-
-
-DEGRADED = "degraded:"
-
-
-def _skip_reason(rule: str | None) -> str:
-    """``degraded:<mode>`` as it is; a risk rule as ``risk:<rule>``."""
-    if rule is not None and rule.startswith(DEGRADED):
-        return rule
-    return f"risk:{rule}"

@@ -22,6 +22,7 @@ import numpy as np
 from tradecore.domain.errors import (
     BrokerRejected,
     DuplicateClientOrderId,
+    OrderNotCancelable,
     OrderNotFound,
     TransientBrokerError,
 )
@@ -137,6 +138,23 @@ class OrderManager:
                 details={"status": stored.status.value},
             )
         )
+
+    def cancel(self, intent: OrderIntent) -> bool:
+        """Ask the broker to cancel ``intent``; False if it is not (or no longer) working.
+
+        The cancel's effect arrives as a broker event, like any other.
+        """
+        if intent.is_terminal:
+            return False
+        try:
+            broker_id = intent.broker_order_id
+            if broker_id is None:  # sent, but its ack has not been applied yet
+                found = self._broker.get_order_by_client_id(intent.client_order_id)
+                broker_id = found.broker_order_id
+            self._broker.cancel(broker_id)
+        except (OrderNotCancelable, OrderNotFound):
+            return False
+        return True
 
     def apply(self, uow: UnitOfWork, event: OrderEvent) -> Applied | None:
         """Apply one broker event in ``uow``; return what changed, or None if unknown id.

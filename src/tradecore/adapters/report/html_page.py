@@ -18,8 +18,10 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from tradecore.adapters.report.cost_section import cost_sections
 from tradecore.adapters.report.svg import NS, ChartStyle, time_series_svg
 from tradecore.adapters.report.tables import columns_of, format_cell
+from tradecore.domain.tca import ExecutionAnalysis
 
 Rows = Sequence[Mapping[str, object]]
 BLOTTER_ROWS = 50
@@ -50,6 +52,8 @@ class PageData:
     decisions: Rows
     outcomes: Rows
     run_info: Mapping[str, object]
+    #: The orders' cost analyses (net-of-cost replays): cost charts, explanations.
+    tca: Sequence[ExecutionAnalysis] = ()
 
 
 def render_page(data: PageData) -> str:
@@ -68,6 +72,7 @@ def render_page(data: PageData) -> str:
         _key_value_section("Summary", flat),
         _activity_section(data.decisions, data.outcomes, len(data.fills)),
         "</div>",
+        cost_sections(data.tca, data.decisions, data.outcomes) if data.tca else "",
         _blotter(data.fills),
         _key_value_section("Run", flatten(data.run_info)),
         "</main>",

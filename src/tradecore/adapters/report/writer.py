@@ -21,6 +21,7 @@ from tradecore.adapters.report.html_page import PageData, render_page
 from tradecore.adapters.report.tables import write_rows_csv
 from tradecore.domain.bar_frame import to_ns
 from tradecore.domain.errors import InvalidInput
+from tradecore.domain.tca import ExecutionAnalysis
 
 Rows = Sequence[Mapping[str, object]]
 MAX_PLOT_POINTS = 2000
@@ -37,6 +38,7 @@ def write_report(
     *,
     title: str = "Replay report",
     max_plot_points: int = MAX_PLOT_POINTS,
+    tca: Sequence[ExecutionAnalysis] = (),
 ) -> dict[str, Path]:
     """Write the report files into ``out_dir`` (created if needed).
 
@@ -51,6 +53,7 @@ def write_report(
         run_info: timings and other run facts, for ``run.json``.
         title: the page title.
         max_plot_points: the most points a chart keeps (min/max downsampling).
+        tca: the orders' cost analyses: cost charts and decision explanations.
 
     Returns:
         The written files by name.
@@ -82,6 +85,7 @@ def write_report(
         title=title, summary=summary, equity_x=stamps[keep], equity_y=values[keep],
         drawdown_x=stamps[keep_dd], drawdown_y=drawdown[keep_dd], bar_count=len(values),
         fills=fills, decisions=decisions, outcomes=outcomes, run_info=run_info,
+        tca=tca,
     )  # fmt: skip
     (folder / "report.html").write_text(render_page(page), encoding="utf-8")
     names = [*files, "equity.csv", "fills.csv", "decisions.csv", "outcomes.csv"]

@@ -6,11 +6,13 @@ from collections.abc import Callable, Mapping
 
 from tradecore.domain.strategies.momentum import Momentum
 from tradecore.domain.strategies.sma_cross import SmaCross
+from tradecore.domain.strategies.sma_edge import SmaEdge
 from tradecore.domain.strategy import Strategy
 
 BUNDLED: Mapping[str, Callable[..., Strategy]] = {
     "momentum": Momentum,
     "sma_cross": SmaCross,
+    "sma_edge": SmaEdge,
 }
 
-__all__ = ["BUNDLED", "Momentum", "SmaCross"]
+__all__ = ["BUNDLED", "Momentum", "SmaCross", "SmaEdge"]

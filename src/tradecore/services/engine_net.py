@@ -1,0 +1,256 @@
+"""The engine's net-of-cost path: plan, gate, place or slice, and expire orders.
+
+Why a mixin of its own: :mod:`tradecore.services.engine` keeps the plain pipeline
+(target -> risk -> intent -> place) readable; with ``EngineConfig.net_of_cost`` set a
+decision instead goes through :class:`NetOfCostPlanner` (Kelly size, stale-model and
+cost-vs-edge gates, execution policy) and, for TWAP/POV, through the
+:class:`ExecutionBook` that places child slices bar by bar. Outcomes stay one per
+decision: the parent decision is ``submitted`` under the parent's id, each child has
+its own decision naming the parent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import attrs
+
+from tradecore.domain.execution_policy import PolicyChoice, limit_price
+from tradecore.domain.hashing import sha256_hex
+from tradecore.domain.intent import OrderIntent
+from tradecore.domain.money import to_price
+from tradecore.domain.orders import Side
+from tradecore.domain.parent_status import cancel_plan
+from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
+from tradecore.domain.sizing import SizingDecision
+from tradecore.domain.slicing import ChildSlice, child_intent
+from tradecore.domain.strategy import Target
+from tradecore.services.execution_book import ExecutionBook, WorkingParent
+from tradecore.services.net_of_cost import ExecutionPlan, NetOfCostPlanner
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tradecore.domain.risk import RiskVerdict
+    from tradecore.domain.strategy import Strategy
+    from tradecore.ports.clock import Clock
+    from tradecore.services.order_manager import OrderManager
+    from tradecore.services.transactions import CommitPolicy
+
+
+DEGRADED = "degraded:"
+
+
+def skip_reason(rule: str | None) -> str:
+    """``degraded:<mode>`` as it is; a risk rule as ``risk:<rule>``."""
+    if rule is not None and rule.startswith(DEGRADED):
+        return rule
+    return f"risk:{rule}"
+
+
+def _signed(side: Side, qty: Decimal) -> Decimal:
+    return qty if side is Side.BUY else -qty
+
+
+class NetOfCostSteps:
+    """The net-of-cost decision and slicing steps of :class:`TradingEngine`."""
+
+    _planner: NetOfCostPlanner | None
+    _book: ExecutionBook
+    _pending: dict[str, Decimal]
+    _working: dict[str, tuple[str, Decimal]]
+    _last: dict[str, float]
+    decisions: int
+
+    if TYPE_CHECKING:
+        _orders: OrderManager
+        _commits: CommitPolicy
+        _clock: Clock
+        _strategy: Strategy
+        before_order: Callable[[str], None] | None
+
+        def position(self, symbol: str) -> Decimal: ...
+        def equity(self) -> float: ...
+        def _risk_check(
+            self, symbol: str, side: Side, qty: Decimal, price: Decimal, c: Decimal
+        ) -> RiskVerdict: ...
+        def _decision(
+            self,
+            target: Target,
+            current: Decimal,
+            price: Decimal,
+            intent: OrderIntent | None,
+            extra: Mapping[str, object] | None = None,
+        ) -> DecisionRecord: ...
+        def _intent(
+            self,
+            target: Target,
+            side: Side,
+            qty: Decimal,
+            price: Decimal,
+            plan: ExecutionPlan | None = None,
+        ) -> OrderIntent: ...
+        def _skip(
+            self, decision: DecisionRecord, reason: str, values: Mapping[str, str]
+        ) -> None: ...
+        def _place(
+            self, decision: DecisionRecord, intent: OrderIntent
+        ) -> OrderIntent: ...
+
+    def _decide_net(self, planner: NetOfCostPlanner, target: Target) -> None:
+        """Size, gate and choose the execution of one target; then place or slice."""
+        symbol = target.symbol
+        current = self.position(symbol)
+        close = self._last[symbol]
+        price = to_price(close)
+        desired, sizing = planner.desired(target, price, self.equity())
+        if desired == current:
+            if sizing is not None and sizing.shares == 0 and target.qty != current:
+                self._skip_unsized(target, current, price, sizing)
+            return
+        self.decisions += 1
+        now = self._clock.now()
+        plan = planner.plan(
+            target,
+            current=current,
+            desired=desired,
+            close=close,
+            now=now,
+            sizing=sizing,
+        )
+        if plan.skip_reason is not None:
+            decision = self._decision(target, current, price, None, plan.details)
+            self._skip(decision, plan.skip_reason, _skip_values(plan))
+            return
+        verdict = self._risk_check(symbol, plan.side, plan.qty, price, current)
+        if not verdict.passed:
+            decision = self._decision(target, current, price, None, plan.details)
+            self._skip(decision, skip_reason(verdict.rule), verdict.values)
+            return
+        intent = self._intent(target, plan.side, plan.qty, price, plan)
+        decision = self._decision(target, current, price, intent, plan.details)
+        assert plan.choice is not None  # a plan that trades has its choice
+        if plan.scheduled:
+            self._start_parent(decision, intent, plan.choice)
+            return
+        stored = self._place(decision, intent)
+        minutes = plan.choice.horizon_minutes
+        self._book.expire(stored, now + timedelta(minutes=minutes))
+
+    def _skip_unsized(
+        self, target: Target, current: Decimal, price: Decimal, sizing: SizingDecision
+    ) -> None:
+        """Record a target Kelly sized to nothing: skipped(sizing:<reason>)."""
+        self.decisions += 1
+        details = {"sizing": sizing.to_dict()}
+        decision = self._decision(target, current, price, None, details)
+        self._skip(decision, f"sizing:{sizing.reason}", {"shares": "0"})
+
+    def _start_parent(
+        self, decision: DecisionRecord, parent: OrderIntent, choice: PolicyChoice
+    ) -> None:
+        """Record the parent decision as submitted and start slicing it."""
+        now = self._clock.now()
+        with self._commits.step() as uow:
+            if uow.decisions.record_decision(decision):
+                uow.decisions.record_outcome(
+                    OutcomeRecord(
+                        decision_id=decision.decision_id,
+                        kind=OutcomeKind.SUBMITTED,
+                        recorded_at=now,
+                        client_order_id=parent.client_order_id,
+                        details={
+                            "policy": choice.policy.value,
+                            "slices": choice.slices,
+                        },
+                    )
+                )
+        self._book.add_parent(parent, choice, decision.decision_id, now)
+        spec = parent.spec
+        symbol = spec.symbol
+        qty = spec.qty or Decimal(0)
+        self._pending[symbol] = self._pending.get(symbol, Decimal(0)) + _signed(
+            spec.side, qty
+        )
+
+    def _work_book(self, symbol: str, volume: float) -> None:
+        """Cancel what is past its deadline, then place the children now due."""
+        now = self._clock.now()
+        late, ended = self._book.overdue(symbol, now)
+        for intent in late:
+            self._orders.cancel(intent)
+        for parent, unsent in ended:
+            self._pending[symbol] -= _signed(parent.intent.spec.side, unsent)
+        for parent, child in list(self._book.due(symbol, now, volume)):
+            self._place_child(parent, child)
+
+    def _place_child(self, parent: WorkingParent, child: ChildSlice) -> None:
+        """Place one slice as a marketable limit under its own child decision."""
+        planner = self._planner
+        assert planner is not None  # only the net-of-cost path slices
+        now = self._clock.now()
+        spec = parent.intent.spec
+        close = self._last[spec.symbol]
+        intent = child_intent(parent.intent, child, decided_at=now)
+        price = limit_price(
+            spec.side, close, planner.marketable_offset_bps(spec.symbol)
+        )
+        intent = attrs.evolve(intent, spec=attrs.evolve(intent.spec, limit_price=price))
+        strategy_id = self._strategy.strategy_id
+        inputs = sha256_hex([parent.decision_id, child.index])
+        decision = DecisionRecord(
+            decision_id=DecisionRecord.make_id(strategy_id, spec.symbol, now, inputs),
+            strategy_id=strategy_id,
+            symbol=spec.symbol,
+            decided_at=now,
+            inputs_hash=inputs,
+            cost_model_hash=parent.intent.cost_model_hash,
+            details={
+                "parent_decision_id": parent.decision_id,
+                "parent_client_order_id": parent.client_order_id,
+                "slice_index": child.index,
+                "policy": parent.policy.value,
+                "price": str(to_price(close)),
+                "client_order_id": intent.client_order_id,
+            },
+        )
+        stored = self._place(decision, intent)
+        self._pending[spec.symbol] -= _signed(spec.side, child.qty)
+        self._book.sent(parent, stored)
+
+    def working_parents(self) -> tuple[str, ...]:
+        """Return the client order ids of the sliced parents still being worked."""
+        return self._book.parent_ids()
+
+    def cancel_parent(self, client_order_id: str) -> int:
+        """Cancel a sliced parent: abandon unsent slices, cancel open children.
+
+        Returns how many children a cancel was sent for.
+
+        Raises:
+            KeyError: no such parent is working.
+        """
+        parent, unsent = self._book.cancel_parent(client_order_id)
+        symbol = parent.symbol
+        self._pending[symbol] -= _signed(parent.intent.spec.side, unsent)
+        plan = cancel_plan(parent.children)
+        by_id = {c.client_order_id: c for c in parent.children}
+        return sum(
+            1 for cid in plan.cancel_at_broker if self._orders.cancel(by_id[cid])
+        )
+
+
+def _skip_values(plan: ExecutionPlan) -> dict[str, str]:
+    values = {"qty": str(plan.qty), "side": plan.side.value}
+    if plan.choice is not None:
+        values["policy"] = plan.choice.policy.value
+        values["cost_bps"] = f"{plan.choice.cost.total_bps:.4f}"
+        edge = plan.choice.expected_edge_bps
+        values["edge_bps"] = "none" if edge is None else f"{edge:.4f}"
+    stale = plan.details.get("cost_model_stale")
+    if isinstance(stale, list):
+        values["stale"] = "; ".join(str(s) for s in stale)
+    return values
