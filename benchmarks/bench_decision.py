@@ -18,8 +18,10 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 
+import attrs
 import numpy as np
 
 from tradecore.domain import (
@@ -34,6 +36,8 @@ from tradecore.domain import (
     Side,
 )
 from tradecore.domain.sizing import beta_interval
+from tradecore.domain.strategy import Target
+from tradecore.services.net_of_cost import NetOfCostConfig, NetOfCostPlanner
 
 TARGET_US = 50.0
 EQUITY = Decimal(1_000_000)
@@ -65,6 +69,21 @@ def _kelly(seed: int) -> BayesianKelly:
     outcomes = np.where(rng.random(400) < 0.56, 0.02, -0.015) * rng.uniform(0.5, 1.5)
     config = KellyConfig(kelly_fraction=0.5, max_fraction=0.15)
     return BayesianKelly(config=config).update_all(outcomes.tolist())
+
+
+def _planner(
+    cases: list[tuple[MarketContext, float, float, float]], kelly: BayesianKelly
+) -> NetOfCostPlanner:
+    """The engine's planner, its features warmed on a liquid market per symbol."""
+    planner = NetOfCostPlanner(
+        NetOfCostConfig(fees=FeeModel.us_regulatory(per_share=Decimal("0.002")))
+    )
+    planner.kelly = attrs.evolve(kelly)
+    for market, *_ in cases[:50]:
+        for i in range(30):
+            price = market.price * (1.0 + 0.001 * (i % 3))
+            planner.update(market.symbol, price, market.adv / 390)
+    return planner
 
 
 def _best_per_call(action: Callable[[], object], calls: int, repeats: int) -> float:
@@ -145,8 +164,30 @@ def run(quick: bool) -> list[str]:
             )
             _ = cost > 10.0
 
+    planner = _planner(cases, kelly)
+    targets = [
+        Target(m.symbol, Decimal(100_000), expected_edge_bps=edge, probability=p)
+        for m, _, edge, p in cases
+    ]
+    now = datetime(2026, 1, 5, 15, tzinfo=UTC)
+
+    def engine_path() -> None:
+        desired, plan = planner.desired, planner.plan
+        for target, price, (market, *_) in zip(targets, prices, cases, strict=True):
+            want, sizing = desired(target, price, 1_000_000.0)
+            if want:
+                plan(
+                    target,
+                    current=Decimal(0),
+                    desired=want,
+                    close=market.price,
+                    now=now,
+                    sizing=sizing,
+                )
+
     census()
     full = _best_per_call(decisions, n, repeats)
+    wired = _best_per_call(engine_path, n, repeats)
     sizing = _best_per_call(sizing_only, n, repeats)
     estimate = _best_per_call(estimate_only, n, repeats)
     bare = _best_per_call(floor, n, repeats)
@@ -165,6 +206,8 @@ def run(quick: bool) -> list[str]:
     return [
         f"decision (sizing + policy + cost estimate + gate): {full:6.1f} us "
         f"| target <= {TARGET_US:.0f} us: {verdict}",
+        f"  as the engine runs it (NetOfCostPlanner: features, sizing, stale check, "
+        f"policy, limit spec, details): {wired:6.1f} us",
         f"  sizing alone {sizing:5.1f} us | cost estimate alone {estimate:5.1f} us",
         f"  floor (bare float arithmetic, same formulas): {bare:5.2f} us "
         f"| ratio {full / bare:5.1f}x",

@@ -11,6 +11,8 @@ the bar both filled it, never fills at a worse price.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -20,6 +22,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.adapters.sqlstore import open_store
 from tradecore.apps.execution_config import ExecutionSettings
 from tradecore.apps.replay import app
@@ -27,6 +30,7 @@ from tradecore.apps.replay_run import ReplayResult, replay
 from tradecore.domain.bar_frame import BarFrame
 from tradecore.domain.cost_params import CostModelParams, ImpactParams
 from tradecore.domain.datagen import Shape, generate_bars
+from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.lifecycle import IntentStatus
 from tradecore.ports.store_records import CostModelVersion
 
@@ -224,6 +228,9 @@ def test_tca_cli_prints_the_rollups(realistic: ReplayResult) -> None:
         assert heading in result.output
     assert "twap" in result.output
     assert "sma_edge_10_30" in result.output
+    parents = result.output.split("sliced parents")[1].splitlines()[2:]
+    assert parents
+    assert all(line.split()[-1] in ("filled", "canceled") for line in parents)
 
 
 def test_the_report_explains_decisions_and_charts_costs(
@@ -236,3 +243,76 @@ def test_the_report_explains_decisions_and_charts_costs(
     assert "Decisions explained" in page
     assert "cost_exceeds_edge" in page
     assert "expected cost" in page  # the selector's reasons are shown
+
+
+def test_an_unknown_pinned_version_is_refused_and_leaves_no_replay(
+    frames: list[BarFrame], tmp_path: Path
+) -> None:
+    settings = ExecutionSettings(enabled=True, cost_model_version="0" * 64)
+    with pytest.raises(ConfigurationError, match="not in the cost-model store"):
+        replay(frames, "sma_edge", out=tmp_path / "out", execution=settings)
+    assert not (tmp_path / "out" / "replay.db").exists()
+
+
+_KILLED_RUN = """
+import os, signal, sys
+from tradecore.apps.execution_config import ExecutionSettings
+from tradecore.apps.replay_run import replay
+
+def die_halfway(progress):
+    if progress.done * 2 >= progress.total:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+replay(sys.argv[1], "sma_edge", {"max_qty": 50000, "confidence_bps": 5.0},
+       cash=5_000_000, out=sys.argv[2], on_progress=die_halfway, commit_every=200,
+       execution=ExecutionSettings(enabled=True, urgency_minutes=30.0, spread_bps=4.0))
+"""
+
+
+def test_a_killed_net_of_cost_replay_resumes_to_the_same_result(tmp_path: Path) -> None:
+    data = tmp_path / "bars"
+    start = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
+    write_bar_files(
+        data,
+        generate_bars(
+            ["AAA", "BBB"], 3000, start=start, seed=11, shape=Shape.ONE_FACTOR
+        ),
+    )
+    settings = ExecutionSettings(enabled=True, urgency_minutes=30.0, spread_bps=4.0)
+
+    def run(out: Path, *, resume: bool = False) -> ReplayResult:
+        return replay(
+            data,
+            "sma_edge",
+            PARAMS,
+            cash=5_000_000,
+            out=out,
+            resume=resume,
+            commit_every=200,
+            execution=settings,
+        )
+
+    whole = run(tmp_path / "whole")
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_RUN, str(data), str(tmp_path / "cut")],
+        check=False,
+    )
+    assert killed.returncode == -9
+    resumed = run(tmp_path / "cut", resume=True)
+    assert resumed.summary == whole.summary
+    # Resuming a finished run pins what it pinned, not the version it calibrated.
+    assert run(tmp_path / "whole", resume=True).summary == whole.summary
+    executions = [str(f["execution_id"]) for f in resumed.fills]
+    assert len(executions) == len(set(executions))
+    store = open_store(f"sqlite:///{tmp_path / 'cut' / 'replay.db'}")
+    try:
+        with store.unit_of_work() as uow:
+            sliced = [
+                i
+                for i in uow.intents.by_status(*IntentStatus)
+                if i.parent_client_order_id
+            ]
+    finally:
+        store.close()
+    assert sliced  # the resumed run re-derived slices under their first-run ids
+    assert all(i.filled_qty <= (i.spec.qty or 0) for i in sliced)

@@ -5,13 +5,14 @@ replay's last closes, ``OUT/marks.json``); ``tradecore-live tca --date D`` reads
 configured store's orders of session day D. Both print the same tables, grouped by
 symbol, day, policy and strategy: orders, fill ratio, implementation shortfall and
 its parts (bps of decision notional), predicted vs realized cost and the error, and
-the P&L split into gross alpha, costs and timing.
+the P&L split into gross alpha, costs and timing; then each sliced parent's status
+aggregated from its children.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -24,10 +25,12 @@ from tradecore.apps.context import open_configured_store
 from tradecore.apps.errors import cli_errors
 from tradecore.apps.replay_costs import MARKS_FILE
 from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.intent import OrderIntent
+from tradecore.domain.parent_status import aggregate_parent
 from tradecore.domain.tca import ExecutionAnalysis
 from tradecore.domain.tca_rollup import GROUPINGS, TcaRollup, rollup_executions
 from tradecore.ports.store import Store
-from tradecore.services.tca_store import load_analyses
+from tradecore.services.tca_store import load_analyses, sliced_children
 
 _COLUMNS = (
     ("key", 16),
@@ -92,14 +95,38 @@ def rollup_lines(analyses: Sequence[ExecutionAnalysis]) -> list[str]:
     return lines
 
 
-def _analyses(
+def parent_lines(children: Mapping[str, Sequence[OrderIntent]]) -> list[str]:
+    """One line per sliced parent: policy, children, filled of ordered, status."""
+    if not children:
+        return []
+    lines = ["sliced parents", f"{'parent':>40} {'policy':>6} {'kids':>4} "
+             f"{'filled':>10} {'ordered':>10} status"]  # fmt: skip
+    for parent, kids in children.items():
+        progress = aggregate_parent(
+            kids[0].decision_key.qty, kids, slices_remaining=False
+        )
+        lines.append(
+            f"{parent:>40} {kids[0].execution_policy:>6} {len(kids):>4} "
+            f"{progress.filled_qty:>10} {kids[0].decision_key.qty:>10} "
+            f"{progress.status.value}"
+        )
+    return lines
+
+
+def _report(
     store: Store, marks: dict[str, Decimal], day: date | None = None
-) -> list[ExecutionAnalysis]:
+) -> list[str]:
     try:
         with store.unit_of_work() as uow:
-            return load_analyses(uow, marks, session_date=day)
+            analyses = load_analyses(uow, marks, session_date=day)
+            children = {
+                parent: kids
+                for parent, kids in sliced_children(uow).items()
+                if day is None or kids[0].decision_key.session_date == day
+            }
     finally:
         store.close()
+    return [*rollup_lines(analyses), *parent_lines(children)]
 
 
 def _echo_all(lines: Iterable[str], echo: Callable[[str], None] = typer.echo) -> None:
@@ -121,7 +148,7 @@ def replay_tca(
             marks = {
                 k: Decimal(v) for k, v in json.loads(marks_file.read_text()).items()
             }
-        _echo_all(rollup_lines(_analyses(open_store(f"sqlite:///{db}"), marks)))
+        _echo_all(_report(open_store(f"sqlite:///{db}"), marks))
 
 
 def live_tca(
@@ -137,4 +164,4 @@ def live_tca(
         except ValueError:
             raise ConfigurationError(f"--date {day!r}: expected YYYY-MM-DD") from None
         store = open_configured_store(ctx)
-        _echo_all(rollup_lines(_analyses(store, {}, session)))
+        _echo_all(_report(store, {}, session))

@@ -46,18 +46,26 @@ def pin_cost_model(
     fees: FeeModel,
     start: datetime,
     alerter: Alerter | None = None,
+    resumed_from: str | None = None,
 ) -> CostSetup:
     """Resolve the version to pin (see :mod:`tradecore.apps.cost_models`) and copy it
     into the run's store.
 
+    ``resumed_from`` (a resumed run) is the version the first run pinned ("" when
+    it never finished: then it is the run's own store's latest, the pin it copied
+    there at start); either way the run's own store resolves it, so a resume prices
+    exactly as the first run did, whatever the cost-model store has learned since.
+
     Raises:
         ConfigurationError: the asked-for version is not in the cost-model store.
     """
-    source = store
-    if settings.cost_model_store:
+    source, version = store, settings.cost_model_version
+    if resumed_from is not None:
+        version = version or resumed_from
+    elif settings.cost_model_store:
         source = open_cost_model_store(settings.cost_model_store)
     try:
-        pinned = resolve_pinned(source, settings.cost_model_version)
+        pinned = resolve_pinned(source, version)
     finally:
         if source is not store:
             source.close()

@@ -143,7 +143,19 @@ def replay(
     start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
     costs: CostSetup | None = None
     if execution is not None and execution.enabled:
-        costs = pin_cost_model(execution, store, fees=venue.fee_model, start=start)
+        try:
+            costs = pin_cost_model(
+                execution,
+                store,
+                fees=venue.fee_model,
+                start=start,
+                resumed_from=_first_pin(folder) if resume else None,
+            )
+        except ConfigurationError:
+            store.close()  # leave no half-made replay behind a bad --cost-model-version
+            if not resume:
+                (folder / STORE_FILE).unlink(missing_ok=True)
+            raise
         config["execution"] = execution.to_dict()
         config["cost_model_version"] = costs.pinned.version_hash
     config_hash = sha256_hex(config)
@@ -329,6 +341,14 @@ def bar_interval(frames: Sequence[BarFrame]) -> timedelta:
         return timedelta(minutes=1)
     median_ns = int(np.median(np.concatenate(steps)))
     return timedelta(microseconds=median_ns // 1000)
+
+
+def _first_pin(folder: Path) -> str:
+    """The cost-model version a finished run pinned ("" if it never finished)."""
+    config = folder / "config.json"
+    if not config.exists():
+        return ""
+    return str(json.loads(config.read_text()).get("cost_model_version", ""))
 
 
 def _open_store(folder: Path, resume: bool) -> WriteBehindStore:

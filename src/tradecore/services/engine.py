@@ -27,6 +27,12 @@ under the next attempt's client order id (counted as working like any order), or
 give-up with an alert. Retries that must wait are placed from the next bar on, while
 the trading state (if a gate is configured) is ACTIVE.
 
+With net-of-cost decisions configured (``EngineConfig.net_of_cost``), each target is
+Kelly-sized, gated on a stale cost model and on expected cost vs edge, and sent as
+the execution policy chooses (limit orders; TWAP/POV as child slices): see
+:mod:`tradecore.services.engine_net`. Without it the engine sends market orders for
+the targets' quantities, at the cost of one attribute test per bar.
+
 The engine is also the strategy's :class:`PortfolioView`: positions count working
 orders at their target, so a strategy never double-orders while a fill is pending.
 """
@@ -148,7 +154,11 @@ class TradingEngine(NetOfCostSteps):
         net = config.net_of_cost
         self._planner = None if net is None else NetOfCostPlanner(net)
         self._book = ExecutionBook()
-        self._cost_hash = config.cost_model_hash if net is None else net.version_hash
+        self._cost_hash = (
+            config.cost_model_hash
+            if self._planner is None
+            else self._planner.version_hash
+        )
 
     # --- PortfolioView ------------------------------------------------------------
 

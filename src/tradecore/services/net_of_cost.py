@@ -5,7 +5,9 @@ place"; this planner sits between target and risk and answers, for one target, w
 to ask for and how. It
 
 * sizes the position with :class:`BayesianKelly` when the target carries a model
-  probability or a signal strength (the sign of ``target.qty`` is the direction);
+  probability or a signal strength (the sign of ``target.qty`` is the direction),
+  its posterior updated by each closed round trip and its model probabilities
+  mapped through an isotonic calibrator refitted on (probability, won) pairs;
 * blocks new entries when the pinned cost-model version is stale (older than the
   configured age, or the symbol's coefficients sit at a calibration clamp), raising
   an alert once per symbol if an alerter is wired;
@@ -43,6 +45,7 @@ from tradecore.domain.float_checks import non_negative, positive
 from tradecore.domain.market import Provenance
 from tradecore.domain.market_features import FeatureConfig, FeatureTracker
 from tradecore.domain.orders import OrderSpec, OrderType, Side
+from tradecore.domain.probability_calibration import IsotonicCalibrator
 from tradecore.domain.sizing import (
     BayesianKelly,
     KellyConfig,
@@ -84,6 +87,9 @@ class NetOfCostConfig:
     urgency_minutes: float = attrs.field(default=60.0, validator=positive)
     #: Daily volatility the regime multiplier scales to (``None``: multiplier 1).
     target_volatility: float | None = None
+    #: Refit the isotonic probability calibrator once this many round trips with a
+    #: model probability have closed (and at every further multiple); 0: never.
+    calibrate_probability_after: int = 30
     alerter: Alerter | None = None
 
     @property
@@ -123,8 +129,12 @@ class NetOfCostPlanner:
         )
         self.features = FeatureTracker(config.features)
         self.kelly = BayesianKelly(config=config.kelly)
+        #: The pinned version's hash (computed once: it is a sha256 of the params).
+        self.version_hash = config.version_hash
         self._alerted: set[str] = set()
-        self._entries: dict[str, tuple[Decimal, Decimal]] = {}
+        self._entries: dict[str, tuple[Decimal, Decimal, float | None]] = {}
+        self._probability: dict[str, float] = {}  # symbol -> last sized probability
+        self._pairs: list[tuple[float, bool]] = []  # (probability, won) per round trip
         self.update = self.features.update  # per bar: the only hot-path call
 
     # --- sizing -----------------------------------------------------------------
@@ -141,6 +151,8 @@ class NetOfCostPlanner:
             return target.qty, None
         if equity <= 0:
             return _ZERO, None
+        if target.probability is not None:
+            self._probability[target.symbol] = target.probability
         decision = self.kelly.decide(
             equity=Decimal(repr(equity)),
             price=price,
@@ -165,21 +177,37 @@ class NetOfCostPlanner:
 
         ``realized`` is the ledger's realized P&L after the fill; the return is the
         P&L realized since the position opened over the notional it was opened with.
+        The model probability the entry was sized with and whether the trip won feed
+        the isotonic probability calibrator.
         """
         entry = self._entries.get(symbol)
         if entry is None:
             if after != 0:
-                self._entries[symbol] = (abs(signed_notional), realized)
+                opened_with = self._probability.get(symbol)
+                self._entries[symbol] = (abs(signed_notional), realized, opened_with)
             return
-        notional, realized_at_open = entry
-        if after == 0:
-            del self._entries[symbol]
-            if notional > 0:
-                self.kelly = self.kelly.update(
-                    float((realized - realized_at_open) / notional)
-                )
-        elif abs(after) > 0:
-            self._entries[symbol] = (notional + abs(signed_notional), realized_at_open)
+        notional, realized_at_open, opened_with = entry
+        if after != 0:
+            grown = notional + abs(signed_notional)
+            self._entries[symbol] = (grown, realized_at_open, opened_with)
+            return
+        del self._entries[symbol]
+        if notional <= 0:
+            return
+        trip = float((realized - realized_at_open) / notional)
+        self.kelly = self.kelly.update(trip)
+        if opened_with is not None and trip != 0.0:
+            self._pairs.append((opened_with, trip > 0.0))
+            self._refit_calibrator()
+
+    def _refit_calibrator(self) -> None:
+        every = self.config.calibrate_probability_after
+        if every <= 0 or len(self._pairs) % every:
+            return
+        probabilities = [p for p, _ in self._pairs]
+        outcomes = [won for _, won in self._pairs]
+        calibrator = IsotonicCalibrator.fit(probabilities, outcomes)
+        self.kelly = self.kelly.with_calibrator(calibrator)
 
     # --- the plan ----------------------------------------------------------------
 
@@ -198,37 +226,41 @@ class NetOfCostPlanner:
         side = Side.BUY if delta > 0 else Side.SELL
         qty = abs(delta)
         entering = order_action(current, delta) is OrderAction.ENTER
-        details: dict[str, object] = {"cost_model_version": self.config.version_hash}
+        details: dict[str, object] = {"cost_model_version": self.version_hash}
         if sizing is not None:
             details["sizing"] = sizing.to_dict()
-        plan = ExecutionPlan(
-            side=side,
-            qty=qty,
-            current=current,
-            spec=None,
-            choice=None,
-            sizing=sizing,
-            skip_reason=None,
-            details=details,
-        )
-        stale = self._staleness(target.symbol, now) if entering else ()
+        symbol = target.symbol
+        stale = self._staleness(symbol, now) if entering else ()
         if stale:
             details["cost_model_stale"] = list(stale)
-            self._alert(target.symbol, stale, now)
-            return attrs.evolve(plan, skip_reason=COST_MODEL_STALE)
-        edge = target.expected_edge_bps if entering else None
+            self._alert(symbol, stale, now)
+            return ExecutionPlan(
+                side=side,
+                qty=qty,
+                current=current,
+                spec=None,
+                choice=None,
+                sizing=sizing,
+                skip_reason=COST_MODEL_STALE,
+                details=details,
+            )
         choice = self.selector.select(
             side=side,
             qty=qty,
-            market=self._market(target.symbol, close),
+            market=self._market(symbol, close),
             urgency_minutes=self.config.urgency_minutes,
-            expected_edge_bps=edge,
+            expected_edge_bps=target.expected_edge_bps if entering else None,
         )
         details["policy"] = choice.to_dict()
-        if not choice.trade:
-            return attrs.evolve(plan, choice=choice, skip_reason=choice.skip_reason)
-        return attrs.evolve(
-            plan, choice=choice, spec=self._spec(target, plan, choice, close)
+        return ExecutionPlan(
+            side=side,
+            qty=qty,
+            current=current,
+            spec=self._spec(symbol, side, qty, choice, close) if choice.trade else None,
+            choice=choice,
+            sizing=sizing,
+            skip_reason=choice.skip_reason,
+            details=details,
         )
 
     def _market(self, symbol: str, close: float) -> MarketContext:
@@ -245,17 +277,17 @@ class NetOfCostPlanner:
         )
 
     def _spec(
-        self, target: Target, plan: ExecutionPlan, choice: PolicyChoice, close: float
+        self, symbol: str, side: Side, qty: Decimal, choice: PolicyChoice, close: float
     ) -> OrderSpec:
         offset = choice.limit_offset_bps
         if offset is None:  # a scheduled parent: its children price themselves
-            offset = self.marketable_offset_bps(target.symbol)
+            offset = self.marketable_offset_bps(symbol)
         return OrderSpec(
-            symbol=target.symbol,
-            side=plan.side,
-            qty=plan.qty,
+            symbol=symbol,
+            side=side,
+            qty=qty,
             order_type=OrderType.LIMIT,
-            limit_price=limit_price(plan.side, close, offset),
+            limit_price=limit_price(side, close, offset),
         )
 
     def marketable_offset_bps(self, symbol: str) -> float:
@@ -298,13 +330,13 @@ class NetOfCostPlanner:
                 severity=Severity.WARNING,
                 code=AlertCode.COST_MODEL_STALE,
                 message=(
-                    f"cost model {self.config.version_hash[:12]} is stale for "
+                    f"cost model {self.version_hash[:12]} is stale for "
                     f"{symbol}: new entries blocked ({'; '.join(stale)})"
                 ),
                 raised_at=now,
                 context={
                     "symbol": symbol,
-                    "version": self.config.version_hash,
+                    "version": self.version_hash,
                     "dedup_key": symbol,
                 },
             )

@@ -142,9 +142,12 @@ class OrderManager:
     def cancel(self, intent: OrderIntent) -> bool:
         """Ask the broker to cancel ``intent``; False if it is not (or no longer) working.
 
-        The cancel's effect arrives as a broker event, like any other.
+        The cancel's effect arrives as a broker event, like any other. When resending
+        to a fresh simulated broker (replay resume) the stored status is from the
+        first run's future, so the broker is asked regardless: it must see the same
+        cancels the first run sent.
         """
-        if intent.is_terminal:
+        if intent.is_terminal and not self._resend_known:
             return False
         try:
             broker_id = intent.broker_order_id

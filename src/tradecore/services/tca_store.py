@@ -24,9 +24,11 @@ from tradecore.domain.calibration import (
 )
 from tradecore.domain.cost_model import SESSION_MINUTES
 from tradecore.domain.cost_params import CostModelParams
+from tradecore.domain.errors import NotFound
 from tradecore.domain.executions import Fill
 from tradecore.domain.intent import OrderIntent
 from tradecore.domain.lifecycle import IntentStatus
+from tradecore.domain.parent_status import ParentProgress, aggregate_parent
 from tradecore.domain.records import DecisionRecord
 from tradecore.domain.tca import ExecutionAnalysis, ParentExecution, analyze_execution
 from tradecore.ports.store import UnitOfWork
@@ -189,3 +191,42 @@ def calibrate_from_store(
     )
     uow.cost_models.record(version)
     return version
+
+
+def parent_progress(
+    uow: UnitOfWork,
+    parent_client_order_id: str,
+    *,
+    slices_remaining: bool = False,
+    cancel_requested: bool = False,
+) -> ParentProgress:
+    """A sliced parent's status, aggregated from its stored children.
+
+    ``slices_remaining`` / ``cancel_requested`` come from whoever works the parent
+    (the engine's book); for a parent no longer worked both are False.
+
+    Raises:
+        NotFound: no stored child names this parent.
+    """
+    children = sliced_children(uow).get(parent_client_order_id)
+    if not children:
+        raise NotFound(f"no child orders of parent {parent_client_order_id!r}")
+    return aggregate_parent(
+        children[0].decision_key.qty,
+        children,
+        slices_remaining=slices_remaining,
+        cancel_requested=cancel_requested,
+    )
+
+
+def sliced_children(uow: UnitOfWork) -> dict[str, list[OrderIntent]]:
+    """Every stored child order, by its parent's client order id, in decision order."""
+    found: dict[str, list[OrderIntent]] = {}
+    ordered = sorted(
+        uow.intents.by_status(*IntentStatus),
+        key=lambda i: (i.decided_at, i.client_order_id),
+    )
+    for intent in ordered:
+        if intent.parent_client_order_id:
+            found.setdefault(intent.parent_client_order_id, []).append(intent)
+    return found

@@ -16,6 +16,7 @@ from tradecore.adapters.sqlstore import SqlStore
 from tradecore.domain.bar_frame import BarFrame
 from tradecore.domain.client_order_id import slice_client_order_id
 from tradecore.domain.datagen import ShapeParams, generate_bars
+from tradecore.domain.errors import NotFound
 from tradecore.domain.fill_models import FillModel, LatencyConfig
 from tradecore.domain.lifecycle import IntentStatus
 from tradecore.domain.orders import OrderSpec
@@ -29,6 +30,7 @@ from tradecore.services.engine import EngineConfig, TradingEngine
 from tradecore.services.net_of_cost import NetOfCostConfig
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.replay import run_replay
+from tradecore.services.tca_store import parent_progress
 from tradecore.services.transactions import CommitEachStep
 
 D = Decimal
@@ -155,6 +157,12 @@ def test_a_large_order_becomes_twap_children_under_the_parent(
     assert parent_outcome.client_order_id == parent_id
     progress = aggregate_parent(BIG, intents, slices_remaining=False)
     assert progress.status is IntentStatus.FILLED
+    with store.unit_of_work() as uow:
+        stored_progress = parent_progress(uow, str(parent_id))
+        with pytest.raises(NotFound):
+            parent_progress(uow, "no-such-parent")
+    assert stored_progress == progress
+    assert stored_progress.filled_qty == BIG
     assert engine.ledger.position("AAA") == BIG
     assert engine.position("AAA") == BIG
     assert max(broker.submits.values()) == 1

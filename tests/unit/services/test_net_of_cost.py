@@ -144,3 +144,19 @@ def test_features_are_priors_until_warm_then_track_the_bars() -> None:
     assert warm.adv == pytest.approx(1_000.0 * 390)
     tracker.update("AAA", 101.0, 100.0)
     assert tracker.features("AAA").liquidity_ratio < 0.2
+
+
+def test_closed_trips_fit_the_probability_calibrator() -> None:
+    planner = _planner(calibrate_probability_after=4)
+    target = Target("AAA", D(100), probability=0.8, strength=1.0)
+    for n in range(4):
+        planner.desired(target, D("100"), 1e6)  # the entry is sized with p = 0.8
+        assert planner.kelly.calibrator is None
+        planner.on_fill("AAA", D(10_000), D(100), D(-100 * n))
+        planner.on_fill("AAA", D(-9_900), D(0), D(-100 * (n + 1)))  # every trip lost
+    assert planner.kelly.calibrator is not None
+    _, sizing = planner.desired(target, D("100"), 1e6)
+    assert sizing is not None
+    assert sizing.raw_probability == 0.8
+    assert sizing.calibrated_probability == 0.0  # p = 0.8 has lost every time
+    assert sizing.shares == 0

@@ -76,7 +76,7 @@ def scatter_svg(analyses: Sequence[ExecutionAnalysis]) -> str:
     )
     diagonal = (
         f'<line x1="{sx(low):.1f}" y1="{sy(low):.1f}" x2="{sx(high):.1f}" '
-        f'y2="{sy(high):.1f}" class="chart-tick" stroke-dasharray="4 3"/>'
+        f'y2="{sy(high):.1f}" stroke="#9aa5b1" stroke-dasharray="4 3"/>'
     )
     return (
         f'<svg class="chart" id="cost-scatter" viewBox="0 0 {_W} {_H}" role="img" '
@@ -86,6 +86,7 @@ def scatter_svg(analyses: Sequence[ExecutionAnalysis]) -> str:
         f"{_label(_W / 2, _H - 12, 'predicted cost (bps)')}"
         f"{_label(14, _H / 2, 'realized (bps)', vertical=True)}"
         f"{_label(_M, _H - _M + 16, f'{low:.1f}')}{_label(_W - _M, _H - _M + 16, f'{high:.1f}')}"
+        f"{_label(_M - 16, _H - _M, f'{low:.1f}')}{_label(_M - 16, _M + 4, f'{high:.1f}')}"
         f"{_legend(sorted({p for _, _, p in points}))}</svg>"
     )
 
@@ -117,7 +118,7 @@ def policy_bars_svg(analyses: Sequence[ExecutionAnalysis]) -> str:
     return (
         f'<svg class="chart" id="cost-by-policy" viewBox="0 0 {_W} {_H}" role="img" '
         f'aria-label="Cost by policy">{"".join(bars)}'
-        f"{_label(_W / 2, 16, 'average cost by policy (bps): spread, impact, fees')}"
+        f"{_label(_W / 2, 16, 'cost by policy (bps): spread, impact > 0, fees; label: net total')}"
         "</svg>"
     )
 
@@ -215,7 +216,10 @@ def _color(policy: str) -> str:
 
 def _label(x: float, y: float, text: str, *, vertical: bool = False) -> str:
     turn = f' transform="rotate(-90 {x:.0f} {y:.0f})"' if vertical else ""
-    return f'<text class="chart-xlabel" x="{x:.0f}" y="{y:.0f}"{turn}>{escape(text)}</text>'
+    return (
+        f'<text class="chart-xlabel" text-anchor="middle" x="{x:.0f}" y="{y:.0f}"{turn}>'
+        f"{escape(text)}</text>"
+    )
 
 
 def _legend(policies: Sequence[str]) -> str:
