@@ -34,17 +34,18 @@ settings.load_profile(
 )
 
 
-@pytest.fixture(autouse=True)
-def _dev_key_in_tmp(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def _dev_key_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Keep the development signing key out of the real user data directory.
 
     Every replay run signs its manifest, with the development key when none is
     configured; tests (and the processes they start, which inherit the variable)
-    create that key in a temporary folder instead.
+    create that key in a temporary folder instead. Session-scoped, so it is in
+    place before any module- or class-scoped fixture runs a replay.
     """
-    monkeypatch.setenv("TRADECORE_DEV_KEY_DIR", str(tmp_path_factory.mktemp("dev-key")))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRADECORE_DEV_KEY_DIR", str(tmp_path_factory.mktemp("dev-key")))
+        yield
 
 
 # --- PostgreSQL -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.risk_support import sqlite_store
+from tests.risk_support import audit_rows, sqlite_store
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.apps import errors
 from tradecore.apps.live import app
@@ -126,3 +126,5 @@ def test_reconcile_reports_what_a_fresh_broker_does_not_know(
     assert "checked 0 open intent(s)" in result.output
     assert "quantity_mismatch" in result.output
     assert "reported; broker position is the truth for risk" in result.output
+    alerts = [p["code"] for _, p in audit_rows(db, "alert")]
+    assert alerts[-1] == "reconcile.mismatch"

@@ -110,3 +110,27 @@ def test_a_configured_critical_code_trips_the_kill_switch_and_says_so(
             assert uow.controls.get_trading_state().state is TradingState.HALTED
     finally:
         store.close()
+
+
+def test_the_kill_command_reaches_the_webhook_too(tmp_path: Path) -> None:
+    db = tmp_path / "live.db"
+    sqlite_store(db).close()
+    with http_receiver() as receiver, smtp_server() as box:
+        config = _config(tmp_path / "tc.toml", receiver.url, box.port, kill=False)
+        config.write_text(
+            config.read_text().replace('codes = ["breaker.*"]', 'codes = ["kill_*"]')
+        )
+        result = runner.invoke(
+            app,
+            [
+                *("--config", str(config), "--database-url", f"sqlite:///{db}"),
+                *("kill", "--reason", "runaway strategy"),
+            ],
+            env={"TRADECORE_WEBHOOK_SECRET": SECRET},
+        )
+    assert "trading HALTED: runaway strategy" in result.output
+    [request] = receiver.requests
+    body = json.loads(request.body)
+    assert body["code"] == "kill_switch.engaged"
+    assert "runaway strategy" in body["message"]
+    assert len(box.messages) == 1

@@ -112,6 +112,24 @@ def test_a_trusted_manifest_trades_with_its_parameters_and_hash(desk: Desk) -> N
     assert code == 0, output
     expected = manifest_hash(read_signed_manifest(desk.manifest).manifest)
     assert _decision_hashes(desk.db) == {expected}  # params came from the manifest
+    shown = runner.invoke(
+        app,
+        [
+            *("--config", str(desk.config()), "--database-url", f"sqlite:///{desk.db}"),
+            *("config", "show"),
+        ],
+        env={"TRADECORE_BROKER": "simulated", "TRADECORE_DEV_KEY_DIR": None},  # type: ignore[dict-item]
+    )
+    store = sqlite_store(desk.db)
+    try:
+        with store.unit_of_work() as uow:
+            stored = {d.config_hash for d in uow.decisions.all_decisions()}
+            signed = read_signed_manifest(desk.manifest)
+            manifests = uow.models.manifests_for(signed.manifest.model_hash)
+    finally:
+        store.close()
+    assert [m.manifest_hash for m in manifests] == [expected]
+    assert stored == {json.loads(shown.output)["config_hash"]}
 
 
 def _copy(desk: Desk, name: str, change: Callable[[str], str]) -> Path:

@@ -142,6 +142,10 @@ def test_decisions_carry_the_pinned_version_and_orders_their_policy(
     finally:
         store.close()
     assert {d.cost_model_hash for d in decisions} == {CLAMPED.version_hash}
+    # Child slices' decisions too carry the manifest and config in force.
+    assert any("parent_decision_id" in d.details for d in decisions)
+    assert {d.manifest_hash for d in decisions} == {realistic.summary["manifest_hash"]}
+    assert len({d.config_hash for d in decisions}) == 1
     assert {i.execution_policy for i in intents} == {
         "passive_limit",
         "marketable_limit",

@@ -19,6 +19,7 @@ from tradecore.apps.replay_run import STORE_FILE
 from tradecore.domain.bar_frame import data_fingerprint
 from tradecore.domain.datagen import generate_bars
 from tradecore.domain.manifest import manifest_hash
+from tradecore.services.manifests import manifest_record
 
 runner = CliRunner()
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
@@ -69,10 +70,12 @@ def test_a_run_writes_a_dev_signed_manifest_its_decisions_carry(
     try:
         with store.unit_of_work() as uow:
             decisions = uow.decisions.all_decisions()
+            stored = uow.models.manifests_for(manifest.model_hash)
     finally:
         store.close()
     assert decisions
     assert {d.manifest_hash for d in decisions} == {manifest_hash(manifest)}
+    assert stored == [manifest_record(signed)]  # the hash resolves in the same db
 
 
 def test_the_same_inputs_write_a_byte_identical_manifest(

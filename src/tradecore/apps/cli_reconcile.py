@@ -4,7 +4,8 @@ Runs the same pass as a restart: every open intent is looked up by client order 
 and brought level with the broker (or resent under the same id if it was only
 SUBMITTED, or failed if the broker lost it after the grace period), every decision
 gets its outcome, and positions are compared. Nothing is traded to "fix" a position.
-Exits 4 when the broker cannot be reached, 0 otherwise (differences are printed).
+Exits 4 when the broker cannot be reached, 0 otherwise (differences are printed and
+alerted as ``reconcile.mismatch`` through the configured router).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import typer
 
 from tradecore.adapters.clock import SystemClock
 from tradecore.apps import errors
+from tradecore.apps.alerting_setup import build_alert_router
 from tradecore.apps.broker_factory import build_broker
 from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
@@ -25,16 +27,19 @@ def reconcile(ctx: typer.Context) -> None:
     """Reconcile open intents, outcomes and positions with the broker."""
     with cli_errors():
         clock = SystemClock()
-        broker = build_broker(cli_context(ctx).settings(), clock)
+        settings = cli_context(ctx).settings()
+        broker = build_broker(settings, clock)
         if broker is None:
             typer.echo("broker: not reachable: no broker configured ([broker] kind)")
             raise typer.Exit(errors.UNAVAILABLE)
         store = open_configured_store(ctx)
+        router = build_alert_router(settings.alerts, clock, store=store)
         try:
             commits = CommitEachStep(store)
             orders = OrderManager(broker, clock, commits)
-            report = Reconciler(broker, clock, commits, orders).run()
+            report = Reconciler(broker, clock, commits, orders, alerter=router).run()
         finally:
+            router.close()
             store.close()
     _print(report)
 

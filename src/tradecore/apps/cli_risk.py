@@ -2,7 +2,9 @@
 
 Every command works on the configured store, which every trading process shares; the
 broker (for ``kill`` and ``status``) comes from ``apps/broker_factory.py``. Alerts go
-to the store's audit log and the ``tradecore.alerts`` logger.
+to the store's audit log and the ``tradecore.alerts`` logger; a kill also goes
+through the configured alert router (``[alerts]``: webhook, e-mail), like a kill made
+by a trading process.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from tradecore.adapters.alerts.store_log_sink import StoreLogAlertSink
 from tradecore.adapters.clock import SystemClock
 from tradecore.adapters.sqlstore import SqlStore
 from tradecore.apps import errors
+from tradecore.apps.alerting_setup import build_alert_router
 from tradecore.apps.broker_factory import build_broker
 from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
@@ -65,10 +68,15 @@ def kill(
     """
     with cli_errors(), _opened(ctx) as (store, _):
         broker = _broker(ctx)
-        switch = KillSwitch(
-            store, broker, SystemClock(), StoreLogAlertSink.on_store(store)
-        )
-        report = switch.kill(reason, flatten=flatten)
+        clock = SystemClock()
+        alerts = cli_context(ctx).settings().alerts
+        router = build_alert_router(alerts, clock, store=store)
+        try:
+            report = KillSwitch(store, broker, clock, router).kill(
+                reason, flatten=flatten
+            )
+        finally:
+            router.close()
     _print_kill(report)
     if not report.complete:
         raise typer.Exit(errors.UNAVAILABLE)

@@ -30,7 +30,7 @@ import typer
 from tradecore.adapters.dryrun import DryRunBroker
 from tradecore.adapters.sim import SimulatedBroker
 from tradecore.apps.broker_factory import build_broker
-from tradecore.apps.config import Settings
+from tradecore.apps.config import Settings, config_hash
 from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
 from tradecore.apps.live_feed import (
@@ -40,7 +40,13 @@ from tradecore.apps.live_feed import (
     recorded_source,
 )
 from tradecore.apps.live_manifest import GatedStrategy, gate_strategy
-from tradecore.apps.live_ops import LiveOps, TimedFeed, health_checks, open_live_ops
+from tradecore.apps.live_ops import (
+    LiveOps,
+    TimedFeed,
+    health_checks,
+    open_live_ops,
+    watch_cycles,
+)
 from tradecore.apps.replay_costs import live_net_of_cost
 from tradecore.apps.replay_run import venue_config
 from tradecore.apps.risk_config import build_breakers, build_checker
@@ -48,16 +54,15 @@ from tradecore.apps.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
 from tradecore.apps.strategy_loader import parse_params
 from tradecore.domain.bar_frame import BarFrame
 from tradecore.domain.errors import ConfigurationError, MissingSecret
-from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.market import Bar
 from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
-from tradecore.ports.metrics import ComponentHealth
 from tradecore.ports.store import Store
-from tradecore.services.cycle_watch import CycleWatch, WatchLimits
+from tradecore.services.cycle_watch import CycleWatch
 from tradecore.services.engine import EngineConfig, TradingEngine
 from tradecore.services.kill_switch import KillSwitch
 from tradecore.services.live_loop import CycleReport, LiveLoop
+from tradecore.services.manifests import store_manifest
 from tradecore.services.monitored_broker import MonitoredBroker
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.reconciler import Reconciler
@@ -158,6 +163,7 @@ def run(
             broker, market = _broker(settings, clock, frames, opening, seed, dry_run)
             if emulator:
                 market = _emulator_market(settings, source.interval)
+            _record_manifest(store, gated)
             try:
                 _connect(broker)
                 loop, watch = _loop(
@@ -353,7 +359,9 @@ def _loop(
         EngineConfig(
             opening_cash=cash,
             risk_gate=gate,
-            config_hash=sha256_hex({"strategy": gated.name, "params": gated.params}),
+            # What `tradecore-live config show` prints; the strategy and its
+            # parameters are bound by the manifest hash.
+            config_hash=config_hash(settings),
             manifest_hash=gated.in_force.hash,
             net_of_cost=live_net_of_cost(
                 settings.execution, store, now=clock.now(), alerter=alerter
@@ -361,23 +369,11 @@ def _loop(
         ),
     )
     feed = TimedFeed(source.feed, interval)
-    watch = CycleWatch(
-        commits,
-        clock,
-        alerter,
-        engine,
-        metrics=ops.metrics,
-        limits=_watch_limits(settings),
-        lockout_until=lambda: (
-            None if watched.lockout is None else watched.lockout.until
-        ),
-        trading_state=lambda: str(gate.board.state.state),
-        breakers=gate.board.tripped,
-    )
+    watch = watch_cycles(ops, settings, commits, clock, engine, watched, gate)
     ops.serve(
         settings,
         health_checks(
-            broker=lambda: _broker_health(watched, clock),
+            broker=watched,
             feed=feed,
             clock=clock,
             max_data_age=3 * interval,
@@ -397,26 +393,16 @@ def _loop(
         cycle=interval,
         market=market,
     )
-    watch.start()
     return loop, watch
 
 
-def _watch_limits(settings: Settings) -> WatchLimits:
-    alerts = settings.alerts
-    return WatchLimits(
-        stuck_after=timedelta(seconds=alerts.stuck_intent_s),
-        slippage_bps=alerts.slippage_spike_bps,
-        slippage_window=alerts.slippage_window,
-    )
-
-
-def _broker_health(broker: MonitoredBroker, clock: Clock) -> ComponentHealth:
-    lockout = broker.lockout
-    if lockout is not None and lockout.until > clock.now():
-        return ComponentHealth(
-            ok=False, detail=f"locked out until {lockout.until.isoformat()}"
-        )
-    return ComponentHealth(ok=True, detail="credentials accepted")
+def _record_manifest(store: Store, gated: GatedStrategy) -> None:
+    """Keep the verified manifest in the store its decisions' hashes point into."""
+    signed = gated.in_force.signed
+    if signed is not None:
+        with store.unit_of_work() as uow:
+            store_manifest(uow, signed)
+            uow.commit()
 
 
 def _on_cycle(

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import attrs
 
+from tradecore.adapters.signing import read_signed_manifest
 from tradecore.apps.config import Settings
 from tradecore.apps.manifest_trust import verify_manifest_file
 from tradecore.apps.run_manifest import (
@@ -30,8 +31,8 @@ from tradecore.apps.run_manifest import (
 )
 from tradecore.apps.strategy_loader import load_strategy
 from tradecore.domain.bar_frame import BarFrame, data_fingerprint
-from tradecore.domain.errors import ManifestMissing, ManifestRejected
-from tradecore.domain.manifest import Manifest, manifest_hash
+from tradecore.domain.errors import ManifestMissing, ManifestRejected, ManifestTampered
+from tradecore.domain.manifest import Manifest, SignedManifest, manifest_hash
 from tradecore.domain.strategy import Strategy
 from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.clock import Clock
@@ -45,6 +46,8 @@ class ManifestInForce:
 
     manifest: Manifest | None
     path: Path | None
+    #: The manifest with its signature, as the store keeps it.
+    signed: SignedManifest | None = None
 
     @property
     def hash(self) -> str | None:
@@ -97,14 +100,15 @@ def gate_strategy(
     try:
         if path is None:
             return _without_manifest(strategy, params, live)
-        manifest = _verified(settings, path, frames, live)
+        signed = _verified(settings, path, frames, live)
+        manifest = signed.manifest
         params = dict(params) or manifest_parameters(manifest)
         chosen = load_strategy(strategy, params)
         check_run_matches(manifest, run_identity(strategy, chosen, params, interval))
     except ManifestRejected as error:
         _alert_rejected(alerter, clock, path, error)
         raise
-    in_force = ManifestInForce(manifest=manifest, path=path)
+    in_force = ManifestInForce(manifest=manifest, path=path, signed=signed)
     _log.info("manifest %s", in_force.describe())
     return GatedStrategy(
         name=strategy, strategy=chosen, params=params, in_force=in_force
@@ -133,16 +137,20 @@ def _without_manifest(
 
 def _verified(
     settings: Settings, path: Path, frames: Sequence[BarFrame], live: bool
-) -> Manifest:
+) -> SignedManifest:
     allow_dev = settings.signing.allow_dev_key and not live
     dataset = data_fingerprint(frames) if settings.model.same_dataset else None
-    return verify_manifest_file(
+    manifest = verify_manifest_file(
         path,
         settings.signing,
         trust_local_dev_key=allow_dev,
         allow_dev_key=allow_dev,
         dataset_fingerprint=dataset,
     )
+    signed = read_signed_manifest(path)  # with its signature, for the store
+    if signed.manifest != manifest:
+        raise ManifestTampered(f"{path} changed while it was being verified")
+    return signed
 
 
 def _alert_rejected(

@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import attrs
@@ -33,8 +33,12 @@ from tradecore.ports.clock import Clock
 from tradecore.ports.metrics import ComponentHealth, HealthCheck
 from tradecore.ports.store import Store
 from tradecore.services.alerting import AlertRouter
-from tradecore.services.cycle_watch import CycleSummary
+from tradecore.services.cycle_watch import CycleSummary, CycleWatch, WatchLimits
+from tradecore.services.engine import TradingEngine
 from tradecore.services.kill_switch import KillSwitch
+from tradecore.services.monitored_broker import MonitoredBroker
+from tradecore.services.risk_gate import RiskGate
+from tradecore.services.transactions import CommitPolicy
 
 _log = logging.getLogger("tradecore.live")
 
@@ -173,9 +177,40 @@ def open_live_ops(settings: Settings, store: Store, clock: Clock) -> LiveOps:
     )
 
 
+def watch_cycles(
+    ops: LiveOps,
+    settings: Settings,
+    commits: CommitPolicy,
+    clock: Clock,
+    engine: TradingEngine,
+    broker: MonitoredBroker,
+    gate: RiskGate,
+) -> CycleWatch:
+    """The per-cycle watch over the engine's book, the broker and the gate."""
+    alerts = settings.alerts
+    limits = WatchLimits(
+        stuck_after=timedelta(seconds=alerts.stuck_intent_s),
+        slippage_bps=alerts.slippage_spike_bps,
+        slippage_window=alerts.slippage_window,
+    )
+    watch = CycleWatch(
+        commits,
+        clock,
+        ops.router,
+        engine,
+        metrics=ops.metrics,
+        limits=limits,
+        lockout_until=lambda: None if broker.lockout is None else broker.lockout.until,
+        trading_state=lambda: str(gate.board.state.state),
+        breakers=gate.board.tripped,
+    )
+    watch.start()
+    return watch
+
+
 def health_checks(
     *,
-    broker: Callable[[], ComponentHealth],
+    broker: MonitoredBroker,
     feed: TimedFeed,
     clock: Clock,
     max_data_age: timedelta,
@@ -183,6 +218,13 @@ def health_checks(
     manifest: str,
 ) -> dict[str, HealthCheck]:
     """One readiness check per component, as ``/health`` reports them."""
+
+    def broker_check() -> ComponentHealth:
+        lockout = broker.lockout
+        if lockout is not None and lockout.until > clock.now():
+            until = lockout.until.isoformat()
+            return ComponentHealth(ok=False, detail=f"locked out until {until}")
+        return ComponentHealth(ok=True, detail="credentials accepted")
 
     def data_feed() -> ComponentHealth:
         last = feed.last_close
@@ -198,7 +240,7 @@ def health_checks(
         return ComponentHealth(ok=True, detail=f"reachable; trading {state.state}")
 
     return {
-        "broker": broker,
+        "broker": broker_check,
         "data_feed": data_feed,
         "store": store_check,
         "manifest": lambda: ComponentHealth(ok=True, detail=manifest),

@@ -57,6 +57,7 @@ from tradecore.domain.strategy import Strategy
 from tradecore.domain.tca import ExecutionAnalysis
 from tradecore.domain.venue_config import OutsideHours, VenueConfig
 from tradecore.services.engine import EngineConfig, TradingEngine
+from tradecore.services.manifests import store_manifest
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.replay import ReplayProgress, run_replay
 from tradecore.services.transactions import CommitInBatches
@@ -169,6 +170,9 @@ def replay(
         cost_model_version=None if costs is None else costs.pinned.version_hash,
     )
     try:
+        with store.unit_of_work() as uow:
+            store_manifest(uow, signed)
+            uow.commit()
         clock = SimClock(start)
         broker = SimulatedBroker(clock, venue)
         commits = CommitInBatches(store, every=commit_every)

@@ -10,7 +10,10 @@ outcomes, fills and broker rejects) and what is still open, and
   intent) and on a **slippage spike** (the mean slippage against the arrival price
   of the last ``slippage_window`` fills above ``slippage_bps``; once per spike);
 * feeds the metrics: outcomes by reason, fills, rejects, open intents by status and
-  age, breaker states, P&L and exposure.
+  age, breaker states, P&L, exposure, and each fill's realized cost (slippage
+  against arrival plus fees, bps) against the cost its decision predicted (the
+  net-of-cost planner's ``policy.cost.total_bps``; fills of decisions without a
+  prediction are not compared).
 
 It reads the store through the commit policy's units of work and keeps only
 positions (how many outcomes and fills it has seen), so a restart simply counts
@@ -105,6 +108,8 @@ class CycleWatch:
         self._trading_state = trading_state
         self._breakers = breakers
         self._outcomes_seen = 0
+        self._decisions_seen = 0
+        self._predicted: dict[str, float] = {}  # client order id -> predicted bps
         self._fills_seen = 0
         self._rejects_seen: set[str] = set()
         self._stuck_reported: set[str] = set()
@@ -115,6 +120,7 @@ class CycleWatch:
         """Count what the store already holds as seen (call once before cycling)."""
         with self._commits.step() as uow:
             self._outcomes_seen = len(uow.decisions.all_outcomes())
+            self._note_predictions(uow)
             self._fills_seen = len(uow.fills.all())
             rejected = uow.intents.by_status(IntentStatus.REJECTED)
             self._rejects_seen = {i.client_order_id for i in rejected}
@@ -124,6 +130,7 @@ class CycleWatch:
         now = self._clock.now()
         with self._commits.step() as uow:
             outcomes = list(uow.decisions.all_outcomes()[self._outcomes_seen :])
+            self._note_predictions(uow)
             fills = list(uow.fills.all()[self._fills_seen :])
             rejects = self._new_rejects(uow)
             open_intents = list(uow.intents.open_intents())
@@ -136,7 +143,7 @@ class CycleWatch:
         )
         stuck = self._stuck(open_intents, now)
         self._watch_slippage(fills, arrivals, now)
-        self._measure(outcomes, fills, rejects, open_intents, now)
+        self._measure(outcomes, fills, arrivals, rejects, open_intents, now)
         until = self._lockout_until()
         return CycleSummary(
             cycle=counts.cycle,
@@ -164,6 +171,15 @@ class CycleWatch:
         new = [i for i in rejected if i.client_order_id not in self._rejects_seen]
         self._rejects_seen.update(i.client_order_id for i in new)
         return new
+
+    def _note_predictions(self, uow: UnitOfWork) -> None:
+        """Remember the predicted cost of every new decision that placed an order."""
+        decisions = uow.decisions.all_decisions()[self._decisions_seen :]
+        self._decisions_seen += len(decisions)
+        for decision in decisions:
+            cid, predicted = predicted_cost(decision.details)
+            if cid is not None and predicted is not None:
+                self._predicted[cid] = predicted
 
     @staticmethod
     def _arrivals(uow: UnitOfWork, fills: Sequence[Fill]) -> dict[str, Decimal]:
@@ -250,6 +266,7 @@ class CycleWatch:
         self,
         outcomes: Sequence[OutcomeRecord],
         fills: Sequence[Fill],
+        arrivals: Mapping[str, Decimal],
         rejects: Sequence[OrderIntent],
         open_intents: Sequence[OrderIntent],
         now: datetime,
@@ -263,6 +280,7 @@ class CycleWatch:
                 metrics.reject(outcome.reason or "risk")
         for fill in fills:
             metrics.fill(fill.side.value)
+        self._measure_costs(metrics, fills, arrivals)
         for intent in rejects:
             metrics.reject(f"broker:{intent.reason or 'rejected'}")
         for status in _OPEN:
@@ -274,6 +292,18 @@ class CycleWatch:
         for name, tripped in self._breakers().items():
             metrics.breaker_state(name, tripped)
         self._measure_book(metrics)
+
+    def _measure_costs(
+        self, metrics: Metrics, fills: Sequence[Fill], arrivals: Mapping[str, Decimal]
+    ) -> None:
+        for fill in fills:
+            arrival = arrivals.get(fill.client_order_id)
+            predicted = self._predicted.get(fill.client_order_id)
+            if arrival is None or predicted is None:
+                continue
+            notional = fill.qty * fill.price
+            fee_bps = float(fill.fee / notional) * 10_000.0 if notional else 0.0
+            metrics.cost_vs_predicted(slippage_bps(fill, arrival) + fee_bps, predicted)
 
     def _measure_book(self, metrics: Metrics) -> None:
         ledger = self._book.ledger
@@ -291,6 +321,18 @@ def slippage_bps(fill: Fill, arrival: Decimal) -> float:
     """Cost of a fill against its arrival price, bps (positive: paid more / got less)."""
     sign = 1 if fill.side is Side.BUY else -1
     return float(sign * (fill.price - arrival) / arrival) * 10_000.0
+
+
+def predicted_cost(details: Mapping[str, object]) -> tuple[str | None, float | None]:
+    """The order a decision placed and the cost it predicted (bps), where recorded."""
+    cid = details.get("client_order_id")
+    policy = details.get("policy")
+    cost = policy.get("cost") if isinstance(policy, Mapping) else None
+    total = cost.get("total_bps") if isinstance(cost, Mapping) else None
+    return (
+        cid if isinstance(cid, str) else None,
+        float(total) if isinstance(total, int | float) else None,
+    )
 
 
 def _by_reason(outcomes: Sequence[OutcomeRecord], kind: OutcomeKind) -> dict[str, int]:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from tradecore.domain.risk import RiskVerdict
     from tradecore.domain.strategy import Strategy
     from tradecore.ports.clock import Clock
+    from tradecore.services.engine import EngineConfig
     from tradecore.services.order_manager import OrderManager
     from tradecore.services.transactions import CommitPolicy
 
@@ -66,6 +67,7 @@ class NetOfCostSteps:
     decisions: int
 
     if TYPE_CHECKING:
+        _config: EngineConfig
         _orders: OrderManager
         _commits: CommitPolicy
         _clock: Clock
@@ -207,7 +209,10 @@ class NetOfCostSteps:
             symbol=spec.symbol,
             decided_at=now,
             inputs_hash=inputs,
+            config_hash=parent.intent.config_hash,
+            model_hash=parent.intent.model_hash,
             cost_model_hash=parent.intent.cost_model_hash,
+            manifest_hash=self._config.manifest_hash,
             details={
                 "parent_decision_id": parent.decision_id,
                 "parent_client_order_id": parent.client_order_id,

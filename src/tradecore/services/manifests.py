@@ -27,7 +27,8 @@ from tradecore.domain.manifest import (
     manifest_hash,
 )
 from tradecore.ports.signing import Signer, Verifier
-from tradecore.ports.store_records import ManifestRecord
+from tradecore.ports.store import UnitOfWork
+from tradecore.ports.store_records import ManifestRecord, ModelRecord
 
 
 def sign_manifest(
@@ -108,3 +109,21 @@ def manifest_record(signed: SignedManifest) -> ManifestRecord:
         signature=None if signature is None else signature.value,
         key_id=None if signature is None else signature.key_id,
     )
+
+
+def store_manifest(uow: UnitOfWork, signed: SignedManifest) -> bool:
+    """Register the manifest's model (once) and store the manifest (once).
+
+    So the hash every decision record carries resolves, in the same database, to
+    what the decision depended on. Returns False if the manifest was already stored.
+    """
+    manifest = signed.manifest
+    uow.models.register(
+        ModelRecord(
+            model_hash=manifest.model_hash,
+            name=manifest.model_name,
+            created_at=manifest.created_at,
+            metadata={"version": manifest.model_version},
+        )
+    )
+    return uow.models.record_manifest(manifest_record(signed))

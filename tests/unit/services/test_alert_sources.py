@@ -22,6 +22,7 @@ from tradecore.domain.fill_models import FillModel
 from tradecore.domain.intent import OrderIntent, apply_event
 from tradecore.domain.orders import OrderSpec, Side
 from tradecore.domain.pre_trade import PreTradeChecker
+from tradecore.domain.records import DecisionRecord
 from tradecore.domain.risk_limits import RiskLimits
 from tradecore.domain.venue_config import VenueConfig
 from tradecore.ports.alerts import Severity
@@ -272,3 +273,36 @@ def test_a_reject_rate_trip_carries_its_own_code(
     [alert] = alerter.alerts
     assert alert.code == "orders.reject_rate"
     assert alert.context["dedup_key"] == "reject_rate"
+
+
+def test_a_fill_is_measured_against_the_cost_its_decision_predicted(
+    store: SqlStore, clock: SimClock
+) -> None:
+    watch, _, metrics = _watch(store, clock)
+    target = OrderIntent.create(
+        intent().decision_key, intent().spec, decided_at=T0, arrival_price=Decimal(100)
+    )
+    details = {
+        "client_order_id": target.client_order_id,
+        "policy": {"policy": "market", "cost": {"total_bps": 4.0}},
+    }
+    with store.unit_of_work() as uow:
+        uow.intents.create(target)
+        uow.decisions.record_decision(
+            DecisionRecord(
+                decision_id="d1",
+                strategy_id="s",
+                symbol="AAPL",
+                decided_at=T0,
+                details=details,
+            )
+        )
+        uow.fills.record(_fill(target, 1, "100.10"))  # 10 bps, no fee
+        uow.commit()
+    watch.observe(_cycle(0))
+    name = "tradecore_cost_vs_predicted_bps"
+    assert metrics.registry.get_sample_value(f"{name}_count") == 1
+    # realized 10 bps - predicted 4 bps = 6: above the 5 bucket, inside the 10 one
+    below = metrics.registry.get_sample_value(f"{name}_bucket", {"le": "5.0"})
+    within = metrics.registry.get_sample_value(f"{name}_bucket", {"le": "10.0"})
+    assert (below, within) == (0, 1)
