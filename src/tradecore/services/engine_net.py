@@ -23,6 +23,7 @@ from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.intent import OrderIntent
 from tradecore.domain.money import to_price
 from tradecore.domain.orders import Side
+from tradecore.domain.parent_record import PARENT_ORDER, parent_order_details
 from tradecore.domain.parent_status import cancel_plan
 from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.sizing import SizingDecision
@@ -131,8 +132,14 @@ class NetOfCostSteps:
             self._skip(decision, skip_reason(verdict.rule), verdict.values)
             return
         intent = self._intent(target, plan.side, plan.qty, price, plan)
-        decision = self._decision(target, current, price, intent, plan.details)
+        details = plan.details
+        if plan.scheduled:  # a restart rebuilds the unsent parent from its decision
+            details = {**details, PARENT_ORDER: parent_order_details(intent)}
+        decision = self._decision(target, current, price, intent, details)
         assert plan.choice is not None  # a plan that trades has its choice
+        sized = plan.sizing
+        probability = None if sized is None else sized.raw_probability
+        planner.sized_order(intent.client_order_id, probability)
         if plan.scheduled:
             self._start_parent(decision, intent, plan.choice)
             return
@@ -152,8 +159,11 @@ class NetOfCostSteps:
     def _start_parent(
         self, decision: DecisionRecord, parent: OrderIntent, choice: PolicyChoice
     ) -> None:
-        """Record the parent decision as submitted and start slicing it."""
-        now = self._clock.now()
+        """Record the parent decision as submitted and start slicing it.
+
+        The schedule starts at the decision's time: the one a restart reads back.
+        """
+        now = decision.decided_at
         with self._commits.step() as uow:
             if uow.decisions.record_decision(decision):
                 uow.decisions.record_outcome(
@@ -217,6 +227,7 @@ class NetOfCostSteps:
                 "client_order_id": intent.client_order_id,
             },
         )
+        planner.child_order(intent.client_order_id, parent.client_order_id)
         stored = self._place(decision, intent)
         self._pending[spec.symbol] -= _signed(spec.side, child.qty)
         self._book.sent(parent, stored)
