@@ -10,6 +10,8 @@ restart, then two more Kelly-sized entries: their sizes show what was learned.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -37,6 +39,11 @@ SCRIPT: dict[int, tuple[int, float | None]] = {
 PARENT_BAR = 40
 
 
+#: Environment variable: the bar index at which a process under test announces
+#: ``holding N`` on stdout and stops (so a test can SIGKILL it mid-run, mid-cycle).
+HOLD_AT_ENV = "TC_TEST_HOLD_AT"
+
+
 class ScriptedTargets:
     """Emits :data:`SCRIPT`'s target at its bar (by time), nothing otherwise."""
 
@@ -44,6 +51,8 @@ class ScriptedTargets:
 
     def __init__(self, symbol: str = "AAA") -> None:
         self.symbol = symbol
+        hold = os.environ.get(HOLD_AT_ENV)
+        self.hold_at = None if hold is None else int(hold)
 
     def on_bar(
         self,
@@ -54,6 +63,9 @@ class ScriptedTargets:
         portfolio: PortfolioView,
     ) -> Sequence[Target]:
         index = (timestamp_ns - _START_NS) // _MINUTE_NS
+        if index == self.hold_at:
+            print(f"holding {index}", flush=True)
+            time.sleep(120.0)  # the test kills the process meanwhile
         step = SCRIPT.get(index)
         if symbol != self.symbol or step is None:
             return NO_TARGETS
