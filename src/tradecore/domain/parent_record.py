@@ -26,6 +26,10 @@ from tradecore.domain.orders import OrderSpec, OrderType, Side, TimeInForce
 
 #: The decision-details entry that describes a sliced parent's order.
 PARENT_ORDER = "parent_order"
+#: The decision-details entry naming a parent canceled before its end (its
+#: decision's outcome is ``skipped(parent_canceled)``): a restart leaves it over.
+CANCELED_PARENT = "canceled_parent"
+PARENT_CANCELED = "parent_canceled"
 
 
 @attrs.frozen(kw_only=True, slots=True)

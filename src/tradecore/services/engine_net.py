@@ -23,7 +23,12 @@ from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.intent import OrderIntent
 from tradecore.domain.money import to_price
 from tradecore.domain.orders import Side
-from tradecore.domain.parent_record import PARENT_ORDER, parent_order_details
+from tradecore.domain.parent_record import (
+    CANCELED_PARENT,
+    PARENT_CANCELED,
+    PARENT_ORDER,
+    parent_order_details,
+)
 from tradecore.domain.parent_status import cancel_plan
 from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.sizing import SizingDecision
@@ -247,11 +252,31 @@ class NetOfCostSteps:
         parent, unsent = self._book.cancel_parent(client_order_id)
         symbol = parent.symbol
         self._pending[symbol] -= _signed(parent.intent.spec.side, unsent)
+        self._record_parent_cancel(parent, unsent)
         plan = cancel_plan(parent.children)
         by_id = {c.client_order_id: c for c in parent.children}
         return sum(
             1 for cid in plan.cancel_at_broker if self._orders.cancel(by_id[cid])
         )
+
+    def _record_parent_cancel(self, parent: WorkingParent, unsent: Decimal) -> None:
+        """Store the cancel as a decision (outcome ``skipped(parent_canceled)``).
+
+        So a restart does not resume the parent (:mod:`.net_of_cost_restore`).
+        """
+        now = self._clock.now()
+        strategy_id = self._strategy.strategy_id
+        inputs = sha256_hex([parent.decision_id, CANCELED_PARENT])
+        decision = DecisionRecord(
+            decision_id=DecisionRecord.make_id(strategy_id, parent.symbol, now, inputs),
+            strategy_id=strategy_id,
+            symbol=parent.symbol,
+            decided_at=now,
+            inputs_hash=inputs,
+            cost_model_hash=parent.intent.cost_model_hash,
+            details={CANCELED_PARENT: parent.client_order_id, "unsent": str(unsent)},
+        )
+        self._skip(decision, PARENT_CANCELED, {"unsent": str(unsent)})
 
 
 def _skip_values(plan: ExecutionPlan) -> dict[str, str]:

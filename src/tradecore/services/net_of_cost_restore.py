@@ -28,7 +28,11 @@ from tradecore.domain.intent import OrderIntent
 from tradecore.domain.ledger import Ledger
 from tradecore.domain.lifecycle import IntentStatus
 from tradecore.domain.orders import Side
-from tradecore.domain.parent_record import PARENT_ORDER, parent_from_details
+from tradecore.domain.parent_record import (
+    CANCELED_PARENT,
+    PARENT_ORDER,
+    parent_from_details,
+)
 from tradecore.domain.records import DecisionRecord
 from tradecore.ports.store import UnitOfWork
 from tradecore.services.execution_book import ExecutionBook
@@ -97,16 +101,22 @@ def resume_parents(
 ) -> dict[str, Decimal]:
     """Put the sliced parents that are not over back into ``book``.
 
-    A parent is over once its deadline passed with no child left open; one whose
-    deadline passed with children open is resumed so the next bar ends it and
-    cancels them, as the first process would have. Returns the signed quantity the
-    resumed parents have not sent yet, by symbol (the engine counts it as working).
+    A parent is over once it was canceled (:meth:`NetOfCostSteps.cancel_parent`
+    stores a decision naming it), or once its deadline passed with no child left
+    open; one whose deadline passed with children open is resumed so the next bar
+    ends it and cancels them, as the first process would have. Returns the signed
+    quantity the resumed parents have not sent yet, by symbol (the engine counts it
+    as working).
     """
     children = _children(uow.intents.by_status(*IntentStatus))
+    decisions = uow.decisions.all_decisions()
+    canceled = {d.details.get(CANCELED_PARENT) for d in decisions}
     unsent: dict[str, Decimal] = {}
-    for decision in uow.decisions.all_decisions():
+    for decision in decisions:
         if PARENT_ORDER not in decision.details:
             continue
+        if decision.details.get("client_order_id") in canceled:
+            continue  # canceled by its owner: over
         parent, schedule = parent_from_details(
             strategy_id=decision.strategy_id,
             symbol=decision.symbol,

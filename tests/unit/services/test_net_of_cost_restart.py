@@ -182,3 +182,60 @@ def test_a_restored_engine_sends_the_remaining_slices_and_sizes_as_the_reference
     assert broker.submits == ref_broker.submits  # the remaining slices, no other
     assert max(broker.submits.values()) == 1  # no slice twice
     assert len(set(broker.submits) - sent_before) >= 2 + 2 + 3
+
+
+def _killed_mid_parent(
+    tmp_path: Path,
+) -> tuple[SqlStore, SimClock, CountingBroker, TradingEngine]:
+    clock = SimClock(START)
+    store = sqlite_store(tmp_path / "killed.db", clock)
+    broker = CountingBroker(clock)
+    first = _engine(store, clock, broker)
+    for row in range(KILL_AFTER + 1):
+        _step(first, broker, clock, row)
+    return store, clock, broker, first
+
+
+def _children_of(store: SqlStore, parent_id: str) -> list[str]:
+    with store.unit_of_work() as uow:
+        return [
+            i.client_order_id
+            for i in uow.intents.by_status(*IntentStatus)
+            if i.parent_client_order_id == parent_id
+        ]
+
+
+def test_a_parent_past_its_horizon_at_restart_is_over(tmp_path: Path) -> None:
+    store, clock, broker, first = _killed_mid_parent(tmp_path)
+    (parent_id,) = first.working_parents()
+    held = first.ledger.position("AAA")
+    assert first.position("AAA") > held  # its unsent slices counted as working
+    try:
+        down_until = PARENT_BAR + 30  # the process was down past the parent's end
+        clock.advance_to(START + timedelta(minutes=down_until))
+        second = _restored(store, clock, broker)
+        assert second.working_parents() == ()  # ended at its deadline, as ever
+        assert second.position("AAA") == second.ledger.position("AAA") == held
+        for row in range(down_until, 74):  # up to the exit
+            _step(second, broker, clock, row)
+        assert len(_children_of(store, parent_id)) == 2  # none sent late
+    finally:
+        store.close()
+
+
+def test_a_parent_canceled_before_the_crash_is_not_resumed(tmp_path: Path) -> None:
+    store, clock, broker, first = _killed_mid_parent(tmp_path)
+    (parent_id,) = first.working_parents()
+    try:
+        assert first.cancel_parent(parent_id) == 0  # both slices already filled
+        second = _restored(store, clock, broker)
+        assert second.working_parents() == ()
+        assert second.position("AAA") == second.ledger.position("AAA")
+        for row in range(KILL_AFTER + 1, 74):
+            _step(second, broker, clock, row)
+        assert len(_children_of(store, parent_id)) == 2
+        with store.unit_of_work() as uow:
+            reasons = [o.reason for o in uow.decisions.all_outcomes()]
+    finally:
+        store.close()
+    assert reasons.count("parent_canceled") == 1
