@@ -38,6 +38,13 @@ def _provenance(
         raise InvalidInput(attribute.name, value, f"expected one of {', '.join(known)}")
 
 
+def _trip_count(
+    instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInput(attribute.name, value, "expected an int >= 0")
+
+
 def _spreads(value: Mapping[str, float]) -> dict[str, float]:
     return {str(k): float(v) for k, v in dict(value).items()}
 
@@ -67,6 +74,8 @@ class ExecutionSettings:
     prior_strength: float = attrs.field(default=20.0, validator=positive)
     #: Daily volatility sizing is scaled to (0: no regime multiplier).
     target_volatility: float = attrs.field(default=0.0, validator=non_negative)
+    #: Refit the probability calibrator every this many closed trips (0: never).
+    calibrate_probability_after: int = attrs.field(default=30, validator=_trip_count)
 
     def build(
         self,
@@ -94,6 +103,7 @@ class ExecutionSettings:
             provenance=Provenance(self.provenance),
             urgency_minutes=self.urgency_minutes,
             target_volatility=self.target_volatility or None,
+            calibrate_probability_after=self.calibrate_probability_after,
             alerter=alerter,
         )
 

@@ -39,7 +39,7 @@ orders at their target, so a strategy never double-orders while a fill is pendin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import attrs
@@ -70,6 +70,7 @@ from tradecore.services.net_of_cost import (
     NetOfCostConfig,
     NetOfCostPlanner,
 )
+from tradecore.services.net_of_cost_restore import relearn, resume_parents
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.rejection_policy import RejectionHandler
 from tradecore.services.risk_gate import RiskGate
@@ -446,7 +447,11 @@ class TradingEngine(NetOfCostSteps):
         if (planner := self._planner) is not None:
             after = self.ledger.position(fill.symbol)
             planner.on_fill(
-                fill.symbol, signed * fill.price, after, self.ledger.realized_pnl
+                fill.symbol,
+                fill.client_order_id,
+                signed * fill.price,
+                after,
+                self.ledger.realized_pnl,
             )
         self._cash -= float(signed * fill.price + fill.fee)
         self._held[fill.symbol] = float(self.ledger.position(fill.symbol))
@@ -474,6 +479,8 @@ class TradingEngine(NetOfCostSteps):
         intents the broker has (CREATED ones were never sent and count for nothing).
         So a restarted strategy sees the position and the pending orders it had, and
         neither re-sends an order nor "corrects" a position with an opposite one.
+        On the net-of-cost path the sliced parents go on where they stopped and the
+        sizing posterior and calibrator are relearned from the stored trades.
         """
         fills = uow.fills.all()
         self.ledger = Ledger.opening(self._config.opening_cash).apply_all(fills)
@@ -488,3 +495,17 @@ class TradingEngine(NetOfCostSteps):
                 continue
             signed = rest if intent.spec.side is Side.BUY else -rest
             self._track(intent.client_order_id, intent.spec.symbol, signed)
+        if (planner := self._planner) is not None:
+            self._restore_net(planner, uow, fills)
+
+    def _restore_net(
+        self, planner: NetOfCostPlanner, uow: UnitOfWork, fills: Sequence[Fill]
+    ) -> None:
+        """Resume sliced parents and relearn sizing (:mod:`.net_of_cost_restore`)."""
+        relearn(
+            planner, self._config.opening_cash, fills, uow.decisions.all_decisions()
+        )
+        self._book = ExecutionBook()
+        unsent = resume_parents(uow, self._book, self._clock.now())
+        for symbol, signed in unsent.items():
+            self._pending[symbol] = self._pending.get(symbol, _ZERO) + signed

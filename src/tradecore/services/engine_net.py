@@ -23,6 +23,12 @@ from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.intent import OrderIntent
 from tradecore.domain.money import to_price
 from tradecore.domain.orders import Side
+from tradecore.domain.parent_record import (
+    CANCELED_PARENT,
+    PARENT_CANCELED,
+    PARENT_ORDER,
+    parent_order_details,
+)
 from tradecore.domain.parent_status import cancel_plan
 from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.sizing import SizingDecision
@@ -133,8 +139,14 @@ class NetOfCostSteps:
             self._skip(decision, skip_reason(verdict.rule), verdict.values)
             return
         intent = self._intent(target, plan.side, plan.qty, price, plan)
-        decision = self._decision(target, current, price, intent, plan.details)
+        details = plan.details
+        if plan.scheduled:  # a restart rebuilds the unsent parent from its decision
+            details = {**details, PARENT_ORDER: parent_order_details(intent)}
+        decision = self._decision(target, current, price, intent, details)
         assert plan.choice is not None  # a plan that trades has its choice
+        sized = plan.sizing
+        probability = None if sized is None else sized.raw_probability
+        planner.sized_order(intent.client_order_id, probability)
         if plan.scheduled:
             self._start_parent(decision, intent, plan.choice)
             return
@@ -154,8 +166,11 @@ class NetOfCostSteps:
     def _start_parent(
         self, decision: DecisionRecord, parent: OrderIntent, choice: PolicyChoice
     ) -> None:
-        """Record the parent decision as submitted and start slicing it."""
-        now = self._clock.now()
+        """Record the parent decision as submitted and start slicing it.
+
+        The schedule starts at the decision's time: the one a restart reads back.
+        """
+        now = decision.decided_at
         with self._commits.step() as uow:
             if uow.decisions.record_decision(decision):
                 uow.decisions.record_outcome(
@@ -222,6 +237,7 @@ class NetOfCostSteps:
                 "client_order_id": intent.client_order_id,
             },
         )
+        planner.child_order(intent.client_order_id, parent.client_order_id)
         stored = self._place(decision, intent)
         self._pending[spec.symbol] -= _signed(spec.side, child.qty)
         self._book.sent(parent, stored)
@@ -241,11 +257,31 @@ class NetOfCostSteps:
         parent, unsent = self._book.cancel_parent(client_order_id)
         symbol = parent.symbol
         self._pending[symbol] -= _signed(parent.intent.spec.side, unsent)
+        self._record_parent_cancel(parent, unsent)
         plan = cancel_plan(parent.children)
         by_id = {c.client_order_id: c for c in parent.children}
         return sum(
             1 for cid in plan.cancel_at_broker if self._orders.cancel(by_id[cid])
         )
+
+    def _record_parent_cancel(self, parent: WorkingParent, unsent: Decimal) -> None:
+        """Store the cancel as a decision (outcome ``skipped(parent_canceled)``).
+
+        So a restart does not resume the parent (:mod:`.net_of_cost_restore`).
+        """
+        now = self._clock.now()
+        strategy_id = self._strategy.strategy_id
+        inputs = sha256_hex([parent.decision_id, CANCELED_PARENT])
+        decision = DecisionRecord(
+            decision_id=DecisionRecord.make_id(strategy_id, parent.symbol, now, inputs),
+            strategy_id=strategy_id,
+            symbol=parent.symbol,
+            decided_at=now,
+            inputs_hash=inputs,
+            cost_model_hash=parent.intent.cost_model_hash,
+            details={CANCELED_PARENT: parent.client_order_id, "unsent": str(unsent)},
+        )
+        self._skip(decision, PARENT_CANCELED, {"unsent": str(unsent)})
 
 
 def _skip_values(plan: ExecutionPlan) -> dict[str, str]:

@@ -15,7 +15,7 @@ children and abandons the slices not sent yet.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -23,6 +23,7 @@ import attrs
 
 from tradecore.domain.execution_policy import ExecutionPolicy, PolicyChoice
 from tradecore.domain.intent import OrderIntent
+from tradecore.domain.parent_record import ParentSchedule
 from tradecore.domain.slicing import ChildSlice, LotRules, PovSlicer, twap_slices
 
 _ZERO = Decimal(0)
@@ -78,26 +79,68 @@ class ExecutionBook:
         self, parent: OrderIntent, choice: PolicyChoice, decision_id: str, now: datetime
     ) -> WorkingParent:
         """Start working ``parent`` as ``choice`` says (TWAP or POV)."""
-        horizon = timedelta(minutes=choice.horizon_minutes)
-        interval = horizon / max(choice.slices, 1)
+        schedule = ParentSchedule(
+            policy=choice.policy,
+            slices=choice.slices,
+            horizon=timedelta(minutes=choice.horizon_minutes),
+            participation_cap=choice.participation_cap,
+            start=now,
+        )
+        return self._open(parent, schedule, decision_id)
+
+    def resume_parent(
+        self,
+        parent: OrderIntent,
+        schedule: ParentSchedule,
+        decision_id: str,
+        children: Sequence[OrderIntent],
+    ) -> WorkingParent:
+        """Work a parent again after a restart, its ``children`` already sent.
+
+        The schedule is the one the first process made (same start, same slices), so
+        the next child is the one it would have sent next, under the same id. Open
+        children get their deadlines back; ended ones only count as sent.
+        """
+        working = self._open(parent, schedule, decision_id)
+        ids = {s.client_order_id: s.index for s in working.twap}
+        for child in children:
+            working.children.append(child)
+            working.unsent -= child.spec.qty or _ZERO
+            index = ids.get(child.client_order_id, len(working.children) - 1)
+            working.next_index = max(working.next_index, index + 1)
+            working.last_cut = max(
+                working.last_cut or child.decided_at, child.decided_at
+            )
+            if not child.is_terminal:
+                self.expire(child, child.decided_at + working.slice_interval)
+        return working
+
+    def _open(
+        self, parent: OrderIntent, schedule: ParentSchedule, decision_id: str
+    ) -> WorkingParent:
+        interval = schedule.horizon / max(schedule.slices, 1)
         key = parent.decision_key
         twap: tuple[ChildSlice, ...] = ()
         pov = None
-        if choice.policy is ExecutionPolicy.POV:
+        if schedule.policy is ExecutionPolicy.POV:
             pov = PovSlicer(
-                participation=choice.participation_cap or 0.1, lots=self._lots
+                participation=schedule.participation_cap or 0.1, lots=self._lots
             )
         else:
             twap = twap_slices(
-                key, slices=choice.slices, start=now, horizon=horizon, lots=self._lots
+                key,
+                slices=schedule.slices,
+                start=schedule.start,
+                horizon=schedule.horizon,
+                lots=self._lots,
             )
         working = WorkingParent(
             intent=parent,
             decision_id=decision_id,
-            policy=choice.policy,
+            policy=schedule.policy,
             twap=twap,
             pov=pov,
-            deadline=now + horizon + interval,
+            deadline=schedule.start + schedule.horizon + interval,
             slice_interval=interval,
             unsent=key.qty,
         )

@@ -133,9 +133,34 @@ class NetOfCostPlanner:
         self.version_hash = config.version_hash
         self._alerted: set[str] = set()
         self._entries: dict[str, tuple[Decimal, Decimal, float | None]] = {}
-        self._probability: dict[str, float] = {}  # symbol -> last sized probability
+        #: client order id -> the model probability its decision was sized with.
+        self._probability: dict[str, float] = {}
         self._pairs: list[tuple[float, bool]] = []  # (probability, won) per round trip
         self.update = self.features.update  # per bar: the only hot-path call
+
+    def forget_trades(self) -> None:
+        """Drop what trading taught (posterior, calibrator, open trips): a restart
+        relearns it from the store (:mod:`tradecore.services.net_of_cost_restore`)."""
+        self.kelly = BayesianKelly(config=self.config.kelly)
+        self._entries.clear()
+        self._probability.clear()
+        self._pairs.clear()
+
+    def sized_order(self, client_order_id: str, probability: float | None) -> None:
+        """Remember the model probability the order ``client_order_id`` was sized with.
+
+        A round trip's (probability, won) pair for the calibrator is the probability
+        of the order whose fill opened it: a fact the store keeps (the decision's
+        sizing record), so a restarted process pairs exactly as this one did.
+        """
+        if probability is not None:
+            self._probability[client_order_id] = probability
+
+    def child_order(self, client_order_id: str, parent_client_order_id: str) -> None:
+        """A child slice carries its parent's probability."""
+        probability = self._probability.get(parent_client_order_id)
+        if probability is not None:
+            self._probability[client_order_id] = probability
 
     # --- sizing -----------------------------------------------------------------
 
@@ -151,8 +176,6 @@ class NetOfCostPlanner:
             return target.qty, None
         if equity <= 0:
             return _ZERO, None
-        if target.probability is not None:
-            self._probability[target.symbol] = target.probability
         decision = self.kelly.decide(
             equity=Decimal(repr(equity)),
             price=price,
@@ -171,19 +194,24 @@ class NetOfCostPlanner:
         return volatility_regime_multiplier(realized, goal)
 
     def on_fill(
-        self, symbol: str, signed_notional: Decimal, after: Decimal, realized: Decimal
+        self,
+        symbol: str,
+        client_order_id: str,
+        signed_notional: Decimal,
+        after: Decimal,
+        realized: Decimal,
     ) -> None:
         """Follow round trips; a closed one updates the Kelly posterior with its return.
 
         ``realized`` is the ledger's realized P&L after the fill; the return is the
         P&L realized since the position opened over the notional it was opened with.
-        The model probability the entry was sized with and whether the trip won feed
-        the isotonic probability calibrator.
+        The model probability the opening order was sized with (:meth:`sized_order`)
+        and whether the trip won feed the isotonic probability calibrator.
         """
         entry = self._entries.get(symbol)
         if entry is None:
             if after != 0:
-                opened_with = self._probability.get(symbol)
+                opened_with = self._probability.get(client_order_id)
                 self._entries[symbol] = (abs(signed_notional), realized, opened_with)
             return
         notional, realized_at_open, opened_with = entry

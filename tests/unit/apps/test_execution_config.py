@@ -29,7 +29,8 @@ def test_the_table_builds_the_planner_config(tmp_path: Path) -> None:
     settings = _load(
         tmp_path,
         "[execution]\nenabled = true\nurgency_minutes = 20\nprovenance = 'iex'\n"
-        "max_age_days = 2\nkelly_fraction = 0.25\nspread_bps_by_symbol = { CCC = 40 }\n",
+        "max_age_days = 2\nkelly_fraction = 0.25\nspread_bps_by_symbol = { CCC = 40 }\n"
+        "calibrate_probability_after = 5\n",
     ).execution  # type: ignore[attr-defined]
     params = CostModelParams()
     config = settings.build(params, fitted_at=None, fees=FeeModel())
@@ -40,6 +41,7 @@ def test_the_table_builds_the_planner_config(tmp_path: Path) -> None:
     assert config.kelly.kelly_fraction == 0.25
     assert config.spread_bps_by_symbol == {"CCC": 40.0}
     assert config.target_volatility is None
+    assert config.calibrate_probability_after == 5
 
 
 @pytest.mark.parametrize(
@@ -50,6 +52,8 @@ def test_the_table_builds_the_planner_config(tmp_path: Path) -> None:
         ("kelly_fraction = 2", "kelly_fraction"),
         ("prior_win_rate = 1.0", "prior_win_rate"),
         ("sizing = 'kelly'", "sizing"),
+        ("calibrate_probability_after = -1", "calibrate_probability_after"),
+        ("calibrate_probability_after = 2.5", "calibrate_probability_after"),
     ],
 )
 def test_bad_values_are_refused_by_name(tmp_path: Path, body: str, named: str) -> None:

@@ -122,12 +122,12 @@ def test_an_old_version_blocks_entries() -> None:
 
 def test_a_closed_round_trip_updates_the_kelly_posterior() -> None:
     planner = _planner()
-    planner.on_fill("AAA", D(10_000), D(100), D(0))
-    planner.on_fill("AAA", D(-10_500), D(0), D(500))
+    planner.on_fill("AAA", "o1", D(10_000), D(100), D(0))
+    planner.on_fill("AAA", "o1", D(-10_500), D(0), D(500))
     assert (planner.kelly.wins, planner.kelly.losses) == (1, 0)
     assert planner.kelly.win_total == pytest.approx(0.05)
-    planner.on_fill("AAA", D(10_000), D(100), D(500))
-    planner.on_fill("AAA", D(-9_000), D(0), D(-500))
+    planner.on_fill("AAA", "o1", D(10_000), D(100), D(500))
+    planner.on_fill("AAA", "o1", D(-9_000), D(0), D(-500))
     assert planner.kelly.losses == 1
     assert planner.kelly.loss_total == pytest.approx(0.1)
 
@@ -150,13 +150,29 @@ def test_closed_trips_fit_the_probability_calibrator() -> None:
     planner = _planner(calibrate_probability_after=4)
     target = Target("AAA", D(100), probability=0.8, strength=1.0)
     for n in range(4):
-        planner.desired(target, D("100"), 1e6)  # the entry is sized with p = 0.8
+        planner.desired(target, D("100"), 1e6)
+        planner.sized_order(f"in{n}", 0.8)  # the entry is sized with p = 0.8
         assert planner.kelly.calibrator is None
-        planner.on_fill("AAA", D(10_000), D(100), D(-100 * n))
-        planner.on_fill("AAA", D(-9_900), D(0), D(-100 * (n + 1)))  # every trip lost
+        planner.on_fill("AAA", f"in{n}", D(10_000), D(100), D(-100 * n))
+        planner.on_fill("AAA", f"out{n}", D(-9_900), D(0), D(-100 * (n + 1)))
     assert planner.kelly.calibrator is not None
     _, sizing = planner.desired(target, D("100"), 1e6)
     assert sizing is not None
     assert sizing.raw_probability == 0.8
     assert sizing.calibrated_probability == 0.0  # p = 0.8 has lost every time
     assert sizing.shares == 0
+
+
+def test_a_trip_opened_by_an_order_sized_without_a_probability_is_not_paired() -> None:
+    planner = _planner(calibrate_probability_after=1)
+    planner.sized_order("parent", 0.7)
+    planner.child_order("child", "parent")
+    planner.on_fill("AAA", "other", D(10_000), D(100), D(0))
+    planner.on_fill("AAA", "x", D(-9_900), D(0), D(-100))
+    assert planner.kelly.calibrator is None  # the opening order had no probability
+    planner.on_fill("AAA", "child", D(10_000), D(100), D(-100))
+    planner.on_fill("AAA", "x", D(-9_900), D(0), D(-200))
+    assert planner.kelly.calibrator is not None  # the child carried 0.7
+    planner.forget_trades()
+    assert planner.kelly.calibrator is None
+    assert (planner.kelly.wins, planner.kelly.losses) == (0, 0)
