@@ -12,7 +12,7 @@ its own decision naming the parent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -205,20 +205,64 @@ class NetOfCostSteps:
             self._place_child(parent, child)
 
     def _place_child(self, parent: WorkingParent, child: ChildSlice) -> None:
-        """Place one slice as a marketable limit under its own child decision."""
+        """Place one slice as a marketable limit under its own child decision.
+
+        Each slice passes the risk gate like any order: a refused slice is recorded
+        as skipped and ends its parent (a halt or kill must stop a schedule too; the
+        strategy's next target re-decides what is left).
+        """
         planner = self._planner
         assert planner is not None  # only the net-of-cost path slices
+        if parent.client_order_id not in self._book.parent_ids():
+            return  # ended earlier in this bar (a refused sibling slice)
         now = self._clock.now()
         spec = parent.intent.spec
         close = self._last[spec.symbol]
+        verdict = self._risk_check(
+            spec.symbol,
+            spec.side,
+            child.qty,
+            to_price(close),
+            self.position(spec.symbol),
+        )
+        if not verdict.passed:
+            decision = self._child_decision(parent, child, close, now, None)
+            self._skip(decision, skip_reason(verdict.rule), verdict.values)
+            self.cancel_parent(parent.client_order_id)
+            return
         intent = child_intent(parent.intent, child, decided_at=now)
         price = limit_price(
             spec.side, close, planner.marketable_offset_bps(spec.symbol)
         )
         intent = attrs.evolve(intent, spec=attrs.evolve(intent.spec, limit_price=price))
+        decision = self._child_decision(parent, child, close, now, intent)
+        planner.child_order(intent.client_order_id, parent.client_order_id)
+        stored = self._place(decision, intent)
+        self._pending[spec.symbol] -= _signed(spec.side, child.qty)
+        self._book.sent(parent, stored)
+
+    def _child_decision(
+        self,
+        parent: WorkingParent,
+        child: ChildSlice,
+        close: float,
+        now: datetime,
+        intent: OrderIntent | None,
+    ) -> DecisionRecord:
+        """The decision of one slice, keyed by its parent's decision and its index."""
+        spec = parent.intent.spec
         strategy_id = self._strategy.strategy_id
         inputs = sha256_hex([parent.decision_id, child.index])
-        decision = DecisionRecord(
+        details: dict[str, object] = {
+            "parent_decision_id": parent.decision_id,
+            "parent_client_order_id": parent.client_order_id,
+            "slice_index": child.index,
+            "policy": parent.policy.value,
+            "price": str(to_price(close)),
+        }
+        if intent is not None:
+            details["client_order_id"] = intent.client_order_id
+        return DecisionRecord(
             decision_id=DecisionRecord.make_id(strategy_id, spec.symbol, now, inputs),
             strategy_id=strategy_id,
             symbol=spec.symbol,
@@ -228,19 +272,8 @@ class NetOfCostSteps:
             model_hash=parent.intent.model_hash,
             cost_model_hash=parent.intent.cost_model_hash,
             manifest_hash=self._config.manifest_hash,
-            details={
-                "parent_decision_id": parent.decision_id,
-                "parent_client_order_id": parent.client_order_id,
-                "slice_index": child.index,
-                "policy": parent.policy.value,
-                "price": str(to_price(close)),
-                "client_order_id": intent.client_order_id,
-            },
+            details=details,
         )
-        planner.child_order(intent.client_order_id, parent.client_order_id)
-        stored = self._place(decision, intent)
-        self._pending[spec.symbol] -= _signed(spec.side, child.qty)
-        self._book.sent(parent, stored)
 
     def working_parents(self) -> tuple[str, ...]:
         """Return the client order ids of the sliced parents still being worked."""

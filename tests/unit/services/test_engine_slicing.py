@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.risk_support import T0, sqlite_store
+from tests.risk_support import T0, RecordingAlerter, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
 from tradecore.domain.bar_frame import BarFrame
@@ -21,15 +21,19 @@ from tradecore.domain.fill_models import FillModel, LatencyConfig
 from tradecore.domain.lifecycle import IntentStatus
 from tradecore.domain.orders import OrderSpec
 from tradecore.domain.parent_status import aggregate_parent
+from tradecore.domain.pre_trade import PreTradeChecker
 from tradecore.domain.records import OutcomeKind
+from tradecore.domain.risk import RiskLimits
 from tradecore.domain.sessions import TradingSession
 from tradecore.domain.strategy import NO_TARGETS, PortfolioView, Target
+from tradecore.domain.trading_state import TradingState
 from tradecore.domain.venue_config import OutsideHours, VenueConfig
 from tradecore.ports.broker import BrokerOrder
 from tradecore.services.engine import EngineConfig, TradingEngine
 from tradecore.services.net_of_cost import NetOfCostConfig
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.replay import run_replay
+from tradecore.services.risk_gate import RiskGate
 from tradecore.services.tca_store import parent_progress
 from tradecore.services.transactions import CommitEachStep
 
@@ -243,3 +247,46 @@ def test_canceling_the_parent_cancels_open_children_and_sends_no_more(
         (child,) = uow.intents.by_status(*IntentStatus)
     assert child.status is IntentStatus.CANCELED
     assert engine.position("AAA") == engine.ledger.position("AAA") == 0
+
+
+def test_a_halt_mid_schedule_stops_the_slices_and_ends_the_parent(
+    store: SqlStore, clock: SimClock
+) -> None:
+    """Slices pass the risk gate like any order: HALTED refuses the next slice."""
+    broker = _broker(clock)
+    commits = CommitEachStep(store)
+    gate = RiskGate(PreTradeChecker(RiskLimits()), commits, RecordingAlerter())
+    config = EngineConfig(
+        opening_cash=D(10_000_000),
+        risk_gate=gate,
+        net_of_cost=NetOfCostConfig(urgency_minutes=60.0, spread_bps=4.0),
+    )
+    engine = TradingEngine(
+        BuysOnce(BIG), OrderManager(broker, clock, commits), commits, clock, config
+    )
+    frame = _frames()[0]
+    engine.before_order = lambda symbol: None
+    for row in range(43):  # bar 40 decides and sends child 0; more slices follow
+        _step(engine, broker, clock, frame, row)
+    (parent,) = engine.working_parents()
+    sent = len(broker.submits)
+    assert 1 <= sent < 10
+    with store.unit_of_work() as uow:
+        uow.controls.set_trading_state(TradingState.HALTED, "operator halt")
+        uow.commit()
+    for row in range(43, 120):
+        _step(engine, broker, clock, frame, row)
+    assert len(broker.submits) == sent  # no slice after the halt
+    assert engine.working_parents() == ()
+    with store.unit_of_work() as uow:
+        outcomes = uow.decisions.all_outcomes()
+        decisions = {d.decision_id: d for d in uow.decisions.all_decisions()}
+    refused = [
+        o
+        for o in outcomes
+        if o.kind is OutcomeKind.SKIPPED
+        and decisions[o.decision_id].details.get("parent_client_order_id") == parent
+    ]
+    assert len(refused) == 1
+    assert str(refused[0].reason).startswith("risk:")
+    assert any(o.reason == "parent_canceled" for o in outcomes)
