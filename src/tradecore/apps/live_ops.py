@@ -201,6 +201,7 @@ def watch_cycles(
         metrics=ops.metrics,
         limits=limits,
         lockout_until=lambda: None if broker.lockout is None else broker.lockout.until,
+        rate_budget=broker.rate_budget_left,
         trading_state=lambda: str(gate.board.state.state),
         breakers=gate.board.tripped,
     )

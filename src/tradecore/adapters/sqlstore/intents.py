@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -142,6 +143,15 @@ class SqlIntentRepository(IntentRepository):
         stmt = select(_I).where(_I.c.status.in_(wanted)).order_by(*_ORDER)
         return [codec.intent_from_row(r) for r in self._conn.execute(stmt).mappings()]
 
+    def by_status_since(
+        self, since: datetime, *statuses: IntentStatus
+    ) -> Sequence[OrderIntent]:
+        """Return intents in ``statuses`` decided at or after ``since``."""
+        wanted = tuple(IntentStatus(s).value for s in statuses)
+        where = and_(_I.c.status.in_(wanted), _I.c.decided_at >= since)
+        stmt = select(_I).where(where).order_by(*_ORDER)
+        return [codec.intent_from_row(r) for r in self._conn.execute(stmt).mappings()]
+
 
 _F = t.fills
 _decode_fill = codec.decoder(Fill, table="fills", key="execution_id")
@@ -171,6 +181,14 @@ class SqlFillRepository(FillRepository):
     def all(self) -> Sequence[Fill]:
         """Return every fill in execution order."""
         return self._select(None)
+
+    def recorded_after(self, mark: int) -> tuple[Sequence[Fill], int]:
+        """Fills with a row id above ``mark`` (the last id seen), in id order."""
+        cols = [c for c in _F.c if c.name != "id"]
+        stmt = select(_F.c.id, *cols).where(_F.c.id > mark).order_by(_F.c.id)
+        rows = list(self._conn.execute(stmt).mappings())
+        fills = [_decode_fill({k: r[k] for k in r if k != "id"}) for r in rows]
+        return fills, (rows[-1]["id"] if rows else mark)
 
     def _select(self, where: Any) -> Sequence[Fill]:
         cols = [c for c in _F.c if c.name != "id"]
