@@ -128,8 +128,10 @@ class SqlIntentRepository(IntentRepository):
 
     def open_intents(self) -> Sequence[OrderIntent]:
         """Return every non-terminal intent, oldest decision first."""
-        terminal = tuple(s.value for s in TERMINAL)
-        stmt = select(_I).where(_I.c.status.not_in(terminal)).order_by(*_ORDER)
+        # IN (the open statuses), not NOT IN (the terminal ones): the former searches
+        # the (status, decided_at) index, the latter scans the whole day's intents.
+        wanted = tuple(s.value for s in IntentStatus if s not in TERMINAL)
+        stmt = select(_I).where(_I.c.status.in_(wanted)).order_by(*_ORDER)
         return [codec.intent_from_row(r) for r in self._conn.execute(stmt).mappings()]
 
     def all(self) -> Sequence[OrderIntent]:
