@@ -135,6 +135,8 @@ class NetOfCostPlanner:
         self._entries: dict[str, tuple[Decimal, Decimal, float | None]] = {}
         self._probability: dict[str, float] = {}  # symbol -> last sized probability
         self._pairs: list[tuple[float, bool]] = []  # (probability, won) per round trip
+        #: The feed each symbol's bars came from, where the loop said (live).
+        self._provenance: dict[str, Provenance] = {}
         self.update = self.features.update  # per bar: the only hot-path call
 
     # --- sizing -----------------------------------------------------------------
@@ -263,6 +265,10 @@ class NetOfCostPlanner:
             details=details,
         )
 
+    def observe_provenance(self, symbol: str, provenance: Provenance) -> None:
+        """Price the symbol's execution with the feed its bars come from."""
+        self._provenance[symbol] = provenance
+
     def _market(self, symbol: str, close: float) -> MarketContext:
         f = self.features.features(symbol)
         c = self.config
@@ -273,7 +279,7 @@ class NetOfCostPlanner:
             volatility=f.daily_volatility,
             adv=f.adv,
             liquidity_ratio=f.liquidity_ratio,
-            provenance=c.provenance,
+            provenance=self._provenance.get(symbol, c.provenance),
         )
 
     def _spec(
