@@ -80,6 +80,13 @@ BROKERS: Mapping[str, Callable[[Settings, Clock], Broker | None]] = {
 }
 
 
+def close_broker(broker: Broker | None) -> None:
+    """Release what the broker holds (stream, the rate limiter's DB engine), if any."""
+    close = getattr(broker, "close", None)
+    if callable(close):
+        close()
+
+
 def build_broker(settings: Settings, clock: Clock) -> Broker | None:
     """Build the configured broker (``None`` when none is configured).
 
