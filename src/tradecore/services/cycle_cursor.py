@@ -58,9 +58,15 @@ class StoreCursor:
         self._reject_mark: datetime | None = None
         self._rejects_seen: dict[str, datetime] = {}
 
-    def start(self, uow: UnitOfWork, now: datetime) -> None:
-        """Mark everything the store holds as seen (outcome-less decisions stay open)."""
-        self._take_decisions(uow.decisions.all_decisions())
+    def start(self, uow: UnitOfWork, now: datetime) -> Sequence[DecisionRecord]:
+        """Mark everything the store holds as seen; return the decisions stored.
+
+        Decisions still without an outcome stay open: their outcome counts when it
+        lands. The caller reads the returned decisions' predictions (a fill after a
+        restart is still compared with the cost its decision predicted).
+        """
+        decisions = uow.decisions.all_decisions()
+        self._take_decisions(decisions)
         self._pending = {
             d.decision_id: d.decided_at
             for d in uow.decisions.decisions_without_outcome()
@@ -69,6 +75,7 @@ class StoreCursor:
         rejected = uow.intents.by_status(IntentStatus.REJECTED)
         self._rejects_seen = {i.client_order_id: i.decided_at for i in rejected}
         self._move_reject_mark(uow.intents.open_intents(), now)
+        return decisions
 
     def advance(
         self, uow: UnitOfWork, open_intents: Sequence[OrderIntent], now: datetime

@@ -118,7 +118,7 @@ class CycleWatch:
     def start(self) -> None:
         """Count what the store already holds as seen (call once before cycling)."""
         with self._commits.step() as uow:
-            self._cursor.start(uow, self._clock.now())
+            self._note_predictions(self._cursor.start(uow, self._clock.now()))
 
     def observe(self, counts: CycleReport) -> CycleSummary:
         """Read the cycle's effects, alert, measure; return the summary."""

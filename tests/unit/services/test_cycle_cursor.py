@@ -238,3 +238,51 @@ def test_the_rate_budget_left_reaches_the_summary_and_the_gauge(
     assert summary.rate_limit_budget_left == 37.5
     gauge = metrics.registry.get_sample_value("tradecore_rate_limit_budget_left")
     assert gauge == 37.5
+
+
+def test_after_a_restart_fills_still_meet_their_predicted_cost(tmp_path: Path) -> None:
+    clock = SimClock(T0)
+    store = sqlite_store(tmp_path / "restart.db", clock)
+    base = intent()
+    target = OrderIntent.create(
+        base.decision_key, base.spec, decided_at=T0, arrival_price=Decimal(100)
+    )
+    details = {
+        "client_order_id": target.client_order_id,
+        "policy": {"cost": {"total_bps": 4.0}},
+    }
+    with store.unit_of_work() as uow:  # decided before this process started
+        uow.intents.create(target)
+        uow.decisions.record_decision(
+            DecisionRecord(
+                decision_id="d1",
+                strategy_id="s",
+                symbol="AAPL",
+                decided_at=T0,
+                details=details,
+            )
+        )
+        uow.commit()
+    metrics = PrometheusMetrics()
+    watch = CycleWatch(
+        CommitEachStep(store), clock, RecordingAlerter(), Book(), metrics=metrics
+    )
+    watch.start()
+    assert target.spec.qty is not None
+    with store.unit_of_work() as uow:
+        uow.fills.record(
+            Fill(
+                execution_id="x1",
+                client_order_id=target.client_order_id,
+                symbol="AAPL",
+                side=Side.BUY,
+                qty=target.spec.qty,
+                price=Decimal("100.10"),
+                filled_at=T0,
+            )
+        )
+        uow.commit()
+    watch.observe(CycleReport(cycle=0, bars=1, events=0, decisions=0))
+    store.close()
+    count = metrics.registry.get_sample_value("tradecore_cost_vs_predicted_bps_count")
+    assert count == 1
