@@ -117,6 +117,10 @@ class ExecutionPlan:
         return self.choice is not None and self.choice.policy in SCHEDULED
 
 
+#: Provenances that name no market feed (recorded files, generated data).
+_NOT_A_FEED = frozenset({Provenance.FILE, Provenance.SIMULATED})
+
+
 class NetOfCostPlanner:
     """Per-engine planner: market features, the Kelly posterior, the selector."""
 
@@ -266,8 +270,13 @@ class NetOfCostPlanner:
         )
 
     def observe_provenance(self, symbol: str, provenance: Provenance) -> None:
-        """Price the symbol's execution with the feed its bars come from."""
-        self._provenance[symbol] = provenance
+        """Price the symbol's execution with the feed its bars come from.
+
+        ``file`` and ``simulated`` say where bars were read from, not which market
+        feed made them: the configured provenance stands for those.
+        """
+        if provenance not in _NOT_A_FEED:
+            self._provenance[symbol] = provenance
 
     def _market(self, symbol: str, close: float) -> MarketContext:
         f = self.features.features(symbol)

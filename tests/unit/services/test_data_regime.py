@@ -66,6 +66,8 @@ def test_the_planner_prices_with_the_bars_feed() -> None:
     planner = _planner(urgency_minutes=20.0, spread_bps=4.0)
     sip = _plan(planner, Target("AAA", Decimal(100)))
     assert sip.choice.policy is ExecutionPolicy.MARKETABLE_LIMIT
+    planner.observe_provenance("AAA", Provenance.FILE)  # names no feed: ignored
+    assert _plan(planner, Target("AAA", Decimal(100))).choice == sip.choice
     planner.observe_provenance("AAA", Provenance.IEX)
     iex = _plan(planner, Target("AAA", Decimal(100)))
     assert iex.details["policy"]["features"]["provenance"] == "iex"
