@@ -250,6 +250,22 @@ class StoreContract(RecordsContract):
         assert len(open_ids) == len(expected_open)
         assert {i.status for i in terminal} == set(TERMINAL)
 
+    def test_by_status_since_reads_only_recent_decisions(self, store: Store) -> None:
+        """ST-29 by_status_since: the statuses asked for, decided at/after the time."""
+        for n in (1, 2, 3):
+            intent = create_committed(store, make_intent(n))
+            with store.unit_of_work() as uow:
+                for step in path_to(IntentStatus.REJECTED)[1:]:
+                    intent = uow.intents.update(attrs.evolve(intent, status=step))
+                uow.commit()
+        create_committed(store, make_intent(4))
+        since = T0 + timedelta(seconds=2)
+        with store.unit_of_work() as uow:
+            recent = uow.intents.by_status_since(since, IntentStatus.REJECTED)
+            created = uow.intents.by_status_since(since, IntentStatus.CREATED)
+        assert [i.decided_at for i in recent] == [since, since + timedelta(seconds=1)]
+        assert [i.client_order_id for i in created] == [make_intent(4).client_order_id]
+
     # --- fills ------------------------------------------------------------------------
 
     def test_same_fill_twice_is_a_noop(self, store: Store) -> None:
@@ -266,6 +282,29 @@ class StoreContract(RecordsContract):
         with store.unit_of_work() as uow:
             assert uow.fills.for_order(intent.client_order_id) == [fill]
             assert uow.fills.all() == [fill]
+
+    def test_fills_recorded_after_a_mark(self, store: Store) -> None:
+        """ST-30 recorded_after returns only fills stored after the mark, in order."""
+        intent = mark_submitted(create_committed(store, make_intent()), T0)
+        fills = []
+        for n in range(1, 4):
+            fill = fill_event(intent, f"x-{n}", "1").fill
+            assert fill is not None
+            fills.append(fill)
+        with store.unit_of_work() as uow:
+            assert uow.fills.recorded_after(0) == ([], 0)
+            uow.fills.record(fills[0])
+            uow.commit()
+        with store.unit_of_work() as uow:
+            first, mark = uow.fills.recorded_after(0)
+            uow.fills.record(fills[1])
+            uow.fills.record(fills[2])
+            uow.commit()
+        with store.unit_of_work() as uow:
+            later, end = uow.fills.recorded_after(mark)
+            assert uow.fills.recorded_after(end) == ([], end)
+            assert list(uow.fills.recorded_after(0)[0]) == fills
+        assert (list(first), list(later)) == ([fills[0]], fills[1:])
 
     def test_fills_sum_to_the_intents_filled_qty(self, store: Store) -> None:
         """ST-10 fills applied through the domain sum to the stored filled qty."""

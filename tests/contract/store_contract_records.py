@@ -87,6 +87,31 @@ class RecordsContract:
                     )
                 )
 
+    def test_decisions_and_outcomes_since_a_time(self, store: Store) -> None:
+        """ST-28 decisions_since / outcomes_since: decided at or after the time."""
+        outcomes = {
+            n: OutcomeRecord(
+                decision_id=f"d{n}",
+                kind=OutcomeKind.SKIPPED,
+                recorded_at=T0,
+                reason="cost",
+            )
+            for n in (1, 3)
+        }
+        with store.unit_of_work() as uow:
+            for n in (4, 1, 3, 2):
+                uow.decisions.record_decision(_decision(n))
+            for outcome in outcomes.values():
+                uow.decisions.record_outcome(outcome)
+            uow.commit()
+        since = T0 + timedelta(seconds=2)
+        with store.unit_of_work() as uow:
+            recent = uow.decisions.decisions_since(since)
+            assert [d.decision_id for d in recent] == ["d2", "d3", "d4"]
+            assert uow.decisions.outcomes_since(since) == [outcomes[3]]
+            assert uow.decisions.outcomes_since(T0) == [outcomes[1], outcomes[3]]
+            assert uow.decisions.decisions_since(since + timedelta(hours=1)) == []
+
     def test_broker_orders_track_the_latest_sighting(self, store: Store) -> None:
         """ST-22 broker orders: newer sightings update, older ones do not; many per intent."""
         intent = self.make_intent()

@@ -43,7 +43,17 @@ def test_live_on_the_emulator_and_replay_agree_and_say_so_on_disk(
     assert report["decisions"]["matched"] == report["decisions"]["replay"] > 5
     assert report["inputs"]["seed"] == 7
     assert "PARITY" in (out / "parity.txt").read_text()
-    assert "drained:" in (out / "live.log").read_text()
+    log = (out / "live.log").read_text()
+    assert "drained:" in log
+    summaries = [
+        json.loads(line)["cycle_summary"]
+        for line in log.splitlines()
+        if line.startswith("{") and '"cycle summary"' in line
+    ]
+    # the Alpaca adapter's store-kept limiter reports its budget every cycle
+    budgets = [s["rate_limit_budget_left"] for s in summaries]
+    assert budgets
+    assert all(isinstance(b, float) and b >= 0 for b in budgets)
     # A second run must not mix its stores with the first one's.
     again = CliRunner().invoke(app, args, env={})
     assert again.exit_code == errors.CONFIG_OR_AUTH

@@ -92,6 +92,8 @@ def test_a_running_process_serves_metrics_health_and_logs_cycles(
     assert set(health["components"]) == {"broker", "data_feed", "store", "manifest"}
     assert all(c["ok"] for c in health["components"].values())
     assert "no manifest" in health["components"]["manifest"]["detail"]
+    assert health["components"]["data_feed"]["detail"].endswith("feed file (full)")
+    assert 'tradecore_data_degraded{feed="file"} 0.0' in metrics
     assert status == 200
     assert json.loads(live) == {"status": "alive"}
     assert 'tradecore_orders_total{outcome="submitted",reason="none"}' in metrics

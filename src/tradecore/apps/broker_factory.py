@@ -60,11 +60,15 @@ def rate_bucket_name(key_id: str) -> str:
 def shared_limiter(
     settings: Settings, key_id: str, per_minute: float, burst: float
 ) -> RateLimiter:
-    """A rate limiter kept in the configured store, shared by its processes."""
+    """A rate limiter kept in the configured store, shared by its processes.
+
+    It opens an engine of its own (the broker is built apart from the store) and
+    disposes of it when closed; :meth:`AlpacaBroker.close` closes it.
+    """
     store = settings.store
     engine = make_engine(store.url, durability=store.durability)
     return StoreRateLimiter.per_minute(
-        engine, rate_bucket_name(key_id), per_minute, burst=burst
+        engine, rate_bucket_name(key_id), per_minute, burst=burst, owns_engine=True
     )
 
 
@@ -74,6 +78,13 @@ BROKERS: Mapping[str, Callable[[Settings, Clock], Broker | None]] = {
     "simulated": _simulated,
     "alpaca": _alpaca,
 }
+
+
+def close_broker(broker: Broker | None) -> None:
+    """Release what the broker holds (stream, the rate limiter's DB engine), if any."""
+    close = getattr(broker, "close", None)
+    if callable(close):
+        close()
 
 
 def build_broker(settings: Settings, clock: Clock) -> Broker | None:

@@ -15,7 +15,7 @@ import typer
 from tradecore.adapters.clock import SystemClock
 from tradecore.apps import errors
 from tradecore.apps.alerting_setup import build_alert_router
-from tradecore.apps.broker_factory import build_broker
+from tradecore.apps.broker_factory import build_broker, close_broker
 from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
 from tradecore.services.order_manager import OrderManager
@@ -41,6 +41,7 @@ def reconcile(ctx: typer.Context) -> None:
         finally:
             router.close()
             store.close()
+            close_broker(broker)
     _print(report)
 
 

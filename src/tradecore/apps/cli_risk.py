@@ -20,7 +20,7 @@ from tradecore.adapters.clock import SystemClock
 from tradecore.adapters.sqlstore import SqlStore
 from tradecore.apps import errors
 from tradecore.apps.alerting_setup import build_alert_router
-from tradecore.apps.broker_factory import build_broker
+from tradecore.apps.broker_factory import build_broker, close_broker
 from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
 from tradecore.domain.trading_state import BreakerState, TradingState
@@ -77,6 +77,7 @@ def kill(
             )
         finally:
             router.close()
+            close_broker(broker)
     _print_kill(report)
     if not report.complete:
         raise typer.Exit(errors.UNAVAILABLE)

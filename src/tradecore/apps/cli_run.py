@@ -368,7 +368,7 @@ def _loop(
             ),
         ),
     )
-    feed = TimedFeed(source.feed, interval)
+    feed = TimedFeed(source.feed, interval, metrics=ops.metrics)
     watch = watch_cycles(ops, settings, commits, clock, engine, watched, gate)
     ops.serve(
         settings,

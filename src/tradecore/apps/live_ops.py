@@ -26,11 +26,12 @@ from tradecore.adapters.logging_json import configure_json_logging
 from tradecore.adapters.observability import ObservabilityServer, PrometheusMetrics
 from tradecore.apps.alerting_setup import build_alert_router
 from tradecore.apps.config import Settings, config_hash, redacted, secret_values
-from tradecore.domain.market import Bar
+from tradecore.domain.degradation import Health, feed_health
+from tradecore.domain.market import Bar, Provenance
 from tradecore.ports.alerts import Alert, AlertCode
 from tradecore.ports.bar_feed import BarFeed
 from tradecore.ports.clock import Clock
-from tradecore.ports.metrics import ComponentHealth, HealthCheck
+from tradecore.ports.metrics import ComponentHealth, HealthCheck, Metrics
 from tradecore.ports.store import Store
 from tradecore.services.alerting import AlertRouter
 from tradecore.services.cycle_watch import CycleSummary, CycleWatch, WatchLimits
@@ -68,20 +69,52 @@ class KillOnAlert:
 
 
 class TimedFeed(BarFeed):
-    """A bar feed that remembers when its newest bar closed (data freshness)."""
+    """A bar feed that remembers when its newest bar closed and which feed it came from.
 
-    def __init__(self, inner: BarFeed, interval: timedelta) -> None:
+    The feed (provenance) is the data regime: iex and delayed_sip are degraded
+    (:func:`~tradecore.domain.degradation.feed_health`); it is set as the
+    ``tradecore_data_degraded`` gauge and shown in ``/health``'s data-feed check.
+    """
+
+    def __init__(
+        self, inner: BarFeed, interval: timedelta, *, metrics: Metrics | None = None
+    ) -> None:
         """Wrap ``inner``; a bar closes ``interval`` after its timestamp."""
         self._inner = inner
         self._interval = interval
+        self._metrics = metrics
         self.last_close: datetime | None = None
+        self.provenance: Provenance | None = None
 
     def poll(self, now: datetime) -> Sequence[Bar]:
-        """Poll the inner feed, noting the newest bar's close."""
+        """Poll the inner feed, noting the newest bar's close and its feed."""
         bars = self._inner.poll(now)
         if bars:
-            self.last_close = max(b.timestamp for b in bars) + self._interval
+            newest = max(bars, key=lambda b: b.timestamp)
+            self.last_close = newest.timestamp + self._interval
+            self._regime(newest.provenance)
         return bars
+
+    @property
+    def degraded(self) -> bool:
+        """Whether the newest bar came from a degraded feed."""
+        known = self.provenance
+        return known is not None and feed_health(known) is not Health.OK
+
+    def _regime(self, provenance: Provenance) -> None:
+        before = self.provenance
+        if provenance is before:
+            return
+        self.provenance = provenance
+        degraded = self.degraded
+        if self._metrics is not None:
+            if before is not None:
+                self._metrics.data_degraded(before.value, False)  # no longer in use
+            self._metrics.data_degraded(provenance.value, degraded)
+        _log.info(
+            "data regime",
+            extra={"feed": provenance.value, "data_degraded": degraded},
+        )
 
     @property
     def exhausted(self) -> bool:
@@ -201,6 +234,7 @@ def watch_cycles(
         metrics=ops.metrics,
         limits=limits,
         lockout_until=lambda: None if broker.lockout is None else broker.lockout.until,
+        rate_budget=broker.rate_budget_left,
         trading_state=lambda: str(gate.board.state.state),
         breakers=gate.board.tripped,
     )
@@ -232,7 +266,11 @@ def health_checks(
             return ComponentHealth(ok=False, detail="no bar yet")
         age = (clock.now() - last).total_seconds()
         fresh = age <= max_data_age.total_seconds()
-        return ComponentHealth(ok=fresh, detail=f"newest bar closed {age:.0f}s ago")
+        detail = f"newest bar closed {age:.0f}s ago"
+        if feed.provenance is not None:
+            regime = "degraded: execution passive" if feed.degraded else "full"
+            detail += f"; feed {feed.provenance.value} ({regime})"
+        return ComponentHealth(ok=fresh, detail=detail)
 
     def store_check() -> ComponentHealth:
         with store.unit_of_work() as uow:

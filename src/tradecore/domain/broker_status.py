@@ -40,8 +40,11 @@ S = IntentStatus
 #: Exactly one intent status per broker status. Statuses where the broker is still
 #: working the order (held legs, done_for_day, stopped, suspended, calculated) map to
 #: the open status that says what we know: acknowledged, possibly partially filled.
+#: ``pending_new`` is acknowledged too: the broker has taken the order and given it an
+#: id (routed, not yet accepted by the venue); staying SUBMITTED would keep no broker
+#: id for an order that exists (ALPACA.md: an open status).
 INTENT_STATUS_OF: dict[BrokerOrderStatus, IntentStatus] = {
-    B.PENDING_NEW: S.SUBMITTED,
+    B.PENDING_NEW: S.ACKED,
     B.ACCEPTED: S.ACKED,
     B.NEW: S.ACKED,
     B.ACCEPTED_FOR_BIDDING: S.ACKED,

@@ -196,3 +196,32 @@ def feed_health(provenance: Provenance) -> Health:
     """The data regime of a feed: IEX-only (one exchange, ~2.5 % of volume) or
     15-minute-late SIP is DEGRADED; the execution policy's degraded provenances."""
     return Health.DEGRADED if provenance in DEGRADED_PROVENANCES else Health.OK
+
+
+class DegradedFeedAction(enum.StrEnum):
+    """What a degraded data regime (iex, delayed_sip) does to trading.
+
+    ``reduce_aggression`` (the default): keep trading; the execution-policy
+    selector sees the provenance and goes passive (limit orders at the touch, no
+    marketable ones), because a thin or late quote makes crossing the spread a bet
+    on a price we cannot see. IEX-only is the normal state of a free Alpaca account,
+    so halting or blocking entries on it would mean never trading at all.
+    ``no_new_entries``: treat the feed as a DEGRADED data component (only orders
+    that shrink a position), for strategies that must not open risk on thin data.
+    """
+
+    REDUCE_AGGRESSION = "reduce_aggression"
+    NO_NEW_ENTRIES = "no_new_entries"
+
+
+def regime_health(provenance: Provenance | None, action: DegradedFeedAction) -> Health:
+    """The data component's health the feed's regime asks for under ``action``."""
+    if provenance is None or action is DegradedFeedAction.REDUCE_AGGRESSION:
+        return Health.OK
+    return feed_health(provenance)
+
+
+def worst(*healths: Health) -> Health:
+    """The worst of ``healths`` (OK < DEGRADED < DOWN)."""
+    order = (Health.OK, Health.DEGRADED, Health.DOWN)
+    return max(healths, key=order.index)

@@ -65,6 +65,14 @@ def take(state: BucketState, now: float, *, rate: float, capacity: float) -> Tak
     return Take(state=waiting, wait=max((1 - tokens) / rate, MIN_WAIT_S))
 
 
+def available(state: BucketState, now: float, *, rate: float, capacity: float) -> float:
+    """Tokens a take at ``now`` could draw on (0 while paused); changes nothing."""
+    if now < state.paused_until:
+        return 0.0
+    start = max(state.refilled_at, state.paused_until)
+    return min(capacity, state.tokens + max(0.0, now - start) * rate)
+
+
 def pause(state: BucketState, now: float, seconds: float) -> BucketState:
     """Empty the bucket and hand out nothing for ``seconds`` from ``now``."""
     return BucketState(

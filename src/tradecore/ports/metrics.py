@@ -75,3 +75,11 @@ class Metrics(Protocol):
     def alert_delivery_failed(self, sink: str) -> None:
         """Count one alert a sink could not deliver."""
         ...
+
+    def rate_limit_budget(self, remaining: float) -> None:
+        """Set how many broker requests the rate limiter would allow right now."""
+        ...
+
+    def data_degraded(self, feed: str, degraded: bool) -> None:
+        """Set whether the market-data feed in use is a degraded one (e.g. iex)."""
+        ...

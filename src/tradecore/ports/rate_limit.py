@@ -23,3 +23,10 @@ class RateLimiter(Protocol):
             InvalidInput: ``seconds`` is negative.
         """
         ...
+
+    def remaining(self) -> float:
+        """Requests that could be sent now without waiting (reads, takes nothing).
+
+        The budget left the cycle summary and the metrics report; 0 while paused.
+        """
+        ...

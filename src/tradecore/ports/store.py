@@ -17,6 +17,7 @@ state changes) come from the clock the adapter was built with.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -89,6 +90,16 @@ class IntentRepository(Protocol):
         """Return intents in any of ``statuses``, oldest decision first."""
         ...
 
+    def by_status_since(
+        self, since: datetime, *statuses: IntentStatus
+    ) -> Sequence[OrderIntent]:
+        """Return intents in any of ``statuses`` decided at or after ``since``.
+
+        Oldest decision first; reads only the recent end of the (status, decided_at)
+        index, so a per-cycle caller does not pay for the whole day.
+        """
+        ...
+
 
 class FillRepository(Protocol):
     """Executions, unique on execution id."""
@@ -107,6 +118,14 @@ class FillRepository(Protocol):
 
     def all(self) -> Sequence[Fill]:
         """Return every fill in execution order."""
+        ...
+
+    def recorded_after(self, mark: int) -> tuple[Sequence[Fill], int]:
+        """Return the fills stored after ``mark``, in storing order, and the next mark.
+
+        ``mark`` is opaque: 0 (from the start) or a mark this store returned. Lets a
+        per-cycle reader take only what is new instead of every fill of the day.
+        """
         ...
 
 
@@ -135,6 +154,14 @@ class DecisionRepository(Protocol):
 
     def all_outcomes(self) -> Sequence[OutcomeRecord]:
         """Return every outcome, in the order of their decisions."""
+        ...
+
+    def decisions_since(self, since: datetime) -> Sequence[DecisionRecord]:
+        """Return decisions decided at or after ``since``, oldest first (indexed)."""
+        ...
+
+    def outcomes_since(self, since: datetime) -> Sequence[OutcomeRecord]:
+        """Return outcomes of decisions decided at or after ``since``, in their order."""
         ...
 
     def decisions_without_outcome(self) -> Sequence[DecisionRecord]:

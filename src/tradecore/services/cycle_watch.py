@@ -16,8 +16,9 @@ outcomes, fills and broker rejects) and what is still open, and
   prediction are not compared).
 
 It reads the store through the commit policy's units of work and keeps only
-positions (how many outcomes and fills it has seen), so a restart simply counts
-what is already stored as seen.
+high-water marks (:class:`~tradecore.services.cycle_cursor.StoreCursor`), so a
+cycle costs what the cycle added, not what the day holds, and a restart simply
+counts what is already stored as seen.
 """
 
 from __future__ import annotations
@@ -34,11 +35,12 @@ from tradecore.domain.intent import OrderIntent
 from tradecore.domain.lifecycle import TERMINAL, IntentStatus
 from tradecore.domain.money import to_price
 from tradecore.domain.orders import Side
-from tradecore.domain.records import OutcomeKind, OutcomeRecord
+from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.clock import Clock
 from tradecore.ports.metrics import Metrics
 from tradecore.ports.store import UnitOfWork
+from tradecore.services.cycle_cursor import StoreCursor
 from tradecore.services.live_loop import CycleReport
 from tradecore.services.risk_gate import RiskBook
 from tradecore.services.transactions import CommitPolicy
@@ -107,11 +109,8 @@ class CycleWatch:
         self._rate_budget = rate_budget
         self._trading_state = trading_state
         self._breakers = breakers
-        self._outcomes_seen = 0
-        self._decisions_seen = 0
+        self._cursor = StoreCursor()
         self._predicted: dict[str, float] = {}  # client order id -> predicted bps
-        self._fills_seen = 0
-        self._rejects_seen: set[str] = set()
         self._stuck_reported: set[str] = set()
         self._slippage: deque[float] = deque(maxlen=self._limits.slippage_window)
         self._in_spike = False
@@ -119,24 +118,17 @@ class CycleWatch:
     def start(self) -> None:
         """Count what the store already holds as seen (call once before cycling)."""
         with self._commits.step() as uow:
-            self._outcomes_seen = len(uow.decisions.all_outcomes())
-            self._note_predictions(uow)
-            self._fills_seen = len(uow.fills.all())
-            rejected = uow.intents.by_status(IntentStatus.REJECTED)
-            self._rejects_seen = {i.client_order_id for i in rejected}
+            self._note_predictions(self._cursor.start(uow, self._clock.now()))
 
     def observe(self, counts: CycleReport) -> CycleSummary:
         """Read the cycle's effects, alert, measure; return the summary."""
         now = self._clock.now()
         with self._commits.step() as uow:
-            outcomes = list(uow.decisions.all_outcomes()[self._outcomes_seen :])
-            self._note_predictions(uow)
-            fills = list(uow.fills.all()[self._fills_seen :])
-            rejects = self._new_rejects(uow)
             open_intents = list(uow.intents.open_intents())
-            arrivals = self._arrivals(uow, fills)
-        self._outcomes_seen += len(outcomes)
-        self._fills_seen += len(fills)
+            news = self._cursor.advance(uow, open_intents, now)
+            self._note_predictions(news.decisions)
+            arrivals = self._arrivals(uow, news.fills)
+        outcomes, fills, rejects = news.outcomes, news.fills, news.rejects
         skipped, failed = (
             _by_reason(outcomes, OutcomeKind.SKIPPED),
             _by_reason(outcomes, OutcomeKind.FAILED),
@@ -145,6 +137,9 @@ class CycleWatch:
         self._watch_slippage(fills, arrivals, now)
         self._measure(outcomes, fills, arrivals, rejects, open_intents, now)
         until = self._lockout_until()
+        budget = self._rate_budget()
+        if self._metrics is not None and budget is not None:
+            self._metrics.rate_limit_budget(budget)
         return CycleSummary(
             cycle=counts.cycle,
             at=now,
@@ -161,21 +156,13 @@ class CycleWatch:
             trading_state=self._trading_state(),
             broker_locked_out=until is not None and until > now,
             lockout_until=until,
-            rate_limit_budget_left=self._rate_budget(),
+            rate_limit_budget_left=budget,
         )
 
     # --- reading ---------------------------------------------------------------------
 
-    def _new_rejects(self, uow: UnitOfWork) -> list[OrderIntent]:
-        rejected = uow.intents.by_status(IntentStatus.REJECTED)
-        new = [i for i in rejected if i.client_order_id not in self._rejects_seen]
-        self._rejects_seen.update(i.client_order_id for i in new)
-        return new
-
-    def _note_predictions(self, uow: UnitOfWork) -> None:
+    def _note_predictions(self, decisions: Sequence[DecisionRecord]) -> None:
         """Remember the predicted cost of every new decision that placed an order."""
-        decisions = uow.decisions.all_decisions()[self._decisions_seen :]
-        self._decisions_seen += len(decisions)
         for decision in decisions:
             cid, predicted = predicted_cost(decision.details)
             if cid is not None and predicted is not None:

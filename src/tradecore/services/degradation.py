@@ -6,7 +6,10 @@ each mode allows; this service measures the healths from what the process sees:
 * broker: the share of failed calls in a sliding window, reported by
   :class:`~tradecore.services.monitored_broker.MonitoredBroker`;
 * data feed: the age of the traded symbol's last accepted bar (the engine asks with
-  it at decision time, so a healthy feed costs nothing per bar);
+  it at decision time, so a healthy feed costs nothing per bar), and the feed's
+  regime (its provenance, :meth:`DegradationMonitor.on_feed`), which counts only
+  under ``DegradedFeedAction.NO_NEW_ENTRIES``: by default a degraded feed (iex,
+  delayed_sip) reduces aggression (the execution policy goes passive), no halt;
 * store: failed units of work in a row, reported by :class:`MonitoredCommits`;
 * model: set by whoever owns the model (a failed load, a drifted feature schema).
 
@@ -22,15 +25,19 @@ from datetime import datetime, timedelta
 
 from tradecore.domain.degradation import (
     Component,
+    DegradedFeedAction,
     Health,
     HealthThresholds,
     Mode,
     broker_health,
     data_health,
     mode_for,
+    regime_health,
     store_health,
+    worst,
 )
 from tradecore.domain.errors import StoreError
+from tradecore.domain.market import Provenance
 from tradecore.ports.alerts import Alert, Alerter, Severity
 from tradecore.ports.store import UnitOfWork
 from tradecore.services.transactions import CommitPolicy
@@ -43,8 +50,14 @@ class DegradationMonitor:
         self,
         thresholds: HealthThresholds | None = None,
         alerter: Alerter | None = None,
+        *,
+        degraded_feed: DegradedFeedAction = DegradedFeedAction.REDUCE_AGGRESSION,
     ) -> None:
-        """Measure with ``thresholds``; send mode changes to ``alerter`` if given."""
+        """Measure with ``thresholds``; send mode changes to ``alerter`` if given.
+
+        ``degraded_feed`` says what a degraded data regime does (see
+        :class:`DegradedFeedAction`; default: reduce aggression only, no halt).
+        """
         self._t = thresholds or HealthThresholds()
         self._window = timedelta(seconds=self._t.broker_window_s)
         self._alerter = alerter
@@ -52,6 +65,9 @@ class DegradationMonitor:
         self._failed_calls = 0
         self._store_errors = 0
         self._model = Health.OK
+        self._degraded_feed = degraded_feed
+        #: The provenance of the newest bar seen (``None``: no bar yet).
+        self.feed: Provenance | None = None
         self.mode_now = Mode.FULL
 
     # --- observations ----------------------------------------------------------------
@@ -66,6 +82,10 @@ class DegradationMonitor:
         """A unit of work committed (``failed=False``) or raised a store error."""
         self._store_errors = self._store_errors + 1 if failed else 0
 
+    def on_feed(self, provenance: Provenance) -> None:
+        """The newest bar came from a feed of ``provenance`` (iex, sip, ...)."""
+        self.feed = provenance
+
     def set_model_health(self, health: Health) -> None:
         """The model's owner says how it is (e.g. DOWN when it failed to load)."""
         self._model = health
@@ -78,7 +98,10 @@ class DegradationMonitor:
         t = self._t
         return {
             Component.BROKER: broker_health(self._failed_calls, len(self._calls), t),
-            Component.DATA_FEED: data_health(data_age_s, t),
+            Component.DATA_FEED: worst(
+                data_health(data_age_s, t),
+                regime_health(self.feed, self._degraded_feed),
+            ),
             Component.MODEL: self._model,
             Component.STORE: store_health(self._store_errors, t),
         }

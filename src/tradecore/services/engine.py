@@ -54,6 +54,7 @@ from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.intent import OrderIntent
 from tradecore.domain.ledger import Ledger
 from tradecore.domain.lifecycle import IntentStatus
+from tradecore.domain.market import Provenance
 from tradecore.domain.money import to_price
 from tradecore.domain.orders import Bracket, OrderSpec, Side
 from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
@@ -204,6 +205,17 @@ class TradingEngine(NetOfCostSteps):
             self._decide(target)
         if planner is not None and self._book.busy(symbol):
             self._work_book(symbol, volume)
+
+    def note_provenance(self, symbol: str, provenance: Provenance) -> None:
+        """The symbol's next bar comes from a feed of ``provenance`` (iex, sip, ...).
+
+        The net-of-cost planner prices execution with it (a degraded feed makes the
+        policy passive) and the degradation monitor judges the data regime by it.
+        """
+        if (planner := self._planner) is not None:
+            planner.observe_provenance(symbol, provenance)
+        if (monitor := self._config.degradation) is not None:
+            monitor.on_feed(provenance)
 
     def on_events(self, events: Iterable[OrderEvent]) -> None:
         """Apply broker events: the store's intents and fills, and the engine's book.

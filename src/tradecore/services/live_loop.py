@@ -129,6 +129,7 @@ class LiveLoop:
         if bars and self._market is not None:
             self._market(bars)
         for bar in bars:
+            engine.note_provenance(bar.symbol, bar.provenance)
             engine.on_bar(bar.symbol, to_ns(bar.timestamp), bar.close, bar.volume)
         events += self._apply_events()
         self._commits.flush()

@@ -9,6 +9,16 @@ It is also where the broker's two "stop talking to me" answers surface, so it al
 on them: credentials refused (401/403: a **lockout**, kept in :attr:`lockout` with
 the time before which the account should not be retried; the call still raises, and
 the app stops) and rate limiting (429 that the adapter's own waiting did not absorb).
+
+A lockout **fails closed** for new risk, not for risk reduction:
+
+* ``submit`` and ``replace`` are refused here (:class:`AuthenticationFailed`, the
+  broker is not called) until the lockout expires **and** a re-auth check (one
+  read-only ``account()`` call, made by the first new order after the expiry)
+  succeeds; a failed check starts a new lockout.
+* ``cancel`` and the reads (orders, positions, account, events) are still attempted:
+  cancelling can only reduce exposure, and reconciling needs the reads. Any of
+  them answering 401/403 again renews the lockout.
 """
 
 from __future__ import annotations
@@ -147,8 +157,26 @@ class MonitoredBroker(Broker):
                 )
             )
 
+    def _check_not_locked_out(self, action: str) -> None:
+        """Refuse new orders during a lockout; after it, re-check the credentials.
+
+        Raises:
+            AuthenticationFailed: still locked out, or the re-auth check was refused.
+        """
+        lockout = self.lockout
+        if lockout is None:
+            return
+        if self._clock.now() < lockout.until:
+            raise AuthenticationFailed(
+                f"{action} refused: broker locked out (401/403) until "
+                f"{lockout.until.isoformat()}; no new orders before then"
+            )
+        self._call(self._inner.account)  # the re-auth check; a 401 locks out again
+        self.lockout = None
+
     def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
-        """Submit through the inner broker; a refusal counts as a reject."""
+        """Submit through the inner broker (not while locked out); refusals count."""
+        self._check_not_locked_out(f"submit {client_order_id}")
         try:
             return self._call(lambda: self._inner.submit(client_order_id, spec))
         except BrokerRejected:
@@ -156,7 +184,7 @@ class MonitoredBroker(Broker):
             raise
 
     def cancel(self, broker_order_id: str) -> None:
-        """Cancel through the inner broker."""
+        """Cancel through the inner broker, lockout or not (it only reduces risk)."""
         self._call(lambda: self._inner.cancel(broker_order_id))
 
     def replace(
@@ -168,7 +196,8 @@ class MonitoredBroker(Broker):
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
     ) -> BrokerOrder:
-        """Replace through the inner broker."""
+        """Replace through the inner broker (not while locked out: it is a new order)."""
+        self._check_not_locked_out(f"replace {broker_order_id}")
         return self._call(
             lambda: self._inner.replace(
                 broker_order_id,
@@ -202,3 +231,16 @@ class MonitoredBroker(Broker):
     def poll_events(self) -> Sequence[OrderEvent]:
         """Poll events through the inner broker."""
         return self._call(self._inner.poll_events)
+
+    def rate_budget_left(self) -> float | None:
+        """Requests the inner broker's rate limiter allows now (``None``: no limiter)."""
+        return rate_budget_left(self._inner)
+
+
+def rate_budget_left(broker: object) -> float | None:
+    """``broker``'s rate-limit budget left, if it is paced by a limiter (else None)."""
+    budget = getattr(broker, "rate_budget_left", None)
+    if not callable(budget):
+        return None
+    left = budget()
+    return None if left is None else float(left)

@@ -117,6 +117,10 @@ class ExecutionPlan:
         return self.choice is not None and self.choice.policy in SCHEDULED
 
 
+#: Provenances that name no market feed (recorded files, generated data).
+_NOT_A_FEED = frozenset({Provenance.FILE, Provenance.SIMULATED})
+
+
 class NetOfCostPlanner:
     """Per-engine planner: market features, the Kelly posterior, the selector."""
 
@@ -136,6 +140,8 @@ class NetOfCostPlanner:
         #: client order id -> the model probability its decision was sized with.
         self._probability: dict[str, float] = {}
         self._pairs: list[tuple[float, bool]] = []  # (probability, won) per round trip
+        #: The feed each symbol's bars came from, where the loop said (live).
+        self._provenance: dict[str, Provenance] = {}
         self.update = self.features.update  # per bar: the only hot-path call
 
     def forget_trades(self) -> None:
@@ -291,6 +297,15 @@ class NetOfCostPlanner:
             details=details,
         )
 
+    def observe_provenance(self, symbol: str, provenance: Provenance) -> None:
+        """Price the symbol's execution with the feed its bars come from.
+
+        ``file`` and ``simulated`` say where bars were read from, not which market
+        feed made them: the configured provenance stands for those.
+        """
+        if provenance not in _NOT_A_FEED:
+            self._provenance[symbol] = provenance
+
     def _market(self, symbol: str, close: float) -> MarketContext:
         f = self.features.features(symbol)
         c = self.config
@@ -301,7 +316,7 @@ class NetOfCostPlanner:
             volatility=f.daily_volatility,
             adv=f.adv,
             liquidity_ratio=f.liquidity_ratio,
-            provenance=c.provenance,
+            provenance=self._provenance.get(symbol, c.provenance),
         )
 
     def _spec(

@@ -101,6 +101,7 @@ class AlpacaBroker(Broker):
         limiter = limiter or TokenBucket.per_minute(
             config.requests_per_minute, burst=config.burst
         )
+        self._limiter = limiter
         self._rest = AlpacaRest(client, config, limiter, sleep=sleep)
         self._client = client
         self._stream = StreamSupervisor(config, credentials)
@@ -129,8 +130,15 @@ class AlpacaBroker(Broker):
         raise TransientBrokerError(f"trade-updates stream not up after {timeout_s}s")
 
     def close(self) -> None:
-        """Stop the stream (REST needs no closing)."""
+        """Stop the stream and release the rate limiter's resources (its DB engine)."""
         self._stream.stop()
+        close_limiter = getattr(self._limiter, "close", None)
+        if callable(close_limiter):
+            close_limiter()
+
+    def rate_budget_left(self) -> float:
+        """Trading-API requests the rate limiter allows right now."""
+        return self._limiter.remaining()
 
     def __enter__(self) -> AlpacaBroker:
         return self

@@ -68,6 +68,13 @@ class TokenBucket(RateLimiter):
         with self._lock:
             self._state = token_bucket.pause(self._state, self._monotonic(), seconds)
 
+    def remaining(self) -> float:
+        """Tokens in the bucket now (refilled to this instant), none taken."""
+        with self._lock:
+            return token_bucket.available(
+                self._state, self._monotonic(), rate=self.rate, capacity=self.capacity
+            )
+
     def _take_or_wait(self) -> float:
         taken = token_bucket.take(
             self._state, self._monotonic(), rate=self.rate, capacity=self.capacity

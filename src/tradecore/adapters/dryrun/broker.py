@@ -41,6 +41,17 @@ class DryRunBroker:
         self.recorded: dict[str, BrokerOrder] = {}  # client order id -> order
         self._events: list[OrderEvent] = []
 
+    def close(self) -> None:
+        """Close the wrapped broker (its stream, its rate limiter's engine), if any."""
+        close = getattr(self._inner, "close", None)
+        if callable(close):
+            close()
+
+    def rate_budget_left(self) -> float | None:
+        """The wrapped broker's rate-limit budget (its reads still spend it)."""
+        budget = getattr(self._inner, "rate_budget_left", None)
+        return budget() if callable(budget) else None
+
     def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
         """Record the order and acknowledge it (it never reaches a market)."""
         if client_order_id in self.recorded:

@@ -78,6 +78,17 @@ class PrometheusMetrics(Metrics):
             ["sink"],
             registry=r,
         )
+        self._budget = Gauge(
+            "tradecore_rate_limit_budget_left",
+            "Broker requests the rate limiter allows right now.",
+            registry=r,
+        )
+        self._degraded = Gauge(
+            "tradecore_data_degraded",
+            "1 when the market-data feed in use is degraded (iex, delayed_sip).",
+            ["feed"],
+            registry=r,
+        )
 
     def order_outcome(self, outcome: str, reason: str) -> None:
         """Count one decision outcome and its reason code."""
@@ -125,3 +136,11 @@ class PrometheusMetrics(Metrics):
     def alert_delivery_failed(self, sink: str) -> None:
         """Count one failed alert delivery."""
         self._alert_failures.labels(sink=sink).inc()
+
+    def rate_limit_budget(self, remaining: float) -> None:
+        """Set the requests left in the rate limiter's bucket."""
+        self._budget.set(remaining)
+
+    def data_degraded(self, feed: str, degraded: bool) -> None:
+        """Set the degraded flag of ``feed``."""
+        self._degraded.labels(feed=feed).set(1 if degraded else 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -127,8 +128,10 @@ class SqlIntentRepository(IntentRepository):
 
     def open_intents(self) -> Sequence[OrderIntent]:
         """Return every non-terminal intent, oldest decision first."""
-        terminal = tuple(s.value for s in TERMINAL)
-        stmt = select(_I).where(_I.c.status.not_in(terminal)).order_by(*_ORDER)
+        # IN (the open statuses), not NOT IN (the terminal ones): the former searches
+        # the (status, decided_at) index, the latter scans the whole day's intents.
+        wanted = tuple(s.value for s in IntentStatus if s not in TERMINAL)
+        stmt = select(_I).where(_I.c.status.in_(wanted)).order_by(*_ORDER)
         return [codec.intent_from_row(r) for r in self._conn.execute(stmt).mappings()]
 
     def all(self) -> Sequence[OrderIntent]:
@@ -140,6 +143,15 @@ class SqlIntentRepository(IntentRepository):
         """Return intents in any of ``statuses``, oldest decision first."""
         wanted = tuple(IntentStatus(s).value for s in statuses)
         stmt = select(_I).where(_I.c.status.in_(wanted)).order_by(*_ORDER)
+        return [codec.intent_from_row(r) for r in self._conn.execute(stmt).mappings()]
+
+    def by_status_since(
+        self, since: datetime, *statuses: IntentStatus
+    ) -> Sequence[OrderIntent]:
+        """Return intents in ``statuses`` decided at or after ``since``."""
+        wanted = tuple(IntentStatus(s).value for s in statuses)
+        where = and_(_I.c.status.in_(wanted), _I.c.decided_at >= since)
+        stmt = select(_I).where(where).order_by(*_ORDER)
         return [codec.intent_from_row(r) for r in self._conn.execute(stmt).mappings()]
 
 
@@ -171,6 +183,14 @@ class SqlFillRepository(FillRepository):
     def all(self) -> Sequence[Fill]:
         """Return every fill in execution order."""
         return self._select(None)
+
+    def recorded_after(self, mark: int) -> tuple[Sequence[Fill], int]:
+        """Fills with a row id above ``mark`` (the last id seen), in id order."""
+        cols = [c for c in _F.c if c.name != "id"]
+        stmt = select(_F.c.id, *cols).where(_F.c.id > mark).order_by(_F.c.id)
+        rows = list(self._conn.execute(stmt).mappings())
+        fills = [_decode_fill({k: r[k] for k in r if k != "id"}) for r in rows]
+        return fills, (rows[-1]["id"] if rows else mark)
 
     def _select(self, where: Any) -> Sequence[Fill]:
         cols = [c for c in _F.c if c.name != "id"]

@@ -9,7 +9,9 @@ it from the SQL repositories; :meth:`rollback` restores the last committed state
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from tradecore.adapters.sqlstore import codec
 from tradecore.domain.errors import ConcurrencyConflict, IllegalTransition, NotFound
@@ -83,6 +85,17 @@ class IntentMirror(IntentRepository):
         wanted = {IntentStatus(s) for s in statuses}
         return _by_decision_time(i for i in self._rows.values() if i.status in wanted)
 
+    def by_status_since(
+        self, since: datetime, *statuses: IntentStatus
+    ) -> Sequence[OrderIntent]:
+        """Return intents in ``statuses`` decided at or after ``since``."""
+        wanted = {IntentStatus(s) for s in statuses}
+        return _by_decision_time(
+            i
+            for i in self._rows.values()
+            if i.status in wanted and i.decided_at >= since
+        )
+
     def written(self, cid: str, version: int) -> None:
         """Note that the database now holds ``cid`` at ``version`` (in this txn)."""
         if cid not in self._undo_db:
@@ -150,6 +163,11 @@ class FillMirror(FillRepository):
         """Return every fill in execution order."""
         return self._ordered(self._fills)
 
+    def recorded_after(self, mark: int) -> tuple[Sequence[Fill], int]:
+        """Fills after position ``mark`` of the recording order, and the new end."""
+        end = len(self._fills)
+        return list(self._fills[min(mark, end) :]), end
+
     def unflushed(self) -> Sequence[Fill]:
         """Fills recorded since the last write to the database."""
         return self._fills[self.flushed :]
@@ -185,6 +203,8 @@ class DecisionMirror(DecisionRepository):
             d.decision_id: d for d in decisions
         }
         self._outcomes: dict[str, OutcomeRecord] = {o.decision_id: o for o in outcomes}
+        #: (decided_at, decision_id) of every decision, sorted: a range read is cheap.
+        self._order = sorted(_decision_order(d) for d in self._decisions.values())
         self._new_decisions: list[str] = []
         self._new_outcomes: list[str] = []
         self.flushed_decisions = 0
@@ -195,6 +215,7 @@ class DecisionMirror(DecisionRepository):
         if record.decision_id in self._decisions:
             return False
         self._decisions[record.decision_id] = record
+        insort(self._order, _decision_order(record))
         self._new_decisions.append(record.decision_id)
         return True
 
@@ -214,7 +235,20 @@ class DecisionMirror(DecisionRepository):
 
     def all_decisions(self) -> Sequence[DecisionRecord]:
         """Return every decision, oldest first."""
-        return sorted(self._decisions.values(), key=_decision_order)
+        return [self._decisions[k] for _, k in self._order]
+
+    def decisions_since(self, since: datetime) -> Sequence[DecisionRecord]:
+        """Return decisions decided at or after ``since``, oldest first."""
+        start = bisect_left(self._order, (since, ""))
+        return [self._decisions[k] for _, k in self._order[start:]]
+
+    def outcomes_since(self, since: datetime) -> Sequence[OutcomeRecord]:
+        """Return outcomes of decisions decided at or after ``since``."""
+        return [
+            self._outcomes[d.decision_id]
+            for d in self.decisions_since(since)
+            if d.decision_id in self._outcomes
+        ]
 
     def all_outcomes(self) -> Sequence[OutcomeRecord]:
         """Return every outcome in the order of their decisions."""
@@ -255,9 +289,9 @@ class DecisionMirror(DecisionRepository):
         for key in self._new_outcomes:
             del self._outcomes[key]
         for key in self._new_decisions:
-            del self._decisions[key]
+            self._order.remove(_decision_order(self._decisions.pop(key)))
         self.commit()
 
 
-def _decision_order(d: DecisionRecord) -> tuple[object, str]:
+def _decision_order(d: DecisionRecord) -> tuple[datetime, str]:
     return (d.decided_at, d.decision_id)

@@ -42,10 +42,13 @@ class StoreRateLimiter(RateLimiter):
         capacity: float,
         wall: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        owns_engine: bool = False,
     ) -> None:
         """Share the bucket ``name`` in the database behind ``engine``.
 
-        The row is created full the first time any process uses it.
+        The row is created full the first time any process uses it. With
+        ``owns_engine`` the limiter disposes of ``engine`` on :meth:`close` (an engine
+        opened just for it); otherwise the engine's owner closes it.
 
         Raises:
             InvalidInput: ``rate`` or ``capacity`` is not positive, or ``name`` is
@@ -60,13 +63,26 @@ class StoreRateLimiter(RateLimiter):
         self.name, self.rate, self.capacity = name, rate, capacity
         self._engine, self._wall, self._sleep = engine, wall, sleep
         self._row_ready = False
+        self._owns_engine = owns_engine
 
     @classmethod
     def per_minute(
-        cls, engine: Engine, name: str, requests: float, *, burst: float = 10
+        cls,
+        engine: Engine,
+        name: str,
+        requests: float,
+        *,
+        burst: float = 10,
+        owns_engine: bool = False,
     ) -> StoreRateLimiter:
         """Return a shared bucket allowing ``requests`` per minute after a ``burst``."""
-        return cls(engine, name, rate=requests / 60.0, capacity=burst)
+        return cls(
+            engine,
+            name,
+            rate=requests / 60.0,
+            capacity=burst,
+            owns_engine=owns_engine,
+        )
 
     def acquire(self) -> None:
         """Block until the shared bucket gives this process a token.
@@ -88,6 +104,29 @@ class StoreRateLimiter(RateLimiter):
         with translating(), self._engine.begin() as connection:
             state, now = self._locked_state(connection)
             self._write(connection, token_bucket.pause(state, now, seconds))
+
+    def remaining(self) -> float:
+        """Tokens in the shared bucket now, read without locking or writing the row."""
+        self._ensure_row()
+        with translating(), self._engine.connect() as connection:
+            row = connection.execute(
+                select(
+                    buckets.c.tokens, buckets.c.refilled_at, buckets.c.paused_until
+                ).where(buckets.c.name == self.name)
+            ).one()
+        state = BucketState(
+            tokens=row.tokens,
+            refilled_at=row.refilled_at,
+            paused_until=row.paused_until,
+        )
+        return token_bucket.available(
+            state, self._wall(), rate=self.rate, capacity=self.capacity
+        )
+
+    def close(self) -> None:
+        """Release the database connections, if this limiter opened the engine."""
+        if self._owns_engine:
+            self._engine.dispose()
 
     def state(self) -> BucketState:
         """The bucket as stored now (for status output and tests)."""

@@ -76,6 +76,25 @@ class SqlDecisionRepository(DecisionRepository):
         )
         return [_decode_outcome(r) for r in self._conn.execute(stmt).mappings()]
 
+    def decisions_since(self, since: datetime) -> Sequence[DecisionRecord]:
+        """Return decisions decided at or after ``since``, oldest first."""
+        stmt = (
+            select(_D)
+            .where(_D.c.decided_at >= since)
+            .order_by(_D.c.decided_at, _D.c.decision_id)
+        )
+        return [_decode_decision(r) for r in self._conn.execute(stmt).mappings()]
+
+    def outcomes_since(self, since: datetime) -> Sequence[OutcomeRecord]:
+        """Return outcomes of decisions decided at or after ``since``."""
+        stmt = (
+            select(_O)
+            .join(_D, _O.c.decision_id == _D.c.decision_id)
+            .where(_D.c.decided_at >= since)
+            .order_by(_D.c.decided_at, _D.c.decision_id)
+        )
+        return [_decode_outcome(r) for r in self._conn.execute(stmt).mappings()]
+
     def decisions_without_outcome(self) -> Sequence[DecisionRecord]:
         """Return decisions with no outcome yet, oldest first."""
         stmt = (
