@@ -28,6 +28,7 @@ from tradecore.apps.broker_factory import build_broker
 from tradecore.apps.config import Settings
 from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
+from tradecore.apps.fault_injection import arm_from_env
 from tradecore.apps.replay_run import bar_interval, venue_config
 from tradecore.apps.risk_config import build_breakers, build_checker
 from tradecore.apps.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
@@ -82,6 +83,7 @@ def run(
 ) -> None:
     """Trade a strategy on the live path over a recorded bar stream."""
     with cli_errors():
+        arm_from_env()  # chaos tests only: inert unless TRADECORE_FAULT_POINT is set
         settings = cli_context(ctx).settings()
         _check_live(settings, live)
         frames = load_bar_files(bars)
@@ -90,7 +92,7 @@ def run(
         clock = SimClock(from_ns(min(int(f.timestamps[0]) for f in frames if len(f))))
         broker, market = _broker(settings, clock, frames, opening, seed, dry_run)
         if emulator:
-            market = _emulator_market(settings, bar_interval(frames))
+            market = _emulator_market(settings, bar_interval(frames), clock)
         store = open_configured_store(ctx)
         try:
             _connect(broker)
@@ -133,9 +135,13 @@ def _check_live(settings: Settings, live: bool) -> None:
 
 
 def _emulator_market(
-    settings: Settings, interval: timedelta
+    settings: Settings, interval: timedelta, clock: SimClock
 ) -> Callable[[Sequence[Bar]], None]:
-    """Post each bar to the emulator's market-data control (it owns the market)."""
+    """Post each bar to the emulator's market-data control (it owns the market).
+
+    A restart resumes at the emulator's time: the bars an earlier run already showed
+    the market are in its past and are not replayed (see :func:`_loop`).
+    """
     from tradecore.adapters.alpaca_emulator.client import EmulatorControl
 
     if settings.broker.kind != "alpaca" or settings.broker.base_url is None:
@@ -143,6 +149,7 @@ def _emulator_market(
             '--emulator needs [broker] kind = "alpaca" with base_url at the emulator'
         )
     control = EmulatorControl(settings.broker.base_url)
+    clock.advance_to(max(clock.now(), control.now()))
 
     def feed(bars: Sequence[Bar]) -> None:
         control.bars(
@@ -235,6 +242,8 @@ def _loop(
     orders = OrderManager(broker, clock, commits)
     chosen = load_strategy(strategy, params)
     interval = bar_interval(frames)
+    feed = RecordedBarFeed(frames, interval)
+    feed.poll(clock.now())  # bars closed before this run started are history
     engine = TradingEngine(
         chosen,
         orders,
@@ -249,7 +258,7 @@ def _loop(
     return LiveLoop(
         engine,
         broker,
-        RecordedBarFeed(frames, interval),
+        feed,
         Reconciler(broker, clock, commits, orders),
         commits,
         clock,

@@ -44,6 +44,7 @@ from tradecore.ports.alerts import Alert, Alerter, Severity
 from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import Store
+from tradecore.services.fault_points import fault_point
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.transactions import CommitEachStep
 
@@ -133,6 +134,7 @@ class KillSwitch:
             flatten_requested=request.flatten,
         )
         report = self._cancel_all(report)
+        fault_point("during_kill_switch")
         if request.flatten:
             report = self._flatten(report, request)
         self._record(report, request, by)
