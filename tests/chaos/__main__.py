@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from tests.chaos.campaign import campaign
@@ -25,12 +27,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=Path("chaos-report.json"))
     args = parser.parse_args(argv)
     started = time.monotonic()
-    results = []
-    for store in args.stores.split(","):
-        tally = campaign(
-            store, crashes=args.crashes, seed=args.seed, per_scenario=args.per_scenario
+    stores = args.stores.split(",")
+    # The stores' campaigns are independent processes: run them side by side.
+    with ThreadPoolExecutor(len(stores)) as pool:
+        tallies = pool.map(
+            lambda store: campaign(
+                store,
+                crashes=args.crashes,
+                seed=args.seed,
+                per_scenario=args.per_scenario,
+                log=partial(print, flush=True),
+            ),
+            stores,
         )
-        results.append(tally.as_json())
+        results = [t.as_json() for t in tallies]
     elapsed = round(time.monotonic() - started, 1)
     print(table(results))
     print(f"elapsed: {elapsed} s")

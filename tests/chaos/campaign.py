@@ -177,7 +177,6 @@ class Scenario:
             process.send_signal(signal.SIGKILL)
         result = operator.finish(process)
         self.tally.runs += 1
-        self.log(f"    {step} ({point}): exit {result.returncode}")
         if side is not None:
             side.join()
         self._count_broker_fault(emulator, armed)

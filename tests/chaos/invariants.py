@@ -19,6 +19,8 @@ from tradecore.domain.orders import Side
 
 #: Alpaca statuses after which an order can no longer fill.
 BROKER_FINAL = {"filled", "canceled", "expired", "rejected", "replaced"}
+#: The most orders one ``GET /v2/orders`` returns (the emulator's cap, as Alpaca's).
+MAX_LISTED = 500
 #: Our statuses that say "the broker never had it / gave it up".
 NEVER_LIVE = {IntentStatus.CREATED, IntentStatus.FAILED, IntentStatus.REJECTED}
 
@@ -59,6 +61,8 @@ def check(
             without = list(uow.decisions.decisions_without_outcome())
     finally:
         store.close()
+    if len(orders) >= MAX_LISTED:
+        raise AssertionError(f"{len(orders)} broker orders: the list may be cut short")
     problems: list[str] = []
     at_broker = {o["client_order_id"]: o for o in orders}
     dup = _duplicates(intents, orders, at_broker, problems)
