@@ -162,14 +162,10 @@ class Scenario:
             if killed.returncode != UNAVAILABLE:  # halted; no broker to cancel at
                 raise AssertionError(f"kill failed: {killed.stderr_tail}")
             point: str | None = step
-        elif step == "random":
-            point = None
+        elif step in ("random", "during_recovery"):  # recovery runs once a start
+            point = None if step == "random" else step
         else:
-            point = (
-                step
-                if step == "during_recovery"
-                else f"{step}:{self.rng.randint(1, 4)}"
-            )
+            point = f"{step}:{self.rng.randint(1, 4)}"  # the nth order/fill of the run
         process = operator.start_run(max_cycles=CYCLES_PER_RUN, fault_point=point)
         side = self._side_fault(store, emulator, process) if step != "random" else None
         if step == "random":
@@ -216,7 +212,8 @@ class Scenario:
         roll = self.rng.random()
         delay = self.rng.uniform(1.2, 2.5)
         if roll < 0.15:
-            seconds = delay if store.kind == "postgres" else self.rng.uniform(0.5, 7.0)
+            # SQLite: mostly within the app's 10 s busy timeout, sometimes beyond it.
+            seconds = delay if store.kind == "postgres" else self.rng.uniform(0.5, 12.0)
             return store.fault(seconds, lambda: self._count(store.fault_kind))
         if roll < 0.35:
 
@@ -226,7 +223,7 @@ class Scenario:
                     process.poll() is None
                     and emulator.control.stream("drop")["dropped"]
                 ):
-                    self.tally.faults["stream_drop_mid_run"] += 1
+                    self._count("stream_drop_mid_run")
 
             thread = threading.Thread(target=drop, daemon=True)
             thread.start()
