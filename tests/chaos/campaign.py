@@ -215,7 +215,7 @@ class Scenario:
             # SQLite: mostly within the app's 10 s busy timeout, sometimes beyond it.
             seconds = delay if store.kind == "postgres" else self.rng.uniform(0.5, 12.0)
             return store.fault(seconds, lambda: self._count(store.fault_kind))
-        if roll < 0.35:
+        if roll < 0.4:
 
             def drop() -> None:
                 time.sleep(delay)

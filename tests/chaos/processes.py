@@ -30,6 +30,7 @@ from tradecore.adapters.alpaca_emulator import (
 
 ROOT = Path(__file__).resolve().parents[2]
 STRATEGY = "tests.chaos.strategy:Churn"
+QTY = 3000
 START_TIMEOUT_S = 20.0
 #: A run that neither ends nor crashes within this is a hang: a finding in itself.
 RUN_TIMEOUT_S = 120.0
@@ -161,7 +162,9 @@ class Operator:
     ) -> subprocess.Popen[str]:
         """Start ``run --emulator`` on the chaos strategy (the process, not waited)."""
         command = ["run", "--bars", str(self.bars), "--emulator"]
-        command += ["--strategy", STRATEGY, "--param", "qty=5"]
+        # Big enough against the bars' volume that the emulator fills it over several
+        # bars: orders are often partly filled and still open when a crash hits.
+        command += ["--strategy", STRATEGY, "--param", f"qty={QTY}"]
         if max_cycles is not None:
             command += ["--max-cycles", str(max_cycles)]
         extra = {"TRADECORE_FAULT_POINT": fault_point} if fault_point else {}
