@@ -12,6 +12,7 @@ Everything random comes from one seeded ``random.Random``.
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import signal
@@ -139,12 +140,13 @@ class Scenario:
             for cycles in (3, 1):  # a few more bars, then a start that only settles
                 self._ok(self._run(operator, cycles, None), "final run")
             audit = operator.command("audit", "verify")
+            orders = emulator.orders()
             verdict = check(
-                store.url,
-                emulator.orders(),
-                emulator.positions(),
-                audit.returncode == 0,
+                store.url, orders, emulator.positions(), audit.returncode == 0
             )
+            if not verdict.clean:  # evidence for the finding, next to the run logs
+                dump = workdir / "broker-orders.json"
+                dump.write_text(json.dumps(orders, indent=1))
         finally:
             emulator.stop()
             store.drop()

@@ -16,6 +16,7 @@ from tradecore.adapters.sqlstore import open_store
 from tradecore.domain.intent import OrderIntent
 from tradecore.domain.lifecycle import TERMINAL, IntentStatus
 from tradecore.domain.orders import Side
+from tradecore.services.kill_switch import KILL_STRATEGY_ID
 
 #: Alpaca statuses after which an order can no longer fill.
 BROKER_FINAL = {"filled", "canceled", "expired", "rejected", "replaced"}
@@ -100,21 +101,26 @@ def _duplicates(
             problems.append(f"{n} broker orders under {cid}")
     live_per_decision: dict[tuple[object, ...], list[str]] = defaultdict(list)
     for intent in intents:
-        key = intent.decision_key
-        slot = (
-            key.strategy_id,
-            key.symbol,
-            key.session_date,
-            key.horizon,
-            key.signal_hash,
-        )
         if intent.client_order_id in at_broker:
-            live_per_decision[slot].append(intent.client_order_id)
+            live_per_decision[_decision_slot(intent)].append(intent.client_order_id)
     for slot, cids in live_per_decision.items():
         if len(cids) > 1:
             count += len(cids) - 1
             problems.append(f"decision {slot} reached the broker {len(cids)} times")
     return count
+
+
+def _decision_slot(intent: OrderIntent) -> tuple[object, ...]:
+    """What one decision is, whatever quantity or attempt it ended up with.
+
+    A strategy decides once per bar and symbol (its signal): two orders for that at
+    the broker are a duplicate even with different quantities. A kill's flatten is
+    decided per quantity: the rest of a position that filled after the cancels is
+    a new decision, flattened by a later carry-out.
+    """
+    key = intent.decision_key
+    slot = (key.strategy_id, key.symbol, key.session_date, key.horizon, key.signal_hash)
+    return (*slot, key.qty) if key.strategy_id == KILL_STRATEGY_ID else slot
 
 
 def _lost(

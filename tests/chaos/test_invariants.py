@@ -74,3 +74,17 @@ def test_ledger_and_broker_positions_must_agree(tmp_path: Path) -> None:
     orders = [_order(placed.client_order_id)]
     assert check(url, orders, {"AAPL": Decimal(90)}, True).position_mismatches == 1
     assert check(url, orders, {"AAPL": Decimal(100)}, False).audit_broken == 1
+
+
+def test_one_strategy_decision_at_the_broker_twice_is_a_duplicate(
+    tmp_path: Path,
+) -> None:
+    """Same bar signal, two quantities: what a restart re-deciding a bar would do."""
+    small, big = intent(qty=Decimal(10)), intent(qty=Decimal(20))
+    url = _store_with(tmp_path / "a.db", small, big)
+    orders = [
+        _order(small.client_order_id, "new", "0"),
+        _order(big.client_order_id, "new", "0"),
+    ]
+    assert check(url, orders, {}, True).duplicates == 1
+    assert check(url, orders[:1], {}, True).duplicates == 0

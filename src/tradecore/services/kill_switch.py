@@ -261,8 +261,10 @@ class KillSwitch:
             key, spec, decided_at=now, execution_policy="market"
         )
         decision = DecisionRecord(
+            # One decision per flatten quantity: a rest that filled after the
+            # cancels (flattened by a later carry-out) is a decision of its own.
             decision_id=DecisionRecord.make_id(
-                KILL_STRATEGY_ID, symbol, request.killed_at, request.kill_id
+                KILL_STRATEGY_ID, symbol, request.killed_at, f"{request.kill_id}:{qty}"
             ),
             strategy_id=KILL_STRATEGY_ID,
             symbol=symbol,
