@@ -47,6 +47,16 @@ def slow(session: nox.Session) -> None:
 
 
 @nox.session
+def chaos(session: nox.Session) -> None:
+    """Crash and fault campaign on SQLite and Postgres; prints the invariants table.
+
+    ``nox -s chaos -- --crashes 50 --stores sqlite`` for a shorter one.
+    """
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "tests.chaos", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Ruff (lint + format check) and the import-linter layer contracts."""
     session.install("-e", ".[dev]")

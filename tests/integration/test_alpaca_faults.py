@@ -328,3 +328,33 @@ def test_without_an_activities_endpoint_missed_fills_are_inferred_once() -> None
         assert fills(h.drain(), buy) == []
     finally:
         h.close()
+
+
+# --- a fill after a cancel request ----------------------------------------------------
+
+
+def test_a_deferred_cancel_leaves_the_order_working_so_it_fills_after_the_request(
+    harness: AlpacaHarness,
+) -> None:
+    h, client_id = harness, cid()
+    order = h.broker.submit(client_id, limit(h, Side.BUY, 10, "100.00"))
+    h.control.faults(defer_cancels=1)
+    h.broker.cancel(order.broker_order_id)  # answered 204: the request was taken
+    assert h.control.state()["faults"]["defer_cancels"] == 0
+    h.feed_bar(open=99.0, high=99.5, low=98.5, close=99.0)
+    events = h.drain()
+    assert sum(f.qty for f in fills(events, client_id)) == Decimal(10)
+    assert K.CANCELED not in {e.kind for e in of(events, client_id)}
+    assert h.broker.get_order_by_client_id(client_id).filled_qty == Decimal(10)
+
+
+def test_only_the_armed_number_of_cancels_is_deferred(harness: AlpacaHarness) -> None:
+    h, first, second = harness, cid(), cid()
+    a = h.broker.submit(first, limit(h, Side.BUY, 10, "90.00"))
+    b = h.broker.submit(second, limit(h, Side.BUY, 10, "90.00"))
+    h.control.faults(defer_cancels=1)
+    h.broker.cancel(a.broker_order_id)
+    h.broker.cancel(b.broker_order_id)
+    events = h.drain()
+    assert K.CANCELED not in {e.kind for e in of(events, first)}
+    assert K.CANCELED in {e.kind for e in of(events, second)}

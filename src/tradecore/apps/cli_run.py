@@ -28,11 +28,12 @@ from typing import Annotated
 import typer
 
 from tradecore.adapters.dryrun import DryRunBroker
-from tradecore.adapters.sim import SimulatedBroker
+from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.apps.broker_factory import build_broker
 from tradecore.apps.config import Settings, config_hash
 from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
+from tradecore.apps.fault_injection import arm_from_env
 from tradecore.apps.live_feed import (
     BarSource,
     alpaca_source,
@@ -135,6 +136,7 @@ def run(
 ) -> None:
     """Trade a strategy on the live path over recorded bars or Alpaca's data."""
     with cli_errors():
+        arm_from_env()  # chaos tests only: inert unless TRADECORE_FAULT_POINT is set
         settings = cli_context(ctx).settings()
         _check_live(settings, live)
         params = parse_params(param or [])
@@ -162,7 +164,10 @@ def run(
             )
             broker, market = _broker(settings, clock, frames, opening, seed, dry_run)
             if emulator:
-                market = _emulator_market(settings, source.interval)
+                market = _emulator_market(settings, source.interval, clock)
+                # A restart resumes at the emulator's time: bars that closed
+                # before it are history the market already saw, not replayed.
+                source.feed.poll(clock.now())
             _record_manifest(store, gated)
             try:
                 _connect(broker)
@@ -248,9 +253,13 @@ def _settle(broker: Broker) -> Callable[[], None]:
 
 
 def _emulator_market(
-    settings: Settings, interval: timedelta
+    settings: Settings, interval: timedelta, clock: Clock
 ) -> Callable[[Sequence[Bar]], None]:
-    """Post each bar to the emulator's market-data control (it owns the market)."""
+    """Post each bar to the emulator's market-data control (it owns the market).
+
+    A restart resumes at the emulator's time: the bars an earlier run already showed
+    the market are in its past and are not replayed (see :func:`run`).
+    """
     from tradecore.adapters.alpaca_emulator.client import EmulatorControl
 
     if settings.broker.kind != "alpaca" or settings.broker.base_url is None:
@@ -258,6 +267,9 @@ def _emulator_market(
             '--emulator needs [broker] kind = "alpaca" with base_url at the emulator'
         )
     control = EmulatorControl(settings.broker.base_url)
+    if not isinstance(clock, SimClock):
+        raise ConfigurationError("--emulator runs on recorded bars (--bars DIR)")
+    clock.advance_to(max(clock.now(), control.now()))
 
     def feed(bars: Sequence[Bar]) -> None:
         control.bars(

@@ -44,6 +44,7 @@ from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import Store
+from tradecore.services.fault_points import fault_point
 from tradecore.services.order_manager import OrderManager
 from tradecore.services.transactions import CommitEachStep
 
@@ -133,6 +134,7 @@ class KillSwitch:
             flatten_requested=request.flatten,
         )
         report = self._cancel_all(report)
+        fault_point("during_kill_switch")
         if request.flatten:
             report = self._flatten(report, request)
         self._record(report, request, by)
@@ -259,8 +261,10 @@ class KillSwitch:
             key, spec, decided_at=now, execution_policy="market"
         )
         decision = DecisionRecord(
+            # One decision per flatten quantity: a rest that filled after the
+            # cancels (flattened by a later carry-out) is a decision of its own.
             decision_id=DecisionRecord.make_id(
-                KILL_STRATEGY_ID, symbol, request.killed_at, request.kill_id
+                KILL_STRATEGY_ID, symbol, request.killed_at, f"{request.kill_id}:{qty}"
             ),
             strategy_id=KILL_STRATEGY_ID,
             symbol=symbol,

@@ -40,6 +40,7 @@ from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.ports.broker import Broker, BrokerOrder
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import UnitOfWork
+from tradecore.services.fault_points import fault_point
 from tradecore.services.transactions import CommitPolicy
 
 
@@ -107,10 +108,14 @@ class OrderManager:
             if stored.status is not IntentStatus.CREATED and not self._resend_known:
                 self._record_duplicate(uow, decision, stored)
                 return stored
+        fault_point("after_intent_commit")
         if stored.status is IntentStatus.CREATED:
             with self._commits.step() as uow:
                 stored = uow.intents.update(mark_submitted(stored, self._clock.now()))
+        fault_point("after_submitted_commit")
         answer = self._send(stored)
+        if isinstance(answer, BrokerOrder):
+            fault_point("after_broker_accept")
         with self._commits.step() as uow:
             return self._record_answer(uow, decision, stored, answer)
 
@@ -172,6 +177,7 @@ class OrderManager:
             applied = attrs.evolve(applied, intent=uow.intents.update(applied.intent))
         if applied.new_fill is not None:
             uow.fills.record(applied.new_fill)
+            fault_point("during_fill_apply")
         return applied
 
     def adopt(

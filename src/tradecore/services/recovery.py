@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from tradecore.ports.broker import Broker
 from tradecore.services.engine import TradingEngine
+from tradecore.services.fault_points import fault_point
 from tradecore.services.reconciler import Reconciler, ReconcileReport
 from tradecore.services.transactions import CommitPolicy
 
@@ -30,6 +31,7 @@ def recover(
 ) -> ReconcileReport:
     """Run the restart sequence above; return what reconciliation found."""
     engine.on_events(broker.poll_events())
+    fault_point("during_recovery")
     report = reconciler.run()
     with commits.step() as uow:
         engine.restore(uow)

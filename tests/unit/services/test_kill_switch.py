@@ -271,3 +271,48 @@ def test_kill_requests_are_read_only_from_a_kills_halt() -> None:
     assert kill_request_of(record(TradingState.REDUCING, "kill: x")) is None
     never_set = TradingStateRecord(state=TradingState.HALTED, reason="kill: x")
     assert kill_request_of(never_set) is None
+
+
+def _settle(store: SqlStore, clock: SimClock, venue: Venue) -> None:
+    """Let a bar pass and store every event it caused."""
+    clock.advance(60)
+    venue.on_bar(_bar("AAPL", 100.0, clock))
+    clock.advance(60)
+    orders = OrderManager(venue, clock, CommitEachStep(store))
+    with store.unit_of_work() as uow:
+        for event in venue.poll_events():
+            orders.apply(uow, event)
+        uow.commit()
+
+
+def test_fill_after_cancel_request_during_a_kill_flattens_the_rest_as_its_own_decision(
+    db: Path, store: SqlStore, clock: SimClock
+) -> None:
+    """Found by the chaos campaign: an order whose cancel was acknowledged kept
+    filling after the kill's flatten, and the next carry-out's flatten of that rest
+    reused the first flatten's decision id, so the second order had no decision or
+    outcome of its own."""
+    venue = Venue(clock)
+    _book(store, clock, venue)
+    switch = KillSwitch(store, venue, clock, RecordingAlerter())
+    (first,) = switch.kill("runaway", flatten=True).flatten_orders
+    _settle(store, clock, venue)
+    # the fill that arrived after the cancel request: 30 more AAPL
+    orders = OrderManager(venue, clock, CommitEachStep(store))
+    _place(orders, clock, OrderSpec(symbol="AAPL", side=Side.BUY, qty=D(30)))
+    _settle(store, clock, venue)
+    with store.unit_of_work() as uow:
+        request = kill_request_of(uow.controls.get_trading_state())
+    assert request is not None
+
+    (second,) = switch.carry_out(request).flatten_orders
+    assert second != first
+    with store.unit_of_work() as uow:
+        assert uow.intents.get(second).spec.qty == D(30)
+        outcomes = {
+            o.client_order_id: o.decision_id
+            for o in uow.decisions.all_outcomes()
+            if o.client_order_id in (first, second)
+        }
+    assert set(outcomes) == {first, second}  # each order has its own outcome...
+    assert len(set(outcomes.values())) == 2  # ...of its own decision

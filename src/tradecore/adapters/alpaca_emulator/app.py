@@ -89,6 +89,8 @@ async def _trading_middleware(
             await _answer(request, handler, headers)
         body = wire.error(None, "internal server error (injected)")
         return _record(request, reply(body, status=faults.error_status))
+    if route == "cancel_order" and faults.take("defer_cancels"):
+        return _record(request, web.Response(status=204))
     if route == "submit_order" and faults.take("lose_submits"):
         await _answer(request, handler, headers)
         await _lose_response(request, faults)

@@ -44,6 +44,9 @@ class Faults:
     #: Delay the next N trading requests by ``slow_delay_s`` before handling them.
     slow: int = 0
     slow_delay_s: float = 1.0
+    #: Answer the next N single-order cancels 204 but leave the order working, so
+    #: it can still fill after the cancel request (Alpaca: a cancel is a request).
+    defer_cancels: int = 0
     #: Refuse stream connections (set by the stream "down" control).
     stream_down: bool = False
 

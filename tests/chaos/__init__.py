@@ -1,0 +1,1 @@
+"""Chaos campaign: crash and fault injection against the live path (``nox -s chaos``)."""
