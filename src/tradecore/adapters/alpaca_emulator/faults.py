@@ -46,6 +46,8 @@ class Faults:
     slow_delay_s: float = 1.0
     #: Refuse stream connections (set by the stream "down" control).
     stream_down: bool = False
+    #: Refuse market-data stream connections (set by the data_stream "down" control).
+    data_stream_down: bool = False
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply a partial update from the control API.
