@@ -105,13 +105,22 @@ def test_bars_arrive_in_order_warm_up_backfilled_then_streamed(
     assert (status.streamed, status.backfilled) == (6, 6)
 
 
-def test_a_bar_is_served_only_once_closed_by_now(server: EmulatorServer) -> None:
+def test_while_the_stream_is_down_the_feed_polls_closed_bars_over_rest(
+    server: EmulatorServer,
+) -> None:
     control = EmulatorControl(server.base_url)
+    control.data_stream("down")
     _post(control, 0, 3)
-    feed = _feed(server)  # not started: the stream never connects, REST serves all
-    assert _keys(feed.poll(START + 2 * MINUTE)) == _expected(0, 1)
-    assert _keys(feed.poll(START + 4 * MINUTE)) == _expected(2, 3)
-    assert feed.poll(START + 10 * MINUTE) == []
+    feed = _feed(server)
+    try:
+        assert _keys(feed.poll(START + 2 * MINUTE)) == _expected(0, 1)
+        assert _keys(feed.poll(START + 4 * MINUTE)) == _expected(2, 3)
+        assert feed.poll(START + 10 * MINUTE) == []
+        status = feed.status()
+    finally:
+        feed.close()
+    assert (status.connections, status.streamed, status.backfilled) == (0, 0, 8)
+    assert status.backfills == 3
 
 
 def test_a_stream_drop_mid_run_loses_no_bar_and_duplicates_none(

@@ -149,6 +149,7 @@ class AlpacaStreamBarFeed(BarFeed):
         self._next = dict.fromkeys(self._symbols, start)
         self._buffer: dict[tuple[str, datetime], Bar] = {}
         self._gap = True
+        self._started = False
         self._lock = threading.Lock()
         self._status = StreamFeedStatus()
         self._config = config
@@ -166,7 +167,15 @@ class AlpacaStreamBarFeed(BarFeed):
         )
 
     def start(self) -> AlpacaStreamBarFeed:
-        """Start the stream thread (it connects, and reconnects, by itself)."""
+        """Start the stream thread (it connects, and reconnects, by itself).
+
+        Idempotent; the first :meth:`poll` calls it, so a feed built but never
+        polled holds no thread or connection.
+        """
+        with self._lock:
+            if self._started:
+                return self
+            self._started = True
         self._thread.start()
         return self
 
@@ -196,6 +205,7 @@ class AlpacaStreamBarFeed(BarFeed):
             AuthenticationFailed: the stream's credentials were refused.
             TradecoreError: a backfill failed (it is tried again on the next poll).
         """
+        self.start()
         with self._lock:
             if self._status.auth_failed:
                 raise AuthenticationFailed("market-data stream: credentials refused")

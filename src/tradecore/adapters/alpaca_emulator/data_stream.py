@@ -157,8 +157,8 @@ class DataStreamHub:
 
     @property
     def subscribers(self) -> int:
-        """How many authenticated clients are connected now."""
-        return len(self._clients)
+        """How many connected clients are subscribed to something now."""
+        return sum(1 for c in self._clients if any(c.subscribed.values()))
 
     async def publish(
         self, bars: Iterable[Bar], quotes: Iterable[Quote], trades: Iterable[Json] = ()
