@@ -190,3 +190,43 @@ def test_bad_construction_is_refused(server: EmulatorServer) -> None:
     assert stream_url_for(Provenance.SIP, "http://127.0.0.1:9") == (
         "ws://127.0.0.1:9/v2/sip"
     )
+
+
+def test_repeated_drops_while_bars_flow_lose_and_repeat_nothing(
+    server: EmulatorServer,
+) -> None:
+    control = EmulatorControl(server.base_url)
+    feed = _feed(server)
+    later = START + 60 * MINUTE
+    got: list[Bar] = []
+    try:
+        got += feed.poll(later)  # starts the stream
+        eventually(lambda: feed.status().subscriptions == 1, what="the subscription")
+        for i in range(8):
+            _post(control, i, i)
+            if i % 2:  # drop right after the push: the reconnect races the next bars
+                control.data_stream("drop")
+            got += feed.poll(later)
+        eventually(lambda: feed.status().connected, what="the last reconnection")
+        got += _drain(feed, later, 16 - len(got))
+        assert feed.poll(later) == []
+    finally:
+        feed.close()
+    assert _keys(got) == _expected(0, 7)
+    assert feed.status().connections >= 2
+
+
+def test_reconnect_delays_are_seeded_exponential_and_capped(
+    server: EmulatorServer,
+) -> None:
+    def delays() -> list[float]:
+        feed = _feed(server)  # never started: next_delay is pure arithmetic here
+        return [feed.next_delay(n) for n in range(1, 9)]
+
+    first, second = delays(), delays()
+    assert first == second  # same seed, same jitter
+    low, high = 0.02, 0.2  # adapter_config's reconnect_min_s / reconnect_max_s
+    for n, delay in enumerate(first, start=1):
+        ceiling = min(high, low * 2 ** (n - 1))
+        assert ceiling / 2 <= delay <= ceiling
+    assert max(first) <= high
