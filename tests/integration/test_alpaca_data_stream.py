@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from websockets.sync.client import connect
 
 from tests.alpaca_harness import CREDENTIALS, START, eventually
 from tradecore.adapters.alpaca_emulator import EmulatorConfig, EmulatorServer
@@ -126,6 +125,10 @@ def test_a_dropped_stream_reconnects_and_later_bars_arrive(
 
 
 def _json_client(server: EmulatorServer, feed: str = "sip") -> Any:
+    # Imported here: the harness import above skips (or, on CI, fails) without
+    # the alpaca extra, which brings websockets.
+    from websockets.sync.client import connect
+
     return connect(server.data_stream_url(feed), open_timeout=5)
 
 

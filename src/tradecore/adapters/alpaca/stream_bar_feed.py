@@ -242,6 +242,10 @@ class AlpacaStreamBarFeed(BarFeed):
     def _take_closed(self, now: datetime) -> list[Bar]:
         interval = self._data.interval
         with self._lock:
+            if self._gap:
+                # Resubscribed since this poll began: the gap may hold bars older
+                # than those buffered. Serve nothing until the next poll backfills.
+                return []
             ready = [b for b in self._buffer.values() if b.timestamp + interval <= now]
             ready.sort(key=lambda b: (b.timestamp, self._order[b.symbol]))
             for bar in ready:
