@@ -230,3 +230,27 @@ def test_reconnect_delays_are_seeded_exponential_and_capped(
         ceiling = min(high, low * 2 ** (n - 1))
         assert ceiling / 2 <= delay <= ceiling
     assert max(first) <= high
+
+
+def test_a_resubscription_during_a_poll_defers_serving_until_backfilled(
+    server: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    control = EmulatorControl(server.base_url)
+    control.data_stream("down")  # the stream never connects: REST only
+    _post(control, 0, 1)
+    feed = _feed(server)
+    later = START + 60 * MINUTE
+    fetch = AlpacaMarketData.bars_of
+
+    def resubscribed_meanwhile(data: AlpacaMarketData, *args: Any) -> Any:
+        found = fetch(data, *args)
+        feed.subscribed()  # as the stream thread would, mid-poll
+        return found
+
+    try:
+        monkeypatch.setattr(AlpacaMarketData, "bars_of", resubscribed_meanwhile)
+        assert feed.poll(later) == []  # the gap flag is up again: serve nothing yet
+        monkeypatch.setattr(AlpacaMarketData, "bars_of", fetch)
+        assert _keys(feed.poll(later)) == _expected(0, 1)
+    finally:
+        feed.close()
