@@ -97,4 +97,4 @@ def test_feed_alpaca_refuses_what_it_cannot_do(tmp_path: Path) -> None:
     assert "time zone" in naive.output
     unknown = runner.invoke(app, [*base, "--feed", "carrier-pigeon"], env={})
     assert unknown.exit_code == errors.CONFIG_OR_AUTH
-    assert "expected 'files' or 'alpaca'" in unknown.output
+    assert "expected 'files', 'alpaca' or 'alpaca-stream'" in unknown.output

@@ -51,7 +51,9 @@ def emulator(
     """Serve Alpaca's v2 trading API and trade-updates stream, backed by the simulator.
 
     Point alpaca-py at it with TradingClient(key, secret, url_override=BASE_URL) and
-    TradingStream(key, secret, url_override=BASE_URL + "/stream"). Time is virtual:
+    TradingStream(key, secret, url_override=BASE_URL + "/stream"); market data with
+    StockHistoricalDataClient(key, secret, url_override=BASE_URL) and
+    StockDataStream(key, secret, url_override=WS_URL + "/v2/iex"). Time is virtual:
     feed bars and let time pass with POST /_control/bars and /_control/advance.
     """
     with cli_errors():
@@ -72,5 +74,10 @@ def emulator(
         origin = f"http://{host}:{port}"
         typer.echo(f"Alpaca emulator on {origin} (stream {origin}/stream)")
         typer.echo(f"key id {key_id}; seed {seed}; virtual time {config.start}")
-        typer.echo("control API: /_control/state, /bars, /advance, /faults, /stream")
+        ws_origin = origin.replace("http://", "ws://", 1)
+        typer.echo(f"market-data stream {ws_origin}/v2/iex (or /v2/sip)")
+        typer.echo(
+            "control API: /_control/state, /bars, /quotes, /trades, /advance, /faults, "
+            "/stream, /data_stream"
+        )
         serve_forever(config, host=host, port=port)

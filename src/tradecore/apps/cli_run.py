@@ -48,6 +48,7 @@ from tradecore.apps.live_ops import (
     open_live_ops,
     watch_cycles,
 )
+from tradecore.apps.live_stream_feed import alpaca_stream_source
 from tradecore.apps.replay_costs import live_net_of_cost
 from tradecore.apps.replay_run import venue_config
 from tradecore.apps.risk_config import build_breakers, build_checker
@@ -83,7 +84,8 @@ def run(
         str,
         typer.Option(
             "--feed",
-            help="Where bars come from: 'files' (--bars) or 'alpaca' (data API).",
+            help="Where bars come from: 'files' (--bars), 'alpaca' (data API, "
+            "polled) or 'alpaca-stream' (market-data stream, gaps backfilled).",
         ),
     ] = "files",
     symbol: Annotated[
@@ -181,6 +183,7 @@ def run(
             finally:
                 _close(broker)
         finally:
+            source.close()
             if ops is not None:
                 ops.close()
             store.close()
@@ -222,8 +225,9 @@ def _source(
     interval_minutes: int,
     emulator: bool,
 ) -> BarSource:
-    """The recorded stream (``--bars``) or Alpaca's data API (``--feed alpaca``)."""
-    if feed == "alpaca":
+    """The recorded stream (``--bars``) or Alpaca's data API (``--feed alpaca``),
+    polled, or streamed (``--feed alpaca-stream`` or ``[data] mode = "stream"``)."""
+    if feed in ("alpaca", "alpaca-stream"):
         if bars is not None or emulator:
             raise ConfigurationError(
                 "--feed alpaca reads bars from Alpaca's data API: drop --bars and "
@@ -237,9 +241,15 @@ def _source(
         if interval_minutes < 1:
             raise ConfigurationError(f"--interval-minutes {interval_minutes}: >= 1")
         interval = timedelta(minutes=interval_minutes)
+        if feed == "alpaca-stream" or settings.data.mode == "stream":
+            return alpaca_stream_source(
+                settings, symbols or [], parse_since(since), interval
+            )
         return alpaca_source(settings, symbols or [], parse_since(since), interval)
     if feed != "files":
-        raise ConfigurationError(f"--feed {feed!r}: expected 'files' or 'alpaca'")
+        raise ConfigurationError(
+            f"--feed {feed!r}: expected 'files', 'alpaca' or 'alpaca-stream'"
+        )
     if bars is None:
         raise ConfigurationError("give --bars DIR (a recorded stream) or --feed alpaca")
     return recorded_source(bars)

@@ -64,6 +64,8 @@ class BrokerSettings:
 
 #: Alpaca data feeds ``[data] feed`` may name (recorded as the data's provenance).
 DATA_FEEDS = ("iex", "sip", "delayed_sip")
+#: How ``[data] mode`` reads Alpaca's bars.
+DATA_MODES = ("poll", "stream")
 
 
 @attrs.frozen(kw_only=True)
@@ -74,6 +76,13 @@ class DataSettings:
     #: Data API origin override; defaults to ``[broker] base_url`` (the emulator
     #: serves both), else Alpaca's data host.
     base_url: str | None = None
+    #: ``poll`` the REST data API once per bar, or ``stream`` bars over the
+    #: market-data WebSocket (gaps backfilled over REST); ``--feed alpaca-stream``
+    #: also selects the stream.
+    mode: str = attrs.field(default="poll", validator=attrs.validators.in_(DATA_MODES))
+    #: Market-data stream URL override (``.../v2/iex``); defaults to the data origin's
+    #: host (the emulator) or Alpaca's stream host, with the feed as the path.
+    stream_url: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -11,9 +11,10 @@ announced as a degraded-data regime at start.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -44,6 +45,8 @@ class BarSource:
     frames: Sequence[BarFrame]
     #: One line for the operator: where the bars come from and the data regime.
     note: str
+    #: Releases what the feed holds open (the market-data stream's thread).
+    close: Callable[[], None] = lambda: None
 
 
 def recorded_source(bars: Path) -> BarSource:
@@ -73,36 +76,53 @@ def alpaca_source(
     """
     # Imported here: alpaca-py is an optional extra.
     from tradecore.adapters.alpaca.bar_feed import AlpacaBarFeed
-    from tradecore.adapters.alpaca.config import AlpacaConfig
-    from tradecore.adapters.alpaca.market_data import AlpacaMarketData
-    from tradecore.apps.secrets import alpaca_credentials
 
     if not symbols:
         raise ConfigurationError("--feed alpaca needs the symbols to trade: --symbol")
-    broker = settings.broker
-    config = AlpacaConfig(
-        paper=not broker.live, base_url=broker.base_url, stream_url=broker.stream_url
-    )
-    data = AlpacaMarketData(
-        config,
-        alpaca_credentials(os.environ),
-        feed=Provenance(settings.data.feed),
-        interval=interval,
-        base_url=settings.data.base_url or broker.base_url,
-    )
+    _, _, data = alpaca_market_data(settings, interval)
     clock = SystemClock()
     start = since or clock.now() - WARM_UP_BARS * interval
-    regime = (
-        "degraded-data regime (IEX-only or delayed)"
-        if data.health is Health.DEGRADED
-        else "full data"
-    )
     note = (
-        f"data: alpaca feed {data.provenance.value}, polled every {interval}: {regime}"
+        f"data: alpaca feed {data.provenance.value}, polled every {interval}: "
+        f"{data_regime(data.health)}"
     )
     return BarSource(
         AlpacaBarFeed(data, symbols, start=start), clock, interval, [], note
     )
+
+
+def alpaca_market_data(settings: Settings, interval: timedelta) -> tuple[Any, Any, Any]:
+    """The adapter config, credentials and REST data client ``[data]`` names.
+
+    Returned untyped: alpaca-py is an optional extra, imported only when used.
+
+    Raises:
+        ConfigurationError: missing Alpaca keys.
+    """
+    from tradecore.adapters.alpaca.config import AlpacaConfig
+    from tradecore.adapters.alpaca.market_data import AlpacaMarketData
+    from tradecore.apps.secrets import alpaca_credentials
+
+    broker = settings.broker
+    config = AlpacaConfig(
+        paper=not broker.live, base_url=broker.base_url, stream_url=broker.stream_url
+    )
+    credentials = alpaca_credentials(os.environ)
+    data = AlpacaMarketData(
+        config,
+        credentials,
+        feed=Provenance(settings.data.feed),
+        interval=interval,
+        base_url=settings.data.base_url or broker.base_url,
+    )
+    return config, credentials, data
+
+
+def data_regime(health: Health) -> str:
+    """How the operator is told which data regime the feed puts the engine in."""
+    if health is Health.DEGRADED:
+        return "degraded-data regime (IEX-only or delayed)"
+    return "full data"
 
 
 def parse_since(text: str | None) -> datetime | None:

@@ -6,7 +6,8 @@ Every bar and quote carries the configured feed as its provenance (``iex``,
 apps report at start and the execution policy treats cautiously. Requests are paced
 by their own limiter (the data API's budget is separate from trading's, ALPACA.md
 §7), translated into domain errors, and repeated with jittered backoff (reads are
-safe to repeat). REST only: the streaming data client is not used.
+safe to repeat). The streaming client is :mod:`.stream_bar_feed`, which
+backfills its gaps through this class.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ class AlpacaMarketData(MarketData):
         barset = self._call(lambda: self._client.get_stock_bars(request))
         found: dict[str, list[Bar]] = {}
         for symbol, sdk_bars in barset.data.items():  # type: ignore[union-attr]
-            bars = [self._bar(symbol, b) for b in sdk_bars]
+            bars = [self.bar_from_sdk(symbol, b) for b in sdk_bars]
             found[symbol] = [b for b in bars if start <= b.timestamp < end]
         return found
 
@@ -147,7 +148,8 @@ class AlpacaMarketData(MarketData):
         sdk = quotes.get(symbol)
         return None if sdk is None else self._quote(symbol, sdk)
 
-    def _bar(self, symbol: str, bar: SdkBar) -> Bar:
+    def bar_from_sdk(self, symbol: str, bar: SdkBar) -> Bar:
+        """alpaca-py's bar (REST or stream) as ours, stamped with the feed."""
         return Bar(
             symbol=symbol,
             timestamp=utc(bar.timestamp),

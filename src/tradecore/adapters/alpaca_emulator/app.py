@@ -13,7 +13,13 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from tradecore.adapters.alpaca_emulator import control, data_routes, routes, wire
+from tradecore.adapters.alpaca_emulator import (
+    control,
+    data_control,
+    data_routes,
+    routes,
+    wire,
+)
 from tradecore.adapters.alpaca_emulator import errors as err
 from tradecore.adapters.alpaca_emulator.config import EmulatorConfig
 from tradecore.adapters.alpaca_emulator.faults import (
@@ -46,6 +52,7 @@ def build_app(config: EmulatorConfig) -> web.Application:
     routes.add_routes(app)
     data_routes.add_routes(app)
     control.add_routes(app)
+    data_control.add_routes(app, app[control.FAULTS])
     app.router.add_get("/stream", _stream)
     app.on_shutdown.append(_close_streams)
     return app
@@ -58,6 +65,7 @@ async def _stream(request: web.Request) -> web.StreamResponse:
 
 async def _close_streams(app: web.Application) -> None:
     await app[control.HUB].drop()
+    await app[data_control.DATA_HUB].drop()
 
 
 @web.middleware
@@ -65,6 +73,9 @@ async def _trading_middleware(
     request: web.Request, handler: Handler
 ) -> web.StreamResponse:
     app = request.app
+    if request.match_info.route.name == data_control.ROUTE_NAME:
+        # The market-data stream authenticates inside its own protocol.
+        return await handler(request)
     if not request.path.startswith("/v2/"):
         return await _answer(request, handler, {})
     route = request.match_info.route.name or "unknown"
@@ -108,6 +119,7 @@ async def _answer(
     finally:
         state = request.app[STATE]
         await request.app[control.HUB].publish(state.outbox)
+        await data_control.publish_market(request.app)
     response.headers.update(headers)
     return response
 

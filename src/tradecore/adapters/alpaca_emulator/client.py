@@ -68,6 +68,18 @@ class EmulatorControl:
         """``drop`` the stream connections, or take the stream ``down``/``up``."""
         return self._call("POST", "/_control/stream", {"action": action})
 
+    def data_stream(self, action: str) -> dict[str, Any]:
+        """``drop`` the market-data stream connections, or take it ``down``/``up``."""
+        return self._call("POST", "/_control/data_stream", {"action": action})
+
+    def data_stream_state(self) -> dict[str, Any]:
+        """The market-data stream's subscribers, connections and messages sent."""
+        return self._call("GET", "/_control/data_stream")
+
+    def trades(self, trades: list[dict[str, Any]]) -> dict[str, Any]:
+        """Push trade prints ``{symbol, t?, p, s}`` to the market-data stream."""
+        return self._call("POST", "/_control/trades", {"trades": trades})
+
     def _call(
         self, method: str, path: str, body: dict[str, Any] | None = None
     ) -> dict[str, Any]:

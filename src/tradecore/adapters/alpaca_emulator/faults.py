@@ -49,6 +49,8 @@ class Faults:
     defer_cancels: int = 0
     #: Refuse stream connections (set by the stream "down" control).
     stream_down: bool = False
+    #: Refuse market-data stream connections (set by the data_stream "down" control).
+    data_stream_down: bool = False
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply a partial update from the control API.

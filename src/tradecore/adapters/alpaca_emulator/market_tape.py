@@ -73,6 +73,9 @@ class MarketTape:
         self.interval = interval
         self._bars: dict[str, list[Bar]] = {}
         self._quotes: dict[str, Quote] = {}
+        # Not yet pushed to the market-data stream (bars wait until they close).
+        self._unstreamed: dict[tuple[str, datetime], Bar] = {}
+        self._new_quotes: list[Quote] = []
 
     def add_bar(self, bar: Bar) -> None:
         """Record a bar; a later bar for the same start replaces the earlier."""
@@ -83,10 +86,26 @@ class MarketTape:
             bars[i] = bar
         else:
             bars.insert(i, bar)
+        self._unstreamed[(bar.symbol, bar.timestamp)] = bar
 
     def set_quote(self, quote: Quote) -> None:
         """Record the latest quote of its symbol."""
         self._quotes[quote.symbol] = quote
+        self._new_quotes.append(quote)
+
+    def take_stream(self, now: datetime) -> tuple[list[Bar], list[Quote]]:
+        """Hand the stream, once each, the bars closed by ``now`` and the new quotes.
+
+        A bar goes out when it closes, as Alpaca's minute bars do, so the stream
+        and ``GET /v2/stocks/bars`` agree on which bars exist.
+        """
+        closed = [
+            b for b in self._unstreamed.values() if b.timestamp + self.interval <= now
+        ]
+        for bar in closed:
+            del self._unstreamed[(bar.symbol, bar.timestamp)]
+        quotes, self._new_quotes = self._new_quotes, []
+        return sorted(closed, key=lambda b: (b.timestamp, b.symbol)), quotes
 
     def bars_page(
         self,

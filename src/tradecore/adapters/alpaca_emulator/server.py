@@ -74,6 +74,10 @@ class EmulatorServer:
         """The trade-updates WebSocket URL for ``TradingStream(url_override=...)``."""
         return f"ws://{self._host}:{self._port}/stream"
 
+    def data_stream_url(self, feed: str = "iex") -> str:
+        """The market-data WebSocket URL for ``StockDataStream(url_override=...)``."""
+        return f"ws://{self._host}:{self._port}/v2/{feed}"
+
     def start(self) -> EmulatorServer:
         """Bind and serve; return self once requests are accepted.
 

@@ -1,0 +1,307 @@
+"""AlpacaStreamBarFeed: the BarFeed port over alpaca-py's ``StockDataStream``.
+
+The stream runs in a daemon thread and buffers each closed bar it pushes, stamped
+with the feed's provenance. Alpaca keeps nothing for a client that is away, so every
+gap is filled over REST (the historical client, :class:`AlpacaMarketData`):
+
+- the first :meth:`poll`, and the first poll after every (re)subscription, fetch the
+  bars from the last one served up to ``now`` (the warm-up window, then any bars
+  pushed while the stream was down);
+- while the stream is not connected, every poll fetches (the feed degrades to
+  polling rather than going quiet).
+
+The backfill runs *after* the subscription is acknowledged, so a bar closing during
+it arrives over the stream; bars are keyed by symbol and start time, so a bar that
+comes both ways (or twice) is served once, and never after a later bar of its
+symbol. Reconnects wait an exponential delay with equal jitter from a seeded
+generator (:func:`tradecore.domain.backoff.backoff_delays`), not the SDK's global
+``random``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import warnings
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+import numpy as np
+
+from tradecore.adapters.alpaca.config import AlpacaConfig
+from tradecore.adapters.alpaca.credentials import AlpacaCredentials
+from tradecore.adapters.alpaca.market_data import AlpacaMarketData
+from tradecore.domain.backoff import backoff_delays
+from tradecore.domain.errors import AuthenticationFailed, InvalidInput
+from tradecore.domain.market import Bar, Provenance
+from tradecore.ports.bar_feed import BarFeed
+
+with warnings.catch_warnings():
+    # The data stream imports websockets.legacy, deprecated upstream (websockets 14).
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from alpaca.data.enums import DataFeed
+    from alpaca.data.live.stock import StockDataStream
+    from alpaca.data.models import Bar as SdkBar
+
+log = logging.getLogger(__name__)
+STOP_TIMEOUT_S = 10.0
+#: Alpaca's market-data stream host; the path names the feed.
+STREAM_HOST = "wss://stream.data.alpaca.markets"
+#: The feeds alpaca-py's StockDataStream accepts.
+STREAM_FEEDS = {Provenance.IEX: DataFeed.IEX, Provenance.SIP: DataFeed.SIP}
+_TICK = timedelta(microseconds=1)
+_MAX_DOUBLINGS = 30
+
+
+def stream_url_for(feed: Provenance, rest_origin: str | None) -> str:
+    """The stream URL of ``feed``: at Alpaca, or at ``rest_origin``'s host (emulator)."""
+    if rest_origin is None:
+        return f"{STREAM_HOST}/v2/{feed.value}"
+    ws_origin = rest_origin.replace("https://", "wss://", 1).replace(
+        "http://", "ws://", 1
+    )
+    return f"{ws_origin}/v2/{feed.value}"
+
+
+@attrs.define
+class StreamFeedStatus:
+    """Counters an operator (or a test) can read at any time."""
+
+    connected: bool = False
+    connections: int = 0
+    subscriptions: int = 0
+    #: Bars received over the stream, over REST backfills, and dropped as seen.
+    streamed: int = 0
+    backfilled: int = 0
+    duplicates: int = 0
+    backfills: int = 0
+    auth_failed: bool = False
+
+
+class _FeedStream(StockDataStream):
+    """alpaca-py's data stream with hooks on connect, subscription, auth and backoff."""
+
+    def __init__(self, owner: AlpacaStreamBarFeed, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._feed = owner
+
+    def _reconnect_delay(self, retries: int) -> float:
+        return self._feed.next_delay(retries)
+
+    async def _auth(self) -> None:
+        try:
+            await super()._auth()
+        except ValueError:
+            self._feed.auth_failed()
+            self._should_run = False
+            if self._stop_stream_event is not None:
+                self._stop_stream_event.set()
+            raise
+
+    async def _start_ws(self) -> None:
+        await super()._start_ws()
+        self._feed.connected()
+
+    async def _dispatch(self, msg: dict[str, Any]) -> None:
+        await super()._dispatch(msg)
+        if msg.get("T") == "subscription":
+            self._feed.subscribed()
+
+    async def stop_ws(self) -> None:
+        # The SDK only notices a stop request between frames (up to 5 s): close now.
+        await super().stop_ws()
+        if self._ws is not None:
+            await self._ws.close()
+
+
+class AlpacaStreamBarFeed(BarFeed):
+    """Closed bars of ``symbols`` from ``start`` on, pushed by the stream, gaps backfilled."""
+
+    def __init__(
+        self,
+        data: AlpacaMarketData,
+        symbols: Sequence[str],
+        *,
+        start: datetime,
+        config: AlpacaConfig,
+        credentials: AlpacaCredentials,
+        stream_url: str,
+    ) -> None:
+        """Prepare the stream; :meth:`start` connects (in a background thread).
+
+        Raises:
+            InvalidInput: no symbols, a naive ``start``, or a feed the stream lacks.
+        """
+        if not symbols:
+            raise InvalidInput("symbols", symbols, "name at least one symbol")
+        if start.tzinfo is None:
+            raise InvalidInput("start", start, "must be timezone-aware (UTC)")
+        if data.provenance not in STREAM_FEEDS:
+            raise InvalidInput(
+                "feed", data.provenance.value, "the stream serves iex or sip only"
+            )
+        self._data = data
+        self._symbols = list(dict.fromkeys(symbols))
+        self._order = {s: i for i, s in enumerate(self._symbols)}
+        self._next = dict.fromkeys(self._symbols, start)
+        self._buffer: dict[tuple[str, datetime], Bar] = {}
+        self._gap = True
+        self._started = False
+        self._lock = threading.Lock()
+        self._status = StreamFeedStatus()
+        self._config = config
+        self._rng = np.random.default_rng(config.seed)
+        self._stream = _FeedStream(
+            self,
+            api_key=credentials.key_id,
+            secret_key=credentials.secret_key,
+            feed=STREAM_FEEDS[data.provenance],
+            url_override=stream_url,
+        )
+        self._stream.subscribe_bars(self._on_bar, *self._symbols)
+        self._thread = threading.Thread(
+            target=self._stream.run, name="alpaca-data-stream", daemon=True
+        )
+
+    def start(self) -> AlpacaStreamBarFeed:
+        """Start the stream thread (it connects, and reconnects, by itself).
+
+        Idempotent; the first :meth:`poll` calls it, so a feed built but never
+        polled holds no thread or connection.
+        """
+        with self._lock:
+            if self._started:
+                return self
+            self._started = True
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop the stream and wait for its thread (idempotent)."""
+        if not self._thread.is_alive():
+            return
+        stream = self._stream
+        for _ in range(100):
+            if stream._loop is not None:
+                break
+            self._thread.join(0.01)
+        if stream._loop is not None and stream._loop.is_running():
+            future = asyncio.run_coroutine_threadsafe(stream.stop_ws(), stream._loop)
+            future.result(STOP_TIMEOUT_S)
+        self._thread.join(STOP_TIMEOUT_S)
+
+    def status(self) -> StreamFeedStatus:
+        """Return a copy of the counters."""
+        with self._lock:
+            return attrs.evolve(self._status)
+
+    def poll(self, now: datetime) -> list[Bar]:
+        """Return the bars closed by ``now`` not returned yet, in time order.
+
+        Raises:
+            AuthenticationFailed: the stream's credentials were refused.
+            TradecoreError: a backfill failed (it is tried again on the next poll).
+        """
+        self.start()
+        with self._lock:
+            if self._status.auth_failed:
+                raise AuthenticationFailed("market-data stream: credentials refused")
+            backfill = self._gap or not self._status.connected
+            self._gap = False
+        if backfill:
+            try:
+                self._backfill(now)
+            except Exception:
+                with self._lock:
+                    self._gap = True
+                raise
+        return self._take_closed(now)
+
+    @property
+    def exhausted(self) -> bool:
+        """Never: a live feed always has a next bar."""
+        return False
+
+    def _backfill(self, now: datetime) -> None:
+        with self._lock:
+            start = min(self._next.values())
+            self._status.backfills += 1
+        end = now - self._data.interval + _TICK
+        if end <= start:
+            return
+        found = self._data.bars_of(self._symbols, start, end)
+        with self._lock:
+            for bars in found.values():
+                for bar in bars:
+                    if self._add(bar):
+                        self._status.backfilled += 1
+
+    def _take_closed(self, now: datetime) -> list[Bar]:
+        interval = self._data.interval
+        with self._lock:
+            if self._gap:
+                # Resubscribed since this poll began: the gap may hold bars older
+                # than those buffered. Serve nothing until the next poll backfills.
+                return []
+            ready = [b for b in self._buffer.values() if b.timestamp + interval <= now]
+            ready.sort(key=lambda b: (b.timestamp, self._order[b.symbol]))
+            for bar in ready:
+                del self._buffer[(bar.symbol, bar.timestamp)]
+                self._next[bar.symbol] = max(
+                    self._next[bar.symbol], bar.timestamp + _TICK
+                )
+        return ready
+
+    def _add(self, bar: Bar) -> bool:
+        """Buffer ``bar`` unless served or buffered already (caller holds the lock)."""
+        key = (bar.symbol, bar.timestamp)
+        if bar.symbol not in self._next:
+            return False
+        if bar.timestamp < self._next[bar.symbol] or key in self._buffer:
+            self._status.duplicates += 1
+            return False
+        self._buffer[key] = bar
+        return True
+
+    # --- called on the stream's thread --------------------------------------------
+
+    async def _on_bar(self, sdk: SdkBar | dict[Any, Any]) -> None:
+        if not isinstance(sdk, SdkBar):  # raw frames are off: never a dict
+            log.warning("market-data stream: unparsed bar frame dropped: %r", sdk)
+            return
+        bar = self._data.bar_from_sdk(sdk.symbol, sdk)
+        with self._lock:
+            if self._add(bar):
+                self._status.streamed += 1
+
+    def next_delay(self, retries: int) -> float:
+        """Return the next reconnect delay and mark the stream disconnected."""
+        low, high = self._config.reconnect_min_s, self._config.reconnect_max_s
+        base = low * 2.0 ** min(max(0, retries - 1), _MAX_DOUBLINGS)
+        with self._lock:
+            self._status.connected = False
+            delay = backoff_delays(1, base_s=base, cap_s=high, rng=self._rng)[0]
+        log.warning("market-data stream lost; reconnecting in %.2fs", delay)
+        return delay
+
+    def connected(self) -> None:
+        """Count a (re)connection; the subscription acknowledgement follows."""
+        with self._lock:
+            self._status.connected = True
+            self._status.connections += 1
+
+    def subscribed(self) -> None:
+        """Mark a gap: bars may have been pushed while no subscription was live."""
+        with self._lock:
+            self._status.subscriptions += 1
+            self._gap = True
+
+    def auth_failed(self) -> None:
+        """Record that the credentials were refused; the stream stops."""
+        with self._lock:
+            self._status.auth_failed = True
+            self._status.connected = False
+        log.error("market-data stream: credentials refused; stream stopped")
