@@ -20,26 +20,18 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from tradecore.adapters.dryrun import DryRunBroker
-from tradecore.adapters.sim import SimClock, SimulatedBroker
-from tradecore.apps.broker_factory import build_broker
+from tradecore.apps import live_broker
 from tradecore.apps.config import Settings, config_hash
 from tradecore.apps.context import cli_context, open_configured_store
 from tradecore.apps.errors import cli_errors
 from tradecore.apps.fault_injection import arm_from_env
-from tradecore.apps.live_feed import (
-    BarSource,
-    alpaca_source,
-    parse_since,
-    recorded_source,
-)
+from tradecore.apps.live_feed import BarSource
 from tradecore.apps.live_manifest import GatedStrategy, gate_strategy
 from tradecore.apps.live_ops import (
     LiveOps,
@@ -48,13 +40,11 @@ from tradecore.apps.live_ops import (
     open_live_ops,
     watch_cycles,
 )
-from tradecore.apps.live_stream_feed import alpaca_stream_source
+from tradecore.apps.live_source import choose_source
 from tradecore.apps.replay_costs import live_net_of_cost
-from tradecore.apps.replay_run import venue_config
 from tradecore.apps.risk_config import build_breakers, build_checker
 from tradecore.apps.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
 from tradecore.apps.strategy_loader import parse_params
-from tradecore.domain.bar_frame import BarFrame
 from tradecore.domain.errors import ConfigurationError, MissingSecret
 from tradecore.domain.market import Bar
 from tradecore.ports.broker import Broker
@@ -143,7 +133,7 @@ def run(
         _check_live(settings, live)
         params = parse_params(param or [])
         opening = Decimal(cash)
-        source = _source(
+        source = choose_source(
             settings, bars, feed, symbol, since, interval_minutes, emulator
         )
         typer.echo(source.note)
@@ -164,24 +154,26 @@ def run(
                 alerter=ops.router,
                 clock=clock,
             )
-            broker, market = _broker(settings, clock, frames, opening, seed, dry_run)
+            broker, market = live_broker.live_broker(
+                settings, clock, frames, opening, seed, dry_run
+            )
             if emulator:
-                market = _emulator_market(settings, source.interval, clock)
+                market = live_broker.emulator_market(settings, source.interval, clock)
                 # A restart resumes at the emulator's time: bars that closed
                 # before it are history the market already saw, not replayed.
                 source.feed.poll(clock.now())
             _record_manifest(store, gated)
             try:
-                _connect(broker)
+                live_broker.connect(broker)
                 loop, watch = _loop(
                     settings, store, clock, broker, market, source, gated, opening, ops
                 )
                 report = loop.run(
                     max_cycles=max_cycles, on_cycle=_on_cycle(ops, watch, pace)
                 )
-                drained = loop.drain(settle=_settle(broker))
+                drained = loop.drain(settle=live_broker.settle_for(broker))
             finally:
-                _close(broker)
+                live_broker.close(broker)
         finally:
             source.close()
             if ops is not None:
@@ -192,10 +184,6 @@ def run(
         f"cycles: {report.cycles}  bars: {report.bars}  decisions: {report.decisions}  "
         f"recovery: {'clean' if report.recovery.clean else report.recovery.discrepancies}"
     )
-
-
-#: Wall-clock wait between drain rounds for a real broker's stream.
-DRAIN_SETTLE_S = 0.2
 
 
 def _check_live(settings: Settings, live: bool) -> None:
@@ -214,136 +202,6 @@ def _check_live(settings: Settings, live: bool) -> None:
             f"live trading reads its keys from an encrypted file: set {SECRETS_FILE_ENV} "
             f"and the master key {MASTER_KEY_ENV}"
         )
-
-
-def _source(
-    settings: Settings,
-    bars: Path | None,
-    feed: str,
-    symbols: list[str] | None,
-    since: str | None,
-    interval_minutes: int,
-    emulator: bool,
-) -> BarSource:
-    """The recorded stream (``--bars``) or Alpaca's data API (``--feed alpaca``),
-    polled, or streamed (``--feed alpaca-stream`` or ``[data] mode = "stream"``)."""
-    if feed in ("alpaca", "alpaca-stream"):
-        if bars is not None or emulator:
-            raise ConfigurationError(
-                "--feed alpaca reads bars from Alpaca's data API: drop --bars and "
-                "--emulator (the emulator already serves the bars posted to it)"
-            )
-        if settings.broker.kind == "simulated":
-            raise ConfigurationError(
-                "--feed alpaca trades at Alpaca: set [broker] kind = 'alpaca' or "
-                "pass --dry-run with [broker] kind = 'none'"
-            )
-        if interval_minutes < 1:
-            raise ConfigurationError(f"--interval-minutes {interval_minutes}: >= 1")
-        interval = timedelta(minutes=interval_minutes)
-        if feed == "alpaca-stream" or settings.data.mode == "stream":
-            return alpaca_stream_source(
-                settings, symbols or [], parse_since(since), interval
-            )
-        return alpaca_source(settings, symbols or [], parse_since(since), interval)
-    if feed != "files":
-        raise ConfigurationError(
-            f"--feed {feed!r}: expected 'files', 'alpaca' or 'alpaca-stream'"
-        )
-    if bars is None:
-        raise ConfigurationError("give --bars DIR (a recorded stream) or --feed alpaca")
-    return recorded_source(bars)
-
-
-def _settle(broker: Broker) -> Callable[[], None]:
-    """How long to let the broker's stream catch up between drain rounds."""
-    if isinstance(broker, SimulatedBroker | DryRunBroker):
-        return lambda: None
-    return lambda: time.sleep(DRAIN_SETTLE_S)
-
-
-def _emulator_market(
-    settings: Settings, interval: timedelta, clock: Clock
-) -> Callable[[Sequence[Bar]], None]:
-    """Post each bar to the emulator's market-data control (it owns the market).
-
-    A restart resumes at the emulator's time: the bars an earlier run already showed
-    the market are in its past and are not replayed (see :func:`run`).
-    """
-    from tradecore.adapters.alpaca_emulator.client import EmulatorControl
-
-    if settings.broker.kind != "alpaca" or settings.broker.base_url is None:
-        raise ConfigurationError(
-            '--emulator needs [broker] kind = "alpaca" with base_url at the emulator'
-        )
-    control = EmulatorControl(settings.broker.base_url)
-    if not isinstance(clock, SimClock):
-        raise ConfigurationError("--emulator runs on recorded bars (--bars DIR)")
-    clock.advance_to(max(clock.now(), control.now()))
-
-    def feed(bars: Sequence[Bar]) -> None:
-        control.bars(
-            [
-                {
-                    "symbol": bar.symbol,
-                    "t": bar.timestamp.isoformat(),
-                    "o": bar.open,
-                    "h": bar.high,
-                    "l": bar.low,
-                    "c": bar.close,
-                    "v": bar.volume,
-                }
-                for bar in bars
-            ],
-            through=False,
-        )
-        control.advance_to(max(bar.timestamp for bar in bars) + interval)
-
-    return feed
-
-
-def _each(show: Callable[[Bar], None]) -> Callable[[Sequence[Bar]], None]:
-    def feed(bars: Sequence[Bar]) -> None:
-        for bar in bars:
-            show(bar)
-
-    return feed
-
-
-def _connect(broker: Broker) -> None:
-    connect = getattr(broker, "connect", None)
-    if callable(connect):
-        connect()
-
-
-def _close(broker: Broker) -> None:
-    close = getattr(broker, "close", None)
-    if callable(close):
-        close()
-
-
-def _broker(
-    settings: Settings,
-    clock: Clock,
-    frames: list[BarFrame],
-    cash: Decimal,
-    seed: int,
-    dry_run: bool,
-) -> tuple[Broker, Callable[[Sequence[Bar]], None] | None]:
-    kind = settings.broker.kind
-    if kind == "simulated":
-        sim = SimulatedBroker(clock, venue_config("ideal", cash, seed, frames))
-        return (DryRunBroker(clock, sim) if dry_run else sim), _each(sim.on_bar)
-    if kind == "alpaca":
-        real = build_broker(settings, clock)
-        assert real is not None
-        return (DryRunBroker(clock, real) if dry_run else real), None
-    if dry_run:
-        return DryRunBroker(clock, None, cash), None
-    raise ConfigurationError(
-        f"`tradecore-live run` needs a broker: set [broker] kind (now {kind!r}) to "
-        "'alpaca' or 'simulated', or pass --dry-run"
-    )
 
 
 def _loop(
