@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -29,6 +30,26 @@ class DecisionRecord:
     manifest_hash: str | None = None
     #: Sizing, risk, policy and their reasons, as JSON-able primitives.
     details: Mapping[str, object] = attrs.field(factory=dict)
+
+    @classmethod
+    def keyed(
+        cls,
+        *,
+        strategy_id: str,
+        symbol: str,
+        decided_at: datetime,
+        inputs_hash: str,
+        **fields: Any,
+    ) -> DecisionRecord:
+        """Build a decision whose id is derived by :meth:`make_id` from its key."""
+        return cls(
+            decision_id=cls.make_id(strategy_id, symbol, decided_at, inputs_hash),
+            strategy_id=strategy_id,
+            symbol=symbol,
+            decided_at=decided_at,
+            inputs_hash=inputs_hash,
+            **fields,
+        )
 
     @staticmethod
     def make_id(

@@ -341,8 +341,7 @@ class TradingEngine(NetOfCostSteps):
         if extra:
             details.update(extra)
         strategy_id = self._strategy.strategy_id
-        return DecisionRecord(
-            decision_id=DecisionRecord.make_id(strategy_id, target.symbol, now, inputs),
+        return DecisionRecord.keyed(
             strategy_id=strategy_id,
             symbol=target.symbol,
             decided_at=now,

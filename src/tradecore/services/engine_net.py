@@ -262,8 +262,7 @@ class NetOfCostSteps:
         }
         if intent is not None:
             details["client_order_id"] = intent.client_order_id
-        return DecisionRecord(
-            decision_id=DecisionRecord.make_id(strategy_id, spec.symbol, now, inputs),
+        return DecisionRecord.keyed(
             strategy_id=strategy_id,
             symbol=spec.symbol,
             decided_at=now,
@@ -305,13 +304,15 @@ class NetOfCostSteps:
         now = self._clock.now()
         strategy_id = self._strategy.strategy_id
         inputs = sha256_hex([parent.decision_id, CANCELED_PARENT])
-        decision = DecisionRecord(
-            decision_id=DecisionRecord.make_id(strategy_id, parent.symbol, now, inputs),
+        decision = DecisionRecord.keyed(
             strategy_id=strategy_id,
             symbol=parent.symbol,
             decided_at=now,
             inputs_hash=inputs,
+            config_hash=parent.intent.config_hash,
+            model_hash=parent.intent.model_hash,
             cost_model_hash=parent.intent.cost_model_hash,
+            manifest_hash=self._config.manifest_hash,
             details={CANCELED_PARENT: parent.client_order_id, "unsent": str(unsent)},
         )
         self._skip(decision, PARENT_CANCELED, {"unsent": str(unsent)})

@@ -157,10 +157,7 @@ class RejectionHandler:
             cost_model_hash=intent.cost_model_hash,
         )
         inputs = sha256_hex([intent.client_order_id, decision.action, decision.note])
-        record = DecisionRecord(
-            decision_id=DecisionRecord.make_id(
-                key.strategy_id, spec.symbol, now, inputs
-            ),
+        record = DecisionRecord.keyed(
             strategy_id=key.strategy_id,
             symbol=spec.symbol,
             decided_at=now,

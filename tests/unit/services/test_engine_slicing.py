@@ -260,6 +260,7 @@ def test_a_halt_mid_schedule_stops_the_slices_and_ends_the_parent(
         opening_cash=D(10_000_000),
         risk_gate=gate,
         net_of_cost=NetOfCostConfig(urgency_minutes=60.0, spread_bps=4.0),
+        manifest_hash="m" * 64,
     )
     engine = TradingEngine(
         BuysOnce(BIG), OrderManager(broker, clock, commits), commits, clock, config
@@ -290,3 +291,6 @@ def test_a_halt_mid_schedule_stops_the_slices_and_ends_the_parent(
     assert len(refused) == 1
     assert str(refused[0].reason).startswith("risk:")
     assert any(o.reason == "parent_canceled" for o in outcomes)
+    # Every decision (parent, slices, the refused slice, the cancel) names the
+    # manifest in force.
+    assert {d.manifest_hash for d in decisions.values()} == {"m" * 64}

@@ -16,7 +16,6 @@ equal jitter) instead of the SDK's global ``random``.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import queue
 import threading
@@ -28,9 +27,9 @@ import numpy as np
 from tradecore.adapters.alpaca._sdk import TradingStream
 from tradecore.adapters.alpaca.config import AlpacaConfig
 from tradecore.adapters.alpaca.credentials import AlpacaCredentials
+from tradecore.adapters.alpaca.stream_thread import stop_stream_thread
 
 log = logging.getLogger(__name__)
-STOP_TIMEOUT_S = 10.0
 
 
 @attrs.frozen
@@ -134,17 +133,7 @@ class StreamSupervisor:
 
     def stop(self) -> None:
         """Stop the stream and wait for its thread (idempotent)."""
-        if not self._thread.is_alive():
-            return
-        stream = self._stream
-        for _ in range(100):
-            if stream._loop is not None:
-                break
-            self._thread.join(0.01)
-        if stream._loop is not None and stream._loop.is_running():
-            future = asyncio.run_coroutine_threadsafe(stream.stop_ws(), stream._loop)
-            future.result(STOP_TIMEOUT_S)
-        self._thread.join(STOP_TIMEOUT_S)
+        stop_stream_thread(self._stream, self._thread)
 
     # --- called on the stream's thread --------------------------------------------
 

@@ -20,7 +20,6 @@ generator (:func:`tradecore.domain.backoff.backoff_delays`), not the SDK's globa
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import warnings
@@ -34,6 +33,7 @@ import numpy as np
 from tradecore.adapters.alpaca.config import AlpacaConfig
 from tradecore.adapters.alpaca.credentials import AlpacaCredentials
 from tradecore.adapters.alpaca.market_data import AlpacaMarketData
+from tradecore.adapters.alpaca.stream_thread import stop_stream_thread
 from tradecore.domain.backoff import backoff_delays
 from tradecore.domain.errors import AuthenticationFailed, InvalidInput
 from tradecore.domain.market import Bar, Provenance
@@ -47,7 +47,6 @@ with warnings.catch_warnings():
     from alpaca.data.models import Bar as SdkBar
 
 log = logging.getLogger(__name__)
-STOP_TIMEOUT_S = 10.0
 #: Alpaca's market-data stream host; the path names the feed.
 STREAM_HOST = "wss://stream.data.alpaca.markets"
 #: The feeds alpaca-py's StockDataStream accepts.
@@ -181,17 +180,7 @@ class AlpacaStreamBarFeed(BarFeed):
 
     def close(self) -> None:
         """Stop the stream and wait for its thread (idempotent)."""
-        if not self._thread.is_alive():
-            return
-        stream = self._stream
-        for _ in range(100):
-            if stream._loop is not None:
-                break
-            self._thread.join(0.01)
-        if stream._loop is not None and stream._loop.is_running():
-            future = asyncio.run_coroutine_threadsafe(stream.stop_ws(), stream._loop)
-            future.result(STOP_TIMEOUT_S)
-        self._thread.join(STOP_TIMEOUT_S)
+        stop_stream_thread(self._stream, self._thread)
 
     def status(self) -> StreamFeedStatus:
         """Return a copy of the counters."""

@@ -24,6 +24,32 @@ from tradecore.domain.strategy import NO_TARGETS, PortfolioView, Target
 TIE_TOLERANCE = 1e-9
 
 
+def check_windows(fast: int, slow: int, **sizes: int) -> None:
+    """Refuse windows and sizes that are not positive ints, or ``fast >= slow``.
+
+    Raises:
+        InvalidInput: naming the first bad parameter.
+    """
+    for name, value in (("fast", fast), ("slow", slow), *sizes.items()):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InvalidInput(name, value, "must be an int >= 1")
+    if fast >= slow:
+        raise InvalidInput("fast", fast, f"must be below slow ({slow})")
+
+
+def crossed(fast: float, slow: float, long: bool) -> bool | None:
+    """The new side (``True``: long) when the averages crossed decisively, else ``None``.
+
+    ``None`` too while the slow average is still warming up (NaN) or on a tie.
+    """
+    if math.isnan(slow):
+        return None
+    gap = fast - slow
+    if abs(gap) <= TIE_TOLERANCE * slow or (gap > 0) == long:
+        return None
+    return gap > 0
+
+
 class _SymbolState:
     __slots__ = ("fast", "long", "slow")
 
@@ -42,11 +68,7 @@ class SmaCross:
         Raises:
             InvalidInput: a window or the size is not a positive int, or fast >= slow.
         """
-        for name, value in (("fast", fast), ("slow", slow), ("qty", qty)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidInput(name, value, "must be an int >= 1")
-        if fast >= slow:
-            raise InvalidInput("fast", fast, f"must be below slow ({slow})")
+        check_windows(fast, slow, qty=qty)
         self.strategy_id = f"sma_cross_{fast}_{slow}"
         self._fast, self._slow = fast, slow
         self._qty = Decimal(qty)
@@ -64,14 +86,11 @@ class SmaCross:
         state = self._states.get(symbol)
         if state is None:
             state = self._states[symbol] = _SymbolState(self._fast, self._slow)
-        fast = state.fast.update(close)
-        slow = state.slow.update(close)
-        if math.isnan(slow):
+        want_long = crossed(
+            state.fast.update(close), state.slow.update(close), state.long
+        )
+        if want_long is None:
             return NO_TARGETS
-        gap = fast - slow
-        if abs(gap) <= TIE_TOLERANCE * slow or (gap > 0) == state.long:
-            return NO_TARGETS
-        want_long = gap > 0
         state.long = want_long
         qty = self._qty if want_long else Decimal(0)
         return (Target(symbol, qty, f"{'up' if want_long else 'down'}@{timestamp_ns}"),)

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.indicators import SMA, RollingReturn
-from tradecore.domain.strategies.sma_cross import TIE_TOLERANCE
+from tradecore.domain.strategies.sma_cross import check_windows, crossed
 from tradecore.domain.strategy import NO_TARGETS, PortfolioView, Target
 
 
@@ -53,11 +53,7 @@ class SmaEdge:
             InvalidInput: a window or the size is not a positive int, fast >= slow, or
                 a scale is not > 0.
         """
-        for name, value in (("fast", fast), ("slow", slow), ("max_qty", max_qty)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidInput(name, value, "must be an int >= 1")
-        if fast >= slow:
-            raise InvalidInput("fast", fast, f"must be below slow ({slow})")
+        check_windows(fast, slow, max_qty=max_qty)
         for name, scale in (
             ("edge_scale", edge_scale),
             ("confidence_bps", confidence_bps),
@@ -87,13 +83,11 @@ class SmaEdge:
         fast = state.fast.update(close)
         slow = state.slow.update(close)
         trend = state.trend.update(close)
-        if math.isnan(slow):
+        want_long = crossed(fast, slow, state.long)
+        if want_long is None:
             return NO_TARGETS
-        gap = fast - slow
-        if abs(gap) <= TIE_TOLERANCE * slow or (gap > 0) == state.long:
-            return NO_TARGETS
-        state.long = gap > 0
-        if not state.long:
+        state.long = want_long
+        if not want_long:
             return (Target(symbol, Decimal(0), f"down@{timestamp_ns}"),)
         edge = 0.0 if math.isnan(trend) else max(0.0, trend * 1e4 * self._edge_scale)
         strength = math.tanh(edge / self._confidence)
