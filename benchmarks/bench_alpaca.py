@@ -21,7 +21,7 @@ from tradecore.adapters.alpaca_emulator import (
     EmulatorControl,
     EmulatorServer,
 )
-from tradecore.domain.orders import OrderSpec, Side
+from tradecore.domain.orders.spec import OrderSpec, Side
 
 
 def _wait_frames(broker: AlpacaBroker, sent: int) -> None:

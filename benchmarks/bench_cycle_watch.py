@@ -21,17 +21,17 @@ import attrs
 
 from tradecore.adapters.sim import SimClock
 from tradecore.adapters.sqlstore import SqlStore, open_store
-from tradecore.domain.client_order_id import DecisionKey
-from tradecore.domain.executions import Fill
-from tradecore.domain.intent import OrderIntent
-from tradecore.domain.ledger import Ledger
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.orders import OrderSpec, Side
-from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
+from tradecore.domain.orders.client_order_id import DecisionKey
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.ledger import Ledger
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
+from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.ports.alerts import Alert
-from tradecore.services.cycle_watch import CycleWatch
-from tradecore.services.live_loop import CycleReport
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.observation.cycle_watch import CycleWatch
+from tradecore.services.trading.live_loop import CycleReport
+from tradecore.services.trading.transactions import CommitEachStep
 
 T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 _PER_CYCLE = 3

@@ -19,9 +19,9 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from tradecore.adapters.data import load_bar_files, write_bar_files
-from tradecore.domain.bar_frame import BarFrame, merge_timeline
-from tradecore.domain.datagen import generate_bars
-from tradecore.domain.indicators import SMA
+from tradecore.domain.market.bar_frame import BarFrame, merge_timeline
+from tradecore.domain.market.datagen import generate_bars
+from tradecore.domain.market.indicators import SMA
 
 SYMBOLS = [f"SYM{i}" for i in range(10)]
 

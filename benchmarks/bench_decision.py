@@ -35,9 +35,9 @@ from tradecore.domain import (
     Provenance,
     Side,
 )
-from tradecore.domain.sizing import beta_interval
-from tradecore.domain.strategy import Target
-from tradecore.services.net_of_cost import NetOfCostConfig, NetOfCostPlanner
+from tradecore.domain.sizing.kelly import beta_interval
+from tradecore.domain.strategies.protocol import Target
+from tradecore.services.execution.net_of_cost import NetOfCostConfig, NetOfCostPlanner
 
 TARGET_US = 50.0
 EQUITY = Decimal(1_000_000)

@@ -13,10 +13,14 @@ from datetime import UTC, datetime
 
 from tradecore.adapters.signing import NaclSigner, NaclVerifier
 from tradecore.adapters.sim import SimClock
-from tradecore.domain.manifest import DataSource, Manifest, manifest_bytes
+from tradecore.domain.research.manifest import DataSource, Manifest, manifest_bytes
 from tradecore.ports.alerts import Alert, Severity
-from tradecore.services.alerting import AlertRoute, AlertRouter, RouterPolicy
-from tradecore.services.manifests import sign_manifest, verify_manifest
+from tradecore.services.observation.alerting import (
+    AlertRoute,
+    AlertRouter,
+    RouterPolicy,
+)
+from tradecore.services.research.manifests import sign_manifest, verify_manifest
 
 T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from benchmarks.compare.runner import comparison_lines, run_tradecore, speed_line
 from tradecore.adapters.data.bar_files import write_bar_files
-from tradecore.domain.bar_frame import merge_timeline
-from tradecore.domain.datagen import generate_bars
+from tradecore.domain.market.bar_frame import merge_timeline
+from tradecore.domain.market.datagen import generate_bars
 from tradecore.domain.strategies import SmaCross
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)

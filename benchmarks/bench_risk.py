@@ -29,16 +29,16 @@ import attrs
 import numpy as np
 
 from tradecore.adapters.sqlstore import open_store
-from tradecore.domain.ledger import Ledger
-from tradecore.domain.orders import OrderSpec, Side
-from tradecore.domain.pre_trade import PreTradeChecker
-from tradecore.domain.risk import check_order
-from tradecore.domain.risk_inputs import ExposureSnapshot
-from tradecore.domain.risk_limits import MarketHours, RiskLimits
-from tradecore.domain.risk_rates import OrderRateTracker
+from tradecore.domain.orders.ledger import Ledger
+from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.domain.risk.checks import check_order
+from tradecore.domain.risk.inputs import ExposureSnapshot
+from tradecore.domain.risk.limits import MarketHours, RiskLimits
+from tradecore.domain.risk.pre_trade import PreTradeChecker
+from tradecore.domain.risk.rates import OrderRateTracker
 from tradecore.ports.alerts import Alert, Alerter
-from tradecore.services.risk_gate import RiskGate
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.trading.transactions import CommitEachStep
 
 SYMBOLS = [f"S{i:02d}" for i in range(50)]
 AT = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)

@@ -16,11 +16,11 @@ from decimal import Decimal
 import numpy as np
 
 from tradecore.adapters.sim import SimClock, SimulatedBroker
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.market import Bar
-from tradecore.domain.orders import OrderSpec, OrderType, Side, TimeInForce
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.venue_config import VenueConfig
+from tradecore.domain.market.bars import Bar
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.spec import OrderSpec, OrderType, Side, TimeInForce
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
 
 SYMBOLS = tuple(f"SYM{i}" for i in range(10))
 START = datetime(2026, 1, 5, tzinfo=UTC)

@@ -26,10 +26,10 @@ import psycopg
 import sqlalchemy as sa
 
 from tradecore.adapters.sqlstore import SqlStore, open_store
-from tradecore.domain.client_order_id import DecisionKey
-from tradecore.domain.events import OrderEvent, OrderEventKind
-from tradecore.domain.intent import OrderIntent, apply_event, mark_submitted
-from tradecore.domain.orders import OrderSpec, Side
+from tradecore.domain.orders.client_order_id import DecisionKey
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.intent import OrderIntent, apply_event, mark_submitted
+from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.ports.store_records import BrokerOrderRecord
 
 T0 = datetime(2024, 3, 1, 14, 30, tzinfo=UTC)

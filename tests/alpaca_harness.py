@@ -38,8 +38,8 @@ from tradecore.adapters.alpaca_emulator import (
     EmulatorControl,
     EmulatorServer,
 )
-from tradecore.domain.events import OrderEvent
-from tradecore.domain.market import Bar
+from tradecore.domain.market.bars import Bar
+from tradecore.domain.orders.events import OrderEvent
 from tradecore.ports.rate_limit import RateLimiter
 
 #: Monday 2026-01-05, one hour into the default session (13:30–20:00 UTC).

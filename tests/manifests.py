@@ -8,7 +8,7 @@ from decimal import Decimal
 import attrs
 
 from tradecore.adapters.signing import NaclSigner
-from tradecore.domain.manifest import DataSource, Manifest
+from tradecore.domain.research.manifest import DataSource, Manifest
 
 SEED = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
 OTHER_SEED = bytes(range(32))

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 
 from tradecore.adapters.sim import SimClock
 from tradecore.adapters.sqlstore import SqlStore, open_store
-from tradecore.domain.executions import Fill
-from tradecore.domain.ledger import Ledger
-from tradecore.domain.orders import Side
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.ledger import Ledger
+from tradecore.domain.orders.spec import Side
 from tradecore.ports.alerts import Alert, Alerter
 
 T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)

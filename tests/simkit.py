@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.market import Bar
-from tradecore.domain.orders import OrderSpec, OrderType, Side, TimeInForce
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.venue import SimVenue
-from tradecore.domain.venue_config import VenueConfig
+from tradecore.domain.market.bars import Bar
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.spec import OrderSpec, OrderType, Side, TimeInForce
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
+from tradecore.domain.venue.simulated import SimVenue
 
 T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)

@@ -6,8 +6,8 @@ imports tradecore: the comparison frameworks read the same files with pandas, as
 user of theirs would.
 
 What every script must reproduce, from tradecore's ``sma_cross`` with
-``--fill-model ideal`` (``domain/strategies/sma_cross.py``, ``domain/fill_models.py``,
-``services/replay.py``):
+``--fill-model ideal`` (``domain/strategies/sma_cross.py``, ``domain/venue/fill_models.py``,
+``services/trading/replay.py``):
 
 * per symbol, a fast and a slow simple moving average of the close; nothing happens
   until the slow one has ``slow`` closes;

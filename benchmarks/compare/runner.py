@@ -73,7 +73,14 @@ def _failure(what: str, done: subprocess.CompletedProcess[str]) -> str:
 
 def run_tradecore(data: Path, out: Path, params: dict[str, int]) -> Outcome | str:
     """Run ``tradecore-replay run ... --fill-model ideal`` over ``data``."""
-    argv = [sys.executable, "-m", "tradecore.apps.replay", "run", "--data", str(data)]
+    argv = [
+        sys.executable,
+        "-m",
+        "tradecore.apps.replay.main",
+        "run",
+        "--data",
+        str(data),
+    ]
     argv += ["--strategy", "sma_cross"]
     for key, value in params.items():
         argv += ["--param", f"{key}={value}"]

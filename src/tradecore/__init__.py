@@ -26,7 +26,7 @@ def __getattr__(name: str) -> object:
     # ``tc.replay`` composes adapters (SQLAlchemy, the simulator): import it on first
     # use so ``import tradecore`` stays light.
     if name == "replay":
-        from tradecore.apps.replay_run import replay
+        from tradecore.apps.replay.runner import replay
 
         return replay
     raise AttributeError(f"module 'tradecore' has no attribute {name!r}")

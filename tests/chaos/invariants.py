@@ -13,10 +13,10 @@ from typing import Any
 import attrs
 
 from tradecore.adapters.sqlstore import open_store
-from tradecore.domain.intent import OrderIntent
-from tradecore.domain.lifecycle import TERMINAL, IntentStatus
-from tradecore.domain.orders import Side
-from tradecore.services.kill_switch import KILL_STRATEGY_ID
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.lifecycle import TERMINAL, IntentStatus
+from tradecore.domain.orders.spec import Side
+from tradecore.services.controls.kill_switch import KILL_STRATEGY_ID
 
 #: Alpaca statuses after which an order can no longer fill.
 BROKER_FINAL = {"filled", "canceled", "expired", "rejected", "replaced"}

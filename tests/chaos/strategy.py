@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from tradecore.domain.strategy import PortfolioView, Target
+from tradecore.domain.strategies.protocol import PortfolioView, Target
 
 MINUTE_NS = 60_000_000_000
 

@@ -10,7 +10,7 @@ from tests.chaos.invariants import check
 from tests.factories import event, intent
 from tests.risk_support import sqlite_store
 from tradecore.domain import OrderEventKind, apply_event
-from tradecore.domain.intent import OrderIntent
+from tradecore.domain.orders.intent import OrderIntent
 
 
 def _store_with(path: Path, *intents: OrderIntent) -> str:

@@ -22,7 +22,6 @@ from typing import ClassVar, Protocol
 
 import pytest
 
-from tradecore.domain.broker_status import BrokerOrderStatus
 from tradecore.domain.errors import (
     BrokerRejected,
     DuplicateClientOrderId,
@@ -30,10 +29,17 @@ from tradecore.domain.errors import (
     OrderNotCancelable,
     OrderNotFound,
 )
-from tradecore.domain.events import FILL_KINDS, OrderEvent, OrderEventKind
-from tradecore.domain.executions import Fill
-from tradecore.domain.market import Bar
-from tradecore.domain.orders import Bracket, OrderSpec, OrderType, Side, TimeInForce
+from tradecore.domain.market.bars import Bar
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
+from tradecore.domain.orders.events import FILL_KINDS, OrderEvent, OrderEventKind
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.spec import (
+    Bracket,
+    OrderSpec,
+    OrderType,
+    Side,
+    TimeInForce,
+)
 from tradecore.ports.broker import Broker, Capability
 
 B = BrokerOrderStatus

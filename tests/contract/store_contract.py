@@ -25,18 +25,18 @@ import attrs
 import pytest
 
 from tests.contract.store_contract_records import RecordsContract
-from tradecore.domain.client_order_id import DecisionKey
 from tradecore.domain.errors import (
     ConcurrencyConflict,
     IllegalTransition,
     InvalidInput,
     NotFound,
 )
-from tradecore.domain.events import OrderEvent, OrderEventKind
-from tradecore.domain.executions import Fill
-from tradecore.domain.intent import OrderIntent, apply_event, mark_submitted
-from tradecore.domain.lifecycle import TERMINAL, TRANSITIONS, IntentStatus
-from tradecore.domain.orders import OrderSpec, OrderType, Side
+from tradecore.domain.orders.client_order_id import DecisionKey
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.intent import OrderIntent, apply_event, mark_submitted
+from tradecore.domain.orders.lifecycle import TERMINAL, TRANSITIONS, IntentStatus
+from tradecore.domain.orders.spec import OrderSpec, OrderType, Side
 from tradecore.ports.store import Store
 
 StoreFactory = Callable[[], Store]

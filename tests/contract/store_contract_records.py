@@ -14,11 +14,11 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from tradecore.domain.account import Position
 from tradecore.domain.errors import InvalidInput, NotFound
-from tradecore.domain.intent import OrderIntent
-from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
-from tradecore.domain.trading_state import TradingState
+from tradecore.domain.orders.account import Position
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
+from tradecore.domain.risk.trading_state import TradingState
 from tradecore.ports.store import Store
 from tradecore.ports.store_records import (
     BrokerOrderRecord,

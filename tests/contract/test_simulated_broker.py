@@ -10,10 +10,10 @@ import pytest
 
 from tests.contract.broker_contract import BrokerContract
 from tradecore.adapters.sim import SimClock, SimulatedBroker
-from tradecore.domain.events import OrderEvent
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.market import Bar
-from tradecore.domain.venue_config import VenueConfig
+from tradecore.domain.market.bars import Bar
+from tradecore.domain.orders.events import OrderEvent
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.broker import Capability
 
 #: Monday 2026-01-05, one hour into the default session (13:30–20:00 UTC).

@@ -19,7 +19,7 @@ from tests.contract.store_contract import RawSql, StoreContract, StoreFactory
 from tradecore.adapters.sqlstore import open_store
 from tradecore.adapters.sqlstore.write_behind import WriteBehindStore
 from tradecore.domain.errors import InvalidInput, StoreError
-from tradecore.domain.intent import mark_submitted
+from tradecore.domain.orders.intent import mark_submitted
 from tradecore.ports.store import Store
 
 

@@ -29,24 +29,24 @@ import numpy as np
 from tests.risk_support import RecordingAlerter
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import open_store
-from tradecore.domain.bar_frame import to_ns
-from tradecore.domain.client_order_id import DecisionKey
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.intent import OrderIntent
-from tradecore.domain.market import Bar
-from tradecore.domain.orders import OrderSpec, OrderType, Side
-from tradecore.domain.pre_trade import PreTradeChecker
-from tradecore.domain.records import DecisionRecord
-from tradecore.domain.risk_limits import RiskLimits
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.strategy import PortfolioView, Target
-from tradecore.domain.trading_state import TradingState
-from tradecore.domain.venue_config import OutsideHours, VenueConfig
-from tradecore.services.engine import EngineConfig, TradingEngine
-from tradecore.services.kill_switch import KillSwitch
-from tradecore.services.order_manager import OrderManager
-from tradecore.services.risk_gate import RiskGate
-from tradecore.services.transactions import CommitEachStep
+from tradecore.domain.market.bar_frame import to_ns
+from tradecore.domain.market.bars import Bar
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.client_order_id import DecisionKey
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.records import DecisionRecord
+from tradecore.domain.orders.spec import OrderSpec, OrderType, Side
+from tradecore.domain.risk.limits import RiskLimits
+from tradecore.domain.risk.pre_trade import PreTradeChecker
+from tradecore.domain.risk.trading_state import TradingState
+from tradecore.domain.strategies.protocol import PortfolioView, Target
+from tradecore.domain.venue.config import OutsideHours, VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
+from tradecore.services.controls.kill_switch import KillSwitch
+from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.transactions import CommitEachStep
 
 CYCLE = timedelta(milliseconds=40)
 SYMBOLS = ("AAA", "BBB")

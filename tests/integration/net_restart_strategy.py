@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from tradecore.domain.strategy import NO_TARGETS, PortfolioView, Target
+from tradecore.domain.strategies.protocol import NO_TARGETS, PortfolioView, Target
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 _START_NS = int(START.timestamp()) * 1_000_000_000

@@ -17,7 +17,11 @@ from tradecore.adapters.alerts import SIGNATURE_HEADER, SmtpSink, WebhookSink
 from tradecore.adapters.sim import SimClock
 from tradecore.domain.errors import AlertDeliveryFailed
 from tradecore.ports.alerts import Alert, Severity
-from tradecore.services.alerting import AlertRoute, AlertRouter, RouterPolicy
+from tradecore.services.observation.alerting import (
+    AlertRoute,
+    AlertRouter,
+    RouterPolicy,
+)
 
 T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 SECRET = "s3cr3t-webhook-key"

@@ -14,8 +14,8 @@ from tests.loopback import http_receiver, smtp_server
 from tradecore.adapters.alerts import SIGNATURE_HEADER
 from tradecore.adapters.sim import SimClock
 from tradecore.adapters.sqlstore import open_store
-from tradecore.apps.alerting_setup import build_alert_router
-from tradecore.apps.config import load_settings
+from tradecore.apps.config.settings import load_settings
+from tradecore.apps.wiring.alerting import build_alert_router
 from tradecore.domain.errors import ConfigurationError
 from tradecore.ports.alerts import Alert, Severity
 

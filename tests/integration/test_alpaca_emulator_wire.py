@@ -36,7 +36,7 @@ from tradecore.adapters.alpaca._sdk import APIError, TradingClient
 from tradecore.adapters.alpaca_emulator.app import WIRE
 from tradecore.adapters.alpaca_emulator.control import HUB
 from tradecore.domain.errors import TradecoreError
-from tradecore.domain.orders import Bracket, OrderSpec, Side
+from tradecore.domain.orders.spec import Bracket, OrderSpec, Side
 
 ONE = "one"
 MANY = "many"

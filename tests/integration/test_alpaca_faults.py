@@ -31,14 +31,14 @@ from tradecore.domain.errors import (
     RateLimited,
     TransientBrokerError,
 )
-from tradecore.domain.events import OrderEventKind
-from tradecore.domain.intent import OrderIntent
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.orders import OrderSpec, Side
-from tradecore.domain.records import DecisionRecord
+from tradecore.domain.orders.events import OrderEventKind
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import DecisionRecord
+from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.ports.store import Store
-from tradecore.services.order_manager import OrderManager, RetryPolicy
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.orders.order_manager import OrderManager, RetryPolicy
+from tradecore.services.trading.transactions import CommitEachStep
 
 K = OrderEventKind
 _ids = itertools.count(1)

@@ -23,8 +23,8 @@ from tradecore.adapters.alpaca_emulator import (
 )
 from tradecore.adapters.dryrun import DryRunBroker
 from tradecore.adapters.sim import SimClock
-from tradecore.apps.broker_factory import build_broker, close_broker
-from tradecore.apps.config import BrokerSettings, Settings, StoreSettings
+from tradecore.apps.config.settings import BrokerSettings, Settings, StoreSettings
+from tradecore.apps.wiring.broker_factory import build_broker, close_broker
 
 
 def _open_handles(db: Path) -> int:

@@ -21,9 +21,9 @@ from tradecore.adapters.alpaca.bar_feed import AlpacaBarFeed
 from tradecore.adapters.alpaca.market_data import AlpacaMarketData
 from tradecore.adapters.alpaca_emulator import EmulatorConfig, EmulatorServer
 from tradecore.adapters.alpaca_emulator.client import EmulatorControl
-from tradecore.domain.degradation import Health
 from tradecore.domain.errors import InvalidInput, TradecoreError
-from tradecore.domain.market import Provenance
+from tradecore.domain.market.bars import Provenance
+from tradecore.domain.risk.degradation import Health
 
 MINUTE = timedelta(minutes=1)
 

@@ -16,14 +16,14 @@ from tests.alpaca_harness import AlpacaHarness
 from tests.factories import key
 from tradecore.adapters.sim import SimClock
 from tradecore.adapters.sqlstore import open_store
-from tradecore.domain.broker_status import BrokerOrderStatus
-from tradecore.domain.intent import OrderIntent
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.orders import OrderSpec, OrderType, Side
-from tradecore.domain.records import DecisionRecord
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import DecisionRecord
+from tradecore.domain.orders.spec import OrderSpec, OrderType, Side
 from tradecore.ports.broker import BrokerOrder
-from tradecore.services.order_manager import OrderManager, RetryPolicy
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.orders.order_manager import OrderManager, RetryPolicy
+from tradecore.services.trading.transactions import CommitEachStep
 
 
 class Answers:

@@ -12,14 +12,19 @@ from tests.alpaca_harness import CREDENTIALS, AlpacaHarness, adapter_config
 from tests.risk_support import sqlite_store
 from tradecore.adapters.alpaca import AlpacaBroker
 from tradecore.adapters.sim import SimClock
-from tradecore.domain.bar_frame import to_ns
-from tradecore.domain.broker_status import BrokerOrderStatus as B
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.orders import Side
-from tradecore.domain.strategy import NO_TARGETS, PortfolioView, Protection, Target
-from tradecore.services.engine import EngineConfig, TradingEngine
-from tradecore.services.order_manager import OrderManager
-from tradecore.services.transactions import CommitEachStep
+from tradecore.domain.market.bar_frame import to_ns
+from tradecore.domain.orders.broker_status import BrokerOrderStatus as B
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.spec import Side
+from tradecore.domain.strategies.protocol import (
+    NO_TARGETS,
+    PortfolioView,
+    Protection,
+    Target,
+)
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.transactions import CommitEachStep
 
 QTY = Decimal(10)
 

@@ -19,7 +19,7 @@ from tradecore.adapters.alpaca.stream_bar_feed import (
 from tradecore.adapters.alpaca_emulator import EmulatorConfig, EmulatorServer
 from tradecore.adapters.alpaca_emulator.client import EmulatorControl
 from tradecore.domain.errors import AuthenticationFailed, InvalidInput
-from tradecore.domain.market import Bar, Provenance
+from tradecore.domain.market.bars import Bar, Provenance
 
 MINUTE = timedelta(minutes=1)
 SYMBOLS = ["AAPL", "MSFT"]

@@ -13,20 +13,20 @@ import pytest
 from tests.risk_support import T0, RecordingAlerter, audit_rows, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
-from tradecore.domain.bar_frame import to_ns
-from tradecore.domain.breakers import StalenessBreaker, StalenessConfig
-from tradecore.domain.data_quality import DataQualityConfig
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.pre_trade import PreTradeChecker
-from tradecore.domain.risk_limits import RiskLimits
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.strategy import PortfolioView, Target
-from tradecore.domain.trading_state import TradingState
-from tradecore.domain.venue_config import OutsideHours, VenueConfig
-from tradecore.services.engine import EngineConfig, TradingEngine
-from tradecore.services.order_manager import OrderManager
-from tradecore.services.risk_gate import RiskGate
-from tradecore.services.transactions import CommitEachStep
+from tradecore.domain.market.bar_frame import to_ns
+from tradecore.domain.market.data_quality import DataQualityConfig
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.risk.breakers import StalenessBreaker, StalenessConfig
+from tradecore.domain.risk.limits import RiskLimits
+from tradecore.domain.risk.pre_trade import PreTradeChecker
+from tradecore.domain.risk.trading_state import TradingState
+from tradecore.domain.strategies.protocol import PortfolioView, Target
+from tradecore.domain.venue.config import OutsideHours, VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
+from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.transactions import CommitEachStep
 
 MINUTE = timedelta(minutes=1)
 NS = to_ns(T0)

@@ -14,8 +14,8 @@ from tradecore.adapters.alpaca_emulator import EmulatorConfig, EmulatorServer
 from tradecore.adapters.alpaca_emulator.client import EmulatorControl
 from tradecore.adapters.clock import SystemClock
 from tradecore.adapters.sqlstore.tables import rate_limit_buckets
-from tradecore.apps.broker_factory import build_broker, rate_bucket_name
-from tradecore.apps.config import load_settings
+from tradecore.apps.config.settings import load_settings
+from tradecore.apps.wiring.broker_factory import build_broker, rate_bucket_name
 
 
 def _bucket(db: Path) -> sa.Row[tuple[float, float]]:

@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 from tradecore.adapters.alpaca import AlpacaCredentials
 from tradecore.adapters.alpaca_emulator import EmulatorControl
 from tradecore.adapters.secrets import encrypt_secrets, new_master_key
-from tradecore.apps.errors import CONFIG_OR_AUTH, MISSING_SECRET
-from tradecore.apps.live import app as live_app
-from tradecore.apps.replay import app as replay_app
-from tradecore.apps.secrets import alpaca_credentials
+from tradecore.apps.config.secrets import alpaca_credentials
+from tradecore.apps.live.main import app as live_app
+from tradecore.apps.replay.main import app as replay_app
+from tradecore.apps.wiring.errors import CONFIG_OR_AUTH, MISSING_SECRET
 from tradecore.domain.errors import ConfigurationError
 
 KEY_ID, SECRET = "PKLIVEKEYID0001", "very-secret-value-42"
@@ -136,7 +136,7 @@ def _free_port() -> int:
 
 def test_the_emulator_command_serves_the_control_api() -> None:
     port = _free_port()
-    command = [sys.executable, "-m", "tradecore.apps.replay", "emulator"]
+    command = [sys.executable, "-m", "tradecore.apps.replay.main", "emulator"]
     command += ["--port", str(port), "--seed", "11", "--start", "2026-02-02T15:00:00Z"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

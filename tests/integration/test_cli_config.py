@@ -8,9 +8,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tradecore.apps import errors
-from tradecore.apps.config import config_hash, load_settings
-from tradecore.apps.live import app
+from tradecore.apps.config.settings import config_hash, load_settings
+from tradecore.apps.live.main import app
+from tradecore.apps.wiring import errors
 
 runner = CliRunner()
 

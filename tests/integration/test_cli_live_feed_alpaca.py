@@ -13,11 +13,11 @@ from tests.risk_support import sqlite_store
 from tradecore.adapters.alpaca_emulator.client import EmulatorControl
 from tradecore.adapters.alpaca_emulator.config import EmulatorConfig
 from tradecore.adapters.alpaca_emulator.server import EmulatorServer
-from tradecore.apps import errors
-from tradecore.apps.live import app
-from tradecore.apps.replay_run import replay
-from tradecore.domain.datagen import generate_bars
-from tradecore.domain.lifecycle import IntentStatus
+from tradecore.apps.live.main import app
+from tradecore.apps.replay.runner import replay
+from tradecore.apps.wiring import errors
+from tradecore.domain.market.datagen import generate_bars
+from tradecore.domain.orders.lifecycle import IntentStatus
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 BARS = 60

@@ -17,11 +17,11 @@ from tradecore.adapters.alpaca_emulator.client import EmulatorControl
 from tradecore.adapters.alpaca_emulator.config import EmulatorConfig
 from tradecore.adapters.alpaca_emulator.server import EmulatorServer
 from tradecore.adapters.clock import SystemClock
-from tradecore.apps import errors
-from tradecore.apps.live import app
-from tradecore.apps.replay_run import replay
-from tradecore.domain.bar_frame import BarFrame
-from tradecore.domain.datagen import generate_bars
+from tradecore.apps.live.main import app
+from tradecore.apps.replay.runner import replay
+from tradecore.apps.wiring import errors
+from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.market.datagen import generate_bars
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 WARM, LIVE = 60, 10
@@ -58,7 +58,7 @@ class _QuickClock(SystemClock):
 def test_run_trades_bars_streamed_while_it_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("tradecore.apps.live_stream_feed.SystemClock", _QuickClock)
+    monkeypatch.setattr("tradecore.apps.live.stream_feed.SystemClock", _QuickClock)
     db = tmp_path / "live.db"
     sqlite_store(db).close()
     frames = generate_bars(["AAPL", "MSFT"], WARM + LIVE, start=START, seed=4)

@@ -10,12 +10,12 @@ from typer.testing import CliRunner
 
 from tests.risk_support import audit_rows, sqlite_store
 from tradecore.adapters.data.bar_files import write_bar_files
-from tradecore.apps import errors
-from tradecore.apps.live import app
-from tradecore.domain.datagen import generate_bars
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.records import OutcomeKind
-from tradecore.domain.trading_state import TradingState
+from tradecore.apps.live.main import app
+from tradecore.apps.wiring import errors
+from tradecore.domain.market.datagen import generate_bars
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import OutcomeKind
+from tradecore.domain.risk.trading_state import TradingState
 
 runner = CliRunner()
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)

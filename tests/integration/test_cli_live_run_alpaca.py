@@ -14,9 +14,9 @@ from tradecore.adapters.alpaca.broker import AlpacaBroker
 from tradecore.adapters.alpaca_emulator.config import EmulatorConfig
 from tradecore.adapters.alpaca_emulator.server import EmulatorServer
 from tradecore.adapters.data.bar_files import write_bar_files
-from tradecore.apps.live import app
-from tradecore.domain.datagen import generate_bars
-from tradecore.domain.lifecycle import IntentStatus
+from tradecore.apps.live.main import app
+from tradecore.domain.market.datagen import generate_bars
+from tradecore.domain.orders.lifecycle import IntentStatus
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 

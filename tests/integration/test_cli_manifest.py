@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from tests.manifests import sample_manifest
 from tradecore.adapters.signing import write_signed_manifest
-from tradecore.apps import errors
-from tradecore.apps.replay import app
-from tradecore.domain.manifest import SignedManifest
+from tradecore.apps.replay.main import app
+from tradecore.apps.wiring import errors
+from tradecore.domain.research.manifest import SignedManifest
 
 runner = CliRunner()
 

@@ -12,10 +12,11 @@ from typer.testing import CliRunner
 
 import tests.alpaca_harness  # noqa: F401 - skips (fails in CI) without the extras
 from tradecore.adapters.data.bar_files import write_bar_files
-from tradecore.apps import errors, parity_report
-from tradecore.apps.parity_report import RunRecord
-from tradecore.apps.replay import app
-from tradecore.domain.datagen import generate_bars
+from tradecore.apps.replay import parity_report
+from tradecore.apps.replay.main import app
+from tradecore.apps.replay.parity_report import RunRecord
+from tradecore.apps.wiring import errors
+from tradecore.domain.market.datagen import generate_bars
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 PARAMS = ["--param", "fast=3", "--param", "slow=8", "--param", "qty=5"]

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.risk_support import audit_rows, sqlite_store
-from tradecore.apps import errors
-from tradecore.apps.live import app
-from tradecore.domain.trading_state import TradingState
+from tradecore.apps.live.main import app
+from tradecore.apps.wiring import errors
+from tradecore.domain.risk.trading_state import TradingState
 
 runner = CliRunner()
 

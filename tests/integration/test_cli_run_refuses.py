@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from tests.risk_support import sqlite_store
 from tradecore.adapters.data.bar_files import write_bar_files
-from tradecore.apps import errors
-from tradecore.apps.live import app
-from tradecore.domain.datagen import generate_bars
+from tradecore.apps.live.main import app
+from tradecore.apps.wiring import errors
+from tradecore.domain.market.datagen import generate_bars
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 #: Nothing listens here: a refusal must come before any broker call.

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from tradecore.adapters.sqlstore import open_store
-from tradecore.apps import errors
-from tradecore.apps.live import app
+from tradecore.apps.live.main import app
+from tradecore.apps.wiring import errors
 
 runner = CliRunner()
 

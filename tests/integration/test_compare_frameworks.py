@@ -24,8 +24,8 @@ import pytest
 
 import tradecore as tc
 from tradecore.adapters.data.bar_files import write_bar_files
-from tradecore.domain.bar_frame import BarFrame
-from tradecore.domain.datagen import Shape, generate_bars
+from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.market.datagen import Shape, generate_bars
 from tradecore.domain.strategies import SmaCross
 
 COMPARE = Path(__file__).parents[2] / "benchmarks" / "compare"

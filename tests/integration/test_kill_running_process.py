@@ -36,11 +36,11 @@ from pathlib import Path
 import pytest
 
 from tests.risk_support import audit_rows, sqlite_store
-from tradecore.apps import errors
-from tradecore.domain.kill_request import kill_request_of
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.trading_state import TradingState
-from tradecore.services.kill_switch import KILL_STRATEGY_ID
+from tradecore.apps.wiring import errors
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.risk.kill_request import kill_request_of
+from tradecore.domain.risk.trading_state import TradingState
+from tradecore.services.controls.kill_switch import KILL_STRATEGY_ID
 
 ROOT = Path(__file__).resolve().parents[2]
 CYCLE = timedelta(milliseconds=40)
@@ -50,7 +50,7 @@ def _live_command() -> list[str]:
     script = Path(sys.executable).with_name("tradecore-live")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-m", "tradecore.apps.live"]
+    return [sys.executable, "-m", "tradecore.apps.live.main"]
 
 
 def _wait_for_cycles(process: subprocess.Popen[str], cycles: int) -> None:

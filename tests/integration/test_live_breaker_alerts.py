@@ -14,9 +14,9 @@ from tests.loopback import http_receiver, smtp_server
 from tests.risk_support import audit_rows, sqlite_store
 from tradecore.adapters.alerts import SIGNATURE_HEADER
 from tradecore.adapters.data.bar_files import write_bar_files
-from tradecore.apps.live import app
-from tradecore.domain.datagen import generate_bars
-from tradecore.domain.trading_state import TradingState
+from tradecore.apps.live.main import app
+from tradecore.domain.market.datagen import generate_bars
+from tradecore.domain.risk.trading_state import TradingState
 
 runner = CliRunner()
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)

@@ -19,17 +19,17 @@ from tradecore.adapters.signing import (
     write_signed_manifest,
 )
 from tradecore.adapters.sim import SimClock
-from tradecore.apps import errors
-from tradecore.apps.config import Settings
-from tradecore.apps.config_ops import SigningSettings
-from tradecore.apps.live import app
-from tradecore.apps.live_manifest import gate_strategy
-from tradecore.apps.replay_run import replay
-from tradecore.domain.bar_frame import from_ns
-from tradecore.domain.datagen import generate_bars
+from tradecore.apps.config.operations import SigningSettings
+from tradecore.apps.config.settings import Settings
+from tradecore.apps.live.main import app
+from tradecore.apps.live.manifest_gate import gate_strategy
+from tradecore.apps.replay.runner import replay
+from tradecore.apps.wiring import errors
 from tradecore.domain.errors import ManifestMissing, UntrustedSigningKey
-from tradecore.domain.manifest import SignedManifest, manifest_hash
-from tradecore.services.manifests import sign_manifest
+from tradecore.domain.market.bar_frame import from_ns
+from tradecore.domain.market.datagen import generate_bars
+from tradecore.domain.research.manifest import SignedManifest, manifest_hash
+from tradecore.services.research.manifests import sign_manifest
 
 runner = CliRunner()
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)

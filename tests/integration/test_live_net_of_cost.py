@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 
 from tests.risk_support import sqlite_store
 from tradecore.adapters.data.bar_files import write_bar_files
-from tradecore.apps.live import app
-from tradecore.domain.cost_params import CostModelParams
-from tradecore.domain.datagen import Shape, generate_bars
-from tradecore.domain.lifecycle import IntentStatus
+from tradecore.apps.live.main import app
+from tradecore.domain.execution.cost_params import CostModelParams
+from tradecore.domain.market.datagen import Shape, generate_bars
+from tradecore.domain.orders.lifecycle import IntentStatus
 
 runner = CliRunner()
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)

@@ -29,10 +29,10 @@ import pytest
 from tests.integration.net_restart_strategy import HOLD_AT_ENV, PARENT_BAR, START
 from tests.risk_support import sqlite_store
 from tradecore.adapters.data.bar_files import write_bar_files
-from tradecore.domain.bar_frame import BarFrame
-from tradecore.domain.datagen import ShapeParams, generate_bars
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.services.tca_store import parent_progress, sliced_children
+from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.market.datagen import ShapeParams, generate_bars
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.services.execution.tca_store import parent_progress, sliced_children
 
 ROOT = Path(__file__).resolve().parents[2]
 BARS = 130
@@ -60,7 +60,7 @@ def _command(config: Path, db: Path, bars: Path, seed: int = 7) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "tradecore.apps.live",
+        "tradecore.apps.live.main",
         "--config",
         str(config),
         "--database-url",

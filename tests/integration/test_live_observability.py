@@ -15,7 +15,7 @@ from pathlib import Path
 from tests.loopback import free_port
 from tests.risk_support import sqlite_store
 from tradecore.adapters.data.bar_files import write_bar_files
-from tradecore.domain.datagen import generate_bars
+from tradecore.domain.market.datagen import generate_bars
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 SECRET = "whsec-never-in-logs"
@@ -74,7 +74,13 @@ def test_a_running_process_serves_metrics_health_and_logs_cycles(
         "TRADECORE_BROKER": "simulated",
         "TRADECORE_WEBHOOK_SECRET": SECRET,
     }
-    command = [sys.executable, "-m", "tradecore.apps.live", "--config", str(config)]
+    command = [
+        sys.executable,
+        "-m",
+        "tradecore.apps.live.main",
+        "--config",
+        str(config),
+    ]
     command += ["--database-url", f"sqlite:///{db}", "run", "--bars", str(bars)]
     command += ["--param", "fast=5", "--param", "slow=20", "--param", "qty=10"]
     command += ["--pace", "0.05", "--max-cycles", "60"]

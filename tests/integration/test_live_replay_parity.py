@@ -16,15 +16,15 @@ from pathlib import Path
 from tradecore.adapters.data.recorded_feed import RecordedBarFeed
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import open_store
-from tradecore.apps.replay_run import replay, venue_config
-from tradecore.apps.strategy_loader import load_strategy
-from tradecore.domain.datagen import generate_bars
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.services.engine import EngineConfig, TradingEngine
-from tradecore.services.live_loop import LiveLoop
-from tradecore.services.order_manager import OrderManager
-from tradecore.services.reconciler import Reconciler
-from tradecore.services.transactions import CommitEachStep
+from tradecore.apps.replay.runner import replay, venue_config
+from tradecore.apps.wiring.strategy_loader import load_strategy
+from tradecore.domain.market.datagen import generate_bars
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.orders.reconciler import Reconciler
+from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.live_loop import LiveLoop
+from tradecore.services.trading.transactions import CommitEachStep
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 PARAMS = {"fast": 5, "slow": 20, "qty": 100}

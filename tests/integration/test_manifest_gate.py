@@ -8,11 +8,11 @@ import pytest
 
 from tests.manifests import OTHER_SEED, sample_manifest, signer
 from tradecore.adapters.signing import dev_signer, write_signed_manifest
-from tradecore.apps import errors
-from tradecore.apps.config_ops import SigningSettings
-from tradecore.apps.manifest_trust import verify_manifest_file
+from tradecore.apps.config.operations import SigningSettings
+from tradecore.apps.wiring import errors
+from tradecore.apps.wiring.manifest_trust import verify_manifest_file
 from tradecore.domain import errors as e
-from tradecore.services.manifests import sign_manifest
+from tradecore.services.research.manifests import sign_manifest
 
 TRUSTED = SigningSettings(trusted_public_keys=(signer().public_key().hex(),))
 

@@ -24,14 +24,14 @@ from typer.testing import CliRunner
 
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.adapters.sqlstore import open_store
-from tradecore.apps.execution_config import ExecutionSettings
-from tradecore.apps.replay import app
-from tradecore.apps.replay_run import ReplayResult, replay
-from tradecore.domain.bar_frame import BarFrame
-from tradecore.domain.cost_params import CostModelParams, ImpactParams
-from tradecore.domain.datagen import Shape, generate_bars
+from tradecore.apps.config.execution import ExecutionSettings
+from tradecore.apps.replay.main import app
+from tradecore.apps.replay.runner import ReplayResult, replay
 from tradecore.domain.errors import ConfigurationError
-from tradecore.domain.lifecycle import IntentStatus
+from tradecore.domain.execution.cost_params import CostModelParams, ImpactParams
+from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.market.datagen import Shape, generate_bars
+from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.ports.store_records import CostModelVersion
 
 PARAMS = {"max_qty": 50_000, "confidence_bps": 5.0}
@@ -260,8 +260,8 @@ def test_an_unknown_pinned_version_is_refused_and_leaves_no_replay(
 
 _KILLED_RUN = """
 import os, signal, sys
-from tradecore.apps.execution_config import ExecutionSettings
-from tradecore.apps.replay_run import replay
+from tradecore.apps.config.execution import ExecutionSettings
+from tradecore.apps.replay.runner import replay
 
 def die_halfway(progress):
     if progress.done * 2 >= progress.total:

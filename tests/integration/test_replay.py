@@ -16,11 +16,11 @@ import pytest
 
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.adapters.sqlstore import open_store
-from tradecore.apps.replay_run import replay
-from tradecore.domain.bar_frame import BarFrame
-from tradecore.domain.datagen import Shape, generate_bars
+from tradecore.apps.replay.runner import replay
 from tradecore.domain.errors import BarFileError, ConfigurationError
-from tradecore.domain.lifecycle import IntentStatus
+from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.market.datagen import Shape, generate_bars
+from tradecore.domain.orders.lifecycle import IntentStatus
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 CASH = Decimal(10_000_000)
@@ -94,7 +94,7 @@ def _run_cli(
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONHASHSEED": seed}
     argv = [
-        sys.executable, "-m", "tradecore.apps.replay", "run", "--data", str(data),
+        sys.executable, "-m", "tradecore.apps.replay.main", "run", "--data", str(data),
         "--strategy", "sma_cross", "--param", "fast=5", "--param", "slow=20",
         "--param", "qty=50", "--seed", "11", "--out", str(out), *extra,
     ]  # fmt: skip
@@ -176,7 +176,7 @@ def _stored_intents(folder: Path) -> int:
 
 _KILLED_RUN = """
 import os, signal, sys
-from tradecore.apps.replay_run import replay
+from tradecore.apps.replay.runner import replay
 
 def die_halfway(progress):
     if progress.done * 2 >= progress.total:

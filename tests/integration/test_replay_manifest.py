@@ -13,13 +13,13 @@ from typer.testing import CliRunner
 from tests.risk_support import sqlite_store
 from tradecore.adapters.data.bar_files import load_bar_files, write_bar_files
 from tradecore.adapters.signing import read_signed_manifest
-from tradecore.apps import errors
-from tradecore.apps.replay import app
-from tradecore.apps.replay_run import STORE_FILE
-from tradecore.domain.bar_frame import data_fingerprint
-from tradecore.domain.datagen import generate_bars
-from tradecore.domain.manifest import manifest_hash
-from tradecore.services.manifests import manifest_record
+from tradecore.apps.replay.main import app
+from tradecore.apps.replay.runner import STORE_FILE
+from tradecore.apps.wiring import errors
+from tradecore.domain.market.bar_frame import data_fingerprint
+from tradecore.domain.market.datagen import generate_bars
+from tradecore.domain.research.manifest import manifest_hash
+from tradecore.services.research.manifests import manifest_record
 
 runner = CliRunner()
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)

@@ -3,7 +3,7 @@
 The broker and the market (``World``) outlive our process. A *warm* restart rebuilds
 every object of ours on the same store handle; a *cold* restart closes the store and
 opens the database file again, so only what was committed survives. After each
-crash the restart runs :func:`tradecore.services.recovery.recover`, then trades one
+crash the restart runs :func:`tradecore.services.orders.recovery.recover`, then trades one
 more bar. What must hold (a known failure of mature engines is the last two):
 
 * the broker accepted exactly one order, under the intent's client order id;
@@ -24,20 +24,20 @@ import pytest
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import open_store
 from tradecore.domain.errors import OrderNotFound
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.market import Bar
-from tradecore.domain.orders import OrderSpec, Side
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.strategy import PortfolioView, Target
-from tradecore.domain.venue_config import VenueConfig
+from tradecore.domain.market.bars import Bar
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.domain.strategies.protocol import PortfolioView, Target
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.broker import BrokerOrder
 from tradecore.ports.store import Store, UnitOfWork
-from tradecore.services.engine import EngineConfig, TradingEngine
-from tradecore.services.order_manager import OrderManager
-from tradecore.services.reconciler import Reconciler
-from tradecore.services.recovery import recover
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.orders.reconciler import Reconciler
+from tradecore.services.orders.recovery import recover
+from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.transactions import CommitEachStep
 
 T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)

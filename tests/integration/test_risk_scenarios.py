@@ -19,8 +19,12 @@ import pytest
 
 from tests.risk_support import RecordingAlerter, audit_rows, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
-from tradecore.domain.bar_frame import BarFrame, from_ns
-from tradecore.domain.breakers import (
+from tradecore.domain.market.bar_frame import BarFrame, from_ns
+from tradecore.domain.market.datagen import Shape, ShapeParams, generate_bars
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import OutcomeKind, OutcomeRecord
+from tradecore.domain.risk.breakers import (
     Breaker,
     BreakerEvent,
     CorrelationBreaker,
@@ -32,25 +36,21 @@ from tradecore.domain.breakers import (
     StalenessBreaker,
     StalenessConfig,
 )
-from tradecore.domain.datagen import Shape, ShapeParams, generate_bars
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.pre_trade import PreTradeChecker
-from tradecore.domain.records import OutcomeKind, OutcomeRecord
-from tradecore.domain.risk_limits import RiskLimits
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.strategy import PortfolioView, Target
-from tradecore.domain.trading_state import TradingState
-from tradecore.domain.venue_config import OutsideHours, VenueConfig
+from tradecore.domain.risk.limits import RiskLimits
+from tradecore.domain.risk.pre_trade import PreTradeChecker
+from tradecore.domain.risk.trading_state import TradingState
+from tradecore.domain.strategies.protocol import PortfolioView, Target
+from tradecore.domain.venue.config import OutsideHours, VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.alerts import Severity
-from tradecore.services.controls import Controls
-from tradecore.services.engine import EngineConfig, TradingEngine
-from tradecore.services.kill_switch import KillSwitch
-from tradecore.services.monitored_broker import MonitoredBroker
-from tradecore.services.order_manager import OrderManager
-from tradecore.services.replay import ReplayProgress, run_replay
-from tradecore.services.risk_gate import RiskGate
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.controls.kill_switch import KillSwitch
+from tradecore.services.controls.operator import Controls
+from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.orders.monitored_broker import MonitoredBroker
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.replay import ReplayProgress, run_replay
+from tradecore.services.trading.transactions import CommitEachStep
 
 D = Decimal
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)

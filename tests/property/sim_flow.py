@@ -17,13 +17,13 @@ import numpy as np
 
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.domain.errors import BrokerError
-from tradecore.domain.events import OrderEvent
-from tradecore.domain.fees import FeeModel
-from tradecore.domain.fill_models import FillModel
+from tradecore.domain.execution.fees import FeeModel
 from tradecore.domain.hashing import canonical_bytes
-from tradecore.domain.market import Bar
-from tradecore.domain.orders import Bracket, OrderSpec, OrderType, Side
-from tradecore.domain.venue_config import VenueConfig
+from tradecore.domain.market.bars import Bar
+from tradecore.domain.orders.events import OrderEvent
+from tradecore.domain.orders.spec import Bracket, OrderSpec, OrderType, Side
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
 
 START = datetime(2026, 1, 5, 13, 30, tzinfo=UTC)
 SYMBOLS = ("AAPL", "MSFT")

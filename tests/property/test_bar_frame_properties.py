@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradecore.adapters.data import load_bar_files, write_bar_files
-from tradecore.domain.bar_frame import BarFrame, data_fingerprint, merge_timeline
+from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint, merge_timeline
 
 prices = st.floats(1e-4, 1e9, allow_nan=False, allow_infinity=False)
 volumes = st.floats(0.0, 1e12, allow_nan=False, allow_infinity=False)

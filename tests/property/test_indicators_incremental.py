@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tradecore.domain.indicators import (
+from tradecore.domain.market.indicators import (
     EWMA,
     SMA,
     EWMVolatility,

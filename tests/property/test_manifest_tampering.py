@@ -23,7 +23,7 @@ from tradecore.adapters.signing import (
     write_signed_manifest,
 )
 from tradecore.domain.errors import ManifestRejected
-from tradecore.services.manifests import sign_manifest, verify_manifest
+from tradecore.services.research.manifests import sign_manifest, verify_manifest
 
 SIGNER = signer()
 SIGNED = sign_manifest(sample_manifest(), SIGNER)

@@ -9,10 +9,10 @@ from typing import NamedTuple
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tradecore.domain.orders import OrderSpec, Side
-from tradecore.domain.pre_trade import PreTradeChecker
-from tradecore.domain.risk_inputs import ExposureSnapshot
-from tradecore.domain.risk_limits import RiskLimits
+from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.domain.risk.inputs import ExposureSnapshot
+from tradecore.domain.risk.limits import RiskLimits
+from tradecore.domain.risk.pre_trade import PreTradeChecker
 
 AT = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
 SYMBOLS = ("AAA", "BBB", "CCC")

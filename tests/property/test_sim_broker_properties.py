@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.property.sim_flow import SYMBOLS, make_broker, run_flow
-from tradecore.domain.fill_models import FillModel
 from tradecore.domain.hashing import canonical_bytes
-from tradecore.domain.orders import OrderType, Side
+from tradecore.domain.orders.spec import OrderType, Side
+from tradecore.domain.venue.fill_models import FillModel
 
 START_CASH = Decimal(1_000_000)
 prices = st.floats(90, 110).map(lambda x: round(x, 2))

@@ -13,9 +13,9 @@ from tests.property.sim_flow import (
     random_steps,
     run_flow,
 )
-from tradecore.domain.events import OrderEventKind
-from tradecore.domain.fill_models import FillModel
 from tradecore.domain.hashing import canonical_bytes
+from tradecore.domain.orders.events import OrderEventKind
+from tradecore.domain.venue.fill_models import FillModel
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,9 +9,9 @@ import pytest
 
 from tests.property.sim_flow import make_broker, random_steps, run_flow
 from tradecore.adapters.sim import SimulatedBroker
-from tradecore.domain.client_order_id import DecisionKey
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.intent import OrderIntent, apply_event, mark_submitted
+from tradecore.domain.orders.client_order_id import DecisionKey
+from tradecore.domain.orders.intent import OrderIntent, apply_event, mark_submitted
+from tradecore.domain.venue.fill_models import FillModel
 
 FINAL = frozenset({"filled", "canceled", "expired", "rejected", "replaced"})
 

@@ -14,7 +14,7 @@ from tradecore.domain import (
     KellyConfig,
     kelly_optimal_fraction,
 )
-from tradecore.domain.sizing import CAPPED
+from tradecore.domain.sizing.kelly import CAPPED
 
 probabilities = st.floats(0.0, 1.0)
 payoffs = st.floats(0.01, 100.0)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tradecore.apps.config import DEFAULT_DATABASE_URL, load_settings
+from tradecore.apps.config.settings import DEFAULT_DATABASE_URL, load_settings
 from tradecore.domain.errors import ConfigurationError
 
 

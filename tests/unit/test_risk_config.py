@@ -10,14 +10,14 @@ import pytest
 
 from tradecore.adapters.clock import SystemClock
 from tradecore.adapters.sim import SimulatedBroker
-from tradecore.apps.broker_factory import build_broker
-from tradecore.apps.config import Settings, load_settings
-from tradecore.apps.risk_config import build_breakers, build_checker
+from tradecore.apps.config.risk import build_breakers, build_checker
+from tradecore.apps.config.settings import Settings, load_settings
+from tradecore.apps.wiring.broker_factory import build_broker
 from tradecore.domain.errors import ConfigurationError
-from tradecore.domain.orders import OrderSpec, Side
-from tradecore.domain.risk_inputs import ExposureSnapshot
-from tradecore.domain.risk_limits import MarketHours
-from tradecore.domain.trading_state import TradingState
+from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.domain.risk.inputs import ExposureSnapshot
+from tradecore.domain.risk.limits import MarketHours
+from tradecore.domain.risk.trading_state import TradingState
 
 D = Decimal
 FULL = """

@@ -1,21 +1,13 @@
 """The pure domain core: orders, lifecycle, ledger, hashing, bars, indicators, metrics,
 datagen and the simulated venue; sizing, execution policy, cost model, TCA and slicing."""
 
-from tradecore.domain.account import AccountSnapshot, Position
-from tradecore.domain.almgren_chriss import (
+from tradecore.domain.execution.almgren_chriss import (
     AcTrajectory,
     almgren_chriss_kappa,
     almgren_chriss_trajectory,
     completion_time,
 )
-from tradecore.domain.bar_frame import (
-    BarFrame,
-    Timeline,
-    data_fingerprint,
-    merge_timeline,
-)
-from tradecore.domain.broker_status import INTENT_STATUS_OF, BrokerOrderStatus
-from tradecore.domain.calibration import (
+from tradecore.domain.execution.calibration import (
     COST_MODEL_STALE,
     CalibrationConfig,
     ImpactObservation,
@@ -26,22 +18,21 @@ from tradecore.domain.calibration import (
     check_staleness,
     observe_impact,
 )
-from tradecore.domain.client_order_id import (
-    DecisionKey,
-    attempt_of,
-    client_order_id,
-    slice_client_order_id,
-)
-from tradecore.domain.cost_model import (
+from tradecore.domain.execution.cost_model import (
     CostEstimate,
     CostModel,
     MarketContext,
     PlannedOrder,
 )
-from tradecore.domain.cost_params import CostModelParams, ImpactParams
-from tradecore.domain.datagen import Session, Shape, ShapeParams, generate_bars
-from tradecore.domain.events import OrderEvent, OrderEventKind
-from tradecore.domain.execution_policy import (
+from tradecore.domain.execution.cost_params import CostModelParams, ImpactParams
+from tradecore.domain.execution.fees import FeeModel
+from tradecore.domain.execution.parent_status import (
+    CancelPlan,
+    ParentProgress,
+    aggregate_parent,
+    cancel_plan,
+)
+from tradecore.domain.execution.policy import (
     COST_EXCEEDS_EDGE,
     ExecutionPolicy,
     ExecutionPolicySelector,
@@ -49,9 +40,74 @@ from tradecore.domain.execution_policy import (
     PolicyThresholds,
     limit_price,
 )
-from tradecore.domain.executions import Fill
-from tradecore.domain.fees import FeeModel
-from tradecore.domain.fill_models import (
+from tradecore.domain.execution.slicing import (
+    ChildSlice,
+    LotRules,
+    PovSlicer,
+    child_intent,
+    realized_participation,
+    twap_slices,
+)
+from tradecore.domain.execution.tca import (
+    ExecutionAnalysis,
+    ParentExecution,
+    analyze_execution,
+)
+from tradecore.domain.execution.tca_rollup import TcaRollup, rollup_executions
+from tradecore.domain.market.bar_frame import (
+    BarFrame,
+    Timeline,
+    data_fingerprint,
+    merge_timeline,
+)
+from tradecore.domain.market.bars import Bar, Provenance, Quote
+from tradecore.domain.market.datagen import Session, Shape, ShapeParams, generate_bars
+from tradecore.domain.market.indicators import EWMA, SMA, EWMVolatility, RollingReturn
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.account import AccountSnapshot, Position
+from tradecore.domain.orders.broker_status import INTENT_STATUS_OF, BrokerOrderStatus
+from tradecore.domain.orders.client_order_id import (
+    DecisionKey,
+    attempt_of,
+    client_order_id,
+    slice_client_order_id,
+)
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.intent import (
+    Applied,
+    OrderIntent,
+    apply_event,
+    mark_failed,
+    mark_submitted,
+)
+from tradecore.domain.orders.ledger import Holding, Ledger
+from tradecore.domain.orders.lifecycle import (
+    OPEN,
+    TERMINAL,
+    TRANSITIONS,
+    IntentStatus,
+    check_transition,
+    is_terminal,
+)
+from tradecore.domain.orders.spec import (
+    Bracket,
+    OrderSpec,
+    OrderType,
+    Side,
+    TimeInForce,
+)
+from tradecore.domain.research.metrics import PerformanceSummary, summarize_performance
+from tradecore.domain.sizing.kelly import (
+    BayesianKelly,
+    KellyConfig,
+    SizingDecision,
+    kelly_optimal_fraction,
+    volatility_regime_multiplier,
+)
+from tradecore.domain.sizing.probability_calibration import IsotonicCalibrator
+from tradecore.domain.venue.config import OutsideHours, VenueConfig
+from tradecore.domain.venue.fill_models import (
     AdverseSelectionConfig,
     FillModel,
     ImpactConfig,
@@ -60,53 +116,7 @@ from tradecore.domain.fill_models import (
     QueueConfig,
     SpreadConfig,
 )
-from tradecore.domain.indicators import EWMA, SMA, EWMVolatility, RollingReturn
-from tradecore.domain.intent import (
-    Applied,
-    OrderIntent,
-    apply_event,
-    mark_failed,
-    mark_submitted,
-)
-from tradecore.domain.ledger import Holding, Ledger
-from tradecore.domain.lifecycle import (
-    OPEN,
-    TERMINAL,
-    TRANSITIONS,
-    IntentStatus,
-    check_transition,
-    is_terminal,
-)
-from tradecore.domain.market import Bar, Provenance, Quote
-from tradecore.domain.metrics import PerformanceSummary, summarize_performance
-from tradecore.domain.orders import Bracket, OrderSpec, OrderType, Side, TimeInForce
-from tradecore.domain.parent_status import (
-    CancelPlan,
-    ParentProgress,
-    aggregate_parent,
-    cancel_plan,
-)
-from tradecore.domain.probability_calibration import IsotonicCalibrator
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.sizing import (
-    BayesianKelly,
-    KellyConfig,
-    SizingDecision,
-    kelly_optimal_fraction,
-    volatility_regime_multiplier,
-)
-from tradecore.domain.slicing import (
-    ChildSlice,
-    LotRules,
-    PovSlicer,
-    child_intent,
-    realized_participation,
-    twap_slices,
-)
-from tradecore.domain.tca import ExecutionAnalysis, ParentExecution, analyze_execution
-from tradecore.domain.tca_rollup import TcaRollup, rollup_executions
-from tradecore.domain.venue import SimVenue
-from tradecore.domain.venue_config import OutsideHours, VenueConfig
+from tradecore.domain.venue.simulated import SimVenue
 
 __all__ = [
     "EWMA",

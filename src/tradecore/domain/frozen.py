@@ -2,7 +2,7 @@
 
 ``attrs.evolve`` re-runs every validator of the class. A value object was validated
 when it was built, so a copy that changes two fields only needs those two checked —
-for an :class:`~tradecore.domain.intent.OrderIntent`, which moves through several
+for an :class:`~tradecore.domain.orders.intent.OrderIntent`, which moves through several
 states per order, that is most of the cost of an order's bookkeeping.
 """
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from tradecore.domain.market import Bar
+from tradecore.domain.market.bars import Bar
 
 
 class BarFeed(Protocol):

@@ -11,11 +11,11 @@ from typing import ClassVar, Protocol
 import attrs
 
 from tradecore.domain import validation as v
-from tradecore.domain.account import AccountSnapshot, Position
-from tradecore.domain.broker_status import BrokerOrderStatus
-from tradecore.domain.events import OrderEvent
-from tradecore.domain.market import Bar
-from tradecore.domain.orders import OrderSpec
+from tradecore.domain.market.bars import Bar
+from tradecore.domain.orders.account import AccountSnapshot, Position
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
+from tradecore.domain.orders.events import OrderEvent
+from tradecore.domain.orders.spec import OrderSpec
 
 
 class Capability(enum.StrEnum):

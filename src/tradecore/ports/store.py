@@ -21,16 +21,16 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from tradecore.domain.executions import Fill
-from tradecore.domain.intent import OrderIntent
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.records import (
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import (
     AuditEntry,
     AuditVerification,
     DecisionRecord,
     OutcomeRecord,
 )
-from tradecore.domain.trading_state import (
+from tradecore.domain.risk.trading_state import (
     BreakerState,
     TradingState,
     TradingStateRecord,
@@ -47,7 +47,7 @@ from tradecore.ports.store_records import (
 class IntentRepository(Protocol):
     """Order intents, unique on client order id, versioned for optimistic concurrency.
 
-    Status changes go through :func:`tradecore.domain.lifecycle.check_transition`:
+    Status changes go through :func:`tradecore.domain.orders.lifecycle.check_transition`:
     the store refuses a stored row a move the domain table does not allow.
     """
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 import attrs
 
 from tradecore.domain import validation as v
-from tradecore.domain.account import Position
+from tradecore.domain.orders.account import Position
 
 
 @attrs.frozen(kw_only=True, slots=True)

@@ -20,10 +20,16 @@ from tradecore.adapters.alpaca.mapping import (
     event_rule,
     order_request,
 )
-from tradecore.domain.broker_status import INTENT_STATUS_OF, BrokerOrderStatus
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.events import OrderEventKind
-from tradecore.domain.orders import Bracket, OrderSpec, OrderType, Side, TimeInForce
+from tradecore.domain.orders.broker_status import INTENT_STATUS_OF, BrokerOrderStatus
+from tradecore.domain.orders.events import OrderEventKind
+from tradecore.domain.orders.spec import (
+    Bracket,
+    OrderSpec,
+    OrderType,
+    Side,
+    TimeInForce,
+)
 
 #: Events Alpaca documents or was seen sending that alpaca-py passes as plain strings.
 STRING_EVENTS = [

@@ -12,9 +12,9 @@ from tradecore.adapters.alpaca import AlpacaConfig, AlpacaCredentials, TokenBuck
 from tradecore.adapters.alpaca.stream import backoff_delay
 from tradecore.adapters.alpaca.tracking import OrderTracker
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.events import OrderEvent, OrderEventKind
-from tradecore.domain.executions import Fill
-from tradecore.domain.orders import Side
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.spec import Side
 
 K = OrderEventKind
 T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)

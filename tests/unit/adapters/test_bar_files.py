@@ -10,10 +10,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from tradecore.adapters.data import load_bar_file, load_bar_files, write_bar_files
-from tradecore.domain.bar_frame import data_fingerprint, from_ns
-from tradecore.domain.datagen import Shape, generate_bars
 from tradecore.domain.errors import BarFileError
-from tradecore.domain.market import Provenance
+from tradecore.domain.market.bar_frame import data_fingerprint, from_ns
+from tradecore.domain.market.bars import Provenance
+from tradecore.domain.market.datagen import Shape, generate_bars
 
 HEADER = "timestamp,open,high,low,close,volume"
 GOOD_ROWS = [

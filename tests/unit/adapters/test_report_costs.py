@@ -12,9 +12,9 @@ from tradecore.adapters.report.cost_section import (
     policy_bars_svg,
     scatter_svg,
 )
-from tradecore.domain.executions import Fill
-from tradecore.domain.orders import Side
-from tradecore.domain.tca import ParentExecution, analyze_execution
+from tradecore.domain.execution.tca import ParentExecution, analyze_execution
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.spec import Side
 
 D = Decimal
 

@@ -24,8 +24,8 @@ from tradecore.domain.errors import (
     ManifestMissing,
     SignatureError,
 )
-from tradecore.domain.manifest import SignedManifest, key_id
-from tradecore.services.manifests import sign_manifest
+from tradecore.domain.research.manifest import SignedManifest, key_id
+from tradecore.services.research.manifests import sign_manifest
 
 
 def test_generated_private_key_is_0600_and_loads(tmp_path: Path) -> None:

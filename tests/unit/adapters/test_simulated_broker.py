@@ -7,12 +7,12 @@ import attrs
 
 from tests.simkit import T0, bar, mkt
 from tradecore.adapters.sim import SimClock, SimulatedBroker
-from tradecore.domain.events import OrderEventKind
-from tradecore.domain.fill_models import FillModel, LatencyConfig
-from tradecore.domain.market import Quote
-from tradecore.domain.orders import Side
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.venue_config import VenueConfig
+from tradecore.domain.market.bars import Quote
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.events import OrderEventKind
+from tradecore.domain.orders.spec import Side
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.fill_models import FillModel, LatencyConfig
 
 
 def broker(model: FillModel) -> tuple[SimulatedBroker, SimClock]:

@@ -7,7 +7,9 @@ import typer
 from typer.testing import CliRunner
 
 import tradecore
-from tradecore.apps import errors, live, replay
+from tradecore.apps.live import main as live
+from tradecore.apps.replay import main as replay
+from tradecore.apps.wiring import errors
 from tradecore.domain import errors as e
 
 runner = CliRunner()

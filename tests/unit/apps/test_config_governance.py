@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tradecore.apps import errors
-from tradecore.apps.config import config_hash, load_settings, redacted, secret_values
+from tradecore.apps.config.settings import (
+    config_hash,
+    load_settings,
+    redacted,
+    secret_values,
+)
+from tradecore.apps.wiring import errors
 from tradecore.domain import errors as e
 
 OPS_TOML = """

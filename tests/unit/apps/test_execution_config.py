@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tradecore.apps.config import load_settings
-from tradecore.domain.cost_params import CostModelParams
+from tradecore.apps.config.settings import load_settings
 from tradecore.domain.errors import ConfigurationError
-from tradecore.domain.fees import FeeModel
-from tradecore.domain.market import Provenance
+from tradecore.domain.execution.cost_params import CostModelParams
+from tradecore.domain.execution.fees import FeeModel
+from tradecore.domain.market.bars import Provenance
 
 
 def _load(tmp_path: Path, body: str) -> object:

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tradecore.apps.fault_injection import arm_from_env, parse_fault_point
+from tradecore.apps.live.fault_injection import arm_from_env, parse_fault_point
 from tradecore.domain.errors import ConfigurationError
-from tradecore.services import fault_points
+from tradecore.services.trading import fault_points
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ import pytest
 from tests.factories import intent
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.frozen import replace
-from tradecore.domain.lifecycle import IntentStatus
+from tradecore.domain.orders.lifecycle import IntentStatus
 
 
 def test_replace_equals_evolve() -> None:

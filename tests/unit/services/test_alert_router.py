@@ -9,7 +9,7 @@ import pytest
 from tradecore.adapters.sim import SimClock
 from tradecore.domain.errors import AlertDeliveryFailed, ConfigurationError
 from tradecore.ports.alerts import Alert, Severity
-from tradecore.services.alerting import (
+from tradecore.services.observation.alerting import (
     FAILURE_CODE,
     RATE_LIMITED_CODE,
     AlertRoute,

@@ -14,26 +14,30 @@ from tests.risk_support import T0, Book, RecordingAlerter, sqlite_store
 from tradecore.adapters.observability import PrometheusMetrics
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
-from tradecore.domain.breakers import FailureRateConfig, RejectRateBreaker
 from tradecore.domain.errors import AuthenticationFailed, BrokerRejected, RateLimited
-from tradecore.domain.events import OrderEvent, OrderEventKind
-from tradecore.domain.executions import Fill
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.intent import OrderIntent, apply_event
-from tradecore.domain.orders import OrderSpec, Side
-from tradecore.domain.pre_trade import PreTradeChecker
-from tradecore.domain.records import DecisionRecord
-from tradecore.domain.risk_limits import RiskLimits
-from tradecore.domain.venue_config import VenueConfig
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.intent import OrderIntent, apply_event
+from tradecore.domain.orders.records import DecisionRecord
+from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.domain.risk.breakers import FailureRateConfig, RejectRateBreaker
+from tradecore.domain.risk.limits import RiskLimits
+from tradecore.domain.risk.pre_trade import PreTradeChecker
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.alerts import Severity
 from tradecore.ports.broker import BrokerOrder
-from tradecore.services.cycle_watch import CycleWatch, WatchLimits, slippage_bps
-from tradecore.services.live_loop import CycleReport
-from tradecore.services.monitored_broker import MonitoredBroker
-from tradecore.services.order_manager import OrderManager
-from tradecore.services.reconciler import Reconciler
-from tradecore.services.risk_gate import RiskGate
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.observation.cycle_watch import (
+    CycleWatch,
+    WatchLimits,
+    slippage_bps,
+)
+from tradecore.services.orders.monitored_broker import MonitoredBroker
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.orders.reconciler import Reconciler
+from tradecore.services.trading.live_loop import CycleReport
+from tradecore.services.trading.transactions import CommitEachStep
 
 BUY = OrderSpec(symbol="AAPL", side=Side.BUY, qty=Decimal(10))
 

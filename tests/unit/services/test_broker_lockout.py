@@ -12,17 +12,17 @@ import pytest
 from tests.risk_support import T0, RecordingAlerter, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
-from tradecore.domain.account import AccountSnapshot
 from tradecore.domain.errors import AuthenticationFailed
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.orders import OrderSpec, OrderType, Side
-from tradecore.domain.pre_trade import PreTradeChecker
-from tradecore.domain.risk_limits import RiskLimits
-from tradecore.domain.venue_config import VenueConfig
+from tradecore.domain.orders.account import AccountSnapshot
+from tradecore.domain.orders.spec import OrderSpec, OrderType, Side
+from tradecore.domain.risk.limits import RiskLimits
+from tradecore.domain.risk.pre_trade import PreTradeChecker
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.broker import BrokerOrder
-from tradecore.services.monitored_broker import MonitoredBroker
-from tradecore.services.risk_gate import RiskGate
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.orders.monitored_broker import MonitoredBroker
+from tradecore.services.trading.transactions import CommitEachStep
 
 LIMIT = OrderSpec(
     symbol="AAPL",

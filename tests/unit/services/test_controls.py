@@ -14,12 +14,12 @@ from tests.risk_support import T0, RecordingAlerter, audit_rows, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.executions import Fill
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.orders import Side
-from tradecore.domain.trading_state import TradingState
-from tradecore.domain.venue_config import VenueConfig
-from tradecore.services.controls import Controls
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.spec import Side
+from tradecore.domain.risk.trading_state import TradingState
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
+from tradecore.services.controls.operator import Controls
 
 D = Decimal
 

@@ -22,21 +22,21 @@ from tradecore.adapters.dryrun import DryRunBroker
 from tradecore.adapters.observability import PrometheusMetrics
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore.write_behind import WriteBehindStore
-from tradecore.domain.executions import Fill
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.intent import OrderIntent
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.orders import Side
-from tradecore.domain.pre_trade import PreTradeChecker
-from tradecore.domain.records import DecisionRecord, OutcomeKind, OutcomeRecord
-from tradecore.domain.risk_limits import RiskLimits
-from tradecore.domain.venue_config import VenueConfig
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
+from tradecore.domain.orders.spec import Side
+from tradecore.domain.risk.limits import RiskLimits
+from tradecore.domain.risk.pre_trade import PreTradeChecker
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.store import Store, UnitOfWork
-from tradecore.services.cycle_watch import CycleSummary, CycleWatch
-from tradecore.services.live_loop import CycleReport
-from tradecore.services.monitored_broker import MonitoredBroker
-from tradecore.services.risk_gate import RiskGate
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.observation.cycle_watch import CycleSummary, CycleWatch
+from tradecore.services.orders.monitored_broker import MonitoredBroker
+from tradecore.services.trading.live_loop import CycleReport
+from tradecore.services.trading.transactions import CommitEachStep
 
 _REASONS = ("cost", "risk:max_position", "stale")
 

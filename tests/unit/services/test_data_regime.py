@@ -11,18 +11,18 @@ from tests.risk_support import T0
 from tests.unit.services.test_net_of_cost import _plan, _planner
 from tradecore.adapters.observability import PrometheusMetrics
 from tradecore.adapters.sim import SimClock
-from tradecore.apps.live_ops import TimedFeed, health_checks
-from tradecore.domain.degradation import (
+from tradecore.apps.live.operations import TimedFeed, health_checks
+from tradecore.domain.execution.policy import ExecutionPolicy
+from tradecore.domain.market.bars import Bar, Provenance
+from tradecore.domain.risk.degradation import (
     DegradedFeedAction,
     Health,
     Mode,
     regime_health,
     worst,
 )
-from tradecore.domain.execution_policy import ExecutionPolicy
-from tradecore.domain.market import Bar, Provenance
-from tradecore.domain.strategy import Target
-from tradecore.services.degradation import DegradationMonitor
+from tradecore.domain.strategies.protocol import Target
+from tradecore.services.controls.degradation import DegradationMonitor
 
 
 def test_regime_health_counts_only_when_told_to() -> None:

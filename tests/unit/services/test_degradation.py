@@ -13,25 +13,25 @@ import pytest
 from tests.risk_support import T0, RecordingAlerter, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
-from tradecore.domain.bar_frame import to_ns
-from tradecore.domain.degradation import Component, Health, Mode
 from tradecore.domain.errors import StoreUnavailable, TransientBrokerError
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.market import Bar
-from tradecore.domain.pre_trade import PreTradeChecker
-from tradecore.domain.records import OutcomeKind
-from tradecore.domain.risk_limits import RiskLimits
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.strategy import PortfolioView, Target
-from tradecore.domain.venue_config import OutsideHours, VenueConfig
+from tradecore.domain.market.bar_frame import to_ns
+from tradecore.domain.market.bars import Bar
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.records import OutcomeKind
+from tradecore.domain.risk.degradation import Component, Health, Mode
+from tradecore.domain.risk.limits import RiskLimits
+from tradecore.domain.risk.pre_trade import PreTradeChecker
+from tradecore.domain.strategies.protocol import PortfolioView, Target
+from tradecore.domain.venue.config import OutsideHours, VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.broker import BrokerOrder
 from tradecore.ports.store import UnitOfWork
-from tradecore.services.degradation import DegradationMonitor, MonitoredCommits
-from tradecore.services.engine import EngineConfig, TradingEngine
-from tradecore.services.monitored_broker import MonitoredBroker
-from tradecore.services.order_manager import OrderManager
-from tradecore.services.risk_gate import RiskGate
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.controls.degradation import DegradationMonitor, MonitoredCommits
+from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.orders.monitored_broker import MonitoredBroker
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.transactions import CommitEachStep
 
 D = Decimal
 MINUTE = timedelta(minutes=1)

@@ -12,19 +12,19 @@ import pytest
 from tests.risk_support import T0, RecordingAlerter, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
-from tradecore.domain.bar_frame import to_ns
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.market import Bar
-from tradecore.domain.records import OutcomeKind
-from tradecore.domain.rejection_policy import RejectionAction
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.strategy import PortfolioView, Target
-from tradecore.domain.venue_config import OutsideHours, VenueConfig
-from tradecore.services.engine import EngineConfig, TradingEngine
-from tradecore.services.order_manager import OrderManager
-from tradecore.services.rejection_policy import RejectionHandler
-from tradecore.services.transactions import CommitEachStep
+from tradecore.domain.market.bar_frame import to_ns
+from tradecore.domain.market.bars import Bar
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import OutcomeKind
+from tradecore.domain.risk.rejection_policy import RejectionAction
+from tradecore.domain.strategies.protocol import PortfolioView, Target
+from tradecore.domain.venue.config import OutsideHours, VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
+from tradecore.services.controls.rejection_handler import RejectionHandler
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.transactions import CommitEachStep
 
 D = Decimal
 

@@ -13,29 +13,29 @@ import pytest
 from tests.risk_support import T0, RecordingAlerter, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
-from tradecore.domain.bar_frame import BarFrame
-from tradecore.domain.client_order_id import slice_client_order_id
-from tradecore.domain.datagen import ShapeParams, generate_bars
 from tradecore.domain.errors import NotFound
-from tradecore.domain.fill_models import FillModel, LatencyConfig
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.orders import OrderSpec
-from tradecore.domain.parent_status import aggregate_parent
-from tradecore.domain.pre_trade import PreTradeChecker
-from tradecore.domain.records import OutcomeKind
-from tradecore.domain.risk import RiskLimits
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.strategy import NO_TARGETS, PortfolioView, Target
-from tradecore.domain.trading_state import TradingState
-from tradecore.domain.venue_config import OutsideHours, VenueConfig
+from tradecore.domain.execution.parent_status import aggregate_parent
+from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.market.datagen import ShapeParams, generate_bars
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.client_order_id import slice_client_order_id
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import OutcomeKind
+from tradecore.domain.orders.spec import OrderSpec
+from tradecore.domain.risk.checks import RiskLimits
+from tradecore.domain.risk.pre_trade import PreTradeChecker
+from tradecore.domain.risk.trading_state import TradingState
+from tradecore.domain.strategies.protocol import NO_TARGETS, PortfolioView, Target
+from tradecore.domain.venue.config import OutsideHours, VenueConfig
+from tradecore.domain.venue.fill_models import FillModel, LatencyConfig
 from tradecore.ports.broker import BrokerOrder
-from tradecore.services.engine import EngineConfig, TradingEngine
-from tradecore.services.net_of_cost import NetOfCostConfig
-from tradecore.services.order_manager import OrderManager
-from tradecore.services.replay import run_replay
-from tradecore.services.risk_gate import RiskGate
-from tradecore.services.tca_store import parent_progress
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.execution.net_of_cost import NetOfCostConfig
+from tradecore.services.execution.tca_store import parent_progress
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.replay import run_replay
+from tradecore.services.trading.transactions import CommitEachStep
 
 D = Decimal
 BIG = D(20_000)  # 40% of five minutes' volume: scheduled

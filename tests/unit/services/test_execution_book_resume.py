@@ -8,13 +8,13 @@ from decimal import Decimal
 import attrs
 
 from tests.factories import T0, key
-from tradecore.domain.execution_policy import ExecutionPolicy
-from tradecore.domain.intent import OrderIntent, mark_submitted
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.orders import OrderSpec
-from tradecore.domain.parent_record import ParentSchedule
-from tradecore.domain.slicing import child_intent
-from tradecore.services.execution_book import ExecutionBook
+from tradecore.domain.execution.parent_record import ParentSchedule
+from tradecore.domain.execution.policy import ExecutionPolicy
+from tradecore.domain.execution.slicing import child_intent
+from tradecore.domain.orders.intent import OrderIntent, mark_submitted
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.spec import OrderSpec
+from tradecore.services.execution.execution_book import ExecutionBook
 
 D = Decimal
 QTY = D(1_000)

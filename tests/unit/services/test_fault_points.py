@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tradecore.services import fault_points
-from tradecore.services.fault_points import POINTS, ArmedPoint, arm, fault_point
+from tradecore.services.trading import fault_points
+from tradecore.services.trading.fault_points import POINTS, ArmedPoint, arm, fault_point
 
 
 @pytest.fixture(autouse=True)

@@ -17,21 +17,25 @@ from tradecore.domain.errors import (
     OrderNotCancelable,
     TransientBrokerError,
 )
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.intent import OrderIntent
-from tradecore.domain.kill_request import kill_request_of, kill_state_reason
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.market import Bar
-from tradecore.domain.orders import OrderSpec, OrderType, Side
-from tradecore.domain.records import DecisionRecord
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.trading_state import TradingState, TradingStateRecord
-from tradecore.domain.venue_config import VenueConfig
+from tradecore.domain.market.bars import Bar
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import DecisionRecord
+from tradecore.domain.orders.spec import OrderSpec, OrderType, Side
+from tradecore.domain.risk.kill_request import kill_request_of, kill_state_reason
+from tradecore.domain.risk.trading_state import TradingState, TradingStateRecord
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.alerts import Severity
 from tradecore.ports.broker import BrokerOrder
-from tradecore.services.kill_switch import KILL_STRATEGY_ID, NO_BROKER, KillSwitch
-from tradecore.services.order_manager import OrderManager
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.controls.kill_switch import (
+    KILL_STRATEGY_ID,
+    NO_BROKER,
+    KillSwitch,
+)
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.trading.transactions import CommitEachStep
 
 D = Decimal
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, cast
 
-from tradecore.services.live_loop import MAX_DRAIN_ROUNDS, LiveLoop
+from tradecore.services.trading.live_loop import MAX_DRAIN_ROUNDS, LiveLoop
 
 
 class LateBroker:

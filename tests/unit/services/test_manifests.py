@@ -12,8 +12,12 @@ from tradecore.domain.errors import (
     ManifestUnsigned,
     UntrustedSigningKey,
 )
-from tradecore.domain.manifest import SignedManifest, key_id, manifest_hash
-from tradecore.services.manifests import manifest_record, sign_manifest, verify_manifest
+from tradecore.domain.research.manifest import SignedManifest, key_id, manifest_hash
+from tradecore.services.research.manifests import (
+    manifest_record,
+    sign_manifest,
+    verify_manifest,
+)
 
 TRUSTED = [signer().public_key()]
 

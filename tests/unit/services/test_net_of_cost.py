@@ -8,15 +8,15 @@ from decimal import Decimal
 import pytest
 
 from tests.risk_support import T0, RecordingAlerter
-from tradecore.domain.calibration import COST_MODEL_STALE
-from tradecore.domain.cost_params import CostModelParams, ImpactParams
-from tradecore.domain.execution_policy import COST_EXCEEDS_EDGE, ExecutionPolicy
-from tradecore.domain.market_features import FeatureConfig, FeatureTracker
-from tradecore.domain.orders import OrderType, Side
-from tradecore.domain.sizing import KellyConfig
-from tradecore.domain.strategy import Target
+from tradecore.domain.execution.calibration import COST_MODEL_STALE
+from tradecore.domain.execution.cost_params import CostModelParams, ImpactParams
+from tradecore.domain.execution.policy import COST_EXCEEDS_EDGE, ExecutionPolicy
+from tradecore.domain.market.features import FeatureConfig, FeatureTracker
+from tradecore.domain.orders.spec import OrderType, Side
+from tradecore.domain.sizing.kelly import KellyConfig
+from tradecore.domain.strategies.protocol import Target
 from tradecore.ports.alerts import AlertCode
-from tradecore.services.net_of_cost import NetOfCostConfig, NetOfCostPlanner
+from tradecore.services.execution.net_of_cost import NetOfCostConfig, NetOfCostPlanner
 
 D = Decimal
 

@@ -24,21 +24,21 @@ from tests.integration.net_restart_strategy import (
 from tests.risk_support import sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
-from tradecore.domain.bar_frame import BarFrame
-from tradecore.domain.datagen import ShapeParams, generate_bars
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.orders import OrderSpec
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.venue_config import OutsideHours, VenueConfig
+from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.market.datagen import ShapeParams, generate_bars
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.spec import OrderSpec
+from tradecore.domain.venue.config import OutsideHours, VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.broker import BrokerOrder
-from tradecore.services.engine import EngineConfig, TradingEngine
-from tradecore.services.net_of_cost import NetOfCostConfig
-from tradecore.services.order_manager import OrderManager
-from tradecore.services.reconciler import Reconciler
-from tradecore.services.recovery import recover
-from tradecore.services.tca_store import parent_progress
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.execution.net_of_cost import NetOfCostConfig
+from tradecore.services.execution.tca_store import parent_progress
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.orders.reconciler import Reconciler
+from tradecore.services.orders.recovery import recover
+from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.transactions import CommitEachStep
 
 D = Decimal
 BARS = 130

@@ -18,19 +18,19 @@ from tests.factories import key
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import open_store
 from tradecore.domain.errors import TransientBrokerError
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.intent import OrderIntent, mark_failed, mark_submitted
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.market import Bar
-from tradecore.domain.orders import OrderSpec, Side
-from tradecore.domain.records import DecisionRecord, OutcomeKind
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.venue_config import VenueConfig
+from tradecore.domain.market.bars import Bar
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.intent import OrderIntent, mark_failed, mark_submitted
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import DecisionRecord, OutcomeKind
+from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.broker import BrokerOrder
 from tradecore.ports.store import Store
-from tradecore.services.order_manager import OrderManager, RetryPolicy
-from tradecore.services.reconciler import Reconciler
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.orders.order_manager import OrderManager, RetryPolicy
+from tradecore.services.orders.reconciler import Reconciler
+from tradecore.services.trading.transactions import CommitEachStep
 
 T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 

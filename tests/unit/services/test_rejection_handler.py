@@ -13,19 +13,19 @@ from tests.risk_support import T0, RecordingAlerter, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
 from tradecore.domain.errors import BrokerRejected
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.intent import OrderIntent
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.market import Bar
-from tradecore.domain.orders import OrderSpec, Side
-from tradecore.domain.records import DecisionRecord
-from tradecore.domain.rejection_policy import RejectionAction, RejectionPolicy
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.venue_config import VenueConfig
+from tradecore.domain.market.bars import Bar
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import DecisionRecord
+from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.domain.risk.rejection_policy import RejectionAction, RejectionPolicy
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.broker import BrokerOrder
-from tradecore.services.order_manager import OrderManager
-from tradecore.services.rejection_policy import RejectionHandler
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.controls.rejection_handler import RejectionHandler
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.trading.transactions import CommitEachStep
 
 D = Decimal
 

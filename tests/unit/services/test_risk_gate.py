@@ -12,7 +12,10 @@ import pytest
 from tests.risk_support import T0, Book, RecordingAlerter, audit_rows, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
-from tradecore.domain.breakers import (
+from tradecore.domain.errors import BrokerRejected, TransientBrokerError
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.domain.risk.breakers import (
     Breaker,
     BrokerErrorRateBreaker,
     DailyLossBreaker,
@@ -22,21 +25,18 @@ from tradecore.domain.breakers import (
     LosingStreakConfig,
     RejectRateBreaker,
 )
-from tradecore.domain.errors import BrokerRejected, TransientBrokerError
-from tradecore.domain.events import OrderEvent, OrderEventKind
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.kill_request import KillRequest
-from tradecore.domain.orders import OrderSpec, Side
-from tradecore.domain.pre_trade import PreTradeChecker
-from tradecore.domain.risk_limits import RiskLimits
-from tradecore.domain.trading_state import TradingState
-from tradecore.domain.venue_config import VenueConfig
+from tradecore.domain.risk.kill_request import KillRequest
+from tradecore.domain.risk.limits import RiskLimits
+from tradecore.domain.risk.pre_trade import PreTradeChecker
+from tradecore.domain.risk.trading_state import TradingState
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.alerts import Severity
 from tradecore.ports.broker import BrokerOrder
-from tradecore.services.controls import Controls
-from tradecore.services.monitored_broker import MonitoredBroker
-from tradecore.services.risk_gate import RiskGate
-from tradecore.services.transactions import CommitEachStep
+from tradecore.services.controls.operator import Controls
+from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.orders.monitored_broker import MonitoredBroker
+from tradecore.services.trading.transactions import CommitEachStep
 
 D = Decimal
 MINUTE = timedelta(minutes=1)

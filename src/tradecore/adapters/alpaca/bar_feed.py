@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from tradecore.adapters.alpaca.market_data import AlpacaMarketData
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.market import Bar
+from tradecore.domain.market.bars import Bar
 from tradecore.ports.bar_feed import BarFeed
 
 _TICK = timedelta(microseconds=1)

@@ -52,7 +52,6 @@ from tradecore.adapters.alpaca.stream import (
 )
 from tradecore.adapters.alpaca.tracking import OrderTracker
 from tradecore.adapters.clock import SystemClock
-from tradecore.domain.account import AccountSnapshot, Position
 from tradecore.domain.errors import (
     AuthenticationFailed,
     InvalidInput,
@@ -60,9 +59,10 @@ from tradecore.domain.errors import (
     TradecoreError,
     TransientBrokerError,
 )
-from tradecore.domain.events import FILL_KINDS, OrderEvent
-from tradecore.domain.executions import Fill
-from tradecore.domain.orders import OrderSpec, Side
+from tradecore.domain.orders.account import AccountSnapshot, Position
+from tradecore.domain.orders.events import FILL_KINDS, OrderEvent
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.ports.broker import Broker, BrokerOrder, Capability
 from tradecore.ports.clock import Clock
 from tradecore.ports.rate_limit import RateLimiter

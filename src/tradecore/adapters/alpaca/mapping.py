@@ -29,11 +29,17 @@ from alpaca.trading.requests import (
     TakeProfitRequest,
 )
 
-from tradecore.domain.account import AccountSnapshot, Position
-from tradecore.domain.broker_status import BrokerOrderStatus
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.events import OrderEventKind
-from tradecore.domain.orders import Bracket, OrderSpec, OrderType, Side, TimeInForce
+from tradecore.domain.orders.account import AccountSnapshot, Position
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
+from tradecore.domain.orders.events import OrderEventKind
+from tradecore.domain.orders.spec import (
+    Bracket,
+    OrderSpec,
+    OrderType,
+    Side,
+    TimeInForce,
+)
 from tradecore.ports.broker import BrokerOrder
 
 B = BrokerOrderStatus

@@ -33,9 +33,9 @@ from tradecore.adapters.alpaca.errors import Operation, translate
 from tradecore.adapters.alpaca.mapping import utc
 from tradecore.adapters.alpaca.ratelimit import TokenBucket
 from tradecore.domain.backoff import backoff_delays
-from tradecore.domain.degradation import Health, feed_health
 from tradecore.domain.errors import InvalidInput, RateLimited
-from tradecore.domain.market import Bar, Provenance, Quote
+from tradecore.domain.market.bars import Bar, Provenance, Quote
+from tradecore.domain.risk.degradation import Health, feed_health
 from tradecore.ports.market_data import MarketData
 from tradecore.ports.rate_limit import RateLimiter
 

@@ -21,12 +21,12 @@ from typing import Any
 
 from tradecore.adapters.alpaca.mapping import decimal, utc
 from tradecore.adapters.alpaca.tracking import OrderTracker
-from tradecore.domain.broker_status import BrokerOrderStatus
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.events import OrderEvent, OrderEventKind
-from tradecore.domain.executions import Fill
 from tradecore.domain.hashing import sha256_hex
-from tradecore.domain.orders import Side
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.spec import Side
 from tradecore.ports.broker import BrokerOrder
 
 B = BrokerOrderStatus

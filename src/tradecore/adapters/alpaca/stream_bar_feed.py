@@ -36,7 +36,7 @@ from tradecore.adapters.alpaca.market_data import AlpacaMarketData
 from tradecore.adapters.alpaca.stream_thread import stop_stream_thread
 from tradecore.domain.backoff import backoff_delays
 from tradecore.domain.errors import AuthenticationFailed, InvalidInput
-from tradecore.domain.market import Bar, Provenance
+from tradecore.domain.market.bars import Bar, Provenance
 from tradecore.ports.bar_feed import BarFeed
 
 with warnings.catch_warnings():

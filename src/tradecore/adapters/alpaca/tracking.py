@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import attrs
 
-from tradecore.domain.events import FILL_KINDS, OrderEvent, OrderEventKind
+from tradecore.domain.orders.events import FILL_KINDS, OrderEvent, OrderEventKind
 
 K = OrderEventKind
 FINAL_KINDS = frozenset({K.FILL, K.CANCELED, K.EXPIRED, K.REJECTED, K.REPLACED})

@@ -9,9 +9,9 @@ import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.fill_models import FillModel
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.venue_config import OutsideHours, VenueConfig
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.venue.config import OutsideHours, VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
 
 #: Monday 2026-01-05 14:30 UTC, one hour into the default session.
 DEFAULT_START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
@@ -31,7 +31,7 @@ def _fill_model(name: str) -> FillModel:
 class EmulatorConfig:
     """Everything that decides what the emulator answers, besides the requests.
 
-    The market is a :class:`~tradecore.domain.venue.SimVenue`; ``seed`` makes every
+    The market is a :class:`~tradecore.domain.venue.simulated.SimVenue`; ``seed`` makes every
     order id, execution id and fill reproducible. Time is virtual: it starts at
     ``start`` and moves only through the control API (or with ``realtime``).
     """

@@ -18,7 +18,7 @@ from tradecore.adapters.alpaca_emulator.faults import Faults
 from tradecore.adapters.alpaca_emulator.routes import STATE, read_json, reply
 from tradecore.adapters.alpaca_emulator.stream import StreamHub
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.market import Bar, Provenance, Quote
+from tradecore.domain.market.bars import Bar, Provenance, Quote
 
 HUB = web.AppKey("hub", StreamHub)
 FAULTS = web.AppKey("faults", Faults)

@@ -28,7 +28,7 @@ from aiohttp import WSMsgType, web
 
 from tradecore.adapters.alpaca_emulator.config import EmulatorConfig
 from tradecore.adapters.alpaca_emulator.wire import iso
-from tradecore.domain.market import Bar, Quote
+from tradecore.domain.market.bars import Bar, Quote
 
 log = logging.getLogger(__name__)
 Json = dict[str, Any]

@@ -16,7 +16,7 @@ from typing import Any
 
 from tradecore.adapters.alpaca_emulator import errors as err
 from tradecore.adapters.alpaca_emulator.wire import iso
-from tradecore.domain.market import Bar, Quote
+from tradecore.domain.market.bars import Bar, Quote
 
 Json = dict[str, Any]
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from tradecore.adapters.alpaca_emulator import errors as err
 from tradecore.adapters.alpaca_emulator.state import EmulatorState
-from tradecore.domain.broker_status import BrokerOrderStatus
-from tradecore.domain.sim_order import FINAL, SimOrder
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
+from tradecore.domain.venue.sim_order import FINAL, SimOrder
 
 Json = dict[str, Any]
 MAX_ORDERS = 500

@@ -15,7 +15,13 @@ from typing import Any
 import attrs
 
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.orders import Bracket, OrderSpec, OrderType, Side, TimeInForce
+from tradecore.domain.orders.spec import (
+    Bracket,
+    OrderSpec,
+    OrderType,
+    Side,
+    TimeInForce,
+)
 
 _UNSUPPORTED_CLASSES = {"oco": "OCO", "mleg": "multi-leg"}
 MAX_CLIENT_ORDER_ID = 128

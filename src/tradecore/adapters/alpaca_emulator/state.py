@@ -18,14 +18,14 @@ from tradecore.adapters.alpaca_emulator import errors as err
 from tradecore.adapters.alpaca_emulator import requests_in, wire
 from tradecore.adapters.alpaca_emulator.config import EmulatorConfig
 from tradecore.adapters.alpaca_emulator.market_tape import MarketTape
-from tradecore.domain.broker_status import BrokerOrderStatus
 from tradecore.domain.errors import OrderNotCancelable, TradecoreError
-from tradecore.domain.events import OrderEvent, OrderEventKind
-from tradecore.domain.market import Bar, Quote
-from tradecore.domain.money import quantize_qty, to_price
-from tradecore.domain.orders import OrderSpec, Side
-from tradecore.domain.sim_order import FINAL, FRACTION_STEP, SimOrder, derive_id
-from tradecore.domain.venue import SimVenue
+from tradecore.domain.market.bars import Bar, Quote
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.money import quantize_qty, to_price
+from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.domain.venue.sim_order import FINAL, FRACTION_STEP, SimOrder, derive_id
+from tradecore.domain.venue.simulated import SimVenue
 
 B = BrokerOrderStatus
 K = OrderEventKind

@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tradecore.domain.account import Position
-from tradecore.domain.sessions import TradingSession
-from tradecore.domain.sim_order import SimOrder, derive_id
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.account import Position
+from tradecore.domain.venue.sim_order import SimOrder, derive_id
 
 Json = dict[str, Any]
 EASTERN = ZoneInfo("America/New_York")

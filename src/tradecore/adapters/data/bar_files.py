@@ -24,9 +24,9 @@ import pyarrow.parquet as pq
 from tradecore.adapters.data._columns import NUMERIC, REQUIRED, TIMESTAMP
 from tradecore.adapters.data._csv import csv_line, read_csv_columns
 from tradecore.adapters.data._parquet import parquet_record, read_parquet_columns
-from tradecore.domain.bar_frame import BarFrame
 from tradecore.domain.errors import BarFileError, InvalidBarData
-from tradecore.domain.market import Provenance
+from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.market.bars import Provenance
 from tradecore.domain.validation import SYMBOL_RE
 
 BarFormat = Literal["csv", "parquet"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from tradecore.domain.bar_frame import BarFrame, merge_timeline, to_ns
-from tradecore.domain.market import Bar
+from tradecore.domain.market.bar_frame import BarFrame, merge_timeline, to_ns
+from tradecore.domain.market.bars import Bar
 
 
 class RecordedBarFeed:

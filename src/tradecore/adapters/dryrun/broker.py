@@ -16,12 +16,12 @@ from typing import ClassVar
 
 import attrs
 
-from tradecore.domain.account import AccountSnapshot, Position
-from tradecore.domain.broker_status import BrokerOrderStatus
 from tradecore.domain.errors import DuplicateClientOrderId, OrderNotFound
-from tradecore.domain.events import OrderEvent, OrderEventKind
 from tradecore.domain.hashing import sha256_hex
-from tradecore.domain.orders import OrderSpec
+from tradecore.domain.orders.account import AccountSnapshot, Position
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.spec import OrderSpec
 from tradecore.ports.broker import Broker, BrokerOrder, Capability
 from tradecore.ports.clock import Clock
 

@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from tradecore.domain.tca import ExecutionAnalysis
-from tradecore.domain.tca_rollup import rollup_executions
+from tradecore.domain.execution.tca import ExecutionAnalysis
+from tradecore.domain.execution.tca_rollup import rollup_executions
 
 Rows = Sequence[Mapping[str, object]]
 EXPLAINED_ROWS = 40

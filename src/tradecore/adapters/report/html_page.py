@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from tradecore.adapters.report.cost_section import cost_sections
 from tradecore.adapters.report.svg import NS, ChartStyle, time_series_svg
 from tradecore.adapters.report.tables import columns_of, format_cell
-from tradecore.domain.tca import ExecutionAnalysis
+from tradecore.domain.execution.tca import ExecutionAnalysis
 
 Rows = Sequence[Mapping[str, object]]
 BLOTTER_ROWS = 50

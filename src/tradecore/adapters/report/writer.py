@@ -19,9 +19,9 @@ from tradecore.adapters.report.canonical import canonical_json
 from tradecore.adapters.report.downsample import minmax_indices
 from tradecore.adapters.report.html_page import PageData, render_page
 from tradecore.adapters.report.tables import write_rows_csv
-from tradecore.domain.bar_frame import to_ns
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.tca import ExecutionAnalysis
+from tradecore.domain.execution.tca import ExecutionAnalysis
+from tradecore.domain.market.bar_frame import to_ns
 
 Rows = Sequence[Mapping[str, object]]
 MAX_PLOT_POINTS = 2000

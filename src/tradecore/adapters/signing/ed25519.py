@@ -17,7 +17,7 @@ import nacl.exceptions
 import nacl.signing
 
 from tradecore.domain.errors import ConfigurationError, SignatureError
-from tradecore.domain.manifest import key_id
+from tradecore.domain.research.manifest import key_id
 from tradecore.ports.signing import Signer, Verifier
 
 PRIVATE_KEY_NAME = "signing.key"

@@ -18,7 +18,7 @@ import attrs
 
 from tradecore.domain.errors import InvalidInput, ManifestMalformed, ManifestMissing
 from tradecore.domain.hashing import canonical_bytes
-from tradecore.domain.manifest import (
+from tradecore.domain.research.manifest import (
     MANIFEST_FORMAT,
     DataSource,
     Manifest,

@@ -1,6 +1,6 @@
 """SimulatedBroker: the Broker port over the pure simulated venue and a Clock.
 
-The venue (:mod:`tradecore.domain.venue`) does the matching, fills, fees and
+The venue (:mod:`tradecore.domain.venue.simulated`) does the matching, fills, fees and
 accounting; this adapter supplies "now" from the clock, converts venue orders into the
 port's :class:`BrokerOrder`, and lets the replay driver feed market data. Every call
 first applies what the venue scheduled up to now, so state and events always reflect
@@ -19,13 +19,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar
 
-from tradecore.domain.account import AccountSnapshot, Position
-from tradecore.domain.events import OrderEvent
-from tradecore.domain.market import Bar, Quote
-from tradecore.domain.orders import OrderSpec
-from tradecore.domain.sim_order import SimOrder
-from tradecore.domain.venue import SimVenue
-from tradecore.domain.venue_config import VenueConfig
+from tradecore.domain.market.bars import Bar, Quote
+from tradecore.domain.orders.account import AccountSnapshot, Position
+from tradecore.domain.orders.events import OrderEvent
+from tradecore.domain.orders.spec import OrderSpec
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.sim_order import SimOrder
+from tradecore.domain.venue.simulated import SimVenue
 from tradecore.ports.broker import BrokerOrder, Capability, ScheduledBroker
 from tradecore.ports.clock import Clock
 

@@ -23,11 +23,11 @@ import cattrs
 from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.hashing import canonical_bytes
-from tradecore.domain.intent import OrderIntent
-from tradecore.domain.lifecycle import IntentStatus
-from tradecore.domain.orders import OrderType, Side, TimeInForce
-from tradecore.domain.records import OutcomeKind
-from tradecore.domain.trading_state import TradingState
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import OutcomeKind
+from tradecore.domain.orders.spec import OrderType, Side, TimeInForce
+from tradecore.domain.risk.trading_state import TradingState
 
 T = TypeVar("T")
 

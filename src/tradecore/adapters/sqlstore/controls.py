@@ -11,8 +11,8 @@ from tradecore.adapters.sqlstore import codec
 from tradecore.adapters.sqlstore import tables as t
 from tradecore.adapters.sqlstore.session import Session
 from tradecore.adapters.sqlstore.sql import upsert
-from tradecore.domain.account import Position
-from tradecore.domain.trading_state import (
+from tradecore.domain.orders.account import Position
+from tradecore.domain.risk.trading_state import (
     INITIAL_TRADING_STATE,
     BreakerState,
     TradingState,

@@ -20,9 +20,9 @@ from tradecore.domain.errors import (
     InvalidInput,
     NotFound,
 )
-from tradecore.domain.executions import Fill
-from tradecore.domain.intent import OrderIntent
-from tradecore.domain.lifecycle import TERMINAL, IntentStatus, check_transition
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.lifecycle import TERMINAL, IntentStatus, check_transition
 from tradecore.ports.store import (
     BrokerOrderRepository,
     FillRepository,

@@ -15,11 +15,11 @@ from datetime import datetime
 
 from tradecore.adapters.sqlstore import codec
 from tradecore.domain.errors import ConcurrencyConflict, IllegalTransition, NotFound
-from tradecore.domain.executions import Fill
 from tradecore.domain.frozen import replace
-from tradecore.domain.intent import OrderIntent
-from tradecore.domain.lifecycle import TERMINAL, IntentStatus, check_transition
-from tradecore.domain.records import DecisionRecord, OutcomeRecord
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.lifecycle import TERMINAL, IntentStatus, check_transition
+from tradecore.domain.orders.records import DecisionRecord, OutcomeRecord
 from tradecore.ports.store import DecisionRepository, FillRepository, IntentRepository
 
 

@@ -15,7 +15,7 @@ from tradecore.adapters.sqlstore import tables as t
 from tradecore.adapters.sqlstore.session import Session
 from tradecore.adapters.sqlstore.sql import insert_ignore_returning, upsert
 from tradecore.domain.errors import InvalidInput, NotFound
-from tradecore.domain.records import (
+from tradecore.domain.orders.records import (
     GENESIS_HASH,
     AuditEntry,
     AuditVerification,

@@ -30,7 +30,7 @@ from tradecore.adapters.sqlstore import tables as t
 from tradecore.adapters.sqlstore.memory import DecisionMirror, FillMirror, IntentMirror
 from tradecore.adapters.sqlstore.store import SqlStore, SqlUnitOfWork
 from tradecore.domain.errors import ConcurrencyConflict, StoreError
-from tradecore.domain.intent import OrderIntent
+from tradecore.domain.orders.intent import OrderIntent
 from tradecore.ports.store import (
     AuditLog,
     BrokerOrderRepository,

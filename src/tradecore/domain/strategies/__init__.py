@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from tradecore.domain.strategies.momentum import Momentum
+from tradecore.domain.strategies.protocol import Strategy
 from tradecore.domain.strategies.sma_cross import SmaCross
 from tradecore.domain.strategies.sma_edge import SmaEdge
-from tradecore.domain.strategy import Strategy
 
 BUNDLED: Mapping[str, Callable[..., Strategy]] = {
     "momentum": Momentum,

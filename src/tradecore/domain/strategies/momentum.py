@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from decimal import ROUND_DOWN, Decimal
 
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.indicators import RollingReturn
-from tradecore.domain.strategy import NO_TARGETS, PortfolioView, Target
+from tradecore.domain.market.indicators import RollingReturn
+from tradecore.domain.strategies.protocol import NO_TARGETS, PortfolioView, Target
 
 _NS_PER_MINUTE = 60_000_000_000
 

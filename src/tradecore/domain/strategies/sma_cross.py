@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.indicators import SMA
-from tradecore.domain.strategy import NO_TARGETS, PortfolioView, Target
+from tradecore.domain.market.indicators import SMA
+from tradecore.domain.strategies.protocol import NO_TARGETS, PortfolioView, Target
 
 #: Relative gap between the averages below which they count as tied.
 TIE_TOLERANCE = 1e-9

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.indicators import SMA, RollingReturn
+from tradecore.domain.market.indicators import SMA, RollingReturn
+from tradecore.domain.strategies.protocol import NO_TARGETS, PortfolioView, Target
 from tradecore.domain.strategies.sma_cross import check_windows, crossed
-from tradecore.domain.strategy import NO_TARGETS, PortfolioView, Target
 
 
 class _State:

@@ -1,0 +1,1 @@
+"""Typed configuration: TOML + environment, risk, execution, operations and secrets settings."""

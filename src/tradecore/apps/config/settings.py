@@ -1,0 +1,240 @@
+"""The typed configuration: TOML file, ``TRADECORE_*`` environment, command line.
+
+Every key may come from any of the three sources. A key given by two sources with
+*different* values is a :class:`ConfigurationError` naming both (an operator who
+set ``TRADECORE_DATABASE_URL`` and ``--database-url`` differently meant one of
+them, and guessing which would be the silent degradation DESIGN.md forbids).
+Unknown keys in the file are errors too.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
+
+from tradecore.apps.config.execution import ExecutionSettings
+from tradecore.apps.config.operations import (
+    AlertSettings,
+    ModelSettings,
+    ObservabilitySettings,
+    SigningSettings,
+)
+from tradecore.apps.config.risk import RiskSettings, describe_error, register_hooks
+from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.hashing import sha256_hex
+from tradecore.domain.redaction import is_secret_key, redact
+
+DEFAULT_DATABASE_URL = "sqlite:///tradecore.db"
+
+
+@attrs.frozen(kw_only=True)
+class StoreSettings:
+    """Where the database of record is and how hard commits hit the disk."""
+
+    url: str = DEFAULT_DATABASE_URL
+    #: SQLite commit durability: ``full`` (live) or ``normal`` (replays).
+    durability: str = attrs.field(
+        default="full", validator=attrs.validators.in_(("full", "normal"))
+    )
+
+
+#: Broker adapters ``[broker] kind`` may name (see ``apps/wiring/broker_factory.py``).
+BROKER_KINDS = ("none", "simulated", "alpaca")
+
+
+@attrs.frozen(kw_only=True)
+class BrokerSettings:
+    """Which broker the operator commands (kill, status) talk to."""
+
+    kind: str = attrs.field(
+        default="none", validator=attrs.validators.in_(BROKER_KINDS)
+    )
+    #: Alpaca only: trade the real-money account (also needs ``run --live``).
+    live: bool = False
+    #: Alpaca only: REST origin and stream URL overrides (e.g. the emulator).
+    base_url: str | None = None
+    stream_url: str | None = None
+
+
+#: Alpaca data feeds ``[data] feed`` may name (recorded as the data's provenance).
+DATA_FEEDS = ("iex", "sip", "delayed_sip")
+#: How ``[data] mode`` reads Alpaca's bars.
+DATA_MODES = ("poll", "stream")
+
+
+@attrs.frozen(kw_only=True)
+class DataSettings:
+    """Where ``tradecore-live run --feed alpaca`` reads bars (Alpaca's data API)."""
+
+    feed: str = attrs.field(default="iex", validator=attrs.validators.in_(DATA_FEEDS))
+    #: Data API origin override; defaults to ``[broker] base_url`` (the emulator
+    #: serves both), else Alpaca's data host.
+    base_url: str | None = None
+    #: ``poll`` the REST data API once per bar, or ``stream`` bars over the
+    #: market-data WebSocket (gaps backfilled over REST); ``--feed alpaca-stream``
+    #: also selects the stream.
+    mode: str = attrs.field(default="poll", validator=attrs.validators.in_(DATA_MODES))
+    #: Market-data stream URL override (``.../v2/iex``); defaults to the data origin's
+    #: host (the emulator) or Alpaca's stream host, with the feed as the path.
+    stream_url: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """The whole effective configuration of an app."""
+
+    store: StoreSettings = attrs.field(factory=StoreSettings)
+    signing: SigningSettings = attrs.field(factory=SigningSettings)
+    alerts: AlertSettings = attrs.field(factory=AlertSettings)
+    observability: ObservabilitySettings = attrs.field(factory=ObservabilitySettings)
+    risk: RiskSettings = attrs.field(factory=RiskSettings)
+    broker: BrokerSettings = attrs.field(factory=BrokerSettings)
+    model: ModelSettings = attrs.field(factory=ModelSettings)
+    #: Net-of-cost decisions (off by default).
+    execution: ExecutionSettings = attrs.field(factory=ExecutionSettings)
+    data: DataSettings = attrs.field(factory=DataSettings)
+
+
+#: Environment variable -> dotted settings key.
+ENV_KEYS: Mapping[str, str] = {
+    "TRADECORE_DATABASE_URL": "store.url",
+    "TRADECORE_STORE_DURABILITY": "store.durability",
+    "TRADECORE_SIGNING_KEY_FILE": "signing.key_file",
+    "TRADECORE_DEV_KEY_DIR": "signing.dev_key_dir",
+    "TRADECORE_WEBHOOK_SECRET": "alerts.webhook.secret",
+    "TRADECORE_SMTP_PASSWORD": "alerts.smtp.password",
+    "TRADECORE_BROKER": "broker.kind",
+    "TRADECORE_MANIFEST": "model.manifest",
+    "TRADECORE_METRICS_PORT": "observability.port",
+}
+
+_converter = cattrs.Converter(forbid_extra_keys=True)
+register_hooks(_converter)
+
+Source = tuple[str, Any]  # (where it came from, value)
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return _flatten(tomllib.load(f))
+    except OSError as e:
+        raise ConfigurationError(f"config file {path}: {e.strerror}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigurationError(f"config file {path} is not valid TOML: {e}") from None
+
+
+def _merge(sources: list[tuple[str, dict[str, Any]]]) -> dict[str, Source]:
+    merged: dict[str, Source] = {}
+    for source, values in sources:
+        for key, value in values.items():
+            if key in merged and merged[key][1] != value:
+                raise ConfigurationError(
+                    f"{key} is set twice with different values: "
+                    f"{merged[key][0]} and {source}; remove one"
+                )
+            merged.setdefault(key, (source, value))
+    return merged
+
+
+def _nest(flat: Mapping[str, Source]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for key, (_, value) in flat.items():
+        *parents, leaf = key.split(".")
+        node = nested
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = value
+    return nested
+
+
+def _structure(flat: Mapping[str, Source]) -> Settings:
+    try:
+        return _converter.structure(_nest(flat), Settings)
+    except (ClassValidationError, ForbiddenExtraKeysError) as e:
+        problems = "; ".join(
+            cattrs.transform_error(e, path="config", format_exception=describe_error)
+        )
+        raise ConfigurationError(f"invalid configuration: {problems}") from None
+    except (TypeError, ValueError) as e:
+        raise ConfigurationError(f"invalid configuration: {e}") from None
+
+
+def load_settings(
+    config_path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    cli_overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Load the settings from a TOML file, the environment and CLI overrides.
+
+    Args:
+        config_path: the TOML file, or ``None`` for none.
+        env: the environment (only the variables in :data:`ENV_KEYS` are read).
+        cli_overrides: dotted key -> value given on the command line (``None``
+            values mean "not given").
+
+    Raises:
+        ConfigurationError: unreadable file, unknown key, bad value, or one key set
+            by two sources with different values.
+    """
+    sources: list[tuple[str, dict[str, Any]]] = []
+    if config_path is not None:
+        sources.append((f"config file {config_path}", _read_file(config_path)))
+    for var, key in ENV_KEYS.items():
+        if env is not None and var in env:
+            sources.append((f"environment variable {var}", {key: env[var]}))
+    for key, value in (cli_overrides or {}).items():
+        if value is not None:
+            sources.append((f"command-line option for {key}", {key: value}))
+    return _structure(_merge(sources))
+
+
+def redacted(settings: Settings) -> dict[str, Any]:
+    """Return the settings as plain data with every secret shown as ``***``."""
+    view: dict[str, Any] = redact(_converter.unstructure(settings))  # type: ignore[assignment]
+    return view
+
+
+def config_hash(settings: Settings) -> str:
+    """Return the config snapshot hash: sha256 of the canonical redacted view.
+
+    Secrets are left out on purpose: a hash stored with every decision record must
+    not let anyone test guesses of a password against it.
+    """
+    return sha256_hex(redacted(settings))
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Return every secret value that is set (for the log redaction filter)."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                if is_secret_key(str(key)) and isinstance(value, str) and value:
+                    found.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list | tuple):
+            for item in node:
+                walk(item)
+
+    walk(_converter.unstructure(settings))
+    return found

@@ -1,0 +1,1 @@
+"""`tradecore-live`: the live run and what composes it."""

@@ -1,0 +1,121 @@
+"""The broker ``tradecore-live run`` trades, and the emulator as its market.
+
+Simulated, Alpaca (paper/live, or the offline emulator) or a dry run that records
+orders without sending them; ``connect``/``close`` are optional on a broker.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from decimal import Decimal
+
+from tradecore.adapters.dryrun import DryRunBroker
+from tradecore.adapters.sim import SimClock, SimulatedBroker
+from tradecore.apps.config.settings import Settings
+from tradecore.apps.replay.runner import venue_config
+from tradecore.apps.wiring.broker_factory import build_broker
+from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.market.bars import Bar
+from tradecore.ports.broker import Broker
+from tradecore.ports.clock import Clock
+
+#: Wall-clock wait between drain rounds for a real broker's stream.
+DRAIN_SETTLE_S = 0.2
+
+
+def settle_for(broker: Broker) -> Callable[[], None]:
+    """How long to let the broker's stream catch up between drain rounds."""
+    if isinstance(broker, SimulatedBroker | DryRunBroker):
+        return lambda: None
+    return lambda: time.sleep(DRAIN_SETTLE_S)
+
+
+def emulator_market(
+    settings: Settings, interval: timedelta, clock: Clock
+) -> Callable[[Sequence[Bar]], None]:
+    """Post each bar to the emulator's market-data control (it owns the market).
+
+    A restart resumes at the emulator's time: the bars an earlier run already showed
+    the market are in its past and are not replayed (see :func:`run`).
+    """
+    from tradecore.adapters.alpaca_emulator.client import EmulatorControl
+
+    if settings.broker.kind != "alpaca" or settings.broker.base_url is None:
+        raise ConfigurationError(
+            '--emulator needs [broker] kind = "alpaca" with base_url at the emulator'
+        )
+    control = EmulatorControl(settings.broker.base_url)
+    if not isinstance(clock, SimClock):
+        raise ConfigurationError("--emulator runs on recorded bars (--bars DIR)")
+    clock.advance_to(max(clock.now(), control.now()))
+
+    def feed(bars: Sequence[Bar]) -> None:
+        control.bars(
+            [
+                {
+                    "symbol": bar.symbol,
+                    "t": bar.timestamp.isoformat(),
+                    "o": bar.open,
+                    "h": bar.high,
+                    "l": bar.low,
+                    "c": bar.close,
+                    "v": bar.volume,
+                }
+                for bar in bars
+            ],
+            through=False,
+        )
+        control.advance_to(max(bar.timestamp for bar in bars) + interval)
+
+    return feed
+
+
+def _each(show: Callable[[Bar], None]) -> Callable[[Sequence[Bar]], None]:
+    def feed(bars: Sequence[Bar]) -> None:
+        for bar in bars:
+            show(bar)
+
+    return feed
+
+
+def connect(broker: Broker) -> None:
+    """Open the broker's connections (REST session, trade-updates stream) if it has any."""
+    connect = getattr(broker, "connect", None)
+    if callable(connect):
+        connect()
+
+
+def close(broker: Broker) -> None:
+    """Close what :func:`connect` opened (and the store-kept rate limiter's engine)."""
+    close = getattr(broker, "close", None)
+    if callable(close):
+        close()
+
+
+def live_broker(
+    settings: Settings,
+    clock: Clock,
+    frames: list[BarFrame],
+    cash: Decimal,
+    seed: int,
+    dry_run: bool,
+) -> tuple[Broker, Callable[[Sequence[Bar]], None] | None]:
+    """The configured broker, and how it sees each batch of bars (``None``: it has
+    its own market)."""
+    kind = settings.broker.kind
+    if kind == "simulated":
+        sim = SimulatedBroker(clock, venue_config("ideal", cash, seed, frames))
+        return (DryRunBroker(clock, sim) if dry_run else sim), _each(sim.on_bar)
+    if kind == "alpaca":
+        real = build_broker(settings, clock)
+        assert real is not None
+        return (DryRunBroker(clock, real) if dry_run else real), None
+    if dry_run:
+        return DryRunBroker(clock, None, cash), None
+    raise ConfigurationError(
+        f"`tradecore-live run` needs a broker: set [broker] kind (now {kind!r}) to "
+        "'alpaca' or 'simulated', or pass --dry-run"
+    )

@@ -1,0 +1,167 @@
+"""The manifest gate of ``tradecore-live run``: nothing trades on an unverified model.
+
+Which manifest: ``run --manifest FILE``, else ``[model] manifest``. Trusted keys:
+``[signing] trusted_public_keys``. A manifest signed with a development key is
+accepted only with ``[signing] allow_dev_key = true`` (then this machine's dev key
+is trusted too), and never with ``--live``.
+
+With no manifest configured, a paper or dry run still trades — with a warning, and
+with no manifest hash on its decisions — while ``--live`` (real money) refuses.
+
+Every refusal raises a :class:`~tradecore.domain.errors.ManifestRejected` (exit code
+7) after alerting ``manifest.rejected``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import attrs
+
+from tradecore.adapters.signing import read_signed_manifest
+from tradecore.apps.config.settings import Settings
+from tradecore.apps.replay.run_manifest import (
+    check_run_matches,
+    manifest_parameters,
+    run_identity,
+)
+from tradecore.apps.wiring.manifest_trust import verify_manifest_file
+from tradecore.apps.wiring.strategy_loader import load_strategy
+from tradecore.domain.errors import ManifestMissing, ManifestRejected, ManifestTampered
+from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint
+from tradecore.domain.research.manifest import Manifest, SignedManifest, manifest_hash
+from tradecore.domain.strategies.protocol import Strategy
+from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
+from tradecore.ports.clock import Clock
+
+_log = logging.getLogger("tradecore.live")
+
+
+@attrs.frozen(kw_only=True)
+class ManifestInForce:
+    """The verified manifest (``None``: paper trading without one) and its hash."""
+
+    manifest: Manifest | None
+    path: Path | None
+    #: The manifest with its signature, as the store keeps it.
+    signed: SignedManifest | None = None
+
+    @property
+    def hash(self) -> str | None:
+        """What every decision record carries."""
+        return None if self.manifest is None else manifest_hash(self.manifest)
+
+    def describe(self) -> str:
+        """One line for ``/health`` and the log."""
+        if self.manifest is None:
+            return "no manifest (paper trading without one)"
+        kind = ", development key" if self.manifest.dev_key else ""
+        return f"verified {self.hash} ({self.path}{kind})"
+
+
+@attrs.frozen(kw_only=True)
+class GatedStrategy:
+    """The strategy to trade, built with the parameters the manifest allows."""
+
+    #: As given: a bundled name or ``package.module:Class``.
+    name: str
+    strategy: Strategy
+    params: Mapping[str, str]
+    in_force: ManifestInForce
+
+
+def gate_strategy(
+    settings: Settings,
+    *,
+    manifest_option: Path | None,
+    strategy: str,
+    params: Mapping[str, str],
+    frames: Sequence[BarFrame],
+    interval: timedelta,
+    live: bool,
+    alerter: Alerter,
+    clock: Clock,
+) -> GatedStrategy:
+    """Verify the manifest and build the strategy it vouches for.
+
+    Without ``params`` the manifest's parameters are used; with them they must be
+    the manifest's.
+
+    Raises:
+        ManifestRejected: see the module docstring (alerted first).
+        ConfigurationError: unknown strategy or parameter.
+    """
+    path = manifest_option or (
+        Path(settings.model.manifest) if settings.model.manifest else None
+    )
+    try:
+        if path is None:
+            return _without_manifest(strategy, params, live)
+        signed = _verified(settings, path, frames, live)
+        manifest = signed.manifest
+        params = dict(params) or manifest_parameters(manifest)
+        chosen = load_strategy(strategy, params)
+        check_run_matches(manifest, run_identity(strategy, chosen, params, interval))
+    except ManifestRejected as error:
+        _alert_rejected(alerter, clock, path, error)
+        raise
+    in_force = ManifestInForce(manifest=manifest, path=path, signed=signed)
+    _log.info("manifest %s", in_force.describe())
+    return GatedStrategy(
+        name=strategy, strategy=chosen, params=params, in_force=in_force
+    )
+
+
+def _without_manifest(
+    strategy: str, params: Mapping[str, str], live: bool
+) -> GatedStrategy:
+    if live:
+        raise ManifestMissing(
+            "real-money trading needs a signed manifest: pass --manifest FILE or set "
+            "[model] manifest"
+        )
+    _log.warning(
+        "no manifest configured: paper trading %s unverified (--live would refuse)",
+        strategy,
+    )
+    return GatedStrategy(
+        name=strategy,
+        strategy=load_strategy(strategy, params),
+        params=params,
+        in_force=ManifestInForce(manifest=None, path=None),
+    )
+
+
+def _verified(
+    settings: Settings, path: Path, frames: Sequence[BarFrame], live: bool
+) -> SignedManifest:
+    allow_dev = settings.signing.allow_dev_key and not live
+    dataset = data_fingerprint(frames) if settings.model.same_dataset else None
+    manifest = verify_manifest_file(
+        path,
+        settings.signing,
+        trust_local_dev_key=allow_dev,
+        allow_dev_key=allow_dev,
+        dataset_fingerprint=dataset,
+    )
+    signed = read_signed_manifest(path)  # with its signature, for the store
+    if signed.manifest != manifest:
+        raise ManifestTampered(f"{path} changed while it was being verified")
+    return signed
+
+
+def _alert_rejected(
+    alerter: Alerter, clock: Clock, path: Path | None, error: ManifestRejected
+) -> None:
+    alerter.send(
+        Alert(
+            severity=Severity.CRITICAL,
+            code=AlertCode.MANIFEST_REJECTED.value,
+            message=f"manifest {path or '(none)'} refused: {error}",
+            raised_at=clock.now(),
+            context={"manifest": str(path), "reason": type(error).__name__},
+        )
+    )

@@ -1,0 +1,305 @@
+"""``tradecore-live run``: the engine on the live path (store, risk gate, broker).
+
+The loop is :class:`tradecore.services.trading.live_loop.LiveLoop` — the same engine, risk
+gate and order manager as replay, committing every step with full durability. It
+trades the configured broker (``[broker] kind``) or, with ``--dry-run``, records
+every order it would send without sending it. The bar feed is a recorded stream
+(``--bars DIR``, one file per symbol) released bar by bar as each bar closes on a
+virtual clock starting at the first bar, or Alpaca's data API polled on the wall
+clock (``--feed alpaca``; see :mod:`tradecore.apps.live.feed`). When the feed ends,
+the broker's remaining events are drained so the last fills are stored.
+
+Before trading it verifies the signed manifest (:mod:`tradecore.apps.live.manifest_gate`);
+alerts, metrics, ``/health`` and the structured cycle log come from
+:mod:`tradecore.apps.live.operations`, the per-cycle watch from
+:mod:`tradecore.services.observation.cycle_watch`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tradecore.apps.config.risk import build_breakers, build_checker
+from tradecore.apps.config.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
+from tradecore.apps.config.settings import Settings, config_hash
+from tradecore.apps.live import broker as live_broker
+from tradecore.apps.live.fault_injection import arm_from_env
+from tradecore.apps.live.feed import BarSource
+from tradecore.apps.live.manifest_gate import GatedStrategy, gate_strategy
+from tradecore.apps.live.operations import (
+    LiveOps,
+    TimedFeed,
+    health_checks,
+    open_live_ops,
+    watch_cycles,
+)
+from tradecore.apps.live.source import choose_source
+from tradecore.apps.replay.costs import live_net_of_cost
+from tradecore.apps.wiring.context import cli_context, open_configured_store
+from tradecore.apps.wiring.errors import cli_errors
+from tradecore.apps.wiring.strategy_loader import parse_params
+from tradecore.domain.errors import ConfigurationError, MissingSecret
+from tradecore.domain.market.bars import Bar
+from tradecore.ports.broker import Broker
+from tradecore.ports.clock import Clock
+from tradecore.ports.store import Store
+from tradecore.services.controls.kill_switch import KillSwitch
+from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.observation.cycle_watch import CycleWatch
+from tradecore.services.orders.monitored_broker import MonitoredBroker
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.orders.reconciler import Reconciler
+from tradecore.services.research.manifests import store_manifest
+from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.live_loop import CycleReport, LiveLoop
+from tradecore.services.trading.transactions import CommitEachStep
+
+
+def run(
+    ctx: typer.Context,
+    bars: Annotated[
+        Path | None,
+        typer.Option(
+            "--bars", help="Recorded bar stream: a folder of SYMBOL.csv/.parquet."
+        ),
+    ] = None,
+    feed: Annotated[
+        str,
+        typer.Option(
+            "--feed",
+            help="Where bars come from: 'files' (--bars), 'alpaca' (data API, "
+            "polled) or 'alpaca-stream' (market-data stream, gaps backfilled).",
+        ),
+    ] = "files",
+    symbol: Annotated[
+        list[str] | None,
+        typer.Option("--symbol", help="With --feed alpaca: a symbol to trade."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="With --feed alpaca: first bar to fetch (ISO, with zone)."),
+    ] = None,
+    interval_minutes: Annotated[
+        int, typer.Option(help="With --feed alpaca: the bar interval in minutes.")
+    ] = 1,
+    strategy: Annotated[
+        str, typer.Option(help="Bundled name or package.module:Class.")
+    ] = ("sma_cross"),
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="Strategy parameter k=v.")
+    ] = None,
+    cash: Annotated[str, typer.Option(help="Opening cash of the book.")] = "1000000",
+    seed: Annotated[int, typer.Option(help="Seed of the simulated broker.")] = 7,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Record every order; send none.")
+    ] = False,
+    live: Annotated[
+        bool, typer.Option("--live", help="Trade a real-money account.")
+    ] = False,
+    emulator: Annotated[
+        bool,
+        typer.Option(
+            "--emulator",
+            help="The Alpaca broker is the offline emulator: feed it each bar as the market.",
+        ),
+    ] = False,
+    max_cycles: Annotated[
+        int | None, typer.Option(help="Stop after this many cycles.")
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            help="Signed manifest to verify before trading (default: [model] "
+            "manifest; required with --live).",
+        ),
+    ] = None,
+    pace: Annotated[
+        float,
+        typer.Option(help="Wall-clock seconds to wait between cycles (0: no wait)."),
+    ] = 0.0,
+) -> None:
+    """Trade a strategy on the live path over recorded bars or Alpaca's data."""
+    with cli_errors():
+        arm_from_env()  # chaos tests only: inert unless TRADECORE_FAULT_POINT is set
+        settings = cli_context(ctx).settings()
+        _check_live(settings, live)
+        params = parse_params(param or [])
+        opening = Decimal(cash)
+        source = choose_source(
+            settings, bars, feed, symbol, since, interval_minutes, emulator
+        )
+        typer.echo(source.note)
+        clock, frames = source.clock, list(source.frames)
+        # The store first: a database not at head refuses before any broker call.
+        store = open_configured_store(ctx)
+        ops: LiveOps | None = None
+        try:
+            ops = open_live_ops(settings, store, clock)
+            gated = gate_strategy(
+                settings,
+                manifest_option=manifest,
+                strategy=strategy,
+                params=params,
+                frames=frames,
+                interval=source.interval,
+                live=live,
+                alerter=ops.router,
+                clock=clock,
+            )
+            broker, market = live_broker.live_broker(
+                settings, clock, frames, opening, seed, dry_run
+            )
+            if emulator:
+                market = live_broker.emulator_market(settings, source.interval, clock)
+                # A restart resumes at the emulator's time: bars that closed
+                # before it are history the market already saw, not replayed.
+                source.feed.poll(clock.now())
+            _record_manifest(store, gated)
+            try:
+                live_broker.connect(broker)
+                loop, watch = _loop(
+                    settings, store, clock, broker, market, source, gated, opening, ops
+                )
+                report = loop.run(
+                    max_cycles=max_cycles, on_cycle=_on_cycle(ops, watch, pace)
+                )
+                drained = loop.drain(settle=live_broker.settle_for(broker))
+            finally:
+                live_broker.close(broker)
+        finally:
+            source.close()
+            if ops is not None:
+                ops.close()
+            store.close()
+    typer.echo(f"drained: {drained} events after the last cycle")
+    typer.echo(
+        f"cycles: {report.cycles}  bars: {report.bars}  decisions: {report.decisions}  "
+        f"recovery: {'clean' if report.recovery.clean else report.recovery.discrepancies}"
+    )
+
+
+def _check_live(settings: Settings, live: bool) -> None:
+    """Real money needs the flag, the setting and encrypted keys: fail closed."""
+    broker = settings.broker
+    if live != (broker.kind == "alpaca" and broker.live):
+        raise ConfigurationError(
+            "real-money trading needs both `run --live` and `[broker] kind = "
+            '"alpaca"` with `live = true`; they disagree '
+            f"(--live={live}, kind={broker.kind!r}, live={broker.live})"
+        )
+    if live and not (
+        os.environ.get(MASTER_KEY_ENV) and os.environ.get(SECRETS_FILE_ENV)
+    ):
+        raise MissingSecret(
+            f"live trading reads its keys from an encrypted file: set {SECRETS_FILE_ENV} "
+            f"and the master key {MASTER_KEY_ENV}"
+        )
+
+
+def _loop(
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    broker: Broker,
+    market: Callable[[Sequence[Bar]], None] | None,
+    source: BarSource,
+    gated: GatedStrategy,
+    cash: Decimal,
+    ops: LiveOps,
+) -> tuple[LiveLoop, CycleWatch]:
+    commits = CommitEachStep(store)
+    alerter = ops.router
+    # A kill made by another process (`tradecore-live kill`) is carried out here
+    # too, the first cycle it is seen: this process cancels its own orders.
+    kill = KillSwitch(store, broker, clock, alerter)
+    ops.kill_on_alert.bind(kill)
+    gate = RiskGate(
+        build_checker(settings.risk),
+        commits,
+        alerter,
+        breakers=build_breakers(settings.risk),
+        on_kill=kill.carry_out,
+    )
+    watched = MonitoredBroker(broker, gate, clock, alerter=alerter, metrics=ops.metrics)
+    orders = OrderManager(watched, clock, commits)
+    interval = source.interval
+    engine = TradingEngine(
+        gated.strategy,
+        orders,
+        commits,
+        clock,
+        EngineConfig(
+            opening_cash=cash,
+            risk_gate=gate,
+            # What `tradecore-live config show` prints; the strategy and its
+            # parameters are bound by the manifest hash.
+            config_hash=config_hash(settings),
+            manifest_hash=gated.in_force.hash,
+            net_of_cost=live_net_of_cost(
+                settings.execution, store, now=clock.now(), alerter=alerter
+            ),
+        ),
+    )
+    feed = TimedFeed(source.feed, interval, metrics=ops.metrics)
+    watch = watch_cycles(ops, settings, commits, clock, engine, watched, gate)
+    ops.serve(
+        settings,
+        health_checks(
+            broker=watched,
+            feed=feed,
+            clock=clock,
+            max_data_age=3 * interval,
+            store=store,
+            manifest=gated.in_force.describe(),
+        ),
+    )
+    loop = LiveLoop(
+        engine,
+        watched,
+        feed,
+        Reconciler(
+            watched, clock, commits, orders, alerter=alerter, metrics=ops.metrics
+        ),
+        commits,
+        clock,
+        cycle=interval,
+        market=market,
+    )
+    return loop, watch
+
+
+def _record_manifest(store: Store, gated: GatedStrategy) -> None:
+    """Keep the verified manifest in the store its decisions' hashes point into."""
+    signed = gated.in_force.signed
+    if signed is not None:
+        with store.unit_of_work() as uow:
+            store_manifest(uow, signed)
+            uow.commit()
+
+
+def _on_cycle(
+    ops: LiveOps, watch: CycleWatch, pace: float
+) -> Callable[[CycleReport], None]:
+    def on_cycle(report: CycleReport) -> None:
+        _echo_cycle(report)
+        ops.log_cycle(watch.observe(report))
+        if pace > 0:
+            time.sleep(pace)
+
+    return on_cycle
+
+
+def _echo_cycle(report: CycleReport) -> None:
+    if report.decisions:
+        typer.echo(
+            f"cycle {report.cycle}: {report.bars} bars, {report.events} events, "
+            f"{report.decisions} decisions"
+        )

@@ -1,0 +1,4 @@
+"""`tradecore-replay`.
+
+Deterministic replays, parity, manifests and the emulator, one module per command.
+"""

@@ -1,0 +1,150 @@
+"""``tradecore-replay parity``: live on the emulator vs replay, over the same bars.
+
+The live side is a real ``tradecore-live run --emulator`` process (paper, the
+real alpaca-py client) against an emulator started here on a free loopback port
+with the same seed, cash and fill model; the replay side is ``tradecore-replay
+run`` in this process. Both stores are kept in ``--out`` (``live.db``,
+``replay/``) next to ``parity.json`` and ``parity.txt``; the exit code is non-zero
+when anything differs (see :mod:`tradecore.apps.replay.parity_report`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tradecore.adapters.data.bar_files import load_bar_files
+from tradecore.adapters.sqlstore import open_store
+from tradecore.apps.replay import parity_report
+from tradecore.apps.replay.runner import STORE_FILE, bar_interval, replay
+from tradecore.apps.wiring import errors
+from tradecore.apps.wiring.errors import cli_errors
+from tradecore.apps.wiring.strategy_loader import parse_params
+from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.market.bar_frame import from_ns
+from tradecore.domain.validation import to_decimal
+
+FILL_MODEL = "ideal"
+#: How long the live process may take before the comparison gives up on it.
+LIVE_TIMEOUT_S = 900
+
+
+def parity(
+    bars: Annotated[
+        Path, typer.Option("--bars", help="Folder of SYMBOL.csv / SYMBOL.parquet.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Empty folder for the report.")],
+    strategy: Annotated[
+        str, typer.Option(help="Bundled name or package.module:Class.")
+    ] = "sma_cross",
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="Strategy parameter k=v.")
+    ] = None,
+    cash: Annotated[str, typer.Option(help="Opening cash of both runs.")] = "1000000",
+    seed: Annotated[int, typer.Option(help="Seed of both brokers.")] = 7,
+) -> None:
+    """Run live (emulator, paper) and replay over the same bars; compare; report."""
+    with cli_errors():
+        if out.exists() and any(out.iterdir()):
+            raise ConfigurationError(f"--out {out} is not empty: give a new folder")
+        out.mkdir(parents=True, exist_ok=True)
+        params = parse_params(param or [])
+        opening = to_decimal("cash", cash)
+        replay(
+            bars,
+            strategy,
+            params,
+            fill_model=FILL_MODEL,
+            cash=opening,
+            seed=seed,
+            out=out / "replay",
+        )
+        live_url = f"sqlite:///{out / 'live.db'}"
+        _run_live(bars, out, live_url, strategy, param or [], opening, seed)
+        report = parity_report.compare(
+            parity_report.read_run(live_url),
+            parity_report.read_run(f"sqlite:///{out / 'replay' / STORE_FILE}"),
+        )
+        report["inputs"] = {
+            "bars": str(bars),
+            "strategy": strategy,
+            "params": sorted(param or []),
+            "seed": seed,
+            "cash": str(opening),
+            "fill_model": FILL_MODEL,
+        }
+        parity_report.write(out, report)
+    typer.echo(parity_report.table(report), nl=False)
+    if not report["parity"]:
+        raise typer.Exit(errors.PARITY_MISMATCH)
+
+
+def _run_live(
+    bars: Path,
+    out: Path,
+    url: str,
+    strategy: str,
+    params: list[str],
+    cash: Decimal,
+    seed: int,
+) -> None:
+    """``tradecore-live run --emulator`` in a child process against our emulator.
+
+    Raises:
+        ConfigurationError: the live run failed (its output is in ``live.log``).
+    """
+    # Imported here: the emulator needs the optional 'emulator' extra.
+    from tradecore.adapters.alpaca_emulator import (
+        DEFAULT_KEY_ID,
+        DEFAULT_SECRET_KEY,
+        EmulatorConfig,
+        EmulatorServer,
+    )
+
+    frames = load_bar_files(bars)
+    start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
+    config = EmulatorConfig(
+        seed=seed,
+        start=start,
+        fill_model=FILL_MODEL,
+        starting_cash=cash,
+        bar_interval=bar_interval(frames),
+    )
+    open_store(url, upgrade=True).close()
+    with EmulatorServer(config) as server:
+        toml = out / "live.toml"
+        toml.write_text(
+            f'[broker]\nkind = "alpaca"\nbase_url = "{server.base_url}"\n'
+            f'stream_url = "{server.stream_url}"\n'
+        )
+        command = [
+            sys.executable,
+            "-m",
+            "tradecore.apps.live.main",
+            "--config",
+            str(toml),
+        ]
+        command += ["--database-url", url, "run", "--bars", str(bars), "--emulator"]
+        command += ["--strategy", strategy, "--cash", str(cash), "--seed", str(seed)]
+        command += [f"--param={p}" for p in params]
+        # The child reads only this run's settings: no TRADECORE_* from the caller.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TRADECORE_")}
+        env |= {
+            "APCA_API_KEY_ID": DEFAULT_KEY_ID,
+            "APCA_API_SECRET_KEY": DEFAULT_SECRET_KEY,
+        }
+        done = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=LIVE_TIMEOUT_S
+        )
+    (out / "live.log").write_text(done.stdout + done.stderr)
+    if done.returncode != 0:
+        raise ConfigurationError(
+            f"the live run failed (exit {done.returncode}); see {out / 'live.log'}: "
+            f"{done.stderr.strip().splitlines()[-1:] or ''}"
+        )

@@ -1,0 +1,379 @@
+"""Compose and run a replay: bar files or frames + a strategy, on SQLite + the simulator.
+
+This is the composition root behind ``tradecore-replay run`` and ``tc.replay()``: it
+picks the adapters (SQL store with replay durability, simulated broker on a virtual
+clock), wires the same engine the live app uses, and writes the report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import numpy as np
+
+from tradecore.adapters.data.bar_files import load_bar_files
+from tradecore.adapters.report import write_report
+from tradecore.adapters.sim import SimClock, SimulatedBroker
+from tradecore.adapters.sqlstore import Durability, open_store
+from tradecore.adapters.sqlstore.write_behind import WriteBehindStore
+from tradecore.apps.config.execution import ExecutionSettings
+from tradecore.apps.config.operations import SigningSettings
+from tradecore.apps.config.settings import load_settings
+from tradecore.apps.replay.costs import (
+    MARKS_FILE,
+    CostSetup,
+    calibrate_after_run,
+    pin_cost_model,
+    run_analyses,
+)
+from tradecore.apps.replay.records import fill_rows, record_rows
+from tradecore.apps.replay.run_manifest import (
+    build_manifest,
+    run_identity,
+    sign_run_manifest,
+    write_run_manifest,
+)
+from tradecore.apps.wiring.strategy_loader import load_strategy
+from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.execution.fees import FeeModel
+from tradecore.domain.execution.tca import ExecutionAnalysis
+from tradecore.domain.hashing import sha256_hex
+from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint, from_ns
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.money import to_price
+from tradecore.domain.research.manifest import SignedManifest, manifest_hash
+from tradecore.domain.research.metrics import summarize_performance
+from tradecore.domain.risk.checks import RiskLimits
+from tradecore.domain.strategies.protocol import Strategy
+from tradecore.domain.venue.config import OutsideHours, VenueConfig
+from tradecore.domain.venue.fill_models import FillModel
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.research.manifests import store_manifest
+from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.replay import ReplayProgress, run_replay
+from tradecore.services.trading.transactions import CommitInBatches
+
+STORE_FILE = "replay.db"
+
+
+@attrs.frozen(kw_only=True)
+class ReplayResult:
+    """A finished replay: the summary plus DataFrame-friendly columns."""
+
+    summary: Mapping[str, object]
+    timestamps_ns: np.ndarray
+    equity: np.ndarray
+    fills: Sequence[Mapping[str, object]]
+    decisions: Sequence[Mapping[str, object]]
+    outcomes: Sequence[Mapping[str, object]]
+    out: Path | None
+
+    def equity_curve(self) -> dict[str, object]:
+        """Columns ``timestamp`` (datetime64[ns, UTC] values) and ``equity``."""
+        return {
+            "timestamp": self.timestamps_ns.astype("datetime64[ns]"),
+            "equity": self.equity,
+        }
+
+    def blotter(self) -> list[Mapping[str, object]]:
+        """The fills, one dict per row (``pandas.DataFrame(result.blotter())``)."""
+        return list(self.fills)
+
+
+def replay(
+    data: str | Path | Sequence[BarFrame],
+    strategy: str = "sma_cross",
+    params: Mapping[str, str | int | float] | None = None,
+    *,
+    fill_model: str = "realistic",
+    cash: Decimal | int = 1_000_000,
+    seed: int = 7,
+    out: str | Path | None = None,
+    resume: bool = False,
+    limits: RiskLimits | None = None,
+    commit_every: int = 50_000,
+    on_progress: Callable[[ReplayProgress], None] | None = None,
+    signing: SigningSettings | None = None,
+    execution: ExecutionSettings | None = None,
+) -> ReplayResult:
+    """Replay ``strategy`` over ``data`` (a folder of bar files, or frames).
+
+    Store writes are committed every ``commit_every`` steps (order placements and
+    broker events): a crash loses at most that batch, which ``resume`` re-derives.
+    The run's signed manifest (signed as ``signing`` says: the configured key, else
+    the development key) is written to ``out/manifest.json`` and its hash goes into
+    every decision record.
+
+    With ``execution.enabled`` decisions are net of cost (Kelly sizing, cost gates,
+    execution policies, slicing) priced with a pinned cost-model version, and the
+    replay ends by fitting the next version from its own fills (the calibration loop).
+
+    Raises:
+        ConfigurationError: unknown strategy, parameter or fill model; an ``out``
+            folder that already holds a replay without ``resume``.
+        BarFileError: a bar file is malformed (names file, line and field).
+    """
+    started = time.perf_counter()
+    frames = load_bar_files(data) if isinstance(data, str | Path) else list(data)
+    chosen = load_strategy(strategy, params or {})
+    venue = venue_config(fill_model, Decimal(cash), seed, frames)
+    limits = limits or RiskLimits()
+    config = {
+        "strategy": strategy,
+        "strategy_id": chosen.strategy_id,
+        "params": {k: str(v) for k, v in sorted((params or {}).items())},
+        "fill_model": fill_model,
+        "cash": str(Decimal(cash)),
+        "seed": seed,
+        "limits": attrs.asdict(limits),
+    }
+    folder = (
+        Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tc-replay-"))
+    )
+    store = _open_store(folder, resume)
+    start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
+    costs: CostSetup | None = None
+    if execution is not None and execution.enabled:
+        try:
+            costs = pin_cost_model(
+                execution,
+                store,
+                fees=venue.fee_model,
+                start=start,
+                resumed_from=_first_pin(folder) if resume else None,
+            )
+        except ConfigurationError:
+            store.close()  # leave no half-made replay behind a bad --cost-model-version
+            if not resume:
+                (folder / STORE_FILE).unlink(missing_ok=True)
+            raise
+        config["execution"] = execution.to_dict()
+        config["cost_model_version"] = costs.pinned.version_hash
+    config_hash = sha256_hex(config)
+    signed = _signed_manifest(
+        strategy,
+        chosen,
+        params or {},
+        frames,
+        venue,
+        config_hash,
+        signing,
+        cost_model_version=None if costs is None else costs.pinned.version_hash,
+    )
+    try:
+        with store.unit_of_work() as uow:
+            store_manifest(uow, signed)
+            uow.commit()
+        clock = SimClock(start)
+        broker = SimulatedBroker(clock, venue)
+        commits = CommitInBatches(store, every=commit_every)
+        orders = OrderManager(broker, clock, commits, resend_known=resume)
+        engine = TradingEngine(
+            chosen,
+            orders,
+            commits,
+            clock,
+            EngineConfig(
+                opening_cash=Decimal(cash),
+                limits=limits,
+                config_hash=config_hash,
+                manifest_hash=manifest_hash(signed.manifest),
+                net_of_cost=None if costs is None else costs.config,
+            ),
+        )
+        run = run_replay(
+            frames,
+            engine,
+            broker,
+            clock,
+            interval=venue.bar_interval,
+            on_progress=on_progress,
+        )
+        commits.flush()
+        marks = {s: to_price(p) for s, p in engine.last_prices().items()}
+        analyses: list[ExecutionAnalysis] = []
+        calibrated = None
+        if costs is not None and execution is not None:
+            analyses = run_analyses(store, marks)
+            calibrated = calibrate_after_run(
+                execution, store, costs, marks=marks, at=clock.now()
+            )
+        with store.unit_of_work() as uow:
+            fills = list(uow.fills.all())
+            decisions = list(uow.decisions.all_decisions())
+            outcomes = list(uow.decisions.all_outcomes())
+            order_count = len(uow.intents.by_status(*IntentStatus))
+    finally:
+        store.close()
+    ledger = engine.ledger
+    perf = summarize_performance(
+        run.timestamps_ns,
+        run.equity,
+        traded_notional=float(sum(f.notional for f in fills)),
+    )
+    summary = {
+        "fills": len(fills),
+        "orders": order_count,
+        "decisions": len(decisions),
+        "final_equity": ledger.equity(marks),
+        "realized_pnl": ledger.realized_pnl,
+        "fees": ledger.fees,
+        "bars": run.bars,
+        "symbols": len(frames),
+        "sharpe": perf.sharpe,
+        "max_drawdown": perf.max_drawdown,
+        "turnover": perf.turnover,
+        "config_hash": config_hash,
+        "data_fingerprint": data_fingerprint(frames),
+        "strategy_id": chosen.strategy_id,
+        "fill_model": fill_model,
+        "manifest_hash": manifest_hash(signed.manifest),
+        **({} if costs is None else cost_summary(analyses, costs, calibrated)),
+    }
+    fill_table = fill_rows(fills)
+    decision_table, outcome_table = record_rows(decisions, outcomes)
+    result = ReplayResult(
+        summary=summary,
+        timestamps_ns=run.timestamps_ns,
+        equity=run.equity,
+        fills=fill_table,
+        decisions=decision_table,
+        outcomes=outcome_table,
+        out=Path(out) if out is not None else None,
+    )
+    if out is not None:
+        run_info = {
+            "seconds": round(time.perf_counter() - started, 3),
+            "config": config,
+            "bars_per_second": round(
+                run.bars / max(time.perf_counter() - started, 1e-9)
+            ),
+        }
+        write_report(
+            folder,
+            summary,
+            (run.timestamps_ns, run.equity),
+            fill_table,
+            decision_table,
+            outcome_table,
+            run_info,
+            title=f"Replay: {chosen.strategy_id}",
+            tca=analyses,
+        )
+        (folder / "config.json").write_text(
+            json.dumps(config, sort_keys=True, indent=2)
+        )
+        write_run_manifest(folder, signed)
+        (folder / MARKS_FILE).write_text(
+            json.dumps({s: str(p) for s, p in sorted(marks.items())}, indent=2)
+        )
+    return result
+
+
+def _signed_manifest(
+    strategy: str,
+    chosen: Strategy,
+    params: Mapping[str, object],
+    frames: Sequence[BarFrame],
+    venue: VenueConfig,
+    config_hash: str,
+    signing: SigningSettings | None,
+    *,
+    cost_model_version: str | None,
+) -> SignedManifest:
+    """The run's manifest, signed.
+
+    The cost model is the pinned cost-model version when decisions are net of cost,
+    else the venue's fill and fee models (all that prices the run's orders).
+    """
+    manifest = build_manifest(
+        run_identity(strategy, chosen, params, venue.bar_interval),
+        frames,
+        config_hash=config_hash,
+        cost_model_version=cost_model_version
+        or sha256_hex({"fill_model": venue.fill_model, "fee_model": venue.fee_model}),
+    )
+    if signing is None:  # a notebook's tc.replay(): the environment decides
+        signing = load_settings(None, os.environ).signing
+    return sign_run_manifest(manifest, signing)
+
+
+def venue_config(
+    fill_model: str, cash: Decimal, seed: int, frames: Sequence[BarFrame]
+) -> VenueConfig:
+    models = {
+        "ideal": (FillModel.ideal, FeeModel),
+        "realistic": (FillModel.realistic, _fees),
+    }
+    if fill_model not in models:
+        raise ConfigurationError(
+            f"unknown fill model {fill_model!r}; known: ideal, realistic"
+        )
+    make_fill, make_fees = models[fill_model]
+    return VenueConfig(
+        seed=seed,
+        fill_model=make_fill(),
+        fee_model=make_fees(),
+        session=TradingSession.around_the_clock(),
+        outside_hours=OutsideHours.QUEUE,
+        starting_cash=cash,
+        bar_interval=bar_interval(frames),
+    )
+
+
+def _fees() -> FeeModel:
+    return FeeModel.us_regulatory(per_share=Decimal("0.0035"))
+
+
+def bar_interval(frames: Sequence[BarFrame]) -> timedelta:
+    """The bars' interval: the median step between timestamps (1 minute if none)."""
+    steps = [np.diff(f.timestamps) for f in frames if len(f) > 1]
+    if not steps:
+        return timedelta(minutes=1)
+    median_ns = int(np.median(np.concatenate(steps)))
+    return timedelta(microseconds=median_ns // 1000)
+
+
+def _first_pin(folder: Path) -> str:
+    """The cost-model version a finished run pinned ("" if it never finished)."""
+    config = folder / "config.json"
+    if not config.exists():
+        return ""
+    return str(json.loads(config.read_text()).get("cost_model_version", ""))
+
+
+def _open_store(folder: Path, resume: bool) -> WriteBehindStore:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / STORE_FILE
+    if path.exists() and not resume:
+        raise ConfigurationError(
+            f"{folder} already holds a replay ({STORE_FILE}); pass --resume to finish it "
+            "or choose another --out"
+        )
+    sql = open_store(f"sqlite:///{path}", durability=Durability.NORMAL, upgrade=True)
+    return WriteBehindStore(sql)
+
+
+def cost_summary(
+    analyses: Sequence[ExecutionAnalysis], costs: CostSetup, calibrated: str | None
+) -> dict[str, object]:
+    """A net-of-cost replay's cost figures: shortfall, costs, the model versions."""
+    return {
+        "implementation_shortfall": sum(
+            (a.total_shortfall for a in analyses), Decimal(0)
+        ),
+        "execution_cost": sum(
+            (a.execution_cost + a.fees for a in analyses), Decimal(0)
+        ),
+        "cost_model_version": costs.pinned.version_hash,
+        "calibrated_cost_model_version": calibrated or "",
+    }

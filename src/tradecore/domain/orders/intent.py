@@ -1,0 +1,304 @@
+"""The order intent: the durable record of "we decided to trade X", and how events move it.
+
+Intents are frozen; every change returns a new intent. :func:`apply_event` is the only
+way a broker event changes one. Its rules, in order:
+
+1. An event for an intent still CREATED (never sent) is illegal: nothing can have
+   happened at the broker.
+2. Fills are the truth. A fill whose execution id was already counted is a no-op; any
+   other fill is counted (quantity and notional add up exactly), even on a CANCELED,
+   EXPIRED, REPLACED or FAILED intent (fills race cancels). A fill beyond the order
+   quantity raises :class:`Overfill`; a fill on a REJECTED intent is illegal.
+3. A status event for a terminal intent is stale and ignored: terminal never reopens.
+4. ACCEPTED after the order has moved on (partially filled, pending cancel/replace) is
+   stale and ignored, unless its reason is ``cancel_rejected``/``replace_rejected``,
+   which puts a pending order back to working.
+5. Anything else must be a move in :data:`tradecore.domain.orders.lifecycle.TRANSITIONS`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from tradecore.domain import validation as v
+from tradecore.domain.errors import IllegalTransition, InvalidInput, Overfill
+from tradecore.domain.frozen import replace
+from tradecore.domain.orders.client_order_id import DecisionKey, client_order_id
+from tradecore.domain.orders.events import FILL_KINDS, OrderEvent, OrderEventKind
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.lifecycle import (
+    LATE_FILL_ACCEPTING,
+    TERMINAL,
+    IntentStatus,
+    check_transition,
+)
+from tradecore.domain.orders.spec import OrderSpec
+
+S = IntentStatus
+K = OrderEventKind
+_ZERO = Decimal(0)
+_PENDING = frozenset({S.PENDING_CANCEL, S.PENDING_REPLACE})
+_WORK_REVERT_REASONS = frozenset({"cancel_rejected", "replace_rejected"})
+
+_STATUS_OF_EVENT: dict[OrderEventKind, IntentStatus] = {
+    K.CANCELED: S.CANCELED,
+    K.EXPIRED: S.EXPIRED,
+    K.REJECTED: S.REJECTED,
+    K.REPLACED: S.REPLACED,
+    K.FAILED: S.FAILED,
+    K.PENDING_CANCEL: S.PENDING_CANCEL,
+    K.PENDING_REPLACE: S.PENDING_REPLACE,
+}
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class OrderIntent:
+    """A decision to trade, with everything it depended on and where it stands."""
+
+    client_order_id: str = attrs.field(validator=v.non_empty_str)
+    decision_key: DecisionKey = attrs.field(validator=v.instance_of(DecisionKey))
+    attempt: int = attrs.field(validator=v.instance_of(int))
+    spec: OrderSpec = attrs.field(validator=v.instance_of(OrderSpec))
+    decided_at: datetime = attrs.field(validator=v.utc_datetime)
+    updated_at: datetime = attrs.field(validator=v.utc_datetime)
+    arrival_price: Decimal | None = attrs.field(
+        default=None, validator=v.optional_positive_decimal
+    )
+    expected_edge_bps: float | None = None
+    execution_policy: str = "market"
+    config_hash: str = ""
+    model_hash: str = ""
+    cost_model_hash: str = ""
+    status: IntentStatus = attrs.field(default=S.CREATED, validator=v.instance_of(S))
+    broker_order_id: str | None = None
+    filled_qty: Decimal = attrs.field(default=_ZERO, validator=v.non_negative_decimal)
+    filled_notional: Decimal = attrs.field(
+        default=_ZERO, validator=v.non_negative_decimal
+    )
+    fees: Decimal = attrs.field(default=_ZERO, validator=v.non_negative_decimal)
+    execution_ids: tuple[str, ...] = ()
+    reason: str | None = None
+    parent_client_order_id: str | None = None
+    #: Optimistic-concurrency version, owned by the store (0 = never stored).
+    version: int = 0
+
+    @classmethod
+    def create(
+        cls,
+        key: DecisionKey,
+        spec: OrderSpec,
+        *,
+        decided_at: datetime,
+        attempt: int = 1,
+        **context: object,
+    ) -> OrderIntent:
+        """Build a CREATED intent for ``attempt`` of the decision ``key``.
+
+        ``context`` takes the optional fields (arrival price, expected edge, policy,
+        hashes, parent id). The spec must agree with the key on symbol, side and qty.
+
+        Raises:
+            InvalidInput: the spec contradicts the key, or a field is invalid.
+        """
+        if spec.symbol != key.symbol:
+            raise InvalidInput("spec.symbol", spec.symbol, f"key says {key.symbol}")
+        if spec.side is not key.side:
+            raise InvalidInput(
+                "spec.side", spec.side.value, f"key says {key.side.value}"
+            )
+        if spec.qty is not None and spec.qty != key.qty:
+            raise InvalidInput("spec.qty", spec.qty, f"key says {key.qty}")
+        return cls(
+            client_order_id=client_order_id(key, attempt),
+            decision_key=key,
+            attempt=attempt,
+            spec=spec,
+            decided_at=decided_at,
+            updated_at=decided_at,
+            **context,  # type: ignore[arg-type]
+        )
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether the intent's life is over (no more status changes, late fills aside)."""
+        return self.status in TERMINAL
+
+    @property
+    def avg_fill_price(self) -> Decimal | None:
+        """Volume-weighted average fill price, or ``None`` before the first fill."""
+        if self.filled_qty == 0:
+            return None
+        return self.filled_notional / self.filled_qty
+
+    @property
+    def remaining_qty(self) -> Decimal | None:
+        """Quantity still to fill (``None`` for notional orders)."""
+        if self.spec.qty is None:
+            return None
+        return self.spec.qty - self.filled_qty
+
+
+def next_attempt(intent: OrderIntent, at: datetime) -> OrderIntent:
+    """The same decision's next attempt: a fresh CREATED intent under a new id.
+
+    Used when an attempt ended without reaching the market (FAILED: never sent, or
+    lost by the broker), because a broker refuses a client order id it has ever
+    seen. Everything the decision depended on is kept; the status is reset.
+
+    Raises:
+        InvalidInput: the attempt number would pass the maximum.
+    """
+    attempt = intent.attempt + 1
+    return OrderIntent(
+        client_order_id=client_order_id(intent.decision_key, attempt),
+        decision_key=intent.decision_key,
+        attempt=attempt,
+        spec=intent.spec,
+        decided_at=intent.decided_at,
+        updated_at=max(at, intent.updated_at),
+        arrival_price=intent.arrival_price,
+        expected_edge_bps=intent.expected_edge_bps,
+        execution_policy=intent.execution_policy,
+        config_hash=intent.config_hash,
+        model_hash=intent.model_hash,
+        cost_model_hash=intent.cost_model_hash,
+        parent_client_order_id=intent.parent_client_order_id,
+    )
+
+
+@attrs.frozen(slots=True)
+class Applied:
+    """The result of applying an event: the new intent and what, if anything, changed."""
+
+    intent: OrderIntent
+    #: The fill that was newly counted, if the event carried one not seen before.
+    new_fill: Fill | None = None
+    #: Why the event changed nothing (duplicate, stale), or ``None`` if it changed something.
+    ignored: str | None = None
+
+
+def transition(
+    intent: OrderIntent, target: IntentStatus, at: datetime, **changes: Any
+) -> OrderIntent:
+    """Move ``intent`` to ``target`` if the transition table allows it.
+
+    Raises:
+        IllegalTransition: the move is not allowed from the current status.
+    """
+    try:
+        check_transition(intent.status, target)
+    except IllegalTransition as e:
+        raise IllegalTransition(f"intent {intent.client_order_id}: {e}") from None
+    return replace(
+        intent, status=target, updated_at=max(at, intent.updated_at), **changes
+    )
+
+
+def mark_submitted(intent: OrderIntent, at: datetime) -> OrderIntent:
+    """Record that a send is about to be attempted (persist this *before* the call)."""
+    return transition(intent, S.SUBMITTED, at)
+
+
+def mark_failed(intent: OrderIntent, reason: str, at: datetime) -> OrderIntent:
+    """Record that the order could not be placed (or the broker lost it)."""
+    return transition(intent, S.FAILED, at, reason=reason)
+
+
+def apply_event(intent: OrderIntent, event: OrderEvent) -> Applied:
+    """Apply a broker event to an intent (see the module docstring for the rules).
+
+    Raises:
+        IllegalTransition: the event contradicts the intent's status.
+        Overfill: the fills would exceed the order quantity.
+        InvalidInput: the event is for another order, symbol or side.
+    """
+    if event.client_order_id != intent.client_order_id:
+        raise InvalidInput(
+            "client_order_id", event.client_order_id, "not this intent's"
+        )
+    if intent.status is S.CREATED:
+        raise IllegalTransition(
+            f"intent {intent.client_order_id}: {event.kind.value} before it was submitted"
+        )
+    intent = _adopt_broker_id(intent, event)
+    if event.kind in FILL_KINDS:
+        assert event.fill is not None
+        return _apply_fill(intent, event.fill, event)
+    if event.kind is K.DONE_FOR_DAY:
+        return Applied(intent, ignored="done_for_day: order stays working")
+    if intent.status in TERMINAL:
+        return Applied(
+            intent, ignored=f"stale {event.kind.value}: intent is {intent.status.value}"
+        )
+    if event.kind is K.ACCEPTED:
+        return _apply_accepted(intent, event)
+    target = _STATUS_OF_EVENT[event.kind]
+    return Applied(
+        transition(
+            intent, target, event.occurred_at, reason=event.reason or intent.reason
+        )
+    )
+
+
+def _adopt_broker_id(intent: OrderIntent, event: OrderEvent) -> OrderIntent:
+    if event.broker_order_id and intent.broker_order_id is None:
+        return replace(intent, broker_order_id=event.broker_order_id)
+    return intent
+
+
+def _apply_accepted(intent: OrderIntent, event: OrderEvent) -> Applied:
+    if intent.status in _PENDING and event.reason in _WORK_REVERT_REASONS:
+        working = S.PARTIALLY_FILLED if intent.filled_qty > 0 else S.ACKED
+        return Applied(
+            transition(intent, working, event.occurred_at, reason=event.reason)
+        )
+    if intent.status is not S.SUBMITTED:
+        return Applied(
+            intent, ignored=f"stale accepted: intent is {intent.status.value}"
+        )
+    return Applied(transition(intent, S.ACKED, event.occurred_at))
+
+
+def _apply_fill(intent: OrderIntent, fill: Fill, event: OrderEvent) -> Applied:
+    if fill.execution_id in intent.execution_ids:
+        return Applied(intent, ignored=f"duplicate execution {fill.execution_id}")
+    if fill.symbol != intent.spec.symbol or fill.side is not intent.spec.side:
+        raise InvalidInput(
+            "fill", (fill.symbol, fill.side.value), "symbol/side differ from the order"
+        )
+    if intent.status is S.REJECTED:
+        raise IllegalTransition(f"intent {intent.client_order_id}: fill after reject")
+    filled = intent.filled_qty + fill.qty
+    order_qty = intent.spec.qty
+    if order_qty is not None and filled > order_qty:
+        raise Overfill(
+            f"intent {intent.client_order_id}: fills {filled} exceed order qty {order_qty}"
+        )
+    target = _status_after_fill(intent, filled, event.kind)
+    new = transition(
+        intent,
+        target,
+        event.occurred_at,
+        filled_qty=filled,
+        filled_notional=intent.filled_notional + fill.notional,
+        fees=intent.fees + fill.fee,
+        execution_ids=(*intent.execution_ids, fill.execution_id),
+    )
+    return Applied(new, new_fill=fill)
+
+
+def _status_after_fill(
+    intent: OrderIntent, filled: Decimal, kind: OrderEventKind
+) -> IntentStatus:
+    complete = (
+        filled == intent.spec.qty if intent.spec.qty is not None else kind is K.FILL
+    )
+    if complete:
+        return S.FILLED
+    if intent.status in LATE_FILL_ACCEPTING or intent.status in _PENDING:
+        return intent.status
+    return S.PARTIALLY_FILLED

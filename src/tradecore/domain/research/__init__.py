@@ -1,0 +1,1 @@
+"""Research: performance metrics and manifests."""

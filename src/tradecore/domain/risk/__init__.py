@@ -1,0 +1,5 @@
+"""Risk controls.
+
+Limits, rules, the pre-trade checker, trading state, kills, breakers, degradation,
+rejections.
+"""

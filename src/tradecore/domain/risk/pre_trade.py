@@ -1,0 +1,209 @@
+"""The pre-trade checker: every rule, plus the trading state, for one order.
+
+Order of evaluation (the first refusal wins, so the recorded rule is the most basic
+reason): trading state, price known, restricted symbol, market hours, price collar,
+order size, shorting, position, gross and net exposure, daily loss, drawdown, rates.
+
+The checker is pure: the caller passes the book, the trading state, the time and the
+rate history, and counts an order as sent (``OrderRateTracker.record_order``) only
+after it passed and went out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time
+
+import attrs
+
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.spec import OrderSpec
+from tradecore.domain.risk import rules
+from tradecore.domain.risk.checks import PASSED, RiskVerdict
+from tradecore.domain.risk.inputs import ExposureSnapshot, OrderFacts
+from tradecore.domain.risk.limits import MarketHours, RiskLimits, RiskLimitSet
+from tradecore.domain.risk.rates import ONE_MINUTE, ONE_SECOND, OrderRateTracker
+from tradecore.domain.risk.trading_state import TradingState
+
+#: 04:00-20:00 New York in summer time, as UTC (like ``TradingSession``'s default
+#: regular hours, daylight saving is not modelled; pass other hours for winter).
+EXTENDED_US = TradingSession(open_utc=time(8, 0), close_utc=time(23, 59, 59, 999999))
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class TradingHours:
+    """The regular session and the wider extended one, for the market-hours rule."""
+
+    regular: TradingSession = attrs.field(factory=TradingSession.us_regular)
+    extended: TradingSession = EXTENDED_US
+
+
+_BookRule = Callable[[RiskLimits, OrderFacts, ExposureSnapshot], RiskVerdict | None]
+_OrderRule = Callable[[RiskLimits, OrderFacts], RiskVerdict | None]
+
+_ORDER_RULES: tuple[_OrderRule, ...] = (
+    rules.order_shares,
+    rules.order_notional,
+    rules.no_short,
+    rules.position_shares,
+    rules.position_notional,
+)
+_BOOK_RULES: tuple[_BookRule, ...] = (
+    rules.gross_exposure,
+    rules.net_exposure,
+    rules.daily_loss,
+    rules.drawdown,
+)
+
+
+class PreTradeChecker:
+    """Checks orders against a :class:`RiskLimitSet` and the trading state."""
+
+    __slots__ = ("_by_strategy", "_hours", "_limits")
+
+    def __init__(
+        self, limits: RiskLimitSet | RiskLimits, hours: TradingHours | None = None
+    ) -> None:
+        """Use ``limits`` (a bare :class:`RiskLimits` applies to every strategy)."""
+        if isinstance(limits, RiskLimits):
+            limits = RiskLimitSet(global_limits=limits)
+        self._limits = limits
+        self._hours = hours or TradingHours()
+        self._by_strategy: dict[str, RiskLimits] = {}
+
+    def limits_for(self, strategy_id: str) -> RiskLimits:
+        """The limits in force for ``strategy_id`` (global, tightened by its own)."""
+        found = self._by_strategy.get(strategy_id)
+        if found is None:
+            found = self._by_strategy[strategy_id] = self._limits.for_strategy(
+                strategy_id
+            )
+        return found
+
+    def check(
+        self,
+        spec: OrderSpec,
+        *,
+        strategy_id: str,
+        at: datetime,
+        book: ExposureSnapshot,
+        state: TradingState = TradingState.ACTIVE,
+        rates: OrderRateTracker | None = None,
+    ) -> RiskVerdict:
+        """Return PASSED, or the first rule that refuses ``spec`` and its numbers.
+
+        Args:
+            spec: the order about to be sent.
+            strategy_id: whose limits apply.
+            at: when it would be sent (market hours, rate windows).
+            book: positions (working orders included), prices, P&L.
+            state: the trading state now: HALTED refuses everything, REDUCING every
+                order that does not shrink its position.
+            rates: orders already sent; ``None`` means none were.
+        """
+        if state is TradingState.HALTED:
+            return RiskVerdict("trading_halted", {"state": state.value})
+        facts = OrderFacts.of(spec, book)
+        if facts is None:
+            return RiskVerdict("price_unknown", {"symbol": spec.symbol})
+        if state is TradingState.REDUCING and not facts.reduces:
+            return RiskVerdict(
+                "trading_reducing",
+                {
+                    "state": state.value,
+                    "position_before": str(facts.before),
+                    "position_after": str(facts.after),
+                },
+            )
+        limits = self.limits_for(strategy_id)
+        return (
+            rules.restricted_symbol(limits, facts)
+            or self._market_hours(limits, spec, at)
+            or rules.price_collar(limits, facts, book)
+            or _first(_ORDER_RULES, limits, facts)
+            or _first_book(_BOOK_RULES, limits, facts, book)
+            or _order_rates(limits, facts.symbol, at, rates)
+            or PASSED
+        )
+
+    def check_cancel(
+        self,
+        symbol: str,
+        *,
+        strategy_id: str,
+        at: datetime,
+        rates: OrderRateTracker | None = None,
+    ) -> RiskVerdict:
+        """Return PASSED, or ``max_cancels_per_minute`` when one more is too many."""
+        limit = self.limits_for(strategy_id).max_cancels_per_minute
+        if limit is None:
+            return PASSED
+        count = (rates.cancels(symbol, at) if rates is not None else 0) + 1
+        if count > limit:
+            return RiskVerdict(
+                "max_cancels_per_minute",
+                {"limit": str(limit), "value": str(count), "symbol": symbol},
+            )
+        return PASSED
+
+    def _market_hours(
+        self, limits: RiskLimits, spec: OrderSpec, at: datetime
+    ) -> RiskVerdict | None:
+        policy = limits.market_hours
+        if policy is None or self._hours.regular.is_open(at):
+            return None
+        if (
+            policy is MarketHours.EXTENDED
+            and spec.extended_hours
+            and self._hours.extended.is_open(at)
+        ):
+            return None
+        return RiskVerdict(
+            "market_hours",
+            {
+                "policy": policy.value,
+                "at": at.isoformat(),
+                "extended_hours_order": str(spec.extended_hours).lower(),
+            },
+        )
+
+
+def _first(
+    checks: tuple[_OrderRule, ...], limits: RiskLimits, facts: OrderFacts
+) -> RiskVerdict | None:
+    for check in checks:
+        verdict = check(limits, facts)
+        if verdict is not None:
+            return verdict
+    return None
+
+
+def _first_book(
+    checks: tuple[_BookRule, ...],
+    limits: RiskLimits,
+    facts: OrderFacts,
+    book: ExposureSnapshot,
+) -> RiskVerdict | None:
+    for check in checks:
+        verdict = check(limits, facts, book)
+        if verdict is not None:
+            return verdict
+    return None
+
+
+def _order_rates(
+    limits: RiskLimits, symbol: str, at: datetime, rates: OrderRateTracker | None
+) -> RiskVerdict | None:
+    windows = (
+        ("max_orders_per_second", limits.max_orders_per_second, ONE_SECOND),
+        ("max_orders_per_minute", limits.max_orders_per_minute, ONE_MINUTE),
+    )
+    for rule, limit, span in windows:
+        if limit is None:
+            continue
+        count = (rates.orders(symbol, at, span) if rates is not None else 0) + 1
+        if count > limit:
+            return RiskVerdict(
+                rule, {"limit": str(limit), "value": str(count), "symbol": symbol}
+            )
+    return None

@@ -1,0 +1,1 @@
+"""Sizing: Bayesian Kelly and probability calibration."""

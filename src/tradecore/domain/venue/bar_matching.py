@@ -1,0 +1,88 @@
+"""Schedule the fills one bar gives the working orders of its symbol.
+
+The per-order decision is :func:`tradecore.domain.venue.matching.match_order`; this module
+turns its outcome into scheduled venue actions: fills (with fees and deterministic
+execution ids), and for IOC/FOK orders the cancel of whatever did not fill on their one
+look at the market. Orders of one symbol share the bar's liquidity in submission order.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from tradecore.domain.market.bars import Bar, Quote
+from tradecore.domain.orders.spec import TimeInForce
+from tradecore.domain.venue.book import Action, ActionKind, VenueBook
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.matching import Match, match_order, ohlc_path
+from tradecore.domain.venue.sim_order import SimOrder, derive_id
+
+_IMMEDIATE = (TimeInForce.IOC, TimeInForce.FOK)
+
+
+def match_bar(
+    book: VenueBook,
+    config: VenueConfig,
+    now: datetime,
+    bar: Bar,
+    orders: dict[str, SimOrder],
+    quote: Quote | None,
+) -> None:
+    """Match ``bar`` against its symbol's working ``orders`` and schedule fills.
+
+    Orders are skipped when they became ready after the bar ended, or when the session
+    is closed and they are not extended-hours orders. A fill at or after an order's
+    deadline (pending cancel/replace, expiry) is not scheduled.
+    """
+    model, interval = config.fill_model, config.bar_interval
+    interval_s = interval.total_seconds()
+    path = ohlc_path(bar)
+    end = bar.timestamp + interval
+    liquidity = model.liquidity.cap(bar.volume, 1.0)
+    session_open = config.session.is_open(bar.timestamp)
+    for order in list(orders.values()):
+        if order.ready_at >= end or not (session_open or order.spec.extended_hours):
+            continue
+        ready = (order.ready_at - bar.timestamp).total_seconds() / interval_s
+        match = match_order(model, order, bar, path, quote, max(0.0, ready), liquidity)
+        order.queue_ahead, order.triggered = match.queue_ahead, match.triggered
+        at = max(now, bar.timestamp + timedelta(seconds=match.at * interval_s))
+        if match.qty > 0 and (order.deadline is None or at < order.deadline):
+            _schedule_fill(book, config, order, match, at)
+            liquidity -= float(match.qty)
+        if order.spec.time_in_force in _IMMEDIATE:
+            _finish_immediate(book, order, at)
+
+
+def _schedule_fill(
+    book: VenueBook, config: VenueConfig, order: SimOrder, match: Match, at: datetime
+) -> None:
+    assert match.price is not None
+    order.committed_qty += match.qty
+    order.fills_scheduled += 1
+    execution_id = derive_id(
+        config.seed, "exec", order.broker_order_id, str(order.fills_scheduled)
+    )
+    fee = config.fee_model.fee(order.spec.side, match.qty, match.price)
+    action = Action(
+        kind=ActionKind.FILL,
+        order_id=order.broker_order_id,
+        qty=match.qty,
+        price=match.price,
+        fee=fee,
+        execution_id=execution_id,
+    )
+    book.schedule(at, action)
+    if order.remaining == 0:
+        book.unwork(order)
+
+
+def _finish_immediate(book: VenueBook, order: SimOrder, at: datetime) -> None:
+    # IOC/FOK get one look at the market; whatever did not fill is canceled then.
+    book.unwork(order)
+    if order.remaining > 0:
+        reason = f"{order.spec.time_in_force} remainder"
+        action = Action(
+            kind=ActionKind.CANCEL, order_id=order.broker_order_id, reason=reason
+        )
+        book.schedule(at, action)

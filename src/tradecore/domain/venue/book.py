@@ -1,0 +1,247 @@
+"""The simulated venue's books: orders, the working index, the event queue, the ledger.
+
+Everything that *happens* at the venue is an action scheduled on one heap ordered by
+(timestamp, sequence) and applied when time reaches it: acknowledgements, fills,
+cancels, expiries, replacements. Applying an action changes the order and the ledger
+and emits the :class:`OrderEvent` the broker reports. Because a fill is applied only
+when its time comes, a cancel that takes effect first wins the race, and one that takes
+effect later lets the fill stand: exactly the race a live broker has.
+"""
+
+from __future__ import annotations
+
+import enum
+import heapq
+from datetime import datetime
+from decimal import Decimal
+
+import attrs
+
+from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.ledger import Ledger
+from tradecore.domain.orders.money import ZERO
+from tradecore.domain.orders.spec import TimeInForce
+from tradecore.domain.venue.sim_order import SimOrder
+
+B = BrokerOrderStatus
+K = OrderEventKind
+_PENDING = frozenset({B.PENDING_CANCEL, B.PENDING_REPLACE})
+
+
+class ActionKind(enum.IntEnum):
+    """What a scheduled action does when its time comes."""
+
+    ACK = 1
+    FILL = 2
+    CANCEL = 3
+    EXPIRE = 4
+    REPLACE = 5
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Action:
+    """One scheduled change; ``reason`` on an ACK makes it a reject."""
+
+    kind: ActionKind
+    order_id: str
+    qty: Decimal = ZERO
+    price: Decimal | None = None
+    fee: Decimal = ZERO
+    execution_id: str | None = None
+    reason: str | None = None
+    #: REPLACE: the broker id of the replacing order.
+    other_id: str | None = None
+
+
+@attrs.define(eq=False, slots=True)
+class VenueBook:
+    """Mutable state of one simulated venue, changed by the venue and its actions.
+
+    Not a value object: thousands of orders change per simulated day.
+    """
+
+    session: TradingSession
+    ledger: Ledger
+    orders: dict[str, SimOrder] = attrs.Factory(dict)
+    by_client_id: dict[str, SimOrder] = attrs.Factory(dict)
+    #: Non-final orders by broker id, in submission order.
+    open: dict[str, SimOrder] = attrs.Factory(dict)
+    #: symbol -> orders that bars may still match (a dict keeps submission order).
+    working: dict[str, dict[str, SimOrder]] = attrs.Factory(dict)
+    heap: list[tuple[datetime, int, Action]] = attrs.Factory(list)
+    outbox: list[OrderEvent] = attrs.Factory(list)
+    sequence: int = 0
+
+    def add(self, order: SimOrder) -> None:
+        """Register a new order under both ids."""
+        self.orders[order.broker_order_id] = order
+        self.by_client_id[order.client_order_id] = order
+        self.open[order.broker_order_id] = order
+
+    def work(self, order: SimOrder) -> None:
+        """Let bars match ``order``."""
+        self.working.setdefault(order.spec.symbol, {})[order.broker_order_id] = order
+
+    def unwork(self, order: SimOrder) -> None:
+        """Stop matching ``order``; drop the symbol's entry when none is left."""
+        orders = self.working.get(order.spec.symbol)
+        if orders is not None:
+            orders.pop(order.broker_order_id, None)
+            if not orders:
+                del self.working[order.spec.symbol]
+
+    def schedule(self, at: datetime, action: Action) -> None:
+        """Queue ``action`` for ``at``; ties keep scheduling order."""
+        self.sequence += 1
+        heapq.heappush(self.heap, (at, self.sequence, action))
+
+    def next_at(self) -> datetime | None:
+        """Return when the earliest scheduled action is due."""
+        return self.heap[0][0] if self.heap else None
+
+    def run_due(self, now: datetime) -> None:
+        """Apply every action due at or before ``now``, in (time, sequence) order."""
+        heap = self.heap
+        while heap and heap[0][0] <= now:
+            at, _, action = heapq.heappop(heap)
+            self._apply(at, action)
+
+    def take_events(self) -> list[OrderEvent]:
+        """Return and forget the events emitted so far."""
+        events, self.outbox = self.outbox, []
+        return events
+
+    def emit(
+        self, kind: OrderEventKind, order: SimOrder, at: datetime, **kw: object
+    ) -> None:
+        """Record an event about ``order`` at ``at``."""
+        self.outbox.append(
+            OrderEvent(
+                kind=kind,
+                client_order_id=order.client_order_id,
+                broker_order_id=order.broker_order_id,
+                occurred_at=at,
+                **kw,  # type: ignore[arg-type]
+            )
+        )
+
+    def schedule_expiry(self, order: SimOrder, at: datetime) -> None:
+        """Expire a day order at the session close after ``at``."""
+        if order.spec.time_in_force is TimeInForce.DAY:
+            close = self.session.next_close(at)
+            order.tighten_deadline(close)
+            self.schedule(
+                close, Action(kind=ActionKind.EXPIRE, order_id=order.broker_order_id)
+            )
+
+    def finalize(
+        self,
+        order: SimOrder,
+        status: BrokerOrderStatus,
+        at: datetime,
+        kind: OrderEventKind,
+        **kw: object,
+    ) -> None:
+        """Move ``order`` to a final status and report it."""
+        order.status, order.updated_at = status, at
+        self.unwork(order)
+        self.open.pop(order.broker_order_id, None)
+        self.emit(kind, order, at, **kw)
+
+    # --- applying actions --------------------------------------------------------
+
+    def _apply(self, at: datetime, action: Action) -> None:
+        order = self.orders[action.order_id]
+        kind = action.kind
+        if kind is ActionKind.FILL:
+            self._fill(order, at, action)
+        elif kind is ActionKind.ACK:
+            self._ack(order, at, action.reason)
+        elif kind is ActionKind.REPLACE:
+            assert action.other_id is not None
+            self._replace(order, self.orders[action.other_id], at)
+        elif not order.is_final:
+            if kind is ActionKind.CANCEL:
+                self.finalize(order, B.CANCELED, at, K.CANCELED, reason=action.reason)
+            else:
+                self.finalize(
+                    order, B.EXPIRED, at, K.EXPIRED, reason="day order expired"
+                )
+            self._end_held_legs(order, at)
+
+    def _ack(self, order: SimOrder, at: datetime, reason: str | None) -> None:
+        if order.is_final:
+            return  # canceled before the venue acknowledged it
+        if reason is not None:
+            self.finalize(order, B.REJECTED, at, K.REJECTED, reason=reason)
+            return
+        if order.status is B.PENDING_NEW:
+            order.status, order.updated_at = B.NEW, at
+        self.emit(K.ACCEPTED, order, at)
+
+    def _fill(self, order: SimOrder, at: datetime, action: Action) -> None:
+        if order.is_final:
+            return  # a cancel, replace or expiry took effect first
+        assert action.price is not None
+        assert action.execution_id is not None
+        fill = Fill(
+            execution_id=action.execution_id,
+            client_order_id=order.client_order_id,
+            symbol=order.spec.symbol,
+            side=order.spec.side,
+            qty=action.qty,
+            price=action.price,
+            fee=action.fee,
+            filled_at=at,
+        )
+        self.ledger = self.ledger.apply(fill)
+        order.filled_qty += action.qty
+        order.filled_notional += action.qty * action.price
+        if order.filled_qty == order.qty:
+            self.finalize(order, B.FILLED, at, K.FILL, fill=fill)
+            self._activate_legs(order, at)
+        else:
+            if order.status not in _PENDING:
+                order.status = B.PARTIALLY_FILLED
+            order.updated_at = at
+            self.emit(K.PARTIAL_FILL, order, at, fill=fill)
+        if order.parent_id is not None:
+            self._cancel_siblings(order, at)
+
+    def _replace(self, old: SimOrder, new: SimOrder, at: datetime) -> None:
+        if old.is_final:
+            self.finalize(new, B.REJECTED, at, K.REJECTED, reason=f"order {old.status}")
+            return
+        old.replaced_by = new.broker_order_id
+        self.finalize(old, B.REPLACED, at, K.REPLACED, replaced_by=new.broker_order_id)
+        new.status, new.updated_at = B.NEW, at
+        self.emit(K.ACCEPTED, new, at)
+        self.work(new)
+        self.schedule_expiry(new, at)
+
+    # --- bracket legs ------------------------------------------------------------
+
+    def _activate_legs(self, entry: SimOrder, at: datetime) -> None:
+        for leg_id in entry.leg_ids:
+            leg = self.orders[leg_id]
+            if leg.status is B.HELD:
+                leg.status, leg.updated_at, leg.ready_at = B.NEW, at, at
+                self.emit(K.ACCEPTED, leg, at)
+                self.work(leg)
+                self.schedule_expiry(leg, at)
+
+    def _end_held_legs(self, entry: SimOrder, at: datetime) -> None:
+        for leg_id in entry.leg_ids:
+            leg = self.orders[leg_id]
+            if not leg.is_final and leg.status is not B.NEW:
+                self.finalize(leg, B.CANCELED, at, K.CANCELED, reason="parent ended")
+
+    def _cancel_siblings(self, leg: SimOrder, at: datetime) -> None:
+        assert leg.parent_id is not None
+        for sibling_id in self.orders[leg.parent_id].leg_ids:
+            sibling = self.orders[sibling_id]
+            if sibling is not leg and not sibling.is_final:
+                self.finalize(sibling, B.CANCELED, at, K.CANCELED, reason="oco")

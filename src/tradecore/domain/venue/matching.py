@@ -1,0 +1,229 @@
+"""Match one working order against one bar: the pure core of the simulated venue.
+
+A bar only says open, high, low, close and volume, so the engine assumes the usual
+intrabar path: open → low → high → close on an up bar, open → high → low → close on a
+down bar, at constant speed. That path says *when* a limit or stop is reached (the fill
+timestamp) and what the price is when an order becomes ready mid-bar.
+
+Rules (the fill model supplies every number):
+
+- aggressive (market, marketable limit, triggered stop): at the path price when the
+  order is ready, plus half the spread, impact and adverse selection against us, for
+  at most our share of the rest of the bar's volume; a limit order whose cost-adjusted
+  price would cross its limit rests instead;
+- passive limit: fills at the limit (never better-than-limit violations) once the path
+  reaches it: behind the queue on a touch, level cleared when the bar trades through;
+- stops trigger when the path reaches the stop, then act as market or limit orders.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from decimal import Decimal
+
+import attrs
+
+from tradecore.domain.market.bars import Bar, Quote
+from tradecore.domain.orders.money import ZERO, quantize_qty, to_price
+from tradecore.domain.orders.spec import OrderType, Side, TimeInForce
+from tradecore.domain.venue.fill_models import FillModel
+from tradecore.domain.venue.sim_order import SimOrder
+
+#: (time fraction of the bar, price) corners of the assumed intrabar path.
+Path = tuple[tuple[float, float], ...]
+
+_LIMIT_TYPES = (OrderType.LIMIT, OrderType.STOP_LIMIT)
+
+
+@attrs.frozen(slots=True)
+class Match:
+    """Outcome for one order and one bar; ``qty == 0`` means no fill this bar."""
+
+    qty: Decimal
+    price: Decimal | None
+    #: When it happened (or the order was last looked at), as a fraction of the bar.
+    at: float
+    queue_ahead: float | None
+    triggered: bool
+
+
+def ohlc_path(bar: Bar) -> Path:
+    """Return the assumed intrabar path, corners timed by distance travelled."""
+    o, h, l, c = bar.open, bar.high, bar.low, bar.close  # noqa: E741
+    prices = (o, l, h, c) if c >= o else (o, h, l, c)
+    legs = [abs(b - a) for a, b in itertools.pairwise(prices)]
+    total = sum(legs)
+    if total == 0:
+        return ((0.0, o), (1.0, c))
+    times, elapsed = [0.0], 0.0
+    for leg in legs:
+        elapsed += leg
+        times.append(elapsed / total)
+    return tuple(zip(times, prices, strict=True))
+
+
+def price_at(path: Path, t: float) -> float:
+    """Return the path price at fraction ``t`` of the bar."""
+    for (ta, pa), (tb, pb) in itertools.pairwise(path):
+        if t <= tb:
+            return pa if tb == ta else pa + (pb - pa) * (t - ta) / (tb - ta)
+    return path[-1][1]
+
+
+def first_reach(path: Path, start: float, level: float, upward: bool) -> float | None:
+    """Return the first fraction >= ``start`` where price is >= (upward) or <= level."""
+
+    def hit(p: float) -> bool:
+        return p >= level if upward else p <= level
+
+    for (ta, pa), (tb, pb) in itertools.pairwise(path):
+        if tb < start:
+            continue
+        if ta < start:
+            ta, pa = start, price_at(path, start)
+        if hit(pa):
+            return ta
+        if hit(pb):
+            return ta + (tb - ta) * (level - pa) / (pb - pa)
+    return None
+
+
+def extremes_after(path: Path, start: float) -> tuple[float, float]:
+    """Return the (low, high) of the path from fraction ``start`` on."""
+    prices = [price_at(path, start)] + [p for t, p in path if t > start]
+    return min(prices), max(prices)
+
+
+def fillable(remaining: Decimal, available: float, step: Decimal) -> Decimal:
+    """Return how much of ``remaining`` fits in ``available`` shares, in ``step``s."""
+    if math.isinf(available):
+        return remaining
+    if available <= 0:
+        return ZERO
+    return min(remaining, quantize_qty(Decimal(available), step))
+
+
+def match_order(
+    model: FillModel,
+    order: SimOrder,
+    bar: Bar,
+    path: Path,
+    quote: Quote | None,
+    start: float,
+    liquidity_left: float,
+) -> Match:
+    """Match ``order`` against ``bar`` from fraction ``start`` of it on.
+
+    Args:
+        model: the fill model in force.
+        order: the working order (read only; the caller applies the outcome).
+        bar: the bar, i.e. the market for its interval.
+        path: ``ohlc_path(bar)``, computed once per bar.
+        quote: the latest quote for the symbol, if any (spread, queue size).
+        start: when the order is ready, as a fraction of the bar.
+        liquidity_left: shares of this bar not yet taken by our other orders.
+
+    Returns:
+        The fill for this bar (possibly none) and the order's updated queue/trigger.
+    """
+    side = order.spec.side
+    triggered, t = order.triggered, start
+    stop = order.spec.stop_price
+    if stop is not None and not triggered:
+        t_trig = first_reach(path, start, float(stop), upward=side is Side.BUY)
+        if t_trig is None:
+            return Match(ZERO, None, start, order.queue_ahead, False)
+        triggered, t = True, t_trig
+    limit = order.spec.limit_price if order.spec.order_type in _LIMIT_TYPES else None
+    reference = price_at(path, t)
+    cap = min(liquidity_left, model.liquidity.cap(bar.volume, 1.0 - t))
+    if limit is None or _marketable(reference, limit, side):
+        aggressive = _aggressive(
+            model, order, bar, quote, (t, reference, cap), limit, triggered
+        )
+        if aggressive is not None:
+            return aggressive
+    assert limit is not None  # a market order always matches aggressively
+    return _passive(
+        model, order, bar, path, quote, (t, limit, liquidity_left), triggered
+    )
+
+
+def _marketable(price: float, limit: Decimal, side: Side) -> bool:
+    return price <= float(limit) if side is Side.BUY else price >= float(limit)
+
+
+def _all_or_none(order: SimOrder) -> bool:
+    return order.spec.time_in_force is TimeInForce.FOK
+
+
+def _aggressive(
+    model: FillModel,
+    order: SimOrder,
+    bar: Bar,
+    quote: Quote | None,
+    at: tuple[float, float, float],
+    limit: Decimal | None,
+    triggered: bool,
+) -> Match | None:
+    t, reference, cap = at  # when, the path price then, and the shares we may take
+    qty = fillable(order.remaining, cap, order.step())
+    if qty == 0 or (_all_or_none(order) and qty < order.remaining):
+        return Match(ZERO, None, t, order.queue_ahead, triggered)
+    sign = order.spec.side.sign
+    participation = float(qty) / bar.volume if bar.volume > 0 else 1.0
+    cost = (
+        model.spread.spread_bps(bar, quote) / 2e4
+        + model.impact.impact_fraction(bar, participation)
+        + model.adverse_selection.penalty_fraction(bar, sign)
+    )
+    price = to_price(reference * (1.0 + sign * cost))
+    if limit is not None and (price - limit) * sign > 0:
+        return None  # costs would cross the limit: the order rests at its limit
+    return Match(qty, price, t, None, triggered)
+
+
+def _passive(
+    model: FillModel,
+    order: SimOrder,
+    bar: Bar,
+    path: Path,
+    quote: Quote | None,
+    at: tuple[float, Decimal, float],
+    triggered: bool,
+) -> Match:
+    start, limit, liquidity_left = at
+    buy = order.spec.side is Side.BUY
+    level = float(limit)
+    t = first_reach(path, start, level, upward=not buy)
+    queue = order.queue_ahead
+    if queue is None:
+        queue = _initial_queue(model, bar, quote, level, buy)
+    if t is None:
+        return Match(ZERO, None, start, queue, triggered)
+    cap = min(liquidity_left, model.liquidity.cap(bar.volume, 1.0 - t))
+    low, high = extremes_after(path, t)
+    through = low < level if buy else high > level
+    if not model.queue.enabled or through:
+        available, queue = cap, 0.0
+    else:
+        traded = bar.volume * (1.0 - t) * model.queue.touch_fraction
+        available = min(cap, max(0.0, traded - queue))
+        queue = max(0.0, queue - traded)
+    qty = fillable(order.remaining, available, order.step())
+    if qty == 0 or (_all_or_none(order) and qty < order.remaining):
+        return Match(ZERO, None, t, queue, triggered)
+    return Match(qty, limit, t, queue, triggered)
+
+
+def _initial_queue(
+    model: FillModel, bar: Bar, quote: Quote | None, level: float, buy: bool
+) -> float:
+    if not model.queue.enabled:
+        return 0.0
+    if quote is not None:
+        best, size = (quote.bid, quote.bid_size) if buy else (quote.ask, quote.ask_size)
+        if best == level and size > 0:
+            return size
+    return model.queue.ahead_fraction * bar.volume

@@ -1,0 +1,373 @@
+"""The simulated venue: accepts orders, matches them against bars, reports events.
+
+Pure domain code, shared by the :class:`SimulatedBroker` adapter and a later
+Alpaca-protocol emulator: time is passed in (``now``), randomness comes only from a
+``numpy.random.Generator`` seeded from the config, ids are sha256 of seed and sequence.
+Same config and same calls give the same events, byte for byte.
+
+What is refused synchronously (raised) and what is rejected asynchronously (a REJECTED
+event at the acknowledgement time) follows Alpaca: a reused client order id, an unknown
+symbol and insufficient buying power are refused on the request; a closed market, an
+unsupported time in force and the random reject rate reject after the ack latency.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import attrs
+import numpy as np
+
+from tradecore.domain.errors import (
+    BrokerRejected,
+    DuplicateClientOrderId,
+    InsufficientBuyingPower,
+    InvalidInput,
+    OrderNotCancelable,
+    OrderNotFound,
+)
+from tradecore.domain.market.bars import Bar, Quote
+from tradecore.domain.orders.account import AccountSnapshot, Position
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.ledger import Ledger
+from tradecore.domain.orders.money import quantize_qty, to_price
+from tradecore.domain.orders.spec import OrderSpec, TimeInForce
+from tradecore.domain.venue.bar_matching import match_bar
+from tradecore.domain.venue.book import Action, ActionKind, VenueBook
+from tradecore.domain.venue.buying_power import free_cash, order_reservation
+from tradecore.domain.venue.config import OutsideHours, VenueConfig
+from tradecore.domain.venue.legs import create_legs
+from tradecore.domain.venue.sim_order import FRACTION_STEP, SimOrder, derive_id
+
+B = BrokerOrderStatus
+_UNSUPPORTED_TIF = (TimeInForce.OPG, TimeInForce.CLS)
+_NOT_REPLACEABLE = frozenset({B.PENDING_NEW, B.PENDING_CANCEL})
+
+
+class SimVenue:
+    """One simulated market and account; see the module docstring for the rules."""
+
+    def __init__(self, config: VenueConfig) -> None:
+        """Open the venue with ``config.starting_cash`` and nothing else."""
+        self.config = config
+        self._rng = np.random.default_rng(config.seed)
+        self._book = VenueBook(config.session, Ledger.opening(config.starting_cash))
+        self._last_bars: dict[str, Bar] = {}
+        self._quotes: dict[str, Quote] = {}
+        self._now: datetime | None = None
+
+    # --- time and events -----------------------------------------------------------
+
+    def advance_to(self, now: datetime) -> None:
+        """Apply everything due by ``now``; time never goes back."""
+        if self._now is not None and now < self._now:
+            raise InvalidInput("now", now, f"before the venue's time {self._now}")
+        self._now = now
+        book = self._book
+        if book.heap and book.heap[0][0] <= now:
+            book.run_due(now)
+
+    def next_event_at(self) -> datetime | None:
+        """Return when the next scheduled action is due (``None``: nothing pending)."""
+        return self._book.next_at()
+
+    def take_events(self) -> list[OrderEvent]:
+        """Return and forget the order events that happened so far, in order."""
+        return self._book.take_events()
+
+    # --- market data ---------------------------------------------------------------
+
+    def on_quote(self, now: datetime, quote: Quote) -> None:
+        """Record the latest quote (spread and queue size for later matches)."""
+        self.advance_to(now)
+        self._quotes[quote.symbol] = quote
+
+    def on_bar(self, now: datetime, bar: Bar) -> None:
+        """Make ``bar`` the market for its interval and schedule the fills it gives.
+
+        Call it at the bar's start for exact fill times; called later, fills that would
+        lie in the past happen at ``now``. Orders that became ready after the bar's
+        end are not matched: no order fills on a bar that ended before it was ready.
+        """
+        self.advance_to(now)
+        self._last_bars[bar.symbol] = bar
+        orders = self._book.working.get(bar.symbol)
+        if orders:
+            match_bar(
+                self._book, self.config, now, bar, orders, self._quotes.get(bar.symbol)
+            )
+
+    def has_working(self, symbol: str) -> bool:
+        """Return whether any order in ``symbol`` is working (a bar could fill it)."""
+        return bool(self._book.working.get(symbol))
+
+    def last_bar(self, symbol: str) -> Bar | None:
+        """Return the last bar seen for ``symbol``, if any."""
+        return self._last_bars.get(symbol)
+
+    # --- requests --------------------------------------------------------------------
+
+    def submit(self, now: datetime, client_order_id: str, spec: OrderSpec) -> SimOrder:
+        """Accept an order for asynchronous handling and return a copy of it.
+
+        Raises:
+            DuplicateClientOrderId: the id was used before (the original is unchanged).
+            BrokerRejected: unknown symbol, or no price for a market order.
+            InsufficientBuyingPower: the order would tie up more than is free.
+        """
+        self.advance_to(now)
+        self._check_new_id(client_order_id)
+        self._check_tradable(spec.symbol)
+        qty = self._order_qty(spec)
+        self._check_buying_power(spec, qty, exclude=None)
+        latency = self.config.fill_model.latency
+        ack_at = now + timedelta(seconds=latency.ack(self._rng))
+        ready_at = ack_at + timedelta(seconds=latency.first_fill(self._rng))
+        reason = self._reject_reason(now, spec)
+        order = self._create(now, client_order_id, spec, qty, ready_at)
+        book = self._book
+        book.schedule(
+            ack_at,
+            Action(kind=ActionKind.ACK, order_id=order.broker_order_id, reason=reason),
+        )
+        if reason is None:
+            book.work(order)
+            book.schedule_expiry(order, now)
+            if spec.bracket is not None:
+                order.leg_ids = create_legs(book, self.config.seed, order, now)
+        return attrs.evolve(order)
+
+    def cancel(self, now: datetime, broker_order_id: str) -> None:
+        """Request a cancel that takes effect after the cancel latency.
+
+        Fills scheduled before the cancel takes effect still happen; a repeated request
+        while one is pending is a no-op.
+
+        Raises:
+            OrderNotFound: no such order.
+            OrderNotCancelable: the order is final, or a replace is pending.
+        """
+        self.advance_to(now)
+        order = self._get(broker_order_id)
+        self._check_cancelable(order)
+        if order.status is B.PENDING_CANCEL:
+            return
+        effect = now + timedelta(
+            seconds=self.config.fill_model.latency.cancel(self._rng)
+        )
+        order.status, order.updated_at = B.PENDING_CANCEL, now
+        order.tighten_deadline(effect)
+        self._book.emit(OrderEventKind.PENDING_CANCEL, order, now)
+        self._book.schedule(
+            effect,
+            Action(kind=ActionKind.CANCEL, order_id=broker_order_id, reason="canceled"),
+        )
+
+    def replace(
+        self,
+        now: datetime,
+        broker_order_id: str,
+        *,
+        client_order_id: str,
+        qty: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+    ) -> SimOrder:
+        """Replace a working order after the cancel latency; return the new order.
+
+        The new order's quantity defaults to what the old one has left.
+
+        Raises:
+            OrderNotFound: no such order.
+            OrderNotCancelable: final, not yet accepted, pending, bracket-linked,
+                or with nothing left.
+            DuplicateClientOrderId: ``client_order_id`` was used before.
+            InsufficientBuyingPower: the new order would tie up more than is free.
+        """
+        self.advance_to(now)
+        old = self._get(broker_order_id)
+        self._check_cancelable(old)
+        # Not yet accepted, being canceled, or bracket-linked: not replaceable.
+        if old.status in _NOT_REPLACEABLE or old.leg_ids or old.parent_id is not None:
+            raise OrderNotCancelable(f"order {broker_order_id} cannot be replaced now")
+        self._check_new_id(client_order_id)
+        new_qty = old.remaining if qty is None else qty
+        if new_qty <= 0:
+            raise OrderNotCancelable(f"order {broker_order_id} has nothing left")
+        spec = attrs.evolve(
+            old.spec,
+            qty=new_qty,
+            notional=None,
+            limit_price=limit_price or old.spec.limit_price,
+            stop_price=stop_price or old.spec.stop_price,
+        )
+        self._check_buying_power(spec, new_qty, exclude=broker_order_id)
+        return self._schedule_replace(now, old, client_order_id, spec)
+
+    # --- queries ---------------------------------------------------------------------
+
+    def order(self, broker_order_id: str) -> SimOrder:
+        """Return a copy of the order with the venue's id (raises OrderNotFound)."""
+        return attrs.evolve(self._get(broker_order_id))
+
+    def order_by_client_id(self, client_order_id: str) -> SimOrder:
+        """Return a copy of the order placed under ``client_order_id``."""
+        order = self._book.by_client_id.get(client_order_id)
+        if order is None:
+            raise OrderNotFound(f"no order with client id {client_order_id}")
+        return attrs.evolve(order)
+
+    def open_orders(self) -> list[SimOrder]:
+        """Return copies of the non-final orders, oldest first (held legs excluded)."""
+        return [
+            attrs.evolve(o) for o in self._book.open.values() if o.status is not B.HELD
+        ]
+
+    def positions(self) -> list[Position]:
+        """Return the non-flat positions, sorted by symbol."""
+        return self._book.ledger.positions()
+
+    def account(self, now: datetime) -> AccountSnapshot:
+        """Return cash, buying power and equity marked at the last bar closes."""
+        self.advance_to(now)
+        ledger = self._book.ledger
+        marks = {s: to_price(b.close) for s, b in self._last_bars.items()}
+        return AccountSnapshot(
+            cash=ledger.cash,
+            buying_power=self._buying_power(exclude=None),
+            equity=ledger.equity(marks),
+            as_of=now,
+        )
+
+    @property
+    def ledger(self) -> Ledger:
+        """The venue's exact books (cash, holdings, fees)."""
+        return self._book.ledger
+
+    # --- helpers -----------------------------------------------------------------
+
+    def _get(self, broker_order_id: str) -> SimOrder:
+        order = self._book.orders.get(broker_order_id)
+        if order is None:
+            raise OrderNotFound(f"no order with broker id {broker_order_id}")
+        return order
+
+    def _check_new_id(self, client_order_id: str) -> None:
+        if client_order_id in self._book.by_client_id:
+            raise DuplicateClientOrderId(f"client order id {client_order_id} was used")
+
+    def _check_tradable(self, symbol: str) -> None:
+        tradable = self.config.tradable
+        if tradable is not None and symbol not in tradable:
+            raise BrokerRejected(f"{symbol} is not tradable", code="asset_not_tradable")
+
+    @staticmethod
+    def _check_cancelable(order: SimOrder) -> None:
+        if order.is_final:
+            raise OrderNotCancelable(f"order {order.broker_order_id} is {order.status}")
+        if order.status is B.PENDING_REPLACE:
+            raise OrderNotCancelable(f"order {order.broker_order_id}: replace pending")
+
+    def _reference_price(self, spec: OrderSpec) -> Decimal:
+        price = spec.limit_price or spec.stop_price
+        if price is not None:
+            return price
+        bar = self._last_bars.get(spec.symbol)
+        if bar is None:
+            raise BrokerRejected(
+                f"no price for {spec.symbol} yet", code="no_market_data"
+            )
+        return to_price(bar.close)
+
+    def _order_qty(self, spec: OrderSpec) -> Decimal:
+        if spec.qty is not None:
+            return spec.qty
+        assert spec.notional is not None  # OrderSpec requires one of them
+        qty = quantize_qty(spec.notional / self._reference_price(spec), FRACTION_STEP)
+        if qty <= 0:
+            raise BrokerRejected(f"notional {spec.notional} buys nothing", code="qty")
+        return qty
+
+    def _buying_power(self, exclude: str | None) -> Decimal:
+        ledger = self._book.ledger
+        reserved = sum(
+            (
+                order_reservation(
+                    o.spec.side,
+                    o.remaining,
+                    self._reference_price(o.spec),
+                    ledger.position(o.spec.symbol),
+                )
+                for o in self._book.open.values()
+                if o.status is not B.HELD and o.broker_order_id != exclude
+            ),
+            Decimal(0),
+        )
+        return free_cash(ledger) - reserved
+
+    def _check_buying_power(
+        self, spec: OrderSpec, qty: Decimal, exclude: str | None
+    ) -> None:
+        position = self._book.ledger.position(spec.symbol)
+        need = order_reservation(spec.side, qty, self._reference_price(spec), position)
+        available = self._buying_power(exclude)
+        if need > 0 and need > available:
+            raise InsufficientBuyingPower(
+                f"order needs {need}, buying power is {available}",
+                code="insufficient_buying_power",
+            )
+
+    def _reject_reason(self, now: datetime, spec: OrderSpec) -> str | None:
+        rate = self.config.random_reject_rate
+        draw = float(self._rng.random()) if rate > 0 else 1.0
+        if spec.time_in_force in _UNSUPPORTED_TIF:
+            return f"time in force {spec.time_in_force} is not simulated"
+        closed = not spec.extended_hours and not self.config.session.is_open(now)
+        if closed and self.config.outside_hours is OutsideHours.REJECT:
+            return "market closed"
+        return "random reject" if draw < rate else None
+
+    def _create(
+        self,
+        now: datetime,
+        client_order_id: str,
+        spec: OrderSpec,
+        qty: Decimal,
+        ready_at: datetime,
+    ) -> SimOrder:
+        book = self._book
+        order = SimOrder(
+            broker_order_id=derive_id(self.config.seed, "order", str(len(book.orders))),
+            client_order_id=client_order_id,
+            spec=spec,
+            qty=qty,
+            status=B.PENDING_NEW,
+            submitted_at=now,
+            updated_at=now,
+            ready_at=ready_at,
+        )
+        book.add(order)
+        return order
+
+    def _schedule_replace(
+        self, now: datetime, old: SimOrder, client_order_id: str, spec: OrderSpec
+    ) -> SimOrder:
+        latency = self.config.fill_model.latency
+        effect = now + timedelta(seconds=latency.cancel(self._rng))
+        ready_at = effect + timedelta(seconds=latency.first_fill(self._rng))
+        old.status, old.updated_at = B.PENDING_REPLACE, now
+        old.tighten_deadline(effect)
+        self._book.emit(OrderEventKind.PENDING_REPLACE, old, now)
+        assert spec.qty is not None
+        new = self._create(now, client_order_id, spec, spec.qty, ready_at)
+        self._book.schedule(
+            effect,
+            Action(
+                kind=ActionKind.REPLACE,
+                order_id=old.broker_order_id,
+                other_id=new.broker_order_id,
+            ),
+        )
+        return attrs.evolve(new)

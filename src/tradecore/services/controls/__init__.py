@@ -1,0 +1,5 @@
+"""Controls.
+
+The kill switch, the risk gate, breakers, degradation, the rejection handler, operator
+actions.
+"""

@@ -1,0 +1,166 @@
+"""Measuring component health for the degradation policy, and announcing mode changes.
+
+:mod:`tradecore.domain.risk.degradation` says which mode a set of healths means and what
+each mode allows; this service measures the healths from what the process sees:
+
+* broker: the share of failed calls in a sliding window, reported by
+  :class:`~tradecore.services.orders.monitored_broker.MonitoredBroker`;
+* data feed: the age of the traded symbol's last accepted bar (the engine asks with
+  it at decision time, so a healthy feed costs nothing per bar), and the feed's
+  regime (its provenance, :meth:`DegradationMonitor.on_feed`), which counts only
+  under ``DegradedFeedAction.NO_NEW_ENTRIES``: by default a degraded feed (iex,
+  delayed_sip) reduces aggression (the execution policy goes passive), no halt;
+* store: failed units of work in a row, reported by :class:`MonitoredCommits`;
+* model: set by whoever owns the model (a failed load, a drifted feature schema).
+
+A mode change is alerted once, with the healths behind it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from tradecore.domain.errors import StoreError
+from tradecore.domain.market.bars import Provenance
+from tradecore.domain.risk.degradation import (
+    Component,
+    DegradedFeedAction,
+    Health,
+    HealthThresholds,
+    Mode,
+    broker_health,
+    data_health,
+    mode_for,
+    regime_health,
+    store_health,
+    worst,
+)
+from tradecore.ports.alerts import Alert, Alerter, Severity
+from tradecore.ports.store import UnitOfWork
+from tradecore.services.trading.transactions import CommitPolicy
+
+
+class DegradationMonitor:
+    """Component health from observations; the mode they add up to."""
+
+    def __init__(
+        self,
+        thresholds: HealthThresholds | None = None,
+        alerter: Alerter | None = None,
+        *,
+        degraded_feed: DegradedFeedAction = DegradedFeedAction.REDUCE_AGGRESSION,
+    ) -> None:
+        """Measure with ``thresholds``; send mode changes to ``alerter`` if given.
+
+        ``degraded_feed`` says what a degraded data regime does (see
+        :class:`DegradedFeedAction`; default: reduce aggression only, no halt).
+        """
+        self._t = thresholds or HealthThresholds()
+        self._window = timedelta(seconds=self._t.broker_window_s)
+        self._alerter = alerter
+        self._calls: deque[tuple[datetime, bool]] = deque()
+        self._failed_calls = 0
+        self._store_errors = 0
+        self._model = Health.OK
+        self._degraded_feed = degraded_feed
+        #: The provenance of the newest bar seen (``None``: no bar yet).
+        self.feed: Provenance | None = None
+        self.mode_now = Mode.FULL
+
+    # --- observations ----------------------------------------------------------------
+
+    def on_broker_call(self, at: datetime, *, failed: bool) -> None:
+        """A broker call finished; ``failed``: no answer (timeout, 5xx, refused)."""
+        self._calls.append((at, failed))
+        self._failed_calls += failed
+        self._expire(at)
+
+    def on_store_result(self, *, failed: bool) -> None:
+        """A unit of work committed (``failed=False``) or raised a store error."""
+        self._store_errors = self._store_errors + 1 if failed else 0
+
+    def on_feed(self, provenance: Provenance) -> None:
+        """The newest bar came from a feed of ``provenance`` (iex, sip, ...)."""
+        self.feed = provenance
+
+    def set_model_health(self, health: Health) -> None:
+        """The model's owner says how it is (e.g. DOWN when it failed to load)."""
+        self._model = health
+
+    # --- the verdict -----------------------------------------------------------------
+
+    def health(self, at: datetime, data_age_s: float | None) -> dict[Component, Health]:
+        """Every component's health at ``at``, the data feed's for one symbol's age."""
+        self._expire(at)
+        t = self._t
+        return {
+            Component.BROKER: broker_health(self._failed_calls, len(self._calls), t),
+            Component.DATA_FEED: worst(
+                data_health(data_age_s, t),
+                regime_health(self.feed, self._degraded_feed),
+            ),
+            Component.MODEL: self._model,
+            Component.STORE: store_health(self._store_errors, t),
+        }
+
+    def mode(self, at: datetime, data_age_s: float | None) -> Mode:
+        """The mode at ``at``; a change from the last answer is alerted."""
+        health = self.health(at, data_age_s)
+        mode = mode_for(health)
+        if mode is not self.mode_now:
+            self._announce(at, self.mode_now, mode, health)
+            self.mode_now = mode
+        return mode
+
+    def _expire(self, at: datetime) -> None:
+        calls, cutoff = self._calls, at - self._window
+        while calls and calls[0][0] <= cutoff:
+            self._failed_calls -= calls.popleft()[1]
+
+    def _announce(
+        self, at: datetime, old: Mode, new: Mode, health: dict[Component, Health]
+    ) -> None:
+        if self._alerter is None:
+            return
+        worse = new is not Mode.FULL
+        self._alerter.send(
+            Alert(
+                severity=Severity.WARNING if worse else Severity.INFO,
+                code="degradation_mode",
+                message=f"trading mode {old} -> {new}",
+                raised_at=at,
+                context={"from": old.value, "to": new.value}
+                | {c.value: h.value for c, h in health.items()},
+            )
+        )
+
+
+class MonitoredCommits(CommitPolicy):
+    """A commit policy that tells the monitor which units of work failed."""
+
+    def __init__(self, inner: CommitPolicy, monitor: DegradationMonitor) -> None:
+        """Delegate to ``inner``; report store errors to ``monitor``."""
+        self._inner = inner
+        self._monitor = monitor
+
+    @contextmanager
+    def step(self) -> Iterator[UnitOfWork]:
+        """Run one step of ``inner``; a store error counts, anything else does not."""
+        try:
+            with self._inner.step() as uow:
+                yield uow
+        except StoreError:
+            self._monitor.on_store_result(failed=True)
+            raise
+        self._monitor.on_store_result(failed=False)
+
+    def flush(self) -> None:
+        """Flush ``inner``; a store error counts."""
+        try:
+            self._inner.flush()
+        except StoreError:
+            self._monitor.on_store_result(failed=True)
+            raise

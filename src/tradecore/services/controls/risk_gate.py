@@ -1,0 +1,334 @@
+"""The risk gate: what the engine asks before placing, and what feeds the breakers.
+
+Per cycle (a bar timestamp, or any new ``at``) the gate re-reads the trading state and
+the breaker rows from the store, once: the state is shared by every process on the
+store, so a kill switch or a person's state change made elsewhere is obeyed from the
+next cycle on, and an approval given on the command line reaches the breaker.
+
+Then, within the cycle:
+
+* :meth:`RiskGate.check` runs the :class:`PreTradeChecker` for one order against the
+  engine's book (positions with working orders, last prices, the day's P&L) and the
+  cached state, and counts a passed order for the rate limits;
+* :meth:`on_bar`, :meth:`on_events`, :meth:`on_broker_call` and :meth:`tick` feed the
+  breakers; a trip or recovery is persisted, audited and alerted by the
+  :class:`BreakerBoard`, and moves the trading state at once.
+
+The price collar's reference is the symbol's previous close, which the gate only
+knows when it is fed bars (:class:`~tradecore.services.trading.engine.TradingEngine` does
+that when the gate is its ``EngineConfig.risk_gate``); without one, a configured
+collar refuses (fails closed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol, TypeVar
+
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.ledger import Ledger
+from tradecore.domain.orders.money import to_price
+from tradecore.domain.orders.spec import OrderSpec
+from tradecore.domain.risk.breakers import (
+    Breaker,
+    BrokerErrorRateBreaker,
+    CorrelationBreaker,
+    DailyLossBreaker,
+    DayEquityTracker,
+    DrawdownBreaker,
+    LosingStreakBreaker,
+    RejectRateBreaker,
+    StalenessBreaker,
+    VolatilitySpikeBreaker,
+)
+from tradecore.domain.risk.checks import RiskVerdict
+from tradecore.domain.risk.inputs import ExposureSnapshot
+from tradecore.domain.risk.kill_request import KillRequest, kill_request_of
+from tradecore.domain.risk.pre_trade import PreTradeChecker
+from tradecore.domain.risk.rates import OrderRateTracker
+from tradecore.domain.risk.trading_state import TradingStateRecord
+from tradecore.ports.alerts import Alerter
+from tradecore.services.controls.breaker_board import BreakerBoard
+from tradecore.services.trading.transactions import CommitPolicy
+
+_ZERO = Decimal(0)
+
+
+class RiskBook(Protocol):
+    """What the gate reads from the engine: its book and last prices."""
+
+    @property
+    def ledger(self) -> Ledger:
+        """Cash and filled positions (for equity and the day's P&L)."""
+        ...
+
+    def position(self, symbol: str) -> Decimal:
+        """Signed shares held plus working orders."""
+        ...
+
+    def last_prices(self) -> Mapping[str, float]:
+        """The last close seen per symbol."""
+        ...
+
+
+class RiskGate:
+    """Pre-trade checks, trading state and breakers for one trading process."""
+
+    def __init__(
+        self,
+        checker: PreTradeChecker,
+        commits: CommitPolicy,
+        alerter: Alerter,
+        *,
+        breakers: Sequence[Breaker] = (),
+        on_kill: Callable[[KillRequest], object] | None = None,
+    ) -> None:
+        """Wire the gate.
+
+        Args:
+            checker: the limits and the rules.
+            commits: where the state is read and trips are written (the engine's).
+            alerter: where trips and recoveries are sent.
+            breakers: the configured breakers (at most one of each kind).
+            on_kill: called once per kill the first cycle it is seen in the store
+                (e.g. :meth:`KillSwitch.carry_out` with this process's broker, so a
+                kill issued elsewhere cancels and flattens here).
+        """
+        self._checker = checker
+        self._commits = commits
+        self.board = BreakerBoard(breakers, commits, alerter)
+        self.rates = OrderRateTracker()
+        self._cycle_at: datetime | None = None
+        self._days = DayEquityTracker()
+        self._marks: dict[str, tuple[float, Decimal]] = {}
+        self._references: dict[str, Decimal] = {}
+        self._closes: dict[str, float] = {}
+        self._trades = Ledger.opening(_ZERO)
+        self._seen_fills: set[str] = set()
+        self._staleness = _one(breakers, StalenessBreaker)
+        self._volatility = _one(breakers, VolatilitySpikeBreaker)
+        self._rejects = _one(breakers, RejectRateBreaker)
+        self._errors = _one(breakers, BrokerErrorRateBreaker)
+        self._daily_loss = _one(breakers, DailyLossBreaker)
+        self._drawdown = _one(breakers, DrawdownBreaker)
+        self._streak = _one(breakers, LosingStreakBreaker)
+        self._correlation = _one(breakers, CorrelationBreaker)
+        self._on_kill = on_kill
+        self._kills_answered: set[str] = set()
+
+    # --- the cycle ---------------------------------------------------------------
+
+    def begin_cycle(self, at: datetime) -> TradingStateRecord:
+        """Return the trading state for ``at``, reading the store once per cycle.
+
+        A time before the current cycle (a wall clock stepped back) stays in the
+        current cycle: the breakers' windows and latches only move forward.
+        """
+        if self._cycle_at is not None and at <= self._cycle_at:
+            return self.board.state
+        self._flush_cross_section()
+        self._cycle_at = at
+        with self._commits.step() as uow:
+            self.board.sync(uow)
+        if self._on_kill is not None:
+            self._answer_kill()
+        self.board.tick(at)
+        return self.board.state
+
+    def _answer_kill(self) -> None:
+        """Hand a kill seen for the first time to ``on_kill`` (once per kill)."""
+        request = kill_request_of(self.board.state)
+        if request is None or request.kill_id in self._kills_answered:
+            return
+        self._kills_answered.add(request.kill_id)
+        assert self._on_kill is not None
+        self._on_kill(request)
+
+    def _enter(self, at: datetime) -> datetime:
+        """Begin the cycle of ``at``; return the time to record things at."""
+        self.begin_cycle(at)
+        assert self._cycle_at is not None
+        return max(at, self._cycle_at)
+
+    def tick(self, at: datetime) -> TradingStateRecord:
+        """Advance to ``at`` without data (a live heartbeat; staleness needs it)."""
+        return self.begin_cycle(at)
+
+    # --- pre-trade -----------------------------------------------------------------
+
+    def check(
+        self, book: RiskBook, strategy_id: str, spec: OrderSpec, at: datetime
+    ) -> RiskVerdict:
+        """Check ``spec`` for ``strategy_id`` at ``at``; count it as sent if it passed."""
+        at = self._enter(at)
+        state = self.board.state.state
+        snapshot = self._snapshot(book, strategy_id, spec.symbol, at)
+        verdict = self._checker.check(
+            spec,
+            strategy_id=strategy_id,
+            at=at,
+            book=snapshot,
+            state=state,
+            rates=self.rates,
+        )
+        if verdict.passed:
+            self.rates.record_order(spec.symbol, at)
+        return verdict
+
+    def check_cancel(self, strategy_id: str, symbol: str, at: datetime) -> RiskVerdict:
+        """Check one cancel request; count it if it passed."""
+        at = self._enter(at)
+        verdict = self._checker.check_cancel(
+            symbol, strategy_id=strategy_id, at=at, rates=self.rates
+        )
+        if verdict.passed:
+            self.rates.record_cancel(symbol, at)
+        return verdict
+
+    # --- feeding the breakers ------------------------------------------------------
+
+    def on_bar(self, symbol: str, at: datetime, close: float, ledger: Ledger) -> None:
+        """A bar of ``symbol`` closed at ``close``; ``at`` is now (the cycle)."""
+        at = self._enter(at)
+        previous = self._marks.get(symbol)
+        if previous is not None:
+            self._references[symbol] = previous[1]
+        self._marks[symbol] = (close, to_price(close))
+        self._closes[symbol] = close
+        run = self.board.run
+        if (stale := self._staleness) is not None:
+            run(stale, lambda: stale.update(at, symbol))
+        if (vol := self._volatility) is not None:
+            run(vol, lambda: vol.update(at, symbol, close))
+        self._mark_equity(at, ledger)
+
+    def on_bar_rejected(self, symbol: str, at: datetime) -> None:
+        """The data-quality gate rejected a bar of ``symbol``: time passes, no data.
+
+        The staleness breaker keeps counting the symbol's silence (a symbol whose
+        every bar is rejected goes stale too); nothing else learns from the bar.
+        """
+        at = self._enter(at)
+        if (stale := self._staleness) is not None:
+            self.board.run(stale, lambda: stale.rejected(at, symbol))
+
+    def on_events(self, events: Iterable[OrderEvent], at: datetime) -> None:
+        """Order events the engine applied: acks and rejects, fills (trade P&L)."""
+        at = self._enter(at)
+        for event in events:
+            if event.kind in _ACK_OR_REJECT:
+                self._order_result(at, failed=event.kind is OrderEventKind.REJECTED)
+            if event.fill is not None:
+                self._on_fill(event.fill, at)
+
+    def on_submit_rejected(self, at: datetime) -> None:
+        """The broker refused a submit synchronously (no event will follow)."""
+        at = self._enter(at)
+        self._order_result(at, failed=True)
+
+    def on_broker_call(self, at: datetime, *, failed: bool) -> None:
+        """A broker call finished (``failed``: timeout, 5xx, refused connection)."""
+        if (errors := self._errors) is not None:
+            at = self._enter(at)
+            self.board.run(errors, lambda: errors.update(at, failed=failed))
+
+    # --- internals -------------------------------------------------------------------
+
+    def _snapshot(
+        self, book: RiskBook, strategy_id: str, symbol: str, at: datetime
+    ) -> ExposureSnapshot:
+        """Value the engine's book for one check, in one pass over its symbols.
+
+        Only the order's own symbol is valued unless a limit needs the whole book
+        (gross or net exposure, daily loss, drawdown): then the totals cover every
+        symbol with a price.
+        """
+        limits = self._checker.limits_for(strategy_id)
+        needs_day = limits.max_daily_loss is not None or limits.max_drawdown is not None
+        whole = needs_day or (
+            limits.max_gross_exposure is not None or limits.max_net_exposure is not None
+        )
+        prices = book.last_prices()
+        if not whole:
+            prices = {symbol: prices[symbol]} if symbol in prices else {}
+        marks: dict[str, Decimal] = {}
+        positions: dict[str, Decimal] = {}
+        gross = net = _ZERO
+        cache = self._marks
+        for s, price in prices.items():
+            cached = cache.get(s)
+            if cached is None or cached[0] != price:
+                cached = cache[s] = (price, to_price(price))
+            marks[s] = mark = cached[1]
+            positions[s] = qty = book.position(s)
+            if qty:
+                value = qty * mark
+                gross += abs(value)
+                net += value
+        day_pnl = drawdown = None
+        if needs_day:
+            day = self._days.update(at, book.ledger.equity(marks))
+            day_pnl, drawdown = day.pnl, day.drawdown
+        return ExposureSnapshot(
+            positions=positions,
+            marks=marks,
+            references=self._references,
+            gross=gross,
+            net=net,
+            day_pnl=day_pnl,
+            drawdown=drawdown,
+        )
+
+    def _mark_equity(self, at: datetime, ledger: Ledger) -> None:
+        loss, dd = self._daily_loss, self._drawdown
+        if loss is None and dd is None:
+            return
+        marks = {s: m[1] for s, m in self._marks.items()}
+        equity = ledger.equity(marks)
+        self._days.update(at, equity)
+        if loss is not None:
+            self.board.run(loss, lambda: loss.update(at, equity))
+        if dd is not None:
+            self.board.run(dd, lambda: dd.update(at, equity))
+
+    def _order_result(self, at: datetime, *, failed: bool) -> None:
+        if (rejects := self._rejects) is not None:
+            self.board.run(rejects, lambda: rejects.update(at, failed=failed))
+
+    def _on_fill(self, fill: Fill, at: datetime) -> None:
+        if fill.execution_id in self._seen_fills:
+            return
+        self._seen_fills.add(fill.execution_id)
+        before = self._trades.holdings.get(fill.symbol)
+        self._trades = self._trades.apply(fill)
+        streak = self._streak
+        if streak is None or before is None or not _closes(before.qty, fill.signed_qty):
+            return
+        pnl = self._trades.holdings[fill.symbol].realized_pnl - before.realized_pnl
+        self.board.run(streak, lambda: streak.update(at, pnl, fill.symbol))
+
+    def _flush_cross_section(self) -> None:
+        closes, self._closes = self._closes, {}
+        corr, at = self._correlation, self._cycle_at
+        if corr is None or not closes or at is None:
+            return
+        self.board.run(corr, lambda: corr.update(at, closes))
+
+
+_ACK_OR_REJECT = frozenset({OrderEventKind.ACCEPTED, OrderEventKind.REJECTED})
+
+
+_B = TypeVar("_B", bound=Breaker)
+
+
+def _one(breakers: Sequence[Breaker], kind: type[_B]) -> _B | None:
+    """The configured breaker of ``kind``, if any (the board refuses duplicates)."""
+    return next((b for b in breakers if isinstance(b, kind)), None)
+
+
+def _closes(held: Decimal, delta: Decimal) -> bool:
+    """Whether trading ``delta`` against ``held`` closes shares (ends a trade)."""
+    return held != 0 and (held > 0) != (delta > 0)

@@ -1,0 +1,1 @@
+"""Observation: alert routing and what the live loop reports after every cycle."""

@@ -1,0 +1,4 @@
+"""Orders at the broker.
+
+The exactly-once order manager, reconciliation, start-up recovery, broker health.
+"""

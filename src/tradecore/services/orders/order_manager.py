@@ -1,0 +1,271 @@
+"""The exactly-once order manager: persist the intent, then submit, then reconcile.
+
+The rule (DESIGN.md, "Exactly once"), step by step in :meth:`OrderManager.place`:
+
+1. record the decision and create the intent (idempotent by client order id); commit;
+2. mark it SUBMITTED; commit — *before* the broker call, so a crash after the call is
+   seen as "maybe sent" on restart, never as "not sent";
+3. submit under the intent's client order id;
+4. record the acknowledgement and the decision's one outcome; commit.
+
+A timeout or 5xx is an *unknown* outcome: the same id is resubmitted (the broker
+answers "duplicate" if it already has the order, and we adopt it). Never a new id,
+never treated as a reject. If every try fails the intent stays SUBMITTED for the
+reconciler.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from tradecore.domain.errors import (
+    BrokerRejected,
+    DuplicateClientOrderId,
+    OrderNotCancelable,
+    OrderNotFound,
+    TransientBrokerError,
+)
+from tradecore.domain.orders.catch_up import catch_up_events
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.intent import (
+    Applied,
+    OrderIntent,
+    apply_event,
+    mark_submitted,
+    next_attempt,
+)
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
+from tradecore.ports.broker import Broker, BrokerOrder
+from tradecore.ports.clock import Clock
+from tradecore.ports.store import UnitOfWork
+from tradecore.services.trading.fault_points import fault_point
+from tradecore.services.trading.transactions import CommitPolicy
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """Bounded, jittered retries of a submit whose outcome is unknown."""
+
+    attempts: int = 4
+    base_delay_s: float = 0.25
+    max_delay_s: float = 5.0
+    seed: int = 0
+
+
+class OrderManager:
+    """Places intents exactly once and applies the broker's events to them."""
+
+    def __init__(
+        self,
+        broker: Broker,
+        clock: Clock,
+        commits: CommitPolicy,
+        *,
+        retry: RetryPolicy | None = None,
+        resend_known: bool = False,
+        max_attempts: int = 3,
+    ) -> None:
+        """Wire the manager.
+
+        Args:
+            broker: where orders go.
+            clock: the source of "now" and of waiting between retries.
+            commits: when store writes become durable.
+            retry: how unknown submit outcomes are retried.
+            resend_known: replay resume only: the broker is a *fresh* deterministic
+                simulation, so intents already stored are sent again under their same
+                ids to rebuild its state (store writes are idempotent no-ops).
+            max_attempts: how many attempts one decision key may use when earlier
+                ones failed without reaching the market.
+        """
+        self._broker = broker
+        self._clock = clock
+        self._commits = commits
+        self._retry = retry or RetryPolicy()
+        self._rng = np.random.default_rng(self._retry.seed)
+        self._resend_known = resend_known
+        self._max_attempts = max_attempts
+
+    @property
+    def resends_known(self) -> bool:
+        """Whether stored intents are re-sent to a fresh simulated broker (resume)."""
+        return self._resend_known
+
+    def place(self, decision: DecisionRecord, intent: OrderIntent) -> OrderIntent:
+        """Place ``intent`` for ``decision`` exactly once; return the stored intent.
+
+        If the decision's key already has an intent, nothing is sent again: the
+        stored intent is returned and a *new* decision records the outcome
+        skipped(duplicate_intent). An attempt that ended FAILED without a fill (never
+        sent, or lost by the broker) is followed by the next attempt, up to
+        ``max_attempts``.
+        """
+        with self._commits.step() as uow:
+            uow.decisions.record_decision(decision)
+            stored = self._create_live_attempt(uow, intent)
+            if stored.status is not IntentStatus.CREATED and not self._resend_known:
+                self._record_duplicate(uow, decision, stored)
+                return stored
+        fault_point("after_intent_commit")
+        if stored.status is IntentStatus.CREATED:
+            with self._commits.step() as uow:
+                stored = uow.intents.update(mark_submitted(stored, self._clock.now()))
+        fault_point("after_submitted_commit")
+        answer = self._send(stored)
+        if isinstance(answer, BrokerOrder):
+            fault_point("after_broker_accept")
+        with self._commits.step() as uow:
+            return self._record_answer(uow, decision, stored, answer)
+
+    def _create_live_attempt(self, uow: UnitOfWork, intent: OrderIntent) -> OrderIntent:
+        stored = uow.intents.create(intent)
+        while (
+            stored.status is IntentStatus.FAILED
+            and stored.filled_qty == 0
+            and stored.attempt < self._max_attempts
+        ):
+            stored = uow.intents.create(next_attempt(stored, self._clock.now()))
+        return stored
+
+    def _record_duplicate(
+        self, uow: UnitOfWork, decision: DecisionRecord, stored: OrderIntent
+    ) -> None:
+        # A re-run of the same decision already has its outcome (a no-op here).
+        uow.decisions.record_outcome(
+            OutcomeRecord(
+                decision_id=decision.decision_id,
+                kind=OutcomeKind.SKIPPED,
+                recorded_at=self._clock.now(),
+                client_order_id=stored.client_order_id,
+                reason="duplicate_intent",
+                details={"status": stored.status.value},
+            )
+        )
+
+    def cancel(self, intent: OrderIntent) -> bool:
+        """Ask the broker to cancel ``intent``; False if it is not (or no longer) working.
+
+        The cancel's effect arrives as a broker event, like any other. When resending
+        to a fresh simulated broker (replay resume) the stored status is from the
+        first run's future, so the broker is asked regardless: it must see the same
+        cancels the first run sent.
+        """
+        if intent.is_terminal and not self._resend_known:
+            return False
+        try:
+            broker_id = intent.broker_order_id
+            if broker_id is None:  # sent, but its ack has not been applied yet
+                found = self._broker.get_order_by_client_id(intent.client_order_id)
+                broker_id = found.broker_order_id
+            self._broker.cancel(broker_id)
+        except (OrderNotCancelable, OrderNotFound):
+            return False
+        return True
+
+    def apply(self, uow: UnitOfWork, event: OrderEvent) -> Applied | None:
+        """Apply one broker event in ``uow``; return what changed, or None if unknown id.
+
+        The fill (if new) is stored with the intent, in the same unit of work.
+        """
+        intent = uow.intents.find(event.client_order_id)
+        if intent is None:
+            return None
+        applied = apply_event(intent, event)
+        if applied.ignored is None:
+            applied = attrs.evolve(applied, intent=uow.intents.update(applied.intent))
+        if applied.new_fill is not None:
+            uow.fills.record(applied.new_fill)
+            fault_point("during_fill_apply")
+        return applied
+
+    def adopt(
+        self, uow: UnitOfWork, intent: OrderIntent, order: BrokerOrder
+    ) -> OrderIntent:
+        """Bring ``intent`` level with the broker's ``order`` (ack, lookup, reconcile)."""
+        events = catch_up_events(
+            intent,
+            status=order.status,
+            filled_qty=order.filled_qty,
+            filled_avg_price=order.filled_avg_price,
+            broker_order_id=order.broker_order_id,
+            as_of=max(order.updated_at, intent.updated_at),
+        )
+        for event in events:
+            applied = self.apply(uow, event)
+            assert applied is not None
+            intent = applied.intent
+        return intent
+
+    def _send(self, intent: OrderIntent) -> BrokerOrder | BrokerRejected | None:
+        cid = intent.client_order_id
+        for attempt in range(self._retry.attempts):
+            try:
+                return self._broker.submit(cid, intent.spec)
+            except DuplicateClientOrderId:
+                return self._lookup(cid)
+            except BrokerRejected as e:
+                return e
+            except TransientBrokerError as e:
+                if attempt + 1 < self._retry.attempts:
+                    self._clock.sleep(self._backoff(attempt, e))
+        return None
+
+    def _lookup(self, client_order_id: str) -> BrokerOrder | None:
+        try:
+            return self._broker.get_order_by_client_id(client_order_id)
+        except (OrderNotFound, TransientBrokerError):
+            return None  # the reconciler settles it after a grace period
+
+    def _backoff(self, attempt: int, error: TransientBrokerError) -> float:
+        retry_after = getattr(error, "retry_after_s", None)
+        if retry_after is not None:
+            return float(retry_after)
+        ceiling = min(self._retry.max_delay_s, self._retry.base_delay_s * 2**attempt)
+        return float(self._rng.uniform(0.5 * ceiling, ceiling))
+
+    def _record_answer(
+        self,
+        uow: UnitOfWork,
+        decision: DecisionRecord,
+        intent: OrderIntent,
+        answer: BrokerOrder | BrokerRejected | None,
+    ) -> OrderIntent:
+        now = self._clock.now()
+        cid = intent.client_order_id
+        if isinstance(answer, BrokerRejected):
+            event = OrderEvent(
+                kind=OrderEventKind.REJECTED,
+                client_order_id=cid,
+                occurred_at=now,
+                reason=answer.reason,
+            )
+            applied = self.apply(uow, event)
+            assert applied is not None
+            outcome = OutcomeRecord(
+                decision_id=decision.decision_id,
+                kind=OutcomeKind.FAILED,
+                recorded_at=now,
+                client_order_id=cid,
+                reason=f"rejected:{answer.code or 'broker'}",
+                details={"message": answer.reason},
+            )
+            uow.decisions.record_outcome(outcome)
+            return applied.intent
+        # A resent intent the store already carries further than the fresh broker's
+        # ack must not be "caught up" backwards; the broker's replayed events are
+        # idempotent no-ops on it.
+        if answer is not None and intent.status is IntentStatus.SUBMITTED:
+            intent = self.adopt(uow, intent, answer)
+        details = {"ack": "received" if answer is not None else "unknown"}
+        uow.decisions.record_outcome(
+            OutcomeRecord(
+                decision_id=decision.decision_id,
+                kind=OutcomeKind.SUBMITTED,
+                recorded_at=now,
+                client_order_id=cid,
+                details=details,
+            )
+        )
+        return intent

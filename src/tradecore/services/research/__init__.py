@@ -1,0 +1,1 @@
+"""Research services: signing and verifying manifests."""

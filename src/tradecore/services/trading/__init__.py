@@ -1,0 +1,4 @@
+"""The trading loop.
+
+The engine, its net-of-cost steps, the replay driver, the live loop, commit policies.
+"""

@@ -1,0 +1,526 @@
+"""The trading engine: one decision pipeline for replay and live.
+
+bar -> data-quality gate -> strategy (targets) -> sizing (target shares) ->
+pre-trade risk -> intent -> order manager (exactly once) -> broker; and broker
+events -> intents, fills, ledger.
+Every decision yields exactly one outcome: submitted, skipped(reason) or failed.
+
+With a risk gate configured (``EngineConfig.risk_gate``) the gate also sees every bar
+before the strategy (the trading state may change on it: staleness, volatility,
+correlation, daily loss, drawdown) and every batch of order events after the engine
+applied it (reject rate, losing trades). Without one, those hooks cost one attribute
+test per bar and per batch.
+
+A bar the data-quality gate rejects (:mod:`tradecore.domain.market.data_quality`) never
+reaches the strategy or the gate's market breakers: it is counted
+(``rejected_bars``), written to the audit log as ``bar_rejected`` with its values, and
+shown to the staleness breaker as "no fresh data".
+
+With a degradation monitor configured (``EngineConfig.degradation``), every order is
+first checked against the mode the components' health adds up to (the data feed's
+health is the traded symbol's bar age); an order the mode does not allow is recorded
+as ``skipped(degraded:<mode>)``.
+
+With a rejection handler configured (``EngineConfig.rejections``), an order the broker
+rejects, on submit or later by event, goes to the rejection policy: a capped retry
+under the next attempt's client order id (counted as working like any order), or a
+give-up with an alert. Retries that must wait are placed from the next bar on, while
+the trading state (if a gate is configured) is ACTIVE.
+
+With net-of-cost decisions configured (``EngineConfig.net_of_cost``), each target is
+Kelly-sized, gated on a stale cost model and on expected cost vs edge, and sent as
+the execution policy chooses (limit orders; TWAP/POV as child slices): see
+:mod:`tradecore.services.trading.net_steps`. Without it the engine sends market orders for
+the targets' quantities, at the cost of one attribute test per bar.
+
+The engine is also the strategy's :class:`PortfolioView`: positions count working
+orders at their target, so a strategy never double-orders while a fill is pending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+
+import attrs
+
+from tradecore.domain.hashing import sha256_hex
+from tradecore.domain.market.bar_frame import to_ns
+from tradecore.domain.market.bars import Provenance
+from tradecore.domain.market.data_quality import (
+    BarRejection,
+    BarScreen,
+    DataQualityConfig,
+)
+from tradecore.domain.orders.client_order_id import DecisionKey
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.ledger import Ledger
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.money import to_price
+from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
+from tradecore.domain.orders.spec import Bracket, OrderSpec, Side
+from tradecore.domain.risk.checks import RiskLimits, RiskVerdict, check_order
+from tradecore.domain.risk.degradation import allows, order_action
+from tradecore.domain.risk.trading_state import TradingState
+from tradecore.domain.strategies.protocol import Strategy, Target, protective_bracket
+from tradecore.ports.clock import Clock
+from tradecore.ports.store import UnitOfWork
+from tradecore.services.controls.degradation import DegradationMonitor
+from tradecore.services.controls.rejection_handler import RejectionHandler
+from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.execution.execution_book import ExecutionBook
+from tradecore.services.execution.net_of_cost import (
+    ExecutionPlan,
+    NetOfCostConfig,
+    NetOfCostPlanner,
+)
+from tradecore.services.execution.net_of_cost_restore import relearn, resume_parents
+from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.trading.net_steps import DEGRADED, NetOfCostSteps, skip_reason
+from tradecore.services.trading.transactions import CommitPolicy
+
+_ZERO = Decimal(0)
+_ENDING_KINDS = frozenset(
+    {
+        OrderEventKind.CANCELED,
+        OrderEventKind.EXPIRED,
+        OrderEventKind.REJECTED,
+        OrderEventKind.REPLACED,
+        OrderEventKind.FAILED,
+    }
+)
+
+
+@attrs.frozen(kw_only=True)
+class EngineConfig:
+    """What the engine needs besides its collaborators."""
+
+    opening_cash: Decimal
+    limits: RiskLimits = attrs.Factory(RiskLimits)
+    config_hash: str = ""
+    model_hash: str = ""
+    cost_model_hash: str = ""
+    #: Hash of the signed manifest in force, copied into every decision record.
+    manifest_hash: str | None = None
+    #: Full pre-trade checks, trading state and breakers; ``None``: ``limits`` only.
+    risk_gate: RiskGate | None = None
+    #: Bar checks beyond the always-on ones (staleness: off unless configured).
+    data_quality: DataQualityConfig = attrs.Factory(DataQualityConfig)
+    #: Component health -> what may still be sent; ``None``: always everything.
+    degradation: DegradationMonitor | None = None
+    #: What to do when the broker rejects an order; ``None``: record it, nothing more.
+    rejections: RejectionHandler | None = None
+    #: Kelly sizing, cost gates, execution policy and slicing; ``None``: market
+    #: orders for the targets' quantities (see :mod:`tradecore.services.trading.net_steps`).
+    net_of_cost: NetOfCostConfig | None = None
+
+
+class TradingEngine(NetOfCostSteps):
+    """Turns bars into decisions into orders, and order events into a ledger."""
+
+    def __init__(
+        self,
+        strategy: Strategy,
+        orders: OrderManager,
+        commits: CommitPolicy,
+        clock: Clock,
+        config: EngineConfig,
+    ) -> None:
+        """Wire the engine to its strategy, order manager, commit policy and clock."""
+        self._strategy = strategy
+        self._orders = orders
+        self._commits = commits
+        self._clock = clock
+        self._config = config
+        self.ledger = Ledger.opening(config.opening_cash)
+        self.decisions = 0
+        self._last: dict[str, float] = {}
+        self._pending: dict[str, Decimal] = {}  # symbol -> signed unfilled qty
+        self._working: dict[
+            str, tuple[str, Decimal]
+        ] = {}  # cid -> (symbol, signed rest)
+        self._cash = float(config.opening_cash)
+        self._held: dict[str, float] = {}
+        self._seen_executions: set[str] = set()
+        #: The risk gate that watches bars and events (``None``: none configured).
+        self.gate: RiskGate | None = config.risk_gate
+        self._screen = BarScreen(config.data_quality)
+        self._admit = self._screen.admit
+        self._bar_clock = None if self._screen.max_age_ns is None else clock.now
+        #: Bars the data-quality gate kept from the strategy.
+        self.rejected_bars = 0
+        self._rejections = config.rejections
+        if self._rejections is not None:
+            self._rejections.on_placed = self._track_placed
+        #: Called with the symbol before an order is placed (replay uses it to show
+        #: the simulated broker the bar that just closed).
+        self.before_order: Callable[[str], None] | None = None
+        net = config.net_of_cost
+        self._planner = None if net is None else NetOfCostPlanner(net)
+        self._book = ExecutionBook()
+        self._cost_hash = (
+            config.cost_model_hash
+            if self._planner is None
+            else self._planner.version_hash
+        )
+
+    # --- PortfolioView ------------------------------------------------------------
+
+    def position(self, symbol: str) -> Decimal:
+        """Signed shares held plus working orders' unfilled signed quantity."""
+        return self.ledger.position(symbol) + self._pending.get(symbol, _ZERO)
+
+    def equity(self) -> float:
+        """Cash plus positions marked at the last closes (float, for sizing)."""
+        last = self._last
+        return self._cash + sum(q * last.get(s, 0.0) for s, q in self._held.items())
+
+    def last_prices(self) -> Mapping[str, float]:
+        """The last close seen per symbol."""
+        return self._last
+
+    # --- the pipeline --------------------------------------------------------------
+
+    def on_bar(
+        self, symbol: str, timestamp_ns: int, close: float, volume: float
+    ) -> None:
+        """Feed one closed bar to the strategy and act on its targets.
+
+        The risk gate, if any, sees the bar first: it may change the trading state
+        the strategy's orders are then checked against. A bad bar goes no further
+        than the data-quality gate.
+        """
+        now_ns = None if self._bar_clock is None else to_ns(self._bar_clock())
+        if (
+            bad := self._admit(symbol, timestamp_ns, close, volume, now_ns)
+        ) is not None:
+            self._reject_bar(bad)
+            return
+        if (gate := self.gate) is not None:
+            gate.on_bar(symbol, self._clock.now(), close, self.ledger)
+        if (handler := self._rejections) is not None and handler.waiting:
+            self._place_due_retries(handler)
+        self._last[symbol] = close
+        if (planner := self._planner) is not None:
+            planner.update(symbol, close, volume)
+        for target in self._strategy.on_bar(symbol, timestamp_ns, close, volume, self):
+            self._decide(target)
+        if planner is not None and self._book.busy(symbol):
+            self._work_book(symbol, volume)
+
+    def note_provenance(self, symbol: str, provenance: Provenance) -> None:
+        """The symbol's next bar comes from a feed of ``provenance`` (iex, sip, ...).
+
+        The net-of-cost planner prices execution with it (a degraded feed makes the
+        policy passive) and the degradation monitor judges the data regime by it.
+        """
+        if (planner := self._planner) is not None:
+            planner.observe_provenance(symbol, provenance)
+        if (monitor := self._config.degradation) is not None:
+            monitor.on_feed(provenance)
+
+    def on_events(self, events: Iterable[OrderEvent]) -> None:
+        """Apply broker events: the store's intents and fills, and the engine's book.
+
+        The engine's own book follows the event stream (fills de-duplicated by
+        execution id in this process), not the store's verdict on novelty: a resumed
+        replay re-receives fills the store already holds and must book them again.
+        The risk gate, if any, is shown the batch once the engine applied it.
+        """
+        gate = self.gate
+        if gate is not None:
+            events = list(events)
+        for event in events:
+            with self._commits.step() as uow:
+                applied = self._orders.apply(uow, event)
+            fill = event.fill
+            if fill is not None and fill.execution_id not in self._seen_executions:
+                self._seen_executions.add(fill.execution_id)
+                self._book_fill(fill)
+            elif event.kind in _ENDING_KINDS:
+                self._release(event.client_order_id)
+                self._book.finished(event.client_order_id)
+                if event.kind is OrderEventKind.REJECTED and applied is not None:
+                    self._rejected(applied.intent)
+        if gate is not None and events:
+            gate.on_events(events, self._clock.now())
+
+    def _reject_bar(self, rejection: BarRejection) -> None:
+        """Count and audit a bar the strategy must not see; tell the staleness breaker."""
+        self.rejected_bars += 1
+        with self._commits.step() as uow:
+            uow.audit.append("bar_rejected", rejection.audit_payload())
+        if (gate := self.gate) is not None:
+            gate.on_bar_rejected(rejection.symbol, self._clock.now())
+
+    def _decide(self, target: Target) -> None:
+        if (planner := self._planner) is not None:
+            self._decide_net(planner, target)
+            return
+        symbol = target.symbol
+        current = self.position(symbol)
+        delta = target.qty - current
+        if delta == 0:
+            return
+        self.decisions += 1
+        side = Side.BUY if delta > 0 else Side.SELL
+        qty = abs(delta)
+        price = to_price(self._last[symbol])
+        verdict = self._risk_check(symbol, side, qty, price, current)
+        bracket = protective_bracket(target, side, price, current)
+        intent = (
+            self._intent(target, side, qty, price, bracket=bracket)
+            if verdict.passed
+            else None
+        )
+        decision = self._decision(target, current, price, intent)
+        if intent is None:
+            self._skip(decision, skip_reason(verdict.rule), verdict.values)
+        else:
+            self._place(decision, intent)
+
+    def _risk_check(
+        self, symbol: str, side: Side, qty: Decimal, price: Decimal, current: Decimal
+    ) -> RiskVerdict:
+        """Degradation, then the pre-trade gate if configured, else the basic limits."""
+        if (monitor := self._config.degradation) is not None:
+            refused = self._degraded(monitor, symbol, side, qty, current)
+            if refused is not None:
+                return refused
+        gate = self._config.risk_gate
+        if gate is None:
+            return check_order(
+                self._config.limits, side=side, qty=qty, price=price, position=current
+            )
+        spec = OrderSpec(symbol=symbol, side=side, qty=qty)
+        return gate.check(self, self._strategy.strategy_id, spec, self._clock.now())
+
+    def _degraded(
+        self,
+        monitor: DegradationMonitor,
+        symbol: str,
+        side: Side,
+        qty: Decimal,
+        current: Decimal,
+    ) -> RiskVerdict | None:
+        """Refuse an order the degradation mode does not allow (``None``: allowed)."""
+        now = self._clock.now()
+        last_ns = self._screen.last_accepted_ns(symbol)
+        age = None if last_ns is None else (to_ns(now) - last_ns) / 1e9
+        mode = monitor.mode(now, age)
+        delta = qty if side is Side.BUY else -qty
+        action = order_action(current, delta)
+        if allows(mode, action):
+            return None
+        return RiskVerdict(
+            rule=f"{DEGRADED}{mode.value}",
+            values={
+                "mode": mode.value,
+                "action": action.value,
+                "position_before": str(current),
+                "position_after": str(current + delta),
+                "data_age_s": "none" if age is None else repr(age),
+            },
+        )
+
+    def _decision(
+        self,
+        target: Target,
+        current: Decimal,
+        price: Decimal,
+        intent: OrderIntent | None,
+        extra: Mapping[str, object] | None = None,
+    ) -> DecisionRecord:
+        now = self._clock.now()
+        inputs = sha256_hex([target.signal, str(target.qty), str(current)])
+        details: dict[str, object] = {
+            "target": str(target.qty),
+            "position": str(current),
+            "price": str(price),
+        }
+        if intent is not None:
+            details["client_order_id"] = intent.client_order_id
+        if extra:
+            details.update(extra)
+        strategy_id = self._strategy.strategy_id
+        return DecisionRecord.keyed(
+            strategy_id=strategy_id,
+            symbol=target.symbol,
+            decided_at=now,
+            inputs_hash=inputs,
+            config_hash=self._config.config_hash,
+            model_hash=self._config.model_hash,
+            cost_model_hash=self._cost_hash,
+            manifest_hash=self._config.manifest_hash,
+            details=details,
+        )
+
+    def _place(self, decision: DecisionRecord, intent: OrderIntent) -> OrderIntent:
+        spec = intent.spec
+        if self.before_order is not None:
+            self.before_order(spec.symbol)
+        stored = self._orders.place(decision, intent)
+        if stored.status is IntentStatus.REJECTED:
+            self._rejected(stored)
+            return stored
+        self._track_placed(stored)
+        return stored
+
+    def _track_placed(self, stored: OrderIntent) -> None:
+        """Count a placed order's unfilled quantity as working (position view)."""
+        if stored.status is IntentStatus.REJECTED:
+            return
+        spec = stored.spec
+        qty = spec.qty or _ZERO
+        if self._orders.resends_known:
+            rest = qty  # a fresh simulated broker will report every fill again
+        elif stored.is_terminal:
+            return
+        else:
+            rest = qty - stored.filled_qty
+        signed = rest if spec.side is Side.BUY else -rest
+        self._track(stored.client_order_id, spec.symbol, signed)
+
+    def _rejected(self, intent: OrderIntent) -> None:
+        """Hand a rejected order to the rejection policy, if one is configured."""
+        if (handler := self._rejections) is not None:
+            price = self._last.get(intent.spec.symbol)
+            handler.on_rejected(
+                intent,
+                intent.reason or "rejected",
+                reference_price=None if price is None else to_price(price),
+            )
+
+    def _place_due_retries(self, handler: RejectionHandler) -> None:
+        """Place waiting retries whose time came, unless trading is not ACTIVE."""
+        gate = self.gate
+        if gate is None or gate.board.state.state is TradingState.ACTIVE:
+            handler.place_due()
+
+    def _intent(
+        self,
+        target: Target,
+        side: Side,
+        qty: Decimal,
+        price: Decimal,
+        plan: ExecutionPlan | None = None,
+        bracket: Bracket | None = None,
+    ) -> OrderIntent:
+        now = self._clock.now()
+        key = DecisionKey(
+            strategy_id=self._strategy.strategy_id,
+            symbol=target.symbol,
+            side=side,
+            session_date=now.date(),
+            horizon=target.horizon,
+            signal_hash=sha256_hex(target.signal)[:16],
+            qty=qty,
+        )
+        spec = OrderSpec(symbol=target.symbol, side=side, qty=qty, bracket=bracket)
+        policy = "market"
+        if plan is not None and plan.spec is not None and plan.choice is not None:
+            spec, policy = plan.spec, plan.choice.policy.value
+        return OrderIntent.create(
+            key,
+            spec,
+            decided_at=now,
+            arrival_price=price,
+            expected_edge_bps=target.expected_edge_bps,
+            execution_policy=policy,
+            config_hash=self._config.config_hash,
+            model_hash=self._config.model_hash,
+            cost_model_hash=self._cost_hash,
+        )
+
+    def _skip(
+        self, decision: DecisionRecord, reason: str, values: Mapping[str, str]
+    ) -> None:
+        with self._commits.step() as uow:
+            if uow.decisions.record_decision(decision):
+                uow.decisions.record_outcome(
+                    OutcomeRecord(
+                        decision_id=decision.decision_id,
+                        kind=OutcomeKind.SKIPPED,
+                        recorded_at=decision.decided_at,
+                        reason=reason,
+                        details=dict(values),
+                    )
+                )
+
+    def _track(self, cid: str, symbol: str, signed_rest: Decimal) -> None:
+        old = self._working.get(cid)
+        if old is not None:  # a restored child placed again: count it once
+            self._pending[old[0]] -= old[1]
+        self._working[cid] = (symbol, signed_rest)
+        self._pending[symbol] = self._pending.get(symbol, _ZERO) + signed_rest
+
+    def _book_fill(self, fill: Fill) -> None:
+        self.ledger = self.ledger.apply(fill)
+        signed = fill.signed_qty
+        if (planner := self._planner) is not None:
+            after = self.ledger.position(fill.symbol)
+            planner.on_fill(
+                fill.symbol,
+                fill.client_order_id,
+                signed * fill.price,
+                after,
+                self.ledger.realized_pnl,
+            )
+        self._cash -= float(signed * fill.price + fill.fee)
+        self._held[fill.symbol] = float(self.ledger.position(fill.symbol))
+        working = self._working.get(fill.client_order_id)
+        if working is not None:
+            symbol, rest = working
+            self._pending[symbol] -= signed
+            if rest == signed:
+                del self._working[fill.client_order_id]
+            else:
+                self._working[fill.client_order_id] = (symbol, rest - signed)
+
+    def _release(self, cid: str) -> None:
+        working = self._working.pop(cid, None)
+        if working is not None:
+            symbol, rest = working
+            self._pending[symbol] -= rest
+
+    # --- restart ---------------------------------------------------------------------
+
+    def restore(self, uow: UnitOfWork) -> None:
+        """Rebuild the engine's book from the store (after a restart and reconcile).
+
+        The ledger is the stored fills, nothing else; working orders are the open
+        intents the broker has (CREATED ones were never sent and count for nothing).
+        So a restarted strategy sees the position and the pending orders it had, and
+        neither re-sends an order nor "corrects" a position with an opposite one.
+        On the net-of-cost path the sliced parents go on where they stopped and the
+        sizing posterior and calibrator are relearned from the stored trades.
+        """
+        fills = uow.fills.all()
+        self.ledger = Ledger.opening(self._config.opening_cash).apply_all(fills)
+        self._seen_executions = {f.execution_id for f in fills}
+        self._cash = float(self.ledger.cash)
+        self._held = {p.symbol: float(p.qty) for p in self.ledger.positions()}
+        self._working.clear()
+        self._pending.clear()
+        for intent in uow.intents.open_intents():
+            rest = intent.remaining_qty
+            if intent.status is IntentStatus.CREATED or not rest:
+                continue
+            signed = rest if intent.spec.side is Side.BUY else -rest
+            self._track(intent.client_order_id, intent.spec.symbol, signed)
+        if (planner := self._planner) is not None:
+            self._restore_net(planner, uow, fills)
+
+    def _restore_net(
+        self, planner: NetOfCostPlanner, uow: UnitOfWork, fills: Sequence[Fill]
+    ) -> None:
+        """Resume sliced parents and relearn sizing (:mod:`.net_of_cost_restore`)."""
+        relearn(
+            planner, self._config.opening_cash, fills, uow.decisions.all_decisions()
+        )
+        self._book = ExecutionBook()
+        unsent = resume_parents(uow, self._book, self._clock.now())
+        for symbol, signed in unsent.items():
+            self._pending[symbol] = self._pending.get(symbol, _ZERO) + signed
