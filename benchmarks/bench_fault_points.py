@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from tradecore.services.trading.fault_points import ArmedPoint, arm, fault_point
+from tradecore.services.durability.fault_points import ArmedPoint, arm, fault_point
 
 
 def _empty(name: str) -> None:

@@ -38,7 +38,7 @@ from tradecore.domain.risk.pre_trade import PreTradeChecker
 from tradecore.domain.risk.rates import OrderRateTracker
 from tradecore.ports.alerts import Alert, Alerter
 from tradecore.services.controls.risk_gate import RiskGate
-from tradecore.services.trading.transactions import CommitEachStep
+from tradecore.services.durability.commits import CommitEachStep
 
 SYMBOLS = [f"S{i:02d}" for i in range(50)]
 AT = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)

@@ -6,18 +6,10 @@ lifecycle and the ledger.
 
 from tradecore.domain import *  # noqa: F403  (the domain's sorted __all__ is the API)
 from tradecore.domain import __all__ as _domain_all
-from tradecore.domain.errors import (
-    IllegalTransition as IllegalTransition,
-)
-from tradecore.domain.errors import (
-    InvalidInput as InvalidInput,
-)
-from tradecore.domain.errors import (
-    Overfill as Overfill,
-)
-from tradecore.domain.errors import (
-    TradecoreError as TradecoreError,
-)
+from tradecore.domain.errors import IllegalTransition as IllegalTransition
+from tradecore.domain.errors import InvalidInput as InvalidInput
+from tradecore.domain.errors import Overfill as Overfill
+from tradecore.domain.errors import TradecoreError as TradecoreError
 
 __version__ = "0.1.0"
 

@@ -33,7 +33,7 @@ from tests.chaos.stores import ChaosStore
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.apps.wiring.errors import UNAVAILABLE
 from tradecore.domain.market.datagen import generate_bars
-from tradecore.services.trading.fault_points import POINTS
+from tradecore.services.durability.fault_points import POINTS
 
 SYMBOLS = ("AAPL", "MSFT")
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)

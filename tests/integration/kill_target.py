@@ -44,9 +44,10 @@ from tradecore.domain.venue.config import OutsideHours, VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.services.controls.kill_switch import KillSwitch
 from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import OrderManager
-from tradecore.services.trading.engine import EngineConfig, TradingEngine
-from tradecore.services.trading.transactions import CommitEachStep
+from tradecore.services.trading.engine import TradingEngine
+from tradecore.services.trading.engine_config import EngineConfig
 
 CYCLE = timedelta(milliseconds=40)
 SYMBOLS = ("AAA", "BBB")

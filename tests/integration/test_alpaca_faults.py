@@ -37,8 +37,8 @@ from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import DecisionRecord
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.ports.store import Store
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import OrderManager, RetryPolicy
-from tradecore.services.trading.transactions import CommitEachStep
 
 K = OrderEventKind
 _ids = itertools.count(1)

@@ -22,8 +22,8 @@ from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import DecisionRecord
 from tradecore.domain.orders.spec import OrderSpec, OrderType, Side
 from tradecore.ports.broker import BrokerOrder
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import OrderManager, RetryPolicy
-from tradecore.services.trading.transactions import CommitEachStep
 
 
 class Answers:

@@ -22,9 +22,10 @@ from tradecore.domain.strategies.protocol import (
     Protection,
     Target,
 )
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import OrderManager
-from tradecore.services.trading.engine import EngineConfig, TradingEngine
-from tradecore.services.trading.transactions import CommitEachStep
+from tradecore.services.trading.engine import TradingEngine
+from tradecore.services.trading.engine_config import EngineConfig
 
 QTY = Decimal(10)
 

@@ -20,11 +20,12 @@ from tradecore.apps.replay.runner import replay, venue_config
 from tradecore.apps.wiring.strategy_loader import load_strategy
 from tradecore.domain.market.datagen import generate_bars
 from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import OrderManager
 from tradecore.services.orders.reconciler import Reconciler
-from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.engine import TradingEngine
+from tradecore.services.trading.engine_config import EngineConfig
 from tradecore.services.trading.live_loop import LiveLoop
-from tradecore.services.trading.transactions import CommitEachStep
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 PARAMS = {"fast": 5, "slow": 20, "qty": 100}

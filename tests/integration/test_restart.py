@@ -3,7 +3,7 @@
 The broker and the market (``World``) outlive our process. A *warm* restart rebuilds
 every object of ours on the same store handle; a *cold* restart closes the store and
 opens the database file again, so only what was committed survives. After each
-crash the restart runs :func:`tradecore.services.orders.recovery.recover`, then trades one
+crash the restart runs :func:`tradecore.services.trading.recovery.recover`, then trades one
 more bar. What must hold (a known failure of mature engines is the last two):
 
 * the broker accepted exactly one order, under the intent's client order id;
@@ -33,11 +33,12 @@ from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.broker import BrokerOrder
 from tradecore.ports.store import Store, UnitOfWork
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import OrderManager
 from tradecore.services.orders.reconciler import Reconciler
-from tradecore.services.orders.recovery import recover
-from tradecore.services.trading.engine import EngineConfig, TradingEngine
-from tradecore.services.trading.transactions import CommitEachStep
+from tradecore.services.trading.engine import TradingEngine
+from tradecore.services.trading.engine_config import EngineConfig
+from tradecore.services.trading.recovery import recover
 
 T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)

@@ -44,13 +44,14 @@ from tradecore.domain.venue.config import OutsideHours, VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.alerts import Severity
 from tradecore.services.controls.kill_switch import KillSwitch
+from tradecore.services.controls.monitored_broker import MonitoredBroker
 from tradecore.services.controls.operator import Controls
 from tradecore.services.controls.risk_gate import RiskGate
-from tradecore.services.orders.monitored_broker import MonitoredBroker
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import OrderManager
-from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.engine import TradingEngine
+from tradecore.services.trading.engine_config import EngineConfig
 from tradecore.services.trading.replay import ReplayProgress, run_replay
-from tradecore.services.trading.transactions import CommitEachStep
 
 D = Decimal
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)

@@ -8,7 +8,7 @@ import pytest
 
 from tradecore.apps.live.fault_injection import arm_from_env, parse_fault_point
 from tradecore.domain.errors import ConfigurationError
-from tradecore.services.trading import fault_points
+from tradecore.services.durability import fault_points
 
 
 @pytest.fixture(autouse=True)

@@ -5,12 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from benchmarks.compare.runner import (
-    Framework,
-    Outcome,
-    parity_line,
-    run_framework,
-)
+from benchmarks.compare.runner import Framework, Outcome, parity_line, run_framework
 
 OURS = Outcome("tradecore", "0.1.0", 1000, 12, Decimal("10000012.34"), 0.5)
 

@@ -27,17 +27,17 @@ from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.alerts import Severity
 from tradecore.ports.broker import BrokerOrder
+from tradecore.services.controls.monitored_broker import MonitoredBroker
 from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.observation.cycle_watch import (
     CycleWatch,
     WatchLimits,
     slippage_bps,
 )
-from tradecore.services.orders.monitored_broker import MonitoredBroker
 from tradecore.services.orders.order_manager import OrderManager
 from tradecore.services.orders.reconciler import Reconciler
 from tradecore.services.trading.live_loop import CycleReport
-from tradecore.services.trading.transactions import CommitEachStep
 
 BUY = OrderSpec(symbol="AAPL", side=Side.BUY, qty=Decimal(10))
 

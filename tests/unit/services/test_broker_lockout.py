@@ -20,9 +20,9 @@ from tradecore.domain.risk.pre_trade import PreTradeChecker
 from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.broker import BrokerOrder
+from tradecore.services.controls.monitored_broker import MonitoredBroker
 from tradecore.services.controls.risk_gate import RiskGate
-from tradecore.services.orders.monitored_broker import MonitoredBroker
-from tradecore.services.trading.transactions import CommitEachStep
+from tradecore.services.durability.commits import CommitEachStep
 
 LIMIT = OrderSpec(
     symbol="AAPL",

@@ -32,11 +32,11 @@ from tradecore.domain.risk.pre_trade import PreTradeChecker
 from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.store import Store, UnitOfWork
+from tradecore.services.controls.monitored_broker import MonitoredBroker
 from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.observation.cycle_watch import CycleSummary, CycleWatch
-from tradecore.services.orders.monitored_broker import MonitoredBroker
 from tradecore.services.trading.live_loop import CycleReport
-from tradecore.services.trading.transactions import CommitEachStep
 
 _REASONS = ("cost", "risk:max_position", "stale")
 

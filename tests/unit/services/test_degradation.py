@@ -27,11 +27,12 @@ from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.broker import BrokerOrder
 from tradecore.ports.store import UnitOfWork
 from tradecore.services.controls.degradation import DegradationMonitor, MonitoredCommits
+from tradecore.services.controls.monitored_broker import MonitoredBroker
 from tradecore.services.controls.risk_gate import RiskGate
-from tradecore.services.orders.monitored_broker import MonitoredBroker
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import OrderManager
-from tradecore.services.trading.engine import EngineConfig, TradingEngine
-from tradecore.services.trading.transactions import CommitEachStep
+from tradecore.services.trading.engine import TradingEngine
+from tradecore.services.trading.engine_config import EngineConfig
 
 D = Decimal
 MINUTE = timedelta(minutes=1)

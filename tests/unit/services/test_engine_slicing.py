@@ -30,12 +30,13 @@ from tradecore.domain.venue.config import OutsideHours, VenueConfig
 from tradecore.domain.venue.fill_models import FillModel, LatencyConfig
 from tradecore.ports.broker import BrokerOrder
 from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.execution.net_of_cost import NetOfCostConfig
 from tradecore.services.execution.tca_store import parent_progress
 from tradecore.services.orders.order_manager import OrderManager
-from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.engine import TradingEngine
+from tradecore.services.trading.engine_config import EngineConfig
 from tradecore.services.trading.replay import run_replay
-from tradecore.services.trading.transactions import CommitEachStep
 
 D = Decimal
 BIG = D(20_000)  # 40% of five minutes' volume: scheduled

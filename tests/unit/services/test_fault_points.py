@@ -6,8 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tradecore.services.trading import fault_points
-from tradecore.services.trading.fault_points import POINTS, ArmedPoint, arm, fault_point
+from tradecore.services.durability import fault_points
+from tradecore.services.durability.fault_points import (
+    POINTS,
+    ArmedPoint,
+    arm,
+    fault_point,
+)
 
 
 @pytest.fixture(autouse=True)

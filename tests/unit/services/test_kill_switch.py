@@ -34,8 +34,8 @@ from tradecore.services.controls.kill_switch import (
     NO_BROKER,
     KillSwitch,
 )
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import OrderManager
-from tradecore.services.trading.transactions import CommitEachStep
 
 D = Decimal
 

@@ -16,11 +16,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from tests.integration.net_restart_strategy import (
-    PARENT_BAR,
-    START,
-    ScriptedTargets,
-)
+from tests.integration.net_restart_strategy import PARENT_BAR, START, ScriptedTargets
 from tests.risk_support import sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
@@ -32,13 +28,14 @@ from tradecore.domain.orders.spec import OrderSpec
 from tradecore.domain.venue.config import OutsideHours, VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.broker import BrokerOrder
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.execution.net_of_cost import NetOfCostConfig
 from tradecore.services.execution.tca_store import parent_progress
 from tradecore.services.orders.order_manager import OrderManager
 from tradecore.services.orders.reconciler import Reconciler
-from tradecore.services.orders.recovery import recover
-from tradecore.services.trading.engine import EngineConfig, TradingEngine
-from tradecore.services.trading.transactions import CommitEachStep
+from tradecore.services.trading.engine import TradingEngine
+from tradecore.services.trading.engine_config import EngineConfig
+from tradecore.services.trading.recovery import recover
 
 D = Decimal
 BARS = 130

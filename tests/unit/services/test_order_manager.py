@@ -28,9 +28,9 @@ from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.broker import BrokerOrder
 from tradecore.ports.store import Store
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import OrderManager, RetryPolicy
 from tradecore.services.orders.reconciler import Reconciler
-from tradecore.services.trading.transactions import CommitEachStep
 
 T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 

@@ -24,8 +24,8 @@ from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.broker import BrokerOrder
 from tradecore.services.controls.rejection_handler import RejectionHandler
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import OrderManager
-from tradecore.services.trading.transactions import CommitEachStep
 
 D = Decimal
 

@@ -33,10 +33,10 @@ from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.alerts import Severity
 from tradecore.ports.broker import BrokerOrder
+from tradecore.services.controls.monitored_broker import MonitoredBroker
 from tradecore.services.controls.operator import Controls
 from tradecore.services.controls.risk_gate import RiskGate
-from tradecore.services.orders.monitored_broker import MonitoredBroker
-from tradecore.services.trading.transactions import CommitEachStep
+from tradecore.services.durability.commits import CommitEachStep
 
 D = Decimal
 MINUTE = timedelta(minutes=1)

@@ -13,11 +13,7 @@ from tradecore.adapters.sqlstore.session import Session
 from tradecore.adapters.sqlstore.sql import insert_ignore_returning
 from tradecore.domain.errors import NotFound
 from tradecore.ports.store import CostModelRepository, ModelRegistry
-from tradecore.ports.store_records import (
-    CostModelVersion,
-    ManifestRecord,
-    ModelRecord,
-)
+from tradecore.ports.store_records import CostModelVersion, ManifestRecord, ModelRecord
 
 _C, _M, _MF = t.cost_model_versions, t.models, t.manifests
 _COST_JSON = ("params", "fills_used")

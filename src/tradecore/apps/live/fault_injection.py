@@ -2,7 +2,7 @@
 
 ``TRADECORE_FAULT_POINT=name[:nth]`` makes this process SIGKILL itself the ``nth``
 time (default 1) it passes the point ``name`` of the order path (see
-:mod:`tradecore.services.trading.fault_points`). Read once, at app start; unset, nothing is
+:mod:`tradecore.services.durability.fault_points`). Read once, at app start; unset, nothing is
 armed and the points cost one comparison each.
 """
 
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping
 
 from tradecore.domain.errors import ConfigurationError
-from tradecore.services.trading.fault_points import ArmedPoint, arm
+from tradecore.services.durability.fault_points import ArmedPoint, arm
 
 FAULT_POINT_ENV = "TRADECORE_FAULT_POINT"
 

@@ -39,16 +39,16 @@ from tradecore.ports.clock import Clock
 from tradecore.ports.metrics import ComponentHealth, HealthCheck, Metrics
 from tradecore.ports.store import Store
 from tradecore.services.controls.kill_switch import KillSwitch
+from tradecore.services.controls.monitored_broker import MonitoredBroker
 from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.durability.commits import CommitPolicy
 from tradecore.services.observation.alerting import AlertRouter
 from tradecore.services.observation.cycle_watch import (
     CycleSummary,
     CycleWatch,
     WatchLimits,
 )
-from tradecore.services.orders.monitored_broker import MonitoredBroker
 from tradecore.services.trading.engine import TradingEngine
-from tradecore.services.trading.transactions import CommitPolicy
 
 _log = logging.getLogger("tradecore.live")
 

@@ -51,15 +51,16 @@ from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import Store
 from tradecore.services.controls.kill_switch import KillSwitch
+from tradecore.services.controls.monitored_broker import MonitoredBroker
 from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.observation.cycle_watch import CycleWatch
-from tradecore.services.orders.monitored_broker import MonitoredBroker
 from tradecore.services.orders.order_manager import OrderManager
 from tradecore.services.orders.reconciler import Reconciler
 from tradecore.services.research.manifests import store_manifest
-from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.engine import TradingEngine
+from tradecore.services.trading.engine_config import EngineConfig
 from tradecore.services.trading.live_loop import CycleReport, LiveLoop
-from tradecore.services.trading.transactions import CommitEachStep
 
 
 def run(

@@ -18,9 +18,9 @@ from tradecore.apps.wiring.alerting import build_alert_router
 from tradecore.apps.wiring.broker_factory import build_broker, close_broker
 from tradecore.apps.wiring.context import cli_context, open_configured_store
 from tradecore.apps.wiring.errors import cli_errors
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import OrderManager
 from tradecore.services.orders.reconciler import Reconciler, ReconcileReport
-from tradecore.services.trading.transactions import CommitEachStep
 
 
 def reconcile(ctx: typer.Context) -> None:

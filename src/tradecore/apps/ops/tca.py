@@ -21,8 +21,8 @@ from typing import Annotated
 import typer
 
 from tradecore.adapters.sqlstore import open_store
-from tradecore.apps.replay.costs import MARKS_FILE
 from tradecore.apps.wiring.context import open_configured_store
+from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.execution.parent_status import aggregate_parent

@@ -27,9 +27,6 @@ from tradecore.ports.store import Store
 from tradecore.services.execution.net_of_cost import NetOfCostConfig
 from tradecore.services.execution.tca_store import calibrate_from_store, load_analyses
 
-#: The replay's last close per symbol (prices unfilled parts in ``tca OUT``).
-MARKS_FILE = "marks.json"
-
 
 @attrs.frozen(kw_only=True)
 class CostSetup:

@@ -28,7 +28,6 @@ from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.operations import SigningSettings
 from tradecore.apps.config.settings import load_settings
 from tradecore.apps.replay.costs import (
-    MARKS_FILE,
     CostSetup,
     calibrate_after_run,
     pin_cost_model,
@@ -41,6 +40,7 @@ from tradecore.apps.replay.run_manifest import (
     sign_run_manifest,
     write_run_manifest,
 )
+from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.strategy_loader import load_strategy
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.execution.fees import FeeModel
@@ -56,11 +56,12 @@ from tradecore.domain.risk.checks import RiskLimits
 from tradecore.domain.strategies.protocol import Strategy
 from tradecore.domain.venue.config import OutsideHours, VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
+from tradecore.services.durability.commits import CommitInBatches
 from tradecore.services.orders.order_manager import OrderManager
 from tradecore.services.research.manifests import store_manifest
-from tradecore.services.trading.engine import EngineConfig, TradingEngine
+from tradecore.services.trading.engine import TradingEngine
+from tradecore.services.trading.engine_config import EngineConfig
 from tradecore.services.trading.replay import ReplayProgress, run_replay
-from tradecore.services.trading.transactions import CommitInBatches
 
 STORE_FILE = "replay.db"
 

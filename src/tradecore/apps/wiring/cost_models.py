@@ -19,6 +19,9 @@ from tradecore.domain.execution.cost_params import CostModelParams
 from tradecore.ports.store import Store
 from tradecore.ports.store_records import CostModelVersion
 
+#: The replay's last close per symbol (prices unfilled parts in ``tca OUT``).
+MARKS_FILE = "marks.json"
+
 PRIOR_NOTE = "built-in prior"
 
 

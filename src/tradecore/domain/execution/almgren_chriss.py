@@ -28,10 +28,7 @@ import attrs
 import numpy as np
 
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.float_checks import (
-    require_non_negative,
-    require_positive,
-)
+from tradecore.domain.float_checks import require_non_negative, require_positive
 
 # Above this κT, sinh(κT) would overflow; the asymptotic forms are exact to 1e-26.
 _LARGE_KAPPA_T = 60.0

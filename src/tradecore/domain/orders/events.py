@@ -29,6 +29,16 @@ class OrderEventKind(enum.StrEnum):
 
 
 FILL_KINDS = frozenset({OrderEventKind.PARTIAL_FILL, OrderEventKind.FILL})
+#: Kinds after which an order works no more without a fill ending it.
+ENDING_KINDS = frozenset(
+    {
+        OrderEventKind.CANCELED,
+        OrderEventKind.EXPIRED,
+        OrderEventKind.REJECTED,
+        OrderEventKind.REPLACED,
+        OrderEventKind.FAILED,
+    }
+)
 
 
 @attrs.frozen(kw_only=True, slots=True)

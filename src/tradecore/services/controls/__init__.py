@@ -1,5 +1,5 @@
 """Controls.
 
-The kill switch, the risk gate, breakers, degradation, the rejection handler, operator
-actions.
+The kill switch, the risk gate, breakers, degradation, broker health, the rejection
+handler, operator actions.
 """

@@ -36,7 +36,7 @@ from tradecore.domain.risk.trading_state import (
 )
 from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.store import UnitOfWork
-from tradecore.services.trading.transactions import CommitPolicy
+from tradecore.services.durability.commits import CommitPolicy
 
 #: Trips with a code of their own (a runbook of their own); the rest are
 #: ``breaker.tripped`` with the breaker's name in the context.

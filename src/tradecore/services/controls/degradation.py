@@ -4,7 +4,7 @@
 each mode allows; this service measures the healths from what the process sees:
 
 * broker: the share of failed calls in a sliding window, reported by
-  :class:`~tradecore.services.orders.monitored_broker.MonitoredBroker`;
+  :class:`~tradecore.services.controls.monitored_broker.MonitoredBroker`;
 * data feed: the age of the traded symbol's last accepted bar (the engine asks with
   it at decision time, so a healthy feed costs nothing per bar), and the feed's
   regime (its provenance, :meth:`DegradationMonitor.on_feed`), which counts only
@@ -22,25 +22,34 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from tradecore.domain.errors import StoreError
+from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.market.bars import Provenance
+from tradecore.domain.orders.spec import Side
+from tradecore.domain.risk.checks import RiskVerdict
 from tradecore.domain.risk.degradation import (
     Component,
     DegradedFeedAction,
     Health,
     HealthThresholds,
     Mode,
+    allows,
     broker_health,
     data_health,
     mode_for,
+    order_action,
     regime_health,
     store_health,
     worst,
 )
 from tradecore.ports.alerts import Alert, Alerter, Severity
 from tradecore.ports.store import UnitOfWork
-from tradecore.services.trading.transactions import CommitPolicy
+from tradecore.services.durability.commits import CommitPolicy
+
+#: Prefix of a skip reason that names the degradation mode which refused an order.
+DEGRADED = "degraded:"
 
 
 class DegradationMonitor:
@@ -69,6 +78,37 @@ class DegradationMonitor:
         #: The provenance of the newest bar seen (``None``: no bar yet).
         self.feed: Provenance | None = None
         self.mode_now = Mode.FULL
+
+    def refusal(
+        self,
+        now: datetime,
+        last_bar_ns: int | None,
+        side: Side,
+        qty: Decimal,
+        current: Decimal,
+    ) -> RiskVerdict | None:
+        """Refuse an order the mode now does not allow (``None``: allowed).
+
+        The data feed's health is judged by the age of the traded symbol's last
+        accepted bar (``last_bar_ns``; ``None``: no bar yet). A refusal is a verdict
+        whose rule is ``degraded:<mode>``, recorded as the decision's skip reason.
+        """
+        age = None if last_bar_ns is None else (to_ns(now) - last_bar_ns) / 1e9
+        mode = self.mode(now, age)
+        delta = qty if side is Side.BUY else -qty
+        action = order_action(current, delta)
+        if allows(mode, action):
+            return None
+        return RiskVerdict(
+            rule=f"{DEGRADED}{mode.value}",
+            values={
+                "mode": mode.value,
+                "action": action.value,
+                "position_before": str(current),
+                "position_after": str(current + delta),
+                "data_age_s": "none" if age is None else repr(age),
+            },
+        )
 
     # --- observations ----------------------------------------------------------------
 

@@ -24,11 +24,7 @@ from decimal import Decimal
 
 import attrs
 
-from tradecore.domain.errors import (
-    BrokerError,
-    InvalidInput,
-    OrderNotCancelable,
-)
+from tradecore.domain.errors import BrokerError, InvalidInput, OrderNotCancelable
 from tradecore.domain.orders.client_order_id import DecisionKey
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.lifecycle import IntentStatus
@@ -44,9 +40,9 @@ from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import Store
+from tradecore.services.durability.commits import CommitEachStep
+from tradecore.services.durability.fault_points import fault_point
 from tradecore.services.orders.order_manager import OrderManager
-from tradecore.services.trading.fault_points import fault_point
-from tradecore.services.trading.transactions import CommitEachStep
 
 KILL_STRATEGY_ID = "kill_switch"
 NO_BROKER = "no broker configured"

@@ -52,7 +52,7 @@ from tradecore.domain.risk.rates import OrderRateTracker
 from tradecore.domain.risk.trading_state import TradingStateRecord
 from tradecore.ports.alerts import Alerter
 from tradecore.services.controls.breaker_board import BreakerBoard
-from tradecore.services.trading.transactions import CommitPolicy
+from tradecore.services.durability.commits import CommitPolicy
 
 _ZERO = Decimal(0)
 

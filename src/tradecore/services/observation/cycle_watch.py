@@ -41,9 +41,9 @@ from tradecore.ports.clock import Clock
 from tradecore.ports.metrics import Metrics
 from tradecore.ports.store import UnitOfWork
 from tradecore.services.controls.risk_gate import RiskBook
+from tradecore.services.durability.commits import CommitPolicy
 from tradecore.services.observation.cycle_cursor import StoreCursor
 from tradecore.services.trading.live_loop import CycleReport
-from tradecore.services.trading.transactions import CommitPolicy
 
 _OPEN = tuple(s for s in IntentStatus if s not in TERMINAL)
 

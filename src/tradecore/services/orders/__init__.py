@@ -1,4 +1,4 @@
 """Orders at the broker.
 
-The exactly-once order manager, reconciliation, start-up recovery, broker health.
+The exactly-once order manager and reconciliation with the broker's records.
 """

@@ -40,8 +40,8 @@ from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, Outcome
 from tradecore.ports.broker import Broker, BrokerOrder
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import UnitOfWork
-from tradecore.services.trading.fault_points import fault_point
-from tradecore.services.trading.transactions import CommitPolicy
+from tradecore.services.durability.commits import CommitPolicy
+from tradecore.services.durability.fault_points import fault_point
 
 
 @attrs.frozen(kw_only=True)

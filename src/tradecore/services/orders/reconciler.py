@@ -36,8 +36,8 @@ from tradecore.ports.broker import Broker, BrokerOrder
 from tradecore.ports.clock import Clock
 from tradecore.ports.metrics import Metrics
 from tradecore.ports.store import UnitOfWork
+from tradecore.services.durability.commits import CommitPolicy
 from tradecore.services.orders.order_manager import OrderManager
-from tradecore.services.trading.transactions import CommitPolicy
 
 
 @attrs.frozen(kw_only=True)

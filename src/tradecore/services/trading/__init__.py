@@ -1,4 +1,5 @@
 """The trading loop.
 
-The engine, its net-of-cost steps, the replay driver, the live loop, commit policies.
+The engine and its net-of-cost steps, the records a decision leaves, working orders,
+the replay driver, the live loop, and start-up recovery after a crash.
 """

@@ -42,79 +42,40 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
-import attrs
-
-from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.market.bars import Provenance
-from tradecore.domain.market.data_quality import (
-    BarRejection,
-    BarScreen,
-    DataQualityConfig,
-)
-from tradecore.domain.orders.client_order_id import DecisionKey
-from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.market.data_quality import BarRejection, BarScreen
+from tradecore.domain.orders.events import ENDING_KINDS, OrderEvent, OrderEventKind
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.money import to_price
-from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
+from tradecore.domain.orders.records import DecisionRecord
 from tradecore.domain.orders.spec import Bracket, OrderSpec, Side
-from tradecore.domain.risk.checks import RiskLimits, RiskVerdict, check_order
-from tradecore.domain.risk.degradation import allows, order_action
+from tradecore.domain.risk.checks import RiskVerdict, check_order
 from tradecore.domain.risk.trading_state import TradingState
 from tradecore.domain.strategies.protocol import Strategy, Target, protective_bracket
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import UnitOfWork
-from tradecore.services.controls.degradation import DegradationMonitor
 from tradecore.services.controls.rejection_handler import RejectionHandler
 from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.durability.commits import CommitPolicy
 from tradecore.services.execution.execution_book import ExecutionBook
-from tradecore.services.execution.net_of_cost import (
-    ExecutionPlan,
-    NetOfCostConfig,
-    NetOfCostPlanner,
-)
+from tradecore.services.execution.net_of_cost import ExecutionPlan, NetOfCostPlanner
 from tradecore.services.execution.net_of_cost_restore import relearn, resume_parents
 from tradecore.services.orders.order_manager import OrderManager
-from tradecore.services.trading.net_steps import DEGRADED, NetOfCostSteps, skip_reason
-from tradecore.services.trading.transactions import CommitPolicy
+from tradecore.services.trading.decisions import (
+    DecisionStamp,
+    decision_record,
+    order_intent,
+    record_skip,
+)
+from tradecore.services.trading.engine_config import EngineConfig
+from tradecore.services.trading.net_steps import NetOfCostSteps, skip_reason
+from tradecore.services.trading.working_orders import WorkingOrders
 
 _ZERO = Decimal(0)
-_ENDING_KINDS = frozenset(
-    {
-        OrderEventKind.CANCELED,
-        OrderEventKind.EXPIRED,
-        OrderEventKind.REJECTED,
-        OrderEventKind.REPLACED,
-        OrderEventKind.FAILED,
-    }
-)
-
-
-@attrs.frozen(kw_only=True)
-class EngineConfig:
-    """What the engine needs besides its collaborators."""
-
-    opening_cash: Decimal
-    limits: RiskLimits = attrs.Factory(RiskLimits)
-    config_hash: str = ""
-    model_hash: str = ""
-    cost_model_hash: str = ""
-    #: Hash of the signed manifest in force, copied into every decision record.
-    manifest_hash: str | None = None
-    #: Full pre-trade checks, trading state and breakers; ``None``: ``limits`` only.
-    risk_gate: RiskGate | None = None
-    #: Bar checks beyond the always-on ones (staleness: off unless configured).
-    data_quality: DataQualityConfig = attrs.Factory(DataQualityConfig)
-    #: Component health -> what may still be sent; ``None``: always everything.
-    degradation: DegradationMonitor | None = None
-    #: What to do when the broker rejects an order; ``None``: record it, nothing more.
-    rejections: RejectionHandler | None = None
-    #: Kelly sizing, cost gates, execution policy and slicing; ``None``: market
-    #: orders for the targets' quantities (see :mod:`tradecore.services.trading.net_steps`).
-    net_of_cost: NetOfCostConfig | None = None
 
 
 class TradingEngine(NetOfCostSteps):
@@ -137,10 +98,7 @@ class TradingEngine(NetOfCostSteps):
         self.ledger = Ledger.opening(config.opening_cash)
         self.decisions = 0
         self._last: dict[str, float] = {}
-        self._pending: dict[str, Decimal] = {}  # symbol -> signed unfilled qty
-        self._working: dict[
-            str, tuple[str, Decimal]
-        ] = {}  # cid -> (symbol, signed rest)
+        self._working = WorkingOrders()
         self._cash = float(config.opening_cash)
         self._held: dict[str, float] = {}
         self._seen_executions: set[str] = set()
@@ -170,7 +128,7 @@ class TradingEngine(NetOfCostSteps):
 
     def position(self, symbol: str) -> Decimal:
         """Signed shares held plus working orders' unfilled signed quantity."""
-        return self.ledger.position(symbol) + self._pending.get(symbol, _ZERO)
+        return self.ledger.position(symbol) + self._working.pending(symbol)
 
     def equity(self) -> float:
         """Cash plus positions marked at the last closes (float, for sizing)."""
@@ -239,8 +197,8 @@ class TradingEngine(NetOfCostSteps):
             if fill is not None and fill.execution_id not in self._seen_executions:
                 self._seen_executions.add(fill.execution_id)
                 self._book_fill(fill)
-            elif event.kind in _ENDING_KINDS:
-                self._release(event.client_order_id)
+            elif event.kind in ENDING_KINDS:
+                self._working.release(event.client_order_id)
                 self._book.finished(event.client_order_id)
                 if event.kind is OrderEventKind.REJECTED and applied is not None:
                     self._rejected(applied.intent)
@@ -286,7 +244,8 @@ class TradingEngine(NetOfCostSteps):
     ) -> RiskVerdict:
         """Degradation, then the pre-trade gate if configured, else the basic limits."""
         if (monitor := self._config.degradation) is not None:
-            refused = self._degraded(monitor, symbol, side, qty, current)
+            last_ns = self._screen.last_accepted_ns(symbol)
+            refused = monitor.refusal(self._clock.now(), last_ns, side, qty, current)
             if refused is not None:
                 return refused
         gate = self._config.risk_gate
@@ -297,34 +256,6 @@ class TradingEngine(NetOfCostSteps):
         spec = OrderSpec(symbol=symbol, side=side, qty=qty)
         return gate.check(self, self._strategy.strategy_id, spec, self._clock.now())
 
-    def _degraded(
-        self,
-        monitor: DegradationMonitor,
-        symbol: str,
-        side: Side,
-        qty: Decimal,
-        current: Decimal,
-    ) -> RiskVerdict | None:
-        """Refuse an order the degradation mode does not allow (``None``: allowed)."""
-        now = self._clock.now()
-        last_ns = self._screen.last_accepted_ns(symbol)
-        age = None if last_ns is None else (to_ns(now) - last_ns) / 1e9
-        mode = monitor.mode(now, age)
-        delta = qty if side is Side.BUY else -qty
-        action = order_action(current, delta)
-        if allows(mode, action):
-            return None
-        return RiskVerdict(
-            rule=f"{DEGRADED}{mode.value}",
-            values={
-                "mode": mode.value,
-                "action": action.value,
-                "position_before": str(current),
-                "position_after": str(current + delta),
-                "data_age_s": "none" if age is None else repr(age),
-            },
-        )
-
     def _decision(
         self,
         target: Target,
@@ -333,29 +264,7 @@ class TradingEngine(NetOfCostSteps):
         intent: OrderIntent | None,
         extra: Mapping[str, object] | None = None,
     ) -> DecisionRecord:
-        now = self._clock.now()
-        inputs = sha256_hex([target.signal, str(target.qty), str(current)])
-        details: dict[str, object] = {
-            "target": str(target.qty),
-            "position": str(current),
-            "price": str(price),
-        }
-        if intent is not None:
-            details["client_order_id"] = intent.client_order_id
-        if extra:
-            details.update(extra)
-        strategy_id = self._strategy.strategy_id
-        return DecisionRecord.keyed(
-            strategy_id=strategy_id,
-            symbol=target.symbol,
-            decided_at=now,
-            inputs_hash=inputs,
-            config_hash=self._config.config_hash,
-            model_hash=self._config.model_hash,
-            cost_model_hash=self._cost_hash,
-            manifest_hash=self._config.manifest_hash,
-            details=details,
-        )
+        return decision_record(self._stamp(), target, current, price, intent, extra)
 
     def _place(self, decision: DecisionRecord, intent: OrderIntent) -> OrderIntent:
         spec = intent.spec
@@ -381,7 +290,7 @@ class TradingEngine(NetOfCostSteps):
         else:
             rest = qty - stored.filled_qty
         signed = rest if spec.side is Side.BUY else -rest
-        self._track(stored.client_order_id, spec.symbol, signed)
+        self._working.track(stored.client_order_id, spec.symbol, signed)
 
     def _rejected(self, intent: OrderIntent) -> None:
         """Hand a rejected order to the rejection policy, if one is configured."""
@@ -408,53 +317,25 @@ class TradingEngine(NetOfCostSteps):
         plan: ExecutionPlan | None = None,
         bracket: Bracket | None = None,
     ) -> OrderIntent:
-        now = self._clock.now()
-        key = DecisionKey(
+        return order_intent(self._stamp(), target, side, qty, price, plan, bracket)
+
+    def _stamp(self) -> DecisionStamp:
+        """Who decides now, under which hashes: what every record carries."""
+        config = self._config
+        return DecisionStamp(
             strategy_id=self._strategy.strategy_id,
-            symbol=target.symbol,
-            side=side,
-            session_date=now.date(),
-            horizon=target.horizon,
-            signal_hash=sha256_hex(target.signal)[:16],
-            qty=qty,
-        )
-        spec = OrderSpec(symbol=target.symbol, side=side, qty=qty, bracket=bracket)
-        policy = "market"
-        if plan is not None and plan.spec is not None and plan.choice is not None:
-            spec, policy = plan.spec, plan.choice.policy.value
-        return OrderIntent.create(
-            key,
-            spec,
-            decided_at=now,
-            arrival_price=price,
-            expected_edge_bps=target.expected_edge_bps,
-            execution_policy=policy,
-            config_hash=self._config.config_hash,
-            model_hash=self._config.model_hash,
+            at=self._clock.now(),
+            config_hash=config.config_hash,
+            model_hash=config.model_hash,
             cost_model_hash=self._cost_hash,
+            manifest_hash=config.manifest_hash,
         )
 
     def _skip(
         self, decision: DecisionRecord, reason: str, values: Mapping[str, str]
     ) -> None:
         with self._commits.step() as uow:
-            if uow.decisions.record_decision(decision):
-                uow.decisions.record_outcome(
-                    OutcomeRecord(
-                        decision_id=decision.decision_id,
-                        kind=OutcomeKind.SKIPPED,
-                        recorded_at=decision.decided_at,
-                        reason=reason,
-                        details=dict(values),
-                    )
-                )
-
-    def _track(self, cid: str, symbol: str, signed_rest: Decimal) -> None:
-        old = self._working.get(cid)
-        if old is not None:  # a restored child placed again: count it once
-            self._pending[old[0]] -= old[1]
-        self._working[cid] = (symbol, signed_rest)
-        self._pending[symbol] = self._pending.get(symbol, _ZERO) + signed_rest
+            record_skip(uow, decision, reason, values)
 
     def _book_fill(self, fill: Fill) -> None:
         self.ledger = self.ledger.apply(fill)
@@ -470,20 +351,7 @@ class TradingEngine(NetOfCostSteps):
             )
         self._cash -= float(signed * fill.price + fill.fee)
         self._held[fill.symbol] = float(self.ledger.position(fill.symbol))
-        working = self._working.get(fill.client_order_id)
-        if working is not None:
-            symbol, rest = working
-            self._pending[symbol] -= signed
-            if rest == signed:
-                del self._working[fill.client_order_id]
-            else:
-                self._working[fill.client_order_id] = (symbol, rest - signed)
-
-    def _release(self, cid: str) -> None:
-        working = self._working.pop(cid, None)
-        if working is not None:
-            symbol, rest = working
-            self._pending[symbol] -= rest
+        self._working.filled(fill.client_order_id, signed)
 
     # --- restart ---------------------------------------------------------------------
 
@@ -503,13 +371,12 @@ class TradingEngine(NetOfCostSteps):
         self._cash = float(self.ledger.cash)
         self._held = {p.symbol: float(p.qty) for p in self.ledger.positions()}
         self._working.clear()
-        self._pending.clear()
         for intent in uow.intents.open_intents():
             rest = intent.remaining_qty
             if intent.status is IntentStatus.CREATED or not rest:
                 continue
             signed = rest if intent.spec.side is Side.BUY else -rest
-            self._track(intent.client_order_id, intent.spec.symbol, signed)
+            self._working.track(intent.client_order_id, intent.spec.symbol, signed)
         if (planner := self._planner) is not None:
             self._restore_net(planner, uow, fills)
 
@@ -523,4 +390,4 @@ class TradingEngine(NetOfCostSteps):
         self._book = ExecutionBook()
         unsent = resume_parents(uow, self._book, self._clock.now())
         for symbol, signed in unsent.items():
-            self._pending[symbol] = self._pending.get(symbol, _ZERO) + signed
+            self._working.adjust(symbol, signed)

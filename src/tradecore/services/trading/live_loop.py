@@ -19,10 +19,10 @@ from tradecore.domain.market.bars import Bar
 from tradecore.ports.bar_feed import BarFeed
 from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
+from tradecore.services.durability.commits import CommitPolicy
 from tradecore.services.orders.reconciler import Reconciler, ReconcileReport
-from tradecore.services.orders.recovery import recover
 from tradecore.services.trading.engine import TradingEngine
-from tradecore.services.trading.transactions import CommitPolicy
+from tradecore.services.trading.recovery import recover
 
 #: Most drain rounds: a broker that keeps sending events is not waited for forever.
 MAX_DRAIN_ROUNDS = 50

@@ -34,8 +34,10 @@ from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, Outcome
 from tradecore.domain.orders.spec import Side
 from tradecore.domain.sizing.kelly import SizingDecision
 from tradecore.domain.strategies.protocol import Target
+from tradecore.services.controls.degradation import DEGRADED
 from tradecore.services.execution.execution_book import ExecutionBook, WorkingParent
 from tradecore.services.execution.net_of_cost import ExecutionPlan, NetOfCostPlanner
+from tradecore.services.trading.working_orders import WorkingOrders
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,12 +45,9 @@ if TYPE_CHECKING:
     from tradecore.domain.risk.checks import RiskVerdict
     from tradecore.domain.strategies.protocol import Strategy
     from tradecore.ports.clock import Clock
+    from tradecore.services.durability.commits import CommitPolicy
     from tradecore.services.orders.order_manager import OrderManager
-    from tradecore.services.trading.engine import EngineConfig
-    from tradecore.services.trading.transactions import CommitPolicy
-
-
-DEGRADED = "degraded:"
+    from tradecore.services.trading.engine_config import EngineConfig
 
 
 def skip_reason(rule: str | None) -> str:
@@ -67,8 +66,7 @@ class NetOfCostSteps:
 
     _planner: NetOfCostPlanner | None
     _book: ExecutionBook
-    _pending: dict[str, Decimal]
-    _working: dict[str, tuple[str, Decimal]]
+    _working: WorkingOrders
     _last: dict[str, float]
     decisions: int
 
@@ -189,9 +187,7 @@ class NetOfCostSteps:
         spec = parent.spec
         symbol = spec.symbol
         qty = spec.qty or Decimal(0)
-        self._pending[symbol] = self._pending.get(symbol, Decimal(0)) + _signed(
-            spec.side, qty
-        )
+        self._working.adjust(symbol, _signed(spec.side, qty))
 
     def _work_book(self, symbol: str, volume: float) -> None:
         """Cancel what is past its deadline, then place the children now due."""
@@ -200,7 +196,7 @@ class NetOfCostSteps:
         for intent in late:
             self._orders.cancel(intent)
         for parent, unsent in ended:
-            self._pending[symbol] -= _signed(parent.intent.spec.side, unsent)
+            self._working.adjust(symbol, -_signed(parent.intent.spec.side, unsent))
         for parent, child in list(self._book.due(symbol, now, volume)):
             self._place_child(parent, child)
 
@@ -238,7 +234,7 @@ class NetOfCostSteps:
         decision = self._child_decision(parent, child, close, now, intent)
         planner.child_order(intent.client_order_id, parent.client_order_id)
         stored = self._place(decision, intent)
-        self._pending[spec.symbol] -= _signed(spec.side, child.qty)
+        self._working.adjust(spec.symbol, -_signed(spec.side, child.qty))
         self._book.sent(parent, stored)
 
     def _child_decision(
@@ -288,7 +284,7 @@ class NetOfCostSteps:
         """
         parent, unsent = self._book.cancel_parent(client_order_id)
         symbol = parent.symbol
-        self._pending[symbol] -= _signed(parent.intent.spec.side, unsent)
+        self._working.adjust(symbol, -_signed(parent.intent.spec.side, unsent))
         self._record_parent_cancel(parent, unsent)
         plan = cancel_plan(parent.children)
         by_id = {c.client_order_id: c for c in parent.children}

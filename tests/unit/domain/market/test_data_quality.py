@@ -8,11 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.market.data_quality import (
-    BarFault,
-    BarScreen,
-    DataQualityConfig,
-)
+from tradecore.domain.market.data_quality import BarFault, BarScreen, DataQualityConfig
 
 S = 1_000_000_000  # one second in ns
 T = 1_767_620_000 * S

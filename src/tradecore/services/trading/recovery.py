@@ -17,10 +17,10 @@ intent that was SUBMITTED and that the broker does not know.
 from __future__ import annotations
 
 from tradecore.ports.broker import Broker
+from tradecore.services.durability.commits import CommitPolicy
+from tradecore.services.durability.fault_points import fault_point
 from tradecore.services.orders.reconciler import Reconciler, ReconcileReport
 from tradecore.services.trading.engine import TradingEngine
-from tradecore.services.trading.fault_points import fault_point
-from tradecore.services.trading.transactions import CommitPolicy
 
 
 def recover(

@@ -1,0 +1,119 @@
+"""The records a decision leaves: its decision record, its intent, a skip outcome.
+
+Why a module of its own: the engine's market-order path and its net-of-cost steps
+build the same records the same way; each is a pure function of a
+:class:`DecisionStamp` (who decided, when, under which hashes) and the decision's
+inputs, so the ids derived from them are the same in every process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+
+import attrs
+
+from tradecore.domain.hashing import sha256_hex
+from tradecore.domain.orders.client_order_id import DecisionKey
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
+from tradecore.domain.orders.spec import Bracket, OrderSpec, Side
+from tradecore.domain.strategies.protocol import Target
+from tradecore.ports.store import UnitOfWork
+from tradecore.services.execution.net_of_cost import ExecutionPlan
+
+
+@attrs.frozen(kw_only=True)
+class DecisionStamp:
+    """Who decides, when, and the hashes in force: copied into every record."""
+
+    strategy_id: str
+    at: datetime
+    config_hash: str
+    model_hash: str
+    cost_model_hash: str
+    manifest_hash: str | None
+
+
+def decision_record(
+    stamp: DecisionStamp,
+    target: Target,
+    current: Decimal,
+    price: Decimal,
+    intent: OrderIntent | None,
+    extra: Mapping[str, object] | None = None,
+) -> DecisionRecord:
+    """The decision record of ``target`` at ``price`` with ``current`` held."""
+    details: dict[str, object] = {
+        "target": str(target.qty),
+        "position": str(current),
+        "price": str(price),
+    }
+    if intent is not None:
+        details["client_order_id"] = intent.client_order_id
+    if extra:
+        details.update(extra)
+    return DecisionRecord.keyed(
+        strategy_id=stamp.strategy_id,
+        symbol=target.symbol,
+        decided_at=stamp.at,
+        inputs_hash=sha256_hex([target.signal, str(target.qty), str(current)]),
+        config_hash=stamp.config_hash,
+        model_hash=stamp.model_hash,
+        cost_model_hash=stamp.cost_model_hash,
+        manifest_hash=stamp.manifest_hash,
+        details=details,
+    )
+
+
+def order_intent(
+    stamp: DecisionStamp,
+    target: Target,
+    side: Side,
+    qty: Decimal,
+    price: Decimal,
+    plan: ExecutionPlan | None = None,
+    bracket: Bracket | None = None,
+) -> OrderIntent:
+    """The intent for ``qty`` shares: a market order, or the plan's order and policy."""
+    key = DecisionKey(
+        strategy_id=stamp.strategy_id,
+        symbol=target.symbol,
+        side=side,
+        session_date=stamp.at.date(),
+        horizon=target.horizon,
+        signal_hash=sha256_hex(target.signal)[:16],
+        qty=qty,
+    )
+    spec = OrderSpec(symbol=target.symbol, side=side, qty=qty, bracket=bracket)
+    policy = "market"
+    if plan is not None and plan.spec is not None and plan.choice is not None:
+        spec, policy = plan.spec, plan.choice.policy.value
+    return OrderIntent.create(
+        key,
+        spec,
+        decided_at=stamp.at,
+        arrival_price=price,
+        expected_edge_bps=target.expected_edge_bps,
+        execution_policy=policy,
+        config_hash=stamp.config_hash,
+        model_hash=stamp.model_hash,
+        cost_model_hash=stamp.cost_model_hash,
+    )
+
+
+def record_skip(
+    uow: UnitOfWork, decision: DecisionRecord, reason: str, values: Mapping[str, str]
+) -> None:
+    """Store the decision and its one outcome, skipped for ``reason``."""
+    if uow.decisions.record_decision(decision):
+        uow.decisions.record_outcome(
+            OutcomeRecord(
+                decision_id=decision.decision_id,
+                kind=OutcomeKind.SKIPPED,
+                recorded_at=decision.decided_at,
+                reason=reason,
+                details=dict(values),
+            )
+        )

@@ -1,0 +1,42 @@
+"""What the trading engine needs besides its collaborators, in one frozen value.
+
+Why a module of its own: the engine and its net-of-cost steps both read it, and the
+steps must not import the engine (one direction only: engine -> net_steps).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+from tradecore.domain.market.data_quality import DataQualityConfig
+from tradecore.domain.risk.checks import RiskLimits
+from tradecore.services.controls.degradation import DegradationMonitor
+from tradecore.services.controls.rejection_handler import RejectionHandler
+from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.execution.net_of_cost import NetOfCostConfig
+
+
+@attrs.frozen(kw_only=True)
+class EngineConfig:
+    """What the engine needs besides its collaborators."""
+
+    opening_cash: Decimal
+    limits: RiskLimits = attrs.Factory(RiskLimits)
+    config_hash: str = ""
+    model_hash: str = ""
+    cost_model_hash: str = ""
+    #: Hash of the signed manifest in force, copied into every decision record.
+    manifest_hash: str | None = None
+    #: Full pre-trade checks, trading state and breakers; ``None``: ``limits`` only.
+    risk_gate: RiskGate | None = None
+    #: Bar checks beyond the always-on ones (staleness: off unless configured).
+    data_quality: DataQualityConfig = attrs.Factory(DataQualityConfig)
+    #: Component health -> what may still be sent; ``None``: always everything.
+    degradation: DegradationMonitor | None = None
+    #: What to do when the broker rejects an order; ``None``: record it, nothing more.
+    rejections: RejectionHandler | None = None
+    #: Kelly sizing, cost gates, execution policy and slicing; ``None``: market
+    #: orders for the targets' quantities (see :mod:`tradecore.services.trading.net_steps`).
+    net_of_cost: NetOfCostConfig | None = None
