@@ -29,9 +29,9 @@ from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.ports.alerts import Alert
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.observation.cycle_watch import CycleWatch
 from tradecore.services.trading.live_loop import CycleReport
-from tradecore.services.durability.commits import CommitEachStep
 
 T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 _PER_CYCLE = 3

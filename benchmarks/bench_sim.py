@@ -17,7 +17,7 @@ import numpy as np
 
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.domain.market.bars import Bar
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.spec import OrderSpec, OrderType, Side, TimeInForce
 from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
@@ -101,7 +101,7 @@ def _run_model(model: FillModel, minutes: int) -> dict[str, float]:
     config = VenueConfig(
         seed=1,
         fill_model=model,
-        session=TradingSession.around_the_clock(),
+        calendar=MarketCalendar.always_open(),
         starting_cash=Decimal(10_000_000),
     )
     broker = SimulatedBroker(clock, config)
@@ -125,7 +125,7 @@ def _idle_bar_cost(n: int) -> tuple[float, float]:
     """Return (seconds per idle on_bar, seconds per dict get+set floor)."""
     clock = SimClock(START)
     broker = SimulatedBroker(
-        clock, VenueConfig(seed=1, session=TradingSession.around_the_clock())
+        clock, VenueConfig(seed=1, calendar=MarketCalendar.always_open())
     )
     bar = _bars(np.random.default_rng(1), 0, 1)[0][0]
     started = time.perf_counter()

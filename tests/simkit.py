@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from tradecore.domain.market.bars import Bar
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.spec import OrderSpec, OrderType, Side, TimeInForce
 from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
@@ -18,7 +18,7 @@ MINUTE = timedelta(minutes=1)
 
 def venue(model: FillModel | None = None, seed: int = 1, **config: object) -> SimVenue:
     """Return a venue open around the clock unless a session is given."""
-    config.setdefault("session", TradingSession.around_the_clock())
+    config.setdefault("calendar", MarketCalendar.always_open())
     return SimVenue(
         VenueConfig(
             seed=seed,

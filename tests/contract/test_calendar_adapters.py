@@ -117,6 +117,29 @@ class TestExchangeCalendar(CalendarContract):
         assert xnys.next_open(utc(2026, 3, 6, 20)) == utc(2026, 3, 9, 13, 30)
         assert xnys.next_open(utc(2026, 1, 9, 21)) == utc(2026, 1, 12, 14, 30)
 
+    @pytest.mark.parametrize(
+        ("day", "opens", "closes"),
+        [
+            # Winter: 04:00-20:00 New York is 09:00-01:00 UTC (into the next day).
+            (date(2026, 1, 5), "2026-01-05T09:00", "2026-01-06T01:00"),
+            # Summer: 04:00-20:00 EDT is 08:00-00:00 UTC.
+            (date(2026, 7, 6), "2026-07-06T08:00", "2026-07-07T00:00"),
+            # The day after Thanksgiving closes at 13:00, after-hours at 17:00 EST.
+            (date(2025, 11, 28), "2025-11-28T09:00", "2025-11-28T22:00"),
+        ],
+    )
+    def test_extended_hours_run_from_4am_to_4_hours_after_the_close(
+        self, day, opens, closes
+    ):
+        extended = ExchangeCalendar("XNYS").extended_schedule(
+            date(2025, 11, 1), date(2026, 12, 31)
+        )
+        session = extended.session(day)
+        assert session is not None
+        assert session.open == datetime.fromisoformat(opens).replace(tzinfo=UTC)
+        assert session.close == datetime.fromisoformat(closes).replace(tzinfo=UTC)
+        assert not extended.is_session(date(2026, 1, 19))  # MLK day: no extended hours
+
     def test_january_2026_has_20_sessions(self, xnys):
         sessions = xnys.sessions_between(date(2026, 1, 1), date(2026, 1, 31))
         assert len(sessions) == 20

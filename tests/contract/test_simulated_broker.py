@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.calendars import xnys
 from tests.contract.broker_contract import BrokerContract
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.domain.market.bars import Bar
@@ -16,7 +17,7 @@ from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.broker import Capability
 
-#: Monday 2026-01-05, one hour into the default session (13:30–20:00 UTC).
+#: Monday 2026-01-05 14:30 UTC: 09:30 New York, the XNYS open in winter.
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 SETTLE_SECONDS = 5.0
 
@@ -33,6 +34,7 @@ class SimHarness:
     def __init__(self, fill_model: FillModel, seed: int = 7) -> None:
         self.clock = SimClock(START)
         self.config = VenueConfig(
+            calendar=xnys(),
             seed=seed,
             fill_model=fill_model,
             starting_cash=self.starting_cash,
@@ -79,7 +81,7 @@ class SimHarness:
         return new
 
     def seconds_to_session_close(self) -> float:
-        close = self.config.session.next_close(self.now())
+        close = self.config.calendar.next_close(self.now())
         return (close - self.now()).total_seconds()
 
     def _run_until(self, until: datetime) -> None:

@@ -31,7 +31,7 @@ from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import open_store
 from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.market.bars import Bar
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.client_order_id import DecisionKey
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.records import DecisionRecord
@@ -124,7 +124,7 @@ def main(db: str, max_seconds: float) -> int:
         VenueConfig(
             seed=3,
             fill_model=FillModel.ideal(),
-            session=TradingSession.around_the_clock(),
+            calendar=MarketCalendar.always_open(),
             outside_hours=OutsideHours.QUEUE,
             starting_cash=Decimal(10_000_000),
             bar_interval=CYCLE,

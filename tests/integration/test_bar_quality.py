@@ -14,8 +14,8 @@ from tests.risk_support import T0, RecordingAlerter, audit_rows, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
 from tradecore.domain.market.bar_frame import to_ns
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.data_quality import DataQualityConfig
-from tradecore.domain.market.sessions import TradingSession
 from tradecore.domain.risk.breakers import StalenessBreaker, StalenessConfig
 from tradecore.domain.risk.limits import RiskLimits
 from tradecore.domain.risk.pre_trade import PreTradeChecker
@@ -76,7 +76,7 @@ def _engine(
         VenueConfig(
             seed=1,
             fill_model=FillModel.ideal(),
-            session=TradingSession.around_the_clock(),
+            calendar=MarketCalendar.always_open(),
             outside_hours=OutsideHours.QUEUE,
         ),
     )

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from tests.calendars import xnys
 from tradecore.adapters.data.recorded_feed import RecordedBarFeed
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import open_store
@@ -42,7 +43,7 @@ def test_live_loop_and_replay_make_the_same_decisions_and_orders(
 
     store = open_store(f"sqlite:///{tmp_path / 'live.db'}", upgrade=True)
     clock = SimClock(START)
-    config = venue_config("ideal", CASH, 7, frames)
+    config = venue_config("ideal", CASH, 7, frames, xnys())
     broker = SimulatedBroker(clock, config)
     commits = CommitEachStep(store)
     orders = OrderManager(broker, clock, commits)

@@ -25,7 +25,7 @@ from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import open_store
 from tradecore.domain.errors import OrderNotFound
 from tradecore.domain.market.bars import Bar
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.domain.strategies.protocol import PortfolioView, Target
@@ -74,7 +74,7 @@ class World(SimulatedBroker):
             VenueConfig(
                 seed=1,
                 fill_model=FillModel.ideal(),
-                session=TradingSession.around_the_clock(),
+                calendar=MarketCalendar.always_open(),
             ),
         )
         self.t = T0

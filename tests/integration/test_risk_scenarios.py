@@ -20,8 +20,8 @@ import pytest
 from tests.risk_support import RecordingAlerter, audit_rows, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.domain.market.bar_frame import BarFrame, from_ns
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.datagen import Shape, ShapeParams, generate_bars
-from tradecore.domain.market.sessions import TradingSession
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import OutcomeKind, OutcomeRecord
 from tradecore.domain.risk.breakers import (
@@ -100,7 +100,7 @@ class Harness:
             VenueConfig(
                 seed=11,
                 fill_model=FillModel.ideal(),
-                session=TradingSession.around_the_clock(),
+                calendar=MarketCalendar.always_open(),
                 outside_hours=OutsideHours.QUEUE,
                 starting_cash=D(10_000_000),
                 random_reject_rate=reject_rate,

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from tests.calendars import xnys
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.domain.errors import BrokerError
 from tradecore.domain.execution.fees import FeeModel
@@ -38,6 +39,7 @@ def make_broker(seed: int, model: FillModel) -> tuple[SimulatedBroker, SimClock]
     """Return a broker on a fresh clock at the session open."""
     clock = SimClock(START)
     config = VenueConfig(
+        calendar=xnys(),
         seed=seed,
         fill_model=model,
         fee_model=FeeModel.us_regulatory(per_share=Decimal("0.002")),

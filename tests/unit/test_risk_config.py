@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.calendars import xnys_hours
 from tradecore.adapters.clock import SystemClock
 from tradecore.adapters.sim import SimulatedBroker
 from tradecore.apps.config.risk import build_breakers, build_checker
@@ -75,7 +76,7 @@ def test_the_risk_section_is_read_exactly(tmp_path: Path) -> None:
 
 def test_the_checker_and_breakers_come_from_the_settings(tmp_path: Path) -> None:
     risk = _load(tmp_path, FULL).risk
-    checker = build_checker(risk)
+    checker = build_checker(risk, xnys_hours())
     book = ExposureSnapshot.build({}, {"AAPL": D(10)}, references={"AAPL": D(10)})
     at = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
     spec = OrderSpec(symbol="AAPL", side=Side.BUY, qty=D(501))

@@ -61,9 +61,9 @@ from tradecore.domain.market.bar_frame import (
     merge_timeline,
 )
 from tradecore.domain.market.bars import Bar, Provenance, Quote
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.datagen import Session, Shape, ShapeParams, generate_bars
 from tradecore.domain.market.indicators import EWMA, SMA, EWMVolatility, RollingReturn
-from tradecore.domain.market.sessions import TradingSession
 from tradecore.domain.orders.account import AccountSnapshot, Position
 from tradecore.domain.orders.broker_status import INTENT_STATUS_OF, BrokerOrderStatus
 from tradecore.domain.orders.client_order_id import (
@@ -163,7 +163,6 @@ __all__ = [
     "SpreadConfig",
     "TimeInForce",
     "Timeline",
-    "TradingSession",
     "VenueConfig",
     "apply_event",
     "attempt_of",
@@ -198,6 +197,7 @@ __all__ += [
     "IsotonicCalibrator",
     "KellyConfig",
     "LotRules",
+    "MarketCalendar",
     "MarketContext",
     "ParamBounds",
     "ParentExecution",

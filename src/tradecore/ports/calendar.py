@@ -27,3 +27,11 @@ class Calendar(Protocol):
                 it lies outside what the source covers.
         """
         ...
+
+    def extended_schedule(self, start: date, end: date) -> MarketCalendar:
+        """Return the extended-hours sessions (pre-market to after-hours) of that range.
+
+        One session per regular session, wider on both sides; a market that never
+        closes returns its one schedule.
+        """
+        ...

@@ -8,7 +8,7 @@ import attrs
 from tests.simkit import T0, bar, mkt
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.domain.market.bars import Quote
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.events import OrderEventKind
 from tradecore.domain.orders.spec import Side
 from tradecore.domain.venue.config import VenueConfig
@@ -18,7 +18,7 @@ from tradecore.domain.venue.fill_models import FillModel, LatencyConfig
 def broker(model: FillModel) -> tuple[SimulatedBroker, SimClock]:
     clock = SimClock(T0)
     config = VenueConfig(
-        seed=3, fill_model=model, session=TradingSession.around_the_clock()
+        seed=3, fill_model=model, calendar=MarketCalendar.always_open()
     )
     return SimulatedBroker(clock, config), clock
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.calendars import xnys
 from tests.factories import intent
 from tests.risk_support import T0, Book, RecordingAlerter, sqlite_store
 from tradecore.adapters.observability import PrometheusMetrics
@@ -58,7 +59,9 @@ class RefusingBroker(SimulatedBroker):
     """Answers submits with the given error."""
 
     def __init__(self, clock: SimClock, error: Exception) -> None:
-        super().__init__(clock, VenueConfig(seed=1, fill_model=FillModel.ideal()))
+        super().__init__(
+            clock, VenueConfig(calendar=xnys(), seed=1, fill_model=FillModel.ideal())
+        )
         self.error = error
 
     def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
@@ -110,7 +113,9 @@ def test_a_reconcile_pass_with_discrepancies_raises_one_alert(
     store: SqlStore, clock: SimClock
 ) -> None:
     commits = CommitEachStep(store)
-    broker = SimulatedBroker(clock, VenueConfig(seed=1, fill_model=FillModel.ideal()))
+    broker = SimulatedBroker(
+        clock, VenueConfig(calendar=xnys(), seed=1, fill_model=FillModel.ideal())
+    )
     orders = OrderManager(broker, clock, commits)
     with store.unit_of_work() as uow:
         uow.intents.create(intent())  # SUBMITTED, unknown to this broker
@@ -135,7 +140,9 @@ def test_a_reconcile_pass_with_discrepancies_raises_one_alert(
 
 def test_a_clean_reconcile_raises_nothing(store: SqlStore, clock: SimClock) -> None:
     commits = CommitEachStep(store)
-    broker = SimulatedBroker(clock, VenueConfig(seed=1, fill_model=FillModel.ideal()))
+    broker = SimulatedBroker(
+        clock, VenueConfig(calendar=xnys(), seed=1, fill_model=FillModel.ideal())
+    )
     alerter = RecordingAlerter()
     Reconciler(
         broker, clock, commits, OrderManager(broker, clock, commits), alerter=alerter

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.calendars import xnys
 from tests.risk_support import T0, RecordingAlerter, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
@@ -37,7 +38,9 @@ class KeyedBroker(SimulatedBroker):
     """Refuses every call while ``refusing``; counts what reached it."""
 
     def __init__(self, clock: SimClock) -> None:
-        super().__init__(clock, VenueConfig(seed=1, fill_model=FillModel.ideal()))
+        super().__init__(
+            clock, VenueConfig(calendar=xnys(), seed=1, fill_model=FillModel.ideal())
+        )
         self.refusing = False
         self.calls: list[str] = []
 

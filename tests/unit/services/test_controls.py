@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.calendars import xnys
 from tests.factories import intent
 from tests.risk_support import T0, RecordingAlerter, audit_rows, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
@@ -133,7 +134,9 @@ def test_status_shows_the_store_and_says_the_broker_is_missing(
 
 
 def test_status_with_a_broker_shows_its_view(store: SqlStore, clock: SimClock) -> None:
-    broker = SimulatedBroker(clock, VenueConfig(seed=1, fill_model=FillModel.ideal()))
+    broker = SimulatedBroker(
+        clock, VenueConfig(calendar=xnys(), seed=1, fill_model=FillModel.ideal())
+    )
     report = Controls(store, clock, RecordingAlerter()).status(broker)
     assert report.broker.error is None
     assert report.broker.account is not None

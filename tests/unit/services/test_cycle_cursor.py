@@ -16,6 +16,7 @@ from pathlib import Path
 import attrs
 import pytest
 
+from tests.calendars import xnys
 from tests.factories import intent
 from tests.risk_support import T0, Book, RecordingAlerter, sqlite_store
 from tradecore.adapters.dryrun import DryRunBroker
@@ -220,7 +221,7 @@ def test_the_rate_budget_left_reaches_the_summary_and_the_gauge(
     store = sqlite_store(tmp_path / "budget.db", clock)
     alerter, metrics = RecordingAlerter(), PrometheusMetrics()
     gate = RiskGate(PreTradeChecker(RiskLimits()), CommitEachStep(store), alerter)
-    venue = VenueConfig(seed=1, fill_model=FillModel.ideal())
+    venue = VenueConfig(calendar=xnys(), seed=1, fill_model=FillModel.ideal())
     paced = MonitoredBroker(DryRunBroker(clock, PacedBroker(clock, venue)), gate, clock)
     unpaced = MonitoredBroker(SimulatedBroker(clock, venue), gate, clock)
     assert unpaced.rate_budget_left() is None

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.calendars import xnys
 from tests.risk_support import T0, RecordingAlerter, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
 from tradecore.domain.errors import StoreUnavailable, TransientBrokerError
 from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.market.bars import Bar
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.records import OutcomeKind
 from tradecore.domain.risk.degradation import Component, Health, Mode
 from tradecore.domain.risk.limits import RiskLimits
@@ -68,7 +69,7 @@ class Rig:
             VenueConfig(
                 seed=1,
                 fill_model=FillModel.ideal(),
-                session=TradingSession.around_the_clock(),
+                calendar=MarketCalendar.always_open(),
                 outside_hours=OutsideHours.QUEUE,
             ),
         )
@@ -193,7 +194,9 @@ class _Flaky(SimulatedBroker):
 def test_the_monitored_broker_reports_call_health(
     store: SqlStore, clock: SimClock
 ) -> None:
-    broker = _Flaky(clock, VenueConfig(seed=1, fill_model=FillModel.ideal()))
+    broker = _Flaky(
+        clock, VenueConfig(calendar=xnys(), seed=1, fill_model=FillModel.ideal())
+    )
     monitor = DegradationMonitor()
     gate = RiskGate(
         PreTradeChecker(RiskLimits()), CommitEachStep(store), RecordingAlerter()

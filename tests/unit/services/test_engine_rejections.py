@@ -14,7 +14,7 @@ from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
 from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.market.bars import Bar
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import OutcomeKind
 from tradecore.domain.risk.rejection_policy import RejectionAction
@@ -69,7 +69,7 @@ def _rig(
         VenueConfig(
             seed=1,
             fill_model=FillModel.ideal(),
-            session=TradingSession.around_the_clock(),
+            calendar=MarketCalendar.always_open(),
             outside_hours=OutsideHours.QUEUE,
             starting_cash=D(cash),
         ),

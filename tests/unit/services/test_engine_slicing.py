@@ -16,8 +16,8 @@ from tradecore.adapters.sqlstore import SqlStore
 from tradecore.domain.errors import NotFound
 from tradecore.domain.execution.parent_status import aggregate_parent
 from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.datagen import ShapeParams, generate_bars
-from tradecore.domain.market.sessions import TradingSession
 from tradecore.domain.orders.client_order_id import slice_client_order_id
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import OutcomeKind
@@ -100,7 +100,7 @@ def _broker(clock: SimClock, model: FillModel | None = None) -> CountingBroker:
         VenueConfig(
             seed=1,
             fill_model=model or FillModel.ideal(),
-            session=TradingSession.around_the_clock(),
+            calendar=MarketCalendar.always_open(),
             outside_hours=OutsideHours.QUEUE,
             starting_cash=D(10_000_000),
         ),

@@ -18,7 +18,7 @@ from tradecore.domain.errors import (
     TransientBrokerError,
 )
 from tradecore.domain.market.bars import Bar
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import DecisionRecord
@@ -59,7 +59,7 @@ class Venue(SimulatedBroker):
         config = VenueConfig(
             seed=1,
             fill_model=FillModel.ideal(),
-            session=TradingSession.around_the_clock(),
+            calendar=MarketCalendar.always_open(),
             starting_cash=D(1_000_000),
         )
         super().__init__(clock, config)

@@ -21,8 +21,8 @@ from tests.risk_support import sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
 from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.datagen import ShapeParams, generate_bars
-from tradecore.domain.market.sessions import TradingSession
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.spec import OrderSpec
 from tradecore.domain.venue.config import OutsideHours, VenueConfig
@@ -53,7 +53,7 @@ class CountingBroker(SimulatedBroker):
             VenueConfig(
                 seed=1,
                 fill_model=FillModel.ideal(),
-                session=TradingSession.around_the_clock(),
+                calendar=MarketCalendar.always_open(),
                 outside_hours=OutsideHours.QUEUE,
                 starting_cash=CASH,
             ),

@@ -19,7 +19,7 @@ from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import open_store
 from tradecore.domain.errors import TransientBrokerError
 from tradecore.domain.market.bars import Bar
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.intent import OrderIntent, mark_failed, mark_submitted
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import DecisionRecord, OutcomeKind
@@ -69,7 +69,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def _setup(broker_cls: type, **extra: object) -> tuple[SimClock, SimulatedBroker]:
     clock = SimClock(T0)
     config = VenueConfig(
-        seed=1, fill_model=FillModel.ideal(), session=TradingSession.around_the_clock()
+        seed=1, fill_model=FillModel.ideal(), calendar=MarketCalendar.always_open()
     )
     broker = broker_cls(clock, config, **extra)
     broker.on_bar(

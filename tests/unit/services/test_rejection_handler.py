@@ -14,7 +14,7 @@ from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
 from tradecore.domain.errors import BrokerRejected
 from tradecore.domain.market.bars import Bar
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import DecisionRecord
@@ -37,7 +37,7 @@ class RefusingBroker(SimulatedBroker):
         config = VenueConfig(
             seed=1,
             fill_model=FillModel.ideal(),
-            session=TradingSession.around_the_clock(),
+            calendar=MarketCalendar.always_open(),
         )
         super().__init__(clock, config)
         self.reason = reason

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.calendars import xnys
 from tests.risk_support import T0, Book, RecordingAlerter, audit_rows, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
@@ -268,7 +269,9 @@ class FlakyBroker(SimulatedBroker):
     """Times out on three submits of every four."""
 
     def __init__(self, clock: SimClock) -> None:
-        super().__init__(clock, VenueConfig(seed=1, fill_model=FillModel.ideal()))
+        super().__init__(
+            clock, VenueConfig(calendar=xnys(), seed=1, fill_model=FillModel.ideal())
+        )
         self.calls = 0
 
     def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.venue.config import OutsideHours, VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 
-#: Monday 2026-01-05 14:30 UTC, one hour into the default session.
+#: Monday 2026-01-05 14:30 UTC: 09:30 New York (EST), that session's open.
 DEFAULT_START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
+#: The sessions the default calendar knows (fixed, never relative to today).
+CALENDAR_RANGE = (date(2015, 1, 1), date(2035, 12, 31))
 DEFAULT_KEY_ID = "EMULATORKEY"
 DEFAULT_SECRET_KEY = "emulator-secret"  # noqa: S105 - a public loopback test key
 
@@ -44,7 +46,10 @@ class EmulatorConfig:
     )
     #: Symbols the account may trade; ``None`` allows any valid ticker.
     tradable: frozenset[str] | None = None
-    session: TradingSession = attrs.field(factory=TradingSession.us_regular)
+    #: Alpaca's market: XNYS sessions (DST, holidays, early closes) by default.
+    calendar: MarketCalendar = attrs.field(
+        factory=lambda: xnys_calendar(), validator=v.instance_of(MarketCalendar)
+    )
     bar_interval: timedelta = timedelta(minutes=1)
     key_id: str = attrs.field(default=DEFAULT_KEY_ID, validator=v.non_empty_str)
     secret_key: str = attrs.field(
@@ -79,7 +84,19 @@ class EmulatorConfig:
             fill_model=_fill_model(self.fill_model),
             starting_cash=self.starting_cash,
             tradable=self.tradable,
-            session=self.session,
+            calendar=self.calendar,
             bar_interval=self.bar_interval,
             outside_hours=OutsideHours.QUEUE,
         )
+
+
+def xnys_calendar() -> MarketCalendar:
+    """XNYS over :data:`CALENDAR_RANGE`: the market Alpaca trades US equities on.
+
+    The emulator stands in for Alpaca, whose clock and calendar are the exchange's, so
+    it is the one adapter that uses the calendar adapter directly (an exception the
+    import-linter independence contract names).
+    """
+    from tradecore.adapters.calendar import ExchangeCalendar
+
+    return ExchangeCalendar("XNYS").schedule(*CALENDAR_RANGE)

@@ -76,7 +76,7 @@ def status(app: web.Application) -> dict[str, Any]:
     state, hub = app[STATE], app[HUB]
     return {
         "now": wire.iso(state.now),
-        "next_close": wire.iso(state.config.session.next_close(state.now)),
+        "next_close": wire.iso(state.config.calendar.next_close(state.now)),
         "events": state.events_emitted,
         "frames_sent": hub.frames_sent,
         "listeners": hub.listeners,

@@ -252,7 +252,7 @@ class EmulatorState:
 
     def clock_json(self) -> Json:
         """Return the market clock at the virtual now."""
-        return wire.clock_json(self.config.session, self.now)
+        return wire.clock_json(self.config.calendar, self.now)
 
     # --- helpers -----------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.account import Position
 from tradecore.domain.venue.sim_order import SimOrder, derive_id
 
@@ -192,26 +192,19 @@ def account_json(
     return body
 
 
-def clock_json(session: TradingSession, now: datetime) -> Json:
-    """Return the market clock in Eastern time, as Alpaca does."""
+def clock_json(calendar: MarketCalendar, now: datetime) -> Json:
+    """Return the market clock in Eastern time, as Alpaca's ``GET /v2/clock`` does.
+
+    ``next_open`` is the next session's open (while open, tomorrow's), ``next_close``
+    the close of the session in progress or the next one.
+    """
+    after = now + timedelta(microseconds=1)
     return {
         "timestamp": now.astimezone(EASTERN).isoformat(),
-        "is_open": session.is_open(now),
-        "next_open": next_open(session, now).astimezone(EASTERN).isoformat(),
-        "next_close": session.next_close(now).astimezone(EASTERN).isoformat(),
+        "is_open": calendar.is_open(now),
+        "next_open": calendar.next_open(after).astimezone(EASTERN).isoformat(),
+        "next_close": calendar.next_close(now).astimezone(EASTERN).isoformat(),
     }
-
-
-def next_open(session: TradingSession, at: datetime) -> datetime:
-    """Return the first session open strictly after ``at``."""
-    if session.always_open:
-        return at
-    for offset in range(8):
-        day = at.astimezone(UTC).date() + timedelta(days=offset)
-        opens = datetime.combine(day, session.open_utc, UTC)
-        if day.weekday() in session.weekdays and opens > at:
-            return opens
-    return session.next_close(at)
 
 
 def fill_activity(

@@ -25,3 +25,7 @@ class AlwaysOpenCalendar(Calendar):
         if end < start:
             raise InvalidInput("end", end, f"before start {start}")
         return self._calendar
+
+    def extended_schedule(self, start: date, end: date) -> MarketCalendar:
+        """Return the same always-open calendar: there are no hours beyond it."""
+        return self.schedule(start, end)

@@ -20,6 +20,11 @@ from tradecore.domain.errors import InvalidInput
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.ports.calendar import Calendar
 
+#: Extended hours: pre-market from 04:00 (5.5 h before a 09:30 open), after-hours
+#: for 4 h after the close (to 20:00, or 17:00 after a 13:00 early close).
+_PRE_MARKET_NS = int(5.5 * 3600 * 1e9)
+_AFTER_HOURS_NS = 4 * 3600 * 10**9
+
 #: The library calendar is built over at least these dates (wider if a range needs).
 DEFAULT_BOUNDS = (date(2000, 1, 1), date(2035, 12, 31))
 
@@ -49,6 +54,37 @@ class ExchangeCalendar(Calendar):
             InvalidInput: ``end`` is before ``start``, the range has no session, or
                 the library does not know the calendar or the dates.
         """
+        days, opens, closes, early = self._rows(start, end)
+        return MarketCalendar.from_arrays(
+            self.name,
+            days=days,
+            opens_ns=opens,
+            closes_ns=closes,
+            early_close=early,
+            sessions_per_year=self._sessions_per_year,
+        )
+
+    def extended_schedule(self, start: date, end: date) -> MarketCalendar:
+        """Return extended-hours sessions: 04:00 New York to four hours after the close.
+
+        Alpaca trades extended hours "pre-market: 4:00 am - 9:30 am ET, after-hours:
+        4:00 pm - 8:00 pm ET" (alpaca.markets/support/how-do-you-trade-in-extended-
+        hours-with-alpaca); on an early close (13:00) after-hours runs to 17:00. The
+        pre-market start is 5.5 hours before the regular open in either season, so no
+        time-zone arithmetic is needed beyond the library's own opens.
+        """
+        days, opens, closes, early = self._rows(start, end)
+        return MarketCalendar.from_arrays(
+            f"{self.name}-extended",
+            days=days,
+            opens_ns=opens - _PRE_MARKET_NS,
+            closes_ns=closes + _AFTER_HOURS_NS,
+            early_close=early,
+            sessions_per_year=self._sessions_per_year,
+        )
+
+    def _rows(self, start: date, end: date) -> tuple[Any, Any, Any, Any]:
+        """Session days (epoch days), opens and closes (epoch ns), early-close flags."""
         if end < start:
             raise InvalidInput("end", end, f"before start {start}")
         low, high = min(start, self._bounds[0]), max(end, self._bounds[1])
@@ -58,14 +94,8 @@ class ExchangeCalendar(Calendar):
             early = np.asarray(rows.index.isin(library.early_closes))
         if rows.empty:
             raise InvalidInput("start", start, f"no {self.name} session up to {end}")
-        return MarketCalendar.from_arrays(
-            self.name,
-            days=rows.index.to_numpy().astype("datetime64[D]").astype(np.int64),
-            opens_ns=_epoch_ns(rows["open"]),
-            closes_ns=_epoch_ns(rows["close"]),
-            early_close=early,
-            sessions_per_year=self._sessions_per_year,
-        )
+        days = rows.index.to_numpy().astype("datetime64[D]").astype(np.int64)
+        return days, _epoch_ns(rows["open"]), _epoch_ns(rows["close"]), early
 
 
 def _epoch_ns(column: Any) -> Any:

@@ -37,7 +37,7 @@ from cattrs.errors import AttributeValidationNote, ClassValidationError
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import TradecoreError
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.risk.breakers import (
     Breaker,
     BrokerErrorRateBreaker,
@@ -87,16 +87,13 @@ class RiskSettings:
         return RiskLimitSet(global_limits=self.limits, strategies=dict(self.strategies))
 
 
-def build_checker(
-    risk: RiskSettings, session: TradingSession | None = None
-) -> PreTradeChecker:
-    """The pre-trade checker for ``risk`` (regular hours from ``session``)."""
-    hours = TradingHours(regular=session or TradingSession.us_regular())
+def build_checker(risk: RiskSettings, hours: TradingHours) -> PreTradeChecker:
+    """The pre-trade checker for ``risk``; market hours from the calendar's ``hours``."""
     return PreTradeChecker(risk.limit_set(), hours)
 
 
 def build_breakers(
-    risk: RiskSettings, session: TradingSession | None = None
+    risk: RiskSettings, session: MarketCalendar | None = None
 ) -> list[Breaker]:
     """The configured breakers, by name; staleness ignores ``session`` closes."""
     b = risk.breakers

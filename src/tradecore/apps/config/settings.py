@@ -85,6 +85,26 @@ class DataSettings:
     stream_url: str | None = None
 
 
+#: Calendars ``[market] calendar`` may name: an exchange-calendar code, or 24/7.
+MARKET_CALENDARS = ("XNYS", "24/7")
+
+
+@attrs.frozen(kw_only=True)
+class MarketSettings:
+    """Which market's sessions every rule uses: venue, limits, loop, statistics."""
+
+    #: The exchange calendar (``XNYS`` for US equities: DST, holidays, early
+    #: closes); ``24/7`` only for markets that never close.
+    calendar: str = attrs.field(
+        default="XNYS", validator=attrs.validators.in_(MARKET_CALENDARS)
+    )
+    #: Also run live cycles in extended hours (04:00-20:00 New York); otherwise
+    #: the live loop sleeps outside the regular session.
+    extended_hours: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """The whole effective configuration of an app."""
@@ -99,6 +119,7 @@ class Settings:
     #: Net-of-cost decisions (off by default).
     execution: ExecutionSettings = attrs.field(factory=ExecutionSettings)
     data: DataSettings = attrs.field(factory=DataSettings)
+    market: MarketSettings = attrs.field(factory=MarketSettings)
 
 
 #: Environment variable -> dotted settings key.

@@ -19,6 +19,7 @@ from tradecore.apps.wiring.broker_factory import build_broker
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.bars import Bar
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
 
@@ -102,12 +103,15 @@ def live_broker(
     cash: Decimal,
     seed: int,
     dry_run: bool,
+    calendar: MarketCalendar,
 ) -> tuple[Broker, Callable[[Sequence[Bar]], None] | None]:
     """The configured broker, and how it sees each batch of bars (``None``: it has
     its own market)."""
     kind = settings.broker.kind
     if kind == "simulated":
-        sim = SimulatedBroker(clock, venue_config("ideal", cash, seed, frames))
+        sim = SimulatedBroker(
+            clock, venue_config("ideal", cash, seed, frames, calendar)
+        )
         return (DryRunBroker(clock, sim) if dry_run else sim), _each(sim.on_bar)
     if kind == "alpaca":
         real = build_broker(settings, clock)

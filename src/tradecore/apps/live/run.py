@@ -42,6 +42,11 @@ from tradecore.apps.live.operations import (
 )
 from tradecore.apps.live.source import choose_source
 from tradecore.apps.replay.costs import live_net_of_cost
+from tradecore.apps.wiring.calendars import (
+    TradingCalendars,
+    frames_span,
+    live_calendars,
+)
 from tradecore.apps.wiring.context import cli_context, open_configured_store
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.strategy_loader import parse_params
@@ -139,6 +144,9 @@ def run(
         )
         typer.echo(source.note)
         clock, frames = source.clock, list(source.frames)
+        calendars = live_calendars(
+            settings.market.calendar, clock.now(), frames_span(frames)
+        )
         # The store first: a database not at head refuses before any broker call.
         store = open_configured_store(ctx)
         ops: LiveOps | None = None
@@ -156,7 +164,7 @@ def run(
                 clock=clock,
             )
             broker, market = live_broker.live_broker(
-                settings, clock, frames, opening, seed, dry_run
+                settings, clock, frames, opening, seed, dry_run, calendars.regular
             )
             if emulator:
                 market = live_broker.emulator_market(settings, source.interval, clock)
@@ -167,7 +175,16 @@ def run(
             try:
                 live_broker.connect(broker)
                 loop, watch = _loop(
-                    settings, store, clock, broker, market, source, gated, opening, ops
+                    settings,
+                    store,
+                    clock,
+                    broker,
+                    market,
+                    source,
+                    gated,
+                    opening,
+                    ops,
+                    calendars,
                 )
                 report = loop.run(
                     max_cycles=max_cycles, on_cycle=_on_cycle(ops, watch, pace)
@@ -215,6 +232,7 @@ def _loop(
     gated: GatedStrategy,
     cash: Decimal,
     ops: LiveOps,
+    calendars: TradingCalendars,
 ) -> tuple[LiveLoop, CycleWatch]:
     commits = CommitEachStep(store)
     alerter = ops.router
@@ -223,10 +241,10 @@ def _loop(
     kill = KillSwitch(store, broker, clock, alerter)
     ops.kill_on_alert.bind(kill)
     gate = RiskGate(
-        build_checker(settings.risk),
+        build_checker(settings.risk, calendars.hours),
         commits,
         alerter,
-        breakers=build_breakers(settings.risk),
+        breakers=build_breakers(settings.risk, calendars.regular),
         on_kill=kill.carry_out,
     )
     watched = MonitoredBroker(broker, gate, clock, alerter=alerter, metrics=ops.metrics)

@@ -40,6 +40,7 @@ from tradecore.apps.replay.run_manifest import (
     sign_run_manifest,
     write_run_manifest,
 )
+from tradecore.apps.wiring.calendars import calendars_for_span, frames_span
 from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.strategy_loader import load_strategy
 from tradecore.domain.errors import ConfigurationError
@@ -47,7 +48,7 @@ from tradecore.domain.execution.fees import FeeModel
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint, from_ns
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.money import to_price
 from tradecore.domain.research.manifest import SignedManifest, manifest_hash
@@ -105,6 +106,7 @@ def replay(
     on_progress: Callable[[ReplayProgress], None] | None = None,
     signing: SigningSettings | None = None,
     execution: ExecutionSettings | None = None,
+    calendar: str = "XNYS",
 ) -> ReplayResult:
     """Replay ``strategy`` over ``data`` (a folder of bar files, or frames).
 
@@ -118,6 +120,9 @@ def replay(
     execution policies, slicing) priced with a pinned cost-model version, and the
     replay ends by fitting the next version from its own fills (the calibration loop).
 
+    ``calendar`` names the market's sessions (``XNYS``; ``24/7`` for a market that
+    never closes): the venue, day-order expiry and per-day statistics follow it.
+
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
             folder that already holds a replay without ``resume``.
@@ -126,7 +131,9 @@ def replay(
     started = time.perf_counter()
     frames = load_bar_files(data) if isinstance(data, str | Path) else list(data)
     chosen = load_strategy(strategy, params or {})
-    venue = venue_config(fill_model, Decimal(cash), seed, frames)
+    venue = venue_config(
+        fill_model, Decimal(cash), seed, frames, replay_calendar(calendar, frames)
+    )
     limits = limits or RiskLimits()
     config = {
         "strategy": strategy,
@@ -136,6 +143,7 @@ def replay(
         "cash": str(Decimal(cash)),
         "seed": seed,
         "limits": attrs.asdict(limits),
+        "calendar": venue.calendar.name,
     }
     folder = (
         Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tc-replay-"))
@@ -309,8 +317,17 @@ def _signed_manifest(
 
 
 def venue_config(
-    fill_model: str, cash: Decimal, seed: int, frames: Sequence[BarFrame]
+    fill_model: str,
+    cash: Decimal,
+    seed: int,
+    frames: Sequence[BarFrame],
+    calendar: MarketCalendar,
 ) -> VenueConfig:
+    """The simulated venue of a replay: its fill and fee models, on ``calendar``.
+
+    Orders decided outside a session (the last bar of a day, any daily bar) are
+    queued for the next open as Alpaca queues them; day orders expire at a close.
+    """
     models = {
         "ideal": (FillModel.ideal, FeeModel),
         "realistic": (FillModel.realistic, _fees),
@@ -324,11 +341,19 @@ def venue_config(
         seed=seed,
         fill_model=make_fill(),
         fee_model=make_fees(),
-        session=TradingSession.around_the_clock(),
+        calendar=calendar,
         outside_hours=OutsideHours.QUEUE,
         starting_cash=cash,
         bar_interval=bar_interval(frames),
     )
+
+
+def replay_calendar(name: str, frames: Sequence[BarFrame]) -> MarketCalendar:
+    """The regular sessions of ``name`` around the bars of ``frames``."""
+    span = frames_span(frames)
+    if span is None:
+        raise ConfigurationError("no bars to replay")
+    return calendars_for_span(name, *span).regular
 
 
 def _fees() -> FeeModel:

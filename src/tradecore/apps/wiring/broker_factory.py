@@ -18,6 +18,7 @@ from tradecore.adapters.sim import SimulatedBroker
 from tradecore.adapters.sqlstore import make_engine
 from tradecore.adapters.sqlstore.rate_limiter import StoreRateLimiter
 from tradecore.apps.config.settings import Settings
+from tradecore.apps.wiring.calendars import live_calendars
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.venue.config import VenueConfig
@@ -32,7 +33,9 @@ def _none(settings: Settings, clock: Clock) -> Broker | None:
 
 
 def _simulated(settings: Settings, clock: Clock) -> Broker | None:
-    return SimulatedBroker(clock, VenueConfig(seed=0, fill_model=FillModel.ideal()))
+    calendar = live_calendars(settings.market.calendar, clock.now()).regular
+    venue = VenueConfig(seed=0, fill_model=FillModel.ideal(), calendar=calendar)
+    return SimulatedBroker(clock, venue)
 
 
 def _alpaca(settings: Settings, clock: Clock) -> Broker | None:

@@ -12,11 +12,13 @@ after it passed and went out.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import datetime
 
 import attrs
 
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain import validation as v
+from tradecore.domain.errors import InvalidInput
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.spec import OrderSpec
 from tradecore.domain.risk import rules
 from tradecore.domain.risk.checks import PASSED, RiskVerdict
@@ -25,17 +27,18 @@ from tradecore.domain.risk.limits import MarketHours, RiskLimits, RiskLimitSet
 from tradecore.domain.risk.rates import ONE_MINUTE, ONE_SECOND, OrderRateTracker
 from tradecore.domain.risk.trading_state import TradingState
 
-#: 04:00-20:00 New York in summer time, as UTC (like ``TradingSession``'s default
-#: regular hours, daylight saving is not modelled; pass other hours for winter).
-EXTENDED_US = TradingSession(open_utc=time(8, 0), close_utc=time(23, 59, 59, 999999))
-
 
 @attrs.frozen(kw_only=True, slots=True)
 class TradingHours:
-    """The regular session and the wider extended one, for the market-hours rule."""
+    """The regular sessions and the wider extended ones, for the market-hours rule.
 
-    regular: TradingSession = attrs.field(factory=TradingSession.us_regular)
-    extended: TradingSession = EXTENDED_US
+    Both are calendars (XNYS regular hours, and 04:00-20:00 New York for extended
+    hours, from the calendar adapter), so daylight saving, holidays and early closes
+    are the exchange's, not a fixed UTC window.
+    """
+
+    regular: MarketCalendar = attrs.field(validator=v.instance_of(MarketCalendar))
+    extended: MarketCalendar = attrs.field(validator=v.instance_of(MarketCalendar))
 
 
 _BookRule = Callable[[RiskLimits, OrderFacts, ExposureSnapshot], RiskVerdict | None]
@@ -68,7 +71,11 @@ class PreTradeChecker:
         if isinstance(limits, RiskLimits):
             limits = RiskLimitSet(global_limits=limits)
         self._limits = limits
-        self._hours = hours or TradingHours()
+        self._hours = hours
+        if hours is None and _needs_hours(limits):
+            raise InvalidInput(
+                "hours", None, "a market_hours limit needs the calendar's trading hours"
+            )
         self._by_strategy: dict[str, RiskLimits] = {}
 
     def limits_for(self, strategy_id: str) -> RiskLimits:
@@ -150,12 +157,13 @@ class PreTradeChecker:
         self, limits: RiskLimits, spec: OrderSpec, at: datetime
     ) -> RiskVerdict | None:
         policy = limits.market_hours
-        if policy is None or self._hours.regular.is_open(at):
+        hours = self._hours
+        if policy is None or hours is None or hours.regular.is_open(at):
             return None
         if (
             policy is MarketHours.EXTENDED
             and spec.extended_hours
-            and self._hours.extended.is_open(at)
+            and hours.extended.is_open(at)
         ):
             return None
         return RiskVerdict(
@@ -207,3 +215,9 @@ def _order_rates(
                 rule, {"limit": str(limit), "value": str(count), "symbol": symbol}
             )
     return None
+
+
+def _needs_hours(limits: RiskLimitSet) -> bool:
+    """Whether any limit in ``limits`` checks market hours."""
+    every = (limits.global_limits, *limits.strategies.values())
+    return any(limit.market_hours is not None for limit in every)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
@@ -20,7 +20,7 @@ import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.money import price_increment, quantize_qty
 from tradecore.domain.orders.spec import OrderSpec, OrderType, Side
 
@@ -117,7 +117,9 @@ class RejectionPolicy:
     collar_bps: Decimal = attrs.field(
         default=Decimal(100), validator=v.positive_decimal
     )
-    session: TradingSession = attrs.field(factory=TradingSession.us_regular)
+    #: The market's sessions: a "market closed" reject waits for the next open.
+    #: ``None``: sessions are unknown, so waiting for the open cannot be planned.
+    calendar: MarketCalendar | None = None
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -212,7 +214,7 @@ def _backoff(r: Rejection, p: RejectionPolicy) -> _Plan:
 
 
 def _wait_for_open(r: Rejection, p: RejectionPolicy) -> _Plan:
-    opening = next_open(p.session, r.at)
+    opening = next_open(p.calendar, r.at)
     if opening is None:
         return "the session never closes, so waiting for the open cannot help"
     return r.spec, opening, f"retry at the open {opening.isoformat()}"
@@ -246,14 +248,15 @@ _PLANNERS = {
 }
 
 
-def next_open(session: TradingSession, at: datetime) -> datetime | None:
-    """Return the first session open strictly after ``at`` (``None``: never closes)."""
-    if session.always_open:
+def next_open(calendar: MarketCalendar | None, at: datetime) -> datetime | None:
+    """Return the first session open strictly after ``at``.
+
+    ``None`` when there is no such open to wait for: no calendar, or a market that
+    never closes.
+    """
+    if calendar is None or calendar.is_always_open:
         return None
-    at = at.astimezone(UTC)
-    for offset in range(8):
-        day = at.date() + timedelta(days=offset)
-        opening = datetime.combine(day, session.open_utc, UTC)
-        if day.weekday() in session.weekdays and opening > at:
-            return opening
-    raise InvalidInput("weekdays", session.weekdays, "no session within a week")
+    opening = calendar.next_open(at)
+    return (
+        opening if opening > at else calendar.next_open(at + timedelta(microseconds=1))
+    )

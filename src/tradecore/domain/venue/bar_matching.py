@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tradecore.domain.market.bars import Bar, Quote
+from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.orders.broker_status import BrokerOrderStatus as B
 from tradecore.domain.orders.spec import TimeInForce
 from tradecore.domain.venue.book import Action, ActionKind, VenueBook
 from tradecore.domain.venue.config import VenueConfig
@@ -30,28 +32,63 @@ def match_bar(
 ) -> None:
     """Match ``bar`` against its symbol's working ``orders`` and schedule fills.
 
-    Orders are skipped when they became ready after the bar ended, or when the session
-    is closed and they are not extended-hours orders. A fill at or after an order's
-    deadline (pending cancel/replace, expiry) is not scheduled.
+    Only the part of the bar inside a session counts (:func:`bar_span`); extended-hours
+    orders use the extended session. Orders are skipped when they became ready after
+    that part ended. A fill at or after an order's deadline (pending cancel/replace,
+    expiry) is not scheduled.
     """
-    model, interval = config.fill_model, config.bar_interval
-    interval_s = interval.total_seconds()
+    model = config.fill_model
+    regular = bar_span(config.calendar, bar.timestamp, config.bar_interval)
+    extended = _extended_span(config, bar.timestamp, regular)
     path = ohlc_path(bar)
-    end = bar.timestamp + interval
     liquidity = model.liquidity.cap(bar.volume, 1.0)
-    session_open = config.session.is_open(bar.timestamp)
     for order in list(orders.values()):
-        if order.ready_at >= end or not (session_open or order.spec.extended_hours):
+        span = extended if order.spec.extended_hours else regular
+        if span is None or order.ready_at >= span[1]:
             continue
-        ready = (order.ready_at - bar.timestamp).total_seconds() / interval_s
+        start, end = span
+        if order.status is B.ACCEPTED:
+            order.status = B.NEW  # a queued order is routed at the open
+        span_s = (end - start).total_seconds()
+        ready = (order.ready_at - start).total_seconds() / span_s
         match = match_order(model, order, bar, path, quote, max(0.0, ready), liquidity)
         order.queue_ahead, order.triggered = match.queue_ahead, match.triggered
-        at = max(now, bar.timestamp + timedelta(seconds=match.at * interval_s))
+        at = max(now, start + timedelta(seconds=match.at * span_s))
         if match.qty > 0 and (order.deadline is None or at < order.deadline):
             _schedule_fill(book, config, order, match, at)
             liquidity -= float(match.qty)
         if order.spec.time_in_force in _IMMEDIATE:
             _finish_immediate(book, order, at)
+
+
+def bar_span(
+    calendar: MarketCalendar, start: datetime, interval: timedelta
+) -> tuple[datetime, datetime] | None:
+    """Return the part of the bar ``[start, start + interval)`` inside a session.
+
+    A minute bar in the session is itself; a bar that straddles the open or the close
+    (an hourly bar from 09:00 New York, the last bar of an early close) is clipped to
+    the session; a daily bar stamped at midnight is its session's open to close, so
+    an order queued overnight fills at that open. ``None``: the bar lies wholly
+    outside every session (pre-market, after hours, a weekend, a holiday).
+    """
+    end = start + interval
+    if calendar.is_always_open:
+        return start, end
+    if not calendar.is_open(start):
+        start = calendar.next_open(start)
+        if start >= end:
+            return None
+    return start, min(end, calendar.next_close(start))
+
+
+def _extended_span(
+    config: VenueConfig, start: datetime, regular: tuple[datetime, datetime] | None
+) -> tuple[datetime, datetime] | None:
+    """The span an extended-hours order may trade in: the extended session, or any bar."""
+    if config.extended_calendar is None:
+        return start, start + config.bar_interval
+    return bar_span(config.extended_calendar, start, config.bar_interval) or regular
 
 
 def _schedule_fill(

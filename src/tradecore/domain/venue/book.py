@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import attrs
 
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.executions import Fill
@@ -63,7 +63,7 @@ class VenueBook:
     Not a value object: thousands of orders change per simulated day.
     """
 
-    session: TradingSession
+    calendar: MarketCalendar
     ledger: Ledger
     orders: dict[str, SimOrder] = attrs.Factory(dict)
     by_client_id: dict[str, SimOrder] = attrs.Factory(dict)
@@ -129,9 +129,13 @@ class VenueBook:
         )
 
     def schedule_expiry(self, order: SimOrder, at: datetime) -> None:
-        """Expire a day order at the session close after ``at``."""
+        """Expire a day order at the session close after ``at``.
+
+        Placed in a session, that session's close; placed outside one (queued, as
+        Alpaca queues it), the close of the session it waits for.
+        """
         if order.spec.time_in_force is TimeInForce.DAY:
-            close = self.session.next_close(at)
+            close = self.calendar.next_close(at)
             order.tighten_deadline(close)
             self.schedule(
                 close, Action(kind=ActionKind.EXPIRE, order_id=order.broker_order_id)
@@ -179,7 +183,10 @@ class VenueBook:
             self.finalize(order, B.REJECTED, at, K.REJECTED, reason=reason)
             return
         if order.status is B.PENDING_NEW:
-            order.status, order.updated_at = B.NEW, at
+            # Outside the session a regular-hours order is taken but not yet routed:
+            # Alpaca reports it ``accepted`` until the open, then ``new``.
+            routed = order.spec.extended_hours or self.calendar.is_open(at)
+            order.status, order.updated_at = (B.NEW if routed else B.ACCEPTED), at
         self.emit(K.ACCEPTED, order, at)
 
     def _fill(self, order: SimOrder, at: datetime, action: Action) -> None:

@@ -1,4 +1,4 @@
-"""Configuration of one simulated venue: models, session, account, randomness."""
+"""Configuration of one simulated venue: models, calendar, account, randomness."""
 
 from __future__ import annotations
 
@@ -11,16 +11,17 @@ import attrs
 from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.execution.fees import FeeModel
-from tradecore.domain.market.sessions import TradingSession
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.venue.fill_models import FillModel
 
 
 class OutsideHours(enum.StrEnum):
     """What happens to a regular-hours order submitted while the market is closed."""
 
-    #: Rejected (asynchronously, like any venue reject): the simple default.
+    #: Rejected (asynchronously, like any venue reject).
     REJECT = "reject"
-    #: Accepted and worked from the next open, as Alpaca does.
+    #: Accepted (status ``accepted``) and worked from the next open, as Alpaca queues
+    #: a day order placed outside the session: the default.
     QUEUE = "queue"
 
 
@@ -29,14 +30,19 @@ class VenueConfig:
     """Everything that decides a simulation's outcome besides the inputs and the seed.
 
     ``bar_interval`` is how long each bar lasts: a bar is the market from its timestamp
-    for that long, and fills inside it are timed along its intrabar path.
+    for that long (clipped to the calendar's session), and fills inside it are timed
+    along its intrabar path. ``calendar`` says when the market is open: regular-hours
+    orders work only in its sessions and day orders expire at a session close (XNYS
+    for US equities; :meth:`MarketCalendar.always_open` only when chosen explicitly).
+    ``extended_calendar`` bounds extended-hours orders (``None``: any bar).
     """
 
     seed: int = attrs.field(validator=v.instance_of(int))
     fill_model: FillModel = attrs.field(factory=FillModel.realistic)
     fee_model: FeeModel = attrs.field(factory=FeeModel)
-    session: TradingSession = attrs.field(factory=TradingSession.us_regular)
-    outside_hours: OutsideHours = OutsideHours.REJECT
+    calendar: MarketCalendar = attrs.field(validator=v.instance_of(MarketCalendar))
+    extended_calendar: MarketCalendar | None = None
+    outside_hours: OutsideHours = OutsideHours.QUEUE
     starting_cash: Decimal = attrs.field(
         default=Decimal(100_000), validator=v.non_negative_decimal
     )

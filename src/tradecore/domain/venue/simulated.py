@@ -53,7 +53,7 @@ class SimVenue:
         """Open the venue with ``config.starting_cash`` and nothing else."""
         self.config = config
         self._rng = np.random.default_rng(config.seed)
-        self._book = VenueBook(config.session, Ledger.opening(config.starting_cash))
+        self._book = VenueBook(config.calendar, Ledger.opening(config.starting_cash))
         self._last_bars: dict[str, Bar] = {}
         self._quotes: dict[str, Quote] = {}
         self._now: datetime | None = None
@@ -324,7 +324,7 @@ class SimVenue:
         draw = float(self._rng.random()) if rate > 0 else 1.0
         if spec.time_in_force in _UNSUPPORTED_TIF:
             return f"time in force {spec.time_in_force} is not simulated"
-        closed = not spec.extended_hours and not self.config.session.is_open(now)
+        closed = not spec.extended_hours and not self.config.calendar.is_open(now)
         if closed and self.config.outside_hours is OutsideHours.REJECT:
             return "market closed"
         return "random reject" if draw < rate else None

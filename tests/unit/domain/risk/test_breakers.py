@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
 import pytest
 
+from tests.calendars import xnys
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.market.sessions import TradingSession
 from tradecore.domain.risk.breakers import (
     BreakerConfig,
     BreakerEvent,
@@ -264,13 +264,23 @@ def test_a_rejected_bar_does_not_refresh_a_symbol() -> None:
 
 
 def test_staleness_ignores_the_overnight_close() -> None:
-    session = TradingSession(open_utc=time(14, 30), close_utc=time(21, 0))
-    breaker = StalenessBreaker(StalenessConfig(expected_interval_s=60), session)
-    evening = T0.replace(hour=20, minute=59)
-    breaker.update(evening, "AAPL")
+    breaker = StalenessBreaker(StalenessConfig(expected_interval_s=60), xnys())
+    last_bar = T0.replace(hour=20, minute=59)  # 15:59 New York in January
+    breaker.update(last_bar, "AAPL")
     assert not breaker.update(
-        evening + timedelta(hours=17, minutes=31), "AAPL"
+        last_bar + timedelta(hours=17, minutes=31), "AAPL"
     ).breached
+
+
+def test_staleness_ignores_a_holiday_weekend_but_not_a_silent_session() -> None:
+    breaker = StalenessBreaker(StalenessConfig(expected_interval_s=60), xnys())
+    friday = datetime(2026, 1, 16, 20, 59, tzinfo=UTC)  # Monday 19th: MLK day
+    breaker.update(friday, "AAPL")
+    tuesday_open = datetime(2026, 1, 20, 14, 31, tzinfo=UTC)
+    assert not breaker.update(tuesday_open, "AAPL").breached
+    quiet = StalenessBreaker(StalenessConfig(expected_interval_s=60), xnys())
+    quiet.update(tuesday_open, "AAPL")
+    assert quiet.update(tuesday_open + timedelta(minutes=5), "AAPL").breached
 
 
 def _prices(returns: np.ndarray) -> list[float]:

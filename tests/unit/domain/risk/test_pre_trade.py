@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.calendars import xnys_hours
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.orders.spec import OrderSpec, OrderType, Side, TimeInForce
 from tradecore.domain.risk.checks import RiskVerdict, check_order
@@ -17,7 +18,7 @@ from tradecore.domain.risk.rates import OrderRateTracker, RateWindow
 from tradecore.domain.risk.trading_state import TradingState
 
 D = Decimal
-MONDAY_OPEN = datetime(2026, 1, 5, 13, 30, tzinfo=UTC)  # a Monday, 13:30 UTC
+MONDAY_OPEN = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)  # 09:30 New York (EST)
 AT = MONDAY_OPEN + timedelta(hours=1)
 
 
@@ -69,7 +70,7 @@ def check(
     rates: OrderRateTracker | None = None,
     strategy_id: str = "s1",
 ) -> RiskVerdict:
-    return PreTradeChecker(limits).check(
+    return PreTradeChecker(limits, xnys_hours()).check(
         spec,
         strategy_id=strategy_id,
         at=at,
@@ -261,9 +262,16 @@ def test_no_short(start: str, spec: OrderSpec, refused: bool) -> None:
     [
         (MONDAY_OPEN - timedelta(microseconds=1), True),
         (MONDAY_OPEN, False),
-        (MONDAY_OPEN.replace(hour=19, minute=59, second=59), False),
-        (MONDAY_OPEN.replace(hour=20, minute=0), True),
+        (MONDAY_OPEN.replace(hour=20, minute=59, second=59), False),  # 15:59:59 EST
+        (MONDAY_OPEN.replace(hour=21, minute=0), True),  # the close
         (MONDAY_OPEN + timedelta(days=5), True),  # Saturday
+        (datetime(2026, 7, 6, 13, 30, tzinfo=UTC), False),  # 09:30 EDT in summer
+        (datetime(2026, 7, 6, 20, 30, tzinfo=UTC), True),  # 16:30 EDT: closed
+        (datetime(2026, 7, 3, 15, 0, tzinfo=UTC), True),  # observed July 4th
+        (datetime(2025, 11, 28, 17, 59, tzinfo=UTC), False),  # 12:59 before early close
+        (datetime(2025, 11, 28, 18, 0, tzinfo=UTC), True),  # 13:00 early close
+        (datetime(2026, 3, 9, 13, 30, tzinfo=UTC), False),  # first EDT Monday 09:30
+        (datetime(2026, 3, 6, 14, 29, tzinfo=UTC), True),  # last EST Friday 09:29
     ],
 )
 def test_market_hours_regular_only(at: datetime, refused: bool) -> None:
@@ -275,10 +283,12 @@ def test_market_hours_regular_only(at: datetime, refused: bool) -> None:
 @pytest.mark.parametrize(
     ("hour", "extended", "refused"),
     [
-        (12, True, False),  # pre-market, explicitly extended
+        (12, True, False),  # 07:00 EST pre-market, explicitly extended
         (12, False, True),  # pre-market, regular order
-        (7, True, True),  # before the extended session
-        (21, True, False),  # after hours, explicitly extended
+        (8, True, True),  # 03:00 EST: before the extended session
+        (9, True, False),  # 04:00 EST: the extended session starts
+        (22, True, False),  # 17:00 EST after hours, explicitly extended
+        (0, True, True),  # Monday 00:00 UTC = Sunday 19:00 EST: closed
     ],
 )
 def test_market_hours_extended(hour: int, extended: bool, refused: bool) -> None:
@@ -479,3 +489,12 @@ def test_check_order_keeps_its_simple_contract() -> None:
     assert over == RiskVerdict("max_order_shares", {"limit": "10", "value": "11"})
     short = check_order(limits, side=Side.SELL, qty=D(1), price=D(5), position=D(0))
     assert short.rule == "no_short"
+
+
+def test_a_market_hours_limit_without_the_calendars_hours_is_refused() -> None:
+    limits = RiskLimitSet(
+        strategies={"s1": RiskLimits(market_hours=MarketHours.REGULAR)}
+    )
+    with pytest.raises(InvalidInput, match="hours"):
+        PreTradeChecker(limits)
+    PreTradeChecker(RiskLimits())  # no market-hours limit: no hours needed

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
+import attrs
 import pytest
 
-from tradecore.domain.market.sessions import TradingSession
+from tests.calendars import xnys
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.spec import OrderSpec, OrderType, Side
 from tradecore.domain.risk.rejection_policy import (
     POLICY,
@@ -90,9 +92,13 @@ def test_reduce_size_that_rounds_to_nothing_gives_up() -> None:
 def test_market_closed_waits_for_the_next_open() -> None:
     friday_evening = datetime(2026, 1, 9, 22, 0, tzinfo=UTC)
     r = Rejection(reason="market is closed", spec=mkt(), at=friday_evening)
-    decision = decide(r, POLICY_KNOBS)
+    decision = decide(r, attrs.evolve(POLICY_KNOBS, calendar=xnys()))
     assert decision.action is RejectionAction.WAIT_FOR_OPEN
-    assert decision.retry_at == datetime(2026, 1, 12, 13, 30, tzinfo=UTC)
+    assert decision.retry_at == datetime(2026, 1, 12, 14, 30, tzinfo=UTC)  # 09:30 EST
+    # Before a holiday weekend the wait is longer: MLK day, Monday 2026-01-19.
+    r = attrs.evolve(r, at=datetime(2026, 1, 16, 21, 30, tzinfo=UTC))
+    decision = decide(r, attrs.evolve(POLICY_KNOBS, calendar=xnys()))
+    assert decision.retry_at == datetime(2026, 1, 20, 14, 30, tzinfo=UTC)
 
 
 def test_round_to_lot() -> None:
@@ -150,7 +156,15 @@ def test_unknown_reasons_give_up() -> None:
     assert decision.kind is RejectionKind.UNKNOWN
 
 
-def test_next_open() -> None:
-    session = TradingSession.us_regular()
-    assert next_open(session, AT) == AT.replace(hour=13, minute=30) + timedelta(days=1)
-    assert next_open(TradingSession.around_the_clock(), AT) is None
+def test_next_open_is_the_exchange_open_after_now() -> None:
+    # In session on Monday 2026-01-05: the next open is Tuesday 09:30 New York.
+    assert next_open(xnys(), AT) == datetime(2026, 1, 6, 14, 30, tzinfo=UTC)
+    # Thursday 2026-07-02 after the close: Friday 3rd is the observed holiday.
+    thursday = datetime(2026, 7, 2, 21, 0, tzinfo=UTC)
+    assert next_open(xnys(), thursday) == datetime(2026, 7, 6, 13, 30, tzinfo=UTC)
+    # Exactly at an open: the next one, not the same instant.
+    assert next_open(xnys(), datetime(2026, 1, 6, 14, 30, tzinfo=UTC)) == datetime(
+        2026, 1, 7, 14, 30, tzinfo=UTC
+    )
+    assert next_open(MarketCalendar.always_open(), AT) is None
+    assert next_open(None, AT) is None

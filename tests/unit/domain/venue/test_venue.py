@@ -6,6 +6,7 @@ from decimal import Decimal
 import attrs
 import pytest
 
+from tests.calendars import xnys
 from tests.simkit import MINUTE, T0, bar, lmt, mkt, run_bars, venue
 from tradecore.domain.errors import (
     InsufficientBuyingPower,
@@ -13,7 +14,6 @@ from tradecore.domain.errors import (
     OrderNotCancelable,
 )
 from tradecore.domain.execution.fees import FeeModel
-from tradecore.domain.market.sessions import TradingSession
 from tradecore.domain.orders.broker_status import BrokerOrderStatus as B
 from tradecore.domain.orders.events import OrderEventKind as K
 from tradecore.domain.orders.spec import Bracket, OrderSpec, Side, TimeInForce
@@ -105,18 +105,18 @@ def test_ioc_fills_what_it_can_and_cancels_the_rest():
 
 
 def test_day_order_expires_at_the_close_and_gtc_does_not():
-    v = venue(session=TradingSession.us_regular())
+    v = venue(calendar=xnys())
     v.submit(T0, "day", lmt(Side.BUY, 1, "50.00"))
     v.submit(T0, "gtc", lmt(Side.BUY, 1, "50.00", TimeInForce.GTC))
-    v.advance_to(datetime(2026, 1, 5, 20, 0, tzinfo=UTC))
+    v.advance_to(datetime(2026, 1, 5, 21, 0, tzinfo=UTC))  # 16:00 EST
     events = v.take_events()
     assert kinds(events, "day") == [K.ACCEPTED, K.EXPIRED]
-    assert events[-1].occurred_at == datetime(2026, 1, 5, 20, 0, tzinfo=UTC)
+    assert events[-1].occurred_at == datetime(2026, 1, 5, 21, 0, tzinfo=UTC)
     assert kinds(events, "gtc") == [K.ACCEPTED]
 
 
-def test_orders_outside_the_session_are_rejected_by_default():
-    v = venue(session=TradingSession.us_regular())
+def test_orders_outside_the_session_are_rejected_when_asked():
+    v = venue(calendar=xnys(), outside_hours=OutsideHours.REJECT)
     evening = datetime(2026, 1, 5, 21, 0, tzinfo=UTC)
     v.on_bar(evening, bar(evening))
     v.submit(evening, "c", mkt(Side.BUY, 1))
@@ -126,7 +126,7 @@ def test_orders_outside_the_session_are_rejected_by_default():
 
 
 def test_queued_orders_wait_for_the_open_and_extended_hours_orders_do_not():
-    v = venue(session=TradingSession.us_regular(), outside_hours=OutsideHours.QUEUE)
+    v = venue(calendar=xnys())
     evening = datetime(2026, 1, 5, 21, 0, tzinfo=UTC)
     v.on_bar(evening, bar(evening))
     v.submit(evening, "queued", lmt(Side.BUY, 1, "101.00"))
@@ -134,10 +134,13 @@ def test_queued_orders_wait_for_the_open_and_extended_hours_orders_do_not():
     v.submit(evening, "ext", extended)
     run_bars(v, evening, [bar(evening)])
     assert kinds(v.take_events(), "queued") == [K.ACCEPTED]
-    opening = datetime(2026, 1, 6, 13, 30, tzinfo=UTC)
+    assert v.order_by_client_id("queued").status is B.ACCEPTED
+    assert v.order_by_client_id("ext").status is B.FILLED
+    opening = datetime(2026, 1, 6, 14, 30, tzinfo=UTC)  # 09:30 EST
+    run_bars(v, opening - MINUTE, [bar(opening - MINUTE)])  # 09:29: still closed
+    assert v.order_by_client_id("queued").status is B.ACCEPTED
     run_bars(v, opening, [bar(opening)])
     assert v.order_by_client_id("queued").status is B.FILLED
-    assert v.order_by_client_id("ext").status is B.FILLED
 
 
 def test_random_rejects_follow_the_seeded_rate():

@@ -10,8 +10,8 @@ import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.indicators import EWMVolatility, alpha_from_span
-from tradecore.domain.market.sessions import TradingSession
 from tradecore.domain.risk.breakers.base import Breaker
 from tradecore.domain.risk.breakers.latch import BreakerConfig, BreakerReading, Inputs
 
@@ -44,7 +44,7 @@ class StalenessBreaker(Breaker):
     name = "data_staleness"
 
     def __init__(
-        self, config: StalenessConfig, session: TradingSession | None = None
+        self, config: StalenessConfig, session: MarketCalendar | None = None
     ) -> None:
         """Allow ``multiple * expected_interval_s`` between bars of a symbol."""
         super().__init__(config)
