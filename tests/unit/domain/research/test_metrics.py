@@ -233,7 +233,7 @@ def test_summary_on_an_always_open_calendar() -> None:
 
 def test_summary_infers_the_bar_interval_from_the_timestamps() -> None:
     stamps = bar_timestamps(
-        390 * 3,
+        390 + 210 + 390,
         start=datetime(2025, 11, 26, tzinfo=UTC),
         interval=timedelta(minutes=1),
         calendar=xnys(),
