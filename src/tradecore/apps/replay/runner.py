@@ -47,6 +47,7 @@ from tradecore.domain.execution.fees import FeeModel
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint, from_ns
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.sessions import TradingSession
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.money import to_price
@@ -105,6 +106,7 @@ def replay(
     on_progress: Callable[[ReplayProgress], None] | None = None,
     signing: SigningSettings | None = None,
     execution: ExecutionSettings | None = None,
+    calendar: MarketCalendar | None = None,
 ) -> ReplayResult:
     """Replay ``strategy`` over ``data`` (a folder of bar files, or frames).
 
@@ -117,6 +119,10 @@ def replay(
     With ``execution.enabled`` decisions are net of cost (Kelly sizing, cost gates,
     execution policies, slicing) priced with a pinned cost-model version, and the
     replay ends by fitting the next version from its own fills (the calibration loop).
+
+    ``calendar`` is the market the data trades on: the performance summary takes its
+    trading days (daily Sharpe) and annualization from it; ``None`` keeps UTC dates
+    and the annualization inferred from the bar spacing.
 
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
@@ -220,6 +226,8 @@ def replay(
         run.timestamps_ns,
         run.equity,
         traded_notional=float(sum(f.notional for f in fills)),
+        calendar=calendar,
+        interval=venue.bar_interval,
     )
     summary = {
         "fills": len(fills),
@@ -231,6 +239,9 @@ def replay(
         "bars": run.bars,
         "symbols": len(frames),
         "sharpe": perf.sharpe,
+        "sharpe_daily": perf.sharpe_daily,
+        "periods_per_year": perf.periods_per_year,
+        "annualization": perf.annualization,
         "max_drawdown": perf.max_drawdown,
         "turnover": perf.turnover,
         "config_hash": config_hash,
