@@ -17,7 +17,7 @@ from tradecore.apps.ops import tca as cli_tca
 from tradecore.apps.replay import emulator as cli_emulator
 from tradecore.apps.replay import manifest as cli_manifest
 from tradecore.apps.replay import parity as cli_parity
-from tradecore.apps.replay.demo_data import demo_frames
+from tradecore.apps.replay.demo_data import demo_calendar, demo_frames
 from tradecore.apps.replay.run_manifest import MANIFEST_FILE
 from tradecore.apps.replay.runner import replay
 from tradecore.apps.wiring.errors import cli_errors
@@ -124,6 +124,7 @@ def run(
                     urgency_minutes=urgency_minutes,
                     spread_bps=spread_bps,
                 ),
+                calendar=demo_calendar() if demo else None,
             )
         _print_summary(result.summary, out)
 
@@ -180,6 +181,8 @@ def _print_summary(summary: Mapping[str, object], out: Path) -> None:
         "realized_pnl",
         "fees",
         "sharpe",
+        "sharpe_daily",
+        "annualization",
         "max_drawdown",
         "turnover",
         "implementation_shortfall",
