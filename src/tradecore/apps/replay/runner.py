@@ -157,6 +157,8 @@ def replay(
                 fees=venue.fee_model,
                 start=start,
                 resumed_from=_first_pin(folder) if resume else None,
+                calendar=calendar,
+                interval=venue.bar_interval,
             )
         except ConfigurationError:
             store.close()  # leave no half-made replay behind a bad --cost-model-version
