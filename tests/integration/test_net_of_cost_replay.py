@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.calendars import xnys
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.adapters.sqlstore import open_store
 from tradecore.apps.config.execution import ExecutionSettings
@@ -46,6 +47,7 @@ def frames() -> list[BarFrame]:
         start=datetime(2026, 1, 5, 14, 30, tzinfo=UTC),
         seed=11,
         shape=Shape.ONE_FACTOR,
+        calendar=xnys(),
     )
 
 

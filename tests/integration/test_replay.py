@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.calendars import xnys
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.adapters.sqlstore import open_store
 from tradecore.apps.replay.runner import replay
@@ -36,7 +37,11 @@ def _sma(values: np.ndarray, window: int) -> np.ndarray:
 def reference_sma_cross(
     frames: list[BarFrame], fast: int, slow: int, qty: int
 ) -> tuple[int, Decimal]:
-    """Independent reference: act on each cross, fill at the next bar's open."""
+    """Independent reference: act on each cross, fill at the next bar's open.
+
+    The bars are regular-hours sessions, so "the next bar" after a session's last bar
+    is the next session's first: an order decided at the close fills at the open.
+    """
     cash, fills, equity = CASH, 0, Decimal(0)
     for frame in frames:
         closes, opens = np.asarray(frame.close), np.asarray(frame.open)
@@ -74,7 +79,12 @@ def reference_sma_cross(
 )
 def test_ideal_fills_match_the_numpy_reference(shape: Shape, seed: int) -> None:
     frames = generate_bars(
-        ["AAA", "BBB", "CCC"], 3000, start=START, seed=seed, shape=shape
+        ["AAA", "BBB", "CCC"],
+        3000,
+        start=START,
+        seed=seed,
+        shape=shape,
+        calendar=xnys(),
     )
     result = replay(
         frames,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -131,6 +131,25 @@ def test_daily_loss_limit_uses_the_books_equity(store: SqlStore) -> None:
     assert verdict.rule == "max_daily_loss"
     assert verdict.values == {"limit": "500", "value": "501.00"}
     assert g.check(book, "s1", SELL, T0 + MINUTE).passed
+
+
+@pytest.mark.parametrize(("on_sessions", "refused"), [(True, True), (False, False)])
+def test_the_day_pnl_resets_on_the_calendars_trading_day(
+    store: SqlStore, on_sessions: bool, refused: bool
+) -> None:
+    g = RiskGate(
+        PreTradeChecker(RiskLimits(max_daily_loss=D(500))),
+        CommitEachStep(store),
+        RecordingAlerter(),
+        calendar=xnys() if on_sessions else None,
+    )
+    book = priced_book()
+    book.fill("AAPL", "100", "100")
+    evening = datetime(2026, 1, 13, 23, 0, tzinfo=UTC)  # 18:00 New York
+    assert g.check(book, "s1", BUY, evening).passed  # opens the 14th's session
+    book.prices["AAPL"] = 94.99  # a 501 loss by 09:35 New York on the 14th
+    verdict = g.check(book, "s1", BUY, datetime(2026, 1, 14, 14, 35, tzinfo=UTC))
+    assert (verdict.rule == "max_daily_loss") is refused
 
 
 def _loss_gate(

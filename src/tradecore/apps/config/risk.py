@@ -95,11 +95,15 @@ def build_checker(risk: RiskSettings, hours: TradingHours) -> PreTradeChecker:
 def build_breakers(
     risk: RiskSettings, session: MarketCalendar | None = None
 ) -> list[Breaker]:
-    """The configured breakers, by name; staleness ignores ``session`` closes."""
+    """The configured breakers, by name.
+
+    ``session`` is the market's calendar: the daily-loss and drawdown breakers reset
+    on its trading days (not UTC dates) and staleness ignores its closes.
+    """
     b = risk.breakers
     built: list[Breaker | None] = [
-        DailyLossBreaker(b.daily_loss) if b.daily_loss else None,
-        DrawdownBreaker(b.drawdown) if b.drawdown else None,
+        DailyLossBreaker(b.daily_loss, session) if b.daily_loss else None,
+        DrawdownBreaker(b.drawdown, session) if b.drawdown else None,
         LosingStreakBreaker(b.losing_streak) if b.losing_streak else None,
         RejectRateBreaker(b.reject_rate) if b.reject_rate else None,
         BrokerErrorRateBreaker(b.broker_error_rate) if b.broker_error_rate else None,

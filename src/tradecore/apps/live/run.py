@@ -246,6 +246,7 @@ def _loop(
         alerter,
         breakers=build_breakers(settings.risk, calendars.regular),
         on_kill=kill.carry_out,
+        calendar=calendars.regular,
     )
     watched = MonitoredBroker(broker, gate, clock, alerter=alerter, metrics=ops.metrics)
     orders = OrderManager(watched, clock, commits)
@@ -263,7 +264,12 @@ def _loop(
             config_hash=config_hash(settings),
             manifest_hash=gated.in_force.hash,
             net_of_cost=live_net_of_cost(
-                settings.execution, store, now=clock.now(), alerter=alerter
+                settings.execution,
+                store,
+                now=clock.now(),
+                alerter=alerter,
+                calendar=calendars.regular,
+                interval=interval,
             ),
         ),
     )

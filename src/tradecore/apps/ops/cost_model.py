@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from tradecore.apps.ops.tca import live_calendar
 from tradecore.apps.wiring.context import open_configured_store
 from tradecore.apps.wiring.cost_models import resolve_pinned
 from tradecore.apps.wiring.errors import cli_errors
@@ -53,6 +54,7 @@ def calibrate(
                     pinned.params,
                     created_at=datetime.now(UTC),
                     session_date=session,
+                    calendar=live_calendar(),
                     note=f"calibrated from {session}",
                 )
                 uow.commit()

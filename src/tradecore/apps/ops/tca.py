@@ -20,6 +20,8 @@ from typing import Annotated
 
 import typer
 
+from tradecore.adapters.calendar import ExchangeCalendar
+from tradecore.adapters.calendar.exchange import DEFAULT_BOUNDS
 from tradecore.adapters.sqlstore import open_store
 from tradecore.apps.wiring.context import open_configured_store
 from tradecore.apps.wiring.cost_models import MARKS_FILE
@@ -32,6 +34,7 @@ from tradecore.domain.execution.tca_rollup import (
     TcaRollup,
     rollup_executions,
 )
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.ports.store import Store
 from tradecore.services.execution.tca_store import load_analyses, sliced_children
@@ -82,15 +85,30 @@ def _row(r: TcaRollup) -> list[str]:
     ]
 
 
-def rollup_lines(analyses: Sequence[ExecutionAnalysis]) -> list[str]:
-    """Return the four rollup tables as text lines (a header line per grouping)."""
+def live_calendar() -> MarketCalendar:
+    """The live app's market: XNYS (US equities on Alpaca), over the adapter's range.
+
+    The store's orders carry no calendar, so the session days of ``tradecore-live
+    tca`` and ``cost-model calibrate`` are the NYSE's.
+    """
+    return ExchangeCalendar("XNYS").schedule(*DEFAULT_BOUNDS)
+
+
+def rollup_lines(
+    analyses: Sequence[ExecutionAnalysis], calendar: MarketCalendar | None = None
+) -> list[str]:
+    """Return the four rollup tables as text lines (a header line per grouping).
+
+    ``calendar`` makes the "day" rows the exchange's trading days; ``None`` the
+    recorded session dates.
+    """
     if not analyses:
         return ["no orders"]
     header = " ".join(name.rjust(width) for name, width in _COLUMNS)
     lines = []
     for by in GROUPINGS:
         lines += [f"by {by}", header]
-        for rollup in rollup_executions(analyses, by):
+        for rollup in rollup_executions(analyses, by, calendar):
             cells = _row(rollup)
             lines.append(
                 " ".join(c.rjust(w) for c, (_, w) in zip(cells, _COLUMNS, strict=True))
@@ -118,19 +136,30 @@ def parent_lines(children: Mapping[str, Sequence[OrderIntent]]) -> list[str]:
 
 
 def _report(
-    store: Store, marks: dict[str, Decimal], day: date | None = None
+    store: Store,
+    marks: dict[str, Decimal],
+    day: date | None = None,
+    calendar: MarketCalendar | None = None,
 ) -> list[str]:
+    """The TCA text; ``day`` and the "day" rows are ``calendar``'s trading days
+    (``None``: the session dates recorded in the orders' keys, the UTC date)."""
     try:
         with store.unit_of_work() as uow:
-            analyses = load_analyses(uow, marks, session_date=day)
+            analyses = load_analyses(uow, marks, session_date=day, calendar=calendar)
             children = {
                 parent: kids
                 for parent, kids in sliced_children(uow).items()
-                if day is None or kids[0].decision_key.session_date == day
+                if day is None or _day_of(kids[0], calendar) == day
             }
     finally:
         store.close()
-    return [*rollup_lines(analyses), *parent_lines(children)]
+    return [*rollup_lines(analyses, calendar), *parent_lines(children)]
+
+
+def _day_of(intent: OrderIntent, calendar: MarketCalendar | None) -> date:
+    if calendar is None:
+        return intent.decision_key.session_date
+    return calendar.trading_day(intent.decided_at)
 
 
 def _echo_all(lines: Iterable[str], echo: Callable[[str], None] = typer.echo) -> None:
@@ -168,4 +197,4 @@ def live_tca(
         except ValueError:
             raise ConfigurationError(f"--date {day!r}: expected YYYY-MM-DD") from None
         store = open_configured_store(ctx)
-        _echo_all(_report(store, {}, session))
+        _echo_all(_report(store, {}, session, live_calendar()))

@@ -8,7 +8,7 @@ one from the replay's own fills, and the TCA figures for the summary and report)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import attrs
@@ -22,6 +22,8 @@ from tradecore.apps.wiring.cost_models import (
 )
 from tradecore.domain.execution.fees import FeeModel
 from tradecore.domain.execution.tca import ExecutionAnalysis
+from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.market.features import FeatureConfig
 from tradecore.ports.alerts import Alerter
 from tradecore.ports.store import Store
 from tradecore.services.execution.net_of_cost import NetOfCostConfig
@@ -44,6 +46,8 @@ def pin_cost_model(
     start: datetime,
     alerter: Alerter | None = None,
     resumed_from: str | None = None,
+    calendar: MarketCalendar | None = None,
+    interval: timedelta | None = None,
 ) -> CostSetup:
     """Resolve the version to pin (see :mod:`tradecore.apps.wiring.cost_models`) and copy it
     into the run's store.
@@ -52,6 +56,10 @@ def pin_cost_model(
     it never finished: then it is the run's own store's latest, the pin it copied
     there at start); either way the run's own store resolves it, so a resume prices
     exactly as the first run did, whatever the cost-model store has learned since.
+
+    With a ``calendar`` the market features scale per-bar figures to a day with the
+    calendar's bars per session for ``interval`` (default one minute); without one
+    they assume 390 bars a day (one-minute XNYS bars).
 
     Raises:
         ConfigurationError: the asked-for version is not in the cost-model store.
@@ -70,6 +78,14 @@ def pin_cost_model(
     config = settings.build(
         pinned.params, fitted_at=pinned.fitted_at, fees=fees, alerter=alerter
     )
+    if calendar is not None:
+        features = FeatureConfig.for_interval(
+            calendar, interval or timedelta(minutes=1)
+        )
+        config = attrs.evolve(
+            config,
+            features=attrs.evolve(config.features, bars_per_day=features.bars_per_day),
+        )
     return CostSetup(pinned=pinned, config=config)
 
 
@@ -79,16 +95,27 @@ def live_net_of_cost(
     *,
     now: datetime,
     alerter: Alerter | None,
+    calendar: MarketCalendar | None = None,
+    interval: timedelta | None = None,
 ) -> NetOfCostConfig | None:
     """The live engine's planner config (``None`` when ``[execution]`` is off).
 
     Live fees are the US regulatory ones (Alpaca charges no commission); a stale
-    model's alert goes to ``alerter``.
+    model's alert goes to ``alerter``. ``calendar`` and ``interval`` (the feed's bar
+    length) set the features' bars per day; ``None``: 390 (one-minute XNYS bars).
     """
     if not settings.enabled:
         return None
     fees = FeeModel.us_regulatory()
-    return pin_cost_model(settings, store, fees=fees, start=now, alerter=alerter).config
+    return pin_cost_model(
+        settings,
+        store,
+        fees=fees,
+        start=now,
+        alerter=alerter,
+        calendar=calendar,
+        interval=interval,
+    ).config
 
 
 def calibrate_after_run(

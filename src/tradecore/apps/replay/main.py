@@ -12,12 +12,12 @@ import typer
 
 import tradecore
 from tradecore.apps.config.execution import ExecutionSettings
-from tradecore.apps.config.settings import load_settings
+from tradecore.apps.config.settings import MARKET_CALENDARS, load_settings
 from tradecore.apps.ops import tca as cli_tca
 from tradecore.apps.replay import emulator as cli_emulator
 from tradecore.apps.replay import manifest as cli_manifest
 from tradecore.apps.replay import parity as cli_parity
-from tradecore.apps.replay.demo_data import demo_frames
+from tradecore.apps.replay.demo_data import demo_calendar, demo_frames
 from tradecore.apps.replay.run_manifest import MANIFEST_FILE
 from tradecore.apps.replay.runner import replay
 from tradecore.apps.wiring.errors import cli_errors
@@ -77,7 +77,15 @@ def run(
         False, "--resume", help="Finish an interrupted replay in --out (same inputs)."
     ),
     config: Path | None = typer.Option(
-        None, "--config", help="TOML configuration file ([signing] key_file)."
+        None,
+        "--config",
+        help="TOML configuration file ([signing] key_file, [market] calendar).",
+    ),
+    calendar: str | None = typer.Option(
+        None,
+        "--calendar",
+        help="Market calendar of the data: XNYS (US equities, the default) or 24/7 "
+        "(default: [market] calendar).",
     ),
     net_of_cost: bool = typer.Option(
         False,
@@ -102,7 +110,9 @@ def run(
 ) -> None:
     """Replay a strategy over bar data; write a report folder and a signed manifest."""
     with cli_errors():
-        signing = load_settings(config, os.environ).signing
+        settings = load_settings(config, os.environ)
+        signing = settings.signing
+        market = _market_calendar(calendar or settings.market.calendar)
         frames_or_dir = _data_source(data, demo)
         params = parse_params(param)
         with _progress() as report:
@@ -124,6 +134,7 @@ def run(
                     urgency_minutes=urgency_minutes,
                     spread_bps=spread_bps,
                 ),
+                calendar=demo_calendar() if demo else market,
             )
         _print_summary(result.summary, out)
 
@@ -137,6 +148,15 @@ app.command()(cli_parity.parity)
 def version() -> None:
     """Print the installed tradecore version."""
     typer.echo(f"tradecore {tradecore.__version__}")
+
+
+def _market_calendar(name: str) -> str:
+    """The calendar name, checked against the ones known."""
+    if name not in MARKET_CALENDARS:
+        raise ConfigurationError(
+            f"unknown calendar {name!r}; known: {', '.join(MARKET_CALENDARS)}"
+        )
+    return name
 
 
 def _data_source(data: Path | None, demo: bool) -> Path | list[BarFrame]:
@@ -180,6 +200,8 @@ def _print_summary(summary: Mapping[str, object], out: Path) -> None:
         "realized_pnl",
         "fees",
         "sharpe",
+        "sharpe_daily",
+        "annualization",
         "max_drawdown",
         "turnover",
         "implementation_shortfall",

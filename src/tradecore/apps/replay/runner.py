@@ -106,7 +106,7 @@ def replay(
     on_progress: Callable[[ReplayProgress], None] | None = None,
     signing: SigningSettings | None = None,
     execution: ExecutionSettings | None = None,
-    calendar: str = "XNYS",
+    calendar: str | MarketCalendar = "XNYS",
 ) -> ReplayResult:
     """Replay ``strategy`` over ``data`` (a folder of bar files, or frames).
 
@@ -120,8 +120,9 @@ def replay(
     execution policies, slicing) priced with a pinned cost-model version, and the
     replay ends by fitting the next version from its own fills (the calibration loop).
 
-    ``calendar`` names the market's sessions (``XNYS``; ``24/7`` for a market that
-    never closes): the venue, day-order expiry and per-day statistics follow it.
+    ``calendar`` is the market the data trades on, by name (``XNYS``; ``24/7`` for a
+    market that never closes) or as a schedule: the venue's sessions and day-order
+    expiry, the summary's trading days (daily Sharpe) and its annualization follow it.
 
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
@@ -131,9 +132,12 @@ def replay(
     started = time.perf_counter()
     frames = load_bar_files(data) if isinstance(data, str | Path) else list(data)
     chosen = load_strategy(strategy, params or {})
-    venue = venue_config(
-        fill_model, Decimal(cash), seed, frames, replay_calendar(calendar, frames)
+    market = (
+        calendar
+        if isinstance(calendar, MarketCalendar)
+        else replay_calendar(calendar, frames)
     )
+    venue = venue_config(fill_model, Decimal(cash), seed, frames, market)
     limits = limits or RiskLimits()
     config = {
         "strategy": strategy,
@@ -159,6 +163,8 @@ def replay(
                 fees=venue.fee_model,
                 start=start,
                 resumed_from=_first_pin(folder) if resume else None,
+                calendar=market,
+                interval=venue.bar_interval,
             )
         except ConfigurationError:
             store.close()  # leave no half-made replay behind a bad --cost-model-version
@@ -228,6 +234,8 @@ def replay(
         run.timestamps_ns,
         run.equity,
         traded_notional=float(sum(f.notional for f in fills)),
+        calendar=market,
+        interval=venue.bar_interval,
     )
     summary = {
         "fills": len(fills),
@@ -239,6 +247,9 @@ def replay(
         "bars": run.bars,
         "symbols": len(frames),
         "sharpe": perf.sharpe,
+        "sharpe_daily": perf.sharpe_daily,
+        "periods_per_year": perf.periods_per_year,
+        "annualization": perf.annualization,
         "max_drawdown": perf.max_drawdown,
         "turnover": perf.turnover,
         "config_hash": config_hash,

@@ -19,7 +19,7 @@ timing (−delay), costs (execution + fees) and net ``s·Σ qᵢ·(mark − pᵢ
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -79,6 +79,10 @@ class ParentExecution:
     #: The price the P&L split marks to; the end price when not given.
     mark_price: Decimal | None = attrs.field(
         default=None, validator=v.optional_positive_decimal
+    )
+    #: When the order was decided: places it on the exchange's trading day.
+    decided_at: datetime | None = attrs.field(
+        default=None, validator=v.optional_utc_datetime
     )
 
     def __attrs_post_init__(self) -> None:

@@ -4,17 +4,23 @@ Why: one order's shortfall is noise; a week of them by policy says whether TWAP 
 earning its keep, and predicted vs realised cost by symbol says whether the cost model
 needs calibrating. Amounts add up in Decimal; the bps figures are notional-weighted
 (total dollars over total decision notional), so a large order counts for more.
+
+The "day" of an execution is the exchange's trading day of its decision
+(``calendar.trading_day(decided_at)``: after the close counts towards the next
+session) when a calendar is given, else its recorded ``session_date``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 
 import attrs
 
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.execution.tca import ExecutionAnalysis
+from tradecore.domain.execution.tca import ExecutionAnalysis, ParentExecution
+from tradecore.domain.market.calendar import MarketCalendar
 
 _ZERO = Decimal(0)
 
@@ -59,10 +65,22 @@ class TcaRollup:
     net_pnl: Decimal
 
 
+def trading_day(execution: ParentExecution, calendar: MarketCalendar | None) -> date:
+    """The execution's day: the calendar's trading day of its decision if known."""
+    if calendar is None or execution.decided_at is None:
+        return execution.session_date
+    return calendar.trading_day(execution.decided_at)
+
+
 def rollup_executions(
-    analyses: Iterable[ExecutionAnalysis], by: str
+    analyses: Iterable[ExecutionAnalysis],
+    by: str,
+    calendar: MarketCalendar | None = None,
 ) -> tuple[TcaRollup, ...]:
     """Group ``analyses`` by ``by`` (one of :data:`GROUPINGS`), sorted by group key.
+
+    ``calendar`` makes the "day" grouping the exchange's trading day (see the
+    module doc); ``None`` keeps the recorded session date (old behaviour).
 
     Raises:
         InvalidInput: ``by`` is not a known grouping.
@@ -70,6 +88,11 @@ def rollup_executions(
     key_of = _KEYS.get(by)
     if key_of is None:
         raise InvalidInput("by", by, f"expected one of {', '.join(GROUPINGS)}")
+    if by == "day" and calendar is not None:
+
+        def key_of(analysis: ExecutionAnalysis) -> str:
+            return trading_day(analysis.execution, calendar).isoformat()
+
     groups: dict[str, list[ExecutionAnalysis]] = {}
     for analysis in analyses:
         groups.setdefault(key_of(analysis), []).append(analysis)

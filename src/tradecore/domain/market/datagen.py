@@ -3,6 +3,12 @@
 Every draw comes from one explicitly seeded ``numpy.random.Generator`` in a fixed
 order, and every step is vectorized numpy, so the same arguments give byte-identical
 frames in any process (and a million bars in well under a second).
+
+Bar times: around the clock by default; with a :class:`MarketCalendar`, only inside
+its sessions (real trading days, holidays skipped, early closes honoured), which is
+what a backtest on US equities should see. The older ``Session.REGULAR_HOURS`` mode
+(fixed 09:30-16:00 New York on every weekday, holidays not skipped) is kept unchanged
+for the callers and pinned results that use it.
 """
 
 from __future__ import annotations
@@ -19,10 +25,13 @@ from numpy.typing import NDArray
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.market.bar_frame import BarFrame, to_ns
 from tradecore.domain.market.bars import Provenance
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.indicators import linear_recursion
 
 _SESSION_MINUTES = 390  # 09:30-16:00 New York
 _DAY_NS = 86_400 * 1_000_000_000
+_HOUR_NS = 3_600 * 1_000_000_000
+_DAY = timedelta(days=1)
 Matrix = NDArray[np.float64]
 
 
@@ -41,7 +50,7 @@ class Session(enum.StrEnum):
 
     CONTINUOUS = "continuous"  # start + i * interval, around the clock
     #: 09:30-16:00 America/New_York on weekdays (US DST rules since 2007); exchange
-    #: holidays are not skipped.
+    #: holidays and early closes are not known. Pass ``calendar=`` for real sessions.
     REGULAR_HOURS = "regular_hours"
 
 
@@ -86,6 +95,7 @@ def generate_bars(
     shape: Shape = Shape.RANDOM_WALK,
     session: Session = Session.CONTINUOUS,
     params: ShapeParams | None = None,
+    calendar: MarketCalendar | None = None,
 ) -> list[BarFrame]:
     """Generate ``n_bars`` bars for each symbol, in the order given.
 
@@ -94,10 +104,14 @@ def generate_bars(
         n_bars: bars per symbol.
         start: aware UTC datetime; the first bar starts at or after it.
         seed: an int (a fresh ``default_rng(seed)``) or a Generator to draw from.
-        interval: bar length; under ``REGULAR_HOURS`` at most a session long.
+        interval: bar length; under ``REGULAR_HOURS`` at most a session long; with
+            a calendar at most a regular session long, or exactly one day.
         shape: the price behaviour.
-        session: around the clock, or US regular trading hours only.
+        session: around the clock, or US regular trading hours only (fixed hours,
+            no holidays); leave it ``CONTINUOUS`` when a calendar is given.
         params: the shape's knobs; defaults to :class:`ShapeParams()`.
+        calendar: when given, bars fall only inside its sessions (see
+            :func:`bar_timestamps`); it must cover every bar.
 
     Returns:
         One validated, read-only :class:`BarFrame` per symbol (provenance
@@ -107,7 +121,9 @@ def generate_bars(
     if n_bars < 0:
         raise InvalidInput("n_bars", n_bars, "must be >= 0")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    stamps = bar_timestamps(n_bars, start=start, interval=interval, session=session)
+    stamps = bar_timestamps(
+        n_bars, start=start, interval=interval, session=session, calendar=calendar
+    )
     steps, jumps = _log_steps(shape, rng, len(symbols), n_bars, knobs)
     ohlcv = _ohlcv(rng, steps, jumps, knobs)
     return [
@@ -122,13 +138,34 @@ def generate_bars(
 
 
 def bar_timestamps(
-    n_bars: int, *, start: datetime, interval: timedelta, session: Session
+    n_bars: int,
+    *,
+    start: datetime,
+    interval: timedelta,
+    session: Session = Session.CONTINUOUS,
+    calendar: MarketCalendar | None = None,
 ) -> NDArray[np.int64]:
-    """Return ``n_bars`` bar start times (int64 ns, UTC) from ``start`` on."""
+    """Return ``n_bars`` bar start times (int64 ns, UTC) from ``start`` on.
+
+    With a ``calendar``, intraday bars start at each session's open and step by
+    ``interval``; only whole bars are produced (a bar that would run past the close,
+    e.g. the 15:30 hourly bar of a 16:00 close, is not), so an early close at 13:00
+    New York ends the 1-minute bars at 12:59. A one-day ``interval`` gives one bar
+    per session, stamped as Alpaca stamps daily bars (see :func:`_daily_stamp`).
+
+    Raises:
+        InvalidInput: a non-positive interval; an interval that does not fit the
+            session mode; a calendar combined with ``REGULAR_HOURS``, or one that
+            ends before ``n_bars`` bars were placed.
+    """
     step = interval // timedelta(microseconds=1) * 1_000
     if step <= 0:
         raise InvalidInput("interval", interval, "must be positive")
     first = to_ns(start)
+    if calendar is not None:
+        if session is not Session.CONTINUOUS:
+            raise InvalidInput("session", session, "give a calendar or a session mode")
+        return _calendar_timestamps(n_bars, start, interval, calendar)
     if session is Session.CONTINUOUS:
         return first + np.arange(n_bars, dtype=np.int64) * step
     if interval > timedelta(minutes=_SESSION_MINUTES):
@@ -137,6 +174,65 @@ def bar_timestamps(
     opens = _session_opens_ns(start.astimezone(UTC).date(), n_bars // per_day + 2)
     grid = (opens[:, None] + np.arange(per_day, dtype=np.int64) * step).ravel()
     return grid[grid >= first][:n_bars]
+
+
+def _calendar_timestamps(
+    n_bars: int, start: datetime, interval: timedelta, calendar: MarketCalendar
+) -> NDArray[np.int64]:
+    """Bar starts inside ``calendar``'s sessions, fetched a batch of sessions at a time."""
+    daily = interval == _DAY
+    if interval > _DAY or (not daily and calendar.bars_per_session(interval) < 1.0):
+        raise InvalidInput(
+            "interval", interval, f"must fit in a {calendar.name} session or be 1 day"
+        )
+    first = to_ns(start)
+    step = interval // timedelta(microseconds=1) * 1_000
+    per_session = 1 if daily else max(1, int(calendar.bars_per_session(interval)))
+    found: list[NDArray[np.int64]] = []
+    count = 0
+    day = calendar.trading_day(start)
+    while count < n_bars:
+        span = timedelta(days=(n_bars - count) // per_session * 7 // 5 + 7)
+        end = (
+            day + span
+            if calendar.is_always_open
+            else min(day + span, calendar.last_session)
+        )
+        if day > end:
+            raise InvalidInput(
+                "n_bars", n_bars, f"more bars than {calendar.name}'s sessions hold"
+            )
+        sessions = calendar.sessions_between(day, end)
+        opens = np.array([to_ns(s.open) for s in sessions], dtype=np.int64)
+        closes = np.array([to_ns(s.close) for s in sessions], dtype=np.int64)
+        if daily:
+            grid = np.array(
+                [_daily_stamp(s.date, calendar) for s in sessions], dtype=np.int64
+            )
+        else:
+            most = int((closes - opens).max() // step) if len(opens) else 0
+            starts = opens[:, None] + np.arange(most, dtype=np.int64) * step
+            grid = starts[starts + step <= closes[:, None]]
+        grid = grid[grid >= first]
+        found.append(grid)
+        count += len(grid)
+        day = end + _DAY
+    return np.concatenate(found)[:n_bars] if found else np.empty(0, dtype=np.int64)
+
+
+def _daily_stamp(day: date, calendar: MarketCalendar) -> int:
+    """A daily bar's time: midnight America/New_York of the session date, in UTC.
+
+    That is Alpaca's convention for US equities: the 1Day bar of 2022-04-11 is
+    ``"t":"2022-04-11T04:00:00Z"`` (/work/shared/ALPACA.md, section 8, "Response
+    shapes": 04:00Z is midnight EDT; 05:00Z under EST). Sessions never fall on a
+    Sunday, when US clocks change, so the date's own DST state is the one at its
+    midnight. An always-open calendar's day starts at midnight UTC.
+    """
+    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    if calendar.is_always_open:
+        return to_ns(midnight)
+    return to_ns(midnight) + (4 if _new_york_dst(day) else 5) * _HOUR_NS
 
 
 def _session_opens_ns(first_day: date, n_sessions: int) -> NDArray[np.int64]:

@@ -6,18 +6,25 @@ sees closed bars (close, volume). These are tracked incrementally per symbol wit
 exponentially weighted averages, updated with each bar *before* the strategy sees it,
 so a decision on bar t uses bars up to t and nothing later.
 
-Per-bar figures are scaled to a day with ``bars_per_day`` (390 one-minute bars for a
-regular US session). Until ``warmup`` returns were seen, the configured priors stand
-in for the volatility.
+Per-bar figures are scaled to a day with ``bars_per_day``: the bars of the bar
+interval in one regular session of the market's calendar (390 one-minute, 78
+five-minute, 6.5 hourly bars on XNYS; 1 for daily bars, so a daily volatility is the
+per-day stdev and the ADV the mean daily volume). Build the config with
+:meth:`FeatureConfig.for_interval`; the bare default (390) assumes one-minute XNYS
+bars. Until ``warmup`` returns were seen, the configured priors stand in for the
+volatility.
 """
 
 from __future__ import annotations
 
 import math
+from datetime import timedelta
+from typing import Any
 
 import attrs
 
 from tradecore.domain.float_checks import fraction, positive
+from tradecore.domain.market.calendar import MarketCalendar
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -29,6 +36,20 @@ class FeatureConfig:
     bars_per_day: float = attrs.field(default=390.0, validator=positive)
     prior_daily_volatility: float = attrs.field(default=0.02, validator=positive)
     warmup: int = 20
+
+    @classmethod
+    def for_interval(
+        cls, calendar: MarketCalendar, interval: timedelta, **settings: Any
+    ) -> FeatureConfig:
+        """Return the config for bars of ``interval`` on ``calendar``'s sessions.
+
+        ``bars_per_day`` is ``calendar.bars_per_session(interval)``; ``settings``
+        sets the other fields.
+
+        Raises:
+            InvalidInput: ``interval`` is not a positive timedelta.
+        """
+        return cls(bars_per_day=calendar.bars_per_session(interval), **settings)
 
 
 @attrs.frozen(slots=True)

@@ -27,6 +27,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.ledger import Ledger
@@ -85,6 +86,7 @@ class RiskGate:
         *,
         breakers: Sequence[Breaker] = (),
         on_kill: Callable[[KillRequest], object] | None = None,
+        calendar: MarketCalendar | None = None,
     ) -> None:
         """Wire the gate.
 
@@ -96,13 +98,17 @@ class RiskGate:
             on_kill: called once per kill the first cycle it is seen in the store
                 (e.g. :meth:`KillSwitch.carry_out` with this process's broker, so a
                 kill issued elsewhere cancels and flattens here).
+            calendar: the market whose trading days the pre-trade day P&L and
+                drawdown reset on; ``None`` means the UTC date (old behaviour). The
+                daily-loss and drawdown breakers take theirs when built: give them
+                the same calendar.
         """
         self._checker = checker
         self._commits = commits
         self.board = BreakerBoard(breakers, commits, alerter)
         self.rates = OrderRateTracker()
         self._cycle_at: datetime | None = None
-        self._days = DayEquityTracker()
+        self._days = DayEquityTracker(calendar)
         self._marks: dict[str, tuple[float, Decimal]] = {}
         self._references: dict[str, Decimal] = {}
         self._closes: dict[str, float] = {}

@@ -31,6 +31,7 @@ from tradecore.domain.execution.tca import (
     ParentExecution,
     analyze_execution,
 )
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.lifecycle import IntentStatus
@@ -44,12 +45,19 @@ def load_analyses(
     marks: Mapping[str, Decimal] | None = None,
     *,
     session_date: date | None = None,
+    calendar: MarketCalendar | None = None,
 ) -> list[ExecutionAnalysis]:
-    """Return one analysis per parent order in the store (optionally one day's)."""
+    """Return one analysis per parent order in the store (optionally one day's).
+
+    An order's day is ``calendar.trading_day`` of its decision (the exchange
+    session; after the close counts towards the next one); with ``calendar=None``
+    it is the session date recorded in its decision key (the UTC date: the old
+    behaviour).
+    """
     intents = [
         i
         for i in uow.intents.by_status(*IntentStatus)
-        if session_date is None or i.decision_key.session_date == session_date
+        if session_date is None or _day(i, calendar) == session_date
     ]
     fills: dict[str, list[Fill]] = {}
     for fill in uow.fills.all():
@@ -61,10 +69,16 @@ def load_analyses(
         groups[intent.parent_client_order_id or intent.client_order_id].append(intent)
     return [
         analyze_execution(
-            _execution(cid, children, fills, by_order.get(cid), marks or {})
+            _execution(cid, children, fills, by_order.get(cid), marks or {}, calendar)
         )
         for cid, children in groups.items()
     ]
+
+
+def _day(intent: OrderIntent, calendar: MarketCalendar | None) -> date:
+    if calendar is None:
+        return intent.decision_key.session_date
+    return calendar.trading_day(intent.decided_at)
 
 
 def _decisions_by_order(
@@ -89,6 +103,7 @@ def _execution(
     fills: Mapping[str, Sequence[Fill]],
     decision: DecisionRecord | None,
     marks: Mapping[str, Decimal],
+    calendar: MarketCalendar | None,
 ) -> ParentExecution:
     first = children[0]
     key = first.decision_key
@@ -112,7 +127,8 @@ def _execution(
         strategy_id=key.strategy_id,
         symbol=key.symbol,
         side=key.side,
-        session_date=key.session_date,
+        session_date=_day(first, calendar),
+        decided_at=first.decided_at,
         policy=first.execution_policy,
         ordered_qty=key.qty,
         decision_price=decision_price,
@@ -175,13 +191,15 @@ def calibrate_from_store(
     config: CalibrationConfig | None = None,
     note: str = "",
     session_date: date | None = None,
+    calendar: MarketCalendar | None = None,
 ) -> CostModelVersion | None:
     """Fit the next version from the store's fills and record it (``None``: no data).
 
     The new version names ``pinned`` as its parent and the execution ids it used;
-    with ``session_date`` only that day's orders are used (the live daily loop).
+    with ``session_date`` only that day's orders are used (the live daily loop),
+    the day as :func:`load_analyses` reads it with ``calendar``.
     """
-    analyses = load_analyses(uow, marks, session_date=session_date)
+    analyses = load_analyses(uow, marks, session_date=session_date, calendar=calendar)
     observations = impact_observations(analyses, uow.decisions.all_decisions())
     fitted = calibrate_impact(pinned, observations, config or CalibrationConfig())
     if fitted is pinned:

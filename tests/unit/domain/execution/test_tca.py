@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
+from tests.calendars import xnys
 from tests.factories import T0
 from tradecore.domain import (
     Fill,
@@ -192,6 +193,52 @@ def test_rollup_by_symbol_day_and_strategy() -> None:
     )
     msft = rollup_executions(analyses, "symbol")[1]
     assert msft.predicted_cost_bps is None
+
+
+def decided(*at: datetime) -> list[ParentExecution]:
+    """Unfilled orders decided at ``at``, their session date the UTC date (old keys)."""
+    return [
+        buy(client_order_id=f"p{i}", decided_at=t, session_date=t.date(), fills=())
+        for i, t in enumerate(at)
+    ]
+
+
+def days(executions: list[ParentExecution], **calendar: object) -> dict[str, int]:
+    analyses = [analyze_execution(e) for e in executions]
+    rollups = rollup_executions(analyses, "day", **calendar)  # type: ignore[arg-type]
+    return {r.key: r.orders for r in rollups}
+
+
+@pytest.mark.parametrize(
+    "evening",
+    [
+        datetime(2026, 1, 13, 23, 0, tzinfo=UTC),  # winter: 18:00 New York
+        datetime(2025, 7, 15, 23, 0, tzinfo=UTC),  # summer: 19:00 New York
+    ],
+)
+def test_day_rollup_puts_the_evening_before_a_session_into_it(
+    evening: datetime,
+) -> None:
+    morning = evening + timedelta(hours=15, minutes=45)  # 09:45 or 10:45 New York
+    book = decided(evening, morning)
+    assert days(book, calendar=xnys()) == {morning.date().isoformat(): 2}
+    assert days(book) == {  # the UTC dates (old behaviour) split it
+        evening.date().isoformat(): 1,
+        morning.date().isoformat(): 1,
+    }
+
+
+def test_day_rollup_splits_the_last_minute_from_the_next_morning() -> None:
+    book = decided(
+        datetime(2026, 1, 13, 20, 30, tzinfo=UTC),  # 15:30 New York
+        datetime(2026, 1, 13, 20, 59, tzinfo=UTC),  # 15:59
+        datetime(2026, 1, 14, 14, 31, tzinfo=UTC),  # 09:31 next day
+    )
+    assert days(book, calendar=xnys()) == {"2026-01-13": 2, "2026-01-14": 1}
+
+
+def test_day_rollup_without_a_decision_time_keeps_the_session_date() -> None:
+    assert days([buy(fills=())], calendar=xnys()) == {"2026-01-05": 1}
 
 
 def test_rollup_refuses_an_unknown_grouping() -> None:

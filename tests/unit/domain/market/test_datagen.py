@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.calendars import ALWAYS_OPEN, xnys
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint, from_ns
 from tradecore.domain.market.bars import Provenance
@@ -183,3 +184,144 @@ def test_rejects_naive_start_and_non_positive_interval() -> None:
         generate_bars(["AAA"], 3, start=datetime(2024, 1, 2), seed=1)
     with pytest.raises(InvalidInput, match="interval"):
         generate_bars(["AAA"], 3, start=START, seed=1, interval=timedelta(0))
+
+
+# --- on a market calendar's sessions ----------------------------------------------
+
+
+def moments_on(calendar_bars: np.ndarray) -> list[datetime]:
+    return [from_ns(int(t)) for t in calendar_bars]
+
+
+def test_calendar_minutes_skip_weekends_and_holidays_and_honour_early_closes() -> None:
+    # Wed 26 Nov 2025 full day, Thu 27 Thanksgiving, Fri 28 closes at 13:00 New York.
+    stamps = bar_timestamps(
+        390 + 210 + 1,
+        start=datetime(2025, 11, 26, tzinfo=UTC),
+        interval=timedelta(minutes=1),
+        calendar=xnys(),
+    )
+    moments = moments_on(stamps)
+    assert moments[0] == datetime(2025, 11, 26, 14, 30, tzinfo=UTC)
+    assert moments[389] == datetime(2025, 11, 26, 20, 59, tzinfo=UTC)
+    assert moments[390] == datetime(2025, 11, 28, 14, 30, tzinfo=UTC)
+    assert moments[599] == datetime(2025, 11, 28, 17, 59, tzinfo=UTC)  # 12:59 NY
+    assert moments[600] == datetime(2025, 12, 1, 14, 30, tzinfo=UTC)  # Monday
+    assert all(xnys().is_open(m) for m in moments)
+
+
+def test_calendar_bars_follow_dst_and_skip_the_holidays_session_mode_keeps() -> None:
+    # Good Friday 18 Apr 2025 is an NYSE holiday the fixed-hours mode trades through.
+    start = datetime(2025, 4, 17, 13, 30, tzinfo=UTC)
+    real = moments_on(
+        bar_timestamps(391, start=start, interval=timedelta(minutes=1), calendar=xnys())
+    )
+    fixed = moments_on(
+        bar_timestamps(
+            391,
+            start=start,
+            interval=timedelta(minutes=1),
+            session=Session.REGULAR_HOURS,
+        )
+    )
+    assert real[390] == datetime(2025, 4, 21, 13, 30, tzinfo=UTC)  # EDT open
+    assert fixed[390] == datetime(2025, 4, 18, 13, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "per_day", "last_full", "last_early"),
+    [(5, 78, "20:55", "17:55"), (60, 6, "19:30", "16:30")],
+)
+def test_calendar_coarse_bars_never_run_past_the_close(
+    minutes: int, per_day: int, last_full: str, last_early: str
+) -> None:
+    step = timedelta(minutes=minutes)
+    stamps = bar_timestamps(
+        200, start=datetime(2025, 11, 26, tzinfo=UTC), interval=step, calendar=xnys()
+    )
+    moments = moments_on(stamps)
+    by_day: dict[date, list[datetime]] = {}
+    for m in moments:
+        by_day.setdefault(m.date(), []).append(m)
+    assert len(by_day[date(2025, 11, 26)]) == per_day
+    assert by_day[date(2025, 11, 26)][-1].strftime("%H:%M") == last_full
+    assert by_day[date(2025, 11, 28)][-1].strftime("%H:%M") == last_early
+    for m in moments:
+        session = xnys().session_of(m)
+        assert session is not None
+        assert m + step <= session.close
+
+
+def test_calendar_daily_bars_one_per_session_at_new_york_midnight() -> None:
+    stamps = bar_timestamps(
+        4,
+        start=datetime(2025, 3, 6, tzinfo=UTC),
+        interval=timedelta(days=1),
+        calendar=xnys(),
+    )
+    # Thu 6, Fri 7 (EST: 05:00Z); DST begins Sun 9 Mar; Mon 10, Tue 11 (EDT: 04:00Z).
+    assert moments_on(stamps) == [
+        datetime(2025, 3, 6, 5, tzinfo=UTC),
+        datetime(2025, 3, 7, 5, tzinfo=UTC),
+        datetime(2025, 3, 10, 4, tzinfo=UTC),
+        datetime(2025, 3, 11, 4, tzinfo=UTC),
+    ]
+    around_christmas = bar_timestamps(
+        3,
+        start=datetime(2025, 12, 24, tzinfo=UTC),
+        interval=timedelta(days=1),
+        calendar=xnys(),
+    )
+    assert [m.day for m in moments_on(around_christmas)] == [24, 26, 29]
+
+
+def test_always_open_calendar_is_round_the_clock() -> None:
+    start = datetime(2025, 11, 29, 23, 58, tzinfo=UTC)  # a Saturday
+    stamps = bar_timestamps(
+        4, start=start, interval=timedelta(minutes=1), calendar=ALWAYS_OPEN
+    )
+    plain = bar_timestamps(4, start=start, interval=timedelta(minutes=1))
+    assert list(stamps) == list(plain)
+    daily = bar_timestamps(
+        2, start=start, interval=timedelta(days=1), calendar=ALWAYS_OPEN
+    )
+    assert moments_on(daily) == [
+        datetime(2025, 11, 30, tzinfo=UTC),
+        datetime(2025, 12, 1, tzinfo=UTC),
+    ]
+
+
+def test_calendar_bars_are_deterministic_and_seeded() -> None:
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    one = generate_bars(SYMBOLS, 1_000, start=start, seed=3, calendar=xnys())
+    two = generate_bars(SYMBOLS, 1_000, start=start, seed=3, calendar=xnys())
+    assert raw_bytes(one) == raw_bytes(two)
+    assert len(one[0]) == 1_000
+    assert all(xnys().is_open(from_ns(int(t))) for t in one[0].timestamps)
+
+
+@pytest.mark.parametrize(
+    "interval", [timedelta(hours=7), timedelta(days=2), timedelta(hours=30)]
+)
+def test_calendar_refuses_intervals_that_fit_no_session(interval: timedelta) -> None:
+    with pytest.raises(InvalidInput, match="interval"):
+        bar_timestamps(
+            3,
+            start=datetime(2025, 1, 6, tzinfo=UTC),
+            interval=interval,
+            calendar=xnys(),
+        )
+
+
+def test_calendar_refuses_a_session_mode_and_running_out_of_sessions() -> None:
+    start = datetime(2025, 1, 6, tzinfo=UTC)
+    with pytest.raises(InvalidInput, match="session"):
+        bar_timestamps(
+            3,
+            start=start,
+            interval=timedelta(minutes=1),
+            session=Session.REGULAR_HOURS,
+            calendar=xnys(),
+        )
+    with pytest.raises(InvalidInput, match="n_bars"):
+        bar_timestamps(10_000, start=start, interval=timedelta(days=1), calendar=xnys())

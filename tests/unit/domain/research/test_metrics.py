@@ -8,11 +8,15 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from tests.calendars import ALWAYS_OPEN, xnys
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.market.datagen import Session, bar_timestamps
 from tradecore.domain.research.metrics import (
     annualized_volatility,
+    calendar_periods_per_year,
+    daily_returns,
+    day_ends,
     drawdown_series,
     max_drawdown,
     period_returns,
@@ -114,6 +118,13 @@ def test_summary_uses_inferred_or_given_annualization() -> None:
         "turnover": pytest.approx(200.0 / 104.475),
         "periods": 3,
         "periods_per_year": 252.0,
+        "annualization": "252 periods a year (inferred from timestamps, no calendar)",
+        # One point per UTC day: the first day's return is 0 (from the opening
+        # equity), then the period returns.
+        "sharpe_daily": pytest.approx(
+            0.025 / math.sqrt(0.0275 / 3) * math.sqrt(252), rel=1e-12
+        ),
+        "days": 4,
     }
     given = summarize_performance(daily(4), EQUITY, periods_per_year_override=12.0)
     assert given.sharpe == pytest.approx((1 / 30) / math.sqrt(0.04 / 3) * math.sqrt(12))
@@ -131,3 +142,103 @@ def test_metrics_are_bit_identical_for_identical_input() -> None:
     first = summarize_performance(stamps, curve).as_dict()
     second = summarize_performance(stamps.copy(), curve.copy()).as_dict()
     assert repr(first) == repr(second)
+
+
+# --- annualization and daily Sharpe on a market calendar ---------------------------
+
+
+def test_periods_per_year_from_the_calendar() -> None:
+    minute, day = timedelta(minutes=1), timedelta(days=1)
+    assert calendar_periods_per_year(xnys(), minute) == 252 * 390
+    assert calendar_periods_per_year(xnys(), timedelta(minutes=5)) == 252 * 78
+    assert calendar_periods_per_year(xnys(), day) == 252
+    assert calendar_periods_per_year(ALWAYS_OPEN, minute) == 365 * 1440
+    assert calendar_periods_per_year(ALWAYS_OPEN, day) == 365
+
+
+def ns(*parts: int) -> int:
+    return to_ns(datetime(*parts, tzinfo=UTC))  # type: ignore[misc]
+
+
+# Tue 13 Jan 2026 .. Thu 15 Jan 2026 (EST): sessions 14:30Z-21:00Z. 01:00Z on the
+# 14th is after the 13th's close: it belongs to the 14th's session.
+STAMPS = np.array(
+    [
+        ns(2026, 1, 13, 14, 30),
+        ns(2026, 1, 13, 20, 59),
+        ns(2026, 1, 14, 1, 0),
+        ns(2026, 1, 14, 15, 0),
+        ns(2026, 1, 14, 20, 59),
+        ns(2026, 1, 15, 14, 30),
+        ns(2026, 1, 15, 20, 30),
+    ],
+    dtype=np.int64,
+)
+CURVE = np.array([100.0, 101.0, 99.0, 102.0, 103.0, 101.0, 104.0])
+
+
+def test_daily_returns_group_by_trading_day() -> None:
+    assert list(day_ends(STAMPS, xnys())) == [1, 4, 6]
+    # UTC dates put 01:00Z on the 14th with the 14th as well here, but split a
+    # session spanning UTC midnight (next test).
+    assert list(day_ends(STAMPS)) == [1, 4, 6]
+    expected = [101.0 / 100.0 - 1, 103.0 / 101.0 - 1, 104.0 / 103.0 - 1]
+    assert np.allclose(daily_returns(STAMPS, CURVE, xnys()), expected)
+
+
+def test_a_session_across_utc_midnight_is_one_day() -> None:
+    # Always-open days are UTC days; XNYS evening stamps (after the close, before
+    # UTC midnight) join the next session, whose morning is on the next UTC date.
+    stamps = np.array(
+        [ns(2026, 1, 13, 20, 0), ns(2026, 1, 13, 22, 0), ns(2026, 1, 14, 15, 0)]
+    )
+    assert list(day_ends(stamps, xnys())) == [0, 2]
+    assert list(day_ends(stamps)) == [1, 2]
+    assert list(day_ends(stamps, ALWAYS_OPEN)) == [1, 2]
+
+
+def test_summary_on_a_calendar_matches_a_hand_computation() -> None:
+    summary = summarize_performance(
+        STAMPS, CURVE, calendar=xnys(), interval=timedelta(minutes=1)
+    )
+    bar_returns = CURVE[1:] / CURVE[:-1] - 1
+    per_year = 252 * 390
+    sharpe = bar_returns.mean() / bar_returns.std(ddof=1) * math.sqrt(per_year)
+    closes = CURVE[[1, 4, 6]]
+    days = closes / np.array([100.0, closes[0], closes[1]]) - 1
+    sharpe_daily = days.mean() / days.std(ddof=1) * math.sqrt(252)
+    assert summary.periods_per_year == per_year
+    assert summary.annualization == "252 sessions x 390 bars (XNYS)"
+    assert summary.sharpe == pytest.approx(sharpe, rel=1e-12)
+    assert summary.sharpe_daily == pytest.approx(sharpe_daily, rel=1e-12)
+    assert summary.days == 3
+    daily_bars = summarize_performance(
+        STAMPS, CURVE, calendar=xnys(), interval=timedelta(days=1)
+    )
+    assert daily_bars.periods_per_year == 252
+    assert daily_bars.annualization == "252 sessions x 1 bars (XNYS)"
+
+
+def test_summary_on_an_always_open_calendar() -> None:
+    stamps = daily(3 * 1440, timedelta(minutes=1))
+    curve = 100.0 + np.sin(np.arange(len(stamps)) / 50.0)
+    summary = summarize_performance(stamps, curve, calendar=ALWAYS_OPEN)
+    assert summary.periods_per_year == 365 * 1440
+    assert summary.annualization == "365 sessions x 1440 bars (24/7)"
+    closes = curve[[1439, 2879, 4319]]
+    days = closes / np.array([curve[0], closes[0], closes[1]]) - 1
+    expected = days.mean() / days.std(ddof=1) * math.sqrt(365)
+    assert summary.sharpe_daily == pytest.approx(expected, rel=1e-12)
+
+
+def test_summary_infers_the_bar_interval_from_the_timestamps() -> None:
+    stamps = bar_timestamps(
+        390 + 210 + 390,
+        start=datetime(2025, 11, 26, tzinfo=UTC),
+        interval=timedelta(minutes=1),
+        calendar=xnys(),
+    )
+    curve = 100.0 + np.cos(np.arange(len(stamps)) / 30.0)
+    summary = summarize_performance(stamps, curve, calendar=xnys())
+    assert summary.periods_per_year == 252 * 390
+    assert summary.days == 3  # 26 Nov, 28 Nov (early close), 1 Dec

@@ -18,6 +18,7 @@ from tradecore.domain.risk.breakers import (
     CorrelationConfig,
     DailyLossBreaker,
     DailyLossConfig,
+    DayEquityTracker,
     DrawdownBreaker,
     DrawdownConfig,
     FailureRateConfig,
@@ -170,6 +171,59 @@ def test_drawdown_from_the_days_high(equity: str, trips: bool) -> None:
     reading = breaker.update(T0 + 2 * S, D(equity))
     assert reading.breached is trips
     assert reading.inputs["high_water_mark"] == "2000"
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "marks",
+    [
+        # Winter (EST): 16:30 and 19:30 New York on the 13th, 09:45 on the 14th.
+        [utc(2026, 1, 13, 21, 30), utc(2026, 1, 14, 0, 30), utc(2026, 1, 14, 14, 45)],
+        # Summer (EDT): 16:30 and 21:00 New York on the 15th, 09:45 on the 16th.
+        [utc(2025, 7, 15, 20, 30), utc(2025, 7, 16, 1, 0), utc(2025, 7, 16, 13, 45)],
+    ],
+)
+def test_a_day_across_utc_midnight_is_one_trading_day(marks: list[datetime]) -> None:
+    exchange, utc_dates = DayEquityTracker(xnys()), DayEquityTracker()
+    for at, equity in zip(marks, ("1000", "900", "950"), strict=True):
+        day = exchange.update(at, D(equity))
+        utc_dates.update(at, D(equity))
+    assert day.day == marks[-1].date()
+    assert (day.opening, day.high, day.pnl) == (D(1000), D(1000), D(-50))
+    assert utc_dates.current is not None
+    assert utc_dates.current.opening == D(900)  # the UTC date split the evening
+
+
+def test_the_last_minute_and_the_next_morning_are_two_days() -> None:
+    days = DayEquityTracker(xnys())
+    days.update(utc(2026, 1, 13, 20, 59), D(1000))  # 15:59 New York
+    morning = days.update(utc(2026, 1, 14, 14, 31), D(900))  # 09:31 next day
+    assert morning.day.isoformat() == "2026-01-14"
+    assert morning.opening == D(900)
+    weekend = days.update(utc(2026, 1, 17, 12), D(800))  # Saturday: Tuesday 20th
+    assert weekend.day.isoformat() == "2026-01-20"  # Monday 19th is MLK Day
+
+
+def test_daily_loss_counts_an_evening_mark_towards_the_next_session() -> None:
+    config = DailyLossConfig(max_loss=D(100))
+    on_sessions = DailyLossBreaker(config, xnys())
+    on_utc = DailyLossBreaker(config)
+    for breaker in (on_sessions, on_utc):
+        breaker.update(utc(2026, 1, 13, 23), D(1000))  # 18:00 New York, after close
+    evening = on_sessions.update(utc(2026, 1, 14, 14, 35), D(800))
+    assert evening.breached
+    assert evening.inputs["day"] == "2026-01-14"
+    assert not on_utc.update(utc(2026, 1, 14, 14, 35), D(800)).breached
+
+
+def test_drawdown_resets_at_the_session_boundary_not_midnight_utc() -> None:
+    breaker = DrawdownBreaker(DrawdownConfig(max_drawdown=D(100)), xnys())
+    breaker.update(utc(2026, 1, 13, 20, 59), D(2000))  # 15:59 New York
+    assert not breaker.update(utc(2026, 1, 14, 14, 31), D(1500)).breached
+    assert breaker.update(utc(2026, 1, 14, 20, 0), D(1399)).breached
 
 
 def test_losing_streak_trips_beyond_the_limit_and_restarts() -> None:

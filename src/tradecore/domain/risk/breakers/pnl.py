@@ -1,8 +1,11 @@
 """Breakers on profit and loss: daily loss, intraday drawdown, losing streaks.
 
-The day is the UTC date of the update's time (a US session never straddles it), so
-the daily conditions reset by themselves overnight and can never hold a breaker
-tripped into the next day.
+The day is the exchange's trading day of the update's time,
+``calendar.trading_day(at)``: the session it falls in, or the next one after the
+close, on a weekend or a holiday, so an evening mark at 23:00 UTC counts towards the
+next session, not the one that closed. Without a calendar (``None``, the old
+behaviour) it is the UTC date. Either way the daily conditions reset by themselves
+at the day's boundary and can never hold a breaker tripped into the next day.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.risk.breakers.base import Breaker
 from tradecore.domain.risk.breakers.latch import BreakerConfig, BreakerReading, Inputs
 
@@ -41,18 +45,28 @@ class DayEquity:
         return self.high - self.equity
 
 
+def trading_day(at: datetime, calendar: MarketCalendar | None) -> date:
+    """The day ``at`` counts towards: the calendar's trading day, else the UTC date."""
+    return at.date() if calendar is None else calendar.trading_day(at)
+
+
 class DayEquityTracker:
     """Follows equity marks through the day (the first mark of a day opens it)."""
 
-    __slots__ = ("current",)
+    __slots__ = ("calendar", "current")
 
-    def __init__(self) -> None:
-        """Start with no day."""
+    def __init__(self, calendar: MarketCalendar | None = None) -> None:
+        """Start with no day; days are ``calendar``'s trading days (None: UTC dates)."""
+        self.calendar = calendar
         self.current: DayEquity | None = None
+
+    def day_of(self, at: datetime) -> date:
+        """The day ``at`` belongs to."""
+        return trading_day(at, self.calendar)
 
     def update(self, at: datetime, equity: Decimal) -> DayEquity:
         """Take the equity marked at ``at`` and return the day so far."""
-        day, now = at.date(), self.current
+        day, now = self.day_of(at), self.current
         if now is None or now.day != day:
             now = DayEquity(day=day, opening=equity, high=equity, equity=equity)
         else:
@@ -65,7 +79,7 @@ class DayEquityTracker:
     def on(self, at: datetime) -> DayEquity | None:
         """The day so far if ``at`` is still on it, else ``None``."""
         now = self.current
-        return now if now is not None and now.day == at.date() else None
+        return now if now is not None and now.day == self.day_of(at) else None
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -83,9 +97,11 @@ class DrawdownConfig(BreakerConfig):
 
 
 class _DayBreaker(Breaker):
-    def __init__(self, config: BreakerConfig) -> None:
+    def __init__(
+        self, config: BreakerConfig, calendar: MarketCalendar | None = None
+    ) -> None:
         super().__init__(config)
-        self._days = DayEquityTracker()
+        self._days = DayEquityTracker(calendar)
 
     def update(self, at: datetime, equity: Decimal) -> BreakerReading:
         """Take an equity mark; judge the condition on the day so far."""
@@ -98,15 +114,17 @@ class DailyLossBreaker(_DayBreaker):
 
     name = "daily_loss"
 
-    def __init__(self, config: DailyLossConfig) -> None:
-        """Trip beyond ``config.max_loss``."""
-        super().__init__(config)
+    def __init__(
+        self, config: DailyLossConfig, calendar: MarketCalendar | None = None
+    ) -> None:
+        """Trip beyond ``config.max_loss``; days are ``calendar``'s (None: UTC dates)."""
+        super().__init__(config, calendar)
         self._limit = config.max_loss
 
     def _condition(self, at: datetime) -> tuple[bool, Inputs]:
         day = self._days.on(at)
         if day is None:
-            return False, {"day": at.date().isoformat(), "loss": "0"}
+            return False, {"day": self._days.day_of(at).isoformat(), "loss": "0"}
         loss = -day.pnl
         return loss > self._limit, {
             "day": day.day.isoformat(),
@@ -122,15 +140,17 @@ class DrawdownBreaker(_DayBreaker):
 
     name = "drawdown"
 
-    def __init__(self, config: DrawdownConfig) -> None:
-        """Trip beyond ``config.max_drawdown``."""
-        super().__init__(config)
+    def __init__(
+        self, config: DrawdownConfig, calendar: MarketCalendar | None = None
+    ) -> None:
+        """Trip beyond ``config.max_drawdown``; days are ``calendar``'s (None: UTC)."""
+        super().__init__(config, calendar)
         self._limit = config.max_drawdown
 
     def _condition(self, at: datetime) -> tuple[bool, Inputs]:
         day = self._days.on(at)
         if day is None:
-            return False, {"day": at.date().isoformat(), "drawdown": "0"}
+            return False, {"day": self._days.day_of(at).isoformat(), "drawdown": "0"}
         return day.drawdown > self._limit, {
             "day": day.day.isoformat(),
             "high_water_mark": str(day.high),
