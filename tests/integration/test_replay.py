@@ -168,11 +168,12 @@ def test_unknown_strategy_and_parameter_name_the_known_ones(bar_dir: Path) -> No
         replay(bar_dir, "sma_cross", {"speed": 3})
 
 
-def test_an_existing_report_folder_needs_resume(tmp_path: Path, bar_dir: Path) -> None:
+def test_an_existing_report_folder_needs_force(tmp_path: Path, bar_dir: Path) -> None:
     params = {"fast": 5, "slow": 20}
     replay(bar_dir, "sma_cross", params, out=tmp_path / "r")
-    with pytest.raises(ConfigurationError, match="--resume"):
+    with pytest.raises(ConfigurationError, match="pass --force to replace it"):
         replay(bar_dir, "sma_cross", params, out=tmp_path / "r")
+    replay(bar_dir, "sma_cross", params, out=tmp_path / "r", replace=True)
 
 
 def _stored_intents(folder: Path) -> int:

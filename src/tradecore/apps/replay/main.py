@@ -19,7 +19,7 @@ from tradecore.apps.replay import manifest as cli_manifest
 from tradecore.apps.replay import parity as cli_parity
 from tradecore.apps.replay.demo_data import demo_calendar, demo_frames
 from tradecore.apps.replay.run_manifest import MANIFEST_FILE
-from tradecore.apps.replay.runner import replay
+from tradecore.apps.replay.runner import is_finished, replay
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.strategy_loader import parse_params
 from tradecore.domain.errors import ConfigurationError
@@ -76,6 +76,12 @@ def run(
     resume: bool = typer.Option(
         False, "--resume", help="Finish an interrupted replay in --out (same inputs)."
     ),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Replace a replay already in --out (--demo replaces a finished one "
+        "without it).",
+    ),
     config: Path | None = typer.Option(
         None,
         "--config",
@@ -125,6 +131,7 @@ def run(
                 seed=seed,
                 out=out,
                 resume=resume,
+                replace=force or (demo and not resume and is_finished(out)),
                 on_progress=report,
                 signing=signing,
                 execution=ExecutionSettings(

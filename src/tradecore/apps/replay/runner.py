@@ -35,6 +35,7 @@ from tradecore.apps.replay.costs import (
 )
 from tradecore.apps.replay.records import fill_rows, record_rows
 from tradecore.apps.replay.run_manifest import (
+    MANIFEST_FILE,
     build_manifest,
     run_identity,
     sign_run_manifest,
@@ -101,6 +102,7 @@ def replay(
     seed: int = 7,
     out: str | Path | None = None,
     resume: bool = False,
+    replace: bool = False,
     limits: RiskLimits | None = None,
     commit_every: int = 50_000,
     on_progress: Callable[[ReplayProgress], None] | None = None,
@@ -112,6 +114,10 @@ def replay(
 
     Store writes are committed every ``commit_every`` steps (order placements and
     broker events): a crash loses at most that batch, which ``resume`` re-derives.
+    An ``out`` folder that already holds a replay is refused unless ``resume``
+    (finish it; a finished run is re-derived) or ``replace`` (delete the earlier
+    replay's files, then run afresh).
+
     The run's signed manifest (signed as ``signing`` says: the configured key, else
     the development key) is written to ``out/manifest.json`` and its hash goes into
     every decision record.
@@ -126,7 +132,8 @@ def replay(
 
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
-            folder that already holds a replay without ``resume``.
+            folder that already holds a replay without ``resume`` or ``replace``;
+            both ``resume`` and ``replace``.
         BarFileError: a bar file is malformed (names file, line and field).
     """
     started = time.perf_counter()
@@ -152,7 +159,7 @@ def replay(
     folder = (
         Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tc-replay-"))
     )
-    store = _open_store(folder, resume)
+    store = _open_store(folder, resume, replace)
     start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
     costs: CostSetup | None = None
     if execution is not None and execution.enabled:
@@ -388,16 +395,59 @@ def _first_pin(folder: Path) -> str:
     return str(json.loads(config.read_text()).get("cost_model_version", ""))
 
 
-def _open_store(folder: Path, resume: bool) -> WriteBehindStore:
+def _open_store(folder: Path, resume: bool, replace: bool) -> WriteBehindStore:
+    if resume and replace:
+        raise ConfigurationError("give at most one of --resume and --force")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / STORE_FILE
     if path.exists() and not resume:
-        raise ConfigurationError(
-            f"{folder} already holds a replay ({STORE_FILE}); pass --resume to finish it "
-            "or choose another --out"
-        )
+        if not replace:
+            raise ConfigurationError(_held_message(folder))
+        _remove_replay(folder)
     sql = open_store(f"sqlite:///{path}", durability=Durability.NORMAL, upgrade=True)
     return WriteBehindStore(sql)
+
+
+#: Every file a replay writes into its ``out`` folder (the store and its SQLite
+#: side files, the report, the manifest); ``replace`` deletes these and nothing else.
+REPLAY_FILES = (
+    STORE_FILE,
+    f"{STORE_FILE}-wal",
+    f"{STORE_FILE}-shm",
+    f"{STORE_FILE}-journal",
+    "summary.json",
+    "run.json",
+    "equity.csv",
+    "fills.csv",
+    "decisions.csv",
+    "outcomes.csv",
+    "report.html",
+    "config.json",
+    MANIFEST_FILE,
+    MARKS_FILE,
+)
+
+
+def is_finished(folder: Path) -> bool:
+    """Whether ``folder`` holds a finished replay (its last two files are written)."""
+    return all((folder / name).exists() for name in (MANIFEST_FILE, MARKS_FILE))
+
+
+def _held_message(folder: Path) -> str:
+    if is_finished(folder):
+        return (
+            f"{folder} already holds a finished replay; pass --force to replace it "
+            "or choose another --out"
+        )
+    return (
+        f"{folder} already holds an unfinished replay ({STORE_FILE}); pass --resume "
+        "to finish it, --force to replace it, or choose another --out"
+    )
+
+
+def _remove_replay(folder: Path) -> None:
+    for name in REPLAY_FILES:
+        (folder / name).unlink(missing_ok=True)
 
 
 def cost_summary(
