@@ -52,7 +52,7 @@ def test_live_loop_and_replay_make_the_same_decisions_and_orders(
         orders,
         commits,
         clock,
-        EngineConfig(opening_cash=CASH),
+        EngineConfig(opening_cash=CASH, calendar=xnys()),
     )
     loop = LiveLoop(
         engine,

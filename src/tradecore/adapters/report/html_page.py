@@ -30,10 +30,12 @@ BLOTTER_ROWS = 50
 _KPIS = [
     ("total_return", "Total return", "percent"),
     ("sharpe", "Sharpe (ann.)", "ratio"),
+    ("sharpe_daily", "Sharpe (daily returns)", "ratio"),
     ("max_drawdown", "Max drawdown", "drawdown"),
     ("annualized_volatility", "Volatility (ann.)", "unsigned_percent"),
     ("turnover", "Turnover", "times"),
     ("end_equity", "Final equity", "money"),
+    ("orders_expired", "Orders expired unfilled", "count"),
 ]
 
 
@@ -131,6 +133,8 @@ def _kpi_value(value: object, how: str) -> tuple[str, str]:
         return f"{number:.2f}".replace("-", "\u2212"), tone
     if how == "times":
         return f"{number:.2f}\u00d7", ""
+    if how == "count":
+        return f"{int(number):,}", "neg" if number else ""
     return _compact_money(number), ""
 
 

@@ -271,6 +271,7 @@ def _loop(
                 calendar=calendars.regular,
                 interval=interval,
             ),
+            calendar=calendars.regular,
         ),
     )
     feed = TimedFeed(source.feed, interval, metrics=ops.metrics)

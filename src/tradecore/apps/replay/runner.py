@@ -210,6 +210,7 @@ def replay(
                 config_hash=config_hash,
                 manifest_hash=manifest_hash(signed.manifest),
                 net_of_cost=None if costs is None else costs.config,
+                calendar=market,
             ),
         )
         run = run_replay(
@@ -219,6 +220,7 @@ def replay(
             clock,
             interval=venue.bar_interval,
             on_progress=on_progress,
+            calendar=market,
         )
         commits.flush()
         marks = {s: to_price(p) for s, p in engine.last_prices().items()}
@@ -234,6 +236,7 @@ def replay(
             decisions = list(uow.decisions.all_decisions())
             outcomes = list(uow.decisions.all_outcomes())
             order_count = len(uow.intents.by_status(*IntentStatus))
+            expired = len(uow.intents.by_status(IntentStatus.EXPIRED))
     finally:
         store.close()
     ledger = engine.ledger
@@ -247,6 +250,7 @@ def replay(
     summary = {
         "fills": len(fills),
         "orders": order_count,
+        "orders_expired": expired,
         "decisions": len(decisions),
         "final_equity": ledger.equity(marks),
         "realized_pnl": ledger.realized_pnl,
@@ -257,6 +261,7 @@ def replay(
         "sharpe_daily": perf.sharpe_daily,
         "periods_per_year": perf.periods_per_year,
         "annualization": perf.annualization,
+        "calendar": market.name,
         "max_drawdown": perf.max_drawdown,
         "turnover": perf.turnover,
         "config_hash": config_hash,

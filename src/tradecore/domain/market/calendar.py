@@ -456,3 +456,24 @@ def _whole_day(midnight_ns: int) -> Session:
     except OverflowError:
         raise InvalidInput("day", day, "no session beyond the end of time") from None
     return Session(date=day, open=from_epoch_ns(midnight_ns), close=close)
+
+
+def bar_span(
+    calendar: MarketCalendar, start: datetime, interval: timedelta
+) -> tuple[datetime, datetime] | None:
+    """Return the part of the bar ``[start, start + interval)`` inside a session.
+
+    A minute bar in the session is itself; a bar that straddles the open or the close
+    (an hourly bar from 09:00 New York, the last bar of an early close) is clipped to
+    the session; a daily bar stamped at midnight is its session's open to close, so
+    an order queued overnight fills at that open. ``None``: the bar lies wholly
+    outside every session (pre-market, after hours, a weekend, a holiday).
+    """
+    end = start + interval
+    if calendar.is_always_open:
+        return start, end
+    if not calendar.is_open(start):
+        start = calendar.next_open(start)
+        if start >= end:
+            return None
+    return start, min(end, calendar.next_close(start))

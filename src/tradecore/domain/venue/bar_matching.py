@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tradecore.domain.market.bars import Bar, Quote
-from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.market.calendar import bar_span
 from tradecore.domain.orders.broker_status import BrokerOrderStatus as B
 from tradecore.domain.orders.spec import TimeInForce
 from tradecore.domain.venue.book import Action, ActionKind, VenueBook
@@ -59,27 +59,6 @@ def match_bar(
             liquidity -= float(match.qty)
         if order.spec.time_in_force in _IMMEDIATE:
             _finish_immediate(book, order, at)
-
-
-def bar_span(
-    calendar: MarketCalendar, start: datetime, interval: timedelta
-) -> tuple[datetime, datetime] | None:
-    """Return the part of the bar ``[start, start + interval)`` inside a session.
-
-    A minute bar in the session is itself; a bar that straddles the open or the close
-    (an hourly bar from 09:00 New York, the last bar of an early close) is clipped to
-    the session; a daily bar stamped at midnight is its session's open to close, so
-    an order queued overnight fills at that open. ``None``: the bar lies wholly
-    outside every session (pre-market, after hours, a weekend, a holiday).
-    """
-    end = start + interval
-    if calendar.is_always_open:
-        return start, end
-    if not calendar.is_open(start):
-        start = calendar.next_open(start)
-        if start >= end:
-            return None
-    return start, min(end, calendar.next_close(start))
 
 
 def _extended_span(

@@ -9,7 +9,7 @@ inputs, so the ids derived from them are the same in every process.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import attrs
@@ -30,6 +30,9 @@ class DecisionStamp:
 
     strategy_id: str
     at: datetime
+    #: The trading session the decision belongs to (its client order ids carry it):
+    #: the calendar's trading day, so a decision at Friday's close is Monday's.
+    session_date: date
     config_hash: str
     model_hash: str
     cost_model_hash: str
@@ -81,7 +84,7 @@ def order_intent(
         strategy_id=stamp.strategy_id,
         symbol=target.symbol,
         side=side,
-        session_date=stamp.at.date(),
+        session_date=stamp.session_date,
         horizon=target.horizon,
         signal_hash=sha256_hex(target.signal)[:16],
         qty=qty,

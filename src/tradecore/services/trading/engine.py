@@ -322,9 +322,12 @@ class TradingEngine(NetOfCostSteps):
     def _stamp(self) -> DecisionStamp:
         """Who decides now, under which hashes: what every record carries."""
         config = self._config
+        now = self._clock.now()
+        calendar = config.calendar
         return DecisionStamp(
             strategy_id=self._strategy.strategy_id,
-            at=self._clock.now(),
+            at=now,
+            session_date=now.date() if calendar is None else calendar.trading_day(now),
             config_hash=config.config_hash,
             model_hash=config.model_hash,
             cost_model_hash=self._cost_hash,

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import attrs
 
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.data_quality import DataQualityConfig
 from tradecore.domain.risk.checks import RiskLimits
 from tradecore.services.controls.degradation import DegradationMonitor
@@ -40,3 +41,6 @@ class EngineConfig:
     #: Kelly sizing, cost gates, execution policy and slicing; ``None``: market
     #: orders for the targets' quantities (see :mod:`tradecore.services.trading.net_steps`).
     net_of_cost: NetOfCostConfig | None = None
+    #: The market's sessions: a decision's session date is its trading day
+    #: (``None``: the UTC date of the decision).
+    calendar: MarketCalendar | None = None

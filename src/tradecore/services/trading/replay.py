@@ -11,6 +11,11 @@ Bars and broker events are merged by time. For each bar timestamp ``t`` (a bar c
 4. the strategy sees each closed bar and acts; orders are sent at ``t + interval``,
    which is when the next bar opens.
 
+With a calendar, a bar is known at the end of its part inside a session: a daily
+bar (stamped at midnight New York) at that session's close, an hourly bar that
+straddles the close at the close. A decision then happens at the close, and its
+order waits (queued, as Alpaca queues it) for the next open.
+
 The loop does a few dictionary operations per bar; bars stay in numpy columns and a
 :class:`Bar` object is only built for a broker that has a working order to match.
 """
@@ -24,9 +29,12 @@ import attrs
 import numpy as np
 
 from tradecore.domain.market.bar_frame import BarFrame, from_ns, merge_timeline
+from tradecore.domain.market.calendar import MarketCalendar, bar_span
 from tradecore.ports.broker import ScheduledBroker
 from tradecore.ports.clock import ManualClock
 from tradecore.services.trading.engine import TradingEngine
+
+_LONG_BAR = timedelta(hours=1)
 
 
 @attrs.frozen
@@ -54,6 +62,7 @@ def run_replay(
     *,
     interval: timedelta,
     on_progress: Callable[[ReplayProgress], None] | None = None,
+    calendar: MarketCalendar | None = None,
 ) -> ReplayRun:
     """Drive ``engine`` and ``broker`` through ``frames`` in time order."""
     timeline = merge_timeline(frames)
@@ -64,6 +73,7 @@ def run_replay(
     columns = [(f.symbol, f.close, f.volume) for f in frames]
     frame_of, row_of = timeline.frame_index, timeline.row_index
     interval_ns = int(interval.total_seconds() * 1e9)
+    known_at = _known_at(calendar, interval)
     report_every = max(1, len(starts) // 100)
     current: dict[str, tuple[int, int]] = {}
     fed: set[str] = set()
@@ -88,7 +98,7 @@ def run_replay(
             if broker.needs_bar(symbol):
                 broker.on_bar(frames[f].bar(r))
                 fed.add(symbol)
-        _advance(clock, broker, engine, from_ns(t_ns + interval_ns))
+        _advance(clock, broker, engine, known_at(t_ns, t_ns + interval_ns))
         for f, r in batch:
             symbol, close, volume = columns[f]
             engine.on_bar(symbol, t_ns, float(close[r]), float(volume[r]))
@@ -97,6 +107,24 @@ def run_replay(
             on_progress(ReplayProgress(int(hi), len(stamps)))
     _drain(clock, broker, engine)
     return ReplayRun(bars=len(stamps), timestamps_ns=stamps[starts], equity=equity)
+
+
+def _known_at(
+    calendar: MarketCalendar | None, interval: timedelta
+) -> Callable[[int, int], datetime]:
+    """When a bar starting at ``t_ns`` (nominal end ``end_ns``) is known.
+
+    Bars shorter than an hour never straddle a close of a calendar whose sessions
+    start and end on the minute grid, so only longer bars pay for the lookup.
+    """
+    if calendar is None or interval < _LONG_BAR:
+        return lambda t_ns, end_ns: from_ns(end_ns)
+
+    def session_end(t_ns: int, end_ns: int) -> datetime:
+        span = bar_span(calendar, from_ns(t_ns), interval)
+        return from_ns(end_ns) if span is None else span[1]
+
+    return session_end
 
 
 def _advance(

@@ -16,10 +16,10 @@ import pytest
 
 from tests.calendars import xnys
 from tests.simkit import MINUTE, bar, lmt, mkt, venue
+from tradecore.domain.market.calendar import bar_span
 from tradecore.domain.orders.broker_status import BrokerOrderStatus as B
 from tradecore.domain.orders.events import OrderEventKind as K
 from tradecore.domain.orders.spec import Side, TimeInForce
-from tradecore.domain.venue.bar_matching import bar_span
 from tradecore.domain.venue.simulated import SimVenue
 
 DAY = timedelta(days=1)
