@@ -1,7 +1,8 @@
 """tradecore: systematic equity trading with exactly-once orders and live/replay parity.
 
 ``import tradecore as tc`` gives the notebook-facing API: value objects, the order
-lifecycle and the ledger.
+lifecycle and the ledger; ``tc.replay`` and ``tc.exchange_calendar`` load the
+adapters they need on first use.
 """
 
 from tradecore.domain import *  # noqa: F403  (the domain's sorted __all__ is the API)
@@ -21,6 +22,10 @@ def __getattr__(name: str) -> object:
         from tradecore.apps.replay.runner import replay
 
         return replay
+    if name == "exchange_calendar":
+        from tradecore.apps.wiring.calendars import exchange_calendar
+
+        return exchange_calendar
     raise AttributeError(f"module 'tradecore' has no attribute {name!r}")
 
 
@@ -31,6 +36,7 @@ __all__ = sorted(
         "InvalidInput",
         "Overfill",
         "TradecoreError",
+        "exchange_calendar",
         "replay",
     ]
 )

@@ -75,3 +75,27 @@ def frames_span(frames: Sequence[BarFrame]) -> tuple[datetime, datetime] | None:
     if not stamps:
         return None
     return from_ns(min(stamps)), from_ns(max(stamps))
+
+
+#: The sessions a notebook's calendar covers unless told otherwise (fixed bounds).
+NOTEBOOK_RANGE = (date(2000, 1, 1), date(2035, 12, 31))
+
+
+def exchange_calendar(
+    code: str = "XNYS",
+    start: date = NOTEBOOK_RANGE[0],
+    end: date = NOTEBOOK_RANGE[1],
+    *,
+    extended: bool = False,
+) -> MarketCalendar:
+    """An exchange's sessions (``tc.exchange_calendar()``: XNYS, 2000-2035).
+
+    ``extended`` gives the extended-hours sessions instead (04:00 New York to four
+    hours after the close); ``"24/7"`` a market that never closes.
+    """
+    if code == ALWAYS_OPEN:
+        return AlwaysOpenCalendar().schedule(start, end)
+    exchange = ExchangeCalendar(code)
+    if extended:
+        return exchange.extended_schedule(start, end)
+    return exchange.schedule(start, end)
