@@ -10,12 +10,15 @@ import typer
 import tradecore
 from tradecore.apps.live import run as cli_run
 from tradecore.apps.ops import audit as cli_audit
+from tradecore.apps.ops import breaker as cli_breaker
 from tradecore.apps.ops import config as cli_config
 from tradecore.apps.ops import cost_model as cli_cost_model
 from tradecore.apps.ops import db as cli_db
+from tradecore.apps.ops import kill as cli_kill
 from tradecore.apps.ops import reconcile as cli_reconcile
-from tradecore.apps.ops import risk as cli_risk
 from tradecore.apps.ops import secrets as cli_secrets
+from tradecore.apps.ops import state as cli_state
+from tradecore.apps.ops import status as cli_status
 from tradecore.apps.ops import tca as cli_tca
 from tradecore.apps.wiring.context import CliContext
 
@@ -59,10 +62,10 @@ def _root(
 app.add_typer(cli_db.app, name="db")
 app.add_typer(cli_audit.app, name="audit")
 app.add_typer(cli_config.app, name="config")
-app.add_typer(cli_risk.state_app, name="state")
-app.add_typer(cli_risk.breaker_app, name="breaker")
-app.command("kill")(cli_risk.kill)
-app.command("status")(cli_risk.status)
+app.add_typer(cli_state.state_app, name="state")
+app.add_typer(cli_breaker.breaker_app, name="breaker")
+app.command("kill")(cli_kill.kill)
+app.command("status")(cli_status.status)
 app.command("run")(cli_run.run)
 app.command("reconcile")(cli_reconcile.reconcile)
 app.command("tca")(cli_tca.live_tca)

@@ -1,4 +1,4 @@
-"""``tradecore-replay manifest sign|verify`` and ``tradecore-replay keys generate``."""
+"""``tradecore-replay manifest sign|verify``: sign a manifest, check any run's."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from tradecore.adapters.signing import generate_key_files
 from tradecore.apps.config.settings import Settings, load_settings
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.manifest_trust import (
@@ -21,7 +20,6 @@ manifest_app = typer.Typer(
     help="Sign and verify manifests (what a model or parameter set was made from).",
     no_args_is_help=True,
 )
-keys_app = typer.Typer(help="Ed25519 signing keys.", no_args_is_help=True)
 
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="TOML configuration file ([signing]).")
@@ -29,9 +27,8 @@ ConfigOption = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``manifest`` and ``keys`` command groups to ``app``."""
+    """Add the ``manifest`` command group to ``app``."""
     app.add_typer(manifest_app, name="manifest")
-    app.add_typer(keys_app, name="keys")
 
 
 def _settings(config: Path | None) -> Settings:
@@ -96,14 +93,3 @@ def verify(
             f"strategy {manifest.strategy_id} {manifest.strategy_version}, "
             f"model {manifest.model_name} {manifest.model_version}"
         )
-
-
-@keys_app.command()
-def generate(
-    out: Annotated[Path, typer.Option("--out", help="Folder for signing.key/.pub.")],
-) -> None:
-    """Generate an Ed25519 key pair: signing.key (mode 0600) and signing.pub."""
-    with cli_errors():
-        files = generate_key_files(out)
-        typer.echo(f"private key {files.private_key} (mode 0600; keep it secret)")
-        typer.echo(f"public key  {files.public_key} (key id {files.key_id})")

@@ -1,0 +1,187 @@
+"""``tradecore-replay run``: replay a strategy over bars; write the report folder.
+
+The data are a folder of bar files or the generated demo set; the market's calendar
+comes from ``--calendar`` or ``[market] calendar`` (the demo has its own, XNYS 2026).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from tradecore.apps.config.execution import ExecutionSettings
+from tradecore.apps.config.settings import MARKET_CALENDARS, load_settings
+from tradecore.apps.replay.demo_data import demo_calendar, demo_frames
+from tradecore.apps.replay.run_manifest import MANIFEST_FILE
+from tradecore.apps.replay.runner import is_finished, replay
+from tradecore.apps.wiring.errors import cli_errors
+from tradecore.apps.wiring.strategy_loader import parse_params
+from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.validation import to_decimal
+from tradecore.services.trading.replay import ReplayProgress
+
+
+def run(
+    data: Path | None = typer.Option(
+        None, "--data", help="Folder of SYMBOL.csv / SYMBOL.parquet bar files."
+    ),
+    demo: bool = typer.Option(
+        False, "--demo", help="Generate deterministic demo data instead of --data."
+    ),
+    strategy: str = typer.Option(
+        "sma_cross", "--strategy", help="Bundled name or package.module:ClassName."
+    ),
+    param: list[str] = typer.Option(
+        [], "--param", help="Strategy parameter NAME=VALUE (repeatable)."
+    ),
+    fill_model: str = typer.Option(
+        "realistic", "--fill-model", help="realistic (default) or ideal."
+    ),
+    cash: str = typer.Option("1000000", "--cash", help="Starting cash."),
+    seed: int = typer.Option(7, "--seed", help="Seed of the simulated broker."),
+    out: Path = typer.Option(Path("out"), "--out", help="Report folder."),
+    resume: bool = typer.Option(
+        False, "--resume", help="Finish an interrupted replay in --out (same inputs)."
+    ),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Replace a replay already in --out (--demo replaces a finished one "
+        "without it).",
+    ),
+    config: Path | None = typer.Option(
+        None,
+        "--config",
+        help="TOML configuration file ([signing] key_file, [market] calendar).",
+    ),
+    calendar: str | None = typer.Option(
+        None,
+        "--calendar",
+        help="Market calendar of the data: XNYS (US equities, the default) or 24/7 "
+        "(default: [market] calendar).",
+    ),
+    net_of_cost: bool = typer.Option(
+        False,
+        "--net-of-cost",
+        help="Kelly sizing, cost gates, execution policies and slicing; the replay "
+        "ends by calibrating the next cost-model version from its fills.",
+    ),
+    cost_model_version: str = typer.Option(
+        "", "--cost-model-version", help="Pin this cost-model version (hash)."
+    ),
+    cost_model_store: str = typer.Option(
+        "",
+        "--cost-model-store",
+        help="Database URL of the cost-model versions (default: the replay's own).",
+    ),
+    urgency_minutes: float = typer.Option(
+        60.0, "--urgency-minutes", help="How long a signal stays useful."
+    ),
+    spread_bps: float = typer.Option(
+        5.0, "--spread-bps", help="Quoted spread assumed from bars (bps)."
+    ),
+) -> None:
+    """Replay a strategy over bar data; write a report folder and a signed manifest."""
+    with cli_errors():
+        settings = load_settings(config, os.environ)
+        signing = settings.signing
+        market = _market_calendar(calendar or settings.market.calendar)
+        frames_or_dir = _data_source(data, demo)
+        params = parse_params(param)
+        with _progress() as report:
+            result = replay(
+                frames_or_dir,
+                strategy,
+                params,
+                fill_model=fill_model,
+                cash=to_decimal("cash", cash),
+                seed=seed,
+                out=out,
+                resume=resume,
+                replace=force or (demo and not resume and is_finished(out)),
+                on_progress=report,
+                signing=signing,
+                execution=ExecutionSettings(
+                    enabled=net_of_cost or bool(cost_model_version),
+                    cost_model_version=cost_model_version,
+                    cost_model_store=cost_model_store,
+                    urgency_minutes=urgency_minutes,
+                    spread_bps=spread_bps,
+                ),
+                calendar=demo_calendar() if demo else market,
+            )
+        _print_summary(result.summary, out)
+
+
+def _market_calendar(name: str) -> str:
+    """The calendar name, checked against the ones known."""
+    if name not in MARKET_CALENDARS:
+        raise ConfigurationError(
+            f"unknown calendar {name!r}; known: {', '.join(MARKET_CALENDARS)}"
+        )
+    return name
+
+
+def _data_source(data: Path | None, demo: bool) -> Path | list[BarFrame]:
+    if demo == (data is not None):
+        raise ConfigurationError("give exactly one of --data DIR or --demo")
+    if data is None:
+        return demo_frames()
+    return data
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[ReplayProgress], None]]:
+    """Yield a progress callback that draws a bar once a run takes a few seconds."""
+    started = time.monotonic()
+    shown = False
+
+    def report(progress: ReplayProgress) -> None:
+        nonlocal shown
+        if time.monotonic() - started < 2.0:
+            return
+        shown = True
+        width = 30
+        done = int(width * progress.done / max(progress.total, 1))
+        bar = "#" * done + "-" * (width - done)
+        typer.echo(
+            f"\r[{bar}] {progress.done:,}/{progress.total:,} bars", nl=False, err=True
+        )
+
+    yield report
+    if shown:
+        typer.echo("", err=True)
+
+
+def _print_summary(summary: Mapping[str, object], out: Path) -> None:
+    keys = (
+        "bars",
+        "symbols",
+        "orders",
+        "orders_expired",
+        "fills",
+        "final_equity",
+        "realized_pnl",
+        "fees",
+        "sharpe",
+        "sharpe_daily",
+        "annualization",
+        "calendar",
+        "max_drawdown",
+        "turnover",
+        "implementation_shortfall",
+        "cost_model_version",
+        "calibrated_cost_model_version",
+    )
+    for key in (k for k in keys if k in summary):
+        value = summary[key]
+        text = f"{value:.4f}" if isinstance(value, float) else str(value)
+        typer.echo(f"{key:>14}: {text}")
+    typer.echo(f"{'report':>14}: {out / 'report.html'}")
+    typer.echo(f"{'manifest':>14}: {out / MANIFEST_FILE} ({summary['manifest_hash']})")
