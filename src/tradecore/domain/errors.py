@@ -114,7 +114,7 @@ class InsufficientBuyingPower(BrokerRejected):
 
 
 class OrderNotFound(BrokerError):
-    """The broker has no order with that id (possibly only *yet*: see DESIGN.md)."""
+    """The broker has no order with that id (possibly only *yet*: see docs/architecture.md)."""
 
 
 class OrderNotCancelable(BrokerError):

@@ -114,7 +114,7 @@ class Broker(Protocol):
         """Return the order placed under ``client_order_id``.
 
         Raises:
-            OrderNotFound: no order with that id (possibly not *yet*, see DESIGN.md).
+            OrderNotFound: no order with that id (possibly not *yet*, see docs/architecture.md).
         """
         ...
 

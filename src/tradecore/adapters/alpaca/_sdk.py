@@ -1,6 +1,6 @@
 """alpaca-py, imported quietly and configured for production use.
 
-Two SDK defaults are unsafe for an order router (ALPACA.md §1, §5.3):
+Two SDK defaults are unsafe for an order router (docs/alpaca.md §1, §5.3):
 
 - no HTTP timeout: a hung server hangs the caller forever. We mount a transport
   adapter on the client's ``requests`` session that gives every request a

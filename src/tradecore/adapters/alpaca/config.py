@@ -35,7 +35,7 @@ class AlpacaConfig:
     #: HTTP timeouts in seconds (alpaca-py has none: a hung server hangs the caller).
     connect_timeout_s: float = attrs.field(default=5.0, validator=_positive)
     read_timeout_s: float = attrs.field(default=15.0, validator=_positive)
-    #: Trading API budget, per account (ALPACA.md §7), and the burst allowance.
+    #: Trading API budget, per account (docs/alpaca.md §7), and the burst allowance.
     requests_per_minute: float = attrs.field(default=200.0, validator=_positive)
     burst: int = attrs.field(default=10, validator=_positive)
     #: Attempts for calls that are safe to repeat (reads; any call after a 429).

@@ -3,7 +3,7 @@
 One function, :func:`translate`, classifies what went wrong; the broker raises its
 answer ``from`` the original so the cause is kept. Error bodies are read defensively:
 alpaca-py's ``APIError.code`` raises on bodies without a code (Alpaca's gateway sends
-``{"message": "forbidden."}``) or that are not JSON at all (ALPACA.md §5.1).
+``{"message": "forbidden."}``) or that are not JSON at all (docs/alpaca.md §5.1).
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ class EventRule:
     kind: OrderEventKind | None = None
 
 
-#: Every trade-update event Alpaca documents or was seen sending (ALPACA.md §6).
+#: Every trade-update event Alpaca documents or was seen sending (docs/alpaca.md §6).
 EVENT_RULES: dict[str, EventRule] = {
     "new": EventRule(Action.EMIT, K.ACCEPTED),
     "accepted": EventRule(Action.EMIT, K.ACCEPTED),

@@ -4,7 +4,7 @@ Every bar and quote carries the configured feed as its provenance (``iex``,
 ``sip`` or ``delayed_sip``); IEX-only data (one exchange, ~2.5 % of volume) and
 15-minute-late SIP are a degraded-data regime (:func:`feed_health`), which the
 apps report at start and the execution policy treats cautiously. Requests are paced
-by their own limiter (the data API's budget is separate from trading's, ALPACA.md
+by their own limiter (the data API's budget is separate from trading's, docs/alpaca.md
 §7), translated into domain errors, and repeated with jittered backoff (reads are
 safe to repeat). The streaming client is :mod:`.stream_bar_feed`, which
 backfills its gaps through this class.
@@ -46,7 +46,7 @@ FEEDS: dict[Provenance, DataFeed] = {
     Provenance.SIP: DataFeed.SIP,
     Provenance.DELAYED_SIP: DataFeed.DELAYED_SIP,
 }
-#: Free-plan data API budget (ALPACA.md §7).
+#: Free-plan data API budget (docs/alpaca.md §7).
 DATA_REQUESTS_PER_MINUTE = 200.0
 _FAILURES = (APIError, requests.RequestException, pydantic.ValidationError, TypeError)
 

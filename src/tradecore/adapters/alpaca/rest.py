@@ -6,7 +6,7 @@ server did anything, so any call is repeated after the wait the server asked for
 the whole process slows down. Other transient failures (5xx, timeouts, dropped
 connections) are repeated, with seeded jittered backoff, only for reads: a submit,
 cancel or replace whose outcome is unknown is reported as such (the order manager
-resolves it by client order id, DESIGN.md "Exactly once").
+resolves it by client order id, docs/architecture.md "Exactly once").
 """
 
 from __future__ import annotations

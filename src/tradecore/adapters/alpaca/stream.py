@@ -1,7 +1,7 @@
 """The trade-updates stream, supervised: its own thread, a queue, seeded backoff.
 
 alpaca-py's ``TradingStream`` reconnects by itself but tells no one, and events sent
-while it was away are lost (ALPACA.md §6). :class:`StreamSupervisor` runs it in a
+while it was away are lost (docs/alpaca.md §6). :class:`StreamSupervisor` runs it in a
 daemon thread and puts into one queue, in arrival order:
 
 - ``Connected``: after every (re)connection and subscription, so the broker re-reads

@@ -86,7 +86,7 @@ async def _trading_middleware(
         return _record(request, denied)
     faults = app[control.FAULTS]
     if request.path.startswith(_DATA_PREFIX):
-        # The data API has its own budget (ALPACA.md §7); faults target trading.
+        # The data API has its own budget (docs/alpaca.md §7); faults target trading.
         return _record(request, await _answer(request, handler, {}))
     admitted, headers = app[RATE].admit()
     if faults.take("storm"):

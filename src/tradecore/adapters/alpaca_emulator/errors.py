@@ -15,7 +15,7 @@ from tradecore.domain.errors import (
     TradecoreError,
 )
 
-#: Alpaca's 8-digit codes: the HTTP status followed by 10000 or 10001 (ALPACA.md §5.2).
+#: Alpaca's 8-digit codes: the HTTP status followed by 10000 or 10001 (docs/alpaca.md §5.2).
 VALIDATION = 40010001
 UNAUTHORIZED = 40110000
 FORBIDDEN = 40310000

@@ -3,7 +3,7 @@
 Faults are counted: "lose the next 2 submit responses", "answer the next 3 requests
 with a 503". Each is consumed by the request it hits, so a test knows exactly which
 requests failed. The rate limit follows Alpaca's fixed window per account with the
-``X-RateLimit-*`` headers (ALPACA.md §7); a 429 storm ignores the budget.
+``X-RateLimit-*`` headers (docs/alpaca.md §7); a 429 storm ignores the budget.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The emulator's market-data history: every bar and the latest quote fed to it.
 
 The data endpoints (:mod:`.data_routes`) answer from here in Alpaca's wire format
-(ALPACA.md §8): bars sorted by symbol then time, ``limit`` counting points across all
+(docs/alpaca.md §8): bars sorted by symbol then time, ``limit`` counting points across all
 symbols, an opaque ``next_page_token`` naming where the next page starts. A bar is
 served only once it has closed (``t + interval <= now``), as a real feed would.
 """

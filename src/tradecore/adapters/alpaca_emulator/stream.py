@@ -1,6 +1,6 @@
 """The trade-updates WebSocket: handshake, subscriptions, publication, drops.
 
-The handshake is alpaca-py's (ALPACA.md §6): the client's first frame must be the
+The handshake is alpaca-py's (docs/alpaca.md §6): the client's first frame must be the
 ``authenticate`` action and the first frame it receives is the authorization reply;
 ``listen`` then subscribes it to ``trade_updates``. Updates go out as binary frames of
 JSON text, as Alpaca's paper stream sends them. Nothing is buffered for a client that

@@ -2,7 +2,7 @@
 
 Every money or quantity value goes out as a string (alpaca-py refuses numbers for
 most of them), timestamps are RFC 3339 in UTC, enums use Alpaca's spellings, and
-optional keys are present with ``null`` as Alpaca sends them. See ALPACA.md §4.
+optional keys are present with ``null`` as Alpaca sends them. See docs/alpaca.md §4.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def account_id(seed: int) -> str:
 
 
 def error(code: int | None, message: str, **extra: str) -> Json:
-    """Return an error body; gateway-level errors carry no ``code`` (ALPACA.md §5)."""
+    """Return an error body; gateway-level errors carry no ``code`` (docs/alpaca.md §5)."""
     body: Json = dict(extra)
     if code is not None:
         body["code"] = code

@@ -7,7 +7,7 @@ Sources, any one of them:
 - the file named by ``TRADECORE_SECRETS_FILE`` (table ``[alpaca]``, keys ``key_id``
   and ``secret_key``), decrypted with ``TRADECORE_MASTER_KEY``.
 
-Two sources that disagree are an error, as in the config (DESIGN.md); so is a missing
+Two sources that disagree are an error, as in the config (docs/architecture.md); so is a missing
 key or a secrets file without a master key (fail closed). Messages name variables
 and files, never values.
 """

@@ -3,7 +3,7 @@
 Every key may come from any of the three sources. A key given by two sources with
 *different* values is a :class:`ConfigurationError` naming both (an operator who
 set ``TRADECORE_DATABASE_URL`` and ``--database-url`` differently meant one of
-them, and guessing which would be the silent degradation DESIGN.md forbids).
+them, and guessing which would be the silent degradation docs/architecture.md forbids).
 Unknown keys in the file are errors too.
 """
 

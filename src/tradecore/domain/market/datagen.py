@@ -224,7 +224,7 @@ def _daily_stamp(day: date, calendar: MarketCalendar) -> int:
     """A daily bar's time: midnight America/New_York of the session date, in UTC.
 
     That is Alpaca's convention for US equities: the 1Day bar of 2022-04-11 is
-    ``"t":"2022-04-11T04:00:00Z"`` (/work/shared/ALPACA.md, section 8, "Response
+    ``"t":"2022-04-11T04:00:00Z"`` (docs/alpaca.md, section 8, "Response
     shapes": 04:00Z is midnight EDT; 05:00Z under EST). Sessions never fall on a
     Sunday, when US clocks change, so the date's own DST state is the one at its
     midnight. An always-open calendar's day starts at midnight UTC.

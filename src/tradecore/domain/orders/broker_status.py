@@ -42,7 +42,7 @@ S = IntentStatus
 #: the open status that says what we know: acknowledged, possibly partially filled.
 #: ``pending_new`` is acknowledged too: the broker has taken the order and given it an
 #: id (routed, not yet accepted by the venue); staying SUBMITTED would keep no broker
-#: id for an order that exists (ALPACA.md: an open status).
+#: id for an order that exists (docs/alpaca.md: an open status).
 INTENT_STATUS_OF: dict[BrokerOrderStatus, IntentStatus] = {
     B.PENDING_NEW: S.ACKED,
     B.ACCEPTED: S.ACKED,

@@ -1,6 +1,6 @@
 """The exactly-once order manager: persist the intent, then submit, then reconcile.
 
-The rule (DESIGN.md, "Exactly once"), step by step in :meth:`OrderManager.place`:
+The rule (docs/architecture.md, "Exactly once"), step by step in :meth:`OrderManager.place`:
 
 1. record the decision and create the intent (idempotent by client order id); commit;
 2. mark it SUBMITTED; commit — *before* the broker call, so a crash after the call is
