@@ -8,63 +8,22 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from tests.calendars import xnys
+from tests.references import next_open_sma_cross
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.adapters.sqlstore import open_store
 from tradecore.apps.replay.runner import replay
 from tradecore.domain.errors import BarFileError, ConfigurationError
-from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.datagen import Shape, generate_bars
 from tradecore.domain.orders.lifecycle import IntentStatus
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 CASH = Decimal(10_000_000)
-
-
-def _sma(values: np.ndarray, window: int) -> np.ndarray:
-    out = np.full(len(values), np.nan)
-    kernel = np.ones(window) / window
-    out[window - 1 :] = np.convolve(values, kernel, mode="valid")
-    return out
-
-
-def reference_sma_cross(
-    frames: list[BarFrame], fast: int, slow: int, qty: int
-) -> tuple[int, Decimal]:
-    """Independent reference: act on each cross, fill at the next bar's open.
-
-    The bars are regular-hours sessions, so "the next bar" after a session's last bar
-    is the next session's first: an order decided at the close fills at the open.
-    """
-    cash, fills, equity = CASH, 0, Decimal(0)
-    for frame in frames:
-        closes, opens = np.asarray(frame.close), np.asarray(frame.open)
-        f, s = _sma(closes, fast), _sma(closes, slow)
-        long, position = False, Decimal(0)
-        for t in range(len(closes)):
-            gap = f[t] - s[t]
-            if np.isnan(s[t]) or abs(gap) <= 1e-9 * s[t] or (gap > 0) == long:
-                continue
-            long = bool(gap > 0)
-            if t + 1 < len(closes):
-                price = Decimal(repr(float(opens[t + 1]))).quantize(
-                    Decimal("0.01"), ROUND_HALF_EVEN
-                )
-                delta = Decimal(qty) if long else -position
-                cash -= delta * price
-                position += delta
-                fills += 1
-        last = Decimal(repr(float(closes[-1]))).quantize(
-            Decimal("0.01"), ROUND_HALF_EVEN
-        )
-        equity += position * last
-    return fills, cash + equity
 
 
 @pytest.mark.parametrize(
@@ -93,7 +52,7 @@ def test_ideal_fills_match_the_numpy_reference(shape: Shape, seed: int) -> None:
         fill_model="ideal",
         cash=CASH,
     )
-    fills, equity = reference_sma_cross(frames, 10, 30, 100)
+    fills, equity, _ = next_open_sma_cross(frames, 10, 30, 100, CASH)
     assert result.summary["fills"] == fills
     assert result.summary["final_equity"] == equity
     assert fills > 50  # the data really crossed

@@ -12,13 +12,14 @@ strategy believed it held the position.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tests.calendars import xnys
+from tests.references import next_open_sma_cross
 from tradecore.adapters.sqlstore import open_store
 from tradecore.apps.replay.runner import STORE_FILE, replay
 from tradecore.domain.market.bar_frame import BarFrame
@@ -27,42 +28,6 @@ from tradecore.domain.orders.lifecycle import IntentStatus
 
 CASH = Decimal(10_000_000)
 PARAMS = {"fast": 3, "slow": 8, "qty": 100}
-CENT = Decimal("0.01")
-
-
-def _sma(values: np.ndarray, n: int) -> np.ndarray:
-    out = np.full(len(values), np.nan)
-    sums = np.cumsum(np.r_[0.0, values])
-    out[n - 1 :] = (sums[n:] - sums[:-n]) / n
-    return out
-
-
-def _price(value: float) -> Decimal:
-    return Decimal(repr(float(value))).quantize(CENT, ROUND_HALF_EVEN)
-
-
-def next_open_reference(
-    frames: list[BarFrame], fast: int, slow: int, qty: int
-) -> tuple[int, Decimal, list[tuple[str, int]]]:
-    """Fills, final equity, and the bar index of each fill, by the next-open rule."""
-    cash, fills, equity, filled_at = CASH, 0, Decimal(0), []
-    for frame in frames:
-        closes, opens = np.asarray(frame.close), np.asarray(frame.open)
-        f, s = _sma(closes, fast), _sma(closes, slow)
-        long, position = False, Decimal(0)
-        for t in range(len(closes)):
-            gap = f[t] - s[t]
-            if np.isnan(s[t]) or abs(gap) <= 1e-9 * s[t] or (gap > 0) == long:
-                continue
-            long = bool(gap > 0)
-            if t + 1 < len(closes):
-                delta = Decimal(qty) if long else -position
-                cash -= delta * _price(opens[t + 1])
-                position += delta
-                fills += 1
-                filled_at.append((frame.symbol, t + 1))
-        equity += position * _price(closes[-1])
-    return fills, cash + equity, filled_at
 
 
 def _replay(frames: list[BarFrame]) -> dict[str, object]:
@@ -133,7 +98,7 @@ def test_daily_bars_over_weekends_and_holidays_fill_at_the_next_open() -> None:
     assert date(2025, 7, 3) in days
     assert date(2025, 4, 18) not in days  # Good Friday
     summary = _replay(frames)
-    fills, equity, _ = next_open_reference(frames, 3, 8, 100)
+    fills, equity, _ = next_open_sma_cross(frames, 3, 8, 100, CASH)
     assert fills > 20
     assert summary["fills"] == fills
     assert summary["final_equity"] == equity
@@ -160,7 +125,7 @@ def test_minute_bars_across_closes_fill_every_reference_order(
         ["AAA", "BBB", "CCC"], 900, start=start, seed=9, calendar=xnys()
     )
     summary = _replay(frames)
-    fills, equity, at = next_open_reference(frames, 3, 8, 100)
+    fills, equity, at = next_open_sma_cross(frames, 3, 8, 100, CASH)
     assert summary["fills"] == fills, label
     assert summary["final_equity"] == equity, label
     assert summary["orders_expired"] == 0, label
