@@ -173,7 +173,7 @@ def run(
                 # A restart resumes at the emulator's time: bars that closed
                 # before it are history the market already saw, not replayed.
                 source.feed.poll(clock.now())
-            _, calendars = _check_market_clock(
+            offset, calendars = _check_market_clock(
                 settings, broker, clock, frames, calendars, follows_us=emulator
             )
             _record_manifest(store, gated)
@@ -190,6 +190,7 @@ def run(
                     opening,
                     ops,
                     calendars,
+                    offset,
                 )
                 report = loop.run(
                     max_cycles=max_cycles, on_cycle=_on_cycle(ops, watch, pace)
@@ -270,6 +271,7 @@ def _loop(
     cash: Decimal,
     ops: LiveOps,
     calendars: TradingCalendars,
+    market_offset: timedelta,
 ) -> tuple[LiveLoop, CycleWatch]:
     commits = CommitEachStep(store)
     alerter = ops.router
@@ -334,6 +336,12 @@ def _loop(
         clock,
         cycle=interval,
         market=market,
+        # No cycles outside the session: regular hours, or 04:00-20:00 New York
+        # with `[market] extended_hours = true`.
+        trading_hours=(
+            calendars.extended if settings.market.extended_hours else calendars.regular
+        ),
+        market_offset=market_offset,
     )
     return loop, watch
 
