@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from alpaca.trading.enums import QueryOrderStatus
 from alpaca.trading.models import (
+    Calendar,
     Clock,
     ClosePositionResponse,
     Order,
@@ -26,6 +28,7 @@ from alpaca.trading.models import (
 from alpaca.trading.requests import (
     CancelOrderResponse,
     ClosePositionRequest,
+    GetCalendarRequest,
     GetOrdersRequest,
     TrailingStopOrderRequest,
 )
@@ -54,6 +57,7 @@ MODELS: dict[str, tuple[type, str]] = {
     "close_all_positions": (ClosePositionResponse, MANY),
     "get_account": (TradeAccount, ONE),
     "get_clock": (Clock, ONE),
+    "get_calendar": (Calendar, MANY),
     "fill_activities": (TradeActivity, MANY),
 }
 NO_BODY = {"cancel_order"}
@@ -105,6 +109,9 @@ def _scenario(h: AlpacaHarness) -> None:
     client.cancel_orders()
     client.get_account()
     client.get_clock()
+    client.get_calendar(
+        GetCalendarRequest(start=date(2025, 11, 24), end=date(2026, 1, 9))
+    )
     client.get("/account/activities/FILL", {"direction": "asc"})
     broker.submit("w-day", limit(h, Side.BUY, 1, "40.00"))
     h.advance(h.seconds_to_session_close() + 1)

@@ -23,6 +23,7 @@ from typing import Any, ClassVar, cast
 
 import pydantic
 from alpaca.trading.enums import QueryOrderStatus
+from alpaca.trading.models import Clock as SdkClock
 from alpaca.trading.models import Order, TradeAccount, TradeUpdate
 from alpaca.trading.models import Position as SdkPosition
 from alpaca.trading.requests import ReplaceOrderRequest
@@ -59,6 +60,7 @@ from tradecore.domain.errors import (
     TradecoreError,
     TransientBrokerError,
 )
+from tradecore.domain.market.broker_clock import BrokerClock
 from tradecore.domain.orders.account import AccountSnapshot, Position
 from tradecore.domain.orders.events import FILL_KINDS, OrderEvent
 from tradecore.domain.orders.executions import Fill
@@ -246,6 +248,22 @@ class AlpacaBroker(Broker):
         """Return cash, buying power and equity (as of the local clock)."""
         item = self._rest.call(Operation.READ, self._client.get_account, safe=True)
         return account(cast(TradeAccount, item), self._clock.now())
+
+    def market_clock(self) -> BrokerClock:
+        """Return Alpaca's market clock (``GET /v2/clock``), times in UTC.
+
+        Not part of the Broker port: a live run compares it with its calendar
+        before trading (:func:`tradecore.domain.market.broker_clock.clock_disagreement`).
+        """
+        item = cast(
+            SdkClock, self._rest.call(Operation.READ, self._client.get_clock, safe=True)
+        )
+        return BrokerClock(
+            timestamp=utc(item.timestamp),
+            is_open=bool(item.is_open),
+            next_open=utc(item.next_open),
+            next_close=utc(item.next_close),
+        )
 
     def poll_events(self) -> Sequence[OrderEvent]:
         """Return the order events received (or recovered) since the last poll.

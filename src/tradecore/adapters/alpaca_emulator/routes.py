@@ -126,6 +126,11 @@ async def get_clock(request: web.Request) -> web.Response:
     return reply(_state(request).clock_json())
 
 
+async def get_calendar(request: web.Request) -> web.Response:
+    """GET /v2/calendar?start=&end=: the market days of the emulator's calendar."""
+    return reply(queries.calendar(_state(request), request.query))
+
+
 async def fill_activities(request: web.Request) -> web.Response:
     """GET /v2/account/activities/FILL (404 when the config turns it off)."""
     if not _state(request).config.activities:
@@ -153,4 +158,5 @@ def add_routes(app: web.Application) -> None:
     r.add_delete("/v2/positions/{symbol}", close_position, name="close_position")
     r.add_get("/v2/account", get_account, name="get_account")
     r.add_get("/v2/clock", get_clock, name="get_clock")
+    r.add_get("/v2/calendar", get_calendar, name="get_calendar")
     r.add_get("/v2/account/activities/FILL", fill_activities, name="fill_activities")

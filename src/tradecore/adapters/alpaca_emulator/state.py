@@ -323,6 +323,10 @@ class EmulatorState:
         data: Json = {"timestamp": wire.iso(event.occurred_at)}
         if event.fill is not None:
             cum_qty, cum_notional, name, status = self._fill_data(order, event, data)
+        elif event.kind is K.ACCEPTED and order.status is B.ACCEPTED:
+            # Taken outside the session and queued for the open: Alpaca reports it
+            # ``accepted`` (received, not yet routed), as GET /v2/orders does.
+            name, status = "accepted", "accepted"
         else:
             name, status = _EVENT_NAME[event.kind]
         overrides = {

@@ -7,12 +7,12 @@ optional keys are present with ``null`` as Alpaca sends them. See docs/alpaca.md
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.market.calendar import MarketCalendar, Session
 from tradecore.domain.orders.account import Position
 from tradecore.domain.venue.sim_order import SimOrder, derive_id
 
@@ -204,6 +204,53 @@ def clock_json(calendar: MarketCalendar, now: datetime) -> Json:
         "is_open": calendar.is_open(now),
         "next_open": calendar.next_open(after).astimezone(EASTERN).isoformat(),
         "next_close": calendar.next_close(now).astimezone(EASTERN).isoformat(),
+    }
+
+
+#: Alpaca's extended hours around a session: pre-market from 04:00 New York (5.5 h
+#: before a 09:30 open), after-hours for 4 h after the close; the same rule as
+#: ``ExchangeCalendar.extended_schedule``.
+_PRE_MARKET = timedelta(hours=5, minutes=30)
+_AFTER_HOURS = timedelta(hours=4)
+
+
+def _local_time(at: datetime, day: date, *, fallback: str, sep: str) -> str:
+    """``at`` as New York ``HH:MM`` (``HHMM`` with ``sep=""``) on ``day``.
+
+    A time that falls on another New York date (only a calendar that is not New
+    York's, e.g. always open in UTC days) is clamped to ``fallback``: the day's
+    first or last minute, since Alpaca's shape has no room for another date.
+    """
+    local = at.astimezone(EASTERN)
+    if local.date() != day:
+        return fallback.replace(":", sep)
+    return local.strftime(f"%H{sep}%M")
+
+
+def calendar_json(session: Session, settlement: date) -> Json:
+    """Return one market day as Alpaca's ``GET /v2/calendar`` does.
+
+    The shape is Alpaca's ``Calendar`` entity: ``date`` (``%Y-%m-%d``), ``open`` and
+    ``close`` in New York local ``%H:%M`` (alpacahq/alpaca-docs
+    ``data/webapi/entities/calendar.yaml``, ``oas/trading/openapi.yaml``
+    ``components.schemas.Calendar``; alpaca-py ``alpaca/trading/models.py`` ``Calendar``
+    parses ``date + " " + open`` with ``%Y-%m-%d %H:%M``), plus what the live API
+    also returns: ``session_open``/``session_close`` as ``HHMM`` without a colon
+    (the extended-hours window, ``"0400"``/``"2000"``) and ``settlement_date``, as
+    captured from the trading API in alpacahq/alpaca-trade-api-go#266 (2023-12).
+    """
+    day = session.date
+    return {
+        "date": day.isoformat(),
+        "open": _local_time(session.open, day, fallback="00:00", sep=":"),
+        "close": _local_time(session.close, day, fallback="23:59", sep=":"),
+        "session_open": _local_time(
+            session.open - _PRE_MARKET, day, fallback="00:00", sep=""
+        ),
+        "session_close": _local_time(
+            session.close + _AFTER_HOURS, day, fallback="23:59", sep=""
+        ),
+        "settlement_date": settlement.isoformat(),
     }
 
 

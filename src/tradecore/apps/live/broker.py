@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from tradecore.adapters.dryrun import DryRunBroker
@@ -19,6 +19,12 @@ from tradecore.apps.wiring.broker_factory import build_broker
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.bars import Bar
+from tradecore.domain.market.broker_clock import (
+    BOUNDARY_TOLERANCE,
+    BrokerClock,
+    MarketClockMismatch,
+    clock_disagreement,
+)
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
@@ -72,6 +78,45 @@ def emulator_market(
         control.advance_to(max(bar.timestamp for bar in bars) + interval)
 
     return feed
+
+
+def read_market_clock(broker: Broker) -> BrokerClock | None:
+    """The broker's market clock (Alpaca's ``/v2/clock``, also behind a dry run);
+    ``None`` when it has none (the simulated broker, a dry run without one)."""
+    for candidate in (broker, getattr(broker, "_inner", None)):
+        read = getattr(candidate, "market_clock", None)
+        if callable(read):
+            theirs = read()
+            assert isinstance(theirs, BrokerClock)
+            return theirs
+    return None
+
+
+def check_market_clock(
+    theirs: BrokerClock, calendar: MarketCalendar, now: datetime, *, follows_us: bool
+) -> tuple[timedelta, str]:
+    """Refuse to trade when the broker's clock and ``calendar`` disagree.
+
+    Returns how far the broker's clock is ahead of ours (the loop judges sessions on
+    the broker's clock; zero when ``follows_us``: the run drives it, as it does the
+    emulator's with ``--emulator``) and a line for the operator.
+
+    Raises:
+        MarketClockMismatch: the broker says open (closed) and the calendar says
+            closed (open), away from any boundary (exit code 11).
+    """
+    why = clock_disagreement(calendar, theirs)
+    if why is not None:
+        raise MarketClockMismatch(why)
+    state = "open" if theirs.is_open else "closed"
+    at = theirs.timestamp.isoformat()
+    note = f"market: {state} at the broker ({at}), as {calendar.name} says"
+    if follows_us:
+        return timedelta(0), note
+    offset = theirs.timestamp - now
+    if abs(offset) > BOUNDARY_TOLERANCE:
+        note += f"; sessions judged on the broker's clock, {offset} from ours"
+    return offset, note
 
 
 def _each(show: Callable[[Bar], None]) -> Callable[[Sequence[Bar]], None]:

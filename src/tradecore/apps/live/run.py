@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -51,6 +52,7 @@ from tradecore.apps.wiring.context import cli_context, open_configured_store
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.strategy_loader import parse_params
 from tradecore.domain.errors import ConfigurationError, MissingSecret
+from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.bars import Bar
 from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
@@ -171,6 +173,9 @@ def run(
                 # A restart resumes at the emulator's time: bars that closed
                 # before it are history the market already saw, not replayed.
                 source.feed.poll(clock.now())
+            offset, calendars = _check_market_clock(
+                settings, broker, clock, frames, calendars, follows_us=emulator
+            )
             _record_manifest(store, gated)
             try:
                 live_broker.connect(broker)
@@ -185,6 +190,7 @@ def run(
                     opening,
                     ops,
                     calendars,
+                    offset,
                 )
                 report = loop.run(
                     max_cycles=max_cycles, on_cycle=_on_cycle(ops, watch, pace)
@@ -222,6 +228,38 @@ def _check_live(settings: Settings, live: bool) -> None:
         )
 
 
+def _check_market_clock(
+    settings: Settings,
+    broker: Broker,
+    clock: Clock,
+    frames: Sequence[BarFrame],
+    calendars: TradingCalendars,
+    *,
+    follows_us: bool,
+) -> tuple[timedelta, TradingCalendars]:
+    """Compare the broker's clock with ``[market] calendar`` before trading.
+
+    Returns the broker's clock minus ours (the loop judges sessions on it) and the
+    calendars, widened to the broker's time when it is far from ours (an emulator
+    on its own virtual time). A broker without a clock (simulated) passes as is.
+
+    Raises:
+        MarketClockMismatch: they disagree away from an open or close (exit 11).
+    """
+    theirs = live_broker.read_market_clock(broker)
+    if theirs is None:
+        return timedelta(0), calendars
+    span = frames_span(frames)
+    at = theirs.timestamp
+    span = (at, at) if span is None else (min(span[0], at), max(span[1], at))
+    calendars = live_calendars(settings.market.calendar, clock.now(), span)
+    offset, note = live_broker.check_market_clock(
+        theirs, calendars.regular, clock.now(), follows_us=follows_us
+    )
+    typer.echo(note)
+    return offset, calendars
+
+
 def _loop(
     settings: Settings,
     store: Store,
@@ -233,6 +271,7 @@ def _loop(
     cash: Decimal,
     ops: LiveOps,
     calendars: TradingCalendars,
+    market_offset: timedelta,
 ) -> tuple[LiveLoop, CycleWatch]:
     commits = CommitEachStep(store)
     alerter = ops.router
@@ -298,6 +337,12 @@ def _loop(
         clock,
         cycle=interval,
         market=market,
+        # No cycles outside the session: regular hours, or 04:00-20:00 New York
+        # with `[market] extended_hours = true`.
+        trading_hours=(
+            calendars.extended if settings.market.extended_hours else calendars.regular
+        ),
+        market_offset=market_offset,
     )
     return loop, watch
 

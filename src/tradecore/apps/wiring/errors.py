@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import typer
 
 from tradecore.domain import errors as e
+from tradecore.domain.market.broker_clock import MarketClockMismatch
 
 OK = 0
 BUG = 1
@@ -24,8 +25,12 @@ SCHEMA_NOT_AT_HEAD = 8
 MISSING_SECRET = 9
 #: ``tradecore-replay parity``: the live and replayed runs differ.
 PARITY_MISMATCH = 10
+#: ``tradecore-live run``: the broker's clock says the market is open (or closed)
+#: and ``[market] calendar`` does not, away from any open or close.
+MARKET_CLOCK_MISMATCH = 11
 
 _EXIT_CODES: list[tuple[type[e.TradecoreError], int]] = [
+    (MarketClockMismatch, MARKET_CLOCK_MISMATCH),
     (e.ManifestRejected, MANIFEST_REJECTED),
     (e.SignatureError, SIGNATURE),
     (e.MissingSecret, MISSING_SECRET),

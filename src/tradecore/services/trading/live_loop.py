@@ -5,17 +5,32 @@ cycle to the engine (which applies the risk gate and places orders), apply the
 events those orders caused. Before the first cycle, :func:`recover` heals whatever
 a previous run left behind. The loop stops when told to, when a recorded feed ends
 (after a last cycle to collect events), or after ``max_cycles``.
+
+Trading hours. Given ``trading_hours`` (a calendar: the regular sessions, or the
+extended ones), the loop cycles only from a session's open to its close, both
+included (the cycle at the close decides on the session's last bar); outside, it
+makes no cycle and waits on the clock for the next open, waking once per
+``cycle`` to apply the broker's events (an expiry at the close, a cancel) and to
+notice ``should_stop``. Bars that closed while it waited reach the engine in the
+first cycle of the session, in order, as the feed releases them. Waits do not
+count as cycles, so ``max_cycles`` bounds the cycles, not the waiting. Sessions
+are judged on the market's clock: ours plus ``market_offset`` (how far the
+broker's clock is ahead, measured at start; zero when the broker's clock follows
+ours, as the emulator's does when the run feeds it). A clock that a sleep does
+not move (a virtual clock nothing advances) can never reach the open: the run
+ends there, as if stopped, rather than hang.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import attrs
 
 from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.market.bars import Bar
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.ports.bar_feed import BarFeed
 from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
@@ -26,6 +41,7 @@ from tradecore.services.trading.recovery import recover
 
 #: Most drain rounds: a broker that keeps sending events is not waited for forever.
 MAX_DRAIN_ROUNDS = 50
+_INSTANT = timedelta(microseconds=1)
 
 
 @attrs.frozen(kw_only=True)
@@ -62,12 +78,16 @@ class LiveLoop:
         *,
         cycle: timedelta,
         market: Callable[[Sequence[Bar]], None] | None = None,
+        trading_hours: MarketCalendar | None = None,
+        market_offset: timedelta = timedelta(0),
     ) -> None:
         """Wire the loop; ``cycle`` is how long it waits between cycles.
 
         ``market`` is shown each cycle's bars before the engine sees them: a simulated broker
         (or the emulator's market-data control) needs the market to fill orders; a
-        real broker has its own.
+        real broker has its own. ``trading_hours``: cycle only in its sessions
+        (``None``: around the clock); ``market_offset``: the broker's clock minus
+        ours (module docstring).
         """
         self._engine = engine
         self._broker = broker
@@ -77,6 +97,8 @@ class LiveLoop:
         self._clock = clock
         self._cycle = cycle
         self._market = market
+        self._hours = trading_hours
+        self._offset = market_offset
 
     def run(
         self,
@@ -90,6 +112,8 @@ class LiveLoop:
         cycles = bars = 0
         decided_before = self._engine.decisions
         while not should_stop() and (max_cycles is None or cycles < max_cycles):
+            if not self._await_session(should_stop):
+                break
             report = self.run_cycle(cycles)
             cycles, bars = cycles + 1, bars + report.bars
             if on_cycle is not None:
@@ -139,6 +163,28 @@ class LiveLoop:
             events=events,
             decisions=engine.decisions - decided,
         )
+
+    def in_session(self, at: datetime) -> bool:
+        """Whether the loop may cycle at market time ``at``: open to close, inclusive."""
+        hours = self._hours
+        return hours is None or hours.is_open(at) or hours.is_open(at - _INSTANT)
+
+    def _await_session(self, should_stop: Callable[[], bool]) -> bool:
+        """Wait for the session; False: stopped, or the clock cannot get there."""
+        hours = self._hours
+        if hours is None:
+            return True
+        while not self.in_session(market := self._clock.now() + self._offset):
+            if should_stop():
+                return False
+            if self._apply_events():
+                self._commits.flush()
+            wait = min(hours.next_open(market) - market, self._cycle)
+            before = self._clock.now()
+            self._clock.sleep(wait.total_seconds())
+            if self._clock.now() <= before:
+                return False  # a virtual clock nothing advances: no open to wait for
+        return True
 
     def _apply_events(self) -> int:
         events = self._broker.poll_events()
