@@ -20,3 +20,11 @@ class BarFeed(Protocol):
     def exhausted(self) -> bool:
         """True when no bar will ever come again (a recording that ended)."""
         ...
+
+    def next_close(self) -> datetime | None:
+        """When the next bar closes, if the feed knows (``None``: it does not).
+
+        A recording knows (a daily bar closes at its session's close); the loop wakes
+        then, so it decides when a replay of the same bars would.
+        """
+        ...

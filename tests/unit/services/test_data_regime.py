@@ -86,6 +86,9 @@ class _Bars:
     def exhausted(self) -> bool:
         return not self._batches
 
+    def next_close(self) -> None:
+        return None
+
 
 def _bar(provenance: Provenance) -> Bar:
     return Bar(

@@ -11,7 +11,10 @@ from typing import Any, cast
 import pytest
 
 from tests.calendars import ALWAYS_OPEN, xnys, xnys_extended
+from tradecore.adapters.data.recorded_feed import RecordedBarFeed
 from tradecore.adapters.sim import SimClock
+from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.market.bars import Bar
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.services.trading import live_loop
 from tradecore.services.trading.live_loop import CycleReport, LiveLoop
@@ -47,6 +50,12 @@ class Engine:
     def on_events(self, events: list[str]) -> None:
         self.applied.extend((self.clock.now(), e) for e in events)
 
+    def note_provenance(self, symbol: str, provenance: object) -> None:
+        pass
+
+    def on_bar(self, symbol: str, t_ns: int, close: float, volume: float) -> None:
+        self.applied.append((self.clock.now(), f"bar {symbol}"))
+
 
 class Feed:
     exhausted = False
@@ -57,6 +66,9 @@ class Feed:
     def poll(self, now: datetime) -> list[Any]:
         self.polls.append(now)
         return []
+
+    def next_close(self) -> datetime | None:
+        return None
 
 
 class Commits:
@@ -160,3 +172,45 @@ def test_a_clock_that_never_moves_ends_the_run_instead_of_hanging() -> None:
     assert at == []
     assert feed.polls == []
     assert engine.applied == []
+
+
+def test_daily_bars_are_decided_at_their_sessions_close() -> None:
+    """A recorded daily bar closes at its session's close: the loop wakes then."""
+    clock = SimClock(datetime(2026, 1, 8, 5, 0, tzinfo=UTC))  # Thursday's daily bar
+    stamps = [datetime(2026, 1, d, 5, 0, tzinfo=UTC) for d in (8, 9, 12)]
+    frame = BarFrame.from_bars(
+        "AAA",
+        [
+            Bar(symbol="AAA", timestamp=t, open=1.0, high=1.0, low=1.0, close=1.0,
+                volume=1.0)
+            for t in stamps
+        ],
+    )  # fmt: skip
+    feed = RecordedBarFeed([frame], timedelta(days=1), xnys())
+    engine = Engine(clock)
+    loop = LiveLoop(
+        cast(Any, engine),
+        cast(Any, Broker(clock)),
+        cast(Any, feed),
+        cast(Any, None),
+        cast(Any, Commits()),
+        clock,
+        cycle=timedelta(days=1),
+        trading_hours=xnys(),
+    )
+    served: list[tuple[datetime, int]] = []
+    original = feed.poll
+
+    def poll(now: datetime) -> list[Bar]:
+        bars = original(now)
+        served.append((now, len(bars)))
+        return bars
+
+    feed.poll = poll  # type: ignore[method-assign]
+    loop.run(max_cycles=10)
+    decided = [(at, n) for at, n in served if n]
+    assert decided == [
+        (datetime(2026, 1, 8, 21, 0, tzinfo=UTC), 1),  # Thursday's close
+        (datetime(2026, 1, 9, 21, 0, tzinfo=UTC), 1),  # Friday's close
+        (datetime(2026, 1, 12, 21, 0, tzinfo=UTC), 1),  # Monday's close
+    ]

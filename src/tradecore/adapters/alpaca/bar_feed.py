@@ -60,3 +60,7 @@ class AlpacaBarFeed(BarFeed):
     def exhausted(self) -> bool:
         """Never: a live feed always has a next bar."""
         return False
+
+    def next_close(self) -> datetime | None:
+        """Unknown: the loop polls once per bar interval."""
+        return None

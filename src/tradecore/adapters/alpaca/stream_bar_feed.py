@@ -214,6 +214,10 @@ class AlpacaStreamBarFeed(BarFeed):
         """Never: a live feed always has a next bar."""
         return False
 
+    def next_close(self) -> datetime | None:
+        """Unknown: the loop polls once per bar interval."""
+        return None
+
     def _backfill(self, now: datetime) -> None:
         with self._lock:
             start = min(self._next.values())

@@ -24,8 +24,9 @@ from tradecore.adapters.data.recorded_feed import RecordedBarFeed
 from tradecore.adapters.sim import SimClock
 from tradecore.apps.config.settings import Settings
 from tradecore.apps.replay.runner import bar_interval
+from tradecore.apps.wiring.calendars import calendars_for_span, frames_span
 from tradecore.domain.errors import ConfigurationError
-from tradecore.domain.market.bar_frame import BarFrame, from_ns
+from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.risk.degradation import Health
 from tradecore.ports.bar_feed import BarFeed
@@ -49,13 +50,21 @@ class BarSource:
     close: Callable[[], None] = lambda: None
 
 
-def recorded_source(bars: Path) -> BarSource:
-    """Bar files released as each bar closes on a virtual clock."""
+def recorded_source(bars: Path, calendar: str) -> BarSource:
+    """Bar files released as each bar closes on a virtual clock.
+
+    A bar closes at the end of its part in a session of ``calendar`` (a daily bar at
+    its session's close), as the replay of the same files knows it.
+    """
     frames = load_bar_files(bars)
     interval = bar_interval(frames)
-    clock = SimClock(from_ns(min(int(f.timestamps[0]) for f in frames if len(f))))
+    span = frames_span(frames)
+    if span is None:
+        raise ConfigurationError(f"--bars {bars}: no bars")
+    clock = SimClock(span[0])
+    market = calendars_for_span(calendar, *span).regular
     return BarSource(
-        RecordedBarFeed(frames, interval),
+        RecordedBarFeed(frames, interval, market),
         clock,
         interval,
         frames,

@@ -130,6 +130,10 @@ class TimedFeed(BarFeed):
         """As the inner feed."""
         return self._inner.exhausted
 
+    def next_close(self) -> datetime | None:
+        """As the inner feed."""
+        return self._inner.next_close()
+
 
 @attrs.define
 class LiveOps:

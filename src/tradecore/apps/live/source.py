@@ -52,4 +52,4 @@ def choose_source(
         )
     if bars is None:
         raise ConfigurationError("give --bars DIR (a recorded stream) or --feed alpaca")
-    return recorded_source(bars)
+    return recorded_source(bars, settings.market.calendar)

@@ -120,7 +120,7 @@ class LiveLoop:
                 on_cycle(report)
             if self._feed.exhausted or cycles == max_cycles:
                 break
-            self._clock.sleep(self._cycle.total_seconds())
+            self._clock.sleep(self._until_next_cycle().total_seconds())
         self._commits.flush()
         return LiveRun(
             recovery=recovery,
@@ -163,6 +163,18 @@ class LiveLoop:
             events=events,
             decisions=engine.decisions - decided,
         )
+
+    def _until_next_cycle(self) -> timedelta:
+        """One ``cycle``, or less when the feed's next bar closes sooner.
+
+        A daily bar closes at its session's close, not a cycle after the last one: the
+        loop wakes then, and decides at the moment a replay of the same bars does.
+        """
+        wait = self._cycle
+        closes = self._feed.next_close()
+        if closes is not None:
+            wait = max(min(wait, closes - self._clock.now()), timedelta(0))
+        return wait
 
     def in_session(self, at: datetime) -> bool:
         """Whether the loop may cycle at market time ``at``: open to close, inclusive."""
