@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.apps.replay.main import app
+from tradecore.apps.replay.out_folder import STORE_FILE
 from tradecore.apps.replay.run_manifest import MANIFEST_FILE
-from tradecore.apps.replay.runner import MARKS_FILE, STORE_FILE
+from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.errors import CONFIG_OR_AUTH
 from tradecore.domain.market.datagen import generate_bars
 

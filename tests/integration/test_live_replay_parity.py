@@ -17,7 +17,8 @@ from tests.calendars import xnys
 from tradecore.adapters.data.recorded_feed import RecordedBarFeed
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import open_store
-from tradecore.apps.replay.runner import replay, venue_config
+from tradecore.apps.replay.runner import replay
+from tradecore.apps.replay.venue import venue_config
 from tradecore.apps.wiring.strategy_loader import load_strategy
 from tradecore.domain.market.datagen import generate_bars
 from tradecore.domain.orders.lifecycle import IntentStatus

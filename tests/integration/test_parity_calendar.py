@@ -22,7 +22,7 @@ from tests.calendars import xnys
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.adapters.sqlstore import open_store
 from tradecore.apps.replay.main import app
-from tradecore.apps.replay.runner import STORE_FILE
+from tradecore.apps.replay.out_folder import STORE_FILE
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.datagen import generate_bars
 

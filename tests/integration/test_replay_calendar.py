@@ -21,7 +21,8 @@ import pytest
 from tests.calendars import xnys
 from tests.references import next_open_sma_cross
 from tradecore.adapters.sqlstore import open_store
-from tradecore.apps.replay.runner import STORE_FILE, replay
+from tradecore.apps.replay.out_folder import STORE_FILE
+from tradecore.apps.replay.runner import replay
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.datagen import Shape, generate_bars
 from tradecore.domain.orders.lifecycle import IntentStatus

@@ -14,7 +14,7 @@ from tests.risk_support import sqlite_store
 from tradecore.adapters.data.bar_files import load_bar_files, write_bar_files
 from tradecore.adapters.signing import read_signed_manifest
 from tradecore.apps.replay.main import app
-from tradecore.apps.replay.runner import STORE_FILE
+from tradecore.apps.replay.out_folder import STORE_FILE
 from tradecore.apps.wiring import errors
 from tradecore.domain.market.bar_frame import data_fingerprint
 from tradecore.domain.market.datagen import generate_bars

@@ -14,7 +14,7 @@ from decimal import Decimal
 from tradecore.adapters.dryrun import DryRunBroker
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.apps.config.settings import Settings
-from tradecore.apps.replay.runner import venue_config
+from tradecore.apps.replay.venue import venue_config
 from tradecore.apps.wiring.broker_factory import build_broker
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.market.bar_frame import BarFrame

@@ -23,7 +23,7 @@ from tradecore.adapters.data.bar_files import load_bar_files
 from tradecore.adapters.data.recorded_feed import RecordedBarFeed
 from tradecore.adapters.sim import SimClock
 from tradecore.apps.config.settings import Settings
-from tradecore.apps.replay.runner import bar_interval
+from tradecore.apps.replay.venue import bar_interval
 from tradecore.apps.wiring.calendars import calendars_for_span, frames_span
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.market.bar_frame import BarFrame

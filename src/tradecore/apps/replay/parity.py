@@ -22,7 +22,9 @@ import typer
 from tradecore.adapters.data.bar_files import load_bar_files
 from tradecore.adapters.sqlstore import open_store
 from tradecore.apps.replay import parity_report
-from tradecore.apps.replay.runner import STORE_FILE, bar_interval, replay
+from tradecore.apps.replay.out_folder import STORE_FILE
+from tradecore.apps.replay.runner import replay
+from tradecore.apps.replay.venue import bar_interval
 from tradecore.apps.wiring import errors
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.strategy_loader import parse_params

@@ -17,8 +17,9 @@ import typer
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.settings import MARKET_CALENDARS, load_settings
 from tradecore.apps.replay.demo_data import demo_calendar, demo_frames
+from tradecore.apps.replay.out_folder import is_finished
 from tradecore.apps.replay.run_manifest import MANIFEST_FILE
-from tradecore.apps.replay.runner import is_finished, replay
+from tradecore.apps.replay.runner import replay
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.strategy_loader import parse_params
 from tradecore.domain.errors import ConfigurationError

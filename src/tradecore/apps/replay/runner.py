@@ -12,7 +12,6 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,8 +21,6 @@ import numpy as np
 from tradecore.adapters.data.bar_files import load_bar_files
 from tradecore.adapters.report import write_report
 from tradecore.adapters.sim import SimClock, SimulatedBroker
-from tradecore.adapters.sqlstore import Durability, open_store
-from tradecore.adapters.sqlstore.write_behind import WriteBehindStore
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.operations import SigningSettings
 from tradecore.apps.config.settings import load_settings
@@ -33,19 +30,18 @@ from tradecore.apps.replay.costs import (
     pin_cost_model,
     run_analyses,
 )
+from tradecore.apps.replay.out_folder import STORE_FILE, open_replay_store
 from tradecore.apps.replay.records import fill_rows, record_rows
 from tradecore.apps.replay.run_manifest import (
-    MANIFEST_FILE,
     build_manifest,
     run_identity,
     sign_run_manifest,
     write_run_manifest,
 )
-from tradecore.apps.wiring.calendars import calendars_for_span, frames_span
+from tradecore.apps.replay.venue import replay_calendar, venue_config
 from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.strategy_loader import load_strategy
 from tradecore.domain.errors import ConfigurationError
-from tradecore.domain.execution.fees import FeeModel
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint, from_ns
@@ -56,16 +52,13 @@ from tradecore.domain.research.manifest import SignedManifest, manifest_hash
 from tradecore.domain.research.metrics import summarize_performance
 from tradecore.domain.risk.checks import RiskLimits
 from tradecore.domain.strategies.protocol import Strategy
-from tradecore.domain.venue.config import OutsideHours, VenueConfig
-from tradecore.domain.venue.fill_models import FillModel
+from tradecore.domain.venue.config import VenueConfig
 from tradecore.services.durability.commits import CommitInBatches
 from tradecore.services.orders.order_manager import OrderManager
 from tradecore.services.research.manifests import store_manifest
 from tradecore.services.trading.engine import TradingEngine
 from tradecore.services.trading.engine_config import EngineConfig
 from tradecore.services.trading.replay import ReplayProgress, run_replay
-
-STORE_FILE = "replay.db"
 
 
 @attrs.frozen(kw_only=True)
@@ -159,7 +152,7 @@ def replay(
     folder = (
         Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tc-replay-"))
     )
-    store = _open_store(folder, resume, replace)
+    store = open_replay_store(folder, resume, replace)
     start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
     costs: CostSetup | None = None
     if execution is not None and execution.enabled:
@@ -339,120 +332,12 @@ def _signed_manifest(
     return sign_run_manifest(manifest, signing)
 
 
-def venue_config(
-    fill_model: str,
-    cash: Decimal,
-    seed: int,
-    frames: Sequence[BarFrame],
-    calendar: MarketCalendar,
-) -> VenueConfig:
-    """The simulated venue of a replay: its fill and fee models, on ``calendar``.
-
-    Orders decided outside a session (the last bar of a day, any daily bar) are
-    queued for the next open as Alpaca queues them; day orders expire at a close.
-    """
-    models = {
-        "ideal": (FillModel.ideal, FeeModel),
-        "realistic": (FillModel.realistic, _fees),
-    }
-    if fill_model not in models:
-        raise ConfigurationError(
-            f"unknown fill model {fill_model!r}; known: ideal, realistic"
-        )
-    make_fill, make_fees = models[fill_model]
-    return VenueConfig(
-        seed=seed,
-        fill_model=make_fill(),
-        fee_model=make_fees(),
-        calendar=calendar,
-        outside_hours=OutsideHours.QUEUE,
-        starting_cash=cash,
-        bar_interval=bar_interval(frames),
-    )
-
-
-def replay_calendar(name: str, frames: Sequence[BarFrame]) -> MarketCalendar:
-    """The regular sessions of ``name`` around the bars of ``frames``."""
-    span = frames_span(frames)
-    if span is None:
-        raise ConfigurationError("no bars to replay")
-    return calendars_for_span(name, *span).regular
-
-
-def _fees() -> FeeModel:
-    return FeeModel.us_regulatory(per_share=Decimal("0.0035"))
-
-
-def bar_interval(frames: Sequence[BarFrame]) -> timedelta:
-    """The bars' interval: the median step between timestamps (1 minute if none)."""
-    steps = [np.diff(f.timestamps) for f in frames if len(f) > 1]
-    if not steps:
-        return timedelta(minutes=1)
-    median_ns = int(np.median(np.concatenate(steps)))
-    return timedelta(microseconds=median_ns // 1000)
-
-
 def _first_pin(folder: Path) -> str:
     """The cost-model version a finished run pinned ("" if it never finished)."""
     config = folder / "config.json"
     if not config.exists():
         return ""
     return str(json.loads(config.read_text()).get("cost_model_version", ""))
-
-
-def _open_store(folder: Path, resume: bool, replace: bool) -> WriteBehindStore:
-    if resume and replace:
-        raise ConfigurationError("give at most one of --resume and --force")
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / STORE_FILE
-    if path.exists() and not resume:
-        if not replace:
-            raise ConfigurationError(_held_message(folder))
-        _remove_replay(folder)
-    sql = open_store(f"sqlite:///{path}", durability=Durability.NORMAL, upgrade=True)
-    return WriteBehindStore(sql)
-
-
-#: Every file a replay writes into its ``out`` folder (the store and its SQLite
-#: side files, the report, the manifest); ``replace`` deletes these and nothing else.
-REPLAY_FILES = (
-    STORE_FILE,
-    f"{STORE_FILE}-wal",
-    f"{STORE_FILE}-shm",
-    f"{STORE_FILE}-journal",
-    "summary.json",
-    "run.json",
-    "equity.csv",
-    "fills.csv",
-    "decisions.csv",
-    "outcomes.csv",
-    "report.html",
-    "config.json",
-    MANIFEST_FILE,
-    MARKS_FILE,
-)
-
-
-def is_finished(folder: Path) -> bool:
-    """Whether ``folder`` holds a finished replay (its last two files are written)."""
-    return all((folder / name).exists() for name in (MANIFEST_FILE, MARKS_FILE))
-
-
-def _held_message(folder: Path) -> str:
-    if is_finished(folder):
-        return (
-            f"{folder} already holds a finished replay; pass --force to replace it "
-            "or choose another --out"
-        )
-    return (
-        f"{folder} already holds an unfinished replay ({STORE_FILE}); pass --resume "
-        "to finish it, --force to replace it, or choose another --out"
-    )
-
-
-def _remove_replay(folder: Path) -> None:
-    for name in REPLAY_FILES:
-        (folder / name).unlink(missing_ok=True)
 
 
 def cost_summary(
