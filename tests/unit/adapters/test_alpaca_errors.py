@@ -61,9 +61,9 @@ FILLED = {"code": 42210000, "message": 'order is already in "filled" state'}
         (api_error(422), Op.CANCEL, OrderNotCancelable),
         (api_error(422, FILLED), Op.REPLACE, OrderNotCancelable),
         # 40010001 is the duplicate code and the validation code: the broker looks up.
-        (api_error(422, {"code": 40010001, "message": "bad qty"}), Op.SUBMIT, DuplicateClientOrderId),
+        (api_error(422, {"code": 40010001, "message": "qty"}), Op.SUBMIT, DuplicateClientOrderId),
         (api_error(422, FILLED), Op.SUBMIT, BrokerRejected),
-        (api_error(403, {"code": 40310100, "message": "pattern day trading"}), Op.SUBMIT, BrokerRejected),
+        (api_error(403, {"code": 40310100, "message": "pdt"}), Op.SUBMIT, BrokerRejected),
         (api_error(429, {"message": "rate limit exceeded"}), Op.SUBMIT, RateLimited),
         (api_error(500, ""), Op.SUBMIT, TransientBrokerError),
         (api_error(502, "<html>Bad Gateway</html>"), Op.READ, TransientBrokerError),
@@ -131,7 +131,9 @@ def test_a_submit_answer_that_does_not_prove_non_acceptance_is_an_unknown_outcom
 def test_a_duplicate_is_recognised_by_alpacas_code_not_by_the_message() -> None:
     """Issue 17 (1): 422 code 40010001 (docs/alpaca.md §5.2 (a)), whatever the wording."""
     reworded = {"code": 40010001, "message": "order id already used"}
-    assert type(translate(api_error(422, reworded), Op.SUBMIT)) is DuplicateClientOrderId
+    assert (
+        type(translate(api_error(422, reworded), Op.SUBMIT)) is DuplicateClientOrderId
+    )
     same_words = {"code": 42210000, "message": "client_order_id must be unique"}
     assert type(translate(api_error(422, same_words), Op.SUBMIT)) is BrokerRejected
 

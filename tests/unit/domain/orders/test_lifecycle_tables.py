@@ -32,7 +32,7 @@ def test_terminal_statuses_only_move_on_by_fills() -> None:
         else:
             assert TRANSITIONS[status] <= {S.FILLED}
             assert bool(TRANSITIONS[status]) == (status in LATE_FILL_ACCEPTING)
-    assert VERDICTS == {S.REJECTED, S.FAILED}
+    assert {S.REJECTED, S.FAILED} == VERDICTS
     assert not LATE_FILL_ACCEPTING & VERDICTS
 
 
