@@ -39,6 +39,19 @@ SYMBOLS = ("AAPL", "MSFT")
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 CYCLES_PER_RUN = 5
 ORDER_POINTS = tuple(p for p in POINTS if p != "during_kill_switch")
+
+
+def _after_apply(status: int, **extra: Any) -> dict[str, Any]:
+    """Place the next submitted order, then answer it with ``status`` (and ``extra``)."""
+    return {
+        "errors": 1,
+        "error_status": status,
+        "error_apply": True,
+        "error_route": "submit_order",
+        **extra,
+    }
+
+
 #: Emulator faults (control API settings) armed before a run, by the kind reported.
 BROKER_FAULTS: dict[str, dict[str, Any]] = {
     "lost_submit_response": {
@@ -50,6 +63,11 @@ BROKER_FAULTS: dict[str, dict[str, Any]] = {
     "http_500": {"errors": 2, "error_status": 500, "error_apply": False},
     "http_502": {"errors": 2, "error_status": 502, "error_apply": False},
     "http_503_after_apply": {"errors": 1, "error_status": 503, "error_apply": True},
+    # Issue 17: the broker places the order, then answers with what proves nothing.
+    "http_408_after_apply": _after_apply(408),
+    "http_409_after_apply": _after_apply(409),
+    "http_418_after_apply": _after_apply(418, error_code=41810000),
+    "unparseable_after_apply": _after_apply(200, error_body="garbage"),
     "rate_limit_storm_429": {"storm": 4, "storm_reset_s": 0.5},
     "slow_beyond_client_timeout": {"slow": 1, "slow_delay_s": 16.0},
 }

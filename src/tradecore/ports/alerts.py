@@ -50,6 +50,10 @@ class AlertCode(enum.StrEnum):
     KILL_SWITCH = "kill_switch.engaged"
     RECONCILE_MISMATCH = "reconcile.mismatch"
     INTENT_STUCK = "intent.stuck"
+    #: The broker filled an order we had recorded REJECTED or FAILED: its fill won.
+    FILL_AFTER_VERDICT = "order.fill_after_verdict"
+    #: The broker acknowledged an order and now answers "not found": kept open.
+    ACKED_ORDER_NOT_FOUND = "order.acknowledged_not_found"
     REJECT_RATE = "orders.reject_rate"
     SLIPPAGE_SPIKE = "cost.slippage_spike"
     COST_MODEL_STALE = "cost.model_stale"

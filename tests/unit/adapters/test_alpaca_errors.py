@@ -60,7 +60,10 @@ FILLED = {"code": 42210000, "message": 'order is already in "filled" state'}
         (api_error(422, FILLED), Op.CANCEL, OrderNotCancelable),
         (api_error(422), Op.CANCEL, OrderNotCancelable),
         (api_error(422, FILLED), Op.REPLACE, OrderNotCancelable),
-        (api_error(422, {"code": 40010001, "message": "bad qty"}), Op.SUBMIT, BrokerRejected),
+        # 40010001 is the duplicate code and the validation code: the broker looks up.
+        (api_error(422, {"code": 40010001, "message": "qty"}), Op.SUBMIT, DuplicateClientOrderId),
+        (api_error(422, FILLED), Op.SUBMIT, BrokerRejected),
+        (api_error(403, {"code": 40310100, "message": "pdt"}), Op.SUBMIT, BrokerRejected),
         (api_error(429, {"message": "rate limit exceeded"}), Op.SUBMIT, RateLimited),
         (api_error(500, ""), Op.SUBMIT, TransientBrokerError),
         (api_error(502, "<html>Bad Gateway</html>"), Op.READ, TransientBrokerError),
@@ -100,3 +103,42 @@ def test_the_reset_time_is_honoured_relative_to_now() -> None:
     )
     assert isinstance(limited, RateLimited)
     assert limited.retry_after_s == 3.0
+
+
+UNPROVEN = [
+    api_error(408, {"message": "request timeout"}),
+    api_error(409, {"code": 40910000, "message": "conflict"}),
+    api_error(418, {"code": 41810000, "message": "teapot"}),
+    api_error(425, {"message": "too early"}),
+    api_error(400, "<html>bad gateway page</html>"),
+    api_error(404, NOT_FOUND),
+    api_error(422),
+    api_error(422, {"code": 42299999, "message": "unknown"}),
+    api_error(403, {"code": 40399999, "message": "unknown"}),
+]
+
+
+@pytest.mark.parametrize("error", UNPROVEN, ids=lambda e: f"HTTP{e.status_code}")
+def test_a_submit_answer_that_does_not_prove_non_acceptance_is_an_unknown_outcome(
+    error: APIError,
+) -> None:
+    """Issue 17 (1): only documented refusals reject; the rest is settled by id."""
+    translated = translate(error, Op.SUBMIT)
+    assert type(translated) is TransientBrokerError
+    assert translated.retryable
+
+
+def test_a_duplicate_is_recognised_by_alpacas_code_not_by_the_message() -> None:
+    """Issue 17 (1): 422 code 40010001 (docs/alpaca.md §5.2 (a)), whatever the wording."""
+    reworded = {"code": 40010001, "message": "order id already used"}
+    assert (
+        type(translate(api_error(422, reworded), Op.SUBMIT)) is DuplicateClientOrderId
+    )
+    same_words = {"code": 42210000, "message": "client_order_id must be unique"}
+    assert type(translate(api_error(422, same_words), Op.SUBMIT)) is BrokerRejected
+
+
+@pytest.mark.parametrize("status", [408, 425])
+def test_try_again_statuses_are_transient_for_every_operation(status: int) -> None:
+    for operation in Op:
+        assert type(translate(api_error(status), operation)) is TransientBrokerError

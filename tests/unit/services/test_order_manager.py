@@ -14,22 +14,34 @@ from pathlib import Path
 import attrs
 import pytest
 
-from tests.factories import key
+from tests.factories import event, key
+from tests.risk_support import RecordingAlerter, audit_rows
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import open_store
-from tradecore.domain.errors import TransientBrokerError
+from tradecore.domain.errors import (
+    InsufficientBuyingPower,
+    OrderNotFound,
+    TransientBrokerError,
+)
 from tradecore.domain.market.bars import Bar
 from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.orders.events import OrderEventKind
 from tradecore.domain.orders.intent import OrderIntent, mark_failed, mark_submitted
+from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import DecisionRecord, OutcomeKind
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
+from tradecore.ports.alerts import AlertCode
 from tradecore.ports.broker import BrokerOrder
 from tradecore.ports.store import Store
 from tradecore.services.durability.commits import CommitEachStep
-from tradecore.services.orders.order_manager import OrderManager, RetryPolicy
+from tradecore.services.orders.order_manager import (
+    OPERATOR_REASON,
+    OrderManager,
+    RetryPolicy,
+)
 from tradecore.services.orders.reconciler import Reconciler
 
 T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
@@ -249,3 +261,166 @@ def test_a_failed_unsent_attempt_is_followed_by_the_next_attempt(store: Store) -
     again = manager.place(attrs.evolve(decision, decision_id="d-3"), intent)
     assert again.attempt == 2  # max_attempts reached: no third id, nothing sent
     assert broker.submits == 1
+
+
+# --- issue 17: unknown outcomes, fills after a verdict, 404 on acknowledged orders ---
+
+
+class RefusingRetryBroker(SimulatedBroker):
+    """Takes the first try but loses its answer, then refuses the retry outright."""
+
+    def __init__(self, clock: SimClock, config: VenueConfig, keep: bool = True) -> None:
+        super().__init__(clock, config)
+        self.keep = keep
+        self.submits = 0
+
+    def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
+        self.submits += 1
+        if self.submits == 1:
+            if self.keep:
+                super().submit(client_order_id, spec)
+            raise TransientBrokerError("HTTP 409: the answer proves nothing")
+        raise InsufficientBuyingPower("insufficient buying power", code="40310000")
+
+
+@pytest.mark.parametrize("landed", [True, False])
+def test_a_refused_retry_after_an_unknown_first_try_is_settled_by_lookup(
+    store: Store, landed: bool
+) -> None:
+    """Issue 17 (1): the retry's refusal says nothing about the first try."""
+    clock, broker = _setup(RefusingRetryBroker, keep=landed)
+    manager = OrderManager(broker, clock, CommitEachStep(store))
+    intent, decision = _intent_and_decision()
+    placed = manager.place(decision, intent)
+    assert broker.submits == 2
+    if landed:  # the lookup found the first try: adopted
+        assert placed.status is IntentStatus.ACKED
+    else:  # not found (yet): unknown, for the reconciler; never REJECTED
+        assert placed.status is IntentStatus.SUBMITTED
+    with store.unit_of_work() as uow:
+        outcome = uow.decisions.outcome("d-1")
+    assert outcome is not None
+    assert outcome.kind is OutcomeKind.SUBMITTED
+
+
+def test_fill_after_verdict_is_applied_audited_and_alerted(
+    store: Store, tmp_path: Path
+) -> None:
+    """Issue 17 (2): a fill on a REJECTED intent wins; the ledger follows the broker."""
+    clock, broker = _setup(LosingBroker, lose=0)
+    alerter = RecordingAlerter()
+    manager = OrderManager(broker, clock, CommitEachStep(store), alerter=alerter)
+    intent, _ = _intent_and_decision()
+    with store.unit_of_work() as uow:
+        stored = uow.intents.create(intent)
+        uow.intents.update(mark_submitted(stored, T0))
+        uow.commit()
+    rejected = event(intent, OrderEventKind.REJECTED, reason="HTTP 409 read as no")
+    fill = event(intent, OrderEventKind.PARTIAL_FILL, qty="40", seconds=2)
+    with store.unit_of_work() as uow:
+        manager.apply(uow, rejected)
+        applied = manager.apply(uow, fill)
+        uow.commit()
+    assert applied is not None
+    assert applied.intent.status is IntentStatus.PARTIALLY_FILLED
+    with store.unit_of_work() as uow:
+        after = uow.intents.get(intent.client_order_id)
+        fills = list(uow.fills.all())
+    audit = [p for _, p in audit_rows(tmp_path / "om.db", "fill_after_verdict")]
+    assert after.status is IntentStatus.PARTIALLY_FILLED
+    assert after.filled_qty == Decimal(40)
+    assert Ledger.opening(Decimal(0)).apply_all(fills).position("AAPL") == 40
+    assert len(audit) == 1
+    assert audit[0]["verdict"] == "rejected"
+    assert alerter.codes() == [AlertCode.FILL_AFTER_VERDICT.value]
+
+
+def _acked_at_broker(
+    store: Store, broker: SimulatedBroker, manager: OrderManager
+) -> OrderIntent:
+    intent, decision = _intent_and_decision()
+    placed = manager.place(decision, intent)
+    assert placed.status is IntentStatus.ACKED
+    assert placed.broker_order_id is not None
+    broker.forget(intent.client_order_id)
+    return placed
+
+
+class ForgetfulBroker(LosingBroker):
+    """Acknowledges orders, then (an outage) answers "not found" for forgotten ones."""
+
+    def __init__(self, clock: SimClock, config: VenueConfig) -> None:
+        super().__init__(clock, config, lose=0)
+        self.forgotten: set[str] = set()
+
+    def forget(self, client_order_id: str) -> None:
+        self.forgotten.add(client_order_id)
+
+    def get_order_by_client_id(self, client_order_id: str) -> BrokerOrder:
+        if client_order_id in self.forgotten:
+            raise OrderNotFound(f"no order with client id {client_order_id}")
+        return super().get_order_by_client_id(client_order_id)
+
+    def open_orders(self) -> Sequence[BrokerOrder]:
+        return [
+            o for o in super().open_orders() if o.client_order_id not in self.forgotten
+        ]
+
+
+def test_an_acknowledged_order_answering_404_stays_open_and_is_alerted(
+    store: Store,
+) -> None:
+    """Issue 17 (3), reconciler: a 404 for an acknowledged order is an outage."""
+    clock, broker = _setup(ForgetfulBroker)
+    manager = OrderManager(broker, clock, CommitEachStep(store))
+    placed = _acked_at_broker(store, broker, manager)
+    alerter = RecordingAlerter()
+    reconciler = Reconciler(
+        broker, clock, CommitEachStep(store), manager, alerter=alerter
+    )
+    first = reconciler.run()  # within the grace period: only doubted
+    assert "unresolved" in {d.kind for d in first.discrepancies}
+    clock.advance(120)
+    for _ in range(2):  # looked at again every pass, never failed
+        report = reconciler.run()
+        kinds = {d.kind for d in report.discrepancies}
+        assert "acknowledged_order_not_found" in kinds
+    with store.unit_of_work() as uow:
+        after = uow.intents.get(placed.client_order_id)
+    assert after.status is IntentStatus.ACKED
+    assert broker.submits == 1  # nothing resent, no new id
+    assert AlertCode.ACKED_ORDER_NOT_FOUND.value in alerter.codes()
+
+
+def test_an_acknowledged_order_answering_404_gets_no_new_attempt(store: Store) -> None:
+    """Issue 17 (3), order manager: no new client order id without an operator."""
+    clock, broker = _setup(ForgetfulBroker)
+    manager = OrderManager(broker, clock, CommitEachStep(store))
+    placed = _acked_at_broker(store, broker, manager)
+    clock.advance(120)
+    Reconciler(broker, clock, CommitEachStep(store), manager).run()
+    intent, decision = _intent_and_decision()
+    again = manager.place(attrs.evolve(decision, decision_id="d-2"), intent)
+    assert again.client_order_id == placed.client_order_id
+    assert broker.submits == 1
+    # Failed as an older version did ("broker lost an acknowledged order"): still no
+    # new attempt, since the broker had acknowledged it.
+    with store.unit_of_work() as uow:
+        stored = uow.intents.get(placed.client_order_id)
+        uow.intents.update(mark_failed(stored, "broker lost an acknowledged order", T0))
+        uow.commit()
+    again = manager.place(attrs.evolve(decision, decision_id="d-3"), intent)
+    assert again.client_order_id == placed.client_order_id
+    assert broker.submits == 1
+    # An operator's action releases the decision: the next attempt gets a new id.
+    with store.unit_of_work() as uow:
+        uow.intents.update(
+            attrs.evolve(
+                uow.intents.get(placed.client_order_id),
+                reason=f"{OPERATOR_REASON} confirmed lost with the broker",
+            )
+        )
+        uow.commit()
+    released = manager.place(attrs.evolve(decision, decision_id="d-4"), intent)
+    assert released.attempt == 2
+    assert broker.submits == 2

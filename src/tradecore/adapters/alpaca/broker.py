@@ -31,7 +31,7 @@ from alpaca.trading.requests import ReplaceOrderRequest
 from tradecore.adapters.alpaca._sdk import make_trading_client
 from tradecore.adapters.alpaca.config import AlpacaConfig
 from tradecore.adapters.alpaca.credentials import AlpacaCredentials
-from tradecore.adapters.alpaca.errors import Operation
+from tradecore.adapters.alpaca.errors import VALIDATION, Operation
 from tradecore.adapters.alpaca.mapping import (
     Action,
     account,
@@ -55,6 +55,8 @@ from tradecore.adapters.alpaca.tracking import OrderTracker
 from tradecore.adapters.clock import SystemClock
 from tradecore.domain.errors import (
     AuthenticationFailed,
+    BrokerRejected,
+    DuplicateClientOrderId,
     InvalidInput,
     OrderNotFound,
     TradecoreError,
@@ -162,13 +164,29 @@ class AlpacaBroker(Broker):
     def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
         """Place ``spec`` under ``client_order_id``; return the acknowledgement.
 
-        A 429 is waited out and repeated (it was refused before being processed); a
-        timeout or 5xx raises TransientBrokerError: resubmit under the same id.
+        A 429 is waited out and repeated (it was refused before being processed).
+        Only an answer that proves the order was not taken raises BrokerRejected;
+        a timeout, 5xx or any other unproven answer raises TransientBrokerError:
+        resubmit under the same id (:mod:`.errors`).
+
+        Raises:
+            DuplicateClientOrderId: the broker has an order under this id (Alpaca's
+                422 code 40010001, confirmed by looking the id up: the same code is
+                a validation refusal when no order has the id).
+            BrokerRejected: the order was refused.
+            TransientBrokerError: the outcome is unknown.
         """
         request = order_request(client_order_id, spec)
-        order = self._rest.call(
-            Operation.SUBMIT, lambda: self._client.submit_order(request), safe=False
-        )
+        try:
+            order = self._rest.call(
+                Operation.SUBMIT, lambda: self._client.submit_order(request), safe=False
+            )
+        except DuplicateClientOrderId as e:
+            try:
+                self._rest.by_client_id(client_order_id)
+            except OrderNotFound:
+                raise BrokerRejected(str(e), code=str(VALIDATION)) from e
+            raise
         ack = self._rest.resolve(cast(Order, order))
         self._track(ack)
         return ack

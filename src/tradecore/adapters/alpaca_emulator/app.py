@@ -23,6 +23,7 @@ from tradecore.adapters.alpaca_emulator import (
 from tradecore.adapters.alpaca_emulator import errors as err
 from tradecore.adapters.alpaca_emulator.config import EmulatorConfig
 from tradecore.adapters.alpaca_emulator.faults import (
+    GARBAGE_BODY,
     Faults,
     RateWindow,
     storm_headers,
@@ -95,11 +96,10 @@ async def _trading_middleware(
         return _record(request, _rate_limited(app, headers))
     if faults.take("slow"):
         await asyncio.sleep(faults.slow_delay_s)
-    if faults.take("errors"):
+    if faults.take_error(route):
         if faults.error_apply:
             await _answer(request, handler, headers)
-        body = wire.error(None, "internal server error (injected)")
-        return _record(request, reply(body, status=faults.error_status))
+        return _record(request, _injected_error(faults))
     if route == "cancel_order" and faults.take("defer_cancels"):
         return _record(request, web.Response(status=204))
     if route == "submit_order" and faults.take("lose_submits"):
@@ -122,6 +122,19 @@ async def _answer(
         await data_control.publish_market(request.app)
     response.headers.update(headers)
     return response
+
+
+def _injected_error(faults: Faults) -> web.Response:
+    """The answer of an injected error: its status, with the body it was armed with."""
+    if faults.error_body == "garbage":
+        return web.Response(
+            status=faults.error_status, body=GARBAGE_BODY, content_type="text/html"
+        )
+    if faults.error_body == "empty":
+        return web.Response(status=faults.error_status)
+    code = faults.error_code or None
+    body = wire.error(code, f"injected HTTP {faults.error_status}")
+    return reply(body, status=faults.error_status)
 
 
 async def _lose_response(request: web.Request, faults: Faults) -> None:

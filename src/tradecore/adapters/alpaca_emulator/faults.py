@@ -20,6 +20,10 @@ from tradecore.adapters.alpaca_emulator import errors as err
 from tradecore.adapters.alpaca_emulator import wire
 
 LOSE_MODES = ("disconnect", "timeout")
+#: How an injected error answer's body looks: Alpaca's JSON error, bytes that are not
+#: JSON at all (a proxy's page, a cut-off body), or nothing.
+ERROR_BODIES = ("json", "garbage", "empty")
+GARBAGE_BODY = b"<html><body>upstream hiccup</body></html\x00"
 
 
 @attrs.define(kw_only=True)
@@ -35,9 +39,20 @@ class Faults:
     lose_hold_s: float = 5.0
     #: Answer the next N trading requests with ``error_status``.
     errors: int = 0
-    error_status: int = 503
-    #: Carry the request out before answering with the error (a 504 after the fact).
+    error_status: int = attrs.field(
+        default=503, validator=[attrs.validators.ge(200), attrs.validators.le(599)]
+    )
+    #: Carry the request out before answering with the error (a 504 after the fact;
+    #: with ``error_route="submit_order"``: the order is placed, the answer says not).
     error_apply: bool = False
+    #: Only requests to this route take the ``errors`` count ("" = any trading route).
+    error_route: str = ""
+    #: The error answer's body: one of :data:`ERROR_BODIES`.
+    error_body: str = attrs.field(
+        default="json", validator=attrs.validators.in_(ERROR_BODIES)
+    )
+    #: The ``code`` of a JSON error body (0 = no code, like Alpaca's gateway errors).
+    error_code: int = 0
     #: Answer the next N trading requests with 429 whatever the budget.
     storm: int = 0
     storm_reset_s: float = 1.0
@@ -59,6 +74,18 @@ class Faults:
             ApiError: an unknown key or a bad value (422).
         """
         known = {a.name for a in attrs.fields(Faults)}
+        before = self.as_json()
+        try:
+            self._apply(changes, known)
+            attrs.validate(self)
+        except (ValueError, err.ApiError) as e:
+            for key, value in before.items():  # all or nothing
+                setattr(self, key, value)
+            if isinstance(e, err.ApiError):
+                raise
+            raise err.validation(f"invalid fault setting: {e.args[0]}") from None
+
+    def _apply(self, changes: dict[str, Any], known: set[str]) -> None:
         for key, value in changes.items():
             if key not in known:
                 raise err.validation(f"unknown fault {key!r}; known: {sorted(known)}")
@@ -71,12 +98,17 @@ class Faults:
             ):
                 raise err.validation(f"fault {key} must be {type(current).__name__}")
             setattr(self, key, type(current)(value))
-        attrs.validate(self)
 
     def reset(self) -> None:
         """Disarm every fault."""
         for field in attrs.fields(Faults):
             setattr(self, field.name, field.default)
+
+    def take_error(self, route: str) -> bool:
+        """Consume one injected error if ``route`` is the one errors target."""
+        if self.error_route and self.error_route != route:
+            return False
+        return self.take("errors")
 
     def take(self, name: str) -> bool:
         """Consume one count of fault ``name``; return whether it applies."""

@@ -288,7 +288,7 @@ def _loop(
         calendar=calendars.regular,
     )
     watched = MonitoredBroker(broker, gate, clock, alerter=alerter, metrics=ops.metrics)
-    orders = OrderManager(watched, clock, commits)
+    orders = OrderManager(watched, clock, commits, alerter=alerter)
     interval = source.interval
     engine = TradingEngine(
         gated.strategy,

@@ -6,9 +6,12 @@ way a broker event changes one. Its rules, in order:
 1. An event for an intent still CREATED (never sent) is illegal: nothing can have
    happened at the broker.
 2. Fills are the truth. A fill whose execution id was already counted is a no-op; any
-   other fill is counted (quantity and notional add up exactly), even on a CANCELED,
-   EXPIRED, REPLACED or FAILED intent (fills race cancels). A fill beyond the order
-   quantity raises :class:`Overfill`; a fill on a REJECTED intent is illegal.
+   other fill is counted (quantity and notional add up exactly), even on a terminal
+   intent: on CANCELED, EXPIRED or REPLACED (fills race cancels) the status stays
+   unless the quantity is complete; on REJECTED or FAILED, our verdict, the fill
+   overrules it and the intent moves on to PARTIALLY_FILLED or FILLED
+   (:data:`Applied.overruled` says so, for the discrepancy record and the alert). A
+   fill beyond the order quantity raises :class:`Overfill`.
 3. A status event for a terminal intent is stale and ignored: terminal never reopens.
 4. ACCEPTED after the order has moved on (partially filled, pending cancel/replace) is
    stale and ignored, unless its reason is ``cancel_rejected``/``replace_rejected``,
@@ -33,6 +36,7 @@ from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.lifecycle import (
     LATE_FILL_ACCEPTING,
     TERMINAL,
+    VERDICTS,
     IntentStatus,
     check_transition,
 )
@@ -179,6 +183,8 @@ class Applied:
     new_fill: Fill | None = None
     #: Why the event changed nothing (duplicate, stale), or ``None`` if it changed something.
     ignored: str | None = None
+    #: The verdict (REJECTED or FAILED) a new fill just overruled, if it did.
+    overruled: IntentStatus | None = None
 
 
 def transition(
@@ -270,8 +276,6 @@ def _apply_fill(intent: OrderIntent, fill: Fill, event: OrderEvent) -> Applied:
         raise InvalidInput(
             "fill", (fill.symbol, fill.side.value), "symbol/side differ from the order"
         )
-    if intent.status is S.REJECTED:
-        raise IllegalTransition(f"intent {intent.client_order_id}: fill after reject")
     filled = intent.filled_qty + fill.qty
     order_qty = intent.spec.qty
     if order_qty is not None and filled > order_qty:
@@ -288,7 +292,8 @@ def _apply_fill(intent: OrderIntent, fill: Fill, event: OrderEvent) -> Applied:
         fees=intent.fees + fill.fee,
         execution_ids=(*intent.execution_ids, fill.execution_id),
     )
-    return Applied(new, new_fill=fill)
+    overruled = intent.status if intent.status in VERDICTS else None
+    return Applied(new, new_fill=fill, overruled=overruled)
 
 
 def _status_after_fill(
@@ -299,6 +304,8 @@ def _status_after_fill(
     )
     if complete:
         return S.FILLED
+    if intent.status in VERDICTS:
+        return S.PARTIALLY_FILLED
     if intent.status in LATE_FILL_ACCEPTING or intent.status in _PENDING:
         return intent.status
     return S.PARTIALLY_FILLED

@@ -12,10 +12,18 @@ Statuses::
                    ▼
     terminal: FILLED, CANCELED, REJECTED, EXPIRED, FAILED, REPLACED
 
-Late fills: the broker's fills are the truth, so an intent that is CANCELED, EXPIRED,
-REPLACED or FAILED still counts a fill with a new execution id, and becomes FILLED if
-that fill completes the quantity. That is the only move out of a terminal status, and
-it goes to another terminal status: a terminal intent never becomes open again.
+Late fills: the broker's fills are the truth, so a terminal intent still counts a fill
+with a new execution id. The broker's own endings (CANCELED, EXPIRED, REPLACED) keep
+their status and become FILLED only if the fill completes the quantity: the broker said
+the order is over, and a fill racing its cancel does not make it work again.
+
+Fills overrule our verdicts. REJECTED and FAILED (:data:`VERDICTS`) are conclusions we
+drew (an answer we read as a refusal, an order we believed lost or never sent), and a
+fill proves the broker had the order after all. So a fill moves such an intent on, to
+PARTIALLY_FILLED (open again: the broker is working the rest, so the reconciler must
+follow it to its end) or FILLED. It is the only way a terminal status reopens, and the
+order manager records it as a discrepancy with an alert (``order.fill_after_verdict``)
+rather than crashing on it: refusing the fill would leave our position wrong.
 """
 
 from __future__ import annotations
@@ -49,10 +57,12 @@ TERMINAL: frozenset[IntentStatus] = frozenset(
 )
 OPEN: frozenset[IntentStatus] = frozenset(IntentStatus) - TERMINAL
 
-#: Terminal statuses a late fill may still complete into FILLED.
+#: The broker's own endings: a late fill is counted, and completes them into FILLED.
 LATE_FILL_ACCEPTING: frozenset[IntentStatus] = frozenset(
-    {S.CANCELED, S.EXPIRED, S.REPLACED, S.FAILED}
+    {S.CANCELED, S.EXPIRED, S.REPLACED}
 )
+#: Our verdicts, which the broker's fills overrule (to PARTIALLY_FILLED or FILLED).
+VERDICTS: frozenset[IntentStatus] = frozenset({S.REJECTED, S.FAILED})
 
 _WORKING = frozenset({S.ACKED, S.PARTIALLY_FILLED, S.PENDING_CANCEL, S.PENDING_REPLACE})
 _ENDINGS = frozenset({S.FILLED, S.CANCELED, S.REJECTED, S.EXPIRED, S.FAILED})
@@ -74,11 +84,13 @@ TRANSITIONS: dict[IntentStatus, frozenset[IntentStatus]] = {
     ),
     S.PENDING_REPLACE: frozenset({S.ACKED, S.PARTIALLY_FILLED, S.REPLACED} | _ENDINGS),
     S.FILLED: frozenset(),
-    S.REJECTED: frozenset(),
+    # The broker ended it; a fill that raced the ending can only complete it.
     S.CANCELED: frozenset({S.FILLED}),
     S.EXPIRED: frozenset({S.FILLED}),
     S.REPLACED: frozenset({S.FILLED}),
-    S.FAILED: frozenset({S.FILLED}),
+    # We concluded the broker does not have it; its fills prove otherwise (module doc).
+    S.REJECTED: frozenset({S.PARTIALLY_FILLED, S.FILLED}),
+    S.FAILED: frozenset({S.PARTIALLY_FILLED, S.FILLED}),
 }
 
 #: Statuses in which the broker may be working the order (fills may still arrive).

@@ -8,10 +8,23 @@ The rule (docs/architecture.md, "Exactly once"), step by step in :meth:`OrderMan
 3. submit under the intent's client order id;
 4. record the acknowledgement and the decision's one outcome; commit.
 
-A timeout or 5xx is an *unknown* outcome: the same id is resubmitted (the broker
-answers "duplicate" if it already has the order, and we adopt it). Never a new id,
-never treated as a reject. If every try fails the intent stays SUBMITTED for the
-reconciler.
+Only an answer that proves the order was not taken is a rejection (the broker adapter
+raises :class:`BrokerRejected` for those alone). Anything else — a timeout, a dropped
+connection, a 5xx, a 408/409/425, an unknown code, an unreadable body — is an *unknown*
+outcome: the same id is resubmitted (the broker answers "duplicate" if it already has
+the order, and we adopt it). Never a new id, never treated as a reject. A refusal of
+such a *retry* says nothing about the first try, so it is settled by looking the id
+up, not by believing the refusal. If nothing settles it the intent stays SUBMITTED for
+the reconciler.
+
+The broker's fills win over our verdict: a fill for an intent we recorded REJECTED or
+FAILED is applied (the intent moves on, the fill is stored, so the ledger follows the
+broker), audited as ``fill_after_verdict`` and alerted as ``order.fill_after_verdict``.
+
+A new attempt (a new client order id) for a decision follows only an attempt that
+ended FAILED without a fill *and was never acknowledged by the broker*, or one an
+operator failed (reason ``operator:...``): an order the broker acknowledged and then
+cannot find is an outage until proved otherwise, never a reason to send it again.
 """
 
 from __future__ import annotations
@@ -37,11 +50,16 @@ from tradecore.domain.orders.intent import (
 )
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
+from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.broker import Broker, BrokerOrder
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import UnitOfWork
 from tradecore.services.durability.commits import CommitPolicy
 from tradecore.services.durability.fault_points import fault_point
+
+#: The reason prefix of an intent an operator failed: it may be followed by a new attempt
+#: even if the broker had acknowledged it.
+OPERATOR_REASON = "operator:"
 
 
 @attrs.frozen(kw_only=True)
@@ -66,6 +84,7 @@ class OrderManager:
         retry: RetryPolicy | None = None,
         resend_known: bool = False,
         max_attempts: int = 3,
+        alerter: Alerter | None = None,
     ) -> None:
         """Wire the manager.
 
@@ -79,6 +98,7 @@ class OrderManager:
                 ids to rebuild its state (store writes are idempotent no-ops).
             max_attempts: how many attempts one decision key may use when earlier
                 ones failed without reaching the market.
+            alerter: hears of fills that overrule a REJECTED/FAILED verdict.
         """
         self._broker = broker
         self._clock = clock
@@ -87,6 +107,7 @@ class OrderManager:
         self._rng = np.random.default_rng(self._retry.seed)
         self._resend_known = resend_known
         self._max_attempts = max_attempts
+        self._alerter = alerter
 
     @property
     def resends_known(self) -> bool:
@@ -121,11 +142,7 @@ class OrderManager:
 
     def _create_live_attempt(self, uow: UnitOfWork, intent: OrderIntent) -> OrderIntent:
         stored = uow.intents.create(intent)
-        while (
-            stored.status is IntentStatus.FAILED
-            and stored.filled_qty == 0
-            and stored.attempt < self._max_attempts
-        ):
+        while may_try_again(stored) and stored.attempt < self._max_attempts:
             stored = uow.intents.create(next_attempt(stored, self._clock.now()))
         return stored
 
@@ -178,7 +195,42 @@ class OrderManager:
         if applied.new_fill is not None:
             uow.fills.record(applied.new_fill)
             fault_point("during_fill_apply")
+        if applied.overruled is not None:
+            self._fill_after_verdict(uow, intent, applied)
         return applied
+
+    def _fill_after_verdict(
+        self, uow: UnitOfWork, before: OrderIntent, applied: Applied
+    ) -> None:
+        """Record (audit) and announce (alert) a fill that overruled our verdict."""
+        fill, after = applied.new_fill, applied.intent
+        assert fill is not None
+        assert applied.overruled is not None
+        details: dict[str, object] = {
+            "client_order_id": after.client_order_id,
+            "symbol": after.spec.symbol,
+            "verdict": applied.overruled.value,
+            "verdict_reason": before.reason,
+            "execution_id": fill.execution_id,
+            "fill_qty": str(fill.qty),
+            "filled_qty": str(after.filled_qty),
+            "status": after.status.value,
+        }
+        uow.audit.append("fill_after_verdict", details)
+        if self._alerter is not None:
+            self._alerter.send(
+                Alert(
+                    severity=Severity.CRITICAL,
+                    code=AlertCode.FILL_AFTER_VERDICT.value,
+                    message=(
+                        f"{after.spec.symbol}: the broker filled {fill.qty} of "
+                        f"{after.client_order_id}, which we had recorded "
+                        f"{applied.overruled.value}; the fill was applied"
+                    ),
+                    raised_at=self._clock.now(),
+                    context={**details, "dedup_key": after.client_order_id},
+                )
+            )
 
     def adopt(
         self, uow: UnitOfWork, intent: OrderIntent, order: BrokerOrder
@@ -200,14 +252,17 @@ class OrderManager:
 
     def _send(self, intent: OrderIntent) -> BrokerOrder | BrokerRejected | None:
         cid = intent.client_order_id
+        unknown = False  # an earlier try may have reached the broker
         for attempt in range(self._retry.attempts):
             try:
                 return self._broker.submit(cid, intent.spec)
             except DuplicateClientOrderId:
                 return self._lookup(cid)
             except BrokerRejected as e:
-                return e
+                # A refused retry says nothing about the try whose answer we lost.
+                return self._lookup(cid) if unknown else e
             except TransientBrokerError as e:
+                unknown = True
                 if attempt + 1 < self._retry.attempts:
                     self._clock.sleep(self._backoff(attempt, e))
         return None
@@ -216,7 +271,7 @@ class OrderManager:
         try:
             return self._broker.get_order_by_client_id(client_order_id)
         except (OrderNotFound, TransientBrokerError):
-            return None  # the reconciler settles it after a grace period
+            return None  # unknown: the reconciler settles it after a grace period
 
     def _backoff(self, attempt: int, error: TransientBrokerError) -> float:
         retry_after = getattr(error, "retry_after_s", None)
@@ -269,3 +324,17 @@ class OrderManager:
             )
         )
         return intent
+
+
+def may_try_again(intent: OrderIntent) -> bool:
+    """Whether a new attempt (a new client order id) may follow ``intent``.
+
+    Only an attempt that ended FAILED without a fill and that the broker never
+    acknowledged (no broker order id: never sent, or refused before it was taken) —
+    or one an operator failed. An acknowledged order the broker cannot find is an
+    outage until proved otherwise: sending the decision again could trade it twice.
+    """
+    if intent.status is not IntentStatus.FAILED or intent.filled_qty != 0:
+        return False
+    operator = (intent.reason or "").startswith(OPERATOR_REASON)
+    return intent.broker_order_id is None or operator

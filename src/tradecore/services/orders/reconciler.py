@@ -3,9 +3,16 @@
 For every open intent, the broker's record (looked up by client order id) is adopted.
 An order the broker does not know is settled the duplicate-safe way: an intent that was
 only SUBMITTED is resent under the *same* id (if it got there, the broker answers
-"duplicate" and we adopt it); an intent the broker had acknowledged but no longer knows
-is marked FAILED and reported, after a grace period (brokers are briefly inconsistent).
-An intent still CREATED was never sent: it is marked FAILED, never sent late.
+"duplicate" and we adopt it; if the resend is refused, the id is looked up once more
+before the refusal is believed). An intent the broker had *acknowledged* but now cannot
+find is an outage until proved otherwise: it stays open, is reported every pass, and
+after a grace period (brokers are briefly inconsistent) alerted as
+``order.acknowledged_not_found``. It is never failed here, so no new attempt (no new
+client order id) follows it without an operator's action. An intent still CREATED was
+never sent: it is marked FAILED, never sent late.
+
+An open broker order whose intent we hold as REJECTED or FAILED contradicts our
+verdict: it is adopted (its fills overrule the verdict) and reported.
 
 Then positions: the ledger rebuilt from stored fills is compared with the broker's
 positions, and every difference is recorded with the action taken. Reconciliation
@@ -29,7 +36,7 @@ from tradecore.domain.errors import (
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.intent import OrderIntent, mark_failed
 from tradecore.domain.orders.ledger import Ledger
-from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.lifecycle import VERDICTS, IntentStatus
 from tradecore.domain.orders.records import OutcomeKind, OutcomeRecord
 from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.broker import Broker, BrokerOrder
@@ -80,7 +87,7 @@ class Reconciler:
         alerter: Alerter | None = None,
         metrics: Metrics | None = None,
     ) -> None:
-        """Wire the reconciler; ``grace_period`` bounds how long "not found" is doubted.
+        """Wire the reconciler; ``grace_period``: how long "not found" is only doubted.
 
         ``alerter`` hears of every pass that found discrepancies (one alert, counts
         by kind); ``metrics`` counts each discrepancy.
@@ -144,8 +151,10 @@ class Reconciler:
             )
             return False
         order = self._find(cid)
-        if order is None and intent.status is IntentStatus.SUBMITTED:
-            order = self._resend(intent)
+        if order is None and not _acknowledged(intent):
+            order = self._resend(intent, found)
+            if order is None:
+                return False
         if order is None:
             return self._handle_missing(intent, found)
         with self._commits.step() as uow:
@@ -159,33 +168,77 @@ class Reconciler:
         except OrderNotFound:
             return None
 
-    def _resend(self, intent: OrderIntent) -> BrokerOrder | None:
+    def _resend(
+        self, intent: OrderIntent, found: list[Discrepancy]
+    ) -> BrokerOrder | None:
+        """Resend a SUBMITTED intent the broker does not show, under the same id."""
+        cid = intent.client_order_id
         try:
-            return self._broker.submit(intent.client_order_id, intent.spec)
+            return self._broker.submit(cid, intent.spec)
         except DuplicateClientOrderId:
-            return self._find(intent.client_order_id)
+            order = self._find(cid)
         except BrokerRejected as e:
-            self._apply_reject(intent, e.reason)
-            return None
+            # The broker showed no order under this id and refuses it now; one more
+            # look, in case the first try landed in between, before believing it.
+            order = self._find(cid)
+            if order is None:
+                self._apply_reject(intent, e.reason)
+                found.append(
+                    Discrepancy(
+                        kind="resend_rejected", client_order_id=cid, action="rejected"
+                    )
+                )
+                return None
         except TransientBrokerError:
-            return None
+            order = None
+        if order is None:
+            found.append(
+                Discrepancy(
+                    kind="unresolved", client_order_id=cid, action="retry later"
+                )
+            )
+        return order
 
     def _handle_missing(self, intent: OrderIntent, found: list[Discrepancy]) -> bool:
+        """An acknowledged order the broker cannot find: keep it open, look again."""
         cid = intent.client_order_id
-        if intent.status is IntentStatus.REJECTED:
-            return False
         age = self._clock.now() - intent.updated_at
-        if intent.status is IntentStatus.SUBMITTED or age < self._grace:
+        if age < self._grace:
             found.append(
                 Discrepancy(
                     kind="unresolved", client_order_id=cid, action="retry later"
                 )
             )
             return False
-        self._fail(intent, "broker lost an acknowledged order")
         found.append(
-            Discrepancy(kind="lost_order", client_order_id=cid, action="failed; alert")
+            Discrepancy(
+                kind="acknowledged_order_not_found",
+                client_order_id=cid,
+                symbol=intent.spec.symbol,
+                ours=intent.status.value,
+                theirs="not found",
+                action="kept open; alert; look again next pass",
+            )
         )
+        if self._alerter is not None:
+            self._alerter.send(
+                Alert(
+                    severity=Severity.CRITICAL,
+                    code=AlertCode.ACKED_ORDER_NOT_FOUND.value,
+                    message=(
+                        f"the broker acknowledged {cid} ({intent.spec.symbol}, "
+                        f"{intent.broker_order_id}) and now answers not found; "
+                        "kept open: no new order for this decision without an operator"
+                    ),
+                    raised_at=self._clock.now(),
+                    context={
+                        "client_order_id": cid,
+                        "broker_order_id": intent.broker_order_id,
+                        "status": intent.status.value,
+                        "dedup_key": cid,
+                    },
+                )
+            )
         return False
 
     def _fail(self, intent: OrderIntent, reason: str) -> None:
@@ -238,7 +291,21 @@ class Reconciler:
         open_orders: Sequence[BrokerOrder],
     ) -> None:
         for order in open_orders:
-            if uow.intents.find(order.client_order_id) is None:
+            intent = uow.intents.find(order.client_order_id)
+            if intent is not None and intent.status in VERDICTS:
+                # The broker works an order we recorded as refused or lost.
+                adopted = self._orders.adopt(uow, intent, order)
+                found.append(
+                    Discrepancy(
+                        kind="verdict_contradicted",
+                        client_order_id=order.client_order_id,
+                        symbol=order.spec.symbol,
+                        ours=intent.status.value,
+                        theirs=order.status.value,
+                        action=f"adopted the broker's order; now {adopted.status.value}",
+                    )
+                )
+            elif intent is None:
                 found.append(
                     Discrepancy(
                         kind="orphaned_order",
@@ -269,3 +336,10 @@ class Reconciler:
                     action="reported; broker position is the truth for risk",
                 )
             )
+
+
+def _acknowledged(intent: OrderIntent) -> bool:
+    """Whether the broker ever acknowledged the intent's order (we hold its id)."""
+    return intent.broker_order_id is not None or intent.status is not (
+        IntentStatus.SUBMITTED
+    )

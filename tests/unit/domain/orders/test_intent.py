@@ -112,11 +112,32 @@ def test_reject_after_partial_fill_is_illegal() -> None:
         apply_event(it, event(it, K.REJECTED))
 
 
-def test_fill_on_rejected_intent_is_illegal() -> None:
-    it = apply_event(intent(), event(intent(), K.REJECTED, reason="no")).intent
+@pytest.mark.parametrize("verdict", [K.REJECTED, K.FAILED])
+def test_fill_after_verdict_overrules_it_and_moves_the_intent_on(
+    verdict: OrderEventKind,
+) -> None:
+    """Issue 17 (2): the broker's fills win over our REJECTED/FAILED verdict."""
+    it = apply_event(intent(), event(intent(), verdict, reason="no")).intent
     assert it.reason == "no"
-    with pytest.raises(IllegalTransition, match="fill after reject"):
-        apply_event(it, event(it, K.FILL, qty="100"))
+    partial = apply_event(it, event(it, K.PARTIAL_FILL, qty="40", seconds=2))
+    assert partial.intent.status is S.PARTIALLY_FILLED
+    assert partial.intent.filled_qty == 40
+    assert partial.new_fill is not None
+    assert partial.overruled is S(verdict.value)
+    rest = apply_event(
+        partial.intent, event(it, K.FILL, qty="60", exec_id="x2", seconds=3)
+    )
+    assert rest.intent.status is S.FILLED
+    assert rest.overruled is None  # the verdict was overruled once, by the first fill
+    whole = apply_event(it, event(it, K.FILL, qty="100", seconds=2))
+    assert whole.intent.status is S.FILLED
+    assert whole.overruled is S(verdict.value)
+
+
+def test_a_late_fill_after_the_brokers_own_ending_overrules_nothing() -> None:
+    it = apply_event(intent(), event(intent(), K.CANCELED)).intent
+    late = apply_event(it, event(it, K.PARTIAL_FILL, qty="10", seconds=5))
+    assert late.overruled is None
 
 
 def test_fill_for_another_symbol_is_rejected_as_bad_input() -> None:

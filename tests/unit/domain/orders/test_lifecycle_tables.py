@@ -14,7 +14,7 @@ from tradecore.domain import (
     check_transition,
 )
 from tradecore.domain.errors import IllegalTransition
-from tradecore.domain.orders.lifecycle import LATE_FILL_ACCEPTING
+from tradecore.domain.orders.lifecycle import LATE_FILL_ACCEPTING, VERDICTS
 
 
 def test_every_status_has_a_row_and_open_and_terminal_partition_them() -> None:
@@ -23,10 +23,17 @@ def test_every_status_has_a_row_and_open_and_terminal_partition_them() -> None:
     assert not OPEN & TERMINAL
 
 
-def test_terminal_statuses_only_move_to_filled_by_late_fills() -> None:
+def test_terminal_statuses_only_move_on_by_fills() -> None:
+    """The broker's endings only complete; our verdicts reopen to partially filled."""
+    S = IntentStatus
     for status in TERMINAL:
-        assert TRANSITIONS[status] <= {IntentStatus.FILLED}
-        assert bool(TRANSITIONS[status]) == (status in LATE_FILL_ACCEPTING)
+        if status in VERDICTS:
+            assert TRANSITIONS[status] == {S.PARTIALLY_FILLED, S.FILLED}
+        else:
+            assert TRANSITIONS[status] <= {S.FILLED}
+            assert bool(TRANSITIONS[status]) == (status in LATE_FILL_ACCEPTING)
+    assert {S.REJECTED, S.FAILED} == VERDICTS
+    assert not LATE_FILL_ACCEPTING & VERDICTS
 
 
 def test_nothing_moves_back_to_created() -> None:
