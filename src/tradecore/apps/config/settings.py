@@ -161,6 +161,13 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise ConfigurationError(f"config file {path}: {e.strerror}") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigurationError(f"config file {path} is not valid TOML: {e}") from None
+    except UnicodeDecodeError as e:
+        reason = f"byte {e.object[e.start : e.end].hex()} at offset {e.start}"
+        raise ConfigurationError(f"config file {path} is not UTF-8 text: {reason}") from None
+    except RecursionError:
+        raise ConfigurationError(
+            f"config file {path} is nested too deeply to be a tradecore configuration"
+        ) from None
 
 
 def _same(a: object, b: object) -> bool:
