@@ -69,7 +69,7 @@ def _check_strategy_class(name: str, factory: object) -> None:
             f"strategy {name!r} is not a strategy class: it has no on_bar method"
         )
     try:
-        params = list(inspect.signature(factory.on_bar).parameters)
+        params = list(inspect.signature(factory.on_bar).parameters)  # type: ignore[attr-defined]
     except (TypeError, ValueError):
         return
     wanted = [p for p in inspect.signature(Strategy.on_bar).parameters if p != "self"]
