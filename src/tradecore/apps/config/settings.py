@@ -19,6 +19,10 @@ import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 
+from tradecore.adapters.sqlstore.engine import (
+    DEFAULT_LOCK_TIMEOUT_S,
+    DEFAULT_STATEMENT_TIMEOUT_S,
+)
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.operations import (
     AlertSettings,
@@ -42,6 +46,15 @@ class StoreSettings:
     #: SQLite commit durability: ``full`` (live) or ``normal`` (replays).
     durability: str = attrs.field(
         default="full", validator=attrs.validators.in_(("full", "normal"))
+    )
+    #: PostgreSQL: how long a statement waits for a lock held elsewhere before it
+    #: fails as "store unavailable" (alert; exit 4 if it persists); 0: forever.
+    lock_timeout_s: float = attrs.field(
+        default=DEFAULT_LOCK_TIMEOUT_S, validator=attrs.validators.ge(0)
+    )
+    #: PostgreSQL: the longest any one statement may run; 0: unbounded.
+    statement_timeout_s: float = attrs.field(
+        default=DEFAULT_STATEMENT_TIMEOUT_S, validator=attrs.validators.ge(0)
     )
 
 
@@ -163,7 +176,9 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise ConfigurationError(f"config file {path} is not valid TOML: {e}") from None
     except UnicodeDecodeError as e:
         reason = f"byte {e.object[e.start : e.end].hex()} at offset {e.start}"
-        raise ConfigurationError(f"config file {path} is not UTF-8 text: {reason}") from None
+        raise ConfigurationError(
+            f"config file {path} is not UTF-8 text: {reason}"
+        ) from None
     except RecursionError:
         raise ConfigurationError(
             f"config file {path} is nested too deeply to be a tradecore configuration"
