@@ -39,3 +39,37 @@ def test_config_show_refuses_conflicting_sources(tmp_path: Path) -> None:
     assert result.exit_code == errors.CONFIG_OR_AUTH
     assert "config file" in result.output
     assert "TRADECORE_DATABASE_URL" in result.output
+
+
+def test_config_show_with_a_decimal_risk_value_does_not_crash(tmp_path: Path) -> None:
+    # Was: TypeError: Object of type Decimal is not JSON serializable.
+    config = tmp_path / "tc.toml"
+    config.write_text("[risk]\nmax_order_notional = 2500.50\nprice_collar_pct = 2.5\n")
+    result = runner.invoke(app, ["--config", str(config), "config", "show"])
+    assert result.exit_code == 0, result.output
+    risk = json.loads(result.output)["settings"]["risk"]["limits"]
+    assert risk["max_order_notional"] == "2500.5"
+    assert risk["price_collar_pct"] == "2.5"
+
+
+def test_config_show_redacts_the_smtp_username(tmp_path: Path) -> None:
+    config = tmp_path / "tc.toml"
+    config.write_text(
+        '[alerts.smtp]\nhost = "h"\nsender = "a@x"\nrecipients = ["o@x"]\n'
+        'username = "smtp-login-name"\n'
+    )
+    env = {"TRADECORE_SMTP_PASSWORD": "pw"}
+    result = runner.invoke(app, ["--config", str(config), "config", "show"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "smtp-login-name" not in result.output
+    assert json.loads(result.output)["settings"]["alerts"]["smtp"]["username"] == "***"
+
+
+def test_config_show_refuses_a_string_where_a_list_is_expected(tmp_path: Path) -> None:
+    config = tmp_path / "tc.toml"
+    config.write_text('[risk]\nrestricted_symbols = "AAPL"\n')
+    result = runner.invoke(app, ["--config", str(config), "config", "show"])
+    assert result.exit_code == errors.CONFIG_OR_AUTH
+    assert "risk.restricted_symbols = 'AAPL': expected a list" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1

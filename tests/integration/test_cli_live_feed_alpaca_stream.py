@@ -125,4 +125,4 @@ def test_feed_alpaca_stream_refuses_what_it_cannot_do(tmp_path: Path) -> None:
     bad_mode.write_text('[data]\nmode = "telepathy"\n')
     refused = runner.invoke(app, ["--config", str(bad_mode), *base], env=ENV)
     assert refused.exit_code == errors.CONFIG_OR_AUTH
-    assert "config.data" in refused.output
+    assert "data: mode='telepathy'" in refused.output

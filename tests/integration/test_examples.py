@@ -23,7 +23,10 @@ def test_every_example_config_is_tested() -> None:
 @pytest.mark.parametrize("name", CONFIGS)
 def test_example_loads_and_holds_no_secret(name: str) -> None:
     settings = load_settings(EXAMPLES / name, {})
-    assert secret_values(settings) == []
+    # The SMTP login name is redacted like a secret, but may sit in the file.
+    smtp = settings.alerts.smtp
+    login = {smtp.username} if smtp is not None else set()
+    assert set(secret_values(settings)) <= login
 
 
 @pytest.mark.parametrize("name", CONFIGS)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import tempfile
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tradecore.adapters.data import load_bar_files, write_bar_files
+from tradecore.domain.errors import BarFileError
 from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint, merge_timeline
 
 prices = st.floats(1e-4, 1e9, allow_nan=False, allow_infinity=False)
@@ -66,5 +68,9 @@ def test_timeline_is_a_time_then_symbol_ordered_permutation(
 def test_files_round_trip_exactly(bars: tuple[BarFrame, ...], fmt: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         write_bar_files(folder, bars, fmt=fmt)  # type: ignore[arg-type]
+        if not any(len(frame) for frame in bars):  # nothing to trade: refused
+            with pytest.raises(BarFileError, match="holds no bars"):
+                load_bar_files(folder)
+            return
         loaded = load_bar_files(folder)
     assert data_fingerprint(loaded) == data_fingerprint(bars)

@@ -95,26 +95,33 @@ def test_the_checker_and_breakers_come_from_the_settings(tmp_path: Path) -> None
             "[risk]\nmax_order_shares = -1\n",
             "max_order_shares=Decimal('-1'): must be > 0",
         ),
-        ("[risk]\nmax_orderr = 1\n", "extra fields found (max_orderr) @ config.risk"),
-        ("[risk]\nmax_orders_per_second = 2.5\n", "config.risk.max_orders_per_second"),
-        ('[risk]\nmarket_hours = "always"\n', "config.risk.market_hours"),
+        ("[risk]\nmax_orderr = 1\n", "risk: extra fields found (max_orderr)"),
+        (
+            "[risk]\nmax_orders_per_second = 2.5\n",
+            "risk.max_orders_per_second = 2.5: expected a whole number",
+        ),
+        (
+            '[risk]\nmarket_hours = "always"\n',
+            "risk.market_hours = 'always': expected one of 'regular', 'extended'",
+        ),
         (
             '[risk.strategies.x]\nallow_short = "no"\n',
-            "expected bool @ config.risk.strategies['x'].allow_short",
+            "risk.strategies['x'].allow_short = 'no': expected true or false",
         ),
         (
             '[risk.breakers.daily_loss]\nmax_loss = 1\ntrip_state = "active"\n',
-            "must be reducing or halted @ config.risk.breakers.daily_loss",
+            "risk.breakers.daily_loss: trip_state=<TradingState.ACTIVE: 'active'>: "
+            "must be reducing or halted",
         ),
         (
             "[risk.breakers.daily_loss]\nquiet_period_s = 5\n",
-            "required field missing @ config.risk.breakers.daily_loss.max_loss",
+            "risk.breakers.daily_loss.max_loss: required field missing",
         ),
         (
             "[risk.breakers.nope]\nx = 1\n",
-            "extra fields found (nope) @ config.risk.breakers",
+            "risk.breakers: extra fields found (nope)",
         ),
-        ('[broker]\nkind = "alpaka"\n', "config.broker"),
+        ('[broker]\nkind = "alpaka"\n', "broker: kind='alpaka': expected one of"),
     ],
 )
 def test_bad_risk_settings_say_what_and_where(

@@ -1,8 +1,9 @@
 """Redaction: what a secret looks like, and how it is hidden before anything is shown.
 
 One rule for config views, logs and alert payloads: a value is hidden when its key
-names a secret (password, secret, token, api key, private key, ...), whatever its
-nesting, so a new secret setting is covered by its name alone.
+names a secret (password, secret, token, api key, private key, ...) or a login
+name (``username``: half of a credential, and what an attacker guesses first),
+whatever its nesting, so a new secret setting is covered by its name alone.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ REDACTED = "***"
 
 _SECRET_KEY_RE = re.compile(
     r"(pass(word|phrase)?|secret|token|api[_-]?key|private[_-]?key|credential"
-    r"|authorization|signing[_-]?key)",
+    r"|authorization|signing[_-]?key|user[_-]?name)",
     re.IGNORECASE,
 )
 

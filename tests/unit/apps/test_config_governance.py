@@ -55,14 +55,14 @@ def test_ops_sections_load_from_file_and_secrets_from_the_environment(
     assert settings.alerts.routes[1].codes == ("breaker.*",)
     assert settings.observability.port == 9100
     assert "whsec-123" not in repr(settings)
-    assert sorted(secret_values(settings)) == ["pw-456", "whsec-123"]
+    assert sorted(secret_values(settings)) == ["pw-456", "tc", "whsec-123"]
 
 
 def test_the_redacted_view_hides_every_secret(tmp_path: Path) -> None:
     view = redacted(load_settings(_toml(tmp_path, OPS_TOML), ENV, {}))
     assert view["alerts"]["webhook"]["secret"] == "***"
     assert view["alerts"]["smtp"]["password"] == "***"
-    assert view["alerts"]["smtp"]["username"] == "tc"
+    assert view["alerts"]["smtp"]["username"] == "***"
     assert "whsec-123" not in str(view)
     assert redacted(load_settings(None, {}, {}))["alerts"]["webhook"] is None
 

@@ -3,8 +3,8 @@
 Every call takes a token from the rate limiter first. A 429 was refused before the
 server did anything, so any call is repeated after the wait the server asked for
 (``Retry-After``, else ``X-RateLimit-Reset``), and the limiter is paused meanwhile so
-the whole process slows down. Other transient failures (5xx, timeouts, dropped
-connections) are repeated, with seeded jittered backoff, only for reads: a submit,
+the whole process slows down. Other transient failures (5xx, timeouts, a 408,
+dropped connections) are repeated, with seeded jittered backoff, only for reads: a submit,
 cancel or replace whose outcome is unknown is reported as such (the order manager
 resolves it by client order id, docs/architecture.md "Exactly once").
 """
@@ -29,13 +29,14 @@ from tradecore.adapters.alpaca._sdk import APIError, TradingClient
 from tradecore.adapters.alpaca.config import AlpacaConfig
 from tradecore.adapters.alpaca.errors import Operation, translate
 from tradecore.adapters.alpaca.mapping import broker_order, is_group
-from tradecore.domain.errors import OrderNotFound, RateLimited
+from tradecore.domain.errors import OrderNotFound, RateLimited, TransientBrokerError
 from tradecore.ports.broker import BrokerOrder
 from tradecore.ports.rate_limit import RateLimiter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_RATE_LIMIT_WAIT_S = 60.0
+REQUEST_TIMEOUT = 408
 ACTIVITY_PAGE = 100
 _FAILURES = (APIError, requests.RequestException, pydantic.ValidationError, TypeError)
 
@@ -50,6 +51,11 @@ def order_uuid(broker_order_id: str) -> UUID:
         return UUID(broker_order_id)
     except (ValueError, TypeError, AttributeError):
         raise OrderNotFound(f"{broker_order_id!r} is not an Alpaca order id") from None
+
+
+def _request_timeout(error: Exception) -> bool:
+    """A 408: the server gave up waiting for the request; a read is safe to repeat."""
+    return isinstance(error, APIError) and error.status_code == REQUEST_TIMEOUT
 
 
 class AlpacaRest:
@@ -84,6 +90,8 @@ class AlpacaRest:
                 return fn()
             except _FAILURES as e:
                 error = translate(e, operation, wall=self._wall)
+                if operation is Operation.READ and _request_timeout(e):
+                    error = TransientBrokerError(f"read: HTTP 408: {error}")
                 if attempt == attempts or not error.retryable:
                     raise error from e
                 if isinstance(error, RateLimited):

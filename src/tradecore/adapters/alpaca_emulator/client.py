@@ -16,6 +16,7 @@ import urllib.request
 from datetime import datetime
 from typing import Any
 
+from tradecore.adapters.alpaca_emulator.errors import EmulatorUnavailable
 from tradecore.domain.errors import InvalidInput
 
 TIMEOUT_S = 30.0
@@ -95,4 +96,10 @@ class EmulatorControl:
                 result: dict[str, Any] = json.loads(answer.read())
         except urllib.error.HTTPError as e:
             raise InvalidInput(path, body, e.read().decode(errors="replace")) from None
+        except OSError as e:  # URLError: refused, reset, timed out
+            reason = getattr(e, "reason", e)
+            raise EmulatorUnavailable(
+                f"broker unavailable: the emulator at {self._base} does not answer "
+                f"({reason})"
+            ) from None
         return result

@@ -7,9 +7,12 @@ drop the stream. Loopback only; it takes no credentials.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+import attrs
 from aiohttp import web
 
 from tradecore.adapters.alpaca_emulator import errors as err
@@ -23,14 +26,18 @@ from tradecore.domain.market.bars import Bar, Provenance, Quote
 HUB = web.AppKey("hub", StreamHub)
 FAULTS = web.AppKey("faults", Faults)
 REQUESTS = web.AppKey("requests", dict[str, int])
+#: The HTTP statuses an injected error may answer with.
+_MIN_ERROR, _MAX_ERROR = 400, 599
 
 
 def _at(item: dict[str, Any], default: datetime) -> datetime:
     text = item.get("t")
     if text is None:
         return default
+    if not isinstance(text, str):
+        raise err.validation(f"t must be an ISO-8601 string, not {text!r}")
     try:
-        at = datetime.fromisoformat(str(text))
+        at = datetime.fromisoformat(text)
     except ValueError:
         raise err.validation(f"invalid t: {text!r}") from None
     if at.tzinfo is None:
@@ -38,16 +45,43 @@ def _at(item: dict[str, Any], default: datetime) -> datetime:
     return at
 
 
+def _items(body: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """``body[key]``: a list of JSON objects (absent: none)."""
+    items = body.get(key) or []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise err.validation(f"{key} must be a list of objects")
+    return items
+
+
+def _number(value: object, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise err.validation(f"{key} must be a number, not {value!r}")
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        raise err.validation(f"{key} must be a number, not {value!r}") from None
+    if not math.isfinite(number):
+        raise err.validation(f"{key} must be finite, not {value!r}")
+    return number
+
+
+def _symbol(item: dict[str, Any]) -> str:
+    symbol = item.get("symbol", "")
+    if not isinstance(symbol, str):
+        raise err.validation(f"symbol must be a string, not {symbol!r}")
+    return symbol
+
+
 def _bar(item: dict[str, Any], default: datetime) -> Bar:
     try:
         return Bar(
-            symbol=str(item.get("symbol", "")),
+            symbol=_symbol(item),
             timestamp=_at(item, default).astimezone(default.tzinfo),
-            open=float(item["o"]),
-            high=float(item["h"]),
-            low=float(item["l"]),
-            close=float(item["c"]),
-            volume=float(item.get("v", 1_000_000)),
+            open=_number(item["o"], "o"),
+            high=_number(item["h"], "h"),
+            low=_number(item["l"], "l"),
+            close=_number(item["c"], "c"),
+            volume=_number(item.get("v", 1_000_000), "v"),
             provenance=Provenance.SIMULATED,
         )
     except KeyError as e:
@@ -59,12 +93,12 @@ def _bar(item: dict[str, Any], default: datetime) -> Bar:
 def _quote(item: dict[str, Any], default: datetime) -> Quote:
     try:
         return Quote(
-            symbol=str(item.get("symbol", "")),
+            symbol=_symbol(item),
             timestamp=_at(item, default).astimezone(default.tzinfo),
-            bid=float(item.get("bp", 0)),
-            ask=float(item.get("ap", 0)),
-            bid_size=float(item.get("bs", 0)),
-            ask_size=float(item.get("as", 0)),
+            bid=_number(item.get("bp", 0), "bp"),
+            ask=_number(item.get("ap", 0), "ap"),
+            bid_size=_number(item.get("bs", 0), "bs"),
+            ask_size=_number(item.get("as", 0), "as"),
             provenance=Provenance.SIMULATED,
         )
     except InvalidInput as e:
@@ -101,18 +135,23 @@ async def get_state(request: web.Request) -> web.Response:
 async def advance(request: web.Request) -> web.Response:
     """POST /_control/advance {"seconds": s} or {"to": iso}: let time pass."""
     body, state = await read_json(request), request.app[STATE]
-    if "to" in body:
-        state.run_until(_at({"t": body["to"]}, state.now))
-    else:
-        state.advance(float(body.get("seconds", 0)))
+    try:
+        if "to" in body:
+            state.run_until(_at({"t": body["to"]}, state.now))
+        else:
+            state.advance(_number(body.get("seconds", 0), "seconds"))
+    except OverflowError:
+        raise err.validation("advance: time out of range") from None
     return reply(await settled(request.app))
 
 
 async def feed_bars(request: web.Request) -> web.Response:
     """POST /_control/bars {"bars": [{symbol, t?, o, h, l, c, v}], "through": true}."""
     body, state = await read_json(request), request.app[STATE]
-    through = bool(body.get("through", True))
-    for item in body.get("bars") or []:
+    through = body.get("through", True)
+    if not isinstance(through, bool):
+        raise err.validation(f"through must be true or false, not {through!r}")
+    for item in _items(body, "bars"):
         state.feed_bar(_bar(item, state.now), through=through)
     return reply(await settled(request.app))
 
@@ -120,7 +159,7 @@ async def feed_bars(request: web.Request) -> web.Response:
 async def feed_quotes(request: web.Request) -> web.Response:
     """POST /_control/quotes {"quotes": [{symbol, t?, bp, ap, bs, as}]}."""
     body, state = await read_json(request), request.app[STATE]
-    for item in body.get("quotes") or []:
+    for item in _items(body, "quotes"):
         state.feed_quote(_quote(item, state.now))
     return reply(await settled(request.app))
 
@@ -131,9 +170,24 @@ async def get_faults(request: web.Request) -> web.Response:
 
 
 async def set_faults(request: web.Request) -> web.Response:
-    """POST /_control/faults {name: value, ...}: arm faults (partial update)."""
-    request.app[FAULTS].update(await read_json(request))
-    return reply(request.app[FAULTS].as_json())
+    """POST /_control/faults {name: value, ...}: arm faults (partial update).
+
+    A refused update (422) leaves every fault as it was.
+    """
+    changes, faults = await read_json(request), request.app[FAULTS]
+    status_code = changes.get("error_status", 500)
+    if not isinstance(status_code, int) or not _MIN_ERROR <= status_code <= _MAX_ERROR:
+        raise err.validation(f"error_status must be 400-599, not {status_code!r}")
+    before = attrs.asdict(faults, recurse=False)
+    try:
+        faults.update(changes)
+    except (err.ApiError, ValueError, TypeError, OverflowError) as e:
+        for name, value in before.items():
+            setattr(faults, name, value)
+        if isinstance(e, err.ApiError):
+            raise
+        raise err.validation(f"invalid fault value: {e}") from None
+    return reply(faults.as_json())
 
 
 async def clear_faults(request: web.Request) -> web.Response:

@@ -13,6 +13,7 @@ from tradecore.domain.errors import (
     OrderNotCancelable,
     OrderNotFound,
     TradecoreError,
+    TransientBrokerError,
 )
 
 #: Alpaca's 8-digit codes: the HTTP status followed by 10000 or 10001 (docs/alpaca.md §5.2).
@@ -22,6 +23,14 @@ FORBIDDEN = 40310000
 NOT_FOUND = 40410000
 UNPROCESSABLE = 42210000
 RATE_LIMITED = 42910000
+
+
+class EmulatorUnavailable(TransientBrokerError, ConnectionError):
+    """The emulator does not answer (stopped, killed, not started yet).
+
+    A broker outage to the app (exit 4, "broker unavailable"); still an ``OSError``
+    to a driver polling for the emulator to come up.
+    """
 
 
 class ApiError(Exception):

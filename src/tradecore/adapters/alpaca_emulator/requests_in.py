@@ -50,10 +50,28 @@ def _enum(kind: type[Any], body: dict[str, Any], key: str, default: Any = None) 
     value = body.get(key, default)
     if value is None:
         raise RequestError(f"{key} is required")
+    if not isinstance(value, str):
+        raise RequestError(f"{key} must be a string")
     try:
         return kind(value)
     except ValueError:
         raise RequestError(f"invalid {key}: {value!r}") from None
+
+
+def _text(body: dict[str, Any], key: str, default: str) -> str:
+    value = body.get(key)
+    if value is None or value == "":
+        return default
+    if not isinstance(value, str):
+        raise RequestError(f"{key} must be a string")
+    return value
+
+
+def _flag(body: dict[str, Any], key: str) -> bool:
+    value = body.get(key, False)
+    if not isinstance(value, bool):
+        raise RequestError(f"{key} must be true or false")
+    return value
 
 
 def client_order_id(body: dict[str, Any]) -> str | None:
@@ -78,7 +96,7 @@ def order_spec(body: dict[str, Any]) -> OrderSpec:
     """
     if body.get("type") == "trailing_stop":
         raise RequestError("trailing_stop orders are not supported by the emulator")
-    order_class = body.get("order_class") or "simple"
+    order_class = _text(body, "order_class", "simple")
     if order_class in _UNSUPPORTED_CLASSES:
         name = _UNSUPPORTED_CLASSES[order_class]
         raise RequestError(f"{name} orders are not supported by the emulator")
@@ -86,7 +104,7 @@ def order_spec(body: dict[str, Any]) -> OrderSpec:
         raise RequestError(f"invalid order_class: {order_class!r}")
     try:
         return OrderSpec(
-            symbol=str(body.get("symbol") or ""),
+            symbol=_text(body, "symbol", ""),
             side=_enum(Side, body, "side"),
             order_type=_enum(OrderType, body, "type"),
             time_in_force=_enum(TimeInForce, body, "time_in_force"),
@@ -95,10 +113,12 @@ def order_spec(body: dict[str, Any]) -> OrderSpec:
             limit_price=_decimal(body, "limit_price"),
             stop_price=_decimal(body, "stop_price"),
             bracket=_bracket(body, order_class),
-            extended_hours=bool(body.get("extended_hours", False)),
+            extended_hours=_flag(body, "extended_hours"),
         )
     except InvalidInput as e:
         raise RequestError(f"invalid {e.field}: {e.reason}") from None
+    except ArithmeticError:  # e.g. a quantity too large to quantize
+        raise RequestError("a number in the order is out of range") from None
 
 
 def _bracket(body: dict[str, Any], order_class: str) -> Bracket | None:

@@ -26,8 +26,10 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     """Return the request's JSON object; numbers are exact decimals."""
     try:
         body = await request.json(loads=_loads)
-    except ValueError:
+    except ValueError:  # UnicodeDecodeError included
         raise err.validation("request body is not valid JSON") from None
+    except RecursionError:
+        raise err.validation("request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise err.validation("request body must be a JSON object")
     return body

@@ -40,12 +40,22 @@ def read_csv_columns(path: Path) -> dict[str, np.ndarray]:
     Raises:
         BarFileError: naming the file, line and field of the first problem.
     """
+    try:
+        return _read(path)
+    except UnicodeDecodeError as e:
+        raise _not_utf8(path, e) from None
+
+
+def _read(path: Path) -> dict[str, np.ndarray]:
     header = _header(path)
     check_columns(path.name, header)
     try:
         table = pa_csv.read_csv(
             path,
-            read_options=pa_csv.ReadOptions(use_threads=True),
+            # The header's names as checked (" open" is "open"), not arrow's raw ones.
+            read_options=pa_csv.ReadOptions(
+                use_threads=True, column_names=header, skip_rows=1
+            ),
             parse_options=pa_csv.ParseOptions(ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
                 column_types={
@@ -57,7 +67,7 @@ def read_csv_columns(path: Path) -> dict[str, np.ndarray]:
                 strings_can_be_null=False,
             ),
         )
-    except pa.ArrowInvalid as e:
+    except pa.ArrowException as e:
         raise _explain(path, header, str(e)) from e
     columns = {
         name: float_column(path.name, name, table.column(name), csv_line)
@@ -73,6 +83,14 @@ def _header(path: Path) -> list[str]:
     if first is None:
         raise BarFileError(path.name, "header", None, "file is empty", line=1)
     return [name.strip() for name in first]
+
+
+def _not_utf8(path: Path, error: UnicodeDecodeError) -> BarFileError:
+    with path.open("rb") as stream:
+        line = stream.read(error.start).count(b"\n") + 1
+    bad = error.object[error.start : error.end]
+    reason = f"not UTF-8 text (byte {bad.hex()} at offset {error.start})"
+    return BarFileError(path.name, "file", None, reason, line=line)
 
 
 def _explain(path: Path, header: list[str], arrow_message: str) -> BarFileError:

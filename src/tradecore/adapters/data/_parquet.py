@@ -39,7 +39,7 @@ def read_parquet_columns(path: Path) -> dict[str, np.ndarray]:
         schema = pq.read_schema(path)
         check_columns(path.name, list(schema.names))
         table = pq.read_table(path, columns=list(REQUIRED))
-    except (pa.ArrowInvalid, OSError) as e:
+    except (pa.ArrowException, OSError) as e:
         raise BarFileError(path.name, "file", None, f"unreadable Parquet: {e}") from e
     stamps = table.column(TIMESTAMP)
     reject_nulls(path.name, TIMESTAMP, stamps, parquet_record)

@@ -47,9 +47,9 @@ def load_bar_files(
     Other files are ignored. One symbol may not come from two files.
 
     Raises:
-        BarFileError: the folder is missing or holds no bar files, a file name is
-            not a symbol, a symbol appears twice, or a file is malformed (the error
-            names file, line and field).
+        BarFileError: the folder is missing or holds no bar files (or only files
+            without bars), a file name is not a symbol, a symbol appears twice, or
+            a file is malformed (the error names file, line and field).
     """
     folder = Path(directory)
     if not folder.is_dir():
@@ -59,6 +59,9 @@ def load_bar_files(
         reason = "holds no SYMBOL.csv or SYMBOL.parquet files"
         raise BarFileError(str(folder), "directory", None, reason)
     frames = [load_bar_file(path, provenance=provenance) for path in paths]
+    if not any(len(frame) for frame in frames):
+        reason = "holds no bars (every file is empty or has a header only)"
+        raise BarFileError(str(folder), "directory", None, reason)
     seen: dict[str, str] = {}
     for path, frame in zip(paths, frames, strict=True):
         if frame.symbol in seen:

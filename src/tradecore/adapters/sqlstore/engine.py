@@ -9,7 +9,12 @@ and waits for it (busy timeout) instead of failing half-way through its unit, wh
 is how PostgreSQL's row locks behave too.
 
 PostgreSQL: the session time zone is UTC and ``synchronous_commit`` is on, so a
-commit that returned is on disk.
+commit that returned is on disk. Every session also has a ``lock_timeout`` and a
+``statement_timeout`` (``[store] lock_timeout_s`` / ``statement_timeout_s``; 0 turns
+one off): a lock held elsewhere (an operator's open ``psql`` transaction, a stuck
+process) or a runaway query fails the statement with ``StoreUnavailable`` - a
+retryable outage the app alerts on and, if it persists, exits 4 for - instead of
+stalling trading forever.
 """
 
 from __future__ import annotations
@@ -33,10 +38,22 @@ class Durability(enum.StrEnum):
 
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: PostgreSQL: how long a statement waits for a lock, and runs at most.
+DEFAULT_LOCK_TIMEOUT_S = 5.0
+DEFAULT_STATEMENT_TIMEOUT_S = 30.0
 
 
-def make_engine(url: str, *, durability: Durability | str = Durability.FULL) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    durability: Durability | str = Durability.FULL,
+    lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
+    statement_timeout_s: float = DEFAULT_STATEMENT_TIMEOUT_S,
+) -> Engine:
     """Create an engine for ``url`` (``sqlite:///...`` or ``postgresql+psycopg://...``).
+
+    ``lock_timeout_s`` and ``statement_timeout_s`` bound every PostgreSQL statement
+    (0: no bound); SQLite has its busy timeout instead.
 
     Raises:
         ConfigurationError: the URL is malformed or names an unsupported database.
@@ -51,14 +68,22 @@ def make_engine(url: str, *, durability: Durability | str = Durability.FULL) -> 
     if backend == "postgresql":
         # No pool_pre_ping: it costs a round trip per unit of work; a dead
         # connection surfaces as StoreUnavailable (retryable) instead.
-        return create_engine(
-            url,
-            connect_args={"options": "-c timezone=UTC -c synchronous_commit=on"},
+        options = (
+            "-c timezone=UTC -c synchronous_commit=on"
+            f" -c lock_timeout={_milliseconds(lock_timeout_s)}"
+            f" -c statement_timeout={_milliseconds(statement_timeout_s)}"
         )
+        return create_engine(url, connect_args={"options": options})
     raise ConfigurationError(
         f"database url {parsed.render_as_string(hide_password=True)!r}: "
         "only sqlite and postgresql are supported"
     )
+
+
+def _milliseconds(seconds: float) -> int:
+    if not seconds >= 0:  # NaN too
+        raise ConfigurationError(f"a store timeout must be >= 0 s, not {seconds!r}")
+    return round(seconds * 1000)
 
 
 def _sqlite_engine(url: str, durability: Durability) -> Engine:

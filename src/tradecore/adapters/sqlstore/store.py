@@ -19,7 +19,12 @@ from tradecore.adapters.sqlstore.controls import (
     SqlControlStateRepository,
     SqlPositionSnapshotRepository,
 )
-from tradecore.adapters.sqlstore.engine import Durability, make_engine
+from tradecore.adapters.sqlstore.engine import (
+    DEFAULT_LOCK_TIMEOUT_S,
+    DEFAULT_STATEMENT_TIMEOUT_S,
+    Durability,
+    make_engine,
+)
 from tradecore.adapters.sqlstore.errors import translating
 from tradecore.adapters.sqlstore.intents import (
     SqlBrokerOrderRepository,
@@ -117,6 +122,8 @@ def open_store(
     durability: Durability | str = Durability.FULL,
     upgrade: bool = False,
     clock: Clock = utc_now,
+    lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
+    statement_timeout_s: float = DEFAULT_STATEMENT_TIMEOUT_S,
 ) -> SqlStore:
     """Open the store at ``url``, refusing a schema that is not at head.
 
@@ -125,13 +132,20 @@ def open_store(
         durability: SQLite commit durability (``full`` live, ``normal`` replay).
         upgrade: migrate the database to head first instead of refusing.
         clock: where the store's own timestamps (audit rows, states) come from.
+        lock_timeout_s: PostgreSQL: longest wait for a lock (0: unbounded).
+        statement_timeout_s: PostgreSQL: longest statement (0: unbounded).
 
     Raises:
         SchemaOutOfDate: the schema is not at head and ``upgrade`` is False.
         StoreUnavailable: the database cannot be reached.
         ConfigurationError: the URL is malformed or unsupported.
     """
-    engine = make_engine(url, durability=Durability(durability))
+    engine = make_engine(
+        url,
+        durability=Durability(durability),
+        lock_timeout_s=lock_timeout_s,
+        statement_timeout_s=statement_timeout_s,
+    )
     try:
         if upgrade:
             migrate.upgrade(engine)

@@ -8,9 +8,24 @@ the config hash.
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
+from tradecore.domain.errors import InvalidInput
+
 _SEVERITIES = ("info", "warning", "critical")
+_MAX_PORT = 65535
+
+
+def _port(instance: object, attribute: attrs.Attribute[Any], value: int) -> None:
+    if not 1 <= value <= _MAX_PORT:
+        raise InvalidInput(attribute.name, value, f"expected a port in 1-{_MAX_PORT}")
+
+
+def _port_or_off(instance: object, attribute: attrs.Attribute[Any], value: int) -> None:
+    if value != 0:
+        _port(instance, attribute, value)
 
 
 @attrs.frozen(kw_only=True)
@@ -42,7 +57,7 @@ class SmtpSettings:
     """One mail server and who gets the alerts."""
 
     host: str
-    port: int = 587
+    port: int = attrs.field(default=587, validator=_port)
     starttls: bool = True
     sender: str
     recipients: tuple[str, ...]
@@ -93,7 +108,7 @@ class ObservabilitySettings:
     enabled: bool = True
     host: str = "127.0.0.1"
     #: 0 (the default) serves nothing; Prometheus' usual choice is 9464.
-    port: int = 0
+    port: int = attrs.field(default=0, validator=_port_or_off)
 
 
 @attrs.frozen(kw_only=True)

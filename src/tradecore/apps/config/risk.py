@@ -35,6 +35,7 @@ import cattrs
 import cattrs.v
 from cattrs.errors import AttributeValidationNote, ClassValidationError
 
+from tradecore.apps.config.strict import ConfigValueError, register_strict_hooks
 from tradecore.domain import validation as v
 from tradecore.domain.errors import TradecoreError
 from tradecore.domain.market.calendar import MarketCalendar
@@ -115,10 +116,9 @@ def build_breakers(
 
 
 def register_hooks(converter: cattrs.Converter) -> None:
-    """Teach ``converter`` exact decimals, strict numbers and the ``[risk]`` layout."""
+    """Teach ``converter`` strict types, exact decimals and the ``[risk]`` layout."""
+    register_strict_hooks(converter)
     converter.register_structure_hook(Decimal, _decimal)
-    converter.register_structure_hook(int, _int)
-    converter.register_structure_hook(bool, _bool)
 
     def part(name: str, value: Any, kind: Any) -> Any:
         try:
@@ -132,7 +132,7 @@ def register_hooks(converter: cattrs.Converter) -> None:
 
     def risk(value: Any, _: type) -> RiskSettings:
         if not isinstance(value, Mapping):
-            raise ValueError(f"[risk] must be a table, not {value!r}")
+            raise ConfigValueError(value, "a table")
         table = dict(value)
         strategies = table.pop("strategies", {})
         breakers = table.pop("breakers", {})
@@ -146,25 +146,24 @@ def register_hooks(converter: cattrs.Converter) -> None:
 
 
 def _decimal(value: Any, _: type) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ConfigValueError(value, "a number or a decimal string")
     if isinstance(value, float):
         value = repr(value)  # TOML's 2.5 is the decimal 2.5, not its binary neighbour
     return v.to_decimal("value", value)
 
 
-def _int(value: Any, _: type) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"expected a whole number, got {value!r}")
-    return int(value)
-
-
-def _bool(value: Any, _: type) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {value!r}")
-    return value
-
-
 def describe_error(error: BaseException, kind: type | None) -> str:
     """Say what was wrong with a config value: our own errors name field and reason."""
-    if isinstance(error, TradecoreError):
+    if isinstance(error, TradecoreError | ConfigValueError):
         return str(error)
+    if isinstance(error, ValueError) and len(error.args) == _IN_ARGS:
+        _, attribute, options, value = error.args  # attrs.validators.in_
+        if isinstance(attribute, attrs.Attribute):
+            known = ", ".join(repr(option) for option in options)
+            return f"{attribute.name}={value!r}: expected one of {known}"
     return cattrs.v.format_exception(error, kind)
+
+
+#: ``attrs.validators.in_`` raises ValueError(message, attribute, options, value).
+_IN_ARGS = 4

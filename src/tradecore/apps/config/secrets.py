@@ -43,10 +43,16 @@ def master_key(env: Mapping[str, str]) -> str:
     return key
 
 
+def _set(env: Mapping[str, str], var: str) -> str | None:
+    """The variable's value; an empty (or blank) one counts as not set."""
+    value = env.get(var)
+    return value if value and value.strip() else None
+
+
 def _from_env(env: Mapping[str, str]) -> list[tuple[str, AlpacaCredentials]]:
     found = []
     for key_var, secret_var in ENV_PAIRS:
-        key_id, secret = env.get(key_var), env.get(secret_var)
+        key_id, secret = _set(env, key_var), _set(env, secret_var)
         if (key_id is None) != (secret is None):
             missing = secret_var if secret is None else key_var
             raise MissingSecret(f"{missing} is not set (its pair is)")
@@ -62,9 +68,13 @@ def _from_file(path: Path, env: Mapping[str, str]) -> AlpacaCredentials:
     except OSError as e:
         raise ConfigurationError(f"secrets file {path}: {e.strerror}") from None
     table = decrypt_secrets(token, master_key(env)).get("alpaca", {})
-    missing = [name for name in ("key_id", "secret_key") if name not in table]
+    missing = [
+        name
+        for name in ("key_id", "secret_key")
+        if name not in table or not table[name].reveal().strip()
+    ]
     if missing:
-        raise ConfigurationError(f"secrets file {path}: [alpaca] lacks {missing}")
+        raise MissingSecret(f"secrets file {path}: [alpaca] lacks {missing}")
     return AlpacaCredentials(
         key_id=table["key_id"].reveal(), secret_key=table["secret_key"].reveal()
     )
@@ -75,8 +85,10 @@ def alpaca_credentials(
 ) -> AlpacaCredentials:
     """Return the Alpaca keys from exactly one source (or agreeing sources).
 
+    An empty or blank key counts as missing.
+
     Raises:
-        MissingSecret: no source.
+        MissingSecret: no source, or a source with an empty key.
         ConfigurationError: conflicting sources, or an unreadable file.
     """
     sources = _from_env(env)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,10 @@ import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 
+from tradecore.adapters.sqlstore.engine import (
+    DEFAULT_LOCK_TIMEOUT_S,
+    DEFAULT_STATEMENT_TIMEOUT_S,
+)
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.operations import (
     AlertSettings,
@@ -41,6 +46,15 @@ class StoreSettings:
     #: SQLite commit durability: ``full`` (live) or ``normal`` (replays).
     durability: str = attrs.field(
         default="full", validator=attrs.validators.in_(("full", "normal"))
+    )
+    #: PostgreSQL: how long a statement waits for a lock held elsewhere before it
+    #: fails as "store unavailable" (alert; exit 4 if it persists); 0: forever.
+    lock_timeout_s: float = attrs.field(
+        default=DEFAULT_LOCK_TIMEOUT_S, validator=attrs.validators.ge(0)
+    )
+    #: PostgreSQL: the longest any one statement may run; 0: unbounded.
+    statement_timeout_s: float = attrs.field(
+        default=DEFAULT_STATEMENT_TIMEOUT_S, validator=attrs.validators.ge(0)
     )
 
 
@@ -160,13 +174,39 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise ConfigurationError(f"config file {path}: {e.strerror}") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigurationError(f"config file {path} is not valid TOML: {e}") from None
+    except UnicodeDecodeError as e:
+        reason = f"byte {e.object[e.start : e.end].hex()} at offset {e.start}"
+        raise ConfigurationError(
+            f"config file {path} is not UTF-8 text: {reason}"
+        ) from None
+    except RecursionError:
+        raise ConfigurationError(
+            f"config file {path} is nested too deeply to be a tradecore configuration"
+        ) from None
+
+
+def _same(a: object, b: object) -> bool:
+    """Whether two sources give one value: the environment's "9000" is the file's 9000."""
+    if a == b:
+        return True
+    for text, number in ((a, b), (b, a)):
+        if (
+            isinstance(text, str)
+            and isinstance(number, int | float)
+            and not isinstance(number, bool)
+        ):
+            try:
+                return Decimal(text.strip()) == Decimal(repr(number))
+            except ArithmeticError:
+                return False
+    return False
 
 
 def _merge(sources: list[tuple[str, dict[str, Any]]]) -> dict[str, Source]:
     merged: dict[str, Source] = {}
     for source, values in sources:
         for key, value in values.items():
-            if key in merged and merged[key][1] != value:
+            if key in merged and not _same(merged[key][1], value):
                 raise ConfigurationError(
                     f"{key} is set twice with different values: "
                     f"{merged[key][0]} and {source}; remove one"
@@ -191,11 +231,23 @@ def _structure(flat: Mapping[str, Source]) -> Settings:
         return _converter.structure(_nest(flat), Settings)
     except (ClassValidationError, ForbiddenExtraKeysError) as e:
         problems = "; ".join(
-            cattrs.transform_error(e, path="config", format_exception=describe_error)
+            _located(line)
+            for line in cattrs.transform_error(
+                e, path="config", format_exception=describe_error
+            )
         )
         raise ConfigurationError(f"invalid configuration: {problems}") from None
     except (TypeError, ValueError) as e:
         raise ConfigurationError(f"invalid configuration: {e}") from None
+
+
+def _located(problem: str) -> str:
+    """``"= 'AAPL': expected a list @ config.risk.x"`` -> ``"risk.x = 'AAPL': ..."``."""
+    message, at, path = problem.rpartition(" @ ")
+    if not at:
+        return problem
+    key = path.removeprefix("config.") if path != "config" else "(top level)"
+    return f"{key} {message}" if message.startswith("= ") else f"{key}: {message}"
 
 
 def load_settings(

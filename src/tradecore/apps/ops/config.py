@@ -25,4 +25,5 @@ def show(ctx: typer.Context) -> None:
             "config_hash": config_hash(settings),
             "settings": redacted(settings),
         }
-        typer.echo(json.dumps(document, indent=2, sort_keys=True))
+        # default=str: exact decimals ([risk] money) print as their decimal text.
+        typer.echo(json.dumps(document, indent=2, sort_keys=True, default=str))

@@ -40,10 +40,20 @@ def cli_context(ctx: typer.Context) -> CliContext:
 def store_engine(ctx: typer.Context) -> Engine:
     """Return an engine on the configured database (for migration commands)."""
     settings = cli_context(ctx).settings().store
-    return make_engine(settings.url, durability=settings.durability)
+    return make_engine(
+        settings.url,
+        durability=settings.durability,
+        lock_timeout_s=settings.lock_timeout_s,
+        statement_timeout_s=settings.statement_timeout_s,
+    )
 
 
 def open_configured_store(ctx: typer.Context) -> SqlStore:
     """Open the configured store, refusing one whose schema is not at head."""
     settings = cli_context(ctx).settings().store
-    return open_store(settings.url, durability=settings.durability)
+    return open_store(
+        settings.url,
+        durability=settings.durability,
+        lock_timeout_s=settings.lock_timeout_s,
+        statement_timeout_s=settings.statement_timeout_s,
+    )

@@ -6,7 +6,7 @@ import importlib
 import inspect
 from collections.abc import Callable, Mapping
 
-from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.errors import ConfigurationError, TradecoreError
 from tradecore.domain.strategies import BUNDLED
 from tradecore.domain.strategies.protocol import Strategy
 
@@ -14,12 +14,21 @@ from tradecore.domain.strategies.protocol import Strategy
 def load_strategy(name: str, params: Mapping[str, str | int | float]) -> Strategy:
     """Build the strategy ``name`` with ``params`` (strings are converted by annotation).
 
+    Only a class implementing :class:`Strategy` (an ``on_bar`` method, and a
+    ``strategy_id`` string once built) is instantiated: ``--strategy os:system``
+    names a function, and is refused before anything is called.
+
     Raises:
         ConfigurationError: unknown strategy (the message lists the bundled ones),
-            unknown parameter (lists the known ones) or a value of the wrong type.
+            a name that is not a strategy class, unknown parameter (lists the known
+            ones), a value of the wrong type, or a constructor that failed.
     """
     factory = _resolve(name)
-    signature = inspect.signature(factory)
+    _check_strategy_class(name, factory)
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError) as e:
+        raise ConfigurationError(f"strategy {name!r}: {e}") from None
     known = [p for p in signature.parameters if p != "self"]
     unknown = sorted(set(params) - set(known))
     if unknown:
@@ -28,7 +37,48 @@ def load_strategy(name: str, params: Mapping[str, str | int | float]) -> Strateg
             f"known: {', '.join(known) or '(none)'}"
         )
     kwargs = {k: _convert(name, signature.parameters[k], v) for k, v in params.items()}
-    return factory(**kwargs)  # type: ignore[no-any-return]
+    try:
+        strategy = factory(**kwargs)
+    except TradecoreError:
+        raise
+    except Exception as e:  # a third-party constructor: say so, in one line
+        raise ConfigurationError(
+            f"strategy {name!r} could not be built: {type(e).__name__}: {e}"
+        ) from None
+    if not isinstance(getattr(strategy, "strategy_id", None), str):
+        raise ConfigurationError(
+            f"strategy {name!r} is not a strategy: it sets no strategy_id string"
+        )
+    return strategy  # type: ignore[no-any-return]
+
+
+def _check_strategy_class(name: str, factory: object) -> None:
+    """Refuse what is not a concrete class with the protocol's ``on_bar`` method."""
+    if not isinstance(factory, type):
+        raise ConfigurationError(
+            f"strategy {name!r} is not a strategy class "
+            f"(it is {type(factory).__name__}); give package.module:ClassName "
+            "of a class implementing tradecore's Strategy protocol"
+        )
+    if getattr(factory, "_is_protocol", False) or inspect.isabstract(factory):
+        raise ConfigurationError(
+            f"strategy {name!r} is a protocol or abstract class, not a strategy"
+        )
+    if not callable(getattr(factory, "on_bar", None)):
+        raise ConfigurationError(
+            f"strategy {name!r} is not a strategy class: it has no on_bar method"
+        )
+    try:
+        params = list(inspect.signature(factory.on_bar).parameters)  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        return
+    wanted = [p for p in inspect.signature(Strategy.on_bar).parameters if p != "self"]
+    given = [p for p in params if p != "self"]
+    if len(given) != len(wanted):
+        raise ConfigurationError(
+            f"strategy {name!r}: on_bar takes ({', '.join(given)}), "
+            f"the Strategy protocol passes ({', '.join(wanted)})"
+        )
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:
@@ -58,8 +108,9 @@ def _resolve(name: str) -> type:
     try:
         module = importlib.import_module(module_name)
         return getattr(module, attr)  # type: ignore[no-any-return]
-    except (ImportError, AttributeError) as e:
-        raise ConfigurationError(f"cannot load strategy {name!r}: {e}") from e
+    except Exception as e:  # ImportError, AttributeError, or the module's own failure
+        reason = f"{type(e).__name__}: {e}"
+        raise ConfigurationError(f"cannot load strategy {name!r}: {reason}") from None
 
 
 def _convert(strategy: str, param: inspect.Parameter, value: object) -> object:
