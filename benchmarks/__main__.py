@@ -1,12 +1,14 @@
-"""Run every benchmark module (``benchmarks/bench_*.py``) and print its figures.
+"""Run benchmark modules (``benchmarks/bench_*.py``) and print their figures.
 
 Each module exposes ``run(quick: bool) -> list[str]``: lines of figures, each measured
 in this run next to the floor or reference it is compared with (ratios, never
-absolute timing asserts). ``python -m benchmarks [name ...] [--quick]``.
+absolute timing asserts). ``python -m benchmarks --help`` lists the options and the
+modules; ``python -m benchmarks [name ...] [--quick]`` runs them.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import pkgutil
 import sys
@@ -14,21 +16,55 @@ import time
 from pathlib import Path
 
 
+def _modules() -> list[str]:
+    here = Path(__file__).parent
+    return sorted(
+        m.name.removeprefix("bench_")
+        for m in pkgutil.iter_modules([str(here)])
+        if m.name.startswith("bench_")
+    )
+
+
+def _parser(modules: list[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Print benchmark figures and their ratios against floors or peers "
+        "measured in the same run.",
+        epilog="modules: " + ", ".join(modules),
+    )
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help="run only the modules whose name contains NAME (default: all)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller sizes, for a smoke run"
+    )
+    parser.add_argument("--list", action="store_true", help="list the modules and exit")
+    return parser
+
+
 def main(argv: list[str]) -> int:
     """Run the selected benchmark modules and print their report lines."""
-    quick = "--quick" in argv
-    wanted = [a for a in argv if not a.startswith("--")]
-    here = Path(__file__).parent
-    names = sorted(
-        m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_")
-    )
-    for name in names:
-        if wanted and not any(w in name for w in wanted):
-            continue
-        module = importlib.import_module(f"benchmarks.{name}")
+    modules = _modules()
+    args = _parser(modules).parse_args(argv)
+    if args.list:
+        print("\n".join(modules))
+        return 0
+    chosen = [m for m in modules if not args.names or any(n in m for n in args.names)]
+    if not chosen:
+        print(
+            f"python -m benchmarks: no module matches {' '.join(args.names)}; "
+            f"known: {', '.join(modules)}",
+            file=sys.stderr,
+        )
+        return 2
+    for name in chosen:
+        module = importlib.import_module(f"benchmarks.bench_{name}")
         started = time.perf_counter()
-        print(f"== {name}")
-        for line in module.run(quick=quick):
+        print(f"== bench_{name}")
+        for line in module.run(quick=args.quick):
             print(f"   {line}")
         print(f"   ({time.perf_counter() - started:.1f} s)")
     return 0
