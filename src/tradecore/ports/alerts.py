@@ -50,6 +50,8 @@ class AlertCode(enum.StrEnum):
     KILL_SWITCH = "kill_switch.engaged"
     RECONCILE_MISMATCH = "reconcile.mismatch"
     INTENT_STUCK = "intent.stuck"
+    #: An order open past ``[alerts] cancel_stuck_after_s`` was cancelled by policy.
+    INTENT_STUCK_CANCELED = "intent.stuck_canceled"
     REJECT_RATE = "orders.reject_rate"
     SLIPPAGE_SPIKE = "cost.slippage_spike"
     COST_MODEL_STALE = "cost.model_stale"
