@@ -5,9 +5,15 @@ again and again on them, as an operator would after each crash (same config, sam
 store, same bar folder), and each start is hurt in one way: SIGKILL at a named fault
 point (``TRADECORE_FAULT_POINT``) or at a random time, with a broker fault armed at the
 emulator or a store fault injected from outside on some. The last crash of a scenario
-is during a kill switch run (after a ``tradecore-live kill``). Then the run is started
-once to the end of the bars and once more to settle, and every invariant is checked.
-Everything random comes from one seeded ``random.Random``.
+is during a kill switch run (after a ``tradecore-live kill``); in a scenario of three
+or more, the one before it is a partial fill racing a kill with flatten
+(``kill_flatten_race``: ``tradecore-live kill --flatten`` with the emulator as its broker,
+issued while a run trades and its large orders are partly filled, with the emulator
+leaving the first cancels working, then the run SIGKILLed). Then the run is started
+once to the end of the bars and once more to settle, and every invariant is checked,
+one of them over the whole run (the fills in order: the long-only strategy's position
+is never negative, no flatten flips a sign). Everything random comes from one seeded
+``random.Random``.
 """
 
 from __future__ import annotations
@@ -52,6 +58,10 @@ def _after_apply(status: int, **extra: Any) -> dict[str, Any]:
     }
 
 
+#: The step that races ``kill --flatten`` (with a broker) against partly filled orders.
+KILL_FLATTEN_RACE = "kill_flatten_race"
+#: Its run is paced (0.4 s a cycle) to be still trading when the kill lands.
+RACE_CYCLES = 30
 #: Emulator faults (control API settings) armed before a run, by the kind reported.
 BROKER_FAULTS: dict[str, dict[str, Any]] = {
     "lost_submit_response": {
@@ -108,6 +118,7 @@ class Tally:
             "intents_lost": sum(v.intents_lost for v in self.verdicts),
             "intents_non_terminal": sum(v.intents_non_terminal for v in self.verdicts),
             "position_mismatches": sum(v.position_mismatches for v in self.verdicts),
+            "position_sign_flips": sum(v.sign_flips for v in self.verdicts),
             "decisions_without_one_outcome": sum(
                 v.decisions_without_one_outcome for v in self.verdicts
             ),
@@ -140,6 +151,8 @@ class Scenario:
         while len(steps) < crashes - 1:
             steps.append(self.rng.choice([*ORDER_POINTS, "random"]))
         self.rng.shuffle(steps)
+        if crashes >= 3:
+            steps = [*steps[: crashes - 2], KILL_FLATTEN_RACE]
         return [*steps[: max(crashes - 1, 0)], "during_kill_switch"][-crashes:]
 
     def play(self, workdir: Path) -> Verdict:
@@ -149,6 +162,7 @@ class Scenario:
         try:
             operator = Operator(workdir, store.url, emulator)
             bars = CYCLES_PER_RUN * (len(self.plan) + 3)
+            bars += RACE_CYCLES * self.plan.count(KILL_FLATTEN_RACE)
             frames = generate_bars(list(SYMBOLS), bars, start=START, seed=self.seed)
             write_bar_files(operator.bars, frames)
             self._ok(operator.command("db", "upgrade"), "db upgrade")
@@ -177,6 +191,10 @@ class Scenario:
         self, step: str, operator: Operator, emulator: Emulator, store: ChaosStore
     ) -> None:
         armed = self._arm_broker_fault(emulator, step)
+        if step == KILL_FLATTEN_RACE:
+            self._kill_flatten_race(operator)
+            self._count_broker_fault(emulator, armed)
+            return
         if step == "during_kill_switch":
             killed = operator.kill(flatten=self.rng.random() < 0.5)
             if killed.returncode != UNAVAILABLE:  # halted; no broker to cancel at
@@ -198,8 +216,28 @@ class Scenario:
         self._count_broker_fault(emulator, armed)
         self._record(step, result)
 
+    def _kill_flatten_race(self, operator: Operator) -> None:
+        """A partial fill racing a kill with flatten: the kill command, with the
+        emulator as its broker, cancels and flattens while the run trades (its large
+        orders fill over several bars, so a sell is often partly filled and working;
+        the emulator leaves the first cancels working); then the run is SIGKILLed."""
+        process = operator.start_run(max_cycles=RACE_CYCLES, pace=0.4)
+        time.sleep(self.rng.uniform(1.5, 3.5))
+        killed = operator.kill(flatten=True, with_broker=True)
+        if killed.returncode not in (0, UNAVAILABLE):  # 4: held back / unconfirmed
+            process.kill()
+            raise AssertionError(f"kill --flatten failed: {killed.stderr_tail}")
+        time.sleep(self.rng.uniform(0.2, 1.5))  # the run answers the kill meanwhile
+        process.send_signal(signal.SIGKILL)
+        result = operator.finish(process)
+        self.tally.runs += 1
+        self._record(KILL_FLATTEN_RACE, result)
+
     def _arm_broker_fault(self, emulator: Emulator, step: str) -> str | None:
         emulator.control.clear_faults()
+        if step == KILL_FLATTEN_RACE:
+            emulator.control.faults(defer_cancels=2)
+            return "fill_after_cancel_request"
         if step == "during_kill_switch" and self.rng.random() < 0.7:
             emulator.control.faults(defer_cancels=2)
             return "fill_after_cancel_request"

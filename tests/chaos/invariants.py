@@ -1,7 +1,10 @@
 """What must hold after every chaos scenario, checked from the store and the broker.
 
 The broker's side comes from the emulator's REST API (what Alpaca would say); ours
-from the store, opened fresh after every process has stopped.
+from the store, opened fresh after every process has stopped. One invariant is over
+the whole run, not just its end: the fills, in the order they happened, never take
+the long-only chaos strategy's position below zero, and no kill's flatten fill flips
+a position's sign.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class Verdict:
     intents_lost: int
     intents_non_terminal: int
     position_mismatches: int
+    sign_flips: int
     decisions_without_one_outcome: int
     audit_broken: int
     problems: tuple[str, ...]
@@ -70,6 +74,7 @@ def check(
     lost = _lost(intents, at_broker, problems)
     open_ = _non_terminal(intents, at_broker, problems)
     pos = _positions(fills, positions, problems)
+    flips = _sign_flips(fills, intents, problems)
     one_outcome = len(without) + abs(len(outcomes) - len(decisions) + len(without))
     if one_outcome:
         problems.append(f"{len(without)} decision(s) without an outcome")
@@ -81,6 +86,7 @@ def check(
         intents_lost=lost,
         intents_non_terminal=open_,
         position_mismatches=pos,
+        sign_flips=flips,
         decisions_without_one_outcome=one_outcome,
         audit_broken=0 if audit_ok else 1,
         problems=tuple(problems),
@@ -182,4 +188,37 @@ def _positions(
         if ours != theirs:
             count += 1
             problems.append(f"position {symbol}: ledger {ours}, broker {theirs}")
+    return count
+
+
+def _sign_flips(
+    fills: list[Any], intents: list[OrderIntent], problems: list[str]
+) -> int:
+    """Fills after which a (long-only) position is short, or a flatten flipped one.
+
+    The fills are replayed in the order they happened (the broker's fill time; ties
+    in the order they were stored), tracking each symbol's running position.
+    """
+    flattens = {
+        i.client_order_id
+        for i in intents
+        if i.decision_key.strategy_id == KILL_STRATEGY_ID
+    }
+    running: dict[str, Decimal] = defaultdict(Decimal)
+    count = 0
+    ordered = sorted(
+        enumerate(fills), key=lambda n_fill: (n_fill[1].filled_at, n_fill[0])
+    )
+    for _, fill in ordered:
+        before = running[fill.symbol]
+        after = before + (fill.qty if fill.side is Side.BUY else -fill.qty)
+        running[fill.symbol] = after
+        flipped = before * after < 0 and fill.client_order_id in flattens
+        if after < 0 or flipped:
+            count += 1
+            what = "flatten flipped" if flipped else "went short"
+            problems.append(
+                f"{fill.symbol} {what}: {before} -> {after} at {fill.filled_at} "
+                f"({fill.client_order_id})"
+            )
     return count

@@ -158,7 +158,11 @@ class Operator:
         return [*base, "--database-url", self.database_url, *command]
 
     def start_run(
-        self, *, max_cycles: int | None, fault_point: str | None = None
+        self,
+        *,
+        max_cycles: int | None,
+        fault_point: str | None = None,
+        pace: float = 0.0,
     ) -> subprocess.Popen[str]:
         """Start ``run --emulator`` on the chaos strategy (the process, not waited)."""
         command = ["run", "--bars", str(self.bars), "--emulator"]
@@ -167,6 +171,8 @@ class Operator:
         command += ["--strategy", STRATEGY, "--param", f"qty={QTY}"]
         if max_cycles is not None:
             command += ["--max-cycles", str(max_cycles)]
+        if pace:
+            command += ["--pace", str(pace)]
         extra = {"TRADECORE_FAULT_POINT": fault_point} if fault_point else {}
         self.runs += 1
         log = (self.workdir / f"run{self.runs:03d}.log").open("w")
@@ -192,15 +198,19 @@ class Operator:
             return RunResult(returncode=-999, stderr_tail=f"HUNG\n{err[-2000:]}")
         return RunResult(returncode=process.returncode, stderr_tail=err[-2000:])
 
-    def kill(self, *, flatten: bool) -> RunResult:
+    def kill(self, *, flatten: bool, with_broker: bool = False) -> RunResult:
         """``tradecore-live kill`` from a shell with no broker: it only halts.
 
         The trading process, started next, sees the kill and cancels (and flattens)
-        with its own broker — the path the ``during_kill_switch`` point is on.
+        with its own broker — the path the ``during_kill_switch`` point is on. With
+        ``with_broker`` the command uses the emulator too: it cancels and flattens
+        itself, racing a trading process that may be running.
         """
         config = self.workdir / "kill.toml"
         config.write_text('[broker]\nkind = "none"\n')
-        argv = self.argv("kill", "--reason", "chaos", config=config)
+        argv = self.argv(
+            "kill", "--reason", "chaos", config=self.config if with_broker else config
+        )
         done = subprocess.run(
             [*argv, *(["--flatten"] if flatten else [])],
             capture_output=True,

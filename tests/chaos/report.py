@@ -10,6 +10,7 @@ MUST_BE_ZERO = (
     "intents_lost",
     "intents_non_terminal",
     "position_mismatches",
+    "position_sign_flips",
     "decisions_without_one_outcome",
     "audit_broken",
 )

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from tests.chaos.invariants import check
 from tests.factories import event, intent
-from tests.risk_support import sqlite_store
+from tests.risk_support import T0, sqlite_store
 from tradecore.domain import OrderEventKind, apply_event
 from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.spec import Side
 
 
 def _store_with(path: Path, *intents: OrderIntent) -> str:
@@ -88,3 +92,29 @@ def test_one_strategy_decision_at_the_broker_twice_is_a_duplicate(
     ]
     assert check(url, orders, {}, True).duplicates == 1
     assert check(url, orders[:1], {}, True).duplicates == 0
+
+
+def test_a_position_that_goes_short_at_any_point_is_a_sign_flip(
+    tmp_path: Path,
+) -> None:
+    """Checked over the whole run: a sell that filled past zero and was bought back
+    later leaves the end level, but not the run."""
+    store = sqlite_store(tmp_path / "a.db")
+    with store.unit_of_work() as uow:
+        for n, (side, qty) in enumerate(
+            [(Side.BUY, "100"), (Side.SELL, "150"), (Side.BUY, "50")]
+        ):
+            placed = uow.intents.create(intent(side=side, qty=Decimal(qty)))
+            filled = event(placed, OrderEventKind.FILL, qty=qty, exec_id=f"x{n}")
+            applied = apply_event(placed, filled)
+            uow.intents.update(applied.intent)
+            assert applied.new_fill is not None
+            uow.fills.record(
+                attrs.evolve(applied.new_fill, filled_at=T0 + timedelta(seconds=n))
+            )
+        uow.commit()
+    store.close()
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    verdict = check(url, [], {}, True)
+    assert verdict.sign_flips == 1
+    assert verdict.position_mismatches == 0  # level at the end all the same

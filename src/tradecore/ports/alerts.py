@@ -54,6 +54,8 @@ class AlertCode(enum.StrEnum):
     FILL_AFTER_VERDICT = "order.fill_after_verdict"
     #: The broker acknowledged an order and now answers "not found": kept open.
     ACKED_ORDER_NOT_FOUND = "order.acknowledged_not_found"
+    #: An order open past ``[alerts] cancel_stuck_after_s`` was cancelled by policy.
+    INTENT_STUCK_CANCELED = "intent.stuck_canceled"
     REJECT_RATE = "orders.reject_rate"
     SLIPPAGE_SPIKE = "cost.slippage_spike"
     COST_MODEL_STALE = "cost.model_stale"

@@ -95,6 +95,9 @@ class AlertSettings:
     kill_switch_codes: tuple[str, ...] = ()
     #: An intent open and unchanged this long is "stuck" (``intent.stuck``).
     stuck_intent_s: float = 300.0
+    #: An order open and unchanged this long is cancelled by ``tradecore-live run``
+    #: (audited, ``intent.stuck_canceled``); 0 (the default) only alerts.
+    cancel_stuck_after_s: float = 0.0
     #: Mean slippage (bps vs arrival) of the last ``slippage_window`` fills that
     #: raises ``cost.slippage_spike``.
     slippage_spike_bps: float = 25.0

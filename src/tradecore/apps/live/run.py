@@ -60,6 +60,7 @@ from tradecore.ports.store import Store
 from tradecore.services.controls.kill_switch import KillSwitch
 from tradecore.services.controls.monitored_broker import MonitoredBroker
 from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.controls.stuck_orders import StuckOrderPolicy
 from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.observation.cycle_watch import CycleWatch
 from tradecore.services.orders.order_manager import OrderManager
@@ -179,7 +180,7 @@ def run(
             _record_manifest(store, gated)
             try:
                 live_broker.connect(broker)
-                loop, watch = _loop(
+                loop, watch, stuck = _loop(
                     settings,
                     store,
                     clock,
@@ -193,7 +194,7 @@ def run(
                     offset,
                 )
                 report = loop.run(
-                    max_cycles=max_cycles, on_cycle=_on_cycle(ops, watch, pace)
+                    max_cycles=max_cycles, on_cycle=_on_cycle(ops, watch, stuck, pace)
                 )
                 drained = loop.drain(settle=live_broker.settle_for(broker))
             finally:
@@ -272,7 +273,7 @@ def _loop(
     ops: LiveOps,
     calendars: TradingCalendars,
     market_offset: timedelta,
-) -> tuple[LiveLoop, CycleWatch]:
+) -> tuple[LiveLoop, CycleWatch, StuckOrderPolicy | None]:
     commits = CommitEachStep(store)
     alerter = ops.router
     # A kill made by another process (`tradecore-live kill`) is carried out here
@@ -314,6 +315,19 @@ def _loop(
         ),
     )
     feed = TimedFeed(source.feed, interval, metrics=ops.metrics)
+    cancel_after = settings.alerts.cancel_stuck_after_s
+    stuck = (
+        StuckOrderPolicy(
+            orders,
+            watched,
+            commits,
+            clock,
+            alerter,
+            cancel_after=timedelta(seconds=cancel_after),
+        )
+        if cancel_after > 0
+        else None
+    )
     watch = watch_cycles(ops, settings, commits, clock, engine, watched, gate)
     ops.serve(
         settings,
@@ -344,7 +358,7 @@ def _loop(
         ),
         market_offset=market_offset,
     )
-    return loop, watch
+    return loop, watch, stuck
 
 
 def _record_manifest(store: Store, gated: GatedStrategy) -> None:
@@ -357,10 +371,13 @@ def _record_manifest(store: Store, gated: GatedStrategy) -> None:
 
 
 def _on_cycle(
-    ops: LiveOps, watch: CycleWatch, pace: float
+    ops: LiveOps, watch: CycleWatch, stuck: StuckOrderPolicy | None, pace: float
 ) -> Callable[[CycleReport], None]:
     def on_cycle(report: CycleReport) -> None:
         _echo_cycle(report)
+        if stuck is not None:  # [alerts] cancel_stuck_after_s: cancel, audit, alert
+            for cid in stuck.sweep():
+                typer.echo(f"cancelled stuck order {cid}")
         ops.log_cycle(watch.observe(report))
         if pace > 0:
             time.sleep(pace)

@@ -29,8 +29,13 @@ def kill(
 ) -> None:
     """Halt trading (persisted first), cancel every open order, optionally flatten.
 
-    Exits 4 when an order could not be cancelled or a position not closed (the
-    state is HALTED all the same).
+    A flatten never sells more than the confirmed position minus the sells still
+    working (nor buys back more than a short minus the buys): a cancel the broker has
+    not confirmed leaves its order able to fill. What was held back is listed; the
+    trading process finishes it once the cancels are confirmed.
+
+    Exits 4 when an order could not be cancelled, a cancel was not confirmed, or a
+    position was not closed in full (the state is HALTED all the same).
     """
     with cli_errors(), opened(ctx) as (store, _):
         broker = configured_broker(ctx)
@@ -67,5 +72,13 @@ def _print_kill(report: KillReport) -> None:
         )
     for cid, why in report.not_canceled:
         typer.echo(f"NOT cancelled: {cid}: {why}", err=True)
+    for cid, why in report.unconfirmed:
+        typer.echo(f"NOT confirmed cancelled: {cid}: {why}", err=True)
+    for symbol, why in report.flatten_held_back:
+        typer.echo(
+            f"NOT flattened in full: {symbol}: {why}; the trading process "
+            "flattens the rest once the cancels are confirmed",
+            err=True,
+        )
     for symbol, why in report.not_flattened:
         typer.echo(f"NOT flattened: {symbol}: {why}", err=True)

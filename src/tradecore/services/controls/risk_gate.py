@@ -95,9 +95,11 @@ class RiskGate:
             commits: where the state is read and trips are written (the engine's).
             alerter: where trips and recoveries are sent.
             breakers: the configured breakers (at most one of each kind).
-            on_kill: called once per kill the first cycle it is seen in the store
+            on_kill: called with a kill the first cycle it is seen in the store
                 (e.g. :meth:`KillSwitch.carry_out` with this process's broker, so a
-                kill issued elsewhere cancels and flattens here).
+                kill issued elsewhere cancels and flattens here), and again every
+                cycle while what it returns has ``settled`` False (a flatten held
+                back by orders still working is finished that way).
             calendar: the market whose trading days the pre-trade day P&L and
                 drawdown reset on; ``None`` means the UTC date (old behaviour). The
                 daily-loss and drawdown breakers take theirs when built: give them
@@ -145,13 +147,14 @@ class RiskGate:
         return self.board.state
 
     def _answer_kill(self) -> None:
-        """Hand a kill seen for the first time to ``on_kill`` (once per kill)."""
+        """Hand a kill in force to ``on_kill`` until it says it is settled."""
         request = kill_request_of(self.board.state)
         if request is None or request.kill_id in self._kills_answered:
             return
-        self._kills_answered.add(request.kill_id)
         assert self._on_kill is not None
-        self._on_kill(request)
+        answer = self._on_kill(request)
+        if getattr(answer, "settled", True) is not False:
+            self._kills_answered.add(request.kill_id)
 
     def _enter(self, at: datetime) -> datetime:
         """Begin the cycle of ``at``; return the time to record things at."""
