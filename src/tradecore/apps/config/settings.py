@@ -294,6 +294,12 @@ def config_hash(settings: Settings) -> str:
     return sha256_hex(redacted(settings))
 
 
+def risk_view(risk: RiskSettings) -> dict[str, Any]:
+    """The ``[risk]`` section as plain data (what a replay's config records)."""
+    view: dict[str, Any] = _converter.unstructure(risk)
+    return view
+
+
 def secret_values(settings: Settings) -> list[str]:
     """Return every secret value that is set (for the log redaction filter)."""
     found: list[str] = []
