@@ -36,6 +36,8 @@ _KPIS = [
     ("turnover", "Turnover", "times"),
     ("end_equity", "Final equity", "money"),
     ("orders_expired", "Orders expired unfilled", "count"),
+    ("refusals", "Decisions refused (risk, degradation)", "count"),
+    ("breaker_trips", "Circuit-breaker trips", "count"),
 ]
 
 

@@ -19,6 +19,32 @@ In the TOML file::
     quiet_period_s = 900
     auto_clear = false
 
+    [risk.rejections]               # what a broker rejection leads to
+    enabled = true                  # false: a rejection is recorded, nothing more
+    max_retries = 3                 # retries per decision, all reasons together
+    size_factor = 0.5               # buying power: retry once at this share
+    lot_size = 1                    # lot size: round down to this
+    backoff_base_s = 1.0            # rate limited: 1 s, 2 s, 4 s ... up to
+    backoff_max_s = 60.0
+    collar_bps = 100                # price band: move the limit this near
+
+    [risk.degradation]              # component health -> what may still be sent
+    enabled = true
+    degraded_feed = "reduce_aggression"   # or "no_new_entries" (data-outage runbook)
+    broker_degraded_rate = 0.2      # failed share of broker calls in the window
+    broker_down_rate = 0.5
+    broker_window_s = 300
+    broker_min_calls = 5
+    data_interval_s = 60            # default: the bar interval of the run
+    data_degraded_intervals = 3     # a symbol's bar age, in intervals
+    data_down_intervals = 10
+    store_degraded_errors = 1       # failed units of work in a row
+    store_down_errors = 3
+
+    [risk.default_protection]       # every entry gets it unless its target has its own
+    stop_loss_bps = 200
+    take_profit_bps = 400
+
 Money is exact: write amounts as integers, strings ("2500.50") or plain decimals
 (a TOML float is read through its shortest decimal spelling, so ``2.5`` is exactly
 2.5). Whole-number settings refuse fractions; unknown keys are errors.
@@ -57,8 +83,11 @@ from tradecore.domain.risk.breakers import (
     VolatilitySpikeBreaker,
     VolatilitySpikeConfig,
 )
+from tradecore.domain.risk.degradation import DegradedFeedAction, HealthThresholds
 from tradecore.domain.risk.limits import RiskLimits, RiskLimitSet
 from tradecore.domain.risk.pre_trade import PreTradeChecker, TradingHours
+from tradecore.domain.risk.rejection_policy import RejectionPolicy
+from tradecore.domain.strategies.protocol import Protection
 
 
 @attrs.frozen(kw_only=True)
@@ -75,6 +104,84 @@ class BreakerSettings:
     correlation: CorrelationConfig | None = None
 
 
+_DEFAULT_POLICY = RejectionPolicy()
+_DEFAULT_HEALTH = HealthThresholds()
+
+
+@attrs.frozen(kw_only=True)
+class RejectionSettings:
+    """``[risk.rejections]``: the capped retry policy per rejection reason.
+
+    The knobs of :class:`~tradecore.domain.risk.rejection_policy.RejectionPolicy`;
+    its calendar (a "market closed" reject waits for the open) is the market's.
+    """
+
+    enabled: bool = True
+    max_retries: int = _DEFAULT_POLICY.max_retries
+    size_factor: Decimal = _DEFAULT_POLICY.size_factor
+    lot_size: Decimal = _DEFAULT_POLICY.lot_size
+    backoff_base_s: float = _DEFAULT_POLICY.backoff_base_s
+    backoff_max_s: float = _DEFAULT_POLICY.backoff_max_s
+    collar_bps: Decimal = _DEFAULT_POLICY.collar_bps
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse bad knobs when the file is read, not at the first rejection."""
+        self.policy(None)
+
+    def policy(self, calendar: MarketCalendar | None) -> RejectionPolicy:
+        """The policy, waiting for the opens of ``calendar``."""
+        return RejectionPolicy(
+            max_retries=self.max_retries,
+            size_factor=self.size_factor,
+            lot_size=self.lot_size,
+            backoff_base_s=self.backoff_base_s,
+            backoff_max_s=self.backoff_max_s,
+            collar_bps=self.collar_bps,
+            calendar=calendar,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class DegradationSettings:
+    """``[risk.degradation]``: component health -> FULL ... MONITOR_ONLY.
+
+    The thresholds of :class:`~tradecore.domain.risk.degradation.HealthThresholds`;
+    ``data_interval_s`` defaults to the run's bar interval. ``degraded_feed`` is
+    what an IEX-only or delayed feed does (docs/runbooks/data-outage.md).
+    """
+
+    enabled: bool = True
+    degraded_feed: DegradedFeedAction = DegradedFeedAction.REDUCE_AGGRESSION
+    broker_degraded_rate: float = _DEFAULT_HEALTH.broker_degraded_rate
+    broker_down_rate: float = _DEFAULT_HEALTH.broker_down_rate
+    broker_window_s: float = _DEFAULT_HEALTH.broker_window_s
+    broker_min_calls: int = _DEFAULT_HEALTH.broker_min_calls
+    data_interval_s: float | None = None
+    data_degraded_intervals: float = _DEFAULT_HEALTH.data_degraded_intervals
+    data_down_intervals: float = _DEFAULT_HEALTH.data_down_intervals
+    store_degraded_errors: int = _DEFAULT_HEALTH.store_degraded_errors
+    store_down_errors: int = _DEFAULT_HEALTH.store_down_errors
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse bad thresholds when the file is read."""
+        self.thresholds(60.0)
+
+    def thresholds(self, interval_s: float) -> HealthThresholds:
+        """The thresholds; a symbol's data age is judged in ``interval_s`` units
+        unless ``data_interval_s`` is set."""
+        return HealthThresholds(
+            broker_degraded_rate=self.broker_degraded_rate,
+            broker_down_rate=self.broker_down_rate,
+            broker_window_s=self.broker_window_s,
+            broker_min_calls=self.broker_min_calls,
+            data_interval_s=self.data_interval_s or max(interval_s, 1.0),
+            data_degraded_intervals=self.data_degraded_intervals,
+            data_down_intervals=self.data_down_intervals,
+            store_degraded_errors=self.store_degraded_errors,
+            store_down_errors=self.store_down_errors,
+        )
+
+
 @attrs.frozen(kw_only=True)
 class RiskSettings:
     """The whole ``[risk]`` section."""
@@ -82,6 +189,10 @@ class RiskSettings:
     limits: RiskLimits = attrs.field(factory=RiskLimits)
     strategies: Mapping[str, RiskLimits] = attrs.field(factory=dict)
     breakers: BreakerSettings = attrs.field(factory=BreakerSettings)
+    rejections: RejectionSettings = attrs.field(factory=RejectionSettings)
+    degradation: DegradationSettings = attrs.field(factory=DegradationSettings)
+    #: Stop-loss / take-profit for every entry whose target has none (``None``: off).
+    default_protection: Protection | None = None
 
     def limit_set(self) -> RiskLimitSet:
         """The limits as the checker takes them."""
@@ -136,10 +247,18 @@ def register_hooks(converter: cattrs.Converter) -> None:
         table = dict(value)
         strategies = table.pop("strategies", {})
         breakers = table.pop("breakers", {})
+        rejections = table.pop("rejections", {})
+        degradation = table.pop("degradation", {})
+        protection = table.pop("default_protection", None)
         return RiskSettings(
             limits=converter.structure(table, RiskLimits),
             strategies=part("strategies", strategies, dict[str, RiskLimits]),
             breakers=part("breakers", breakers, BreakerSettings),
+            rejections=part("rejections", rejections, RejectionSettings),
+            degradation=part("degradation", degradation, DegradationSettings),
+            default_protection=None
+            if protection is None
+            else part("default_protection", protection, Protection),
         )
 
     converter.register_structure_hook(RiskSettings, risk)

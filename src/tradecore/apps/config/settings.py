@@ -9,6 +9,7 @@ Unknown keys in the file are errors too.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
@@ -32,7 +33,7 @@ from tradecore.apps.config.operations import (
 )
 from tradecore.apps.config.risk import RiskSettings, describe_error, register_hooks
 from tradecore.domain.errors import ConfigurationError
-from tradecore.domain.hashing import sha256_hex
+from tradecore.domain.hashing import canonical_bytes, sha256_hex
 from tradecore.domain.redaction import is_secret_key, redact
 
 DEFAULT_DATABASE_URL = "sqlite:///tradecore.db"
@@ -292,6 +293,12 @@ def config_hash(settings: Settings) -> str:
     not let anyone test guesses of a password against it.
     """
     return sha256_hex(redacted(settings))
+
+
+def risk_view(risk: RiskSettings) -> dict[str, Any]:
+    """The ``[risk]`` section as JSON data (what a replay's config records)."""
+    view: dict[str, Any] = json.loads(canonical_bytes(_converter.unstructure(risk)))
+    return view
 
 
 def secret_values(settings: Settings) -> list[str]:

@@ -27,7 +27,6 @@ from typing import Annotated
 
 import typer
 
-from tradecore.apps.config.risk import build_breakers, build_checker
 from tradecore.apps.config.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
 from tradecore.apps.config.settings import Settings, config_hash
 from tradecore.apps.live import broker as live_broker
@@ -50,6 +49,7 @@ from tradecore.apps.wiring.calendars import (
 )
 from tradecore.apps.wiring.context import cli_context, open_configured_store
 from tradecore.apps.wiring.errors import cli_errors
+from tradecore.apps.wiring.risk_path import compose_risk_path
 from tradecore.apps.wiring.strategy_loader import parse_params
 from tradecore.domain.errors import ConfigurationError, MissingSecret
 from tradecore.domain.market.bar_frame import BarFrame
@@ -58,12 +58,9 @@ from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import Store
 from tradecore.services.controls.kill_switch import KillSwitch
-from tradecore.services.controls.monitored_broker import MonitoredBroker
-from tradecore.services.controls.risk_gate import RiskGate
 from tradecore.services.controls.stuck_orders import StuckOrderPolicy
 from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.observation.cycle_watch import CycleWatch
-from tradecore.services.orders.order_manager import OrderManager
 from tradecore.services.orders.reconciler import Reconciler
 from tradecore.services.research.manifests import store_manifest
 from tradecore.services.trading.engine import TradingEngine
@@ -274,23 +271,26 @@ def _loop(
     calendars: TradingCalendars,
     market_offset: timedelta,
 ) -> tuple[LiveLoop, CycleWatch, StuckOrderPolicy | None]:
-    commits = CommitEachStep(store)
     alerter = ops.router
     # A kill made by another process (`tradecore-live kill`) is carried out here
     # too, the first cycle it is seen: this process cancels its own orders.
     kill = KillSwitch(store, broker, clock, alerter)
     ops.kill_on_alert.bind(kill)
-    gate = RiskGate(
-        build_checker(settings.risk, calendars.hours),
-        commits,
-        alerter,
-        breakers=build_breakers(settings.risk, calendars.regular),
-        on_kill=kill.carry_out,
-        calendar=calendars.regular,
-    )
-    watched = MonitoredBroker(broker, gate, clock, alerter=alerter, metrics=ops.metrics)
-    orders = OrderManager(watched, clock, commits, alerter=alerter)
     interval = source.interval
+    # [risk] as replay applies it: gate, breakers, degradation, rejection handling.
+    risk = compose_risk_path(
+        settings.risk,
+        commits=CommitEachStep(store),
+        broker=broker,
+        clock=clock,
+        alerter=alerter,
+        hours=calendars.hours,
+        session=calendars.regular,
+        interval=interval,
+        on_kill=kill.carry_out,
+        metrics=ops.metrics,
+    )
+    commits, gate, watched, orders = risk.commits, risk.gate, risk.broker, risk.orders
     engine = TradingEngine(
         gated.strategy,
         orders,
@@ -298,7 +298,6 @@ def _loop(
         clock,
         EngineConfig(
             opening_cash=cash,
-            risk_gate=gate,
             # What `tradecore-live config show` prints; the strategy and its
             # parameters are bound by the manifest hash.
             config_hash=config_hash(settings),
@@ -312,6 +311,7 @@ def _loop(
                 interval=interval,
             ),
             calendar=calendars.regular,
+            **risk.engine_fields(),
         ),
     )
     feed = TimedFeed(source.feed, interval, metrics=ops.metrics)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,7 @@ import typer
 
 from tradecore.adapters.data.bar_files import load_bar_files
 from tradecore.adapters.sqlstore import open_store
+from tradecore.apps.config.settings import load_settings
 from tradecore.apps.replay import parity_report
 from tradecore.apps.replay.out_folder import STORE_FILE
 from tradecore.apps.replay.runner import replay
@@ -50,9 +52,20 @@ def parity(
     ] = None,
     cash: Annotated[str, typer.Option(help="Opening cash of both runs.")] = "1000000",
     seed: Annotated[int, typer.Option(help="Seed of both brokers.")] = 7,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="One TOML configuration for both sides ([risk], [market]); the "
+            "live side's [broker] is the emulator, so the file must not set one.",
+        ),
+    ] = None,
 ) -> None:
     """Run live (emulator, paper) and replay over the same bars; compare; report."""
     with cli_errors():
+        # Read first: a bad file is refused before anything runs.
+        settings = load_settings(config, None)
+        shared = _shared_config(config)
         if out.exists() and any(out.iterdir()):
             raise ConfigurationError(f"--out {out} is not empty: give a new folder")
         out.mkdir(parents=True, exist_ok=True)
@@ -66,9 +79,11 @@ def parity(
             cash=opening,
             seed=seed,
             out=out / "replay",
+            calendar=settings.market.calendar,
+            risk=settings.risk,
         )
         live_url = f"sqlite:///{out / 'live.db'}"
-        _run_live(bars, out, live_url, strategy, param or [], opening, seed)
+        _run_live(bars, out, live_url, strategy, param or [], opening, seed, shared)
         report = parity_report.compare(
             parity_report.read_run(live_url),
             parity_report.read_run(f"sqlite:///{out / 'replay' / STORE_FILE}"),
@@ -80,11 +95,29 @@ def parity(
             "seed": seed,
             "cash": str(opening),
             "fill_model": FILL_MODEL,
+            "config": None if config is None else str(config),
         }
         parity_report.write(out, report)
     typer.echo(parity_report.table(report), nl=False)
     if not report["parity"]:
         raise typer.Exit(errors.PARITY_MISMATCH)
+
+
+def _shared_config(config: Path | None) -> str:
+    """The text of ``config`` for the live side ("" without one).
+
+    Raises:
+        ConfigurationError: it sets ``[broker]`` (the live side trades the emulator).
+    """
+    if config is None:
+        return ""
+    text = config.read_text(encoding="utf-8")
+    if "broker" in tomllib.loads(text):
+        raise ConfigurationError(
+            f"--config {config} sets [broker]: the parity check's live side trades "
+            "its own emulator; remove the table"
+        )
+    return text
 
 
 def _run_live(
@@ -95,8 +128,12 @@ def _run_live(
     params: list[str],
     cash: Decimal,
     seed: int,
+    shared: str,
 ) -> None:
     """``tradecore-live run --emulator`` in a child process against our emulator.
+
+    ``shared`` is the text of the configuration both sides run under; the child's
+    file is it plus the emulator's ``[broker]`` table.
 
     Raises:
         ConfigurationError: the live run failed (its output is in ``live.log``).
@@ -122,7 +159,7 @@ def _run_live(
     with EmulatorServer(config) as server:
         toml = out / "live.toml"
         toml.write_text(
-            f'[broker]\nkind = "alpaca"\nbase_url = "{server.base_url}"\n'
+            f'{shared}\n[broker]\nkind = "alpaca"\nbase_url = "{server.base_url}"\n'
             f'stream_url = "{server.stream_url}"\n'
         )
         command = [

@@ -17,6 +17,7 @@ import attrs
 
 from tradecore.adapters.sqlstore import open_store
 from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import OutcomeKind
 
 #: (symbol, side, quantity) of one order, keyed by client order id.
 OrderRow = tuple[str, str, str]
@@ -28,6 +29,8 @@ class RunRecord:
 
     decisions: Sequence[str]
     orders: Mapping[str, OrderRow]
+    #: Each skipped decision's reason (a refusal by risk or degradation, ...).
+    skipped: Mapping[str, str] = attrs.field(factory=dict)
 
 
 def read_run(database_url: str) -> RunRecord:
@@ -40,9 +43,14 @@ def read_run(database_url: str) -> RunRecord:
                 i.client_order_id: (i.spec.symbol, i.spec.side.value, str(i.spec.qty))
                 for i in uow.intents.by_status(*IntentStatus)
             }
+            skipped = {
+                o.decision_id: o.reason or ""
+                for o in uow.decisions.all_outcomes()
+                if o.kind is OutcomeKind.SKIPPED
+            }
     finally:
         store.close()
-    return RunRecord(decisions=decisions, orders=orders)
+    return RunRecord(decisions=decisions, orders=orders, skipped=skipped)
 
 
 def compare(live: RunRecord, replay: RunRecord) -> dict[str, Any]:
@@ -69,6 +77,21 @@ def compare(live: RunRecord, replay: RunRecord) -> dict[str, Any]:
                     "replay": list(theirs) if theirs else None,
                 }
             )
+    for decision in sorted(set(live.skipped) | set(replay.skipped)):
+        live_reason = live.skipped.get(decision)
+        replay_reason = replay.skipped.get(decision)
+        if live_reason != replay_reason:
+            mismatches.append(
+                {
+                    "kind": "skip_differs",
+                    "decision_id": decision,
+                    "live": live_reason,
+                    "replay": replay_reason,
+                }
+            )
+    matched_skips = sum(
+        1 for d, reason in live.skipped.items() if replay.skipped.get(d) == reason
+    )
     matched_orders = sum(
         1 for cid, row in live.orders.items() if replay.orders.get(cid) == row
     )
@@ -84,6 +107,11 @@ def compare(live: RunRecord, replay: RunRecord) -> dict[str, Any]:
             "replay": len(replay.orders),
             "matched": matched_orders,
         },
+        "skipped": {
+            "live": len(live.skipped),
+            "replay": len(replay.skipped),
+            "matched": matched_skips,
+        },
         "mismatches": mismatches,
     }
 
@@ -91,7 +119,7 @@ def compare(live: RunRecord, replay: RunRecord) -> dict[str, Any]:
 def table(report: Mapping[str, Any]) -> str:
     """The short text table of a report."""
     lines = [f"{'':<10}{'live':>8}{'replay':>8}{'matched':>9}"]
-    for what in ("decisions", "orders"):
+    for what in ("decisions", "orders", "skipped"):
         row = report[what]
         lines.append(f"{what:<10}{row['live']:>8}{row['replay']:>8}{row['matched']:>9}")
     mismatches = report["mismatches"]

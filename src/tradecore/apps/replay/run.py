@@ -59,7 +59,9 @@ def run(
     config: Path | None = typer.Option(
         None,
         "--config",
-        help="TOML configuration file ([signing] key_file, [market] calendar).",
+        help="TOML configuration file ([signing] key_file, [market] calendar, and "
+        "[risk]: limits, breakers, trading state, degradation, rejection handling, "
+        "default protection, applied as tradecore-live applies them).",
     ),
     calendar: str | None = typer.Option(
         None,
@@ -116,6 +118,7 @@ def run(
                     spread_bps=spread_bps,
                 ),
                 calendar=demo_calendar() if demo else market,
+                risk=settings.risk,
             )
         _print_summary(result.summary, out)
 
@@ -179,10 +182,21 @@ def _print_summary(summary: Mapping[str, object], out: Path) -> None:
         "implementation_shortfall",
         "cost_model_version",
         "calibrated_cost_model_version",
+        "refusals",
+        "breaker_trips",
+        "trading_state",
     )
     for key in (k for k in keys if k in summary):
         value = summary[key]
         text = f"{value:.4f}" if isinstance(value, float) else str(value)
         typer.echo(f"{key:>14}: {text}")
+    for reason, count in _mapping(summary.get("refusals_by_reason")).items():
+        typer.echo(f"{'refused':>14}: {count} {reason}")
+    for name, count in _mapping(summary.get("breaker_trips_by_name")).items():
+        typer.echo(f"{'tripped':>14}: {count} {name}")
     typer.echo(f"{'report':>14}: {out / 'report.html'}")
     typer.echo(f"{'manifest':>14}: {out / MANIFEST_FILE} ({summary['manifest_hash']})")
+
+
+def _mapping(value: object) -> Mapping[str, object]:
+    return value if isinstance(value, Mapping) else {}

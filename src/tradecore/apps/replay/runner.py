@@ -11,19 +11,23 @@ import json
 import os
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
 
+from tradecore.adapters.alerts.store_log_sink import StoreLogAlertSink
 from tradecore.adapters.data.bar_files import load_bar_files
 from tradecore.adapters.report import write_report
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.operations import SigningSettings
-from tradecore.apps.config.settings import load_settings
+from tradecore.apps.config.risk import RiskSettings
+from tradecore.apps.config.settings import load_settings, risk_view
 from tradecore.apps.replay.costs import (
     CostSetup,
     calibrate_after_run,
@@ -39,7 +43,9 @@ from tradecore.apps.replay.run_manifest import (
     write_run_manifest,
 )
 from tradecore.apps.replay.venue import replay_calendar, venue_config
+from tradecore.apps.wiring.calendars import calendars_for_span, frames_span
 from tradecore.apps.wiring.cost_models import MARKS_FILE
+from tradecore.apps.wiring.risk_path import RiskPath, compose_risk_path
 from tradecore.apps.wiring.strategy_loader import load_strategy
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.execution.tca import ExecutionAnalysis
@@ -48,9 +54,12 @@ from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint, from_n
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.money import to_price
+from tradecore.domain.orders.records import OutcomeKind, OutcomeRecord
 from tradecore.domain.research.manifest import SignedManifest, manifest_hash
 from tradecore.domain.research.metrics import summarize_performance
+from tradecore.domain.risk.breakers import BreakerEvent
 from tradecore.domain.risk.checks import RiskLimits
+from tradecore.domain.risk.pre_trade import TradingHours
 from tradecore.domain.strategies.protocol import Strategy
 from tradecore.domain.venue.config import VenueConfig
 from tradecore.services.durability.commits import CommitInBatches
@@ -102,6 +111,7 @@ def replay(
     signing: SigningSettings | None = None,
     execution: ExecutionSettings | None = None,
     calendar: str | MarketCalendar = "XNYS",
+    risk: RiskSettings | None = None,
 ) -> ReplayResult:
     """Replay ``strategy`` over ``data`` (a folder of bar files, or frames).
 
@@ -122,6 +132,12 @@ def replay(
     ``calendar`` is the market the data trades on, by name (``XNYS``; ``24/7`` for a
     market that never closes) or as a schedule: the venue's sessions and day-order
     expiry, the summary's trading days (daily Sharpe) and its annualization follow it.
+
+    ``risk`` is a ``[risk]`` section: the replay then runs the live risk path
+    (:func:`~tradecore.apps.wiring.risk_path.compose_risk_path`: limits, breakers,
+    trading state, degradation, rejection handling, default protection) exactly as
+    ``tradecore-live`` does, and ``limits`` is ignored. The summary counts the
+    refusals by reason and the breaker trips.
 
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
@@ -149,6 +165,8 @@ def replay(
         "limits": attrs.asdict(limits),
         "calendar": venue.calendar.name,
     }
+    if risk is not None:
+        config["risk"] = risk_view(risk)
     folder = (
         Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tc-replay-"))
     )
@@ -191,19 +209,35 @@ def replay(
         clock = SimClock(start)
         broker = SimulatedBroker(clock, venue)
         commits = CommitInBatches(store, every=commit_every)
-        orders = OrderManager(broker, clock, commits, resend_known=resume)
+        fields: dict[str, Any] = {"limits": limits}
+        path: RiskPath | None = None
+        if risk is None:
+            orders = OrderManager(broker, clock, commits, resend_known=resume)
+        else:
+            path = compose_risk_path(
+                risk,
+                commits=commits,
+                broker=broker,
+                clock=clock,
+                alerter=StoreLogAlertSink(commits.step),
+                hours=_hours(calendar, market, frames),
+                session=market,
+                interval=venue.bar_interval,
+                resend_known=resume,
+            )
+            orders, fields = path.orders, path.engine_fields()
         engine = TradingEngine(
             chosen,
             orders,
-            commits,
+            commits if path is None else path.commits,
             clock,
             EngineConfig(
                 opening_cash=Decimal(cash),
-                limits=limits,
                 config_hash=config_hash,
                 manifest_hash=manifest_hash(signed.manifest),
                 net_of_cost=None if costs is None else costs.config,
                 calendar=market,
+                **fields,
             ),
         )
         run = run_replay(
@@ -263,6 +297,7 @@ def replay(
         "fill_model": fill_model,
         "manifest_hash": manifest_hash(signed.manifest),
         **({} if costs is None else cost_summary(analyses, costs, calibrated)),
+        **({} if path is None else risk_summary(outcomes, path)),
     }
     fill_table = fill_rows(fills)
     decision_table, outcome_table = record_rows(decisions, outcomes)
@@ -330,6 +365,37 @@ def _signed_manifest(
     if signing is None:  # a notebook's tc.replay(): the environment decides
         signing = load_settings(None, os.environ).signing
     return sign_run_manifest(manifest, signing)
+
+
+def _hours(
+    calendar: str | MarketCalendar, market: MarketCalendar, frames: Sequence[BarFrame]
+) -> TradingHours:
+    """The market-hours rule's sessions: regular and extended, as live builds them."""
+    span = frames_span(frames)
+    if isinstance(calendar, MarketCalendar) or span is None:
+        return TradingHours(regular=market, extended=market)
+    return calendars_for_span(calendar, *span).hours
+
+
+def risk_summary(
+    outcomes: Sequence[OutcomeRecord], path: RiskPath
+) -> dict[str, object]:
+    """What the risk path refused and tripped: counts by reason, and the trips."""
+    refusals = Counter(
+        o.reason
+        for o in outcomes
+        if o.kind is OutcomeKind.SKIPPED and o.reason is not None
+    )
+    trips = Counter(
+        r.name for r in path.gate.board.events if r.event is BreakerEvent.TRIPPED
+    )
+    return {
+        "refusals": sum(refusals.values()),
+        "refusals_by_reason": dict(sorted(refusals.items())),
+        "breaker_trips": sum(trips.values()),
+        "breaker_trips_by_name": dict(sorted(trips.items())),
+        "trading_state": path.gate.board.state.state.value,
+    }
 
 
 def _first_pin(folder: Path) -> str:

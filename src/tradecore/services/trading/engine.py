@@ -33,6 +33,10 @@ the execution policy chooses (limit orders; TWAP/POV as child slices): see
 :mod:`tradecore.services.trading.net_steps`. Without it the engine sends market orders for
 the targets' quantities, at the cost of one attribute test per bar.
 
+Protection (a target's own, else ``EngineConfig.default_protection``) goes on every
+path: a bracket where the broker allows one, else a protective order for each fill
+as it arrives (:mod:`tradecore.services.trading.protection`).
+
 The engine is also the strategy's :class:`PortfolioView`: positions count working
 orders at their target, so a strategy never double-orders while a fill is pending.
 """
@@ -41,6 +45,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
+
+import attrs
 
 from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.market.bars import Provenance
@@ -55,7 +61,7 @@ from tradecore.domain.orders.records import DecisionRecord
 from tradecore.domain.orders.spec import Bracket, OrderSpec, Side
 from tradecore.domain.risk.checks import RiskVerdict, check_order
 from tradecore.domain.risk.trading_state import TradingState
-from tradecore.domain.strategies.protocol import Strategy, Target, protective_bracket
+from tradecore.domain.strategies.protocol import Strategy, Target
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import UnitOfWork
 from tradecore.services.controls.rejection_handler import RejectionHandler
@@ -73,6 +79,7 @@ from tradecore.services.trading.decisions import (
 )
 from tradecore.services.trading.engine_config import EngineConfig
 from tradecore.services.trading.net_steps import NetOfCostSteps, skip_reason
+from tradecore.services.trading.protection import PROTECTION, ProtectionDesk
 from tradecore.services.trading.working_orders import WorkingOrders
 
 _ZERO = Decimal(0)
@@ -118,6 +125,7 @@ class TradingEngine(NetOfCostSteps):
         net = config.net_of_cost
         self._planner = None if net is None else NetOfCostPlanner(net)
         self._book = ExecutionBook()
+        self._protect = ProtectionDesk(orders, config.default_protection)
         self._cost_hash = (
             config.cost_model_hash
             if self._planner is None
@@ -197,11 +205,13 @@ class TradingEngine(NetOfCostSteps):
             if fill is not None and fill.execution_id not in self._seen_executions:
                 self._seen_executions.add(fill.execution_id)
                 self._book_fill(fill)
+                self._protect.on_fill(fill, self._protective_decision)
             elif event.kind in ENDING_KINDS:
                 self._working.release(event.client_order_id)
                 self._book.finished(event.client_order_id)
                 if event.kind is OrderEventKind.REJECTED and applied is not None:
                     self._rejected(applied.intent)
+            self._protect.on_event(event)
         if gate is not None and events:
             gate.on_events(events, self._clock.now())
 
@@ -227,17 +237,65 @@ class TradingEngine(NetOfCostSteps):
         qty = abs(delta)
         price = to_price(self._last[symbol])
         verdict = self._risk_check(symbol, side, qty, price, current)
-        bracket = protective_bracket(target, side, price, current)
-        intent = (
-            self._intent(target, side, qty, price, bracket=bracket)
-            if verdict.passed
-            else None
-        )
-        decision = self._decision(target, current, price, intent)
-        if intent is None:
+        if not verdict.passed:
+            decision = self._decision(target, current, price, None)
             self._skip(decision, skip_reason(verdict.rule), verdict.values)
-        else:
-            self._place(decision, intent)
+            return
+        intent = self._intent(target, side, qty, price)
+        intent, extra = self._protected(target, intent, current, price)
+        decision = self._decision(target, current, price, intent, extra)
+        self._place_protected(target, decision, intent)
+
+    def _protected(
+        self,
+        target: Target,
+        intent: OrderIntent,
+        current: Decimal,
+        price: Decimal,
+        extra: Mapping[str, object] | None = None,
+    ) -> tuple[OrderIntent, Mapping[str, object] | None]:
+        """``intent`` with a bracket if it may carry one; the decision's details."""
+        protection = self._protect.protection(target.protection)
+        spec, note = self._protect.attach(protection, intent.spec, current, price)
+        if note is None:
+            return intent, extra
+        if spec is not intent.spec:
+            intent = attrs.evolve(intent, spec=spec)
+        return intent, {**(extra or {}), PROTECTION: note}
+
+    def _place_protected(
+        self, target: Target, decision: DecisionRecord, intent: OrderIntent
+    ) -> OrderIntent:
+        """Place ``intent``; an entry without a bracket is protected on its fills."""
+        spec = intent.spec
+        self._protect.clear_for(
+            spec.symbol, self.ledger.position(spec.symbol), spec.side
+        )
+        stored = self._place(decision, intent)
+        protection = self._protect.protection(target.protection)
+        note = decision.details.get(PROTECTION)
+        if (
+            protection is not None
+            and isinstance(note, str)
+            and note.startswith("on fill")
+            and stored.status is not IntentStatus.REJECTED
+        ):
+            self._protect.expect(stored, protection)
+        return stored
+
+    def _protective_decision(self, symbol: str, inputs_hash: str) -> DecisionRecord:
+        """The decision record of a protective order placed for a fill."""
+        stamp = self._stamp()
+        return DecisionRecord.keyed(
+            strategy_id=stamp.strategy_id,
+            symbol=symbol,
+            decided_at=stamp.at,
+            inputs_hash=inputs_hash,
+            config_hash=stamp.config_hash,
+            model_hash=stamp.model_hash,
+            cost_model_hash=stamp.cost_model_hash,
+            manifest_hash=stamp.manifest_hash,
+        )
 
     def _risk_check(
         self, symbol: str, side: Side, qty: Decimal, price: Decimal, current: Decimal

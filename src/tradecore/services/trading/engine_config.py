@@ -13,6 +13,7 @@ import attrs
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.data_quality import DataQualityConfig
 from tradecore.domain.risk.checks import RiskLimits
+from tradecore.domain.strategies.protocol import Protection
 from tradecore.services.controls.degradation import DegradationMonitor
 from tradecore.services.controls.rejection_handler import RejectionHandler
 from tradecore.services.controls.risk_gate import RiskGate
@@ -44,3 +45,6 @@ class EngineConfig:
     #: The market's sessions: a decision's session date is its trading day
     #: (``None``: the UTC date of the decision).
     calendar: MarketCalendar | None = None
+    #: Stop-loss / take-profit for every entry whose target has no protection of its
+    #: own (``None``: only targets' own); see :mod:`tradecore.services.trading.protection`.
+    default_protection: Protection | None = None

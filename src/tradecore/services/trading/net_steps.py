@@ -37,6 +37,7 @@ from tradecore.domain.strategies.protocol import Target
 from tradecore.services.controls.degradation import DEGRADED
 from tradecore.services.execution.execution_book import ExecutionBook, WorkingParent
 from tradecore.services.execution.net_of_cost import ExecutionPlan, NetOfCostPlanner
+from tradecore.services.trading.protection import PROTECTION
 from tradecore.services.trading.working_orders import WorkingOrders
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from tradecore.services.durability.commits import CommitPolicy
     from tradecore.services.orders.order_manager import OrderManager
     from tradecore.services.trading.engine_config import EngineConfig
+    from tradecore.services.trading.protection import ProtectionDesk
 
 
 def skip_reason(rule: str | None) -> str:
@@ -105,6 +107,19 @@ class NetOfCostSteps:
         def _place(
             self, decision: DecisionRecord, intent: OrderIntent
         ) -> OrderIntent: ...
+        def _protected(
+            self,
+            target: Target,
+            intent: OrderIntent,
+            current: Decimal,
+            price: Decimal,
+            extra: Mapping[str, object] | None = None,
+        ) -> tuple[OrderIntent, Mapping[str, object] | None]: ...
+        def _place_protected(
+            self, target: Target, decision: DecisionRecord, intent: OrderIntent
+        ) -> OrderIntent: ...
+
+        _protect: ProtectionDesk
 
     def _decide_net(self, planner: NetOfCostPlanner, target: Target) -> None:
         """Size, gate and choose the execution of one target; then place or slice."""
@@ -137,9 +152,16 @@ class NetOfCostSteps:
             self._skip(decision, skip_reason(verdict.rule), verdict.values)
             return
         intent = self._intent(target, plan.side, plan.qty, price, plan)
-        details = plan.details
+        details: Mapping[str, object] = plan.details
         if plan.scheduled:  # a restart rebuilds the unsent parent from its decision
             details = {**details, PARENT_ORDER: parent_order_details(intent)}
+            protection = self._protect.protection(target.protection)
+            note = self._protect.parent(intent, protection, current)
+            if note is not None:
+                details = {**details, PROTECTION: note}
+        else:
+            intent, protected = self._protected(target, intent, current, price, details)
+            details = protected or details
         decision = self._decision(target, current, price, intent, details)
         assert plan.choice is not None  # a plan that trades has its choice
         sized = plan.sizing
@@ -148,7 +170,7 @@ class NetOfCostSteps:
         if plan.scheduled:
             self._start_parent(decision, intent, plan.choice)
             return
-        stored = self._place(decision, intent)
+        stored = self._place_protected(target, decision, intent)
         minutes = plan.choice.horizon_minutes
         self._book.expire(stored, now + timedelta(minutes=minutes))
 
@@ -234,6 +256,7 @@ class NetOfCostSteps:
         decision = self._child_decision(parent, child, close, now, intent)
         planner.child_order(intent.client_order_id, parent.client_order_id)
         stored = self._place(decision, intent)
+        self._protect.child_placed(parent.client_order_id, stored)
         self._working.adjust(spec.symbol, -_signed(spec.side, child.qty))
         self._book.sent(parent, stored)
 
