@@ -98,6 +98,9 @@ class Tally:
     points_not_reached: int = 0
     orders: int = 0
     verdicts: list[Verdict] = attrs.field(factory=list)
+    #: Runs whose broker (the emulator) died under them and that did not exit 4
+    #: ("broker unavailable"), or left the store failing ``audit verify``.
+    broker_deaths_mishandled: int = 0
     #: Side faults are counted from their own threads.
     lock: threading.Lock = attrs.field(factory=threading.Lock)
 
@@ -123,6 +126,7 @@ class Tally:
                 v.decisions_without_one_outcome for v in self.verdicts
             ),
             "audit_broken": sum(v.audit_broken for v in self.verdicts),
+            "broker_deaths_mishandled": self.broker_deaths_mishandled,
             "problems": [p for v in self.verdicts for p in v.problems][:50],
         }
 
@@ -179,6 +183,7 @@ class Scenario:
             if not verdict.clean:  # evidence for the finding, next to the run logs
                 dump = workdir / "broker-orders.json"
                 dump.write_text(json.dumps(orders, indent=1))
+            self._emulator_dies(operator, emulator)  # last: the broker is gone after
         finally:
             emulator.stop()
             store.drop()
@@ -215,6 +220,25 @@ class Scenario:
             side.join()
         self._count_broker_fault(emulator, armed)
         self._record(step, result)
+
+    def _emulator_dies(self, operator: Operator, emulator: Emulator) -> None:
+        """The emulator is killed mid-run: the run must exit 4 ("broker unavailable")
+        with its store intact. It comes after the invariants were checked, since the
+        emulator keeps its broker state in memory and a new one would be another
+        broker."""
+        process = operator.start_run(max_cycles=RACE_CYCLES, pace=0.3)
+        time.sleep(self.rng.uniform(1.0, 2.5))
+        emulator.process.send_signal(signal.SIGKILL)
+        result = operator.finish(process)
+        self.tally.runs += 1
+        audit = operator.command("audit", "verify")
+        if result.returncode != UNAVAILABLE or audit.returncode != 0:
+            self.tally.broker_deaths_mishandled += 1
+            self.log(
+                f"  emulator died: exit {result.returncode}, audit "
+                f"{audit.returncode}: {result.stderr_tail.strip()[-300:]}"
+            )
+        self._count("emulator_killed_mid_run")
 
     def _kill_flatten_race(self, operator: Operator) -> None:
         """A partial fill racing a kill with flatten: the kill command, with the

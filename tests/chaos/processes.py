@@ -41,7 +41,7 @@ def console(name: str) -> list[str]:
     script = Path(sys.executable).with_name(name)
     if script.exists():
         return [str(script)]
-    module = {"tradecore-live": "live", "tradecore-replay": "replay"}[name]
+    module = {"tradecore-live": "live.main", "tradecore-replay": "replay.main"}[name]
     return [sys.executable, "-m", f"tradecore.apps.{module}"]
 
 

@@ -13,6 +13,7 @@ MUST_BE_ZERO = (
     "position_sign_flips",
     "decisions_without_one_outcome",
     "audit_broken",
+    "broker_deaths_mishandled",
 )
 _ROWS = (
     "scenarios",
