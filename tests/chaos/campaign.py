@@ -5,8 +5,11 @@ again and again on them, as an operator would after each crash (same config, sam
 store, same bar folder), and each start is hurt in one way: SIGKILL at a named fault
 point (``TRADECORE_FAULT_POINT``) or at a random time, with a broker fault armed at the
 emulator or a store fault injected from outside on some. The last crash of a scenario
-is during a kill switch run (after a ``tradecore-live kill``). Then the run is started
-once to the end of the bars and once more to settle, and every invariant is checked.
+is during a kill switch run (after a ``tradecore-live kill``). Some runs also get an
+order placed at the broker out of band (as from Alpaca's web UI: a resting limit
+order under an id tradecore never derived), which the run (or the next start) must
+adopt as an external intent. Then the run is started once to the end of the bars
+and once more to settle, and every invariant is checked.
 Everything random comes from one seeded ``random.Random``.
 """
 
@@ -228,9 +231,28 @@ class Scenario:
     def _side_fault(
         self, store: ChaosStore, emulator: Emulator, process: Any
     ) -> threading.Thread | None:
-        """Sometimes: a store fault or a stream drop while the run is under way."""
+        """Sometimes: a store fault, a stream drop or an out-of-band order mid-run."""
         roll = self.rng.random()
         delay = self.rng.uniform(1.2, 2.5)
+        if 0.4 <= roll < 0.55:
+            order = {
+                "symbol": self.rng.choice(SYMBOLS),
+                "qty": str(self.rng.randint(1, 3)),
+                "side": "buy",
+                "type": "limit",
+                "limit_price": "1.00",  # far below the market: it rests
+                "time_in_force": "gtc",
+            }
+
+            def place() -> None:
+                time.sleep(delay)
+                if process.poll() is None:
+                    emulator.control.place_order(**order)
+                    self._count("out_of_band_order")
+
+            thread = threading.Thread(target=place, daemon=True)
+            thread.start()
+            return thread
         if roll < 0.15:
             # SQLite: mostly within the app's 10 s busy timeout, sometimes beyond it.
             seconds = delay if store.kind == "postgres" else self.rng.uniform(0.5, 12.0)
