@@ -9,11 +9,14 @@ is during a kill switch run (after a ``tradecore-live kill``); in a scenario of 
 or more, the one before it is a partial fill racing a kill with flatten
 (``kill_flatten_race``: ``tradecore-live kill --flatten`` with the emulator as its broker,
 issued while a run trades and its large orders are partly filled, with the emulator
-leaving the first cancels working, then the run SIGKILLed). Then the run is started
-once to the end of the bars and once more to settle, and every invariant is checked,
-one of them over the whole run (the fills in order: the long-only strategy's position
-is never negative, no flatten flips a sign). Everything random comes from one seeded
-``random.Random``.
+leaving the first cancels working, then the run SIGKILLed). Some runs also get an
+order placed at the broker out of band (as from Alpaca's web UI: a resting limit
+order under an id tradecore never derived), which the run (or the next start) must
+adopt as an external intent. Then the run is started once to the end of the bars and
+once more to settle, and every invariant is checked, one of them over the whole run
+(the fills in order: the long-only strategy's position is never negative, no flatten
+flips a sign). Last, the emulator is killed mid-run: the run must exit 4 with its
+store intact. Everything random comes from one seeded ``random.Random``.
 """
 
 from __future__ import annotations
@@ -290,9 +293,28 @@ class Scenario:
     def _side_fault(
         self, store: ChaosStore, emulator: Emulator, process: Any
     ) -> threading.Thread | None:
-        """Sometimes: a store fault or a stream drop while the run is under way."""
+        """Sometimes: a store fault, a stream drop or an out-of-band order mid-run."""
         roll = self.rng.random()
         delay = self.rng.uniform(1.2, 2.5)
+        if 0.4 <= roll < 0.55:
+            order = {
+                "symbol": self.rng.choice(SYMBOLS),
+                "qty": str(self.rng.randint(1, 3)),
+                "side": "buy",
+                "type": "limit",
+                "limit_price": "1.00",  # far below the market: it rests
+                "time_in_force": "gtc",
+            }
+
+            def place() -> None:
+                time.sleep(delay)
+                if process.poll() is None:
+                    emulator.control.place_order(**order)
+                    self._count("out_of_band_order")
+
+            thread = threading.Thread(target=place, daemon=True)
+            thread.start()
+            return thread
         if roll < 0.15:
             # SQLite: mostly within the app's 10 s busy timeout, sometimes beyond it.
             seconds = delay if store.kind == "postgres" else self.rng.uniform(0.5, 12.0)

@@ -25,6 +25,7 @@ from tradecore.ports.store_records import (
     CostModelVersion,
     ManifestRecord,
     ModelRecord,
+    PositionCheck,
     PositionSnapshot,
 )
 
@@ -157,6 +158,43 @@ class RecordsContract:
         with store.unit_of_work() as uow:
             assert uow.positions.latest("ledger") == newer
             assert uow.positions.latest("broker") is None
+
+    def test_position_checks_round_trip_exactly_once_per_pass(
+        self, store: Store
+    ) -> None:
+        """ST-31 reconciliation's per-symbol checks: exact, idempotent, by pass."""
+
+        def check(at: datetime, symbol: str, broker: str, ledger: str) -> PositionCheck:
+            return PositionCheck(
+                checked_at=at,
+                symbol=symbol,
+                broker_qty=Decimal(broker),
+                ledger_qty=Decimal(ledger),
+                healed_qty=Decimal(broker),
+            )
+
+        later = T0 + timedelta(minutes=1)
+        first = [check(T0, "MSFT", "7", "7"), check(T0, "AAPL", "-3.5", "0.000001")]
+        second = [check(later, "AAPL", "14", "10")]
+        with store.unit_of_work() as uow:
+            assert uow.positions.latest_checks() == []
+            assert uow.positions.record_checks(first) == 2
+            assert uow.positions.record_checks(second) == 1
+            uow.commit()
+        with store.unit_of_work() as uow:
+            again = [attrs.evolve(first[0], broker_qty=Decimal(99))]
+            assert uow.positions.record_checks(again) == 0
+            assert uow.positions.record_checks([]) == 0
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert list(uow.positions.latest_checks()) == second
+            assert list(uow.positions.checks_since(T0)) == [
+                first[1],
+                first[0],
+                *second,
+            ]
+            assert list(uow.positions.checks_since(later)) == second
+            assert second[0].drift == Decimal(4)
 
     def test_trading_state_persists_across_reopen(
         self, store: Store, make_store: Callable[[], Store]

@@ -49,6 +49,11 @@ class AlertCode(enum.StrEnum):
     BREAKER_RECOVERED = "breaker.recovered"
     KILL_SWITCH = "kill_switch.engaged"
     RECONCILE_MISMATCH = "reconcile.mismatch"
+    #: Reconciliation adopted the broker's truth (an external order, a missed fill,
+    #: a position adjustment) into the store and the ledger.
+    RECONCILE_HEALED = "reconcile.healed"
+    #: The broker's position differs from the ledger's.
+    RECONCILE_DRIFT = "reconcile.drift"
     INTENT_STUCK = "intent.stuck"
     #: The broker filled an order we had recorded REJECTED or FAILED: its fill won.
     FILL_AFTER_VERDICT = "order.fill_after_verdict"

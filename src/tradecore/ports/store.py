@@ -40,6 +40,7 @@ from tradecore.ports.store_records import (
     CostModelVersion,
     ManifestRecord,
     ModelRecord,
+    PositionCheck,
     PositionSnapshot,
 )
 
@@ -225,6 +226,22 @@ class PositionSnapshotRepository(Protocol):
 
     def latest(self, source: str) -> PositionSnapshot | None:
         """Return the most recent snapshot from ``source``, or ``None``."""
+        ...
+
+    def record_checks(self, checks: Sequence[PositionCheck]) -> int:
+        """Store a reconciliation pass's per-symbol checks; return how many were new.
+
+        Idempotent on (``checked_at``, ``symbol``): a check already stored is kept
+        as it is and not counted.
+        """
+        ...
+
+    def latest_checks(self) -> Sequence[PositionCheck]:
+        """Return every check of the newest pass (newest ``checked_at``), by symbol."""
+        ...
+
+    def checks_since(self, since: datetime) -> Sequence[PositionCheck]:
+        """Return checks made at or after ``since``, oldest pass first, by symbol."""
         ...
 
 

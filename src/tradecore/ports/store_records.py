@@ -46,6 +46,27 @@ class PositionSnapshot:
 
 
 @attrs.frozen(kw_only=True, slots=True)
+class PositionCheck:
+    """One symbol of one reconciliation pass: the broker's position against ours.
+
+    ``ledger_qty`` is the ledger before the pass healed anything, ``healed_qty`` after
+    (equal to ``ledger_qty`` when nothing was healed). Stored for every symbol either
+    side holds, each pass, so drift can be followed over time.
+    """
+
+    checked_at: datetime = attrs.field(validator=v.utc_datetime)
+    symbol: str = attrs.field(validator=v.symbol)
+    broker_qty: Decimal = attrs.field(validator=v.decimal)
+    ledger_qty: Decimal = attrs.field(validator=v.decimal)
+    healed_qty: Decimal = attrs.field(validator=v.decimal)
+
+    @property
+    def drift(self) -> Decimal:
+        """Broker minus ledger, before healing (0: they agreed)."""
+        return self.broker_qty - self.ledger_qty
+
+
+@attrs.frozen(kw_only=True, slots=True)
 class CostModelVersion:
     """One fitted set of cost-model parameters, identified by the hash of its content."""
 

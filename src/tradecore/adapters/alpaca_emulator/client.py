@@ -65,6 +65,14 @@ class EmulatorControl:
         """Disarm every fault."""
         return self._call("DELETE", "/_control/faults")
 
+    def place_order(self, **body: Any) -> dict[str, Any]:
+        """Place an order out of band (as from Alpaca's web UI); returns the order.
+
+        ``body`` is an Alpaca order request, e.g. ``symbol="AAPL", qty="3",
+        side="buy", type="market", time_in_force="day"``.
+        """
+        return self._call("POST", "/_control/orders", body)
+
     def stream(self, action: str) -> dict[str, Any]:
         """``drop`` the stream connections, or take the stream ``down``/``up``."""
         return self._call("POST", "/_control/stream", {"action": action})

@@ -207,6 +207,17 @@ async def clear_faults(request: web.Request) -> web.Response:
     return reply(request.app[FAULTS].as_json())
 
 
+async def out_of_band_order(request: web.Request) -> web.Response:
+    """POST /_control/orders {Alpaca order body}: an order the trading client did not send.
+
+    As if placed in Alpaca's web UI: the same validation and venue as ``POST
+    /v2/orders``, but no fault applies and no request is counted; without a
+    ``client_order_id`` the emulator makes one up, as Alpaca does. Its trade updates
+    go out on the stream like any order's.
+    """
+    return reply(request.app[STATE].submit(await read_json(request)))
+
+
 async def stream_control(request: web.Request) -> web.Response:
     """POST /_control/stream {"action": "drop"|"down"|"up"}.
 
@@ -233,3 +244,4 @@ def add_routes(app: web.Application) -> None:
     r.add_post("/_control/faults", set_faults)
     r.add_delete("/_control/faults", clear_faults)
     r.add_post("/_control/stream", stream_control)
+    r.add_post("/_control/orders", out_of_band_order)

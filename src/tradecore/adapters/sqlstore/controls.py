@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from tradecore.adapters.sqlstore import codec
 from tradecore.adapters.sqlstore import tables as t
 from tradecore.adapters.sqlstore.session import Session
-from tradecore.adapters.sqlstore.sql import upsert
+from tradecore.adapters.sqlstore.sql import insert_ignore, upsert
 from tradecore.domain.orders.account import Position
 from tradecore.domain.risk.trading_state import (
     INITIAL_TRADING_STATE,
@@ -19,7 +19,7 @@ from tradecore.domain.risk.trading_state import (
     TradingStateRecord,
 )
 from tradecore.ports.store import ControlStateRepository, PositionSnapshotRepository
-from tradecore.ports.store_records import PositionSnapshot
+from tradecore.ports.store_records import PositionCheck, PositionSnapshot
 
 _T, _BR = t.trading_state_changes, t.breakers
 _decode_state = codec.decoder(TradingStateRecord, table="trading_state", key="id")
@@ -75,8 +75,9 @@ class SqlControlStateRepository(ControlStateRepository):
         return [_decode_breaker(r) for r in rows]
 
 
-_S, _L = t.position_snapshots, t.position_lines
+_S, _L, _C = t.position_snapshots, t.position_lines, t.position_checks
 _decode_position = codec.decoder(Position, table="position_lines", key="symbol")
+_decode_check = codec.decoder(PositionCheck, table="position_checks", key="symbol")
 
 
 class SqlPositionSnapshotRepository(PositionSnapshotRepository):
@@ -122,3 +123,33 @@ class SqlPositionSnapshotRepository(PositionSnapshotRepository):
             cash=header["cash"],
             positions=tuple(_decode_position(r) for r in lines),
         )
+
+    def record_checks(self, checks: Sequence[PositionCheck]) -> int:
+        """Store a pass's checks, keeping any already stored; see the port."""
+        if not checks:
+            return 0
+        codec.validate(*checks)
+        stmt = insert_ignore(self._conn.dialect.name, _C, "checked_at", "symbol")
+        stmt = stmt.returning(_C.c.symbol)
+        new = 0
+        for check in checks:
+            if self._conn.execute(stmt, codec.flat_row(check)).first() is not None:
+                new += 1
+        return new
+
+    def latest_checks(self) -> Sequence[PositionCheck]:
+        """Return the newest pass's checks, by symbol."""
+        newest = self._conn.execute(
+            select(_C.c.checked_at).order_by(_C.c.checked_at.desc()).limit(1)
+        ).scalar()
+        if newest is None:
+            return []
+        return self._checks(_C.c.checked_at == newest)
+
+    def checks_since(self, since: datetime) -> Sequence[PositionCheck]:
+        """Return checks at or after ``since``, oldest pass first, by symbol."""
+        return self._checks(_C.c.checked_at >= since)
+
+    def _checks(self, where: ColumnElement[bool]) -> list[PositionCheck]:
+        stmt = select(_C).where(where).order_by(_C.c.checked_at, _C.c.symbol)
+        return [_decode_check(r) for r in self._conn.execute(stmt).mappings()]

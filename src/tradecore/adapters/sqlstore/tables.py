@@ -123,6 +123,17 @@ position_lines = Table(
     Column("avg_entry_price", DecimalText, nullable=False),
 )
 
+#: Reconciliation's per-symbol comparison of broker and ledger, each pass (0003).
+position_checks = Table(
+    "position_checks",
+    metadata,
+    Column("checked_at", UtcDateTime, primary_key=True),
+    Column("symbol", String(16), primary_key=True),
+    Column("broker_qty", DecimalText, nullable=False),
+    Column("ledger_qty", DecimalText, nullable=False),
+    Column("healed_qty", DecimalText, nullable=False),
+)
+
 decisions = Table(
     "decisions",
     metadata,

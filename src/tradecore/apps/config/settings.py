@@ -120,6 +120,21 @@ class MarketSettings:
     )
 
 
+def _non_negative(
+    instance: object, attribute: attrs.Attribute[float], value: float
+) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError(f"{attribute.name} must be a number >= 0, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class ReconcileSettings:
+    """How often ``tradecore-live run`` reconciles with the broker while trading."""
+
+    #: Seconds between passes (0: only at start and after a stream reconnect).
+    interval_s: float = attrs.field(default=60.0, validator=_non_negative)
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """The whole effective configuration of an app."""
@@ -135,6 +150,7 @@ class Settings:
     execution: ExecutionSettings = attrs.field(factory=ExecutionSettings)
     data: DataSettings = attrs.field(factory=DataSettings)
     market: MarketSettings = attrs.field(factory=MarketSettings)
+    reconcile: ReconcileSettings = attrs.field(factory=ReconcileSettings)
 
 
 #: Environment variable -> dotted settings key.

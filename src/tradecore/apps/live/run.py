@@ -27,6 +27,7 @@ from typing import Annotated
 
 import typer
 
+from tradecore.adapters.dryrun.broker import DryRunBroker
 from tradecore.apps.config.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
 from tradecore.apps.config.settings import Settings, config_hash
 from tradecore.apps.live import broker as live_broker
@@ -206,6 +207,9 @@ def run(
         f"cycles: {report.cycles}  bars: {report.bars}  decisions: {report.decisions}  "
         f"recovery: {'clean' if report.recovery.clean else report.recovery.discrepancies}"
     )
+    typer.echo(
+        f"reconciled: {report.reconciles} passes while running; healed {report.healed}"
+    )
 
 
 def _check_live(settings: Settings, live: bool) -> None:
@@ -344,8 +348,17 @@ def _loop(
         engine,
         watched,
         feed,
+        # Heals: orders placed outside tradecore, missed fills and position drift
+        # are adopted into the store and the ledger, at start and while running
+        # (not in a dry run, whose ledger is not the account's).
         Reconciler(
-            watched, clock, commits, orders, alerter=alerter, metrics=ops.metrics
+            watched,
+            clock,
+            commits,
+            orders,
+            alerter=alerter,
+            metrics=ops.metrics,
+            heal=not isinstance(broker, DryRunBroker),
         ),
         commits,
         clock,
@@ -357,8 +370,33 @@ def _loop(
             calendars.extended if settings.market.extended_hours else calendars.regular
         ),
         market_offset=market_offset,
+        reconcile_every=(
+            timedelta(seconds=settings.reconcile.interval_s)
+            if settings.reconcile.interval_s > 0
+            else None
+        ),
+        reconnects=_stream_connections(broker, source.feed),
     )
     return loop, watch, stuck
+
+
+def _stream_connections(broker: Broker, feed: object) -> Callable[[], int] | None:
+    """How many times the broker's event stream (and a streamed bar feed) connected.
+
+    Each reconnect may have lost events: the loop reconciles when this rises. ``None``
+    when neither streams (a simulated broker, polled bars).
+    """
+    sources = [
+        status
+        for status in (
+            getattr(broker, "stream_status", None),
+            getattr(feed, "status", None),
+        )
+        if callable(status) and hasattr(status(), "connections")
+    ]
+    if not sources:
+        return None
+    return lambda: sum(int(status().connections) for status in sources)
 
 
 def _record_manifest(store: Store, gated: GatedStrategy) -> None:

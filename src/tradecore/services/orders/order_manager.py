@@ -108,6 +108,8 @@ class OrderManager:
         self._resend_known = resend_known
         self._max_attempts = max_attempts
         self._alerter = alerter
+        #: Client order ids of events for orders we hold no intent for -> broker id.
+        self._unknown: dict[str, str | None] = {}
 
     @property
     def resends_known(self) -> bool:
@@ -161,6 +163,14 @@ class OrderManager:
             )
         )
 
+    def unknown_orders(self) -> dict[str, str | None]:
+        """Client order ids (-> broker ids) of events no intent of ours matched."""
+        return dict(self._unknown)
+
+    def forget_unknown(self, client_order_id: str) -> None:
+        """Stop reporting ``client_order_id`` as unknown (it was adopted)."""
+        self._unknown.pop(client_order_id, None)
+
     def cancel(self, intent: OrderIntent) -> bool:
         """Ask the broker to cancel ``intent``; False if it is not (or no longer) working.
 
@@ -188,6 +198,8 @@ class OrderManager:
         """
         intent = uow.intents.find(event.client_order_id)
         if intent is None:
+            # Not ours (placed outside tradecore?): the reconciler looks it up.
+            self._unknown.setdefault(event.client_order_id, event.broker_order_id)
             return None
         applied = apply_event(intent, event)
         if applied.ignored is None:

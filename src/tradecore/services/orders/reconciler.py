@@ -15,14 +15,35 @@ An open broker order whose intent we hold as REJECTED or FAILED contradicts our
 verdict: it is adopted (its fills overrule the verdict) and reported.
 
 Then positions: the ledger rebuilt from stored fills is compared with the broker's
-positions, and every difference is recorded with the action taken. Reconciliation
-never invents an order, and never trades to "fix" a position.
+positions, every difference is recorded with the action taken, and the comparison of
+every symbol is stored (:class:`PositionCheck`). Reconciliation never trades to "fix"
+anything.
+
+Healing (``heal=True``: ``tradecore-live run``, ``tradecore-live reconcile --heal``)
+adopts the broker's truth into the store and the ledger instead of only reporting it
+(representations in :mod:`tradecore.domain.orders.adoption`):
+
+* an order at the broker under a client order id we never derived — open now, or
+  seen in an event no intent matched (``OrderManager.unknown_orders``) — becomes an
+  *external* intent under the broker's id, brought level with the broker (its fills
+  enter the ledger);
+* an open intent whose broker order filled more than we counted gets the missing
+  fill (as on every pass; with ``heal`` or not);
+* a position that still differs, in a symbol where neither side has an order working
+  (so no event can still be on its way), gets a deterministic *position adjustment*.
+
+Each healing is audited (``reconcile_healed``, before and after) and announced
+(``reconcile.healed``); every position difference is alerted (``reconcile.drift``).
+While the process is trading (``run(while_running=True)``: the live loop's periodic
+pass), events may still be on their way from the broker, so a fill gap, an external
+order with fills or a position drift is healed only when the next pass finds it
+unchanged; a restart (events applied first) and an operator's ``--heal`` heal at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import attrs
@@ -33,7 +54,14 @@ from tradecore.domain.errors import (
     OrderNotFound,
     TransientBrokerError,
 )
+from tradecore.domain.orders.account import Position
+from tradecore.domain.orders.adoption import (
+    adjustment_price,
+    external_intent,
+    position_adjustment,
+)
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import OrderIntent, mark_failed
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.lifecycle import VERDICTS, IntentStatus
@@ -43,6 +71,7 @@ from tradecore.ports.broker import Broker, BrokerOrder
 from tradecore.ports.clock import Clock
 from tradecore.ports.metrics import Metrics
 from tradecore.ports.store import UnitOfWork
+from tradecore.ports.store_records import PositionCheck
 from tradecore.services.durability.commits import CommitPolicy
 from tradecore.services.orders.order_manager import OrderManager
 
@@ -60,12 +89,27 @@ class Discrepancy:
 
 
 @attrs.frozen(kw_only=True)
+class Healing:
+    """One piece of the broker's truth adopted into the store, before and after."""
+
+    kind: str
+    action: str
+    symbol: str
+    client_order_id: str
+    before: Mapping[str, str]
+    after: Mapping[str, str]
+
+
+@attrs.frozen(kw_only=True)
 class ReconcileReport:
     """What a reconciliation pass found and did."""
 
     checked: int
     adopted: int
     discrepancies: tuple[Discrepancy, ...]
+    healed: tuple[Healing, ...] = ()
+    #: Broker against ledger for every symbol either holds, as stored this pass.
+    positions: tuple[PositionCheck, ...] = ()
 
     @property
     def clean(self) -> bool:
@@ -86,12 +130,19 @@ class Reconciler:
         grace_period: timedelta = timedelta(seconds=30),
         alerter: Alerter | None = None,
         metrics: Metrics | None = None,
+        heal: bool = False,
     ) -> None:
         """Wire the reconciler; ``grace_period``: how long "not found" is only doubted.
 
         ``alerter`` hears of every pass that found discrepancies (one alert, counts
-        by kind); ``metrics`` counts each discrepancy.
+        by kind), healed something or found a position drift; ``metrics`` counts each
+        discrepancy. ``heal``: adopt external orders and position drift (module
+        docstring) instead of only reporting them.
         """
+        self._heal = heal
+        #: What the previous pass while running left to look at again (module doc).
+        self._doubted: set[tuple[str, ...]] = set()
+        self._doubts: set[tuple[str, ...]] = set()
         self._alerter = alerter
         self._metrics = metrics
         self._broker = broker
@@ -100,29 +151,91 @@ class Reconciler:
         self._orders = orders
         self._grace = grace_period
 
-    def run(self) -> ReconcileReport:
-        """Reconcile open intents, then outcomes, then orphans and positions."""
+    @property
+    def heals(self) -> bool:
+        """Whether this reconciler adopts external orders and position drift."""
+        return self._heal
+
+    def run(self, *, while_running: bool = False) -> ReconcileReport:
+        """Reconcile open intents, then outcomes, then orphans and positions.
+
+        ``while_running``: the trading process's periodic pass (events may be on
+        their way, so gaps are healed only when the next pass finds them unchanged).
+        """
+        self._doubts = set()
         found: list[Discrepancy] = []
+        healed: list[Healing] = []
         with self._commits.step() as uow:
             intents = list(uow.intents.open_intents())
-        adopted = sum(self._reconcile_intent(intent, found) for intent in intents)
+        adopted = sum(
+            self._reconcile_intent(intent, found, healed, while_running)
+            for intent in intents
+        )
         # Ask the broker before the transaction: no network wait while holding the
         # store's write lock (on SQLite that would block every other writer).
         open_orders = list(self._broker.open_orders())
-        positions = {p.symbol: p.qty for p in self._broker.positions()}
+        positions = {p.symbol: p for p in self._broker.positions()}
+        seen = self._unknown_orders(open_orders)
+        now = self._clock.now()
         with self._commits.step() as uow:
+            before = _ledger(uow.fills.all())
             self._settle_outcomes(uow, found)
-            self._check_orphans(uow, found, open_orders)
-            self._check_positions(uow, found, positions)
+            self._check_orphans(
+                uow, found, healed, [*open_orders, *seen], while_running
+            )
+            busy = {o.spec.symbol for o in open_orders} | {
+                i.spec.symbol for i in uow.intents.open_intents()
+            }
+            checks = self._check_positions(
+                uow, found, healed, positions, before, busy, now, while_running
+            )
+            uow.positions.record_checks(checks)
             for d in found:
                 uow.audit.append("reconcile_discrepancy", attrs.asdict(d))
+            for h in healed:
+                uow.audit.append("reconcile_healed", attrs.asdict(h))
         self._commits.flush()
-        self._announce(found)
+        self._doubted = self._doubts
+        self._announce(found, healed)
         return ReconcileReport(
-            checked=len(intents), adopted=adopted, discrepancies=tuple(found)
+            checked=len(intents),
+            adopted=adopted,
+            discrepancies=tuple(found),
+            healed=tuple(healed),
+            positions=tuple(checks),
         )
 
-    def _announce(self, found: list[Discrepancy]) -> None:
+    def _confirmed(self, while_running: bool, *doubt: str) -> bool:
+        """Whether a gap may be healed now: at once, or if the last pass saw it too."""
+        if not while_running:
+            return True
+        self._doubts.add(doubt)
+        return doubt in self._doubted
+
+    def _unknown_orders(self, open_orders: Sequence[BrokerOrder]) -> list[BrokerOrder]:
+        """The broker's record of orders seen in events that no intent matched."""
+        if not self._heal:
+            return []
+        listed = {o.client_order_id for o in open_orders}
+        found: list[BrokerOrder] = []
+        for cid in sorted(self._orders.unknown_orders()):
+            if cid in listed:
+                continue
+            try:
+                found.append(self._broker.get_order_by_client_id(cid))
+            except OrderNotFound:
+                self._orders.forget_unknown(cid)
+            except TransientBrokerError:
+                continue  # look again next pass
+        return found
+
+    def _announce(self, found: list[Discrepancy], healed: list[Healing]) -> None:
+        """Count the discrepancies; one alert for them, one for healings, one for drift."""
+        self._announce_drift(found)
+        self._announce_healing(healed)
+        self._announce_mismatch(found)
+
+    def _announce_mismatch(self, found: list[Discrepancy]) -> None:
         """Count the discrepancies and raise one alert for the pass, if any."""
         kinds: dict[str, int] = {}
         for d in found:
@@ -142,7 +255,52 @@ class Reconciler:
             )
         )
 
-    def _reconcile_intent(self, intent: OrderIntent, found: list[Discrepancy]) -> bool:
+    def _announce_healing(self, healed: list[Healing]) -> None:
+        if not healed or self._alerter is None:
+            return
+        kinds: dict[str, int] = {}
+        for h in healed:
+            kinds[h.kind] = kinds.get(h.kind, 0) + 1
+        summary = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+        self._alerter.send(
+            Alert(
+                severity=Severity.WARNING,
+                code=AlertCode.RECONCILE_HEALED.value,
+                message=f"reconciliation adopted the broker's truth: {summary}",
+                raised_at=self._clock.now(),
+                context={
+                    "kinds": dict(sorted(kinds.items())),
+                    "healed": [attrs.asdict(h) for h in healed],
+                    "dedup_key": ",".join(sorted(h.client_order_id for h in healed)),
+                },
+            )
+        )
+
+    def _announce_drift(self, found: list[Discrepancy]) -> None:
+        drift = [d for d in found if d.kind in DRIFT_KINDS]
+        if not drift or self._alerter is None:
+            return
+        what = ", ".join(f"{d.symbol} ours={d.ours} broker={d.theirs}" for d in drift)
+        self._alerter.send(
+            Alert(
+                severity=Severity.CRITICAL,
+                code=AlertCode.RECONCILE_DRIFT.value,
+                message=f"positions differ from the broker's: {what}",
+                raised_at=self._clock.now(),
+                context={
+                    "positions": [attrs.asdict(d) for d in drift],
+                    "dedup_key": what,
+                },
+            )
+        )
+
+    def _reconcile_intent(
+        self,
+        intent: OrderIntent,
+        found: list[Discrepancy],
+        healed: list[Healing],
+        while_running: bool,
+    ) -> bool:
         cid = intent.client_order_id
         if intent.status is IntentStatus.CREATED:
             self._fail(intent, "not sent before restart")
@@ -157,9 +315,25 @@ class Reconciler:
                 return False
         if order is None:
             return self._handle_missing(intent, found)
+        if order.filled_qty > intent.filled_qty and not self._confirmed(
+            while_running, "fill", cid, str(order.filled_qty)
+        ):
+            found.append(
+                Discrepancy(
+                    kind="fill_gap",
+                    client_order_id=cid,
+                    symbol=intent.spec.symbol,
+                    ours=str(intent.filled_qty),
+                    theirs=str(order.filled_qty),
+                    action="look again next pass (its events may be on their way)",
+                )
+            )
+            return False
         with self._commits.step() as uow:
             current = uow.intents.get(cid)
-            self._orders.adopt(uow, current, order)
+            after = self._orders.adopt(uow, current, order)
+        if after.filled_qty != current.filled_qty:
+            healed.append(_healing("missed_fill", "applied the fill", current, after))
         return True
 
     def _find(self, client_order_id: str) -> BrokerOrder | None:
@@ -288,54 +462,231 @@ class Reconciler:
         self,
         uow: UnitOfWork,
         found: list[Discrepancy],
-        open_orders: Sequence[BrokerOrder],
+        healed: list[Healing],
+        orders: Sequence[BrokerOrder],
+        while_running: bool,
     ) -> None:
-        for order in open_orders:
-            intent = uow.intents.find(order.client_order_id)
+        done: set[str] = set()
+        for order in orders:
+            cid = order.client_order_id
+            if cid in done:
+                continue
+            done.add(cid)
+            intent = uow.intents.find(cid)
             if intent is not None and intent.status in VERDICTS:
                 # The broker works an order we recorded as refused or lost.
                 adopted = self._orders.adopt(uow, intent, order)
                 found.append(
                     Discrepancy(
                         kind="verdict_contradicted",
-                        client_order_id=order.client_order_id,
+                        client_order_id=cid,
                         symbol=order.spec.symbol,
                         ours=intent.status.value,
                         theirs=order.status.value,
                         action=f"adopted the broker's order; now {adopted.status.value}",
                     )
                 )
-            elif intent is None:
+            elif intent is None and not self._heal:
                 found.append(
                     Discrepancy(
                         kind="orphaned_order",
-                        client_order_id=order.client_order_id,
+                        client_order_id=cid,
                         symbol=order.spec.symbol,
                         action="reported; not ours to cancel",
                     )
                 )
+            elif intent is None:
+                self._adopt_external(uow, found, healed, order, while_running)
+            elif intent is not None:
+                self._orders.forget_unknown(cid)
+
+    def _adopt_external(
+        self,
+        uow: UnitOfWork,
+        found: list[Discrepancy],
+        healed: list[Healing],
+        order: BrokerOrder,
+        while_running: bool,
+    ) -> None:
+        """Adopt an order tradecore did not send as an external intent (module doc)."""
+        cid = order.client_order_id
+        filled = str(order.filled_qty)
+        if order.filled_qty > 0 and not self._confirmed(
+            while_running, "external", cid, filled
+        ):
+            found.append(
+                Discrepancy(
+                    kind="external_order",
+                    client_order_id=cid,
+                    symbol=order.spec.symbol,
+                    theirs=f"{order.status.value}, filled {filled}",
+                    action="adopt next pass (its events may be on their way)",
+                )
+            )
+            return
+        intent = uow.intents.create(
+            external_intent(
+                client_order_id=cid,
+                broker_order_id=order.broker_order_id,
+                spec=order.spec,
+                submitted_at=order.submitted_at,
+            )
+        )
+        after = self._orders.adopt(uow, intent, order)
+        self._orders.forget_unknown(cid)
+        found.append(
+            Discrepancy(
+                kind="external_order",
+                client_order_id=cid,
+                symbol=order.spec.symbol,
+                ours="unknown",
+                theirs=f"{order.status.value}, filled {filled}",
+                action=f"adopted as an external intent; now {after.status.value}",
+            )
+        )
+        healed.append(
+            Healing(
+                kind="external_order",
+                action="adopted as an external intent",
+                symbol=order.spec.symbol,
+                client_order_id=cid,
+                before={"intent": "none"},
+                after=_state(after),
+            )
+        )
 
     def _check_positions(
         self,
         uow: UnitOfWork,
         found: list[Discrepancy],
-        theirs: Mapping[str, Decimal],
-    ) -> None:
-        ours = Ledger.opening(Decimal(0)).apply_all(uow.fills.all())
-        for symbol in sorted(set(theirs) | {p.symbol for p in ours.positions()}):
-            mine, broker = ours.position(symbol), theirs.get(symbol, Decimal(0))
-            if mine == broker:
-                continue
-            kind = "phantom_position" if mine == 0 else "quantity_mismatch"
-            found.append(
-                Discrepancy(
-                    kind=kind,
+        healed: list[Healing],
+        theirs: Mapping[str, Position],
+        before: Ledger,
+        busy: set[str],
+        now: datetime,
+        while_running: bool,
+    ) -> list[PositionCheck]:
+        """Compare every symbol; heal drift where allowed; return the checks to store."""
+        fills = list(uow.fills.all())
+        ours = _ledger(fills)
+        held = {p.symbol for p in ours.positions()} | {
+            p.symbol for p in before.positions()
+        }
+        checks: list[PositionCheck] = []
+        for symbol in sorted(set(theirs) | held):
+            position = theirs.get(symbol)
+            broker = position.qty if position is not None else Decimal(0)
+            mine = ours.position(symbol)
+            result = mine
+            if mine != broker:
+                action = self._heal_drift(
+                    uow, healed, symbol, ours, position, fills, busy, now, while_running
+                )
+                if action is None:
+                    action = "reported; broker position is the truth for risk"
+                else:
+                    result = broker if action.startswith("healed") else mine
+                found.append(
+                    Discrepancy(
+                        kind="phantom_position" if mine == 0 else "quantity_mismatch",
+                        symbol=symbol,
+                        ours=str(mine),
+                        theirs=str(broker),
+                        action=action,
+                    )
+                )
+            checks.append(
+                PositionCheck(
+                    checked_at=now,
                     symbol=symbol,
-                    ours=str(mine),
-                    theirs=str(broker),
-                    action="reported; broker position is the truth for risk",
+                    broker_qty=broker,
+                    ledger_qty=before.position(symbol),
+                    healed_qty=result,
                 )
             )
+        return checks
+
+    def _heal_drift(
+        self,
+        uow: UnitOfWork,
+        healed: list[Healing],
+        symbol: str,
+        ours: Ledger,
+        position: Position | None,
+        fills: Sequence[Fill],
+        busy: set[str],
+        now: datetime,
+        while_running: bool,
+    ) -> str | None:
+        """Record a position adjustment if allowed; return the action (None: report)."""
+        if not self._heal:
+            return None
+        mine = ours.position(symbol)
+        broker = position.qty if position is not None else Decimal(0)
+        if symbol in busy:
+            return "not healed: orders are working in the symbol; look again next pass"
+        if not self._confirmed(while_running, "drift", symbol, str(mine), str(broker)):
+            return "look again next pass (events may be on their way)"
+        holding = ours.holdings.get(symbol)
+        price = adjustment_price(
+            position.avg_entry_price if position is not None else None,
+            holding.avg_price if holding is not None else Decimal(0),
+        )
+        adjustment = position_adjustment(
+            symbol=symbol,
+            ledger_qty=mine,
+            broker_qty=broker,
+            price=price,
+            fills_in_symbol=sum(1 for f in fills if f.symbol == symbol),
+            at=now,
+        )
+        intent = uow.intents.create(adjustment.intent)
+        if intent.status is not IntentStatus.FILLED:
+            self._orders.apply(uow, adjustment.event)
+        cid = adjustment.intent.client_order_id
+        healed.append(
+            Healing(
+                kind="position_adjustment",
+                action=(
+                    f"recorded {adjustment.fill.side.value} {adjustment.fill.qty} "
+                    f"at {price} (an adjustment, not a trade)"
+                ),
+                symbol=symbol,
+                client_order_id=cid,
+                before={"ledger_qty": str(mine), "broker_qty": str(broker)},
+                after={"ledger_qty": str(broker), "execution_id": cid},
+            )
+        )
+        return f"healed: position adjustment {cid}"
+
+
+#: Discrepancy kinds that mean a position differs from the broker's.
+DRIFT_KINDS = frozenset({"phantom_position", "quantity_mismatch"})
+
+
+def _ledger(fills: Sequence[Fill]) -> Ledger:
+    return Ledger.opening(Decimal(0)).apply_all(fills)
+
+
+def _state(intent: OrderIntent) -> dict[str, str]:
+    return {
+        "status": intent.status.value,
+        "filled_qty": str(intent.filled_qty),
+        "broker_order_id": intent.broker_order_id or "",
+    }
+
+
+def _healing(
+    kind: str, action: str, before: OrderIntent, after: OrderIntent
+) -> Healing:
+    return Healing(
+        kind=kind,
+        action=action,
+        symbol=after.spec.symbol,
+        client_order_id=after.client_order_id,
+        before=_state(before),
+        after=_state(after),
+    )
 
 
 def _acknowledged(intent: OrderIntent) -> bool:

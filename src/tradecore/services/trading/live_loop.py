@@ -19,15 +19,26 @@ broker's clock is ahead, measured at start; zero when the broker's clock follows
 ours, as the emulator's does when the run feeds it). A clock that a sleep does
 not move (a virtual clock nothing advances) can never reach the open: the run
 ends there, as if stopped, rather than hang.
+
+Reconciliation while running. Besides the pass at start-up, the loop reconciles
+every ``reconcile_every`` (``None``: never) and after every reconnect of the broker's
+event stream (``reconnects`` counts connections), in a cycle or while it waits for
+the session: the same :class:`Reconciler`, in its running mode (events may still be
+on their way, so gaps heal on the pass that finds them again). When a pass healed
+anything (an external order, a missed fill, a position adjustment) the engine's
+book is rebuilt from the store, so the strategy sees the broker's position. A broker
+that cannot be reached for the pass is logged and tried at the next one.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 import attrs
 
+from tradecore.domain.errors import TransientBrokerError
 from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.market.bars import Bar
 from tradecore.domain.market.calendar import MarketCalendar
@@ -38,6 +49,8 @@ from tradecore.services.durability.commits import CommitPolicy
 from tradecore.services.orders.reconciler import Reconciler, ReconcileReport
 from tradecore.services.trading.engine import TradingEngine
 from tradecore.services.trading.recovery import recover
+
+log = logging.getLogger(__name__)
 
 #: Most drain rounds: a broker that keeps sending events is not waited for forever.
 MAX_DRAIN_ROUNDS = 50
@@ -62,6 +75,10 @@ class LiveRun:
     cycles: int
     bars: int
     decisions: int
+    #: Reconciliation passes while running (after the one at start-up).
+    reconciles: int = 0
+    #: Healings those passes recorded (external orders, fills, adjustments).
+    healed: int = 0
 
 
 class LiveLoop:
@@ -80,6 +97,8 @@ class LiveLoop:
         market: Callable[[Sequence[Bar]], None] | None = None,
         trading_hours: MarketCalendar | None = None,
         market_offset: timedelta = timedelta(0),
+        reconcile_every: timedelta | None = None,
+        reconnects: Callable[[], int] | None = None,
     ) -> None:
         """Wire the loop; ``cycle`` is how long it waits between cycles.
 
@@ -87,7 +106,9 @@ class LiveLoop:
         (or the emulator's market-data control) needs the market to fill orders; a
         real broker has its own. ``trading_hours``: cycle only in its sessions
         (``None``: around the clock); ``market_offset``: the broker's clock minus
-        ours (module docstring).
+        ours (module docstring). ``reconcile_every``: how often to reconcile while
+        running (``None``: only at start); ``reconnects``: the broker event stream's
+        connection count (a rise means a reconnect: reconcile).
         """
         self._engine = engine
         self._broker = broker
@@ -99,6 +120,12 @@ class LiveLoop:
         self._market = market
         self._hours = trading_hours
         self._offset = market_offset
+        self._every = reconcile_every
+        self._reconnects = reconnects
+        self._connections = 0
+        self._last_pass: datetime | None = None
+        self.reconciles = 0
+        self.healed = 0
 
     def run(
         self,
@@ -109,6 +136,8 @@ class LiveLoop:
     ) -> LiveRun:
         """Recover, then cycle until stopped, the feed ends, or ``max_cycles``."""
         recovery = recover(self._engine, self._reconciler, self._broker, self._commits)
+        self._last_pass = self._clock.now()
+        self._connections = self._reconnects() if self._reconnects is not None else 0
         cycles = bars = 0
         decided_before = self._engine.decisions
         while not should_stop() and (max_cycles is None or cycles < max_cycles):
@@ -127,6 +156,8 @@ class LiveLoop:
             cycles=cycles,
             bars=bars,
             decisions=self._engine.decisions - decided_before,
+            reconciles=self.reconciles,
+            healed=self.healed,
         )
 
     def drain(self, *, settle: Callable[[], None], quiet_rounds: int = 2) -> int:
@@ -149,6 +180,7 @@ class LiveLoop:
         engine = self._engine
         decided = engine.decisions
         events = self._apply_events()
+        self.reconcile_if_due()
         bars = self._feed.poll(self._clock.now())
         if bars and self._market is not None:
             self._market(bars)
@@ -191,12 +223,45 @@ class LiveLoop:
                 return False
             if self._apply_events():
                 self._commits.flush()
+            self.reconcile_if_due()
             wait = min(hours.next_open(market) - market, self._cycle)
             before = self._clock.now()
             self._clock.sleep(wait.total_seconds())
             if self._clock.now() <= before:
                 return False  # a virtual clock nothing advances: no open to wait for
         return True
+
+    def reconcile_if_due(self) -> ReconcileReport | None:
+        """Reconcile if ``reconcile_every`` passed or the event stream reconnected."""
+        now = self._clock.now()
+        due = self._every is not None and (
+            self._last_pass is None or now - self._last_pass >= self._every
+        )
+        if self._reconnects is not None:
+            connections = self._reconnects()
+            due = due or connections > self._connections
+            self._connections = connections
+        return self.reconcile() if due else None
+
+    def reconcile(self) -> ReconcileReport | None:
+        """One reconciliation pass now (running mode); rebuild the book if it healed.
+
+        Returns ``None`` if the broker could not be reached (tried again next time).
+        """
+        self._last_pass = self._clock.now()
+        self._apply_events()  # what the broker already sent is not a gap
+        try:
+            report = self._reconciler.run(while_running=True)
+        except TransientBrokerError as e:
+            log.warning("reconciliation skipped, broker unavailable: %s", e)
+            return None
+        self.reconciles += 1
+        if report.healed:
+            self.healed += len(report.healed)
+            with self._commits.step() as uow:
+                self._engine.restore(uow)
+            self._commits.flush()
+        return report
 
     def _apply_events(self) -> int:
         events = self._broker.poll_events()
