@@ -334,3 +334,39 @@ def test_the_kill_command_prints_what_it_could_not_confirm(
     err = capsys.readouterr().err
     assert "NOT confirmed cancelled: " in err
     assert f"NOT flattened in full: {SYMBOL}: 500 share(s) held back" in err
+
+
+def test_two_processes_flattening_one_round_at_different_sizes_send_one_order(
+    desk: Desk,
+) -> None:
+    """Chaos finding (PostgreSQL, 3 of 200 crashes): the kill command and the trading
+    process both flattened round 0 of one kill from reads taken a moment apart, so
+    their sizes (and client order ids) differed and both orders went out: 548 long
+    became -1233. Now the first to store the round's decision claims it, with its
+    intent in the same commit; the other sends nothing new and, at most, drives the
+    claimant's own order again (the same client order id, so the broker keeps one).
+    """
+    desk.bar()
+    desk.place(Side.BUY, 500)
+    desk.advance(1)
+    desk.bar()
+    desk.advance(1)
+    assert desk.position() == 500
+    first = KillSwitch(desk.store, desk.broker, desk.clock, RecordingAlerter())
+    second = KillSwitch(desk.store, desk.broker, desk.clock, RecordingAlerter())
+    first.kill("runaway", flatten=False)  # HALTED, with no flatten sent yet
+    with desk.store.unit_of_work() as uow:
+        request = kill_request_of(uow.controls.get_trading_state())
+    assert request is not None
+    ours = first._place(desk.orders, request, SYMBOL, Side.SELL, D(500), 0)
+    theirs = second._place(desk.orders, request, SYMBOL, Side.SELL, D(300), 0)
+    assert ours is not None
+    assert theirs is not None
+    assert theirs.client_order_id == ours.client_order_id
+    sells = [o for o in desk.broker.open_orders() if o.spec.side is Side.SELL]
+    assert [o.spec.qty for o in sells] == [D(500)]
+    desk.advance(1)
+    desk.bar()
+    desk.advance(60)
+    assert min(desk.running()) >= 0, desk.running()
+    assert desk.position() == 0

@@ -63,7 +63,6 @@ _ZERO = Decimal(0)
 #: A working order sized in dollars: how many shares it may still trade is unknown.
 _UNKNOWN = Decimal("Infinity")
 #: Ours, possibly at the broker, not yet in its open orders (in flight).
-_UNACKNOWLEDGED = (IntentStatus.CREATED, IntentStatus.SUBMITTED)
 
 
 @attrs.frozen(kw_only=True)
@@ -278,6 +277,10 @@ class KillSwitch:
         if broker is None or report.broker_error is not None:
             return report
         try:
+            # The rounds before the broker's state: another process's flatten round
+            # counted as done here was already at the broker when it is read below.
+            symbols = [p.symbol for p in broker.positions() if not p.is_flat]
+            rounds = self._next_rounds(request, symbols)
             # The orders first: a fill landing between the two reads moves shares
             # from "working" to "held", which can only make the flatten smaller.
             open_orders = broker.open_orders()
@@ -305,12 +308,19 @@ class KillSwitch:
                     )
                 )
             qty = held - others - min(mine.own, held - others)
-            if qty <= 0:
-                continue
+            if qty <= 0 or position.symbol not in rounds:
+                continue  # a symbol new since the rounds were read: the next cycle
             try:
-                stored = self._place(orders, request, position.symbol, side, qty)
+                stored = self._place(
+                    orders, request, position.symbol, side, qty, rounds[position.symbol]
+                )
             except BrokerError as error:
                 failed.append((position.symbol, str(error)))
+                continue
+            if stored is None:
+                held_back.append(
+                    (position.symbol, f"round {rounds[position.symbol]} in progress")
+                )
                 continue
             if stored.status is IntentStatus.REJECTED:
                 failed.append((position.symbol, stored.reason or "rejected"))
@@ -348,10 +358,10 @@ class KillSwitch:
             listed.add(order.client_order_id)
             add(order.client_order_id, order.spec, order.filled_qty)
         with self._store.unit_of_work() as uow:
+            # Every open intent the broker did not list: not yet sent, in flight, or
+            # acknowledged after the listing was read (another process's flatten).
             unacknowledged = [
-                i
-                for i in uow.intents.open_intents()
-                if i.status in _UNACKNOWLEDGED and i.client_order_id not in listed
+                i for i in uow.intents.open_intents() if i.client_order_id not in listed
             ]
         for intent in unacknowledged:
             add(intent.client_order_id, intent.spec, intent.filled_qty)
@@ -366,6 +376,23 @@ class KillSwitch:
                 if i.decision_key.strategy_id == KILL_STRATEGY_ID
             }
 
+    def _next_rounds(
+        self, request: KillRequest, symbols: Sequence[str]
+    ) -> dict[str, int]:
+        """Each symbol's next flatten round: the first whose decision has no outcome.
+
+        Read before the broker's state: a round another process finished (its order
+        accepted by the broker, its outcome stored) is then visible in that state.
+        """
+        rounds: dict[str, int] = {}
+        with self._store.unit_of_work() as uow:
+            for symbol in symbols:
+                round_ = 0
+                while uow.decisions.outcome(_decision_id(request, symbol, round_)):
+                    round_ += 1
+                rounds[symbol] = round_
+        return rounds
+
     def _place(
         self,
         orders: OrderManager,
@@ -373,20 +400,30 @@ class KillSwitch:
         symbol: str,
         side: Side,
         qty: Decimal,
-    ) -> OrderIntent:
-        """Place the next round's flatten order for ``symbol``.
+        round_: int,
+    ) -> OrderIntent | None:
+        """Place round ``round_``'s flatten order for ``symbol``.
 
-        Round ``n`` is the first whose decision has no outcome yet: every process
-        reading the same store derives the same round (and, for the same quantity,
-        the same client order id), and the rest of a position that a confirmed
-        cancel or a late fill left is flattened as a decision of its own.
+        Every process reading the same store derives the same round; the first to
+        store the round's decision claims it, with its intent in the same commit, and
+        only the claimant sends. Another process that computed the round (perhaps at
+        another size) finds the claim and sends nothing (``None``): the round is in
+        progress, and the next cycle sees its outcome. The rest of a position that a
+        confirmed cancel or a late fill left is flattened in the next round.
         """
-        with self._store.unit_of_work() as uow:
-            round_ = 0
-            while uow.decisions.outcome(_decision_id(request, symbol, round_)):
-                round_ += 1
         decision, intent = self._flatten_intent(request, symbol, side, qty, round_)
-        return orders.place(decision, intent)
+        with self._store.unit_of_work() as uow:
+            if uow.decisions.record_decision(decision):
+                uow.intents.create(intent)
+                uow.commit()
+                claimed: OrderIntent | None = intent
+            else:
+                claimed = _round_intent(uow.intents.by_status(*IntentStatus), intent)
+        if claimed is None:
+            return None
+        # The claimant's intent (ours, or one a crashed or slower process left):
+        # placing it again is exactly-once by its client order id.
+        return orders.place(decision, claimed)
 
     def _flatten_intent(
         self,
@@ -492,3 +529,20 @@ def _decision_id(request: KillRequest, symbol: str, round_: int) -> str:
     return DecisionRecord.make_id(
         KILL_STRATEGY_ID, symbol, request.killed_at, f"{request.kill_id}:{round_}"
     )
+
+
+def _round_intent(
+    intents: Sequence[OrderIntent], ours: OrderIntent
+) -> OrderIntent | None:
+    """The intent a round's claimant stored with its decision (any size), if any."""
+    key = ours.decision_key
+    for intent in intents:
+        theirs = intent.decision_key
+        if (
+            theirs.strategy_id == key.strategy_id
+            and theirs.symbol == key.symbol
+            and theirs.signal_hash == key.signal_hash
+            and theirs.session_date == key.session_date
+        ):
+            return intent
+    return None
