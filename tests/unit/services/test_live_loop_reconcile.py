@@ -85,6 +85,19 @@ def test_reconciles_every_interval_and_after_each_reconnect() -> None:
     assert stub.restores == 0
 
 
+def test_while_closed_only_a_reconnect_calls_for_a_pass() -> None:
+    """A weekend on a virtual clock would otherwise reconcile every minute of it
+    (thousands of broker round trips before Monday's open)."""
+    stub, clock, connections = _Stub(), SimClock(T0), [1]
+    loop = _loop(stub, clock, connections)
+    assert loop.reconcile_if_due() is not None
+    clock.advance(3600)
+    assert loop.reconcile_if_due(periodic=False) is None  # due, but the market is shut
+    connections[0] = 2
+    assert loop.reconcile_if_due(periodic=False) is not None  # a reconnect: a gap
+    assert loop.reconciles == 2
+
+
 def test_a_pass_that_healed_rebuilds_the_engines_book() -> None:
     stub, clock = _Stub(), SimClock(T0)
     loop = _loop(stub, clock, [0])

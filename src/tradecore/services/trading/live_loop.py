@@ -223,7 +223,10 @@ class LiveLoop:
                 return False
             if self._apply_events():
                 self._commits.flush()
-            self.reconcile_if_due()
+            # Closed: only a reconnect calls for a pass; the periodic one waits for
+            # the first cycle of the session (a weekend on a virtual clock would
+            # otherwise reconcile every minute of it).
+            self.reconcile_if_due(periodic=False)
             wait = min(hours.next_open(market) - market, self._cycle)
             before = self._clock.now()
             self._clock.sleep(wait.total_seconds())
@@ -231,11 +234,14 @@ class LiveLoop:
                 return False  # a virtual clock nothing advances: no open to wait for
         return True
 
-    def reconcile_if_due(self) -> ReconcileReport | None:
-        """Reconcile if ``reconcile_every`` passed or the event stream reconnected."""
+    def reconcile_if_due(self, *, periodic: bool = True) -> ReconcileReport | None:
+        """Reconcile if ``reconcile_every`` passed (``periodic``) or the event stream
+        reconnected."""
         now = self._clock.now()
-        due = self._every is not None and (
-            self._last_pass is None or now - self._last_pass >= self._every
+        due = (
+            periodic
+            and self._every is not None
+            and (self._last_pass is None or now - self._last_pass >= self._every)
         )
         if self._reconnects is not None:
             connections = self._reconnects()
