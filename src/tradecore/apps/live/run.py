@@ -335,8 +335,10 @@ def _loop(
         watched,
         feed,
         # Heals: orders placed outside tradecore, missed fills and position drift
-        # are adopted into the store and the ledger, at start and while running
-        # (not in a dry run, whose ledger is not the account's).
+        # are adopted into the store and the ledger, at start and while running.
+        # Only against an account of record (Alpaca, or its emulator): not in a
+        # dry run, whose ledger is not the account's, nor on the in-process
+        # simulated broker, which a restart meets fresh, owning nothing.
         Reconciler(
             watched,
             clock,
@@ -344,7 +346,8 @@ def _loop(
             orders,
             alerter=alerter,
             metrics=ops.metrics,
-            heal=not isinstance(broker, DryRunBroker),
+            heal=settings.broker.kind == "alpaca"
+            and not isinstance(broker, DryRunBroker),
         ),
         commits,
         clock,

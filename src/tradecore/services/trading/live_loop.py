@@ -21,9 +21,9 @@ not move (a virtual clock nothing advances) can never reach the open: the run
 ends there, as if stopped, rather than hang.
 
 Reconciliation while running. Besides the pass at start-up, the loop reconciles
-every ``reconcile_every`` (``None``: never) and after every reconnect of the broker's
-event stream (``reconnects`` counts connections), in a cycle or while it waits for
-the session: the same :class:`Reconciler`, in its running mode (events may still be
+every ``reconcile_every`` (``None``: never) in its cycles, and after every reconnect
+of the broker's event stream (``reconnects`` counts connections), also while it
+waits for the session: the same :class:`Reconciler`, in its running mode (events may still be
 on their way, so gaps heal on the pass that finds them again). When a pass healed
 anything (an external order, a missed fill, a position adjustment) the engine's
 book is rebuilt from the store, so the strategy sees the broker's position. A broker
@@ -223,7 +223,7 @@ class LiveLoop:
                 return False
             if self._apply_events():
                 self._commits.flush()
-            self.reconcile_if_due()
+            self.reconcile_if_due(interval=False)
             wait = min(hours.next_open(market) - market, self._cycle)
             before = self._clock.now()
             self._clock.sleep(wait.total_seconds())
@@ -231,11 +231,17 @@ class LiveLoop:
                 return False  # a virtual clock nothing advances: no open to wait for
         return True
 
-    def reconcile_if_due(self) -> ReconcileReport | None:
-        """Reconcile if ``reconcile_every`` passed or the event stream reconnected."""
+    def reconcile_if_due(self, *, interval: bool = True) -> ReconcileReport | None:
+        """Reconcile if ``reconcile_every`` passed or the event stream reconnected.
+
+        ``interval=False`` (waiting for the session, when nothing trades): only a
+        reconnect makes a pass; the interval's next pass is in the session's first cycle.
+        """
         now = self._clock.now()
-        due = self._every is not None and (
-            self._last_pass is None or now - self._last_pass >= self._every
+        due = (
+            interval
+            and self._every is not None
+            and (self._last_pass is None or now - self._last_pass >= self._every)
         )
         if self._reconnects is not None:
             connections = self._reconnects()
