@@ -365,6 +365,8 @@ def _loop(
             else None
         ),
         reconnects=_stream_connections(broker, source.feed),
+        # Seconds of real time, whatever clock the bars run on.
+        reconcile_timer=time.monotonic,
     )
     return loop, watch
 
