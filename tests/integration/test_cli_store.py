@@ -14,7 +14,7 @@ from tradecore.apps.wiring import errors
 runner = CliRunner()
 
 
-HEAD = "0002_manifest_rate_limits"
+HEAD = "0003_position_checks"
 
 
 def _run(url: str, *args: str) -> tuple[int, str]:

@@ -92,9 +92,9 @@ def test_while_closed_only_a_reconnect_calls_for_a_pass() -> None:
     loop = _loop(stub, clock, connections)
     assert loop.reconcile_if_due() is not None
     clock.advance(3600)
-    assert loop.reconcile_if_due(periodic=False) is None  # due, but the market is shut
+    assert loop.reconcile_if_due(interval=False) is None  # due, but the market is shut
     connections[0] = 2
-    assert loop.reconcile_if_due(periodic=False) is not None  # a reconnect: a gap
+    assert loop.reconcile_if_due(interval=False) is not None  # a reconnect: a gap
     assert loop.reconciles == 2
 
 

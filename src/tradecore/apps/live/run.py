@@ -349,8 +349,10 @@ def _loop(
         watched,
         feed,
         # Heals: orders placed outside tradecore, missed fills and position drift
-        # are adopted into the store and the ledger, at start and while running
-        # (not in a dry run, whose ledger is not the account's).
+        # are adopted into the store and the ledger, at start and while running.
+        # Only against an account of record (Alpaca, or its emulator): not in a
+        # dry run, whose ledger is not the account's, nor on the in-process
+        # simulated broker, which a restart meets fresh, owning nothing.
         Reconciler(
             watched,
             clock,
@@ -358,7 +360,8 @@ def _loop(
             orders,
             alerter=alerter,
             metrics=ops.metrics,
-            heal=not isinstance(broker, DryRunBroker),
+            heal=settings.broker.kind == "alpaca"
+            and not isinstance(broker, DryRunBroker),
         ),
         commits,
         clock,
@@ -376,6 +379,8 @@ def _loop(
             else None
         ),
         reconnects=_stream_connections(broker, source.feed),
+        # Seconds of real time, whatever clock the bars run on.
+        reconcile_timer=time.monotonic,
     )
     return loop, watch, stuck
 

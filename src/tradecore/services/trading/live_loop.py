@@ -21,9 +21,9 @@ not move (a virtual clock nothing advances) can never reach the open: the run
 ends there, as if stopped, rather than hang.
 
 Reconciliation while running. Besides the pass at start-up, the loop reconciles
-every ``reconcile_every`` (``None``: never) and after every reconnect of the broker's
-event stream (``reconnects`` counts connections), in a cycle or while it waits for
-the session: the same :class:`Reconciler`, in its running mode (events may still be
+every ``reconcile_every`` (``None``: never) in its cycles, and after every reconnect
+of the broker's event stream (``reconnects`` counts connections), also while it
+waits for the session: the same :class:`Reconciler`, in its running mode (events may still be
 on their way, so gaps heal on the pass that finds them again). When a pass healed
 anything (an external order, a missed fill, a position adjustment) the engine's
 book is rebuilt from the store, so the strategy sees the broker's position. A broker
@@ -99,6 +99,7 @@ class LiveLoop:
         market_offset: timedelta = timedelta(0),
         reconcile_every: timedelta | None = None,
         reconnects: Callable[[], int] | None = None,
+        reconcile_timer: Callable[[], float] | None = None,
     ) -> None:
         """Wire the loop; ``cycle`` is how long it waits between cycles.
 
@@ -108,7 +109,11 @@ class LiveLoop:
         (``None``: around the clock); ``market_offset``: the broker's clock minus
         ours (module docstring). ``reconcile_every``: how often to reconcile while
         running (``None``: only at start); ``reconnects``: the broker event stream's
-        connection count (a rise means a reconnect: reconcile).
+        connection count (a rise means a reconnect: reconcile); ``reconcile_timer``:
+        seconds from a monotonic source to measure ``reconcile_every`` by (default:
+        ``clock``) — on a virtual clock that races through recorded bars, the app
+        passes real time, so a pass costs the broker's request budget per minute,
+        not per bar.
         """
         self._engine = engine
         self._broker = broker
@@ -123,7 +128,8 @@ class LiveLoop:
         self._every = reconcile_every
         self._reconnects = reconnects
         self._connections = 0
-        self._last_pass: datetime | None = None
+        self._timer = reconcile_timer or (lambda: self._clock.now().timestamp())
+        self._last_pass: float | None = None
         self.reconciles = 0
         self.healed = 0
 
@@ -136,7 +142,7 @@ class LiveLoop:
     ) -> LiveRun:
         """Recover, then cycle until stopped, the feed ends, or ``max_cycles``."""
         recovery = recover(self._engine, self._reconciler, self._broker, self._commits)
-        self._last_pass = self._clock.now()
+        self._last_pass = self._timer()
         self._connections = self._reconnects() if self._reconnects is not None else 0
         cycles = bars = 0
         decided_before = self._engine.decisions
@@ -223,10 +229,7 @@ class LiveLoop:
                 return False
             if self._apply_events():
                 self._commits.flush()
-            # Closed: only a reconnect calls for a pass; the periodic one waits for
-            # the first cycle of the session (a weekend on a virtual clock would
-            # otherwise reconcile every minute of it).
-            self.reconcile_if_due(periodic=False)
+            self.reconcile_if_due(interval=False)
             wait = min(hours.next_open(market) - market, self._cycle)
             before = self._clock.now()
             self._clock.sleep(wait.total_seconds())
@@ -234,14 +237,20 @@ class LiveLoop:
                 return False  # a virtual clock nothing advances: no open to wait for
         return True
 
-    def reconcile_if_due(self, *, periodic: bool = True) -> ReconcileReport | None:
-        """Reconcile if ``reconcile_every`` passed (``periodic``) or the event stream
-        reconnected."""
-        now = self._clock.now()
+    def reconcile_if_due(self, *, interval: bool = True) -> ReconcileReport | None:
+        """Reconcile if ``reconcile_every`` passed or the event stream reconnected.
+
+        ``interval=False`` (waiting for the session, when nothing trades): only a
+        reconnect makes a pass; the interval's next pass is in the session's first cycle.
+        """
+        now = self._timer()
         due = (
-            periodic
+            interval
             and self._every is not None
-            and (self._last_pass is None or now - self._last_pass >= self._every)
+            and (
+                self._last_pass is None
+                or now - self._last_pass >= self._every.total_seconds()
+            )
         )
         if self._reconnects is not None:
             connections = self._reconnects()
@@ -254,7 +263,7 @@ class LiveLoop:
 
         Returns ``None`` if the broker could not be reached (tried again next time).
         """
-        self._last_pass = self._clock.now()
+        self._last_pass = self._timer()
         self._apply_events()  # what the broker already sent is not a gap
         try:
             report = self._reconciler.run(while_running=True)
