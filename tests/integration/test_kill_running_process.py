@@ -127,7 +127,10 @@ def test_kill_flatten_stops_a_trading_process_and_it_clears_its_broker(
     assert set(done) == {"kill command", "trading process"}
     assert done["kill command"]["complete"] is False
     answer = done["trading process"]
-    assert answer["complete"] is True
+    # Complete at once, or (an order of its own still in flight, not yet listed by
+    # the broker) held back and finished by the follow-up rounds: the end below is
+    # flat either way, and a flatten never crosses zero.
+    assert answer["complete"] or answer["flatten_held_back"] or answer["unconfirmed"]
     assert answer["kill_id"] == request.kill_id
     noticed_at = datetime.fromisoformat(answer["acted_at"])
     assert killed_at <= noticed_at <= killed_at + 3 * CYCLE + timedelta(seconds=1)
