@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from tradecore.domain.market.bar_frame import BarFrame, from_ns, merge_timeline, to_ns
 from tradecore.domain.market.bars import Bar
-from tradecore.domain.market.calendar import MarketCalendar, bar_span
+from tradecore.domain.market.calendar import MarketCalendar, bar_close
 
 
 class RecordedBarFeed:
@@ -62,9 +62,5 @@ def _close_times(
     """Each bar's close in ns: its start plus ``interval``, or its session's end."""
     interval_ns = int(interval.total_seconds() * 1e9)
     if calendar is None or interval < timedelta(hours=1):
-        return [t + interval_ns for t in stamps]
-    closes = []
-    for t in stamps:
-        span = bar_span(calendar, from_ns(t), interval)
-        closes.append(t + interval_ns if span is None else to_ns(span[1]))
-    return closes
+        return [t + interval_ns for t in stamps]  # the hot path: no datetimes
+    return [to_ns(bar_close(calendar, from_ns(t), interval)) for t in stamps]

@@ -477,3 +477,19 @@ def bar_span(
         if start >= end:
             return None
     return start, min(end, calendar.next_close(start))
+
+
+def bar_close(
+    calendar: MarketCalendar | None, start: datetime, interval: timedelta
+) -> datetime:
+    """When the bar ``[start, start + interval)`` is known: the end of its part in a
+    session (a daily bar at its session's close), else its nominal end.
+
+    Bars shorter than an hour never straddle a close of a calendar whose sessions
+    start and end on the minute grid, so they skip the lookup (the replay's hot path).
+    """
+    end = start + interval
+    if calendar is None or interval < timedelta(hours=1):
+        return end
+    span = bar_span(calendar, start, interval)
+    return end if span is None else span[1]

@@ -29,7 +29,7 @@ import attrs
 import numpy as np
 
 from tradecore.domain.market.bar_frame import BarFrame, from_ns, merge_timeline
-from tradecore.domain.market.calendar import MarketCalendar, bar_span
+from tradecore.domain.market.calendar import MarketCalendar, bar_close
 from tradecore.ports.broker import ScheduledBroker
 from tradecore.ports.clock import ManualClock
 from tradecore.services.trading.engine import TradingEngine
@@ -119,12 +119,7 @@ def _known_at(
     """
     if calendar is None or interval < _LONG_BAR:
         return lambda t_ns, end_ns: from_ns(end_ns)
-
-    def session_end(t_ns: int, end_ns: int) -> datetime:
-        span = bar_span(calendar, from_ns(t_ns), interval)
-        return from_ns(end_ns) if span is None else span[1]
-
-    return session_end
+    return lambda t_ns, end_ns: bar_close(calendar, from_ns(t_ns), interval)
 
 
 def _advance(
