@@ -111,6 +111,31 @@ def test_a_kill_from_another_store_handle_is_seen_from_the_next_cycle(
     assert g.check(book, "s1", BUY, T0 + MINUTE).rule == "trading_halted"
 
 
+def test_a_replay_gate_reads_the_store_once_and_keeps_its_own_state(
+    db: Path, store: SqlStore, clock: SimClock
+) -> None:
+    with store.unit_of_work() as uow:  # a resumed run: the state it stopped in
+        uow.controls.set_trading_state(TradingState.REDUCING, "desk says so")
+        uow.commit()
+    g = RiskGate(
+        PreTradeChecker(RiskLimits()),
+        CommitEachStep(store),
+        RecordingAlerter(),
+        shared_store=False,
+    )
+    book = priced_book()
+    book.fill("AAPL", "10", "100")
+    assert g.check(book, "s1", BUY, T0).rule == "trading_reducing"
+    other = sqlite_store(db, clock)
+    try:
+        with other.unit_of_work() as uow:
+            uow.controls.set_trading_state(TradingState.ACTIVE, "not seen")
+            uow.commit()
+    finally:
+        other.close()
+    assert g.check(book, "s1", BUY, T0 + MINUTE).rule == "trading_reducing"
+
+
 def test_passed_orders_count_against_the_rate_limit(store: SqlStore) -> None:
     g = gate(store, RiskLimits(max_orders_per_second=2))
     book = priced_book()

@@ -224,6 +224,7 @@ def replay(
                 session=market,
                 interval=venue.bar_interval,
                 resend_known=resume,
+                shared_store=False,
             )
             orders, fields = path.orders, path.engine_fields()
         engine = TradingEngine(

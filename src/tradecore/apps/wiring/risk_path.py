@@ -73,6 +73,7 @@ def compose_risk_path(
     on_kill: Callable[[KillRequest], object] | None = None,
     metrics: Metrics | None = None,
     resend_known: bool = False,
+    shared_store: bool = True,
 ) -> RiskPath:
     """Build the risk path of ``risk`` around ``broker`` and ``commits``.
 
@@ -80,6 +81,8 @@ def compose_risk_path(
     market's calendar (breakers reset on its trading days, a "market closed"
     rejection waits for its next open), ``interval`` the bar interval (a symbol's
     data age is judged in bars). ``on_kill`` carries out a kill seen in the store.
+    ``shared_store`` False: nothing but this process writes the store (a replay),
+    so the trading state is not re-read every cycle.
     """
     degradation_settings = risk.degradation
     monitor = (
@@ -100,6 +103,7 @@ def compose_risk_path(
         breakers=build_breakers(risk, session),
         on_kill=on_kill,
         calendar=session,
+        shared_store=shared_store,
     )
     watched = MonitoredBroker(
         broker, gate, clock, health=monitor, alerter=alerter, metrics=metrics

@@ -73,6 +73,11 @@ class BreakerBoard:
         """The configured breaker called ``name``, if any."""
         return self._breakers.get(name)
 
+    @property
+    def synced(self) -> bool:
+        """Whether the store's rows were read at least once."""
+        return self._restored
+
     def sync(self, uow: UnitOfWork) -> None:
         """Read the trading state and breaker rows; adopt restores and approvals."""
         self.state = uow.controls.get_trading_state()

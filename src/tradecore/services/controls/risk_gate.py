@@ -3,7 +3,9 @@
 Per cycle (a bar timestamp, or any new ``at``) the gate re-reads the trading state and
 the breaker rows from the store, once: the state is shared by every process on the
 store, so a kill switch or a person's state change made elsewhere is obeyed from the
-next cycle on, and an approval given on the command line reaches the breaker.
+next cycle on, and an approval given on the command line reaches the breaker. A
+replay owns its store (``shared_store=False``): it reads the rows on its first cycle
+only and keeps its own copy, which every trip and recovery updates as it writes.
 
 Then, within the cycle:
 
@@ -87,6 +89,7 @@ class RiskGate:
         breakers: Sequence[Breaker] = (),
         on_kill: Callable[[KillRequest], object] | None = None,
         calendar: MarketCalendar | None = None,
+        shared_store: bool = True,
     ) -> None:
         """Wire the gate.
 
@@ -104,6 +107,12 @@ class RiskGate:
                 drawdown reset on; ``None`` means the UTC date (old behaviour). The
                 daily-loss and drawdown breakers take theirs when built: give them
                 the same calendar.
+            shared_store: whether other processes change the store's trading state
+                and breaker rows while this one runs (a live account: the kill
+                switch, approvals). ``False`` for a replay, which owns its store:
+                the rows are read on the first cycle (restoring a resumed run's
+                trips) and the gate's own copy is kept from then on, instead of
+                two reads per bar timestamp.
         """
         self._checker = checker
         self._commits = commits
@@ -126,6 +135,7 @@ class RiskGate:
         self._correlation = _one(breakers, CorrelationBreaker)
         self._on_kill = on_kill
         self._kills_answered: set[str] = set()
+        self._shared_store = shared_store
 
     # --- the cycle ---------------------------------------------------------------
 
@@ -139,8 +149,9 @@ class RiskGate:
             return self.board.state
         self._flush_cross_section()
         self._cycle_at = at
-        with self._commits.step() as uow:
-            self.board.sync(uow)
+        if self._shared_store or not self.board.synced:
+            with self._commits.step() as uow:
+                self.board.sync(uow)
         if self._on_kill is not None:
             self._answer_kill()
         self.board.tick(at)
