@@ -28,3 +28,17 @@ class Session:
         """Execute ``statement`` in the unit's transaction (translating errors)."""
         with translating():
             return self._connection.execute(statement, parameters)
+
+    def execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> int:
+        """Run the driver-level ``sql`` once per row of values; return rows changed.
+
+        For hand-written bulk statements on the hot path (:mod:`.sqlite_rows`): the
+        values are bound as given (no SQLAlchemy type processing), but the statement
+        runs in the unit's transaction (begun as any other) and its errors are
+        translated like any other.
+        """
+        if not rows:
+            return 0
+        with translating():
+            result = self._connection.exec_driver_sql(sql, rows)
+        return int(result.rowcount)

@@ -25,9 +25,10 @@ from typing import Any, Self
 
 from sqlalchemy import and_, bindparam, update
 
-from tradecore.adapters.sqlstore import codec
+from tradecore.adapters.sqlstore import codec, sqlite_rows
 from tradecore.adapters.sqlstore import tables as t
 from tradecore.adapters.sqlstore.memory import DecisionMirror, FillMirror, IntentMirror
+from tradecore.adapters.sqlstore.session import Session
 from tradecore.adapters.sqlstore.store import SqlStore, SqlUnitOfWork
 from tradecore.domain.errors import ConcurrencyConflict, StoreError
 from tradecore.domain.orders.intent import OrderIntent
@@ -49,6 +50,10 @@ class WriteBehindStore(Store):
         """Load the order-path tables of ``sql`` into memory (resume reads them)."""
         self._sql = sql
         self._active: WriteBehindUnitOfWork | None = None
+        #: SQLite takes the hand-written flush (:mod:`.sqlite_rows`).
+        self.intent_rows = (
+            sqlite_rows.IntentRows() if sql.engine.dialect.name == "sqlite" else None
+        )
         with sql.unit_of_work() as uow:
             self.intents = IntentMirror(uow.intents.all())
             self.fills = FillMirror(uow.fills.all(), self.intents)
@@ -181,6 +186,11 @@ class WriteBehindUnitOfWork:
         if self._sql is None:
             self._sql = self._store.sql_unit().__enter__()
         session = self._sql.session
+        rows = self._store.intent_rows
+        if rows is not None:
+            _flush_sqlite(session, rows, self.intents, self.fills)
+            _flush_sqlite_records(session, self.decisions)
+            return self._sql
         _write_intents(session, self.intents)
         decisions, outcomes = self.decisions.unflushed()
         _insert(session, t.decisions, [_record_row(d) for d in decisions])
@@ -193,6 +203,54 @@ class WriteBehindUnitOfWork:
         )
         self.fills.mark_flushed()
         return self._sql
+
+
+def _flush_sqlite(
+    session: Session,
+    rows: sqlite_rows.IntentRows,
+    intents: IntentMirror,
+    fills: FillMirror,
+) -> None:
+    """Pending intents (inserts, then checked updates), then new fills."""
+    if intents.pending:
+        new: list[tuple[Any, ...]] = []
+        changed: list[tuple[Any, ...]] = []
+        written: list[OrderIntent] = []
+        for cid in sorted(intents.pending):
+            intent = intents.get(cid)
+            before = intents.db_version.get(cid)
+            if before is None:
+                new.append(rows.insert(intent))
+            else:
+                changed.append(rows.update(intent, before))
+            written.append(intent)
+        session.execute_many(sqlite_rows.INSERT_INTENT, new)
+        done = session.execute_many(sqlite_rows.UPDATE_INTENT, changed)
+        if done != len(changed):
+            raise ConcurrencyConflict(
+                f"{len(changed) - done} intents were changed by another "
+                "writer while this replay held them"
+            )
+        for intent in written:
+            intents.written(intent.client_order_id, intent.version)
+        intents.pending.clear()
+    new_fills = [sqlite_rows.fill_row(f) for f in fills.unflushed()]
+    session.execute_many(sqlite_rows.INSERT_FILL, new_fills)
+    fills.mark_flushed()
+
+
+def _flush_sqlite_records(session: Session, mirror: DecisionMirror) -> None:
+    """New decisions, then their outcomes (the outcome's parent row first)."""
+    decisions, outcomes = mirror.unflushed()
+    session.execute_many(
+        sqlite_rows.INSERT_DECISION,
+        [sqlite_rows.decision_row(d) for d in decisions],
+    )
+    session.execute_many(
+        sqlite_rows.INSERT_OUTCOME,
+        [sqlite_rows.outcome_row(o) for o in outcomes],
+    )
+    mirror.mark_flushed()
 
 
 def _record_row(record: object) -> dict[str, Any]:

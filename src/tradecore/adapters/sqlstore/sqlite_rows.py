@@ -1,0 +1,229 @@
+"""The write-behind flush on SQLite's own cursor: pre-built statements, tuple rows.
+
+Why: flushing a replay's order path through SQLAlchemy's ``executemany`` spent more
+time in per-row bind processing (type decorators, parameter dictionaries, compiled
+statement set-up) than everything else an order costs. Here each table has one
+hand-written ``INSERT``/``UPDATE`` and a function turning a domain object into the
+exact tuple SQLAlchemy would have bound for it on SQLite:
+
+* timestamps: naive UTC text ``YYYY-MM-DD HH:MM:SS.ffffff`` (SQLAlchemy's SQLite
+  ``DATETIME`` storage format, what :class:`~.types.UtcDateTime` binds);
+* decimals: ``str(value)`` (:class:`~.types.DecimalText` on SQLite: every digit and
+  the exponent);
+* JSON columns: :func:`~.codec.to_json` (sorted keys, compact);
+* enums: their value.
+
+The rows are written into the unit's open transaction on the same connection, so
+durability and atomicity are SQLAlchemy's, unchanged. Only SQLite takes this path
+(a replay's store is always a SQLite file); any other database keeps SQLAlchemy.
+``tests/unit/adapters/test_sqlite_rows.py`` checks every column against what
+SQLAlchemy writes for the same objects.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from tradecore.adapters.sqlstore.codec import to_json
+from tradecore.domain.errors import InvalidInput
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.records import DecisionRecord, OutcomeRecord
+
+_INTENT_COLUMNS = (
+    "client_order_id",
+    "strategy_id",
+    "symbol",
+    "side",
+    "attempt",
+    "decision_key",
+    "spec",
+    "decided_at",
+    "updated_at",
+    "arrival_price",
+    "expected_edge_bps",
+    "execution_policy",
+    "config_hash",
+    "model_hash",
+    "cost_model_hash",
+    "status",
+    "broker_order_id",
+    "filled_qty",
+    "filled_notional",
+    "fees",
+    "execution_ids",
+    "reason",
+    "parent_client_order_id",
+    "version",
+)
+_FILL_COLUMNS = (
+    "execution_id",
+    "client_order_id",
+    "symbol",
+    "side",
+    "qty",
+    "price",
+    "fee",
+    "filled_at",
+)
+_DECISION_COLUMNS = (
+    "decision_id",
+    "strategy_id",
+    "symbol",
+    "decided_at",
+    "inputs_hash",
+    "model_hash",
+    "cost_model_hash",
+    "config_hash",
+    "manifest_hash",
+    "details",
+)
+_OUTCOME_COLUMNS = (
+    "decision_id",
+    "kind",
+    "recorded_at",
+    "client_order_id",
+    "reason",
+    "details",
+)
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    marks = ", ".join("?" * len(columns))
+    # Table and column names are this module's constants, never input.
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+
+
+INSERT_INTENT = _insert("intents", _INTENT_COLUMNS)
+INSERT_FILL = _insert("fills", _FILL_COLUMNS)
+INSERT_DECISION = _insert("decisions", _DECISION_COLUMNS)
+INSERT_OUTCOME = _insert("outcomes", _OUTCOME_COLUMNS)
+#: The intent's columns but its id, then the id and the version the row must have.
+UPDATE_INTENT = (
+    "UPDATE intents SET "  # noqa: S608 - column names are this module's constants
+    + ", ".join(f"{c} = ?" for c in _INTENT_COLUMNS if c != "client_order_id")
+    + " WHERE client_order_id = ? AND version = ?"
+)
+
+
+def timestamp(value: datetime) -> str:
+    """A UTC instant as SQLAlchemy's SQLite DATETIME text (naive UTC, microseconds)."""
+    if value.tzinfo is not UTC:
+        if value.utcoffset() is None:
+            raise InvalidInput("timestamp column", value, "naive timestamp; use UTC")
+        value = value.astimezone(UTC)
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}."
+        f"{value.microsecond:06d}"
+    )
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    if not value.is_finite():
+        raise InvalidInput("decimal column", value, "expected a finite Decimal")
+    return str(value)
+
+
+class IntentRows:
+    """Intent rows, with each intent's key and spec JSON encoded once per order.
+
+    An intent is written several times in a replay (created, submitted, acked,
+    filled) with the same decision key and spec objects: their JSON is kept per
+    client order id and reused while the objects are the same ones.
+    """
+
+    def __init__(self) -> None:
+        self._json: dict[str, tuple[object, object, str, str]] = {}
+
+    def values(self, intent: OrderIntent) -> list[Any]:
+        """The row's values in ``_INTENT_COLUMNS`` order."""
+        key, spec = intent.decision_key, intent.spec
+        cid = intent.client_order_id
+        cached = self._json.get(cid)
+        if cached is None or cached[0] is not key or cached[1] is not spec:
+            cached = (key, spec, to_json(key), to_json(spec))
+            self._json[cid] = cached
+        if intent.is_terminal:
+            del self._json[cid]  # a later write (a late fill) encodes them again
+        return [
+            cid,
+            key.strategy_id,
+            spec.symbol,
+            spec.side.value,
+            intent.attempt,
+            cached[2],
+            cached[3],
+            timestamp(intent.decided_at),
+            timestamp(intent.updated_at),
+            _decimal(intent.arrival_price),
+            intent.expected_edge_bps,
+            intent.execution_policy,
+            intent.config_hash,
+            intent.model_hash,
+            intent.cost_model_hash,
+            intent.status.value,
+            intent.broker_order_id,
+            _decimal(intent.filled_qty),
+            _decimal(intent.filled_notional),
+            _decimal(intent.fees),
+            to_json(intent.execution_ids),
+            intent.reason,
+            intent.parent_client_order_id,
+            intent.version,
+        ]
+
+    def insert(self, intent: OrderIntent) -> tuple[Any, ...]:
+        """The ``INSERT_INTENT`` parameters of ``intent``."""
+        return tuple(self.values(intent))
+
+    def update(self, intent: OrderIntent, expected_version: int) -> tuple[Any, ...]:
+        """The ``UPDATE_INTENT`` parameters: new values, id, version the row has."""
+        values = self.values(intent)
+        return (*values[1:], values[0], expected_version)
+
+
+def fill_row(fill: Fill) -> tuple[Any, ...]:
+    """The ``INSERT_FILL`` parameters of ``fill``."""
+    return (
+        fill.execution_id,
+        fill.client_order_id,
+        fill.symbol,
+        fill.side.value,
+        _decimal(fill.qty),
+        _decimal(fill.price),
+        _decimal(fill.fee),
+        timestamp(fill.filled_at),
+    )
+
+
+def decision_row(record: DecisionRecord) -> tuple[Any, ...]:
+    """The ``INSERT_DECISION`` parameters of ``record``."""
+    return (
+        record.decision_id,
+        record.strategy_id,
+        record.symbol,
+        timestamp(record.decided_at),
+        record.inputs_hash,
+        record.model_hash,
+        record.cost_model_hash,
+        record.config_hash,
+        record.manifest_hash,
+        to_json(record.details),
+    )
+
+
+def outcome_row(record: OutcomeRecord) -> tuple[Any, ...]:
+    """The ``INSERT_OUTCOME`` parameters of ``record``."""
+    return (
+        record.decision_id,
+        record.kind.value,
+        timestamp(record.recorded_at),
+        record.client_order_id,
+        record.reason,
+        to_json(record.details),
+    )
