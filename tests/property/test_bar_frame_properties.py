@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from tradecore.adapters.data import load_bar_files, write_bar_files
 from tradecore.domain.errors import BarFileError
 from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint, merge_timeline
+from tradecore.domain.market.bars import Bar
 
 prices = st.floats(1e-4, 1e9, allow_nan=False, allow_infinity=False)
 volumes = st.floats(0.0, 1e12, allow_nan=False, allow_infinity=False)
@@ -74,3 +76,14 @@ def test_files_round_trip_exactly(bars: tuple[BarFrame, ...], fmt: str) -> None:
             return
         loaded = load_bar_files(folder)
     assert data_fingerprint(loaded) == data_fingerprint(bars)
+
+
+@given(frames("AAPL"))
+def test_a_row_is_the_bar_the_validating_constructor_builds(frame: BarFrame) -> None:
+    # BarFrame.bar skips Bar's validators (the frame checked its columns): every row
+    # must still be a bar those validators accept, equal field for field.
+    for i in range(len(frame)):
+        fast = frame.bar(i)
+        checked = Bar(**{f.name: getattr(fast, f.name) for f in attrs.fields(Bar)})
+        assert fast == checked
+        assert type(fast.open) is float

@@ -19,8 +19,24 @@ import attrs
 from tradecore.domain.errors import InvalidInput
 
 
+#: Spellings of non-zero finite decimals already encoded (equal decimals, e.g. 100 and
+#: 1E+2, share one spelling; zero is left out: 0 and -0 are equal but spelled apart).
+_DECIMALS: dict[Decimal, str] = {}
+_DECIMALS_KEPT = 65_536
+
+
 def _decimal(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value.is_finite() else str(value)
+    spelled = _DECIMALS.get(value) if value and value.is_finite() else None
+    if spelled is not None:
+        return spelled
+    if not value.is_finite():
+        return str(value)
+    spelled = format(value.normalize(), "f")
+    if value:
+        if len(_DECIMALS) >= _DECIMALS_KEPT:
+            _DECIMALS.clear()
+        _DECIMALS[value] = spelled
+    return spelled
 
 
 def _datetime(value: datetime) -> str:

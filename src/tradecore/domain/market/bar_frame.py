@@ -62,6 +62,10 @@ def to_ns(moment: datetime) -> int:
     )
 
 
+_new_object = object.__new__
+_set_field = object.__setattr__
+
+
 def from_ns(nanoseconds: int) -> datetime:
     """Convert integer nanoseconds since the epoch to an aware UTC datetime (µs)."""
     return _EPOCH + timedelta(microseconds=nanoseconds // 1_000)
@@ -200,17 +204,22 @@ class BarFrame:
         return len(self.timestamps)
 
     def bar(self, index: int) -> Bar:
-        """Return row ``index`` as a :class:`Bar` value object."""
-        return Bar(
-            symbol=self.symbol,
-            timestamp=from_ns(int(self.timestamps[index])),
-            open=float(self.open[index]),
-            high=float(self.high[index]),
-            low=float(self.low[index]),
-            close=float(self.close[index]),
-            volume=float(self.volume[index]),
-            provenance=self.provenance,
-        )
+        """Return row ``index`` as a :class:`Bar` value object.
+
+        The frame validated every row when it was built, so the bar is assembled
+        without running :class:`Bar`'s validators again (a replay builds one for
+        every bar a working order is matched against).
+        """
+        bar = _new_object(Bar)
+        _set_field(bar, "symbol", self.symbol)
+        _set_field(bar, "timestamp", from_ns(int(self.timestamps[index])))
+        _set_field(bar, "open", float(self.open[index]))
+        _set_field(bar, "high", float(self.high[index]))
+        _set_field(bar, "low", float(self.low[index]))
+        _set_field(bar, "close", float(self.close[index]))
+        _set_field(bar, "volume", float(self.volume[index]))
+        _set_field(bar, "provenance", self.provenance)
+        return bar
 
     def __iter__(self) -> Iterator[Bar]:
         return (self.bar(i) for i in range(len(self)))
