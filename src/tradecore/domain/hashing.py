@@ -18,7 +18,6 @@ import attrs
 
 from tradecore.domain.errors import InvalidInput
 
-
 #: Spellings of non-zero finite decimals already encoded (equal decimals, e.g. 100 and
 #: 1E+2, share one spelling; zero is left out: 0 and -0 are equal but spelled apart).
 _DECIMALS: dict[Decimal, str] = {}
