@@ -5,13 +5,22 @@ fills, decisions and outcomes — from these mirrors and writes the rows they ma
 pending to the database in bulk. Each mirror keeps the port's contract (idempotent
 creates, version and transition checks, the same orderings) so callers cannot tell
 it from the SQL repositories; :meth:`rollback` restores the last committed state.
+
+Memory stays bounded by the commit batch, not by the run: after each commit the
+store calls ``evict()``, and the mirrors drop what is durable and settled (terminal
+intents, recorded fills, decisions and outcomes), keeping only their ids (what an
+idempotent create must recognise). A read of a dropped row goes to the database
+(:data:`SqlReader`: the active unit's SQL transaction, with pending rows flushed
+into it first): a single row is recalled into memory, a bulk read is answered by
+the SQL repository.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from tradecore.adapters.sqlstore import codec
 from tradecore.domain.errors import ConcurrencyConflict, IllegalTransition, NotFound
@@ -22,6 +31,13 @@ from tradecore.domain.orders.lifecycle import TERMINAL, IntentStatus, check_tran
 from tradecore.domain.orders.records import DecisionRecord, OutcomeRecord
 from tradecore.ports.store import DecisionRepository, FillRepository, IntentRepository
 
+#: Returns the active unit's SQL unit of work with every pending row flushed into it.
+SqlReader = Callable[[], Any]
+
+
+def _no_reader() -> Any:
+    raise NotFound("this mirror has no database behind it")
+
 
 def _by_decision_time(intents: Iterable[OrderIntent]) -> list[OrderIntent]:
     return sorted(intents, key=lambda i: (i.decided_at, i.client_order_id))
@@ -30,8 +46,13 @@ def _by_decision_time(intents: Iterable[OrderIntent]) -> list[OrderIntent]:
 class IntentMirror(IntentRepository):
     """Every intent of the store, by client order id; see the port for the contract."""
 
-    def __init__(self, stored: Iterable[OrderIntent]) -> None:
+    def __init__(
+        self, stored: Iterable[OrderIntent], sql: SqlReader = _no_reader
+    ) -> None:
         self._rows: dict[str, OrderIntent] = {i.client_order_id: i for i in stored}
+        self._sql = sql
+        #: Ids of settled intents dropped from memory (their rows are durable).
+        self._evicted: set[str] = set()
         #: version of each row as the database holds it (absent: not written yet)
         self.db_version: dict[str, int] = {k: i.version for k, i in self._rows.items()}
         self.pending: set[str] = set()
@@ -40,7 +61,7 @@ class IntentMirror(IntentRepository):
 
     def create(self, intent: OrderIntent) -> OrderIntent:
         """Store a new intent at version 1, or return the stored one (idempotent)."""
-        stored = self._rows.get(intent.client_order_id)
+        stored = self.find(intent.client_order_id)
         if stored is not None:
             return stored
         codec.validate(intent, intent.spec, intent.decision_key)
@@ -48,14 +69,33 @@ class IntentMirror(IntentRepository):
 
     def get(self, client_order_id: str) -> OrderIntent:
         """Return the intent or raise :class:`NotFound`."""
-        found = self._rows.get(client_order_id)
+        found = self.find(client_order_id)
         if found is None:
             raise NotFound(f"no intent {client_order_id!r}")
         return found
 
     def find(self, client_order_id: str) -> OrderIntent | None:
         """Return the intent, or ``None``."""
-        return self._rows.get(client_order_id)
+        found = self._rows.get(client_order_id)
+        if found is None and client_order_id in self._evicted:
+            found = self._recall(client_order_id)
+        return found
+
+    def _recall(self, cid: str) -> OrderIntent:
+        """Bring a dropped intent back from the database (a late event, a re-run)."""
+        intent: OrderIntent = self._sql().intents.get(cid)
+        self._evicted.discard(cid)
+        self._rows[cid] = intent
+        self.db_version[cid] = intent.version
+        return intent
+
+    def evict(self) -> None:
+        """Drop settled (terminal) intents; call only right after a commit."""
+        settled = [c for c, i in self._rows.items() if i.status in TERMINAL]
+        for cid in settled:
+            del self._rows[cid]
+            self.db_version.pop(cid, None)
+        self._evicted.update(settled)
 
     def update(self, intent: OrderIntent) -> OrderIntent:
         """Store ``intent`` over its stored version (checked) at version + 1."""
@@ -83,6 +123,8 @@ class IntentMirror(IntentRepository):
     def by_status(self, *statuses: IntentStatus) -> Sequence[OrderIntent]:
         """Return intents in any of ``statuses``, oldest decision first."""
         wanted = {IntentStatus(s) for s in statuses}
+        if self._evicted and not wanted.isdisjoint(TERMINAL):
+            return self._sql().intents.by_status(*wanted)
         return _by_decision_time(i for i in self._rows.values() if i.status in wanted)
 
     def by_status_since(
@@ -90,6 +132,8 @@ class IntentMirror(IntentRepository):
     ) -> Sequence[OrderIntent]:
         """Return intents in ``statuses`` decided at or after ``since``."""
         wanted = {IntentStatus(s) for s in statuses}
+        if self._evicted and not wanted.isdisjoint(TERMINAL):
+            return self._sql().intents.by_status_since(since, *wanted)
         return _by_decision_time(
             i
             for i in self._rows.values()
@@ -135,10 +179,15 @@ class IntentMirror(IntentRepository):
 class FillMirror(FillRepository):
     """Every fill, in recording order, unique on execution id."""
 
-    def __init__(self, stored: Iterable[Fill], intents: IntentMirror) -> None:
+    def __init__(
+        self, stored: Iterable[Fill], intents: IntentMirror, sql: SqlReader = _no_reader
+    ) -> None:
         self._fills: list[Fill] = list(stored)
         self._ids = {f.execution_id for f in self._fills}
         self._intents = intents
+        self._sql = sql
+        #: Recording position of ``_fills[0]``: fills before it were dropped.
+        self._base = 0
         self.flushed = len(self._fills)
         self._committed = len(self._fills)
 
@@ -155,18 +204,24 @@ class FillMirror(FillRepository):
 
     def for_order(self, client_order_id: str) -> Sequence[Fill]:
         """Return one order's fills in execution order."""
+        if self._base:
+            return self._sql().fills.for_order(client_order_id)  # type: ignore[no-any-return]
         return self._ordered(
             f for f in self._fills if f.client_order_id == client_order_id
         )
 
     def all(self) -> Sequence[Fill]:
         """Return every fill in execution order."""
+        if self._base:
+            return self._sql().fills.all()  # type: ignore[no-any-return]
         return self._ordered(self._fills)
 
     def recorded_after(self, mark: int) -> tuple[Sequence[Fill], int]:
         """Fills after position ``mark`` of the recording order, and the new end."""
-        end = len(self._fills)
-        return list(self._fills[min(mark, end) :]), end
+        end = self._base + len(self._fills)
+        if mark < self._base:
+            return self._sql().fills.recorded_after(mark)  # type: ignore[no-any-return]
+        return list(self._fills[min(mark, end) - self._base :]), end
 
     def unflushed(self) -> Sequence[Fill]:
         """Fills recorded since the last write to the database."""
@@ -179,6 +234,12 @@ class FillMirror(FillRepository):
     def commit(self) -> None:
         """Mark every fill durable."""
         self._committed = self.flushed = len(self._fills)
+
+    def evict(self) -> None:
+        """Drop the (durable) fills, keeping their ids; call only after a commit."""
+        self._base += len(self._fills)
+        self._fills.clear()
+        self._committed = self.flushed = 0
 
     def rollback(self) -> None:
         """Drop fills recorded since the last commit."""
@@ -197,7 +258,10 @@ class DecisionMirror(DecisionRepository):
     """Decisions and their one outcome each, in recording order."""
 
     def __init__(
-        self, decisions: Iterable[DecisionRecord], outcomes: Iterable[OutcomeRecord]
+        self,
+        decisions: Iterable[DecisionRecord],
+        outcomes: Iterable[OutcomeRecord],
+        sql: SqlReader = _no_reader,
     ) -> None:
         self._decisions: dict[str, DecisionRecord] = {
             d.decision_id: d for d in decisions
@@ -209,41 +273,60 @@ class DecisionMirror(DecisionRepository):
         self._new_outcomes: list[str] = []
         self.flushed_decisions = 0
         self.flushed_outcomes = 0
+        self._sql = sql
+        #: Ids of decisions and of outcomes dropped from memory (rows are durable).
+        self._gone_decisions: set[str] = set()
+        self._gone_outcomes: set[str] = set()
 
     def record_decision(self, record: DecisionRecord) -> bool:
         """Store a decision unless its id is stored."""
-        if record.decision_id in self._decisions:
+        key = record.decision_id
+        if key in self._decisions or key in self._gone_decisions:
             return False
-        self._decisions[record.decision_id] = record
+        self._decisions[key] = record
         insort(self._order, _decision_order(record))
-        self._new_decisions.append(record.decision_id)
+        self._new_decisions.append(key)
         return True
 
     def record_outcome(self, outcome: OutcomeRecord) -> bool:
         """Store the decision's one outcome; :class:`NotFound` if no such decision."""
-        if outcome.decision_id not in self._decisions:
-            raise NotFound(f"no decision {outcome.decision_id!r}")
-        if outcome.decision_id in self._outcomes:
+        key = outcome.decision_id
+        if key not in self._decisions and key not in self._gone_decisions:
+            raise NotFound(f"no decision {key!r}")
+        if key in self._outcomes or key in self._gone_outcomes:
             return False
-        self._outcomes[outcome.decision_id] = outcome
-        self._new_outcomes.append(outcome.decision_id)
+        self._outcomes[key] = outcome
+        self._new_outcomes.append(key)
         return True
 
     def outcome(self, decision_id: str) -> OutcomeRecord | None:
         """Return the decision's outcome, or ``None``."""
+        if decision_id in self._gone_outcomes:
+            return self._sql().decisions.outcome(decision_id)  # type: ignore[no-any-return]
         return self._outcomes.get(decision_id)
+
+    @property
+    def _partial(self) -> bool:
+        """Whether some records live only in the database."""
+        return bool(self._gone_decisions)
 
     def all_decisions(self) -> Sequence[DecisionRecord]:
         """Return every decision, oldest first."""
+        if self._partial:
+            return self._sql().decisions.all_decisions()  # type: ignore[no-any-return]
         return [self._decisions[k] for _, k in self._order]
 
     def decisions_since(self, since: datetime) -> Sequence[DecisionRecord]:
         """Return decisions decided at or after ``since``, oldest first."""
+        if self._partial:
+            return self._sql().decisions.decisions_since(since)  # type: ignore[no-any-return]
         start = bisect_left(self._order, (since, ""))
         return [self._decisions[k] for _, k in self._order[start:]]
 
     def outcomes_since(self, since: datetime) -> Sequence[OutcomeRecord]:
         """Return outcomes of decisions decided at or after ``since``."""
+        if self._partial:
+            return self._sql().decisions.outcomes_since(since)  # type: ignore[no-any-return]
         return [
             self._outcomes[d.decision_id]
             for d in self.decisions_since(since)
@@ -252,6 +335,8 @@ class DecisionMirror(DecisionRepository):
 
     def all_outcomes(self) -> Sequence[OutcomeRecord]:
         """Return every outcome in the order of their decisions."""
+        if self._partial:
+            return self._sql().decisions.all_outcomes()  # type: ignore[no-any-return]
         order = self.all_decisions()
         return [
             self._outcomes[d.decision_id]
@@ -261,6 +346,8 @@ class DecisionMirror(DecisionRepository):
 
     def decisions_without_outcome(self) -> Sequence[DecisionRecord]:
         """Return decisions with no outcome yet, oldest first."""
+        if self._partial:
+            return self._sql().decisions.decisions_without_outcome()  # type: ignore[no-any-return]
         return [d for d in self.all_decisions() if d.decision_id not in self._outcomes]
 
     def unflushed(self) -> tuple[list[DecisionRecord], list[OutcomeRecord]]:
@@ -283,6 +370,14 @@ class DecisionMirror(DecisionRepository):
         self._new_decisions.clear()
         self._new_outcomes.clear()
         self.flushed_decisions = self.flushed_outcomes = 0
+
+    def evict(self) -> None:
+        """Drop every (durable) record, keeping the ids; call only after a commit."""
+        self._gone_decisions.update(self._decisions)
+        self._gone_outcomes.update(self._outcomes)
+        self._decisions.clear()
+        self._outcomes.clear()
+        self._order.clear()
 
     def rollback(self) -> None:
         """Drop records made since the last commit."""

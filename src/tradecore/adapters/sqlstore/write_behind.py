@@ -55,11 +55,15 @@ class WriteBehindStore(Store):
             sqlite_rows.IntentRows() if sql.engine.dialect.name == "sqlite" else None
         )
         with sql.unit_of_work() as uow:
-            self.intents = IntentMirror(uow.intents.all())
-            self.fills = FillMirror(uow.fills.all(), self.intents)
+            self.intents = IntentMirror(uow.intents.all(), self._flushed_sql)
+            self.fills = FillMirror(uow.fills.all(), self.intents, self._flushed_sql)
             self.decisions = DecisionMirror(
-                uow.decisions.all_decisions(), uow.decisions.all_outcomes()
+                uow.decisions.all_decisions(),
+                uow.decisions.all_outcomes(),
+                self._flushed_sql,
             )
+        for mirror in (self.intents, self.fills, self.decisions):
+            mirror.evict()  # a resumed run keeps only what is still working
 
     def unit_of_work(self) -> WriteBehindUnitOfWork:
         """Begin a unit of work over the mirrors and one SQL transaction.
@@ -69,6 +73,12 @@ class WriteBehindStore(Store):
                 mirrors have one undo journal, so units cannot interleave).
         """
         return WriteBehindUnitOfWork(self)
+
+    def _flushed_sql(self) -> SqlUnitOfWork:
+        """The open unit's SQL transaction, pending rows written (mirror reads)."""
+        if self._active is None:
+            raise StoreError("read of a dropped row outside a unit of work")
+        return self._active.flushed_sql()
 
     def claim(self, unit: WriteBehindUnitOfWork | None) -> None:
         """Record ``unit`` as the open unit (``None``: released)."""
@@ -168,6 +178,7 @@ class WriteBehindUnitOfWork:
             raise
         for mirror in (self.intents, self.fills, self.decisions):
             mirror.commit()
+            mirror.evict()
 
     def rollback(self) -> None:
         """Discard everything since the last commit, in memory and in SQL."""
@@ -179,6 +190,10 @@ class WriteBehindUnitOfWork:
     def _require_open(self) -> None:
         if not self._open:
             raise StoreError("unit of work used outside its `with` block")
+
+    def flushed_sql(self) -> SqlUnitOfWork:
+        """The SQL unit with every pending row written into its transaction."""
+        return self._flushed()
 
     def _flushed(self) -> SqlUnitOfWork:
         """The SQL unit, with every pending row written into its transaction."""
