@@ -124,7 +124,7 @@ class IntentMirror(IntentRepository):
         """Return intents in any of ``statuses``, oldest decision first."""
         wanted = {IntentStatus(s) for s in statuses}
         if self._evicted and not wanted.isdisjoint(TERMINAL):
-            return self._sql().intents.by_status(*wanted)
+            return self._sql().intents.by_status(*wanted)  # type: ignore[no-any-return]
         return _by_decision_time(i for i in self._rows.values() if i.status in wanted)
 
     def by_status_since(
@@ -133,7 +133,7 @@ class IntentMirror(IntentRepository):
         """Return intents in ``statuses`` decided at or after ``since``."""
         wanted = {IntentStatus(s) for s in statuses}
         if self._evicted and not wanted.isdisjoint(TERMINAL):
-            return self._sql().intents.by_status_since(since, *wanted)
+            return self._sql().intents.by_status_since(since, *wanted)  # type: ignore[no-any-return]
         return _by_decision_time(
             i
             for i in self._rows.values()

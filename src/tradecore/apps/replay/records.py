@@ -1,55 +1,82 @@
-"""Flatten stored fills, decisions and outcomes into report rows (plain dicts)."""
+"""Flatten stored fills, decisions and outcomes into report rows (plain dicts).
+
+Streamed from a finished replay's store file (:class:`StoredRows`), so a report
+never holds a run's worth of records at once.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import islice
+from pathlib import Path
+from typing import Any, overload
 
-from tradecore.domain.orders.executions import Fill
-from tradecore.domain.orders.records import DecisionRecord, OutcomeRecord
-
-
-def fill_rows(fills: Sequence[Fill]) -> list[dict[str, object]]:
-    """One row per fill, in execution order."""
-    return [
-        {
-            "filled_at": f.filled_at.isoformat(),
-            "symbol": f.symbol,
-            "side": f.side.value,
-            "qty": f.qty,
-            "price": f.price,
-            "fee": f.fee,
-            "client_order_id": f.client_order_id,
-            "execution_id": f.execution_id,
-        }
-        for f in fills
-    ]
+from tradecore.adapters.sqlstore import export
 
 
-def record_rows(
-    decisions: Sequence[DecisionRecord], outcomes: Sequence[OutcomeRecord]
-) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """One row per decision and one per outcome."""
-    decision_rows: list[dict[str, object]] = [
-        {
-            "decision_id": d.decision_id,
-            "decided_at": d.decided_at.isoformat(),
-            "strategy_id": d.strategy_id,
-            "symbol": d.symbol,
-            "inputs_hash": d.inputs_hash,
-            "config_hash": d.config_hash,
-            "details": json.dumps(d.details, sort_keys=True, default=str),
-        }
-        for d in decisions
-    ]
-    outcome_rows: list[dict[str, object]] = [
-        {
-            "decision_id": o.decision_id,
-            "kind": o.kind.value,
-            "reason": o.reason or "",
-            "client_order_id": o.client_order_id or "",
-            "recorded_at": o.recorded_at.isoformat(),
-        }
-        for o in outcomes
-    ]
-    return decision_rows, outcome_rows
+def _fill_row(row: dict[str, Any]) -> dict[str, object]:
+    row["filled_at"] = row["filled_at"].isoformat()
+    return row
+
+
+def _decision_row(row: dict[str, Any]) -> dict[str, object]:
+    row["decided_at"] = row["decided_at"].isoformat()
+    row["details"] = json.dumps(json.loads(row["details"]), sort_keys=True, default=str)
+    return row
+
+
+def _outcome_row(row: dict[str, Any]) -> dict[str, object]:
+    row["reason"] = row["reason"] or ""
+    row["client_order_id"] = row["client_order_id"] or ""
+    row["recorded_at"] = row["recorded_at"].isoformat()
+    return row
+
+
+_SHAPES: dict[str, Callable[[dict[str, Any]], dict[str, object]]] = {
+    "fills": _fill_row,
+    "decisions": _decision_row,
+    "outcomes": _outcome_row,
+}
+
+
+class StoredRows(Sequence[Mapping[str, object]]):
+    """A replay table read from its store file on demand, never held whole.
+
+    The rows of the store's fills, decisions and outcomes in the order its
+    repositories return them, streamed from ``replay.db`` each time they are iterated:
+    the report writes them without a run's worth of records in memory, and a
+    notebook materializes them only if it asks (``list(result.fills)``).
+    """
+
+    def __init__(self, db: Path, table: str) -> None:
+        """Rows of ``table`` (fills, decisions or outcomes) in the store ``db``."""
+        self._db = db
+        self._table = table
+        self._shape = _SHAPES[table]
+        self._len: int | None = None
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = export.count(self._db, self._table)
+        return self._len
+
+    def __iter__(self) -> Iterator[Mapping[str, object]]:
+        return map(self._shape, export.rows(self._db, self._table))
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, object]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Mapping[str, object]]: ...
+
+    def __getitem__(
+        self, index: int | slice
+    ) -> Mapping[str, object] | Sequence[Mapping[str, object]]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            head = export.rows(self._db, self._table, limit=stop)
+            return [self._shape(r) for r in islice(head, start, stop, step)]
+        position = range(len(self))[index]  # IndexError as a list gives it
+        head = export.rows(self._db, self._table, limit=position + 1)
+        return self._shape(next(islice(head, position, None)))

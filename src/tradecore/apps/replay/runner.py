@@ -12,7 +12,7 @@ import os
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from tradecore.adapters.alerts.store_log_sink import StoreLogAlertSink
 from tradecore.adapters.data.bar_files import load_bar_files
 from tradecore.adapters.report import write_report
 from tradecore.adapters.sim import SimClock, SimulatedBroker
+from tradecore.adapters.sqlstore import export
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.operations import SigningSettings
 from tradecore.apps.config.risk import RiskSettings
@@ -35,7 +36,7 @@ from tradecore.apps.replay.costs import (
     run_analyses,
 )
 from tradecore.apps.replay.out_folder import STORE_FILE, open_replay_store
-from tradecore.apps.replay.records import fill_rows, record_rows
+from tradecore.apps.replay.records import StoredRows
 from tradecore.apps.replay.run_manifest import (
     build_manifest,
     run_identity,
@@ -54,7 +55,7 @@ from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint, from_n
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.money import to_price
-from tradecore.domain.orders.records import OutcomeKind, OutcomeRecord
+from tradecore.domain.orders.records import OutcomeKind
 from tradecore.domain.research.manifest import SignedManifest, manifest_hash
 from tradecore.domain.research.metrics import summarize_performance
 from tradecore.domain.risk.breakers import BreakerEvent
@@ -259,26 +260,25 @@ def replay(
             calibrated = calibrate_after_run(
                 execution, store, costs, marks=marks, at=clock.now()
             )
-        with store.unit_of_work() as uow:
-            fills = list(uow.fills.all())
-            decisions = list(uow.decisions.all_decisions())
-            outcomes = list(uow.decisions.all_outcomes())
-            order_count = len(uow.intents.by_status(*IntentStatus))
-            expired = len(uow.intents.by_status(IntentStatus.EXPIRED))
     finally:
         store.close()
+    # The records are streamed from the store file, never all in memory at once.
+    db = folder / STORE_FILE
+    fills = StoredRows(db, "fills")
+    decisions = StoredRows(db, "decisions")
+    outcomes = StoredRows(db, "outcomes")
     ledger = engine.ledger
     perf = summarize_performance(
         run.timestamps_ns,
         run.equity,
-        traded_notional=float(sum(f.notional for f in fills)),
+        traded_notional=float(traded_notional(fills)),
         calendar=market,
         interval=venue.bar_interval,
     )
     summary = {
         "fills": len(fills),
-        "orders": order_count,
-        "orders_expired": expired,
+        "orders": export.count(db, "intents"),
+        "orders_expired": export.count(db, "intents", status=IntentStatus.EXPIRED),
         "decisions": len(decisions),
         "final_equity": ledger.equity(marks),
         "realized_pnl": ledger.realized_pnl,
@@ -300,8 +300,7 @@ def replay(
         **({} if costs is None else cost_summary(analyses, costs, calibrated)),
         **({} if path is None else risk_summary(outcomes, path)),
     }
-    fill_table = fill_rows(fills)
-    decision_table, outcome_table = record_rows(decisions, outcomes)
+    fill_table, decision_table, outcome_table = fills, decisions, outcomes
     result = ReplayResult(
         summary=summary,
         timestamps_ns=run.timestamps_ns,
@@ -378,14 +377,22 @@ def _hours(
     return calendars_for_span(calendar, *span).hours
 
 
+def traded_notional(fills: Iterable[Mapping[str, object]]) -> Decimal:
+    """The sum of quantity times price over fill rows (exact)."""
+    total = Decimal(0)
+    for row in fills:
+        total += row["qty"] * row["price"]  # type: ignore[operator]
+    return total
+
+
 def risk_summary(
-    outcomes: Sequence[OutcomeRecord], path: RiskPath
+    outcomes: Iterable[Mapping[str, object]], path: RiskPath
 ) -> dict[str, object]:
     """What the risk path refused and tripped: counts by reason, and the trips."""
     refusals = Counter(
-        o.reason
+        str(o["reason"])
         for o in outcomes
-        if o.kind is OutcomeKind.SKIPPED and o.reason is not None
+        if o["kind"] == OutcomeKind.SKIPPED.value and o["reason"]
     )
     trips = Counter(
         r.name for r in path.gate.board.events if r.event is BreakerEvent.TRIPPED

@@ -1,0 +1,103 @@
+"""Stream a finished replay's order-path tables out of its SQLite file, row by row.
+
+Why: a replay's report (CSV tables, counts, the blotter preview) used to read every
+fill, decision and outcome back as domain objects and keep them all, so the end of
+a long run needed memory in proportion to its orders. Here the rows come straight
+from the driver's cursor, in the store's own orders, as plain values (decimals as
+:class:`~decimal.Decimal`, timestamps as aware UTC datetimes, JSON columns as
+text), a batch at a time; nothing holds more than one batch.
+
+The file is opened read-only: the replay's store is closed by then.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+_BATCH = 5_000
+
+#: The SELECT of each export, in the order the store's repositories return rows.
+_QUERIES = {
+    "fills": (
+        "SELECT filled_at, symbol, side, qty, price, fee, client_order_id, "
+        "execution_id FROM fills ORDER BY filled_at, id"
+    ),
+    "decisions": (
+        "SELECT decision_id, decided_at, strategy_id, symbol, inputs_hash, "
+        "config_hash, details FROM decisions ORDER BY decided_at, decision_id"
+    ),
+    "outcomes": (
+        "SELECT o.decision_id, o.kind, o.reason, o.client_order_id, o.recorded_at "
+        "FROM outcomes o JOIN decisions d ON o.decision_id = d.decision_id "
+        "ORDER BY d.decided_at, d.decision_id"
+    ),
+}
+_COUNTS = {
+    "fills": "SELECT count(*) FROM fills",
+    "decisions": "SELECT count(*) FROM decisions",
+    "outcomes": "SELECT count(*) FROM outcomes",
+    "intents": "SELECT count(*) FROM intents",
+}
+#: Columns holding exact decimals (stored as text on SQLite) and UTC timestamps.
+_DECIMALS = frozenset({"qty", "price", "fee"})
+_TIMES = frozenset({"filled_at", "decided_at", "recorded_at"})
+
+
+def _connect(db: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+
+
+def count(db: Path, table: str, *, status: str | None = None) -> int:
+    """Rows of ``table`` (``intents`` may be narrowed to one ``status``)."""
+    query = _COUNTS[table]
+    args: tuple[str, ...] = ()
+    if status is not None:
+        query, args = "SELECT count(*) FROM intents WHERE status = ?", (status,)
+    with closing(_connect(db)) as connection:
+        return int(connection.execute(query, args).fetchone()[0])
+
+
+def rows(db: Path, table: str, *, limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """Yield the rows of ``table`` (fills, decisions, outcomes) as typed dicts."""
+    query = _QUERIES[table] + ("" if limit is None else f" LIMIT {int(limit)}")
+    with closing(_connect(db)) as connection:
+        cursor = connection.execute(query)
+        names = [d[0] for d in cursor.description]
+        convert = [_converter(name) for name in names]
+        while batch := cursor.fetchmany(_BATCH):
+            for values in batch:
+                yield {
+                    name: fn(value)
+                    for name, fn, value in zip(names, convert, values, strict=True)
+                }
+
+
+def _converter(name: str) -> Any:
+    if name in _DECIMALS:
+        return Decimal
+    if name in _TIMES:
+        return _utc
+    return _same
+
+
+def _same(value: object) -> object:
+    return value
+
+
+_TIMESTAMPS: dict[str, datetime] = {}
+
+
+def _utc(text: str) -> datetime:
+    """SQLite's naive UTC text as an aware datetime (many rows share a bar's time)."""
+    found = _TIMESTAMPS.get(text)
+    if found is None:
+        if len(_TIMESTAMPS) > 100_000:
+            _TIMESTAMPS.clear()
+        found = _TIMESTAMPS[text] = datetime.fromisoformat(text).replace(tzinfo=UTC)
+    return found

@@ -1,0 +1,100 @@
+"""A replay's report tables, streamed from its store file, match its records.
+
+``StoredRows`` reads the SQLite file with the driver (no domain objects); the rows
+must be the records the store's repositories return, in their order, spelled as
+the report always spelled them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.calendars import xnys
+from tradecore.adapters.sqlstore import open_store
+from tradecore.apps.replay.records import StoredRows
+from tradecore.apps.replay.runner import replay
+from tradecore.domain.market.datagen import generate_bars
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("replay")
+    frames = generate_bars(
+        ["AAA", "BBB"],
+        1_200,
+        start=datetime(2026, 10, 28, 13, 30, tzinfo=UTC),  # across the DST switch
+        seed=5,
+        calendar=xnys(),
+    )
+    replay(frames, "sma_cross", {"fast": 5, "slow": 20, "qty": 3}, out=out)
+    return out
+
+
+def test_rows_are_the_stores_records_in_its_order(finished: Path) -> None:
+    db = finished / "replay.db"
+    store = open_store(f"sqlite:///{db}")
+    try:
+        with store.unit_of_work() as uow:
+            fills = list(uow.fills.all())
+            decisions = list(uow.decisions.all_decisions())
+            outcomes = list(uow.decisions.all_outcomes())
+    finally:
+        store.close()
+    assert len(fills) > 10
+    assert list(StoredRows(db, "fills")) == [
+        {
+            "filled_at": f.filled_at.isoformat(),
+            "symbol": f.symbol,
+            "side": f.side.value,
+            "qty": f.qty,
+            "price": f.price,
+            "fee": f.fee,
+            "client_order_id": f.client_order_id,
+            "execution_id": f.execution_id,
+        }
+        for f in fills
+    ]
+    assert list(StoredRows(db, "decisions")) == [
+        {
+            "decision_id": d.decision_id,
+            "decided_at": d.decided_at.isoformat(),
+            "strategy_id": d.strategy_id,
+            "symbol": d.symbol,
+            "inputs_hash": d.inputs_hash,
+            "config_hash": d.config_hash,
+            "details": json.dumps(d.details, sort_keys=True, default=str),
+        }
+        for d in decisions
+    ]
+    assert list(StoredRows(db, "outcomes")) == [
+        {
+            "decision_id": o.decision_id,
+            "kind": o.kind.value,
+            "reason": o.reason or "",
+            "client_order_id": o.client_order_id or "",
+            "recorded_at": o.recorded_at.isoformat(),
+        }
+        for o in outcomes
+    ]
+
+
+def test_rows_index_and_slice_like_a_list(finished: Path) -> None:
+    table = StoredRows(finished / "replay.db", "fills")
+    whole = list(table)
+    assert len(table) == len(whole)
+    assert table[:3] == whole[:3]
+    assert table[2:7:2] == whole[2:7:2]
+    assert table[-1] == whole[-1]
+    assert table[len(whole) :] == []
+    with pytest.raises(IndexError):
+        table[len(whole)]
+
+
+def test_the_report_csv_holds_every_row(finished: Path) -> None:
+    lines = (finished / "fills.csv").read_text().splitlines()
+    assert len(lines) == 1 + len(StoredRows(finished / "replay.db", "fills"))
+    assert lines[0].split(",")[:3] == ["filled_at", "symbol", "side"]
