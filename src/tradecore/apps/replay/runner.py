@@ -107,7 +107,7 @@ def replay(
     resume: bool = False,
     replace: bool = False,
     limits: RiskLimits | None = None,
-    commit_every: int = 50_000,
+    commit_every: int = 10_000,
     on_progress: Callable[[ReplayProgress], None] | None = None,
     signing: SigningSettings | None = None,
     execution: ExecutionSettings | None = None,
@@ -118,6 +118,8 @@ def replay(
 
     Store writes are committed every ``commit_every`` steps (order placements and
     broker events): a crash loses at most that batch, which ``resume`` re-derives.
+    The batch also bounds memory: what a commit made durable and settled leaves
+    memory (the write-behind store keeps working orders only).
     An ``out`` folder that already holds a replay is refused unless ``resume``
     (finish it; a finished run is re-derived) or ``replace`` (delete the earlier
     replay's files, then run afresh).
