@@ -59,7 +59,9 @@ def test_closing_releases_the_engine_only_if_the_limiter_owns_it(
     open_now = _open_connections(engine)
     shared = StoreRateLimiter.per_minute(engine, "alpaca:x", 200, owns_engine=owns)
     shared.acquire()
-    assert shared.remaining() == pytest.approx(9.0, abs=0.01)
+    # One token taken; the bucket refills 3.3 per second meanwhile (a loaded
+    # machine may take a while between the two calls).
+    assert 9.0 <= shared.remaining() < 9.5
     assert open_now[0] >= 1  # the pool keeps its connection
     shared.close()
     assert open_now[0] == (0 if owns else 1)

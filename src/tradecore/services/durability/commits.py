@@ -10,7 +10,8 @@ decision id) turn the re-run into a no-op up to where the crash struck.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from types import TracebackType
 from typing import Protocol
 
 from tradecore.ports.store import Store, UnitOfWork
@@ -19,8 +20,7 @@ from tradecore.ports.store import Store, UnitOfWork
 class CommitPolicy(Protocol):
     """Hands out units of work and decides when they commit."""
 
-    @contextmanager
-    def step(self) -> Iterator[UnitOfWork]:
+    def step(self) -> AbstractContextManager[UnitOfWork]:
         """Yield a unit of work for one step; commit it when the policy says so."""
         ...
 
@@ -59,16 +59,13 @@ class CommitInBatches:
         self._uow: UnitOfWork | None = None
         self._pending = 0
 
-    @contextmanager
-    def step(self) -> Iterator[UnitOfWork]:
+    def step(self) -> _BatchStep:
         """Yield the shared unit of work; commit once ``every`` steps have run."""
         if self._uow is None:
             self._uow = self._store.unit_of_work().__enter__()
-        try:
-            yield self._uow
-        except BaseException:
-            self._discard()
-            raise
+        return _BatchStep(self, self._uow)
+
+    def _stepped(self) -> None:
         self._pending += 1
         if self._pending >= self._every:
             self.flush()
@@ -88,3 +85,28 @@ class CommitInBatches:
         if uow is not None:
             uow.rollback()
             uow.__exit__(None, None, None)
+
+
+class _BatchStep:
+    """One step of a :class:`CommitInBatches` (a class: a replay takes several per
+    order, and a generator-based context manager costs three times as much)."""
+
+    __slots__ = ("_policy", "_uow")
+
+    def __init__(self, policy: CommitInBatches, uow: UnitOfWork) -> None:
+        self._policy = policy
+        self._uow = uow
+
+    def __enter__(self) -> UnitOfWork:
+        return self._uow
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            self._policy._discard()
+        else:
+            self._policy._stepped()
