@@ -49,6 +49,7 @@ def migrations_dir() -> Path:
 def alembic_config(connection: Connection | None = None) -> Config:
     """Build Alembic's config in code; ``connection`` is handed to ``env.py``."""
     from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     config.attributes["connection"] = connection
@@ -58,6 +59,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
 def head_revision() -> str:
     """Return the revision this code needs (the single migration head)."""
     from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:
         raise ConfigurationError("the migrations have no head revision")
@@ -67,6 +69,7 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     """Return the database's revision (``None`` for an empty database)."""
     from alembic.runtime.migration import MigrationContext
+
     with translating(), engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
@@ -80,6 +83,7 @@ def _migrating(engine: Engine) -> Iterator[Config]:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrade the database to ``revision`` (default: head) in one transaction."""
     from alembic import command
+
     with _migrating(engine) as config:
         command.upgrade(config, revision)
 
@@ -87,6 +91,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def downgrade(engine: Engine, revision: str) -> None:
     """Downgrade the database to ``revision`` (``base`` removes every table)."""
     from alembic import command
+
     with _migrating(engine) as config:
         command.downgrade(config, revision)
 
