@@ -126,7 +126,7 @@ def _numpy_copy(
         return np.asarray(array.to_numpy(zero_copy_only=False), dtype=dtype)
     if len(array) == 0:
         return np.empty(0, dtype=dtype)
-    data = np.frombuffer(array.buffers()[1], dtype=dtype)
+    data: np.ndarray = np.frombuffer(array.buffers()[1], dtype=dtype)
     return data[array.offset : array.offset + len(array)].copy()
 
 
