@@ -48,6 +48,18 @@ def _dev_key_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep cached calendar schedules out of the real user cache folder.
+
+    One folder for the session, inherited by the processes tests start: the first
+    exchange calendar computes and stores its schedule, later ones read it.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRADECORE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 # --- PostgreSQL -----------------------------------------------------------------------
 
 POSTGRES_URL_ENV = "TRADECORE_TEST_POSTGRES_URL"

@@ -12,8 +12,9 @@ How the blocks run, as a new user would run them after the quick start's install
   process sharing one namespace, after the shell blocks, in the same folder.
 * The environment is this test's interpreter's: its ``bin`` folder first on PATH (the
   installation the quick start does is already done), no ``TRADECORE_*`` / ``APCA_*``
-  variables from outside except ``TRADECORE_DEV_KEY_DIR``, which keeps the
-  development signing key out of the user's data directory (tests/conftest.py).
+  variables from outside except ``TRADECORE_DEV_KEY_DIR`` and
+  ``TRADECORE_CACHE_DIR``, which keep the development signing key and cached
+  calendar schedules out of the user's folders (tests/conftest.py).
 * A block that fails, runs longer than ``BLOCK_TIMEOUT_S`` or leaves a process
   running (start long-running servers in the background and ``kill`` them in the
   same block) fails this test, which names the block (its index among the README's
@@ -55,7 +56,7 @@ SHELLS = ("bash", "sh", "shell")
 PYTHONS = ("python", "py")
 #: Variables a user's fresh shell would not have; kept: the dev-key folder.
 FOREIGN_ENV = re.compile(r"^(TRADECORE_|APCA_)")
-KEEP_ENV = ("TRADECORE_DEV_KEY_DIR",)
+KEEP_ENV = ("TRADECORE_DEV_KEY_DIR", "TRADECORE_CACHE_DIR")
 
 _FENCE = re.compile(r"^```(\S*)\s*$")
 _DIRECTIVE = re.compile(r"^\s*<!--\s*readme-test:(?P<rest>.*?)-->\s*$")

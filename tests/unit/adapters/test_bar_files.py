@@ -245,6 +245,53 @@ def test_parquet_missing_column_is_named(tmp_path: Path) -> None:
     )
 
 
+def test_parquet_with_a_repeated_bar_column_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "SPY.parquet"
+    names = ["timestamp", "open", "high", "low", "close", "close", "volume"]
+    stamps = pa.array([0], pa.int64()).cast(pa.timestamp("ns", "UTC"))
+    values = [stamps, *[pa.array([1.0])] * 5, pa.array([1])]
+    pq.write_table(pa.table(values, names=names), path)
+    error = load_error(path)
+    assert error.field == "close"
+    assert "appears 2 times" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("unit", "per_second"), [("s", 1), ("ms", 10**3), ("us", 10**6), ("ns", 10**9)]
+)
+def test_parquet_timestamp_units_all_read_as_nanoseconds(
+    tmp_path: Path, unit: str, per_second: int
+) -> None:
+    seconds = [1_709_303_400, 1_709_303_460]
+    stamps = pa.array([s * per_second for s in seconds], pa.int64())
+    path = parquet(
+        tmp_path / "SPY.parquet", timestamp=stamps.cast(pa.timestamp(unit, "UTC"))
+    )
+    assert [int(t) for t in load_bar_file(path).timestamps] == [
+        s * 10**9 for s in seconds
+    ]
+
+
+def test_parquet_written_by_pandas_with_a_timestamp_index_loads(tmp_path: Path) -> None:
+    """Files from pandas carry an index column and pandas metadata; both are ignored."""
+    path = tmp_path / "SPY.parquet"
+    table = pa.table(
+        {
+            "open": [1.0],
+            "high": [2.0],
+            "low": [0.5],
+            "close": [1.5],
+            "volume": [10.0],
+            "timestamp": pa.array([60_000_000], pa.int64()).cast(
+                pa.timestamp("us", "UTC")
+            ),
+        }
+    )
+    pandas_meta = b'{"index_columns": ["timestamp"], "columns": []}'
+    pq.write_table(table.replace_schema_metadata({b"pandas": pandas_meta}), path)
+    assert [int(t) for t in load_bar_file(path).timestamps] == [60_000_000_000]
+
+
 def test_unreadable_parquet_is_a_bar_file_error(tmp_path: Path) -> None:
     (tmp_path / "SPY.parquet").write_bytes(b"not parquet at all")
     assert "unreadable Parquet" in str(load_error(tmp_path / "SPY.parquet"))

@@ -3,6 +3,12 @@
 The migrations live in the repository's top-level ``migrations/`` folder; the wheel
 ships them as ``tradecore/_migrations``. :func:`migrations_dir` finds either, so an
 installed tradecore can upgrade its own database with no ``alembic.ini``.
+
+Alembic is imported inside the functions that use it, not at module level: importing
+it (with Mako and every dialect's DDL module) costs 0.15-0.35 s, and every command that
+merely imports the store (``--help``, a configuration check) would otherwise pay it.
+A replay still loads it when it creates its store, since the schema comes from the
+migrations.
 """
 
 from __future__ import annotations
@@ -11,15 +17,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from tradecore.adapters.sqlstore.errors import translating
 from tradecore.domain.errors import ConfigurationError, SchemaOutOfDate
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 UPGRADE_COMMAND = "tradecore-live db upgrade"
 
@@ -42,6 +48,8 @@ def migrations_dir() -> Path:
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """Build Alembic's config in code; ``connection`` is handed to ``env.py``."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     config.attributes["connection"] = connection
@@ -50,6 +58,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def head_revision() -> str:
     """Return the revision this code needs (the single migration head)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:
         raise ConfigurationError("the migrations have no head revision")
@@ -58,6 +68,8 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """Return the database's revision (``None`` for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
     with translating(), engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
@@ -70,12 +82,16 @@ def _migrating(engine: Engine) -> Iterator[Config]:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrade the database to ``revision`` (default: head) in one transaction."""
+    from alembic import command
+
     with _migrating(engine) as config:
         command.upgrade(config, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Downgrade the database to ``revision`` (``base`` removes every table)."""
+    from alembic import command
+
     with _migrating(engine) as config:
         command.downgrade(config, revision)
 

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tradecore.adapters.alpaca import AlpacaCredentials
 from tradecore.adapters.secrets import decrypt_secrets
 from tradecore.domain.errors import ConfigurationError, MissingSecret
+
+if TYPE_CHECKING:
+    from tradecore.adapters.alpaca import AlpacaCredentials
 
 MASTER_KEY_ENV = "TRADECORE_MASTER_KEY"
 SECRETS_FILE_ENV = "TRADECORE_SECRETS_FILE"
@@ -49,6 +52,18 @@ def _set(env: Mapping[str, str], var: str) -> str | None:
     return value if value and value.strip() else None
 
 
+def _credentials(key_id: str, secret_key: str) -> AlpacaCredentials:
+    """Build the adapter's credentials object.
+
+    Imported here, not at module level: the Alpaca adapter package imports alpaca-py
+    (0.5-1 s), and every ``tradecore-live`` command imports this module for its
+    variable names; only the commands that talk to Alpaca resolve keys.
+    """
+    from tradecore.adapters.alpaca import AlpacaCredentials
+
+    return AlpacaCredentials(key_id=key_id, secret_key=secret_key)
+
+
 def _from_env(env: Mapping[str, str]) -> list[tuple[str, AlpacaCredentials]]:
     found = []
     for key_var, secret_var in ENV_PAIRS:
@@ -57,7 +72,7 @@ def _from_env(env: Mapping[str, str]) -> list[tuple[str, AlpacaCredentials]]:
             missing = secret_var if secret is None else key_var
             raise MissingSecret(f"{missing} is not set (its pair is)")
         if key_id is not None and secret is not None:
-            credentials = AlpacaCredentials(key_id=key_id, secret_key=secret)
+            credentials = _credentials(key_id, secret)
             found.append((f"{key_var}/{secret_var}", credentials))
     return found
 
@@ -75,9 +90,7 @@ def _from_file(path: Path, env: Mapping[str, str]) -> AlpacaCredentials:
     ]
     if missing:
         raise MissingSecret(f"secrets file {path}: [alpaca] lacks {missing}")
-    return AlpacaCredentials(
-        key_id=table["key_id"].reveal(), secret_key=table["secret_key"].reveal()
-    )
+    return _credentials(table["key_id"].reveal(), table["secret_key"].reveal())
 
 
 def alpaca_credentials(

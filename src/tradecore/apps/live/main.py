@@ -1,33 +1,31 @@
-"""``tradecore-live``: operate a strategy against a broker (paper, live or dry-run)."""
+"""``tradecore-live``: operate a strategy against a broker (paper, live or dry-run).
+
+The console script builds an app holding only the command it runs (see
+:mod:`tradecore.apps.wiring.commands`): ``tradecore-live db upgrade`` imports neither
+the trading loop nor alpaca-py. ``app`` (``from tradecore.apps.live.main import app``)
+is the whole app, built on first access.
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 import tradecore
-from tradecore.apps.live import run as cli_run
-from tradecore.apps.ops import audit as cli_audit
-from tradecore.apps.ops import breaker as cli_breaker
-from tradecore.apps.ops import config as cli_config
-from tradecore.apps.ops import cost_model as cli_cost_model
-from tradecore.apps.ops import db as cli_db
-from tradecore.apps.ops import kill as cli_kill
-from tradecore.apps.ops import reconcile as cli_reconcile
-from tradecore.apps.ops import secrets as cli_secrets
-from tradecore.apps.ops import state as cli_state
-from tradecore.apps.ops import status as cli_status
-from tradecore.apps.ops import tca as cli_tca
+from tradecore.apps.wiring.commands import (
+    Register,
+    commands_to_register,
+    register_commands,
+)
 from tradecore.apps.wiring.context import CliContext
 
-app = typer.Typer(
-    name="tradecore-live",
-    help="Operate tradecore against a broker: state, controls, store maintenance.",
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+PROG_NAME = "tradecore-live"
+#: Root options that take a value (not a command name).
+VALUE_OPTIONS = ("--config", "--database-url")
 
 
 def _version(value: bool) -> None:
@@ -36,7 +34,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     ctx: typer.Context,
     config: Annotated[
@@ -59,29 +56,134 @@ def _root(
         ctx.obj = CliContext(config_path=config, database_url=database_url)
 
 
-app.add_typer(cli_db.app, name="db")
-app.add_typer(cli_audit.app, name="audit")
-app.add_typer(cli_config.app, name="config")
-app.add_typer(cli_state.state_app, name="state")
-app.add_typer(cli_breaker.breaker_app, name="breaker")
-app.command("kill")(cli_kill.kill)
-app.command("status")(cli_status.status)
-app.command("run")(cli_run.run)
-app.command("reconcile")(cli_reconcile.reconcile)
-app.command("tca")(cli_tca.live_tca)
-app.add_typer(cli_cost_model.app, name="cost-model")
-app.add_typer(cli_secrets.app, name="secrets")
-
-
-@app.command()
 def version() -> None:
     """Print the installed tradecore version."""
     typer.echo(f"tradecore {tradecore.__version__}")
 
 
-def main() -> None:
-    """Console-script entry point."""
-    app()
+def _db(app: typer.Typer) -> None:
+    from tradecore.apps.ops import db
+
+    app.add_typer(db.app, name="db")
+
+
+def _audit(app: typer.Typer) -> None:
+    from tradecore.apps.ops import audit
+
+    app.add_typer(audit.app, name="audit")
+
+
+def _config(app: typer.Typer) -> None:
+    from tradecore.apps.ops import config
+
+    app.add_typer(config.app, name="config")
+
+
+def _state(app: typer.Typer) -> None:
+    from tradecore.apps.ops import state
+
+    app.add_typer(state.state_app, name="state")
+
+
+def _breaker(app: typer.Typer) -> None:
+    from tradecore.apps.ops import breaker
+
+    app.add_typer(breaker.breaker_app, name="breaker")
+
+
+def _kill(app: typer.Typer) -> None:
+    from tradecore.apps.ops import kill
+
+    app.command("kill")(kill.kill)
+
+
+def _status(app: typer.Typer) -> None:
+    from tradecore.apps.ops import status
+
+    app.command("status")(status.status)
+
+
+def _run(app: typer.Typer) -> None:
+    from tradecore.apps.live import run
+
+    app.command("run")(run.run)
+
+
+def _reconcile(app: typer.Typer) -> None:
+    from tradecore.apps.ops import reconcile
+
+    app.command("reconcile")(reconcile.reconcile)
+
+
+def _tca(app: typer.Typer) -> None:
+    from tradecore.apps.ops import tca
+
+    app.command("tca")(tca.live_tca)
+
+
+def _cost_model(app: typer.Typer) -> None:
+    from tradecore.apps.ops import cost_model
+
+    app.add_typer(cost_model.app, name="cost-model")
+
+
+def _secrets(app: typer.Typer) -> None:
+    from tradecore.apps.ops import secrets
+
+    app.add_typer(secrets.app, name="secrets")
+
+
+#: Every command, in the order help lists them; each imports its module when added.
+COMMANDS: dict[str, Register] = {
+    "db": _db,
+    "audit": _audit,
+    "config": _config,
+    "state": _state,
+    "breaker": _breaker,
+    "kill": _kill,
+    "status": _status,
+    "run": _run,
+    "reconcile": _reconcile,
+    "tca": _tca,
+    "cost-model": _cost_model,
+    "secrets": _secrets,
+}
+
+
+def build_app(commands: Collection[str] = tuple(COMMANDS)) -> typer.Typer:
+    """Return the app with ``commands`` (default: all) and ``version``."""
+    app = typer.Typer(
+        name=PROG_NAME,
+        help="Operate tradecore against a broker: state, controls, store maintenance.",
+        no_args_is_help=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(_root)
+    register_commands(app, COMMANDS, commands)
+    app.command()(version)
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point: build only what ``argv`` runs, then run it."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    commands = commands_to_register(
+        args, tuple(COMMANDS), value_options=VALUE_OPTIONS, prog_name=PROG_NAME
+    )
+    build_app(commands)(args=args)
+
+
+_full_app: typer.Typer | None = None
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``app``: the whole app, built (and its command modules imported) on first use."""
+    global _full_app
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if _full_app is None:
+        _full_app = build_app()
+    return _full_app
 
 
 if __name__ == "__main__":

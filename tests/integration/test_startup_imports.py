@@ -1,0 +1,110 @@
+"""Start-up imports only what the command uses (issue 18: <= 0.5 s start-up).
+
+No timing here, ever: each test runs a fresh interpreter and asserts which heavy
+libraries ended up in ``sys.modules``; the start-up times themselves are measured by
+``python -m benchmarks startup``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tradecore.adapters.data import write_bar_files
+from tradecore.domain.market.datagen import generate_bars
+
+#: Libraries no replay start-up needs (the store's Alembic only once it creates one).
+HEAVY = ("alembic", "scipy", "pandas", "exchange_calendars", "alpaca")
+
+_PROBE = """
+import atexit, sys
+heavy = {heavy!r}
+def report():
+    found = sorted(m for m in sys.modules if m.split(".")[0] in heavy)
+    print("HEAVY-MODULES:" + ",".join(found), file=sys.stderr)
+atexit.register(report)
+{body}
+"""
+
+
+def heavy_modules(
+    body: str, *, heavy: tuple[str, ...] = HEAVY, env: dict[str, str] | None = None
+) -> tuple[str, str]:
+    """Run ``body`` in a fresh interpreter; return (heavy modules loaded, stderr)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(heavy=heavy, body=body)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+    assert done.returncode == 0, done.stderr
+    line = next(x for x in done.stderr.splitlines() if x.startswith("HEAVY-MODULES:"))
+    return line.removeprefix("HEAVY-MODULES:"), done.stderr
+
+
+def _console(app: str, *args: str) -> str:
+    """Python that runs a console script's entry point as the shell would."""
+    argv = [f"tradecore-{app}", *args]
+    return (
+        f"import sys; sys.argv = {argv!r}\n"
+        f"from tradecore.apps.{app}.main import main\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+    )
+
+
+def test_importing_the_replay_run_command_loads_no_heavy_library() -> None:
+    found, _ = heavy_modules("import tradecore.apps.replay.run")
+    assert found == "", f"imported: {found}"
+
+
+@pytest.mark.parametrize(
+    ("app", "args"),
+    [
+        ("replay", ("run", "--help")),
+        ("replay", ("manifest", "--help")),
+        ("replay", ("--version",)),
+        ("live", ("db", "--help")),
+        ("live", ("run", "--help")),
+        ("live", ("status", "--help")),
+    ],
+)
+def test_command_help_loads_no_heavy_library(app: str, args: tuple[str, ...]) -> None:
+    found, _ = heavy_modules(_console(app, *args))
+    assert found == "", f"imported: {found}"
+
+
+def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
+    tmp_path: Path,
+) -> None:
+    """The second replay of a Parquet folder reads its XNYS schedule from the cache."""
+    frames = generate_bars(
+        ["AAPL"],
+        100,
+        start=datetime(2026, 3, 2, 14, 30, tzinfo=UTC),
+        interval=timedelta(minutes=1),
+        seed=3,
+    )
+    write_bar_files(tmp_path / "data", frames, fmt="parquet")
+    args = ["run", "--data", str(tmp_path / "data"), "--calendar", "XNYS"]
+    args += ["--param", "fast=3", "--param", "slow=8", "--fill-model", "ideal"]
+    heavy = ("pandas", "exchange_calendars", "pyarrow.dataset", "scipy", "alpaca")
+    cache = {"TRADECORE_CACHE_DIR": str(tmp_path / "cache")}
+    cold, _ = heavy_modules(
+        _console("replay", *args, "--out", str(tmp_path / "cold")),
+        heavy=heavy,
+        env=cache,
+    )
+    assert "exchange_calendars" in cold.split(",")  # an empty cache: computed once
+    warm, stderr = heavy_modules(
+        _console("replay", *args, "--out", str(tmp_path / "warm")),
+        heavy=heavy,
+        env=cache,
+    )
+    assert warm == "", f"imported: {warm}\n{stderr}"
+    assert (tmp_path / "warm" / "summary.json").is_file()

@@ -1,0 +1,60 @@
+"""The console apps register only the command a command line runs (issue 18)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import pytest
+from typer.testing import CliRunner
+
+from tradecore.apps.live import main as live
+from tradecore.apps.replay import main as replay
+from tradecore.apps.wiring.commands import commands_to_register
+
+ALL = ("db", "run", "cost-model")
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["run", "--data", "db"], ("run",)),
+        (["--config", "run", "db", "upgrade"], ("db",)),  # run is --config's value
+        (["--config=x.toml", "cost-model", "show"], ("cost-model",)),
+        (["--version"], ALL),
+        (["--help"], ALL),
+        ([], ALL),
+        (["-h"], ALL),
+        (["no-such-command"], ALL),  # click names the error with every command known
+        (["version"], ALL),
+    ],
+)
+def test_the_command_is_the_first_argument_that_is_no_option(
+    argv: list[str], expected: tuple[str, ...]
+) -> None:
+    chosen = commands_to_register(
+        argv, ALL, value_options=("--config",), prog_name="tradecore-live"
+    )
+    assert tuple(chosen) == expected
+
+
+def test_shell_completion_registers_every_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("_TRADECORE_LIVE_COMPLETE", "bash_complete")
+    chosen = commands_to_register(["run"], ALL, prog_name="tradecore-live")
+    assert tuple(chosen) == ALL
+
+
+def test_an_app_of_one_command_runs_it_and_still_has_version() -> None:
+    app = replay.build_app(["keys"])
+    result = CliRunner().invoke(app, ["keys", "--help"])
+    assert result.exit_code == 0, result.output
+    assert CliRunner().invoke(app, ["version"]).exit_code == 0
+
+
+@pytest.mark.parametrize("main", [live, replay])
+def test_the_whole_app_lists_every_command(main: ModuleType) -> None:
+    result = CliRunner().invoke(main.app, ["--help"])
+    assert result.exit_code == 0, result.output
+    listed = set(result.output.split())
+    assert {*main.COMMANDS, "version"} <= listed
