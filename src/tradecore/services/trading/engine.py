@@ -44,6 +44,7 @@ orders at their target, so a strategy never double-orders while a fill is pendin
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 
 import attrs
@@ -126,6 +127,7 @@ class TradingEngine(NetOfCostSteps):
         self._planner = None if net is None else NetOfCostPlanner(net)
         self._book = ExecutionBook()
         self._protect = ProtectionDesk(orders, config.default_protection)
+        self._last_stamp: DecisionStamp | None = None
         self._cost_hash = (
             config.cost_model_hash
             if self._planner is None
@@ -378,9 +380,20 @@ class TradingEngine(NetOfCostSteps):
         return order_intent(self._stamp(), target, side, qty, price, plan, bracket)
 
     def _stamp(self) -> DecisionStamp:
-        """Who decides now, under which hashes: what every record carries."""
-        config = self._config
+        """Who decides now, under which hashes: what every record carries.
+
+        Kept for the current instant: an order's decision record and intent (and
+        every order of the same bar) carry the same stamp.
+        """
         now = self._clock.now()
+        stamp = self._last_stamp
+        if stamp is not None and stamp.at == now:
+            return stamp
+        self._last_stamp = stamp = self._new_stamp(now)
+        return stamp
+
+    def _new_stamp(self, now: datetime) -> DecisionStamp:
+        config = self._config
         calendar = config.calendar
         return DecisionStamp(
             strategy_id=self._strategy.strategy_id,
