@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 
 import attrs
@@ -12,7 +13,12 @@ from hypothesis import strategies as st
 
 from tradecore.adapters.data import load_bar_files, write_bar_files
 from tradecore.domain.errors import BarFileError
-from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint, merge_timeline
+from tradecore.domain.market.bar_frame import (
+    BarFrame,
+    data_fingerprint,
+    merge_timeline,
+    timeline_chunks,
+)
 from tradecore.domain.market.bars import Bar
 
 prices = st.floats(1e-4, 1e9, allow_nan=False, allow_infinity=False)
@@ -87,3 +93,21 @@ def test_a_row_is_the_bar_the_validating_constructor_builds(frame: BarFrame) -> 
         checked = Bar(**{f.name: getattr(fast, f.name) for f in attrs.fields(Bar)})
         assert fast == checked
         assert type(fast.open) is float
+
+
+@given(
+    symbol_sets.flatmap(lambda s: st.tuples(*(frames(x) for x in s))),
+    st.integers(min_value=0, max_value=12),
+)
+def test_timeline_chunks_join_into_the_whole_timeline(
+    bars: tuple[BarFrame, ...], extra: int
+) -> None:
+    whole = merge_timeline(bars)
+    chunks = list(timeline_chunks(bars, chunk_rows=len(bars) + extra))
+    assert all(len(c) <= len(bars) + extra for c in chunks)
+    for name in ("timestamps", "frame_index", "row_index"):
+        joined = [getattr(c, name) for c in chunks] or [np.empty(0, np.int64)]
+        assert np.concatenate(joined).tolist() == getattr(whole, name).tolist()
+    # a chunk never splits one timestamp's bars
+    for before, after in itertools.pairwise(chunks):
+        assert before.timestamps[-1] < after.timestamps[0]

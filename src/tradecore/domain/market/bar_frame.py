@@ -295,6 +295,73 @@ def merge_timeline(frames: Sequence[BarFrame]) -> Timeline:
     return result
 
 
+#: Rows per chunk of :func:`timeline_chunks` (about 1.4 MiB of index per chunk).
+CHUNK_ROWS = 65_536
+
+
+def timeline_chunks(
+    frames: Sequence[BarFrame], chunk_rows: int = CHUNK_ROWS
+) -> Iterator[Timeline]:
+    """:func:`merge_timeline`'s order, a chunk of at most ``chunk_rows`` rows at a time.
+
+    Why: the whole timeline costs 20 bytes per bar held for the run (56 while it is
+    sorted); a replay of ten million bars needs only the chunk it is in. A chunk
+    ends after a whole timestamp (every frame's rows at the cut time are in it), so
+    the chunks joined are exactly ``merge_timeline(frames)``.
+
+    Raises:
+        InvalidInput: two frames have the same symbol, or ``chunk_rows`` < the
+            number of frames (a chunk must hold one timestamp of every frame).
+    """
+    by_symbol = sorted(range(len(frames)), key=lambda i: frames[i].symbol)
+    symbols = tuple(frames[i].symbol for i in by_symbol)
+    if len(set(symbols)) != len(symbols):
+        raise InvalidInput("symbol", symbols, "each symbol may appear once")
+    if chunk_rows < max(1, len(frames)):
+        raise InvalidInput("chunk_rows", chunk_rows, f"below {len(frames)} frames")
+    step = chunk_rows // max(1, len(frames))
+    cursors = [0] * len(frames)
+    while True:
+        live = [i for i in by_symbol if cursors[i] < len(frames[i])]
+        if not live:
+            return
+        # Cut at the earliest time any live frame reaches ``step`` rows ahead: each
+        # frame then gives at most ``step`` rows, and every row at the cut is in.
+        cut = min(
+            int(frames[i].timestamps[min(cursors[i] + step, len(frames[i])) - 1])
+            for i in live
+        )
+        yield _merge_window(frames, live, cursors, cut, symbols)
+
+
+def _merge_window(
+    frames: Sequence[BarFrame],
+    live: list[int],
+    cursors: list[int],
+    cut: int,
+    symbols: tuple[str, ...],
+) -> Timeline:
+    """Merge each live frame's rows from its cursor up to ``cut`` (inclusive)."""
+    parts, which, rows = [], [], []
+    for i in live:
+        start = cursors[i]
+        stop = start + int(
+            np.searchsorted(frames[i].timestamps[start:], cut, side="right")
+        )
+        parts.append(frames[i].timestamps[start:stop])
+        which.append(np.full(stop - start, i, dtype=np.int32))
+        rows.append(np.arange(start, stop, dtype=np.int64))
+        cursors[i] = stop
+    stamps = np.concatenate(parts)
+    order = np.argsort(stamps, kind="stable")
+    return Timeline(
+        symbols,
+        stamps[order],
+        np.concatenate(which)[order],
+        np.concatenate(rows)[order],
+    )
+
+
 def data_fingerprint(frames: Sequence[BarFrame]) -> str:
     """Return a sha256 hex digest of the bars' content, independent of frame order.
 

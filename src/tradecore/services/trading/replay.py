@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 import attrs
 import numpy as np
 
-from tradecore.domain.market.bar_frame import BarFrame, from_ns, merge_timeline
+from tradecore.domain.market.bar_frame import BarFrame, from_ns, timeline_chunks
 from tradecore.domain.market.calendar import MarketCalendar, bar_close
 from tradecore.ports.broker import ScheduledBroker
 from tradecore.ports.clock import ManualClock
@@ -64,19 +64,23 @@ def run_replay(
     on_progress: Callable[[ReplayProgress], None] | None = None,
     calendar: MarketCalendar | None = None,
 ) -> ReplayRun:
-    """Drive ``engine`` and ``broker`` through ``frames`` in time order."""
-    timeline = merge_timeline(frames)
-    stamps = timeline.timestamps
-    starts = np.flatnonzero(np.r_[True, np.diff(stamps) != 0])
-    ends = np.r_[starts[1:], len(stamps)]
-    equity = np.empty(len(starts), dtype=np.float64)
+    """Drive ``engine`` and ``broker`` through ``frames`` in time order.
+
+    The bars are walked a chunk of the time order at a time
+    (:func:`~tradecore.domain.market.bar_frame.timeline_chunks`): what the driver
+    holds besides the frames is one chunk's index and the equity samples.
+    """
     columns = [(f.symbol, f.close, f.volume) for f in frames]
-    frame_of, row_of = timeline.frame_index, timeline.row_index
     interval_ns = int(interval.total_seconds() * 1e9)
     known_at = _known_at(calendar, interval)
-    report_every = max(1, len(starts) // 100)
+    total = sum(len(f) for f in frames)
+    report_every = max(1, total // 100)
+    reported = -report_every
     current: dict[str, tuple[int, int]] = {}
     fed: set[str] = set()
+    sampled_at: list[np.ndarray] = []
+    sampled: list[np.ndarray] = []
+    done = 0
 
     def feed_before_order(symbol: str) -> None:
         # The broker prices and checks an order against the last bar it saw: show it
@@ -87,26 +91,40 @@ def run_replay(
             fed.add(symbol)
 
     engine.before_order = feed_before_order
-    for g, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        t_ns = int(stamps[lo])
-        _advance(clock, broker, engine, from_ns(t_ns))
-        fed.clear()
-        batch = list(zip(frame_of[lo:hi].tolist(), row_of[lo:hi].tolist(), strict=True))
-        for f, r in batch:
-            symbol = columns[f][0]
-            current[symbol] = (f, r)
-            if broker.needs_bar(symbol):
-                broker.on_bar(frames[f].bar(r))
-                fed.add(symbol)
-        _advance(clock, broker, engine, known_at(t_ns, t_ns + interval_ns))
-        for f, r in batch:
-            symbol, close, volume = columns[f]
-            engine.on_bar(symbol, t_ns, float(close[r]), float(volume[r]))
-        equity[g] = engine.equity()
-        if on_progress is not None and g % report_every == 0:
-            on_progress(ReplayProgress(int(hi), len(stamps)))
+    for chunk in timeline_chunks(frames):
+        stamps = chunk.timestamps
+        starts = np.flatnonzero(np.r_[True, np.diff(stamps) != 0])
+        ends = np.r_[starts[1:], len(stamps)]
+        equity = np.empty(len(starts), dtype=np.float64)
+        frame_of, row_of = chunk.frame_index.tolist(), chunk.row_index.tolist()
+        for g, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+            t_ns = int(stamps[lo])
+            _advance(clock, broker, engine, from_ns(t_ns))
+            fed.clear()
+            batch = list(zip(frame_of[lo:hi], row_of[lo:hi], strict=True))
+            for f, r in batch:
+                symbol = columns[f][0]
+                current[symbol] = (f, r)
+                if broker.needs_bar(symbol):
+                    broker.on_bar(frames[f].bar(r))
+                    fed.add(symbol)
+            _advance(clock, broker, engine, known_at(t_ns, t_ns + interval_ns))
+            for f, r in batch:
+                symbol, close, volume = columns[f]
+                engine.on_bar(symbol, t_ns, float(close[r]), float(volume[r]))
+            equity[g] = engine.equity()
+            if on_progress is not None and done + hi - reported >= report_every:
+                reported = done + hi
+                on_progress(ReplayProgress(reported, total))
+        sampled_at.append(stamps[starts])
+        sampled.append(equity)
+        done += len(stamps)
     _drain(clock, broker, engine)
-    return ReplayRun(bars=len(stamps), timestamps_ns=stamps[starts], equity=equity)
+    return ReplayRun(
+        bars=total,
+        timestamps_ns=np.concatenate([np.empty(0, np.int64), *sampled_at]),
+        equity=np.concatenate([np.empty(0, np.float64), *sampled]),
+    )
 
 
 def _known_at(
