@@ -1,4 +1,4 @@
-"""backtrader and NautilusTrader scripts (benchmarks/compare) agree with tradecore.
+"""backtrader, NautilusTrader and vectorbt scripts (benchmarks/compare) agree with tradecore.
 
 Each script runs as its own process over a bar folder, as ``nox -s bench`` runs it on
 1,000,000 bars; here on a tiny one cut to end on a signal change, so the final bar
@@ -74,7 +74,11 @@ def _gapped_opens(frame: BarFrame, rng: np.random.Generator) -> BarFrame:
 
 @pytest.mark.parametrize(
     ("module", "script"),
-    [("backtrader", "bt_sma_cross.py"), ("nautilus_trader", "nautilus_sma_cross.py")],
+    [
+        ("backtrader", "bt_sma_cross.py"),
+        ("nautilus_trader", "nautilus_sma_cross.py"),
+        ("vectorbt", "vbt_sma_cross.py"),
+    ],
 )
 def test_the_framework_script_matches_tradecore_ideal_replay(
     module: str, script: str, tmp_path: Path
