@@ -1,28 +1,89 @@
-"""Replay throughput: sma_cross (ideal fills) on 10 symbols x 100,000 one-minute bars.
+"""Replay throughput against peers: sma_cross, ideal fills, 10 symbols x 100,000 bars.
 
-Runs the whole ``tradecore-replay run`` as a separate process (what a user waits
-for), next to a floor measured in the same run: a bare Python loop feeding the same
-bars to the same strategy with no engine, broker or store (what the strategy itself
-costs). Then the same strategy and fills in backtrader and NautilusTrader, each a
-whole process over the same files (:mod:`benchmarks.compare`): bars/second, the
-ratios, and a parity line per framework (fills and final equity vs tradecore's).
+One-minute bars on real XNYS sessions (DST changes, holidays, early closes: the 2024
+calendar), written once as parquet files; every engine reads the same files as a
+separate, whole process (:mod:`benchmarks.compare.runner`): tradecore's
+``tradecore-replay run`` (its default XNYS calendar), backtrader, NautilusTrader and
+vectorbt. Engines run interleaved, the order rotating each repetition, median of 3
+(``--quick``: small files, 1 repetition). Every run, tradecore's included, must match
+the exact NumPy reference (:mod:`benchmarks.compare.reference`): bars, fills, orders
+where reported, final equity to the cent.
+
+Reported per engine: bars/s, tradecore's ratio to it (above 1: tradecore is faster),
+CPU seconds and peak RSS of the child process. For tradecore, the costs behind its
+throughput, from CPU time: start-up (a run on a 100-bar file), per idle bar (a run on
+the same bars whose slow window never fills, so no order is ever placed, minus
+start-up, per bar) and per order (the trading run minus the idle run, per order).
+Then the scaling line: tradecore on 1, 10 and 30 symbols x 100,000 bars. Before the
+timed runs, each engine runs once on the 100-bar file: it warms the file cache and
+numba's on-disk cache (vectorbt's first-ever run compiles for half a minute).
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from benchmarks.compare.runner import comparison_lines, run_tradecore, speed_line
+import attrs
+
+from benchmarks.compare.reference import Result, simulate_frames
+from benchmarks.compare.runner import (
+    CASH,
+    FRAMEWORKS,
+    TRADECORE,
+    Framework,
+    Outcome,
+    interleaved,
+    median_usage,
+    run_engine,
+    verdict,
+)
 from tradecore.adapters.data.bar_files import write_bar_files
-from tradecore.domain.market.bar_frame import merge_timeline
+from tradecore.apps.wiring.calendars import exchange_calendar
+from tradecore.domain.market.bar_frame import BarFrame, merge_timeline
 from tradecore.domain.market.datagen import generate_bars
 from tradecore.domain.strategies import SmaCross
 
-START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
+#: The first session of 2024; 100,000 bars run into January 2025.
+START = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
 PARAMS = {"fast": 10, "slow": 30, "qty": 100}
+TINY_BARS = 100
+SCALING = (1, 10, 30)
+
+
+@attrs.frozen
+class Sizes:
+    """How big a run is: bars per symbol, symbols in the main run, repetitions."""
+
+    bars: int
+    symbols: int
+    repetitions: int
+
+
+FULL = Sizes(bars=100_000, symbols=10, repetitions=3)
+QUICK = Sizes(bars=2_000, symbols=10, repetitions=1)
+
+
+def _frames(n_symbols: int, n_bars: int, seed: int) -> list[BarFrame]:
+    calendar = exchange_calendar("XNYS", date(2024, 1, 1), date(2027, 12, 31))
+    symbols = [f"S{i:02d}" for i in range(n_symbols)]
+    return generate_bars(symbols, n_bars, start=START, seed=seed, calendar=calendar)
+
+
+def _write(folder: Path, frames: list[BarFrame]) -> Path:
+    write_bar_files(folder, frames, fmt="parquet")
+    return folder
+
+
+def _reference(frames: Sequence[BarFrame], **overrides: int) -> tuple[Result, float]:
+    params = {**PARAMS, **overrides}
+    started = time.perf_counter()
+    result = simulate_frames(frames, cash=CASH, **params)
+    return result, time.perf_counter() - started
 
 
 class _Flat:
@@ -33,7 +94,8 @@ class _Flat:
         return 0.0
 
 
-def _strategy_floor(frames: list) -> float:  # type: ignore[type-arg]
+def _strategy_floor(frames: list[BarFrame]) -> float:
+    """Seconds the strategy alone takes over the bars in a bare loop."""
     timeline = merge_timeline(frames)
     strategy = SmaCross(**PARAMS)
     closes = [f.close for f in frames]
@@ -50,23 +112,137 @@ def _strategy_floor(frames: list) -> float:  # type: ignore[type-arg]
     return time.perf_counter() - started
 
 
+def _engine_line(
+    runs: list[Outcome] | str, reference: Result, ours: float | None
+) -> str:
+    if isinstance(runs, str):
+        return runs
+    first, usage = runs[0], median_usage(runs)
+    bars_per_s = first.bars / usage.wall_s
+    ratio = "" if ours is None else f", tradecore/this {ours / bars_per_s:.2f}x"
+    return (
+        f"{first.name} {first.version}: {bars_per_s:,.0f} bars/s (median of "
+        f"{len(runs)}, wall {usage.wall_s:.2f} s){ratio}; CPU {usage.cpu_s:.2f} s; "
+        f"peak RSS {usage.peak_rss_mib:,.0f} MiB | vs reference: "
+        f"{verdict(reference, runs)}"
+    )
+
+
+def _costs_line(
+    trading: list[Outcome] | str,
+    idle: list[Outcome] | str,
+    startup: list[Outcome] | str,
+    reference: Result,
+) -> str:
+    if isinstance(trading, str) or isinstance(idle, str) or isinstance(startup, str):
+        return "tradecore costs: not measured (a run failed)"
+    start_cpu = median_usage(startup).cpu_s
+    idle_cpu, trade_cpu = median_usage(idle).cpu_s, median_usage(trading).cpu_s
+    bars = trading[0].bars
+    per_bar = (idle_cpu - start_cpu) / bars
+    per_order = (trade_cpu - idle_cpu) / max(reference.orders, 1)
+    return (
+        f"tradecore costs (CPU): start-up {start_cpu:.2f} s ({TINY_BARS}-bar file; "
+        f"goal <= 0.5 s); idle bar {per_bar * 1e6:.2f} us (no-trade run "
+        f"{idle_cpu:.2f} s; goal <= 2); order {per_order * 1e6:.0f} us "
+        f"({reference.orders:,} orders, trading run {trade_cpu:.2f} s; goal <= 100)"
+    )
+
+
+def _scaling_line(
+    sizes: Sizes, main: list[Outcome] | str, scratch: Path
+) -> tuple[str, list[str]]:
+    """Run tradecore on 1 and 30 symbols (10: the main run's median)."""
+    cells, problems = [], []
+    for n_symbols in SCALING:
+        if n_symbols == sizes.symbols and not isinstance(main, str):
+            runs = main
+        else:
+            frames = _frames(n_symbols, sizes.bars, seed=100 + n_symbols)
+            folder = _write(scratch / f"scale{n_symbols}", frames)
+            reference, _ = _reference(frames)
+            del frames
+            outcome = run_engine(TRADECORE, folder, PARAMS, scratch)
+            if isinstance(outcome, str):
+                cells.append(f"{n_symbols}x: {outcome}")
+                continue
+            runs = [outcome]
+            check = verdict(reference, runs)
+            if check != "OK":
+                problems.append(f"scaling {n_symbols}x vs reference: {check}")
+        usage = median_usage(runs)
+        cells.append(
+            f"{n_symbols}x {runs[0].bars / usage.wall_s:,.0f} bars/s "
+            f"{usage.peak_rss_mib:,.0f} MiB"
+        )
+    line = f"scaling, tradecore on N symbols x {sizes.bars:,} bars: " + " | ".join(
+        cells
+    )
+    return line + " (goal: 30x <= 350 MiB)", problems
+
+
 def run(quick: bool) -> list[str]:
-    """Time the replay process, the strategy-only floor and the other frameworks."""
-    n_bars = 10_000 if quick else 100_000
-    frames = generate_bars(
-        [f"S{i:02d}" for i in range(10)], n_bars, start=START, seed=7
-    )
-    total = 10 * n_bars
+    """Time every engine on the same files; check all against the reference."""
+    sizes = QUICK if quick else FULL
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines = [
+        f"machine: {os.cpu_count()} CPUs, load average {load}; "
+        f"{sizes.symbols} symbols x {sizes.bars:,} one-minute XNYS bars"
+    ]
+    engines = (TRADECORE, *FRAMEWORKS)
+    idle = Framework("tradecore-idle", "tradecore", None, (("slow", sizes.bars + 1),))
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "bars"
-        write_bar_files(data, frames, fmt="parquet")
-        ours = run_tradecore(data, Path(tmp) / "out", PARAMS)
-        others = comparison_lines(ours, data, PARAMS)
-    floor = _strategy_floor(frames)
-    lines = [ours if isinstance(ours, str) else f"{speed_line(ours)} (goal >= 100,000)"]
-    lines.append(
-        f"floor: strategy alone in a bare loop {floor:.2f} s = {total / floor:,.0f} bars/s"
-    )
-    if not isinstance(ours, str):
-        lines.append(f"ratio process/floor: {ours.wall_s / floor:.1f}x")
-    return [*lines, *others]
+        scratch = Path(tmp)
+        tiny_frames = _frames(1, TINY_BARS, seed=1)
+        tiny = _write(scratch / "tiny", tiny_frames)
+        frames = _frames(sizes.symbols, sizes.bars, seed=7)
+        data = _write(scratch / "bars", frames)
+        reference, reference_s = _reference(frames)
+        idle_reference, _ = _reference(frames, slow=sizes.bars + 1)
+        floor = _strategy_floor(frames)
+        del frames
+        lines.append(
+            f"reference (exact NumPy, in-process): {reference.bars:,} bars, "
+            f"{reference.orders:,} orders, {reference.fills:,} fills, final equity "
+            f"{reference.final_equity} in {reference_s:.3f} s = "
+            f"{reference.bars / reference_s:,.0f} bars/s; near-tie bars "
+            f"{reference.near_tie} (0: float and exact math decide alike); "
+            f"{reference.overnight_fills:,} fills at a session's first open of an "
+            "order decided on the previous session's last bar"
+        )
+        lines.append(
+            f"floor: the strategy alone in a bare loop {floor:.2f} s = "
+            f"{reference.bars / floor:,.0f} bars/s"
+        )
+        startup = interleaved(engines, tiny, PARAMS, max(sizes.repetitions, 1), scratch)
+        results = interleaved(
+            (*engines, idle), data, PARAMS, sizes.repetitions, scratch
+        )
+        ours_runs = results[TRADECORE.name]
+        ours = (
+            None
+            if isinstance(ours_runs, str)
+            else ours_runs[0].bars / median_usage(ours_runs).wall_s
+        )
+        for engine in engines:
+            lines.append(_engine_line(results[engine.name], reference, ours))
+        lines.append(_engine_line(results[idle.name], idle_reference, None))
+        tiny_reference, _ = _reference(tiny_frames)
+        for engine in engines:
+            warm = startup[engine.name]
+            if isinstance(warm, str):
+                continue
+            usage = median_usage(warm)
+            lines.append(
+                f"start-up {engine.name} ({TINY_BARS} bars): wall {usage.wall_s:.2f}"
+                f" s, CPU {usage.cpu_s:.2f} s, {usage.peak_rss_mib:,.0f} MiB | "
+                f"vs reference: {verdict(tiny_reference, warm)}"
+            )
+        lines.append(
+            _costs_line(
+                ours_runs, results[idle.name], startup[TRADECORE.name], reference
+            )
+        )
+        scaling, problems = _scaling_line(sizes, ours_runs, scratch)
+        lines += [scaling, *problems]
+    return lines

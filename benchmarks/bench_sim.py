@@ -5,6 +5,10 @@ every 10 minutes, alternating sides, and a far limit order canceled 30 minutes l
 keeps fills, cancels and acks coming. Bars are built outside the timed sections, in
 chunks. Reported next to a floor measured in the same run: a bare dict lookup and
 store per bar, which is what a bar with no working order should cost.
+
+Then resting orders: 1,000 and 10,000 far limit orders placed one after another (each
+submit checks buying power against every order already resting), with the ratio of the
+two per-order costs: 1.0 means a submit costs the same however many orders rest.
 """
 
 from __future__ import annotations
@@ -142,6 +146,45 @@ def _idle_bar_cost(n: int) -> tuple[float, float]:
     return idle, floor
 
 
+def _place_resting(n: int) -> float:
+    """Return the seconds taken to place ``n`` far GTC limit buys that all rest."""
+    clock = SimClock(START)
+    config = VenueConfig(
+        seed=1,
+        calendar=MarketCalendar.always_open(),
+        starting_cash=Decimal(1_000_000_000),
+    )
+    broker = SimulatedBroker(clock, config)
+    specs = [
+        OrderSpec(
+            symbol=SYMBOLS[i % len(SYMBOLS)],
+            side=Side.BUY,
+            qty=Decimal(10),
+            order_type=OrderType.LIMIT,
+            limit_price=Decimal("50.00") + Decimal(i % 100) / 100,
+            time_in_force=TimeInForce.GTC,
+        )
+        for i in range(n)
+    ]
+    started = time.perf_counter()
+    for i, spec in enumerate(specs):
+        broker.submit(f"r{i}", spec)
+    return time.perf_counter() - started
+
+
+def _resting_line(quick: bool) -> str:
+    """Place 1k and 10k (quick: 200 and 2k) resting orders; report the linearity."""
+    small, large = (200, 2_000) if quick else (1_000, 10_000)
+    t_small, t_large = _place_resting(small), _place_resting(large)
+    per_small, per_large = t_small / small, t_large / large
+    return (
+        f"resting limit orders: {large:,} placed in {t_large:.2f} s "
+        f"= {per_large * 1e6:.1f} us/order ({small:,}: {per_small * 1e6:.1f} us/order); "
+        f"per-order ratio {large // 1000}k/{small / 1000:g}k {per_large / per_small:.2f}"
+        f" (1.0 = linear; goal: 10,000 in < 1 s)"
+    )
+
+
 def run(quick: bool) -> list[str]:
     """Run the benchmark and return its report lines."""
     minutes = 10_000 if quick else 100_000
@@ -160,4 +203,5 @@ def run(quick: bool) -> list[str]:
         f"idle bar (no working order): {idle * 1e6:.2f} us vs dict floor "
         f"{floor * 1e6:.3f} us (x{idle / floor:.1f})"
     )
+    lines.append(_resting_line(quick))
     return lines

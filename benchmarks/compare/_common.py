@@ -18,6 +18,9 @@ What every script must reproduce, from tradecore's ``sma_cross`` with
   closes and fills whole at the *next* bar's open, without fees or slippage; an order
   decided on a symbol's last bar never fills;
 * final equity = cash + position x last close, to the cent.
+
+``reference.py`` computes this rule exactly (integer micro-units, no float) and is what
+the harness checks every engine against, tradecore included.
 """
 
 from __future__ import annotations

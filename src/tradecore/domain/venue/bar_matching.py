@@ -74,7 +74,7 @@ def _schedule_fill(
     book: VenueBook, config: VenueConfig, order: SimOrder, match: Match, at: datetime
 ) -> None:
     assert match.price is not None
-    order.committed_qty += match.qty
+    book.commit(order, match.qty)
     order.fills_scheduled += 1
     execution_id = derive_id(
         config.seed, "exec", order.broker_order_id, str(order.fills_scheduled)

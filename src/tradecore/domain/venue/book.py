@@ -24,6 +24,7 @@ from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.money import ZERO
 from tradecore.domain.orders.spec import TimeInForce
+from tradecore.domain.venue.buying_power import Reservations
 from tradecore.domain.venue.sim_order import SimOrder
 
 B = BrokerOrderStatus
@@ -74,12 +75,20 @@ class VenueBook:
     heap: list[tuple[datetime, int, Action]] = attrs.Factory(list)
     outbox: list[OrderEvent] = attrs.Factory(list)
     sequence: int = 0
+    #: What the open orders tie up; touched on every change that can move it.
+    reservations: Reservations = attrs.Factory(Reservations)
 
     def add(self, order: SimOrder) -> None:
         """Register a new order under both ids."""
         self.orders[order.broker_order_id] = order
         self.by_client_id[order.client_order_id] = order
         self.open[order.broker_order_id] = order
+        self.reservations.touch(order)
+
+    def commit(self, order: SimOrder, qty: Decimal) -> None:
+        """Count ``qty`` more of ``order`` as filled or scheduled to fill."""
+        order.committed_qty += qty
+        self.reservations.touch(order)
 
     def work(self, order: SimOrder) -> None:
         """Let bars match ``order``."""
@@ -153,6 +162,7 @@ class VenueBook:
         order.status, order.updated_at = status, at
         self.unwork(order)
         self.open.pop(order.broker_order_id, None)
+        self.reservations.touch(order)
         self.emit(kind, order, at, **kw)
 
     # --- applying actions --------------------------------------------------------
@@ -205,6 +215,7 @@ class VenueBook:
             filled_at=at,
         )
         self.ledger = self.ledger.apply(fill)
+        self.reservations.touch_symbol(fill.symbol)
         order.filled_qty += action.qty
         order.filled_notional += action.qty * action.price
         if order.filled_qty == order.qty:
@@ -236,6 +247,7 @@ class VenueBook:
             leg = self.orders[leg_id]
             if leg.status is B.HELD:
                 leg.status, leg.updated_at, leg.ready_at = B.NEW, at, at
+                self.reservations.touch(leg)
                 self.emit(K.ACCEPTED, leg, at)
                 self.work(leg)
                 self.schedule_expiry(leg, at)

@@ -36,7 +36,12 @@ from tradecore.domain.orders.money import quantize_qty, to_price
 from tradecore.domain.orders.spec import OrderSpec, TimeInForce
 from tradecore.domain.venue.bar_matching import match_bar
 from tradecore.domain.venue.book import Action, ActionKind, VenueBook
-from tradecore.domain.venue.buying_power import free_cash, order_reservation
+from tradecore.domain.venue.buying_power import (
+    free_cash,
+    order_price,
+    order_reservation,
+    reserved_from_scratch,
+)
 from tradecore.domain.venue.config import OutsideHours, VenueConfig
 from tradecore.domain.venue.legs import create_legs
 from tradecore.domain.venue.sim_order import FRACTION_STEP, SimOrder, derive_id
@@ -271,15 +276,7 @@ class SimVenue:
             raise OrderNotCancelable(f"order {order.broker_order_id}: replace pending")
 
     def _reference_price(self, spec: OrderSpec) -> Decimal:
-        price = spec.limit_price or spec.stop_price
-        if price is not None:
-            return price
-        bar = self._last_bars.get(spec.symbol)
-        if bar is None:
-            raise BrokerRejected(
-                f"no price for {spec.symbol} yet", code="no_market_data"
-            )
-        return to_price(bar.close)
+        return order_price(spec) or self._last_price(spec.symbol)
 
     def _order_qty(self, spec: OrderSpec) -> Decimal:
         if spec.qty is not None:
@@ -290,22 +287,30 @@ class SimVenue:
             raise BrokerRejected(f"notional {spec.notional} buys nothing", code="qty")
         return qty
 
-    def _buying_power(self, exclude: str | None) -> Decimal:
-        ledger = self._book.ledger
-        reserved = sum(
-            (
-                order_reservation(
-                    o.spec.side,
-                    o.remaining,
-                    self._reference_price(o.spec),
-                    ledger.position(o.spec.symbol),
-                )
-                for o in self._book.open.values()
-                if o.status is not B.HELD and o.broker_order_id != exclude
-            ),
-            Decimal(0),
+    def buying_power_from_scratch(self) -> Decimal:
+        """Return buying power walking every open order: the incremental figure's oracle.
+
+        O(open orders); for tests and diagnostics, never on the request path.
+        """
+        book = self._book
+        reserved = reserved_from_scratch(
+            book.open.values(), book.ledger, self._last_price
         )
-        return free_cash(ledger) - reserved
+        return free_cash(book.ledger) - reserved
+
+    def _last_price(self, symbol: str) -> Decimal:
+        bar = self._last_bars.get(symbol)
+        if bar is None:
+            raise BrokerRejected(f"no price for {symbol} yet", code="no_market_data")
+        return to_price(bar.close)
+
+    def _buying_power(self, exclude: str | None) -> Decimal:
+        book = self._book
+        reservations = book.reservations
+        reserved = reservations.reserved(
+            book.open, book.ledger, self._last_price, exclude
+        )
+        return reservations.free_cash(book.ledger) - reserved
 
     def _check_buying_power(
         self, spec: OrderSpec, qty: Decimal, exclude: str | None
