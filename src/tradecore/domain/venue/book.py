@@ -6,6 +6,13 @@ cancels, expiries, replacements. Applying an action changes the order and the le
 and emits the :class:`OrderEvent` the broker reports. Because a fill is applied only
 when its time comes, a cancel that takes effect first wins the race, and one that takes
 effect later lets the fill stand: exactly the race a live broker has.
+
+Memory stays bounded by the open orders: the venue keeps the last
+:data:`KEEP_FINAL_ORDERS` final orders for lookups, then retires the oldest (its
+client order id stays known, so reusing it is still refused, as Alpaca refuses any
+id it has seen). Alpaca itself keeps every order; a replay only looks an order up
+right after sending it (an answer it did not get), never one settled thousands of
+orders ago. Bracket legs and their parents are never retired.
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ from tradecore.domain.venue.sim_order import SimOrder
 
 B = BrokerOrderStatus
 K = OrderEventKind
+
+#: Final orders the venue keeps for lookups before retiring the oldest.
+KEEP_FINAL_ORDERS = 10_000
 _PENDING = frozenset({B.PENDING_CANCEL, B.PENDING_REPLACE})
 
 
@@ -77,9 +87,17 @@ class VenueBook:
     sequence: int = 0
     #: What the open orders tie up; touched on every change that can move it.
     reservations: Reservations = attrs.Factory(Reservations)
+    #: Orders ever created (the next order's sequence number, for its id).
+    created: int = 0
+    #: Broker ids of final orders that may be retired, oldest first.
+    settled: dict[str, None] = attrs.Factory(dict)
+    #: Client order ids of retired orders (never accepted again).
+    retired_client_ids: set[str] = attrs.Factory(set)
+    keep_final: int = KEEP_FINAL_ORDERS
 
     def add(self, order: SimOrder) -> None:
         """Register a new order under both ids."""
+        self.created += 1
         self.orders[order.broker_order_id] = order
         self.by_client_id[order.client_order_id] = order
         self.open[order.broker_order_id] = order
@@ -164,11 +182,35 @@ class VenueBook:
         self.open.pop(order.broker_order_id, None)
         self.reservations.touch(order)
         self.emit(kind, order, at, **kw)
+        if not order.leg_ids and order.parent_id is None:
+            self.settled[order.broker_order_id] = None
+            self._retire_oldest()
+
+    def knows_client_id(self, client_order_id: str) -> bool:
+        """Whether ``client_order_id`` was ever used (retired orders included)."""
+        return (
+            client_order_id in self.by_client_id
+            or client_order_id in self.retired_client_ids
+        )
+
+    def _retire_oldest(self) -> None:
+        """Forget the oldest final orders beyond ``keep_final`` (ids stay known)."""
+        settled = self.settled
+        while len(settled) > self.keep_final:
+            broker_id = next(iter(settled))
+            del settled[broker_id]
+            order = self.orders.pop(broker_id)
+            cid = order.client_order_id
+            if self.by_client_id.get(cid) is order:
+                del self.by_client_id[cid]
+            self.retired_client_ids.add(cid)
 
     # --- applying actions --------------------------------------------------------
 
     def _apply(self, at: datetime, action: Action) -> None:
-        order = self.orders[action.order_id]
+        order = self.orders.get(action.order_id)
+        if order is None:
+            return  # retired: final long ago, so nothing applies to it any more
         kind = action.kind
         if kind is ActionKind.FILL:
             self._fill(order, at, action)

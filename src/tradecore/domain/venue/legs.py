@@ -58,7 +58,7 @@ def create_legs(
         assert spec.qty is not None
         leg_digest = derive_id(seed, "leg", entry.client_order_id, name)
         leg = SimOrder(
-            broker_order_id=derive_id(seed, "order", str(len(book.orders))),
+            broker_order_id=derive_id(seed, "order", str(book.created)),
             client_order_id=f"{name}-{leg_digest}",
             spec=spec,
             qty=spec.qty,

@@ -260,7 +260,7 @@ class SimVenue:
         return order
 
     def _check_new_id(self, client_order_id: str) -> None:
-        if client_order_id in self._book.by_client_id:
+        if self._book.knows_client_id(client_order_id):
             raise DuplicateClientOrderId(f"client order id {client_order_id} was used")
 
     def _check_tradable(self, symbol: str) -> None:
@@ -344,7 +344,7 @@ class SimVenue:
     ) -> SimOrder:
         book = self._book
         order = SimOrder(
-            broker_order_id=derive_id(self.config.seed, "order", str(len(book.orders))),
+            broker_order_id=derive_id(self.config.seed, "order", str(book.created)),
             client_order_id=client_order_id,
             spec=spec,
             qty=qty,
