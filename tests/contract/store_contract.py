@@ -200,6 +200,28 @@ class StoreContract(RecordsContract):
             with pytest.raises(NotFound):
                 uow.intents.get("nope")
 
+    def test_find_many_returns_the_stored_among_the_ids(self, store: Store) -> None:
+        """ST-32 find_many maps each stored id to its intent; unknown ids are absent."""
+        stored = [create_committed(store, make_intent(n)) for n in range(1, 5)]
+        with store.unit_of_work() as uow:
+            moved = uow.intents.update(mark_submitted(stored[1], T0))
+            uow.commit()
+        wanted = [stored[0].client_order_id, moved.client_order_id, "nope"]
+        with store.unit_of_work() as uow:
+            found = uow.intents.find_many([*wanted, stored[0].client_order_id])
+            assert uow.intents.find_many([]) == {}
+        assert found == {
+            stored[0].client_order_id: stored[0],
+            moved.client_order_id: moved,
+        }
+
+    def test_find_many_reads_writes_of_its_own_unit(self, store: Store) -> None:
+        """ST-33 find_many sees the unit's uncommitted writes, like find."""
+        with store.unit_of_work() as uow:
+            created = uow.intents.create(make_intent(arrival_price=Decimal("1.10")))
+            found = uow.intents.find_many(iter([created.client_order_id]))
+        assert found == {created.client_order_id: created}
+
     def test_update_moves_status_and_bumps_version(self, store: Store) -> None:
         """ST-05 a legal status change is stored at version + 1."""
         stored = create_committed(store, make_intent())

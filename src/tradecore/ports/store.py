@@ -16,7 +16,7 @@ state changes) come from the clock the adapter was built with.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -71,6 +71,18 @@ class IntentRepository(Protocol):
 
     def find(self, client_order_id: str) -> OrderIntent | None:
         """Return the intent, or ``None``."""
+        ...
+
+    def find_many(self, client_order_ids: Iterable[str]) -> dict[str, OrderIntent]:
+        """Return the stored intents among ``client_order_ids``, by client order id.
+
+        Ids with no intent are absent from the result. One read however many ids:
+        what a pass over every open order (reconciliation) uses instead of a
+        :meth:`find` per order.
+
+        Raises:
+            InvalidInput: a stored row is malformed.
+        """
         ...
 
     def update(self, intent: OrderIntent) -> OrderIntent:

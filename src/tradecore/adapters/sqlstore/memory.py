@@ -57,6 +57,11 @@ class IntentMirror(IntentRepository):
         """Return the intent, or ``None``."""
         return self._rows.get(client_order_id)
 
+    def find_many(self, client_order_ids: Iterable[str]) -> dict[str, OrderIntent]:
+        """Return the intents among ``client_order_ids`` (absent ids left out)."""
+        rows = self._rows
+        return {cid: rows[cid] for cid in client_order_ids if cid in rows}
+
     def update(self, intent: OrderIntent) -> OrderIntent:
         """Store ``intent`` over its stored version (checked) at version + 1."""
         cid = intent.client_order_id

@@ -2,6 +2,8 @@
 
 Its :meth:`Session.execute` is the adapter's single choke point for SQL, so it is
 also where SQLAlchemy errors become tradecore errors (:mod:`.errors`).
+:meth:`Session.run` is the same for the hot path's pre-compiled statements on the
+raw DBAPI cursor (:mod:`.hot_path`): same connection, same transaction, same errors.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ class Session:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+        self._cursor: Any = None
+        self.dialect_name: str = connection.dialect.name
 
     @property
     def dialect(self) -> Dialect:
@@ -28,3 +32,26 @@ class Session:
         """Execute ``statement`` in the unit's transaction (translating errors)."""
         with translating():
             return self._connection.execute(statement, parameters)
+
+    def run(self, sql: str, parameters: Any) -> Any:
+        """Run driver-level ``sql`` in the unit's transaction; return the raw cursor.
+
+        The SQLAlchemy connection stays the transaction's owner: if none is open it
+        begins one first (SQLite's ``BEGIN IMMEDIATE`` included), exactly as its
+        own ``execute`` would, so ``commit``/``rollback`` cover these statements too.
+        A driver error goes through SQLAlchemy's handler (wrapping, invalidating a
+        dead connection) and then the store's translation.
+        """
+        connection = self._connection
+        with translating():
+            if not connection.in_transaction():
+                connection.begin()
+            cursor = self._cursor
+            if cursor is None:
+                cursor = self._cursor = connection.connection.cursor()
+            try:
+                cursor.execute(sql, parameters)
+            except Exception as e:
+                self._cursor = None
+                connection._handle_dbapi_exception(e, sql, parameters, cursor, None)
+        return cursor
