@@ -70,6 +70,21 @@ def make_intent(n: int = 1, *, qty: str = "10", **context: Any) -> OrderIntent:
     )
 
 
+def _intent_in(symbol: str, signal: str) -> OrderIntent:
+    """A CREATED market-order intent in ``symbol`` (``signal`` makes it unique)."""
+    key = DecisionKey(
+        strategy_id="contract",
+        symbol=symbol,
+        side=Side.BUY,
+        session_date=date(2024, 3, 1),
+        horizon="1d",
+        signal_hash=signal,
+        qty=Decimal(1),
+    )
+    spec = OrderSpec(symbol=symbol, side=Side.BUY, qty=Decimal(1))
+    return OrderIntent.create(key, spec, decided_at=T0)
+
+
 def fill_event(intent: OrderIntent, execution_id: str, qty: str) -> OrderEvent:
     """Build a partial-fill event for ``intent``."""
     fill = Fill(
@@ -272,6 +287,25 @@ class StoreContract(RecordsContract):
         assert len(open_ids) == len(expected_open)
         assert {i.status for i in terminal} == set(TERMINAL)
 
+    def test_open_symbols_are_the_symbols_of_open_intents(self, store: Store) -> None:
+        """ST-34 open_symbols: the symbols open_intents holds, nothing terminal."""
+        for symbol, status in (
+            ("AAPL", IntentStatus.ACKED),
+            ("MSFT", IntentStatus.SUBMITTED),
+            ("MSFT", IntentStatus.CANCELED),
+            ("TSLA", IntentStatus.FILLED),
+            ("SPY", IntentStatus.CREATED),
+        ):
+            intent = create_committed(store, _intent_in(symbol, status.value))
+            with store.unit_of_work() as uow:
+                for step in path_to(status)[1:]:
+                    intent = uow.intents.update(attrs.evolve(intent, status=step))
+                uow.commit()
+        with store.unit_of_work() as uow:
+            symbols = uow.intents.open_symbols()
+            expected = {i.spec.symbol for i in uow.intents.open_intents()}
+        assert symbols == expected == {"AAPL", "MSFT", "SPY"}
+
     def test_by_status_since_reads_only_recent_decisions(self, store: Store) -> None:
         """ST-29 by_status_since: the statuses asked for, decided at/after the time."""
         for n in (1, 2, 3):
@@ -446,6 +480,23 @@ class StoreContract(RecordsContract):
             uow.fills.record(fill)  # type: ignore[arg-type]
         with store.unit_of_work() as uow:
             assert uow.fills.all() == []
+
+    def test_out_of_range_stored_amount_is_invalid_input(
+        self, store: Store, raw_sql: RawSql
+    ) -> None:
+        """ST-35 a hand-edited negative filled qty raises InvalidInput naming it."""
+        stored = create_committed(store, make_intent())
+        raw_sql(
+            "UPDATE intents SET filled_qty = -1 WHERE client_order_id = :c",
+            {"c": stored.client_order_id},
+        )
+        with store.unit_of_work() as uow:
+            with pytest.raises(InvalidInput, match="filled_qty"):
+                uow.intents.get(stored.client_order_id)
+            with pytest.raises(InvalidInput, match="filled_qty"):
+                uow.intents.open_intents()
+            with pytest.raises(InvalidInput, match="filled_qty"):
+                uow.intents.find_many([stored.client_order_id])
 
     def test_unknown_stored_status_is_invalid_input(
         self, store: Store, raw_sql: RawSql

@@ -99,6 +99,14 @@ class IntentRepository(Protocol):
         """Return every intent not in a terminal status, oldest decision first."""
         ...
 
+    def open_symbols(self) -> frozenset[str]:
+        """Return the symbols of every intent not in a terminal status.
+
+        What :meth:`open_intents` would say about symbols, without building every
+        intent (reconciliation asks it once per pass over thousands of them).
+        """
+        ...
+
     def by_status(self, *statuses: IntentStatus) -> Sequence[OrderIntent]:
         """Return intents in any of ``statuses``, oldest decision first."""
         ...

@@ -22,12 +22,13 @@ reuse them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 from sqlalchemy import bindparam, literal_column, select
@@ -42,6 +43,7 @@ from tradecore.domain.orders.client_order_id import DecisionKey
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.lifecycle import TERMINAL, IntentStatus
 from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.domain.validation import SYMBOL_RE
 from tradecore.ports.store_records import BrokerOrderRecord
 
 _I = t.intents
@@ -53,6 +55,7 @@ _DECIMALS = frozenset(
 _TIMES = frozenset(c.name for c in _I.c if isinstance(c.type, UtcDateTime)) | {
     c.name for c in t.broker_orders.c if isinstance(c.type, UtcDateTime)
 }
+T = TypeVar("T")
 _STATUSES = {s.value: s for s in IntentStatus}
 _SIDES = {s.value: s for s in Side}
 
@@ -115,25 +118,35 @@ def among_param(dialect_name: str, ids: Sequence[str]) -> Any:
 @cache
 def select_open_intents(dialect_name: str) -> Compiled:
     """Every non-terminal intent, oldest decision first (on the status index)."""
-    wanted: list[Any] = [
-        literal_column(f"'{s.value}'") for s in IntentStatus if s not in TERMINAL
-    ]
     stmt = (
         select(_I)
-        .where(_I.c.status.in_(wanted))
+        .where(_I.c.status.in_(_open_statuses()))
         .order_by(_I.c.decided_at, _I.c.client_order_id)
     )
     return compile_positional(stmt, dialect_name)
 
 
+@cache
+def select_open_symbols(dialect_name: str) -> Compiled:
+    """The symbols of the non-terminal intents (on the status index)."""
+    stmt = select(_I.c.symbol).where(_I.c.status.in_(_open_statuses())).distinct()
+    return compile_positional(stmt, dialect_name)
+
+
+def _open_statuses() -> list[Any]:
+    # Inline constants (our own enum values): IN over bound values is re-expanded on
+    # every call, and the index on (status, decided_at) serves it either way.
+    return [literal_column(f"'{s.value}'") for s in IntentStatus if s not in TERMINAL]
+
+
 # --- values: Python -> driver ---------------------------------------------------------
 
 
-def _sqlite_time(value: datetime) -> str:
+def sqlite_time(value: datetime) -> str:
     """What SQLAlchemy stores for a UTC time in SQLite (naive, microseconds always)."""
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value.isoformat(" ", "microseconds")[:26]  # without "+00:00"
 
 
 def to_driver(dialect_name: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -155,25 +168,70 @@ def to_driver(dialect_name: str, row: dict[str, Any]) -> dict[str, Any]:
     for name in _TIMES.intersection(row):
         value = row[name]
         if value is not None:
-            row[name] = _sqlite_time(value)
+            row[name] = sqlite_time(value)
     return row
 
 
+def _valid_decimal(value: object, *, positive: bool = False) -> bool:
+    return (
+        type(value) is Decimal
+        and value.is_finite()
+        and (value > 0 if positive else value >= 0)
+    )
+
+
+def _plainly_valid(intent: OrderIntent) -> bool:
+    """The intent's validators would pass (checked stricter, and cheaper, here).
+
+    ``False`` means "not sure": the caller then runs the validators themselves,
+    which raise the domain's error or pass.
+    """
+    decided, updated, price = intent.decided_at, intent.updated_at, intent.arrival_price
+    cid = intent.client_order_id
+    return (
+        type(cid) is str
+        and cid.strip() != ""
+        and type(intent.decision_key) is DecisionKey
+        and type(intent.spec) is OrderSpec
+        and type(intent.attempt) is int
+        and type(intent.status) is IntentStatus
+        and type(decided) is datetime
+        and decided.tzinfo is UTC
+        and type(updated) is datetime
+        and updated.tzinfo is UTC
+        and (price is None or _valid_decimal(price, positive=True))
+        and _valid_decimal(intent.filled_qty)
+        and _valid_decimal(intent.filled_notional)
+        and _valid_decimal(intent.fees)
+    )
+
+
 class IntentEncoder:
-    """Intents -> ``intents`` rows, remembering the last spec and key it encoded.
+    """Intents -> ``intents`` rows for one dialect, remembering the last spec and key.
 
     An intent moves through several statuses with the same (frozen) spec and
     decision key objects, so their JSON and validation are done once per object:
     the memo holds the object itself and is used only for that very object.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, dialect_name: str) -> None:
+        self._sqlite = dialect_name != "postgresql"
         self._spec: tuple[OrderSpec, str] | None = None
         self._key: tuple[DecisionKey, str] | None = None
+        self._time: tuple[datetime, str] | None = None  # decided_at, mostly
+
+    def _sqlite_time(self, value: datetime) -> str:
+        memo = self._time
+        if memo is not None and memo[0] is value:
+            return memo[1]
+        text = sqlite_time(value)
+        self._time = (value, text)
+        return text
 
     def row(self, intent: OrderIntent) -> dict[str, Any]:
-        """The row of ``intent`` (validated as :func:`codec.intent_row` does)."""
-        attrs.validate(intent)
+        """The driver row of ``intent`` (validated as :func:`codec.intent_row` does)."""
+        if not _plainly_valid(intent):
+            attrs.validate(intent)
         spec, key = intent.spec, intent.decision_key
         memo_spec, memo_key = self._spec, self._key
         if memo_spec is None or memo_spec[0] is not spec:
@@ -183,7 +241,7 @@ class IntentEncoder:
             codec.validate(key)
             memo_key = self._key = (key, codec.to_json(key))
         ids = intent.execution_ids
-        return {
+        row = {
             "client_order_id": intent.client_order_id,
             "strategy_id": key.strategy_id,
             "symbol": spec.symbol,
@@ -209,6 +267,15 @@ class IntentEncoder:
             "parent_client_order_id": intent.parent_client_order_id,
             "version": intent.version,
         }
+        if self._sqlite:  # the bind rules of DecimalText and UtcDateTime (.types)
+            price = intent.arrival_price
+            row["decided_at"] = self._sqlite_time(intent.decided_at)
+            row["updated_at"] = sqlite_time(intent.updated_at)
+            row["arrival_price"] = None if price is None else str(price)
+            row["filled_qty"] = str(intent.filled_qty)
+            row["filled_notional"] = str(intent.filled_notional)
+            row["fees"] = str(intent.fees)
+        return row
 
 
 def broker_order_row(order: BrokerOrderRecord) -> dict[str, Any]:
@@ -257,20 +324,69 @@ def _spec(text: str) -> OrderSpec:
     return codec.converter.structure(json.loads(text), OrderSpec)
 
 
+_KEY_FIELDS = tuple(f.name for f in attrs.fields(DecisionKey))
+_INTENT_FIELDS = tuple(f.name for f in attrs.fields(OrderIntent))
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _built(cls: type[T], names: tuple[str, ...], values: tuple[Any, ...]) -> T:
+    """An attrs instance from checked values, without re-running its validators.
+
+    The callers check every value the class's validators would (stricter, if
+    anything: a miss falls back to the validating decoder). Neither class has a
+    converter or a post-init hook (:func:`tradecore.domain.frozen.replace` relies
+    on the same).
+    """
+    obj = _new(cls)
+    for name, value in zip(names, values, strict=True):
+        _set(obj, name, value)
+    return obj
+
+
+def _text(value: object) -> str:
+    if type(value) is not str or not value.strip():
+        raise _Unreadable
+    return value
+
+
+def _optional_text(value: object) -> str | None:
+    if value is not None and type(value) is not str:
+        raise _Unreadable
+    return value
+
+
+def _count(value: object) -> int:
+    if type(value) is not int:
+        raise _Unreadable
+    return value
+
+
+def _amount(value: object, *, positive: bool = False) -> Decimal:
+    amount = _decimal(value)
+    if amount < 0 or (positive and amount == 0):
+        raise _Unreadable
+    return amount
+
+
 def _key(text: str) -> DecisionKey:
     data = json.loads(text)
-    if len(data) != 8:
+    if type(data) is not dict or len(data) != len(_KEY_FIELDS):
         raise _Unreadable
-    return DecisionKey(
-        strategy_id=data["strategy_id"],
-        symbol=data["symbol"],
-        side=_SIDES[data["side"]],
-        session_date=date.fromisoformat(data["session_date"]),
-        horizon=data["horizon"],
-        signal_hash=data["signal_hash"],
-        qty=_decimal(data["qty"]),
-        version=data["version"],
+    symbol = data["symbol"]
+    if type(symbol) is not str or not SYMBOL_RE.match(symbol):
+        raise _Unreadable
+    values = (
+        _text(data["strategy_id"]),
+        symbol,
+        _SIDES[data["side"]],
+        date.fromisoformat(data["session_date"]),
+        _text(data["horizon"]),
+        _text(data["signal_hash"]),
+        _amount(data["qty"], positive=True),
+        _count(data["version"]),
     )
+    return _built(DecisionKey, _KEY_FIELDS, values)
 
 
 def intent_from_values(values: Sequence[Any]) -> OrderIntent:
@@ -288,7 +404,11 @@ def intent_from_values(values: Sequence[Any]) -> OrderIntent:
         pass
     # The slow decoder names the table, the row and the field; if it reads the row
     # after all, the fast one was only too strict.
-    return codec.intent_from_row(dict(zip(INTENT_COLUMNS, values, strict=True)))
+    row = dict(zip(INTENT_COLUMNS, values, strict=True))
+    for name in ("decided_at", "updated_at"):
+        with contextlib.suppress(_Unreadable, TypeError, ValueError):
+            row[name] = _time(row[name])  # SQLite's text, as SQLAlchemy reads it
+    return codec.intent_from_row(row)
 
 
 def _fast_intent(values: Sequence[Any]) -> OrderIntent:
@@ -298,29 +418,38 @@ def _fast_intent(values: Sequence[Any]) -> OrderIntent:
      parent, version) = values  # fmt: skip
     if type(edge) is int:
         edge = float(edge)
-    return OrderIntent(
-        client_order_id=cid,
-        decision_key=_key(key),
-        attempt=attempt,
-        spec=_spec(spec),
-        decided_at=_time(decided_at),
-        updated_at=_time(updated_at),
-        arrival_price=None if arrival_price is None else _decimal(arrival_price),
-        expected_edge_bps=edge,
-        execution_policy=policy,
-        config_hash=config_hash,
-        model_hash=model_hash,
-        cost_model_hash=cost_model_hash,
-        status=_STATUSES[status],
-        broker_order_id=broker_order_id,
-        filled_qty=_decimal(filled_qty),
-        filled_notional=_decimal(filled_notional),
-        fees=_decimal(fees),
-        execution_ids=() if execution_ids == "[]" else _ids(execution_ids),
-        reason=reason,
-        parent_client_order_id=parent,
-        version=version,
+    elif edge is not None and type(edge) is not float:
+        raise _Unreadable
+    fields = (
+        _text(cid),
+        _key(key),
+        _count(attempt),
+        _spec(spec),
+        _time(decided_at),
+        _time(updated_at),
+        None if arrival_price is None else _amount(arrival_price, positive=True),
+        edge,
+        _str(policy),
+        _str(config_hash),
+        _str(model_hash),
+        _str(cost_model_hash),
+        _STATUSES[status],
+        _optional_text(broker_order_id),
+        _amount(filled_qty),
+        _amount(filled_notional),
+        _amount(fees),
+        () if execution_ids == "[]" else _ids(execution_ids),
+        _optional_text(reason),
+        _optional_text(parent),
+        _count(version),
     )
+    return _built(OrderIntent, _INTENT_FIELDS, fields)
+
+
+def _str(value: object) -> str:
+    if type(value) is not str:
+        raise _Unreadable
+    return value
 
 
 def _ids(text: str) -> tuple[str, ...]:

@@ -93,12 +93,12 @@ class SqlIntentRepository(IntentRepository):
     def __init__(self, conn: Session) -> None:
         self._conn = conn
         self._dialect = conn.dialect_name
-        self._encoder = hot_path.IntentEncoder()
+        self._encoder = hot_path.IntentEncoder(self._dialect)
 
     def create(self, intent: OrderIntent) -> OrderIntent:
         """Store a new intent (idempotent on client order id); see the port."""
         stored = replace(intent, version=1)
-        row = hot_path.to_driver(self._dialect, self._encoder.row(stored))
+        row = self._encoder.row(stored)
         insert = _intent_insert(self._dialect)
         if self._conn.run(insert.sql, insert.params(row)).fetchone() is not None:
             return stored
@@ -130,7 +130,7 @@ class SqlIntentRepository(IntentRepository):
     def update(self, intent: OrderIntent) -> OrderIntent:
         """Store ``intent`` over its stored version; see the port."""
         new = replace(intent, version=intent.version + 1)
-        row = hot_path.to_driver(self._dialect, self._encoder.row(new))
+        row = self._encoder.row(new)
         row["key"] = row["client_order_id"]
         row["expected"] = intent.version
         statement = _intent_update(self._dialect, new.status)
@@ -158,6 +158,11 @@ class SqlIntentRepository(IntentRepository):
         query = hot_path.select_open_intents(self._dialect)
         rows = self._conn.run(query.sql, ()).fetchall()
         return [hot_path.intent_from_values(r) for r in rows]
+
+    def open_symbols(self) -> frozenset[str]:
+        """Return the symbols of every non-terminal intent; see the port."""
+        query = hot_path.select_open_symbols(self._dialect)
+        return frozenset(r[0] for r in self._conn.run(query.sql, ()).fetchall())
 
     def all(self) -> Sequence[OrderIntent]:
         """Return every intent, oldest decision first (a malformed row raises)."""

@@ -79,6 +79,12 @@ class IntentMirror(IntentRepository):
         # new version needs no second check of every field.
         return self._put(replace(intent, version=intent.version + 1))
 
+    def open_symbols(self) -> frozenset[str]:
+        """Return the symbols of every non-terminal intent."""
+        return frozenset(
+            i.spec.symbol for i in self._rows.values() if i.status not in TERMINAL
+        )
+
     def open_intents(self) -> Sequence[OrderIntent]:
         """Return every non-terminal intent, oldest decision first."""
         return _by_decision_time(

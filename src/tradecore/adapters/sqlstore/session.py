@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Dialect
+from sqlalchemy import Connection, CursorResult, Dialect, exc
 
-from tradecore.adapters.sqlstore.errors import translating
+from tradecore.adapters.sqlstore.errors import translate, translating
 
 
 class Session:
@@ -43,10 +43,10 @@ class Session:
         dead connection) and then the store's translation.
         """
         connection = self._connection
-        with translating():
+        cursor = self._cursor
+        try:
             if not connection.in_transaction():
                 connection.begin()
-            cursor = self._cursor
             if cursor is None:
                 cursor = self._cursor = connection.connection.cursor()
             try:
@@ -54,4 +54,6 @@ class Session:
             except Exception as e:
                 self._cursor = None
                 connection._handle_dbapi_exception(e, sql, parameters, cursor, None)
+        except exc.SQLAlchemyError as e:  # inline `translating()`: this is hot
+            raise translate(e) from e
         return cursor

@@ -51,6 +51,7 @@ import attrs
 from tradecore.domain.errors import (
     BrokerRejected,
     DuplicateClientOrderId,
+    NotFound,
     OrderNotFound,
     TransientBrokerError,
 )
@@ -143,6 +144,8 @@ class Reconciler:
         #: What the previous pass while running left to look at again (module doc).
         self._doubted: set[tuple[str, ...]] = set()
         self._doubts: set[tuple[str, ...]] = set()
+        #: Whether this pass resent an order (the broker's listing changed).
+        self._resent = False
         self._alerter = alerter
         self._metrics = metrics
         self._broker = broker
@@ -165,15 +168,17 @@ class Reconciler:
         self._doubts = set()
         found: list[Discrepancy] = []
         healed: list[Healing] = []
+        self._resent = False
         with self._commits.step() as uow:
             intents = list(uow.intents.open_intents())
-        adopted = sum(
-            self._reconcile_intent(intent, found, healed, while_running)
-            for intent in intents
-        )
-        # Ask the broker before the transaction: no network wait while holding the
+        # Ask the broker before each transaction: no network wait while holding the
         # store's write lock (on SQLite that would block every other writer).
         open_orders = list(self._broker.open_orders())
+        adopted = self._reconcile_intents(
+            intents, open_orders, found, healed, while_running
+        )
+        if self._resent:  # the listing no longer shows what the broker works
+            open_orders = list(self._broker.open_orders())
         positions = {p.symbol: p for p in self._broker.positions()}
         seen = self._unknown_orders(open_orders)
         now = self._clock.now()
@@ -183,9 +188,7 @@ class Reconciler:
             self._check_orphans(
                 uow, found, healed, [*open_orders, *seen], while_running
             )
-            busy = {o.spec.symbol for o in open_orders} | {
-                i.spec.symbol for i in uow.intents.open_intents()
-            }
+            busy = {o.spec.symbol for o in open_orders} | uow.intents.open_symbols()
             checks = self._check_positions(
                 uow, found, healed, positions, before, busy, now, while_running
             )
@@ -294,27 +297,61 @@ class Reconciler:
             )
         )
 
-    def _reconcile_intent(
+    def _reconcile_intents(
         self,
-        intent: OrderIntent,
+        intents: Sequence[OrderIntent],
+        open_orders: Sequence[BrokerOrder],
         found: list[Discrepancy],
         healed: list[Healing],
         while_running: bool,
-    ) -> bool:
+    ) -> int:
+        """Settle every open intent against the broker; return how many were adopted.
+
+        Linear in the number of intents, with a constant number of reads: the
+        broker's listing of its open orders, taken once for the whole pass (again
+        only if a resend changed it), an intent it does not show looked up by id,
+        as before: its order may have ended, or never arrived), and the adoptions
+        written in one transaction that reads its intents in one query. Each
+        intent's decision is the one :meth:`_settle` makes on its own; an intent
+        already level with its order is left alone (adopting it wrote nothing).
+        """
+        if not intents:
+            return 0
+        listed = {o.client_order_id: o for o in open_orders}
+        adopt = []
+        for intent in intents:
+            order = self._settle(intent, listed, found, while_running)
+            if order is not None:
+                adopt.append((intent, order))
+        # An intent already level with its order needs no write, and so no read.
+        behind = [(i, o) for i, o in adopt if self._orders.catch_up(i, o)]
+        if behind:
+            self._adopt_all(behind, healed)
+        return len(adopt)
+
+    def _settle(
+        self,
+        intent: OrderIntent,
+        listed: Mapping[str, BrokerOrder],
+        found: list[Discrepancy],
+        while_running: bool,
+    ) -> BrokerOrder | None:
+        """Decide one intent; return the broker order to adopt, or None (handled)."""
         cid = intent.client_order_id
         if intent.status is IntentStatus.CREATED:
             self._fail(intent, "not sent before restart")
             found.append(
                 Discrepancy(kind="unsent_intent", client_order_id=cid, action="failed")
             )
-            return False
-        order = self._find(cid)
+            return None
+        order = listed.get(cid) or self._find(cid)
         if order is None and not _acknowledged(intent):
             order = self._resend(intent, found)
             if order is None:
-                return False
+                return None
         if order is None:
-            return self._handle_missing(intent, found)
+            self._handle_missing(intent, found)
+            return None
         if order.filled_qty > intent.filled_qty and not self._confirmed(
             while_running, "fill", cid, str(order.filled_qty)
         ):
@@ -328,13 +365,28 @@ class Reconciler:
                     action="look again next pass (its events may be on their way)",
                 )
             )
-            return False
+            return None
+        return order
+
+    def _adopt_all(
+        self, level: Sequence[tuple[OrderIntent, BrokerOrder]], healed: list[Healing]
+    ) -> None:
+        """Bring each intent level with its broker order, in one unit of work.
+
+        The intents are read again inside the unit (one query), so an event applied
+        since the pass began is built on, never overwritten.
+        """
         with self._commits.step() as uow:
-            current = uow.intents.get(cid)
-            after = self._orders.adopt(uow, current, order)
-        if after.filled_qty != current.filled_qty:
-            healed.append(_healing("missed_fill", "applied the fill", current, after))
-        return True
+            current = uow.intents.find_many(i.client_order_id for i, _ in level)
+            for intent, order in level:
+                stored = current.get(intent.client_order_id)
+                if stored is None:
+                    raise NotFound(f"no intent {intent.client_order_id!r}")
+                after = self._orders.adopt(uow, stored, order, stored=True)
+                if after.filled_qty != stored.filled_qty:
+                    healed.append(
+                        _healing("missed_fill", "applied the fill", stored, after)
+                    )
 
     def _find(self, client_order_id: str) -> BrokerOrder | None:
         try:
@@ -347,6 +399,7 @@ class Reconciler:
     ) -> BrokerOrder | None:
         """Resend a SUBMITTED intent the broker does not show, under the same id."""
         cid = intent.client_order_id
+        self._resent = True
         try:
             return self._broker.submit(cid, intent.spec)
         except DuplicateClientOrderId:
@@ -432,9 +485,11 @@ class Reconciler:
 
     def _settle_outcomes(self, uow: UnitOfWork, found: list[Discrepancy]) -> None:
         now = self._clock.now()
-        for decision in uow.decisions.decisions_without_outcome():
-            cid = decision.details.get("client_order_id")
-            intent = uow.intents.find(str(cid)) if cid else None
+        waiting = list(uow.decisions.decisions_without_outcome())
+        ids = [d.details.get("client_order_id") for d in waiting]
+        intents = uow.intents.find_many(str(cid) for cid in ids if cid)
+        for decision, cid in zip(waiting, ids, strict=True):
+            intent = intents.get(str(cid)) if cid else None
             if intent is not None and intent.status is not IntentStatus.FAILED:
                 outcome = OutcomeRecord(
                     decision_id=decision.decision_id,
@@ -467,15 +522,18 @@ class Reconciler:
         while_running: bool,
     ) -> None:
         done: set[str] = set()
+        # One read for every order's intent: each order below touches only its own
+        # intent, so what was read stays current for the orders that follow.
+        ours = uow.intents.find_many(o.client_order_id for o in orders)
         for order in orders:
             cid = order.client_order_id
             if cid in done:
                 continue
             done.add(cid)
-            intent = uow.intents.find(cid)
+            intent = ours.get(cid)
             if intent is not None and intent.status in VERDICTS:
                 # The broker works an order we recorded as refused or lost.
-                adopted = self._orders.adopt(uow, intent, order)
+                adopted = self._orders.adopt(uow, intent, order, stored=True)
                 found.append(
                     Discrepancy(
                         kind="verdict_contradicted",
@@ -532,7 +590,7 @@ class Reconciler:
                 submitted_at=order.submitted_at,
             )
         )
-        after = self._orders.adopt(uow, intent, order)
+        after = self._orders.adopt(uow, intent, order, stored=True)
         self._orders.forget_unknown(cid)
         found.append(
             Discrepancy(
