@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
@@ -324,24 +324,29 @@ def _spec(text: str) -> OrderSpec:
     return codec.converter.structure(json.loads(text), OrderSpec)
 
 
-_KEY_FIELDS = tuple(f.name for f in attrs.fields(DecisionKey))
-_INTENT_FIELDS = tuple(f.name for f in attrs.fields(OrderIntent))
-_new = object.__new__
-_set = object.__setattr__
+def _builder(cls: type[T]) -> Callable[..., T]:
+    """A function building ``cls`` from its field values in order, unvalidated.
 
-
-def _built(cls: type[T], names: tuple[str, ...], values: tuple[Any, ...]) -> T:
-    """An attrs instance from checked values, without re-running its validators.
-
-    The callers check every value the class's validators would (stricter, if
-    anything: a miss falls back to the validating decoder). Neither class has a
-    converter or a post-init hook (:func:`tradecore.domain.frozen.replace` relies
-    on the same).
+    Its callers check every value the class's validators would (stricter, if
+    anything: a miss falls back to the validating decoder). Neither class it is
+    used for has a converter or a post-init hook (what
+    :func:`tradecore.domain.frozen.replace` relies on too). Generated once per
+    class as straight-line code: a loop over the fields cost as much as the
+    validators it skips.
     """
-    obj = _new(cls)
-    for name, value in zip(names, values, strict=True):
-        _set(obj, name, value)
-    return obj
+    names = [f.name for f in attrs.fields(cls)]  # type: ignore[arg-type]
+    args = ", ".join(f"v{i}" for i in range(len(names)))
+    body = "".join(f"    _set(obj, {n!r}, v{i})\n" for i, n in enumerate(names))
+    source = f"def build({args}):\n    obj = _new(cls)\n{body}    return obj\n"
+    scope: dict[str, Any] = {"_new": object.__new__, "_set": object.__setattr__}
+    scope["cls"] = cls
+    exec(source, scope)  # noqa: S102 (source built above from attrs field names)
+    return scope["build"]  # type: ignore[no-any-return]
+
+
+_build_key = _builder(DecisionKey)
+_KEY_SIZE = len(attrs.fields(DecisionKey))
+_build_intent = _builder(OrderIntent)
 
 
 def _text(value: object) -> str:
@@ -371,12 +376,12 @@ def _amount(value: object, *, positive: bool = False) -> Decimal:
 
 def _key(text: str) -> DecisionKey:
     data = json.loads(text)
-    if type(data) is not dict or len(data) != len(_KEY_FIELDS):
+    if type(data) is not dict or len(data) != _KEY_SIZE:
         raise _Unreadable
     symbol = data["symbol"]
     if type(symbol) is not str or not SYMBOL_RE.match(symbol):
         raise _Unreadable
-    values = (
+    return _build_key(
         _text(data["strategy_id"]),
         symbol,
         _SIDES[data["side"]],
@@ -386,7 +391,6 @@ def _key(text: str) -> DecisionKey:
         _amount(data["qty"], positive=True),
         _count(data["version"]),
     )
-    return _built(DecisionKey, _KEY_FIELDS, values)
 
 
 def intent_from_values(values: Sequence[Any]) -> OrderIntent:
@@ -420,7 +424,7 @@ def _fast_intent(values: Sequence[Any]) -> OrderIntent:
         edge = float(edge)
     elif edge is not None and type(edge) is not float:
         raise _Unreadable
-    fields = (
+    return _build_intent(
         _text(cid),
         _key(key),
         _count(attempt),
@@ -443,7 +447,6 @@ def _fast_intent(values: Sequence[Any]) -> OrderIntent:
         _optional_text(parent),
         _count(version),
     )
-    return _built(OrderIntent, _INTENT_FIELDS, fields)
 
 
 def _str(value: object) -> str:
