@@ -126,7 +126,7 @@ def _bar(broker: SimulatedBroker, clock: SimClock) -> None:
 
 def _world(
     store: CountingStore, resting: int, filled: int
-) -> tuple[Reconciler, Counter[str]]:
+) -> tuple[Reconciler, Counter[str], Any]:
     """``resting`` open intents (every other one acknowledged) and ``filled`` more
     whose orders filled while no one applied the events; reads counted from here on.
     """
@@ -162,11 +162,11 @@ def _world(
     counted: Any = Counting(broker, broker_calls)
     commits = CommitEachStep(store)  # type: ignore[arg-type]
     manager = OrderManager(counted, clock, commits)
-    return Reconciler(counted, clock, commits, manager), broker_calls
+    return Reconciler(counted, clock, commits, manager), broker_calls, counted
 
 
 def _pass(store: CountingStore, resting: int, filled: int) -> tuple[Counter[str], ...]:
-    reconciler, broker_calls = _world(store, resting, filled)
+    reconciler, broker_calls, _ = _world(store, resting, filled)
     store.calls.clear()
     report = reconciler.run()
     assert (report.checked, report.adopted) == (resting + filled, resting + filled)
@@ -197,3 +197,38 @@ def test_only_an_intent_the_listing_does_not_show_is_looked_up(
     assert broker_calls["get_order_by_client_id"] == 2
     assert broker_calls["open_orders"] == 1
     assert intent_calls["find"] == intent_calls["get"] == 0
+
+
+def test_an_intent_changed_during_the_pass_is_adopted_from_its_stored_row(
+    store: CountingStore,
+) -> None:
+    """An event applied after the pass read the intent is built on, not overwritten."""
+    reconciler, _, broker = _world(store, resting=2, filled=0)
+    with store.inner.unit_of_work() as uow:
+        submitted = [
+            i for i in uow.intents.open_intents() if i.status is IntentStatus.SUBMITTED
+        ]
+    (late,) = submitted
+    listing = broker.open_orders
+
+    def open_orders_after_an_ack() -> Any:
+        """The ack arrives (another unit applies it) while the pass is running."""
+        order = next(o for o in listing() if o.client_order_id == late.client_order_id)
+        with store.inner.unit_of_work() as uow:
+            ack = OrderEvent(
+                kind=OrderEventKind.ACCEPTED,
+                client_order_id=late.client_order_id,
+                occurred_at=T0,
+                broker_order_id=order.broker_order_id,
+                reason="stream",
+            )
+            uow.intents.update(apply_event(late, ack).intent)
+            uow.commit()
+        return listing()
+
+    broker.open_orders = open_orders_after_an_ack
+    report = reconciler.run()
+    assert report.adopted == 2
+    with store.inner.unit_of_work() as uow:
+        after = uow.intents.get(late.client_order_id)
+    assert (after.status, after.version) == (IntentStatus.ACKED, late.version + 1)

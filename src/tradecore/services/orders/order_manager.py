@@ -260,9 +260,11 @@ class OrderManager:
     ) -> OrderIntent:
         """Bring ``intent`` level with the broker's ``order`` (ack, lookup, reconcile).
 
-        ``stored``: ``intent`` is the row as read in ``uow`` (the reconciler reads
-        many at once), so each catch-up event is applied to it without reading it
-        again; otherwise each event reads the stored intent first, as :meth:`apply`.
+        ``stored``: ``intent`` is taken for the stored row and each catch-up event
+        is applied to it without reading it again (the reconciler's batches); the
+        store's version check raises :class:`ConcurrencyConflict` on the first
+        update, before anything is written, if the row has moved on. Otherwise
+        each event reads the stored intent first, as :meth:`apply` does.
         """
         for event in self.catch_up(intent, order):
             applied = (

@@ -1,6 +1,8 @@
 """Reconciliation: make our books agree with the broker after a restart or a gap.
 
-For every open intent, the broker's record (looked up by client order id) is adopted.
+For every open intent, the broker's record (from one listing of its open orders per
+pass, else looked up by client order id) is adopted; the pass reads and writes its
+intents in batches, so its cost is linear in their number.
 An order the broker does not know is settled the duplicate-safe way: an intent that was
 only SUBMITTED is resent under the *same* id (if it got there, the broker answers
 "duplicate" and we adopt it; if the resend is refused, the id is looked up once more
@@ -50,8 +52,8 @@ import attrs
 
 from tradecore.domain.errors import (
     BrokerRejected,
+    ConcurrencyConflict,
     DuplicateClientOrderId,
-    NotFound,
     OrderNotFound,
     TransientBrokerError,
 )
@@ -308,12 +310,14 @@ class Reconciler:
         """Settle every open intent against the broker; return how many were adopted.
 
         Linear in the number of intents, with a constant number of reads: the
-        broker's listing of its open orders, taken once for the whole pass (again
-        only if a resend changed it), an intent it does not show looked up by id,
-        as before: its order may have ended, or never arrived), and the adoptions
-        written in one transaction that reads its intents in one query. Each
-        intent's decision is the one :meth:`_settle` makes on its own; an intent
-        already level with its order is left alone (adopting it wrote nothing).
+        broker's listing of its open orders is taken once for the pass (and again
+        only after a resend changed it); an intent it does not show is looked up by
+        id as before (its order may have ended, or never arrived). Each intent's
+        decision is the one :meth:`_settle` makes on its own; the adoptions are
+        written in one unit of work (:meth:`_adopt_all`), and an intent already
+        level with its order is left alone (adopting it would write nothing).
+        If that unit fails, none of its adoptions is kept: the next pass makes them
+        again.
         """
         if not intents:
             return 0
@@ -369,23 +373,26 @@ class Reconciler:
         return order
 
     def _adopt_all(
-        self, level: Sequence[tuple[OrderIntent, BrokerOrder]], healed: list[Healing]
+        self, behind: Sequence[tuple[OrderIntent, BrokerOrder]], healed: list[Healing]
     ) -> None:
         """Bring each intent level with its broker order, in one unit of work.
 
-        The intents are read again inside the unit (one query), so an event applied
-        since the pass began is built on, never overwritten.
+        Each adoption is built on the intent as the pass read it; the store's
+        version check proves it unchanged (the first write of an adoption is the
+        intent's update). One that changed since (an event applied meanwhile) is
+        read again and adopted from there, as a fresh read would have done.
         """
         with self._commits.step() as uow:
-            current = uow.intents.find_many(i.client_order_id for i, _ in level)
-            for intent, order in level:
-                stored = current.get(intent.client_order_id)
-                if stored is None:
-                    raise NotFound(f"no intent {intent.client_order_id!r}")
-                after = self._orders.adopt(uow, stored, order, stored=True)
-                if after.filled_qty != stored.filled_qty:
+            for intent, order in behind:
+                before = intent
+                try:
+                    after = self._orders.adopt(uow, before, order, stored=True)
+                except ConcurrencyConflict:
+                    before = uow.intents.get(intent.client_order_id)
+                    after = self._orders.adopt(uow, before, order, stored=True)
+                if after.filled_qty != before.filled_qty:
                     healed.append(
-                        _healing("missed_fill", "applied the fill", stored, after)
+                        _healing("missed_fill", "applied the fill", before, after)
                     )
 
     def _find(self, client_order_id: str) -> BrokerOrder | None:
