@@ -230,6 +230,18 @@ class StoreContract(RecordsContract):
             moved.client_order_id: moved,
         }
 
+    def test_statuses_of_the_stored_among_the_ids(self, store: Store) -> None:
+        """ST-36 statuses maps each stored id to its status; unknown ids are absent."""
+        first, second = (create_committed(store, make_intent(n)) for n in (1, 2))
+        with store.unit_of_work() as uow:
+            uow.intents.update(mark_submitted(second, T0))
+            ids = [first.client_order_id, second.client_order_id, "nope"]
+            assert uow.intents.statuses(ids) == {
+                first.client_order_id: IntentStatus.CREATED,
+                second.client_order_id: IntentStatus.SUBMITTED,
+            }
+            assert uow.intents.statuses([]) == {}
+
     def test_find_many_reads_writes_of_its_own_unit(self, store: Store) -> None:
         """ST-33 find_many sees the unit's uncommitted writes, like find."""
         with store.unit_of_work() as uow:
@@ -509,6 +521,8 @@ class StoreContract(RecordsContract):
         )
         with store.unit_of_work() as uow, pytest.raises(InvalidInput, match="lost"):
             uow.intents.get(stored.client_order_id)
+        with store.unit_of_work() as uow, pytest.raises(InvalidInput, match="lost"):
+            uow.intents.statuses([stored.client_order_id])
 
     # --- exactness --------------------------------------------------------------------
 

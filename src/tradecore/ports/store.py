@@ -99,6 +99,17 @@ class IntentRepository(Protocol):
         """Return every intent not in a terminal status, oldest decision first."""
         ...
 
+    def statuses(self, client_order_ids: Iterable[str]) -> dict[str, IntentStatus]:
+        """Return the stored status of each intent among ``client_order_ids``.
+
+        Ids with no intent are absent. One read, without building the intents: a
+        check of every open broker order against our records needs no more.
+
+        Raises:
+            InvalidInput: a stored status is not one of :class:`IntentStatus`.
+        """
+        ...
+
     def open_symbols(self) -> frozenset[str]:
         """Return the symbols of every intent not in a terminal status.
 

@@ -185,6 +185,7 @@ def test_a_pass_reads_the_open_intents_and_the_broker_once(
     assert intent_calls["find"] == intent_calls["get"] == 0
     assert intent_calls["open_intents"] == 1
     assert intent_calls["find_many"] <= 3
+    assert intent_calls["statuses"] == 1
     assert broker_calls["open_orders"] == 1
     assert broker_calls["get_order_by_client_id"] == broker_calls["submit"] == 0
 

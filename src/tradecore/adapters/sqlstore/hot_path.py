@@ -56,7 +56,7 @@ _TIMES = frozenset(c.name for c in _I.c if isinstance(c.type, UtcDateTime)) | {
     c.name for c in t.broker_orders.c if isinstance(c.type, UtcDateTime)
 }
 T = TypeVar("T")
-_STATUSES = {s.value: s for s in IntentStatus}
+_STATUSES: dict[str, IntentStatus] = {s.value: s for s in IntentStatus}
 _SIDES = {s.value: s for s in Side}
 
 
@@ -108,6 +108,26 @@ def select_intents_among(dialect_name: str) -> str:
     else:
         where = "client_order_id IN (SELECT value FROM json_each(?))"
     return f"SELECT {columns} FROM intents WHERE {where}"  # noqa: S608 (no input)
+
+
+@cache
+def select_statuses_among(dialect_name: str) -> str:
+    """Like :func:`select_intents_among`, for the client order id and status only."""
+    full = select_intents_among(dialect_name)
+    columns = ", ".join(INTENT_COLUMNS)
+    return full.replace(columns, "client_order_id, status", 1)
+
+
+def status_of(client_order_id: str, value: object) -> IntentStatus:
+    """A stored status, or the ``InvalidInput`` the row decoder would raise."""
+    found = _STATUSES.get(value) if type(value) is str else None
+    if found is None:
+        raise InvalidInput(
+            f"intents[{client_order_id}].IntentStatus",
+            value,
+            "unknown value; one of " + ", ".join(_STATUSES),
+        )
+    return found
 
 
 def among_param(dialect_name: str, ids: Sequence[str]) -> Any:

@@ -127,6 +127,15 @@ class SqlIntentRepository(IntentRepository):
         found = [hot_path.intent_from_values(r) for r in rows.fetchall()]
         return {i.client_order_id: i for i in found}
 
+    def statuses(self, client_order_ids: Iterable[str]) -> dict[str, IntentStatus]:
+        """Return the stored status of each intent among the ids; see the port."""
+        ids = sorted(set(client_order_ids))
+        if not ids:
+            return {}
+        sql = hot_path.select_statuses_among(self._dialect)
+        rows = self._conn.run(sql, (hot_path.among_param(self._dialect, ids),))
+        return {cid: hot_path.status_of(cid, s) for cid, s in rows.fetchall()}
+
     def update(self, intent: OrderIntent) -> OrderIntent:
         """Store ``intent`` over its stored version; see the port."""
         new = replace(intent, version=intent.version + 1)

@@ -79,6 +79,11 @@ class IntentMirror(IntentRepository):
         # new version needs no second check of every field.
         return self._put(replace(intent, version=intent.version + 1))
 
+    def statuses(self, client_order_ids: Iterable[str]) -> dict[str, IntentStatus]:
+        """Return the status of each intent among ``client_order_ids``."""
+        rows = self._rows
+        return {cid: rows[cid].status for cid in client_order_ids if cid in rows}
+
     def open_symbols(self) -> frozenset[str]:
         """Return the symbols of every non-terminal intent."""
         return frozenset(

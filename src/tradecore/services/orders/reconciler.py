@@ -529,15 +529,19 @@ class Reconciler:
         while_running: bool,
     ) -> None:
         done: set[str] = set()
-        # One read for every order's intent: each order below touches only its own
+        # Two reads for all the orders: the status of each one's intent, then the
+        # whole intent where it is a verdict. Each order below touches only its own
         # intent, so what was read stays current for the orders that follow.
-        ours = uow.intents.find_many(o.client_order_id for o in orders)
+        statuses = uow.intents.statuses(o.client_order_id for o in orders)
+        verdicts = uow.intents.find_many(
+            cid for cid, status in statuses.items() if status in VERDICTS
+        )
         for order in orders:
             cid = order.client_order_id
             if cid in done:
                 continue
             done.add(cid)
-            intent = ours.get(cid)
+            intent = verdicts.get(cid)
             if intent is not None and intent.status in VERDICTS:
                 # The broker works an order we recorded as refused or lost.
                 adopted = self._orders.adopt(uow, intent, order, stored=True)
@@ -551,7 +555,7 @@ class Reconciler:
                         action=f"adopted the broker's order; now {adopted.status.value}",
                     )
                 )
-            elif intent is None and not self._heal:
+            elif cid not in statuses and not self._heal:
                 found.append(
                     Discrepancy(
                         kind="orphaned_order",
@@ -560,9 +564,9 @@ class Reconciler:
                         action="reported; not ours to cancel",
                     )
                 )
-            elif intent is None:
+            elif cid not in statuses:
                 self._adopt_external(uow, found, healed, order, while_running)
-            elif intent is not None:
+            else:
                 self._orders.forget_unknown(cid)
 
     def _adopt_external(
