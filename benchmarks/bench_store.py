@@ -7,6 +7,9 @@ commit 2 = mark ACKED + record the broker order (after the ack). Two durable com
 Floors measured in the same run, on the same database / disk:
 * two bare single-row durable commits through the raw driver (sqlite3 / psycopg);
 * two write+fsync calls on a file on the same disk.
+
+The three are timed in turns (path, floor, fsync, path, ...), so a change in the
+machine's load during the run weighs on each alike; the load average is printed.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +37,7 @@ from tradecore.ports.store_records import BrokerOrderRecord
 
 T0 = datetime(2024, 3, 1, 14, 30, tzinfo=UTC)
 TARGETS = {"sqlite": 1.5, "postgres": 2.0}
+Step = Callable[[int], None]
 PG_SERVER = os.environ.get(
     "TRADECORE_TEST_POSTGRES_URL",
     "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
@@ -60,10 +64,11 @@ def _intents(n: int) -> list[OrderIntent]:
     ]
 
 
-def _path(store: SqlStore, intents: list[OrderIntent]) -> list[float]:
-    samples = []
-    for intent in intents:
-        started = time.perf_counter()
+def _path_step(store: SqlStore, intents: list[OrderIntent]) -> Step:
+    """One order's durable path per call: the intent at index ``i``."""
+
+    def path(i: int) -> None:
+        intent = intents[i]
         with store.unit_of_work() as uow:
             stored = uow.intents.create(intent)
             submitted = uow.intents.update(mark_submitted(stored, T0))
@@ -85,20 +90,24 @@ def _path(store: SqlStore, intents: list[OrderIntent]) -> list[float]:
                 )
             )
             uow.commit()
-        samples.append(time.perf_counter() - started)
-    return samples
+
+    return path
 
 
-def _timed(n: int, step: Callable[[int], None]) -> list[float]:
-    samples = []
+def _interleaved(n: int, steps: Sequence[Step]) -> list[list[float]]:
+    """Time ``n`` calls of each step, taking turns, so load changes hit all alike."""
+    samples: list[list[float]] = [[] for _ in steps]
+    clock = time.perf_counter
     for i in range(n):
-        started = time.perf_counter()
-        step(i)
-        samples.append(time.perf_counter() - started)
+        for step, out in zip(steps, samples, strict=True):
+            started = clock()
+            step(i)
+            out.append(clock() - started)
     return samples
 
 
-def _fsync_floor(directory: Path, n: int) -> list[float]:
+@contextmanager
+def _fsync_floor(directory: Path) -> Iterator[Step]:
     fd = os.open(directory / "fsync.probe", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     block = b"x" * 512
 
@@ -108,12 +117,13 @@ def _fsync_floor(directory: Path, n: int) -> list[float]:
             os.fsync(fd)
 
     try:
-        return _timed(n, two_fsyncs)
+        yield two_fsyncs
     finally:
         os.close(fd)
 
 
-def _sqlite_floor(path: Path, n: int) -> list[float]:
+@contextmanager
+def _sqlite_floor(path: Path) -> Iterator[Step]:
     conn = sqlite3.connect(path, isolation_level=None)
     for pragma in ("journal_mode=WAL", "synchronous=FULL"):
         conn.execute(f"PRAGMA {pragma}")
@@ -126,12 +136,13 @@ def _sqlite_floor(path: Path, n: int) -> list[float]:
             conn.execute("COMMIT")
 
     try:
-        return _timed(n, two_commits)
+        yield two_commits
     finally:
         conn.close()
 
 
-def _postgres_floor(url: str, n: int) -> list[float]:
+@contextmanager
+def _postgres_floor(url: str) -> Iterator[Step]:
     dsn = sa.make_url(url).set(drivername="postgresql").render_as_string(False)
     with psycopg.connect(dsn) as conn:
         conn.execute("CREATE TABLE floor (id serial PRIMARY KEY, v text)")
@@ -142,7 +153,7 @@ def _postgres_floor(url: str, n: int) -> list[float]:
                 conn.execute("INSERT INTO floor (v) VALUES (%s)", (str(i),))
                 conn.commit()
 
-        return _timed(n, two_commits)
+        yield two_commits
 
 
 @contextmanager
@@ -186,36 +197,42 @@ def _report(
 
 
 def _measure(
-    url: str, work: Path, n: int, floor: Callable[[int], list[float]]
-) -> tuple[list[float], ...]:
+    url: str, work: Path, n: int, floor: AbstractContextManager[Step]
+) -> list[list[float]]:
+    """Path, commit floor and fsync floor, warmed up, then timed in turns."""
     warm = 30
     store = open_store(url, upgrade=True, durability="full")
     try:
         intents = _intents(n + warm)
-        _path(store, intents[:warm])
-        path = _path(store, intents[warm:])
+        with floor as commits, _fsync_floor(work) as fsyncs:
+            _interleaved(warm, [_path_step(store, intents[n:]), commits, fsyncs])
+            return _interleaved(n, [_path_step(store, intents[:n]), commits, fsyncs])
     finally:
         store.close()
-    return path, floor(n), _fsync_floor(work, n)
+
+
+def _load() -> str:
+    return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def run(quick: bool) -> list[str]:
     """Measure SQLite and PostgreSQL; return report lines."""
     n = 200 if quick else 1000
-    lines: list[str] = []
+    lines: list[str] = [f"{_load()} (1, 5, 15 min; {os.cpu_count()} cores)"]
     with tempfile.TemporaryDirectory(prefix="tc-bench-") as tmp:
         work = Path(tmp)
         url = f"sqlite:///{work / 'bench.db'}"
         lines += _report(
             "sqlite",
-            *_measure(url, work, n, lambda k: _sqlite_floor(work / "bench.db", k)),
+            *_measure(url, work, n, _sqlite_floor(work / "bench.db")),
         )
         try:
             with _postgres_database() as pg_url:
                 lines += _report(
                     "postgres",
-                    *_measure(pg_url, work, n, lambda k: _postgres_floor(pg_url, k)),
+                    *_measure(pg_url, work, n, _postgres_floor(pg_url)),
                 )
         except (sa.exc.OperationalError, psycopg.OperationalError) as e:
             lines.append(f"postgres: not measured (unreachable at {PG_SERVER}: {e})")
+    lines.append(f"{_load()} after")
     return lines

@@ -70,6 +70,21 @@ def make_intent(n: int = 1, *, qty: str = "10", **context: Any) -> OrderIntent:
     )
 
 
+def _intent_in(symbol: str, signal: str) -> OrderIntent:
+    """A CREATED market-order intent in ``symbol`` (``signal`` makes it unique)."""
+    key = DecisionKey(
+        strategy_id="contract",
+        symbol=symbol,
+        side=Side.BUY,
+        session_date=date(2024, 3, 1),
+        horizon="1d",
+        signal_hash=signal,
+        qty=Decimal(1),
+    )
+    spec = OrderSpec(symbol=symbol, side=Side.BUY, qty=Decimal(1))
+    return OrderIntent.create(key, spec, decided_at=T0)
+
+
 def fill_event(intent: OrderIntent, execution_id: str, qty: str) -> OrderEvent:
     """Build a partial-fill event for ``intent``."""
     fill = Fill(
@@ -200,6 +215,40 @@ class StoreContract(RecordsContract):
             with pytest.raises(NotFound):
                 uow.intents.get("nope")
 
+    def test_find_many_returns_the_stored_among_the_ids(self, store: Store) -> None:
+        """ST-32 find_many maps each stored id to its intent; unknown ids are absent."""
+        stored = [create_committed(store, make_intent(n)) for n in range(1, 5)]
+        with store.unit_of_work() as uow:
+            moved = uow.intents.update(mark_submitted(stored[1], T0))
+            uow.commit()
+        wanted = [stored[0].client_order_id, moved.client_order_id, "nope"]
+        with store.unit_of_work() as uow:
+            found = uow.intents.find_many([*wanted, stored[0].client_order_id])
+            assert uow.intents.find_many([]) == {}
+        assert found == {
+            stored[0].client_order_id: stored[0],
+            moved.client_order_id: moved,
+        }
+
+    def test_statuses_of_the_stored_among_the_ids(self, store: Store) -> None:
+        """ST-36 statuses maps each stored id to its status; unknown ids are absent."""
+        first, second = (create_committed(store, make_intent(n)) for n in (1, 2))
+        with store.unit_of_work() as uow:
+            uow.intents.update(mark_submitted(second, T0))
+            ids = [first.client_order_id, second.client_order_id, "nope"]
+            assert uow.intents.statuses(ids) == {
+                first.client_order_id: IntentStatus.CREATED,
+                second.client_order_id: IntentStatus.SUBMITTED,
+            }
+            assert uow.intents.statuses([]) == {}
+
+    def test_find_many_reads_writes_of_its_own_unit(self, store: Store) -> None:
+        """ST-33 find_many sees the unit's uncommitted writes, like find."""
+        with store.unit_of_work() as uow:
+            created = uow.intents.create(make_intent(arrival_price=Decimal("1.10")))
+            found = uow.intents.find_many(iter([created.client_order_id]))
+        assert found == {created.client_order_id: created}
+
     def test_update_moves_status_and_bumps_version(self, store: Store) -> None:
         """ST-05 a legal status change is stored at version + 1."""
         stored = create_committed(store, make_intent())
@@ -249,6 +298,25 @@ class StoreContract(RecordsContract):
         assert set(open_ids) == expected_open
         assert len(open_ids) == len(expected_open)
         assert {i.status for i in terminal} == set(TERMINAL)
+
+    def test_open_symbols_are_the_symbols_of_open_intents(self, store: Store) -> None:
+        """ST-34 open_symbols: the symbols open_intents holds, nothing terminal."""
+        for symbol, status in (
+            ("AAPL", IntentStatus.ACKED),
+            ("MSFT", IntentStatus.SUBMITTED),
+            ("MSFT", IntentStatus.CANCELED),
+            ("TSLA", IntentStatus.FILLED),
+            ("SPY", IntentStatus.CREATED),
+        ):
+            intent = create_committed(store, _intent_in(symbol, status.value))
+            with store.unit_of_work() as uow:
+                for step in path_to(status)[1:]:
+                    intent = uow.intents.update(attrs.evolve(intent, status=step))
+                uow.commit()
+        with store.unit_of_work() as uow:
+            symbols = uow.intents.open_symbols()
+            expected = {i.spec.symbol for i in uow.intents.open_intents()}
+        assert symbols == expected == {"AAPL", "MSFT", "SPY"}
 
     def test_by_status_since_reads_only_recent_decisions(self, store: Store) -> None:
         """ST-29 by_status_since: the statuses asked for, decided at/after the time."""
@@ -425,6 +493,23 @@ class StoreContract(RecordsContract):
         with store.unit_of_work() as uow:
             assert uow.fills.all() == []
 
+    def test_out_of_range_stored_amount_is_invalid_input(
+        self, store: Store, raw_sql: RawSql
+    ) -> None:
+        """ST-35 a hand-edited negative filled qty raises InvalidInput naming it."""
+        stored = create_committed(store, make_intent())
+        raw_sql(
+            "UPDATE intents SET filled_qty = -1 WHERE client_order_id = :c",
+            {"c": stored.client_order_id},
+        )
+        with store.unit_of_work() as uow:
+            with pytest.raises(InvalidInput, match="filled_qty"):
+                uow.intents.get(stored.client_order_id)
+            with pytest.raises(InvalidInput, match="filled_qty"):
+                uow.intents.open_intents()
+            with pytest.raises(InvalidInput, match="filled_qty"):
+                uow.intents.find_many([stored.client_order_id])
+
     def test_unknown_stored_status_is_invalid_input(
         self, store: Store, raw_sql: RawSql
     ) -> None:
@@ -436,6 +521,8 @@ class StoreContract(RecordsContract):
         )
         with store.unit_of_work() as uow, pytest.raises(InvalidInput, match="lost"):
             uow.intents.get(stored.client_order_id)
+        with store.unit_of_work() as uow, pytest.raises(InvalidInput, match="lost"):
+            uow.intents.statuses([stored.client_order_id])
 
     # --- exactness --------------------------------------------------------------------
 

@@ -92,6 +92,20 @@ class TestWriteBehindStore(StoreContract):
         with pytest.raises(InvalidInput, match="lost"):
             _open_write_behind(str(store_url(store)))
 
+    def test_out_of_range_stored_amount_is_invalid_input(
+        self, store: Store, raw_sql: RawSql
+    ) -> None:
+        """ST-35 (one writer) a hand-edited negative filled qty is refused on load."""
+        with store.unit_of_work() as uow:
+            stored = uow.intents.create(self.make_intent())
+            uow.commit()
+        raw_sql(
+            "UPDATE intents SET filled_qty = -1 WHERE client_order_id = :c",
+            {"c": stored.client_order_id},
+        )
+        with pytest.raises(InvalidInput, match="filled_qty"):
+            _open_write_behind(str(store_url(store)))
+
     def test_second_open_unit_is_refused(self, store: Store) -> None:
         """Units of work cannot interleave: the mirrors have one undo journal."""
         with store.unit_of_work(), pytest.raises(StoreError, match="one open unit"):

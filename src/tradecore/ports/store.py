@@ -16,7 +16,7 @@ state changes) come from the clock the adapter was built with.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -73,6 +73,18 @@ class IntentRepository(Protocol):
         """Return the intent, or ``None``."""
         ...
 
+    def find_many(self, client_order_ids: Iterable[str]) -> dict[str, OrderIntent]:
+        """Return the stored intents among ``client_order_ids``, by client order id.
+
+        Ids with no intent are absent from the result. One read however many ids:
+        what a pass over every open order (reconciliation) uses instead of a
+        :meth:`find` per order.
+
+        Raises:
+            InvalidInput: a stored row is malformed.
+        """
+        ...
+
     def update(self, intent: OrderIntent) -> OrderIntent:
         """Store ``intent`` over the row at ``intent.version``; return it at version+1.
 
@@ -85,6 +97,25 @@ class IntentRepository(Protocol):
 
     def open_intents(self) -> Sequence[OrderIntent]:
         """Return every intent not in a terminal status, oldest decision first."""
+        ...
+
+    def statuses(self, client_order_ids: Iterable[str]) -> dict[str, IntentStatus]:
+        """Return the stored status of each intent among ``client_order_ids``.
+
+        Ids with no intent are absent. One read, without building the intents: a
+        check of every open broker order against our records needs no more.
+
+        Raises:
+            InvalidInput: a stored status is not one of :class:`IntentStatus`.
+        """
+        ...
+
+    def open_symbols(self) -> frozenset[str]:
+        """Return the symbols of every intent not in a terminal status.
+
+        What :meth:`open_intents` would say about symbols, without building every
+        intent (reconciliation asks it once per pass over thousands of them).
+        """
         ...
 
     def by_status(self, *statuses: IntentStatus) -> Sequence[OrderIntent]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
@@ -38,6 +39,8 @@ T = TypeVar("T")
 MAX_RATE_LIMIT_WAIT_S = 60.0
 REQUEST_TIMEOUT = 408
 ACTIVITY_PAGE = 100
+#: The most orders ``GET /v2/orders`` returns in one answer.
+ORDER_PAGE = 500
 _FAILURES = (APIError, requests.RequestException, pydantic.ValidationError, TypeError)
 
 
@@ -119,9 +122,34 @@ class AlpacaRest:
         return self.resolve(cast(Order, found))
 
     def orders(self, status: QueryOrderStatus) -> list[Order]:
-        """Return up to 500 orders in ``status``, oldest first, legs listed apart."""
+        """Return every order in ``status``, oldest first, legs listed apart.
+
+        Alpaca lists at most 500 per request, so the listing is walked forward by
+        submission time. ``after`` is exclusive: each page starts a microsecond
+        before the last one's newest order, so orders sharing that instant are
+        listed again (and de-duplicated) rather than skipped. One request for up to
+        500 orders, as before; 20 for the 10,000 a reconciliation may check.
+        """
+        found: dict[str, Order] = {}
+        after: datetime | None = None
+        while True:
+            page = self._orders_page(status, after)
+            new = [o for o in page if str(o.id) not in found]
+            found.update((str(o.id), o) for o in new)
+            last = page[-1].submitted_at if page else None
+            if len(page) < ORDER_PAGE or not new or last is None:
+                return list(found.values())
+            after = last - timedelta(microseconds=1)
+
+    def _orders_page(
+        self, status: QueryOrderStatus, after: datetime | None
+    ) -> list[Order]:
         query = GetOrdersRequest(
-            status=status, limit=500, direction=Sort.ASC, nested=False
+            status=status,
+            limit=ORDER_PAGE,
+            direction=Sort.ASC,
+            nested=False,
+            after=after,
         )
         found = self.call(
             Operation.READ, lambda: self._client.get_orders(query), safe=True

@@ -106,6 +106,13 @@ def _sqlite_engine(url: str, durability: Durability) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # On the driver directly: through exec_driver_sql this one statement cost
+        # the order path as much as all its others (issue 18). A driver error still
+        # goes through SQLAlchemy's handler, so callers see the same exceptions.
+        driver = connection.connection.driver_connection
+        try:
+            driver.execute("BEGIN IMMEDIATE")
+        except Exception as e:
+            connection._handle_dbapi_exception(e, "BEGIN IMMEDIATE", (), None, None)
 
     return engine

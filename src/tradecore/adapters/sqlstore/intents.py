@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-import attrs
 from sqlalchemy import and_, bindparam, literal_column, select, update
 
-from tradecore.adapters.sqlstore import codec
+from tradecore.adapters.sqlstore import codec, hot_path
 from tradecore.adapters.sqlstore import tables as t
 from tradecore.adapters.sqlstore.session import Session
 from tradecore.adapters.sqlstore.sql import insert_ignore, upsert
@@ -20,9 +19,10 @@ from tradecore.domain.errors import (
     InvalidInput,
     NotFound,
 )
+from tradecore.domain.frozen import replace
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import OrderIntent
-from tradecore.domain.orders.lifecycle import TERMINAL, IntentStatus, check_transition
+from tradecore.domain.orders.lifecycle import IntentStatus, check_transition
 from tradecore.ports.store import (
     BrokerOrderRepository,
     FillRepository,
@@ -72,22 +72,36 @@ def _update_statement(target: IntentStatus) -> Any:
 
 
 @cache
-def _intent_insert(dialect_name: str) -> Any:
-    return insert_ignore(dialect_name, _I, "client_order_id").returning(_I.c.version)
+def _intent_insert(dialect_name: str) -> hot_path.Compiled:
+    stmt = insert_ignore(dialect_name, _I, "client_order_id").returning(_I.c.version)
+    return hot_path.compile_positional(stmt, dialect_name)
+
+
+@cache
+def _intent_update(dialect_name: str, target: IntentStatus) -> hot_path.Compiled:
+    return hot_path.compile_positional(_update_statement(target), dialect_name)
 
 
 class SqlIntentRepository(IntentRepository):
-    """Intents in the ``intents`` table (see the port for the contract)."""
+    """Intents in the ``intents`` table (see the port for the contract).
+
+    The order path's statements (create, get/find, update, find_many, open_intents)
+    run pre-compiled on the raw cursor with hand-made rows (:mod:`.hot_path`); the
+    rarer listings go through SQLAlchemy.
+    """
 
     def __init__(self, conn: Session) -> None:
         self._conn = conn
-        self._insert = _intent_insert(conn.dialect.name)
+        self._dialect = conn.dialect_name
+        self._encoder = hot_path.IntentEncoder(self._dialect)
 
     def create(self, intent: OrderIntent) -> OrderIntent:
         """Store a new intent (idempotent on client order id); see the port."""
-        row = codec.intent_row(attrs.evolve(intent, version=1))
-        if self._conn.execute(self._insert, row).first() is not None:
-            return attrs.evolve(intent, version=1)
+        stored = replace(intent, version=1)
+        row = self._encoder.row(stored)
+        insert = _intent_insert(self._dialect)
+        if self._conn.run(insert.sql, insert.params(row)).fetchone() is not None:
+            return stored
         return self.get(intent.client_order_id)
 
     def get(self, client_order_id: str) -> OrderIntent:
@@ -99,17 +113,37 @@ class SqlIntentRepository(IntentRepository):
 
     def find(self, client_order_id: str) -> OrderIntent | None:
         """Return the intent or ``None``; see the port."""
-        stmt = select(_I).where(_I.c.client_order_id == client_order_id)
-        row = self._conn.execute(stmt).mappings().first()
-        return None if row is None else codec.intent_from_row(row)
+        query = hot_path.select_intent(self._dialect)
+        row = self._conn.run(query.sql, (client_order_id,)).fetchone()
+        return None if row is None else hot_path.intent_from_values(row)
+
+    def find_many(self, client_order_ids: Iterable[str]) -> dict[str, OrderIntent]:
+        """Return the stored intents among ``client_order_ids``; see the port."""
+        ids = sorted(set(client_order_ids))
+        if not ids:
+            return {}
+        sql = hot_path.select_intents_among(self._dialect)
+        rows = self._conn.run(sql, (hot_path.among_param(self._dialect, ids),))
+        found = [hot_path.intent_from_values(r) for r in rows.fetchall()]
+        return {i.client_order_id: i for i in found}
+
+    def statuses(self, client_order_ids: Iterable[str]) -> dict[str, IntentStatus]:
+        """Return the stored status of each intent among the ids; see the port."""
+        ids = sorted(set(client_order_ids))
+        if not ids:
+            return {}
+        sql = hot_path.select_statuses_among(self._dialect)
+        rows = self._conn.run(sql, (hot_path.among_param(self._dialect, ids),))
+        return {cid: hot_path.status_of(cid, s) for cid, s in rows.fetchall()}
 
     def update(self, intent: OrderIntent) -> OrderIntent:
         """Store ``intent`` over its stored version; see the port."""
-        new = attrs.evolve(intent, version=intent.version + 1)
-        row = codec.intent_row(new)
-        key = row.pop("client_order_id")
-        params = {**row, "key": key, "expected": intent.version}
-        if self._conn.execute(_update_statement(new.status), params).rowcount == 1:
+        new = replace(intent, version=intent.version + 1)
+        row = self._encoder.row(new)
+        row["key"] = row["client_order_id"]
+        row["expected"] = intent.version
+        statement = _intent_update(self._dialect, new.status)
+        if self._conn.run(statement.sql, statement.params(row)).rowcount == 1:
             return new
         raise self._why_not_updated(intent)
 
@@ -130,20 +164,25 @@ class SqlIntentRepository(IntentRepository):
         """Return every non-terminal intent, oldest decision first."""
         # IN (the open statuses), not NOT IN (the terminal ones): the former searches
         # the (status, decided_at) index, the latter scans the whole day's intents.
-        wanted = tuple(s.value for s in IntentStatus if s not in TERMINAL)
-        stmt = select(_I).where(_I.c.status.in_(wanted)).order_by(*_ORDER)
-        return [codec.intent_from_row(r) for r in self._conn.execute(stmt).mappings()]
+        query = hot_path.select_open_intents(self._dialect)
+        rows = self._conn.run(query.sql, ()).fetchall()
+        return [hot_path.intent_from_values(r) for r in rows]
+
+    def open_symbols(self) -> frozenset[str]:
+        """Return the symbols of every non-terminal intent; see the port."""
+        query = hot_path.select_open_symbols(self._dialect)
+        return frozenset(r[0] for r in self._conn.run(query.sql, ()).fetchall())
 
     def all(self) -> Sequence[OrderIntent]:
         """Return every intent, oldest decision first (a malformed row raises)."""
         stmt = select(_I).order_by(*_ORDER)
-        return [codec.intent_from_row(r) for r in self._conn.execute(stmt).mappings()]
+        return _decoded(self._conn.execute(stmt))
 
     def by_status(self, *statuses: IntentStatus) -> Sequence[OrderIntent]:
         """Return intents in any of ``statuses``, oldest decision first."""
         wanted = tuple(IntentStatus(s).value for s in statuses)
         stmt = select(_I).where(_I.c.status.in_(wanted)).order_by(*_ORDER)
-        return [codec.intent_from_row(r) for r in self._conn.execute(stmt).mappings()]
+        return _decoded(self._conn.execute(stmt))
 
     def by_status_since(
         self, since: datetime, *statuses: IntentStatus
@@ -152,7 +191,12 @@ class SqlIntentRepository(IntentRepository):
         wanted = tuple(IntentStatus(s).value for s in statuses)
         where = and_(_I.c.status.in_(wanted), _I.c.decided_at >= since)
         stmt = select(_I).where(where).order_by(*_ORDER)
-        return [codec.intent_from_row(r) for r in self._conn.execute(stmt).mappings()]
+        return _decoded(self._conn.execute(stmt))
+
+
+def _decoded(result: Any) -> list[OrderIntent]:
+    """Intents from a SQLAlchemy result of ``select(intents)`` (columns in order)."""
+    return [hot_path.intent_from_values(r) for r in result]
 
 
 _F = t.fills
@@ -207,14 +251,14 @@ _decode_broker_order = codec.decoder(
 
 
 @cache
-def _broker_order_upsert(dialect_name: str) -> Any:
+def _broker_order_upsert(dialect_name: str) -> hot_path.Compiled:
     # Insert, or move to a newer sighting of the same order; RETURNING says which.
     stmt = upsert(dialect_name, _B)
     newer = and_(
         stmt.excluded.updated_at >= _B.c.updated_at,
         stmt.excluded.client_order_id == _B.c.client_order_id,
     )
-    return stmt.on_conflict_do_update(
+    upserted = stmt.on_conflict_do_update(
         index_elements=["broker_order_id"],
         set_={
             "raw_status": stmt.excluded.raw_status,
@@ -222,6 +266,7 @@ def _broker_order_upsert(dialect_name: str) -> Any:
         },
         where=newer,
     ).returning(_B.c.broker_order_id)
+    return hot_path.compile_positional(upserted, dialect_name)
 
 
 class SqlBrokerOrderRepository(BrokerOrderRepository):
@@ -229,12 +274,13 @@ class SqlBrokerOrderRepository(BrokerOrderRepository):
 
     def __init__(self, conn: Session) -> None:
         self._conn = conn
-        self._upsert = _broker_order_upsert(conn.dialect.name)
 
     def record(self, order: BrokerOrderRecord) -> None:
         """Insert the order or move it to a newer sighting; see the port."""
-        row = codec.flat_row(order)
-        if self._conn.execute(self._upsert, row).first() is not None:
+        dialect = self._conn.dialect_name
+        row = hot_path.to_driver(dialect, hot_path.broker_order_row(order))
+        upsert = _broker_order_upsert(dialect)
+        if self._conn.run(upsert.sql, upsert.params(row)).fetchone() is not None:
             return
         stored = self.get(order.broker_order_id)
         if stored.client_order_id != order.client_order_id:

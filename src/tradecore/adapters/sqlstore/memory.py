@@ -97,6 +97,15 @@ class IntentMirror(IntentRepository):
             self.db_version.pop(cid, None)
         self._evicted.update(settled)
 
+    def find_many(self, client_order_ids: Iterable[str]) -> dict[str, OrderIntent]:
+        """Return the intents among ``client_order_ids`` (absent ids left out)."""
+        found = {}
+        for cid in client_order_ids:
+            intent = self.find(cid)  # a dropped one is recalled
+            if intent is not None:
+                found[cid] = intent
+        return found
+
     def update(self, intent: OrderIntent) -> OrderIntent:
         """Store ``intent`` over its stored version (checked) at version + 1."""
         cid = intent.client_order_id
@@ -113,6 +122,16 @@ class IntentMirror(IntentRepository):
         # The domain built ``intent`` through validated transitions; a copy with a
         # new version needs no second check of every field.
         return self._put(replace(intent, version=intent.version + 1))
+
+    def statuses(self, client_order_ids: Iterable[str]) -> dict[str, IntentStatus]:
+        """Return the status of each intent among ``client_order_ids``."""
+        return {cid: i.status for cid, i in self.find_many(client_order_ids).items()}
+
+    def open_symbols(self) -> frozenset[str]:
+        """Return the symbols of every non-terminal intent."""
+        return frozenset(
+            i.spec.symbol for i in self._rows.values() if i.status not in TERMINAL
+        )
 
     def open_intents(self) -> Sequence[OrderIntent]:
         """Return every non-terminal intent, oldest decision first."""

@@ -2,15 +2,17 @@
 
 Its :meth:`Session.execute` is the adapter's single choke point for SQL, so it is
 also where SQLAlchemy errors become tradecore errors (:mod:`.errors`).
+:meth:`Session.run` is the same for the hot path's pre-compiled statements on the
+raw DBAPI cursor (:mod:`.hot_path`): same connection, same transaction, same errors.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Dialect
+from sqlalchemy import Connection, CursorResult, Dialect, exc
 
-from tradecore.adapters.sqlstore.errors import translating
+from tradecore.adapters.sqlstore.errors import translate, translating
 
 
 class Session:
@@ -18,6 +20,8 @@ class Session:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+        self._cursor: Any = None
+        self.dialect_name: str = connection.dialect.name
 
     @property
     def dialect(self) -> Dialect:
@@ -42,3 +46,28 @@ class Session:
         with translating():
             result = self._connection.exec_driver_sql(sql, rows)
         return int(result.rowcount)
+
+    def run(self, sql: str, parameters: Any) -> Any:
+        """Run driver-level ``sql`` in the unit's transaction; return the raw cursor.
+
+        The SQLAlchemy connection stays the transaction's owner: if none is open it
+        begins one first (SQLite's ``BEGIN IMMEDIATE`` included), exactly as its
+        own ``execute`` would, so ``commit``/``rollback`` cover these statements too.
+        A driver error goes through SQLAlchemy's handler (wrapping, invalidating a
+        dead connection) and then the store's translation.
+        """
+        connection = self._connection
+        cursor = self._cursor
+        try:
+            if not connection.in_transaction():
+                connection.begin()
+            if cursor is None:
+                cursor = self._cursor = connection.connection.cursor()
+            try:
+                cursor.execute(sql, parameters)
+            except Exception as e:
+                self._cursor = None
+                connection._handle_dbapi_exception(e, sql, parameters, cursor, None)
+        except exc.SQLAlchemyError as e:  # inline `translating()`: this is hot
+            raise translate(e) from e
+        return cursor

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cached_property
 from types import TracebackType
 from typing import Self
 
@@ -41,6 +42,17 @@ from tradecore.domain.errors import StoreError
 from tradecore.ports.store import Store
 
 Clock = Callable[[], datetime]
+_REPOSITORIES = (
+    "intents",
+    "fills",
+    "broker_orders",
+    "decisions",
+    "audit",
+    "positions",
+    "controls",
+    "cost_models",
+    "models",
+)
 
 
 def utc_now() -> datetime:
@@ -59,17 +71,58 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         with translating():
             self._connection = self._engine.connect()
-        session = self.session = Session(self._connection)
-        self.intents = SqlIntentRepository(session)
-        self.fills = SqlFillRepository(session)
-        self.broker_orders = SqlBrokerOrderRepository(session)
-        self.decisions = SqlDecisionRepository(session)
-        self.audit = SqlAuditLog(session, self._clock)
-        self.positions = SqlPositionSnapshotRepository(session)
-        self.controls = SqlControlStateRepository(session, self._clock)
-        self.cost_models = SqlCostModelRepository(session)
-        self.models = SqlModelRegistry(session)
+        self.session = Session(self._connection)
+        for name in _REPOSITORIES:  # a unit entered again starts afresh
+            self.__dict__.pop(name, None)
         return self
+
+    # Repositories are built on first use: most units touch one or two of them,
+    # and building all nine cost the order path more than a statement.
+
+    @cached_property
+    def intents(self) -> SqlIntentRepository:
+        """Intents (see the port)."""
+        return SqlIntentRepository(self.session)
+
+    @cached_property
+    def fills(self) -> SqlFillRepository:
+        """Fills (see the port)."""
+        return SqlFillRepository(self.session)
+
+    @cached_property
+    def broker_orders(self) -> SqlBrokerOrderRepository:
+        """Broker orders (see the port)."""
+        return SqlBrokerOrderRepository(self.session)
+
+    @cached_property
+    def decisions(self) -> SqlDecisionRepository:
+        """Decisions and outcomes (see the port)."""
+        return SqlDecisionRepository(self.session)
+
+    @cached_property
+    def audit(self) -> SqlAuditLog:
+        """The audit log (see the port)."""
+        return SqlAuditLog(self.session, self._clock)
+
+    @cached_property
+    def positions(self) -> SqlPositionSnapshotRepository:
+        """Position snapshots and checks (see the port)."""
+        return SqlPositionSnapshotRepository(self.session)
+
+    @cached_property
+    def controls(self) -> SqlControlStateRepository:
+        """Trading state and breakers (see the port)."""
+        return SqlControlStateRepository(self.session, self._clock)
+
+    @cached_property
+    def cost_models(self) -> SqlCostModelRepository:
+        """Cost model versions (see the port)."""
+        return SqlCostModelRepository(self.session)
+
+    @cached_property
+    def models(self) -> SqlModelRegistry:
+        """Models and manifests (see the port)."""
+        return SqlModelRegistry(self.session)
 
     def __exit__(
         self,

@@ -201,6 +201,12 @@ class OrderManager:
             # Not ours (placed outside tradecore?): the reconciler looks it up.
             self._unknown.setdefault(event.client_order_id, event.broker_order_id)
             return None
+        return self._apply_to(uow, intent, event)
+
+    def _apply_to(
+        self, uow: UnitOfWork, intent: OrderIntent, event: OrderEvent
+    ) -> Applied:
+        """Apply ``event`` to ``intent``, the event's intent as stored in ``uow``."""
         applied = apply_event(intent, event)
         if applied.ignored is None:
             applied = attrs.evolve(applied, intent=uow.intents.update(applied.intent))
@@ -245,10 +251,35 @@ class OrderManager:
             )
 
     def adopt(
-        self, uow: UnitOfWork, intent: OrderIntent, order: BrokerOrder
+        self,
+        uow: UnitOfWork,
+        intent: OrderIntent,
+        order: BrokerOrder,
+        *,
+        stored: bool = False,
     ) -> OrderIntent:
-        """Bring ``intent`` level with the broker's ``order`` (ack, lookup, reconcile)."""
-        events = catch_up_events(
+        """Bring ``intent`` level with the broker's ``order`` (ack, lookup, reconcile).
+
+        ``stored``: ``intent`` is taken for the stored row and each catch-up event
+        is applied to it without reading it again (the reconciler's batches); the
+        store's version check raises :class:`ConcurrencyConflict` on the first
+        update, before anything is written, if the row has moved on. Otherwise
+        each event reads the stored intent first, as :meth:`apply` does.
+        """
+        for event in self.catch_up(intent, order):
+            applied = (
+                self._apply_to(uow, intent, event) if stored else self.apply(uow, event)
+            )
+            assert applied is not None
+            intent = applied.intent
+        return intent
+
+    def catch_up(self, intent: OrderIntent, order: BrokerOrder) -> list[OrderEvent]:
+        """The events :meth:`adopt` applies to bring ``intent`` level with ``order``.
+
+        Empty when they already agree (adopting would change nothing).
+        """
+        return catch_up_events(
             intent,
             status=order.status,
             filled_qty=order.filled_qty,
@@ -256,11 +287,6 @@ class OrderManager:
             broker_order_id=order.broker_order_id,
             as_of=max(order.updated_at, intent.updated_at),
         )
-        for event in events:
-            applied = self.apply(uow, event)
-            assert applied is not None
-            intent = applied.intent
-        return intent
 
     def _send(self, intent: OrderIntent) -> BrokerOrder | BrokerRejected | None:
         cid = intent.client_order_id

@@ -1,6 +1,8 @@
 """Reconciliation: make our books agree with the broker after a restart or a gap.
 
-For every open intent, the broker's record (looked up by client order id) is adopted.
+For every open intent, the broker's record (from one listing of its open orders per
+pass, else looked up by client order id) is adopted; the pass reads and writes its
+intents in batches, so its cost is linear in their number.
 An order the broker does not know is settled the duplicate-safe way: an intent that was
 only SUBMITTED is resent under the *same* id (if it got there, the broker answers
 "duplicate" and we adopt it; if the resend is refused, the id is looked up once more
@@ -50,6 +52,7 @@ import attrs
 
 from tradecore.domain.errors import (
     BrokerRejected,
+    ConcurrencyConflict,
     DuplicateClientOrderId,
     OrderNotFound,
     TransientBrokerError,
@@ -143,6 +146,8 @@ class Reconciler:
         #: What the previous pass while running left to look at again (module doc).
         self._doubted: set[tuple[str, ...]] = set()
         self._doubts: set[tuple[str, ...]] = set()
+        #: Whether this pass resent an order (the broker's listing changed).
+        self._resent = False
         self._alerter = alerter
         self._metrics = metrics
         self._broker = broker
@@ -165,15 +170,17 @@ class Reconciler:
         self._doubts = set()
         found: list[Discrepancy] = []
         healed: list[Healing] = []
+        self._resent = False
         with self._commits.step() as uow:
             intents = list(uow.intents.open_intents())
-        adopted = sum(
-            self._reconcile_intent(intent, found, healed, while_running)
-            for intent in intents
-        )
-        # Ask the broker before the transaction: no network wait while holding the
+        # Ask the broker before each transaction: no network wait while holding the
         # store's write lock (on SQLite that would block every other writer).
         open_orders = list(self._broker.open_orders())
+        adopted = self._reconcile_intents(
+            intents, open_orders, found, healed, while_running
+        )
+        if self._resent:  # the listing no longer shows what the broker works
+            open_orders = list(self._broker.open_orders())
         positions = {p.symbol: p for p in self._broker.positions()}
         seen = self._unknown_orders(open_orders)
         now = self._clock.now()
@@ -183,9 +190,7 @@ class Reconciler:
             self._check_orphans(
                 uow, found, healed, [*open_orders, *seen], while_running
             )
-            busy = {o.spec.symbol for o in open_orders} | {
-                i.spec.symbol for i in uow.intents.open_intents()
-            }
+            busy = {o.spec.symbol for o in open_orders} | uow.intents.open_symbols()
             checks = self._check_positions(
                 uow, found, healed, positions, before, busy, now, while_running
             )
@@ -294,27 +299,63 @@ class Reconciler:
             )
         )
 
-    def _reconcile_intent(
+    def _reconcile_intents(
         self,
-        intent: OrderIntent,
+        intents: Sequence[OrderIntent],
+        open_orders: Sequence[BrokerOrder],
         found: list[Discrepancy],
         healed: list[Healing],
         while_running: bool,
-    ) -> bool:
+    ) -> int:
+        """Settle every open intent against the broker; return how many were adopted.
+
+        Linear in the number of intents, with a constant number of reads: the
+        broker's listing of its open orders is taken once for the pass (and again
+        only after a resend changed it); an intent it does not show is looked up by
+        id as before (its order may have ended, or never arrived). Each intent's
+        decision is the one :meth:`_settle` makes on its own; the adoptions are
+        written in one unit of work (:meth:`_adopt_all`), and an intent already
+        level with its order is left alone (adopting it would write nothing).
+        If that unit fails, none of its adoptions is kept: the next pass makes them
+        again.
+        """
+        if not intents:
+            return 0
+        listed = {o.client_order_id: o for o in open_orders}
+        adopt = []
+        for intent in intents:
+            order = self._settle(intent, listed, found, while_running)
+            if order is not None:
+                adopt.append((intent, order))
+        # An intent already level with its order needs no write, and so no read.
+        behind = [(i, o) for i, o in adopt if self._orders.catch_up(i, o)]
+        if behind:
+            self._adopt_all(behind, healed)
+        return len(adopt)
+
+    def _settle(
+        self,
+        intent: OrderIntent,
+        listed: Mapping[str, BrokerOrder],
+        found: list[Discrepancy],
+        while_running: bool,
+    ) -> BrokerOrder | None:
+        """Decide one intent; return the broker order to adopt, or None (handled)."""
         cid = intent.client_order_id
         if intent.status is IntentStatus.CREATED:
             self._fail(intent, "not sent before restart")
             found.append(
                 Discrepancy(kind="unsent_intent", client_order_id=cid, action="failed")
             )
-            return False
-        order = self._find(cid)
+            return None
+        order = listed.get(cid) or self._find(cid)
         if order is None and not _acknowledged(intent):
             order = self._resend(intent, found)
             if order is None:
-                return False
+                return None
         if order is None:
-            return self._handle_missing(intent, found)
+            self._handle_missing(intent, found)
+            return None
         if order.filled_qty > intent.filled_qty and not self._confirmed(
             while_running, "fill", cid, str(order.filled_qty)
         ):
@@ -328,13 +369,31 @@ class Reconciler:
                     action="look again next pass (its events may be on their way)",
                 )
             )
-            return False
+            return None
+        return order
+
+    def _adopt_all(
+        self, behind: Sequence[tuple[OrderIntent, BrokerOrder]], healed: list[Healing]
+    ) -> None:
+        """Bring each intent level with its broker order, in one unit of work.
+
+        Each adoption is built on the intent as the pass read it; the store's
+        version check proves it unchanged (the first write of an adoption is the
+        intent's update). One that changed since (an event applied meanwhile) is
+        read again and adopted from there, as a fresh read would have done.
+        """
         with self._commits.step() as uow:
-            current = uow.intents.get(cid)
-            after = self._orders.adopt(uow, current, order)
-        if after.filled_qty != current.filled_qty:
-            healed.append(_healing("missed_fill", "applied the fill", current, after))
-        return True
+            for intent, order in behind:
+                before = intent
+                try:
+                    after = self._orders.adopt(uow, before, order, stored=True)
+                except ConcurrencyConflict:
+                    before = uow.intents.get(intent.client_order_id)
+                    after = self._orders.adopt(uow, before, order, stored=True)
+                if after.filled_qty != before.filled_qty:
+                    healed.append(
+                        _healing("missed_fill", "applied the fill", before, after)
+                    )
 
     def _find(self, client_order_id: str) -> BrokerOrder | None:
         try:
@@ -347,6 +406,7 @@ class Reconciler:
     ) -> BrokerOrder | None:
         """Resend a SUBMITTED intent the broker does not show, under the same id."""
         cid = intent.client_order_id
+        self._resent = True
         try:
             return self._broker.submit(cid, intent.spec)
         except DuplicateClientOrderId:
@@ -432,9 +492,11 @@ class Reconciler:
 
     def _settle_outcomes(self, uow: UnitOfWork, found: list[Discrepancy]) -> None:
         now = self._clock.now()
-        for decision in uow.decisions.decisions_without_outcome():
-            cid = decision.details.get("client_order_id")
-            intent = uow.intents.find(str(cid)) if cid else None
+        waiting = list(uow.decisions.decisions_without_outcome())
+        ids = [d.details.get("client_order_id") for d in waiting]
+        intents = uow.intents.find_many(str(cid) for cid in ids if cid)
+        for decision, cid in zip(waiting, ids, strict=True):
+            intent = intents.get(str(cid)) if cid else None
             if intent is not None and intent.status is not IntentStatus.FAILED:
                 outcome = OutcomeRecord(
                     decision_id=decision.decision_id,
@@ -467,15 +529,22 @@ class Reconciler:
         while_running: bool,
     ) -> None:
         done: set[str] = set()
+        # Two reads for all the orders: the status of each one's intent, then the
+        # whole intent where it is a verdict. Each order below touches only its own
+        # intent, so what was read stays current for the orders that follow.
+        statuses = uow.intents.statuses(o.client_order_id for o in orders)
+        verdicts = uow.intents.find_many(
+            cid for cid, status in statuses.items() if status in VERDICTS
+        )
         for order in orders:
             cid = order.client_order_id
             if cid in done:
                 continue
             done.add(cid)
-            intent = uow.intents.find(cid)
+            intent = verdicts.get(cid)
             if intent is not None and intent.status in VERDICTS:
                 # The broker works an order we recorded as refused or lost.
-                adopted = self._orders.adopt(uow, intent, order)
+                adopted = self._orders.adopt(uow, intent, order, stored=True)
                 found.append(
                     Discrepancy(
                         kind="verdict_contradicted",
@@ -486,7 +555,7 @@ class Reconciler:
                         action=f"adopted the broker's order; now {adopted.status.value}",
                     )
                 )
-            elif intent is None and not self._heal:
+            elif cid not in statuses and not self._heal:
                 found.append(
                     Discrepancy(
                         kind="orphaned_order",
@@ -495,9 +564,9 @@ class Reconciler:
                         action="reported; not ours to cancel",
                     )
                 )
-            elif intent is None:
+            elif cid not in statuses:
                 self._adopt_external(uow, found, healed, order, while_running)
-            elif intent is not None:
+            else:
                 self._orders.forget_unknown(cid)
 
     def _adopt_external(
@@ -532,7 +601,7 @@ class Reconciler:
                 submitted_at=order.submitted_at,
             )
         )
-        after = self._orders.adopt(uow, intent, order)
+        after = self._orders.adopt(uow, intent, order, stored=True)
         self._orders.forget_unknown(cid)
         found.append(
             Discrepancy(
