@@ -42,11 +42,17 @@ _READERS = {
 
 
 def load_bar_files(
-    directory: Path | str, *, provenance: Provenance = Provenance.FILE
+    directory: Path | str,
+    *,
+    provenance: Provenance = Provenance.FILE,
+    each: Callable[[BarFrame], BarFrame] | None = None,
 ) -> list[BarFrame]:
     """Load every ``SYMBOL.csv`` / ``SYMBOL.parquet`` in ``directory``, by symbol.
 
-    Other files are ignored. One symbol may not come from two files.
+    Other files are ignored. One symbol may not come from two files. ``each`` is
+    applied to every frame as soon as its file is read (e.g.
+    :meth:`~tradecore.adapters.data.spill.SpilledBars.spill`, so only one file's
+    columns are ever in memory at once).
 
     Raises:
         BarFileError: the folder is missing or holds no bar files (or only files
@@ -60,7 +66,13 @@ def load_bar_files(
     if not paths:
         reason = "holds no SYMBOL.csv or SYMBOL.parquet files"
         raise BarFileError(str(folder), "directory", None, reason)
-    frames = [load_bar_file(path, provenance=provenance) for path in paths]
+    frames = []
+    for path in paths:
+        frame = load_bar_file(path, provenance=provenance)
+        if each is not None:
+            frame = each(frame)
+            _return_freed_memory()
+        frames.append(frame)
     if not any(len(frame) for frame in frames):
         reason = "holds no bars (every file is empty or has a header only)"
         raise BarFileError(str(folder), "directory", None, reason)

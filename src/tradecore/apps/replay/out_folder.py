@@ -16,6 +16,8 @@ from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.domain.errors import ConfigurationError
 
 STORE_FILE = "replay.db"
+#: Scratch folder of a running replay: its bars on memory-mapped files.
+SPILL_FOLDER = ".bars"
 
 
 def open_replay_store(folder: Path, resume: bool, replace: bool) -> WriteBehindStore:

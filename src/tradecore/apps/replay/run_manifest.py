@@ -15,7 +15,7 @@ writes a byte-identical manifest.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -93,13 +93,17 @@ def build_manifest(
     *,
     config_hash: str,
     cost_model_version: str,
+    release: Callable[[BarFrame], None] | None = None,
 ) -> Manifest:
     """Return the (unsigned) manifest of a run over ``frames``.
+
+    ``release`` is called with each frame once its bytes are hashed (bars on
+    memory-mapped files let their pages go).
 
     Raises:
         InvalidInput: a field is malformed (e.g. no bars at all).
     """
-    sources = tuple(_source(f) for f in sorted(frames, key=_symbol))
+    sources = tuple(_source(f, release) for f in sorted(frames, key=_symbol))
     return Manifest(
         strategy_id=identity.strategy_id,
         strategy_version=identity.strategy_version,
@@ -111,7 +115,7 @@ def build_manifest(
         training_end=None,
         embargo_bars=0,
         data_sources=sources,
-        dataset_fingerprint=data_fingerprint(frames),
+        dataset_fingerprint=data_fingerprint(frames, release),
         feature_schema_hash=identity.feature_schema_hash,
         cost_model_version=cost_model_version,
         config_hash=config_hash,
@@ -166,11 +170,11 @@ def _text(params: Mapping[str, object]) -> str:
     return json.dumps({k: str(v) for k, v in params.items()}, sort_keys=True)
 
 
-def _source(frame: BarFrame) -> DataSource:
+def _source(frame: BarFrame, release: Callable[[BarFrame], None] | None) -> DataSource:
     return DataSource(
         name=f"bars/{frame.symbol}",
         provenance=_PROVENANCE.get(frame.provenance, frame.provenance.value),
-        fingerprint=data_fingerprint([frame]),
+        fingerprint=data_fingerprint([frame], release),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import time
 from collections import Counter
@@ -22,6 +23,7 @@ import numpy as np
 
 from tradecore.adapters.alerts.store_log_sink import StoreLogAlertSink
 from tradecore.adapters.data.bar_files import load_bar_files
+from tradecore.adapters.data.spill import SpilledBars
 from tradecore.adapters.report import write_report
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import export
@@ -35,7 +37,11 @@ from tradecore.apps.replay.costs import (
     pin_cost_model,
     run_analyses,
 )
-from tradecore.apps.replay.out_folder import STORE_FILE, open_replay_store
+from tradecore.apps.replay.out_folder import (
+    SPILL_FOLDER,
+    STORE_FILE,
+    open_replay_store,
+)
 from tradecore.apps.replay.records import StoredRows
 from tradecore.apps.replay.run_manifest import (
     build_manifest,
@@ -51,7 +57,7 @@ from tradecore.apps.wiring.strategy_loader import load_strategy
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.hashing import sha256_hex
-from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint, from_ns
+from tradecore.domain.market.bar_frame import BarFrame, from_ns
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.money import to_price
@@ -149,196 +155,211 @@ def replay(
         BarFileError: a bar file is malformed (names file, line and field).
     """
     started = time.perf_counter()
-    frames = load_bar_files(data) if isinstance(data, str | Path) else list(data)
-    chosen = load_strategy(strategy, params or {})
-    market = (
-        calendar
-        if isinstance(calendar, MarketCalendar)
-        else replay_calendar(calendar, frames)
-    )
-    venue = venue_config(fill_model, Decimal(cash), seed, frames, market)
-    limits = limits or RiskLimits()
-    config = {
-        "strategy": strategy,
-        "strategy_id": chosen.strategy_id,
-        "params": {k: str(v) for k, v in sorted((params or {}).items())},
-        "fill_model": fill_model,
-        "cash": str(Decimal(cash)),
-        "seed": seed,
-        "limits": attrs.asdict(limits),
-        "calendar": venue.calendar.name,
-    }
-    if risk is not None:
-        config["risk"] = risk_view(risk)
     folder = (
         Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tc-replay-"))
     )
-    store = open_replay_store(folder, resume, replace)
-    start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
-    costs: CostSetup | None = None
-    if execution is not None and execution.enabled:
-        try:
-            costs = pin_cost_model(
-                execution,
-                store,
-                fees=venue.fee_model,
-                start=start,
-                resumed_from=_first_pin(folder) if resume else None,
-                calendar=market,
-                interval=venue.bar_interval,
-            )
-        except ConfigurationError:
-            store.close()  # leave no half-made replay behind a bad --cost-model-version
-            if not resume:
-                (folder / STORE_FILE).unlink(missing_ok=True)
-            raise
-        config["execution"] = execution.to_dict()
-        config["cost_model_version"] = costs.pinned.version_hash
-    config_hash = sha256_hex(config)
-    signed = _signed_manifest(
-        strategy,
-        chosen,
-        params or {},
-        frames,
-        venue,
-        config_hash,
-        signing,
-        cost_model_version=None if costs is None else costs.pinned.version_hash,
+    # Bars read from files go to memory-mapped scratch files as each file is read,
+    # and leave memory as the replay passes them; a notebook's frames stay as given.
+    spilled = (
+        SpilledBars(folder / SPILL_FOLDER) if isinstance(data, str | Path) else None
     )
     try:
-        with store.unit_of_work() as uow:
-            store_manifest(uow, signed)
-            uow.commit()
-        clock = SimClock(start)
-        broker = SimulatedBroker(clock, venue)
-        commits = CommitInBatches(store, every=commit_every)
-        fields: dict[str, Any] = {"limits": limits}
-        path: RiskPath | None = None
-        if risk is None:
-            orders = OrderManager(broker, clock, commits, resend_known=resume)
-        else:
-            path = compose_risk_path(
-                risk,
-                commits=commits,
-                broker=broker,
-                clock=clock,
-                alerter=StoreLogAlertSink(commits.step),
-                hours=_hours(calendar, market, frames),
-                session=market,
-                interval=venue.bar_interval,
-                resend_known=resume,
-                shared_store=False,
-            )
-            orders, fields = path.orders, path.engine_fields()
-        engine = TradingEngine(
-            chosen,
-            orders,
-            commits if path is None else path.commits,
-            clock,
-            EngineConfig(
-                opening_cash=Decimal(cash),
-                config_hash=config_hash,
-                manifest_hash=manifest_hash(signed.manifest),
-                net_of_cost=None if costs is None else costs.config,
-                calendar=market,
-                **fields,
-            ),
+        frames: list[BarFrame] = (
+            load_bar_files(data, each=spilled.spill)
+            if isinstance(data, str | Path) and spilled is not None
+            else list(data)  # type: ignore[arg-type]
         )
-        run = run_replay(
-            frames,
-            engine,
-            broker,
-            clock,
-            interval=venue.bar_interval,
-            on_progress=on_progress,
-            calendar=market,
+        chosen = load_strategy(strategy, params or {})
+        market = (
+            calendar
+            if isinstance(calendar, MarketCalendar)
+            else replay_calendar(calendar, frames)
         )
-        commits.flush()
-        marks = {s: to_price(p) for s, p in engine.last_prices().items()}
-        analyses: list[ExecutionAnalysis] = []
-        calibrated = None
-        if costs is not None and execution is not None:
-            analyses = run_analyses(store, marks)
-            calibrated = calibrate_after_run(
-                execution, store, costs, marks=marks, at=clock.now()
-            )
-    finally:
-        store.close()
-    # The records are streamed from the store file, never all in memory at once.
-    db = folder / STORE_FILE
-    fills = StoredRows(db, "fills")
-    decisions = StoredRows(db, "decisions")
-    outcomes = StoredRows(db, "outcomes")
-    ledger = engine.ledger
-    perf = summarize_performance(
-        run.timestamps_ns,
-        run.equity,
-        traded_notional=float(traded_notional(fills)),
-        calendar=market,
-        interval=venue.bar_interval,
-    )
-    summary = {
-        "fills": len(fills),
-        "orders": export.count(db, "intents"),
-        "orders_expired": export.count(db, "intents", status=IntentStatus.EXPIRED),
-        "decisions": len(decisions),
-        "final_equity": ledger.equity(marks),
-        "realized_pnl": ledger.realized_pnl,
-        "fees": ledger.fees,
-        "bars": run.bars,
-        "symbols": len(frames),
-        "sharpe": perf.sharpe,
-        "sharpe_daily": perf.sharpe_daily,
-        "periods_per_year": perf.periods_per_year,
-        "annualization": perf.annualization,
-        "calendar": market.name,
-        "max_drawdown": perf.max_drawdown,
-        "turnover": perf.turnover,
-        "config_hash": config_hash,
-        "data_fingerprint": data_fingerprint(frames),
-        "strategy_id": chosen.strategy_id,
-        "fill_model": fill_model,
-        "manifest_hash": manifest_hash(signed.manifest),
-        **({} if costs is None else cost_summary(analyses, costs, calibrated)),
-        **({} if path is None else risk_summary(outcomes, path)),
-    }
-    fill_table, decision_table, outcome_table = fills, decisions, outcomes
-    result = ReplayResult(
-        summary=summary,
-        timestamps_ns=run.timestamps_ns,
-        equity=run.equity,
-        fills=fill_table,
-        decisions=decision_table,
-        outcomes=outcome_table,
-        out=Path(out) if out is not None else None,
-    )
-    if out is not None:
-        run_info = {
-            "seconds": round(time.perf_counter() - started, 3),
-            "config": config,
-            "bars_per_second": round(
-                run.bars / max(time.perf_counter() - started, 1e-9)
-            ),
+        venue = venue_config(fill_model, Decimal(cash), seed, frames, market)
+        limits = limits or RiskLimits()
+        config = {
+            "strategy": strategy,
+            "strategy_id": chosen.strategy_id,
+            "params": {k: str(v) for k, v in sorted((params or {}).items())},
+            "fill_model": fill_model,
+            "cash": str(Decimal(cash)),
+            "seed": seed,
+            "limits": attrs.asdict(limits),
+            "calendar": venue.calendar.name,
         }
-        write_report(
-            folder,
-            summary,
-            (run.timestamps_ns, run.equity),
-            fill_table,
-            decision_table,
-            outcome_table,
-            run_info,
-            title=f"Replay: {chosen.strategy_id}",
-            tca=analyses,
+        if risk is not None:
+            config["risk"] = risk_view(risk)
+        store = open_replay_store(folder, resume, replace)
+        start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
+        costs: CostSetup | None = None
+        if execution is not None and execution.enabled:
+            try:
+                costs = pin_cost_model(
+                    execution,
+                    store,
+                    fees=venue.fee_model,
+                    start=start,
+                    resumed_from=_first_pin(folder) if resume else None,
+                    calendar=market,
+                    interval=venue.bar_interval,
+                )
+            except ConfigurationError:
+                store.close()  # leave no half-made replay behind a bad --cost-model-version
+                if not resume:
+                    (folder / STORE_FILE).unlink(missing_ok=True)
+                raise
+            config["execution"] = execution.to_dict()
+            config["cost_model_version"] = costs.pinned.version_hash
+        config_hash = sha256_hex(config)
+        signed = _signed_manifest(
+            strategy,
+            chosen,
+            params or {},
+            frames,
+            venue,
+            config_hash,
+            signing,
+            cost_model_version=None if costs is None else costs.pinned.version_hash,
+            release=None if spilled is None else spilled.release_all,
         )
-        (folder / "config.json").write_text(
-            json.dumps(config, sort_keys=True, indent=2)
+        try:
+            with store.unit_of_work() as uow:
+                store_manifest(uow, signed)
+                uow.commit()
+            clock = SimClock(start)
+            broker = SimulatedBroker(clock, venue)
+            commits = CommitInBatches(store, every=commit_every)
+            fields: dict[str, Any] = {"limits": limits}
+            path: RiskPath | None = None
+            if risk is None:
+                orders = OrderManager(broker, clock, commits, resend_known=resume)
+            else:
+                path = compose_risk_path(
+                    risk,
+                    commits=commits,
+                    broker=broker,
+                    clock=clock,
+                    alerter=StoreLogAlertSink(commits.step),
+                    hours=_hours(calendar, market, frames),
+                    session=market,
+                    interval=venue.bar_interval,
+                    resend_known=resume,
+                    shared_store=False,
+                )
+                orders, fields = path.orders, path.engine_fields()
+            engine = TradingEngine(
+                chosen,
+                orders,
+                commits if path is None else path.commits,
+                clock,
+                EngineConfig(
+                    opening_cash=Decimal(cash),
+                    config_hash=config_hash,
+                    manifest_hash=manifest_hash(signed.manifest),
+                    net_of_cost=None if costs is None else costs.config,
+                    calendar=market,
+                    **fields,
+                ),
+            )
+            run = run_replay(
+                frames,
+                engine,
+                broker,
+                clock,
+                interval=venue.bar_interval,
+                on_progress=on_progress,
+                calendar=market,
+                release=None if spilled is None else spilled.release,
+            )
+            commits.flush()
+            marks = {s: to_price(p) for s, p in engine.last_prices().items()}
+            analyses: list[ExecutionAnalysis] = []
+            calibrated = None
+            if costs is not None and execution is not None:
+                analyses = run_analyses(store, marks)
+                calibrated = calibrate_after_run(
+                    execution, store, costs, marks=marks, at=clock.now()
+                )
+        finally:
+            store.close()
+        # The records are streamed from the store file, never all in memory at once.
+        db = folder / STORE_FILE
+        fills = StoredRows(db, "fills")
+        decisions = StoredRows(db, "decisions")
+        outcomes = StoredRows(db, "outcomes")
+        ledger = engine.ledger
+        perf = summarize_performance(
+            run.timestamps_ns,
+            run.equity,
+            traded_notional=float(traded_notional(fills)),
+            calendar=market,
+            interval=venue.bar_interval,
         )
-        write_run_manifest(folder, signed)
-        (folder / MARKS_FILE).write_text(
-            json.dumps({s: str(p) for s, p in sorted(marks.items())}, indent=2)
+        summary = {
+            "fills": len(fills),
+            "orders": export.count(db, "intents"),
+            "orders_expired": export.count(db, "intents", status=IntentStatus.EXPIRED),
+            "decisions": len(decisions),
+            "final_equity": ledger.equity(marks),
+            "realized_pnl": ledger.realized_pnl,
+            "fees": ledger.fees,
+            "bars": run.bars,
+            "symbols": len(frames),
+            "sharpe": perf.sharpe,
+            "sharpe_daily": perf.sharpe_daily,
+            "periods_per_year": perf.periods_per_year,
+            "annualization": perf.annualization,
+            "calendar": market.name,
+            "max_drawdown": perf.max_drawdown,
+            "turnover": perf.turnover,
+            "config_hash": config_hash,
+            "data_fingerprint": signed.manifest.dataset_fingerprint,
+            "strategy_id": chosen.strategy_id,
+            "fill_model": fill_model,
+            "manifest_hash": manifest_hash(signed.manifest),
+            **({} if costs is None else cost_summary(analyses, costs, calibrated)),
+            **({} if path is None else risk_summary(outcomes, path)),
+        }
+        fill_table, decision_table, outcome_table = fills, decisions, outcomes
+        result = ReplayResult(
+            summary=summary,
+            timestamps_ns=run.timestamps_ns,
+            equity=run.equity,
+            fills=fill_table,
+            decisions=decision_table,
+            outcomes=outcome_table,
+            out=Path(out) if out is not None else None,
         )
-    return result
+        if out is not None:
+            run_info = {
+                "seconds": round(time.perf_counter() - started, 3),
+                "config": config,
+                "bars_per_second": round(
+                    run.bars / max(time.perf_counter() - started, 1e-9)
+                ),
+            }
+            write_report(
+                folder,
+                summary,
+                (run.timestamps_ns, run.equity),
+                fill_table,
+                decision_table,
+                outcome_table,
+                run_info,
+                title=f"Replay: {chosen.strategy_id}",
+                tca=analyses,
+            )
+            (folder / "config.json").write_text(
+                json.dumps(config, sort_keys=True, indent=2)
+            )
+            write_run_manifest(folder, signed)
+            (folder / MARKS_FILE).write_text(
+                json.dumps({s: str(p) for s, p in sorted(marks.items())}, indent=2)
+            )
+        return result
+    finally:
+        if spilled is not None:
+            shutil.rmtree(folder / SPILL_FOLDER, ignore_errors=True)
 
 
 def _signed_manifest(
@@ -351,6 +372,7 @@ def _signed_manifest(
     signing: SigningSettings | None,
     *,
     cost_model_version: str | None,
+    release: Callable[[BarFrame], None] | None = None,
 ) -> SignedManifest:
     """The run's manifest, signed.
 
@@ -363,6 +385,7 @@ def _signed_manifest(
         config_hash=config_hash,
         cost_model_version=cost_model_version
         or sha256_hex({"fill_model": venue.fill_model, "fee_model": venue.fee_model}),
+        release=release,
     )
     if signing is None:  # a notebook's tc.replay(): the environment decides
         signing = load_settings(None, os.environ).signing

@@ -9,7 +9,7 @@ with one vectorized expression, and walks a pre-computed global time order. A
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -203,6 +203,27 @@ class BarFrame:
     def __len__(self) -> int:
         return len(self.timestamps)
 
+    def rehomed(self, timestamps: Int64Array, values: Sequence[Float64Array]) -> BarFrame:
+        """The same bars over other storage: read-only arrays holding these values.
+
+        For a storage adapter that moves validated columns elsewhere (a memory map
+        of them): validating again would read every page of the new storage, so
+        only the shapes are checked; the values must be this frame's. ``values``
+        are open, high, low, close and volume.
+        """
+        if len(values) != len(_VALUE_FIELDS):
+            raise InvalidInput("values", len(values), f"need {len(_VALUE_FIELDS)}")
+        for column in (timestamps, *values):
+            if column.shape != self.timestamps.shape or column.flags.writeable:
+                raise InvalidInput("column", column.shape, "not a read-only copy")
+        frame = _new_object(BarFrame)
+        _set_field(frame, "symbol", self.symbol)
+        _set_field(frame, "timestamps", timestamps)
+        for name, column in zip(_VALUE_FIELDS, values, strict=True):
+            _set_field(frame, name, column)
+        _set_field(frame, "provenance", self.provenance)
+        return frame
+
     def bar(self, index: int) -> Bar:
         """Return row ``index`` as a :class:`Bar` value object.
 
@@ -362,13 +383,16 @@ def _merge_window(
     )
 
 
-def data_fingerprint(frames: Sequence[BarFrame]) -> str:
+def data_fingerprint(
+    frames: Sequence[BarFrame], after_each: Callable[[BarFrame], None] | None = None
+) -> str:
     """Return a sha256 hex digest of the bars' content, independent of frame order.
 
     The digest covers a version tag, each symbol, its provenance and row count, and
     the raw little-endian bytes of every column (``-0.0`` folded into ``0.0``), so it
     is identical across processes, PYTHONHASHSEED values and machines of either byte
-    order, and changes if any value, symbol or row does.
+    order, and changes if any value, symbol or row does. ``after_each`` is called
+    with each frame once it is hashed (memory-mapped bars release its pages).
     """
     digest = hashlib.sha256(_FINGERPRINT_TAG)
     for frame in sorted(frames, key=lambda f: f.symbol):
@@ -378,4 +402,6 @@ def data_fingerprint(frames: Sequence[BarFrame]) -> str:
         for name in _VALUE_FIELDS:
             column = getattr(frame, name) + 0.0  # -0.0 + 0.0 == +0.0
             digest.update(column.astype("<f8", copy=False).tobytes())
+        if after_each is not None:
+            after_each(frame)
     return digest.hexdigest()

@@ -63,12 +63,15 @@ def run_replay(
     interval: timedelta,
     on_progress: Callable[[ReplayProgress], None] | None = None,
     calendar: MarketCalendar | None = None,
+    release: Callable[[BarFrame, int], None] | None = None,
 ) -> ReplayRun:
     """Drive ``engine`` and ``broker`` through ``frames`` in time order.
 
     The bars are walked a chunk of the time order at a time
     (:func:`~tradecore.domain.market.bar_frame.timeline_chunks`): what the driver
-    holds besides the frames is one chunk's index and the equity samples.
+    holds besides the frames is one chunk's index and the equity samples. After
+    each chunk, ``release`` (if given) hears, per frame, the row before which no
+    bar will be read again (frames on memory-mapped files let those pages go).
     """
     columns = [(f.symbol, f.close, f.volume) for f in frames]
     interval_ns = int(interval.total_seconds() * 1e9)
@@ -119,12 +122,30 @@ def run_replay(
         sampled_at.append(stamps[starts])
         sampled.append(equity)
         done += len(stamps)
+        if release is not None:
+            _release_chunk(frames, chunk.frame_index, chunk.row_index, release)
     _drain(clock, broker, engine)
     return ReplayRun(
         bars=total,
         timestamps_ns=np.concatenate([np.empty(0, np.int64), *sampled_at]),
         equity=np.concatenate([np.empty(0, np.float64), *sampled]),
     )
+
+
+def _release_chunk(
+    frames: Sequence[BarFrame],
+    frame_index: np.ndarray,
+    row_index: np.ndarray,
+    release: Callable[[BarFrame, int], None],
+) -> None:
+    """Tell ``release`` each chunk frame's last row: the rows before it are done.
+
+    The last row itself stays: it is the symbol's current bar until its next one.
+    """
+    last = np.full(len(frames), -1, dtype=np.int64)
+    np.maximum.at(last, frame_index, row_index)
+    for f in np.flatnonzero(last > 0).tolist():
+        release(frames[f], int(last[f]))
 
 
 def _known_at(
