@@ -67,9 +67,34 @@ def _fees() -> FeeModel:
 
 
 def bar_interval(frames: Sequence[BarFrame]) -> timedelta:
-    """The bars' interval: the median step between timestamps (1 minute if none)."""
-    steps = [np.diff(f.timestamps) for f in frames if len(f) > 1]
-    if not steps:
+    """The bars' interval: the median step between timestamps (1 minute if none).
+
+    Counted per distinct step, a frame at a time: bars have a handful of distinct
+    steps (the interval, the overnight and weekend gaps), so this holds a few
+    counts instead of every step of every frame at once.
+    """
+    counts: dict[int, int] = {}
+    for frame in frames:
+        if len(frame) > 1:
+            values, seen = np.unique(np.diff(frame.timestamps), return_counts=True)
+            for value, n in zip(values.tolist(), seen.tolist(), strict=True):
+                counts[value] = counts.get(value, 0) + n
+    if not counts:
         return timedelta(minutes=1)
-    median_ns = int(np.median(np.concatenate(steps)))
+    median_ns = int(_median_of_counts(counts))
     return timedelta(microseconds=median_ns // 1000)
+
+
+def _median_of_counts(counts: dict[int, int]) -> float:
+    """``np.median`` of the multiset ``value -> count`` (mean of the middle two)."""
+    values = sorted(counts)
+    total = sum(counts.values())
+    low, high = (total - 1) // 2, total // 2
+    cumulative, found = 0, []
+    for value in values:
+        cumulative += counts[value]
+        while len(found) < 2 and (low, high)[len(found)] < cumulative:
+            found.append(value)
+        if len(found) == 2:
+            break
+    return (found[0] + found[1]) / 2
