@@ -2,24 +2,23 @@
 
 Each run is one child process timed from launch to exit (what a user waits for:
 imports, loading the files, the replay, the report), with the child's own CPU time
-(user + system) and peak resident memory from ``os.wait4``. The frameworks' scripts
-print one JSON line; tradecore's figures come from its ``summary.json``. Engines run
-interleaved (the order rotates every repetition, so a slow spell on the shared
-machine does not fall on one engine) and every run is checked against the exact NumPy
-reference (:mod:`benchmarks.compare.reference`), tradecore's included. A framework
-that is not installed yields a line saying how to install it instead of a result.
+(user + system) and peak resident memory from ``os.wait4`` (see :func:`measure`).
+The frameworks' scripts print one JSON line; tradecore's figures come from its
+``summary.json``. Engines run interleaved (the order rotates every repetition, so a
+slow spell on the shared machine does not fall on one engine) and every run is
+checked against the exact NumPy reference (:mod:`benchmarks.compare.reference`),
+tradecore's included. A framework that is not installed yields a line saying how to
+install it instead of a result.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -86,26 +85,47 @@ class Outcome:
         return self.bars / self.usage.wall_s
 
 
+#: Runs the measured command as its own child and reports that child's rusage.
+#: Why a go-between: Linux keeps the peak RSS of the image a process had before
+#: ``exec`` in its ``ru_maxrss``, so a command spawned straight from this harness
+#: (which holds the generated bars) would report at least the harness's size. Spawned
+#: from this small interpreter, it reports its own peak (floor: ~10 MiB).
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+report, argv = sys.argv[1], sys.argv[2:]
+started = time.perf_counter()
+child = subprocess.Popen(argv)
+_, status, usage = os.wait4(child.pid, 0)
+child.returncode = code = os.waitstatus_to_exitcode(status)
+with open(report, "w") as stream:
+    json.dump([time.perf_counter() - started, usage.ru_utime + usage.ru_stime,
+               usage.ru_maxrss], stream)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
 def measure(argv: Sequence[str]) -> tuple[int, str, str, Usage]:
     """Run ``argv`` to completion; return its exit code, stdout, stderr and usage.
 
-    The output goes to temporary files (no pipe to drain), and the child is reaped
-    with ``os.wait4``, whose rusage is the child's alone (its CPU and peak RSS).
+    The output goes to temporary files (no pipe to drain). The command runs under a
+    small launcher (see ``_LAUNCHER``) that reaps it with ``os.wait4``, whose
+    rusage is the command's alone: its wall time, CPU (user + system), peak RSS.
     """
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        started = time.perf_counter()
-        child = subprocess.Popen(argv, stdout=out, stderr=err, text=True)
-        _, status, rusage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        report = Path(folder) / "usage.json"
+        launcher = [sys.executable, "-c", _LAUNCHER, str(report)]
+        code = subprocess.run(
+            [*launcher, *argv], stdout=out, stderr=err, check=False
+        ).returncode
         out.seek(0)
         err.seek(0)
-        usage = Usage(
-            wall_s=wall,
-            cpu_s=rusage.ru_utime + rusage.ru_stime,
-            peak_rss_mib=rusage.ru_maxrss / 1024,  # KiB on Linux
-        )
-        return child.returncode, out.read(), err.read(), usage
+        wall, cpu, max_rss_kib = json.loads(report.read_text())
+        usage = Usage(wall_s=wall, cpu_s=cpu, peak_rss_mib=max_rss_kib / 1024)
+        return code, out.read(), err.read(), usage
 
 
 def _failure(what: str, code: int, stderr: str) -> str:

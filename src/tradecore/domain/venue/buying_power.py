@@ -81,11 +81,14 @@ def reserved_from_scratch(
 
 @attrs.define(eq=False, slots=True)
 class _Side:
-    """One symbol's counted orders on one side: linear sums plus the members.
+    """One symbol's counted orders on one side: running sums plus the members.
 
     While nothing on this side can close a position (the common case), the side's
-    reservation is ``notional + market_qty x last price``: O(1). Otherwise each
-    member is netted against the position on its own, so the members are walked.
+    reservation is ``notional + market_qty x last price``. Otherwise each member is
+    netted against the position on its own: ``max(qty - closable, 0)`` of it
+    reserves. Those excess sums are kept for the ``closable`` they were counted at
+    and adjusted per added or removed order; only a change of the position (a fill)
+    walks the members again. Either way a submit costs O(1).
     """
 
     #: Sum of remaining x price over the orders with a limit or stop price.
@@ -94,35 +97,51 @@ class _Side:
     market_qty: Decimal = ZERO
     #: broker id -> (remaining, price or None) as last counted.
     members: dict[str, tuple[Decimal, Decimal | None]] = attrs.Factory(dict)
+    #: The closable quantity the excess sums below hold for (None: not counted).
+    excess_at: Decimal | None = None
+    #: Sum of max(remaining - excess_at, 0) x price over the priced orders.
+    excess_notional: Decimal = ZERO
+    #: Sum of max(remaining - excess_at, 0) over the orders at the last trade.
+    excess_market_qty: Decimal = ZERO
 
     def add(self, order_id: str, qty: Decimal, price: Decimal | None) -> None:
         """Count an order's remaining ``qty`` at ``price``."""
         self.members[order_id] = (qty, price)
-        if price is None:
-            self.market_qty += qty
-        else:
-            self.notional += qty * price
+        self._adjust(qty, price, 1)
 
     def remove(self, order_id: str) -> None:
         """Stop counting an order (exactly undoing :meth:`add`)."""
         qty, price = self.members.pop(order_id)
+        self._adjust(qty, price, -1)
+
+    def _adjust(self, qty: Decimal, price: Decimal | None, sign: int) -> None:
+        excess = ZERO if self.excess_at is None else max(qty - self.excess_at, ZERO)
         if price is None:
-            self.market_qty -= qty
+            self.market_qty += sign * qty
+            self.excess_market_qty += sign * excess
         else:
-            self.notional -= qty * price
+            self.notional += sign * qty * price
+            self.excess_notional += sign * excess * price
 
     def reserved(self, closable: Decimal, last: Callable[[], Decimal]) -> Decimal:
         """Return what the side ties up when ``closable`` shares would close."""
         if closable <= 0:
             market = self.market_qty * last() if self.market_qty else ZERO
             return self.notional + market
-        return sum(
-            (
-                (q - min(q, closable)) * (last() if p is None else p)
-                for q, p in self.members.values()
-            ),
-            ZERO,
-        )
+        if closable != self.excess_at:
+            self._recount_excess(closable)
+        market = self.excess_market_qty * last() if self.excess_market_qty else ZERO
+        return self.excess_notional + market
+
+    def _recount_excess(self, closable: Decimal) -> None:
+        self.excess_at, notional, market_qty = closable, ZERO, ZERO
+        for qty, price in self.members.values():
+            excess = max(qty - closable, ZERO)
+            if price is None:
+                market_qty += excess
+            else:
+                notional += excess * price
+        self.excess_notional, self.excess_market_qty = notional, market_qty
 
 
 @attrs.define(eq=False, slots=True)
@@ -146,8 +165,10 @@ class Reservations:
     partly committed, activated, finalized) and a symbol whenever its position
     changed. Touching is O(1); :meth:`reserved` re-counts only what was touched since
     the last call, plus the symbols with orders priced at the last trade (whose price
-    moves with every bar). Same figure as :func:`reserved_from_scratch`, exactly:
-    every sum is an exact ``Decimal`` sum, so the order of additions is immaterial.
+    moves with every bar), each in O(1) but for a side whose closable quantity
+    changed (a fill), whose orders are walked once. Same figure as
+    :func:`reserved_from_scratch`, exactly: every sum is an exact ``Decimal`` sum,
+    so the order of additions is immaterial.
     """
 
     symbols: dict[str, _Symbol] = attrs.Factory(dict)
