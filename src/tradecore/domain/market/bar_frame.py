@@ -203,7 +203,9 @@ class BarFrame:
     def __len__(self) -> int:
         return len(self.timestamps)
 
-    def rehomed(self, timestamps: Int64Array, values: Sequence[Float64Array]) -> BarFrame:
+    def rehomed(
+        self, timestamps: Int64Array, values: Sequence[Float64Array]
+    ) -> BarFrame:
         """The same bars over other storage: read-only arrays holding these values.
 
         For a storage adapter that moves validated columns elsewhere (a memory map
