@@ -90,7 +90,8 @@ def _median_of_counts(counts: dict[int, int]) -> float:
     values = sorted(counts)
     total = sum(counts.values())
     low, high = (total - 1) // 2, total // 2
-    cumulative, found = 0, []
+    cumulative = 0
+    found: list[int] = []
     for value in values:
         cumulative += counts[value]
         while len(found) < 2 and (low, high)[len(found)] < cumulative:
