@@ -277,6 +277,8 @@ class VenueBook:
             return
         old.replaced_by = new.broker_order_id
         self.finalize(old, B.REPLACED, at, K.REPLACED, replaced_by=new.broker_order_id)
+        if new.is_final:
+            return  # the new order was canceled before the replace took effect
         new.status, new.updated_at = B.NEW, at
         self.emit(K.ACCEPTED, new, at)
         self.work(new)

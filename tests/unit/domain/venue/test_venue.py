@@ -93,6 +93,25 @@ def test_a_fill_racing_a_replace_counts_on_the_old_order():
     assert v.order(new.broker_order_id).status is B.REJECTED
 
 
+def test_a_replacement_canceled_before_the_replace_takes_effect_stays_canceled():
+    # With random latencies the new order's cancel can take effect before the
+    # replace does: the replace still retires the old order, and the cancel stands
+    # (the new order must not come back to life and be matched).
+    v = venue(timed(fill_s=1, cancel_s=10))
+    old = v.submit(T0, "old", lmt(Side.BUY, 5, "50.00"))
+    v.advance_to(T0)
+    new = v.replace(T0, old.broker_order_id, client_order_id="new", qty=Decimal(2))
+    book = v._book
+    book.finalize(book.orders[new.broker_order_id], B.CANCELED, T0, K.CANCELED)
+    v.advance_to(T0 + MINUTE)
+    events = v.take_events()
+    assert kinds(events, "new") == [K.CANCELED]
+    assert kinds(events, "old")[-1] is K.REPLACED
+    assert v.order(new.broker_order_id).status is B.CANCELED
+    assert not v.has_working("AAPL")
+    assert v.open_orders() == []
+
+
 def test_ioc_fills_what_it_can_and_cancels_the_rest():
     model = FillModel.realistic(latency=timed(0, 0).latency)
     v = venue(model)
