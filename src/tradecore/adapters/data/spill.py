@@ -50,8 +50,12 @@ class SpilledBars:
         del stacked
         mapped = np.load(path, mmap_mode="r")
         self._maps[frame.symbol] = mapped
-        timestamps = mapped[0].view(np.int64)
-        return frame.rehomed(timestamps, [mapped[i] for i in range(1, len(_ROWS))])
+        # Plain ndarray views of the map: indexing a np.memmap row goes through the
+        # subclass's Python __getitem__ (a fifth of an idle replay's time).
+        rows = np.asarray(mapped)
+        return frame.rehomed(
+            rows[0].view(np.int64), [rows[i] for i in range(1, len(_ROWS))]
+        )
 
     def release(self, frame: BarFrame, upto: int) -> None:
         """Rows ``[0, upto)`` of ``frame`` are done: drop their pages (a hint)."""
