@@ -24,7 +24,7 @@ collar refuses (fails closed).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol, TypeVar
@@ -120,8 +120,8 @@ class RiskGate:
         self.rates = OrderRateTracker()
         self._cycle_at: datetime | None = None
         self._days = DayEquityTracker(calendar)
-        self._marks: dict[str, tuple[float, Decimal]] = {}
-        self._references: dict[str, Decimal] = {}
+        self._marks = _DecimalMarks()
+        self._references = _DecimalMarks()
         self._closes: dict[str, float] = {}
         self._trades = Ledger.opening(_ZERO)
         self._seen_fills: set[str] = set()
@@ -213,10 +213,10 @@ class RiskGate:
     def on_bar(self, symbol: str, at: datetime, close: float, ledger: Ledger) -> None:
         """A bar of ``symbol`` closed at ``close``; ``at`` is now (the cycle)."""
         at = self._enter(at)
-        previous = self._marks.get(symbol)
+        previous = self._marks.close(symbol)
         if previous is not None:
-            self._references[symbol] = previous[1]
-        self._marks[symbol] = (close, to_price(close))
+            self._references.set(symbol, previous)
+        self._marks.set(symbol, close)
         self._closes[symbol] = close
         run = self.board.run
         if (stale := self._staleness) is not None:
@@ -279,10 +279,8 @@ class RiskGate:
         gross = net = _ZERO
         cache = self._marks
         for s, price in prices.items():
-            cached = cache.get(s)
-            if cached is None or cached[0] != price:
-                cached = cache[s] = (price, to_price(price))
-            marks[s] = mark = cached[1]
+            cache.set(s, price)
+            marks[s] = mark = cache[s]
             positions[s] = qty = book.position(s)
             if qty:
                 value = qty * mark
@@ -306,8 +304,7 @@ class RiskGate:
         loss, dd = self._daily_loss, self._drawdown
         if loss is None and dd is None:
             return
-        marks = {s: m[1] for s, m in self._marks.items()}
-        equity = ledger.equity(marks)
+        equity = ledger.equity(self._marks)  # converts only the held symbols' marks
         self._days.update(at, equity)
         if loss is not None:
             self.board.run(loss, lambda: loss.update(at, equity))
@@ -347,6 +344,40 @@ _B = TypeVar("_B", bound=Breaker)
 def _one(breakers: Sequence[Breaker], kind: type[_B]) -> _B | None:
     """The configured breaker of ``kind``, if any (the board refuses duplicates)."""
     return next((b for b in breakers if isinstance(b, kind)), None)
+
+
+class _DecimalMarks(Mapping[str, Decimal]):
+    """Prices by symbol, kept as the floats bars bring, as cent Decimals on demand.
+
+    A bar updates a mark on every bar of every symbol; the exact Decimal is needed
+    only when something is valued (a held position, an order's symbol, the
+    collar's reference), so it is made then and kept while the price stays.
+    """
+
+    def __init__(self) -> None:
+        self._floats: dict[str, float] = {}
+        self._exact: dict[str, tuple[float, Decimal]] = {}
+
+    def set(self, symbol: str, price: float) -> None:
+        """The symbol's price is now ``price``."""
+        self._floats[symbol] = price
+
+    def close(self, symbol: str) -> float | None:
+        """The symbol's price as given, or ``None``."""
+        return self._floats.get(symbol)
+
+    def __getitem__(self, symbol: str) -> Decimal:
+        price = self._floats[symbol]
+        exact = self._exact.get(symbol)
+        if exact is None or exact[0] != price:
+            exact = self._exact[symbol] = (price, to_price(price))
+        return exact[1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._floats)
+
+    def __len__(self) -> int:
+        return len(self._floats)
 
 
 def _closes(held: Decimal, delta: Decimal) -> bool:
