@@ -175,7 +175,14 @@ def replay(
             if isinstance(calendar, MarketCalendar)
             else replay_calendar(calendar, frames)
         )
-        venue = venue_config(fill_model, Decimal(cash), seed, frames, market)
+        venue = venue_config(
+            fill_model,
+            Decimal(cash),
+            seed,
+            frames,
+            market,
+            None if spilled is None else spilled.release_all,
+        )
         limits = limits or RiskLimits()
         config = {
             "strategy": strategy,

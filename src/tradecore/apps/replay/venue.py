@@ -7,7 +7,7 @@ parity check), so both must share one definition.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from decimal import Decimal
 
@@ -28,6 +28,7 @@ def venue_config(
     seed: int,
     frames: Sequence[BarFrame],
     calendar: MarketCalendar,
+    release: Callable[[BarFrame], None] | None = None,
 ) -> VenueConfig:
     """The simulated venue of a replay: its fill and fee models, on ``calendar``.
 
@@ -50,7 +51,7 @@ def venue_config(
         calendar=calendar,
         outside_hours=OutsideHours.QUEUE,
         starting_cash=cash,
-        bar_interval=bar_interval(frames),
+        bar_interval=bar_interval(frames, release),
     )
 
 
@@ -66,12 +67,15 @@ def _fees() -> FeeModel:
     return FeeModel.us_regulatory(per_share=Decimal("0.0035"))
 
 
-def bar_interval(frames: Sequence[BarFrame]) -> timedelta:
+def bar_interval(
+    frames: Sequence[BarFrame], release: Callable[[BarFrame], None] | None = None
+) -> timedelta:
     """The bars' interval: the median step between timestamps (1 minute if none).
 
     Counted per distinct step, a frame at a time: bars have a handful of distinct
     steps (the interval, the overnight and weekend gaps), so this holds a few
-    counts instead of every step of every frame at once.
+    counts instead of every step of every frame at once. ``release`` hears each
+    frame once read.
     """
     counts: dict[int, int] = {}
     for frame in frames:
@@ -79,6 +83,8 @@ def bar_interval(frames: Sequence[BarFrame]) -> timedelta:
             values, seen = np.unique(np.diff(frame.timestamps), return_counts=True)
             for value, n in zip(values.tolist(), seen.tolist(), strict=True):
                 counts[value] = counts.get(value, 0) + n
+            if release is not None:
+                release(frame)  # bars on memory-mapped files let the pages go
     if not counts:
         return timedelta(minutes=1)
     median_ns = int(_median_of_counts(counts))
