@@ -19,10 +19,10 @@ A mode change is alerted once, with the healths behind it.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import TracebackType
 
 from tradecore.domain.errors import StoreError
 from tradecore.domain.market.bar_frame import to_ns
@@ -186,16 +186,9 @@ class MonitoredCommits(CommitPolicy):
         self._inner = inner
         self._monitor = monitor
 
-    @contextmanager
-    def step(self) -> Iterator[UnitOfWork]:
+    def step(self) -> _MonitoredStep:
         """Run one step of ``inner``; a store error counts, anything else does not."""
-        try:
-            with self._inner.step() as uow:
-                yield uow
-        except StoreError:
-            self._monitor.on_store_result(failed=True)
-            raise
-        self._monitor.on_store_result(failed=False)
+        return _MonitoredStep(self._inner.step(), self._monitor)
 
     def flush(self) -> None:
         """Flush ``inner``; a store error counts."""
@@ -204,3 +197,40 @@ class MonitoredCommits(CommitPolicy):
         except StoreError:
             self._monitor.on_store_result(failed=True)
             raise
+
+
+class _MonitoredStep:
+    """One step of :class:`MonitoredCommits` (a class, not a generator: several
+    steps run per order, and a generator-based context manager costs more than the
+    step itself)."""
+
+    __slots__ = ("_inner", "_monitor")
+
+    def __init__(
+        self, inner: AbstractContextManager[UnitOfWork], monitor: DegradationMonitor
+    ) -> None:
+        self._inner = inner
+        self._monitor = monitor
+
+    def __enter__(self) -> UnitOfWork:
+        try:
+            return self._inner.__enter__()
+        except StoreError:
+            self._monitor.on_store_result(failed=True)
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self._inner.__exit__(exc_type, exc, tb)
+        except StoreError:
+            self._monitor.on_store_result(failed=True)
+            raise
+        if exc_type is None:
+            self._monitor.on_store_result(failed=False)
+        elif issubclass(exc_type, StoreError):
+            self._monitor.on_store_result(failed=True)
