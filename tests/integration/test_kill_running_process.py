@@ -147,7 +147,17 @@ def test_kill_flatten_stops_a_trading_process_and_it_clears_its_broker(
     in_flight = [i for i in strategy if i.decided_at > killed_at]
     assert len(in_flight) <= 2  # one cycle, one order per symbol at most
     flatten = [i for i in intents if i.decision_key.strategy_id == KILL_STRATEGY_ID]
-    assert {i.client_order_id for i in flatten} == set(answer["flatten_orders"])
+    # The first answer's flatten orders, and those of any follow-up round that
+    # finished a flatten it held back (a loaded machine makes those likelier).
+    follow_ups = [
+        p
+        for _, p in audit_rows(db, "kill_switch_follow_up")
+        if p["by"] == "trading process"
+    ]
+    sent = set(answer["flatten_orders"]).union(
+        *(p["flatten_orders"] for p in follow_ups)
+    )
+    assert {i.client_order_id for i in flatten} == sent
     assert all(i.decided_at >= killed_at for i in flatten)
 
     # the end: nothing open, flat at the broker and in the stored fills
