@@ -8,30 +8,17 @@ is the whole app, built on first access.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-import tradecore
-from tradecore.apps.wiring.commands import (
-    Register,
-    commands_to_register,
-    register_commands,
-)
+from tradecore.apps.wiring.commands import LazyApp, Register, print_version
 from tradecore.apps.wiring.context import CliContext
 
 PROG_NAME = "tradecore-live"
 #: Root options that take a value (not a command name).
 VALUE_OPTIONS = ("--config", "--database-url")
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"tradecore {tradecore.__version__}")
-        raise typer.Exit()
 
 
 def _root(
@@ -48,17 +35,16 @@ def _root(
         ),
     ] = None,
     version: bool = typer.Option(
-        False, "--version", is_eager=True, callback=_version, help="Print the version."
+        False,
+        "--version",
+        is_eager=True,
+        callback=print_version,
+        help="Print the version.",
     ),
 ) -> None:
     """Operate tradecore against a broker."""
     if ctx.obj is None:
         ctx.obj = CliContext(config_path=config, database_url=database_url)
-
-
-def version() -> None:
-    """Print the installed tradecore version."""
-    typer.echo(f"tradecore {tradecore.__version__}")
 
 
 def _db(app: typer.Typer) -> None:
@@ -150,40 +136,22 @@ COMMANDS: dict[str, Register] = {
 }
 
 
-def build_app(commands: Collection[str] = tuple(COMMANDS)) -> typer.Typer:
-    """Return the app with ``commands`` (default: all) and ``version``."""
-    app = typer.Typer(
-        name=PROG_NAME,
-        help="Operate tradecore against a broker: state, controls, store maintenance.",
-        no_args_is_help=True,
-        context_settings={"help_option_names": ["-h", "--help"]},
-    )
-    app.callback()(_root)
-    register_commands(app, COMMANDS, commands)
-    app.command()(version)
-    return app
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Console-script entry point: build only what ``argv`` runs, then run it."""
-    args = sys.argv[1:] if argv is None else list(argv)
-    commands = commands_to_register(
-        args, tuple(COMMANDS), value_options=VALUE_OPTIONS, prog_name=PROG_NAME
-    )
-    build_app(commands)(args=args)
-
-
-_full_app: typer.Typer | None = None
+CLI = LazyApp(
+    PROG_NAME,
+    "Operate tradecore against a broker: state, controls, store maintenance.",
+    _root,
+    COMMANDS,
+    value_options=VALUE_OPTIONS,
+)
+build_app = CLI.build
+main = CLI.main
 
 
 def __getattr__(name: str) -> typer.Typer:
     """``app``: the whole app, built (and its command modules imported) on first use."""
-    global _full_app
     if name != "app":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if _full_app is None:
-        _full_app = build_app()
-    return _full_app
+    return CLI.full()
 
 
 if __name__ == "__main__":

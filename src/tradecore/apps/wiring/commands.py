@@ -12,6 +12,7 @@ so help lists them all and click's own errors stay as they were.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 
 import typer
@@ -55,3 +56,72 @@ def register_commands(
     for name, register in table.items():
         if name in names:
             register(app)
+
+
+def print_version(value: bool) -> None:
+    """The root ``--version`` option's callback: print the version and stop."""
+    if value:
+        version()
+        raise typer.Exit()
+
+
+def version() -> None:
+    """Print the installed tradecore version."""
+    import tradecore
+
+    typer.echo(f"tradecore {tradecore.__version__}")
+
+
+class LazyApp:
+    """A console app built from a command table, whole or with the one command run.
+
+    ``main`` is the console script; :meth:`full` is the whole app (what tests and
+    ``from ... import app`` get), built once on first use.
+    """
+
+    def __init__(
+        self,
+        prog_name: str,
+        help_text: str,
+        root: Callable[..., None],
+        table: Mapping[str, Register],
+        *,
+        value_options: Collection[str] = (),
+    ) -> None:
+        """Name the app, its root callback, its command table and value options."""
+        self._prog_name = prog_name
+        self._help = help_text
+        self._root = root
+        self._table = table
+        self._value_options = value_options
+        self._full: typer.Typer | None = None
+
+    def build(self, names: Collection[str] | None = None) -> typer.Typer:
+        """Return the app with the commands ``names`` (default: all) and ``version``."""
+        app = typer.Typer(
+            name=self._prog_name,
+            help=self._help,
+            no_args_is_help=True,
+            context_settings={"help_option_names": ["-h", "--help"]},
+        )
+        app.callback()(self._root)
+        register_commands(app, self._table, self._table if names is None else names)
+        app.command()(version)
+        return app
+
+    def main(self, argv: Sequence[str] | None = None) -> None:
+        """Console-script entry point: build only what ``argv`` runs, then run it."""
+        args = sys.argv[1:] if argv is None else list(argv)
+        names = commands_to_register(
+            args,
+            tuple(self._table),
+            value_options=self._value_options,
+            prog_name=self._prog_name,
+        )
+        self.build(names)(args=args)
+
+    def full(self) -> typer.Typer:
+        """The whole app, built (and every command module imported) once."""
+        if self._full is None:
+            self._full = self.build()
+        return self._full
