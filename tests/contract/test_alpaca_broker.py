@@ -12,10 +12,11 @@ import pytest
 
 from tests.alpaca_harness import AlpacaHarness
 from tests.contract.broker_contract import BrokerContract
+from tests.contract.broker_rules_contract import PriceRulesContract
 from tradecore.ports.broker import Capability
 
 
-class TestAlpacaBroker(BrokerContract):
+class TestAlpacaBroker(BrokerContract, PriceRulesContract):
     """Every BRK case through alpaca-py and the emulator."""
 
     expected_capabilities = frozenset(

@@ -10,6 +10,7 @@ import pytest
 
 from tests.calendars import xnys
 from tests.contract.broker_contract import BrokerContract
+from tests.contract.broker_rules_contract import PriceRulesContract
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.domain.market.bars import Bar
 from tradecore.domain.orders.events import OrderEvent
@@ -93,7 +94,7 @@ class SimHarness:
         self.log.extend(self.broker.poll_events())
 
 
-class TestSimulatedBroker(BrokerContract):
+class TestSimulatedBroker(BrokerContract, PriceRulesContract):
     """Every BRK case, once with the ideal and once with the realistic fill model."""
 
     expected_capabilities = frozenset(

@@ -7,6 +7,11 @@ so services, the CLI's exit-code map and the contract suites import one place.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tradecore.domain.broker_rules.breach import RuleBreach
+
 
 class TradecoreError(Exception):
     """Root of every error tradecore raises on purpose."""
@@ -111,6 +116,19 @@ class BrokerRejected(BrokerError):
 
 class InsufficientBuyingPower(BrokerRejected):
     """The account cannot pay for the order."""
+
+
+class BrokerRuleBreached(BrokerRejected):
+    """The order breaks one of the broker's documented order rules (tick size, ...).
+
+    ``code`` is the rule's name (``sub_penny_price``) and ``breach`` the whole
+    :class:`~tradecore.domain.broker_rules.breach.RuleBreach`: raised by the simulated
+    venue, and by the Alpaca adapter for a refusal it recognises as a named rule.
+    """
+
+    def __init__(self, breach: RuleBreach) -> None:
+        self.breach = breach
+        super().__init__(breach.message, code=breach.rule)
 
 
 class OrderNotFound(BrokerError):

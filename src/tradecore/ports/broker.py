@@ -11,6 +11,7 @@ from typing import ClassVar, Protocol
 import attrs
 
 from tradecore.domain import validation as v
+from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.market.bars import Bar
 from tradecore.domain.orders.account import AccountSnapshot, Position
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
@@ -65,7 +66,8 @@ class Broker(Protocol):
 
         Raises:
             DuplicateClientOrderId: the id was used before (look the order up, adopt it).
-            BrokerRejected: refused synchronously (e.g. InsufficientBuyingPower).
+            BrokerRejected: refused synchronously (e.g. InsufficientBuyingPower;
+                BrokerRuleBreached names the broker rule the order breaks).
             TransientBrokerError: outcome unknown (timeout, 5xx); resolve by client id.
             AuthenticationFailed: credentials refused.
         """
@@ -124,6 +126,16 @@ class Broker(Protocol):
 
     def positions(self) -> Sequence[Position]:
         """Return non-flat positions, sorted by symbol."""
+        ...
+
+    def rule_breach(self, spec: OrderSpec) -> RuleBreach | None:
+        """Return the broker rule ``spec`` breaks, as far as known before sending.
+
+        ``None`` when no rule is known to be broken. Never sends the order; may read
+        asset and account facts the adapter cached this session. The engine records a
+        breach as ``skipped(broker_rules:<rule>)`` instead of placing the order, and
+        ``submit`` of such an order raises :class:`BrokerRuleBreached`.
+        """
         ...
 
     def account(self) -> AccountSnapshot:

@@ -53,6 +53,8 @@ from tradecore.adapters.alpaca.stream import (
 )
 from tradecore.adapters.alpaca.tracking import OrderTracker
 from tradecore.adapters.clock import SystemClock
+from tradecore.domain.broker_rules import first_breach
+from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.errors import (
     AuthenticationFailed,
     BrokerRejected,
@@ -261,6 +263,10 @@ class AlpacaBroker(Broker):
         )
         held = [position(p) for p in cast(list[SdkPosition], items)]
         return sorted((p for p in held if not p.is_flat), key=lambda p: p.symbol)
+
+    def rule_breach(self, spec: OrderSpec) -> RuleBreach | None:
+        """Return the Alpaca rule ``spec`` breaks, checked locally before sending."""
+        return first_breach(spec, None)
 
     def account(self) -> AccountSnapshot:
         """Return cash, buying power and equity (as of the local clock)."""

@@ -31,9 +31,11 @@ from typing import Any
 import requests
 
 from tradecore.adapters.alpaca._sdk import APIError
+from tradecore.adapters.alpaca.rule_answers import recognised_rule
 from tradecore.domain.errors import (
     AuthenticationFailed,
     BrokerRejected,
+    BrokerRuleBreached,
     DuplicateClientOrderId,
     InsufficientBuyingPower,
     OrderNotCancelable,
@@ -144,7 +146,7 @@ def _from_api_error(
         if "buying power" in message.lower():
             return InsufficientBuyingPower(message, code=str(code))
         if "insufficient qty" in message.lower():
-            return BrokerRejected(message, code="insufficient_qty")
+            return BrokerRejected(message, code="insufficient_qty_available")
         return BrokerRejected(message, code=str(code))
     if status == 422 and operation is Operation.CANCEL:
         return OrderNotCancelable(message)
@@ -157,13 +159,18 @@ def _submit_answer(status: int, code: int | None, message: str) -> TradecoreErro
     """What a submit's 4xx proves (module doc): a refusal, a duplicate, or nothing."""
     if status == 422 and code == VALIDATION:
         return DuplicateClientOrderId(message)  # or a validation refusal: looked up
+    refused = (status == 422 and code in REFUSED_422) or (
+        status == 403 and code in REFUSED_403
+    )
+    if refused and (breach := recognised_rule(status, code, message)) is not None:
+        return BrokerRuleBreached(breach)
     if status == 422 and code in REFUSED_422:
         return BrokerRejected(message, code=str(code))
     if status == 403 and code in REFUSED_403:
         if "buying power" in message.lower():
             return InsufficientBuyingPower(message, code=str(code))
         if "insufficient qty" in message.lower():
-            return BrokerRejected(message, code="insufficient_qty")
+            return BrokerRejected(message, code="insufficient_qty_available")
         return BrokerRejected(message, code=str(code))
     shown = "no code" if code is None else f"code {code}"
     return TransientBrokerError(

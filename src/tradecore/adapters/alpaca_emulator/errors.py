@@ -7,6 +7,7 @@ from typing import Any
 from tradecore.adapters.alpaca_emulator import wire
 from tradecore.domain.errors import (
     BrokerRejected,
+    BrokerRuleBreached,
     DuplicateClientOrderId,
     InsufficientBuyingPower,
     InvalidInput,
@@ -60,6 +61,9 @@ def translate(
     Raises:
         TradecoreError: ``error`` has no Alpaca equivalent (a bug, surfaced as a 500).
     """
+    if isinstance(error, BrokerRuleBreached):
+        breach = error.breach
+        return ApiError(breach.status, breach.body())
     if isinstance(error, DuplicateClientOrderId):
         return validation("client_order_id must be unique")
     if isinstance(error, InsufficientBuyingPower):

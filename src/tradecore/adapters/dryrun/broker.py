@@ -16,6 +16,8 @@ from typing import ClassVar
 
 import attrs
 
+from tradecore.domain.broker_rules import first_breach
+from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.errors import DuplicateClientOrderId, OrderNotFound
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.orders.account import AccountSnapshot, Position
@@ -137,6 +139,12 @@ class DryRunBroker:
     def positions(self) -> Sequence[Position]:
         """The real broker's positions (none without one)."""
         return self._inner.positions() if self._inner is not None else []
+
+    def rule_breach(self, spec: OrderSpec) -> RuleBreach | None:
+        """The real broker's pre-send check, or the order's own shape without one."""
+        if self._inner is not None:
+            return self._inner.rule_breach(spec)
+        return first_breach(spec, None)
 
     def account(self) -> AccountSnapshot:
         """The real broker's account, or the configured cash."""

@@ -19,6 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar
 
+from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.market.bars import Bar, Quote
 from tradecore.domain.orders.account import AccountSnapshot, Position
 from tradecore.domain.orders.events import OrderEvent
@@ -123,6 +124,10 @@ class SimulatedBroker(ScheduledBroker):
     def account(self) -> AccountSnapshot:
         """Return cash, buying power and equity marked at the last closes."""
         return self._venue.account(self._clock.now())
+
+    def rule_breach(self, spec: OrderSpec) -> RuleBreach | None:
+        """Return the Alpaca rule the venue would refuse ``spec`` for, if any."""
+        return self._venue.rule_breach(self._clock.now(), spec)
 
     def poll_events(self) -> Sequence[OrderEvent]:
         """Return the events that happened up to the clock's now, in order."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
 
 import attrs
 
 from tradecore.domain import validation as v
+from tradecore.domain.broker_rules.context import AccountFlags, AssetFlags
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.execution.fees import FeeModel
 from tradecore.domain.market.calendar import MarketCalendar
@@ -51,6 +53,11 @@ class VenueConfig:
     bar_interval: timedelta = timedelta(minutes=1)
     #: Probability that the venue rejects an otherwise valid order (seeded).
     random_reject_rate: float = 0.0
+    #: Asset flags per symbol (``GET /v2/assets``); a symbol not listed has every
+    #: flag on (tradable, shortable, easy to borrow, fractionable, marginable).
+    assets: Mapping[str, AssetFlags] = attrs.field(factory=dict)
+    #: The account's flags: margin multiplier, shorting, day-trade state.
+    account: AccountFlags = attrs.field(factory=AccountFlags)
 
     def __attrs_post_init__(self) -> None:
         if self.bar_interval <= timedelta(0):

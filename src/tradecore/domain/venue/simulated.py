@@ -19,8 +19,11 @@ from decimal import Decimal
 import attrs
 import numpy as np
 
+from tradecore.domain.broker_rules import CONTEXT_RULES, context_breach, shape_breach
+from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.errors import (
     BrokerRejected,
+    BrokerRuleBreached,
     DuplicateClientOrderId,
     InsufficientBuyingPower,
     InvalidInput,
@@ -44,6 +47,7 @@ from tradecore.domain.venue.buying_power import (
 )
 from tradecore.domain.venue.config import OutsideHours, VenueConfig
 from tradecore.domain.venue.legs import create_legs
+from tradecore.domain.venue.rule_context import venue_rule_context
 from tradecore.domain.venue.sim_order import FRACTION_STEP, SimOrder, derive_id
 
 B = BrokerOrderStatus
@@ -125,6 +129,9 @@ class SimVenue:
         self.advance_to(now)
         self._check_new_id(client_order_id)
         self._check_tradable(spec.symbol)
+        breach = self.rule_breach(now, spec)
+        if breach is not None:
+            raise BrokerRuleBreached(breach)
         qty = self._order_qty(spec)
         self._check_buying_power(spec, qty, exclude=None)
         latency = self.config.fill_model.latency
@@ -212,6 +219,23 @@ class SimVenue:
         return self._schedule_replace(now, old, client_order_id, spec)
 
     # --- queries ---------------------------------------------------------------------
+
+    def rule_breach(self, now: datetime, spec: OrderSpec) -> RuleBreach | None:
+        """Return the Alpaca order rule ``spec`` breaks here and now, if any."""
+        breach = shape_breach(spec)
+        if breach is not None or not CONTEXT_RULES:
+            return breach  # no rule needs the book: skip building its view
+        bar = self._last_bars.get(spec.symbol)
+        context = venue_rule_context(
+            symbol=spec.symbol,
+            now=now,
+            assets=self.config.assets,
+            account=self.config.account,
+            reference_price=None if bar is None else to_price(bar.close),
+            position=self._book.ledger.position(spec.symbol),
+            working=self._book.working.get(spec.symbol, {}).values(),
+        )
+        return context_breach(spec, context)
 
     def order(self, broker_order_id: str) -> SimOrder:
         """Return a copy of the order with the venue's id (raises OrderNotFound)."""

@@ -30,6 +30,7 @@ from typing import ClassVar, TypeVar
 
 import attrs
 
+from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.errors import (
     AuthenticationFailed,
     BrokerError,
@@ -223,6 +224,10 @@ class MonitoredBroker(Broker):
     def positions(self) -> Sequence[Position]:
         """List positions through the inner broker."""
         return self._call(self._inner.positions)
+
+    def rule_breach(self, spec: OrderSpec) -> RuleBreach | None:
+        """The wrapped broker's pre-send check (local: not a broker call)."""
+        return self._inner.rule_breach(spec)
 
     def account(self) -> AccountSnapshot:
         """Read the account through the inner broker."""

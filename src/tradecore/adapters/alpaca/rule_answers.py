@@ -1,0 +1,58 @@
+"""Name the Alpaca order rule behind a refusal, from the answer's status and message.
+
+Alpaca reuses its codes across rules (42210000 for a sub-penny price and for a wash
+trade; 40310000 for buying power and for shares held), so the rule is recognised by
+the documented message, and only on a status and code that already prove a refusal
+(:mod:`tradecore.adapters.alpaca.errors`). An answer no pattern matches stays a plain
+:class:`~tradecore.domain.errors.BrokerRejected`: recognising a rule names it, it
+never changes whether the order counts as refused.
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+from tradecore.domain.broker_rules.breach import RuleBreach
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class KnownAnswer:
+    """One rule's refusal as Alpaca words it."""
+
+    rule: str
+    status: int
+    pattern: re.Pattern[str]
+    source: str
+
+
+#: Alpaca's refusal messages, most specific first (sources: docs/ALPACA-FIDELITY.md).
+KNOWN_ANSWERS: tuple[KnownAnswer, ...] = (
+    KnownAnswer(
+        rule="sub_penny_price",
+        status=422,
+        pattern=re.compile(r"sub-penny increment", re.IGNORECASE),
+        source="alpaca-trade-api-go#260",
+    ),
+    KnownAnswer(
+        rule="insufficient_qty_available",
+        status=403,
+        pattern=re.compile(r"insufficient qty available", re.IGNORECASE),
+        source="forum.alpaca.markets t/16594",
+    ),
+)
+
+
+def recognised_rule(status: int, code: int | None, message: str) -> RuleBreach | None:
+    """The rule a refusal's message names, as a breach carrying Alpaca's answer."""
+    for known in KNOWN_ANSWERS:
+        if known.status == status and known.pattern.search(message):
+            return RuleBreach(
+                rule=known.rule,
+                message=message,
+                status=status,
+                code=0 if code is None else code,
+                source=known.source,
+            )
+    return None

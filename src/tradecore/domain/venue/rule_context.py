@@ -1,0 +1,57 @@
+"""The simulated venue's view of an order for Alpaca's order rules.
+
+Built per request from the venue's own state: the asset and account flags the config
+gives (unlisted symbols get an asset with every flag on), the last bar's close as the
+reference price, the ledger's position and the symbol's working orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
+
+from tradecore.domain.broker_rules.context import (
+    AccountFlags,
+    AssetFlags,
+    RestingOrder,
+    RuleContext,
+)
+from tradecore.domain.venue.sim_order import SimOrder
+
+
+def resting_orders(orders: Iterable[SimOrder]) -> tuple[RestingOrder, ...]:
+    """The rule view of working orders, oldest first."""
+    return tuple(
+        RestingOrder(
+            broker_order_id=o.broker_order_id,
+            side=o.spec.side,
+            order_type=o.spec.order_type,
+            open_qty=o.qty - o.filled_qty,
+            limit_price=o.spec.limit_price,
+            stop_price=o.spec.stop_price,
+        )
+        for o in orders
+    )
+
+
+def venue_rule_context(
+    *,
+    symbol: str,
+    now: datetime,
+    assets: Mapping[str, AssetFlags],
+    account: AccountFlags,
+    reference_price: Decimal | None,
+    position: Decimal,
+    working: Iterable[SimOrder],
+) -> RuleContext:
+    """Return the context the venue checks an order in ``symbol`` against."""
+    asset = assets.get(symbol)
+    return RuleContext(
+        asset=AssetFlags(symbol=symbol) if asset is None else asset,
+        account=account,
+        now=now,
+        reference_price=reference_price,
+        position=position,
+        resting=resting_orders(working),
+    )
