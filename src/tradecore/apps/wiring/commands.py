@@ -66,10 +66,11 @@ def print_version(value: bool) -> None:
 
 
 def version() -> None:
-    """Print the installed tradecore version."""
-    import tradecore
+    """Print the installed tradecore version (the distribution's metadata: importing
+    the ``tradecore`` package from here would reach up into the replay app)."""
+    from importlib.metadata import version as installed_version
 
-    typer.echo(f"tradecore {tradecore.__version__}")
+    typer.echo(f"tradecore {installed_version('tradecore')}")
 
 
 class LazyApp:
