@@ -60,6 +60,20 @@ def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--alpaca-paper``: run the paper-harness contract cases against Alpaca's paper API."""
+    parser.addoption(
+        "--alpaca-paper",
+        action="store_true",
+        default=False,
+        help=(
+            "run tests/contract/test_alpaca_paper.py against Alpaca's real paper API "
+            "(needs APCA_API_KEY_ID and APCA_API_SECRET_KEY of a paper account); "
+            "without it the same harness trades the emulator"
+        ),
+    )
+
+
 # --- PostgreSQL -----------------------------------------------------------------------
 
 POSTGRES_URL_ENV = "TRADECORE_TEST_POSTGRES_URL"

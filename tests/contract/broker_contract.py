@@ -95,9 +95,14 @@ class BrokerHarness(Protocol):
         ...
 
 
+#: Set by a harness whose broker outlives the run (a real paper account keeps every
+#: client order id forever): a per-run tag that keeps the ids unique across runs.
+RUN_TAG = ""
+
+
 def cid(prefix: str = "brk") -> str:
-    """Return a client order id unique within the test run."""
-    return f"{prefix}-{next(_ids)}"
+    """Return a client order id unique within the test run (and across runs, tagged)."""
+    return f"{prefix}-{RUN_TAG}{next(_ids)}"
 
 
 def market(h: BrokerHarness, side: Side, qty: int | str) -> OrderSpec:
