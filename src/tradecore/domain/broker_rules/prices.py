@@ -12,22 +12,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tradecore.domain.broker_rules.breach import UNPROCESSABLE, RuleBreach
+from tradecore.domain.orders.money import price_increment
 from tradecore.domain.orders.spec import OrderSpec
 
 SOURCE = "alpaca-trade-api-csharp#497; alpaca-trade-api-go#260; Reg NMS Rule 612"
-_ONE = Decimal(1)
-_CENT = Decimal("0.01")
-_HUNDREDTH_CENT = Decimal("0.0001")
-
-
-def tick_size(price: Decimal) -> Decimal:
-    """The smallest price increment allowed at ``price``: $0.01 from $1.00, else $0.0001."""
-    return _CENT if price >= _ONE else _HUNDREDTH_CENT
 
 
 def on_tick(price: Decimal) -> bool:
-    """Whether ``price`` is a whole number of ticks."""
-    return price % tick_size(price) == 0
+    """Whether ``price`` is a whole number of ticks ($0.01 from $1.00, else $0.0001)."""
+    return price % price_increment(price) == 0
 
 
 def _priced_fields(spec: OrderSpec) -> list[tuple[str, Decimal]]:
