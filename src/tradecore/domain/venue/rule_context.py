@@ -17,6 +17,7 @@ from tradecore.domain.broker_rules.context import (
     RestingOrder,
     RuleContext,
 )
+from tradecore.domain.market.calendar import Session
 from tradecore.domain.venue.sim_order import SimOrder
 
 
@@ -44,6 +45,8 @@ def venue_rule_context(
     reference_price: Decimal | None,
     position: Decimal,
     working: Iterable[SimOrder],
+    opened_today: Decimal = Decimal(0),
+    session: Session | None = None,
 ) -> RuleContext:
     """Return the context the venue checks an order in ``symbol`` against."""
     asset = assets.get(symbol)
@@ -54,4 +57,7 @@ def venue_rule_context(
         reference_price=reference_price,
         position=position,
         resting=resting_orders(working),
+        opened_today=opened_today,
+        session_open=None if session is None else session.open,
+        session_close=None if session is None else session.close,
     )

@@ -21,6 +21,12 @@ import numpy as np
 
 from tradecore.domain.broker_rules import CONTEXT_RULES, context_breach, shape_breach
 from tradecore.domain.broker_rules.breach import RuleBreach
+from tradecore.domain.broker_rules.context import AccountFlags
+from tradecore.domain.broker_rules.day_trading import (
+    DAY_TRADES_ALLOWED,
+    pdt_in_force,
+    session_date,
+)
 from tradecore.domain.errors import (
     BrokerRejected,
     BrokerRuleBreached,
@@ -31,6 +37,7 @@ from tradecore.domain.errors import (
     OrderNotFound,
 )
 from tradecore.domain.market.bars import Bar, Quote
+from tradecore.domain.market.calendar import Session
 from tradecore.domain.orders.account import AccountSnapshot, Position
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
@@ -46,12 +53,14 @@ from tradecore.domain.venue.buying_power import (
     reserved_from_scratch,
 )
 from tradecore.domain.venue.config import OutsideHours, VenueConfig
+from tradecore.domain.venue.day_trades import DayTrades
 from tradecore.domain.venue.legs import create_legs
 from tradecore.domain.venue.rule_context import venue_rule_context
 from tradecore.domain.venue.sim_order import FRACTION_STEP, SimOrder, derive_id
 
 B = BrokerOrderStatus
 _UNSUPPORTED_TIF = (TimeInForce.OPG, TimeInForce.CLS)
+_AUCTION_TIF = _UNSUPPORTED_TIF
 _NOT_REPLACEABLE = frozenset({B.PENDING_NEW, B.PENDING_CANCEL})
 
 
@@ -66,6 +75,10 @@ class SimVenue:
         self._last_bars: dict[str, Bar] = {}
         self._quotes: dict[str, Quote] = {}
         self._now: datetime | None = None
+        self._day_trades = DayTrades(
+            config.calendar, config.account.daytrade_count or 0
+        )
+        self._book.on_fill = self._day_trades.on_fill
 
     # --- time and events -----------------------------------------------------------
 
@@ -225,17 +238,50 @@ class SimVenue:
         breach = shape_breach(spec)
         if breach is not None or not CONTEXT_RULES:
             return breach  # no rule needs the book: skip building its view
-        bar = self._last_bars.get(spec.symbol)
+        symbol = spec.symbol
+        bar = self._last_bars.get(symbol)
+        session = None
+        if spec.time_in_force in _AUCTION_TIF:  # only auction orders need it
+            session = self._session_on(now)
         context = venue_rule_context(
-            symbol=spec.symbol,
+            symbol=symbol,
             now=now,
             assets=self.config.assets,
-            account=self.config.account,
+            account=self._account_flags(now),
             reference_price=None if bar is None else to_price(bar.close),
-            position=self._book.ledger.position(spec.symbol),
-            working=self._book.working.get(spec.symbol, {}).values(),
+            position=self._book.ledger.position(symbol),
+            working=self._book.working.get(symbol, {}).values(),
+            opened_today=self._day_trades.opened_today(symbol, now),
+            session=session,
         )
         return context_breach(spec, context)
+
+    def _session_on(self, now: datetime) -> Session | None:
+        """The session on ``now``'s New York date, if any (and if the calendar knows)."""
+        calendar = self.config.calendar
+        if calendar.is_always_open:
+            return None
+        try:
+            return calendar.session(session_date(now))
+        except InvalidInput:
+            return None
+
+    def _account_flags(self, now: datetime) -> AccountFlags:
+        """The configured flags with the day trades counted here and today's equity.
+
+        The count is reported only while the pattern-day-trader rule is in force
+        (:mod:`tradecore.domain.broker_rules.day_trading`); equity is marked only
+        when the count could matter.
+        """
+        flags = self.config.account
+        if not pdt_in_force(now):
+            return attrs.evolve(flags, daytrade_count=None)
+        count = self._day_trades.count(now)
+        equity = flags.equity
+        if count >= DAY_TRADES_ALLOWED:
+            marks = {s: to_price(b.close) for s, b in self._last_bars.items()}
+            equity = self._book.ledger.equity(marks)
+        return attrs.evolve(flags, daytrade_count=count, equity=equity)
 
     def order(self, broker_order_id: str) -> SimOrder:
         """Return a copy of the order with the venue's id (raises OrderNotFound)."""
