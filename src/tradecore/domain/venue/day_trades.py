@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from tradecore.domain.broker_rules.day_trading import after_fill
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.executions import Fill
@@ -50,20 +51,12 @@ class DayTrades:
     def on_fill(self, fill: Fill, before: Decimal) -> None:
         """Account for ``fill`` of a position holding ``before`` shares."""
         session = self._roll(fill.filled_at)
-        signed = fill.signed_qty
-        opened = self._opened.get(fill.symbol, _ZERO)
-        closing = _ZERO
-        if before * signed < 0:  # reduces the position (and may flip it)
-            closing = min(abs(signed), abs(before))
-        if closing and opened * signed < 0:
-            closed_today = min(closing, abs(opened))
-            opened += closed_today if opened < 0 else -closed_today
-            if fill.client_order_id not in self._counted:
-                self._counted.add(fill.client_order_id)
-                self.trades.append(session)
-        rest = abs(signed) - closing
-        if rest:
-            opened += rest if signed > 0 else -rest
+        opened, day_trade = after_fill(
+            self._opened.get(fill.symbol, _ZERO), before, fill.signed_qty
+        )
+        if day_trade and fill.client_order_id not in self._counted:
+            self._counted.add(fill.client_order_id)
+            self.trades.append(session)
         self._opened[fill.symbol] = opened
 
     def opened_today(self, symbol: str, now: datetime) -> Decimal:
