@@ -6,7 +6,7 @@ import enum
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar, Protocol
+from typing import Protocol
 
 import attrs
 
@@ -56,7 +56,15 @@ class Broker(Protocol):
     never a fill; fills and every later change arrive through :meth:`poll_events`.
     """
 
-    capabilities: ClassVar[frozenset[Capability]]
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """What this broker offers now (contract cases needing more skip).
+
+        Per instance, not per class: an adapter may learn it from the account (the
+        Alpaca adapter drops ``SHORT_SELL`` for a cash account or one with shorting
+        disabled); a class-level attribute is the default until then.
+        """
+        ...
 
     def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
         """Place an order under ``client_order_id`` and return the acknowledged order.

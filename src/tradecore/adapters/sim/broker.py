@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar
 
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.market.bars import Bar, Quote
@@ -34,7 +33,7 @@ from tradecore.ports.clock import Clock
 class SimulatedBroker(ScheduledBroker):
     """A deterministic broker on a (usually virtual) clock; the reference adapter."""
 
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+    capabilities: frozenset[Capability] = frozenset(
         {
             Capability.FRACTIONAL,
             Capability.SHORT_SELL,

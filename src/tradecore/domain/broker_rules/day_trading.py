@@ -60,6 +60,26 @@ def pdt_in_force(now: datetime) -> bool:
     return session_date(now) < PDT_RETIRED
 
 
+def after_fill(
+    opened: Decimal, before: Decimal, signed: Decimal
+) -> tuple[Decimal, bool]:
+    """Shares opened today after a fill of ``signed`` shares on ``before`` held.
+
+    Returns the new signed opened-today quantity and whether the fill closed shares
+    opened today (a day trade). A fill that flips the position opens the remainder.
+    """
+    closing = min(abs(signed), abs(before)) if before * signed < 0 else Decimal(0)
+    day_trade = False
+    if closing and opened * signed < 0:
+        closed_today = min(closing, abs(opened))
+        opened += closed_today if opened < 0 else -closed_today
+        day_trade = True
+    rest = abs(signed) - closing
+    if rest:
+        opened += rest if signed > 0 else -rest
+    return opened, day_trade
+
+
 def is_day_trade(spec: OrderSpec, opened_today: Decimal) -> bool:
     """Whether ``spec`` closes shares of a position opened in the current session."""
     if opened_today > 0:
