@@ -15,20 +15,27 @@ from pathlib import Path
 
 import pytest
 
-from tests.risk_support import T0, sqlite_store
+from tests.risk_support import T0, RecordingAlerter, sqlite_store
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
+from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.broker_rules.context import AccountFlags, AssetFlags
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.datagen import ShapeParams, generate_bars
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import OutcomeKind
-from tradecore.domain.orders.spec import OrderSpec
-from tradecore.domain.strategies.protocol import NO_TARGETS, PortfolioView, Target
+from tradecore.domain.orders.spec import OrderSpec, OrderType
+from tradecore.domain.strategies.protocol import (
+    NO_TARGETS,
+    PortfolioView,
+    Protection,
+    Target,
+)
 from tradecore.domain.venue.config import OutsideHours, VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.broker import BrokerOrder
+from tradecore.services.controls.rejection_handler import RejectionHandler
 from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.execution.net_of_cost import NetOfCostConfig
 from tradecore.services.orders.order_manager import OrderManager
@@ -186,4 +193,91 @@ def test_orders_the_broker_takes_are_placed_as_before(store, clock) -> None:
     broker = _run(store, clock, 10, net=False)
     assert not _skips(store)
     assert [i.status for i in _intents(store)] == [IntentStatus.FILLED]
+    assert sum(broker.submits.values()) == 1
+
+
+class RefusesStops(CountingBroker):
+    """A broker whose rules refuse stop orders (and, optionally, one quantity)."""
+
+    refused_qty: Decimal | None = None
+
+    def rule_breach(self, spec: OrderSpec) -> RuleBreach | None:
+        if spec.order_type is OrderType.STOP or spec.qty == self.refused_qty:
+            return RuleBreach(rule="test_rule", message="refused", source="test")
+        return super().rule_breach(spec)
+
+
+class Steps:
+    """Target 5 AAA on bar 2, then 12 with a stop-loss on bar 4 (not from flat)."""
+
+    strategy_id = "steps"
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def on_bar(
+        self,
+        symbol: str,
+        timestamp_ns: int,
+        close: float,
+        volume: float,
+        portfolio: PortfolioView,
+    ) -> Sequence[Target]:
+        self.seen += 1
+        if self.seen == 2:
+            return (Target(symbol, D(5)),)
+        if self.seen == 4:
+            return (Target(symbol, D(12), protection=Protection(stop_loss_bps=100)),)
+        return NO_TARGETS
+
+
+def _venue(cash: Decimal) -> VenueConfig:
+    return VenueConfig(
+        seed=1,
+        fill_model=FillModel.ideal(),
+        calendar=MarketCalendar.always_open(),
+        outside_hours=OutsideHours.QUEUE,
+        starting_cash=cash,
+    )
+
+
+def test_a_protective_order_the_broker_refuses_is_skipped(store, clock) -> None:
+    broker = RefusesStops(clock, _venue(CASH))
+    commits = CommitEachStep(store)
+    engine = TradingEngine(
+        Steps(),
+        OrderManager(broker, clock, commits),
+        commits,
+        clock,
+        EngineConfig(opening_cash=CASH),
+    )
+    run_replay(_frames(), engine, broker, clock, interval=timedelta(minutes=1))
+    (skip,) = _skips(store)
+    assert skip.reason == "broker_rules:test_rule"
+    assert skip.details == {"rule": "test_rule", "message": "refused", "source": "test"}
+    assert [i.spec.order_type for i in _intents(store)] == [OrderType.MARKET] * 2
+    assert sum(broker.submits.values()) == 2
+
+
+def test_a_rejection_retry_the_broker_refuses_is_skipped(store, clock) -> None:
+    # 1000 shares need 100,000 and 40,000 is there: rejected; the policy's
+    # half-size retry (500) breaks a broker rule and is skipped, not sent.
+    broker = RefusesStops(clock, _venue(D(40_000)))
+    broker.refused_qty = D(500)
+    commits = CommitEachStep(store)
+    orders = OrderManager(broker, clock, commits)
+    handler = RejectionHandler(orders, clock, RecordingAlerter())
+    engine = TradingEngine(
+        TargetsOnce(D(1000), at=2),
+        orders,
+        commits,
+        clock,
+        EngineConfig(opening_cash=D(40_000), rejections=handler),
+    )
+    run_replay(_frames(), engine, broker, clock, interval=timedelta(minutes=1))
+    (skip,) = _skips(store)
+    assert skip.reason == "broker_rules:test_rule"
+    assert [(i.attempt, i.status) for i in _intents(store)] == [
+        (1, IntentStatus.REJECTED)
+    ]
     assert sum(broker.submits.values()) == 1

@@ -25,7 +25,7 @@ Cash accounts (``multiplier`` 1) are not subject to it.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -55,9 +55,13 @@ def session_date(now: datetime) -> date:
     return now.astimezone(NEW_YORK).date()
 
 
+#: :data:`PDT_RETIRED`'s first instant: midnight in New York (EDT), in UTC.
+PDT_RETIRED_AT = datetime.combine(PDT_RETIRED, time(0), tzinfo=NEW_YORK).astimezone(UTC)
+
+
 def pdt_in_force(now: datetime) -> bool:
     """Whether the pattern-day-trader rule applies to an order sent at ``now``."""
-    return session_date(now) < PDT_RETIRED
+    return now < PDT_RETIRED_AT
 
 
 def after_fill(

@@ -7,6 +7,7 @@ reference price, the ledger's position and the symbol's working orders.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -36,6 +37,12 @@ def resting_orders(orders: Iterable[SimOrder]) -> tuple[RestingOrder, ...]:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def default_asset(symbol: str) -> AssetFlags:
+    """The asset of a symbol the config does not list: every flag on."""
+    return AssetFlags(symbol=symbol)
+
+
 def venue_rule_context(
     *,
     symbol: str,
@@ -51,7 +58,7 @@ def venue_rule_context(
     """Return the context the venue checks an order in ``symbol`` against."""
     asset = assets.get(symbol)
     return RuleContext(
-        asset=AssetFlags(symbol=symbol) if asset is None else asset,
+        asset=default_asset(symbol) if asset is None else asset,
         account=account,
         now=now,
         reference_price=reference_price,

@@ -82,6 +82,7 @@ class SimVenue:
             config.calendar, config.account.daytrade_count or 0
         )
         self._book.on_fill = self._day_trades.on_fill
+        self._flags: AccountFlags | None = None  # the last flags built (count only)
 
     # --- time and events -----------------------------------------------------------
 
@@ -284,14 +285,15 @@ class SimVenue:
         when the count could matter.
         """
         flags = self.config.account
-        if not pdt_in_force(now):
-            return attrs.evolve(flags, daytrade_count=None)
-        count = self._day_trades.count(now)
-        equity = flags.equity
-        if count >= DAY_TRADES_ALLOWED:
+        count = self._day_trades.count(now) if pdt_in_force(now) else None
+        if count is not None and count >= DAY_TRADES_ALLOWED:
             marks = {s: to_price(b.close) for s, b in self._last_bars.items()}
             equity = self._book.ledger.equity(marks)
-        return attrs.evolve(flags, daytrade_count=count, equity=equity)
+            return attrs.evolve(flags, daytrade_count=count, equity=equity)
+        cached = self._flags
+        if cached is None or cached.daytrade_count != count:
+            self._flags = cached = attrs.evolve(flags, daytrade_count=count)
+        return cached
 
     def order(self, broker_order_id: str) -> SimOrder:
         """Return a copy of the order with the venue's id (raises OrderNotFound)."""
