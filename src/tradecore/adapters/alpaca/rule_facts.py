@@ -10,9 +10,11 @@ call per order:
 - the account (``GET /v2/account``): read at connect and again once it is older than
   ``account_ttl`` — multiplier, ``shorting_enabled``, equity and, while Alpaca still
   sent it (until 2026-07-06), ``daytrade_count``;
-- positions: read once (at connect), then moved by the fills the adapter reports;
-  today's opened quantity and the day trades made since the account was read come
-  from the same fills (a fill's New York date is its session);
+- positions: read once (at connect), then moved by the fills the adapter reports
+  (those from before the read are in it already); today's opened quantity and the
+  day trades made since the account was read come from the same fills (a fill's New
+  York date is its session; fills before the adapter started are not seen, so a
+  restart mid-session forgets what it opened earlier that day);
 - the adapter's own resting orders (those it placed and has not seen end);
 - the reference price: the symbol's last fill price the adapter saw, if any;
 - for ``opg``/``cls`` orders only, the day's session (``GET /v2/calendar``, cached
@@ -113,6 +115,7 @@ class RuleFacts:
         self._account: AccountFlags | None = None
         self._account_at: datetime | None = None
         self._positions: dict[str, Decimal] | None = None
+        self._positions_at: datetime | None = None
         self._day: date | None = None
         self._opened: dict[str, Decimal] = {}
         self._counted: set[str] = set()
@@ -141,6 +144,7 @@ class RuleFacts:
             str(p.symbol): decimal(p.qty) or _ZERO
             for p in cast(list[SdkPosition], items)
         }
+        self._positions_at = self._now()
 
     def account(self) -> AccountFlags:
         """The account's flags, re-read when older than the TTL."""
@@ -274,6 +278,9 @@ class RuleFacts:
             self._opened.get(symbol, _ZERO), before, signed
         )
         self._opened[symbol] = opened
-        if positions is not None:
+        taken = self._positions_at
+        # A fill from before the positions were read (a catch-up after connect) is
+        # in them already: it counts for today's opened shares only.
+        if positions is not None and (taken is None or at >= taken):
             positions[symbol] = before + signed
         self._last_price[symbol] = price
