@@ -139,10 +139,16 @@ class Broker(Protocol):
     def rule_breach(self, spec: OrderSpec) -> RuleBreach | None:
         """Return the broker rule ``spec`` breaks, as far as known before sending.
 
-        ``None`` when no rule is known to be broken. Never sends the order; may read
-        asset and account facts the adapter cached this session. The engine records a
-        breach as ``skipped(broker_rules:<rule>)`` instead of placing the order, and
+        ``None`` when no rule is known to be broken. Never sends the order; reads
+        asset and account facts the adapter cached this session (the Alpaca adapter
+        asks the broker only for a symbol's asset the first time, and for the
+        account once it is stale). The engine records a breach as
+        ``skipped(broker_rules:<rule>)`` instead of placing the order, and
         ``submit`` of such an order raises :class:`BrokerRuleBreached`.
+
+        Raises:
+            TransientBrokerError: a fact the check needed could not be read now (the
+                order manager then lets the broker's own answer decide).
         """
         ...
 
