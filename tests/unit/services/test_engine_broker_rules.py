@@ -20,6 +20,7 @@ from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.broker_rules.context import AccountFlags, AssetFlags
+from tradecore.domain.errors import TransientBrokerError
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.datagen import ShapeParams, generate_bars
@@ -281,3 +282,25 @@ def test_a_rejection_retry_the_broker_refuses_is_skipped(store, clock) -> None:
         (1, IntentStatus.REJECTED)
     ]
     assert sum(broker.submits.values()) == 1
+
+
+class CannotCheck(CountingBroker):
+    """A broker whose pre-send check cannot read what it needs right now."""
+
+    def rule_breach(self, spec: OrderSpec) -> RuleBreach | None:
+        raise TransientBrokerError("asset lookup timed out")
+
+
+def test_a_check_that_cannot_be_made_lets_the_broker_decide(store, clock) -> None:
+    broker = CannotCheck(clock, _venue(CASH))
+    commits = CommitEachStep(store)
+    engine = TradingEngine(
+        TargetsOnce(D(10), at=2),
+        OrderManager(broker, clock, commits),
+        commits,
+        clock,
+        EngineConfig(opening_cash=CASH),
+    )
+    run_replay(_frames(), engine, broker, clock, interval=timedelta(minutes=1))
+    assert not _skips(store)
+    assert [i.status for i in _intents(store)] == [IntentStatus.FILLED]
