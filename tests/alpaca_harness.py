@@ -73,6 +73,19 @@ def eventually(check: Any, timeout_s: float = SYNC_TIMEOUT_S, what: str = "") ->
         time.sleep(0.002)
 
 
+class EmulatorClock:
+    """The emulator's virtual now, as the harness last saw it (the adapter's clock)."""
+
+    def __init__(self, harness: AlpacaHarness) -> None:
+        self._harness = harness
+
+    def now(self) -> datetime:
+        return self._harness.now()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
 class AlpacaHarness:
     """The BrokerHarness of the contract suite, over emulator + AlpacaBroker."""
 
@@ -102,15 +115,21 @@ class AlpacaHarness:
             "send_retry_after": True,
         }
         settings.update(emulator or {})
+        self.starting_cash = settings["starting_cash"]
         self.server = EmulatorServer(EmulatorConfig(**settings)).start()
         self.control = EmulatorControl(self.server.base_url)
+        self._state: dict[str, Any] = self.control.state()
+        # The adapter's clock is the emulator's virtual one (as live, the wall clock
+        # is Alpaca's): dated rules (day trading, auction cut-offs) read it.
         self.broker = AlpacaBroker(
-            adapter_config(self.server, **adapter), CREDENTIALS, limiter=limiter
+            adapter_config(self.server, **adapter),
+            CREDENTIALS,
+            limiter=limiter,
+            clock=EmulatorClock(self),
         )
         self.partial_fills = fill_model == "realistic"
         self.log: list[OrderEvent] = []
         self._drained = 0
-        self._state: dict[str, Any] = self.control.state()
         self.broker.connect()
         eventually(lambda: self.control.state()["listeners"] == 1, what="listen")
         self.sync(self.control.state())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -10,8 +10,10 @@ import pytest
 
 from tests.calendars import xnys
 from tests.contract.broker_contract import BrokerContract
+from tests.contract.broker_rules_account import AccountRulesContract
 from tests.contract.broker_rules_contract import PriceRulesContract
 from tradecore.adapters.sim import SimClock, SimulatedBroker
+from tradecore.domain.broker_rules.context import AccountFlags, AssetFlags
 from tradecore.domain.market.bars import Bar
 from tradecore.domain.orders.events import OrderEvent
 from tradecore.domain.venue.config import VenueConfig
@@ -32,14 +34,31 @@ class SimHarness:
     starting_cash = Decimal(100_000)
     cost_allowance_bps = 150.0
 
-    def __init__(self, fill_model: FillModel, seed: int = 7) -> None:
-        self.clock = SimClock(START)
+    def __init__(
+        self,
+        fill_model: FillModel,
+        seed: int = 7,
+        *,
+        assets: Mapping[str, AssetFlags] | None = None,
+        account: AccountFlags | None = None,
+        start: datetime = START,
+        starting_cash: Decimal | None = None,
+        unlimited: bool = False,
+    ) -> None:
+        """``assets``, ``account``, ``start`` and ``starting_cash`` set up the venue
+        (the account-rule cases); ``unlimited`` is for the Alpaca harness's rate
+        limits and means nothing here."""
+        if starting_cash is not None:
+            self.starting_cash = starting_cash
+        self.clock = SimClock(start)
         self.config = VenueConfig(
             calendar=xnys(),
             seed=seed,
             fill_model=fill_model,
             starting_cash=self.starting_cash,
             tradable=frozenset({self.symbol, "MSFT"}),
+            assets=dict(assets or {}),
+            account=account or AccountFlags(),
         )
         self.broker = SimulatedBroker(self.clock, self.config)
         self.partial_fills = fill_model.liquidity.max_participation is not None
@@ -94,7 +113,7 @@ class SimHarness:
         self.log.extend(self.broker.poll_events())
 
 
-class TestSimulatedBroker(BrokerContract, PriceRulesContract):
+class TestSimulatedBroker(BrokerContract, PriceRulesContract, AccountRulesContract):
     """Every BRK case, once with the ideal and once with the realistic fill model."""
 
     expected_capabilities = frozenset(
@@ -109,6 +128,6 @@ class TestSimulatedBroker(BrokerContract, PriceRulesContract):
     )
 
     @pytest.fixture(params=["ideal", "realistic"])
-    def make_broker(self, request: pytest.FixtureRequest) -> Callable[[], SimHarness]:
+    def make_broker(self, request: pytest.FixtureRequest) -> Callable[..., SimHarness]:
         model = FillModel.ideal() if request.param == "ideal" else FillModel.realistic()
-        return lambda: SimHarness(model)
+        return lambda **settings: SimHarness(model, **settings)

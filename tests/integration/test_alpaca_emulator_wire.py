@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from alpaca.trading.enums import QueryOrderStatus
 from alpaca.trading.models import (
+    Asset,
     Calendar,
     Clock,
     ClosePositionResponse,
@@ -57,6 +58,8 @@ MODELS: dict[str, tuple[type, str]] = {
     "close_all_positions": (ClosePositionResponse, MANY),
     "get_account": (TradeAccount, ONE),
     "get_clock": (Clock, ONE),
+    "list_assets": (Asset, MANY),
+    "get_asset": (Asset, ONE),
     "get_calendar": (Calendar, MANY),
     "fill_activities": (TradeActivity, MANY),
 }
@@ -109,6 +112,8 @@ def _scenario(h: AlpacaHarness) -> None:
     client.cancel_orders()
     client.get_account()
     client.get_clock()
+    client.get_all_assets()
+    client.get_asset("AAPL")
     client.get_calendar(
         GetCalendarRequest(start=date(2025, 11, 24), end=date(2026, 1, 9))
     )

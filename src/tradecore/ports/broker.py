@@ -6,7 +6,7 @@ import enum
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar, Protocol
+from typing import Protocol
 
 import attrs
 
@@ -56,7 +56,15 @@ class Broker(Protocol):
     never a fill; fills and every later change arrive through :meth:`poll_events`.
     """
 
-    capabilities: ClassVar[frozenset[Capability]]
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """What this broker offers now (contract cases needing more skip).
+
+        Per instance, not per class: an adapter may learn it from the account (the
+        Alpaca adapter drops ``SHORT_SELL`` for a cash account or one with shorting
+        disabled); a class-level attribute is the default until then.
+        """
+        ...
 
     def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
         """Place an order under ``client_order_id`` and return the acknowledged order.
@@ -131,10 +139,16 @@ class Broker(Protocol):
     def rule_breach(self, spec: OrderSpec) -> RuleBreach | None:
         """Return the broker rule ``spec`` breaks, as far as known before sending.
 
-        ``None`` when no rule is known to be broken. Never sends the order; may read
-        asset and account facts the adapter cached this session. The engine records a
-        breach as ``skipped(broker_rules:<rule>)`` instead of placing the order, and
+        ``None`` when no rule is known to be broken. Never sends the order; reads
+        asset and account facts the adapter cached this session (the Alpaca adapter
+        asks the broker only for a symbol's asset the first time, and for the
+        account once it is stale). The engine records a breach as
+        ``skipped(broker_rules:<rule>)`` instead of placing the order, and
         ``submit`` of such an order raises :class:`BrokerRuleBreached`.
+
+        Raises:
+            TransientBrokerError: a fact the check needed could not be read now (the
+                order manager then lets the broker's own answer decide).
         """
         ...
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
 import pydantic
 from alpaca.trading.enums import QueryOrderStatus
@@ -44,6 +44,7 @@ from tradecore.adapters.alpaca.mapping import (
 from tradecore.adapters.alpaca.ratelimit import TokenBucket
 from tradecore.adapters.alpaca.recovery import catch_up
 from tradecore.adapters.alpaca.rest import AlpacaRest, order_uuid
+from tradecore.adapters.alpaca.rule_facts import RuleFacts, capabilities_for
 from tradecore.adapters.alpaca.stream import (
     AuthFailed,
     Connected,
@@ -53,7 +54,7 @@ from tradecore.adapters.alpaca.stream import (
 )
 from tradecore.adapters.alpaca.tracking import OrderTracker
 from tradecore.adapters.clock import SystemClock
-from tradecore.domain.broker_rules import first_breach
+from tradecore.domain.broker_rules import context_breach, shape_breach
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.errors import (
     AuthenticationFailed,
@@ -81,7 +82,9 @@ ACTIVITY_MARGIN = timedelta(seconds=1)
 class AlpacaBroker(Broker):
     """Alpaca (paper by default) behind the Broker port; see the module docstring."""
 
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+    #: Everything Alpaca offers; :meth:`connect` drops what the account cannot do
+    #: (:func:`~tradecore.adapters.alpaca.rule_facts.capabilities_for`).
+    capabilities: frozenset[Capability] = frozenset(
         {
             Capability.FRACTIONAL,
             Capability.SHORT_SELL,
@@ -112,6 +115,7 @@ class AlpacaBroker(Broker):
         self._client = client
         self._stream = StreamSupervisor(config, credentials)
         self._tracker = OrderTracker()
+        self._facts = RuleFacts(self._rest, client, self._clock.now)
         self._pending: collections.deque[Item] = collections.deque()
         self.anomalies: list[str] = []
 
@@ -131,9 +135,25 @@ class AlpacaBroker(Broker):
             if status.auth_failed:
                 raise AuthenticationFailed("trade-updates stream refused the keys")
             if status.connected:
+                self._learn_account()
                 return
             time.sleep(0.005)
         raise TransientBrokerError(f"trade-updates stream not up after {timeout_s}s")
+
+    def _learn_account(self) -> None:
+        """Read the account and positions the pre-send check starts from.
+
+        The capabilities follow the account: no ``SHORT_SELL`` for a cash account
+        or one with shorting disabled. If the account cannot be read now, the
+        class's capabilities stay and the first check reads it.
+        """
+        try:
+            flags = self._facts.refresh_account()
+            self._facts.load_positions()
+        except TransientBrokerError as e:
+            log.warning("account not read at connect: %s", e)
+            return
+        self.capabilities = capabilities_for(flags, type(self).capabilities)
 
     def close(self) -> None:
         """Stop the stream and release the rate limiter's resources (its DB engine)."""
@@ -191,6 +211,7 @@ class AlpacaBroker(Broker):
             raise
         ack = self._rest.resolve(cast(Order, order))
         self._track(ack)
+        self._facts.placed(ack)
         return ack
 
     def cancel(self, broker_order_id: str) -> None:
@@ -232,6 +253,7 @@ class AlpacaBroker(Broker):
         )
         new = self._rest.resolve(cast(Order, order))
         self._track(new)
+        self._facts.placed(new)
         return new
 
     def get_order(self, broker_order_id: str) -> BrokerOrder:
@@ -265,8 +287,17 @@ class AlpacaBroker(Broker):
         return sorted((p for p in held if not p.is_flat), key=lambda p: p.symbol)
 
     def rule_breach(self, spec: OrderSpec) -> RuleBreach | None:
-        """Return the Alpaca rule ``spec`` breaks, checked locally before sending."""
-        return first_breach(spec, None)
+        """Return the Alpaca rule ``spec`` breaks, checked locally before sending.
+
+        The order's own shape first; then the asset, account and book rules against
+        the facts cached this session (:mod:`.rule_facts`): no broker call but the
+        first asset lookup of a symbol and an account re-read once a minute.
+        """
+        breach = shape_breach(spec)
+        if breach is not None:
+            return breach
+        context = self._facts.context(spec)
+        return None if context is None else context_breach(spec, context)
 
     def account(self) -> AccountSnapshot:
         """Return cash, buying power and equity (as of the local clock)."""
@@ -315,6 +346,8 @@ class AlpacaBroker(Broker):
                 log.warning("catch-up over REST failed, retrying next poll: %s", e)
                 break
             self._pending.popleft()
+        for event in events:
+            self._facts.on_event(event)
         return events
 
     def recover(self) -> list[OrderEvent]:

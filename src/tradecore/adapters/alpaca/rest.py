@@ -138,6 +138,13 @@ class AlpacaRest:
             found.update((str(o.id), o) for o in new)
             last = page[-1].submitted_at if page else None
             if len(page) < ORDER_PAGE or not new or last is None:
+                if page and not new and len(page) == ORDER_PAGE:
+                    log.warning(
+                        "over %d orders share the submission time %s: the listing "
+                        "cannot page past them (after/until are by time)",
+                        ORDER_PAGE,
+                        last,
+                    )
                 return list(found.values())
             after = last - timedelta(microseconds=1)
 

@@ -14,6 +14,7 @@ import re
 
 import attrs
 
+from tradecore.domain.broker_rules import accounts, assets, day_trading, order_windows
 from tradecore.domain.broker_rules.breach import RuleBreach
 
 
@@ -34,6 +35,54 @@ KNOWN_ANSWERS: tuple[KnownAnswer, ...] = (
         status=422,
         pattern=re.compile(r"sub-penny increment", re.IGNORECASE),
         source="alpaca-trade-api-go#260",
+    ),
+    KnownAnswer(
+        rule="hard_to_borrow",
+        status=422,
+        pattern=re.compile(r"only day orders are allowed for hard-to-borrow", re.I),
+        source=assets.SOURCE_HARD_TO_BORROW,
+    ),
+    KnownAnswer(
+        rule="asset_not_shortable",
+        status=422,
+        pattern=re.compile(r"cannot be sold short", re.IGNORECASE),
+        source=assets.SOURCE_SHORTABLE,
+    ),
+    KnownAnswer(
+        rule="asset_not_active",
+        status=422,
+        pattern=re.compile(r"asset .* is not active", re.IGNORECASE),
+        source=assets.SOURCE_ASSETS,
+    ),
+    KnownAnswer(
+        rule="asset_not_tradable",
+        status=422,
+        pattern=re.compile(r"asset .* is not tradable", re.IGNORECASE),
+        source=assets.SOURCE_ASSETS,
+    ),
+    KnownAnswer(
+        rule="opg_window",
+        status=422,
+        pattern=re.compile(r"^OPG orders submitted after", re.IGNORECASE),
+        source=order_windows.SOURCE,
+    ),
+    KnownAnswer(
+        rule="cls_window",
+        status=422,
+        pattern=re.compile(r"^CLS orders submitted after", re.IGNORECASE),
+        source=order_windows.SOURCE,
+    ),
+    KnownAnswer(
+        rule="shorting_not_allowed",
+        status=403,
+        pattern=re.compile(r"not allowed to short", re.IGNORECASE),
+        source=accounts.SOURCE,
+    ),
+    KnownAnswer(
+        rule="pattern_day_trading",
+        status=403,
+        pattern=re.compile(r"pattern day trading protection", re.IGNORECASE),
+        source=day_trading.SOURCE,
     ),
     KnownAnswer(
         rule="insufficient_qty_available",

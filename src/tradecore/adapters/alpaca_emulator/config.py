@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import attrs
 
 from tradecore.domain import validation as v
+from tradecore.domain.broker_rules.context import AccountFlags, AssetFlags
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.venue.config import OutsideHours, VenueConfig
@@ -67,6 +69,12 @@ class EmulatorConfig:
     #: Most data points per market-data page (Alpaca: 10,000); small in tests to
     #: exercise ``next_page_token``.
     data_page_size: int = attrs.field(default=10_000, validator=v.instance_of(int))
+    #: Asset flags per symbol, served by ``GET /v2/assets`` and applied to orders
+    #: (a symbol not listed has every flag on).
+    assets: Mapping[str, AssetFlags] = attrs.field(factory=dict)
+    #: The account type and flags: ``multiplier`` 1 is a cash account (buying power
+    #: is cash, no shorts), ``shorting_enabled``, the day-trade count it starts with.
+    account: AccountFlags = attrs.field(factory=AccountFlags)
 
     def __attrs_post_init__(self) -> None:
         _fill_model(self.fill_model)
@@ -87,6 +95,8 @@ class EmulatorConfig:
             calendar=self.calendar,
             bar_interval=self.bar_interval,
             outside_hours=OutsideHours.QUEUE,
+            assets=self.assets,
+            account=self.account,
         )
 
 

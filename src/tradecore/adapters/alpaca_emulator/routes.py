@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from tradecore.adapters.alpaca_emulator import errors as err
-from tradecore.adapters.alpaca_emulator import queries
+from tradecore.adapters.alpaca_emulator import queries, wire
 from tradecore.adapters.alpaca_emulator.state import EmulatorState
 
 STATE = web.AppKey("state", EmulatorState)
@@ -123,6 +123,24 @@ async def get_account(request: web.Request) -> web.Response:
     return reply(_state(request).account_json())
 
 
+async def list_assets(request: web.Request) -> web.Response:
+    """GET /v2/assets[?status=&asset_class=]: us_equity assets the emulator knows."""
+    query = request.query
+    status, asset_class = query.get("status"), query.get("asset_class")
+    if asset_class not in (None, "us_equity"):
+        return reply([])
+    assets = _state(request).assets()
+    if status is not None:
+        assets = [a for a in assets if a.status == status]
+    return reply([wire.asset_json(a) for a in assets])
+
+
+async def get_asset(request: web.Request) -> web.Response:
+    """GET /v2/assets/{symbol_or_asset_id} (404 for an unknown asset)."""
+    flags = _state(request).asset_flags(request.match_info["symbol_or_id"])
+    return reply(wire.asset_json(flags))
+
+
 async def get_clock(request: web.Request) -> web.Response:
     """GET /v2/clock."""
     return reply(_state(request).clock_json())
@@ -160,5 +178,7 @@ def add_routes(app: web.Application) -> None:
     r.add_delete("/v2/positions/{symbol}", close_position, name="close_position")
     r.add_get("/v2/account", get_account, name="get_account")
     r.add_get("/v2/clock", get_clock, name="get_clock")
+    r.add_get("/v2/assets", list_assets, name="list_assets")
+    r.add_get("/v2/assets/{symbol_or_id}", get_asset, name="get_asset")
     r.add_get("/v2/calendar", get_calendar, name="get_calendar")
     r.add_get("/v2/account/activities/FILL", fill_activities, name="fill_activities")

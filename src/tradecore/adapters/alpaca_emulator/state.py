@@ -18,12 +18,14 @@ from tradecore.adapters.alpaca_emulator import errors as err
 from tradecore.adapters.alpaca_emulator import requests_in, wire
 from tradecore.adapters.alpaca_emulator.config import EmulatorConfig
 from tradecore.adapters.alpaca_emulator.market_tape import MarketTape
+from tradecore.domain.broker_rules.context import AssetFlags
 from tradecore.domain.errors import OrderNotCancelable, TradecoreError
 from tradecore.domain.market.bars import Bar, Quote
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.money import quantize_qty, to_price
 from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.domain.validation import SYMBOL_RE
 from tradecore.domain.venue.sim_order import FINAL, FRACTION_STEP, SimOrder, derive_id
 from tradecore.domain.venue.simulated import SimVenue
 
@@ -248,7 +250,26 @@ class EmulatorState:
             long_value=sum((x for x in values if x > 0), Decimal(0)),
             short_value=sum((x for x in values if x < 0), Decimal(0)),
             created_at=self.config.start,
+            flags=self.venue.account_flags(self.now),
+            now=self.now,
         )
+
+    def asset_flags(self, symbol_or_id: str) -> AssetFlags:
+        """Return the asset a symbol (or its asset id) names, or Alpaca's 404."""
+        for flags in self.assets():
+            if symbol_or_id in (flags.symbol, wire.asset_id(flags.symbol)):
+                return flags
+        tradable = self.config.tradable
+        if tradable is None and SYMBOL_RE.match(symbol_or_id):
+            return AssetFlags(symbol=symbol_or_id)
+        raise err.ApiError(404, wire.error(err.NOT_FOUND, "asset not found"))
+
+    def assets(self) -> list[AssetFlags]:
+        """Return the assets the emulator knows: configured, then tradable, by symbol."""
+        known = dict(self.config.assets)
+        for symbol in self.config.tradable or ():
+            known.setdefault(symbol, AssetFlags(symbol=symbol))
+        return [known[s] for s in sorted(known)]
 
     def clock_json(self) -> Json:
         """Return the market clock at the virtual now."""

@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tradecore.domain.broker_rules.context import AccountFlags, AssetFlags
+from tradecore.domain.broker_rules.day_trading import PDT_FIELDS_REMOVED, session_date
 from tradecore.domain.market.calendar import MarketCalendar, Session
 from tradecore.domain.orders.account import Position
 from tradecore.domain.venue.sim_order import SimOrder, derive_id
@@ -143,6 +145,25 @@ def position_json(position: Position, mark: Decimal | None) -> Json:
     }
 
 
+def asset_json(flags: AssetFlags) -> Json:
+    """Return an asset as ``GET /v2/assets/{symbol}`` does (alpaca-py ``Asset``)."""
+    return {
+        "id": asset_id(flags.symbol),
+        "class": "us_equity",
+        "exchange": _EXCHANGE,
+        "symbol": flags.symbol,
+        "name": flags.symbol,
+        "status": flags.status,
+        "tradable": flags.tradable,
+        "marginable": flags.marginable,
+        "shortable": flags.shortable,
+        "easy_to_borrow": flags.easy_to_borrow,
+        "fractionable": flags.fractionable,
+        "maintenance_margin_requirement": 30,
+        "attributes": [],
+    }
+
+
 def account_json(
     seed: int,
     *,
@@ -152,8 +173,17 @@ def account_json(
     long_value: Decimal,
     short_value: Decimal,
     created_at: datetime,
+    flags: AccountFlags | None = None,
+    now: datetime | None = None,
 ) -> Json:
-    """Return a cash account (multiplier 1: buying power is free cash)."""
+    """Return the account: ``flags`` give its type (multiplier) and shorting.
+
+    Buying power is the venue's free cash whatever the multiplier (margin is not
+    modelled), which for a cash account (multiplier 1) is exactly Alpaca's rule.
+    The pattern-day-trader fields are sent only before 2026-07-06, the day Alpaca
+    removed them (:mod:`tradecore.domain.broker_rules.day_trading`).
+    """
+    flags = AccountFlags() if flags is None else flags
     money = {
         "buying_power": buying_power,
         "regt_buying_power": buying_power,
@@ -179,16 +209,19 @@ def account_json(
             "status": "ACTIVE",
             "crypto_status": "INACTIVE",
             "currency": "USD",
-            "multiplier": "1",
-            "pattern_day_trader": False,
+            "multiplier": str(flags.multiplier),
             "trading_blocked": False,
             "transfers_blocked": False,
             "account_blocked": False,
             "trade_suspended_by_user": False,
-            "shorting_enabled": True,
+            "shorting_enabled": flags.shorting_enabled,
             "created_at": iso(created_at),
         }
     )
+    if now is None or session_date(now) < PDT_FIELDS_REMOVED:
+        body["pattern_day_trader"] = flags.pattern_day_trader
+        body["daytrade_count"] = flags.daytrade_count or 0
+        body["daytrading_buying_power"] = num(buying_power)
     return body
 
 

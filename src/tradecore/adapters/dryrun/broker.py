@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar
 
 import attrs
 
@@ -31,7 +30,7 @@ from tradecore.ports.clock import Clock
 class DryRunBroker:
     """Records orders instead of sending them; reads from ``inner`` if given."""
 
-    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    capabilities: frozenset[Capability] = frozenset()
 
     def __init__(
         self, clock: Clock, inner: Broker | None = None, cash: Decimal = Decimal(0)

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar
 
+from tradecore.domain.broker_rules.accounts import can_short
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.market.bars import Bar, Quote
 from tradecore.domain.orders.account import AccountSnapshot, Position
@@ -34,7 +34,7 @@ from tradecore.ports.clock import Clock
 class SimulatedBroker(ScheduledBroker):
     """A deterministic broker on a (usually virtual) clock; the reference adapter."""
 
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+    capabilities: frozenset[Capability] = frozenset(
         {
             Capability.FRACTIONAL,
             Capability.SHORT_SELL,
@@ -49,6 +49,10 @@ class SimulatedBroker(ScheduledBroker):
         """Open an account with ``config.starting_cash`` on a venue seeded by it."""
         self._clock = clock
         self._venue = SimVenue(config)
+        account = config.account
+        if not can_short(account.multiplier, account.shorting_enabled):
+            # A cash account, or shorting disabled: as Alpaca, no short sales.
+            self.capabilities = type(self).capabilities - {Capability.SHORT_SELL}
 
     @property
     def venue(self) -> SimVenue:

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tradecore.domain.broker_rules import prices
+from tradecore.domain.broker_rules import (
+    accounts,
+    assets,
+    day_trading,
+    order_windows,
+    prices,
+)
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.broker_rules.context import RuleContext
 from tradecore.domain.orders.spec import OrderSpec
@@ -20,7 +26,15 @@ ShapeRule = Callable[[OrderSpec], RuleBreach | None]
 ContextRule = Callable[[OrderSpec, RuleContext], RuleBreach | None]
 
 SHAPE_RULES: tuple[ShapeRule, ...] = (prices.sub_penny_price,)
-CONTEXT_RULES: tuple[ContextRule, ...] = ()
+CONTEXT_RULES: tuple[ContextRule, ...] = (
+    assets.asset_not_active,
+    assets.asset_not_tradable,
+    order_windows.auction_window,
+    accounts.shorting_not_allowed,
+    assets.asset_not_shortable,
+    assets.hard_to_borrow,
+    day_trading.pattern_day_trading,
+)
 
 
 def shape_breach(spec: OrderSpec) -> RuleBreach | None:

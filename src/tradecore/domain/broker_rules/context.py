@@ -76,6 +76,10 @@ class RuleContext:
     resting: tuple[RestingOrder, ...] = ()
     #: Signed shares of the position opened in the current session (day trades).
     opened_today: Decimal = _ZERO
+    #: The open and close of the session on ``now``'s exchange date (``None``: no
+    #: session that day, or not known): the auction orders' cut-offs.
+    session_open: datetime | None = None
+    session_close: datetime | None = None
 
     def held_for_sells(self) -> Decimal:
         """Shares already promised to resting sell orders (``held_for_orders``)."""

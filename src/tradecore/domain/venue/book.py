@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import heapq
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
@@ -94,6 +95,8 @@ class VenueBook:
     #: Client order ids of retired orders (never accepted again).
     retired_client_ids: set[str] = attrs.Factory(set)
     keep_final: int = KEEP_FINAL_ORDERS
+    #: Told of every fill with the symbol's position before it (day-trade counting).
+    on_fill: Callable[[Fill, Decimal], None] | None = None
 
     def add(self, order: SimOrder) -> None:
         """Register a new order under both ids."""
@@ -256,6 +259,8 @@ class VenueBook:
             fee=action.fee,
             filled_at=at,
         )
+        if (listener := self.on_fill) is not None:
+            listener(fill, self.ledger.position(fill.symbol))
         self.ledger = self.ledger.apply(fill)
         self.reservations.touch_symbol(fill.symbol)
         order.filled_qty += action.qty

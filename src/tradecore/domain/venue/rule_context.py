@@ -7,6 +7,7 @@ reference price, the ledger's position and the symbol's working orders.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -17,6 +18,7 @@ from tradecore.domain.broker_rules.context import (
     RestingOrder,
     RuleContext,
 )
+from tradecore.domain.market.calendar import Session
 from tradecore.domain.venue.sim_order import SimOrder
 
 
@@ -35,6 +37,12 @@ def resting_orders(orders: Iterable[SimOrder]) -> tuple[RestingOrder, ...]:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def default_asset(symbol: str) -> AssetFlags:
+    """The asset of a symbol the config does not list: every flag on."""
+    return AssetFlags(symbol=symbol)
+
+
 def venue_rule_context(
     *,
     symbol: str,
@@ -44,14 +52,19 @@ def venue_rule_context(
     reference_price: Decimal | None,
     position: Decimal,
     working: Iterable[SimOrder],
+    opened_today: Decimal = Decimal(0),
+    session: Session | None = None,
 ) -> RuleContext:
     """Return the context the venue checks an order in ``symbol`` against."""
     asset = assets.get(symbol)
     return RuleContext(
-        asset=AssetFlags(symbol=symbol) if asset is None else asset,
+        asset=default_asset(symbol) if asset is None else asset,
         account=account,
         now=now,
         reference_price=reference_price,
         position=position,
         resting=resting_orders(working),
+        opened_today=opened_today,
+        session_open=None if session is None else session.open,
+        session_close=None if session is None else session.close,
     )

@@ -7,8 +7,11 @@ Same config and same calls give the same events, byte for byte.
 
 What is refused synchronously (raised) and what is rejected asynchronously (a REJECTED
 event at the acknowledgement time) follows Alpaca: a reused client order id, an unknown
-symbol and insufficient buying power are refused on the request; a closed market, an
-unsupported time in force and the random reject rate reject after the ack latency.
+symbol, insufficient buying power and a broken order rule are refused on the request;
+a closed market (when so configured) and the random reject rate reject after the ack
+latency. ``opg``/``cls`` orders work only in
+the session's first/last bar (refused inside Alpaca's cut-off windows:
+:mod:`tradecore.domain.broker_rules.order_windows`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,12 @@ import numpy as np
 
 from tradecore.domain.broker_rules import CONTEXT_RULES, context_breach, shape_breach
 from tradecore.domain.broker_rules.breach import RuleBreach
+from tradecore.domain.broker_rules.context import AccountFlags
+from tradecore.domain.broker_rules.day_trading import (
+    DAY_TRADES_ALLOWED,
+    pdt_in_force,
+    session_date,
+)
 from tradecore.domain.errors import (
     BrokerRejected,
     BrokerRuleBreached,
@@ -31,6 +40,7 @@ from tradecore.domain.errors import (
     OrderNotFound,
 )
 from tradecore.domain.market.bars import Bar, Quote
+from tradecore.domain.market.calendar import Session
 from tradecore.domain.orders.account import AccountSnapshot, Position
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
@@ -46,12 +56,14 @@ from tradecore.domain.venue.buying_power import (
     reserved_from_scratch,
 )
 from tradecore.domain.venue.config import OutsideHours, VenueConfig
+from tradecore.domain.venue.day_trades import DayTrades
 from tradecore.domain.venue.legs import create_legs
 from tradecore.domain.venue.rule_context import venue_rule_context
 from tradecore.domain.venue.sim_order import FRACTION_STEP, SimOrder, derive_id
 
 B = BrokerOrderStatus
-_UNSUPPORTED_TIF = (TimeInForce.OPG, TimeInForce.CLS)
+#: Auction orders: worked only in the session's first (opg) or last (cls) bar.
+_AUCTION_TIF = (TimeInForce.OPG, TimeInForce.CLS)
 _NOT_REPLACEABLE = frozenset({B.PENDING_NEW, B.PENDING_CANCEL})
 
 
@@ -66,6 +78,11 @@ class SimVenue:
         self._last_bars: dict[str, Bar] = {}
         self._quotes: dict[str, Quote] = {}
         self._now: datetime | None = None
+        self._day_trades = DayTrades(
+            config.calendar, config.account.daytrade_count or 0
+        )
+        self._book.on_fill = self._day_trades.on_fill
+        self._flags: AccountFlags | None = None  # the last flags built (count only)
 
     # --- time and events -----------------------------------------------------------
 
@@ -137,6 +154,10 @@ class SimVenue:
         latency = self.config.fill_model.latency
         ack_at = now + timedelta(seconds=latency.ack(self._rng))
         ready_at = ack_at + timedelta(seconds=latency.first_fill(self._rng))
+        auction = None
+        if spec.time_in_force in _AUCTION_TIF:
+            auction = self._auction_span(now, spec.time_in_force)
+            ready_at = max(ready_at, auction[0])
         reason = self._reject_reason(now, spec)
         order = self._create(now, client_order_id, spec, qty, ready_at)
         book = self._book
@@ -146,7 +167,10 @@ class SimVenue:
         )
         if reason is None:
             book.work(order)
-            book.schedule_expiry(order, now)
+            if auction is None:
+                book.schedule_expiry(order, now)
+            else:
+                self._end_auction(order, auction[1])
             if spec.bracket is not None:
                 order.leg_ids = create_legs(book, self.config.seed, order, now)
         return attrs.evolve(order)
@@ -225,17 +249,51 @@ class SimVenue:
         breach = shape_breach(spec)
         if breach is not None or not CONTEXT_RULES:
             return breach  # no rule needs the book: skip building its view
-        bar = self._last_bars.get(spec.symbol)
+        symbol = spec.symbol
+        bar = self._last_bars.get(symbol)
+        session = None
+        if spec.time_in_force in _AUCTION_TIF:  # only auction orders need it
+            session = self._session_on(now)
         context = venue_rule_context(
-            symbol=spec.symbol,
+            symbol=symbol,
             now=now,
             assets=self.config.assets,
-            account=self.config.account,
+            account=self.account_flags(now),
             reference_price=None if bar is None else to_price(bar.close),
-            position=self._book.ledger.position(spec.symbol),
-            working=self._book.working.get(spec.symbol, {}).values(),
+            position=self._book.ledger.position(symbol),
+            working=self._book.working.get(symbol, {}).values(),
+            opened_today=self._day_trades.opened_today(symbol, now),
+            session=session,
         )
         return context_breach(spec, context)
+
+    def _session_on(self, now: datetime) -> Session | None:
+        """The session on ``now``'s New York date, if any (and if the calendar knows)."""
+        calendar = self.config.calendar
+        if calendar.is_always_open:
+            return None
+        try:
+            return calendar.session(session_date(now))
+        except InvalidInput:
+            return None
+
+    def account_flags(self, now: datetime) -> AccountFlags:
+        """Return the configured flags with the day trades counted here and today's equity.
+
+        The count is reported only while the pattern-day-trader rule is in force
+        (:mod:`tradecore.domain.broker_rules.day_trading`); equity is marked only
+        when the count could matter.
+        """
+        flags = self.config.account
+        count = self._day_trades.count(now) if pdt_in_force(now) else None
+        if count is not None and count >= DAY_TRADES_ALLOWED:
+            marks = {s: to_price(b.close) for s, b in self._last_bars.items()}
+            equity = self._book.ledger.equity(marks)
+            return attrs.evolve(flags, daytrade_count=count, equity=equity)
+        cached = self._flags
+        if cached is None or cached.daytrade_count != count:
+            self._flags = cached = attrs.evolve(flags, daytrade_count=count)
+        return cached
 
     def order(self, broker_order_id: str) -> SimOrder:
         """Return a copy of the order with the venue's id (raises OrderNotFound)."""
@@ -351,12 +409,42 @@ class SimVenue:
     def _reject_reason(self, now: datetime, spec: OrderSpec) -> str | None:
         rate = self.config.random_reject_rate
         draw = float(self._rng.random()) if rate > 0 else 1.0
-        if spec.time_in_force in _UNSUPPORTED_TIF:
-            return f"time in force {spec.time_in_force} is not simulated"
         closed = not spec.extended_hours and not self.config.calendar.is_open(now)
         if closed and self.config.outside_hours is OutsideHours.REJECT:
             return "market closed"
         return "random reject" if draw < rate else None
+
+    def _auction_span(
+        self, now: datetime, tif: TimeInForce
+    ) -> tuple[datetime, datetime]:
+        """When an ``opg``/``cls`` order sent at ``now`` may fill: one bar of a session.
+
+        ``opg``: the first bar of the next session to open (Alpaca routes it to the
+        opening auction; unfilled, it is canceled after the open). ``cls``: the last
+        bar of the session that closes next (early closes included: the calendar's
+        close). Times come from the calendar, never fixed hours.
+        """
+        calendar = self.config.calendar
+        interval = self.config.bar_interval
+        if tif is TimeInForce.OPG:
+            opens = calendar.next_open(now)
+            return opens, min(opens + interval, calendar.next_close(opens))
+        closes = calendar.next_close(now)
+        opens = now if calendar.is_open(now) else calendar.next_open(now)
+        return max(closes - interval, min(opens, closes)), closes
+
+    def _end_auction(self, order: SimOrder, end: datetime) -> None:
+        """Cancel an ``opg`` order (expire a ``cls`` one) not filled by ``end``."""
+        order.tighten_deadline(end)
+        if order.spec.time_in_force is TimeInForce.OPG:
+            action = Action(
+                kind=ActionKind.CANCEL,
+                order_id=order.broker_order_id,
+                reason="opg order not filled in the opening auction",
+            )
+        else:
+            action = Action(kind=ActionKind.EXPIRE, order_id=order.broker_order_id)
+        self._book.schedule(end, action)
 
     def _create(
         self,

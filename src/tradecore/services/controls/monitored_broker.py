@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import ClassVar, TypeVar
+from typing import TypeVar
 
 import attrs
 
@@ -63,8 +63,6 @@ class BrokerLockout:
 class MonitoredBroker(Broker):
     """Delegates to ``inner``; tells ``gate`` which calls failed and which were refused."""
 
-    capabilities: ClassVar[frozenset[Capability]] = frozenset()
-
     def __init__(
         self,
         inner: Broker,
@@ -90,8 +88,11 @@ class MonitoredBroker(Broker):
         self._lockout_for = lockout
         #: The last credentials refusal, if any (the cycle summary reports it).
         self.lockout: BrokerLockout | None = None
-        # A wrapper can do what the broker it wraps can do.
-        self.capabilities = inner.capabilities  # type: ignore[misc]
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """What the wrapped broker can do now (it may learn it from the account)."""
+        return self._inner.capabilities
 
     def _call(self, call: Callable[[], _T]) -> _T:
         """Run ``call``; an answer (even a refusal) is a healthy call, silence is not."""
@@ -226,8 +227,9 @@ class MonitoredBroker(Broker):
         return self._call(self._inner.positions)
 
     def rule_breach(self, spec: OrderSpec) -> RuleBreach | None:
-        """The wrapped broker's pre-send check (local: not a broker call)."""
-        return self._inner.rule_breach(spec)
+        """The wrapped broker's pre-send check (a broker call at most for a new
+        symbol's asset or a stale account: watched like any call)."""
+        return self._call(lambda: self._inner.rule_breach(spec))
 
     def account(self) -> AccountSnapshot:
         """Read the account through the inner broker."""

@@ -114,7 +114,9 @@ class RejectionHandler:
         now, placed = self._clock.now(), []
         while self._queue and self._queue[0][0] <= now:
             _, _, _, retry, record = heapq.heappop(self._queue)
-            placed.append(self._place(record, retry, None))
+            stored = self._place(record, retry, None)
+            if stored is not None:
+                placed.append(stored)
         return placed
 
     @property
@@ -124,7 +126,11 @@ class RejectionHandler:
 
     def _place(
         self, record: DecisionRecord, retry: OrderIntent, reference: Decimal | None
-    ) -> OrderIntent:
+    ) -> OrderIntent | None:
+        """Place ``retry``; ``None`` if the broker's rules refuse it (recorded so)."""
+        if (breach := self._orders.rule_breach(retry.spec)) is not None:
+            self._orders.record_breach(record, breach)
+            return None
         stored = self._orders.place(record, retry)
         if self.on_placed is not None:
             self.on_placed(stored)

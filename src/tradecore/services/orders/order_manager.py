@@ -29,9 +29,12 @@ cannot find is an outage until proved otherwise, never a reason to send it again
 
 from __future__ import annotations
 
+import logging
+
 import attrs
 import numpy as np
 
+from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.errors import (
     BrokerRejected,
     DuplicateClientOrderId,
@@ -50,6 +53,7 @@ from tradecore.domain.orders.intent import (
 )
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
+from tradecore.domain.orders.spec import OrderSpec
 from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.broker import Broker, BrokerOrder
 from tradecore.ports.clock import Clock
@@ -57,9 +61,17 @@ from tradecore.ports.store import UnitOfWork
 from tradecore.services.durability.commits import CommitPolicy
 from tradecore.services.durability.fault_points import fault_point
 
+log = logging.getLogger(__name__)
+#: The reason prefix of a decision skipped for a broker rule (``broker_rules:<rule>``).
+BROKER_RULES = "broker_rules:"
 #: The reason prefix of an intent an operator failed: it may be followed by a new attempt
 #: even if the broker had acknowledged it.
 OPERATOR_REASON = "operator:"
+
+
+def breach_details(breach: RuleBreach) -> dict[str, str]:
+    """The outcome details of a broker-rule skip: the rule, its message, its source."""
+    return {"rule": breach.rule, "message": breach.message, "source": breach.source}
 
 
 @attrs.frozen(kw_only=True)
@@ -115,6 +127,35 @@ class OrderManager:
     def resends_known(self) -> bool:
         """Whether stored intents are re-sent to a fresh simulated broker (resume)."""
         return self._resend_known
+
+    def rule_breach(self, spec: OrderSpec) -> RuleBreach | None:
+        """The broker rule ``spec`` breaks, as its broker knows before sending.
+
+        A check the broker cannot make now (a read it needs failed) finds nothing:
+        the order is placed and the broker's own answer decides.
+        """
+        try:
+            return self._broker.rule_breach(spec)
+        except TransientBrokerError as e:
+            log.warning("pre-send check of %s not made: %s", spec.symbol, e)
+            return None
+
+    def record_breach(self, decision: DecisionRecord, breach: RuleBreach) -> None:
+        """Record ``decision`` with its one outcome, ``skipped(broker_rules:<rule>)``.
+
+        Nothing is placed: no intent row, no client order id used.
+        """
+        with self._commits.step() as uow:
+            if uow.decisions.record_decision(decision):
+                uow.decisions.record_outcome(
+                    OutcomeRecord(
+                        decision_id=decision.decision_id,
+                        kind=OutcomeKind.SKIPPED,
+                        recorded_at=decision.decided_at,
+                        reason=f"{BROKER_RULES}{breach.rule}",
+                        details=breach_details(breach),
+                    )
+                )
 
     def place(self, decision: DecisionRecord, intent: OrderIntent) -> OrderIntent:
         """Place ``intent`` for ``decision`` exactly once; return the stored intent.

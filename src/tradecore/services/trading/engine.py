@@ -33,6 +33,13 @@ the execution policy chooses (limit orders; TWAP/POV as child slices): see
 :mod:`tradecore.services.trading.net_steps`. Without it the engine sends market orders for
 the targets' quantities, at the cost of one attribute test per bar.
 
+Before any order is placed — on every path: market, net-of-cost, child slices,
+protective orders, rejection retries — the broker is asked whether it would refuse
+it (``Broker.rule_breach``: Alpaca's documented order rules); an order it would
+refuse is not placed and its decision is recorded ``skipped(broker_rules:<rule>)``
+with the rule, Alpaca's message and the rule's source (no intent, no client order
+id used).
+
 Protection (a target's own, else ``EngineConfig.default_protection``) goes on every
 path: a bracket where the broker allows one, else a protective order for each fill
 as it arrives (:mod:`tradecore.services.trading.protection`).
@@ -245,6 +252,10 @@ class TradingEngine(NetOfCostSteps):
             return
         intent = self._intent(target, side, qty, price)
         intent, extra = self._protected(target, intent, current, price)
+        if (breach := self._orders.rule_breach(intent.spec)) is not None:
+            decision = self._decision(target, current, price, None, extra)
+            self._orders.record_breach(decision, breach)
+            return
         decision = self._decision(target, current, price, intent, extra)
         self._place_protected(target, decision, intent)
 

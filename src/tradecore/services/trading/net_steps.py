@@ -162,6 +162,10 @@ class NetOfCostSteps:
         else:
             intent, protected = self._protected(target, intent, current, price, details)
             details = protected or details
+        if (breach := self._orders.rule_breach(intent.spec)) is not None:
+            decision = self._decision(target, current, price, None, details)
+            self._orders.record_breach(decision, breach)
+            return
         decision = self._decision(target, current, price, intent, details)
         assert plan.choice is not None  # a plan that trades has its choice
         sized = plan.sizing
@@ -225,9 +229,10 @@ class NetOfCostSteps:
     def _place_child(self, parent: WorkingParent, child: ChildSlice) -> None:
         """Place one slice as a marketable limit under its own child decision.
 
-        Each slice passes the risk gate like any order: a refused slice is recorded
-        as skipped and ends its parent (a halt or kill must stop a schedule too; the
-        strategy's next target re-decides what is left).
+        Each slice passes the risk gate and the broker's rules like any order: a
+        refused slice is recorded as skipped and ends its parent (a halt or kill
+        must stop a schedule too; the strategy's next target re-decides what is
+        left).
         """
         planner = self._planner
         assert planner is not None  # only the net-of-cost path slices
@@ -253,6 +258,11 @@ class NetOfCostSteps:
             spec.side, close, planner.marketable_offset_bps(spec.symbol)
         )
         intent = attrs.evolve(intent, spec=attrs.evolve(intent.spec, limit_price=price))
+        if (breach := self._orders.rule_breach(intent.spec)) is not None:
+            decision = self._child_decision(parent, child, close, now, None)
+            self._orders.record_breach(decision, breach)
+            self.cancel_parent(parent.client_order_id)
+            return
         decision = self._child_decision(parent, child, close, now, intent)
         planner.child_order(intent.client_order_id, parent.client_order_id)
         stored = self._place(decision, intent)

@@ -195,6 +195,9 @@ class ProtectionDesk:
             execution_policy="protective",
             config_hash=pending.config_hash,
         )
+        if (breach := self._orders.rule_breach(spec)) is not None:
+            self._orders.record_breach(decision, breach)  # skipped(broker_rules:...)
+            return
         stored = self._orders.place(decision, intent)
         self.placed.append(stored.client_order_id)
         if not stored.is_terminal:

@@ -172,13 +172,6 @@ def test_random_rejects_follow_the_seeded_rate():
     assert {e.reason for e in rejected} == {"random reject"}
 
 
-def test_unsupported_time_in_force_is_rejected_asynchronously():
-    v = venue()
-    v.submit(T0, "c", lmt(Side.BUY, 1, "100.00", TimeInForce.OPG))
-    v.advance_to(T0)
-    assert kinds(v.take_events(), "c") == [K.REJECTED]
-
-
 def test_an_order_never_fills_on_a_bar_that_ended_before_it_was_ready():
     v = venue()
     v.on_bar(T0, bar(T0))

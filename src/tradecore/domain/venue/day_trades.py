@@ -1,0 +1,78 @@
+"""Day trades at the simulated venue: what was opened today, and trades in 5 sessions.
+
+A day trade is closing, in the same session, shares of a position opened in that
+session (FINRA Rule 4210(f)(8)(B), as Alpaca counted it for its pattern-day-trader
+protection: :mod:`tradecore.domain.broker_rules.day_trading`). One closing order
+counts once per session however many fills it takes. The account's configured
+``daytrade_count`` is taken as day trades made on the first session the venue trades.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from tradecore.domain.broker_rules.day_trading import after_fill
+from tradecore.domain.errors import InvalidInput
+from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.orders.executions import Fill
+
+_ZERO = Decimal(0)
+#: The window the protection counts in: this session and the four before it.
+WINDOW_SESSIONS = 5
+
+
+class DayTrades:
+    """Per-session opened quantities and the dates of day trades; see the module."""
+
+    def __init__(self, calendar: MarketCalendar, initial_count: int = 0) -> None:
+        """Count nothing yet but ``initial_count`` trades on the first session seen."""
+        self._calendar = calendar
+        self._initial = initial_count
+        self._session: date | None = None
+        self._session_end: datetime | None = None
+        self._opened: dict[str, Decimal] = {}
+        self._counted: set[str] = set()
+        #: Session dates of the day trades made, oldest first.
+        self.trades: list[date] = []
+
+    def _roll(self, at: datetime) -> date:
+        end = self._session_end
+        if self._session is None or end is None or at >= end:
+            calendar = self._calendar
+            session = calendar.trading_day(at)
+            if self._session is None and self._initial:
+                self.trades += [session] * self._initial
+            self._session, self._session_end = session, calendar.next_close(at)
+            self._opened, self._counted = {}, set()
+        assert self._session is not None
+        return self._session
+
+    def on_fill(self, fill: Fill, before: Decimal) -> None:
+        """Account for ``fill`` of a position holding ``before`` shares."""
+        session = self._roll(fill.filled_at)
+        opened, day_trade = after_fill(
+            self._opened.get(fill.symbol, _ZERO), before, fill.signed_qty
+        )
+        if day_trade and fill.client_order_id not in self._counted:
+            self._counted.add(fill.client_order_id)
+            self.trades.append(session)
+        self._opened[fill.symbol] = opened
+
+    def opened_today(self, symbol: str, now: datetime) -> Decimal:
+        """Signed shares of ``symbol``'s position opened in ``now``'s session."""
+        self._roll(now)
+        return self._opened.get(symbol, _ZERO)
+
+    def count(self, now: datetime) -> int:
+        """Day trades in ``now``'s session and the four before it."""
+        session = self._roll(now)
+        if not self.trades:
+            return 0
+        first = session
+        try:
+            for _ in range(WINDOW_SESSIONS - 1):
+                first = self._calendar.previous_session(first)
+        except InvalidInput:
+            pass  # the calendar starts inside the window: count from its start
+        return sum(1 for d in self.trades if d >= first)
