@@ -42,7 +42,7 @@ from tradecore.adapters.alpaca.mapping import (
     utc,
 )
 from tradecore.adapters.alpaca.ratelimit import TokenBucket
-from tradecore.adapters.alpaca.recovery import catch_up
+from tradecore.adapters.alpaca.recovery import catch_up, fill_execution_id
 from tradecore.adapters.alpaca.rest import AlpacaRest, order_uuid
 from tradecore.adapters.alpaca.stream import (
     AuthFailed,
@@ -394,13 +394,20 @@ class AlpacaBroker(Broker):
 
 
 def _fill(update: TradeUpdate, data: dict[str, Any]) -> Fill:
-    # Price and qty from the raw frame: the SDK model made them floats.
+    # Price and qty from the raw frame: the SDK model made them floats. The fill is
+    # named by order and cumulative qty, as a recovered one is (recovery docstring).
     order = update.order
     qty, price = decimal(data.get("qty")), decimal(data.get("price"))
     if qty is None or price is None:
         raise TradecoreError(f"fill update for order {order.id} without qty/price")
+    cum_qty = decimal(order.filled_qty)
+    execution_id = (
+        str(update.execution_id)
+        if cum_qty is None
+        else fill_execution_id(str(order.id), cum_qty)
+    )
     return Fill(
-        execution_id=str(update.execution_id),
+        execution_id=execution_id,
         client_order_id=order.client_order_id,
         symbol=str(order.symbol),
         side=Side(order.side.value if order.side is not None else ""),

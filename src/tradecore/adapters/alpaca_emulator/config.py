@@ -62,6 +62,9 @@ class EmulatorConfig:
     send_retry_after: bool = False
     #: Serve ``GET /v2/account/activities/FILL`` (off: clients must infer fills).
     activities: bool = True
+    #: Give each FILL activity an id whose uuid is *not* the stream's execution id
+    #: (Alpaca does not document that they match: :func:`.wire.fill_activity`).
+    unrelated_activity_ids: bool = False
     #: Keep every response body and stream frame (for wire-format tests).
     record_wire: bool = False
     #: Most data points per market-data page (Alpaca: 10,000); small in tests to

@@ -371,6 +371,7 @@ class EmulatorState:
             price=fill.price,
             cum_qty=cum_qty,
             status=status,
+            unrelated_id=self.config.unrelated_activity_ids,
         )
         self.activities.append(activity)
         return cum_qty, cum_notional, "fill" if done else "partial_fill", status
