@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import attrs
 
+from tradecore.adapters.alpaca_emulator.bar_history import CorporateAction
 from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.market.calendar import MarketCalendar
@@ -70,6 +71,16 @@ class EmulatorConfig:
     #: Most data points per market-data page (Alpaca: 10,000); small in tests to
     #: exercise ``next_page_token``.
     data_page_size: int = attrs.field(default=10_000, validator=v.instance_of(int))
+    #: The account's data plan includes real-time SIP (Algo Trader Plus). Without
+    #: it, recent ``feed=sip`` bars are refused (403) and the ``sip`` stream
+    #: answers 409 "insufficient subscription" (:mod:`.data_routes`,
+    #: :mod:`.data_stream`).
+    sip_subscription: bool = True
+    #: Market-data stream connections allowed per key (Alpaca's free plan: 1; a
+    #: second gets 406 "connection limit exceeded"); ``None``: no limit.
+    data_connection_limit: int | None = None
+    #: Splits and cash dividends the bars endpoints adjust for (``adjustment``).
+    corporate_actions: tuple[CorporateAction, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         _fill_model(self.fill_model)

@@ -62,6 +62,7 @@ class EmulatorState:
         self.venue.advance_to(self.now)
         self.outbox: list[Json] = []
         self.tape = MarketTape(config.bar_interval)
+        self.tape.actions.extend(config.corporate_actions)
         self.activities: list[Json] = []
         self.events_emitted = 0
         self._order_ids: list[str] = []
