@@ -16,6 +16,39 @@ comes both ways (or twice) is served once, and never after a later bar of its
 symbol. Reconnects wait an exponential delay with equal jitter from a seeded
 generator (:func:`tradecore.domain.backoff.backoff_delays`), not the SDK's global
 ``random``.
+
+Alpaca's rarer messages and refusals (alpacahq/alpaca-docs ``content/api-references/
+market-data-api/stock-pricing-data/realtime.md``; alpaca-py ``alpaca/data/live/
+websocket.py``) each have their own handling:
+
+- **406 "connection limit exceeded"** (another connection holds the key's only
+  slot): alpaca-py's ``_auth`` raises ``ValueError`` with the message and
+  ``_run_forever`` backs off and reconnects; the feed counts it, alerts
+  (``data.stream_refused``) and, while not connected, serves bars over REST. Never
+  a credentials failure.
+- **409 "insufficient subscription"** (e.g. the ``sip`` stream without the SIP
+  plan): alpaca-py stops the stream for good; the feed alerts once and falls back
+  to REST polling for the rest of its life (every poll backfills).
+- **402 "auth failed"** (and any other refused auth): the credentials were
+  refused: the stream stops and :meth:`poll` raises ``AuthenticationFailed``.
+- **``u``, a corrected minute bar** (Alpaca recalculates each minute bar 30 s after
+  the minute to take late trades): it replaces the bar with the same symbol and
+  start. *Replaces* means: if that bar is not served yet, the engine only ever
+  sees the corrected one; if it was served already, the engine's decision stands
+  (bars are served once, in order) and the correction is kept for
+  :meth:`take_corrections`, alerted (``data.bar_corrected``), and is what the REST
+  history — the warm-up window and every backfill — returns from then on.
+- **``d``, daily bars**: the latest (partial during the day) per symbol,
+  :meth:`daily_bar`.
+- **``s``, trading status**: a halt (CTA ``2``, UTP ``H``, volatility pause ``P``)
+  holds until a resumption (CTA ``3``, UTP ``T``); quotation-only resumption
+  ``Q`` and the imbalance indicators change nothing. :meth:`halted` (the
+  :class:`TradingStatusView` port) lists the halts; each is alerted.
+- **``l``, LULD bands**: the latest per symbol, :meth:`luld` (alpaca-py has no
+  ``subscribe_lulds``: the feed registers its handler on the ``lulds`` channel).
+
+Alerts are queued on the stream's thread and sent to the ``alerter`` by
+:meth:`poll`, on the caller's thread.
 """
 
 from __future__ import annotations
@@ -24,7 +57,7 @@ import logging
 import threading
 import warnings
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -37,7 +70,10 @@ from tradecore.adapters.alpaca.stream_thread import stop_stream_thread
 from tradecore.domain.backoff import backoff_delays
 from tradecore.domain.errors import AuthenticationFailed, InvalidInput
 from tradecore.domain.market.bars import Bar, Provenance
+from tradecore.domain.market.trading_status import TradingHalt
+from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.bar_feed import BarFeed
+from tradecore.ports.trading_status import TradingStatusView
 
 with warnings.catch_warnings():
     # The data stream imports websockets.legacy, deprecated upstream (websockets 14).
@@ -45,6 +81,7 @@ with warnings.catch_warnings():
     from alpaca.data.enums import DataFeed
     from alpaca.data.live.stock import StockDataStream
     from alpaca.data.models import Bar as SdkBar
+    from alpaca.data.models import TradingStatus
 
 log = logging.getLogger(__name__)
 #: Alpaca's market-data stream host; the path names the feed.
@@ -53,6 +90,13 @@ STREAM_HOST = "wss://stream.data.alpaca.markets"
 STREAM_FEEDS = {Provenance.IEX: DataFeed.IEX, Provenance.SIP: DataFeed.SIP}
 _TICK = timedelta(microseconds=1)
 _MAX_DOUBLINGS = 30
+#: alpaca-py's messages for the refusals that are not about the credentials.
+CONNECTION_LIMIT = "connection limit exceeded"
+INSUFFICIENT_SUBSCRIPTION = "insufficient subscription"
+#: Trading status codes (realtime.md, "Security status"): CTA and UTP halts,
+#: the volatility pause, and the trading resumptions.
+HALT_CODES = frozenset({"2", "H", "P"})
+RESUME_CODES = frozenset({"3", "T"})
 
 
 def stream_url_for(feed: Provenance, rest_origin: str | None) -> str:
@@ -78,6 +122,13 @@ class StreamFeedStatus:
     duplicates: int = 0
     backfills: int = 0
     auth_failed: bool = False
+    #: 406s received (each backed off and retried).
+    connection_limited: int = 0
+    #: A 409 stopped the stream: bars come over REST only.
+    insufficient_subscription: bool = False
+    #: Corrected bars: replaced before serving, or kept after it.
+    corrected_unserved: int = 0
+    corrected_served: int = 0
 
 
 class _FeedStream(StockDataStream):
@@ -93,12 +144,22 @@ class _FeedStream(StockDataStream):
     async def _auth(self) -> None:
         try:
             await super()._auth()
-        except ValueError:
-            self._feed.auth_failed()
-            self._should_run = False
-            if self._stop_stream_event is not None:
-                self._stop_stream_event.set()
+        except ValueError as e:
+            message = str(e)
+            if CONNECTION_LIMIT in message:
+                self._feed.connection_limited()  # the SDK backs off, retries
+            elif INSUFFICIENT_SUBSCRIPTION in message:
+                self._feed.insufficient_subscription()  # the SDK stops for good
+            else:
+                self._feed.auth_failed()
+                self._should_run = False
+                if self._stop_stream_event is not None:
+                    self._stop_stream_event.set()
             raise
+
+    def subscribe_lulds(self, handler: Any, *symbols: str) -> None:
+        # alpaca-py 0.44 routes ``l`` to the ``lulds`` channel but has no helper.
+        self._subscribe(handler, symbols, self._handlers["lulds"])  # type: ignore[arg-type]
 
     async def _start_ws(self) -> None:
         await super()._start_ws()
@@ -116,7 +177,7 @@ class _FeedStream(StockDataStream):
             await self._ws.close()
 
 
-class AlpacaStreamBarFeed(BarFeed):
+class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
     """Closed bars of ``symbols`` from ``start`` on, pushed by the stream, gaps backfilled."""
 
     def __init__(
@@ -128,6 +189,7 @@ class AlpacaStreamBarFeed(BarFeed):
         config: AlpacaConfig,
         credentials: AlpacaCredentials,
         stream_url: str,
+        alerter: Alerter | None = None,
     ) -> None:
         """Prepare the stream; :meth:`start` connects (in a background thread).
 
@@ -160,7 +222,17 @@ class AlpacaStreamBarFeed(BarFeed):
             feed=STREAM_FEEDS[data.provenance],
             url_override=stream_url,
         )
+        self._alerter = alerter
+        self._alerts: list[Alert] = []
+        self._corrections: list[Bar] = []
+        self._halts: dict[str, TradingHalt] = {}
+        self._daily: dict[str, Bar] = {}
+        self._lulds: dict[str, tuple[float, float, str]] = {}
         self._stream.subscribe_bars(self._on_bar, *self._symbols)
+        self._stream.subscribe_updated_bars(self._on_updated_bar, *self._symbols)
+        self._stream.subscribe_daily_bars(self._on_daily_bar, *self._symbols)
+        self._stream.subscribe_trading_statuses(self._on_status, *self._symbols)
+        self._stream.subscribe_lulds(self._on_luld, *self._symbols)
         self._thread = threading.Thread(
             target=self._stream.run, name="alpaca-data-stream", daemon=True
         )
@@ -195,6 +267,7 @@ class AlpacaStreamBarFeed(BarFeed):
             TradecoreError: a backfill failed (it is tried again on the next poll).
         """
         self.start()
+        self._send_alerts()
         with self._lock:
             if self._status.auth_failed:
                 raise AuthenticationFailed("market-data stream: credentials refused")
@@ -208,6 +281,48 @@ class AlpacaStreamBarFeed(BarFeed):
                     self._gap = True
                 raise
         return self._take_closed(now)
+
+    def halted(self) -> dict[str, TradingHalt]:
+        """Return the symbols halted now (a status ``s`` halt not yet resumed)."""
+        with self._lock:
+            return dict(self._halts)
+
+    def take_corrections(self) -> list[Bar]:
+        """Return (once) the corrections of bars that were already served."""
+        with self._lock:
+            taken, self._corrections = self._corrections, []
+        return taken
+
+    def daily_bar(self, symbol: str) -> Bar | None:
+        """The latest daily bar streamed for ``symbol`` (partial during the day)."""
+        with self._lock:
+            return self._daily.get(symbol)
+
+    def luld(self, symbol: str) -> tuple[float, float, str] | None:
+        """The latest LULD band of ``symbol``: (limit up, limit down, indicator)."""
+        with self._lock:
+            return self._lulds.get(symbol)
+
+    def _send_alerts(self) -> None:
+        with self._lock:
+            alerts, self._alerts = self._alerts, []
+        if self._alerter is not None:
+            for alert in alerts:
+                self._alerter.send(alert)
+
+    def _alert(
+        self, severity: Severity, code: AlertCode, message: str, **context: str
+    ) -> None:
+        """Queue an alert for the next poll (caller holds the lock)."""
+        self._alerts.append(
+            Alert(
+                severity=severity,
+                code=code.value,
+                message=message,
+                raised_at=datetime.now(UTC),
+                context={"dedup_key": context.get("symbol", code.value), **context},
+            )
+        )
 
     @property
     def exhausted(self) -> bool:
@@ -269,6 +384,100 @@ class AlpacaStreamBarFeed(BarFeed):
         with self._lock:
             if self._add(bar):
                 self._status.streamed += 1
+
+    async def _on_updated_bar(self, sdk: SdkBar | dict[Any, Any]) -> None:
+        if not isinstance(sdk, SdkBar):
+            return
+        bar = self._data.bar_from_sdk(sdk.symbol, sdk)
+        key = (bar.symbol, bar.timestamp)
+        with self._lock:
+            if bar.symbol not in self._next:
+                return
+            if bar.timestamp >= self._next[bar.symbol]:
+                self._buffer[key] = bar  # not served yet: the engine sees this one
+                self._status.corrected_unserved += 1
+                return
+            self._corrections.append(bar)
+            self._status.corrected_served += 1
+            self._alert(
+                Severity.INFO,
+                AlertCode.BAR_CORRECTED,
+                f"{bar.symbol} bar {bar.timestamp.isoformat()} corrected after it "
+                f"was served (close {bar.close})",
+                symbol=bar.symbol,
+            )
+
+    async def _on_daily_bar(self, sdk: SdkBar | dict[Any, Any]) -> None:
+        if isinstance(sdk, SdkBar):
+            bar = self._data.bar_from_sdk(sdk.symbol, sdk)
+            with self._lock:
+                self._daily[bar.symbol] = bar
+
+    async def _on_status(self, status: TradingStatus | dict[Any, Any]) -> None:
+        if not isinstance(status, TradingStatus):
+            return
+        code = status.status_code
+        with self._lock:
+            if code in HALT_CODES:
+                halt = TradingHalt(
+                    symbol=status.symbol,
+                    since=status.timestamp.astimezone(UTC),
+                    status_code=code,
+                    reason_code=status.reason_code,
+                    reason=status.reason_message,
+                )
+                self._halts[status.symbol] = halt
+                self._alert(
+                    Severity.WARNING,
+                    AlertCode.TRADING_HALTED,
+                    halt.describe(),
+                    symbol=status.symbol,
+                )
+            elif code in RESUME_CODES and status.symbol in self._halts:
+                del self._halts[status.symbol]
+                self._alert(
+                    Severity.INFO,
+                    AlertCode.TRADING_RESUMED,
+                    f"{status.symbol} trading resumed ({status.status_message})",
+                    symbol=status.symbol,
+                )
+
+    async def _on_luld(self, message: dict[Any, Any]) -> None:
+        try:
+            band = (float(message["u"]), float(message["d"]), str(message.get("i")))
+        except (KeyError, TypeError, ValueError):
+            log.warning("market-data stream: unreadable LULD frame: %r", message)
+            return
+        with self._lock:
+            self._lulds[str(message.get("S"))] = band
+
+    def connection_limited(self) -> None:
+        """Count a 406: another connection holds the slot; the SDK backs off."""
+        with self._lock:
+            self._status.connection_limited += 1
+            self._status.connected = False
+            self._alert(
+                Severity.WARNING,
+                AlertCode.DATA_STREAM_REFUSED,
+                "market-data stream: 406 connection limit exceeded (another "
+                "connection uses this key); backing off, bars polled over REST",
+                condition="connection_limit",
+            )
+        log.warning("market-data stream: connection limit exceeded; backing off")
+
+    def insufficient_subscription(self) -> None:
+        """Record a 409: the plan lacks this feed; bars come over REST from now on."""
+        with self._lock:
+            self._status.insufficient_subscription = True
+            self._status.connected = False
+            self._alert(
+                Severity.WARNING,
+                AlertCode.DATA_STREAM_REFUSED,
+                f"market-data stream: 409 insufficient subscription for feed "
+                f"{self._data.provenance.value}; falling back to REST polling",
+                condition="insufficient_subscription",
+            )
+        log.error("market-data stream: insufficient subscription; polling REST")
 
     def next_delay(self, retries: int) -> float:
         """Return the next reconnect delay and mark the stream disconnected."""

@@ -89,6 +89,14 @@ class EmulatorControl:
         """Push trade prints ``{symbol, t?, p, s}`` to the market-data stream."""
         return self._call("POST", "/_control/trades", {"trades": trades})
 
+    def market_events(self, *events: dict[str, Any]) -> dict[str, Any]:
+        """Send rare stream messages, e.g. ``{"type": "halt", "symbol": "AAPL"}``.
+
+        Types: ``updated_bar`` (a correction: ``t, o, h, l, c, v``), ``daily_bar``,
+        ``halt``/``resume`` (``reason``, ``tape``), ``luld`` (``up``, ``down``).
+        """
+        return self._call("POST", "/_control/market_events", {"events": list(events)})
+
     def _call(
         self, method: str, path: str, body: dict[str, Any] | None = None
     ) -> dict[str, Any]:

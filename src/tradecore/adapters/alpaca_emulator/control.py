@@ -90,6 +90,15 @@ def _bar(item: dict[str, Any], default: datetime) -> Bar:
         raise err.validation(f"invalid bar {e.field}: {e.reason}") from None
 
 
+def bar_from_json(item: dict[str, Any], default: datetime) -> Bar:
+    """A control-API bar ``{symbol, t?, o, h, l, c, v?}`` (``t`` defaults to now).
+
+    Raises:
+        ApiError: 422 for a missing or invalid field.
+    """
+    return _bar(item, default)
+
+
 def _quote(item: dict[str, Any], default: datetime) -> Quote:
     try:
         return Quote(

@@ -161,7 +161,7 @@ class MarketTape:
             points = [
                 bar
                 for symbol in sorted(set(symbols))
-                for bar in self._built(symbol, now, timeframe, adjustments)
+                for bar in self.built(symbol, now, timeframe, adjustments)
                 if (start is None or bar.timestamp >= start)
                 and (end is None or bar.timestamp <= end)
             ]
@@ -180,13 +180,14 @@ class MarketTape:
             else page_token(last.symbol, last.timestamp),
         }
 
-    def _built(
+    def built(
         self,
         symbol: str,
         now: datetime,
         timeframe: Timeframe | None,
-        adjustments: frozenset[str],
+        adjustments: frozenset[str] = frozenset(),
     ) -> list[Bar]:
+        """``symbol``'s closed bars, adjusted, in ``timeframe`` (``None``: the tape's)."""
         # Adjust the whole history (a dividend's factor needs the close before its
         # ex-date, maybe outside the window), then aggregate, then filter.
         actions = [a for a in self.actions if a.symbol == symbol]
