@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -25,8 +26,13 @@ from tradecore.adapters.alpaca.stream_bar_feed import (
 )
 from tradecore.adapters.alpaca_emulator import EmulatorConfig, EmulatorServer
 from tradecore.adapters.alpaca_emulator.client import EmulatorControl
+from tradecore.apps.live.stream_feed import trading_status_of
 from tradecore.domain.market.bars import Bar, Provenance
+from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.domain.risk.limits import RiskLimits
+from tradecore.domain.risk.pre_trade import PreTradeChecker
 from tradecore.ports.alerts import AlertCode
+from tradecore.services.controls.risk_gate import RiskGate
 
 MINUTE = timedelta(minutes=1)
 LATER = START + 60 * MINUTE
@@ -311,3 +317,26 @@ def test_a_409_falls_back_to_rest_polling_not_to_a_credentials_failure() -> None
     assert [b.timestamp for b in bars] == [START + i * MINUTE for i in range(16)]
     assert more == []
     assert alerter.alerts[0].context["condition"] == "insufficient_subscription"
+
+
+def test_a_streamed_halt_stops_the_gate_until_the_resumption(
+    server: EmulatorServer,
+) -> None:
+    control = EmulatorControl(server.base_url)
+    feed = _subscribed(_feed(server))
+    gate = RiskGate(
+        PreTradeChecker(RiskLimits()),
+        None,  # type: ignore[arg-type]  # a refusal reads no store
+        RecordingAlerter(),
+        trading_status=trading_status_of(feed),
+    )
+    spec = OrderSpec(symbol="AAPL", side=Side.BUY, qty=Decimal(1))
+    try:
+        control.market_events({"type": "halt", "symbol": "AAPL", "reason": "LUDP"})
+        eventually(lambda: "AAPL" in feed.halted(), what="the halt")
+        refused = gate.check(None, "s", spec, START)  # type: ignore[arg-type]
+        control.market_events({"type": "resume", "symbol": "AAPL"})
+        eventually(lambda: not feed.halted(), what="the resumption")
+    finally:
+        feed.close()
+    assert (refused.rule, refused.values["reason"]) == ("symbol_halted", "LUDP")

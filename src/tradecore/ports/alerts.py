@@ -73,8 +73,10 @@ class AlertCode(enum.StrEnum):
     #: A symbol was halted (or resumed): no new orders for it while halted.
     TRADING_HALTED = "market.trading_halted"
     TRADING_RESUMED = "market.trading_resumed"
-    #: The broker busted or corrected a past execution (or sent an unknown event).
+    #: The broker busted or corrected a past execution.
     EXECUTION_AMENDED = "order.execution_amended"
+    #: The broker sent an order event that needs a person (``suspended``, unknown).
+    UNUSUAL_ORDER_EVENT = "order.unusual_event"
     MANIFEST_REJECTED = "manifest.rejected"
     BROKER_LOCKOUT = "broker.lockout"
     BROKER_RATE_LIMITED = "broker.rate_limited"

@@ -9,7 +9,9 @@ through the tracker's admission rule, only what was not reported yet:
    quantity; if the server has no activities endpoint, one fill for the unreported
    quantity at the implied price, its execution id a pure function of the order and
    its cumulative quantity;
-3. the final or pending status, if it was not reported.
+3. the final or pending status, if it was not reported; a working order whose
+   pending cancel or replace was reported gets ``accepted`` with reason
+   ``cancel_rejected``/``replace_rejected`` (its refusal was missed).
 
 **Fill identity.** Alpaca documents a ``FILL`` activity's ``id`` only as
 ``<timestamp>::<uuid>`` (the ``TradeActivity`` entity, alpacahq/alpaca-docs
@@ -30,8 +32,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import attrs
+
 from tradecore.adapters.alpaca.mapping import decimal, utc
-from tradecore.adapters.alpaca.tracking import OrderTracker
+from tradecore.adapters.alpaca.tracking import REVERT_REASONS, OrderTracker
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
@@ -53,6 +57,7 @@ _STATUS_EVENT = {
     B.DONE_FOR_DAY: K.DONE_FOR_DAY,
 }
 _NOT_YET_ACCEPTED = frozenset({B.PENDING_NEW, B.REJECTED})
+_WORKING = frozenset({B.NEW, B.ACCEPTED, B.PARTIALLY_FILLED})
 
 
 def fill_execution_id(broker_order_id: str, cum_qty: Decimal) -> str:
@@ -111,6 +116,22 @@ def catch_up(
         event = _event(order, kind, order.updated_at)
         if tracker.admit(event):
             events.append(event)
+    elif order.status in _WORKING:
+        events += _refusals(tracker, order)
+    return events
+
+
+def _refusals(tracker: OrderTracker, order: BrokerOrder) -> list[OrderEvent]:
+    """A reported pending cancel/replace of an order that works on: refused."""
+    track = tracker.get(order.broker_order_id)
+    events = []
+    for reason, pending in REVERT_REASONS.items():
+        if track is not None and pending in track.reported:
+            event = attrs.evolve(
+                _event(order, K.ACCEPTED, order.updated_at), reason=reason
+            )
+            if tracker.admit(event):
+                events.append(event)
     return events
 
 

@@ -287,6 +287,10 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
         with self._lock:
             return dict(self._halts)
 
+    def set_alerter(self, alerter: Alerter) -> None:
+        """Send the feed's alerts (refusals, halts, late corrections) here."""
+        self._alerter = alerter
+
     def take_corrections(self) -> list[Bar]:
         """Return (once) the corrections of bars that were already served."""
         with self._lock:
