@@ -20,13 +20,16 @@ from tests.alpaca_harness import AlpacaHarness
 from tests.contract.broker_contract import calm_bar, fills, limit, market, of
 from tests.factories import key
 from tests.risk_support import RecordingAlerter
+from tradecore.adapters.alpaca.recovery import catch_up
 from tradecore.adapters.alpaca.tracking import OrderTracker
 from tradecore.domain.errors import InvalidInput
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.intent import OrderIntent, apply_event, transition
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.ports.alerts import AlertCode
+from tradecore.ports.broker import BrokerOrder
 
 K = OrderEventKind
 _ids = itertools.count(1)
@@ -198,3 +201,30 @@ def test_the_control_api_refuses_an_unknown_event_or_an_order_without_fills(
         h.control.trade_update("partial_bust", order_id=order_id)
     with pytest.raises(InvalidInput, match="no execution"):
         h.control.trade_update("trade_bust", order_id=order_id)
+
+
+def test_a_refusal_missed_while_away_is_recovered_from_the_working_order() -> None:
+    tracker = OrderTracker()
+    at = datetime(2026, 1, 5, 14, 31, tzinfo=UTC)
+    pending = OrderEvent(
+        kind=K.PENDING_CANCEL, client_order_id="c", broker_order_id="o", occurred_at=at
+    )
+    assert tracker.admit(
+        OrderEvent(
+            kind=K.ACCEPTED, client_order_id="c", broker_order_id="o", occurred_at=at
+        )
+    )
+    assert tracker.admit(pending)
+    working = BrokerOrder(
+        broker_order_id="o",
+        client_order_id="c",
+        spec=OrderSpec(symbol="AAPL", side=Side.BUY, qty=Decimal(5)),
+        status=BrokerOrderStatus.NEW,
+        filled_qty=Decimal(0),
+        filled_avg_price=None,
+        submitted_at=at,
+        updated_at=at,
+    )
+    (event,) = catch_up(tracker, working, [])
+    assert (event.kind, event.reason) == (K.ACCEPTED, "cancel_rejected")
+    assert catch_up(tracker, working, []) == []  # once

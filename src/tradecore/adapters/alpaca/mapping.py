@@ -92,12 +92,14 @@ class EventRule:
 
 
 #: Every trade-update event Alpaca documents or was seen sending (docs/alpaca.md §6).
-#: A refused cancel or replace (``order_cancel_rejected``/``order_replace_rejected``:
-#: "the order cancel/replace has been rejected", alpacahq/alpaca-docs
-#: ``content/api-references/trading-api/streaming.md``) leaves the order working:
+#: A refused cancel or replace (``order_cancel_rejected``: "Sent when the order
+#: cancel has been rejected", ``order_replace_rejected`` likewise; alpacahq/
+#: alpaca-docs ``content/api-references/trading-api/streaming.md``) leaves the
+#: order working:
 #: it is reported ``accepted`` with the reason the domain reverts a pending cancel
 #: or replace on (``tradecore.domain.orders.intent``), after a REST re-read.
-#: ``suspended`` ("not eligible for trading") is re-read and alerted: the order is
+#: ``suspended`` ("Sent when the order has been suspended and is not eligible for
+#: trading", same page) is re-read and alerted: the order is
 #: not final but will not fill. ``trade_bust``/``trade_correct`` amend a past
 #: execution: re-read and alerted, since no order event can undo a fill (the
 #: reconciler heals the position).

@@ -38,14 +38,11 @@ websocket.py``) each have their own handling:
   (bars are served once, in order) and the correction is kept for
   :meth:`take_corrections`, alerted (``data.bar_corrected``), and is what the REST
   history — the warm-up window and every backfill — returns from then on.
-- **``d``, daily bars**: the latest (partial during the day) per symbol,
-  :meth:`daily_bar`.
-- **``s``, trading status**: a halt (CTA ``2``, UTP ``H``, volatility pause ``P``)
-  holds until a resumption (CTA ``3``, UTP ``T``); quotation-only resumption
-  ``Q`` and the imbalance indicators change nothing. :meth:`halted` (the
-  :class:`TradingStatusView` port) lists the halts; each is alerted.
-- **``l``, LULD bands**: the latest per symbol, :meth:`luld` (alpaca-py has no
-  ``subscribe_lulds``: the feed registers its handler on the ``lulds`` channel).
+- **``d``, ``s``, ``l``**: daily bars, trading statuses (halts) and LULD bands
+  are kept in a :class:`~.market_status.MarketStatusBook`; the feed is the
+  :class:`TradingStatusView` of the halts (:meth:`halted`), each one alerted
+  (alpaca-py has no ``subscribe_lulds``: the feed registers its handler on the
+  ``lulds`` channel).
 
 Alerts are queued on the stream's thread and sent to the ``alerter`` by
 :meth:`poll`, on the caller's thread.
@@ -57,7 +54,7 @@ import logging
 import threading
 import warnings
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -66,12 +63,13 @@ import numpy as np
 from tradecore.adapters.alpaca.config import AlpacaConfig
 from tradecore.adapters.alpaca.credentials import AlpacaCredentials
 from tradecore.adapters.alpaca.market_data import AlpacaMarketData
+from tradecore.adapters.alpaca.market_status import Band, MarketStatusBook
 from tradecore.adapters.alpaca.stream_thread import stop_stream_thread
 from tradecore.domain.backoff import backoff_delays
 from tradecore.domain.errors import AuthenticationFailed, InvalidInput
 from tradecore.domain.market.bars import Bar, Provenance
 from tradecore.domain.market.trading_status import TradingHalt
-from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
+from tradecore.ports.alerts import AlertCode, Alerter, Severity
 from tradecore.ports.bar_feed import BarFeed
 from tradecore.ports.trading_status import TradingStatusView
 
@@ -93,10 +91,6 @@ _MAX_DOUBLINGS = 30
 #: alpaca-py's messages for the refusals that are not about the credentials.
 CONNECTION_LIMIT = "connection limit exceeded"
 INSUFFICIENT_SUBSCRIPTION = "insufficient subscription"
-#: Trading status codes (realtime.md, "Security status"): CTA and UTP halts,
-#: the volatility pause, and the trading resumptions.
-HALT_CODES = frozenset({"2", "H", "P"})
-RESUME_CODES = frozenset({"3", "T"})
 
 
 def stream_url_for(feed: Provenance, rest_origin: str | None) -> str:
@@ -223,11 +217,8 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
             url_override=stream_url,
         )
         self._alerter = alerter
-        self._alerts: list[Alert] = []
         self._corrections: list[Bar] = []
-        self._halts: dict[str, TradingHalt] = {}
-        self._daily: dict[str, Bar] = {}
-        self._lulds: dict[str, tuple[float, float, str]] = {}
+        self.market = MarketStatusBook()
         self._stream.subscribe_bars(self._on_bar, *self._symbols)
         self._stream.subscribe_updated_bars(self._on_updated_bar, *self._symbols)
         self._stream.subscribe_daily_bars(self._on_daily_bar, *self._symbols)
@@ -284,8 +275,7 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
 
     def halted(self) -> dict[str, TradingHalt]:
         """Return the symbols halted now (a status ``s`` halt not yet resumed)."""
-        with self._lock:
-            return dict(self._halts)
+        return self.market.halted()
 
     def set_alerter(self, alerter: Alerter) -> None:
         """Send the feed's alerts (refusals, halts, late corrections) here."""
@@ -299,34 +289,17 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
 
     def daily_bar(self, symbol: str) -> Bar | None:
         """The latest daily bar streamed for ``symbol`` (partial during the day)."""
-        with self._lock:
-            return self._daily.get(symbol)
+        return self.market.daily_bar(symbol)
 
-    def luld(self, symbol: str) -> tuple[float, float, str] | None:
+    def luld(self, symbol: str) -> Band | None:
         """The latest LULD band of ``symbol``: (limit up, limit down, indicator)."""
-        with self._lock:
-            return self._lulds.get(symbol)
+        return self.market.luld(symbol)
 
     def _send_alerts(self) -> None:
-        with self._lock:
-            alerts, self._alerts = self._alerts, []
+        alerts = self.market.take_alerts()
         if self._alerter is not None:
             for alert in alerts:
                 self._alerter.send(alert)
-
-    def _alert(
-        self, severity: Severity, code: AlertCode, message: str, **context: str
-    ) -> None:
-        """Queue an alert for the next poll (caller holds the lock)."""
-        self._alerts.append(
-            Alert(
-                severity=severity,
-                code=code.value,
-                message=message,
-                raised_at=datetime.now(UTC),
-                context={"dedup_key": context.get("symbol", code.value), **context},
-            )
-        )
 
     @property
     def exhausted(self) -> bool:
@@ -403,48 +376,28 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
                 return
             self._corrections.append(bar)
             self._status.corrected_served += 1
-            self._alert(
-                Severity.INFO,
-                AlertCode.BAR_CORRECTED,
-                f"{bar.symbol} bar {bar.timestamp.isoformat()} corrected after it "
-                f"was served (close {bar.close})",
-                symbol=bar.symbol,
-            )
+        self.market.alert(
+            Severity.INFO,
+            AlertCode.BAR_CORRECTED,
+            f"{bar.symbol} bar {bar.timestamp.isoformat()} corrected after it "
+            f"was served (close {bar.close})",
+            bar.symbol,
+        )
 
     async def _on_daily_bar(self, sdk: SdkBar | dict[Any, Any]) -> None:
         if isinstance(sdk, SdkBar):
-            bar = self._data.bar_from_sdk(sdk.symbol, sdk)
-            with self._lock:
-                self._daily[bar.symbol] = bar
+            self.market.on_daily_bar(self._data.bar_from_sdk(sdk.symbol, sdk))
 
     async def _on_status(self, status: TradingStatus | dict[Any, Any]) -> None:
-        if not isinstance(status, TradingStatus):
-            return
-        code = status.status_code
-        with self._lock:
-            if code in HALT_CODES:
-                halt = TradingHalt(
-                    symbol=status.symbol,
-                    since=status.timestamp.astimezone(UTC),
-                    status_code=code,
-                    reason_code=status.reason_code,
-                    reason=status.reason_message,
-                )
-                self._halts[status.symbol] = halt
-                self._alert(
-                    Severity.WARNING,
-                    AlertCode.TRADING_HALTED,
-                    halt.describe(),
-                    symbol=status.symbol,
-                )
-            elif code in RESUME_CODES and status.symbol in self._halts:
-                del self._halts[status.symbol]
-                self._alert(
-                    Severity.INFO,
-                    AlertCode.TRADING_RESUMED,
-                    f"{status.symbol} trading resumed ({status.status_message})",
-                    symbol=status.symbol,
-                )
+        if isinstance(status, TradingStatus):
+            self.market.on_status(
+                status.symbol,
+                status.timestamp,
+                code=status.status_code,
+                message=status.status_message,
+                reason_code=status.reason_code,
+                reason=status.reason_message,
+            )
 
     async def _on_luld(self, message: dict[Any, Any]) -> None:
         try:
@@ -452,21 +405,21 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
         except (KeyError, TypeError, ValueError):
             log.warning("market-data stream: unreadable LULD frame: %r", message)
             return
-        with self._lock:
-            self._lulds[str(message.get("S"))] = band
+        self.market.on_luld(str(message.get("S")), band)
 
     def connection_limited(self) -> None:
         """Count a 406: another connection holds the slot; the SDK backs off."""
         with self._lock:
             self._status.connection_limited += 1
             self._status.connected = False
-            self._alert(
-                Severity.WARNING,
-                AlertCode.DATA_STREAM_REFUSED,
-                "market-data stream: 406 connection limit exceeded (another "
-                "connection uses this key); backing off, bars polled over REST",
-                condition="connection_limit",
-            )
+        self.market.alert(
+            Severity.WARNING,
+            AlertCode.DATA_STREAM_REFUSED,
+            "market-data stream: 406 connection limit exceeded (another "
+            "connection uses this key); backing off, bars polled over REST",
+            "connection_limit",
+            condition="connection_limit",
+        )
         log.warning("market-data stream: connection limit exceeded; backing off")
 
     def insufficient_subscription(self) -> None:
@@ -474,13 +427,14 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
         with self._lock:
             self._status.insufficient_subscription = True
             self._status.connected = False
-            self._alert(
-                Severity.WARNING,
-                AlertCode.DATA_STREAM_REFUSED,
-                f"market-data stream: 409 insufficient subscription for feed "
-                f"{self._data.provenance.value}; falling back to REST polling",
-                condition="insufficient_subscription",
-            )
+        self.market.alert(
+            Severity.WARNING,
+            AlertCode.DATA_STREAM_REFUSED,
+            f"market-data stream: 409 insufficient subscription for feed "
+            f"{self._data.provenance.value}; falling back to REST polling",
+            "insufficient_subscription",
+            condition="insufficient_subscription",
+        )
         log.error("market-data stream: insufficient subscription; polling REST")
 
     def next_delay(self, retries: int) -> float:

@@ -4,7 +4,7 @@
 one ``trade_updates`` frame on the stream for that order, shaped like every other
 frame the emulator sends (docs/alpaca.md §6: ``timestamp``, the full order, a UUID
 ``execution_id``). The events are Alpaca's "less common" ones (alpacahq/alpaca-docs
-``content/api-references/trading-api/streaming.md``, "Order Updates": ``suspended``,
+``content/api-references/trading-api/streaming.md``, "Less Common Events": ``suspended``,
 ``order_replace_rejected``, ``order_cancel_rejected``; alpaca-py
 ``alpaca/trading/enums.py`` ``TradeEvent.RESTATED``) and the execution amendments
 of Alpaca's Broker trade events (alpacahq/alpaca-skills ``skills/broker-api/
