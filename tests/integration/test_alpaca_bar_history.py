@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,7 +30,13 @@ from tradecore.adapters.alpaca_emulator.bar_history import (
 )
 from tradecore.adapters.alpaca_emulator.client import EmulatorControl
 from tradecore.adapters.alpaca_emulator.errors import ApiError
-from tradecore.domain.errors import DataSubscriptionRequired, InvalidInput
+from tradecore.apps.config.settings import load_settings
+from tradecore.apps.live.feed import alpaca_market_data
+from tradecore.domain.errors import (
+    ConfigurationError,
+    DataSubscriptionRequired,
+    InvalidInput,
+)
 from tradecore.domain.market.bars import Provenance
 
 MINUTE = timedelta(minutes=1)
@@ -270,3 +277,23 @@ def test_delayed_mode_asks_again_and_gets_bars_up_to_15_minutes_ago(
     assert bars
     assert bars[-1].timestamp <= now - 15 * MINUTE
     assert len(bars) == 46  # t <= now - 15 min, as Alpaca's default end
+
+
+def test_data_settings_choose_the_adjustment_and_the_recent_sip_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "tradecore.toml"
+    path.write_text(
+        '[data]\nfeed = "sip"\nadjustment = "all"\nrecent_sip = "delayed"\n'
+        '[broker]\nkind = "alpaca"\nbase_url = "http://127.0.0.1:1"\n'
+        'stream_url = "ws://127.0.0.1:1/stream"\n'
+    )
+    monkeypatch.setenv("APCA_API_KEY_ID", CREDENTIALS.key_id)
+    monkeypatch.setenv("APCA_API_SECRET_KEY", CREDENTIALS.secret_key)
+    settings = load_settings(path, {})
+    _, _, data = alpaca_market_data(settings, MINUTE)
+    assert (data.adjustment.value, data.recent_sip) == ("all", RecentSip.DELAYED)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[data]\nadjustment = "splits"\n')
+    with pytest.raises(ConfigurationError, match="adjustment"):
+        load_settings(bad, {})
