@@ -19,11 +19,13 @@ Petersoj/alpaca-java#166). A ``l`` message carries the LULD band: ``u`` limit up
 ``d`` limit down, ``i`` indicator, ``z`` tape.
 
 Connection errors are Alpaca's (same realtime.md, "Errors"): an error frame
-``[{"T":"error","code":406,"msg":"connection limit exceeded"}]`` answers the auth of
-a connection beyond ``EmulatorConfig.data_connection_limit`` (Alpaca's free plan
-allows one per key, docs/alpaca.md §7), and ``409 "insufficient subscription"``
-answers the auth on the ``sip`` feed without ``sip_subscription``; the server then
-closes. alpaca-py's ``_auth`` raises ``ValueError(msg)`` for any error reply;
+``[{"T":"error","code":406,"msg":"connection limit exceeded"}]`` ("You already have
+an ongoing authenticated session") answers the auth of a connection beyond
+``EmulatorConfig.data_connection_limit`` (Alpaca's free plan allows one per key,
+docs/alpaca.md §7), and ``409 "insufficient subscription"`` ("You have attempted to
+access a data source not available in your subscription package") answers the auth
+on the ``sip`` feed without ``sip_subscription``; the server then closes.
+alpaca-py's ``_auth`` raises ``ValueError(msg)`` for any error reply;
 ``_run_forever`` stops for good on "insufficient subscription" and backs off and
 reconnects on anything else.
 
