@@ -297,3 +297,41 @@ def test_data_settings_choose_the_adjustment_and_the_recent_sip_mode(
     bad.write_text('[data]\nadjustment = "splits"\n')
     with pytest.raises(ConfigurationError, match="adjustment"):
         load_settings(bad, {})
+
+
+def test_weekly_and_monthly_bars_through_alpaca_py() -> None:
+    from alpaca.data.historical.stock import StockHistoricalDataClient
+    from alpaca.data.requests import StockBarsRequest
+    from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
+
+    wednesday = datetime(2026, 1, 7, 15, 0, tzinfo=UTC)
+    february = datetime(2026, 2, 3, 15, 0, tzinfo=UTC)
+    with EmulatorServer(EmulatorConfig(seed=3, start=PRE)) as server:
+        control = EmulatorControl(server.base_url)
+        for start, price in ((PRE, 10.0), (wednesday, 20.0), (february, 30.0)):
+            control.bars(_minutes("AAPL", start, 2, price=price))
+        client = StockHistoricalDataClient(
+            CREDENTIALS.key_id, CREDENTIALS.secret_key, url_override=server.base_url
+        )
+
+        def closes(timeframe: TimeFrame) -> list[tuple[datetime, float, float]]:
+            request = StockBarsRequest(
+                symbol_or_symbols="AAPL",
+                timeframe=timeframe,
+                start=datetime(2026, 1, 1, tzinfo=UTC),
+                end=datetime(2026, 3, 1, tzinfo=UTC),
+            )
+            bars = client.get_stock_bars(request).data["AAPL"]  # type: ignore[union-attr]
+            return [(b.timestamp, b.open, b.volume) for b in bars]
+
+        weekly = closes(TimeFrame.Week)
+        monthly = closes(TimeFrame(1, TimeFrameUnit.Month))
+    monday, feb2 = (
+        datetime(2026, 1, 5, 5, tzinfo=UTC),
+        datetime(2026, 2, 2, 5, tzinfo=UTC),
+    )
+    assert weekly == [(monday, 10.0, 400), (feb2, 30.0, 200)]
+    assert monthly == [
+        (datetime(2026, 1, 1, 5, tzinfo=UTC), 10.0, 400),
+        (datetime(2026, 2, 1, 5, tzinfo=UTC), 30.0, 200),
+    ]
