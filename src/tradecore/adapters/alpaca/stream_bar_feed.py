@@ -218,6 +218,7 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
         )
         self._alerter = alerter
         self._corrections: list[Bar] = []
+        self._limited = False  # in a streak of 406s (reset by a connection)
         self.market = MarketStatusBook()
         self._stream.subscribe_bars(self._on_bar, *self._symbols)
         self._stream.subscribe_updated_bars(self._on_updated_bar, *self._symbols)
@@ -412,6 +413,10 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
         with self._lock:
             self._status.connection_limited += 1
             self._status.connected = False
+            first, self._limited = not self._limited, True
+        log.warning("market-data stream: connection limit exceeded; backing off")
+        if not first:
+            return  # one alert per streak of 406s, not one per retry
         self.market.alert(
             Severity.WARNING,
             AlertCode.DATA_STREAM_REFUSED,
@@ -420,7 +425,6 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
             "connection_limit",
             condition="connection_limit",
         )
-        log.warning("market-data stream: connection limit exceeded; backing off")
 
     def insufficient_subscription(self) -> None:
         """Record a 409: the plan lacks this feed; bars come over REST from now on."""
@@ -450,6 +454,7 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
     def connected(self) -> None:
         """Count a (re)connection; the subscription acknowledgement follows."""
         with self._lock:
+            self._limited = False
             self._status.connected = True
             self._status.connections += 1
 
