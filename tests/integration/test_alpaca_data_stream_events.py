@@ -27,6 +27,7 @@ from tradecore.adapters.alpaca.stream_bar_feed import (
 from tradecore.adapters.alpaca_emulator import EmulatorConfig, EmulatorServer
 from tradecore.adapters.alpaca_emulator.client import EmulatorControl
 from tradecore.apps.live.stream_feed import trading_status_of
+from tradecore.domain.errors import InvalidInput
 from tradecore.domain.market.bars import Bar, Provenance
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.domain.risk.limits import RiskLimits
@@ -144,13 +145,16 @@ def test_a_correction_after_serving_is_kept_alerted_and_in_the_rest_history(
     assert _rest_close(server, 0) == 99.5
 
 
-def test_a_correction_of_an_unknown_bar_is_refused_by_the_control_api(
+def test_a_correction_of_an_unknown_or_open_bar_is_refused_by_the_control_api(
     server: EmulatorServer,
 ) -> None:
-    with pytest.raises(Exception, match="to correct"):
-        EmulatorControl(server.base_url).market_events(
-            {"type": "updated_bar"} | _bar(5, 10.0)
-        )
+    control = EmulatorControl(server.base_url)
+    control.advance_to(START + 10 * MINUTE)
+    with pytest.raises(InvalidInput, match="to correct"):
+        control.market_events({"type": "updated_bar"} | _bar(5, 10.0))
+    control.bars([_bar(10, 10.0)], through=False)
+    with pytest.raises(InvalidInput, match="is open"):
+        control.market_events({"type": "updated_bar"} | _bar(10, 11.0))
 
 
 # --- daily bars (d), statuses (s), LULD (l) --------------------------------------------

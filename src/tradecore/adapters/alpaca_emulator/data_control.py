@@ -118,7 +118,8 @@ def _market_event(request: web.Request, item: dict[str, Any]) -> Json:
     if not isinstance(symbol, str) or not symbol:
         raise err.validation("a market event needs a symbol")
     if kind == "updated_bar":
-        return bar_message(state.tape.correct_bar(bar_from_json(item, state.now)), "u")
+        corrected = state.tape.correct_bar(bar_from_json(item, state.now), state.now)
+        return bar_message(corrected, "u")
     if kind == "daily_bar":
         today = state.tape.built(symbol, state.now, _DAY)
         if not today:

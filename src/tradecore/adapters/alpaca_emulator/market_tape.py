@@ -89,18 +89,23 @@ class MarketTape:
         self._new_quotes: list[Quote] = []
         self.actions: list[CorporateAction] = []
 
-    def correct_bar(self, bar: Bar) -> Bar:
+    def correct_bar(self, bar: Bar, now: datetime) -> Bar:
         """Replace the recorded bar with ``bar``'s symbol and start (Alpaca's ``u``).
 
+        Only a closed bar is corrected: Alpaca recalculates a minute bar after it
+        was published.
+
         Raises:
-            ApiError: 422 when there is no such bar to correct.
+            ApiError: 422 when there is no such closed bar to correct.
         """
+        if bar.timestamp + self.interval > now:
+            raise err.validation(
+                f"the {bar.symbol} bar at {iso(bar.timestamp)} is open"
+            )
         bars = self._bars.get(bar.symbol, [])
         for i, old in enumerate(bars):
             if old.timestamp == bar.timestamp:
                 bars[i] = bar
-                if (bar.symbol, bar.timestamp) in self._unstreamed:
-                    self._unstreamed[(bar.symbol, bar.timestamp)] = bar
                 return bar
         raise err.validation(f"no {bar.symbol} bar at {iso(bar.timestamp)} to correct")
 
