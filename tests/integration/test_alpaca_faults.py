@@ -18,6 +18,7 @@ from tests.alpaca_harness import CREDENTIALS, AlpacaHarness, adapter_config, eve
 from tests.contract.broker_contract import calm_bar, fills, limit, market, of
 from tests.factories import key
 from tradecore.adapters.alpaca import AlpacaBroker, AlpacaCredentials, TokenBucket
+from tradecore.adapters.alpaca.recovery import fill_execution_id
 from tradecore.adapters.alpaca_emulator import (
     EmulatorConfig,
     EmulatorControl,
@@ -289,7 +290,9 @@ def test_fills_missed_while_the_stream_was_down_are_recovered_once(
         assert len(ids) == len(set(ids))
         activities = h.broker._rest.fill_activities("2026-01-01T00:00:00+00:00")
         assert activities is not None
-        assert ids == [a["id"].split("::")[1] for a in activities]
+        assert ids == [
+            fill_execution_id(a["order_id"], Decimal(a["cum_qty"])) for a in activities
+        ]
         for _ in range(5):
             calm_bar(h, volume=2_000.0)
         later = fills(h.drain(), buy)

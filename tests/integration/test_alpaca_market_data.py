@@ -155,8 +155,19 @@ def test_bad_requests_are_refused_with_the_reason(server: EmulatorServer) -> Non
         interval=timedelta(minutes=5),
         base_url=server.base_url,
     )
-    with pytest.raises(TradecoreError, match="timeframe 5Min is not served"):
-        data.bars("AAPL", START, START + 10 * MINUTE)
+    # 5Min is built from the minute tape; a 2-minute tape cannot make 3Min bars
+    assert data.bars("AAPL", START, START + 10 * MINUTE)
+    two = EmulatorConfig(seed=3, bar_interval=2 * MINUTE)
+    with EmulatorServer(two) as coarse:
+        three = AlpacaMarketData(
+            adapter_config(coarse),
+            CREDENTIALS,
+            feed=Provenance.IEX,
+            interval=3 * MINUTE,
+            base_url=coarse.base_url,
+        )
+        with pytest.raises(TradecoreError, match="timeframe 3Min is not served"):
+            three.bars("AAPL", START, START + 10 * MINUTE)
     with pytest.raises(InvalidInput, match="timezone"):
         data.bars("AAPL", START.replace(tzinfo=None), START + MINUTE)
     with pytest.raises(InvalidInput, match="interval"):

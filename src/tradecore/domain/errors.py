@@ -164,6 +164,19 @@ class StaleData(TradecoreError):
     """Market data is older than the freshness limit allows."""
 
 
+class DataSubscriptionRequired(BrokerError):
+    """The data plan does not cover what was asked (not a credentials problem).
+
+    Alpaca: recent SIP bars without the SIP subscription (403, code 42210000), or
+    the ``sip`` stream without it (409 "insufficient subscription"). ``condition``
+    names which.
+    """
+
+    def __init__(self, message: str, *, condition: str) -> None:
+        self.condition = condition
+        super().__init__(message)
+
+
 class RiskRejected(TradecoreError):
     """A pre-trade risk rule refused an order; ``rule`` names it, ``values`` the numbers."""
 

@@ -65,6 +65,18 @@ class AlertCode(enum.StrEnum):
     SLIPPAGE_SPIKE = "cost.slippage_spike"
     COST_MODEL_STALE = "cost.model_stale"
     STALE_DATA = "data.stale"
+    #: The market-data stream refused the connection for a plan limit (Alpaca 406
+    #: connection limit, 409 insufficient subscription): not the credentials.
+    DATA_STREAM_REFUSED = "data.stream_refused"
+    #: A bar already served was corrected by the feed (Alpaca's updated bar).
+    BAR_CORRECTED = "data.bar_corrected"
+    #: A symbol was halted (or resumed): no new orders for it while halted.
+    TRADING_HALTED = "market.trading_halted"
+    TRADING_RESUMED = "market.trading_resumed"
+    #: The broker busted or corrected a past execution.
+    EXECUTION_AMENDED = "order.execution_amended"
+    #: The broker sent an order event that needs a person (``suspended``, unknown).
+    UNUSUAL_ORDER_EVENT = "order.unusual_event"
     MANIFEST_REJECTED = "manifest.rejected"
     BROKER_LOCKOUT = "broker.lockout"
     BROKER_RATE_LIMITED = "broker.rate_limited"

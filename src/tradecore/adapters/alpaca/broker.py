@@ -42,7 +42,7 @@ from tradecore.adapters.alpaca.mapping import (
     utc,
 )
 from tradecore.adapters.alpaca.ratelimit import TokenBucket
-from tradecore.adapters.alpaca.recovery import catch_up
+from tradecore.adapters.alpaca.recovery import catch_up, fill_execution_id
 from tradecore.adapters.alpaca.rest import AlpacaRest, order_uuid
 from tradecore.adapters.alpaca.rule_facts import RuleFacts, capabilities_for
 from tradecore.adapters.alpaca.stream import (
@@ -70,6 +70,7 @@ from tradecore.domain.orders.account import AccountSnapshot, Position
 from tradecore.domain.orders.events import FILL_KINDS, OrderEvent
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.broker import Broker, BrokerOrder, Capability
 from tradecore.ports.clock import Clock
 from tradecore.ports.rate_limit import RateLimiter
@@ -118,6 +119,11 @@ class AlpacaBroker(Broker):
         self._facts = RuleFacts(self._rest, client, self._clock.now)
         self._pending: collections.deque[Item] = collections.deque()
         self.anomalies: list[str] = []
+        self._alerter: Alerter | None = None
+
+    def set_alerter(self, alerter: Alerter) -> None:
+        """Send alerts for busted/corrected executions and unusual events here."""
+        self._alerter = alerter
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -403,11 +409,21 @@ class AlpacaBroker(Broker):
         rule = event_rule(update.event)
         if rule.action is not Action.EMIT:
             if rule.action is Action.ALERT:
-                self.anomalies.append(f"{update.event}: order {update.order.id}")
-                log.error("trade update %s for order %s", update.event, update.order.id)
+                self._alert_event(update, data)
             return [] if rule.action is Action.IGNORE else self.recover()
         assert rule.kind is not None
         order = update.order
+        if rule.reason is not None:
+            # A refused cancel/replace: re-read first (a fill may have raced it).
+            recovered = self.recover()
+            event = OrderEvent(
+                kind=rule.kind,
+                client_order_id=order.client_order_id,
+                broker_order_id=str(order.id),
+                occurred_at=utc(update.timestamp),
+                reason=rule.reason,
+            )
+            return recovered + ([event] if self._tracker.admit(event) else [])
         event = OrderEvent(
             kind=rule.kind,
             client_order_id=order.client_order_id,
@@ -425,15 +441,59 @@ class AlpacaBroker(Broker):
             return recovered + ([event] if admitted else [])
         return [event] if self._tracker.admit(event) else []
 
+    def _alert_event(self, update: TradeUpdate, data: dict[str, Any]) -> None:
+        """Record, log and (with an alerter) alert an event that needs a person."""
+        name = str(getattr(update.event, "value", update.event))
+        order_id = str(update.order.id)
+        self.anomalies.append(f"{name}: order {order_id}")
+        log.error("trade update %s for order %s", name, order_id)
+        if self._alerter is None:
+            return
+        amended = name in ("trade_bust", "trade_correct")
+        context = {
+            "event": name,
+            "broker_order_id": order_id,
+            "client_order_id": update.order.client_order_id,
+            "symbol": str(update.order.symbol),
+            "dedup_key": f"{name}:{order_id}:{data.get('execution_id')}",
+        }
+        for key in ("execution_id", "qty", "price"):
+            if data.get(key) is not None:
+                context[key] = str(data[key])
+        what = "an execution was " + ("busted" if name == "trade_bust" else "corrected")
+        self._alerter.send(
+            Alert(
+                severity=Severity.CRITICAL if amended else Severity.WARNING,
+                code=(
+                    AlertCode.EXECUTION_AMENDED
+                    if amended
+                    else AlertCode.UNUSUAL_ORDER_EVENT
+                ).value,
+                message=(
+                    f"Alpaca {name} for order {order_id}: "
+                    + (what + "; positions are reconciled" if amended else "re-read")
+                ),
+                raised_at=self._clock.now(),
+                context=context,
+            )
+        )
+
 
 def _fill(update: TradeUpdate, data: dict[str, Any]) -> Fill:
-    # Price and qty from the raw frame: the SDK model made them floats.
+    # Price and qty from the raw frame: the SDK model made them floats. The fill is
+    # named by order and cumulative qty, as a recovered one is (recovery docstring).
     order = update.order
     qty, price = decimal(data.get("qty")), decimal(data.get("price"))
     if qty is None or price is None:
         raise TradecoreError(f"fill update for order {order.id} without qty/price")
+    cum_qty = decimal(order.filled_qty)
+    execution_id = (
+        str(update.execution_id)
+        if cum_qty is None
+        else fill_execution_id(str(order.id), cum_qty)
+    )
     return Fill(
-        execution_id=str(update.execution_id),
+        execution_id=execution_id,
         client_order_id=order.client_order_id,
         symbol=str(order.symbol),
         side=Side(order.side.value if order.side is not None else ""),

@@ -84,13 +84,25 @@ class Action(enum.Enum):
 
 @attrs.frozen
 class EventRule:
-    """One row of :data:`EVENT_RULES`."""
+    """One row of :data:`EVENT_RULES` (``reason`` goes on the emitted event)."""
 
     action: Action
     kind: OrderEventKind | None = None
+    reason: str | None = None
 
 
 #: Every trade-update event Alpaca documents or was seen sending (docs/alpaca.md §6).
+#: A refused cancel or replace (``order_cancel_rejected``: "Sent when the order
+#: cancel has been rejected", ``order_replace_rejected`` likewise; alpacahq/
+#: alpaca-docs ``content/api-references/trading-api/streaming.md``) leaves the
+#: order working:
+#: it is reported ``accepted`` with the reason the domain reverts a pending cancel
+#: or replace on (``tradecore.domain.orders.intent``), after a REST re-read.
+#: ``suspended`` ("Sent when the order has been suspended and is not eligible for
+#: trading", same page) is re-read and alerted: the order is
+#: not final but will not fill. ``trade_bust``/``trade_correct`` amend a past
+#: execution: re-read and alerted, since no order event can undo a fill (the
+#: reconciler heals the position).
 EVENT_RULES: dict[str, EventRule] = {
     "new": EventRule(Action.EMIT, K.ACCEPTED),
     "accepted": EventRule(Action.EMIT, K.ACCEPTED),
@@ -107,10 +119,10 @@ EVENT_RULES: dict[str, EventRule] = {
     "held": EventRule(Action.IGNORE),
     "stopped": EventRule(Action.IGNORE),
     "calculated": EventRule(Action.IGNORE),
-    "suspended": EventRule(Action.RESYNC),
+    "suspended": EventRule(Action.ALERT),
     "restated": EventRule(Action.RESYNC),
-    "order_replace_rejected": EventRule(Action.RESYNC),
-    "order_cancel_rejected": EventRule(Action.RESYNC),
+    "order_replace_rejected": EventRule(Action.EMIT, K.ACCEPTED, "replace_rejected"),
+    "order_cancel_rejected": EventRule(Action.EMIT, K.ACCEPTED, "cancel_rejected"),
     "trade_bust": EventRule(Action.ALERT),
     "trade_correct": EventRule(Action.ALERT),
 }

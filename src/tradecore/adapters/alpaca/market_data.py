@@ -8,10 +8,24 @@ by their own limiter (the data API's budget is separate from trading's, docs/alp
 §7), translated into domain errors, and repeated with jittered backoff (reads are
 safe to repeat). The streaming client is :mod:`.stream_bar_feed`, which
 backfills its gaps through this class.
+
+Bars come in the configured interval (1-59 min, 1-23 h, 1 day; :meth:`daily_bars`
+for daily bars whatever the interval) and ``adjustment`` (raw, split, dividend,
+all: Alpaca back-adjusts for splits and dividends, alpacahq/alpaca-docs
+``stock-pricing-data/historical.md``). Recent SIP data needs Alpaca's SIP
+subscription: without it ``feed=sip`` with an ``end`` in the last 15 minutes is
+refused 403 ``{"code": 42210000, "message": "subscription does not permit querying
+recent SIP data"}`` (alpacahq/alpaca-skills ``market-data`` SKILL.md; Alpaca's
+Market Data FAQ). That is :class:`DataSubscriptionRequired` (condition
+``recent_sip``), never a credentials failure; with ``recent_sip=DELAYED`` the
+request is repeated without ``end``, which Alpaca then defaults to 15 minutes ago,
+so the newest 15 minutes are simply not there yet.
 """
 
 from __future__ import annotations
 
+import enum
+import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -20,7 +34,7 @@ from typing import TypeVar
 import numpy as np
 import pydantic
 import requests
-from alpaca.data.enums import DataFeed
+from alpaca.data.enums import Adjustment, DataFeed
 from alpaca.data.models import Bar as SdkBar
 from alpaca.data.models import Quote as SdkQuote
 from alpaca.data.requests import StockBarsRequest, StockLatestQuoteRequest
@@ -29,17 +43,42 @@ from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
 from tradecore.adapters.alpaca._sdk import APIError, make_data_client
 from tradecore.adapters.alpaca.config import AlpacaConfig
 from tradecore.adapters.alpaca.credentials import AlpacaCredentials
-from tradecore.adapters.alpaca.errors import Operation, translate
+from tradecore.adapters.alpaca.errors import (
+    Operation,
+    error_body,
+    error_code,
+    translate,
+)
 from tradecore.adapters.alpaca.mapping import utc
 from tradecore.adapters.alpaca.ratelimit import TokenBucket
 from tradecore.domain.backoff import backoff_delays
-from tradecore.domain.errors import InvalidInput, RateLimited
+from tradecore.domain.errors import (
+    DataSubscriptionRequired,
+    InvalidInput,
+    RateLimited,
+)
 from tradecore.domain.market.bars import Bar, Provenance, Quote
 from tradecore.domain.risk.degradation import Health, feed_health
 from tradecore.ports.market_data import MarketData
 from tradecore.ports.rate_limit import RateLimiter
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+#: Alpaca's answer to recent SIP data without the subscription (module docstring).
+RECENT_SIP_STATUS, RECENT_SIP_CODE = 403, 42210000
+#: The ``adjustment`` values of the bars endpoints.
+ADJUSTMENTS = {a.value: a for a in Adjustment}
+
+
+class RecentSip(enum.Enum):
+    """What to do when recent SIP data is refused (no SIP subscription)."""
+
+    #: Raise :class:`DataSubscriptionRequired` (condition ``recent_sip``).
+    REFUSE = "refuse"
+    #: Ask again without ``end``: Alpaca serves up to 15 minutes ago.
+    DELAYED = "delayed"
+
+
 #: The feeds a tradecore config may name, as alpaca-py's enum.
 FEEDS: dict[Provenance, DataFeed] = {
     Provenance.IEX: DataFeed.IEX,
@@ -82,6 +121,8 @@ class AlpacaMarketData(MarketData):
         *,
         feed: Provenance,
         interval: timedelta = timedelta(minutes=1),
+        adjustment: str = "raw",
+        recent_sip: RecentSip = RecentSip.REFUSE,
         base_url: str | None = None,
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -89,10 +130,17 @@ class AlpacaMarketData(MarketData):
         """Build the data client; ``base_url`` overrides the data origin (emulator).
 
         Raises:
-            InvalidInput: ``feed`` is not iex, sip or delayed_sip, or a bad interval.
+            InvalidInput: ``feed`` is not iex, sip or delayed_sip, a bad interval,
+                or an ``adjustment`` other than raw, split, dividend or all.
         """
         if feed not in FEEDS:
             raise InvalidInput("feed", feed, "must be iex, sip or delayed_sip")
+        if adjustment not in ADJUSTMENTS:
+            raise InvalidInput(
+                "adjustment", adjustment, f"one of {sorted(ADJUSTMENTS)}"
+            )
+        self.adjustment = ADJUSTMENTS[adjustment]
+        self.recent_sip = recent_sip
         self.provenance = feed
         self.interval = interval
         self._timeframe = timeframe(interval)
@@ -111,13 +159,26 @@ class AlpacaMarketData(MarketData):
         """Return ``symbol``'s bars with ``start <= timestamp < end``, in time order."""
         return self.bars_of([symbol], start, end).get(symbol, [])
 
-    def bars_of(
+    def daily_bars(
         self, symbols: Sequence[str], start: datetime, end: datetime
+    ) -> dict[str, list[Bar]]:
+        """Daily bars (stamped at midnight New York time), ``start <= t < end``."""
+        return self.bars_of(symbols, start, end, timeframe=TimeFrame.Day)
+
+    def bars_of(
+        self,
+        symbols: Sequence[str],
+        start: datetime,
+        end: datetime,
+        *,
+        timeframe: TimeFrame | None = None,
     ) -> dict[str, list[Bar]]:
         """Bars of several symbols in one (paginated) request, ``start <= t < end``.
 
         Raises:
             InvalidInput: a naive bound, or ``start > end``.
+            DataSubscriptionRequired: recent SIP data without the subscription
+                (``recent_sip=REFUSE``).
         """
         _naive_check("start", start)
         _naive_check("end", end)
@@ -127,12 +188,20 @@ class AlpacaMarketData(MarketData):
             return {}
         request = StockBarsRequest(
             symbol_or_symbols=list(symbols),
-            timeframe=self._timeframe,
+            timeframe=timeframe or self._timeframe,
             start=start,
             end=end,
             feed=FEEDS[self.provenance],
+            adjustment=self.adjustment,
         )
-        barset = self._call(lambda: self._client.get_stock_bars(request))
+        try:
+            barset = self._call(lambda: self._client.get_stock_bars(request))
+        except DataSubscriptionRequired:
+            if self.recent_sip is RecentSip.REFUSE:
+                raise
+            log.warning("no SIP subscription: bars up to 15 minutes ago only")
+            delayed = request.model_copy(update={"end": None})
+            barset = self._call(lambda: self._client.get_stock_bars(delayed))
         found: dict[str, list[Bar]] = {}
         for symbol, sdk_bars in barset.data.items():  # type: ignore[union-attr]
             bars = [self.bar_from_sdk(symbol, b) for b in sdk_bars]
@@ -186,6 +255,7 @@ class AlpacaMarketData(MarketData):
             try:
                 return fn()
             except _FAILURES as e:
+                _raise_if_recent_sip(e)
                 error = translate(e, Operation.READ)
                 if attempt == attempts - 1 or not error.retryable:
                     raise error from e
@@ -196,3 +266,15 @@ class AlpacaMarketData(MarketData):
                 else:
                     self._sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _raise_if_recent_sip(error: Exception) -> None:
+    """Raise :class:`DataSubscriptionRequired` for Alpaca's recent-SIP refusal."""
+    if not isinstance(error, APIError) or error.status_code != RECENT_SIP_STATUS:
+        return
+    body = error_body(error)
+    if error_code(body) == RECENT_SIP_CODE:
+        raise DataSubscriptionRequired(
+            f"recent SIP data needs Alpaca's SIP subscription: {body.get('message')}",
+            condition="recent_sip",
+        ) from error

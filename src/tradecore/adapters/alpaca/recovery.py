@@ -9,7 +9,20 @@ through the tracker's admission rule, only what was not reported yet:
    quantity; if the server has no activities endpoint, one fill for the unreported
    quantity at the implied price, its execution id a pure function of the order and
    its cumulative quantity;
-3. the final or pending status, if it was not reported.
+3. the final or pending status, if it was not reported; a working order whose
+   pending cancel or replace was reported gets ``accepted`` with reason
+   ``cancel_rejected``/``replace_rejected`` (its refusal was missed).
+
+**Fill identity.** Alpaca documents a ``FILL`` activity's ``id`` only as
+``<timestamp>::<uuid>`` (the ``TradeActivity`` entity, alpacahq/alpaca-docs
+``content/api-references/trading-api/account-activities.md``); nothing in its docs
+or in alpaca-py (which has no activities client, hence no fixture) says the uuid is
+the stream's ``execution_id``. So neither is used as the fill's identity: every
+fill, streamed or recovered, is named by :func:`fill_execution_id` — the order id
+and the order's cumulative filled quantity after the fill (``filled_qty`` of the
+stream frame's order, ``cum_qty`` of the activity). That pair names one execution
+on both paths (cumulative quantity only grows), so a fill seen live and recovered
+after a restart is recorded once downstream, whatever Alpaca's ids are.
 """
 
 from __future__ import annotations
@@ -19,8 +32,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import attrs
+
 from tradecore.adapters.alpaca.mapping import decimal, utc
-from tradecore.adapters.alpaca.tracking import OrderTracker
+from tradecore.adapters.alpaca.tracking import REVERT_REASONS, OrderTracker
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
@@ -42,17 +57,27 @@ _STATUS_EVENT = {
     B.DONE_FOR_DAY: K.DONE_FOR_DAY,
 }
 _NOT_YET_ACCEPTED = frozenset({B.PENDING_NEW, B.REJECTED})
+_WORKING = frozenset({B.NEW, B.ACCEPTED, B.PARTIALLY_FILLED})
+
+
+def fill_execution_id(broker_order_id: str, cum_qty: Decimal) -> str:
+    """Return the id of the fill that took ``broker_order_id`` to ``cum_qty`` filled.
+
+    The same on the stream and in the ``FILL`` activities (module docstring);
+    ``10`` and ``10.000`` name the same quantity.
+    """
+    cum = format(cum_qty.normalize(), "f")
+    return "alpaca-" + sha256_hex(["alpaca-fill", broker_order_id, cum])[:33]
 
 
 def activity_fill(
     activity: dict[str, Any], client_order_id: str
 ) -> tuple[Fill, Decimal]:
     """Return the execution a ``FILL`` activity records, and the cumulative qty."""
-    execution_id = str(activity["id"]).rsplit("::", 1)[-1]
     qty, price = _number(activity, "qty"), _number(activity, "price")
     cum_qty = _number(activity, "cum_qty")
     fill = Fill(
-        execution_id=execution_id,
+        execution_id=fill_execution_id(str(activity["order_id"]), cum_qty),
         client_order_id=client_order_id,
         symbol=str(activity["symbol"]),
         side=Side(str(activity["side"])),
@@ -91,6 +116,22 @@ def catch_up(
         event = _event(order, kind, order.updated_at)
         if tracker.admit(event):
             events.append(event)
+    elif order.status in _WORKING:
+        events += _refusals(tracker, order)
+    return events
+
+
+def _refusals(tracker: OrderTracker, order: BrokerOrder) -> list[OrderEvent]:
+    """A reported pending cancel/replace of an order that works on: refused."""
+    track = tracker.get(order.broker_order_id)
+    events = []
+    for reason, pending in REVERT_REASONS.items():
+        if track is not None and pending in track.reported:
+            event = attrs.evolve(
+                _event(order, K.ACCEPTED, order.updated_at), reason=reason
+            )
+            if tracker.admit(event):
+                events.append(event)
     return events
 
 

@@ -16,6 +16,36 @@ comes both ways (or twice) is served once, and never after a later bar of its
 symbol. Reconnects wait an exponential delay with equal jitter from a seeded
 generator (:func:`tradecore.domain.backoff.backoff_delays`), not the SDK's global
 ``random``.
+
+Alpaca's rarer messages and refusals (alpacahq/alpaca-docs ``content/api-references/
+market-data-api/stock-pricing-data/realtime.md``; alpaca-py ``alpaca/data/live/
+websocket.py``) each have their own handling:
+
+- **406 "connection limit exceeded"** (another connection holds the key's only
+  slot): alpaca-py's ``_auth`` raises ``ValueError`` with the message and
+  ``_run_forever`` backs off and reconnects; the feed counts it, alerts
+  (``data.stream_refused``) and, while not connected, serves bars over REST. Never
+  a credentials failure.
+- **409 "insufficient subscription"** (e.g. the ``sip`` stream without the SIP
+  plan): alpaca-py stops the stream for good; the feed alerts once and falls back
+  to REST polling for the rest of its life (every poll backfills).
+- **402 "auth failed"** (and any other refused auth): the credentials were
+  refused: the stream stops and :meth:`poll` raises ``AuthenticationFailed``.
+- **``u``, a corrected minute bar** (Alpaca recalculates each minute bar 30 s after
+  the minute to take late trades): it replaces the bar with the same symbol and
+  start. *Replaces* means: if that bar is not served yet, the engine only ever
+  sees the corrected one; if it was served already, the engine's decision stands
+  (bars are served once, in order) and the correction is kept for
+  :meth:`take_corrections`, alerted (``data.bar_corrected``), and is what the REST
+  history — the warm-up window and every backfill — returns from then on.
+- **``d``, ``s``, ``l``**: daily bars, trading statuses (halts) and LULD bands
+  are kept in a :class:`~.market_status.MarketStatusBook`; the feed is the
+  :class:`TradingStatusView` of the halts (:meth:`halted`), each one alerted
+  (alpaca-py has no ``subscribe_lulds``: the feed registers its handler on the
+  ``lulds`` channel).
+
+Alerts are queued on the stream's thread and sent to the ``alerter`` by
+:meth:`poll`, on the caller's thread.
 """
 
 from __future__ import annotations
@@ -33,11 +63,15 @@ import numpy as np
 from tradecore.adapters.alpaca.config import AlpacaConfig
 from tradecore.adapters.alpaca.credentials import AlpacaCredentials
 from tradecore.adapters.alpaca.market_data import AlpacaMarketData
+from tradecore.adapters.alpaca.market_status import Band, MarketStatusBook
 from tradecore.adapters.alpaca.stream_thread import stop_stream_thread
 from tradecore.domain.backoff import backoff_delays
 from tradecore.domain.errors import AuthenticationFailed, InvalidInput
 from tradecore.domain.market.bars import Bar, Provenance
+from tradecore.domain.market.trading_status import TradingHalt
+from tradecore.ports.alerts import AlertCode, Alerter, Severity
 from tradecore.ports.bar_feed import BarFeed
+from tradecore.ports.trading_status import TradingStatusView
 
 with warnings.catch_warnings():
     # The data stream imports websockets.legacy, deprecated upstream (websockets 14).
@@ -45,6 +79,7 @@ with warnings.catch_warnings():
     from alpaca.data.enums import DataFeed
     from alpaca.data.live.stock import StockDataStream
     from alpaca.data.models import Bar as SdkBar
+    from alpaca.data.models import TradingStatus
 
 log = logging.getLogger(__name__)
 #: Alpaca's market-data stream host; the path names the feed.
@@ -53,6 +88,9 @@ STREAM_HOST = "wss://stream.data.alpaca.markets"
 STREAM_FEEDS = {Provenance.IEX: DataFeed.IEX, Provenance.SIP: DataFeed.SIP}
 _TICK = timedelta(microseconds=1)
 _MAX_DOUBLINGS = 30
+#: alpaca-py's messages for the refusals that are not about the credentials.
+CONNECTION_LIMIT = "connection limit exceeded"
+INSUFFICIENT_SUBSCRIPTION = "insufficient subscription"
 
 
 def stream_url_for(feed: Provenance, rest_origin: str | None) -> str:
@@ -78,6 +116,13 @@ class StreamFeedStatus:
     duplicates: int = 0
     backfills: int = 0
     auth_failed: bool = False
+    #: 406s received (each backed off and retried).
+    connection_limited: int = 0
+    #: A 409 stopped the stream: bars come over REST only.
+    insufficient_subscription: bool = False
+    #: Corrected bars: replaced before serving, or kept after it.
+    corrected_unserved: int = 0
+    corrected_served: int = 0
 
 
 class _FeedStream(StockDataStream):
@@ -93,12 +138,22 @@ class _FeedStream(StockDataStream):
     async def _auth(self) -> None:
         try:
             await super()._auth()
-        except ValueError:
-            self._feed.auth_failed()
-            self._should_run = False
-            if self._stop_stream_event is not None:
-                self._stop_stream_event.set()
+        except ValueError as e:
+            message = str(e)
+            if CONNECTION_LIMIT in message:
+                self._feed.connection_limited()  # the SDK backs off, retries
+            elif INSUFFICIENT_SUBSCRIPTION in message:
+                self._feed.insufficient_subscription()  # the SDK stops for good
+            else:
+                self._feed.auth_failed()
+                self._should_run = False
+                if self._stop_stream_event is not None:
+                    self._stop_stream_event.set()
             raise
+
+    def subscribe_lulds(self, handler: Any, *symbols: str) -> None:
+        # alpaca-py 0.44 routes ``l`` to the ``lulds`` channel but has no helper.
+        self._subscribe(handler, symbols, self._handlers["lulds"])  # type: ignore[arg-type]
 
     async def _start_ws(self) -> None:
         await super()._start_ws()
@@ -116,7 +171,7 @@ class _FeedStream(StockDataStream):
             await self._ws.close()
 
 
-class AlpacaStreamBarFeed(BarFeed):
+class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
     """Closed bars of ``symbols`` from ``start`` on, pushed by the stream, gaps backfilled."""
 
     def __init__(
@@ -128,6 +183,7 @@ class AlpacaStreamBarFeed(BarFeed):
         config: AlpacaConfig,
         credentials: AlpacaCredentials,
         stream_url: str,
+        alerter: Alerter | None = None,
     ) -> None:
         """Prepare the stream; :meth:`start` connects (in a background thread).
 
@@ -160,7 +216,15 @@ class AlpacaStreamBarFeed(BarFeed):
             feed=STREAM_FEEDS[data.provenance],
             url_override=stream_url,
         )
+        self._alerter = alerter
+        self._corrections: list[Bar] = []
+        self._limited = False  # in a streak of 406s (reset by a connection)
+        self.market = MarketStatusBook()
         self._stream.subscribe_bars(self._on_bar, *self._symbols)
+        self._stream.subscribe_updated_bars(self._on_updated_bar, *self._symbols)
+        self._stream.subscribe_daily_bars(self._on_daily_bar, *self._symbols)
+        self._stream.subscribe_trading_statuses(self._on_status, *self._symbols)
+        self._stream.subscribe_lulds(self._on_luld, *self._symbols)
         self._thread = threading.Thread(
             target=self._stream.run, name="alpaca-data-stream", daemon=True
         )
@@ -195,6 +259,7 @@ class AlpacaStreamBarFeed(BarFeed):
             TradecoreError: a backfill failed (it is tried again on the next poll).
         """
         self.start()
+        self._send_alerts()
         with self._lock:
             if self._status.auth_failed:
                 raise AuthenticationFailed("market-data stream: credentials refused")
@@ -208,6 +273,34 @@ class AlpacaStreamBarFeed(BarFeed):
                     self._gap = True
                 raise
         return self._take_closed(now)
+
+    def halted(self) -> dict[str, TradingHalt]:
+        """Return the symbols halted now (a status ``s`` halt not yet resumed)."""
+        return self.market.halted()
+
+    def set_alerter(self, alerter: Alerter) -> None:
+        """Send the feed's alerts (refusals, halts, late corrections) here."""
+        self._alerter = alerter
+
+    def take_corrections(self) -> list[Bar]:
+        """Return (once) the corrections of bars that were already served."""
+        with self._lock:
+            taken, self._corrections = self._corrections, []
+        return taken
+
+    def daily_bar(self, symbol: str) -> Bar | None:
+        """The latest daily bar streamed for ``symbol`` (partial during the day)."""
+        return self.market.daily_bar(symbol)
+
+    def luld(self, symbol: str) -> Band | None:
+        """The latest LULD band of ``symbol``: (limit up, limit down, indicator)."""
+        return self.market.luld(symbol)
+
+    def _send_alerts(self) -> None:
+        alerts = self.market.take_alerts()
+        if self._alerter is not None:
+            for alert in alerts:
+                self._alerter.send(alert)
 
     @property
     def exhausted(self) -> bool:
@@ -270,6 +363,84 @@ class AlpacaStreamBarFeed(BarFeed):
             if self._add(bar):
                 self._status.streamed += 1
 
+    async def _on_updated_bar(self, sdk: SdkBar | dict[Any, Any]) -> None:
+        if not isinstance(sdk, SdkBar):
+            return
+        bar = self._data.bar_from_sdk(sdk.symbol, sdk)
+        key = (bar.symbol, bar.timestamp)
+        with self._lock:
+            if bar.symbol not in self._next:
+                return
+            if bar.timestamp >= self._next[bar.symbol]:
+                self._buffer[key] = bar  # not served yet: the engine sees this one
+                self._status.corrected_unserved += 1
+                return
+            self._corrections.append(bar)
+            self._status.corrected_served += 1
+        self.market.alert(
+            Severity.INFO,
+            AlertCode.BAR_CORRECTED,
+            f"{bar.symbol} bar {bar.timestamp.isoformat()} corrected after it "
+            f"was served (close {bar.close})",
+            bar.symbol,
+        )
+
+    async def _on_daily_bar(self, sdk: SdkBar | dict[Any, Any]) -> None:
+        if isinstance(sdk, SdkBar):
+            self.market.on_daily_bar(self._data.bar_from_sdk(sdk.symbol, sdk))
+
+    async def _on_status(self, status: TradingStatus | dict[Any, Any]) -> None:
+        if isinstance(status, TradingStatus):
+            self.market.on_status(
+                status.symbol,
+                status.timestamp,
+                code=status.status_code,
+                message=status.status_message,
+                reason_code=status.reason_code,
+                reason=status.reason_message,
+            )
+
+    async def _on_luld(self, message: dict[Any, Any]) -> None:
+        try:
+            band = (float(message["u"]), float(message["d"]), str(message.get("i")))
+        except (KeyError, TypeError, ValueError):
+            log.warning("market-data stream: unreadable LULD frame: %r", message)
+            return
+        self.market.on_luld(str(message.get("S")), band)
+
+    def connection_limited(self) -> None:
+        """Count a 406: another connection holds the slot; the SDK backs off."""
+        with self._lock:
+            self._status.connection_limited += 1
+            self._status.connected = False
+            first, self._limited = not self._limited, True
+        log.warning("market-data stream: connection limit exceeded; backing off")
+        if not first:
+            return  # one alert per streak of 406s, not one per retry
+        self.market.alert(
+            Severity.WARNING,
+            AlertCode.DATA_STREAM_REFUSED,
+            "market-data stream: 406 connection limit exceeded (another "
+            "connection uses this key); backing off, bars polled over REST",
+            "connection_limit",
+            condition="connection_limit",
+        )
+
+    def insufficient_subscription(self) -> None:
+        """Record a 409: the plan lacks this feed; bars come over REST from now on."""
+        with self._lock:
+            self._status.insufficient_subscription = True
+            self._status.connected = False
+        self.market.alert(
+            Severity.WARNING,
+            AlertCode.DATA_STREAM_REFUSED,
+            f"market-data stream: 409 insufficient subscription for feed "
+            f"{self._data.provenance.value}; falling back to REST polling",
+            "insufficient_subscription",
+            condition="insufficient_subscription",
+        )
+        log.error("market-data stream: insufficient subscription; polling REST")
+
     def next_delay(self, retries: int) -> float:
         """Return the next reconnect delay and mark the stream disconnected."""
         low, high = self._config.reconnect_min_s, self._config.reconnect_max_s
@@ -283,6 +454,7 @@ class AlpacaStreamBarFeed(BarFeed):
     def connected(self) -> None:
         """Count a (re)connection; the subscription acknowledgement follows."""
         with self._lock:
+            self._limited = False
             self._status.connected = True
             self._status.connections += 1
 

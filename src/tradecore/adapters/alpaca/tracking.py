@@ -8,6 +8,9 @@ the REST catch-up after a reconnect. The rules:
   fill; ``FILL`` activities carry ``cum_qty``), whatever its execution id. So a fill
   is never counted twice even if two sources name it differently;
 - ``accepted`` is reported once per order; each final or pending status once;
+- a refused cancel or replace (``accepted`` with reason ``cancel_rejected`` or
+  ``replace_rejected``) is reported whenever the order is not final, and lets the
+  next pending cancel or replace be reported again;
 - nothing but a racing fill is reported after a final status.
 """
 
@@ -21,6 +24,11 @@ from tradecore.domain.orders.events import FILL_KINDS, OrderEvent, OrderEventKin
 
 K = OrderEventKind
 FINAL_KINDS = frozenset({K.FILL, K.CANCELED, K.EXPIRED, K.REJECTED, K.REPLACED})
+#: Reasons of an ``accepted`` that undoes a pending cancel or replace.
+REVERT_REASONS = {
+    "cancel_rejected": K.PENDING_CANCEL,
+    "replace_rejected": K.PENDING_REPLACE,
+}
 
 
 @attrs.define
@@ -78,6 +86,9 @@ class OrderTracker:
         track = self.track(event.broker_order_id, event.client_order_id)
         if event.kind in FILL_KINDS:
             return self._admit_fill(track, event, cum_qty)
+        if event.kind is K.ACCEPTED and event.reason in REVERT_REASONS:
+            track.reported.discard(REVERT_REASONS[event.reason])
+            return not track.final
         if track.final or event.kind in track.reported:
             return False
         track.reported.add(event.kind)

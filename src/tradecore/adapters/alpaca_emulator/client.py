@@ -89,6 +89,23 @@ class EmulatorControl:
         """Push trade prints ``{symbol, t?, p, s}`` to the market-data stream."""
         return self._call("POST", "/_control/trades", {"trades": trades})
 
+    def trade_update(self, event: str, **body: Any) -> dict[str, Any]:
+        """Send a rare trade update for an order (``order_id=`` or ``client_order_id=``).
+
+        ``event``: ``order_cancel_rejected``, ``order_replace_rejected``,
+        ``suspended``, ``restated``, ``trade_bust``, ``trade_correct`` (these two
+        take ``execution_id``, ``qty``, ``price``; default: the latest execution).
+        """
+        return self._call("POST", "/_control/trade_update", {"event": event, **body})
+
+    def market_events(self, *events: dict[str, Any]) -> dict[str, Any]:
+        """Send rare stream messages, e.g. ``{"type": "halt", "symbol": "AAPL"}``.
+
+        Types: ``updated_bar`` (a correction: ``t, o, h, l, c, v``), ``daily_bar``,
+        ``halt``/``resume`` (``reason``, ``tape``), ``luld`` (``up``, ``down``).
+        """
+        return self._call("POST", "/_control/market_events", {"events": list(events)})
+
     def _call(
         self, method: str, path: str, body: dict[str, Any] | None = None
     ) -> dict[str, Any]:

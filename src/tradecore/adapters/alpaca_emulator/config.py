@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import attrs
 
+from tradecore.adapters.alpaca_emulator.bar_history import CorporateAction
 from tradecore.domain import validation as v
 from tradecore.domain.broker_rules.context import AccountFlags, AssetFlags
 from tradecore.domain.errors import InvalidInput
@@ -64,6 +65,9 @@ class EmulatorConfig:
     send_retry_after: bool = False
     #: Serve ``GET /v2/account/activities/FILL`` (off: clients must infer fills).
     activities: bool = True
+    #: Give each FILL activity an id whose uuid is *not* the stream's execution id
+    #: (Alpaca does not document that they match: :func:`.wire.fill_activity`).
+    unrelated_activity_ids: bool = False
     #: Keep every response body and stream frame (for wire-format tests).
     record_wire: bool = False
     #: Most data points per market-data page (Alpaca: 10,000); small in tests to
@@ -75,6 +79,16 @@ class EmulatorConfig:
     #: The account type and flags: ``multiplier`` 1 is a cash account (buying power
     #: is cash, no shorts), ``shorting_enabled``, the day-trade count it starts with.
     account: AccountFlags = attrs.field(factory=AccountFlags)
+    #: The account's data plan includes real-time SIP (Algo Trader Plus). Without
+    #: it, recent ``feed=sip`` bars are refused (403) and the ``sip`` stream
+    #: answers 409 "insufficient subscription" (:mod:`.data_routes`,
+    #: :mod:`.data_stream`).
+    sip_subscription: bool = True
+    #: Market-data stream connections allowed per key (Alpaca's free plan: 1; a
+    #: second gets 406 "connection limit exceeded"); ``None``: no limit.
+    data_connection_limit: int | None = None
+    #: Splits and cash dividends the bars endpoints adjust for (``adjustment``).
+    corporate_actions: tuple[CorporateAction, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         _fill_model(self.fill_model)

@@ -18,6 +18,7 @@ from aiohttp import web
 from tradecore.adapters.alpaca_emulator import errors as err
 from tradecore.adapters.alpaca_emulator import wire
 from tradecore.adapters.alpaca_emulator.faults import Faults
+from tradecore.adapters.alpaca_emulator.rare_events import trade_update_frame
 from tradecore.adapters.alpaca_emulator.routes import STATE, read_json, reply
 from tradecore.adapters.alpaca_emulator.stream import StreamHub
 from tradecore.domain.errors import InvalidInput
@@ -88,6 +89,15 @@ def _bar(item: dict[str, Any], default: datetime) -> Bar:
         raise err.validation(f"bar needs {e.args[0]!r}") from None
     except InvalidInput as e:
         raise err.validation(f"invalid bar {e.field}: {e.reason}") from None
+
+
+def bar_from_json(item: dict[str, Any], default: datetime) -> Bar:
+    """A control-API bar ``{symbol, t?, o, h, l, c, v?}`` (``t`` defaults to now).
+
+    Raises:
+        ApiError: 422 for a missing or invalid field.
+    """
+    return _bar(item, default)
 
 
 def _quote(item: dict[str, Any], default: datetime) -> Quote:
@@ -233,6 +243,18 @@ async def stream_control(request: web.Request) -> web.Response:
     return reply({"dropped": dropped, **(await settled(request.app))})
 
 
+async def trade_update(request: web.Request) -> web.Response:
+    """POST /_control/trade_update {"order_id", "event", ...}: a rare trade update.
+
+    ``order_cancel_rejected``, ``order_replace_rejected``, ``suspended``,
+    ``restated``, ``trade_bust``, ``trade_correct`` (:mod:`.rare_events`).
+    """
+    state = request.app[STATE]
+    state.outbox.append(trade_update_frame(state, await read_json(request)))
+    state.events_emitted += 1
+    return reply(await settled(request.app))
+
+
 def add_routes(app: web.Application) -> None:
     """Register the control endpoints."""
     r = app.router
@@ -245,3 +267,4 @@ def add_routes(app: web.Application) -> None:
     r.add_delete("/_control/faults", clear_faults)
     r.add_post("/_control/stream", stream_control)
     r.add_post("/_control/orders", out_of_band_order)
+    r.add_post("/_control/trade_update", trade_update)

@@ -8,6 +8,15 @@
   reconnect), ``down`` also refuses new ones until ``up``.
 - ``POST /_control/trades {"trades": [{symbol, t?, p, s}]}``: push trade prints
   (the emulator's tape has no trades of its own; these only go to the stream).
+- ``POST /_control/market_events {"events": [...]}``: the rarer stream messages,
+  each ``{"type": ..., "symbol": ...}``:
+
+  - ``updated_bar`` (+ ``t, o, h, l, c, v``): correct a recorded minute bar; the
+    REST bars answer with the correction from now on and ``u`` goes out;
+  - ``daily_bar``: send ``d``, the symbol's daily bar so far (partial, as Alpaca);
+  - ``halt`` / ``resume`` (+ ``reason``, ``tape`` A/B/C): send ``s`` with the
+    tape's status code (``H``/``T`` on C, ``2``/``3`` on A and B);
+  - ``luld`` (+ ``up``, ``down``, ``indicator``): send ``l``.
 
 After every request the app calls :func:`publish_market`: bars that closed and quotes
 posted since the last call go to the subscribers.
@@ -21,7 +30,16 @@ from typing import Any
 from aiohttp import web
 
 from tradecore.adapters.alpaca_emulator import errors as err
-from tradecore.adapters.alpaca_emulator.data_stream import DataStreamHub, trade_message
+from tradecore.adapters.alpaca_emulator.bar_history import Timeframe, Unit
+from tradecore.adapters.alpaca_emulator.control import bar_from_json
+from tradecore.adapters.alpaca_emulator.data_stream import (
+    DataStreamHub,
+    Json,
+    bar_message,
+    luld_message,
+    status_message,
+    trade_message,
+)
 from tradecore.adapters.alpaca_emulator.faults import Faults
 from tradecore.adapters.alpaca_emulator.routes import STATE, read_json, reply
 
@@ -53,11 +71,12 @@ async def _stream_control(request: web.Request) -> web.Response:
     return reply({"dropped": dropped, **_counts(hub)})
 
 
-def _counts(hub: DataStreamHub) -> dict[str, int]:
+def _counts(hub: DataStreamHub) -> dict[str, Any]:
     return {
         "subscribers": hub.subscribers,
         "connections": hub.connections,
         "messages_sent": hub.messages_sent,
+        "refused": {str(code): n for code, n in sorted(hub.refused.items())},
     }
 
 
@@ -90,6 +109,53 @@ async def _trades(request: web.Request) -> web.Response:
     return reply({"trades": len(trades), "messages_sent": hub.messages_sent})
 
 
+_DAY = Timeframe(1, Unit.DAY)
+
+
+def _market_event(request: web.Request, item: dict[str, Any]) -> Json:
+    state = request.app[STATE]
+    kind, symbol = item.get("type"), item.get("symbol")
+    if not isinstance(symbol, str) or not symbol:
+        raise err.validation("a market event needs a symbol")
+    if kind == "updated_bar":
+        corrected = state.tape.correct_bar(bar_from_json(item, state.now), state.now)
+        return bar_message(corrected, "u")
+    if kind == "daily_bar":
+        today = state.tape.built(symbol, state.now, _DAY)
+        if not today:
+            raise err.validation(f"no {symbol} bars to make a daily bar of")
+        return bar_message(today[-1], "d")
+    if kind in ("halt", "resume"):
+        tape = str(item.get("tape", "C"))
+        if tape not in ("A", "B", "C"):
+            raise err.validation("tape must be A, B or C")
+        reason = str(item.get("reason", "T12" if kind == "halt" else ""))
+        halted = kind == "halt"
+        return status_message(
+            symbol, state.now, halted=halted, reason=reason, tape=tape
+        )
+    if kind == "luld":
+        try:
+            up, down = float(item["up"]), float(item["down"])
+        except (KeyError, TypeError, ValueError):
+            raise err.validation("luld needs numeric up and down") from None
+        indicator = str(item.get("indicator", "B"))
+        return luld_message(symbol, state.now, up=up, down=down, indicator=indicator)
+    raise err.validation(
+        "type must be updated_bar, daily_bar, halt, resume or luld, not " + repr(kind)
+    )
+
+
+async def _market_events(request: web.Request) -> web.Response:
+    items = (await read_json(request)).get("events") or []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise err.validation("events must be a list of objects")
+    messages = [_market_event(request, item) for item in items]
+    hub = request.app[DATA_HUB]
+    await hub.publish_messages(messages)
+    return reply({"events": len(messages), **_counts(hub)})
+
+
 def add_routes(app: web.Application, faults: Faults) -> None:
     """Create the hub and register the stream and its control endpoints."""
     app[DATA_HUB] = DataStreamHub(app[STATE].config)
@@ -99,3 +165,4 @@ def add_routes(app: web.Application, faults: Faults) -> None:
     r.add_get("/_control/data_stream", _stream_state)
     r.add_post("/_control/data_stream", _stream_control)
     r.add_post("/_control/trades", _trades)
+    r.add_post("/_control/market_events", _market_events)

@@ -5,6 +5,15 @@
 ``get_stock_latest_quote`` sends ``GET /v2/stocks/quotes/latest?symbols=...``. The
 single-symbol ``/v2/stocks/{symbol}/bars`` is served too, for other clients. The
 ``feed`` is checked but does not change the data: the emulator has one tape.
+
+Bars of any Alpaca timeframe and ``adjustment`` are built from the tape
+(:mod:`.bar_history`, whose docstring cites the rules). ``feed=sip`` without the SIP
+subscription (``EmulatorConfig.sip_subscription=False``) refuses an ``end`` within
+the last 15 minutes of virtual time with 403 ``{"code": 42210000, "message":
+"subscription does not permit querying recent SIP data"}``, and an omitted ``end``
+defaults to 15 minutes ago (alpacahq/alpaca-skills ``skills/broker-api/market-data/
+SKILL.md``; Alpaca's Market Data FAQ, docs.alpaca.markets/docs/market-data-faq; docs/
+alpaca.md §8). ``iex`` is real time on every plan.
 """
 
 from __future__ import annotations
@@ -15,16 +24,19 @@ from typing import Any
 from aiohttp import web
 
 from tradecore.adapters.alpaca_emulator import errors as err
+from tradecore.adapters.alpaca_emulator.bar_history import (
+    parse_adjustment,
+    parse_timeframe,
+)
 from tradecore.adapters.alpaca_emulator.routes import STATE, reply
 
 #: ``DataFeed`` values of alpaca-py 0.44.
 FEEDS = frozenset({"iex", "sip", "delayed_sip", "otc", "boats", "overnight"})
 MAX_LIMIT = 10_000
-_UNITS = {
-    "Min": timedelta(minutes=1),
-    "Hour": timedelta(hours=1),
-    "Day": timedelta(days=1),
-}
+#: How recent SIP data needs the subscription for (Alpaca's free-plan rule).
+SIP_DELAY = timedelta(minutes=15)
+RECENT_SIP = "subscription does not permit querying recent SIP data"
+RECENT_SIP_CODE = 42210000
 
 
 def _bad(message: str) -> err.ApiError:
@@ -42,13 +54,6 @@ def _time(request: web.Request, key: str) -> datetime | None:
     if at.tzinfo is None:
         raise _bad(f"{key} needs a timezone: {text!r}")
     return at
-
-
-def _timeframe(text: str | None) -> timedelta:
-    for unit, length in _UNITS.items():
-        if text is not None and text.endswith(unit) and text[: -len(unit)].isdigit():
-            return int(text[: -len(unit)]) * length
-    raise _bad(f"invalid timeframe: {text!r}")
 
 
 def _symbols(request: web.Request) -> list[str]:
@@ -71,11 +76,23 @@ def _limit(request: web.Request) -> int:
     return int(text)
 
 
+def _end(request: web.Request, now: datetime, subscribed: bool) -> datetime | None:
+    """The ``end`` to serve; refuse recent SIP data without the subscription."""
+    end = _time(request, "end")
+    if subscribed or request.query.get("feed") != "sip":
+        return end
+    if end is None:
+        return now - SIP_DELAY
+    if end > now - SIP_DELAY:
+        raise err.ApiError(403, {"code": RECENT_SIP_CODE, "message": RECENT_SIP})
+    return end
+
+
 def _page(request: web.Request, symbols: list[str]) -> dict[str, Any]:
     state = request.app[STATE]
     _check_feed(request)
-    interval = _timeframe(request.query.get("timeframe"))
-    if interval != state.tape.interval:
+    timeframe = parse_timeframe(request.query.get("timeframe"))
+    if timeframe.intraday and timeframe.length % state.tape.interval:
         raise err.validation(
             f"timeframe {request.query.get('timeframe')} is not served: the emulator's "
             f"bars are {int(state.tape.interval.total_seconds() // 60)}Min"
@@ -83,10 +100,12 @@ def _page(request: web.Request, symbols: list[str]) -> dict[str, Any]:
     return state.tape.bars_page(
         symbols,
         start=_time(request, "start"),
-        end=_time(request, "end"),
+        end=_end(request, state.now, state.config.sip_subscription),
         now=state.now,
         limit=min(_limit(request), state.config.data_page_size),
         token=request.query.get("page_token") or None,
+        timeframe=timeframe,
+        adjustments=parse_adjustment(request.query.get("adjustment")),
     )
 
 

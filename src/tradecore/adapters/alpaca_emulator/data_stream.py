@@ -4,9 +4,30 @@ Protocol (Alpaca's real-time stock data stream): on connect the server sends
 ``[{"T":"success","msg":"connected"}]``; the client's first frame must be
 ``{"action":"auth","key","secret"}`` (within 10 s), answered ``authenticated`` or an
 error (402 auth failed, 404 auth timeout); ``subscribe``/``unsubscribe`` actions name
-symbols per channel (``trades``, ``quotes``, ``bars``; ``*`` is every symbol) and are
-answered with a ``subscription`` frame listing everything subscribed. Data frames are
-arrays of ``{"T":"b"|"q"|"t","S":symbol,...}`` with Alpaca's compact keys.
+symbols per channel (``trades``, ``quotes``, ``bars``, ``updatedBars``,
+``dailyBars``, ``statuses``, ``lulds``; ``*`` is every symbol) and are answered with
+a ``subscription`` frame listing everything subscribed. Data frames are arrays of
+``{"T":"b"|"q"|"t"|"u"|"d"|"s"|"l","S":symbol,...}`` with Alpaca's compact keys
+(alpacahq/alpaca-docs ``content/api-references/market-data-api/stock-pricing-data/
+realtime.md``: the bar, daily-bar and status schemas; the status and halt-reason
+codes of the CTA and UTP plans; alpaca-py ``alpaca/data/live/websocket.py``
+``_MsgType`` and ``_CHANNEL_TYPES`` for ``u`` → ``updatedBars`` and ``l`` →
+``lulds``). A ``u`` bar is a corrected minute bar: same symbol and ``t`` as the
+``b`` bar it replaces, sent when late trades change it (Alpaca recalculates each
+minute bar 30 s after the minute, alpaca.markets/learn/stock-minute-bars, quoted in
+Petersoj/alpaca-java#166). A ``l`` message carries the LULD band: ``u`` limit up,
+``d`` limit down, ``i`` indicator, ``z`` tape.
+
+Connection errors are Alpaca's (same realtime.md, "Errors"): an error frame
+``[{"T":"error","code":406,"msg":"connection limit exceeded"}]`` ("You already have
+an ongoing authenticated session") answers the auth of a connection beyond
+``EmulatorConfig.data_connection_limit`` (Alpaca's free plan allows one per key,
+docs/alpaca.md §7), and ``409 "insufficient subscription"`` ("You have attempted to
+access a data source not available in your subscription package") answers the auth
+on the ``sip`` feed without ``sip_subscription``; the server then closes.
+alpaca-py's ``_auth`` raises ``ValueError(msg)`` for any error reply;
+``_run_forever`` stops for good on "insufficient subscription" and backs off and
+reconnects on anything else.
 
 Encoding is negotiated like Alpaca: a client that connects with ``Content-Type:
 application/msgpack`` (alpaca-py always does) gets binary msgpack frames with ``t`` as
@@ -36,16 +57,29 @@ AUTH_TIMEOUT_S = 10.0
 #: The feeds served at ``/v2/{feed}`` (``test`` is Alpaca's sandbox feed).
 STREAM_FEEDS = frozenset({"iex", "sip", "delayed_sip", "test"})
 #: Channels a client may subscribe to, and the message type each carries.
-CHANNELS = {"trades": "t", "quotes": "q", "bars": "b"}
+CHANNELS = {
+    "trades": "t",
+    "quotes": "q",
+    "bars": "b",
+    "updatedBars": "u",
+    "dailyBars": "d",
+    "statuses": "s",
+    "lulds": "l",
+}
 #: Channels Alpaca also lists in every ``subscription`` reply (always empty here,
 #: except corrections and cancelErrors, which mirror trades).
-_LISTED = ("updatedBars", "dailyBars", "statuses", "lulds", "orderbooks")
+_LISTED = ("orderbooks",)
+CONNECTION_LIMIT = (406, "connection limit exceeded")
+INSUFFICIENT_SUBSCRIPTION = (409, "insufficient subscription")
+#: Trading status codes (realtime.md, "Security status"): CTA tapes A/B, UTP tape C.
+HALT_CODES = {"A": "2", "B": "2", "C": "H"}
+RESUME_CODES = {"A": "3", "B": "3", "C": "T"}
 
 
-def bar_message(bar: Bar) -> Json:
-    """A ``b`` message: Alpaca's keys, ``n``/``vw`` present (alpaca-py needs them)."""
+def bar_message(bar: Bar, kind: str = "b") -> Json:
+    """A ``b`` (or ``u``, ``d``) message: Alpaca's keys, ``n``/``vw`` present."""
     return {
-        "T": "b",
+        "T": kind,
         "S": bar.symbol,
         "o": bar.open,
         "h": bar.high,
@@ -92,6 +126,38 @@ def trade_message(
     }
 
 
+def status_message(
+    symbol: str, at: datetime, *, halted: bool, reason: str, tape: str = "C"
+) -> Json:
+    """An ``s`` message: a halt (``H``/``2``) or a resumption (``T``/``3``)."""
+    code = (HALT_CODES if halted else RESUME_CODES)[tape]
+    return {
+        "T": "s",
+        "S": symbol,
+        "sc": code,
+        "sm": "Trading Halt" if halted else "Trading Resumption",
+        "rc": reason,
+        "rm": reason,
+        "t": at,
+        "z": tape,
+    }
+
+
+def luld_message(
+    symbol: str, at: datetime, *, up: float, down: float, indicator: str = "B"
+) -> Json:
+    """An ``l`` message: the Limit Up-Limit Down band of ``symbol``."""
+    return {
+        "T": "l",
+        "S": symbol,
+        "u": up,
+        "d": down,
+        "i": indicator,
+        "t": at,
+        "z": "C",
+    }
+
+
 def _error(code: int, msg: str) -> list[Json]:
     return [{"T": "error", "code": code, "msg": msg}]
 
@@ -99,9 +165,12 @@ def _error(code: int, msg: str) -> list[Json]:
 class _Client:
     """One connection: its socket, encoding and subscriptions."""
 
-    def __init__(self, ws: web.WebSocketResponse, *, msgpack_wire: bool) -> None:
+    def __init__(
+        self, ws: web.WebSocketResponse, *, msgpack_wire: bool, feed: str
+    ) -> None:
         self.ws = ws
         self.msgpack_wire = msgpack_wire
+        self.feed = feed
         self.subscribed: dict[str, set[str]] = {c: set() for c in CHANNELS}
 
     def wants(self, channel: str, symbol: str) -> bool:
@@ -154,6 +223,8 @@ class DataStreamHub:
         self.connections = 0
         self.messages_sent = 0
         self.next_trade_id = 1
+        #: Connections refused after auth, by error code (406, 409).
+        self.refused: dict[int, int] = {}
 
     @property
     def subscribers(self) -> int:
@@ -165,7 +236,10 @@ class DataStreamHub:
     ) -> None:
         """Send each subscriber the messages of its symbols (bars, then quotes)."""
         messages = [bar_message(b) for b in bars] + [quote_message(q) for q in quotes]
-        messages += list(trades)
+        await self.publish_messages(messages + list(trades))
+
+    async def publish_messages(self, messages: list[Json]) -> None:
+        """Send each subscriber the messages of its channels and symbols."""
         if not messages:
             return
         channel_of = {kind: channel for channel, kind in CHANNELS.items()}
@@ -197,7 +271,7 @@ class DataStreamHub:
         await ws.prepare(request)
         content_type = request.headers.get("Content-Type", "")
         client = _Client(
-            ws, msgpack_wire=content_type.startswith("application/msgpack")
+            ws, msgpack_wire=content_type.startswith("application/msgpack"), feed=feed
         )
         self.connections += 1
         await client.send([{"T": "success", "msg": "connected"}])
@@ -226,8 +300,23 @@ class DataStreamHub:
             await client.send(_error(402, "auth failed"))
             await client.ws.close()
             return False
+        refusal = self._refusal(client)
+        if refusal is not None:
+            self.refused[refusal[0]] = self.refused.get(refusal[0], 0) + 1
+            await client.send(_error(*refusal))
+            await client.ws.close()
+            return False
         await client.send([{"T": "success", "msg": "authenticated"}])
         return True
+
+    def _refusal(self, client: _Client) -> tuple[int, str] | None:
+        """406 beyond the connection limit, 409 on sip without the subscription."""
+        limit = self._config.data_connection_limit
+        if limit is not None and len(self._clients) >= limit:
+            return CONNECTION_LIMIT
+        if client.feed == "sip" and not self._config.sip_subscription:
+            return INSUFFICIENT_SUBSCRIPTION
+        return None
 
     async def _serve(self, client: _Client) -> None:
         async for message in client.ws:

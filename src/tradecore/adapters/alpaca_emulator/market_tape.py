@@ -4,6 +4,11 @@ The data endpoints (:mod:`.data_routes`) answer from here in Alpaca's wire forma
 (docs/alpaca.md §8): bars sorted by symbol then time, ``limit`` counting points across all
 symbols, an opaque ``next_page_token`` naming where the next page starts. A bar is
 served only once it has closed (``t + interval <= now``), as a real feed would.
+Other timeframes and adjustments are built from those bars (:mod:`.bar_history`);
+an aggregate is served once one of its bars has closed, so today's daily bar is
+partial until the day ends (as the stream's ``d`` bar: "a daily bar is returned as
+partial bar up to the current time", alpaca-docs ``stock-pricing-data/realtime.md``).
+A corrected bar (control API, the stream's ``u``) replaces the bar it corrects.
 """
 
 from __future__ import annotations
@@ -15,6 +20,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tradecore.adapters.alpaca_emulator import errors as err
+from tradecore.adapters.alpaca_emulator.bar_history import (
+    CorporateAction,
+    Timeframe,
+    adjust,
+    aggregate,
+)
 from tradecore.adapters.alpaca_emulator.wire import iso
 from tradecore.domain.market.bars import Bar, Quote
 
@@ -76,6 +87,31 @@ class MarketTape:
         # Not yet pushed to the market-data stream (bars wait until they close).
         self._unstreamed: dict[tuple[str, datetime], Bar] = {}
         self._new_quotes: list[Quote] = []
+        self.actions: list[CorporateAction] = []
+
+    def correct_bar(self, bar: Bar, now: datetime) -> Bar:
+        """Replace the recorded bar with ``bar``'s symbol and start (Alpaca's ``u``).
+
+        Only a closed bar is corrected: Alpaca recalculates a minute bar after it
+        was published.
+
+        Raises:
+            ApiError: 422 when there is no such closed bar to correct.
+        """
+        if bar.timestamp + self.interval > now:
+            raise err.validation(
+                f"the {bar.symbol} bar at {iso(bar.timestamp)} is open"
+            )
+        bars = self._bars.get(bar.symbol, [])
+        for i, old in enumerate(bars):
+            if old.timestamp == bar.timestamp:
+                bars[i] = bar
+                return bar
+        raise err.validation(f"no {bar.symbol} bar at {iso(bar.timestamp)} to correct")
+
+    def bars_of(self, symbol: str, now: datetime) -> list[Bar]:
+        """Return ``symbol``'s closed bars, oldest first."""
+        return list(self._closed([symbol], None, None, now))
 
     def add_bar(self, bar: Bar) -> None:
         """Record a bar; a later bar for the same start replaces the earlier."""
@@ -116,9 +152,24 @@ class MarketTape:
         now: datetime,
         limit: int,
         token: str | None,
+        timeframe: Timeframe | None = None,
+        adjustments: frozenset[str] = frozenset(),
     ) -> Json:
-        """One page of ``GET /v2/stocks/bars``: ``{"bars": {...}, "next_page_token"}``."""
-        points = list(self._closed(sorted(set(symbols)), start, end, now))
+        """One page of ``GET /v2/stocks/bars``: ``{"bars": {...}, "next_page_token"}``.
+
+        ``timeframe`` ``None`` is the tape's own interval; ``adjustments`` are the
+        corporate actions to back-adjust for (``split``, ``dividend``).
+        """
+        if timeframe is None and not adjustments:
+            points = list(self._closed(sorted(set(symbols)), start, end, now))
+        else:
+            points = [
+                bar
+                for symbol in sorted(set(symbols))
+                for bar in self.built(symbol, now, timeframe, adjustments)
+                if (start is None or bar.timestamp >= start)
+                and (end is None or bar.timestamp <= end)
+            ]
         if token is not None:
             after = _after(token)
             points = [p for p in points if (p.symbol, p.timestamp) > after]
@@ -133,6 +184,24 @@ class MarketTape:
             if last is None
             else page_token(last.symbol, last.timestamp),
         }
+
+    def built(
+        self,
+        symbol: str,
+        now: datetime,
+        timeframe: Timeframe | None,
+        adjustments: frozenset[str] = frozenset(),
+    ) -> list[Bar]:
+        """``symbol``'s closed bars, adjusted, in ``timeframe`` (``None``: the tape's)."""
+        # Adjust the whole history (a dividend's factor needs the close before its
+        # ex-date, maybe outside the window), then aggregate, then filter.
+        actions = [a for a in self.actions if a.symbol == symbol]
+        bars = adjust(self.bars_of(symbol, now), actions, adjustments)
+        if timeframe is None or (
+            timeframe.intraday and timeframe.length == self.interval
+        ):
+            return bars
+        return aggregate(bars, timeframe)
 
     def latest_quotes(self, symbols: Iterable[str]) -> Json:
         """``GET /v2/stocks/quotes/latest``: the symbols that have a quote."""

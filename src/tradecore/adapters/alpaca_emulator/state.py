@@ -64,6 +64,7 @@ class EmulatorState:
         self.venue.advance_to(self.now)
         self.outbox: list[Json] = []
         self.tape = MarketTape(config.bar_interval)
+        self.tape.actions.extend(config.corporate_actions)
         self.activities: list[Json] = []
         self.events_emitted = 0
         self._order_ids: list[str] = []
@@ -392,6 +393,7 @@ class EmulatorState:
             price=fill.price,
             cum_qty=cum_qty,
             status=status,
+            unrelated_id=self.config.unrelated_activity_ids,
         )
         self.activities.append(activity)
         return cum_qty, cum_notional, "fill" if done else "partial_fill", status

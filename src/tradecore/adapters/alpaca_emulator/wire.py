@@ -297,11 +297,25 @@ def fill_activity(
     price: Decimal,
     cum_qty: Decimal,
     status: str,
+    unrelated_id: bool = False,
 ) -> Json:
-    """Return a ``FILL`` account activity; its id ends with the execution id."""
+    """Return a ``FILL`` account activity, its id ``<timestamp>::<uuid>``.
+
+    Alpaca documents the id only as "An ID for the activity, always in
+    ``<timestamp>::<uuid>`` format. Can be sent as page_token" (the ``TradeActivity``
+    entity of alpacahq/alpaca-docs ``content/api-references/trading-api/
+    account-activities.md``, rendered from ``account-trade-activity-v2``; quoted in
+    metacpan Finance::Alpaca::Struct::Activity); it never says the uuid is the
+    stream's ``execution_id``, and alpaca-py has no activities client or fixture.
+    One paper observation says it is (a nautilus_trader fork's
+    ``docs/integrations/alpaca.md``, 2026-08-20), so that is the default; with
+    ``unrelated_id`` the uuid is derived apart from it, to prove a client does not
+    depend on the equality.
+    """
     stamp = at.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
+    uuid = derive_id(seed, "activity", execution_id) if unrelated_id else execution_id
     return {
-        "id": f"{stamp}::{execution_id}",
+        "id": f"{stamp}::{uuid}",
         "account_id": account_id(seed),
         "activity_type": "FILL",
         "transaction_time": iso(at),

@@ -83,6 +83,11 @@ DATA_FEEDS = ("iex", "sip", "delayed_sip")
 DATA_MODES = ("poll", "stream")
 
 
+#: ``[data] adjustment`` and ``[data] recent_sip`` values.
+DATA_ADJUSTMENTS = ("raw", "split", "dividend", "all")
+RECENT_SIP_MODES = ("refuse", "delayed")
+
+
 @attrs.frozen(kw_only=True)
 class DataSettings:
     """Where ``tradecore-live run --feed alpaca`` reads bars (Alpaca's data API)."""
@@ -98,6 +103,16 @@ class DataSettings:
     #: Market-data stream URL override (``.../v2/iex``); defaults to the data origin's
     #: host (the emulator) or Alpaca's stream host, with the feed as the path.
     stream_url: str | None = None
+    #: Corporate-action adjustment of the bars: ``raw``, ``split``, ``dividend``
+    #: or ``all`` (Alpaca's ``adjustment``).
+    adjustment: str = attrs.field(
+        default="raw", validator=attrs.validators.in_(DATA_ADJUSTMENTS)
+    )
+    #: Without Alpaca's SIP plan, recent ``sip`` bars are refused: ``refuse``
+    #: (an error naming it) or ``delayed`` (serve bars up to 15 minutes old).
+    recent_sip: str = attrs.field(
+        default="refuse", validator=attrs.validators.in_(RECENT_SIP_MODES)
+    )
 
 
 #: Calendars ``[market] calendar`` may name: an exchange-calendar code, or 24/7.

@@ -109,7 +109,7 @@ def alpaca_market_data(settings: Settings, interval: timedelta) -> tuple[Any, An
         ConfigurationError: missing Alpaca keys.
     """
     from tradecore.adapters.alpaca.config import AlpacaConfig
-    from tradecore.adapters.alpaca.market_data import AlpacaMarketData
+    from tradecore.adapters.alpaca.market_data import AlpacaMarketData, RecentSip
     from tradecore.apps.config.secrets import alpaca_credentials
 
     broker = settings.broker
@@ -122,6 +122,8 @@ def alpaca_market_data(settings: Settings, interval: timedelta) -> tuple[Any, An
         credentials,
         feed=Provenance(settings.data.feed),
         interval=interval,
+        adjustment=settings.data.adjustment,
+        recent_sip=RecentSip(settings.data.recent_sip),
         base_url=settings.data.base_url or broker.base_url,
     )
     return config, credentials, data

@@ -38,6 +38,7 @@ from tradecore.ports.bar_feed import BarFeed
 from tradecore.ports.clock import Clock
 from tradecore.ports.metrics import ComponentHealth, HealthCheck, Metrics
 from tradecore.ports.store import Store
+from tradecore.ports.trading_status import TradingStatusView
 from tradecore.services.controls.kill_switch import KillSwitch
 from tradecore.services.controls.monitored_broker import MonitoredBroker
 from tradecore.services.controls.risk_gate import RiskGate
@@ -263,8 +264,14 @@ def health_checks(
     max_data_age: timedelta,
     store: Store,
     manifest: str,
+    halts: TradingStatusView | None = None,
 ) -> dict[str, HealthCheck]:
-    """One readiness check per component, as ``/health`` reports them."""
+    """One readiness check per component, as ``/health`` reports them.
+
+    With ``halts`` (the market-data stream's trading statuses), ``trading_status``
+    lists the halted symbols: ready still (a halt is the market's, not ours), the
+    gate refuses their orders until they resume.
+    """
 
     def broker_check() -> ComponentHealth:
         lockout = broker.lockout
@@ -290,9 +297,19 @@ def health_checks(
             state = uow.controls.get_trading_state()
         return ComponentHealth(ok=True, detail=f"reachable; trading {state.state}")
 
-    return {
+    def trading_status() -> ComponentHealth:
+        halted = {} if halts is None else halts.halted()
+        if not halted:
+            return ComponentHealth(ok=True, detail="no symbol halted")
+        detail = "; ".join(h.describe() for _, h in sorted(halted.items()))
+        return ComponentHealth(ok=True, detail=f"halted: {detail}")
+
+    checks: dict[str, HealthCheck] = {
         "broker": broker_check,
         "data_feed": data_feed,
         "store": store_check,
         "manifest": lambda: ComponentHealth(ok=True, detail=manifest),
     }
+    if halts is not None:
+        checks["trading_status"] = trading_status
+    return checks

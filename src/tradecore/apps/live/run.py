@@ -42,6 +42,7 @@ from tradecore.apps.live.operations import (
     watch_cycles,
 )
 from tradecore.apps.live.source import choose_source
+from tradecore.apps.live.stream_feed import attach_alerter, trading_status_of
 from tradecore.apps.replay.costs import live_net_of_cost
 from tradecore.apps.wiring.calendars import (
     TradingCalendars,
@@ -276,6 +277,9 @@ def _loop(
     market_offset: timedelta,
 ) -> tuple[LiveLoop, CycleWatch, StuckOrderPolicy | None]:
     alerter = ops.router
+    halts = trading_status_of(source.feed)
+    attach_alerter(broker, alerter)
+    attach_alerter(source.feed, alerter)
     # A kill made by another process (`tradecore-live kill`) is carried out here
     # too, the first cycle it is seen: this process cancels its own orders.
     kill = KillSwitch(store, broker, clock, alerter)
@@ -284,6 +288,7 @@ def _loop(
     # [risk] as replay applies it: gate, breakers, degradation, rejection handling.
     risk = compose_risk_path(
         settings.risk,
+        trading_status=halts,
         commits=CommitEachStep(store),
         broker=broker,
         clock=clock,
@@ -338,6 +343,7 @@ def _loop(
         health_checks(
             broker=watched,
             feed=feed,
+            halts=halts,
             clock=clock,
             max_data_age=3 * interval,
             store=store,

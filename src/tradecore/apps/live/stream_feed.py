@@ -21,6 +21,23 @@ from tradecore.apps.live.feed import (
     data_regime,
 )
 from tradecore.domain.errors import ConfigurationError, InvalidInput
+from tradecore.ports.alerts import Alerter
+from tradecore.ports.bar_feed import BarFeed
+from tradecore.ports.trading_status import TradingStatusView
+
+
+def trading_status_of(feed: BarFeed) -> TradingStatusView | None:
+    """The feed's halts, if it reports any (the Alpaca stream feed does)."""
+    if callable(getattr(feed, "halted", None)):
+        return feed  # type: ignore[return-value]  # duck-typed: it has halted()
+    return None
+
+
+def attach_alerter(component: object, alerter: Alerter) -> None:
+    """Give ``component`` the alert router if it takes one (``set_alerter``)."""
+    setter = getattr(component, "set_alerter", None)
+    if callable(setter):
+        setter(alerter)
 
 
 def alpaca_stream_source(

@@ -28,6 +28,7 @@ from tradecore.ports.alerts import Alerter
 from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
 from tradecore.ports.metrics import Metrics
+from tradecore.ports.trading_status import TradingStatusView
 from tradecore.services.controls.degradation import DegradationMonitor, MonitoredCommits
 from tradecore.services.controls.monitored_broker import MonitoredBroker
 from tradecore.services.controls.rejection_handler import RejectionHandler
@@ -74,6 +75,7 @@ def compose_risk_path(
     metrics: Metrics | None = None,
     resend_known: bool = False,
     shared_store: bool = True,
+    trading_status: TradingStatusView | None = None,
 ) -> RiskPath:
     """Build the risk path of ``risk`` around ``broker`` and ``commits``.
 
@@ -82,7 +84,8 @@ def compose_risk_path(
     rejection waits for its next open), ``interval`` the bar interval (a symbol's
     data age is judged in bars). ``on_kill`` carries out a kill seen in the store.
     ``shared_store`` False: nothing but this process writes the store (a replay),
-    so the trading state is not re-read every cycle.
+    so the trading state is not re-read every cycle. ``trading_status``: halted
+    symbols are refused by the gate until they resume.
     """
     degradation_settings = risk.degradation
     monitor = (
@@ -104,6 +107,7 @@ def compose_risk_path(
         on_kill=on_kill,
         calendar=session,
         shared_store=shared_store,
+        trading_status=trading_status,
     )
     watched = MonitoredBroker(
         broker, gate, clock, health=monitor, alerter=alerter, metrics=metrics

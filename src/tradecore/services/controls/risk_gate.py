@@ -54,6 +54,7 @@ from tradecore.domain.risk.pre_trade import PreTradeChecker
 from tradecore.domain.risk.rates import OrderRateTracker
 from tradecore.domain.risk.trading_state import TradingStateRecord
 from tradecore.ports.alerts import Alerter
+from tradecore.ports.trading_status import TradingStatusView
 from tradecore.services.controls.breaker_board import BreakerBoard
 from tradecore.services.durability.commits import CommitPolicy
 
@@ -90,6 +91,7 @@ class RiskGate:
         on_kill: Callable[[KillRequest], object] | None = None,
         calendar: MarketCalendar | None = None,
         shared_store: bool = True,
+        trading_status: TradingStatusView | None = None,
     ) -> None:
         """Wire the gate.
 
@@ -113,6 +115,9 @@ class RiskGate:
                 the rows are read on the first cycle (restoring a resumed run's
                 trips) and the gate's own copy is kept from then on, instead of
                 two reads per bar timestamp.
+            trading_status: the market's halts (e.g. Alpaca's stream, status
+                ``s``): an order for a halted symbol is refused (rule
+                ``symbol_halted``) until the symbol resumes.
         """
         self._checker = checker
         self._commits = commits
@@ -136,6 +141,7 @@ class RiskGate:
         self._on_kill = on_kill
         self._kills_answered: set[str] = set()
         self._shared_store = shared_store
+        self._trading_status = trading_status
 
     # --- the cycle ---------------------------------------------------------------
 
@@ -183,6 +189,17 @@ class RiskGate:
         self, book: RiskBook, strategy_id: str, spec: OrderSpec, at: datetime
     ) -> RiskVerdict:
         """Check ``spec`` for ``strategy_id`` at ``at``; count it as sent if it passed."""
+        halts = {} if self._trading_status is None else self._trading_status.halted()
+        halt = halts.get(spec.symbol)
+        if halt is not None:
+            return RiskVerdict(
+                "symbol_halted",
+                {
+                    "symbol": spec.symbol,
+                    "since": halt.since.isoformat(),
+                    "reason": halt.reason or halt.reason_code,
+                },
+            )
         at = self._enter(at)
         state = self.board.state.state
         snapshot = self._snapshot(book, strategy_id, spec.symbol, at)
