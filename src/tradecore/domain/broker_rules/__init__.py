@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tradecore.domain.broker_rules import prices
+from tradecore.domain.broker_rules import brackets, fractional, holdings, prices
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.broker_rules.context import RuleContext
 from tradecore.domain.orders.spec import OrderSpec
@@ -19,8 +19,21 @@ ShapeRule = Callable[[OrderSpec], RuleBreach | None]
 #: A rule that needs the asset, the account or the book too.
 ContextRule = Callable[[OrderSpec, RuleContext], RuleBreach | None]
 
-SHAPE_RULES: tuple[ShapeRule, ...] = (prices.sub_penny_price,)
-CONTEXT_RULES: tuple[ContextRule, ...] = ()
+SHAPE_RULES: tuple[ShapeRule, ...] = (
+    prices.sub_penny_price,
+    fractional.fractional_not_day,
+    fractional.buy_below_minimum,
+    brackets.advanced_order_time_in_force,
+    brackets.advanced_order_extended_hours,
+)
+CONTEXT_RULES: tuple[ContextRule, ...] = (
+    fractional.fractional_not_fractionable,
+    fractional.fractional_short,
+    fractional.buy_below_minimum_at_market,
+    brackets.leg_price_off_base,
+    holdings.insufficient_qty_available,
+    holdings.wash_trade,
+)
 
 
 def shape_breach(spec: OrderSpec) -> RuleBreach | None:
