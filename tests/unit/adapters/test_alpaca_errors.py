@@ -12,6 +12,7 @@ from tradecore.adapters.alpaca.errors import Operation, retry_after_s, translate
 from tradecore.domain.errors import (
     AuthenticationFailed,
     BrokerRejected,
+    BrokerRuleBreached,
     DuplicateClientOrderId,
     InsufficientBuyingPower,
     OrderNotCancelable,
@@ -51,7 +52,8 @@ FILLED = {"code": 42210000, "message": 'order is already in "filled" state'}
         (api_error(422, DUPLICATE), Op.SUBMIT, DuplicateClientOrderId),
         (api_error(422, DUPLICATE), Op.REPLACE, DuplicateClientOrderId),
         (api_error(403, BUYING_POWER), Op.SUBMIT, InsufficientBuyingPower),
-        (api_error(403, QTY), Op.SUBMIT, BrokerRejected),
+        # A refusal recognised as a named order rule (rule_answers).
+        (api_error(403, QTY), Op.SUBMIT, BrokerRuleBreached),
         (api_error(403, {"message": "forbidden."}), Op.READ, AuthenticationFailed),
         (api_error(401, {"code": 40110000, "message": "no"}), Op.READ, AuthenticationFailed),
         (api_error(401, "<html>nope</html>"), Op.SUBMIT, AuthenticationFailed),

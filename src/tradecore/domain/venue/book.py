@@ -268,6 +268,8 @@ class VenueBook:
                 order.status = B.PARTIALLY_FILLED
             order.updated_at = at
             self.emit(K.PARTIAL_FILL, order, at, fill=fill)
+        if order.spec.oco:
+            self._end_legs(order, at)
         if order.parent_id is not None:
             self._cancel_siblings(order, at)
 
@@ -276,10 +278,15 @@ class VenueBook:
             self.finalize(new, B.REJECTED, at, K.REJECTED, reason=f"order {old.status}")
             return
         old.replaced_by = new.broker_order_id
+        new.hwm = old.hwm
+        if old.parent_id is not None:
+            self._adopt(old, new)
         self.finalize(old, B.REPLACED, at, K.REPLACED, replaced_by=new.broker_order_id)
         if new.is_final:
             return  # the new order was canceled before the replace took effect
-        new.status, new.updated_at = B.NEW, at
+        new.status = B.NEW if new.parent_id is None else armed_status(new)
+        new.updated_at = at
+        self.reservations.touch(new)
         self.emit(K.ACCEPTED, new, at)
         self.work(new)
         self.schedule_expiry(new, at)
@@ -287,24 +294,60 @@ class VenueBook:
     # --- bracket legs ------------------------------------------------------------
 
     def _activate_legs(self, entry: SimOrder, at: datetime) -> None:
+        if entry.spec.oco:
+            self._end_legs(entry, at)  # the take-profit filled: its stop goes
+            return
         for leg_id in entry.leg_ids:
             leg = self.orders[leg_id]
             if leg.status is B.HELD:
-                leg.status, leg.updated_at, leg.ready_at = B.NEW, at, at
-                self.reservations.touch(leg)
-                self.emit(K.ACCEPTED, leg, at)
-                self.work(leg)
-                self.schedule_expiry(leg, at)
+                self.arm(leg, at)
+
+    def arm(self, leg: SimOrder, at: datetime) -> None:
+        """Let ``leg`` work from ``at``: a take-profit ``new``, a stop-loss ``held``."""
+        leg.status, leg.updated_at, leg.ready_at = armed_status(leg), at, at
+        self.reservations.touch(leg)
+        if leg.status is B.NEW:
+            self.emit(K.ACCEPTED, leg, at)
+        self.work(leg)
+        self.schedule_expiry(leg, at)
 
     def _end_held_legs(self, entry: SimOrder, at: datetime) -> None:
         for leg_id in entry.leg_ids:
             leg = self.orders[leg_id]
-            if not leg.is_final and leg.status is not B.NEW:
+            if not leg.is_final and (leg.status is not B.NEW or entry.spec.oco):
                 self.finalize(leg, B.CANCELED, at, K.CANCELED, reason="parent ended")
+
+    def _end_legs(self, entry: SimOrder, at: datetime) -> None:
+        for leg_id in entry.leg_ids:
+            leg = self.orders[leg_id]
+            if not leg.is_final:
+                self.finalize(leg, B.CANCELED, at, K.CANCELED, reason="oco")
 
     def _cancel_siblings(self, leg: SimOrder, at: datetime) -> None:
         assert leg.parent_id is not None
-        for sibling_id in self.orders[leg.parent_id].leg_ids:
+        parent = self.orders[leg.parent_id]
+        for sibling_id in parent.leg_ids:
             sibling = self.orders[sibling_id]
             if sibling is not leg and not sibling.is_final:
                 self.finalize(sibling, B.CANCELED, at, K.CANCELED, reason="oco")
+        if parent.spec.oco and not parent.is_final:
+            self.finalize(parent, B.CANCELED, at, K.CANCELED, reason="oco")
+
+    def _adopt(self, old: SimOrder, new: SimOrder) -> None:
+        """Put a replacing leg in its group where the replaced one was."""
+        assert old.parent_id is not None
+        parent = self.orders[old.parent_id]
+        new.parent_id = parent.broker_order_id
+        parent.leg_ids = tuple(
+            new.broker_order_id if i == old.broker_order_id else i
+            for i in parent.leg_ids
+        )
+
+
+def armed_status(leg: SimOrder) -> BrokerOrderStatus:
+    """The status a working leg shows: ``held`` for a stop-loss, else ``new``.
+
+    Alpaca keeps a bracket's (or OCO's) stop-loss ``held`` while the take-profit is
+    ``new``; the stop still triggers (ALPACA.md §3, alpaca-py#198).
+    """
+    return B.HELD if leg.spec.stop_price is not None else B.NEW
