@@ -135,6 +135,7 @@ class EmulatorState:
                 qty=request.qty,
                 limit_price=request.limit_price,
                 stop_price=request.stop_price,
+                trail=request.trail,
             )
         except TradecoreError as e:
             raise self._refusal(e, old.spec.symbol) from None
@@ -327,6 +328,8 @@ class EmulatorState:
             # Taken outside the session and queued for the open: Alpaca reports it
             # ``accepted`` (received, not yet routed), as GET /v2/orders does.
             name, status = "accepted", "accepted"
+        elif event.kind is K.ACCEPTED and order.status is B.HELD:
+            name, status = "new", "held"  # a replaced stop-loss leg works held
         else:
             name, status = _EVENT_NAME[event.kind]
         overrides = {
