@@ -13,10 +13,11 @@ import pytest
 from tests.alpaca_harness import AlpacaHarness
 from tests.contract.broker_contract import BrokerContract
 from tests.contract.broker_rules_contract import PriceRulesContract
+from tests.contract.broker_rules_orders import OrderRulesContract
 from tradecore.ports.broker import Capability
 
 
-class TestAlpacaBroker(BrokerContract, PriceRulesContract):
+class TestAlpacaBroker(BrokerContract, PriceRulesContract, OrderRulesContract):
     """Every BRK case through alpaca-py and the emulator."""
 
     expected_capabilities = frozenset(

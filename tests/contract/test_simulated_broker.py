@@ -11,6 +11,7 @@ import pytest
 from tests.calendars import xnys
 from tests.contract.broker_contract import BrokerContract
 from tests.contract.broker_rules_contract import PriceRulesContract
+from tests.contract.broker_rules_orders import OrderRulesContract
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.domain.market.bars import Bar
 from tradecore.domain.orders.events import OrderEvent
@@ -94,7 +95,7 @@ class SimHarness:
         self.log.extend(self.broker.poll_events())
 
 
-class TestSimulatedBroker(BrokerContract, PriceRulesContract):
+class TestSimulatedBroker(BrokerContract, PriceRulesContract, OrderRulesContract):
     """Every BRK case, once with the ideal and once with the realistic fill model."""
 
     expected_capabilities = frozenset(
