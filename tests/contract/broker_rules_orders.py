@@ -242,6 +242,24 @@ class OrderRulesContract:
         _hold(h, 5)
         refused_for(h, _oco(h, 5, "10", "1"), "stop_loss_off_base", known=False)
 
+    def test_bracket_closing_a_position_is_refused(self, make_broker):
+        """BRK-61 a bracket on the side that closes the position is not an entry."""
+        h = make_broker()
+        _require(h, Capability.BRACKET_ORDERS)
+        _hold(h, 5)
+        bracket = Bracket(
+            take_profit_limit=_price(h, "-10"), stop_loss_stop=_price(h, "5")
+        )
+        spec = OrderSpec(
+            symbol=h.symbol, side=Side.SELL, qty=Decimal(5), bracket=bracket
+        )
+        refused = refused_for(h, spec, "bracket_not_entry", known=False)
+        assert refused.breach.message == "bracket orders must be entry orders"
+        adding = OrderSpec(symbol=h.symbol, side=Side.BUY, qty=Decimal(1),
+                           bracket=Bracket(take_profit_limit=_price(h, "10"),
+                                           stop_loss_stop=_price(h, "-5")))  # fmt: skip
+        assert h.broker.rule_breach(adding) is None
+
     # --- shares held, flips, wash trades (holdings.py) -----------------------------
 
     def test_sell_beyond_shares_not_held_for_orders_is_refused(self, make_broker):

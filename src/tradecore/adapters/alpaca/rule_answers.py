@@ -72,6 +72,12 @@ KNOWN_ANSWERS: tuple[KnownAnswer, ...] = (
         source="docs.alpaca.markets Orders at Alpaca (closest wording)",
     ),
     KnownAnswer(
+        rule="bracket_not_entry",
+        status=422,
+        pattern=re.compile(r"bracket orders must be entry orders", re.IGNORECASE),
+        source="forum.alpaca.markets t/13159; alpaca-trade-api-js#248",
+    ),
+    KnownAnswer(
         rule="take_profit_off_base",
         status=422,
         pattern=re.compile(r"take profit price must be", re.IGNORECASE),

@@ -30,6 +30,7 @@ CONTEXT_RULES: tuple[ContextRule, ...] = (
     fractional.fractional_not_fractionable,
     fractional.fractional_short,
     fractional.buy_below_minimum_at_market,
+    brackets.bracket_not_entry,
     brackets.leg_price_off_base,
     holdings.insufficient_qty_available,
     holdings.wash_trade,

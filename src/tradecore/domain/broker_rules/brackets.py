@@ -14,8 +14,12 @@ Alpaca's rules for an order with exit legs (docs.alpaca.markets "Orders at Alpac
   stop-loss too close with 422 "stop price must be less than base_price - 0.01"
   (Alpaca-API#166); the take-profit's answer mirrors that wording (not documented).
   An OCO is the exit itself: its legs are measured against the market only.
+- a bracket or OTO opens or adds to a position: one on the side that would close it
+  is refused with 422, code 42210000, "bracket orders must be entry orders"
+  (forum.alpaca.markets t/13159, alpaca-trade-api-js#248). An OCO is the exit form.
 
-Every answer is a 422 with code 42210000 (the documented code is not reported).
+Every answer is a 422 with code 42210000 (reported for the entry rule; for the others
+the code is not reported and the same is assumed).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from tradecore.domain.broker_rules.context import RuleContext
 from tradecore.domain.orders.spec import OrderSpec, Side, TimeInForce
 
 SOURCE = "docs.alpaca.markets Orders at Alpaca (Bracket Orders); ALPACA.md §3"
+ENTRY_SOURCE = "forum.alpaca.markets t/13159; alpaca-trade-api-js#248"
 BASE_SOURCE = "Alpaca-API#166; ALPACA.md §3 (stop-loss at least $0.01 from base price)"
 _RESTING = (TimeInForce.DAY, TimeInForce.GTC)
 _CENT = Decimal("0.01")
@@ -96,3 +101,18 @@ def leg_price_off_base(spec: OrderSpec, context: RuleContext) -> RuleBreach | No
 
 def _beyond(price: Decimal, base: Decimal, up: bool) -> bool:
     return price >= base + _CENT if up else price <= base - _CENT
+
+
+def bracket_not_entry(spec: OrderSpec, context: RuleContext) -> RuleBreach | None:
+    """Refuse a bracket or OTO on the side that closes the position."""
+    if spec.bracket is None or spec.oco:
+        return None
+    position = context.position
+    closing = (position > 0 and spec.side is Side.SELL) or (
+        position < 0 and spec.side is Side.BUY
+    )
+    if not closing:
+        return None
+    return _refused(
+        "bracket_not_entry", "bracket orders must be entry orders", ENTRY_SOURCE
+    )

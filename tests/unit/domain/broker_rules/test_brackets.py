@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from tests.unit.domain.broker_rules.support import context, limit, spec
 from tradecore.domain.broker_rules.brackets import (
     advanced_order_extended_hours,
+    bracket_not_entry,
     advanced_order_time_in_force,
     leg_price_off_base,
 )
@@ -102,3 +103,15 @@ def test_an_oco_must_be_a_limit_whose_price_is_its_take_profit() -> None:
     with pytest.raises(InvalidInput):
         limit(Side.SELL, "1", "110", bracket=_bracket(sl=None), oco=True)
     assert spec(order_type=OrderType.MARKET).oco is False
+
+
+def test_a_bracket_must_open_or_add_to_the_position() -> None:
+    closing = spec(Side.SELL, "5", bracket=_bracket(tp="90", sl="110"))
+    breach = bracket_not_entry(closing, context(position="5"))
+    assert breach is not None
+    assert breach.message == "bracket orders must be entry orders"
+    assert bracket_not_entry(closing, context(position="0")) is None
+    assert bracket_not_entry(closing, context(position="-5")) is None
+    adding = spec(Side.BUY, "5", bracket=_bracket())
+    assert bracket_not_entry(adding, context(position="5")) is None
+    assert bracket_not_entry(adding, context(position="-5")) is not None
