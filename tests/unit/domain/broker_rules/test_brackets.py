@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from tests.unit.domain.broker_rules.support import context, limit, spec
 from tradecore.domain.broker_rules.brackets import (
     advanced_order_extended_hours,
-    bracket_not_entry,
     advanced_order_time_in_force,
+    bracket_not_entry,
     leg_price_off_base,
 )
 from tradecore.domain.orders.spec import Bracket, OrderType, Side, TimeInForce
