@@ -268,9 +268,16 @@ class VenueBook:
                 order.status = B.PARTIALLY_FILLED
             order.updated_at = at
             self.emit(K.PARTIAL_FILL, order, at, fill=fill)
+        if order.spec.oco or order.parent_id is not None:
+            self._one_cancels_other(order, at)
+
+    def _one_cancels_other(self, order: SimOrder, at: datetime) -> None:
+        # The first fill of one exit cancels the other. Alpaca cuts the other to
+        # the quantity left instead on a partial fill (ALPACA.md §3); not modelled:
+        # an order's quantity never changes under its intent here.
         if order.spec.oco:
             self._end_legs(order, at)
-        if order.parent_id is not None:
+        else:
             self._cancel_siblings(order, at)
 
     def _replace(self, old: SimOrder, new: SimOrder, at: datetime) -> None:

@@ -66,7 +66,7 @@ def test_legs_are_measured_from_the_entry_limit_else_the_market() -> None:
 
 @given(
     base=st.decimals(min_value=2, max_value=500, places=2),
-    gap=st.decimals(min_value=Decimal("-1"), max_value=Decimal("1"), places=2),
+    gap=st.decimals(min_value=Decimal("-0.99"), max_value=Decimal("1"), places=2),
 )
 def test_a_sell_entry_stop_must_be_a_cent_above_the_base(
     base: Decimal, gap: Decimal
