@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from tests.contract.broker_contract import (
     B,
-    BrokerContract,
     BrokerHarness,
     calm_bar,
     cid,
@@ -87,20 +86,18 @@ def _falling_bar(h: BrokerHarness, low: str) -> None:
     h.feed_bar(open=h.last_price, high=h.last_price + 0.1, low=price, close=price + 0.2)
 
 
-def _require(h: BrokerHarness, *capabilities: Capability) -> None:
-    for capability in capabilities:
-        BrokerContract.require(h, capability)
-
-
 class OrderRulesContract:
-    """Fractional, bracket/OCO, holdings and wash-trade rules; legs and trailing stops."""
+    """Fractional, bracket/OCO, holdings and wash-trade rules; legs and trailing stops.
+
+    A mixin for a class that also derives from ``BrokerContract`` (``self.require``).
+    """
 
     # --- fractional and notional (fractional.py) -----------------------------------
 
     def test_fractional_qty_must_be_a_day_order(self, make_broker):
         """BRK-40 a fractional qty good till canceled is refused; the day order is taken."""
         h = make_broker()
-        _require(h, Capability.FRACTIONAL)
+        self.require(h, Capability.FRACTIONAL)
         gtc = OrderSpec(
             symbol=h.symbol,
             side=Side.BUY,
@@ -116,7 +113,7 @@ class OrderRulesContract:
     def test_notional_order_must_be_a_day_order(self, make_broker):
         """BRK-41 a notional order good till canceled is refused as fractional."""
         h = make_broker()
-        _require(h, Capability.FRACTIONAL)
+        self.require(h, Capability.FRACTIONAL)
         spec = OrderSpec(
             symbol=h.symbol,
             side=Side.BUY,
@@ -128,7 +125,7 @@ class OrderRulesContract:
     def test_fractional_sell_without_a_position_is_refused(self, make_broker):
         """BRK-42 a fractional sell with nothing held would be a short: refused."""
         h = make_broker()
-        _require(h, Capability.FRACTIONAL)
+        self.require(h, Capability.FRACTIONAL)
         spec = OrderSpec(symbol=h.symbol, side=Side.SELL, qty=Decimal("0.5"))
         refused = refused_for(h, spec, "fractional_short", known=False)
         assert refused.breach.status == 403
@@ -136,7 +133,7 @@ class OrderRulesContract:
     def test_fractional_sell_beyond_the_long_position_is_refused(self, make_broker):
         """BRK-43 a fractional sell larger than the long position is refused; within, taken."""
         h = make_broker()
-        _require(h, Capability.FRACTIONAL)
+        self.require(h, Capability.FRACTIONAL)
         _hold(h, 2)
         over = OrderSpec(symbol=h.symbol, side=Side.SELL, qty=Decimal("2.5"))
         refused_for(h, over, "fractional_short", known=False)
@@ -146,7 +143,7 @@ class OrderRulesContract:
     def test_buy_worth_less_than_a_dollar_is_refused(self, make_broker):
         """BRK-44 a notional buy under $1, or a limit buy worth under $1, is refused."""
         h = make_broker()
-        _require(h, Capability.FRACTIONAL)
+        self.require(h, Capability.FRACTIONAL)
         tiny = OrderSpec(symbol=h.symbol, side=Side.BUY, notional=Decimal("0.50"))
         refused = refused_for(h, tiny, "buy_below_minimum")
         assert ">= 1" in refused.breach.message
@@ -159,7 +156,7 @@ class OrderRulesContract:
     def test_bracket_must_be_day_or_gtc(self, make_broker):
         """BRK-45 a bracket or OTO good for the day or till canceled only (not IOC)."""
         h = make_broker()
-        _require(h, Capability.BRACKET_ORDERS)
+        self.require(h, Capability.BRACKET_ORDERS)
         bracket = Bracket(
             take_profit_limit=_price(h, "10"), stop_loss_stop=_price(h, "-5")
         )
@@ -184,7 +181,8 @@ class OrderRulesContract:
     def test_bracket_for_extended_hours_is_refused(self, make_broker):
         """BRK-46 a bracket entry may not trade in extended hours."""
         h = make_broker()
-        _require(h, Capability.BRACKET_ORDERS, Capability.EXTENDED_HOURS)
+        self.require(h, Capability.BRACKET_ORDERS)
+        self.require(h, Capability.EXTENDED_HOURS)
         spec = OrderSpec(
             symbol=h.symbol,
             side=Side.BUY,
@@ -201,7 +199,7 @@ class OrderRulesContract:
     def test_take_profit_a_cent_above_the_entry_limit(self, make_broker):
         """BRK-47 a buy's take-profit not a cent above its limit price is refused."""
         h = make_broker()
-        _require(h, Capability.BRACKET_ORDERS)
+        self.require(h, Capability.BRACKET_ORDERS)
         entry = _price(h, "-1")
 
         def spec(take_profit: Decimal) -> OrderSpec:
@@ -219,7 +217,7 @@ class OrderRulesContract:
     def test_stop_loss_a_cent_below_the_market(self, make_broker):
         """BRK-48 a market entry's stop-loss at or above the price is refused."""
         h = make_broker()
-        _require(h, Capability.BRACKET_ORDERS)
+        self.require(h, Capability.BRACKET_ORDERS)
 
         def spec(stop: Decimal) -> OrderSpec:
             bracket = Bracket(take_profit_limit=_price(h, "10"), stop_loss_stop=stop)
@@ -238,14 +236,14 @@ class OrderRulesContract:
     def test_oco_stop_loss_on_the_wrong_side_is_refused(self, make_broker):
         """BRK-49 an OCO exit whose stop-loss is above the market is refused."""
         h = make_broker()
-        _require(h, Capability.BRACKET_ORDERS)
+        self.require(h, Capability.BRACKET_ORDERS)
         _hold(h, 5)
         refused_for(h, _oco(h, 5, "10", "1"), "stop_loss_off_base", known=False)
 
     def test_bracket_closing_a_position_is_refused(self, make_broker):
         """BRK-61 a bracket on the side that closes the position is not an entry."""
         h = make_broker()
-        _require(h, Capability.BRACKET_ORDERS)
+        self.require(h, Capability.BRACKET_ORDERS)
         _hold(h, 5)
         bracket = Bracket(
             take_profit_limit=_price(h, "-10"), stop_loss_stop=_price(h, "5")
@@ -288,7 +286,7 @@ class OrderRulesContract:
     def test_one_order_may_not_flip_short_to_long(self, make_broker):
         """BRK-52 buying more than the short position in one order is refused."""
         h = make_broker()
-        _require(h, Capability.SHORT_SELL)
+        self.require(h, Capability.SHORT_SELL)
         _hold(h, 10, Side.SELL)
         refused = refused_for(
             h, market(h, Side.BUY, 15), "insufficient_qty_available", known=False
@@ -320,7 +318,8 @@ class OrderRulesContract:
     def test_protective_stop_is_taken_while_bracket_legs_rest(self, make_broker):
         """BRK-55 adding to a bracketed position and protecting the add is not refused."""
         h = make_broker()
-        _require(h, Capability.BRACKET_ORDERS, Capability.STOP_ORDERS)
+        self.require(h, Capability.BRACKET_ORDERS)
+        self.require(h, Capability.STOP_ORDERS)
         _bracket_entry(h)
         add = cid("add")  # a limit buy below the take-profit: no wash trade
         h.broker.submit(add, limit(h, Side.BUY, 5, str(_price(h, "1"))))
@@ -344,7 +343,7 @@ class OrderRulesContract:
     def test_bracket_stop_loss_stays_held_and_still_triggers(self, make_broker):
         """BRK-56 a filled entry arms a new take-profit and a held stop that still fires."""
         h = make_broker()
-        _require(h, Capability.BRACKET_ORDERS)
+        self.require(h, Capability.BRACKET_ORDERS)
         ack = _bracket_entry(h)
         take_profit, stop_loss = (h.broker.get_order(i) for i in ack.leg_ids)
         assert take_profit.status is B.NEW
@@ -361,7 +360,8 @@ class OrderRulesContract:
     def test_bracket_legs_prices_can_be_replaced(self, make_broker):
         """BRK-57 a leg's limit or stop price is replaced; the new leg keeps its role."""
         h = make_broker()
-        _require(h, Capability.BRACKET_ORDERS, Capability.REPLACE)
+        self.require(h, Capability.BRACKET_ORDERS)
+        self.require(h, Capability.REPLACE)
         ack = _bracket_entry(h, take_profit="10", stop_loss="-5")
         tp_id, sl_id = ack.leg_ids
         new_tp = h.broker.replace(
@@ -386,7 +386,7 @@ class OrderRulesContract:
     def test_oco_take_profit_fill_cancels_its_stop(self, make_broker):
         """BRK-58 an OCO exit: take-profit new, stop-loss held; the take-profit fills."""
         h = make_broker()
-        _require(h, Capability.BRACKET_ORDERS)
+        self.require(h, Capability.BRACKET_ORDERS)
         _hold(h, 5)
         client_id = cid("oco")
         ack = h.broker.submit(client_id, _oco(h, 5, "2", "-5"))
@@ -404,7 +404,7 @@ class OrderRulesContract:
     def test_oco_stop_fill_cancels_its_take_profit(self, make_broker):
         """BRK-59 an OCO exit whose stop triggers cancels the take-profit."""
         h = make_broker()
-        _require(h, Capability.BRACKET_ORDERS)
+        self.require(h, Capability.BRACKET_ORDERS)
         _hold(h, 5)
         ack = h.broker.submit(cid("oco"), _oco(h, 5, "5", "-2"))
         h.drain()
@@ -417,7 +417,7 @@ class OrderRulesContract:
     def test_trailing_stop_follows_the_high_then_triggers(self, make_broker):
         """BRK-60 a trailing sell stop rides a rise, then fills on the fall from the high."""
         h = make_broker()
-        _require(h, Capability.STOP_ORDERS)
+        self.require(h, Capability.STOP_ORDERS)
         _hold(h, 5)
         spec = OrderSpec(
             symbol=h.symbol,
@@ -445,5 +445,37 @@ class OrderRulesContract:
         assert order.filled_avg_price is not None
         # Triggered 2 below the high (~104 at most, costs aside), well above the low.
         assert order.filled_avg_price > Decimal(repr(top - 4))
+        calm_bar(h)
+        assert h.broker.positions() == []
+
+    def test_trailing_buy_stop_covers_a_short_on_the_rise_from_the_low(
+        self, make_broker
+    ):
+        """BRK-62 a trailing buy stop (percent) follows the low, fills on the bounce."""
+        h = make_broker()
+        self.require(h, Capability.STOP_ORDERS)
+        self.require(h, Capability.SHORT_SELL)
+        _hold(h, 5, Side.SELL)
+        spec = OrderSpec(
+            symbol=h.symbol,
+            side=Side.BUY,
+            qty=Decimal(5),
+            order_type=OrderType.TRAILING_STOP,
+            trail_percent=Decimal(3),
+        )
+        ack = h.broker.submit(cid("trail"), spec)
+        for step in range(1, 6):  # down 5, in steps a 3 % trail never reaches
+            high, low = h.last_price - step + 1, h.last_price - step
+            h.feed_bar(open=high, high=high + 0.5, low=low, close=low)
+        h.drain()
+        assert h.broker.get_order(ack.broker_order_id).status is not B.FILLED
+        bottom = h.last_price - 5
+        h.feed_bar(open=bottom, high=bottom + 6, low=bottom, close=bottom + 5.5)
+        h.drain()
+        order = h.broker.get_order(ack.broker_order_id)
+        assert order.status is B.FILLED
+        assert order.filled_avg_price is not None
+        # Triggered 3 % above the low (about 97.85), below the bounce's high.
+        assert order.filled_avg_price < Decimal(repr(bottom + 6))
         calm_bar(h)
         assert h.broker.positions() == []
