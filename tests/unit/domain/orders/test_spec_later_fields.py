@@ -107,3 +107,13 @@ def test_an_oco_round_trips() -> None:
     stored = json.loads(to_json(spec))
     assert stored["oco"] is True
     assert converter.structure(stored, OrderSpec) == spec
+
+
+def test_report_json_leaves_the_later_fields_out_at_their_defaults() -> None:
+    from tradecore.adapters.report.canonical import plain
+
+    spec = OrderSpec(symbol="AAPL", side=Side.BUY, qty=Decimal(1))
+    assert not set(LATER) & set(plain(spec))  # type: ignore[arg-type]
+    trailing = OrderSpec(symbol="AAPL", side=Side.SELL, qty=Decimal(1),
+                         order_type=OrderType.TRAILING_STOP, trail_price=Decimal(1))  # fmt: skip
+    assert plain(trailing)["trail_price"] == "1"  # type: ignore[index]
