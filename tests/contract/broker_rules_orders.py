@@ -357,6 +357,21 @@ class OrderRulesContract:
         assert h.broker.get_order(take_profit.broker_order_id).status is B.CANCELED
         assert h.broker.positions() == []
 
+    def test_canceling_a_leg_cancels_the_rest_of_its_group(self, make_broker):
+        """BRK-63 canceling the open take-profit also cancels the held stop-loss."""
+        h = make_broker()
+        self.require(h, Capability.BRACKET_ORDERS)
+        ack = _bracket_entry(h)
+        tp_id, sl_id = ack.leg_ids
+        h.broker.cancel(tp_id)
+        h.drain()
+        assert h.broker.get_order(tp_id).status is B.CANCELED
+        assert h.broker.get_order(sl_id).status is B.CANCELED
+        assert h.broker.open_orders() == []
+        _falling_bar(h, "-8")  # nothing left to fire: the position stays
+        h.drain()
+        assert _position(h) == 10
+
     def test_bracket_legs_prices_can_be_replaced(self, make_broker):
         """BRK-57 a leg's limit or stop price is replaced; the new leg keeps its role."""
         h = make_broker()

@@ -222,6 +222,9 @@ class VenueBook:
         elif not order.is_final:
             if kind is ActionKind.CANCEL:
                 self.finalize(order, B.CANCELED, at, K.CANCELED, reason=action.reason)
+                if order.parent_id is not None:
+                    # Alpaca: "Cancelling one order cancels the rest of the group".
+                    self._cancel_siblings(order, at, reason="group canceled")
             else:
                 self.finalize(
                     order, B.EXPIRED, at, K.EXPIRED, reason="day order expired"
@@ -330,15 +333,17 @@ class VenueBook:
             if not leg.is_final:
                 self.finalize(leg, B.CANCELED, at, K.CANCELED, reason="oco")
 
-    def _cancel_siblings(self, leg: SimOrder, at: datetime) -> None:
+    def _cancel_siblings(
+        self, leg: SimOrder, at: datetime, reason: str = "oco"
+    ) -> None:
         assert leg.parent_id is not None
         parent = self.orders[leg.parent_id]
         for sibling_id in parent.leg_ids:
             sibling = self.orders[sibling_id]
             if sibling is not leg and not sibling.is_final:
-                self.finalize(sibling, B.CANCELED, at, K.CANCELED, reason="oco")
+                self.finalize(sibling, B.CANCELED, at, K.CANCELED, reason=reason)
         if parent.spec.oco and not parent.is_final:
-            self.finalize(parent, B.CANCELED, at, K.CANCELED, reason="oco")
+            self.finalize(parent, B.CANCELED, at, K.CANCELED, reason=reason)
 
     def _adopt(self, old: SimOrder, new: SimOrder) -> None:
         """Put a replacing leg in its group where the replaced one was."""
