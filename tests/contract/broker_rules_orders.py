@@ -357,6 +357,27 @@ class OrderRulesContract:
         assert h.broker.get_order(take_profit.broker_order_id).status is B.CANCELED
         assert h.broker.positions() == []
 
+    def test_an_oto_lone_stop_loss_works_new_and_open(self, make_broker):
+        """BRK-64 an OTO's only exit, a stop-loss, is new and open once the entry fills."""
+        h = make_broker()
+        self.require(h, Capability.BRACKET_ORDERS)
+        bracket = Bracket(stop_loss_stop=_price(h, "-5"))
+        spec = OrderSpec(
+            symbol=h.symbol, side=Side.BUY, qty=Decimal(3), bracket=bracket
+        )
+        client_id = cid("oto")
+        ack = h.broker.submit(client_id, spec)
+        assert h.broker.get_order(ack.leg_ids[0]).status is B.HELD  # entry working
+        fill_until_done(h, client_id)
+        h.drain()
+        (stop_id,) = ack.leg_ids
+        assert h.broker.get_order(stop_id).status is B.NEW
+        assert stop_id in {o.broker_order_id for o in h.broker.open_orders()}
+        _falling_bar(h, "-8")
+        h.drain()
+        assert h.broker.get_order(stop_id).status is B.FILLED
+        assert h.broker.positions() == []
+
     def test_canceling_a_leg_cancels_the_rest_of_its_group(self, make_broker):
         """BRK-63 canceling the open take-profit also cancels the held stop-loss."""
         h = make_broker()

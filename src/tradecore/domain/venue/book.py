@@ -294,7 +294,7 @@ class VenueBook:
         self.finalize(old, B.REPLACED, at, K.REPLACED, replaced_by=new.broker_order_id)
         if new.is_final:
             return  # the new order was canceled before the replace took effect
-        new.status = B.NEW if new.parent_id is None else armed_status(new)
+        new.status = B.NEW if new.parent_id is None else self._armed_status(new)
         new.updated_at = at
         self.reservations.touch(new)
         self.emit(K.ACCEPTED, new, at)
@@ -314,7 +314,7 @@ class VenueBook:
 
     def arm(self, leg: SimOrder, at: datetime) -> None:
         """Let ``leg`` work from ``at``: a take-profit ``new``, a stop-loss ``held``."""
-        leg.status, leg.updated_at, leg.ready_at = armed_status(leg), at, at
+        leg.status, leg.updated_at, leg.ready_at = self._armed_status(leg), at, at
         self.reservations.touch(leg)
         if leg.status is B.NEW:
             self.emit(K.ACCEPTED, leg, at)
@@ -345,6 +345,12 @@ class VenueBook:
         if parent.spec.oco and not parent.is_final:
             self.finalize(parent, B.CANCELED, at, K.CANCELED, reason=reason)
 
+    def _armed_status(self, leg: SimOrder) -> BrokerOrderStatus:
+        assert leg.parent_id is not None
+        parent = self.orders[leg.parent_id]
+        paired = parent.spec.oco or len(parent.leg_ids) > 1
+        return armed_status(leg, paired)
+
     def _adopt(self, old: SimOrder, new: SimOrder) -> None:
         """Put a replacing leg in its group where the replaced one was."""
         assert old.parent_id is not None
@@ -356,10 +362,12 @@ class VenueBook:
         )
 
 
-def armed_status(leg: SimOrder) -> BrokerOrderStatus:
-    """The status a working leg shows: ``held`` for a stop-loss, else ``new``.
+def armed_status(leg: SimOrder, paired: bool) -> BrokerOrderStatus:
+    """The status a working leg shows: ``held`` for a stop-loss paired with a
+    take-profit, else ``new``.
 
     Alpaca keeps a bracket's (or OCO's) stop-loss ``held`` while the take-profit is
-    ``new``; the stop still triggers (ALPACA.md §3, alpaca-py#198).
+    ``new``; the stop still triggers (ALPACA.md §3, alpaca-py#198). An OTO's lone
+    stop-loss is the only exit working: ``new``.
     """
-    return B.HELD if leg.spec.stop_price is not None else B.NEW
+    return B.HELD if paired and leg.spec.stop_price is not None else B.NEW
