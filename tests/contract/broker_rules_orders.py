@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from tests.contract.broker_contract import (
     B,
     BrokerHarness,
@@ -23,6 +25,7 @@ from tests.contract.broker_contract import (
     market,
 )
 from tests.contract.broker_rules_contract import refused_for
+from tradecore.domain.errors import BrokerRuleBreached
 from tradecore.domain.orders.spec import (
     Bracket,
     OrderSpec,
@@ -418,6 +421,19 @@ class OrderRulesContract:
         assert h.broker.get_order(new_tp.broker_order_id).status is B.FILLED
         assert h.broker.get_order(new_sl.broker_order_id).status is B.CANCELED
         assert h.broker.positions() == []
+
+    def test_replace_to_a_sub_penny_price_is_refused(self, make_broker):
+        """BRK-65 a replace to an off-tick price is refused by rule; the order works on."""
+        h = make_broker()
+        self.require(h, Capability.REPLACE)
+        ack = h.broker.submit(cid("rest"), limit(h, Side.BUY, 2, str(_price(h, "-5"))))
+        h.drain()
+        with pytest.raises(BrokerRuleBreached) as refused:
+            h.broker.replace(ack.broker_order_id, client_order_id=cid("r"),
+                             limit_price=Decimal("95.123"))  # fmt: skip
+        assert refused.value.code == "sub_penny_price"
+        h.drain()
+        assert h.broker.get_order(ack.broker_order_id).status is B.NEW
 
     def test_oco_take_profit_fill_cancels_its_stop(self, make_broker):
         """BRK-58 an OCO exit: take-profit new, stop-loss held; the take-profit fills."""

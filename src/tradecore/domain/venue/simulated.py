@@ -217,6 +217,7 @@ class SimVenue:
             OrderNotCancelable: final, not yet accepted, pending, an entry with legs,
                 or with nothing left.
             DuplicateClientOrderId: ``client_order_id`` was used before.
+            BrokerRuleBreached: the new order breaks a rule on its own shape.
             InsufficientBuyingPower: the new order would tie up more than is free.
         """
         self.advance_to(now)
@@ -236,6 +237,9 @@ class SimVenue:
             limit_price=limit_price or old.spec.limit_price,
             stop_price=stop_price or old.spec.stop_price,
         )
+        breach = shape_breach(spec)  # e.g. a sub-penny price: refused as on submit
+        if breach is not None:
+            raise BrokerRuleBreached(breach)
         self._check_buying_power(spec, new_qty, exclude=broker_order_id)
         return self._schedule_replace(now, old, client_order_id, spec)
 
