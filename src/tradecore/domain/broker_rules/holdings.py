@@ -34,7 +34,8 @@ WASH_SOURCE = (
     "docs.alpaca.markets/docs/trading/user-protections; forum.alpaca.markets t/13817"
 )
 _ZERO = Decimal(0)
-_BOOK_TYPES = (OrderType.MARKET, OrderType.LIMIT)  # orders the check applies to
+#: Incoming orders the wash-trade check applies to (stops rest off the book).
+_WASH_CHECKED = (OrderType.MARKET, OrderType.LIMIT)
 
 
 def _num(value: Decimal) -> str:
@@ -101,7 +102,7 @@ def _crosses(spec: OrderSpec, resting: RestingOrder) -> bool:
 
 def wash_trade(spec: OrderSpec, context: RuleContext) -> RuleBreach | None:
     """Refuse an order that could execute against one of the account's own."""
-    if spec.order_type not in _BOOK_TYPES:
+    if spec.order_type not in _WASH_CHECKED:
         return None
     if not any(_crosses(spec, resting) for resting in context.resting):
         return None
