@@ -15,10 +15,13 @@ from tests.alpaca_harness import AlpacaHarness
 from tests.contract.broker_contract import BrokerContract
 from tests.contract.broker_rules_account import AccountRulesContract
 from tests.contract.broker_rules_contract import PriceRulesContract
+from tests.contract.broker_rules_orders import OrderRulesContract
 from tradecore.ports.broker import Capability
 
 
-class TestAlpacaBroker(BrokerContract, PriceRulesContract, AccountRulesContract):
+class TestAlpacaBroker(
+    BrokerContract, PriceRulesContract, OrderRulesContract, AccountRulesContract
+):
     """Every BRK case through alpaca-py and the emulator."""
 
     expected_capabilities = frozenset(

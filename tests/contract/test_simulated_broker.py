@@ -12,6 +12,7 @@ from tests.calendars import xnys
 from tests.contract.broker_contract import BrokerContract
 from tests.contract.broker_rules_account import AccountRulesContract
 from tests.contract.broker_rules_contract import PriceRulesContract
+from tests.contract.broker_rules_orders import OrderRulesContract
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.domain.broker_rules.context import AccountFlags, AssetFlags
 from tradecore.domain.market.bars import Bar
@@ -113,7 +114,9 @@ class SimHarness:
         self.log.extend(self.broker.poll_events())
 
 
-class TestSimulatedBroker(BrokerContract, PriceRulesContract, AccountRulesContract):
+class TestSimulatedBroker(
+    BrokerContract, PriceRulesContract, OrderRulesContract, AccountRulesContract
+):
     """Every BRK case, once with the ideal and once with the realistic fill model."""
 
     expected_capabilities = frozenset(

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from alpaca.trading.enums import QueryOrderStatus
+from alpaca.trading.enums import OrderClass, QueryOrderStatus
 from alpaca.trading.models import (
     Asset,
     Calendar,
@@ -31,6 +31,11 @@ from alpaca.trading.requests import (
     ClosePositionRequest,
     GetCalendarRequest,
     GetOrdersRequest,
+    LimitOrderRequest,
+    MarketOrderRequest,
+    ReplaceOrderRequest,
+    StopLossRequest,
+    TakeProfitRequest,
     TrailingStopOrderRequest,
 )
 
@@ -108,6 +113,7 @@ def _scenario(h: AlpacaHarness) -> None:
     client.get_all_positions()
     client.get_open_position("AAPL")
     client.close_position("AAPL", ClosePositionRequest(qty="10"))
+    _trailing_and_oco(h, client)
     broker.submit("w-cancel-all", limit(h, Side.BUY, 1, "45.00"))
     client.cancel_orders()
     client.get_account()
@@ -125,17 +131,37 @@ def _scenario(h: AlpacaHarness) -> None:
     _errors(h, client)
 
 
+def _trailing_and_oco(h: AlpacaHarness, client: TradingClient) -> None:
+    trailing = client.submit_order(
+        TrailingStopOrderRequest(
+            symbol="AAPL", qty=1, side="sell", time_in_force="day", trail_percent=1.5
+        )
+    )
+    calm_bar(h, volume=2_000.0)
+    client.replace_order_by_id(str(trailing.id), ReplaceOrderRequest(trail=2.5))
+    client.submit_order(
+        LimitOrderRequest(
+            symbol="AAPL",
+            qty=1,
+            side="sell",
+            time_in_force="gtc",
+            order_class=OrderClass.OCO,
+            take_profit=TakeProfitRequest(limit_price=140.0),
+            stop_loss=StopLossRequest(stop_price=60.0),
+        )
+    )
+    h.drain()
+
+
 def _errors(h: AlpacaHarness, client: TradingClient) -> None:
     order = market(h, Side.BUY, 1)
     h.broker.submit("w-dup", order)
     _expect_error(lambda: h.broker.submit("w-dup", order))
     _expect_error(lambda: client.get_order_by_client_id("nope"))
     _expect_error(lambda: client.get_open_position("MSFT"))
-    _expect_error(
+    _expect_error(  # fractional orders are day orders only
         lambda: client.submit_order(
-            TrailingStopOrderRequest(
-                symbol="AAPL", qty=1, side="buy", time_in_force="day", trail_percent=1
-            )
+            MarketOrderRequest(symbol="AAPL", qty=0.5, side="buy", time_in_force="gtc")
         )
     )
     h.control.faults(storm=1, errors=1, error_status=500)
@@ -200,3 +226,23 @@ def test_every_stream_frame_parses_as_a_trade_update(recorded) -> None:
             assert update.price is not None
     assert {"new", "partial_fill", "fill", "pending_replace", "replaced"} <= events
     assert {"pending_cancel", "canceled", "expired"} <= events
+
+
+def test_trailing_stops_and_oco_orders_render_as_alpaca_does(recorded) -> None:
+    """Trail and hwm are strings; an OCO's take-profit is new, its stop-loss held."""
+    bodies, _ = recorded
+    orders = [json.loads(b) for r, s, b in bodies if r == "submit_order" and s == 200]
+    replaced = [json.loads(b) for r, s, b in bodies if r == "replace_order"]
+    trailing = next(o for o in orders if o["type"] == "trailing_stop")
+    assert trailing["trail_percent"] == "1.5"
+    assert isinstance(trailing["hwm"], str)
+    assert isinstance(Order(**trailing).hwm, str)
+    new_trail = next(o for o in replaced if o["type"] == "trailing_stop")
+    assert new_trail["trail_percent"] == "2.5"
+    oco = next(o for o in orders if o["order_class"] == "oco")
+    parsed = Order(**oco)
+    assert parsed.limit_price == "140"
+    assert parsed.legs is not None
+    assert [(leg.type.value, leg.status.value) for leg in parsed.legs] == [
+        ("stop", "held")
+    ]

@@ -1,6 +1,7 @@
 """A strategy's protection, end to end: engine -> bracket order at Alpaca (alpaca-py
-against the emulator). The entry fills, its legs go from ``held`` to working, and
-they keep protecting the position after our process is gone."""
+against the emulator). The entry fills, its take-profit goes from ``held`` to ``new``
+while its stop-loss works ``held`` (as Alpaca shows them), and they keep protecting
+the position after our process is gone."""
 
 from __future__ import annotations
 
@@ -81,14 +82,16 @@ def test_a_protected_entry_is_a_bracket_that_outlives_the_process(
                 uow.intents.find(intent.client_order_id).status is IntentStatus.FILLED
             )
         legs = [h.broker.get_order(i) for i in entry.leg_ids]
-        assert {leg.status for leg in legs} == {B.NEW}
+        assert [leg.status for leg in legs] == [B.NEW, B.HELD]  # take-profit first
         store.close()
         h.broker.close()  # our process is gone; the protection is not
 
         with AlpacaBroker(adapter_config(h.server), CREDENTIALS) as later:
+            # Held legs are not in ``status=open``: the take-profit is listed.
             resting = later.open_orders()
-            assert sorted(o.broker_order_id for o in resting) == sorted(entry.leg_ids)
+            assert [o.broker_order_id for o in resting] == [entry.leg_ids[0]]
             assert {(o.spec.side, o.spec.qty) for o in resting} == {(Side.SELL, QTY)}
+            assert later.get_order(entry.leg_ids[1]).status is B.HELD
             h.control.bars(
                 [{"symbol": h.symbol, "o": 99.0, "h": 99.1, "l": 97.5, "c": 97.8}]
             )

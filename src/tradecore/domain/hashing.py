@@ -103,13 +103,32 @@ def _enum(value: enum.Enum) -> object:
     return _canonical(value.value)
 
 
+#: Field metadata key: a field left out of the encoding while at its default (a
+#: field added later keeps the hashes of values made before it existed).
+OMIT_IF_DEFAULT = "omit_if_default"
+
+
 def _attrs_encoder(cls: type) -> Callable[[Any], object]:
     names = _field_names(cls)
+    defaults = {
+        f.name: f.default for f in attrs.fields(cls) if f.metadata.get(OMIT_IF_DEFAULT)
+    }
+    if not defaults:
 
-    def encode(value: object) -> dict[str, object]:
-        return {n: _canonical(getattr(value, n)) for n in names}
+        def encode(value: object) -> dict[str, object]:
+            return {n: _canonical(getattr(value, n)) for n in names}
 
-    return encode
+        return encode
+
+    def encode_omitting(value: object) -> dict[str, object]:
+        out = {}
+        for n in names:
+            field_value = getattr(value, n)
+            if n not in defaults or field_value != defaults[n]:
+                out[n] = _canonical(field_value)
+        return out
+
+    return encode_omitting
 
 
 def _unordered(value: Iterable[object]) -> list[object]:

@@ -12,6 +12,7 @@ from tradecore.adapters.alpaca.errors import Operation, retry_after_s, translate
 from tradecore.domain.errors import (
     AuthenticationFailed,
     BrokerRejected,
+    BrokerRuleBreached,
     DuplicateClientOrderId,
     InsufficientBuyingPower,
     OrderNotCancelable,
@@ -43,6 +44,15 @@ BUYING_POWER = {
 QTY = {"code": 40310000, "message": "insufficient qty available for order"}
 NOT_FOUND = {"code": 40410000, "message": "order not found"}
 FILLED = {"code": 42210000, "message": 'order is already in "filled" state'}
+SUB_PENNY = {
+    "code": 42210000,
+    "message": "invalid limit_price 9.123. sub-penny increment does not fulfill "
+    "minimum pricing criteria",
+}
+WASH = {
+    "code": 40310000,
+    "message": "potential wash trade detected. use complex orders",
+}
 
 
 @pytest.mark.parametrize(
@@ -51,7 +61,8 @@ FILLED = {"code": 42210000, "message": 'order is already in "filled" state'}
         (api_error(422, DUPLICATE), Op.SUBMIT, DuplicateClientOrderId),
         (api_error(422, DUPLICATE), Op.REPLACE, DuplicateClientOrderId),
         (api_error(403, BUYING_POWER), Op.SUBMIT, InsufficientBuyingPower),
-        (api_error(403, QTY), Op.SUBMIT, BrokerRejected),
+        # A refusal recognised as a named order rule (rule_answers).
+        (api_error(403, QTY), Op.SUBMIT, BrokerRuleBreached),
         (api_error(403, {"message": "forbidden."}), Op.READ, AuthenticationFailed),
         (api_error(401, {"code": 40110000, "message": "no"}), Op.READ, AuthenticationFailed),
         (api_error(401, "<html>nope</html>"), Op.SUBMIT, AuthenticationFailed),
@@ -60,6 +71,8 @@ FILLED = {"code": 42210000, "message": 'order is already in "filled" state'}
         (api_error(422, FILLED), Op.CANCEL, OrderNotCancelable),
         (api_error(422), Op.CANCEL, OrderNotCancelable),
         (api_error(422, FILLED), Op.REPLACE, OrderNotCancelable),
+        (api_error(422, SUB_PENNY), Op.REPLACE, BrokerRuleBreached),
+        (api_error(403, WASH), Op.SUBMIT, BrokerRuleBreached),
         # 40010001 is the duplicate code and the validation code: the broker looks up.
         (api_error(422, {"code": 40010001, "message": "qty"}), Op.SUBMIT, DuplicateClientOrderId),
         (api_error(422, FILLED), Op.SUBMIT, BrokerRejected),

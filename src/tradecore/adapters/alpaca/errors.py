@@ -150,6 +150,10 @@ def _from_api_error(
         return BrokerRejected(message, code=str(code))
     if status == 422 and operation is Operation.CANCEL:
         return OrderNotCancelable(message)
+    if operation is Operation.REPLACE and (
+        breach := recognised_rule(status, code, message)
+    ):
+        return BrokerRuleBreached(breach)  # the new order breaks a named rule
     if status == 422 and operation is Operation.REPLACE and code == UNPROCESSABLE:
         return OrderNotCancelable(message)
     return BrokerRejected(message, code=None if code is None else str(code))

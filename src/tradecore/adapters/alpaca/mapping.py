@@ -27,6 +27,7 @@ from alpaca.trading.requests import (
     StopLossRequest,
     StopOrderRequest,
     TakeProfitRequest,
+    TrailingStopOrderRequest,
 )
 
 from tradecore.domain.errors import InvalidInput
@@ -165,6 +166,13 @@ def _order_type(order: Order) -> OrderType:
 def _bracket(order: Order) -> Bracket | None:
     if not order.legs:
         return None
+    if _is_oco(order):  # the order itself is the take-profit
+        stop_leg = order.legs[0]
+        return Bracket(
+            take_profit_limit=decimal(order.limit_price),
+            stop_loss_stop=decimal(stop_leg.stop_price),
+            stop_loss_limit=decimal(stop_leg.limit_price),
+        )
     take_profit = next((leg for leg in order.legs if _is_take_profit(leg)), None)
     stop_loss = next((leg for leg in order.legs if not _is_take_profit(leg)), None)
     return Bracket(
@@ -180,24 +188,36 @@ def _is_take_profit(leg: Order) -> bool:
     return leg.type is sdk.OrderType.LIMIT
 
 
+def _is_oco(order: Order) -> bool:
+    return order.order_class is sdk.OrderClass.OCO and bool(order.legs)
+
+
 def order_spec(order: Order) -> OrderSpec:
     """Return what was asked for ``order`` (the bracket only when legs are nested).
 
+    A trailing stop's ``stop_price`` is where its trail stands now, not part of what
+    was asked: it is left out. An OCO is recognised only with its leg nested.
+
     Raises:
-        InvalidInput: an order tradecore cannot represent (e.g. a trailing stop).
+        InvalidInput: an order tradecore cannot represent (e.g. multi-leg options).
     """
     notional = decimal(order.notional)
+    order_type = _order_type(order)
+    trailing = order_type is OrderType.TRAILING_STOP
     return OrderSpec(
         symbol=str(order.symbol),
         side=Side(order.side.value if order.side is not None else ""),
-        order_type=_order_type(order),
+        order_type=order_type,
         time_in_force=TimeInForce(order.time_in_force.value),
         qty=None if notional is not None else decimal(order.qty),
         notional=notional,
         limit_price=decimal(order.limit_price),
-        stop_price=decimal(order.stop_price),
+        stop_price=None if trailing else decimal(order.stop_price),
         bracket=_bracket(order),
         extended_hours=bool(order.extended_hours),
+        trail_price=decimal(order.trail_price) if trailing else None,
+        trail_percent=decimal(order.trail_percent) if trailing else None,
+        oco=_is_oco(order),
     )
 
 
@@ -280,9 +300,17 @@ def order_request(client_order_id: str, spec: OrderSpec) -> OrderRequest:
         fields["extended_hours"] = True
     if spec.bracket is not None:
         fields.update(_bracket_fields(spec.bracket))
+        if spec.oco:
+            fields["order_class"] = sdk.OrderClass.OCO
     limit = _maybe_float("limit_price", spec.limit_price)
     stop = _maybe_float("stop_price", spec.stop_price)
     kind = spec.order_type
+    if kind is OrderType.TRAILING_STOP:
+        return TrailingStopOrderRequest(
+            **fields,
+            trail_price=_maybe_float("trail_price", spec.trail_price),
+            trail_percent=_maybe_float("trail_percent", spec.trail_percent),
+        )
     if kind is OrderType.LIMIT:
         return LimitOrderRequest(**fields, limit_price=limit)
     if kind is OrderType.STOP:

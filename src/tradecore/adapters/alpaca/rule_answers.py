@@ -75,7 +75,7 @@ KNOWN_ANSWERS: tuple[KnownAnswer, ...] = (
     KnownAnswer(
         rule="shorting_not_allowed",
         status=403,
-        pattern=re.compile(r"not allowed to short", re.IGNORECASE),
+        pattern=re.compile(r"account is not allowed to short", re.IGNORECASE),
         source=accounts.SOURCE,
     ),
     KnownAnswer(
@@ -83,6 +83,73 @@ KNOWN_ANSWERS: tuple[KnownAnswer, ...] = (
         status=403,
         pattern=re.compile(r"pattern day trading protection", re.IGNORECASE),
         source=day_trading.SOURCE,
+    ),
+    KnownAnswer(
+        rule="fractional_not_day",
+        status=422,
+        pattern=re.compile(r"fractional orders must be day", re.IGNORECASE),
+        source="alpaca-java#140",
+    ),
+    KnownAnswer(
+        rule="fractional_not_fractionable",
+        status=422,
+        pattern=re.compile(r"is not fractionable", re.IGNORECASE),
+        source="docs.alpaca.markets/docs/trading-1 (closest wording)",
+    ),
+    KnownAnswer(
+        rule="fractional_short",
+        status=403,
+        pattern=re.compile(r"fractional orders are not allowed to short", re.I),
+        source="alpaca-trade-api-python#405",
+    ),
+    KnownAnswer(
+        rule="buy_below_minimum",
+        status=422,
+        pattern=re.compile(r"cost basis must be >= ?1\b", re.IGNORECASE),
+        source="ALPACA.md §3 ($1 minimum)",
+    ),
+    KnownAnswer(
+        rule="advanced_order_time_in_force",
+        status=422,
+        pattern=re.compile(r"(bracket|oto|oco) orders must be day or gtc", re.I),
+        source="docs.alpaca.markets Orders at Alpaca (closest wording)",
+    ),
+    KnownAnswer(
+        rule="advanced_order_extended_hours",
+        status=422,
+        pattern=re.compile(r"extended hours are not supported for (bracket|oto|oco)"),
+        source="docs.alpaca.markets Orders at Alpaca (closest wording)",
+    ),
+    KnownAnswer(
+        rule="bracket_not_entry",
+        status=422,
+        pattern=re.compile(r"bracket orders must be entry orders", re.IGNORECASE),
+        source="forum.alpaca.markets t/13159; alpaca-trade-api-js#248",
+    ),
+    KnownAnswer(
+        rule="take_profit_off_base",
+        status=422,
+        pattern=re.compile(r"take profit price must be", re.IGNORECASE),
+        source="Alpaca-API#166 (mirrored wording)",
+    ),
+    KnownAnswer(
+        rule="stop_loss_off_base",
+        status=422,
+        pattern=re.compile(r"stop price must be (less|greater) than base_price", re.I),
+        source="Alpaca-API#166",
+    ),
+    # Reports differ on the status of a wash-trade refusal (403 or 422).
+    KnownAnswer(
+        rule="wash_trade",
+        status=403,
+        pattern=re.compile(r"potential wash trade", re.IGNORECASE),
+        source="forum.alpaca.markets t/13817",
+    ),
+    KnownAnswer(
+        rule="wash_trade",
+        status=422,
+        pattern=re.compile(r"potential wash trade", re.IGNORECASE),
+        source="alpaca-java#145",
     ),
     KnownAnswer(
         rule="insufficient_qty_available",

@@ -2,9 +2,10 @@
 
 Accepts what alpaca-py sends (JSON numbers: ``"qty": 1.0``) and what Alpaca's docs
 show (numeric strings: ``"qty": "1"``); numbers are read as exact decimals because
-the app parses JSON with ``parse_float=Decimal``. Anything the emulator does not model
-(trailing stops, OCO, multi-leg options) is refused with a 422 that says so, rather
-than half-emulated.
+the app parses JSON with ``parse_float=Decimal``. Trailing stops (``trail_price`` or
+``trail_percent``) and exit-only OCO orders (a limit whose ``take_profit`` is the order
+itself, plus a ``stop_loss``) are modelled; anything else the emulator does not model
+(multi-leg options) is refused with a 422 that says so, rather than half-emulated.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from tradecore.domain.orders.spec import (
     TimeInForce,
 )
 
-_UNSUPPORTED_CLASSES = {"oco": "OCO", "mleg": "multi-leg"}
+_UNSUPPORTED_CLASSES = {"mleg": "multi-leg"}
 MAX_CLIENT_ORDER_ID = 128
 
 
@@ -94,14 +95,17 @@ def order_spec(body: dict[str, Any]) -> OrderSpec:
     Raises:
         RequestError: malformed, or asks for something the emulator does not model.
     """
-    if body.get("type") == "trailing_stop":
-        raise RequestError("trailing_stop orders are not supported by the emulator")
     order_class = _text(body, "order_class", "simple")
     if order_class in _UNSUPPORTED_CLASSES:
         name = _UNSUPPORTED_CLASSES[order_class]
         raise RequestError(f"{name} orders are not supported by the emulator")
-    if order_class not in ("simple", "bracket", "oto"):
+    if order_class not in ("simple", "bracket", "oto", "oco"):
         raise RequestError(f"invalid order_class: {order_class!r}")
+    bracket = _bracket(body, order_class)
+    limit_price = _decimal(body, "limit_price")
+    if order_class == "oco" and bracket is not None:
+        # An OCO's limit is its take-profit (alpaca-py may leave limit_price out).
+        limit_price = bracket.take_profit_limit
     try:
         return OrderSpec(
             symbol=_text(body, "symbol", ""),
@@ -110,10 +114,13 @@ def order_spec(body: dict[str, Any]) -> OrderSpec:
             time_in_force=_enum(TimeInForce, body, "time_in_force"),
             qty=_decimal(body, "qty"),
             notional=_decimal(body, "notional"),
-            limit_price=_decimal(body, "limit_price"),
+            limit_price=limit_price,
             stop_price=_decimal(body, "stop_price"),
-            bracket=_bracket(body, order_class),
+            bracket=bracket,
             extended_hours=_flag(body, "extended_hours"),
+            trail_price=_decimal(body, "trail_price"),
+            trail_percent=_decimal(body, "trail_percent"),
+            oco=order_class == "oco",
         )
     except InvalidInput as e:
         raise RequestError(f"invalid {e.field}: {e.reason}") from None
@@ -128,8 +135,8 @@ def _bracket(body: dict[str, Any], order_class: str) -> Bracket | None:
     stop_loss = body.get("stop_loss") or {}
     if not isinstance(take_profit, dict) or not isinstance(stop_loss, dict):
         raise RequestError("take_profit and stop_loss must be objects")
-    if order_class == "bracket" and not (take_profit and stop_loss):
-        raise RequestError("bracket orders require take_profit and stop_loss")
+    if order_class in ("bracket", "oco") and not (take_profit and stop_loss):
+        raise RequestError(f"{order_class} orders require take_profit and stop_loss")
     if order_class == "oto" and not (take_profit or stop_loss):
         raise RequestError("oto orders require take_profit or stop_loss")
     return Bracket(
@@ -147,24 +154,26 @@ class ReplaceRequest:
     limit_price: Decimal | None
     stop_price: Decimal | None
     client_order_id: str | None
+    #: A trailing stop's new trail (price or percent, as the order was placed).
+    trail: Decimal | None = None
 
 
 def replace_request(body: dict[str, Any]) -> ReplaceRequest:
-    """Return what a replace asks for (time in force and trail are not modelled).
+    """Return what a replace asks for (time in force is not modelled).
 
     Raises:
         RequestError: malformed, or asks to change what the emulator cannot.
     """
-    for key in ("trail", "time_in_force"):
-        if body.get(key) is not None:
-            raise RequestError(f"replacing {key} is not supported by the emulator")
+    if body.get("time_in_force") is not None:
+        raise RequestError("replacing time_in_force is not supported by the emulator")
     request = ReplaceRequest(
         qty=_decimal(body, "qty"),
         limit_price=_decimal(body, "limit_price"),
         stop_price=_decimal(body, "stop_price"),
         client_order_id=client_order_id(body),
+        trail=_decimal(body, "trail"),
     )
-    for name in ("qty", "limit_price", "stop_price"):
+    for name in ("qty", "limit_price", "stop_price", "trail"):
         value = getattr(request, name)
         if value is not None and value <= 0:
             raise RequestError(f"{name} must be > 0")

@@ -60,10 +60,12 @@ def error(code: int | None, message: str, **extra: str) -> Json:
 
 
 def order_class(order: SimOrder, parent: SimOrder | None) -> str:
-    """Return ``simple``, ``bracket`` (both exits) or ``oto`` (one exit)."""
+    """Return ``simple``, ``bracket`` (both exits), ``oto`` (one exit) or ``oco``."""
     entry = parent if parent is not None else order
     if not entry.leg_ids:
         return "simple"
+    if entry.spec.oco:
+        return "oco"
     return "bracket" if len(entry.leg_ids) == 2 else "oto"
 
 
@@ -104,13 +106,14 @@ def order_json(
         "side": spec.side.value,
         "time_in_force": spec.time_in_force.value,
         "limit_price": num(spec.limit_price),
-        "stop_price": num(spec.stop_price),
+        "stop_price": num(order.stop_level()),
         "status": order.status.value,
         "extended_hours": spec.extended_hours,
         "legs": legs,
-        "trail_percent": None,
-        "trail_price": None,
-        "hwm": None,
+        # Strings: alpaca-py refuses numbers for these three (ALPACA.md §10 item 3).
+        "trail_percent": num(spec.trail_percent),
+        "trail_price": num(spec.trail_price),
+        "hwm": num(order.hwm),
     }
     body.update(overrides or {})
     return body

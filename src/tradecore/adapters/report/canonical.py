@@ -14,11 +14,13 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import numpy as np
 
 from tradecore.domain.errors import InvalidInput
+from tradecore.domain.hashing import OMIT_IF_DEFAULT
 
 SIGNIFICANT_DIGITS = 12
 
@@ -51,12 +53,19 @@ def plain(value: object, digits: int = SIGNIFICANT_DIGITS) -> object:
     if isinstance(value, date):
         return value.isoformat()
     if attrs.has(type(value)):
-        return plain(attrs.asdict(value, recurse=False), digits)  # type: ignore[arg-type]
+        fields = attrs.asdict(value, recurse=False, filter=_kept)  # type: ignore[arg-type]
+        return plain(fields, digits)
     if isinstance(value, Mapping):
         return {_key(k): plain(v, digits) for k, v in value.items()}
     if isinstance(value, Sequence | np.ndarray):
         return [plain(v, digits) for v in value]
     raise InvalidInput("value", type(value).__name__, "has no canonical JSON form")
+
+
+def _kept(field: attrs.Attribute[Any], value: object) -> bool:
+    # A field added later is left out at its default, as in the canonical hash
+    # (tradecore.domain.hashing), so reports of older values read the same.
+    return not (field.metadata.get(OMIT_IF_DEFAULT) and value == field.default)
 
 
 def _key(key: object) -> str:

@@ -19,10 +19,11 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.hashing import canonical_bytes
+from tradecore.domain.hashing import OMIT_IF_DEFAULT, canonical_bytes
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import OutcomeKind
@@ -71,6 +72,26 @@ converter.register_structure_hook_func(lambda t: t is object, lambda val, _: val
 for _enum in (IntentStatus, Side, OrderType, TimeInForce, OutcomeKind, TradingState):
     converter.register_structure_hook(_enum, _structure_enum)
 converter.register_unstructure_hook(Decimal, str)
+
+
+def _has_later_fields(cls: type) -> bool:
+    return attrs.has(cls) and any(
+        f.metadata.get(OMIT_IF_DEFAULT) for f in attrs.fields(cls)
+    )
+
+
+def _omitting_unstructure(cls: type) -> Callable[[Any], dict[str, Any]]:
+    # Fields added after rows were first written are left out at their default,
+    # so a stored spec reads back, and is written, exactly as before they existed.
+    overrides = {
+        f.name: override(omit_if_default=True)
+        for f in attrs.fields(cls)
+        if f.metadata.get(OMIT_IF_DEFAULT)
+    }
+    return make_dict_unstructure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
+
+
+converter.register_unstructure_hook_factory(_has_later_fields, _omitting_unstructure)
 converter.register_unstructure_hook(datetime, datetime.isoformat)
 converter.register_unstructure_hook(date, date.isoformat)
 

@@ -12,7 +12,10 @@ from collections.abc import Callable
 from tradecore.domain.broker_rules import (
     accounts,
     assets,
+    brackets,
     day_trading,
+    fractional,
+    holdings,
     order_windows,
     prices,
 )
@@ -25,14 +28,29 @@ ShapeRule = Callable[[OrderSpec], RuleBreach | None]
 #: A rule that needs the asset, the account or the book too.
 ContextRule = Callable[[OrderSpec, RuleContext], RuleBreach | None]
 
-SHAPE_RULES: tuple[ShapeRule, ...] = (prices.sub_penny_price,)
+SHAPE_RULES: tuple[ShapeRule, ...] = (
+    prices.sub_penny_price,
+    fractional.fractional_not_day,
+    fractional.buy_below_minimum,
+    brackets.advanced_order_time_in_force,
+    brackets.advanced_order_extended_hours,
+)
+#: The asset and the session first, then the order against the base price, then
+#: shorting (account, asset), then the account's own book and day trades.
 CONTEXT_RULES: tuple[ContextRule, ...] = (
     assets.asset_not_active,
     assets.asset_not_tradable,
     order_windows.auction_window,
+    fractional.fractional_not_fractionable,
+    brackets.bracket_not_entry,
+    brackets.leg_price_off_base,
+    fractional.buy_below_minimum_at_market,
     accounts.shorting_not_allowed,
     assets.asset_not_shortable,
     assets.hard_to_borrow,
+    fractional.fractional_short,
+    holdings.insufficient_qty_available,
+    holdings.wash_trade,
     day_trading.pattern_day_trading,
 )
 

@@ -1,4 +1,10 @@
-"""Order value objects: side, type, time in force, and the order spec sent to a broker."""
+"""Order value objects: side, type, time in force, and the order spec sent to a broker.
+
+Fields added after specs were first stored (trailing stops, OCO) carry
+:data:`OMIT_IF_DEFAULT` metadata: while at their default they are left out of the
+canonical hash (:mod:`tradecore.domain.hashing`) and of the stored JSON, so every spec
+written before they existed keeps its hash and its row.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput
+from tradecore.domain.hashing import OMIT_IF_DEFAULT
 
 
 class Side(enum.StrEnum):
@@ -35,6 +42,9 @@ class OrderType(enum.StrEnum):
     LIMIT = "limit"
     STOP = "stop"
     STOP_LIMIT = "stop_limit"
+    #: A stop that follows the market: ``trail_price`` or ``trail_percent`` away
+    #: from the high-water mark (Alpaca ``trailing_stop``).
+    TRAILING_STOP = "trailing_stop"
 
 
 class TimeInForce(enum.StrEnum):
@@ -46,6 +56,9 @@ class TimeInForce(enum.StrEnum):
     FOK = "fok"
     OPG = "opg"
     CLS = "cls"
+
+
+_LATER = {OMIT_IF_DEFAULT: True}
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -95,6 +108,19 @@ class OrderSpec:
     )
     bracket: Bracket | None = attrs.field(default=None)
     extended_hours: bool = attrs.field(default=False, validator=v.instance_of(bool))
+    #: Trailing stop distance in dollars (exactly one of the two trails).
+    trail_price: Decimal | None = attrs.field(
+        default=None, validator=v.optional_positive_decimal, metadata=_LATER
+    )
+    #: Trailing stop distance in percent of the high-water mark.
+    trail_percent: Decimal | None = attrs.field(
+        default=None, validator=v.optional_positive_decimal, metadata=_LATER
+    )
+    #: An exit-only OCO: this limit order is the take-profit and ``bracket`` carries
+    #: the take-profit and the stop-loss leg (Alpaca ``order_class=oco``).
+    oco: bool = attrs.field(
+        default=False, validator=v.instance_of(bool), metadata=_LATER
+    )
 
     def __attrs_post_init__(self) -> None:
         if (self.qty is None) == (self.notional is None):
@@ -111,8 +137,11 @@ class OrderSpec:
             raise InvalidInput("stop_price", self.stop_price, self._price_rule("stop"))
         if self.notional is not None and self.order_type is not OrderType.MARKET:
             raise InvalidInput("notional", self.notional, "only market orders")
+        self._check_trail()
         if self.bracket is not None:
             self._check_bracket(self.bracket)
+        if self.oco:
+            self._check_oco()
         if self.extended_hours and (
             self.order_type is not OrderType.LIMIT
             or self.time_in_force is not TimeInForce.DAY
@@ -123,12 +152,33 @@ class OrderSpec:
         order_type = self.order_type.value
         return f"a {kind} price is required for this order type, else forbidden ({order_type})"
 
+    def _check_trail(self) -> None:
+        trails = (self.trail_price is not None) + (self.trail_percent is not None)
+        if self.order_type is OrderType.TRAILING_STOP:
+            if trails != 1:
+                raise InvalidInput(
+                    "trail", (self.trail_price, self.trail_percent), "give exactly one"
+                )
+        elif trails:
+            raise InvalidInput("trail", self.order_type.value, "only trailing stops")
+
+    def _check_oco(self) -> None:
+        bracket = self.bracket
+        if self.order_type is not OrderType.LIMIT or bracket is None:
+            raise InvalidInput("oco", self.order_type.value, "a limit with a bracket")
+        if bracket.take_profit_limit is None or bracket.stop_loss_stop is None:
+            raise InvalidInput("oco", bracket, "needs a take-profit and a stop-loss")
+        if bracket.take_profit_limit != self.limit_price:
+            raise InvalidInput("oco", self.limit_price, "limit is the take-profit")
+
     def _check_bracket(self, bracket: Bracket) -> None:
         if self.qty is None:
             raise InvalidInput("bracket", bracket, "needs a qty order, not notional")
         tp, sl = bracket.take_profit_limit, bracket.stop_loss_stop
         if tp is None or sl is None:
             return
-        # For a buy the take-profit sits above the stop; for a sell, below.
-        if (tp <= sl) if self.side is Side.BUY else (tp >= sl):
+        # For a buy entry the take-profit sits above the stop; for a sell, below.
+        # An OCO is the exit itself: its legs are on its own side.
+        entry = self.side.opposite if self.oco else self.side
+        if (tp <= sl) if entry is Side.BUY else (tp >= sl):
             raise InvalidInput("bracket", (tp, sl), "take-profit on the wrong side")

@@ -53,6 +53,8 @@ def match_bar(
         ready = (order.ready_at - start).total_seconds() / span_s
         match = match_order(model, order, bar, path, quote, max(0.0, ready), liquidity)
         order.queue_ahead, order.triggered = match.queue_ahead, match.triggered
+        if match.hwm is not None:
+            order.hwm = match.hwm
         at = max(now, start + timedelta(seconds=match.at * span_s))
         if match.qty > 0 and (order.deadline is None or at < order.deadline):
             _schedule_fill(book, config, order, match, at)

@@ -225,6 +225,9 @@ class VenueBook:
         elif not order.is_final:
             if kind is ActionKind.CANCEL:
                 self.finalize(order, B.CANCELED, at, K.CANCELED, reason=action.reason)
+                if order.parent_id is not None:
+                    # Alpaca: "Cancelling one order cancels the rest of the group".
+                    self._cancel_siblings(order, at, reason="group canceled")
             else:
                 self.finalize(
                     order, B.EXPIRED, at, K.EXPIRED, reason="day order expired"
@@ -273,7 +276,16 @@ class VenueBook:
                 order.status = B.PARTIALLY_FILLED
             order.updated_at = at
             self.emit(K.PARTIAL_FILL, order, at, fill=fill)
-        if order.parent_id is not None:
+        if order.spec.oco or order.parent_id is not None:
+            self._one_cancels_other(order, at)
+
+    def _one_cancels_other(self, order: SimOrder, at: datetime) -> None:
+        # The first fill of one exit cancels the other. Alpaca cuts the other to
+        # the quantity left instead on a partial fill (ALPACA.md §3); not modelled:
+        # an order's quantity never changes under its intent here.
+        if order.spec.oco:
+            self._end_legs(order, at)
+        else:
             self._cancel_siblings(order, at)
 
     def _replace(self, old: SimOrder, new: SimOrder, at: datetime) -> None:
@@ -281,10 +293,15 @@ class VenueBook:
             self.finalize(new, B.REJECTED, at, K.REJECTED, reason=f"order {old.status}")
             return
         old.replaced_by = new.broker_order_id
+        new.hwm = old.hwm
+        if old.parent_id is not None:
+            self._adopt(old, new)
         self.finalize(old, B.REPLACED, at, K.REPLACED, replaced_by=new.broker_order_id)
         if new.is_final:
             return  # the new order was canceled before the replace took effect
-        new.status, new.updated_at = B.NEW, at
+        new.status = B.NEW if new.parent_id is None else self._armed_status(new)
+        new.updated_at = at
+        self.reservations.touch(new)
         self.emit(K.ACCEPTED, new, at)
         self.work(new)
         self.schedule_expiry(new, at)
@@ -292,24 +309,70 @@ class VenueBook:
     # --- bracket legs ------------------------------------------------------------
 
     def _activate_legs(self, entry: SimOrder, at: datetime) -> None:
+        if entry.spec.oco:
+            self._end_legs(entry, at)  # the take-profit filled: its stop goes
+            return
         for leg_id in entry.leg_ids:
             leg = self.orders[leg_id]
             if leg.status is B.HELD:
-                leg.status, leg.updated_at, leg.ready_at = B.NEW, at, at
-                self.reservations.touch(leg)
-                self.emit(K.ACCEPTED, leg, at)
-                self.work(leg)
-                self.schedule_expiry(leg, at)
+                self.arm(leg, at)
+
+    def arm(self, leg: SimOrder, at: datetime) -> None:
+        """Let ``leg`` work from ``at``: a take-profit ``new``, a stop-loss ``held``."""
+        leg.status, leg.updated_at, leg.ready_at = self._armed_status(leg), at, at
+        self.reservations.touch(leg)
+        if leg.status is B.NEW:
+            self.emit(K.ACCEPTED, leg, at)
+        self.work(leg)
+        self.schedule_expiry(leg, at)
 
     def _end_held_legs(self, entry: SimOrder, at: datetime) -> None:
         for leg_id in entry.leg_ids:
             leg = self.orders[leg_id]
-            if not leg.is_final and leg.status is not B.NEW:
+            if not leg.is_final and (leg.status is not B.NEW or entry.spec.oco):
                 self.finalize(leg, B.CANCELED, at, K.CANCELED, reason="parent ended")
 
-    def _cancel_siblings(self, leg: SimOrder, at: datetime) -> None:
+    def _end_legs(self, entry: SimOrder, at: datetime) -> None:
+        for leg_id in entry.leg_ids:
+            leg = self.orders[leg_id]
+            if not leg.is_final:
+                self.finalize(leg, B.CANCELED, at, K.CANCELED, reason="oco")
+
+    def _cancel_siblings(
+        self, leg: SimOrder, at: datetime, reason: str = "oco"
+    ) -> None:
         assert leg.parent_id is not None
-        for sibling_id in self.orders[leg.parent_id].leg_ids:
+        parent = self.orders[leg.parent_id]
+        for sibling_id in parent.leg_ids:
             sibling = self.orders[sibling_id]
             if sibling is not leg and not sibling.is_final:
-                self.finalize(sibling, B.CANCELED, at, K.CANCELED, reason="oco")
+                self.finalize(sibling, B.CANCELED, at, K.CANCELED, reason=reason)
+        if parent.spec.oco and not parent.is_final:
+            self.finalize(parent, B.CANCELED, at, K.CANCELED, reason=reason)
+
+    def _armed_status(self, leg: SimOrder) -> BrokerOrderStatus:
+        assert leg.parent_id is not None
+        parent = self.orders[leg.parent_id]
+        paired = parent.spec.oco or len(parent.leg_ids) > 1
+        return armed_status(leg, paired)
+
+    def _adopt(self, old: SimOrder, new: SimOrder) -> None:
+        """Put a replacing leg in its group where the replaced one was."""
+        assert old.parent_id is not None
+        parent = self.orders[old.parent_id]
+        new.parent_id = parent.broker_order_id
+        parent.leg_ids = tuple(
+            new.broker_order_id if i == old.broker_order_id else i
+            for i in parent.leg_ids
+        )
+
+
+def armed_status(leg: SimOrder, paired: bool) -> BrokerOrderStatus:
+    """The status a working leg shows: ``held`` for a stop-loss paired with a
+    take-profit, else ``new``.
+
+    Alpaca keeps a bracket's (or OCO's) stop-loss ``held`` while the take-profit is
+    ``new``; the stop still triggers (ALPACA.md §3, alpaca-py#198). An OTO's lone
+    stop-loss is the only exit working: ``new``.
+    """
+    return B.HELD if paired and leg.spec.stop_price is not None else B.NEW

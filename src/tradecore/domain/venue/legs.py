@@ -1,8 +1,12 @@
 """Bracket legs: the take-profit and stop-loss orders a venue holds for an entry.
 
-Legs are created with the entry, ``held`` until the entry fills completely, then work
-as ordinary orders; the first fill of one cancels the other (one-cancels-other). Their
-client order ids are derived from the entry's, so a replay reproduces them.
+Legs are created with the entry, ``held`` until the entry fills completely; then the
+take-profit is ``new`` and the stop-loss stays ``held`` while it works (it triggers as
+any stop does), as Alpaca shows them (ALPACA.md §3 "Observed leg statuses":
+alpaca-py#198, alpaca-trade-api-python#322). The first fill of one cancels the other
+(one-cancels-other). An OCO exit is its own take-profit: its one leg, the stop-loss,
+works ``held`` from the start. Leg client order ids are derived from the entry's, so a
+replay reproduces them.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ def leg_specs(entry: OrderSpec) -> list[tuple[str, OrderSpec]]:
     assert bracket is not None
     assert entry.qty is not None  # OrderSpec requires qty for brackets
     tif = entry.time_in_force if entry.time_in_force in _RESTING else TimeInForce.GTC
-    side, legs = entry.side.opposite, []
-    if bracket.take_profit_limit is not None:
+    # An OCO is the take-profit itself, on the exit's side: only its stop is a leg.
+    side, legs = (entry.side if entry.oco else entry.side.opposite), []
+    if bracket.take_profit_limit is not None and not entry.oco:
         spec = OrderSpec(
             symbol=entry.symbol,
             side=side,

@@ -28,7 +28,7 @@ from tradecore.domain.market.bars import Bar, Quote
 from tradecore.domain.orders.money import ZERO, quantize_qty, to_price
 from tradecore.domain.orders.spec import OrderType, Side, TimeInForce
 from tradecore.domain.venue.fill_models import FillModel
-from tradecore.domain.venue.sim_order import SimOrder
+from tradecore.domain.venue.sim_order import SimOrder, trail_stop
 
 #: (time fraction of the bar, price) corners of the assumed intrabar path.
 Path = tuple[tuple[float, float], ...]
@@ -46,6 +46,8 @@ class Match:
     at: float
     queue_ahead: float | None
     triggered: bool
+    #: A trailing stop's high-water mark after the part of the bar looked at.
+    hwm: Decimal | None = None
 
 
 def ohlc_path(bar: Bar) -> Path:
@@ -129,6 +131,12 @@ def match_order(
     """
     side = order.spec.side
     triggered, t = order.triggered, start
+    hwm = None
+    if order.spec.order_type is OrderType.TRAILING_STOP and not triggered:
+        t_trig, hwm = trail_reach(order, path, start)
+        if t_trig is None:
+            return Match(ZERO, None, start, order.queue_ahead, False, hwm)
+        triggered, t = True, t_trig
     stop = order.spec.stop_price
     if stop is not None and not triggered:
         t_trig = first_reach(path, start, float(stop), upward=side is Side.BUY)
@@ -143,11 +151,35 @@ def match_order(
             model, order, bar, quote, (t, reference, cap), limit, triggered
         )
         if aggressive is not None:
-            return aggressive
+            return attrs.evolve(aggressive, hwm=hwm)
     assert limit is not None  # a market order always matches aggressively
     return _passive(
         model, order, bar, path, quote, (t, limit, liquidity_left), triggered
     )
+
+
+def trail_reach(
+    order: SimOrder, path: Path, start: float
+) -> tuple[float | None, Decimal | None]:
+    """When a trailing stop triggers on ``path`` from ``start``, and its new ``hwm``.
+
+    The high-water mark follows the path (up for a sell, down for a buy) and the stop
+    trails it; the stop triggers where the path comes back to the stop. Before any
+    price the mark starts at the path price when the order is ready.
+    """
+    sell = order.spec.side is Side.SELL
+    best = price_at(path, start) if order.hwm is None else float(order.hwm)
+    corners = [(start, price_at(path, start))] + [(t, p) for t, p in path if t > start]
+    for (ta, pa), (tb, pb) in itertools.pairwise([corners[0], *corners]):
+        best = max(best, pa) if sell else min(best, pa)
+        level = float(trail_stop(order.spec, to_price(best)))
+        if (pa <= level) if sell else (pa >= level):
+            return ta, to_price(best)
+        if (pb <= level) if sell else (pb >= level):
+            return ta + (tb - ta) * (level - pa) / (pb - pa), to_price(best)
+    last = corners[-1][1]
+    best = max(best, last) if sell else min(best, last)
+    return None, to_price(best)
 
 
 def _marketable(price: float, limit: Decimal, side: Side) -> bool:

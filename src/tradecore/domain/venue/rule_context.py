@@ -19,11 +19,16 @@ from tradecore.domain.broker_rules.context import (
     RuleContext,
 )
 from tradecore.domain.market.calendar import Session
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.venue.sim_order import SimOrder
+
+#: Orders that hold no shares and meet no order: a bracket's held stop-loss (its
+#: take-profit holds the shares for the group), and an order already being canceled.
+_NOT_RESTING = frozenset({BrokerOrderStatus.HELD, BrokerOrderStatus.PENDING_CANCEL})
 
 
 def resting_orders(orders: Iterable[SimOrder]) -> tuple[RestingOrder, ...]:
-    """The rule view of working orders, oldest first."""
+    """The rule view of working orders, oldest first (held legs left out)."""
     return tuple(
         RestingOrder(
             broker_order_id=o.broker_order_id,
@@ -34,6 +39,7 @@ def resting_orders(orders: Iterable[SimOrder]) -> tuple[RestingOrder, ...]:
             stop_price=o.spec.stop_price,
         )
         for o in orders
+        if o.status not in _NOT_RESTING
     )
 
 

@@ -14,8 +14,8 @@ from decimal import Decimal
 import attrs
 
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
-from tradecore.domain.orders.money import ONE_SHARE, ZERO
-from tradecore.domain.orders.spec import OrderSpec
+from tradecore.domain.orders.money import ONE_SHARE, ZERO, quantize_price
+from tradecore.domain.orders.spec import OrderSpec, OrderType, Side
 
 B = BrokerOrderStatus
 
@@ -33,6 +33,21 @@ def derive_id(seed: int, *parts: str) -> str:
     digest = hashlib.sha256("|".join((str(seed), *parts)).encode()).hexdigest()
     d = digest
     return f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:32]}"
+
+
+def trail_stop(spec: OrderSpec, hwm: Decimal) -> Decimal:
+    """The stop of a trailing stop at high-water mark ``hwm``, on the cent.
+
+    A sell stops ``trail_price`` (or ``trail_percent`` %) below the highest price
+    seen, a buy as far above the lowest (Alpaca "Trailing Stop Orders").
+    """
+    sign = -1 if spec.side is Side.SELL else 1
+    if spec.trail_price is not None:
+        stop = hwm + sign * spec.trail_price
+    else:
+        assert spec.trail_percent is not None
+        stop = hwm * (1 + sign * spec.trail_percent / 100)
+    return quantize_price(stop) if stop > 0 else Decimal("0.01")
 
 
 def qty_step(qty: Decimal) -> Decimal:
@@ -65,6 +80,9 @@ class SimOrder:
     leg_ids: tuple[str, ...] = ()
     parent_id: str | None = None
     replaced_by: str | None = None
+    #: Trailing stops: the best price since the order was placed (the highest for a
+    #: sell, the lowest for a buy; Alpaca's ``hwm``); ``None`` before any price.
+    hwm: Decimal | None = None
 
     @property
     def remaining(self) -> Decimal:
@@ -82,6 +100,15 @@ class SimOrder:
     def is_final(self) -> bool:
         """True once the order can no longer be canceled or replaced."""
         return self.status in FINAL
+
+    def stop_level(self) -> Decimal | None:
+        """The price that triggers this order: its stop, or its trail off ``hwm``."""
+        spec = self.spec
+        if spec.order_type is not OrderType.TRAILING_STOP:
+            return spec.stop_price
+        if self.hwm is None:
+            return None
+        return trail_stop(spec, self.hwm)
 
     def step(self) -> Decimal:
         """Return the size increment this order fills in."""

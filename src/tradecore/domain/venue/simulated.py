@@ -46,7 +46,7 @@ from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.money import quantize_qty, to_price
-from tradecore.domain.orders.spec import OrderSpec, TimeInForce
+from tradecore.domain.orders.spec import OrderSpec, OrderType, TimeInForce
 from tradecore.domain.venue.bar_matching import match_bar
 from tradecore.domain.venue.book import Action, ActionKind, VenueBook
 from tradecore.domain.venue.buying_power import (
@@ -65,6 +65,17 @@ B = BrokerOrderStatus
 #: Auction orders: worked only in the session's first (opg) or last (cls) bar.
 _AUCTION_TIF = (TimeInForce.OPG, TimeInForce.CLS)
 _NOT_REPLACEABLE = frozenset({B.PENDING_NEW, B.PENDING_CANCEL})
+
+
+def _with_trail(spec: OrderSpec, trail: Decimal | None) -> OrderSpec:
+    """``spec`` with the trail a replace sets, in the unit it was placed with."""
+    if trail is None:
+        return spec
+    if spec.order_type is not OrderType.TRAILING_STOP:
+        raise InvalidInput("trail", trail, "only a trailing stop has a trail")
+    if spec.trail_price is not None:
+        return attrs.evolve(spec, trail_price=trail)
+    return attrs.evolve(spec, trail_percent=trail)
 
 
 class SimVenue:
@@ -173,6 +184,12 @@ class SimVenue:
                 self._end_auction(order, auction[1])
             if spec.bracket is not None:
                 order.leg_ids = create_legs(book, self.config.seed, order, now)
+                if spec.oco:  # an exit: its stop-loss works from the start
+                    for leg_id in order.leg_ids:
+                        book.arm(book.orders[leg_id], ready_at)
+            if spec.order_type is OrderType.TRAILING_STOP:
+                bar = self._last_bars.get(spec.symbol)
+                order.hwm = None if bar is None else to_price(bar.close)
         return attrs.evolve(order)
 
     def cancel(self, now: datetime, broker_order_id: str) -> None:
@@ -210,37 +227,51 @@ class SimVenue:
         qty: Decimal | None = None,
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
+        trail: Decimal | None = None,
     ) -> SimOrder:
         """Replace a working order after the cancel latency; return the new order.
 
-        The new order's quantity defaults to what the old one has left.
+        The new order's quantity defaults to what the old one has left. A bracket or
+        OCO leg may change its prices (Alpaca: "Replace works on limit_price and
+        stop_price"); an entry with legs, or an OCO's take-profit, may not. ``trail``
+        is a trailing stop's new distance (its price or percent, as it was placed).
 
         Raises:
             OrderNotFound: no such order.
-            OrderNotCancelable: final, not yet accepted, pending, bracket-linked,
+            OrderNotCancelable: final, not yet accepted, pending, an entry with legs,
                 or with nothing left.
             DuplicateClientOrderId: ``client_order_id`` was used before.
+            BrokerRuleBreached: the new order breaks a rule on its own shape.
             InsufficientBuyingPower: the new order would tie up more than is free.
         """
         self.advance_to(now)
         old = self._get(broker_order_id)
         self._check_cancelable(old)
-        # Not yet accepted, being canceled, or bracket-linked: not replaceable.
-        if old.status in _NOT_REPLACEABLE or old.leg_ids or old.parent_id is not None:
+        # Not yet accepted, being canceled, or with legs: not replaceable.
+        if old.status in _NOT_REPLACEABLE or old.leg_ids or self._unarmed_leg(old):
             raise OrderNotCancelable(f"order {broker_order_id} cannot be replaced now")
         self._check_new_id(client_order_id)
         new_qty = old.remaining if qty is None else qty
         if new_qty <= 0:
             raise OrderNotCancelable(f"order {broker_order_id} has nothing left")
         spec = attrs.evolve(
-            old.spec,
+            _with_trail(old.spec, trail),
             qty=new_qty,
             notional=None,
             limit_price=limit_price or old.spec.limit_price,
             stop_price=stop_price or old.spec.stop_price,
         )
+        breach = shape_breach(spec)  # e.g. a sub-penny price: refused as on submit
+        if breach is not None:
+            raise BrokerRuleBreached(breach)
         self._check_buying_power(spec, new_qty, exclude=broker_order_id)
         return self._schedule_replace(now, old, client_order_id, spec)
+
+    def _unarmed_leg(self, order: SimOrder) -> bool:
+        # A leg waiting for its entry to fill is not working yet: nothing to replace.
+        return order.parent_id is not None and order.broker_order_id not in (
+            self._book.working.get(order.spec.symbol, {})
+        )
 
     # --- queries ---------------------------------------------------------------------
 

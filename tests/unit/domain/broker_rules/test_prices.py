@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from tradecore.domain.broker_rules import first_breach
 from tradecore.domain.broker_rules.prices import on_tick, sub_penny_price
-from tradecore.domain.orders.money import quantize_price
+from tradecore.domain.orders.money import price_increment, quantize_price
 from tradecore.domain.orders.spec import Bracket, OrderSpec, OrderType, Side
 
 prices = st.decimals(
@@ -60,3 +60,13 @@ def test_bracket_legs_obey_the_tick_too():
     assert breach is not None
     assert "take_profit.limit_price 120.005" in breach.message
     assert first_breach(_limit("100.00"), None) is None
+
+
+@given(prices)
+def test_a_price_off_its_tick_is_refused_naming_the_field(price):
+    rounded = quantize_price(price)
+    off = rounded + price_increment(rounded) / 10
+    breach = sub_penny_price(_limit(str(off)))
+    assert breach is not None
+    assert breach.rule == "sub_penny_price"
+    assert breach.message.startswith(f"invalid limit_price {off}.")
