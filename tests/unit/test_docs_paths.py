@@ -20,6 +20,7 @@ DOCS = {
     "docs/architecture.md": 100,
     "docs/where-things-are.md": 100,
     "docs/performance.md": 10,
+    "docs/ALPACA-FIDELITY.md": 15,
 }
 _TOKEN = re.compile(r"`([^`\n]+)`")
 _FILE = re.compile(r"\.(py|md|toml|mako)$")
