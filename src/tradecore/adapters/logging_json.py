@@ -26,6 +26,23 @@ def _extras(record: logging.LogRecord) -> dict[str, Any]:
     return {k: v for k, v in vars(record).items() if k not in _STANDARD}
 
 
+def exception_text(record: logging.LogRecord) -> str:
+    """The record's exception as logged: a traceback, or one line for network noise.
+
+    A library's connection failure (an ``OSError``: refused, reset, timed out) is
+    summarised as ``Type: message``: alpaca-py logs every failed stream reconnect
+    with its traceback, and a server that is down would fill the log with identical
+    tracebacks while the adapter already logs what it does about it. Everything else,
+    and every exception our own code logs, keeps its traceback.
+    """
+    assert record.exc_info is not None
+    error = record.exc_info[1]
+    ours = record.name == "tradecore" or record.name.startswith("tradecore.")
+    if isinstance(error, OSError) and not ours:
+        return f"{type(error).__name__}: {error}"
+    return logging.Formatter().formatException(record.exc_info)
+
+
 class JsonFormatter(logging.Formatter):
     """Formats a record as one compact JSON object with sorted keys."""
 
@@ -38,7 +55,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         if record.exc_info and not record.exc_text:
-            record.exc_text = self.formatException(record.exc_info)
+            record.exc_text = exception_text(record)
         if record.exc_text:
             document["exception"] = record.exc_text
         for key, value in _extras(record).items():
@@ -59,7 +76,7 @@ class RedactingFilter(logging.Filter):
         record.msg = scrub(record.getMessage(), self._secrets)
         record.args = None
         if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = exception_text(record)
         if record.exc_text:
             record.exc_text = scrub(record.exc_text, self._secrets)
         for key, value in _extras(record).items():

@@ -62,3 +62,36 @@ def test_a_secret_never_appears_wherever_it_is_logged(
     lines = _lines(stream)
     assert lines[3]["alpaca"] == {"api_key": "***", "secret_key": "***"}
     assert "RuntimeError: login failed with ***" in str(lines[4]["exception"])
+
+
+def _logged_exception(name: str, error: Exception) -> dict[str, object]:
+    stream = io.StringIO()
+    logger = logging.getLogger(name)
+    logger.propagate = False
+    handler = configure_json_logging(stream=stream, secrets=[SECRET], logger=logger)
+    try:
+        try:
+            raise error
+        except Exception:
+            logger.exception("error during websocket communication")
+    finally:
+        logger.removeHandler(handler)
+    [line] = _lines(stream)
+    return line
+
+
+def test_a_librarys_connection_failure_is_one_line_not_a_traceback() -> None:
+    refused = ConnectionRefusedError(111, f"Connect call failed {SECRET}")
+    line = _logged_exception("alpaca.trading.stream", refused)
+    assert (
+        line["exception"]
+        == "ConnectionRefusedError: [Errno 111] Connect call failed ***"
+    )
+    assert "Traceback" not in json.dumps(line)
+
+
+def test_other_exceptions_and_our_own_keep_their_traceback() -> None:
+    library_bug = _logged_exception("alpaca.trading.stream", KeyError("data"))
+    assert str(library_bug["exception"]).startswith("Traceback (most recent call last)")
+    ours = _logged_exception("tradecore.adapters.alpaca.stream", ConnectionResetError())
+    assert str(ours["exception"]).startswith("Traceback (most recent call last)")
