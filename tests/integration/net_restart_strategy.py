@@ -30,10 +30,12 @@ SCRIPT: dict[int, tuple[int, float | None]] = {
     25: (10_000, 0.70),
     30: (0, None),
     40: (12_000, None),  # a quarter of five minutes' volume: a TWAP parent
-    75: (0, None),
-    90: (10_000, 0.75),
-    100: (0, None),
-    105: (10_000, 0.78),
+    75: (0, None),  # its close: another TWAP parent, slices at 75, 80, 85 and 90
+    # After the close's last slice: a buy while our own sell rests would be a wash
+    # trade Alpaca refuses (skipped(broker_rules:wash_trade) ends the parent).
+    96: (10_000, 0.75),
+    106: (0, None),
+    111: (10_000, 0.78),
 }
 #: The bar the parent is decided on (its first slice goes out then).
 PARENT_BAR = 40

@@ -23,6 +23,7 @@ from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.market.bars import Bar, Quote
 from tradecore.domain.orders.account import AccountSnapshot, Position
 from tradecore.domain.orders.events import OrderEvent
+from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.spec import OrderSpec
 from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.sim_order import SimOrder
@@ -45,10 +46,13 @@ class SimulatedBroker(ScheduledBroker):
         }
     )
 
-    def __init__(self, clock: Clock, config: VenueConfig) -> None:
-        """Open an account with ``config.starting_cash`` on a venue seeded by it."""
+    def __init__(
+        self, clock: Clock, config: VenueConfig, opening: Ledger | None = None
+    ) -> None:
+        """Open an account with ``config.starting_cash`` on a venue seeded by it, or
+        with the ``opening`` books of an account that already traded."""
         self._clock = clock
-        self._venue = SimVenue(config)
+        self._venue = SimVenue(config, opening)
         account = config.account
         if not can_short(account.multiplier, account.shorting_enabled):
             # A cash account, or shorting disabled: as Alpaca, no short sales.

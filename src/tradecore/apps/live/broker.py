@@ -26,8 +26,10 @@ from tradecore.domain.market.broker_clock import (
     clock_disagreement,
 )
 from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.orders.ledger import Ledger
 from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
+from tradecore.ports.store import Store
 
 #: Wall-clock wait between drain rounds for a real broker's stream.
 DRAIN_SETTLE_S = 0.2
@@ -141,6 +143,13 @@ def close(broker: Broker) -> None:
         close()
 
 
+def stored_books(store: Store, cash: Decimal) -> Ledger | None:
+    """The account the store's fills make from ``cash`` (``None``: no fills yet)."""
+    with store.unit_of_work() as uow:
+        fills = uow.fills.all()
+    return Ledger.opening(cash).apply_all(fills) if fills else None
+
+
 def live_broker(
     settings: Settings,
     clock: Clock,
@@ -149,13 +158,22 @@ def live_broker(
     seed: int,
     dry_run: bool,
     calendar: MarketCalendar,
+    store: Store,
 ) -> tuple[Broker, Callable[[Sequence[Bar]], None] | None]:
     """The configured broker, and how it sees each batch of bars (``None``: it has
-    its own market)."""
+    its own market).
+
+    The simulated broker lives in the process, so a restart would meet an account
+    that never traded; it opens instead with the books the store's fills make (what
+    the account held when the last process stopped), as a real broker would still
+    hold them — else the restarted run's exits would sell shares its broker lacks.
+    """
     kind = settings.broker.kind
     if kind == "simulated":
         sim = SimulatedBroker(
-            clock, venue_config("ideal", cash, seed, frames, calendar)
+            clock,
+            venue_config("ideal", cash, seed, frames, calendar),
+            opening=stored_books(store, cash),
         )
         return (DryRunBroker(clock, sim) if dry_run else sim), _each(sim.on_bar)
     if kind == "alpaca":

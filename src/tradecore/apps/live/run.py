@@ -166,7 +166,14 @@ def run(
                 clock=clock,
             )
             broker, market = live_broker.live_broker(
-                settings, clock, frames, opening, seed, dry_run, calendars.regular
+                settings,
+                clock,
+                frames,
+                opening,
+                seed,
+                dry_run,
+                calendars.regular,
+                store,
             )
             if emulator:
                 market = live_broker.emulator_market(settings, source.interval, clock)

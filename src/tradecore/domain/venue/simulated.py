@@ -81,11 +81,13 @@ def _with_trail(spec: OrderSpec, trail: Decimal | None) -> OrderSpec:
 class SimVenue:
     """One simulated market and account; see the module docstring for the rules."""
 
-    def __init__(self, config: VenueConfig) -> None:
-        """Open the venue with ``config.starting_cash`` and nothing else."""
+    def __init__(self, config: VenueConfig, opening: Ledger | None = None) -> None:
+        """Open the venue with ``config.starting_cash`` and nothing else, or with the
+        ``opening`` books (an account that already traded: a restarted live run)."""
         self.config = config
         self._rng = np.random.default_rng(config.seed)
-        self._book = VenueBook(config.calendar, Ledger.opening(config.starting_cash))
+        ledger = Ledger.opening(config.starting_cash) if opening is None else opening
+        self._book = VenueBook(config.calendar, ledger)
         self._last_bars: dict[str, Bar] = {}
         self._quotes: dict[str, Quote] = {}
         self._now: datetime | None = None
