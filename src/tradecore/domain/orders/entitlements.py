@@ -173,6 +173,8 @@ def _split(
     exact = qty * terms.ratio
     step = _WHOLE if terms.whole_shares else FRACTION
     kept = exact.quantize(step, rounding=ROUND_DOWN)  # toward zero, either sign
+    if kept == exact:
+        kept = exact  # keep the exact value's own digits (400, not 400.000000000)
     rest = exact - kept
     cash = removed = _ZERO
     if rest != 0:
