@@ -14,22 +14,26 @@ to book on its own ledger.
   as Alpaca keeps them since 2021-08-02, any remainder paid in cash
   (:mod:`tradecore.domain.orders.entitlements`). Open orders in the symbol are
   **canceled** (reason ``corporate_action``): their quantities and prices are in
-  pre-split shares. Alpaca's documentation found does not say what it does with
-  open orders on a split; canceling is what Alpaca does to orders in a stock that
-  stops trading in a cash merger (its partner Opto's help page "Handling corporate
-  actions": "Any scheduled orders for the affected stock will be automatically
-  canceled by the broker-dealer, Alpaca") and what brokers that document it do for
-  splits; FINRA Rule 5330 would instead adjust them (qty x ratio, price / ratio).
-  Canceled, the engine hears CANCELED and the strategy decides again on the next
-  bar, in the new shares.
+  pre-split shares. This is an approximation of Alpaca, chosen knowingly: Alpaca's
+  order statuses say an order may be "replaced ... or was updated due to a market
+  event such as corporate action" (docs "Order Lifecycle", OpenAPI ``OrderStatus``
+  ``replaced``; docs/alpaca.md §4.2), i.e. Alpaca adjusts a resting order (as FINRA
+  Rule 5330 does: quantity x ratio, price / ratio) and reports the old one
+  ``replaced`` by a new one. Following such a broker-initiated replacement needs
+  the order manager to adopt an order under a client order id it did not derive,
+  which it cannot yet; a cancel it handles, and the strategy decides again on the
+  next bar, in the new shares. Cancellation is also what Alpaca does to orders in
+  a stock that stops trading in a cash merger (its partner Opto's help page
+  "Handling corporate actions": "Any scheduled orders for the affected stock will
+  be automatically canceled by the broker-dealer, Alpaca").
 - **Cash dividend.** Cash += position at the prior close x cash per share, a short
   pays it. Booked on the **ex-date**, not the payable date: Alpaca credits the cash
   on the payable date ("position and cash balance changes that will take effect on
   an announcement's payable date", Alpaca's Corporate Actions Announcements API
   reference), but the entitlement is fixed on the ex-date and the price drops by the
   dividend that morning; booking it then keeps marked equity continuous instead of
-  showing a dip until the payable date (a receivable Alpaca's ``equity`` would not
-  show either). Open orders are left alone.
+  showing a dip until the payable date (the ledger has no receivable). Open orders
+  are left alone.
 - **Rename.** The position moves to the new symbol; open orders in the old symbol
   are canceled (the old symbol no longer trades).
 
