@@ -27,6 +27,7 @@ from tradecore.adapters.signing import read_signed_manifest
 from tradecore.apps.replay.main import app
 from tradecore.apps.replay.out_folder import STORE_FILE
 from tradecore.apps.replay.runner import replay
+from tradecore.apps.wiring import errors
 from tradecore.domain.market.bar_frame import BarFrame, to_ns
 from tradecore.domain.market.corporate_actions import CorporateAction
 
@@ -197,3 +198,20 @@ def test_without_actions_nothing_is_recorded(tmp_path: Path) -> None:
     assert "corporate_actions" not in config
     manifest = read_signed_manifest(out / "manifest.json").manifest
     assert [s.name for s in manifest.data_sources] == ["bars/AAA"]
+
+
+def test_bad_inputs_are_refused_before_anything_is_written(
+    bars: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    args = ["run", "--data", str(bars), "--out", str(out), "--strategy", STRATEGY]
+    result = runner.invoke(app, [*args, "--adjustment", "splits"])
+    assert result.exit_code == errors.CONFIG_OR_AUTH
+    assert "unknown adjustment 'splits'" in result.output
+    (bars / "corporate_actions.csv").write_text(
+        "symbol,kind,ex_date,ratio,cash,new_symbol\nAAA,forward_split,2026-01-07,,,\n"
+    )
+    result = runner.invoke(app, args)
+    assert result.exit_code == errors.DOMAIN
+    assert "corporate_actions.csv line 2, field 'ratio'" in result.output
+    assert not (out / "manifest.json").exists()

@@ -58,7 +58,7 @@ from tradecore.apps.wiring.calendars import calendars_for_span, frames_span
 from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.risk_path import RiskPath, compose_risk_path
 from tradecore.apps.wiring.strategy_loader import load_strategy
-from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.errors import ConfigurationError, InvalidInput
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.market.adjustment import (
@@ -197,7 +197,7 @@ def replay(
         )
         chosen = load_strategy(strategy, params or {})
         actions = _corporate_actions(corporate_actions, data)
-        adjusted = Adjustment.parse(str(adjustment))
+        adjusted = _adjustment(adjustment)
         market = (
             calendar
             if isinstance(calendar, MarketCalendar)
@@ -471,6 +471,14 @@ def _corporate_actions(
         if beside.is_file():
             return read_corporate_actions(beside)
     return []
+
+
+def _adjustment(name: str | Adjustment) -> Adjustment:
+    """The adjustment named ``name`` (a configuration error if unknown)."""
+    try:
+        return Adjustment.parse(str(name))
+    except InvalidInput as e:
+        raise ConfigurationError(f"unknown adjustment {name!r}; {e.reason}") from None
 
 
 def _action_record(action: CorporateAction) -> dict[str, str]:
