@@ -13,8 +13,10 @@ import attrs
 from tradecore.domain import validation as v
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.market.bars import Bar
+from tradecore.domain.market.corporate_actions import CorporateAction
 from tradecore.domain.orders.account import AccountSnapshot, Position
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
+from tradecore.domain.orders.entitlements import ActionBooking
 from tradecore.domain.orders.events import OrderEvent
 from tradecore.domain.orders.spec import OrderSpec
 
@@ -180,5 +182,16 @@ class ScheduledBroker(Broker, Protocol):
         """Return whether a bar of ``symbol`` could change anything (a working order).
 
         Lets the replay driver skip building bar objects nobody would look at.
+        """
+        ...
+
+    def on_corporate_action(self, action: CorporateAction) -> ActionBooking:
+        """Apply ``action`` to the account now (fed at its ex-date's start).
+
+        Like a bar, a corporate action is a fact of the simulated market: the replay
+        driver feeds it when time reaches it. The broker changes positions and cash
+        as the real one would, cancels the open orders it cancels (their CANCELED
+        events come through :meth:`poll_events`) and returns what it did, for the
+        engine to book on its own ledger.
         """
         ...

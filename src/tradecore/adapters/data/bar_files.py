@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 from tradecore.adapters.data._columns import NUMERIC, REQUIRED, TIMESTAMP
 from tradecore.adapters.data._csv import csv_line, read_csv_columns
 from tradecore.adapters.data._parquet import parquet_record, read_parquet_columns
+from tradecore.adapters.data.corporate_actions_file import CORPORATE_ACTIONS_FILE
 from tradecore.domain.errors import BarFileError, InvalidBarData
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.bars import Provenance
@@ -49,10 +50,10 @@ def load_bar_files(
 ) -> list[BarFrame]:
     """Load every ``SYMBOL.csv`` / ``SYMBOL.parquet`` in ``directory``, by symbol.
 
-    Other files are ignored. One symbol may not come from two files. ``each`` is
-    applied to every frame as soon as its file is read (e.g.
-    :meth:`~tradecore.adapters.data.spill.SpilledBars.spill`, so only one file's
-    columns are ever in memory at once).
+    Other files (and ``corporate_actions.csv``) are ignored. One symbol may not
+    come from two files. ``each`` is applied to every frame as soon as its file is
+    read (e.g. :meth:`~tradecore.adapters.data.spill.SpilledBars.spill`, so only one
+    file's columns are ever in memory at once).
 
     Raises:
         BarFileError: the folder is missing or holds no bar files (or only files
@@ -62,7 +63,11 @@ def load_bar_files(
     folder = Path(directory)
     if not folder.is_dir():
         raise BarFileError(str(folder), "directory", None, "is not a directory")
-    paths = sorted(p for p in folder.iterdir() if p.suffix in _READERS and p.is_file())
+    paths = sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in _READERS and p.is_file() and p.name != CORPORATE_ACTIONS_FILE
+    )
     if not paths:
         reason = "holds no SYMBOL.csv or SYMBOL.parquet files"
         raise BarFileError(str(folder), "directory", None, reason)

@@ -21,7 +21,9 @@ from decimal import Decimal
 from tradecore.domain.broker_rules.accounts import can_short
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.market.bars import Bar, Quote
+from tradecore.domain.market.corporate_actions import CorporateAction
 from tradecore.domain.orders.account import AccountSnapshot, Position
+from tradecore.domain.orders.entitlements import ActionBooking
 from tradecore.domain.orders.events import OrderEvent
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.spec import OrderSpec
@@ -47,11 +49,21 @@ class SimulatedBroker(ScheduledBroker):
     )
 
     def __init__(
-        self, clock: Clock, config: VenueConfig, opening: Ledger | None = None
+        self,
+        clock: Clock,
+        config: VenueConfig,
+        opening: Ledger | None = None,
+        *,
+        whole_share_splits: bool = False,
     ) -> None:
         """Open an account with ``config.starting_cash`` on a venue seeded by it, or
-        with the ``opening`` books of an account that already traded."""
+        with the ``opening`` books of an account that already traded.
+
+        ``whole_share_splits``: pay a split's fractional share as cash in lieu (the
+        default keeps fractions, as Alpaca does since 2021-08-02).
+        """
         self._clock = clock
+        self._whole_share_splits = whole_share_splits
         self._venue = SimVenue(config, opening)
         account = config.account
         if not can_short(account.multiplier, account.shorting_enabled):
@@ -72,6 +84,12 @@ class SimulatedBroker(ScheduledBroker):
     def needs_bar(self, symbol: str) -> bool:
         """Return whether a bar of ``symbol`` could fill a working order now."""
         return self._venue.has_working(symbol)
+
+    def on_corporate_action(self, action: CorporateAction) -> ActionBooking:
+        """Apply ``action`` to the account now (see the venue's rules)."""
+        return self._venue.apply_corporate_action(
+            self._clock.now(), action, whole_shares=self._whole_share_splits
+        )
 
     def on_quote(self, quote: Quote) -> None:
         """Record the latest quote for the spread and queue estimates."""

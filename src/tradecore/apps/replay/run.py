@@ -89,6 +89,19 @@ def run(
     spread_bps: float = typer.Option(
         5.0, "--spread-bps", help="Quoted spread assumed from bars (bps)."
     ),
+    corporate_actions: Path | None = typer.Option(
+        None,
+        "--corporate-actions",
+        help="CSV of splits, cash dividends and renames (symbol, kind, ex_date, "
+        "ratio, cash, new_symbol) applied on their ex-dates (default: "
+        "corporate_actions.csv next to the bar files, if there).",
+    ),
+    adjustment: str = typer.Option(
+        "raw",
+        "--adjustment",
+        help="Prices the strategy sees: raw, split, dividend or all (back-adjusted "
+        "for those actions); the simulated venue always trades raw prices.",
+    ),
 ) -> None:
     """Replay a strategy over bar data; write a report folder and a signed manifest."""
     with cli_errors():
@@ -119,6 +132,8 @@ def run(
                 ),
                 calendar=demo_calendar() if demo else market,
                 risk=settings.risk,
+                corporate_actions=corporate_actions,
+                adjustment=adjustment,
             )
         _print_summary(result.summary, out)
 
@@ -185,6 +200,7 @@ def _print_summary(summary: Mapping[str, object], out: Path) -> None:
         "refusals",
         "breaker_trips",
         "trading_state",
+        "corporate_actions",
     )
     for key in (k for k in keys if k in summary):
         value = summary[key]

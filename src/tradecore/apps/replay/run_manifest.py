@@ -94,16 +94,21 @@ def build_manifest(
     config_hash: str,
     cost_model_version: str,
     release: Callable[[BarFrame], None] | None = None,
+    extra_sources: Sequence[DataSource] = (),
 ) -> Manifest:
     """Return the (unsigned) manifest of a run over ``frames``.
 
     ``release`` is called with each frame once its bytes are hashed (bars on
-    memory-mapped files let their pages go).
+    memory-mapped files let their pages go). ``extra_sources`` (e.g. the corporate
+    actions applied) are listed after the bars.
 
     Raises:
         InvalidInput: a field is malformed (e.g. no bars at all).
     """
-    sources = tuple(_source(f, release) for f in sorted(frames, key=_symbol))
+    sources = (
+        *(_source(f, release) for f in sorted(frames, key=_symbol)),
+        *extra_sources,
+    )
     return Manifest(
         strategy_id=identity.strategy_id,
         strategy_version=identity.strategy_version,

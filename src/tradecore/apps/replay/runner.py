@@ -23,6 +23,10 @@ import numpy as np
 
 from tradecore.adapters.alerts.store_log_sink import StoreLogAlertSink
 from tradecore.adapters.data.bar_files import load_bar_files
+from tradecore.adapters.data.corporate_actions_file import (
+    CORPORATE_ACTIONS_FILE,
+    read_corporate_actions,
+)
 from tradecore.adapters.data.spill import SpilledBars
 from tradecore.adapters.report import write_report
 from tradecore.adapters.sim import SimClock, SimulatedBroker
@@ -54,19 +58,31 @@ from tradecore.apps.wiring.calendars import calendars_for_span, frames_span
 from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.risk_path import RiskPath, compose_risk_path
 from tradecore.apps.wiring.strategy_loader import load_strategy
-from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.errors import ConfigurationError, InvalidInput
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.hashing import sha256_hex
+from tradecore.domain.market.adjustment import (
+    AdjustedPrices,
+    Adjustment,
+    explained_jumps,
+)
 from tradecore.domain.market.bar_frame import BarFrame, from_ns
 from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.market.corporate_actions import CorporateAction
+from tradecore.domain.market.data_quality import DataQualityConfig
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.money import to_price
 from tradecore.domain.orders.records import OutcomeKind
-from tradecore.domain.research.manifest import SignedManifest, manifest_hash
+from tradecore.domain.research.manifest import (
+    DataSource,
+    SignedManifest,
+    manifest_hash,
+)
 from tradecore.domain.research.metrics import summarize_performance
 from tradecore.domain.risk.breakers import BreakerEvent
 from tradecore.domain.risk.checks import RiskLimits
 from tradecore.domain.risk.pre_trade import TradingHours
+from tradecore.domain.strategies.adjusted import AdjustedStrategy
 from tradecore.domain.strategies.protocol import Strategy
 from tradecore.domain.venue.config import VenueConfig
 from tradecore.services.durability.commits import CommitInBatches
@@ -119,6 +135,8 @@ def replay(
     execution: ExecutionSettings | None = None,
     calendar: str | MarketCalendar = "XNYS",
     risk: RiskSettings | None = None,
+    corporate_actions: Sequence[CorporateAction] | str | Path | None = None,
+    adjustment: str | Adjustment = Adjustment.RAW,
 ) -> ReplayResult:
     """Replay ``strategy`` over ``data`` (a folder of bar files, or frames).
 
@@ -148,6 +166,14 @@ def replay(
     ``tradecore-live`` does, and ``limits`` is ignored. The summary counts the
     refusals by reason and the breaker trips.
 
+    ``corporate_actions`` (actions, or a ``corporate_actions.csv`` file; default: that
+    file next to the bar files, if there) are applied by the simulated venue on their
+    ex-dates (splits to positions, dividends to cash, renames) and booked by the
+    engine; the venue always trades raw prices. ``adjustment`` (``raw``, ``split``,
+    ``dividend``, ``all``) is what prices the *strategy* sees: back-adjusted for those
+    actions (:mod:`tradecore.domain.strategies.adjusted`). Both go into the config
+    and the manifest (they change results); neither is recorded when not used.
+
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
             folder that already holds a replay without ``resume`` or ``replace``;
@@ -170,6 +196,8 @@ def replay(
             else list(data)  # type: ignore[arg-type]
         )
         chosen = load_strategy(strategy, params or {})
+        actions = _corporate_actions(corporate_actions, data)
+        adjusted = _adjustment(adjustment)
         market = (
             calendar
             if isinstance(calendar, MarketCalendar)
@@ -196,6 +224,10 @@ def replay(
         }
         if risk is not None:
             config["risk"] = risk_view(risk)
+        if actions:
+            config["corporate_actions"] = [_action_record(a) for a in actions]
+        if adjusted is not Adjustment.RAW:
+            config["adjustment"] = adjusted.value
         store = open_replay_store(folder, resume, replace)
         start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
         costs: CostSetup | None = None
@@ -228,6 +260,7 @@ def replay(
             signing,
             cost_model_version=None if costs is None else costs.pinned.version_hash,
             release=None if spilled is None else spilled.release_all,
+            corporate_actions=actions,
         )
         try:
             with store.unit_of_work() as uow:
@@ -254,8 +287,12 @@ def replay(
                     shared_store=False,
                 )
                 orders, fields = path.orders, path.engine_fields()
+            if actions:
+                fields["data_quality"] = DataQualityConfig(
+                    explained_jumps=explained_jumps(actions)
+                )
             engine = TradingEngine(
-                chosen,
+                _strategy_view(chosen, frames, actions, adjusted),
                 orders,
                 commits if path is None else path.commits,
                 clock,
@@ -277,6 +314,7 @@ def replay(
                 on_progress=on_progress,
                 calendar=market,
                 release=None if spilled is None else spilled.release,
+                corporate_actions=actions,
             )
             commits.flush()
             marks = {s: to_price(p) for s, p in engine.last_prices().items()}
@@ -326,6 +364,7 @@ def replay(
             "manifest_hash": manifest_hash(signed.manifest),
             **({} if costs is None else cost_summary(analyses, costs, calibrated)),
             **({} if path is None else risk_summary(outcomes, path)),
+            **({"corporate_actions": len(engine.corporate_actions)} if actions else {}),
         }
         fill_table, decision_table, outcome_table = fills, decisions, outcomes
         result = ReplayResult(
@@ -345,6 +384,10 @@ def replay(
                     run.bars / max(time.perf_counter() - started, 1e-9)
                 ),
             }
+            if engine.corporate_actions:
+                run_info["corporate_actions"] = [
+                    b.audit_payload() for b in engine.corporate_actions
+                ]
             write_report(
                 folder,
                 summary,
@@ -380,11 +423,13 @@ def _signed_manifest(
     *,
     cost_model_version: str | None,
     release: Callable[[BarFrame], None] | None = None,
+    corporate_actions: Sequence[CorporateAction] = (),
 ) -> SignedManifest:
     """The run's manifest, signed.
 
     The cost model is the pinned cost-model version when decisions are net of cost,
-    else the venue's fill and fee models (all that prices the run's orders).
+    else the venue's fill and fee models (all that prices the run's orders). The
+    corporate actions applied are a data source of their own (``corporate_actions``).
     """
     manifest = build_manifest(
         run_identity(strategy, chosen, params, venue.bar_interval),
@@ -393,10 +438,74 @@ def _signed_manifest(
         cost_model_version=cost_model_version
         or sha256_hex({"fill_model": venue.fill_model, "fee_model": venue.fee_model}),
         release=release,
+        extra_sources=(
+            (
+                DataSource(
+                    name="corporate_actions",
+                    provenance="file",
+                    fingerprint=sha256_hex(
+                        [_action_record(a) for a in corporate_actions]
+                    ),
+                ),
+            )
+            if corporate_actions
+            else ()
+        ),
     )
     if signing is None:  # a notebook's tc.replay(): the environment decides
         signing = load_settings(None, os.environ).signing
     return sign_run_manifest(manifest, signing)
+
+
+def _corporate_actions(
+    given: Sequence[CorporateAction] | str | Path | None,
+    data: str | Path | Sequence[BarFrame],
+) -> list[CorporateAction]:
+    """The actions given, read from the file given, or from the data folder's file."""
+    if isinstance(given, str | Path):
+        return read_corporate_actions(given)
+    if given is not None:
+        return list(given)
+    if isinstance(data, str | Path):
+        beside = Path(data) / CORPORATE_ACTIONS_FILE
+        if beside.is_file():
+            return read_corporate_actions(beside)
+    return []
+
+
+def _adjustment(name: str | Adjustment) -> Adjustment:
+    """The adjustment named ``name`` (a configuration error if unknown)."""
+    try:
+        return Adjustment.parse(str(name))
+    except InvalidInput as e:
+        raise ConfigurationError(f"unknown adjustment {name!r}; {e.reason}") from None
+
+
+def _action_record(action: CorporateAction) -> dict[str, str]:
+    """An action as canonical strings (config, manifest fingerprint)."""
+    record = {
+        "symbol": action.symbol,
+        "kind": action.kind.value,
+        "ex_date": action.ex_date.isoformat(),
+    }
+    for name in ("ratio", "cash", "new_symbol", "payable_date"):
+        value = getattr(action, name)
+        if value is not None:
+            record[name] = str(value)
+    return record
+
+
+def _strategy_view(
+    chosen: Strategy,
+    frames: Sequence[BarFrame],
+    actions: Sequence[CorporateAction],
+    adjustment: Adjustment,
+) -> Strategy:
+    """The strategy, fed back-adjusted prices when asked (the venue stays raw)."""
+    if adjustment is Adjustment.RAW or not actions:
+        return chosen
+    prices = AdjustedPrices.of(frames, actions, adjustment)
+    return AdjustedStrategy(chosen, prices) if prices else chosen
 
 
 def _hours(

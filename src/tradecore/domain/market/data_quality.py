@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import enum
 import math
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import attrs
@@ -66,6 +66,12 @@ class DataQualityConfig:
 
     max_bar_age: timedelta | None = attrs.field(
         default=None, validator=_optional_positive_age
+    )
+    #: (symbol, New York date) pairs whose raw price jump a corporate action explains
+    #: (a split's or cash dividend's ex-date): a price-jump rule lets those bars
+    #: through (:func:`tradecore.domain.market.adjustment.explained_jumps`).
+    explained_jumps: frozenset[tuple[str, date]] = attrs.field(
+        factory=frozenset, validator=attrs.validators.instance_of(frozenset)
     )
 
     @classmethod

@@ -41,8 +41,11 @@ from tradecore.domain.errors import (
 )
 from tradecore.domain.market.bars import Bar, Quote
 from tradecore.domain.market.calendar import Session
+from tradecore.domain.market.corporate_actions import ActionKind as CorporateKind
+from tradecore.domain.market.corporate_actions import CorporateAction
 from tradecore.domain.orders.account import AccountSnapshot, Position
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
+from tradecore.domain.orders.entitlements import ActionBooking, apply_terms
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.money import quantize_qty, to_price
@@ -56,6 +59,11 @@ from tradecore.domain.venue.buying_power import (
     reserved_from_scratch,
 )
 from tradecore.domain.venue.config import OutsideHours, VenueConfig
+from tradecore.domain.venue.corporate_actions import (
+    CANCEL_REASON,
+    cancels_orders,
+    terms_of,
+)
 from tradecore.domain.venue.day_trades import DayTrades
 from tradecore.domain.venue.legs import create_legs
 from tradecore.domain.venue.rule_context import venue_rule_context
@@ -145,6 +153,71 @@ class SimVenue:
     def last_bar(self, symbol: str) -> Bar | None:
         """Return the last bar seen for ``symbol``, if any."""
         return self._last_bars.get(symbol)
+
+    # --- corporate actions ------------------------------------------------------------
+
+    def apply_corporate_action(
+        self, now: datetime, action: CorporateAction, *, whole_shares: bool = False
+    ) -> ActionBooking:
+        """Apply ``action`` to the account at ``now`` (its ex-date's start); report it.
+
+        Splits and renames cancel the symbol's open orders first (CANCELED events,
+        reason ``corporate_action``); then the position and cash change and the
+        symbol's last mark moves with them
+        (:mod:`tradecore.domain.venue.corporate_actions`). ``whole_shares``: pay a
+        split's fractional share in cash (else keep fractions to 1e-9, as Alpaca).
+        """
+        self.advance_to(now)
+        symbol = action.symbol
+        book = self._book
+        canceled: list[str] = []
+        if cancels_orders(action):
+            for order in [o for o in book.open.values() if o.spec.symbol == symbol]:
+                if not order.is_final:
+                    book.finalize(
+                        order,
+                        B.CANCELED,
+                        now,
+                        OrderEventKind.CANCELED,
+                        reason=CANCEL_REASON,
+                    )
+                    canceled.append(order.client_order_id)
+        bar = self._last_bars.get(symbol)
+        reference = None if bar is None else to_price(bar.close)
+        terms = terms_of(action, reference, whole_shares=whole_shares)
+        book.ledger, effect = apply_terms(book.ledger, terms)
+        book.reservations.touch_symbol(symbol)
+        book.reservations.touch_symbol(terms.symbol_after)
+        if bar is not None:
+            self._remark(action, bar)
+        return ActionBooking(
+            terms=terms, effect=effect, applied_at=now, canceled_orders=tuple(canceled)
+        )
+
+    def _remark(self, action: CorporateAction, bar: Bar) -> None:
+        """Move the symbol's last mark the way the action moves its price."""
+        if action.kind is CorporateKind.NAME_CHANGE:
+            assert action.new_symbol is not None
+            del self._last_bars[action.symbol]
+            self._last_bars.setdefault(
+                action.new_symbol, attrs.evolve(bar, symbol=action.new_symbol)
+            )
+            return
+        if action.is_split:
+            assert action.ratio is not None
+            price, volume = float(Decimal(1) / action.ratio), float(action.ratio)
+        else:
+            assert action.cash is not None
+            price, volume = 1.0 - float(action.cash) / bar.close, 1.0
+        if price > 0:
+            self._last_bars[action.symbol] = attrs.evolve(
+                bar,
+                open=bar.open * price,
+                high=bar.high * price,
+                low=bar.low * price,
+                close=bar.close * price,
+                volume=bar.volume * volume,
+            )
 
     # --- requests --------------------------------------------------------------------
 

@@ -59,6 +59,11 @@ import attrs
 from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.market.data_quality import BarRejection, BarScreen
+from tradecore.domain.orders.entitlements import (
+    ActionBooking,
+    EntitlementKind,
+    apply_terms,
+)
 from tradecore.domain.orders.events import ENDING_KINDS, OrderEvent, OrderEventKind
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import OrderIntent
@@ -124,6 +129,8 @@ class TradingEngine(NetOfCostSteps):
         self._bar_clock = None if self._screen.max_age_ns is None else clock.now
         #: Bars the data-quality gate kept from the strategy.
         self.rejected_bars = 0
+        #: Corporate actions the broker applied and the engine booked, in order.
+        self.corporate_actions: list[ActionBooking] = []
         self._rejections = config.rejections
         if self._rejections is not None:
             self._rejections.on_placed = self._track_placed
@@ -223,6 +230,40 @@ class TradingEngine(NetOfCostSteps):
             self._protect.on_event(event)
         if gate is not None and events:
             gate.on_events(events, self._clock.now())
+
+    def on_corporate_action(self, booking: ActionBooking) -> None:
+        """Book a corporate action the broker applied, on the engine's own ledger.
+
+        The same terms go through the same function the broker used
+        (:func:`~tradecore.domain.orders.entitlements.apply_terms`), so the two books
+        stay equal; the action is audited (``corporate_action``, with the broker's
+        figures and ours) and kept in :attr:`corporate_actions` for the report. The
+        last price moves as the action moves the price (equity stays marked right
+        until the symbol's next bar). Orders the broker canceled arrive as events.
+        """
+        terms = booking.terms
+        self.ledger, ours = apply_terms(self.ledger, terms)
+        self.corporate_actions.append(booking)
+        self._cash = float(self.ledger.cash)
+        for symbol in {terms.symbol, terms.symbol_after}:
+            held = self.ledger.position(symbol)
+            if held:
+                self._held[symbol] = float(held)
+            else:
+                self._held.pop(symbol, None)
+        last = self._last.get(terms.symbol)
+        if last is not None:
+            if terms.kind is EntitlementKind.RENAME:
+                self._last.setdefault(terms.symbol_after, self._last.pop(terms.symbol))
+            elif terms.ratio is not None:
+                self._last[terms.symbol] = last / float(terms.ratio)
+            elif terms.cash is not None and last > float(terms.cash):
+                self._last[terms.symbol] = last - float(terms.cash)
+        payload = booking.audit_payload()
+        payload["ledger_qty_after"] = str(ours.qty_after)
+        payload["ledger_cash"] = str(ours.cash)
+        with self._commits.step() as uow:
+            uow.audit.append("corporate_action", payload)
 
     def _reject_bar(self, rejection: BarRejection) -> None:
         """Count and audit a bar the strategy must not see; tell the staleness breaker."""

@@ -11,6 +11,12 @@ Bars and broker events are merged by time. For each bar timestamp ``t`` (a bar c
 4. the strategy sees each closed bar and acts; orders are sent at ``t + interval``,
    which is when the next bar opens.
 
+Corporate actions (if any) are fed to the broker like bars, at midnight New York time
+starting their ex-date, before the first bar at or after it: the broker changes the
+account (and cancels the orders it cancels), and the engine books what it reports
+(:meth:`TradingEngine.on_corporate_action`). Actions before the first bar are already
+in the data and are not applied; actions after the last bar never come.
+
 With a calendar, a bar is known at the end of its part inside a session: a daily
 bar (stamped at midnight New York) at that session's close, an hourly bar that
 straddles the close at the close. A decision then happens at the close, and its
@@ -22,14 +28,17 @@ The loop does a few dictionary operations per bar; bars stay in numpy columns an
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 import attrs
 import numpy as np
 
+from tradecore.domain.market.adjustment import ex_date_start_ns
 from tradecore.domain.market.bar_frame import BarFrame, from_ns, timeline_chunks
 from tradecore.domain.market.calendar import MarketCalendar, bar_close
+from tradecore.domain.market.corporate_actions import CorporateAction
 from tradecore.ports.broker import ScheduledBroker
 from tradecore.ports.clock import ManualClock
 from tradecore.services.trading.engine import TradingEngine
@@ -64,6 +73,7 @@ def run_replay(
     on_progress: Callable[[ReplayProgress], None] | None = None,
     calendar: MarketCalendar | None = None,
     release: Callable[[BarFrame, int], None] | None = None,
+    corporate_actions: Sequence[CorporateAction] = (),
 ) -> ReplayRun:
     """Drive ``engine`` and ``broker`` through ``frames`` in time order.
 
@@ -72,6 +82,9 @@ def run_replay(
     holds besides the frames is one chunk's index and the equity samples. After
     each chunk, ``release`` (if given) hears, per frame, the row before which no
     bar will be read again (frames on memory-mapped files let those pages go).
+
+    ``corporate_actions`` are applied when time reaches their ex-date (module
+    docstring); the venue keeps trading raw prices.
     """
     columns = [(f.symbol, f.close, f.volume) for f in frames]
     interval_ns = int(interval.total_seconds() * 1e9)
@@ -94,6 +107,16 @@ def run_replay(
             fed.add(symbol)
 
     engine.before_order = feed_before_order
+    start_ns = min((int(f.timestamps[0]) for f in frames if len(f)), default=0)
+    due = sorted(
+        (
+            (ex_date_start_ns(a.ex_date), i, a)
+            for i, a in enumerate(corporate_actions)
+            if ex_date_start_ns(a.ex_date) > start_ns
+        ),
+        key=lambda item: (item[0], item[1]),
+    )
+    next_action_ns = due[0][0] if due else sys.maxsize
     for chunk in timeline_chunks(frames):
         stamps = chunk.timestamps
         starts = np.flatnonzero(np.r_[True, np.diff(stamps) != 0])
@@ -102,6 +125,8 @@ def run_replay(
         frame_of, row_of = chunk.frame_index.tolist(), chunk.row_index.tolist()
         for g, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
             t_ns = int(stamps[lo])
+            if next_action_ns <= t_ns:
+                next_action_ns = _apply_actions(clock, broker, engine, due, t_ns)
             _advance(clock, broker, engine, from_ns(t_ns))
             fed.clear()
             batch = list(zip(frame_of[lo:hi], row_of[lo:hi], strict=True))
@@ -130,6 +155,23 @@ def run_replay(
         timestamps_ns=np.concatenate([np.empty(0, np.int64), *sampled_at]),
         equity=np.concatenate([np.empty(0, np.float64), *sampled]),
     )
+
+
+def _apply_actions(
+    clock: ManualClock,
+    broker: ScheduledBroker,
+    engine: TradingEngine,
+    due: list[tuple[int, int, CorporateAction]],
+    until_ns: int,
+) -> int:
+    """Apply the actions due by ``until_ns`` (popped from ``due``); the next one's time."""
+    while due and due[0][0] <= until_ns:
+        at_ns, _, action = due.pop(0)
+        _advance(clock, broker, engine, max(from_ns(at_ns), clock.now()))
+        booking = broker.on_corporate_action(action)
+        engine.on_events(broker.poll_events())
+        engine.on_corporate_action(booking)
+    return due[0][0] if due else sys.maxsize
 
 
 def _release_chunk(
