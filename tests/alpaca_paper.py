@@ -70,8 +70,9 @@ class PaperTarget:
     real: bool
     #: The symbol's price now (a quote's midpoint), for sizing the cases' orders.
     price: Callable[[], float]
-    #: Let ``seconds`` pass: a real sleep on Alpaca, virtual time on the stand-in.
-    wait: Callable[[float], None] = time.sleep
+    #: Let ``seconds`` pass for the broker: a real sleep on Alpaca; on the stand-in,
+    #: virtual time, then until the broker's stream received what was sent meanwhile.
+    wait: Callable[[float, AlpacaBroker], None] = lambda seconds, _: time.sleep(seconds)
 
 
 def refuse_live(config: AlpacaConfig, *, real: bool) -> None:
@@ -165,7 +166,7 @@ class PaperHarness:
     def advance(self, seconds: float) -> None:
         if seconds > LONGEST_WAIT_S:
             self._no_market()
-        self.target.wait(seconds)
+        self.target.wait(seconds, self.broker)
         self.log.extend(self.broker.poll_events())
 
     def drain(self) -> list[OrderEvent]:
