@@ -22,6 +22,10 @@ def __getattr__(name: str) -> object:
         from tradecore.apps.replay.runner import replay
 
         return replay
+    if name == "open_lake":
+        from tradecore.adapters.data.lake import ParquetLake
+
+        return ParquetLake.existing
     if name == "exchange_calendar":
         from tradecore.apps.wiring.calendars import exchange_calendar
 
@@ -37,6 +41,7 @@ __all__ = sorted(
         "Overfill",
         "TradecoreError",
         "exchange_calendar",
+        "open_lake",
         "replay",
     ]
 )

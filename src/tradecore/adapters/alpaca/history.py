@@ -72,6 +72,8 @@ class _PacedAdapter(HTTPAdapter):
         self._delays, self._sleep = delays, sleep
         #: Answers that were asked again (429s, 5xx, drops), for reports and tests.
         self.repeats: dict[str, int] = {}
+        #: HTTP requests sent (every page, every repeat).
+        self.sent = 0
 
     def send(  # type: ignore[override]
         self, request: PreparedRequest, **kwargs: Any
@@ -80,6 +82,7 @@ class _PacedAdapter(HTTPAdapter):
             kwargs["timeout"] = self._timeout
         for attempt in range(ATTEMPTS):
             self._limiter.acquire()
+            self.sent += 1
             try:
                 response = super().send(request, **kwargs)
             except (requests.ConnectionError, requests.Timeout):

@@ -321,6 +321,29 @@ class ParquetLake(BarLake):
             keys.append(found[0])
         return keys
 
+    def select(
+        self,
+        symbols: Sequence[str],
+        start: date | None = None,
+        end: date | None = None,
+        *,
+        timeframe: str = "1Min",
+        feed: str | None = None,
+        adjustment: str | None = None,
+    ) -> LakeSelection:
+        """The bars of ``symbols`` from ``start`` to ``end`` (New York dates,
+        inclusive; ``None``: open-ended), for ``tc.replay`` or ``run --lake``.
+
+        Raises:
+            ConfigurationError: a symbol without such a series, or an ambiguous one.
+        """
+        keys = self.choose(symbols, timeframe, feed, adjustment)
+        first = date(1900, 1, 1) if start is None else start
+        last = date(2199, 12, 31) if end is None else end
+        if last < first:
+            raise ConfigurationError(f"--end {last} is before --start {first}")
+        return LakeSelection(lake=self, keys=tuple(keys), span=day_span(first, last))
+
     def frames(
         self,
         keys: Sequence[SeriesKey],
@@ -427,6 +450,41 @@ class ParquetLake(BarLake):
             return []
         table = pq.read_table(self.root / entry.path, schema=_ACTION_SCHEMA)
         return [_action(row) for row in table.to_pylist()]
+
+
+@attrs.frozen(kw_only=True)
+class LakeSelection:
+    """Series of a lake and a time range: what a replay reads (``tc.replay(...)``)."""
+
+    lake: ParquetLake
+    keys: tuple[SeriesKey, ...]
+    span: TimeRange | None
+
+    def load(
+        self, each: Callable[[BarFrame], BarFrame] | None = None
+    ) -> list[BarFrame]:
+        """Read the frames (one per symbol, by symbol), ``each`` applied as read.
+
+        Raises:
+            ConfigurationError: no bars at all in the range.
+        """
+        frames = self.lake.frames(self.keys, self.span, each=each)
+        if not any(len(f) for f in frames):
+            raise ConfigurationError(
+                f"--lake {self.lake.root}: no bars of "
+                f"{', '.join(k.symbol for k in self.keys)} in the range asked for"
+            )
+        return sorted(frames, key=lambda f: f.symbol)
+
+
+def day_span(first: date, last: date) -> TimeRange:
+    """New York midnight of ``first`` to New York midnight after ``last``."""
+    start = datetime(first.year, first.month, first.day, tzinfo=NEW_YORK)
+    after = date.fromordinal(last.toordinal() + 1)
+    end = datetime(after.year, after.month, after.day, tzinfo=NEW_YORK)
+    return TimeRange(
+        int(start.timestamp()) * 1_000_000_000, int(end.timestamp()) * 1_000_000_000
+    )
 
 
 def _which(feed: str | None, adjustment: str | None) -> str:

@@ -23,6 +23,7 @@ import numpy as np
 
 from tradecore.adapters.alerts.store_log_sink import StoreLogAlertSink
 from tradecore.adapters.data.bar_files import load_bar_files
+from tradecore.adapters.data.lake import LakeSelection
 from tradecore.adapters.data.spill import SpilledBars
 from tradecore.adapters.report import write_report
 from tradecore.adapters.sim import SimClock, SimulatedBroker
@@ -102,7 +103,7 @@ class ReplayResult:
 
 
 def replay(
-    data: str | Path | Sequence[BarFrame],
+    data: str | Path | Sequence[BarFrame] | LakeSelection,
     strategy: str = "sma_cross",
     params: Mapping[str, str | int | float] | None = None,
     *,
@@ -120,7 +121,8 @@ def replay(
     calendar: str | MarketCalendar = "XNYS",
     risk: RiskSettings | None = None,
 ) -> ReplayResult:
-    """Replay ``strategy`` over ``data`` (a folder of bar files, or frames).
+    """Replay ``strategy`` over ``data`` (a folder of bar files, frames, or a lake's
+    bars: ``tc.open_lake(path).select(symbols, start, end)``).
 
     Store writes are committed every ``commit_every`` steps (order placements and
     broker events): a crash loses at most that batch, which ``resume`` re-derives.
@@ -160,15 +162,16 @@ def replay(
     )
     # Bars read from files go to memory-mapped scratch files as each file is read,
     # and leave memory as the replay passes them; a notebook's frames stay as given.
-    spilled = (
-        SpilledBars(folder / SPILL_FOLDER) if isinstance(data, str | Path) else None
-    )
+    read = isinstance(data, str | Path | LakeSelection)
+    spilled = SpilledBars(folder / SPILL_FOLDER) if read else None
     try:
-        frames: list[BarFrame] = (
-            load_bar_files(data, each=spilled.spill)
-            if isinstance(data, str | Path) and spilled is not None
-            else list(data)  # type: ignore[arg-type]
-        )
+        frames: list[BarFrame]
+        if isinstance(data, LakeSelection) and spilled is not None:
+            frames = data.load(each=spilled.spill)
+        elif isinstance(data, str | Path) and spilled is not None:
+            frames = load_bar_files(data, each=spilled.spill)
+        else:
+            frames = list(data)  # type: ignore[arg-type]
         chosen = load_strategy(strategy, params or {})
         market = (
             calendar
