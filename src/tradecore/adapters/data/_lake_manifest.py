@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,9 +84,8 @@ def iso(ns: int) -> str:
     return from_ns(ns).isoformat().replace("+00:00", "Z")
 
 
-def _instant(text: str) -> int:
-    from datetime import datetime
-
+def instant(text: str) -> int:
+    """Epoch nanoseconds of an instant :func:`iso` wrote."""
     return to_ns(datetime.fromisoformat(text.replace("Z", "+00:00")))
 
 
@@ -136,9 +135,7 @@ def from_json(document: dict[str, Any], where: str) -> Manifest:
             files = {f["year"]: FileEntry(**f) for f in item["files"]}
             manifest.series[key] = SeriesEntry(
                 key=key,
-                covered=[
-                    TimeRange(_instant(a), _instant(b)) for a, b in item["covered"]
-                ],
+                covered=[TimeRange(instant(a), instant(b)) for a, b in item["covered"]],
                 fetches=list(item["fetches"]),
                 files=files,
             )

@@ -43,6 +43,7 @@ from tradecore.adapters.data._columns import (
     typed_timestamps_ns,
 )
 from tradecore.adapters.data._parquet import parquet_record
+from tradecore.adapters.data.bar_files import return_freed_memory
 from tradecore.domain.errors import ConfigurationError, InvalidBarData
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.bars import Provenance
@@ -362,24 +363,35 @@ class ParquetLake(BarLake):
         """
         import pyarrow.dataset as ds
 
-        files = [
-            str(self.root / f.path)
-            for key in keys
-            for f in self.manifest.series[key].files.values()
-            if f.rows and _year_overlaps(f.year, span)
-        ]
+        chosen = {key: self._files(key, span) for key in keys}
         dataset = ds.dataset(
-            files,
+            [str(self.root / f.path) for files in chosen.values() for f in files],
             schema=pa.unify_schemas([_BAR_SCHEMA, _PARTITIONS]),
             format="parquet",
             partitioning=ds.partitioning(_PARTITIONS, flavor="hive"),
             partition_base_dir=str(self.root / BARS),
         )
         frames = []
-        for key in keys:
-            frame = self._read_series(dataset, key, span)
+        for key, files in chosen.items():
+            # The time filter only where a file reaches outside the range: a row
+            # filter costs a pass over every row, partition filters prune files.
+            whole = span is None or all(_inside(f, span) for f in files)
+            frame = self._read_series(dataset, key, None if whole else span)
             frames.append(frame if each is None else each(frame))
+            if each is not None:
+                return_freed_memory()
         return frames
+
+    def _files(self, key: SeriesKey, span: TimeRange | None) -> list[mf.FileEntry]:
+        """``key``'s files holding bars, those reaching into ``span``."""
+        files = [f for f in self.manifest.series[key].files.values() if f.rows]
+        if span is None:
+            return files
+        return [
+            f
+            for f in files
+            if mf.instant(f.first) < span.end_ns and mf.instant(f.last) >= span.start_ns
+        ]
 
     def _read_series(
         self, dataset: object, key: SeriesKey, span: TimeRange | None
@@ -406,22 +418,30 @@ class ParquetLake(BarLake):
         columns = {
             n: float_column(name, n, table.column(n), parquet_record) for n in NUMERIC
         }
-        if len(stamps) > 1 and not np.all(stamps[1:] > stamps[:-1]):
-            order = np.argsort(stamps, kind="stable")
-            stamps = stamps[order]
-            columns = {n: c[order] for n, c in columns.items()}
+        del table
         try:
-            return BarFrame(
-                symbol=key.symbol,
-                timestamps=stamps,
-                **columns,
-                provenance=Provenance(key.feed),
-            )
+            return self._frame(key, stamps, columns)
         except InvalidBarData as e:
-            raise ConfigurationError(
-                f"--lake {self.root}: {key.symbol} {key.timeframe} bars are "
-                f"malformed ({e}); run tradecore-replay data verify"
-            ) from e
+            if e.field != TIMESTAMP or len(np.unique(stamps)) != len(stamps):
+                raise ConfigurationError(
+                    f"--lake {self.root}: {key.symbol} {key.timeframe} bars are "
+                    f"malformed ({e}); run tradecore-replay data verify"
+                ) from e
+        # Files came back out of order (unsorted, not duplicated): sort, once.
+        order = np.argsort(stamps, kind="stable")
+        return self._frame(
+            key, stamps[order], {n: c[order] for n, c in columns.items()}
+        )
+
+    def _frame(
+        self, key: SeriesKey, stamps: np.ndarray, columns: dict[str, np.ndarray]
+    ) -> BarFrame:
+        return BarFrame(
+            symbol=key.symbol,
+            timestamps=stamps,
+            **columns,
+            provenance=Provenance(key.feed),
+        )
 
     def timestamps(self, key: SeriesKey) -> np.ndarray:
         """Every bar start of ``key`` as stored (duplicates kept), unsorted."""
@@ -500,12 +520,9 @@ def _years(stamps: np.ndarray) -> list[int]:
     return list(range(first, last + 1))
 
 
-def _year_overlaps(year: int, span: TimeRange | None) -> bool:
-    if span is None:
-        return True
-    return year_bounds_ns(year) < span.end_ns and span.start_ns < year_bounds_ns(
-        year + 1
-    )
+def _inside(entry: mf.FileEntry, span: TimeRange) -> bool:
+    first, last = mf.instant(entry.first), mf.instant(entry.last)
+    return span.start_ns <= first and last < span.end_ns
 
 
 def _bar_table(frame: BarFrame, rows: slice) -> pa.Table:

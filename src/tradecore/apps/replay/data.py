@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from tradecore.adapters.data.lake import (
+    NEW_YORK,
     LakeSelection,
     ParquetLake,
     covered_span,
@@ -205,9 +206,10 @@ def _until_recent(span: TimeRange, end: str) -> TimeRange:
 
 
 def _progress(symbols: tuple[str, ...], span: TimeRange, rows: int) -> None:
+    first = from_ns(span.start_ns).astimezone(NEW_YORK)
+    last = from_ns(span.end_ns - 1).astimezone(NEW_YORK)
     typer.echo(
-        f"  {','.join(symbols)} {from_ns(span.start_ns):%Y-%m-%d} .. "
-        f"{from_ns(span.end_ns - 1):%Y-%m-%d}: {rows} bars",
+        f"  {','.join(symbols)} {first:%Y-%m-%d} .. {last:%Y-%m-%d}: {rows} bars",
         err=True,
     )
 
