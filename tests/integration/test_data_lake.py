@@ -32,7 +32,12 @@ from tradecore.adapters.alpaca_emulator.app import WIRE
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.adapters.data.lake import ParquetLake, day_span
 from tradecore.apps.replay.main import build_app
-from tradecore.apps.wiring.errors import CONFIG_OR_AUTH, DATA_PROBLEMS
+from tradecore.apps.wiring.errors import (
+    CONFIG_OR_AUTH,
+    DATA_PROBLEMS,
+    MISSING_SECRET,
+    UNAVAILABLE,
+)
 from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint, from_ns
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.market.corporate_actions import ActionKind, CorporateAction
@@ -499,3 +504,87 @@ def test_series_keys_refuse_what_a_lake_cannot_hold() -> None:
         SeriesKey("otc", "raw", "1Min", "AAPL")
     with pytest.raises(ValueError, match="no '/'"):
         SeriesKey("iex", "raw", "1Min", "BTC/USD")
+
+
+# --- timeframes, keys, an origin that does not answer ---------------------------------
+
+
+@pytest.mark.usefixtures("keys")
+@pytest.mark.parametrize(
+    ("timeframe", "per_session"),
+    [("5Min", 78), ("1Hour", 7), ("1Day", 1)],  # hours from 09:00 New York: 7
+)
+def test_other_timeframes_are_their_own_series(
+    server: EmulatorServer, tmp_path: Path, timeframe: str, per_session: int
+) -> None:
+    lake = tmp_path / "lake"
+    code, out = cli(
+        "data", "fetch", "--symbols", "AAPL,MSFT", "--lake", str(lake),
+        "--data-url", server.base_url, "--timeframe", timeframe,
+        "--start", "2026-01-05", "--end", "2026-01-07",
+    )  # fmt: skip
+    assert code == 0, out
+    assert f"AAPL: {3 * per_session} {timeframe} bars" in out
+    key = SeriesKey("iex", "raw", timeframe, "AAPL")
+    assert len(ParquetLake.existing(lake).timestamps(key)) == 3 * per_session
+    code, out = cli("data", "verify", "--lake", str(lake))
+    assert code == 0, out
+
+
+@pytest.mark.usefixtures("keys")
+def test_a_daily_series_missing_sessions_fails_verify(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    code, out = cli(
+        "data", "fetch", "--symbols", "AAPL", "--lake", str(lake),
+        "--data-url", server.base_url, "--timeframe", "1Day",
+        "--start", "2026-01-05", "--end", "2026-01-09",  # bars for Jan 5-7 only
+    )  # fmt: skip
+    assert code == 0, out
+    code, out = cli("data", "verify", "--lake", str(lake))
+    assert code == DATA_PROBLEMS, out
+    assert (
+        "problem: AAPL 1Day iex/raw: 2 session(s) without bars: 2026-01-08, 2026-01-09"
+    ) in out.splitlines()
+
+
+def test_missing_keys_are_one_line_and_exit_9(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("APCA_API_KEY_ID", "APCA_API_SECRET_KEY", "TRADECORE_SECRETS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    code, out = cli(
+        "data", "fetch", "--symbols", "AAPL", "--start", "2026-01-05",
+        "--end", "2026-01-05", "--lake", str(tmp_path / "lake"),
+    )  # fmt: skip
+    assert code == MISSING_SECRET, out
+    assert out.startswith("error: no Alpaca API key")
+    assert not (tmp_path / "lake").exists()
+
+
+@pytest.mark.usefixtures("keys")
+def test_an_origin_that_does_not_answer_is_one_line_and_exit_4(tmp_path: Path) -> None:
+    code, out = cli(
+        "data", "fetch", "--symbols", "AAPL", "--start", "2026-01-05",
+        "--end", "2026-01-05", "--lake", str(tmp_path / "lake"),
+        "--data-url", "http://127.0.0.1:9",  # discard: nothing listens
+    )  # fmt: skip
+    assert code == UNAVAILABLE, out
+    assert [line for line in out.splitlines() if line.startswith("error:")] == [
+        line for line in out.splitlines() if "connection failed" in line
+    ]
+    assert not (tmp_path / "lake" / "manifest.json").exists()  # nothing claimed
+    assert not (tmp_path / "lake" / "bars").exists()
+
+
+@pytest.mark.usefixtures("keys")
+def test_a_selection_knows_its_corporate_actions(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    code, out = fetch(server, lake, "--start", "2026-01-05", "--end", "2026-01-09")
+    assert code == 0, out
+    held = ParquetLake.existing(lake)
+    week = held.select(["AAPL", "MSFT"], date(2026, 1, 5), date(2026, 1, 7))
+    assert week.corporate_actions() == [ACTIONS[0], ACTIONS[1]]

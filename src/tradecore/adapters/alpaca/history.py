@@ -45,7 +45,8 @@ from tradecore.ports.bar_history import BarHistory
 from tradecore.ports.rate_limit import RateLimiter
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-#: Attempts per HTTP request (a 429 storm longer than this fails the fetch).
+#: Attempts per HTTP request through a 429 storm (longer storms fail the fetch);
+#: drops and 5xx answers get ``AlpacaConfig.attempts``.
 ATTEMPTS = 12
 _UNITS = {"Min": TimeFrameUnit.Minute, "Hour": TimeFrameUnit.Hour}
 #: Alpaca's corporate-action groups the domain keeps (others are skipped).
@@ -66,8 +67,10 @@ class _PacedAdapter(HTTPAdapter):
         timeout: tuple[float, float],
         delays: Callable[[int], float],
         sleep: Callable[[float], None],
+        attempts: int,
     ) -> None:
         super().__init__(max_retries=0)
+        self._attempts = attempts
         self._limiter, self._timeout = limiter, timeout
         self._delays, self._sleep = delays, sleep
         #: Answers that were asked again (429s, 5xx, drops), for reports and tests.
@@ -80,25 +83,29 @@ class _PacedAdapter(HTTPAdapter):
     ) -> Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self._timeout
+        failures = 0  # drops and 5xx answers of this request (429s apart)
         for attempt in range(ATTEMPTS):
             self._limiter.acquire()
             self.sent += 1
             try:
                 response = super().send(request, **kwargs)
             except (requests.ConnectionError, requests.Timeout):
-                if attempt == ATTEMPTS - 1:
+                failures += 1
+                if failures >= self._attempts:
                     raise
                 self._count("dropped")
                 self._sleep(self._delays(attempt))
                 continue
-            if response.status_code not in _RETRY_STATUSES or attempt == ATTEMPTS - 1:
+            status = response.status_code
+            failures += status != 429
+            last = attempt == ATTEMPTS - 1 or failures >= self._attempts
+            if status not in _RETRY_STATUSES or last:
                 return response
-            self._count(str(response.status_code))
-            if response.status_code == 429:
+            self._count(str(status))
+            if status == 429:
                 asked = retry_after_s(response.headers)
-                self._limiter.pause(
-                    self._delays(attempt) if asked is None else min(asked, 60.0)
-                )
+                wait = self._delays(attempt) if asked is None else min(asked, 60.0)
+                self._limiter.pause(wait)
             else:
                 self._sleep(self._delays(attempt))
         raise AssertionError("unreachable: the last attempt returns or raises")
@@ -140,6 +147,7 @@ class AlpacaHistory(BarHistory):
             (config.connect_timeout_s, config.read_timeout_s),
             lambda attempt: delays[attempt],
             sleep,
+            config.attempts,
         )
         key, secret = credentials.key_id, credentials.secret_key
         self._bars = StockHistoricalDataClient(

@@ -496,6 +496,16 @@ class LakeSelection:
             )
         return sorted(frames, key=lambda f: f.symbol)
 
+    def corporate_actions(self) -> list[CorporateAction]:
+        """The corporate actions held for these symbols with an ex-date in the range
+        (New York dates), in date order."""
+        symbols = [k.symbol for k in self.keys]
+        if self.span is None:
+            return self.lake.corporate_actions(symbols, date.min, date.max)
+        first = datetime.fromtimestamp(self.span.start_ns // 10**9, NEW_YORK).date()
+        last = datetime.fromtimestamp(self.span.end_ns // 10**9 - 1, NEW_YORK).date()
+        return self.lake.corporate_actions(symbols, first, last)
+
 
 def day_span(first: date, last: date) -> TimeRange:
     """New York midnight of ``first`` to New York midnight after ``last``."""

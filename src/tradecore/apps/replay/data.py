@@ -172,7 +172,7 @@ def fetch(
         frame = _timeframe(timeframe)
         _choice("--feed", feed, FEEDS)
         _choice("--adjustment", adjustment, ADJUSTMENTS)
-        span = _until_recent(day_span(first, last), end)
+        span = _until_recent(day_span(first, last), start)
         history = _history(feed, adjustment, data_url, requests_per_minute)
         request = FetchRequest(
             symbols=wanted,
@@ -198,10 +198,11 @@ def fetch(
         typer.echo(f"lake: {lake} ({feed}/{adjustment})")
 
 
-def _until_recent(span: TimeRange, end: str) -> TimeRange:
+def _until_recent(span: TimeRange, start: str) -> TimeRange:
+    """``span`` up to 15 minutes ago: later bars are left for the next fetch."""
     latest = int((datetime.now(UTC) - RECENT).timestamp()) * 1_000_000_000
     if span.start_ns >= latest:
-        raise ConfigurationError(f"--start: nothing to fetch before {end} yet")
+        raise ConfigurationError(f"--start {start} is in the future: nothing to fetch")
     return TimeRange(span.start_ns, min(span.end_ns, latest))
 
 
