@@ -1,8 +1,8 @@
 """tradecore: systematic equity trading with exactly-once orders and live/replay parity.
 
 ``import tradecore as tc`` gives the notebook-facing API: value objects, the order
-lifecycle and the ledger; ``tc.replay`` and ``tc.exchange_calendar`` load the
-adapters they need on first use.
+lifecycle and the ledger; ``tc.replay``, ``tc.exchange_calendar`` and ``tc.open_lake``
+(a market-data lake to replay from) load the adapters they need on first use.
 """
 
 from tradecore.domain import *  # noqa: F403  (the domain's sorted __all__ is the API)

@@ -588,3 +588,37 @@ def test_a_selection_knows_its_corporate_actions(
     held = ParquetLake.existing(lake)
     week = held.select(["AAPL", "MSFT"], date(2026, 1, 5), date(2026, 1, 7))
     assert week.corporate_actions() == [ACTIONS[0], ACTIONS[1]]
+
+
+def test_each_page_takes_a_token_and_a_429_pauses_the_shared_limiter(
+    server: EmulatorServer,
+) -> None:
+    from tradecore.adapters.alpaca import AlpacaConfig, TokenBucket
+    from tradecore.adapters.alpaca.history import AlpacaHistory
+
+    class RecordingBucket(TokenBucket):
+        def __init__(self) -> None:
+            super().__init__(rate=1000.0, capacity=100)
+            self.pauses: list[float] = []
+            self.taken = 0
+
+        def acquire(self) -> None:
+            self.taken += 1
+            super().acquire()
+
+        def pause(self, seconds: float) -> None:
+            self.pauses.append(seconds)
+            super().pause(seconds)
+
+    bucket = RecordingBucket()
+    history = AlpacaHistory(
+        AlpacaConfig(), CREDENTIALS, feed="iex", adjustment="raw",
+        limiter=bucket, base_url=server.base_url,
+    )  # fmt: skip
+    EmulatorControl(server.base_url).faults(data_storm=2, storm_reset_s=0.05)
+    span = day_span(date(2026, 1, 5), date(2026, 1, 7))
+    frames = history.bars(list(SYMBOLS), "1Min", span)
+    assert [len(frames[s]) for s in SYMBOLS] == [1170, 1170]
+    pages = -(-2 * 1170 // PAGE)
+    assert bucket.taken == pages + 2  # every page, and each page refused
+    assert bucket.pauses == [0.05, 0.05]  # Retry-After, for every thread of the process

@@ -18,7 +18,7 @@ from tests.calendars import xnys
 from tradecore.adapters.data import _lake_manifest
 from tradecore.adapters.data.lake import ParquetLake, day_span
 from tradecore.adapters.data.lake_verify import verify_lake
-from tradecore.domain.errors import TransientBrokerError
+from tradecore.domain.errors import StoreUnavailable, TransientBrokerError
 from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.market.corporate_actions import CorporateAction
@@ -136,7 +136,7 @@ def test_a_crash_between_the_data_and_the_manifest_changes_nothing_readers_see(
 
     monkeypatch.setattr(_lake_manifest, "save", crash)
     with (
-        pytest.raises(OSError, match="power cut"),
+        pytest.raises(StoreUnavailable, match="power cut"),
         ParquetLake(tmp_path).writing() as lake,
     ):
         fetch_into_lake(FakeHistory(frames), lake, request(FIRST, date(2026, 1, 16)))

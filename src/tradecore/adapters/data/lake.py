@@ -44,7 +44,11 @@ from tradecore.adapters.data._columns import (
 )
 from tradecore.adapters.data._parquet import parquet_record
 from tradecore.adapters.data.bar_files import return_freed_memory
-from tradecore.domain.errors import ConfigurationError, InvalidBarData
+from tradecore.domain.errors import (
+    ConfigurationError,
+    InvalidBarData,
+    StoreUnavailable,
+)
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.market.corporate_actions import ActionKind, CorporateAction
@@ -141,10 +145,19 @@ class ParquetLake(BarLake):
         """Hold the lake's lock (one writer at a time) and sweep stray files first.
 
         Raises:
-            ConfigurationError: another fetch holds the lock.
+            ConfigurationError: another fetch holds the lock, or the folder cannot
+                be made.
+            StoreUnavailable: a write failed (disk full, permissions): the lake
+                holds what was stored before it.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".lock").open("w") as handle:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = (self.root / ".lock").open("w")
+        except OSError as e:
+            raise ConfigurationError(
+                f"--lake {self.root}: cannot write a lake there ({e.strerror})"
+            ) from e
+        with handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -152,8 +165,15 @@ class ParquetLake(BarLake):
                     f"--lake {self.root}: another fetch is writing to this lake"
                 ) from None
             self._manifest = mf.load(self.root)
-            self.sweep()
-            yield self
+            try:
+                self.sweep()
+                yield self
+            except OSError as e:
+                self._manifest = None  # the file on disk is the truth
+                raise StoreUnavailable(
+                    f"--lake {self.root}: a write failed ({e}); the lake holds what "
+                    "was stored before it"
+                ) from e
 
     def sweep(self) -> list[Path]:
         """Delete files the manifest does not name (an interrupted write's)."""

@@ -80,7 +80,7 @@ def parse_symbols(text: str) -> tuple[str, ...]:
         try:
             SeriesKey("iex", "raw", "1Day", symbol)
         except InvalidInput as e:
-            raise ConfigurationError(f"--symbols: {symbol!r} {e.reason}") from None
+            raise ConfigurationError(f"--symbols: {symbol!r}: {e.reason}") from None
     return symbols
 
 
