@@ -26,7 +26,6 @@ import hashlib
 import io
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,6 +41,13 @@ from tradecore.adapters.data._columns import (
     float_column,
     typed_timestamps_ns,
 )
+from tradecore.adapters.data._lake_actions import (
+    ACTION_SCHEMA,
+    action_from_row,
+    action_order,
+    action_table,
+    merge_dates,
+)
 from tradecore.adapters.data._parquet import parquet_record
 from tradecore.adapters.data.bar_files import return_freed_memory
 from tradecore.domain.errors import (
@@ -51,7 +57,7 @@ from tradecore.domain.errors import (
 )
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.bars import Provenance
-from tradecore.domain.market.corporate_actions import ActionKind, CorporateAction
+from tradecore.domain.market.corporate_actions import CorporateAction
 from tradecore.domain.market.lake import SeriesKey, TimeRange, merge_ranges
 from tradecore.ports.bar_lake import BarLake
 
@@ -68,17 +74,6 @@ _PARTITIONS = pa.schema(
         ("timeframe", pa.string()),
         ("symbol", pa.string()),
         ("year", pa.int32()),
-    ]
-)
-_ACTION_SCHEMA = pa.schema(
-    [
-        ("symbol", pa.string()),
-        ("kind", pa.string()),
-        ("ex_date", pa.date32()),
-        ("ratio", pa.string()),
-        ("cash", pa.string()),
-        ("new_symbol", pa.string()),
-        ("payable_date", pa.date32()),
     ]
 )
 
@@ -274,12 +269,12 @@ class ParquetLake(BarLake):
             for a in self._all_actions()
             if not (a.symbol in wanted and start <= a.ex_date <= end)
         ]
-        merged = sorted({*kept, *actions}, key=_action_order)
+        merged = sorted({*kept, *actions}, key=action_order)
         old = manifest.actions_file
-        manifest.actions_file = self._write(ACTIONS, _action_table(merged))
+        manifest.actions_file = self._write(ACTIONS, action_table(merged))
         for symbol in symbols:
             spans = [*manifest.actions_covered.get(symbol, []), (start, end)]
-            manifest.actions_covered[symbol] = _merge_dates(spans)
+            manifest.actions_covered[symbol] = merge_dates(spans)
         mf.save(self.root, manifest)
         if old is not None and old.path != manifest.actions_file.path:
             (self.root / old.path).unlink(missing_ok=True)
@@ -488,8 +483,8 @@ class ParquetLake(BarLake):
         entry = self.manifest.actions_file
         if entry is None:
             return []
-        table = pq.read_table(self.root / entry.path, schema=_ACTION_SCHEMA)
-        return [_action(row) for row in table.to_pylist()]
+        table = pq.read_table(self.root / entry.path, schema=ACTION_SCHEMA)
+        return [action_from_row(row) for row in table.to_pylist()]
 
 
 @attrs.frozen(kw_only=True)
@@ -571,51 +566,6 @@ def _merge(old: pa.Table | None, new: pa.Table) -> pa.Table:
     both = pa.concat_tables([kept, new])
     stamps = both.column(TIMESTAMP).cast(pa.int64()).to_numpy()
     return both.take(pa.array(np.argsort(stamps, kind="stable")))
-
-
-def _merge_dates(spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
-    merged: list[tuple[date, date]] = []
-    for a, b in sorted(spans):
-        if merged and a.toordinal() <= merged[-1][1].toordinal() + 1:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return merged
-
-
-def _action_order(action: CorporateAction) -> tuple[date, str, str]:
-    return action.ex_date, action.symbol, action.kind.value
-
-
-def _action_table(actions: Sequence[CorporateAction]) -> pa.Table:
-    rows = [
-        {
-            "symbol": a.symbol,
-            "kind": a.kind.value,
-            "ex_date": a.ex_date,
-            "ratio": None if a.ratio is None else str(a.ratio),
-            "cash": None if a.cash is None else str(a.cash),
-            "new_symbol": a.new_symbol,
-            "payable_date": a.payable_date,
-        }
-        for a in actions
-    ]
-    return pa.Table.from_pylist(rows, schema=_ACTION_SCHEMA)
-
-
-def _action(row: dict[str, object]) -> CorporateAction:
-    def decimal(value: object) -> Decimal | None:
-        return None if value is None else Decimal(str(value))
-
-    return CorporateAction(
-        symbol=str(row["symbol"]),
-        kind=ActionKind(str(row["kind"])),
-        ex_date=row["ex_date"],  # type: ignore[arg-type]
-        ratio=decimal(row["ratio"]),
-        cash=decimal(row["cash"]),
-        new_symbol=row["new_symbol"],  # type: ignore[arg-type]
-        payable_date=row["payable_date"],  # type: ignore[arg-type]
-    )
 
 
 def covered_span(ranges: Sequence[TimeRange]) -> TimeRange | None:
