@@ -175,3 +175,15 @@ def test_a_second_writer_is_refused(tmp_path: Path) -> None:
         ParquetLake(tmp_path).writing(),
     ):
         pass
+
+
+@pytest.mark.parametrize(
+    ("timeframe", "symbols", "days"),
+    [("1Min", 2, 31), ("1Min", 10, 10), ("1Min", 500, 1), ("1Hour", 10, 366)],
+)
+def test_a_chunk_holds_at_most_a_hundred_thousand_bars(
+    timeframe: str, symbols: int, days: int
+) -> None:
+    from tradecore.services.data.lake_fetch import chunk_days
+
+    assert chunk_days(Timeframe.parse(timeframe), symbols) == days

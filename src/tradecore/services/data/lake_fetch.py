@@ -22,9 +22,14 @@ from tradecore.ports.bar_history import BarHistory
 from tradecore.ports.bar_lake import BarLake
 
 _NS_PER_DAY = 86_400 * 10**9
-#: Days per request chunk by timeframe unit (about 200k one-minute bars of ten
-#: symbols with extended hours; a year of hourly bars; ten years of daily bars).
+#: Most days per request chunk by timeframe unit.
 CHUNK_DAYS = {"Min": 31, "Hour": 366, "Day": 3660}
+#: Bars a chunk may bring at most: the vendor's answer is held whole (as parsed
+#: JSON) until its chunk is stored, so this bounds a fetch's memory.
+CHUNK_BARS = 100_000
+#: Bars a day may hold per symbol and timeframe unit: extended hours (04:00-20:00
+#: New York) for intraday bars.
+_BARS_PER_DAY = {"Min": 960, "Hour": 16, "Day": 1}
 #: Alpaca's corporate-actions queries are asked for at most this many days at once.
 ACTION_CHUNK_DAYS = 90
 
@@ -79,9 +84,9 @@ def fetch_into_lake(
         groups.setdefault(missing, []).append(symbol)
     done: list[tuple[tuple[str, ...], TimeRange]] = []
     rows = dict.fromkeys(request.symbols, 0)
-    days = CHUNK_DAYS[request.timeframe.unit]
     for missing, members in groups.items():
         symbols = tuple(members)
+        days = chunk_days(request.timeframe, len(symbols))
         for span in missing:
             for chunk in _chunks(span, days):
                 frames = history.bars(symbols, request.timeframe.text, chunk)
@@ -103,6 +108,12 @@ def fetch_into_lake(
         actions=count,
         action_symbols=asked,
     )
+
+
+def chunk_days(timeframe: Timeframe, symbols: int) -> int:
+    """Days per request for ``symbols`` symbols: at most :data:`CHUNK_BARS` bars."""
+    per_day = _BARS_PER_DAY[timeframe.unit] / timeframe.amount * max(symbols, 1)
+    return max(1, min(CHUNK_DAYS[timeframe.unit], int(CHUNK_BARS // per_day)))
 
 
 def _fetch_actions(
