@@ -121,7 +121,10 @@ def keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def cli(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(build_app(), list(args))
-    assert "Traceback" not in result.output, result.output
+    # never a traceback: anything but a clean exit is a bug
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        result.exception
+    )
     return result.exit_code, result.output
 
 
@@ -622,3 +625,47 @@ def test_each_page_takes_a_token_and_a_429_pauses_the_shared_limiter(
     pages = -(-2 * 1170 // PAGE)
     assert bucket.taken == pages + 2  # every page, and each page refused
     assert bucket.pauses == [0.05, 0.05]  # Retry-After, for every thread of the process
+
+
+@pytest.mark.usefixtures("keys")
+def test_verify_reports_a_file_that_is_not_parquet_any_more(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    code, out = fetch(server, lake, "--start", "2026-01-05", "--end", "2026-01-05")
+    assert code == 0, out
+    folder = lake / "bars/feed=iex/adjustment=raw/timeframe=1Min/symbol=MSFT/year=2026"
+    (part,) = folder.glob("*.parquet")
+    part.write_bytes(b"not parquet")
+    code, out = cli("data", "verify", "--lake", str(lake))
+    assert code == DATA_PROBLEMS, out
+    problems = [line for line in out.splitlines() if line.startswith("problem:")]
+    assert len(problems) == 2, out
+    assert "differs from the manifest's" in problems[0]
+    assert "MSFT 1Min iex/raw: its bars cannot be read" in problems[1]
+
+
+@pytest.mark.usefixtures("keys")
+def test_a_damaged_file_stops_run_and_fetch_with_one_line(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    code, out = fetch(server, lake, "--start", "2026-01-05", "--end", "2026-01-05")
+    assert code == 0, out
+    folder = lake / "bars/feed=iex/adjustment=raw/timeframe=1Min/symbol=MSFT/year=2026"
+    (part,) = folder.glob("*.parquet")
+    part.write_bytes(b"not parquet")
+    code, out = cli(
+        "run",
+        "--lake",
+        str(lake),
+        "--symbols",
+        "AAPL,MSFT",
+        "--out",
+        str(tmp_path / "r"),
+    )
+    assert code == CONFIG_OR_AUTH, out
+    assert "MSFT 1Min bars cannot be read" in out
+    code, out = fetch(server, lake, "--start", "2026-01-05", "--end", "2026-01-06")
+    assert code == CONFIG_OR_AUTH, out
+    assert "cannot be read" in out and "run tradecore-replay data verify" in out

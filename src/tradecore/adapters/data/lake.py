@@ -223,7 +223,13 @@ class ParquetLake(BarLake):
     def _read_file(self, entry: mf.FileEntry | None) -> pa.Table | None:
         if entry is None:
             return None
-        return pq.read_table(self.root / entry.path, schema=_BAR_SCHEMA)
+        try:
+            return pq.read_table(self.root / entry.path, schema=_BAR_SCHEMA)
+        except pa.ArrowException as e:
+            raise ConfigurationError(
+                f"--lake {self.root}: {entry.path} cannot be read ({e}); "
+                "run tradecore-replay data verify"
+            ) from e
 
     def _write(self, folder: str, table: pa.Table, year: int = 0) -> mf.FileEntry:
         """Write ``table`` as a content-named file under ``folder`` (atomically)."""
@@ -425,9 +431,15 @@ class ParquetLake(BarLake):
                 & (ds.field(TIMESTAMP) >= pa.scalar(span.start_ns, _STAMP))
                 & (ds.field(TIMESTAMP) < pa.scalar(span.end_ns, _STAMP))
             )
-        table = dataset.to_table(  # type: ignore[attr-defined]
-            columns=[TIMESTAMP, *NUMERIC], filter=where
-        )
+        try:
+            table = dataset.to_table(  # type: ignore[attr-defined]
+                columns=[TIMESTAMP, *NUMERIC], filter=where
+            )
+        except (pa.ArrowException, OSError) as e:
+            raise ConfigurationError(
+                f"--lake {self.root}: {key.symbol} {key.timeframe} bars cannot be "
+                f"read ({e}); run tradecore-replay data verify"
+            ) from e
         name = f"{series_folder(key)}"
         stamps = typed_timestamps_ns(name, table.column(TIMESTAMP))
         columns = {

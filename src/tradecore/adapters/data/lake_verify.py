@@ -14,10 +14,12 @@ import hashlib
 from pathlib import Path
 
 import attrs
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tradecore.adapters.data import _lake_manifest as mf
 from tradecore.adapters.data.lake import ParquetLake
+from tradecore.domain.errors import BarFileError
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.lake import SeriesKey, Timeframe, check_series
 
@@ -46,14 +48,17 @@ def _file_problems(root: Path, entry: mf.FileEntry) -> list[str]:
     path = root / entry.path
     if not path.is_file():
         return [f"{entry.path}: missing (the manifest names it)"]
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
+    with path.open("rb") as stream:
+        digest = hashlib.file_digest(stream, "sha256").hexdigest()
     if digest != entry.sha256:
         return [
             f"{entry.path}: sha256 {digest[:16]}... differs from the manifest's "
             f"{entry.sha256[:16]}... (changed after it was fetched)"
         ]
-    rows = pq.ParquetFile(path).metadata.num_rows
+    try:
+        rows = pq.ParquetFile(path).metadata.num_rows
+    except (pa.ArrowException, OSError) as e:
+        return [f"{entry.path}: not a readable Parquet file ({e})"]
     if rows != entry.rows:
         return [f"{entry.path}: {rows} rows, the manifest says {entry.rows}"]
     return []
@@ -82,11 +87,13 @@ def verify_lake(lake: ParquetLake, calendar: MarketCalendar) -> LakeReport:
         if key in broken:
             continue
         name = series_name(key)
+        try:
+            stamps = lake.timestamps(key)
+        except (pa.ArrowException, OSError, BarFileError) as e:
+            problems.append(f"{name}: its bars cannot be read ({e})")
+            continue
         check = check_series(
-            lake.timestamps(key),
-            Timeframe.parse(key.timeframe),
-            entry.covered,
-            calendar,
+            stamps, Timeframe.parse(key.timeframe), entry.covered, calendar
         )
         if check.duplicates:
             problems.append(f"{name}: {check.duplicates} duplicate bar time(s)")
