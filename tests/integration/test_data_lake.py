@@ -668,4 +668,5 @@ def test_a_damaged_file_stops_run_and_fetch_with_one_line(
     assert "MSFT 1Min bars cannot be read" in out
     code, out = fetch(server, lake, "--start", "2026-01-05", "--end", "2026-01-06")
     assert code == CONFIG_OR_AUTH, out
-    assert "cannot be read" in out and "run tradecore-replay data verify" in out
+    assert "cannot be read" in out
+    assert "run tradecore-replay data verify" in out
