@@ -306,8 +306,9 @@ def test_the_emulator_serves_corporate_actions_in_pages_alpaca_py_reads() -> Non
     from alpaca.data.historical.corporate_actions import CorporateActionsClient
     from alpaca.data.requests import CorporateActionsRequest
 
+    reverse = CorporateAction.split("GME", date(2026, 1, 9), 1, 4)
     config = EmulatorConfig(
-        seed=3, start=OPEN, data_page_size=1, corporate_actions=ACTIONS
+        seed=3, start=OPEN, data_page_size=1, corporate_actions=(*ACTIONS, reverse)
     )
     with EmulatorServer(config) as running:
         client = CorporateActionsClient(
@@ -315,19 +316,21 @@ def test_the_emulator_serves_corporate_actions_in_pages_alpaca_py_reads() -> Non
         )
         found = client.get_corporate_actions(
             CorporateActionsRequest(
-                symbols=["AAPL", "MSFT", "TSLA"],
+                symbols=["AAPL", "MSFT", "TSLA", "GME"],
                 start=date(2026, 1, 1),
                 end=date(2026, 1, 31),
                 limit=None,
             )
         ).data  # type: ignore[union-attr]
         pages = EmulatorControl(running.base_url).state()["requests"]
-    assert pages["corporate_actions"] == 4  # one action a page
+    assert pages["corporate_actions"] == 5  # one action a page
     (aapl, tsla) = found["forward_splits"]
     assert (aapl.symbol, aapl.new_rate, aapl.old_rate) == ("AAPL", 4.0, 1.0)
     assert tsla.ex_date == date(2026, 1, 6)
     assert found["cash_dividends"][0].rate == 0.83
     assert found["name_changes"][0].new_symbol == "MSFX"
+    (gme,) = found["reverse_splits"]
+    assert (gme.symbol, gme.new_rate, gme.old_rate) == ("GME", 1.0, 4.0)
 
 
 # --- verify -----------------------------------------------------------------------------
