@@ -1,8 +1,8 @@
 """tradecore: systematic equity trading with exactly-once orders and live/replay parity.
 
 ``import tradecore as tc`` gives the notebook-facing API: value objects, the order
-lifecycle and the ledger; ``tc.replay`` and ``tc.exchange_calendar`` load the
-adapters they need on first use.
+lifecycle and the ledger; ``tc.replay``, ``tc.exchange_calendar`` and ``tc.open_lake``
+(a market-data lake to replay from) load the adapters they need on first use.
 """
 
 from tradecore.domain import *  # noqa: F403  (the domain's sorted __all__ is the API)
@@ -22,6 +22,10 @@ def __getattr__(name: str) -> object:
         from tradecore.apps.replay.runner import replay
 
         return replay
+    if name == "open_lake":
+        from tradecore.adapters.data.lake import ParquetLake
+
+        return ParquetLake.existing
     if name == "exchange_calendar":
         from tradecore.apps.wiring.calendars import exchange_calendar
 
@@ -37,6 +41,7 @@ __all__ = sorted(
         "Overfill",
         "TradecoreError",
         "exchange_calendar",
+        "open_lake",
         "replay",
     ]
 )

@@ -185,10 +185,8 @@ def test_daily_bars_follow_dst_and_early_closes() -> None:
 def split_server() -> Iterator[EmulatorServer]:
     """AAPL at 400 on Jan 5, a 4-for-1 split and a $1 dividend effective Jan 6."""
     actions = (
-        CorporateAction(
-            symbol="AAPL", ex_date=date(2026, 1, 6), split_ratio=Decimal(4)
-        ),
-        CorporateAction(symbol="AAPL", ex_date=date(2026, 1, 7), dividend=Decimal(1)),
+        CorporateAction.split("AAPL", date(2026, 1, 6), 4, 1),
+        CorporateAction.dividend("AAPL", date(2026, 1, 7), Decimal(1)),
     )
     config = EmulatorConfig(seed=3, start=PRE, corporate_actions=actions)
     with EmulatorServer(config) as running:

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from tradecore.adapters.alpaca_emulator import (
     control,
+    corporate_action_routes,
     data_control,
     data_routes,
     routes,
@@ -37,7 +38,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 RATE = web.AppKey("rate", RateWindow)
 WIRE = web.AppKey("wire", list[tuple[str, int, bytes]])
 _CONFIG = web.AppKey("config", EmulatorConfig)
-_DATA_PREFIX = "/v2/stocks/"
+_DATA_PREFIXES = ("/v2/stocks/", "/v1/corporate-actions")
 
 
 def build_app(config: EmulatorConfig) -> web.Application:
@@ -52,6 +53,7 @@ def build_app(config: EmulatorConfig) -> web.Application:
     app[WIRE] = []
     routes.add_routes(app)
     data_routes.add_routes(app)
+    corporate_action_routes.add_routes(app)
     control.add_routes(app)
     data_control.add_routes(app, app[control.FAULTS])
     app.router.add_get("/stream", _stream)
@@ -77,7 +79,7 @@ async def _trading_middleware(
     if request.match_info.route.name == data_control.ROUTE_NAME:
         # The market-data stream authenticates inside its own protocol.
         return await handler(request)
-    if not request.path.startswith("/v2/"):
+    if not request.path.startswith(("/v2/", "/v1/")):
         return await _answer(request, handler, {})
     route = request.match_info.route.name or "unknown"
     counts = app[control.REQUESTS]
@@ -86,8 +88,11 @@ async def _trading_middleware(
     if denied is not None:
         return _record(request, denied)
     faults = app[control.FAULTS]
-    if request.path.startswith(_DATA_PREFIX):
-        # The data API has its own budget (docs/alpaca.md §7); faults target trading.
+    if request.path.startswith(_DATA_PREFIXES):
+        # The data API has its own budget (docs/alpaca.md §7); trading faults
+        # target trading, ``data_storm`` the data API.
+        if faults.take("data_storm"):
+            return _record(request, _rate_limited(app, storm_headers(faults)))
         return _record(request, await _answer(request, handler, {}))
     admitted, headers = app[RATE].admit()
     if faults.take("storm"):

@@ -36,13 +36,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from tradecore.adapters.alpaca_emulator import errors as err
 from tradecore.domain.market.bars import Bar
+from tradecore.domain.market.corporate_actions import ActionKind, CorporateAction
 
 EASTERN = ZoneInfo("America/New_York")
 ADJUSTMENTS = frozenset({"raw", "split", "dividend", "all"})
@@ -117,16 +117,6 @@ def parse_adjustment(text: str | None) -> frozenset[str]:
     return frozenset(kinds)
 
 
-@attrs.frozen(kw_only=True)
-class CorporateAction:
-    """A split (``split_ratio`` new shares per old) or cash dividend, by ex-date."""
-
-    symbol: str
-    ex_date: date
-    split_ratio: Decimal | None = None
-    dividend: Decimal | None = None
-
-
 def bucket_start(at: datetime, timeframe: Timeframe) -> datetime:
     """The start of the bar of ``timeframe`` that ``at`` falls in (see module doc)."""
     local = at.astimezone(EASTERN)
@@ -195,14 +185,15 @@ def adjust(
         before = [i for i, d in enumerate(days) if d < action.ex_date]
         if not before:
             continue
-        if "split" in kinds and action.split_ratio is not None:
-            ratio = float(action.split_ratio)
+        if "split" in kinds and action.is_split and action.ratio is not None:
+            ratio = float(action.ratio)
             for i in before:
                 price[i] /= ratio
                 volume[i] *= ratio
-        if "dividend" in kinds and action.dividend is not None:
+        dividend = action.kind is ActionKind.CASH_DIVIDEND
+        if "dividend" in kinds and dividend and action.cash is not None:
             close = bars[before[-1]].close
-            factor = 1.0 - float(action.dividend) / close
+            factor = 1.0 - float(action.cash) / close
             for i in before:
                 price[i] *= factor
     return [_scaled(b, p, v) for b, p, v in zip(bars, price, volume, strict=True)]

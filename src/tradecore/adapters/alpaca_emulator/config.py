@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import attrs
 
-from tradecore.adapters.alpaca_emulator.bar_history import CorporateAction
 from tradecore.domain import validation as v
 from tradecore.domain.broker_rules.context import AccountFlags, AssetFlags
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.market.corporate_actions import CorporateAction
 from tradecore.domain.venue.config import OutsideHours, VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 
@@ -87,7 +87,8 @@ class EmulatorConfig:
     #: Market-data stream connections allowed per key (Alpaca's free plan: 1; a
     #: second gets 406 "connection limit exceeded"); ``None``: no limit.
     data_connection_limit: int | None = None
-    #: Splits and cash dividends the bars endpoints adjust for (``adjustment``).
+    #: Splits, cash dividends and renames: the bars endpoints adjust for the splits
+    #: and dividends (``adjustment``); ``GET /v1/corporate-actions`` serves them all.
     corporate_actions: tuple[CorporateAction, ...] = ()
 
     def __attrs_post_init__(self) -> None:

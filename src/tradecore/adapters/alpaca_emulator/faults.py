@@ -56,6 +56,8 @@ class Faults:
     #: Answer the next N trading requests with 429 whatever the budget.
     storm: int = 0
     storm_reset_s: float = 1.0
+    #: Answer the next N market-data requests with 429 (the data API's own budget).
+    data_storm: int = 0
     #: Delay the next N trading requests by ``slow_delay_s`` before handling them.
     slow: int = 0
     slow_delay_s: float = 1.0

@@ -21,13 +21,13 @@ from typing import Any
 
 from tradecore.adapters.alpaca_emulator import errors as err
 from tradecore.adapters.alpaca_emulator.bar_history import (
-    CorporateAction,
     Timeframe,
     adjust,
     aggregate,
 )
 from tradecore.adapters.alpaca_emulator.wire import iso
 from tradecore.domain.market.bars import Bar, Quote
+from tradecore.domain.market.corporate_actions import CorporateAction
 
 Json = dict[str, Any]
 

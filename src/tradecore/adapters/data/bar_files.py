@@ -76,12 +76,12 @@ def load_bar_files(
         frame = load_bar_file(path, provenance=provenance)
         if each is not None:
             frame = each(frame)
-            _return_freed_memory()
+            return_freed_memory()
         frames.append(frame)
     if not any(len(frame) for frame in frames):
         reason = "holds no bars (every file is empty or has a header only)"
         raise BarFileError(str(folder), "directory", None, reason)
-    _return_freed_memory()
+    return_freed_memory()
     seen: dict[str, str] = {}
     for path, frame in zip(paths, frames, strict=True):
         if frame.symbol in seen:
@@ -168,7 +168,7 @@ def _write_csv(path: Path, frame: BarFrame) -> None:
         pa_csv.write_csv(table, stream, options)
 
 
-def _return_freed_memory() -> None:
+def return_freed_memory() -> None:
     """Give the decoders' freed buffers back to the system once the files are read.
 
     Arrow's pool and the C heap keep what decoding freed (about a third of the

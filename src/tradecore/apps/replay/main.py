@@ -51,6 +51,12 @@ def _emulator(app: typer.Typer) -> None:
     app.command()(emulator.emulator)
 
 
+def _data(app: typer.Typer) -> None:
+    from tradecore.apps.replay import data
+
+    data.register(app)
+
+
 def _tca(app: typer.Typer) -> None:
     from tradecore.apps.ops import tca
 
@@ -69,6 +75,7 @@ COMMANDS: dict[str, Register] = {
     "keys": _keys,
     "run": _run,
     "emulator": _emulator,
+    "data": _data,
     "tca": _tca,
     "parity": _parity,
 }

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import typer
 
+from tradecore.adapters.data.lake import LakeSelection
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.settings import MARKET_CALENDARS, load_settings
+from tradecore.apps.replay.data import lake_selection
 from tradecore.apps.replay.demo_data import demo_calendar, demo_frames
 from tradecore.apps.replay.out_folder import is_finished
 from tradecore.apps.replay.run_manifest import MANIFEST_FILE
@@ -34,6 +36,31 @@ def run(
     ),
     demo: bool = typer.Option(
         False, "--demo", help="Generate deterministic demo data instead of --data."
+    ),
+    lake: Path | None = typer.Option(
+        None, "--lake", help="Replay from a market-data lake (tradecore-replay data)."
+    ),
+    symbols: str | None = typer.Option(
+        None, "--symbols", help="With --lake: the symbols, e.g. AAPL,MSFT."
+    ),
+    start: str | None = typer.Option(
+        None, "--start", help="With --lake: first day (YYYY-MM-DD, New York)."
+    ),
+    end: str | None = typer.Option(
+        None, "--end", help="With --lake: last day (inclusive)."
+    ),
+    timeframe: str = typer.Option(
+        "1Min", "--timeframe", help="With --lake: the bars' timeframe."
+    ),
+    feed: str | None = typer.Option(
+        None, "--feed", help="With --lake: the feed, if it holds several."
+    ),
+    lake_adjustment: str | None = typer.Option(
+        None,
+        "--lake-adjustment",
+        help="With --lake: which of its series to read, if it holds several "
+        "(raw, split, dividend, all); raw series get the lake's corporate actions "
+        "applied on their ex-dates, adjusted ones already carry them.",
     ),
     strategy: str = typer.Option(
         "sma_cross", "--strategy", help="Bundled name or package.module:ClassName."
@@ -108,7 +135,15 @@ def run(
         settings = load_settings(config, os.environ)
         signing = settings.signing
         market = _market_calendar(calendar or settings.market.calendar)
-        frames_or_dir = _data_source(data, demo)
+        frames_or_dir = _data_source(
+            data,
+            demo,
+            None
+            if lake is None
+            else lake_selection(
+                lake, symbols, start, end, timeframe, feed, lake_adjustment
+            ),
+        )
         params = parse_params(param)
         with _progress() as report:
             result = replay(
@@ -147,9 +182,13 @@ def _market_calendar(name: str) -> str:
     return name
 
 
-def _data_source(data: Path | None, demo: bool) -> Path | list[BarFrame]:
-    if demo == (data is not None):
-        raise ConfigurationError("give exactly one of --data DIR or --demo")
+def _data_source(
+    data: Path | None, demo: bool, lake: LakeSelection | None = None
+) -> Path | list[BarFrame] | LakeSelection:
+    if [demo, data is not None, lake is not None].count(True) != 1:
+        raise ConfigurationError("give exactly one of --data DIR, --lake DIR or --demo")
+    if lake is not None:
+        return lake
     if data is None:
         return demo_frames()
     return data

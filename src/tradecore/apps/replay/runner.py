@@ -27,6 +27,7 @@ from tradecore.adapters.data.corporate_actions_file import (
     CORPORATE_ACTIONS_FILE,
     read_corporate_actions,
 )
+from tradecore.adapters.data.lake import LakeSelection
 from tradecore.adapters.data.spill import SpilledBars
 from tradecore.adapters.report import write_report
 from tradecore.adapters.sim import SimClock, SimulatedBroker
@@ -118,7 +119,7 @@ class ReplayResult:
 
 
 def replay(
-    data: str | Path | Sequence[BarFrame],
+    data: str | Path | Sequence[BarFrame] | LakeSelection,
     strategy: str = "sma_cross",
     params: Mapping[str, str | int | float] | None = None,
     *,
@@ -138,7 +139,8 @@ def replay(
     corporate_actions: Sequence[CorporateAction] | str | Path | None = None,
     adjustment: str | Adjustment = Adjustment.RAW,
 ) -> ReplayResult:
-    """Replay ``strategy`` over ``data`` (a folder of bar files, or frames).
+    """Replay ``strategy`` over ``data`` (a folder of bar files, frames, or a lake's
+    bars: ``tc.open_lake(path).select(symbols, start, end)``).
 
     Store writes are committed every ``commit_every`` steps (order placements and
     broker events): a crash loses at most that batch, which ``resume`` re-derives.
@@ -186,15 +188,16 @@ def replay(
     )
     # Bars read from files go to memory-mapped scratch files as each file is read,
     # and leave memory as the replay passes them; a notebook's frames stay as given.
-    spilled = (
-        SpilledBars(folder / SPILL_FOLDER) if isinstance(data, str | Path) else None
-    )
+    read = isinstance(data, str | Path | LakeSelection)
+    spilled = SpilledBars(folder / SPILL_FOLDER) if read else None
     try:
-        frames: list[BarFrame] = (
-            load_bar_files(data, each=spilled.spill)
-            if isinstance(data, str | Path) and spilled is not None
-            else list(data)  # type: ignore[arg-type]
-        )
+        frames: list[BarFrame]
+        if isinstance(data, LakeSelection) and spilled is not None:
+            frames = data.load(each=spilled.spill)
+        elif isinstance(data, str | Path) and spilled is not None:
+            frames = load_bar_files(data, each=spilled.spill)
+        else:
+            frames = list(data)  # type: ignore[arg-type]
         chosen = load_strategy(strategy, params or {})
         actions = _corporate_actions(corporate_actions, data)
         adjusted = _adjustment(adjustment)
@@ -459,13 +462,18 @@ def _signed_manifest(
 
 def _corporate_actions(
     given: Sequence[CorporateAction] | str | Path | None,
-    data: str | Path | Sequence[BarFrame],
+    data: str | Path | Sequence[BarFrame] | LakeSelection,
 ) -> list[CorporateAction]:
-    """The actions given, read from the file given, or from the data folder's file."""
+    """The actions given, read from the file given, or from the data's own: the data
+    folder's file, or a lake's table when its bars are raw (adjusted bars already
+    carry the actions in their prices: applying them again would count them twice)."""
     if isinstance(given, str | Path):
         return read_corporate_actions(given)
     if given is not None:
         return list(given)
+    if isinstance(data, LakeSelection):
+        raw = all(key.adjustment == "raw" for key in data.keys)
+        return data.corporate_actions() if raw else []
     if isinstance(data, str | Path):
         beside = Path(data) / CORPORATE_ACTIONS_FILE
         if beside.is_file():

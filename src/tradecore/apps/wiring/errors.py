@@ -28,6 +28,8 @@ PARITY_MISMATCH = 10
 #: ``tradecore-live run``: the broker's clock says the market is open (or closed)
 #: and ``[market] calendar`` does not, away from any open or close.
 MARKET_CLOCK_MISMATCH = 11
+#: ``tradecore-replay data verify``: the lake has problems (one line each).
+DATA_PROBLEMS = 12
 
 _EXIT_CODES: list[tuple[type[e.TradecoreError], int]] = [
     (MarketClockMismatch, MARKET_CLOCK_MISMATCH),
