@@ -7,102 +7,19 @@ arrow speed and bad files still get an error that points at a line.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from tradecore.domain.errors import BarFileError
 
 TIMESTAMP = "timestamp"
 NUMERIC = ("open", "high", "low", "close", "volume")
 REQUIRED = (TIMESTAMP, *NUMERIC)
-_UTC_SUFFIXES = ("Z", "+00:00")
-_OFFSET_RE = re.compile(r"[+-]\d\d(:?\d\d)?$")
-_UTC_ZONES = frozenset({"UTC", "Etc/UTC", "+00:00", "Z"})
 
 #: Maps a 0-based record index to the number a person sees (CSV line, Parquet record).
 LineOf = Callable[[int], int]
-
-
-def check_columns(file: str, found: list[str]) -> None:
-    """Stop on a missing required column, naming what is missing and what was found."""
-    missing = [name for name in REQUIRED if name not in found]
-    if missing:
-        raise BarFileError(
-            file,
-            missing[0],
-            None,
-            f"missing column(s) {', '.join(missing)}; found {', '.join(found) or '-'}",
-        )
-
-
-def iso_timestamps_ns(
-    file: str, strings: pa.ChunkedArray, line_of: LineOf
-) -> np.ndarray:
-    """Parse ISO-8601 UTC strings (``Z`` or ``+00:00``) to int64 ns since the epoch.
-
-    Raises:
-        BarFileError: a naive timestamp, a non-UTC offset or an unparseable string,
-            at its line.
-    """
-    utc = pc.or_(*(pc.ends_with(strings, suffix) for suffix in _UTC_SUFFIXES))
-    if not pc.all(utc, min_count=0).as_py():
-        index = int(np.flatnonzero(~utc.to_numpy(zero_copy_only=False))[0])
-        text = strings[index].as_py()
-        reason = "has a non-UTC offset" if _OFFSET_RE.search(text) else "has no offset"
-        raise BarFileError(
-            file,
-            TIMESTAMP,
-            text,
-            f"{text!r} {reason}; use Z or +00:00",
-            line=line_of(index),
-        )
-    array = strings.combine_chunks()
-    try:
-        parsed = pc.cast(array, pa.timestamp("ns", "UTC"))
-    except pa.ArrowInvalid:
-        index = _first_unparseable(array)
-        text = array[index].as_py()
-        raise BarFileError(
-            file,
-            TIMESTAMP,
-            text,
-            f"{text!r} is not an ISO-8601 timestamp",
-            line=line_of(index),
-        ) from None
-    return _int64_ns(parsed)
-
-
-def _first_unparseable(strings: pa.Array) -> int:
-    # Bisection with arrow's own parser: O(n) work in all, and exactly its verdict.
-    low, high = 0, len(strings)
-    while high - low > 1:
-        middle = (low + high) // 2
-        try:
-            pc.cast(strings.slice(low, middle - low), pa.timestamp("ns", "UTC"))
-        except pa.ArrowInvalid:
-            high = middle
-        else:
-            low = middle
-    return low
-
-
-def typed_timestamps_ns(file: str, column: pa.ChunkedArray) -> np.ndarray:
-    """Convert an arrow timestamp column to int64 ns; it must carry a UTC zone.
-
-    Raises:
-        BarFileError: the column is naive or in another zone.
-    """
-    zone = column.type.tz
-    if zone is None:
-        reason = "column is naive (no time zone); store UTC timestamps"
-        raise BarFileError(file, TIMESTAMP, str(column.type), reason)
-    if zone not in _UTC_ZONES:
-        raise BarFileError(file, TIMESTAMP, zone, f"column zone {zone!r} is not UTC")
-    return _int64_ns(pc.cast(column, pa.timestamp("ns", "UTC")))
 
 
 def _int64_ns(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
