@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,13 @@ import attrs
 import numpy as np
 
 from tradecore.adapters.alerts.store_log_sink import StoreLogAlertSink
-from tradecore.adapters.data.bar_files import load_bar_files
+from tradecore.adapters.data import (
+    QUARANTINE_FILE,
+    BarFileOptions,
+    LoadedBars,
+    load_bars,
+)
+from tradecore.adapters.data.dataframes import is_pandas_data, load_dataframes
 from tradecore.adapters.data.spill import SpilledBars
 from tradecore.adapters.report import write_report
 from tradecore.adapters.sim import SimClock, SimulatedBroker
@@ -50,7 +57,11 @@ from tradecore.apps.replay.run_manifest import (
     write_run_manifest,
 )
 from tradecore.apps.replay.venue import replay_calendar, venue_config
-from tradecore.apps.wiring.calendars import calendars_for_span, frames_span
+from tradecore.apps.wiring.calendars import (
+    calendars_between,
+    calendars_for_span,
+    frames_span,
+)
 from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.risk_path import RiskPath, compose_risk_path
 from tradecore.apps.wiring.strategy_loader import load_strategy
@@ -58,6 +69,7 @@ from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.market.bar_frame import BarFrame, from_ns
+from tradecore.domain.market.bar_quality import QualityRules, count_gaps
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.money import to_price
@@ -75,6 +87,9 @@ from tradecore.services.research.manifests import store_manifest
 from tradecore.services.trading.engine import TradingEngine
 from tradecore.services.trading.engine_config import EngineConfig
 from tradecore.services.trading.replay import ReplayProgress, run_replay
+
+#: The data-quality gate files and DataFrames pass by default (its documented defaults).
+DEFAULT_QUALITY = QualityRules()
 
 
 @attrs.frozen(kw_only=True)
@@ -102,7 +117,7 @@ class ReplayResult:
 
 
 def replay(
-    data: str | Path | Sequence[BarFrame],
+    data: str | Path | Sequence[BarFrame] | Any,
     strategy: str = "sma_cross",
     params: Mapping[str, str | int | float] | None = None,
     *,
@@ -119,6 +134,10 @@ def replay(
     execution: ExecutionSettings | None = None,
     calendar: str | MarketCalendar = "XNYS",
     risk: RiskSettings | None = None,
+    quality: QualityRules | None = DEFAULT_QUALITY,
+    strict: bool = False,
+    columns: Mapping[str, str] | None = None,
+    tz: str | None = None,
 ) -> ReplayResult:
     """Replay ``strategy`` over ``data`` (a folder of bar files, or frames).
 
@@ -148,11 +167,22 @@ def replay(
     ``tradecore-live`` does, and ``limits`` is ignored. The summary counts the
     refusals by reason and the breaker trips.
 
+    Bar files and pandas DataFrames (one per symbol in a dict, or one long frame
+    with a ``symbol`` column or a ``(symbol, timestamp)`` index like Alpaca's
+    ``bars.df``) are read in the shapes :func:`~tradecore.adapters.data.load_bars`
+    knows; ``columns`` maps source columns to tradecore's, ``tz`` is the zone of
+    naive timestamps, and date-only rows are the sessions of ``calendar``. They
+    pass the data-quality gate ``quality`` (``None``: validate only, the first bad
+    row stops the run): suspect rows go to ``out/quarantine.csv`` and the summary's
+    ``data_quality`` counts them (and the calendar gaps), unless ``strict``, which
+    stops on them instead. Frames handed in as :class:`BarFrame` are used as given.
+
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
             folder that already holds a replay without ``resume`` or ``replace``;
             both ``resume`` and ``replace``.
         BarFileError: a bar file is malformed (names file, line and field).
+        BarQualityError: ``strict`` and bars break data-quality rules.
     """
     started = time.perf_counter()
     folder = (
@@ -164,10 +194,19 @@ def replay(
         SpilledBars(folder / SPILL_FOLDER) if isinstance(data, str | Path) else None
     )
     try:
+        options = BarFileOptions(
+            columns=dict(columns or {}),
+            tz=tz,
+            sessions=_sessions_of(calendar),
+            quality=quality,
+        )
+        loaded: LoadedBars | None = None
+        if isinstance(data, str | Path) and spilled is not None:
+            loaded = load_bars(data, options, each=spilled.spill, strict=strict)
+        elif is_pandas_data(data):
+            loaded = load_dataframes(data, options, strict=strict)
         frames: list[BarFrame] = (
-            load_bar_files(data, each=spilled.spill)
-            if isinstance(data, str | Path) and spilled is not None
-            else list(data)  # type: ignore[arg-type]
+            list(data) if loaded is None else loaded.frames  # type: ignore[arg-type]
         )
         chosen = load_strategy(strategy, params or {})
         market = (
@@ -326,6 +365,11 @@ def replay(
             "manifest_hash": manifest_hash(signed.manifest),
             **({} if costs is None else cost_summary(analyses, costs, calibrated)),
             **({} if path is None else risk_summary(outcomes, path)),
+            **(
+                {}
+                if loaded is None
+                else {"data_quality": quality_summary(loaded, market, venue)}
+            ),
         }
         fill_table, decision_table, outcome_table = fills, decisions, outcomes
         result = ReplayResult(
@@ -360,6 +404,8 @@ def replay(
                 json.dumps(config, sort_keys=True, indent=2)
             )
             write_run_manifest(folder, signed)
+            if loaded is not None:
+                loaded.quarantine.write_csv(folder / QUARANTINE_FILE)
             (folder / MARKS_FILE).write_text(
                 json.dumps({s: str(p) for s, p in sorted(marks.items())}, indent=2)
             )
@@ -367,6 +413,42 @@ def replay(
     finally:
         if spilled is not None:
             shutil.rmtree(folder / SPILL_FOLDER, ignore_errors=True)
+
+
+def _sessions_of(
+    calendar: str | MarketCalendar,
+) -> Callable[[date, date], MarketCalendar]:
+    """The calendar date-only rows find their sessions on."""
+    if isinstance(calendar, MarketCalendar):
+        return lambda first, last: calendar
+    return lambda first, last: calendars_between(calendar, first, last).regular
+
+
+def quality_summary(
+    loaded: LoadedBars, calendar: MarketCalendar, venue: VenueConfig
+) -> dict[str, object]:
+    """The summary's ``data_quality``: what the gate set aside, and calendar gaps.
+
+    Gaps are counted per symbol against ``calendar`` at the bars' interval: sessions
+    with no bar between a symbol's first and last, and (intraday) bar slots missing
+    inside regular hours. Counted, never fatal.
+    """
+    interval_ns = venue.bar_interval // timedelta(microseconds=1) * 1000
+    gaps = {
+        frame.symbol: count_gaps(frame.timestamps, calendar, interval_ns)
+        for frame in loaded.frames
+    }
+    return {
+        **loaded.quarantine.counts(),
+        "shapes": dict(sorted(loaded.shapes.items())),
+        "missing_sessions": sum(g.sessions for g in gaps.values()),
+        "missing_bars": sum(g.bars for g in gaps.values()),
+        "gaps_by_symbol": {
+            symbol: {"sessions": g.sessions, "bars": g.bars}
+            for symbol, g in sorted(gaps.items())
+            if g.sessions or g.bars
+        },
+    }
 
 
 def _signed_manifest(

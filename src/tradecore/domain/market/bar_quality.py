@@ -359,7 +359,7 @@ class Gaps:
 
     ``sessions``: sessions between the first and the last bar with no bar at all;
     ``bars``: for intraday bars, bar slots missing inside the regular hours of
-    sessions that have bars (0 for daily bars).
+    sessions that have bars, from the first bar to the last (0 for daily bars).
     """
 
     sessions: int
@@ -373,7 +373,8 @@ def count_gaps(
 
     A bar belongs to the session whose ``[open, close)`` holds its start (a daily bar
     stamped before its open, e.g. at midnight, to that date's session). An intraday
-    session expects ``ceil((close - open) / interval)`` bars; bars outside regular
+    session expects ``ceil((close - open) / interval)`` bars (the first session
+    from the first bar, the last up to the last bar's end); bars outside regular
     hours (pre-market, after hours) are not counted either way.
     """
     if len(timestamps) == 0 or calendar.is_always_open:
@@ -394,7 +395,15 @@ def count_gaps(
     index = np.searchsorted(opens, timestamps, side="right") - 1
     inside = (index >= 0) & (timestamps < closes[np.maximum(index, 0)])
     counts = np.bincount(index[inside], minlength=len(sessions))
-    expected = -(-(closes - opens) // interval_ns)
+    # The data's own start and end cut the first and last sessions short.
+    starts, ends = opens.copy(), closes.copy()
+    if inside.any():
+        first_in, last_in = index[inside][0], index[inside][-1]
+        starts[first_in] = timestamps[inside][0]
+        ends[last_in] = min(
+            int(closes[last_in]), int(timestamps[inside][-1]) + interval_ns
+        )
+    expected = -(-(ends - starts) // interval_ns)
     touched = counts > 0
     missing_bars = np.maximum(expected[touched] - counts[touched], 0).sum()
     return Gaps(int((~touched).sum()), int(missing_bars))
