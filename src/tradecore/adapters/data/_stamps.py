@@ -17,6 +17,7 @@ for the first bad row.
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 import attrs
@@ -192,8 +193,8 @@ def _localize(file: str, naive: pa.Array, tz: str, line_of: LineOf) -> np.ndarra
         )
 
     try:
-        pc.assume_timezone(naive.slice(0, 0), timezone=tz)
-    except (pa.ArrowInvalid, pa.ArrowKeyError) as e:
+        zoneinfo.ZoneInfo(tz)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError) as e:
         raise BarFileError(file, "tz", tz, f"unknown time zone {tz!r}") from e
     try:
         return _int64_ns(assume(naive))

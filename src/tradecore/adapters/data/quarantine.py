@@ -13,19 +13,19 @@ bad rows costs no Python per row until the quarantine file is written. The file,
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
 import numpy as np
-import pyarrow as pa
-import pyarrow.csv as pa_csv
 
 from tradecore.domain.market.bar_quality import RULES, Action, Screening
 
 QUARANTINE_FILE = "quarantine.csv"
 _COLUMNS = ("open", "high", "low", "close", "volume")
+_HEADER = ("symbol", "timestamp", "rule", "action", *_COLUMNS, "source", "line")
 
 
 @attrs.frozen(eq=False)
@@ -131,52 +131,34 @@ class Quarantine:
         return lines
 
     def write_csv(self, path: Path) -> Path:
-        """Write every suspect row to ``path`` (the header only when none)."""
-        parts = self._parts
-        stamps = np.concatenate([np.empty(0, np.int64), *(p.timestamps for p in parts)])
-        text = np.char.add(
-            np.datetime_as_string(stamps.view("datetime64[ns]"), unit="s"), "Z"
-        )
-        table = pa.table(
-            {
-                "symbol": _repeat([p.symbol for p in parts], parts),
-                "timestamp": pa.array(text.astype(str), pa.string()),
-                "rule": pa.array(
-                    [RULES[c].value for p in parts for c in p.rules.tolist()],
-                    pa.string(),
-                ),
-                "action": pa.array(
-                    [
-                        (Action.QUARANTINE if q else Action.FLAG).value
-                        for p in parts
-                        for q in p.quarantined.tolist()
-                    ],
-                    pa.string(),
-                ),
-                **{
-                    name: pa.array(
-                        np.concatenate(
-                            [np.empty(0), *(p.values[k] for p in parts)]
-                        ).astype(np.float64)
-                    )
-                    for k, name in enumerate(_COLUMNS)
-                },
-                "source": _repeat([p.source for p in parts], parts),
-                "line": pa.array(
-                    np.concatenate([np.empty(0, np.int64), *(p.lines for p in parts)])
-                ),
-            }
-        )
+        """Write every suspect row to ``path`` (the header only when none).
+
+        Written with the standard ``csv`` module: arrow's array constructors go
+        through its pandas shim, and a replay must not import pandas.
+        """
         path.parent.mkdir(parents=True, exist_ok=True)
-        pa_csv.write_csv(table, path)
+        with path.open("w", newline="", encoding="utf-8") as stream:
+            writer = csv.writer(stream)
+            writer.writerow(_HEADER)
+            for part in self._parts:
+                stamps = np.datetime_as_string(
+                    part.timestamps.view("datetime64[ns]"), unit="s"
+                ).tolist()
+                columns = [column.tolist() for column in part.values]
+                for i, rule in enumerate(part.rules.tolist()):
+                    action = Action.QUARANTINE if part.quarantined[i] else Action.FLAG
+                    writer.writerow(
+                        [
+                            part.symbol,
+                            stamps[i] + "Z",
+                            RULES[rule].value,
+                            action.value,
+                            *(repr(float(column[i])) for column in columns),
+                            part.source,
+                            int(part.lines[i]),
+                        ]
+                    )
         return path
-
-
-def _repeat(values: list[str], parts: Sequence[_Part]) -> pa.Array:
-    return pa.array(
-        [v for v, p in zip(values, parts, strict=True) for _ in range(len(p.rules))],
-        pa.string(),
-    )
 
 
 def _iso(ns: int) -> str:
