@@ -82,9 +82,14 @@ def _from_strings(
     tz: str | None,
     date_named: bool,
 ) -> Stamps:
-    strings = pc.utf8_trim_whitespace(column.combine_chunks())
+    strings = column.combine_chunks()
     if not len(strings):
         return Stamps(ns=np.empty(0, np.int64))
+    if not date_named and _all(
+        pc.or_(pc.ends_with(strings, "Z"), pc.ends_with(strings, "+00:00"))
+    ):  # tradecore's own files: UTC instants, one cheap pass before the cast
+        return Stamps(ns=_parse(file, strings, pa.timestamp("ns", "UTC"), line_of))
+    strings = pc.utf8_trim_whitespace(strings)
     if _all(pc.match_substring_regex(strings, _DATE)):
         return Stamps(days=_days_of(file, strings, line_of))
     midnight = pc.match_substring_regex(strings, _MIDNIGHT + "$")
@@ -118,6 +123,8 @@ def _from_typed(
     file: str, column: pa.ChunkedArray, *, tz: str | None, date_named: bool
 ) -> Stamps:
     zone = column.type.tz
+    if zone is not None and not date_named:
+        return Stamps(ns=_int64_ns(pc.cast(column, pa.timestamp("ns", "UTC"))))
     local = column if zone is None else pc.local_timestamp(column)
     local_ns = _int64_ns(pc.cast(local, pa.timestamp("ns")))
     if (
