@@ -54,7 +54,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.market.bar_frame import to_ns
+from tradecore.domain.market.bar_frame import BarFrame, to_ns
 from tradecore.domain.market.calendar import MarketCalendar
 
 _NS_PER_DAY = 86_400 * 1_000_000_000
@@ -213,6 +213,25 @@ def screen_bars(
     keep = np.ones(n, np.bool_)
     keep[rows[quarantined]] = False
     return Screening(keep, rows.astype(np.int64), code[rows], quarantined)
+
+
+def screen_frame(frame: BarFrame, rules: QualityRules | None = None) -> Screening:
+    """Screen a frame's bars: a window of live bars, or a notebook's frames.
+
+    A :class:`BarFrame` already holds no broken price, envelope, volume or order, so
+    what can come back are the statistical rules (jump, zero volume, frozen, volume
+    spike). ``rules`` defaults to :class:`QualityRules`' documented defaults.
+    """
+    return screen_bars(
+        frame.symbol,
+        frame.timestamps,
+        frame.open,
+        frame.high,
+        frame.low,
+        frame.close,
+        frame.volume,
+        rules or QualityRules(),
+    )
 
 
 def _mark(code: NDArray[np.int8], bad: NDArray[np.bool_], rule: QualityRule) -> None:

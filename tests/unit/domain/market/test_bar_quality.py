@@ -217,3 +217,15 @@ def test_the_gate_screens_a_million_bars_in_well_under_a_second() -> None:
     elapsed = time.perf_counter() - started
     assert found.keep.sum() > 990_000
     assert elapsed < 2.0, elapsed  # typically ~0.1 s; loose for shared CI machines
+
+
+def test_a_window_of_live_bars_is_screened_as_a_frame() -> None:
+    import tradecore as tc
+
+    cols = columns(100)
+    cols["volume"][60] = 0.0
+    frame = tc.BarFrame(symbol="AAA", **cols)
+    found = tc.screen_frame(frame, tc.QualityRules(frozen_run=3))
+    assert verdicts(cols) == {60: "zero_volume"}
+    assert [int(r) for r in found.rows] == [60]
+    assert not found.keep[60]
