@@ -344,3 +344,30 @@ def test_a_dataframe_without_a_symbol_is_refused_with_the_way_out() -> None:
     )  # fmt: skip
     with pytest.raises(BarFileError, match=r"pass \{symbol: DataFrame\}"):
         load_dataframes(frame)
+
+
+def test_with_the_gate_a_missing_number_is_quarantined_not_fatal(
+    tmp_path: Path,
+) -> None:
+    # Old Yahoo downloads write "null" on days without data.
+    path = write(
+        tmp_path, "AAPL.csv", YF_DAILY,
+        "2026-11-24,10,11,9,10.5,10.5,100",
+        "2026-11-25,null,null,null,null,null,null",
+        "2026-11-27,10,11,9,10.5,10.5,100",
+    )  # fmt: skip
+    loaded = load_bars(path, GATE)
+    assert len(loaded.frames[0]) == 2
+    assert loaded.quarantine.counts()["quarantined_by_rule"] == {"bad_price": 1}
+    with pytest.raises(BarFileError, match=r"line 3, field 'open': 'null' is not a"):
+        load_bars(path, DATES)
+
+
+def test_a_frame_arrow_cannot_read_is_one_clear_error() -> None:
+    pd = pytest.importorskip("pandas")
+    from tradecore.adapters.data.dataframes import load_dataframes
+
+    frame = pd.DataFrame({"timestamp": [object()], "open": [1.0], "high": [1.0],
+                          "low": [1.0], "close": [1.0], "volume": [1.0]})  # fmt: skip
+    with pytest.raises(BarFileError, match=r"DataFrame\['X'\], field 'columns'"):
+        load_dataframes({"X": frame})

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tradecore.domain.errors import BarFileError
 
@@ -48,15 +49,25 @@ def _numpy_copy(
 
 
 def float_column(
-    file: str, name: str, column: pa.ChunkedArray, line_of: LineOf
+    file: str,
+    name: str,
+    column: pa.ChunkedArray,
+    line_of: LineOf,
+    *,
+    missing_as_nan: bool = False,
 ) -> np.ndarray:
     """Return a numeric arrow column as float64; nulls and non-numbers stop the load.
+
+    ``missing_as_nan`` reads a missing value as NaN instead (for the data-quality
+    gate, which quarantines the row).
 
     Raises:
         BarFileError: the column is not numeric, or a value is missing.
     """
     if not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
         raise BarFileError(file, name, str(column.type), "column is not numeric")
+    if missing_as_nan and column.null_count:
+        column = pc.fill_null(column.cast(pa.float64()), float("nan"))
     reject_nulls(file, name, column, line_of)
     return _numpy_copy(column, pa.float64(), np.float64)
 

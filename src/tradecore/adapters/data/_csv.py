@@ -38,8 +38,21 @@ class CsvBars:
     ticker: str | None = None
 
 
-def read_csv_table(path: Path, explicit: Mapping[str, str] | None = None) -> CsvBars:
+#: What a CSV file may write for a missing number (read as NaN when gated).
+MISSING = ["", "null", "NULL", "NaN", "nan", "N/A", "NA"]
+
+
+def read_csv_table(
+    path: Path,
+    explicit: Mapping[str, str] | None = None,
+    *,
+    missing_as_null: bool = False,
+) -> CsvBars:
     """Read the bar columns of a CSV file in any shape :mod:`._shapes` knows.
+
+    ``missing_as_null`` reads an empty field, ``null``, ``NaN`` or ``N/A`` in a
+    number column as missing (the gate then quarantines the row) instead of
+    refusing the line.
 
     Returns:
         The columns renamed to ``timestamp`` (strings), ``open``...``volume``
@@ -49,12 +62,14 @@ def read_csv_table(path: Path, explicit: Mapping[str, str] | None = None) -> Csv
         BarFileError: naming the file, line and field of the first problem.
     """
     try:
-        return _read(path, explicit)
+        return _read(path, explicit, MISSING if missing_as_null else [])
     except UnicodeDecodeError as e:
         raise _not_utf8(path, e) from None
 
 
-def _read(path: Path, explicit: Mapping[str, str] | None) -> CsvBars:
+def _read(
+    path: Path, explicit: Mapping[str, str] | None, missing: list[str]
+) -> CsvBars:
     header, skip, ticker = _header(path)
     shape = detect_shape(path.name, header, explicit)
     strings = {shape.columns[TIMESTAMP]: pa.string()}
@@ -74,7 +89,7 @@ def _read(path: Path, explicit: Mapping[str, str] | None) -> CsvBars:
                     **{shape.columns[name]: pa.float64() for name in NUMERIC},
                 },
                 include_columns=shape.sources,
-                null_values=[],
+                null_values=missing,
                 strings_can_be_null=False,
             ),
         )

@@ -109,7 +109,13 @@ def frames_from_table(
         date_named=date_named,
     )
     values = [
-        float_column(source.name, name, table.column(name), source.line_of)
+        float_column(
+            source.name,
+            name,
+            table.column(name),
+            source.line_of,
+            missing_as_nan=options.quality is not None,
+        )
         for name in NUMERIC
     ]
     ns, suspect = _instants(stamps, source, options)

@@ -157,7 +157,9 @@ def _read_file(
     path: Path, options: BarFileOptions, provenance: Provenance, quarantine: Quarantine
 ) -> tuple[list[BarFrame], str]:
     if path.suffix == ".csv":
-        csv_bars = read_csv_table(path, options.columns)
+        csv_bars = read_csv_table(
+            path, options.columns, missing_as_null=options.quality is not None
+        )
         table, shape, source = (
             csv_bars.table,
             csv_bars.shape,

@@ -94,7 +94,10 @@ def _load_one(
     quarantine: Quarantine,
 ) -> tuple[list[BarFrame], str]:
     frame, ticker = _flat_columns(name, frame)
-    table = pa.Table.from_pandas(frame)
+    try:
+        table = pa.Table.from_pandas(frame)
+    except (pa.ArrowException, TypeError, ValueError) as e:
+        raise BarFileError(name, "columns", None, f"cannot read the frame: {e}") from e
     table = table.rename_columns([str(c) for c in table.column_names])
     shape = detect_shape(name, table.column_names, options.columns)
     targets = [t for t in TARGETS if t in shape.columns]

@@ -391,13 +391,14 @@ def count_gaps(
     """Count the sessions and intraday bar slots ``timestamps`` miss on ``calendar``.
 
     A bar belongs to the session whose ``[open, close)`` holds its start (a daily bar
-    stamped before its open, e.g. at midnight, to that date's session). An intraday
-    session expects ``ceil((close - open) / interval)`` bars (the first session
-    from the first bar, the last up to the last bar's end); bars outside regular
-    hours (pre-market, after hours) are not counted either way.
+    stamped before its open, e.g. at midnight, to that date's session); bars longer
+    than a day are not checked. An intraday session expects
+    ``ceil((close - open) / interval)`` bars (the first session from the first
+    bar, the last up to the last bar's end); bars outside regular hours
+    (pre-market, after hours) are not counted either way.
     """
-    if len(timestamps) == 0 or calendar.is_always_open:
-        return Gaps(0, 0)
+    if len(timestamps) == 0 or calendar.is_always_open or interval_ns > _NS_PER_DAY:
+        return Gaps(0, 0)  # weekly or monthly bars: no session is expected daily
     first = _utc_date(int(timestamps[0]))
     last = _utc_date(int(timestamps[-1]))
     sessions = calendar.sessions_between(first, last)
