@@ -337,3 +337,27 @@ def test_dataframes_go_straight_into_tc_replay(
                             out=tmp_path / f"out-{name}").summary  # fmt: skip
         same_run(dict(summary), dict(expected))
         assert summary["data_quality"]["quarantined"] == 0  # type: ignore[index]
+
+
+# --- start-up -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data", ["byod/alpaca-bars.csv", "byod/yfinance", "byod/messy"]
+)
+def test_replaying_other_shapes_through_the_gate_imports_no_pandas(
+    data: str, tmp_path: Path
+) -> None:
+    from tests.integration.test_startup_imports import _console, heavy_modules
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    args = ["run", "--data", str(examples / data), "--param", "fast=3"]
+    args += ["--param", "slow=8", "--fill-model", "ideal", "--out"]
+    cache = {"TRADECORE_CACHE_DIR": str(tmp_path / "cache")}
+    # The first run computes the calendar schedule (exchange_calendars uses pandas).
+    heavy_modules(_console("replay", *args, str(tmp_path / "cold")), env=cache)
+    found, stderr = heavy_modules(
+        _console("replay", *args, str(tmp_path / "warm")), heavy=("pandas",), env=cache
+    )
+    assert found == "", f"imported: {found}\n{stderr}"
+    assert (tmp_path / "warm" / "quarantine.csv").is_file()

@@ -147,7 +147,7 @@ def _all(mask: pa.Array) -> bool:
 
 
 def _first_false(mask: pa.Array) -> int:
-    return int(np.flatnonzero(~mask.to_numpy(zero_copy_only=False))[0])
+    return int(pc.index(mask, False).as_py())
 
 
 def _days_of(file: str, strings: pa.Array, line_of: LineOf) -> np.ndarray:

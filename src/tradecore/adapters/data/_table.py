@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from tradecore.adapters.data._columns import (
     NUMERIC,
     TIMESTAMP,
+    _int64_ns,
     float_column,
     reject_nulls,
 )
@@ -177,7 +178,7 @@ def _by_symbol(
     column = table.column(SYMBOL)
     reject_nulls(source.name, SYMBOL, column, source.line_of)
     encoded = pc.dictionary_encode(column.combine_chunks())
-    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), np.int64)
+    codes = _int64_ns(encoded.indices)  # a plain buffer copy: no pandas bridge
     names = [str(s).strip() for s in encoded.dictionary.to_pylist()]
     order = np.argsort(codes, kind="stable")
     stops = np.cumsum(np.bincount(codes, minlength=len(names)))
