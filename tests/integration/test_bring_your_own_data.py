@@ -361,3 +361,27 @@ def test_replaying_other_shapes_through_the_gate_imports_no_pandas(
     )
     assert found == "", f"imported: {found}\n{stderr}"
     assert (tmp_path / "warm" / "quarantine.csv").is_file()
+
+
+def test_a_column_map_reads_any_header_and_exemptions_keep_a_jump(
+    minute_frames: list[BarFrame],
+    reference: tuple[dict[str, object], bytes],
+    tmp_path: Path,
+) -> None:
+    write_long_csv(tmp_path / "long.csv", minute_frames)
+    text = (tmp_path / "long.csv").read_text().split("\n", 1)[1]
+    (tmp_path / "odd.csv").write_text("when,sym,o,h,l,c,v\n" + text)
+    mapping = "when=timestamp,sym=symbol,o=open,h=high,l=low,c=close,v=volume"
+    summary = run_cli(tmp_path / "odd.csv", tmp_path / "out", "--columns", mapping)
+    same_run(summary, reference[0])
+
+    lines, _, _ = damaged(minute_frames[0])
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "AAA.csv").write_text("\n".join(lines) + "\n")
+    day = from_ns(int(minute_frames[0].timestamps[200])).date().isoformat()
+    exempt = run_cli(
+        tmp_path / "bad", tmp_path / "out-exempt", "--quality-exempt", f"AAA:{day}"
+    )
+    quality = exempt["data_quality"]
+    assert "jump" not in quality["quarantined_by_rule"]  # type: ignore[index]
+    assert quality["quarantined"] == 3  # type: ignore[index]
