@@ -371,3 +371,26 @@ def test_a_frame_arrow_cannot_read_is_one_clear_error() -> None:
                           "low": [1.0], "close": [1.0], "volume": [1.0]})  # fmt: skip
     with pytest.raises(BarFileError, match=r"DataFrame\['X'\], field 'columns'"):
         load_dataframes({"X": frame})
+
+
+def test_yfinance_history_daily_index_is_sessions() -> None:
+    # Ticker.history(): a DatetimeIndex named Date at midnight New York time.
+    pd = pytest.importorskip("pandas")
+    from tradecore.adapters.data.dataframes import load_dataframes
+
+    index = pd.DatetimeIndex(
+        ["2026-11-25", "2026-11-27", "2026-11-30"], name="Date"
+    ).tz_localize("America/New_York")
+    frame = pd.DataFrame(
+        {"Open": [10.0] * 3, "High": [11.0] * 3, "Low": [9.0] * 3,
+         "Close": [10.5] * 3, "Volume": [100] * 3, "Dividends": 0.0,
+         "Stock Splits": 0.0},
+        index=index,
+    )  # fmt: skip
+    loaded = load_dataframes({"SPY": frame}, DATES)
+    assert loaded.shapes == {"DataFrame['SPY']": "yfinance"}
+    assert stamps(loaded.frames[0]) == [
+        utc(2026, 11, 25, 14, 30),
+        utc(2026, 11, 27, 14, 30),  # the early close opens as usual
+        utc(2026, 11, 30, 14, 30),
+    ]
