@@ -394,3 +394,34 @@ def test_yfinance_history_daily_index_is_sessions() -> None:
         utc(2026, 11, 27, 14, 30),  # the early close opens as usual
         utc(2026, 11, 30, 14, 30),
     ]
+
+
+def test_a_forced_shape_overrides_detection(tmp_path: Path) -> None:
+    # Midnights in a column not called Date: instants, unless the shape is yfinance.
+    path = write(
+        tmp_path, "AAPL.csv", "timestamp,symbol,open,high,low,close,volume",
+        "2026-01-05 00:00:00-05:00,MSFT,10,11,9,10.5,100",
+        "2026-01-06 00:00:00-05:00,MSFT,10,11,9,10.5,100",
+    )  # fmt: skip
+    detected = load_bars(path, DATES)
+    assert (detected.shapes, detected.frames[0].symbol) == (
+        {"AAPL.csv": "long"},
+        "MSFT",
+    )
+    assert stamps(detected.frames[0])[0] == utc(2026, 1, 5, 5, 0)
+    forced = load_bars(path, BarFileOptions(sessions=sessions, shape="yfinance"))
+    assert stamps(forced.frames[0])[0] == utc(2026, 1, 5, 14, 30)
+    own = load_bars(path, BarFileOptions(shape="tradecore"))
+    assert [f.symbol for f in own.frames] == ["AAPL"]  # the symbol column is ignored
+
+
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [("alpaca", "needs a symbol column"), ("excel", "unknown shape 'excel'")],
+)
+def test_a_forced_shape_the_file_does_not_have_is_named(
+    tmp_path: Path, shape: str, message: str
+) -> None:
+    path = write(tmp_path, "AAPL.csv", NAIVE, "2026-01-05T14:30:00Z,10,11,9,10.5,100")
+    with pytest.raises(BarFileError, match=message):
+        load_bars(path, BarFileOptions(shape=shape))

@@ -47,6 +47,7 @@ def read_csv_table(
     explicit: Mapping[str, str] | None = None,
     *,
     missing_as_null: bool = False,
+    shape: str = "auto",
 ) -> CsvBars:
     """Read the bar columns of a CSV file in any shape :mod:`._shapes` knows.
 
@@ -62,16 +63,16 @@ def read_csv_table(
         BarFileError: naming the file, line and field of the first problem.
     """
     try:
-        return _read(path, explicit, MISSING if missing_as_null else [])
+        return _read(path, explicit, MISSING if missing_as_null else [], shape)
     except UnicodeDecodeError as e:
         raise _not_utf8(path, e) from None
 
 
 def _read(
-    path: Path, explicit: Mapping[str, str] | None, missing: list[str]
+    path: Path, explicit: Mapping[str, str] | None, missing: list[str], forced: str
 ) -> CsvBars:
     header, skip, ticker = _header(path)
-    shape = detect_shape(path.name, header, explicit)
+    shape = detect_shape(path.name, header, explicit, forced)
     strings = {shape.columns[TIMESTAMP]: pa.string()}
     if SYMBOL in shape.columns:
         strings[shape.columns[SYMBOL]] = pa.string()

@@ -24,7 +24,7 @@ def parquet_record(index: int) -> int:
 
 
 def read_parquet_table(
-    path: Path, explicit: Mapping[str, str] | None = None
+    path: Path, explicit: Mapping[str, str] | None = None, shape: str = "auto"
 ) -> tuple[pa.Table, Shape]:
     """Read the bar columns of a Parquet file, renamed to tradecore's names.
 
@@ -37,9 +37,9 @@ def read_parquet_table(
     try:
         with pq.ParquetFile(path) as parquet:
             names = list(parquet.schema_arrow.names)
-            shape = detect_shape(path.name, names, explicit)
-            table = parquet.read(columns=shape.sources)
+            found = detect_shape(path.name, names, explicit, shape)
+            table = parquet.read(columns=found.sources)
     except (pa.ArrowException, OSError) as e:
         raise BarFileError(path.name, "file", None, f"unreadable Parquet: {e}") from e
-    targets = [t for t in TARGETS if t in shape.columns]
-    return table.select(shape.sources).rename_columns(targets), shape
+    targets = [t for t in TARGETS if t in found.columns]
+    return table.select(found.sources).rename_columns(targets), found

@@ -35,6 +35,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 #: Column names that say the date is the whole stamp (a daily bar's session date).
 DATE_NAMES = frozenset({"date"})
+#: The shapes a header can have; ``--shape`` forces one instead of detecting it.
+SHAPES = ("tradecore", "yfinance", "alpaca", "long")
 
 
 @attrs.frozen
@@ -47,6 +49,7 @@ class Shape:
 
     name: str
     columns: Mapping[str, str]
+    forced: bool = False
 
     @property
     def sources(self) -> list[str]:
@@ -55,7 +58,12 @@ class Shape:
 
     @property
     def date_named(self) -> bool:
-        """Whether the timestamp column is called ``Date`` (dates, maybe at 00:00)."""
+        """Whether the timestamp column holds dates, maybe at 00:00 with an offset.
+
+        True for a column called ``Date``, or for any under a forced ``yfinance``.
+        """
+        if self.forced and self.name == "yfinance":
+            return True
         return self.columns[TIMESTAMP].strip().lower() in DATE_NAMES
 
 
@@ -93,9 +101,17 @@ def check_column_map(mapping: Mapping[str, str]) -> None:
 
 
 def detect_shape(
-    file: str, header: Sequence[str], explicit: Mapping[str, str] | None = None
+    file: str,
+    header: Sequence[str],
+    explicit: Mapping[str, str] | None = None,
+    shape: str = "auto",
 ) -> Shape:
     """Match ``header`` to tradecore's columns (explicit mapping first, then aliases).
+
+    ``shape`` (one of :data:`SHAPES`) overrides detection: ``tradecore`` ignores a
+    symbol column (the file name is the symbol), ``yfinance`` reads every midnight
+    (with any offset) as a session date, ``alpaca`` and ``long`` require a symbol
+    column.
 
     Raises:
         BarFileError: a required column is missing (naming what is missing and what
@@ -110,8 +126,11 @@ def detect_shape(
             raise BarFileError(file, target, source, f"{reason}: {', '.join(header)}")
         found[target] = source
     taken = set(found.values())
+    if shape != "auto" and shape not in SHAPES:
+        reason = f"unknown shape {shape!r}; use auto or one of {', '.join(SHAPES)}"
+        raise BarFileError(file, "shape", shape, reason)
     for target, aliases in _ALIASES.items():
-        if target in found:
+        if target in found or (target == SYMBOL and shape == "tradecore"):
             continue
         matches = [n for n in header if n.strip().lower() in aliases and n not in taken]
         if len(matches) > 1 and len(set(matches)) == 1:
@@ -136,6 +155,11 @@ def detect_shape(
             None,
             f"missing column(s) {', '.join(missing)}; found {', '.join(header) or '-'}",
         )
+    if shape in ("alpaca", "long") and SYMBOL not in found:
+        reason = f"shape {shape!r} needs a symbol column; found {', '.join(header)}"
+        raise BarFileError(file, SYMBOL, None, reason)
+    if shape != "auto":
+        return Shape(shape, found, forced=True)
     return Shape(_shape_name(header, found), found)
 
 

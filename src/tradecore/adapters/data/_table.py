@@ -61,12 +61,15 @@ class BarFileOptions:
             session's open); without it a date-only file is refused.
         quality: the data-quality gate; ``None`` validates only (the first bad row
             stops the load), otherwise suspect rows go to the quarantine.
+        shape: ``auto`` (detect from the header) or a shape to force:
+            ``tradecore``, ``yfinance``, ``alpaca``, ``long``.
     """
 
     columns: Mapping[str, str] = attrs.field(factory=dict)
     tz: str | None = None
     sessions: SessionsFor | None = None
     quality: QualityRules | None = None
+    shape: str = "auto"
 
 
 @attrs.frozen(eq=False)

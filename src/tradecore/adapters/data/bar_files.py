@@ -158,7 +158,10 @@ def _read_file(
 ) -> tuple[list[BarFrame], str]:
     if path.suffix == ".csv":
         csv_bars = read_csv_table(
-            path, options.columns, missing_as_null=options.quality is not None
+            path,
+            options.columns,
+            missing_as_null=options.quality is not None,
+            shape=options.shape,
         )
         table, shape, source = (
             csv_bars.table,
@@ -167,7 +170,7 @@ def _read_file(
         )
         ticker = csv_bars.ticker
     else:
-        table, shape = read_parquet_table(path, options.columns)
+        table, shape = read_parquet_table(path, options.columns, options.shape)
         source, ticker = Source(path.name, parquet_record), None
     symbol = None if SYMBOL in shape.columns else _file_symbol(path, ticker)
     frames = frames_from_table(

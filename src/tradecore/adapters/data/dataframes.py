@@ -99,7 +99,7 @@ def _load_one(
     except (pa.ArrowException, TypeError, ValueError) as e:
         raise BarFileError(name, "columns", None, f"cannot read the frame: {e}") from e
     table = table.rename_columns([str(c) for c in table.column_names])
-    shape = detect_shape(name, table.column_names, options.columns)
+    shape = detect_shape(name, table.column_names, options.columns, options.shape)
     targets = [t for t in TARGETS if t in shape.columns]
     table = table.select(shape.sources).rename_columns(targets)
     symbol = None

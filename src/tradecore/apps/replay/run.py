@@ -100,6 +100,12 @@ def run(
         help="Map source columns to tradecore's: 'Date=timestamp,Adj Close=close' "
         "(targets: timestamp, open, high, low, close, volume, symbol).",
     ),
+    shape: str = typer.Option(
+        "auto",
+        "--shape",
+        help="File shape: auto (from the header), tradecore, yfinance (midnights "
+        "are session dates), alpaca or long (a symbol column is required).",
+    ),
     tz: str | None = typer.Option(
         None,
         "--tz",
@@ -163,6 +169,7 @@ def run(
                 strict=strict,
                 columns=mapping,
                 tz=tz,
+                shape=shape,
             )
         _print_summary(result.summary, out)
 

@@ -138,6 +138,7 @@ def replay(
     strict: bool = False,
     columns: Mapping[str, str] | None = None,
     tz: str | None = None,
+    shape: str = "auto",
 ) -> ReplayResult:
     """Replay ``strategy`` over ``data`` (a folder of bar files, or frames).
 
@@ -170,8 +171,9 @@ def replay(
     Bar files and pandas DataFrames (one per symbol in a dict, or one long frame
     with a ``symbol`` column or a ``(symbol, timestamp)`` index like Alpaca's
     ``bars.df``) are read in the shapes :func:`~tradecore.adapters.data.load_bars`
-    knows; ``columns`` maps source columns to tradecore's, ``tz`` is the zone of
-    naive timestamps, and date-only rows are the sessions of ``calendar``. They
+    knows (``shape`` forces one); ``columns`` maps source columns to tradecore's,
+    ``tz`` is the zone of naive timestamps, and date-only rows are the sessions of
+    ``calendar``. They
     pass the data-quality gate ``quality`` (``None``: validate only, the first bad
     row stops the run): suspect rows go to ``out/quarantine.csv`` and the summary's
     ``data_quality`` counts them (and the calendar gaps), unless ``strict``, which
@@ -199,6 +201,7 @@ def replay(
             tz=tz,
             sessions=_sessions_of(calendar),
             quality=quality,
+            shape=shape,
         )
         loaded: LoadedBars | None = None
         if isinstance(data, str | Path) and spilled is not None:
