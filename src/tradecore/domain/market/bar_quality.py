@@ -22,10 +22,12 @@ The rules, in the order a row is tested (definitions and defaults in
     order. The first occurrence is kept.
 ``jump``
     the close-to-close log return is larger than ``jump_sigmas`` times the standard
-    deviation of the previous ``jump_window`` returns, and larger than
-    ``jump_min_move``; unless :class:`QualityRules`'s ``explained`` says a corporate
-    action explains it (split, dividend: another module knows those). The bar after
-    a one-bar spike, which comes back to the level before it, is not a jump.
+    deviation of the previous ``jump_window`` returns (times the square root of the
+    bar intervals elapsed since the previous bar, at most 10: overnight and weekend
+    gaps), and larger than ``jump_min_move``; unless :class:`QualityRules`'s
+    ``explained`` says a corporate action explains it (split, dividend: another
+    module knows those). The bar after a one-bar spike, which comes back to the
+    level before it, is not a jump.
 ``zero_volume``
     volume is exactly 0: no trade printed, the prices are carried forward.
 ``frozen``
@@ -266,7 +268,13 @@ def _statistical(
 ) -> None:
     open, high, low, close = (column[sound] for column in prices)
     vol = volume[sound]
-    jumps = _jumps(close, rules.jump_window, rules.jump_sigmas, rules.jump_min_move)
+    jumps = _jumps(
+        close,
+        timestamps[sound],
+        rules.jump_window,
+        rules.jump_sigmas,
+        rules.jump_min_move,
+    )
     if rules.explained is not None and jumps.any():
         for index in np.flatnonzero(jumps):
             day = _utc_date(int(timestamps[sound[index]]))
@@ -284,13 +292,24 @@ def _utc_date(ns: int) -> date:
     return date.fromordinal(date(1970, 1, 1).toordinal() + ns // _NS_PER_DAY)
 
 
+#: The most bar intervals a return's volatility band is widened for (sqrt: 10x).
+_MAX_ELAPSED = 100.0
+
+
 def _jumps(
-    close: NDArray[np.float64], window: int, sigmas: float, min_move: float
+    close: NDArray[np.float64],
+    stamps: NDArray[np.int64],
+    window: int,
+    sigmas: float,
+    min_move: float,
 ) -> NDArray[np.bool_]:
     """Rows whose log return beats both the volatility band and the minimum move.
 
     sigma of row i: the population standard deviation of the ``window`` returns
-    before it (fewer at the start; no verdict before two), from running sums.
+    before it (fewer at the start; no verdict before two), from running sums. The
+    band widens with the time since the previous bar, by the square root of the
+    elapsed median intervals (at most 10x): an overnight or weekend gap moves
+    more than one bar does.
     """
     n = len(close)
     jumps = np.zeros(n, np.bool_)
@@ -307,7 +326,10 @@ def _jumps(
         mean = (sums[k] - sums[first]) / count
         variance = (squares[k] - squares[first]) / count - mean * mean
     sigma = np.sqrt(np.maximum(variance, 0.0))
-    band = np.maximum(sigmas * sigma, min_move)
+    steps = np.diff(stamps).astype(np.float64)
+    typical = max(float(np.median(steps)), 1.0)
+    elapsed = np.sqrt(np.clip(steps / typical, 1.0, _MAX_ELAPSED))
+    band = np.maximum(sigmas * sigma * elapsed, min_move)
     raw = (np.abs(returns) > band) & (count >= 2)
     # A one-bar spike: the next bar returns to the level before it. Not a jump.
     back = np.zeros_like(raw)

@@ -229,3 +229,14 @@ def test_a_window_of_live_bars_is_screened_as_a_frame() -> None:
     assert verdicts(cols) == {60: "zero_volume"}
     assert [int(r) for r in found.rows] == [60]
     assert not found.keep[60]
+
+
+def test_the_band_widens_over_a_gap_in_time() -> None:
+    cols = columns(60)
+    cols["timestamps"][30:] += 17 * 60 * MINUTE  # an overnight gap before bar 30
+    for name in ("open", "high", "low", "close"):
+        cols[name][30:] *= 1.08  # the market opens 8% higher and stays there
+    loose = QualityRules(jump_min_move=0.01)
+    assert verdicts(cols, loose) == {}  # 8% < 10 sigma x sqrt(100) = ~10%
+    cols["timestamps"][30:] -= 17 * 60 * MINUTE  # the same move within a session
+    assert verdicts(cols, loose) == {30: "jump"}
