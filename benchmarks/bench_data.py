@@ -4,6 +4,7 @@ Each figure is printed next to a reference measured in the same run on the same
 data, so the ratio (not the absolute time) says whether our layer costs too much:
 
 * loading + validating CSV / Parquet vs. a raw ``pyarrow`` read of the same files;
+* the data-quality gate: screening alone, and a load with it vs. without it;
 * ``SMA.update`` per bar vs. a bare Python ``for`` loop adding the same floats.
 """
 
@@ -18,8 +19,14 @@ from pathlib import Path
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from tradecore.adapters.data import load_bar_files, write_bar_files
+from tradecore.adapters.data import (
+    BarFileOptions,
+    load_bar_files,
+    load_bars,
+    write_bar_files,
+)
 from tradecore.domain.market.bar_frame import BarFrame, merge_timeline
+from tradecore.domain.market.bar_quality import QualityRules, screen_bars
 from tradecore.domain.market.datagen import generate_bars
 from tradecore.domain.market.indicators import SMA
 
@@ -50,6 +57,29 @@ def _loading(frames: list[BarFrame], folder: Path, repeats: int) -> list[str]:
             f"| ratio {ours / raw:4.2f}x"
         )
     return lines
+
+
+def _gate(frames: list[BarFrame], folder: Path, repeats: int) -> list[str]:
+    """The data-quality gate: screening alone, and a load with it vs without it."""
+    rows = sum(len(f) for f in frames)
+    rules = QualityRules()
+
+    def screen_all() -> None:
+        for f in frames:
+            screen_bars(
+                f.symbol, f.timestamps, f.open, f.high, f.low, f.close, f.volume, rules
+            )
+
+    screened = _best(screen_all, repeats)
+    target = folder / "parquet"
+    plain = _best(lambda: load_bar_files(target), repeats)
+    gated = _best(lambda: load_bars(target, BarFileOptions(quality=rules)), repeats)
+    return [
+        f"quality gate screen_bars {rows:>9,} bars: {screened * 1e3:7.1f} ms "
+        f"= {screened / rows * 1e9:.0f} ns/bar",
+        f"load parquet with the gate {gated * 1e3:7.1f} ms | without "
+        f"{plain * 1e3:7.1f} ms | ratio {gated / plain:4.2f}x",
+    ]
 
 
 def _timeline(frames: list[BarFrame], repeats: int) -> str:
@@ -93,6 +123,7 @@ def run(quick: bool) -> list[str]:
     lines = [f"generate_bars 10 x {n_bars:,}: {generated * 1e3:.0f} ms"]
     with tempfile.TemporaryDirectory() as folder:
         lines += _loading(frames, Path(folder), repeats)
+        lines += _gate(frames, Path(folder), repeats)
     lines.append(_timeline(frames, repeats))
     lines.append(_sma(frames[0].close.tolist() * 10, repeats))
     return lines

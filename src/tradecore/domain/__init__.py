@@ -60,6 +60,7 @@ from tradecore.domain.market.bar_frame import (
     data_fingerprint,
     merge_timeline,
 )
+from tradecore.domain.market.bar_quality import QualityRules, screen_frame
 from tradecore.domain.market.bars import Bar, Provenance, Quote
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.datagen import Session, Shape, ShapeParams, generate_bars
@@ -152,6 +153,7 @@ __all__ = [
     "PerformanceSummary",
     "Position",
     "Provenance",
+    "QualityRules",
     "QueueConfig",
     "Quote",
     "RollingReturn",
@@ -224,6 +226,7 @@ __all__ += [
     "observe_impact",
     "realized_participation",
     "rollup_executions",
+    "screen_frame",
     "slice_client_order_id",
     "twap_slices",
     "volatility_regime_multiplier",

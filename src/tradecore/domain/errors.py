@@ -78,6 +78,26 @@ class BarFileError(InvalidInput):
         self.args = (f"{where}, field {field!r}: {reason}",)
 
 
+class BarQualityError(DomainError):
+    """Bars break data-quality rules and the run is strict: one line per problem.
+
+    ``problems`` are the first few (``"AAPL.csv line 7: AAPL 2024-01-02T14:30:00Z
+    jump (...)"``); ``total`` counts them all.
+    """
+
+    def __init__(self, problems: list[str], total: int) -> None:
+        more = (
+            f"\n... and {total - len(problems)} more" if total > len(problems) else ""
+        )
+        super().__init__(
+            f"{total} bar(s) break data-quality rules (--strict):\n"
+            + "\n".join(problems)
+            + more
+        )
+        self.problems = problems
+        self.total = total
+
+
 class IllegalTransition(DomainError):
     """An order event or command does not apply to the intent's current status."""
 

@@ -7,7 +7,6 @@ arrow speed and bad files still get an error that points at a line.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import numpy as np
@@ -19,79 +18,16 @@ from tradecore.domain.errors import BarFileError
 TIMESTAMP = "timestamp"
 NUMERIC = ("open", "high", "low", "close", "volume")
 REQUIRED = (TIMESTAMP, *NUMERIC)
-_UTC_SUFFIXES = ("Z", "+00:00")
-_OFFSET_RE = re.compile(r"[+-]\d\d(:?\d\d)?$")
-_UTC_ZONES = frozenset({"UTC", "Etc/UTC", "+00:00", "Z"})
 
 #: Maps a 0-based record index to the number a person sees (CSV line, Parquet record).
 LineOf = Callable[[int], int]
-
-
-def check_columns(file: str, found: list[str]) -> None:
-    """Stop on a missing required column, naming what is missing and what was found."""
-    missing = [name for name in REQUIRED if name not in found]
-    if missing:
-        raise BarFileError(
-            file,
-            missing[0],
-            None,
-            f"missing column(s) {', '.join(missing)}; found {', '.join(found) or '-'}",
-        )
-
-
-def iso_timestamps_ns(
-    file: str, strings: pa.ChunkedArray, line_of: LineOf
-) -> np.ndarray:
-    """Parse ISO-8601 UTC strings (``Z`` or ``+00:00``) to int64 ns since the epoch.
-
-    Raises:
-        BarFileError: a naive timestamp, a non-UTC offset or an unparseable string,
-            at its line.
-    """
-    utc = pc.or_(*(pc.ends_with(strings, suffix) for suffix in _UTC_SUFFIXES))
-    if not pc.all(utc, min_count=0).as_py():
-        index = int(np.flatnonzero(~utc.to_numpy(zero_copy_only=False))[0])
-        text = strings[index].as_py()
-        reason = "has a non-UTC offset" if _OFFSET_RE.search(text) else "has no offset"
-        raise BarFileError(
-            file,
-            TIMESTAMP,
-            text,
-            f"{text!r} {reason}; use Z or +00:00",
-            line=line_of(index),
-        )
-    array = strings.combine_chunks()
-    try:
-        parsed = pc.cast(array, pa.timestamp("ns", "UTC"))
-    except pa.ArrowInvalid:
-        index = _first_unparseable(array)
-        text = array[index].as_py()
-        raise BarFileError(
-            file,
-            TIMESTAMP,
-            text,
-            f"{text!r} is not an ISO-8601 timestamp",
-            line=line_of(index),
-        ) from None
-    return _int64_ns(parsed)
-
-
-def _first_unparseable(strings: pa.Array) -> int:
-    # Bisection with arrow's own parser: O(n) work in all, and exactly its verdict.
-    low, high = 0, len(strings)
-    while high - low > 1:
-        middle = (low + high) // 2
-        try:
-            pc.cast(strings.slice(low, middle - low), pa.timestamp("ns", "UTC"))
-        except pa.ArrowInvalid:
-            high = middle
-        else:
-            low = middle
-    return low
+#: Zone names arrow may carry for UTC timestamps.
+_UTC_ZONES = frozenset({"UTC", "utc", "Etc/UTC", "+00:00", "Z"})
 
 
 def typed_timestamps_ns(file: str, column: pa.ChunkedArray) -> np.ndarray:
-    """Convert an arrow timestamp column to int64 ns; it must carry a UTC zone.
+    """Convert an arrow timestamp column to int64 ns; it must carry a UTC zone
+    (the lake writes UTC: anything else is a damaged or foreign file).
 
     Raises:
         BarFileError: the column is naive or in another zone.
@@ -131,15 +67,25 @@ def _numpy_copy(
 
 
 def float_column(
-    file: str, name: str, column: pa.ChunkedArray, line_of: LineOf
+    file: str,
+    name: str,
+    column: pa.ChunkedArray,
+    line_of: LineOf,
+    *,
+    missing_as_nan: bool = False,
 ) -> np.ndarray:
     """Return a numeric arrow column as float64; nulls and non-numbers stop the load.
+
+    ``missing_as_nan`` reads a missing value as NaN instead (for the data-quality
+    gate, which quarantines the row).
 
     Raises:
         BarFileError: the column is not numeric, or a value is missing.
     """
     if not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
         raise BarFileError(file, name, str(column.type), "column is not numeric")
+    if missing_as_nan and column.null_count:
+        column = pc.fill_null(column.cast(pa.float64()), float("nan"))
     reject_nulls(file, name, column, line_of)
     return _numpy_copy(column, pa.float64(), np.float64)
 

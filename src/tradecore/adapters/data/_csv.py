@@ -8,20 +8,15 @@ module to find the first bad line, and report file, line and field.
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
+import attrs
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from tradecore.adapters.data._columns import (
-    NUMERIC,
-    REQUIRED,
-    TIMESTAMP,
-    check_columns,
-    float_column,
-    iso_timestamps_ns,
-)
+from tradecore.adapters.data._columns import NUMERIC, TIMESTAMP, LineOf
+from tradecore.adapters.data._shapes import SYMBOL, Shape, detect_shape
 from tradecore.domain.errors import BarFileError
 
 
@@ -30,59 +25,113 @@ def csv_line(index: int) -> int:
     return index + 2
 
 
-def read_csv_columns(path: Path) -> dict[str, np.ndarray]:
-    """Read and check the bar columns of a CSV file.
+@attrs.frozen(eq=False)
+class CsvBars:
+    """A CSV file's bar columns under tradecore's names, and how to find a row.
+
+    ``ticker`` is the symbol a yfinance three-line header names (else ``None``).
+    """
+
+    table: pa.Table
+    shape: Shape
+    line_of: LineOf
+    ticker: str | None = None
+
+
+#: What a CSV file may write for a missing number (read as NaN when gated).
+MISSING = ["", "null", "NULL", "NaN", "nan", "N/A", "NA"]
+
+
+def read_csv_table(
+    path: Path,
+    explicit: Mapping[str, str] | None = None,
+    *,
+    missing_as_null: bool = False,
+    shape: str = "auto",
+) -> CsvBars:
+    """Read the bar columns of a CSV file in any shape :mod:`._shapes` knows.
+
+    ``missing_as_null`` reads an empty field, ``null``, ``NaN`` or ``N/A`` in a
+    number column as missing (the gate then quarantines the row) instead of
+    refusing the line.
 
     Returns:
-        ``timestamp`` as int64 ns since the epoch and the five numeric columns as
-        float64, not yet checked against the bar invariants.
+        The columns renamed to ``timestamp`` (strings), ``open``...``volume``
+        (float64) and ``symbol`` (strings) if the file has one.
 
     Raises:
         BarFileError: naming the file, line and field of the first problem.
     """
     try:
-        return _read(path)
+        return _read(path, explicit, MISSING if missing_as_null else [], shape)
     except UnicodeDecodeError as e:
         raise _not_utf8(path, e) from None
 
 
-def _read(path: Path) -> dict[str, np.ndarray]:
-    header = _header(path)
-    check_columns(path.name, header)
+def _read(
+    path: Path, explicit: Mapping[str, str] | None, missing: list[str], forced: str
+) -> CsvBars:
+    header, skip, ticker = _header(path)
+    shape = detect_shape(path.name, header, explicit, forced)
+    strings = {shape.columns[TIMESTAMP]: pa.string()}
+    if SYMBOL in shape.columns:
+        strings[shape.columns[SYMBOL]] = pa.string()
     try:
         table = pa_csv.read_csv(
             path,
             # The header's names as checked (" open" is "open"), not arrow's raw ones.
             read_options=pa_csv.ReadOptions(
-                use_threads=True, column_names=header, skip_rows=1
+                use_threads=True, column_names=_unique(header), skip_rows=skip
             ),
             parse_options=pa_csv.ParseOptions(ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
                 column_types={
-                    TIMESTAMP: pa.string(),
-                    **{name: pa.float64() for name in NUMERIC},
+                    **strings,
+                    **{shape.columns[name]: pa.float64() for name in NUMERIC},
                 },
-                include_columns=list(REQUIRED),
-                null_values=[],
+                include_columns=shape.sources,
+                null_values=missing,
                 strings_can_be_null=False,
             ),
         )
     except pa.ArrowException as e:
-        raise _explain(path, header, str(e)) from e
-    columns = {
-        name: float_column(path.name, name, table.column(name), csv_line)
-        for name in NUMERIC
-    }
-    stamps = iso_timestamps_ns(path.name, table.column(TIMESTAMP), csv_line)
-    return {TIMESTAMP: stamps, **columns}
+        raise _explain(path, header, shape, skip, str(e)) from e
+    targets = [t for t in (TIMESTAMP, *NUMERIC, SYMBOL) if t in shape.columns]
+    renamed = table.rename_columns(targets)
+    return CsvBars(renamed, shape, lambda index: index + skip + 1, ticker)
 
 
-def _header(path: Path) -> list[str]:
+def _unique(header: list[str]) -> list[str]:
+    # Arrow needs distinct names; a repeated column nobody reads gets a suffix.
+    seen: dict[str, int] = {}
+    names = []
+    for name in header:
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name}.{seen[name]}")
+    return names
+
+
+def _header(path: Path) -> tuple[list[str], int, str | None]:
+    """The header's names, how many lines it takes, and a ticker it names.
+
+    Newer yfinance writes three header lines: ``Price,Adj Close,Close,...``, then
+    ``Ticker,AAPL,AAPL,...``, then ``Date,,,...``; they read as one header whose
+    first name is the third line's and whose ticker is the second line's.
+    """
     with path.open(newline="", encoding="utf-8") as stream:
-        first = next(csv.reader(stream), None)
-    if first is None:
-        raise BarFileError(path.name, "header", None, "file is empty", line=1)
-    return [name.strip() for name in first]
+        reader = csv.reader(stream)
+        first = next(reader, None)
+        if first is None:
+            raise BarFileError(path.name, "header", None, "file is empty", line=1)
+        names = [name.strip() for name in first]
+        if not names or names[0] != "Price":
+            return names, 1, None
+        second, third = next(reader, []), next(reader, [])
+    if not second or second[0].strip() != "Ticker" or not third:
+        return names, 1, None
+    tickers = {t.strip() for t in second[1:]}
+    ticker = tickers.pop() if len(tickers) == 1 else None
+    return [third[0].strip() or "Date", *names[1:]], 3, ticker
 
 
 def _not_utf8(path: Path, error: UnicodeDecodeError) -> BarFileError:
@@ -93,12 +142,15 @@ def _not_utf8(path: Path, error: UnicodeDecodeError) -> BarFileError:
     return BarFileError(path.name, "file", None, reason, line=line)
 
 
-def _explain(path: Path, header: list[str], arrow_message: str) -> BarFileError:
+def _explain(
+    path: Path, header: list[str], shape: Shape, skip: int, arrow_message: str
+) -> BarFileError:
     # Error path only: find the first line that breaks the format, in plain Python.
-    positions = {name: header.index(name) for name in REQUIRED}
+    positions = {name: header.index(shape.columns[name]) for name in NUMERIC}
     with path.open(newline="", encoding="utf-8") as stream:
         reader = csv.reader(stream)
-        next(reader)
+        for _ in range(skip):
+            next(reader)
         for row in reader:
             problem = _row_problem(path.name, row, len(header), positions)
             if problem is not None:

@@ -8,22 +8,13 @@ The file is read through :class:`pyarrow.parquet.ParquetFile`, not
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tradecore.adapters.data._columns import (
-    NUMERIC,
-    REQUIRED,
-    TIMESTAMP,
-    check_columns,
-    float_column,
-    iso_timestamps_ns,
-    reject_nulls,
-    typed_timestamps_ns,
-)
+from tradecore.adapters.data._shapes import TARGETS, Shape, detect_shape
 from tradecore.domain.errors import BarFileError
 
 
@@ -32,45 +23,23 @@ def parquet_record(index: int) -> int:
     return index + 1
 
 
-def _reject_repeated(file: str, names: list[str]) -> None:
-    """Stop on a required column that appears twice: which one holds the bars is unknown.
+def read_parquet_table(
+    path: Path, explicit: Mapping[str, str] | None = None, shape: str = "auto"
+) -> tuple[pa.Table, Shape]:
+    """Read the bar columns of a Parquet file, renamed to tradecore's names.
 
-    (``ParquetFile.read`` would raise a bare ``KeyError`` for it.)
-    """
-    for name in REQUIRED:
-        if names.count(name) > 1:
-            reason = f"column appears {names.count(name)} times"
-            raise BarFileError(file, name, None, reason)
-
-
-def read_parquet_columns(path: Path) -> dict[str, np.ndarray]:
-    """Read and check the bar columns of a Parquet file.
-
-    ``timestamp`` may be a UTC timestamp column or ISO-8601 strings ending in ``Z``
-    or ``+00:00``; the numeric columns must be integer or floating point.
+    ``timestamp`` may be a timestamp column (any zone; naive needs a zone from the
+    caller), a date column, or ISO-8601 strings; the caller checks the values.
 
     Raises:
-        BarFileError: naming the file, the record (as ``line``) and the field.
+        BarFileError: the file is unreadable, or a bar column is missing or repeated.
     """
     try:
         with pq.ParquetFile(path) as parquet:
             names = list(parquet.schema_arrow.names)
-            check_columns(path.name, names)
-            _reject_repeated(path.name, names)
-            table = parquet.read(columns=list(REQUIRED))
+            found = detect_shape(path.name, names, explicit, shape)
+            table = parquet.read(columns=found.sources)
     except (pa.ArrowException, OSError) as e:
         raise BarFileError(path.name, "file", None, f"unreadable Parquet: {e}") from e
-    stamps = table.column(TIMESTAMP)
-    reject_nulls(path.name, TIMESTAMP, stamps, parquet_record)
-    if pa.types.is_timestamp(stamps.type):
-        nanoseconds = typed_timestamps_ns(path.name, stamps)
-    elif pa.types.is_string(stamps.type) or pa.types.is_large_string(stamps.type):
-        nanoseconds = iso_timestamps_ns(path.name, stamps, parquet_record)
-    else:
-        reason = "column must hold UTC timestamps or ISO-8601 strings"
-        raise BarFileError(path.name, TIMESTAMP, str(stamps.type), reason)
-    columns = {
-        name: float_column(path.name, name, table.column(name), parquet_record)
-        for name in NUMERIC
-    }
-    return {TIMESTAMP: nanoseconds, **columns}
+    targets = [t for t in TARGETS if t in found.columns]
+    return table.select(found.sources).rename_columns(targets), found

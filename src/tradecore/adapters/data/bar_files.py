@@ -1,13 +1,16 @@
-"""Load and write folders of bar files: one ``SYMBOL.csv`` or ``SYMBOL.parquet`` each.
+"""Load and write bar files: tradecore's ``SYMBOL.csv`` / ``SYMBOL.parquet``, and the
+shapes researchers have (yfinance, Alpaca's ``bars.df``, long multi-symbol files).
 
 Files are read column-wise with pyarrow and validated in bulk by :class:`BarFrame`;
 no per-row Python runs unless a file is bad, and then the error names the file, the
 line (CSV) or record (Parquet), and the field, e.g.
-``AAPL.csv line 17, field 'high': 'abc' is not a number``.
+``AAPL.csv line 17, field 'high': 'abc' is not a number``. With a data-quality gate
+(:class:`BarFileOptions`' ``quality``) suspect rows go to a quarantine instead.
 
-Format: a header row with at least ``timestamp,open,high,low,close,volume`` (extra
-columns are ignored); ``timestamp`` is the bar's start in ISO-8601 UTC, ending in
-``Z`` or ``+00:00``.
+tradecore's format: a header row with at least ``timestamp,open,high,low,close,volume``
+(extra columns are ignored); ``timestamp`` is the bar's start in ISO-8601 with an
+offset (``Z``, ``+00:00``, any other offset is converted to UTC). The other shapes
+and timestamp forms: :mod:`._shapes` and :mod:`._stamps`.
 """
 
 from __future__ import annotations
@@ -18,28 +21,104 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
+import attrs
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from tradecore.adapters.data._columns import NUMERIC, REQUIRED, TIMESTAMP
-from tradecore.adapters.data._csv import csv_line, read_csv_columns
-from tradecore.adapters.data._parquet import parquet_record, read_parquet_columns
+from tradecore.adapters.data._csv import read_csv_table
+from tradecore.adapters.data._parquet import parquet_record, read_parquet_table
+from tradecore.adapters.data._shapes import SYMBOL
+from tradecore.adapters.data._table import BarFileOptions, Source, frames_from_table
 from tradecore.adapters.data.corporate_actions_file import CORPORATE_ACTIONS_FILE
-from tradecore.domain.errors import BarFileError, InvalidBarData
+from tradecore.adapters.data.quarantine import Quarantine
+from tradecore.domain.errors import BarFileError, BarQualityError
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.validation import SYMBOL_RE
 
 BarFormat = Literal["csv", "parquet"]
-_READERS: dict[
-    str, tuple[Callable[[Path], dict[str, np.ndarray]], Callable[[int], int]]
-]
-_READERS = {
-    ".csv": (read_csv_columns, csv_line),
-    ".parquet": (read_parquet_columns, parquet_record),
-}
+_SUFFIXES = (".csv", ".parquet")
+#: How many problems ``strict`` lists before "... and N more".
+STRICT_LINES = 20
+
+
+@attrs.frozen(eq=False)
+class LoadedBars:
+    """What a load produced: one frame per symbol, and the rows the gate set aside."""
+
+    frames: list[BarFrame]
+    quarantine: Quarantine
+    #: The shape of each file read (``tradecore``, ``yfinance``, ``alpaca``, ``long``).
+    shapes: dict[str, str]
+
+
+def load_bars(
+    data: Path | str,
+    options: BarFileOptions | None = None,
+    *,
+    provenance: Provenance = Provenance.FILE,
+    each: Callable[[BarFrame], BarFrame] | None = None,
+    strict: bool = False,
+) -> LoadedBars:
+    """Load a bar file, or every ``*.csv`` / ``*.parquet`` in a folder, by symbol.
+
+    Each file's shape is detected from its header (see :mod:`._shapes`):
+    tradecore's own ``SYMBOL.csv`` (the file name is the symbol), yfinance's,
+    Alpaca's ``bars.df.to_csv()`` or any long file with a ``symbol`` column (many
+    symbols, any file name). ``options`` maps columns, gives the zone of naive
+    timestamps, the calendar of date-only rows and the data-quality gate. ``each``
+    is applied to every frame as soon as its file is read.
+
+    With a gate, suspect rows go to the returned quarantine; ``strict`` turns any
+    quarantined row into an error listing the first :data:`STRICT_LINES`.
+
+    Raises:
+        BarFileError: a missing folder, no bar files or no bars, a file name that
+            is not a symbol, a symbol from two files, or a malformed file (naming
+            file, line and field).
+        BarQualityError: ``strict`` and the gate quarantined rows.
+    """
+    options = options or BarFileOptions()
+    target = Path(data)
+    if target.is_file():
+        paths = [target]
+    elif target.is_dir():
+        paths = sorted(
+            p
+            for p in target.iterdir()
+            if p.suffix in _SUFFIXES
+            and p.is_file()
+            and p.name != CORPORATE_ACTIONS_FILE
+        )
+        if not paths:
+            reason = "holds no SYMBOL.csv or SYMBOL.parquet files"
+            raise BarFileError(str(target), "directory", None, reason)
+    else:
+        raise BarFileError(str(target), "directory", None, "is not a directory")
+    quarantine = Quarantine()
+    frames: list[BarFrame] = []
+    shapes: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for path in paths:
+        loaded, shapes[path.name] = _read_file(path, options, provenance, quarantine)
+        for frame in loaded:
+            if frame.symbol in seen:
+                reason = f"symbol {frame.symbol} also comes from {seen[frame.symbol]}"
+                raise BarFileError(path.name, "symbol", frame.symbol, reason)
+            seen[frame.symbol] = path.name
+            frames.append(each(frame) if each is not None else frame)
+        if each is not None:
+            return_freed_memory()
+    if not any(len(frame) for frame in frames):
+        reason = "holds no bars (every file is empty or has a header only)"
+        raise BarFileError(str(target), "directory", None, reason)
+    return_freed_memory()
+    if strict and quarantine.quarantined:
+        raise BarQualityError(quarantine.problems(STRICT_LINES), quarantine.quarantined)
+    return LoadedBars(sorted(frames, key=lambda f: f.symbol), quarantine, shapes)
 
 
 def load_bar_files(
@@ -47,79 +126,78 @@ def load_bar_files(
     *,
     provenance: Provenance = Provenance.FILE,
     each: Callable[[BarFrame], BarFrame] | None = None,
+    options: BarFileOptions | None = None,
 ) -> list[BarFrame]:
-    """Load every ``SYMBOL.csv`` / ``SYMBOL.parquet`` in ``directory``, by symbol.
+    """Load every bar file in ``directory`` (:func:`load_bars`' frames).
 
-    Other files (and ``corporate_actions.csv``) are ignored. One symbol may not
-    come from two files. ``each`` is applied to every frame as soon as its file is
-    read (e.g. :meth:`~tradecore.adapters.data.spill.SpilledBars.spill`, so only one
-    file's columns are ever in memory at once).
+    Without ``options`` (or without a gate in them) the first bad row stops the
+    load, naming file, line and field.
 
     Raises:
-        BarFileError: the folder is missing or holds no bar files (or only files
-            without bars), a file name is not a symbol, a symbol appears twice, or
-            a file is malformed (the error names file, line and field).
+        BarFileError: as :func:`load_bars`.
     """
-    folder = Path(directory)
-    if not folder.is_dir():
-        raise BarFileError(str(folder), "directory", None, "is not a directory")
-    paths = sorted(
-        p
-        for p in folder.iterdir()
-        if p.suffix in _READERS and p.is_file() and p.name != CORPORATE_ACTIONS_FILE
-    )
-    if not paths:
-        reason = "holds no SYMBOL.csv or SYMBOL.parquet files"
-        raise BarFileError(str(folder), "directory", None, reason)
-    frames = []
-    for path in paths:
-        frame = load_bar_file(path, provenance=provenance)
-        if each is not None:
-            frame = each(frame)
-            return_freed_memory()
-        frames.append(frame)
-    if not any(len(frame) for frame in frames):
-        reason = "holds no bars (every file is empty or has a header only)"
-        raise BarFileError(str(folder), "directory", None, reason)
-    return_freed_memory()
-    seen: dict[str, str] = {}
-    for path, frame in zip(paths, frames, strict=True):
-        if frame.symbol in seen:
-            reason = f"symbol {frame.symbol} also comes from {seen[frame.symbol]}"
-            raise BarFileError(path.name, "symbol", frame.symbol, reason)
-        seen[frame.symbol] = path.name
-    return sorted(frames, key=lambda f: f.symbol)
+    return load_bars(directory, options, provenance=provenance, each=each).frames
 
 
 def load_bar_file(
     path: Path | str, *, provenance: Provenance = Provenance.FILE
 ) -> BarFrame:
-    """Load one bar file; its name (without suffix) is the symbol.
+    """Load one bar file holding one symbol; its name (without suffix) is the symbol.
 
     Raises:
-        BarFileError: a bad name, an unknown suffix, or malformed content.
+        BarFileError: a bad name, an unknown suffix, several symbols, or malformed
+            content.
     """
     path = Path(path)
-    if path.suffix not in _READERS:
+    if path.suffix not in _SUFFIXES:
         raise BarFileError(path.name, "file", path.suffix, "use .csv or .parquet")
-    symbol = path.stem
-    if not SYMBOL_RE.match(symbol):
-        reason = f"file name {symbol!r} is not a valid symbol (e.g. AAPL, BRK.B)"
-        raise BarFileError(path.name, "symbol", symbol, reason)
-    read, line_of = _READERS[path.suffix]
-    columns = read(path)
-    try:
-        return BarFrame(
-            symbol=symbol,
-            timestamps=columns[TIMESTAMP],
-            **{name: columns[name] for name in NUMERIC},
-            provenance=provenance,
+    frames, _ = _read_file(path, BarFileOptions(), provenance, Quarantine())
+    if len(frames) != 1:
+        reason = f"holds {len(frames)} symbols; use load_bars"
+        raise BarFileError(path.name, "symbol", None, reason)
+    return frames[0]
+
+
+def _read_file(
+    path: Path, options: BarFileOptions, provenance: Provenance, quarantine: Quarantine
+) -> tuple[list[BarFrame], str]:
+    if path.suffix == ".csv":
+        csv_bars = read_csv_table(
+            path,
+            options.columns,
+            missing_as_null=options.quality is not None,
+            shape=options.shape,
         )
-    except InvalidBarData as e:
-        reason = f"{e.value!r} {e.reason}"
-        raise BarFileError(
-            path.name, e.field, e.value, reason, line=line_of(e.row)
-        ) from e
+        table, shape, source = (
+            csv_bars.table,
+            csv_bars.shape,
+            Source(path.name, csv_bars.line_of),
+        )
+        ticker = csv_bars.ticker
+    else:
+        table, shape = read_parquet_table(path, options.columns, options.shape)
+        source, ticker = Source(path.name, parquet_record), None
+    symbol = None if SYMBOL in shape.columns else _file_symbol(path, ticker)
+    frames = frames_from_table(
+        table,
+        source,
+        symbol,
+        options,
+        date_named=shape.date_named,
+        provenance=provenance,
+        quarantine=quarantine,
+    )
+    return frames, shape.name
+
+
+def _file_symbol(path: Path, ticker: str | None) -> str:
+    symbol = path.stem
+    if SYMBOL_RE.match(symbol):
+        return symbol
+    if ticker is not None and SYMBOL_RE.match(ticker):
+        return ticker
+    reason = f"file name {symbol!r} is not a valid symbol (e.g. AAPL, BRK.B)"
+    raise BarFileError(path.name, "symbol", symbol, reason)
 
 
 def write_bar_files(

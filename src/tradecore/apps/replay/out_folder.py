@@ -50,6 +50,7 @@ REPLAY_FILES = (
     "config.json",
     MANIFEST_FILE,
     MARKS_FILE,
+    "quarantine.csv",
 )
 
 

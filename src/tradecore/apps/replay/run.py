@@ -14,12 +14,14 @@ from pathlib import Path
 
 import typer
 
+from tradecore.adapters.data import QUARANTINE_FILE, parse_column_map
 from tradecore.adapters.data.lake import LakeSelection
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.settings import MARKET_CALENDARS, load_settings
 from tradecore.apps.replay.data import lake_selection
 from tradecore.apps.replay.demo_data import demo_calendar, demo_frames
 from tradecore.apps.replay.out_folder import is_finished
+from tradecore.apps.replay.quality_options import quality_rules
 from tradecore.apps.replay.run_manifest import MANIFEST_FILE
 from tradecore.apps.replay.runner import replay
 from tradecore.apps.wiring.errors import cli_errors
@@ -32,7 +34,10 @@ from tradecore.services.trading.replay import ReplayProgress
 
 def run(
     data: Path | None = typer.Option(
-        None, "--data", help="Folder of SYMBOL.csv / SYMBOL.parquet bar files."
+        None,
+        "--data",
+        help="A bar file or a folder of them (.csv / .parquet): tradecore's "
+        "SYMBOL.csv, yfinance, Alpaca bars.df, or long files with a symbol column.",
     ),
     demo: bool = typer.Option(
         False, "--demo", help="Generate deterministic demo data instead of --data."
@@ -129,6 +134,45 @@ def run(
         help="Prices the strategy sees: raw, split, dividend or all (back-adjusted "
         "for those actions); the simulated venue always trades raw prices.",
     ),
+    columns: str = typer.Option(
+        "",
+        "--columns",
+        help="Map source columns to tradecore's: 'Date=timestamp,Adj Close=close' "
+        "(targets: timestamp, open, high, low, close, volume, symbol).",
+    ),
+    shape: str = typer.Option(
+        "auto",
+        "--shape",
+        help="File shape: auto (from the header), tradecore, yfinance (midnights "
+        "are session dates), alpaca or long (a symbol column is required).",
+    ),
+    tz: str | None = typer.Option(
+        None,
+        "--tz",
+        help="Zone of naive timestamps, e.g. America/New_York (default: refuse them).",
+    ),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Stop (exit 3, one line per problem) on bars the data-quality gate "
+        "would quarantine.",
+    ),
+    no_quality: bool = typer.Option(
+        False,
+        "--no-quality",
+        help="No data-quality gate: only validate, the first bad row stops the run.",
+    ),
+    quality_rule: list[str] = typer.Option(
+        [],
+        "--quality-rule",
+        help="NAME=VALUE (repeatable): jump_sigmas, jump_window, jump_min_move, "
+        "spike_multiple, spike_window, frozen_run, or RULE=quarantine|flag.",
+    ),
+    quality_exempt: list[str] = typer.Option(
+        [],
+        "--quality-exempt",
+        help="SYMBOL:YYYY-MM-DD (repeatable): a corporate action explains a jump.",
+    ),
 ) -> None:
     """Replay a strategy over bar data; write a report folder and a signed manifest."""
     with cli_errors():
@@ -145,6 +189,8 @@ def run(
             ),
         )
         params = parse_params(param)
+        quality = None if no_quality else quality_rules(quality_rule, quality_exempt)
+        mapping = parse_column_map(columns)
         with _progress() as report:
             result = replay(
                 frames_or_dir,
@@ -169,6 +215,11 @@ def run(
                 risk=settings.risk,
                 corporate_actions=corporate_actions,
                 adjustment=adjustment,
+                quality=quality,
+                strict=strict,
+                columns=mapping,
+                tz=tz,
+                shape=shape,
             )
         _print_summary(result.summary, out)
 
@@ -249,6 +300,16 @@ def _print_summary(summary: Mapping[str, object], out: Path) -> None:
         typer.echo(f"{'refused':>14}: {count} {reason}")
     for name, count in _mapping(summary.get("breaker_trips_by_name")).items():
         typer.echo(f"{'tripped':>14}: {count} {name}")
+    quality = _mapping(summary.get("data_quality"))
+    if quality:
+        where = out / QUARANTINE_FILE
+        typer.echo(f"{'quarantined':>14}: {quality.get('quarantined', 0)} ({where})")
+        for rule, count in _mapping(quality.get("quarantined_by_rule")).items():
+            typer.echo(f"{'quarantined':>14}: {count} {rule}")
+        for rule, count in _mapping(quality.get("flagged_by_rule")).items():
+            typer.echo(f"{'flagged':>14}: {count} {rule}")
+        gaps = (quality.get("missing_sessions", 0), quality.get("missing_bars", 0))
+        typer.echo(f"{'gaps':>14}: {gaps[0]} sessions, {gaps[1]} bars missing")
     typer.echo(f"{'report':>14}: {out / 'report.html'}")
     typer.echo(f"{'manifest':>14}: {out / MANIFEST_FILE} ({summary['manifest_hash']})")
 

@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,17 @@ import attrs
 import numpy as np
 
 from tradecore.adapters.alerts.store_log_sink import StoreLogAlertSink
-from tradecore.adapters.data.bar_files import load_bar_files
+from tradecore.adapters.data import (
+    QUARANTINE_FILE,
+    BarFileOptions,
+    LoadedBars,
+    load_bars,
+)
 from tradecore.adapters.data.corporate_actions_file import (
     CORPORATE_ACTIONS_FILE,
     read_corporate_actions,
 )
+from tradecore.adapters.data.dataframes import is_pandas_data, load_dataframes
 from tradecore.adapters.data.lake import LakeSelection
 from tradecore.adapters.data.spill import SpilledBars
 from tradecore.adapters.report import write_report
@@ -55,7 +62,11 @@ from tradecore.apps.replay.run_manifest import (
     write_run_manifest,
 )
 from tradecore.apps.replay.venue import replay_calendar, venue_config
-from tradecore.apps.wiring.calendars import calendars_for_span, frames_span
+from tradecore.apps.wiring.calendars import (
+    calendars_between,
+    calendars_for_span,
+    frames_span,
+)
 from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.risk_path import RiskPath, compose_risk_path
 from tradecore.apps.wiring.strategy_loader import load_strategy
@@ -68,6 +79,7 @@ from tradecore.domain.market.adjustment import (
     explained_jumps,
 )
 from tradecore.domain.market.bar_frame import BarFrame, from_ns
+from tradecore.domain.market.bar_quality import QualityRules, count_gaps
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.corporate_actions import CorporateAction
 from tradecore.domain.market.data_quality import DataQualityConfig
@@ -92,6 +104,9 @@ from tradecore.services.research.manifests import store_manifest
 from tradecore.services.trading.engine import TradingEngine
 from tradecore.services.trading.engine_config import EngineConfig
 from tradecore.services.trading.replay import ReplayProgress, run_replay
+
+#: The data-quality gate files and DataFrames pass by default (its documented defaults).
+DEFAULT_QUALITY = QualityRules()
 
 
 @attrs.frozen(kw_only=True)
@@ -119,7 +134,7 @@ class ReplayResult:
 
 
 def replay(
-    data: str | Path | Sequence[BarFrame] | LakeSelection,
+    data: str | Path | Sequence[BarFrame] | LakeSelection | Any,
     strategy: str = "sma_cross",
     params: Mapping[str, str | int | float] | None = None,
     *,
@@ -138,6 +153,11 @@ def replay(
     risk: RiskSettings | None = None,
     corporate_actions: Sequence[CorporateAction] | str | Path | None = None,
     adjustment: str | Adjustment = Adjustment.RAW,
+    quality: QualityRules | None = DEFAULT_QUALITY,
+    strict: bool = False,
+    columns: Mapping[str, str] | None = None,
+    tz: str | None = None,
+    shape: str = "auto",
 ) -> ReplayResult:
     """Replay ``strategy`` over ``data`` (a folder of bar files, frames, or a lake's
     bars: ``tc.open_lake(path).select(symbols, start, end)``).
@@ -176,11 +196,23 @@ def replay(
     actions (:mod:`tradecore.domain.strategies.adjusted`). Both go into the config
     and the manifest (they change results); neither is recorded when not used.
 
+    Bar files and pandas DataFrames (one per symbol in a dict, or one long frame
+    with a ``symbol`` column or a ``(symbol, timestamp)`` index like Alpaca's
+    ``bars.df``) are read in the shapes :func:`~tradecore.adapters.data.load_bars`
+    knows (``shape`` forces one); ``columns`` maps source columns to tradecore's,
+    ``tz`` is the zone of naive timestamps, and date-only rows are the sessions of
+    ``calendar``. They
+    pass the data-quality gate ``quality`` (``None``: validate only, the first bad
+    row stops the run): suspect rows go to ``out/quarantine.csv`` and the summary's
+    ``data_quality`` counts them (and the calendar gaps), unless ``strict``, which
+    stops on them instead. Frames handed in as :class:`BarFrame` are used as given.
+
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
             folder that already holds a replay without ``resume`` or ``replace``;
             both ``resume`` and ``replace``.
         BarFileError: a bar file is malformed (names file, line and field).
+        BarQualityError: ``strict`` and bars break data-quality rules.
     """
     started = time.perf_counter()
     folder = (
@@ -191,15 +223,30 @@ def replay(
     read = isinstance(data, str | Path | LakeSelection)
     spilled = SpilledBars(folder / SPILL_FOLDER) if read else None
     try:
+        actions = _corporate_actions(corporate_actions, data)
+        if quality is not None and actions and quality.explained is None:
+            # A split or dividend moves the raw price on its ex-date: not a bad bar.
+            quality = attrs.evolve(quality, explained=explained_jumps(actions))
+        options = BarFileOptions(
+            columns=dict(columns or {}),
+            tz=tz,
+            sessions=_sessions_of(calendar),
+            quality=quality,
+            shape=shape,
+        )
+        loaded: LoadedBars | None = None
         frames: list[BarFrame]
         if isinstance(data, LakeSelection) and spilled is not None:
             frames = data.load(each=spilled.spill)
         elif isinstance(data, str | Path) and spilled is not None:
-            frames = load_bar_files(data, each=spilled.spill)
+            loaded = load_bars(data, options, each=spilled.spill, strict=strict)
+            frames = loaded.frames
+        elif is_pandas_data(data):
+            loaded = load_dataframes(data, options, strict=strict)
+            frames = loaded.frames
         else:
             frames = list(data)  # type: ignore[arg-type]
         chosen = load_strategy(strategy, params or {})
-        actions = _corporate_actions(corporate_actions, data)
         adjusted = _adjustment(adjustment)
         market = (
             calendar
@@ -368,6 +415,11 @@ def replay(
             **({} if costs is None else cost_summary(analyses, costs, calibrated)),
             **({} if path is None else risk_summary(outcomes, path)),
             **({"corporate_actions": len(engine.corporate_actions)} if actions else {}),
+            **(
+                {}
+                if loaded is None
+                else {"data_quality": quality_summary(loaded, market, venue)}
+            ),
         }
         fill_table, decision_table, outcome_table = fills, decisions, outcomes
         result = ReplayResult(
@@ -406,6 +458,8 @@ def replay(
                 json.dumps(config, sort_keys=True, indent=2)
             )
             write_run_manifest(folder, signed)
+            if loaded is not None:
+                loaded.quarantine.write_csv(folder / QUARANTINE_FILE)
             (folder / MARKS_FILE).write_text(
                 json.dumps({s: str(p) for s, p in sorted(marks.items())}, indent=2)
             )
@@ -413,6 +467,42 @@ def replay(
     finally:
         if spilled is not None:
             shutil.rmtree(folder / SPILL_FOLDER, ignore_errors=True)
+
+
+def _sessions_of(
+    calendar: str | MarketCalendar,
+) -> Callable[[date, date], MarketCalendar]:
+    """The calendar date-only rows find their sessions on."""
+    if isinstance(calendar, MarketCalendar):
+        return lambda first, last: calendar
+    return lambda first, last: calendars_between(calendar, first, last).regular
+
+
+def quality_summary(
+    loaded: LoadedBars, calendar: MarketCalendar, venue: VenueConfig
+) -> dict[str, object]:
+    """The summary's ``data_quality``: what the gate set aside, and calendar gaps.
+
+    Gaps are counted per symbol against ``calendar`` at the bars' interval: sessions
+    with no bar between a symbol's first and last, and (intraday) bar slots missing
+    inside regular hours. Counted, never fatal.
+    """
+    interval_ns = venue.bar_interval // timedelta(microseconds=1) * 1000
+    gaps = {
+        frame.symbol: count_gaps(frame.timestamps, calendar, interval_ns)
+        for frame in loaded.frames
+    }
+    return {
+        **loaded.quarantine.counts(),
+        "shapes": dict(sorted(loaded.shapes.items())),
+        "missing_sessions": sum(g.sessions for g in gaps.values()),
+        "missing_bars": sum(g.bars for g in gaps.values()),
+        "gaps_by_symbol": {
+            symbol: {"sessions": g.sessions, "bars": g.bars}
+            for symbol, g in sorted(gaps.items())
+            if g.sessions or g.bars
+        },
+    }
 
 
 def _signed_manifest(
