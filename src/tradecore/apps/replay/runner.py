@@ -57,7 +57,11 @@ from tradecore.apps.replay.venue import replay_calendar, venue_config
 from tradecore.apps.wiring.calendars import calendars_for_span, frames_span
 from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.risk_path import RiskPath, compose_risk_path
-from tradecore.apps.wiring.strategy_loader import load_strategy
+from tradecore.apps.wiring.strategy_loader import (
+    StrategySpec,
+    load_strategy,
+    strategy_name,
+)
 from tradecore.domain.errors import ConfigurationError, InvalidInput
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.hashing import sha256_hex
@@ -119,7 +123,7 @@ class ReplayResult:
 
 def replay(
     data: str | Path | Sequence[BarFrame],
-    strategy: str = "sma_cross",
+    strategy: StrategySpec = "sma_cross",
     params: Mapping[str, str | int | float] | None = None,
     *,
     fill_model: str = "realistic",
@@ -196,6 +200,7 @@ def replay(
             else list(data)  # type: ignore[arg-type]
         )
         chosen = load_strategy(strategy, params or {})
+        strategy = strategy_name(strategy)
         actions = _corporate_actions(corporate_actions, data)
         adjusted = _adjustment(adjustment)
         market = (
