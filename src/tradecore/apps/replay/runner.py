@@ -87,7 +87,7 @@ from tradecore.domain.risk.breakers import BreakerEvent
 from tradecore.domain.risk.checks import RiskLimits
 from tradecore.domain.risk.pre_trade import TradingHours
 from tradecore.domain.strategies.adjusted import AdjustedStrategy
-from tradecore.domain.strategies.protocol import Strategy
+from tradecore.domain.strategies.api import AnyStrategy, BarStrategy
 from tradecore.domain.venue.config import VenueConfig
 from tradecore.services.durability.commits import CommitInBatches
 from tradecore.services.orders.order_manager import OrderManager
@@ -419,7 +419,7 @@ def replay(
 
 def _signed_manifest(
     strategy: str,
-    chosen: Strategy,
+    chosen: AnyStrategy,
     params: Mapping[str, object],
     frames: Sequence[BarFrame],
     venue: VenueConfig,
@@ -501,14 +501,24 @@ def _action_record(action: CorporateAction) -> dict[str, str]:
 
 
 def _strategy_view(
-    chosen: Strategy,
+    chosen: AnyStrategy,
     frames: Sequence[BarFrame],
     actions: Sequence[CorporateAction],
     adjustment: Adjustment,
-) -> Strategy:
-    """The strategy, fed back-adjusted prices when asked (the venue stays raw)."""
+) -> AnyStrategy:
+    """The strategy, fed back-adjusted prices when asked (the venue stays raw).
+
+    Raises:
+        ConfigurationError: a bar-form strategy with an adjustment (not supported
+            yet: its bars and market view would need every price adjusted).
+    """
     if adjustment is Adjustment.RAW or not actions:
         return chosen
+    if isinstance(chosen, BarStrategy):
+        raise ConfigurationError(
+            f"strategy {chosen.strategy_id!r} is a BarStrategy: --adjustment "
+            f"{adjustment.value} is supported for simple-form strategies only"
+        )
     prices = AdjustedPrices.of(frames, actions, adjustment)
     return AdjustedStrategy(chosen, prices) if prices else chosen
 

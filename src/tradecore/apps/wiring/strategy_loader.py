@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 
 from tradecore.domain.errors import ConfigurationError, TradecoreError
 from tradecore.domain.strategies import BUNDLED
-from tradecore.domain.strategies.api import BarStrategy, callbacks
+from tradecore.domain.strategies.api import AnyStrategy, BarStrategy, callbacks
 from tradecore.domain.strategies.protocol import Strategy
 
 #: A strategy as the API takes it: a name, a class, or a built instance.
@@ -26,7 +26,7 @@ def strategy_name(spec: StrategySpec) -> str:
 
 def load_strategy(
     spec: StrategySpec, params: Mapping[str, str | int | float]
-) -> Strategy:
+) -> AnyStrategy:
     """Build the strategy ``spec`` with ``params`` (strings are converted by annotation).
 
     ``spec`` is a bundled name, ``package.module:ClassName``, a class, or an instance
@@ -77,7 +77,7 @@ def load_strategy(
 
 def _checked_instance(
     strategy: object, params: Mapping[str, str | int | float]
-) -> Strategy:
+) -> AnyStrategy:
     """A built strategy, checked like a class; ``params`` must be empty."""
     name = strategy_name(strategy)
     if params:

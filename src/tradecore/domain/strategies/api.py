@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_DOWN, Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 from tradecore.domain.errors import StrategyError
 from tradecore.domain.market.bars import Bar
@@ -35,6 +35,7 @@ from tradecore.domain.strategies.protocol import (
     AnyTarget,
     NotionalTarget,
     PortfolioView,
+    Strategy,
     Target,
     WeightTarget,
 )
@@ -54,8 +55,9 @@ class BarStrategy:
     """
 
     strategy_id: str
-    #: Bars per symbol the market view keeps (the longest lookback needed).
-    history: ClassVar[int] = 256
+    #: Bars per symbol the market view keeps (the longest lookback needed); a
+    #: class attribute, or set per instance in ``__init__``.
+    history: int = 256
 
     def on_bar(self, bar: Bar, view: MarketView) -> Returned:
         """One symbol's bar closed; return targets (or ``None``)."""
@@ -66,6 +68,10 @@ class BarStrategy:
     ) -> Returned:
         """Every symbol's bar at ``timestamp_ns`` closed; return targets."""
         return None
+
+
+#: A strategy of either form.
+AnyStrategy = Strategy | BarStrategy
 
 
 def callbacks(kind: type[BarStrategy]) -> tuple[bool, bool]:

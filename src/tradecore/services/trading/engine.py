@@ -75,6 +75,7 @@ from tradecore.domain.orders.spec import Bracket, OrderSpec, Side
 from tradecore.domain.risk.checks import RiskVerdict, check_order
 from tradecore.domain.risk.trading_state import TradingState
 from tradecore.domain.strategies.api import (
+    AnyStrategy,
     BarStrategy,
     BarStrategyRunner,
     as_targets,
@@ -110,7 +111,7 @@ class TradingEngine(NetOfCostSteps):
 
     def __init__(
         self,
-        strategy: Strategy,
+        strategy: AnyStrategy,
         orders: OrderManager,
         commits: CommitPolicy,
         clock: Clock,
@@ -130,8 +131,9 @@ class TradingEngine(NetOfCostSteps):
             runner = BarStrategyRunner(strategy, self, config.calendar)
             self.market = runner.feed
             self._batch = runner if runner.batched else None
-            strategy = runner
-        self._strategy = strategy
+            self._strategy: Strategy = runner
+        else:
+            self._strategy = strategy
         self._orders = orders
         self._commits = commits
         self._clock = clock
@@ -347,6 +349,8 @@ class TradingEngine(NetOfCostSteps):
             return
         intent = self._intent(target, side, qty, price)
         intent, extra = self._protected(target, intent, current, price)
+        if self.before_order is not None:  # the rules see the bar just closed
+            self.before_order(symbol)
         if (breach := self._orders.rule_breach(intent.spec)) is not None:
             decision = self._decision(target, current, price, None, extra)
             self._orders.record_breach(decision, breach)
