@@ -7,7 +7,7 @@ frame on request: ``tc.to_pandas(view.history("AAPL", 50))``.
 
 from __future__ import annotations
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]  # (via exchange_calendars)
 
 from tradecore.domain.strategies.market_view import FIELDS, BarWindow
 
