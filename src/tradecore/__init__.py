@@ -5,6 +5,7 @@ lifecycle and the ledger; ``tc.replay`` and ``tc.exchange_calendar`` load the
 adapters they need on first use.
 """
 
+from tradecore import technical as technical
 from tradecore.domain import *  # noqa: F403  (the domain's sorted __all__ is the API)
 from tradecore.domain import __all__ as _domain_all
 from tradecore.domain.errors import IllegalTransition as IllegalTransition
@@ -12,7 +13,6 @@ from tradecore.domain.errors import InvalidInput as InvalidInput
 from tradecore.domain.errors import Overfill as Overfill
 from tradecore.domain.errors import StrategyError as StrategyError
 from tradecore.domain.errors import TradecoreError as TradecoreError
-from tradecore.domain.market import technical as technical
 from tradecore.domain.strategies.api import BarStrategy as BarStrategy
 from tradecore.domain.strategies.market_view import BarWindow as BarWindow
 from tradecore.domain.strategies.market_view import MarketView as MarketView
