@@ -298,3 +298,40 @@ def test_the_breakout_sends_its_atr_stop_as_protection() -> None:
     result = run(data, "donchian_breakout", params={"entry": 10, "exit": 5, "atr": 5})
     details = [json.loads(str(d["details"])) for d in result.decisions]
     assert any(d.get("protection") == "bracket" for d in details)
+
+
+def test_ragged_symbols_see_only_their_past_and_their_own_timestamps() -> None:
+    data = generate_bars(["AAA", "BBB"], 60, start=START, seed=5)
+    bbb = data[1]
+    keep = np.arange(0, len(bbb), 3)  # BBB trades every third minute only
+    thin = BarFrame(
+        symbol="BBB",
+        timestamps=bbb.timestamps[keep],
+        open=bbb.open[keep],
+        high=bbb.high[keep],
+        low=bbb.low[keep],
+        close=bbb.close[keep],
+        volume=bbb.volume[keep],
+    )
+    spy = Spy()
+    run([data[0], thin], spy)
+    for t, symbols, _ in spy.batches:
+        assert ("BBB" in symbols) == (t in set(thin.timestamps.tolist()))
+    for symbol, _, now_ns, closes in spy.per_bar:
+        frame = data[0] if symbol == "AAA" else thin
+        upto = int(np.searchsorted(frame.timestamps, now_ns, side="right"))
+        assert closes == frame.close[:upto].tolist()
+
+
+class ReturnsMixedList(tc.BarStrategy):
+    strategy_id = "mixed"
+
+    def on_bar(self, bar: Bar, view: MarketView) -> Any:
+        return [tc.Target(bar.symbol, Decimal(1)), 42]
+
+
+def test_a_list_holding_a_non_target_is_a_clear_error(
+    frames: list[BarFrame],
+) -> None:
+    with pytest.raises(StrategyError, match=r"'mixed' returned a list holding int 42"):
+        run(frames, ReturnsMixedList)

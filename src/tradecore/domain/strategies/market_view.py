@@ -82,7 +82,7 @@ class _Ring:
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self.values = np.full((len(FIELDS), 2 * capacity), _NAN)
+        self.values = np.full((2 * capacity, len(FIELDS)), _NAN)
         self.stamps = np.zeros(2 * capacity, dtype=np.int64)
         self.pos = 0
         self.count = 0
@@ -91,8 +91,8 @@ class _Ring:
     def push(self, timestamp_ns: int, row: tuple[float, ...]) -> None:
         p, capacity = self.pos, self.capacity
         values, stamps = self.values, self.stamps
-        values[:, p] = row
-        values[:, p + capacity] = row
+        values[p] = row
+        values[p + capacity] = row
         stamps[p] = stamps[p + capacity] = timestamp_ns
         self.pos = 0 if p + 1 == capacity else p + 1
         if self.count < capacity:
@@ -107,7 +107,7 @@ class _Ring:
         return BarWindow(
             symbol=symbol,
             timestamps=_read_only(self.stamps[start:end]),
-            **{name: _read_only(values[k, start:end]) for k, name in enumerate(FIELDS)},
+            **{name: _read_only(values[start:end, k]) for k, name in enumerate(FIELDS)},
         )
 
 
@@ -235,6 +235,7 @@ class MarketFeed:
         self.calendar = calendar
         self.rings: dict[str, _Ring] = {}
         self.now_ns = -1
+        self._now = from_ns(0)
         self.cross_section: dict[str, Bar] = {}
         self.section_view: Mapping[str, Bar] = _ReadOnlyMap(self.cross_section)
         self._staged: dict[str, tuple[int, tuple[float, ...], Provenance]] = {}
@@ -299,10 +300,13 @@ class MarketFeed:
         ring.push(timestamp_ns, row)
         if timestamp_ns > self.now_ns:
             self.now_ns = timestamp_ns
+            self._now = from_ns(timestamp_ns)
             self.cross_section.clear()
-        bar = _bar(symbol, timestamp_ns, row, provenance)
         if timestamp_ns == self.now_ns:
+            bar = _bar(symbol, self._now, row, provenance)
             self.cross_section[symbol] = bar
+        else:  # a late bar of another symbol (live feeds): its own time
+            bar = _bar(symbol, from_ns(timestamp_ns), row, provenance)
         return bar
 
 
@@ -325,12 +329,12 @@ class _ReadOnlyMap(Mapping[str, Bar]):
 
 
 def _bar(
-    symbol: str, timestamp_ns: int, row: tuple[float, ...], provenance: Provenance
+    symbol: str, timestamp: datetime, row: tuple[float, ...], provenance: Provenance
 ) -> Bar:
     """A :class:`Bar` from validated values, without re-running validators."""
     bar = _new_object(Bar)
     _set_field(bar, "symbol", symbol)
-    _set_field(bar, "timestamp", from_ns(timestamp_ns))
+    _set_field(bar, "timestamp", timestamp)
     _set_field(bar, "open", row[0])
     _set_field(bar, "high", row[1])
     _set_field(bar, "low", row[2])
