@@ -5,12 +5,21 @@ lifecycle and the ledger; ``tc.replay``, ``tc.exchange_calendar`` and ``tc.open_
 (a market-data lake to replay from) load the adapters they need on first use.
 """
 
+from tradecore import technical as technical
 from tradecore.domain import *  # noqa: F403  (the domain's sorted __all__ is the API)
 from tradecore.domain import __all__ as _domain_all
 from tradecore.domain.errors import IllegalTransition as IllegalTransition
 from tradecore.domain.errors import InvalidInput as InvalidInput
 from tradecore.domain.errors import Overfill as Overfill
+from tradecore.domain.errors import StrategyError as StrategyError
 from tradecore.domain.errors import TradecoreError as TradecoreError
+from tradecore.domain.strategies.api import BarStrategy as BarStrategy
+from tradecore.domain.strategies.market_view import BarWindow as BarWindow
+from tradecore.domain.strategies.market_view import MarketView as MarketView
+from tradecore.domain.strategies.protocol import NotionalTarget as NotionalTarget
+from tradecore.domain.strategies.protocol import Protection as Protection
+from tradecore.domain.strategies.protocol import Target as Target
+from tradecore.domain.strategies.protocol import WeightTarget as WeightTarget
 
 __version__ = "0.1.0"
 
@@ -26,6 +35,10 @@ def __getattr__(name: str) -> object:
         from tradecore.adapters.data.lake import ParquetLake
 
         return ParquetLake.existing
+    if name == "to_pandas":
+        from tradecore.adapters.data.pandas_window import to_pandas
+
+        return to_pandas
     if name == "exchange_calendar":
         from tradecore.apps.wiring.calendars import exchange_calendar
 
@@ -36,12 +49,22 @@ def __getattr__(name: str) -> object:
 __all__ = sorted(
     [
         *_domain_all,
+        "BarStrategy",
+        "BarWindow",
         "IllegalTransition",
         "InvalidInput",
+        "MarketView",
+        "NotionalTarget",
         "Overfill",
+        "Protection",
+        "StrategyError",
+        "Target",
         "TradecoreError",
+        "WeightTarget",
         "exchange_calendar",
         "open_lake",
         "replay",
+        "technical",
+        "to_pandas",
     ]
 )

@@ -121,7 +121,10 @@ def test_a_malformed_row_names_file_line_and_field(
 
 
 def test_unknown_strategy_and_parameter_name_the_known_ones(bar_dir: Path) -> None:
-    with pytest.raises(ConfigurationError, match="bundled: momentum, sma_cross"):
+    with pytest.raises(
+        ConfigurationError,
+        match="bundled: donchian_breakout, momentum, rsi_reversion, sma_cross",
+    ):
         replay(bar_dir, "no_such")
     with pytest.raises(ConfigurationError, match="known: fast, slow, qty"):
         replay(bar_dir, "sma_cross", {"speed": 3})

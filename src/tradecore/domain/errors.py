@@ -54,6 +54,12 @@ class InvalidBarData(InvalidInput):
         self.args = (f"row {row}, field {field!r}: {value!r} {reason}",)
 
 
+class StrategyError(DomainError, TypeError):
+    """A strategy broke its protocol while running: it returned something that is not
+    a target (or a sequence of them), or targeted a symbol the market has not shown.
+    The message names the strategy and what it returned."""
+
+
 class BarFileError(InvalidInput):
     """A bar file (or folder of them) is malformed; names the file, line and field.
 

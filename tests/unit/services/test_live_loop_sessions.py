@@ -42,6 +42,7 @@ class Broker:
 
 class Engine:
     decisions = 0
+    market = None  # a simple-form strategy: no market feed to stage bars in
 
     def __init__(self, clock: SimClock) -> None:
         self.clock = clock

@@ -33,7 +33,7 @@ from tradecore.apps.wiring.strategy_loader import load_strategy
 from tradecore.domain.errors import ManifestMissing, ManifestRejected, ManifestTampered
 from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint
 from tradecore.domain.research.manifest import Manifest, SignedManifest, manifest_hash
-from tradecore.domain.strategies.protocol import Strategy
+from tradecore.domain.strategies.api import AnyStrategy
 from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.clock import Clock
 
@@ -68,7 +68,7 @@ class GatedStrategy:
 
     #: As given: a bundled name or ``package.module:Class``.
     name: str
-    strategy: Strategy
+    strategy: AnyStrategy
     params: Mapping[str, str]
     in_force: ManifestInForce
 

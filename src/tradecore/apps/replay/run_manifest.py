@@ -30,7 +30,7 @@ from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint, from_ns
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.research.manifest import DataSource, Manifest, SignedManifest
-from tradecore.domain.strategies.protocol import Strategy
+from tradecore.domain.strategies.api import AnyStrategy
 from tradecore.services.research.manifests import sign_manifest
 
 MANIFEST_FILE = "manifest.json"
@@ -60,7 +60,7 @@ class RunIdentity:
 
 def run_identity(
     strategy: str,
-    chosen: Strategy,
+    chosen: AnyStrategy,
     params: Mapping[str, object],
     interval: timedelta,
 ) -> RunIdentity:

@@ -69,7 +69,11 @@ from tradecore.apps.wiring.calendars import (
 )
 from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.risk_path import RiskPath, compose_risk_path
-from tradecore.apps.wiring.strategy_loader import load_strategy
+from tradecore.apps.wiring.strategy_loader import (
+    StrategySpec,
+    load_strategy,
+    strategy_name,
+)
 from tradecore.domain.errors import ConfigurationError, InvalidInput
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.hashing import sha256_hex
@@ -96,7 +100,7 @@ from tradecore.domain.risk.breakers import BreakerEvent
 from tradecore.domain.risk.checks import RiskLimits
 from tradecore.domain.risk.pre_trade import TradingHours
 from tradecore.domain.strategies.adjusted import AdjustedStrategy
-from tradecore.domain.strategies.protocol import Strategy
+from tradecore.domain.strategies.api import AnyStrategy, BarStrategy
 from tradecore.domain.venue.config import VenueConfig
 from tradecore.services.durability.commits import CommitInBatches
 from tradecore.services.orders.order_manager import OrderManager
@@ -135,7 +139,7 @@ class ReplayResult:
 
 def replay(
     data: str | Path | Sequence[BarFrame] | LakeSelection | Any,
-    strategy: str = "sma_cross",
+    strategy: StrategySpec = "sma_cross",
     params: Mapping[str, str | int | float] | None = None,
     *,
     fill_model: str = "realistic",
@@ -247,6 +251,7 @@ def replay(
         else:
             frames = list(data)  # type: ignore[arg-type]
         chosen = load_strategy(strategy, params or {})
+        strategy = strategy_name(strategy)
         adjusted = _adjustment(adjustment)
         market = (
             calendar
@@ -507,7 +512,7 @@ def quality_summary(
 
 def _signed_manifest(
     strategy: str,
-    chosen: Strategy,
+    chosen: AnyStrategy,
     params: Mapping[str, object],
     frames: Sequence[BarFrame],
     venue: VenueConfig,
@@ -594,14 +599,24 @@ def _action_record(action: CorporateAction) -> dict[str, str]:
 
 
 def _strategy_view(
-    chosen: Strategy,
+    chosen: AnyStrategy,
     frames: Sequence[BarFrame],
     actions: Sequence[CorporateAction],
     adjustment: Adjustment,
-) -> Strategy:
-    """The strategy, fed back-adjusted prices when asked (the venue stays raw)."""
+) -> AnyStrategy:
+    """The strategy, fed back-adjusted prices when asked (the venue stays raw).
+
+    Raises:
+        ConfigurationError: a bar-form strategy with an adjustment (not supported
+            yet: its bars and market view would need every price adjusted).
+    """
     if adjustment is Adjustment.RAW or not actions:
         return chosen
+    if isinstance(chosen, BarStrategy):
+        raise ConfigurationError(
+            f"strategy {chosen.strategy_id!r} is a BarStrategy: --adjustment "
+            f"{adjustment.value} is supported for simple-form strategies only"
+        )
     prices = AdjustedPrices.of(frames, actions, adjustment)
     return AdjustedStrategy(chosen, prices) if prices else chosen
 

@@ -1,4 +1,5 @@
-"""Resolve a strategy name (bundled or ``package.module:Class``) and its parameters."""
+"""Resolve a strategy (a bundled name, ``package.module:Class``, a class or an
+instance) and its parameters, checking its protocol before anything runs."""
 
 from __future__ import annotations
 
@@ -8,22 +9,44 @@ from collections.abc import Callable, Mapping
 
 from tradecore.domain.errors import ConfigurationError, TradecoreError
 from tradecore.domain.strategies import BUNDLED
+from tradecore.domain.strategies.api import AnyStrategy, BarStrategy, callbacks
 from tradecore.domain.strategies.protocol import Strategy
 
+#: A strategy as the API takes it: a name, a class, or a built instance.
+StrategySpec = str | type | object
 
-def load_strategy(name: str, params: Mapping[str, str | int | float]) -> Strategy:
-    """Build the strategy ``name`` with ``params`` (strings are converted by annotation).
 
-    Only a class implementing :class:`Strategy` (an ``on_bar`` method, and a
-    ``strategy_id`` string once built) is instantiated: ``--strategy os:system``
-    names a function, and is refused before anything is called.
+def strategy_name(spec: StrategySpec) -> str:
+    """The name a run records for ``spec``: the name given, else ``module:Class``."""
+    if isinstance(spec, str):
+        return spec
+    kind = spec if isinstance(spec, type) else type(spec)
+    return f"{kind.__module__}:{kind.__qualname__}"
+
+
+def load_strategy(
+    spec: StrategySpec, params: Mapping[str, str | int | float]
+) -> AnyStrategy:
+    """Build the strategy ``spec`` with ``params`` (strings are converted by annotation).
+
+    ``spec`` is a bundled name, ``package.module:ClassName``, a class, or an instance
+    (then ``params`` must be empty). Either form is accepted: the simple
+    :class:`Strategy` (``on_bar(symbol, timestamp_ns, close, volume, portfolio)``)
+    or a :class:`~tradecore.domain.strategies.api.BarStrategy` subclass
+    (``on_bar(bar, view)`` and/or ``on_bars(timestamp_ns, bars, view)``). Only a
+    class implementing one of them is instantiated: ``--strategy os:system`` names
+    a function, and is refused before anything is called.
 
     Raises:
         ConfigurationError: unknown strategy (the message lists the bundled ones),
-            a name that is not a strategy class, unknown parameter (lists the known
-            ones), a value of the wrong type, or a constructor that failed.
+            a name that is not a strategy class, a missing or wrongly shaped
+            callback, unknown parameter (lists the known ones), a value of the wrong
+            type, or a constructor that failed.
     """
-    factory = _resolve(name)
+    if not isinstance(spec, str | type):
+        return _checked_instance(spec, params)
+    name = strategy_name(spec)
+    factory = _resolve(spec) if isinstance(spec, str) else spec
     _check_strategy_class(name, factory)
     try:
         signature = inspect.signature(factory)
@@ -52,6 +75,29 @@ def load_strategy(name: str, params: Mapping[str, str | int | float]) -> Strateg
     return strategy  # type: ignore[no-any-return]
 
 
+def _checked_instance(
+    strategy: object, params: Mapping[str, str | int | float]
+) -> AnyStrategy:
+    """A built strategy, checked like a class; ``params`` must be empty."""
+    name = strategy_name(strategy)
+    if params:
+        raise ConfigurationError(
+            f"strategy {name!r} is an instance, already built: give its class to pass "
+            f"params ({', '.join(sorted(params))})"
+        )
+    if callable(strategy) and not hasattr(strategy, "on_bar"):
+        raise ConfigurationError(
+            f"strategy {name!r} is not a strategy (it is {type(strategy).__name__}); "
+            "give a bundled name, package.module:ClassName, a class or an instance"
+        )
+    _check_strategy_class(name, type(strategy))
+    if not isinstance(getattr(strategy, "strategy_id", None), str):
+        raise ConfigurationError(
+            f"strategy {name!r} is not a strategy: it sets no strategy_id string"
+        )
+    return strategy  # type: ignore[return-value]
+
+
 def _check_strategy_class(name: str, factory: object) -> None:
     """Refuse what is not a concrete class with the protocol's ``on_bar`` method."""
     if not isinstance(factory, type):
@@ -64,9 +110,13 @@ def _check_strategy_class(name: str, factory: object) -> None:
         raise ConfigurationError(
             f"strategy {name!r} is a protocol or abstract class, not a strategy"
         )
+    if issubclass(factory, BarStrategy):
+        _check_bar_form(name, factory)
+        return
     if not callable(getattr(factory, "on_bar", None)):
         raise ConfigurationError(
-            f"strategy {name!r} is not a strategy class: it has no on_bar method"
+            f"strategy {name!r} is not a strategy class: it has no on_bar method "
+            "(or subclass tradecore.BarStrategy and define on_bar or on_bars)"
         )
     try:
         params = list(inspect.signature(factory.on_bar).parameters)  # type: ignore[attr-defined]
@@ -77,7 +127,40 @@ def _check_strategy_class(name: str, factory: object) -> None:
     if len(given) != len(wanted):
         raise ConfigurationError(
             f"strategy {name!r}: on_bar takes ({', '.join(given)}), "
-            f"the Strategy protocol passes ({', '.join(wanted)})"
+            f"the Strategy protocol passes ({', '.join(wanted)}); for "
+            "on_bar(bar, view) subclass tradecore.BarStrategy"
+        )
+
+
+def _check_bar_form(name: str, factory: type[BarStrategy]) -> None:
+    """A BarStrategy overrides on_bar(bar, view) and/or on_bars(timestamp_ns, bars,
+    view), each taking exactly those parameters."""
+    per_bar, batched = callbacks(factory)
+    if not (per_bar or batched):
+        raise ConfigurationError(
+            f"strategy {name!r} is a BarStrategy that defines neither "
+            "on_bar(bar, view) nor on_bars(timestamp_ns, bars, view)"
+        )
+    for method, wanted, defined in (
+        ("on_bar", ("bar", "view"), per_bar),
+        ("on_bars", ("timestamp_ns", "bars", "view"), batched),
+    ):
+        if not defined:
+            continue
+        try:
+            params = inspect.signature(getattr(factory, method)).parameters
+        except (TypeError, ValueError):
+            continue
+        given = [p for p in params if p != "self"]
+        if len(given) != len(wanted):
+            raise ConfigurationError(
+                f"strategy {name!r}: {method} takes ({', '.join(given)}), "
+                f"a BarStrategy's {method} is passed ({', '.join(wanted)})"
+            )
+    history = getattr(factory, "history", None)
+    if isinstance(history, bool) or not isinstance(history, int) or history < 1:
+        raise ConfigurationError(
+            f"strategy {name!r}: history={history!r} must be an int >= 1"
         )
 
 

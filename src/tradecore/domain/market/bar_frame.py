@@ -242,6 +242,8 @@ class BarFrame:
         _set_field(bar, "close", float(self.close[index]))
         _set_field(bar, "volume", float(self.volume[index]))
         _set_field(bar, "provenance", self.provenance)
+        _set_field(bar, "vwap", None)
+        _set_field(bar, "trade_count", None)
         return bar
 
     def __iter__(self) -> Iterator[Bar]:

@@ -39,6 +39,14 @@ class Bar:
     provenance: Provenance = attrs.field(
         default=Provenance.FILE, validator=v.instance_of(Provenance)
     )
+    #: Volume-weighted average price of the bar, where the source has it.
+    vwap: float | None = attrs.field(
+        default=None, validator=attrs.validators.optional(v.finite_float)
+    )
+    #: Number of trades in the bar, where the source has it.
+    trade_count: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(v.instance_of(int))
+    )
 
     def __attrs_post_init__(self) -> None:
         if min(self.open, self.high, self.low, self.close) <= 0:

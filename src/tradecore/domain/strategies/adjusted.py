@@ -15,7 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tradecore.domain.market.adjustment import AdjustedPrices
-from tradecore.domain.strategies.protocol import PortfolioView, Strategy, Target
+from tradecore.domain.strategies.protocol import (
+    AnyTarget,
+    PortfolioView,
+    Strategy,
+)
 
 
 class AdjustedStrategy:
@@ -34,7 +38,7 @@ class AdjustedStrategy:
         close: float,
         volume: float,
         portfolio: PortfolioView,
-    ) -> Sequence[Target]:
+    ) -> Sequence[AnyTarget] | AnyTarget | None:
         """Hand the bar on with its close and volume back-adjusted."""
         price, size = self._factors(symbol, timestamp_ns)
         return self.inner.on_bar(

@@ -101,6 +101,60 @@ class Target:
     protection: Protection | None = attrs.field(default=None, kw_only=True)
 
 
+@attrs.frozen(slots=True)
+class WeightTarget:
+    """A desired position as a signed fraction of equity: ``weight`` 0.1 holds shares
+    worth 10% of the equity marked at the last close; -0.1 is short as much.
+
+    Resolved to whole shares (toward zero) at the last close when it is decided:
+    ``trunc(weight * equity / close)``. Other fields as :class:`Target`.
+    """
+
+    symbol: str = attrs.field(validator=v.symbol)
+    weight: float = attrs.field(validator=finite)
+    signal: str = attrs.field(default="", validator=v.instance_of(str))
+    horizon: str = "1bar"
+    expected_edge_bps: float | None = attrs.field(
+        default=None, kw_only=True, validator=attrs.validators.optional(finite)
+    )
+    probability: float | None = attrs.field(
+        default=None, kw_only=True, validator=attrs.validators.optional(unit_interval)
+    )
+    strength: float | None = attrs.field(
+        default=None, kw_only=True, validator=attrs.validators.optional(unit_interval)
+    )
+    protection: Protection | None = attrs.field(default=None, kw_only=True)
+
+
+@attrs.frozen(slots=True)
+class NotionalTarget:
+    """A desired position as a signed dollar amount: ``notional`` 5000 holds $5,000
+    of the symbol at the last close (-5000: short as much).
+
+    Resolved to whole shares (toward zero) at the last close when it is decided:
+    ``trunc(notional / close)``. Other fields as :class:`Target`.
+    """
+
+    symbol: str = attrs.field(validator=v.symbol)
+    notional: float = attrs.field(validator=finite)
+    signal: str = attrs.field(default="", validator=v.instance_of(str))
+    horizon: str = "1bar"
+    expected_edge_bps: float | None = attrs.field(
+        default=None, kw_only=True, validator=attrs.validators.optional(finite)
+    )
+    probability: float | None = attrs.field(
+        default=None, kw_only=True, validator=attrs.validators.optional(unit_interval)
+    )
+    strength: float | None = attrs.field(
+        default=None, kw_only=True, validator=attrs.validators.optional(unit_interval)
+    )
+    protection: Protection | None = attrs.field(default=None, kw_only=True)
+
+
+#: Any of the three target kinds a strategy may return.
+AnyTarget = Target | WeightTarget | NotionalTarget
+
+
 class PortfolioView(Protocol):
     """What a strategy may know about its own book."""
 
@@ -110,6 +164,19 @@ class PortfolioView(Protocol):
 
     def equity(self) -> float:
         """Marked equity now (float: for sizing arithmetic, not accounting)."""
+        ...
+
+
+class AccountView(PortfolioView, Protocol):
+    """The portfolio as a :class:`~tradecore.domain.strategies.market_view.MarketView`
+    shows it: positions, equity and cash."""
+
+    def cash(self) -> float:
+        """Cash now (float: for sizing arithmetic, not accounting)."""
+        ...
+
+    def positions(self) -> dict[str, Decimal]:
+        """Every non-zero position (signed shares, working orders counted)."""
         ...
 
 
@@ -125,8 +192,9 @@ class Strategy(Protocol):
         close: float,
         volume: float,
         portfolio: PortfolioView,
-    ) -> Sequence[Target]:
-        """Return new targets after this bar closed (usually none)."""
+    ) -> Sequence[AnyTarget] | AnyTarget | None:
+        """Return new targets after this bar closed (usually none): a target of
+        any kind, a list or tuple of them, or ``None``."""
         ...
 
 

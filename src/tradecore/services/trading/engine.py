@@ -74,7 +74,15 @@ from tradecore.domain.orders.records import DecisionRecord
 from tradecore.domain.orders.spec import Bracket, OrderSpec, Side
 from tradecore.domain.risk.checks import RiskVerdict, check_order
 from tradecore.domain.risk.trading_state import TradingState
-from tradecore.domain.strategies.protocol import Strategy, Target
+from tradecore.domain.strategies.api import (
+    AnyStrategy,
+    BarStrategy,
+    BarStrategyRunner,
+    as_targets,
+    in_shares,
+)
+from tradecore.domain.strategies.market_view import MarketFeed
+from tradecore.domain.strategies.protocol import AnyTarget, Strategy, Target
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import UnitOfWork
 from tradecore.services.controls.rejection_handler import RejectionHandler
@@ -103,14 +111,29 @@ class TradingEngine(NetOfCostSteps):
 
     def __init__(
         self,
-        strategy: Strategy,
+        strategy: AnyStrategy,
         orders: OrderManager,
         commits: CommitPolicy,
         clock: Clock,
         config: EngineConfig,
     ) -> None:
-        """Wire the engine to its strategy, order manager, commit policy and clock."""
-        self._strategy = strategy
+        """Wire the engine to its strategy, order manager, commit policy and clock.
+
+        A bar-form strategy (:class:`BarStrategy`) runs through a
+        :class:`BarStrategyRunner`: :attr:`market` is then its market feed (the
+        driver stages each closed bar's full values there before :meth:`on_bar`)
+        and :meth:`on_timestamp` calls its batch callback.
+        """
+        #: The bar-form strategy's market feed (``None`` for the simple form).
+        self.market: MarketFeed | None = None
+        self._batch: BarStrategyRunner | None = None
+        if isinstance(strategy, BarStrategy):
+            runner = BarStrategyRunner(strategy, self, config.calendar)
+            self.market = runner.feed
+            self._batch = runner if runner.batched else None
+            self._strategy: Strategy = runner
+        else:
+            self._strategy = strategy
         self._orders = orders
         self._commits = commits
         self._clock = clock
@@ -159,6 +182,16 @@ class TradingEngine(NetOfCostSteps):
         last = self._last
         return self._cash + sum(q * last.get(s, 0.0) for s, q in self._held.items())
 
+    def cash(self) -> float:
+        """Cash now (float, for sizing)."""
+        return self._cash
+
+    def positions(self) -> dict[str, Decimal]:
+        """Every non-zero position, working orders counted."""
+        symbols = {p.symbol for p in self.ledger.positions()} | set(self._last)
+        held = {s: self.position(s) for s in sorted(symbols)}
+        return {s: q for s, q in held.items() if q}
+
     def last_prices(self) -> Mapping[str, float]:
         """The last close seen per symbol."""
         return self._last
@@ -187,10 +220,24 @@ class TradingEngine(NetOfCostSteps):
         self._last[symbol] = close
         if (planner := self._planner) is not None:
             planner.update(symbol, close, volume)
-        for target in self._strategy.on_bar(symbol, timestamp_ns, close, volume, self):
-            self._decide(target)
+        targets = self._strategy.on_bar(symbol, timestamp_ns, close, volume, self)
+        if targets:
+            if targets.__class__ is not tuple:
+                targets = as_targets(self._strategy.strategy_id, targets)
+            for target in targets:
+                self._decide(target)
         if planner is not None and self._book.busy(symbol):
             self._work_book(symbol, volume)
+
+    def on_timestamp(self, timestamp_ns: int) -> None:
+        """Every bar at ``timestamp_ns`` went through :meth:`on_bar`: a bar-form
+        strategy's batch callback (``on_bars``) decides now. No-op otherwise."""
+        if (runner := self._batch) is None:
+            return
+        returned = runner.on_timestamp(timestamp_ns)
+        if returned:
+            for target in as_targets(runner.strategy_id, returned):
+                self._decide(target)
 
     def note_provenance(self, symbol: str, provenance: Provenance) -> None:
         """The symbol's next bar comes from a feed of ``provenance`` (iex, sip, ...).
@@ -273,7 +320,16 @@ class TradingEngine(NetOfCostSteps):
         if (gate := self.gate) is not None:
             gate.on_bar_rejected(rejection.symbol, self._clock.now())
 
-    def _decide(self, target: Target) -> None:
+    def _decide(self, given: AnyTarget) -> None:
+        if given.__class__ is not Target or given.symbol not in self._last:
+            target = in_shares(
+                self._strategy.strategy_id,
+                given,
+                self._last.get(given.symbol),
+                self.equity(),
+            )
+        else:
+            target = given
         if (planner := self._planner) is not None:
             self._decide_net(planner, target)
             return
@@ -293,6 +349,8 @@ class TradingEngine(NetOfCostSteps):
             return
         intent = self._intent(target, side, qty, price)
         intent, extra = self._protected(target, intent, current, price)
+        if self.before_order is not None:  # the rules see the bar just closed
+            self.before_order(symbol)
         if (breach := self._orders.rule_breach(intent.spec)) is not None:
             decision = self._decision(target, current, price, None, extra)
             self._orders.record_breach(decision, breach)

@@ -190,9 +190,17 @@ class LiveLoop:
         bars = self._feed.poll(self._clock.now())
         if bars and self._market is not None:
             self._market(bars)
-        for bar in bars:
+        feed = engine.market
+        for i, bar in enumerate(bars):
             engine.note_provenance(bar.symbol, bar.provenance)
-            engine.on_bar(bar.symbol, to_ns(bar.timestamp), bar.close, bar.volume)
+            if feed is not None:
+                feed.stage_bar(bar)
+            at_ns = to_ns(bar.timestamp)
+            engine.on_bar(bar.symbol, at_ns, bar.close, bar.volume)
+            if feed is not None and (
+                i + 1 == len(bars) or bars[i + 1].timestamp != bar.timestamp
+            ):
+                engine.on_timestamp(at_ns)
         events += self._apply_events()
         self._commits.flush()
         return CycleReport(

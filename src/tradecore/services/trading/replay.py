@@ -39,6 +39,7 @@ from tradecore.domain.market.adjustment import ex_date_start_ns
 from tradecore.domain.market.bar_frame import BarFrame, from_ns, timeline_chunks
 from tradecore.domain.market.calendar import MarketCalendar, bar_close
 from tradecore.domain.market.corporate_actions import CorporateAction
+from tradecore.domain.strategies.market_view import MarketFeed
 from tradecore.ports.broker import ScheduledBroker
 from tradecore.ports.clock import ManualClock
 from tradecore.services.trading.engine import TradingEngine
@@ -107,6 +108,7 @@ def run_replay(
             fed.add(symbol)
 
     engine.before_order = feed_before_order
+    feed = engine.market
     start_ns = min((int(f.timestamps[0]) for f in frames if len(f)), default=0)
     due = sorted(
         (
@@ -137,9 +139,12 @@ def run_replay(
                     broker.on_bar(frames[f].bar(r))
                     fed.add(symbol)
             _advance(clock, broker, engine, known_at(t_ns, t_ns + interval_ns))
-            for f, r in batch:
-                symbol, close, volume = columns[f]
-                engine.on_bar(symbol, t_ns, float(close[r]), float(volume[r]))
+            if feed is None:
+                for f, r in batch:
+                    symbol, close, volume = columns[f]
+                    engine.on_bar(symbol, t_ns, float(close[r]), float(volume[r]))
+            else:
+                _feed_full_bars(feed, engine, frames, batch, t_ns)
             equity[g] = engine.equity()
             if on_progress is not None and done + hi - reported >= report_every:
                 reported = done + hi
@@ -155,6 +160,32 @@ def run_replay(
         timestamps_ns=np.concatenate([np.empty(0, np.int64), *sampled_at]),
         equity=np.concatenate([np.empty(0, np.float64), *sampled]),
     )
+
+
+def _feed_full_bars(
+    feed: MarketFeed,
+    engine: TradingEngine,
+    frames: Sequence[BarFrame],
+    batch: list[tuple[int, int]],
+    t_ns: int,
+) -> None:
+    """A bar-form strategy's timestamp: each full bar staged, then the engine's
+    bar (the gate, the strategy's ``on_bar``), then its batch callback."""
+    for f, r in batch:
+        frame = frames[f]
+        close, volume = float(frame.close[r]), float(frame.volume[r])
+        feed.stage(
+            frame.symbol,
+            t_ns,
+            float(frame.open[r]),
+            float(frame.high[r]),
+            float(frame.low[r]),
+            close,
+            volume,
+            frame.provenance,
+        )
+        engine.on_bar(frame.symbol, t_ns, close, volume)
+    engine.on_timestamp(t_ns)
 
 
 def _apply_actions(
