@@ -232,6 +232,26 @@ class OrderManager:
             return False
         return True
 
+    def cancel_legs(self, intent: OrderIntent) -> int:
+        """Ask the broker to cancel the working legs of ``intent``'s bracket; return
+        how many requests it took (a leg already final, or canceled with its group,
+        is not counted)."""
+        try:
+            if intent.broker_order_id is not None:
+                order = self._broker.get_order(intent.broker_order_id)
+            else:
+                order = self._broker.get_order_by_client_id(intent.client_order_id)
+        except OrderNotFound:
+            return 0
+        canceled = 0
+        for leg_id in order.leg_ids:
+            try:
+                self._broker.cancel(leg_id)
+            except (OrderNotCancelable, OrderNotFound):
+                continue
+            canceled += 1
+        return canceled
+
     def apply(self, uow: UnitOfWork, event: OrderEvent) -> Applied | None:
         """Apply one broker event in ``uow``; return what changed, or None if unknown id.
 

@@ -351,6 +351,9 @@ class TradingEngine(NetOfCostSteps):
         intent, extra = self._protected(target, intent, current, price)
         if self.before_order is not None:  # the rules see the bar just closed
             self.before_order(symbol)
+        # An exit frees the shares our protective orders hold first: otherwise the
+        # broker rules (Alpaca's "insufficient qty available") refuse every exit.
+        self._protect.clear_for(symbol, self.ledger.position(symbol), side)
         if (breach := self._orders.rule_breach(intent.spec)) is not None:
             decision = self._decision(target, current, price, None, extra)
             self._orders.record_breach(decision, breach)
@@ -393,6 +396,8 @@ class TradingEngine(NetOfCostSteps):
             and stored.status is not IntentStatus.REJECTED
         ):
             self._protect.expect(stored, protection)
+        if spec.bracket is not None and stored.status is not IntentStatus.REJECTED:
+            self._protect.note_bracket(stored)
         return stored
 
     def _protective_decision(self, symbol: str, inputs_hash: str) -> DecisionRecord:

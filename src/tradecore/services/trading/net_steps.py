@@ -43,6 +43,7 @@ from tradecore.services.trading.working_orders import WorkingOrders
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from tradecore.domain.orders.ledger import Ledger
     from tradecore.domain.risk.checks import RiskVerdict
     from tradecore.domain.strategies.protocol import Strategy
     from tradecore.ports.clock import Clock
@@ -73,6 +74,7 @@ class NetOfCostSteps:
     decisions: int
 
     if TYPE_CHECKING:
+        ledger: Ledger
         _config: EngineConfig
         _orders: OrderManager
         _commits: CommitPolicy
@@ -162,6 +164,10 @@ class NetOfCostSteps:
         else:
             intent, protected = self._protected(target, intent, current, price, details)
             details = protected or details
+        # An exit frees the shares our protective orders hold first (see engine).
+        self._protect.clear_for(
+            target.symbol, self.ledger.position(target.symbol), intent.spec.side
+        )
         if (breach := self._orders.rule_breach(intent.spec)) is not None:
             decision = self._decision(target, current, price, None, details)
             self._orders.record_breach(decision, breach)

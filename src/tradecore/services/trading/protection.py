@@ -91,6 +91,9 @@ class ProtectionDesk:
         self._parents: dict[str, Protection] = {}
         self._resting: dict[str, dict[str, OrderIntent]] = {}
         self._resting_symbol: dict[str, str] = {}
+        #: Bracketed entries by symbol: their legs rest at the broker holding the
+        #: shares until an exit cancels them (Alpaca refuses a sell of held shares).
+        self._brackets: dict[str, dict[str, OrderIntent]] = {}
         #: The client order ids of the protective orders placed, in order.
         self.placed: list[str] = []
 
@@ -245,9 +248,21 @@ class ProtectionDesk:
         """Whether ``client_order_id`` is a resting protective order of ours."""
         return client_order_id in self._resting_symbol
 
+    def note_bracket(self, intent: OrderIntent) -> None:
+        """Remember a placed entry that carries a bracket (its legs rest later)."""
+        self._brackets.setdefault(intent.spec.symbol, {})[intent.client_order_id] = (
+            intent
+        )
+
     def clear_for(self, symbol: str, current: Decimal, side: Side) -> int:
         """Cancel the resting protective orders of ``symbol`` before a strategy
-        order of ``side`` that trades against position ``current``; return how many."""
+        order of ``side`` that trades against position ``current``; return how many.
+
+        Bracket legs are protective orders too: while they rest they hold the shares,
+        and Alpaca refuses a sell of shares held by open orders ("insufficient qty
+        available"), so an exit first cancels the legs of the symbol's bracketed
+        entries (cancelling one leg cancels its group).
+        """
         if current == 0 or _is_entry(current, side):
             return 0
         resting = self._resting.get(symbol, {})
@@ -256,4 +271,6 @@ class ProtectionDesk:
             if self._orders.cancel(intent):
                 canceled += 1
             self._forget(cid)
+        for intent in self._brackets.pop(symbol, {}).values():
+            canceled += self._orders.cancel_legs(intent)
         return canceled
