@@ -100,18 +100,35 @@ def test_bars_are_written_in_small_files_by_rows_or_age_and_read_back_in_order(
     assert [(f.symbol, len(f)) for f in frames] == [("AAA", 2), ("BBB", 2)]
 
 
-def test_corrections_are_kept_but_not_replayed_and_repeats_keep_the_first(
+def test_late_corrections_are_kept_not_replayed_and_repeats_keep_the_first(
     tmp_path: Path,
 ) -> None:
     rec = recorder(tmp_path)
     arrived = START + timedelta(minutes=1)
     rec.record_bars([bar("AAA", 0, 10.0)], arrived, "stream")
-    rec.record_bars([bar("AAA", 0, 11.0)], arrived, "stream", corrected=True)
+    rec.record_bars(
+        [bar("AAA", 0, 11.0)], arrived, "stream", corrected=True, served=False
+    )
     rec.record_bars([bar("AAA", 0, 12.0)], arrived, "rest")  # a second run's copy
+    # corrected before it was served, and a backfilled bar of a stream feed
+    rec.record_bars(
+        [bar("AAA", 1, 13.0), bar("AAA", 2, 14.0)],
+        arrived,
+        "stream",
+        origins=[("stream", True), ("rest", False)],
+    )
     rec.close()
-    assert [b.close for b in recorded_bars(tmp_path, SESSION)] == [10.0]
+    assert [b.close for b in recorded_bars(tmp_path, SESSION)] == [10.0, 13.0, 14.0]
     table = pq.read_table(session_folder(tmp_path, SESSION, "bars"))
-    assert table.column("corrected").to_pylist() == [False, True, False]
+    assert table.column("corrected").to_pylist() == [False, True, False, True, False]
+    assert table.column("served").to_pylist() == [True, False, True, True, True]
+    assert table.column("source").to_pylist() == [
+        "stream",
+        "stream",
+        "rest",
+        "stream",
+        "rest",
+    ]
 
 
 def test_quotes_are_recorded_beside_the_bars(tmp_path: Path) -> None:

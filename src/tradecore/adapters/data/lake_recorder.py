@@ -9,8 +9,9 @@ Layout (beside the fetched ``bars/``; one small file per flush)::
 earlier days are in its session too: the session is what the run saw). Each row
 carries the run, its arrival rank in the run (``seq``), the run's clock when it
 arrived (``arrived_at``), the wall clock (``wall_at``) and its provenance: the feed
-(``iex``, ``sip``, ...), the source (``rest``, ``stream``, ``file``) and whether it
-is a correction of a bar already served (``corrected``; the engine never saw it).
+(``iex``, ``sip``, ...), the source (``rest``, ``stream``, ``file``), whether the
+stream corrected it (``corrected``) and whether the engine was served it (``served``:
+false for a correction of a bar already served, kept for reference, never replayed).
 
 Flush policy: rows are buffered in memory and handed to a writer thread every
 :attr:`LakeRecorder.flush_rows` rows or :attr:`LakeRecorder.flush_seconds`
@@ -65,6 +66,7 @@ BAR_SCHEMA = pa.schema(
         *((n, pa.float64()) for n in ("open", "high", "low", "close", "volume")),
         *_PROVENANCE,
         ("corrected", pa.bool_()),
+        ("served", pa.bool_()),
     ]
 )
 QUOTE_SCHEMA = pa.schema(
@@ -152,9 +154,19 @@ class LakeRecorder:
         source: str,
         *,
         corrected: bool = False,
+        served: bool = True,
+        origins: Sequence[tuple[str, bool]] | None = None,
     ) -> None:
-        """Buffer ``bars``, received at ``arrived_at`` (the run's clock)."""
+        """Buffer ``bars``, received at ``arrived_at`` (the run's clock).
+
+        ``served``: the engine was given them (``False``: corrections of bars
+        already served, kept for reference). ``origins`` gives each bar its own
+        (source, corrected) when the feed knows (a stream feed's backfilled bars
+        came over REST; a bar the stream corrected before it was served).
+        """
         wall = self._wall()
+        if origins is None or len(origins) != len(bars):
+            origins = [(source, corrected)] * len(bars)
         self._add(
             "bars",
             [
@@ -166,10 +178,11 @@ class LakeRecorder:
                     "close": b.close,
                     "volume": b.volume,
                     "feed": b.provenance.value,
-                    "source": source,
-                    "corrected": corrected,
+                    "source": came,
+                    "corrected": fixed,
+                    "served": served,
                 }
-                for b in bars
+                for b, (came, fixed) in zip(bars, origins, strict=True)
             ],
         )
 
@@ -328,8 +341,9 @@ def recorded_table(root: Path | str, session: date, kind: str) -> pa.Table:
 def recorded_bars(root: Path | str, session: date) -> list[Bar]:
     """The bars the runs of ``session`` served to their engines, in arrival order.
 
-    Corrections of bars already served are left out (the engine never saw them);
-    a bar served twice (two runs of the day) is kept at its first arrival.
+    Corrections of bars already served are left out (``served`` false: the engine
+    never saw them); a bar served twice (two runs of the day) is kept at its first
+    arrival.
 
     Raises:
         ConfigurationError: as :func:`recorded_table`.
@@ -337,7 +351,7 @@ def recorded_bars(root: Path | str, session: date) -> list[Bar]:
     import pyarrow.compute as pc
 
     table = recorded_table(root, session, "bars")
-    served = table.filter(pc.invert(table.column("corrected")))
+    served = table.filter(pc.equal(table.column("served"), True))
     stamps = served.column("timestamp").cast(pa.int64())
     served = served.set_column(
         served.schema.get_field_index("timestamp"), "timestamp", stamps

@@ -3,7 +3,8 @@
 Every bar the run's feed serves is recorded, as it arrives, into the lake's
 ``recorded/`` partition (:mod:`tradecore.adapters.data.lake_recorder`), with the
 run's clock and the wall clock at arrival and its provenance (feed; ``rest``,
-``stream`` or ``file``; corrections of bars already served flagged). ``tradecore-replay
+``stream`` or ``file``; stream corrections flagged, and those of bars already served
+kept but marked not served). ``tradecore-replay
 run --lake DIR --recorded SESSION`` replays the bars the engine saw.
 """
 
@@ -57,12 +58,18 @@ class RecordingFeed(BarFeed):
         bars = self._inner.poll(now)
         arrived = self._clock.now()
         if bars:
-            self._recorder.record_bars(bars, arrived, self._source)
+            origin = getattr(self._inner, "served_origin", None)
+            self._recorder.record_bars(
+                bars,
+                arrived,
+                self._source,
+                origins=origin() if callable(origin) else None,
+            )
         take = getattr(self._inner, "take_corrections", None)
         corrections = take() if callable(take) else []
         if corrections:
             self._recorder.record_bars(
-                corrections, arrived, self._source, corrected=True
+                corrections, arrived, "stream", corrected=True, served=False
             )
         self._recorder.tick()
         return bars
