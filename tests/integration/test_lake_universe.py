@@ -98,6 +98,10 @@ def test_fetch_and_backtest_take_the_universe_of_a_date(tmp_path: Path) -> None:
     snapshot(lake, AFTER, "2026-01-07", "--tradable")  # MSFT delisted
     held = ParquetLake.existing(lake)
     assert {s.key.symbol for s in held.series()} == {"AAPL", "MSFT"}  # bars stay
+    code, listed = cli("data", "ls", "--lake", str(lake))
+    assert code == 0, listed
+    assert "universe snapshots: 2026-01-05, 2026-01-07" in listed
+    assert "recorded sessions" not in listed  # none
 
     def backtest(universe: str, out_dir: str) -> dict[str, str]:
         code, out = cli(

@@ -432,6 +432,18 @@ def list_lake(lake: LakeOption) -> None:
             typer.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
         actions = held.manifest.actions_file
         typer.echo(f"corporate actions: {0 if actions is None else actions.rows}")
+        for name, days in (
+            ("universe snapshots", held.universe_dates()),
+            ("recorded sessions", recorded_sessions(lake)),
+        ):
+            if days:
+                typer.echo(f"{name}: {_dates(days)}")
+
+
+def _dates(days: list[date]) -> str:
+    if len(days) <= 3:
+        return ", ".join(d.isoformat() for d in days)
+    return f"{len(days)} ({days[0]} .. {days[-1]})"
 
 
 @data_app.command()
