@@ -182,3 +182,23 @@ def test_bars_polled_from_the_data_api_are_recorded_with_arrival_and_provenance(
     # every decision on the same inputs (all bars came in one poll here, so the
     # live cycle's order across symbols is the poll's; the parity test is exact)
     assert sorted(live_inputs) == sorted(replay_inputs)
+
+
+def test_a_recording_that_cannot_be_written_is_alerted_and_trading_goes_on(
+    tmp_path: Path,
+) -> None:
+    bars = tmp_path / "bars"
+    write_bar_files(bars, _frames())
+    lake, db = tmp_path / "lake", tmp_path / "live.db"
+    lake.mkdir()
+    (lake / "recorded").write_text("a file where the recording's folder goes")
+    sqlite_store(db).close()
+    toml = tmp_path / "live.toml"
+    toml.write_text('[broker]\nkind = "simulated"\n')
+    args = ["--config", str(toml), "--database-url", f"sqlite:///{db}", "run"]
+    args += ["--bars", str(bars), "--record-lake", str(lake), *PARAMS]
+    live = CliRunner().invoke(live_app, args, env=ENV)
+    assert live.exit_code == 0, live.output
+    assert "bars: 120" in live.output  # every bar traded
+    assert "LOST 120 rows" in live.output
+    assert "data.recording_failed" in live.output + live.stderr
