@@ -22,7 +22,8 @@ from tests.risk_support import sqlite_store
 from tradecore.adapters.alpaca_emulator import EmulatorConfig, EmulatorServer
 from tradecore.adapters.alpaca_emulator.client import EmulatorControl
 from tradecore.adapters.data.bar_files import write_bar_files
-from tradecore.adapters.data.lake_recorder import recorded_bars, session_folder
+from tradecore.adapters.data.lake_recorder import session_folder
+from tradecore.adapters.data.lake_recordings import recorded_bars
 from tradecore.apps.live.main import app as live_app
 from tradecore.apps.replay import parity_report
 from tradecore.apps.replay.main import build_app

@@ -9,13 +9,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from tradecore.adapters.data.lake_recorder import (
-    LakeRecorder,
+from tradecore.adapters.data.lake_recorder import LakeRecorder, session_folder
+from tradecore.adapters.data.lake_recordings import (
     recorded_bars,
     recorded_frames,
     recorded_quotes,
     recorded_sessions,
-    session_folder,
 )
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.market.bars import Bar, Provenance, Quote

@@ -26,7 +26,7 @@ from tradecore.adapters.data.lake import (
     covered_span,
     day_span,
 )
-from tradecore.adapters.data.lake_recorder import recorded_frames, recorded_sessions
+from tradecore.adapters.data.lake_recordings import recorded_frames, recorded_sessions
 from tradecore.adapters.data.lake_verify import series_name, verify_lake
 from tradecore.apps.wiring.calendars import calendars_between
 from tradecore.apps.wiring.errors import DATA_PROBLEMS, cli_errors
