@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -88,6 +90,7 @@ def test_run_trades_bars_streamed_while_it_runs(
         args += ["--feed", "alpaca", "--symbol", "AAPL", "--symbol", "MSFT"]
         args += ["--since", START.isoformat(), "--max-cycles", "25"]
         args += [f"--param={k}={v}" for k, v in PARAMS.items()]
+        args += ["--record-lake", str(tmp_path / "lake")]
         result = CliRunner().invoke(app, args, env=ENV)
         feeder.join(10)
         assert result.exit_code == 0, result.output
@@ -104,6 +107,15 @@ def test_run_trades_bars_streamed_while_it_runs(
     store.close()
     replayed = replay(frames, "sma_cross", PARAMS, fill_model="ideal", seed=7)
     assert len(decisions) == replayed.summary["decisions"] > 5
+    # --record-lake: the warm-up came over REST, the rest over the stream
+    (session,) = (tmp_path / "lake" / "recorded").iterdir()
+    rows = pq.read_table(session / "kind=bars").to_pylist()
+    assert len(rows) == 2 * (WARM + LIVE)
+    sources = Counter((r["source"], r["feed"], r["served"]) for r in rows)
+    assert sources == {
+        ("rest", "sip", True): 2 * WARM,
+        ("stream", "sip", True): 2 * LIVE,
+    }
 
 
 def test_feed_alpaca_stream_refuses_what_it_cannot_do(tmp_path: Path) -> None:

@@ -70,6 +70,8 @@ class AlertCode(enum.StrEnum):
     DATA_STREAM_REFUSED = "data.stream_refused"
     #: A bar already served was corrected by the feed (Alpaca's updated bar).
     BAR_CORRECTED = "data.bar_corrected"
+    #: Live recording into the lake lost rows (a write failed, the disk was behind).
+    RECORDING_FAILED = "data.recording_failed"
     #: A symbol was halted (or resumed): no new orders for it while halted.
     TRADING_HALTED = "market.trading_halted"
     TRADING_RESUMED = "market.trading_resumed"

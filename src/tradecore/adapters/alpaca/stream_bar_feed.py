@@ -218,6 +218,10 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
         )
         self._alerter = alerter
         self._corrections: list[Bar] = []
+        # How each buffered bar came (for a recording): "rest" (a backfill) or
+        # "stream", and whether the stream corrected it before it was served.
+        self._origin: dict[tuple[str, datetime], tuple[str, bool]] = {}
+        self._served_origin: list[tuple[str, bool]] = []
         self._limited = False  # in a streak of 406s (reset by a connection)
         self.market = MarketStatusBook()
         self._stream.subscribe_bars(self._on_bar, *self._symbols)
@@ -288,6 +292,12 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
             taken, self._corrections = self._corrections, []
         return taken
 
+    def served_origin(self) -> list[tuple[str, bool]]:
+        """How each bar the last :meth:`poll` returned came: ``rest`` (backfilled)
+        or ``stream``, and whether the stream corrected it before it was served."""
+        with self._lock:
+            return list(self._served_origin)
+
     def daily_bar(self, symbol: str) -> Bar | None:
         """The latest daily bar streamed for ``symbol`` (partial during the day)."""
         return self.market.daily_bar(symbol)
@@ -323,6 +333,7 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
             for bars in found.values():
                 for bar in bars:
                     if self._add(bar):
+                        self._origin[(bar.symbol, bar.timestamp)] = ("rest", False)
                         self._status.backfilled += 1
 
     def _take_closed(self, now: datetime) -> list[Bar]:
@@ -331,9 +342,14 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
             if self._gap:
                 # Resubscribed since this poll began: the gap may hold bars older
                 # than those buffered. Serve nothing until the next poll backfills.
+                self._served_origin = []
                 return []
             ready = [b for b in self._buffer.values() if b.timestamp + interval <= now]
             ready.sort(key=lambda b: (b.timestamp, self._order[b.symbol]))
+            self._served_origin = [
+                self._origin.pop((b.symbol, b.timestamp), ("stream", False))
+                for b in ready
+            ]
             for bar in ready:
                 del self._buffer[(bar.symbol, bar.timestamp)]
                 self._next[bar.symbol] = max(
@@ -373,6 +389,7 @@ class AlpacaStreamBarFeed(BarFeed, TradingStatusView):
                 return
             if bar.timestamp >= self._next[bar.symbol]:
                 self._buffer[key] = bar  # not served yet: the engine sees this one
+                self._origin[key] = ("stream", True)
                 self._status.corrected_unserved += 1
                 return
             self._corrections.append(bar)

@@ -7,6 +7,8 @@ Layout (hive-style partitions; one file per series and New York calendar year)::
         part-<sha256 prefix>.parquet      timestamp (timestamp[ns, UTC]), open, high,
                                           low, close, volume (float64), by time
     LAKE/corporate_actions/part-<sha256 prefix>.parquet
+    LAKE/universe/date=2026-01-05/assets.parquet        (see :mod:`._lake_universe`)
+    LAKE/recorded/session=2026-01-05/kind=bars/...     (see :mod:`.lake_recorder`)
 
 Feed and adjustment are partitions, so bars of different feeds or adjustments never
 mix. A file is named after its content's digest and written to a hidden temporary
@@ -35,6 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tradecore.adapters.data import _lake_manifest as mf
+from tradecore.adapters.data import _lake_universe as _universe
 from tradecore.adapters.data._columns import (
     NUMERIC,
     TIMESTAMP,
@@ -59,6 +62,7 @@ from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.market.corporate_actions import CorporateAction
 from tradecore.domain.market.lake import SeriesKey, TimeRange, merge_ranges
+from tradecore.domain.market.universe import AssetRecord, UniverseFilter
 from tradecore.ports.bar_lake import BarLake
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -490,6 +494,29 @@ class ParquetLake(BarLake):
             for a in self._all_actions()
             if a.symbol in wanted and start <= a.ex_date <= end
         ]
+
+    # --- the point-in-time universe (:mod:`._lake_universe`) -----------------------
+
+    def store_universe(
+        self, on: date, assets: Sequence[AssetRecord], rule: UniverseFilter
+    ) -> int:
+        """Keep the asset list of ``on`` and its members by ``rule``; return how
+        many are members."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        return _universe.store(self.root, on, assets, rule)
+
+    def universe_dates(self) -> list[date]:
+        """The dates with a universe snapshot, oldest first."""
+        return _universe.dates(self.root)
+
+    def universe(self, on: date) -> list[str]:
+        """The member symbols as they were on ``on``: the newest snapshot on or
+        before it.
+
+        Raises:
+            ConfigurationError: no snapshot that early.
+        """
+        return _universe.assets_on(self.root, on)[2]
 
     def _all_actions(self) -> list[CorporateAction]:
         entry = self.manifest.actions_file

@@ -113,6 +113,10 @@ class DataSettings:
     recent_sip: str = attrs.field(
         default="refuse", validator=attrs.validators.in_(RECENT_SIP_MODES)
     )
+    #: Record every bar the live run receives into this lake folder
+    #: (``tradecore-live run --record-lake``); replay it with ``tradecore-replay run
+    #: --lake DIR --recorded SESSION``.
+    record_lake: str | None = None
 
 
 #: Calendars ``[market] calendar`` may name: an exchange-calendar code, or 24/7.

@@ -27,6 +27,7 @@ from typing import Annotated
 
 import typer
 
+from tradecore.adapters.data.lake_recorder import LakeRecorder
 from tradecore.adapters.dryrun.broker import DryRunBroker
 from tradecore.apps.config.secrets import MASTER_KEY_ENV, SECRETS_FILE_ENV
 from tradecore.apps.config.settings import Settings, config_hash
@@ -40,6 +41,11 @@ from tradecore.apps.live.operations import (
     health_checks,
     open_live_ops,
     watch_cycles,
+)
+from tradecore.apps.live.recording import (
+    RecordingFeed,
+    open_recorder,
+    record_source,
 )
 from tradecore.apps.live.source import choose_source
 from tradecore.apps.live.stream_feed import attach_alerter, trading_status_of
@@ -56,6 +62,7 @@ from tradecore.apps.wiring.strategy_loader import parse_params
 from tradecore.domain.errors import ConfigurationError, MissingSecret
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.bars import Bar
+from tradecore.ports.bar_feed import BarFeed
 from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import Store
@@ -133,6 +140,15 @@ def run(
         float,
         typer.Option(help="Wall-clock seconds to wait between cycles (0: no wait)."),
     ] = 0.0,
+    record_lake: Annotated[
+        Path | None,
+        typer.Option(
+            "--record-lake",
+            help="Record every bar received, with its arrival time and provenance, "
+            "into this lake (default: [data] record_lake); replay it with "
+            "tradecore-replay run --lake DIR --recorded SESSION.",
+        ),
+    ] = None,
 ) -> None:
     """Trade a strategy on the live path over recorded bars or Alpaca's data."""
     with cli_errors():
@@ -152,8 +168,14 @@ def run(
         # The store first: a database not at head refuses before any broker call.
         store = open_configured_store(ctx)
         ops: LiveOps | None = None
+        recorder: LakeRecorder | None = None
         try:
             ops = open_live_ops(settings, store, clock)
+            recorder = open_recorder(
+                record_lake or _setting_path(settings.data.record_lake),
+                clock,
+                ops.router,
+            )
             gated = gate_strategy(
                 settings,
                 manifest_option=manifest,
@@ -198,6 +220,9 @@ def run(
                     ops,
                     calendars,
                     offset,
+                    recording=None
+                    if recorder is None
+                    else (recorder, record_source(feed, settings.data.mode)),
                 )
                 report = loop.run(
                     max_cycles=max_cycles, on_cycle=_on_cycle(ops, watch, stuck, pace)
@@ -207,6 +232,9 @@ def run(
                 live_broker.close(broker)
         finally:
             source.close()
+            if recorder is not None:
+                recorder.close()
+                _echo_recording(recorder)
             if ops is not None:
                 ops.close()
             store.close()
@@ -217,6 +245,19 @@ def run(
     )
     typer.echo(
         f"reconciled: {report.reconciles} passes while running; healed {report.healed}"
+    )
+
+
+def _setting_path(text: str | None) -> Path | None:
+    return None if not text else Path(text)
+
+
+def _echo_recording(recorder: LakeRecorder) -> None:
+    status = recorder.status()
+    typer.echo(
+        f"recorded: {status.rows} rows in {status.files} file(s) under "
+        f"{recorder.root}/recorded/session={recorder.session}"
+        + (f"; LOST {status.lost} rows" if status.lost else "")
     )
 
 
@@ -282,6 +323,7 @@ def _loop(
     ops: LiveOps,
     calendars: TradingCalendars,
     market_offset: timedelta,
+    recording: tuple[LakeRecorder, str] | None = None,
 ) -> tuple[LiveLoop, CycleWatch, StuckOrderPolicy | None]:
     alerter = ops.router
     halts = trading_status_of(source.feed)
@@ -330,7 +372,10 @@ def _loop(
             **risk.engine_fields(),
         ),
     )
-    feed = TimedFeed(source.feed, interval, metrics=ops.metrics)
+    served: BarFeed = source.feed
+    if recording is not None:  # --record-lake: what the engine is served, as served
+        served = RecordingFeed(served, recording[0], clock, recording[1])
+    feed = TimedFeed(served, interval, metrics=ops.metrics)
     cancel_after = settings.alerts.cancel_stuck_after_s
     stuck = (
         StuckOrderPolicy(

@@ -1,11 +1,13 @@
-"""``tradecore-replay data fetch|ls|verify``: a local Parquet lake of Alpaca history.
+"""``tradecore-replay data fetch|ls|verify|universe``: a local Parquet lake of Alpaca
+history.
 
 ``fetch`` downloads bars (and the symbols' corporate actions) from Alpaca's data
 API with alpaca-py into the lake, asking only for what the lake's manifest does not
 hold yet; ``ls`` lists the series held; ``verify`` checks the files against the
-manifest and the bars against the exchange's sessions. ``tradecore-replay run
---lake`` replays straight from it. Layout and manifest:
-:mod:`tradecore.adapters.data.lake`.
+manifest and the bars against the exchange's sessions; ``universe`` records
+Alpaca's asset list as of a date (what ``--universe DATE`` reads). ``tradecore-replay
+run --lake`` replays straight from it (``--recorded SESSION``: a live run's bars).
+Layout and manifest: :mod:`tradecore.adapters.data.lake`.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from tradecore.adapters.data.lake import (
     covered_span,
     day_span,
 )
+from tradecore.adapters.data.lake_recordings import recorded_frames, recorded_sessions
 from tradecore.adapters.data.lake_verify import series_name, verify_lake
 from tradecore.apps.wiring.calendars import calendars_between
 from tradecore.apps.wiring.errors import DATA_PROBLEMS, cli_errors
 from tradecore.domain.errors import ConfigurationError, InvalidInput
-from tradecore.domain.market.bar_frame import from_ns
+from tradecore.domain.market.bar_frame import BarFrame, from_ns
 from tradecore.domain.market.lake import (
     ADJUSTMENTS,
     FEEDS,
@@ -105,6 +108,7 @@ def lake_selection(
     timeframe: str,
     feed: str | None,
     adjustment: str | None,
+    universe: str | None = None,
 ) -> LakeSelection:
     """What ``run --lake`` replays, checked option by option.
 
@@ -112,9 +116,11 @@ def lake_selection(
         ConfigurationError: no lake there, no ``--symbols``, a bad date or
             timeframe, or a series the lake does not hold (or holds ambiguously).
     """
-    if symbols is None:
-        raise ConfigurationError("--lake needs --symbols, e.g. --symbols AAPL,MSFT")
-    wanted = parse_symbols(symbols)
+    if symbols is None and universe is None:
+        raise ConfigurationError(
+            "--lake needs --symbols (e.g. --symbols AAPL,MSFT) or --universe DATE"
+        )
+    listed = None if symbols is None else parse_symbols(symbols)
     first = None if start is None else parse_day("--start", start)
     last = None if end is None else parse_day("--end", end)
     frame = _timeframe(timeframe)
@@ -122,17 +128,94 @@ def lake_selection(
         _choice("--feed", feed, FEEDS)
     if adjustment is not None:
         _choice("--lake-adjustment", adjustment, ADJUSTMENTS)
-    return ParquetLake.existing(lake).select(
+    held = ParquetLake.existing(lake)
+    wanted = (
+        _universe_held(held, universe, symbols, frame.text)
+        if universe is not None
+        else listed or ()
+    )
+    return held.select(
         wanted, first, last, timeframe=frame.text, feed=feed, adjustment=adjustment
     )
 
 
+def universe_symbols(lake: ParquetLake, text: str) -> tuple[str, ...]:
+    """The members of ``lake``'s universe on ``text`` (``YYYY-MM-DD`` or ``latest``).
+
+    Raises:
+        ConfigurationError: a bad date, or no snapshot on or before it.
+    """
+    if text == "latest":
+        dates = lake.universe_dates()
+        if not dates:
+            raise ConfigurationError(
+                f"--universe latest: the lake {lake.root} has no universe snapshot "
+                "(take one with tradecore-replay data universe)"
+            )
+        on = dates[-1]
+    else:
+        on = parse_day("--universe", text)
+    members = tuple(lake.universe(on))
+    if not members:
+        raise ConfigurationError(f"--universe {text}: no member symbols that day")
+    return members
+
+
+def _universe_held(
+    lake: ParquetLake, universe: str, symbols: str | None, timeframe: str
+) -> tuple[str, ...]:
+    """The universe's members the lake holds bars of (``--symbols`` too, if given)."""
+    if symbols is not None:
+        raise ConfigurationError("give --symbols or --universe, not both")
+    members = universe_symbols(lake, universe)
+    held = {k.symbol for k in lake.manifest.series if k.timeframe == timeframe}
+    missing = [s for s in members if s not in held]
+    if missing:
+        typer.echo(
+            f"--universe {universe}: no {timeframe} bars of {', '.join(missing)} "
+            "in the lake; replaying the others",
+            err=True,
+        )
+    chosen = tuple(s for s in members if s in held)
+    if not chosen:
+        raise ConfigurationError(
+            f"--universe {universe}: the lake holds no {timeframe} bars of its members"
+        )
+    return chosen
+
+
+def recorded_frames_of(lake: Path, session: str) -> list[BarFrame]:
+    """The bars a live run recorded on ``session`` (``YYYY-MM-DD`` or ``latest``).
+
+    Raises:
+        ConfigurationError: a bad date, or nothing recorded that session.
+    """
+    if session == "latest":
+        held = recorded_sessions(lake)
+        if not held:
+            raise ConfigurationError(f"--recorded latest: nothing recorded in {lake}")
+        day = held[-1]
+    else:
+        day = parse_day("--recorded", session)
+    return recorded_frames(lake, day)
+
+
 @data_app.command()
 def fetch(
-    symbols: Annotated[str, typer.Option("--symbols", help="AAPL,MSFT,...")],
     start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")],
     end: Annotated[str, typer.Option("--end", help="Last day (inclusive).")],
     lake: LakeOption,
+    symbols: Annotated[
+        str | None, typer.Option("--symbols", help="AAPL,MSFT,...")
+    ] = None,
+    universe: Annotated[
+        str | None,
+        typer.Option(
+            "--universe",
+            help="Instead of --symbols: the members of the lake's universe on this "
+            "date (YYYY-MM-DD or latest; see data universe).",
+        ),
+    ] = None,
     timeframe: Annotated[
         str, typer.Option("--timeframe", help="1Min, 5Min, 1Hour, 1Day (1-59Min...).")
     ] = "1Min",
@@ -165,7 +248,7 @@ def fetch(
     secrets file), as for tradecore-live.
     """
     with cli_errors():
-        wanted = parse_symbols(symbols)
+        wanted = _fetch_symbols(lake, symbols, universe)
         first, last = parse_day("--start", start), parse_day("--end", end)
         if last < first:
             raise ConfigurationError(f"--end {end} is before --start {start}")
@@ -198,6 +281,96 @@ def fetch(
         typer.echo(f"lake: {lake} ({feed}/{adjustment})")
 
 
+def _fetch_symbols(
+    lake: Path, symbols: str | None, universe: str | None
+) -> tuple[str, ...]:
+    if (symbols is None) == (universe is None):
+        raise ConfigurationError("give --symbols AAPL,MSFT or --universe DATE")
+    if universe is not None:
+        return universe_symbols(ParquetLake(lake), universe)
+    return parse_symbols(symbols or "")
+
+
+@data_app.command("universe")
+def take_universe(
+    lake: LakeOption,
+    tradable: Annotated[
+        bool, typer.Option("--tradable", help="Only assets tradable at Alpaca.")
+    ] = False,
+    exchange: Annotated[
+        str | None,
+        typer.Option("--exchange", help="Only these exchanges, e.g. NASDAQ,NYSE."),
+    ] = None,
+    fractionable: Annotated[
+        bool, typer.Option("--fractionable", help="Only fractionable assets.")
+    ] = False,
+    shortable: Annotated[
+        bool, typer.Option("--shortable", help="Only shortable assets.")
+    ] = False,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--date", help="Date of the snapshot (default: today in New York)."
+        ),
+    ] = None,
+    data_url: Annotated[
+        str | None,
+        typer.Option(
+            "--data-url",
+            help="API origin serving /v2/assets (default Alpaca's paper API; e.g. "
+            "the emulator's http://127.0.0.1:8080).",
+        ),
+    ] = None,
+) -> None:
+    """Record the asset list as of a date: the universe point in time.
+
+    Every US-equity asset Alpaca lists (GET /v2/assets) is kept with its flags in
+    universe/date=YYYY-MM-DD/ of the lake; the members are the active ones passing
+    the filters. A later snapshot never changes an earlier one: run --universe DATE
+    and data fetch --universe DATE use the newest snapshot on or before DATE.
+    """
+    from tradecore.domain.market.universe import UniverseFilter
+
+    with cli_errors():
+        day = datetime.now(NEW_YORK).date() if on is None else parse_day("--date", on)
+        rule = UniverseFilter(
+            tradable=tradable,
+            exchanges=tuple(
+                e.strip().upper() for e in (exchange or "").split(",") if e.strip()
+            ),
+            fractionable=fractionable,
+            shortable=shortable,
+        )
+        assets = _assets(data_url).assets()
+        members = ParquetLake(lake).store_universe(day, assets, rule)
+        typer.echo(
+            f"universe {day}: {members} member(s) of {len(assets)} asset(s) listed "
+            f"({rule.describe()})"
+        )
+        typer.echo(f"lake: {lake}")
+
+
+def _assets(url: str | None) -> Any:  # alpaca-py is an optional extra
+    from tradecore.adapters.alpaca.assets import AlpacaAssets
+    from tradecore.adapters.alpaca.config import AlpacaConfig
+    from tradecore.apps.config.secrets import alpaca_credentials
+
+    _check_origin(url)
+    config = (
+        AlpacaConfig()
+        if url is None
+        else AlpacaConfig(base_url=url, stream_url="ws" + url[4:] + "/stream")
+    )
+    return AlpacaAssets(config, alpaca_credentials(os.environ))
+
+
+def _check_origin(data_url: str | None) -> None:
+    if data_url is not None and (data_url.endswith("/") or "://" not in data_url):
+        raise ConfigurationError(
+            f"--data-url {data_url!r}: give an origin such as http://127.0.0.1:8080"
+        )
+
+
 def _until_recent(span: TimeRange, start: str) -> TimeRange:
     """``span`` up to 15 minutes ago: later bars are left for the next fetch."""
     latest = int((datetime.now(UTC) - RECENT).timestamp()) * 1_000_000_000
@@ -223,10 +396,7 @@ def _history(
     from tradecore.adapters.alpaca.ratelimit import TokenBucket
     from tradecore.apps.config.secrets import alpaca_credentials
 
-    if data_url is not None and (data_url.endswith("/") or "://" not in data_url):
-        raise ConfigurationError(
-            f"--data-url {data_url!r}: give an origin such as http://127.0.0.1:8080"
-        )
+    _check_origin(data_url)
     if per_minute <= 0:
         raise ConfigurationError("--requests-per-minute must be > 0")
     return AlpacaHistory(
@@ -262,6 +432,18 @@ def list_lake(lake: LakeOption) -> None:
             typer.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
         actions = held.manifest.actions_file
         typer.echo(f"corporate actions: {0 if actions is None else actions.rows}")
+        for name, days in (
+            ("universe snapshots", held.universe_dates()),
+            ("recorded sessions", recorded_sessions(lake)),
+        ):
+            if days:
+                typer.echo(f"{name}: {_dates(days)}")
+
+
+def _dates(days: list[date]) -> str:
+    if len(days) <= 3:
+        return ", ".join(d.isoformat() for d in days)
+    return f"{len(days)} ({days[0]} .. {days[-1]})"
 
 
 @data_app.command()

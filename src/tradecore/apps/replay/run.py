@@ -18,7 +18,7 @@ from tradecore.adapters.data import QUARANTINE_FILE, parse_column_map
 from tradecore.adapters.data.lake import LakeSelection
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.settings import MARKET_CALENDARS, load_settings
-from tradecore.apps.replay.data import lake_selection
+from tradecore.apps.replay.data import lake_selection, recorded_frames_of
 from tradecore.apps.replay.demo_data import demo_calendar, demo_frames
 from tradecore.apps.replay.out_folder import is_finished
 from tradecore.apps.replay.quality_options import quality_rules
@@ -47,6 +47,18 @@ def run(
     ),
     symbols: str | None = typer.Option(
         None, "--symbols", help="With --lake: the symbols, e.g. AAPL,MSFT."
+    ),
+    universe: str | None = typer.Option(
+        None,
+        "--universe",
+        help="With --lake: the symbols of the lake's universe as it was on this "
+        "date (YYYY-MM-DD or latest; see data universe), instead of --symbols.",
+    ),
+    recorded: str | None = typer.Option(
+        None,
+        "--recorded",
+        help="With --lake: replay the bars a tradecore-live run recorded on this "
+        "session (YYYY-MM-DD or latest; run --record-lake).",
     ),
     start: str | None = typer.Option(
         None, "--start", help="With --lake: first day (YYYY-MM-DD, New York)."
@@ -179,15 +191,19 @@ def run(
         settings = load_settings(config, os.environ)
         signing = settings.signing
         market = _market_calendar(calendar or settings.market.calendar)
+        _check_recorded(recorded, lake, symbols, universe)
         frames_or_dir = _data_source(
             data,
             demo,
             None
             if lake is None
+            else recorded_frames_of(lake, recorded)
+            if recorded is not None
             else lake_selection(
-                lake, symbols, start, end, timeframe, feed, lake_adjustment
+                lake, symbols, start, end, timeframe, feed, lake_adjustment, universe
             ),
         )
+
         params = parse_params(param)
         quality = None if no_quality else quality_rules(quality_rule, quality_exempt)
         mapping = parse_column_map(columns)
@@ -224,6 +240,20 @@ def run(
         _print_summary(result.summary, out)
 
 
+def _check_recorded(
+    recorded: str | None, lake: Path | None, symbols: str | None, universe: str | None
+) -> None:
+    if recorded is None:
+        return
+    if lake is None:
+        raise ConfigurationError("--recorded SESSION reads a lake: add --lake DIR")
+    if symbols is not None or universe is not None:
+        raise ConfigurationError(
+            "--recorded replays every symbol the live run recorded: drop --symbols "
+            "and --universe"
+        )
+
+
 def _market_calendar(name: str) -> str:
     """The calendar name, checked against the ones known."""
     if name not in MARKET_CALENDARS:
@@ -234,7 +264,7 @@ def _market_calendar(name: str) -> str:
 
 
 def _data_source(
-    data: Path | None, demo: bool, lake: LakeSelection | None = None
+    data: Path | None, demo: bool, lake: LakeSelection | list[BarFrame] | None = None
 ) -> Path | list[BarFrame] | LakeSelection:
     if [demo, data is not None, lake is not None].count(True) != 1:
         raise ConfigurationError("give exactly one of --data DIR, --lake DIR or --demo")
