@@ -35,12 +35,12 @@ Conventions (those of :mod:`metrics` apply: simple returns, zero risk-free rate,
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import Any
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.stats import norm
 
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.research.metrics import (
@@ -54,6 +54,9 @@ from tradecore.domain.research.metrics import (
 
 #: The Euler-Mascheroni constant.
 EULER_MASCHERONI = 0.57721566490153286
+# The standard normal (the standard library's: its inverse CDF is Wichura's AS 241,
+# good to about 1e-16, and it keeps scipy out of ``import tradecore``).
+_NORMAL = NormalDist()
 
 
 def _returns(values: ArrayLike) -> FloatArray:
@@ -186,7 +189,7 @@ def probabilistic_sharpe_ratio(
         reason = f"1 - skew*sr + (kurtosis-1)/4*sr^2 = {spread} must be > 0"
         raise InvalidInput("skew", skew, reason)
     z = (sr - sr_benchmark) * math.sqrt(n_obs - 1) / math.sqrt(spread)
-    return float(norm.cdf(z))
+    return _NORMAL.cdf(z)
 
 
 def expected_max_sharpe(n_trials: int, trials_sr_variance: float) -> float:
@@ -205,10 +208,10 @@ def expected_max_sharpe(n_trials: int, trials_sr_variance: float) -> float:
     if n_trials == 1:
         return 0.0
     g = EULER_MASCHERONI
-    quantiles = (1.0 - g) * norm.ppf(1.0 - 1.0 / n_trials) + g * norm.ppf(
+    quantiles = (1.0 - g) * _NORMAL.inv_cdf(1.0 - 1.0 / n_trials) + g * _NORMAL.inv_cdf(
         1.0 - 1.0 / (n_trials * math.e)
     )
-    return math.sqrt(trials_sr_variance) * float(quantiles)
+    return math.sqrt(trials_sr_variance) * quantiles
 
 
 def deflated_sharpe_ratio(
