@@ -19,7 +19,8 @@ Conventions (those of :mod:`metrics` apply: simple returns, zero risk-free rate,
   ``m4 / m2**2`` (population moments about the sample mean); the kurtosis is *raw*
   (3 for a normal distribution), as the Bailey & López de Prado formulas take it;
 * the **probabilistic Sharpe ratio** (Bailey & López de Prado 2012, "The Sharpe
-  Ratio Efficient Frontier", *Journal of Risk* 15(2), eq. for PSR) is
+  Ratio Efficient Frontier", *Journal of Risk* 15(2); restated in López de Prado
+  2018, *Advances in Financial Machine Learning*, 14.7.2) is
   ``PSR(SR*) = Phi((SR - SR*) sqrt(n - 1) / sqrt(1 - g3 SR + (g4 - 1) / 4 SR**2))``,
   every Sharpe ratio *per period* (not annualized);
 * the **deflated Sharpe ratio** (Bailey & López de Prado 2014, "The Deflated Sharpe
