@@ -2,9 +2,11 @@
 
 ``import tradecore as tc`` gives the notebook-facing API: value objects, the order
 lifecycle and the ledger; ``tc.replay``, ``tc.exchange_calendar`` and ``tc.open_lake``
-(a market-data lake to replay from) load the adapters they need on first use.
+(a market-data lake to replay from) load the adapters they need on first use;
+``tc.research`` holds the research statistics (PSR, DSR, ...) and splitters.
 """
 
+from tradecore import research as research
 from tradecore import technical as technical
 from tradecore.domain import *  # noqa: F403  (the domain's sorted __all__ is the API)
 from tradecore.domain import __all__ as _domain_all
@@ -64,6 +66,7 @@ __all__ = sorted(
         "exchange_calendar",
         "open_lake",
         "replay",
+        "research",
         "technical",
         "to_pandas",
     ]

@@ -7,12 +7,15 @@ never holds a run's worth of records at once.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from tradecore.adapters.sqlstore import export
+from tradecore.domain.orders.spec import Side
 
 
 def _fill_row(row: dict[str, Any]) -> dict[str, object]:
@@ -80,3 +83,36 @@ class StoredRows(Sequence[Mapping[str, object]]):
         position = range(len(self))[index]  # IndexError as a list gives it
         head = export.rows(self._db, self._table, limit=position + 1)
         return self._shape(next(islice(head, position, None)))
+
+
+class FillRecord(NamedTuple):
+    """A stored fill as the trade statistics read it (``research.trades.FillLike``)."""
+
+    symbol: str
+    side: Side
+    qty: Decimal
+    price: Decimal
+    fee: Decimal
+    filled_at: datetime
+
+
+class FillRecords(Iterable[FillRecord]):
+    """Fill rows (:class:`StoredRows`) read again as :class:`FillRecord`, in time order."""
+
+    def __init__(self, rows: Iterable[Mapping[str, object]]) -> None:
+        """Wrap re-iterable fill rows (each pass streams them again)."""
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[FillRecord]:
+        for row in self._rows:
+            at = row["filled_at"]
+            yield FillRecord(
+                symbol=str(row["symbol"]),
+                side=Side(str(row["side"])),
+                qty=row["qty"],  # type: ignore[arg-type]
+                price=row["price"],  # type: ignore[arg-type]
+                fee=row["fee"],  # type: ignore[arg-type]
+                filled_at=at
+                if isinstance(at, datetime)
+                else datetime.fromisoformat(str(at)),
+            )

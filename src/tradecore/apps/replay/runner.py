@@ -54,7 +54,7 @@ from tradecore.apps.replay.out_folder import (
     STORE_FILE,
     open_replay_store,
 )
-from tradecore.apps.replay.records import StoredRows
+from tradecore.apps.replay.records import FillRecords, StoredRows
 from tradecore.apps.replay.run_manifest import (
     build_manifest,
     run_identity,
@@ -96,6 +96,7 @@ from tradecore.domain.research.manifest import (
     manifest_hash,
 )
 from tradecore.domain.research.metrics import summarize_performance
+from tradecore.domain.research.summary import research_statistics
 from tradecore.domain.risk.breakers import BreakerEvent
 from tradecore.domain.risk.checks import RiskLimits
 from tradecore.domain.risk.pre_trade import TradingHours
@@ -412,6 +413,13 @@ def replay(
             "calendar": market.name,
             "max_drawdown": perf.max_drawdown,
             "turnover": perf.turnover,
+            **research_statistics(
+                run.timestamps_ns,
+                run.equity,
+                FillRecords(fills),
+                periods_per_year=perf.periods_per_year,
+                calendar=market,
+            ),
             "config_hash": config_hash,
             "data_fingerprint": signed.manifest.dataset_fingerprint,
             "strategy_id": chosen.strategy_id,

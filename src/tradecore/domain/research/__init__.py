@@ -1,1 +1,1 @@
-"""Research: performance metrics and manifests."""
+"""Research: performance metrics and statistics, splitters, manifests."""

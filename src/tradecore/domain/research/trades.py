@@ -1,0 +1,229 @@
+"""Trade statistics from fills: FIFO round trips, win rate, profit factor, exposure.
+
+Conventions:
+
+* **round trips** are matched first-in first-out per symbol, long and short alike:
+  a fill that reduces a position closes the oldest open lots first; each closing
+  fill makes one round trip (its quantity, the quantity-weighted entry price of
+  the lots it closed, the time the oldest of them opened). A fill that crosses
+  through zero closes the whole position (one round trip) and opens a new one in
+  the other direction with the rest. Fees are shared pro rata by quantity: a lot
+  carries its opening fill's fee share, a round trip the share of the closing
+  fill's fee for the quantity it closed. Corporate actions (splits) are not fills
+  and are not seen here;
+* a round trip's **P&L** is ``direction x (exit - entry) x qty - fees`` in
+  decimals (exact but for pro-rata fee shares, kept to the 28-digit decimal
+  context); it **wins** if its P&L is > 0;
+* **win rate** is wins / round trips (NaN without round trips); **profit factor**
+  is gross profit / gross loss (the sums of winning P&L and of losing P&L, the
+  latter as a positive number): ``+inf`` with profits and no losses, NaN with
+  neither;
+* **exposure** is the fraction of the equity curve's points at which the book held
+  a position in any symbol, counting every fill stamped at or before the point
+  (the "time in market" of bar-based backtesters).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Protocol
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike
+
+from tradecore.domain.errors import InvalidInput
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ZERO = Decimal(0)
+
+
+class SideLike(Protocol):
+    """A fill's side as the statistics read it (``Side``: +1 buy, -1 sell).
+
+    A protocol, so research stays independent of the orders room.
+    """
+
+    @property
+    def sign(self) -> int: ...
+
+
+class FillLike(Protocol):
+    """What the trade statistics read of a fill (:class:`~tradecore.domain.Fill`)."""
+
+    @property
+    def symbol(self) -> str: ...
+
+    @property
+    def side(self) -> SideLike: ...
+
+    @property
+    def qty(self) -> Decimal: ...
+
+    @property
+    def price(self) -> Decimal: ...
+
+    @property
+    def fee(self) -> Decimal: ...
+
+    @property
+    def filled_at(self) -> datetime: ...
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class RoundTrip:
+    """A position (or part of one) opened and closed, FIFO-matched."""
+
+    symbol: str
+    #: +1 long (bought, then sold), -1 short (sold, then bought back).
+    direction: int
+    qty: Decimal
+    entry_price: Decimal
+    exit_price: Decimal
+    opened_at: datetime
+    closed_at: datetime
+    fees: Decimal
+    pnl: Decimal
+
+
+@attrs.define(slots=True)
+class _Lot:
+    qty: Decimal
+    price: Decimal
+    fee: Decimal  # the fee share still carried by ``qty``
+    at: datetime
+
+
+def round_trips(fills: Iterable[FillLike]) -> Iterator[RoundTrip]:
+    """Yield the FIFO round trips of ``fills`` (in time order), as they close.
+
+    Raises:
+        InvalidInput: the fills are not in time order.
+    """
+    books: dict[str, deque[_Lot]] = {}
+    direction: dict[str, int] = {}
+    last: datetime | None = None
+    for fill in fills:
+        if last is not None and fill.filled_at < last:
+            raise InvalidInput(
+                "filled_at", fill.filled_at, "fills must be in time order"
+            )
+        last = fill.filled_at
+        lots = books.setdefault(fill.symbol, deque())
+        sign = fill.side.sign
+        remaining, fee_left = fill.qty, fill.fee
+        if lots and direction[fill.symbol] != sign:
+            closed, cost, fees, opened = _ZERO, _ZERO, _ZERO, lots[0].at
+            while lots and remaining > 0:
+                lot = lots[0]
+                take = min(lot.qty, remaining)
+                lot_fee = lot.fee if take == lot.qty else lot.fee * take / lot.qty
+                closed += take
+                cost += take * lot.price
+                fees += lot_fee
+                remaining -= take
+                lot.qty -= take
+                lot.fee -= lot_fee
+                if lot.qty == 0:
+                    lots.popleft()
+            exit_fee = fill.fee if remaining == 0 else fill.fee * closed / fill.qty
+            fee_left = fill.fee - exit_fee
+            entry = cost / closed
+            side = direction[fill.symbol]
+            yield RoundTrip(
+                symbol=fill.symbol,
+                direction=side,
+                qty=closed,
+                entry_price=entry,
+                exit_price=fill.price,
+                opened_at=opened,
+                closed_at=fill.filled_at,
+                fees=fees + exit_fee,
+                pnl=side * (fill.price * closed - cost) - fees - exit_fee,
+            )
+        if remaining > 0:
+            lots.append(_Lot(remaining, fill.price, fee_left, fill.filled_at))
+            direction[fill.symbol] = sign
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class TradeStatistics:
+    """Round-trip counts and ratios (see the module doc)."""
+
+    round_trips: int
+    wins: int
+    win_rate: float
+    profit_factor: float
+    gross_profit: Decimal
+    gross_loss: Decimal
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the fields as a plain dict (for reports and JSON)."""
+        return attrs.asdict(self)
+
+
+def trade_statistics(trips: Iterable[RoundTrip]) -> TradeStatistics:
+    """Summarize round trips (consumed once, so a generator is fine)."""
+    count = wins = 0
+    profit = loss = _ZERO
+    for trip in trips:
+        count += 1
+        if trip.pnl > 0:
+            wins += 1
+            profit += trip.pnl
+        else:
+            loss -= trip.pnl
+    factor = math.inf if profit > 0 else math.nan
+    if loss > 0:
+        factor = float(profit / loss)
+    return TradeStatistics(
+        round_trips=count,
+        wins=wins,
+        win_rate=wins / count if count else math.nan,
+        profit_factor=factor,
+        gross_profit=profit,
+        gross_loss=loss,
+    )
+
+
+def _ns(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1) * 1_000
+
+
+def exposure(timestamps: ArrayLike, fills: Iterable[FillLike]) -> float:
+    """Return the fraction of ``timestamps`` (int64 ns) at which a position was open.
+
+    NaN without timestamps.
+
+    Raises:
+        InvalidInput: the fills are not in time order.
+    """
+    stamps = np.asarray(timestamps, dtype=np.int64)
+    if len(stamps) == 0:
+        return math.nan
+    positions: dict[str, Decimal] = {}
+    open_symbols = 0
+    times: list[int] = []
+    states: list[bool] = []
+    last: datetime | None = None
+    for fill in fills:
+        if last is not None and fill.filled_at < last:
+            raise InvalidInput(
+                "filled_at", fill.filled_at, "fills must be in time order"
+            )
+        last = fill.filled_at
+        before = positions.get(fill.symbol, _ZERO)
+        after = before + fill.side.sign * fill.qty
+        positions[fill.symbol] = after
+        open_symbols += (after != 0) - (before != 0)
+        times.append(_ns(fill.filled_at))
+        states.append(open_symbols > 0)
+    if not times:
+        return 0.0
+    at = np.searchsorted(np.asarray(times, dtype=np.int64), stamps, "right") - 1
+    held = np.asarray(states, dtype=bool)[np.maximum(at, 0)] & (at >= 0)
+    return float(held.mean())
