@@ -36,6 +36,7 @@ from tradecore.adapters.data.corporate_actions_file import CORPORATE_ACTIONS_FIL
 from tradecore.adapters.data.quarantine import Quarantine
 from tradecore.domain.errors import BarFileError, BarQualityError
 from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.market.bar_quality import QualityRules, screen_frame
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.validation import SYMBOL_RE
 
@@ -119,6 +120,47 @@ def load_bars(
     if strict and quarantine.quarantined:
         raise BarQualityError(quarantine.problems(STRICT_LINES), quarantine.quarantined)
     return LoadedBars(sorted(frames, key=lambda f: f.symbol), quarantine, shapes)
+
+
+def gate_frames(
+    frames: Sequence[BarFrame],
+    quality: QualityRules,
+    *,
+    source: str,
+    strict: bool = False,
+) -> LoadedBars:
+    """Screen frames read elsewhere (a lake's series) with the bulk quality rules.
+
+    The same gate files pass at load: suspect rows go to the returned quarantine
+    (record numbers within each series), quarantined rows leave the frames, and
+    ``strict`` turns any quarantined row into :class:`BarQualityError`.
+    """
+    quarantine = Quarantine()
+    kept: list[BarFrame] = []
+    for frame in frames:
+        screening = screen_frame(frame, quality)
+        columns = (frame.open, frame.high, frame.low, frame.close, frame.volume)
+        records = np.arange(1, len(frame) + 1)
+        quarantine.add(
+            frame.symbol, source, "record", records, frame.timestamps, columns,
+            screening,
+        )  # fmt: skip
+        if not screening.keep.all():
+            keep = screening.keep
+            frame = BarFrame(
+                symbol=frame.symbol,
+                timestamps=frame.timestamps[keep],
+                open=frame.open[keep],
+                high=frame.high[keep],
+                low=frame.low[keep],
+                close=frame.close[keep],
+                volume=frame.volume[keep],
+                provenance=frame.provenance,
+            )
+        kept.append(frame)
+    if strict and quarantine.quarantined:
+        raise BarQualityError(quarantine.problems(STRICT_LINES), quarantine.quarantined)
+    return LoadedBars(kept, quarantine, {})
 
 
 def load_bar_files(

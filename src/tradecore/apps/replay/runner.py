@@ -29,6 +29,7 @@ from tradecore.adapters.data import (
     LoadedBars,
     load_bars,
 )
+from tradecore.adapters.data.bar_files import gate_frames
 from tradecore.adapters.data.corporate_actions_file import (
     CORPORATE_ACTIONS_FILE,
     read_corporate_actions,
@@ -243,6 +244,9 @@ def replay(
         frames: list[BarFrame]
         if isinstance(data, LakeSelection) and spilled is not None:
             frames = data.load(each=spilled.spill)
+            if quality is not None:  # the lake's bars pass the gate files pass
+                loaded = gate_frames(frames, quality, source="lake", strict=strict)
+                frames = loaded.frames
         elif isinstance(data, str | Path) and spilled is not None:
             loaded = load_bars(data, options, each=spilled.spill, strict=strict)
             frames = loaded.frames
