@@ -18,6 +18,21 @@ from tradecore.domain.strategies.protocol import NO_TARGETS, PortfolioView, Targ
 _NS_PER_MINUTE = 60_000_000_000
 
 
+def check_ranking(
+    lookback: int, top_k: int, rebalance: tuple[str, int], gross: float
+) -> None:
+    """Refuse a momentum ranking's parameters that are out of range.
+
+    Raises:
+        InvalidInput: a count is not an int >= 1, or ``gross`` is not in (0, 1].
+    """
+    for name, value in (("lookback", lookback), ("top_k", top_k), rebalance):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InvalidInput(name, value, "must be an int >= 1")
+    if not 0 < gross <= 1:
+        raise InvalidInput("gross", gross, "must be in (0, 1]")
+
+
 class Momentum:
     """Cross-sectional momentum with a fixed rebalance schedule."""
 
@@ -33,15 +48,7 @@ class Momentum:
         Raises:
             InvalidInput: a parameter is out of range.
         """
-        for name, value in (
-            ("lookback", lookback),
-            ("top_k", top_k),
-            ("rebalance_minutes", rebalance_minutes),
-        ):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidInput(name, value, "must be an int >= 1")
-        if not 0 < gross <= 1:
-            raise InvalidInput("gross", gross, "must be in (0, 1]")
+        check_ranking(lookback, top_k, ("rebalance_minutes", rebalance_minutes), gross)
         self.strategy_id = f"momentum_{lookback}_{top_k}_{rebalance_minutes}"
         self._lookback, self._top_k, self._gross = lookback, top_k, gross
         self._period_ns = rebalance_minutes * _NS_PER_MINUTE

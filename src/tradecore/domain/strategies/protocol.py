@@ -76,6 +76,14 @@ def protective_bracket(
     return target.protection.bracket(side, price)
 
 
+def _optional(validator: Any) -> Any:
+    """A keyword-only field, ``None`` by default, checked by ``validator`` when set
+    (the net-of-cost inputs every target kind carries)."""
+    return attrs.field(
+        default=None, kw_only=True, validator=attrs.validators.optional(validator)
+    )
+
+
 @attrs.frozen(slots=True)
 class Target:
     """A desired position: ``qty`` signed shares in ``symbol`` (0 = flat)."""
@@ -88,15 +96,9 @@ class Target:
     #: Net-of-cost inputs (all optional): the edge the signal expects (bps of
     #: notional; the cost gate compares it with the expected cost), the model's win
     #: probability and the signal strength in [0, 1] (Bayesian Kelly sizing).
-    expected_edge_bps: float | None = attrs.field(
-        default=None, kw_only=True, validator=attrs.validators.optional(finite)
-    )
-    probability: float | None = attrs.field(
-        default=None, kw_only=True, validator=attrs.validators.optional(unit_interval)
-    )
-    strength: float | None = attrs.field(
-        default=None, kw_only=True, validator=attrs.validators.optional(unit_interval)
-    )
+    expected_edge_bps: float | None = _optional(finite)
+    probability: float | None = _optional(unit_interval)
+    strength: float | None = _optional(unit_interval)
     #: Broker-side stop-loss/take-profit for the position this target opens.
     protection: Protection | None = attrs.field(default=None, kw_only=True)
 
@@ -114,15 +116,9 @@ class WeightTarget:
     weight: float = attrs.field(validator=finite)
     signal: str = attrs.field(default="", validator=v.instance_of(str))
     horizon: str = "1bar"
-    expected_edge_bps: float | None = attrs.field(
-        default=None, kw_only=True, validator=attrs.validators.optional(finite)
-    )
-    probability: float | None = attrs.field(
-        default=None, kw_only=True, validator=attrs.validators.optional(unit_interval)
-    )
-    strength: float | None = attrs.field(
-        default=None, kw_only=True, validator=attrs.validators.optional(unit_interval)
-    )
+    expected_edge_bps: float | None = _optional(finite)
+    probability: float | None = _optional(unit_interval)
+    strength: float | None = _optional(unit_interval)
     protection: Protection | None = attrs.field(default=None, kw_only=True)
 
 
@@ -139,15 +135,9 @@ class NotionalTarget:
     notional: float = attrs.field(validator=finite)
     signal: str = attrs.field(default="", validator=v.instance_of(str))
     horizon: str = "1bar"
-    expected_edge_bps: float | None = attrs.field(
-        default=None, kw_only=True, validator=attrs.validators.optional(finite)
-    )
-    probability: float | None = attrs.field(
-        default=None, kw_only=True, validator=attrs.validators.optional(unit_interval)
-    )
-    strength: float | None = attrs.field(
-        default=None, kw_only=True, validator=attrs.validators.optional(unit_interval)
-    )
+    expected_edge_bps: float | None = _optional(finite)
+    probability: float | None = _optional(unit_interval)
+    strength: float | None = _optional(unit_interval)
     protection: Protection | None = attrs.field(default=None, kw_only=True)
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tradecore.domain.errors import InvalidInput
 from tradecore.domain.market.bars import Bar
 from tradecore.domain.strategies.api import BarStrategy, Returned
 from tradecore.domain.strategies.market_view import MarketView
+from tradecore.domain.strategies.momentum import check_ranking
 from tradecore.domain.strategies.protocol import WeightTarget
 
 
@@ -32,15 +32,7 @@ class XsMomentum(BarStrategy):
         Raises:
             InvalidInput: a parameter is out of range.
         """
-        for name, value in (
-            ("lookback", lookback),
-            ("top_k", top_k),
-            ("rebalance", rebalance),
-        ):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidInput(name, value, "must be an int >= 1")
-        if not 0 < gross <= 1:
-            raise InvalidInput("gross", gross, "must be in (0, 1]")
+        check_ranking(lookback, top_k, ("rebalance", rebalance), gross)
         self.strategy_id = f"xs_momentum_{lookback}_{top_k}_{rebalance}"
         self.history = lookback + 1
         self._lookback, self._top_k, self._gross = lookback, top_k, gross
