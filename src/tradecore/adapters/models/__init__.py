@@ -1,0 +1,1 @@
+"""Model adapters: scikit-learn (skops artifacts) and LightGBM (its text format)."""
