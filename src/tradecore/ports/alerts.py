@@ -84,6 +84,15 @@ class AlertCode(enum.StrEnum):
     BROKER_RATE_LIMITED = "broker.rate_limited"
     DELIVERY_FAILED = "alerts.delivery_failed"
     ALERTS_HELD_BACK = "alerts.rate_limited"
+    #: Models: the registry's stage changes, a live reload, a stale model.
+    MODEL_PROMOTED = "model.promoted"
+    MODEL_ROLLED_BACK = "model.rolled_back"
+    MODEL_RELOADED = "model.reloaded"
+    MODEL_STALE = "model.stale"
+    #: Research: a promotion gate that failed, a strategy or feature set that
+    #: used the future.
+    RESEARCH_GATE_FAILED = "research.gate_failed"
+    RESEARCH_LEAKAGE = "research.leakage"
 
 
 def _positive_int(instance: object, attribute: object, value: object) -> None:
