@@ -69,6 +69,18 @@ def _parity(app: typer.Typer) -> None:
     app.command()(parity.parity)
 
 
+def _sweep(app: typer.Typer) -> None:
+    from tradecore.apps.replay import sweep
+
+    app.command()(sweep.sweep)
+
+
+def _walkforward(app: typer.Typer) -> None:
+    from tradecore.apps.replay import walkforward
+
+    app.command()(walkforward.walkforward)
+
+
 #: Every command, in the order help lists them; each imports its module when added.
 COMMANDS: dict[str, Register] = {
     "manifest": _manifest,
@@ -78,6 +90,8 @@ COMMANDS: dict[str, Register] = {
     "data": _data,
     "tca": _tca,
     "parity": _parity,
+    "sweep": _sweep,
+    "walkforward": _walkforward,
 }
 
 
