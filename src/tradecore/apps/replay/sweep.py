@@ -14,6 +14,7 @@ from tradecore.apps.replay.sweep_outputs import (
     CSV_FILE,
     HEATMAP_FILE,
     JSON_FILE,
+    heatmap_axes,
     summary_of,
     write_outputs,
 )
@@ -71,6 +72,7 @@ def sweep(
             cash=cash,
             seed=seed,
         )
+        heatmap_axes(settings.grid.names, heatmap)  # refused before any replay
         with o.progress_bar(quiet, "sweep") as report:
             outcome = run_sweep(
                 source,

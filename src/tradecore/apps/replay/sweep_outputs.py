@@ -129,13 +129,12 @@ def summary_of(outcome: SweepOutcome) -> dict[str, Any]:
     return summary
 
 
-def heatmap_axes(outcome: SweepOutcome, chosen: str | None) -> tuple[str, str | None]:
+def heatmap_axes(names: Sequence[str], chosen: str | None) -> tuple[str, str | None]:
     """The two parameters of the heatmap: ``x,y`` as asked, else the first two.
 
     Raises:
         ConfigurationError: a name that is not a grid parameter, or not two names.
     """
-    names = outcome.settings.grid.names
     if chosen is None:
         return names[0], names[1] if len(names) > 1 else None
     parts = [p.strip() for p in chosen.split(",")]
@@ -192,7 +191,7 @@ def heatmap_html(outcome: SweepOutcome, x: str, y: str | None) -> str:
 
 def write_outputs(outcome: SweepOutcome, out: Path, heatmap: str | None = None) -> None:
     """Write ``sweep.csv``, ``sweep.json`` and (with plotly) ``heatmap.html``."""
-    x, y = heatmap_axes(outcome, heatmap)
+    x, y = heatmap_axes(outcome.settings.grid.names, heatmap)
     out.mkdir(parents=True, exist_ok=True)
     (out / CSV_FILE).write_text(table_csv(outcome))
     (out / JSON_FILE).write_text(

@@ -71,6 +71,8 @@ METRICS: dict[str, bool] = {
     "annualized_volatility": False,
 }
 TRIALS_FOLDER = "trials"
+#: How long to wait for a Dask scheduler to answer (seconds).
+SCHEDULER_TIMEOUT = 20.0
 FINGERPRINT_FILE = "sweep-fingerprint.json"
 
 
@@ -409,7 +411,7 @@ def _on_dask(
             "--scheduler needs dask.distributed: pip install 'tradecore[dask]'"
         ) from None
     try:
-        client = Client(scheduler, timeout=20, set_as_default=False)  # type: ignore[no-untyped-call]
+        client = Client(scheduler, timeout=SCHEDULER_TIMEOUT, set_as_default=False)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as e:
         raise ConfigurationError(
             f"--scheduler {scheduler}: cannot reach a Dask scheduler ({e})"

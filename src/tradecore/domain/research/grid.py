@@ -98,7 +98,7 @@ def parse_axis(text: str) -> GridAxis:
     if not sep or not name:
         raise InvalidInput("grid", text, "expected NAME=start:stop:step or NAME=a,b,c")
     if not spec:
-        raise InvalidInput(name, text, "no values")
+        raise InvalidInput("grid", text, f"no values for {name}")
     values = _range(name, spec) if ":" in spec else _list(name, spec)
     if len(set(values)) != len(values):
         raise InvalidInput(name, spec, "a value appears twice")
