@@ -73,7 +73,12 @@ def test_windows_are_sessions_and_the_oos_equity_is_stitched(
     equity = [float(r["equity"]) for r in curve]
     assert equity[0] == 1_000_000.0
     stamps = [r["timestamp"] for r in curve]
-    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+    assert stamps == sorted(stamps)
+    assert len(set(stamps)) == len(stamps)
+    # No jump at a boundary: a window's first point is the previous one's last.
+    for w in windows[1:]:
+        k = stamps.index(f"{w['test_first']}T00:00:00+00:00")
+        assert equity[k] == equity[k - 1]
     # Continuous: each window starts where the last one ended (returns chained).
     product = 1.0
     for w in windows:
