@@ -280,7 +280,7 @@ def stitch(
     values: list[np.ndarray] = []
     level = start
     for times, equity in curves:
-        scaled = equity * (level / equity[0])
+        scaled = level * (equity / equity[0])  # the first point is level, exactly
         stamps.append(times)
         values.append(scaled)
         level = float(scaled[-1])
