@@ -8,7 +8,9 @@ written once as a parquet file that every trial reads. Median of 3 sweeps per
 setting (``--quick``: 2,000 bars, 1 sweep). The 2-worker figure is next to the
 1-worker one (their ratio: 2.0 would be perfect scaling; the pool pays for
 starting its processes and importing tradecore once per worker). The machine's
-load average is printed: other work on the cores lowers the 2-worker figure.
+load average is printed: other work on the cores lowers the 2-worker figure. The
+1-worker line also gives the CPU seconds per combination, which do not depend on
+the load: with N idle cores the pool's ceiling is about N * 60 / that figure.
 """
 
 from __future__ import annotations
@@ -37,14 +39,22 @@ def _bars(folder: Path, n_bars: int) -> Path:
     return folder
 
 
-def _timed(bars: Path, settings: SweepSettings, workers: int) -> float:
-    started = time.perf_counter()
+def _cpu() -> float:
+    """CPU seconds of this process (the 1-worker sweep runs its trials here; the
+    pool's workers are children of the forkserver, not of this process)."""
+    t = os.times()
+    return t.user + t.system
+
+
+def _timed(bars: Path, settings: SweepSettings, workers: int) -> tuple[float, float]:
+    """Wall and CPU seconds of one sweep (the pool is joined before it returns)."""
+    started, cpu = time.perf_counter(), _cpu()
     outcome = run_sweep(bars, settings, workers=workers)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, _cpu() - cpu
     failed = [r for r in outcome.records if r["status"] != "ok"]
     if failed:
         raise RuntimeError(f"a trial failed: {failed[0]['reason']}")
-    return seconds
+    return seconds, cpu_seconds
 
 
 def run(quick: bool) -> list[str]:
@@ -61,14 +71,16 @@ def run(quick: bool) -> list[str]:
         bars = _bars(Path(folder) / "bars", n_bars)
         per_minute: dict[int, float] = {}
         for workers in (1, 2):
-            times = [_timed(bars, settings, workers) for _ in range(repetitions)]
-            median = statistics.median(times)
+            runs = [_timed(bars, settings, workers) for _ in range(repetitions)]
+            median = statistics.median(wall for wall, _ in runs)
+            cpu = statistics.median(cpu for _, cpu in runs)
             per_minute[workers] = combos / median * 60.0
+            cost = f"; CPU {cpu / combos:.2f} s per combination" if workers == 1 else ""
             lines.append(
                 f"{workers} worker{'s' if workers > 1 else ''}: "
                 f"{per_minute[workers]:,.1f} combinations/min ({combos} in "
-                f"{median:.1f} s, median of {repetitions}; "
-                f"{n_bars * combos / median:,.0f} bars/s)"
+                f"{median:.1f} s wall, median of {repetitions}; "
+                f"{n_bars * combos / median:,.0f} bars/s{cost})"
             )
     lines.append(f"2 workers / 1 worker: {per_minute[2] / per_minute[1]:.2f}x")
     return lines

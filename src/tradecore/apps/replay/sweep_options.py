@@ -3,6 +3,7 @@ the grid, the metric, the executor; and the progress bar."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -81,8 +82,6 @@ def sweep_inputs(
     Raises:
         ConfigurationError, InvalidInput: a bad option (one line each).
     """
-    import os
-
     settings = load_settings(config, os.environ)
     market: str | MarketCalendar = _market_calendar(
         calendar or settings.market.calendar
