@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import tradecore as tc
 from tests.integration.sweep_support import bar_folder, invoke, random_walk
 from tradecore.apps.replay.runner import replay
 
@@ -138,3 +139,25 @@ def test_bad_input_is_one_line_and_an_exit_code(
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "out" / "trials").exists()  # refused before any replay
+
+
+def test_tc_sweep_returns_the_csv_rows(
+    tmp_path: Path, bars: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRADECORE_DEV_KEY_DIR", str(tmp_path / "dev-key"))
+    out = tmp_path / "api"
+    table = tc.sweep(
+        bars, "sma_cross", {"fast": "2:6:2", "slow": [4, 12]}, calendar="24/7",
+        out=out,
+    )  # fmt: skip
+    rows = _rows(out)
+    assert list(table.columns) == list(rows[0])
+    assert table["status"].tolist() == [r["status"] for r in rows]
+    assert table["fast"].tolist() == [int(r["fast"]) for r in rows]
+    ok = table["status"] == "ok"
+    assert table.loc[ok, "sharpe"].tolist() == [
+        float(r["sharpe"]) for r in rows if r["status"] == "ok"
+    ]
+    assert table.attrs["sweep"] == json.loads((out / "sweep.json").read_text())
+    # The CLI's sweep of the same grid is the same sweep: its folder is reused.
+    assert "(0 replayed" in _sweep(tmp_path, bars, out)

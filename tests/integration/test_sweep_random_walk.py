@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import tradecore as tc
 from tests.integration.sweep_support import bar_folder, invoke, random_walk
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -40,3 +41,20 @@ def test_the_best_of_100_on_a_random_walk_is_high_and_not_significant(
     assert max(sharpes) == best["sharpe"]
     assert sum(s > 0 for s in sharpes) < 50  # most combinations lose to fees
     assert "not significant" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("fill_model", ["ideal", "realistic"])
+def test_no_random_walk_makes_the_best_significant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, fill_model: str
+) -> None:
+    monkeypatch.setenv("TRADECORE_DEV_KEY_DIR", str(tmp_path / "dev-key"))
+    table = tc.sweep(
+        random_walk(3000, seed=seed), "sma_cross",
+        {"fast": "2:11:1", "slow": "20:110:10"}, fill_model=fill_model,
+        calendar="24/7", workers=2,
+    )  # fmt: skip
+    summary = table.attrs["sweep"]
+    assert summary["n_trials"] == 100
+    assert summary["verdict"] == "not significant"

@@ -378,11 +378,16 @@ def _execute(
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    """forkserver where there is one (no inherited threads or locks), else spawn."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context(
-        "forkserver" if "forkserver" in methods else "spawn"
-    )
+    """forkserver where there is one (no inherited threads or locks), else spawn.
+
+    The forkserver imports the engine once; each worker forked from it starts with
+    the engine already imported instead of importing it again.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["tradecore.apps.replay.runner"])
+    return context
 
 
 def _in_pool(
