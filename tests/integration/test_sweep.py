@@ -161,3 +161,16 @@ def test_tc_sweep_returns_the_csv_rows(
     assert table.attrs["sweep"] == json.loads((out / "sweep.json").read_text())
     # The CLI's sweep of the same grid is the same sweep: its folder is reused.
     assert "(0 replayed" in _sweep(tmp_path, bars, out)
+
+
+def test_an_unknown_strategy_is_refused_before_any_replay(
+    tmp_path: Path, bars: Path
+) -> None:
+    result = invoke(
+        tmp_path, "sweep", "--data", str(bars), "--calendar", "24/7",
+        "--strategy", "no_such_strategy", "--grid", "fast=2,3",
+        "--out", str(tmp_path / "out"), "--quiet",
+    )  # fmt: skip
+    assert result.exit_code == 5, result.output
+    assert "no_such_strategy" in result.output
+    assert not (tmp_path / "out" / "trials").exists()

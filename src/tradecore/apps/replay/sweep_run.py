@@ -101,6 +101,8 @@ class SweepSettings:
                 f"unknown metric {self.metric!r}; known: {', '.join(METRICS)}"
             )
         known = _strategy_parameters(self.strategy)
+        if known is None:
+            return
         unknown = [n for n in self.grid.names if n not in known]
         if unknown:
             raise ConfigurationError(
@@ -122,8 +124,17 @@ class SweepOutcome:
     fingerprint: str
 
 
-def _strategy_parameters(spec: StrategySpec) -> list[str]:
-    kind = spec if isinstance(spec, type) else type(load_strategy(spec, {}))
+def _strategy_parameters(spec: StrategySpec) -> list[str] | None:
+    """The strategy's constructor parameters; None if it cannot be built without
+    arguments (then each combination is checked as it is built)."""
+    try:
+        kind = spec if isinstance(spec, type) else type(load_strategy(spec, {}))
+    except ConfigurationError as e:
+        if "could not be built" not in str(e):
+            raise  # unknown strategy, not a strategy class: say so now
+        return None
+    except TradecoreError:  # its own check refuses the defaults
+        return None
     return [p for p in inspect.signature(kind).parameters if p != "self"]
 
 
