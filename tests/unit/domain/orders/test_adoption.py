@@ -57,7 +57,8 @@ def test_a_leg_is_the_entrys_strategy_and_its_own_execution() -> None:
     assert leg.execution_policy == BRACKET_LEG
     assert leg.parent_client_order_id == entry.client_order_id
     assert leg.broker_order_id == "leg-broker-id"
-    assert is_bracket_leg(leg) and is_adopted(leg)
+    assert is_bracket_leg(leg)
+    assert is_adopted(leg)
     # TCA keeps the leg apart from its entry: its fills close what the entry opened.
     assert execution_parent(leg) == "leg-cid"
     assert execution_parent(entry) == entry.client_order_id
@@ -91,5 +92,6 @@ def test_an_external_order_keeps_its_earlier_key() -> None:
     )
     assert intent.decision_key.horizon == "external"
     assert intent.decision_key.strategy_id == "external"
-    assert is_adopted(intent) and not is_bracket_leg(intent)
+    assert is_adopted(intent)
+    assert not is_bracket_leg(intent)
     assert execution_parent(intent) == "web-1"
