@@ -114,12 +114,12 @@ def estimate(
             f"insufficient_history: {len(rows)} complete rows in the last "
             f"{config.window} < {max(config.min_observations, 2)}"
         )
+    if (rows.var(axis=0) <= 1e-20).any():
+        return None, "insufficient_history: a symbol has zero variance in the window"
     if config.covariance is CovarianceKind.LEDOIT_WOLF:
         covariance = ledoit_wolf(rows)
     elif config.covariance is CovarianceKind.EWMA:
         covariance = ewma_covariance(rows, config.ewma_halflife)
     else:
         covariance = sample_covariance(rows)
-    if (np.diag(covariance) <= 1e-20).any():
-        return None, "insufficient_history: a symbol has zero variance in the window"
     return RiskEstimate(covariance=covariance, rows=len(rows)), ""

@@ -67,13 +67,19 @@ def _symbol(field: str, value: object) -> str:
     return value
 
 
+def _number(field: str, value: object) -> float:
+    """A finite float; a finite Decimal (a share count) is accepted too."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return float(value)
+    return require_finite(field, value)
+
+
 def _float_items(value: object) -> tuple[tuple[str, float], ...]:
     if not isinstance(value, Mapping):
         raise InvalidInput("signals", value, "expected a mapping symbol -> number")
     return tuple(
         sorted(
-            (_symbol("symbol", k), require_finite(f"signal[{k}]", x))
-            for k, x in value.items()
+            (_symbol("symbol", k), _number(f"signal[{k}]", x)) for k, x in value.items()
         )
     )
 
