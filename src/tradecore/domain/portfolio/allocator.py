@@ -32,7 +32,7 @@ from tradecore.domain.portfolio.inputs import (
     BudgetBasis,
     FloatArray,
 )
-from tradecore.domain.portfolio.lots import to_shares
+from tradecore.domain.portfolio.lots import to_shares, trim_to_gross
 from tradecore.domain.portfolio.sleeves import SleeveWeights, sleeve_weights
 
 
@@ -112,7 +112,8 @@ def allocate(request: AllocationRequest) -> Allocation:
 def _budgets(
     request: AllocationRequest, names: list[str]
 ) -> tuple[dict[str, float], list[Binding]]:
-    budgets = {s.strategy: s.budget for s in request.sleeves}
+    ordered = sorted(request.sleeves, key=lambda s: s.strategy)
+    budgets = {s.strategy: s.budget for s in ordered}
     cap = request.constraints.strategy_correlation_cap
     if cap is None:
         return budgets, []
@@ -216,6 +217,12 @@ def _finish(
         )
         for sym, w in zip(symbols, final, strict=True)
     ]
+    if turnover_bound:
+        gross_cap = Decimal(repr(request.constraints.gross_target)) * market.equity
+        trimmed = trim_to_gross(
+            dict(zip(symbols, shares, strict=True)), held, prices, gross_cap, lot
+        )
+        shares = [trimmed[sym] for sym in symbols]
     notional = [q * prices[sym] for sym, q in zip(symbols, shares, strict=True)]
     residual = sum(
         (

@@ -254,10 +254,12 @@ class Constraints:
         high = math.inf if self.net_max is None else self.net_max
         if low > high:
             raise InvalidInput("net_min", self.net_min, "must be <= net_max")
-        if low > self.gross_target or high < -self.gross_target:
-            raise InvalidInput(
-                "net_max", (low, high), "net range unreachable at this gross"
-            )
+        # The allocator only removes exposure, so it can pull the net toward zero
+        # but never away from it: a range excluding zero could be unreachable.
+        if low > 0:
+            raise InvalidInput("net_min", self.net_min, "must be <= 0")
+        if high < 0:
+            raise InvalidInput("net_max", self.net_max, "must be >= 0")
 
 
 @attrs.frozen(kw_only=True, slots=True)

@@ -14,7 +14,7 @@ current holding and the target, and turnover stays within the limit.
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 
 
 def round_position(weight: float, price: Decimal, equity: Decimal, lot: int) -> Decimal:
@@ -50,3 +50,42 @@ def to_shares(
     if abs(position - current) <= abs(wanted - current):
         return position
     return round_trade(weight, current, price, equity, lot)
+
+
+def trim_to_gross(
+    shares: dict[str, Decimal],
+    current: dict[str, Decimal],
+    prices: dict[str, Decimal],
+    limit: Decimal,
+    lot: int,
+) -> dict[str, Decimal]:
+    """Trim whole lots from the names being *increased* until the gross notional is
+    within ``limit``.
+
+    Why: when a turnover limit bound, reductions round toward the current holding
+    (see :func:`to_shares`), up to a lot each above their weight, so the rounded book
+    can top the gross by a few lots. Trimming an increase shrinks both the gross and
+    the turnover, so neither limit is traded for the other. Largest notional first,
+    ties by symbol; a name is never trimmed past its current holding (or past zero
+    when it flips side).
+    """
+    result = dict(shares)
+    excess = sum((abs(q * prices[s]) for s, q in result.items()), Decimal(0)) - limit
+    if excess <= 0:
+        return result
+    order = sorted(result, key=lambda s: (-abs(result[s] * prices[s]), s))
+    for symbol in order:
+        qty, held = result[symbol], current.get(symbol, Decimal(0))
+        floor = abs(held) if held * qty > 0 else Decimal(0)
+        spare = ((abs(qty) - floor) / lot).to_integral_value(rounding=ROUND_DOWN)
+        if spare <= 0:
+            continue
+        needed = (excess / (lot * prices[symbol])).to_integral_value(
+            rounding=ROUND_CEILING
+        )
+        cut = min(spare, needed) * lot
+        result[symbol] = qty - cut if qty > 0 else qty + cut
+        excess -= cut * prices[symbol]
+        if excess <= 0:
+            break
+    return result
