@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
 import numpy as np
 
 from tradecore.domain.portfolio import constraints as limits_
@@ -36,18 +37,53 @@ from tradecore.domain.portfolio.lots import to_shares, trim_to_gross
 from tradecore.domain.portfolio.sleeves import SleeveWeights, sleeve_weights
 
 
+@attrs.define
+class _Draft:
+    """The book while it is being built: sleeve rows (S x N), their sum, and what
+    bound or was worth a warning on the way."""
+
+    symbols: tuple[str, ...]
+    sized: list[SleeveWeights]
+    matrix: FloatArray
+    budgets: dict[str, float]
+    bindings: list[Binding] = attrs.field(factory=list)
+    warnings: list[str] = attrs.field(factory=list)
+
+    @property
+    def combined(self) -> FloatArray:
+        total: FloatArray = self.matrix.sum(axis=0)
+        return total
+
+
 def allocate(request: AllocationRequest) -> Allocation:
     """Combine the request's sleeves into one constrained target book."""
-    market, limits = request.market, request.constraints
+    draft = _combine(request)
+    weights = _constrain(request, draft)
+    current = _current_weights(request, draft.symbols)
+    alpha, bound = limits_.limit_turnover(
+        weights, current, request.constraints.turnover_limit
+    )
+    draft.bindings += bound
+    sectors = dict(request.market.sectors)
+    if bound and not limits_.within_caps(
+        current, request.constraints, draft.symbols, sectors
+    ):
+        draft.warnings.append(
+            "the current book breaks a cap; the turnover limit won, caps may not hold"
+        )
+    final = current + alpha * (weights - current)
+    contributions = _contributions(
+        draft.sized, draft.symbols, draft.matrix * alpha, current * (1 - alpha)
+    )
+    return _finish(request, draft, final, current, contributions, bool(bound))
+
+
+def _combine(request: AllocationRequest) -> _Draft:
+    """Steps 1-3: size each sleeve, budget it, scale the sum to the gross goal."""
+    market = request.market
     sleeves = sorted(request.sleeves, key=lambda s: s.strategy)
     sized = [
         sleeve_weights(s, request.method, market, request.estimation) for s in sleeves
-    ]
-    warnings = [f"{s.strategy}: {s.fallback}" for s in sized if s.fallback]
-    warnings += [
-        f"{s.strategy}: wants nothing; its budget stays in cash"
-        for s in sized
-        if not s.weights
     ]
     symbols = tuple(
         sorted(
@@ -56,57 +92,42 @@ def allocate(request: AllocationRequest) -> Allocation:
         )
     )
     budgets, bindings = _budgets(request, [s.strategy for s in sleeves])
-    scales, basis_warning = _scales(request, sized, symbols, budgets)
-    warnings += basis_warning
+    scales, warnings = _scales(request, sized, symbols, budgets)
+    warnings = [f"{s.strategy}: {s.fallback}" for s in sized if s.fallback] + warnings
+    warnings += [
+        f"{s.strategy}: wants nothing; its budget stays in cash"
+        for s in sized
+        if not s.weights
+    ]
     matrix = _sleeve_matrix(sized, symbols) * scales[:, None]
-    active = sum(budgets[s.strategy] for s in sized if s.weights) / sum(
-        budgets.values()
-    )
-    goal = limits.gross_target * active
-    combined = matrix.sum(axis=0)
-    gross = float(np.abs(combined).sum())
+    draft = _Draft(symbols, sized, matrix, budgets, bindings, warnings)
+    gross = float(np.abs(draft.combined).sum())
     if gross > 0:
-        matrix *= goal / gross
-        combined = matrix.sum(axis=0)
-    sectors = dict(market.sectors)
-    if limits.sector_cap is not None and (
-        loose := [s for s in symbols if s not in sectors]
-    ):
-        warnings.append(f"no sector, so not sector-capped: {', '.join(loose)}")
+        draft.matrix *= _goal(request, draft) / gross
+    return draft
+
+
+def _goal(request: AllocationRequest, draft: _Draft) -> float:
+    """The gross target, less the budget share of sleeves that want nothing."""
+    active = sum(draft.budgets[s.strategy] for s in draft.sized if s.weights)
+    return request.constraints.gross_target * active / sum(draft.budgets.values())
+
+
+def _constrain(request: AllocationRequest, draft: _Draft) -> FloatArray:
+    """Step 4 up to turnover: caps and net; the sleeve rows scale with each name."""
+    limits, sectors = request.constraints, dict(request.market.sectors)
+    loose = [s for s in draft.symbols if s not in sectors]
+    if limits.sector_cap is not None and loose:
+        draft.warnings.append(f"no sector, so not sector-capped: {', '.join(loose)}")
+    combined = draft.combined
     weights, cap_bindings = limits_.fill_to_caps(
-        combined, goal, limits, symbols, sectors
+        combined, _goal(request, draft), limits, draft.symbols, sectors
     )
     weights, net_bindings = limits_.limit_net(weights, limits)
-    bindings += cap_bindings + net_bindings
+    draft.bindings += cap_bindings + net_bindings
     ratio = np.divide(weights, combined, out=np.ones_like(weights), where=combined != 0)
-    matrix = matrix * ratio[None, :]
-    prices = dict(market.prices)
-    current = _current_weights(request, symbols)
-    alpha, turnover_bindings = limits_.limit_turnover(
-        weights, current, limits.turnover_limit
-    )
-    bindings += turnover_bindings
-    if turnover_bindings and not limits_.within_caps(current, limits, symbols, sectors):
-        warnings.append(
-            "the current book breaks a cap; the turnover limit won, caps may not hold"
-        )
-    final = current + alpha * (weights - current)
-    contributions = _contributions(
-        sized, symbols, matrix * alpha, current * (1 - alpha)
-    )
-    return _finish(
-        request,
-        symbols,
-        final,
-        current,
-        contributions,
-        budgets,
-        sized,
-        bindings,
-        warnings,
-        bool(turnover_bindings),
-        prices,
-    )
+    draft.matrix = draft.matrix * ratio[None, :]
+    return weights
 
 
 def _budgets(
@@ -193,17 +214,15 @@ def _contributions(
 
 def _finish(
     request: AllocationRequest,
-    symbols: tuple[str, ...],
+    draft: _Draft,
     final: FloatArray,
     current: FloatArray,
     contributions: tuple[tuple[str, tuple[tuple[str, float], ...]], ...],
-    budgets: dict[str, float],
-    sized: list[SleeveWeights],
-    bindings: list[Binding],
-    warnings: list[str],
     turnover_bound: bool,
-    prices: dict[str, Decimal],
 ) -> Allocation:
+    """Step 5: whole lots, and the record of everything that happened."""
+    symbols, bindings, budgets = draft.symbols, draft.bindings, draft.budgets
+    prices = dict(request.market.prices)
     market, lot = request.market, request.constraints.lot_size
     held = dict(market.current)
     shares = [
@@ -238,13 +257,13 @@ def _finish(
     total_budget = sum(budgets.values())
     return Allocation(
         method=request.method,
-        methods_used=tuple((s.strategy, s.method_used) for s in sized),
+        methods_used=tuple((s.strategy, s.method_used) for s in draft.sized),
         weights=tuple((sym, float(w)) for sym, w in zip(symbols, final, strict=True)),
         shares=tuple(zip(symbols, shares, strict=True)),
         contributions=contributions,
         budgets=tuple(sorted((name, b / total_budget) for name, b in budgets.items())),
         bindings=tuple(bindings),
-        warnings=tuple(warnings),
+        warnings=tuple(draft.warnings),
         gross=float(np.abs(final).sum()),
         net=float(final.sum()),
         turnover=float(np.abs(final - current).sum()),
