@@ -186,6 +186,19 @@ def test_turnover_limit_moves_part_way_and_credits_the_current_book() -> None:
     assert result.shares_of("AAA") == Decimal(1500)
 
 
+def test_a_current_book_beyond_the_caps_is_flagged_when_turnover_binds() -> None:
+    result = allocate(
+        request(
+            [weights(BBB=1.0)],
+            constraints=Constraints(turnover_limit=0.5, name_cap=0.6),
+            current={"AAA": Decimal(2000)},  # 100% in AAA, over the 60% cap
+        )
+    )
+    # BBB capped at 0.6; alpha = 0.5 / 1.6: AAA keeps 0.6875 > the cap
+    assert result.weight_of("AAA") == pytest.approx(1 - 0.5 / 1.6)
+    assert any("current book breaks a cap" in w for w in result.warnings)
+
+
 def test_lots_round_toward_zero_and_the_rest_stays_cash() -> None:
     result = allocate(
         request(
