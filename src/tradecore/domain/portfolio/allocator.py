@@ -91,9 +91,17 @@ def _combine(request: AllocationRequest) -> _Draft:
             | {sym for sym, _ in market.current}
         )
     )
-    budgets, bindings = _budgets(request, [s.strategy for s in sleeves])
+    names = [s.strategy for s in sleeves]
+    budgets, bindings = _budgets(request, names)
     scales, warnings = _scales(request, sized, symbols, budgets)
     warnings = [f"{s.strategy}: {s.fallback}" for s in sized if s.fallback] + warnings
+    streams = dict(market.strategy_returns)
+    if request.constraints.strategy_correlation_cap is not None and (
+        unmeasured := [n for n in names if n not in streams]
+    ):
+        warnings.append(
+            f"no return stream, so not correlation-capped: {', '.join(unmeasured)}"
+        )
     warnings += [
         f"{s.strategy}: wants nothing; its budget stays in cash"
         for s in sized

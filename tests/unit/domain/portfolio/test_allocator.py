@@ -241,6 +241,16 @@ def test_correlated_strategies_share_one_budget() -> None:
     assert binding.amount == pytest.approx(1 / 3)
 
 
+def test_a_strategy_without_a_stream_is_not_correlation_capped_and_says_so() -> None:
+    result = allocate(
+        request(
+            [weights(AAA=1.0)],
+            constraints=Constraints(strategy_correlation_cap=0.5),
+        )
+    )
+    assert "no return stream, so not correlation-capped: s" in result.warnings
+
+
 def test_risk_budgets_equalise_standalone_vols() -> None:
     sleeves = [
         Sleeve("calm", 1.0, SignalKind.WEIGHTS, {"AAA": 1.0}),
