@@ -3,6 +3,8 @@ covariances and on long/short sleeves."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -48,8 +50,8 @@ def test_long_short_sleeves_get_equal_risk(seed: int, longs: list[bool]) -> None
     market = MarketInputs(
         symbols=symbols,
         returns=returns,
-        prices={s: __import__("decimal").Decimal(1) for s in symbols},
-        equity=__import__("decimal").Decimal(1000),
+        prices={s: Decimal(1) for s in symbols},
+        equity=Decimal(1000),
     )
     sleeve = Sleeve(
         "rp",
