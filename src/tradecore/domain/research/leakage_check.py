@@ -6,9 +6,10 @@ had not happened yet. The replay (``apps/replay/leakage.py``) runs the strategy 
 the whole data and on each truncation; this module picks the cuts and finds the
 first decision (by bar, then symbol) that changed.
 
-A decision is compared by what the strategy chose and the state it chose it in:
-its time, symbol, target quantity, the hash of its inputs (signal, target,
-position) and the position held. Identifiers that carry run-level hashes (client
+Decisions are stamped at the close of their bar (its time plus the interval): a
+leak's time is that decision time. A decision is compared by what the strategy
+chose and the state it chose it in: its time, symbol, target quantity, the hash
+of its inputs (signal, target, position) and the position held. Identifiers that carry run-level hashes (client
 order ids, config and manifest hashes) are left out: they differ between runs on
 different data by construction, not because the strategy looked ahead.
 """
@@ -77,15 +78,22 @@ def cut_points(timestamps_ns: ArrayLike, n: int = DEFAULT_CUTS) -> tuple[int, ..
 
 
 def first_difference(
-    full: Iterable[DecisionPoint], truncated: Iterable[DecisionPoint], cut_ns: int
+    full: Iterable[DecisionPoint],
+    truncated: Iterable[DecisionPoint],
+    cut_ns: int,
+    *,
+    lag_ns: int = 0,
 ) -> Leak | None:
-    """The first decision at or before ``cut_ns`` that the truncated run changed.
+    """The first decision on a bar at or before ``cut_ns`` the truncated run changed.
 
-    Decisions are matched by bar and symbol; one missing on either side counts
-    as a difference (``no decision``).
+    A decision is stamped when its bar ends, ``lag_ns`` (the bar interval) after
+    the bar's time, so decisions up to ``cut_ns + lag_ns`` are compared. They are
+    matched by time and symbol; one missing on either side counts as a difference
+    (``no decision``).
     """
-    before = _by_key(d for d in full if d.timestamp_ns <= cut_ns)
-    after = _by_key(d for d in truncated if d.timestamp_ns <= cut_ns)
+    until = cut_ns + lag_ns
+    before = _by_key(d for d in full if d.timestamp_ns <= until)
+    after = _by_key(d for d in truncated if d.timestamp_ns <= until)
     for key in sorted(before.keys() | after.keys()):
         seen_full, seen_cut = before.get(key, _ABSENT), after.get(key, _ABSENT)
         if seen_full != seen_cut:
@@ -104,12 +112,15 @@ def leakage_report(
     subject: str,
     full: Sequence[DecisionPoint],
     truncated: Mapping[int, Sequence[DecisionPoint]],
+    *,
+    lag_ns: int = 0,
 ) -> LeakageReport:
-    """The report over every cut: the earliest leak found (by bar, then symbol)."""
+    """The report over every cut: the earliest leak found (by time, then symbol)."""
     leaks = [
         leak
         for cut in sorted(truncated)
-        if (leak := first_difference(full, truncated[cut], cut)) is not None
+        if (leak := first_difference(full, truncated[cut], cut, lag_ns=lag_ns))
+        is not None
     ]
     first = min(leaks, key=lambda x: (x.timestamp_ns, x.symbol, x.cut_ns), default=None)
     return LeakageReport(cuts_ns=tuple(sorted(truncated)), subject=subject, leak=first)
