@@ -9,9 +9,10 @@ first decision (by bar, then symbol) that changed.
 Decisions are stamped at the close of their bar (its time plus the interval): a
 leak's time is that decision time. A decision is compared by what the strategy
 chose and the state it chose it in: its time, symbol, target quantity, the hash
-of its inputs (signal, target, position) and the position held. Identifiers that carry run-level hashes (client
-order ids, config and manifest hashes) are left out: they differ between runs on
-different data by construction, not because the strategy looked ahead.
+of its inputs (signal, target, position) and the position held. Identifiers
+that carry run-level hashes (client order ids, config and manifest hashes) are
+left out: they differ between runs on different data by construction, not
+because the strategy looked ahead.
 """
 
 from __future__ import annotations
