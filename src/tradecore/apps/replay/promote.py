@@ -46,7 +46,7 @@ from tradecore.apps.replay.runner import ReplayResult, replay
 from tradecore.apps.wiring.alerting import build_alert_router
 from tradecore.apps.wiring.errors import DOMAIN, cli_errors
 from tradecore.domain.errors import ConfigurationError, ManifestMismatch
-from tradecore.domain.hashing import canonical_bytes, sha256_bytes
+from tradecore.domain.hashing import sha256_bytes
 from tradecore.domain.market.bar_frame import data_fingerprint
 from tradecore.domain.research.gate import (
     GateResult,
@@ -135,10 +135,8 @@ def promote_run(
         criteria, base, dsr=dsr["dsr"], stress=stressed, leakage=leakage
     )
     document = _document(gate, original, base, stressed, leakage, dsr, settings)
-    body = canonical_bytes(document)
-    (run_dir / PROMOTION_FILE).write_bytes(
-        json.dumps(document, indent=2, sort_keys=True).encode() + b"\n"
-    )
+    body = promotion_bytes(document)
+    (run_dir / PROMOTION_FILE).write_bytes(body)
     stamp = PromotionStamp(
         passed=gate.passed,
         promotion_sha256=sha256_bytes(body),
@@ -149,6 +147,26 @@ def promote_run(
     )
     write_run_manifest(run_dir, signed)
     return Promotion(gate=gate, document=document, signed=signed)
+
+
+def promotion_bytes(document: Mapping[str, object]) -> bytes:
+    """The bytes of ``promotion.json`` (what the stamp's sha256 is of).
+
+    A value that is not a finite number (a Sharpe ratio of a run that never
+    traded) is written as ``null``: JSON has no NaN.
+    """
+    text = json.dumps(_finite(document), indent=2, sort_keys=True, allow_nan=False)
+    return text.encode("ascii") + b"\n"
+
+
+def _finite(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 @attrs.define
