@@ -64,7 +64,8 @@ def test_a_missing_decision_is_a_difference() -> None:
     assert leak is not None
     assert leak.truncated == "no decision"
     extra = first_difference([], [point(2, "A")], 2 * MIN)
-    assert extra is not None and extra.full == "no decision"
+    assert extra is not None
+    assert extra.full == "no decision"
 
 
 def test_decisions_on_the_cut_bar_are_compared_through_the_lag() -> None:
@@ -72,7 +73,8 @@ def test_decisions_on_the_cut_bar_are_compared_through_the_lag() -> None:
     full = [point(6, "A")]
     assert first_difference(full, [], 5 * MIN) is None
     leak = first_difference(full, [], 5 * MIN, lag_ns=MIN)
-    assert leak is not None and leak.timestamp_ns == 6 * MIN
+    assert leak is not None
+    assert leak.timestamp_ns == 6 * MIN
 
 
 def test_the_report_keeps_the_earliest_leak_of_every_cut() -> None:
@@ -88,7 +90,8 @@ def test_the_report_keeps_the_earliest_leak_of_every_cut() -> None:
     assert (report.leak.timestamp_ns, report.leak.cut_ns) == (2 * MIN, 9 * MIN)
     assert "A at 1970-01-01T00:02:00+00:00" in report.leak.describe()
     clean = leakage_report("strategy:x", full, {3 * MIN: [point(2, "A")]})
-    assert clean.passed and clean.to_dict()["leak"] is None
+    assert clean.passed
+    assert clean.to_dict()["leak"] is None
 
 
 def test_decision_points_compare_what_was_chosen_not_run_identifiers() -> None:
