@@ -34,8 +34,10 @@ import typer
 
 from tradecore.adapters.clock import SystemClock
 from tradecore.adapters.signing import read_signed_manifest
+from tradecore.adapters.sqlstore import Durability, open_store
 from tradecore.apps.config.settings import Settings, load_settings
 from tradecore.apps.replay.leakage import check_strategy_leakage
+from tradecore.apps.replay.out_folder import STORE_FILE
 from tradecore.apps.replay.research_data import DataSpec, LoadedData, load_data
 from tradecore.apps.replay.run_manifest import (
     MANIFEST_FILE,
@@ -314,8 +316,10 @@ def _slug(scenario: StressScenario) -> str:
 
 
 def _alert_failed(
-    settings: Settings, config: Path | None, promotion: Promotion
+    settings: Settings, config: Path | None, run_dir: Path, promotion: Promotion
 ) -> None:
+    """Raise ``research.gate_failed``: through the configured sinks (the run's own
+    store is the ``store`` sink) when a config is given, else to the log."""
     reasons = "; ".join(str(r) for r in promotion.document["reasons"])  # type: ignore[attr-defined]
     clock = SystemClock()
     alert = Alert(
@@ -328,11 +332,17 @@ def _alert_failed(
     if config is None:
         _log.warning("%s: %s", alert.code, alert.message)
         return
-    router = build_alert_router(settings.alerts, clock)
+    store = open_store(
+        f"sqlite:///{run_dir / STORE_FILE}", durability=Durability.NORMAL, upgrade=True
+    )
     try:
-        router.send(alert)
+        router = build_alert_router(settings.alerts, clock, store=store)
+        try:
+            router.send(alert)
+        finally:
+            router.close()
     finally:
-        router.close()
+        store.close()
 
 
 def promote(
@@ -390,6 +400,6 @@ def promote(
             f"({manifest_hash(result.signed.manifest)})"
         )
         if not result.gate.passed:
-            _alert_failed(settings, config, result)
+            _alert_failed(settings, config, run_dir, result)
     if not result.gate.passed:
         raise typer.Exit(DOMAIN)
