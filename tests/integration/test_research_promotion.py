@@ -8,7 +8,7 @@ same strategy on a random walk fails, with every reason; ``tradecore-live run`` 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,11 +18,19 @@ from tests.integration.research_strategies import planted_frames
 from tests.risk_support import sqlite_store
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.adapters.signing import read_signed_manifest
+from tradecore.adapters.sim import SimClock
+from tradecore.apps.config.operations import ModelSettings
+from tradecore.apps.config.settings import Settings
 from tradecore.apps.live.main import app as live_app
+from tradecore.apps.live.manifest_gate import gate_strategy
 from tradecore.apps.replay.main import app
 from tradecore.apps.wiring import errors
 from tradecore.apps.wiring.calendars import calendars_between
+from tradecore.domain.errors import ManifestMissing
 from tradecore.domain.hashing import sha256_bytes
+from tradecore.domain.market.bar_frame import from_ns
+from tradecore.domain.market.datagen import generate_bars
+from tradecore.ports.alerts import Alert
 
 runner = CliRunner()
 STRATEGY = "tests.integration.research_strategies:PlantedEdge"
@@ -244,3 +252,31 @@ def test_live_refuses_a_never_promoted_manifest_only_when_required(
     assert "never promoted" in output
     code, output = _live(lab, unpromoted, False, "planted-bars")
     assert code == 0, output
+
+
+class _Alerts:
+    def __init__(self) -> None:
+        self.sent: list[Alert] = []
+
+    def send(self, alert: Alert) -> None:
+        self.sent.append(alert)
+
+
+def test_require_promotion_refuses_paper_trading_without_a_manifest() -> None:
+    frames = generate_bars(
+        ["AAA"], 10, start=datetime(2026, 1, 5, 15, tzinfo=UTC), seed=2
+    )
+    alerts = _Alerts()
+    with pytest.raises(ManifestMissing, match="require_promotion is on"):
+        gate_strategy(
+            Settings(model=ModelSettings(require_promotion=True)),
+            manifest_option=None,
+            strategy="sma_cross",
+            params={},
+            frames=frames,
+            interval=timedelta(minutes=1),
+            live=False,
+            alerter=alerts,
+            clock=SimClock(from_ns(int(frames[0].timestamps[0]))),
+        )
+    assert [a.code for a in alerts.sent] == ["manifest.rejected"]

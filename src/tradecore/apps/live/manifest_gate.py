@@ -104,7 +104,7 @@ def gate_strategy(
     try:
         if path is None:
             return _without_manifest(
-                strategy, params, live or settings.model.require_promotion
+                strategy, params, live, settings.model.require_promotion
             )
         signed = _verified(settings, path, frames, live)
         manifest = signed.manifest
@@ -144,12 +144,17 @@ def check_promoted(manifest: Manifest) -> None:
 
 
 def _without_manifest(
-    strategy: str, params: Mapping[str, str], required: bool
+    strategy: str, params: Mapping[str, str], live: bool, promoted_only: bool
 ) -> GatedStrategy:
-    if required:
+    if live:
         raise ManifestMissing(
-            "real-money trading, or [model] require_promotion, needs a signed "
-            "manifest: pass --manifest FILE or set [model] manifest"
+            "real-money trading needs a signed manifest: pass --manifest FILE or set "
+            "[model] manifest"
+        )
+    if promoted_only:
+        raise ManifestMissing(
+            "[model] require_promotion is on: pass --manifest FILE (a promoted "
+            "manifest) or set [model] manifest"
         )
     _log.warning(
         "no manifest configured: paper trading %s unverified (--live would refuse)",
