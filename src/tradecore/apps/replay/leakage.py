@@ -66,12 +66,15 @@ def check_strategy_leakage(
     cash: Decimal | int = 1_000_000,
     seed: int = 7,
     signing: SigningSettings | None = None,
+    adjustment: str = "raw",
 ) -> LeakageReport:
     """Run the strategy on all of ``data`` and on each truncation; compare decisions.
 
     ``strategy`` is a bundled name or a class (an instance would carry state from
     one run into the next, so it is refused); ``make_strategy`` instead builds
-    each run's strategy from its bars.
+    each run's strategy from its bars. ``adjustment`` is the prices the strategy
+    sees, as ``replay`` takes it (back-adjusted prices use only the actions up to
+    each cut).
 
     Raises:
         ConfigurationError: an instance as ``strategy``, no bars, or as ``replay``.
@@ -108,6 +111,7 @@ def check_strategy_leakage(
                 calendar=data.calendar,
                 corporate_actions=actions,
                 interval=interval,
+                adjustment=adjustment,
             )
             return [_point(row) for row in result.decisions]
 

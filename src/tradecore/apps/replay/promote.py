@@ -131,6 +131,7 @@ def promote_run(
         cash=rerun.cash,
         seed=first,
         signing=settings.signing,
+        adjustment=str(config.get("adjustment", "raw")),
     )
     dsr = _dsr(base, trials, trials_sr_variance)
     gate = evaluate_gate(
