@@ -51,6 +51,7 @@ from tradecore.domain.errors import ConfigurationError, ManifestMismatch
 from tradecore.domain.hashing import sha256_bytes
 from tradecore.domain.market.bar_frame import data_fingerprint
 from tradecore.domain.research.gate import (
+    Criterion,
     GateResult,
     RunMetrics,
     evaluate_gate,
@@ -117,7 +118,7 @@ def promote_run(
     criteria = settings.promotion.criteria()
     rerun = _Rerun(run_dir / PROMOTION_FOLDER, config, data, spec, settings)
     shutil.rmtree(rerun.folder, ignore_errors=True)
-    first = int(config["seed"])  # type: ignore[call-overload]
+    first = int(_number(config.get("seed", 7)))
     base = [rerun.metrics(first + i, None) for i in range(seeds)]
     stressed = {
         s.name: [rerun.metrics(first + i, s) for i in range(seeds)] for s in scenarios
@@ -185,7 +186,7 @@ class _Rerun:
     @property
     def params(self) -> dict[str, str]:
         raw = self.config.get("params", {})
-        return {str(k): str(v) for k, v in dict(raw).items()}  # type: ignore[call-overload]
+        return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
 
     @property
     def cash(self) -> Decimal:
@@ -226,20 +227,20 @@ class _Rerun:
 def run_metrics(seed: int, result: ReplayResult, cash: Decimal) -> RunMetrics:
     """What the gate reads from one replay."""
     s = result.summary
-    per_year = float(s["periods_per_year"])  # type: ignore[arg-type]
-    sharpe = float(s["sharpe"])  # type: ignore[arg-type]
+    per_year = _number(s["periods_per_year"])
+    sharpe = _number(s["sharpe"])
     return RunMetrics(
         seed=seed,
         sharpe=sharpe,
         sharpe_per_period=sharpe / math.sqrt(per_year) if per_year > 0 else 0.0,
         net_return=float(Decimal(str(s["final_equity"])) / cash - 1),
-        max_drawdown=float(s["max_drawdown"]),  # type: ignore[arg-type]
-        turnover=float(s["turnover"]),  # type: ignore[arg-type]
-        fills=int(s["fills"]),  # type: ignore[call-overload]
+        max_drawdown=_number(s["max_drawdown"]),
+        turnover=_number(s["turnover"]),
+        fills=int(_number(s["fills"])),
         costs=float(Decimal(str(s["fees"]))),
         n_obs=max(len(result.equity) - 1, 0),
-        skew=float(s.get("skew", 0.0)),  # type: ignore[arg-type]
-        kurtosis=float(s.get("kurtosis", 3.0)),  # type: ignore[arg-type]
+        skew=_number(s.get("skew", 0.0)),
+        kurtosis=_number(s.get("kurtosis", 3.0)),
     )
 
 
@@ -288,9 +289,15 @@ def _document(
     }
 
 
-def _reason(criterion: object) -> str:
-    c = criterion
-    return f"{c.name}: {c.value} is not {c.comparison} {c.threshold}"  # type: ignore[attr-defined]
+def _reason(c: Criterion) -> str:
+    return f"{c.name}: {c.value} is not {c.comparison} {c.threshold}"
+
+
+def _number(value: object) -> float:
+    """A summary figure (a float, an int, or a Decimal's text) as a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ConfigurationError(f"expected a number in the run summary, got {value!r}")
+    return float(value)
 
 
 def _run_config(run_dir: Path) -> dict[str, object]:
@@ -321,7 +328,7 @@ def _alert_failed(
 ) -> None:
     """Raise ``research.gate_failed``: through the configured sinks (the run's own
     store is the ``store`` sink) when a config is given, else to the log."""
-    reasons = "; ".join(str(r) for r in promotion.document["reasons"])  # type: ignore[attr-defined]
+    reasons = "; ".join(_reason(c) for c in promotion.gate.failures)
     clock = SystemClock()
     alert = Alert(
         severity=Severity.WARNING,
