@@ -374,8 +374,8 @@ def promote(
     config: Path | None = typer.Option(
         None,
         "--config",
-        help="TOML configuration: [promotion] thresholds, [signing], [alerts], and "
-        "the [risk] the run was given.",
+        help="TOML configuration: the promotion section's thresholds, signing, "
+        "alerts, and the risk section the run was given.",
     ),
     data: Path | None = typer.Option(
         None, "--data", help="The run's bar files (default: RUN_DIR/data_spec.json)."
@@ -383,7 +383,7 @@ def promote(
     demo: bool = typer.Option(False, "--demo", help="The run used --demo."),
 ) -> None:
     """Re-run a replay under many seeds (and stress), check it for leakage, and
-    promote it only if every [promotion] criterion holds."""
+    promote it only if every criterion of the promotion section holds."""
     with cli_errors():
         settings = load_settings(config, os.environ)
         spec = None
