@@ -168,7 +168,7 @@ def leakage(
     seed: int = typer.Option(7, "--seed"),
     calendar: str = typer.Option("XNYS", "--calendar", help="XNYS or 24/7."),
     config: Path | None = typer.Option(
-        None, "--config", help="TOML configuration ([signing])."
+        None, "--config", help="TOML configuration (its signing section)."
     ),
 ) -> None:
     """Check a strategy for look-ahead: PASS, or the first bar and symbol that used
