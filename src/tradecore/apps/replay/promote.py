@@ -81,6 +81,7 @@ class Promotion:
     gate: GateResult
     document: Mapping[str, object]
     signed: SignedManifest
+    leakage: LeakageReport
 
 
 def promote_run(
@@ -150,7 +151,7 @@ def promote_run(
         attrs.evolve(original.manifest, promotion=stamp), settings.signing
     )
     write_run_manifest(run_dir, signed)
-    return Promotion(gate=gate, document=document, signed=signed)
+    return Promotion(gate=gate, document=document, signed=signed, leakage=leakage)
 
 
 def promotion_bytes(document: Mapping[str, object]) -> bytes:
@@ -326,19 +327,25 @@ def _slug(scenario: StressScenario) -> str:
 def _alert_failed(
     settings: Settings, config: Path | None, run_dir: Path, promotion: Promotion
 ) -> None:
-    """Raise ``research.gate_failed``: through the configured sinks (the run's own
-    store is the ``store`` sink) when a config is given, else to the log."""
-    reasons = "; ".join(_reason(c) for c in promotion.gate.failures)
+    """Raise ``research.gate_failed`` (and ``research.leakage`` when the strategy
+    used the future): through the configured sinks (the run's own store is the
+    ``store`` sink) when a config is given, else to the log."""
     clock = SystemClock()
-    alert = Alert(
-        severity=Severity.WARNING,
-        code=AlertCode.RESEARCH_GATE_FAILED.value,
-        message=f"promotion gate failed: {reasons}",
-        raised_at=clock.now(),
-        context={"manifest": manifest_hash(promotion.signed.manifest)},
-    )
+    alerts = [_gate_alert(promotion, clock.now())]
+    leak = promotion.leakage.leak
+    if leak is not None:
+        alerts.append(
+            Alert(
+                severity=Severity.WARNING,
+                code=AlertCode.RESEARCH_LEAKAGE.value,
+                message=leak.describe(),
+                raised_at=clock.now(),
+                context={"subject": promotion.leakage.subject},
+            )
+        )
     if config is None:
-        _log.warning("%s: %s", alert.code, alert.message)
+        for alert in alerts:
+            _log.warning("%s: %s", alert.code, alert.message)
         return
     store = open_store(
         f"sqlite:///{run_dir / STORE_FILE}", durability=Durability.NORMAL, upgrade=True
@@ -346,11 +353,23 @@ def _alert_failed(
     try:
         router = build_alert_router(settings.alerts, clock, store=store)
         try:
-            router.send(alert)
+            for alert in alerts:
+                router.send(alert)
         finally:
             router.close()
     finally:
         store.close()
+
+
+def _gate_alert(promotion: Promotion, now: datetime) -> Alert:
+    reasons = "; ".join(_reason(c) for c in promotion.gate.failures)
+    return Alert(
+        severity=Severity.WARNING,
+        code=AlertCode.RESEARCH_GATE_FAILED.value,
+        message=f"promotion gate failed: {reasons}",
+        raised_at=now,
+        context={"manifest": manifest_hash(promotion.signed.manifest)},
+    )
 
 
 def promote(
