@@ -150,6 +150,16 @@ def test_run_stress_compares_each_scenario_and_all_combined_with_the_base(
     base = json.loads((tmp_path / "plain" / "summary.json").read_text())
     assert summary["manifest_hash"] == base["manifest_hash"]
     assert plain.exit_code == 0
+    # Running the folder again without --stress leaves no stale comparison behind.
+    (out / "promotion.json").write_text("{}")
+    again = runner.invoke(
+        app, ["run", "--data", str(bars), "--out", str(out), "--force"], env=env
+    )
+    assert again.exit_code == 0, again.output
+    assert not (out / "stress.csv").exists()
+    assert not (out / "stress").exists()
+    assert not (out / "promotion.json").exists()
+    assert "stress" not in json.loads((out / "summary.json").read_text())
 
 
 def test_bad_stress_text_is_one_line_naming_the_item(tmp_path: Path) -> None:

@@ -38,7 +38,13 @@ from tradecore.adapters.sqlstore import Durability, open_store
 from tradecore.apps.config.settings import Settings, load_settings
 from tradecore.apps.replay.leakage import check_strategy_leakage
 from tradecore.apps.replay.out_folder import STORE_FILE
-from tradecore.apps.replay.research_data import DataSpec, LoadedData, load_data
+from tradecore.apps.replay.research_data import (
+    PROMOTION_FILE,
+    PROMOTION_FOLDER,
+    DataSpec,
+    LoadedData,
+    load_data,
+)
 from tradecore.apps.replay.run_manifest import (
     MANIFEST_FILE,
     sign_run_manifest,
@@ -67,8 +73,6 @@ from tradecore.domain.research.statistics import deflated_sharpe_ratio
 from tradecore.domain.research.stress import StressScenario, scenarios_of
 from tradecore.ports.alerts import Alert, AlertCode, Severity
 
-PROMOTION_FILE = "promotion.json"
-PROMOTION_FOLDER = "promotion"
 _log = logging.getLogger("tradecore.replay")
 #: Config keys that differ between the run and a re-run by design.
 _RERUN_KEYS = {"seed", "stress"}

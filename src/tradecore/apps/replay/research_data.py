@@ -31,6 +31,9 @@ from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.corporate_actions import CorporateAction
 
 DATA_SPEC_FILE = "data_spec.json"
+#: What ``promote`` writes into a run folder (a new run of the folder removes them).
+PROMOTION_FILE = "promotion.json"
+PROMOTION_FOLDER = "promotion"
 
 
 def _strings(values: Iterable[str]) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ comes from ``--calendar`` or ``[market] calendar`` (the demo has its own, XNYS 2
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -24,10 +25,17 @@ from tradecore.apps.replay.data import lake_selection, recorded_frames_of
 from tradecore.apps.replay.demo_data import demo_calendar, demo_frames
 from tradecore.apps.replay.out_folder import is_finished
 from tradecore.apps.replay.quality_options import quality_rules
-from tradecore.apps.replay.research_data import DataSpec
+from tradecore.apps.replay.research_data import (
+    PROMOTION_FILE,
+    PROMOTION_FOLDER,
+    DataSpec,
+)
 from tradecore.apps.replay.run_manifest import MANIFEST_FILE
 from tradecore.apps.replay.runner import ReplayResult, replay
 from tradecore.apps.replay.stress import (
+    STRESS_CSV,
+    STRESS_FOLDER,
+    STRESS_MD,
     comparison_row,
     scenario_folder,
     stress_block,
@@ -264,6 +272,7 @@ def run(
 
         with _progress() as report:
             result = one_run(out)
+        _clear_earlier_research(out)
         if recorded is None:
             DataSpec(
                 demo=demo,
@@ -292,6 +301,18 @@ def run(
                 stressed = [(s, one_run(scenario_folder(out, s), s)) for s in scenarios]
             _compare_stress(out, result, stressed, to_decimal("cash", cash))
         _print_summary(result.summary, out)
+
+
+def _clear_earlier_research(out: Path) -> None:
+    """Remove an earlier run's stress comparison and promotion from ``out``.
+
+    The run just rewrote the manifest (unstamped): a promotion.json left beside it
+    would describe another manifest, and stress files another base run.
+    """
+    for name in (STRESS_CSV, STRESS_MD, PROMOTION_FILE):
+        (out / name).unlink(missing_ok=True)
+    for folder in (STRESS_FOLDER, PROMOTION_FOLDER):
+        shutil.rmtree(out / folder, ignore_errors=True)
 
 
 def _compare_stress(
