@@ -64,14 +64,21 @@ def run_identity(
     params: Mapping[str, object],
     interval: timedelta,
 ) -> RunIdentity:
-    """Return the identity of ``chosen`` (built from ``strategy`` and ``params``)."""
+    """Return the identity of ``chosen`` (built from ``strategy`` and ``params``).
+
+    A strategy that reads a declared feature set (``ModelStrategy``) brings its own
+    ``feature_schema_hash``; the others get :func:`feature_schema_hash`'s.
+    """
     version = getattr(type(chosen), "version", None) or f"tradecore-{_code_version()}"
+    own = getattr(chosen, "feature_schema_hash", None)
     return RunIdentity(
         strategy=strategy,
         strategy_id=chosen.strategy_id,
         strategy_version=str(version),
         parameters={k: str(v) for k, v in sorted(params.items())},
-        feature_schema_hash=feature_schema_hash(strategy, interval),
+        feature_schema_hash=own
+        if isinstance(own, str)
+        else feature_schema_hash(strategy, interval),
     )
 
 
