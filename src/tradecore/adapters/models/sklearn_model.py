@@ -13,6 +13,8 @@ file's sha256 is checked against the signed manifest before skops reads it.
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -144,7 +146,7 @@ class SklearnModel(Model):
     def save(self, folder: Path) -> Path:
         """Write ``folder/model.skops``."""
         path = folder / ARTIFACT_FILES["sklearn"]
-        sio.dump(self._estimator, path)
+        path.write_bytes(canonical_skops(sio.dumps(self._estimator)))
         return path
 
     def parameters(self) -> dict[str, str]:
@@ -157,6 +159,51 @@ class SklearnModel(Model):
             **self._params,
             "seed": str(self.seed),
         }
+
+
+_ARRAY_FILE = re.compile(r"^[0-9]+\.npy$")
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def canonical_skops(data: bytes) -> bytes:
+    """``data`` (a skops zip) with deterministic bytes: same model, same sha256.
+
+    skops names each array file, and tags each object (``__id__``, which marks
+    objects referenced twice), after its ``id()`` (a memory address), and stamps
+    zip entries with the wall clock, so two dumps of one model differ. Here the
+    array files are renamed ``0.npy, 1.npy...`` and the ``__id__`` values numbered
+    0, 1... in the order ``schema.json`` first mentions them (one-to-one, so shared
+    references stay shared), entries are written in name order, stamped
+    1980-01-01, with the same compression.
+    """
+    source = zipfile.ZipFile(io.BytesIO(data))
+    schema = source.read("schema.json").decode("utf-8")
+    arrays = [i.filename for i in source.infolist() if _ARRAY_FILE.match(i.filename)]
+    arrays.sort(key=lambda name: schema.find(f'"{name}"'))
+    renamed = {old: f"{n}.npy" for n, old in enumerate(arrays)}
+    schema = re.sub(
+        r'"([0-9]+\.npy)"', lambda m: f'"{renamed.get(m[1], m[1])}"', schema
+    )
+    ids: dict[str, int] = {}
+    schema = re.sub(
+        r'"__id__": ([0-9]+)',
+        lambda m: f'"__id__": {ids.setdefault(m[1], len(ids))}',
+        schema,
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        entries = [(renamed.get(i.filename, i.filename), i) for i in source.infolist()]
+        for name, info in sorted(entries, key=lambda e: e[0]):
+            item = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+            item.compress_type = info.compress_type
+            item.external_attr = info.external_attr
+            body = (
+                schema.encode("utf-8")
+                if name == "schema.json"
+                else source.read(info.filename)
+            )
+            target.writestr(item, body)
+    return out.getvalue()
 
 
 class SklearnLoader(ModelLoader):
