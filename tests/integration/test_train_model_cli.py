@@ -427,3 +427,60 @@ def test_materialise_from_a_lake_and_parquet_round_trip(tmp_path: Path) -> None:
     np.testing.assert_array_equal(back.values, matrix.values)
     np.testing.assert_array_equal(back.timestamps, matrix.timestamps)
     assert back.symbols.tolist() == matrix.symbols.tolist()
+
+
+def test_a_bad_features_file_is_one_line_naming_it(
+    workspace: dict[str, Path], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[feature]]\nname = "a"\nkind = "rsi"\nperiod = "14"\n')
+    code, output = _cli(
+        workspace,
+        "train",
+        "--features",
+        str(bad),
+        "--model",
+        "lightgbm",
+        "--data",
+        str(workspace["bars"]),
+        "--out",
+        str(tmp_path / "m"),
+    )
+    assert code == errors.CONFIG_OR_AUTH
+    assert output.strip().splitlines() == [
+        f"error: --features {bad}: feature 'a' parameter period='14': "
+        "expected int, got str"
+    ]
+
+
+def test_train_from_a_lake(workspace: dict[str, Path], tmp_path: Path) -> None:
+    with ParquetLake(tmp_path / "lake").writing() as lake:
+        for f in _frames(800):
+            span = day_span(date(2026, 1, 5), date(2026, 1, 7))
+            lake.store(SeriesKey("iex", "raw", "1Min", f.symbol), f, span)
+    code, output = _cli(
+        workspace,
+        "train",
+        "--features",
+        str(workspace["features"]),
+        "--model",
+        "sklearn:logistic",
+        "--label",
+        "forward_return:5",
+        "--lake",
+        str(tmp_path / "lake"),
+        "--symbols",
+        ",".join(SYMBOLS),
+        "--start",
+        "2026-01-05",
+        "--end",
+        "2026-01-07",
+        "--folds",
+        "3",
+        "--out",
+        str(tmp_path / "m"),
+    )
+    assert code == 0, output
+    card = read_card(tmp_path / "m")
+    assert card["data"]["symbols"] == sorted(SYMBOLS)  # type: ignore[index]
+    assert card["data"]["start"] == "2026-01-05T14:30:00+00:00"  # type: ignore[index]

@@ -24,7 +24,8 @@ from typing import Annotated
 import typer
 
 import tradecore
-from tradecore.adapters.data.bar_files import load_bars
+from tradecore.adapters.data import BarFileOptions
+from tradecore.adapters.data.bar_files import gate_frames, load_bars
 from tradecore.adapters.models.artifacts import file_sha256
 from tradecore.adapters.models.factory import MODEL_NAMES, make_model
 from tradecore.adapters.models.layout import (
@@ -35,6 +36,7 @@ from tradecore.adapters.models.layout import (
 from tradecore.apps.config.operations import SigningSettings
 from tradecore.apps.config.settings import load_settings
 from tradecore.apps.replay.data import lake_selection
+from tradecore.apps.replay.quality_options import quality_rules
 from tradecore.apps.replay.run_manifest import sign_run_manifest, write_run_manifest
 from tradecore.apps.wiring.calendars import calendars_for_span, frames_span
 from tradecore.apps.wiring.errors import cli_errors
@@ -287,7 +289,7 @@ def _read_features(path: Path) -> FeatureSet:
     try:
         return parse_features(text, str(path))
     except InvalidInput as e:
-        raise ConfigurationError(f"--features {e}") from None
+        raise ConfigurationError(f"--features {path}: {e}") from None
 
 
 def _label(text: str) -> Label:
@@ -307,11 +309,12 @@ def _frames(
 ) -> list[BarFrame]:
     if (data is None) == (lake is None):
         raise ConfigurationError("give exactly one of --data DIR or --lake DIR")
+    quality = quality_rules([], [])  # the replay's default gate: train on what runs
     if lake is not None:
         selection = lake_selection(lake, symbols, start, end, timeframe, None, None)
-        return selection.load()
+        return list(gate_frames(selection.load(), quality, source="lake").frames)
     assert data is not None
-    return list(load_bars(data).frames)
+    return list(load_bars(data, BarFileOptions(quality=quality)).frames)
 
 
 def _check_out(out: Path, force: bool) -> None:
