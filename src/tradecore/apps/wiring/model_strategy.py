@@ -14,7 +14,9 @@ In order, any failure a :class:`~tradecore.domain.errors.ManifestRejected` (exit
 ``tradecore-replay run --strategy model --param model_dir=DIR`` comes here through
 :func:`~tradecore.apps.wiring.strategy_loader.load_strategy`; replays trust this
 machine's development key (they sign with it by default); the other ``--param``
-names are ModelStrategy's thresholds.
+names are ModelStrategy's thresholds. Those are the replay's trust rules: a live
+process must call :func:`load_model_strategy` with its own (no development key
+with ``--live``), not rely on ``load_strategy("model", ...)``.
 """
 
 from __future__ import annotations
