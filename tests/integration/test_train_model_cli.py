@@ -484,3 +484,27 @@ def test_train_from_a_lake(workspace: dict[str, Path], tmp_path: Path) -> None:
     card = read_card(tmp_path / "m")
     assert card["data"]["symbols"] == sorted(SYMBOLS)  # type: ignore[index]
     assert card["data"]["start"] == "2026-01-05T14:30:00+00:00"  # type: ignore[index]
+
+
+def test_a_pinned_model_hash_must_match(
+    workspace: dict[str, Path], model_dir: Path
+) -> None:
+    sha = file_sha256(model_dir / ARTIFACT_FILES["sklearn"])
+    base = [
+        "run",
+        "--data",
+        str(workspace["bars"]),
+        "--strategy",
+        "model",
+        "--param",
+        f"model_dir={model_dir}",
+        "--out",
+        str(workspace["root"] / "pin"),
+    ]
+    code, output = _cli(
+        workspace, *base, "--param", "model_hash=" + "0" * 64, "--force"
+    )
+    assert code == errors.MANIFEST_REJECTED, output
+    assert "model_hash" in output
+    code, output = _cli(workspace, *base, "--param", f"model_hash={sha}", "--force")
+    assert code == 0, output

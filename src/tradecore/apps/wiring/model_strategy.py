@@ -14,7 +14,9 @@ In order, any failure a :class:`~tradecore.domain.errors.ManifestRejected` (exit
 ``tradecore-replay run --strategy model --param model_dir=DIR`` comes here through
 :func:`~tradecore.apps.wiring.strategy_loader.load_strategy`; replays trust this
 machine's development key (they sign with it by default); the other ``--param``
-names are ModelStrategy's thresholds. Those are the replay's trust rules: a live
+names are ModelStrategy's thresholds, and ``model_hash=SHA256`` pins the artifact
+(a run manifest recording it then binds the exact model: another artifact in the
+same folder is refused, whoever signed its directory). Those are the replay's trust rules: a live
 process must call :func:`load_model_strategy` with its own (no development key
 with ``--live``), not rely on ``load_strategy("model", ...)``.
 """
@@ -73,10 +75,12 @@ def load_model_strategy(
 
     Raises:
         ConfigurationError: no ``model_dir``, an unknown parameter or a bad value.
-        ManifestRejected: any check of the module docstring failed (exit 7).
+        ManifestRejected: any check of the module docstring failed, or the
+            artifact is not the ``model_hash`` pinned (exit 7).
     """
     given = dict(params)
     folder = given.pop("model_dir", None)
+    pinned = given.pop("model_hash", None)
     if folder is None or not str(folder):
         raise ConfigurationError("--strategy model needs --param model_dir=DIR")
     tuned = _tunables(given)
@@ -88,6 +92,8 @@ def load_model_strategy(
         trust_local_dev_key=trust_local_dev_key,
         allow_dev_key=allow_dev_key,
     )
+    if pinned is not None and str(pinned) != manifest.model_hash:
+        raise ManifestMismatch("model_hash", str(pinned), manifest.model_hash)
     feature_set = _feature_set(model_dir)
     card = read_card(model_dir)
     model = load_model(artifact_path(model_dir), manifest.model_hash)
@@ -157,7 +163,7 @@ def _tunables(given: Mapping[str, object]) -> dict[str, object]:
     if unknown:
         raise ConfigurationError(
             f"strategy 'model' has no parameter {', '.join(unknown)}; known: "
-            f"model_dir, {', '.join(_TUNABLE)}"
+            f"model_dir, model_hash, {', '.join(_TUNABLE)}"
         )
     tuned = {}
     for name, value in given.items():
