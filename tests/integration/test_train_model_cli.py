@@ -234,6 +234,8 @@ def test_the_model_trades_in_a_replay(
     assert fills > 0
     manifest = read_signed_manifest(out / "manifest.json").manifest
     assert manifest.feature_schema_hash == read_card(model_dir)["feature_schema_hash"]
+    # The run traded the fitted model: its manifest names the artifact, not a rule.
+    assert manifest.model_hash == read_card(model_dir)["artifact_sha256"]
 
 
 @pytest.mark.parametrize(
