@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.integration.research_strategies import FullSampleMean, Peeker
+from tests.integration.test_train_model_cli import FEATURES, PeekNextClose
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.apps.replay import leakage as leakage_command
 from tradecore.apps.replay.demo_data import demo_calendar
@@ -19,6 +20,7 @@ from tradecore.apps.replay.research_data import LoadedData
 from tradecore.apps.replay.runner import replay
 from tradecore.apps.wiring import errors
 from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.features.kinds import KINDS, register_kind
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.datagen import generate_bars
 from tradecore.domain.research.leakage import Leak, LeakageReport
@@ -140,3 +142,38 @@ def test_bad_options_are_one_clear_line(
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_feature_set_that_peeks_is_caught_by_the_command(
+    data: LoadedData, tmp_path: Path
+) -> None:
+    """``--features``: the feature set's matrix, not a strategy's decisions; an
+    honest set passes, one reading the next bar names that feature and symbol."""
+    bars = _bars(tmp_path, list(data.frames))
+    honest = tmp_path / "honest.toml"
+    honest.write_text(FEATURES)
+    args = ["leakage", "--data", str(bars), "--cuts", "3", "--features"]
+    result = runner.invoke(app, [*args, str(honest)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("PASS features:")
+    register_kind(PeekNextClose)
+    try:
+        leaky = tmp_path / "leaky.toml"
+        leaky.write_text(
+            FEATURES + '\n[[feature]]\nname = "peek"\nkind = "test_peek_next_close"\n'
+        )
+        result = runner.invoke(app, [*args, str(leaky)])
+    finally:
+        KINDS.pop(PeekNextClose.kind)
+    assert result.exit_code == errors.DOMAIN, result.output
+    assert result.output.startswith("LEAK features:")
+    assert "peek of AAA at" in result.output
+
+
+def test_a_missing_features_file_is_one_line(data: LoadedData, tmp_path: Path) -> None:
+    bars = _bars(tmp_path, list(data.frames))
+    result = runner.invoke(
+        app, ["leakage", "--data", str(bars), "--features", str(tmp_path / "no.toml")]
+    )
+    assert result.exit_code == errors.CONFIG_OR_AUTH
+    assert "no.toml: no such file" in result.output

@@ -31,6 +31,7 @@ from tradecore.apps.config.operations import SigningSettings
 from tradecore.apps.config.settings import load_settings
 from tradecore.apps.replay.research_data import DataSpec, LoadedData, load_data
 from tradecore.apps.replay.runner import replay
+from tradecore.apps.replay.train import read_features
 from tradecore.apps.replay.venue import bar_interval
 from tradecore.apps.wiring.errors import DOMAIN, cli_errors
 from tradecore.apps.wiring.strategy_loader import (
@@ -39,6 +40,7 @@ from tradecore.apps.wiring.strategy_loader import (
     strategy_name,
 )
 from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.features.leakage import feature_leakage
 from tradecore.domain.market.bar_frame import BarFrame, from_ns, to_ns
 from tradecore.domain.research.leakage import LeakageReport
 from tradecore.domain.research.leakage_check import (
@@ -170,9 +172,15 @@ def leakage(
     config: Path | None = typer.Option(
         None, "--config", help="TOML configuration (its signing section)."
     ),
+    features: Path | None = typer.Option(
+        None,
+        "--features",
+        help="Check a feature set (features.toml) instead of a strategy: its matrix "
+        "on the data cut at each point against the matrix on all of it.",
+    ),
 ) -> None:
-    """Check a strategy for look-ahead: PASS, or the first bar and symbol that used
-    the future (exit 3)."""
+    """Check a strategy (or, with --features, a feature set) for look-ahead: PASS,
+    or the first bar and symbol that used the future (exit 3)."""
     with cli_errors():
         settings = load_settings(config, os.environ)
         spec = DataSpec(
@@ -185,8 +193,15 @@ def leakage(
             timeframe=timeframe,
             calendar=calendar,
         )
+        loaded = load_data(spec)
+        if features is not None:
+            report = check_feature_leakage(loaded, features, cuts)
+            typer.echo(describe(report))
+            if not report.passed:
+                raise typer.Exit(DOMAIN)
+            return
         report = check_strategy_leakage(
-            load_data(spec),
+            loaded,
             strategy,
             parse_params(param),
             cuts=cuts,
@@ -198,6 +213,25 @@ def leakage(
     typer.echo(describe(report))
     if not report.passed:
         raise typer.Exit(DOMAIN)
+
+
+def check_feature_leakage(
+    data: LoadedData, declaration: Path, cuts: int = DEFAULT_CUTS
+) -> LeakageReport:
+    """The feature set declared in ``declaration`` checked on ``data`` at ``cuts``
+    points spread as the strategy check spreads them.
+
+    Raises:
+        ConfigurationError: a bad declaration (names the file and the entry), no bars.
+    """
+    frames = [f for f in data.frames if len(f)]
+    if not frames:
+        raise ConfigurationError("no bars to check")
+    feature_set = read_features(declaration)
+    stamps = np.concatenate([f.timestamps for f in frames])
+    return feature_leakage(
+        feature_set, frames, data.calendar, [int(c) for c in cut_points(stamps, cuts)]
+    )
 
 
 def describe(report: LeakageReport) -> str:
