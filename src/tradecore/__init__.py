@@ -5,8 +5,10 @@ lifecycle and the ledger; ``tc.replay``, ``tc.exchange_calendar`` and ``tc.open_
 (a market-data lake to replay from) load the adapters they need on first use;
 ``tc.research`` holds the research statistics (PSR, DSR, ...) and splitters;
 ``tc.sweep`` and ``tc.walkforward`` run parameter sweeps and walk-forwards.
+``tc.features`` declares, computes and stores features for models.
 """
 
+from tradecore import features as features
 from tradecore import research as research
 from tradecore import technical as technical
 from tradecore.domain import *  # noqa: F403  (the domain's sorted __all__ is the API)
@@ -69,6 +71,7 @@ __all__ = sorted(
         "TradecoreError",
         "WeightTarget",
         "exchange_calendar",
+        "features",
         "open_lake",
         "replay",
         "research",

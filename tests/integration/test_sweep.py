@@ -174,3 +174,54 @@ def test_an_unknown_strategy_is_refused_before_any_replay(
     assert result.exit_code == 5, result.output
     assert "no_such_strategy" in result.output
     assert not (tmp_path / "out" / "trials").exists()
+
+
+def test_the_heatmap_is_self_contained_and_the_same_bytes(
+    tmp_path: Path, bars: Path
+) -> None:
+    """No network to view it (plotly.js inside), and no random ids in it."""
+    pages = []
+    for name in ("a", "b"):
+        _sweep(tmp_path, bars, tmp_path / name)
+        pages.append((tmp_path / name / "heatmap.html").read_bytes())
+    assert pages[0] == pages[1]
+    assert b'<script src="http' not in pages[0]
+    assert len(pages[0]) > 1_000_000  # plotly.js itself
+    assert b'id="sweep-heatmap"' in pages[0]
+
+
+def test_stress_replays_the_best_combination_and_compares(
+    tmp_path: Path, bars: Path
+) -> None:
+    out = tmp_path / "out"
+    output = _sweep(tmp_path, bars, out, "--stress", "costs=3x,spread=2x")
+    with (out / "stress.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert [r["scenario"] for r in rows] == [
+        "base",
+        "costs=3x",
+        "spread=2x",
+        "combined",
+    ]
+    summary = json.loads((out / "sweep.json").read_text())
+    base = rows[0]
+    # The base row is the best combination's own run: its Sharpe is the sweep's.
+    # (stress.csv shows 6 significant digits)
+    assert float(base["sharpe"]) == pytest.approx(summary["best"]["sharpe"], rel=1e-5)
+    # Dearer fees and a wider spread can only cost the same trades money.
+    assert float(rows[-1]["net_return"]) < float(base["net_return"])
+    assert "stress: combined" in output
+
+
+def test_a_bad_stress_item_is_refused_before_any_replay(
+    tmp_path: Path, bars: Path
+) -> None:
+    result = invoke(
+        tmp_path, "sweep", "--data", str(bars), "--calendar", "24/7",
+        "--grid", "fast=2,3", "--out", str(tmp_path / "out"), "--quiet",
+        "--stress", "costs=lots",
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert "costs=lots" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "out" / "trials").exists()

@@ -51,6 +51,12 @@ def _emulator(app: typer.Typer) -> None:
     app.command()(emulator.emulator)
 
 
+def _train(app: typer.Typer) -> None:
+    from tradecore.apps.replay import train
+
+    app.command()(train.train)
+
+
 def _data(app: typer.Typer) -> None:
     from tradecore.apps.replay import data
 
@@ -81,6 +87,18 @@ def _walkforward(app: typer.Typer) -> None:
     app.command()(walkforward.walkforward)
 
 
+def _leakage(app: typer.Typer) -> None:
+    from tradecore.apps.replay import leakage
+
+    app.command()(leakage.leakage)
+
+
+def _promote(app: typer.Typer) -> None:
+    from tradecore.apps.replay import promote
+
+    app.command()(promote.promote)
+
+
 #: Every command, in the order help lists them; each imports its module when added.
 COMMANDS: dict[str, Register] = {
     "manifest": _manifest,
@@ -88,10 +106,13 @@ COMMANDS: dict[str, Register] = {
     "run": _run,
     "emulator": _emulator,
     "data": _data,
+    "train": _train,
     "tca": _tca,
     "parity": _parity,
     "sweep": _sweep,
     "walkforward": _walkforward,
+    "leakage": _leakage,
+    "promote": _promote,
 }
 
 

@@ -10,6 +10,7 @@ import typer
 
 from tradecore.apps.replay import sweep_options as o
 from tradecore.apps.replay.run import DataOptions
+from tradecore.apps.replay.stress import STRESS_CSV
 from tradecore.apps.replay.sweep_outputs import (
     CSV_FILE,
     HEATMAP_FILE,
@@ -19,7 +20,9 @@ from tradecore.apps.replay.sweep_outputs import (
     write_outputs,
 )
 from tradecore.apps.replay.sweep_run import run_sweep
+from tradecore.apps.replay.sweep_stress import stress_best
 from tradecore.apps.wiring.errors import cli_errors
+from tradecore.domain.research.stress import scenarios_of
 
 
 def sweep(
@@ -48,9 +51,17 @@ def sweep(
     lake_adjustment: str | None = o.LAKE_ADJUSTMENT,
     calendar: str | None = o.CALENDAR,
     config: Path | None = o.CONFIG,
+    stress: str | None = typer.Option(
+        None,
+        "--stress",
+        help="Then replay the best combination under stress scenarios, e.g. "
+        "costs=3x,latency=+500ms,rejects=8%,spread=2x (each alone, then all "
+        "combined), compared with its base run in DIR/stress.csv and stress.md.",
+    ),
 ) -> None:
     """Sweep a strategy's parameters; write sweep.csv, sweep.json and heatmap.html."""
     with cli_errors():
+        scenarios = scenarios_of(stress) if stress is not None else ()
         source, settings = o.sweep_inputs(
             DataOptions(
                 data=data,
@@ -100,3 +111,11 @@ def sweep(
         )
         for name in (CSV_FILE, JSON_FILE, HEATMAP_FILE):
             typer.echo(f"{'wrote':>14}: {out / name}")
+        if scenarios and best is not None:
+            block = stress_best(source, settings, best["params"], scenarios, out)
+            for row in block["scenarios"]:  # type: ignore[attr-defined]
+                typer.echo(
+                    f"{'stress':>14}: {row['scenario']}: sharpe {row['sharpe']:.4f} "
+                    f"({row['delta_sharpe']:+.4f}), return {row['net_return']:.4%}"
+                )
+            typer.echo(f"{'wrote':>14}: {out / STRESS_CSV}")

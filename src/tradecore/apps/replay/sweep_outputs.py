@@ -186,7 +186,11 @@ def heatmap_html(outcome: SweepOutcome, x: str, y: str | None) -> str:
         xaxis_title=x,
         yaxis_title=y or "",
     )
-    return str(figure.to_html(include_plotlyjs="cdn", full_html=True))
+    # Self-contained (plotly.js inside: no network to view it) and the same bytes
+    # for the same sweep (plotly would name the div with a random uuid).
+    return str(
+        figure.to_html(include_plotlyjs=True, full_html=True, div_id="sweep-heatmap")
+    )
 
 
 def write_outputs(outcome: SweepOutcome, out: Path, heatmap: str | None = None) -> None:
