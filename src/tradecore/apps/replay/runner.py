@@ -55,6 +55,7 @@ from tradecore.apps.replay.out_folder import (
     STORE_FILE,
     open_replay_store,
 )
+from tradecore.apps.replay.portfolio_report import portfolio_extras
 from tradecore.apps.replay.records import FillRecords, StoredRows
 from tradecore.apps.replay.run_manifest import (
     build_manifest,
@@ -456,6 +457,8 @@ def replay(
                 else {"data_quality": quality_summary(loaded, market, venue)}
             ),
         }
+        # A portfolio's attribution, allocations and correlation alerts (else none).
+        summary |= portfolio_extras(chosen, fills, db, folder if out else None)
         fill_table, decision_table, outcome_table = fills, decisions, outcomes
         result = ReplayResult(
             summary=summary,

@@ -31,7 +31,9 @@ def load_strategy(
 
     ``spec`` is a bundled name, ``package.module:ClassName``, a class, or an instance
     (then ``params`` must be empty); ``"model"`` loads the verified model directory
-    ``params["model_dir"]`` (:mod:`tradecore.apps.wiring.model_strategy`). Either
+    ``params["model_dir"]`` (:mod:`tradecore.apps.wiring.model_strategy`);
+    ``"portfolio"`` builds the portfolio of the TOML file ``params["config"]``
+    (:mod:`tradecore.apps.wiring.portfolio_config`). Either
     form is accepted: the simple
     :class:`Strategy` (``on_bar(symbol, timestamp_ns, close, volume, portfolio)``)
     or a :class:`~tradecore.domain.strategies.api.BarStrategy` subclass
@@ -52,6 +54,10 @@ def load_strategy(
         from tradecore.apps.wiring.model_strategy import load_model_strategy
 
         return load_model_strategy(params)
+    if spec == "portfolio":  # several strategies through the allocator
+        from tradecore.apps.wiring.portfolio_config import load_portfolio
+
+        return load_portfolio(params, load_strategy)
     name = strategy_name(spec)
     factory = _resolve(spec) if isinstance(spec, str) else spec
     _check_strategy_class(name, factory)
