@@ -176,7 +176,7 @@ def _apply_mark(
 def _apply_fill(
     book: _Book, fill: TradeFill, per_bar: dict[tuple[int, str], list[float]]
 ) -> None:
-    mark = book.mark.get(fill.symbol, fill.price)
+    mark = book.mark.setdefault(fill.symbol, fill.price)  # no close yet: its own
     cost = fill.qty * (fill.price - mark) + fill.fee
     book.position[fill.symbol] = book.position.get(fill.symbol, 0.0) + fill.qty
     shares = book.trading.get(fill.symbol) or _split_of(book.holding, fill.symbol)
