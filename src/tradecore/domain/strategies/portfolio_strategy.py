@@ -115,16 +115,23 @@ class PortfolioSettings:
 @attrs.frozen(kw_only=True, slots=True)
 class AllocationRecord:
     """One allocation the portfolio traded toward: its id, when, the budgets after
-    the correlation cap, the target shares, each symbol's split of them among the
-    strategies (after their limits), and the allocator's warnings."""
+    the correlation cap, the target shares (and the step sent toward them now),
+    each symbol's split of them among the strategies (after their limits), the
+    allocator's per-strategy weights and its warnings."""
 
     allocation_id: str
     timestamp_ns: int
     budgets: tuple[tuple[str, float], ...]
     targets: tuple[tuple[str, Decimal], ...]
+    #: What was sent toward ``targets`` now (increases cut to the cash on hand).
+    sent: tuple[tuple[str, Decimal], ...]
     splits: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
     weights: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
     warnings: tuple[str, ...]
+
+
+#: The share of the account's cash a rebalance's increases may use at once.
+CASH_USABLE = 0.95
 
 
 class _Sub:
@@ -389,12 +396,14 @@ class PortfolioStrategy(BarStrategy):
                 ],
             ]
         )[:16]
+        steps = self._within_cash(book, view)
         self.allocations.append(
             AllocationRecord(
                 allocation_id=identity,
                 timestamp_ns=timestamp_ns,
                 budgets=allocation.budgets,
                 targets=tuple(book.items()),
+                sent=tuple(steps.items()),
                 splits=tuple((s, tuple(sorted(p.items()))) for s, p in shares.items()),
                 weights=allocation.contributions,
                 warnings=allocation.warnings,
@@ -404,9 +413,49 @@ class PortfolioStrategy(BarStrategy):
         signal = f"portfolio:{identity}"
         return [
             Target(symbol, qty, signal)
-            for symbol, qty in book.items()
+            for symbol, qty in steps.items()
             if qty != view.position(symbol)
         ]
+
+    def _within_cash(
+        self, book: Mapping[str, Decimal], view: MarketView
+    ) -> dict[str, Decimal]:
+        """``book``, its position increases scaled to the cash on hand.
+
+        A cash account pays for a buy (and reserves for a short) when the order is
+        placed, while the proceeds of this rebalance's reductions arrive only when
+        they fill. So increases may use :data:`CASH_USABLE` of the free cash now
+        (cash less short proceeds and their collateral, shorts marked at the last
+        close); if they
+        need more, each is scaled down (toward zero, whole lots) and the portfolio
+        reallocates on the next bar, when the reductions have filled.
+        """
+        increases: dict[str, Decimal] = {}
+        for symbol, qty in book.items():
+            held = view.position(symbol)
+            if abs(qty) > abs(held) and (qty >= 0) == (held >= 0):
+                increases[symbol] = qty - held
+            elif qty * held < 0:  # a flip: the part past flat is an increase
+                increases[symbol] = qty
+        need = sum(abs(float(d)) * self._last[s] for s, d in increases.items())
+        # Short proceeds and as much again as collateral are not free to spend
+        # (Alpaca's cash-account rule, as the simulated venue applies it).
+        shorts = sum(
+            -float(q) * self._last[s]
+            for s, q in view.portfolio.positions().items()
+            if q < 0 and s in self._last
+        )
+        usable = max(view.cash() - 2 * shorts, 0.0) * CASH_USABLE
+        if need <= usable:
+            return dict(book)
+        scale = Decimal(repr(usable / need))
+        lot = Decimal(self.settings.constraints.lot_size)
+        steps = dict(book)
+        for symbol, delta in increases.items():
+            cut = (delta * scale / lot).quantize(Decimal(1), ROUND_DOWN) * lot
+            steps[symbol] = book[symbol] - delta + cut
+        self._dirty = True
+        return steps
 
 
 __all__ = [

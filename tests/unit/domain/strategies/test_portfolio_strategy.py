@@ -32,10 +32,12 @@ PRICES = {"AAA": 100.0, "BBB": 50.0, "CCC": 20.0}
 
 
 class Account:
-    """The engine's side: equity 100k, the positions the portfolio asked for."""
+    """The engine's side: equity 100k, the positions the portfolio asked for, and
+    (unless a test says otherwise) cash enough for any rebalance."""
 
     def __init__(self) -> None:
         self.held: dict[str, Decimal] = {}
+        self.free = 1e9
 
     def position(self, symbol: str) -> Decimal:
         return self.held.get(symbol, Decimal(0))
@@ -44,7 +46,7 @@ class Account:
         return 100_000.0
 
     def cash(self) -> float:
-        return 100_000.0
+        return self.free
 
     def positions(self) -> dict[str, Decimal]:
         return {s: q for s, q in self.held.items() if q}
@@ -208,6 +210,19 @@ def test_equal_bars_give_equal_allocations() -> None:
 
     assert run() == run()
     assert len(set(run())) == 2
+
+
+def test_increases_wait_for_cash_and_the_rest_follows_next_bar() -> None:
+    pf = portfolio(SleeveSpec(name="a", strategy=long("a", "AAA")))
+    driver = Driver(pf)
+    driver.account.free = 40_000.0
+    first = driver.step()
+    # 95% of the $40,000 on hand buys 380 of the 1,000 AAA the allocation wants
+    assert [(t.symbol, t.qty) for t in first] == [("AAA", 380)]
+    assert dict(pf.allocations[-1].targets) == {"AAA": 1000}
+    assert dict(pf.allocations[-1].sent) == {"AAA": 380}
+    driver.account.free = 1e9  # the buy filled; cash came in from elsewhere
+    assert [(t.symbol, t.qty) for t in driver.step()] == [("AAA", 1000)]
 
 
 # --- halts -------------------------------------------------------------------------
