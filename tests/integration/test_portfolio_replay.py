@@ -112,10 +112,9 @@ def test_attribution_adds_up_to_the_accounts_pnl(bars: Path, tmp_path: Path) -> 
     attributed = block["attribution"]
     assert set(attributed) == {"trend", "reversion"}
     assert sum(a["net"] for a in attributed.values()) == pytest.approx(pnl, abs=0.01)
-    assert (
-        sum(a["costs"] for a in attributed.values())
-        > float(Decimal(str(summary["fees"]))) * 0.0
-    )  # costs are attributed (fees and slippage)
+    for part in attributed.values():
+        assert part["net"] == pytest.approx(part["market"] - part["costs"])
+        assert part["costs"] != 0.0  # each paid for its trades
     with (out / "attribution.csv").open() as f:
         rows = list(csv.DictReader(f))
     assert sum(float(r["net"]) for r in rows) == pytest.approx(pnl, abs=0.01)
@@ -197,3 +196,17 @@ def test_a_bad_config_is_one_line_and_a_foreign_manifest_exit_7(
     )  # fmt: skip
     assert done.returncode == MANIFEST_REJECTED, done.stdout + done.stderr
     assert "strategy_id" in done.stdout + done.stderr
+    # trend's own signed manifest is accepted
+    tc.replay(
+        frames,
+        strategy="sma_cross",
+        params={"fast": 5, "slow": 20},
+        calendar="24/7",
+        out=tmp_path / "sma",
+    )
+    own = config(
+        tmp_path, manifest=f'manifest = "{tmp_path / "sma" / "manifest.json"}"'
+    )
+    assert isinstance(
+        load_strategy("portfolio", {"config": str(own)}), PortfolioStrategy
+    )
