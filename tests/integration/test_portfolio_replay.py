@@ -210,3 +210,30 @@ def test_a_bad_config_is_one_line_and_a_foreign_manifest_exit_7(
     assert isinstance(
         load_strategy("portfolio", {"config": str(own)}), PortfolioStrategy
     )
+
+
+def test_the_portfolios_own_risk_limits_apply_to_its_orders(
+    bars: Path, tmp_path: Path
+) -> None:
+    risk = tmp_path / "risk.toml"
+    risk.write_text("[risk.strategies.portfolio]\nmax_position_shares = 1000\n")
+    out = tmp_path / "out"
+    done = replay_cli(
+        "--data", str(bars), "--calendar", "24/7", "--strategy", "portfolio",
+        "--param", f"config={config(tmp_path)}", "--config", str(risk),
+        "--out", str(out), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    with (out / "decisions.csv").open() as f:
+        decisions = {
+            d["decision_id"]: json.loads(d["details"]) for d in csv.DictReader(f)
+        }
+    with (out / "outcomes.csv").open() as f:
+        outcomes = list(csv.DictReader(f))
+    refused = [o for o in outcomes if o["reason"].startswith("risk:")]
+    assert refused
+    assert {o["reason"] for o in refused} == {"risk:max_position_shares"}
+    for o in outcomes:
+        target = abs(int(decisions[o["decision_id"]]["target"]))
+        if o["kind"] == "submitted":
+            assert target <= 1000

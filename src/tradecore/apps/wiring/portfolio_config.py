@@ -10,6 +10,7 @@ from::
     method = "inverse_vol"           # equal_weight, inverse_vol, risk_parity, hrp, ...
                                      # rank, mean_variance
     rebalance_every = 0              # bars; 0: only when a strategy changed its book
+    min_trade = 0.002                # no-trade band, fraction of equity (default 0)
     correlation_alert = 0.9          # alert when two strategies correlate above it
     correlation_window = 20          # returns in the rolling correlation
     [portfolio.constraints]          # the allocator's Constraints (docs/portfolio-allocator.md)
@@ -93,6 +94,7 @@ _PORTFOLIO: dict[str, tuple[type, ...]] = {
     "id": (str,),
     "method": (str,),
     "rebalance_every": (int,),
+    "min_trade": _NUMBER,
     "correlation_alert": _NUMBER,
     "correlation_window": (int,),
     "constraints": (dict,),

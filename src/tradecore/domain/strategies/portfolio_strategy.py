@@ -93,8 +93,8 @@ class SleeveSpec:
 @attrs.frozen(kw_only=True, slots=True)
 class PortfolioSettings:
     """How the sleeves are combined (the allocator's method and limits), the
-    correlation monitor's alert level and window, and the rebalance cadence
-    (``0``: only when a sub-strategy changed its book)."""
+    correlation monitor's alert level and window, the rebalance cadence (``0``:
+    only when a sub-strategy changed its book) and the no-trade band."""
 
     strategy_id: str = attrs.field(default="portfolio", validator=v.non_empty_str)
     method: Method = attrs.field(
@@ -105,11 +105,19 @@ class PortfolioSettings:
     correlation_alert: float | None = None
     correlation_window: int = 20
     rebalance_every: int = attrs.field(default=0)
+    #: No-trade band: a symbol's trade smaller than this fraction of equity is not
+    #: sent (a trade to flat always is); keeps equity drift from churning the book.
+    min_trade: float = attrs.field(default=0.0)
 
     def __attrs_post_init__(self) -> None:
         every = self.rebalance_every
         if isinstance(every, bool) or not isinstance(every, int) or every < 0:
             raise InvalidInput("rebalance_every", every, "must be an int >= 0")
+        band = self.min_trade
+        if isinstance(band, bool) or not isinstance(band, int | float):
+            raise InvalidInput("min_trade", band, "must be a number in [0, 1)")
+        if not 0 <= band < 1:
+            raise InvalidInput("min_trade", band, "must be a number in [0, 1)")
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -411,10 +419,12 @@ class PortfolioStrategy(BarStrategy):
         )
         self._targets = {s: q for s, q in book.items() if q}
         signal = f"portfolio:{identity}"
+        band = self.settings.min_trade * view.equity()
         return [
             Target(symbol, qty, signal)
             for symbol, qty in steps.items()
-            if qty != view.position(symbol)
+            if (held := view.position(symbol)) != qty
+            and (qty == 0 or abs(float(qty - held)) * self._last[symbol] >= band)
         ]
 
     def _within_cash(

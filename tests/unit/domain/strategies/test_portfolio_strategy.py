@@ -225,6 +225,27 @@ def test_increases_wait_for_cash_and_the_rest_follows_next_bar() -> None:
     assert [(t.symbol, t.qty) for t in driver.step()] == [("AAA", 1000)]
 
 
+def test_the_no_trade_band_skips_small_trades_but_never_a_trade_to_flat() -> None:
+    a = Scripted(
+        "a", "AAA", {0: Target("AAA", Decimal(10)), 2: Target("AAA", Decimal(0))}
+    )
+    pf = portfolio(
+        SleeveSpec(name="a", strategy=a),
+        SleeveSpec(name="b", strategy=Scripted("b", "BBB", {})),
+        min_trade=0.01,
+        rebalance_every=1,
+    )
+    driver = Driver(pf)
+    assert [(t.symbol, t.qty) for t in driver.step()] == [("AAA", 500)]
+    # AAA at 101: the allocation wants 495, a $505 trade under the $1,000 band
+    assert driver.step({**PRICES, "AAA": 101.0}) == []
+    assert dict(pf.allocations[-1].targets) == {"AAA": 495}
+    # a goes flat: AAA to 0 is sent whatever its size
+    assert [(t.symbol, t.qty) for t in driver.step()] == [("AAA", 0)]
+    with pytest.raises(InvalidInput, match="min_trade"):
+        PortfolioSettings(min_trade=1.0)
+
+
 # --- halts -------------------------------------------------------------------------
 
 
