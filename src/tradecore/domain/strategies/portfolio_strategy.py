@@ -27,14 +27,14 @@ allocations. docs/portfolio-strategies.md has the rules and the config.
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 import attrs
 import numpy as np
 
-from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.market.bars import Bar
@@ -42,10 +42,7 @@ from tradecore.domain.portfolio import (
     CURRENT_BOOK,
     Allocation,
     AllocationRequest,
-    Constraints,
-    EstimationConfig,
     MarketInputs,
-    Method,
     SignalKind,
     Sleeve,
     allocate,
@@ -59,87 +56,25 @@ from tradecore.domain.portfolio.attribution import (
 )
 from tradecore.domain.portfolio.correlation import CorrelationBreach, CorrelationMonitor
 from tradecore.domain.strategies.api import (
-    AnyStrategy,
     BarStrategy,
     BarStrategyRunner,
     Returned,
     as_targets,
 )
 from tradecore.domain.strategies.market_view import MarketView
+from tradecore.domain.strategies.portfolio_book import (
+    free_cash,
+    split_targets,
+    within_cash,
+)
+from tradecore.domain.strategies.portfolio_spec import (
+    AllocationRecord,
+    PortfolioSettings,
+    SleeveSpec,
+)
 from tradecore.domain.strategies.protocol import Strategy, Target
 from tradecore.domain.strategies.sleeve_limits import SleeveLimits
 from tradecore.domain.strategies.virtual_book import VirtualBook
-
-
-@attrs.frozen(kw_only=True, slots=True)
-class SleeveSpec:
-    """One sub-strategy: its ``name`` (unique in the portfolio), the built
-    ``strategy``, its relative ``budget``, whether it is ``halted`` and its limits."""
-
-    name: str = attrs.field(validator=v.non_empty_str)
-    strategy: AnyStrategy = attrs.field(eq=False)
-    budget: float = attrs.field(default=1.0)
-    halted: bool = attrs.field(default=False, validator=v.instance_of(bool))
-    limits: SleeveLimits = attrs.field(factory=SleeveLimits)
-
-    def __attrs_post_init__(self) -> None:
-        budget = self.budget
-        if isinstance(budget, bool) or not isinstance(budget, int | float):
-            raise InvalidInput(f"{self.name}.budget", budget, "must be a number > 0")
-        if not 0 < budget < float("inf"):
-            raise InvalidInput(f"{self.name}.budget", budget, "must be a number > 0")
-
-
-@attrs.frozen(kw_only=True, slots=True)
-class PortfolioSettings:
-    """How the sleeves are combined (the allocator's method and limits), the
-    correlation monitor's alert level and window, the rebalance cadence (``0``:
-    only when a sub-strategy changed its book) and the no-trade band."""
-
-    strategy_id: str = attrs.field(default="portfolio", validator=v.non_empty_str)
-    method: Method = attrs.field(
-        default=Method.EQUAL_WEIGHT, validator=v.instance_of(Method)
-    )
-    constraints: Constraints = attrs.field(factory=Constraints)
-    estimation: EstimationConfig = attrs.field(factory=EstimationConfig)
-    correlation_alert: float | None = None
-    correlation_window: int = 20
-    rebalance_every: int = attrs.field(default=0)
-    #: No-trade band: a symbol's trade smaller than this fraction of equity is not
-    #: sent (a trade to flat always is); keeps equity drift from churning the book.
-    min_trade: float = attrs.field(default=0.0)
-
-    def __attrs_post_init__(self) -> None:
-        every = self.rebalance_every
-        if isinstance(every, bool) or not isinstance(every, int) or every < 0:
-            raise InvalidInput("rebalance_every", every, "must be an int >= 0")
-        band = self.min_trade
-        if isinstance(band, bool) or not isinstance(band, int | float):
-            raise InvalidInput("min_trade", band, "must be a number in [0, 1)")
-        if not 0 <= band < 1:
-            raise InvalidInput("min_trade", band, "must be a number in [0, 1)")
-
-
-@attrs.frozen(kw_only=True, slots=True)
-class AllocationRecord:
-    """One allocation the portfolio traded toward: its id, when, the budgets after
-    the correlation cap, the target shares (and the step sent toward them now),
-    each symbol's split of them among the strategies (after their limits), the
-    allocator's per-strategy weights and its warnings."""
-
-    allocation_id: str
-    timestamp_ns: int
-    budgets: tuple[tuple[str, float], ...]
-    targets: tuple[tuple[str, Decimal], ...]
-    #: What was sent toward ``targets`` now (increases cut to the cash on hand).
-    sent: tuple[tuple[str, Decimal], ...]
-    splits: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
-    weights: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
-    warnings: tuple[str, ...]
-
-
-#: The share of the account's cash a rebalance's increases may use at once.
-CASH_USABLE = 0.95
 
 
 class _Sub:
@@ -206,7 +141,10 @@ class PortfolioStrategy(BarStrategy):
         self.strategy_id = settings.strategy_id
         self.sleeves = tuple(sorted(sleeves, key=lambda s: s.name))
         self.allocations: list[AllocationRecord] = []
-        self.marks: list[Mark] = []
+        self._mark_ts = array("q")
+        self._mark_symbol = array("L")
+        self._mark_price = array("d")
+        self._symbol_ids: dict[str, int] = {}
         self.monitor = CorrelationMonitor(
             names, settings.correlation_alert, settings.correlation_window
         )
@@ -240,17 +178,35 @@ class PortfolioStrategy(BarStrategy):
         """
         if name not in {s.name for s in self.sleeves}:
             raise InvalidInput("sleeve", name, "no strategy of that name")
-        sub = self._subs.get(name)
-        if sub is None:  # before the first bar: the spec decides
-            self.sleeves = tuple(
-                attrs.evolve(s, halted=halted) if s.name == name else s
-                for s in self.sleeves
-            )
-        else:
+        self.sleeves = tuple(
+            attrs.evolve(s, halted=halted) if s.name == name else s
+            for s in self.sleeves
+        )
+        sub = self._subs.get(name)  # None before the first bar: the spec decides
+        if sub is not None:
             sub.halted = halted
             if halted:
                 sub.book.flatten()
         self._dirty = True
+
+    @property
+    def marks(self) -> list[Mark]:
+        """Every close the portfolio saw, in order (for attribution)."""
+        names = list(self._symbol_ids)
+        return [
+            Mark(ts, names[k], price)
+            for ts, k, price in zip(
+                self._mark_ts, self._mark_symbol, self._mark_price, strict=True
+            )
+        ]
+
+    def _mark(self, timestamp_ns: int, symbol: str, close: float) -> None:
+        """Keep a close compactly (three machine numbers; a run keeps them all)."""
+        self._mark_ts.append(timestamp_ns)
+        self._mark_symbol.append(
+            self._symbol_ids.setdefault(symbol, len(self._symbol_ids))
+        )
+        self._mark_price.append(close)
 
     def attribution(self, fills: Iterable[TradeFill]) -> Attribution:
         """Per-strategy P&L of the account, given its ``fills``
@@ -271,7 +227,7 @@ class PortfolioStrategy(BarStrategy):
         ordered = [bars[s] for s in sorted(bars)]
         for bar in ordered:
             self._last[bar.symbol] = bar.close
-            self.marks.append(Mark(timestamp_ns, bar.symbol, bar.close))
+            self._mark(timestamp_ns, bar.symbol, bar.close)
         self._closes.append((timestamp_ns, {b.symbol: b.close for b in ordered}))
         if not self._subs:
             self._open_books(view)
@@ -304,7 +260,13 @@ class PortfolioStrategy(BarStrategy):
         if equity <= 0:
             return None
         allocation = allocate(self._request(view, equity))
-        targets, splits = self._capped(allocation, equity)
+        targets, splits = split_targets(
+            allocation,
+            equity,
+            self._last,
+            {s.name: s.limits for s in self.sleeves},
+            self.settings.constraints.lot_size,
+        )
         return self._emit(timestamp_ns, allocation, targets, splits, view)
 
     def _request(self, view: MarketView, equity: float) -> AllocationRequest:
@@ -344,45 +306,6 @@ class PortfolioStrategy(BarStrategy):
                     out[t - 1, k] = now[symbol] / before[symbol] - 1.0
         return out
 
-    def _capped(
-        self, allocation: Allocation, equity: float
-    ) -> tuple[dict[str, Decimal], dict[str, dict[str, float]]]:
-        """Target shares and their per-strategy split, each strategy's contribution
-        cut to its limits (caps only shrink a symbol's target, toward zero)."""
-        lot = Decimal(self.settings.constraints.lot_size)
-        limits = {s.name: s.limits for s in self.sleeves}
-        raw: dict[str, dict[str, float]] = {}
-        for symbol, parts in allocation.contributions:
-            price = self._last[symbol]
-            for strategy, weight in parts:
-                shares = weight * equity / price
-                raw.setdefault(strategy, {})[symbol] = shares
-        capped = {
-            strategy: (
-                limits[strategy].cap(shares, self._last)
-                if strategy in limits and limits[strategy].binding
-                else shares
-            )
-            for strategy, shares in raw.items()
-        }
-        targets: dict[str, Decimal] = {}
-        splits: dict[str, dict[str, float]] = {}
-        for symbol, allocated in allocation.shares:
-            before = sum(raw[s].get(symbol, 0.0) for s in raw)
-            after = {s: capped[s].get(symbol, 0.0) for s in capped}
-            kept = sum(after.values())
-            ratio = min(max(kept / before, 0.0), 1.0) if before else 0.0
-            qty = (allocated * Decimal(repr(ratio)) / lot).quantize(
-                Decimal(1), ROUND_DOWN
-            ) * lot
-            targets[symbol] = qty
-            splits[symbol] = (
-                {s: float(qty) * x / kept for s, x in after.items() if x}
-                if qty and kept
-                else {}
-            )
-        return targets, splits
-
     def _emit(
         self,
         timestamp_ns: int,
@@ -404,7 +327,15 @@ class PortfolioStrategy(BarStrategy):
                 ],
             ]
         )[:16]
-        steps = self._within_cash(book, view)
+        positions = view.portfolio.positions()
+        steps, cut = within_cash(
+            book,
+            {s: view.position(s) for s in book},
+            self._last,
+            free_cash(view.cash(), positions, self._last),
+            self.settings.constraints.lot_size,
+        )
+        self._dirty |= cut  # the rest follows once the reductions filled
         self.allocations.append(
             AllocationRecord(
                 allocation_id=identity,
@@ -426,46 +357,6 @@ class PortfolioStrategy(BarStrategy):
             if (held := view.position(symbol)) != qty
             and (qty == 0 or abs(float(qty - held)) * self._last[symbol] >= band)
         ]
-
-    def _within_cash(
-        self, book: Mapping[str, Decimal], view: MarketView
-    ) -> dict[str, Decimal]:
-        """``book``, its position increases scaled to the cash on hand.
-
-        A cash account pays for a buy (and reserves for a short) when the order is
-        placed, while the proceeds of this rebalance's reductions arrive only when
-        they fill. So increases may use :data:`CASH_USABLE` of the free cash now
-        (cash less short proceeds and their collateral, shorts marked at the last
-        close); if they
-        need more, each is scaled down (toward zero, whole lots) and the portfolio
-        reallocates on the next bar, when the reductions have filled.
-        """
-        increases: dict[str, Decimal] = {}
-        for symbol, qty in book.items():
-            held = view.position(symbol)
-            if abs(qty) > abs(held) and (qty >= 0) == (held >= 0):
-                increases[symbol] = qty - held
-            elif qty * held < 0:  # a flip: the part past flat is an increase
-                increases[symbol] = qty
-        need = sum(abs(float(d)) * self._last[s] for s, d in increases.items())
-        # Short proceeds and as much again as collateral are not free to spend
-        # (Alpaca's cash-account rule, as the simulated venue applies it).
-        shorts = sum(
-            -float(q) * self._last[s]
-            for s, q in view.portfolio.positions().items()
-            if q < 0 and s in self._last
-        )
-        usable = max(view.cash() - 2 * shorts, 0.0) * CASH_USABLE
-        if need <= usable:
-            return dict(book)
-        scale = Decimal(repr(usable / need))
-        lot = Decimal(self.settings.constraints.lot_size)
-        steps = dict(book)
-        for symbol, delta in increases.items():
-            cut = (delta * scale / lot).quantize(Decimal(1), ROUND_DOWN) * lot
-            steps[symbol] = book[symbol] - delta + cut
-        self._dirty = True
-        return steps
 
 
 __all__ = [
