@@ -147,7 +147,7 @@ def write_allocations(path: Path, strategy: PortfolioStrategy) -> None:
                             symbol,
                             str(targets[symbol]),
                             name,
-                            repr(shares),
+                            repr(round(shares, 6)),
                         ]
                     )
 

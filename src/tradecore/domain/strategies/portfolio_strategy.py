@@ -154,6 +154,7 @@ class PortfolioStrategy(BarStrategy):
             maxlen=settings.estimation.window + 1
         )
         self._targets: dict[str, Decimal] = {}
+        self._expected: dict[str, Decimal] = {}
         self._splits: dict[str, dict[str, float]] = {}
         self._since = 0
         self._dirty = False
@@ -231,7 +232,7 @@ class PortfolioStrategy(BarStrategy):
         self._closes.append((timestamp_ns, {b.symbol: b.close for b in ordered}))
         if not self._subs:
             self._open_books(view)
-        changed = self._dirty
+        changed = self._dirty or self._drifted(view)
         for sub in self._subs.values():
             changed |= sub.feed(timestamp_ns, ordered)
         self.monitor.observe(
@@ -351,12 +352,21 @@ class PortfolioStrategy(BarStrategy):
         self._targets = {s: q for s, q in book.items() if q}
         signal = f"portfolio:{identity}"
         band = self.settings.min_trade * view.equity()
-        return [
-            Target(symbol, qty, signal)
-            for symbol, qty in steps.items()
-            if (held := view.position(symbol)) != qty
-            and (qty == 0 or abs(float(qty - held)) * self._last[symbol] >= band)
-        ]
+        sent: list[Target] = []
+        self._expected = {}
+        for symbol, qty in steps.items():
+            held = view.position(symbol)
+            moved = abs(float(qty - held)) * self._last[symbol]
+            if held != qty and (qty == 0 or moved >= band):
+                sent.append(Target(symbol, qty, signal))
+                held = qty
+            self._expected[symbol] = held
+        return sent
+
+    def _drifted(self, view: MarketView) -> bool:
+        """Whether the account no longer holds (or works toward) what was sent: an
+        order was rejected, canceled or expired -- reallocate to send it again."""
+        return any(view.position(s) != q for s, q in self._expected.items())
 
 
 __all__ = [

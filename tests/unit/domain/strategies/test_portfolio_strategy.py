@@ -100,7 +100,9 @@ class Driver:
         self.k = 0
         self.emitted: list[list[Target]] = []
 
-    def step(self, prices: Mapping[str, float] = PRICES) -> list[Target]:
+    def step(
+        self, prices: Mapping[str, float] = PRICES, *, rejected: bool = False
+    ) -> list[Target]:
         ts = self.k * MINUTE
         self.k += 1
         for symbol, close in sorted(prices.items()):
@@ -108,7 +110,7 @@ class Driver:
             self.feed.commit(symbol, ts, close, 1000.0)
         out = self.portfolio.on_bars(ts, self.feed.view.cross_section, self.feed.view)
         targets = list(out or [])  # type: ignore[arg-type]
-        for t in targets:
+        for t in targets if not rejected else ():
             self.account.held[t.symbol] = t.qty
         self.emitted.append(targets)
         return targets
@@ -244,6 +246,15 @@ def test_the_no_trade_band_skips_small_trades_but_never_a_trade_to_flat() -> Non
     assert [(t.symbol, t.qty) for t in driver.step()] == [("AAA", 0)]
     with pytest.raises(InvalidInput, match="min_trade"):
         PortfolioSettings(min_trade=1.0)
+
+
+def test_a_rejected_order_is_sent_again_on_the_next_bar() -> None:
+    pf = portfolio(SleeveSpec(name="a", strategy=long("a", "AAA")))
+    driver = Driver(pf)
+    assert [(t.symbol, t.qty) for t in driver.step(rejected=True)] == [("AAA", 1000)]
+    # the account does not hold (or work toward) 1000: reallocate and send again
+    assert [(t.symbol, t.qty) for t in driver.step()] == [("AAA", 1000)]
+    assert driver.step() == []
 
 
 # --- halts -------------------------------------------------------------------------
