@@ -159,7 +159,7 @@ def breach_alert(portfolio_id: str, breach: CorrelationBreach) -> Alert:
         severity=Severity.WARNING,
         code=AlertCode.PORTFOLIO_CORRELATION.value,
         message=(
-            f"portfolio {portfolio_id}: strategies {breach.first} and "
+            f"{portfolio_id}: strategies {breach.first} and "
             f"{breach.second} correlate {breach.correlation:.3f} > {breach.cap:g} "
             f"over {breach.window} bars"
         ),

@@ -372,3 +372,27 @@ def test_identical_sub_strategies_raise_a_correlation_breach() -> None:
         driver.step({"AAA": 100.0 + (k * 7) % 5, "BBB": 50.0, "CCC": 20.0})
     assert [(b.first, b.second) for b in pf.breaches] == [("x", "y")]
     assert pf.breaches[0].correlation == pytest.approx(1.0)
+
+
+def test_the_allocators_correlation_cap_merges_the_twins_budgets() -> None:
+    def holder(name: str, symbol: str) -> Scripted:
+        return Scripted(name, symbol, {0: Target(symbol, Decimal(10))})
+
+    pf = portfolio(
+        SleeveSpec(name="x", strategy=holder("x", "AAA")),
+        SleeveSpec(name="y", strategy=holder("y", "AAA")),
+        SleeveSpec(name="z", strategy=holder("z", "BBB")),
+        constraints=Constraints(gross_target=1.0, strategy_correlation_cap=0.9),
+        rebalance_every=1,
+    )
+    driver = Driver(pf)
+    for k in range(8):
+        moves = {"AAA": 100.0 + (k * 7) % 5, "BBB": 50.0 + (k * 3) % 4, "CCC": 20.0}
+        driver.step(moves)
+    assert dict(pf.allocations[0].budgets) == pytest.approx(
+        {"x": 1 / 3, "y": 1 / 3, "z": 1 / 3}
+    )
+    # x and y are one bet: they share one budget, z keeps its own
+    assert dict(pf.allocations[-1].budgets) == pytest.approx(
+        {"x": 0.25, "y": 0.25, "z": 0.5}
+    )
