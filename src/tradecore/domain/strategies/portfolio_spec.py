@@ -56,6 +56,16 @@ class PortfolioSettings:
         every = self.rebalance_every
         if isinstance(every, bool) or not isinstance(every, int) or every < 0:
             raise InvalidInput("rebalance_every", every, "must be an int >= 0")
+        alert = self.correlation_alert
+        if alert is not None and (
+            isinstance(alert, bool)
+            or not isinstance(alert, int | float)
+            or not -1 < alert < 1
+        ):
+            raise InvalidInput("correlation_alert", alert, "must be within (-1, 1)")
+        window = self.correlation_window
+        if isinstance(window, bool) or not isinstance(window, int) or window < 3:
+            raise InvalidInput("correlation_window", window, "must be an int >= 3")
         band = self.min_trade
         if isinstance(band, bool) or not isinstance(band, int | float):
             raise InvalidInput("min_trade", band, "must be a number in [0, 1)")
