@@ -9,12 +9,15 @@ holding N sub-strategies of either form. At each timestamp (``on_bars``) it
    :class:`~tradecore.domain.strategies.api.BarStrategyRunner`, as the engine would);
 2. records each sub-strategy's return (its virtual equity) in the correlation
    monitor;
-3. when a virtual book changed (or every ``rebalance_every`` bars), turns the books
-   into sleeves (their share counts) and calls the allocator
-   (:func:`~tradecore.domain.portfolio.allocate`) with point-in-time returns of the
-   closes it has seen;
-4. cuts each strategy's contribution to its :class:`SleeveLimits`;
-5. returns one :class:`Target` per symbol whose target changed, with
+3. when a virtual book changed, the account drifted from what was sent (a rejected
+   or expired order), a sleeve was halted, increases were held back for cash, or
+   every ``rebalance_every`` bars: turns the books into sleeves (their share
+   counts) and calls the allocator (:func:`~tradecore.domain.portfolio.allocate`)
+   with point-in-time returns of the closes it has seen;
+4. cuts each strategy's contribution to its :class:`SleeveLimits` and the
+   increases to the free cash (:mod:`~tradecore.domain.strategies.portfolio_book`);
+5. returns one :class:`Target` per symbol whose target moved (past the
+   ``min_trade`` band, or to flat), with
    ``signal = "portfolio:<allocation id>"`` -- the id (a content hash of the
    allocation) is in every decision's inputs hash and client order id, and
    :attr:`PortfolioStrategy.allocations` maps it to the per-strategy split.
@@ -155,7 +158,6 @@ class PortfolioStrategy(BarStrategy):
         )
         self._targets: dict[str, Decimal] = {}
         self._expected: dict[str, Decimal] = {}
-        self._splits: dict[str, dict[str, float]] = {}
         self._since = 0
         self._dirty = False
 
