@@ -470,6 +470,7 @@ def replay(
                 run_info,
                 title=f"Replay: {chosen.strategy_id}",
                 tca=analyses,
+                bars=frames,
             )
             (folder / "config.json").write_text(
                 json.dumps(config, sort_keys=True, indent=2)
