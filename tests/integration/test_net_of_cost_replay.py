@@ -110,7 +110,7 @@ def ideal(
 
 
 def _details(result: ReplayResult) -> list[Mapping[str, object]]:
-    return [json.loads(str(d["details"])) for d in result.decisions]
+    return [json.loads(str(d["details"])) for d in result.decision_rows]
 
 
 def test_every_policy_is_chosen_and_both_gates_skip(realistic: ReplayResult) -> None:
@@ -194,10 +194,10 @@ def _first_fills(
 ) -> dict[tuple[str, str, str], tuple[str, Decimal]]:
     """First fill (bar minute, price) of each order, keyed by symbol, decision time, side."""
     fills: dict[str, list[Mapping[str, object]]] = {}
-    for fill in result.fills:
+    for fill in result.fill_rows:
         fills.setdefault(str(fill["client_order_id"]), []).append(fill)
     found = {}
-    for row, details in zip(result.decisions, _details(result), strict=True):
+    for row, details in zip(result.decision_rows, _details(result), strict=True):
         own = fills.get(str(details.get("client_order_id")))
         if not own:
             continue
@@ -308,7 +308,7 @@ def test_a_killed_net_of_cost_replay_resumes_to_the_same_result(tmp_path: Path) 
     assert resumed.summary == whole.summary
     # Resuming a finished run pins what it pinned, not the version it calibrated.
     assert run(tmp_path / "whole", resume=True).summary == whole.summary
-    executions = [str(f["execution_id"]) for f in resumed.fills]
+    executions = [str(f["execution_id"]) for f in resumed.fill_rows]
     assert len(executions) == len(set(executions))
     store = open_store(f"sqlite:///{tmp_path / 'cut' / 'replay.db'}")
     try:

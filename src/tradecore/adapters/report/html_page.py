@@ -44,6 +44,7 @@ from tradecore.domain.market.bar_frame import BarFrame
 Rows = Sequence[Mapping[str, object]]
 BLOTTER_ROWS = 50
 TRADE_ROWS = 200
+_RUN_TIMINGS = frozenset({"run.seconds", "run.bars_per_second", "run.elapsed_s"})
 PLOTS_MISSING = "Charts need plotly: pip install 'tradecore[plots]'."
 
 # (statistic, card label, format kind)
@@ -393,12 +394,14 @@ def _key_values(flat: Mapping[str, object]) -> str:
 
 def _provenance(stats: Mapping[str, object], run_info: Mapping[str, object]) -> str:
     ids = {key: stats[key] for key in PROVENANCE if key in stats}
-    run = flatten(run_info, "run.")
+    # Timings differ between identical runs: they stay in run.json, so identical runs
+    # give byte-identical pages.
+    run = {k: v for k, v in flatten(run_info, "run.").items() if k not in _RUN_TIMINGS}
     if not ids and not run:
         inner = '<p class="empty">Nothing recorded.</p>'
     else:
         inner = _key_values({**ids, **run})
-    note = "what identifies this run: hashes, models, timings"
+    note = "what identifies this run: hashes, models, config (timings: run.json)"
     return _section("provenance", "Provenance", inner, note)
 
 

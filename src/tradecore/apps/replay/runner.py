@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import numpy as np
 
 from tradecore.adapters.alerts.store_log_sink import StoreLogAlertSink
 from tradecore.adapters.data import (
@@ -56,6 +55,7 @@ from tradecore.apps.replay.out_folder import (
     open_replay_store,
 )
 from tradecore.apps.replay.records import FillRecords, StoredRows
+from tradecore.apps.replay.result import ReplayResult
 from tradecore.apps.replay.run_manifest import (
     build_manifest,
     run_identity,
@@ -113,30 +113,6 @@ from tradecore.services.trading.replay import ReplayProgress, run_replay
 
 #: The data-quality gate files and DataFrames pass by default (its documented defaults).
 DEFAULT_QUALITY = QualityRules()
-
-
-@attrs.frozen(kw_only=True)
-class ReplayResult:
-    """A finished replay: the summary plus DataFrame-friendly columns."""
-
-    summary: Mapping[str, object]
-    timestamps_ns: np.ndarray
-    equity: np.ndarray
-    fills: Sequence[Mapping[str, object]]
-    decisions: Sequence[Mapping[str, object]]
-    outcomes: Sequence[Mapping[str, object]]
-    out: Path | None
-
-    def equity_curve(self) -> dict[str, object]:
-        """Columns ``timestamp`` (datetime64[ns, UTC] values) and ``equity``."""
-        return {
-            "timestamp": self.timestamps_ns.astype("datetime64[ns]"),
-            "equity": self.equity,
-        }
-
-    def blotter(self) -> list[Mapping[str, object]]:
-        """The fills, one dict per row (``pandas.DataFrame(result.blotter())``)."""
-        return list(self.fills)
 
 
 def replay(
@@ -221,9 +197,11 @@ def replay(
         BarQualityError: ``strict`` and bars break data-quality rules.
     """
     started = time.perf_counter()
-    folder = (
-        Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tc-replay-"))
-    )
+    # Without ``out`` the store lives in a scratch folder the result owns: removed
+    # when the result is closed or collected, or here if the replay fails.
+    scratch = None if out is not None else Path(tempfile.mkdtemp(prefix="tc-replay-"))
+    folder = Path(out) if out is not None else scratch
+    assert folder is not None
     # Bars read from files go to memory-mapped scratch files as each file is read,
     # and leave memory as the replay passes them; a notebook's frames stay as given.
     read = isinstance(data, str | Path | LakeSelection)
@@ -439,27 +417,33 @@ def replay(
             ),
         }
         fill_table, decision_table, outcome_table = fills, decisions, outcomes
+        run_info: dict[str, object] = {
+            "seconds": round(time.perf_counter() - started, 3),
+            "config": config,
+            "bars_per_second": round(
+                run.bars / max(time.perf_counter() - started, 1e-9)
+            ),
+        }
+        if engine.corporate_actions:
+            run_info["corporate_actions"] = [
+                b.audit_payload() for b in engine.corporate_actions
+            ]
         result = ReplayResult(
             summary=summary,
             timestamps_ns=run.timestamps_ns,
-            equity=run.equity,
-            fills=fill_table,
-            decisions=decision_table,
-            outcomes=outcome_table,
+            equity_values=run.equity,
+            fill_rows=fill_table,
+            decision_rows=decision_table,
+            outcome_rows=outcome_table,
+            order_rows=StoredRows(db, "orders"),
             out=Path(out) if out is not None else None,
+            bars=frames,
+            tca=analyses,
+            run_info=run_info,
+            title=f"Replay: {chosen.strategy_id}",
+            scratch=scratch,
         )
         if out is not None:
-            run_info = {
-                "seconds": round(time.perf_counter() - started, 3),
-                "config": config,
-                "bars_per_second": round(
-                    run.bars / max(time.perf_counter() - started, 1e-9)
-                ),
-            }
-            if engine.corporate_actions:
-                run_info["corporate_actions"] = [
-                    b.audit_payload() for b in engine.corporate_actions
-                ]
             write_report(
                 folder,
                 summary,
@@ -482,6 +466,10 @@ def replay(
                 json.dumps({s: str(p) for s, p in sorted(marks.items())}, indent=2)
             )
         return result
+    except BaseException:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        raise
     finally:
         if spilled is not None:
             shutil.rmtree(folder / SPILL_FOLDER, ignore_errors=True)
