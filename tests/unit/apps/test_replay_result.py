@@ -104,7 +104,8 @@ def test_trades_are_the_round_trips_with_excursions(result: ReplayResult) -> Non
     assert str(trades["entry_time"].dtype) == "datetime64[ns, UTC]"
     assert str(trades["duration"].dtype) == "timedelta64[ns]"
     assert (trades["duration"] == trades["exit_time"] - trades["entry_time"]).all()
-    assert (trades["mae"] <= 0).all() and (trades["mfe"] >= 0).all()
+    assert (trades["mae"] <= 0).all()
+    assert (trades["mfe"] >= 0).all()
     # an excursion bounds the trip's own move: MAE <= return <= MFE
     assert (trades["mae"] <= trades["return"] + 1e-12).all()
     assert (trades["return"] <= trades["mfe"] + 1e-12).all()
@@ -156,13 +157,15 @@ def test_close_and_with_remove_the_store_at_once(
     done = replay(frames[:1], "sma_cross", PARAMS)
     fills = done.fills  # made before closing: stays
     done.close()
-    assert done.closed and list(private_tmp.glob("tc-replay-*")) == []
+    assert done.closed
+    assert list(private_tmp.glob("tc-replay-*")) == []
     assert len(fills) > 0
     with pytest.raises(ConfigurationError, match="closed"):
         _ = done.orders
     with replay(frames[:1], "sma_cross", PARAMS) as kept:
         assert list(private_tmp.glob("tc-replay-*"))
-    assert kept.closed and list(private_tmp.glob("tc-replay-*")) == []
+    assert kept.closed
+    assert list(private_tmp.glob("tc-replay-*")) == []
 
 
 def test_a_failed_replay_leaves_no_temp_store(

@@ -56,7 +56,8 @@ class StoredRows(Sequence[Mapping[str, object]]):
     The rows of the store's fills, decisions and outcomes in the order its
     repositories return them, streamed from ``replay.db`` each time they are iterated:
     the report writes them without a run's worth of records in memory, and a
-    notebook materializes them only if it asks (``list(result.fill_rows)``, or ``result.fills`` as a DataFrame).
+    notebook materializes them only if it asks (``list(result.fill_rows)``, or
+    ``result.fills``, a DataFrame).
     """
 
     def __init__(self, db: Path, table: str) -> None:
