@@ -121,11 +121,15 @@ def test_every_policy_is_chosen_and_both_gates_skip(realistic: ReplayResult) -> 
     )
     assert set(policies) == {"passive_limit", "marketable_limit", "twap", "pov"}
     assert all(n > 0 for n in policies.values())
-    skips = Counter(o["reason"] for o in realistic.outcomes if o["kind"] == "skipped")
+    skips = Counter(
+        o["reason"] for o in realistic.outcome_rows if o["kind"] == "skipped"
+    )
     assert skips["cost_exceeds_edge"] > 0
     assert skips["cost_model_stale"] > 0
     stale = [
-        d for d in realistic.decisions if d["symbol"] == "DDD" and "policy" in str(d)
+        d
+        for d in realistic.decision_rows
+        if d["symbol"] == "DDD" and "policy" in str(d)
     ]
     assert not stale  # DDD never got as far as a policy: its entries are blocked
 
@@ -177,7 +181,7 @@ def test_the_replay_stores_the_next_cost_model_version(
     assert fitted.parent_hash == CLAMPED.version_hash
     assert fitted.version_hash == calibrated
     assert len(version.fills_used) > 10
-    executions = {str(f["execution_id"]) for f in realistic.fills}
+    executions = {str(f["execution_id"]) for f in realistic.fill_rows}
     assert set(version.fills_used) <= executions
     assert fitted.per_symbol.keys() - {"DDD"}  # traded symbols were refitted
 

@@ -92,6 +92,8 @@ def test_two_runs_in_processes_with_different_hash_seeds_are_byte_identical(
         "decisions.csv",
         "outcomes.csv",
         "equity.csv",
+        "trades.csv",
+        "report.html",
     ):
         assert (tmp_path / "a" / name).read_bytes() == (
             tmp_path / "b" / name

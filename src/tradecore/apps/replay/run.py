@@ -7,9 +7,7 @@ comes from ``--calendar`` or ``[market] calendar`` (the demo has its own, XNYS 2
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 
 import typer
@@ -25,11 +23,11 @@ from tradecore.apps.replay.quality_options import quality_rules
 from tradecore.apps.replay.run_manifest import MANIFEST_FILE
 from tradecore.apps.replay.runner import replay
 from tradecore.apps.wiring.errors import cli_errors
+from tradecore.apps.wiring.progress import progress_bar
 from tradecore.apps.wiring.strategy_loader import parse_params
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.validation import to_decimal
-from tradecore.services.trading.replay import ReplayProgress
 
 
 def run(
@@ -185,6 +183,11 @@ def run(
         "--quality-exempt",
         help="SYMBOL:YYYY-MM-DD (repeatable): a corporate action explains a jump.",
     ),
+    no_progress: bool = typer.Option(
+        False,
+        "--no-progress",
+        help="No progress bar (none is drawn anyway when stderr is not a terminal).",
+    ),
 ) -> None:
     """Replay a strategy over bar data; write a report folder and a signed manifest."""
     with cli_errors():
@@ -207,7 +210,7 @@ def run(
         params = parse_params(param)
         quality = None if no_quality else quality_rules(quality_rule, quality_exempt)
         mapping = parse_column_map(columns)
-        with _progress() as report:
+        with progress_bar("Replaying bars", enabled=not no_progress) as update:
             result = replay(
                 frames_or_dir,
                 strategy,
@@ -218,7 +221,8 @@ def run(
                 out=out,
                 resume=resume,
                 replace=force or (demo and not resume and is_finished(out)),
-                on_progress=report,
+                on_progress=lambda p: update(p.done, p.total),
+                progress=False,  # this command draws its own bar
                 signing=signing,
                 execution=ExecutionSettings(
                     enabled=net_of_cost or bool(cost_model_version),
@@ -273,29 +277,6 @@ def _data_source(
     if data is None:
         return demo_frames()
     return data
-
-
-@contextmanager
-def _progress() -> Iterator[Callable[[ReplayProgress], None]]:
-    """Yield a progress callback that draws a bar once a run takes a few seconds."""
-    started = time.monotonic()
-    shown = False
-
-    def report(progress: ReplayProgress) -> None:
-        nonlocal shown
-        if time.monotonic() - started < 2.0:
-            return
-        shown = True
-        width = 30
-        done = int(width * progress.done / max(progress.total, 1))
-        bar = "#" * done + "-" * (width - done)
-        typer.echo(
-            f"\r[{bar}] {progress.done:,}/{progress.total:,} bars", nl=False, err=True
-        )
-
-    yield report
-    if shown:
-        typer.echo("", err=True)
 
 
 def _print_summary(summary: Mapping[str, object], out: Path) -> None:

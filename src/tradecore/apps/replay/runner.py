@@ -69,6 +69,7 @@ from tradecore.apps.wiring.calendars import (
     frames_span,
 )
 from tradecore.apps.wiring.cost_models import MARKS_FILE
+from tradecore.apps.wiring.progress import Update, progress_bar
 from tradecore.apps.wiring.risk_path import RiskPath, compose_risk_path
 from tradecore.apps.wiring.strategy_loader import (
     StrategySpec,
@@ -129,6 +130,7 @@ def replay(
     limits: RiskLimits | None = None,
     commit_every: int = 10_000,
     on_progress: Callable[[ReplayProgress], None] | None = None,
+    progress: bool = True,
     signing: SigningSettings | None = None,
     execution: ExecutionSettings | None = None,
     calendar: str | MarketCalendar = "XNYS",
@@ -188,6 +190,10 @@ def replay(
     row stops the run): suspect rows go to ``out/quarantine.csv`` and the summary's
     ``data_quality`` counts them (and the calendar gaps), unless ``strict``, which
     stops on them instead. Frames handed in as :class:`BarFrame` are used as given.
+
+    ``progress`` draws a live bar (rich) in a terminal or Jupyter; nothing is drawn
+    when stderr is neither. Without ``out`` the store is a temporary folder the
+    result removes when closed (``with``, ``close()``) or collected.
 
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
@@ -343,17 +349,19 @@ def replay(
                     **fields,
                 ),
             )
-            run = run_replay(
-                frames,
-                engine,
-                broker,
-                clock,
-                interval=venue.bar_interval,
-                on_progress=on_progress,
-                calendar=market,
-                release=None if spilled is None else spilled.release,
-                corporate_actions=actions,
-            )
+            with progress_bar("Replaying bars", enabled=progress) as shown:
+                run = run_replay(
+                    frames,
+                    engine,
+                    broker,
+                    clock,
+                    interval=venue.bar_interval,
+                    on_progress=_progress_to(shown, on_progress),
+                    calendar=market,
+                    release=None if spilled is None else spilled.release,
+                    corporate_actions=actions,
+                )
+                shown(run.bars, run.bars)  # the driver reports every few bars
             commits.flush()
             marks = {s: to_price(p) for s, p in engine.last_prices().items()}
             analyses: list[ExecutionAnalysis] = []
@@ -473,6 +481,19 @@ def replay(
     finally:
         if spilled is not None:
             shutil.rmtree(folder / SPILL_FOLDER, ignore_errors=True)
+
+
+def _progress_to(
+    bar: Update, also: Callable[[ReplayProgress], None] | None
+) -> Callable[[ReplayProgress], None]:
+    """One progress callback feeding the bar and the caller's ``on_progress``."""
+
+    def report(progress: ReplayProgress) -> None:
+        bar(progress.done, progress.total)
+        if also is not None:
+            also(progress)
+
+    return report
 
 
 def _sessions_of(
