@@ -149,5 +149,7 @@ def test_the_content_holds_every_chart_for_a_trading_run() -> None:
         "equity", "drawdown", "price-AAA", "calendar-returns", "rolling",
         "distribution", "symbol-pnl", "exposure",
     ]  # fmt: skip
-    assert content.statistics["total_return"] == pytest.approx(values[-1] / values[0] - 1)
+    assert content.statistics["total_return"] == pytest.approx(
+        values[-1] / values[0] - 1
+    )
     assert len(content.trips) == 1

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import csv
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tradecore.adapters.report import write_report
-from tradecore.adapters.report.html_page import BLOTTER_ROWS, plotly_js
+from tradecore.adapters.report import html_page, write_report
+from tradecore.adapters.report.html_page import BLOTTER_ROWS, TRADE_ROWS, plotly_js
 from tradecore.domain.errors import InvalidInput
 
 MINUTE_NS = 60_000_000_000
@@ -147,3 +147,29 @@ def test_accepts_aware_datetimes_as_equity_timestamps(tmp_path: Path) -> None:
 def test_rejects_mismatched_equity_arrays(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="must match"):
         write(tmp_path, equity=(np.arange(3), np.ones(4)))
+
+
+def test_the_trade_list_is_capped_and_trades_csv_has_every_trip(
+    tmp_path: Path,
+) -> None:
+    trips = TRADE_ROWS + 5
+    fills = []
+    for i in range(trips):
+        at = datetime(2024, 3, 1, 14, 30, tzinfo=UTC) + timedelta(minutes=2 * i)
+        for side, minute in (("buy", 0), ("sell", 1)):
+            fills.append({"filled_at": at + timedelta(minutes=minute), "symbol": "AAPL",
+                          "side": side, "qty": Decimal(1), "price": Decimal(100 + i)})  # fmt: skip
+    paths = write(tmp_path, fills=fills)
+    text = paths["report.html"].read_text()
+    assert f"first {TRADE_ROWS:,} of {trips:,}, all in trades.csv" in text
+    assert len(csv_rows(paths["trades.csv"])) == trips + 1
+
+
+def test_without_plotly_the_page_keeps_its_tables_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(html_page, "plotly_js", lambda: None)
+    text = write(tmp_path)["report.html"].read_text()
+    assert "<script" not in text
+    assert html_page.PLOTS_MISSING in text
+    assert '<section id="statistics">' in text
