@@ -172,4 +172,5 @@ def test_without_plotly_the_page_keeps_its_tables_and_says_why(
     text = write(tmp_path)["report.html"].read_text()
     assert "<script" not in text
     assert html_page.PLOTS_MISSING in text
+    assert text.count("<svg") == 2  # equity and drawdown, drawn inline
     assert '<section id="statistics">' in text

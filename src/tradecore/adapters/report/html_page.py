@@ -5,7 +5,8 @@ installed plotly package) and each chart's spec as JSON in the page, so the file
 opens offline, can be mailed or archived, and never fetches anything. Chart ids are
 fixed names (``chart-equity``), never random: two identical runs write
 byte-identical pages. Without plotly installed the page keeps every table and says
-how to get the charts.
+how to get the interactive charts (the equity and drawdown are then drawn as
+static inline SVG, :mod:`.svg`).
 
 Sections (each an element id, which the browser test checks): ``equity``,
 ``drawdown``, ``drawdown-periods``, ``prices``, ``calendar-returns``, ``rolling``,
@@ -35,8 +36,11 @@ from tradecore.adapters.report.content import (
     STATISTICS,
     ReportContent,
     build_content,
+    drawdown_of,
 )
 from tradecore.adapters.report.cost_section import cost_sections
+from tradecore.adapters.report.downsample import minmax_indices
+from tradecore.adapters.report.svg import ChartStyle, time_series_svg
 from tradecore.adapters.report.tables import columns_of, format_cell
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.market.bar_frame import BarFrame
@@ -120,8 +124,14 @@ def render_page(data: PageData, content: ReportContent | None = None) -> str:
         "<main>",
         "" if script is not None else f'<p class="notice">{PLOTS_MISSING}</p>',
         _kpi_cards(stats),
-        _chart("equity", "Equity", charts, "No equity curve."),
-        _chart("drawdown", "Drawdown", charts, "No equity curve."),
+        _chart("equity", "Equity", charts, "No equity curve.")
+        if script is not None
+        else _static_chart("equity", "Equity", data.stamps, data.values, data),
+        _chart("drawdown", "Drawdown", charts, "No equity curve.")
+        if script is not None
+        else _static_chart(
+            "drawdown", "Drawdown", data.stamps, drawdown_of(data.values), data
+        ),
         _drawdown_table(content, data.values),
         _prices(content, charts),
         _chart(
@@ -237,6 +247,21 @@ def _chart(
     if name not in charts:
         return _section(name, title, f'<p class="empty">{escape(empty)}</p>', note)
     return _section(name, title, f'<div class="plot" id="chart-{name}"></div>', note)
+
+
+def _static_chart(
+    name: str,
+    title: str,
+    stamps: NDArray[np.int64],
+    values: NDArray[np.float64],
+    data: PageData,
+) -> str:
+    """The pre-Plotly inline SVG chart: the equity and drawdown without plotly."""
+    keep = minmax_indices(values, data.max_points)
+    kind = "area" if name == "drawdown" else "line"
+    style = ChartStyle(chart_id=name, title=title, kind=kind, percent=kind == "area")
+    svg = time_series_svg(stamps[keep], values[keep], style)
+    return _section(name, title, svg, f"{len(keep):,} plotted points, UTC")
 
 
 def _prices(content: ReportContent, charts: Mapping[str, object]) -> str:
