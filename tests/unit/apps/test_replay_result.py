@@ -68,6 +68,7 @@ def test_stats_is_a_series_with_the_reports_statistics(result: ReplayResult) -> 
     assert stats["total_return"] == pytest.approx(last / first - 1)
     assert stats["dsr"] == stats["psr"]  # one trial: DSR equals PSR
     assert isinstance(stats["max_drawdown_duration"], pd.Timedelta)
+    assert list(stats.index[:3]) == ["total_return", "cagr", "annualized_volatility"]
 
 
 def test_fills_have_utc_times_and_exact_decimals(result: ReplayResult) -> None:

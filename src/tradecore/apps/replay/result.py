@@ -24,7 +24,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tradecore.adapters.report.content import ReportContent, build_content
+from tradecore.adapters.report.content import (
+    STATISTICS,
+    ReportContent,
+    build_content,
+)
 from tradecore.adapters.report.writer import MAX_PLOT_POINTS, write_report
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.execution.tca import ExecutionAnalysis
@@ -143,10 +147,13 @@ class ReplayResult:
     @cached_property
     def stats(self) -> pd.Series:
         """Every statistic of the report (the summary's, plus total return, longest
-        drawdown, DSR), by name."""
+        drawdown, DSR), by name: the report's statistics table order, then the rest."""
         from tradecore.adapters.report.frames import stats_series
 
-        return stats_series(self._content.statistics)
+        found = self._content.statistics
+        first = [key for key, _, _ in STATISTICS if key in found]
+        rest = [key for key in found if key not in first]
+        return stats_series({key: found[key] for key in [*first, *rest]})
 
     @cached_property
     def trades(self) -> pd.DataFrame:
