@@ -60,7 +60,8 @@ def test_register_puts_a_model_in_staging_once(store: Store) -> None:
             reason="again",
         )
         stages = [(e.model_hash, e.stage) for e in uow.models.models("s")]
-    assert again.stage is ModelStage.STAGING and again.reason == "register: trained"
+    assert again.stage is ModelStage.STAGING
+    assert again.reason == "register: trained"
     assert stages == [(h, ModelStage.STAGING) for h in (A, B, C)]
 
 

@@ -34,8 +34,10 @@ def test_older_than_max_age_is_stale() -> None:
         oos_hit_rate=None,
         resolved=[],
     )
-    assert not young.stale and young.age_days == pytest.approx(29)
-    assert old.stale and "31.0 days old" in old.reasons[0]
+    assert not young.stale
+    assert young.age_days == pytest.approx(29)
+    assert old.stale
+    assert "31.0 days old" in old.reasons[0]
 
 
 def test_hit_rate_below_card_minus_tolerance_is_stale() -> None:
@@ -50,8 +52,10 @@ def test_hit_rate_below_card_minus_tolerance_is_stale() -> None:
         oos_hit_rate=0.6,
         resolved=[True] * 4 + [False] * 6,
     )
-    assert not at_limit.stale and at_limit.rolling_hit_rate == pytest.approx(0.5)
-    assert below.stale and "hit rate 0.400 over the last 10" in below.reasons[0]
+    assert not at_limit.stale
+    assert at_limit.rolling_hit_rate == pytest.approx(0.5)
+    assert below.stale
+    assert "hit rate 0.400 over the last 10" in below.reasons[0]
 
 
 def test_only_the_last_window_counts_and_short_windows_are_not_judged() -> None:
@@ -66,8 +70,10 @@ def test_only_the_last_window_counts_and_short_windows_are_not_judged() -> None:
     too_few = judge_staleness(
         rule, now=NOW, training_end=None, oos_hit_rate=0.6, resolved=[False] * 3
     )
-    assert not recovered.stale and recovered.resolved == 4
-    assert not too_few.stale and too_few.rolling_hit_rate == 0.0
+    assert not recovered.stale
+    assert recovered.resolved == 4
+    assert not too_few.stale
+    assert too_few.rolling_hit_rate == 0.0
 
 
 def test_both_signs_are_reported() -> None:
@@ -79,7 +85,8 @@ def test_both_signs_are_reported() -> None:
         oos_hit_rate=0.6,
         resolved=[False, False],
     )
-    assert verdict.stale and len(verdict.reasons) == 2
+    assert verdict.stale
+    assert len(verdict.reasons) == 2
 
 
 def test_bad_rules_and_times_are_refused() -> None:
