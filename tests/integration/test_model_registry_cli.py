@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.integration.model_dirs import LEAK, model_dir
+from tests.model_dirs import LEAK, model_dir
 from tests.risk_support import audit_rows, sqlite_store
 from tradecore.adapters.signing import generate_key_files
 from tradecore.apps.live.main import app

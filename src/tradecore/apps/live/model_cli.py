@@ -27,10 +27,12 @@ import typer
 from tradecore.adapters.clock import SystemClock
 from tradecore.apps.config.settings import Settings
 from tradecore.apps.live.model_dir import (
+    PATH_KEY,
     ModelRefused,
     VerifiedModel,
     copy_into,
     leak_refusal,
+    registered_folder,
     registry_dir,
     verify_model_dir,
 )
@@ -50,8 +52,6 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
-#: Metadata key of a registered model's folder in the registry.
-PATH_KEY = "path"
 _RETRIES = 3
 
 Actor = Annotated[
@@ -88,21 +88,6 @@ def _in_unit(store: Store, move: Callable[[UnitOfWork], T]) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def registered_folder(uow: UnitOfWork, model_hash: str) -> Path:
-    """The registry folder of a registered model (from its record).
-
-    Raises:
-        ManifestMissing: the model was not registered through ``model register``.
-    """
-    path = uow.models.get(model_hash).metadata.get(PATH_KEY)
-    if not isinstance(path, str):
-        raise ManifestMissing(
-            f"model {model_hash[:16]} has no registry folder: register it with "
-            "`tradecore-live model register MODEL_DIR`"
-        )
-    return Path(path)
-
-
 @app.command()
 def register(
     ctx: typer.Context,
@@ -125,7 +110,7 @@ def register(
         store = open_configured_store(ctx)
         try:
             event = _in_unit(
-                store, lambda uow: _register(uow, kept, _actor(actor), reason)
+                store, lambda uow: record_registration(uow, kept, _actor(actor), reason)
             )
         finally:
             store.close()
@@ -135,9 +120,10 @@ def register(
     )
 
 
-def _register(
+def record_registration(
     uow: UnitOfWork, model: VerifiedModel, actor: str, reason: str
 ) -> StageChange:
+    """Record a verified registry folder: model, manifest, and stage (staging)."""
     manifest = model.manifest
     uow.models.register(
         ModelRecord(

@@ -41,8 +41,11 @@ from tradecore.domain.errors import (
 )
 from tradecore.domain.research.leakage import Leak
 from tradecore.domain.research.manifest import Manifest, SignedManifest
+from tradecore.ports.store import UnitOfWork
 
 _CHUNK = 1 << 20
+#: Metadata key of a registered model's folder in the registry.
+PATH_KEY = "path"
 
 
 class ModelRefused(DomainError):
@@ -213,3 +216,19 @@ def registry_dir(settings: Settings) -> Path:
     ):
         return Path(url.database).expanduser().resolve().parent / "models"
     return Path("tradecore-models").resolve()
+
+
+def registered_folder(uow: UnitOfWork, model_hash: str) -> Path:
+    """The registry folder of a registered model (from its record).
+
+    Raises:
+        NotFound: no such model.
+        ManifestMissing: the model was not registered through ``model register``.
+    """
+    path = uow.models.get(model_hash).metadata.get(PATH_KEY)
+    if not isinstance(path, str):
+        raise ManifestMissing(
+            f"model {model_hash[:16]} has no registry folder: register it with "
+            "`tradecore-live model register MODEL_DIR`"
+        )
+    return Path(path)
