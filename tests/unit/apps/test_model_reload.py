@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -23,8 +25,12 @@ from tradecore.apps.live.model_live import (
     SwappableStrategy,
     swappable,
 )
+from tradecore.apps.live.model_staleness import StalenessWatch
 from tradecore.domain.errors import NotFound
+from tradecore.domain.market.bars import Bar
+from tradecore.domain.research.staleness import StalenessRule
 from tradecore.domain.strategies.api import BarStrategy
+from tradecore.domain.strategies.market_view import MarketView
 from tradecore.services.research import model_registry as reg
 
 SID = "ml_demo"
@@ -186,3 +192,66 @@ def test_a_model_needing_more_history_is_refused(bench: Bench) -> None:
     assert reloader.check() is None
     assert _inner(target) == one
     assert "needs 500 bars of history" in bench.alerter.alerts[0].message
+
+
+def _bar(close: float) -> Bar:
+    return Bar(
+        symbol="AAA",
+        timestamp=datetime(2026, 1, 5, 15, tzinfo=UTC),
+        open=close,
+        high=close,
+        low=close,
+        close=close,
+        volume=1.0,
+    )
+
+
+class Scoring(Tagged):
+    """Records the bars it was given and exposes scores, like ModelStrategy."""
+
+    def __init__(self, model_hash: str, history: int = 64) -> None:
+        super().__init__(model_hash, history)
+        self.seen: list[int] = []
+        self.last_scores: dict[str, float] = {}
+
+    def on_bars(self, timestamp_ns: int, bars: Any, view: Any) -> None:
+        self.seen.append(timestamp_ns)
+        self.last_scores = {"AAA": 0.9}
+
+
+def test_a_swapped_in_strategy_is_warmed_on_the_kept_bars() -> None:
+    target = swappable(Scoring("one"), warmup=2)
+    seen: list[Mapping[str, float] | None] = []
+    target.observers.append(lambda bars, scores: seen.append(scores))
+    view = cast(MarketView, object())
+    for ts in (1, 2, 3):
+        target.on_bars(ts, {"AAA": _bar(10.0)}, view)
+    fresh = Scoring("two")
+    target.swap(fresh, target.view)
+    assert fresh.seen == [2, 3]  # the last `warmup` timestamps, in order
+    target.on_bars(4, {"AAA": _bar(10.0)}, view)
+    assert fresh.seen == [2, 3, 4]
+    assert seen == [{"AAA": 0.9}] * 4
+
+
+def test_staleness_alerts_each_sign_once_per_model(bench: Bench) -> None:
+    one = bench.register(b"one")  # card: forward_return:5, out-of-sample 0.55
+    bench.promote(one)
+    loaded = bench.models.load_production()
+    clock = SimClock(datetime(2026, 3, 1, tzinfo=UTC))  # trained to 2025-12-01
+    rule = StalenessRule(max_age_days=60, window=4, tolerance=0.1)
+    watch = StalenessWatch(rule, bench.alerter, clock, loaded)
+    assert watch.calls.horizon == 5
+    watch.check()
+    watch.check()
+    assert bench.alerter.codes() == ["model.stale"]
+    assert "90.0 days old" in bench.alerter.alerts[0].message
+    for close in (10.0, 9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0):
+        watch.observe({"AAA": _bar(close)}, {"AAA": 0.9})  # called up, went down
+    verdict = watch.check()
+    assert verdict.rolling_hit_rate == 0.0
+    assert bench.alerter.codes() == ["model.stale", "model.stale"]
+    assert "hit rate 0.000 over the last 4" in bench.alerter.alerts[1].message
+    watch.bind(loaded)  # a reload re-arms
+    watch.check()
+    assert bench.alerter.codes().count("model.stale") == 3

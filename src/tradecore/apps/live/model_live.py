@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 
 import attrs
@@ -131,21 +132,39 @@ class ProductionModels:
         return LoadedModel(verified=verified, strategy=self._build(verified))
 
 
+#: Told of every timestamp the model saw: its bars and the scores it gave, if any.
+BarsObserver = Callable[[Mapping[str, Bar], Mapping[str, float] | None], None]
+
+
 class SwappableStrategy(BarStrategy):
     """A bar-form strategy whose inner strategy can be replaced between bars.
 
     The engine keeps this one object (and its market view's history); a reload
     swaps what it delegates to. ``history`` is fixed when the engine is built, so a
     model needing a longer history than the first one's is refused.
+
+    The last ``warmup`` timestamps' bars are kept and replayed into a new inner
+    strategy before it takes over (its targets then are dropped), so a model with
+    its own feature state (``ModelStrategy``) trades from the first bar after the
+    swap instead of waiting for its lookbacks to fill.
     """
 
-    def __init__(self, inner: BarStrategy, history: int | None = None) -> None:
+    def __init__(
+        self, inner: BarStrategy, history: int | None = None, warmup: int = 0
+    ) -> None:
         self.inner = inner
         self.strategy_id = inner.strategy_id
         self.history = max(inner.history, history or 0)
+        self._recent: deque[tuple[int, Mapping[str, Bar]]] = deque(
+            maxlen=warmup or None
+        )
+        self._warmup = warmup
+        self.observers: list[BarsObserver] = []
+        #: The market view of the latest timestamp (``None`` before the first).
+        self.view: MarketView | None = None
 
-    def swap(self, inner: AnyStrategy) -> None:
-        """Delegate to ``inner`` from the next bar on.
+    def swap(self, inner: AnyStrategy, view: MarketView | None = None) -> None:
+        """Delegate to ``inner`` from the next bar on (warmed on the kept bars).
 
         Raises:
             ConfigurationError: ``inner`` is not a bar-form strategy of the same
@@ -162,6 +181,9 @@ class SwappableStrategy(BarStrategy):
                 f"the new model needs {inner.history} bars of history; this run "
                 f"keeps {self.history} (restart the run to trade it)"
             )
+        if view is not None:
+            for timestamp_ns, bars in self._recent:
+                inner.on_bars(timestamp_ns, bars, view)
         self.inner = inner
 
     def on_bar(self, bar: Bar, view: MarketView) -> Returned:
@@ -171,11 +193,20 @@ class SwappableStrategy(BarStrategy):
     def on_bars(
         self, timestamp_ns: int, bars: Mapping[str, Bar], view: MarketView
     ) -> Returned:
-        """The inner strategy's ``on_bars``."""
-        return self.inner.on_bars(timestamp_ns, bars, view)
+        """The inner strategy's ``on_bars``; the bars are kept for a warm-up."""
+        self.view = view
+        if self._warmup:
+            self._recent.append((timestamp_ns, dict(bars)))
+        returned = self.inner.on_bars(timestamp_ns, bars, view)
+        scores = getattr(self.inner, "last_scores", None)
+        for observe in self.observers:
+            observe(bars, scores if isinstance(scores, Mapping) else None)
+        return returned
 
 
-def swappable(strategy: AnyStrategy, history: int | None = None) -> SwappableStrategy:
+def swappable(
+    strategy: AnyStrategy, history: int | None = None, warmup: int = 0
+) -> SwappableStrategy:
     """Wrap a model's strategy so a reload can replace it.
 
     Raises:
@@ -185,7 +216,7 @@ def swappable(strategy: AnyStrategy, history: int | None = None) -> SwappableStr
         raise ConfigurationError(
             "a model's strategy must be bar-form (a BarStrategy) to be reloadable"
         )
-    return SwappableStrategy(strategy, history)
+    return SwappableStrategy(strategy, history, warmup)
 
 
 class ModelReloader:
@@ -233,7 +264,7 @@ class ModelReloader:
             return None
         try:
             loaded = self.models.load(wanted)
-            self.target.swap(loaded.strategy)
+            self.target.swap(loaded.strategy, self.target.view)
         except TradecoreError as e:
             self._refuse(wanted, e)
             return None

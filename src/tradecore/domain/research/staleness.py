@@ -135,3 +135,43 @@ def judge_staleness(
         rolling_hit_rate=rate,
         resolved=len(last),
     )
+
+
+class ResolvedCalls:
+    """A model's up/down calls, resolved once their label's horizon has passed.
+
+    A call at a symbol's bar ``t`` (probability ``p`` that the forward return over
+    ``horizon`` bars is positive; the call is "up" when ``p > 0.5``) resolves at
+    that symbol's bar ``t + horizon``: right when the close moved the way called
+    (a flat close counts as "not up", as the training label does). Only the last
+    ``keep`` outcomes are kept.
+    """
+
+    def __init__(self, horizon: int, keep: int) -> None:
+        if horizon < 1 or keep < 1:
+            raise InvalidInput("horizon", horizon, "horizon and keep must be >= 1")
+        self.horizon = horizon
+        self._bars: dict[str, int] = {}
+        self._closes: dict[str, float] = {}
+        #: symbol -> (bar index due, close at the call, called up)
+        self._open: dict[str, deque[tuple[int, float, bool]]] = {}
+        self.outcomes: deque[bool] = deque(maxlen=keep)
+
+    def on_close(self, symbol: str, close: float) -> None:
+        """A bar of ``symbol`` closed at ``close``: resolve the calls now due."""
+        index = self._bars.get(symbol, -1) + 1
+        self._bars[symbol] = index
+        self._closes[symbol] = close
+        pending = self._open.get(symbol)
+        while pending and pending[0][0] <= index:
+            _, then, up = pending.popleft()
+            self.outcomes.append((close > then) == up)
+
+    def call(self, symbol: str, probability: float) -> None:
+        """The model scored ``symbol`` at its latest close (ignored before any close)."""
+        if symbol not in self._closes:
+            return
+        due = self._bars[symbol] + self.horizon
+        self._open.setdefault(symbol, deque()).append(
+            (due, self._closes[symbol], probability > 0.5)
+        )

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.research.staleness import (
+    ResolvedCalls,
     StalenessRule,
     hit_rate_tolerance,
     judge_staleness,
@@ -126,3 +127,28 @@ def test_stale_by_rate_exactly_when_the_window_is_full_and_low(
     last = resolved[-window:]
     expected = len(last) == window and sum(last) / window < card - tolerance
     assert verdict.stale == expected
+
+
+def test_calls_resolve_after_the_horizon() -> None:
+    calls = ResolvedCalls(horizon=2, keep=10)
+    calls.call("AAA", 0.9)  # before any close: nothing to compare with
+    calls.on_close("AAA", 100.0)
+    calls.call("AAA", 0.9)  # up from 100
+    calls.on_close("BBB", 50.0)
+    calls.call("BBB", 0.2)  # down from 50
+    calls.on_close("AAA", 99.0)
+    assert list(calls.outcomes) == []  # one bar: not due
+    calls.on_close("AAA", 101.0)
+    calls.on_close("BBB", 50.0)
+    calls.on_close("BBB", 50.0)  # flat: "not up", so the down call was right
+    assert list(calls.outcomes) == [True, True]
+
+
+def test_only_the_last_outcomes_are_kept() -> None:
+    calls = ResolvedCalls(horizon=1, keep=2)
+    for close in (1.0, 2.0, 3.0, 2.0):
+        calls.on_close("A", close)
+        calls.call("A", 0.9)
+    assert list(calls.outcomes) == [True, False]
+    with pytest.raises(InvalidInput):
+        ResolvedCalls(horizon=0, keep=1)
