@@ -163,6 +163,8 @@ class ModelSettings:
     reload: bool = True
     #: Wall-clock seconds between those checks (0: every cycle).
     reload_interval_s: float = attrs.field(default=30.0, validator=_non_negative)
+    #: Timestamps of bars kept to warm a reloaded model's features before it trades.
+    warmup_bars: int = attrs.field(default=512, validator=_non_negative)
     #: ``model.stale`` when the model is older than this many days after its
     #: manifest's ``training_end`` (unset: age is not judged).
     max_age_days: float | None = attrs.field(default=None, validator=_optional_positive)

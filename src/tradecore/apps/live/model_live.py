@@ -17,6 +17,7 @@ same failing model is not retried until the production model changes again.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections import deque
@@ -334,6 +335,22 @@ class ModelReloader:
         )
 
 
-def default_builder() -> StrategyBuilder:
-    """``ModelStrategy`` from ``tradecore.apps.wiring.model_strategy`` (imported lazily)."""
-    raise ConfigurationError("model strategies are not available in this build")
+def model_strategy_builder(
+    signing: SigningSettings, *, allow_dev_key: bool, params: Mapping[str, str]
+) -> StrategyBuilder:
+    """Build ``ModelStrategy`` (``tradecore.apps.wiring.model_strategy``) from a folder.
+
+    ``params`` are ModelStrategy's thresholds (``run --param p_long=0.6``...).
+    """
+    module = importlib.import_module("tradecore.apps.wiring.model_strategy")
+    load: Callable[..., AnyStrategy] = module.load_model_strategy
+
+    def build(model: VerifiedModel) -> AnyStrategy:
+        return load(
+            {**params, "model_dir": str(model.folder)},
+            signing,
+            trust_local_dev_key=allow_dev_key,
+            allow_dev_key=allow_dev_key,
+        )
+
+    return build

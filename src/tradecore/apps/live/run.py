@@ -9,7 +9,9 @@ virtual clock starting at the first bar, or Alpaca's data API polled on the wall
 clock (``--feed alpaca``; see :mod:`tradecore.apps.live.feed`). When the feed ends,
 the broker's remaining events are drained so the last fills are stored.
 
-Before trading it verifies the signed manifest (:mod:`tradecore.apps.live.manifest_gate`);
+Before trading it verifies the signed manifest (:mod:`tradecore.apps.live.manifest_gate`),
+or, with ``--model STRATEGY_ID``, loads that strategy id's production model from the
+model registry and reloads it on promotion (:mod:`tradecore.apps.live.model_run`);
 alerts, metrics, ``/health`` and the structured cycle log come from
 :mod:`tradecore.apps.live.operations`, the per-cycle watch from
 :mod:`tradecore.services.observation.cycle_watch`.
@@ -35,6 +37,7 @@ from tradecore.apps.live import broker as live_broker
 from tradecore.apps.live.fault_injection import arm_from_env
 from tradecore.apps.live.feed import BarSource
 from tradecore.apps.live.manifest_gate import GatedStrategy, gate_strategy
+from tradecore.apps.live.model_run import between_cycles, gate_model
 from tradecore.apps.live.operations import (
     LiveOps,
     TimedFeed,
@@ -140,6 +143,14 @@ def run(
         float,
         typer.Option(help="Wall-clock seconds to wait between cycles (0: no wait)."),
     ] = 0.0,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="Trade the production model of this strategy id from the model "
+            "registry (default: [model] strategy_id); reloads it on promotion.",
+        ),
+    ] = None,
     record_lake: Annotated[
         Path | None,
         typer.Option(
@@ -176,16 +187,34 @@ def run(
                 clock,
                 ops.router,
             )
-            gated = gate_strategy(
-                settings,
-                manifest_option=manifest,
-                strategy=strategy,
-                params=params,
-                frames=frames,
-                interval=source.interval,
-                live=live,
-                alerter=ops.router,
-                clock=clock,
+            model_id = model or settings.model.strategy_id
+            model_run = (
+                None
+                if model_id is None
+                else gate_model(
+                    settings,
+                    store,
+                    model_id,
+                    params=params,
+                    live=live,
+                    alerter=ops.router,
+                    clock=clock,
+                )
+            )
+            gated = (
+                model_run.gated
+                if model_run is not None
+                else gate_strategy(
+                    settings,
+                    manifest_option=manifest,
+                    strategy=strategy,
+                    params=params,
+                    frames=frames,
+                    interval=source.interval,
+                    live=live,
+                    alerter=ops.router,
+                    clock=clock,
+                )
             )
             broker, market = live_broker.live_broker(
                 settings,
@@ -208,7 +237,7 @@ def run(
             _record_manifest(store, gated)
             try:
                 live_broker.connect(broker)
-                loop, watch, stuck = _loop(
+                loop, watch, stuck, engine = _loop(
                     settings,
                     store,
                     clock,
@@ -224,8 +253,14 @@ def run(
                     if recorder is None
                     else (recorder, record_source(feed, settings.data.mode)),
                 )
+                between = (
+                    None
+                    if model_run is None
+                    else between_cycles(model_run, engine, settings, ops.router, clock)
+                )
                 report = loop.run(
-                    max_cycles=max_cycles, on_cycle=_on_cycle(ops, watch, stuck, pace)
+                    max_cycles=max_cycles,
+                    on_cycle=_on_cycle(ops, watch, stuck, pace, between),
                 )
                 drained = loop.drain(settle=live_broker.settle_for(broker))
             finally:
@@ -324,7 +359,7 @@ def _loop(
     calendars: TradingCalendars,
     market_offset: timedelta,
     recording: tuple[LakeRecorder, str] | None = None,
-) -> tuple[LiveLoop, CycleWatch, StuckOrderPolicy | None]:
+) -> tuple[LiveLoop, CycleWatch, StuckOrderPolicy | None, TradingEngine]:
     alerter = ops.router
     halts = trading_status_of(source.feed)
     attach_alerter(broker, alerter)
@@ -440,7 +475,7 @@ def _loop(
         # Seconds of real time, whatever clock the bars run on.
         reconcile_timer=time.monotonic,
     )
-    return loop, watch, stuck
+    return loop, watch, stuck, engine
 
 
 def _stream_connections(broker: Broker, feed: object) -> Callable[[], int] | None:
@@ -472,9 +507,15 @@ def _record_manifest(store: Store, gated: GatedStrategy) -> None:
 
 
 def _on_cycle(
-    ops: LiveOps, watch: CycleWatch, stuck: StuckOrderPolicy | None, pace: float
+    ops: LiveOps,
+    watch: CycleWatch,
+    stuck: StuckOrderPolicy | None,
+    pace: float,
+    between: Callable[[], None] | None = None,
 ) -> Callable[[CycleReport], None]:
     def on_cycle(report: CycleReport) -> None:
+        if between is not None:  # a registered model: reload and staleness checks
+            between()
         _echo_cycle(report)
         if stuck is not None:  # [alerts] cancel_stuck_after_s: cancel, audit, alert
             for cid in stuck.sweep():
