@@ -75,9 +75,16 @@ def test_every_filled_entry_is_protected_at_the_broker_within_one_cycle(
         d.details.get("client_order_id"): d.details.get("protection")
         for d in decisions.values()
     }
-    entries = [i for i in intents if i.execution_policy != "protective"]
+    entries = [
+        i for i in intents if i.execution_policy not in ("protective", "bracket_leg")
+    ]
     assert len(entries) == 2
     first, added = sorted(entries, key=lambda i: i.decided_at)
+    # The bracket's legs the broker spoke of are stored as ours, tied to the entry.
+    legs = [i for i in intents if i.execution_policy == "bracket_leg"]
+    assert legs
+    assert {leg.parent_client_order_id for leg in legs} == {first.client_order_id}
+    assert {leg.spec.side for leg in legs} == {Side.SELL}
     # From flat: a bracket rests at the broker with the entry.
     assert first.spec.bracket is not None
     assert first.spec.bracket.stop_loss_stop is not None

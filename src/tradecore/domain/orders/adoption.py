@@ -7,12 +7,18 @@ order finds it:
 
 * **External intent** (:func:`external_intent`): an order at the broker under a client
   order id tradecore never derived (placed in Alpaca's web UI, by another program,
-  or a bracket leg the broker created). It is stored under the *broker's* client
-  order id, with ``strategy_id`` and ``execution_policy`` ``"external"``; its decision
-  key's signal is the broker's order id, and its decision time the broker's
-  submission time. It starts SUBMITTED with the broker's order id, then is brought
-  level with the broker like any adopted order (its fills are the broker's, or
-  synthesized from the broker's filled quantity with a deterministic id).
+  or a bracket leg of an entry this process did not place: after a restart). It is
+  stored under the *broker's* client order id, with ``strategy_id`` and
+  ``execution_policy`` ``"external"``; its decision key's signal is the broker's
+  order id, and its decision time the broker's submission time. It starts
+  SUBMITTED with the broker's order id, then is brought level with the broker like
+  any adopted order (its fills are the broker's, or synthesized from the broker's
+  filled quantity with a deterministic id).
+* **Bracket leg** (:func:`leg_intent`): a take-profit or stop-loss order the broker
+  created for a bracketed entry of ours. The order manager adopts it at its first
+  event (it learned the leg's broker id from the entry's acknowledgement), under the
+  broker's client order id, with the entry's strategy id, so the leg's fills are
+  stored like any fill of ours.
 * **Position adjustment** (:func:`position_adjustment`): when the broker's position
   differs from the ledger and no order of ours or theirs is working in the symbol
   (so no event can still be on its way), one FILLED intent with one fill for the
@@ -45,6 +51,8 @@ EXTERNAL = "external"
 #: ``strategy_id`` of a position adjustment; its ``execution_policy``.
 ADJUSTMENT_STRATEGY = "reconcile"
 ADJUSTMENT_POLICY = "position_adjustment"
+#: ``execution_policy`` of a bracket leg the broker created for an entry of ours.
+BRACKET_LEG = "bracket_leg"
 _DIGEST = 32
 
 
@@ -66,13 +74,84 @@ def external_intent(
     submitted_at: datetime,
 ) -> OrderIntent:
     """The intent that adopts a broker order tradecore did not send (SUBMITTED)."""
-    key = DecisionKey(
+    return _adopted(
+        client_order_id=client_order_id,
+        broker_order_id=broker_order_id,
+        spec=spec,
+        submitted_at=submitted_at,
         strategy_id=EXTERNAL,
+        policy=EXTERNAL,
+        reason="external: placed outside tradecore",
+    )
+
+
+def leg_intent(
+    *,
+    parent: OrderIntent,
+    client_order_id: str,
+    broker_order_id: str,
+    spec: OrderSpec,
+    submitted_at: datetime,
+) -> OrderIntent:
+    """The intent of a bracket leg the broker created for our entry ``parent``.
+
+    The leg is ours (the strategy's protection), not an external order: it carries
+    the parent's strategy id, the policy :data:`BRACKET_LEG` and the parent's client
+    order id (``parent_client_order_id``). It is not a *slice* of the parent: its
+    fills close the position the parent opened, so execution analysis keeps them
+    apart from the entry's (:func:`execution_parent`).
+    """
+    leg = _adopted(
+        client_order_id=client_order_id,
+        broker_order_id=broker_order_id,
+        spec=spec,
+        submitted_at=submitted_at,
+        strategy_id=parent.decision_key.strategy_id,
+        policy=BRACKET_LEG,
+        reason=f"bracket leg of {parent.client_order_id}",
+    )
+    return attrs.evolve(leg, parent_client_order_id=parent.client_order_id)
+
+
+def execution_parent(intent: OrderIntent) -> str:
+    """The order whose execution ``intent``'s fills belong to (TCA's grouping): the
+    sliced parent of a child order, else the order itself (a bracket leg is its own
+    execution, not part of its entry's)."""
+    if intent.parent_client_order_id is None or is_bracket_leg(intent):
+        return intent.client_order_id
+    return intent.parent_client_order_id
+
+
+def is_bracket_leg(intent: OrderIntent) -> bool:
+    """Whether ``intent`` stands for a leg of one of our bracketed entries."""
+    return intent.execution_policy == BRACKET_LEG
+
+
+def is_adopted(intent: OrderIntent) -> bool:
+    """Whether ``intent`` records a broker order the strategy did not decide (an
+    external order, a bracket leg, a position adjustment)."""
+    return intent.execution_policy in (EXTERNAL, BRACKET_LEG, ADJUSTMENT_POLICY)
+
+
+def _adopted(
+    *,
+    client_order_id: str,
+    broker_order_id: str,
+    spec: OrderSpec,
+    submitted_at: datetime,
+    strategy_id: str,
+    policy: str,
+    reason: str,
+) -> OrderIntent:
+    """A SUBMITTED intent for an order the broker holds under its own id: its
+    decision key's signal is the broker's order id (one key per broker order)."""
+    key = DecisionKey(
+        strategy_id=strategy_id,
         symbol=spec.symbol,
         side=spec.side,
         session_date=submitted_at.date(),
-        horizon=EXTERNAL,
-        signal_hash=sha256_hex([EXTERNAL, broker_order_id])[:_DIGEST],
+        horizon=policy,
+        signal_hash=sha256_hex([policy, broker_order_id])[:_DIGEST],
         qty=spec.qty if spec.qty is not None else spec.notional or Decimal(1),
     )
     return OrderIntent(
@@ -82,10 +161,10 @@ def external_intent(
         spec=spec,
         decided_at=submitted_at,
         updated_at=submitted_at,
-        execution_policy=EXTERNAL,
+        execution_policy=policy,
         status=IntentStatus.SUBMITTED,
         broker_order_id=broker_order_id,
-        reason="external: placed outside tradecore",
+        reason=reason,
     )
 
 

@@ -32,6 +32,7 @@ from tradecore.domain.execution.tca import (
     analyze_execution,
 )
 from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.orders.adoption import execution_parent
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.lifecycle import IntentStatus
@@ -65,8 +66,7 @@ def load_analyses(
     by_order = _decisions_by_order(uow.decisions.all_decisions())
     groups: dict[str, list[OrderIntent]] = {}
     for intent in sorted(intents, key=lambda i: (i.decided_at, i.client_order_id)):
-        groups.setdefault(intent.parent_client_order_id or intent.client_order_id, [])
-        groups[intent.parent_client_order_id or intent.client_order_id].append(intent)
+        groups.setdefault(execution_parent(intent), []).append(intent)
     return [
         analyze_execution(
             _execution(cid, children, fills, by_order.get(cid), marks or {}, calendar)

@@ -42,6 +42,7 @@ from tradecore.domain.errors import (
     OrderNotFound,
     TransientBrokerError,
 )
+from tradecore.domain.orders.adoption import leg_intent
 from tradecore.domain.orders.catch_up import catch_up_events
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.intent import (
@@ -122,6 +123,8 @@ class OrderManager:
         self._alerter = alerter
         #: Client order ids of events for orders we hold no intent for -> broker id.
         self._unknown: dict[str, str | None] = {}
+        #: Broker ids of our entries' bracket legs -> the entry's client order id.
+        self._leg_parents: dict[str, str] = {}
 
     @property
     def resends_known(self) -> bool:
@@ -243,6 +246,7 @@ class OrderManager:
                 order = self._broker.get_order_by_client_id(intent.client_order_id)
         except OrderNotFound:
             return 0
+        self._note_legs(intent.client_order_id, order)
         canceled = 0
         for leg_id in order.leg_ids:
             try:
@@ -259,10 +263,44 @@ class OrderManager:
         """
         intent = uow.intents.find(event.client_order_id)
         if intent is None:
+            intent = self._adopt_leg(uow, event)
+        if intent is None:
             # Not ours (placed outside tradecore?): the reconciler looks it up.
             self._unknown.setdefault(event.client_order_id, event.broker_order_id)
             return None
         return self._apply_to(uow, intent, event)
+
+    def _note_legs(self, parent_client_order_id: str, order: BrokerOrder) -> None:
+        """Remember ``order``'s bracket legs as belonging to our entry."""
+        for leg_id in order.leg_ids:
+            self._leg_parents[leg_id] = parent_client_order_id
+
+    def _adopt_leg(self, uow: UnitOfWork, event: OrderEvent) -> OrderIntent | None:
+        """The stored intent of a bracket leg of ours, created at its first event.
+
+        ``None`` when the event's order is not a known leg, or the broker cannot
+        show it now (it stays unknown: the reconciler adopts it later).
+        """
+        broker_id = event.broker_order_id
+        parent_id = None if broker_id is None else self._leg_parents.get(broker_id)
+        if broker_id is None or parent_id is None:
+            return None
+        parent = uow.intents.find(parent_id)
+        if parent is None:
+            return None
+        try:
+            leg = self._broker.get_order(broker_id)
+        except (OrderNotFound, TransientBrokerError):
+            return None
+        return uow.intents.create(
+            leg_intent(
+                parent=parent,
+                client_order_id=leg.client_order_id,
+                broker_order_id=leg.broker_order_id,
+                spec=leg.spec,
+                submitted_at=leg.submitted_at,
+            )
+        )
 
     def _apply_to(
         self, uow: UnitOfWork, intent: OrderIntent, event: OrderEvent
@@ -327,6 +365,7 @@ class OrderManager:
         update, before anything is written, if the row has moved on. Otherwise
         each event reads the stored intent first, as :meth:`apply` does.
         """
+        self._note_legs(intent.client_order_id, order)
         for event in self.catch_up(intent, order):
             applied = (
                 self._apply_to(uow, intent, event) if stored else self.apply(uow, event)
@@ -410,6 +449,8 @@ class OrderManager:
         # A resent intent the store already carries further than the fresh broker's
         # ack must not be "caught up" backwards; the broker's replayed events are
         # idempotent no-ops on it.
+        if answer is not None:
+            self._note_legs(cid, answer)
         if answer is not None and intent.status is IntentStatus.SUBMITTED:
             intent = self.adopt(uow, intent, answer)
         details = {"ack": "received" if answer is not None else "unknown"}

@@ -59,6 +59,7 @@ import attrs
 from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.market.data_quality import BarRejection, BarScreen
+from tradecore.domain.orders.adoption import is_adopted
 from tradecore.domain.orders.entitlements import (
     ActionBooking,
     EntitlementKind,
@@ -464,10 +465,16 @@ class TradingEngine(NetOfCostSteps):
         return stored
 
     def _track_placed(self, stored: OrderIntent) -> None:
-        """Count a placed order's unfilled quantity as working (position view)."""
+        """Count a placed order's unfilled quantity as working (position view).
+
+        A retried bracketed entry is remembered as bracketed, as the first try was:
+        an exit must cancel its legs before it can sell the shares they hold.
+        """
         if stored.status is IntentStatus.REJECTED:
             return
         spec = stored.spec
+        if spec.bracket is not None:
+            self._protect.note_bracket(stored)
         qty = spec.qty or _ZERO
         if self._orders.resends_known:
             rest = qty  # a fresh simulated broker will report every fill again
@@ -479,7 +486,13 @@ class TradingEngine(NetOfCostSteps):
         self._working.track(stored.client_order_id, spec.symbol, signed)
 
     def _rejected(self, intent: OrderIntent) -> None:
-        """Hand a rejected order to the rejection policy, if one is configured."""
+        """Hand a rejected order to the rejection policy, if one is configured.
+
+        Only the strategy's own orders are retried: a bracket leg, an external order
+        or a position adjustment the broker refused is not ours to send again.
+        """
+        if is_adopted(intent):
+            return
         if (handler := self._rejections) is not None:
             price = self._last.get(intent.spec.symbol)
             handler.on_rejected(
