@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,11 +12,14 @@ from typer.testing import CliRunner
 
 from tests.model_dirs import LEAK, model_dir
 from tests.risk_support import audit_rows, sqlite_store
+from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.adapters.signing import generate_key_files
 from tradecore.apps.live.main import app
 from tradecore.apps.wiring import errors
+from tradecore.domain.market.datagen import generate_bars
 
 runner = CliRunner()
+START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 
 
 class Desk:
@@ -48,7 +53,7 @@ class Desk:
                 f"sqlite:///{self.db}",
                 *args,
             ],
-            env={"TRADECORE_DEV_KEY_DIR": None},  # type: ignore[dict-item]
+            env={"TRADECORE_DEV_KEY_DIR": None, "TRADECORE_BROKER": "simulated"},  # type: ignore[dict-item]
         )
         return result.exit_code, result.output
 
@@ -67,8 +72,6 @@ def desk(tmp_path: Path) -> Desk:
 
 
 def _hash(folder: Path) -> str:
-    import hashlib
-
     return hashlib.sha256((folder / "model.skops").read_bytes()).hexdigest()
 
 
@@ -161,3 +164,28 @@ def test_clear_errors(desk: Desk) -> None:
     code, out = desk.cli("model", "register", str(desk.root / "nowhere"))
     assert code == errors.MANIFEST_REJECTED
     assert "not a model folder" in out
+
+
+def test_run_without_a_production_model_is_a_clear_error(desk: Desk) -> None:
+    bars = desk.root / "bars"
+    write_bar_files(bars, generate_bars(["AAA"], 5, start=START, seed=1))
+    code, out = desk.cli("run", "--model", "ml_demo", "--bars", str(bars))
+    assert code == errors.DOMAIN, out
+    assert "strategy id 'ml_demo' has no production model: register one" in out
+
+
+def test_run_refuses_a_production_model_that_no_longer_verifies(desk: Desk) -> None:
+    trained = desk.model(b"model one")
+    desk.cli("model", "register", str(trained))
+    digest = _hash(trained)
+    assert desk.cli("model", "promote", digest)[0] == 0
+    (desk.root / "registry" / digest / "model.skops").write_bytes(b"swapped")
+    bars = desk.root / "bars"
+    write_bar_files(bars, generate_bars(["AAA"], 5, start=START, seed=1))
+    code, out = desk.cli("run", "--model", "ml_demo", "--bars", str(bars))
+    assert code == errors.MANIFEST_REJECTED, out
+    assert "the artifact changed" in out
+    refused = [
+        p for _, p in audit_rows(desk.db) if p.get("code") == "manifest.rejected"
+    ]
+    assert len(refused) == 1

@@ -342,10 +342,10 @@ def model_strategy_builder(
 
     ``params`` are ModelStrategy's thresholds (``run --param p_long=0.6``...).
     """
-    module = importlib.import_module("tradecore.apps.wiring.model_strategy")
-    load: Callable[..., AnyStrategy] = module.load_model_strategy
 
     def build(model: VerifiedModel) -> AnyStrategy:
+        module = importlib.import_module("tradecore.apps.wiring.model_strategy")
+        load: Callable[..., AnyStrategy] = module.load_model_strategy
         return load(
             {**params, "model_dir": str(model.folder)},
             signing,
