@@ -514,13 +514,13 @@ def _on_cycle(
     between: Callable[[], None] | None = None,
 ) -> Callable[[CycleReport], None]:
     def on_cycle(report: CycleReport) -> None:
-        if between is not None:  # a registered model: reload and staleness checks
-            between()
         _echo_cycle(report)
         if stuck is not None:  # [alerts] cancel_stuck_after_s: cancel, audit, alert
             for cid in stuck.sweep():
                 typer.echo(f"cancelled stuck order {cid}")
         ops.log_cycle(watch.observe(report))
+        if between is not None:  # a registered model: reload and staleness checks
+            between()
         if pace > 0:
             time.sleep(pace)
 
