@@ -3,9 +3,11 @@
 ``import tradecore as tc`` gives the notebook-facing API: value objects, the order
 lifecycle and the ledger; ``tc.replay``, ``tc.exchange_calendar`` and ``tc.open_lake``
 (a market-data lake to replay from) load the adapters they need on first use;
-``tc.research`` holds the research statistics (PSR, DSR, ...) and splitters.
+``tc.research`` holds the research statistics (PSR, DSR, ...) and splitters;
+``tc.features`` declares, computes and stores features for models.
 """
 
+from tradecore import features as features
 from tradecore import research as research
 from tradecore import technical as technical
 from tradecore.domain import *  # noqa: F403  (the domain's sorted __all__ is the API)
@@ -64,6 +66,7 @@ __all__ = sorted(
         "TradecoreError",
         "WeightTarget",
         "exchange_calendar",
+        "features",
         "open_lake",
         "replay",
         "research",

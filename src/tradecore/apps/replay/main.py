@@ -51,6 +51,12 @@ def _emulator(app: typer.Typer) -> None:
     app.command()(emulator.emulator)
 
 
+def _train(app: typer.Typer) -> None:
+    from tradecore.apps.replay import train
+
+    app.command()(train.train)
+
+
 def _data(app: typer.Typer) -> None:
     from tradecore.apps.replay import data
 
@@ -76,6 +82,7 @@ COMMANDS: dict[str, Register] = {
     "run": _run,
     "emulator": _emulator,
     "data": _data,
+    "train": _train,
     "tca": _tca,
     "parity": _parity,
 }

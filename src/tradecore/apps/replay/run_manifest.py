@@ -51,10 +51,15 @@ class RunIdentity:
     strategy_version: str
     parameters: Mapping[str, str]
     feature_schema_hash: str
+    #: A fitted model's artifact sha256 (``ModelStrategy``); ``None``: rule-based.
+    artifact_hash: str | None = None
 
     @property
     def model_hash(self) -> str:
-        """The rule-based strategy's "model": its name and parameters."""
+        """The model traded: a fitted model's artifact sha256, else (rule-based
+        strategies) the hash of the strategy's name and parameters."""
+        if self.artifact_hash is not None:
+            return self.artifact_hash
         return sha256_hex({"strategy": self.strategy, "params": self.parameters})
 
 
@@ -64,14 +69,24 @@ def run_identity(
     params: Mapping[str, object],
     interval: timedelta,
 ) -> RunIdentity:
-    """Return the identity of ``chosen`` (built from ``strategy`` and ``params``)."""
+    """Return the identity of ``chosen`` (built from ``strategy`` and ``params``).
+
+    A strategy that reads a declared feature set (``ModelStrategy``) brings its own
+    ``feature_schema_hash`` and its artifact's ``model_hash``; the others get
+    :func:`feature_schema_hash`'s and the hash of their name and parameters.
+    """
     version = getattr(type(chosen), "version", None) or f"tradecore-{_code_version()}"
+    own = getattr(chosen, "feature_schema_hash", None)
+    artifact = getattr(chosen, "model_hash", None)
     return RunIdentity(
         strategy=strategy,
         strategy_id=chosen.strategy_id,
         strategy_version=str(version),
         parameters={k: str(v) for k, v in sorted(params.items())},
-        feature_schema_hash=feature_schema_hash(strategy, interval),
+        feature_schema_hash=own
+        if isinstance(own, str)
+        else feature_schema_hash(strategy, interval),
+        artifact_hash=artifact if isinstance(artifact, str) else None,
     )
 
 

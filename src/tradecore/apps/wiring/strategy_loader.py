@@ -30,7 +30,9 @@ def load_strategy(
     """Build the strategy ``spec`` with ``params`` (strings are converted by annotation).
 
     ``spec`` is a bundled name, ``package.module:ClassName``, a class, or an instance
-    (then ``params`` must be empty). Either form is accepted: the simple
+    (then ``params`` must be empty); ``"model"`` loads the verified model directory
+    ``params["model_dir"]`` (:mod:`tradecore.apps.wiring.model_strategy`). Either
+    form is accepted: the simple
     :class:`Strategy` (``on_bar(symbol, timestamp_ns, close, volume, portfolio)``)
     or a :class:`~tradecore.domain.strategies.api.BarStrategy` subclass
     (``on_bar(bar, view)`` and/or ``on_bars(timestamp_ns, bars, view)``). Only a
@@ -42,9 +44,14 @@ def load_strategy(
             a name that is not a strategy class, a missing or wrongly shaped
             callback, unknown parameter (lists the known ones), a value of the wrong
             type, or a constructor that failed.
+        ManifestRejected: ``"model"`` and the model directory does not verify.
     """
     if not isinstance(spec, str | type):
         return _checked_instance(spec, params)
+    if spec == "model":  # a trained model directory: verified, then built
+        from tradecore.apps.wiring.model_strategy import load_model_strategy
+
+        return load_model_strategy(params)
     name = strategy_name(spec)
     factory = _resolve(spec) if isinstance(spec, str) else spec
     _check_strategy_class(name, factory)

@@ -270,6 +270,21 @@ class OrderManager:
             return None
         return self._apply_to(uow, intent, event)
 
+    def learn_legs(self, intent: OrderIntent) -> None:
+        """Ask the broker for ``intent``'s bracket legs and remember them as ours
+        (a restart: the acknowledgement that named them was in another process).
+        A broker that cannot answer now leaves them unknown (reconcile adopts them).
+        """
+        try:
+            if intent.broker_order_id is not None:
+                order = self._broker.get_order(intent.broker_order_id)
+            else:
+                order = self._broker.get_order_by_client_id(intent.client_order_id)
+        except (OrderNotFound, TransientBrokerError) as e:
+            log.warning("legs of %s not learned: %s", intent.client_order_id, e)
+            return
+        self._note_legs(intent.client_order_id, order)
+
     def _note_legs(self, parent_client_order_id: str, order: BrokerOrder) -> None:
         """Remember ``order``'s bracket legs as belonging to our entry."""
         for leg_id in order.leg_ids:

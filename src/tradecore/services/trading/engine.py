@@ -59,7 +59,7 @@ import attrs
 from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.market.data_quality import BarRejection, BarScreen
-from tradecore.domain.orders.adoption import is_adopted
+from tradecore.domain.orders.adoption import is_adopted, is_bracket_leg
 from tradecore.domain.orders.entitlements import (
     ActionBooking,
     EntitlementKind,
@@ -93,6 +93,7 @@ from tradecore.services.execution.execution_book import ExecutionBook
 from tradecore.services.execution.net_of_cost import ExecutionPlan, NetOfCostPlanner
 from tradecore.services.execution.net_of_cost_restore import relearn, resume_parents
 from tradecore.services.orders.order_manager import OrderManager
+from tradecore.services.trading.bracket_memory import open_position_orders
 from tradecore.services.trading.decisions import (
     DecisionStamp,
     decision_record,
@@ -101,7 +102,11 @@ from tradecore.services.trading.decisions import (
 )
 from tradecore.services.trading.engine_config import EngineConfig
 from tradecore.services.trading.net_steps import NetOfCostSteps, skip_reason
-from tradecore.services.trading.protection import PROTECTION, ProtectionDesk
+from tradecore.services.trading.protection import (
+    PROTECTION,
+    PROTECTIVE,
+    ProtectionDesk,
+)
 from tradecore.services.trading.working_orders import WorkingOrders
 
 _ZERO = Decimal(0)
@@ -568,6 +573,18 @@ class TradingEngine(NetOfCostSteps):
 
     # --- restart ---------------------------------------------------------------------
 
+    def learn_brackets(self, uow: UnitOfWork) -> None:
+        """Remember the bracketed entries that still protect open positions (a
+        restart, before the broker's held events are applied): their legs' events
+        are then ours, and an exit cancels the legs first
+        (:mod:`~tradecore.services.trading.bracket_memory`)."""
+        candidates = uow.intents.find_many(open_position_orders(uow.fills.all()))
+        for intent in candidates.values():
+            if intent.spec.bracket is None:
+                continue
+            self._protect.note_bracket(intent)
+            self._orders.learn_legs(intent)
+
     def restore(self, uow: UnitOfWork) -> None:
         """Rebuild the engine's book from the store (after a restart and reconcile).
 
@@ -587,6 +604,13 @@ class TradingEngine(NetOfCostSteps):
         for intent in uow.intents.open_intents():
             rest = intent.remaining_qty
             if intent.status is IntentStatus.CREATED or not rest:
+                continue
+            # Protection (a stop for a fill, a bracket leg) is not a position the
+            # strategy is trading toward: it is remembered to be canceled on exit.
+            if intent.execution_policy == PROTECTIVE:
+                self._protect.restore_resting(intent)
+                continue
+            if is_bracket_leg(intent):
                 continue
             signed = rest if intent.spec.side is Side.BUY else -rest
             self._working.track(intent.client_order_id, intent.spec.symbol, signed)

@@ -46,6 +46,8 @@ from tradecore.services.orders.order_manager import OrderManager
 
 #: The decision-details key that says what protection an order got, and why not.
 PROTECTION = "protection"
+#: ``execution_policy`` of a protective order placed for an entry's fill.
+PROTECTIVE = "protective"
 #: Entry types and times in force a bracket may have (Alpaca).
 _BRACKET_TYPES = (OrderType.MARKET, OrderType.LIMIT)
 _BRACKET_TIF = (TimeInForce.DAY, TimeInForce.GTC)
@@ -195,7 +197,7 @@ class ProtectionDesk:
             spec,
             decided_at=decision.decided_at,
             arrival_price=fill.price,
-            execution_policy="protective",
+            execution_policy=PROTECTIVE,
             config_hash=pending.config_hash,
         )
         if (breach := self._orders.rule_breach(spec)) is not None:
@@ -227,6 +229,11 @@ class ProtectionDesk:
             limit_price=bracket.take_profit_limit,
             time_in_force=TimeInForce.GTC,
         )
+
+    def restore_resting(self, intent: OrderIntent) -> None:
+        """Remember an open protective order found in the store (a restart), so an
+        exit cancels it first as it would have in the process that placed it."""
+        self._rest(intent)
 
     def _rest(self, intent: OrderIntent) -> None:
         symbol = intent.spec.symbol

@@ -2,6 +2,8 @@
 
 The order matters:
 
+0. remember the bracketed entries that protect open positions, so that their legs'
+   events are recognised as ours and an exit cancels the legs first;
 1. apply the events the broker still holds for us (fills that happened while we were
    down arrive with their real execution ids);
 2. reconcile every open intent by client order id (adopt statuses; a fill gap the
@@ -30,6 +32,8 @@ def recover(
     commits: CommitPolicy,
 ) -> ReconcileReport:
     """Run the restart sequence above; return what reconciliation found."""
+    with commits.step() as uow:  # before the events: our bracket legs' are ours
+        engine.learn_brackets(uow)
     engine.on_events(broker.poll_events())
     fault_point("during_recovery")
     report = reconciler.run()
