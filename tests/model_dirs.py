@@ -18,9 +18,11 @@ from tradecore.adapters.models.layout import (
     MODEL_CARD_FILE,
 )
 from tradecore.adapters.signing import load_signer, write_signed_manifest
+from tradecore.domain.features.declaration import parse_features
 from tradecore.services.research.manifests import sign_manifest
 
-SCHEMA = "5c" * 32
+FEATURES = '[[feature]]\nname = "r5"\nkind = "return"\nn = 5\n'
+SCHEMA = parse_features(FEATURES).schema_hash()
 LEAK = {
     "cut_ns": 1_704_200_000_000_000_000,
     "timestamp_ns": 1_704_100_000_000_000_000,
@@ -47,14 +49,14 @@ def model_dir(
     folder.mkdir(parents=True)
     (folder / "model.skops").write_bytes(artifact)
     digest = hashlib.sha256(artifact).hexdigest()
-    (folder / FEATURES_FILE).write_text('[features.ret_5]\nkind = "return"\n')
+    (folder / FEATURES_FILE).write_text(FEATURES)
     card = {
         "model_kind": "sklearn",
         "artifact": "model.skops",
         "artifact_sha256": digest,
         "strategy_id": strategy_id,
         "feature_schema_hash": SCHEMA,
-        "features": ["ret_5"],
+        "features": ["r5"],
         "label": "forward_return:5",
         "embargo_bars": 5,
         "metrics": {

@@ -189,3 +189,14 @@ def test_run_refuses_a_production_model_that_no_longer_verifies(desk: Desk) -> N
         p for _, p in audit_rows(desk.db) if p.get("code") == "manifest.rejected"
     ]
     assert len(refused) == 1
+
+
+def test_a_feature_set_that_is_not_the_manifests_is_refused(desk: Desk) -> None:
+    trained = desk.model(b"model one")
+    (trained / "features.toml").write_text(
+        '[[feature]]\nname = "r5"\nkind = "return"\nn = 6\n'
+    )
+    code, out = desk.cli("model", "register", str(trained))
+    assert code == errors.MANIFEST_REJECTED, out
+    assert "feature_schema_hash" in out
+    assert desk.stages() == {}

@@ -4,7 +4,7 @@
 ``run`` and the live reload all go through: the signed manifest verifies under the
 trusted keys, the artifact's sha256 is the manifest's ``model_hash`` (and the
 card's ``artifact_sha256``), the card names the manifest's feature schema and
-strategy id, and the feature set file is there. Any failure is a
+strategy id, and ``features.toml`` parses to the manifest's feature schema hash. Any failure is a
 :class:`~tradecore.domain.errors.ManifestRejected` (exit code 7).
 
 :func:`leak_refusal` is what ``promote`` adds: a card whose leakage check failed
@@ -34,11 +34,13 @@ from tradecore.apps.config.settings import Settings
 from tradecore.apps.wiring.manifest_trust import verify_manifest_file
 from tradecore.domain.errors import (
     DomainError,
+    InvalidInput,
     ManifestMalformed,
     ManifestMismatch,
     ManifestMissing,
     ManifestTampered,
 )
+from tradecore.domain.features.declaration import parse_features
 from tradecore.domain.research.leakage import Leak
 from tradecore.domain.research.manifest import Manifest, SignedManifest
 from tradecore.ports.store import UnitOfWork
@@ -118,9 +120,25 @@ def verify_model_dir(
     card_strategy = _text(card, "strategy_id", folder)
     if card_strategy != manifest.strategy_id:
         raise ManifestMismatch("strategy_id", manifest.strategy_id, card_strategy)
-    if not (folder / FEATURES_FILE).is_file():
-        raise ManifestMissing(f"{folder}: no {FEATURES_FILE} (the feature set)")
+    _check_features(folder, manifest)
     return VerifiedModel(folder=folder, manifest=manifest, signed=signed, card=card)
+
+
+def _check_features(folder: Path, manifest: Manifest) -> None:
+    """``features.toml`` parses and hashes to the manifest's feature schema."""
+    path = folder / FEATURES_FILE
+    try:
+        schema = parse_features(path.read_text(), str(path)).schema_hash()
+    except FileNotFoundError:
+        raise ManifestMissing(
+            f"{folder}: no {FEATURES_FILE} (the feature set)"
+        ) from None
+    except InvalidInput as e:
+        raise ManifestMalformed(f"{path}: {e}") from None
+    if schema != manifest.feature_schema_hash:
+        raise ManifestMismatch(
+            "feature_schema_hash", manifest.feature_schema_hash, schema
+        )
 
 
 def _card(folder: Path) -> dict[str, object]:

@@ -17,7 +17,6 @@ same failing model is not retried until the production model changes again.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from collections import deque
@@ -31,6 +30,7 @@ from tradecore.apps.live.model_dir import (
     registered_folder,
     verify_model_dir,
 )
+from tradecore.apps.wiring.model_strategy import load_model_strategy
 from tradecore.domain.errors import (
     ConfigurationError,
     ManifestMismatch,
@@ -340,14 +340,13 @@ def model_strategy_builder(
 ) -> StrategyBuilder:
     """Build ``ModelStrategy`` (``tradecore.apps.wiring.model_strategy``) from a folder.
 
-    ``params`` are ModelStrategy's thresholds (``run --param p_long=0.6``...).
+    ``params`` are ModelStrategy's thresholds (``run --param p_long=0.6``...); the
+    artifact is pinned to the registered model hash.
     """
 
     def build(model: VerifiedModel) -> AnyStrategy:
-        module = importlib.import_module("tradecore.apps.wiring.model_strategy")
-        load: Callable[..., AnyStrategy] = module.load_model_strategy
-        return load(
-            {**params, "model_dir": str(model.folder)},
+        return load_model_strategy(
+            {**params, "model_dir": str(model.folder), "model_hash": model.model_hash},
             signing,
             trust_local_dev_key=allow_dev_key,
             allow_dev_key=allow_dev_key,
