@@ -3,8 +3,9 @@
 Real processes share one SQLite store: ``tradecore-replay train`` (in process,
 CliRunner) writes two signed model folders; ``tradecore-live model register`` and
 ``promote`` put the first in production; ``tradecore-live run --model ml_demo`` is
-started as a subprocess on the simulated broker over recorded bars (paced, so it is
-still trading while the test acts). While it runs, the second model is registered
+started as a subprocess against the Alpaca emulator (``--emulator``: the real
+alpaca-py client on loopback, each recorded bar fed to it as the market; paced, so
+the process is still trading while the test acts). While it runs, the second model is registered
 and promoted: the process swaps it in without a restart; ``model rollback`` then
 restores the first, and the process swaps back. Decisions made after each swap
 carry that model's manifest hash. A model trained on a feature that peeks at the
@@ -27,7 +28,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from tests.alpaca_harness import CREDENTIALS
 from tests.risk_support import audit_rows, sqlite_store
+from tradecore.adapters.alpaca_emulator.config import EmulatorConfig
+from tradecore.adapters.alpaca_emulator.server import EmulatorServer
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.adapters.signing import generate_key_files, read_signed_manifest
 from tradecore.apps.live.main import app as live_app
@@ -66,13 +70,13 @@ pytestmark = pytest.mark.slow
 class Desk:
     """Bars, a signing key, a config and a store shared by every process."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, broker: str = "") -> None:
         self.root = root
         self.bars = root / "bars"
         write_bar_files(
             self.bars,
             generate_bars(
-                ["AAA", "BBB"],
+                ["AAPL", "MSFT"],
                 380,
                 start=START,
                 seed=3,
@@ -93,7 +97,7 @@ class Desk:
             f'[signing]\nkey_file = "{keys.private_key}"\n'
             f'trusted_public_keys = ["{pub}"]\n'
             f'[model]\nregistry_dir = "{root / "registry"}"\n'
-            "reload_interval_s = 0\n"
+            "reload_interval_s = 0\n" + broker
         )
 
     def train(self, name: str, label: str) -> Path:
@@ -134,7 +138,7 @@ class Desk:
         assert code == 0, out
         return read_signed_manifest(folder / "manifest.json").manifest.model_hash
 
-    def start_run(self) -> subprocess.Popen[str]:
+    def start_run(self, *extra: str) -> subprocess.Popen[str]:
         script = Path(sys.executable).with_name("tradecore-live")
         command = (
             [str(script)]
@@ -153,15 +157,9 @@ class Desk:
                 "run",
                 *("--model", SID),
                 *("--bars", str(self.bars)),
-                *(
-                    "--param",
-                    "p_long=0.5",
-                    "--param",
-                    "p_short=0.5",
-                    "--param",
-                    "short=true",
-                ),
+                *("--param", "p_long=0.5", "--param", "p_short=0.5"),
                 *("--pace", "0.08"),
+                *extra,
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -169,7 +167,8 @@ class Desk:
             text=True,
             env={
                 **os.environ,
-                "TRADECORE_BROKER": "simulated",
+                "APCA_API_KEY_ID": CREDENTIALS.key_id,
+                "APCA_API_SECRET_KEY": CREDENTIALS.secret_key,
                 "PYTHONUNBUFFERED": "1",
             },
         )
@@ -200,17 +199,37 @@ def _decision_manifests(db: Path) -> list[str | None]:
     store = sqlite_store(db)
     try:
         with store.unit_of_work() as uow:
-            return [d.manifest_hash for d in uow.decisions.all_decisions()]
+            decisions = uow.decisions.all_decisions()
     finally:
         store.close()
+    # The model's own decisions: the rejection handler's size-reduced retries of
+    # an order the broker refused are recorded without a manifest hash.
+    return [
+        d.manifest_hash
+        for d in decisions
+        if d.strategy_id == SID and "retry_of" not in d.details
+    ]
 
 
 def _manifest_hash(folder: Path) -> str:
     return manifest_hash(read_signed_manifest(folder / "manifest.json").manifest)
 
 
-def test_train_register_promote_reload_rollback(tmp_path: Path) -> None:
-    desk = Desk(tmp_path)
+@pytest.fixture
+def emulator() -> Iterator[EmulatorServer]:
+    server = EmulatorServer(EmulatorConfig(seed=7, start=START)).start()
+    yield server
+    server.stop()
+
+
+def test_train_register_promote_reload_rollback(
+    tmp_path: Path, emulator: EmulatorServer
+) -> None:
+    desk = Desk(
+        tmp_path,
+        f'[broker]\nkind = "alpaca"\nbase_url = "{emulator.base_url}"\n'
+        f'stream_url = "{emulator.stream_url}"\n',
+    )
     first, second = (
         desk.train("model-a", "forward_return:1"),
         desk.train("model-b", "forward_return:2"),
@@ -220,7 +239,7 @@ def test_train_register_promote_reload_rollback(tmp_path: Path) -> None:
     assert desk.live("model", "promote", one[:12])[0] == 0
 
     seen: list[str] = []
-    process = desk.start_run()
+    process = desk.start_run("--emulator")
     try:
         _wait_for(process, f"trades production model {one[:16]}", seen)
         _wait_for(process, DECIDED, seen)  # trading the first model
