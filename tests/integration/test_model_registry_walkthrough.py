@@ -64,8 +64,6 @@ n = 5
 """
 runner = CliRunner()
 
-pytestmark = pytest.mark.slow
-
 
 class Desk:
     """Bars, a signing key, a config and a store shared by every process."""
@@ -158,7 +156,7 @@ class Desk:
                 *("--model", SID),
                 *("--bars", str(self.bars)),
                 *("--param", "p_long=0.5", "--param", "p_short=0.5"),
-                *("--pace", "0.08"),
+                *("--pace", "0.12"),
                 *extra,
             ],
             cwd=ROOT,
