@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -313,3 +313,27 @@ def test_a_model_on_a_leaky_feature_is_refused_at_promotion(
     code, out = desk.live("run", "--model", SID, "--bars", str(desk.bars))
     assert code == errors.DOMAIN, out
     assert "has no production model" in out
+
+
+def test_a_run_alerts_a_model_older_than_max_age(tmp_path: Path) -> None:
+    desk = Desk(tmp_path)  # bars of 2026-01-05: the model is trained to ~20:50 UTC
+    desk.conf.write_text(desk.conf.read_text() + "max_age_days = 0.5\n")
+    model = desk.register(desk.train("model-a", "forward_return:1"))
+    assert desk.live("model", "promote", model)[0] == 0
+    next_day = tmp_path / "next-day"
+    write_bar_files(
+        next_day,
+        generate_bars(["AAPL", "MSFT"], 30, start=START + timedelta(days=1), seed=4),
+    )
+    result = runner.invoke(
+        live_app,
+        [
+            *("--config", str(desk.conf), "--database-url", f"sqlite:///{desk.db}"),
+            *("run", "--model", SID, "--bars", str(next_day)),
+        ],
+        env={"TRADECORE_BROKER": "simulated"},
+    )
+    assert result.exit_code == 0, result.output
+    stale = [p for _, p in audit_rows(desk.db) if p.get("code") == "model.stale"]
+    assert len(stale) == 1  # once per sign per model, not every cycle
+    assert "more than max_age_days=0.5" in str(stale[0]["message"])
