@@ -19,6 +19,7 @@ from tradecore.adapters.models.layout import (
 )
 from tradecore.adapters.signing import load_signer, write_signed_manifest
 from tradecore.domain.features.declaration import parse_features
+from tradecore.domain.hashing import sha256_hex
 from tradecore.services.research.manifests import sign_manifest
 
 FEATURES = '[[feature]]\nname = "r5"\nkind = "return"\nn = 5\n'
@@ -72,12 +73,16 @@ def model_dir(
         },
     }
     (folder / MODEL_CARD_FILE).write_text(json.dumps(card))
+    parameters = {"model": "sklearn:logistic", "label": "forward_return:5"}
     manifest = sample_manifest(
         strategy_id=strategy_id,
         model_name=name,
         model_hash=digest,
         feature_schema_hash=SCHEMA,
         training_end=training_end,
+        parameters=parameters,
+        # as tradecore-replay train binds the card to the signed manifest
+        config_hash=sha256_hex({"parameters": parameters, "card": card}),
     )
     signed = sign_manifest(manifest, load_signer(key_file), dev_key=False)
     write_signed_manifest(folder / MANIFEST_FILE, signed)

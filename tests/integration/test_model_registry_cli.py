@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -199,4 +200,15 @@ def test_a_feature_set_that_is_not_the_manifests_is_refused(desk: Desk) -> None:
     code, out = desk.cli("model", "register", str(trained))
     assert code == errors.MANIFEST_REJECTED, out
     assert "feature_schema_hash" in out
+    assert desk.stages() == {}
+
+
+def test_a_card_edited_after_signing_is_refused(desk: Desk) -> None:
+    leaky = desk.model(b"leaky", leak=LEAK)
+    card = json.loads((leaky / "model_card.json").read_text())
+    card["leakage"] = {**card["leakage"], "passed": True, "leak": None}
+    (leaky / "model_card.json").write_text(json.dumps(card))
+    code, out = desk.cli("model", "register", str(leaky))
+    assert code == errors.MANIFEST_REJECTED, out
+    assert "the card changed" in out
     assert desk.stages() == {}

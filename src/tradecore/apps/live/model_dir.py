@@ -4,7 +4,10 @@
 ``run`` and the live reload all go through: the signed manifest verifies under the
 trusted keys, the artifact's sha256 is the manifest's ``model_hash`` (and the
 card's ``artifact_sha256``), the card names the manifest's feature schema and
-strategy id, and ``features.toml`` parses to the manifest's feature schema hash. Any failure is a
+strategy id, ``features.toml`` parses to the manifest's feature schema hash, and
+the card is the one the manifest signed (``tradecore-replay train`` binds it: the
+manifest's ``config_hash`` is the hash of its parameters and the card), so a card's
+leakage verdict cannot be edited after signing. Any failure is a
 :class:`~tradecore.domain.errors.ManifestRejected` (exit code 7).
 
 :func:`leak_refusal` is what ``promote`` adds: a card whose leakage check failed
@@ -41,6 +44,7 @@ from tradecore.domain.errors import (
     ManifestTampered,
 )
 from tradecore.domain.features.declaration import parse_features
+from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.research.leakage import Leak
 from tradecore.domain.research.manifest import Manifest, SignedManifest
 from tradecore.ports.store import UnitOfWork
@@ -117,6 +121,13 @@ def verify_model_dir(
     if signed.manifest != manifest:
         raise ManifestTampered(f"{manifest_path} changed while it was being verified")
     _check_artifact(folder, card, manifest)
+    if sha256_hex({"parameters": dict(manifest.parameters), "card": card}) != (
+        manifest.config_hash
+    ):
+        raise ManifestTampered(
+            f"{folder / MODEL_CARD_FILE} is not the card the manifest signed "
+            "(its config_hash binds parameters and card): the card changed"
+        )
     card_strategy = _text(card, "strategy_id", folder)
     if card_strategy != manifest.strategy_id:
         raise ManifestMismatch("strategy_id", manifest.strategy_id, card_strategy)
