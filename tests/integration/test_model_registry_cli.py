@@ -212,3 +212,11 @@ def test_a_card_edited_after_signing_is_refused(desk: Desk) -> None:
     assert code == errors.MANIFEST_REJECTED, out
     assert "the card changed" in out
     assert desk.stages() == {}
+
+
+def test_run_refuses_a_model_and_a_manifest_together(desk: Desk) -> None:
+    code, out = desk.cli(
+        "run", "--model", "ml_demo", "--manifest", "m.json", "--bars", "nowhere"
+    )
+    assert code == errors.CONFIG_OR_AUTH, out
+    assert "not both" in out

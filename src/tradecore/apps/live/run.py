@@ -166,6 +166,12 @@ def run(
         arm_from_env()  # chaos tests only: inert unless TRADECORE_FAULT_POINT is set
         settings = cli_context(ctx).settings()
         _check_live(settings, live)
+        model_id = model or settings.model.strategy_id
+        if model_id and (manifest or settings.model.manifest):
+            raise ConfigurationError(
+                "a registered model brings its own manifest: give --model (or "
+                "[model] strategy_id) or --manifest (or [model] manifest), not both"
+            )
         params = parse_params(param or [])
         opening = Decimal(cash)
         source = choose_source(
@@ -187,7 +193,6 @@ def run(
                 clock,
                 ops.router,
             )
-            model_id = model or settings.model.strategy_id
             model_run = (
                 None
                 if model_id is None
