@@ -151,6 +151,9 @@ class ModelSettings:
     #: Also require the bars being traded to be the manifest's data set (a paper
     #: re-run of a replay); off for live data, which is new by nature.
     same_dataset: bool = False
+    #: Refuse a manifest without a passed promotion stamp (``tradecore-replay
+    #: promote``).
+    require_promotion: bool = False
 
     # --- the model registry (tradecore-live model ...; docs/models-registry.md) ---
     #: The strategy id whose production model ``run`` trades (``run --model ID``

@@ -8,6 +8,10 @@ is trusted too), and never with ``--live``.
 With no manifest configured, a paper or dry run still trades — with a warning, and
 with no manifest hash on its decisions — while ``--live`` (real money) refuses.
 
+With ``[model] require_promotion = true`` the manifest must also carry a passed
+promotion stamp (``tradecore-replay promote``), and a run without a manifest is
+refused even on paper.
+
 Every refusal raises a :class:`~tradecore.domain.errors.ManifestRejected` (exit code
 7) after alerting ``manifest.rejected``.
 """
@@ -99,9 +103,13 @@ def gate_strategy(
     )
     try:
         if path is None:
-            return _without_manifest(strategy, params, live)
+            return _without_manifest(
+                strategy, params, live, settings.model.require_promotion
+            )
         signed = _verified(settings, path, frames, live)
         manifest = signed.manifest
+        if settings.model.require_promotion:
+            check_promoted(manifest)
         params = dict(params) or manifest_parameters(manifest)
         chosen = load_strategy(strategy, params)
         check_run_matches(manifest, run_identity(strategy, chosen, params, interval))
@@ -115,13 +123,38 @@ def gate_strategy(
     )
 
 
+def check_promoted(manifest: Manifest) -> None:
+    """Refuse a manifest that the promotion gate did not pass.
+
+    Raises:
+        ManifestRejected: no promotion stamp, or a failed one.
+    """
+    stamp = manifest.promotion
+    if stamp is None:
+        raise ManifestRejected(
+            "[model] require_promotion is on and the manifest was never promoted: "
+            "run tradecore-replay promote RUN_DIR"
+        )
+    if not stamp.passed:
+        raise ManifestRejected(
+            "[model] require_promotion is on and the manifest failed its promotion "
+            f"gate on {stamp.stamped_at.isoformat()} (promotion.json sha256 "
+            f"{stamp.promotion_sha256[:16]}...)"
+        )
+
+
 def _without_manifest(
-    strategy: str, params: Mapping[str, str], live: bool
+    strategy: str, params: Mapping[str, str], live: bool, promoted_only: bool
 ) -> GatedStrategy:
     if live:
         raise ManifestMissing(
             "real-money trading needs a signed manifest: pass --manifest FILE or set "
             "[model] manifest"
+        )
+    if promoted_only:
+        raise ManifestMissing(
+            "[model] require_promotion is on: pass --manifest FILE (a promoted "
+            "manifest) or set [model] manifest"
         )
     _log.warning(
         "no manifest configured: paper trading %s unverified (--live would refuse)",

@@ -75,6 +75,18 @@ def _parity(app: typer.Typer) -> None:
     app.command()(parity.parity)
 
 
+def _leakage(app: typer.Typer) -> None:
+    from tradecore.apps.replay import leakage
+
+    app.command()(leakage.leakage)
+
+
+def _promote(app: typer.Typer) -> None:
+    from tradecore.apps.replay import promote
+
+    app.command()(promote.promote)
+
+
 #: Every command, in the order help lists them; each imports its module when added.
 COMMANDS: dict[str, Register] = {
     "manifest": _manifest,
@@ -85,6 +97,8 @@ COMMANDS: dict[str, Register] = {
     "train": _train,
     "tca": _tca,
     "parity": _parity,
+    "leakage": _leakage,
+    "promote": _promote,
 }
 
 

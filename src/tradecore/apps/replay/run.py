@@ -7,27 +7,45 @@ comes from ``--calendar`` or ``[market] calendar`` (the demo has its own, XNYS 2
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 import typer
 
 from tradecore.adapters.data import QUARANTINE_FILE, parse_column_map
 from tradecore.adapters.data.lake import LakeSelection
+from tradecore.adapters.report import canonical_json
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.settings import MARKET_CALENDARS, load_settings
 from tradecore.apps.replay.data import lake_selection, recorded_frames_of
 from tradecore.apps.replay.demo_data import demo_calendar, demo_frames
 from tradecore.apps.replay.out_folder import is_finished
 from tradecore.apps.replay.quality_options import quality_rules
+from tradecore.apps.replay.research_data import (
+    PROMOTION_FILE,
+    PROMOTION_FOLDER,
+    DataSpec,
+)
 from tradecore.apps.replay.run_manifest import MANIFEST_FILE
-from tradecore.apps.replay.runner import replay
+from tradecore.apps.replay.runner import ReplayResult, replay
+from tradecore.apps.replay.stress import (
+    STRESS_CSV,
+    STRESS_FOLDER,
+    STRESS_MD,
+    comparison_row,
+    scenario_folder,
+    stress_block,
+    write_comparison,
+)
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.strategy_loader import parse_params
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.research.stress import StressScenario, scenarios_of
 from tradecore.domain.validation import to_decimal
 from tradecore.services.trading.replay import ReplayProgress
 
@@ -185,6 +203,13 @@ def run(
         "--quality-exempt",
         help="SYMBOL:YYYY-MM-DD (repeatable): a corporate action explains a jump.",
     ),
+    stress: str | None = typer.Option(
+        None,
+        "--stress",
+        help="Also run stress scenarios, e.g. costs=3x,latency=+500ms,rejects=8%,"
+        "spread=2x (each alone, then all combined) and compare them with the base "
+        "run (OUT/stress.csv, OUT/stress.md, the summary's stress block).",
+    ),
 ) -> None:
     """Replay a strategy over bar data; write a report folder and a signed manifest."""
     with cli_errors():
@@ -207,17 +232,23 @@ def run(
         params = parse_params(param)
         quality = None if no_quality else quality_rules(quality_rule, quality_exempt)
         mapping = parse_column_map(columns)
-        with _progress() as report:
-            result = replay(
+        scenarios = scenarios_of(stress) if stress is not None else ()
+
+        def one_run(
+            folder: Path, scenario: StressScenario | None = None
+        ) -> ReplayResult:
+            return replay(
                 frames_or_dir,
                 strategy,
                 params,
                 fill_model=fill_model,
                 cash=to_decimal("cash", cash),
                 seed=seed,
-                out=out,
-                resume=resume,
-                replace=force or (demo and not resume and is_finished(out)),
+                out=folder,
+                resume=resume and scenario is None,
+                replace=scenario is not None
+                or force
+                or (demo and not resume and is_finished(folder)),
                 on_progress=report,
                 signing=signing,
                 execution=ExecutionSettings(
@@ -236,8 +267,72 @@ def run(
                 columns=mapping,
                 tz=tz,
                 shape=shape,
+                stress=scenario,
             )
+
+        with _progress() as report:
+            result = one_run(out)
+        _clear_earlier_research(out)
+        if recorded is None:
+            DataSpec(
+                demo=demo,
+                data=None if data is None else str(data.resolve()),
+                lake=None if lake is None else str(lake.resolve()),
+                symbols=symbols,
+                universe=universe,
+                start=start,
+                end=end,
+                timeframe=timeframe,
+                feed=feed,
+                lake_adjustment=lake_adjustment,
+                columns=columns,
+                shape=shape,
+                tz=tz,
+                no_quality=no_quality,
+                quality_rule=quality_rule,
+                quality_exempt=quality_exempt,
+                corporate_actions=None
+                if corporate_actions is None
+                else str(corporate_actions.resolve()),
+                calendar=calendar or settings.market.calendar,
+            ).write(out)
+        if scenarios:
+            with _progress() as report:
+                stressed = [(s, one_run(scenario_folder(out, s), s)) for s in scenarios]
+            _compare_stress(out, result, stressed, to_decimal("cash", cash))
         _print_summary(result.summary, out)
+
+
+def _clear_earlier_research(out: Path) -> None:
+    """Remove an earlier run's stress comparison and promotion from ``out``.
+
+    The run just rewrote the manifest (unstamped): a promotion.json left beside it
+    would describe another manifest, and stress files another base run.
+    """
+    for name in (STRESS_CSV, STRESS_MD, PROMOTION_FILE):
+        (out / name).unlink(missing_ok=True)
+    for folder in (STRESS_FOLDER, PROMOTION_FOLDER):
+        shutil.rmtree(out / folder, ignore_errors=True)
+
+
+def _compare_stress(
+    out: Path,
+    base: ReplayResult,
+    stressed: list[tuple[StressScenario, ReplayResult]],
+    cash: Decimal,
+) -> None:
+    """Write stress.csv / stress.md and add the ``stress`` block to summary.json."""
+    base_row = comparison_row("base", base.summary, cash)
+    rows = [comparison_row(s.name, r.summary, cash) for s, r in stressed]
+    write_comparison(out, base_row, rows)
+    summary = {**base.summary, "stress": stress_block(base_row, rows)}
+    (out / "summary.json").write_text(canonical_json(summary))
+    for row in rows:
+        typer.echo(
+            f"{'stress':>14}: {row['scenario']}: sharpe {row['sharpe']:.4f}, "
+            f"return {row['net_return']:.4%}, drawdown {row['max_drawdown']:.4f}, "
+            f"fills {row['fills']}, costs {row['costs']:.2f}"
+        )
 
 
 def _check_recorded(
