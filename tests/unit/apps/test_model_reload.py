@@ -26,7 +26,7 @@ from tradecore.apps.live.model_live import (
     swappable,
 )
 from tradecore.apps.live.model_staleness import StalenessWatch
-from tradecore.domain.errors import NotFound
+from tradecore.domain.errors import ManifestRejected, NotFound
 from tradecore.domain.market.bars import Bar
 from tradecore.domain.research.staleness import StalenessRule
 from tradecore.domain.strategies.api import BarStrategy
@@ -255,3 +255,21 @@ def test_staleness_alerts_each_sign_once_per_model(bench: Bench) -> None:
     watch.bind(loaded)  # a reload re-arms
     watch.check()
     assert bench.alerter.codes().count("model.stale") == 3
+
+
+def test_require_promotion_refuses_a_model_without_a_promotion_stamp(
+    bench: Bench,
+) -> None:
+    one = bench.register(b"one")
+    bench.promote(one)
+    strict = ProductionModels(
+        bench.store,
+        SID,
+        bench.signing,
+        allow_dev_key=False,
+        build=bench.build,
+        require_promotion=True,
+    )
+    with pytest.raises(ManifestRejected, match="never promoted"):
+        strict.load_production()
+    assert bench.models.load_production().model_hash == one  # without the setting

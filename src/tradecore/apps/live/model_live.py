@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 import attrs
 
 from tradecore.apps.config.operations import SigningSettings
+from tradecore.apps.live.manifest_gate import check_promoted
 from tradecore.apps.live.model_dir import (
     VerifiedModel,
     registered_folder,
@@ -83,8 +84,10 @@ class ProductionModels:
         *,
         allow_dev_key: bool,
         build: StrategyBuilder,
+        require_promotion: bool = False,
     ) -> None:
         self.store = store
+        self._promoted_only = require_promotion
         self.strategy_id = strategy_id
         self._signing = signing
         self._allow_dev = allow_dev_key
@@ -117,7 +120,8 @@ class ProductionModels:
 
         Raises:
             ManifestRejected: the folder does not verify, or is another model's or
-                another strategy id's.
+                another strategy id's, or (``require_promotion``) its manifest
+                carries no passed promotion stamp.
         """
         with self.store.unit_of_work() as uow:
             folder = registered_folder(uow, model_hash)
@@ -130,6 +134,8 @@ class ProductionModels:
             raise ManifestMismatch(
                 "strategy_id", self.strategy_id, verified.strategy_id
             )
+        if self._promoted_only:  # [model] require_promotion, as for --manifest
+            check_promoted(verified.manifest)
         return LoadedModel(verified=verified, strategy=self._build(verified))
 
 

@@ -72,7 +72,12 @@ def gate_model(
         settings.signing, allow_dev_key=allow_dev, params=params
     )
     models = ProductionModels(
-        store, strategy_id, settings.signing, allow_dev_key=allow_dev, build=builder
+        store,
+        strategy_id,
+        settings.signing,
+        allow_dev_key=allow_dev,
+        build=builder,
+        require_promotion=settings.model.require_promotion,
     )
     try:
         loaded = models.load_production()
