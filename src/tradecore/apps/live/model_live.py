@@ -272,7 +272,10 @@ class ModelReloader:
         try:
             loaded = self.models.load(wanted)
             self.target.swap(loaded.strategy, self.target.view)
-        except TradecoreError as e:
+        # A model that cannot be read or built must not stop the one trading: an
+        # unreadable file or a library refusing the artifact is refused like a
+        # failed verification.
+        except (TradecoreError, OSError, ValueError) as e:
             self._refuse(wanted, e)
             return None
         previous, self.current = self.current, loaded
@@ -282,7 +285,7 @@ class ModelReloader:
         self._record(previous, loaded)
         return loaded
 
-    def _refuse(self, model_hash: str, error: TradecoreError) -> None:
+    def _refuse(self, model_hash: str, error: Exception) -> None:
         self._refused.add(model_hash)
         message = (
             f"production model {model_hash[:16]} of {self.models.strategy_id} refused: "
