@@ -273,3 +273,18 @@ def test_require_promotion_refuses_a_model_without_a_promotion_stamp(
     with pytest.raises(ManifestRejected, match="never promoted"):
         strict.load_production()
     assert bench.models.load_production().model_hash == one  # without the setting
+
+
+def test_a_model_that_cannot_be_built_is_refused_not_fatal(bench: Bench) -> None:
+    one, two = bench.register(b"one"), bench.register(b"two")
+    bench.promote(one)
+    reloader, target = bench.reloader()
+
+    def broken(model: VerifiedModel) -> Tagged:
+        raise ValueError("the library cannot read this artifact")
+
+    bench.models._build = broken  # type: ignore[assignment]
+    bench.promote(two)
+    assert reloader.check() is None
+    assert _inner(target) == one
+    assert "cannot read this artifact" in bench.alerter.alerts[0].message
