@@ -23,6 +23,7 @@ from tradecore.domain.research.manifest import (
     DataSource,
     Manifest,
     ManifestSignature,
+    PromotionStamp,
     SignedManifest,
     manifest_body,
     manifest_bytes,
@@ -92,6 +93,8 @@ def parse_signed_manifest(document: object) -> SignedManifest:
 
 def _manifest(body: Mapping[str, Any]) -> Manifest:
     expected = {f.name for f in attrs.fields(Manifest)} | {"format"}
+    if "promotion" not in body:  # optional: absent from unpromoted manifests
+        expected.discard("promotion")
     _check_keys(body, "manifest", expected)
     if body["format"] != MANIFEST_FORMAT:
         raise ManifestMalformed(
@@ -103,7 +106,16 @@ def _manifest(body: Mapping[str, Any]) -> Manifest:
     if not isinstance(fields["data_sources"], list):
         raise ManifestMalformed("data_sources: expected a list")
     fields["data_sources"] = [_data_source(item) for item in fields["data_sources"]]
+    if "promotion" in fields:
+        fields["promotion"] = _promotion(fields["promotion"])
     return _build(Manifest, fields)
+
+
+def _promotion(item: object) -> PromotionStamp:
+    expected = {f.name for f in attrs.fields(PromotionStamp)}
+    stamp = dict(_mapping(item, "promotion", expected))
+    stamp["stamped_at"] = _datetime("promotion.stamped_at", stamp["stamped_at"])
+    return _build(PromotionStamp, stamp)
 
 
 def _data_source(item: object) -> DataSource:

@@ -31,6 +31,7 @@ from tradecore.apps.config.operations import (
     ObservabilitySettings,
     SigningSettings,
 )
+from tradecore.apps.config.promotion import PromotionSettings
 from tradecore.apps.config.risk import RiskSettings, describe_error, register_hooks
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.hashing import canonical_bytes, sha256_hex
@@ -170,6 +171,8 @@ class Settings:
     data: DataSettings = attrs.field(factory=DataSettings)
     market: MarketSettings = attrs.field(factory=MarketSettings)
     reconcile: ReconcileSettings = attrs.field(factory=ReconcileSettings)
+    #: The promotion gate's thresholds (``tradecore-replay promote``).
+    promotion: PromotionSettings = attrs.field(factory=PromotionSettings)
 
 
 #: Environment variable -> dotted settings key.

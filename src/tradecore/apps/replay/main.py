@@ -75,6 +75,30 @@ def _parity(app: typer.Typer) -> None:
     app.command()(parity.parity)
 
 
+def _sweep(app: typer.Typer) -> None:
+    from tradecore.apps.replay import sweep
+
+    app.command()(sweep.sweep)
+
+
+def _walkforward(app: typer.Typer) -> None:
+    from tradecore.apps.replay import walkforward
+
+    app.command()(walkforward.walkforward)
+
+
+def _leakage(app: typer.Typer) -> None:
+    from tradecore.apps.replay import leakage
+
+    app.command()(leakage.leakage)
+
+
+def _promote(app: typer.Typer) -> None:
+    from tradecore.apps.replay import promote
+
+    app.command()(promote.promote)
+
+
 #: Every command, in the order help lists them; each imports its module when added.
 COMMANDS: dict[str, Register] = {
     "manifest": _manifest,
@@ -85,6 +109,10 @@ COMMANDS: dict[str, Register] = {
     "train": _train,
     "tca": _tca,
     "parity": _parity,
+    "sweep": _sweep,
+    "walkforward": _walkforward,
+    "leakage": _leakage,
+    "promote": _promote,
 }
 
 

@@ -7,27 +7,47 @@ comes from ``--calendar`` or ``[market] calendar`` (the demo has its own, XNYS 2
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import shutil
+from collections.abc import Callable, Mapping
+from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import typer
 
 from tradecore.adapters.data import QUARANTINE_FILE, parse_column_map
 from tradecore.adapters.data.lake import LakeSelection
+from tradecore.adapters.report import canonical_json
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.settings import MARKET_CALENDARS, load_settings
 from tradecore.apps.replay.data import lake_selection, recorded_frames_of
 from tradecore.apps.replay.demo_data import demo_calendar, demo_frames
 from tradecore.apps.replay.out_folder import is_finished
 from tradecore.apps.replay.quality_options import quality_rules
+from tradecore.apps.replay.research_data import (
+    PROMOTION_FILE,
+    PROMOTION_FOLDER,
+    DataSpec,
+)
 from tradecore.apps.replay.run_manifest import MANIFEST_FILE
-from tradecore.apps.replay.runner import replay
+from tradecore.apps.replay.runner import ReplayResult, replay
+from tradecore.apps.replay.stress import (
+    STRESS_CSV,
+    STRESS_FOLDER,
+    STRESS_MD,
+    comparison_row,
+    scenario_folder,
+    stress_block,
+    write_comparison,
+)
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.progress import progress_bar
 from tradecore.apps.wiring.strategy_loader import parse_params
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.research.stress import StressScenario, scenarios_of
 from tradecore.domain.validation import to_decimal
+from tradecore.services.trading.replay import ReplayProgress
 
 
 def run(
@@ -188,40 +208,58 @@ def run(
         "--no-progress",
         help="No progress bar (none is drawn anyway when stderr is not a terminal).",
     ),
+    stress: str | None = typer.Option(
+        None,
+        "--stress",
+        help="Also run stress scenarios, e.g. costs=3x,latency=+500ms,rejects=8%,"
+        "spread=2x (each alone, then all combined) and compare them with the base "
+        "run (OUT/stress.csv, OUT/stress.md, the summary's stress block).",
+    ),
 ) -> None:
     """Replay a strategy over bar data; write a report folder and a signed manifest."""
     with cli_errors():
         settings = load_settings(config, os.environ)
         signing = settings.signing
         market = _market_calendar(calendar or settings.market.calendar)
-        _check_recorded(recorded, lake, symbols, universe)
-        frames_or_dir = _data_source(
-            data,
-            demo,
-            None
-            if lake is None
-            else recorded_frames_of(lake, recorded)
-            if recorded is not None
-            else lake_selection(
-                lake, symbols, start, end, timeframe, feed, lake_adjustment, universe
-            ),
+        frames_or_dir = data_source_of(
+            DataOptions(
+                data=data,
+                demo=demo,
+                lake=lake,
+                symbols=symbols,
+                universe=universe,
+                recorded=recorded,
+                start=start,
+                end=end,
+                timeframe=timeframe,
+                feed=feed,
+                lake_adjustment=lake_adjustment,
+            )
         )
 
         params = parse_params(param)
         quality = None if no_quality else quality_rules(quality_rule, quality_exempt)
         mapping = parse_column_map(columns)
-        with progress_bar("Replaying bars", enabled=not no_progress) as update:
-            result = replay(
+        scenarios = scenarios_of(stress) if stress is not None else ()
+
+        def one_run(
+            folder: Path,
+            scenario: StressScenario | None = None,
+            on_progress: Callable[[ReplayProgress], None] | None = None,
+        ) -> ReplayResult:
+            return replay(
                 frames_or_dir,
                 strategy,
                 params,
                 fill_model=fill_model,
                 cash=to_decimal("cash", cash),
                 seed=seed,
-                out=out,
-                resume=resume,
-                replace=force or (demo and not resume and is_finished(out)),
-                on_progress=lambda p: update(p.done, p.total),
+                out=folder,
+                resume=resume and scenario is None,
+                replace=scenario is not None
+                or force
+                or (demo and not resume and is_finished(folder)),
+                on_progress=on_progress,
                 progress=False,  # this command draws its own bar
                 signing=signing,
                 execution=ExecutionSettings(
@@ -240,8 +278,126 @@ def run(
                 columns=mapping,
                 tz=tz,
                 shape=shape,
+                stress=scenario,
             )
+
+        with progress_bar("Replaying bars", enabled=not no_progress) as update:
+            result = one_run(out, on_progress=lambda p: update(p.done, p.total))
+        _clear_earlier_research(out)
+        if recorded is None:
+            DataSpec(
+                demo=demo,
+                data=None if data is None else str(data.resolve()),
+                lake=None if lake is None else str(lake.resolve()),
+                symbols=symbols,
+                universe=universe,
+                start=start,
+                end=end,
+                timeframe=timeframe,
+                feed=feed,
+                lake_adjustment=lake_adjustment,
+                columns=columns,
+                shape=shape,
+                tz=tz,
+                no_quality=no_quality,
+                quality_rule=quality_rule,
+                quality_exempt=quality_exempt,
+                corporate_actions=None
+                if corporate_actions is None
+                else str(corporate_actions.resolve()),
+                calendar=calendar or settings.market.calendar,
+            ).write(out)
+        if scenarios:
+            with progress_bar("Stress scenarios", enabled=not no_progress) as update:
+                stressed = [
+                    (
+                        s,
+                        one_run(
+                            scenario_folder(out, s),
+                            s,
+                            lambda p: update(p.done, p.total),
+                        ),
+                    )
+                    for s in scenarios
+                ]
+            _compare_stress(out, result, stressed, to_decimal("cash", cash))
         _print_summary(result.summary, out)
+
+
+@attrs.frozen(kw_only=True)
+class DataOptions:
+    """The data options ``run``, ``sweep`` and ``walkforward`` share."""
+
+    data: Path | None = None
+    demo: bool = False
+    lake: Path | None = None
+    symbols: str | None = None
+    universe: str | None = None
+    recorded: str | None = None
+    start: str | None = None
+    end: str | None = None
+    timeframe: str = "1Min"
+    feed: str | None = None
+    lake_adjustment: str | None = None
+
+
+def data_source_of(o: DataOptions) -> Path | list[BarFrame] | LakeSelection:
+    """The bars the options name: files, the demo set, or a lake's (checked).
+
+    Raises:
+        ConfigurationError: not exactly one source, or a bad lake option.
+    """
+    _check_recorded(o.recorded, o.lake, o.symbols, o.universe)
+    return _data_source(
+        o.data,
+        o.demo,
+        None
+        if o.lake is None
+        else recorded_frames_of(o.lake, o.recorded)
+        if o.recorded is not None
+        else lake_selection(
+            o.lake,
+            o.symbols,
+            o.start,
+            o.end,
+            o.timeframe,
+            o.feed,
+            o.lake_adjustment,
+            o.universe,
+        ),
+    )
+
+
+def _clear_earlier_research(out: Path) -> None:
+    """Remove an earlier run's stress comparison and promotion from ``out``.
+
+    The run just rewrote the manifest (unstamped): a promotion.json left beside it
+    would describe another manifest, and stress files another base run.
+    """
+    for name in (STRESS_CSV, STRESS_MD, PROMOTION_FILE):
+        (out / name).unlink(missing_ok=True)
+    for folder in (STRESS_FOLDER, PROMOTION_FOLDER):
+        shutil.rmtree(out / folder, ignore_errors=True)
+
+
+def _compare_stress(
+    out: Path,
+    base: ReplayResult,
+    stressed: list[tuple[StressScenario, ReplayResult]],
+    cash: Decimal,
+) -> None:
+    """Write stress.csv / stress.md and add the ``stress`` block to summary.json."""
+    base_row = comparison_row("base", base.summary, cash)
+    rows = [comparison_row(s.name, r.summary, cash) for s, r in stressed]
+    write_comparison(out, base_row, rows)
+    summary = {**base.summary, "stress": stress_block(base_row, rows)}
+    (out / "summary.json").write_text(canonical_json(summary))
+    for row in rows:
+        typer.echo(
+            f"{'stress':>14}: {row['scenario']}: sharpe {row['sharpe']:.4f}, "
+            f"return {row['net_return']:.4%}, drawdown {row['max_drawdown']:.4f}, "
+            f"fills {row['fills']}, costs {row['costs']:.2f}"
+        )
 
 
 def _check_recorded(

@@ -55,13 +55,14 @@ from tradecore.apps.replay.out_folder import (
     open_replay_store,
 )
 from tradecore.apps.replay.records import FillRecords, StoredRows
-from tradecore.apps.replay.result import ReplayResult
+from tradecore.apps.replay.result import ReplayResult as ReplayResult
 from tradecore.apps.replay.run_manifest import (
     build_manifest,
     run_identity,
     sign_run_manifest,
     write_run_manifest,
 )
+from tradecore.apps.replay.stress import apply_stress
 from tradecore.apps.replay.venue import replay_calendar, venue_config
 from tradecore.apps.wiring.calendars import (
     calendars_between,
@@ -98,6 +99,7 @@ from tradecore.domain.research.manifest import (
     manifest_hash,
 )
 from tradecore.domain.research.metrics import summarize_performance
+from tradecore.domain.research.stress import StressScenario
 from tradecore.domain.research.summary import research_statistics
 from tradecore.domain.risk.breakers import BreakerEvent
 from tradecore.domain.risk.checks import RiskLimits
@@ -142,6 +144,8 @@ def replay(
     columns: Mapping[str, str] | None = None,
     tz: str | None = None,
     shape: str = "auto",
+    stress: StressScenario | None = None,
+    interval: timedelta | None = None,
 ) -> ReplayResult:
     """Replay ``strategy`` over ``data`` (a folder of bar files, frames, or a lake's
     bars: ``tc.open_lake(path).select(symbols, start, end)``).
@@ -194,6 +198,12 @@ def replay(
     ``progress`` draws a live bar (rich) in a terminal or Jupyter; nothing is drawn
     when stderr is neither. Without ``out`` the store is a temporary folder the
     result removes when closed (``with``, ``close()``) or collected.
+
+    ``stress`` makes the simulated venue harsher (costs, latency, rejects, spread:
+    :mod:`tradecore.apps.replay.stress`); ``interval`` fixes the bars' interval
+    instead of measuring it from the data (the leakage check runs truncated data
+    at the full data's interval). Each goes into the config, so into the
+    manifest's config hash, only when given.
 
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
@@ -255,6 +265,10 @@ def replay(
             market,
             None if spilled is None else spilled.release_all,
         )
+        if interval is not None:
+            venue = attrs.evolve(venue, bar_interval=interval)
+        if stress is not None:
+            venue = apply_stress(venue, stress)
         limits = limits or RiskLimits()
         config = {
             "strategy": strategy,
@@ -272,6 +286,10 @@ def replay(
             config["corporate_actions"] = [_action_record(a) for a in actions]
         if adjusted is not Adjustment.RAW:
             config["adjustment"] = adjusted.value
+        if stress is not None:
+            config["stress"] = stress.to_dict()
+        if interval is not None:
+            config["bar_interval_s"] = interval.total_seconds()
         store = open_replay_store(folder, resume, replace)
         start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
         costs: CostSetup | None = None

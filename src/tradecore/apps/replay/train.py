@@ -111,7 +111,7 @@ def train(
     """Train a model on point-in-time features; write a signed model directory."""
     with cli_errors():
         settings = load_settings(config, os.environ)
-        feature_set = _read_features(features)
+        feature_set = read_features(features)
         chosen = _label(label)
         if folds < 2 or embargo < 0:
             raise ConfigurationError("--folds must be >= 2 and --embargo >= 0")
@@ -281,7 +281,8 @@ def _source(frame: BarFrame) -> DataSource:
     )
 
 
-def _read_features(path: Path) -> FeatureSet:
+def read_features(path: Path) -> FeatureSet:
+    """The feature set declared in ``path`` (a missing or bad file: one line)."""
     try:
         text = path.read_text()
     except FileNotFoundError:

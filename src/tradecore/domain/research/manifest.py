@@ -20,7 +20,7 @@ import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput, ManifestMismatch
-from tradecore.domain.hashing import canonical_bytes, sha256_bytes
+from tradecore.domain.hashing import OMIT_IF_DEFAULT, canonical_bytes, sha256_bytes
 
 #: The tag inside every manifest body; a new layout gets a new tag.
 MANIFEST_FORMAT = "tradecore.manifest/1"
@@ -89,6 +89,20 @@ def _sources(value: Iterable[DataSource]) -> tuple[DataSource, ...]:
 
 
 @attrs.frozen(kw_only=True, slots=True)
+class PromotionStamp:
+    """The promotion gate's verdict on a run, bound into its signed manifest.
+
+    ``promotion_sha256`` is the sha256 of the ``promotion.json`` the gate wrote
+    (every criterion's value, threshold and verdict), so the signature covers the
+    reasons too; ``stamped_at`` is when the gate ran.
+    """
+
+    passed: bool = attrs.field(validator=v.instance_of(bool))
+    promotion_sha256: str = attrs.field(validator=_hex(64))
+    stamped_at: datetime = attrs.field(validator=v.utc_datetime)
+
+
+@attrs.frozen(kw_only=True, slots=True)
 class Manifest:
     """What a model or parameter set was made from; see the module docstring."""
 
@@ -112,6 +126,13 @@ class Manifest:
     code_version: str = attrs.field(validator=v.non_empty_str)
     #: Signed with a local development key, not a production one.
     dev_key: bool = attrs.field(default=False, validator=v.instance_of(bool))
+    #: The promotion gate's stamp (``None``: never promoted). Left out of the
+    #: canonical body when absent, so manifests made before it keep their hashes.
+    promotion: PromotionStamp | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(v.instance_of(PromotionStamp)),
+        metadata={OMIT_IF_DEFAULT: True},
+    )
 
     def __attrs_post_init__(self) -> None:
         if (self.training_start is None) != (self.training_end is None):
