@@ -87,6 +87,12 @@ def _promote(app: typer.Typer) -> None:
     app.command()(promote.promote)
 
 
+def _rl(app: typer.Typer) -> None:
+    from tradecore.apps.replay import rl_train
+
+    rl_train.register(app)
+
+
 #: Every command, in the order help lists them; each imports its module when added.
 COMMANDS: dict[str, Register] = {
     "manifest": _manifest,
@@ -99,6 +105,7 @@ COMMANDS: dict[str, Register] = {
     "parity": _parity,
     "leakage": _leakage,
     "promote": _promote,
+    "rl": _rl,
 }
 
 

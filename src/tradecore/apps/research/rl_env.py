@@ -53,6 +53,7 @@ from tradecore.apps.research.rl_spaces import (
     book_weights,
     observation,
     observation_size,
+    ordered_targets,
 )
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.features.feature_set import FeatureSet, OnlineFeatures
@@ -91,23 +92,6 @@ class ActionStrategy(BarStrategy):
         """Hand the pending targets to the engine (once)."""
         targets, self.pending = self.pending, []
         return targets or None
-
-
-def ordered_targets(
-    symbols: Sequence[str],
-    target: np.ndarray,
-    current: np.ndarray,
-    *,
-    deadband: float,
-    signal: str,
-) -> list[WeightTarget]:
-    """The targets whose weight moves by at least ``deadband``, reductions first."""
-    moves = [
-        (abs(float(target[i])) >= abs(float(current[i])), symbols[i], float(target[i]))
-        for i in range(len(symbols))
-        if abs(float(target[i]) - float(current[i])) >= max(deadband, 1e-12)
-    ]
-    return [WeightTarget(s, w, signal) for _, s, w in sorted(moves)]
 
 
 class TradingEnv(gym.Env[np.ndarray, np.ndarray]):

@@ -34,6 +34,7 @@ import numpy as np
 
 from tradecore.domain.portfolio.constraints import limit_net, limit_turnover
 from tradecore.domain.portfolio.inputs import Constraints
+from tradecore.domain.strategies.protocol import WeightTarget
 
 #: Portfolio-state entries after the features: cash, gross, net, leverage (plus
 #: one weight per symbol).
@@ -142,3 +143,20 @@ def book_weights(
         [positions.get(s, 0.0) * prices.get(s, 0.0) / equity for s in symbols],
         dtype=np.float64,
     )
+
+
+def ordered_targets(
+    symbols: Sequence[str],
+    target: np.ndarray,
+    current: np.ndarray,
+    *,
+    deadband: float,
+    signal: str,
+) -> list[WeightTarget]:
+    """The targets whose weight moves by at least ``deadband``, reductions first."""
+    moves = [
+        (abs(float(target[i])) >= abs(float(current[i])), symbols[i], float(target[i]))
+        for i in range(len(symbols))
+        if abs(float(target[i]) - float(current[i])) >= max(deadband, 1e-12)
+    ]
+    return [WeightTarget(s, w, signal) for _, s, w in sorted(moves)]
