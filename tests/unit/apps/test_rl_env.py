@@ -3,8 +3,9 @@ reward's accounting, episode ends and clean-up (gymnasium only, no torch)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -205,3 +206,34 @@ def test_too_few_bars_for_an_episode_is_a_clear_error() -> None:
 
     with pytest.raises(ConfigurationError, match="an episode needs"):
         TradingEnv([_tiny_frame()], FEATURES, episode_bars=10, calendar="24/7")
+
+
+def test_a_lake_selection_gives_the_same_environment_as_its_frames(
+    tmp_path: Path,
+) -> None:
+    import tradecore as tc
+    from tradecore.adapters.data.lake import ParquetLake, day_span
+    from tradecore.domain.market.lake import SeriesKey
+
+    frames = _frames()
+    with ParquetLake(tmp_path / "lake").writing() as lake:
+        for f in frames:
+            key = SeriesKey("iex", "raw", "1Min", f.symbol)
+            lake.store(key, f, day_span(date(2024, 1, 2), date(2024, 1, 2)))
+    selection = tc.open_lake(tmp_path / "lake").select(
+        ["AAA", "BBB", "CCC"], date(2024, 1, 2), date(2024, 1, 2)
+    )
+    from_lake, from_frames = (
+        _env(),
+        TradingEnv(
+            selection, FEATURES, episode_bars=30, warmup_bars=15, calendar="24/7"
+        ),
+    )
+    try:
+        np.testing.assert_array_equal(
+            from_lake.reset(seed=2)[0], from_frames.reset(seed=2)[0]
+        )
+        assert from_lake.symbols == ("AAA", "BBB", "CCC")
+    finally:
+        from_lake.close()
+        from_frames.close()

@@ -42,6 +42,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from tradecore.adapters.data.lake import LakeSelection
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import Durability, open_store
 from tradecore.adapters.sqlstore.write_behind import WriteBehindStore
@@ -101,7 +102,7 @@ class TradingEnv(gym.Env[np.ndarray, np.ndarray]):
 
     def __init__(
         self,
-        frames: Sequence[BarFrame],
+        frames: Sequence[BarFrame] | LakeSelection,
         feature_set: FeatureSet,
         *,
         space: ActionSpace | None = None,
@@ -117,13 +118,15 @@ class TradingEnv(gym.Env[np.ndarray, np.ndarray]):
         turnover_penalty: float = 0.0,
         deadband: float = 0.0,
     ) -> None:
-        """An environment over ``frames`` (one per symbol; sorted by symbol).
+        """An environment over ``frames`` (one per symbol; sorted by symbol), or a
+        lake's bars (``tc.open_lake(path).select(symbols, start, end)``).
 
         Raises:
             ConfigurationError: no bars, too few bars for one episode, an unknown
                 reward or fill model, a negative penalty or deadband.
         """
-        self.frames = sorted((f for f in frames if len(f)), key=lambda f: f.symbol)
+        given = frames.load() if isinstance(frames, LakeSelection) else frames
+        self.frames = sorted((f for f in given if len(f)), key=lambda f: f.symbol)
         if not self.frames:
             raise ConfigurationError("the RL environment needs bars: none given")
         if reward not in REWARDS:
