@@ -219,7 +219,14 @@ class TradingEnv(gym.Env[np.ndarray, np.ndarray]):
             int(self.np_random.integers(0, last_start + 1)) if self.random_start else 0
         )
         if options and "start" in options:
-            first = int(options["start"])
+            first = options["start"]
+            if isinstance(first, bool) or not isinstance(first, int):
+                raise ConfigurationError(f"start={first!r}: expected an int")
+            if not 0 <= first <= last_start:
+                raise ConfigurationError(
+                    f"start={first}: expected 0..{last_start} (an episode needs "
+                    f"{self._span} timestamps)"
+                )
         self._begin(first)
         for _ in range(self.warmup_bars + 1):
             self._next_step()
