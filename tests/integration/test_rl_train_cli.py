@@ -223,3 +223,54 @@ def test_tampered_policy_dirs_are_refused_with_exit_7(
     assert code == errors.MANIFEST_REJECTED, output
     assert message in output
     assert "Traceback" not in output
+
+
+def _sac(ws: dict[str, Path], out: Path) -> dict[str, object]:
+    code, output = _cli(
+        ws,
+        "rl",
+        "train",
+        "--algo",
+        "sac",
+        "--seeds",
+        "1",
+        "--features",
+        str(ws["features"]),
+        "--data",
+        str(ws["bars"]),
+        "--train-start",
+        "2026-01-05",
+        "--train-end",
+        "2026-01-06",
+        "--test-start",
+        "2026-01-07",
+        "--test-end",
+        "2026-01-07",
+        "--timesteps",
+        "200",
+        "--episode-bars",
+        "50",
+        "--long-only",
+        "--out",
+        str(out),
+    )
+    assert code in (0, errors.DOMAIN), output
+    document: dict[str, object] = json.loads((out / "verdict.json").read_text())
+    return document
+
+
+def test_sac_trains_and_the_same_seed_gives_the_same_test_figures(
+    ws: dict[str, Path], tmp_path: Path
+) -> None:
+    one, two = _sac(ws, tmp_path / "one"), _sac(ws, tmp_path / "two")
+    assert one["algo"] == "sac"
+    assert one["options"]["space"]["long_only"] is True  # type: ignore[index]
+    # The weights (so the test replay) repeat; the zip's bytes need not: SB3 also
+    # stores reprs holding memory addresses, so each artifact has its own sha256.
+    drop = {"policy_dir", "policy_sha256"}
+    figures = [
+        [{k: v for k, v in s.items() if k not in drop} for s in d["seeds"]]  # type: ignore[attr-defined]
+        for d in (one, two)
+    ]
+    assert figures[0] == figures[1]
+    assert one["criteria"] == two["criteria"]
