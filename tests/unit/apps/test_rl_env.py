@@ -237,3 +237,15 @@ def test_a_lake_selection_gives_the_same_environment_as_its_frames(
     finally:
         from_lake.close()
         from_frames.close()
+
+
+def test_an_environment_dropped_without_close_leaves_no_folder() -> None:
+    import gc
+
+    env = _tiny_env("ideal")
+    env.reset(seed=0)
+    folder = env.folder
+    env._end_episode()  # the store's connection: what close() would also end
+    del env
+    gc.collect()
+    assert not folder.exists()

@@ -100,3 +100,8 @@ def test_policy_needs_its_folder() -> None:
         load_policy_strategy({})
     with pytest.raises(ConfigurationError, match="no parameter"):
         load_policy_strategy({"policy_dir": "x", "warp": "1"})
+
+
+def test_a_bad_deadband_is_a_clear_error() -> None:
+    with pytest.raises(ConfigurationError, match="deadband='-1': expected a number"):
+        load_policy_strategy({"policy_dir": "x", "deadband": "-1"})

@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 import shutil
 import tempfile
+import weakref
 from collections.abc import Generator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -192,6 +193,10 @@ class TradingEnv(gym.Env[np.ndarray, np.ndarray]):
             }
         )
         self._folder = Path(tempfile.mkdtemp(prefix="tc-rl-env-"))
+        # An environment dropped without close() still leaves no folder behind.
+        self._cleanup = weakref.finalize(
+            self, shutil.rmtree, str(self._folder), ignore_errors=True
+        )
         self._template = self._folder / "template.db"
         open_store(f"sqlite:///{self._template}", upgrade=True).close()
         self._store: WriteBehindStore | None = None
@@ -276,7 +281,7 @@ class TradingEnv(gym.Env[np.ndarray, np.ndarray]):
     def close(self) -> None:
         """Close the store and remove the environment's temporary folder."""
         self._end_episode()
-        shutil.rmtree(self._folder, ignore_errors=True)
+        self._cleanup()
 
     # --- an episode ----------------------------------------------------------------
 

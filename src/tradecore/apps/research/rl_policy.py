@@ -170,11 +170,13 @@ def load_policy_strategy(
             f"strategy 'policy' has no parameter {', '.join(unknown)}; known: "
             f"policy_dir, {', '.join(_TUNABLE)}"
         )
+    deadband = _deadband(given.get("deadband"))
     settings = signing or load_settings(None, os.environ).signing
     policy_dir = Path(str(folder))
     manifest, card, feature_set = verify_policy_dir(policy_dir, settings)
     try:
-        deadband = float(str(given.get("deadband", card.get("deadband", 0.0))))
+        if deadband is None:
+            deadband = float(str(card.get("deadband", 0.0)))
         space = ActionSpace.from_dict(_mapping(card, "space"))
         symbols = [str(s) for s in _list(card, "symbols")]
         warmup = int(str(card.get("warmup_bars", 0)))
@@ -262,6 +264,21 @@ def _feature_set(policy_dir: Path) -> FeatureSet:
         raise ManifestMalformed(f"{policy_dir}: {FEATURES_FILE} is missing") from None
     except InvalidInput as e:
         raise ManifestMalformed(f"{path}: {e}") from None
+
+
+def _deadband(given: object) -> float | None:
+    """``--param deadband=X`` as a number >= 0 (``None`` when not given)."""
+    if given is None:
+        return None
+    try:
+        value = float(str(given))
+    except ValueError:
+        value = -1.0
+    if not (value >= 0.0 and value != float("inf")):
+        raise ConfigurationError(
+            f"strategy 'policy' parameter deadband={given!r}: expected a number >= 0"
+        )
+    return value
 
 
 def _mapping(card: Mapping[str, object], key: str) -> dict[str, object]:
