@@ -22,6 +22,10 @@ bar (stamped at midnight New York) at that session's close, an hourly bar that
 straddles the close at the close. A decision then happens at the close, and its
 order waits (queued, as Alpaca queues it) for the next open.
 
+:func:`replay_steps` is the loop as a generator that pauses at each timestamp
+between steps 3 and 4 (the RL environment drives it); :func:`run_replay` runs it
+to the end.
+
 The loop does a few dictionary operations per bar; bars stay in numpy columns and a
 :class:`Bar` object is only built for a broker that has a working order to match.
 """
