@@ -274,3 +274,32 @@ def test_sac_trains_and_the_same_seed_gives_the_same_test_figures(
     ]
     assert figures[0] == figures[1]
     assert one["criteria"] == two["criteria"]
+
+
+def test_an_out_folder_with_policies_is_refused_without_force(
+    ws: dict[str, Path], trained: tuple[int, str, Path]
+) -> None:
+    out = trained[2]
+    before = (out / "verdict.json").read_bytes()
+    code, output = _cli(
+        ws,
+        "rl",
+        "train",
+        "--features",
+        str(ws["features"]),
+        "--data",
+        str(ws["bars"]),
+        "--train-start",
+        "2026-01-05",
+        "--train-end",
+        "2026-01-06",
+        "--test-start",
+        "2026-01-07",
+        "--test-end",
+        "2026-01-07",
+        "--out",
+        str(out),
+    )
+    assert code == errors.CONFIG_OR_AUTH, output
+    assert "--force" in output
+    assert (out / "verdict.json").read_bytes() == before

@@ -358,11 +358,18 @@ def train(
         Path | None,
         typer.Option("--config", help="TOML config ([signing], [promotion])."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the policies in --out.")
+    ] = False,
 ) -> None:
     """Train RL policies on the train span; judge them on the test span."""
     with cli_errors():
         settings = load_settings(config, os.environ)
         feature_set = read_features(features)
+        if (out / VERDICT_FILE).exists() and not force:
+            raise ConfigurationError(
+                f"--out {out} already holds trained policies (add --force to replace)"
+            )
         spans = [
             parse_day(o, t)
             for o, t in (
