@@ -4,6 +4,7 @@
 lifecycle and the ledger; ``tc.replay``, ``tc.exchange_calendar`` and ``tc.open_lake``
 (a market-data lake to replay from) load the adapters they need on first use;
 ``tc.research`` holds the research statistics (PSR, DSR, ...) and splitters;
+``tc.sweep`` and ``tc.walkforward`` run parameter sweeps and walk-forwards.
 ``tc.features`` declares, computes and stores features for models.
 """
 
@@ -35,6 +36,10 @@ def __getattr__(name: str) -> object:
         from tradecore.apps.replay.runner import replay
 
         return replay
+    if name in ("sweep", "walkforward"):
+        from tradecore.apps.replay import sweep_api
+
+        return getattr(sweep_api, name)
     if name == "open_lake":
         from tradecore.adapters.data.lake import ParquetLake
 
@@ -70,7 +75,9 @@ __all__ = sorted(
         "open_lake",
         "replay",
         "research",
+        "sweep",
         "technical",
         "to_pandas",
+        "walkforward",
     ]
 )

@@ -8,6 +8,7 @@ same strategy on a random walk fails, with every reason; ``tradecore-live run`` 
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -280,3 +281,35 @@ def test_require_promotion_refuses_paper_trading_without_a_manifest() -> None:
             clock=SimClock(from_ns(int(frames[0].timestamps[0]))),
         )
     assert [a.code for a in alerts.sent] == ["manifest.rejected"]
+
+
+def test_the_sweep_it_came_from_deflates_the_sharpe(lab: Lab, tmp_path: Path) -> None:
+    """``--sweep DIR``: the trials a sweep ran (and their Sharpe variance) enter the
+    DSR; a run chosen from a thousand wide-spread trials is no longer significant."""
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    (sweep / "sweep.json").write_text(
+        json.dumps({"n_trials": 1000, "trials_sr_variance": 0.05})
+    )
+    folder = tmp_path / "planted"
+    shutil.copytree(lab.run_dir("planted"), folder)
+    result = runner.invoke(
+        app,
+        ["promote", str(folder), "--seeds", "1", "--sweep", str(sweep)],
+        env=lab.env,
+    )
+    document = json.loads((folder / "promotion.json").read_text())
+    assert document["dsr"]["n_trials"] == 1000
+    assert document["dsr"]["trials_sr_variance"] == 0.05
+    dsr = next(c for c in document["criteria"] if c["name"] == "dsr")
+    assert dsr["passed"] is False, result.output
+
+
+def test_a_folder_without_a_sweep_summary_is_one_line(lab: Lab, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["promote", str(lab.run_dir("planted")), "--sweep", str(tmp_path)],
+        env=lab.env,
+    )
+    assert result.exit_code == errors.CONFIG_OR_AUTH
+    assert result.output.strip() == f"error: --sweep {tmp_path}: no sweep.json in it"

@@ -75,6 +75,18 @@ def _parity(app: typer.Typer) -> None:
     app.command()(parity.parity)
 
 
+def _sweep(app: typer.Typer) -> None:
+    from tradecore.apps.replay import sweep
+
+    app.command()(sweep.sweep)
+
+
+def _walkforward(app: typer.Typer) -> None:
+    from tradecore.apps.replay import walkforward
+
+    app.command()(walkforward.walkforward)
+
+
 def _leakage(app: typer.Typer) -> None:
     from tradecore.apps.replay import leakage
 
@@ -103,6 +115,8 @@ COMMANDS: dict[str, Register] = {
     "train": _train,
     "tca": _tca,
     "parity": _parity,
+    "sweep": _sweep,
+    "walkforward": _walkforward,
     "leakage": _leakage,
     "promote": _promote,
     "rl": _rl,

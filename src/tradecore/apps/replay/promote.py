@@ -51,6 +51,7 @@ from tradecore.apps.replay.run_manifest import (
     write_run_manifest,
 )
 from tradecore.apps.replay.runner import ReplayResult, replay
+from tradecore.apps.replay.sweep_outputs import JSON_FILE as SWEEP_JSON
 from tradecore.apps.wiring.alerting import build_alert_router
 from tradecore.apps.wiring.errors import DOMAIN, cli_errors
 from tradecore.domain.errors import ConfigurationError, ManifestMismatch
@@ -376,6 +377,27 @@ def _gate_alert(promotion: Promotion, now: datetime) -> Alert:
     )
 
 
+def sweep_trials(folder: Path) -> tuple[int, float | None]:
+    """How many trials a sweep ran and the variance of their per-period Sharpe
+    ratios (``None`` when fewer than two were valid), from its ``sweep.json``.
+
+    Raises:
+        ConfigurationError: no sweep summary in ``folder``, or one without them.
+    """
+    path = folder / SWEEP_JSON
+    try:
+        summary = json.loads(path.read_text())
+        trials = int(summary["n_trials"])
+        variance = summary.get("trials_sr_variance")
+    except FileNotFoundError:
+        raise ConfigurationError(f"--sweep {folder}: no {SWEEP_JSON} in it") from None
+    except (ValueError, KeyError, TypeError) as e:
+        raise ConfigurationError(f"--sweep {path}: not a sweep summary ({e})") from None
+    if trials < 1:
+        raise ConfigurationError(f"--sweep {path}: it ran no valid trial")
+    return trials, None if variance is None else float(variance)
+
+
 def promote(
     run_dir: Path = typer.Argument(..., help="A finished replay folder (run --out)."),
     seeds: int = typer.Option(10, "--seeds", help="How many simulator seeds."),
@@ -404,11 +426,20 @@ def promote(
         None, "--data", help="The run's bar files (default: RUN_DIR/data_spec.json)."
     ),
     demo: bool = typer.Option(False, "--demo", help="The run used --demo."),
+    sweep: Path | None = typer.Option(
+        None,
+        "--sweep",
+        help="The sweep folder the run's parameters were chosen in: its number of "
+        "trials and their Sharpe variance deflate the Sharpe (instead of --trials "
+        "and --trials-sr-variance).",
+    ),
 ) -> None:
     """Re-run a replay under many seeds (and stress), check it for leakage, and
     promote it only if every criterion of the promotion section holds."""
     with cli_errors():
         settings = load_settings(config, os.environ)
+        if sweep is not None:
+            trials, trials_sr_variance = sweep_trials(sweep)
         spec = None
         if data is not None or demo:
             spec = DataSpec(demo=demo, data=None if data is None else str(data))

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import typer
 
 from tradecore.adapters.data import QUARANTINE_FILE, parse_column_map
@@ -216,17 +217,20 @@ def run(
         settings = load_settings(config, os.environ)
         signing = settings.signing
         market = _market_calendar(calendar or settings.market.calendar)
-        _check_recorded(recorded, lake, symbols, universe)
-        frames_or_dir = _data_source(
-            data,
-            demo,
-            None
-            if lake is None
-            else recorded_frames_of(lake, recorded)
-            if recorded is not None
-            else lake_selection(
-                lake, symbols, start, end, timeframe, feed, lake_adjustment, universe
-            ),
+        frames_or_dir = data_source_of(
+            DataOptions(
+                data=data,
+                demo=demo,
+                lake=lake,
+                symbols=symbols,
+                universe=universe,
+                recorded=recorded,
+                start=start,
+                end=end,
+                timeframe=timeframe,
+                feed=feed,
+                lake_adjustment=lake_adjustment,
+            )
         )
 
         params = parse_params(param)
@@ -301,6 +305,50 @@ def run(
                 stressed = [(s, one_run(scenario_folder(out, s), s)) for s in scenarios]
             _compare_stress(out, result, stressed, to_decimal("cash", cash))
         _print_summary(result.summary, out)
+
+
+@attrs.frozen(kw_only=True)
+class DataOptions:
+    """The data options ``run``, ``sweep`` and ``walkforward`` share."""
+
+    data: Path | None = None
+    demo: bool = False
+    lake: Path | None = None
+    symbols: str | None = None
+    universe: str | None = None
+    recorded: str | None = None
+    start: str | None = None
+    end: str | None = None
+    timeframe: str = "1Min"
+    feed: str | None = None
+    lake_adjustment: str | None = None
+
+
+def data_source_of(o: DataOptions) -> Path | list[BarFrame] | LakeSelection:
+    """The bars the options name: files, the demo set, or a lake's (checked).
+
+    Raises:
+        ConfigurationError: not exactly one source, or a bad lake option.
+    """
+    _check_recorded(o.recorded, o.lake, o.symbols, o.universe)
+    return _data_source(
+        o.data,
+        o.demo,
+        None
+        if o.lake is None
+        else recorded_frames_of(o.lake, o.recorded)
+        if o.recorded is not None
+        else lake_selection(
+            o.lake,
+            o.symbols,
+            o.start,
+            o.end,
+            o.timeframe,
+            o.feed,
+            o.lake_adjustment,
+            o.universe,
+        ),
+    )
 
 
 def _clear_earlier_research(out: Path) -> None:
