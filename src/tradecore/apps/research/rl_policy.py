@@ -152,9 +152,17 @@ class PolicyStrategy(BarStrategy):
 
 
 def load_policy_strategy(
-    params: Mapping[str, object], signing: SigningSettings | None = None
+    params: Mapping[str, object],
+    signing: SigningSettings | None = None,
+    *,
+    trust_local_dev_key: bool = True,
+    allow_dev_key: bool | None = True,
 ) -> PolicyStrategy:
     """The verified policy strategy of ``params["policy_dir"]`` (module docstring).
+
+    The trust defaults are the replay's (this machine's development key is
+    trusted); ``tradecore-live run`` passes its own (a development key only with
+    ``[signing] allow_dev_key``, never with ``--live``).
 
     Raises:
         ConfigurationError: no ``policy_dir``, an unknown parameter or bad value.
@@ -173,7 +181,12 @@ def load_policy_strategy(
     deadband = _deadband(given.get("deadband"))
     settings = signing or load_settings(None, os.environ).signing
     policy_dir = Path(str(folder))
-    manifest, card, feature_set = verify_policy_dir(policy_dir, settings)
+    manifest, card, feature_set = verify_policy_dir(
+        policy_dir,
+        settings,
+        trust_local_dev_key=trust_local_dev_key,
+        allow_dev_key=allow_dev_key,
+    )
     try:
         if deadband is None:
             deadband = float(str(card.get("deadband", 0.0)))
@@ -198,7 +211,11 @@ def load_policy_strategy(
 
 
 def verify_policy_dir(
-    policy_dir: Path, signing: SigningSettings
+    policy_dir: Path,
+    signing: SigningSettings,
+    *,
+    trust_local_dev_key: bool = True,
+    allow_dev_key: bool | None = True,
 ) -> tuple[Manifest, dict[str, object], FeatureSet]:
     """Checks 1-4 of the module docstring: the manifest, the card, the features.
 
@@ -211,8 +228,8 @@ def verify_policy_dir(
     manifest = verify_manifest_file(
         policy_dir / MANIFEST_FILE,
         signing,
-        trust_local_dev_key=True,
-        allow_dev_key=True,
+        trust_local_dev_key=trust_local_dev_key,
+        allow_dev_key=allow_dev_key,
     )
     artifact = policy_dir / POLICY_FILE
     if not artifact.is_file():
