@@ -16,6 +16,7 @@ import pytest
 from tradecore.apps.config.operations import SigningSettings
 from tradecore.apps.config.settings import Settings
 from tradecore.apps.live import manifest_gate
+from tradecore.apps.research import rl_policy
 
 
 @pytest.fixture
@@ -27,21 +28,27 @@ def seen(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
         return "built"
 
     monkeypatch.setattr(manifest_gate, "load_model_strategy", load)
+    monkeypatch.setattr(rl_policy, "load_policy_strategy", load)
     return calls
 
 
+@pytest.mark.parametrize("kind", ["model", "policy"])
 @pytest.mark.parametrize(
     ("allow_dev_key", "live", "trusted"),
     [(False, False, False), (True, False, True), (True, True, False)],
 )
 def test_the_model_dir_gets_the_live_trust_rules(
-    seen: list[dict[str, object]], allow_dev_key: bool, live: bool, trusted: bool
+    seen: list[dict[str, object]],
+    kind: str,
+    allow_dev_key: bool,
+    live: bool,
+    trusted: bool,
 ) -> None:
     settings = attrs.evolve(
         Settings(), signing=SigningSettings(allow_dev_key=allow_dev_key)
     )
-    params = {"model_dir": "models/m"}
-    assert manifest_gate._strategy("model", params, settings, live) == "built"
+    params = {f"{kind}_dir": "models/m"}
+    assert manifest_gate._strategy(kind, params, settings, live) == "built"
     [call] = seen
     assert call["params"] == params
     assert call["signing"] is settings.signing

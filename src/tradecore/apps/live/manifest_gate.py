@@ -145,12 +145,22 @@ def check_promoted(manifest: Manifest) -> None:
 def _strategy(
     strategy: str, params: Mapping[str, str], settings: Settings, live: bool
 ) -> AnyStrategy:
-    """The strategy to trade. A model directory (``--strategy model``) is verified
-    under live trust rules, as the manifest is: a development-key model only with
-    ``[signing] allow_dev_key`` and never with ``--live``."""
-    if strategy != "model":
+    """The strategy to trade. A model or policy directory (``--strategy model``,
+    ``--strategy policy``) is verified under live trust rules, as the manifest is:
+    a development-key model only with ``[signing] allow_dev_key`` and never with
+    ``--live``."""
+    if strategy not in ("model", "policy"):
         return load_strategy(strategy, params)
     allow_dev = settings.signing.allow_dev_key and not live
+    if strategy == "policy":  # the [rl] extra: imported only when asked for
+        from tradecore.apps.research.rl_policy import load_policy_strategy
+
+        return load_policy_strategy(
+            params,
+            settings.signing,
+            trust_local_dev_key=allow_dev,
+            allow_dev_key=allow_dev,
+        )
     return load_model_strategy(
         params,
         settings.signing,

@@ -31,7 +31,9 @@ def load_strategy(
 
     ``spec`` is a bundled name, ``package.module:ClassName``, a class, or an instance
     (then ``params`` must be empty); ``"model"`` loads the verified model directory
-    ``params["model_dir"]`` (:mod:`tradecore.apps.wiring.model_strategy`). Either
+    ``params["model_dir"]`` (:mod:`tradecore.apps.wiring.model_strategy`);
+    ``"policy"`` the verified RL policy directory ``params["policy_dir"]``
+    (:mod:`tradecore.apps.research.rl_policy`, the ``[rl]`` extra). Either
     form is accepted: the simple
     :class:`Strategy` (``on_bar(symbol, timestamp_ns, close, volume, portfolio)``)
     or a :class:`~tradecore.domain.strategies.api.BarStrategy` subclass
@@ -44,7 +46,8 @@ def load_strategy(
             a name that is not a strategy class, a missing or wrongly shaped
             callback, unknown parameter (lists the known ones), a value of the wrong
             type, or a constructor that failed.
-        ManifestRejected: ``"model"`` and the model directory does not verify.
+        ManifestRejected: ``"model"`` (``"policy"``) and the model (policy)
+            directory does not verify.
     """
     if not isinstance(spec, str | type):
         return _checked_instance(spec, params)
@@ -52,6 +55,10 @@ def load_strategy(
         from tradecore.apps.wiring.model_strategy import load_model_strategy
 
         return load_model_strategy(params)
+    if spec == "policy":  # a trained RL policy directory: verified, then loaded
+        from tradecore.apps.research.rl_policy import load_policy_strategy
+
+        return load_policy_strategy(params)
     name = strategy_name(spec)
     factory = _resolve(spec) if isinstance(spec, str) else spec
     _check_strategy_class(name, factory)
