@@ -47,6 +47,18 @@ def slow(session: nox.Session) -> None:
 
 
 @nox.session
+def rl(session: nox.Session) -> None:
+    """RL training tests (stable-baselines3 on CPU torch): pytest -m rl.
+
+    torch is pinned first: pip resolves ``torch==2.13.0`` to the CPU wheel, where a
+    bare ``stable-baselines3`` would pull torch's multi-GB CUDA build.
+    """
+    session.install("torch==2.13.0")
+    session.install("-e", ".[test,rl]")
+    session.run("pytest", "-m", "rl", *session.posargs)
+
+
+@nox.session
 def chaos(session: nox.Session) -> None:
     """Crash and fault campaign on SQLite and Postgres; prints the invariants table.
 

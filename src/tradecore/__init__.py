@@ -4,7 +4,8 @@
 lifecycle and the ledger; ``tc.replay``, ``tc.exchange_calendar`` and ``tc.open_lake``
 (a market-data lake to replay from) load the adapters they need on first use;
 ``tc.research`` holds the research statistics (PSR, DSR, ...) and splitters;
-``tc.sweep`` and ``tc.walkforward`` run parameter sweeps and walk-forwards.
+``tc.sweep``, ``tc.optimize`` and ``tc.walkforward`` run parameter sweeps, searches and
+walk-forwards.
 ``tc.features`` declares, computes and stores features for models.
 """
 
@@ -36,7 +37,7 @@ def __getattr__(name: str) -> object:
         from tradecore.apps.replay.runner import replay
 
         return replay
-    if name in ("sweep", "walkforward"):
+    if name in ("sweep", "walkforward", "optimize"):
         from tradecore.apps.replay import sweep_api
 
         return getattr(sweep_api, name)
@@ -79,5 +80,6 @@ __all__ = sorted(
         "technical",
         "to_pandas",
         "walkforward",
+        "optimize",
     ]
 )

@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 import pytest
 
+from tests.contract.store_contract_models import ModelStagesContract
 from tests.contract.store_contract_records import RecordsContract
 from tradecore.domain.errors import (
     ConcurrencyConflict,
@@ -147,7 +148,7 @@ def _commit_then_hang(factory: StoreFactory, committed: Any) -> None:
     threading.Event().wait(_CHILD_TIMEOUT_S)  # wait here to be SIGKILLed
 
 
-class StoreContract(RecordsContract):
+class StoreContract(RecordsContract, ModelStagesContract):
     """The Store port's contract; subclass it and provide the fixtures above."""
 
     make_intent = staticmethod(make_intent)

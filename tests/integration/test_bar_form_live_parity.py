@@ -81,8 +81,8 @@ def test_a_bar_form_strategy_decides_live_what_it_decides_in_replay(
     assert run.bars == 3 * 300
     assert replayed.summary["orders"] > 0
     assert [(d.symbol, d.decided_at.isoformat()) for d in live] == [
-        (row["symbol"], row["decided_at"]) for row in replayed.decisions
+        (row["symbol"], row["decided_at"]) for row in replayed.decision_rows
     ]
     if same_ids:
-        ids = [row["decision_id"] for row in replayed.decisions]
+        ids = [row["decision_id"] for row in replayed.decision_rows]
         assert [d.decision_id for d in live] == ids

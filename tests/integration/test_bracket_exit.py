@@ -51,6 +51,6 @@ def test_the_exit_cancels_the_legs_and_sells(tmp_path):
     )
     result = tc.replay([frame], EnterProtectedThenExit, out=tmp_path / "out",
                        fill_model="ideal")  # fmt: skip
-    assert [o["kind"] for o in result.outcomes] == ["submitted", "submitted"]
-    sides = [(f["side"], f["qty"]) for f in result.fills]
+    assert [o["kind"] for o in result.outcome_rows] == ["submitted", "submitted"]
+    sides = [(f["side"], f["qty"]) for f in result.fill_rows]
     assert sides == [("buy", Decimal(10)), ("sell", Decimal(10))]

@@ -14,7 +14,7 @@ from tradecore.apps.wiring import errors
 runner = CliRunner()
 
 
-HEAD = "0003_position_checks"
+HEAD = "0004_model_stages"
 
 
 def _run(url: str, *args: str) -> tuple[int, str]:

@@ -76,10 +76,10 @@ def test_live_loop_and_replay_make_the_same_decisions_and_orders(
 
     assert run.bars == 3 * 400
     assert run.recovery.clean
-    assert live_decisions == [row["decision_id"] for row in replayed.decisions]
+    assert live_decisions == [row["decision_id"] for row in replayed.decision_rows]
     replay_orders = sorted(
         (str(r["client_order_id"]), str(r["side"]), str(r["qty"]))
-        for r in replayed.fills
+        for r in replayed.fill_rows
     )
     assert len(live_orders) == replayed.summary["orders"] > 10
     assert {o[0] for o in replay_orders} <= {o[0] for o in live_orders}

@@ -110,7 +110,7 @@ def ideal(
 
 
 def _details(result: ReplayResult) -> list[Mapping[str, object]]:
-    return [json.loads(str(d["details"])) for d in result.decisions]
+    return [json.loads(str(d["details"])) for d in result.decision_rows]
 
 
 def test_every_policy_is_chosen_and_both_gates_skip(realistic: ReplayResult) -> None:
@@ -121,11 +121,15 @@ def test_every_policy_is_chosen_and_both_gates_skip(realistic: ReplayResult) -> 
     )
     assert set(policies) == {"passive_limit", "marketable_limit", "twap", "pov"}
     assert all(n > 0 for n in policies.values())
-    skips = Counter(o["reason"] for o in realistic.outcomes if o["kind"] == "skipped")
+    skips = Counter(
+        o["reason"] for o in realistic.outcome_rows if o["kind"] == "skipped"
+    )
     assert skips["cost_exceeds_edge"] > 0
     assert skips["cost_model_stale"] > 0
     stale = [
-        d for d in realistic.decisions if d["symbol"] == "DDD" and "policy" in str(d)
+        d
+        for d in realistic.decision_rows
+        if d["symbol"] == "DDD" and "policy" in str(d)
     ]
     assert not stale  # DDD never got as far as a policy: its entries are blocked
 
@@ -177,7 +181,7 @@ def test_the_replay_stores_the_next_cost_model_version(
     assert fitted.parent_hash == CLAMPED.version_hash
     assert fitted.version_hash == calibrated
     assert len(version.fills_used) > 10
-    executions = {str(f["execution_id"]) for f in realistic.fills}
+    executions = {str(f["execution_id"]) for f in realistic.fill_rows}
     assert set(version.fills_used) <= executions
     assert fitted.per_symbol.keys() - {"DDD"}  # traded symbols were refitted
 
@@ -194,10 +198,10 @@ def _first_fills(
 ) -> dict[tuple[str, str, str], tuple[str, Decimal]]:
     """First fill (bar minute, price) of each order, keyed by symbol, decision time, side."""
     fills: dict[str, list[Mapping[str, object]]] = {}
-    for fill in result.fills:
+    for fill in result.fill_rows:
         fills.setdefault(str(fill["client_order_id"]), []).append(fill)
     found = {}
-    for row, details in zip(result.decisions, _details(result), strict=True):
+    for row, details in zip(result.decision_rows, _details(result), strict=True):
         own = fills.get(str(details.get("client_order_id")))
         if not own:
             continue
@@ -308,7 +312,7 @@ def test_a_killed_net_of_cost_replay_resumes_to_the_same_result(tmp_path: Path) 
     assert resumed.summary == whole.summary
     # Resuming a finished run pins what it pinned, not the version it calibrated.
     assert run(tmp_path / "whole", resume=True).summary == whole.summary
-    executions = [str(f["execution_id"]) for f in resumed.fills]
+    executions = [str(f["execution_id"]) for f in resumed.fill_rows]
     assert len(executions) == len(set(executions))
     store = open_store(f"sqlite:///{tmp_path / 'cut' / 'replay.db'}")
     try:

@@ -88,6 +88,6 @@ def test_a_portfolio_decides_live_what_it_decides_in_replay(tmp_path: Path) -> N
     assert replayed.summary["orders"] > 0
     # (one timestamp's decisions may be stored in another order: compare as sets)
     assert sorted((d.decided_at.isoformat(), d.symbol) for d in live) == sorted(
-        (str(row["decided_at"]), str(row["symbol"])) for row in replayed.decisions
+        (str(row["decided_at"]), str(row["symbol"])) for row in replayed.decision_rows
     )
     assert {d.strategy_id for d in live} == {"portfolio"}

@@ -146,7 +146,7 @@ def test_budgets_are_respected_in_the_targets_that_reach_the_engine(
         assert sum(gross.values()) <= 0.9 + 1e-9
     assert both > 0
     # every decision traded toward the allocation its signal names
-    decided = [json.loads(str(d["details"])) for d in result.decisions]
+    decided = [json.loads(str(d["details"])) for d in result.decision_rows]
     allowed = {str(q) for r in pf.allocations for _, q in (*r.targets, *r.sent)}
     assert decided
     assert all(d["target"] in allowed for d in decided)

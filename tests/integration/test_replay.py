@@ -92,6 +92,8 @@ def test_two_runs_in_processes_with_different_hash_seeds_are_byte_identical(
         "decisions.csv",
         "outcomes.csv",
         "equity.csv",
+        "trades.csv",
+        "report.html",
     ):
         assert (tmp_path / "a" / name).read_bytes() == (
             tmp_path / "b" / name
@@ -183,7 +185,7 @@ def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path: Path) -> No
         commit_every=500,
     )
     assert resumed.summary == whole.summary
-    executions = [row["execution_id"] for row in resumed.fills]
+    executions = [row["execution_id"] for row in resumed.fill_rows]
     assert len(executions) == len(set(executions))
     assert (tmp_path / "cut" / "summary.json").read_bytes() == (
         tmp_path / "whole" / "summary.json"

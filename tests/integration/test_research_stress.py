@@ -54,17 +54,19 @@ def _fees(fills: Sequence[object]) -> Decimal:
 
 
 def _buys(result: ReplayResult) -> list[Decimal]:
-    return [Decimal(str(f["price"])) for f in result.fills if f["side"] == "buy"]
+    return [Decimal(str(f["price"])) for f in result.fill_rows if f["side"] == "buy"]
 
 
 def test_costs_multiply_the_fees_charged(runs: dict[str | None, ReplayResult]) -> None:
     base, stressed = runs[None], runs["costs=3x"]
-    assert len(stressed.fills) == len(base.fills) > 0
-    assert _fees(stressed.fills) / _fees(base.fills) == pytest.approx(3, rel=0.02)
+    assert len(stressed.fill_rows) == len(base.fill_rows) > 0
+    assert _fees(stressed.fill_rows) / _fees(base.fill_rows) == pytest.approx(
+        3, rel=0.02
+    )
 
 
 def test_latency_delays_every_fill(runs: dict[str | None, ReplayResult]) -> None:
-    base, late = runs[None].fills, runs["latency=+2s"].fills
+    base, late = runs[None].fill_rows, runs["latency=+2s"].fill_rows
     assert len(late) == len(base)
     delays = {
         (
@@ -87,8 +89,8 @@ def test_a_wider_spread_makes_every_buy_dearer(
 
 def test_rejects_leave_orders_unfilled(runs: dict[str | None, ReplayResult]) -> None:
     base, rejected = runs[None], runs["rejects=50%"]
-    assert len(base.fills) == 100
-    assert 30 < len(rejected.fills) < 80
+    assert len(base.fill_rows) == 100
+    assert 30 < len(rejected.fill_rows) < 80
 
 
 def test_the_scenario_is_in_the_config_and_so_the_manifest(

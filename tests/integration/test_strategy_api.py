@@ -36,7 +36,7 @@ def run(
 def fills(result: Any) -> list[tuple[str, str, int]]:
     """Shares filled per symbol and side (the realistic model may split a fill)."""
     total: dict[tuple[str, str], Decimal] = {}
-    for f in result.fills:
+    for f in result.fill_rows:
         key = (str(f["symbol"]), str(f["side"]))
         total[key] = total.get(key, Decimal(0)) + Decimal(str(f["qty"]))
     return [(s, side, int(q)) for (s, side), q in sorted(total.items())]
@@ -289,14 +289,14 @@ def test_bundled_strategies_trade_on_generated_data(
 ) -> None:
     data = generate_bars(["AAA", "BBB", "CCC", "DDD"], 400, start=START, seed=11)
     result = run(data, name, params=params)
-    assert result.fills, f"{name} never traded"
+    assert result.fill_rows, f"{name} never traded"
     assert result.summary["strategy_id"].startswith(name)  # type: ignore[union-attr]
 
 
 def test_the_breakout_sends_its_atr_stop_as_protection() -> None:
     data = generate_bars(["AAA", "BBB"], 400, start=START, seed=11)
     result = run(data, "donchian_breakout", params={"entry": 10, "exit": 5, "atr": 5})
-    details = [json.loads(str(d["details"])) for d in result.decisions]
+    details = [json.loads(str(d["details"])) for d in result.decision_rows]
     assert any(d.get("protection") == "bracket" for d in details)
 
 

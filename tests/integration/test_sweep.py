@@ -225,3 +225,46 @@ def test_a_bad_stress_item_is_refused_before_any_replay(
     assert "costs=lots" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "out" / "trials").exists()
+
+
+def test_tc_optimize_sorts_best_first_and_honours_the_constraint(
+    tmp_path: Path, bars: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tc.optimize``: the sweep's rows best first; the constraint's refusals are
+    recorded invalid and never replayed; a plotly heatmap of two parameters."""
+    monkeypatch.setenv("TRADECORE_DEV_KEY_DIR", str(tmp_path / "dev-key"))
+    table, heatmap = tc.optimize(
+        "sma_cross",
+        {"fast": "2:6:2", "slow": [8, 12]},
+        bars,
+        maximize="sharpe",
+        constraint=lambda p: p["slow"] - p["fast"] >= 6,
+        calendar="24/7",
+    )
+    ran = table[table["status"] == "ok"]
+    assert sorted(zip(ran["fast"], ran["slow"], strict=True)) == [
+        (2, 8), (2, 12), (4, 12), (6, 12),
+    ]  # fmt: skip
+    assert ran["metric"].tolist() == sorted(ran["metric"], reverse=True)
+    refused = table[table["status"] == "invalid"]
+    assert sorted(zip(refused["fast"], refused["slow"], strict=True)) == [
+        (4, 8), (6, 8),
+    ]  # fmt: skip
+    assert set(refused["reason"]) == {"refused by the constraint"}
+    assert table.index[: len(ran)].tolist() == ran.index.tolist()  # ran first
+    assert table.attrs["sweep"]["n_trials"] == 4
+    best = table.attrs["sweep"]["best"]["params"]
+    assert (best["fast"], best["slow"]) == (table["fast"][0], table["slow"][0])
+    assert heatmap.data[0].type == "heatmap"
+    assert list(heatmap.data[0].x) == ["2", "4", "6"]
+
+
+def test_tc_optimize_minimizes_a_lower_is_better_metric(
+    tmp_path: Path, bars: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRADECORE_DEV_KEY_DIR", str(tmp_path / "dev-key"))
+    table, _ = tc.optimize(
+        "sma_cross", {"fast": [2, 4], "slow": [12]}, bars,
+        maximize="max_drawdown", calendar="24/7",
+    )  # fmt: skip
+    assert table["metric"].tolist() == sorted(table["metric"])

@@ -40,8 +40,10 @@ from tradecore.ports.store_records import (
     CostModelVersion,
     ManifestRecord,
     ModelRecord,
+    ModelStage,
     PositionCheck,
     PositionSnapshot,
+    StageChange,
 )
 
 
@@ -353,6 +355,48 @@ class ModelRegistry(Protocol):
 
     def manifests_for(self, model_hash: str) -> Sequence[ManifestRecord]:
         """Return the model's manifests, oldest first."""
+        ...
+
+    def set_stage(
+        self,
+        model_hash: str,
+        *,
+        strategy_id: str,
+        stage: ModelStage,
+        actor: str,
+        reason: str,
+    ) -> StageChange:
+        """Move a registered model to ``stage`` for ``strategy_id``; return the event.
+
+        Stamped now, appended to the stage history and to the audit log (kind
+        ``model.stage``) in this unit. Promoting to production archives the model
+        that was production for ``strategy_id`` (its own event, same unit): there is
+        never more than one production model per strategy id. Moving the production
+        model to another stage leaves the strategy id with none. Setting the stage
+        a model already has still appends an event (the history says who asked).
+
+        Raises:
+            NotFound: the model is not registered.
+            ConcurrencyConflict: another unit changed the strategy id's production
+                model since this one read it; nothing was written, retry the unit.
+            InvalidInput: blank actor, reason or strategy id.
+        """
+        ...
+
+    def stage_history(self, strategy_id: str) -> Sequence[StageChange]:
+        """Return every stage event of ``strategy_id``, oldest first."""
+        ...
+
+    def production(self, strategy_id: str) -> StageChange | None:
+        """Return the event that made the current production model, or ``None``."""
+        ...
+
+    def models(self, strategy_id: str | None = None) -> Sequence[StageChange]:
+        """Return the latest stage event of each (model, strategy id), oldest first.
+
+        ``strategy_id=None``: of every strategy id. A registered model with no stage
+        event (a manifest stored by a run, not through the registry) is absent.
+        """
         ...
 
 

@@ -6,6 +6,7 @@ cost model or model registered), so they carry no behaviour beyond validation.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -105,3 +106,33 @@ class ManifestRecord:
     created_at: datetime = attrs.field(validator=v.utc_datetime)
     signature: str | None = None
     key_id: str | None = None
+
+
+class ModelStage(enum.StrEnum):
+    """Where a registered model stands for one strategy id.
+
+    ``staging``: registered, not trading; ``production``: what ``tradecore-live run``
+    of that strategy id trades (at most one model per strategy id); ``archived``:
+    was production, or was retired — promotable again.
+    """
+
+    STAGING = "staging"
+    PRODUCTION = "production"
+    ARCHIVED = "archived"
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class StageChange:
+    """One append-only stage event: a model moved to ``stage`` for ``strategy_id``.
+
+    ``seq`` orders events (assigned by the store; 0 before storing). Who and why are
+    required: a stage change with no actor or reason cannot be audited.
+    """
+
+    model_hash: str = attrs.field(validator=v.non_empty_str)
+    strategy_id: str = attrs.field(validator=v.non_empty_str)
+    stage: ModelStage = attrs.field(validator=v.instance_of(ModelStage))
+    actor: str = attrs.field(validator=v.non_empty_str)
+    reason: str = attrs.field(validator=v.non_empty_str)
+    changed_at: datetime = attrs.field(validator=v.utc_datetime)
+    seq: int = 0

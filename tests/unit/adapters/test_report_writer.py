@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import csv
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tradecore.adapters.report import write_report
-from tradecore.adapters.report.html_page import BLOTTER_ROWS
+from tradecore.adapters.report import html_page, write_report
+from tradecore.adapters.report.html_page import BLOTTER_ROWS, TRADE_ROWS, plotly_js
 from tradecore.domain.errors import InvalidInput
 
 MINUTE_NS = 60_000_000_000
@@ -54,8 +54,8 @@ def write(folder: Path, **overrides: object) -> dict[str, Path]:
 def test_writes_every_file(tmp_path: Path) -> None:
     paths = write(tmp_path / "report")
     assert sorted(paths) == sorted(
-        ["summary.json", "run.json", "equity.csv", "fills.csv", "decisions.csv",
-         "outcomes.csv", "report.html"]
+        ["summary.json", "run.json", "equity.csv", "trades.csv", "fills.csv",
+         "decisions.csv", "outcomes.csv", "report.html"]
     )  # fmt: skip
     assert all(path.is_file() for path in paths.values())
 
@@ -96,20 +96,20 @@ def test_row_tables_are_generic_and_exact(tmp_path: Path) -> None:
 
 def test_html_is_self_contained(tmp_path: Path) -> None:
     html = write(tmp_path)["report.html"].read_text()
-    assert "<script" not in html
     assert "<link" not in html
-    assert re.findall(r"https?://[^\"' ]+", html) == ["http://www.w3.org/2000/svg"] * 2
-    assert html.count("<svg") == 2
+    assert not re.search(r"<script[^>]*\ssrc=", html)  # nothing fetched
+    assert html.count(plotly_js()) == 1  # plotly.js embedded once
+    assert 'id="chart-equity"' in html
 
 
 def test_html_stays_small_for_a_long_curve(tmp_path: Path) -> None:
     html = write(tmp_path, equity=curve(100_000))["report.html"]
     text = html.read_text()
-    assert html.stat().st_size < 250_000
+    assert len(text) - len(plotly_js()) < 400_000  # the page beside plotly.js
     assert "100,000 equity points" in text
-    plotted = [int(n.replace(",", "")) for n in re.findall(r"([\d,]+) plotted", text)]
-    assert len(plotted) == 2
-    assert max(plotted) <= 2000
+    shown = re.findall(r"downsampled: ([\d,]+) of 100,000 points", text)
+    assert len(shown) == 3  # the equity, drawdown and exposure charts say so
+    assert max(int(n.replace(",", "")) for n in shown) <= 2000
 
 
 def test_html_shows_kpis_summary_and_a_bounded_blotter(tmp_path: Path) -> None:
@@ -147,3 +147,30 @@ def test_accepts_aware_datetimes_as_equity_timestamps(tmp_path: Path) -> None:
 def test_rejects_mismatched_equity_arrays(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="must match"):
         write(tmp_path, equity=(np.arange(3), np.ones(4)))
+
+
+def test_the_trade_list_is_capped_and_trades_csv_has_every_trip(
+    tmp_path: Path,
+) -> None:
+    trips = TRADE_ROWS + 5
+    fills = []
+    for i in range(trips):
+        at = datetime(2024, 3, 1, 14, 30, tzinfo=UTC) + timedelta(minutes=2 * i)
+        for side, minute in (("buy", 0), ("sell", 1)):
+            fills.append({"filled_at": at + timedelta(minutes=minute), "symbol": "AAPL",
+                          "side": side, "qty": Decimal(1), "price": Decimal(100 + i)})  # fmt: skip
+    paths = write(tmp_path, fills=fills)
+    text = paths["report.html"].read_text()
+    assert f"first {TRADE_ROWS:,} of {trips:,}, all in trades.csv" in text
+    assert len(csv_rows(paths["trades.csv"])) == trips + 1
+
+
+def test_without_plotly_the_page_keeps_its_tables_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(html_page, "plotly_js", lambda: None)
+    text = write(tmp_path)["report.html"].read_text()
+    assert "<script" not in text
+    assert html_page.PLOTS_MISSING in text
+    assert text.count("<svg") == 2  # equity and drawdown, drawn inline
+    assert '<section id="statistics">' in text

@@ -1,15 +1,26 @@
-"""Render the self-contained ``report.html``: KPI cards, charts, summary and blotter.
+"""Render the self-contained interactive ``report.html``.
 
-Everything is inline (CSS from ``_style.css``, SVG charts from :mod:`.svg`), so the
-file opens offline, can be mailed or archived, and never fetches anything.
+Everything is inline: the CSS (``_style.css``), ``plotly.js`` (once, from the
+installed plotly package) and each chart's spec as JSON in the page, so the file
+opens offline, can be mailed or archived, and never fetches anything. Chart ids are
+fixed names (``chart-equity``), never random: two identical runs write
+byte-identical pages. Without plotly installed the page keeps every table and says
+how to get the interactive charts (the equity and drawdown are then drawn as
+static inline SVG, :mod:`.svg`).
+
+Sections (each an element id, which the browser test checks): ``equity``,
+``drawdown``, ``drawdown-periods``, ``prices``, ``calendar-returns``, ``rolling``,
+``distribution``, ``symbol-pnl``, ``exposure``, ``trades``, ``statistics``,
+``activity``, ``costs`` (net-of-cost runs), ``fills``, ``provenance``, ``all-fields``.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import Decimal
 from html import escape
 from importlib import resources
@@ -18,76 +29,153 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from tradecore.adapters.report import formatting as fmt
+from tradecore.adapters.report.analysis import utc
+from tradecore.adapters.report.content import (
+    PROVENANCE,
+    STATISTICS,
+    ReportContent,
+    build_content,
+    drawdown_of,
+)
 from tradecore.adapters.report.cost_section import cost_sections
-from tradecore.adapters.report.svg import NS, ChartStyle, time_series_svg
+from tradecore.adapters.report.downsample import minmax_indices
+from tradecore.adapters.report.svg import ChartStyle, time_series_svg
 from tradecore.adapters.report.tables import columns_of, format_cell
 from tradecore.domain.execution.tca import ExecutionAnalysis
+from tradecore.domain.market.bar_frame import BarFrame
 
 Rows = Sequence[Mapping[str, object]]
 BLOTTER_ROWS = 50
+TRADE_ROWS = 200
+_RUN_TIMINGS = frozenset({"run.seconds", "run.bars_per_second", "run.elapsed_s"})
+PLOTS_MISSING = "Charts need plotly: pip install 'tradecore[plots]'."
 
-# (summary key, card label, how to show it)
+# (statistic, card label, format kind)
 _KPIS = [
-    ("total_return", "Total return", "percent"),
+    ("total_return", "Total return", "signed_percent"),
+    ("cagr", "CAGR", "signed_percent"),
     ("sharpe", "Sharpe (ann.)", "ratio"),
     ("sharpe_daily", "Sharpe (daily returns)", "ratio"),
     ("max_drawdown", "Max drawdown", "drawdown"),
-    ("annualized_volatility", "Volatility (ann.)", "unsigned_percent"),
+    ("annualized_volatility", "Volatility (ann.)", "percent"),
+    ("win_rate", "Win rate", "percent"),
     ("turnover", "Turnover", "times"),
-    ("end_equity", "Final equity", "money"),
+    ("final_equity", "Final equity", "compact_money"),
+    ("end_equity", "Final equity", "compact_money"),
     ("orders_expired", "Orders expired unfilled", "count"),
     ("refusals", "Decisions refused (risk, degradation)", "count"),
     ("breaker_trips", "Circuit-breaker trips", "count"),
 ]
+_RENDER = (
+    "(function(){var specs=document.querySelectorAll('script.tc-chart');var done=[];"
+    "for(var i=0;i<specs.length;i++){var s=specs[i];var f=JSON.parse(s.textContent);"
+    "done.push(Plotly.newPlot(s.getAttribute('data-target'),f.data,f.layout,"
+    "{responsive:true,displaylogo:false}));}"
+    "Promise.all(done).then(function(){document.body.setAttribute("
+    "'data-charts-rendered',String(done.length));});})();"
+)
 
 
 @attrs.frozen(kw_only=True)
 class PageData:
-    """Everything the page shows; curves already downsampled for plotting."""
+    """Everything the page shows: the whole equity curve (charts downsample it)."""
 
     title: str
     summary: Mapping[str, object]
-    equity_x: NDArray[np.int64]
-    equity_y: NDArray[np.float64]
-    drawdown_x: NDArray[np.int64]
-    drawdown_y: NDArray[np.float64]
-    bar_count: int
+    stamps: NDArray[np.int64]
+    values: NDArray[np.float64]
     fills: Rows
     decisions: Rows
     outcomes: Rows
     run_info: Mapping[str, object]
+    #: The bars replayed: benchmark, price charts, MAE/MFE.
+    bars: Sequence[BarFrame] = ()
     #: The orders' cost analyses (net-of-cost replays): cost charts, explanations.
     tca: Sequence[ExecutionAnalysis] = ()
+    max_points: int = 2000
 
 
-def render_page(data: PageData) -> str:
+def plotly_js() -> str | None:
+    """The plotly.js bundle of the installed plotly package (None: not installed)."""
+    try:
+        from plotly.offline import get_plotlyjs
+    except ImportError:
+        return None
+    return str(get_plotlyjs())
+
+
+def render_page(data: PageData, content: ReportContent | None = None) -> str:
     """Return the complete HTML document."""
+    content = content or build_content(
+        data.summary,
+        data.stamps,
+        data.values,
+        data.fills,
+        data.bars,
+        max_points=data.max_points,
+    )
     css = resources.files(__package__).joinpath("_style.css").read_text("utf-8")
-    flat = flatten(data.summary)
+    script = plotly_js()
+    charts = content.charts if script is not None else {}
+    stats = content.statistics
     body = [
         _header(data),
         "<main>",
-        _kpi_cards(flat),
-        _chart_section("Equity", "equity", data.equity_x, data.equity_y, "line"),
-        _chart_section(
-            "Drawdown", "drawdown", data.drawdown_x, data.drawdown_y, "area"
+        "" if script is not None else f'<p class="notice">{PLOTS_MISSING}</p>',
+        _kpi_cards(stats),
+        _chart("equity", "Equity", charts, "No equity curve.")
+        if script is not None
+        else _static_chart("equity", "Equity", data.stamps, data.values, data),
+        _chart("drawdown", "Drawdown", charts, "No equity curve.")
+        if script is not None
+        else _static_chart(
+            "drawdown", "Drawdown", data.stamps, drawdown_of(data.values), data
         ),
-        '<div class="grid2">',
-        _key_value_section("Summary", flat),
+        _drawdown_table(content, data.values),
+        _prices(content, charts),
+        _chart(
+            "calendar-returns", "Monthly and yearly returns", charts, "Not enough data."
+        ),
+        _chart(
+            "rolling",
+            "Rolling Sharpe and volatility",
+            charts,
+            "Too few days for a rolling window.",
+        ),
+        _chart("distribution", "Returns distribution", charts, "No daily returns."),
+        _chart("symbol-pnl", "P&L per symbol", charts, "No round trips."),
+        _chart("exposure", "Exposure", charts, "No fills."),
+        _trades(content),
+        _statistics(stats),
         _activity_section(data.decisions, data.outcomes, len(data.fills)),
-        "</div>",
-        cost_sections(data.tca, data.decisions, data.outcomes) if data.tca else "",
+        _costs(data),
         _blotter(data.fills),
-        _key_value_section("Run", flatten(data.run_info)),
+        _provenance(stats, data.run_info),
+        _all_fields(data.summary),
         "</main>",
         "<footer>Generated by tradecore. Files in this folder: summary.json, "
-        "run.json, equity.csv, fills.csv, decisions.csv, outcomes.csv.</footer>",
+        "run.json, equity.csv, trades.csv, fills.csv, decisions.csv, outcomes.csv."
+        "</footer>",
     ]
+    scripts = ""
+    if script is not None:
+        specs = "".join(_spec_script(name, spec) for name, spec in charts.items())
+        scripts = f"<script>{script}</script>{specs}<script>{_RENDER}</script>"
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{escape(data.title)}</title><style>{css}</style></head>"
-        f"<body>{''.join(body)}</body></html>\n"
+        f"<body>{''.join(body)}{scripts}</body></html>\n"
+    )
+
+
+def _spec_script(name: str, spec: Mapping[str, object]) -> str:
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    safe = text.replace("</", "<\\/")  # no "</script>" inside the JSON
+    return (
+        f'<script type="application/json" class="tc-chart" '
+        f'data-target="chart-{escape(name)}">{safe}</script>'
     )
 
 
@@ -105,99 +193,252 @@ def flatten(mapping: Mapping[str, object], prefix: str = "") -> dict[str, object
 
 
 def _header(data: PageData) -> str:
-    facts = [f"{data.bar_count:,} equity points"]
-    if len(data.equity_x):
-        first, last = (_utc(int(data.equity_x[i])) for i in (0, -1))
+    facts = [f"{len(data.values):,} equity points"]
+    if len(data.stamps):
+        first, last = (utc(int(data.stamps[i])) for i in (0, -1))
         facts.insert(0, f"{first:%Y-%m-%d %H:%M} \u2192 {last:%Y-%m-%d %H:%M} UTC")
     facts.append(f"{len(data.fills):,} fills")
     subtitle = escape(" \u00b7 ".join(facts))
     return f"<header><h1>{escape(data.title)}</h1><p>{subtitle}</p></header>"
 
 
-def _utc(stamp_ns: int) -> datetime:
-    return datetime.fromtimestamp(stamp_ns / NS, UTC)
-
-
-def _kpi_value(value: object, how: str) -> tuple[str, str]:
-    number = float(value) if isinstance(value, int | float | Decimal) else math.nan
-    if not math.isfinite(number):
-        return "\u2014", ""
-    tone = "pos" if number > 0 else "neg" if number < 0 else ""
-    if how == "percent":
-        return f"{number * 100:+.2f}%".replace("-", "\u2212"), tone
+def _format(value: object, how: str) -> str:
     if how == "drawdown":
-        return f"{-abs(number) * 100:.2f}%".replace(
-            "-", "\u2212"
-        ), "neg" if number else ""
-    if how == "unsigned_percent":
-        return f"{number * 100:.2f}%", ""
-    if how == "ratio":
-        return f"{number:.2f}".replace("-", "\u2212"), tone
-    if how == "times":
-        return f"{number:.2f}\u00d7", ""
-    if how == "count":
-        return f"{int(number):,}", "neg" if number else ""
-    return _compact_money(number), ""
+        number = fmt.as_number(value)
+        return fmt.MISSING if number is None else fmt.percent(-abs(number))
+    if how == "compact_money":
+        return fmt.compact_money(value)
+    return fmt.FORMATS[how](value)
 
 
-def _compact_money(number: float) -> str:
-    for threshold, size, suffix in ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
-        if abs(number) >= threshold:
-            return f"{number / size:,.2f}{suffix}"
-    return f"{number:,.2f}"
+def _tone(value: object, how: str) -> str:
+    number = fmt.as_number(value)
+    if number is None or number == 0:
+        return ""
+    if how in ("drawdown", "count"):
+        return "neg"
+    if how in ("signed_percent", "ratio"):
+        return "pos" if number > 0 else "neg"
+    return ""
 
 
-def _kpi_cards(flat: Mapping[str, object]) -> str:
-    by_leaf = {key.rsplit(".", 1)[-1]: value for key, value in flat.items()}
-    cards = []
+def _kpi_cards(stats: Mapping[str, object]) -> str:
+    cards, labels = [], set()
     for key, label, how in _KPIS:
-        if key in by_leaf:
-            text, tone = _kpi_value(by_leaf[key], how)
+        if key in stats and label not in labels:
+            labels.add(label)
+            value = stats[key]
             cards.append(
                 f'<div class="kpi"><div class="label">{label}</div>'
-                f'<div class="value {tone}">{text}</div></div>'
+                f'<div class="value {_tone(value, how)}">{_format(value, how)}</div>'
+                "</div>"
             )
     return f'<div class="kpis">{"".join(cards)}</div>' if cards else ""
 
 
-def _chart_section(
-    title: str, chart_id: str, x: NDArray[np.int64], y: NDArray[np.float64], kind: str
+def _section(section_id: str, title: str, inner: str, note: str = "") -> str:
+    small = f"<small>{escape(note)}</small>" if note else ""
+    return f'<section id="{section_id}"><h2>{title}{small}</h2>{inner}</section>'
+
+
+def _chart(
+    name: str, title: str, charts: Mapping[str, object], empty: str, note: str = ""
 ) -> str:
-    style = ChartStyle(
-        chart_id=chart_id, title=title, kind=kind, percent=kind == "area"
+    if name not in charts:
+        return _section(name, title, f'<p class="empty">{escape(empty)}</p>', note)
+    return _section(name, title, f'<div class="plot" id="chart-{name}"></div>', note)
+
+
+def _static_chart(
+    name: str,
+    title: str,
+    stamps: NDArray[np.int64],
+    values: NDArray[np.float64],
+    data: PageData,
+) -> str:
+    """The pre-Plotly inline SVG chart: the equity and drawdown without plotly."""
+    keep = minmax_indices(values, data.max_points)
+    kind = "area" if name == "drawdown" else "line"
+    style = ChartStyle(chart_id=name, title=title, kind=kind, percent=kind == "area")
+    svg = time_series_svg(stamps[keep], values[keep], style)
+    return _section(name, title, svg, f"{len(keep):,} plotted points, UTC")
+
+
+def _prices(content: ReportContent, charts: Mapping[str, object]) -> str:
+    names = [n for n in charts if n.startswith("price-")]
+    note = "UTC; long series downsampled (min/max per bucket), as each title says"
+    if content.price_symbols < content.symbols_total:
+        note += f"; first {content.price_symbols} of {content.symbols_total} symbols"
+    inner = (
+        "".join(f'<div class="plot" id="chart-{escape(n)}"></div>' for n in names)
+        or '<p class="empty">No bars given to the report.</p>'
     )
-    note = f"<small>{len(y):,} plotted points, UTC</small>"
-    return f"<section><h2>{title}{note}</h2>{time_series_svg(x, y, style)}</section>"
+    return _section("prices", "Prices with entries and exits", inner, note)
+
+
+def _table(head: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]) -> str:
+    th = "".join(f'<th class="{"num" if n else ""}">{escape(h)}</th>' for h, n in head)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{"num" if n else ""}">{escape(cell)}</td>'
+            for (_, n), cell in zip(head, row, strict=True)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        f"<div class='scroll'><table><thead><tr>{th}</tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def _drawdown_table(content: ReportContent, values: NDArray[np.float64]) -> str:
+    stamps = content.stamps
+    rows = []
+    for p in content.drawdowns:
+        end = p.recovery if p.recovery is not None else len(values) - 1
+        rows.append(
+            [
+                f"{utc(int(stamps[p.peak])):%Y-%m-%d %H:%M}",
+                f"{utc(int(stamps[p.trough])):%Y-%m-%d %H:%M}",
+                "not recovered"
+                if p.recovery is None
+                else f"{utc(int(stamps[p.recovery])):%Y-%m-%d %H:%M}",
+                fmt.percent(p.depth),
+                fmt.duration((int(stamps[end]) - int(stamps[p.peak])) / 1e9),
+            ]
+        )
+    if not rows:
+        return _section(
+            "drawdown-periods",
+            "Top drawdown periods",
+            '<p class="empty">Never below a previous peak.</p>',
+        )
+    head = [
+        ("Peak", False),
+        ("Trough", False),
+        ("Recovered", False),
+        ("Depth", True),
+        ("Length", True),
+    ]
+    return _section(
+        "drawdown-periods",
+        "Top drawdown periods",
+        _table(head, rows),
+        f"deepest {len(rows)}, UTC",
+    )
+
+
+def _trades(content: ReportContent) -> str:
+    trips = content.trips
+    if not trips:
+        return _section("trades", "Round trips", '<p class="empty">No round trips.</p>')
+    shown = trips[:TRADE_ROWS]
+    rows = [
+        [
+            t.trip.symbol,
+            "long" if t.trip.direction > 0 else "short",
+            format_cell(t.trip.qty),
+            f"{t.trip.opened_at.astimezone(UTC):%Y-%m-%d %H:%M}",
+            fmt.price(t.trip.entry_price),
+            f"{t.trip.closed_at.astimezone(UTC):%Y-%m-%d %H:%M}",
+            fmt.price(t.trip.exit_price),
+            fmt.money(t.trip.pnl, signed=True),
+            fmt.percent(t.ret, signed=True),
+            fmt.duration(t.duration),
+            fmt.percent(t.mae),
+            fmt.percent(t.mfe, signed=True),
+        ]
+        for t in shown
+    ]
+    head = [
+        ("Symbol", False),
+        ("Side", False),
+        ("Qty", True),
+        ("Entry (UTC)", False),
+        ("Entry price", True),
+        ("Exit (UTC)", False),
+        ("Exit price", True),
+        ("P&L", True),
+        ("Return", True),
+        ("Duration", True),
+        ("MAE", True),
+        ("MFE", True),
+    ]
+    note = "FIFO round trips; P&L net of fees; MAE/MFE from the bars while open"
+    if len(shown) < len(trips):
+        note += f"; first {len(shown):,} of {len(trips):,}, all in trades.csv"
+    return _section("trades", "Round trips", _table(head, rows), note)
+
+
+def _statistics(stats: Mapping[str, object]) -> str:
+    rows = []
+    for key, label, how in STATISTICS:
+        if key not in stats:
+            continue
+        text = _format(stats[key], how)
+        if key == "dsr" and stats.get("dsr_trials") == 1:
+            label += " (1 trial: equals PSR; a sweep deflates it)"
+        rows.append(f'<tr><th>{escape(label)}</th><td class="num">{text}</td></tr>')
+    inner = f"<table><tbody>{''.join(rows)}</tbody></table>"
+    return _section("statistics", "Statistics", inner)
+
+
+def _costs(data: PageData) -> str:
+    if not data.tca:
+        return ""
+    return f'<div id="costs">{cost_sections(data.tca, data.decisions, data.outcomes)}</div>'
 
 
 def display(value: object) -> str:
     """Spell a value for a person: grouped digits, trimmed floats, ISO UTC times."""
     if isinstance(value, float) and math.isfinite(value):
         if abs(value) >= 1e4:
-            return f"{value:,.2f}"
-        return f"{value:.6g}"
+            return fmt.money(value)
+        return f"{value:.6g}".replace("-", "\u2212")
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
+        return fmt.count(value)
     if isinstance(value, list | tuple):
         return ", ".join(display(v) for v in value)
-    return format_cell(value) or "\u2014"
+    return format_cell(value) or fmt.MISSING
 
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
-def _key_value_section(title: str, flat: Mapping[str, object]) -> str:
-    if not flat:
-        return (
-            f'<section><h2>{title}</h2><p class="empty">Nothing recorded.</p></section>'
-        )
+def _key_values(flat: Mapping[str, object]) -> str:
     rows = "".join(
         f'<tr><th>{escape(key)}</th><td class="{"num" if _is_number(value) else ""}">'
         f"{escape(display(value))}</td></tr>"
         for key, value in flat.items()
     )
-    return f"<section><h2>{title}</h2><table><tbody>{rows}</tbody></table></section>"
+    return f"<table><tbody>{rows}</tbody></table>"
+
+
+def _provenance(stats: Mapping[str, object], run_info: Mapping[str, object]) -> str:
+    ids = {key: stats[key] for key in PROVENANCE if key in stats}
+    # Timings differ between identical runs: they stay in run.json, so identical runs
+    # give byte-identical pages.
+    run = {k: v for k, v in flatten(run_info, "run.").items() if k not in _RUN_TIMINGS}
+    if not ids and not run:
+        inner = '<p class="empty">Nothing recorded.</p>'
+    else:
+        inner = _key_values({**ids, **run})
+    note = "what identifies this run: hashes, models, config (timings: run.json)"
+    return _section("provenance", "Provenance", inner, note)
+
+
+def _all_fields(summary: Mapping[str, object]) -> str:
+    flat = flatten(summary)
+    inner = (
+        f"<details><summary>{len(flat):,} fields of summary.json</summary>"
+        f"{_key_values(flat)}</details>"
+        if flat
+        else '<p class="empty">Nothing recorded.</p>'
+    )
+    return _section("all-fields", "Summary (every field)", inner)
 
 
 def _activity_section(decisions: Rows, outcomes: Rows, fills: int) -> str:
@@ -208,9 +449,10 @@ def _activity_section(decisions: Rows, outcomes: Rows, fills: int) -> str:
     ]
     rows = [f"<tr><th>{name}</th><td class='num'>{n:,}</td></tr>" for name, n in counts]
     breakdown = _breakdown(outcomes)
-    return (
-        "<section><h2>Decisions and outcomes</h2>"
-        f"<table><tbody>{''.join(rows)}</tbody></table>{breakdown}</section>"
+    return _section(
+        "activity",
+        "Decisions and outcomes",
+        f"<table><tbody>{''.join(rows)}</tbody></table>{breakdown}",
     )
 
 
@@ -221,7 +463,7 @@ def _breakdown(outcomes: Rows) -> str:
     )
     if key is None:
         return ""
-    tally = Counter(format_cell(row.get(key)) or "\u2014" for row in outcomes)
+    tally = Counter(format_cell(row.get(key)) or fmt.MISSING for row in outcomes)
     widest = max(tally.values())
     rows = "".join(
         f"<tr><td>{escape(name)}</td><td><span class='bar' "
@@ -234,19 +476,20 @@ def _breakdown(outcomes: Rows) -> str:
 
 def _blotter(fills: Rows) -> str:
     shown = fills[:BLOTTER_ROWS]
-    note = f"<small>first {len(shown):,} of {len(fills):,}</small>" if fills else ""
     if not shown:
-        return '<section><h2>Fills</h2><p class="empty">No fills.</p></section>'
+        return _section("fills", "Fills", '<p class="empty">No fills.</p>')
+    note = f"first {len(shown):,} of {len(fills):,}; all in fills.csv"
     columns = columns_of(shown)
     numeric = {c for c in columns if all(_is_number(r.get(c)) for r in shown if c in r)}
     head = "".join(
         f'<th class="{"num" if c in numeric else ""}">{escape(c)}</th>' for c in columns
     )
     body = "".join(_blotter_row(row, columns, numeric) for row in shown)
-    return (
-        f"<section><h2>Fills{note}</h2><div class='scroll'><table><thead><tr>{head}"
-        f"</tr></thead><tbody>{body}</tbody></table></div></section>"
+    inner = (
+        f"<div class='scroll'><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
     )
+    return _section("fills", "Fills", inner, note)
 
 
 def _blotter_row(

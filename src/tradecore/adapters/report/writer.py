@@ -1,5 +1,8 @@
 """Write a replay report folder: canonical summary, CSV tables and a one-file HTML view.
 
+``report.html`` is interactive (Plotly, embedded: no network) and byte-identical for
+identical runs; ``trades.csv`` holds every round trip the page's list may cap.
+
 ``summary.json`` holds only results, written canonically, so two identical runs give
 byte-identical files (diff them, hash them, sign them). Anything that varies between
 identical runs (timings, host, start time) belongs in ``run.json``.
@@ -16,12 +19,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from tradecore.adapters.report.canonical import canonical_json
-from tradecore.adapters.report.downsample import minmax_indices
+from tradecore.adapters.report.content import build_content, drawdown_of
 from tradecore.adapters.report.html_page import PageData, render_page
 from tradecore.adapters.report.tables import write_rows_csv
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.execution.tca import ExecutionAnalysis
-from tradecore.domain.market.bar_frame import to_ns
+from tradecore.domain.market.bar_frame import BarFrame, to_ns
 
 Rows = Sequence[Mapping[str, object]]
 MAX_PLOT_POINTS = 2000
@@ -39,6 +42,7 @@ def write_report(
     title: str = "Replay report",
     max_plot_points: int = MAX_PLOT_POINTS,
     tca: Sequence[ExecutionAnalysis] = (),
+    bars: Sequence[BarFrame] = (),
 ) -> dict[str, Path]:
     """Write the report files into ``out_dir`` (created if needed).
 
@@ -54,6 +58,8 @@ def write_report(
         title: the page title.
         max_plot_points: the most points a chart keeps (min/max downsampling).
         tca: the orders' cost analyses: cost charts and decision explanations.
+        bars: the bars replayed: the buy-and-hold benchmark, the price charts and
+            the round trips' MAE/MFE (without them those are left out).
 
     Returns:
         The written files by name.
@@ -65,7 +71,7 @@ def write_report(
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     stamps, values = _equity_arrays(equity)
-    drawdown = _drawdown(values)
+    drawdown = drawdown_of(values)
     files = {
         "summary.json": canonical_json(summary),
         "run.json": canonical_json(run_info),
@@ -79,17 +85,18 @@ def write_report(
         ("outcomes", outcomes),
     ):
         write_rows_csv(folder / f"{name}.csv", rows)
-    keep = minmax_indices(values, max_plot_points)
-    keep_dd = minmax_indices(drawdown, max_plot_points)
     page = PageData(
-        title=title, summary=summary, equity_x=stamps[keep], equity_y=values[keep],
-        drawdown_x=stamps[keep_dd], drawdown_y=drawdown[keep_dd], bar_count=len(values),
+        title=title, summary=summary, stamps=stamps, values=values, bars=bars,
         fills=fills, decisions=decisions, outcomes=outcomes, run_info=run_info,
-        tca=tca,
+        tca=tca, max_points=max_plot_points,
     )  # fmt: skip
-    (folder / "report.html").write_text(render_page(page), encoding="utf-8")
-    names = [*files, "equity.csv", "fills.csv", "decisions.csv", "outcomes.csv"]
-    return {name: folder / name for name in [*names, "report.html"]}
+    content = build_content(
+        summary, stamps, values, fills, bars, max_points=max_plot_points
+    )
+    write_rows_csv(folder / "trades.csv", [t.as_row() for t in content.trips])
+    (folder / "report.html").write_text(render_page(page, content), encoding="utf-8")
+    names = [*files, "equity.csv", "trades.csv", "fills.csv", "decisions.csv"]
+    return {name: folder / name for name in [*names, "outcomes.csv", "report.html"]}
 
 
 def _equity_arrays(
@@ -106,16 +113,6 @@ def _equity_arrays(
         reason = f"timestamps {stamps.shape} and values {values.shape} must match"
         raise InvalidInput("equity", (stamps.shape, values.shape), reason)
     return stamps.astype(np.int64, copy=False), values
-
-
-def _drawdown(values: NDArray[np.float64]) -> NDArray[np.float64]:
-    # Like metrics.drawdown_series, but total for a blown-up account (equity <= 0):
-    # a report must still be written when the strategy failed.
-    if len(values) == 0:
-        return values.copy()
-    peak = np.maximum.accumulate(values)
-    ratio = np.divide(values, peak, out=np.full_like(values, np.nan), where=peak > 0)
-    return np.nan_to_num(ratio - 1.0, nan=-1.0)
 
 
 def _write_equity_csv(

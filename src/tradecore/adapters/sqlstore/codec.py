@@ -29,6 +29,7 @@ from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import OutcomeKind
 from tradecore.domain.orders.spec import OrderType, Side, TimeInForce
 from tradecore.domain.risk.trading_state import TradingState
+from tradecore.ports.store_records import ModelStage
 
 T = TypeVar("T")
 
@@ -69,7 +70,8 @@ converter.register_structure_hook(date, _structure_date)
 converter.register_structure_hook_func(lambda t: t is object, lambda val, _: val)
 # StrEnums are str subclasses, so cattrs' str hook would win over an Enum-wide one
 # (and let ``IntentStatus("bogus")`` escape as a bare ValueError): register each.
-for _enum in (IntentStatus, Side, OrderType, TimeInForce, OutcomeKind, TradingState):
+_ENUMS = (IntentStatus, Side, OrderType, TimeInForce, OutcomeKind, TradingState)
+for _enum in (*_ENUMS, ModelStage):
     converter.register_structure_hook(_enum, _structure_enum)
 converter.register_unstructure_hook(Decimal, str)
 

@@ -37,16 +37,25 @@ _QUERIES = {
         "FROM outcomes o JOIN decisions d ON o.decision_id = d.decision_id "
         "ORDER BY d.decided_at, d.decision_id"
     ),
+    "orders": (
+        "SELECT client_order_id, decided_at, updated_at, strategy_id, symbol, side, "
+        "status, spec, arrival_price, filled_qty, filled_notional, fees, "
+        "execution_policy, reason, parent_client_order_id, broker_order_id "
+        "FROM intents ORDER BY decided_at, client_order_id"
+    ),
 }
 _COUNTS = {
     "fills": "SELECT count(*) FROM fills",
     "decisions": "SELECT count(*) FROM decisions",
     "outcomes": "SELECT count(*) FROM outcomes",
     "intents": "SELECT count(*) FROM intents",
+    "orders": "SELECT count(*) FROM intents",
 }
 #: Columns holding exact decimals (stored as text on SQLite) and UTC timestamps.
-_DECIMALS = frozenset({"qty", "price", "fee"})
-_TIMES = frozenset({"filled_at", "decided_at", "recorded_at"})
+_DECIMALS = frozenset(
+    {"qty", "price", "fee", "arrival_price", "filled_qty", "filled_notional", "fees"}
+)
+_TIMES = frozenset({"filled_at", "decided_at", "recorded_at", "updated_at"})
 
 
 def _connect(db: Path) -> sqlite3.Connection:
@@ -64,7 +73,7 @@ def count(db: Path, table: str, *, status: str | None = None) -> int:
 
 
 def rows(db: Path, table: str, *, limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """Yield the rows of ``table`` (fills, decisions, outcomes) as typed dicts."""
+    """Yield the rows of ``table`` (fills, decisions, outcomes, orders) as typed dicts."""
     query = _QUERIES[table] + ("" if limit is None else f" LIMIT {int(limit)}")
     with closing(_connect(db)) as connection:
         cursor = connection.execute(query)
@@ -80,10 +89,14 @@ def rows(db: Path, table: str, *, limit: int | None = None) -> Iterator[dict[str
 
 def _converter(name: str) -> Any:
     if name in _DECIMALS:
-        return Decimal
+        return _decimal
     if name in _TIMES:
         return _utc
     return _same
+
+
+def _decimal(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 def _same(value: object) -> object:

@@ -122,7 +122,7 @@ class SqlUnitOfWork:
     @cached_property
     def models(self) -> SqlModelRegistry:
         """Models and manifests (see the port)."""
-        return SqlModelRegistry(self.session)
+        return SqlModelRegistry(self.session, self._clock, self.audit)
 
     def __exit__(
         self,

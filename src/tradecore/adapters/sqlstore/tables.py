@@ -246,3 +246,31 @@ manifests = Table(
     Column("key_id", String(128)),
     Index(None, "model_hash", "created_at"),
 )
+
+#: The registry's append-only stage events, per strategy id (0004): the history
+#: ``tradecore-live model list`` and ``rollback`` read.
+model_stage_events = Table(
+    "model_stage_events",
+    metadata,
+    Column("seq", Integer, Identity(), primary_key=True),
+    Column("model_hash", _HASH, ForeignKey("models.model_hash"), nullable=False),
+    Column("strategy_id", String(128), nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+    Index(None, "strategy_id", "seq"),
+)
+
+#: The production model of each strategy id (0004; ``model_hash`` NULL: none now).
+#: The primary key makes two impossible, and ``version`` (never reset: the row is
+#: never deleted) is compared-and-set by every change, so two racing promotions
+#: cannot both archive the same predecessor: the loser's update matches no row (or
+#: its insert hits the key) and its unit rolls back with ConcurrencyConflict.
+model_production = Table(
+    "model_production",
+    metadata,
+    Column("strategy_id", String(128), primary_key=True),
+    Column("model_hash", _HASH, ForeignKey("models.model_hash")),
+    Column("version", Integer, nullable=False),
+)

@@ -28,6 +28,34 @@ def _port_or_off(instance: object, attribute: attrs.Attribute[Any], value: int) 
         _port(instance, attribute, value)
 
 
+def _non_negative(
+    instance: object, attribute: attrs.Attribute[Any], value: float
+) -> None:
+    if value < 0:
+        raise InvalidInput(attribute.name, value, "must be >= 0")
+
+
+def _optional_positive(
+    instance: object, attribute: attrs.Attribute[Any], value: float | None
+) -> None:
+    if value is not None and value <= 0:
+        raise InvalidInput(attribute.name, value, "must be > 0 (or unset)")
+
+
+def _positive_int(
+    instance: object, attribute: attrs.Attribute[Any], value: int
+) -> None:
+    if value < 1:
+        raise InvalidInput(attribute.name, value, "must be >= 1")
+
+
+def _unit_interval(
+    instance: object, attribute: attrs.Attribute[Any], value: float
+) -> None:
+    if not 0 <= value <= 1:
+        raise InvalidInput(attribute.name, value, "must be in [0, 1]")
+
+
 @attrs.frozen(kw_only=True)
 class SigningSettings:
     """Which key signs manifests, and which public keys are trusted to verify them."""
@@ -116,7 +144,7 @@ class ObservabilitySettings:
 
 @attrs.frozen(kw_only=True)
 class ModelSettings:
-    """The signed manifest ``tradecore-live run`` verifies before trading."""
+    """The signed manifest ``tradecore-live run`` verifies, and the model registry."""
 
     #: The manifest file (``run --manifest`` overrides it).
     manifest: str | None = None
@@ -126,3 +154,25 @@ class ModelSettings:
     #: Refuse a manifest without a passed promotion stamp (``tradecore-replay
     #: promote``).
     require_promotion: bool = False
+
+    # --- the model registry (tradecore-live model ...; docs/models-registry.md) ---
+    #: The strategy id whose production model ``run`` trades (``run --model ID``
+    #: overrides); unset: ``run`` trades ``--strategy`` as before.
+    strategy_id: str | None = None
+    #: Where ``model register`` copies model folders (under their model hash);
+    #: unset: ``models/`` beside a SQLite store's file, else ``./tradecore-models``.
+    registry_dir: str | None = None
+    #: Check for a new production model while running (promotion, rollback).
+    reload: bool = True
+    #: Wall-clock seconds between those checks (0: every cycle).
+    reload_interval_s: float = attrs.field(default=30.0, validator=_non_negative)
+    #: Timestamps of bars kept to warm a reloaded model's features before it trades.
+    warmup_bars: int = attrs.field(default=512, validator=_non_negative)
+    #: ``model.stale`` when the model is older than this many days after its
+    #: manifest's ``training_end`` (unset: age is not judged).
+    max_age_days: float | None = attrs.field(default=None, validator=_optional_positive)
+    #: ... or when the hit rate of its last ``hit_rate_window`` resolved
+    #: predictions falls more than ``hit_rate_tolerance`` below the card's
+    #: out-of-sample hit rate (see tradecore.domain.research.staleness).
+    hit_rate_window: int = attrs.field(default=100, validator=_positive_int)
+    hit_rate_tolerance: float = attrs.field(default=0.1, validator=_unit_interval)

@@ -113,6 +113,12 @@ def _cost_model(app: typer.Typer) -> None:
     app.add_typer(cost_model.app, name="cost-model")
 
 
+def _model(app: typer.Typer) -> None:
+    from tradecore.apps.live import model_cli
+
+    app.add_typer(model_cli.app, name="model")
+
+
 def _secrets(app: typer.Typer) -> None:
     from tradecore.apps.ops import secrets
 
@@ -133,6 +139,7 @@ COMMANDS: dict[str, Register] = {
     "tca": _tca,
     "cost-model": _cost_model,
     "secrets": _secrets,
+    "model": _model,
 }
 
 

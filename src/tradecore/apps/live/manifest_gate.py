@@ -33,6 +33,7 @@ from tradecore.apps.replay.run_manifest import (
     run_identity,
 )
 from tradecore.apps.wiring.manifest_trust import verify_manifest_file
+from tradecore.apps.wiring.model_strategy import load_model_strategy
 from tradecore.apps.wiring.strategy_loader import load_strategy
 from tradecore.domain.errors import ManifestMissing, ManifestRejected, ManifestTampered
 from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint
@@ -103,15 +104,13 @@ def gate_strategy(
     )
     try:
         if path is None:
-            return _without_manifest(
-                strategy, params, live, settings.model.require_promotion
-            )
+            return _without_manifest(strategy, params, live, settings)
         signed = _verified(settings, path, frames, live)
         manifest = signed.manifest
         if settings.model.require_promotion:
             check_promoted(manifest)
         params = dict(params) or manifest_parameters(manifest)
-        chosen = load_strategy(strategy, params)
+        chosen = _strategy(strategy, params, settings, live)
         check_run_matches(manifest, run_identity(strategy, chosen, params, interval))
     except ManifestRejected as error:
         _alert_rejected(alerter, clock, path, error)
@@ -143,9 +142,37 @@ def check_promoted(manifest: Manifest) -> None:
         )
 
 
+def _strategy(
+    strategy: str, params: Mapping[str, str], settings: Settings, live: bool
+) -> AnyStrategy:
+    """The strategy to trade. A model or policy directory (``--strategy model``,
+    ``--strategy policy``) is verified under live trust rules, as the manifest is:
+    a development-key model only with ``[signing] allow_dev_key`` and never with
+    ``--live``."""
+    if strategy not in ("model", "policy"):
+        return load_strategy(strategy, params)
+    allow_dev = settings.signing.allow_dev_key and not live
+    if strategy == "policy":  # the [rl] extra: imported only when asked for
+        from tradecore.apps.research.rl_policy import load_policy_strategy
+
+        return load_policy_strategy(
+            params,
+            settings.signing,
+            trust_local_dev_key=allow_dev,
+            allow_dev_key=allow_dev,
+        )
+    return load_model_strategy(
+        params,
+        settings.signing,
+        trust_local_dev_key=allow_dev,
+        allow_dev_key=allow_dev,
+    )
+
+
 def _without_manifest(
-    strategy: str, params: Mapping[str, str], live: bool, promoted_only: bool
+    strategy: str, params: Mapping[str, str], live: bool, settings: Settings
 ) -> GatedStrategy:
+    promoted_only = settings.model.require_promotion
     if live:
         raise ManifestMissing(
             "real-money trading needs a signed manifest: pass --manifest FILE or set "
@@ -162,7 +189,7 @@ def _without_manifest(
     )
     return GatedStrategy(
         name=strategy,
-        strategy=load_strategy(strategy, params),
+        strategy=_strategy(strategy, params, settings, live),
         params=params,
         in_force=ManifestInForce(manifest=None, path=None),
     )

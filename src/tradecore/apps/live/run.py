@@ -9,7 +9,9 @@ virtual clock starting at the first bar, or Alpaca's data API polled on the wall
 clock (``--feed alpaca``; see :mod:`tradecore.apps.live.feed`). When the feed ends,
 the broker's remaining events are drained so the last fills are stored.
 
-Before trading it verifies the signed manifest (:mod:`tradecore.apps.live.manifest_gate`);
+Before trading it verifies the signed manifest (:mod:`tradecore.apps.live.manifest_gate`),
+or, with ``--model STRATEGY_ID``, loads that strategy id's production model from the
+model registry and reloads it on promotion (:mod:`tradecore.apps.live.model_run`);
 alerts, metrics, ``/health`` and the structured cycle log come from
 :mod:`tradecore.apps.live.operations`, the per-cycle watch from
 :mod:`tradecore.services.observation.cycle_watch`.
@@ -35,6 +37,7 @@ from tradecore.apps.live import broker as live_broker
 from tradecore.apps.live.fault_injection import arm_from_env
 from tradecore.apps.live.feed import BarSource
 from tradecore.apps.live.manifest_gate import GatedStrategy, gate_strategy
+from tradecore.apps.live.model_run import between_cycles, gate_model
 from tradecore.apps.live.operations import (
     LiveOps,
     TimedFeed,
@@ -140,6 +143,14 @@ def run(
         float,
         typer.Option(help="Wall-clock seconds to wait between cycles (0: no wait)."),
     ] = 0.0,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="Trade the production model of this strategy id from the model "
+            "registry (default: [model] strategy_id); reloads it on promotion.",
+        ),
+    ] = None,
     record_lake: Annotated[
         Path | None,
         typer.Option(
@@ -155,6 +166,12 @@ def run(
         arm_from_env()  # chaos tests only: inert unless TRADECORE_FAULT_POINT is set
         settings = cli_context(ctx).settings()
         _check_live(settings, live)
+        model_id = model or settings.model.strategy_id
+        if model_id and (manifest or settings.model.manifest):
+            raise ConfigurationError(
+                "a registered model brings its own manifest: give --model (or "
+                "[model] strategy_id) or --manifest (or [model] manifest), not both"
+            )
         params = parse_params(param or [])
         opening = Decimal(cash)
         source = choose_source(
@@ -176,16 +193,33 @@ def run(
                 clock,
                 ops.router,
             )
-            gated = gate_strategy(
-                settings,
-                manifest_option=manifest,
-                strategy=strategy,
-                params=params,
-                frames=frames,
-                interval=source.interval,
-                live=live,
-                alerter=ops.router,
-                clock=clock,
+            model_run = (
+                None
+                if model_id is None
+                else gate_model(
+                    settings,
+                    store,
+                    model_id,
+                    params=params,
+                    live=live,
+                    alerter=ops.router,
+                    clock=clock,
+                )
+            )
+            gated = (
+                model_run.gated
+                if model_run is not None
+                else gate_strategy(
+                    settings,
+                    manifest_option=manifest,
+                    strategy=strategy,
+                    params=params,
+                    frames=frames,
+                    interval=source.interval,
+                    live=live,
+                    alerter=ops.router,
+                    clock=clock,
+                )
             )
             broker, market = live_broker.live_broker(
                 settings,
@@ -208,7 +242,7 @@ def run(
             _record_manifest(store, gated)
             try:
                 live_broker.connect(broker)
-                loop, watch, stuck = _loop(
+                loop, watch, stuck, engine = _loop(
                     settings,
                     store,
                     clock,
@@ -224,8 +258,14 @@ def run(
                     if recorder is None
                     else (recorder, record_source(feed, settings.data.mode)),
                 )
+                between = (
+                    None
+                    if model_run is None
+                    else between_cycles(model_run, engine, settings, ops.router, clock)
+                )
                 report = loop.run(
-                    max_cycles=max_cycles, on_cycle=_on_cycle(ops, watch, stuck, pace)
+                    max_cycles=max_cycles,
+                    on_cycle=_on_cycle(ops, watch, stuck, pace, between),
                 )
                 drained = loop.drain(settle=live_broker.settle_for(broker))
             finally:
@@ -324,7 +364,7 @@ def _loop(
     calendars: TradingCalendars,
     market_offset: timedelta,
     recording: tuple[LakeRecorder, str] | None = None,
-) -> tuple[LiveLoop, CycleWatch, StuckOrderPolicy | None]:
+) -> tuple[LiveLoop, CycleWatch, StuckOrderPolicy | None, TradingEngine]:
     alerter = ops.router
     halts = trading_status_of(source.feed)
     attach_alerter(broker, alerter)
@@ -440,7 +480,7 @@ def _loop(
         # Seconds of real time, whatever clock the bars run on.
         reconcile_timer=time.monotonic,
     )
-    return loop, watch, stuck
+    return loop, watch, stuck, engine
 
 
 def _stream_connections(broker: Broker, feed: object) -> Callable[[], int] | None:
@@ -472,7 +512,11 @@ def _record_manifest(store: Store, gated: GatedStrategy) -> None:
 
 
 def _on_cycle(
-    ops: LiveOps, watch: CycleWatch, stuck: StuckOrderPolicy | None, pace: float
+    ops: LiveOps,
+    watch: CycleWatch,
+    stuck: StuckOrderPolicy | None,
+    pace: float,
+    between: Callable[[], None] | None = None,
 ) -> Callable[[CycleReport], None]:
     def on_cycle(report: CycleReport) -> None:
         _echo_cycle(report)
@@ -480,6 +524,8 @@ def _on_cycle(
             for cid in stuck.sweep():
                 typer.echo(f"cancelled stuck order {cid}")
         ops.log_cycle(watch.observe(report))
+        if between is not None:  # a registered model: reload and staleness checks
+            between()
         if pace > 0:
             time.sleep(pace)
 

@@ -114,8 +114,9 @@ def check_strategy_leakage(
                 corporate_actions=actions,
                 interval=interval,
                 adjustment=adjustment,
+                progress=False,
             )
-            return [_point(row) for row in result.decisions]
+            return [_point(row) for row in result.decision_rows]
 
     full = decisions(frames, None)
     truncated = {cut: decisions(_until(frames, cut), cut) for cut in cut_ns}

@@ -99,6 +99,12 @@ def _promote(app: typer.Typer) -> None:
     app.command()(promote.promote)
 
 
+def _rl(app: typer.Typer) -> None:
+    from tradecore.apps.replay import rl_train
+
+    rl_train.register(app)
+
+
 #: Every command, in the order help lists them; each imports its module when added.
 COMMANDS: dict[str, Register] = {
     "manifest": _manifest,
@@ -113,6 +119,7 @@ COMMANDS: dict[str, Register] = {
     "walkforward": _walkforward,
     "leakage": _leakage,
     "promote": _promote,
+    "rl": _rl,
 }
 
 

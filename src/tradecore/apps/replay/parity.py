@@ -81,6 +81,7 @@ def parity(
             out=out / "replay",
             calendar=settings.market.calendar,
             risk=settings.risk,
+            progress=False,
         )
         live_url = f"sqlite:///{out / 'live.db'}"
         _run_live(bars, out, live_url, strategy, param or [], opening, seed, shared)

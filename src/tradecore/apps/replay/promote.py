@@ -215,6 +215,7 @@ class _Rerun:
             corporate_actions=self.data.corporate_actions,
             adjustment=str(self.config.get("adjustment", "raw")),
             stress=scenario,
+            progress=False,
         )
         self._check_same_config(self.folder / name)
         return run_metrics(seed, result, self.cash)
@@ -244,7 +245,7 @@ def run_metrics(seed: int, result: ReplayResult, cash: Decimal) -> RunMetrics:
         turnover=_number(s["turnover"]),
         fills=int(_number(s["fills"])),
         costs=float(Decimal(str(s["fees"]))),
-        n_obs=max(len(result.equity) - 1, 0),
+        n_obs=max(len(result.equity_values) - 1, 0),
         skew=_number(s.get("skew", 0.0)),
         kurtosis=_number(s.get("kurtosis", 3.0)),
     )

@@ -36,10 +36,17 @@ def _outcome_row(row: dict[str, Any]) -> dict[str, object]:
     return row
 
 
+def _order_row(row: dict[str, Any]) -> dict[str, object]:
+    for name in ("decided_at", "updated_at"):
+        row[name] = row[name].isoformat()
+    return row
+
+
 _SHAPES: dict[str, Callable[[dict[str, Any]], dict[str, object]]] = {
     "fills": _fill_row,
     "decisions": _decision_row,
     "outcomes": _outcome_row,
+    "orders": _order_row,
 }
 
 
@@ -49,11 +56,12 @@ class StoredRows(Sequence[Mapping[str, object]]):
     The rows of the store's fills, decisions and outcomes in the order its
     repositories return them, streamed from ``replay.db`` each time they are iterated:
     the report writes them without a run's worth of records in memory, and a
-    notebook materializes them only if it asks (``list(result.fills)``).
+    notebook materializes them only if it asks (``list(result.fill_rows)``, or
+    ``result.fills``, a DataFrame).
     """
 
     def __init__(self, db: Path, table: str) -> None:
-        """Rows of ``table`` (fills, decisions or outcomes) in the store ``db``."""
+        """Rows of ``table`` (fills, decisions, outcomes or orders) in the store ``db``."""
         self._db = db
         self._table = table
         self._shape = _SHAPES[table]

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,6 +41,7 @@ from tradecore.apps.replay.stress import (
     write_comparison,
 )
 from tradecore.apps.wiring.errors import cli_errors
+from tradecore.apps.wiring.progress import progress_bar
 from tradecore.apps.wiring.strategy_loader import parse_params
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.market.bar_frame import BarFrame
@@ -204,6 +203,11 @@ def run(
         "--quality-exempt",
         help="SYMBOL:YYYY-MM-DD (repeatable): a corporate action explains a jump.",
     ),
+    no_progress: bool = typer.Option(
+        False,
+        "--no-progress",
+        help="No progress bar (none is drawn anyway when stderr is not a terminal).",
+    ),
     stress: str | None = typer.Option(
         None,
         "--stress",
@@ -239,7 +243,9 @@ def run(
         scenarios = scenarios_of(stress) if stress is not None else ()
 
         def one_run(
-            folder: Path, scenario: StressScenario | None = None
+            folder: Path,
+            scenario: StressScenario | None = None,
+            on_progress: Callable[[ReplayProgress], None] | None = None,
         ) -> ReplayResult:
             return replay(
                 frames_or_dir,
@@ -253,7 +259,8 @@ def run(
                 replace=scenario is not None
                 or force
                 or (demo and not resume and is_finished(folder)),
-                on_progress=report,
+                on_progress=on_progress,
+                progress=False,  # this command draws its own bar
                 signing=signing,
                 execution=ExecutionSettings(
                     enabled=net_of_cost or bool(cost_model_version),
@@ -274,8 +281,8 @@ def run(
                 stress=scenario,
             )
 
-        with _progress() as report:
-            result = one_run(out)
+        with progress_bar("Replaying bars", enabled=not no_progress) as update:
+            result = one_run(out, on_progress=lambda p: update(p.done, p.total))
         _clear_earlier_research(out)
         if recorded is None:
             DataSpec(
@@ -301,8 +308,18 @@ def run(
                 calendar=calendar or settings.market.calendar,
             ).write(out)
         if scenarios:
-            with _progress() as report:
-                stressed = [(s, one_run(scenario_folder(out, s), s)) for s in scenarios]
+            with progress_bar("Stress scenarios", enabled=not no_progress) as update:
+                stressed = [
+                    (
+                        s,
+                        one_run(
+                            scenario_folder(out, s),
+                            s,
+                            lambda p: update(p.done, p.total),
+                        ),
+                    )
+                    for s in scenarios
+                ]
             _compare_stress(out, result, stressed, to_decimal("cash", cash))
         _print_summary(result.summary, out)
 
@@ -416,29 +433,6 @@ def _data_source(
     if data is None:
         return demo_frames()
     return data
-
-
-@contextmanager
-def _progress() -> Iterator[Callable[[ReplayProgress], None]]:
-    """Yield a progress callback that draws a bar once a run takes a few seconds."""
-    started = time.monotonic()
-    shown = False
-
-    def report(progress: ReplayProgress) -> None:
-        nonlocal shown
-        if time.monotonic() - started < 2.0:
-            return
-        shown = True
-        width = 30
-        done = int(width * progress.done / max(progress.total, 1))
-        bar = "#" * done + "-" * (width - done)
-        typer.echo(
-            f"\r[{bar}] {progress.done:,}/{progress.total:,} bars", nl=False, err=True
-        )
-
-    yield report
-    if shown:
-        typer.echo("", err=True)
 
 
 def _print_summary(summary: Mapping[str, object], out: Path) -> None:

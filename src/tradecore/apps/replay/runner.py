@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import numpy as np
 
 from tradecore.adapters.alerts.store_log_sink import StoreLogAlertSink
 from tradecore.adapters.data import (
@@ -57,6 +56,7 @@ from tradecore.apps.replay.out_folder import (
 )
 from tradecore.apps.replay.portfolio_report import portfolio_extras
 from tradecore.apps.replay.records import FillRecords, StoredRows
+from tradecore.apps.replay.result import ReplayResult as ReplayResult
 from tradecore.apps.replay.run_manifest import (
     build_manifest,
     run_identity,
@@ -71,6 +71,7 @@ from tradecore.apps.wiring.calendars import (
     frames_span,
 )
 from tradecore.apps.wiring.cost_models import MARKS_FILE
+from tradecore.apps.wiring.progress import Update, progress_bar
 from tradecore.apps.wiring.risk_path import RiskPath, compose_risk_path
 from tradecore.apps.wiring.strategy_loader import (
     StrategySpec,
@@ -118,30 +119,6 @@ from tradecore.services.trading.replay import ReplayProgress, run_replay
 DEFAULT_QUALITY = QualityRules()
 
 
-@attrs.frozen(kw_only=True)
-class ReplayResult:
-    """A finished replay: the summary plus DataFrame-friendly columns."""
-
-    summary: Mapping[str, object]
-    timestamps_ns: np.ndarray
-    equity: np.ndarray
-    fills: Sequence[Mapping[str, object]]
-    decisions: Sequence[Mapping[str, object]]
-    outcomes: Sequence[Mapping[str, object]]
-    out: Path | None
-
-    def equity_curve(self) -> dict[str, object]:
-        """Columns ``timestamp`` (datetime64[ns, UTC] values) and ``equity``."""
-        return {
-            "timestamp": self.timestamps_ns.astype("datetime64[ns]"),
-            "equity": self.equity,
-        }
-
-    def blotter(self) -> list[Mapping[str, object]]:
-        """The fills, one dict per row (``pandas.DataFrame(result.blotter())``)."""
-        return list(self.fills)
-
-
 def replay(
     data: str | Path | Sequence[BarFrame] | LakeSelection | Any,
     strategy: StrategySpec = "sma_cross",
@@ -156,6 +133,7 @@ def replay(
     limits: RiskLimits | None = None,
     commit_every: int = 10_000,
     on_progress: Callable[[ReplayProgress], None] | None = None,
+    progress: bool = True,
     signing: SigningSettings | None = None,
     execution: ExecutionSettings | None = None,
     calendar: str | MarketCalendar = "XNYS",
@@ -218,6 +196,10 @@ def replay(
     ``data_quality`` counts them (and the calendar gaps), unless ``strict``, which
     stops on them instead. Frames handed in as :class:`BarFrame` are used as given.
 
+    ``progress`` draws a live bar (rich) in a terminal or Jupyter; nothing is drawn
+    when stderr is neither. Without ``out`` the store is a temporary folder the
+    result removes when closed (``with``, ``close()``) or collected.
+
     ``stress`` makes the simulated venue harsher (costs, latency, rejects, spread:
     :mod:`tradecore.apps.replay.stress`); ``interval`` fixes the bars' interval
     instead of measuring it from the data (the leakage check runs truncated data
@@ -232,9 +214,11 @@ def replay(
         BarQualityError: ``strict`` and bars break data-quality rules.
     """
     started = time.perf_counter()
-    folder = (
-        Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tc-replay-"))
-    )
+    # Without ``out`` the store lives in a scratch folder the result owns: removed
+    # when the result is closed or collected, or here if the replay fails.
+    scratch = None if out is not None else Path(tempfile.mkdtemp(prefix="tc-replay-"))
+    folder = Path(out) if out is not None else scratch
+    assert folder is not None
     # Bars read from files go to memory-mapped scratch files as each file is read,
     # and leave memory as the replay passes them; a notebook's frames stay as given.
     read = isinstance(data, str | Path | LakeSelection)
@@ -384,17 +368,19 @@ def replay(
                     **fields,
                 ),
             )
-            run = run_replay(
-                frames,
-                engine,
-                broker,
-                clock,
-                interval=venue.bar_interval,
-                on_progress=on_progress,
-                calendar=market,
-                release=None if spilled is None else spilled.release,
-                corporate_actions=actions,
-            )
+            with progress_bar("Replaying bars", enabled=progress) as shown:
+                run = run_replay(
+                    frames,
+                    engine,
+                    broker,
+                    clock,
+                    interval=venue.bar_interval,
+                    on_progress=_progress_to(shown, on_progress),
+                    calendar=market,
+                    release=None if spilled is None else spilled.release,
+                    corporate_actions=actions,
+                )
+                shown(run.bars, run.bars)  # the driver reports every few bars
             commits.flush()
             marks = {s: to_price(p) for s, p in engine.last_prices().items()}
             analyses: list[ExecutionAnalysis] = []
@@ -460,27 +446,33 @@ def replay(
         # A portfolio's attribution, allocations and correlation alerts (else none).
         summary |= portfolio_extras(chosen, fills, db, folder if out else None)
         fill_table, decision_table, outcome_table = fills, decisions, outcomes
+        run_info: dict[str, object] = {
+            "seconds": round(time.perf_counter() - started, 3),
+            "config": config,
+            "bars_per_second": round(
+                run.bars / max(time.perf_counter() - started, 1e-9)
+            ),
+        }
+        if engine.corporate_actions:
+            run_info["corporate_actions"] = [
+                b.audit_payload() for b in engine.corporate_actions
+            ]
         result = ReplayResult(
             summary=summary,
             timestamps_ns=run.timestamps_ns,
-            equity=run.equity,
-            fills=fill_table,
-            decisions=decision_table,
-            outcomes=outcome_table,
+            equity_values=run.equity,
+            fill_rows=fill_table,
+            decision_rows=decision_table,
+            outcome_rows=outcome_table,
+            order_rows=StoredRows(db, "orders"),
             out=Path(out) if out is not None else None,
+            bars=frames,
+            tca=analyses,
+            run_info=run_info,
+            title=f"Replay: {chosen.strategy_id}",
+            scratch=scratch,
         )
         if out is not None:
-            run_info = {
-                "seconds": round(time.perf_counter() - started, 3),
-                "config": config,
-                "bars_per_second": round(
-                    run.bars / max(time.perf_counter() - started, 1e-9)
-                ),
-            }
-            if engine.corporate_actions:
-                run_info["corporate_actions"] = [
-                    b.audit_payload() for b in engine.corporate_actions
-                ]
             write_report(
                 folder,
                 summary,
@@ -491,6 +483,7 @@ def replay(
                 run_info,
                 title=f"Replay: {chosen.strategy_id}",
                 tca=analyses,
+                bars=frames,
             )
             (folder / "config.json").write_text(
                 json.dumps(config, sort_keys=True, indent=2)
@@ -502,9 +495,26 @@ def replay(
                 json.dumps({s: str(p) for s, p in sorted(marks.items())}, indent=2)
             )
         return result
+    except BaseException:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        raise
     finally:
         if spilled is not None:
             shutil.rmtree(folder / SPILL_FOLDER, ignore_errors=True)
+
+
+def _progress_to(
+    bar: Update, also: Callable[[ReplayProgress], None] | None
+) -> Callable[[ReplayProgress], None]:
+    """One progress callback feeding the bar and the caller's ``on_progress``."""
+
+    def report(progress: ReplayProgress) -> None:
+        bar(progress.done, progress.total)
+        if also is not None:
+            also(progress)
+
+    return report
 
 
 def _sessions_of(

@@ -6,14 +6,20 @@ sweep`` and ``walkforward``; they return pandas DataFrames (the CSV's rows).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from tradecore.apps.replay.sweep_outputs import summary_of, table_rows, write_outputs
-from tradecore.apps.replay.sweep_run import SweepSettings, run_sweep
+from tradecore.apps.replay.sweep_outputs import (
+    heatmap_axes,
+    heatmap_figure,
+    summary_of,
+    table_rows,
+    write_outputs,
+)
+from tradecore.apps.replay.sweep_run import METRICS, SweepSettings, run_sweep
 from tradecore.apps.replay.walkforward_outputs import window_row
 from tradecore.apps.replay.walkforward_outputs import (
     write_outputs as write_walkforward,
@@ -88,6 +94,60 @@ def sweep(
     frame = pd.DataFrame(table_rows(outcome))
     frame.attrs["sweep"] = summary_of(outcome)
     return frame
+
+
+def optimize(
+    strategy: StrategySpec,
+    grid: Mapping[str, Iterable[GridValue] | str],
+    data: Any,
+    *,
+    maximize: str = "sharpe",
+    constraint: Callable[[dict[str, Any]], bool] | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    heatmap: str | None = None,
+    out: str | Path | None = None,
+    replace: bool = False,
+    fill_model: str = "realistic",
+    seed: int = 7,
+    cash: int | str = 1_000_000,
+    calendar: str | MarketCalendar = "XNYS",
+) -> tuple[Any, Any]:
+    """Search ``grid`` for the combination that maximizes ``maximize`` (any sweep
+    metric; for ``max_drawdown`` and other lower-is-better metrics, the best is the
+    lowest). ``constraint(params) -> bool`` drops combinations before they run
+    (``lambda p: p["fast"] < p["slow"]``).
+
+    Returns ``(table, heatmap)``: the sweep's rows sorted best first (refused and
+    failed combinations last; ``table.attrs["sweep"]`` holds the summary with the
+    deflated Sharpe of the best given the trials run), and a plotly Figure of the
+    metric over two parameters (``heatmap="x,y"``, default the first two).
+    """
+    import pandas as pd
+
+    settings = _settings(strategy, grid, maximize, fill_model, seed, cash, calendar)
+    x, y = heatmap_axes(settings.grid.names, heatmap)  # refused before any replay
+    folder = None if out is None else Path(out)
+    outcome = run_sweep(
+        data,
+        settings,
+        workers=workers,
+        scheduler=scheduler,
+        out=folder,
+        replace=replace,
+        constraint=constraint,
+    )
+    if folder is not None:
+        write_outputs(outcome, folder, heatmap)
+    frame = pd.DataFrame(table_rows(outcome))
+    frame = frame.sort_values(
+        "metric",
+        ascending=not METRICS[maximize],
+        na_position="last",
+        kind="stable",
+    ).reset_index(drop=True)
+    frame.attrs["sweep"] = summary_of(outcome)
+    return frame, heatmap_figure(outcome, x, y)
 
 
 def walkforward(

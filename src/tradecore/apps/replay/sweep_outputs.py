@@ -149,7 +149,18 @@ def heatmap_axes(names: Sequence[str], chosen: str | None) -> tuple[str, str | N
 
 
 def heatmap_html(outcome: SweepOutcome, x: str, y: str | None) -> str:
-    """The metric over ``x`` and ``y`` (the other parameters at the best's values)."""
+    """:func:`heatmap_figure` as a page of its own."""
+    figure = heatmap_figure(outcome, x, y)
+    # Self-contained (plotly.js inside: no network to view it) and the same bytes
+    # for the same sweep (plotly would name the div with a random uuid).
+    return str(
+        figure.to_html(include_plotlyjs=True, full_html=True, div_id="sweep-heatmap")
+    )
+
+
+def heatmap_figure(outcome: SweepOutcome, x: str, y: str | None) -> Any:
+    """The metric over ``x`` and ``y`` (the other parameters at the best's values),
+    a plotly Figure."""
     import plotly.graph_objects as go
 
     grid = outcome.settings.grid.as_dict()
@@ -186,11 +197,7 @@ def heatmap_html(outcome: SweepOutcome, x: str, y: str | None) -> str:
         xaxis_title=x,
         yaxis_title=y or "",
     )
-    # Self-contained (plotly.js inside: no network to view it) and the same bytes
-    # for the same sweep (plotly would name the div with a random uuid).
-    return str(
-        figure.to_html(include_plotlyjs=True, full_html=True, div_id="sweep-heatmap")
-    )
+    return figure
 
 
 def write_outputs(outcome: SweepOutcome, out: Path, heatmap: str | None = None) -> None:

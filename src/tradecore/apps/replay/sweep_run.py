@@ -292,8 +292,15 @@ def run_sweep(
     out: Path | None = None,
     replace: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    constraint: Callable[[dict[str, Any]], bool] | None = None,
 ) -> SweepOutcome:
     """Run every combination of ``settings.grid`` over ``data``; see the module doc.
+
+    ``constraint`` (the notebook's ``tc.optimize``) keeps a combination only when it
+    returns true; one it refuses is recorded ``invalid`` ("refused by the
+    constraint") and not replayed, like one the strategy refuses. It is applied
+    before anything runs, so a resumed sweep with another constraint only changes
+    which combinations are run, not their results.
 
     Raises:
         ConfigurationError: unknown metric or parameter, an ``out`` folder of another
@@ -308,7 +315,11 @@ def run_sweep(
     records: dict[int, dict[str, Any]] = {}
     pending: list[TrialTask] = []
     for task in _tasks(settings):
-        done = _refused(task) or (folder.finished(task) if folder else None)
+        done = (
+            _refused(task)
+            or _constrained(task, constraint)
+            or (folder.finished(task) if folder else None)
+        )
         if done is None:
             pending.append(task)
         else:
@@ -335,6 +346,15 @@ def run_sweep(
         verdict=verdict,
         fingerprint=fingerprint,
     )
+
+
+def _constrained(
+    task: TrialTask, constraint: Callable[[dict[str, Any]], bool] | None
+) -> dict[str, Any] | None:
+    """The ``invalid`` record of a combination ``constraint`` refuses, else None."""
+    if constraint is None or constraint(dict(task.params)):
+        return None
+    return record_of(task, None, None, "refused by the constraint", INVALID)
 
 
 def metric_value(record: Mapping[str, Any], metric: str) -> float:

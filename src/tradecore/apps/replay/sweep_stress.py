@@ -47,6 +47,7 @@ def stress_best(
                 calendar=settings.calendar,
                 stress=scenario,
                 **settings.extra,
+                progress=False,
             )
             return dict(result.summary)
 

@@ -118,11 +118,12 @@ def run_trial(task: TrialTask, data: Any) -> dict[str, Any]:
                 signing=task.signing,
                 calendar=task.calendar,
                 **task.extra,
+                progress=False,
             )
         except Exception as e:  # recorded, not raised: one trial never stops a sweep
             reason = _line(e, kind=not isinstance(e, TradecoreError))
             return record_of(task, None, None, reason=reason)
-        return record_of(task, dict(result.summary), result.equity)
+        return record_of(task, dict(result.summary), result.equity_values)
 
 
 def _line(error: BaseException, *, kind: bool = False) -> str:

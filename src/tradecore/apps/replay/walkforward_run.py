@@ -267,8 +267,9 @@ def _replay_window(
             signing=settings.signing,
             calendar=settings.calendar,
             **settings.extra,
+            progress=False,
         )
-    equity = np.asarray(result.equity, dtype=np.float64)
+    equity = np.asarray(result.equity_values, dtype=np.float64)
     return dict(result.summary), np.asarray(result.timestamps_ns), equity
 
 

@@ -32,6 +32,8 @@ def load_strategy(
     ``spec`` is a bundled name, ``package.module:ClassName``, a class, or an instance
     (then ``params`` must be empty); ``"model"`` loads the verified model directory
     ``params["model_dir"]`` (:mod:`tradecore.apps.wiring.model_strategy`);
+    ``"policy"`` the verified RL policy directory ``params["policy_dir"]``
+    (:mod:`tradecore.apps.research.rl_policy`, the ``[rl]`` extra);
     ``"portfolio"`` builds the portfolio of the TOML file ``params["config"]``
     (:mod:`tradecore.apps.wiring.portfolio_config`). Either
     form is accepted: the simple
@@ -46,7 +48,8 @@ def load_strategy(
             a name that is not a strategy class, a missing or wrongly shaped
             callback, unknown parameter (lists the known ones), a value of the wrong
             type, or a constructor that failed.
-        ManifestRejected: ``"model"`` and the model directory does not verify.
+        ManifestRejected: ``"model"`` (``"policy"``) and the model (policy)
+            directory does not verify.
     """
     if not isinstance(spec, str | type):
         return _checked_instance(spec, params)
@@ -54,6 +57,10 @@ def load_strategy(
         from tradecore.apps.wiring.model_strategy import load_model_strategy
 
         return load_model_strategy(params)
+    if spec == "policy":  # a trained RL policy directory: verified, then loaded
+        from tradecore.apps.research.rl_policy import load_policy_strategy
+
+        return load_policy_strategy(params)
     if spec == "portfolio":  # several strategies through the allocator
         from tradecore.apps.wiring.portfolio_config import load_portfolio
 

@@ -88,6 +88,9 @@ class ModelStrategy(BarStrategy):
         self.edge_scale, self.rebalance = edge_scale, rebalance
         self._online: OnlineFeatures | None = None
         self._seen = 0
+        #: The probabilities of this timestamp's calls (empty when none were made):
+        #: what the live staleness watch resolves against later closes.
+        self.last_scores: dict[str, float] = {}
 
     def expected_edge_bps(self, probability: float) -> float:
         """``(2q - 1) * edge_scale * 1e4`` (module docstring)."""
@@ -97,6 +100,7 @@ class ModelStrategy(BarStrategy):
         self, timestamp_ns: int, bars: Mapping[str, Bar], view: MarketView
     ) -> Returned:
         """Update the features; at a rebalance, the targets whose side changes."""
+        self.last_scores = {}
         if self._online is None:
             self._online = self.feature_set.online(view.calendar)
         rows = self._online.step(
@@ -111,6 +115,7 @@ class ModelStrategy(BarStrategy):
             return None
         probs = self.predictor.predict_proba(np.array([rows[s] for s in ready]))
         scored = {s: float(p) for s, p in zip(ready, probs, strict=True)}
+        self.last_scores = scored
         return self._targets(scored, view, f"model@{timestamp_ns}")
 
     def _targets(

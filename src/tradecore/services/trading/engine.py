@@ -177,6 +177,17 @@ class TradingEngine(NetOfCostSteps):
             else self._planner.version_hash
         )
 
+    def use_model(self, model_hash: str, manifest_hash: str | None) -> None:
+        """Stamp decisions from now on with another model and manifest.
+
+        For a live run that swapped its model between bars (a promotion or rollback
+        in the registry): the decisions after the swap must point at what made them.
+        """
+        self._config = attrs.evolve(
+            self._config, model_hash=model_hash, manifest_hash=manifest_hash
+        )
+        self._last_stamp = None
+
     # --- PortfolioView ------------------------------------------------------------
 
     def position(self, symbol: str) -> Decimal:

@@ -22,6 +22,10 @@ bar (stamped at midnight New York) at that session's close, an hourly bar that
 straddles the close at the close. A decision then happens at the close, and its
 order waits (queued, as Alpaca queues it) for the next open.
 
+:func:`replay_steps` is the loop as a generator that pauses at each timestamp
+between steps 3 and 4 (the RL environment drives it); :func:`run_replay` runs it
+to the end.
+
 The loop does a few dictionary operations per bar; bars stay in numpy columns and a
 :class:`Bar` object is only built for a broker that has a working order to match.
 """
@@ -29,7 +33,7 @@ The loop does a few dictionary operations per bar; bars stay in numpy columns an
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from datetime import datetime, timedelta
 
 import attrs
@@ -87,6 +91,55 @@ def run_replay(
     ``corporate_actions`` are applied when time reaches their ex-date (module
     docstring); the venue keeps trading raw prices.
     """
+    steps = replay_steps(
+        frames,
+        engine,
+        broker,
+        clock,
+        interval=interval,
+        on_progress=on_progress,
+        calendar=calendar,
+        release=release,
+        corporate_actions=corporate_actions,
+    )
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+
+@attrs.frozen
+class ReplayStep:
+    """A timestamp the driver paused at: its bars have closed and the fills due by
+    then are booked, but the engine (so the strategy) has not seen them yet.
+
+    ``rows`` are ``(frame index, row)`` of the bars stamped ``timestamp_ns``.
+    """
+
+    timestamp_ns: int
+    rows: tuple[tuple[int, int], ...]
+
+
+def replay_steps(
+    frames: Sequence[BarFrame],
+    engine: TradingEngine,
+    broker: ScheduledBroker,
+    clock: ManualClock,
+    *,
+    interval: timedelta,
+    on_progress: Callable[[ReplayProgress], None] | None = None,
+    calendar: MarketCalendar | None = None,
+    release: Callable[[BarFrame, int], None] | None = None,
+    corporate_actions: Sequence[CorporateAction] = (),
+) -> Generator[ReplayStep, None, ReplayRun]:
+    """:func:`run_replay` as a generator that pauses at each timestamp.
+
+    It yields a :class:`ReplayStep` once the timestamp's bars have closed, before
+    the engine sees them: whoever drives it (the RL environment) can read the book
+    and set what the strategy will do, then resume. Exhausted, it returns the
+    :class:`ReplayRun`. ``run_replay`` is this generator run to the end: one loop.
+    """
     columns = [(f.symbol, f.close, f.volume) for f in frames]
     interval_ns = int(interval.total_seconds() * 1e9)
     known_at = _known_at(calendar, interval)
@@ -139,6 +192,7 @@ def run_replay(
                     broker.on_bar(frames[f].bar(r))
                     fed.add(symbol)
             _advance(clock, broker, engine, known_at(t_ns, t_ns + interval_ns))
+            yield ReplayStep(t_ns, tuple(batch))
             if feed is None:
                 for f, r in batch:
                     symbol, close, volume = columns[f]

@@ -1,0 +1,326 @@
+"""The report's derived series and tables, from the equity curve, the bars and fills.
+
+Everything here is arithmetic on what the replay produced, reusing the research
+domain's definitions (FIFO round trips from :mod:`tradecore.domain.research.trades`,
+daily returns and the Sharpe ratio from :mod:`tradecore.domain.research.metrics`) so
+the report never disagrees with ``summary.json``. Only what the summary does not
+carry is computed here:
+
+* **benchmark**: buy-and-hold of the same universe, equal weight: each symbol's
+  close (carried forward, its first close before it starts trading) over its first
+  close, averaged, times the opening equity; rebalanced never.
+* **MAE / MFE** (maximum adverse / favourable excursion, Sweeney, *Campaign
+  Trading*, 1996): the worst and best price a round trip saw while open, from the
+  bars' lows and highs between entry and exit, as a return on the entry price in the
+  trip's direction.
+* **drawdown periods**: peak to trough to recovery (or the end, if never recovered).
+* **calendar returns**: month and year returns from the last equity of each UTC
+  month (the first against the opening equity).
+* **rolling Sharpe / volatility**: over a window of daily returns (UTC days),
+  annualized with 252 sessions a year.
+* **gross exposure**: the sum of absolute position values over equity at each point.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from tradecore.domain.market.bar_frame import BarFrame, to_ns
+from tradecore.domain.orders.spec import Side
+from tradecore.domain.research.metrics import (
+    TRADING_DAYS_PER_YEAR,
+    daily_returns,
+    day_ends,
+    sharpe_ratio,
+)
+from tradecore.domain.research.trades import RoundTrip, round_trips
+
+Rows = Sequence[Mapping[str, object]]
+FloatArray = NDArray[np.float64]
+ROLLING_DAYS = 63  # about a quarter of sessions
+_DAY_NS = 86_400 * 1_000_000_000
+
+
+class FillView(NamedTuple):
+    """A fill row read as the research domain's ``FillLike``."""
+
+    symbol: str
+    side: Side
+    qty: Decimal
+    price: Decimal
+    fee: Decimal
+    filled_at: datetime
+
+
+def _moment(value: object) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def fill_views(fills: Iterable[Mapping[str, object]]) -> list[FillView]:
+    """Fill rows (report rows: ISO or aware times, decimals) in time order.
+
+    Rows missing a symbol, side, quantity or price are not fills and are skipped.
+    """
+    views = []
+    for row in fills:
+        if not all(k in row for k in ("symbol", "side", "qty", "price", "filled_at")):
+            continue
+        views.append(
+            FillView(
+                symbol=str(row["symbol"]),
+                side=Side(str(getattr(row["side"], "value", row["side"]))),
+                qty=Decimal(str(row["qty"])),
+                price=Decimal(str(row["price"])),
+                fee=Decimal(str(row.get("fee") or 0)),
+                filled_at=_moment(row["filled_at"]),
+            )
+        )
+    return sorted(views, key=lambda f: f.filled_at)  # stable: same-time order kept
+
+
+@attrs.frozen(kw_only=True)
+class TripRow:
+    """One round trip with its excursions, as the trade list and ``trades.csv``."""
+
+    trip: RoundTrip
+    #: Return on the entry price in the trip's direction, fees excluded.
+    ret: float
+    #: Worst and best excursion while open (fractions of entry; MAE <= 0 <= MFE).
+    mae: float
+    mfe: float
+
+    @property
+    def duration(self) -> timedelta:
+        """How long the position was open."""
+        return self.trip.closed_at - self.trip.opened_at
+
+    def as_row(self) -> dict[str, object]:
+        """The CSV row: exact decimals, ISO UTC times, round-trip floats."""
+        t = self.trip
+        return {
+            "symbol": t.symbol,
+            "direction": "long" if t.direction > 0 else "short",
+            "qty": t.qty,
+            "entry_time": t.opened_at,
+            "entry_price": t.entry_price,
+            "exit_time": t.closed_at,
+            "exit_price": t.exit_price,
+            "pnl": t.pnl,
+            "fees": t.fees,
+            "return": self.ret,
+            "duration_s": self.duration.total_seconds(),
+            "mae": self.mae,
+            "mfe": self.mfe,
+        }
+
+
+def trip_rows(fills: Sequence[FillView], bars: Sequence[BarFrame]) -> list[TripRow]:
+    """The FIFO round trips of ``fills``, each with its return, MAE and MFE."""
+    by_symbol = {frame.symbol: frame for frame in bars}
+    rows = []
+    for trip in round_trips(fills):
+        entry = float(trip.entry_price)
+        ret = trip.direction * (float(trip.exit_price) / entry - 1.0)
+        mae, mfe = _excursions(trip, by_symbol.get(trip.symbol), entry)
+        rows.append(TripRow(trip=trip, ret=ret, mae=mae, mfe=mfe))
+    return rows
+
+
+def _excursions(
+    trip: RoundTrip, frame: BarFrame | None, entry: float
+) -> tuple[float, float]:
+    """MAE and MFE from the bars open while the trip was (its fills' prices too)."""
+    prices = [entry, float(trip.exit_price)]
+    lows, highs = np.array(prices), np.array(prices)
+    if frame is not None and len(frame):
+        first = int(np.searchsorted(frame.timestamps, to_ns(trip.opened_at), "left"))
+        last = int(np.searchsorted(frame.timestamps, to_ns(trip.closed_at), "right"))
+        lows = np.concatenate([lows, frame.low[first:last]])
+        highs = np.concatenate([highs, frame.high[first:last]])
+    if trip.direction > 0:
+        return min(0.0, lows.min() / entry - 1.0), max(0.0, highs.max() / entry - 1.0)
+    return min(0.0, 1.0 - highs.max() / entry), max(0.0, 1.0 - lows.min() / entry)
+
+
+def symbol_pnl(trips: Sequence[TripRow]) -> dict[str, tuple[Decimal, int]]:
+    """Realized P&L (closed round trips, net of fees) and trip count per symbol."""
+    totals: dict[str, tuple[Decimal, int]] = {}
+    for row in trips:
+        pnl, n = totals.get(row.trip.symbol, (Decimal(0), 0))
+        totals[row.trip.symbol] = (pnl + row.trip.pnl, n + 1)
+    return dict(sorted(totals.items()))
+
+
+def closes_at(frame: BarFrame, stamps: NDArray[np.int64]) -> FloatArray:
+    """``frame``'s close as of each stamp (carried forward; its first close before)."""
+    where = np.searchsorted(frame.timestamps, stamps, "right") - 1
+    return np.asarray(frame.close[np.clip(where, 0, len(frame) - 1)], dtype=float)
+
+
+def benchmark(
+    bars: Sequence[BarFrame], stamps: NDArray[np.int64], opening: float
+) -> FloatArray | None:
+    """Equal-weight buy-and-hold of ``bars``' symbols at ``stamps`` (None: no bars)."""
+    frames = [f for f in bars if len(f)]
+    if not frames or not len(stamps):
+        return None
+    growth = np.zeros(len(stamps))
+    for frame in frames:
+        growth += closes_at(frame, stamps) / float(frame.close[0])
+    curve: FloatArray = opening * growth / len(frames)
+    return curve
+
+
+def gross_exposure(
+    fills: Sequence[FillView],
+    bars: Sequence[BarFrame],
+    stamps: NDArray[np.int64],
+    equity: FloatArray,
+) -> FloatArray:
+    """Sum of |position x close| over equity at each stamp (fills at or before it)."""
+    by_symbol = {frame.symbol: frame for frame in bars if len(frame)}
+    gross = np.zeros(len(stamps))
+    for symbol in sorted({f.symbol for f in fills}):
+        mine = [f for f in fills if f.symbol == symbol]
+        times = np.array([to_ns(f.filled_at) for f in mine], dtype=np.int64)
+        held = np.cumsum([float(f.qty) * f.side.sign for f in mine])
+        where = np.searchsorted(times, stamps, "right") - 1
+        position = np.where(where >= 0, held[np.clip(where, 0, None)], 0.0)
+        frame = by_symbol.get(symbol)
+        if frame is None:
+            last = np.array([float(f.price) for f in mine])
+            price = np.where(where >= 0, last[np.clip(where, 0, None)], 0.0)
+        else:
+            price = closes_at(frame, stamps)
+        gross += np.abs(position * price)
+    out: FloatArray = np.divide(
+        gross, equity, out=np.zeros_like(gross), where=equity > 0
+    )
+    return out
+
+
+@attrs.frozen(kw_only=True)
+class DrawdownPeriod:
+    """One drawdown: from a peak, down to its trough, back to the peak (or not)."""
+
+    peak: int
+    trough: int
+    #: Index at which equity regained the peak; None if it never did.
+    recovery: int | None
+    depth: float
+
+
+def drawdown_periods(
+    values: FloatArray, drawdown: FloatArray, top: int = 5
+) -> list[DrawdownPeriod]:
+    """The ``top`` deepest drawdown periods, deepest first."""
+    periods: list[DrawdownPeriod] = []
+    underwater = drawdown < 0
+    i, n = 0, len(values)
+    while i < n:
+        if not underwater[i]:
+            i += 1
+            continue
+        start = i
+        while i < n and underwater[i]:
+            i += 1
+        trough = start + int(np.argmin(drawdown[start:i]))
+        periods.append(
+            DrawdownPeriod(
+                peak=start - 1 if start else 0,
+                trough=trough,
+                recovery=i if i < n else None,
+                depth=float(drawdown[trough]),
+            )
+        )
+    return sorted(periods, key=lambda p: (p.depth, p.peak))[:top]
+
+
+def longest_drawdown(stamps: NDArray[np.int64], drawdown: FloatArray) -> timedelta:
+    """The longest time spent below a previous peak (to the end, if unrecovered)."""
+    longest = 0
+    for period in drawdown_periods(np.zeros(len(drawdown)), drawdown, len(drawdown)):
+        end = len(stamps) - 1 if period.recovery is None else period.recovery
+        longest = max(longest, int(stamps[end] - stamps[period.peak]))
+    return timedelta(microseconds=longest // 1_000)
+
+
+class CalendarReturns(NamedTuple):
+    """Month returns as a (year x 12) grid (NaN where no data) and year returns."""
+
+    years: list[int]
+    months: FloatArray
+    yearly: FloatArray
+
+
+def calendar_returns(stamps: NDArray[np.int64], values: FloatArray) -> CalendarReturns:
+    """Compound returns per UTC month and year, from each period's last equity."""
+    if len(values) == 0 or not (values > 0).all():
+        return CalendarReturns([], np.empty((0, 12)), np.empty(0))
+    moments = stamps.view("datetime64[ns]")
+    month_key = moments.astype("datetime64[M]").astype(np.int64)
+    ends = np.append(np.flatnonzero(month_key[1:] != month_key[:-1]), len(values) - 1)
+    closes = values[ends]
+    previous = np.concatenate([values[:1], closes[:-1]])
+    monthly = closes / previous - 1.0
+    keys = month_key[ends]
+    first_year = int(keys[0] // 12) + 1970
+    years = list(range(first_year, int(keys[-1] // 12) + 1971))
+    grid = np.full((len(years), 12), np.nan)
+    grid[keys // 12 + 1970 - first_year, keys % 12] = monthly
+    year_of = keys // 12
+    year_ends = np.append(np.flatnonzero(year_of[1:] != year_of[:-1]), len(keys) - 1)
+    year_close = closes[year_ends]
+    yearly = year_close / np.concatenate([values[:1], year_close[:-1]]) - 1.0
+    return CalendarReturns(years, grid, yearly)
+
+
+class Rolling(NamedTuple):
+    """Rolling annualized Sharpe and volatility of daily returns, at each day's end."""
+
+    stamps: NDArray[np.int64]
+    sharpe: FloatArray
+    volatility: FloatArray
+    window: int
+
+
+def rolling_statistics(
+    stamps: NDArray[np.int64], values: FloatArray, window: int = ROLLING_DAYS
+) -> Rolling:
+    """Rolling Sharpe (the domain's ``sharpe_ratio``) and volatility of UTC days."""
+    if len(values) < 2 or not (values > 0).all():
+        return Rolling(np.empty(0, np.int64), np.empty(0), np.empty(0), window)
+    days = daily_returns(stamps, values)
+    ends = stamps[day_ends(stamps)]
+    window = max(2, min(window, len(days) // 2 or 2))
+    sharpe = np.full(len(days), np.nan)
+    vol = np.full(len(days), np.nan)
+    root = math.sqrt(TRADING_DAYS_PER_YEAR)
+    for i in range(window, len(days) + 1):
+        chunk = days[i - window : i]
+        sharpe[i - 1] = sharpe_ratio(chunk, TRADING_DAYS_PER_YEAR)
+        vol[i - 1] = float(np.std(chunk, ddof=1)) * root
+    return Rolling(ends, sharpe, vol, window)
+
+
+def day_returns(stamps: NDArray[np.int64], values: FloatArray) -> FloatArray:
+    """Daily (UTC day) returns: the distribution chart's data."""
+    if len(values) == 0 or not (values > 0).all():
+        return np.empty(0)
+    return daily_returns(stamps, values)
+
+
+def utc(stamp_ns: int) -> datetime:
+    """An int64 ns stamp as an aware UTC datetime."""
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=stamp_ns // 1_000)

@@ -1,0 +1,2 @@
+"""Research tools that compose the simulator for learning: the portfolio RL
+environment and the policies trained in it (docs/rl-environment.md)."""
