@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from tests.calendars import xnys
 from tradecore.adapters.data.recorded_feed import RecordedBarFeed
 from tradecore.adapters.sim import SimClock, SimulatedBroker
@@ -34,6 +36,7 @@ CONFIG = """
 [portfolio]
 method = "equal_weight"
 min_trade = 0.002
+sizing = "{sizing}"
 [portfolio.constraints]
 gross_target = 0.5
 
@@ -50,9 +53,12 @@ params = { period = 5 }
 """
 
 
-def test_a_portfolio_decides_live_what_it_decides_in_replay(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sizing", ["account", "paper"])
+def test_a_portfolio_decides_live_what_it_decides_in_replay(
+    tmp_path: Path, sizing: str
+) -> None:
     toml = tmp_path / "portfolio.toml"
-    toml.write_text(CONFIG)
+    toml.write_text(CONFIG.replace("{sizing}", sizing))
     params = {"config": str(toml)}
     frames = generate_bars(["AAA", "BBB", "CCC"], 300, start=START, seed=5)
     replayed = replay(frames, "portfolio", params, fill_model="ideal", cash=CASH)
@@ -91,3 +97,6 @@ def test_a_portfolio_decides_live_what_it_decides_in_replay(tmp_path: Path) -> N
         (str(row["decided_at"]), str(row["symbol"])) for row in replayed.decision_rows
     )
     assert {d.strategy_id for d in live} == {"portfolio"}
+    if sizing == "paper":  # sized on the bars alone: the very same decisions
+        ids = sorted(str(row["decision_id"]) for row in replayed.decision_rows)
+        assert sorted(d.decision_id for d in live) == ids

@@ -11,6 +11,7 @@ from::
                                      # rank, mean_variance
     rebalance_every = 0              # bars; 0: only when a strategy changed its book
     min_trade = 0.002                # no-trade band, fraction of equity (default 0)
+    sizing = "account"               # or "paper": size on the virtual books' equity
     correlation_alert = 0.9          # alert when two strategies correlate above it
     correlation_window = 20          # returns in the rolling correlation
     [portfolio.constraints]          # the allocator's Constraints (docs/portfolio-allocator.md)
@@ -95,6 +96,7 @@ _PORTFOLIO: dict[str, tuple[type, ...]] = {
     "method": (str,),
     "rebalance_every": (int,),
     "min_trade": _NUMBER,
+    "sizing": (str,),
     "correlation_alert": _NUMBER,
     "correlation_window": (int,),
     "constraints": (dict,),

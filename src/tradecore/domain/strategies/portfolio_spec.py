@@ -51,6 +51,10 @@ class PortfolioSettings:
     #: No-trade band: a symbol's trade smaller than this fraction of equity is not
     #: sent (a trade to flat always is); keeps equity drift from churning the book.
     min_trade: float = attrs.field(default=0.0)
+    #: What the book is sized on: ``"account"`` (its marked equity) or ``"paper"``
+    #: (the sum of the sleeves' virtual books: costless, but the same live and in
+    #: a replay, whatever the fill timing).
+    sizing: str = attrs.field(default="account")
 
     def __attrs_post_init__(self) -> None:
         every = self.rebalance_every
@@ -66,6 +70,8 @@ class PortfolioSettings:
         window = self.correlation_window
         if isinstance(window, bool) or not isinstance(window, int) or window < 3:
             raise InvalidInput("correlation_window", window, "must be an int >= 3")
+        if self.sizing not in ("account", "paper"):
+            raise InvalidInput("sizing", self.sizing, "expected account or paper")
         band = self.min_trade
         if isinstance(band, bool) or not isinstance(band, int | float):
             raise InvalidInput("min_trade", band, "must be a number in [0, 1)")

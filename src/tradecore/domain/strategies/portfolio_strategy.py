@@ -259,7 +259,7 @@ class PortfolioStrategy(BarStrategy):
             self._subs[spec.name] = _Sub(spec, book, view)
 
     def _rebalance(self, timestamp_ns: int, view: MarketView) -> Returned:
-        equity = view.equity()
+        equity = self._sizing_equity(view)
         if equity <= 0:
             return None
         allocation = allocate(self._request(view, equity))
@@ -271,6 +271,14 @@ class PortfolioStrategy(BarStrategy):
             self.settings.constraints.lot_size,
         )
         return self._emit(timestamp_ns, allocation, targets, splits, view)
+
+    def _sizing_equity(self, view: MarketView) -> float:
+        """The equity the book is sized on: the account's, or (``sizing =
+        "paper"``) the sum of the virtual books' -- a function of the bars alone,
+        so a live run and a replay size alike (module docstring)."""
+        if self.settings.sizing == "paper":
+            return sum(sub.book.equity() for sub in self._subs.values())
+        return view.equity()
 
     def _request(self, view: MarketView, equity: float) -> AllocationRequest:
         symbols = tuple(sorted(self._last))
@@ -353,7 +361,7 @@ class PortfolioStrategy(BarStrategy):
         )
         self._targets = {s: q for s, q in book.items() if q}
         signal = f"portfolio:{identity}"
-        band = self.settings.min_trade * view.equity()
+        band = self.settings.min_trade * self._sizing_equity(view)
         sent: list[Target] = []
         self._expected = {}
         for symbol, qty in steps.items():

@@ -396,3 +396,22 @@ def test_the_allocators_correlation_cap_merges_the_twins_budgets() -> None:
     assert dict(pf.allocations[-1].budgets) == pytest.approx(
         {"x": 0.25, "y": 0.25, "z": 0.5}
     )
+
+
+def test_paper_sizing_uses_the_virtual_books_equity_not_the_accounts() -> None:
+    def run(sizing: str) -> Decimal:
+        pf = portfolio(
+            SleeveSpec(name="a", strategy=long("a", "AAA")),
+            rebalance_every=1,
+            sizing=sizing,
+        )
+        driver = Driver(pf)  # the account's equity stays 100,000
+        driver.step()
+        driver.step({**PRICES, "AAA": 110.0})
+        return dict(pf.allocations[-1].targets)["AAA"]
+
+    # a's book: 100,000 cash, 10 AAA bought at 100 now worth 110: 100,100
+    assert run("paper") == 910  # 100,100 / 110
+    assert run("account") == 909  # 100,000 / 110
+    with pytest.raises(InvalidInput, match="sizing"):
+        PortfolioSettings(sizing="magic")
