@@ -117,3 +117,17 @@ def test_the_config_param_and_file_are_checked(tmp_path: Path) -> None:
         load(tmp_path, "[portfolio\n")
     with pytest.raises(ConfigurationError, match="at least one"):
         load(tmp_path, "[portfolio]\n")
+
+
+def test_the_portfolio_hash_binds_the_configs_content(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from tradecore.apps.replay.run_manifest import run_identity
+
+    first = load(tmp_path, GOOD)
+    same = load(tmp_path, GOOD)
+    other = load(tmp_path, GOOD.replace("budget = 2.0", "budget = 2.5"))
+    assert first.model_hash == same.model_hash
+    assert first.model_hash != other.model_hash
+    identity = run_identity("portfolio", first, {}, timedelta(minutes=1))
+    assert identity.artifact_hash == first.model_hash

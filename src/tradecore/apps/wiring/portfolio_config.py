@@ -49,6 +49,7 @@ from typing import Any, TypeVar
 from tradecore.apps.config.settings import load_settings
 from tradecore.apps.wiring.manifest_trust import verify_manifest_file
 from tradecore.domain.errors import ConfigurationError, InvalidInput, ManifestMismatch
+from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.portfolio import (
     BudgetBasis,
     Constraints,
@@ -139,8 +140,18 @@ def load_portfolio(
             "known: config"
         )
     where = Path(str(path))
-    table = _read(where)
-    return build_portfolio(table, load, where)
+    text = _read_text(where)
+    portfolio = build_portfolio(_parse(where, text), load, where)
+    portfolio.model_hash = sha256_hex(
+        {
+            "config": sha256_hex(text),
+            "artifacts": {
+                s.name: str(getattr(s.strategy, "model_hash", None) or "")
+                for s in portfolio.sleeves
+            },
+        }
+    )
+    return portfolio
 
 
 def build_portfolio(
@@ -167,12 +178,19 @@ def build_portfolio(
         raise ConfigurationError(f"{where}: {e}") from None
 
 
-def _read(where: Path) -> dict[str, Any]:
+def _read_text(where: Path) -> str:
     try:
-        return tomllib.loads(where.read_text(encoding="utf-8"))
+        return where.read_text(encoding="utf-8")
     except OSError as e:
         raise ConfigurationError(f"portfolio config {where}: {e.strerror}") from None
-    except tomllib.TOMLDecodeError as e:
+    except UnicodeDecodeError:
+        raise ConfigurationError(f"portfolio config {where}: not UTF-8") from None
+
+
+def _parse(where: Path, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError) as e:
         raise ConfigurationError(f"portfolio config {where}: not TOML: {e}") from None
 
 

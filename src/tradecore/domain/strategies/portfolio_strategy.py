@@ -126,6 +126,10 @@ class PortfolioStrategy(BarStrategy):
     """N strategies, one account, through the allocator (module docstring)."""
 
     history = 2  # the portfolio keeps its own window of closes
+    #: A hash of what the portfolio is made of (its config and the sub-strategies'
+    #: artifacts), set by the loader: a run manifest records it as the artifact
+    #: hash, so a replay binds the exact portfolio, not only the config's path.
+    model_hash: str | None = None
 
     def __init__(
         self, sleeves: Sequence[SleeveSpec], settings: PortfolioSettings | None = None
