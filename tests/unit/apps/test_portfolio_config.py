@@ -85,9 +85,16 @@ def test_a_config_builds_the_portfolio_it_describes(tmp_path: Path) -> None:
         (("budget = 2.0", "budget = -1"), "budget"),
         (('name = "reversion"', 'name = "trend"'), "name 'trend' is used twice"),
         (("max_position_shares = 300", "max_shares = 300"), "limits.max_shares"),
-        (('strategy = "sma_cross"', 'strategy = "nope"'), "unknown strategy 'nope'"),
+        (
+            ('strategy = "sma_cross"', 'strategy = "nope"'),
+            "strategies[0]: unknown strategy",
+        ),
         (("fast = 5", "fastest = 5"), "no parameter fastest"),
         (("fast = 5", "fast = [5]"), "params.fast = [5]"),
+        (
+            ('strategy = "sma_cross"', 'strategy = "portfolio"'),
+            "cannot hold a portfolio",
+        ),
         (("halted = true", "halted = 1"), "halted = 1: expected true or false"),
         (("correlation_alert = 0.8", "correlation_alert = 1.5"), "correlation_alert"),
         (('name = "trend"', 'nam = "trend"'), "unknown key strategies[0].nam"),

@@ -284,7 +284,15 @@ def _sleeve(where: Path, index: int, row: object, load: Loader) -> SleeveSpec:
                 f"{where}: {prefix}params.{key} = {value!r}: expected a string "
                 "or a number"
             )
-    strategy = load(row["strategy"], params)
+    if row["strategy"] == PORTFOLIO_STRATEGY:
+        raise ConfigurationError(
+            f"{where}: {prefix}strategy = 'portfolio': a portfolio cannot hold a "
+            "portfolio (combine their strategies in one file)"
+        )
+    try:
+        strategy = load(row["strategy"], params)
+    except ConfigurationError as e:
+        raise ConfigurationError(f"{where}: {prefix.rstrip('.')}: {e}") from None
     if "manifest" in row:
         _check_manifest(where, prefix, Path(row["manifest"]), strategy)
     limits = dict(row.get("limits", {}))
