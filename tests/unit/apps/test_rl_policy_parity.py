@@ -86,7 +86,7 @@ def test_replayed_policy_sees_and_does_what_the_environment_did() -> None:
     assert result.summary["fills"] > 0
     # The last decision's fills land in the bar the environment stops at.
     replay_book = {}
-    for row in result.fills:
+    for row in result.fill_rows:
         sign = 1 if row["side"] == "buy" else -1
         replay_book[row["symbol"]] = (
             replay_book.get(row["symbol"], 0) + sign * row["qty"]
