@@ -37,6 +37,7 @@ from tradecore.apps.live.model_dir import (
     verify_model_dir,
 )
 from tradecore.apps.wiring.alerting import build_alert_router
+from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.context import cli_context, open_configured_store
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.domain.errors import ConcurrencyConflict, ManifestMissing
@@ -46,7 +47,7 @@ from tradecore.ports.store_records import ModelRecord, StageChange
 from tradecore.services.research import model_registry as reg
 from tradecore.services.research.manifests import manifest_record
 
-app = typer.Typer(
+app = CliTyper(
     help="The model registry: register, promote, roll back and list models.",
     no_args_is_help=True,
 )

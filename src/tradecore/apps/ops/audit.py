@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.context import open_configured_store
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.domain.errors import IntegrityError
 
-app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
+app = CliTyper(help="The append-only audit log.", no_args_is_help=True)
 
 
 @app.command()

@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from tradecore.apps.ops.controls import Reason, breaker_line, opened
+from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.errors import cli_errors
 
-breaker_app = typer.Typer(help="Circuit breakers.", no_args_is_help=True)
+breaker_app = CliTyper(help="Circuit breakers.", no_args_is_help=True)
 
 
 @breaker_app.command("approve")

@@ -7,10 +7,11 @@ import json
 import typer
 
 from tradecore.apps.config.settings import config_hash, redacted
+from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.context import cli_context
 from tradecore.apps.wiring.errors import cli_errors
 
-app = typer.Typer(help="The effective configuration.", no_args_is_help=True)
+app = CliTyper(help="The effective configuration.", no_args_is_help=True)
 
 
 @app.command()

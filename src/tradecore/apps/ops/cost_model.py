@@ -16,13 +16,14 @@ from typing import Annotated
 import typer
 
 from tradecore.apps.ops.tca import live_calendar
+from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.context import open_configured_store
 from tradecore.apps.wiring.cost_models import resolve_pinned
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.domain.errors import ConfigurationError
 from tradecore.services.execution.tca_store import calibrate_from_store
 
-app = typer.Typer(
+app = CliTyper(
     help="Cost-model versions: calibrate from a day's fills, show the latest.",
     no_args_is_help=True,
 )

@@ -10,10 +10,11 @@ import typer
 from sqlalchemy import Engine
 
 from tradecore.adapters.sqlstore import migrate
+from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.context import store_engine
 from tradecore.apps.wiring.errors import cli_errors
 
-app = typer.Typer(
+app = CliTyper(
     help="Database schema: upgrade, downgrade, show the current revision.",
     no_args_is_help=True,
 )

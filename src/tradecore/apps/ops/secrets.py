@@ -9,10 +9,11 @@ import typer
 
 from tradecore.adapters.secrets import decrypt_secrets, encrypt_secrets, new_master_key
 from tradecore.apps.config.secrets import master_key
+from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.domain.errors import ConfigurationError
 
-app = typer.Typer(
+app = CliTyper(
     help="Encrypted secrets (API keys) for tradecore-live.", no_args_is_help=True
 )
 

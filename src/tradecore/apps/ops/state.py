@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from tradecore.apps.ops.controls import Reason, opened
+from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.domain.risk.trading_state import TradingState
 
-state_app = typer.Typer(
+state_app = CliTyper(
     help="The trading state shared by every process on the store.",
     no_args_is_help=True,
 )

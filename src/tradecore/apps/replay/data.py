@@ -29,6 +29,7 @@ from tradecore.adapters.data.lake import (
 from tradecore.adapters.data.lake_recordings import recorded_frames, recorded_sessions
 from tradecore.adapters.data.lake_verify import series_name, verify_lake
 from tradecore.apps.wiring.calendars import calendars_between
+from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.errors import DATA_PROBLEMS, cli_errors
 from tradecore.domain.errors import ConfigurationError, InvalidInput
 from tradecore.domain.market.bar_frame import BarFrame, from_ns
@@ -41,7 +42,7 @@ from tradecore.domain.market.lake import (
 )
 from tradecore.services.data.lake_fetch import FetchRequest, fetch_into_lake
 
-data_app = typer.Typer(
+data_app = CliTyper(
     help="A local Parquet lake of market data: fetch, list, verify.",
     no_args_is_help=True,
 )

@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 
 from tradecore.adapters.signing import generate_key_files
+from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.errors import cli_errors
 
-keys_app = typer.Typer(help="Ed25519 signing keys.", no_args_is_help=True)
+keys_app = CliTyper(help="Ed25519 signing keys.", no_args_is_help=True)
 
 
 @keys_app.command()

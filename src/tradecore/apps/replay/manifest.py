@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from tradecore.apps.config.settings import Settings, load_settings
+from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.manifest_trust import (
     sign_manifest_file,
@@ -16,7 +17,7 @@ from tradecore.apps.wiring.manifest_trust import (
 )
 from tradecore.domain.research.manifest import manifest_hash
 
-manifest_app = typer.Typer(
+manifest_app = CliTyper(
     help="Sign and verify manifests (what a model or parameter set was made from).",
     no_args_is_help=True,
 )

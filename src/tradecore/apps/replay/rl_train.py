@@ -51,6 +51,7 @@ from tradecore.apps.research.rl_policy import (
 )
 from tradecore.apps.research.rl_spaces import ActionSpace
 from tradecore.apps.wiring.calendars import calendars_for_span, frames_span
+from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.errors import DOMAIN, cli_errors
 from tradecore.domain.errors import ConfigurationError, InvalidInput
 from tradecore.domain.features.declaration import to_toml
@@ -70,7 +71,7 @@ from tradecore.domain.research.statistics import deflated_sharpe_ratio
 
 VERDICT_FILE = "verdict.json"
 
-rl_app = typer.Typer(
+rl_app = CliTyper(
     help="Reinforcement learning on the simulator: train and judge policies.",
     no_args_is_help=True,
 )

@@ -17,6 +17,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 
 import typer
 
+from tradecore.apps.wiring.cli_app import CliTyper
+
 #: Adds one command (or command group) to the app, importing its module on the way.
 Register = Callable[[typer.Typer], None]
 
@@ -99,11 +101,10 @@ class LazyApp:
 
     def build(self, names: Collection[str] | None = None) -> typer.Typer:
         """Return the app with the commands ``names`` (default: all) and ``version``."""
-        app = typer.Typer(
+        app = CliTyper(
             name=self._prog_name,
             help=self._help,
             no_args_is_help=True,
-            context_settings={"help_option_names": ["-h", "--help"]},
         )
         app.callback()(self._root)
         register_commands(app, self._table, self._table if names is None else names)

@@ -31,6 +31,34 @@ MARKET_CLOCK_MISMATCH = 11
 #: ``tradecore-replay data verify``: the lake has problems (one line each).
 DATA_PROBLEMS = 12
 
+#: What each exit code means, in the order help lists them (the epilog below).
+EXIT_CODE_MEANINGS: tuple[tuple[int, str], ...] = (
+    (OK, "success"),
+    (BUG, "unexpected error (a bug: please report it)"),
+    (USAGE, "bad command line (unknown option, bad value)"),
+    (DOMAIN, "refused by a domain rule (bad input, risk, integrity)"),
+    (UNAVAILABLE, "store or broker unavailable (retry later)"),
+    (CONFIG_OR_AUTH, "bad configuration or authentication failed"),
+    (SIGNATURE, "signature invalid"),
+    (MANIFEST_REJECTED, "manifest rejected"),
+    (SCHEMA_NOT_AT_HEAD, "database not at the migration head (db upgrade)"),
+    (MISSING_SECRET, "an API key or the secrets master key is missing"),
+    (PARITY_MISMATCH, "parity: live and replayed runs differ"),
+    (MARKET_CLOCK_MISMATCH, "broker clock and [market] calendar disagree"),
+    (DATA_PROBLEMS, "data verify: the lake has problems"),
+)
+
+
+def exit_codes_epilog() -> str:
+    """The exit-code table every command's help ends with.
+
+    The leading ``\\b`` line tells click not to rewrap the paragraph, so the
+    table keeps one code per line.
+    """
+    rows = "\n".join(f"  {code:>2}  {meaning}" for code, meaning in EXIT_CODE_MEANINGS)
+    return f"\b\nExit codes:\n{rows}"
+
+
 _EXIT_CODES: list[tuple[type[e.TradecoreError], int]] = [
     (MarketClockMismatch, MARKET_CLOCK_MISMATCH),
     (e.ManifestRejected, MANIFEST_REJECTED),
