@@ -58,6 +58,7 @@ from tradecore.apps.wiring.calendars import (
     frames_span,
     live_calendars,
 )
+from tradecore.apps.wiring.choices import LiveFeed
 from tradecore.apps.wiring.context import cli_context, open_configured_store
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.risk_path import compose_risk_path
@@ -89,7 +90,7 @@ def run(
         ),
     ] = None,
     feed: Annotated[
-        str,
+        LiveFeed,
         typer.Option(
             "--feed",
             help="Where bars come from: 'files' (--bars), 'alpaca' (data API, "

@@ -29,6 +29,7 @@ from tradecore.adapters.data.lake import (
 from tradecore.adapters.data.lake_recordings import recorded_frames, recorded_sessions
 from tradecore.adapters.data.lake_verify import series_name, verify_lake
 from tradecore.apps.wiring.calendars import calendars_between
+from tradecore.apps.wiring.choices import DataAdjustment, DataFeed
 from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.errors import DATA_PROBLEMS, cli_errors
 from tradecore.domain.errors import ConfigurationError, InvalidInput
@@ -220,9 +221,15 @@ def fetch(
     timeframe: Annotated[
         str, typer.Option("--timeframe", help="1Min, 5Min, 1Hour, 1Day (1-59Min...).")
     ] = "1Min",
-    feed: Annotated[str, typer.Option("--feed", help="iex, sip, delayed_sip.")] = "iex",
+    feed: Annotated[
+        DataFeed, typer.Option("--feed", help="Alpaca's data feed.")
+    ] = "iex",
     adjustment: Annotated[
-        str, typer.Option("--adjustment", help="raw, split, dividend, all.")
+        DataAdjustment,
+        typer.Option(
+            "--adjustment",
+            help="Corporate-action adjustment of the bars.",
+        ),
     ] = "raw",
     data_url: Annotated[
         str | None,

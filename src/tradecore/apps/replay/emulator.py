@@ -13,9 +13,14 @@ from tradecore.adapters.alpaca_emulator import (
     check_loopback,
     serve_forever,
 )
+from tradecore.apps.wiring.choices import FillModel
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.domain.errors import ConfigurationError, InvalidInput
 from tradecore.domain.validation import to_decimal
+
+#: The emulator account's starting cash: the replay's default (``tradecore-replay run
+#: --cash``), so a strategy sized on a replay meets the same account on the emulator.
+DEFAULT_CASH = "1000000"
 
 
 def _start(text: str | None) -> datetime:
@@ -34,8 +39,12 @@ def emulator(
     host: str = typer.Option("127.0.0.1", "--host", help="Loopback address only."),
     port: int = typer.Option(8080, "--port", min=1, max=65535, help="TCP port."),
     seed: int = typer.Option(7, "--seed", help="Seed of ids, fills and latencies."),
-    fill_model: str = typer.Option("realistic", "--fill-model", help="realistic|ideal"),
-    cash: str = typer.Option("100000", "--cash", help="Starting cash."),
+    fill_model: FillModel = typer.Option(
+        "realistic", "--fill-model", help="The fill model."
+    ),
+    cash: str = typer.Option(
+        DEFAULT_CASH, "--cash", help="Starting cash (the replay's default too)."
+    ),
     start: str | None = typer.Option(None, "--start", help="Virtual start time (ISO)."),
     symbols: str | None = typer.Option(
         None, "--symbols", help="Comma-separated tradable symbols (default: any)."

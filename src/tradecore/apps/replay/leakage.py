@@ -33,6 +33,7 @@ from tradecore.apps.replay.research_data import DataSpec, LoadedData, load_data
 from tradecore.apps.replay.runner import replay
 from tradecore.apps.replay.train import read_features
 from tradecore.apps.replay.venue import bar_interval
+from tradecore.apps.wiring.choices import Calendar, FillModel
 from tradecore.apps.wiring.errors import DOMAIN, cli_errors
 from tradecore.apps.wiring.strategy_loader import (
     StrategySpec,
@@ -166,10 +167,14 @@ def leakage(
     cuts: int = typer.Option(
         DEFAULT_CUTS, "--cuts", help="How many cut points, spread over the data."
     ),
-    fill_model: str = typer.Option("realistic", "--fill-model"),
+    fill_model: FillModel = typer.Option(
+        "realistic",
+        "--fill-model",
+        help="The venue's fill model.",
+    ),
     cash: str = typer.Option("1000000", "--cash"),
     seed: int = typer.Option(7, "--seed"),
-    calendar: str = typer.Option("XNYS", "--calendar", help="XNYS or 24/7."),
+    calendar: Calendar = typer.Option("XNYS", "--calendar", help="Market calendar."),
     config: Path | None = typer.Option(
         None, "--config", help="TOML configuration (its signing section)."
     ),

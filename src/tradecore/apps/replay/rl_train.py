@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import attrs
 import typer
@@ -43,7 +43,7 @@ from tradecore.apps.replay.runner import replay
 from tradecore.apps.replay.train import _frames as read_frames
 from tradecore.apps.replay.train import _source as data_source
 from tradecore.apps.replay.train import read_features
-from tradecore.apps.research.rl_env import TradingEnv
+from tradecore.apps.research.rl_env import REWARDS, TradingEnv
 from tradecore.apps.research.rl_policy import (
     CARD_FILE,
     FEATURES_FILE,
@@ -51,6 +51,7 @@ from tradecore.apps.research.rl_policy import (
 )
 from tradecore.apps.research.rl_spaces import ActionSpace
 from tradecore.apps.wiring.calendars import calendars_for_span, frames_span
+from tradecore.apps.wiring.choices import Calendar, FillModel, literal_of
 from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.errors import DOMAIN, cli_errors
 from tradecore.domain.errors import ConfigurationError, InvalidInput
@@ -75,6 +76,18 @@ rl_app = CliTyper(
     help="Reinforcement learning on the simulator: train and judge policies.",
     no_args_is_help=True,
 )
+
+if TYPE_CHECKING:
+    Algo = str
+else:
+    #: The RL algorithms: typer offers exactly these values.
+    Algo = literal_of(ALGOS)
+
+if TYPE_CHECKING:
+    Reward = str
+else:
+    #: The RL rewards: typer offers exactly these values.
+    Reward = literal_of(REWARDS)
 
 
 def register(app: typer.Typer) -> None:
@@ -306,7 +319,8 @@ def train(
         Path, typer.Option("--out", help="Folder for the policies and verdict.json.")
     ],
     algo: Annotated[
-        str, typer.Option("--algo", help=f"One of {', '.join(ALGOS)}.")
+        Algo,
+        typer.Option("--algo", help="The RL algorithm."),
     ] = "ppo",
     seeds: Annotated[
         int, typer.Option("--seeds", help="Policies to train (seeds 0..N-1).")
@@ -327,7 +341,7 @@ def train(
         str, typer.Option("--timeframe", help="With --lake: the bars' timeframe.")
     ] = "1Min",
     calendar: Annotated[
-        str, typer.Option("--calendar", help="Market calendar (XNYS or 24/7).")
+        Calendar, typer.Option("--calendar", help="Market calendar.")
     ] = "XNYS",
     episode_bars: Annotated[
         int, typer.Option("--episode-bars", help="Decisions per episode.")
@@ -350,9 +364,13 @@ def train(
     ] = None,
     drawdown_penalty: Annotated[float, typer.Option("--drawdown-penalty")] = 0.0,
     turnover_penalty: Annotated[float, typer.Option("--turnover-penalty")] = 0.0,
-    reward: Annotated[str, typer.Option("--reward", help="log or simple.")] = "log",
+    reward: Annotated[
+        Reward,
+        typer.Option("--reward", help="Log or simple returns."),
+    ] = "log",
     fill_model: Annotated[
-        str, typer.Option("--fill-model", help="realistic or ideal.")
+        FillModel,
+        typer.Option("--fill-model", help="The venue's fill model."),
     ] = "realistic",
     cash: Annotated[str, typer.Option("--cash", help="Starting cash.")] = "100000",
     config: Annotated[

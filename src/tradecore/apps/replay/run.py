@@ -11,11 +11,13 @@ import shutil
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 import typer
 
 from tradecore.adapters.data import QUARANTINE_FILE, parse_column_map
+from tradecore.adapters.data._shapes import SHAPES
 from tradecore.adapters.data.lake import LakeSelection
 from tradecore.adapters.report import canonical_json
 from tradecore.apps.config.execution import ExecutionSettings
@@ -40,6 +42,13 @@ from tradecore.apps.replay.stress import (
     stress_block,
     write_comparison,
 )
+from tradecore.apps.wiring.choices import (
+    Calendar,
+    DataAdjustment,
+    DataFeed,
+    FillModel,
+    literal_of,
+)
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.progress import progress_bar
 from tradecore.apps.wiring.strategy_loader import parse_params
@@ -48,6 +57,12 @@ from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.research.stress import StressScenario, scenarios_of
 from tradecore.domain.validation import to_decimal
 from tradecore.services.trading.replay import ReplayProgress
+
+if TYPE_CHECKING:
+    Shape = str
+else:
+    #: File shapes: typer offers exactly these values.
+    Shape = literal_of(("auto", *SHAPES))
 
 
 def run(
@@ -87,15 +102,17 @@ def run(
     timeframe: str = typer.Option(
         "1Min", "--timeframe", help="With --lake: the bars' timeframe."
     ),
-    feed: str | None = typer.Option(
-        None, "--feed", help="With --lake: the feed, if it holds several."
+    feed: DataFeed | None = typer.Option(
+        None,
+        "--feed",
+        help="With --lake: the feed, if it holds several.",
     ),
-    lake_adjustment: str | None = typer.Option(
+    lake_adjustment: DataAdjustment | None = typer.Option(
         None,
         "--lake-adjustment",
-        help="With --lake: which of its series to read, if it holds several "
-        "(raw, split, dividend, all); raw series get the lake's corporate actions "
-        "applied on their ex-dates, adjusted ones already carry them.",
+        help="With --lake: which of its series to read, if it holds several; raw "
+        "series get the lake's corporate actions applied on their ex-dates, "
+        "adjusted ones already carry them.",
     ),
     strategy: str = typer.Option(
         "sma_cross", "--strategy", help="Bundled name or package.module:ClassName."
@@ -103,8 +120,10 @@ def run(
     param: list[str] = typer.Option(
         [], "--param", help="Strategy parameter NAME=VALUE (repeatable)."
     ),
-    fill_model: str = typer.Option(
-        "realistic", "--fill-model", help="realistic (default) or ideal."
+    fill_model: FillModel = typer.Option(
+        "realistic",
+        "--fill-model",
+        help="The venue's fill model.",
     ),
     cash: str = typer.Option("1000000", "--cash", help="Starting cash."),
     seed: int = typer.Option(7, "--seed", help="Seed of the simulated broker."),
@@ -125,11 +144,11 @@ def run(
         "[risk]: limits, breakers, trading state, degradation, rejection handling, "
         "default protection, applied as tradecore-live applies them).",
     ),
-    calendar: str | None = typer.Option(
+    calendar: Calendar | None = typer.Option(
         None,
         "--calendar",
-        help="Market calendar of the data: XNYS (US equities, the default) or 24/7 "
-        "(default: [market] calendar).",
+        help="Market calendar of the data: XNYS (US equities) or 24/7 (default: "
+        "[market] calendar, else XNYS).",
     ),
     net_of_cost: bool = typer.Option(
         False,
@@ -158,11 +177,11 @@ def run(
         "ratio, cash, new_symbol) applied on their ex-dates (default: "
         "corporate_actions.csv next to the bar files, if there).",
     ),
-    adjustment: str = typer.Option(
+    adjustment: DataAdjustment = typer.Option(
         "raw",
         "--adjustment",
-        help="Prices the strategy sees: raw, split, dividend or all (back-adjusted "
-        "for those actions); the simulated venue always trades raw prices.",
+        help="Prices the strategy sees: raw, or back-adjusted for splits, "
+        "dividends or all actions; the simulated venue always trades raw prices.",
     ),
     columns: str = typer.Option(
         "",
@@ -170,7 +189,7 @@ def run(
         help="Map source columns to tradecore's: 'Date=timestamp,Adj Close=close' "
         "(targets: timestamp, open, high, low, close, volume, symbol).",
     ),
-    shape: str = typer.Option(
+    shape: Shape = typer.Option(
         "auto",
         "--shape",
         help="File shape: auto (from the header), tradecore, yfinance (midnights "

@@ -11,6 +11,7 @@ import typer
 from tradecore.apps.replay import sweep_options as o
 from tradecore.apps.replay.run import DataOptions
 from tradecore.apps.replay.stress import STRESS_CSV
+from tradecore.apps.replay.sweep_options import Metric
 from tradecore.apps.replay.sweep_outputs import (
     CSV_FILE,
     HEATMAP_FILE,
@@ -21,6 +22,7 @@ from tradecore.apps.replay.sweep_outputs import (
 )
 from tradecore.apps.replay.sweep_run import run_sweep
 from tradecore.apps.replay.sweep_stress import stress_best
+from tradecore.apps.wiring.choices import Calendar, DataAdjustment, DataFeed, FillModel
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.domain.research.stress import scenarios_of
 
@@ -28,7 +30,7 @@ from tradecore.domain.research.stress import scenarios_of
 def sweep(
     grid: list[str] = o.GRID,
     strategy: str = o.STRATEGY,
-    metric: str = o.METRIC,
+    metric: Metric = o.METRIC,
     workers: int = o.WORKERS,
     scheduler: str | None = o.SCHEDULER,
     out: Path = typer.Option(Path("sweep"), "--out", help="Sweep folder (resumable)."),
@@ -37,7 +39,7 @@ def sweep(
         None, "--heatmap", help="x,y: the heatmap's parameters (default: first two)."
     ),
     quiet: bool = o.QUIET,
-    fill_model: str = o.FILL_MODEL,
+    fill_model: FillModel = o.FILL_MODEL,
     cash: str = o.CASH,
     seed: int = o.SEED,
     data: Path | None = o.DATA,
@@ -47,9 +49,9 @@ def sweep(
     start: str | None = o.START,
     end: str | None = o.END,
     timeframe: str = o.TIMEFRAME,
-    feed: str | None = o.FEED,
-    lake_adjustment: str | None = o.LAKE_ADJUSTMENT,
-    calendar: str | None = o.CALENDAR,
+    feed: DataFeed | None = o.FEED,
+    lake_adjustment: DataAdjustment | None = o.LAKE_ADJUSTMENT,
+    calendar: Calendar | None = o.CALENDAR,
     config: Path | None = o.CONFIG,
     stress: str | None = typer.Option(
         None,

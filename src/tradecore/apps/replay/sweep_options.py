@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -16,9 +16,16 @@ from tradecore.apps.config.settings import load_settings
 from tradecore.apps.replay.demo_data import demo_calendar
 from tradecore.apps.replay.run import DataOptions, _market_calendar, data_source_of
 from tradecore.apps.replay.sweep_run import METRICS, SweepSettings
+from tradecore.apps.wiring.choices import literal_of
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.research.grid import ParameterGrid
 from tradecore.domain.validation import to_decimal
+
+if TYPE_CHECKING:
+    Metric = str
+else:
+    #: The sweep metrics: typer offers exactly these values.
+    Metric = literal_of(METRICS)
 
 DATA = typer.Option(None, "--data", help="A bar file or a folder of them.")
 DEMO = typer.Option(False, "--demo", help="The generated demo data set.")
@@ -29,10 +36,14 @@ END = typer.Option(None, "--end", help="With --lake: last day (inclusive).")
 TIMEFRAME = typer.Option("1Min", "--timeframe", help="With --lake: the timeframe.")
 FEED = typer.Option(None, "--feed", help="With --lake: the feed, if several.")
 LAKE_ADJUSTMENT = typer.Option(
-    None, "--lake-adjustment", help="With --lake: raw, split, dividend or all."
+    None,
+    "--lake-adjustment",
+    help="With --lake: which adjusted series to read.",
 )
 CALENDAR = typer.Option(
-    None, "--calendar", help="XNYS (default) or 24/7 (default: [market] calendar)."
+    None,
+    "--calendar",
+    help="Market calendar (default: [market] calendar, else XNYS).",
 )
 CONFIG = typer.Option(
     None, "--config", help="TOML configuration ([signing], [market] calendar)."
@@ -47,9 +58,11 @@ GRID = typer.Option(
     "the sweep is every combination).",
 )
 METRIC = typer.Option(
-    "sharpe", "--metric", help=f"What picks the best: {', '.join(METRICS)}."
+    "sharpe",
+    "--metric",
+    help="What picks the best.",
 )
-FILL_MODEL = typer.Option("realistic", "--fill-model", help="realistic or ideal.")
+FILL_MODEL = typer.Option("realistic", "--fill-model", help="The venue's fill model.")
 CASH = typer.Option("1000000", "--cash", help="Starting cash of every trial.")
 SEED = typer.Option(7, "--seed", help="Simulator seed (the same for every trial).")
 WORKERS = typer.Option(1, "--workers", help="Local worker processes.")

@@ -19,7 +19,7 @@ import platform
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -39,6 +39,7 @@ from tradecore.apps.replay.data import lake_selection
 from tradecore.apps.replay.quality_options import quality_rules
 from tradecore.apps.replay.run_manifest import sign_run_manifest, write_run_manifest
 from tradecore.apps.wiring.calendars import calendars_for_span, frames_span
+from tradecore.apps.wiring.choices import Calendar, literal_of
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.strategy_loader import parse_params
 from tradecore.domain.errors import ConfigurationError, InvalidInput
@@ -52,6 +53,13 @@ from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.research.manifest import DataSource, Manifest, SignedManifest
 from tradecore.services.research.training import TrainingResult, train_model
 
+if TYPE_CHECKING:
+    ModelName = str
+else:
+    #: The model kinds: typer offers exactly these values.
+    ModelName = literal_of(MODEL_NAMES)
+
+
 #: The libraries whose versions a model card records.
 LIBRARIES = ("numpy", "scikit-learn", "skops", "lightgbm", "scipy")
 _PROVENANCE = {Provenance.SIMULATED: "generated"}
@@ -62,7 +70,8 @@ def train(
         Path, typer.Option("--features", help="Feature declaration (TOML).")
     ],
     model: Annotated[
-        str, typer.Option("--model", help=f"One of {', '.join(MODEL_NAMES)}.")
+        ModelName,
+        typer.Option("--model", help="The model to fit."),
     ],
     out: Annotated[Path, typer.Option("--out", help="The model directory to write.")],
     label: Annotated[
@@ -99,7 +108,7 @@ def train(
         str, typer.Option("--strategy-id", help="What a run of this model trades as.")
     ] = "model",
     calendar: Annotated[
-        str, typer.Option("--calendar", help="Market calendar (XNYS or 24/7).")
+        Calendar, typer.Option("--calendar", help="Market calendar.")
     ] = "XNYS",
     config: Annotated[
         Path | None, typer.Option("--config", help="TOML config ([signing]).")

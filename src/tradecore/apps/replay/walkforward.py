@@ -11,6 +11,7 @@ import typer
 
 from tradecore.apps.replay import sweep_options as o
 from tradecore.apps.replay.run import DataOptions
+from tradecore.apps.replay.sweep_options import Metric
 from tradecore.apps.replay.walkforward_outputs import (
     CSV_FILE,
     EQUITY_FILE,
@@ -24,6 +25,7 @@ from tradecore.apps.replay.walkforward_run import (
     parse_sessions,
     run_walkforward,
 )
+from tradecore.apps.wiring.choices import Calendar, DataAdjustment, DataFeed, FillModel
 from tradecore.apps.wiring.errors import cli_errors
 
 
@@ -40,7 +42,7 @@ def walkforward(
         False, "--anchored", help="Every train window starts at the first session."
     ),
     strategy: str = o.STRATEGY,
-    metric: str = o.METRIC,
+    metric: Metric = o.METRIC,
     workers: int = o.WORKERS,
     scheduler: str | None = o.SCHEDULER,
     out: Path = typer.Option(
@@ -48,7 +50,7 @@ def walkforward(
     ),
     replace: bool = o.REPLACE,
     quiet: bool = o.QUIET,
-    fill_model: str = o.FILL_MODEL,
+    fill_model: FillModel = o.FILL_MODEL,
     cash: str = o.CASH,
     seed: int = o.SEED,
     data: Path | None = o.DATA,
@@ -58,9 +60,9 @@ def walkforward(
     start: str | None = o.START,
     end: str | None = o.END,
     timeframe: str = o.TIMEFRAME,
-    feed: str | None = o.FEED,
-    lake_adjustment: str | None = o.LAKE_ADJUSTMENT,
-    calendar: str | None = o.CALENDAR,
+    feed: DataFeed | None = o.FEED,
+    lake_adjustment: DataAdjustment | None = o.LAKE_ADJUSTMENT,
+    calendar: Calendar | None = o.CALENDAR,
     config: Path | None = o.CONFIG,
 ) -> None:
     """Walk-forward optimisation: in-sample sweeps, out-of-sample trading."""
