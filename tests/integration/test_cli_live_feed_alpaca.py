@@ -90,7 +90,7 @@ def test_feed_alpaca_refuses_what_it_cannot_do(tmp_path: Path) -> None:
         app, [*base, "--feed", "alpaca", "--bars", str(tmp_path)], env={}
     )
     assert both.exit_code == errors.CONFIG_OR_AUTH
-    assert "drop --bars" in both.output
+    assert "drop --data" in both.output
     naive = runner.invoke(
         app,
         [*base, "--feed", "alpaca", "--symbol", "AAPL", "--since", "2026-01-05T14:30"],
@@ -99,5 +99,6 @@ def test_feed_alpaca_refuses_what_it_cannot_do(tmp_path: Path) -> None:
     assert naive.exit_code == errors.CONFIG_OR_AUTH
     assert "time zone" in naive.output
     unknown = runner.invoke(app, [*base, "--feed", "carrier-pigeon"], env={})
-    assert unknown.exit_code == errors.CONFIG_OR_AUTH
-    assert "expected 'files', 'alpaca' or 'alpaca-stream'" in unknown.output
+    # A closed set: click refuses it before the command runs, listing the choices.
+    assert unknown.exit_code == errors.USAGE
+    assert "'files', 'alpaca', 'alpaca-stream'" in unknown.output

@@ -1,4 +1,5 @@
-"""Structured JSON logs, one object per line, with secrets redacted before output.
+"""Structured JSON logs, one object per line (or text lines for a terminal), with
+secrets redacted before output.
 
 Two layers keep secrets out: values under secret-sounding keys in ``extra`` fields
 are replaced (:func:`tradecore.domain.redaction.redact`), and every known secret
@@ -63,6 +64,36 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(document, sort_keys=True, default=str, ensure_ascii=False)
 
 
+class TextFormatter(logging.Formatter):
+    """One readable line per record, for a person at a terminal.
+
+    ``HH:MM:SS level logger: message key=value ...``: the same fields as the JSON
+    line (extras as ``key=value``, JSON-encoded when not a plain string), so
+    switching format loses nothing but machine-readability.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Return the text line for ``record`` (plus its exception, if any)."""
+        at = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
+        parts = [
+            f"{at} {record.levelname.lower():<7} {record.name}: {record.getMessage()}"
+        ]
+        for key, value in sorted(_extras(record).items()):
+            shown = value if isinstance(value, str) else json.dumps(value, default=str)
+            parts.append(f"{key}={shown}")
+        if record.exc_info and not record.exc_text:
+            record.exc_text = exception_text(record)
+        line = " ".join(parts)
+        return f"{line}\n{record.exc_text}" if record.exc_text else line
+
+
+#: ``--log-format`` values and the formatter of each.
+FORMATTERS: dict[str, type[logging.Formatter]] = {
+    "json": JsonFormatter,
+    "text": TextFormatter,
+}
+
+
 class RedactingFilter(logging.Filter):
     """Removes secret values and secret-named fields from every record it passes."""
 
@@ -100,13 +131,20 @@ def configure_json_logging(
     stream: TextIO | None = None,
     secrets: Sequence[str] = (),
     logger: logging.Logger | None = None,
+    fmt: str = "json",
 ) -> logging.Handler:
-    """Send ``logger``'s records (default: the root logger) to ``stream`` as JSON.
+    """Send ``logger``'s records (default: the root logger) to ``stream`` as JSON
+    lines, or as text lines with ``fmt="text"`` (both redacted the same way).
 
     Returns the installed handler, so a caller (or a test) can remove it again.
+
+    Raises:
+        ValueError: ``fmt`` is not one of :data:`FORMATTERS`.
     """
+    if fmt not in FORMATTERS:
+        raise ValueError(f"log format {fmt!r}: expected one of {', '.join(FORMATTERS)}")
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(FORMATTERS[fmt]())
     handler.addFilter(RedactingFilter(secrets))
     target = logger or logging.getLogger()
     target.addHandler(handler)

@@ -62,7 +62,8 @@ class SigningSettings:
 
     #: Private key file for signing (``None``: the local development key).
     key_file: str | None = None
-    #: Public keys (64 hex characters each) whose manifests may be loaded.
+    #: Public keys whose manifests may be loaded: 64 hex characters each, or the
+    #: path of a public key file (``keys generate`` writes one; ``~`` expands).
     trusted_public_keys: tuple[str, ...] = ()
     #: Where the development key lives (``None``: the user data directory).
     dev_key_dir: str | None = None

@@ -1,15 +1,18 @@
 """The typed configuration: TOML file, ``TRADECORE_*`` environment, command line.
 
-Every key may come from any of the three sources. A key given by two sources with
-*different* values is a :class:`ConfigurationError` naming both (an operator who
-set ``TRADECORE_DATABASE_URL`` and ``--database-url`` differently meant one of
-them, and guessing which would be the silent degradation docs/architecture.md forbids).
+Every key may come from any of the three sources. A command-line option overrides
+the config file, and says so in one log line naming the key (the option is this
+run's explicit choice). Any other key given by two sources with *different* values
+is a :class:`ConfigurationError` naming both (an operator who set
+``TRADECORE_DATABASE_URL`` and ``--database-url`` differently meant one of them,
+and guessing which would be the silent degradation docs/architecture.md forbids).
 Unknown keys in the file are errors too.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
@@ -38,6 +41,8 @@ from tradecore.domain.hashing import canonical_bytes, sha256_hex
 from tradecore.domain.redaction import is_secret_key, redact
 
 DEFAULT_DATABASE_URL = "sqlite:///tradecore.db"
+
+_log = logging.getLogger(__name__)
 
 
 @attrs.frozen(kw_only=True)
@@ -307,15 +312,36 @@ def load_settings(
             by two sources with different values.
     """
     sources: list[tuple[str, dict[str, Any]]] = []
+    given = {k: v for k, v in (cli_overrides or {}).items() if v is not None}
     if config_path is not None:
-        sources.append((f"config file {config_path}", _read_file(config_path)))
+        from_file = _read_file(config_path)
+        _override(from_file, given, config_path)
+        sources.append((f"config file {config_path}", from_file))
     for var, key in ENV_KEYS.items():
         if env is not None and var in env:
             sources.append((f"environment variable {var}", {key: env[var]}))
-    for key, value in (cli_overrides or {}).items():
-        if value is not None:
-            sources.append((f"command-line option for {key}", {key: value}))
+    for key, value in given.items():
+        sources.append((f"command-line option for {key}", {key: value}))
     return _structure(_merge(sources))
+
+
+def _override(from_file: dict[str, Any], given: Mapping[str, Any], path: Path) -> None:
+    """Drop the file's keys a command-line option sets differently, logging each.
+
+    The option is what the operator typed for this run, so it wins over the file
+    (the convention of git, pip and most CLIs); the line names the key and never a
+    value, which may be a secret or a URL holding one. An environment variable and
+    the file still may not disagree (see the module docstring).
+    """
+    for key, value in given.items():
+        if key in from_file and not _same(from_file[key], value):
+            del from_file[key]
+            _log.info(
+                "%s: the command-line option overrides config file %s",
+                key,
+                path,
+                extra={"override": key},
+            )
 
 
 def redacted(settings: Settings) -> dict[str, Any]:

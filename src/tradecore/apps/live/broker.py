@@ -58,7 +58,7 @@ def emulator_market(
         )
     control = EmulatorControl(settings.broker.base_url)
     if not isinstance(clock, SimClock):
-        raise ConfigurationError("--emulator runs on recorded bars (--bars DIR)")
+        raise ConfigurationError("--emulator runs on recorded bars (--data DIR)")
     clock.advance_to(max(clock.now(), control.now()))
 
     def feed(bars: Sequence[Bar]) -> None:

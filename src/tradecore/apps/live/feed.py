@@ -1,6 +1,6 @@
 """Where ``tradecore-live run`` gets its bars: recorded files, or Alpaca's data API.
 
-``--bars DIR`` replays a recorded stream on a virtual clock that starts at the first
+``--data DIR`` replays a recorded stream on a virtual clock that starts at the first
 bar (paper trading and the parity check over recorded data). ``--feed alpaca`` polls
 Alpaca's data API (REST, once per bar interval) on the wall clock, for the symbols
 named, from ``--since`` (the strategy's warm-up window) on; the feed (``[data] feed``:
@@ -60,7 +60,7 @@ def recorded_source(bars: Path, calendar: str) -> BarSource:
     interval = bar_interval(frames)
     span = frames_span(frames)
     if span is None:
-        raise ConfigurationError(f"--bars {bars}: no bars")
+        raise ConfigurationError(f"--data {bars}: no bars")
     clock = SimClock(span[0])
     market = calendars_for_span(calendar, *span).regular
     return BarSource(

@@ -13,12 +13,19 @@ from typing import Annotated
 
 import typer
 
+from tradecore.apps.wiring.choices import LogFormat
+from tradecore.apps.wiring.cli_logging import (
+    LOG_FORMAT_HELP,
+    QUIET_HELP,
+    VERBOSE_HELP,
+    start_cli_logging,
+)
 from tradecore.apps.wiring.commands import LazyApp, Register, print_version
 from tradecore.apps.wiring.context import CliContext
 
 PROG_NAME = "tradecore-live"
 #: Root options that take a value (not a command name).
-VALUE_OPTIONS = ("--config", "--database-url")
+VALUE_OPTIONS = ("--config", "--database-url", "--log-format")
 
 
 def _root(
@@ -34,6 +41,17 @@ def _root(
             "also TRADECORE_DATABASE_URL or [store] url in the config file.",
         ),
     ] = None,
+    log_format: Annotated[
+        LogFormat | None,
+        typer.Option("--log-format", help=LOG_FORMAT_HELP, show_default=False),
+    ] = None,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "-v", "--verbose", count=True, help=VERBOSE_HELP, show_default=False
+        ),
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help=QUIET_HELP)] = False,
     version: bool = typer.Option(
         False,
         "--version",
@@ -43,8 +61,15 @@ def _root(
     ),
 ) -> None:
     """Operate tradecore against a broker."""
+    start_cli_logging(ctx, log_format, verbose, quiet)
     if ctx.obj is None:
         ctx.obj = CliContext(config_path=config, database_url=database_url)
+
+
+def _init(app: typer.Typer) -> None:
+    from tradecore.apps.live import init
+
+    app.command("init")(init.init)
 
 
 def _db(app: typer.Typer) -> None:
@@ -127,6 +152,7 @@ def _secrets(app: typer.Typer) -> None:
 
 #: Every command, in the order help lists them; each imports its module when added.
 COMMANDS: dict[str, Register] = {
+    "init": _init,
     "db": _db,
     "audit": _audit,
     "config": _config,

@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from tradecore.adapters.logging_json import configure_json_logging
 from tradecore.adapters.observability import ObservabilityServer, PrometheusMetrics
 from tradecore.apps.config.settings import (
     Settings,
@@ -31,6 +30,7 @@ from tradecore.apps.config.settings import (
     secret_values,
 )
 from tradecore.apps.wiring.alerting import build_alert_router
+from tradecore.apps.wiring.cli_logging import live_log_handler
 from tradecore.domain.market.bars import Bar, Provenance
 from tradecore.domain.risk.degradation import Health, feed_health
 from tradecore.ports.alerts import Alert, AlertCode
@@ -184,7 +184,7 @@ class LiveOps:
 
 
 def _detach(handler: logging.Handler, level: int) -> None:
-    """Undo :func:`configure_json_logging` (an in-process caller, e.g. a test, goes on)."""
+    """Undo :func:`live_log_handler` (an in-process caller, e.g. a test, goes on)."""
     root = logging.getLogger()
     root.removeHandler(handler)
     root.setLevel(level)
@@ -201,7 +201,7 @@ def open_live_ops(settings: Settings, store: Store, clock: Clock) -> LiveOps:
         ConfigurationError: an alert sink or route is misconfigured.
     """
     level = logging.getLogger().level
-    handler = configure_json_logging(secrets=secret_values(settings))
+    handler = live_log_handler(secret_values(settings))
     _log.info(
         "effective config",
         extra={"config": redacted(settings), "config_hash": config_hash(settings)},

@@ -4,7 +4,7 @@ The loop is :class:`tradecore.services.trading.live_loop.LiveLoop` — the same 
 gate and order manager as replay, committing every step with full durability. It
 trades the configured broker (``[broker] kind``) or, with ``--dry-run``, records
 every order it would send without sending it. The bar feed is a recorded stream
-(``--bars DIR``, one file per symbol) released bar by bar as each bar closes on a
+(``--data DIR``, one file per symbol) released bar by bar as each bar closes on a
 virtual clock starting at the first bar, or Alpaca's data API polled on the wall
 clock (``--feed alpaca``; see :mod:`tradecore.apps.live.feed`). When the feed ends,
 the broker's remaining events are drained so the last fills are stored.
@@ -59,6 +59,7 @@ from tradecore.apps.wiring.calendars import (
     live_calendars,
 )
 from tradecore.apps.wiring.choices import LiveFeed
+from tradecore.apps.wiring.cli_app import renamed_option
 from tradecore.apps.wiring.context import cli_context, open_configured_store
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.risk_path import compose_risk_path
@@ -83,17 +84,20 @@ from tradecore.services.trading.live_loop import CycleReport, LiveLoop
 
 def run(
     ctx: typer.Context,
-    bars: Annotated[
+    data: Annotated[
         Path | None,
         typer.Option(
-            "--bars", help="Recorded bar stream: a folder of SYMBOL.csv/.parquet."
+            "--data", help="Recorded bar stream: a folder of SYMBOL.csv/.parquet."
         ),
+    ] = None,
+    bars: Annotated[
+        Path | None, typer.Option("--bars", hidden=True, help="Old name of --data.")
     ] = None,
     feed: Annotated[
         LiveFeed,
         typer.Option(
             "--feed",
-            help="Where bars come from: 'files' (--bars), 'alpaca' (data API, "
+            help="Where bars come from: 'files' (--data), 'alpaca' (data API, "
             "polled) or 'alpaca-stream' (market-data stream, gaps backfilled).",
         ),
     ] = "files",
@@ -176,7 +180,13 @@ def run(
         params = parse_params(param or [])
         opening = Decimal(cash)
         source = choose_source(
-            settings, bars, feed, symbol, since, interval_minutes, emulator
+            settings,
+            renamed_option("--data", data, "--bars", bars),
+            feed,
+            symbol,
+            since,
+            interval_minutes,
+            emulator,
         )
         typer.echo(source.note)
         clock, frames = source.clock, list(source.frames)

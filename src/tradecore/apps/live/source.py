@@ -25,12 +25,12 @@ def choose_source(
     interval_minutes: int,
     emulator: bool,
 ) -> BarSource:
-    """The recorded stream (``--bars``) or Alpaca's data API (``--feed alpaca``),
+    """The recorded stream (``--data``) or Alpaca's data API (``--feed alpaca``),
     polled, or streamed (``--feed alpaca-stream`` or ``[data] mode = "stream"``)."""
     if feed in ("alpaca", "alpaca-stream"):
         if bars is not None or emulator:
             raise ConfigurationError(
-                "--feed alpaca reads bars from Alpaca's data API: drop --bars and "
+                "--feed alpaca reads bars from Alpaca's data API: drop --data and "
                 "--emulator (the emulator already serves the bars posted to it)"
             )
         if settings.broker.kind == "simulated":
@@ -51,5 +51,5 @@ def choose_source(
             f"--feed {feed!r}: expected 'files', 'alpaca' or 'alpaca-stream'"
         )
     if bars is None:
-        raise ConfigurationError("give --bars DIR (a recorded stream) or --feed alpaca")
+        raise ConfigurationError("give --data DIR (a recorded stream) or --feed alpaca")
     return recorded_source(bars, settings.market.calendar)

@@ -8,14 +8,37 @@ app``) is the whole app, built on first access.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+from tradecore.apps.wiring.choices import LogFormat
+from tradecore.apps.wiring.cli_logging import (
+    LOG_FORMAT_HELP,
+    QUIET_HELP,
+    VERBOSE_HELP,
+    start_cli_logging,
+)
 from tradecore.apps.wiring.commands import LazyApp, Register, print_version
 
 PROG_NAME = "tradecore-replay"
+#: Root options that take a value (not a command name).
+VALUE_OPTIONS = ("--log-format",)
 
 
 def _root(
+    ctx: typer.Context,
+    log_format: Annotated[
+        LogFormat | None,
+        typer.Option("--log-format", help=LOG_FORMAT_HELP, show_default=False),
+    ] = None,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "-v", "--verbose", count=True, help=VERBOSE_HELP, show_default=False
+        ),
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help=QUIET_HELP)] = False,
     version: bool = typer.Option(
         False,
         "--version",
@@ -25,6 +48,7 @@ def _root(
     ),
 ) -> None:
     """Deterministic replays and backtests."""
+    start_cli_logging(ctx, log_format, verbose, quiet)
 
 
 def _manifest(app: typer.Typer) -> None:
@@ -128,6 +152,7 @@ CLI = LazyApp(
     "Deterministic replays and backtests of tradecore strategies.",
     _root,
     COMMANDS,
+    value_options=VALUE_OPTIONS,
 )
 build_app = CLI.build
 main = CLI.main

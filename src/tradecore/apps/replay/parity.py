@@ -28,6 +28,7 @@ from tradecore.apps.replay.out_folder import STORE_FILE
 from tradecore.apps.replay.runner import replay
 from tradecore.apps.replay.venue import bar_interval
 from tradecore.apps.wiring import errors
+from tradecore.apps.wiring.cli_app import renamed_option
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.strategy_loader import parse_params
 from tradecore.domain.errors import ConfigurationError
@@ -40,10 +41,14 @@ LIVE_TIMEOUT_S = 900
 
 
 def parity(
-    bars: Annotated[
-        Path, typer.Option("--bars", help="Folder of SYMBOL.csv / SYMBOL.parquet.")
-    ],
     out: Annotated[Path, typer.Option("--out", help="Empty folder for the report.")],
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Folder of SYMBOL.csv / SYMBOL.parquet."),
+    ] = None,
+    old_bars: Annotated[
+        Path | None, typer.Option("--bars", hidden=True, help="Old name of --data.")
+    ] = None,
     strategy: Annotated[
         str, typer.Option(help="Bundled name or package.module:Class.")
     ] = "sma_cross",
@@ -64,6 +69,9 @@ def parity(
     """Run live (emulator, paper) and replay over the same bars; compare; report."""
     with cli_errors():
         # Read first: a bad file is refused before anything runs.
+        bars = renamed_option("--data", data, "--bars", old_bars)
+        if bars is None:
+            raise ConfigurationError("give --data DIR: the bars both runs trade")
         settings = load_settings(config, None)
         shared = _shared_config(config)
         if out.exists() and any(out.iterdir()):
@@ -170,7 +178,7 @@ def _run_live(
             "--config",
             str(toml),
         ]
-        command += ["--database-url", url, "run", "--bars", str(bars), "--emulator"]
+        command += ["--database-url", url, "run", "--data", str(bars), "--emulator"]
         command += ["--strategy", strategy, "--cash", str(cash), "--seed", str(seed)]
         command += [f"--param={p}" for p in params]
         # The child reads only this run's settings: no TRADECORE_* from the caller.

@@ -237,9 +237,9 @@ def run(
 ) -> None:
     """Replay a strategy over bar data; write a report folder and a signed manifest."""
     with cli_errors():
-        settings = load_settings(config, os.environ)
+        settings = load_settings(config, os.environ, {"market.calendar": calendar})
         signing = settings.signing
-        market = _market_calendar(calendar or settings.market.calendar)
+        market = _market_calendar(settings.market.calendar)
         frames_or_dir = data_source_of(
             DataOptions(
                 data=data,

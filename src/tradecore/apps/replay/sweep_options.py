@@ -95,10 +95,8 @@ def sweep_inputs(
     Raises:
         ConfigurationError, InvalidInput: a bad option (one line each).
     """
-    settings = load_settings(config, os.environ)
-    market: str | MarketCalendar = _market_calendar(
-        calendar or settings.market.calendar
-    )
+    settings = load_settings(config, os.environ, {"market.calendar": calendar})
+    market: str | MarketCalendar = _market_calendar(settings.market.calendar)
     data = data_source_of(options)
     if options.demo:
         market = demo_calendar()

@@ -1,7 +1,7 @@
 """A replay's simulated venue: fill and fee models, the calendar, the bar interval.
 
 Why a module: the replay and the live path's simulated broker build the same venue
-from the same inputs (``tradecore-live run --bars`` with a simulated broker, and the
+from the same inputs (``tradecore-live run --data`` with a simulated broker, and the
 parity check), so both must share one definition.
 """
 

@@ -12,11 +12,13 @@ flags without a metavar), and every command's epilog lists the exit codes of
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from tradecore.apps.wiring.errors import exit_codes_epilog
+from tradecore.domain.errors import ConfigurationError
 
 #: ``-h`` as well as ``--help`` on every command.
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
@@ -38,3 +40,20 @@ class CliTyper(typer.Typer):
         """Register a command whose help ends with the exit codes."""
         kwargs.setdefault("epilog", exit_codes_epilog())
         return super().command(name, **kwargs)
+
+
+def renamed_option(
+    new: str, value: Path | None, old: str, old_value: Path | None
+) -> Path | None:
+    """The value of an option renamed from ``old`` to ``new`` (the old name hidden).
+
+    Both apps call a folder of bar files ``--data``; ``tradecore-live run`` and
+    ``tradecore-replay parity`` called it ``--bars``, and scripts using that keep
+    working. Given both names with different values, neither is guessed.
+
+    Raises:
+        ConfigurationError: both names given, with different values.
+    """
+    if value is not None and old_value is not None and value != old_value:
+        raise ConfigurationError(f"{new} and {old} (its old name) differ: give one")
+    return value if value is not None else old_value

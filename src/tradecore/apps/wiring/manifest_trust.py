@@ -24,6 +24,7 @@ from tradecore.adapters.signing import (
     write_signed_manifest,
 )
 from tradecore.apps.config.operations import SigningSettings
+from tradecore.domain.errors import ConfigurationError, SignatureError
 from tradecore.domain.research.manifest import (
     Manifest,
     SignedManifest,
@@ -65,15 +66,42 @@ def trusted_keys(
 
     Raises:
         ConfigurationError: a public key file cannot be read.
-        SignatureError: a configured key is not 64 hex characters.
+        SignatureError: a configured key is not 64 hex characters, or a key file
+            does not hold one.
     """
     keys = [
-        parse_public_key(text, f"signing.trusted_public_keys[{n}]")
+        configured_public_key(text, f"signing.trusted_public_keys[{n}]")
         for n, text in enumerate(settings.trusted_public_keys)
     ]
     keys += [load_public_key(path) for path in pubkey_files]
     dev = dev_public_key(_dev_dir(settings)) if include_dev_key else None
     return keys + ([dev] if dev is not None else [])
+
+
+def configured_public_key(text: str, where: str) -> bytes:
+    """One ``[signing] trusted_public_keys`` entry: 64 hex characters, or a key file.
+
+    An entry that looks like a path (it has a ``/``, starts with ``~`` or ends in
+    ``.pub``) is read as ``manifest verify --pubkey`` reads its file (``keys
+    generate`` writes one); anything else must be the hex key itself. The hex error
+    never echoes the text, which could be a private key pasted by mistake.
+
+    Raises:
+        ConfigurationError: the key file cannot be read (one line naming it).
+        SignatureError: not a hex key, or a file that does not hold one.
+    """
+    stripped = text.strip()
+    if (
+        "/" in stripped
+        or "\\" in stripped
+        or stripped.startswith("~")
+        or (stripped.endswith(".pub"))
+    ):
+        try:
+            return load_public_key(Path(stripped).expanduser())
+        except (ConfigurationError, SignatureError) as error:
+            raise type(error)(f"{where}: {error}") from None
+    return parse_public_key(stripped, where)
 
 
 def sign_manifest_file(
