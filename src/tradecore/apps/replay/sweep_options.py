@@ -72,7 +72,10 @@ SCHEDULER = typer.Option(
     help="Run the trials on a Dask cluster: tcp://HOST:8786 (workers read --data "
     "from the same path).",
 )
-QUIET = typer.Option(False, "--quiet", help="No progress bar.")
+#: ``--no-progress`` as ``run`` spells it; ``--quiet``, the old name, still works.
+QUIET = typer.Option(
+    False, "--no-progress", "--quiet", help="No progress bar (as run --no-progress)."
+)
 REPLACE = typer.Option(
     False, "--replace", help="Replace a different sweep already in --out."
 )
