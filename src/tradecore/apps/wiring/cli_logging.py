@@ -105,7 +105,7 @@ def remove_cli_logging() -> None:
 
 def live_log_handler(secrets: Sequence[str]) -> logging.Handler:
     """The live run's handler: the CLI's format, every library's INFO by default
-    (``-q``: warnings only), this run's secret values scrubbed.
+    (``-q``: warnings only; ``-vv``: debug), this run's secret values scrubbed.
 
     It replaces the root callback's handler for the rest of the command; without
     one (a caller in-process, not through the CLI) it writes JSON at INFO, as the
@@ -116,7 +116,9 @@ def live_log_handler(secrets: Sequence[str]) -> logging.Handler:
         logging.getLogger().removeHandler(_Installed.handler)
     fmt = "json" if choice is None else choice.fmt
     verbosity = 0 if choice is None else choice.verbosity
-    level = _level(verbosity, (logging.WARNING, logging.INFO, logging.DEBUG))
+    level = _level(
+        verbosity, (logging.WARNING, logging.INFO, logging.INFO, logging.DEBUG)
+    )
     handler = configure_json_logging(level=level, secrets=secrets, fmt=fmt)
     if choice is not None:
         _Installed.handler = handler
