@@ -17,6 +17,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from tradecore.adapters.logging_json import FORMATTERS
 from tradecore.apps.config.settings import MARKET_CALENDARS, load_settings
 from tradecore.apps.live import main as live
 from tradecore.apps.replay import emulator
@@ -114,7 +115,7 @@ def test_the_choices_are_the_sets_that_define_them() -> None:
     assert get_args(choices.Calendar) == MARKET_CALENDARS
     assert get_args(choices.DataFeed) == FEEDS
     assert get_args(choices.DataAdjustment) == ADJUSTMENTS
-    assert get_args(choices.LogFormat) == ("text", "json")
+    assert set(get_args(cli_logging.LogFormat)) == set(FORMATTERS) == {"text", "json"}
 
 
 def test_the_help_lists_a_choice_set() -> None:

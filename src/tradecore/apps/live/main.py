@@ -13,11 +13,11 @@ from typing import Annotated
 
 import typer
 
-from tradecore.apps.wiring.choices import LogFormat
 from tradecore.apps.wiring.cli_logging import (
     LOG_FORMAT_HELP,
     QUIET_HELP,
     VERBOSE_HELP,
+    LogFormat,
     start_cli_logging,
 )
 from tradecore.apps.wiring.commands import LazyApp, Register, print_version

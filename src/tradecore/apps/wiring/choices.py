@@ -8,7 +8,9 @@ plain ``str``.
 
 The literals are built from the tuples that define each set (the config's, the
 lake's, a command module's), so a value added there is accepted here. Type
-checkers see ``str``: a ``Literal`` made at run time is not a static type.
+checkers see ``str``: a ``Literal`` made at run time is not a static type. (The
+root options' ``--log-format`` set is in :mod:`tradecore.apps.wiring.cli_logging`:
+importing the config here would load SQLAlchemy into every command's start-up.)
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ from tradecore.domain.market.lake import ADJUSTMENTS, FEEDS
 FILL_MODEL_NAMES = ("realistic", "ideal")
 #: Where ``tradecore-live run`` reads bars.
 LIVE_FEED_NAMES = ("files", "alpaca", "alpaca-stream")
-#: Log line formats of both apps.
-LOG_FORMAT_NAMES = ("text", "json")
 
 
 def literal_of(values: Iterable[str]) -> Any:
@@ -38,11 +38,9 @@ if TYPE_CHECKING:
     DataFeed = str
     DataAdjustment = str
     LiveFeed = str
-    LogFormat = str
 else:
     FillModel = literal_of(FILL_MODEL_NAMES)
     Calendar = literal_of(MARKET_CALENDARS)
     DataFeed = literal_of(FEEDS)
     DataAdjustment = literal_of(ADJUSTMENTS)
     LiveFeed = literal_of(LIVE_FEED_NAMES)
-    LogFormat = literal_of(LOG_FORMAT_NAMES)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Literal, TextIO
 
 import attrs
 import typer
@@ -27,6 +27,9 @@ from tradecore.adapters.logging_json import FORMATTERS, configure_json_logging
 
 #: tradecore's logger namespace (its level differs from the libraries').
 TRADECORE_LOGGER = "tradecore"
+
+#: ``--log-format`` values (the keys of the adapter's ``FORMATTERS``; a test pins it).
+LogFormat = Literal["text", "json"]
 
 
 @attrs.frozen
