@@ -25,7 +25,10 @@ def db(tmp_path: Path) -> Path:
 def run(db: Path, *args: str, broker: str | None = None) -> tuple[int, str]:
     env = {"TRADECORE_BROKER": broker} if broker else {}
     result = runner.invoke(app, ["--database-url", f"sqlite:///{db}", *args], env=env)
-    return result.exit_code, result.output
+    # The command's output and error lines, without the log lines (JSON off a
+    # terminal) that the alert "log" sink writes to stderr alongside them.
+    lines = result.output.splitlines(keepends=True)
+    return result.exit_code, "".join(x for x in lines if not x.startswith('{"'))
 
 
 def stored_state(db: Path) -> TradingState:
