@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from tests.risk_support import sqlite_store
 from tradecore.adapters.sqlstore import open_store
 from tradecore.apps.live.main import app
 from tradecore.apps.wiring import errors
@@ -47,16 +48,20 @@ def test_commands_refuse_a_database_not_at_head(tmp_path: Path) -> None:
     assert "tradecore-live db upgrade" in output
 
 
-def test_config_file_and_option_disagreeing_is_an_error(tmp_path: Path) -> None:
+def test_the_option_overrides_the_config_file_and_the_log_says_so(
+    tmp_path: Path,
+) -> None:
     config = tmp_path / "tc.toml"
     config.write_text(f'[store]\nurl = "sqlite:///{tmp_path / "a.db"}"\n')
-    result = runner.invoke(
-        app,
-        ["--config", str(config), "--database-url", "sqlite:///b.db", "db", "current"],
-        env={},
-    )
-    assert result.exit_code == errors.CONFIG_OR_AUTH
-    assert "config file" in result.output
+    chosen = tmp_path / "b.db"
+    sqlite_store(chosen).close()  # migrated: `db current` says "at head" only here
+    url = f"sqlite:///{chosen}"
+    args = ["--config", str(config), "--database-url", url, "db", "current"]
+    result = runner.invoke(app, args, env={})
+    assert result.exit_code == errors.OK, result.output
+    assert "needs upgrade" not in result.stdout
+    assert "store.url: the command-line option overrides config file" in result.stderr
+    assert not (tmp_path / "a.db").exists()
 
 
 def test_audit_verify_reports_the_tampered_row(tmp_path: Path) -> None:
