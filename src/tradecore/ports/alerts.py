@@ -93,6 +93,8 @@ class AlertCode(enum.StrEnum):
     #: used the future.
     RESEARCH_GATE_FAILED = "research.gate_failed"
     RESEARCH_LEAKAGE = "research.leakage"
+    #: Two strategies of one portfolio correlated above the configured alert level.
+    PORTFOLIO_CORRELATION = "portfolio.correlation"
 
 
 def _positive_int(instance: object, attribute: object, value: object) -> None:

@@ -54,6 +54,7 @@ from tradecore.apps.replay.out_folder import (
     STORE_FILE,
     open_replay_store,
 )
+from tradecore.apps.replay.portfolio_report import portfolio_extras
 from tradecore.apps.replay.records import FillRecords, StoredRows
 from tradecore.apps.replay.result import ReplayResult as ReplayResult
 from tradecore.apps.replay.run_manifest import (
@@ -442,6 +443,8 @@ def replay(
                 else {"data_quality": quality_summary(loaded, market, venue)}
             ),
         }
+        # A portfolio's attribution, allocations and correlation alerts (else none).
+        summary |= portfolio_extras(chosen, fills, db, folder if out else None)
         fill_table, decision_table, outcome_table = fills, decisions, outcomes
         run_info: dict[str, object] = {
             "seconds": round(time.perf_counter() - started, 3),

@@ -33,7 +33,9 @@ def load_strategy(
     (then ``params`` must be empty); ``"model"`` loads the verified model directory
     ``params["model_dir"]`` (:mod:`tradecore.apps.wiring.model_strategy`);
     ``"policy"`` the verified RL policy directory ``params["policy_dir"]``
-    (:mod:`tradecore.apps.research.rl_policy`, the ``[rl]`` extra). Either
+    (:mod:`tradecore.apps.research.rl_policy`, the ``[rl]`` extra);
+    ``"portfolio"`` builds the portfolio of the TOML file ``params["config"]``
+    (:mod:`tradecore.apps.wiring.portfolio_config`). Either
     form is accepted: the simple
     :class:`Strategy` (``on_bar(symbol, timestamp_ns, close, volume, portfolio)``)
     or a :class:`~tradecore.domain.strategies.api.BarStrategy` subclass
@@ -59,6 +61,10 @@ def load_strategy(
         from tradecore.apps.research.rl_policy import load_policy_strategy
 
         return load_policy_strategy(params)
+    if spec == "portfolio":  # several strategies through the allocator
+        from tradecore.apps.wiring.portfolio_config import load_portfolio
+
+        return load_portfolio(params, load_strategy)
     name = strategy_name(spec)
     factory = _resolve(spec) if isinstance(spec, str) else spec
     _check_strategy_class(name, factory)
