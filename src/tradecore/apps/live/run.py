@@ -45,6 +45,7 @@ from tradecore.apps.live.operations import (
     open_live_ops,
     watch_cycles,
 )
+from tradecore.apps.live.portfolio_live import PortfolioHooks, portfolio_hooks
 from tradecore.apps.live.recording import (
     RecordingFeed,
     open_recorder,
@@ -263,11 +264,20 @@ def run(
                     if model_run is None
                     else between_cycles(model_run, engine, settings, ops.router, clock)
                 )
+                # A portfolio: per-strategy halts from the store, correlation
+                # alerts, and its attribution files at the end.
+                hooks = portfolio_hooks(
+                    gated.strategy, store, ops.router, clock, settings.store.url
+                )
+                if hooks is not None:
+                    hooks.before_trading()
+                    between = hooks.after_cycle
                 report = loop.run(
                     max_cycles=max_cycles,
                     on_cycle=_on_cycle(ops, watch, stuck, pace, between),
                 )
                 drained = loop.drain(settle=live_broker.settle_for(broker))
+                _finish_portfolio(hooks)
             finally:
                 live_broker.close(broker)
         finally:
@@ -285,6 +295,17 @@ def run(
     )
     typer.echo(
         f"reconciled: {report.reconciles} passes while running; healed {report.healed}"
+    )
+
+
+def _finish_portfolio(hooks: PortfolioHooks | None) -> None:
+    if hooks is None:
+        return
+    written = hooks.finish()
+    typer.echo(
+        f"portfolio: attribution and allocations in {written}"
+        if written is not None
+        else "portfolio: no report folder (the store is not a SQLite file)"
     )
 
 
