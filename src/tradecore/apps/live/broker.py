@@ -33,6 +33,8 @@ from tradecore.ports.store import Store
 
 #: Wall-clock wait between drain rounds for a real broker's stream.
 DRAIN_SETTLE_S = 0.2
+#: Longest wait for the emulator's trade updates of one cycle's bars to arrive.
+EMULATOR_CATCH_UP_S = 5.0
 
 
 def settle_for(broker: Broker) -> Callable[[], None]:
@@ -43,12 +45,24 @@ def settle_for(broker: Broker) -> Callable[[], None]:
 
 
 def emulator_market(
-    settings: Settings, interval: timedelta, clock: Clock
+    settings: Settings,
+    interval: timedelta,
+    clock: Clock,
+    broker: Broker | None = None,
 ) -> Callable[[Sequence[Bar]], None]:
     """Post each bar to the emulator's market-data control (it owns the market).
 
     A restart resumes at the emulator's time: the bars an earlier run already showed
     the market are in its past and are not replayed (see :func:`run`).
+
+    With ``broker`` (the Alpaca adapter on the emulator), each call returns only once
+    its stream has received every trade update the emulator sent, fills of these
+    bars included (up to :data:`EMULATOR_CATCH_UP_S`): the live loop books them
+    before the engine decides on the same bars, as a replay does. Without the wait
+    a fill crossing the websocket would be booked a cycle late, and a decision in
+    between would see the old position (a sell right after a buy refused as
+    ``insufficient_qty_available``). The real Alpaca has no such count: this is
+    the emulator's (``frames_sent``).
     """
     from tradecore.adapters.alpaca_emulator.client import EmulatorControl
 
@@ -77,9 +91,21 @@ def emulator_market(
             ],
             through=False,
         )
-        control.advance_to(max(bar.timestamp for bar in bars) + interval)
+        state = control.advance_to(max(bar.timestamp for bar in bars) + interval)
+        if broker is not None:
+            _await_frames(broker, int(state.get("frames_sent", 0)))
 
     return feed
+
+
+def _await_frames(broker: Broker, sent: int) -> None:
+    """Wait (bounded) until ``broker``'s stream received ``sent`` frames."""
+    status = getattr(broker, "stream_status", None)
+    if not callable(status):
+        return
+    deadline = time.monotonic() + EMULATOR_CATCH_UP_S
+    while status().frames < sent and time.monotonic() < deadline:
+        time.sleep(0.001)
 
 
 def read_market_clock(broker: Broker) -> BrokerClock | None:

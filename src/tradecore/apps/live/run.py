@@ -233,7 +233,9 @@ def run(
                 store,
             )
             if emulator:
-                market = live_broker.emulator_market(settings, source.interval, clock)
+                market = live_broker.emulator_market(
+                    settings, source.interval, clock, broker
+                )
                 # A restart resumes at the emulator's time: bars that closed
                 # before it are history the market already saw, not replayed.
                 source.feed.poll(clock.now())
