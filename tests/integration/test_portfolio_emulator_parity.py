@@ -66,7 +66,8 @@ def _assert_exact(report: dict[str, object]) -> None:
     assert report["parity"] is True
     assert report["mismatches"] == []
     decisions, orders = report["decisions"], report["orders"]
-    assert isinstance(decisions, dict) and isinstance(orders, dict)
+    assert isinstance(decisions, dict)
+    assert isinstance(orders, dict)
     assert decisions["live"] == decisions["replay"] == decisions["matched"] > 20
     assert orders["live"] == orders["replay"] == orders["matched"] > 20
     assert report["skipped"] == {"live": 0, "replay": 0, "matched": 0}

@@ -108,7 +108,10 @@ class PortfolioHooks:
             if name in current and current[name] != halted
         }
         for name, halted in sorted(changes.items()):
-            self.portfolio.halt(name, halted)
+            if halted:
+                self.portfolio.halt(name)
+            else:
+                self.portfolio.resume(name)
             self._audit(name, halted)
             word = "halted" if halted else "resumed"
             typer.echo(
