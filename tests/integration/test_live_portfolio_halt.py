@@ -119,6 +119,10 @@ def test_an_operator_halts_and_resumes_one_strategy_of_a_running_portfolio(
             process.kill()
     assert process.returncode == 0, out
     assert "trend  resumed  reviewed" in _operator(db, "list")
+    breakers = CliRunner().invoke(
+        app, ["--database-url", f"sqlite:///{db}", "breaker", "list"]
+    )
+    assert "strategy_halt" not in breakers.output  # not a circuit breaker
 
     # the operator's requests and the process's answers, audited
     assert [p["strategy"] for _, p in audit_rows(db, "strategy_halted")] == ["trend"]

@@ -34,7 +34,7 @@ from tradecore.ports.store import Store
 #: Wall-clock wait between drain rounds for a real broker's stream.
 DRAIN_SETTLE_S = 0.2
 #: Longest wait for the emulator's trade updates of one cycle's bars to arrive.
-EMULATOR_CATCH_UP_S = 5.0
+EMULATOR_CATCH_UP_S = 2.0
 
 
 def settle_for(broker: Broker) -> Callable[[], None]:
@@ -74,6 +74,7 @@ def emulator_market(
     if not isinstance(clock, SimClock):
         raise ConfigurationError("--emulator runs on recorded bars (--bars DIR)")
     clock.advance_to(max(clock.now(), control.now()))
+    caught_up = None if broker is None else _FrameWait(broker, control.state())
 
     def feed(bars: Sequence[Bar]) -> None:
         control.bars(
@@ -92,20 +93,37 @@ def emulator_market(
             through=False,
         )
         state = control.advance_to(max(bar.timestamp for bar in bars) + interval)
-        if broker is not None:
-            _await_frames(broker, int(state.get("frames_sent", 0)))
+        if caught_up is not None:
+            caught_up(state)
 
     return feed
 
 
-def _await_frames(broker: Broker, sent: int) -> None:
-    """Wait (bounded) until ``broker``'s stream received ``sent`` frames."""
-    status = getattr(broker, "stream_status", None)
-    if not callable(status):
-        return
-    deadline = time.monotonic() + EMULATOR_CATCH_UP_S
-    while status().frames < sent and time.monotonic() < deadline:
-        time.sleep(0.001)
+class _FrameWait:
+    """Waits until the broker's stream received what the emulator sent it.
+
+    The emulator counts every frame it sent to any listener since it started (an
+    earlier process's included); the stream counts what it received. The gap at
+    the start is not ours; a wait that times out (frames lost with a dropped
+    connection, the reconciler's to heal) moves the baseline, so one loss costs one
+    timeout, not one per cycle.
+    """
+
+    def __init__(self, broker: Broker, state: dict[str, object]) -> None:
+        status = getattr(broker, "stream_status", None)
+        self._status = status if callable(status) else None
+        self._baseline = int(str(state.get("frames_sent", 0)))
+
+    def __call__(self, state: dict[str, object]) -> None:
+        if self._status is None:
+            return
+        expected = int(str(state.get("frames_sent", 0))) - self._baseline
+        deadline = time.monotonic() + EMULATOR_CATCH_UP_S
+        while (received := int(self._status().frames)) < expected:
+            if time.monotonic() >= deadline:
+                self._baseline += expected - received
+                return
+            time.sleep(0.001)
 
 
 def read_market_clock(broker: Broker) -> BrokerClock | None:
