@@ -123,6 +123,11 @@ def test_an_operator_halts_and_resumes_one_strategy_of_a_running_portfolio(
         app, ["--database-url", f"sqlite:///{db}", "breaker", "list"]
     )
     assert "strategy_halt" not in breakers.output  # not a circuit breaker
+    tca = CliRunner().invoke(
+        app, ["--database-url", f"sqlite:///{db}", "tca", "--date", "2026-01-05"]
+    )
+    assert tca.exit_code == 0, tca.output
+    assert "by strategy of the portfolio" in tca.output
 
     # the operator's requests and the process's answers, audited
     assert [p["strategy"] for _, p in audit_rows(db, "strategy_halted")] == ["trend"]
@@ -150,6 +155,8 @@ def test_an_operator_halts_and_resumes_one_strategy_of_a_running_portfolio(
     # the summary block and one correlation alert per breach
     block = json.loads((report / "portfolio.json").read_text(encoding="utf-8"))
     assert set(block["attribution"]) == {"trend", "reversion"}
+    for name, row in block["attribution"].items():  # tca prints what the file says
+        assert f"{name:>16} {row['market']:>12.2f}" in tca.output
     assert (report / "attribution.csv").read_text(encoding="utf-8").count("\n") > 10
     breaches = {b["at"] for b in block["correlation_breaches"]}
     alerts = [

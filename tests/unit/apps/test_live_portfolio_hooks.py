@@ -8,11 +8,9 @@ from pathlib import Path
 
 from tests.risk_support import T0, RecordingAlerter, audit_rows, sqlite_store
 from tradecore.adapters.sim import SimClock
-from tradecore.apps.live.portfolio_live import (
-    PortfolioHooks,
-    portfolio_hooks,
-    report_dir_of,
-)
+from tradecore.apps.live.portfolio_live import PortfolioHooks, portfolio_hooks
+from tradecore.apps.ops.tca import attribution_lines
+from tradecore.apps.wiring.portfolio_config import report_dir_of
 from tradecore.apps.wiring.strategy_loader import load_strategy
 from tradecore.domain.strategies.portfolio_halts import halt_control_name
 from tradecore.domain.strategies.portfolio_strategy import (
@@ -100,3 +98,18 @@ def test_report_files_go_beside_a_sqlite_store_only(tmp_path: Path) -> None:
         "attribution.csv",
         "portfolio.json",
     ]
+
+
+def test_tca_prints_a_portfolios_attribution_only() -> None:
+    block = {
+        "attribution": {
+            "trend": {"market": 12.5, "costs": 2.25, "net": 10.25},
+            "carry": {"market": -1.0, "costs": 0.5, "net": -1.5},
+        }
+    }
+    lines = attribution_lines({"portfolio": block}, "summary.json")
+    assert lines[0] == "by strategy of the portfolio (attribution, summary.json)"
+    assert lines[2].split() == ["carry", "-1.00", "0.50", "-1.50"]
+    assert lines[3].split() == ["trend", "12.50", "2.25", "10.25"]
+    assert attribution_lines({"summary": {}}, "x") == []
+    assert attribution_lines({"portfolio": {}}, "x") == []

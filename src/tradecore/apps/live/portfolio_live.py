@@ -36,6 +36,7 @@ from tradecore.apps.replay.portfolio_report import (
     write_allocations,
     write_attribution,
 )
+from tradecore.apps.wiring.portfolio_config import PORTFOLIO_FILE, report_dir_of
 from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.portfolio.attribution import TradeFill
@@ -45,9 +46,6 @@ from tradecore.domain.strategies.portfolio_strategy import PortfolioStrategy
 from tradecore.ports.alerts import Alerter
 from tradecore.ports.clock import Clock
 from tradecore.ports.store import Store
-
-#: The summary block's file in the report folder.
-PORTFOLIO_FILE = "portfolio.json"
 
 
 class PortfolioHooks:
@@ -140,15 +138,6 @@ def portfolio_hooks(
     if not isinstance(strategy, PortfolioStrategy):
         return None
     return PortfolioHooks(strategy, store, alerter, clock, report_dir_of(store_url))
-
-
-def report_dir_of(store_url: str) -> Path | None:
-    """``<database>.portfolio/`` beside a SQLite store's file; ``None`` otherwise."""
-    prefix = "sqlite:///"
-    if not store_url.startswith(prefix) or store_url == prefix + ":memory:":
-        return None
-    db = Path(store_url.removeprefix(prefix).split("?", 1)[0])
-    return db.with_name(db.name + ".portfolio")
 
 
 def trade_fills(fills: Sequence[Fill]) -> list[TradeFill]:

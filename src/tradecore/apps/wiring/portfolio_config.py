@@ -138,6 +138,20 @@ _LIMITS: dict[str, tuple[type, ...]] = {
 }
 
 
+#: A live portfolio's summary block, in its report folder (:func:`report_dir_of`).
+PORTFOLIO_FILE = "portfolio.json"
+
+
+def report_dir_of(store_url: str) -> Path | None:
+    """Where a live portfolio on ``store_url`` writes its files:
+    ``<database>.portfolio/`` beside a SQLite store's file; ``None`` otherwise."""
+    prefix = "sqlite:///"
+    if not store_url.startswith(prefix) or store_url == prefix + ":memory:":
+        return None
+    db = Path(store_url.removeprefix(prefix).split("?", 1)[0])
+    return db.with_name(db.name + ".portfolio")
+
+
 def load_portfolio(
     params: Mapping[str, str | int | float],
     load: Loader,
