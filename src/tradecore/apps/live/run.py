@@ -63,7 +63,7 @@ from tradecore.apps.wiring.context import cli_context, open_configured_store
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.risk_path import compose_risk_path
 from tradecore.apps.wiring.strategy_loader import parse_params
-from tradecore.domain.errors import ConfigurationError, MissingSecret
+from tradecore.domain.errors import ConfigurationError, MissingSecret, TradecoreError
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.bars import Bar
 from tradecore.ports.bar_feed import BarFeed
@@ -243,6 +243,7 @@ def run(
                 settings, broker, clock, frames, calendars, follows_us=emulator
             )
             _record_manifest(store, gated)
+            hooks: PortfolioHooks | None = None
             try:
                 live_broker.connect(broker)
                 loop, watch, stuck, engine = _loop(
@@ -279,8 +280,8 @@ def run(
                     on_cycle=_on_cycle(ops, watch, stuck, pace, between),
                 )
                 drained = loop.drain(settle=live_broker.settle_for(broker))
-                _finish_portfolio(hooks)
             finally:
+                _finish_portfolio(hooks)  # also when the run stops on an error
                 live_broker.close(broker)
         finally:
             source.close()
@@ -301,9 +302,14 @@ def run(
 
 
 def _finish_portfolio(hooks: PortfolioHooks | None) -> None:
+    """Write a portfolio's files; a failure to is said, never masks the run's own."""
     if hooks is None:
         return
-    written = hooks.finish()
+    try:
+        written = hooks.finish()
+    except (OSError, TradecoreError) as error:
+        typer.echo(f"portfolio: files NOT written: {error}", err=True)
+        return
     typer.echo(
         f"portfolio: attribution and allocations in {written}"
         if written is not None
