@@ -101,7 +101,7 @@ def test_an_operator_halts_and_resumes_one_strategy_of_a_running_portfolio(
         "--param",
         f"config={toml}",
         "--pace",
-        "0.04",
+        "0.05",
     ]
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
