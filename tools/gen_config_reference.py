@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import ast
 import enum
+import functools
+import importlib
 import inspect
+import pkgutil
 import re
 import sys
 import textwrap
@@ -92,6 +95,74 @@ def docstring_docs(cls: type) -> dict[str, str]:
         elif entries and line.strip():
             entries[-1][1].append(line.strip())
     return {name: " ".join(text) for names, text in entries for name in names}
+
+
+def own_docs(cls: type) -> dict[str, str]:
+    """The docs ``cls`` itself gives its fields: ``#:`` comments over ``Attributes:``."""
+    return {**docstring_docs(cls), **comment_docs(cls)}
+
+
+def mentioned_docs(cls: type) -> dict[str, str]:
+    """For a field named in the class docstring (````max_loss````), that sentence."""
+    doc = (inspect.getdoc(cls) or "").split("Attributes:", 1)[0]
+    sentences = re.split(r"(?<=[.;])\s+", " ".join(doc.split()))
+    docs: dict[str, str] = {}
+    for field in attrs.fields(cls):
+        said = [text for text in sentences if f"``{field.name}``" in text]
+        if said:
+            docs[field.name] = said[0]
+    return docs
+
+
+def referenced_classes(cls: type) -> list[type]:
+    """attrs classes the docstring names with ``:class:`` (whose knobs these are)."""
+    found = []
+    for dotted in re.findall(r":class:`~?([\w.]+)`", inspect.getdoc(cls) or ""):
+        module_name, _, name = dotted.rpartition(".")
+        try:
+            target = getattr(importlib.import_module(module_name), name)
+        except (ImportError, AttributeError, ValueError):
+            continue
+        if attrs.has(target):
+            found.append(target)
+    return found
+
+
+@functools.cache
+def example_docs() -> dict[str, dict[str, str]]:
+    """Trailing comments of the TOML examples in the config modules' docstrings:
+    ``{table: {key: comment}}`` (``max_retries = 3  # retries per decision``)."""
+    import tradecore.apps.config as package
+
+    found: dict[str, dict[str, str]] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        table = ""
+        for line in (module.__doc__ or "").splitlines():
+            header = re.match(r"^\s*\[([\w.]+)\]", line)
+            if header:
+                table = header[1]
+                continue
+            entry = re.match(r"^\s*(\w+)\s*=[^#]*#\s*(.+)$", line)
+            if table and entry:
+                found.setdefault(table, {})[entry[1]] = entry[2].strip()
+    return found
+
+
+def field_docs(cls: type, table: str) -> dict[str, str]:
+    """Each field's doc, from the most to the least specific source: the field's
+    ``#:`` comment or ``Attributes:`` entry (on the class or a base class), then
+    those of a class the docstring names as the source of its knobs, then the
+    comment beside the key in a config module's TOML example, then the sentence of
+    the class docstring that names the field."""
+    docs = mentioned_docs(cls)
+    docs.update(example_docs().get(table, {}))
+    for source in referenced_classes(cls):
+        docs.update(own_docs(source))
+    for base in reversed(cls.__mro__):
+        if attrs.has(base):
+            docs.update(own_docs(base))
+    return docs
 
 
 def summary_of(cls: type) -> str:
@@ -179,7 +250,7 @@ def _attrs_class_in(hint: Any) -> tuple[str, type] | None:
 def tables(cls: type, path: tuple[str, ...] = ()) -> Iterator[Table]:
     """Every table of ``cls`` (at ``path``), depth first, in field order."""
     hints = _resolved_hints(cls)
-    docs = {**docstring_docs(cls), **comment_docs(cls)}
+    docs = field_docs(cls, ".".join(part for part in path if part != "*flat*"))
     keys: list[Key] = []
     nested: list[tuple[str, str, type]] = []
     flattened: list[type] = []

@@ -163,6 +163,13 @@ def test_config_reference_carries_docs_types_and_defaults(config_page: str) -> N
     ) in config_page
     risk = config_page.split("## `[risk]`", 1)[1].split("## ", 1)[0]
     assert "| `max_order_notional` | `Decimal \\| None` | `unset` | largest" in risk
+    # a base class's Attributes (every breaker), a TOML example's comment
+    daily_loss = config_page.split("## `[risk.breakers.daily_loss]`", 1)[1]
+    assert (
+        "| `auto_clear` | `bool` | `false` | recover after the quiet period"
+        in daily_loss
+    )
+    assert "| `max_retries` | `int` | `3` | retries per decision" in config_page
     assert "## `[[alerts.routes]]`" in config_page
     assert "## `[risk.strategies.NAME]`" in config_page
     assert "## `[risk.breakers.daily_loss]`" in config_page
