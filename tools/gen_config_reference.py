@@ -304,6 +304,12 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _code_cell(text: str) -> str:
+    """Code in a table cell: Python-Markdown's tables keep a pipe inside backticks
+    (an escaped one would show its backslash)."""
+    return "`" + text.replace("\n", " ") + "`"
+
+
 def render() -> str:
     """The whole reference page, Markdown."""
     from tradecore.apps.config.settings import ENV_KEYS, Settings
@@ -338,7 +344,8 @@ def render() -> str:
             continue
         out += ["| key | type | default | what |", "|---|---|---|---|"]
         out += [
-            f"| `{k.name}` | `{_cell(k.type)}` | `{_cell(k.default)}` | {_cell(k.doc) or '—'} |"
+            f"| `{k.name}` | {_code_cell(k.type)} | {_code_cell(k.default)} "
+            f"| {_cell(k.doc) or '—'} |"
             for k in table.keys
         ]
         out.append("")

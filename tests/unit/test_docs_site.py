@@ -162,7 +162,7 @@ def test_config_reference_carries_docs_types_and_defaults(config_page: str) -> N
         "or ``normal`` (replays). |"
     ) in config_page
     risk = config_page.split("## `[risk]`", 1)[1].split("## ", 1)[0]
-    assert "| `max_order_notional` | `Decimal \\| None` | `unset` | largest" in risk
+    assert "| `max_order_notional` | `Decimal | None` | `unset` | largest" in risk
     # a base class's Attributes (every breaker), a TOML example's comment
     daily_loss = config_page.split("## `[risk.breakers.daily_loss]`", 1)[1]
     assert (
