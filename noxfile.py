@@ -1,4 +1,4 @@
-"""Developer sessions: tests, contract, property, lint, typecheck, bench.
+"""Developer sessions: tests, contract, property, lint, typecheck, bench, docs.
 
 Each session installs the project into its own virtualenv (``nox -R`` reuses them).
 """
@@ -56,6 +56,22 @@ def rl(session: nox.Session) -> None:
     session.install("torch==2.13.0")
     session.install("-e", ".[test,rl]")
     session.run("pytest", "-m", "rl", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The docs site built with warnings as errors, then the tutorial notebooks run.
+
+    ``mkdocs build --strict`` (the config and CLI references are generated from the
+    code by the hook in ``tools/gen_reference_pages.py``); ``pytest --nbmake`` executes
+    every notebook in ``docs/tutorials`` top to bottom, so a tutorial that no longer
+    runs fails here, not in a reader's hands. ``-- --no-notebooks`` builds only.
+    """
+    session.install("-e", ".[docs]")
+    env = {"NO_MKDOCS_2_WARNING": "1"}  # material's banner about its successor
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site", env=env)
+    if "--no-notebooks" not in session.posargs:
+        session.run("pytest", "--nbmake", "docs/tutorials", "-p", "no:cacheprovider")
 
 
 @nox.session

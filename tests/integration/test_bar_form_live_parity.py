@@ -3,11 +3,10 @@ timestamp, so a bar-form strategy decides in ``tradecore-live`` when and on what
 decides in a replay of the same bars (the simple form's parity test, for the new
 form: tests/integration/test_live_replay_parity.py).
 
-Decision ids (which hash the quantity) are compared where sizing does not depend on
-equity between fills: a weight target sized right after a fill sees that fill a
-cycle later live (the live loop applies broker events at the start of its next
-cycle; the replay at the fill's time), so its share count may differ by the fill's
-slippage against the mark; the decisions' symbols and times still agree.
+Decision ids (which hash the quantity) agree too, also for a weight target sized
+right after a fill: the live loop books the fills a cycle's bars gave before the
+engine decides on those bars, as the replay's venue does (it used to book them at
+the start of the next cycle, so such a count could differ by the fill's slippage).
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ CASH = Decimal(10_000_000)
 @pytest.mark.parametrize(
     ("name", "params", "same_ids"),
     [
-        ("rsi_reversion", {"period": 5}, False),
+        ("rsi_reversion", {"period": 5}, True),
         ("xs_momentum", {"lookback": 10, "top_k": 1, "rebalance": 15}, True),
     ],
 )

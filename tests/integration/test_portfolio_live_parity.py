@@ -1,10 +1,11 @@
 """A portfolio decides in the live loop what it decides in a replay of the same bars.
 
 The live loop (the engine ``tradecore-live run`` composes, on a simulated broker
-here) and the replay run the same PortfolioStrategy config; the decisions' symbols
-and times agree. Their ids hash the share counts, which follow the account's
-equity at the decision: live sees a fill a cycle later than the replay (see
-test_bar_form_live_parity.py), so counts may differ by that fill's slippage.
+here) and the replay run the same PortfolioStrategy config; the decisions agree by
+id (which hashes the share counts), with ``paper`` and ``account`` sizing alike:
+the loop books the fills a cycle's bars gave before the engine decides on them.
+Through the real ``tradecore-live --emulator`` process:
+test_portfolio_emulator_parity.py.
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ def test_a_portfolio_decides_live_what_it_decides_in_replay(
         (str(row["decided_at"]), str(row["symbol"])) for row in replayed.decision_rows
     )
     assert {d.strategy_id for d in live} == {"portfolio"}
-    if sizing == "paper":  # sized on the bars alone: the very same decisions
-        ids = sorted(str(row["decision_id"]) for row in replayed.decision_rows)
-        assert sorted(d.decision_id for d in live) == ids
+    # The loop books the fills of a cycle's bars before deciding on them, as the
+    # replay: the very same decisions (the ids hash the share counts), whichever
+    # equity sizes them.
+    ids = sorted(str(row["decision_id"]) for row in replayed.decision_rows)
+    assert sorted(d.decision_id for d in live) == ids

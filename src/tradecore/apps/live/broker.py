@@ -33,6 +33,8 @@ from tradecore.ports.store import Store
 
 #: Wall-clock wait between drain rounds for a real broker's stream.
 DRAIN_SETTLE_S = 0.2
+#: Longest wait for the emulator's trade updates of one cycle's bars to arrive.
+EMULATOR_CATCH_UP_S = 2.0
 
 
 def settle_for(broker: Broker) -> Callable[[], None]:
@@ -43,12 +45,24 @@ def settle_for(broker: Broker) -> Callable[[], None]:
 
 
 def emulator_market(
-    settings: Settings, interval: timedelta, clock: Clock
+    settings: Settings,
+    interval: timedelta,
+    clock: Clock,
+    broker: Broker | None = None,
 ) -> Callable[[Sequence[Bar]], None]:
     """Post each bar to the emulator's market-data control (it owns the market).
 
     A restart resumes at the emulator's time: the bars an earlier run already showed
     the market are in its past and are not replayed (see :func:`run`).
+
+    With ``broker`` (the Alpaca adapter on the emulator), each call returns only once
+    its stream has received every trade update the emulator sent, fills of these
+    bars included (up to :data:`EMULATOR_CATCH_UP_S`): the live loop books them
+    before the engine decides on the same bars, as a replay does. Without the wait
+    a fill crossing the websocket would be booked a cycle late, and a decision in
+    between would see the old position (a sell right after a buy refused as
+    ``insufficient_qty_available``). The real Alpaca has no such count: this is
+    the emulator's (``frames_sent``).
     """
     from tradecore.adapters.alpaca_emulator.client import EmulatorControl
 
@@ -60,6 +74,7 @@ def emulator_market(
     if not isinstance(clock, SimClock):
         raise ConfigurationError("--emulator runs on recorded bars (--data DIR)")
     clock.advance_to(max(clock.now(), control.now()))
+    caught_up = None if broker is None else _FrameWait(broker, control.state())
 
     def feed(bars: Sequence[Bar]) -> None:
         control.bars(
@@ -77,9 +92,38 @@ def emulator_market(
             ],
             through=False,
         )
-        control.advance_to(max(bar.timestamp for bar in bars) + interval)
+        state = control.advance_to(max(bar.timestamp for bar in bars) + interval)
+        if caught_up is not None:
+            caught_up(state)
 
     return feed
+
+
+class _FrameWait:
+    """Waits until the broker's stream received what the emulator sent it.
+
+    The emulator counts every frame it sent to any listener since it started (an
+    earlier process's included); the stream counts what it received. The gap at
+    the start is not ours; a wait that times out (frames lost with a dropped
+    connection, the reconciler's to heal) moves the baseline, so one loss costs one
+    timeout, not one per cycle.
+    """
+
+    def __init__(self, broker: Broker, state: dict[str, object]) -> None:
+        status = getattr(broker, "stream_status", None)
+        self._status = status if callable(status) else None
+        self._baseline = int(str(state.get("frames_sent", 0)))
+
+    def __call__(self, state: dict[str, object]) -> None:
+        if self._status is None:
+            return
+        expected = int(str(state.get("frames_sent", 0))) - self._baseline
+        deadline = time.monotonic() + EMULATOR_CATCH_UP_S
+        while (received := int(self._status().frames)) < expected:
+            if time.monotonic() >= deadline:
+                self._baseline += expected - received
+                return
+            time.sleep(0.001)
 
 
 def read_market_clock(broker: Broker) -> BrokerClock | None:

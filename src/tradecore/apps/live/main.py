@@ -102,6 +102,12 @@ def _breaker(app: typer.Typer) -> None:
     app.add_typer(breaker.breaker_app, name="breaker")
 
 
+def _strategy(app: typer.Typer) -> None:
+    from tradecore.apps.ops import strategy_halt
+
+    app.add_typer(strategy_halt.strategy_app, name="strategy")
+
+
 def _kill(app: typer.Typer) -> None:
     from tradecore.apps.ops import kill
 
@@ -158,6 +164,7 @@ COMMANDS: dict[str, Register] = {
     "config": _config,
     "state": _state,
     "breaker": _breaker,
+    "strategy": _strategy,
     "kill": _kill,
     "status": _status,
     "run": _run,

@@ -34,6 +34,11 @@ from tradecore.apps.replay.run_manifest import (
 )
 from tradecore.apps.wiring.manifest_trust import verify_manifest_file
 from tradecore.apps.wiring.model_strategy import load_model_strategy
+from tradecore.apps.wiring.portfolio_config import (
+    PORTFOLIO_STRATEGY,
+    ManifestTrust,
+    load_portfolio,
+)
 from tradecore.apps.wiring.strategy_loader import load_strategy
 from tradecore.domain.errors import ManifestMissing, ManifestRejected, ManifestTampered
 from tradecore.domain.market.bar_frame import BarFrame, data_fingerprint
@@ -143,15 +148,25 @@ def check_promoted(manifest: Manifest) -> None:
 
 
 def _strategy(
-    strategy: str, params: Mapping[str, str], settings: Settings, live: bool
+    strategy: str,
+    params: Mapping[str, str | int | float],
+    settings: Settings,
+    live: bool,
 ) -> AnyStrategy:
     """The strategy to trade. A model or policy directory (``--strategy model``,
     ``--strategy policy``) is verified under live trust rules, as the manifest is:
     a development-key model only with ``[signing] allow_dev_key`` and never with
-    ``--live``."""
+    ``--live``. A portfolio's sub-strategies and their ``[[strategies]] manifest``
+    files get the same rules."""
+    allow_dev = settings.signing.allow_dev_key and not live
+    if strategy == PORTFOLIO_STRATEGY:
+        return load_portfolio(
+            params,
+            lambda name, sub: _strategy(name, sub, settings, live),
+            ManifestTrust(signing=settings.signing, allow_dev_key=allow_dev),
+        )
     if strategy not in ("model", "policy"):
         return load_strategy(strategy, params)
-    allow_dev = settings.signing.allow_dev_key and not live
     if strategy == "policy":  # the [rl] extra: imported only when asked for
         from tradecore.apps.research.rl_policy import load_policy_strategy
 

@@ -45,6 +45,7 @@ from tradecore.apps.live.operations import (
     open_live_ops,
     watch_cycles,
 )
+from tradecore.apps.live.portfolio_live import PortfolioHooks, portfolio_hooks
 from tradecore.apps.live.recording import (
     RecordingFeed,
     open_recorder,
@@ -64,7 +65,7 @@ from tradecore.apps.wiring.context import cli_context, open_configured_store
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.risk_path import compose_risk_path
 from tradecore.apps.wiring.strategy_loader import parse_params
-from tradecore.domain.errors import ConfigurationError, MissingSecret
+from tradecore.domain.errors import ConfigurationError, MissingSecret, TradecoreError
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.bars import Bar
 from tradecore.ports.bar_feed import BarFeed
@@ -243,7 +244,9 @@ def run(
                 store,
             )
             if emulator:
-                market = live_broker.emulator_market(settings, source.interval, clock)
+                market = live_broker.emulator_market(
+                    settings, source.interval, clock, broker
+                )
                 # A restart resumes at the emulator's time: bars that closed
                 # before it are history the market already saw, not replayed.
                 source.feed.poll(clock.now())
@@ -251,6 +254,7 @@ def run(
                 settings, broker, clock, frames, calendars, follows_us=emulator
             )
             _record_manifest(store, gated)
+            hooks: PortfolioHooks | None = None
             try:
                 live_broker.connect(broker)
                 loop, watch, stuck, engine = _loop(
@@ -274,12 +278,21 @@ def run(
                     if model_run is None
                     else between_cycles(model_run, engine, settings, ops.router, clock)
                 )
+                # A portfolio: per-strategy halts from the store, correlation
+                # alerts, and its attribution files at the end.
+                hooks = portfolio_hooks(
+                    gated.strategy, store, ops.router, clock, settings.store.url
+                )
+                if hooks is not None:
+                    hooks.before_trading()
+                    between = hooks.after_cycle
                 report = loop.run(
                     max_cycles=max_cycles,
                     on_cycle=_on_cycle(ops, watch, stuck, pace, between),
                 )
                 drained = loop.drain(settle=live_broker.settle_for(broker))
             finally:
+                _finish_portfolio(hooks)  # also when the run stops on an error
                 live_broker.close(broker)
         finally:
             source.close()
@@ -296,6 +309,22 @@ def run(
     )
     typer.echo(
         f"reconciled: {report.reconciles} passes while running; healed {report.healed}"
+    )
+
+
+def _finish_portfolio(hooks: PortfolioHooks | None) -> None:
+    """Write a portfolio's files; a failure to is said, never masks the run's own."""
+    if hooks is None:
+        return
+    try:
+        written = hooks.finish()
+    except (OSError, TradecoreError) as error:
+        typer.echo(f"portfolio: files NOT written: {error}", err=True)
+        return
+    typer.echo(
+        f"portfolio: attribution and allocations in {written}"
+        if written is not None
+        else "portfolio: no report folder (the store is not a SQLite file)"
     )
 
 

@@ -9,6 +9,7 @@ import typer
 from tradecore.apps.ops.controls import Reason, breaker_line, opened
 from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.errors import cli_errors
+from tradecore.domain.strategies.portfolio_halts import is_strategy_halt
 
 breaker_app = CliTyper(help="Circuit breakers.", no_args_is_help=True)
 
@@ -29,7 +30,8 @@ def approve(
 def list_breakers(ctx: typer.Context) -> None:
     """List every breaker the store knows."""
     with cli_errors(), opened(ctx) as (_, controls):
-        rows = controls.breakers()
+        # strategy halts (tradecore-live strategy list) are not breakers
+        rows = [b for b in controls.breakers() if not is_strategy_halt(b.name)]
     if not rows:
         typer.echo("no breaker has tripped on this store")
     for row in rows:

@@ -8,6 +8,10 @@ import typer
 
 from tradecore.apps.ops.controls import breaker_line, configured_broker, opened
 from tradecore.apps.wiring.errors import cli_errors
+from tradecore.domain.strategies.portfolio_halts import (
+    STRATEGY_HALT_PREFIX,
+    is_strategy_halt,
+)
 from tradecore.services.controls.operator import StatusReport
 
 
@@ -26,8 +30,13 @@ def status(ctx: typer.Context) -> None:
 def _status_lines(r: StatusReport) -> Iterator[str]:
     since = f" since {r.state.changed_at.isoformat()}" if r.state.changed_at else ""
     yield f"trading state: {r.state.state.value.upper()} ({r.state.reason}){since}"
-    yield f"breakers: {len(r.breakers) or 'none recorded'}"
-    yield from (f"  {breaker_line(b)}" for b in r.breakers)
+    breakers = [b for b in r.breakers if not is_strategy_halt(b.name)]
+    halts = [b for b in r.breakers if is_strategy_halt(b.name) and b.tripped]
+    yield f"breakers: {len(breakers) or 'none recorded'}"
+    yield from (f"  {breaker_line(b)}" for b in breakers)
+    if halts:  # tradecore-live strategy halt: one strategy of a portfolio
+        names = ", ".join(b.name.removeprefix(STRATEGY_HALT_PREFIX) for b in halts)
+        yield f"strategies halted: {names}"
     yield f"open orders (store): {len(r.open_intents)}"
     for i in r.open_intents:
         qty = i.spec.qty if i.spec.qty is not None else f"${i.spec.notional}"

@@ -23,9 +23,10 @@ import typer
 from tradecore.adapters.calendar import ExchangeCalendar
 from tradecore.adapters.calendar.exchange import DEFAULT_BOUNDS
 from tradecore.adapters.sqlstore import open_store
-from tradecore.apps.wiring.context import open_configured_store
+from tradecore.apps.wiring.context import cli_context, open_configured_store
 from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.errors import cli_errors
+from tradecore.apps.wiring.portfolio_config import PORTFOLIO_FILE, report_dir_of
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.execution.parent_status import aggregate_parent
 from tradecore.domain.execution.tca import ExecutionAnalysis
@@ -162,6 +163,34 @@ def _day_of(intent: OrderIntent, calendar: MarketCalendar | None) -> date:
     return calendar.trading_day(intent.decided_at)
 
 
+def attribution_lines(summary: Mapping[str, object], where: str) -> list[str]:
+    """A portfolio's per-strategy P&L (its ``portfolio`` summary block, read from
+    ``where``): market, costs and net per strategy; ``[]`` for any other run."""
+    block = summary.get("portfolio")
+    if not isinstance(block, Mapping) or not isinstance(
+        block.get("attribution"), Mapping
+    ):
+        return []
+    lines = [
+        f"by strategy of the portfolio (attribution, {where})",
+        f"{'strategy':>16} {'market $':>12} {'costs $':>10} {'net $':>12}",
+    ]
+    for name, row in sorted(block["attribution"].items()):
+        lines.append(
+            f"{name:>16} {float(row['market']):>12.2f} "
+            f"{float(row['costs']):>10.2f} {float(row['net']):>12.2f}"
+        )
+    return [*lines, ""]
+
+
+def _read_json(path: Path) -> dict[str, object]:
+    """The JSON object in ``path``; ``{}`` when there is none."""
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
 def _echo_all(lines: Iterable[str], echo: Callable[[str], None] = typer.echo) -> None:
     for line in lines:
         echo(line)
@@ -182,6 +211,8 @@ def replay_tca(
                 k: Decimal(v) for k, v in json.loads(marks_file.read_text()).items()
             }
         _echo_all(_report(open_store(f"sqlite:///{db}"), marks))
+        summary = out / "summary.json"
+        _echo_all(attribution_lines(_read_json(summary), str(summary)))
 
 
 def live_tca(
@@ -198,3 +229,8 @@ def live_tca(
             raise ConfigurationError(f"--date {day!r}: expected YYYY-MM-DD") from None
         store = open_configured_store(ctx)
         _echo_all(_report(store, {}, session, live_calendar()))
+        folder = report_dir_of(cli_context(ctx).settings().store.url)
+        if folder is not None:  # a live portfolio's last run (not only that day)
+            path = folder / PORTFOLIO_FILE
+            block = _read_json(path)
+            _echo_all(attribution_lines({"portfolio": block}, f"last run, {path}"))

@@ -46,6 +46,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
+
+from tradecore.apps.config.operations import SigningSettings
 from tradecore.apps.config.settings import load_settings
 from tradecore.apps.wiring.manifest_trust import verify_manifest_file
 from tradecore.domain.errors import ConfigurationError, InvalidInput, ManifestMismatch
@@ -72,6 +75,21 @@ PORTFOLIO_STRATEGY = "portfolio"
 Loader = Callable[[str, Mapping[str, str | int | float]], AnyStrategy]
 
 _E = TypeVar("_E", bound=enum.Enum)
+
+
+@attrs.frozen(kw_only=True)
+class ManifestTrust:
+    """How a ``[[strategies]] manifest`` is verified.
+
+    The replay's rule (``None`` where one is asked for) trusts this machine's
+    development key; the live gate passes its own (``[signing]``, a development key
+    only with ``allow_dev_key`` and never with ``--live``), so a portfolio cannot
+    smuggle a dev-signed sub-strategy into a run the gate would refuse.
+    """
+
+    signing: SigningSettings
+    allow_dev_key: bool
+
 
 _NUMBER = (int, float)
 _CONSTRAINTS: dict[str, tuple[type, ...]] = {
@@ -120,10 +138,27 @@ _LIMITS: dict[str, tuple[type, ...]] = {
 }
 
 
+#: A live portfolio's summary block, in its report folder (:func:`report_dir_of`).
+PORTFOLIO_FILE = "portfolio.json"
+
+
+def report_dir_of(store_url: str) -> Path | None:
+    """Where a live portfolio on ``store_url`` writes its files:
+    ``<database>.portfolio/`` beside a SQLite store's file; ``None`` otherwise."""
+    prefix = "sqlite:///"
+    if not store_url.startswith(prefix) or store_url == prefix + ":memory:":
+        return None
+    db = Path(store_url.removeprefix(prefix).split("?", 1)[0])
+    return db.with_name(db.name + ".portfolio")
+
+
 def load_portfolio(
-    params: Mapping[str, str | int | float], load: Loader
+    params: Mapping[str, str | int | float],
+    load: Loader,
+    trust: ManifestTrust | None = None,
 ) -> PortfolioStrategy:
-    """The portfolio of ``params["config"]``, its sub-strategies built by ``load``.
+    """The portfolio of ``params["config"]``, its sub-strategies built by ``load``,
+    their manifests verified under ``trust`` (default: the replay's rule).
 
     Raises:
         ConfigurationError: no ``config`` param, an unreadable file, or any mistake
@@ -141,7 +176,7 @@ def load_portfolio(
         )
     where = Path(str(path))
     text = _read_text(where)
-    portfolio = build_portfolio(_parse(where, text), load, where)
+    portfolio = build_portfolio(_parse(where, text), load, where, trust)
     portfolio.model_hash = sha256_hex(
         {
             "config": sha256_hex(text),
@@ -155,7 +190,10 @@ def load_portfolio(
 
 
 def build_portfolio(
-    table: Mapping[str, Any], load: Loader, where: Path
+    table: Mapping[str, Any],
+    load: Loader,
+    where: Path,
+    trust: ManifestTrust | None = None,
 ) -> PortfolioStrategy:
     """The portfolio of a parsed TOML ``table`` (file ``where``: relative manifest
     paths are read from its folder)."""
@@ -165,7 +203,7 @@ def build_portfolio(
     rows = table.get("strategies")
     if not rows:
         raise ConfigurationError(f"{where}: needs at least one [[strategies]] table")
-    sleeves = [_sleeve(where, k, row, load) for k, row in enumerate(rows)]
+    sleeves = [_sleeve(where, k, row, load, trust) for k, row in enumerate(rows)]
     names = [s.name for s in sleeves]
     for name in names:
         if names.count(name) > 1:
@@ -270,7 +308,9 @@ def _settings(where: Path, section: dict[str, Any]) -> PortfolioSettings:
         raise ConfigurationError(f"{where}: portfolio: {e}") from None
 
 
-def _sleeve(where: Path, index: int, row: object, load: Loader) -> SleeveSpec:
+def _sleeve(
+    where: Path, index: int, row: object, load: Loader, trust: ManifestTrust | None
+) -> SleeveSpec:
     prefix = f"strategies[{index}]."
     row = _keys(where, prefix, row, _STRATEGY)
     for required in ("name", "strategy"):
@@ -294,7 +334,7 @@ def _sleeve(where: Path, index: int, row: object, load: Loader) -> SleeveSpec:
     except ConfigurationError as e:
         raise ConfigurationError(f"{where}: {prefix.rstrip('.')}: {e}") from None
     if "manifest" in row:
-        _check_manifest(where, prefix, Path(row["manifest"]), strategy)
+        _check_manifest(where, prefix, Path(row["manifest"]), strategy, trust)
     limits = dict(row.get("limits", {}))
     _keys(where, f"{prefix}limits.", limits, _LIMITS)
     try:
@@ -310,14 +350,24 @@ def _sleeve(where: Path, index: int, row: object, load: Loader) -> SleeveSpec:
 
 
 def _check_manifest(
-    where: Path, prefix: str, manifest: Path, strategy: AnyStrategy
+    where: Path,
+    prefix: str,
+    manifest: Path,
+    strategy: AnyStrategy,
+    trust: ManifestTrust | None,
 ) -> None:
-    """The sub-strategy's signed manifest verifies (replay trust rules) and names
-    this strategy."""
+    """The sub-strategy's signed manifest verifies (under ``trust``; default the
+    replay's rules) and names this strategy."""
     path = manifest if manifest.is_absolute() else where.parent / manifest
-    settings = load_settings(None, os.environ).signing
+    if trust is None:
+        trust = ManifestTrust(
+            signing=load_settings(None, os.environ).signing, allow_dev_key=True
+        )
     verified = verify_manifest_file(
-        path, settings, trust_local_dev_key=True, allow_dev_key=True
+        path,
+        trust.signing,
+        trust_local_dev_key=trust.allow_dev_key,
+        allow_dev_key=trust.allow_dev_key,
     )
     if verified.strategy_id != strategy.strategy_id:
         raise ManifestMismatch(

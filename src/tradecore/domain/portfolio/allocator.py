@@ -15,6 +15,7 @@ is no randomness, and equal requests give equal allocations.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import attrs
@@ -245,10 +246,9 @@ def _finish(
         for sym, w in zip(symbols, final, strict=True)
     ]
     if turnover_bound:
-        gross_cap = Decimal(repr(request.constraints.gross_target)) * market.equity
-        trimmed = trim_to_gross(
-            dict(zip(symbols, shares, strict=True)), held, prices, gross_cap, lot
-        )
+        trimmed = dict(zip(symbols, shares, strict=True))
+        for limit, members in _exposure_limits(request, symbols):
+            trimmed = trim_to_gross(trimmed, held, prices, limit, lot, members)
         shares = [trimmed[sym] for sym in symbols]
     notional = [q * prices[sym] for sym, q in zip(symbols, shares, strict=True)]
     residual = sum(
@@ -278,3 +278,20 @@ def _finish(
         rounding_residual=residual,
         cash_after=market.equity - sum(notional, Decimal(0)),
     )
+
+
+def _exposure_limits(
+    request: AllocationRequest, symbols: Sequence[str]
+) -> list[tuple[Decimal, frozenset[str] | None]]:
+    """The notional limits rounding must not top: each capped sector's members,
+    then the whole book's gross (``None``: every name)."""
+    limits, equity = request.constraints, request.market.equity
+    found: list[tuple[Decimal, frozenset[str] | None]] = []
+    if limits.sector_cap is not None:
+        sectors = dict(request.market.sectors)
+        cap = Decimal(repr(limits.sector_cap)) * equity
+        for sector in sorted(set(sectors.values())):
+            members = frozenset(s for s in symbols if sectors.get(s) == sector)
+            found.append((cap, members))
+    found.append((Decimal(repr(limits.gross_target)) * equity, None))
+    return found

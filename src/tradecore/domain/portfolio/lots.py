@@ -58,22 +58,25 @@ def trim_to_gross(
     prices: dict[str, Decimal],
     limit: Decimal,
     lot: int,
+    names: frozenset[str] | None = None,
 ) -> dict[str, Decimal]:
-    """Trim whole lots from the names being *increased* until the gross notional is
-    within ``limit``.
+    """Trim whole lots from the names being *increased* until the gross notional
+    (of ``names``, default all) is within ``limit``.
 
     Why: when a turnover limit bound, reductions round toward the current holding
     (see :func:`to_shares`), up to a lot each above their weight, so the rounded book
-    can top the gross by a few lots. Trimming an increase shrinks both the gross and
-    the turnover, so neither limit is traded for the other. Largest notional first,
-    ties by symbol; a name is never trimmed past its current holding (or past zero
-    when it flips side).
+    can top the gross -- or a sector's cap, when a sector's reductions and
+    increases round against each other -- by a few lots. Trimming an increase
+    shrinks both the exposure and the turnover, so neither limit is traded for the
+    other. Largest notional first, ties by symbol; a name is never trimmed past its
+    current holding (or past zero when it flips side).
     """
     result = dict(shares)
-    excess = sum((abs(q * prices[s]) for s, q in result.items()), Decimal(0)) - limit
+    group = [s for s in result if names is None or s in names]
+    excess = sum((abs(result[s] * prices[s]) for s in group), Decimal(0)) - limit
     if excess <= 0:
         return result
-    order = sorted(result, key=lambda s: (-abs(result[s] * prices[s]), s))
+    order = sorted(group, key=lambda s: (-abs(result[s] * prices[s]), s))
     for symbol in order:
         qty, held = result[symbol], current.get(symbol, Decimal(0))
         floor = abs(held) if held * qty > 0 else Decimal(0)

@@ -196,6 +196,15 @@ class PortfolioStrategy(BarStrategy):
                 sub.book.flatten()
         self._dirty = True
 
+    def resume(self, name: str) -> None:
+        """Resume sleeve ``name`` (``halt(name, halted=False)``): its targets count
+        again from its next change; the next bar reallocates.
+
+        Raises:
+            InvalidInput: no sleeve of that name.
+        """
+        self.halt(name, halted=False)
+
     @property
     def marks(self) -> list[Mark]:
         """Every close the portfolio saw, in order (for attribution)."""

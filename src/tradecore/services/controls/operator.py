@@ -24,6 +24,7 @@ from tradecore.domain.risk.trading_state import (
     TradingState,
     TradingStateRecord,
 )
+from tradecore.domain.strategies.portfolio_halts import is_strategy_halt
 from tradecore.ports.alerts import Alert, Alerter, Severity
 from tradecore.ports.broker import Broker, BrokerOrder
 from tradecore.ports.clock import Clock
@@ -80,7 +81,11 @@ class Controls:
         if not reason.strip():
             raise InvalidInput("reason", reason, "a state change needs a reason")
         with self._store.unit_of_work() as uow:
-            tripped = [b.name for b in uow.controls.breakers() if b.tripped]
+            tripped = [
+                b.name
+                for b in uow.controls.breakers()
+                if b.tripped and not is_strategy_halt(b.name)
+            ]
             if state is TradingState.ACTIVE and tripped and not force:
                 raise InvalidInput(
                     "state",

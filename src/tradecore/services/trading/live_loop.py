@@ -190,6 +190,9 @@ class LiveLoop:
         bars = self._feed.poll(self._clock.now())
         if bars and self._market is not None:
             self._market(bars)
+            # Book the fills these bars gave before deciding on them, as a replay
+            # does (its venue fills on a bar before the strategy sees it).
+            events += self._apply_events()
         feed = engine.market
         for i, bar in enumerate(bars):
             engine.note_provenance(bar.symbol, bar.provenance)

@@ -336,3 +336,31 @@ def test_bad_inputs_name_the_field(build: object, field: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         build()  # type: ignore[operator]
     assert caught.value.field == field
+
+
+def test_rounding_under_a_turnover_limit_keeps_the_sector_cap() -> None:
+    """Regression (found by the property suite): a turnover-limited move inside one
+    sector -- out of BBB and CCC, into AAA, at the sector's cap -- rounded the
+    reductions toward the holding and the increase toward zero, one share each, and
+    the sector ended 1 share over its cap. Rounding now trims the increase."""
+    result = allocate(
+        request(
+            [weights(AAA=1.0)],
+            constraints=Constraints(
+                gross_target=1.0, sector_cap=0.25, turnover_limit=1.0, lot_size=1
+            ),
+            prices={s: Decimal(1) for s in SYMBOLS},
+            equity=Decimal(10_000),
+            current={
+                "AAA": Decimal(833),
+                "BBB": Decimal(833),
+                "CCC": Decimal(833),
+                "DDD": Decimal(7500),
+            },
+            sectors={"AAA": "tech", "BBB": "tech", "CCC": "tech"},
+        )
+    )
+    shares = dict(result.shares)
+    assert shares["AAA"] + shares["BBB"] + shares["CCC"] <= 2500  # 0.25 of 10,000
+    assert result.turnover <= 1.0 + 1e-9
+    assert shares["AAA"] > 833  # it still moved toward the target
