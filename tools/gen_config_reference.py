@@ -208,6 +208,19 @@ def default_of(field: attrs.Attribute[Any]) -> str:
     return spell(default)
 
 
+def spell_type(hint: object) -> str:
+    """A field's type as its annotation reads (``Decimal | None``), whether attrs
+    still holds the annotation's text or a caller (cattrs) already resolved it to
+    objects, which print with their modules (``decimal.Decimal | None``)."""
+    if isinstance(hint, str):
+        text = hint
+    elif isinstance(hint, type):
+        text = hint.__name__
+    else:
+        text = str(hint)
+    return re.sub(r"\b(?:[a-z_]\w*\.)+([A-Za-z_]\w*)", r"\1", text)
+
+
 def _resolved_hints(cls: type) -> dict[str, Any]:
     """Each field's type, evaluated in its module (``None`` where a name is only
     imported for type checking: such a field is a plain key)."""
@@ -273,13 +286,13 @@ def tables(cls: type, path: tuple[str, ...] = ()) -> Iterator[Table]:
         if inner is not None:
             nested.append((field.name, inner[0], inner[1]))
             continue
-        kind = (
-            field.type
-            if isinstance(field.type, str)
-            else getattr(field.type, "__name__", str(field.type))
-        )
         keys.append(
-            Key(field.name, str(kind), default_of(field), docs.get(field.name, ""))
+            Key(
+                field.name,
+                spell_type(field.type),
+                default_of(field),
+                docs.get(field.name, ""),
+            )
         )
     for inner_cls in flattened:
         keys.extend(next(iter(tables(inner_cls, (*path, "*flat*")))).keys)

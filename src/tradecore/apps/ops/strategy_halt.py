@@ -18,6 +18,7 @@ import typer
 from tradecore.adapters.alerts.store_log_sink import StoreLogAlertSink
 from tradecore.adapters.clock import SystemClock
 from tradecore.apps.ops.controls import Reason
+from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.context import open_configured_store
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.domain.errors import InvalidInput
@@ -29,7 +30,7 @@ from tradecore.domain.strategies.portfolio_halts import (
 from tradecore.ports.alerts import Alert, Severity
 from tradecore.ports.store import Store
 
-strategy_app = typer.Typer(
+strategy_app = CliTyper(
     help="Halt or resume one strategy of a running portfolio.",
     no_args_is_help=True,
 )
