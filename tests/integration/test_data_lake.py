@@ -489,11 +489,6 @@ def _summary(output: str) -> dict[str, str]:
             "--timeframe '1Sec': use 1-59Min, 1-23Hour or 1Day",
         ),
         (
-            ["data", "fetch", "--symbols", "AAPL", "--start", "2024-01-01",
-             "--end", "2024-01-31", "--feed", "otc", "--lake", "{lake}"],
-            "--feed 'otc': use one of iex, sip, delayed_sip",
-        ),
-        (
             ["run", "--lake", "{missing}", "--symbols", "AAPL"],
             "no lake there",
         ),
@@ -511,6 +506,21 @@ def test_bad_input_is_one_clear_line_and_a_non_zero_exit(
     errors = [line for line in out.splitlines() if line.startswith("error:")]
     assert len(errors) == 1, out
     assert message in errors[0]
+
+
+def test_an_unknown_feed_is_a_usage_error_naming_the_feeds(tmp_path: Path) -> None:
+    """``--feed`` is a closed set: click refuses a value outside it (exit 2) in
+    one ``Error:`` line naming the option and every feed, before any fetch."""
+    code, out = cli(
+        "data", "fetch", "--symbols", "AAPL", "--start", "2024-01-01",
+        "--end", "2024-01-31", "--feed", "otc", "--lake", str(tmp_path / "lake"),
+    )  # fmt: skip
+    assert code == 2, out
+    errors = [line for line in out.splitlines() if "Error" in line]
+    assert len(errors) == 1, out
+    assert "'--feed'" in errors[0]
+    assert "'otc' is not one of 'iex', 'sip', 'delayed_sip'" in errors[0]
+    assert not (tmp_path / "lake").exists()
 
 
 def test_series_keys_refuse_what_a_lake_cannot_hold() -> None:

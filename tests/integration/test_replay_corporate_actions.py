@@ -206,8 +206,8 @@ def test_bad_inputs_are_refused_before_anything_is_written(
     out = tmp_path / "out"
     args = ["run", "--data", str(bars), "--out", str(out), "--strategy", STRATEGY]
     result = runner.invoke(app, [*args, "--adjustment", "splits"])
-    assert result.exit_code == errors.CONFIG_OR_AUTH
-    assert "unknown adjustment 'splits'" in result.output
+    assert result.exit_code == 2  # a closed set: click's usage error
+    assert "'splits' is not one of 'raw', 'split', 'dividend', 'all'" in result.output
     (bars / "corporate_actions.csv").write_text(
         "symbol,kind,ex_date,ratio,cash,new_symbol\nAAA,forward_split,2026-01-07,,,\n"
     )
