@@ -28,8 +28,8 @@ from tradecore.apps.replay.runner import replay
 from tradecore.domain.market.datagen import generate_bars
 
 SECTIONS = [
-    "equity", "drawdown", "drawdown-periods", "prices", "calendar-returns", "rolling",
-    "distribution", "symbol-pnl", "exposure", "trades", "statistics", "activity",
+    "story", "equity", "drawdown", "drawdown-periods", "prices", "calendar-returns",
+    "rolling", "distribution", "symbol-pnl", "exposure", "trades", "statistics", "activity",
     "fills", "provenance", "all-fields",
 ]  # fmt: skip
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")

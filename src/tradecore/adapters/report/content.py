@@ -119,6 +119,7 @@ def build_content(
         trips = []
     drawdown = drawdown_of(values)
     charts: dict[str, dict[str, object]] = {}
+    bench = None
     if len(values):
         bench = benchmark(bars, stamps, float(values[0]))
         charts["equity"] = figures.equity_figure(stamps, values, bench, max_points)
@@ -146,7 +147,9 @@ def build_content(
         trips=trips,
         drawdowns=drawdown_periods(values, drawdown, TOP_DRAWDOWNS),
         stamps=stamps,
-        statistics=statistics(summary, stamps, values, drawdown),
+        statistics=_with_benchmark(
+            statistics(summary, stamps, values, drawdown), bench
+        ),
         price_symbols=len(shown),
         symbols_total=sum(1 for f in bars if len(f)),
     )
@@ -177,6 +180,15 @@ def statistics(
         leaves["dsr"] = leaves["psr"]
         leaves["dsr_trials"] = 1
     return leaves
+
+
+def _with_benchmark(
+    stats: dict[str, object], bench: NDArray[np.float64] | None
+) -> dict[str, object]:
+    """``benchmark_return``: buy-and-hold of the same symbols over the run."""
+    if bench is not None and len(bench) and bench[0] > 0:
+        stats["benchmark_return"] = float(bench[-1] / bench[0] - 1.0)
+    return stats
 
 
 def _leaves(mapping: Mapping[str, object], into: dict[str, object]) -> None:

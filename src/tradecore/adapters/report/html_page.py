@@ -40,6 +40,7 @@ from tradecore.adapters.report.content import (
 )
 from tradecore.adapters.report.cost_section import cost_sections
 from tradecore.adapters.report.downsample import minmax_indices
+from tradecore.adapters.report.story import story_html
 from tradecore.adapters.report.svg import ChartStyle, time_series_svg
 from tradecore.adapters.report.tables import columns_of, format_cell
 from tradecore.domain.execution.tca import ExecutionAnalysis
@@ -94,6 +95,8 @@ class PageData:
     #: The orders' cost analyses (net-of-cost replays): cost charts, explanations.
     tca: Sequence[ExecutionAnalysis] = ()
     max_points: int = 2000
+    #: What ran on what (``story.story_html``): strategy, its doc, the data.
+    about: Mapping[str, str] = attrs.field(factory=dict)
 
 
 def plotly_js() -> str | None:
@@ -124,6 +127,7 @@ def render_page(data: PageData, content: ReportContent | None = None) -> str:
         "<main>",
         "" if script is not None else f'<p class="notice">{PLOTS_MISSING}</p>',
         _kpi_cards(stats),
+        story_html(stats, data.about),
         _chart("equity", "Equity", charts, "No equity curve.")
         if script is not None
         else _static_chart("equity", "Equity", data.stamps, data.values, data),

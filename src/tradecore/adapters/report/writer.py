@@ -43,6 +43,7 @@ def write_report(
     max_plot_points: int = MAX_PLOT_POINTS,
     tca: Sequence[ExecutionAnalysis] = (),
     bars: Sequence[BarFrame] = (),
+    about: Mapping[str, str] | None = None,
 ) -> dict[str, Path]:
     """Write the report files into ``out_dir`` (created if needed).
 
@@ -60,6 +61,9 @@ def write_report(
         tca: the orders' cost analyses: cost charts and decision explanations.
         bars: the bars replayed: the buy-and-hold benchmark, the price charts and
             the round trips' MAE/MFE (without them those are left out).
+        about: what ran on what (``strategy``, ``strategy_doc``, ``data``,
+            ``data_kind``): the page opens with what the run says in words
+            (:mod:`~tradecore.adapters.report.story`).
 
     Returns:
         The written files by name.
@@ -88,7 +92,7 @@ def write_report(
     page = PageData(
         title=title, summary=summary, stamps=stamps, values=values, bars=bars,
         fills=fills, decisions=decisions, outcomes=outcomes, run_info=run_info,
-        tca=tca, max_points=max_plot_points,
+        tca=tca, max_points=max_plot_points, about=dict(about or {}),
     )  # fmt: skip
     content = build_content(
         summary, stamps, values, fills, bars, max_points=max_plot_points

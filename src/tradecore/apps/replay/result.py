@@ -66,6 +66,7 @@ class ReplayResult:
         run_info: Mapping[str, object] | None = None,
         title: str = "Replay report",
         scratch: Path | None = None,
+        about: Mapping[str, str] | None = None,
     ) -> None:
         """Wrap a replay's outputs; ``scratch`` is a folder this result deletes."""
         self.summary = summary
@@ -78,6 +79,7 @@ class ReplayResult:
         self.out = out
         self._bars = bars
         self._tca = tca
+        self._about = dict(about or {})
         self._run_info = dict(run_info or {})
         self._title = title
         self._scratch = scratch
@@ -221,7 +223,7 @@ class ReplayResult:
         files = write_report(
             path, self.summary, (self.timestamps_ns, self.equity_values),
             self.fill_rows, self.decision_rows, self.outcome_rows, self._run_info,
-            title=self._title, tca=self._tca, bars=self._bars,
+            title=self._title, tca=self._tca, bars=self._bars, about=self._about,
         )  # fmt: skip
         return files["report.html"]
 

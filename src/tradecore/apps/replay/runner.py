@@ -43,6 +43,7 @@ from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.operations import SigningSettings
 from tradecore.apps.config.risk import RiskSettings
 from tradecore.apps.config.settings import load_settings, risk_view
+from tradecore.apps.replay.about import about_run
 from tradecore.apps.replay.costs import (
     CostSetup,
     calibrate_after_run,
@@ -471,6 +472,7 @@ def replay(
             run_info=run_info,
             title=f"Replay: {chosen.strategy_id}",
             scratch=scratch,
+            about=about_run(strategy, chosen, data, frames),
         )
         if out is not None:
             write_report(
@@ -484,6 +486,7 @@ def replay(
                 title=f"Replay: {chosen.strategy_id}",
                 tca=analyses,
                 bars=frames,
+                about=about_run(strategy, chosen, data, frames),
             )
             (folder / "config.json").write_text(
                 json.dumps(config, sort_keys=True, indent=2)

@@ -19,7 +19,12 @@ from tradecore.apps.replay.sweep_outputs import (
     table_rows,
     write_outputs,
 )
-from tradecore.apps.replay.sweep_run import METRICS, SweepSettings, run_sweep
+from tradecore.apps.replay.sweep_run import (
+    METRICS,
+    SweepOutcome,
+    SweepSettings,
+    run_sweep,
+)
 from tradecore.apps.replay.walkforward_outputs import window_row
 from tradecore.apps.replay.walkforward_outputs import (
     write_outputs as write_walkforward,
@@ -77,9 +82,22 @@ def sweep(
     deflated Sharpe ratio given the number of trials, the verdict). With ``out`` the
     sweep is resumable and writes ``sweep.csv``, ``sweep.json`` and ``heatmap.html``.
     """
-    import pandas as pd  # type: ignore[import-untyped]
-
     settings = _settings(strategy, grid or {}, metric, fill_model, seed, cash, calendar)
+    outcome = _swept(data, settings, workers, scheduler, out, replace, heatmap)
+    return _table(outcome)
+
+
+def _swept(
+    data: Any,
+    settings: SweepSettings,
+    workers: int,
+    scheduler: str | None,
+    out: str | Path | None,
+    replace: bool,
+    heatmap: str | None,
+    constraint: Callable[[dict[str, Any]], bool] | None = None,
+) -> SweepOutcome:
+    """Run the sweep (the CLI's engine) and, with ``out``, write its files."""
     folder = None if out is None else Path(out)
     outcome = run_sweep(
         data,
@@ -88,9 +106,17 @@ def sweep(
         scheduler=scheduler,
         out=folder,
         replace=replace,
+        constraint=constraint,
     )
     if folder is not None:
         write_outputs(outcome, folder, heatmap)
+    return outcome
+
+
+def _table(outcome: SweepOutcome) -> Any:
+    """The sweep's rows as a DataFrame; ``attrs["sweep"]`` is its summary."""
+    import pandas as pd  # type: ignore[import-untyped]
+
     frame = pd.DataFrame(table_rows(outcome))
     frame.attrs["sweep"] = summary_of(outcome)
     return frame
@@ -123,31 +149,17 @@ def optimize(
     deflated Sharpe of the best given the trials run), and a plotly Figure of the
     metric over two parameters (``heatmap="x,y"``, default the first two).
     """
-    import pandas as pd
-
     settings = _settings(strategy, grid, maximize, fill_model, seed, cash, calendar)
     x, y = heatmap_axes(settings.grid.names, heatmap)  # refused before any replay
-    folder = None if out is None else Path(out)
-    outcome = run_sweep(
-        data,
-        settings,
-        workers=workers,
-        scheduler=scheduler,
-        out=folder,
-        replace=replace,
-        constraint=constraint,
+    outcome = _swept(
+        data, settings, workers, scheduler, out, replace, heatmap, constraint
     )
-    if folder is not None:
-        write_outputs(outcome, folder, heatmap)
-    frame = pd.DataFrame(table_rows(outcome))
-    frame = frame.sort_values(
-        "metric",
-        ascending=not METRICS[maximize],
-        na_position="last",
-        kind="stable",
+    table = _table(outcome)
+    ranked = table.sort_values(
+        "metric", ascending=not METRICS[maximize], na_position="last", kind="stable"
     ).reset_index(drop=True)
-    frame.attrs["sweep"] = summary_of(outcome)
-    return frame, heatmap_figure(outcome, x, y)
+    ranked.attrs = table.attrs
+    return ranked, heatmap_figure(outcome, x, y)
 
 
 def walkforward(
