@@ -234,17 +234,32 @@ def _finish(
     prices = dict(request.market.prices)
     market, lot = request.market, request.constraints.lot_size
     held = dict(market.current)
-    shares = [
-        to_shares(
-            float(w),
-            held.get(sym, Decimal(0)),
-            prices[sym],
-            market.equity,
-            lot,
-            turnover_bound,
-        )
-        for sym, w in zip(symbols, final, strict=True)
-    ]
+
+    def rounded(bound: bool) -> list[Decimal]:
+        return [
+            to_shares(
+                float(w),
+                held.get(sym, Decimal(0)),
+                prices[sym],
+                market.equity,
+                lot,
+                bound,
+            )
+            for sym, w in zip(symbols, final, strict=True)
+        ]
+
+    shares = rounded(turnover_bound)
+    # A limit the weights kept under can still be topped by rounding: positions
+    # rounded toward zero sell a little more of each reduced name. Then every trade
+    # is rounded toward zero instead (never more than the weights traded).
+    turnover_limit = request.constraints.turnover_limit
+    if (
+        not turnover_bound
+        and turnover_limit is not None
+        and _traded(shares, symbols, held, prices, market.equity) > turnover_limit
+    ):
+        turnover_bound = True
+        shares = rounded(True)
     if turnover_bound:
         trimmed = dict(zip(symbols, shares, strict=True))
         for limit, members in _exposure_limits(request, symbols):
@@ -295,3 +310,21 @@ def _exposure_limits(
             found.append((cap, members))
     found.append((Decimal(repr(limits.gross_target)) * equity, None))
     return found
+
+
+def _traded(
+    shares: Sequence[Decimal],
+    symbols: Sequence[str],
+    held: dict[str, Decimal],
+    prices: dict[str, Decimal],
+    equity: Decimal,
+) -> float:
+    """The turnover (traded notional over equity) of moving ``held`` to ``shares``."""
+    total = sum(
+        (
+            abs(q - held.get(sym, Decimal(0))) * prices[sym]
+            for sym, q in zip(symbols, shares, strict=True)
+        ),
+        Decimal(0),
+    )
+    return float(total / equity)

@@ -364,3 +364,31 @@ def test_rounding_under_a_turnover_limit_keeps_the_sector_cap() -> None:
     assert shares["AAA"] + shares["BBB"] + shares["CCC"] <= 2500  # 0.25 of 10,000
     assert result.turnover <= 1.0 + 1e-9
     assert shares["AAA"] > 833  # it still moved toward the target
+
+
+def test_rounding_never_trades_past_a_turnover_limit_the_weights_kept() -> None:
+    """Regression (found by the property suite in CI): the weights traded 0.429 of
+    equity under a 0.44 limit, so the limit did not bind; rounding BBB's position
+    toward zero (349.65 -> 300 shares at 7.15) then sold 50 more and traded 0.4645.
+    Trades are now rounded toward zero whenever rounding positions would top it."""
+    prices = {s: Decimal(1) for s in SYMBOLS} | {"BBB": Decimal("7.15")}
+    result = allocate(
+        request(
+            [weights(AAA=1.0, BBB=1.0)],
+            constraints=Constraints(
+                gross_target=0.5, turnover_limit=0.44, lot_size=100
+            ),
+            prices=prices,
+            equity=Decimal(10_000),
+            current={"BBB": Decimal(600)},
+        )
+    )
+    shares = dict(result.shares)
+    traded = (
+        abs(shares["AAA"]) * prices["AAA"] + abs(shares["BBB"] - 600) * prices["BBB"]
+    )
+    assert traded / 10_000 <= Decimal("0.44")
+    assert shares["BBB"] == 400  # the 250.35-share sale rounded down to 200
+    # ... which leaves more BBB than its weight: AAA's buy is trimmed to keep the
+    # gross within 0.5 (2,100 + 400 x 7.15 = 4,960 of 10,000).
+    assert shares["AAA"] == 2100
