@@ -253,13 +253,12 @@ def _finish(
     # rounded toward zero sell a little more of each reduced name. Then every trade
     # is rounded toward zero instead (never more than the weights traded).
     turnover_limit = request.constraints.turnover_limit
-    if (
-        not turnover_bound
-        and turnover_limit is not None
-        and _traded(shares, symbols, held, prices, market.equity) > turnover_limit
-    ):
-        turnover_bound = True
-        shares = rounded(True)
+    if not turnover_bound and turnover_limit is not None:
+        over = _traded(shares, symbols, held, prices, market.equity) - turnover_limit
+        if over > 0:
+            turnover_bound = True
+            shares = rounded(True)
+            bindings.append(Binding("turnover_limit", "book", over))
     if turnover_bound:
         trimmed = dict(zip(symbols, shares, strict=True))
         for limit, members in _exposure_limits(request, symbols):

@@ -392,3 +392,4 @@ def test_rounding_never_trades_past_a_turnover_limit_the_weights_kept() -> None:
     # ... which leaves more BBB than its weight: AAA's buy is trimmed to keep the
     # gross within 0.5 (2,100 + 400 x 7.15 = 4,960 of 10,000).
     assert shares["AAA"] == 2100
+    assert result.bound("turnover_limit")  # rounding would have topped it
