@@ -57,7 +57,7 @@ def test_run_trades_from_the_alpaca_data_feed(tmp_path: Path) -> None:
             "APCA_API_SECRET_KEY": CREDENTIALS.secret_key,
         }
         args = ["--config", str(config), "--database-url", f"sqlite:///{db}", "run"]
-        args += ["--feed", "alpaca", "--symbol", "AAPL", "--symbol", "MSFT"]
+        args += ["--feed", "alpaca", "--symbols", "AAPL,MSFT"]
         args += ["--since", START.isoformat(), "--max-cycles", "1"]
         args += [f"--param={k}={v}" for k, v in PARAMS.items()]
         result = CliRunner().invoke(app, args, env=env)

@@ -91,6 +91,13 @@ def test_windows_are_sessions_and_the_oos_equity_is_stitched(
     report = (out / "report.md").read_text()
     assert "**Degradation**" in report
     assert report.count("| fast=") == 5
+    # The same report as a page: both charts, the table, plotly.js inside (offline).
+    page = (out / "walkforward.html").read_text()
+    assert 'id="wf-windows"' in page
+    assert 'id="wf-equity"' in page
+    assert page.count("<td>fast=") == 5
+    assert '<script src="http' not in page
+    assert "Degradation" in page
 
 
 def test_each_window_picks_in_sample_and_trades_out_of_sample(

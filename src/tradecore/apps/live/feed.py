@@ -87,7 +87,9 @@ def alpaca_source(
     from tradecore.adapters.alpaca.bar_feed import AlpacaBarFeed
 
     if not symbols:
-        raise ConfigurationError("--feed alpaca needs the symbols to trade: --symbol")
+        raise ConfigurationError(
+            "--feed alpaca needs the symbols to trade: --symbols AAPL,MSFT"
+        )
     _, _, data = alpaca_market_data(settings, interval)
     clock = SystemClock()
     start = since or clock.now() - WARM_UP_BARS * interval

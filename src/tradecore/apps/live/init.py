@@ -45,7 +45,7 @@ _EMULATOR_HOWTO = """\
 _PAPER_HOWTO = """\
 #   export APCA_API_KEY_ID=... APCA_API_SECRET_KEY=...  # your *paper* account's keys
 #   tradecore-live --config {out} db upgrade
-#   tradecore-live --config {out} run --feed alpaca --symbol AAPL \\
+#   tradecore-live --config {out} run --feed alpaca --symbols AAPL \\
 #       --since 2026-01-05T14:30:00Z --manifest model/manifest.json
 """
 

@@ -104,7 +104,12 @@ def run(
     ] = "files",
     symbol: Annotated[
         list[str] | None,
-        typer.Option("--symbol", help="With --feed alpaca: a symbol to trade."),
+        typer.Option(
+            "--symbols",
+            "--symbol",
+            help="With --feed alpaca: the symbols to trade, AAPL,MSFT (as "
+            "tradecore-replay takes them; repeatable).",
+        ),
     ] = None,
     since: Annotated[
         str | None,
@@ -184,7 +189,7 @@ def run(
             settings,
             renamed_option("--data", data, "--bars", bars),
             feed,
-            symbol,
+            split_symbols(symbol),
             since,
             interval_minutes,
             emulator,
@@ -578,3 +583,10 @@ def _echo_cycle(report: CycleReport) -> None:
             f"cycle {report.cycle}: {report.bars} bars, {report.events} events, "
             f"{report.decisions} decisions"
         )
+
+
+def split_symbols(given: list[str] | None) -> list[str] | None:
+    """``--symbols AAPL,MSFT`` and repeated ``--symbol AAPL --symbol MSFT`` alike."""
+    if given is None:
+        return None
+    return [s.strip() for item in given for s in item.split(",") if s.strip()]

@@ -59,7 +59,7 @@ def alpaca_stream_source(
 
     if not symbols:
         raise ConfigurationError(
-            "--feed alpaca-stream needs the symbols to trade: --symbol"
+            "--feed alpaca-stream needs the symbols to trade: --symbols AAPL,MSFT"
         )
     config, credentials, data = alpaca_market_data(settings, interval)
     url = settings.data.stream_url or stream_url_for(

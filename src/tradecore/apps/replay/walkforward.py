@@ -15,6 +15,7 @@ from tradecore.apps.replay.sweep_options import Metric
 from tradecore.apps.replay.walkforward_outputs import (
     CSV_FILE,
     EQUITY_FILE,
+    HTML_FILE,
     REPORT_FILE,
     summary_of,
     write_outputs,
@@ -116,5 +117,5 @@ def walkforward(
             f"{summary['mean_oos_is_ratio']}"
         )
         typer.echo(f"{'stitched':>14}: return {summary['stitched_return']}")
-        for name in (CSV_FILE, EQUITY_FILE, REPORT_FILE):
+        for name in (CSV_FILE, EQUITY_FILE, REPORT_FILE, HTML_FILE):
             typer.echo(f"{'wrote':>14}: {out / name}")

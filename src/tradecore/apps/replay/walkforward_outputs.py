@@ -1,6 +1,9 @@
 """What a walk-forward writes: ``walkforward.csv`` (one row per window),
-``equity.csv`` (the stitched out-of-sample curve), ``walkforward.json`` and
-``report.md`` (in-sample vs out-of-sample per window, and the degradation)."""
+``equity.csv`` (the stitched out-of-sample curve), ``walkforward.json``, and the
+report twice: ``report.md`` and ``walkforward.html`` (in-sample vs out-of-sample
+per window as a chart, the stitched equity, the degradation; plotly.js inside the
+page, fixed chart ids, so it opens offline and is the same bytes for the same run).
+"""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ CSV_FILE = "walkforward.csv"
 EQUITY_FILE = "equity.csv"
 JSON_FILE = "walkforward.json"
 REPORT_FILE = "report.md"
+HTML_FILE = "walkforward.html"
 HEADER = (
     "window",
     "train_first",
@@ -162,6 +166,78 @@ def report_markdown(outcome: WalkForwardOutcome) -> str:
     return "\n".join(lines) + "\n"
 
 
+def report_html(outcome: WalkForwardOutcome) -> str:
+    """The report as a page: the markdown's words and table, and two charts."""
+    from html import escape
+
+    try:
+        import plotly.graph_objects as go
+        from plotly.offline import get_plotlyjs
+    except ImportError:  # the 'plots' extra
+        return (
+            "<!DOCTYPE html><html><body><pre>"
+            + escape(report_markdown(outcome))
+            + "</pre><p>charts need plotly: pip install 'tradecore[plots]'</p>"
+            "</body></html>\n"
+        )
+    metric = outcome.settings.metric
+    labels = [str(w.number) for w in outcome.windows]
+    bars = go.Figure(
+        [
+            go.Bar(name=f"in-sample {metric}", x=labels,
+                   y=[_finite(w.is_metric) for w in outcome.windows]),
+            go.Bar(name=f"out-of-sample {metric}", x=labels,
+                   y=[_finite(w.oos_metric) for w in outcome.windows]),
+        ]
+    )  # fmt: skip
+    bars.update_layout(
+        barmode="group", title=f"{metric} per window", xaxis_title="window"
+    )
+    stamps = [from_ns(int(ns)).isoformat() for ns in outcome.timestamps_ns.tolist()]
+    curve = go.Figure(go.Scatter(x=stamps, y=outcome.equity.tolist(), mode="lines"))
+    curve.update_layout(title="Stitched out-of-sample equity")
+    charts = "".join(
+        figure.to_html(full_html=False, include_plotlyjs=False, div_id=name)
+        for name, figure in (("wf-windows", bars), ("wf-equity", curve))
+    )
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in line) + "</tr>"
+        for line in _table_cells(outcome)
+    )
+    words = "".join(
+        f"<p>{escape(line)}</p>"
+        for line in report_markdown(outcome).splitlines()[2:7]
+        if line
+    )
+    head = "".join(f"<th>{h}</th>" for h in _TABLE_HEAD)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>Walk-forward: {escape(str(outcome.settings.strategy))}</title>"
+        f"<script>{get_plotlyjs()}</script></head><body>"
+        f"<h1>Walk-forward: {escape(str(outcome.settings.strategy))}</h1>{words}"
+        f"{charts}<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        "</body></html>\n"
+    )
+
+
+_TABLE_HEAD = ("window", "train", "test", "chosen", "IS", "OOS", "OOS/IS")
+
+
+def _table_cells(outcome: WalkForwardOutcome) -> list[list[str]]:
+    return [
+        [
+            str(w.number),
+            f"{w.train_days[0]}..{w.train_days[1]}",
+            f"{w.test_days[0]}..{w.test_days[1]}",
+            _params(w.params) or "none",
+            _fmt(w.is_metric),
+            _fmt(w.oos_metric),
+            _fmt(w.ratio),
+        ]
+        for w in outcome.windows
+    ]
+
+
 def write_outputs(outcome: WalkForwardOutcome, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / CSV_FILE).write_text(windows_csv(outcome))
@@ -170,3 +246,4 @@ def write_outputs(outcome: WalkForwardOutcome, out: Path) -> None:
         json.dumps(summary_of(outcome), indent=2, sort_keys=True) + "\n"
     )
     (out / REPORT_FILE).write_text(report_markdown(outcome))
+    (out / HTML_FILE).write_text(report_html(outcome))
