@@ -118,9 +118,9 @@ def _why(stats: Mapping[str, object], about: Mapping[str, str]) -> str:
 
 def _gross_pnl(stats: Mapping[str, object]) -> float | None:
     """P&L before fees: the final equity's gain plus the fees paid."""
-    total, fees = fmt.as_number(stats.get("total_return")), stats.get("fees")
+    total = fmt.as_number(stats.get("total_return"))
     equity = fmt.as_number(stats.get("final_equity"))
-    paid = fmt.as_number(fees)
+    paid = fmt.as_number(stats.get("fees"))
     if total is None or equity is None or paid is None or total <= -1:
         return None
     start = equity / (1 + total)
