@@ -174,6 +174,7 @@ def open_store(
     *,
     durability: Durability | str = Durability.FULL,
     upgrade: bool = False,
+    fresh: bool = False,
     clock: Clock = utc_now,
     lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
     statement_timeout_s: float = DEFAULT_STATEMENT_TIMEOUT_S,
@@ -184,6 +185,8 @@ def open_store(
         url: ``sqlite:///path.db`` or ``postgresql+psycopg://user@host/db``.
         durability: SQLite commit durability (``full`` live, ``normal`` replay).
         upgrade: migrate the database to head first instead of refusing.
+        fresh: the database is new and empty: create its tables at head from the
+            table definitions (:func:`migrate.create_at_head`, no migrations run).
         clock: where the store's own timestamps (audit rows, states) come from.
         lock_timeout_s: PostgreSQL: longest wait for a lock (0: unbounded).
         statement_timeout_s: PostgreSQL: longest statement (0: unbounded).
@@ -191,7 +194,8 @@ def open_store(
     Raises:
         SchemaOutOfDate: the schema is not at head and ``upgrade`` is False.
         StoreUnavailable: the database cannot be reached.
-        ConfigurationError: the URL is malformed or unsupported.
+        ConfigurationError: the URL is malformed or unsupported, or ``fresh`` is
+            given for a database that has tables.
     """
     engine = make_engine(
         url,
@@ -200,7 +204,9 @@ def open_store(
         statement_timeout_s=statement_timeout_s,
     )
     try:
-        if upgrade:
+        if fresh:
+            migrate.create_at_head(engine)
+        elif upgrade:
             migrate.upgrade(engine)
         migrate.require_head(engine)
     except BaseException:

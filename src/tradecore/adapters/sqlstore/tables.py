@@ -1,5 +1,10 @@
 """The schema: SQLAlchemy Core tables (the migrations must produce exactly these).
 
+Columns and constraints are listed in the order the migrations create them (a column
+added by a later migration comes last), so that a fresh store created from these
+tables (:func:`~tradecore.adapters.sqlstore.migrate.create_at_head`) has the very
+schema a migrated one has.
+
 Design notes:
 
 * Amounts are :class:`DecimalText` (exact), times :class:`UtcDateTime` (aware UTC).
@@ -20,6 +25,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
@@ -27,6 +33,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from tradecore.adapters.sqlstore.types import DecimalText, UtcDateTime
@@ -89,14 +96,19 @@ fills = Table(
     "fills",
     metadata,
     Column("id", Integer, Identity(), primary_key=True),
-    Column("execution_id", _ID, nullable=False, unique=True),
-    Column("client_order_id", _ID, ForeignKey(_COID), nullable=False, index=True),
+    Column("execution_id", _ID, nullable=False),
+    Column("client_order_id", _ID, nullable=False, index=True),
     Column("symbol", String(16), nullable=False),
     Column("side", String(8), nullable=False),
     Column("qty", DecimalText, nullable=False),
     Column("price", DecimalText, nullable=False),
     Column("fee", DecimalText, nullable=False),
     Column("filled_at", UtcDateTime, nullable=False),
+    # Both declared here, the foreign key first, as the migrations create them: a
+    # fresh store made from these tables then has the migrated DDL
+    # (tests/integration/test_fresh_schema.py).
+    ForeignKeyConstraint(["client_order_id"], [_COID]),
+    UniqueConstraint("execution_id"),
 )
 
 position_snapshots = Table(
@@ -145,9 +157,10 @@ decisions = Table(
     Column("model_hash", _HASH, nullable=False),
     Column("cost_model_hash", _HASH, nullable=False),
     Column("config_hash", _HASH, nullable=False),
-    #: The signed manifest in force when the decision was made (0002; older rows: NULL).
-    Column("manifest_hash", _HASH),
     Column("details", Text, nullable=False),
+    #: The signed manifest in force when the decision was made (0002; older rows: NULL).
+    #: Last, where 0002's ADD COLUMN put it.
+    Column("manifest_hash", _HASH),
 )
 
 outcomes = Table(

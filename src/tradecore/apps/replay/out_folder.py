@@ -29,7 +29,12 @@ def open_replay_store(folder: Path, resume: bool, replace: bool) -> WriteBehindS
         if not replace:
             raise ConfigurationError(_held_message(folder))
         _remove_replay(folder)
-    sql = open_store(f"sqlite:///{path}", durability=Durability.NORMAL, upgrade=True)
+    # A new store is created at head from the tables (no migrations to run); one
+    # being resumed is migrated as before.
+    fresh = not path.exists()
+    sql = open_store(
+        f"sqlite:///{path}", durability=Durability.NORMAL, upgrade=True, fresh=fresh
+    )
     return WriteBehindStore(sql)
 
 
