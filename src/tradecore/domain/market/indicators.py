@@ -70,21 +70,27 @@ class SMA:
         self._recompute_in = max(window, MIN_RECOMPUTE_INTERVAL)
 
     def update(self, value: float) -> float:
-        """Add the newest value; return the average of the last ``window`` (or NaN)."""
-        buffer, index = self._buffer, self._index
-        self._total += value - buffer[index]
+        """Add the newest value; return the average of the last ``window`` (or NaN).
+
+        Every field is read and written once (a strategy calls this for every bar).
+        """
+        buffer, index, window = self._buffer, self._index, self.window
+        total = self._total + (value - buffer[index])
         buffer[index] = value
         index += 1
-        self._index = 0 if index == self.window else index
-        self._recompute_in -= 1
-        if self._recompute_in == 0:
-            self._total = math.fsum(buffer)
-            self._recompute_in = max(self.window, MIN_RECOMPUTE_INTERVAL)
-        if self._count < self.window:
-            self._count += 1
-            if self._count < self.window:
+        self._index = 0 if index == window else index
+        recompute_in = self._recompute_in - 1
+        if recompute_in == 0:
+            total = math.fsum(buffer)
+            recompute_in = max(window, MIN_RECOMPUTE_INTERVAL)
+        self._recompute_in = recompute_in
+        self._total = total
+        count = self._count
+        if count < window:
+            self._count = count = count + 1
+            if count < window:
                 return math.nan
-        return self._total / self.window
+        return total / window
 
     @property
     def ready(self) -> bool:

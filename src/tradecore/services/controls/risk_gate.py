@@ -127,6 +127,9 @@ class RiskGate:
         self._days = DayEquityTracker(calendar)
         self._marks = _DecimalMarks()
         self._references = _DecimalMarks()
+        # Their float dicts, written directly by :meth:`on_bar` (once per bar).
+        self._mark_floats = self._marks.floats
+        self._reference_floats = self._references.floats
         self._closes: dict[str, float] = {}
         self._trades = Ledger.opening(_ZERO)
         self._seen_fills: set[str] = set()
@@ -228,19 +231,29 @@ class RiskGate:
     # --- feeding the breakers ------------------------------------------------------
 
     def on_bar(self, symbol: str, at: datetime, close: float, ledger: Ledger) -> None:
-        """A bar of ``symbol`` closed at ``close``; ``at`` is now (the cycle)."""
-        at = self._enter(at)
-        previous = self._marks.close(symbol)
+        """A bar of ``symbol`` closed at ``close``; ``at`` is now (the cycle).
+
+        Called for every bar, so it keeps to dictionary writes: the cycle is entered
+        only when ``at`` is not the very datetime the cycle began with (every bar of
+        a timestamp after the first brings the same object from the engine's
+        clock), and the closes for the correlation breaker are kept only when one
+        is configured (they are dropped at the next cycle otherwise).
+        """
+        if at is not self._cycle_at:
+            at = self._enter(at)
+        marks = self._mark_floats
+        previous = marks.get(symbol)
         if previous is not None:
-            self._references.set(symbol, previous)
-        self._marks.set(symbol, close)
-        self._closes[symbol] = close
-        run = self.board.run
+            self._reference_floats[symbol] = previous
+        marks[symbol] = close
+        if self._correlation is not None:
+            self._closes[symbol] = close
         if (stale := self._staleness) is not None:
-            run(stale, lambda: stale.update(at, symbol))
+            self.board.run(stale, lambda: stale.update(at, symbol))
         if (vol := self._volatility) is not None:
-            run(vol, lambda: vol.update(at, symbol, close))
-        self._mark_equity(at, ledger)
+            self.board.run(vol, lambda: vol.update(at, symbol, close))
+        if self._daily_loss is not None or self._drawdown is not None:
+            self._mark_equity(at, ledger)
 
     def on_bar_rejected(self, symbol: str, at: datetime) -> None:
         """The data-quality gate rejected a bar of ``symbol``: time passes, no data.
@@ -372,29 +385,30 @@ class _DecimalMarks(Mapping[str, Decimal]):
     """
 
     def __init__(self) -> None:
-        self._floats: dict[str, float] = {}
+        #: The prices as given, by symbol (the gate's per-bar path writes here).
+        self.floats: dict[str, float] = {}
         self._exact: dict[str, tuple[float, Decimal]] = {}
 
     def set(self, symbol: str, price: float) -> None:
         """The symbol's price is now ``price``."""
-        self._floats[symbol] = price
+        self.floats[symbol] = price
 
     def close(self, symbol: str) -> float | None:
         """The symbol's price as given, or ``None``."""
-        return self._floats.get(symbol)
+        return self.floats.get(symbol)
 
     def __getitem__(self, symbol: str) -> Decimal:
-        price = self._floats[symbol]
+        price = self.floats[symbol]
         exact = self._exact.get(symbol)
         if exact is None or exact[0] != price:
             exact = self._exact[symbol] = (price, to_price(price))
         return exact[1]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._floats)
+        return iter(self.floats)
 
     def __len__(self) -> int:
-        return len(self._floats)
+        return len(self.floats)
 
 
 def _closes(held: Decimal, delta: Decimal) -> bool:

@@ -140,7 +140,7 @@ def replay_steps(
     and set what the strategy will do, then resume. Exhausted, it returns the
     :class:`ReplayRun`. ``run_replay`` is this generator run to the end: one loop.
     """
-    columns = [(f.symbol, f.close, f.volume) for f in frames]
+    symbols = [f.symbol for f in frames]
     interval_ns = int(interval.total_seconds() * 1e9)
     known_at = _known_at(calendar, interval)
     total = sum(len(f) for f in frames)
@@ -162,6 +162,7 @@ def replay_steps(
 
     engine.before_order = feed_before_order
     feed = engine.market
+    on_bar, needs_bar, equity_of = engine.on_bar, broker.needs_bar, engine.equity
     start_ns = min((int(f.timestamps[0]) for f in frames if len(f)), default=0)
     due = sorted(
         (
@@ -172,34 +173,41 @@ def replay_steps(
         key=lambda item: (item[0], item[1]),
     )
     next_action_ns = due[0][0] if due else sys.maxsize
+    # The datetime of the last bar's close: with back-to-back bars it is the next
+    # bar's open, reused instead of converted again. Only where a bar is known at
+    # its nominal end (not at a session close that cuts it short).
+    ends_on_grid = calendar is None or interval < _LONG_BAR
+    end_ns, end_at = -1, from_ns(0)
     for chunk in timeline_chunks(frames):
         stamps = chunk.timestamps
         starts = np.flatnonzero(np.r_[True, np.diff(stamps) != 0])
         ends = np.r_[starts[1:], len(stamps)]
         equity = np.empty(len(starts), dtype=np.float64)
         frame_of, row_of = chunk.frame_index.tolist(), chunk.row_index.tolist()
+        closes, volumes = _chunk_columns(frames, chunk.frame_index, chunk.row_index)
         for g, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
             t_ns = int(stamps[lo])
             if next_action_ns <= t_ns:
                 next_action_ns = _apply_actions(clock, broker, engine, due, t_ns)
-            _advance(clock, broker, engine, from_ns(t_ns))
+            _advance(clock, broker, engine, end_at if t_ns == end_ns else from_ns(t_ns))
             fed.clear()
-            batch = list(zip(frame_of[lo:hi], row_of[lo:hi], strict=True))
+            batch = tuple(zip(frame_of[lo:hi], row_of[lo:hi], strict=True))
             for f, r in batch:
-                symbol = columns[f][0]
+                symbol = symbols[f]
                 current[symbol] = (f, r)
-                if broker.needs_bar(symbol):
+                if needs_bar(symbol):
                     broker.on_bar(frames[f].bar(r))
                     fed.add(symbol)
-            _advance(clock, broker, engine, known_at(t_ns, t_ns + interval_ns))
-            yield ReplayStep(t_ns, tuple(batch))
+            end_at = known_at(t_ns, t_ns + interval_ns)
+            _advance(clock, broker, engine, end_at)
+            end_ns = t_ns + interval_ns if ends_on_grid else -1
+            yield ReplayStep(t_ns, batch)
             if feed is None:
-                for f, r in batch:
-                    symbol, close, volume = columns[f]
-                    engine.on_bar(symbol, t_ns, float(close[r]), float(volume[r]))
+                for i in range(lo, hi):
+                    on_bar(symbols[frame_of[i]], t_ns, closes[i], volumes[i])
             else:
                 _feed_full_bars(feed, engine, frames, batch, t_ns)
-            equity[g] = engine.equity()
+            equity[g] = equity_of()
             if on_progress is not None and done + hi - reported >= report_every:
                 reported = done + hi
                 on_progress(ReplayProgress(reported, total))
@@ -216,11 +224,29 @@ def replay_steps(
     )
 
 
+def _chunk_columns(
+    frames: Sequence[BarFrame], frame_index: np.ndarray, row_index: np.ndarray
+) -> tuple[list[float], list[float]]:
+    """The chunk's closes and volumes in its time order, as Python floats.
+
+    Gathered with one NumPy take per frame and converted once: reading them bar by
+    bar from the frames' arrays cost a numpy scalar and a ``float()`` each.
+    """
+    closes = np.empty(len(frame_index), dtype=np.float64)
+    volumes = np.empty(len(frame_index), dtype=np.float64)
+    for f in np.unique(frame_index).tolist():
+        where = frame_index == f
+        rows = row_index[where]
+        closes[where] = frames[f].close[rows]
+        volumes[where] = frames[f].volume[rows]
+    return closes.tolist(), volumes.tolist()
+
+
 def _feed_full_bars(
     feed: MarketFeed,
     engine: TradingEngine,
     frames: Sequence[BarFrame],
-    batch: list[tuple[int, int]],
+    batch: tuple[tuple[int, int], ...],
     t_ns: int,
 ) -> None:
     """A bar-form strategy's timestamp: each full bar staged, then the engine's
