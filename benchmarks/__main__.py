@@ -3,13 +3,16 @@
 Each module exposes ``run(quick: bool) -> list[str]``: lines of figures, each measured
 in this run next to the floor or reference it is compared with (ratios, never
 absolute timing asserts). ``python -m benchmarks --help`` lists the options and the
-modules; ``python -m benchmarks [name ...] [--quick]`` runs them.
+modules; ``python -m benchmarks [name ...] [--quick]`` runs them, and
+``python -m benchmarks replay --scale 100`` adds 100 symbols x 100,000 bars to the
+replay's scaling line.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import pkgutil
 import sys
 import time
@@ -42,7 +45,22 @@ def _parser(modules: list[str]) -> argparse.ArgumentParser:
         "--quick", action="store_true", help="smaller sizes, for a smoke run"
     )
     parser.add_argument("--list", action="store_true", help="list the modules and exit")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        action="append",
+        default=[],
+        metavar="N",
+        help="replay: add N symbols x 100,000 bars to the scaling line (e.g. 100; "
+        "slow, so opt-in); repeat for several",
+    )
     return parser
+
+
+def _options(module: object, args: argparse.Namespace) -> dict[str, object]:
+    """The extra options ``module.run`` takes (only ``replay`` takes ``scales``)."""
+    taken = inspect.signature(module.run).parameters  # type: ignore[attr-defined]
+    return {"scales": args.scale} if "scales" in taken else {}
 
 
 def main(argv: list[str]) -> int:
@@ -64,7 +82,7 @@ def main(argv: list[str]) -> int:
         module = importlib.import_module(f"benchmarks.bench_{name}")
         started = time.perf_counter()
         print(f"== bench_{name}")
-        for line in module.run(quick=args.quick):
+        for line in module.run(quick=args.quick, **_options(module, args)):
             print(f"   {line}")
         print(f"   ({time.perf_counter() - started:.1f} s)")
     return 0

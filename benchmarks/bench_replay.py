@@ -14,7 +14,11 @@ CPU seconds and peak RSS of the child process. For tradecore, the costs behind i
 throughput, from CPU time: start-up (a run on a 100-bar file), per idle bar (a run on
 the same bars whose slow window never fills, so no order is ever placed, minus
 start-up, per bar) and per order (the trading run minus the idle run, per order).
-Then the scaling line: tradecore on 1, 10 and 30 symbols x 100,000 bars. Before the
+Then the scaling line: tradecore on 1, 10 and 30 symbols x 100,000 bars, and on more
+with ``--scale N`` (``python -m benchmarks replay --scale 100``: 10 million bars,
+opt-in because generating and replaying them takes minutes; the files are generated
+ten symbols at a time, so the benchmark's own process holds only the reference's
+columns). Before the
 timed runs, each engine runs once on the 100-bar file: it warms the file cache and
 numba's on-disk cache (vectorbt's first-ever run compiles for half a minute).
 """
@@ -22,6 +26,7 @@ numba's on-disk cache (vectorbt's first-ever run compiles for half a minute).
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Sequence
@@ -29,8 +34,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import attrs
+import numpy as np
 
-from benchmarks.compare.reference import Result, simulate_frames
+from benchmarks.compare.reference import Result, simulate, simulate_frames
 from benchmarks.compare.runner import (
     CASH,
     FRAMEWORKS,
@@ -53,6 +59,10 @@ START = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
 PARAMS = {"fast": 10, "slow": 30, "qty": 100}
 TINY_BARS = 100
 SCALING = (1, 10, 30)
+#: Peak RSS goals of the scaling line (issue 18), MiB by symbols x 100,000 bars.
+RSS_GOALS = {30: "<= 350 MiB", 100: "< 1 GiB"}
+#: Symbols generated per batch for an opt-in ``--scale`` run.
+SCALE_BATCH = 10
 
 
 @attrs.frozen
@@ -77,6 +87,29 @@ def _frames(n_symbols: int, n_bars: int, seed: int) -> list[BarFrame]:
 def _write(folder: Path, frames: list[BarFrame]) -> Path:
     write_bar_files(folder, frames, fmt="parquet")
     return folder
+
+
+def _write_in_batches(folder: Path, n_symbols: int, n_bars: int, seed: int) -> Result:
+    """Write ``n_symbols`` files ten at a time; return the reference over all of them.
+
+    Only the columns the reference reads (open, close, timestamps) are kept between
+    batches: 24 bytes a bar instead of the frames' 48 and the generator's scratch.
+    """
+    calendar = exchange_calendar("XNYS", date(2024, 1, 1), date(2027, 12, 31))
+    series, stamps = {}, {}
+    for first in range(0, n_symbols, SCALE_BATCH):
+        symbols = [
+            f"S{i:03d}" for i in range(first, min(first + SCALE_BATCH, n_symbols))
+        ]
+        frames = generate_bars(
+            symbols, n_bars, start=START, seed=seed + first, calendar=calendar
+        )
+        write_bar_files(folder, frames, fmt="parquet")
+        for frame in frames:
+            series[frame.symbol] = (np.array(frame.open), np.array(frame.close))
+            stamps[frame.symbol] = np.array(frame.timestamps)
+        del frames
+    return simulate(series, cash=CASH, stamps=stamps, **PARAMS)
 
 
 def _reference(frames: Sequence[BarFrame], **overrides: int) -> tuple[Result, float]:
@@ -150,19 +183,27 @@ def _costs_line(
 
 
 def _scaling_line(
-    sizes: Sizes, main: list[Outcome] | str, scratch: Path
+    sizes: Sizes, main: list[Outcome] | str, scratch: Path, extra: Sequence[int] = ()
 ) -> tuple[str, list[str]]:
-    """Run tradecore on 1 and 30 symbols (10: the main run's median)."""
+    """Run tradecore on 1 and 30 symbols (10: the main run's median), then on each
+    opt-in ``extra`` count (files written in batches; each deleted after its run)."""
     cells, problems = [], []
-    for n_symbols in SCALING:
+    for n_symbols in (*SCALING, *sorted(set(extra) - set(SCALING))):
         if n_symbols == sizes.symbols and not isinstance(main, str):
             runs = main
         else:
-            frames = _frames(n_symbols, sizes.bars, seed=100 + n_symbols)
-            folder = _write(scratch / f"scale{n_symbols}", frames)
-            reference, _ = _reference(frames)
-            del frames
+            folder = scratch / f"scale{n_symbols}"
+            if n_symbols in SCALING:
+                frames = _frames(n_symbols, sizes.bars, seed=100 + n_symbols)
+                _write(folder, frames)
+                reference, _ = _reference(frames)
+                del frames
+            else:
+                reference = _write_in_batches(
+                    folder, n_symbols, sizes.bars, seed=100 + n_symbols
+                )
             outcome = run_engine(TRADECORE, folder, PARAMS, scratch)
+            shutil.rmtree(folder, ignore_errors=True)
             if isinstance(outcome, str):
                 cells.append(f"{n_symbols}x: {outcome}")
                 continue
@@ -178,11 +219,15 @@ def _scaling_line(
     line = f"scaling, tradecore on N symbols x {sizes.bars:,} bars: " + " | ".join(
         cells
     )
-    return line + " (goal: 30x <= 350 MiB)", problems
+    goals = ", ".join(f"{n}x {goal}" for n, goal in RSS_GOALS.items())
+    return f"{line} (peak RSS goals: {goals})", problems
 
 
-def run(quick: bool) -> list[str]:
-    """Time every engine on the same files; check all against the reference."""
+def run(quick: bool, scales: Sequence[int] = ()) -> list[str]:
+    """Time every engine on the same files; check all against the reference.
+
+    ``scales``: more symbol counts for the scaling line (``--scale 100``).
+    """
     sizes = QUICK if quick else FULL
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
@@ -243,6 +288,6 @@ def run(quick: bool) -> list[str]:
                 ours_runs, results[idle.name], startup[TRADECORE.name], reference
             )
         )
-        scaling, problems = _scaling_line(sizes, ours_runs, scratch)
+        scaling, problems = _scaling_line(sizes, ours_runs, scratch, scales)
         lines += [scaling, *problems]
     return lines
