@@ -10,11 +10,15 @@ point are done (``MADV_DONTNEED``), so they leave the process's resident set. A 
 read again after that (a symbol's last bar, shown to the broker later) is simply
 read back from the file: releasing is a hint, never a loss.
 
-Each map is advised ``MADV_NOHUGEPAGE``. Linux may map a file's page cache in 2 MiB
-pieces (file transparent huge pages, large folios): then one read of a row maps the
-whole piece back, released rows with it, and a symbol's file (4.8 MB per 100,000
-bars) stays two thirds resident however much is released. 100 symbols x 100,000
-bars held 312 MB of such pages. With small pages a read maps its neighbourhood only.
+Releasing only works if a read maps its own neighbourhood, not a big piece of the
+file. Linux keeps a file it has just written in its page cache in large pieces (large
+folios, up to 2 MiB) and maps a whole piece on one read: released rows came back with
+the next read, and each symbol's file (4.8 MB per 100,000 bars) stayed mostly
+resident; 100 symbols x 100,000 bars held 312-388 MB of map. So each file, once
+written, is flushed and dropped from the page cache (``fdatasync`` then
+``POSIX_FADV_DONTNEED``), and its map is advised ``MADV_NOHUGEPAGE``: pages then come
+back from the file by ordinary readahead, in small pieces. A spill costs one flush per
+file (disk time, no CPU to speak of).
 
 The folder is the caller's (a replay's scratch folder, deleted when it ends).
 """
@@ -22,6 +26,7 @@ The folder is the caller's (a replay's scratch folder, deleted when it ends).
 from __future__ import annotations
 
 import mmap
+import os
 from pathlib import Path
 
 import numpy as np
@@ -55,11 +60,12 @@ class SpilledBars:
             stacked[row] = getattr(frame, name)
         np.save(path, stacked)
         del stacked
+        _drop_cached(path)
         mapped = np.load(path, mmap_mode="r")
         self._maps[frame.symbol] = mapped
         handle = _handle(mapped)
         if handle is not None and _NOHUGEPAGE is not None:
-            handle.madvise(_NOHUGEPAGE)  # see the module docstring
+            handle.madvise(_NOHUGEPAGE)  # small pieces: see the module docstring
         # Plain ndarray views of the map: indexing a np.memmap row goes through the
         # subclass's Python __getitem__ (a fifth of an idle replay's time).
         rows = np.asarray(mapped)
@@ -89,6 +95,18 @@ class SpilledBars:
     def release_all(self, frame: BarFrame) -> None:
         """Every row of ``frame`` is done for now (its pages may come back later)."""
         self.release(frame, len(frame))
+
+
+def _drop_cached(path: Path) -> None:
+    """Write ``path`` out and drop it from the page cache (see the module docstring)."""
+    if not hasattr(os, "posix_fadvise"):
+        return
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fdatasync(descriptor)
+        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(descriptor)
 
 
 def _handle(mapped: np.memmap) -> mmap.mmap | None:
