@@ -91,7 +91,7 @@ def run_replay(
     ``corporate_actions`` are applied when time reaches their ex-date (module
     docstring); the venue keeps trading raw prices.
     """
-    steps = replay_steps(
+    steps = _steps(
         frames,
         engine,
         broker,
@@ -101,6 +101,7 @@ def run_replay(
         calendar=calendar,
         release=release,
         corporate_actions=corporate_actions,
+        pauses=False,
     )
     while True:
         try:
@@ -138,15 +139,45 @@ def replay_steps(
     It yields a :class:`ReplayStep` once the timestamp's bars have closed, before
     the engine sees them: whoever drives it (the RL environment) can read the book
     and set what the strategy will do, then resume. Exhausted, it returns the
-    :class:`ReplayRun`. ``run_replay`` is this generator run to the end: one loop.
+    :class:`ReplayRun`. ``run_replay`` is the same loop without the pauses.
     """
+    return _steps(
+        frames,
+        engine,
+        broker,
+        clock,
+        interval=interval,
+        on_progress=on_progress,
+        calendar=calendar,
+        release=release,
+        corporate_actions=corporate_actions,
+        pauses=True,
+    )
+
+
+def _steps(
+    frames: Sequence[BarFrame],
+    engine: TradingEngine,
+    broker: ScheduledBroker,
+    clock: ManualClock,
+    *,
+    interval: timedelta,
+    on_progress: Callable[[ReplayProgress], None] | None,
+    calendar: MarketCalendar | None,
+    release: Callable[[BarFrame, int], None] | None,
+    corporate_actions: Sequence[CorporateAction],
+    pauses: bool,
+) -> Generator[ReplayStep, None, ReplayRun]:
+    """The loop; it yields a :class:`ReplayStep` per timestamp only if it ``pauses``
+    (building the step's rows costs an idle run about a tenth of its loop)."""
     symbols = [f.symbol for f in frames]
+    index_of = {symbol: f for f, symbol in enumerate(symbols)}
     interval_ns = int(interval.total_seconds() * 1e9)
     known_at = _known_at(calendar, interval)
     total = sum(len(f) for f in frames)
     report_every = max(1, total // 100)
     reported = -report_every
-    current: dict[str, tuple[int, int]] = {}
+    current: dict[str, int] = {}  # the row of each symbol's latest bar
     fed: set[str] = set()
     sampled_at: list[np.ndarray] = []
     sampled: list[np.ndarray] = []
@@ -156,8 +187,7 @@ def replay_steps(
         # The broker prices and checks an order against the last bar it saw: show it
         # the bar that just closed, unless it already had it (never match a bar twice).
         if symbol not in fed:
-            f, r = current[symbol]
-            broker.on_bar(frames[f].bar(r))
+            broker.on_bar(frames[index_of[symbol]].bar(current[symbol]))
             fed.add(symbol)
 
     engine.before_order = feed_before_order
@@ -184,28 +214,31 @@ def replay_steps(
         ends = np.r_[starts[1:], len(stamps)]
         equity = np.empty(len(starts), dtype=np.float64)
         frame_of, row_of = chunk.frame_index.tolist(), chunk.row_index.tolist()
+        names = [symbols[f] for f in frame_of]
         closes, volumes = _chunk_columns(frames, chunk.frame_index, chunk.row_index)
+        times = stamps[starts].tolist()
         for g, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-            t_ns = int(stamps[lo])
+            t_ns = times[g]
             if next_action_ns <= t_ns:
                 next_action_ns = _apply_actions(clock, broker, engine, due, t_ns)
             _advance(clock, broker, engine, end_at if t_ns == end_ns else from_ns(t_ns))
             fed.clear()
-            batch = tuple(zip(frame_of[lo:hi], row_of[lo:hi], strict=True))
-            for f, r in batch:
-                symbol = symbols[f]
-                current[symbol] = (f, r)
+            for i in range(lo, hi):
+                symbol = names[i]
+                current[symbol] = row_of[i]
                 if needs_bar(symbol):
-                    broker.on_bar(frames[f].bar(r))
+                    broker.on_bar(frames[frame_of[i]].bar(row_of[i]))
                     fed.add(symbol)
             end_at = known_at(t_ns, t_ns + interval_ns)
             _advance(clock, broker, engine, end_at)
             end_ns = t_ns + interval_ns if ends_on_grid else -1
-            yield ReplayStep(t_ns, batch)
+            if pauses:
+                yield ReplayStep(t_ns, _rows(frame_of, row_of, lo, hi))
             if feed is None:
                 for i in range(lo, hi):
-                    on_bar(symbols[frame_of[i]], t_ns, closes[i], volumes[i])
+                    on_bar(names[i], t_ns, closes[i], volumes[i])
             else:
+                batch = _rows(frame_of, row_of, lo, hi)
                 _feed_full_bars(feed, engine, frames, batch, t_ns)
             equity[g] = equity_of()
             if on_progress is not None and done + hi - reported >= report_every:
@@ -222,6 +255,13 @@ def replay_steps(
         timestamps_ns=np.concatenate([np.empty(0, np.int64), *sampled_at]),
         equity=np.concatenate([np.empty(0, np.float64), *sampled]),
     )
+
+
+def _rows(
+    frame_of: list[int], row_of: list[int], lo: int, hi: int
+) -> tuple[tuple[int, int], ...]:
+    """``(frame index, row)`` of the chunk's bars ``lo:hi`` (one timestamp's)."""
+    return tuple(zip(frame_of[lo:hi], row_of[lo:hi], strict=True))
 
 
 def _chunk_columns(
