@@ -18,14 +18,15 @@ import pytest
 from tradecore.adapters.data import write_bar_files
 from tradecore.domain.market.datagen import generate_bars
 
-#: Libraries no replay start-up needs (the store's Alembic only once it creates one).
+#: Libraries no replay start-up needs (a new replay store is created without
+#: Alembic; only a resumed one is migrated).
 HEAVY = ("alembic", "scipy", "pandas", "exchange_calendars", "alpaca")
 
 _PROBE = """
 import atexit, sys
 heavy = {heavy!r}
 def report():
-    found = sorted(m for m in sys.modules if m.split(".")[0] in heavy)
+    found = sorted(m for m in sys.modules if m in heavy or m.split(".")[0] in heavy)
     print("HEAVY-MODULES:" + ",".join(found), file=sys.stderr)
 atexit.register(report)
 {body}
@@ -82,7 +83,11 @@ def test_command_help_loads_no_heavy_library(app: str, args: tuple[str, ...]) ->
 def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     tmp_path: Path,
 ) -> None:
-    """The second replay of a Parquet folder reads its XNYS schedule from the cache."""
+    """The second replay of a Parquet folder reads its XNYS schedule from the cache.
+
+    Neither replay imports Alembic (its new store is created from the tables) nor
+    rich (stderr is a pipe here: no progress bar to draw).
+    """
     frames = generate_bars(
         ["AAPL"],
         100,
@@ -94,6 +99,7 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     args = ["run", "--data", str(tmp_path / "data"), "--calendar", "XNYS"]
     args += ["--param", "fast=3", "--param", "slow=8", "--fill-model", "ideal"]
     heavy = ("pandas", "exchange_calendars", "pyarrow.dataset", "scipy", "alpaca")
+    heavy += ("alembic", "rich")
     cache = {"TRADECORE_CACHE_DIR": str(tmp_path / "cache")}
     cold, _ = heavy_modules(
         _console("replay", *args, "--out", str(tmp_path / "cold")),
@@ -101,6 +107,7 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
         env=cache,
     )
     assert "exchange_calendars" in cold.split(",")  # an empty cache: computed once
+    assert not {m.split(".")[0] for m in cold.split(",")} & {"alembic", "rich"}
     warm, stderr = heavy_modules(
         _console("replay", *args, "--out", str(tmp_path / "warm")),
         heavy=heavy,
