@@ -153,3 +153,31 @@ def test_the_content_holds_every_chart_for_a_trading_run() -> None:
         values[-1] / values[0] - 1
     )
     assert len(content.trips) == 1
+
+
+def test_the_content_releases_every_frame_it_reads_and_stays_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Bars on memory-mapped files: the report tells the store when it is done with
+    each frame (trade list every few trips, benchmark, price chart, exposure), so
+    the pages a pass read can go; the content is the same as without."""
+    from tradecore.adapters.report import analysis
+
+    monkeypatch.setattr(analysis, "RELEASE_EVERY_TRIPS", 1)
+    step = timedelta(hours=6)
+    bars = [
+        frame("AAA", list(np.linspace(100, 120, 400)), step=step),
+        frame("BBB", list(np.linspace(50, 40, 400)), step=step),
+    ]
+    values = 1e5 + np.cumsum(np.random.default_rng(4).normal(10, 50, 400))
+    fills = [fill(10, "buy", "3", "101"), fill(200, "sell", "3", "110"),
+             fill(300, "buy", "2", "103"), fill(900, "sell", "2", "104")]  # fmt: skip
+    released: list[str] = []
+    kept = build_content({}, bars[0].timestamps, values, fills, bars, max_points=500)
+    told = build_content({}, bars[0].timestamps, values, fills, bars, max_points=500,
+                         release=lambda f: released.append(f.symbol))  # fmt: skip
+    assert told.charts == kept.charts
+    assert told.trips == kept.trips
+    assert set(released) == {"AAA", "BBB"}
+    # trip 2 (the trade list), after it, the benchmark, each price chart, exposure
+    assert released.count("AAA") >= 5

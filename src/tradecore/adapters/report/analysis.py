@@ -24,7 +24,7 @@ carry is computed here:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
@@ -125,11 +125,30 @@ class TripRow:
         }
 
 
-def trip_rows(fills: Sequence[FillView], bars: Sequence[BarFrame]) -> list[TripRow]:
-    """The FIFO round trips of ``fills``, each with its return, MAE and MFE."""
+#: Round trips between two releases of the bars' pages (see :func:`trip_rows`).
+RELEASE_EVERY_TRIPS = 1_000
+
+#: Tells a bar store that a frame's pages are done with for now (a hint).
+Release = Callable[[BarFrame], None]
+
+
+def trip_rows(
+    fills: Sequence[FillView],
+    bars: Sequence[BarFrame],
+    release: Release | None = None,
+) -> list[TripRow]:
+    """The FIFO round trips of ``fills``, each with its return, MAE and MFE.
+
+    Trips close in time order and each reads its bars' lows and highs, so over a run
+    every page of every frame is read once. ``release`` (the replay's spilled bars)
+    hears every frame each :data:`RELEASE_EVERY_TRIPS` trips: memory-mapped pages
+    behind the trips then leave the resident set instead of all coming back.
+    """
     by_symbol = {frame.symbol: frame for frame in bars}
     rows = []
-    for trip in round_trips(fills):
+    for n, trip in enumerate(round_trips(fills), start=1):
+        if release is not None and n % RELEASE_EVERY_TRIPS == 0:
+            release_all(bars, release)
         entry = float(trip.entry_price)
         ret = trip.direction * (float(trip.exit_price) / entry - 1.0)
         mae, mfe = _excursions(trip, by_symbol.get(trip.symbol), entry)
@@ -168,16 +187,31 @@ def closes_at(frame: BarFrame, stamps: NDArray[np.int64]) -> FloatArray:
     return np.asarray(frame.close[np.clip(where, 0, len(frame) - 1)], dtype=float)
 
 
+def release_all(bars: Sequence[BarFrame], release: Release | None) -> None:
+    """Tell ``release`` (if any) that every frame's pages are done with for now."""
+    if release is not None:
+        for frame in bars:
+            release(frame)
+
+
 def benchmark(
-    bars: Sequence[BarFrame], stamps: NDArray[np.int64], opening: float
+    bars: Sequence[BarFrame],
+    stamps: NDArray[np.int64],
+    opening: float,
+    release: Release | None = None,
 ) -> FloatArray | None:
-    """Equal-weight buy-and-hold of ``bars``' symbols at ``stamps`` (None: no bars)."""
+    """Equal-weight buy-and-hold of ``bars``' symbols at ``stamps`` (None: no bars).
+
+    ``release`` hears each frame once its closes are read.
+    """
     frames = [f for f in bars if len(f)]
     if not frames or not len(stamps):
         return None
     growth = np.zeros(len(stamps))
     for frame in frames:
         growth += closes_at(frame, stamps) / float(frame.close[0])
+        if release is not None:
+            release(frame)
     curve: FloatArray = opening * growth / len(frames)
     return curve
 
@@ -187,8 +221,12 @@ def gross_exposure(
     bars: Sequence[BarFrame],
     stamps: NDArray[np.int64],
     equity: FloatArray,
+    release: Release | None = None,
 ) -> FloatArray:
-    """Sum of |position x close| over equity at each stamp (fills at or before it)."""
+    """Sum of |position x close| over equity at each stamp (fills at or before it).
+
+    ``release`` hears each symbol's frame once its closes are read.
+    """
     by_symbol = {frame.symbol: frame for frame in bars if len(frame)}
     gross = np.zeros(len(stamps))
     for symbol in sorted({f.symbol for f in fills}):
@@ -203,6 +241,8 @@ def gross_exposure(
             price = np.where(where >= 0, last[np.clip(where, 0, None)], 0.0)
         else:
             price = closes_at(frame, stamps)
+            if release is not None:
+                release(frame)
         gross += np.abs(position * price)
     out: FloatArray = np.divide(
         gross, equity, out=np.zeros_like(gross), where=equity > 0

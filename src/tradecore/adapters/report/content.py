@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from tradecore.adapters.report import figures
 from tradecore.adapters.report.analysis import (
     DrawdownPeriod,
+    Release,
     TripRow,
     benchmark,
     calendar_returns,
@@ -23,6 +24,7 @@ from tradecore.adapters.report.analysis import (
     fill_views,
     gross_exposure,
     longest_drawdown,
+    release_all,
     rolling_statistics,
     symbol_pnl,
     trip_rows,
@@ -110,23 +112,30 @@ def build_content(
     bars: Sequence[BarFrame],
     *,
     max_points: int,
+    release: Release | None = None,
 ) -> ReportContent:
-    """Compute every chart and table of the report."""
+    """Compute every chart and table of the report.
+
+    ``release`` (bars on memory-mapped files) hears each frame whenever a pass over
+    it is done, so the report's reads do not bring every page of the run back.
+    """
     views = fill_views(fills)
     try:
-        trips = trip_rows(views, bars)
+        trips = trip_rows(views, bars, release)
     except InvalidInput:  # fills out of order: the trade list cannot be matched
         trips = []
+    release_all(bars, release)
     drawdown = drawdown_of(values)
     charts: dict[str, dict[str, object]] = {}
     bench = None
     if len(values):
-        bench = benchmark(bars, stamps, float(values[0]))
+        bench = benchmark(bars, stamps, float(values[0]), release)
         charts["equity"] = figures.equity_figure(stamps, values, bench, max_points)
         charts["drawdown"] = figures.drawdown_figure(stamps, drawdown, max_points)
     shown = figures.price_frames(bars, MAX_PRICE_CHARTS)
     for frame in shown:
         charts[f"price-{frame.symbol}"] = figures.price_figure(frame, trips, max_points)
+        release_all((frame,), release)
     calendar = calendar_returns(stamps, values)
     if calendar.years:
         charts["calendar-returns"] = figures.calendar_figure(calendar)
@@ -140,7 +149,7 @@ def build_content(
     if pnl:
         charts["symbol-pnl"] = figures.symbol_pnl_figure(pnl)
     if views and len(values):
-        exposure = gross_exposure(views, bars, stamps, values)
+        exposure = gross_exposure(views, bars, stamps, values, release)
         charts["exposure"] = figures.exposure_figure(stamps, exposure, max_points)
     return ReportContent(
         charts=charts,

@@ -11,7 +11,7 @@ identical runs (timings, host, start time) belongs in ``run.json``.
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -44,6 +44,7 @@ def write_report(
     tca: Sequence[ExecutionAnalysis] = (),
     bars: Sequence[BarFrame] = (),
     about: Mapping[str, str] | None = None,
+    release: Callable[[BarFrame], None] | None = None,
 ) -> dict[str, Path]:
     """Write the report files into ``out_dir`` (created if needed).
 
@@ -64,6 +65,9 @@ def write_report(
         about: what ran on what (``strategy``, ``strategy_doc``, ``data``,
             ``data_kind``): the page opens with what the run says in words
             (:mod:`~tradecore.adapters.report.story`).
+        release: told of each frame of ``bars`` whenever the report is done
+            reading it for now (bars on memory-mapped files let the pages go: the
+            trade list, benchmark and charts read every page of the run).
 
     Returns:
         The written files by name.
@@ -95,8 +99,9 @@ def write_report(
         tca=tca, max_points=max_plot_points, about=dict(about or {}),
     )  # fmt: skip
     content = build_content(
-        summary, stamps, values, fills, bars, max_points=max_plot_points
-    )
+        summary, stamps, values, fills, bars, max_points=max_plot_points,
+        release=release,
+    )  # fmt: skip
     write_rows_csv(folder / "trades.csv", [t.as_row() for t in content.trips])
     (folder / "report.html").write_text(render_page(page, content), encoding="utf-8")
     names = [*files, "equity.csv", "trades.csv", "fills.csv", "decisions.csv"]

@@ -487,6 +487,7 @@ def replay(
                 tca=analyses,
                 bars=frames,
                 about=about_run(strategy, chosen, data, frames),
+                release=None if spilled is None else spilled.release_all,
             )
             (folder / "config.json").write_text(
                 json.dumps(config, sort_keys=True, indent=2)
