@@ -107,7 +107,7 @@ def select_intents_among(dialect_name: str) -> str:
         where = "client_order_id = ANY(%s)"
     else:
         where = "client_order_id IN (SELECT value FROM json_each(?))"
-    return f"SELECT {columns} FROM intents WHERE {where}"  # noqa: S608 (no input)
+    return f"SELECT {columns} FROM intents WHERE {where}"  # noqa: S608 - no input  # nosec B608
 
 
 @cache
@@ -360,7 +360,7 @@ def _builder(cls: type[T]) -> Callable[..., T]:
     source = f"def build({args}):\n    obj = _new(cls)\n{body}    return obj\n"
     scope: dict[str, Any] = {"_new": object.__new__, "_set": object.__setattr__}
     scope["cls"] = cls
-    exec(source, scope)  # noqa: S102 (source built above from attrs field names)
+    exec(source, scope)  # noqa: S102 - source built above from attrs field names  # nosec B102
     return scope["build"]  # type: ignore[no-any-return]
 
 

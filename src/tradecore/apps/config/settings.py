@@ -187,7 +187,7 @@ ENV_KEYS: Mapping[str, str] = {
     "TRADECORE_SIGNING_KEY_FILE": "signing.key_file",
     "TRADECORE_DEV_KEY_DIR": "signing.dev_key_dir",
     "TRADECORE_WEBHOOK_SECRET": "alerts.webhook.secret",
-    "TRADECORE_SMTP_PASSWORD": "alerts.smtp.password",
+    "TRADECORE_SMTP_PASSWORD": "alerts.smtp.password",  # names, not secrets  # nosec B105
     "TRADECORE_BROKER": "broker.kind",
     "TRADECORE_MANIFEST": "model.manifest",
     "TRADECORE_METRICS_PORT": "observability.port",
