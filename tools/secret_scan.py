@@ -59,9 +59,7 @@ def new_findings(
     found = SecretsCollection()
     found.scan_files(*files)
     new = found - known
-    rows = sorted(
-        (name, secret.line_number or 0, secret.type) for name, secret in new
-    )
+    rows = sorted((name, secret.line_number or 0, secret.type) for name, secret in new)
     return rows, sum(1 for _ in found) - len(rows)
 
 
@@ -80,7 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         rows, known = new_findings(root, files, baseline_path)
     except (ds_baseline.UnableToReadBaselineError, KeyError) as e:
-        print(f"secret scan: unreadable baseline {baseline_path}: {e!r}", file=sys.stderr)
+        print(
+            f"secret scan: unreadable baseline {baseline_path}: {e!r}", file=sys.stderr
+        )
         return 2
     for name, line, kind in rows:
         print(f"{name}:{line}: {kind} (not in {args.baseline})")
