@@ -40,8 +40,9 @@ def _items(name: str, raw: str, sep: str) -> list[str]:
 
 
 def _integers(name: str, raw: str) -> list[int]:
+    items = _items(name, raw, ",")
     try:
-        values = [int(x) for x in _items(name, raw, ",")]
+        values = [int(x) for x in items]
     except ValueError:
         raise SeedMatrixError(f"{name}={raw!r}: not comma-separated integers") from None
     if any(v < 0 for v in values):

@@ -29,7 +29,9 @@ PRAGMA = "  # pragma: allowlist" + " secret"
 
 def _git(clone: Path, *args: str) -> None:
     identity = ("-c", "user.name=scan test", "-c", "user.email=scan@example.invalid")
-    subprocess.run(["git", *identity, *args], cwd=clone, check=True, capture_output=True)
+    subprocess.run(
+        ["git", *identity, *args], cwd=clone, check=True, capture_output=True
+    )
 
 
 def _scan(clone: Path, *files: str) -> subprocess.CompletedProcess[str]:

@@ -156,5 +156,7 @@ def test_the_command_line_exits_by_the_worst_lock(
     assert audit.main([str(x) for x in locks]) == 0
     assert audit.main(["--strict", *map(str, locks)]) == 2
     out = capsys.readouterr().out
-    assert "audit: 2 lock files, 8 pins, 4 checked, 4 not checked, 0 vulnerable\n" in out
+    assert (
+        "audit: 2 lock files, 8 pins, 4 checked, 4 not checked, 0 vulnerable\n" in out
+    )
     assert "probe" not in out  # something was checked: no probe

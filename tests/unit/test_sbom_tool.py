@@ -53,6 +53,8 @@ def test_drift_from_the_lock_is_named_line_by_line(sbom: ModuleType) -> None:
 
 def test_the_real_test_lock_is_read_whole(sbom: ModuleType) -> None:
     pins = sbom.lock_pins((ROOT / "requirements" / "test.lock").read_text())
-    assert {"numpy", "pytest", "detect-secrets", "psycopg", "psycopg-binary"} <= set(pins)
+    assert {"numpy", "pytest", "detect-secrets", "psycopg", "psycopg-binary"} <= set(
+        pins
+    )
     assert "tradecore" not in pins
     assert all(v[0].isdigit() for v in pins.values()), pins
