@@ -115,6 +115,17 @@ def classify(
     )
 
 
+def _not_checked_lines(not_checked: Mapping[str, str]) -> list[str]:
+    """One line per reason a package was not checked, with the first names."""
+    lines = []
+    reasons = Counter(not_checked.values())
+    for reason, count in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+        names = sorted(n for n, r in not_checked.items() if r == reason)
+        more = f", … {len(names) - 8} more" if len(names) > 8 else ""
+        lines.append(f"  not checked ({count}): {reason}: {', '.join(names[:8])}{more}")
+    return lines
+
+
 def verdict(
     result: AuditResult, *, strict: bool, service: str
 ) -> tuple[list[str], int]:
@@ -127,13 +138,7 @@ def verdict(
         f"vulnerability data, {n_unchecked} not checked"
     )
     lines.append(head)
-    reasons = Counter(result.not_checked.values())
-    for reason, count in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
-        names = sorted(n for n, r in result.not_checked.items() if r == reason)
-        shown = ", ".join(names[:8]) + (
-            f", … {len(names) - 8} more" if len(names) > 8 else ""
-        )
-        lines.append(f"  not checked ({count}): {reason}: {shown}")
+    lines += _not_checked_lines(result.not_checked)
     for v in result.vulnerable:
         fix = f"; fixed in {', '.join(v.fixes)}" if v.fixes else "; no fixed release"
         lines.append(f"  vulnerable: {v.name} {v.version}: {', '.join(v.ids)}{fix}")
