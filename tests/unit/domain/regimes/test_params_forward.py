@@ -46,7 +46,9 @@ def _brute_force(
 
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 10_000), k=st.integers(2, 3), n=st.integers(1, 4))
-def test_the_filter_is_exact_conditioning_on_the_past(seed: int, k: int, n: int) -> None:
+def test_the_filter_is_exact_conditioning_on_the_past(
+    seed: int, k: int, n: int
+) -> None:
     rng = np.random.default_rng(seed)
     params = _params(rng, k)
     ys = [tuple(y) for y in rng.normal(0, 1, (n, 2)).tolist()]

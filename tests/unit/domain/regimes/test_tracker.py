@@ -36,7 +36,9 @@ def _series(n: int = 1500, seed: int = 2) -> tuple[list[int], list[int], list[fl
     return frame.timestamps.tolist(), sessions, frame.close.tolist()
 
 
-def _run(config: RegimeModelConfig, n: int = 1500, fitter: MedianSplitFitter | None = None):  # type: ignore[no-untyped-def]
+def _run(
+    config: RegimeModelConfig, n: int = 1500, fitter: MedianSplitFitter | None = None
+):  # type: ignore[no-untyped-def]
     fitter = fitter or MedianSplitFitter()
     tracker = RegimeTracker(config, fitter)
     stamps, sessions, closes = _series(n)
@@ -75,7 +77,7 @@ def test_session_refits_come_at_each_new_sessions_first_bar() -> None:
     assert all(sessions[i] != sessions[i - 1] for i in at)
     assert at == [i for i in range(170, 1500) if i % 100 == 0][: len(at)]
     assert len(at) == 1500 // 100 - 2  # from the first session after 150 observations
-    assert np.isnan(probs[: at[0]]).all() and not np.isnan(probs[at[0]:]).any()
+    assert np.isnan(probs[: at[0]]).all() and not np.isnan(probs[at[0] :]).any()
 
 
 def test_states_are_ordered_calm_first_and_probabilities_sum_to_one() -> None:
@@ -88,7 +90,9 @@ def test_states_are_ordered_calm_first_and_probabilities_sum_to_one() -> None:
 
 def test_a_failed_refit_keeps_the_model_in_use() -> None:
     fitter = MedianSplitFitter(fail_after=1)
-    tracker, _, probs, _ = _run(RegimeModelConfig(refit="100", min_history=150), fitter=fitter)
+    tracker, _, probs, _ = _run(
+        RegimeModelConfig(refit="100", min_history=150), fitter=fitter
+    )
     assert len(tracker.fits) == 1 and len(fitter.windows) > 3
     first = int(np.flatnonzero(~np.isnan(probs[:, 0]))[0])
     assert not np.isnan(probs[first:]).any()
