@@ -133,8 +133,10 @@ fitter = "median-split"
     again = parse_features(to_toml(feature_set))
     assert again.schema_hash() == feature_set.schema_hash()
     (spec,) = again.resolved()
-    assert spec.params["refit"] == "390" and spec.params["states"] == 3
-    assert spec.params["tol"] == 1e-4 and spec.params["window"] == 0
+    assert spec.params["refit"] == "390"
+    assert spec.params["states"] == 3
+    assert spec.params["tol"] == 1e-4
+    assert spec.params["window"] == 0
 
 
 @pytest.mark.parametrize(

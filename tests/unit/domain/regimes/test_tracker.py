@@ -77,7 +77,8 @@ def test_session_refits_come_at_each_new_sessions_first_bar() -> None:
     assert all(sessions[i] != sessions[i - 1] for i in at)
     assert at == [i for i in range(170, 1500) if i % 100 == 0][: len(at)]
     assert len(at) == 1500 // 100 - 2  # from the first session after 150 observations
-    assert np.isnan(probs[: at[0]]).all() and not np.isnan(probs[at[0] :]).any()
+    assert np.isnan(probs[: at[0]]).all()
+    assert not np.isnan(probs[at[0] :]).any()
 
 
 def test_states_are_ordered_calm_first_and_probabilities_sum_to_one() -> None:
@@ -93,7 +94,8 @@ def test_a_failed_refit_keeps_the_model_in_use() -> None:
     tracker, _, probs, _ = _run(
         RegimeModelConfig(refit="100", min_history=150), fitter=fitter
     )
-    assert len(tracker.fits) == 1 and len(fitter.windows) > 3
+    assert len(tracker.fits) == 1
+    assert len(fitter.windows) > 3
     first = int(np.flatnonzero(~np.isnan(probs[:, 0]))[0])
     assert not np.isnan(probs[first:]).any()
 
@@ -114,7 +116,8 @@ def test_a_truncated_run_is_the_full_runs_prefix(cut: int, refit: str) -> None:
 
 def test_config_is_checked() -> None:
     assert parse_refit("session") is None
-    assert parse_refit("390bars") == 390 and parse_refit(" 25 ") == 25
+    assert parse_refit("390bars") == 390
+    assert parse_refit(" 25 ") == 25
     with pytest.raises(InvalidInput, match="'session' or a bar count"):
         RegimeModelConfig(refit="weekly")
     with pytest.raises(InvalidInput, match="must be 0 or >= min_history"):
