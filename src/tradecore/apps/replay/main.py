@@ -117,6 +117,12 @@ def _leakage(app: typer.Typer) -> None:
     app.command()(leakage.leakage)
 
 
+def _regimes(app: typer.Typer) -> None:
+    from tradecore.apps.replay import regimes
+
+    app.command()(regimes.regimes)
+
+
 def _promote(app: typer.Typer) -> None:
     from tradecore.apps.replay import promote
 
@@ -142,6 +148,7 @@ COMMANDS: dict[str, Register] = {
     "sweep": _sweep,
     "walkforward": _walkforward,
     "leakage": _leakage,
+    "regimes": _regimes,
     "promote": _promote,
     "rl": _rl,
 }

@@ -15,7 +15,9 @@ def test_a_path_is_counted_spell_by_spell() -> None:
     assert s.transitions.tolist() == [[1, 2], [1, 2]]
     np.testing.assert_allclose(s.mean_spell, [4 / 3, 2.0])
     np.testing.assert_allclose(s.share, [0.5, 0.5])
-    np.testing.assert_allclose(s.transition_probabilities, [[1 / 3, 2 / 3], [1 / 3, 2 / 3]])
+    np.testing.assert_allclose(
+        s.transition_probabilities, [[1 / 3, 2 / 3], [1 / 3, 2 / 3]]
+    )
 
 
 def test_an_unvisited_state_has_no_spell_length() -> None:
