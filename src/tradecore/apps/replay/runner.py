@@ -41,6 +41,7 @@ from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import export
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.operations import SigningSettings
+from tradecore.apps.config.regime import RegimeSettings
 from tradecore.apps.config.risk import RiskSettings
 from tradecore.apps.config.settings import load_settings, risk_view
 from tradecore.apps.replay.about import about_run
@@ -73,6 +74,12 @@ from tradecore.apps.wiring.calendars import (
 )
 from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.progress import Update, progress_bar
+from tradecore.apps.wiring.regimes import (
+    REGIME_FITS_FILE,
+    build_regime_monitor,
+    with_regime_policy,
+    write_regime_fits,
+)
 from tradecore.apps.wiring.risk_path import RiskPath, compose_risk_path
 from tradecore.apps.wiring.strategy_loader import (
     StrategySpec,
@@ -148,6 +155,7 @@ def replay(
     shape: str = "auto",
     stress: StressScenario | None = None,
     interval: timedelta | None = None,
+    regime: RegimeSettings | None = None,
 ) -> ReplayResult:
     """Replay ``strategy`` over ``data`` (a folder of bar files, frames, or a lake's
     bars: ``tc.open_lake(path).select(symbols, start, end)``).
@@ -206,6 +214,11 @@ def replay(
     instead of measuring it from the data (the leakage check runs truncated data
     at the full data's interval). Each goes into the config, so into the
     manifest's config hash, only when given.
+
+    ``regime`` (``[regime]``, when enabled) runs a past-only regime model per
+    symbol: it scales Kelly sizing, makes execution passive in a high-volatility
+    regime, may trip the regime breaker (with ``risk``), is written into each
+    decision's details, and every refit's parameters go to ``out/regimes.json``.
 
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
@@ -313,6 +326,9 @@ def replay(
                 raise
             config["execution"] = execution.to_dict()
             config["cost_model_version"] = costs.pinned.version_hash
+        regimes = None if regime is None else build_regime_monitor(regime, market)
+        if regime is not None and regimes is not None:
+            config["regime"] = regime.to_dict()
         config_hash = sha256_hex(config)
         signed = _signed_manifest(
             strategy,
@@ -349,6 +365,8 @@ def replay(
                     interval=venue.bar_interval,
                     resend_known=resume,
                     shared_store=False,
+                    regimes=regimes,
+                    regime_breaker=None if regime is None else regime.breaker_config(),
                 )
                 orders, fields = path.orders, path.engine_fields()
             if actions:
@@ -364,7 +382,10 @@ def replay(
                     opening_cash=Decimal(cash),
                     config_hash=config_hash,
                     manifest_hash=manifest_hash(signed.manifest),
-                    net_of_cost=None if costs is None else costs.config,
+                    net_of_cost=None
+                    if costs is None
+                    else with_regime_policy(costs.config, regime),
+                    regimes=regimes,
                     calendar=market,
                     **fields,
                 ),
@@ -383,6 +404,8 @@ def replay(
                 )
                 shown(run.bars, run.bars)  # the driver reports every few bars
             commits.flush()
+            if regimes is not None:
+                write_regime_fits(folder / REGIME_FITS_FILE, regimes)
             marks = {s: to_price(p) for s, p in engine.last_prices().items()}
             analyses: list[ExecutionAnalysis] = []
             calibrated = None

@@ -43,6 +43,7 @@ from tradecore.domain.risk.breakers import (
     DayEquityTracker,
     DrawdownBreaker,
     LosingStreakBreaker,
+    RegimeBreaker,
     RejectRateBreaker,
     StalenessBreaker,
     VolatilitySpikeBreaker,
@@ -132,6 +133,7 @@ class RiskGate:
         self._seen_fills: set[str] = set()
         self._staleness = _one(breakers, StalenessBreaker)
         self._volatility = _one(breakers, VolatilitySpikeBreaker)
+        self._regime = _one(breakers, RegimeBreaker)
         self._rejects = _one(breakers, RejectRateBreaker)
         self._errors = _one(breakers, BrokerErrorRateBreaker)
         self._daily_loss = _one(breakers, DailyLossBreaker)
@@ -240,6 +242,8 @@ class RiskGate:
             run(stale, lambda: stale.update(at, symbol))
         if (vol := self._volatility) is not None:
             run(vol, lambda: vol.update(at, symbol, close))
+        if (regime := self._regime) is not None:
+            run(regime, lambda: regime.update(at, symbol))
         self._mark_equity(at, ledger)
 
     def on_bar_rejected(self, symbol: str, at: datetime) -> None:
