@@ -22,4 +22,5 @@ def test_a_path_is_counted_spell_by_spell() -> None:
 
 def test_an_unvisited_state_has_no_spell_length() -> None:
     s = summarise(np.array([0, 0, 0]), 3)
-    assert np.isnan(s.mean_spell[1]) and np.isnan(s.transition_probabilities[2]).all()
+    assert np.isnan(s.mean_spell[1])
+    assert np.isnan(s.transition_probabilities[2]).all()
