@@ -107,3 +107,33 @@ def test_bad_options_are_one_line(
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+FEATURES = """
+[[feature]]
+name = "p_high"
+kind = "regime"
+refit = "200"
+min_history = 200
+
+[[feature]]
+name = "state"
+kind = "regime"
+output = "state"
+refit = "session"
+"""
+
+
+def test_the_feature_leakage_check_passes_a_regime_feature_set(
+    data: tuple[Path, np.ndarray], tmp_path: Path
+) -> None:
+    folder, _ = data
+    declaration = tmp_path / "features.toml"
+    declaration.write_text(FEATURES)
+    result = runner.invoke(
+        app,
+        ["leakage", "--data", str(folder), "--features", str(declaration),
+         "--cuts", "3"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("PASS")
