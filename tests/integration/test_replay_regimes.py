@@ -82,6 +82,7 @@ def test_regimes_reach_every_decision_the_policy_the_breaker_and_the_report(
     fits = json.loads((out / "regimes.json").read_text())
     assert len(fits["series"]["REGM"]) == (3000 - 300) // 390 + 1
     assert fits["config"]["refit"] == "390"
+    assert summary["regime_fits_sha256"] == fits["fits_sha256"]
     config = json.loads((out / "config.json").read_text())
     assert config["regime"]["multipliers"] == [1.0, 0.5]
     page = (out / "report.html").read_text()

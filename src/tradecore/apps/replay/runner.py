@@ -404,8 +404,15 @@ def replay(
                 )
                 shown(run.bars, run.bars)  # the driver reports every few bars
             commits.flush()
-            if regimes is not None:
-                write_regime_fits(folder / REGIME_FITS_FILE, regimes)
+            regime_fits = (
+                {}
+                if regimes is None
+                else {
+                    "regime_fits_sha256": write_regime_fits(
+                        folder / REGIME_FITS_FILE, regimes
+                    )
+                }
+            )
             marks = {s: to_price(p) for s, p in engine.last_prices().items()}
             analyses: list[ExecutionAnalysis] = []
             calibrated = None
@@ -461,6 +468,7 @@ def replay(
             **({} if costs is None else cost_summary(analyses, costs, calibrated)),
             **({} if path is None else risk_summary(outcomes, path)),
             **({"corporate_actions": len(engine.corporate_actions)} if actions else {}),
+            **regime_fits,
             **(
                 {}
                 if loaded is None

@@ -41,10 +41,10 @@ def build_regime_monitor(
 
 
 def with_regime_policy(
-    config: NetOfCostConfig, settings: RegimeSettings | None
-) -> NetOfCostConfig:
+    config: NetOfCostConfig | None, settings: RegimeSettings | None
+) -> NetOfCostConfig | None:
     """``config`` with ``[regime] passive_above`` as the selector's threshold."""
-    if settings is None or not settings.enabled:
+    if config is None or settings is None or not settings.enabled:
         return config
     thresholds = attrs.evolve(
         config.thresholds, passive_high_vol_probability=settings.passive_above
