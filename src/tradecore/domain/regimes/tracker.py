@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.regimes.config import RegimeModelConfig
 from tradecore.domain.regimes.fitter import RegimeFitter
-from tradecore.domain.regimes.forward import filter_run, forward_step
+from tradecore.domain.regimes.forward import CompiledFilter, filter_run
 from tradecore.domain.regimes.observations import ObservationStream
 from tradecore.domain.regimes.params import RegimeParams
 
@@ -105,6 +105,9 @@ class RegimeTracker:
         self._since_fit = 0
         self._session: int | None = None
         self._params: RegimeParams | None = None
+        self._filter: CompiledFilter | None = None
+        self._every = config.refit_bars
+        self._min_history = config.min_history
         self._probs: tuple[float, ...] = ()
 
     @property
@@ -127,15 +130,15 @@ class RegimeTracker:
         self._history.append(observation)
         self._seen += 1
         self._since_fit += 1
-        if self._params is None:
+        if self._filter is None:
             return None
-        self._probs = forward_step(self._params, self._probs, observation)
+        self._probs = self._filter.step(self._probs, observation)
         return RegimeReading(self._probs, len(self.fits) - 1)
 
     def _due(self, new_session: bool) -> bool:
-        if self._seen < self.config.min_history:
+        if self._seen < self._min_history:
             return False
-        every = self.config.refit_bars
+        every = self._every
         if every is None:
             return new_session
         return self._params is None or self._since_fit >= every
@@ -151,6 +154,7 @@ class RegimeTracker:
         tail = list(self._history)[-self.config.refilter :]
         self._probs = filter_run(params, tail)
         self._params = params
+        self._filter = CompiledFilter(params)
         self.fits.append(RegimeFit(timestamp_ns, len(window), self.fitter.name, params))
 
 
