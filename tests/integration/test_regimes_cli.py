@@ -14,9 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from tradecore.adapters.data.bar_files import write_bar_files
+from tradecore.adapters.data.lake import ParquetLake
 from tradecore.adapters.signing.manifest_file import read_signed_manifest
 from tradecore.apps.replay.demo_data import demo_calendar
 from tradecore.apps.replay.main import app
+from tradecore.domain.market.lake import SeriesKey, TimeRange
 from tradecore.domain.market.planted_regimes import planted_regime_bars
 
 runner = CliRunner()
@@ -137,3 +139,29 @@ def test_the_feature_leakage_check_passes_a_regime_feature_set(
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.output.startswith("PASS")
+
+
+def test_a_lake_selection_fits_one_model_for_the_market(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    with ParquetLake(lake).writing() as held:
+        for n, symbol in enumerate(("AAA", "BBB")):
+            frame = planted_regime_bars(
+                1600,
+                seed=30 + n,
+                start=datetime(2026, 1, 5, tzinfo=UTC),
+                symbol=symbol,
+                calendar=demo_calendar(),
+            ).frame
+            span = TimeRange(int(frame.timestamps[0]), int(frame.timestamps[-1]) + 1)
+            held.store(SeriesKey("iex", "raw", "1Min", symbol), frame, span)
+    result = runner.invoke(
+        app,
+        ["regimes", "--lake", str(lake), "--symbols", "AAA,BBB", "--start",
+         "2026-01-05", "--end", "2026-01-10", "--market", "--refit", "400",
+         "--min-history", "300", "--out", str(tmp_path / "out")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("MARKET: 4 fits;")
+    rows = (tmp_path / "out" / "regimes.csv").read_text().splitlines()
+    assert {line.split(",")[1] for line in rows[1:]} == {"MARKET"}
+    assert len(rows) == 1 + 1600  # both symbols trade every bar time
