@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tradecore.adapters.data.bar_files import write_bar_files
+from tradecore.adapters.signing.manifest_file import read_signed_manifest
 from tradecore.apps.replay.demo_data import demo_calendar
 from tradecore.apps.replay.main import app
 from tradecore.domain.market.planted_regimes import planted_regime_bars
@@ -83,6 +84,10 @@ def test_regimes_reach_every_decision_the_policy_the_breaker_and_the_report(
     assert len(fits["series"]["REGM"]) == (3000 - 300) // 390 + 1
     assert fits["config"]["refit"] == "390"
     assert summary["regime_fits_sha256"] == fits["fits_sha256"]
+    assert summary["regime_fits_match_manifest"] is True
+    signed = read_signed_manifest(out / "manifest.json")
+    bound = {s.name: s.fingerprint for s in signed.manifest.data_sources}
+    assert bound["regimes/regimes.json"] == fits["fits_sha256"]
     config = json.loads((out / "config.json").read_text())
     assert config["regime"]["multipliers"] == [1.0, 0.5]
     page = (out / "report.html").read_text()

@@ -77,6 +77,9 @@ from tradecore.apps.wiring.progress import Update, progress_bar
 from tradecore.apps.wiring.regimes import (
     REGIME_FITS_FILE,
     build_regime_monitor,
+    prefit_regimes,
+    regime_fits_digest,
+    regime_summary,
     with_regime_policy,
     write_regime_fits,
 )
@@ -218,7 +221,10 @@ def replay(
     ``regime`` (``[regime]``, when enabled) runs a past-only regime model per
     symbol: it scales Kelly sizing, makes execution passive in a high-volatility
     regime, may trip the regime breaker (with ``risk``), is written into each
-    decision's details, and every refit's parameters go to ``out/regimes.json``.
+    decision's details. Every refit's parameters are computed before the first
+    bar (each symbol's fits depend only on its bars), written to
+    ``out/regimes.json`` and hashed into the manifest (a data source); the
+    engine's own fits are checked against them (``summary.json``).
 
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
@@ -327,8 +333,20 @@ def replay(
             config["execution"] = execution.to_dict()
             config["cost_model_version"] = costs.pinned.version_hash
         regimes = None if regime is None else build_regime_monitor(regime, market)
+        regime_sources: tuple[DataSource, ...] = ()
+        prefit_digest = None
         if regime is not None and regimes is not None:
             config["regime"] = regime.to_dict()
+            prefit = prefit_regimes(regime, market, frames)
+            assert prefit is not None
+            prefit_digest = write_regime_fits(folder / REGIME_FITS_FILE, prefit)
+            regime_sources = (
+                DataSource(
+                    name=f"regimes/{REGIME_FITS_FILE}",
+                    provenance="generated",
+                    fingerprint=prefit_digest,
+                ),
+            )
         config_hash = sha256_hex(config)
         signed = _signed_manifest(
             strategy,
@@ -341,6 +359,7 @@ def replay(
             cost_model_version=None if costs is None else costs.pinned.version_hash,
             release=None if spilled is None else spilled.release_all,
             corporate_actions=actions,
+            extra_sources=regime_sources,
         )
         try:
             with store.unit_of_work() as uow:
@@ -407,11 +426,7 @@ def replay(
             regime_fits = (
                 {}
                 if regimes is None
-                else {
-                    "regime_fits_sha256": write_regime_fits(
-                        folder / REGIME_FITS_FILE, regimes
-                    )
-                }
+                else regime_summary(regime_fits_digest(regimes), prefit_digest)
             )
             marks = {s: to_price(p) for s, p in engine.last_prices().items()}
             analyses: list[ExecutionAnalysis] = []
@@ -599,12 +614,14 @@ def _signed_manifest(
     cost_model_version: str | None,
     release: Callable[[BarFrame], None] | None = None,
     corporate_actions: Sequence[CorporateAction] = (),
+    extra_sources: Sequence[DataSource] = (),
 ) -> SignedManifest:
     """The run's manifest, signed.
 
     The cost model is the pinned cost-model version when decisions are net of cost,
     else the venue's fill and fee models (all that prices the run's orders). The
-    corporate actions applied are a data source of their own (``corporate_actions``).
+    corporate actions applied are a data source of their own (``corporate_actions``),
+    as are ``extra_sources`` (the regime fits, ``regimes/regimes.json``).
     """
     manifest = build_manifest(
         run_identity(strategy, chosen, params, venue.bar_interval),
@@ -625,7 +642,8 @@ def _signed_manifest(
             )
             if corporate_actions
             else ()
-        ),
+        )
+        + tuple(extra_sources),
     )
     if signing is None:  # a notebook's tc.replay(): the environment decides
         signing = load_settings(None, os.environ).signing

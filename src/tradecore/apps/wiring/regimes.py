@@ -5,6 +5,7 @@ run's refits written next to it (``regimes.json``)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
@@ -12,6 +13,7 @@ import attrs
 from tradecore.apps.config.regime import RegimeSettings
 from tradecore.apps.wiring.regime_fitters import install_regime_fitters
 from tradecore.domain.features.feature_set import CalendarContext
+from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.regimes.monitor import RegimeMonitor
 from tradecore.domain.regimes.scoring import fits_hash
@@ -56,19 +58,56 @@ def with_regime_policy(
 REGIME_FITS_FILE = "regimes.json"
 
 
+def regime_fits_digest(regimes: RegimeMonitor) -> str:
+    """The :func:`~tradecore.domain.regimes.scoring.fits_hash` of every symbol's
+    refits, symbols in order."""
+    fits = regimes.fits()
+    return fits_hash([fit for symbol in sorted(fits) for fit in fits[symbol]])
+
+
 def write_regime_fits(path: Path, regimes: RegimeMonitor) -> str:
     """Write every symbol's refits to ``path`` (sorted keys, one spelling per
-    float); return their :func:`~tradecore.domain.regimes.scoring.fits_hash`
-    (all symbols' fits in symbol order)."""
-    fits = regimes.fits()
-    every = [fit for symbol in sorted(fits) for fit in fits[symbol]]
-    digest = fits_hash(every)
+    float); return :func:`regime_fits_digest`."""
+    digest = regime_fits_digest(regimes)
     document = {
         "format": "tradecore.regimes/1",
         "config": regimes.config.describe(),
         "fitter": regimes.fitter.name,
         "fits_sha256": digest,
-        "series": {s: [f.to_dict() for f in fs] for s, fs in fits.items()},
+        "series": {s: [f.to_dict() for f in fs] for s, fs in regimes.fits().items()},
     }
     path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     return digest
+
+
+def prefit_regimes(
+    settings: RegimeSettings,
+    calendar: MarketCalendar | None,
+    frames: Sequence[BarFrame],
+) -> RegimeMonitor | None:
+    """Every refit a replay over ``frames`` will make, made before it starts.
+
+    Each symbol's tracker sees only that symbol's bars, in time order, exactly as
+    the engine feeds them; so the fits (and their hash, bound into the run's
+    manifest) are known before the first decision, and the engine's own are
+    checked against them after the run.
+    """
+    monitor = build_regime_monitor(settings, calendar)
+    if monitor is None:
+        return None
+    for frame in sorted(frames, key=lambda f: f.symbol):
+        for ts, close in zip(
+            frame.timestamps.tolist(), frame.close.tolist(), strict=True
+        ):
+            monitor.observe(frame.symbol, ts, close)
+    return monitor
+
+
+def regime_summary(engine_digest: str, prefit_digest: str | None) -> dict[str, object]:
+    """The run summary's regime fields: the engine's fits hash, and whether it is
+    the one the manifest bound (``False``: the engine saw other bars, e.g. one its
+    data-quality screen rejected; ``regimes.json`` holds the manifest's fits)."""
+    return {
+        "regime_fits_sha256": engine_digest,
+        "regime_fits_match_manifest": engine_digest == prefit_digest,
+    }
