@@ -34,6 +34,28 @@ def _refit(instance: object, attribute: attrs.Attribute[Any], value: str) -> Non
     parse_refit(value)
 
 
+def _int_at_least(minimum: int) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise InvalidInput(
+                f"regime.{attribute.name}", value, f"expected an integer >= {minimum}"
+            )
+
+    return check
+
+
+def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise InvalidInput(f"regime.{attribute.name}", value, "expected a number > 0")
+
+
+def _non_negative(
+    instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise InvalidInput(f"regime.{attribute.name}", value, "expected a number >= 0")
+
+
 def _multipliers(value: Any) -> tuple[float, ...]:
     return tuple(float(m) for m in value)
 
@@ -44,20 +66,20 @@ class RegimeSettings:
 
     enabled: bool = False
     #: How many regimes (state 0 = the calmest).
-    states: int = 2
+    states: int = attrs.field(default=2, validator=_int_at_least(2))
     #: Bars of realised volatility in each observation.
-    vol_window: int = 20
+    vol_window: int = attrs.field(default=20, validator=_int_at_least(2))
     #: Refit each "session" or every N bars ("390").
     refit: str = attrs.field(default="session", validator=_refit)
     #: Observations a fit sees: 0 for all of them (expanding), else the last N.
-    window: int = 0
+    window: int = attrs.field(default=0, validator=_int_at_least(0))
     #: Observations before the first fit (no regime reading until then).
-    min_history: int = 200
+    min_history: int = attrs.field(default=200, validator=_int_at_least(10))
     #: The fits' random_state.
-    seed: int = 7
+    seed: int = attrs.field(default=7, validator=_int_at_least(0))
     #: EM's iteration cap and convergence tolerance.
-    n_iter: int = 50
-    tol: float = 1e-4
+    n_iter: int = attrs.field(default=50, validator=_int_at_least(1))
+    tol: float = attrs.field(default=1e-4, validator=_positive)
     #: The fitting library ("hmmlearn": pip install 'tradecore[regimes]').
     fitter: str = "hmmlearn"
     #: Kelly sizing multiplier per state, calmest first, weighted by the filtered
@@ -69,9 +91,9 @@ class RegimeSettings:
     #: The regime breaker trips above this P(most volatile state) held for
     #: ``breaker_bars`` bars (0: no regime breaker).
     breaker_probability: float = attrs.field(default=0.0, validator=_unit)
-    breaker_bars: int = 30
+    breaker_bars: int = attrs.field(default=30, validator=_int_at_least(1))
     #: Seconds the condition must stay clear before the breaker may recover.
-    breaker_quiet_period_s: float = 900.0
+    breaker_quiet_period_s: float = attrs.field(default=900.0, validator=_non_negative)
 
     def model_config(self) -> RegimeModelConfig:
         """The model's fitting choices.
