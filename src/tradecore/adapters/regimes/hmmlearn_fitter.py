@@ -51,7 +51,7 @@ class HmmlearnFitter:
         """Fit ``states`` regimes to standardised ``observations`` (n × 2).
 
         Raises:
-            InvalidInput: fewer observations than states, or EM produced
+            InvalidInput: too few observations, EM failed, or it produced
                 non-finite parameters.
         """
         x = np.ascontiguousarray(observations, dtype=np.float64)
@@ -73,7 +73,12 @@ class HmmlearnFitter:
         model.transmat_ = _sticky(states)
         model.means_ = start_means
         model.covars_ = start_vars
-        model.fit(x)
+        try:
+            model.fit(x)
+        except (ValueError, FloatingPointError, np.linalg.LinAlgError) as error:
+            # A degenerate window (e.g. a state left with no mass): the tracker
+            # keeps the model in use rather than stopping the run.
+            raise InvalidInput("regime fit", "EM", f"failed: {error}") from None
         return _params(model, x.shape[1])
 
 
