@@ -74,15 +74,7 @@ from tradecore.apps.wiring.calendars import (
 )
 from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.progress import Update, progress_bar
-from tradecore.apps.wiring.regimes import (
-    REGIME_FITS_FILE,
-    build_regime_monitor,
-    prefit_regimes,
-    regime_fits_digest,
-    regime_summary,
-    with_regime_policy,
-    write_regime_fits,
-)
+from tradecore.apps.wiring.regimes import ReplayRegimes, with_regime_policy
 from tradecore.apps.wiring.risk_path import RiskPath, compose_risk_path
 from tradecore.apps.wiring.strategy_loader import (
     StrategySpec,
@@ -332,21 +324,9 @@ def replay(
                 raise
             config["execution"] = execution.to_dict()
             config["cost_model_version"] = costs.pinned.version_hash
-        regimes = None if regime is None else build_regime_monitor(regime, market)
-        regime_sources: tuple[DataSource, ...] = ()
-        prefit_digest = None
+        regimes = ReplayRegimes.start(regime, market, frames, folder)
         if regime is not None and regimes is not None:
             config["regime"] = regime.to_dict()
-            prefit = prefit_regimes(regime, market, frames)
-            assert prefit is not None
-            prefit_digest = write_regime_fits(folder / REGIME_FITS_FILE, prefit)
-            regime_sources = (
-                DataSource(
-                    name=f"regimes/{REGIME_FITS_FILE}",
-                    provenance="generated",
-                    fingerprint=prefit_digest,
-                ),
-            )
         config_hash = sha256_hex(config)
         signed = _signed_manifest(
             strategy,
@@ -359,7 +339,7 @@ def replay(
             cost_model_version=None if costs is None else costs.pinned.version_hash,
             release=None if spilled is None else spilled.release_all,
             corporate_actions=actions,
-            extra_sources=regime_sources,
+            extra_sources=() if regimes is None else (regimes.source,),
         )
         try:
             with store.unit_of_work() as uow:
@@ -384,7 +364,7 @@ def replay(
                     interval=venue.bar_interval,
                     resend_known=resume,
                     shared_store=False,
-                    regimes=regimes,
+                    regimes=None if regimes is None else regimes.monitor,
                     regime_breaker=None if regime is None else regime.breaker_config(),
                 )
                 orders, fields = path.orders, path.engine_fields()
@@ -404,7 +384,7 @@ def replay(
                     net_of_cost=None
                     if costs is None
                     else with_regime_policy(costs.config, regime),
-                    regimes=regimes,
+                    regimes=None if regimes is None else regimes.monitor,
                     calendar=market,
                     **fields,
                 ),
@@ -423,11 +403,7 @@ def replay(
                 )
                 shown(run.bars, run.bars)  # the driver reports every few bars
             commits.flush()
-            regime_fits = (
-                {}
-                if regimes is None
-                else regime_summary(regime_fits_digest(regimes), prefit_digest)
-            )
+            regime_fits = {} if regimes is None else regimes.summary()
             marks = {s: to_price(p) for s, p in engine.last_prices().items()}
             analyses: list[ExecutionAnalysis] = []
             calibrated = None

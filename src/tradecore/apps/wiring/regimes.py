@@ -17,6 +17,7 @@ from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.regimes.monitor import RegimeMonitor
 from tradecore.domain.regimes.scoring import fits_hash
+from tradecore.domain.research.manifest import DataSource
 from tradecore.ports.regimes import fitter_named
 from tradecore.services.execution.net_of_cost import NetOfCostConfig
 
@@ -30,8 +31,13 @@ def build_regime_monitor(
     Raises:
         InvalidInput: a bad ``[regime]`` value, or its fitter not installed.
     """
-    if not settings.enabled:
-        return None
+    return new_regime_monitor(settings, calendar) if settings.enabled else None
+
+
+def new_regime_monitor(
+    settings: RegimeSettings, calendar: MarketCalendar | None
+) -> RegimeMonitor:
+    """A fresh monitor for ``settings`` (enabled or not: the caller decided)."""
     install_regime_fitters()
     context = CalendarContext(calendar)
     return RegimeMonitor(
@@ -84,7 +90,7 @@ def prefit_regimes(
     settings: RegimeSettings,
     calendar: MarketCalendar | None,
     frames: Sequence[BarFrame],
-) -> RegimeMonitor | None:
+) -> RegimeMonitor:
     """Every refit a replay over ``frames`` will make, made before it starts.
 
     Each symbol's tracker sees only that symbol's bars, in time order, exactly as
@@ -92,9 +98,7 @@ def prefit_regimes(
     manifest) are known before the first decision, and the engine's own are
     checked against them after the run.
     """
-    monitor = build_regime_monitor(settings, calendar)
-    if monitor is None:
-        return None
+    monitor = new_regime_monitor(settings, calendar)
     for frame in sorted(frames, key=lambda f: f.symbol):
         for ts, close in zip(
             frame.timestamps.tolist(), frame.close.tolist(), strict=True
@@ -111,3 +115,39 @@ def regime_summary(engine_digest: str, prefit_digest: str | None) -> dict[str, o
         "regime_fits_sha256": engine_digest,
         "regime_fits_match_manifest": engine_digest == prefit_digest,
     }
+
+
+@attrs.frozen(kw_only=True)
+class ReplayRegimes:
+    """A replay's regimes: the engine's monitor, the fits made before the run (and
+    written beside it), their manifest data source."""
+
+    monitor: RegimeMonitor
+    prefit_digest: str
+    source: DataSource
+
+    @classmethod
+    def start(
+        cls,
+        settings: RegimeSettings | None,
+        calendar: MarketCalendar,
+        frames: Sequence[BarFrame],
+        folder: Path,
+    ) -> ReplayRegimes | None:
+        """Prefit, write ``folder/regimes.json`` and name it as a manifest source
+        (``None``: ``[regime]`` not enabled)."""
+        if settings is None or not settings.enabled:
+            return None
+        prefit = prefit_regimes(settings, calendar, frames)
+        digest = write_regime_fits(folder / REGIME_FITS_FILE, prefit)
+        source = DataSource(
+            name=f"regimes/{REGIME_FITS_FILE}",
+            provenance="generated",
+            fingerprint=digest,
+        )
+        monitor = new_regime_monitor(settings, calendar)
+        return cls(monitor=monitor, prefit_digest=digest, source=source)
+
+    def summary(self) -> dict[str, object]:
+        """The run summary's fields once the engine ran (see :func:`regime_summary`)."""
+        return regime_summary(regime_fits_digest(self.monitor), self.prefit_digest)
