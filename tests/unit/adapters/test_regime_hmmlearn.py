@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -75,7 +76,7 @@ print(json.dumps([fits_hash(tracker.fits), filtered]))
 
 def test_fits_are_identical_across_processes() -> None:
     tracker, filtered, _ = _filtered(4)
-    root = os.getcwd()
+    root = str(Path(__file__).resolve().parents[3])
     for hash_seed in ("1",):  # the parent runs under another (random) seed
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
         out = subprocess.run(
