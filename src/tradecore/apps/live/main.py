@@ -144,6 +144,12 @@ def _cost_model(app: typer.Typer) -> None:
     app.add_typer(cost_model.app, name="cost-model")
 
 
+def _console(app: typer.Typer) -> None:
+    from tradecore.apps.console import cli
+
+    app.add_typer(cli.console_app, name="console")
+
+
 def _model(app: typer.Typer) -> None:
     from tradecore.apps.live import model_cli
 
@@ -173,6 +179,7 @@ COMMANDS: dict[str, Register] = {
     "cost-model": _cost_model,
     "secrets": _secrets,
     "model": _model,
+    "console": _console,
 }
 
 
