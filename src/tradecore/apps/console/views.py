@@ -181,25 +181,37 @@ def positions(env: ConsoleEnv) -> dict[str, Any]:
 
 
 def explained(intent: OrderIntent, why: Explained | None) -> dict[str, Any]:
-    """An order with its decision explained: strategy, signal, sizing, policy and
-    predicted cost (from the decision's details), and the outcome."""
-    details: Mapping[str, Any] = (
-        why.decision.details if why is not None and why.decision is not None else {}
-    )
-    policy = details.get("policy") if isinstance(details.get("policy"), dict) else {}
-    cost = policy.get("cost") if isinstance(policy, dict) else None
-    predicted = cost.get("total_bps") if isinstance(cost, dict) else None
+    """An order with its decision explained: strategy, signal (the target the
+    strategy asked for, from what was held, at what price), sizing, execution
+    policy and predicted cost (the decision's details), and the outcome."""
+    decision = why.decision if why is not None else None
+    outcome = why.outcome if why is not None else None
+    details: Mapping[str, Any] = decision.details if decision is not None else {}
+    policy = details.get("policy")
+    policy = policy if isinstance(policy, dict) else {}
+    cost = policy.get("cost")
+    said = outcome.details if outcome is not None else {}
     return {
         "intent": intent,
-        "qty": intent.spec.qty if intent.spec.qty is not None else f"${intent.spec.notional}",
+        "qty": intent.spec.qty
+        if intent.spec.qty is not None
+        else f"${intent.spec.notional}",
         "strategy": intent.decision_key.strategy_id,
-        "signal": _short(details.get("signal", details.get("reason"))),
-        "sizing": _short(details.get("sizing", details.get("target"))),
-        "policy": _short(policy.get("kind", intent.execution_policy)) if policy else intent.execution_policy,
-        "predicted_bps": predicted,
-        "outcome": why.outcome if why is not None else None,
-        "details": _short(dict(details), limit=600),
+        "signal": _signal(details),
+        "sizing": _short(details.get("sizing")),
+        "policy": str(said.get("policy") or policy.get("policy") or intent.execution_policy),
+        "predicted_bps": cost.get("total_bps") if isinstance(cost, dict) else None,
+        "outcome": outcome,
     }
+
+
+def _signal(details: Mapping[str, Any]) -> str:
+    if "target" not in details:
+        return "-"
+    return (
+        f"target {details['target']} (held {details.get('position', '?')}) "
+        f"at {details.get('price', '?')}"
+    )
 
 
 def _short(value: object, limit: int = 120) -> str:
