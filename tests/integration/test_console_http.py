@@ -220,17 +220,17 @@ def test_audit_search_and_keyset_pages(served: tuple[str, Path]) -> None:
 
 def test_a_wrong_token_gets_401_then_429(served: tuple[str, Path]) -> None:
     url, _ = served
-    client = httpx.Client(base_url=url)  # noqa: SIM115 - closed by the test end
-    statuses = [
-        client.get("/", headers={"Authorization": "Bearer nope"}).status_code
-        for _ in range(4)
-    ]
-    assert statuses == [401, 401, 401, 429]  # login_burst = 3
-    # Blocked: even the right token waits (the bucket refills in 600 s).
-    right = client.get("/", headers={"Authorization": f"Bearer {OPERATOR}"})
-    assert right.status_code == 429
-    form = client.get("/login")
-    login = client.post(
-        "/login", data={"csrf": _csrf(form.text), "token": OPERATOR}
-    )
-    assert login.status_code == 429
+    with httpx.Client(base_url=url) as client:
+        statuses = [
+            client.get("/", headers={"Authorization": "Bearer nope"}).status_code
+            for _ in range(4)
+        ]
+        assert statuses == [401, 401, 401, 429]  # login_burst = 3
+        # Blocked: even the right token waits (the bucket refills in 600 s).
+        right = client.get("/", headers={"Authorization": f"Bearer {OPERATOR}"})
+        assert right.status_code == 429
+        form = client.get("/login")
+        login = client.post(
+            "/login", data={"csrf": _csrf(form.text), "token": OPERATOR}
+        )
+        assert login.status_code == 429
