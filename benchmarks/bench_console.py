@@ -46,7 +46,7 @@ from tradecore.domain.orders.records import (
 from tradecore.domain.orders.spec import OrderSpec, Side
 
 TARGET_MS = 200.0
-TOKEN = "bench-console-token"
+TOKEN = "bench-console-token"  # noqa: S105 - a benchmark's throwaway store
 DAY = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 KINDS = ("alert", "breaker_tripped", "trading_state_changed", "reconcile_discrepancy")
 SYMBOLS = ("AAPL", "MSFT", "NVDA", "AMZN", "GOOG")

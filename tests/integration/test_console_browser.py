@@ -107,7 +107,7 @@ def _wait_http(url: str, process: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + WAIT_S
     while True:
         try:
-            urllib.request.urlopen(url, timeout=1).close()  # noqa: S310 - loopback
+            urllib.request.urlopen(url, timeout=1).close()
             return
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
@@ -132,7 +132,8 @@ class Live:
         self.db = root / "live.db"
         sqlite_store(self.db).close()
         write_bar_files(
-            root / "bars", generate_bars(["AAPL", "MSFT"], 2000, start=DEFAULT_START, seed=4)
+            root / "bars",
+            generate_bars(["AAPL", "MSFT"], 2000, start=DEFAULT_START, seed=4),
         )
         self.config = _config(root / "live.toml", self.emulator)
         base = [*console("tradecore-live"), "--config", str(self.config),
@@ -168,7 +169,9 @@ class Live:
         )
         return str(self.browser.execute_script(script, css))
 
-    def until(self, check: Callable[[], bool], what: str, timeout: float = WAIT_S) -> None:
+    def until(
+        self, check: Callable[[], bool], what: str, timeout: float = WAIT_S
+    ) -> None:
         deadline = time.monotonic() + timeout
         while not check():
             if time.monotonic() > deadline:
@@ -213,7 +216,8 @@ def test_1_log_in_and_watch_the_run_trade(live: Live) -> None:
     first = live.text("#cycle")
     live.until(lambda: live.text("#cycle") != first, "the overview refreshed")
     live.until(
-        lambda: live.emulator.positions() != {}, "the run holds positions at the emulator"
+        lambda: live.emulator.positions() != {},
+        "the run holds positions at the emulator",
     )
 
 
@@ -237,8 +241,10 @@ def test_3_approve_the_breaker_and_trading_resumes(live: Live) -> None:
     live.until(lambda: "approved" in live.text("#done"), "approval done")
     live.browser.get(f"{live.url}/")
     live.until(
-        lambda: "ACTIVE" in live.text("#trading-state")
-        and "clear" in live.text("#breaker-reject_rate"),
+        lambda: (
+            "ACTIVE" in live.text("#trading-state")
+            and "clear" in live.text("#breaker-reject_rate")
+        ),
         "the breaker clear and trading ACTIVE again",
     )
 
@@ -246,7 +252,9 @@ def test_3_approve_the_breaker_and_trading_resumes(live: Live) -> None:
 def test_4_kill_with_flatten_goes_flat_at_the_emulator(live: Live) -> None:
     from selenium.webdriver.common.by import By
 
-    live.until(lambda: live.emulator.positions() != {}, "positions held before the kill")
+    live.until(
+        lambda: live.emulator.positions() != {}, "positions held before the kill"
+    )
     live.browser.find_element(By.ID, "act-kill-flatten").click()
     assert live.browser.find_element(By.ID, "flatten").is_selected()
     live.confirm("end of the browser test")
@@ -293,7 +301,12 @@ def test_6_every_page_desktop_and_narrow(live: Live) -> None:
             inner, scroll = live.browser.execute_script(
                 "return [window.innerWidth, document.documentElement.scrollWidth]"
             )
-            assert scroll <= inner, (path, size, scroll, live.browser.execute_script(WIDE))
+            assert scroll <= inner, (
+                path,
+                size,
+                scroll,
+                live.browser.execute_script(WIDE),
+            )
     errors = [
         e
         for e in live.browser.get_log("browser")

@@ -138,7 +138,9 @@ class Actions:
         _need(reason)
         with self._router() as router, self._broker() as broker:
             if broker is None:
-                done = Done("reconcile", ("no broker configured ([broker] kind)",), False)
+                done = Done(
+                    "reconcile", ("no broker configured ([broker] kind)",), False
+                )
             else:
                 commits = CommitEachStep(self._store)
                 orders = OrderManager(broker, self._clock, commits)
@@ -156,7 +158,9 @@ class Actions:
 
     @contextmanager
     def _router(self) -> Iterator[Alerter]:
-        router = build_alert_router(self._settings.alerts, self._clock, store=self._store)
+        router = build_alert_router(
+            self._settings.alerts, self._clock, store=self._store
+        )
         try:
             yield router
         finally:
@@ -221,9 +225,15 @@ def kill_lines(report: KillReport) -> list[str]:
     if report.flatten_requested:
         lines.append(f"flatten orders sent: {len(report.flatten_orders)}")
     if report.broker_error:
-        lines.append(f"orders could NOT be cancelled at the broker: {report.broker_error}")
+        lines.append(
+            f"orders could NOT be cancelled at the broker: {report.broker_error}"
+        )
     lines += [f"NOT cancelled: {cid}: {why}" for cid, why in report.not_canceled]
-    lines += [f"NOT confirmed cancelled: {cid}: {why}" for cid, why in report.unconfirmed]
-    lines += [f"NOT flattened in full: {s}: {why}" for s, why in report.flatten_held_back]
+    lines += [
+        f"NOT confirmed cancelled: {cid}: {why}" for cid, why in report.unconfirmed
+    ]
+    lines += [
+        f"NOT flattened in full: {s}: {why}" for s, why in report.flatten_held_back
+    ]
     lines += [f"NOT flattened: {s}: {why}" for s, why in report.not_flattened]
     return lines

@@ -22,8 +22,8 @@ import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
@@ -269,7 +269,10 @@ def _login(console: Console) -> Callable[[Request], Any]:
         sid, _ = console.sessions.open(op)
         response = RedirectResponse("/", 303)
         _set_cookie(
-            response, SESSION_COOKIE, sid, max_age=int(console.settings.console.session_ttl_s)
+            response,
+            SESSION_COOKIE,
+            sid,
+            max_age=int(console.settings.console.session_ttl_s),
         )
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
         return response
@@ -348,7 +351,9 @@ def _act(console: Console) -> Callable[[Request], Any]:
             return _plain(400, "not confirmed: use the confirmation page")
         fields = {k: str(v) for k, v in form.items()}
         try:
-            done = await run_in_threadpool(_perform, console, who.operator, name, fields)
+            done = await run_in_threadpool(
+                _perform, console, who.operator, name, fields
+            )
             status = 200
         except TradecoreError as error:
             done = Done(name, (str(error),), ok=False)
@@ -388,7 +393,7 @@ def _perform(console: Console, who: Operator, name: str, form: dict[str, str]) -
 
 def build_app(console: Console) -> Starlette:
     """The ASGI app serving ``console`` (security headers on every answer)."""
-    routes = [Route(path, _page(console, path)) for path in PAGES]
+    routes: list[BaseRoute] = [Route(path, _page(console, path)) for path in PAGES]
     routes += [
         Route("/audit", _audit_page(console, alerts=False)),
         Route("/alerts", _audit_page(console, alerts=True)),
@@ -400,6 +405,5 @@ def build_app(console: Console) -> Starlette:
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes)
-    app.add_middleware(SecurityHeaders)  # type: ignore[arg-type]
+    app.add_middleware(SecurityHeaders)
     return app
-

@@ -118,7 +118,7 @@ def health(env: ConsoleEnv) -> dict[str, Any]:
         return found
     url = f"http://{obs.host}:{obs.port}/health"
     try:
-        with urllib.request.urlopen(url, timeout=HEALTH_TIMEOUT_S) as answer:  # noqa: S310 - http on loopback, from config
+        with urllib.request.urlopen(url, timeout=HEALTH_TIMEOUT_S) as answer:
             body = json.loads(answer.read())
         found["trading process"] = {"ok": True, "detail": "ready"}
     except OSError as error:
@@ -156,9 +156,11 @@ def positions(env: ConsoleEnv) -> dict[str, Any]:
         checks = list(uow.positions.latest_checks())
     ledger = Ledger.opening(_ZERO).apply_all(fills)
     marks = marks_of(fills)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    values: list[Decimal] = []
     for p in ledger.positions():
         mark = marks.get(p.symbol, p.avg_entry_price)
+        values.append(p.qty * mark)
         rows.append(
             {
                 "symbol": p.symbol,
@@ -173,8 +175,8 @@ def positions(env: ConsoleEnv) -> dict[str, Any]:
         "rows": rows,
         "checks": checks,
         "checked_at": checks[0].checked_at if checks else None,
-        "gross": sum((abs(r["value"]) for r in rows), _ZERO),
-        "net": sum((r["value"] for r in rows), _ZERO),
+        "gross": sum((abs(v) for v in values), _ZERO),
+        "net": sum(values, _ZERO),
         "unrealized": ledger.unrealized_pnl(marks) if rows else _ZERO,
         "realized": ledger.realized_pnl,
     }
@@ -199,7 +201,9 @@ def explained(intent: OrderIntent, why: Explained | None) -> dict[str, Any]:
         "strategy": intent.decision_key.strategy_id,
         "signal": _signal(details),
         "sizing": _short(details.get("sizing")),
-        "policy": str(said.get("policy") or policy.get("policy") or intent.execution_policy),
+        "policy": str(
+            said.get("policy") or policy.get("policy") or intent.execution_policy
+        ),
         "predicted_bps": cost.get("total_bps") if isinstance(cost, dict) else None,
         "outcome": outcome,
     }
@@ -217,7 +221,11 @@ def _signal(details: Mapping[str, Any]) -> str:
 def _short(value: object, limit: int = 120) -> str:
     if value is None or value == {}:
         return "-"
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    text = (
+        value
+        if isinstance(value, str)
+        else json.dumps(value, sort_keys=True, default=str)
+    )
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -231,7 +239,9 @@ def orders(env: ConsoleEnv) -> dict[str, Any]:
     why = env.reads.explain([i.client_order_id for i in (*working, *finished)])
     stuck = [i for i in working if now - i.updated_at > stuck_after]
     return {
-        "working": [explained(i, why.get(i.client_order_id)) for i in reversed(working)],
+        "working": [
+            explained(i, why.get(i.client_order_id)) for i in reversed(working)
+        ],
         "stuck": [explained(i, why.get(i.client_order_id)) for i in stuck],
         "finished": [explained(i, why.get(i.client_order_id)) for i in finished],
         "stuck_after": stuck_after,
@@ -271,7 +281,9 @@ def equity(env: ConsoleEnv) -> dict[str, Any]:
     }
 
 
-def svg_path(points: Sequence[tuple[datetime, Decimal]], w: int = 600, h: int = 160) -> str:
+def svg_path(
+    points: Sequence[tuple[datetime, Decimal]], w: int = 600, h: int = 160
+) -> str:
     """The curve as an SVG polyline's points (server-drawn: no script, CSP-clean)."""
     if len(points) < 2:
         return ""
@@ -344,7 +356,9 @@ def fills_and_tca(env: ConsoleEnv) -> dict[str, Any]:
     return {
         "fills": list(reversed(fills))[: PAGE_SIZE * 4],
         "count": len(fills),
-        "by_symbol": rollup_executions(analyses, "symbol", calendar) if analyses else [],
+        "by_symbol": rollup_executions(analyses, "symbol", calendar)
+        if analyses
+        else [],
         "by_strategy": rollup_executions(analyses, "strategy", calendar)
         if analyses
         else [],
