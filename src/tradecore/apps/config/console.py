@@ -73,6 +73,7 @@ class ConsoleSettings:
 
     #: Address to bind; anything but loopback exposes the console to the network.
     host: str = "127.0.0.1"
+    #: Port to listen on (``tradecore-live console --port`` overrides it).
     port: int = attrs.field(default=8700, validator=_port)
     #: Header a trusted reverse proxy sets to the authenticated operator's name
     #: (e.g. ``X-Forwarded-User``); unset (the default): the header is ignored.
@@ -83,6 +84,7 @@ class ConsoleSettings:
     session_ttl_s: float = attrs.field(default=8 * 3600.0, validator=_positive)
     #: Failed logins a client may make at once, then one per ``login_refill_s``.
     login_burst: float = attrs.field(default=5.0, validator=_positive)
+    #: Seconds for one failed login to be forgiven (the bucket's refill).
     login_refill_s: float = attrs.field(default=30.0, validator=_positive)
     #: How often the pages refresh their live parts (seconds).
     refresh_s: float = attrs.field(default=2.0, validator=_positive)
