@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tradecore.apps.config.console import ROLES, ConsoleSettings
 from tradecore.apps.console.auth import new_token, token_digest
+from tradecore.apps.wiring.choices import literal_of
 from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.context import cli_context, open_configured_store
 from tradecore.apps.wiring.errors import cli_errors
@@ -23,6 +24,10 @@ from tradecore.domain.errors import ConfigurationError, InvalidInput
 
 _log = logging.getLogger(__name__)
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+if TYPE_CHECKING:
+    Role = str
+else:
+    Role = literal_of(ROLES)
 
 console_app = CliTyper(
     help="The operator console: a web page to watch the account and act on it.",
@@ -97,7 +102,7 @@ def _loopback(host: str) -> bool:
 def token(
     name: Annotated[str, typer.Option("--name", help="The operator's name.")],
     role: Annotated[
-        str, typer.Option("--role", help="read (watch) or operator (also act).")
+        Role, typer.Option("--role", help="read (watch) or operator (also act).")
     ] = "read",
 ) -> None:
     """Make an operator token: print it once, and the config lines holding its hash."""
@@ -106,8 +111,6 @@ def token(
             raise InvalidInput(
                 "--name", name, "expected lowercase letters, digits, _ or -"
             )
-        if role not in ROLES:
-            raise InvalidInput("--role", role, f"expected one of {', '.join(ROLES)}")
     secret = new_token()
     typer.echo(f"token for {name} (shown once; give it to {name} only):")
     typer.echo(f"  {secret}")
