@@ -76,7 +76,7 @@ def _seed(store: SqlStore) -> None:
                     kind=OutcomeKind.SUBMITTED,
                     recorded_at=intent.decided_at,
                     client_order_id=intent.client_order_id,
-                )  # fmt: skip
+                )
             )
             if status is IntentStatus.FILLED:
                 uow.fills.record(
@@ -88,7 +88,7 @@ def _seed(store: SqlStore) -> None:
                         qty=Decimal(i + 1),
                         price=Decimal("10.5"),
                         filled_at=intent.decided_at,
-                    )  # fmt: skip
+                    )
                 )
         uow.commit()
 
