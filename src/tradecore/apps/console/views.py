@@ -12,6 +12,7 @@ keeps no market marks); the pages say so.
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
@@ -106,8 +107,9 @@ def last_cycle(env: ConsoleEnv, now: datetime) -> dict[str, Any]:
 
 
 def health(env: ConsoleEnv) -> dict[str, Any]:
-    """Each component: the store (answered), and the trading process's ``/health``
-    when ``[observability]`` serves it."""
+    """Each component: the store (it answered this page), and, when
+    ``[observability]`` serves it, the trading process's ``/health`` (ready or not,
+    and every component it checks: broker, data feed, store as *it* sees them)."""
     obs = env.settings.observability
     found: dict[str, Any] = {"store": {"ok": True, "detail": "answered"}}
     if not obs.enabled or obs.port == 0:
@@ -117,26 +119,27 @@ def health(env: ConsoleEnv) -> dict[str, Any]:
         }
         return found
     url = f"http://{obs.host}:{obs.port}/health"
+    body: Any = {}
     try:
-        with urllib.request.urlopen(url, timeout=HEALTH_TIMEOUT_S) as answer:
+        with urllib.request.urlopen(url, timeout=HEALTH_TIMEOUT_S) as answer:  # noqa: S310 - loopback http, from config
             body = json.loads(answer.read())
-        found["trading process"] = {"ok": True, "detail": "ready"}
+    except urllib.error.HTTPError as error:  # 503: not ready, with the reasons
+        body = _json_or_empty(error.read())
     except OSError as error:
-        body = _error_body(error)
         found["trading process"] = {"ok": False, "detail": f"{url}: {error}"}
-    checks = body.get("checks", {}) if isinstance(body, dict) else {}
-    for name, check in sorted(checks.items()):
-        ok = check.get("ok") if isinstance(check, dict) else None
-        found[name] = {"ok": ok, "detail": json.dumps(check, sort_keys=True)}
+        return found
+    status = body.get("status", "?") if isinstance(body, dict) else "?"
+    found["trading process"] = {"ok": status == "ready", "detail": status}
+    components = body.get("components", {}) if isinstance(body, dict) else {}
+    for name, check in sorted(components.items()):
+        if isinstance(check, dict):
+            found[name] = {"ok": check.get("ok"), "detail": check.get("detail", "")}
     return found
 
 
-def _error_body(error: OSError) -> Any:
-    read = getattr(error, "read", None)
-    if read is None:
-        return {}
+def _json_or_empty(data: bytes) -> Any:
     try:
-        return json.loads(read())
+        return json.loads(data)
     except ValueError:
         return {}
 
