@@ -61,7 +61,7 @@ def env(tmp_path: Path) -> Iterator[views.ConsoleEnv]:
                     ledger_qty=Decimal(6),
                     healed_qty=Decimal(6),
                 )
-            ]  # fmt: skip
+            ]
         )
         uow.controls.set_breaker("daily_loss", tripped=True, reason="loss 1200")
         uow.audit.append(
