@@ -60,9 +60,16 @@ def _seed_audit(store_engine: object, rows: int) -> None:
             at = DAY - timedelta(seconds=rows - seq)
             payload = {"code": f"bench.{kind}", "message": f"row {seq}", "n": seq}
             row_hash = audit_row_hash(prev, kind, at, payload)
-            batch.append({"seq": seq, "recorded_at": at, "kind": kind,
-                          "payload": codec.canonical_json(payload),
-                          "prev_hash": prev, "row_hash": row_hash})  # fmt: skip
+            batch.append(
+                {
+                    "seq": seq,
+                    "recorded_at": at,
+                    "kind": kind,
+                    "payload": codec.canonical_json(payload),
+                    "prev_hash": prev,
+                    "row_hash": row_hash,
+                }
+            )
             prev = row_hash
             if len(batch) == 5000:
                 conn.execute(t.audit_log.insert(), batch)
@@ -76,27 +83,52 @@ def _intent(i: int, working: bool) -> tuple[OrderIntent, DecisionRecord, Fill | 
     symbol, qty = SYMBOLS[i % len(SYMBOLS)], Decimal(10 + i % 7)
     side = Side.BUY if i % 2 else Side.SELL
     at = DAY - timedelta(seconds=(10_000 - i) * 2)
-    key = DecisionKey(strategy_id="bench", symbol=symbol, side=side,
-                      session_date=at.date(), horizon="1m", signal_hash=f"s{i}",
-                      qty=qty, version=1)  # fmt: skip
-    intent = OrderIntent.create(key, OrderSpec(symbol=symbol, side=side, qty=qty),
-                                decided_at=at)  # fmt: skip
+    key = DecisionKey(
+        strategy_id="bench",
+        symbol=symbol,
+        side=side,
+        session_date=at.date(),
+        horizon="1m",
+        signal_hash=f"s{i}",
+        qty=qty,
+        version=1,
+    )
+    intent = OrderIntent.create(
+        key, OrderSpec(symbol=symbol, side=side, qty=qty), decided_at=at
+    )
     decision = DecisionRecord(
-        decision_id=intent.client_order_id[:32], strategy_id="bench", symbol=symbol,
-        decided_at=at, details={"target": str(qty), "position": "0", "price": "100",
-                                "client_order_id": intent.client_order_id},
-    )  # fmt: skip
+        decision_id=intent.client_order_id[:32],
+        strategy_id="bench",
+        symbol=symbol,
+        decided_at=at,
+        details={
+            "target": str(qty),
+            "position": "0",
+            "price": "100",
+            "client_order_id": intent.client_order_id,
+        },
+    )
     if working:
         acked = attrs.evolve(intent, status=IntentStatus.ACKED, broker_order_id=f"b{i}")
         return acked, decision, None
-    fill = Fill(execution_id=f"x{i}", client_order_id=intent.client_order_id,
-                symbol=symbol, side=side, qty=qty, price=Decimal("100.00") + i % 13,
-                filled_at=at + timedelta(seconds=1))  # fmt: skip
+    fill = Fill(
+        execution_id=f"x{i}",
+        client_order_id=intent.client_order_id,
+        symbol=symbol,
+        side=side,
+        qty=qty,
+        price=Decimal("100.00") + i % 13,
+        filled_at=at + timedelta(seconds=1),
+    )
     filled = attrs.evolve(
-        intent, status=IntentStatus.FILLED, broker_order_id=f"b{i}", filled_qty=qty,
-        filled_notional=qty * fill.price, execution_ids=(fill.execution_id,),
+        intent,
+        status=IntentStatus.FILLED,
+        broker_order_id=f"b{i}",
+        filled_qty=qty,
+        filled_notional=qty * fill.price,
+        execution_ids=(fill.execution_id,),
         updated_at=fill.filled_at,
-    )  # fmt: skip
+    )
     return filled, decision, fill
 
 
@@ -106,10 +138,14 @@ def _seed_orders(store: object, n: int) -> None:
         intent, decision, fill = _intent(i, working=i >= n - 50)
         intents.append(codec.intent_row(intent))
         decisions.append(decision)
-        outcomes.append(OutcomeRecord(decision_id=decision.decision_id,
-                                      kind=OutcomeKind.SUBMITTED,
-                                      recorded_at=decision.decided_at,
-                                      client_order_id=intent.client_order_id))  # fmt: skip
+        outcomes.append(
+            OutcomeRecord(
+                decision_id=decision.decision_id,
+                kind=OutcomeKind.SUBMITTED,
+                recorded_at=decision.decided_at,
+                client_order_id=intent.client_order_id,
+            )
+        )
         if fill is not None:
             fills.append(fill)
     with store.engine.begin() as conn:  # type: ignore[attr-defined]
@@ -139,8 +175,11 @@ def _serve(console: Console) -> tuple[uvicorn.Server, threading.Thread, str]:
     with __import__("socket").socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(build_app(console), host="127.0.0.1",
-                                           port=port, log_level="warning"))  # fmt: skip
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_app(console), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -157,8 +196,9 @@ def run(quick: bool) -> list[str]:
         _seed_audit(store.engine, audit_rows)
         _seed_orders(store, intents)
         seeded = time.perf_counter() - started
-        operators = {"bench": OperatorSettings(token_sha256=token_digest(TOKEN),
-                                               role="read")}  # fmt: skip
+        operators = {
+            "bench": OperatorSettings(token_sha256=token_digest(TOKEN), role="read")
+        }
         settings = Settings(console=ConsoleSettings(operators=operators))
         console = Console(settings, store, clock=SimClock(DAY + timedelta(minutes=5)))
         server, thread, url = _serve(console)

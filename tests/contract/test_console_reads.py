@@ -55,8 +55,13 @@ def _order(i: int, status: IntentStatus) -> OrderIntent:
 
 
 def _seed(store: SqlStore) -> None:
-    statuses = [IntentStatus.FILLED, IntentStatus.ACKED, IntentStatus.CANCELED,
-                IntentStatus.SUBMITTED, IntentStatus.FILLED]  # fmt: skip
+    statuses = [
+        IntentStatus.FILLED,
+        IntentStatus.ACKED,
+        IntentStatus.CANCELED,
+        IntentStatus.SUBMITTED,
+        IntentStatus.FILLED,
+    ]
     with store.unit_of_work() as uow:
         for seq in range(1, AUDIT_ROWS + 1):
             kind = "alert" if seq % 3 == 0 else "note"
@@ -65,10 +70,15 @@ def _seed(store: SqlStore) -> None:
         for i, status in enumerate(statuses):
             intent = uow.intents.create(_order(i, status))
             decision = DecisionRecord(
-                decision_id=f"d{i}", strategy_id="sma_cross", symbol=intent.spec.symbol,
+                decision_id=f"d{i}",
+                strategy_id="sma_cross",
+                symbol=intent.spec.symbol,
                 decided_at=intent.decided_at,
-                details={"target": str(i + 1), "client_order_id": intent.client_order_id},
-            )  # fmt: skip
+                details={
+                    "target": str(i + 1),
+                    "client_order_id": intent.client_order_id,
+                },
+            )
             uow.decisions.record_decision(decision)
             uow.decisions.record_outcome(
                 OutcomeRecord(

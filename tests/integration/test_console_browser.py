@@ -45,8 +45,17 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 TOKEN = "alice-token-for-the-browser-test-0123456789ab"
 WAIT_S = 30.0
-PAGES = ("/", "/positions", "/orders", "/fills", "/equity", "/manifest", "/config",
-         "/alerts", "/audit")  # fmt: skip
+PAGES = (
+    "/",
+    "/positions",
+    "/orders",
+    "/fills",
+    "/equity",
+    "/manifest",
+    "/config",
+    "/alerts",
+    "/audit",
+)
 #: The elements reaching past the window's right edge (what made the page scroll).
 WIDE = """return Array.from(document.querySelectorAll('body *'))
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
@@ -73,8 +82,13 @@ def _webdriver() -> Any:
         )
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--window-size=1280,900"):  # fmt: skip
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+    ):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -118,9 +132,13 @@ def _wait_http(url: str, process: subprocess.Popen[str]) -> None:
 def _started(argv: list[str], cwd: Path, log: Path) -> subprocess.Popen[str]:
     with log.open("w") as out:
         return subprocess.Popen(
-            argv, stdout=out, stderr=subprocess.STDOUT, text=True,
-            env=operator_env(), cwd=cwd,
-        )  # fmt: skip
+            argv,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=operator_env(),
+            cwd=cwd,
+        )
 
 
 class Live:
@@ -136,10 +154,25 @@ class Live:
             generate_bars(["AAPL", "MSFT"], 2000, start=DEFAULT_START, seed=4),
         )
         self.config = _config(root / "live.toml", self.emulator)
-        base = [*console("tradecore-live"), "--config", str(self.config),
-                "--database-url", f"sqlite:///{self.db}"]  # fmt: skip
-        run = ["run", "--emulator", "--bars", str(root / "bars"), "--pace", "0.1",
-               "--strategy", "tests.chaos.strategy:Churn", "--param", "qty=5"]  # fmt: skip
+        base = [
+            *console("tradecore-live"),
+            "--config",
+            str(self.config),
+            "--database-url",
+            f"sqlite:///{self.db}",
+        ]
+        run = [
+            "run",
+            "--emulator",
+            "--bars",
+            str(root / "bars"),
+            "--pace",
+            "0.1",
+            "--strategy",
+            "tests.chaos.strategy:Churn",
+            "--param",
+            "qty=5",
+        ]
         self.run = _started([*base, *run], root, root / "run.log")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"

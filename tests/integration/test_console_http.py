@@ -31,8 +31,17 @@ from tradecore.domain.risk.trading_state import TradingState
 OPERATOR, READER = "operator-token-0123456789abcdef", "reader-token-0123456789abcdef"
 WEBHOOK_SECRET = "whsec-console-must-never-show-this"
 SMTP_PASSWORD = "smtp-password-never-shown"
-PAGES = ("/", "/positions", "/orders", "/fills", "/equity", "/manifest", "/config",
-         "/alerts", "/audit")  # fmt: skip
+PAGES = (
+    "/",
+    "/positions",
+    "/orders",
+    "/fills",
+    "/equity",
+    "/manifest",
+    "/config",
+    "/alerts",
+    "/audit",
+)
 
 
 def _seed(db: Path) -> None:
@@ -84,10 +93,12 @@ role = "read"
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
-            build_app(Console(settings, store)), host="127.0.0.1", port=port,
+            build_app(Console(settings, store)),
+            host="127.0.0.1",
+            port=port,
             log_level="warning",
         )
-    )  # fmt: skip
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -148,8 +159,15 @@ def test_no_secret_in_any_page(served: tuple[str, Path]) -> None:
         for path in PAGES:
             page = client.get(path)
             assert page.status_code == 200, path
-            for secret in (WEBHOOK_SECRET, SMTP_PASSWORD, OPERATOR, READER,
-                           token_digest(OPERATOR), token_digest(READER), "desk"):  # fmt: skip
+            for secret in (
+                WEBHOOK_SECRET,
+                SMTP_PASSWORD,
+                OPERATOR,
+                READER,
+                token_digest(OPERATOR),
+                token_digest(READER),
+                "desk",
+            ):
                 assert secret not in page.text, (path, secret)
         assert "***" in client.get("/config").text
 
@@ -164,9 +182,13 @@ def test_a_reader_sees_pages_but_cannot_act(served: tuple[str, Path]) -> None:
         assert client.get("/act/state?state=HALTED").status_code == 403
         answer = client.post(
             "/act/state",
-            data={"csrf": _csrf(overview.text), "confirmed": "yes",
-                  "state": "HALTED", "reason": "reader tries"},
-        )  # fmt: skip
+            data={
+                "csrf": _csrf(overview.text),
+                "confirmed": "yes",
+                "state": "HALTED",
+                "reason": "reader tries",
+            },
+        )
         assert answer.status_code == 403
     assert audit_rows(db, "console_action") == []
 

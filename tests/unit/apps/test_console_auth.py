@@ -134,8 +134,9 @@ def test_the_console_config_is_validated_and_its_digests_redacted(
 def test_console_token_prints_a_token_and_config_that_accepts_it(
     tmp_path: Path,
 ) -> None:
-    result = CliRunner().invoke(app, ["console", "token", "--name", "alice",
-                                      "--role", "operator"])  # fmt: skip
+    result = CliRunner().invoke(
+        app, ["console", "token", "--name", "alice", "--role", "operator"]
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     token = lines[1].strip()

@@ -29,11 +29,19 @@ from tradecore.ports.store_records import PositionCheck
 DAY = datetime(2026, 3, 3, tzinfo=UTC)
 
 
-def _fill(n: int, symbol: str, side: Side, qty: str, price: str, at: datetime,
-          fee: str = "0") -> Fill:  # fmt: skip
-    return Fill(execution_id=f"x{n}", client_order_id=f"c{n}", symbol=symbol,
-                side=side, qty=Decimal(qty), price=Decimal(price),
-                fee=Decimal(fee), filled_at=at)  # fmt: skip
+def _fill(
+    n: int, symbol: str, side: Side, qty: str, price: str, at: datetime, fee: str = "0"
+) -> Fill:
+    return Fill(
+        execution_id=f"x{n}",
+        client_order_id=f"c{n}",
+        symbol=symbol,
+        side=side,
+        qty=Decimal(qty),
+        price=Decimal(price),
+        fee=Decimal(fee),
+        filled_at=at,
+    )
 
 
 FILLS = [
@@ -105,10 +113,18 @@ def test_positions_are_the_ledger_marked_at_last_fills(env: views.ConsoleEnv) ->
 def test_an_order_is_explained_from_its_decision() -> None:
     order = intent()
     decision = DecisionRecord(
-        decision_id="d1", strategy_id="sma_cross", symbol="AAPL", decided_at=DAY,
-        details={"target": "100", "position": "0", "price": "101.5",
-                 "sizing": {"kelly": "0.2"}, "policy": {"cost": {"total_bps": 3.5}}},
-    )  # fmt: skip
+        decision_id="d1",
+        strategy_id="sma_cross",
+        symbol="AAPL",
+        decided_at=DAY,
+        details={
+            "target": "100",
+            "position": "0",
+            "price": "101.5",
+            "sizing": {"kelly": "0.2"},
+            "policy": {"cost": {"total_bps": 3.5}},
+        },
+    )
     row = views.explained(order, Explained(decision=decision, outcome=None))
     assert row["signal"] == "target 100 (held 0) at 101.5"
     assert row["sizing"] == '{"kelly": "0.2"}'

@@ -148,10 +148,14 @@ class Actions:
                     broker, self._clock, commits, orders, alerter=router
                 ).run()
                 lines = [f"checked {report.checked} open intent(s)"]
-                lines += [f"{d.kind} {d.client_order_id or d.symbol}: {d.action}"
-                          for d in report.discrepancies]  # fmt: skip
-                lines += [f"{c.symbol}: broker {c.broker_qty}, ledger {c.ledger_qty}"
-                          for c in report.positions]  # fmt: skip
+                lines += [
+                    f"{d.kind} {d.client_order_id or d.symbol}: {d.action}"
+                    for d in report.discrepancies
+                ]
+                lines += [
+                    f"{c.symbol}: broker {c.broker_qty}, ledger {c.ledger_qty}"
+                    for c in report.positions
+                ]
                 done = Done("reconcile", tuple(lines), report.clean)
             self._record(who, router, "reconcile", "", reason, done)
         return done

@@ -229,9 +229,15 @@ def _audit_page(console: Console, *, alerts: bool) -> Callable[[Request], Any]:
         return console.render(
             request,
             "audit.html",
-            {"title": title, "data": data, "who": who.operator, "csrf": who.csrf,
-             "alerts": alerts, "base": request.url.path},
-        )  # fmt: skip
+            {
+                "title": title,
+                "data": data,
+                "who": who.operator,
+                "csrf": who.csrf,
+                "alerts": alerts,
+                "base": request.url.path,
+            },
+        )
 
     return page
 
@@ -329,9 +335,15 @@ def _confirm(console: Console) -> Callable[[Request], Any]:
         return console.render(
             request,
             "confirm.html",
-            {"title": title, "action": name, "values": values, "who": who.operator,
-             "csrf": who.csrf, "states": list(STATES)},
-        )  # fmt: skip
+            {
+                "title": title,
+                "action": name,
+                "values": values,
+                "who": who.operator,
+                "csrf": who.csrf,
+                "states": list(STATES),
+            },
+        )
 
     return confirm
 
@@ -361,10 +373,14 @@ def _act(console: Console) -> Callable[[Request], Any]:
         return console.render(
             request,
             "done.html",
-            {"title": f"{name}: done" if done.ok else f"{name}: see below",
-             "done": done, "who": who.operator, "csrf": who.csrf},
+            {
+                "title": f"{name}: done" if done.ok else f"{name}: see below",
+                "done": done,
+                "who": who.operator,
+                "csrf": who.csrf,
+            },
             status=status,
-        )  # fmt: skip
+        )
 
     return act
 
