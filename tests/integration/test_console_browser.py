@@ -45,12 +45,14 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 TOKEN = "alice-token-for-the-browser-test-0123456789ab"
 WAIT_S = 30.0
+#: The emulator trades on its own clock: the dated pages show its day.
+EMULATOR_DAY = DEFAULT_START.date().isoformat()
 PAGES = (
     "/",
     "/positions",
     "/orders",
-    "/fills",
-    "/equity",
+    f"/fills?day={EMULATOR_DAY}",
+    f"/equity?day={EMULATOR_DAY}",
     "/manifest",
     "/config",
     "/alerts",
@@ -328,7 +330,7 @@ def test_6_every_page_desktop_and_narrow(live: Live) -> None:
         for path in PAGES:
             live.browser.get(f"{live.url}{path}")
             assert "tradecore" in live.text("header")
-            name = "overview" if path == "/" else path.strip("/")
+            name = "overview" if path == "/" else path.strip("/").split("?")[0]
             assert live.browser.save_screenshot(str(shots / f"{name}-{size}.png"))
             # Nothing wider than the window: wide tables scroll inside their card.
             inner, scroll = live.browser.execute_script(
@@ -340,6 +342,13 @@ def test_6_every_page_desktop_and_narrow(live: Live) -> None:
                 scroll,
                 live.browser.execute_script(WIDE),
             )
+    live.browser.get(f"{live.url}/fills?day={EMULATOR_DAY}")
+    assert f"Fills on {EMULATOR_DAY} (0)" not in live.text("main")  # it traded
+    live.browser.get(f"{live.url}/equity?day={EMULATOR_DAY}")
+    drawn = live.browser.execute_script(
+        "return document.querySelectorAll('svg.chart polyline').length"
+    )
+    assert drawn == 1  # the day's P&L curve
     errors = [
         e
         for e in live.browser.get_log("browser")

@@ -239,6 +239,9 @@ def test_audit_search_and_keyset_pages(served: tuple[str, Path]) -> None:
         assert client.get("/audit", params={"q": "100%x"}).text.count("audit-row") == 0
         assert client.get("/audit", params={"before": "1"}).text.count("audit-row") == 0
         assert client.get("/audit", params={"before": "DROP"}).status_code == 400
+        assert client.get("/equity", params={"day": "2026-13-01"}).status_code == 400
+        assert client.get("/orders", params={"day": "2026-01-05"}).status_code == 400
+        assert client.get("/fills", params={"day": "2026-01-05"}).status_code == 200
 
 
 def test_a_wrong_token_gets_401_then_429(served: tuple[str, Path]) -> None:

@@ -194,17 +194,26 @@ class ConsoleReads:
         with self._engine.connect() as conn:
             return {row[0]: int(row[1]) for row in conn.execute(stmt)}
 
-    def fills_since(self, since: datetime, *, limit: int = 5000) -> list[Fill]:
-        """Fills at or after ``since``, oldest first (at most ``limit``)."""
+    def fills_since(
+        self, since: datetime, *, until: datetime | None = None, limit: int = 5000
+    ) -> list[Fill]:
+        """Fills at or after ``since`` (and before ``until``), oldest first (at most
+        ``limit``)."""
         cols = [c for c in _F.c if c.name != "id"]
-        stmt = (
-            select(*cols)
-            .where(_F.c.filled_at >= since)
-            .order_by(_F.c.filled_at, _F.c.id)
-            .limit(limit)
-        )
+        stmt = select(*cols).where(_F.c.filled_at >= since)
+        if until is not None:
+            stmt = stmt.where(_F.c.filled_at < until)
+        stmt = stmt.order_by(_F.c.filled_at, _F.c.id).limit(limit)
         with self._engine.connect() as conn:
             return [_decode_fill(r) for r in conn.execute(stmt).mappings()]
+
+    def last_fill_at(self) -> datetime | None:
+        """When the newest fill happened (``None``: no fill yet)."""
+        with self._engine.connect() as conn:
+            value: datetime | None = conn.execute(
+                select(func.max(_F.c.filled_at))
+            ).scalar()
+        return value
 
     def fill_count_since(self, since: datetime) -> int:
         """How many fills at or after ``since``."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ HERE = Path(__file__).parent
 SESSION_COOKIE = "tc_session"
 LOGIN_CSRF_COOKIE = "tc_login_csrf"
 #: Page path -> (title, template, view, refreshes itself).
-PAGES: dict[str, tuple[str, str, Callable[[views.ConsoleEnv], Any], bool]] = {
+PAGES: dict[str, tuple[str, str, Callable[..., Any], bool]] = {
     "/": ("Overview", "overview.html", views.overview, True),
     "/positions": ("Positions", "positions.html", views.positions, True),
     "/orders": ("Orders", "orders.html", views.orders, True),
@@ -60,6 +60,8 @@ PAGES: dict[str, tuple[str, str, Callable[[views.ConsoleEnv], Any], bool]] = {
     "/manifest": ("Manifest & model", "manifest.html", views.manifest, False),
     "/config": ("Config", "config.html", views.config_view, False),
 }
+#: Pages showing one day (``?day=YYYY-MM-DD``; today by default).
+DATED = frozenset({"/fills", "/equity"})
 #: Action -> (what the confirmation page says, the form fields it carries).
 ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "kill": ("Kill: HALT, cancel every open order", ("flatten",)),
@@ -188,7 +190,14 @@ def _page(console: Console, path: str) -> Callable[[Request], Any]:
             return who
         if who is None:
             return RedirectResponse("/login", 303)
-        data = await run_in_threadpool(view, console.env)
+        day = request.query_params.get("day", "")
+        if day and path not in DATED:
+            return _plain(400, f"day: {path} shows no day")
+        try:
+            args = (date.fromisoformat(day),) if day else ()
+        except ValueError:
+            return _plain(400, "day: expected a date as YYYY-MM-DD")
+        data = await run_in_threadpool(view, console.env, *args)
         return console.render(
             request,
             template,

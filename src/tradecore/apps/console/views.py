@@ -15,7 +15,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -251,13 +251,22 @@ def orders(env: ConsoleEnv) -> dict[str, Any]:
     }
 
 
-def equity(env: ConsoleEnv) -> dict[str, Any]:
-    """Today's P&L curve (realized + unrealized at the last fill prices, net of fees,
-    after each fill) and its drawdown from the day's peak."""
-    now = env.clock.now()
-    today = start_of_day(now)
+def chosen_day(env: ConsoleEnv, day: date | None) -> dict[str, Any]:
+    """The day a dated page shows (``None``: today, UTC) and the newest day with
+    fills (a store trading on another clock, the emulator's, is not "today")."""
+    shown = day or env.clock.now().date()
+    newest = env.reads.last_fill_at()
+    return {"day": shown, "newest_fill_day": newest.date() if newest else None}
+
+
+def equity(env: ConsoleEnv, day: date | None = None) -> dict[str, Any]:
+    """A day's P&L curve (today unless ``day``): realized + unrealized at the last
+    fill prices, net of fees, after each fill; and its drawdown from the peak."""
+    chosen = chosen_day(env, day)
+    today = datetime.combine(chosen["day"], time(0), tzinfo=UTC)
+    end = today + timedelta(days=1)
     with env.store.unit_of_work() as uow:
-        fills = list(uow.fills.all())
+        fills = [f for f in uow.fills.all() if f.filled_at < end]
     before = [f for f in fills if f.filled_at < today]
     opening = Ledger.opening(_ZERO).apply_all(before)
     marks = marks_of(before)
@@ -274,6 +283,7 @@ def equity(env: ConsoleEnv) -> dict[str, Any]:
         worst = max(worst, peak - value)
     last = points[-1][1]
     return {
+        **chosen,
         "points": points,
         "pnl": last,
         "drawdown": peak - last,
@@ -339,24 +349,24 @@ def audit(
     }
 
 
-def fills_and_tca(env: ConsoleEnv) -> dict[str, Any]:
-    """Today's fills (newest first) and today's TCA by symbol and by strategy (the
-    rollups ``tradecore-live tca`` prints), unfilled parts priced at the last fills."""
+def fills_and_tca(env: ConsoleEnv, day: date | None = None) -> dict[str, Any]:
+    """A day's fills (today unless ``day``; newest first) and its TCA by symbol and
+    by strategy (the rollups ``tradecore-live tca`` prints), unfilled parts priced
+    at the last fills."""
     from tradecore.apps.ops.tca import live_calendar
     from tradecore.domain.execution.tca_rollup import rollup_executions
     from tradecore.services.execution.tca_store import load_analyses
 
-    now = env.clock.now()
-    fills = env.reads.fills_since(start_of_day(now))
+    chosen = chosen_day(env, day)
+    start = datetime.combine(chosen["day"], time(0), tzinfo=UTC)
+    fills = env.reads.fills_since(start, until=start + timedelta(days=1))
     calendar = live_calendar()
     with env.store.unit_of_work() as uow:
         analyses = load_analyses(
-            uow,
-            marks_of(fills),
-            session_date=calendar.trading_day(now),
-            calendar=calendar,
+            uow, marks_of(fills), session_date=chosen["day"], calendar=calendar
         )
     return {
+        **chosen,
         "fills": list(reversed(fills))[: PAGE_SIZE * 4],
         "count": len(fills),
         "by_symbol": rollup_executions(analyses, "symbol", calendar)
