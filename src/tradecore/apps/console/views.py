@@ -290,7 +290,10 @@ def equity(env: ConsoleEnv, day: date | None = None) -> dict[str, Any]:
         "max_drawdown": worst,
         "peak": peak,
         "fills": len(points) - 1,
-        "svg": svg_path(points),
+        # drawn from the first fill (flat before it), not from midnight
+        "svg": svg_path(
+            [(points[1][0], _ZERO), *points[1:]] if len(points) > 1 else []
+        ),
     }
 
 
