@@ -221,9 +221,20 @@ def test_an_operator_acts_through_a_confirmation(served: tuple[str, Path]) -> No
         assert "trading state: REDUCING" in done.text
         blank = {**unconfirmed, "confirmed": "yes", "reason": " "}
         assert client.post("/act/state", data=blank).status_code == 400
-    [(_, action)] = audit_rows(db, "console_action")
-    assert action["operator"] == "alice"
-    assert action["action"] == "set_state"
+        # ACTIVE while daily_loss is tripped: refused by the service, as the CLI is
+        active = {**unconfirmed, "confirmed": "yes", "state": "ACTIVE"}
+        refused = client.post("/act/state", data=active)
+        assert refused.status_code == 400
+        assert "breakers still tripped: daily_loss" in refused.text
+    actions = [p for _, p in audit_rows(db, "console_action")]
+    assert [
+        (a["operator"], a["action"], a["target"], a["complete"]) for a in actions
+    ] == [
+        ("alice", "set_state", "reducing", True),
+        ("alice", "set_state", "reducing", False),
+        ("alice", "set_state", "active", False),
+    ]
+    assert actions[1]["result"][0].startswith("refused: ")
     changed = [p for _, p in audit_rows(db, "trading_state_changed")]
     assert changed[-1]["reason"] == "x [by alice via console]"
     assert changed[-1]["state"] == TradingState.REDUCING.value

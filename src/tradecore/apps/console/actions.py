@@ -34,7 +34,7 @@ from tradecore.apps.config.settings import Settings
 from tradecore.apps.console.auth import Operator
 from tradecore.apps.wiring.alerting import build_alert_router
 from tradecore.apps.wiring.broker_factory import build_broker, close_broker
-from tradecore.domain.errors import InvalidInput
+from tradecore.domain.errors import InvalidInput, TradecoreError
 from tradecore.domain.risk.trading_state import TradingState
 from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.broker import Broker
@@ -43,10 +43,11 @@ from tradecore.services.controls.kill_switch import KillReport, KillSwitch
 from tradecore.services.controls.operator import Controls
 from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import OrderManager
-from tradecore.services.orders.reconciler import Reconciler
+from tradecore.services.orders.reconciler import Reconciler, ReconcileReport
 
 BrokerFactory = Callable[[Settings, Clock], Broker | None]
 STATES = {s.value.upper(): s for s in TradingState}
+NO_BROKER = "no broker configured ([broker] kind)"
 
 
 @attrs.frozen
@@ -76,88 +77,109 @@ class Actions:
 
     def kill(self, who: Operator, reason: str, *, flatten: bool) -> Done:
         """Halt (persisted first), cancel every open order, optionally flatten."""
-        why = _signed(reason, who)
-        with self._router() as router, self._broker() as broker:
-            report = KillSwitch(self._store, broker, self._clock, router).kill(
-                why, flatten=flatten
-            )
-            done = Done("kill", tuple(kill_lines(report)), report.complete)
-            self._record(who, router, "kill", f"flatten={flatten}", reason, done)
-        return done
+
+        def kill(router: Alerter) -> Done:
+            with self._broker() as broker:
+                report = KillSwitch(self._store, broker, self._clock, router).kill(
+                    _signed(reason, who), flatten=flatten
+                )
+            return Done("kill", tuple(kill_lines(report)), report.complete)
+
+        return self._run(who, "kill", f"flatten={flatten}", reason, kill)
 
     def set_state(self, who: Operator, state: str, reason: str) -> Done:
         """Set ACTIVE, REDUCING or HALTED for every process on the store."""
-        target = STATES.get(state.upper())
-        if target is None:
-            raise InvalidInput("state", state, "expected ACTIVE, REDUCING or HALTED")
-        with self._router() as router:
+
+        def set_state(router: Alerter) -> Done:
+            target = STATES.get(state.upper())
+            if target is None:
+                raise InvalidInput(
+                    "state", state, "expected ACTIVE, REDUCING or HALTED"
+                )
             record = Controls(self._store, self._clock, router).set_state(
                 target, _signed(reason, who)
             )
-            done = Done("state", (f"trading state: {record.state.value.upper()}",))
-            self._record(who, router, "set_state", target.value, reason, done)
-        return done
+            return Done("state", (f"trading state: {record.state.value.upper()}",))
+
+        return self._run(who, "set_state", state.lower(), reason, set_state)
 
     def approve(self, who: Operator, breaker: str, reason: str) -> Done:
         """Approve a tripped breaker's recovery (it clears after its quiet period)."""
-        with self._router() as router:
+
+        def approve(router: Alerter) -> Done:
             row = Controls(self._store, self._clock, router).approve(
                 breaker, _signed(reason, who)
             )
-            line = f"{row.name}: approved; clears after its quiet period"
-            done = Done("approve", (line,))
-            self._record(who, router, "approve_breaker", breaker, reason, done)
-        return done
+            return Done(
+                "approve", (f"{row.name}: approved; clears after its quiet period",)
+            )
+
+        return self._run(who, "approve_breaker", breaker, reason, approve)
 
     def cancel(self, who: Operator, client_order_id: str, reason: str) -> Done:
         """Ask the broker to cancel one working order of ours."""
-        _need(reason)
-        with self._store.unit_of_work() as uow:
-            intent = uow.intents.find(client_order_id)
-        if intent is None:
-            raise InvalidInput("order", client_order_id, "no such order in the store")
-        if intent.is_terminal:
-            raise InvalidInput("order", client_order_id, f"is {intent.status}, final")
-        with self._router() as router, self._broker() as broker:
-            if broker is None:
-                done = Done("cancel", ("no broker configured ([broker] kind)",), False)
-            else:
+
+        def cancel(router: Alerter) -> Done:
+            _need(reason)
+            with self._store.unit_of_work() as uow:
+                intent = uow.intents.find(client_order_id)
+            if intent is None:
+                raise InvalidInput(
+                    "order", client_order_id, "no such order in the store"
+                )
+            if intent.is_terminal:
+                raise InvalidInput(
+                    "order", client_order_id, f"is {intent.status}, final"
+                )
+            with self._broker() as broker:
+                if broker is None:
+                    return Done("cancel", (NO_BROKER,), ok=False)
                 orders = OrderManager(broker, self._clock, CommitEachStep(self._store))
                 sent = orders.cancel(intent)
-                line = (
-                    f"cancel of {client_order_id} sent to the broker"
-                    if sent
-                    else f"{client_order_id} is no longer working at the broker"
-                )
-                done = Done("cancel", (line,), sent)
-            self._record(who, router, "cancel_order", client_order_id, reason, done)
-        return done
+            line = (
+                f"cancel of {client_order_id} sent to the broker"
+                if sent
+                else f"{client_order_id} is no longer working at the broker"
+            )
+            return Done("cancel", (line,), sent)
+
+        return self._run(who, "cancel_order", client_order_id, reason, cancel)
 
     def reconcile(self, who: Operator, reason: str) -> Done:
         """One reconciliation pass, as ``tradecore-live reconcile`` (no healing)."""
-        _need(reason)
-        with self._router() as router, self._broker() as broker:
-            if broker is None:
-                done = Done(
-                    "reconcile", ("no broker configured ([broker] kind)",), False
-                )
-            else:
+
+        def reconcile(router: Alerter) -> Done:
+            _need(reason)
+            with self._broker() as broker:
+                if broker is None:
+                    return Done("reconcile", (NO_BROKER,), ok=False)
                 commits = CommitEachStep(self._store)
                 orders = OrderManager(broker, self._clock, commits)
                 report = Reconciler(
                     broker, self._clock, commits, orders, alerter=router
                 ).run()
-                lines = [f"checked {report.checked} open intent(s)"]
-                lines += [
-                    f"{d.kind} {d.client_order_id or d.symbol}: {d.action}"
-                    for d in report.discrepancies
-                ]
-                lines += [
-                    f"{c.symbol}: broker {c.broker_qty}, ledger {c.ledger_qty}"
-                    for c in report.positions
-                ]
-                done = Done("reconcile", tuple(lines), report.clean)
-            self._record(who, router, "reconcile", "", reason, done)
+            return Done("reconcile", tuple(reconcile_lines(report)), report.clean)
+
+        return self._run(who, "reconcile", "", reason, reconcile)
+
+    def _run(
+        self,
+        who: Operator,
+        action: str,
+        target: str,
+        reason: str,
+        body: Callable[[Alerter], Done],
+    ) -> Done:
+        """Do ``body`` with the configured router, then audit and alert what it did,
+        a refusal included (then raised on for the page to show)."""
+        with self._router() as router:
+            try:
+                done = body(router)
+            except TradecoreError as error:
+                refused = Done(action, (f"refused: {error}",), ok=False)
+                self._record(who, router, action, target, reason, refused)
+                raise
+            self._record(who, router, action, target, reason, done)
         return done
 
     @contextmanager
@@ -220,6 +242,20 @@ def _signed(reason: str, who: Operator) -> str:
     """The reason as the services record it: with who gave it, and from where."""
     _need(reason)
     return f"{reason.strip()} [by {who.name} via console]"
+
+
+def reconcile_lines(report: ReconcileReport) -> list[str]:
+    """What a reconciliation found, as ``tradecore-live reconcile`` words it."""
+    lines = [f"checked {report.checked} open intent(s)"]
+    lines += [
+        f"{d.kind} {d.client_order_id or d.symbol}: {d.action}"
+        for d in report.discrepancies
+    ]
+    lines += [
+        f"{c.symbol}: broker {c.broker_qty}, ledger {c.ledger_qty}"
+        for c in report.positions
+    ]
+    return lines
 
 
 def kill_lines(report: KillReport) -> list[str]:
