@@ -28,6 +28,9 @@ def _acting(console: Console, request: Request) -> Identity | Response:
 
 
 def confirm_route(console: Console) -> Callable[[Request], Any]:
+    """The confirmation page of an action (operator role): what will happen, and a
+    form asking for the reason."""
+
     async def confirm(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in ACTIONS:
@@ -54,6 +57,9 @@ def confirm_route(console: Console) -> Callable[[Request], Any]:
 
 
 def act_route(console: Console) -> Callable[[Request], Any]:
+    """Carry out a confirmed action (operator role, CSRF token, ``confirmed=yes``)
+    and show what it did; a refusal shows why (400 bad input, 502 broker)."""
+
     async def act(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in ACTIONS:

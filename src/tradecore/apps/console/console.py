@@ -163,8 +163,10 @@ class Console:
 
 
 def client_of(request: Request) -> str:
+    """The client's address (what failed logins are counted by)."""
     return request.client.host if request.client else "unknown"
 
 
 def plain(status: int, text: str, headers: dict[str, str] | None = None) -> Response:
+    """A one-line plain-text answer (refusals: 400, 401, 403, 404, 429)."""
     return Response(text + "\n", status, headers, media_type="text/plain")

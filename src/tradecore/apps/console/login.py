@@ -20,6 +20,8 @@ from tradecore.apps.console.console import (
 
 
 def login_form_route(console: Console) -> Callable[[Request], Any]:
+    """The login form, with a fresh double-submit CSRF cookie and field."""
+
     async def login(request: Request) -> Response:
         token = new_token()
         response = console.render(
@@ -32,6 +34,9 @@ def login_form_route(console: Console) -> Callable[[Request], Any]:
 
 
 def login_route(console: Console) -> Callable[[Request], Any]:
+    """Check the form's CSRF pair and the token; start a session (303 to the
+    overview) or answer 401 (counted) or 429 (the client's bucket is empty)."""
+
     async def login(request: Request) -> Response:
         client = client_of(request)
         if console.limiter.blocked(client):
@@ -64,6 +69,8 @@ def login_route(console: Console) -> Callable[[Request], Any]:
 
 
 def logout_route(console: Console) -> Callable[[Request], Any]:
+    """End the session (a POST with its CSRF token)."""
+
     async def logout(request: Request) -> Response:
         who = console.identify(request)
         if not isinstance(who, Identity):

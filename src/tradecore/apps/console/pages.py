@@ -15,6 +15,9 @@ from tradecore.apps.console.console import DATED, PAGES, Console, plain
 
 
 def page_route(console: Console, path: str) -> Callable[[Request], Any]:
+    """The route of page ``path``: its view's data in its template (``?day=`` on the
+    dated pages), to an identified user; anonymous ones go to the login."""
+
     title, template, view, refresh = PAGES[path]
 
     async def page(request: Request) -> Response:
@@ -48,6 +51,9 @@ def page_route(console: Console, path: str) -> Callable[[Request], Any]:
 
 
 def audit_route(console: Console, *, alerts: bool) -> Callable[[Request], Any]:
+    """The audit log (``alerts``: only alerts): ``?kind=``, ``?q=`` text search,
+    ``?before=SEQ`` for the next (older) page."""
+
     async def page(request: Request) -> Response:
         who = console.identify(request)
         if isinstance(who, Response):
