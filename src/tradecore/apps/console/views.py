@@ -28,6 +28,7 @@ from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.lifecycle import OPEN, TERMINAL
+from tradecore.domain.risk.breakers.persisted import APPROVED_PREFIX
 from tradecore.domain.risk.kill_request import kill_request_of
 from tradecore.domain.strategies.portfolio_halts import is_strategy_halt
 from tradecore.ports.clock import Clock
@@ -68,6 +69,7 @@ def overview(env: ConsoleEnv) -> dict[str, Any]:
     }
     return {
         "now": now,
+        "approved": {b.name for b in breakers if b.reason.startswith(APPROVED_PREFIX)},
         "state": state,
         "kill": kill_request_of(state),
         "breakers": breakers,
