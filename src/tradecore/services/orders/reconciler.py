@@ -52,7 +52,6 @@ import attrs
 
 from tradecore.domain.errors import (
     BrokerRejected,
-    ConcurrencyConflict,
     DuplicateClientOrderId,
     OrderNotFound,
     TransientBrokerError,
@@ -378,16 +377,16 @@ class Reconciler:
         """Bring each intent level with its broker order, in one unit of work.
 
         Each adoption is built on the intent as the pass read it; the store's
-        version check proves it unchanged (the first write of an adoption is the
-        intent's update). One that changed since (an event applied meanwhile) is
-        read again and adopted from there, as a fresh read would have done.
+        version check proves it unchanged. The plain status moves (acks, mostly)
+        are written in one batch (:meth:`OrderManager.adopt_many`). One that
+        changed since (an event applied meanwhile) is read again and adopted from
+        there, as a fresh read would have done.
         """
         with self._commits.step() as uow:
-            for intent, order in behind:
+            adopted = self._orders.adopt_many(uow, behind)
+            for (intent, order), after in zip(behind, adopted, strict=True):
                 before = intent
-                try:
-                    after = self._orders.adopt(uow, before, order, stored=True)
-                except ConcurrencyConflict:
+                if after is None:
                     before = uow.intents.get(intent.client_order_id)
                     after = self._orders.adopt(uow, before, order, stored=True)
                 if after.filled_qty != before.filled_qty:
