@@ -75,7 +75,7 @@ class Session:
         try:
             if not connection.in_transaction():
                 connection.begin()
-            cursor = connection.connection.cursor()
+            cursor: Any = connection.connection.cursor()  # psycopg's own cursor
             try:
                 cursor.executemany(sql, rows, returning=True)
             except Exception as e:

@@ -392,24 +392,27 @@ class OrderManager:
         return intent
 
     def adopt_many(
-        self, uow: UnitOfWork, pairs: Sequence[tuple[OrderIntent, BrokerOrder]]
+        self,
+        uow: UnitOfWork,
+        adoptions: Sequence[tuple[OrderIntent, BrokerOrder, Sequence[OrderEvent]]],
     ) -> list[OrderIntent | None]:
-        """:meth:`adopt` (``stored=True``) of each pair; plain status moves batched.
+        """:meth:`adopt` (``stored=True``) of each intent; plain status moves batched.
 
-        An adoption that is one event moving only the intent's status (an ack, a
-        cancel or an expiry that happened while we were away: no fill) is written
-        together with the others like it by ``IntentRepository.update_many``; on
-        a server database that is one round trip, not one per intent. The rest are
-        adopted event by event after them, in order, as :meth:`adopt` does.
-        Returns each intent as adopted, or ``None`` where its stored row had moved
-        on since it was read (nothing of it written; where :meth:`adopt` raises
-        ``ConcurrencyConflict``): the caller reads that one again.
+        Each adoption comes with its :meth:`catch_up` events (the caller computed
+        them to see which intents are behind). One that is a single event moving
+        only the intent's status (an ack, a cancel or an expiry that happened while
+        we were away: no fill) is written together with the others like it by
+        ``IntentRepository.update_many``; on a server database that is one round
+        trip, not one per intent. The rest are adopted event by event after them,
+        in order, as :meth:`adopt` does. Returns each intent as adopted, or
+        ``None`` where its stored row had moved on since it was read (nothing of it
+        written; where :meth:`adopt` raises ``ConcurrencyConflict``): the caller
+        reads that one again.
         """
-        adopted: list[OrderIntent | None] = [intent for intent, _ in pairs]
+        adopted: list[OrderIntent | None] = [intent for intent, _, _ in adoptions]
         batch: list[tuple[int, OrderIntent]] = []
         rest: list[int] = []
-        for n, (intent, order) in enumerate(pairs):
-            events = self.catch_up(intent, order)
+        for n, (intent, order, events) in enumerate(adoptions):
             applied = apply_event(intent, events[0]) if len(events) == 1 else None
             if applied is not None and _plain_move(applied):
                 self._note_legs(intent.client_order_id, order)
@@ -420,7 +423,7 @@ class OrderManager:
         for (n, _), after in zip(batch, stored, strict=True):
             adopted[n] = after
         for n in rest:
-            intent, order = pairs[n]
+            intent, order, _ = adoptions[n]
             try:
                 adopted[n] = self.adopt(uow, intent, order, stored=True)
             except ConcurrencyConflict:

@@ -184,15 +184,20 @@ class Reconciler:
         seen = self._unknown_orders(open_orders)
         now = self._clock.now()
         with self._commits.step() as uow:
-            before = _ledger(uow.fills.all())
+            # The fills are read once: the orphan check may add some, read after.
+            stored, mark = uow.fills.recorded_after(0)
+            before = _in_execution_order(stored)
             self._settle_outcomes(uow, found)
             self._check_orphans(
                 uow, found, healed, [*open_orders, *seen], while_running
             )
+            added, _ = uow.fills.recorded_after(mark)
+            fills = _in_execution_order([*before, *added]) if added else before
             busy = {o.spec.symbol for o in open_orders} | uow.intents.open_symbols()
             checks = self._check_positions(
-                uow, found, healed, positions, before, busy, now, while_running
-            )
+                uow, found, healed, positions, _ledger(before), fills, busy, now,
+                while_running,
+            )  # fmt: skip
             uow.positions.record_checks(checks)
             for d in found:
                 uow.audit.append("reconcile_discrepancy", attrs.asdict(d))
@@ -327,7 +332,8 @@ class Reconciler:
             if order is not None:
                 adopt.append((intent, order))
         # An intent already level with its order needs no write, and so no read.
-        behind = [(i, o) for i, o in adopt if self._orders.catch_up(i, o)]
+        catch_up = self._orders.catch_up
+        behind = [(i, o, e) for i, o in adopt if (e := catch_up(i, o))]
         if behind:
             self._adopt_all(behind, healed)
         return len(adopt)
@@ -372,7 +378,9 @@ class Reconciler:
         return order
 
     def _adopt_all(
-        self, behind: Sequence[tuple[OrderIntent, BrokerOrder]], healed: list[Healing]
+        self,
+        behind: Sequence[tuple[OrderIntent, BrokerOrder, Sequence[OrderEvent]]],
+        healed: list[Healing],
     ) -> None:
         """Bring each intent level with its broker order, in one unit of work.
 
@@ -384,7 +392,7 @@ class Reconciler:
         """
         with self._commits.step() as uow:
             adopted = self._orders.adopt_many(uow, behind)
-            for (intent, order), after in zip(behind, adopted, strict=True):
+            for (intent, order, _), after in zip(behind, adopted, strict=True):
                 before = intent
                 if after is None:
                     before = uow.intents.get(intent.client_order_id)
@@ -630,12 +638,16 @@ class Reconciler:
         healed: list[Healing],
         theirs: Mapping[str, Position],
         before: Ledger,
+        fills: Sequence[Fill],
         busy: set[str],
         now: datetime,
         while_running: bool,
     ) -> list[PositionCheck]:
-        """Compare every symbol; heal drift where allowed; return the checks to store."""
-        fills = list(uow.fills.all())
+        """Compare every symbol; heal drift where allowed; return the checks to store.
+
+        ``before``: the ledger as the pass found it; ``fills``: every fill stored
+        now, in execution order.
+        """
         ours = _ledger(fills)
         held = {p.symbol for p in ours.positions()} | {
             p.symbol for p in before.positions()
@@ -734,6 +746,14 @@ DRIFT_KINDS = frozenset({"phantom_position", "quantity_mismatch"})
 
 def _ledger(fills: Sequence[Fill]) -> Ledger:
     return Ledger.opening(Decimal(0)).apply_all(fills)
+
+
+def _in_execution_order(fills: Sequence[Fill]) -> list[Fill]:
+    """Fills in storing order, put in ``FillRepository.all``'s order (time, then row).
+
+    A stable sort by time keeps the storing order among fills of the same time.
+    """
+    return sorted(fills, key=lambda f: f.filled_at)
 
 
 def _state(intent: OrderIntent) -> dict[str, str]:
