@@ -235,7 +235,6 @@ def test_an_intent_changed_during_the_pass_is_adopted_from_its_stored_row(
     assert (after.status, after.version) == (IntentStatus.ACKED, late.version + 1)
 
 
-
 def test_the_acks_of_a_pass_are_written_in_one_batch(store: CountingStore) -> None:
     """Half of 40 resting intents were never acknowledged in the store: all 40 end
     ACKED (``_pass`` checks) through one update_many, not an update each."""

@@ -378,12 +378,18 @@ def _decimal(value: object) -> Decimal:
     return value
 
 
-@lru_cache(maxsize=1024)
 def _spec(text: str) -> OrderSpec:
-    """Specs repeat across intents (same symbol, side, size, type): decode each once."""
-    spec = codec.converter.structure(json.loads(text), OrderSpec)
-    _TEXTS.put(spec, text)  # built through its validators
+    """The spec of ``text``, its text remembered (:class:`_Texts`)."""
+    spec = _decoded_spec(text)
+    if _TEXTS.get(spec) is None:  # built through its validators
+        _TEXTS.put(spec, text)
     return spec
+
+
+@lru_cache(maxsize=1024)
+def _decoded_spec(text: str) -> OrderSpec:
+    """Specs repeat across intents (same symbol, side, size, type): decode each once."""
+    return codec.converter.structure(json.loads(text), OrderSpec)
 
 
 def _builder(cls: type[T]) -> Callable[..., T]:
