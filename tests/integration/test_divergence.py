@@ -83,11 +83,17 @@ def _frames(thin: bool) -> list[BarFrame]:
 
 
 def _live_day(
-    tmp: Path, frames: list[BarFrame], config: EmulatorConfig, faults: dict[str, Any]
+    tmp: Path,
+    frames: list[BarFrame],
+    config: EmulatorConfig,
+    faults: dict[str, Any],
+    strategy: tuple[str, ...] = tuple(PARAMS),
+    settings: str = "",
 ) -> tuple[str, Path]:
     """Trade the day live on the emulator, recording; the store's URL and the TOML."""
     bars, lake, db = tmp / "bars", tmp / "lake", tmp / "live.db"
-    write_bar_files(bars, frames)
+    if not bars.exists():
+        write_bar_files(bars, frames)
     sqlite_store(db).close()
     url = f"sqlite:///{db}"
     with EmulatorServer(config) as server:
@@ -97,18 +103,29 @@ def _live_day(
         toml.write_text(
             f'[broker]\nkind = "alpaca"\nbase_url = "{server.base_url}"\n'
             f'stream_url = "{server.stream_url}"\n[data]\nrecord_lake = "{lake}"\n'
+            f"{settings}"
         )
         args = ["--config", str(toml), "--database-url", url, "run"]
-        args += ["--data", str(bars), "--emulator", *PARAMS]
+        args += ["--data", str(bars), "--emulator", *strategy]
         live = CliRunner().invoke(live_app, args, env=ENV)
     assert live.exit_code == 0, live.output
     return url, toml
 
 
-def _divergence(store: str, toml: Path, out: Path, *extra: str) -> Any:
+def _divergence(
+    store: str, toml: Path, out: Path, *extra: str, params: bool = True
+) -> Any:
     args = ["divergence", "--store", store, "--date", "2026-01-05"]
     args += ["--config", str(toml), "--out", str(out), "--fill-model", "ideal"]
-    return CliRunner().invoke(build_app(), [*args, *PARAMS, *extra])
+    return CliRunner().invoke(build_app(), [*args, *(PARAMS if params else []), *extra])
+
+
+def _signed_run(bars: Path, out: Path, *params: str) -> Path:
+    """A replay's signed manifest (development key) for ``params``."""
+    args = ["run", "--data", str(bars), "--fill-model", "ideal", "--seed", "7"]
+    result = CliRunner().invoke(build_app(), [*args, *params, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out / "manifest.json"
 
 
 def _rows(out: Path) -> list[dict[str, str]]:
@@ -168,16 +185,35 @@ def test_a_partial_fill_and_a_reject_are_named_with_their_pnl(tmp_path: Path) ->
     assert "live decided as sma_cross_3_8, the replay as sma_cross_3_9" in wrong.output
 
 
-def test_a_clean_day_has_no_differences(tmp_path: Path) -> None:
+def test_a_clean_day_under_a_manifest_has_no_differences(tmp_path: Path) -> None:
     frames = _frames(thin=False)
+    write_bar_files(tmp_path / "bars", frames)
+    signed = _signed_run(tmp_path / "bars", tmp_path / "model", *PARAMS)
     config = EmulatorConfig(seed=7, start=START, fill_model="ideal")
-    url, toml = _live_day(tmp_path, frames, config, {})
+    url, toml = _live_day(
+        tmp_path,
+        frames,
+        config,
+        {},
+        strategy=("--manifest", str(signed)),  # the manifest's parameters
+        settings="[signing]\nallow_dev_key = true\n",
+    )
     out = tmp_path / "report"
-    result = _divergence(url, toml, out)
+    result = _divergence(url, toml, out, "--manifest", str(signed), params=False)
     assert result.exit_code == 0, result.output
     assert "divergence 2026-01-05: 0 differences; P&L effect +0.00" in result.output
     assert _rows(out) == []
-    assert "Differences: **0**" in (out / "divergence.md").read_text()
+    page = (out / "divergence.md").read_text()
+    assert "Differences: **0**" in page
+    assert "- strategy: sma_cross fast=3 qty=5 slow=8" in page  # from the manifest
+
+    # a manifest live did not run under is refused
+    other = _signed_run(
+        tmp_path / "bars", tmp_path / "other", *PARAMS, "--param=slow=9"
+    )
+    refused = _divergence(url, toml, tmp_path / "refused", "--manifest", str(other))
+    assert refused.exit_code == CONFIG_OR_AUTH, refused.output
+    assert "live decided under" in refused.output
 
 
 def test_bad_input_is_one_line_and_an_exit_code(tmp_path: Path) -> None:

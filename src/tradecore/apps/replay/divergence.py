@@ -11,30 +11,38 @@ findings: the command exits 0 once the report is written.
 
 The configuration's hash is compared with the one on the live decisions and the
 report says whether they match: replaying under another configuration is allowed
-(to ask "what would this config have done"), but named.
+(to ask "what would this config have done"), but named. A live run under a signed
+manifest (``--manifest``, else the configuration's ``[model] manifest``) is replayed
+with the manifest's parameters (unless ``--param`` gives them), and a manifest whose
+hash is not the one on the live decisions is refused.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 
 import typer
 
 from tradecore.adapters.data.lake_recordings import recorded_frames
+from tradecore.adapters.signing import read_signed_manifest
 from tradecore.apps.config.settings import Settings, config_hash, load_settings
 from tradecore.apps.replay import divergence_inputs as inputs
 from tradecore.apps.replay import divergence_report as report
 from tradecore.apps.replay.data import parse_day
 from tradecore.apps.replay.out_folder import STORE_FILE
+from tradecore.apps.replay.run_manifest import manifest_parameters
 from tradecore.apps.replay.runner import replay
 from tradecore.apps.replay.venue import bar_interval
 from tradecore.apps.wiring.choices import FillModel
 from tradecore.apps.wiring.errors import cli_errors
 from tradecore.apps.wiring.strategy_loader import parse_params
 from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.research.divergence import compare_sessions, summarize
+from tradecore.domain.research.manifest import manifest_hash
 from tradecore.domain.validation import to_decimal
 
 #: A live bar that arrived later than this after its close is late.
@@ -65,6 +73,12 @@ def divergence(
     param: list[str] = typer.Option(
         [], "--param", help="Strategy parameter NAME=VALUE (repeatable)."
     ),
+    manifest: Path | None = typer.Option(
+        None,
+        "--manifest",
+        help="The signed manifest live ran under (default: [model] manifest); "
+        "its parameters unless --param gives them.",
+    ),
     fill_model: FillModel = typer.Option(
         "realistic", "--fill-model", help="The replay venue's fill model."
     ),
@@ -83,34 +97,31 @@ def divergence(
         settings = load_settings(config, os.environ, {"store.url": url})
         recording = _lake(lake, settings)
         frames = recorded_frames(recording, session)
-        folder = _out_folder(out or Path(f"divergence-{session.isoformat()}"))
         interval = bar_interval(frames)
-        replay(
-            frames,
-            strategy,
-            parse_params(param),
-            fill_model=fill_model,
-            cash=to_decimal("cash", cash),
-            seed=seed,
-            out=folder / "replay",
-            calendar=settings.market.calendar,
-            risk=settings.risk,
-            execution=settings.execution,
-            signing=settings.signing,
-            progress=False,
-        )
         arrivals = inputs.live_arrivals(recording, session)
         live = inputs.read_day(url, session, inputs.known_live(arrivals), interval)
-        replayed = inputs.read_day(
-            f"sqlite:///{folder / 'replay' / STORE_FILE}",
+        params = _parameters(param, manifest, settings, live)
+        folder = _out_folder(out or Path(f"divergence-{session.isoformat()}"))
+        replayed = _replay_day(
+            frames,
+            strategy,
+            params,
+            folder / "replay",
+            settings,
+            fill_model=fill_model,
+            cash=cash,
+            seed=seed,
+        )
+        replayed_day = inputs.read_day(
+            f"sqlite:///{replayed}",
             session,
             inputs.known_replay(frames, interval),
             interval,
         )
-        _check_strategy(live, replayed)
+        _check_strategy(live, replayed_day)
         found = compare_sessions(
             live.sides,
-            replayed.sides,
+            replayed_day.sides,
             marks=inputs.session_marks(frames),
             arrivals=inputs.lags(arrivals, interval),
             late_after=timedelta(seconds=late_after),
@@ -119,15 +130,50 @@ def divergence(
         report.write_csv(folder, found)
         described = {
             "session": session.isoformat(),
-            "live store": store,
+            "live store": inputs.shown_url(url),
             "recording": str(recording),
-            "strategy": " ".join([strategy, *sorted(param)]),
+            "strategy": " ".join(
+                [strategy, *(f"{k}={v}" for k, v in sorted(params.items()))]
+            ),
             "replay fill model": fill_model,
-            "decisions": f"live {len(live.sides)}, replay {len(replayed.sides)}",
+            "decisions": f"live {len(live.sides)}, replay {len(replayed_day.sides)}",
             "config": _config_note(settings, live),
         }
         report.write_markdown(folder, summary, described)
     typer.echo(report.one_line(session.isoformat(), summary, folder))
+
+
+def _replay_day(
+    frames: Sequence[BarFrame],
+    strategy: str,
+    params: Mapping[str, str],
+    out: Path,
+    settings: Settings,
+    *,
+    fill_model: str,
+    cash: str,
+    seed: int,
+) -> Path:
+    """Replay the recorded bars as ``tradecore-replay run`` would; its store's path.
+
+    The configuration's ``[risk]``, ``[market]``, ``[execution]`` and ``[signing]``
+    apply, as they did live.
+    """
+    replay(
+        frames,
+        strategy,
+        params,
+        fill_model=fill_model,
+        cash=to_decimal("cash", cash),
+        seed=seed,
+        out=out,
+        calendar=settings.market.calendar,
+        risk=settings.risk,
+        execution=settings.execution,
+        signing=settings.signing,
+        progress=False,
+    )
+    return out / STORE_FILE
 
 
 def _lake(lake: Path | None, settings: Settings) -> Path:
@@ -155,6 +201,31 @@ def _out_folder(out: Path) -> Path:
         raise ConfigurationError(f"--out {out} is not empty: give a new folder")
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def _parameters(
+    given: list[str], manifest: Path | None, settings: Settings, live: inputs.StoreDay
+) -> dict[str, str]:
+    """``--param``, else the parameters of the manifest live ran under.
+
+    Raises:
+        ConfigurationError: the manifest is not the one on the live decisions.
+        ManifestMissing, ManifestMalformed: no such manifest file, or not one.
+    """
+    params = dict(parse_params(given))
+    path = manifest or (
+        Path(settings.model.manifest) if settings.model.manifest else None
+    )
+    if path is None:
+        return params
+    signed = read_signed_manifest(path).manifest
+    ours = manifest_hash(signed)
+    if live.manifest_hashes and ours not in live.manifest_hashes:
+        theirs = ", ".join(h[:12] for h in sorted(live.manifest_hashes))
+        raise ConfigurationError(
+            f"--manifest {path} is {ours[:12]}; live decided under {theirs}"
+        )
+    return params or manifest_parameters(signed)
 
 
 def _check_strategy(live: inputs.StoreDay, replayed: inputs.StoreDay) -> None:

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 import attrs
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from tradecore.adapters.data.lake_recordings import recorded_table
 from tradecore.adapters.sqlstore import open_store
@@ -50,6 +52,8 @@ class StoreDay:
     sides: list[DecisionSide]
     strategy_ids: frozenset[str]
     config_hashes: frozenset[str]
+    #: The signed manifests the decisions were made under (none: paper, unsigned).
+    manifest_hashes: frozenset[str]
 
 
 def store_url(text: str) -> str:
@@ -64,6 +68,14 @@ def store_url(text: str) -> str:
     if not path.is_file():
         raise ConfigurationError(f"--store {text}: no such database file")
     return f"sqlite:///{path}"
+
+
+def shown_url(url: str) -> str:
+    """``url`` as a report may show it: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(a database URL that does not parse)"
 
 
 def session_of(at: datetime) -> date:
@@ -151,6 +163,9 @@ def read_day(
         sides=sides,
         strategy_ids=frozenset(d.strategy_id for d in decisions),
         config_hashes=frozenset(d.config_hash for d in decisions),
+        manifest_hashes=frozenset(
+            d.manifest_hash for d in decisions if d.manifest_hash
+        ),
     )
 
 
