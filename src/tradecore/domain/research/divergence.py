@@ -4,7 +4,9 @@ name why each pair differs, and price the difference.
 Both sides are read as :class:`DecisionSide` rows: one per decision, keyed by the
 strategy, the symbol and the *bar* it was decided on (``bar_at``, the bar's start),
 not by the decision's clock time, which live is the wall clock a little after the
-bar closed and in a replay is the bar's close exactly. A pair differs when the
+bar closed and in a replay is the bar's close exactly (several decisions of one side
+on one bar, a protective order placed on a fill say, pair in time order). A pair
+differs when the
 outcome, the order, its fills or their prices differ; each difference gets one
 :class:`DivergenceKind`, the first that explains it in this order:
 
@@ -17,7 +19,8 @@ outcome, the order, its fills or their prices differ; each difference gets one
    answer or a REJECTED intent; the replay's simulated venue can reject too);
 4. ``sizing``: the sides ordered different quantities or sides, or one ordered and
    the other skipped, while holding different positions when they decided (a
-   knock-on of an earlier difference) or for another reason (``outcome``);
+   knock-on of an earlier difference), or both ordered, different quantities;
+   ``outcome``: one skipped or failed for a reason the other did not have;
 5. ``partial_fill``: the same order, filled in less than the ordered quantity at its
    first execution on one side and whole on the other;
 6. ``fill_price``: the same order and quantity, filled at a different average price.
@@ -49,6 +52,8 @@ from tradecore.domain.errors import InvalidInput
 _ZERO = Decimal(0)
 #: A (strategy id, symbol, bar start) key: what a decision was made on.
 PairKey = tuple[str, str, datetime]
+#: A pair key and the decision's place among that side's decisions on the bar.
+_Ordinal = tuple[str, str, datetime, int]
 
 
 class DivergenceKind(enum.StrEnum):
@@ -224,25 +229,31 @@ def compare_sessions(
     """Every difference of a session, in bar then symbol then strategy order.
 
     ``marks`` holds each symbol's session close; ``arrivals`` the live arrival of
-    each (symbol, bar start) (a bar absent from it was never recorded).
-
-    Raises:
-        InvalidInput: a symbol traded without a mark, or two decisions of one side
-            on the same bar.
+    each (symbol, bar start) (a bar absent from it was never recorded). Several
+    decisions of one side on one bar (a protective order placed on a fill, say)
+    pair in time order: the first with the first. A symbol without a session close
+    (nothing recorded for it) is marked at the decision's last fill, so only a
+    price difference counts, and the cause says so.
     """
-    ours, theirs = _by_key(live, "live"), _by_key(replay, "replay")
+    ours, theirs = _by_key(live), _by_key(replay)
     found = []
-    for key in sorted(set(ours) | set(theirs), key=lambda k: (k[2], k[1], k[0])):
-        _, symbol, bar_at = key
-        if symbol not in marks:
-            raise InvalidInput("marks", symbol, "no session close for this symbol")
+    for key in sorted(set(ours) | set(theirs), key=lambda k: (k[2], k[1], k[0], k[3])):
+        _, symbol, bar_at, _ = key
+        one, other = ours.get(key), theirs.get(key)
+        mark = marks.get(symbol)
         difference = classify(
-            ours.get(key),
-            theirs.get(key),
-            mark=marks[symbol],
+            one,
+            other,
+            mark=_last_fill(one, other) if mark is None else mark,
             arrival=arrivals.get((symbol, bar_at), BarArrival(lag=None)),
             late_after=late_after,
         )
+        if difference is not None and mark is None:
+            difference = attrs.evolve(
+                difference,
+                cause=f"{difference.cause} (no session close of {symbol} recorded: "
+                "marked at the last fill)",
+            )
         if difference is not None:
             found.append(difference)
     return found
@@ -290,13 +301,22 @@ def bar_decided_on(
     return max(start for _, start in known[:index])
 
 
-def _by_key(sides: Iterable[DecisionSide], which: str) -> dict[PairKey, DecisionSide]:
-    keyed: dict[PairKey, DecisionSide] = {}
-    for side in sides:
-        if side.key in keyed:
-            raise InvalidInput(f"{which} decisions", side.key, "two on one bar")
-        keyed[side.key] = side
+def _by_key(sides: Iterable[DecisionSide]) -> dict[_Ordinal, DecisionSide]:
+    """Each decision by (strategy, symbol, bar, n): the n-th on that bar, in time."""
+    keyed: dict[_Ordinal, DecisionSide] = {}
+    seen: Counter[PairKey] = Counter()
+    for side in sorted(sides, key=lambda s: (s.key, s.decided_at)):
+        keyed[(*side.key, seen[side.key])] = side
+        seen[side.key] += 1
     return keyed
+
+
+def _last_fill(*sides: DecisionSide | None) -> Decimal:
+    """The last fill price of the first side that has one (0: nothing filled)."""
+    for side in sides:
+        if side is not None and side.executions:
+            return side.executions[-1].price
+    return _ZERO
 
 
 def _kind_and_cause(

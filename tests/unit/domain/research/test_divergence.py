@@ -231,7 +231,9 @@ def test_nonsense_pairs_are_refused() -> None:
         judge(order(), other_bar)
 
 
-def test_a_session_compares_bar_by_bar_and_needs_every_mark() -> None:
+def test_a_session_compares_bar_by_bar_and_marks_an_unrecorded_symbol_at_its_fill() -> (
+    None
+):
     first = order(executions=fills(("5", "100")))
     later = order(
         "sell",
@@ -257,12 +259,32 @@ def test_a_session_compares_bar_by_bar_and_needs_every_mark() -> None:
         ("AAPL", DivergenceKind.FILL_PRICE),
     ]
     assert [d.pnl_effect for d in found] == [D(1), D(5)]
-    with pytest.raises(InvalidInput, match="no session close"):
-        compare_sessions([msft], [], marks={}, arrivals=arrivals, late_after=LATE_AFTER)
-    with pytest.raises(InvalidInput, match="two on one bar"):
-        compare_sessions(
-            [first, first], [], marks={"AAPL": D(1)}, arrivals={}, late_after=LATE_AFTER
-        )
+    # a symbol nothing was recorded for is marked at the decision's last fill
+    unmarked = compare_sessions(
+        [msft], [], marks={}, arrivals=arrivals, late_after=LATE_AFTER
+    )
+    assert [d.pnl_effect for d in unmarked] == [D(0)]
+    assert "no session close of MSFT recorded" in unmarked[0].cause
+
+
+def test_two_decisions_on_one_bar_pair_in_time_order() -> None:
+    entry = order(executions=fills(("5", "100")))
+    stop = order(
+        "sell",
+        executions=fills(("5", "99")),
+        decided_at=DECIDED + timedelta(seconds=30),
+    )
+    found = compare_sessions(
+        [stop, entry],
+        [entry, attrs.evolve(stop, executions=fills(("5", "98")))],
+        marks={"AAPL": D(102)},
+        arrivals={("AAPL", BAR): ON_TIME},
+        late_after=LATE_AFTER,
+    )
+    assert [(d.at, d.kind) for d in found] == [
+        (stop.decided_at, DivergenceKind.FILL_PRICE)
+    ]
+    assert found[0].pnl_effect == D(5)  # sold 1 higher live
 
 
 def test_the_summary_counts_kinds_totals_and_ranks_the_biggest() -> None:
