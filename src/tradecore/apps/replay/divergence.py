@@ -87,6 +87,7 @@ def divergence(
     late_after: float = typer.Option(
         DEFAULT_LATE_AFTER_S,
         "--late-after",
+        min=0.0,
         help="Seconds after its close a live bar counts as late.",
     ),
 ) -> None:

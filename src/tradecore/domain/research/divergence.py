@@ -22,7 +22,7 @@ outcome, the order, its fills or their prices differ; each difference gets one
    knock-on of an earlier difference), or both ordered, different quantities;
    ``outcome``: one skipped or failed for a reason the other did not have;
 5. ``partial_fill``: the same order, filled in less than the ordered quantity at its
-   first execution on one side and whole on the other;
+   first execution on one side and whole on the other, or to different totals;
 6. ``fill_price``: the same order and quantity, filled at a different average price.
 
 The P&L effect of a difference is what it changed in the day's P&L, marked to the
@@ -379,6 +379,11 @@ def _both_sided(live: DecisionSide, replay: DecisionSide) -> tuple[DivergenceKin
         return DivergenceKind.PARTIAL_FILL, (
             f"{name} filled {_plain(first)} of {_plain(side.ordered_qty)} at first "
             f"({_plain(side.filled_qty)} in {len(side.executions)} fills in all)"
+        )
+    if live.filled_qty != replay.filled_qty:
+        return DivergenceKind.PARTIAL_FILL, (
+            f"filled {_plain(live.filled_qty)} live vs {_plain(replay.filled_qty)} "
+            f"in the replay of {_plain(live.ordered_qty)} ordered"
         )
     return DivergenceKind.FILL_PRICE, "filled at a different price"
 

@@ -127,6 +127,16 @@ def test_a_partial_fill_in_the_replay_only_is_the_replay_s() -> None:
     assert found.pnl_effect == D(8)
 
 
+def test_both_filled_in_pieces_to_different_totals_is_partial() -> None:
+    live = order(executions=fills(("1", "100"), ("2", "100")))
+    replay = order(executions=fills(("2", "100"), ("3", "100")))
+    found = judge(live, replay)
+    assert found is not None
+    assert found.kind is DivergenceKind.PARTIAL_FILL
+    assert found.cause == "filled 3 live vs 5 in the replay of 5 ordered"
+    assert found.pnl_effect == D(-4)
+
+
 def test_a_reject_costs_minus_what_the_other_side_made() -> None:
     live = order(outcome="failed", reason="rejected:40310000", rejected=True)
     found = judge(live, order(executions=fills(("5", "100"))), mark="103")
