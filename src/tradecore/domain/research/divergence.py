@@ -385,7 +385,17 @@ def _both_sided(live: DecisionSide, replay: DecisionSide) -> tuple[DivergenceKin
             f"filled {_plain(live.filled_qty)} live vs {_plain(replay.filled_qty)} "
             f"in the replay of {_plain(live.ordered_qty)} ordered"
         )
-    return DivergenceKind.FILL_PRICE, "filled at a different price"
+    return DivergenceKind.FILL_PRICE, _price_cause(live, replay)
+
+
+def _price_cause(live: DecisionSide, replay: DecisionSide) -> str:
+    """``live paid 0.01 more a share`` (a buy) or ``live received ... less`` (a sell)."""
+    ours, theirs = live.average_price, replay.average_price
+    if ours is None or theirs is None:  # pragma: no cover - equal totals, both filled
+        return "filled at a different price"
+    verb = "received" if live.side == "sell" else "paid"
+    more = "more" if ours > theirs else "less"
+    return f"live {verb} {_plain(round(abs(ours - theirs), 4))} {more} a share"
 
 
 def _alike(live: DecisionSide, replay: DecisionSide) -> bool:

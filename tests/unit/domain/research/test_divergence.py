@@ -81,6 +81,7 @@ def test_a_buy_filled_higher_live_costs_qty_times_the_price_difference() -> None
     # live: 5 * (102 - 101) = 5; replay: 5 * (102 - 100) = 10
     assert found.pnl_effect == D(-5)
     assert found.live == "buy 5 filled 5 @ 101"
+    assert found.cause == "live paid 1 more a share"
     assert found.replay == "buy 5 filled 5 @ 100"
     assert (found.at, found.bar_at, found.symbol) == (DECIDED, BAR, "AAPL")
 
@@ -93,6 +94,7 @@ def test_a_sell_filled_lower_live_costs_too() -> None:
     )
     assert found is not None
     assert found.kind is DivergenceKind.FILL_PRICE
+    assert found.cause == "live received 1 less a share"
     # -sign * qty * (live px - replay px) = -(-1) * 5 * (99 - 100)
     assert found.pnl_effect == D(-5)
 
