@@ -95,12 +95,14 @@ def _write_day(url: str) -> dict[str, str]:
     aapl, msft = _decision("AAPL", decided, "0"), _decision("MSFT", decided, "0")
     skip = _decision("AAPL", decided + 5 * MINUTE, "5")
     tomorrow = _decision("AAPL", decided + timedelta(days=1), "0")
+    # 23:30 UTC on the 4th is 18:30 on the 4th in New York: the session before
+    yesterday = _decision("AAPL", datetime(2026, 1, 4, 23, 30, tzinfo=UTC), "0")
     store = open_store(url, durability="normal")
     try:
         with store.unit_of_work() as uow:
             for intent in (buy, child, rejected):
                 uow.intents.create(intent)
-            for decision in (aapl, msft, skip, tomorrow):
+            for decision in (aapl, msft, skip, tomorrow, yesterday):
                 uow.decisions.record_decision(decision)
             outcomes = [
                 (aapl, OutcomeKind.SUBMITTED, buy.client_order_id, None),
@@ -146,7 +148,7 @@ def test_a_session_is_read_as_sides_keyed_by_bar(store_url: str) -> None:
     assert day.config_hashes == frozenset({"cfg"})
     assert day.manifest_hashes == frozenset()
     sides = {(s.symbol, s.decided_at): s for s in day.sides}
-    assert len(sides) == 3  # tomorrow's decision is another session
+    assert len(sides) == 3  # yesterday's and tomorrow's are other sessions
     decided = BAR + MINUTE
     buy = sides[("AAPL", decided)]
     # decided at 15:07:00, before the 15:06 bar arrived (15:07:01): the 15:05 bar
@@ -211,6 +213,10 @@ def test_store_urls_and_what_a_report_shows_of_them(tmp_path: Path) -> None:
 
 
 def test_a_session_is_dated_in_new_york() -> None:
+    assert inputs.session_start(SESSION) == datetime(2026, 1, 5, 5, 0, tzinfo=UTC)
+    assert inputs.session_start(date(2026, 7, 6)) == datetime(
+        2026, 7, 6, 4, 0, tzinfo=UTC
+    )
     # 00:30 UTC on the 6th is 19:30 on the 5th in New York (EST)
     assert inputs.session_of(datetime(2026, 1, 6, 0, 30, tzinfo=UTC)) == SESSION
     # 13:30 UTC in July is 09:30 EDT, the same day

@@ -12,7 +12,7 @@ replay's decision on that bar.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -83,6 +83,11 @@ def session_of(at: datetime) -> date:
     return at.astimezone(SESSION_ZONE).date()
 
 
+def session_start(session: date) -> datetime:
+    """Midnight in New York starting ``session``, in UTC: where its records begin."""
+    return datetime.combine(session, time(0), tzinfo=SESSION_ZONE).astimezone(UTC)
+
+
 def live_arrivals(lake: Path, session: date) -> dict[tuple[str, datetime], datetime]:
     """When the live run first received each (symbol, bar start) it was served.
 
@@ -138,17 +143,18 @@ def read_day(
     url: str, session: date, known: KnownBars, interval: timedelta
 ) -> StoreDay:
     """The decisions of ``session`` in the store at ``url``, as comparable sides."""
+    since = session_start(session)
     store = open_store(url, durability="normal")
     try:
         with store.unit_of_work() as uow:
             decisions = [
                 d
-                for d in uow.decisions.all_decisions()
+                for d in uow.decisions.decisions_since(since)
                 if session_of(d.decided_at) == session
             ]
-            outcomes = {o.decision_id: o for o in uow.decisions.all_outcomes()}
-            intents = uow.intents.by_status(*IntentStatus)
-            fills = uow.fills.all()
+            outcomes = {o.decision_id: o for o in uow.decisions.outcomes_since(since)}
+            intents = uow.intents.by_status_since(since, *IntentStatus)
+            fills = [f for i in intents for f in uow.fills.for_order(i.client_order_id)]
     finally:
         store.close()
     orders = _orders_by_root(intents)
