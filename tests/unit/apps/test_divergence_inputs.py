@@ -16,10 +16,10 @@ import attrs
 import pytest
 
 from tests.contract.sql_support import migrated
+from tests.factories import key
 from tradecore.adapters.sqlstore import open_store
 from tradecore.apps.replay import divergence_inputs as inputs
 from tradecore.domain.errors import ConfigurationError
-from tradecore.domain.orders.client_order_id import DecisionKey
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.lifecycle import IntentStatus
@@ -42,17 +42,11 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def _intent(symbol: str, side: Side, qty: str, at: datetime, tag: str) -> OrderIntent:
-    key = DecisionKey(
-        strategy_id="sma",
-        symbol=symbol,
-        side=side,
-        session_date=at.date(),
-        horizon="bar",
-        signal_hash=tag,
-        qty=Decimal(qty),
+    decision = key(
+        strategy_id="sma", symbol=symbol, side=side, signal_hash=tag, qty=Decimal(qty)
     )
     spec = OrderSpec(symbol=symbol, side=side, qty=Decimal(qty))
-    return OrderIntent.create(key, spec, decided_at=at)
+    return OrderIntent.create(decision, spec, decided_at=at)
 
 
 def _decision(symbol: str, at: datetime, position: str) -> DecisionRecord:
