@@ -35,6 +35,7 @@ from tradecore.apps.config.operations import (
     SigningSettings,
 )
 from tradecore.apps.config.promotion import PromotionSettings
+from tradecore.apps.config.books import BooksSettings
 from tradecore.apps.config.risk import RiskSettings, describe_error, register_hooks
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.hashing import canonical_bytes, sha256_hex
@@ -178,6 +179,8 @@ class Settings:
     reconcile: ReconcileSettings = attrs.field(factory=ReconcileSettings)
     #: The promotion gate's thresholds (``tradecore-replay promote``).
     promotion: PromotionSettings = attrs.field(factory=PromotionSettings)
+    #: Tax lots (``tradecore-live books``).
+    books: BooksSettings = attrs.field(factory=BooksSettings)
 
 
 #: Environment variable -> dotted settings key.
