@@ -127,10 +127,12 @@ def test_lots_show_the_replacement_basis_and_tacked_holding_period(db: str) -> N
     ]
     assert "x3/w1" in open_line
     assert "2024-06-20" in open_line  # acquired: Jan 6 2025 minus 200 days
-    assert "5200.00" in open_line and "1000.00" in open_line
+    assert "5200.00" in open_line
+    assert "1000.00" in open_line
     # As of Dec 31 the January buy has not happened: no wash sale yet.
     as_of = _books("lots", "--symbol", "AAPL", "--date", "2024-12-31", "--db", db)
-    assert "x3" not in as_of and "-1000.00" in as_of
+    assert "x3" not in as_of
+    assert "-1000.00" in as_of
 
 
 def test_blotter_and_pnl_use_the_new_york_session_date(db: str, tmp_path: Path) -> None:
@@ -141,9 +143,11 @@ def test_blotter_and_pnl_use_the_new_york_session_date(db: str, tmp_path: Path) 
         ("order", "c2", "sell"),
         ("fill", "c2", "sell"),
     ]
-    assert rows[1]["execution_id"] == "x2" and rows[1]["price"] == "40"
+    assert rows[1]["execution_id"] == "x2"
+    assert rows[1]["price"] == "40"
     page = out.with_suffix(".html").read_text()
-    assert "<td>x2</td>" in page and "Blotter 2024-12-20" in page
+    assert "<td>x2</td>" in page
+    assert "Blotter 2024-12-20" in page
     assert _books("blotter", "--date", "2024-12-21", "--db", db).count("\n") == 1
     pnl = _books("pnl", "--date", "2024-12-20", "--db", db).splitlines()
     assert pnl[0].split() == [
@@ -162,4 +166,5 @@ def test_bad_input_is_one_line_and_an_exit_code(tmp_path: Path) -> None:
     missing = runner.invoke(
         app, ["books", "tax", "--year", "2024", "--db", str(tmp_path / "none.db")]
     )
-    assert missing.exit_code == 5 and "no such file" in missing.output
+    assert missing.exit_code == 5
+    assert "no such file" in missing.output
