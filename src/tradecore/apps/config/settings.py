@@ -27,6 +27,7 @@ from tradecore.adapters.sqlstore.engine import (
     DEFAULT_LOCK_TIMEOUT_S,
     DEFAULT_STATEMENT_TIMEOUT_S,
 )
+from tradecore.apps.config.books import BooksSettings
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.operations import (
     AlertSettings,
@@ -35,7 +36,6 @@ from tradecore.apps.config.operations import (
     SigningSettings,
 )
 from tradecore.apps.config.promotion import PromotionSettings
-from tradecore.apps.config.books import BooksSettings
 from tradecore.apps.config.risk import RiskSettings, describe_error, register_hooks
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.hashing import canonical_bytes, sha256_hex

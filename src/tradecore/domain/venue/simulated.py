@@ -432,6 +432,8 @@ class SimVenue:
             buying_power=self._buying_power(exclude=None),
             equity=ledger.equity(marks),
             as_of=now,
+            daytrade_count=self._day_trades.count(now) if pdt_in_force(now) else None,
+            pattern_day_trader=self.config.account.pattern_day_trader,
         )
 
     @property
