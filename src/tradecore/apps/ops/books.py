@@ -31,11 +31,15 @@ from tradecore.domain.books.daily_pnl import daily_pnl, last_prices
 from tradecore.domain.books.events import trade_date
 from tradecore.domain.books.form_8949 import HEADER, cents, rows_for_year, shares
 from tradecore.domain.books.lots import ClosedLot, Lot
+from tradecore.domain.books.statement import Difference
 from tradecore.domain.books.tax_lots import Books
-from tradecore.domain.errors import ConfigurationError
+from tradecore.domain.errors import ConfigurationError, TransientBrokerError
 from tradecore.domain.market.corporate_actions import CorporateAction
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import OrderIntent
+from tradecore.ports.alerts import Alert, Severity
+from tradecore.ports.broker import Broker
+from tradecore.ports.statements import FillStatement
 from tradecore.services.books.history import TradingHistory, read_history
 
 app = CliTyper(
@@ -329,3 +333,93 @@ def tax(
         books = _books(settings, history, actions)
         rows = rows_for_year(books.closed, year)
         _emit(to_csv(HEADER, rows), out, f"{len(rows)} Form 8949 rows for {year}")
+
+
+# --- reconcile ---------------------------------------------------------------------
+
+
+@app.command()
+def reconcile(
+    ctx: typer.Context,
+    day: DateOption,
+    db: DbOption = None,
+    actions: ActionsOption = None,
+) -> None:
+    """Compare a session day's fills and the positions with the broker's statement.
+
+    The broker's FILL account activities of the day against the store's fills (by
+    execution id, then symbol, side, quantity and price), and its positions now
+    against the lots. Differences are listed and alerted (books.statement_mismatch).
+    Exits 4 when the broker cannot be read or keeps no statement.
+    """
+    with cli_errors():
+        session = _session(day)
+        settings, history = load(ctx, db)
+        books = _books(settings, history, actions)
+        differences = _statement_differences(settings, history, books, session)
+        if not differences:
+            typer.echo(f"clean: the books agree with the broker on {session}")
+            return
+        for difference in differences:
+            typer.echo(difference.line())
+        _alert(ctx, db, settings, session, differences)
+
+
+def _statement_differences(
+    settings: Settings, history: TradingHistory, books: Books, session: date
+) -> list[Difference]:
+    from tradecore.adapters.clock import SystemClock
+    from tradecore.apps.wiring.broker_factory import build_broker, close_broker
+    from tradecore.services.books.statement_check import check_statement
+
+    broker = build_broker(settings, SystemClock())
+    if broker is None:
+        raise TransientBrokerError("no broker configured ([broker] kind)")
+    try:
+        statement = _statement_of(broker)
+        return check_statement(history, books, statement, broker.positions(), session)
+    finally:
+        close_broker(broker)
+
+
+def _statement_of(broker: Broker) -> FillStatement:
+    from tradecore.adapters.alpaca.broker import AlpacaBroker
+
+    if not isinstance(broker, AlpacaBroker):
+        raise TransientBrokerError(
+            f"{type(broker).__name__} keeps no statement of fills (needs [broker] "
+            "kind = alpaca)"
+        )
+    return broker
+
+
+def _alert(
+    ctx: typer.Context,
+    db: str | None,
+    settings: Settings,
+    session: date,
+    differences: Sequence[Difference],
+) -> None:
+    from tradecore.adapters.clock import SystemClock
+    from tradecore.apps.wiring.alerting import build_alert_router
+
+    clock = SystemClock()
+    store = open_store(settings.store.url)
+    router = build_alert_router(settings.alerts, clock, store=store)
+    try:
+        router.send(
+            Alert(
+                severity=Severity.WARNING,
+                code="books.statement_mismatch",
+                message=f"{len(differences)} difference(s) between the books and "
+                f"the broker's statement of {session}",
+                raised_at=clock.now(),
+                context={
+                    "session": session.isoformat(),
+                    "differences": [d.line() for d in differences[:20]],
+                },
+            )
+        )
+    finally:
+        router.close()
+        store.close()
