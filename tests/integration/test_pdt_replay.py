@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from tests.risk_support import audit_rows
 from tradecore.adapters.calendar import ExchangeCalendar
 from tradecore.adapters.sqlstore import open_store
 from tradecore.apps.config.risk import RiskSettings
@@ -43,6 +44,11 @@ class InAndOut:
         self._bars += 1
         qty = 10 if self._bars % 2 else 0
         return (Target(symbol, Decimal(qty), signal=f"bar {self._bars}"),)
+
+
+def _warnings(tmp_path: Path, cash: int) -> list[dict[str, object]]:
+    rows = audit_rows(tmp_path / f"cash{cash}" / "replay.db", "alert")
+    return [p for _, p in rows if p.get("code") == "risk.pdt_warning"]
 
 
 def _run(tmp_path: Path, cash: int) -> tuple[list[OutcomeRecord], list[Fill]]:
@@ -86,9 +92,13 @@ def test_the_fourth_round_trip_is_refused_under_25000(tmp_path: Path) -> None:
     assert len(sells) == 3  # three day trades went through, no fourth
     # After the refusal the position stays open: no further buys are needed.
     assert fills[-1].side.value == "buy"
+    (warning,) = _warnings(tmp_path, 20_000)  # once, at the third day trade
+    assert warning["context"] == {"day_trades": 3, "symbol": "AAA"}
 
 
 def test_every_round_trip_passes_with_25000_or_more(tmp_path: Path) -> None:
     outcomes, fills = _run(tmp_path, 30_000)
     assert not [o for o in outcomes if o.reason == "risk:pdt"]
     assert len([f for f in fills if f.side.value == "sell"]) >= 6
+    # The warning is about the count, whatever the equity.
+    assert len(_warnings(tmp_path, 30_000)) == 1
