@@ -24,7 +24,11 @@ import numpy as np
 
 from tradecore.domain.broker_rules import CONTEXT_RULES, context_breach, shape_breach
 from tradecore.domain.broker_rules.breach import RuleBreach
-from tradecore.domain.broker_rules.context import AccountFlags
+from tradecore.domain.broker_rules.context import (
+    AccountFlags,
+    RestingSummary,
+    summarize,
+)
 from tradecore.domain.broker_rules.day_trading import (
     DAY_TRADES_ALLOWED,
     pdt_in_force,
@@ -66,7 +70,7 @@ from tradecore.domain.venue.corporate_actions import (
 )
 from tradecore.domain.venue.day_trades import DayTrades
 from tradecore.domain.venue.legs import create_legs
-from tradecore.domain.venue.rule_context import venue_rule_context
+from tradecore.domain.venue.rule_context import resting_orders, venue_rule_context
 from tradecore.domain.venue.sim_order import FRACTION_STEP, SimOrder, derive_id
 
 B = BrokerOrderStatus
@@ -309,6 +313,7 @@ class SimVenue:
             seconds=self.config.fill_model.latency.cancel(self._rng)
         )
         order.status, order.updated_at = B.PENDING_CANCEL, now
+        self._book.resting.touch(order)  # a pending cancel no longer rests
         order.tighten_deadline(effect)
         self._book.emit(OrderEventKind.PENDING_CANCEL, order, now)
         self._book.schedule(
@@ -391,7 +396,7 @@ class SimVenue:
             account=self.account_flags(now),
             reference_price=None if bar is None else to_price(bar.close),
             position=self._book.ledger.position(symbol),
-            working=self._book.working.get(symbol, {}).values(),
+            resting=self._book.resting.summary(symbol, self._book.working),
             opened_today=self._day_trades.opened_today(symbol, now),
             session=session,
         )
@@ -501,6 +506,14 @@ class SimVenue:
         if qty <= 0:
             raise BrokerRejected(f"notional {spec.notional} buys nothing", code="qty")
         return qty
+
+    def resting_summary(self, symbol: str) -> RestingSummary:
+        """The resting orders of ``symbol`` as the book rules read them (incremental)."""
+        return self._book.resting.summary(symbol, self._book.working)
+
+    def resting_from_scratch(self, symbol: str) -> RestingSummary:
+        """:meth:`resting_summary` walking every working order: its oracle."""
+        return summarize(resting_orders(self._book.working.get(symbol, {}).values()))
 
     def buying_power_from_scratch(self) -> Decimal:
         """Return buying power walking every open order: the incremental figure's oracle.
