@@ -27,6 +27,7 @@ from tradecore.adapters.sqlstore.engine import (
     DEFAULT_LOCK_TIMEOUT_S,
     DEFAULT_STATEMENT_TIMEOUT_S,
 )
+from tradecore.apps.config.books import BooksSettings
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.operations import (
     AlertSettings,
@@ -178,6 +179,8 @@ class Settings:
     reconcile: ReconcileSettings = attrs.field(factory=ReconcileSettings)
     #: The promotion gate's thresholds (``tradecore-replay promote``).
     promotion: PromotionSettings = attrs.field(factory=PromotionSettings)
+    #: Tax lots (``tradecore-live books``).
+    books: BooksSettings = attrs.field(factory=BooksSettings)
 
 
 #: Environment variable -> dotted settings key.
