@@ -27,6 +27,7 @@ from tradecore.adapters.sqlstore.engine import (
     DEFAULT_LOCK_TIMEOUT_S,
     DEFAULT_STATEMENT_TIMEOUT_S,
 )
+from tradecore.apps.config.books import BooksSettings
 from tradecore.apps.config.console import ConsoleSettings
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.operations import (
@@ -181,6 +182,8 @@ class Settings:
     promotion: PromotionSettings = attrs.field(factory=PromotionSettings)
     #: The operator console (``tradecore-live console``).
     console: ConsoleSettings = attrs.field(factory=ConsoleSettings)
+    #: Tax lots (``tradecore-live books``).
+    books: BooksSettings = attrs.field(factory=BooksSettings)
 
 
 #: Environment variable -> dotted settings key.

@@ -138,6 +138,12 @@ def _tca(app: typer.Typer) -> None:
     app.command("tca")(tca.live_tca)
 
 
+def _books(app: typer.Typer) -> None:
+    from tradecore.apps.ops import books
+
+    app.add_typer(books.app, name="books")
+
+
 def _cost_model(app: typer.Typer) -> None:
     from tradecore.apps.ops import cost_model
 
@@ -176,6 +182,7 @@ COMMANDS: dict[str, Register] = {
     "run": _run,
     "reconcile": _reconcile,
     "tca": _tca,
+    "books": _books,
     "cost-model": _cost_model,
     "secrets": _secrets,
     "model": _model,

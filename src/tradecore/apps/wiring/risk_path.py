@@ -22,6 +22,7 @@ import attrs
 from tradecore.apps.config.risk import RiskSettings, build_breakers, build_checker
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.risk.kill_request import KillRequest
+from tradecore.domain.risk.pdt import DayTradeMonitor
 from tradecore.domain.risk.pre_trade import TradingHours
 from tradecore.domain.strategies.protocol import Protection
 from tradecore.ports.alerts import Alerter
@@ -108,6 +109,7 @@ def compose_risk_path(
         calendar=session,
         shared_store=shared_store,
         trading_status=trading_status,
+        pdt=DayTradeMonitor(risk.pdt, session) if risk.pdt.enabled else None,
     )
     watched = MonitoredBroker(
         broker, gate, clock, health=monitor, alerter=alerter, metrics=metrics
