@@ -99,6 +99,12 @@ def _parity(app: typer.Typer) -> None:
     app.command()(parity.parity)
 
 
+def _divergence(app: typer.Typer) -> None:
+    from tradecore.apps.replay import divergence
+
+    app.command()(divergence.divergence)
+
+
 def _sweep(app: typer.Typer) -> None:
     from tradecore.apps.replay import sweep
 
@@ -145,6 +151,7 @@ COMMANDS: dict[str, Register] = {
     "train": _train,
     "tca": _tca,
     "parity": _parity,
+    "divergence": _divergence,
     "sweep": _sweep,
     "walkforward": _walkforward,
     "leakage": _leakage,

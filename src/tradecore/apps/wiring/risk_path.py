@@ -24,6 +24,7 @@ from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.regimes.monitor import RegimeMonitor
 from tradecore.domain.risk.breakers.regime import RegimeBreaker, RegimeBreakerConfig
 from tradecore.domain.risk.kill_request import KillRequest
+from tradecore.domain.risk.pdt import DayTradeMonitor
 from tradecore.domain.risk.pre_trade import TradingHours
 from tradecore.domain.strategies.protocol import Protection
 from tradecore.ports.alerts import Alerter
@@ -120,6 +121,7 @@ def compose_risk_path(
         calendar=session,
         shared_store=shared_store,
         trading_status=trading_status,
+        pdt=DayTradeMonitor(risk.pdt, session) if risk.pdt.enabled else None,
     )
     watched = MonitoredBroker(
         broker, gate, clock, health=monitor, alerter=alerter, metrics=metrics
