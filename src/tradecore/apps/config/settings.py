@@ -27,6 +27,8 @@ from tradecore.adapters.sqlstore.engine import (
     DEFAULT_LOCK_TIMEOUT_S,
     DEFAULT_STATEMENT_TIMEOUT_S,
 )
+from tradecore.apps.config.books import BooksSettings
+from tradecore.apps.config.console import ConsoleSettings
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.operations import (
     AlertSettings,
@@ -35,6 +37,7 @@ from tradecore.apps.config.operations import (
     SigningSettings,
 )
 from tradecore.apps.config.promotion import PromotionSettings
+from tradecore.apps.config.regime import RegimeSettings
 from tradecore.apps.config.risk import RiskSettings, describe_error, register_hooks
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.hashing import canonical_bytes, sha256_hex
@@ -178,6 +181,12 @@ class Settings:
     reconcile: ReconcileSettings = attrs.field(factory=ReconcileSettings)
     #: The promotion gate's thresholds (``tradecore-replay promote``).
     promotion: PromotionSettings = attrs.field(factory=PromotionSettings)
+    #: Market regimes fitted on past bars only, and what they change (off by default).
+    regime: RegimeSettings = attrs.field(factory=RegimeSettings)
+    #: The operator console (``tradecore-live console``).
+    console: ConsoleSettings = attrs.field(factory=ConsoleSettings)
+    #: Tax lots (``tradecore-live books``).
+    books: BooksSettings = attrs.field(factory=BooksSettings)
 
 
 #: Environment variable -> dotted settings key.

@@ -9,6 +9,7 @@ counts once per session however many fills it takes. The account's configured
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -33,8 +34,10 @@ class DayTrades:
         self._session_end: datetime | None = None
         self._opened: dict[str, Decimal] = {}
         self._counted: set[str] = set()
-        #: Session dates of the day trades made, oldest first.
-        self.trades: list[date] = []
+        #: Session dates of the day trades still inside the window, oldest first
+        #: (older ones are dropped: sessions only move forward).
+        self.trades: deque[date] = deque()
+        self._window_start: tuple[date, date] | None = None
 
     def _roll(self, at: datetime) -> date:
         end = self._session_end
@@ -42,7 +45,7 @@ class DayTrades:
             calendar = self._calendar
             session = calendar.trading_day(at)
             if self._session is None and self._initial:
-                self.trades += [session] * self._initial
+                self.trades.extend([session] * self._initial)
             self._session, self._session_end = session, calendar.next_close(at)
             self._opened, self._counted = {}, set()
         assert self._session is not None
@@ -65,14 +68,29 @@ class DayTrades:
         return self._opened.get(symbol, _ZERO)
 
     def count(self, now: datetime) -> int:
-        """Day trades in ``now``'s session and the four before it."""
+        """Day trades in ``now``'s session and the four before it.
+
+        O(1) amortised: the window's first session is computed once per session and
+        trades before it are dropped, so the count is the deque's length.
+        """
         session = self._roll(now)
-        if not self.trades:
+        trades = self.trades
+        if not trades:
             return 0
+        first = self._first_in_window(session)
+        while trades and trades[0] < first:
+            trades.popleft()
+        return len(trades)
+
+    def _first_in_window(self, session: date) -> date:
+        cached = self._window_start
+        if cached is not None and cached[0] == session:
+            return cached[1]
         first = session
         try:
             for _ in range(WINDOW_SESSIONS - 1):
                 first = self._calendar.previous_session(first)
         except InvalidInput:
             pass  # the calendar starts inside the window: count from its start
-        return sum(1 for d in self.trades if d >= first)
+        self._window_start = (session, first)
+        return first
