@@ -29,8 +29,8 @@ from tradecore.apps.console.security import CSP
 from tradecore.domain.risk.trading_state import TradingState
 
 OPERATOR, READER = "operator-token-0123456789abcdef", "reader-token-0123456789abcdef"
-WEBHOOK_SECRET = "whsec-console-must-never-show-this"
-SMTP_PASSWORD = "smtp-password-never-shown"
+WEBHOOK_SECRET = "whsec-console-must-never-show-this"  # pragma: allowlist secret
+SMTP_PASSWORD = "smtp-password-never-shown"  # pragma: allowlist secret
 PAGES = (
     "/",
     "/positions",

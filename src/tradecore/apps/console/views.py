@@ -123,7 +123,7 @@ def health(env: ConsoleEnv) -> dict[str, Any]:
     url = f"http://{obs.host}:{obs.port}/health"
     body: Any = {}
     try:
-        with urllib.request.urlopen(url, timeout=HEALTH_TIMEOUT_S) as answer:
+        with urllib.request.urlopen(url, timeout=HEALTH_TIMEOUT_S) as answer:  # nosec B310 - the scheme is fixed to http above
             body = json.loads(answer.read())
     except urllib.error.HTTPError as error:  # 503: not ready, with the reasons
         body = _json_or_empty(error.read())
