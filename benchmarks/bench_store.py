@@ -94,16 +94,23 @@ def _path_step(store: SqlStore, intents: list[OrderIntent]) -> Step:
     return path
 
 
-def _interleaved(n: int, steps: Sequence[Step]) -> list[list[float]]:
-    """Time ``n`` calls of each step, taking turns, so load changes hit all alike."""
-    samples: list[list[float]] = [[] for _ in steps]
-    clock = time.perf_counter
+def _interleaved(
+    n: int, steps: Sequence[Step]
+) -> tuple[list[list[float]], list[list[float]]]:
+    """Time ``n`` calls of each step, taking turns, so load changes hit all alike.
+
+    Returns the wall times and this process's CPU times, per step.
+    """
+    walls: list[list[float]] = [[] for _ in steps]
+    cpus: list[list[float]] = [[] for _ in steps]
+    clock, cpu = time.perf_counter, time.process_time
     for i in range(n):
-        for step, out in zip(steps, samples, strict=True):
-            started = clock()
+        for step, wall_out, cpu_out in zip(steps, walls, cpus, strict=True):
+            started, cpu_started = clock(), cpu()
             step(i)
-            out.append(clock() - started)
-    return samples
+            wall_out.append(clock() - started)
+            cpu_out.append(cpu() - cpu_started)
+    return walls, cpus
 
 
 @contextmanager
@@ -181,24 +188,26 @@ def _line(kind: str, label: str, samples: list[float]) -> str:
     return f"{kind}: {label:<30} p50 {p50:.3f} ms  p99 {p99:.3f} ms"
 
 
-def _report(
-    kind: str, path: list[float], floor: list[float], disk: list[float]
-) -> list[str]:
+def _report(kind: str, walls: list[list[float]], cpus: list[list[float]]) -> list[str]:
+    path, floor, disk = walls
     ratio = statistics.median(path) / statistics.median(floor)
     disk_ratio = statistics.median(path) / statistics.median(disk)
     verdict = "meets" if ratio <= TARGETS[kind] else "MISSES"
+    path_cpu, floor_cpu = (1e6 * statistics.median(c) for c in cpus[:2])
     return [
         _line(kind, "path (2 durable commits)", path),
         _line(kind, "floor: 2 bare driver commits", floor),
         _line(kind, "floor: 2 write+fsync", disk),
         f"{kind}: ratio path/commit-floor p50 {ratio:.2f}x "
         f"(target <= {TARGETS[kind]}x: {verdict}); path/fsync-floor p50 {disk_ratio:.2f}x",
+        f"{kind}: this process's CPU per call, median: path {path_cpu:.0f} us, "
+        f"floor {floor_cpu:.0f} us",
     ]
 
 
 def _measure(
     url: str, work: Path, n: int, floor: AbstractContextManager[Step]
-) -> list[list[float]]:
+) -> tuple[list[list[float]], list[list[float]]]:
     """Path, commit floor and fsync floor, warmed up, then timed in turns."""
     warm = 30
     store = open_store(url, upgrade=True, durability="full")
@@ -223,14 +232,12 @@ def run(quick: bool) -> list[str]:
         work = Path(tmp)
         url = f"sqlite:///{work / 'bench.db'}"
         lines += _report(
-            "sqlite",
-            *_measure(url, work, n, _sqlite_floor(work / "bench.db")),
+            "sqlite", *_measure(url, work, n, _sqlite_floor(work / "bench.db"))
         )
         try:
             with _postgres_database() as pg_url:
                 lines += _report(
-                    "postgres",
-                    *_measure(pg_url, work, n, _postgres_floor(pg_url)),
+                    "postgres", *_measure(pg_url, work, n, _postgres_floor(pg_url))
                 )
         except (sa.exc.OperationalError, psycopg.OperationalError) as e:
             lines.append(f"postgres: not measured (unreachable at {PG_SERVER}: {e})")

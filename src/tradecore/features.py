@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tradecore.apps.wiring.regime_fitters import install_regime_fitters
 from tradecore.domain.features.declaration import parse_features, to_toml
 from tradecore.domain.features.feature_set import (
     FeatureMatrix,
@@ -28,6 +29,9 @@ from tradecore.domain.market.calendar import MarketCalendar
 
 if TYPE_CHECKING:
     from tradecore.adapters.data.lake import LakeSelection
+
+# ``kind = "regime"`` features fit through hmmlearn (the [regimes] extra).
+install_regime_fitters()
 
 
 def load(path: str | Path) -> FeatureSet:

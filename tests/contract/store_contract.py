@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 import pytest
 
+from tests.contract.store_contract_batches import BatchesContract
 from tests.contract.store_contract_models import ModelStagesContract
 from tests.contract.store_contract_records import RecordsContract
 from tradecore.domain.errors import (
@@ -148,7 +149,7 @@ def _commit_then_hang(factory: StoreFactory, committed: Any) -> None:
     threading.Event().wait(_CHILD_TIMEOUT_S)  # wait here to be SIGKILLed
 
 
-class StoreContract(RecordsContract, ModelStagesContract):
+class StoreContract(RecordsContract, ModelStagesContract, BatchesContract):
     """The Store port's contract; subclass it and provide the fixtures above."""
 
     make_intent = staticmethod(make_intent)

@@ -1,5 +1,8 @@
 """Replay end to end: parity with an independent NumPy reference, determinism across
-processes, bad input, and exactly-once resume after SIGKILL."""
+processes, bad input, and exactly-once resume after SIGKILL.
+
+The byte-identity test takes its seeds, symbol sets and hash seeds from
+tests/seed_matrix.py (one case by default, a matrix under ``nox -s seeds``)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import seed_matrix
 from tests.calendars import xnys
 from tests.references import next_open_sma_cross
 from tradecore.adapters.data.bar_files import write_bar_files
@@ -59,13 +63,13 @@ def test_ideal_fills_match_the_numpy_reference(shape: Shape, seed: int) -> None:
 
 
 def _run_cli(
-    out: Path, data: Path, seed: str, *extra: str
+    out: Path, data: Path, seed: str, *extra: str, run_seed: int = 11
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONHASHSEED": seed}
     argv = [
         sys.executable, "-m", "tradecore.apps.replay.main", "run", "--data", str(data),
         "--strategy", "sma_cross", "--param", "fast=5", "--param", "slow=20",
-        "--param", "qty=50", "--seed", "11", "--out", str(out), *extra,
+        "--param", "qty=50", "--seed", str(run_seed), "--out", str(out), *extra,
     ]  # fmt: skip
     return subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
 
@@ -77,15 +81,36 @@ def bar_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+#: The byte-identity test's one default case: the module's bars (seed 9, AAA and BBB)
+#: replayed with ``--seed`` two above the data's seed (11), as before the matrix.
+DEFAULT_BARS = (9, ("AAA", "BBB"))
+
+
+def _replay_cases() -> list[object]:
+    return [
+        pytest.param(seed, symbols, id=seed_matrix.case_id(seed, symbols))
+        for seed in seed_matrix.seeds(DEFAULT_BARS[0])
+        for symbols in seed_matrix.symbol_sets(DEFAULT_BARS[1])
+    ]
+
+
+@pytest.mark.parametrize(("seed", "symbols"), _replay_cases())
 def test_two_runs_in_processes_with_different_hash_seeds_are_byte_identical(
-    tmp_path: Path, bar_dir: Path
+    tmp_path: Path, bar_dir: Path, seed: int, symbols: tuple[str, ...]
 ) -> None:
-    first, second = (
-        _run_cli(tmp_path / "a", bar_dir, "0"),
-        _run_cli(tmp_path / "b", bar_dir, "4242"),
-    )
-    assert first.returncode == 0, first.stderr
-    assert second.returncode == 0, second.stderr
+    data = bar_dir
+    if (seed, symbols) != DEFAULT_BARS:
+        data = tmp_path / "bars"
+        write_bar_files(
+            data, generate_bars(list(symbols), 2000, start=START, seed=seed)
+        )
+    hash_seeds = seed_matrix.hash_seeds(("0", "4242"))
+    runs = [
+        _run_cli(tmp_path / f"run-{h}", data, h, run_seed=seed + 2) for h in hash_seeds
+    ]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+    first, *others = (tmp_path / f"run-{h}" for h in hash_seeds)
     for name in (
         "summary.json",
         "fills.csv",
@@ -95,10 +120,9 @@ def test_two_runs_in_processes_with_different_hash_seeds_are_byte_identical(
         "trades.csv",
         "report.html",
     ):
-        assert (tmp_path / "a" / name).read_bytes() == (
-            tmp_path / "b" / name
-        ).read_bytes(), name
-    summary = json.loads((tmp_path / "a" / "summary.json").read_text())
+        for other in others:
+            assert (first / name).read_bytes() == (other / name).read_bytes(), name
+    summary = json.loads((first / "summary.json").read_text())
     assert summary["fills"] > 0
     assert "seconds" not in summary
 

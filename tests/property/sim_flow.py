@@ -55,7 +55,7 @@ def run_flow(
     """Apply ``steps`` (bars advance the clock one minute) and return every event."""
     events: list[OrderEvent] = []
     placed: list[str] = []
-    last = dict.fromkeys(SYMBOLS, 100.0)
+    last = dict.fromkeys(_symbols(steps), 100.0)
     for n, step in enumerate(steps):
         if step[0] == "bar":
             _, symbol, o, h, low, c, volume = step
@@ -132,16 +132,25 @@ def _advance(
     return events + list(broker.poll_events())
 
 
-def random_steps(flow_seed: int, n: int = 800) -> list[Step]:
+def _symbols(steps: Sequence[Step]) -> list[str]:
+    """The symbols the bars and orders of ``steps`` name, in first-seen order."""
+    named = (str(s[1]) for s in steps if s[0] in ("bar", "submit"))
+    return list(dict.fromkeys([*SYMBOLS, *named]))
+
+
+def random_steps(
+    flow_seed: int, n: int = 800, symbols: Sequence[str] = SYMBOLS
+) -> list[Step]:
     """Return a reproducible random walk of bars and orders (its own seed).
 
     800 steps pass the session close, so day orders expire and late orders reject.
+    ``symbols`` (the seed matrix's sets, tests/seed_matrix.py) draws from that many.
     """
     rng = np.random.default_rng(flow_seed)
-    price = dict.fromkeys(SYMBOLS, 100.0)
+    price = dict.fromkeys(symbols, 100.0)
     steps: list[Step] = []
     for _ in range(n):
-        symbol = SYMBOLS[int(rng.integers(2))]
+        symbol = symbols[int(rng.integers(len(symbols)))]
         roll = float(rng.random())
         if roll < 0.6:
             o = price[symbol]
@@ -160,8 +169,10 @@ def random_steps(flow_seed: int, n: int = 800) -> list[Step]:
     return steps
 
 
-def event_log_digest(seed: int, flow_seed: int = 0) -> str:
+def event_log_digest(
+    seed: int, flow_seed: int = 0, symbols: Sequence[str] = SYMBOLS
+) -> str:
     """Return the sha256 of the canonical event log of one realistic run."""
     broker, clock = make_broker(seed, FillModel.realistic())
-    events = run_flow(broker, clock, random_steps(flow_seed))
+    events = run_flow(broker, clock, random_steps(flow_seed, symbols=symbols))
     return hashlib.sha256(canonical_bytes(events)).hexdigest()

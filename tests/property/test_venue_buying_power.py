@@ -1,4 +1,5 @@
-"""The venue's incremental buying power equals a from-scratch count, always (hypothesis).
+"""The venue's incremental buying power equals a from-scratch count, always (hypothesis);
+so does its summary of the resting orders the broker rules read.
 
 The venue keeps what its open orders reserve incrementally (``Reservations``), so a
 submit is O(1) however many orders rest. The oracle walks every open order
@@ -150,6 +151,9 @@ def _request(
 
 def _check(v: SimVenue, now: datetime, placed: list[str]) -> None:
     assert v.account(now).buying_power == v.buying_power_from_scratch()
+    for symbol in SYMBOLS:
+        # What the wash-trade and held-quantity rules read, kept incrementally.
+        assert v.resting_summary(symbol) == v.resting_from_scratch(symbol)
     for order_id in placed[-3:]:
         # What a replace of ``order_id`` checks: the others' reservations only.
         others = [o for o in v.open_orders() if o.broker_order_id != order_id]

@@ -54,7 +54,7 @@ def _copier(cls: type, names: tuple[str, ...]) -> Any:
         "set_field": object.__setattr__,
         "cls": cls,
     }
-    exec("\n".join(lines), scope)  # noqa: S102 - code built from attrs field names
+    exec("\n".join(lines), scope)  # noqa: S102 - code built from attrs field names  # nosec B102
     return scope["copy"]
 
 

@@ -162,11 +162,17 @@ def _encoder_for(cls: type) -> Callable[[Any], object] | None:
     return None
 
 
+#: ``json.dumps(..., sort_keys=True, separators=(",", ":"), ensure_ascii=True)``,
+#: built once: ``dumps`` with options builds an encoder per call, a few hashes per
+#: order on the replay's hot path.
+_CANONICAL_JSON = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=True
+).encode
+
+
 def canonical_bytes(value: object) -> bytes:
     """Encode ``value`` canonically: sorted keys, compact, decimals as plain strings."""
-    return json.dumps(
-        _canonical(value), sort_keys=True, separators=(",", ":"), ensure_ascii=True
-    ).encode("ascii")
+    return _CANONICAL_JSON(_canonical(value)).encode("ascii")
 
 
 def sha256_hex(value: object) -> str:

@@ -95,6 +95,9 @@ class AlertCode(enum.StrEnum):
     RESEARCH_LEAKAGE = "research.leakage"
     #: Two strategies of one portfolio correlated above the configured alert level.
     PORTFOLIO_CORRELATION = "portfolio.correlation"
+    #: A person acted from the operator console (kill, state, approve, cancel,
+    #: reconcile); the context names who.
+    OPERATOR_ACTION = "operator.action"
 
 
 def _positive_int(instance: object, attribute: object, value: object) -> None:

@@ -97,6 +97,21 @@ class IntentRepository(Protocol):
         """
         ...
 
+    def update_many(self, intents: Sequence[OrderIntent]) -> list[OrderIntent | None]:
+        """Store each intent as :meth:`update` would, in order, in one batch.
+
+        Returns, in order, each intent as stored (version + 1), or ``None`` where
+        :meth:`update` would have raised ``ConcurrencyConflict``,
+        ``IllegalTransition`` or ``NotFound``: nothing is written for that one (call
+        :meth:`update` to learn which). What a pass adopting thousands of broker
+        orders (reconciliation) uses instead of an :meth:`update` per order; on a
+        server database the batch is one round trip, not one per intent.
+
+        Raises:
+            InvalidInput: an intent cannot be stored (as :meth:`update`).
+        """
+        ...
+
     def open_intents(self) -> Sequence[OrderIntent]:
         """Return every intent not in a terminal status, oldest decision first."""
         ...

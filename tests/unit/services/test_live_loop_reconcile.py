@@ -19,6 +19,11 @@ class _Stub:
         self.passes: list[bool] = []
         self.restores = 0
         self.heal_next = False
+        self.accounts = 0
+
+    def account(self) -> Any:
+        self.accounts += 1
+        return None
 
     def poll_events(self) -> list[Any]:
         return []
@@ -105,3 +110,13 @@ def test_a_pass_that_healed_rebuilds_the_engines_book() -> None:
     loop.reconcile()
     assert stub.restores == 1
     assert loop.healed == 1
+
+
+def test_each_pass_reads_the_account_for_the_pdt_monitor() -> None:
+    # The broker's daytrade_count reaches the gate only through an account read.
+    stub, clock = _Stub(), SimClock(T0)
+    loop = _loop(stub, clock, [0])
+    loop.reconcile()
+    clock.advance(60)
+    loop.reconcile_if_due()
+    assert stub.accounts == 2

@@ -233,3 +233,10 @@ def test_an_intent_changed_during_the_pass_is_adopted_from_its_stored_row(
     with store.inner.unit_of_work() as uow:
         after = uow.intents.get(late.client_order_id)
     assert (after.status, after.version) == (IntentStatus.ACKED, late.version + 1)
+
+
+def test_the_acks_of_a_pass_are_written_in_one_batch(store: CountingStore) -> None:
+    """Half of 40 resting intents were never acknowledged in the store: all 40 end
+    ACKED (``_pass`` checks) through one update_many, not an update each."""
+    intent_calls, _ = _pass(store, resting=40, filled=0)
+    assert (intent_calls["update"], intent_calls["update_many"]) == (0, 1)

@@ -16,7 +16,7 @@ import collections
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, cast
@@ -42,7 +42,11 @@ from tradecore.adapters.alpaca.mapping import (
     utc,
 )
 from tradecore.adapters.alpaca.ratelimit import TokenBucket
-from tradecore.adapters.alpaca.recovery import catch_up, fill_execution_id
+from tradecore.adapters.alpaca.recovery import (
+    catch_up,
+    fill_execution_id,
+    statement_fill,
+)
 from tradecore.adapters.alpaca.rest import AlpacaRest, order_uuid
 from tradecore.adapters.alpaca.rule_facts import RuleFacts, capabilities_for
 from tradecore.adapters.alpaca.stream import (
@@ -54,6 +58,7 @@ from tradecore.adapters.alpaca.stream import (
 )
 from tradecore.adapters.alpaca.tracking import OrderTracker
 from tradecore.adapters.clock import SystemClock
+from tradecore.domain.books.statement import StatementFill
 from tradecore.domain.broker_rules import context_breach, shape_breach
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.errors import (
@@ -75,6 +80,7 @@ from tradecore.ports.broker import Broker, BrokerOrder, Capability
 from tradecore.ports.clock import Clock
 from tradecore.ports.rate_limit import RateLimiter
 
+_MICROSECOND = timedelta(microseconds=1)
 log = logging.getLogger(__name__)
 #: How far before the oldest tracked order the FILL activities are read.
 ACTIVITY_MARGIN = timedelta(seconds=1)
@@ -283,6 +289,17 @@ class AlpacaBroker(Broker):
             except InvalidInput as e:
                 log.warning("open order %s left out: %s", order.id, e)
         return result
+
+    def statement_fills(
+        self, start: datetime, end: datetime
+    ) -> Sequence[StatementFill] | None:
+        """The ``FILL`` account activities from ``start`` to ``end`` (``None``: the
+        server has no activities endpoint); each named as the stream names it."""
+        items = self._rest.fill_activities((start - _MICROSECOND).isoformat())
+        if items is None:
+            return None
+        found = [statement_fill(item) for item in items]
+        return [f for f in found if start <= f.at < end]
 
     def positions(self) -> Sequence[Position]:
         """Return non-flat positions, sorted by symbol."""

@@ -267,7 +267,14 @@ def account(item: TradeAccount, as_of: datetime) -> AccountSnapshot:
         as_of=as_of,
         currency=item.currency or "USD",
         trading_blocked=bool(item.trading_blocked or item.account_blocked),
+        daytrade_count=_optional_int(getattr(item, "daytrade_count", None)),
+        pattern_day_trader=bool(getattr(item, "pattern_day_trader", False)),
     )
+
+
+def _optional_int(value: object) -> int | None:
+    """An account count Alpaca may leave out (removed from the account 2026-07-06)."""
+    return None if value is None else int(str(value))
 
 
 def _exact_float(field: str, value: Decimal) -> float:

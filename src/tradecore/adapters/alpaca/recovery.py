@@ -36,6 +36,7 @@ import attrs
 
 from tradecore.adapters.alpaca.mapping import decimal, utc
 from tradecore.adapters.alpaca.tracking import REVERT_REASONS, OrderTracker
+from tradecore.domain.books.statement import StatementFill
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
@@ -86,6 +87,20 @@ def activity_fill(
         filled_at=utc(datetime.fromisoformat(str(activity["transaction_time"]))),
     )
     return fill, cum_qty
+
+
+def statement_fill(activity: dict[str, Any]) -> StatementFill:
+    """A ``FILL`` activity as the broker's statement of one execution."""
+    order_id = str(activity["order_id"])
+    return StatementFill(
+        execution_id=fill_execution_id(order_id, _number(activity, "cum_qty")),
+        broker_order_id=order_id,
+        symbol=str(activity["symbol"]),
+        side=Side(str(activity["side"])),
+        qty=_number(activity, "qty"),
+        price=_number(activity, "price"),
+        at=utc(datetime.fromisoformat(str(activity["transaction_time"]))),
+    )
 
 
 def _number(activity: dict[str, Any], key: str) -> Decimal:

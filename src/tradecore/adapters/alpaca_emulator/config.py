@@ -21,7 +21,7 @@ DEFAULT_START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 #: The sessions the default calendar knows (fixed, never relative to today).
 CALENDAR_RANGE = (date(2015, 1, 1), date(2035, 12, 31))
 DEFAULT_KEY_ID = "EMULATORKEY"
-DEFAULT_SECRET_KEY = "emulator-secret"  # noqa: S105 - a public loopback test key
+DEFAULT_SECRET_KEY = "emulator-secret"  # noqa: S105 - a public loopback test key  # nosec B105
 
 
 def _fill_model(name: str) -> FillModel:

@@ -158,6 +158,19 @@ async def fill_activities(request: web.Request) -> web.Response:
     return reply(queries.fill_activities(_state(request), request.query))
 
 
+async def account_activities(request: web.Request) -> web.Response:
+    """GET /v2/account/activities?activity_types=FILL,...: the emulator keeps only
+    ``FILL`` activities, so a query for other types answers an empty list."""
+    state = _state(request)
+    if not state.config.activities:
+        raise web.HTTPNotFound()
+    wanted = request.query.get("activity_types", "")
+    types = {t.strip().upper() for t in wanted.split(",") if t.strip()}
+    if types and "FILL" not in types:
+        return reply([])
+    return reply(queries.fill_activities(state, request.query))
+
+
 def add_routes(app: web.Application) -> None:
     """Register every trading endpoint under ``/v2``."""
     r = app.router
@@ -182,3 +195,4 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/v2/assets/{symbol_or_id}", get_asset, name="get_asset")
     r.add_get("/v2/calendar", get_calendar, name="get_calendar")
     r.add_get("/v2/account/activities/FILL", fill_activities, name="fill_activities")
+    r.add_get("/v2/account/activities", account_activities, name="account_activities")

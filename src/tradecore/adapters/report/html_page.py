@@ -40,6 +40,7 @@ from tradecore.adapters.report.content import (
 )
 from tradecore.adapters.report.cost_section import cost_sections
 from tradecore.adapters.report.downsample import minmax_indices
+from tradecore.adapters.report.regime_section import regime_section
 from tradecore.adapters.report.story import story_html
 from tradecore.adapters.report.svg import ChartStyle, time_series_svg
 from tradecore.adapters.report.tables import columns_of, format_cell
@@ -154,6 +155,7 @@ def render_page(data: PageData, content: ReportContent | None = None) -> str:
         _statistics(stats),
         _activity_section(data.decisions, data.outcomes, len(data.fills)),
         _costs(data),
+        regime_section(data.decisions, data.fills, data.tca),
         _blotter(data.fills),
         _provenance(stats, data.run_info),
         _all_fields(data.summary),

@@ -101,8 +101,9 @@ converter.register_unstructure_hook(date, date.isoformat)
 _PLAIN_JSON = frozenset({dict, list, tuple})
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+#: ``json.dumps(..., sort_keys=True, separators=(",", ":"), allow_nan=False)``, built
+#: once (``dumps`` with options builds an encoder per call).
+_dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False).encode
 
 
 def to_json(value: object) -> str:

@@ -72,6 +72,13 @@ def count(db: Path, table: str, *, status: str | None = None) -> int:
         return int(connection.execute(query, args).fetchone()[0])
 
 
+def columns(db: Path, table: str) -> list[str]:
+    """The column names :func:`rows` gives for ``table``, in order."""
+    with closing(_connect(db)) as connection:
+        cursor = connection.execute(_QUERIES[table] + " LIMIT 0")
+        return [d[0] for d in cursor.description]
+
+
 def rows(db: Path, table: str, *, limit: int | None = None) -> Iterator[dict[str, Any]]:
     """Yield the rows of ``table`` (fills, decisions, outcomes, orders) as typed dicts."""
     query = _QUERIES[table] + ("" if limit is None else f" LIMIT {int(limit)}")
@@ -85,6 +92,33 @@ def rows(db: Path, table: str, *, limit: int | None = None) -> Iterator[dict[str
                     name: fn(value)
                     for name, fn, value in zip(names, convert, values, strict=True)
                 }
+
+
+def tuples(db: Path, table: str) -> Iterator[tuple[Any, ...]]:
+    """Yield the raw rows of ``table`` as the driver gives them (text, no conversion).
+
+    For writers that spell every cell anyway (the report's CSV tables): building a
+    typed dict per row only to turn it back into text would cost more than the write.
+    """
+    with closing(_connect(db)) as connection:
+        cursor = connection.execute(_QUERIES[table])
+        while batch := cursor.fetchmany(_BATCH):
+            yield from batch
+
+
+def iso_utc(text: str) -> str:
+    """SQLite's naive UTC text as the ISO form of the aware datetime it stands for."""
+    return _utc(text).isoformat()
+
+
+def is_decimal_column(name: str) -> bool:
+    """Whether ``name`` holds an exact decimal (stored as text on SQLite)."""
+    return name in _DECIMALS
+
+
+def is_time_column(name: str) -> bool:
+    """Whether ``name`` holds a UTC timestamp (naive text on SQLite)."""
+    return name in _TIMES
 
 
 def _converter(name: str) -> Any:

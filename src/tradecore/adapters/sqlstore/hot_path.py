@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -107,7 +108,7 @@ def select_intents_among(dialect_name: str) -> str:
         where = "client_order_id = ANY(%s)"
     else:
         where = "client_order_id IN (SELECT value FROM json_each(?))"
-    return f"SELECT {columns} FROM intents WHERE {where}"  # noqa: S608 (no input)
+    return f"SELECT {columns} FROM intents WHERE {where}"  # noqa: S608 - no input  # nosec B608
 
 
 @cache
@@ -226,12 +227,53 @@ def _plainly_valid(intent: OrderIntent) -> bool:
     )
 
 
+class _Texts:
+    """The checked JSON text of frozen specs and decision keys, by identity.
+
+    Filled when a value is first encoded (after its validators passed) and when a
+    row is decoded (the decoder checked what the validators would; the text is
+    the row's own), so a pass that reads thousands of intents and writes them back
+    (reconciliation) neither validates nor encodes their keys again. Entries hold
+    the very object weakly and answer only for it; the table is emptied when full
+    (a miss costs what encoding costs).
+    """
+
+    def __init__(self, limit: int = 1 << 16) -> None:
+        self._limit = limit
+        self._texts: dict[int, tuple[weakref.ref[Any], str]] = {}
+
+    def get(self, value: object) -> str | None:
+        """The text remembered for this very object, or ``None``."""
+        entry = self._texts.get(id(value))
+        return entry[1] if entry is not None and entry[0]() is value else None
+
+    def put(self, value: object, text: str) -> None:
+        """Remember ``text`` for ``value`` (checked by the caller)."""
+        if len(self._texts) >= self._limit:
+            self._texts.clear()
+        self._texts[id(value)] = (weakref.ref(value), text)
+
+
+_TEXTS = _Texts()
+
+
+def _checked_json(value: OrderSpec | DecisionKey) -> str:
+    """The JSON of a spec or key, validated on its first encoding (:class:`_Texts`)."""
+    text = _TEXTS.get(value)
+    if text is None:
+        codec.validate(value, getattr(value, "bracket", None))
+        text = codec.to_json(value)
+        _TEXTS.put(value, text)
+    return text
+
+
 class IntentEncoder:
     """Intents -> ``intents`` rows for one dialect, remembering the last spec and key.
 
     An intent moves through several statuses with the same (frozen) spec and
     decision key objects, so their JSON and validation are done once per object:
-    the memo holds the object itself and is used only for that very object.
+    the memo holds the object itself and is used only for that very object (the
+    last one here; others in :class:`_Texts`).
     """
 
     def __init__(self, dialect_name: str) -> None:
@@ -255,11 +297,9 @@ class IntentEncoder:
         spec, key = intent.spec, intent.decision_key
         memo_spec, memo_key = self._spec, self._key
         if memo_spec is None or memo_spec[0] is not spec:
-            codec.validate(spec, spec.bracket)
-            memo_spec = self._spec = (spec, codec.to_json(spec))
+            memo_spec = self._spec = (spec, _checked_json(spec))
         if memo_key is None or memo_key[0] is not key:
-            codec.validate(key)
-            memo_key = self._key = (key, codec.to_json(key))
+            memo_key = self._key = (key, _checked_json(key))
         ids = intent.execution_ids
         row = {
             "client_order_id": intent.client_order_id,
@@ -338,8 +378,16 @@ def _decimal(value: object) -> Decimal:
     return value
 
 
-@lru_cache(maxsize=1024)
 def _spec(text: str) -> OrderSpec:
+    """The spec of ``text``, its text remembered (:class:`_Texts`)."""
+    spec = _decoded_spec(text)
+    if _TEXTS.get(spec) is None:  # built through its validators
+        _TEXTS.put(spec, text)
+    return spec
+
+
+@lru_cache(maxsize=1024)
+def _decoded_spec(text: str) -> OrderSpec:
     """Specs repeat across intents (same symbol, side, size, type): decode each once."""
     return codec.converter.structure(json.loads(text), OrderSpec)
 
@@ -360,7 +408,7 @@ def _builder(cls: type[T]) -> Callable[..., T]:
     source = f"def build({args}):\n    obj = _new(cls)\n{body}    return obj\n"
     scope: dict[str, Any] = {"_new": object.__new__, "_set": object.__setattr__}
     scope["cls"] = cls
-    exec(source, scope)  # noqa: S102 (source built above from attrs field names)
+    exec(source, scope)  # noqa: S102 - source built above from attrs field names  # nosec B102
     return scope["build"]  # type: ignore[no-any-return]
 
 
@@ -401,7 +449,7 @@ def _key(text: str) -> DecisionKey:
     symbol = data["symbol"]
     if type(symbol) is not str or not SYMBOL_RE.match(symbol):
         raise _Unreadable
-    return _build_key(
+    key = _build_key(
         _text(data["strategy_id"]),
         symbol,
         _SIDES[data["side"]],
@@ -411,6 +459,8 @@ def _key(text: str) -> DecisionKey:
         _amount(data["qty"], positive=True),
         _count(data["version"]),
     )
+    _TEXTS.put(key, text)
+    return key
 
 
 def intent_from_values(values: Sequence[Any]) -> OrderIntent:

@@ -82,6 +82,26 @@ def _intent_update(dialect_name: str, target: IntentStatus) -> hot_path.Compiled
     return hot_path.compile_positional(_update_statement(target), dialect_name)
 
 
+@cache
+def _intent_update_returning(
+    dialect_name: str, target: IntentStatus
+) -> hot_path.Compiled:
+    """:func:`_intent_update` saying whether it matched (a batch has no rowcount)."""
+    statement = _update_statement(target).returning(_I.c.client_order_id)
+    return hot_path.compile_positional(statement, dialect_name)
+
+
+def _runs(intents: Sequence[OrderIntent]) -> list[list[OrderIntent]]:
+    """Consecutive intents moving to the same status (one statement serves each run)."""
+    runs: list[list[OrderIntent]] = []
+    for intent in intents:
+        if runs and runs[-1][0].status is intent.status:
+            runs[-1].append(intent)
+        else:
+            runs.append([intent])
+    return runs
+
+
 class SqlIntentRepository(IntentRepository):
     """Intents in the ``intents`` table (see the port for the contract).
 
@@ -146,6 +166,28 @@ class SqlIntentRepository(IntentRepository):
         if self._conn.run(statement.sql, statement.params(row)).rowcount == 1:
             return new
         raise self._why_not_updated(intent)
+
+    def update_many(self, intents: Sequence[OrderIntent]) -> list[OrderIntent | None]:
+        """Store each intent over its stored version, in one batch; see the port.
+
+        The statement is :meth:`update`'s (the same version and transition checks
+        in its WHERE clause), one per run of intents moving to the same status, so
+        the order of the intents is kept.
+        """
+        stored: list[OrderIntent | None] = []
+        for run in _runs(intents):
+            statement = _intent_update_returning(self._dialect, run[0].status)
+            news, rows = [], []
+            for intent in run:
+                new = replace(intent, version=intent.version + 1)
+                row = self._encoder.row(new)
+                row["key"] = row["client_order_id"]
+                row["expected"] = intent.version
+                news.append(new)
+                rows.append(statement.params(row))
+            matched = self._conn.run_each(statement.sql, rows)
+            stored += [n if hit else None for n, hit in zip(news, matched, strict=True)]
+        return stored
 
     def _why_not_updated(self, intent: OrderIntent) -> Exception:
         stored = self.get(intent.client_order_id)

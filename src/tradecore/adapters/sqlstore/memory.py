@@ -123,6 +123,16 @@ class IntentMirror(IntentRepository):
         # new version needs no second check of every field.
         return self._put(replace(intent, version=intent.version + 1))
 
+    def update_many(self, intents: Sequence[OrderIntent]) -> list[OrderIntent | None]:
+        """Each intent as :meth:`update` stores it, or ``None`` where it would raise."""
+        stored: list[OrderIntent | None] = []
+        for intent in intents:
+            try:
+                stored.append(self.update(intent))
+            except (ConcurrencyConflict, IllegalTransition, NotFound):
+                stored.append(None)
+        return stored
+
     def statuses(self, client_order_ids: Iterable[str]) -> dict[str, IntentStatus]:
         """Return the status of each intent among ``client_order_ids``."""
         return {cid: i.status for cid, i in self.find_many(client_order_ids).items()}

@@ -47,6 +47,43 @@ class Session:
             result = self._connection.exec_driver_sql(sql, rows)
         return int(result.rowcount)
 
+    def run_each(self, sql: str, rows: list[tuple[Any, ...]]) -> list[bool]:
+        """Run driver-level ``sql`` (ending in ``RETURNING``) once per row, in order.
+
+        Returns, per row, whether the statement returned a row (an ``UPDATE ...
+        RETURNING``: whether it matched). PostgreSQL gets the whole batch at once
+        (psycopg's ``executemany(returning=True)`` pipelines it: one round trip, not
+        one per row); SQLite, in process, runs it row by row. Same transaction and
+        error handling as :meth:`run`.
+        """
+        if not rows:
+            return []
+        if self.dialect_name != "postgresql":
+            return [self.run(sql, row).fetchone() is not None for row in rows]
+        cursor = self._pipelined(sql, rows)
+        try:
+            matched = [cursor.fetchone() is not None]
+            while cursor.nextset():
+                matched.append(cursor.fetchone() is not None)
+        finally:
+            cursor.close()
+        return matched
+
+    def _pipelined(self, sql: str, rows: list[tuple[Any, ...]]) -> Any:
+        """A new cursor after psycopg's ``executemany(returning=True)``."""
+        connection = self._connection
+        try:
+            if not connection.in_transaction():
+                connection.begin()
+            cursor: Any = connection.connection.cursor()  # psycopg's own cursor
+            try:
+                cursor.executemany(sql, rows, returning=True)
+            except Exception as e:
+                connection._handle_dbapi_exception(e, sql, rows, cursor, None)
+        except exc.SQLAlchemyError as e:
+            raise translate(e) from e
+        return cursor
+
     def run(self, sql: str, parameters: Any) -> Any:
         """Run driver-level ``sql`` in the unit's transaction; return the raw cursor.
 

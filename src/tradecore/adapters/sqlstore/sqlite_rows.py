@@ -93,7 +93,7 @@ _OUTCOME_COLUMNS = (
 def _insert(table: str, columns: tuple[str, ...]) -> str:
     marks = ", ".join("?" * len(columns))
     # Table and column names are this module's constants, never input.
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608  # nosec B608
 
 
 INSERT_INTENT = _insert("intents", _INTENT_COLUMNS)
@@ -102,7 +102,7 @@ INSERT_DECISION = _insert("decisions", _DECISION_COLUMNS)
 INSERT_OUTCOME = _insert("outcomes", _OUTCOME_COLUMNS)
 #: The intent's columns but its id, then the id and the version the row must have.
 UPDATE_INTENT = (
-    "UPDATE intents SET "  # noqa: S608 - column names are this module's constants
+    "UPDATE intents SET "  # noqa: S608 - column names are this module's constants  # nosec B608
     + ", ".join(f"{c} = ?" for c in _INTENT_COLUMNS if c != "client_order_id")
     + " WHERE client_order_id = ? AND version = ?"
 )

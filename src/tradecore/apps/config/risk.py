@@ -85,6 +85,7 @@ from tradecore.domain.risk.breakers import (
 )
 from tradecore.domain.risk.degradation import DegradedFeedAction, HealthThresholds
 from tradecore.domain.risk.limits import RiskLimits, RiskLimitSet
+from tradecore.domain.risk.pdt import PdtLimits
 from tradecore.domain.risk.pre_trade import PreTradeChecker, TradingHours
 from tradecore.domain.risk.rejection_policy import RejectionPolicy
 from tradecore.domain.strategies.protocol import Protection
@@ -193,6 +194,8 @@ class RiskSettings:
     degradation: DegradationSettings = attrs.field(factory=DegradationSettings)
     #: Stop-loss / take-profit for every entry whose target has none (``None``: off).
     default_protection: Protection | None = None
+    #: The pattern-day-trader monitor (FINRA Rule 4210).
+    pdt: PdtLimits = attrs.field(factory=PdtLimits)
 
     def limit_set(self) -> RiskLimitSet:
         """The limits as the checker takes them."""
@@ -250,6 +253,7 @@ def register_hooks(converter: cattrs.Converter) -> None:
         rejections = table.pop("rejections", {})
         degradation = table.pop("degradation", {})
         protection = table.pop("default_protection", None)
+        pdt = table.pop("pdt", {})
         return RiskSettings(
             limits=converter.structure(table, RiskLimits),
             strategies=part("strategies", strategies, dict[str, RiskLimits]),
@@ -259,6 +263,7 @@ def register_hooks(converter: cattrs.Converter) -> None:
             default_protection=None
             if protection is None
             else part("default_protection", protection, Protection),
+            pdt=part("pdt", pdt, PdtLimits),
         )
 
     converter.register_structure_hook(RiskSettings, risk)

@@ -27,6 +27,8 @@ from tradecore.adapters.sqlstore.engine import (
     DEFAULT_LOCK_TIMEOUT_S,
     DEFAULT_STATEMENT_TIMEOUT_S,
 )
+from tradecore.apps.config.books import BooksSettings
+from tradecore.apps.config.console import ConsoleSettings
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.operations import (
     AlertSettings,
@@ -35,6 +37,7 @@ from tradecore.apps.config.operations import (
     SigningSettings,
 )
 from tradecore.apps.config.promotion import PromotionSettings
+from tradecore.apps.config.regime import RegimeSettings
 from tradecore.apps.config.risk import RiskSettings, describe_error, register_hooks
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.hashing import canonical_bytes, sha256_hex
@@ -178,6 +181,12 @@ class Settings:
     reconcile: ReconcileSettings = attrs.field(factory=ReconcileSettings)
     #: The promotion gate's thresholds (``tradecore-replay promote``).
     promotion: PromotionSettings = attrs.field(factory=PromotionSettings)
+    #: Market regimes fitted on past bars only, and what they change (off by default).
+    regime: RegimeSettings = attrs.field(factory=RegimeSettings)
+    #: The operator console (``tradecore-live console``).
+    console: ConsoleSettings = attrs.field(factory=ConsoleSettings)
+    #: Tax lots (``tradecore-live books``).
+    books: BooksSettings = attrs.field(factory=BooksSettings)
 
 
 #: Environment variable -> dotted settings key.
@@ -187,7 +196,7 @@ ENV_KEYS: Mapping[str, str] = {
     "TRADECORE_SIGNING_KEY_FILE": "signing.key_file",
     "TRADECORE_DEV_KEY_DIR": "signing.dev_key_dir",
     "TRADECORE_WEBHOOK_SECRET": "alerts.webhook.secret",
-    "TRADECORE_SMTP_PASSWORD": "alerts.smtp.password",
+    "TRADECORE_SMTP_PASSWORD": "alerts.smtp.password",  # names, not secrets  # nosec B105
     "TRADECORE_BROKER": "broker.kind",
     "TRADECORE_MANIFEST": "model.manifest",
     "TRADECORE_METRICS_PORT": "observability.port",

@@ -138,10 +138,22 @@ def _tca(app: typer.Typer) -> None:
     app.command("tca")(tca.live_tca)
 
 
+def _books(app: typer.Typer) -> None:
+    from tradecore.apps.ops import books
+
+    app.add_typer(books.app, name="books")
+
+
 def _cost_model(app: typer.Typer) -> None:
     from tradecore.apps.ops import cost_model
 
     app.add_typer(cost_model.app, name="cost-model")
+
+
+def _console(app: typer.Typer) -> None:
+    from tradecore.apps.console import cli
+
+    app.add_typer(cli.console_app, name="console")
 
 
 def _model(app: typer.Typer) -> None:
@@ -170,9 +182,11 @@ COMMANDS: dict[str, Register] = {
     "run": _run,
     "reconcile": _reconcile,
     "tca": _tca,
+    "books": _books,
     "cost-model": _cost_model,
     "secrets": _secrets,
     "model": _model,
+    "console": _console,
 }
 
 

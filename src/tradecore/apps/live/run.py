@@ -63,6 +63,7 @@ from tradecore.apps.wiring.choices import LiveFeed
 from tradecore.apps.wiring.cli_app import renamed_option
 from tradecore.apps.wiring.context import cli_context, open_configured_store
 from tradecore.apps.wiring.errors import cli_errors
+from tradecore.apps.wiring.regimes import build_regime_monitor, with_regime_policy
 from tradecore.apps.wiring.risk_path import compose_risk_path
 from tradecore.apps.wiring.strategy_loader import parse_params
 from tradecore.domain.errors import ConfigurationError, MissingSecret, TradecoreError
@@ -420,6 +421,7 @@ def _loop(
     ops.kill_on_alert.bind(kill)
     interval = source.interval
     # [risk] as replay applies it: gate, breakers, degradation, rejection handling.
+    regimes = build_regime_monitor(settings.regime, calendars.regular)
     risk = compose_risk_path(
         settings.risk,
         trading_status=halts,
@@ -432,6 +434,8 @@ def _loop(
         interval=interval,
         on_kill=kill.carry_out,
         metrics=ops.metrics,
+        regimes=regimes,
+        regime_breaker=settings.regime.breaker_config(),
     )
     commits, gate, watched, orders = risk.commits, risk.gate, risk.broker, risk.orders
     engine = TradingEngine(
@@ -445,15 +449,19 @@ def _loop(
             # parameters are bound by the manifest hash.
             config_hash=config_hash(settings),
             manifest_hash=gated.in_force.hash,
-            net_of_cost=live_net_of_cost(
-                settings.execution,
-                store,
-                now=clock.now(),
-                alerter=alerter,
-                calendar=calendars.regular,
-                interval=interval,
+            net_of_cost=with_regime_policy(
+                live_net_of_cost(
+                    settings.execution,
+                    store,
+                    now=clock.now(),
+                    alerter=alerter,
+                    calendar=calendars.regular,
+                    interval=interval,
+                ),
+                settings.regime,
             ),
             calendar=calendars.regular,
+            regimes=regimes,
             **risk.engine_fields(),
         ),
     )

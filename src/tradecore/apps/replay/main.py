@@ -99,6 +99,12 @@ def _parity(app: typer.Typer) -> None:
     app.command()(parity.parity)
 
 
+def _divergence(app: typer.Typer) -> None:
+    from tradecore.apps.replay import divergence
+
+    app.command()(divergence.divergence)
+
+
 def _sweep(app: typer.Typer) -> None:
     from tradecore.apps.replay import sweep
 
@@ -115,6 +121,12 @@ def _leakage(app: typer.Typer) -> None:
     from tradecore.apps.replay import leakage
 
     app.command()(leakage.leakage)
+
+
+def _regimes(app: typer.Typer) -> None:
+    from tradecore.apps.replay import regimes
+
+    app.command()(regimes.regimes)
 
 
 def _promote(app: typer.Typer) -> None:
@@ -139,9 +151,11 @@ COMMANDS: dict[str, Register] = {
     "train": _train,
     "tca": _tca,
     "parity": _parity,
+    "divergence": _divergence,
     "sweep": _sweep,
     "walkforward": _walkforward,
     "leakage": _leakage,
+    "regimes": _regimes,
     "promote": _promote,
     "rl": _rl,
 }

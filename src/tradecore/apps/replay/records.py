@@ -23,9 +23,14 @@ def _fill_row(row: dict[str, Any]) -> dict[str, object]:
     return row
 
 
+#: ``json.dumps(..., sort_keys=True, default=str)``, built once (not per row).
+_DETAILS = json.JSONEncoder(sort_keys=True, default=str)
+_parse = json.JSONDecoder().decode
+
+
 def _decision_row(row: dict[str, Any]) -> dict[str, object]:
     row["decided_at"] = row["decided_at"].isoformat()
-    row["details"] = json.dumps(json.loads(row["details"]), sort_keys=True, default=str)
+    row["details"] = _DETAILS.encode(_parse(row["details"]))
     return row
 
 
@@ -75,6 +80,22 @@ class StoredRows(Sequence[Mapping[str, object]]):
     def __iter__(self) -> Iterator[Mapping[str, object]]:
         return map(self._shape, export.rows(self._db, self._table))
 
+    @property
+    def columns(self) -> list[str]:
+        """Every row's keys, in order (none when the table is empty)."""
+        return export.columns(self._db, self._table) if len(self) else []
+
+    def cells(self) -> Iterator[list[str]]:
+        """Yield each row as the CSV cells ``format_cell`` would spell, in column order.
+
+        The report's tables are written from these: the same text as shaping each
+        row and formatting its values (a test holds the two equal), without a dict
+        and a conversion per value.
+        """
+        spell = [_cell_speller(name) for name in export.columns(self._db, self._table)]
+        for values in export.tuples(self._db, self._table):
+            yield [fn(v) for fn, v in zip(spell, values, strict=True)]
+
     @overload
     def __getitem__(self, index: int) -> Mapping[str, object]: ...
 
@@ -91,6 +112,33 @@ class StoredRows(Sequence[Mapping[str, object]]):
         position = range(len(self))[index]  # IndexError as a list gives it
         head = export.rows(self._db, self._table, limit=position + 1)
         return self._shape(next(islice(head, position, None)))
+
+
+def _plain(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _decimal_text(value: object) -> str:
+    return "" if value is None else str(Decimal(str(value)))
+
+
+def _time_text(value: object) -> str:
+    return "" if value is None else export.iso_utc(str(value))
+
+
+def _details_text(value: object) -> str:
+    return _DETAILS.encode(_parse(str(value)))
+
+
+def _cell_speller(name: str) -> Callable[[object], str]:
+    """How a stored column's raw value is spelled in the CSV (see ``_SHAPES``)."""
+    if name == "details":
+        return _details_text
+    if export.is_decimal_column(name):
+        return _decimal_text
+    if export.is_time_column(name):
+        return _time_text
+    return _plain
 
 
 class FillRecord(NamedTuple):

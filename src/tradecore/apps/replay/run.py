@@ -290,6 +290,7 @@ def run(
                 ),
                 calendar=demo_calendar() if demo else market,
                 risk=settings.risk,
+                regime=settings.regime,
                 corporate_actions=corporate_actions,
                 adjustment=adjustment,
                 quality=quality,

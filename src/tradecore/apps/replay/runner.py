@@ -41,6 +41,7 @@ from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import export
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.operations import SigningSettings
+from tradecore.apps.config.regime import RegimeSettings
 from tradecore.apps.config.risk import RiskSettings
 from tradecore.apps.config.settings import load_settings, risk_view
 from tradecore.apps.replay.about import about_run
@@ -73,6 +74,7 @@ from tradecore.apps.wiring.calendars import (
 )
 from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.progress import Update, progress_bar
+from tradecore.apps.wiring.regimes import ReplayRegimes, with_regime_policy
 from tradecore.apps.wiring.risk_path import RiskPath, compose_risk_path
 from tradecore.apps.wiring.strategy_loader import (
     StrategySpec,
@@ -148,6 +150,7 @@ def replay(
     shape: str = "auto",
     stress: StressScenario | None = None,
     interval: timedelta | None = None,
+    regime: RegimeSettings | None = None,
 ) -> ReplayResult:
     """Replay ``strategy`` over ``data`` (a folder of bar files, frames, or a lake's
     bars: ``tc.open_lake(path).select(symbols, start, end)``).
@@ -206,6 +209,14 @@ def replay(
     instead of measuring it from the data (the leakage check runs truncated data
     at the full data's interval). Each goes into the config, so into the
     manifest's config hash, only when given.
+
+    ``regime`` (``[regime]``, when enabled) runs a past-only regime model per
+    symbol: it scales Kelly sizing, makes execution passive in a high-volatility
+    regime, may trip the regime breaker (with ``risk``), is written into each
+    decision's details. Every refit's parameters are computed before the first
+    bar (each symbol's fits depend only on its bars), written to
+    ``out/regimes.json`` and hashed into the manifest (a data source); the
+    engine's own fits are checked against them (``summary.json``).
 
     Raises:
         ConfigurationError: unknown strategy, parameter or fill model; an ``out``
@@ -313,6 +324,9 @@ def replay(
                 raise
             config["execution"] = execution.to_dict()
             config["cost_model_version"] = costs.pinned.version_hash
+        regimes = ReplayRegimes.start(regime, market, frames, folder)
+        if regime is not None and regimes is not None:
+            config["regime"] = regime.to_dict()
         config_hash = sha256_hex(config)
         signed = _signed_manifest(
             strategy,
@@ -325,6 +339,7 @@ def replay(
             cost_model_version=None if costs is None else costs.pinned.version_hash,
             release=None if spilled is None else spilled.release_all,
             corporate_actions=actions,
+            extra_sources=() if regimes is None else (regimes.source,),
         )
         try:
             with store.unit_of_work() as uow:
@@ -349,6 +364,8 @@ def replay(
                     interval=venue.bar_interval,
                     resend_known=resume,
                     shared_store=False,
+                    regimes=None if regimes is None else regimes.monitor,
+                    regime_breaker=None if regime is None else regime.breaker_config(),
                 )
                 orders, fields = path.orders, path.engine_fields()
             if actions:
@@ -364,7 +381,10 @@ def replay(
                     opening_cash=Decimal(cash),
                     config_hash=config_hash,
                     manifest_hash=manifest_hash(signed.manifest),
-                    net_of_cost=None if costs is None else costs.config,
+                    net_of_cost=None
+                    if costs is None
+                    else with_regime_policy(costs.config, regime),
+                    regimes=None if regimes is None else regimes.monitor,
                     calendar=market,
                     **fields,
                 ),
@@ -383,6 +403,7 @@ def replay(
                 )
                 shown(run.bars, run.bars)  # the driver reports every few bars
             commits.flush()
+            regime_fits = {} if regimes is None else regimes.summary()
             marks = {s: to_price(p) for s, p in engine.last_prices().items()}
             analyses: list[ExecutionAnalysis] = []
             calibrated = None
@@ -438,6 +459,7 @@ def replay(
             **({} if costs is None else cost_summary(analyses, costs, calibrated)),
             **({} if path is None else risk_summary(outcomes, path)),
             **({"corporate_actions": len(engine.corporate_actions)} if actions else {}),
+            **regime_fits,
             **(
                 {}
                 if loaded is None
@@ -569,12 +591,14 @@ def _signed_manifest(
     cost_model_version: str | None,
     release: Callable[[BarFrame], None] | None = None,
     corporate_actions: Sequence[CorporateAction] = (),
+    extra_sources: Sequence[DataSource] = (),
 ) -> SignedManifest:
     """The run's manifest, signed.
 
     The cost model is the pinned cost-model version when decisions are net of cost,
     else the venue's fill and fee models (all that prices the run's orders). The
-    corporate actions applied are a data source of their own (``corporate_actions``).
+    corporate actions applied are a data source of their own (``corporate_actions``),
+    as are ``extra_sources`` (the regime fits, ``regimes/regimes.json``).
     """
     manifest = build_manifest(
         run_identity(strategy, chosen, params, venue.bar_interval),
@@ -595,7 +619,8 @@ def _signed_manifest(
             )
             if corporate_actions
             else ()
-        ),
+        )
+        + tuple(extra_sources),
     )
     if signing is None:  # a notebook's tc.replay(): the environment decides
         signing = load_settings(None, os.environ).signing

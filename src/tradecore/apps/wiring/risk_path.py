@@ -21,7 +21,10 @@ import attrs
 
 from tradecore.apps.config.risk import RiskSettings, build_breakers, build_checker
 from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.regimes.monitor import RegimeMonitor
+from tradecore.domain.risk.breakers.regime import RegimeBreaker, RegimeBreakerConfig
 from tradecore.domain.risk.kill_request import KillRequest
+from tradecore.domain.risk.pdt import DayTradeMonitor
 from tradecore.domain.risk.pre_trade import TradingHours
 from tradecore.domain.strategies.protocol import Protection
 from tradecore.ports.alerts import Alerter
@@ -76,6 +79,8 @@ def compose_risk_path(
     resend_known: bool = False,
     shared_store: bool = True,
     trading_status: TradingStatusView | None = None,
+    regimes: RegimeMonitor | None = None,
+    regime_breaker: RegimeBreakerConfig | None = None,
 ) -> RiskPath:
     """Build the risk path of ``risk`` around ``broker`` and ``commits``.
 
@@ -85,7 +90,8 @@ def compose_risk_path(
     data age is judged in bars). ``on_kill`` carries out a kill seen in the store.
     ``shared_store`` False: nothing but this process writes the store (a replay),
     so the trading state is not re-read every cycle. ``trading_status``: halted
-    symbols are refused by the gate until they resume.
+    symbols are refused by the gate until they resume. ``regime_breaker`` adds
+    the regime breaker over ``regimes`` (the engine's monitor).
     """
     degradation_settings = risk.degradation
     monitor = (
@@ -103,11 +109,19 @@ def compose_risk_path(
         build_checker(risk, hours),
         commits,
         alerter,
-        breakers=build_breakers(risk, session),
+        breakers=[
+            *build_breakers(risk, session),
+            *(
+                [RegimeBreaker(regime_breaker, regimes)]
+                if regime_breaker is not None and regimes is not None
+                else []
+            ),
+        ],
         on_kill=on_kill,
         calendar=session,
         shared_store=shared_store,
         trading_status=trading_status,
+        pdt=DayTradeMonitor(risk.pdt, session) if risk.pdt.enabled else None,
     )
     watched = MonitoredBroker(
         broker, gate, clock, health=monitor, alerter=alerter, metrics=metrics

@@ -8,12 +8,13 @@ adapter's pre-send check apply one implementation of Alpaca's rules.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
 import attrs
 
-from tradecore.domain.orders.spec import OrderType, Side
+from tradecore.domain.orders.spec import OrderSpec, OrderType, Side
 
 _ZERO = Decimal(0)
 
@@ -60,6 +61,69 @@ class RestingOrder:
 
 
 @attrs.frozen(kw_only=True, slots=True)
+class RestingSummary:
+    """What the book rules read of a symbol's resting orders, without the orders.
+
+    The simulated venue keeps it incrementally (``domain/venue/resting_tally.py``),
+    so a check costs the same with 10 or 10,000 orders resting; :func:`summarize`
+    is its definition (the property tests compare the two).
+    """
+
+    #: Open shares of the resting sells (``held_for_orders`` of a long).
+    held_for_sells: Decimal = _ZERO
+    #: Open shares of the resting buys (what they would cover of a short).
+    held_for_buys: Decimal = _ZERO
+    #: The lowest limit price of a resting sell limit order (``None``: none rests).
+    lowest_sell_limit: Decimal | None = None
+    #: The highest limit price of a resting buy limit order (``None``: none rests).
+    highest_buy_limit: Decimal | None = None
+
+    def crossed_by(self, spec: OrderSpec) -> bool:
+        """Whether ``spec`` could execute against a resting limit on the other side.
+
+        A market order crosses any; a limit order one priced at or through its own.
+        """
+        if spec.side is Side.BUY:
+            theirs = self.lowest_sell_limit
+            if theirs is None:
+                return False
+            mine = spec.limit_price
+            return spec.order_type is OrderType.MARKET or (
+                mine is not None and mine >= theirs
+            )
+        theirs = self.highest_buy_limit
+        if theirs is None:
+            return False
+        mine = spec.limit_price
+        return spec.order_type is OrderType.MARKET or (
+            mine is not None and mine <= theirs
+        )
+
+
+def summarize(resting: Iterable[RestingOrder]) -> RestingSummary:
+    """The :class:`RestingSummary` of ``resting``, walking every order."""
+    sells = buys = _ZERO
+    low: Decimal | None = None
+    high: Decimal | None = None
+    for o in resting:
+        limit = o.limit_price if o.order_type is OrderType.LIMIT else None
+        if o.side is Side.SELL:
+            sells += o.open_qty
+            if limit is not None and (low is None or limit < low):
+                low = limit
+        else:
+            buys += o.open_qty
+            if limit is not None and (high is None or limit > high):
+                high = limit
+    return RestingSummary(
+        held_for_sells=sells,
+        held_for_buys=buys,
+        lowest_sell_limit=low,
+        highest_buy_limit=high,
+    )
+
+
+@attrs.frozen(kw_only=True, slots=True)
 class RuleContext:
     """Everything besides the order that decides whether the broker takes it."""
 
@@ -81,10 +145,19 @@ class RuleContext:
     session_open: datetime | None = None
     session_close: datetime | None = None
 
+    #: The resting orders summarized (the simulated venue's form: it keeps this
+    #: incrementally and leaves ``resting`` empty); ``None``: read ``resting``.
+    summary: RestingSummary | None = None
+
+    def resting_summary(self) -> RestingSummary:
+        """The resting orders as the book rules read them."""
+        summary = self.summary
+        return summarize(self.resting) if summary is None else summary
+
     def held_for_sells(self) -> Decimal:
         """Shares already promised to resting sell orders (``held_for_orders``)."""
-        return sum((o.open_qty for o in self.resting if o.side is Side.SELL), _ZERO)
+        return self.resting_summary().held_for_sells
 
     def held_for_buys(self) -> Decimal:
         """Shares resting buy orders would cover of a short position."""
-        return sum((o.open_qty for o in self.resting if o.side is Side.BUY), _ZERO)
+        return self.resting_summary().held_for_buys

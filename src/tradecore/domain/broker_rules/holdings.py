@@ -26,7 +26,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tradecore.domain.broker_rules.breach import FORBIDDEN, RuleBreach
-from tradecore.domain.broker_rules.context import RestingOrder, RuleContext
+from tradecore.domain.broker_rules.context import RuleContext
 from tradecore.domain.orders.spec import OrderSpec, OrderType, Side
 
 QTY_SOURCE = "forum.alpaca.markets t/16594; Alpaca-API#90; ALPACA.md §5.2 (b')"
@@ -89,22 +89,11 @@ def insufficient_qty_available(
     )
 
 
-def _crosses(spec: OrderSpec, resting: RestingOrder) -> bool:
-    if resting.side is spec.side or resting.order_type is not OrderType.LIMIT:
-        return False
-    if spec.order_type is OrderType.MARKET:
-        return True
-    mine, theirs = spec.limit_price, resting.limit_price
-    assert mine is not None
-    assert theirs is not None
-    return mine >= theirs if spec.side is Side.BUY else mine <= theirs
-
-
 def wash_trade(spec: OrderSpec, context: RuleContext) -> RuleBreach | None:
     """Refuse an order that could execute against one of the account's own."""
     if spec.order_type not in _WASH_CHECKED:
         return None
-    if not any(_crosses(spec, resting) for resting in context.resting):
+    if not context.resting_summary().crossed_by(spec):
         return None
     return RuleBreach(
         rule="wash_trade",

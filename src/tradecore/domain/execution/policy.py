@@ -12,8 +12,10 @@ Default rules, in order (thresholds in :class:`PolicyThresholds`):
 1. An order above ``schedule_above_participation`` of the volume expected in the next
    ``immediate_minutes`` is *scheduled*: TWAP over the Almgren–Chriss horizon, or POV
    when the participation cap cannot finish it inside the urgency window or volume is
-   well below its usual level. Degraded data or a wide spread halves the cap.
-2. Otherwise a single limit order: degraded provenance or a wide spread → passive;
+   well below its usual level. Degraded data, a wide spread or a high-volatility
+   regime (P above ``passive_high_vol_probability``) halves the cap.
+2. Otherwise a single limit order: degraded provenance, a wide spread or a
+   high-volatility regime → passive;
    urgent with a tight spread → marketable; anything else → passive.
 """
 
@@ -87,6 +89,11 @@ class PolicyThresholds:
     completion: float = attrs.field(default=0.95, validator=open_unit_interval)
     schedule_spread_paid: float = attrs.field(default=0.5, validator=unit_interval)
     degraded_provenances: frozenset[Provenance] = DEGRADED_PROVENANCES
+    #: Above this P(high-volatility regime) the selector is cautious (passive, cap
+    #: cut) like on a degraded feed; only when a regime reading is given.
+    passive_high_vol_probability: float = attrs.field(
+        default=0.7, validator=unit_interval
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.tight_spread_bps > self.wide_spread_bps:
@@ -177,11 +184,15 @@ class ExecutionPolicySelector:
         market: MarketContext,
         urgency_minutes: float,
         expected_edge_bps: float | None = None,
+        regime_high_vol: float | None = None,
     ) -> PolicyChoice:
         """Choose how to trade ``qty`` of ``market.symbol`` and whether to trade at all.
 
         ``urgency_minutes`` is how long the signal stays useful: the smaller of its
-        half-life and the time to the close.
+        half-life and the time to the close. ``regime_high_vol`` is the filtered
+        probability of the most volatile regime (``None``: no regime model); above
+        ``passive_high_vol_probability`` the order is worked cautiously (passive
+        limit, participation cap cut) as on a degraded feed.
 
         Raises:
             InvalidInput: ``qty`` or ``urgency_minutes`` is not > 0, or the edge is
@@ -195,7 +206,7 @@ class ExecutionPolicySelector:
         t = self.thresholds
         shares = float(qty)
         immediate = shares / market.volume_over(t.immediate_minutes)
-        cautious = self._caution(market)
+        cautious = self._caution(market) + self._regime_caution(regime_high_vol)
         if immediate > t.schedule_above_participation:
             plan = self._schedule(shares, market, urgency, cautious, immediate)
         else:
@@ -220,6 +231,8 @@ class ExecutionPolicySelector:
             "urgency_minutes": urgency,
             "participation_immediate": immediate,
         }
+        if regime_high_vol is not None:
+            features["regime_high_vol"] = regime_high_vol
         return PolicyChoice(
             policy=plan.policy,
             limit_offset_bps=plan.limit_offset_bps,
@@ -243,6 +256,12 @@ class ExecutionPolicySelector:
                 f"spread {market.spread_bps:.1f} bps > wide {t.wide_spread_bps:.1f} bps"
             )
         return tuple(reasons)
+
+    def _regime_caution(self, high_vol: float | None) -> tuple[str, ...]:
+        limit = self.thresholds.passive_high_vol_probability
+        if high_vol is None or not high_vol > limit:
+            return ()
+        return (f"high-volatility regime (P {high_vol:.2f} > {limit:.2f})",)
 
     def _single(
         self, market: MarketContext, urgency: float, cautious: tuple[str, ...]

@@ -11,6 +11,7 @@ from tradecore.domain.features.feature_set import (
 from tradecore.domain.features.kinds import FeatureKind, register_kind
 from tradecore.domain.features.labels import Label, LabelledDataset, labelled
 from tradecore.domain.features.leakage import feature_leakage
+from tradecore.domain.features.regime import Regime
 
 __all__ = [
     "FeatureKind",
@@ -20,6 +21,7 @@ __all__ = [
     "Label",
     "LabelledDataset",
     "OnlineFeatures",
+    "Regime",
     "feature_leakage",
     "labelled",
     "parse_features",

@@ -31,6 +31,8 @@ Built-in kinds (formulas of the indicators: :mod:`tradecore.domain.market.techni
 ``xs_rank``         cross-sectional rank of feature ``of`` among the symbols with a
                     bar at the same timestamp, 0 (lowest) .. 1 (highest), ties
                     averaged, 0.5 for a lone symbol (computed by the feature set)
+``regime``          filtered HMM regime probabilities, fitted on past bars only
+                    (:mod:`tradecore.domain.features.regime`)
 ==================  ==========================================================
 """
 

@@ -34,3 +34,8 @@ class AccountSnapshot:
     as_of: datetime = attrs.field(validator=v.utc_datetime)
     currency: str = attrs.field(default="USD", validator=v.non_empty_str)
     trading_blocked: bool = attrs.field(default=False, validator=v.instance_of(bool))
+    #: Day trades in the last five sessions, as the broker counts them (Alpaca's
+    #: ``daytrade_count``; ``None`` when the broker does not say).
+    daytrade_count: int | None = None
+    #: Whether the broker flags the account a pattern day trader.
+    pattern_day_trader: bool = False

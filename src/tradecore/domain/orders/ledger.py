@@ -42,6 +42,10 @@ class Holding:
         return _ZERO if self.qty == 0 else self.cost_basis / self.qty
 
 
+#: A symbol never traded: what a first fill rolls from.
+_FLAT = Holding()
+
+
 @attrs.frozen(kw_only=True, slots=True)
 class Ledger:
     """Cash and holdings after a sequence of fills; apply fills with :meth:`apply`."""
@@ -91,11 +95,15 @@ class Ledger:
 
     def apply(self, fill: Fill) -> Ledger:
         """Return the ledger after ``fill``."""
-        old = self.holdings.get(fill.symbol, Holding())
-        new, realized = _roll(old, fill.signed_qty, fill.price)
+        old = self.holdings.get(fill.symbol, _FLAT)
+        qty, basis, realized = _roll(
+            old.qty, old.cost_basis, fill.signed_qty, fill.price
+        )
         holdings = dict(self.holdings)
-        holdings[fill.symbol] = attrs.evolve(
-            new, realized_pnl=old.realized_pnl + realized - fill.fee
+        holdings[fill.symbol] = Holding(
+            qty=qty,
+            cost_basis=basis,
+            realized_pnl=old.realized_pnl + realized - fill.fee,
         )
         return Ledger(
             cash=self.cash - fill.signed_qty * fill.price - fill.fee,
@@ -117,12 +125,12 @@ class Ledger:
 _BASIS_STEP = Decimal("1e-10")
 
 
-def _roll(old: Holding, delta: Decimal, price: Decimal) -> tuple[Holding, Decimal]:
-    """Return the holding after trading ``delta`` shares at ``price``, and realized P&L."""
-    qty, basis = old.qty, old.cost_basis
+def _roll(
+    qty: Decimal, basis: Decimal, delta: Decimal, price: Decimal
+) -> tuple[Decimal, Decimal, Decimal]:
+    """Quantity and basis after trading ``delta`` shares at ``price``; realized P&L."""
     if qty == 0 or (qty > 0) == (delta > 0):
-        new = Holding(qty=qty + delta, cost_basis=basis + delta * price)
-        return attrs.evolve(new, realized_pnl=old.realized_pnl), _ZERO
+        return qty + delta, basis + delta * price, _ZERO
     closed = min(abs(delta), abs(qty))
     # Closing all of it removes the whole basis; a part removes its pro-rata share.
     partial = (basis * closed / abs(qty)).quantize(_BASIS_STEP)
@@ -131,7 +139,4 @@ def _roll(old: Holding, delta: Decimal, price: Decimal) -> tuple[Holding, Decima
     realized = closed * direction * price - removed
     total = qty + delta
     opened = total if (total != 0 and (total > 0) != (qty > 0)) else _ZERO
-    new_basis = basis - removed + opened * price
-    return Holding(
-        qty=total, cost_basis=new_basis, realized_pnl=old.realized_pnl
-    ), realized
+    return total, basis - removed + opened * price, realized

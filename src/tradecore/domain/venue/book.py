@@ -33,6 +33,7 @@ from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.money import ZERO
 from tradecore.domain.orders.spec import TimeInForce
 from tradecore.domain.venue.buying_power import Reservations
+from tradecore.domain.venue.resting_tally import RestingTally
 from tradecore.domain.venue.sim_order import SimOrder
 
 B = BrokerOrderStatus
@@ -88,6 +89,8 @@ class VenueBook:
     sequence: int = 0
     #: What the open orders tie up; touched on every change that can move it.
     reservations: Reservations = attrs.Factory(Reservations)
+    #: The resting orders per symbol as the broker rules read them (incremental).
+    resting: RestingTally = attrs.Factory(RestingTally)
     #: Orders ever created (the next order's sequence number, for its id).
     created: int = 0
     #: Broker ids of final orders that may be retired, oldest first.
@@ -114,9 +117,11 @@ class VenueBook:
     def work(self, order: SimOrder) -> None:
         """Let bars match ``order``."""
         self.working.setdefault(order.spec.symbol, {})[order.broker_order_id] = order
+        self.resting.touch(order)
 
     def unwork(self, order: SimOrder) -> None:
         """Stop matching ``order``; drop the symbol's entry when none is left."""
+        self.resting.touch(order)
         orders = self.working.get(order.spec.symbol)
         if orders is not None:
             orders.pop(order.broker_order_id, None)
@@ -276,6 +281,7 @@ class VenueBook:
                 order.status = B.PARTIALLY_FILLED
             order.updated_at = at
             self.emit(K.PARTIAL_FILL, order, at, fill=fill)
+            self.resting.touch(order)  # its open quantity (and maybe status) moved
         if order.spec.oco or order.parent_id is not None:
             self._one_cancels_other(order, at)
 
@@ -302,6 +308,7 @@ class VenueBook:
         new.status = B.NEW if new.parent_id is None else self._armed_status(new)
         new.updated_at = at
         self.reservations.touch(new)
+        self.resting.touch(new)
         self.emit(K.ACCEPTED, new, at)
         self.work(new)
         self.schedule_expiry(new, at)
@@ -321,6 +328,7 @@ class VenueBook:
         """Let ``leg`` work from ``at``: a take-profit ``new``, a stop-loss ``held``."""
         leg.status, leg.updated_at, leg.ready_at = self._armed_status(leg), at, at
         self.reservations.touch(leg)
+        self.resting.touch(leg)
         if leg.status is B.NEW:
             self.emit(K.ACCEPTED, leg, at)
         self.work(leg)

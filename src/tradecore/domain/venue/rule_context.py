@@ -16,6 +16,7 @@ from tradecore.domain.broker_rules.context import (
     AccountFlags,
     AssetFlags,
     RestingOrder,
+    RestingSummary,
     RuleContext,
 )
 from tradecore.domain.market.calendar import Session
@@ -24,11 +25,15 @@ from tradecore.domain.venue.sim_order import SimOrder
 
 #: Orders that hold no shares and meet no order: a bracket's held stop-loss (its
 #: take-profit holds the shares for the group), and an order already being canceled.
-_NOT_RESTING = frozenset({BrokerOrderStatus.HELD, BrokerOrderStatus.PENDING_CANCEL})
+NOT_RESTING = frozenset({BrokerOrderStatus.HELD, BrokerOrderStatus.PENDING_CANCEL})
 
 
 def resting_orders(orders: Iterable[SimOrder]) -> tuple[RestingOrder, ...]:
-    """The rule view of working orders, oldest first (held legs left out)."""
+    """The rule view of working orders, oldest first (held legs left out).
+
+    The definition the venue's incremental :class:`~.resting_tally.RestingTally`
+    must always summarize to (the property tests compare the two).
+    """
     return tuple(
         RestingOrder(
             broker_order_id=o.broker_order_id,
@@ -39,7 +44,7 @@ def resting_orders(orders: Iterable[SimOrder]) -> tuple[RestingOrder, ...]:
             stop_price=o.spec.stop_price,
         )
         for o in orders
-        if o.status not in _NOT_RESTING
+        if o.status not in NOT_RESTING
     )
 
 
@@ -57,7 +62,7 @@ def venue_rule_context(
     account: AccountFlags,
     reference_price: Decimal | None,
     position: Decimal,
-    working: Iterable[SimOrder],
+    resting: RestingSummary,
     opened_today: Decimal = Decimal(0),
     session: Session | None = None,
 ) -> RuleContext:
@@ -69,7 +74,7 @@ def venue_rule_context(
         now=now,
         reference_price=reference_price,
         position=position,
-        resting=resting_orders(working),
+        summary=resting,
         opened_today=opened_today,
         session_open=None if session is None else session.open,
         session_close=None if session is None else session.close,

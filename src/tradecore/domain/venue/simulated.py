@@ -24,7 +24,11 @@ import numpy as np
 
 from tradecore.domain.broker_rules import CONTEXT_RULES, context_breach, shape_breach
 from tradecore.domain.broker_rules.breach import RuleBreach
-from tradecore.domain.broker_rules.context import AccountFlags
+from tradecore.domain.broker_rules.context import (
+    AccountFlags,
+    RestingSummary,
+    summarize,
+)
 from tradecore.domain.broker_rules.day_trading import (
     DAY_TRADES_ALLOWED,
     pdt_in_force,
@@ -66,7 +70,7 @@ from tradecore.domain.venue.corporate_actions import (
 )
 from tradecore.domain.venue.day_trades import DayTrades
 from tradecore.domain.venue.legs import create_legs
-from tradecore.domain.venue.rule_context import venue_rule_context
+from tradecore.domain.venue.rule_context import resting_orders, venue_rule_context
 from tradecore.domain.venue.sim_order import FRACTION_STEP, SimOrder, derive_id
 
 B = BrokerOrderStatus
@@ -97,6 +101,13 @@ class SimVenue:
         ledger = Ledger.opening(config.starting_cash) if opening is None else opening
         self._book = VenueBook(config.calendar, ledger)
         self._last_bars: dict[str, Bar] = {}
+        #: The last closes as prices, kept beside ``_last_bars`` (equity marks).
+        self._marks: dict[str, Decimal] = {}
+        #: Bumped by everything that can change what a rule check sees; with
+        #: ``_passed`` it lets ``submit`` skip re-checking the spec the pre-send
+        #: check (``rule_breach``) just passed at the same instant and state.
+        self._state = 0
+        self._passed: tuple[OrderSpec, datetime, int] | None = None
         self._quotes: dict[str, Quote] = {}
         self._now: datetime | None = None
         self._day_trades = DayTrades(
@@ -114,6 +125,7 @@ class SimVenue:
         self._now = now
         book = self._book
         if book.heap and book.heap[0][0] <= now:
+            self._state += 1
             book.run_due(now)
 
     def next_event_at(self) -> datetime | None:
@@ -129,6 +141,7 @@ class SimVenue:
     def on_quote(self, now: datetime, quote: Quote) -> None:
         """Record the latest quote (spread and queue size for later matches)."""
         self.advance_to(now)
+        self._state += 1
         self._quotes[quote.symbol] = quote
 
     def on_bar(self, now: datetime, bar: Bar) -> None:
@@ -139,12 +152,17 @@ class SimVenue:
         end are not matched: no order fills on a bar that ended before it was ready.
         """
         self.advance_to(now)
-        self._last_bars[bar.symbol] = bar
+        self._set_last_bar(bar.symbol, bar)
         orders = self._book.working.get(bar.symbol)
         if orders:
             match_bar(
                 self._book, self.config, now, bar, orders, self._quotes.get(bar.symbol)
             )
+
+    def _set_last_bar(self, symbol: str, bar: Bar) -> None:
+        self._state += 1
+        self._last_bars[symbol] = bar
+        self._marks[symbol] = to_price(bar.close)
 
     def has_working(self, symbol: str) -> bool:
         """Return whether any order in ``symbol`` is working (a bar could fill it)."""
@@ -168,6 +186,7 @@ class SimVenue:
         split's fractional share in cash (else keep fractions to 1e-9, as Alpaca).
         """
         self.advance_to(now)
+        self._state += 1
         symbol = action.symbol
         book = self._book
         canceled: list[str] = []
@@ -199,9 +218,11 @@ class SimVenue:
         if action.kind is CorporateKind.NAME_CHANGE:
             assert action.new_symbol is not None
             del self._last_bars[action.symbol]
-            self._last_bars.setdefault(
-                action.new_symbol, attrs.evolve(bar, symbol=action.new_symbol)
-            )
+            del self._marks[action.symbol]
+            if action.new_symbol not in self._last_bars:
+                self._set_last_bar(
+                    action.new_symbol, attrs.evolve(bar, symbol=action.new_symbol)
+                )
             return
         if action.is_split:
             assert action.ratio is not None
@@ -210,13 +231,16 @@ class SimVenue:
             assert action.cash is not None
             price, volume = 1.0 - float(action.cash) / bar.close, 1.0
         if price > 0:
-            self._last_bars[action.symbol] = attrs.evolve(
-                bar,
-                open=bar.open * price,
-                high=bar.high * price,
-                low=bar.low * price,
-                close=bar.close * price,
-                volume=bar.volume * volume,
+            self._set_last_bar(
+                action.symbol,
+                attrs.evolve(
+                    bar,
+                    open=bar.open * price,
+                    high=bar.high * price,
+                    low=bar.low * price,
+                    close=bar.close * price,
+                    volume=bar.volume * volume,
+                ),
             )
 
     # --- requests --------------------------------------------------------------------
@@ -232,9 +256,11 @@ class SimVenue:
         self.advance_to(now)
         self._check_new_id(client_order_id)
         self._check_tradable(spec.symbol)
-        breach = self.rule_breach(now, spec)
-        if breach is not None:
-            raise BrokerRuleBreached(breach)
+        if self._passed != (spec, now, self._state):
+            breach = self.rule_breach(now, spec)
+            if breach is not None:
+                raise BrokerRuleBreached(breach)
+        self._state += 1
         qty = self._order_qty(spec)
         self._check_buying_power(spec, qty, exclude=None)
         latency = self.config.fill_model.latency
@@ -278,6 +304,7 @@ class SimVenue:
             OrderNotCancelable: the order is final, or a replace is pending.
         """
         self.advance_to(now)
+        self._state += 1
         order = self._get(broker_order_id)
         self._check_cancelable(order)
         if order.status is B.PENDING_CANCEL:
@@ -286,6 +313,7 @@ class SimVenue:
             seconds=self.config.fill_model.latency.cancel(self._rng)
         )
         order.status, order.updated_at = B.PENDING_CANCEL, now
+        self._book.resting.touch(order)  # a pending cancel no longer rests
         order.tighten_deadline(effect)
         self._book.emit(OrderEventKind.PENDING_CANCEL, order, now)
         self._book.schedule(
@@ -320,6 +348,7 @@ class SimVenue:
             InsufficientBuyingPower: the new order would tie up more than is free.
         """
         self.advance_to(now)
+        self._state += 1
         old = self._get(broker_order_id)
         self._check_cancelable(old)
         # Not yet accepted, being canceled, or with legs: not replaceable.
@@ -367,11 +396,14 @@ class SimVenue:
             account=self.account_flags(now),
             reference_price=None if bar is None else to_price(bar.close),
             position=self._book.ledger.position(symbol),
-            working=self._book.working.get(symbol, {}).values(),
+            resting=self._book.resting.summary(symbol, self._book.working),
             opened_today=self._day_trades.opened_today(symbol, now),
             session=session,
         )
-        return context_breach(spec, context)
+        breach = context_breach(spec, context)
+        if breach is None:
+            self._passed = (spec, now, self._state)
+        return breach
 
     def _session_on(self, now: datetime) -> Session | None:
         """The session on ``now``'s New York date, if any (and if the calendar knows)."""
@@ -393,8 +425,7 @@ class SimVenue:
         flags = self.config.account
         count = self._day_trades.count(now) if pdt_in_force(now) else None
         if count is not None and count >= DAY_TRADES_ALLOWED:
-            marks = {s: to_price(b.close) for s, b in self._last_bars.items()}
-            equity = self._book.ledger.equity(marks)
+            equity = self._book.ledger.equity(self._marks)
             return attrs.evolve(flags, daytrade_count=count, equity=equity)
         cached = self._flags
         if cached is None or cached.daytrade_count != count:
@@ -426,12 +457,13 @@ class SimVenue:
         """Return cash, buying power and equity marked at the last bar closes."""
         self.advance_to(now)
         ledger = self._book.ledger
-        marks = {s: to_price(b.close) for s, b in self._last_bars.items()}
         return AccountSnapshot(
             cash=ledger.cash,
             buying_power=self._buying_power(exclude=None),
-            equity=ledger.equity(marks),
+            equity=ledger.equity(dict(self._marks)),
             as_of=now,
+            daytrade_count=self._day_trades.count(now) if pdt_in_force(now) else None,
+            pattern_day_trader=self.config.account.pattern_day_trader,
         )
 
     @property
@@ -474,6 +506,14 @@ class SimVenue:
         if qty <= 0:
             raise BrokerRejected(f"notional {spec.notional} buys nothing", code="qty")
         return qty
+
+    def resting_summary(self, symbol: str) -> RestingSummary:
+        """The resting orders of ``symbol`` as the book rules read them (incremental)."""
+        return self._book.resting.summary(symbol, self._book.working)
+
+    def resting_from_scratch(self, symbol: str) -> RestingSummary:
+        """:meth:`resting_summary` walking every working order: its oracle."""
+        return summarize(resting_orders(self._book.working.get(symbol, {}).values()))
 
     def buying_power_from_scratch(self) -> Decimal:
         """Return buying power walking every open order: the incremental figure's oracle.

@@ -232,8 +232,11 @@ class MonitoredBroker(Broker):
         return self._call(lambda: self._inner.rule_breach(spec))
 
     def account(self) -> AccountSnapshot:
-        """Read the account through the inner broker."""
-        return self._call(self._inner.account)
+        """Read the account through the inner broker (its day-trade count goes to
+        the gate's pattern-day-trader monitor)."""
+        snapshot = self._call(self._inner.account)
+        self._gate.on_account(snapshot)
+        return snapshot
 
     def poll_events(self) -> Sequence[OrderEvent]:
         """Poll events through the inner broker."""

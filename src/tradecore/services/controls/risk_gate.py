@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Protocol, TypeVar
 
 from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.orders.account import AccountSnapshot
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.ledger import Ledger
@@ -43,6 +44,7 @@ from tradecore.domain.risk.breakers import (
     DayEquityTracker,
     DrawdownBreaker,
     LosingStreakBreaker,
+    RegimeBreaker,
     RejectRateBreaker,
     StalenessBreaker,
     VolatilitySpikeBreaker,
@@ -50,10 +52,11 @@ from tradecore.domain.risk.breakers import (
 from tradecore.domain.risk.checks import RiskVerdict
 from tradecore.domain.risk.inputs import ExposureSnapshot
 from tradecore.domain.risk.kill_request import KillRequest, kill_request_of
+from tradecore.domain.risk.pdt import PATTERN, DayTradeMonitor
 from tradecore.domain.risk.pre_trade import PreTradeChecker
 from tradecore.domain.risk.rates import OrderRateTracker
 from tradecore.domain.risk.trading_state import TradingStateRecord
-from tradecore.ports.alerts import Alerter
+from tradecore.ports.alerts import Alert, Alerter, Severity
 from tradecore.ports.trading_status import TradingStatusView
 from tradecore.services.controls.breaker_board import BreakerBoard
 from tradecore.services.durability.commits import CommitPolicy
@@ -92,6 +95,7 @@ class RiskGate:
         calendar: MarketCalendar | None = None,
         shared_store: bool = True,
         trading_status: TradingStatusView | None = None,
+        pdt: DayTradeMonitor | None = None,
     ) -> None:
         """Wire the gate.
 
@@ -118,6 +122,11 @@ class RiskGate:
             trading_status: the market's halts (e.g. Alpaca's stream, status
                 ``s``): an order for a halted symbol is refused (rule
                 ``symbol_halted``) until the symbol resumes.
+            pdt: the pattern-day-trader monitor (``[risk.pdt]``): it counts the
+                day trades of the fills the gate hears of, warns
+                (``risk.pdt_warning``) at the third in five sessions and refuses
+                (rule ``pdt``) a day trade that would make the fourth under the
+                equity minimum.
         """
         self._checker = checker
         self._commits = commits
@@ -135,6 +144,7 @@ class RiskGate:
         self._seen_fills: set[str] = set()
         self._staleness = _one(breakers, StalenessBreaker)
         self._volatility = _one(breakers, VolatilitySpikeBreaker)
+        self._regime = _one(breakers, RegimeBreaker)
         self._rejects = _one(breakers, RejectRateBreaker)
         self._errors = _one(breakers, BrokerErrorRateBreaker)
         self._daily_loss = _one(breakers, DailyLossBreaker)
@@ -145,6 +155,8 @@ class RiskGate:
         self._kills_answered: set[str] = set()
         self._shared_store = shared_store
         self._trading_status = trading_status
+        self._pdt = pdt
+        self._alerter = alerter
 
     # --- the cycle ---------------------------------------------------------------
 
@@ -214,9 +226,19 @@ class RiskGate:
             state=state,
             rates=self.rates,
         )
+        if verdict.passed and (pdt := self._pdt) is not None:
+            refusal = pdt.check(spec, at, lambda: book.ledger.equity(self._marks))
+            verdict = verdict if refusal is None else refusal
         if verdict.passed:
             self.rates.record_order(spec.symbol, at)
         return verdict
+
+    def on_account(self, account: AccountSnapshot) -> None:
+        """The broker's account was read: its day-trade count feeds the PDT monitor."""
+        if self._pdt is not None:
+            self._pdt.broker_report(
+                account.as_of, account.daytrade_count, account.pattern_day_trader
+            )
 
     def check_cancel(self, strategy_id: str, symbol: str, at: datetime) -> RiskVerdict:
         """Check one cancel request; count it if it passed."""
@@ -252,6 +274,8 @@ class RiskGate:
             self.board.run(stale, lambda: stale.update(at, symbol))
         if (vol := self._volatility) is not None:
             self.board.run(vol, lambda: vol.update(at, symbol, close))
+        if (regime := self._regime) is not None:
+            self.board.run(regime, lambda: regime.update(at, symbol))
         if self._daily_loss is not None or self._drawdown is not None:
             self._mark_equity(at, ledger)
 
@@ -349,6 +373,8 @@ class RiskGate:
         if fill.execution_id in self._seen_fills:
             return
         self._seen_fills.add(fill.execution_id)
+        if self._pdt is not None:
+            self._count_day_trade(self._pdt, fill, at)
         before = self._trades.holdings.get(fill.symbol)
         self._trades = self._trades.apply(fill)
         streak = self._streak
@@ -356,6 +382,22 @@ class RiskGate:
             return
         pnl = self._trades.holdings[fill.symbol].realized_pnl - before.realized_pnl
         self.board.run(streak, lambda: streak.update(at, pnl, fill.symbol))
+
+    def _count_day_trade(self, pdt: DayTradeMonitor, fill: Fill, at: datetime) -> None:
+        """Count ``fill``'s day trade; warn when it is the one before the pattern."""
+        count = pdt.on_fill(fill)
+        if count != PATTERN - 1 or not pdt.applies(fill.filled_at):
+            return
+        self._alerter.send(
+            Alert(
+                severity=Severity.WARNING,
+                code="risk.pdt_warning",
+                message=f"{count} day trades in five sessions: the next one makes "
+                "the account a pattern day trader (FINRA Rule 4210)",
+                raised_at=at,
+                context={"day_trades": count, "symbol": fill.symbol},
+            )
+        )
 
     def _flush_cross_section(self) -> None:
         closes, self._closes = self._closes, {}

@@ -44,6 +44,7 @@ from tradecore.domain.float_checks import non_negative, positive
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.market.features import FeatureConfig, FeatureTracker
 from tradecore.domain.orders.spec import OrderSpec, OrderType, Side
+from tradecore.domain.regimes.monitor import RegimeMonitor
 from tradecore.domain.risk.degradation import OrderAction, order_action
 from tradecore.domain.sizing.kelly import (
     BayesianKelly,
@@ -124,9 +125,13 @@ _NOT_A_FEED = frozenset({Provenance.FILE, Provenance.SIMULATED})
 class NetOfCostPlanner:
     """Per-engine planner: market features, the Kelly posterior, the selector."""
 
-    def __init__(self, config: NetOfCostConfig) -> None:
-        """Build the selector and cost model from the pinned version."""
+    def __init__(
+        self, config: NetOfCostConfig, regimes: RegimeMonitor | None = None
+    ) -> None:
+        """Build the selector and cost model from the pinned version; ``regimes``
+        (the engine's, fed by it) scale sizing and make the policy passive."""
         self.config = config
+        self.regimes = regimes
         cost = CostModel(params=config.params, fees=config.fees)
         self.selector = ExecutionPolicySelector(
             cost_model=cost, thresholds=config.thresholds
@@ -193,11 +198,13 @@ class NetOfCostPlanner:
         return (shares if target.qty > 0 else -shares), decision
 
     def _regime(self, symbol: str) -> float:
+        regimes = self.regimes
+        states = 1.0 if regimes is None else regimes.multiplier(symbol)
         goal = self.config.target_volatility
         if goal is None:
-            return 1.0
+            return states
         realized = self.features.features(symbol).daily_volatility
-        return volatility_regime_multiplier(realized, goal)
+        return states * volatility_regime_multiplier(realized, goal)
 
     def on_fill(
         self,
@@ -284,6 +291,9 @@ class NetOfCostPlanner:
             market=self._market(symbol, close),
             urgency_minutes=self.config.urgency_minutes,
             expected_edge_bps=target.expected_edge_bps if entering else None,
+            regime_high_vol=None
+            if self.regimes is None
+            else self.regimes.high_vol(symbol),
         )
         details["policy"] = choice.to_dict()
         return ExecutionPlan(

@@ -30,6 +30,7 @@ cannot find is an outage until proved otherwise, never a reason to send it again
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import attrs
 import numpy as np
@@ -37,6 +38,7 @@ import numpy as np
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.errors import (
     BrokerRejected,
+    ConcurrencyConflict,
     DuplicateClientOrderId,
     OrderNotCancelable,
     OrderNotFound,
@@ -389,6 +391,45 @@ class OrderManager:
             intent = applied.intent
         return intent
 
+    def adopt_many(
+        self,
+        uow: UnitOfWork,
+        adoptions: Sequence[tuple[OrderIntent, BrokerOrder, Sequence[OrderEvent]]],
+    ) -> list[OrderIntent | None]:
+        """:meth:`adopt` (``stored=True``) of each intent; plain status moves batched.
+
+        Each adoption comes with its :meth:`catch_up` events (the caller computed
+        them to see which intents are behind). One that is a single event moving
+        only the intent's status (an ack, a cancel or an expiry that happened while
+        we were away: no fill) is written together with the others like it by
+        ``IntentRepository.update_many``; on a server database that is one round
+        trip, not one per intent. The rest are adopted event by event after them,
+        in order, as :meth:`adopt` does. Returns each intent as adopted, or
+        ``None`` where its stored row had moved on since it was read (nothing of it
+        written; where :meth:`adopt` raises ``ConcurrencyConflict``): the caller
+        reads that one again.
+        """
+        adopted: list[OrderIntent | None] = [intent for intent, _, _ in adoptions]
+        batch: list[tuple[int, OrderIntent]] = []
+        rest: list[int] = []
+        for n, (intent, order, events) in enumerate(adoptions):
+            applied = apply_event(intent, events[0]) if len(events) == 1 else None
+            if applied is not None and _plain_move(applied):
+                self._note_legs(intent.client_order_id, order)
+                batch.append((n, applied.intent))
+            elif events:
+                rest.append(n)
+        stored = uow.intents.update_many([intent for _, intent in batch])
+        for (n, _), after in zip(batch, stored, strict=True):
+            adopted[n] = after
+        for n in rest:
+            intent, order, _ = adoptions[n]
+            try:
+                adopted[n] = self.adopt(uow, intent, order, stored=True)
+            except ConcurrencyConflict:
+                adopted[n] = None
+        return adopted
+
     def catch_up(self, intent: OrderIntent, order: BrokerOrder) -> list[OrderEvent]:
         """The events :meth:`adopt` applies to bring ``intent`` level with ``order``.
 
@@ -493,3 +534,12 @@ def may_try_again(intent: OrderIntent) -> bool:
         return False
     operator = (intent.reason or "").startswith(OPERATOR_REASON)
     return intent.broker_order_id is None or operator
+
+
+def _plain_move(applied: Applied) -> bool:
+    """The event changed the intent and nothing else: no fill, no verdict overruled."""
+    return (
+        applied.ignored is None
+        and applied.new_fill is None
+        and applied.overruled is None
+    )

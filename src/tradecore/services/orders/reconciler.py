@@ -52,7 +52,6 @@ import attrs
 
 from tradecore.domain.errors import (
     BrokerRejected,
-    ConcurrencyConflict,
     DuplicateClientOrderId,
     OrderNotFound,
     TransientBrokerError,
@@ -185,15 +184,20 @@ class Reconciler:
         seen = self._unknown_orders(open_orders)
         now = self._clock.now()
         with self._commits.step() as uow:
-            before = _ledger(uow.fills.all())
+            # The fills are read once: the orphan check may add some, read after.
+            stored, mark = uow.fills.recorded_after(0)
+            before = _in_execution_order(stored)
             self._settle_outcomes(uow, found)
             self._check_orphans(
                 uow, found, healed, [*open_orders, *seen], while_running
             )
+            added, _ = uow.fills.recorded_after(mark)
+            fills = _in_execution_order([*before, *added]) if added else before
             busy = {o.spec.symbol for o in open_orders} | uow.intents.open_symbols()
             checks = self._check_positions(
-                uow, found, healed, positions, before, busy, now, while_running
-            )
+                uow, found, healed, positions, _ledger(before), fills, busy, now,
+                while_running,
+            )  # fmt: skip
             uow.positions.record_checks(checks)
             for d in found:
                 uow.audit.append("reconcile_discrepancy", attrs.asdict(d))
@@ -328,7 +332,8 @@ class Reconciler:
             if order is not None:
                 adopt.append((intent, order))
         # An intent already level with its order needs no write, and so no read.
-        behind = [(i, o) for i, o in adopt if self._orders.catch_up(i, o)]
+        catch_up = self._orders.catch_up
+        behind = [(i, o, e) for i, o in adopt if (e := catch_up(i, o))]
         if behind:
             self._adopt_all(behind, healed)
         return len(adopt)
@@ -373,21 +378,23 @@ class Reconciler:
         return order
 
     def _adopt_all(
-        self, behind: Sequence[tuple[OrderIntent, BrokerOrder]], healed: list[Healing]
+        self,
+        behind: Sequence[tuple[OrderIntent, BrokerOrder, Sequence[OrderEvent]]],
+        healed: list[Healing],
     ) -> None:
         """Bring each intent level with its broker order, in one unit of work.
 
         Each adoption is built on the intent as the pass read it; the store's
-        version check proves it unchanged (the first write of an adoption is the
-        intent's update). One that changed since (an event applied meanwhile) is
-        read again and adopted from there, as a fresh read would have done.
+        version check proves it unchanged. The plain status moves (acks, mostly)
+        are written in one batch (:meth:`OrderManager.adopt_many`). One that
+        changed since (an event applied meanwhile) is read again and adopted from
+        there, as a fresh read would have done.
         """
         with self._commits.step() as uow:
-            for intent, order in behind:
+            adopted = self._orders.adopt_many(uow, behind)
+            for (intent, order, _), after in zip(behind, adopted, strict=True):
                 before = intent
-                try:
-                    after = self._orders.adopt(uow, before, order, stored=True)
-                except ConcurrencyConflict:
+                if after is None:
                     before = uow.intents.get(intent.client_order_id)
                     after = self._orders.adopt(uow, before, order, stored=True)
                 if after.filled_qty != before.filled_qty:
@@ -631,12 +638,16 @@ class Reconciler:
         healed: list[Healing],
         theirs: Mapping[str, Position],
         before: Ledger,
+        fills: Sequence[Fill],
         busy: set[str],
         now: datetime,
         while_running: bool,
     ) -> list[PositionCheck]:
-        """Compare every symbol; heal drift where allowed; return the checks to store."""
-        fills = list(uow.fills.all())
+        """Compare every symbol; heal drift where allowed; return the checks to store.
+
+        ``before``: the ledger as the pass found it; ``fills``: every fill stored
+        now, in execution order.
+        """
         ours = _ledger(fills)
         held = {p.symbol for p in ours.positions()} | {
             p.symbol for p in before.positions()
@@ -735,6 +746,14 @@ DRIFT_KINDS = frozenset({"phantom_position", "quantity_mismatch"})
 
 def _ledger(fills: Sequence[Fill]) -> Ledger:
     return Ledger.opening(Decimal(0)).apply_all(fills)
+
+
+def _in_execution_order(fills: Sequence[Fill]) -> list[Fill]:
+    """Fills in storing order, put in ``FillRepository.all``'s order (time, then row).
+
+    A stable sort by time keeps the storing order among fills of the same time.
+    """
+    return sorted(fills, key=lambda f: f.filled_at)
 
 
 def _state(intent: OrderIntent) -> dict[str, str]:

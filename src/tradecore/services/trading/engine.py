@@ -167,7 +167,9 @@ class TradingEngine(NetOfCostSteps):
         #: the simulated broker the bar that just closed).
         self.before_order: Callable[[str], None] | None = None
         net = config.net_of_cost
-        self._planner = None if net is None else NetOfCostPlanner(net)
+        #: Per-symbol regimes (``[regime]``): sizing, policy, breaker, decisions.
+        self._regimes = config.regimes
+        self._planner = None if net is None else NetOfCostPlanner(net, self._regimes)
         self._book = ExecutionBook()
         self._protect = ProtectionDesk(orders, config.default_protection)
         self._last_stamp: DecisionStamp | None = None
@@ -230,6 +232,8 @@ class TradingEngine(NetOfCostSteps):
         ) is not None:
             self._reject_bar(bad)
             return
+        if (regimes := self._regimes) is not None:  # before the regime breaker
+            regimes.observe(symbol, timestamp_ns, close)
         if (gate := self.gate) is not None:
             gate.on_bar(symbol, self._clock.now(), close, self.ledger)
         if (handler := self._rejections) is not None and handler.waiting:
@@ -456,6 +460,8 @@ class TradingEngine(NetOfCostSteps):
         intent: OrderIntent | None,
         extra: Mapping[str, object] | None = None,
     ) -> DecisionRecord:
+        if (regimes := self._regimes) is not None:
+            extra = regimes.with_details(target.symbol, extra)
         return decision_record(self._stamp(), target, current, price, intent, extra)
 
     def _place(self, decision: DecisionRecord, intent: OrderIntent) -> OrderIntent:

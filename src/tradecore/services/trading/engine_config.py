@@ -12,6 +12,7 @@ import attrs
 
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.market.data_quality import DataQualityConfig
+from tradecore.domain.regimes.monitor import RegimeMonitor
 from tradecore.domain.risk.checks import RiskLimits
 from tradecore.domain.strategies.protocol import Protection
 from tradecore.services.controls.degradation import DegradationMonitor
@@ -48,3 +49,7 @@ class EngineConfig:
     #: Stop-loss / take-profit for every entry whose target has no protection of its
     #: own (``None``: only targets' own); see :mod:`tradecore.services.trading.protection`.
     default_protection: Protection | None = None
+    #: Per-symbol regimes fitted on past bars only (``[regime]``): they scale Kelly
+    #: sizing, make the execution policy passive in a high-volatility regime, feed
+    #: the regime breaker and go into each decision's details (``None``: off).
+    regimes: RegimeMonitor | None = None

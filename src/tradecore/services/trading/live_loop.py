@@ -282,12 +282,23 @@ class LiveLoop:
             log.warning("reconciliation skipped, broker unavailable: %s", e)
             return None
         self.reconciles += 1
+        self._read_account()
         if report.healed:
             self.healed += len(report.healed)
             with self._commits.step() as uow:
                 self._engine.restore(uow)
             self._commits.flush()
         return report
+
+    def _read_account(self) -> None:
+        """Read the account once a pass: through a monitored broker, its
+        ``daytrade_count`` and pattern-day-trader flag reach the gate's PDT monitor
+        (issue 26), which otherwise counts only our own fills. A broker that cannot
+        answer now is asked again next pass."""
+        try:
+            self._broker.account()
+        except TransientBrokerError as e:
+            log.warning("account not read after reconciling: %s", e)
 
     def _apply_events(self) -> int:
         events = self._broker.poll_events()

@@ -114,3 +114,14 @@ def test_alpha_conventions() -> None:
 def test_rejects_bad_parameters(make: object) -> None:
     with pytest.raises(InvalidInput):
         make()  # type: ignore[operator]
+
+
+def test_a_large_value_leaving_the_window_leaves_no_rounding_behind() -> None:
+    # Regression (a CI property-test counterexample): the running sums kept the
+    # rounding of 90.52 after it left the 2-bar window; the z-score of (0.01, 0.02)
+    # came out 1.0000000070722308 instead of 1.
+    from tradecore.domain.market.technical import ZScore
+
+    z = ZScore(2)
+    got = [z.update(x) for x in (0.01, 0.01, 90.52, 0.01, 0.02)]
+    assert got[-1] == pytest.approx(1.0, rel=1e-12, abs=0)

@@ -39,6 +39,7 @@ from tradecore.domain.risk.breakers.rates import (
     FailureRateConfig,
     RejectRateBreaker,
 )
+from tradecore.domain.risk.breakers.regime import RegimeBreaker, RegimeBreakerConfig
 
 __all__ = [
     "Breaker",
@@ -57,6 +58,8 @@ __all__ = [
     "FailureRateConfig",
     "LosingStreakBreaker",
     "LosingStreakConfig",
+    "RegimeBreaker",
+    "RegimeBreakerConfig",
     "RejectRateBreaker",
     "StalenessBreaker",
     "StalenessConfig",

@@ -1,0 +1,100 @@
+"""StoreContract, part four: batched intent writes (ST-47 ...).
+
+:class:`BatchesContract` is a mixin of :class:`store_contract.StoreContract`
+(adapters subclass that one class); it uses the ``store`` fixture StoreContract
+defines. ``update_many`` must answer exactly as one ``update`` per intent would, in
+order: the same rows stored, the same versions, and ``None`` exactly where
+``update`` raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import attrs
+import pytest
+
+from tradecore.domain.errors import ConcurrencyConflict, IllegalTransition, NotFound
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.intent import OrderIntent, apply_event, mark_submitted
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.ports.store import Store
+
+T0 = datetime(2024, 3, 1, 14, 30, tzinfo=UTC)
+
+
+def _acked(intent: OrderIntent, broker_id: str) -> OrderIntent:
+    event = OrderEvent(
+        kind=OrderEventKind.ACCEPTED,
+        client_order_id=intent.client_order_id,
+        occurred_at=T0 + timedelta(seconds=1),
+        broker_order_id=broker_id,
+    )
+    return apply_event(intent, event).intent
+
+
+class BatchesContract:
+    """``IntentRepository.update_many``: one batch, answers as ``update`` each."""
+
+    make_intent: Callable[..., OrderIntent]
+
+    def _submitted(self, store: Store, *numbers: int) -> list[OrderIntent]:
+        """Intents ``numbers`` stored and moved to SUBMITTED (version 2), committed."""
+        with store.unit_of_work() as uow:
+            stored = [
+                uow.intents.update(
+                    mark_submitted(uow.intents.create(self.make_intent(n)), T0)
+                )
+                for n in numbers
+            ]
+            uow.commit()
+        return stored
+
+    def test_update_many_answers_as_update_each(self, store: Store) -> None:
+        """ST-47 update_many stores the legal moves at version + 1, in order, and
+        returns None (writing nothing) where update raises: a stale version, a move
+        the domain forbids, an unknown intent."""
+        a, b, c, e = self._submitted(store, 1, 2, 3, 4)
+        stale = attrs.evolve(_acked(b, "b-2"), version=1)
+        illegal = attrs.evolve(c, status=IntentStatus.CREATED)
+        unknown = attrs.evolve(_acked(a, "b-x"), client_order_id="nope")
+        canceled = attrs.evolve(e, status=IntentStatus.CANCELED, reason="operator")
+        batch = [_acked(a, "b-1"), stale, illegal, unknown, canceled]
+        with store.unit_of_work() as uow:
+            for one in (stale, illegal, unknown):  # what update says of each
+                with pytest.raises((ConcurrencyConflict, IllegalTransition, NotFound)):
+                    uow.intents.update(one)
+        with store.unit_of_work() as uow:
+            stored = uow.intents.update_many(batch)
+            uow.commit()
+        expected_a = attrs.evolve(batch[0], version=3)
+        expected_e = attrs.evolve(canceled, version=3)
+        assert stored == [expected_a, None, None, None, expected_e]
+        with store.unit_of_work() as uow:
+            found = uow.intents.find_many(i.client_order_id for i in (a, b, c, e))
+        assert found == {
+            a.client_order_id: expected_a,
+            b.client_order_id: b,
+            c.client_order_id: c,
+            e.client_order_id: expected_e,
+        }
+
+    def test_update_many_keeps_order_within_the_unit(self, store: Store) -> None:
+        """ST-48 update_many: one intent twice moves twice (in order); the unit's
+        reads see the batch; without a commit nothing is kept; [] gives []."""
+        (a,) = self._submitted(store, 1)
+        acked = _acked(a, "b-1")
+        canceled = attrs.evolve(
+            acked, status=IntentStatus.CANCELED, reason="operator", version=3
+        )
+        with store.unit_of_work() as uow:
+            assert uow.intents.update_many([]) == []
+            stored = uow.intents.update_many([acked, canceled])
+            assert stored == [
+                attrs.evolve(acked, version=3),
+                attrs.evolve(canceled, version=4),
+            ]
+            assert uow.intents.get(a.client_order_id) == stored[1]
+        with store.unit_of_work() as uow:  # left without commit
+            assert uow.intents.get(a.client_order_id) == a
