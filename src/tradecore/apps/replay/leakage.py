@@ -191,8 +191,8 @@ def leakage(
         settings = load_settings(config, os.environ)
         spec = DataSpec(
             demo=demo,
-            data=None if data is None else str(data),
-            lake=None if lake is None else str(lake),
+            data=data,
+            lake=lake,
             symbols=symbols,
             start=start,
             end=end,

@@ -443,7 +443,7 @@ def promote(
             trials, trials_sr_variance = sweep_trials(sweep)
         spec = None
         if data is not None or demo:
-            spec = DataSpec(demo=demo, data=None if data is None else str(data))
+            spec = DataSpec(demo=demo, data=data)
         result = promote_run(
             run_dir,
             settings,

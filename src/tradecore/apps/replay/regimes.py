@@ -90,8 +90,8 @@ def regimes(
         )
         spec = DataSpec(
             demo=demo,
-            data=None if data is None else str(data),
-            lake=None if lake is None else str(lake),
+            data=data,
+            lake=lake,
             symbols=symbols,
             start=start,
             end=end,

@@ -40,13 +40,18 @@ def _strings(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(values)
 
 
+def _optional_text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 @attrs.frozen(kw_only=True)
 class DataSpec:
     """``run``'s data options (exactly one of ``demo``, ``data``, ``lake``)."""
 
     demo: bool = False
-    data: str | None = None
-    lake: str | None = None
+    #: Folders: a ``Path`` from an option is kept as its text (JSON-ready).
+    data: str | None = attrs.field(default=None, converter=_optional_text)
+    lake: str | None = attrs.field(default=None, converter=_optional_text)
     symbols: str | None = None
     universe: str | None = None
     start: str | None = None

@@ -307,8 +307,8 @@ def run(
         if recorded is None:
             DataSpec(
                 demo=demo,
-                data=None if data is None else str(data.resolve()),
-                lake=None if lake is None else str(lake.resolve()),
+                data=None if data is None else data.resolve(),
+                lake=None if lake is None else lake.resolve(),
                 symbols=symbols,
                 universe=universe,
                 start=start,
