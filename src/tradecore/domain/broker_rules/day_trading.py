@@ -31,6 +31,8 @@ from zoneinfo import ZoneInfo
 
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.broker_rules.context import RuleContext
+from tradecore.domain.errors import InvalidInput
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.spec import OrderSpec, Side
 
 #: The first New York date the rule no longer applies (FINRA Regulatory Notice 26-10).
@@ -48,6 +50,23 @@ SOURCE = (
     "docs.alpaca.markets/us/changelog/2026-06-03-pdt-f3c04da)"
 )
 NEW_YORK = ZoneInfo("America/New_York")
+#: The window day trades are counted in: this session and the four before it
+#: ("five business days", FINRA Rule 4210(f)(8)(B)).
+WINDOW_SESSIONS = 5
+
+
+def window_start(calendar: MarketCalendar, session: date) -> date:
+    """The first session of the counting window that ends with ``session``.
+
+    A calendar that starts inside the window counts from its own start.
+    """
+    first = session
+    try:
+        for _ in range(WINDOW_SESSIONS - 1):
+            first = calendar.previous_session(first)
+    except InvalidInput:
+        pass  # the calendar starts inside the window: count from its start
+    return first
 
 
 def session_date(now: datetime) -> date:

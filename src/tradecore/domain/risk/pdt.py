@@ -37,11 +37,12 @@ import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.broker_rules.day_trading import (
+    WINDOW_SESSIONS,
     after_fill,
     is_day_trade,
     pdt_in_force,
+    window_start,
 )
-from tradecore.domain.errors import InvalidInput
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.spec import OrderSpec
@@ -50,8 +51,6 @@ from tradecore.domain.risk.checks import RiskVerdict
 _ZERO = Decimal(0)
 #: Day trades a pattern day trader makes in the window (FINRA: "four or more").
 PATTERN = 4
-#: The window: this session and the four before it ("five business days").
-WINDOW_SESSIONS = 5
 RULE = "pdt"
 
 
@@ -98,12 +97,7 @@ class DayTradeMonitor:
             return
         self._session, self._session_end = session, self._calendar.next_close(at)
         self._opened, self._counted = {}, set()
-        first = session
-        try:
-            for _ in range(WINDOW_SESSIONS - 1):
-                first = self._calendar.previous_session(first)
-        except InvalidInput:
-            pass  # the calendar starts inside the window: count from its start
+        first = window_start(self._calendar, session)
         self._window_start = first
         while self._trades and self._trades[0] < first:
             self._trades.popleft()

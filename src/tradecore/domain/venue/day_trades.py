@@ -13,14 +13,11 @@ from collections import deque
 from datetime import date, datetime
 from decimal import Decimal
 
-from tradecore.domain.broker_rules.day_trading import after_fill
-from tradecore.domain.errors import InvalidInput
+from tradecore.domain.broker_rules.day_trading import after_fill, window_start
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.executions import Fill
 
 _ZERO = Decimal(0)
-#: The window the protection counts in: this session and the four before it.
-WINDOW_SESSIONS = 5
 
 
 class DayTrades:
@@ -86,11 +83,6 @@ class DayTrades:
         cached = self._window_start
         if cached is not None and cached[0] == session:
             return cached[1]
-        first = session
-        try:
-            for _ in range(WINDOW_SESSIONS - 1):
-                first = self._calendar.previous_session(first)
-        except InvalidInput:
-            pass  # the calendar starts inside the window: count from its start
+        first = window_start(self._calendar, session)
         self._window_start = (session, first)
         return first
