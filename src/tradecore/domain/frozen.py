@@ -74,3 +74,28 @@ def replace(obj: T, **changes: Any) -> T:
         elif name not in names:
             raise TypeError(f"{cls.__name__} has no field {name!r}")
     return copy(obj, changes)  # type: ignore[no-any-return]
+
+
+def builder(cls: type[T]) -> Any:
+    """Compile ``build(field, ...)`` for ``cls``: positional fields, no validators.
+
+    For values computed on a hot path from values already validated (a ledger's
+    next cash and holding from a valid fill): the result is what the constructor
+    would build, without checking again what cannot be wrong. Fields go in
+    ``attrs.fields`` order; a class that converts or post-processes on init is
+    refused, as :func:`replace` refuses it.
+    """
+    fields = attrs.fields(cls)
+    if hasattr(cls, "__attrs_post_init__") or any(f.converter for f in fields):
+        raise TypeError(f"builder() cannot build {cls.__name__}: it converts on init")
+    names = [f.name for f in fields]
+    lines = [f"def build({', '.join(names)}):", "    new = new_object(cls)"]
+    lines += [f"    set_field(new, {n!r}, {n})" for n in names]
+    lines.append("    return new")
+    scope: dict[str, Any] = {
+        "new_object": object.__new__,
+        "set_field": object.__setattr__,
+        "cls": cls,
+    }
+    exec("\n".join(lines), scope)  # noqa: S102 - code built from attrs field names  # nosec B102
+    return scope["build"]

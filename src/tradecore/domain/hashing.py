@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from json.encoder import encode_basestring_ascii as _quoted
 from typing import Any
 
 import attrs
@@ -36,6 +37,11 @@ def _decimal(value: Decimal) -> str:
             _DECIMALS.clear()
         _DECIMALS[value] = spelled
     return spelled
+
+
+def canonical_decimal(value: Decimal) -> str:
+    """The canonical spelling of a decimal (plain, normalized: ``1E+2`` is ``100``)."""
+    return _decimal(value)
 
 
 def _datetime(value: datetime) -> str:
@@ -172,7 +178,19 @@ _CANONICAL_JSON = json.JSONEncoder(
 
 def canonical_bytes(value: object) -> bytes:
     """Encode ``value`` canonically: sorted keys, compact, decimals as plain strings."""
+    kind = type(value)
+    if kind is str:  # a signal, a name: spelled as the encoder spells a string
+        return _quoted(value).encode("ascii")  # type: ignore[arg-type]
+    if (kind is list or kind is tuple) and all(type(x) is str for x in value):  # type: ignore[attr-defined]
+        return f"[{','.join(map(_quoted, value))}]".encode("ascii")  # type: ignore[call-overload]
     return _CANONICAL_JSON(_canonical(value)).encode("ascii")
+
+
+def iso_instant(value: datetime) -> str:
+    """An aware datetime as it is spelled in a canonical encoding (ISO 8601)."""
+    if not isinstance(value, datetime):
+        raise InvalidInput("timestamp", value, "expected a datetime")
+    return _datetime(value)
 
 
 def sha256_hex(value: object) -> str:

@@ -6,6 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.factories import T0
 from tradecore.domain.errors import InvalidInput
@@ -36,3 +38,12 @@ def test_naive_datetimes_are_refused() -> None:
 def test_unknown_types_are_refused() -> None:
     with pytest.raises(InvalidInput, match="no canonical encoding"):
         canonical_bytes(object())
+
+
+@given(st.one_of(st.text(), st.lists(st.text()), st.tuples(st.text(), st.text())))
+def test_strings_and_lists_of_strings_are_spelled_as_the_encoder_spells_them(value):
+    """The short cut for strings (ids hash lists of them per order) gives the
+    generic encoder's bytes for any text: quotes, control and non-ASCII characters."""
+    from tradecore.domain.hashing import _CANONICAL_JSON, _canonical
+
+    assert canonical_bytes(value) == _CANONICAL_JSON(_canonical(value)).encode("ascii")

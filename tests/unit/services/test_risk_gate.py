@@ -380,3 +380,18 @@ def test_a_kill_seen_in_the_store_is_handed_to_on_kill_once(
     g.tick(T0 + 5 * MINUTE)
     assert [(k.reason, k.flatten) for k in seen][1:] == [("again", False)]
     assert seen[0].kill_id != seen[1].kill_id
+
+
+def test_asking_whether_a_mark_exists_does_not_price_it() -> None:
+    """``symbol in marks`` is asked for every held symbol when the book is valued;
+    it must not convert the float (a conversion per question, and one that raises
+    on a price the gate has not needed yet)."""
+    from tradecore.services.controls.risk_gate import _DecimalMarks
+
+    marks = _DecimalMarks()
+    marks.set("AAA", 0.0)  # not a valid price: converting it raises
+    marks.set("BBB", 12.345)
+    assert "AAA" in marks
+    assert "BBB" in marks
+    assert "CCC" not in marks
+    assert marks["BBB"] == Decimal("12.34")

@@ -132,6 +132,15 @@ class MarketCalendar:
     _first_open: int = attrs.field(init=False, eq=False, repr=False)
     _last_close: int = attrs.field(init=False, eq=False, repr=False)
     _modal_length: int = attrs.field(init=False, eq=False, repr=False)
+    # The last instant asked of is_open / trading_day and its answer, as one tuple
+    # (replaced whole, so a reader never sees one instant's answer for another): the
+    # engine, the gate and the venue ask about the same instant several times a bar.
+    _open_memo: list[tuple[datetime | None, bool]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
+    _day_memo: list[tuple[datetime | None, date]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.is_always_open and self._days.size:
@@ -150,6 +159,8 @@ class MarketCalendar:
             self, "_modal_length", modal_length_ns(self._opens, self._closes)
         )
         object.__setattr__(self, "schedule_hash", _schedule_hash(self))
+        object.__setattr__(self, "_open_memo", [(None, False)])
+        object.__setattr__(self, "_day_memo", [(None, date.min)])
 
     # --- construction -----------------------------------------------------------------
 
@@ -295,12 +306,17 @@ class MarketCalendar:
 
     def is_open(self, at: datetime) -> bool:
         """Return whether a session is on at ``at`` (open inclusive, close exclusive)."""
+        asked, answer = self._open_memo[0]
+        if asked is not None and asked == at:
+            return answer
         if self.is_always_open:
             to_epoch_ns("at", at)
             return True
         ns = self._covered_ns("at", at)
         index = int(self._opens.searchsorted(ns, "right")) - 1
-        return ns < self._closes.item(index)
+        answer = ns < self._closes.item(index)
+        self._open_memo[0] = (at, answer)
+        return answer
 
     def session_of(self, at: datetime) -> Session | None:
         """Return the session whose ``[open, close)`` contains ``at``, or None."""
@@ -318,11 +334,16 @@ class MarketCalendar:
         queue day orders placed then. Equivalently, the session whose close is
         :meth:`next_close` of ``at``.
         """
+        asked, day = self._day_memo[0]
+        if asked is not None and asked == at:
+            return day
         if self.is_always_open:
             return from_epoch_day(floor_day(to_epoch_ns("at", at)) // NS_PER_DAY)
         ns = self._covered_ns("at", at)
         index = int(self._closes.searchsorted(ns, "right"))
-        return from_epoch_day(self._days.item(index))
+        day = from_epoch_day(self._days.item(index))
+        self._day_memo[0] = (at, day)
+        return day
 
     def next_open(self, at: datetime) -> datetime:
         """Return the first session open at or after ``at`` (at an open, that open).

@@ -12,15 +12,18 @@ the prefix (from the strategy id) and the attempt keep the id readable in a blot
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from datetime import date
 from decimal import Decimal
+from json.encoder import encode_basestring_ascii as _quoted
 
 import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.hashing import sha256_hex
+from tradecore.domain.hashing import canonical_decimal, sha256_hex
 from tradecore.domain.orders.spec import Side
 
 MAX_ATTEMPT = 9999
@@ -49,6 +52,7 @@ class DecisionKey:
         return sha256_hex(self)
 
 
+@functools.lru_cache(maxsize=256)
 def strategy_prefix(strategy_id: str) -> str:
     """Return the short readable prefix: the strategy id's first alphanumerics."""
     cleaned = re.sub(r"[^a-z0-9]", "", strategy_id.lower())[:_PREFIX_LEN]
@@ -62,8 +66,30 @@ def client_order_id(key: DecisionKey, attempt: int = 1) -> str:
         InvalidInput: ``attempt`` is not in 1..9999.
     """
     _check_counter("attempt", attempt, 1, MAX_ATTEMPT)
-    digest = sha256_hex({"key": key, "attempt": attempt})[:_DIGEST_LEN]
+    if key.__class__ is DecisionKey and key.version.__class__ is int:
+        encoded = _spelled(key, attempt)
+        digest = hashlib.sha256(encoded).hexdigest()[:_DIGEST_LEN]
+    else:
+        digest = sha256_hex({"key": key, "attempt": attempt})[:_DIGEST_LEN]
     return f"{strategy_prefix(key.strategy_id)}-{digest}-{attempt}"
+
+
+def _spelled(key: DecisionKey, attempt: int) -> bytes:
+    """``canonical_bytes({"key": key, "attempt": attempt})``, spelled directly.
+
+    An id is derived for every order; the generic encoder walks the key's fields and
+    builds a dict per call. The spelling is the canonical one (sorted keys, compact,
+    ASCII-escaped strings, plain decimals); a property test holds the two equal.
+    """
+    return (
+        f'{{"attempt":{attempt},"key":{{"horizon":{_quoted(key.horizon)},'
+        f'"qty":{_quoted(canonical_decimal(key.qty))},'
+        f'"session_date":"{key.session_date.isoformat()}",'
+        f'"side":{_quoted(key.side.value)},'
+        f'"signal_hash":{_quoted(key.signal_hash)},'
+        f'"strategy_id":{_quoted(key.strategy_id)},'
+        f'"symbol":{_quoted(key.symbol)},"version":{key.version}}}}}'
+    ).encode("ascii")
 
 
 def slice_client_order_id(key: DecisionKey, slice_index: int, attempt: int = 1) -> str:

@@ -23,15 +23,30 @@ def quantize_price(price: Decimal) -> Decimal:
     return price.quantize(price_increment(price), rounding=ROUND_HALF_EVEN)
 
 
+#: Prices already converted, by the float given: a replay converts the same few
+#: thousand closes again and again (marks, references, order prices). Bounded: it is
+#: emptied when full. Only valid prices are kept, so a bad one always raises.
+_CONVERTED: dict[float, Decimal] = {}
+_CONVERTED_MAX = 4096
+
+
 def to_price(value: float, field: str = "price") -> Decimal:
     """Turn a float market price into an exact, tick-rounded Decimal order/fill price.
 
     This is the one place floats become money: ``Decimal(repr(x))`` keeps the shortest
     decimal that round-trips, so 101.23 becomes ``Decimal('101.23')``, not binary noise.
     """
+    known = _CONVERTED.get(value) if value.__class__ is float else None
+    if known is not None:
+        return known
     if value != value or value in (float("inf"), float("-inf")) or value <= 0:
         raise InvalidInput(field, value, "price must be a finite number > 0")
-    return quantize_price(Decimal(repr(float(value))))
+    price = quantize_price(Decimal(repr(float(value))))
+    if value.__class__ is float:
+        if len(_CONVERTED) >= _CONVERTED_MAX:
+            _CONVERTED.clear()
+        _CONVERTED[value] = price
+    return price
 
 
 def quantize_qty(qty: Decimal, increment: Decimal = ONE_SHARE) -> Decimal:

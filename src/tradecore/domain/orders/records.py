@@ -11,7 +11,7 @@ import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.hashing import sha256_hex
+from tradecore.domain.hashing import iso_instant, sha256_hex
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -56,7 +56,9 @@ class DecisionRecord:
         strategy_id: str, symbol: str, decided_at: datetime, inputs_hash: str
     ) -> str:
         """Derive a decision id from what identifies the decision (never from time of run)."""
-        return sha256_hex([strategy_id, symbol, decided_at, inputs_hash])[:32]
+        # The instant spelled first: a list of strings hashes without the encoder.
+        key = [strategy_id, symbol, iso_instant(decided_at), inputs_hash]
+        return sha256_hex(key)[:32]
 
 
 class OutcomeKind(enum.StrEnum):

@@ -96,10 +96,20 @@ MODE_TABLE: Mapping[tuple[Component, Health], Mode] = {
 }
 
 
+_COMPONENTS = tuple(Component)
+#: Modes already worked out, by every component's health in ``_COMPONENTS`` order
+#: (at most 3**4 entries): the engine asks before every order.
+_MODES: dict[tuple[Health, ...], Mode] = {}
+
+
 def mode_for(health: Mapping[Component, Health]) -> Mode:
     """The most restrictive mode any component's health asks for (absent: OK)."""
-    modes = (MODE_TABLE[(c, health.get(c, Health.OK))] for c in Component)
-    return max(modes, key=SEVERITY.__getitem__)
+    key = tuple([health.get(c, Health.OK) for c in _COMPONENTS])
+    mode = _MODES.get(key)
+    if mode is None:
+        modes = (MODE_TABLE[(c, h)] for c, h in zip(_COMPONENTS, key, strict=True))
+        mode = _MODES[key] = max(modes, key=SEVERITY.__getitem__)
+    return mode
 
 
 def order_action(position: Decimal, delta: Decimal) -> OrderAction:
@@ -221,7 +231,9 @@ def regime_health(provenance: Provenance | None, action: DegradedFeedAction) -> 
     return feed_health(provenance)
 
 
+_RANK = {Health.OK: 0, Health.DEGRADED: 1, Health.DOWN: 2}
+
+
 def worst(*healths: Health) -> Health:
     """The worst of ``healths`` (OK < DEGRADED < DOWN)."""
-    order = (Health.OK, Health.DEGRADED, Health.DOWN)
-    return max(healths, key=order.index)
+    return max(healths, key=_RANK.__getitem__)

@@ -446,6 +446,10 @@ class _DecimalMarks(Mapping[str, Decimal]):
             exact = self._exact[symbol] = (price, to_price(price))
         return exact[1]
 
+    def __contains__(self, symbol: object) -> bool:
+        # Mapping's default would convert the price (``__getitem__``) to answer.
+        return symbol in self.floats
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.floats)
 

@@ -78,8 +78,13 @@ def order_intent(
     price: Decimal,
     plan: ExecutionPlan | None = None,
     bracket: Bracket | None = None,
+    spec: OrderSpec | None = None,
 ) -> OrderIntent:
-    """The intent for ``qty`` shares: a market order, or the plan's order and policy."""
+    """The intent for ``qty`` shares: a market order, or the plan's order and policy.
+
+    ``spec``: the plain market order the caller already built for the same symbol,
+    side and quantity (the risk gate's), reused when there is no bracket.
+    """
     key = DecisionKey(
         strategy_id=stamp.strategy_id,
         symbol=target.symbol,
@@ -89,7 +94,8 @@ def order_intent(
         signal_hash=sha256_hex(target.signal)[:16],
         qty=qty,
     )
-    spec = OrderSpec(symbol=target.symbol, side=side, qty=qty, bracket=bracket)
+    if spec is None or bracket is not None:
+        spec = OrderSpec(symbol=target.symbol, side=side, qty=qty, bracket=bracket)
     policy = "market"
     if plan is not None and plan.spec is not None and plan.choice is not None:
         spec, policy = plan.spec, plan.choice.policy.value

@@ -363,12 +363,13 @@ class TradingEngine(NetOfCostSteps):
         side = Side.BUY if delta > 0 else Side.SELL
         qty = abs(delta)
         price = to_price(self._last[symbol])
-        verdict = self._risk_check(symbol, side, qty, price, current)
+        spec = OrderSpec(symbol=symbol, side=side, qty=qty)
+        verdict = self._risk_check(symbol, side, qty, price, current, spec)
         if not verdict.passed:
             decision = self._decision(target, current, price, None)
             self._skip(decision, skip_reason(verdict.rule), verdict.values)
             return
-        intent = self._intent(target, side, qty, price)
+        intent = self._intent(target, side, qty, price, spec=spec)
         intent, extra = self._protected(target, intent, current, price)
         if self.before_order is not None:  # the rules see the bar just closed
             self.before_order(symbol)
@@ -436,9 +437,18 @@ class TradingEngine(NetOfCostSteps):
         )
 
     def _risk_check(
-        self, symbol: str, side: Side, qty: Decimal, price: Decimal, current: Decimal
+        self,
+        symbol: str,
+        side: Side,
+        qty: Decimal,
+        price: Decimal,
+        current: Decimal,
+        spec: OrderSpec | None = None,
     ) -> RiskVerdict:
-        """Degradation, then the pre-trade gate if configured, else the basic limits."""
+        """Degradation, then the pre-trade gate if configured, else the basic limits.
+
+        ``spec``: the market order of ``qty`` the caller already built, if any.
+        """
         if (monitor := self._config.degradation) is not None:
             last_ns = self._screen.last_accepted_ns(symbol)
             refused = monitor.refusal(self._clock.now(), last_ns, side, qty, current)
@@ -449,7 +459,8 @@ class TradingEngine(NetOfCostSteps):
             return check_order(
                 self._config.limits, side=side, qty=qty, price=price, position=current
             )
-        spec = OrderSpec(symbol=symbol, side=side, qty=qty)
+        if spec is None:
+            spec = OrderSpec(symbol=symbol, side=side, qty=qty)
         return gate.check(self, self._strategy.strategy_id, spec, self._clock.now())
 
     def _decision(
@@ -526,8 +537,11 @@ class TradingEngine(NetOfCostSteps):
         price: Decimal,
         plan: ExecutionPlan | None = None,
         bracket: Bracket | None = None,
+        spec: OrderSpec | None = None,
     ) -> OrderIntent:
-        return order_intent(self._stamp(), target, side, qty, price, plan, bracket)
+        return order_intent(
+            self._stamp(), target, side, qty, price, plan, bracket, spec=spec
+        )
 
     def _stamp(self) -> DecisionStamp:
         """Who decides now, under which hashes: what every record carries.

@@ -309,3 +309,27 @@ def test_an_always_open_market_takes_no_sessions():
             closes=[1],
             early=[False],
         )
+
+
+def test_remembered_answers_follow_the_instant_asked(week):
+    """The calendar keeps its last answer per question; a different instant (or the
+    same one spelled in another zone) is answered for itself, a naive one refused."""
+    inside, after = at(TUE, 17, 59), at(TUE, 18)
+    new_york = inside.astimezone(ZoneInfo("America/New_York"))
+    assert [week.is_open(t) for t in (inside, inside, after, new_york, after)] == [
+        True,
+        True,
+        False,
+        True,
+        False,
+    ]
+    assert [week.trading_day(t) for t in (after, inside, after, at(WED, 12))] == [
+        THU,
+        TUE,
+        THU,
+        THU,
+    ]
+    with pytest.raises(InvalidInput):
+        week.is_open(inside.replace(tzinfo=None))
+    with pytest.raises(InvalidInput):
+        week.trading_day(after.replace(tzinfo=None))

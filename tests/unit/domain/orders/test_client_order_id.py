@@ -11,10 +11,14 @@ from decimal import Decimal
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.factories import key
 from tradecore.domain import Side, attempt_of, client_order_id
 from tradecore.domain.errors import InvalidInput
+from tradecore.domain.hashing import canonical_bytes, sha256_hex
+from tradecore.domain.orders.client_order_id import _spelled
 
 ALPACA_SAFE = re.compile(r"^[A-Za-z0-9_-]{1,48}$")
 
@@ -85,3 +89,32 @@ def test_id_is_identical_in_a_subprocess_with_another_hash_seed(seed: str) -> No
         check=True,
     )
     assert out.stdout.strip() == client_order_id(key(), 3)
+
+
+@given(
+    strategy_id=st.text(min_size=1, max_size=12),
+    horizon=st.text(min_size=1, max_size=6),
+    signal=st.text(min_size=1, max_size=20),
+    qty=st.decimals(min_value=Decimal("0.0001"), max_value=Decimal(10**9), places=4),
+    version=st.integers(min_value=0, max_value=10**6),
+    attempt=st.integers(min_value=1, max_value=9999),
+    side=st.sampled_from(list(Side)),
+)
+def test_the_spelled_encoding_is_the_canonical_one(
+    strategy_id, horizon, signal, qty, version, attempt, side
+) -> None:
+    """The id's direct spelling of its key hashes what the generic encoder spells,
+    for any text (quotes, non-ASCII) and any spelling of the quantity."""
+    decision = attrs.evolve(
+        key(),
+        strategy_id=strategy_id,
+        horizon=horizon,
+        signal_hash=signal,
+        qty=qty,
+        version=version,
+        side=side,
+    )
+    expected = canonical_bytes({"key": decision, "attempt": attempt})
+    assert _spelled(decision, attempt) == expected
+    digest = sha256_hex({"key": decision, "attempt": attempt})[:32]
+    assert client_order_id(decision, attempt).split("-")[1] == digest

@@ -136,3 +136,22 @@ def test_to_price_is_the_exact_float_boundary() -> None:
 def test_quantize_qty_rounds_down() -> None:
     assert quantize_qty(Decimal("10.9")) == Decimal(10)
     assert quantize_qty(Decimal("0.129"), Decimal("0.01")) == Decimal("0.12")
+
+
+def test_a_converted_price_is_remembered_but_a_bad_one_always_raises() -> None:
+    assert to_price(57.125) == Decimal("57.12")
+    assert to_price(57.125) is to_price(57.125)
+    for bad in (0.0, -1.5, float("nan"), float("inf")):
+        with pytest.raises(InvalidInput):
+            to_price(bad)
+        with pytest.raises(InvalidInput):
+            to_price(bad)
+
+
+def test_the_remembered_prices_stay_bounded() -> None:
+    from tradecore.domain.orders import money
+
+    for cents in range(money._CONVERTED_MAX + 10):
+        to_price(10.0 + cents / 100)
+    assert len(money._CONVERTED) <= money._CONVERTED_MAX
+    assert to_price(10.05) == Decimal("10.05")

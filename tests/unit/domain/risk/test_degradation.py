@@ -152,3 +152,15 @@ def test_thresholds_are_checked() -> None:
         HealthThresholds(broker_degraded_rate=0.0)
     with pytest.raises(InvalidInput, match="store_down_errors"):
         HealthThresholds(store_down_errors=0)
+
+
+def test_every_combination_of_healths_gets_the_most_restrictive_mode() -> None:
+    """The remembered answers are the table's: every health of every component,
+    asked twice (the second answer comes from memory)."""
+    for healths in itertools.product(list(Health), repeat=len(Component)):
+        health = dict(zip(Component, healths, strict=True))
+        expected = max(
+            (MODE_TABLE[(c, h)] for c, h in health.items()), key=SEVERITY.__getitem__
+        )
+        assert mode_for(health) is expected
+        assert mode_for(health) is expected
