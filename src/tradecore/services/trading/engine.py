@@ -226,29 +226,50 @@ class TradingEngine(NetOfCostSteps):
         the strategy's orders are then checked against. A bad bar goes no further
         than the data-quality gate.
         """
+        self.on_bar_rows(timestamp_ns, (symbol,), (close,), (volume,), 0, 1)
+
+    def on_bar_rows(
+        self,
+        timestamp_ns: int,
+        symbols: Sequence[str],
+        closes: Sequence[float],
+        volumes: Sequence[float],
+        lo: int,
+        hi: int,
+    ) -> None:
+        """:meth:`on_bar` for rows ``lo..hi-1`` of bars closed at ``timestamp_ns``,
+        one bar after the other (a replay's timestamp: its loop over every bar of
+        the run looks its collaborators up once per timestamp, not once per bar).
+
+        Whatever a bar's orders change (the ledger, the gate's state, the strategy)
+        is read afresh for the next bar, as separate calls would read it.
+        """
         now_ns = None if self._bar_clock is None else to_ns(self._bar_clock())
-        if (
-            bad := self._admit(symbol, timestamp_ns, close, volume, now_ns)
-        ) is not None:
-            self._reject_bar(bad)
-            return
-        if (regimes := self._regimes) is not None:  # before the regime breaker
-            regimes.observe(symbol, timestamp_ns, close)
-        if (gate := self.gate) is not None:
-            gate.on_bar(symbol, self._clock.now(), close, self.ledger)
-        if (handler := self._rejections) is not None and handler.waiting:
-            self._place_due_retries(handler)
-        self._last[symbol] = close
-        if (planner := self._planner) is not None:
-            planner.update(symbol, close, volume)
-        targets = self._strategy.on_bar(symbol, timestamp_ns, close, volume, self)
-        if targets:
-            if targets.__class__ is not tuple:
-                targets = as_targets(self._strategy.strategy_id, targets)
-            for target in targets:
-                self._decide(target)
-        if planner is not None and self._book.busy(symbol):
-            self._work_book(symbol, volume)
+        admit, regimes, gate = self._admit, self._regimes, self.gate
+        handler, planner, last = self._rejections, self._planner, self._last
+        decide_on_bar, clock = self._strategy.on_bar, self._clock
+        for i in range(lo, hi):
+            symbol, close, volume = symbols[i], closes[i], volumes[i]
+            if (bad := admit(symbol, timestamp_ns, close, volume, now_ns)) is not None:
+                self._reject_bar(bad)
+                continue
+            if regimes is not None:  # before the regime breaker
+                regimes.observe(symbol, timestamp_ns, close)
+            if gate is not None:
+                gate.on_bar(symbol, clock.now(), close, self.ledger)
+            if handler is not None and handler.waiting:
+                self._place_due_retries(handler)
+            last[symbol] = close
+            if planner is not None:
+                planner.update(symbol, close, volume)
+            targets = decide_on_bar(symbol, timestamp_ns, close, volume, self)
+            if targets:
+                if targets.__class__ is not tuple:
+                    targets = as_targets(self._strategy.strategy_id, targets)
+                for target in targets:
+                    self._decide(target)
+            if planner is not None and self._book.busy(symbol):
+                self._work_book(symbol, volume)
 
     def on_timestamp(self, timestamp_ns: int) -> None:
         """Every bar at ``timestamp_ns`` went through :meth:`on_bar`: a bar-form

@@ -192,7 +192,7 @@ def _steps(
 
     engine.before_order = feed_before_order
     feed = engine.market
-    on_bar, needs_bar, equity_of = engine.on_bar, broker.needs_bar, engine.equity
+    on_rows, needs_bar, equity_of = engine.on_bar_rows, broker.needs_bar, engine.equity
     start_ns = min((int(f.timestamps[0]) for f in frames if len(f)), default=0)
     due = sorted(
         (
@@ -235,8 +235,7 @@ def _steps(
             if pauses:
                 yield ReplayStep(t_ns, _rows(frame_of, row_of, lo, hi))
             if feed is None:
-                for i in range(lo, hi):
-                    on_bar(names[i], t_ns, closes[i], volumes[i])
+                on_rows(t_ns, names, closes, volumes, lo, hi)
             else:
                 batch = _rows(frame_of, row_of, lo, hi)
                 _feed_full_bars(feed, engine, frames, batch, t_ns)
