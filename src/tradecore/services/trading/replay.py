@@ -363,7 +363,8 @@ def _advance(
         clock.advance_to(due)
         engine.on_events(broker.poll_events())
     clock.advance_to(to)
-    engine.on_events(broker.poll_events())
+    if events := broker.poll_events():  # most timestamps bring none
+        engine.on_events(events)
 
 
 def _drain(clock: ManualClock, broker: ScheduledBroker, engine: TradingEngine) -> None:
