@@ -54,6 +54,9 @@ class RejectionHandler:
         self._tried: dict[str, tuple[RejectionAction, ...]] = {}
         self._queue: list[tuple[datetime, int, str, OrderIntent, DecisionRecord]] = []
         self._seq = 0
+        #: How many retries are queued (an attribute, not a property: the engine
+        #: asks before every bar).
+        self.waiting = 0
         self._handled: dict[str, RejectionDecision] = {}
         #: Every decision taken, in order (what happened to each rejection).
         self.decisions: list[RejectionDecision] = []
@@ -107,6 +110,7 @@ class RejectionHandler:
             heapq.heappush(
                 self._queue, (decision.retry_at, self._seq, root, retry, record)
             )
+            self.waiting = len(self._queue)
         return decision
 
     def place_due(self) -> list[OrderIntent]:
@@ -114,15 +118,11 @@ class RejectionHandler:
         now, placed = self._clock.now(), []
         while self._queue and self._queue[0][0] <= now:
             _, _, _, retry, record = heapq.heappop(self._queue)
+            self.waiting = len(self._queue)
             stored = self._place(record, retry, None)
             if stored is not None:
                 placed.append(stored)
         return placed
-
-    @property
-    def waiting(self) -> int:
-        """How many retries are queued."""
-        return len(self._queue)
 
     def _place(
         self, record: DecisionRecord, retry: OrderIntent, reference: Decimal | None

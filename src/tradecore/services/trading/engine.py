@@ -247,7 +247,8 @@ class TradingEngine(NetOfCostSteps):
         now_ns = None if self._bar_clock is None else to_ns(self._bar_clock())
         admit, regimes, gate = self._admit, self._regimes, self.gate
         handler, planner, last = self._rejections, self._planner, self._last
-        decide_on_bar, clock = self._strategy.on_bar, self._clock
+        decide_on_bar, now = self._strategy.on_bar, self._clock.now
+        gate_on_bar = None if gate is None else gate.on_bar
         for i in range(lo, hi):
             symbol, close, volume = symbols[i], closes[i], volumes[i]
             if (bad := admit(symbol, timestamp_ns, close, volume, now_ns)) is not None:
@@ -255,8 +256,8 @@ class TradingEngine(NetOfCostSteps):
                 continue
             if regimes is not None:  # before the regime breaker
                 regimes.observe(symbol, timestamp_ns, close)
-            if gate is not None:
-                gate.on_bar(symbol, clock.now(), close, self.ledger)
+            if gate_on_bar is not None:
+                gate_on_bar(symbol, now(), close, self.ledger)
             if handler is not None and handler.waiting:
                 self._place_due_retries(handler)
             last[symbol] = close
