@@ -133,7 +133,8 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     Neither replay imports Alembic (its new store is created from the tables), rich
     (stderr is a pipe here: no progress bar to draw), pydantic (plain options are
     coerced without it), the PostgreSQL dialect, the portfolio report, the
-    e-mail and webhook alert sinks, or the notebook modules (features, research).
+    e-mail and webhook alert sinks, the notebook modules (features, research) or,
+    without ``[regime]``, the feature machinery.
     """
     frames = generate_bars(
         ["AAPL"],
@@ -152,6 +153,7 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
         "tradecore.apps.replay.demo_data",
     )
     heavy += ("smtplib", "http.client", "tradecore.features", "tradecore.research")
+    heavy += ("tradecore.domain.features",)  # [regime] not enabled
     cache = {"TRADECORE_CACHE_DIR": str(tmp_path / "cache")}
     cold, _ = heavy_modules(
         _console("replay", *args, "--out", str(tmp_path / "cold")),

@@ -24,9 +24,9 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 try:  # typer internals: without them every parameter keeps typer's coercion
-    from typer._param_types import coerce_cli_choice, coerce_cli_path
+    from typer import _param_types as typer_checks
 except ImportError:  # pragma: no cover - another typer
-    coerce_cli_choice = coerce_cli_path = None
+    typer_checks = None  # type: ignore[assignment]
 
 #: Returned by a quick conversion that cannot vouch for typer's answer.
 UNSURE: Any = object()
@@ -40,7 +40,7 @@ Convert = Callable[[Any, Any, Any], Any]
 
 def quicken(params: Iterable[Any]) -> None:
     """Give each plain parameter of a command a coercion that needs no pydantic."""
-    if coerce_cli_path is None:
+    if typer_checks is None:
         return  # pragma: no cover - another typer
     for param in params:
         descriptor = getattr(param, "type_descriptor", None)
@@ -108,11 +108,10 @@ def _leaf(annotation: Any, info: Any) -> Convert | None:
         return _as_float
     if annotation is Path and info.path_type is None:
         return _path(info)
-    if get_origin(annotation) is Literal or (
-        isinstance(annotation, type) and issubclass(annotation, Enum)
-    ):
-        choices = list(annotation) if isinstance(annotation, type) else None
-        return _choice(choices or list(get_args(annotation)), info.case_sensitive)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return _choice(list(annotation), info.case_sensitive)
+    if get_origin(annotation) is Literal:
+        return _choice(list(get_args(annotation)), info.case_sensitive)
     return None
 
 
@@ -147,7 +146,9 @@ def _path(info: Any) -> Convert:
         if not isinstance(value, Path):
             return UNSURE
         try:  # typer's own checks (exists, file_okay, ...), given a Path
-            return coerce_cli_path(value, info, path_type=Path, param=param, ctx=ctx)
+            return typer_checks.coerce_cli_path(
+                value, info, path_type=Path, param=param, ctx=ctx
+            )
         except typer.BadParameter:
             return UNSURE
 
@@ -157,7 +158,7 @@ def _path(info: Any) -> Convert:
 def _choice(choices: list[Any], case_sensitive: bool) -> Convert:
     def convert(value: Any, param: Any, ctx: Any) -> Any:
         try:
-            return coerce_cli_choice(
+            return typer_checks.coerce_cli_choice(
                 value, choices=choices, case_sensitive=case_sensitive, ctx=ctx
             )
         except ValueError:
