@@ -12,6 +12,7 @@ walk-forwards.
 import importlib
 from typing import TYPE_CHECKING
 
+from tradecore.apps.wiring.regime_fitters import install_regime_fitters
 from tradecore.domain import __all__ as _domain_all
 from tradecore.domain.lazy import lazy_attributes
 
@@ -55,6 +56,11 @@ _ORIGINS: dict[str, tuple[str, ...]] = {
 #: Modules of the API, imported on first use.
 _SUBMODULES = ("features", "research", "technical")
 _api_attribute, _api_dir = lazy_attributes(__name__, _ORIGINS)
+
+# A feature declaration's ``fitter = "hmmlearn"`` resolves in every process that
+# imports tradecore (importing tc.features did this when it was imported eagerly);
+# registering imports no fitting library.
+install_regime_fitters()
 
 __version__ = "0.1.0"
 

@@ -91,12 +91,39 @@ def test_the_notebook_api_keeps_every_name() -> None:
 
 
 def test_importing_tradecore_imports_none_of_the_modules_it_exports() -> None:
+    """Only the lazy packages and the regime-fitter registration (a name resolves
+    in every process importing tradecore, as when ``tc.features`` was eager)."""
     probe = (
         "import sys, tradecore\n"
-        "print(sorted(m for m in sys.modules if m.startswith('tradecore')))"
+        "from tradecore.domain.regimes.fitter import _FACTORIES\n"
+        "print(sorted(m for m in sys.modules if m.startswith('tradecore')))\n"
+        "print(sorted(_FACTORIES))"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
-    loaded = ast.literal_eval(done.stdout)
-    assert loaded == ["tradecore", "tradecore.domain", "tradecore.domain.lazy"]
+    modules, fitters = (ast.literal_eval(line) for line in done.stdout.splitlines())
+    assert set(modules) <= {
+        "tradecore",
+        "tradecore.apps",
+        "tradecore.apps.wiring",
+        "tradecore.apps.wiring.regime_fitters",
+        "tradecore.domain",
+        "tradecore.domain.errors",
+        "tradecore.domain.lazy",
+        "tradecore.domain.regimes",
+        "tradecore.domain.regimes.fitter",
+        "tradecore.ports",
+        "tradecore.ports.regimes",
+    }
+    assert fitters == ["hmmlearn"]
+
+
+def test_a_feature_module_alone_still_knows_the_regime_kind() -> None:
+    """The ``regime`` kind registers itself on import: the lazy package still
+    imports it, so a fresh process parsing features knows it."""
+    probe = "import tradecore.domain.features.kinds as k; print('regime' in k.KINDS)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "True"

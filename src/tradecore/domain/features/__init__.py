@@ -59,3 +59,8 @@ __all__ = [
     "register_kind",
     "to_toml",
 ]
+
+# The ``regime`` kind registers itself in ``kinds.KINDS`` when its module is
+# imported; every user of features imports this package first, so it is imported
+# here (as before), not on first use of ``Regime``.
+from tradecore.domain.features import regime as _regime  # noqa: E402, F401
