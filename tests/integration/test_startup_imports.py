@@ -26,7 +26,9 @@ _PROBE = """
 import atexit, sys
 heavy = {heavy!r}
 def report():
-    found = sorted(m for m in sys.modules if m in heavy or m.split(".")[0] in heavy)
+    found = sorted(
+        m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in heavy)
+    )
     print("HEAVY-MODULES:" + ",".join(found), file=sys.stderr)
 atexit.register(report)
 {body}
@@ -80,13 +82,59 @@ def test_command_help_loads_no_heavy_library(app: str, args: tuple[str, ...]) ->
     assert found == "", f"imported: {found}"
 
 
+#: What the apps' own help and --version never import: every command module and the
+#: libraries a command runs on (they print a listing built from a summary table).
+LISTING_HEAVY = (
+    "numpy",
+    "sqlalchemy",
+    "pyarrow",
+    "pydantic",
+    "tradecore.apps.replay.run",
+    "tradecore.apps.live.run",
+    "tradecore.apps.ops",
+    "tradecore.apps.config",
+    "tradecore.features",
+)
+
+
+@pytest.mark.parametrize(
+    ("app", "args"),
+    [
+        ("replay", ("--help",)),
+        ("replay", ()),
+        ("replay", ("--version",)),
+        ("live", ("--help",)),
+        ("live", ("-h",)),
+        ("live", ("--version",)),
+    ],
+)
+def test_the_apps_own_help_and_version_import_no_command(
+    app: str, args: tuple[str, ...]
+) -> None:
+    body = _console(app, *args) if args else _console_no_args(app)
+    found, _ = heavy_modules(body, heavy=LISTING_HEAVY)
+    assert found == "", f"imported: {found}"
+
+
+def _console_no_args(app: str) -> str:
+    """The console script run bare: it prints its help and exits 2 (click's rule)."""
+    return (
+        f"import sys; sys.argv = ['tradecore-{app}']\n"
+        f"from tradecore.apps.{app}.main import main\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 2, e.code\n"
+    )
+
+
 def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     tmp_path: Path,
 ) -> None:
     """The second replay of a Parquet folder reads its XNYS schedule from the cache.
 
-    Neither replay imports Alembic (its new store is created from the tables) nor
-    rich (stderr is a pipe here: no progress bar to draw).
+    Neither replay imports Alembic (its new store is created from the tables), rich
+    (stderr is a pipe here: no progress bar to draw), pydantic (plain options are
+    coerced without it), the PostgreSQL dialect, the portfolio report, the
+    e-mail and webhook alert sinks, the notebook modules (features, research) or,
+    without ``[regime]``, the feature machinery.
     """
     frames = generate_bars(
         ["AAPL"],
@@ -99,7 +147,13 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     args = ["run", "--data", str(tmp_path / "data"), "--calendar", "XNYS"]
     args += ["--param", "fast=3", "--param", "slow=8", "--fill-model", "ideal"]
     heavy = ("pandas", "exchange_calendars", "pyarrow.dataset", "scipy", "alpaca")
-    heavy += ("alembic", "rich")
+    heavy += ("alembic", "rich", "pydantic", "sqlalchemy.dialects.postgresql")
+    heavy += (
+        "tradecore.apps.replay.portfolio_report",
+        "tradecore.apps.replay.demo_data",
+    )
+    heavy += ("smtplib", "http.client", "tradecore.features", "tradecore.research")
+    heavy += ("tradecore.domain.features",)  # [regime] not enabled
     cache = {"TRADECORE_CACHE_DIR": str(tmp_path / "cache")}
     cold, _ = heavy_modules(
         _console("replay", *args, "--out", str(tmp_path / "cold")),
@@ -107,7 +161,8 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
         env=cache,
     )
     assert "exchange_calendars" in cold.split(",")  # an empty cache: computed once
-    assert not {m.split(".")[0] for m in cold.split(",")} & {"alembic", "rich"}
+    unused = ("alembic", "rich", *heavy[heavy.index("pydantic") :])
+    assert not [m for m in cold.split(",") if m.startswith(unused)], cold
     warm, stderr = heavy_modules(
         _console("replay", *args, "--out", str(tmp_path / "warm")),
         heavy=heavy,

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from tradecore.apps.live import main as live
 from tradecore.apps.replay import main as replay
-from tradecore.apps.wiring.commands import commands_to_register
+from tradecore.apps.wiring.commands import commands_to_register, lists_commands_only
 
 ALL = ("db", "run", "cost-model")
 
@@ -58,3 +58,44 @@ def test_the_whole_app_lists_every_command(main: ModuleType) -> None:
     assert result.exit_code == 0, result.output
     listed = set(result.output.split())
     assert {*main.COMMANDS, "version"} <= listed
+
+
+@pytest.mark.parametrize("main", [live, replay])
+@pytest.mark.parametrize("argv", [["--help"], [], ["-h"]])
+def test_the_help_listing_prints_what_the_whole_app_prints(
+    main: ModuleType, argv: list[str]
+) -> None:
+    """The summaries table stands for the commands in the app's own help: it must
+    print exactly what the whole app (every command imported) prints."""
+    listing = CliRunner().invoke(main.CLI.build_listing(), argv)
+    whole = CliRunner().invoke(main.app, argv)
+    assert (listing.exit_code, listing.output) == (whole.exit_code, whole.output)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], True),
+        (["--help"], True),
+        (["-v", "-h"], True),
+        (["--config", "run", "--help"], True),  # run is --config's value
+        (["--version"], True),
+        (["run", "--help"], False),
+        (["-v"], False),  # the root callback then asks for a command
+        (["no-such-command", "--help"], False),
+    ],
+)
+def test_only_the_app_s_own_help_and_version_use_the_listing(
+    argv: list[str], expected: bool
+) -> None:
+    assert (
+        lists_commands_only(argv, value_options=("--config",), prog_name="tradecore-x")
+        is expected
+    )
+
+
+def test_shell_completion_never_uses_the_listing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("_TRADECORE_LIVE_COMPLETE", "bash_complete")
+    assert not lists_commands_only([], prog_name="tradecore-live")

@@ -26,7 +26,19 @@ In a notebook::
             events = broker.poll_events()  # accepted, partial fills, fills, ...
 """
 
-from tradecore.adapters.sim.broker import SimulatedBroker
-from tradecore.adapters.sim.clock import SimClock
+from typing import TYPE_CHECKING
+
+from tradecore.domain.lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from tradecore.adapters.sim.broker import SimulatedBroker
+    from tradecore.adapters.sim.clock import SimClock
+
+#: Where each name comes from: imported on first use (see tradecore.domain.lazy).
+_ORIGINS: dict[str, tuple[str, ...]] = {
+    "tradecore.adapters.sim.broker": ("SimulatedBroker",),
+    "tradecore.adapters.sim.clock": ("SimClock",),
+}
+__getattr__, __dir__ = lazy_attributes(__name__, _ORIGINS)
 
 __all__ = ["SimClock", "SimulatedBroker"]

@@ -33,7 +33,6 @@ from typing import Any, TypeVar
 
 import attrs
 from sqlalchemy import bindparam, literal_column, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
 from tradecore.adapters.sqlstore import codec
@@ -77,9 +76,14 @@ class Compiled:
 
 
 def _raw_dialect(name: str) -> Dialect:
-    """A dialect compiling to the driver's positional paramstyle (``?`` / ``%s``)."""
+    """A dialect compiling to the driver's positional paramstyle (``?`` / ``%s``);
+    each imported when asked for, so a SQLite run never imports PostgreSQL's."""
     if name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.psycopg.dialect(paramstyle="format")  # type: ignore[no-untyped-call]
+    from sqlalchemy.dialects import sqlite
+
     return sqlite.pysqlite.dialect(paramstyle="qmark")
 
 

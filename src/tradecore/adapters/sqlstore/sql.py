@@ -11,13 +11,21 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 
 
 def upsert(dialect_name: str, table: Table) -> Any:
-    """Return the dialect's ``INSERT`` that supports ``ON CONFLICT`` clauses."""
-    module = postgresql if dialect_name == "postgresql" else sqlite
-    return module.insert(table)
+    """Return the dialect's ``INSERT`` that supports ``ON CONFLICT`` clauses.
+
+    Each dialect is imported when first asked for: a replay (SQLite) then never
+    imports the PostgreSQL dialect (issue 18: start-up).
+    """
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table)
 
 
 def insert_ignore(dialect_name: str, table: Table, *keys: str) -> Any:

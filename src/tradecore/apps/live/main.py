@@ -20,8 +20,12 @@ from tradecore.apps.wiring.cli_logging import (
     LogFormat,
     start_cli_logging,
 )
-from tradecore.apps.wiring.commands import LazyApp, Register, print_version
-from tradecore.apps.wiring.context import CliContext
+from tradecore.apps.wiring.commands import (
+    LazyApp,
+    Register,
+    Summary,
+    print_version,
+)
 
 PROG_NAME = "tradecore-live"
 #: Root options that take a value (not a command name).
@@ -61,6 +65,9 @@ def _root(
     ),
 ) -> None:
     """Operate tradecore against a broker."""
+    # Imported here, not at the top: help and --version need no store wiring.
+    from tradecore.apps.wiring.context import CliContext
+
     start_cli_logging(ctx, log_format, verbose, quiet)
     if ctx.obj is None:
         ctx.obj = CliContext(config_path=config, database_url=database_url)
@@ -190,11 +197,64 @@ COMMANDS: dict[str, Register] = {
 }
 
 
+#: What the app's help lists for each command (tests hold it to each command's help).
+SUMMARIES: dict[str, Summary] = {
+    "init": Summary(
+        "Write a commented configuration for paper trading (emulator or Alpaca paper)."
+    ),
+    "db": Summary(
+        "Database schema: upgrade, downgrade, show the current revision.", group=True
+    ),
+    "audit": Summary("The append-only audit log.", group=True),
+    "config": Summary("The effective configuration.", group=True),
+    "state": Summary(
+        "The trading state shared by every process on the store.", group=True
+    ),
+    "breaker": Summary("Circuit breakers.", group=True),
+    "strategy": Summary(
+        "Halt or resume one strategy of a running portfolio.", group=True
+    ),
+    "kill": Summary(
+        "Halt trading (persisted first), cancel every open order, optionally flatten."
+    ),
+    "status": Summary(
+        "Show the trading state, breakers, open orders, positions and today's P&L."
+    ),
+    "run": Summary(
+        "Trade a strategy on the live path over recorded bars or Alpaca's data."
+    ),
+    "reconcile": Summary(
+        "Reconcile open intents, outcomes and positions with the broker."
+    ),
+    "tca": Summary(
+        "Print TCA rollups of one session day's orders in the configured store."
+    ),
+    "books": Summary(
+        "The books: tax lots, wash sales, the day's blotter and P&L, Form 8949.",
+        group=True,
+    ),
+    "cost-model": Summary(
+        "Cost-model versions: calibrate from a day's fills, show the latest.",
+        group=True,
+    ),
+    "secrets": Summary("Encrypted secrets (API keys) for tradecore-live.", group=True),
+    "model": Summary(
+        "The model registry: register, promote, roll back and list models.",
+        group=True,
+    ),
+    "console": Summary(
+        "The operator console: a web page to watch the account and act on it.",
+        group=True,
+    ),
+}
+
+
 CLI = LazyApp(
     PROG_NAME,
     "Operate tradecore against a broker: state, controls, store maintenance.",
     _root,
     COMMANDS,
+    SUMMARIES,
     value_options=VALUE_OPTIONS,
 )
 build_app = CLI.build

@@ -19,7 +19,12 @@ from tradecore.apps.wiring.cli_logging import (
     LogFormat,
     start_cli_logging,
 )
-from tradecore.apps.wiring.commands import LazyApp, Register, print_version
+from tradecore.apps.wiring.commands import (
+    LazyApp,
+    Register,
+    Summary,
+    print_version,
+)
 
 PROG_NAME = "tradecore-replay"
 #: Root options that take a value (not a command name).
@@ -161,11 +166,66 @@ COMMANDS: dict[str, Register] = {
 }
 
 
+#: What the app's help lists for each command (tests hold it to each command's help).
+SUMMARIES: dict[str, Summary] = {
+    "manifest": Summary(
+        "Sign and verify manifests (what a model or parameter set was made from).",
+        group=True,
+    ),
+    "keys": Summary("Ed25519 signing keys.", group=True),
+    "run": Summary(
+        "Replay a strategy over bar data; write a report folder and a signed manifest."
+    ),
+    "emulator": Summary(
+        "Serve Alpaca's v2 trading API and trade-updates stream, backed by the "
+        "simulator."
+    ),
+    "data": Summary(
+        "A local Parquet lake of market data: fetch, list, verify.", group=True
+    ),
+    "train": Summary(
+        "Train a model on point-in-time features; write a signed model directory."
+    ),
+    "tca": Summary(
+        "Print TCA rollups of a replay (by symbol, day, policy and strategy)."
+    ),
+    "parity": Summary(
+        "Run live (emulator, paper) and replay over the same bars; compare; report."
+    ),
+    "divergence": Summary(
+        "Replay a live session's recorded bars; report where live differed and why."
+    ),
+    "sweep": Summary(
+        "Sweep a strategy's parameters; write sweep.csv, sweep.json and heatmap.html."
+    ),
+    "walkforward": Summary(
+        "Walk-forward optimisation: in-sample sweeps, out-of-sample trading."
+    ),
+    "leakage": Summary(
+        "Check a strategy (or, with --features, a feature set) for look-ahead: PASS, "
+        "or the first bar and symbol that used the future (exit 3)."
+    ),
+    "regimes": Summary(
+        "Fit regimes on past data only (a Gaussian HMM, filtered probabilities) and "
+        "write them with their persistence, transition matrix, fits and a page."
+    ),
+    "promote": Summary(
+        "Re-run a replay under many seeds (and stress), check it for leakage, and "
+        "promote it only if every criterion of the promotion section holds."
+    ),
+    "rl": Summary(
+        "Reinforcement learning on the simulator: train and judge policies.",
+        group=True,
+    ),
+}
+
+
 CLI = LazyApp(
     PROG_NAME,
     "Deterministic replays and backtests of tradecore strategies.",
     _root,
     COMMANDS,
+    SUMMARIES,
     value_options=VALUE_OPTIONS,
 )
 build_app = CLI.build

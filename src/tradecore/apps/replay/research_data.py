@@ -21,7 +21,6 @@ from tradecore.adapters.data.corporate_actions_file import (
     read_corporate_actions,
 )
 from tradecore.apps.replay.data import lake_selection
-from tradecore.apps.replay.demo_data import demo_calendar, demo_frames
 from tradecore.apps.replay.quality_options import quality_rules
 from tradecore.apps.replay.venue import replay_calendar
 from tradecore.apps.wiring.calendars import calendars_between
@@ -138,6 +137,9 @@ def load_data(spec: DataSpec) -> LoadedData:
         ConfigurationError, BarFileError: as ``run`` with the same options.
     """
     if spec.demo:
+        # Imported here: the demo's module generates bars, which only --demo needs.
+        from tradecore.apps.replay.demo_data import demo_calendar, demo_frames
+
         return LoadedData(frames=demo_frames(), calendar=demo_calendar())
     quality = (
         None

@@ -23,7 +23,6 @@ from tradecore.adapters.report import canonical_json
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.settings import MARKET_CALENDARS, load_settings
 from tradecore.apps.replay.data import lake_selection, recorded_frames_of
-from tradecore.apps.replay.demo_data import demo_calendar, demo_frames
 from tradecore.apps.replay.out_folder import is_finished
 from tradecore.apps.replay.quality_options import quality_rules
 from tradecore.apps.replay.research_data import (
@@ -54,6 +53,7 @@ from tradecore.apps.wiring.progress import progress_bar
 from tradecore.apps.wiring.strategy_loader import parse_params
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.research.stress import StressScenario, scenarios_of
 from tradecore.domain.validation import to_decimal
 from tradecore.services.trading.replay import ReplayProgress
@@ -288,7 +288,7 @@ def run(
                     urgency_minutes=urgency_minutes,
                     spread_bps=spread_bps,
                 ),
-                calendar=demo_calendar() if demo else market,
+                calendar=_demo_calendar() if demo else market,
                 risk=settings.risk,
                 regime=settings.regime,
                 corporate_actions=corporate_actions,
@@ -451,8 +451,17 @@ def _data_source(
     if lake is not None:
         return lake
     if data is None:
+        from tradecore.apps.replay.demo_data import demo_frames
+
         return demo_frames()
     return data
+
+
+def _demo_calendar() -> MarketCalendar:
+    """The demo's calendar (its module generates bars: imported for --demo only)."""
+    from tradecore.apps.replay.demo_data import demo_calendar
+
+    return demo_calendar()
 
 
 def _print_summary(summary: Mapping[str, object], out: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -56,7 +57,6 @@ from tradecore.apps.replay.out_folder import (
     STORE_FILE,
     open_replay_store,
 )
-from tradecore.apps.replay.portfolio_report import portfolio_extras
 from tradecore.apps.replay.records import FillRecords, StoredRows
 from tradecore.apps.replay.result import ReplayResult as ReplayResult
 from tradecore.apps.replay.run_manifest import (
@@ -120,6 +120,10 @@ from tradecore.services.trading.replay import ReplayProgress, run_replay
 
 #: The data-quality gate files and DataFrames pass by default (its documented defaults).
 DEFAULT_QUALITY = QualityRules()
+
+
+#: Where :class:`PortfolioStrategy` is defined (see :func:`_portfolio_extras`).
+PORTFOLIO_STRATEGY_MODULE = "tradecore.domain.strategies.portfolio_strategy"
 
 
 def replay(
@@ -467,7 +471,7 @@ def replay(
             ),
         }
         # A portfolio's attribution, allocations and correlation alerts (else none).
-        summary |= portfolio_extras(chosen, fills, db, folder if out else None)
+        summary |= _portfolio_extras(chosen, fills, db, folder if out else None)
         fill_table, decision_table, outcome_table = fills, decisions, outcomes
         run_info: dict[str, object] = {
             "seconds": round(time.perf_counter() - started, 3),
@@ -754,3 +758,20 @@ def cost_summary(
         "cost_model_version": costs.pinned.version_hash,
         "calibrated_cost_model_version": calibrated or "",
     }
+
+
+def _portfolio_extras(
+    strategy: AnyStrategy,
+    fills: Iterable[Mapping[str, object]],
+    db: Path,
+    out: Path | None,
+) -> dict[str, object]:
+    """:func:`~tradecore.apps.replay.portfolio_report.portfolio_extras`, imported
+    only when the strategy can be a portfolio: no module defines a portfolio
+    strategy class until ``domain.strategies.portfolio_strategy`` is imported, so a
+    run whose strategy loader never imported it skips the report's imports."""
+    if PORTFOLIO_STRATEGY_MODULE not in sys.modules:
+        return {}
+    from tradecore.apps.replay.portfolio_report import portfolio_extras
+
+    return portfolio_extras(strategy, fills, db, out)

@@ -7,6 +7,8 @@ help names TOML sections in brackets all the time, so every app and sub-app is
 built with ``rich_markup_mode=None`` (click's plain formatter: text as written,
 flags without a metavar), and every command's epilog lists the exit codes of
 :mod:`tradecore.apps.wiring.errors`, so a script author reads them where they look.
+Commands and groups coerce their plain parameters without pydantic
+(:mod:`tradecore.apps.wiring.cli_coercion`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 import typer
 
+from tradecore.apps.wiring.cli_coercion import QuickCommand, QuickGroup
 from tradecore.apps.wiring.errors import exit_codes_epilog
 from tradecore.domain.errors import ConfigurationError
 
@@ -32,6 +35,7 @@ class CliTyper(typer.Typer):
         kwargs.setdefault("rich_markup_mode", None)
         kwargs.setdefault("context_settings", CONTEXT_SETTINGS)
         kwargs.setdefault("epilog", exit_codes_epilog())
+        kwargs.setdefault("cls", QuickGroup)
         super().__init__(**kwargs)
 
     def command(  # type: ignore[override]
@@ -39,6 +43,7 @@ class CliTyper(typer.Typer):
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Register a command whose help ends with the exit codes."""
         kwargs.setdefault("epilog", exit_codes_epilog())
+        kwargs.setdefault("cls", QuickCommand)
         return super().command(name, **kwargs)
 
 

@@ -4,9 +4,11 @@ Each subcommand module pulls in what its command needs (the emulator aiohttp, pa
 the live app, TCA and reports their readers, the live run the broker adapters).
 Importing all of them to run one cost a replay most of a second of start-up, so the
 apps name their commands in a table of registration functions that import lazily,
-and :func:`commands_to_register` reads the command line to pick one. Help, the
-version flag, shell completion and anything unrecognised register every command,
-so help lists them all and click's own errors stay as they were.
+and :func:`commands_to_register` reads the command line to pick one. Shell
+completion and anything unrecognised register every command, so click's own errors
+stay as they were. The app's own help (``--help``, no arguments) and ``--version``
+need only each command's name and summary: they get a listing app of placeholders
+built from the :class:`Summary` table, and import no command module.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import NamedTuple
 
 import typer
 
@@ -21,6 +24,18 @@ from tradecore.apps.wiring.cli_app import CliTyper
 
 #: Adds one command (or command group) to the app, importing its module on the way.
 Register = Callable[[typer.Typer], None]
+
+#: Root options that answer without running a command.
+ROOT_ANSWERS = ("-h", "--help", "--version")
+
+
+class Summary(NamedTuple):
+    """What the app's help lists for one command, known without importing it."""
+
+    #: The first paragraph of the command's help, on one line.
+    text: str
+    #: A command group (``add_typer``): typer lists groups after plain commands.
+    group: bool = False
 
 
 def commands_to_register(
@@ -40,7 +55,7 @@ def commands_to_register(
         prog_name: the console script's name, which names click's completion
             variable (``_TRADECORE_REPLAY_COMPLETE``).
     """
-    if os.environ.get(f"_{prog_name.replace('-', '_').upper()}_COMPLETE"):
+    if os.environ.get(_completion_variable(prog_name)):
         return commands
     arguments = iter(argv)
     for argument in arguments:
@@ -51,6 +66,33 @@ def commands_to_register(
     return commands
 
 
+def lists_commands_only(
+    argv: Sequence[str], *, value_options: Collection[str] = (), prog_name: str
+) -> bool:
+    """Whether ``argv`` asks only for the app's own help or version.
+
+    True for no arguments (the app then prints its help), or root options among
+    which ``-h``, ``--help`` or ``--version`` and no command; never while the shell
+    completes (it needs every command's options).
+    """
+    if os.environ.get(_completion_variable(prog_name)):
+        return False
+    arguments = iter(argv)
+    answers = not argv
+    for argument in arguments:
+        if argument in value_options:
+            next(arguments, None)
+        elif not argument.startswith("-"):
+            return False
+        answers = answers or argument in ROOT_ANSWERS
+    return answers
+
+
+def _completion_variable(prog_name: str) -> str:
+    """Click's shell-completion variable, ``_TRADECORE_REPLAY_COMPLETE``."""
+    return f"_{prog_name.replace('-', '_').upper()}_COMPLETE"
+
+
 def register_commands(
     app: typer.Typer, table: Mapping[str, Register], names: Collection[str]
 ) -> None:
@@ -58,6 +100,20 @@ def register_commands(
     for name, register in table.items():
         if name in names:
             register(app)
+
+
+def register_placeholders(app: typer.Typer, summaries: Mapping[str, Summary]) -> None:
+    """Register a placeholder per command: its name and summary, nothing imported."""
+    for name, summary in summaries.items():
+        if summary.group:
+            app.add_typer(CliTyper(help=summary.text), name=name)
+        else:
+            app.command(name, help=summary.text)(_placeholder)
+
+
+def _placeholder() -> None:
+    """Stands for a command in the app's help; the real command replaces it to run."""
+    raise AssertionError("a help listing's placeholder was run")
 
 
 def print_version(value: bool) -> None:
@@ -88,32 +144,54 @@ class LazyApp:
         help_text: str,
         root: Callable[..., None],
         table: Mapping[str, Register],
+        summaries: Mapping[str, Summary],
         *,
         value_options: Collection[str] = (),
     ) -> None:
-        """Name the app, its root callback, its command table and value options."""
+        """Name the app, its root callback, its command table, their summaries (same
+        keys, same order) and the root options that take a value."""
+        if list(summaries) != list(table):
+            raise ValueError("summaries must name the table's commands, in order")
         self._prog_name = prog_name
         self._help = help_text
         self._root = root
         self._table = table
+        self._summaries = summaries
         self._value_options = value_options
         self._full: typer.Typer | None = None
 
     def build(self, names: Collection[str] | None = None) -> typer.Typer:
         """Return the app with the commands ``names`` (default: all) and ``version``."""
+        app = self._root_app()
+        register_commands(app, self._table, self._table if names is None else names)
+        app.command()(version)
+        return app
+
+    def build_listing(self) -> typer.Typer:
+        """Return the app with a placeholder per command: its help lists every
+        command as the whole app's does, without importing any command module."""
+        app = self._root_app()
+        register_placeholders(app, self._summaries)
+        app.command()(version)
+        return app
+
+    def _root_app(self) -> typer.Typer:
         app = CliTyper(
             name=self._prog_name,
             help=self._help,
             no_args_is_help=True,
         )
         app.callback()(self._root)
-        register_commands(app, self._table, self._table if names is None else names)
-        app.command()(version)
         return app
 
     def main(self, argv: Sequence[str] | None = None) -> None:
         """Console-script entry point: build only what ``argv`` runs, then run it."""
         args = sys.argv[1:] if argv is None else list(argv)
+        if lists_commands_only(
+            args, value_options=self._value_options, prog_name=self._prog_name
+        ):
+            self.build_listing()(args=args)
+            return
         names = commands_to_register(
             args,
             tuple(self._table),

@@ -12,7 +12,6 @@ import attrs
 
 from tradecore.apps.config.regime import RegimeSettings
 from tradecore.apps.wiring.regime_fitters import install_regime_fitters
-from tradecore.domain.features.feature_set import CalendarContext
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.regimes.monitor import RegimeMonitor
@@ -38,6 +37,9 @@ def new_regime_monitor(
     settings: RegimeSettings, calendar: MarketCalendar | None
 ) -> RegimeMonitor:
     """A fresh monitor for ``settings`` (enabled or not: the caller decided)."""
+    # Imported here: the feature machinery is needed only when [regime] is enabled.
+    from tradecore.domain.features.feature_set import CalendarContext
+
     install_regime_fitters()
     context = CalendarContext(calendar)
     return RegimeMonitor(

@@ -16,12 +16,15 @@ timestamp is accepted.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import TradecoreError
-from tradecore.domain.market.calendar import MarketCalendar
+
+if TYPE_CHECKING:  # an annotation only: the CLI's exit-code map imports this module
+    from tradecore.domain.market.calendar import MarketCalendar
 
 #: A disagreement this close to a session boundary is clock skew, not a calendar.
 BOUNDARY_TOLERANCE = timedelta(seconds=60)

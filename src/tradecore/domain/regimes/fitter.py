@@ -9,13 +9,15 @@ decides what answers to it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING, Protocol
 
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.regimes.params import RegimeParams
+
+if TYPE_CHECKING:  # annotations only: registering a fitter needs no numpy
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from tradecore.domain.regimes.params import RegimeParams
 
 
 class RegimeFitter(Protocol):
