@@ -151,7 +151,8 @@ def match_order(
             model, order, bar, quote, (t, reference, cap), limit, triggered
         )
         if aggressive is not None:
-            return attrs.evolve(aggressive, hwm=hwm)
+            # Built without a mark: copy it only to add a trailing stop's.
+            return aggressive if hwm is None else attrs.evolve(aggressive, hwm=hwm)
     assert limit is not None  # a market order always matches aggressively
     return _passive(
         model, order, bar, path, quote, (t, limit, liquidity_left), triggered

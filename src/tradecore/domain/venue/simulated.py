@@ -22,6 +22,7 @@ from decimal import Decimal
 import attrs
 import numpy as np
 
+from tradecore.domain import frozen
 from tradecore.domain.broker_rules import CONTEXT_RULES, context_breach, shape_breach
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.broker_rules.context import (
@@ -31,6 +32,7 @@ from tradecore.domain.broker_rules.context import (
 )
 from tradecore.domain.broker_rules.day_trading import (
     DAY_TRADES_ALLOWED,
+    is_day_trade,
     pdt_in_force,
     session_date,
 )
@@ -289,9 +291,8 @@ class SimVenue:
                     for leg_id in order.leg_ids:
                         book.arm(book.orders[leg_id], ready_at)
             if spec.order_type is OrderType.TRAILING_STOP:
-                bar = self._last_bars.get(spec.symbol)
-                order.hwm = None if bar is None else to_price(bar.close)
-        return attrs.evolve(order)
+                order.hwm = self._marks.get(spec.symbol)
+        return frozen.replace(order)
 
     def cancel(self, now: datetime, broker_order_id: str) -> None:
         """Request a cancel that takes effect after the cancel latency.
@@ -385,19 +386,19 @@ class SimVenue:
         if breach is not None or not CONTEXT_RULES:
             return breach  # no rule needs the book: skip building its view
         symbol = spec.symbol
-        bar = self._last_bars.get(symbol)
         session = None
         if spec.time_in_force in _AUCTION_TIF:  # only auction orders need it
             session = self._session_on(now)
+        opened_today = self._day_trades.opened_today(symbol, now)
         context = venue_rule_context(
             symbol=symbol,
             now=now,
             assets=self.config.assets,
-            account=self.account_flags(now),
-            reference_price=None if bar is None else to_price(bar.close),
+            account=self._rule_flags(now, spec, opened_today),
+            reference_price=self._marks.get(symbol),
             position=self._book.ledger.position(symbol),
             resting=self._book.resting.summary(symbol, self._book.working),
-            opened_today=self._day_trades.opened_today(symbol, now),
+            opened_today=opened_today,
             session=session,
         )
         breach = context_breach(spec, context)
@@ -422,31 +423,59 @@ class SimVenue:
         (:mod:`tradecore.domain.broker_rules.day_trading`); equity is marked only
         when the count could matter.
         """
-        flags = self.config.account
         count = self._day_trades.count(now) if pdt_in_force(now) else None
         if count is not None and count >= DAY_TRADES_ALLOWED:
-            equity = self._book.ledger.equity(self._marks)
-            return attrs.evolve(flags, daytrade_count=count, equity=equity)
+            return self._flags_with_equity(count)
+        return self._flags_counting(count)
+
+    def _rule_flags(
+        self, now: datetime, spec: OrderSpec, opened_today: Decimal
+    ) -> AccountFlags:
+        """:meth:`account_flags` as the rules read them for ``spec``.
+
+        Equity is read by the pattern-day-trader rule alone, and only for a day
+        trade of a margin account that used its day trades; marking the books is
+        the costly part of a check, so it is left out when no rule would read it.
+        """
+        count = self._day_trades.count(now) if pdt_in_force(now) else None
+        if (
+            count is not None
+            and count >= DAY_TRADES_ALLOWED
+            and self.config.account.multiplier > 1
+            and is_day_trade(spec, opened_today)
+        ):
+            return self._flags_with_equity(count)
+        return self._flags_counting(count)
+
+    def _flags_with_equity(self, count: int) -> AccountFlags:
+        equity = self._book.ledger.equity(self._marks)
+        return frozen.replace(self.config.account, daytrade_count=count, equity=equity)
+
+    def _flags_counting(self, count: int | None) -> AccountFlags:
         cached = self._flags
         if cached is None or cached.daytrade_count != count:
-            self._flags = cached = attrs.evolve(flags, daytrade_count=count)
+            self._flags = cached = frozen.replace(
+                self.config.account, daytrade_count=count
+            )
         return cached
 
     def order(self, broker_order_id: str) -> SimOrder:
         """Return a copy of the order with the venue's id (raises OrderNotFound)."""
-        return attrs.evolve(self._get(broker_order_id))
+        return frozen.replace(self._get(broker_order_id))
 
     def order_by_client_id(self, client_order_id: str) -> SimOrder:
         """Return a copy of the order placed under ``client_order_id``."""
         order = self._book.by_client_id.get(client_order_id)
         if order is None:
             raise OrderNotFound(f"no order with client id {client_order_id}")
-        return attrs.evolve(order)
+        return frozen.replace(order)
 
     def open_orders(self) -> list[SimOrder]:
         """Return copies of the non-final orders, oldest first (held legs excluded)."""
         return [
-            attrs.evolve(o) for o in self._book.open.values() if o.status is not B.HELD
+            frozen.replace(o)
+            for o in self._book.open.values()
+            if o.status is not B.HELD
         ]
 
     def positions(self) -> list[Position]:
@@ -527,10 +556,10 @@ class SimVenue:
         return free_cash(book.ledger) - reserved
 
     def _last_price(self, symbol: str) -> Decimal:
-        bar = self._last_bars.get(symbol)
-        if bar is None:
+        mark = self._marks.get(symbol)
+        if mark is None:
             raise BrokerRejected(f"no price for {symbol} yet", code="no_market_data")
-        return to_price(bar.close)
+        return mark
 
     def _buying_power(self, exclude: str | None) -> Decimal:
         book = self._book
@@ -555,7 +584,7 @@ class SimVenue:
     def _reject_reason(self, now: datetime, spec: OrderSpec) -> str | None:
         rate = self.config.random_reject_rate
         draw = float(self._rng.random()) if rate > 0 else 1.0
-        closed = not spec.extended_hours and not self.config.calendar.is_open(now)
+        closed = not spec.extended_hours and not self._book.sessions.is_open(now)
         if closed and self.config.outside_hours is OutsideHours.REJECT:
             return "market closed"
         return "random reject" if draw < rate else None
@@ -633,4 +662,4 @@ class SimVenue:
                 other_id=new.broker_order_id,
             ),
         )
-        return attrs.evolve(new)
+        return frozen.replace(new)
