@@ -36,9 +36,14 @@ from tradecore.domain.venue.buying_power import Reservations
 from tradecore.domain.venue.resting_tally import RestingTally
 from tradecore.domain.venue.sessions import SessionCache
 from tradecore.domain.venue.sim_order import SimOrder
+from tradecore.domain.venue.trusted import trusted_builder
 
 B = BrokerOrderStatus
 K = OrderEventKind
+
+#: Events and fills from the venue's own validated values (:mod:`.trusted`).
+_event = trusted_builder(OrderEvent)
+_fill = trusted_builder(Fill)
 
 #: Final orders the venue keeps for lookups before retiring the oldest.
 KEEP_FINAL_ORDERS = 10_000
@@ -162,12 +167,12 @@ class VenueBook:
     ) -> None:
         """Record an event about ``order`` at ``at``."""
         self.outbox.append(
-            OrderEvent(
+            _event(
                 kind=kind,
                 client_order_id=order.client_order_id,
                 broker_order_id=order.broker_order_id,
                 occurred_at=at,
-                **kw,  # type: ignore[arg-type]
+                **kw,
             )
         )
 
@@ -265,7 +270,7 @@ class VenueBook:
             return  # a cancel, replace or expiry took effect first
         assert action.price is not None
         assert action.execution_id is not None
-        fill = Fill(
+        fill = _fill(
             execution_id=action.execution_id,
             client_order_id=order.client_order_id,
             symbol=order.spec.symbol,

@@ -16,7 +16,7 @@ the session's first/last bar (refused inside Alpaca's cut-off windows:
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import attrs
@@ -79,6 +79,7 @@ B = BrokerOrderStatus
 #: Auction orders: worked only in the session's first (opg) or last (cls) bar.
 _AUCTION_TIF = (TimeInForce.OPG, TimeInForce.CLS)
 _NOT_REPLACEABLE = frozenset({B.PENDING_NEW, B.PENDING_CANCEL})
+_ZERO_OFFSET = timedelta(0)
 
 
 def _with_trail(spec: OrderSpec, trail: Decimal | None) -> OrderSpec:
@@ -121,7 +122,18 @@ class SimVenue:
     # --- time and events -----------------------------------------------------------
 
     def advance_to(self, now: datetime) -> None:
-        """Apply everything due by ``now``; time never goes back."""
+        """Apply everything due by ``now``; time never goes back.
+
+        ``now`` must be UTC: the venue stamps its events with it (built without
+        re-validation, :mod:`tradecore.domain.venue.trusted`), so it is checked here,
+        once per instant.
+        """
+        if (
+            now is not self._now
+            and now.tzinfo is not UTC
+            and now.utcoffset() != _ZERO_OFFSET
+        ):
+            raise InvalidInput("now", now, "must be a timezone-aware UTC datetime")
         if self._now is not None and now < self._now:
             raise InvalidInput("now", now, f"before the venue's time {self._now}")
         self._now = now
