@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import heapq
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -99,8 +100,10 @@ class VenueBook:
     resting: RestingTally = attrs.Factory(RestingTally)
     #: Orders ever created (the next order's sequence number, for its id).
     created: int = 0
-    #: Broker ids of final orders that may be retired, oldest first.
-    settled: dict[str, None] = attrs.Factory(dict)
+    #: Broker ids of final orders that may be retired, oldest first (an ordered
+    #: set: ``popitem(last=False)`` is O(1), where a dict's first key is found by
+    #: skipping every slot deleted before it).
+    settled: OrderedDict[str, None] = attrs.Factory(OrderedDict)
     #: Client order ids of retired orders (never accepted again).
     retired_client_ids: set[str] = attrs.Factory(set)
     keep_final: int = KEEP_FINAL_ORDERS
@@ -218,8 +221,7 @@ class VenueBook:
         """Forget the oldest final orders beyond ``keep_final`` (ids stay known)."""
         settled = self.settled
         while len(settled) > self.keep_final:
-            broker_id = next(iter(settled))
-            del settled[broker_id]
+            broker_id, _ = settled.popitem(last=False)
             order = self.orders.pop(broker_id)
             cid = order.client_order_id
             if self.by_client_id.get(cid) is order:
