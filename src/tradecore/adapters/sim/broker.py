@@ -100,8 +100,8 @@ class SimulatedBroker(ScheduledBroker):
 
     def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
         """Place an order; return its acknowledgement (status ``pending_new``)."""
-        return _to_broker_order(
-            self._venue.submit(self._clock.now(), client_order_id, spec)
+        return self._venue.submit_as(
+            self._clock.now(), client_order_id, spec, _to_broker_order
         )
 
     def cancel(self, broker_order_id: str) -> None:

@@ -51,18 +51,25 @@ class Match:
 
 
 def ohlc_path(bar: Bar) -> Path:
-    """Return the assumed intrabar path, corners timed by distance travelled."""
+    """Return the assumed intrabar path, corners timed by distance travelled.
+
+    Written out for the three legs (it runs once per matched bar); the sums are
+    taken in the same order as a loop over the legs, so the times are the same
+    floats.
+    """
     o, h, l, c = bar.open, bar.high, bar.low, bar.close  # noqa: E741
-    prices = (o, l, h, c) if c >= o else (o, h, l, c)
-    legs = [abs(b - a) for a, b in itertools.pairwise(prices)]
-    total = sum(legs)
+    p0, p1, p2, p3 = (o, l, h, c) if c >= o else (o, h, l, c)
+    first, second, third = abs(p1 - p0), abs(p2 - p1), abs(p3 - p2)
+    total = first + second + third
     if total == 0:
         return ((0.0, o), (1.0, c))
-    times, elapsed = [0.0], 0.0
-    for leg in legs:
-        elapsed += leg
-        times.append(elapsed / total)
-    return tuple(zip(times, prices, strict=True))
+    to_second = first + second
+    return (
+        (0.0, p0),
+        (first / total, p1),
+        (to_second / total, p2),
+        ((to_second + third) / total, p3),
+    )
 
 
 def price_at(path: Path, t: float) -> float:

@@ -16,8 +16,10 @@ the session's first/last bar (refused inside Alpaca's cut-off windows:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 import attrs
 import numpy as np
@@ -76,6 +78,7 @@ from tradecore.domain.venue.rule_context import resting_orders, venue_rule_conte
 from tradecore.domain.venue.sim_order import FRACTION_STEP, SimOrder, derive_id
 
 B = BrokerOrderStatus
+T = TypeVar("T")
 #: Auction orders: worked only in the session's first (opg) or last (cls) bar.
 _AUCTION_TIF = (TimeInForce.OPG, TimeInForce.CLS)
 _NOT_REPLACEABLE = frozenset({B.PENDING_NEW, B.PENDING_CANCEL})
@@ -104,8 +107,11 @@ class SimVenue:
         ledger = Ledger.opening(config.starting_cash) if opening is None else opening
         self._book = VenueBook(config.calendar, ledger)
         self._last_bars: dict[str, Bar] = {}
-        #: The last closes as prices, kept beside ``_last_bars`` (equity marks).
+        #: The last closes as prices (equity marks), converted when first read:
+        #: most bars a replay feeds are matched and never marked.
         self._marks: dict[str, Decimal] = {}
+        #: Symbols whose last bar's close is not yet in ``_marks`` (an ordered set).
+        self._unmarked: dict[str, None] = {}
         #: Bumped by everything that can change what a rule check sees; with
         #: ``_passed`` it lets ``submit`` skip re-checking the spec the pre-send
         #: check (``rule_breach``) just passed at the same instant and state.
@@ -176,7 +182,21 @@ class SimVenue:
     def _set_last_bar(self, symbol: str, bar: Bar) -> None:
         self._state += 1
         self._last_bars[symbol] = bar
-        self._marks[symbol] = to_price(bar.close)
+        self._unmarked[symbol] = None
+
+    def _mark(self, symbol: str) -> Decimal | None:
+        """The last close of ``symbol`` as a price (``None``: no bar yet)."""
+        if symbol in self._unmarked:
+            del self._unmarked[symbol]
+            self._marks[symbol] = to_price(self._last_bars[symbol].close)
+        return self._marks.get(symbol)
+
+    def _all_marks(self) -> dict[str, Decimal]:
+        """Every symbol's last close as a price (the equity marks)."""
+        for symbol in self._unmarked:
+            self._marks[symbol] = to_price(self._last_bars[symbol].close)
+        self._unmarked.clear()
+        return self._marks
 
     def has_working(self, symbol: str) -> bool:
         """Return whether any order in ``symbol`` is working (a bar could fill it)."""
@@ -232,7 +252,8 @@ class SimVenue:
         if action.kind is CorporateKind.NAME_CHANGE:
             assert action.new_symbol is not None
             del self._last_bars[action.symbol]
-            del self._marks[action.symbol]
+            self._marks.pop(action.symbol, None)
+            self._unmarked.pop(action.symbol, None)
             if action.new_symbol not in self._last_bars:
                 self._set_last_bar(
                     action.new_symbol, attrs.evolve(bar, symbol=action.new_symbol)
@@ -261,6 +282,23 @@ class SimVenue:
 
     def submit(self, now: datetime, client_order_id: str, spec: OrderSpec) -> SimOrder:
         """Accept an order for asynchronous handling and return a copy of it.
+
+        Raises: as :meth:`submit_as`.
+        """
+        return self.submit_as(now, client_order_id, spec, frozen.replace)
+
+    def submit_as(
+        self,
+        now: datetime,
+        client_order_id: str,
+        spec: OrderSpec,
+        view: Callable[[SimOrder], T],
+    ) -> T:
+        """:meth:`submit`, returning ``view`` of the accepted order instead of a copy.
+
+        ``view`` reads the venue's own order and must not keep it: an adapter turns
+        it into its port's value directly (one conversion where a copy and then a
+        conversion would be two).
 
         Raises:
             DuplicateClientOrderId: the id was used before (the original is unchanged).
@@ -303,8 +341,8 @@ class SimVenue:
                     for leg_id in order.leg_ids:
                         book.arm(book.orders[leg_id], ready_at)
             if spec.order_type is OrderType.TRAILING_STOP:
-                order.hwm = self._marks.get(spec.symbol)
-        return frozen.replace(order)
+                order.hwm = self._mark(spec.symbol)
+        return view(order)
 
     def cancel(self, now: datetime, broker_order_id: str) -> None:
         """Request a cancel that takes effect after the cancel latency.
@@ -407,7 +445,7 @@ class SimVenue:
             now=now,
             assets=self.config.assets,
             account=self._rule_flags(now, spec, opened_today),
-            reference_price=self._marks.get(symbol),
+            reference_price=self._mark(symbol),
             position=self._book.ledger.position(symbol),
             resting=self._book.resting.summary(symbol, self._book.working),
             opened_today=opened_today,
@@ -460,7 +498,7 @@ class SimVenue:
         return self._flags_counting(count)
 
     def _flags_with_equity(self, count: int) -> AccountFlags:
-        equity = self._book.ledger.equity(self._marks)
+        equity = self._book.ledger.equity(self._all_marks())
         return frozen.replace(self.config.account, daytrade_count=count, equity=equity)
 
     def _flags_counting(self, count: int | None) -> AccountFlags:
@@ -501,7 +539,7 @@ class SimVenue:
         return AccountSnapshot(
             cash=ledger.cash,
             buying_power=self._buying_power(exclude=None),
-            equity=ledger.equity(dict(self._marks)),
+            equity=ledger.equity(dict(self._all_marks())),
             as_of=now,
             daytrade_count=self._day_trades.count(now) if pdt_in_force(now) else None,
             pattern_day_trader=self.config.account.pattern_day_trader,
@@ -568,7 +606,7 @@ class SimVenue:
         return free_cash(book.ledger) - reserved
 
     def _last_price(self, symbol: str) -> Decimal:
-        mark = self._marks.get(symbol)
+        mark = self._mark(symbol)
         if mark is None:
             raise BrokerRejected(f"no price for {symbol} yet", code="no_market_data")
         return mark
