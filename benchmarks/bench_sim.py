@@ -224,14 +224,15 @@ def venue_orders(n: int) -> tuple[float, int]:
     calendar = _weekday_calendar(date(2026, 1, 5), n // 250 + 14)
     minutes = _session_minutes(calendar, n)
     rng = np.random.default_rng(2)
-    closes = 100.0 * np.exp(np.cumsum(rng.normal(0, 1e-3, len(minutes))))
+    # Prices on the cent grid, as traded prices are.
+    closes = np.round(100.0 * np.exp(np.cumsum(rng.normal(0, 1e-3, len(minutes)))), 2)
     bars = [
         Bar(
             symbol=SYMBOLS[i % len(SYMBOLS)],
             timestamp=at,
             open=float(closes[i]),
-            high=float(closes[i]) * 1.001,
-            low=float(closes[i]) * 0.999,
+            high=float(closes[i]) + 0.05,
+            low=float(closes[i]) - 0.05,
             close=float(closes[i]),
             volume=10_000.0,
         )
