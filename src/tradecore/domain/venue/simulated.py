@@ -55,6 +55,7 @@ from tradecore.domain.orders.account import AccountSnapshot, Position
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.entitlements import ActionBooking, apply_terms
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.money import quantize_qty, to_price
 from tradecore.domain.orders.spec import OrderSpec, OrderType, TimeInForce
@@ -73,6 +74,7 @@ from tradecore.domain.venue.corporate_actions import (
     terms_of,
 )
 from tradecore.domain.venue.day_trades import DayTrades
+from tradecore.domain.venue.equity import MarkedEquity
 from tradecore.domain.venue.legs import create_legs
 from tradecore.domain.venue.prices import market_price
 from tradecore.domain.venue.rule_context import resting_orders, venue_rule_context
@@ -123,7 +125,9 @@ class SimVenue:
         self._day_trades = DayTrades(
             config.calendar, config.account.daytrade_count or 0
         )
-        self._book.on_fill = self._day_trades.on_fill
+        #: Equity for the day-trade rule, revalued where a fill or bar changed it.
+        self._equity = MarkedEquity()
+        self._book.on_fill = self._on_fill
         self._flags: AccountFlags | None = None  # the last flags built (count only)
 
     # --- time and events -----------------------------------------------------------
@@ -180,8 +184,13 @@ class SimVenue:
                 self._book, self.config, now, bar, orders, self._quotes.get(bar.symbol)
             )
 
+    def _on_fill(self, fill: Fill, before: Decimal) -> None:
+        self._day_trades.on_fill(fill, before)
+        self._equity.touch(fill.symbol)
+
     def _set_last_bar(self, symbol: str, bar: Bar) -> None:
         self._state += 1
+        self._equity.touch(symbol)
         self._last_bars[symbol] = bar
         self._unmarked[symbol] = None
 
@@ -240,8 +249,9 @@ class SimVenue:
         reference = None if bar is None else to_price(bar.close)
         terms = terms_of(action, reference, whole_shares=whole_shares)
         book.ledger, effect = apply_terms(book.ledger, terms)
-        book.reservations.touch_symbol(symbol)
-        book.reservations.touch_symbol(terms.symbol_after)
+        for touched in (symbol, terms.symbol_after):
+            book.reservations.touch_symbol(touched)
+            self._equity.touch(touched)
         if bar is not None:
             self._remark(action, bar)
         return ActionBooking(
@@ -255,6 +265,7 @@ class SimVenue:
             del self._last_bars[action.symbol]
             self._marks.pop(action.symbol, None)
             self._unmarked.pop(action.symbol, None)
+            self._equity.touch(action.symbol)
             if action.new_symbol not in self._last_bars:
                 self._set_last_bar(
                     action.new_symbol, attrs.evolve(bar, symbol=action.new_symbol)
@@ -476,7 +487,8 @@ class SimVenue:
         """
         count = self._day_trades.count(now) if pdt_in_force(now) else None
         if count is not None and count >= DAY_TRADES_ALLOWED:
-            return self._flags_with_equity(count)
+            equity = self._book.ledger.equity(self._all_marks())
+            return self._flags_with_equity(count, equity)
         return self._flags_counting(count)
 
     def _rule_flags(
@@ -495,11 +507,11 @@ class SimVenue:
             and self.config.account.multiplier > 1
             and is_day_trade(spec, opened_today)
         ):
-            return self._flags_with_equity(count)
+            equity = self._equity.equity(self._book.ledger, self._mark)
+            return self._flags_with_equity(count, equity)
         return self._flags_counting(count)
 
-    def _flags_with_equity(self, count: int) -> AccountFlags:
-        equity = self._book.ledger.equity(self._all_marks())
+    def _flags_with_equity(self, count: int, equity: Decimal) -> AccountFlags:
         return frozen.replace(self.config.account, daytrade_count=count, equity=equity)
 
     def _flags_counting(self, count: int | None) -> AccountFlags:
