@@ -28,15 +28,18 @@ def trusted_builder(cls: type[T]) -> Callable[..., T]:
 
     Raises:
         TypeError: a field with a converter or a factory default (the builder
-            would have to run code per field, which it is here to avoid).
+            would have to run code per field, which it is here to avoid), or
+            named like one of the builder's own names.
     """
-    fields = attrs.fields(cls)  # type: ignore[misc]
+    fields = attrs.fields(cls)  # type: ignore[arg-type]
     scope: dict[str, Any] = {"_new": object.__new__, "_set": object.__setattr__}
     scope["cls"] = cls
     params, body = [], []
     for field in fields:
         name = field.name
-        if field.converter is not None or isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+        clash = name in ("cls", "obj") or name.startswith("_")  # the builder's own
+        factory = isinstance(field.default, attrs.Factory)  # type: ignore[arg-type]
+        if clash or factory or field.converter is not None:
             raise TypeError(f"trusted_builder cannot build {cls.__name__}.{name}")
         if field.default is attrs.NOTHING:
             params.append(name)
@@ -44,6 +47,8 @@ def trusted_builder(cls: type[T]) -> Callable[..., T]:
             scope[f"_default_{name}"] = field.default
             params.append(f"{name}=_default_{name}")
         body.append(f"    _set(obj, {name!r}, {name})\n")
+    # The helpers come in as defaults: local names, read faster than globals.
+    params += ["_new=_new", "_set=_set", "cls=cls"]
     source = (
         f"def build(*, {', '.join(params)}):\n    obj = _new(cls)\n"
         f"{''.join(body)}    return obj\n"
