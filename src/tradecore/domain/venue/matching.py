@@ -21,8 +21,7 @@ from __future__ import annotations
 import itertools
 import math
 from decimal import Decimal
-
-import attrs
+from typing import NamedTuple
 
 from tradecore.domain.market.bars import Bar, Quote
 from tradecore.domain.orders.money import ZERO, quantize_qty, to_price
@@ -37,9 +36,12 @@ Path = tuple[tuple[float, float], ...]
 _LIMIT_TYPES = (OrderType.LIMIT, OrderType.STOP_LIMIT)
 
 
-@attrs.frozen(slots=True)
-class Match:
-    """Outcome for one order and one bar; ``qty == 0`` means no fill this bar."""
+class Match(NamedTuple):
+    """Outcome for one order and one bar; ``qty == 0`` means no fill this bar.
+
+    A named tuple (built for every order on every bar it is matched against), as
+    the venue's scheduled actions are: quicker to build than a frozen attrs class.
+    """
 
     qty: Decimal
     price: Decimal | None
@@ -160,7 +162,7 @@ def match_order(
         )
         if aggressive is not None:
             # Built without a mark: copy it only to add a trailing stop's.
-            return aggressive if hwm is None else attrs.evolve(aggressive, hwm=hwm)
+            return aggressive if hwm is None else aggressive._replace(hwm=hwm)
     assert limit is not None  # a market order always matches aggressively
     return _passive(
         model, order, bar, path, quote, (t, limit, liquidity_left), triggered
