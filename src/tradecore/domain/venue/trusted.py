@@ -12,6 +12,7 @@ are equal (the unit tests build both from the same values).
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -32,9 +33,8 @@ def trusted_builder(cls: type[T]) -> Callable[..., T]:
             named like one of the builder's own names.
     """
     fields = attrs.fields(cls)  # type: ignore[arg-type]
-    scope: dict[str, Any] = {"_new": object.__new__, "_set": object.__setattr__}
-    scope["cls"] = cls
-    params, body = [], []
+    scope: dict[str, Any] = {"_new": object.__new__, "cls": cls}
+    params, helpers, body = [], ["_new=_new", "cls=cls"], []
     for field in fields:
         name = field.name
         clash = name in ("cls", "obj") or name.startswith("_")  # the builder's own
@@ -46,12 +46,30 @@ def trusted_builder(cls: type[T]) -> Callable[..., T]:
         else:
             scope[f"_default_{name}"] = field.default
             params.append(f"{name}=_default_{name}")
-        body.append(f"    _set(obj, {name!r}, {name})\n")
+        scope[f"_set_{name}"] = _slot_setter(cls, name)
+        helpers.append(f"_set_{name}=_set_{name}")
+        body.append(f"    _set_{name}(obj, {name})\n")
     # The helpers come in as defaults: local names, read faster than globals.
-    params += ["_new=_new", "_set=_set", "cls=cls"]
     source = (
-        f"def build(*, {', '.join(params)}):\n    obj = _new(cls)\n"
+        f"def build(*, {', '.join(params + helpers)}):\n    obj = _new(cls)\n"
         f"{''.join(body)}    return obj\n"
     )
     exec(source, scope)  # noqa: S102 - source built above from attrs field names  # nosec B102
     return scope["build"]  # type: ignore[no-any-return]
+
+
+def _slot_setter(cls: type, name: str) -> Callable[[object, object], None]:
+    """The setter of field ``name``: its slot's own, else ``object.__setattr__``'s.
+
+    A slot's descriptor sets the value without looking the name up on the class
+    first (half the time); a frozen class's ``__setattr__`` refuses either way,
+    so both go around it.
+    """
+    slot = getattr(cls, name, None)
+    if isinstance(slot, types.MemberDescriptorType):
+        return slot.__set__
+
+    def set_field(obj: object, value: object) -> None:
+        object.__setattr__(obj, name, value)
+
+    return set_field

@@ -125,3 +125,14 @@ def test_market_price_is_to_price_memoized():
     for bad in (0.0, -1.0, float("nan"), float("inf")):
         with pytest.raises(InvalidInput):
             market_price(bad)
+
+
+def test_trusted_builder_sets_fields_of_a_class_without_slots_too():
+    @attrs.frozen(slots=False)
+    class Plain:
+        name: str = attrs.field(validator=attrs.validators.min_len(1))
+        size: int = 1
+
+    built = trusted_builder(Plain)(name="x")
+    assert built == Plain(name="x")
+    assert built.size == 1
