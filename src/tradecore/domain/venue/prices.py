@@ -14,8 +14,9 @@ from decimal import Decimal
 
 from tradecore.domain.orders.money import to_price
 
-#: Distinct prices kept (least recently used ones go first).
-KEEP = 1 << 16
+#: Distinct prices kept, least recently used ones going first: prices walk, so
+#: the recent ones are the ones asked again; about 1 MB at most.
+KEEP = 1 << 12
 
 
 @functools.lru_cache(maxsize=KEEP)
