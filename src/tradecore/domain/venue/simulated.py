@@ -191,6 +191,7 @@ class SimVenue:
     def _set_last_bar(self, symbol: str, bar: Bar) -> None:
         self._state += 1
         self._equity.touch(symbol)
+        self._book.reservations.touch_price(symbol)
         self._last_bars[symbol] = bar
         self._unmarked[symbol] = None
 
@@ -266,6 +267,7 @@ class SimVenue:
             self._marks.pop(action.symbol, None)
             self._unmarked.pop(action.symbol, None)
             self._equity.touch(action.symbol)
+            self._book.reservations.touch_price(action.symbol)
             if action.new_symbol not in self._last_bars:
                 self._set_last_bar(
                     action.new_symbol, attrs.evolve(bar, symbol=action.new_symbol)
