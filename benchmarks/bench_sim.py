@@ -9,14 +9,19 @@ store per bar, which is what a bar with no working order should cost.
 Then resting orders: 1,000 and 10,000 far limit orders placed one after another (each
 submit checks buying power against every order already resting), with the ratio of the
 two per-order costs: 1.0 means a submit costs the same however many orders rest.
+
+Last, the venue's share of a replay's order: market day orders on a weekday
+calendar, each checked (``rule_breach``), submitted, matched on the next bar and
+filled, driven as the replay drives the broker; CPU time per order.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import attrs
 import numpy as np
 
 from tradecore.adapters.sim import SimClock, SimulatedBroker
@@ -185,6 +190,95 @@ def _resting_line(quick: bool) -> str:
     )
 
 
+def _weekday_calendar(first: date, days: int) -> MarketCalendar:
+    """Weekday sessions 14:30-21:00 UTC from ``first`` on (XNYS in winter, no holidays)."""
+    rows = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        if day.weekday() < 5:
+            opens = datetime(day.year, day.month, day.day, 14, 30, tzinfo=UTC)
+            rows.append((day, opens, opens + timedelta(hours=6, minutes=30)))
+    return MarketCalendar.from_sessions("weekdays", rows)
+
+
+def _session_minutes(calendar: MarketCalendar, n: int) -> list[datetime]:
+    """The first ``n`` + 1 bar starts inside the calendar's sessions."""
+    out: list[datetime] = []
+    for session in calendar.sessions_between(
+        calendar.first_session, calendar.last_session
+    ):
+        at = session.open
+        while at < session.close and len(out) <= n:
+            out.append(at)
+            at += timedelta(minutes=1)
+    return out
+
+
+def venue_orders(n: int) -> tuple[float, int]:
+    """CPU seconds of ``n`` orders through the venue, and the events they gave.
+
+    Per order, as a replay drives the broker: the bar at the decision, the pre-send
+    rule check, the submit, the next bar (the match), then the events (ack, fill).
+    Symbols take turns; each alternates buying and selling 100 shares.
+    """
+    calendar = _weekday_calendar(date(2026, 1, 5), n // 250 + 14)
+    minutes = _session_minutes(calendar, n)
+    rng = np.random.default_rng(2)
+    # Prices on the cent grid, as traded prices are.
+    closes = np.round(100.0 * np.exp(np.cumsum(rng.normal(0, 1e-3, len(minutes)))), 2)
+    bars = [
+        Bar(
+            symbol=SYMBOLS[i % len(SYMBOLS)],
+            timestamp=at,
+            open=float(closes[i]),
+            high=float(closes[i]) + 0.05,
+            low=float(closes[i]) - 0.05,
+            close=float(closes[i]),
+            volume=10_000.0,
+        )
+        for i, at in enumerate(minutes)
+    ]
+    nxt = [attrs.evolve(bars[i + 1], symbol=bars[i].symbol) for i in range(n)]
+    specs = [
+        OrderSpec(
+            symbol=bars[i].symbol,
+            side=Side.BUY if (i // len(SYMBOLS)) % 2 == 0 else Side.SELL,
+            qty=Decimal(100),
+        )
+        for i in range(n)
+    ]
+    clock = SimClock(minutes[0])
+    config = VenueConfig(
+        seed=1,
+        fill_model=FillModel.ideal(),
+        calendar=calendar,
+        starting_cash=Decimal(10_000_000),
+    )
+    broker = SimulatedBroker(clock, config)
+    events = 0
+    started = time.process_time()
+    for i in range(n):
+        clock.advance_to(minutes[i])
+        broker.on_bar(bars[i])
+        spec = specs[i]
+        if broker.rule_breach(spec) is None:
+            broker.submit(f"c{i}", spec)
+        clock.advance_to(minutes[i + 1])
+        broker.on_bar(nxt[i])
+        broker.next_event_at()
+        events += len(broker.poll_events())
+    return time.process_time() - started, events
+
+
+def _venue_line(quick: bool) -> str:
+    n = 2_000 if quick else 20_000
+    seconds, events = venue_orders(n)
+    return (
+        f"venue per order: {seconds / n * 1e6:.1f} us CPU (submit+match+fill; "
+        f"{n:,} market orders, {events:,} events)"
+    )
+
+
 def run(quick: bool) -> list[str]:
     """Run the benchmark and return its report lines."""
     minutes = 10_000 if quick else 100_000
@@ -204,4 +298,5 @@ def run(quick: bool) -> list[str]:
         f"{floor * 1e6:.3f} us (x{idle / floor:.1f})"
     )
     lines.append(_resting_line(quick))
+    lines.append(_venue_line(quick))
     return lines

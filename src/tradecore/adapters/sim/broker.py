@@ -30,6 +30,7 @@ from tradecore.domain.orders.spec import OrderSpec
 from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.sim_order import SimOrder
 from tradecore.domain.venue.simulated import SimVenue
+from tradecore.domain.venue.trusted import trusted_builder
 from tradecore.ports.broker import BrokerOrder, Capability, ScheduledBroker
 from tradecore.ports.clock import Clock
 
@@ -99,8 +100,8 @@ class SimulatedBroker(ScheduledBroker):
 
     def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
         """Place an order; return its acknowledgement (status ``pending_new``)."""
-        return _to_broker_order(
-            self._venue.submit(self._clock.now(), client_order_id, spec)
+        return self._venue.submit_as(
+            self._clock.now(), client_order_id, spec, _to_broker_order
         )
 
     def cancel(self, broker_order_id: str) -> None:
@@ -169,8 +170,12 @@ class SimulatedBroker(ScheduledBroker):
         self._venue.advance_to(self._clock.now())
 
 
+#: The venue's orders carry validated values: copied without re-validating them.
+_broker_order = trusted_builder(BrokerOrder)
+
+
 def _to_broker_order(order: SimOrder) -> BrokerOrder:
-    return BrokerOrder(
+    return _broker_order(
         broker_order_id=order.broker_order_id,
         client_order_id=order.client_order_id,
         spec=order.spec,

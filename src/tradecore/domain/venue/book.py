@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import enum
 import heapq
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 import attrs
 
@@ -34,10 +36,16 @@ from tradecore.domain.orders.money import ZERO
 from tradecore.domain.orders.spec import TimeInForce
 from tradecore.domain.venue.buying_power import Reservations
 from tradecore.domain.venue.resting_tally import RestingTally
+from tradecore.domain.venue.sessions import SessionCache
 from tradecore.domain.venue.sim_order import SimOrder
+from tradecore.domain.venue.trusted import trusted_builder
 
 B = BrokerOrderStatus
 K = OrderEventKind
+
+#: Events and fills from the venue's own validated values (:mod:`.trusted`).
+_event = trusted_builder(OrderEvent)
+_fill = trusted_builder(Fill)
 
 #: Final orders the venue keeps for lookups before retiring the oldest.
 KEEP_FINAL_ORDERS = 10_000
@@ -54,9 +62,14 @@ class ActionKind(enum.IntEnum):
     REPLACE = 5
 
 
-@attrs.frozen(slots=True, kw_only=True)
-class Action:
-    """One scheduled change; ``reason`` on an ACK makes it a reject."""
+class Action(NamedTuple):
+    """One scheduled change; ``reason`` on an ACK makes it a reject.
+
+    A named tuple, not an attrs class: the venue schedules three per order (ack,
+    fill, expiry), and a frozen attrs class with eight fields took four times as
+    long to build. Immutable all the same; never compared (the heap orders its
+    entries by time and sequence number first, and sequence numbers are unique).
+    """
 
     kind: ActionKind
     order_id: str
@@ -93,13 +106,22 @@ class VenueBook:
     resting: RestingTally = attrs.Factory(RestingTally)
     #: Orders ever created (the next order's sequence number, for its id).
     created: int = 0
-    #: Broker ids of final orders that may be retired, oldest first.
-    settled: dict[str, None] = attrs.Factory(dict)
+    #: Broker ids of final orders that may be retired, oldest first (an ordered
+    #: set: ``popitem(last=False)`` is O(1), where a dict's first key is found by
+    #: skipping every slot deleted before it).
+    settled: OrderedDict[str, None] = attrs.Factory(OrderedDict)
     #: Client order ids of retired orders (never accepted again).
     retired_client_ids: set[str] = attrs.Factory(set)
     keep_final: int = KEEP_FINAL_ORDERS
     #: Told of every fill with the symbol's position before it (day-trade counting).
     on_fill: Callable[[Fill, Decimal], None] | None = None
+    #: The calendar's answers, cached for the session at hand (asked per order).
+    sessions: SessionCache = attrs.field(
+        init=False,
+        default=attrs.Factory(
+            lambda book: SessionCache(book.calendar), takes_self=True
+        ),
+    )
 
     def add(self, order: SimOrder) -> None:
         """Register a new order under both ids."""
@@ -154,12 +176,12 @@ class VenueBook:
     ) -> None:
         """Record an event about ``order`` at ``at``."""
         self.outbox.append(
-            OrderEvent(
+            _event(
                 kind=kind,
                 client_order_id=order.client_order_id,
                 broker_order_id=order.broker_order_id,
                 occurred_at=at,
-                **kw,  # type: ignore[arg-type]
+                **kw,
             )
         )
 
@@ -170,7 +192,7 @@ class VenueBook:
         Alpaca queues it), the close of the session it waits for.
         """
         if order.spec.time_in_force is TimeInForce.DAY:
-            close = self.calendar.next_close(at)
+            close = self.sessions.next_close(at)
             order.tighten_deadline(close)
             self.schedule(
                 close, Action(kind=ActionKind.EXPIRE, order_id=order.broker_order_id)
@@ -205,8 +227,7 @@ class VenueBook:
         """Forget the oldest final orders beyond ``keep_final`` (ids stay known)."""
         settled = self.settled
         while len(settled) > self.keep_final:
-            broker_id = next(iter(settled))
-            del settled[broker_id]
+            broker_id, _ = settled.popitem(last=False)
             order = self.orders.pop(broker_id)
             cid = order.client_order_id
             if self.by_client_id.get(cid) is order:
@@ -248,7 +269,7 @@ class VenueBook:
         if order.status is B.PENDING_NEW:
             # Outside the session a regular-hours order is taken but not yet routed:
             # Alpaca reports it ``accepted`` until the open, then ``new``.
-            routed = order.spec.extended_hours or self.calendar.is_open(at)
+            routed = order.spec.extended_hours or self.sessions.is_open(at)
             order.status, order.updated_at = (B.NEW if routed else B.ACCEPTED), at
         self.emit(K.ACCEPTED, order, at)
 
@@ -257,7 +278,7 @@ class VenueBook:
             return  # a cancel, replace or expiry took effect first
         assert action.price is not None
         assert action.execution_id is not None
-        fill = Fill(
+        fill = _fill(
             execution_id=action.execution_id,
             client_order_id=order.client_order_id,
             symbol=order.spec.symbol,

@@ -162,11 +162,11 @@ class Reservations:
     """The cash the venue's open orders tie up, kept up to date incrementally.
 
     The book *touches* an order whenever what it reserves may have changed (added,
-    partly committed, activated, finalized) and a symbol whenever its position
-    changed. Touching is O(1); :meth:`reserved` re-counts only what was touched since
-    the last call, plus the symbols with orders priced at the last trade (whose price
-    moves with every bar), each in O(1) but for a side whose closable quantity
-    changed (a fill), whose orders are walked once. Same figure as
+    partly committed, activated, finalized), a symbol whenever its position changed,
+    and the venue a symbol's price whenever its last trade moved (which matters only
+    to a symbol with orders counted at it). Touching is O(1); :meth:`reserved`
+    re-counts only what was touched since the last call, each in O(1) but for a side
+    whose closable quantity changed (a fill), whose orders are walked once. Same figure as
     :func:`reserved_from_scratch`, exactly: every sum is an exact ``Decimal`` sum,
     so the order of additions is immaterial.
     """
@@ -191,6 +191,15 @@ class Reservations:
     def touch_symbol(self, symbol: str) -> None:
         """Note that the position in ``symbol`` changed."""
         self._dirty_symbols[symbol] = None
+
+    def touch_price(self, symbol: str) -> None:
+        """Note that the last trade of ``symbol`` moved (a new bar, a corporate action).
+
+        Only a symbol with orders counted at the last trade is re-counted: the others'
+        reservations do not depend on it.
+        """
+        if symbol in self._at_last:
+            self._dirty_symbols[symbol] = None
 
     def free_cash(self, ledger: Ledger) -> Decimal:
         """Return :func:`free_cash` of ``ledger``, computed once per ledger."""
@@ -217,7 +226,7 @@ class Reservations:
         self._recount_orders(open_orders)
         stale = self._dirty_symbols
         self._dirty_symbols = {}
-        for symbol in (*stale, *(s for s in self._at_last if s not in stale)):
+        for symbol in stale:
             self._recount_symbol(symbol, ledger, last_price)
         if exclude is None or exclude not in self._counted:
             return self.total

@@ -21,13 +21,13 @@ from __future__ import annotations
 import itertools
 import math
 from decimal import Decimal
-
-import attrs
+from typing import NamedTuple
 
 from tradecore.domain.market.bars import Bar, Quote
 from tradecore.domain.orders.money import ZERO, quantize_qty, to_price
 from tradecore.domain.orders.spec import OrderType, Side, TimeInForce
 from tradecore.domain.venue.fill_models import FillModel
+from tradecore.domain.venue.prices import market_price
 from tradecore.domain.venue.sim_order import SimOrder, trail_stop
 
 #: (time fraction of the bar, price) corners of the assumed intrabar path.
@@ -36,9 +36,12 @@ Path = tuple[tuple[float, float], ...]
 _LIMIT_TYPES = (OrderType.LIMIT, OrderType.STOP_LIMIT)
 
 
-@attrs.frozen(slots=True)
-class Match:
-    """Outcome for one order and one bar; ``qty == 0`` means no fill this bar."""
+class Match(NamedTuple):
+    """Outcome for one order and one bar; ``qty == 0`` means no fill this bar.
+
+    A named tuple (built for every order on every bar it is matched against), as
+    the venue's scheduled actions are: quicker to build than a frozen attrs class.
+    """
 
     qty: Decimal
     price: Decimal | None
@@ -51,18 +54,25 @@ class Match:
 
 
 def ohlc_path(bar: Bar) -> Path:
-    """Return the assumed intrabar path, corners timed by distance travelled."""
+    """Return the assumed intrabar path, corners timed by distance travelled.
+
+    Written out for the three legs (it runs once per matched bar); the sums are
+    taken in the same order as a loop over the legs, so the times are the same
+    floats.
+    """
     o, h, l, c = bar.open, bar.high, bar.low, bar.close  # noqa: E741
-    prices = (o, l, h, c) if c >= o else (o, h, l, c)
-    legs = [abs(b - a) for a, b in itertools.pairwise(prices)]
-    total = sum(legs)
+    p0, p1, p2, p3 = (o, l, h, c) if c >= o else (o, h, l, c)
+    first, second, third = abs(p1 - p0), abs(p2 - p1), abs(p3 - p2)
+    total = first + second + third
     if total == 0:
         return ((0.0, o), (1.0, c))
-    times, elapsed = [0.0], 0.0
-    for leg in legs:
-        elapsed += leg
-        times.append(elapsed / total)
-    return tuple(zip(times, prices, strict=True))
+    to_second = first + second
+    return (
+        (0.0, p0),
+        (first / total, p1),
+        (to_second / total, p2),
+        ((to_second + third) / total, p3),
+    )
 
 
 def price_at(path: Path, t: float) -> float:
@@ -151,7 +161,8 @@ def match_order(
             model, order, bar, quote, (t, reference, cap), limit, triggered
         )
         if aggressive is not None:
-            return attrs.evolve(aggressive, hwm=hwm)
+            # Built without a mark: copy it only to add a trailing stop's.
+            return aggressive if hwm is None else aggressive._replace(hwm=hwm)
     assert limit is not None  # a market order always matches aggressively
     return _passive(
         model, order, bar, path, quote, (t, limit, liquidity_left), triggered
@@ -210,7 +221,7 @@ def _aggressive(
         + model.impact.impact_fraction(bar, participation)
         + model.adverse_selection.penalty_fraction(bar, sign)
     )
-    price = to_price(reference * (1.0 + sign * cost))
+    price = market_price(reference * (1.0 + sign * cost))
     if limit is not None and (price - limit) * sign > 0:
         return None  # costs would cross the limit: the order rests at its limit
     return Match(qty, price, t, None, triggered)

@@ -16,12 +16,15 @@ the session's first/last bar (refused inside Alpaca's cut-off windows:
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 import attrs
 import numpy as np
 
+from tradecore.domain import frozen
 from tradecore.domain.broker_rules import CONTEXT_RULES, context_breach, shape_breach
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.broker_rules.context import (
@@ -31,6 +34,7 @@ from tradecore.domain.broker_rules.context import (
 )
 from tradecore.domain.broker_rules.day_trading import (
     DAY_TRADES_ALLOWED,
+    is_day_trade,
     pdt_in_force,
     session_date,
 )
@@ -51,6 +55,7 @@ from tradecore.domain.orders.account import AccountSnapshot, Position
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.entitlements import ActionBooking, apply_terms
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.money import quantize_qty, to_price
 from tradecore.domain.orders.spec import OrderSpec, OrderType, TimeInForce
@@ -69,14 +74,18 @@ from tradecore.domain.venue.corporate_actions import (
     terms_of,
 )
 from tradecore.domain.venue.day_trades import DayTrades
+from tradecore.domain.venue.equity import MarkedEquity
 from tradecore.domain.venue.legs import create_legs
+from tradecore.domain.venue.prices import market_price
 from tradecore.domain.venue.rule_context import resting_orders, venue_rule_context
 from tradecore.domain.venue.sim_order import FRACTION_STEP, SimOrder, derive_id
 
 B = BrokerOrderStatus
+T = TypeVar("T")
 #: Auction orders: worked only in the session's first (opg) or last (cls) bar.
 _AUCTION_TIF = (TimeInForce.OPG, TimeInForce.CLS)
 _NOT_REPLACEABLE = frozenset({B.PENDING_NEW, B.PENDING_CANCEL})
+_ZERO_OFFSET = timedelta(0)
 
 
 def _with_trail(spec: OrderSpec, trail: Decimal | None) -> OrderSpec:
@@ -101,8 +110,11 @@ class SimVenue:
         ledger = Ledger.opening(config.starting_cash) if opening is None else opening
         self._book = VenueBook(config.calendar, ledger)
         self._last_bars: dict[str, Bar] = {}
-        #: The last closes as prices, kept beside ``_last_bars`` (equity marks).
+        #: The last closes as prices (equity marks), converted when first read:
+        #: most bars a replay feeds are matched and never marked.
         self._marks: dict[str, Decimal] = {}
+        #: Symbols whose last bar's close is not yet in ``_marks`` (an ordered set).
+        self._unmarked: dict[str, None] = {}
         #: Bumped by everything that can change what a rule check sees; with
         #: ``_passed`` it lets ``submit`` skip re-checking the spec the pre-send
         #: check (``rule_breach``) just passed at the same instant and state.
@@ -113,13 +125,26 @@ class SimVenue:
         self._day_trades = DayTrades(
             config.calendar, config.account.daytrade_count or 0
         )
-        self._book.on_fill = self._day_trades.on_fill
+        #: Equity for the day-trade rule, revalued where a fill or bar changed it.
+        self._equity = MarkedEquity()
+        self._book.on_fill = self._on_fill
         self._flags: AccountFlags | None = None  # the last flags built (count only)
 
     # --- time and events -----------------------------------------------------------
 
     def advance_to(self, now: datetime) -> None:
-        """Apply everything due by ``now``; time never goes back."""
+        """Apply everything due by ``now``; time never goes back.
+
+        ``now`` must be UTC: the venue stamps its events with it (built without
+        re-validation, :mod:`tradecore.domain.venue.trusted`), so it is checked here,
+        once per instant.
+        """
+        if (
+            now is not self._now
+            and now.tzinfo is not UTC
+            and now.utcoffset() != _ZERO_OFFSET
+        ):
+            raise InvalidInput("now", now, "must be a timezone-aware UTC datetime")
         if self._now is not None and now < self._now:
             raise InvalidInput("now", now, f"before the venue's time {self._now}")
         self._now = now
@@ -159,10 +184,30 @@ class SimVenue:
                 self._book, self.config, now, bar, orders, self._quotes.get(bar.symbol)
             )
 
+    def _on_fill(self, fill: Fill, before: Decimal) -> None:
+        self._day_trades.on_fill(fill, before)
+        self._equity.touch(fill.symbol)
+
     def _set_last_bar(self, symbol: str, bar: Bar) -> None:
         self._state += 1
+        self._equity.touch(symbol)
+        self._book.reservations.touch_price(symbol)
         self._last_bars[symbol] = bar
-        self._marks[symbol] = to_price(bar.close)
+        self._unmarked[symbol] = None
+
+    def _mark(self, symbol: str) -> Decimal | None:
+        """The last close of ``symbol`` as a price (``None``: no bar yet)."""
+        if symbol in self._unmarked:
+            del self._unmarked[symbol]
+            self._marks[symbol] = market_price(self._last_bars[symbol].close)
+        return self._marks.get(symbol)
+
+    def _all_marks(self) -> dict[str, Decimal]:
+        """Every symbol's last close as a price (the equity marks)."""
+        for symbol in self._unmarked:
+            self._marks[symbol] = market_price(self._last_bars[symbol].close)
+        self._unmarked.clear()
+        return self._marks
 
     def has_working(self, symbol: str) -> bool:
         """Return whether any order in ``symbol`` is working (a bar could fill it)."""
@@ -205,8 +250,9 @@ class SimVenue:
         reference = None if bar is None else to_price(bar.close)
         terms = terms_of(action, reference, whole_shares=whole_shares)
         book.ledger, effect = apply_terms(book.ledger, terms)
-        book.reservations.touch_symbol(symbol)
-        book.reservations.touch_symbol(terms.symbol_after)
+        for touched in (symbol, terms.symbol_after):
+            book.reservations.touch_symbol(touched)
+            self._equity.touch(touched)
         if bar is not None:
             self._remark(action, bar)
         return ActionBooking(
@@ -218,7 +264,10 @@ class SimVenue:
         if action.kind is CorporateKind.NAME_CHANGE:
             assert action.new_symbol is not None
             del self._last_bars[action.symbol]
-            del self._marks[action.symbol]
+            self._marks.pop(action.symbol, None)
+            self._unmarked.pop(action.symbol, None)
+            self._equity.touch(action.symbol)
+            self._book.reservations.touch_price(action.symbol)
             if action.new_symbol not in self._last_bars:
                 self._set_last_bar(
                     action.new_symbol, attrs.evolve(bar, symbol=action.new_symbol)
@@ -247,6 +296,23 @@ class SimVenue:
 
     def submit(self, now: datetime, client_order_id: str, spec: OrderSpec) -> SimOrder:
         """Accept an order for asynchronous handling and return a copy of it.
+
+        Raises: as :meth:`submit_as`.
+        """
+        return self.submit_as(now, client_order_id, spec, frozen.replace)
+
+    def submit_as(
+        self,
+        now: datetime,
+        client_order_id: str,
+        spec: OrderSpec,
+        view: Callable[[SimOrder], T],
+    ) -> T:
+        """:meth:`submit`, returning ``view`` of the accepted order instead of a copy.
+
+        ``view`` reads the venue's own order and must not keep it: an adapter turns
+        it into its port's value directly (one conversion where a copy and then a
+        conversion would be two).
 
         Raises:
             DuplicateClientOrderId: the id was used before (the original is unchanged).
@@ -289,9 +355,8 @@ class SimVenue:
                     for leg_id in order.leg_ids:
                         book.arm(book.orders[leg_id], ready_at)
             if spec.order_type is OrderType.TRAILING_STOP:
-                bar = self._last_bars.get(spec.symbol)
-                order.hwm = None if bar is None else to_price(bar.close)
-        return attrs.evolve(order)
+                order.hwm = self._mark(spec.symbol)
+        return view(order)
 
     def cancel(self, now: datetime, broker_order_id: str) -> None:
         """Request a cancel that takes effect after the cancel latency.
@@ -385,19 +450,19 @@ class SimVenue:
         if breach is not None or not CONTEXT_RULES:
             return breach  # no rule needs the book: skip building its view
         symbol = spec.symbol
-        bar = self._last_bars.get(symbol)
         session = None
         if spec.time_in_force in _AUCTION_TIF:  # only auction orders need it
             session = self._session_on(now)
+        opened_today = self._day_trades.opened_today(symbol, now)
         context = venue_rule_context(
             symbol=symbol,
             now=now,
             assets=self.config.assets,
-            account=self.account_flags(now),
-            reference_price=None if bar is None else to_price(bar.close),
+            account=self._rule_flags(now, spec, opened_today),
+            reference_price=self._mark(symbol),
             position=self._book.ledger.position(symbol),
             resting=self._book.resting.summary(symbol, self._book.working),
-            opened_today=self._day_trades.opened_today(symbol, now),
+            opened_today=opened_today,
             session=session,
         )
         breach = context_breach(spec, context)
@@ -422,31 +487,60 @@ class SimVenue:
         (:mod:`tradecore.domain.broker_rules.day_trading`); equity is marked only
         when the count could matter.
         """
-        flags = self.config.account
         count = self._day_trades.count(now) if pdt_in_force(now) else None
         if count is not None and count >= DAY_TRADES_ALLOWED:
-            equity = self._book.ledger.equity(self._marks)
-            return attrs.evolve(flags, daytrade_count=count, equity=equity)
+            equity = self._book.ledger.equity(self._all_marks())
+            return self._flags_with_equity(count, equity)
+        return self._flags_counting(count)
+
+    def _rule_flags(
+        self, now: datetime, spec: OrderSpec, opened_today: Decimal
+    ) -> AccountFlags:
+        """:meth:`account_flags` as the rules read them for ``spec``.
+
+        Equity is read by the pattern-day-trader rule alone, and only for a day
+        trade of a margin account that used its day trades; marking the books is
+        the costly part of a check, so it is left out when no rule would read it.
+        """
+        count = self._day_trades.count(now) if pdt_in_force(now) else None
+        if (
+            count is not None
+            and count >= DAY_TRADES_ALLOWED
+            and self.config.account.multiplier > 1
+            and is_day_trade(spec, opened_today)
+        ):
+            equity = self._equity.equity(self._book.ledger, self._mark)
+            return self._flags_with_equity(count, equity)
+        return self._flags_counting(count)
+
+    def _flags_with_equity(self, count: int, equity: Decimal) -> AccountFlags:
+        return frozen.replace(self.config.account, daytrade_count=count, equity=equity)
+
+    def _flags_counting(self, count: int | None) -> AccountFlags:
         cached = self._flags
         if cached is None or cached.daytrade_count != count:
-            self._flags = cached = attrs.evolve(flags, daytrade_count=count)
+            self._flags = cached = frozen.replace(
+                self.config.account, daytrade_count=count
+            )
         return cached
 
     def order(self, broker_order_id: str) -> SimOrder:
         """Return a copy of the order with the venue's id (raises OrderNotFound)."""
-        return attrs.evolve(self._get(broker_order_id))
+        return frozen.replace(self._get(broker_order_id))
 
     def order_by_client_id(self, client_order_id: str) -> SimOrder:
         """Return a copy of the order placed under ``client_order_id``."""
         order = self._book.by_client_id.get(client_order_id)
         if order is None:
             raise OrderNotFound(f"no order with client id {client_order_id}")
-        return attrs.evolve(order)
+        return frozen.replace(order)
 
     def open_orders(self) -> list[SimOrder]:
         """Return copies of the non-final orders, oldest first (held legs excluded)."""
         return [
-            attrs.evolve(o) for o in self._book.open.values() if o.status is not B.HELD
+            frozen.replace(o)
+            for o in self._book.open.values()
+            if o.status is not B.HELD
         ]
 
     def positions(self) -> list[Position]:
@@ -460,7 +554,7 @@ class SimVenue:
         return AccountSnapshot(
             cash=ledger.cash,
             buying_power=self._buying_power(exclude=None),
-            equity=ledger.equity(dict(self._marks)),
+            equity=ledger.equity(dict(self._all_marks())),
             as_of=now,
             daytrade_count=self._day_trades.count(now) if pdt_in_force(now) else None,
             pattern_day_trader=self.config.account.pattern_day_trader,
@@ -527,10 +621,10 @@ class SimVenue:
         return free_cash(book.ledger) - reserved
 
     def _last_price(self, symbol: str) -> Decimal:
-        bar = self._last_bars.get(symbol)
-        if bar is None:
+        mark = self._mark(symbol)
+        if mark is None:
             raise BrokerRejected(f"no price for {symbol} yet", code="no_market_data")
-        return to_price(bar.close)
+        return mark
 
     def _buying_power(self, exclude: str | None) -> Decimal:
         book = self._book
@@ -545,8 +639,10 @@ class SimVenue:
     ) -> None:
         position = self._book.ledger.position(spec.symbol)
         need = order_reservation(spec.side, qty, self._reference_price(spec), position)
+        if need <= 0:
+            return  # it only closes: no need to count what the others tie up
         available = self._buying_power(exclude)
-        if need > 0 and need > available:
+        if need > available:
             raise InsufficientBuyingPower(
                 f"order needs {need}, buying power is {available}",
                 code="insufficient_buying_power",
@@ -555,7 +651,7 @@ class SimVenue:
     def _reject_reason(self, now: datetime, spec: OrderSpec) -> str | None:
         rate = self.config.random_reject_rate
         draw = float(self._rng.random()) if rate > 0 else 1.0
-        closed = not spec.extended_hours and not self.config.calendar.is_open(now)
+        closed = not spec.extended_hours and not self._book.sessions.is_open(now)
         if closed and self.config.outside_hours is OutsideHours.REJECT:
             return "market closed"
         return "random reject" if draw < rate else None
@@ -633,4 +729,4 @@ class SimVenue:
                 other_id=new.broker_order_id,
             ),
         )
-        return attrs.evolve(new)
+        return frozen.replace(new)

@@ -1,0 +1,138 @@
+"""The venue's shortcuts give what the long way gives.
+
+``market_price`` is ``to_price`` memoized (errors are raised, never cached).
+``trusted_builder`` builds the venue's events, fills and broker orders without their
+validators: equal to the validated objects, and refused for a class it cannot copy
+field by field. ``SessionCache`` answers the calendar's per-order questions from the
+session at hand: the calendar's answers on a grid of instants around sessions.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import attrs
+import pytest
+
+from tradecore.domain.errors import InvalidInput
+from tradecore.domain.market.calendar import MarketCalendar, bar_span
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.executions import Fill
+from tradecore.domain.orders.money import to_price
+from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.domain.venue.config import VenueConfig
+from tradecore.domain.venue.prices import market_price
+from tradecore.domain.venue.sessions import SessionCache
+from tradecore.domain.venue.simulated import SimVenue
+from tradecore.domain.venue.trusted import trusted_builder
+from tradecore.ports.broker import BrokerOrder
+
+AT = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
+
+
+def _fill_values() -> dict[str, object]:
+    return {
+        "execution_id": "e-1",
+        "client_order_id": "c-1",
+        "symbol": "AAPL",
+        "side": Side.SELL,
+        "qty": Decimal(100),
+        "price": Decimal("101.25"),
+        "filled_at": AT,
+    }
+
+
+def test_trusted_objects_equal_validated_ones_defaults_included():
+    fill = trusted_builder(Fill)(**_fill_values())
+    assert fill == Fill(**_fill_values())  # type: ignore[arg-type]
+    assert fill.fee == Decimal(0)
+    event = trusted_builder(OrderEvent)(
+        kind=OrderEventKind.FILL, client_order_id="c-1", occurred_at=AT, fill=fill
+    )
+    checked = OrderEvent(
+        kind=OrderEventKind.FILL, client_order_id="c-1", occurred_at=AT, fill=fill
+    )
+    assert event == checked
+    assert event.reason is None
+    values = {
+        "broker_order_id": "b-1",
+        "client_order_id": "c-1",
+        "spec": OrderSpec(symbol="AAPL", side=Side.BUY, qty=Decimal(1)),
+        "status": BrokerOrderStatus.NEW,
+        "submitted_at": AT,
+        "updated_at": AT,
+    }
+    assert trusted_builder(BrokerOrder)(**values) == BrokerOrder(**values)  # type: ignore[arg-type]
+
+
+def test_trusted_builder_refuses_factories_and_unknown_or_missing_fields():
+    @attrs.frozen
+    class WithFactory:
+        items: list[int] = attrs.Factory(list)
+
+    with pytest.raises(TypeError, match="items"):
+        trusted_builder(WithFactory)
+    build = trusted_builder(Fill)
+    with pytest.raises(TypeError):
+        build(**_fill_values(), colour="red")
+    with pytest.raises(TypeError):
+        build(symbol="AAPL")
+
+
+def test_the_venue_refuses_a_time_that_is_not_utc():
+    venue = SimVenue(VenueConfig(seed=0, calendar=MarketCalendar.always_open()))
+    with pytest.raises(InvalidInput, match="now"):
+        venue.advance_to(datetime(2026, 1, 5, 15, 0))  # naive on purpose
+
+
+def _weekdays() -> MarketCalendar:
+    rows = []
+    for offset in range(14):
+        day = date(2026, 1, 5) + timedelta(days=offset)
+        if day.weekday() < 5:
+            opens = datetime(day.year, day.month, day.day, 14, 30, tzinfo=UTC)
+            close = opens + timedelta(hours=3 if offset == 3 else 6, minutes=30)
+            rows.append((day, opens, close))
+    return MarketCalendar.from_sessions("weekdays", rows)
+
+
+@pytest.mark.parametrize("step_minutes", [1, 7, 59])
+def test_session_cache_answers_as_the_calendar(step_minutes):
+    calendar = _weekdays()
+    cache = SessionCache(calendar)
+    at = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)  # the calendar's first instant
+    end = datetime(2026, 1, 16, 12, 0, tzinfo=UTC)  # before its last session
+    hour = timedelta(hours=1)
+    while at < end:
+        assert cache.is_open(at) == calendar.is_open(at), at
+        assert cache.next_close(at) == calendar.next_close(at), at
+        assert cache.bar_span(at, hour) == bar_span(calendar, at, hour), at
+        at += timedelta(minutes=step_minutes)
+
+
+def test_session_cache_on_an_always_open_calendar():
+    calendar = MarketCalendar.always_open()
+    cache = SessionCache(calendar)
+    assert cache.is_open(AT)
+    assert cache.next_close(AT) == calendar.next_close(AT)
+    assert cache.bar_span(AT, timedelta(minutes=1)) == (AT, AT + timedelta(minutes=1))
+
+
+def test_market_price_is_to_price_memoized():
+    for value in (101.23, 0.12345, 99.999, 1e-4, 250.005, 101.23):
+        assert market_price(value) == to_price(value)
+        assert str(market_price(value)) == str(to_price(value))
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(InvalidInput):
+            market_price(bad)
+
+
+def test_trusted_builder_sets_fields_of_a_class_without_slots_too():
+    @attrs.frozen(slots=False)
+    class Plain:
+        name: str = attrs.field(validator=attrs.validators.min_len(1))
+        size: int = 1
+
+    built = trusted_builder(Plain)(name="x")
+    assert built == Plain(name="x")
+    assert built.size == 1
