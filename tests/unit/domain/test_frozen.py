@@ -60,20 +60,18 @@ def test_classes_that_convert_on_init_are_refused() -> None:
         replace(Converted(Decimal(1)), qty=Decimal(2))
 
 
-def test_builder_makes_what_the_constructor_makes_and_refuses_converters() -> None:
-    from tradecore.domain.frozen import builder
-    from tradecore.domain.orders.ledger import Holding
+def test_a_trusted_ledger_step_is_the_validated_one() -> None:
+    """The ledger's next holding and ledger, built without validators, equal the
+    constructor's (defaults and the holdings mapping included)."""
+    from tradecore.domain.frozen import trusted_builder
+    from tradecore.domain.orders.ledger import Holding, Ledger
 
-    build = builder(Holding)
-    made = build(Decimal(3), Decimal("301.5"), Decimal("-2"))
+    made = trusted_builder(Holding)(
+        qty=Decimal(3), cost_basis=Decimal("301.5"), realized_pnl=Decimal(-2)
+    )
     assert made == Holding(
         qty=Decimal(3), cost_basis=Decimal("301.5"), realized_pnl=Decimal(-2)
     )
     assert made.avg_price == Decimal("100.5")
-
-    @attrs.frozen
-    class Converting:
-        x: int = attrs.field(converter=int)
-
-    with pytest.raises(TypeError, match="converts on init"):
-        builder(Converting)
+    ledger = trusted_builder(Ledger)(cash=Decimal(5), holdings={"A": made})
+    assert ledger == Ledger(cash=Decimal(5), holdings={"A": made})

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from tradecore.domain.broker_rules.accounts import can_short
 from tradecore.domain.broker_rules.breach import RuleBreach
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.market.bars import Bar, Quote
 from tradecore.domain.market.corporate_actions import CorporateAction
 from tradecore.domain.orders.account import AccountSnapshot, Position
@@ -30,7 +31,6 @@ from tradecore.domain.orders.spec import OrderSpec
 from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.sim_order import SimOrder
 from tradecore.domain.venue.simulated import SimVenue
-from tradecore.domain.venue.trusted import trusted_builder
 from tradecore.ports.broker import BrokerOrder, Capability, ScheduledBroker
 from tradecore.ports.clock import Clock
 

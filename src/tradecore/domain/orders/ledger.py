@@ -17,7 +17,7 @@ from decimal import Decimal
 import attrs
 
 from tradecore.domain import validation as v
-from tradecore.domain.frozen import builder
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.orders.account import Position
 from tradecore.domain.orders.executions import Fill
 
@@ -103,13 +103,15 @@ class Ledger:
         holdings = dict(self.holdings)
         # Decimals computed from a valid ledger and a valid fill: nothing to check.
         holdings[fill.symbol] = _holding(
-            qty, basis, old.realized_pnl + realized - fill.fee
+            qty=qty,
+            cost_basis=basis,
+            realized_pnl=old.realized_pnl + realized - fill.fee,
         )
         return _ledger(
-            self.cash - fill.signed_qty * fill.price - fill.fee,
-            holdings,
-            self.realized_pnl + realized - fill.fee,
-            self.fees + fill.fee,
+            cash=self.cash - fill.signed_qty * fill.price - fill.fee,
+            holdings=holdings,
+            realized_pnl=self.realized_pnl + realized - fill.fee,
+            fees=self.fees + fill.fee,
         )
 
     def apply_all(self, fills: Iterable[Fill]) -> Ledger:
@@ -120,8 +122,8 @@ class Ledger:
         return ledger
 
 
-_holding = builder(Holding)
-_ledger = builder(Ledger)
+_holding = trusted_builder(Holding)
+_ledger = trusted_builder(Ledger)
 
 #: Precision of the cost a partial reduction removes from the basis (sub-micro-cent):
 #: bounded decimal places keep every later addition exact.

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 import attrs
 
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
@@ -38,7 +39,6 @@ from tradecore.domain.venue.buying_power import Reservations
 from tradecore.domain.venue.resting_tally import RestingTally
 from tradecore.domain.venue.sessions import SessionCache
 from tradecore.domain.venue.sim_order import SimOrder
-from tradecore.domain.venue.trusted import trusted_builder
 
 B = BrokerOrderStatus
 K = OrderEventKind

@@ -136,7 +136,7 @@ class SimVenue:
         """Apply everything due by ``now``; time never goes back.
 
         ``now`` must be UTC: the venue stamps its events with it (built without
-        re-validation, :mod:`tradecore.domain.venue.trusted`), so it is checked here,
+        re-validation, :func:`tradecore.domain.frozen.trusted_builder`), so it is checked here,
         once per instant.
         """
         if (

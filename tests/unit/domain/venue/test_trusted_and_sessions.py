@@ -14,6 +14,7 @@ import attrs
 import pytest
 
 from tradecore.domain.errors import InvalidInput
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.market.calendar import MarketCalendar, bar_span
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
@@ -24,7 +25,6 @@ from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.prices import market_price
 from tradecore.domain.venue.sessions import SessionCache
 from tradecore.domain.venue.simulated import SimVenue
-from tradecore.domain.venue.trusted import trusted_builder
 from tradecore.ports.broker import BrokerOrder
 
 AT = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
@@ -65,13 +65,21 @@ def test_trusted_objects_equal_validated_ones_defaults_included():
     assert trusted_builder(BrokerOrder)(**values) == BrokerOrder(**values)  # type: ignore[arg-type]
 
 
-def test_trusted_builder_refuses_factories_and_unknown_or_missing_fields():
+def test_trusted_builder_wants_factory_fields_and_refuses_unknown_or_missing_ones():
     @attrs.frozen
     class WithFactory:
         items: list[int] = attrs.Factory(list)
 
     with pytest.raises(TypeError, match="items"):
-        trusted_builder(WithFactory)
+        trusted_builder(WithFactory)()  # a factory's field must be given
+    assert trusted_builder(WithFactory)(items=[1]) == WithFactory(items=[1])
+
+    @attrs.frozen
+    class Converting:
+        x: int = attrs.field(converter=int)
+
+    with pytest.raises(TypeError, match=r"Converting\.x"):
+        trusted_builder(Converting)
     build = trusted_builder(Fill)
     with pytest.raises(TypeError):
         build(**_fill_values(), colour="red")
