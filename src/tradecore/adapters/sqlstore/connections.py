@@ -76,8 +76,11 @@ class IdleConnections:
         """Keep ``pooled`` for the next unit if it is clean, else check it in."""
         if len(self._idle) < self._kept and is_clean(pooled):
             self._idle.append(pooled)
-        else:
-            pooled.close()
+            return
+        try:
+            pooled.close()  # checked in: the pool resets it
+        except exc.SQLAlchemyError as e:
+            raise translate(e) from e
 
     def close(self) -> None:
         """Check every idle connection back in to the pool."""

@@ -174,11 +174,11 @@ class Session:
         finally:
             connection, self._connection = self._connection, None
             self._cursor = None
-            with translating():
-                if connection is not None:
+            if connection is None:
+                self._connections.give_back(self._pooled)
+            else:
+                with translating():
                     connection.close()  # checked in (and reset) by the pool
-                else:
-                    self._connections.give_back(self._pooled)
 
     def _failed(self, error: Exception, sql: str, params: Any, cursor: Any) -> NoReturn:
         """Raise the store's error for a driver ``error`` (SQLAlchemy's handling)."""
