@@ -9,8 +9,9 @@ raw DBAPI cursor with positional parameters; rows are converted by hand.
 
 What stays the same: the statements, the columns and the values written (the
 column types' bind and result rules of :mod:`.types` are repeated here, once per
-dialect), the transaction (the SQLAlchemy connection still owns it:
-:meth:`Session.cursor` begins it as SQLAlchemy would), the validation of what is
+dialect), the transaction (one per unit of work: :class:`.session.Session` begins
+and ends it on the driver, or hands it to a SQLAlchemy connection made over the
+same DBAPI connection when another statement needs one), the validation of what is
 written (``attrs`` validators of the intent; spec and decision key on first
 encoding) and the errors (a DBAPI error goes through SQLAlchemy's handler and the
 store's translation; a row the fast decoder cannot read is decoded again by
