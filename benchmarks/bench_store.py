@@ -6,10 +6,14 @@ commit 2 = mark ACKED + record the broker order (after the ack). Two durable com
 
 Floors measured in the same run, on the same database / disk:
 * two bare single-row durable commits through the raw driver (sqlite3 / psycopg);
-* two write+fsync calls on a file on the same disk.
+* two write+fsync calls on a file on the same disk;
+* the path's own statements: the same four statements and two commits on the raw
+  driver with their values encoded beforehand (what the path would cost with no
+  Python of ours around the driver: the store's schema and SQL, nothing else).
 
-The three are timed in turns (path, floor, fsync, path, ...), so a change in the
-machine's load during the run weighs on each alike; the load average is printed.
+The four are timed in turns (path, floor, fsync, statements, path, ...), so a
+change in the machine's load during the run weighs on each alike; the load average
+is printed.
 """
 
 from __future__ import annotations
@@ -24,14 +28,18 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
 
-from tradecore.adapters.sqlstore import SqlStore, open_store
+from tradecore.adapters.sqlstore import SqlStore, hot_path, open_store
+from tradecore.adapters.sqlstore import intents as sql
+from tradecore.domain.frozen import replace
 from tradecore.domain.orders.client_order_id import DecisionKey
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.intent import OrderIntent, apply_event, mark_submitted
+from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.ports.store_records import BrokerOrderRecord
 
@@ -44,12 +52,12 @@ PG_SERVER = os.environ.get(
 )
 
 
-def _intents(n: int) -> list[OrderIntent]:
+def _intents(n: int, strategy_id: str = "bench") -> list[OrderIntent]:
     spec = OrderSpec(symbol="AAPL", side=Side.BUY, qty=Decimal(10))
     return [
         OrderIntent.create(
             DecisionKey(
-                strategy_id="bench",
+                strategy_id=strategy_id,
                 symbol="AAPL",
                 side=Side.BUY,
                 session_date=date(2024, 3, 1),
@@ -92,6 +100,79 @@ def _path_step(store: SqlStore, intents: list[OrderIntent]) -> Step:
             uow.commit()
 
     return path
+
+
+def _statement_values(dialect: str, intent: OrderIntent) -> list[tuple[Any, ...]]:
+    """The parameters of the path's four statements for ``intent``, encoded."""
+    encoder = hot_path.IntentEncoder(dialect)
+    created = replace(intent, version=1)
+    submitted = replace(mark_submitted(created, T0), version=2)
+    broker_id = f"b-{intent.client_order_id}"
+    acked = replace(
+        submitted, status=IntentStatus.ACKED, broker_order_id=broker_id, version=3
+    )
+    values = [sql.intent_insert(dialect).params(encoder.row(created))]
+    for new, target in (
+        (submitted, IntentStatus.SUBMITTED),
+        (acked, IntentStatus.ACKED),
+    ):
+        row = encoder.row(new) | {
+            "key": new.client_order_id,
+            "expected": new.version - 1,
+        }
+        values.append(sql.intent_update(dialect, target).params(row))
+    order = {
+        "broker_order_id": broker_id,
+        "client_order_id": intent.client_order_id,
+        "raw_status": "accepted",
+        "submitted_at": T0,
+        "updated_at": T0,
+    }
+    upsert = sql.broker_order_upsert(dialect)
+    values.append(upsert.params(hot_path.to_driver(dialect, order)))
+    return values
+
+
+@contextmanager
+def _statements_floor(url: str, intents: list[OrderIntent]) -> Iterator[Step]:
+    """The path's statements and commits on the raw driver, values encoded ahead."""
+    dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
+    sqls = [
+        sql.intent_insert(dialect).sql,
+        sql.intent_update(dialect, IntentStatus.SUBMITTED).sql,
+        sql.intent_update(dialect, IntentStatus.ACKED).sql,
+        sql.broker_order_upsert(dialect).sql,
+    ]
+    values = [_statement_values(dialect, intent) for intent in intents]
+    if dialect == "sqlite":
+        conn: Any = sqlite3.connect(
+            url.removeprefix("sqlite:///"), isolation_level=None
+        )
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
+            conn.execute(f"PRAGMA {pragma}")
+    else:
+        dsn = sa.make_url(url).set(drivername="postgresql").render_as_string(False)
+        conn = psycopg.connect(dsn)
+    cursor = conn.cursor()
+    begin = "BEGIN IMMEDIATE" if dialect == "sqlite" else None
+
+    def statements(i: int) -> None:
+        insert, submit, ack, upsert = values[i]
+        for first, second, fetch in ((insert, submit, 0), (ack, upsert, 1)):
+            if begin is not None:
+                cursor.execute(begin)
+            cursor.execute(sqls[fetch * 2], first)
+            if not fetch:
+                cursor.fetchone()
+            cursor.execute(sqls[fetch * 2 + 1], second)
+            if fetch:
+                cursor.fetchone()
+            conn.commit()
+
+    try:
+        yield statements
+    finally:
+        conn.close()
 
 
 def _interleaved(
@@ -189,19 +270,20 @@ def _line(kind: str, label: str, samples: list[float]) -> str:
 
 
 def _report(kind: str, walls: list[list[float]], cpus: list[list[float]]) -> list[str]:
-    path, floor, disk = walls
-    ratio = statistics.median(path) / statistics.median(floor)
-    disk_ratio = statistics.median(path) / statistics.median(disk)
+    path, floor, disk, own = (statistics.median(w) for w in walls)
+    ratio = path / floor
     verdict = "meets" if ratio <= TARGETS[kind] else "MISSES"
-    path_cpu, floor_cpu = (1e6 * statistics.median(c) for c in cpus[:2])
+    path_cpu, floor_cpu, _, own_cpu = (1e6 * statistics.median(c) for c in cpus)
     return [
-        _line(kind, "path (2 durable commits)", path),
-        _line(kind, "floor: 2 bare driver commits", floor),
-        _line(kind, "floor: 2 write+fsync", disk),
+        _line(kind, "path (2 durable commits)", walls[0]),
+        _line(kind, "floor: 2 bare driver commits", walls[1]),
+        _line(kind, "floor: 2 write+fsync", walls[2]),
+        _line(kind, "floor: the path's statements", walls[3]),
         f"{kind}: ratio path/commit-floor p50 {ratio:.2f}x "
-        f"(target <= {TARGETS[kind]}x: {verdict}); path/fsync-floor p50 {disk_ratio:.2f}x",
+        f"(target <= {TARGETS[kind]}x: {verdict}); path/fsync-floor p50 "
+        f"{path / disk:.2f}x; statements/commit-floor {own / floor:.2f}x",
         f"{kind}: this process's CPU per call, median: path {path_cpu:.0f} us, "
-        f"floor {floor_cpu:.0f} us",
+        f"floor {floor_cpu:.0f} us, the path's statements {own_cpu:.0f} us",
     ]
 
 
@@ -213,11 +295,26 @@ def _measure(
     store = open_store(url, upgrade=True, durability="full")
     try:
         intents = _intents(n + warm)
-        with floor as commits, _fsync_floor(work) as fsyncs:
-            _interleaved(warm, [_path_step(store, intents[n:]), commits, fsyncs])
-            return _interleaved(n, [_path_step(store, intents[:n]), commits, fsyncs])
+        others = _intents(n + warm, strategy_id="statements")
+        with (
+            floor as commits,
+            _fsync_floor(work) as fsyncs,
+            _statements_floor(url, others) as statements,
+        ):
+            warming = _shifted(statements, n)  # the path warms up on intents[n:] too
+            _interleaved(
+                warm, [_path_step(store, intents[n:]), commits, fsyncs, warming]
+            )
+            return _interleaved(
+                n, [_path_step(store, intents[:n]), commits, fsyncs, statements]
+            )
     finally:
         store.close()
+
+
+def _shifted(step: Step, by: int) -> Step:
+    """``step`` on indices ``by`` further."""
+    return lambda i: step(i + by)
 
 
 def _load() -> str:

@@ -110,6 +110,8 @@ def _sqlite_engine(url: str, durability: Durability) -> Engine:
         # the order path as much as all its others (issue 18). A driver error still
         # goes through SQLAlchemy's handler, so callers see the same exceptions.
         driver = connection.connection.driver_connection
+        if driver.in_transaction:
+            return  # begun on the driver by the order path, adopted (.session)
         try:
             driver.execute("BEGIN IMMEDIATE")
         except Exception as e:

@@ -9,8 +9,9 @@ raw DBAPI cursor with positional parameters; rows are converted by hand.
 
 What stays the same: the statements, the columns and the values written (the
 column types' bind and result rules of :mod:`.types` are repeated here, once per
-dialect), the transaction (the SQLAlchemy connection still owns it:
-:meth:`Session.cursor` begins it as SQLAlchemy would), the validation of what is
+dialect), the transaction (one per unit of work: :class:`.session.Session` begins
+and ends it on the driver, or hands it to a SQLAlchemy connection made over the
+same DBAPI connection when another statement needs one), the validation of what is
 written (``attrs`` validators of the intent; spec and decision key on first
 encoding) and the errors (a DBAPI error goes through SQLAlchemy's handler and the
 store's translation; a row the fast decoder cannot read is decoded again by
@@ -29,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import attrs
@@ -69,10 +71,20 @@ class Compiled:
 
     sql: str
     names: tuple[str, ...]
+    _pick: Callable[[Mapping[str, Any]], Any] = attrs.field(
+        init=False, repr=False, eq=False
+    )
+
+    @_pick.default
+    def _picker(self) -> Callable[[Mapping[str, Any]], Any]:
+        if len(self.names) == 1:  # itemgetter of one name returns the bare value
+            (name,) = self.names
+            return lambda values: (values[name],)
+        return itemgetter(*self.names) if self.names else lambda _: ()
 
     def params(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         """The positional parameters, taken from ``values`` by name."""
-        return tuple([values[n] for n in self.names])
+        return self._pick(values)  # type: ignore[no-any-return]
 
 
 def _raw_dialect(name: str) -> Dialect:
@@ -342,15 +354,35 @@ class IntentEncoder:
         return row
 
 
+def _plain_text(value: object) -> bool:
+    return type(value) is str and value.strip() != ""
+
+
+def _plain_time(value: object) -> bool:
+    return type(value) is datetime and value.tzinfo is UTC
+
+
 def broker_order_row(order: BrokerOrderRecord) -> dict[str, Any]:
-    """The ``broker_orders`` row of ``order`` (validated, as :func:`codec.flat_row`)."""
-    attrs.validate(order)
+    """The ``broker_orders`` row of ``order`` (validated, as :func:`codec.flat_row`).
+
+    The record's validators run only when the plain checks here are not sure
+    (as for intents: :func:`_plainly_valid`).
+    """
+    submitted_at, updated_at = order.submitted_at, order.updated_at
+    if not (
+        _plain_text(order.broker_order_id)
+        and _plain_text(order.client_order_id)
+        and _plain_text(order.raw_status)
+        and _plain_time(submitted_at)
+        and _plain_time(updated_at)
+    ):
+        attrs.validate(order)
     return {
         "broker_order_id": order.broker_order_id,
         "client_order_id": order.client_order_id,
         "raw_status": order.raw_status,
-        "submitted_at": order.submitted_at,
-        "updated_at": order.updated_at,
+        "submitted_at": submitted_at,
+        "updated_at": updated_at,
     }
 
 

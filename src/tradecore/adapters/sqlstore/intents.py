@@ -72,13 +72,15 @@ def _update_statement(target: IntentStatus) -> Any:
 
 
 @cache
-def _intent_insert(dialect_name: str) -> hot_path.Compiled:
+def intent_insert(dialect_name: str) -> hot_path.Compiled:
+    """``INSERT ... ON CONFLICT DO NOTHING RETURNING version`` of an intent row."""
     stmt = insert_ignore(dialect_name, _I, "client_order_id").returning(_I.c.version)
     return hot_path.compile_positional(stmt, dialect_name)
 
 
 @cache
-def _intent_update(dialect_name: str, target: IntentStatus) -> hot_path.Compiled:
+def intent_update(dialect_name: str, target: IntentStatus) -> hot_path.Compiled:
+    """The version- and transition-checked ``UPDATE`` of an intent to ``target``."""
     return hot_path.compile_positional(_update_statement(target), dialect_name)
 
 
@@ -86,7 +88,7 @@ def _intent_update(dialect_name: str, target: IntentStatus) -> hot_path.Compiled
 def _intent_update_returning(
     dialect_name: str, target: IntentStatus
 ) -> hot_path.Compiled:
-    """:func:`_intent_update` saying whether it matched (a batch has no rowcount)."""
+    """:func:`intent_update` saying whether it matched (a batch has no rowcount)."""
     statement = _update_statement(target).returning(_I.c.client_order_id)
     return hot_path.compile_positional(statement, dialect_name)
 
@@ -119,7 +121,7 @@ class SqlIntentRepository(IntentRepository):
         """Store a new intent (idempotent on client order id); see the port."""
         stored = replace(intent, version=1)
         row = self._encoder.row(stored)
-        insert = _intent_insert(self._dialect)
+        insert = intent_insert(self._dialect)
         if self._conn.run(insert.sql, insert.params(row)).fetchone() is not None:
             return stored
         return self.get(intent.client_order_id)
@@ -162,7 +164,7 @@ class SqlIntentRepository(IntentRepository):
         row = self._encoder.row(new)
         row["key"] = row["client_order_id"]
         row["expected"] = intent.version
-        statement = _intent_update(self._dialect, new.status)
+        statement = intent_update(self._dialect, new.status)
         if self._conn.run(statement.sql, statement.params(row)).rowcount == 1:
             return new
         raise self._why_not_updated(intent)
@@ -293,7 +295,8 @@ _decode_broker_order = codec.decoder(
 
 
 @cache
-def _broker_order_upsert(dialect_name: str) -> hot_path.Compiled:
+def broker_order_upsert(dialect_name: str) -> hot_path.Compiled:
+    """Insert a broker order, or move it to a newer sighting (``RETURNING`` says)."""
     # Insert, or move to a newer sighting of the same order; RETURNING says which.
     stmt = upsert(dialect_name, _B)
     newer = and_(
@@ -321,7 +324,7 @@ class SqlBrokerOrderRepository(BrokerOrderRepository):
         """Insert the order or move it to a newer sighting; see the port."""
         dialect = self._conn.dialect_name
         row = hot_path.to_driver(dialect, hot_path.broker_order_row(order))
-        upsert = _broker_order_upsert(dialect)
+        upsert = broker_order_upsert(dialect)
         if self._conn.run(upsert.sql, upsert.params(row)).fetchone() is not None:
             return
         stored = self.get(order.broker_order_id)

@@ -1,37 +1,72 @@
 """The connection every repository of one unit of work shares.
 
-Its :meth:`Session.execute` is the adapter's single choke point for SQL, so it is
-also where SQLAlchemy errors become tradecore errors (:mod:`.errors`).
-:meth:`Session.run` is the same for the hot path's pre-compiled statements on the
-raw DBAPI cursor (:mod:`.hot_path`): same connection, same transaction, same errors.
+A unit of work holds one pooled DBAPI connection (:mod:`.connections`). The
+order path's pre-compiled statements (:mod:`.hot_path`) run on it through
+:meth:`Session.run`, and its transaction is begun and ended on the driver
+(SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's implicit begin): a live order's two
+commits never build a SQLAlchemy connection, whose begin/commit/checkout machinery
+cost the path more than its statements (issue 18).
+
+Everything else (:meth:`Session.execute`, :meth:`Session.execute_many`,
+:meth:`Session.run_each`) goes through a SQLAlchemy ``Connection`` made on first use
+over the same DBAPI connection. If the driver's transaction is open by then, the
+``Connection`` adopts it (``begin()``; the engine's begin hook sees the driver's
+transaction and sends nothing), and from then on owns every begin and end, as it
+did for all statements before. Either way there is one transaction per connection.
+
+This is also the adapter's single choke point for SQL errors: a driver error goes
+through SQLAlchemy's handler (wrapping, invalidating a dead connection) and then
+the store's translation (:mod:`.errors`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
-from sqlalchemy import Connection, CursorResult, Dialect, exc
+from sqlalchemy import Connection, CursorResult, Dialect, Engine, exc
 
+from tradecore.adapters.sqlstore.connections import IdleConnections
 from tradecore.adapters.sqlstore.errors import translate, translating
 
 
 class Session:
     """A connection whose statements raise tradecore errors, never SQLAlchemy's."""
 
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
+    def __init__(self, engine: Engine, connections: IdleConnections) -> None:
+        """Take a connection of ``engine`` from ``connections``; :meth:`close` returns it.
+
+        Raises:
+            StoreUnavailable: the database cannot be reached.
+        """
+        self._engine = engine
+        self._connections = connections
+        self._pooled = connections.take()
+        self._connection: Connection | None = None
         self._cursor: Any = None
-        self.dialect_name: str = connection.dialect.name
+        self._driver_open = False  # a driver-begun transaction, no Connection yet
+        self.dialect_name: str = engine.dialect.name
+        self._sqlite = self.dialect_name == "sqlite"
 
     @property
     def dialect(self) -> Dialect:
         """The database dialect (statement builders differ slightly per dialect)."""
-        return self._connection.dialect
+        return self._engine.dialect
+
+    def _sql(self) -> Connection:
+        """The SQLAlchemy connection over this session's DBAPI connection."""
+        connection = self._connection
+        if connection is None:
+            connection = Connection(self._engine, connection=self._pooled)
+            self._connection = connection
+            if self._driver_open:  # adopt it: one transaction, now SQLAlchemy's
+                self._driver_open = False
+                connection.begin()
+        return connection
 
     def execute(self, statement: Any, parameters: Any = None) -> CursorResult[Any]:
         """Execute ``statement`` in the unit's transaction (translating errors)."""
         with translating():
-            return self._connection.execute(statement, parameters)
+            return self._sql().execute(statement, parameters)
 
     def execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> int:
         """Run the driver-level ``sql`` once per row of values; return rows changed.
@@ -44,7 +79,7 @@ class Session:
         if not rows:
             return 0
         with translating():
-            result = self._connection.exec_driver_sql(sql, rows)
+            result = self._sql().exec_driver_sql(sql, rows)
         return int(result.rowcount)
 
     def run_each(self, sql: str, rows: list[tuple[Any, ...]]) -> list[bool]:
@@ -58,7 +93,7 @@ class Session:
         """
         if not rows:
             return []
-        if self.dialect_name != "postgresql":
+        if self._sqlite:
             return [self.run(sql, row).fetchone() is not None for row in rows]
         cursor = self._pipelined(sql, rows)
         try:
@@ -71,11 +106,11 @@ class Session:
 
     def _pipelined(self, sql: str, rows: list[tuple[Any, ...]]) -> Any:
         """A new cursor after psycopg's ``executemany(returning=True)``."""
-        connection = self._connection
         try:
+            connection = self._sql()
             if not connection.in_transaction():
                 connection.begin()
-            cursor: Any = connection.connection.cursor()  # psycopg's own cursor
+            cursor: Any = self._pooled.cursor()  # psycopg's own cursor
             try:
                 cursor.executemany(sql, rows, returning=True)
             except Exception as e:
@@ -87,24 +122,68 @@ class Session:
     def run(self, sql: str, parameters: Any) -> Any:
         """Run driver-level ``sql`` in the unit's transaction; return the raw cursor.
 
-        The SQLAlchemy connection stays the transaction's owner: if none is open it
-        begins one first (SQLite's ``BEGIN IMMEDIATE`` included), exactly as its
-        own ``execute`` would, so ``commit``/``rollback`` cover these statements too.
-        A driver error goes through SQLAlchemy's handler (wrapping, invalidating a
-        dead connection) and then the store's translation.
+        If no transaction is open, one is begun first: on the driver, or through
+        the SQLAlchemy connection once there is one (SQLite's ``BEGIN IMMEDIATE``
+        either way), so ``commit``/``rollback`` cover these statements too.
         """
-        connection = self._connection
         cursor = self._cursor
         try:
-            if not connection.in_transaction():
-                connection.begin()
             if cursor is None:
-                cursor = self._cursor = connection.connection.cursor()
-            try:
-                cursor.execute(sql, parameters)
-            except Exception as e:
-                self._cursor = None
-                connection._handle_dbapi_exception(e, sql, parameters, cursor, None)
-        except exc.SQLAlchemyError as e:  # inline `translating()`: this is hot
-            raise translate(e) from e
+                cursor = self._cursor = self._pooled.cursor()
+            if self._connection is not None:
+                if not self._connection.in_transaction():
+                    self._connection.begin()
+            elif not self._driver_open:
+                if self._sqlite:
+                    cursor.execute("BEGIN IMMEDIATE")
+                self._driver_open = True  # psycopg begins at the statement
+            cursor.execute(sql, parameters)
+        except Exception as e:
+            self._cursor = None
+            self._failed(e, sql, parameters, cursor)
         return cursor
+
+    def commit(self) -> None:
+        """Commit the open transaction, if any (durably: see :mod:`.engine`)."""
+        if self._connection is not None:
+            with translating():
+                self._connection.commit()
+        elif self._driver_open:
+            self._driver_open = False
+            try:
+                self._pooled.commit()
+            except Exception as e:
+                self._failed(e, "COMMIT", (), None)
+
+    def rollback(self) -> None:
+        """Discard everything since the last commit."""
+        if self._connection is not None:
+            with translating():
+                self._connection.rollback()
+        elif self._driver_open:
+            self._driver_open = False
+            try:
+                self._pooled.rollback()
+            except Exception as e:
+                self._failed(e, "ROLLBACK", (), None)
+
+    def close(self) -> None:
+        """Roll back anything not committed and return the connection to the pool."""
+        try:
+            self.rollback()
+        finally:
+            connection, self._connection = self._connection, None
+            self._cursor = None
+            if connection is None:
+                self._connections.give_back(self._pooled)
+            else:
+                with translating():
+                    connection.close()  # checked in (and reset) by the pool
+
+    def _failed(self, error: Exception, sql: str, params: Any, cursor: Any) -> NoReturn:
+        """Raise the store's error for a driver ``error`` (SQLAlchemy's handling)."""
+        try:
+            self._sql()._handle_dbapi_exception(error, sql, params, cursor, None)
+        except exc.SQLAlchemyError as e:
+            raise translate(e) from e
+        raise error  # not a driver error: as it came

@@ -2,7 +2,9 @@
 
 A unit of work is one connection and one transaction shared by every repository;
 ``commit`` ends the transaction (the next statement begins a new one) and leaving
-the ``with`` block rolls back whatever was not committed.
+the ``with`` block rolls back whatever was not committed. The connection is a pooled
+DBAPI connection: the order path's statements, begin and commit run on the driver,
+the rest through SQLAlchemy over the same connection (:mod:`.session`).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from functools import cached_property
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from tradecore.adapters.sqlstore import migrate
+from tradecore.adapters.sqlstore.connections import IdleConnections
 from tradecore.adapters.sqlstore.controls import (
     SqlControlStateRepository,
     SqlPositionSnapshotRepository,
@@ -26,7 +29,6 @@ from tradecore.adapters.sqlstore.engine import (
     Durability,
     make_engine,
 )
-from tradecore.adapters.sqlstore.errors import translating
 from tradecore.adapters.sqlstore.intents import (
     SqlBrokerOrderRepository,
     SqlFillRepository,
@@ -63,15 +65,16 @@ def utc_now() -> datetime:
 class SqlUnitOfWork:
     """One transaction over every repository; see the port."""
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock, connections: IdleConnections
+    ) -> None:
         self._engine = engine
         self._clock = clock
-        self._connection: Connection | None = None
+        self._connections = connections
+        self._session: Session | None = None
 
     def __enter__(self) -> Self:
-        with translating():
-            self._connection = self._engine.connect()
-        self.session = Session(self._connection)
+        self._session = self.session = Session(self._engine, self._connections)
         for name in _REPOSITORIES:  # a unit entered again starts afresh
             self.__dict__.pop(name, None)
         return self
@@ -131,26 +134,22 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         """Roll back anything not committed and release the connection."""
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            with translating():
-                connection.rollback()
-                connection.close()
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()
 
     def commit(self) -> None:
         """Commit durably, or raise and keep nothing; see the port."""
-        with translating():
-            self._live().commit()
+        self._live().commit()
 
     def rollback(self) -> None:
         """Discard everything since the last commit."""
-        with translating():
-            self._live().rollback()
+        self._live().rollback()
 
-    def _live(self) -> Connection:
-        if self._connection is None:
+    def _live(self) -> Session:
+        if self._session is None:
             raise StoreError("unit of work used outside its `with` block")
-        return self._connection
+        return self._session
 
 
 class SqlStore(Store):
@@ -159,13 +158,15 @@ class SqlStore(Store):
     def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
         self.engine = engine
         self._clock = clock
+        self._connections = IdleConnections(engine)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """Begin a unit of work (use it as a context manager)."""
-        return SqlUnitOfWork(self.engine, self._clock)
+        return SqlUnitOfWork(self.engine, self._clock, self._connections)
 
     def close(self) -> None:
         """Close every pooled connection."""
+        self._connections.close()
         self.engine.dispose()
 
 
