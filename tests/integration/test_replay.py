@@ -214,3 +214,30 @@ def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path: Path) -> No
     assert (tmp_path / "cut" / "summary.json").read_bytes() == (
         tmp_path / "whole" / "summary.json"
     ).read_bytes()
+
+
+def test_the_report_is_written_after_the_trading_loop_is_freed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The venue, order manager and write-behind mirrors hold memory in proportion
+    to the run's orders: none of them is alive while the report is written."""
+    import gc
+
+    from tradecore.adapters.sim import SimulatedBroker
+    from tradecore.apps.replay import runner
+    from tradecore.services.durability.commits import CommitInBatches
+
+    alive: list[int] = []
+    write_report = runner.write_report
+
+    def counting(*args: object, **kwargs: object) -> object:
+        gc.collect()
+        loop = (SimulatedBroker, CommitInBatches)
+        alive.append(sum(1 for o in gc.get_objects() if isinstance(o, loop)))
+        return write_report(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "write_report", counting)
+    frames = generate_bars(["AAA", "BBB"], 600, start=START, seed=1, calendar=xnys())
+    sma = {"fast": 10, "slow": 30, "qty": 100}
+    replay(frames, "sma_cross", sma, fill_model="ideal", cash=CASH, out=tmp_path)
+    assert alive == [0]

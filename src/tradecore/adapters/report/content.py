@@ -21,15 +21,11 @@ from tradecore.adapters.report.analysis import (
     calendar_returns,
     day_returns,
     drawdown_periods,
-    fill_views,
-    gross_exposure,
     longest_drawdown,
     release_all,
     rolling_statistics,
-    symbol_pnl,
-    trip_rows,
 )
-from tradecore.domain.errors import InvalidInput
+from tradecore.adapters.report.trade_list import RowSink, TradeList, collect_trades
 from tradecore.domain.market.bar_frame import BarFrame
 
 Rows = Sequence[Mapping[str, object]]
@@ -87,7 +83,10 @@ class ReportContent:
     """The report's charts (Plotly specs by name), tables and statistics."""
 
     charts: dict[str, dict[str, object]]
+    #: Every round trip, unless a sink took them as they closed (then empty).
     trips: list[TripRow]
+    #: What the page shows of the round trips (bounded).
+    trades: TradeList
     drawdowns: list[DrawdownPeriod]
     stamps: NDArray[np.int64]
     statistics: dict[str, object]
@@ -113,17 +112,23 @@ def build_content(
     *,
     max_points: int,
     release: Release | None = None,
+    trip_sink: RowSink | None = None,
 ) -> ReportContent:
     """Compute every chart and table of the report.
 
     ``release`` (bars on memory-mapped files) hears each frame whenever a pass over
     it is done, so the report's reads do not bring every page of the run back.
+    ``trip_sink`` takes every round trip's row as it closes (the report's
+    trades.csv); the content then keeps only what the page shows of them.
     """
-    views = fill_views(fills)
-    try:
-        trips = trip_rows(views, bars, release)
-    except InvalidInput:  # fills out of order: the trade list cannot be matched
-        trips = []
+    shown = figures.price_frames(bars, MAX_PRICE_CHARTS)
+    trades, columns = collect_trades(
+        fills,
+        bars,
+        release,
+        marked=frozenset(frame.symbol for frame in shown),
+        sink=trip_sink,
+    )
     release_all(bars, release)
     drawdown = drawdown_of(values)
     charts: dict[str, dict[str, object]] = {}
@@ -132,9 +137,13 @@ def build_content(
         bench = benchmark(bars, stamps, float(values[0]), release)
         charts["equity"] = figures.equity_figure(stamps, values, bench, max_points)
         charts["drawdown"] = figures.drawdown_figure(stamps, drawdown, max_points)
-    shown = figures.price_frames(bars, MAX_PRICE_CHARTS)
     for frame in shown:
-        charts[f"price-{frame.symbol}"] = figures.price_figure(frame, trips, max_points)
+        charts[f"price-{frame.symbol}"] = figures.price_figure(
+            frame,
+            trades.marked_trips(frame.symbol),
+            max_points,
+            total=trades.counts.get(frame.symbol, 0),
+        )
         release_all((frame,), release)
     calendar = calendar_returns(stamps, values)
     if calendar.years:
@@ -145,15 +154,16 @@ def build_content(
     days = day_returns(stamps, values)
     if len(days):
         charts["distribution"] = figures.distribution_figure(days)
-    pnl = symbol_pnl(trips)
+    pnl = trades.symbol_pnl()
     if pnl:
         charts["symbol-pnl"] = figures.symbol_pnl_figure(pnl)
-    if views and len(values):
-        exposure = gross_exposure(views, bars, stamps, values, release)
+    if columns and len(values):
+        exposure = columns.exposure(bars, stamps, values, release)
         charts["exposure"] = figures.exposure_figure(stamps, exposure, max_points)
     return ReportContent(
         charts=charts,
-        trips=trips,
+        trips=trades.every or [],
+        trades=trades,
         drawdowns=drawdown_periods(values, drawdown, TOP_DRAWDOWNS),
         stamps=stamps,
         statistics=_with_benchmark(

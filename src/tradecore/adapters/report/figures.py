@@ -135,8 +135,18 @@ def drawdown_figure(
     }
 
 
-def price_figure(frame: BarFrame, trips: Sequence[TripRow], max_points: int) -> Spec:
-    """One symbol's close with its round trips' entries and exits."""
+def price_figure(
+    frame: BarFrame,
+    trips: Sequence[TripRow],
+    max_points: int,
+    *,
+    total: int | None = None,
+) -> Spec:
+    """One symbol's close with its round trips' entries and exits.
+
+    ``trips`` may be only the symbol's last ones (at least :data:`MAX_MARKERS`) and
+    ``total`` how many it has in all (default: as many as ``trips`` holds).
+    """
     closes = np.asarray(frame.close, dtype=float)
     keep = minmax_indices(closes, max_points)
     data: list[Spec] = [
@@ -168,8 +178,9 @@ def price_figure(frame: BarFrame, trips: Sequence[TripRow], max_points: int) -> 
     title = f"{frame.symbol}: close, entries and exits" + _sampled(
         len(closes), len(keep)
     )
-    if len(shown) < len(mine):
-        title += f"; last {len(shown):,} of {len(mine):,} trips marked"
+    total = len(mine) if total is None else total
+    if len(shown) < total:
+        title += f"; last {len(shown):,} of {total:,} trips marked"
     return {"data": data, "layout": _layout(title, height=300)}
 
 

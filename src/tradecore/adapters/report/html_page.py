@@ -19,11 +19,12 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC
 from decimal import Decimal
 from html import escape
 from importlib import resources
+from pathlib import Path
 
 import attrs
 import numpy as np
@@ -44,12 +45,12 @@ from tradecore.adapters.report.regime_section import regime_section
 from tradecore.adapters.report.story import story_html
 from tradecore.adapters.report.svg import ChartStyle, time_series_svg
 from tradecore.adapters.report.tables import columns_of, format_cell
+from tradecore.adapters.report.trade_list import TRADE_ROWS
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.market.bar_frame import BarFrame
 
 Rows = Sequence[Mapping[str, object]]
 BLOTTER_ROWS = 50
-TRADE_ROWS = 200
 _RUN_TIMINGS = frozenset({"run.seconds", "run.bars_per_second", "run.elapsed_s"})
 PLOTS_MISSING = "Charts need plotly: pip install 'tradecore[plots]'."
 
@@ -111,6 +112,23 @@ def plotly_js() -> str | None:
 
 def render_page(data: PageData, content: ReportContent | None = None) -> str:
     """Return the complete HTML document."""
+    return "".join(page_parts(data, content))
+
+
+def write_page(
+    path: Path, data: PageData, content: ReportContent | None = None
+) -> None:
+    """Write :func:`render_page`'s document to ``path`` a part at a time.
+
+    The page embeds plotly.js and every chart's data (megabytes): joining them into
+    one string, then encoding it, would hold the page two or three times over.
+    """
+    with path.open("w", encoding="utf-8") as stream:
+        stream.writelines(page_parts(data, content))
+
+
+def page_parts(data: PageData, content: ReportContent | None = None) -> Iterator[str]:
+    """The HTML document, in pieces that join into it."""
     content = content or build_content(
         data.summary,
         data.stamps,
@@ -164,16 +182,17 @@ def render_page(data: PageData, content: ReportContent | None = None) -> str:
         "run.json, equity.csv, trades.csv, fills.csv, decisions.csv, outcomes.csv."
         "</footer>",
     ]
-    scripts = ""
-    if script is not None:
-        specs = "".join(_spec_script(name, spec) for name, spec in charts.items())
-        scripts = f"<script>{script}</script>{specs}<script>{_RENDER}</script>"
-    return (
+    yield (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{escape(data.title)}</title><style>{css}</style></head>"
-        f"<body>{''.join(body)}{scripts}</body></html>\n"
+        f"<title>{escape(data.title)}</title><style>{css}</style></head><body>"
     )
+    yield from body
+    if script is not None:
+        yield f"<script>{script}</script>"
+        yield from (_spec_script(name, spec) for name, spec in charts.items())
+        yield f"<script>{_RENDER}</script>"
+    yield "</body></html>\n"
 
 
 def _spec_script(name: str, spec: Mapping[str, object]) -> str:
@@ -337,10 +356,10 @@ def _drawdown_table(content: ReportContent, values: NDArray[np.float64]) -> str:
 
 
 def _trades(content: ReportContent) -> str:
-    trips = content.trips
-    if not trips:
+    total = content.trades.count
+    if not total:
         return _section("trades", "Round trips", '<p class="empty">No round trips.</p>')
-    shown = trips[:TRADE_ROWS]
+    shown = content.trades.head[:TRADE_ROWS]
     rows = [
         [
             t.trip.symbol,
@@ -373,8 +392,8 @@ def _trades(content: ReportContent) -> str:
         ("MFE", True),
     ]
     note = "FIFO round trips; P&L net of fees; MAE/MFE from the bars while open"
-    if len(shown) < len(trips):
-        note += f"; first {len(shown):,} of {len(trips):,}, all in trades.csv"
+    if len(shown) < total:
+        note += f"; first {len(shown):,} of {total:,}, all in trades.csv"
     return _section("trades", "Round trips", _table(head, rows), note)
 
 

@@ -52,14 +52,22 @@ def regime_groups(
     """Per regime state (and "none"): the figures of the module docstring; empty
     when no decision carries a regime."""
     groups: dict[str, _Group] = {}
+    # Orders outside any regime count under NONE without an entry (a fill's lookup
+    # defaults to it): a run with no regimes then holds no id per order. The cost
+    # analyses need them listed: only orders named here get their costs counted.
     by_order: dict[str, str] = {}
+    keep_none = bool(tca)
     for row in decisions:
         details = _details(row)
         key = _state(details) or NONE
         groups.setdefault(key, _Group()).decisions += 1
         order = details.get("client_order_id")
-        if isinstance(order, str):
+        if not isinstance(order, str):
+            continue
+        if keep_none or key != NONE:
             by_order[order] = key
+        else:
+            by_order.pop(order, None)  # a later decision on it, outside regimes
     if not any(k != NONE for k in groups):
         return {}
     _add_fills(groups, by_order, fills)

@@ -104,3 +104,41 @@ def write_rows_csv(path: Path, rows: Sequence[Mapping[str, object]]) -> None:
             return
         for row in rows:
             writer.writerow([format_cell(row.get(name)) for name in header])
+
+
+class CsvRowSink:
+    """A CSV written a row at a time, as :func:`write_rows_csv` writes a list.
+
+    The header is the first row's keys (every row has the same ones); no rows leave
+    an empty file. For tables computed as a stream (the report's round trips), so
+    they are never held whole.
+    """
+
+    def __init__(self, path: Path) -> None:
+        """Create (or empty) the file at ``path``."""
+        self._stream = path.open("w", newline="", encoding="utf-8")
+        self._writer = csv.writer(self._stream, lineterminator="\n")
+        self._header: list[str] | None = None
+
+    def __enter__(self) -> CsvRowSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, row: Mapping[str, object]) -> None:
+        """Write one row (the first also writes the header)."""
+        if self._header is None:
+            self._header = [str(key) for key in row]
+            self._writer.writerow(self._header)
+        self._writer.writerow([format_cell(row.get(name)) for name in self._header])
+
+    def restart(self) -> None:
+        """Empty the file: the rows are being written again from the first."""
+        self._stream.seek(0)
+        self._stream.truncate()
+        self._header = None
+
+    def close(self) -> None:
+        """Finish the file."""
+        self._stream.close()

@@ -20,14 +20,16 @@ from numpy.typing import ArrayLike, NDArray
 
 from tradecore.adapters.report.canonical import canonical_json
 from tradecore.adapters.report.content import build_content, drawdown_of
-from tradecore.adapters.report.html_page import PageData, render_page
-from tradecore.adapters.report.tables import write_rows_csv
+from tradecore.adapters.report.html_page import PageData, write_page
+from tradecore.adapters.report.tables import CsvRowSink, write_rows_csv
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.market.bar_frame import BarFrame, to_ns
 
 Rows = Sequence[Mapping[str, object]]
 MAX_PLOT_POINTS = 2000
+#: Rows of equity.csv spelled at a time.
+EQUITY_CHUNK = 16_384
 
 
 def write_report(
@@ -98,12 +100,12 @@ def write_report(
         fills=fills, decisions=decisions, outcomes=outcomes, run_info=run_info,
         tca=tca, max_points=max_plot_points, about=dict(about or {}),
     )  # fmt: skip
-    content = build_content(
-        summary, stamps, values, fills, bars, max_points=max_plot_points,
-        release=release,
-    )  # fmt: skip
-    write_rows_csv(folder / "trades.csv", [t.as_row() for t in content.trips])
-    (folder / "report.html").write_text(render_page(page, content), encoding="utf-8")
+    with CsvRowSink(folder / "trades.csv") as trades_csv:  # every trip, as it closes
+        content = build_content(
+            summary, stamps, values, fills, bars, max_points=max_plot_points,
+            release=release, trip_sink=trades_csv,
+        )  # fmt: skip
+    write_page(folder / "report.html", page, content)
     names = [*files, "equity.csv", "trades.csv", "fills.csv", "decisions.csv"]
     return {name: folder / name for name in [*names, "outcomes.csv", "report.html"]}
 
@@ -130,16 +132,23 @@ def _write_equity_csv(
     values: NDArray[np.float64],
     drawdown: NDArray[np.float64],
 ) -> None:
+    """Write the curve :data:`EQUITY_CHUNK` rows at a time (the text of a whole
+    run's stamps and values, as Python strings, would be tens of MB)."""
     whole = not np.any(stamps % 1_000_000_000)
-    text = np.datetime_as_string(
-        stamps.view("datetime64[ns]"), unit="s" if whole else "ns"
-    )
     with path.open("w", newline="", encoding="ascii") as stream:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(["timestamp", "equity", "drawdown"])
-        writer.writerows(
-            (f"{t}Z", repr(v), repr(d))
-            for t, v, d in zip(
-                text.tolist(), values.tolist(), drawdown.tolist(), strict=True
+        for start in range(0, len(stamps), EQUITY_CHUNK):
+            part = slice(start, start + EQUITY_CHUNK)
+            text = np.datetime_as_string(
+                stamps[part].view("datetime64[ns]"), unit="s" if whole else "ns"
             )
-        )
+            writer.writerows(
+                (f"{t}Z", repr(v), repr(d))
+                for t, v, d in zip(
+                    text.tolist(),
+                    values[part].tolist(),
+                    drawdown[part].tolist(),
+                    strict=True,
+                )
+            )

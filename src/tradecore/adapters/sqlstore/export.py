@@ -137,14 +137,18 @@ def _same(value: object) -> object:
     return value
 
 
+#: Parsed timestamps by text. The exports read rows in time order, so a few
+#: thousand recent ones catch nearly every repeat; a run's worth (a bar's minute
+#: each, 100,000 and more) would hold tens of MB through the report.
 _TIMESTAMPS: dict[str, datetime] = {}
+_TIMESTAMPS_KEPT = 4_096
 
 
 def _utc(text: str) -> datetime:
     """SQLite's naive UTC text as an aware datetime (many rows share a bar's time)."""
     found = _TIMESTAMPS.get(text)
     if found is None:
-        if len(_TIMESTAMPS) > 100_000:
+        if len(_TIMESTAMPS) >= _TIMESTAMPS_KEPT:
             _TIMESTAMPS.clear()
         found = _TIMESTAMPS[text] = datetime.fromisoformat(text).replace(tzinfo=UTC)
     return found

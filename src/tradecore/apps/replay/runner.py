@@ -7,6 +7,7 @@ clock), wires the same engine the live app uses, and writes the report.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -467,7 +468,14 @@ def replay(
             **(
                 {}
                 if loaded is None
-                else {"data_quality": quality_summary(loaded, market, venue)}
+                else {
+                    "data_quality": quality_summary(
+                        loaded,
+                        market,
+                        venue,
+                        None if spilled is None else spilled.release_all,
+                    )
+                }
             ),
         }
         # A portfolio's attribution, allocations and correlation alerts (else none).
@@ -500,6 +508,11 @@ def replay(
             scratch=scratch,
             about=about_run(strategy, chosen, data, frames),
         )
+        # The trading loop's objects (the venue's book, the order manager, the
+        # write-behind mirrors and their id sets) are done with: free them, so the
+        # report's tables reuse their memory instead of adding to it.
+        del engine, broker, commits, orders, path, fields, ledger, clock
+        gc.collect()
         if out is not None:
             write_report(
                 folder,
@@ -557,19 +570,24 @@ def _sessions_of(
 
 
 def quality_summary(
-    loaded: LoadedBars, calendar: MarketCalendar, venue: VenueConfig
+    loaded: LoadedBars,
+    calendar: MarketCalendar,
+    venue: VenueConfig,
+    release: Callable[[BarFrame], None] | None = None,
 ) -> dict[str, object]:
     """The summary's ``data_quality``: what the gate set aside, and calendar gaps.
 
     Gaps are counted per symbol against ``calendar`` at the bars' interval: sessions
     with no bar between a symbol's first and last, and (intraday) bar slots missing
-    inside regular hours. Counted, never fatal.
+    inside regular hours. Counted, never fatal. ``release`` (spilled bars) hears
+    each frame once its timestamps are read, so they do not stay resident.
     """
     interval_ns = venue.bar_interval // timedelta(microseconds=1) * 1000
-    gaps = {
-        frame.symbol: count_gaps(frame.timestamps, calendar, interval_ns)
-        for frame in loaded.frames
-    }
+    gaps = {}
+    for frame in loaded.frames:
+        gaps[frame.symbol] = count_gaps(frame.timestamps, calendar, interval_ns)
+        if release is not None:
+            release(frame)
     return {
         **loaded.quarantine.counts(),
         "shapes": dict(sorted(loaded.shapes.items())),

@@ -1,0 +1,139 @@
+"""The report's round trips and fills, gathered in one pass without keeping them all.
+
+Why: the page shows the first :data:`TRADE_ROWS` round trips, the last
+:data:`MAX_MARKERS` of each charted symbol, the P&L per symbol and the exposure
+curve; ``trades.csv`` holds every trip. Keeping a view object per fill and a row per
+trip for that (about 1 KB each) made the report the peak of a long replay's memory.
+Here the fills stream past once, in time order: each trip goes to a sink (the CSV)
+as it closes, :class:`TradeList` keeps what the page shows, and
+:class:`~tradecore.adapters.report.analysis.FillColumns` keeps the fills as three
+flat numbers each for the exposure chart.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Protocol
+
+import attrs
+
+from tradecore.adapters.report.analysis import (
+    FillColumns,
+    FillsOutOfOrder,
+    FillView,
+    Release,
+    TripRow,
+    fill_views,
+    iter_trip_rows,
+    views_in_order,
+)
+from tradecore.adapters.report.figures import MAX_MARKERS
+from tradecore.domain.errors import InvalidInput
+from tradecore.domain.market.bar_frame import BarFrame
+
+#: Round trips the page's table lists (``trades.csv`` has them all).
+TRADE_ROWS = 200
+
+
+class RowSink(Protocol):
+    """Where every round trip's row goes as it closes (the report's trades.csv)."""
+
+    def add(self, row: Mapping[str, object]) -> None:
+        """Take one row."""
+        ...
+
+    def restart(self) -> None:
+        """Forget the rows taken so far: the trips are being computed again."""
+        ...
+
+
+@attrs.define(eq=False)
+class TradeList:
+    """What the report shows of the round trips, bounded however many there are.
+
+    ``every`` holds all of them only when asked (a notebook's ``result.trades``).
+    """
+
+    marked: frozenset[str] = frozenset()
+    head: list[TripRow] = attrs.field(factory=list)
+    recent: dict[str, deque[TripRow]] = attrs.field(factory=dict)
+    counts: dict[str, int] = attrs.field(factory=dict)
+    pnl_totals: dict[str, tuple[Decimal, int]] = attrs.field(factory=dict)
+    every: list[TripRow] | None = None
+
+    @property
+    def count(self) -> int:
+        """Every round trip seen."""
+        return sum(self.counts.values())
+
+    def add(self, row: TripRow) -> None:
+        """Count ``row`` and keep it where the page (or ``every``) needs it."""
+        symbol = row.trip.symbol
+        self.counts[symbol] = self.counts.get(symbol, 0) + 1
+        pnl, n = self.pnl_totals.get(symbol, (Decimal(0), 0))
+        self.pnl_totals[symbol] = (pnl + row.trip.pnl, n + 1)
+        if len(self.head) < TRADE_ROWS:
+            self.head.append(row)
+        if symbol in self.marked:
+            kept = self.recent.setdefault(symbol, deque(maxlen=MAX_MARKERS))
+            kept.append(row)
+        if self.every is not None:
+            self.every.append(row)
+
+    def symbol_pnl(self) -> dict[str, tuple[Decimal, int]]:
+        """Realized P&L and trip count per symbol, by symbol (as ``symbol_pnl``)."""
+        return dict(sorted(self.pnl_totals.items()))
+
+    def marked_trips(self, symbol: str) -> Sequence[TripRow]:
+        """The last :data:`MAX_MARKERS` trips of a charted ``symbol``."""
+        return self.recent.get(symbol, ())
+
+
+def collect_trades(
+    fills: Iterable[Mapping[str, object]],
+    bars: Sequence[BarFrame],
+    release: Release | None = None,
+    *,
+    marked: frozenset[str] = frozenset(),
+    sink: RowSink | None = None,
+) -> tuple[TradeList, FillColumns]:
+    """One pass over ``fills``: the round trips (each to ``sink``) and the columns.
+
+    Rows in time order (a replay's store gives them so) stream past; otherwise they
+    are read again, sorted, as :func:`fill_views` sorts them. Without a ``sink`` the
+    list keeps every trip (``TradeList.every``).
+    """
+    try:
+        return _collect(views_in_order(fills), bars, release, marked, sink)
+    except FillsOutOfOrder:
+        if sink is not None:
+            sink.restart()
+        return _collect(fill_views(fills), bars, release, marked, sink)
+
+
+def _collect(
+    views: Iterable[FillView],
+    bars: Sequence[BarFrame],
+    release: Release | None,
+    marked: frozenset[str],
+    sink: RowSink | None,
+) -> tuple[TradeList, FillColumns]:
+    def empty() -> TradeList:
+        return TradeList(marked=marked, every=[] if sink is None else None)
+
+    trades, columns = empty(), FillColumns()
+    stream = columns.passing(views)
+    try:
+        for row in iter_trip_rows(stream, bars, release):
+            trades.add(row)
+            if sink is not None:
+                sink.add(row.as_row())
+    except InvalidInput:  # fills out of order: the trade list cannot be matched
+        for _ in stream:  # the exposure chart still counts every fill
+            pass
+        trades = empty()
+        if sink is not None:
+            sink.restart()
+    return trades, columns
