@@ -91,10 +91,14 @@ def test_id_is_identical_in_a_subprocess_with_another_hash_seed(seed: str) -> No
     assert out.stdout.strip() == client_order_id(key(), 3)
 
 
+#: What the key's string validators accept: text that is not only whitespace.
+_NAMES = st.text(min_size=1, max_size=20).filter(str.strip)
+
+
 @given(
-    strategy_id=st.text(min_size=1, max_size=12),
-    horizon=st.text(min_size=1, max_size=6),
-    signal=st.text(min_size=1, max_size=20),
+    strategy_id=_NAMES,
+    horizon=_NAMES,
+    signal=_NAMES,
     qty=st.decimals(min_value=Decimal("0.0001"), max_value=Decimal(10**9), places=4),
     version=st.integers(min_value=0, max_value=10**6),
     attempt=st.integers(min_value=1, max_value=9999),
