@@ -27,7 +27,6 @@ from tradecore.domain.market.bars import Bar, Quote
 from tradecore.domain.orders.money import ZERO, quantize_qty, to_price
 from tradecore.domain.orders.spec import OrderType, Side, TimeInForce
 from tradecore.domain.venue.fill_models import FillModel
-from tradecore.domain.venue.prices import market_price
 from tradecore.domain.venue.sim_order import SimOrder, trail_stop
 
 #: (time fraction of the bar, price) corners of the assumed intrabar path.
@@ -221,7 +220,7 @@ def _aggressive(
         + model.impact.impact_fraction(bar, participation)
         + model.adverse_selection.penalty_fraction(bar, sign)
     )
-    price = market_price(reference * (1.0 + sign * cost))
+    price = to_price(reference * (1.0 + sign * cost))
     if limit is not None and (price - limit) * sign > 0:
         return None  # costs would cross the limit: the order rests at its limit
     return Match(qty, price, t, None, triggered)

@@ -76,7 +76,6 @@ from tradecore.domain.venue.corporate_actions import (
 from tradecore.domain.venue.day_trades import DayTrades
 from tradecore.domain.venue.equity import MarkedEquity
 from tradecore.domain.venue.legs import create_legs
-from tradecore.domain.venue.prices import market_price
 from tradecore.domain.venue.rule_context import resting_orders, venue_rule_context
 from tradecore.domain.venue.sim_order import FRACTION_STEP, SimOrder, derive_id
 
@@ -199,13 +198,13 @@ class SimVenue:
         """The last close of ``symbol`` as a price (``None``: no bar yet)."""
         if symbol in self._unmarked:
             del self._unmarked[symbol]
-            self._marks[symbol] = market_price(self._last_bars[symbol].close)
+            self._marks[symbol] = to_price(self._last_bars[symbol].close)
         return self._marks.get(symbol)
 
     def _all_marks(self) -> dict[str, Decimal]:
         """Every symbol's last close as a price (the equity marks)."""
         for symbol in self._unmarked:
-            self._marks[symbol] = market_price(self._last_bars[symbol].close)
+            self._marks[symbol] = to_price(self._last_bars[symbol].close)
         self._unmarked.clear()
         return self._marks
 

@@ -1,6 +1,5 @@
 """The venue's shortcuts give what the long way gives.
 
-``market_price`` is ``to_price`` memoized (errors are raised, never cached).
 ``trusted_builder`` builds the venue's events, fills and broker orders without their
 validators: equal to the validated objects, and refused for a class it cannot copy
 field by field. ``SessionCache`` answers the calendar's per-order questions from the
@@ -19,10 +18,8 @@ from tradecore.domain.market.calendar import MarketCalendar, bar_span
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.executions import Fill
-from tradecore.domain.orders.money import to_price
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.domain.venue.config import VenueConfig
-from tradecore.domain.venue.prices import market_price
 from tradecore.domain.venue.sessions import SessionCache
 from tradecore.domain.venue.simulated import SimVenue
 from tradecore.ports.broker import BrokerOrder
@@ -124,15 +121,6 @@ def test_session_cache_on_an_always_open_calendar():
     assert cache.is_open(AT)
     assert cache.next_close(AT) == calendar.next_close(AT)
     assert cache.bar_span(AT, timedelta(minutes=1)) == (AT, AT + timedelta(minutes=1))
-
-
-def test_market_price_is_to_price_memoized():
-    for value in (101.23, 0.12345, 99.999, 1e-4, 250.005, 101.23):
-        assert market_price(value) == to_price(value)
-        assert str(market_price(value)) == str(to_price(value))
-    for bad in (0.0, -1.0, float("nan"), float("inf")):
-        with pytest.raises(InvalidInput):
-            market_price(bad)
 
 
 def test_trusted_builder_sets_fields_of_a_class_without_slots_too():
