@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -148,7 +149,24 @@ class Live:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.emulator = Emulator(seed=5, log=root / "emulator.log")
+        # The browser first: when it is missing (a skip, or a failure under CI) no
+        # process has been started yet to be left behind.
+        self.browser = _webdriver()
+        self.processes: list[subprocess.Popen[str]] = []
+        self._emulator: Emulator | None = None
+        try:
+            self._start(root)
+        except BaseException:
+            self.close()  # whatever started before the failure
+            raise
+
+    @property
+    def emulator(self) -> Emulator:
+        assert self._emulator is not None, "the emulator is started in __init__"
+        return self._emulator
+
+    def _start(self, root: Path) -> None:
+        self._emulator = Emulator(seed=5, log=root / "emulator.log")
         self.db = root / "live.db"
         sqlite_store(self.db).close()
         write_bar_files(
@@ -176,24 +194,27 @@ class Live:
             "qty=5",
         ]
         self.run = _started([*base, *run], root, root / "run.log")
+        self.processes.append(self.run)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.console = _started(
             [*base, "console", "--port", str(self.port)], root, root / "console.log"
         )
+        self.processes.append(self.console)
         _wait_http(f"{self.url}/login", self.console)
-        self.browser = _webdriver()
 
     def close(self) -> None:
+        """Stop everything started, newest first; safe after a partial start."""
         self.browser.quit()
-        for process in (self.console, self.run):
+        for process in reversed(self.processes):
             if process.poll() is None:
                 process.terminate()
                 try:
                     process.wait(10)
                 except subprocess.TimeoutExpired:
                     process.kill()
-        self.emulator.stop()
+        if self._emulator is not None:
+            self._emulator.stop()
 
     def text(self, css: str) -> str:
         """The text of the elements ``css`` selects, read in one script (atomic
@@ -356,3 +377,42 @@ def test_6_every_page_desktop_and_narrow(live: Live) -> None:
         and "/login - Failed to load resource" not in e["message"]  # test 1's 401
     ]
     assert errors == []  # no CSP violation, no script error
+
+
+class _NoBrowser:
+    def quit(self) -> None:
+        pass
+
+
+def test_a_failed_start_leaves_no_process_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scenario that fails half-way (here: the console never answers) stops the
+    emulator and the processes it had started: left running, they broke later tests
+    with unraisable ResourceWarnings (a regression: they were left behind)."""
+    module = sys.modules[__name__]
+    started: list[subprocess.Popen[str]] = []
+    emulators: list[Emulator] = []
+    start, emulator = _started, Emulator  # the real ones, before they are patched
+
+    def recording_started(argv: list[str], cwd: Path, log: Path) -> Any:
+        started.append(start(argv, cwd, log))
+        return started[-1]
+
+    def recording_emulator(**kwargs: Any) -> Emulator:
+        emulators.append(emulator(**kwargs))
+        return emulators[-1]
+
+    def never_answers(url: str, process: subprocess.Popen[str]) -> None:
+        pytest.fail("the console never answered (simulated)")
+
+    monkeypatch.setattr(module, "_webdriver", _NoBrowser)
+    monkeypatch.setattr(module, "_started", recording_started)
+    monkeypatch.setattr(module, "Emulator", recording_emulator)
+    monkeypatch.setattr(module, "_wait_http", never_answers)
+    with pytest.raises(pytest.fail.Exception, match="simulated"):
+        Live(tmp_path)
+    assert len(started) == 2
+    assert len(emulators) == 1
+    assert [p.poll() is not None for p in started] == [True, True]
+    assert emulators[0].process.poll() is not None
