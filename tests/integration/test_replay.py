@@ -119,12 +119,25 @@ def test_two_runs_in_processes_with_different_hash_seeds_are_byte_identical(
         "equity.csv",
         "trades.csv",
         "report.html",
+        # The store too: its audit entries and control states are stamped with the
+        # simulated clock, not the wall clock (they once differed run to run).
+        "replay.db",
     ):
         for other in others:
             assert (first / name).read_bytes() == (other / name).read_bytes(), name
+    assert _audit_entries(first) > 0  # there were stamps to differ
     summary = json.loads((first / "summary.json").read_text())
     assert summary["fills"] > 0
     assert "seconds" not in summary
+
+
+def _audit_entries(folder: Path) -> int:
+    store = open_store(f"sqlite:///{folder / 'replay.db'}", upgrade=False)
+    try:
+        with store.unit_of_work() as uow:
+            return uow.audit.verify().rows
+    finally:
+        store.close()
 
 
 def test_a_malformed_row_names_file_line_and_field(

@@ -7,6 +7,8 @@ with ``resume``. Replacing deletes only the files a replay writes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from tradecore.adapters.sqlstore import Durability, open_store
@@ -20,7 +22,12 @@ STORE_FILE = "replay.db"
 SPILL_FOLDER = ".bars"
 
 
-def open_replay_store(folder: Path, resume: bool, replace: bool) -> WriteBehindStore:
+def open_replay_store(
+    folder: Path, resume: bool, replace: bool, clock: Callable[[], datetime]
+) -> WriteBehindStore:
+    """The replay's own store in ``folder``, stamping what it records (audit entries,
+    control states) with ``clock``: the simulated clock, so a replay's store holds no
+    wall-clock time and two runs of the same inputs record the same rows."""
     if resume and replace:
         raise ConfigurationError("give at most one of --resume and --force")
     folder.mkdir(parents=True, exist_ok=True)
@@ -33,7 +40,11 @@ def open_replay_store(folder: Path, resume: bool, replace: bool) -> WriteBehindS
     # being resumed is migrated as before.
     fresh = not path.exists()
     sql = open_store(
-        f"sqlite:///{path}", durability=Durability.NORMAL, upgrade=True, fresh=fresh
+        f"sqlite:///{path}",
+        durability=Durability.NORMAL,
+        upgrade=True,
+        fresh=fresh,
+        clock=clock,
     )
     return WriteBehindStore(sql)
 

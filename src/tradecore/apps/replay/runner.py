@@ -308,8 +308,9 @@ def replay(
             config["stress"] = stress.to_dict()
         if interval is not None:
             config["bar_interval_s"] = interval.total_seconds()
-        store = open_replay_store(folder, resume, replace)
         start = from_ns(min(int(f.timestamps[0]) for f in frames if len(f)))
+        clock = SimClock(start)
+        store = open_replay_store(folder, resume, replace, clock.now)
         costs: CostSetup | None = None
         if execution is not None and execution.enabled:
             try:
@@ -350,7 +351,6 @@ def replay(
             with store.unit_of_work() as uow:
                 store_manifest(uow, signed)
                 uow.commit()
-            clock = SimClock(start)
             broker = SimulatedBroker(clock, venue)
             commits = CommitInBatches(store, every=commit_every)
             fields: dict[str, Any] = {"limits": limits}
