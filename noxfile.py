@@ -87,6 +87,18 @@ def slow(session: nox.Session) -> None:
 
 
 @nox.session
+def heavy(session: nox.Session) -> None:
+    """Run the whole-process integration tests marked ``heavy``.
+
+    Each takes ten seconds or more (several real processes, servers, a browser), so
+    they are kept out of the default ``pytest`` run, which stays under about ten
+    minutes on two cores; CI runs this session after it (``.ci/run``).
+    """
+    install_locked(session, "test")
+    session.run("pytest", "-m", "heavy", *session.posargs)
+
+
+@nox.session
 def rl(session: nox.Session) -> None:
     """RL training tests (stable-baselines3 on CPU torch): pytest -m rl.
 

@@ -119,6 +119,7 @@ def write_yfinance_intraday(folder: Path, frames: list[BarFrame], naive: bool) -
         (folder / f"{frame.symbol}.csv").write_text("\n".join(lines) + "\n")
 
 
+@pytest.mark.heavy
 def test_alpaca_df_long_and_yfinance_files_replay_like_tradecores_own(
     minute_frames: list[BarFrame],
     reference: tuple[dict[str, object], bytes],
@@ -221,6 +222,7 @@ def test_yfinance_daily_dates_replay_like_bars_stamped_at_session_opens(
     assert datetime(2026, 7, 6, 13, 30, tzinfo=UTC) in early  # after the 3 July holiday
 
 
+@pytest.mark.heavy
 def test_a_holiday_row_is_quarantined_or_with_strict_stops_the_run(
     daily_frame: BarFrame, tmp_path: Path
 ) -> None:
@@ -342,6 +344,7 @@ def test_dataframes_go_straight_into_tc_replay(
 # --- start-up -----------------------------------------------------------------------
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize(
     "data", ["byod/alpaca-bars.csv", "byod/yfinance", "byod/messy"]
 )

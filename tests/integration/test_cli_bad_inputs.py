@@ -84,6 +84,7 @@ BAD_BARS = {
 }
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("case", sorted(BAD_BARS))
 def test_bad_bar_files_give_one_line_and_exit_3_in_replay_and_live(
     tmp_path: Path, case: str
@@ -121,6 +122,7 @@ def test_spaces_in_a_csv_header_are_read_as_the_names_they_surround(
     assert "Traceback" not in output
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize(
     ("content", "named"),
     [
@@ -147,6 +149,7 @@ def test_a_bad_toml_file_gives_one_line_and_exit_5(
     _one_clear_line(output, named)
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize(
     ("strategy", "named"),
     [

@@ -57,6 +57,7 @@ class _QuickClock(SystemClock):
         time.sleep(min(seconds, 0.1))
 
 
+@pytest.mark.heavy
 def test_run_trades_bars_streamed_while_it_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

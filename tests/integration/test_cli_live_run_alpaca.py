@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tests.alpaca_harness import CREDENTIALS, adapter_config
@@ -21,6 +22,7 @@ from tradecore.domain.orders.lifecycle import IntentStatus
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 
 
+@pytest.mark.heavy
 def test_run_places_the_intents_orders_at_alpaca(tmp_path: Path) -> None:
     db, bars = tmp_path / "live.db", tmp_path / "bars"
     sqlite_store(db).close()

@@ -29,6 +29,7 @@ def bars(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.heavy
 def test_live_on_the_emulator_and_replay_agree_and_say_so_on_disk(
     tmp_path: Path, bars: Path
 ) -> None:
@@ -61,6 +62,7 @@ def test_live_on_the_emulator_and_replay_agree_and_say_so_on_disk(
     assert "not empty" in again.output
 
 
+@pytest.mark.heavy
 def test_a_difference_is_listed_and_fails_the_command(
     tmp_path: Path, bars: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "bars"
 
 
@@ -25,6 +27,7 @@ def _cli(tmp_path: Path, *extra: str, force_terminal: bool) -> str:
     return done.stderr
 
 
+@pytest.mark.heavy
 def test_the_cli_bar_shows_in_a_terminal_only_and_obeys_no_progress(
     tmp_path: Path,
 ) -> None:

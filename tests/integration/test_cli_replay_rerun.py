@@ -42,6 +42,7 @@ def _manifest_hash(out: Path) -> str:
     return str(json.loads((out / "summary.json").read_text())["manifest_hash"])
 
 
+@pytest.mark.heavy
 def test_a_second_demo_run_replaces_the_first(tmp_path: Path) -> None:
     out = tmp_path / "out"
     first_code, first = _run("--demo", "--out", str(out))
@@ -107,6 +108,7 @@ def test_resume_still_finishes_an_interrupted_run(
     assert (cut / MANIFEST_FILE).exists()
 
 
+@pytest.mark.heavy
 def test_resume_of_a_demo_is_not_a_replacement(tmp_path: Path) -> None:
     """``--demo --resume`` on a finished demo resumes (re-derives) it, as before."""
     out = tmp_path / "out"

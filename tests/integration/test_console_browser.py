@@ -42,6 +42,9 @@ from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.apps.console.auth import token_digest
 from tradecore.domain.market.datagen import generate_bars
 
+#: Four processes and a browser: run by ``nox -s heavy`` (CI runs it), not by ``pytest``.
+pytestmark = pytest.mark.heavy
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 TOKEN = "alice-token-for-the-browser-test-0123456789ab"

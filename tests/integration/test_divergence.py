@@ -27,6 +27,7 @@ from typing import Any
 
 import attrs
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from tests.alpaca_harness import CREDENTIALS
@@ -137,6 +138,7 @@ def _price(frame: BarFrame, column: str, index: int) -> Decimal:
     return to_price(float(getattr(frame, column)[index]))
 
 
+@pytest.mark.heavy
 def test_a_partial_fill_and_a_reject_are_named_with_their_pnl(tmp_path: Path) -> None:
     frames = _frames(thin=True)
     config = ThinMarket(seed=7, start=START, fill_model="ideal")
@@ -185,6 +187,7 @@ def test_a_partial_fill_and_a_reject_are_named_with_their_pnl(tmp_path: Path) ->
     assert "live decided as sma_cross_3_8, the replay as sma_cross_3_9" in wrong.output
 
 
+@pytest.mark.heavy
 def test_a_clean_day_under_a_manifest_has_no_differences(tmp_path: Path) -> None:
     frames = _frames(thin=False)
     write_bar_files(tmp_path / "bars", frames)

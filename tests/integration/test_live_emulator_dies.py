@@ -8,6 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.chaos.processes import Emulator, console, operator_env
 from tests.risk_support import sqlite_store
 from tradecore.adapters.alpaca_emulator.config import DEFAULT_START
@@ -16,6 +18,7 @@ from tradecore.apps.wiring import errors
 from tradecore.domain.market.datagen import generate_bars
 
 
+@pytest.mark.heavy
 def test_the_emulator_dying_mid_run_exits_4_broker_unavailable(tmp_path: Path) -> None:
     emulator = Emulator(seed=3, log=tmp_path / "emulator.log")
     try:

@@ -146,6 +146,7 @@ def _books(db: Path) -> dict[str, object]:
         store.close()
 
 
+@pytest.mark.heavy
 def test_a_killed_live_run_resumes_the_parent_and_sizes_as_the_reference(
     tmp_path: Path,
 ) -> None:

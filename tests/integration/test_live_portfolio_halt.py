@@ -81,6 +81,7 @@ def _operator(db: Path, *args: str) -> str:
     return result.output
 
 
+@pytest.mark.heavy
 def test_an_operator_halts_and_resumes_one_strategy_of_a_running_portfolio(
     tmp_path: Path,
 ) -> None:

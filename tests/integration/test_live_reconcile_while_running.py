@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tests.alpaca_harness import CREDENTIALS, adapter_config
@@ -51,6 +52,7 @@ def _place_out_of_band_when(
     return thread
 
 
+@pytest.mark.heavy
 def test_an_order_placed_out_of_band_mid_run_is_adopted_audited_and_alerted(
     tmp_path: Path,
 ) -> None:

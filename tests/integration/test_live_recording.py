@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
 from tests.alpaca_harness import CREDENTIALS
@@ -61,6 +62,7 @@ def _replay(lake: Path, session: str, out: Path, *extra: str) -> str:
     return result.output
 
 
+@pytest.mark.heavy
 def test_a_recorded_live_run_on_the_emulator_replays_to_the_same_decisions(
     tmp_path: Path,
 ) -> None:

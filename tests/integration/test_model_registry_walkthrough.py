@@ -220,6 +220,7 @@ def emulator() -> Iterator[EmulatorServer]:
     server.stop()
 
 
+@pytest.mark.heavy
 def test_train_register_promote_reload_rollback(
     tmp_path: Path, emulator: EmulatorServer
 ) -> None:

@@ -279,6 +279,7 @@ replay(sys.argv[1], "sma_edge", {"max_qty": 50000, "confidence_bps": 5.0},
 """
 
 
+@pytest.mark.heavy
 def test_a_killed_net_of_cost_replay_resumes_to_the_same_result(tmp_path: Path) -> None:
     data = tmp_path / "bars"
     start = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)

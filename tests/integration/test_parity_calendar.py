@@ -75,6 +75,7 @@ CASES = [
 ]
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize(
     ("label", "start", "count", "interval", "jump_at"),
     CASES,

@@ -73,6 +73,7 @@ def _assert_exact(report: dict[str, object]) -> None:
     assert report["skipped"] == {"live": 0, "replay": 0, "matched": 0}
 
 
+@pytest.mark.heavy
 def test_paper_sizing_decides_the_same_on_the_emulator(tmp_path: Path) -> None:
     _assert_exact(_parity(tmp_path, "paper"))
 

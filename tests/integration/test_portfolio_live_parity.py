@@ -54,6 +54,7 @@ params = { period = 5 }
 """
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("sizing", ["account", "paper"])
 def test_a_portfolio_decides_live_what_it_decides_in_replay(
     tmp_path: Path, sizing: str

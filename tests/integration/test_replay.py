@@ -199,6 +199,7 @@ replay(sys.argv[1], "sma_cross", {"fast": 5, "slow": 20, "qty": 50}, seed=11,
 """
 
 
+@pytest.mark.heavy
 def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path: Path) -> None:
     data = tmp_path / "bars"
     write_bar_files(

@@ -44,6 +44,7 @@ def data() -> LoadedData:
     return LoadedData(frames=frames, calendar=calendar)
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("strategy", sorted(BUNDLED))
 def test_every_bundled_strategy_is_point_in_time(
     data: LoadedData, strategy: str
@@ -57,6 +58,7 @@ def test_every_bundled_strategy_is_point_in_time(
     assert report.subject == f"strategy:{strategy}"
 
 
+@pytest.mark.heavy
 def test_a_strategy_reading_the_next_bar_is_caught_at_the_first_cut(
     data: LoadedData,
 ) -> None:
@@ -73,6 +75,7 @@ def test_a_strategy_reading_the_next_bar_is_caught_at_the_first_cut(
     assert "used the future" in report.leak.describe()  # type: ignore[union-attr]
 
 
+@pytest.mark.heavy
 def test_a_strategy_fitted_on_the_whole_sample_is_caught(data: LoadedData) -> None:
     report = check_strategy_leakage(data, FullSampleMean, make_strategy=FullSampleMean)
     assert report.leak is not None

@@ -92,6 +92,7 @@ def random_walk(lab: Lab) -> tuple[int, str, Path]:
     return result.exit_code, result.output, folder
 
 
+@pytest.mark.heavy
 def test_the_planted_edge_passes_every_criterion(
     planted: tuple[int, str, Path, str],
 ) -> None:
@@ -137,6 +138,7 @@ def test_the_stamp_binds_promotion_json_into_the_re_signed_manifest(
     assert {k: v for k, v in new.items() if k != "promotion"} == old
 
 
+@pytest.mark.heavy
 def test_a_random_walk_fails_with_every_reason(
     random_walk: tuple[int, str, Path],
 ) -> None:
@@ -283,6 +285,7 @@ def test_require_promotion_refuses_paper_trading_without_a_manifest() -> None:
     assert [a.code for a in alerts.sent] == ["manifest.rejected"]
 
 
+@pytest.mark.heavy
 def test_the_sweep_it_came_from_deflates_the_sharpe(lab: Lab, tmp_path: Path) -> None:
     """``--sweep DIR``: the trials a sweep ran (and their Sharpe variance) enter the
     DSR; a run chosen from a thousand wide-spread trials is no longer significant."""

@@ -195,6 +195,7 @@ def test_an_unknown_strategy_is_refused_before_any_replay(
     assert not (tmp_path / "out" / "trials").exists()
 
 
+@pytest.mark.heavy
 def test_the_heatmap_is_self_contained_and_the_same_bytes(
     tmp_path: Path, bars: Path
 ) -> None:
@@ -209,6 +210,7 @@ def test_the_heatmap_is_self_contained_and_the_same_bytes(
     assert b'id="sweep-heatmap"' in pages[0]
 
 
+@pytest.mark.heavy
 def test_stress_replays_the_best_combination_and_compares(
     tmp_path: Path, bars: Path
 ) -> None:

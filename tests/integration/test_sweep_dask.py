@@ -35,6 +35,7 @@ def _distributed() -> object:
 ARGS = ("--calendar", "24/7", "--grid", "fast=2:5:1", "--grid", "slow=4,8,16")
 
 
+@pytest.mark.heavy
 def test_a_local_cluster_writes_the_pool_s_table_byte_for_byte(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

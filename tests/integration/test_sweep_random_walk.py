@@ -16,6 +16,7 @@ from tests.integration.sweep_support import bar_folder, invoke, random_walk
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
 
+@pytest.mark.heavy
 def test_the_best_of_100_on_a_random_walk_is_high_and_not_significant(
     tmp_path: Path,
 ) -> None:

@@ -44,6 +44,7 @@ def _windows(out: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+@pytest.mark.heavy
 def test_windows_are_sessions_and_the_oos_equity_is_stitched(
     tmp_path: Path, frames: list[tc.BarFrame]
 ) -> None:
@@ -100,6 +101,7 @@ def test_windows_are_sessions_and_the_oos_equity_is_stitched(
     assert "Degradation" in page
 
 
+@pytest.mark.heavy
 def test_each_window_picks_in_sample_and_trades_out_of_sample(
     tmp_path: Path, frames: list[tc.BarFrame]
 ) -> None:
@@ -130,6 +132,7 @@ def _midnight(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(tzinfo=UTC)
 
 
+@pytest.mark.heavy
 def test_anchored_windows_keep_their_start(
     tmp_path: Path, frames: list[tc.BarFrame]
 ) -> None:
