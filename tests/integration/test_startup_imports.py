@@ -170,3 +170,20 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     )
     assert warm == "", f"imported: {warm}\n{stderr}"
     assert (tmp_path / "warm" / "summary.json").is_file()
+
+
+@pytest.mark.parametrize("app", ["replay", "live"])
+def test_the_console_freezes_what_the_command_imported(app: str) -> None:
+    """The entry point imports the command with the collector paused, then freezes
+    those objects (``imports_without_collection``) and resumes the collector."""
+    body = (
+        "import gc\n"
+        "assert gc.get_freeze_count() == 0\n"
+        + _console(app, "run", "--help")
+        + "print(f'FROZEN:{gc.get_freeze_count()}:{gc.isenabled()}', file=sys.stderr)\n"
+    )
+    _, stderr = heavy_modules(body)
+    line = next(x for x in stderr.splitlines() if x.startswith("FROZEN:"))
+    frozen, enabled = line.removeprefix("FROZEN:").split(":")
+    assert int(frozen) > 10_000  # the command module and the libraries it imports
+    assert enabled == "True"

@@ -13,9 +13,11 @@ built from the :class:`Summary` table, and import no command module.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import typer
@@ -111,6 +113,30 @@ def register_placeholders(app: typer.Typer, summaries: Mapping[str, Summary]) ->
             app.command(name, help=summary.text)(_placeholder)
 
 
+@contextmanager
+def imports_without_collection() -> Iterator[None]:
+    """Import a command's modules with the cyclic garbage collector paused, then
+    freeze what they built.
+
+    Importing a replay's ~870 modules allocates about a million long-lived objects
+    (functions, classes, SQLAlchemy's and attrs' generated code) and almost no
+    garbage, yet the collector ran about 240 times over them, twice over everything:
+    about 0.3 s of a 1 s start-up. ``gc.freeze`` then moves them to the permanent
+    generation, so the run's own collections (and the replay's explicit one before
+    its report) scan only what the run allocates. A console process owns its
+    interpreter, so only the console entry point does this; a collector the caller
+    had disabled stays disabled.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def _placeholder() -> None:
     """Stands for a command in the app's help; the real command replaces it to run."""
     raise AssertionError("a help listing's placeholder was run")
@@ -198,7 +224,9 @@ class LazyApp:
             value_options=self._value_options,
             prog_name=self._prog_name,
         )
-        self.build(names)(args=args)
+        with imports_without_collection():
+            app = self.build(names)
+        app(args=args)
 
     def full(self) -> typer.Typer:
         """The whole app, built (and every command module imported) once."""
