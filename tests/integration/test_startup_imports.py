@@ -132,9 +132,10 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
 
     Neither replay imports Alembic (its new store is created from the tables), rich
     (stderr is a pipe here: no progress bar to draw), pydantic (plain options are
-    coerced without it), the PostgreSQL dialect, the portfolio report, the
-    e-mail and webhook alert sinks, the notebook modules (features, research) or,
-    without ``[regime]``, the feature machinery.
+    coerced without it), ``pyarrow.compute`` (the columns are read as stored),
+    plotly (the report reads plotly.js from its folder), the PostgreSQL dialect,
+    the portfolio report, the e-mail and webhook alert sinks, the notebook modules
+    (features, research) or, without ``[regime]``, the feature machinery.
     """
     frames = generate_bars(
         ["AAPL"],
@@ -147,6 +148,8 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     args = ["run", "--data", str(tmp_path / "data"), "--calendar", "XNYS"]
     args += ["--param", "fast=3", "--param", "slow=8", "--fill-model", "ideal"]
     heavy = ("pandas", "exchange_calendars", "pyarrow.dataset", "scipy", "alpaca")
+    heavy += ("pyarrow.compute",)  # nanosecond UTC Parquet columns need no cast
+    heavy += ("plotly",)  # the report reads plotly.js from plotly's folder
     heavy += ("alembic", "rich", "pydantic", "sqlalchemy.dialects.postgresql")
     heavy += (
         "tradecore.apps.replay.portfolio_report",
