@@ -147,7 +147,8 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     write_bar_files(tmp_path / "data", frames, fmt="parquet")
     args = ["run", "--data", str(tmp_path / "data"), "--calendar", "XNYS"]
     args += ["--param", "fast=3", "--param", "slow=8", "--fill-model", "ideal"]
-    heavy = ("pandas", "exchange_calendars", "pyarrow.dataset", "scipy", "alpaca")
+    heavy: tuple[str, ...] = ("pandas", "exchange_calendars", "pyarrow.dataset")
+    heavy += ("scipy", "alpaca")
     heavy += ("pyarrow.compute",)  # nanosecond UTC Parquet columns need no cast
     heavy += ("plotly",)  # the report reads plotly.js from plotly's folder
     heavy += ("alembic", "rich", "pydantic", "sqlalchemy.dialects.postgresql")
