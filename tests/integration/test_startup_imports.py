@@ -132,9 +132,10 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
 
     Neither replay imports Alembic (its new store is created from the tables), rich
     (stderr is a pipe here: no progress bar to draw), pydantic (plain options are
-    coerced without it), the PostgreSQL dialect, the portfolio report, the
-    e-mail and webhook alert sinks, the notebook modules (features, research) or,
-    without ``[regime]``, the feature machinery.
+    coerced without it), ``pyarrow.compute`` (the columns are read as stored),
+    plotly (the report reads plotly.js from its folder), the PostgreSQL dialect,
+    the portfolio report, the e-mail and webhook alert sinks, the notebook modules
+    (features, research) or, without ``[regime]``, the feature machinery.
     """
     frames = generate_bars(
         ["AAPL"],
@@ -146,7 +147,10 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     write_bar_files(tmp_path / "data", frames, fmt="parquet")
     args = ["run", "--data", str(tmp_path / "data"), "--calendar", "XNYS"]
     args += ["--param", "fast=3", "--param", "slow=8", "--fill-model", "ideal"]
-    heavy = ("pandas", "exchange_calendars", "pyarrow.dataset", "scipy", "alpaca")
+    heavy: tuple[str, ...] = ("pandas", "exchange_calendars", "pyarrow.dataset")
+    heavy += ("scipy", "alpaca")
+    heavy += ("pyarrow.compute",)  # nanosecond UTC Parquet columns need no cast
+    heavy += ("plotly",)  # the report reads plotly.js from plotly's folder
     heavy += ("alembic", "rich", "pydantic", "sqlalchemy.dialects.postgresql")
     heavy += (
         "tradecore.apps.replay.portfolio_report",
@@ -170,3 +174,20 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     )
     assert warm == "", f"imported: {warm}\n{stderr}"
     assert (tmp_path / "warm" / "summary.json").is_file()
+
+
+@pytest.mark.parametrize("app", ["replay", "live"])
+def test_the_console_freezes_what_the_command_imported(app: str) -> None:
+    """The entry point imports the command with the collector paused, then freezes
+    those objects (``imports_without_collection``) and resumes the collector."""
+    body = (
+        "import gc\n"
+        "assert gc.get_freeze_count() == 0\n"
+        + _console(app, "run", "--help")
+        + "print(f'FROZEN:{gc.get_freeze_count()}:{gc.isenabled()}', file=sys.stderr)\n"
+    )
+    _, stderr = heavy_modules(body)
+    line = next(x for x in stderr.splitlines() if x.startswith("FROZEN:"))
+    frozen, enabled = line.removeprefix("FROZEN:").split(":")
+    assert int(frozen) > 10_000  # the command module and the libraries it imports
+    assert enabled == "True"

@@ -13,12 +13,16 @@ import io
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
+import attrs
+import cattrs
 import pytest
 
 from tradecore.adapters.logging_json import configure_json_logging
 from tradecore.apps.config.secrets import alpaca_credentials
 from tradecore.apps.config.settings import load_settings, redacted, secret_values
+from tradecore.apps.config.strict import register_strict_hooks
 from tradecore.domain.errors import ConfigurationError, MissingSecret
 
 
@@ -177,3 +181,37 @@ def test_the_smtp_username_is_redacted_in_views_and_logs(tmp_path: Path) -> None
     [line] = [json.loads(text) for text in stream.getvalue().splitlines()]
     assert "smtp-login-name" not in stream.getvalue()
     assert line["username"] == "***"
+
+
+@attrs.frozen
+class _Inner:
+    size: int = 1
+
+
+@attrs.frozen
+class _Outer:
+    given: _Inner = attrs.field(factory=_Inner)
+    left_out: _Inner = attrs.field(factory=_Inner)
+
+
+def test_a_table_hook_is_generated_on_its_first_value_only() -> None:
+    """A section the configuration leaves out keeps its defaults without a hook
+    being generated for it (start-up); a given one is structured strictly."""
+    generated: list[type] = []
+
+    class Counting(cattrs.Converter):
+        def gen_structure_attrs_fromdict(self, cl: type) -> Any:
+            generated.append(cl)
+            return super().gen_structure_attrs_fromdict(cl)
+
+    converter = Counting(forbid_extra_keys=True)
+    register_strict_hooks(converter)
+    assert converter.structure({}, _Outer) == _Outer()
+    assert generated == [_Outer]
+    got = converter.structure({"given": {"size": 3}}, _Outer)
+    assert got == _Outer(given=_Inner(size=3))
+    assert generated == [_Outer, _Inner]  # for "given"; "left_out" still has none
+    assert converter.structure({"given": {"size": 4}}, _Outer).given.size == 4
+    assert generated == [_Outer, _Inner]  # generated once, then reused
+    with pytest.raises(cattrs.ClassValidationError):
+        converter.structure({"given": {"size": "x"}}, _Outer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -174,3 +175,24 @@ def test_without_plotly_the_page_keeps_its_tables_and_says_why(
     assert html_page.PLOTS_MISSING in text
     assert text.count("<svg") == 2  # equity and drawdown, drawn inline
     assert '<section id="statistics">' in text
+
+
+def test_the_plotly_bundle_read_from_its_folder_is_get_plotlyjs() -> None:
+    from plotly.offline import get_plotlyjs
+
+    spec = importlib.util.find_spec("plotly")
+    assert spec is not None
+    assert spec.submodule_search_locations is not None
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    assert folder.joinpath(*html_page.PLOTLY_BUNDLE).is_file()  # the fast path runs
+    assert plotly_js() == get_plotlyjs()
+
+
+def test_without_plotly_there_is_no_bundle(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "plotly" else real(name, *a),
+    )
+    assert plotly_js() is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from types import ModuleType
 
 import pytest
@@ -9,7 +10,11 @@ from typer.testing import CliRunner
 
 from tradecore.apps.live import main as live
 from tradecore.apps.replay import main as replay
-from tradecore.apps.wiring.commands import commands_to_register, lists_commands_only
+from tradecore.apps.wiring.commands import (
+    commands_to_register,
+    imports_without_collection,
+    lists_commands_only,
+)
 
 ALL = ("db", "run", "cost-model")
 
@@ -99,3 +104,46 @@ def test_shell_completion_never_uses_the_listing(
 ) -> None:
     monkeypatch.setenv("_TRADECORE_LIVE_COMPLETE", "bash_complete")
     assert not lists_commands_only([], prog_name="tradecore-live")
+
+
+def _restore_collector(enabled: bool) -> None:
+    """Undo what a test of the collector pause did to this (the test) process."""
+    gc.unfreeze()
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_imports_run_without_the_collector_and_what_they_built_is_frozen(
+    enabled: bool,
+) -> None:
+    was = gc.isenabled()
+    gc.unfreeze()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with imports_without_collection():
+            paused = gc.isenabled()
+            built = [object] * 3  # a tracked object made "at import"
+        frozen = gc.get_freeze_count()
+        after = gc.isenabled()
+        tracked_young = any(x is built for x in gc.get_objects())
+    finally:
+        _restore_collector(was)
+    assert not paused
+    assert after is enabled  # a collector the caller disabled stays disabled
+    assert frozen > 0
+    assert not tracked_young  # frozen objects are no longer in any generation
+
+
+def test_the_collector_is_resumed_when_an_import_fails() -> None:
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        with pytest.raises(ImportError), imports_without_collection():
+            raise ImportError("a command module failed to import")
+        after = gc.isenabled()
+    finally:
+        _restore_collector(was)
+    assert after

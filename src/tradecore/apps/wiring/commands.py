@@ -13,9 +13,11 @@ built from the :class:`Summary` table, and import no command module.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import typer
@@ -111,6 +113,32 @@ def register_placeholders(app: typer.Typer, summaries: Mapping[str, Summary]) ->
             app.command(name, help=summary.text)(_placeholder)
 
 
+@contextmanager
+def imports_without_collection() -> Iterator[None]:
+    """Import a command's modules with the cyclic garbage collector paused, then
+    freeze what they built.
+
+    Importing a replay's ~870 modules builds long-lived objects (modules, functions,
+    classes, SQLAlchemy's and attrs' generated code) and little garbage, yet the
+    collector ran about 180 times while they were built (once over everything), and
+    the replay's own collections scanned them again: about 0.3 s of a 1 s start-up.
+    Paused, the imports leave about 7,600 objects of cyclic garbage, kept for the
+    process's life (about 2 MB more peak memory). ``gc.freeze`` moves what they
+    built to the permanent generation, so the run's own collections (and the
+    replay's explicit one before its report) scan only what the run allocates. A
+    console process owns its interpreter, so only the console entry point does
+    this; a collector the caller had disabled stays disabled.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def _placeholder() -> None:
     """Stands for a command in the app's help; the real command replaces it to run."""
     raise AssertionError("a help listing's placeholder was run")
@@ -198,7 +226,9 @@ class LazyApp:
             value_options=self._value_options,
             prog_name=self._prog_name,
         )
-        self.build(names)(args=args)
+        with imports_without_collection():
+            app = self.build(names)
+        app(args=args)
 
     def full(self) -> typer.Typer:
         """The whole app, built (and every command module imported) once."""
