@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.market.indicators import SMA
+from tradecore.domain.market.indicators import SMAPair
 from tradecore.domain.strategies.protocol import NO_TARGETS, PortfolioView, Target
 
 #: Relative gap between the averages below which they count as tied.
@@ -51,11 +51,10 @@ def crossed(fast: float, slow: float, long: bool) -> bool | None:
 
 
 class _SymbolState:
-    __slots__ = ("fast", "long", "slow")
+    __slots__ = ("averages", "long")
 
     def __init__(self, fast: int, slow: int) -> None:
-        self.fast = SMA(fast)
-        self.slow = SMA(slow)
+        self.averages = SMAPair(fast, slow)
         self.long = False
 
 
@@ -82,14 +81,20 @@ class SmaCross:
         volume: float,
         portfolio: PortfolioView,
     ) -> Sequence[Target]:
-        """Update the averages; return a target when the signal flips."""
+        """Update the averages; return a target when the signal flips.
+
+        :func:`crossed`, written out: this runs for every bar, and most bars
+        (all of them while the slow average warms up) return here with no target.
+        """
         state = self._states.get(symbol)
         if state is None:
             state = self._states[symbol] = _SymbolState(self._fast, self._slow)
-        want_long = crossed(
-            state.fast.update(close), state.slow.update(close), state.long
-        )
-        if want_long is None:
+        fast, slow = state.averages.update(close)
+        if slow != slow:  # NaN: still warming up
+            return NO_TARGETS
+        gap = fast - slow
+        want_long = gap > 0
+        if abs(gap) <= TIE_TOLERANCE * slow or want_long == state.long:
             return NO_TARGETS
         state.long = want_long
         qty = self._qty if want_long else Decimal(0)

@@ -96,6 +96,7 @@ class VenueBook:
     #: Non-final orders by broker id, in submission order.
     open: dict[str, SimOrder] = attrs.Factory(dict)
     #: symbol -> orders that bars may still match (a dict keeps submission order).
+    #: A symbol is a key only while it has one (the replay driver relies on it).
     working: dict[str, dict[str, SimOrder]] = attrs.Factory(dict)
     heap: list[tuple[datetime, int, Action]] = attrs.Factory(list)
     outbox: list[OrderEvent] = attrs.Factory(list)
@@ -155,21 +156,12 @@ class VenueBook:
         self.sequence += 1
         heapq.heappush(self.heap, (at, self.sequence, action))
 
-    def next_at(self) -> datetime | None:
-        """Return when the earliest scheduled action is due."""
-        return self.heap[0][0] if self.heap else None
-
     def run_due(self, now: datetime) -> None:
         """Apply every action due at or before ``now``, in (time, sequence) order."""
         heap = self.heap
         while heap and heap[0][0] <= now:
             at, _, action = heapq.heappop(heap)
             self._apply(at, action)
-
-    def take_events(self) -> list[OrderEvent]:
-        """Return and forget the events emitted so far."""
-        events, self.outbox = self.outbox, []
-        return events
 
     def emit(
         self, kind: OrderEventKind, order: SimOrder, at: datetime, **kw: object
