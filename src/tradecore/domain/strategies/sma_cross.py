@@ -51,11 +51,25 @@ def crossed(fast: float, slow: float, long: bool) -> bool | None:
 
 
 class _SymbolState:
-    __slots__ = ("averages", "long")
+    """A symbol's closes while the slow window fills, then its averages and side.
 
-    def __init__(self, fast: int, slow: int) -> None:
-        self.averages = SMAPair(fast, slow)
+    No target can come before the slow average exists, so until then the closes
+    are only kept; the averages are built from them, to the bit as bar-by-bar
+    updates would have left them (:meth:`SMAPair.after`), when the window fills.
+    """
+
+    __slots__ = ("averages", "closes", "long")
+
+    def __init__(self) -> None:
+        self.averages: SMAPair | None = None
+        self.closes: list[float] = []
         self.long = False
+
+    def start(self, fast: int, slow: int) -> SMAPair:
+        """Build the averages from the closes kept so far (and stop keeping them)."""
+        self.averages = averages = SMAPair.after(fast, slow, self.closes)
+        self.closes = []
+        return averages
 
 
 class SmaCross:
@@ -84,13 +98,22 @@ class SmaCross:
         """Update the averages; return a target when the signal flips.
 
         :func:`crossed`, written out: this runs for every bar, and most bars
-        (all of them while the slow average warms up) return here with no target.
+        return with no target. Until the slow window is full (no target can
+        come) the close is only kept (:class:`_SymbolState`).
         """
         state = self._states.get(symbol)
         if state is None:
-            state = self._states[symbol] = _SymbolState(self._fast, self._slow)
-        fast, slow = state.averages.update(close)
-        if slow != slow:  # NaN: still warming up
+            state = self._states[symbol] = _SymbolState()
+        averages = state.averages
+        if averages is not None:
+            fast, slow = averages.update(close)
+        else:
+            closes = state.closes
+            closes.append(close)
+            if len(closes) < self._slow:
+                return NO_TARGETS
+            fast, slow = state.start(self._fast, self._slow).value
+        if slow != slow:  # NaN (a NaN close): no decision, as crossed() says
             return NO_TARGETS
         gap = fast - slow
         want_long = gap > 0
