@@ -37,7 +37,6 @@ from tradecore.domain.orders.money import ZERO
 from tradecore.domain.orders.spec import TimeInForce
 from tradecore.domain.venue.buying_power import Reservations
 from tradecore.domain.venue.resting_tally import RestingTally
-from tradecore.domain.venue.sessions import SessionCache
 from tradecore.domain.venue.sim_order import SimOrder
 
 B = BrokerOrderStatus
@@ -116,13 +115,6 @@ class VenueBook:
     keep_final: int = KEEP_FINAL_ORDERS
     #: Told of every fill with the symbol's position before it (day-trade counting).
     on_fill: Callable[[Fill, Decimal], None] | None = None
-    #: The calendar's answers, cached for the session at hand (asked per order).
-    sessions: SessionCache = attrs.field(
-        init=False,
-        default=attrs.Factory(
-            lambda book: SessionCache(book.calendar), takes_self=True
-        ),
-    )
 
     def add(self, order: SimOrder) -> None:
         """Register a new order under both ids."""
@@ -184,7 +176,7 @@ class VenueBook:
         Alpaca queues it), the close of the session it waits for.
         """
         if order.spec.time_in_force is TimeInForce.DAY:
-            close = self.sessions.next_close(at)
+            close = self.calendar.next_close(at)
             order.tighten_deadline(close)
             self.schedule(
                 close, Action(kind=ActionKind.EXPIRE, order_id=order.broker_order_id)
@@ -261,7 +253,7 @@ class VenueBook:
         if order.status is B.PENDING_NEW:
             # Outside the session a regular-hours order is taken but not yet routed:
             # Alpaca reports it ``accepted`` until the open, then ``new``.
-            routed = order.spec.extended_hours or self.sessions.is_open(at)
+            routed = order.spec.extended_hours or self.calendar.is_open(at)
             order.status, order.updated_at = (B.NEW if routed else B.ACCEPTED), at
         self.emit(K.ACCEPTED, order, at)
 

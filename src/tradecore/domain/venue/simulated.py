@@ -669,7 +669,7 @@ class SimVenue:
     def _reject_reason(self, now: datetime, spec: OrderSpec) -> str | None:
         rate = self.config.random_reject_rate
         draw = float(self._rng.random()) if rate > 0 else 1.0
-        closed = not spec.extended_hours and not self._book.sessions.is_open(now)
+        closed = not spec.extended_hours and not self.config.calendar.is_open(now)
         if closed and self.config.outside_hours is OutsideHours.REJECT:
             return "market closed"
         return "random reject" if draw < rate else None

@@ -247,13 +247,16 @@ def test_working_symbols_is_a_live_view_of_has_working():
     # it: the view must follow orders as they start and stop working.
     v = venue(timed(fill_s=0, cancel_s=1))
     symbols = v.working_symbols()
-    assert "AAPL" not in symbols and not symbols
+    assert "AAPL" not in symbols
+    assert not symbols
     v.on_bar(T0, bar(T0))
     order = v.submit(T0, "c", lmt(Side.BUY, 5, "50.00"))  # far below the market
     v.advance_to(T0)
-    assert "AAPL" in symbols and v.has_working("AAPL")
+    assert "AAPL" in symbols
+    assert v.has_working("AAPL")
     assert list(symbols) == ["AAPL"]
     v.cancel(T0, order.broker_order_id)
     v.advance_to(T0 + MINUTE)
-    assert "AAPL" not in symbols and not v.has_working("AAPL")
+    assert "AAPL" not in symbols
+    assert not v.has_working("AAPL")
     assert not symbols
