@@ -174,6 +174,16 @@ class ScheduledBroker(Broker, Protocol):
         """Return when the earliest pending event is due, or ``None`` if none is."""
         ...
 
+    def has_pending(self) -> bool:
+        """Return whether an event is scheduled or waiting to be polled.
+
+        While neither is, moving the clock changes nothing at the broker: the
+        replay driver then moves only the clock (most bar timestamps of a replay
+        with no working order), instead of asking :meth:`next_event_at` and
+        :meth:`poll_events` twice per timestamp.
+        """
+        ...
+
     def on_bar(self, bar: Bar) -> None:
         """Make ``bar`` the market for its interval (fed at the bar's start)."""
         ...

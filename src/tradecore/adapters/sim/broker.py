@@ -166,6 +166,10 @@ class SimulatedBroker(ScheduledBroker):
         venue.advance_to(self._clock.now())
         return venue.take_events()
 
+    def has_pending(self) -> bool:
+        """Return whether an event is scheduled or waiting to be polled."""
+        return self._venue.has_pending()
+
     def next_event_at(self) -> datetime | None:
         """Return when the next scheduled event is due, or ``None``."""
         venue = self._venue  # caught up here, not through _catch_up: twice per bar

@@ -152,6 +152,15 @@ class SimVenue:
             self._state += 1
             book.run_due(now)
 
+    def has_pending(self) -> bool:
+        """Return whether an action is scheduled or an event not yet taken.
+
+        While neither is, :meth:`advance_to` would only move the venue's time
+        (which only its own checks read): nothing can happen until an order comes.
+        """
+        book = self._book
+        return bool(book.heap or book.outbox)
+
     def next_event_at(self) -> datetime | None:
         """Return when the next scheduled action is due (``None``: nothing pending).
 

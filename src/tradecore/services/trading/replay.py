@@ -358,6 +358,10 @@ def _known_at(
 def _advance(
     clock: ManualClock, broker: ScheduledBroker, engine: TradingEngine, to: datetime
 ) -> None:
+    """Move the clock to ``to``, applying the broker's events due on the way."""
+    if not broker.has_pending():  # nothing due and nothing to poll: only time moves
+        clock.advance_to(to)
+        return
     while True:
         due = broker.next_event_at()
         if due is None or due > to:

@@ -260,3 +260,24 @@ def test_working_symbols_is_a_live_view_of_has_working():
     assert "AAPL" not in symbols
     assert not v.has_working("AAPL")
     assert not symbols
+
+
+def test_has_pending_while_an_action_is_scheduled_or_an_event_untaken():
+    # The replay driver only moves the clock while nothing is pending: it must be
+    # pending from the submit until the last event of the order is taken.
+    v = venue(timed(fill_s=1, cancel_s=1))
+    assert not v.has_pending()
+    v.on_bar(T0, bar(T0))
+    v.submit(T0, "c", mkt(Side.BUY, 5))
+    assert v.has_pending()
+    v.on_bar(T0 + MINUTE, bar(T0 + MINUTE))  # fill scheduled a second later
+    v.advance_to(T0 + MINUTE + 2 * SECOND)
+    assert v.has_pending()  # the events are not taken yet
+    assert kinds(v.take_events(), "c") == [K.ACCEPTED, K.FILL]
+    due = v.next_event_at()  # the day order's expiry stays scheduled (a no-op now)
+    assert due is not None
+    assert v.has_pending()
+    v.advance_to(due)
+    assert v.take_events() == []
+    assert v.next_event_at() is None
+    assert not v.has_pending()
