@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,6 +13,7 @@ from tradecore.domain.market.indicators import (
     SMA,
     EWMVolatility,
     RollingReturn,
+    SMAPair,
     ewm_volatility_array,
     ewma_array,
     rolling_return_array,
@@ -66,3 +69,65 @@ def test_sma_is_point_in_time(xs: list[float], window: int, cut: int) -> None:
     altered = xs[:cut] + [x + 1.0 for x in xs[cut:]]
     full, prefix = sma_array(xs, window), sma_array(altered, window)
     assert np.array_equal(full[:cut], prefix[:cut], equal_nan=True)
+
+
+def _assert_pair_is_two_smas(xs: list[float], fast: int, slow: int) -> None:
+    pair, one, other = SMAPair(fast, slow), SMA(fast), SMA(slow)
+    for x in xs:
+        got = pair.update(x)
+        want = (one.update(x), other.update(x))
+        assert np.array_equal(got, want, equal_nan=True), (x, got, want)
+        assert [math.copysign(1.0, g) for g in got] == [
+            math.copysign(1.0, w) for w in want
+        ]
+
+
+@given(values, st.integers(1, 50), st.integers(0, 60))
+def test_sma_pair_is_two_smas_bit_for_bit(
+    xs: list[float], fast: int, extra: int
+) -> None:
+    # One ring buffer for both windows must not move a single bit: a crossover
+    # strategy trades on exact comparisons of the two averages.
+    _assert_pair_is_two_smas(xs, fast, fast + extra)
+
+
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(300, 1500),
+    st.integers(1, 140),
+    st.integers(0, 200),
+    st.sampled_from([1e-3, 1.0, 1e6]),
+)
+def test_sma_pair_matches_through_the_fsum_rebuilds(
+    seed: int, n: int, fast: int, extra: int, scale: float
+) -> None:
+    # Long series: both windows' exact rebuilds (every max(window, 128) values)
+    # happen, some of them after the ring buffer wrapped.
+    xs = (np.random.default_rng(seed).standard_normal(n) * scale + scale).tolist()
+    _assert_pair_is_two_smas(xs, fast, fast + extra)
+
+
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(0, 1200),
+    st.integers(1, 140),
+    st.integers(0, 300),
+    st.integers(0, 40),
+)
+def test_sma_pair_after_values_is_the_updated_pair(
+    seed: int, n: int, fast: int, extra: int, more: int
+) -> None:
+    # A pair built from kept values must be the pair that took them one by one:
+    # the same averages now, and the same after any further updates (its buffer,
+    # running sums and rebuild countdowns all equal).
+    slow = fast + extra
+    xs = (np.random.default_rng(seed).standard_normal(n + more) * 50 + 100).tolist()
+    updated = SMAPair(fast, slow)
+    for x in xs[:n]:
+        updated.update(x)
+    built = SMAPair.after(fast, slow, xs[:n])
+    assert np.array_equal(built.value, updated.value, equal_nan=True)
+    for x in xs[n:]:
+        assert np.array_equal(built.update(x), updated.update(x), equal_nan=True)
+    for name in SMAPair.__slots__:
+        assert getattr(built, name) == getattr(updated, name), name

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -174,6 +174,16 @@ class ScheduledBroker(Broker, Protocol):
         """Return when the earliest pending event is due, or ``None`` if none is."""
         ...
 
+    def has_pending(self) -> bool:
+        """Return whether an event is scheduled or waiting to be polled.
+
+        While neither is, moving the clock changes nothing at the broker: the
+        replay driver then moves only the clock (most bar timestamps of a replay
+        with no working order), instead of asking :meth:`next_event_at` and
+        :meth:`poll_events` twice per timestamp.
+        """
+        ...
+
     def on_bar(self, bar: Bar) -> None:
         """Make ``bar`` the market for its interval (fed at the bar's start)."""
         ...
@@ -182,6 +192,16 @@ class ScheduledBroker(Broker, Protocol):
         """Return whether a bar of ``symbol`` could change anything (a working order).
 
         Lets the replay driver skip building bar objects nobody would look at.
+        """
+        ...
+
+    def working_symbols(self) -> Collection[str]:
+        """Return the symbols :meth:`needs_bar` is true for, as a live view.
+
+        The view follows the broker as orders start and stop working, so the replay
+        driver asks for it once and then tests a bar's symbol with ``in`` (and
+        skips a timestamp's bars at once while the view is empty) instead of
+        calling :meth:`needs_bar` per bar.
         """
         ...
 

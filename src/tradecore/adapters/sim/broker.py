@@ -14,7 +14,7 @@ random reject arrives as a REJECTED event.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -85,6 +85,10 @@ class SimulatedBroker(ScheduledBroker):
     def needs_bar(self, symbol: str) -> bool:
         """Return whether a bar of ``symbol`` could fill a working order now."""
         return self._venue.has_working(symbol)
+
+    def working_symbols(self) -> Collection[str]:
+        """Return the symbols with a working order (a live view: see the port)."""
+        return self._venue.working_symbols()
 
     def on_corporate_action(self, action: CorporateAction) -> ActionBooking:
         """Apply ``action`` to the account now (see the venue's rules)."""
@@ -158,13 +162,19 @@ class SimulatedBroker(ScheduledBroker):
 
     def poll_events(self) -> Sequence[OrderEvent]:
         """Return the events that happened up to the clock's now, in order."""
-        self._catch_up()
-        return self._venue.take_events()
+        venue = self._venue  # caught up here, not through _catch_up: twice per bar
+        venue.advance_to(self._clock.now())
+        return venue.take_events()
+
+    def has_pending(self) -> bool:
+        """Return whether an event is scheduled or waiting to be polled."""
+        return self._venue.has_pending()
 
     def next_event_at(self) -> datetime | None:
         """Return when the next scheduled event is due, or ``None``."""
-        self._catch_up()
-        return self._venue.next_event_at()
+        venue = self._venue  # caught up here, not through _catch_up: twice per bar
+        venue.advance_to(self._clock.now())
+        return venue.next_event_at()
 
     def _catch_up(self) -> None:
         self._venue.advance_to(self._clock.now())

@@ -132,15 +132,9 @@ class MarketCalendar:
     _first_open: int = attrs.field(init=False, eq=False, repr=False)
     _last_close: int = attrs.field(init=False, eq=False, repr=False)
     _modal_length: int = attrs.field(init=False, eq=False, repr=False)
-    # The last instant asked of is_open / trading_day and its answer, as one tuple
-    # (replaced whole, so a reader never sees one instant's answer for another): the
-    # engine, the gate and the venue ask about the same instant several times a bar.
-    _open_memo: list[tuple[datetime | None, bool]] = attrs.field(
-        init=False, eq=False, repr=False
-    )
-    _day_memo: list[tuple[datetime | None, date]] = attrs.field(
-        init=False, eq=False, repr=False
-    )
+    # The span of the last instant asked about (see _Span), in a one-item list: the
+    # span is replaced whole, so a reader never mixes two sessions' answers.
+    _span: list[_Span] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.is_always_open and self._days.size:
@@ -159,8 +153,7 @@ class MarketCalendar:
             self, "_modal_length", modal_length_ns(self._opens, self._closes)
         )
         object.__setattr__(self, "schedule_hash", _schedule_hash(self))
-        object.__setattr__(self, "_open_memo", [(None, False)])
-        object.__setattr__(self, "_day_memo", [(None, date.min)])
+        object.__setattr__(self, "_span", [_NO_SPAN])
 
     # --- construction -----------------------------------------------------------------
 
@@ -294,6 +287,29 @@ class MarketCalendar:
             raise self._out_of_range(field, day)
         return int(self._days.searchsorted(number, "left"))
 
+    def _span_of(self, at: datetime) -> _Span | None:
+        """The span holding ``at``: the one asked about last, else a new one.
+
+        ``None`` for an always-open calendar (its answers need no search). A naive
+        or out-of-range ``at`` raises as every query does.
+        """
+        span = self._span[0]
+        try:
+            if span.after <= at < span.close:
+                return span
+        except TypeError:  # naive: compared with an aware datetime
+            pass
+        if self.is_always_open:
+            to_epoch_ns("at", at)
+            return None
+        ns = self._covered_ns("at", at)
+        index = int(self._closes.searchsorted(ns, "right"))
+        session = self._session_at(index)
+        after = self._closes.item(index - 1) if index else self._first_open
+        span = _Span(from_epoch_ns(after), session.open, session.close, session)
+        self._span[0] = span
+        return span
+
     def _session_at(self, index: int) -> Session:
         return Session(
             date=from_epoch_day(self._days.item(index)),
@@ -306,25 +322,15 @@ class MarketCalendar:
 
     def is_open(self, at: datetime) -> bool:
         """Return whether a session is on at ``at`` (open inclusive, close exclusive)."""
-        asked, answer = self._open_memo[0]
-        if asked is not None and asked == at:
-            return answer
-        if self.is_always_open:
-            to_epoch_ns("at", at)
-            return True
-        ns = self._covered_ns("at", at)
-        index = int(self._opens.searchsorted(ns, "right")) - 1
-        answer = ns < self._closes.item(index)
-        self._open_memo[0] = (at, answer)
-        return answer
+        span = self._span_of(at)
+        return True if span is None else span.open <= at
 
     def session_of(self, at: datetime) -> Session | None:
         """Return the session whose ``[open, close)`` contains ``at``, or None."""
-        if self.is_always_open:
+        span = self._span_of(at)
+        if span is None:
             return _whole_day(floor_day(to_epoch_ns("at", at)))
-        ns = self._covered_ns("at", at)
-        index = int(self._opens.searchsorted(ns, "right")) - 1
-        return self._session_at(index) if ns < self._closes.item(index) else None
+        return span.session if span.open <= at else None
 
     def trading_day(self, at: datetime) -> date:
         """Return the date of the session ``at`` belongs to for per-day accounting.
@@ -334,16 +340,10 @@ class MarketCalendar:
         queue day orders placed then. Equivalently, the session whose close is
         :meth:`next_close` of ``at``.
         """
-        asked, day = self._day_memo[0]
-        if asked is not None and asked == at:
-            return day
-        if self.is_always_open:
+        span = self._span_of(at)
+        if span is None:
             return from_epoch_day(floor_day(to_epoch_ns("at", at)) // NS_PER_DAY)
-        ns = self._covered_ns("at", at)
-        index = int(self._closes.searchsorted(ns, "right"))
-        day = from_epoch_day(self._days.item(index))
-        self._day_memo[0] = (at, day)
-        return day
+        return span.session.date
 
     def next_open(self, at: datetime) -> datetime:
         """Return the first session open at or after ``at`` (at an open, that open).
@@ -351,9 +351,12 @@ class MarketCalendar:
         Raises:
             InvalidInput: ``at`` is naive, or no session of the range opens after it.
         """
-        if self.is_always_open:
+        span = self._span_of(at)
+        if span is None:
             ns = to_epoch_ns("at", at)
             return from_epoch_ns(-(-ns // NS_PER_DAY) * NS_PER_DAY)
+        if at <= span.open:
+            return span.open
         ns = self._covered_ns("at", at)
         index = int(self._opens.searchsorted(ns, "left"))
         if index == self._opens.size:
@@ -366,10 +369,10 @@ class MarketCalendar:
         Placed in a session, a day order expires at that session's close; placed
         after the close or on a closed day, at the next session's close.
         """
-        if self.is_always_open:
+        span = self._span_of(at)
+        if span is None:
             return from_epoch_ns(floor_day(to_epoch_ns("at", at)) + NS_PER_DAY)
-        ns = self._covered_ns("at", at)
-        return from_epoch_ns(self._closes.item(self._closes.searchsorted(ns, "right")))
+        return span.close
 
     def previous_close(self, at: datetime) -> datetime:
         """Return the last session close at or before ``at``.
@@ -467,6 +470,39 @@ class MarketCalendar:
         if interval >= _DAY:
             return 1.0
         return self._modal_length / (interval // MICROSECOND * NS_PER_US)
+
+
+@attrs.frozen
+class _Span:
+    """The instants from one session's previous close (or, for the first session,
+    its open) to its close: all of them belong to that session's trading day and
+    have its close as the next close, and they are in the session from its open.
+
+    The calendar keeps the span of the instant asked about last and answers from
+    it (``is_open``, ``trading_day``, ``next_close``, ``session_of``, ``next_open``
+    before the open): the engine, the gate and the venue ask about the same
+    instant several times a bar and about the same session for hundreds of bars,
+    so nearly every question is two datetime comparisons, not a conversion to
+    nanoseconds and a binary search.
+    """
+
+    after: datetime
+    open: datetime
+    close: datetime
+    session: Session
+
+
+#: The span before any question: holds no instant (compares as empty).
+_NO_SPAN = _Span(
+    datetime.max.replace(tzinfo=dt.UTC),
+    datetime.max.replace(tzinfo=dt.UTC),
+    datetime.min.replace(tzinfo=dt.UTC),
+    Session(
+        date=date.min,
+        open=datetime.min.replace(tzinfo=dt.UTC),
+        close=datetime.max.replace(tzinfo=dt.UTC),
+    ),
+)
 
 
 def _whole_day(midnight_ns: int) -> Session:

@@ -13,6 +13,7 @@ assumed finite (bars are validated on load); a NaN input poisons EWMA-type state
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -101,6 +102,124 @@ class SMA:
     def value(self) -> float:
         """The current average, or NaN before a full window."""
         return self._total / self.window if self.ready else math.nan
+
+
+class SMAPair:
+    """A fast and a slow :class:`SMA` of one series, kept in one ring buffer.
+
+    ``update`` returns ``(fast, slow)``: bit for bit what ``SMA(fast).update`` and
+    ``SMA(slow).update`` return for the same values (the same running sums, the
+    same ``math.fsum`` rebuilds at each window's own interval, NaN until each
+    window is full). The fast window's oldest value is read ``fast`` slots back in
+    the slow window's buffer. A crossover strategy updates both averages every bar;
+    one call instead of two is most of what such a bar costs.
+    """
+
+    __slots__ = (
+        "_buffer",
+        "_count",
+        "_fast_in",
+        "_fast_total",
+        "_index",
+        "_slow_in",
+        "_slow_total",
+        "fast",
+        "slow",
+    )
+
+    def __init__(self, fast: int, slow: int) -> None:
+        _check_window("fast", fast)
+        _check_window("slow", slow, fast)
+        self.fast = fast
+        self.slow = slow
+        self._buffer = [0.0] * slow
+        self._index = 0
+        self._count = 0
+        self._fast_total = 0.0
+        self._slow_total = 0.0
+        self._fast_in = max(fast, MIN_RECOMPUTE_INTERVAL)
+        self._slow_in = max(slow, MIN_RECOMPUTE_INTERVAL)
+
+    @classmethod
+    def after(cls, fast: int, slow: int, values: Sequence[float]) -> SMAPair:
+        """The pair as it is once ``update`` has taken ``values``, in order.
+
+        For a caller that only keeps the values while it has no use for the
+        averages (a crossover strategy while its slow window fills): the state is
+        the same to the bit, since each running sum is worked out as ``update``
+        would have left it. That sum is the ``math.fsum`` of the window at its
+        last rebuild, then the values added and dropped since, one by one; before
+        any rebuild, the additions from the start.
+        """
+        pair = cls(fast, slow)
+        n = len(values)
+        if n == 0:
+            return pair
+        if n <= slow:
+            pair._buffer[:n] = values
+        else:
+            tail, cut = values[n - slow :], slow - (n - slow) % slow
+            pair._buffer = [*tail[cut:], *tail[:cut]]
+        pair._index = n % slow
+        pair._count = min(n, slow)
+        pair._fast_total, pair._fast_in = _running_sum(values, fast)
+        pair._slow_total, pair._slow_in = _running_sum(values, slow)
+        return pair
+
+    @property
+    def value(self) -> tuple[float, float]:
+        """The current fast and slow averages (each NaN before a full window)."""
+        count = self._count
+        return (
+            self._fast_total / self.fast if count >= self.fast else math.nan,
+            self._slow_total / self.slow if count >= self.slow else math.nan,
+        )
+
+    def update(self, value: float) -> tuple[float, float]:
+        """Add the newest value; return the fast and the slow average (or NaN)."""
+        buffer, index, fast, slow = self._buffer, self._index, self.fast, self.slow
+        # A negative index wraps: the slot ``fast`` values back (0.0 before then,
+        # as in a fresh SMA's buffer).
+        fast_total = self._fast_total + (value - buffer[index - fast])
+        slow_total = self._slow_total + (value - buffer[index])
+        buffer[index] = value
+        fast_in, slow_in = self._fast_in - 1, self._slow_in - 1
+        if fast_in == 0:
+            fast_total = math.fsum(_last(buffer, index, fast))
+            fast_in = max(fast, MIN_RECOMPUTE_INTERVAL)
+        if slow_in == 0:
+            slow_total = math.fsum(buffer)
+            slow_in = max(slow, MIN_RECOMPUTE_INTERVAL)
+        index += 1
+        self._index = 0 if index == slow else index
+        self._fast_in, self._slow_in = fast_in, slow_in
+        self._fast_total, self._slow_total = fast_total, slow_total
+        count = self._count
+        if count < slow:
+            self._count = count = count + 1
+            if count < slow:
+                return (fast_total / fast if count >= fast else math.nan), math.nan
+        return fast_total / fast, slow_total / slow
+
+
+def _running_sum(values: Sequence[float], window: int) -> tuple[float, int]:
+    """An SMA's running sum after ``values`` and its updates left to the next
+    rebuild: what ``SMA(window)`` holds, computed the way it computes it."""
+    every = max(window, MIN_RECOMPUTE_INTERVAL)
+    n = len(values)
+    rebuilt = n // every * every  # the last update that rebuilt the sum, if any
+    total = math.fsum(values[rebuilt - window : rebuilt]) if rebuilt else 0.0
+    for k in range(rebuilt, n):  # value k in, value k - window out (0.0 before)
+        total += values[k] - (values[k - window] if k >= window else 0.0)
+    return total, every - (n - rebuilt)
+
+
+def _last(buffer: list[float], index: int, n: int) -> list[float]:
+    """The ``n`` slots of a ring ``buffer`` up to and including ``index``."""
+    start = index + 1 - n
+    if start >= 0:
+        return buffer[start : index + 1]
+    return buffer[start:] + buffer[: index + 1]
 
 
 class EWMA:

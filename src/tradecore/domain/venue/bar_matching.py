@@ -38,7 +38,7 @@ def match_bar(
     expiry) is not scheduled.
     """
     model = config.fill_model
-    regular = book.sessions.bar_span(bar.timestamp, config.bar_interval)
+    regular = bar_span(book.calendar, bar.timestamp, config.bar_interval)
     extended = _extended_span(config, bar.timestamp, regular)
     path = ohlc_path(bar)
     liquidity = model.liquidity.cap(bar.volume, 1.0)

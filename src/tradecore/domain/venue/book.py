@@ -37,7 +37,6 @@ from tradecore.domain.orders.money import ZERO
 from tradecore.domain.orders.spec import TimeInForce
 from tradecore.domain.venue.buying_power import Reservations
 from tradecore.domain.venue.resting_tally import RestingTally
-from tradecore.domain.venue.sessions import SessionCache
 from tradecore.domain.venue.sim_order import SimOrder
 
 B = BrokerOrderStatus
@@ -96,6 +95,7 @@ class VenueBook:
     #: Non-final orders by broker id, in submission order.
     open: dict[str, SimOrder] = attrs.Factory(dict)
     #: symbol -> orders that bars may still match (a dict keeps submission order).
+    #: A symbol is a key only while it has one (the replay driver relies on it).
     working: dict[str, dict[str, SimOrder]] = attrs.Factory(dict)
     heap: list[tuple[datetime, int, Action]] = attrs.Factory(list)
     outbox: list[OrderEvent] = attrs.Factory(list)
@@ -115,13 +115,6 @@ class VenueBook:
     keep_final: int = KEEP_FINAL_ORDERS
     #: Told of every fill with the symbol's position before it (day-trade counting).
     on_fill: Callable[[Fill, Decimal], None] | None = None
-    #: The calendar's answers, cached for the session at hand (asked per order).
-    sessions: SessionCache = attrs.field(
-        init=False,
-        default=attrs.Factory(
-            lambda book: SessionCache(book.calendar), takes_self=True
-        ),
-    )
 
     def add(self, order: SimOrder) -> None:
         """Register a new order under both ids."""
@@ -155,21 +148,12 @@ class VenueBook:
         self.sequence += 1
         heapq.heappush(self.heap, (at, self.sequence, action))
 
-    def next_at(self) -> datetime | None:
-        """Return when the earliest scheduled action is due."""
-        return self.heap[0][0] if self.heap else None
-
     def run_due(self, now: datetime) -> None:
         """Apply every action due at or before ``now``, in (time, sequence) order."""
         heap = self.heap
         while heap and heap[0][0] <= now:
             at, _, action = heapq.heappop(heap)
             self._apply(at, action)
-
-    def take_events(self) -> list[OrderEvent]:
-        """Return and forget the events emitted so far."""
-        events, self.outbox = self.outbox, []
-        return events
 
     def emit(
         self, kind: OrderEventKind, order: SimOrder, at: datetime, **kw: object
@@ -192,7 +176,7 @@ class VenueBook:
         Alpaca queues it), the close of the session it waits for.
         """
         if order.spec.time_in_force is TimeInForce.DAY:
-            close = self.sessions.next_close(at)
+            close = self.calendar.next_close(at)
             order.tighten_deadline(close)
             self.schedule(
                 close, Action(kind=ActionKind.EXPIRE, order_id=order.broker_order_id)
@@ -269,7 +253,7 @@ class VenueBook:
         if order.status is B.PENDING_NEW:
             # Outside the session a regular-hours order is taken but not yet routed:
             # Alpaca reports it ``accepted`` until the open, then ``new``.
-            routed = order.spec.extended_hours or self.sessions.is_open(at)
+            routed = order.spec.extended_hours or self.calendar.is_open(at)
             order.status, order.updated_at = (B.NEW if routed else B.ACCEPTED), at
         self.emit(K.ACCEPTED, order, at)
 

@@ -16,7 +16,7 @@ the session's first/last bar (refused inside Alpaca's cut-off windows:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, KeysView
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
@@ -152,13 +152,33 @@ class SimVenue:
             self._state += 1
             book.run_due(now)
 
+    def has_pending(self) -> bool:
+        """Return whether an action is scheduled or an event not yet taken.
+
+        While neither is, :meth:`advance_to` would only move the venue's time
+        (which only its own checks read): nothing can happen until an order comes.
+        """
+        book = self._book
+        return bool(book.heap or book.outbox)
+
     def next_event_at(self) -> datetime | None:
-        """Return when the next scheduled action is due (``None``: nothing pending)."""
-        return self._book.next_at()
+        """Return when the next scheduled action is due (``None``: nothing pending).
+
+        The book's :meth:`~VenueBook.next_at`, read here: the replay driver asks
+        twice per bar timestamp.
+        """
+        heap = self._book.heap
+        return heap[0][0] if heap else None
 
     def take_events(self) -> list[OrderEvent]:
-        """Return and forget the order events that happened so far, in order."""
-        return self._book.take_events()
+        """Return and forget the order events that happened so far, in order.
+
+        The book's :meth:`~VenueBook.take_events`, done here: the replay driver
+        asks twice per bar timestamp.
+        """
+        book = self._book
+        events, book.outbox = book.outbox, []
+        return events
 
     # --- market data ---------------------------------------------------------------
 
@@ -211,6 +231,14 @@ class SimVenue:
     def has_working(self, symbol: str) -> bool:
         """Return whether any order in ``symbol`` is working (a bar could fill it)."""
         return bool(self._book.working.get(symbol))
+
+    def working_symbols(self) -> KeysView[str]:
+        """Return the symbols :meth:`has_working` is true for, as a live view.
+
+        The book drops a symbol's entry when its last working order stops, so a
+        symbol is in the view exactly when it has one.
+        """
+        return self._book.working.keys()
 
     def last_bar(self, symbol: str) -> Bar | None:
         """Return the last bar seen for ``symbol``, if any."""
@@ -650,7 +678,7 @@ class SimVenue:
     def _reject_reason(self, now: datetime, spec: OrderSpec) -> str | None:
         rate = self.config.random_reject_rate
         draw = float(self._rng.random()) if rate > 0 else 1.0
-        closed = not spec.extended_hours and not self._book.sessions.is_open(now)
+        closed = not spec.extended_hours and not self.config.calendar.is_open(now)
         if closed and self.config.outside_hours is OutsideHours.REJECT:
             return "market closed"
         return "random reject" if draw < rate else None

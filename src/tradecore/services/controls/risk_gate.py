@@ -151,6 +151,18 @@ class RiskGate:
         self._drawdown = _one(breakers, DrawdownBreaker)
         self._streak = _one(breakers, LosingStreakBreaker)
         self._correlation = _one(breakers, CorrelationBreaker)
+        # Whether a bar means more than its marks (some breaker watches bars).
+        self._watches_bars = any(
+            b is not None
+            for b in (
+                self._correlation,
+                self._staleness,
+                self._volatility,
+                self._regime,
+                self._daily_loss,
+                self._drawdown,
+            )
+        )
         self._on_kill = on_kill
         self._kills_answered: set[str] = set()
         self._shared_store = shared_store
@@ -258,8 +270,9 @@ class RiskGate:
         Called for every bar, so it keeps to dictionary writes: the cycle is entered
         only when ``at`` is not the very datetime the cycle began with (every bar of
         a timestamp after the first brings the same object from the engine's
-        clock), and the closes for the correlation breaker are kept only when one
-        is configured (they are dropped at the next cycle otherwise).
+        clock), the breakers are looked at only when one watches bars, and the
+        closes for the correlation breaker are kept only when one is configured
+        (they are dropped at the next cycle otherwise).
         """
         if at is not self._cycle_at:
             at = self._enter(at)
@@ -268,6 +281,8 @@ class RiskGate:
         if previous is not None:
             self._reference_floats[symbol] = previous
         marks[symbol] = close
+        if not self._watches_bars:
+            return
         if self._correlation is not None:
             self._closes[symbol] = close
         if (stale := self._staleness) is not None:

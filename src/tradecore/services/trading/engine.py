@@ -198,8 +198,11 @@ class TradingEngine(NetOfCostSteps):
 
     def equity(self) -> float:
         """Cash plus positions marked at the last closes (float, for sizing)."""
+        held = self._held
+        if not held:  # the replay samples equity every bar timestamp; mostly flat
+            return self._cash + 0  # what adding the empty sum (int 0) gives
         last = self._last
-        return self._cash + sum(q * last.get(s, 0.0) for s, q in self._held.items())
+        return self._cash + sum(q * last.get(s, 0.0) for s, q in held.items())
 
     def cash(self) -> float:
         """Cash now (float, for sizing)."""

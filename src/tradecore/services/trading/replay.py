@@ -192,7 +192,8 @@ def _steps(
 
     engine.before_order = feed_before_order
     feed = engine.market
-    on_rows, needs_bar, equity_of = engine.on_bar_rows, broker.needs_bar, engine.equity
+    on_rows, equity_of = engine.on_bar_rows, engine.equity
+    working = broker.working_symbols()  # a live view: see the loop below
     start_ns = min((int(f.timestamps[0]) for f in frames if len(f)), default=0)
     due = sorted(
         (
@@ -223,13 +224,13 @@ def _steps(
                 next_action_ns = _apply_actions(clock, broker, engine, due, t_ns)
             _advance(clock, broker, engine, end_at if t_ns == end_ns else from_ns(t_ns))
             fed.clear()
-            for i in range(lo, hi):
-                symbol = names[i]
-                current[symbol] = row_of[i]
-                if needs_bar(symbol):
-                    broker.on_bar(frames[frame_of[i]].bar(row_of[i]))
-                    fed.add(symbol)
-            end_at = known_at(t_ns, t_ns + interval_ns)
+            current.update(zip(names[lo:hi], row_of[lo:hi], strict=True))
+            if working:  # else no bar of this timestamp could fill anything
+                for i in range(lo, hi):
+                    if (symbol := names[i]) in working:
+                        broker.on_bar(frames[frame_of[i]].bar(row_of[i]))
+                        fed.add(symbol)
+            end_at = from_ns(t_ns + interval_ns) if known_at is None else known_at(t_ns)
             _advance(clock, broker, engine, end_at)
             end_ns = t_ns + interval_ns if ends_on_grid else -1
             if pauses:
@@ -342,20 +343,25 @@ def _release_chunk(
 
 def _known_at(
     calendar: MarketCalendar | None, interval: timedelta
-) -> Callable[[int, int], datetime]:
-    """When a bar starting at ``t_ns`` (nominal end ``end_ns``) is known.
+) -> Callable[[int], datetime] | None:
+    """When a bar starting at ``t_ns`` is known; ``None``: at its nominal end.
 
     Bars shorter than an hour never straddle a close of a calendar whose sessions
-    start and end on the minute grid, so only longer bars pay for the lookup.
+    start and end on the minute grid, so only longer bars pay for the lookup (and
+    the loop converts their nominal end itself, without a call through here).
     """
     if calendar is None or interval < _LONG_BAR:
-        return lambda t_ns, end_ns: from_ns(end_ns)
-    return lambda t_ns, end_ns: bar_close(calendar, from_ns(t_ns), interval)
+        return None
+    return lambda t_ns: bar_close(calendar, from_ns(t_ns), interval)
 
 
 def _advance(
     clock: ManualClock, broker: ScheduledBroker, engine: TradingEngine, to: datetime
 ) -> None:
+    """Move the clock to ``to``, applying the broker's events due on the way."""
+    if not broker.has_pending():  # nothing due and nothing to poll: only time moves
+        clock.advance_to(to)
+        return
     while True:
         due = broker.next_event_at()
         if due is None or due > to:

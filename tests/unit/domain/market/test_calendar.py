@@ -333,3 +333,109 @@ def test_remembered_answers_follow_the_instant_asked(week):
         week.is_open(inside.replace(tzinfo=None))
     with pytest.raises(InvalidInput):
         week.trading_day(after.replace(tzinfo=None))
+
+
+# --- the span the calendar answers from -----------------------------------------------
+
+
+def _plain_answers(sessions: list[Session], when: datetime) -> tuple[object, ...]:
+    """is_open, trading_day, next_close, session_of and next_open from the session
+    list itself: the definitions, with no cache and no search."""
+    inside = next((s for s in sessions if s.open <= when < s.close), None)
+    day_of = next(s for s in sessions if s.close > when)
+    opening = next(s.open for s in sessions if s.open >= when)
+    return inside is not None, day_of.date, day_of.close, inside, opening
+
+
+def _answers(calendar: MarketCalendar, when: datetime) -> tuple[object, ...]:
+    return (
+        calendar.is_open(when),
+        calendar.trading_day(when),
+        calendar.next_close(when),
+        calendar.session_of(when),
+        calendar.next_open(when),
+    )
+
+
+def test_answers_from_the_span_are_the_schedules_in_any_order():
+    # XNYS across the March 2026 clock change, Good Friday (2026-04-03) and the
+    # early close after Thanksgiving: every instant of a grid, asked in time order
+    # (how a replay asks) and shuffled (the span must never answer for an instant
+    # outside it), gets the answers the session list defines.
+    from tests.calendars import xnys
+
+    calendar = xnys()
+    grid = []
+    for first, last in [
+        (date(2026, 3, 5), date(2026, 3, 11)),
+        (date(2026, 4, 1), date(2026, 4, 7)),
+        (date(2026, 11, 24), date(2026, 12, 1)),
+    ]:
+        sessions = list(calendar.sessions_between(first, last + timedelta(days=7)))
+        when = at(first, 0)
+        while when < at(last, 23):
+            grid.append((when, sessions))
+            when += timedelta(minutes=7)
+    for when, sessions in grid:
+        assert _answers(calendar, when) == _plain_answers(sessions, when), when
+    order = np.random.default_rng(5).permutation(len(grid))
+    for i in order.tolist():
+        when, sessions = grid[i]
+        assert _answers(calendar, when) == _plain_answers(sessions, when), when
+
+
+def test_the_first_and_last_minute_of_a_session(week):
+    open_, close = at(MON, 14, 30), at(MON, 21)
+    for when in (open_, open_ + timedelta(minutes=1), close - timedelta(minutes=1)):
+        assert week.is_open(when)
+        assert week.trading_day(when) == MON
+        assert week.session_of(when) == week.session(MON)
+        assert week.next_close(when) == close
+    week.is_open(close - SECOND)  # the span of Monday is the one kept now
+    assert not week.is_open(close)
+    assert week.trading_day(close) == TUE
+    assert week.next_close(close) == at(TUE, 18)
+    assert week.session_of(close) is None
+    assert week.next_open(close) == at(TUE, 14, 30)
+    assert week.is_open(close - SECOND)  # back into Monday's span
+
+
+def test_an_early_close_ends_the_session_and_its_span(week):
+    early = at(TUE, 18)
+    assert week.is_open(early - SECOND)
+    assert week.session_of(early - SECOND).early_close
+    assert not week.is_open(early)  # 18:00, three hours before a regular close
+    assert week.trading_day(early) == THU  # Wednesday is a holiday
+    assert week.next_close(at(TUE, 19)) == at(THU, 21)
+
+
+def test_the_bar_after_a_holiday(week):
+    # The evening before the holiday through the next open is one span: closed,
+    # counted to Thursday, opening at Thursday's open.
+    for when in (at(TUE, 18), at(WED, 15), at(THU, 14, 29)):
+        assert not week.is_open(when)
+        assert week.trading_day(when) == THU
+        assert week.next_open(when) == at(THU, 14, 30)
+        assert week.next_close(when) == at(THU, 21)
+    assert week.is_open(at(THU, 14, 30))
+    assert week.session_of(at(THU, 14, 31)) == week.session(THU)
+
+
+def test_a_naive_or_out_of_range_instant_is_refused_with_a_span_kept(week):
+    assert week.is_open(at(MON, 15))  # keeps Monday's span
+    naive = datetime(2026, 1, 5, 15, 0)
+    for ask in (week.is_open, week.trading_day, week.next_close, week.session_of):
+        with pytest.raises(InvalidInput, match="at"):
+            ask(naive)
+        with pytest.raises(InvalidInput, match="outside"):
+            ask(at(MON, 14, 29))  # before the first open
+    assert week.is_open(at(MON, 15, 1))
+
+
+def test_another_time_zone_is_the_same_instant(week):
+    new_york = ZoneInfo("America/New_York")
+    assert week.is_open(at(MON, 15))
+    assert week.is_open(datetime(2026, 1, 5, 9, 30, tzinfo=new_york))
+    assert week.trading_day(datetime(2026, 1, 5, 16, 0, tzinfo=new_york)) == TUE
+    assert not week.is_open(datetime(2026, 1, 6, 9, 29, tzinfo=new_york))
+    assert week.is_open(datetime(2026, 1, 6, 9, 30, tzinfo=new_york))

@@ -2,11 +2,11 @@
 
 ``trusted_builder`` builds the venue's events, fills and broker orders without their
 validators: equal to the validated objects, and refused for a class it cannot copy
-field by field. ``SessionCache`` answers the calendar's per-order questions from the
-session at hand: the calendar's answers on a grid of instants around sessions.
+field by field. (The calendar answers the venue's per-order session questions from
+the span at hand itself: ``tests/unit/domain/market/test_calendar.py``.)
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import attrs
@@ -14,13 +14,12 @@ import pytest
 
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.frozen import trusted_builder
-from tradecore.domain.market.calendar import MarketCalendar, bar_span
+from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.domain.venue.config import VenueConfig
-from tradecore.domain.venue.sessions import SessionCache
 from tradecore.domain.venue.simulated import SimVenue
 from tradecore.ports.broker import BrokerOrder
 
@@ -88,39 +87,6 @@ def test_the_venue_refuses_a_time_that_is_not_utc():
     venue = SimVenue(VenueConfig(seed=0, calendar=MarketCalendar.always_open()))
     with pytest.raises(InvalidInput, match="now"):
         venue.advance_to(datetime(2026, 1, 5, 15, 0))  # naive on purpose
-
-
-def _weekdays() -> MarketCalendar:
-    rows = []
-    for offset in range(14):
-        day = date(2026, 1, 5) + timedelta(days=offset)
-        if day.weekday() < 5:
-            opens = datetime(day.year, day.month, day.day, 14, 30, tzinfo=UTC)
-            close = opens + timedelta(hours=3 if offset == 3 else 6, minutes=30)
-            rows.append((day, opens, close))
-    return MarketCalendar.from_sessions("weekdays", rows)
-
-
-@pytest.mark.parametrize("step_minutes", [1, 7, 59])
-def test_session_cache_answers_as_the_calendar(step_minutes):
-    calendar = _weekdays()
-    cache = SessionCache(calendar)
-    at = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)  # the calendar's first instant
-    end = datetime(2026, 1, 16, 12, 0, tzinfo=UTC)  # before its last session
-    hour = timedelta(hours=1)
-    while at < end:
-        assert cache.is_open(at) == calendar.is_open(at), at
-        assert cache.next_close(at) == calendar.next_close(at), at
-        assert cache.bar_span(at, hour) == bar_span(calendar, at, hour), at
-        at += timedelta(minutes=step_minutes)
-
-
-def test_session_cache_on_an_always_open_calendar():
-    calendar = MarketCalendar.always_open()
-    cache = SessionCache(calendar)
-    assert cache.is_open(AT)
-    assert cache.next_close(AT) == calendar.next_close(AT)
-    assert cache.bar_span(AT, timedelta(minutes=1)) == (AT, AT + timedelta(minutes=1))
 
 
 def test_trusted_builder_sets_fields_of_a_class_without_slots_too():

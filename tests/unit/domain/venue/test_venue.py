@@ -240,3 +240,44 @@ def test_time_never_goes_back():
     v.advance_to(T0)
     with pytest.raises(InvalidInput):
         v.advance_to(T0 - SECOND)
+
+
+def test_working_symbols_is_a_live_view_of_has_working():
+    # The replay driver takes the view once and feeds a bar only to a symbol in
+    # it: the view must follow orders as they start and stop working.
+    v = venue(timed(fill_s=0, cancel_s=1))
+    symbols = v.working_symbols()
+    assert "AAPL" not in symbols
+    assert not symbols
+    v.on_bar(T0, bar(T0))
+    order = v.submit(T0, "c", lmt(Side.BUY, 5, "50.00"))  # far below the market
+    v.advance_to(T0)
+    assert "AAPL" in symbols
+    assert v.has_working("AAPL")
+    assert list(symbols) == ["AAPL"]
+    v.cancel(T0, order.broker_order_id)
+    v.advance_to(T0 + MINUTE)
+    assert "AAPL" not in symbols
+    assert not v.has_working("AAPL")
+    assert not symbols
+
+
+def test_has_pending_while_an_action_is_scheduled_or_an_event_untaken():
+    # The replay driver only moves the clock while nothing is pending: it must be
+    # pending from the submit until the last event of the order is taken.
+    v = venue(timed(fill_s=1, cancel_s=1))
+    assert not v.has_pending()
+    v.on_bar(T0, bar(T0))
+    v.submit(T0, "c", mkt(Side.BUY, 5))
+    assert v.has_pending()
+    v.on_bar(T0 + MINUTE, bar(T0 + MINUTE))  # fill scheduled a second later
+    v.advance_to(T0 + MINUTE + 2 * SECOND)
+    assert v.has_pending()  # the events are not taken yet
+    assert kinds(v.take_events(), "c") == [K.ACCEPTED, K.FILL]
+    due = v.next_event_at()  # the day order's expiry stays scheduled (a no-op now)
+    assert due is not None
+    assert v.has_pending()
+    v.advance_to(due)
+    assert v.take_events() == []
+    assert v.next_event_at() is None
+    assert not v.has_pending()
