@@ -43,12 +43,13 @@ from tradecore.adapters.sqlstore import intents as sql
 from tradecore.adapters.sqlstore import tables as t
 from tradecore.adapters.sqlstore.sql import insert_ignore_returning
 from tradecore.domain.frozen import replace
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.client_order_id import DecisionKey
 from tradecore.domain.orders.intent import OrderIntent, mark_submitted
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.orders.spec import OrderSpec, Side
-from tradecore.ports.broker import Broker, BrokerOrder, BrokerOrderStatus
+from tradecore.ports.broker import Broker, BrokerOrder
 from tradecore.ports.store import UnitOfWork
 from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import OrderManager
