@@ -26,7 +26,7 @@ from tradecore.domain.errors import (
 )
 from tradecore.domain.market.bars import Bar
 from tradecore.domain.market.calendar import MarketCalendar
-from tradecore.domain.orders.events import OrderEventKind
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.intent import OrderIntent, mark_failed, mark_submitted
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.lifecycle import IntentStatus
@@ -328,6 +328,48 @@ def test_an_intent_stored_created_is_marked_submitted_before_the_call(
     again = manager.place(attrs.evolve(decision, decision_id="d-2"), intent)
     assert again == placed
     assert len(broker.seen) == 1
+
+
+class AckingElsewhereBroker(SimulatedBroker):
+    """Accepts the order, and has its ack applied by another unit of work (another
+    process's event stream) before the answer reaches the caller."""
+
+    def __init__(self, clock: SimClock, config: VenueConfig, store: Store) -> None:
+        super().__init__(clock, config)
+        self.store = store
+        self.clock = clock
+
+    def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
+        order = super().submit(client_order_id, spec)
+        ack = OrderEvent(
+            kind=OrderEventKind.ACCEPTED,
+            client_order_id=client_order_id,
+            occurred_at=self.clock.now(),
+            broker_order_id=order.broker_order_id,
+        )
+        with self.store.unit_of_work() as uow:
+            other = OrderManager(self, self.clock, CommitEachStep(self.store))
+            assert other.apply(uow, ack) is not None
+            uow.commit()
+        return order
+
+
+def test_an_ack_applied_elsewhere_first_is_not_applied_twice(store: Store) -> None:
+    """The answer is adopted over the row as place stored it; a row moved on since
+    (here: acknowledged by another unit) is read again, never overwritten."""
+    clock, broker = _setup(AckingElsewhereBroker, store=store)
+    manager = OrderManager(broker, clock, CommitEachStep(store))
+    intent, decision = _intent_and_decision()
+    placed = manager.place(decision, intent)
+    assert (placed.status, placed.version) == (IntentStatus.ACKED, 2)
+    with store.unit_of_work() as uow:
+        assert uow.intents.get(intent.client_order_id) == placed
+        outcome = uow.decisions.outcome("d-1")
+    assert outcome is not None
+    assert (outcome.kind, outcome.details) == (
+        OutcomeKind.SUBMITTED,
+        {"ack": "received"},
+    )
 
 
 # --- issue 17: unknown outcomes, fills after a verdict, 404 on acknowledged orders ---

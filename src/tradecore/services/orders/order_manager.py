@@ -459,6 +459,22 @@ class OrderManager:
                 adopted[n] = None
         return adopted
 
+    def _adopt_answer(
+        self, uow: UnitOfWork, intent: OrderIntent, order: BrokerOrder
+    ) -> OrderIntent:
+        """:meth:`adopt` the broker's answer to the send of ``intent``.
+
+        ``intent`` is the row as this call committed it before the send, so it is
+        taken as stored (no read). If the row moved on since (an event applied by
+        another unit of work), the version check refuses the first update before
+        anything is written, and the events are applied to the stored row instead,
+        read first, as :meth:`adopt` does by default.
+        """
+        try:
+            return self.adopt(uow, intent, order, stored=True)
+        except ConcurrencyConflict:
+            return self.adopt(uow, intent, order)
+
     def catch_up(self, intent: OrderIntent, order: BrokerOrder) -> list[OrderEvent]:
         """The events :meth:`adopt` applies to bring ``intent`` level with ``order``.
 
@@ -537,7 +553,7 @@ class OrderManager:
         if answer is not None:
             self._note_legs(cid, answer)
         if answer is not None and intent.status is IntentStatus.SUBMITTED:
-            intent = self.adopt(uow, intent, answer)
+            intent = self._adopt_answer(uow, intent, answer)
         details = {"ack": "received" if answer is not None else "unknown"}
         uow.decisions.record_outcome(
             OutcomeRecord(
