@@ -2,8 +2,8 @@
 
 The path is ``OrderManager.place`` itself, with ``CommitEachStep`` (what live trading
 uses) and a broker that acknowledges at once: record the decision and store the
-intent SUBMITTED (commit, durable before the broker call); the broker's ack; read
-the intent, mark it ACKED and record the decision's outcome (commit). The commits
+intent SUBMITTED (commit, durable before the broker call); the broker's ack; mark
+the intent ACKED and record the decision's outcome (commit). The commits
 are counted while the path runs (:class:`_CountingCommits`), and every floor makes
 as many.
 
@@ -151,7 +151,6 @@ def _statements(dialect: str) -> list[str]:
     return [
         compiled(insert_ignore_returning(dialect, t.decisions, "decision_id")),
         sql.intent_insert(dialect).sql,
-        hot_path.select_intent(dialect).sql,
         sql.intent_update(dialect, IntentStatus.ACKED).sql,
         compiled(decision_exists),
         compiled(insert_ignore_returning(dialect, t.outcomes, "decision_id")),
@@ -187,7 +186,6 @@ def _statement_values(dialect: str, order: Order) -> list[tuple[Any, ...]]:
     return [
         hot_path.compile_positional(insert_decision, dialect).params(decision_row),
         sql.intent_insert(dialect).params(encoder.row(submitted)),
-        (intent.client_order_id,),
         sql.intent_update(dialect, IntentStatus.ACKED).params(ack),
         (decision.decision_id,),
         hot_path.compile_positional(insert_outcome, dialect).params(outcome_row),
@@ -195,7 +193,7 @@ def _statement_values(dialect: str, order: Order) -> list[tuple[Any, ...]]:
 
 
 #: Which of :func:`_statements` each commit runs, in order.
-_COMMITS = ((0, 1), (2, 3, 4, 5))
+_COMMITS = ((0, 1), (2, 3, 4))
 
 
 @contextmanager
