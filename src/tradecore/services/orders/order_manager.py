@@ -464,11 +464,11 @@ class OrderManager:
     ) -> OrderIntent:
         """:meth:`adopt` the broker's answer to the send of ``intent``.
 
-        ``intent`` is the row as this call committed it before the send, so it is
-        taken as stored (no read). If the row moved on since (an event applied by
-        another unit of work), the version check refuses the first update before
-        anything is written, and the events are applied to the stored row instead,
-        read first, as :meth:`adopt` does by default.
+        ``intent`` is the row as this call's first commit left it (stored or found
+        there), so it is taken as stored (no read). If the row moved on since (an
+        event applied by another unit of work), the version check refuses the first
+        update before anything is written, and the events are applied to the stored
+        row instead, read first, as :meth:`adopt` does by default.
         """
         try:
             return self.adopt(uow, intent, order, stored=True)
