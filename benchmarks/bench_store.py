@@ -1,15 +1,19 @@
 """Store latency: the exactly-once write path next to its durable-commit floor.
 
-The path (what the order manager does around one broker call):
-commit 1 = create intent + mark SUBMITTED (durable before the broker call);
-commit 2 = mark ACKED + record the broker order (after the ack). Two durable commits.
+The path is ``OrderManager.place`` itself, with ``CommitEachStep`` (what live trading
+uses) and a broker that acknowledges at once: record the decision and store the
+intent SUBMITTED (commit, durable before the broker call); the broker's ack; mark
+the intent ACKED and record the decision's outcome (commit). The commits
+are counted while the path runs (:class:`_CountingCommits`), and every floor makes
+as many.
 
 Floors measured in the same run, on the same database / disk:
-* two bare single-row durable commits through the raw driver (sqlite3 / psycopg);
-* two write+fsync calls on a file on the same disk;
-* the path's own statements: the same four statements and two commits on the raw
-  driver with their values encoded beforehand (what the path would cost with no
-  Python of ours around the driver: the store's schema and SQL, nothing else).
+* as many bare single-row durable commits through the raw driver (sqlite3 /
+  psycopg) as the path makes;
+* as many write+fsync calls on a file on the same disk;
+* the path's own statements: the same statements and commits on the raw driver
+  with their values encoded beforehand (what the path would cost with no Python of
+  ours around the driver: the store's schema and SQL, nothing else).
 
 The four are timed in turns (path, floor, fsync, statements, path, ...), so a
 change in the machine's load during the run weighs on each alike; the load average
@@ -28,122 +32,176 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 import sqlalchemy as sa
 
-from tradecore.adapters.sqlstore import SqlStore, hot_path, open_store
+from tradecore.adapters.sim.clock import SimClock
+from tradecore.adapters.sqlstore import SqlStore, codec, hot_path, open_store
 from tradecore.adapters.sqlstore import intents as sql
+from tradecore.adapters.sqlstore import tables as t
+from tradecore.adapters.sqlstore.sql import insert_ignore_returning
 from tradecore.domain.frozen import replace
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.client_order_id import DecisionKey
-from tradecore.domain.orders.events import OrderEvent, OrderEventKind
-from tradecore.domain.orders.intent import OrderIntent, apply_event, mark_submitted
+from tradecore.domain.orders.intent import OrderIntent, mark_submitted
 from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.orders.spec import OrderSpec, Side
-from tradecore.ports.store_records import BrokerOrderRecord
+from tradecore.ports.broker import Broker, BrokerOrder
+from tradecore.ports.store import UnitOfWork
+from tradecore.services.durability.commits import CommitEachStep
+from tradecore.services.orders.order_manager import OrderManager
 
 T0 = datetime(2024, 3, 1, 14, 30, tzinfo=UTC)
 TARGETS = {"sqlite": 1.5, "postgres": 2.0}
 Step = Callable[[int], None]
+Order = tuple[DecisionRecord, OrderIntent]
 PG_SERVER = os.environ.get(
     "TRADECORE_TEST_POSTGRES_URL",
     "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
 )
 
 
-def _intents(n: int, strategy_id: str = "bench") -> list[OrderIntent]:
+def _orders(n: int, strategy_id: str = "bench") -> list[Order]:
+    """``n`` decisions, each with its intent, as a strategy's cycle makes them."""
     spec = OrderSpec(symbol="AAPL", side=Side.BUY, qty=Decimal(10))
-    return [
-        OrderIntent.create(
-            DecisionKey(
-                strategy_id=strategy_id,
-                symbol="AAPL",
-                side=Side.BUY,
-                session_date=date(2024, 3, 1),
-                horizon="1d",
-                signal_hash=f"s{i}",
-                qty=Decimal(10),
-            ),
-            spec,
-            decided_at=T0,
+    orders = []
+    for i in range(n):
+        key = DecisionKey(
+            strategy_id=strategy_id,
+            symbol="AAPL",
+            side=Side.BUY,
+            session_date=date(2024, 3, 1),
+            horizon="1d",
+            signal_hash=f"s{i}",
+            qty=Decimal(10),
         )
-        for i in range(n)
+        decision = DecisionRecord.keyed(
+            strategy_id=strategy_id,
+            symbol="AAPL",
+            decided_at=T0,
+            inputs_hash=f"s{i}",
+            details={"target": "10"},
+        )
+        orders.append((decision, OrderIntent.create(key, spec, decided_at=T0)))
+    return orders
+
+
+class _AckingBroker:
+    """Acknowledges every order at once (the broker's own time is not timed)."""
+
+    def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
+        return BrokerOrder(
+            broker_order_id=f"b-{client_order_id}",
+            client_order_id=client_order_id,
+            spec=spec,
+            status=BrokerOrderStatus.ACCEPTED,
+            submitted_at=T0,
+            updated_at=T0,
+        )
+
+
+class _CountingCommits(CommitEachStep):
+    """``CommitEachStep`` counting its commits: how many the floors must make."""
+
+    def __init__(self, store: SqlStore) -> None:
+        super().__init__(store)
+        self.commits = 0
+
+    @contextmanager
+    def step(self) -> Iterator[UnitOfWork]:
+        """As ``CommitEachStep.step``, counted when it commits."""
+        with super().step() as uow:
+            yield uow
+        self.commits += 1
+
+
+def _path_step(store: SqlStore, orders: list[Order]) -> tuple[Step, _CountingCommits]:
+    """One order's durable path per call (``OrderManager.place``): order ``i``."""
+    commits = _CountingCommits(store)
+    manager = OrderManager(cast(Broker, _AckingBroker()), SimClock(T0), commits)
+
+    def path(i: int) -> None:
+        decision, intent = orders[i]
+        placed = manager.place(decision, intent)
+        assert placed.status is IntentStatus.ACKED, placed.status
+
+    return path, commits
+
+
+def _sqlite_values(row: dict[str, Any]) -> dict[str, Any]:
+    """SQLite's bind rule of :class:`UtcDateTime` applied to a record's times."""
+    return {
+        k: hot_path.sqlite_time(v) if isinstance(v, datetime) else v
+        for k, v in row.items()
+    }
+
+
+def _statements(dialect: str) -> list[str]:
+    """The path's statements, in the order it runs them (:func:`_statement_values`)."""
+
+    def compiled(statement: Any) -> str:
+        return hot_path.compile_positional(statement, dialect).sql
+
+    decision_exists = sa.select(t.decisions.c.decision_id).where(
+        t.decisions.c.decision_id == sa.bindparam("id")
+    )
+    return [
+        compiled(insert_ignore_returning(dialect, t.decisions, "decision_id")),
+        sql.intent_insert(dialect).sql,
+        sql.intent_update(dialect, IntentStatus.ACKED).sql,
+        compiled(decision_exists),
+        compiled(insert_ignore_returning(dialect, t.outcomes, "decision_id")),
     ]
 
 
-def _path_step(store: SqlStore, intents: list[OrderIntent]) -> Step:
-    """One order's durable path per call: the intent at index ``i``."""
-
-    def path(i: int) -> None:
-        intent = intents[i]
-        with store.unit_of_work() as uow:
-            stored = uow.intents.create(intent)
-            submitted = uow.intents.update(mark_submitted(stored, T0))
-            uow.commit()  # durable before the broker call
-            ack = OrderEvent(
-                kind=OrderEventKind.ACCEPTED,
-                client_order_id=intent.client_order_id,
-                occurred_at=T0,
-                broker_order_id=f"b-{intent.client_order_id}",
-            )
-            uow.intents.update(apply_event(submitted, ack).intent)
-            uow.broker_orders.record(
-                BrokerOrderRecord(
-                    broker_order_id=f"b-{intent.client_order_id}",
-                    client_order_id=intent.client_order_id,
-                    raw_status="accepted",
-                    submitted_at=T0,
-                    updated_at=T0,
-                )
-            )
-            uow.commit()
-
-    return path
-
-
-def _statement_values(dialect: str, intent: OrderIntent) -> list[tuple[Any, ...]]:
-    """The parameters of the path's four statements for ``intent``, encoded."""
+def _statement_values(dialect: str, order: Order) -> list[tuple[Any, ...]]:
+    """The parameters of the path's statements for ``order``, encoded."""
+    decision, intent = order
     encoder = hot_path.IntentEncoder(dialect)
-    created = replace(intent, version=1)
-    submitted = replace(mark_submitted(created, T0), version=2)
+    submitted = replace(mark_submitted(intent, T0), version=1)
     broker_id = f"b-{intent.client_order_id}"
     acked = replace(
-        submitted, status=IntentStatus.ACKED, broker_order_id=broker_id, version=3
+        submitted, status=IntentStatus.ACKED, broker_order_id=broker_id, version=2
     )
-    values = [sql.intent_insert(dialect).params(encoder.row(created))]
-    for new, target in (
-        (submitted, IntentStatus.SUBMITTED),
-        (acked, IntentStatus.ACKED),
-    ):
-        row = encoder.row(new) | {
-            "key": new.client_order_id,
-            "expected": new.version - 1,
-        }
-        values.append(sql.intent_update(dialect, target).params(row))
-    order = {
-        "broker_order_id": broker_id,
-        "client_order_id": intent.client_order_id,
-        "raw_status": "accepted",
-        "submitted_at": T0,
-        "updated_at": T0,
-    }
-    upsert = sql.broker_order_upsert(dialect)
-    values.append(upsert.params(hot_path.to_driver(dialect, order)))
-    return values
+    outcome = OutcomeRecord(
+        decision_id=decision.decision_id,
+        kind=OutcomeKind.SUBMITTED,
+        recorded_at=T0,
+        client_order_id=intent.client_order_id,
+        details={"ack": "received"},
+    )
+    records = [
+        codec.flat_row(decision, json_fields=("details",)),
+        codec.flat_row(outcome, json_fields=("details",)),
+    ]
+    if dialect == "sqlite":
+        records = [_sqlite_values(r) for r in records]
+    decision_row, outcome_row = records
+    insert_decision = insert_ignore_returning(dialect, t.decisions, "decision_id")
+    insert_outcome = insert_ignore_returning(dialect, t.outcomes, "decision_id")
+    ack = encoder.row(acked) | {"key": acked.client_order_id, "expected": 1}
+    return [
+        hot_path.compile_positional(insert_decision, dialect).params(decision_row),
+        sql.intent_insert(dialect).params(encoder.row(submitted)),
+        sql.intent_update(dialect, IntentStatus.ACKED).params(ack),
+        (decision.decision_id,),
+        hot_path.compile_positional(insert_outcome, dialect).params(outcome_row),
+    ]
+
+
+#: Which of :func:`_statements` each commit runs, in order.
+_COMMITS = ((0, 1), (2, 3, 4))
 
 
 @contextmanager
-def _statements_floor(url: str, intents: list[OrderIntent]) -> Iterator[Step]:
+def _statements_floor(url: str, orders: list[Order]) -> Iterator[Step]:
     """The path's statements and commits on the raw driver, values encoded ahead."""
     dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
-    sqls = [
-        sql.intent_insert(dialect).sql,
-        sql.intent_update(dialect, IntentStatus.SUBMITTED).sql,
-        sql.intent_update(dialect, IntentStatus.ACKED).sql,
-        sql.broker_order_upsert(dialect).sql,
-    ]
-    values = [_statement_values(dialect, intent) for intent in intents]
+    sqls = _statements(dialect)
+    values = [_statement_values(dialect, order) for order in orders]
     if dialect == "sqlite":
         conn: Any = sqlite3.connect(
             url.removeprefix("sqlite:///"), isolation_level=None
@@ -157,16 +215,14 @@ def _statements_floor(url: str, intents: list[OrderIntent]) -> Iterator[Step]:
     begin = "BEGIN IMMEDIATE" if dialect == "sqlite" else None
 
     def statements(i: int) -> None:
-        insert, submit, ack, upsert = values[i]
-        for first, second, fetch in ((insert, submit, 0), (ack, upsert, 1)):
+        params = values[i]
+        for commit in _COMMITS:
             if begin is not None:
                 cursor.execute(begin)
-            cursor.execute(sqls[fetch * 2], first)
-            if not fetch:
-                cursor.fetchone()
-            cursor.execute(sqls[fetch * 2 + 1], second)
-            if fetch:
-                cursor.fetchone()
+            for n in commit:
+                cursor.execute(sqls[n], params[n])
+                if cursor.description is not None:
+                    cursor.fetchall()
             conn.commit()
 
     try:
@@ -195,53 +251,53 @@ def _interleaved(
 
 
 @contextmanager
-def _fsync_floor(directory: Path) -> Iterator[Step]:
+def _fsync_floor(directory: Path, commits: int) -> Iterator[Step]:
     fd = os.open(directory / "fsync.probe", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     block = b"x" * 512
 
-    def two_fsyncs(_: int) -> None:
-        for _commit in range(2):
+    def fsyncs(_: int) -> None:
+        for _commit in range(commits):
             os.write(fd, block)
             os.fsync(fd)
 
     try:
-        yield two_fsyncs
+        yield fsyncs
     finally:
         os.close(fd)
 
 
 @contextmanager
-def _sqlite_floor(path: Path) -> Iterator[Step]:
+def _sqlite_floor(path: Path, commits: int) -> Iterator[Step]:
     conn = sqlite3.connect(path, isolation_level=None)
     for pragma in ("journal_mode=WAL", "synchronous=FULL"):
         conn.execute(f"PRAGMA {pragma}")
     conn.execute("CREATE TABLE IF NOT EXISTS floor (id INTEGER PRIMARY KEY, v TEXT)")
 
-    def two_commits(i: int) -> None:
-        for _commit in range(2):
+    def bare_commits(i: int) -> None:
+        for _commit in range(commits):
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("INSERT INTO floor (v) VALUES (?)", (str(i),))
             conn.execute("COMMIT")
 
     try:
-        yield two_commits
+        yield bare_commits
     finally:
         conn.close()
 
 
 @contextmanager
-def _postgres_floor(url: str) -> Iterator[Step]:
+def _postgres_floor(url: str, commits: int) -> Iterator[Step]:
     dsn = sa.make_url(url).set(drivername="postgresql").render_as_string(False)
     with psycopg.connect(dsn) as conn:
         conn.execute("CREATE TABLE floor (id serial PRIMARY KEY, v text)")
         conn.commit()
 
-        def two_commits(i: int) -> None:
-            for _commit in range(2):
+        def bare_commits(i: int) -> None:
+            for _commit in range(commits):
                 conn.execute("INSERT INTO floor (v) VALUES (%s)", (str(i),))
                 conn.commit()
 
-        yield two_commits
+        yield bare_commits
 
 
 @contextmanager
@@ -269,15 +325,17 @@ def _line(kind: str, label: str, samples: list[float]) -> str:
     return f"{kind}: {label:<30} p50 {p50:.3f} ms  p99 {p99:.3f} ms"
 
 
-def _report(kind: str, walls: list[list[float]], cpus: list[list[float]]) -> list[str]:
+def _report(
+    kind: str, commits: int, walls: list[list[float]], cpus: list[list[float]]
+) -> list[str]:
     path, floor, disk, own = (statistics.median(w) for w in walls)
     ratio = path / floor
     verdict = "meets" if ratio <= TARGETS[kind] else "MISSES"
     path_cpu, floor_cpu, _, own_cpu = (1e6 * statistics.median(c) for c in cpus)
     return [
-        _line(kind, "path (2 durable commits)", walls[0]),
-        _line(kind, "floor: 2 bare driver commits", walls[1]),
-        _line(kind, "floor: 2 write+fsync", walls[2]),
+        _line(kind, f"path (place: {commits} commits)", walls[0]),
+        _line(kind, f"floor: {commits} bare driver commits", walls[1]),
+        _line(kind, f"floor: {commits} write+fsync", walls[2]),
         _line(kind, "floor: the path's statements", walls[3]),
         f"{kind}: ratio path/commit-floor p50 {ratio:.2f}x "
         f"(target <= {TARGETS[kind]}x: {verdict}); path/fsync-floor p50 "
@@ -287,27 +345,42 @@ def _report(kind: str, walls: list[list[float]], cpus: list[list[float]]) -> lis
     ]
 
 
+Floor = Callable[[int], AbstractContextManager[Step]]
+
+
 def _measure(
-    url: str, work: Path, n: int, floor: AbstractContextManager[Step]
-) -> tuple[list[list[float]], list[list[float]]]:
-    """Path, commit floor and fsync floor, warmed up, then timed in turns."""
+    url: str, work: Path, n: int, floor: Floor
+) -> tuple[int, list[list[float]], list[list[float]]]:
+    """Path and floors, warmed up, then timed in turns.
+
+    The path runs once first to count its commits; each floor then makes as many.
+    Returns that count, and the wall and CPU times of each step.
+    """
     warm = 30
     store = open_store(url, upgrade=True, durability="full")
     try:
-        intents = _intents(n + warm)
-        others = _intents(n + warm, strategy_id="statements")
+        path, counter = _path_step(store, _orders(n + warm + 1))
+        path(n + warm)
+        commits = counter.commits
+        others = _orders(n + warm, strategy_id="statements")
         with (
-            floor as commits,
-            _fsync_floor(work) as fsyncs,
+            floor(commits) as bare,
+            _fsync_floor(work, commits) as fsyncs,
             _statements_floor(url, others) as statements,
         ):
-            warming = _shifted(statements, n)  # the path warms up on intents[n:] too
-            _interleaved(
-                warm, [_path_step(store, intents[n:]), commits, fsyncs, warming]
-            )
-            return _interleaved(
-                n, [_path_step(store, intents[:n]), commits, fsyncs, statements]
-            )
+            if len(_COMMITS) != commits:
+                raise RuntimeError(
+                    f"the path made {commits} commits; its statements floor makes "
+                    f"{len(_COMMITS)}: update _statements to what the path runs"
+                )
+            # The warm-up runs on orders[n:], the timed calls on orders[:n].
+            warming = [_shifted(step, n) for step in (path, bare, fsyncs, statements)]
+            _interleaved(warm, warming)
+            counter.commits = 0
+            timed = _interleaved(n, [path, bare, fsyncs, statements])
+            if counter.commits != commits * n:
+                raise RuntimeError(f"the path made {counter.commits} commits in {n}")
+            return commits, *timed
     finally:
         store.close()
 
@@ -328,14 +401,13 @@ def run(quick: bool) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="tc-bench-") as tmp:
         work = Path(tmp)
         url = f"sqlite:///{work / 'bench.db'}"
-        lines += _report(
-            "sqlite", *_measure(url, work, n, _sqlite_floor(work / "bench.db"))
-        )
+        db = work / "bench.db"
+        floor: Floor = lambda commits: _sqlite_floor(db, commits)  # noqa: E731
+        lines += _report("sqlite", *_measure(url, work, n, floor))
         try:
             with _postgres_database() as pg_url:
-                lines += _report(
-                    "postgres", *_measure(pg_url, work, n, _postgres_floor(pg_url))
-                )
+                pg_floor: Floor = lambda commits: _postgres_floor(pg_url, commits)  # noqa: E731
+                lines += _report("postgres", *_measure(pg_url, work, n, pg_floor))
         except (sa.exc.OperationalError, psycopg.OperationalError) as e:
             lines.append(f"postgres: not measured (unreachable at {PG_SERVER}: {e})")
     lines.append(f"{_load()} after")

@@ -1,4 +1,4 @@
-"""StoreContract, part four: batched intent writes (ST-47 ...).
+"""StoreContract, part four: batched intent writes (ST-47 ...), ``insert`` (ST-49).
 
 :class:`BatchesContract` is a mixin of :class:`store_contract.StoreContract`
 (adapters subclass that one class); it uses the ``store`` fixture StoreContract
@@ -98,3 +98,24 @@ class BatchesContract:
             assert uow.intents.get(a.client_order_id) == stored[1]
         with store.unit_of_work() as uow:  # left without commit
             assert uow.intents.get(a.client_order_id) == a
+
+    def test_insert_stores_a_new_intent_once(self, store: Store) -> None:
+        """ST-49 insert stores a new intent (any status) at version 1 and returns
+        it; an existing id gives None and writes nothing; uncommitted, nothing stays."""
+        submitted = mark_submitted(self.make_intent(1), T0)
+        with store.unit_of_work() as uow:
+            stored = uow.intents.insert(submitted)
+            assert stored == attrs.evolve(submitted, version=1)
+            assert uow.intents.get(submitted.client_order_id) == stored
+            uow.commit()
+        other = attrs.evolve(self.make_intent(1), execution_policy="twap")
+        with store.unit_of_work() as uow:
+            assert uow.intents.insert(other) is None
+            assert uow.intents.insert(submitted) is None
+            assert uow.intents.get(submitted.client_order_id) == stored
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.intents.get(submitted.client_order_id) == stored
+            assert uow.intents.insert(self.make_intent(2)) is not None
+        with store.unit_of_work() as uow:  # left without commit
+            assert uow.intents.find(self.make_intent(2).client_order_id) is None

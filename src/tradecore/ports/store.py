@@ -62,6 +62,17 @@ class IntentRepository(Protocol):
         """
         ...
 
+    def insert(self, intent: OrderIntent) -> OrderIntent | None:
+        """Store a new intent and return it as stored (version 1), or ``None``.
+
+        ``None``: the client order id exists; nothing is written (also when two
+        processes race). :meth:`create` without its read of the stored row: a
+        caller that must tell "stored now" from "stored before" learns it from
+        the one statement (the order path stores an intent already SUBMITTED
+        this way, one row write instead of an insert and an update).
+        """
+        ...
+
     def get(self, client_order_id: str) -> OrderIntent:
         """Return the intent.
 

@@ -14,14 +14,16 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import attrs
 import pytest
 
 from tests.contract.store_contract import make_intent
-from tradecore.adapters.sqlstore import SqlStore, open_store
+from tradecore.adapters.sqlstore import SqlStore, codec, open_store
 from tradecore.adapters.sqlstore import tables as t
 from tradecore.adapters.sqlstore.connections import IdleConnections, is_clean
 from tradecore.domain.errors import NotFound
 from tradecore.domain.orders.intent import mark_submitted
+from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.ports.store_records import BrokerOrderRecord
 
 T0 = datetime(2024, 3, 1, 14, 30, tzinfo=UTC)
@@ -177,3 +179,55 @@ def test_only_clean_connections_are_kept(
     connections.give_back(again)
     connections.close()
     assert checked_out() == before
+
+
+def _raw_rows(store: SqlStore, table: str) -> list[tuple[object, ...]]:
+    """The table's rows as the driver returns them (no column type processing)."""
+    with store.engine.connect() as conn:
+        query = f"SELECT * FROM {table} ORDER BY decision_id"  # nosec B608 - the test's own table names
+        return [tuple(r) for r in conn.exec_driver_sql(query).fetchall()]
+
+
+def test_decisions_and_outcomes_on_the_driver_store_what_sqlalchemy_stores(
+    store: SqlStore,
+) -> None:
+    """The order path writes decisions and outcomes on the raw cursor; the values
+    stored (SQLite's time text included) are those SQLAlchemy's Core insert stores."""
+    decision = DecisionRecord(
+        decision_id="d-1",
+        strategy_id="sma_cross",
+        symbol="AAPL",
+        decided_at=T0,
+        manifest_hash="ab" * 32,
+        details={"target": "10", "why": ["a", 1]},
+    )
+    outcome = OutcomeRecord(
+        decision_id="d-1",
+        kind=OutcomeKind.SUBMITTED,
+        recorded_at=T0.replace(microsecond=123456),
+        client_order_id="c-1",
+        details={"ack": "received"},
+    )
+    twin, twin_outcome = (
+        codec.flat_row(decision, json_fields=("details",)) | {"decision_id": "d-2"},
+        codec.flat_row(outcome, json_fields=("details",)) | {"decision_id": "d-2"},
+    )
+    with store.unit_of_work() as uow:
+        assert uow.decisions.record_decision(decision)
+        assert not uow.decisions.record_decision(decision)  # idempotent
+        assert uow.decisions.record_outcome(outcome)
+        assert not uow.decisions.record_outcome(outcome)
+        uow.session.execute(t.decisions.insert(), twin)  # SQLAlchemy's, same unit
+        uow.session.execute(t.outcomes.insert(), twin_outcome)
+        uow.commit()
+    for table in ("decisions", "outcomes"):
+        ours, theirs = _raw_rows(store, table)
+        assert ours[1:] == theirs[1:]
+    with store.unit_of_work() as uow:
+        assert uow.decisions.outcome("d-1") == outcome
+        assert uow.decisions.decisions_since(T0) == [
+            decision,
+            attrs.evolve(decision, decision_id="d-2"),
+        ]
+        with pytest.raises(NotFound):
+            uow.decisions.record_outcome(attrs.evolve(outcome, decision_id="d-9"))

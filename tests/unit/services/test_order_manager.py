@@ -7,6 +7,7 @@ and a real SQLite store.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +26,7 @@ from tradecore.domain.errors import (
 )
 from tradecore.domain.market.bars import Bar
 from tradecore.domain.market.calendar import MarketCalendar
-from tradecore.domain.orders.events import OrderEventKind
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.intent import OrderIntent, mark_failed, mark_submitted
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.lifecycle import IntentStatus
@@ -35,7 +36,7 @@ from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.alerts import AlertCode
 from tradecore.ports.broker import BrokerOrder
-from tradecore.ports.store import Store
+from tradecore.ports.store import Store, UnitOfWork
 from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import (
     OPERATOR_REASON,
@@ -261,6 +262,114 @@ def test_a_failed_unsent_attempt_is_followed_by_the_next_attempt(store: Store) -
     again = manager.place(attrs.evolve(decision, decision_id="d-3"), intent)
     assert again.attempt == 2  # max_attempts reached: no third id, nothing sent
     assert broker.submits == 1
+
+
+class CountingCommits(CommitEachStep):
+    """``CommitEachStep`` that counts its commits."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self.commits = 0
+
+    @contextmanager
+    def step(self) -> Iterator[UnitOfWork]:
+        with super().step() as uow:
+            yield uow
+        self.commits += 1
+
+
+class StoreReadingBroker(SimulatedBroker):
+    """Reads, in a unit of its own, what the store has made durable at each submit."""
+
+    def __init__(self, clock: SimClock, config: VenueConfig, store: Store) -> None:
+        super().__init__(clock, config)
+        self.store = store
+        self.seen: list[OrderIntent | None] = []
+
+    def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
+        with self.store.unit_of_work() as uow:
+            self.seen.append(uow.intents.find(client_order_id))
+        return super().submit(client_order_id, spec)
+
+
+def test_the_intent_is_durably_submitted_before_the_call_in_one_commit(
+    store: Store,
+) -> None:
+    """Decision and SUBMITTED intent in the first commit (one row write), the ack
+    and the outcome in the second: two commits, and a submitted intent at the call."""
+    clock, broker = _setup(StoreReadingBroker, store=store)
+    commits = CountingCommits(store)
+    manager = OrderManager(broker, clock, commits)
+    intent, decision = _intent_and_decision()
+    placed = manager.place(decision, intent)
+    assert broker.seen == [mark_submitted(attrs.evolve(intent, version=1), T0)]
+    assert commits.commits == 2
+    assert (placed.status, placed.version) == (IntentStatus.ACKED, 2)
+
+
+def test_an_intent_stored_created_is_marked_submitted_before_the_call(
+    store: Store,
+) -> None:
+    """A CREATED intent already stored (a kill round's claim, or a crash of a
+    version that committed CREATED first) is marked SUBMITTED in place's first
+    commit and sent once; placing it again sends nothing."""
+    clock, broker = _setup(StoreReadingBroker, store=store)
+    commits = CountingCommits(store)
+    manager = OrderManager(broker, clock, commits)
+    intent, decision = _intent_and_decision()
+    with store.unit_of_work() as uow:
+        uow.decisions.record_decision(decision)
+        stored = uow.intents.create(intent)
+        uow.commit()
+    placed = manager.place(decision, intent)
+    assert broker.seen == [attrs.evolve(mark_submitted(stored, T0), version=2)]
+    assert commits.commits == 2
+    assert placed.status is IntentStatus.ACKED
+    again = manager.place(attrs.evolve(decision, decision_id="d-2"), intent)
+    assert again == placed
+    assert len(broker.seen) == 1
+
+
+class AckingElsewhereBroker(SimulatedBroker):
+    """Accepts the order, and has its ack applied by another unit of work (another
+    process's event stream) before the answer reaches the caller."""
+
+    def __init__(self, clock: SimClock, config: VenueConfig, store: Store) -> None:
+        super().__init__(clock, config)
+        self.store = store
+        self.clock = clock
+
+    def submit(self, client_order_id: str, spec: OrderSpec) -> BrokerOrder:
+        order = super().submit(client_order_id, spec)
+        ack = OrderEvent(
+            kind=OrderEventKind.ACCEPTED,
+            client_order_id=client_order_id,
+            occurred_at=self.clock.now(),
+            broker_order_id=order.broker_order_id,
+        )
+        with self.store.unit_of_work() as uow:
+            other = OrderManager(self, self.clock, CommitEachStep(self.store))
+            assert other.apply(uow, ack) is not None
+            uow.commit()
+        return order
+
+
+def test_an_ack_applied_elsewhere_first_is_not_applied_twice(store: Store) -> None:
+    """The answer is adopted over the row as place stored it; a row moved on since
+    (here: acknowledged by another unit) is read again, never overwritten."""
+    clock, broker = _setup(AckingElsewhereBroker, store=store)
+    manager = OrderManager(broker, clock, CommitEachStep(store))
+    intent, decision = _intent_and_decision()
+    placed = manager.place(decision, intent)
+    assert (placed.status, placed.version) == (IntentStatus.ACKED, 2)
+    with store.unit_of_work() as uow:
+        assert uow.intents.get(intent.client_order_id) == placed
+        outcome = uow.decisions.outcome("d-1")
+    assert outcome is not None
+    assert (outcome.kind, outcome.details) == (
+        OutcomeKind.SUBMITTED,
+        {"ack": "received"},
+    )
 
 
 # --- issue 17: unknown outcomes, fills after a verdict, 404 on acknowledged orders ---

@@ -51,12 +51,20 @@ from tradecore.ports.store_records import BrokerOrderRecord
 _I = t.intents
 #: The ``intents`` columns in table order: the order of every SELECT here.
 INTENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in _I.c)
+#: The tables whose rows :func:`to_driver` converts (the order path's).
+_DRIVER_TABLES = (_I, t.broker_orders, t.decisions, t.outcomes)
 _DECIMALS = frozenset(
-    c.name for c in _I.c if isinstance(c.type, DecimalText)
-) | frozenset(c.name for c in t.broker_orders.c if isinstance(c.type, DecimalText))
-_TIMES = frozenset(c.name for c in _I.c if isinstance(c.type, UtcDateTime)) | {
-    c.name for c in t.broker_orders.c if isinstance(c.type, UtcDateTime)
-}
+    c.name
+    for table in _DRIVER_TABLES
+    for c in table.c
+    if isinstance(c.type, DecimalText)
+)
+_TIMES = frozenset(
+    c.name
+    for table in _DRIVER_TABLES
+    for c in table.c
+    if isinstance(c.type, UtcDateTime)
+)
 T = TypeVar("T")
 _STATUSES: dict[str, IntentStatus] = {s.value: s for s in IntentStatus}
 _SIDES = {s.value: s for s in Side}

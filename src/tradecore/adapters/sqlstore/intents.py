@@ -119,12 +119,17 @@ class SqlIntentRepository(IntentRepository):
 
     def create(self, intent: OrderIntent) -> OrderIntent:
         """Store a new intent (idempotent on client order id); see the port."""
+        stored = self.insert(intent)
+        return self.get(intent.client_order_id) if stored is None else stored
+
+    def insert(self, intent: OrderIntent) -> OrderIntent | None:
+        """Store a new intent, or ``None`` if its id is stored; see the port."""
         stored = replace(intent, version=1)
         row = self._encoder.row(stored)
         insert = intent_insert(self._dialect)
         if self._conn.run(insert.sql, insert.params(row)).fetchone() is not None:
             return stored
-        return self.get(intent.client_order_id)
+        return None
 
     def get(self, client_order_id: str) -> OrderIntent:
         """Return the intent; see the port."""

@@ -67,6 +67,13 @@ class IntentMirror(IntentRepository):
         codec.validate(intent, intent.spec, intent.decision_key)
         return self._put(replace(intent, version=1))
 
+    def insert(self, intent: OrderIntent) -> OrderIntent | None:
+        """Store a new intent at version 1, or ``None`` if its id is stored."""
+        if self.find(intent.client_order_id) is not None:
+            return None
+        codec.validate(intent, intent.spec, intent.decision_key)
+        return self._put(replace(intent, version=1))
+
     def get(self, client_order_id: str) -> OrderIntent:
         """Return the intent or raise :class:`NotFound`."""
         found = self.find(client_order_id)

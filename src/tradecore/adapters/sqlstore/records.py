@@ -8,9 +8,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import RowMapping, select, text
+from sqlalchemy import RowMapping, bindparam, select, text
 
-from tradecore.adapters.sqlstore import codec
+from tradecore.adapters.sqlstore import codec, hot_path
 from tradecore.adapters.sqlstore import tables as t
 from tradecore.adapters.sqlstore.session import Session
 from tradecore.adapters.sqlstore.sql import insert_ignore_returning, upsert
@@ -34,27 +34,57 @@ _decode_outcome = codec.decoder(
 )
 
 
+@cache
+def decision_insert(dialect_name: str) -> hot_path.Compiled:
+    """``INSERT ... ON CONFLICT DO NOTHING RETURNING decision_id`` of a decision."""
+    stmt = insert_ignore_returning(dialect_name, _D, "decision_id")
+    return hot_path.compile_positional(stmt, dialect_name)
+
+
+@cache
+def outcome_insert(dialect_name: str) -> hot_path.Compiled:
+    """``INSERT ... ON CONFLICT DO NOTHING RETURNING decision_id`` of an outcome."""
+    stmt = insert_ignore_returning(dialect_name, _O, "decision_id")
+    return hot_path.compile_positional(stmt, dialect_name)
+
+
+@cache
+def decision_exists(dialect_name: str) -> hot_path.Compiled:
+    """``SELECT decision_id FROM decisions WHERE decision_id = ?``."""
+    stmt = select(_D.c.decision_id).where(_D.c.decision_id == bindparam("id"))
+    return hot_path.compile_positional(stmt, dialect_name)
+
+
 class SqlDecisionRepository(DecisionRepository):
-    """Decisions and their outcomes; ``outcomes`` is keyed by decision id."""
+    """Decisions and their outcomes; ``outcomes`` is keyed by decision id.
+
+    Recording a decision and an outcome is on every order's durable path
+    (``OrderManager.place``): those statements run pre-compiled on the raw cursor
+    (:mod:`.hot_path`), with the rows made by :func:`codec.flat_row` (validated) and
+    the column types' bind rules applied by :func:`hot_path.to_driver`. The
+    listings go through SQLAlchemy.
+    """
 
     def __init__(self, conn: Session) -> None:
         self._conn = conn
-        name = conn.dialect.name
-        self._insert_decision = insert_ignore_returning(name, _D, "decision_id")
-        self._insert_outcome = insert_ignore_returning(name, _O, "decision_id")
+        self._dialect = conn.dialect_name
 
     def record_decision(self, record: DecisionRecord) -> bool:
         """Store a decision unless its id is stored; see the port."""
         row = codec.flat_row(record, json_fields=("details",))
-        return self._conn.execute(self._insert_decision, row).first() is not None
+        insert = decision_insert(self._dialect)
+        values = insert.params(hot_path.to_driver(self._dialect, row))
+        return self._conn.run(insert.sql, values).fetchone() is not None
 
     def record_outcome(self, outcome: OutcomeRecord) -> bool:
         """Store the decision's one outcome; see the port."""
-        exists = select(_D.c.decision_id).where(_D.c.decision_id == outcome.decision_id)
-        if self._conn.execute(exists).first() is None:
+        exists = decision_exists(self._dialect)
+        if self._conn.run(exists.sql, (outcome.decision_id,)).fetchone() is None:
             raise NotFound(f"no decision {outcome.decision_id!r}")
         row = codec.flat_row(outcome, json_fields=("details",))
-        return self._conn.execute(self._insert_outcome, row).first() is not None
+        insert = outcome_insert(self._dialect)
+        values = insert.params(hot_path.to_driver(self._dialect, row))
+        return self._conn.run(insert.sql, values).fetchone() is not None
 
     def outcome(self, decision_id: str) -> OutcomeRecord | None:
         """Return the decision's outcome, or ``None``."""

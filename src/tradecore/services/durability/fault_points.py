@@ -14,8 +14,11 @@ from collections.abc import Callable
 
 #: Every named point, in the order an order passes them.
 POINTS = (
-    "after_intent_commit",  # the intent is durable, nothing marked SUBMITTED yet
-    "after_submitted_commit",  # SUBMITTED is durable, the broker not called yet
+    # The intent is stored SUBMITTED in the same commit that creates it, so the two
+    # points are passed one after the other: the intent is durable and SUBMITTED,
+    # the broker not called yet (both names kept: campaigns and configs use them).
+    "after_intent_commit",
+    "after_submitted_commit",
     "after_broker_accept",  # the broker answered, the ack not stored yet
     "during_fill_apply",  # a fill written in an open unit of work, not committed
     "during_recovery",  # start-up: broker events applied, reconciliation not run

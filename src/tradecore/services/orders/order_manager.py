@@ -2,11 +2,15 @@
 
 The rule (docs/architecture.md, "Exactly once"), step by step in :meth:`OrderManager.place`:
 
-1. record the decision and create the intent (idempotent by client order id); commit;
-2. mark it SUBMITTED; commit — *before* the broker call, so a crash after the call is
-   seen as "maybe sent" on restart, never as "not sent";
-3. submit under the intent's client order id;
-4. record the acknowledgement and the decision's one outcome; commit.
+1. record the decision and store the intent already marked SUBMITTED (idempotent by
+   client order id: one row written once); commit — *before* the broker call, so a
+   crash after the call is seen as "maybe sent" on restart, never as "not sent";
+2. submit under the intent's client order id;
+3. record the acknowledgement and the decision's one outcome; commit.
+
+An intent found stored CREATED (a kill switch's claimed round, or a row left by an
+older version that committed CREATED first) is marked SUBMITTED in that same first
+commit. The reconciler still fails any CREATED intent it finds as never sent.
 
 Only an answer that proves the order was not taken is a rejection (the broker adapter
 raises :class:`BrokerRejected` for those alone). Anything else — a timeout, a dropped
@@ -173,14 +177,15 @@ class OrderManager:
         """
         with self._commits.step() as uow:
             uow.decisions.record_decision(decision)
-            stored = self._create_live_attempt(uow, intent)
-            if stored.status is not IntentStatus.CREATED and not self._resend_known:
+            stored, new = self._create_live_attempt(uow, intent)
+            if stored.status is IntentStatus.CREATED:  # stored unsent, found again
+                stored = uow.intents.update(mark_submitted(stored, self._clock.now()))
+                new = True
+            if not new and not self._resend_known:
                 self._record_duplicate(uow, decision, stored)
                 return stored
+        # One commit made the intent durable and SUBMITTED: both points are here.
         fault_point("after_intent_commit")
-        if stored.status is IntentStatus.CREATED:
-            with self._commits.step() as uow:
-                stored = uow.intents.update(mark_submitted(stored, self._clock.now()))
         fault_point("after_submitted_commit")
         answer = self._send(stored)
         if isinstance(answer, BrokerOrder):
@@ -188,11 +193,35 @@ class OrderManager:
         with self._commits.step() as uow:
             return self._record_answer(uow, decision, stored, answer)
 
-    def _create_live_attempt(self, uow: UnitOfWork, intent: OrderIntent) -> OrderIntent:
-        stored = uow.intents.create(intent)
+    def _create_live_attempt(
+        self, uow: UnitOfWork, intent: OrderIntent
+    ) -> tuple[OrderIntent, bool]:
+        """The decision's live attempt as stored, and whether this call stored it.
+
+        The attempt is ``intent``, or the next one after each attempt that may be
+        tried again (:func:`may_try_again`), up to ``max_attempts``.
+        """
+        stored, new = self._store_submitted(uow, intent)
         while may_try_again(stored) and stored.attempt < self._max_attempts:
-            stored = uow.intents.create(next_attempt(stored, self._clock.now()))
-        return stored
+            stored, new = self._store_submitted(
+                uow, next_attempt(stored, self._clock.now())
+            )
+        return stored, new
+
+    def _store_submitted(
+        self, uow: UnitOfWork, intent: OrderIntent
+    ) -> tuple[OrderIntent, bool]:
+        """Store a CREATED ``intent`` as SUBMITTED in one write; or find it stored.
+
+        Returns the stored intent and whether this call stored it. An intent not
+        CREATED (a caller's stored one) is only looked up, as ``create`` does.
+        """
+        if intent.status is not IntentStatus.CREATED:
+            return uow.intents.create(intent), False
+        stored = uow.intents.insert(mark_submitted(intent, self._clock.now()))
+        if stored is not None:
+            return stored, True
+        return uow.intents.get(intent.client_order_id), False
 
     def _record_duplicate(
         self, uow: UnitOfWork, decision: DecisionRecord, stored: OrderIntent
@@ -430,6 +459,22 @@ class OrderManager:
                 adopted[n] = None
         return adopted
 
+    def _adopt_answer(
+        self, uow: UnitOfWork, intent: OrderIntent, order: BrokerOrder
+    ) -> OrderIntent:
+        """:meth:`adopt` the broker's answer to the send of ``intent``.
+
+        ``intent`` is the row as this call's first commit left it (stored or found
+        there), so it is taken as stored (no read). If the row moved on since (an
+        event applied by another unit of work), the version check refuses the first
+        update before anything is written, and the events are applied to the stored
+        row instead, read first, as :meth:`adopt` does by default.
+        """
+        try:
+            return self.adopt(uow, intent, order, stored=True)
+        except ConcurrencyConflict:
+            return self.adopt(uow, intent, order)
+
     def catch_up(self, intent: OrderIntent, order: BrokerOrder) -> list[OrderEvent]:
         """The events :meth:`adopt` applies to bring ``intent`` level with ``order``.
 
@@ -508,7 +553,7 @@ class OrderManager:
         if answer is not None:
             self._note_legs(cid, answer)
         if answer is not None and intent.status is IntentStatus.SUBMITTED:
-            intent = self.adopt(uow, intent, answer)
+            intent = self._adopt_answer(uow, intent, answer)
         details = {"ack": "received" if answer is not None else "unknown"}
         uow.decisions.record_outcome(
             OutcomeRecord(
