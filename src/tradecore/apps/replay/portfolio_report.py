@@ -19,7 +19,7 @@ for any strategy but a
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +27,7 @@ from pathlib import Path
 from tradecore.adapters.alerts.store_log_sink import StoreLogAlertSink
 from tradecore.adapters.sqlstore import Durability, open_store
 from tradecore.domain.market.bar_frame import from_ns, to_ns
-from tradecore.domain.portfolio.attribution import Attribution, TradeFill
+from tradecore.domain.portfolio.attribution import Attribution, Rereadable, TradeFill
 from tradecore.domain.portfolio.correlation import CorrelationBreach
 from tradecore.domain.strategies.api import AnyStrategy
 from tradecore.domain.strategies.portfolio_strategy import PortfolioStrategy
@@ -47,7 +47,10 @@ def portfolio_extras(
     files as the module docstring says."""
     if not isinstance(strategy, PortfolioStrategy):
         return {}
-    attribution = strategy.attribution(trade_fills(fills))
+    # Streamed from the store each time attribution reads them, never all held
+    # (a one-shot iterator is read into a list: attribution may read twice).
+    rows = list(fills) if isinstance(fills, Iterator) else fills
+    attribution = strategy.attribution(Rereadable(lambda: trade_fills(rows)))
     breaches = strategy.breaches
     if breaches:
         _raise_alerts(strategy.strategy_id, breaches, db)
@@ -57,24 +60,20 @@ def portfolio_extras(
     return {"portfolio": portfolio_block(strategy, attribution)}
 
 
-def trade_fills(rows: Iterable[Mapping[str, object]]) -> list[TradeFill]:
+def trade_fills(rows: Iterable[Mapping[str, object]]) -> Iterator[TradeFill]:
     """Stored fill rows (the replay's ``fills`` table) as attribution fills."""
-    out = []
     for row in rows:
         qty = Decimal(str(row["qty"]))
         signed = qty if str(row["side"]) == "buy" else -qty
         at = row["filled_at"]
         moment = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
-        out.append(
-            TradeFill(
-                to_ns(moment),
-                str(row["symbol"]),
-                float(signed),
-                float(Decimal(str(row["price"]))),
-                float(Decimal(str(row["fee"]))),
-            )
+        yield TradeFill(
+            to_ns(moment),
+            str(row["symbol"]),
+            float(signed),
+            float(Decimal(str(row["price"]))),
+            float(Decimal(str(row["fee"]))),
         )
-    return out
 
 
 def portfolio_block(

@@ -25,14 +25,23 @@ Both splits sum to one per symbol, so the per-strategy totals sum to the account
 P&L up to float rounding. Events at one timestamp are taken fills first, then marks,
 then allocations: a fill at ``t`` was decided on an earlier bar, and an allocation
 decided on the bar stamped ``t`` governs only what comes after that bar's mark.
+
+The three inputs usually arrive in time order already (a run's fills from its
+store, its closes and allocations as they happened), and a long run has millions of
+closes: they are merged as streams then, never held as events. An input out of time
+order is sorted instead, with the same result.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Generic, TypeVar
 
 import attrs
+
+T = TypeVar("T")
 
 #: Strategy key for P&L no allocation explains (a fill before any allocation).
 UNATTRIBUTED = "_unattributed"
@@ -100,6 +109,18 @@ class Attribution:
         return sum(self.totals.values())
 
 
+class Rereadable(Iterable[T], Generic[T]):
+    """An input :func:`attribute` can read more than once without holding it: each
+    iteration asks ``source`` for a fresh iterator (a generator over compact
+    columns, a stream from a store file)."""
+
+    def __init__(self, source: Callable[[], Iterator[T]]) -> None:
+        self._source = source
+
+    def __iter__(self) -> Iterator[T]:
+        return self._source()
+
+
 def _fractions(shares: Mapping[str, float]) -> dict[str, float]:
     total = sum(shares.values())
     if total == 0.0:
@@ -131,13 +152,54 @@ class _Book:
 def attribute(
     splits: Iterable[Split], marks: Iterable[Mark], fills: Iterable[TradeFill]
 ) -> Attribution:
-    """Split the account's P&L among strategies (see the module docstring)."""
-    events: list[tuple[int, int, int, Split | Mark | TradeFill]] = []
-    groups: tuple[Iterable[Split | Mark | TradeFill], ...] = (fills, marks, splits)
+    """Split the account's P&L among strategies (see the module docstring).
+
+    Each input is read once if it is in time order, twice (then sorted) if not; a
+    one-shot iterator is read into a list first, so it can be read again.
+    """
+    groups: tuple[Iterable[Split | Mark | TradeFill], ...] = tuple(
+        list(items) if isinstance(items, Iterator) else items
+        for items in (fills, marks, splits)
+    )
+    try:
+        return _summed(_swept(_merged(groups)))
+    except _OutOfOrder:
+        return _summed(_swept(_sorted(groups)))
+
+
+_Event = tuple[int, int, int, Split | Mark | TradeFill]
+
+
+class _OutOfOrder(Exception):
+    """An input's timestamps went backwards: it must be sorted, not merged."""
+
+
+def _sorted(groups: Sequence[Iterable[Split | Mark | TradeFill]]) -> list[_Event]:
+    """Every event in (time, kind, position) order: fills, marks, then splits."""
+    events: list[_Event] = []
     for order, items in enumerate(groups):
         for index, item in enumerate(items):
             events.append((item.timestamp_ns, order, index, item))
     events.sort(key=lambda e: e[:3])
+    return events
+
+
+def _merged(groups: Sequence[Iterable[Split | Mark | TradeFill]]) -> Iterator[_Event]:
+    """The order of :func:`_sorted`, merged from inputs already in time order."""
+    return heapq.merge(*(_checked(order, items) for order, items in enumerate(groups)))
+
+
+def _checked(order: int, items: Iterable[Split | Mark | TradeFill]) -> Iterator[_Event]:
+    last = None
+    for index, item in enumerate(items):
+        at = item.timestamp_ns
+        if last is not None and at < last:
+            raise _OutOfOrder
+        last = at
+        yield (at, order, index, item)
+
+
+def _swept(events: Iterable[_Event]) -> dict[tuple[int, str], list[float]]:
     book = _Book()
     per_bar: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
     for *_, event in events:
@@ -147,7 +209,7 @@ def attribute(
             _apply_mark(book, event, per_bar)
         else:
             _apply_fill(book, event, per_bar)
-    return _summed(per_bar)
+    return per_bar
 
 
 def _apply_split(book: _Book, split: Split) -> None:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 import attrs
@@ -53,6 +53,7 @@ from tradecore.domain.portfolio import (
 from tradecore.domain.portfolio.attribution import (
     Attribution,
     Mark,
+    Rereadable,
     Split,
     TradeFill,
     attribute,
@@ -208,13 +209,15 @@ class PortfolioStrategy(BarStrategy):
     @property
     def marks(self) -> list[Mark]:
         """Every close the portfolio saw, in order (for attribution)."""
+        return list(self._marks())
+
+    def _marks(self) -> Iterator[Mark]:
+        """:attr:`marks` one at a time (a long run holds millions of closes)."""
         names = list(self._symbol_ids)
-        return [
-            Mark(ts, names[k], price)
-            for ts, k, price in zip(
-                self._mark_ts, self._mark_symbol, self._mark_price, strict=True
-            )
-        ]
+        for ts, k, price in zip(
+            self._mark_ts, self._mark_symbol, self._mark_price, strict=True
+        ):
+            yield Mark(ts, names[k], price)
 
     def _mark(self, timestamp_ns: int, symbol: str, close: float) -> None:
         """Keep a close compactly (three machine numbers; a run keeps them all)."""
@@ -232,7 +235,7 @@ class PortfolioStrategy(BarStrategy):
             for record in self.allocations
             for symbol, shares in record.splits
         ]
-        return attribute(splits, self.marks, fills)
+        return attribute(splits, Rereadable(self._marks), fills)
 
     # --- the strategy ------------------------------------------------------------
 

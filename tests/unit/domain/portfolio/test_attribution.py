@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,7 @@ from tradecore.domain.errors import InvalidInput
 from tradecore.domain.portfolio.attribution import (
     UNATTRIBUTED,
     Mark,
+    Rereadable,
     Split,
     TradeFill,
     attribute,
@@ -80,3 +83,48 @@ def test_a_flat_stream_has_no_correlation_and_no_cap_records_nothing() -> None:
     assert len(quiet.history()["a"]) == 3
     with pytest.raises(InvalidInput, match="correlation_alert"):
         CorrelationMonitor(["a"], cap=1.0, window=3)
+
+
+def _random_events(seed: int) -> tuple[list[Split], list[Mark], list[TradeFill]]:
+    rng = np.random.default_rng(seed)
+    splits = [
+        Split(int(t), "AAA", (("a", float(rng.integers(0, 50))), ("b", 10.0)))
+        for t in sorted(rng.integers(0, 60, 8))
+    ]
+    marks = [
+        Mark(t, s, float(rng.uniform(9, 11))) for t in range(60) for s in ("AAA", "BBB")
+    ]
+    fills = [
+        TradeFill(int(t), str(rng.choice(["AAA", "BBB"])), float(rng.integers(-9, 10)),
+                  float(rng.uniform(9, 11)), 0.5)
+        for t in sorted(rng.integers(0, 60, 30))
+    ]  # fmt: skip
+    return splits, marks, fills
+
+
+class _Counted(Rereadable[TradeFill]):
+    def __init__(self, items: list[TradeFill]) -> None:
+        super().__init__(lambda: iter(items))
+        self.reads = 0
+
+    def __iter__(self) -> Iterator[TradeFill]:
+        self.reads += 1
+        return super().__iter__()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_inputs_in_time_order_are_streamed_once_with_the_sorted_result(
+    seed: int,
+) -> None:
+    splits, marks, fills = _random_events(seed)
+    counted = _Counted(fills)
+    streamed = attribute(iter(splits), Rereadable(lambda: iter(marks)), counted)
+    assert counted.reads == 1  # merged as it came, no second pass
+    assert streamed == attribute(splits, marks, fills)
+    # Out of time order: read again and sorted, which keeps equal times in input
+    # order (so the reversed fills' equal-time pairs stay swapped).
+    shuffled = list(reversed(fills))
+    by_time = sorted(shuffled, key=lambda f: f.timestamp_ns)
+    assert attribute(splits, marks, _Counted(shuffled)) == attribute(
+        splits, marks, by_time
+    )
