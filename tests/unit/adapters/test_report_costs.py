@@ -8,6 +8,9 @@ from decimal import Decimal
 
 from tests.factories import T0
 from tradecore.adapters.report.cost_section import (
+    EXPLAINED_ROWS,
+    _explained_by_id,
+    _explained_in_order,
     cost_sections,
     policy_bars_svg,
     scatter_svg,
@@ -105,3 +108,55 @@ def test_decisions_are_explained_with_policy_sizing_and_skips() -> None:
     assert "p=0.61 f=0.05 500 sh" in html
     assert "<td>cost_exceeds_edge</td><td class='num'>1</td>" in html
     assert "first 1 of 1 net-of-cost decisions" in html
+
+
+def _explained_rows(n: int) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    sizing = {"sizing": {"conservative_probability": 0.6, "shares": "1"}}
+    decisions: list[dict[str, object]] = [
+        {
+            "decision_id": f"d{k:03}",
+            "symbol": "AAA",
+            "decided_at": f"t{k:03}",
+            "details": json.dumps(sizing) if k % 3 else "{}",
+        }
+        for k in range(n)
+    ]
+    outcomes: list[dict[str, object]] = [
+        {"decision_id": f"d{k:03}", "kind": "skipped" if k % 2 else "submitted",
+         "reason": f"r{k % 4}"}
+        for k in range(n) if k % 5
+    ]  # fmt: skip
+    return decisions, outcomes
+
+
+class _Reads(list[dict[str, object]]):
+    """Rows that count how often they are read."""
+
+    reads = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self.reads += 1
+        return super().__iter__()
+
+
+def test_explained_decisions_are_streamed_in_one_pass_keeping_the_first_rows() -> None:
+    decisions, outcomes = _explained_rows(150)
+    streamed = _Reads(outcomes)
+    shown, count, skips = _explained_in_order(decisions, streamed)  # type: ignore[arg-type,misc]
+    assert streamed.reads == 1
+    assert count == 100  # every decision with sizing details
+    assert len(shown) == EXPLAINED_ROWS
+    assert sum(skips.values()) == sum(1 for o in outcomes if o["kind"] == "skipped")
+    assert (shown, count, skips) == _explained_by_id(decisions, outcomes)  # type: ignore[arg-type]
+    html = cost_sections([], decisions, outcomes)  # type: ignore[arg-type]
+    assert f"first {EXPLAINED_ROWS} of 100 net-of-cost decisions" in html
+
+
+def test_outcomes_in_another_order_give_the_same_section() -> None:
+    decisions, outcomes = _explained_rows(60)
+    expected = cost_sections([], decisions, outcomes)  # type: ignore[arg-type]
+    assert _explained_in_order(decisions, outcomes[::-1]) is None  # type: ignore[arg-type]
+    assert cost_sections([], decisions, outcomes[::-1]) == expected  # type: ignore[arg-type]
+    orphan = [*outcomes, {"decision_id": "zz", "kind": "skipped", "reason": "r9"}]
+    assert _explained_in_order(decisions, orphan) is None  # type: ignore[arg-type]
+    assert "<td>r9</td><td class='num'>1</td>" in cost_sections([], decisions, orphan)  # type: ignore[arg-type]

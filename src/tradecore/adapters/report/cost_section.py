@@ -140,10 +140,12 @@ def _policy_table(analyses: Sequence[ExecutionAnalysis]) -> str:
 
 
 def _explained(decisions: Rows, outcomes: Rows) -> str:
-    by_id = {str(o.get("decision_id")): o for o in outcomes}
-    skips = Counter(
-        str(o.get("reason")) for o in outcomes if o.get("kind") == "skipped"
-    )
+    # A run's decisions and outcomes are streamed (a store file's rows): the first
+    # EXPLAINED_ROWS rows, the count and the skips are kept, not every row.
+    explained = _explained_in_order(decisions, outcomes)
+    if explained is None:
+        explained = _explained_by_id(decisions, outcomes)
+    shown, count, skips = explained
     skip_rows = (
         "".join(
             f"<tr><td>{escape(reason)}</td><td class='num'>{n:,}</td></tr>"
@@ -151,19 +153,60 @@ def _explained(decisions: Rows, outcomes: Rows) -> str:
         )
         or "<tr><td colspan='2'>none</td></tr>"
     )
-    explained = [row for row in (_explain(d, by_id) for d in decisions) if row]
-    shown = "".join(explained[:EXPLAINED_ROWS])
-    if not explained:
+    if not count:
         return f"<section><h2>Skips by reason</h2><table>{skip_rows}</table></section>"
     return (
         "<section><h2>Decisions explained"
-        f"<small>first {min(len(explained), EXPLAINED_ROWS)} of {len(explained):,} "
+        f"<small>first {min(count, EXPLAINED_ROWS)} of {count:,} "
         "net-of-cost decisions</small></h2>"
         f"<h3>Skips by reason</h3><table>{skip_rows}</table>"
         "<table><tr><th>decided</th><th>symbol</th><th>outcome</th><th>policy</th>"
         "<th>cost / edge bps</th><th>Kelly</th><th>why</th></tr>"
-        f"{shown}</table></section>"
+        f"{''.join(shown)}</table></section>"
     )
+
+
+#: The first explained rows, how many decisions were explained, skips by reason.
+_Explained = tuple[list[str], int, Counter[str]]
+
+
+def _explained_in_order(decisions: Rows, outcomes: Rows) -> _Explained | None:
+    """One pass over both, each decision's outcome next in line (the store gives
+    outcomes in their decisions' order, decision ids unique); ``None`` if an outcome
+    was left over, i.e. they came in another order."""
+    shown: list[str] = []
+    count = 0
+    skips: Counter[str] = Counter()
+    pending = iter(outcomes)
+    head = next(pending, None)
+    for decision in decisions:
+        key = str(decision.get("decision_id"))
+        mine: dict[str, Mapping[str, object]] = {}
+        if head is not None and str(head.get("decision_id")) == key:
+            mine[key] = head
+            _count_skip(skips, head)
+            head = next(pending, None)
+        row = _explain(decision, mine)
+        if row:
+            count += 1
+            if len(shown) < EXPLAINED_ROWS:
+                shown.append(row)
+    return None if head is not None else (shown, count, skips)
+
+
+def _explained_by_id(decisions: Rows, outcomes: Rows) -> _Explained:
+    """:func:`_explained_in_order` for outcomes in any order (held by id)."""
+    by_id = {str(o.get("decision_id")): o for o in outcomes}
+    skips: Counter[str] = Counter()
+    for outcome in outcomes:
+        _count_skip(skips, outcome)
+    explained = [row for row in (_explain(d, by_id) for d in decisions) if row]
+    return explained[:EXPLAINED_ROWS], len(explained), skips
+
+
+def _count_skip(skips: Counter[str], outcome: Mapping[str, object]) -> None:
+    if outcome.get("kind") == "skipped":
+        skips[str(outcome.get("reason"))] += 1
 
 
 def _explain(
