@@ -34,6 +34,7 @@ from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.datagen import Shape, generate_bars
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.ports.store_records import CostModelVersion
+from tradecore.services.execution.tca_store import calibrate_from_store, load_analyses
 
 PARAMS = {"max_qty": 50_000, "confidence_bps": 5.0}
 CLAMPED = CostModelParams(per_symbol={"DDD": ImpactParams(eta=1.5)})
@@ -184,6 +185,29 @@ def test_the_replay_stores_the_next_cost_model_version(
     executions = {str(f["execution_id"]) for f in realistic.fill_rows}
     assert set(version.fills_used) <= executions
     assert fitted.per_symbol.keys() - {"DDD"}  # traded symbols were refitted
+
+
+def test_calibrating_from_the_held_analyses_fits_what_reading_the_store_fits(
+    realistic: ReplayResult,
+) -> None:
+    # The replay hands its report's analyses to the calibration instead of letting
+    # it read (and hold) every order a second time: the fit must not change.
+    assert realistic.out is not None
+    store = open_store(f"sqlite:///{realistic.out / 'replay.db'}", upgrade=False)
+    at = datetime(2026, 1, 6, tzinfo=UTC)
+    marks = {"AAA": Decimal("100")}
+    try:
+        with store.unit_of_work() as uow:
+            analyses = load_analyses(uow, marks)
+            read = calibrate_from_store(uow, CLAMPED, created_at=at, marks=marks)
+        with store.unit_of_work() as uow:
+            held = calibrate_from_store(
+                uow, CLAMPED, created_at=at, marks=marks, analyses=analyses
+            )
+    finally:
+        store.close()
+    assert read is not None
+    assert held == read
 
 
 def test_a_pinned_replay_is_reproducible(

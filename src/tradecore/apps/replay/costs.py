@@ -7,7 +7,7 @@ one from the replay's own fills, and the TCA figures for the summary and report)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -125,15 +125,17 @@ def calibrate_after_run(
     *,
     marks: Mapping[str, Decimal],
     at: datetime,
+    analyses: Sequence[ExecutionAnalysis] | None = None,
 ) -> str | None:
     """Fit the next cost-model version from the run's fills; return its hash.
 
     It is stored in the run's store and, when one is configured, the cost-model
     store (so the next run's "latest" is it). ``None`` when nothing filled.
+    ``analyses``: :func:`run_analyses` of the same store and ``marks``, if held.
     """
     with store.unit_of_work() as uow:
         version = calibrate_from_store(
-            uow, setup.pinned.params, created_at=at, marks=marks
+            uow, setup.pinned.params, created_at=at, marks=marks, analyses=analyses
         )
         uow.commit()
     if version is None:

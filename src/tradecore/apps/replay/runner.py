@@ -415,7 +415,12 @@ def replay(
             if costs is not None and execution is not None:
                 analyses = run_analyses(store, marks)
                 calibrated = calibrate_after_run(
-                    execution, store, costs, marks=marks, at=clock.now()
+                    execution,
+                    store,
+                    costs,
+                    marks=marks,
+                    at=clock.now(),
+                    analyses=analyses,  # read once, not held twice
                 )
         finally:
             store.close()

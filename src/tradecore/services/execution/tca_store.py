@@ -192,14 +192,20 @@ def calibrate_from_store(
     note: str = "",
     session_date: date | None = None,
     calendar: MarketCalendar | None = None,
+    analyses: Sequence[ExecutionAnalysis] | None = None,
 ) -> CostModelVersion | None:
     """Fit the next version from the store's fills and record it (``None``: no data).
 
     The new version names ``pinned`` as its parent and the execution ids it used;
     with ``session_date`` only that day's orders are used (the live daily loop),
-    the day as :func:`load_analyses` reads it with ``calendar``.
+    the day as :func:`load_analyses` reads it with ``calendar``. ``analyses``:
+    what :func:`load_analyses` returned for these arguments, if the caller holds it
+    already (a replay's report does): the store is not read and held a second time.
     """
-    analyses = load_analyses(uow, marks, session_date=session_date, calendar=calendar)
+    if analyses is None:
+        analyses = load_analyses(
+            uow, marks, session_date=session_date, calendar=calendar
+        )
     observations = impact_observations(analyses, uow.decisions.all_decisions())
     fitted = calibrate_impact(pinned, observations, config or CalibrationConfig())
     if fitted is pinned:
