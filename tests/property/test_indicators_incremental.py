@@ -105,29 +105,3 @@ def test_sma_pair_matches_through_the_fsum_rebuilds(
     # happen, some of them after the ring buffer wrapped.
     xs = (np.random.default_rng(seed).standard_normal(n) * scale + scale).tolist()
     _assert_pair_is_two_smas(xs, fast, fast + extra)
-
-
-@given(
-    st.integers(0, 2**32 - 1),
-    st.integers(0, 1200),
-    st.integers(1, 140),
-    st.integers(0, 300),
-    st.integers(0, 40),
-)
-def test_sma_pair_after_values_is_the_updated_pair(
-    seed: int, n: int, fast: int, extra: int, more: int
-) -> None:
-    # A pair built from kept values must be the pair that took them one by one:
-    # the same averages now, and the same after any further updates (its buffer,
-    # running sums and rebuild countdowns all equal).
-    slow = fast + extra
-    xs = (np.random.default_rng(seed).standard_normal(n + more) * 50 + 100).tolist()
-    updated = SMAPair(fast, slow)
-    for x in xs[:n]:
-        updated.update(x)
-    built = SMAPair.after(fast, slow, xs[:n])
-    assert np.array_equal(built.value, updated.value, equal_nan=True)
-    for x in xs[n:]:
-        assert np.array_equal(built.update(x), updated.update(x), equal_nan=True)
-    for name in SMAPair.__slots__:
-        assert getattr(built, name) == getattr(updated, name), name

@@ -13,7 +13,6 @@ assumed finite (bars are validated on load); a NaN input poisons EWMA-type state
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -140,41 +139,6 @@ class SMAPair:
         self._fast_in = max(fast, MIN_RECOMPUTE_INTERVAL)
         self._slow_in = max(slow, MIN_RECOMPUTE_INTERVAL)
 
-    @classmethod
-    def after(cls, fast: int, slow: int, values: Sequence[float]) -> SMAPair:
-        """The pair as it is once ``update`` has taken ``values``, in order.
-
-        For a caller that only keeps the values while it has no use for the
-        averages (a crossover strategy while its slow window fills): the state is
-        the same to the bit, since each running sum is worked out as ``update``
-        would have left it. That sum is the ``math.fsum`` of the window at its
-        last rebuild, then the values added and dropped since, one by one; before
-        any rebuild, the additions from the start.
-        """
-        pair = cls(fast, slow)
-        n = len(values)
-        if n == 0:
-            return pair
-        if n <= slow:
-            pair._buffer[:n] = values
-        else:
-            tail, cut = values[n - slow :], slow - (n - slow) % slow
-            pair._buffer = [*tail[cut:], *tail[:cut]]
-        pair._index = n % slow
-        pair._count = min(n, slow)
-        pair._fast_total, pair._fast_in = _running_sum(values, fast)
-        pair._slow_total, pair._slow_in = _running_sum(values, slow)
-        return pair
-
-    @property
-    def value(self) -> tuple[float, float]:
-        """The current fast and slow averages (each NaN before a full window)."""
-        count = self._count
-        return (
-            self._fast_total / self.fast if count >= self.fast else math.nan,
-            self._slow_total / self.slow if count >= self.slow else math.nan,
-        )
-
     def update(self, value: float) -> tuple[float, float]:
         """Add the newest value; return the fast and the slow average (or NaN)."""
         buffer, index, fast, slow = self._buffer, self._index, self.fast, self.slow
@@ -200,18 +164,6 @@ class SMAPair:
             if count < slow:
                 return (fast_total / fast if count >= fast else math.nan), math.nan
         return fast_total / fast, slow_total / slow
-
-
-def _running_sum(values: Sequence[float], window: int) -> tuple[float, int]:
-    """An SMA's running sum after ``values`` and its updates left to the next
-    rebuild: what ``SMA(window)`` holds, computed the way it computes it."""
-    every = max(window, MIN_RECOMPUTE_INTERVAL)
-    n = len(values)
-    rebuilt = n // every * every  # the last update that rebuilt the sum, if any
-    total = math.fsum(values[rebuilt - window : rebuilt]) if rebuilt else 0.0
-    for k in range(rebuilt, n):  # value k in, value k - window out (0.0 before)
-        total += values[k] - (values[k - window] if k >= window else 0.0)
-    return total, every - (n - rebuilt)
 
 
 def _last(buffer: list[float], index: int, n: int) -> list[float]:

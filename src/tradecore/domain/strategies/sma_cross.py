@@ -51,25 +51,11 @@ def crossed(fast: float, slow: float, long: bool) -> bool | None:
 
 
 class _SymbolState:
-    """A symbol's closes while the slow window fills, then its averages and side.
+    __slots__ = ("averages", "long")
 
-    No target can come before the slow average exists, so until then the closes
-    are only kept; the averages are built from them, to the bit as bar-by-bar
-    updates would have left them (:meth:`SMAPair.after`), when the window fills.
-    """
-
-    __slots__ = ("averages", "closes", "long")
-
-    def __init__(self) -> None:
-        self.averages: SMAPair | None = None
-        self.closes: list[float] = []
+    def __init__(self, fast: int, slow: int) -> None:
+        self.averages = SMAPair(fast, slow)
         self.long = False
-
-    def start(self, fast: int, slow: int) -> SMAPair:
-        """Build the averages from the closes kept so far (and stop keeping them)."""
-        self.averages = averages = SMAPair.after(fast, slow, self.closes)
-        self.closes = []
-        return averages
 
 
 class SmaCross:
@@ -95,29 +81,12 @@ class SmaCross:
         volume: float,
         portfolio: PortfolioView,
     ) -> Sequence[Target]:
-        """Update the averages; return a target when the signal flips.
-
-        :func:`crossed`, written out: this runs for every bar, and most bars
-        return with no target. Until the slow window is full (no target can
-        come) the close is only kept (:class:`_SymbolState`).
-        """
+        """Update the averages; return a target when the signal flips."""
         state = self._states.get(symbol)
         if state is None:
-            state = self._states[symbol] = _SymbolState()
-        averages = state.averages
-        if averages is not None:
-            fast, slow = averages.update(close)
-        else:
-            closes = state.closes
-            closes.append(close)
-            if len(closes) < self._slow:
-                return NO_TARGETS
-            fast, slow = state.start(self._fast, self._slow).value
-        if slow != slow:  # NaN (a NaN close): no decision, as crossed() says
-            return NO_TARGETS
-        gap = fast - slow
-        want_long = gap > 0
-        if abs(gap) <= TIE_TOLERANCE * slow or want_long == state.long:
+            state = self._states[symbol] = _SymbolState(self._fast, self._slow)
+        want_long = crossed(*state.averages.update(close), state.long)
+        if want_long is None:
             return NO_TARGETS
         state.long = want_long
         qty = self._qty if want_long else Decimal(0)
