@@ -176,6 +176,19 @@ def test_config_reference_carries_docs_types_and_defaults(config_page: str) -> N
     assert "(absent: off)" in config_page
 
 
+def test_every_config_key_says_what_it_does(config_page: str) -> None:
+    # A key row ends in its "what" cell; "—" is what the generator writes when the
+    # code gives the field no "#:" comment and no "Attributes:" entry.
+    table = ""
+    undocumented = []
+    for line in config_page.splitlines():
+        if line.startswith("## "):
+            table = line.removeprefix("## ")
+        elif line.startswith("| `") and line.rstrip().endswith("| — |"):
+            undocumented.append(f"{table} {line.split('|')[1].strip()}")
+    assert undocumented == []
+
+
 def test_comment_docs_reads_the_block_above_a_field() -> None:
     module = _tool("gen_config_reference")
 

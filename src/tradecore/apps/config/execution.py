@@ -59,18 +59,28 @@ class ExecutionSettings:
     #: Where cost-model versions are read (and calibrated ones also written);
     #: "": the run's own store.
     cost_model_store: str = ""
+    #: The quoted bid-ask spread (bps) the cost model prices each symbol with.
     spread_bps: float = attrs.field(default=5.0, validator=non_negative)
     #: Per-symbol quoted spread (bps) where it differs from ``spread_bps``.
     spread_bps_by_symbol: Mapping[str, float] = attrs.field(
         factory=dict, converter=_spreads
     )
+    #: The feed execution is priced for (``sip``, ``iex``, ``delayed_sip``) when the
+    #: bars do not say (files and simulated bars); an IEX-only or delayed feed is
+    #: worked more cautiously.
     provenance: str = attrs.field(default=Provenance.SIP.value, validator=_provenance)
+    #: How long a signal stays useful (minutes): the policy selector trades off
+    #: impact against waiting over this horizon (capped by the time to the close).
     urgency_minutes: float = attrs.field(default=60.0, validator=positive)
     #: A cost model older than this many days blocks new entries.
     max_age_days: float = attrs.field(default=5.0, validator=positive)
+    #: The share of the (conservative) Kelly fraction staked: 0.5 is half-Kelly.
     kelly_fraction: float = attrs.field(default=0.5, validator=fraction)
+    #: The largest fraction of equity one position may take, whatever Kelly says.
     max_fraction: float = attrs.field(default=0.15, validator=fraction)
+    #: The Beta prior's win rate, before any trade of the strategy has closed.
     prior_win_rate: float = attrs.field(default=0.5, validator=open_unit_interval)
+    #: Pseudo-trades the prior win rate is worth against the realized record.
     prior_strength: float = attrs.field(default=20.0, validator=positive)
     #: Daily volatility sizing is scaled to (0: no regime multiplier).
     target_volatility: float = attrs.field(default=0.0, validator=non_negative)

@@ -75,9 +75,15 @@ class SigningSettings:
 class WebhookSettings:
     """One webhook receiver; the body is HMAC-signed with ``secret``."""
 
+    #: The receiver's ``http://`` or ``https://`` URL; each alert is POSTed as JSON.
     url: str
+    #: HMAC key of the body's signature header (give it as
+    #: ``TRADECORE_WEBHOOK_SECRET``; shown as ``***``, never hashed or logged).
     secret: str | None = attrs.field(default=None, repr=False)
+    #: Seconds one POST may take before it counts as a failed attempt.
     timeout_s: float = 5.0
+    #: Further attempts after a network error, HTTP 5xx or 429 (seeded-jitter
+    #: backoff between them); any other 4xx is final at once.
     retries: int = 3
 
 
@@ -85,14 +91,26 @@ class WebhookSettings:
 class SmtpSettings:
     """One mail server and who gets the alerts."""
 
+    #: The SMTP server's host name or address.
     host: str
+    #: Its port: 587 (submission, with STARTTLS) by default.
     port: int = attrs.field(default=587, validator=_port)
+    #: Upgrade the connection with STARTTLS before logging in or sending.
     starttls: bool = True
+    #: The ``From`` address of every alert mail.
     sender: str
+    #: The ``To`` addresses (a list, even for one).
     recipients: tuple[str, ...]
+    #: Log in as this user (needs ``password``; unset: send without logging in).
     username: str | None = None
+    #: The login's password (give it as ``TRADECORE_SMTP_PASSWORD``; shown as
+    #: ``***``, never hashed or logged).
     password: str | None = attrs.field(default=None, repr=False)
+    #: Seconds one connection may wait on the server before the attempt fails.
     timeout_s: float = 10.0
+    #: Further attempts after a network error or a transient SMTP answer
+    #: (4xx; seeded-jitter backoff between them); a refused login or recipient, a
+    #: certificate that does not verify or a 5xx answer is final.
     retries: int = 2
 
 
@@ -117,8 +135,15 @@ class AlertSettings:
 
     webhook: WebhookSettings | None = None
     smtp: SmtpSettings | None = None
+    #: Which sinks hear which alerts: ``[[alerts.routes]]`` tables of ``sinks``
+    #: (``log``, ``store``, ``webhook``, ``email``), ``min_severity`` (``info``,
+    #: ``warning``, ``critical``) and ``codes`` (glob patterns such as ``risk.*``).
     routes: tuple[RouteSettings, ...] = attrs.field(factory=_default_routes)
+    #: De-duplication window: repeats of an alert within it are counted and sent
+    #: as one summary when it closes; the first is always sent at once.
     window_s: float = 300.0
+    #: At most this many first deliveries per ``window_s``; further non-critical
+    #: alerts are held back and reported by one ``alerts.rate_limited`` summary.
     max_per_window: int = 30
     #: Critical alert codes that trip the kill switch.
     kill_switch_codes: tuple[str, ...] = ()
@@ -130,6 +155,7 @@ class AlertSettings:
     #: Mean slippage (bps vs arrival) of the last ``slippage_window`` fills that
     #: raises ``cost.slippage_spike``.
     slippage_spike_bps: float = 25.0
+    #: How many of the latest fills that mean is taken over.
     slippage_window: int = 20
 
 
@@ -137,7 +163,9 @@ class AlertSettings:
 class ObservabilitySettings:
     """Where ``/metrics`` and ``/health`` are served (loopback only; port 0: off)."""
 
+    #: ``false`` serves nothing whatever the port.
     enabled: bool = True
+    #: The address to listen on; only a loopback address is accepted.
     host: str = "127.0.0.1"
     #: 0 (the default) serves nothing; Prometheus' usual choice is 9464.
     port: int = attrs.field(default=0, validator=_port_or_off)
@@ -176,4 +204,5 @@ class ModelSettings:
     #: predictions falls more than ``hit_rate_tolerance`` below the card's
     #: out-of-sample hit rate (see tradecore.domain.research.staleness).
     hit_rate_window: int = attrs.field(default=100, validator=_positive_int)
+    #: How far (a fraction, 0.1 = ten points) below the card's hit rate counts.
     hit_rate_tolerance: float = attrs.field(default=0.1, validator=_unit_interval)

@@ -35,6 +35,7 @@ class PromotionSettings:
     min_stress_net_return: float = -0.05
     #: The seeds' mean turnover within these bounds.
     min_turnover: float = 0.0
+    #: ... and at most this.
     max_turnover: float = 1000.0
     #: The deflated Sharpe ratio, at least.
     min_dsr: float = 0.95

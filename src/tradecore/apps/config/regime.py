@@ -64,6 +64,8 @@ def _multipliers(value: Any) -> tuple[float, ...]:
 class RegimeSettings:
     """A past-only Gaussian HMM per symbol, and its effect on decisions."""
 
+    #: Fit regimes and let them change decisions (``multipliers``,
+    #: ``passive_above``); off, nothing below is used.
     enabled: bool = False
     #: How many regimes (state 0 = the calmest).
     states: int = attrs.field(default=2, validator=_int_at_least(2))
@@ -79,6 +81,7 @@ class RegimeSettings:
     seed: int = attrs.field(default=7, validator=_int_at_least(0))
     #: EM's iteration cap and convergence tolerance.
     n_iter: int = attrs.field(default=50, validator=_int_at_least(1))
+    #: EM stops once the log-likelihood gains less than this per iteration.
     tol: float = attrs.field(default=1e-4, validator=_positive)
     #: The fitting library ("hmmlearn": pip install 'tradecore[regimes]').
     fitter: str = "hmmlearn"

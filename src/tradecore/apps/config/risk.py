@@ -151,6 +151,8 @@ class DegradationSettings:
     what an IEX-only or delayed feed does (docs/runbooks/data-outage.md).
     """
 
+    #: ``false``: no health monitor; broker, data and store failures never move
+    #: trading down the ladder (FULL ... MONITOR_ONLY) nor raise its alerts.
     enabled: bool = True
     degraded_feed: DegradedFeedAction = DegradedFeedAction.REDUCE_AGGRESSION
     broker_degraded_rate: float = _DEFAULT_HEALTH.broker_degraded_rate

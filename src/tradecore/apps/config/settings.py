@@ -52,6 +52,8 @@ _log = logging.getLogger(__name__)
 class StoreSettings:
     """Where the database of record is and how hard commits hit the disk."""
 
+    #: SQLAlchemy URL of the database of record: ``sqlite:///PATH`` or
+    #: ``postgresql+psycopg://USER@HOST:PORT/DB`` (also ``TRADECORE_DATABASE_URL``).
     url: str = DEFAULT_DATABASE_URL
     #: SQLite commit durability: ``full`` (live) or ``normal`` (replays).
     durability: str = attrs.field(
@@ -76,13 +78,18 @@ BROKER_KINDS = ("none", "simulated", "alpaca")
 class BrokerSettings:
     """Which broker the operator commands (kill, status) talk to."""
 
+    #: ``none`` (``run`` then needs ``--dry-run``), ``simulated`` (the in-process
+    #: venue, opened with the store's books) or ``alpaca`` (keys from
+    #: ``APCA_API_KEY_ID`` / ``APCA_API_SECRET_KEY`` or the secrets file).
     kind: str = attrs.field(
         default="none", validator=attrs.validators.in_(BROKER_KINDS)
     )
     #: Alpaca only: trade the real-money account (also needs ``run --live``).
     live: bool = False
-    #: Alpaca only: REST origin and stream URL overrides (e.g. the emulator).
+    #: Alpaca only: REST origin override (e.g. the emulator's loopback URL).
     base_url: str | None = None
+    #: Alpaca only: trade-updates WebSocket URL override; set it together with
+    #: ``base_url`` (both or neither).
     stream_url: str | None = None
 
 
@@ -101,6 +108,8 @@ RECENT_SIP_MODES = ("refuse", "delayed")
 class DataSettings:
     """Where ``tradecore-live run --feed alpaca`` reads bars (Alpaca's data API)."""
 
+    #: Alpaca's data feed: ``iex`` (free plan), ``sip`` (all US exchanges; needs
+    #: the paid plan for recent bars) or ``delayed_sip`` (SIP 15 minutes late).
     feed: str = attrs.field(default="iex", validator=attrs.validators.in_(DATA_FEEDS))
     #: Data API origin override; defaults to ``[broker] base_url`` (the emulator
     #: serves both), else Alpaca's data host.

@@ -146,15 +146,20 @@ class HealthThresholds:
 
     #: Broker calls that failed (timeouts, 5xx, refused) over the window.
     broker_degraded_rate: float = attrs.field(default=0.2, validator=_fraction)
+    #: ... and the failed share at which the broker counts as DOWN.
     broker_down_rate: float = attrs.field(default=0.5, validator=_fraction)
+    #: The window (seconds) those shares are taken over.
     broker_window_s: float = attrs.field(default=300.0, validator=_at_least_one)
+    #: Fewer calls than this in the window say nothing: the broker stays OK.
     broker_min_calls: int = attrs.field(default=5, validator=_at_least_one)
     #: A symbol's data age, in expected bar intervals.
     data_interval_s: float = attrs.field(default=60.0, validator=_at_least_one)
     data_degraded_intervals: float = attrs.field(default=3.0, validator=_at_least_one)
+    #: ... and the age, in intervals, at which a symbol's data counts as DOWN.
     data_down_intervals: float = attrs.field(default=10.0, validator=_at_least_one)
     #: Store operations that failed in a row.
     store_degraded_errors: int = attrs.field(default=1, validator=_at_least_one)
+    #: ... and the failures in a row at which the store counts as DOWN.
     store_down_errors: int = attrs.field(default=3, validator=_at_least_one)
 
     def __attrs_post_init__(self) -> None:

@@ -113,6 +113,8 @@ class RejectionPolicy:
     size_factor: Decimal = attrs.field(default=Decimal("0.5"), validator=_fraction)
     lot_size: Decimal = attrs.field(default=Decimal(1), validator=v.positive_decimal)
     backoff_base_s: float = attrs.field(default=1.0, validator=_positive)
+    #: The longest wait before a retry: waits double from ``backoff_base_s``
+    #: up to this cap.
     backoff_max_s: float = attrs.field(default=60.0, validator=_positive)
     collar_bps: Decimal = attrs.field(
         default=Decimal(100), validator=v.positive_decimal

@@ -42,7 +42,9 @@ class Protection:
     from the decision price. The engine sends them as a bracket order, so the
     protection rests at the broker and outlives our process."""
 
+    #: The stop-loss leg's stop price, this many bps against the entry.
     stop_loss_bps: float | None = attrs.field(default=None, validator=_optional_bps)
+    #: The take-profit leg's limit price, this many bps in the entry's favour.
     take_profit_bps: float | None = attrs.field(default=None, validator=_optional_bps)
 
     def __attrs_post_init__(self) -> None:

@@ -58,6 +58,8 @@ class CorrelationConfig(BreakerConfig):
         baseline_alpha: weight of each new measurement in the baseline.
         every: measure every this many cross-sections (the eigen-decomposition is
             the costly part).
+        min_symbols: a cross-section with fewer symbols is not measured; the
+            universe is fixed by the first with at least this many.
     """
 
     max_rise: float = attrs.field(default=0.3, validator=_unit_interval)

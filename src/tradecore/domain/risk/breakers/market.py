@@ -30,6 +30,7 @@ def _above(minimum: float) -> Any:
 class StalenessConfig(BreakerConfig):
     """Trip when a symbol's bars stop for more than ``multiple`` expected intervals."""
 
+    #: Seconds between a symbol's bars when nothing is wrong (60 for minute bars).
     expected_interval_s: float = attrs.field(default=60.0, validator=_above(0.0))
     multiple: float = attrs.field(default=3.0, validator=_above(1.0))
 
@@ -95,7 +96,10 @@ class VolatilitySpikeConfig(BreakerConfig):
     """
 
     multiple: float = attrs.field(default=3.0, validator=_above(1.0))
+    #: Span, in bars, of the short-horizon volatility (the one that spikes).
     fast_span: float = attrs.field(default=10.0, validator=_above(1.0))
+    #: Span, in bars, of the baseline volatility (390: one regular session of
+    #: minute bars); must exceed ``fast_span``.
     slow_span: float = attrs.field(default=390.0, validator=_above(1.0))
     warmup: int = attrs.field(default=60, validator=v.instance_of(int))
 
