@@ -109,7 +109,14 @@ UPDATE_INTENT = (
 
 
 def timestamp(value: datetime) -> str:
-    """A UTC instant as SQLAlchemy's SQLite DATETIME text (naive UTC, microseconds)."""
+    """A UTC instant as SQLAlchemy's SQLite DATETIME text (naive UTC, microseconds).
+
+    A plain UTC ``datetime`` (every timestamp a replay writes: five per order) is
+    cut from its ISO text, the same characters as the general path below (the year
+    is always four digits, so the ``+00:00`` suffix starts at 26) at half the cost.
+    """
+    if type(value) is datetime and value.tzinfo is UTC:
+        return value.isoformat(" ", "microseconds")[:26]
     if value.tzinfo is not UTC:
         if value.utcoffset() is None:
             raise InvalidInput("timestamp column", value, "naive timestamp; use UTC")
