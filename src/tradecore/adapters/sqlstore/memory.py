@@ -116,7 +116,9 @@ class IntentMirror(IntentRepository):
     def update(self, intent: OrderIntent) -> OrderIntent:
         """Store ``intent`` over its stored version (checked) at version + 1."""
         cid = intent.client_order_id
-        stored = self.get(cid)
+        stored = self._rows.get(cid)  # the hot case: held in memory
+        if stored is None:
+            stored = self.get(cid)
         if stored.version != intent.version:
             raise ConcurrencyConflict(
                 f"intent {cid}: stored version {stored.version}, "
