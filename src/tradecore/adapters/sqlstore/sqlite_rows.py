@@ -151,6 +151,13 @@ def _json(value: object) -> str:
     return to_json(value)
 
 
+#: Texts of recent UTC instants: a replay writes the same bar time on many rows
+#: (intent, fill, decision, outcome). Keyed by the instant, which alone decides
+#: the text; cleared when full.
+_STAMPS: dict[datetime, str] = {}
+_STAMPS_KEPT = 4096
+
+
 def timestamp(value: datetime) -> str:
     """A UTC instant as SQLAlchemy's SQLite DATETIME text (naive UTC, microseconds).
 
@@ -159,7 +166,12 @@ def timestamp(value: datetime) -> str:
     is always four digits, so the ``+00:00`` suffix starts at 26) at half the cost.
     """
     if type(value) is datetime and value.tzinfo is UTC:
-        return value.isoformat(" ", "microseconds")[:26]
+        text = _STAMPS.get(value)
+        if text is None:
+            if len(_STAMPS) >= _STAMPS_KEPT:
+                _STAMPS.clear()
+            text = _STAMPS[value] = value.isoformat(" ", "microseconds")[:26]
+        return text
     if value.tzinfo is not UTC:
         if value.utcoffset() is None:
             raise InvalidInput("timestamp column", value, "naive timestamp; use UTC")
