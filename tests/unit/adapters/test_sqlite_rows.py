@@ -80,3 +80,75 @@ def test_a_naive_timestamp_or_a_non_finite_decimal_is_refused() -> None:
         sqlite_rows.timestamp(datetime(2026, 3, 6, 9, 30))
     with pytest.raises(InvalidInput, match="finite"):
         sqlite_rows._decimal(Decimal("NaN"))
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(2026, 3, 6, 14, 30, tzinfo=UTC),  # no microseconds
+        datetime(2026, 3, 6, 14, 30, 0, 5, tzinfo=UTC),
+        datetime(999, 1, 2, 3, 4, 5, 600_000, tzinfo=UTC),  # a three-digit year
+        datetime.min.replace(tzinfo=UTC),
+        datetime.max.replace(tzinfo=UTC),
+    ],
+)
+def test_a_utc_timestamp_is_the_formatted_text(at: datetime) -> None:
+    """The plain-UTC shortcut writes the characters the general path writes."""
+    new_york = timezone(timedelta(hours=-5))
+    expected = (
+        f"{at.year:04d}-{at.month:02d}-{at.day:02d} "
+        f"{at.hour:02d}:{at.minute:02d}:{at.second:02d}.{at.microsecond:06d}"
+    )
+    assert sqlite_rows.timestamp(at) == expected
+    if at != datetime.min.replace(tzinfo=UTC):
+        assert sqlite_rows.timestamp(at.astimezone(new_york)) == expected
+
+
+def _specs() -> list[object]:
+    from tradecore.domain.orders.spec import Bracket, OrderSpec, OrderType, Side
+
+    return [
+        OrderSpec(symbol="AAA", side=Side.BUY, qty=Decimal("100")),
+        OrderSpec(
+            symbol="BBB",
+            side=Side.SELL,
+            qty=Decimal("7.50"),
+            order_type=OrderType.LIMIT,
+            limit_price=Decimal("187.25"),
+            bracket=Bracket(
+                take_profit_limit=Decimal("180.5"), stop_loss_stop=Decimal("190")
+            ),
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {},
+        (),
+        ("x-1", "x-2"),
+        {"ack": "received"},
+        {"b": 1, "a": [1.5, None, True], "ü": 'é\n"', "n": {"z": 0, "y": -2}},
+        {"price": Decimal("1.10")},  # not plain JSON: through the converter
+        ["a", (1, 2)],
+        *_specs(),
+    ],
+)
+def test_the_json_columns_are_to_json(value: object) -> None:
+    """The flush's encoder writes exactly what :func:`codec.to_json` writes."""
+    from tradecore.adapters.sqlstore.codec import to_json
+
+    assert sqlite_rows._json(value) == to_json(value)
+
+
+def test_what_has_no_json_form_is_refused_as_to_json_refuses() -> None:
+    """NaN and unknown objects raise ``to_json``'s InvalidInput; a cycle, its
+    RecursionError (the converter's, which ``to_json`` lets through)."""
+    for value in ({"x": float("nan")}, {"x": object()}):
+        with pytest.raises(InvalidInput):
+            sqlite_rows._json(value)
+    cycle: list[object] = []
+    cycle.append(cycle)
+    with pytest.raises(RecursionError):
+        sqlite_rows._json(cycle)

@@ -19,7 +19,14 @@ from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.market.bars import Bar
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.records import OutcomeKind
-from tradecore.domain.risk.degradation import Component, Health, Mode
+from tradecore.domain.orders.spec import Side
+from tradecore.domain.risk.degradation import (
+    ALLOWED,
+    Component,
+    Health,
+    Mode,
+    OrderAction,
+)
 from tradecore.domain.risk.limits import RiskLimits
 from tradecore.domain.risk.pre_trade import PreTradeChecker
 from tradecore.domain.strategies.protocol import PortfolioView, Target
@@ -212,3 +219,13 @@ def test_the_monitored_broker_reports_call_health(
     assert monitor.health(clock.now(), 0.0)[Component.BROKER] is Health.DOWN
     clock.advance(301)  # the window forgets
     assert monitor.health(clock.now(), 0.0)[Component.BROKER] is Health.OK
+
+
+def test_full_mode_refuses_nothing_without_classifying_the_order() -> None:
+    """``refusal`` answers FULL mode with no verdict before classifying the order:
+    that holds only while FULL allows every action."""
+    assert ALLOWED[Mode.FULL] == frozenset(OrderAction)
+    monitor = DegradationMonitor()
+    now = T0 + timedelta(minutes=1)
+    for side in Side:
+        assert monitor.refusal(now, to_ns(T0), side, Decimal(5), Decimal(-5)) is None

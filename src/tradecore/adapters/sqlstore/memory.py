@@ -116,7 +116,9 @@ class IntentMirror(IntentRepository):
     def update(self, intent: OrderIntent) -> OrderIntent:
         """Store ``intent`` over its stored version (checked) at version + 1."""
         cid = intent.client_order_id
-        stored = self.get(cid)
+        stored = self._rows.get(cid)  # the hot case: held in memory
+        if stored is None:
+            stored = self.get(cid)
         if stored.version != intent.version:
             raise ConcurrencyConflict(
                 f"intent {cid}: stored version {stored.version}, "
@@ -175,6 +177,19 @@ class IntentMirror(IntentRepository):
             for i in self._rows.values()
             if i.status in wanted and i.decided_at >= since
         )
+
+    def unwritten(self) -> list[tuple[OrderIntent, int | None]]:
+        """The pending intents by client order id, each with the version the
+        database holds (``None``: not written yet): what a flush writes, read in
+        one pass rather than three calls per row."""
+        rows, versions = self._rows, self.db_version
+        found = []
+        for cid in sorted(self.pending):
+            intent = rows.get(cid)
+            if intent is None:  # not expected (pending rows are held): read it
+                intent = self.get(cid)
+            found.append((intent, versions.get(cid)))
+        return found
 
     def written(self, cid: str, version: int) -> None:
         """Note that the database now holds ``cid`` at ``version`` (in this txn)."""

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from json import encoder as json_encoder
 from typing import Any
 
-from tradecore.adapters.sqlstore.codec import to_json
+from tradecore.adapters.sqlstore.codec import converter, to_json
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import OrderIntent
@@ -108,8 +109,69 @@ UPDATE_INTENT = (
 )
 
 
+def _not_json(value: object) -> object:
+    raise TypeError(f"{type(value).__name__} has no JSON form")
+
+
+#: The C encoder :func:`~.codec.to_json` ends in (sorted keys, ``,``/``:``, ASCII, no
+#: NaN), made once: ``JSONEncoder.encode`` builds one per call, which costs more than
+#: encoding a spec. No circular-reference bookkeeping: rows hold no cycles, and one
+#: would end in an error, which :func:`_json` hands to ``to_json``.
+_ENCODE = (
+    None
+    if json_encoder.c_make_encoder is None
+    else json_encoder.c_make_encoder(
+        None,
+        _not_json,
+        json_encoder.encode_basestring_ascii,
+        None,
+        ":",
+        ",",
+        True,
+        False,
+        False,
+    )
+)
+_PLAIN = (dict, list, tuple)
+
+
+def _json(value: object) -> str:
+    """:func:`~.codec.to_json` of ``value``, the same text, without its set-up.
+
+    JSON primitives are encoded as they are, anything else as the store's
+    ``converter`` unstructures it (what ``to_json`` does). Whatever does not encode
+    here goes to ``to_json`` itself, for its answer or its error.
+    """
+    if _ENCODE is not None:
+        try:
+            data = value if type(value) in _PLAIN else converter.unstructure(value)
+            return "".join(_ENCODE(data, 0))
+        except (TypeError, ValueError, RecursionError):
+            pass
+    return to_json(value)
+
+
+#: Texts of recent UTC instants: a replay writes the same bar time on many rows
+#: (intent, fill, decision, outcome). Keyed by the instant, which alone decides
+#: the text; cleared when full.
+_STAMPS: dict[datetime, str] = {}
+_STAMPS_KEPT = 4096
+
+
 def timestamp(value: datetime) -> str:
-    """A UTC instant as SQLAlchemy's SQLite DATETIME text (naive UTC, microseconds)."""
+    """A UTC instant as SQLAlchemy's SQLite DATETIME text (naive UTC, microseconds).
+
+    A plain UTC ``datetime`` (every timestamp a replay writes: five per order) is
+    cut from its ISO text, the same characters as the general path below (the year
+    is always four digits, so the ``+00:00`` suffix starts at 26) at half the cost.
+    """
+    if type(value) is datetime and value.tzinfo is UTC:
+        text = _STAMPS.get(value)
+        if text is None:
+            if len(_STAMPS) >= _STAMPS_KEPT:
+                _STAMPS.clear()
+            text = _STAMPS[value] = value.isoformat(" ", "microseconds")[:26]
+        return text
     if value.tzinfo is not UTC:
         if value.utcoffset() is None:
             raise InvalidInput("timestamp column", value, "naive timestamp; use UTC")
@@ -146,7 +208,7 @@ class IntentRows:
         cid = intent.client_order_id
         cached = self._json.get(cid)
         if cached is None or cached[0] is not key or cached[1] is not spec:
-            cached = (key, spec, to_json(key), to_json(spec))
+            cached = (key, spec, _json(key), _json(spec))
             self._json[cid] = cached
         if intent.is_terminal:
             del self._json[cid]  # a later write (a late fill) encodes them again
@@ -171,7 +233,7 @@ class IntentRows:
             _decimal(intent.filled_qty),
             _decimal(intent.filled_notional),
             _decimal(intent.fees),
-            to_json(intent.execution_ids),
+            _json(intent.execution_ids),
             intent.reason,
             intent.parent_client_order_id,
             intent.version,
@@ -213,7 +275,7 @@ def decision_row(record: DecisionRecord) -> tuple[Any, ...]:
         record.cost_model_hash,
         record.config_hash,
         record.manifest_hash,
-        to_json(record.details),
+        _json(record.details),
     )
 
 
@@ -225,5 +287,5 @@ def outcome_row(record: OutcomeRecord) -> tuple[Any, ...]:
         timestamp(record.recorded_at),
         record.client_order_id,
         record.reason,
-        to_json(record.details),
+        _json(record.details),
     )

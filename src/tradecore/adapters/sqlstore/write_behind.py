@@ -231,9 +231,7 @@ def _flush_sqlite(
         new: list[tuple[Any, ...]] = []
         changed: list[tuple[Any, ...]] = []
         written: list[OrderIntent] = []
-        for cid in sorted(intents.pending):
-            intent = intents.get(cid)
-            before = intents.db_version.get(cid)
+        for intent, before in intents.unwritten():
             if before is None:
                 new.append(rows.insert(intent))
             else:

@@ -95,6 +95,8 @@ class DegradationMonitor:
         """
         age = None if last_bar_ns is None else (to_ns(now) - last_bar_ns) / 1e9
         mode = self.mode(now, age)
+        if mode is Mode.FULL:  # allows every action: no need to classify this one
+            return None
         delta = qty if side is Side.BUY else -qty
         action = order_action(current, delta)
         if allows(mode, action):
@@ -185,10 +187,17 @@ class MonitoredCommits(CommitPolicy):
         """Delegate to ``inner``; report store errors to ``monitor``."""
         self._inner = inner
         self._monitor = monitor
+        #: The last step handed out, kept while ``inner`` hands out the same step
+        #: again (a batching policy's steps share one object per batch).
+        self._last: _MonitoredStep | None = None
 
     def step(self) -> _MonitoredStep:
         """Run one step of ``inner``; a store error counts, anything else does not."""
-        return _MonitoredStep(self._inner.step(), self._monitor)
+        inner = self._inner.step()
+        last = self._last
+        if last is None or last.inner is not inner:
+            last = self._last = _MonitoredStep(inner, self._monitor)
+        return last
 
     def flush(self) -> None:
         """Flush ``inner``; a store error counts."""
@@ -204,17 +213,17 @@ class _MonitoredStep:
     steps run per order, and a generator-based context manager costs more than the
     step itself)."""
 
-    __slots__ = ("_inner", "_monitor")
+    __slots__ = ("_monitor", "inner")
 
     def __init__(
         self, inner: AbstractContextManager[UnitOfWork], monitor: DegradationMonitor
     ) -> None:
-        self._inner = inner
+        self.inner = inner
         self._monitor = monitor
 
     def __enter__(self) -> UnitOfWork:
         try:
-            return self._inner.__enter__()
+            return self.inner.__enter__()
         except StoreError:
             self._monitor.on_store_result(failed=True)
             raise
@@ -226,7 +235,7 @@ class _MonitoredStep:
         tb: TracebackType | None,
     ) -> None:
         try:
-            self._inner.__exit__(exc_type, exc, tb)
+            self.inner.__exit__(exc_type, exc, tb)
         except StoreError:
             self._monitor.on_store_result(failed=True)
             raise

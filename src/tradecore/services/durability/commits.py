@@ -57,13 +57,18 @@ class CommitInBatches:
         self._store = store
         self._every = every
         self._uow: UnitOfWork | None = None
+        #: The step handed out for ``_uow`` (one per batch: it holds no state of
+        #: its own, so every step of the batch can be the same object).
+        self._step: _BatchStep | None = None
         self._pending = 0
 
     def step(self) -> _BatchStep:
         """Yield the shared unit of work; commit once ``every`` steps have run."""
-        if self._uow is None:
+        step = self._step
+        if step is None:
             self._uow = self._store.unit_of_work().__enter__()
-        return _BatchStep(self, self._uow)
+            step = self._step = _BatchStep(self, self._uow)
+        return step
 
     def _stepped(self) -> None:
         self._pending += 1
@@ -75,6 +80,7 @@ class CommitInBatches:
         if self._uow is None:
             return
         uow, self._uow, self._pending = self._uow, None, 0
+        self._step = None
         try:
             uow.commit()
         finally:
@@ -82,6 +88,7 @@ class CommitInBatches:
 
     def _discard(self) -> None:
         uow, self._uow, self._pending = self._uow, None, 0
+        self._step = None
         if uow is not None:
             uow.rollback()
             uow.__exit__(None, None, None)

@@ -48,6 +48,7 @@ from tradecore.domain.errors import (
     OrderNotFound,
     TransientBrokerError,
 )
+from tradecore.domain.frozen import replace
 from tradecore.domain.orders.adoption import leg_intent
 from tradecore.domain.orders.catch_up import catch_up_events
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
@@ -354,7 +355,9 @@ class OrderManager:
         """Apply ``event`` to ``intent``, the event's intent as stored in ``uow``."""
         applied = apply_event(intent, event)
         if applied.ignored is None:
-            applied = attrs.evolve(applied, intent=uow.intents.update(applied.intent))
+            # ``replace``, not ``attrs.evolve``: the same copy without re-running
+            # ``__init__`` (three of these per order).
+            applied = replace(applied, intent=uow.intents.update(applied.intent))
         if applied.new_fill is not None:
             uow.fills.record(applied.new_fill)
             fault_point("during_fill_apply")
