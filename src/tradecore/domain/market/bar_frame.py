@@ -8,6 +8,7 @@ with one vectorized expression, and walks a pre-computed global time order. A
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidBarData, InvalidInput
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.market.bars import Bar, Provenance
 
 PRICE_FIELDS = ("open", "high", "low", "close")
@@ -64,10 +66,17 @@ def to_ns(moment: datetime) -> int:
 
 _new_object = object.__new__
 _set_field = object.__setattr__
+#: Bars from a frame's validated rows (:meth:`BarFrame.bar`).
+_bar = trusted_builder(Bar)
 
 
+@functools.lru_cache(maxsize=4096)
 def from_ns(nanoseconds: int) -> datetime:
-    """Convert integer nanoseconds since the epoch to an aware UTC datetime (µs)."""
+    """Convert integer nanoseconds since the epoch to an aware UTC datetime (µs).
+
+    Cached: a replay converts each bar timestamp several times (the clock's step,
+    the bar's end before it, every bar built at it), and the datetime is immutable.
+    """
     return _EPOCH + timedelta(microseconds=nanoseconds // 1_000)
 
 
@@ -231,20 +240,21 @@ class BarFrame:
 
         The frame validated every row when it was built, so the bar is assembled
         without running :class:`Bar`'s validators again (a replay builds one for
-        every bar a working order is matched against).
+        every bar a working order is matched against): a trusted builder, fed
+        by ``ndarray.item``, which reads a cell straight into a Python ``int`` or
+        ``float`` (the value ``float(column[index])`` gives, without the numpy
+        scalar in between).
         """
-        bar = _new_object(Bar)
-        _set_field(bar, "symbol", self.symbol)
-        _set_field(bar, "timestamp", from_ns(int(self.timestamps[index])))
-        _set_field(bar, "open", float(self.open[index]))
-        _set_field(bar, "high", float(self.high[index]))
-        _set_field(bar, "low", float(self.low[index]))
-        _set_field(bar, "close", float(self.close[index]))
-        _set_field(bar, "volume", float(self.volume[index]))
-        _set_field(bar, "provenance", self.provenance)
-        _set_field(bar, "vwap", None)
-        _set_field(bar, "trade_count", None)
-        return bar
+        return _bar(
+            symbol=self.symbol,
+            timestamp=from_ns(self.timestamps.item(index)),
+            open=self.open.item(index),
+            high=self.high.item(index),
+            low=self.low.item(index),
+            close=self.close.item(index),
+            volume=self.volume.item(index),
+            provenance=self.provenance,
+        )
 
     def __iter__(self) -> Iterator[Bar]:
         return (self.bar(i) for i in range(len(self)))

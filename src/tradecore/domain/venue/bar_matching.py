@@ -39,11 +39,15 @@ def match_bar(
     """
     model = config.fill_model
     regular = bar_span(book.calendar, bar.timestamp, config.bar_interval)
-    extended = _extended_span(config, bar.timestamp, regular)
+    extended: tuple[datetime, datetime] | None = None
     path = ohlc_path(bar)
     liquidity = model.liquidity.cap(bar.volume, 1.0)
     for order in list(orders.values()):
-        span = extended if order.spec.extended_hours else regular
+        span = regular
+        if order.spec.extended_hours:  # its span, found once per bar when wanted
+            if extended is None:
+                extended = _extended_span(config, bar.timestamp, regular)
+            span = extended
         if span is None or order.ready_at >= span[1]:
             continue
         start, end = span

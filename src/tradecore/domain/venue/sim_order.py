@@ -7,6 +7,7 @@ seed and a sequence number, never time or ``hash()``, so a replay reproduces the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime
 from decimal import Decimal
@@ -29,10 +30,25 @@ FRACTION_STEP = Decimal("0.000000001")
 
 
 def derive_id(seed: int, *parts: str) -> str:
-    """Return a UUID-shaped id that is a pure function of ``seed`` and ``parts``."""
-    digest = hashlib.sha256("|".join((str(seed), *parts)).encode()).hexdigest()
-    d = digest
+    """Return a UUID-shaped id that is a pure function of ``seed`` and ``parts``.
+
+    The sha256 of ``"seed|part|part..."``. With two parts or more, the hash of the
+    fixed ``"seed|kind|"`` prefix is taken once and copied (the venue derives two
+    ids per order, always of a few kinds); the digest is the same either way.
+    """
+    if len(parts) < 2:
+        hasher = hashlib.sha256("|".join((str(seed), *parts)).encode())
+    else:
+        hasher = _prefix_hash(seed, parts[0]).copy()
+        hasher.update("|".join(parts[1:]).encode())
+    d = hasher.hexdigest()
     return f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:32]}"
+
+
+@functools.lru_cache(maxsize=256, typed=True)
+def _prefix_hash(seed: int, kind: str) -> hashlib._Hash:
+    """The sha256 state after ``"seed|kind|"`` (copied, never updated in place)."""
+    return hashlib.sha256(f"{seed}|{kind}|".encode())
 
 
 def trail_stop(spec: OrderSpec, hwm: Decimal) -> Decimal:
