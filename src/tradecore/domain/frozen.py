@@ -44,19 +44,28 @@ def _build_layout(cls: type) -> _Layout:
 def _copier(cls: type, names: tuple[str, ...]) -> Any:
     """Compile ``copy(obj, changes)`` for ``cls``: one line per field, no loop.
 
-    A generated function (as attrs generates ``__init__``) reads each field by
-    attribute access and takes the changed ones from ``changes``; it is about three
-    times faster than a loop over the names, and an intent is copied on every
-    transition of every order.
+    A generated function (as attrs generates ``__init__``) copies every field by
+    attribute access, then sets the changed ones from ``changes`` (a copy changes
+    two or three of an intent's twenty-odd fields: setting those twice is cheaper
+    than asking ``changes`` about every field). It is about three times faster than
+    a loop over the names, and an intent is copied on every transition of every
+    order. The helpers come in as defaults: local names, read faster than globals.
     """
-    lines = ["def copy(obj, changes):", "    new = new_object(cls)"]
-    lines += [
-        f"    set_{i}(new, changes[{n!r}] if {n!r} in changes else obj.{n})"
-        for i, n in enumerate(names)
-    ]
+    helpers = ["new_object=new_object", "cls=cls", "setters=setters"]
+    helpers += [f"set_{i}=set_{i}" for i in range(len(names))]
+    lines = [f"def copy(obj, changes, *, {', '.join(helpers)}):"]
+    lines.append("    new = new_object(cls)")
+    lines += [f"    set_{i}(new, obj.{n})" for i, n in enumerate(names)]
+    lines.append("    for name, value in changes.items():")
+    lines.append("        setters[name](new, value)")
     lines.append("    return new")
-    scope: dict[str, Any] = {"new_object": object.__new__, "cls": cls}
-    scope.update({f"set_{i}": _slot_setter(cls, n) for i, n in enumerate(names)})
+    setters = {n: _slot_setter(cls, n) for n in names}
+    scope: dict[str, Any] = {
+        "new_object": object.__new__,
+        "cls": cls,
+        "setters": setters,
+    }
+    scope.update({f"set_{i}": setters[n] for i, n in enumerate(names)})
     exec("\n".join(lines), scope)  # noqa: S102 - code built from attrs field names  # nosec B102
     return scope["copy"]
 
@@ -69,7 +78,7 @@ def replace(obj: T, **changes: Any) -> T:
     constructor would), and unknown field names raise ``TypeError``.
     """
     cls = type(obj)
-    copy, names, checked = _layout(cls)
+    copy, names, checked = _LAYOUTS.get(cls) or _layout(cls)
     for name, value in changes.items():
         field = checked.get(name)
         if field is not None:
