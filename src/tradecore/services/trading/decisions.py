@@ -14,8 +14,10 @@ from decimal import Decimal
 
 import attrs
 
+from tradecore.domain import validation as v
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.hashing import sha256_hex
-from tradecore.domain.orders.client_order_id import DecisionKey
+from tradecore.domain.orders.client_order_id import DecisionKey, client_order_id
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.orders.spec import Bracket, OrderSpec, Side
@@ -28,15 +30,32 @@ from tradecore.services.execution.net_of_cost import ExecutionPlan
 class DecisionStamp:
     """Who decides, when, and the hashes in force: copied into every record."""
 
-    strategy_id: str
-    at: datetime
+    #: Validated here, once per instant, for every record the stamp goes into.
+    strategy_id: str = attrs.field(validator=v.non_empty_str)
+    at: datetime = attrs.field(validator=v.utc_datetime)
     #: The trading session the decision belongs to (its client order ids carry it):
     #: the calendar's trading day, so a decision at Friday's close is Monday's.
-    session_date: date
+    session_date: date = attrs.field(validator=v.instance_of(date))
     config_hash: str
     model_hash: str
     cost_model_hash: str
     manifest_hash: str | None
+
+
+# Trusted builds: a decision's key, intent and record are built without their
+# validators (which OrderIntent.create and DecisionRecord.keyed would run, a few
+# dozen calls per order) because every part was validated already: the stamp's
+# strategy id, instant (UTC) and session date by DecisionStamp, once per instant;
+# the target's symbol by Target; a side is a Side by construction; ids and hashes
+# are derived here (non-empty); a spec is an OrderSpec, validated when it was
+# built, and OrderIntent.check_spec holds it to the key; a fresh intent's status
+# and fill counters are the defaults. What no one checked before, order_intent
+# checks: the caller's quantity and price, the target's horizon.
+_decision_key = trusted_builder(DecisionKey)
+_created_intent = trusted_builder(OrderIntent)
+_decision_record = trusted_builder(DecisionRecord)
+_KEY = attrs.fields(DecisionKey)
+_INTENT = attrs.fields(OrderIntent)
 
 
 def decision_record(
@@ -57,11 +76,16 @@ def decision_record(
         details["client_order_id"] = intent.client_order_id
     if extra:
         details.update(extra)
-    return DecisionRecord.keyed(
+    inputs_hash = sha256_hex([target.signal, str(target.qty), str(current)])
+    # DecisionRecord.keyed from validated parts (see "Trusted builds" above).
+    return _decision_record(
+        decision_id=DecisionRecord.make_id(
+            stamp.strategy_id, target.symbol, stamp.at, inputs_hash
+        ),
         strategy_id=stamp.strategy_id,
         symbol=target.symbol,
         decided_at=stamp.at,
-        inputs_hash=sha256_hex([target.signal, str(target.qty), str(current)]),
+        inputs_hash=inputs_hash,
         config_hash=stamp.config_hash,
         model_hash=stamp.model_hash,
         cost_model_hash=stamp.cost_model_hash,
@@ -85,7 +109,12 @@ def order_intent(
     ``spec``: the plain market order the caller already built for the same symbol,
     side and quantity (the risk gate's), reused when there is no bracket.
     """
-    key = DecisionKey(
+    # What no one validated before (see "Trusted builds" above): the caller's
+    # quantity and price, the target's horizon (a Target does not check it).
+    v.positive_decimal(None, _KEY.qty, qty)
+    v.non_empty_str(None, _KEY.horizon, target.horizon)
+    v.optional_positive_decimal(None, _INTENT.arrival_price, price)
+    key = _decision_key(
         strategy_id=stamp.strategy_id,
         symbol=target.symbol,
         side=side,
@@ -99,10 +128,14 @@ def order_intent(
     policy = "market"
     if plan is not None and plan.spec is not None and plan.choice is not None:
         spec, policy = plan.spec, plan.choice.policy.value
-    return OrderIntent.create(
-        key,
-        spec,
+    OrderIntent.check_spec(key, spec)
+    return _created_intent(
+        client_order_id=client_order_id(key),
+        decision_key=key,
+        attempt=1,
+        spec=spec,
         decided_at=stamp.at,
+        updated_at=stamp.at,
         arrival_price=price,
         expected_edge_bps=target.expected_edge_bps,
         execution_policy=policy,

@@ -56,6 +56,7 @@ from decimal import Decimal
 
 import attrs
 
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.market.data_quality import BarRejection, BarScreen
@@ -110,6 +111,9 @@ from tradecore.services.trading.protection import (
 from tradecore.services.trading.working_orders import WorkingOrders
 
 _ZERO = Decimal(0)
+#: An :class:`OrderSpec` built without its checks, for a market order of a
+#: validated symbol and a positive quantity (which pass every one of them).
+_market_order = trusted_builder(OrderSpec)
 
 
 class TradingEngine(NetOfCostSteps):
@@ -388,7 +392,9 @@ class TradingEngine(NetOfCostSteps):
         side = Side.BUY if delta > 0 else Side.SELL
         qty = abs(delta)
         price = to_price(self._last[symbol])
-        spec = OrderSpec(symbol=symbol, side=side, qty=qty)
+        # A plain market order from validated parts: the symbol passed Target's
+        # validator, qty is |target - position| of finite Decimals and not zero.
+        spec = _market_order(symbol=symbol, side=side, qty=qty)
         verdict = self._risk_check(symbol, side, qty, price, current, spec)
         if not verdict.passed:
             decision = self._decision(target, current, price, None)
