@@ -29,7 +29,7 @@ import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import IllegalTransition, InvalidInput, Overfill
-from tradecore.domain.frozen import replace
+from tradecore.domain.frozen import replace, trusted_builder
 from tradecore.domain.orders.client_order_id import DecisionKey, client_order_id
 from tradecore.domain.orders.events import FILL_KINDS, OrderEvent, OrderEventKind
 from tradecore.domain.orders.executions import Fill
@@ -196,6 +196,11 @@ class Applied:
     overruled: IntentStatus | None = None
 
 
+#: :class:`Applied` has no validator: its trusted builder is the same value, built
+#: without a call per field (an event is applied per order several times).
+_applied = trusted_builder(Applied)
+
+
 def transition(
     intent: OrderIntent, target: IntentStatus, at: datetime, **changes: Any
 ) -> OrderIntent:
@@ -256,8 +261,8 @@ def apply_event(intent: OrderIntent, event: OrderEvent) -> Applied:
     if event.kind is K.ACCEPTED:
         return _apply_accepted(intent, event, adopted)
     target = _STATUS_OF_EVENT[event.kind]
-    return Applied(
-        transition(
+    return _applied(
+        intent=transition(
             intent,
             target,
             event.occurred_at,
@@ -276,7 +281,9 @@ def _adopted_broker_id(intent: OrderIntent, event: OrderEvent) -> dict[str, str]
 
 def _ignored(intent: OrderIntent, adopted: dict[str, str], why: str) -> Applied:
     """An event that changes nothing but (perhaps) the broker order id."""
-    return Applied(replace(intent, **adopted) if adopted else intent, ignored=why)
+    return _applied(
+        intent=replace(intent, **adopted) if adopted else intent, ignored=why
+    )
 
 
 def _apply_accepted(
@@ -284,8 +291,8 @@ def _apply_accepted(
 ) -> Applied:
     if intent.status in _PENDING and event.reason in _WORK_REVERT_REASONS:
         working = S.PARTIALLY_FILLED if intent.filled_qty > 0 else S.ACKED
-        return Applied(
-            transition(
+        return _applied(
+            intent=transition(
                 intent, working, event.occurred_at, reason=event.reason, **adopted
             )
         )
@@ -293,7 +300,7 @@ def _apply_accepted(
         return _ignored(
             intent, adopted, f"stale accepted: intent is {intent.status.value}"
         )
-    return Applied(transition(intent, S.ACKED, event.occurred_at, **adopted))
+    return _applied(intent=transition(intent, S.ACKED, event.occurred_at, **adopted))
 
 
 def _apply_fill(
@@ -323,7 +330,7 @@ def _apply_fill(
         **adopted,
     )
     overruled = intent.status if intent.status in VERDICTS else None
-    return Applied(new, new_fill=fill, overruled=overruled)
+    return _applied(intent=new, new_fill=fill, overruled=overruled)
 
 
 def _status_after_fill(

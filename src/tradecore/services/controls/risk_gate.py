@@ -29,6 +29,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.account import AccountSnapshot
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
@@ -359,7 +360,9 @@ class RiskGate:
         if needs_day:
             day = self._days.update(at, book.ledger.equity(marks))
             day_pnl, drawdown = day.pnl, day.drawdown
-        return ExposureSnapshot(
+        # Built unchecked: gross is a sum of absolute values (>= 0) and net a sum,
+        # of finite Decimals (positions from the engine's book, marks to_price's).
+        return _exposure_snapshot(
             positions=positions,
             marks=marks,
             references=self._references,
@@ -427,6 +430,8 @@ class RiskGate:
             return
         self.board.run(corr, lambda: corr.update(at, closes))
 
+
+_exposure_snapshot = trusted_builder(ExposureSnapshot)
 
 _ACK_OR_REJECT = frozenset({OrderEventKind.ACCEPTED, OrderEventKind.REJECTED})
 
