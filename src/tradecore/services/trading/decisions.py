@@ -16,7 +16,7 @@ import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.frozen import trusted_builder
-from tradecore.domain.hashing import sha256_hex
+from tradecore.domain.hashing import iso_instant, sha256_hex
 from tradecore.domain.orders.client_order_id import DecisionKey, client_order_id
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
@@ -40,6 +40,12 @@ class DecisionStamp:
     model_hash: str
     cost_model_hash: str
     manifest_hash: str | None
+    #: ``at`` as the decision id spells it (:func:`iso_instant`), once per instant.
+    instant: str = attrs.field(init=False)
+
+    @instant.default
+    def _spell_instant(self) -> str:
+        return iso_instant(self.at)
 
 
 # Trusted builds: a decision's key, intent and record are built without their
@@ -56,6 +62,22 @@ _created_intent = trusted_builder(OrderIntent)
 _decision_record = trusted_builder(DecisionRecord)
 _KEY = attrs.fields(DecisionKey)
 _INTENT = attrs.fields(OrderIntent)
+
+
+#: Signal hashes already computed, by signal: a strategy's few signals recur on
+#: every order. Bounded: emptied when full.
+_SIGNAL_HASHES: dict[str, str] = {}
+_SIGNAL_HASHES_KEPT = 4096
+
+
+def _signal_hash(signal: str) -> str:
+    """The decision key's ``signal_hash``: the signal's sha256, first 16 digits."""
+    known = _SIGNAL_HASHES.get(signal)
+    if known is None:
+        if len(_SIGNAL_HASHES) >= _SIGNAL_HASHES_KEPT:
+            _SIGNAL_HASHES.clear()
+        known = _SIGNAL_HASHES[signal] = sha256_hex(signal)[:16]
+    return known
 
 
 def decision_record(
@@ -79,8 +101,8 @@ def decision_record(
     inputs_hash = sha256_hex([target.signal, str(target.qty), str(current)])
     # DecisionRecord.keyed from validated parts (see "Trusted builds" above).
     return _decision_record(
-        decision_id=DecisionRecord.make_id(
-            stamp.strategy_id, target.symbol, stamp.at, inputs_hash
+        decision_id=DecisionRecord.spelled_id(
+            stamp.strategy_id, target.symbol, stamp.instant, inputs_hash
         ),
         strategy_id=stamp.strategy_id,
         symbol=target.symbol,
@@ -120,7 +142,7 @@ def order_intent(
         side=side,
         session_date=stamp.session_date,
         horizon=target.horizon,
-        signal_hash=sha256_hex(target.signal)[:16],
+        signal_hash=_signal_hash(target.signal),
         qty=qty,
     )
     if spec is None or bracket is not None:
