@@ -60,8 +60,10 @@ class DecisionStamp:
 _decision_key = trusted_builder(DecisionKey)
 _created_intent = trusted_builder(OrderIntent)
 _decision_record = trusted_builder(DecisionRecord)
-_KEY = attrs.fields(DecisionKey)
-_INTENT = attrs.fields(OrderIntent)
+# The fields named by the checks below (an attrs fields lookup is a Python call).
+_KEY_QTY = attrs.fields(DecisionKey).qty
+_KEY_HORIZON = attrs.fields(DecisionKey).horizon
+_ARRIVAL_PRICE = attrs.fields(OrderIntent).arrival_price
 
 
 #: Signal hashes already computed, by signal: a strategy's few signals recur on
@@ -89,16 +91,17 @@ def decision_record(
     extra: Mapping[str, object] | None = None,
 ) -> DecisionRecord:
     """The decision record of ``target`` at ``price`` with ``current`` held."""
+    wanted, held = str(target.qty), str(current)  # spelled once, used twice
     details: dict[str, object] = {
-        "target": str(target.qty),
-        "position": str(current),
+        "target": wanted,
+        "position": held,
         "price": str(price),
     }
     if intent is not None:
         details["client_order_id"] = intent.client_order_id
     if extra:
         details.update(extra)
-    inputs_hash = sha256_hex([target.signal, str(target.qty), str(current)])
+    inputs_hash = sha256_hex([target.signal, wanted, held])
     # DecisionRecord.keyed from validated parts (see "Trusted builds" above).
     return _decision_record(
         decision_id=DecisionRecord.spelled_id(
@@ -133,9 +136,9 @@ def order_intent(
     """
     # What no one validated before (see "Trusted builds" above): the caller's
     # quantity and price, the target's horizon (a Target does not check it).
-    v.positive_decimal(None, _KEY.qty, qty)
-    v.non_empty_str(None, _KEY.horizon, target.horizon)
-    v.optional_positive_decimal(None, _INTENT.arrival_price, price)
+    v.positive_decimal(None, _KEY_QTY, qty)
+    v.non_empty_str(None, _KEY_HORIZON, target.horizon)
+    v.optional_positive_decimal(None, _ARRIVAL_PRICE, price)
     key = _decision_key(
         strategy_id=stamp.strategy_id,
         symbol=target.symbol,
