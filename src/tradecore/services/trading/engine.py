@@ -53,6 +53,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from itertools import repeat
+from operator import mul
 
 import attrs
 
@@ -205,8 +207,10 @@ class TradingEngine(NetOfCostSteps):
         held = self._held
         if not held:  # the replay samples equity every bar timestamp; mostly flat
             return self._cash + 0  # what adding the empty sum (int 0) gives
-        last = self._last
-        return self._cash + sum(q * last.get(s, 0.0) for s, q in held.items())
+        # The generator's sum, term for term and in order, with no Python frame
+        # per held symbol: q * last.get(s, 0.0) for each (s, q) of held.
+        marks = map(self._last.get, held, repeat(0.0))
+        return self._cash + sum(map(mul, held.values(), marks))
 
     def cash(self) -> float:
         """Cash now (float, for sizing)."""
