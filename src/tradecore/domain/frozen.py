@@ -103,7 +103,7 @@ def _builder_twin(cls: type) -> type | None:
     if cls in _TWINS:
         return _TWINS[cls]
     twin: type | None = None
-    if "__slots__" in vars(cls) and not cls.__dictoffset__:  # type: ignore[attr-defined]
+    if "__slots__" in vars(cls) and not cls.__dictoffset__:
         try:
             twin = type(
                 f"_Building{cls.__name__}",
@@ -115,7 +115,8 @@ def _builder_twin(cls: type) -> type | None:
                     "__module__": __name__,
                 },
             )
-            object.__new__(twin).__class__ = cls  # the layouts agree
+            probe: Any = object.__new__(twin)
+            probe.__class__ = cls  # refused (TypeError) unless the layouts agree
         except TypeError:
             twin = None
     _TWINS[cls] = twin

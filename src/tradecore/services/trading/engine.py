@@ -210,7 +210,8 @@ class TradingEngine(NetOfCostSteps):
         # The generator's sum, term for term and in order, with no Python frame
         # per held symbol: q * last.get(s, 0.0) for each (s, q) of held.
         marks = map(self._last.get, held, repeat(0.0))
-        return self._cash + sum(map(mul, held.values(), marks))
+        value: float = sum(map(mul, held.values(), marks))
+        return self._cash + value
 
     def cash(self) -> float:
         """Cash now (float, for sizing)."""
