@@ -176,12 +176,16 @@ _CANONICAL_JSON = json.JSONEncoder(
 ).encode
 
 
+_JUST_STR = frozenset({str})
+
+
 def canonical_bytes(value: object) -> bytes:
     """Encode ``value`` canonically: sorted keys, compact, decimals as plain strings."""
     kind = type(value)
     if kind is str:  # a signal, a name: spelled as the encoder spells a string
         return _quoted(value).encode("ascii")  # type: ignore[arg-type]
-    if (kind is list or kind is tuple) and all(type(x) is str for x in value):  # type: ignore[attr-defined]
+    # Every item exactly a str: the set of their types, no generator frame per item.
+    if (kind is list or kind is tuple) and {*map(type, value)} <= _JUST_STR:  # type: ignore[call-overload]
         return f"[{','.join(map(_quoted, value))}]".encode("ascii")  # type: ignore[call-overload]
     return _CANONICAL_JSON(_canonical(value)).encode("ascii")
 

@@ -57,6 +57,8 @@ def positive_decimal(
     instance: object, attribute: attrs.Attribute[Any], value: object
 ) -> None:
     """Require a finite ``Decimal`` greater than zero."""
+    if value.__class__ is Decimal and value.is_finite() and value > _ZERO:
+        return  # the common case, without the general check's call
     decimal(instance, attribute, value)
     assert isinstance(value, Decimal)
     if value <= _ZERO:
@@ -67,6 +69,8 @@ def non_negative_decimal(
     instance: object, attribute: attrs.Attribute[Any], value: object
 ) -> None:
     """Require a finite ``Decimal`` greater than or equal to zero."""
+    if value.__class__ is Decimal and value.is_finite() and value >= _ZERO:
+        return  # the common case, without the general check's call
     decimal(instance, attribute, value)
     assert isinstance(value, Decimal)
     if value < _ZERO:

@@ -75,3 +75,36 @@ def test_a_trusted_ledger_step_is_the_validated_one() -> None:
     assert made.avg_price == Decimal("100.5")
     ledger = trusted_builder(Ledger)(cash=Decimal(5), holdings={"A": made})
     assert ledger == Ledger(cash=Decimal(5), holdings={"A": made})
+
+
+def test_copies_and_builds_are_of_the_class_itself_and_stay_frozen() -> None:
+    """Values filled in through the builder twin come out as the class itself
+    (not the twin), frozen as the constructor's, equal and hashed alike."""
+    from tradecore.domain.frozen import trusted_builder
+    from tradecore.domain.orders.ledger import Holding
+
+    base = intent()
+    copied = replace(base, status=IntentStatus.ACKED)
+    built = trusted_builder(Holding)(
+        qty=Decimal(1), cost_basis=Decimal(2), realized_pnl=Decimal(0)
+    )
+    for value, cls in ((copied, type(base)), (built, Holding)):
+        assert type(value) is cls
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            value.qty = Decimal(5)  # type: ignore[misc]
+    assert hash(built) == hash(
+        Holding(qty=Decimal(1), cost_basis=Decimal(2), realized_pnl=Decimal(0))
+    )
+
+
+def test_classes_without_slots_are_copied_field_by_field() -> None:
+    """A frozen class with an instance dict has no twin: it is still copied right."""
+
+    @attrs.frozen(slots=False)
+    class Plain:
+        a: int
+        b: str = "x"
+
+    copied = replace(Plain(1), b="y")
+    assert copied == Plain(1, "y")
+    assert type(copied) is Plain

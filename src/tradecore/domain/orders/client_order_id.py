@@ -80,12 +80,13 @@ def _spelled(key: DecisionKey, attempt: int) -> bytes:
     An id is derived for every order; the generic encoder walks the key's fields and
     builds a dict per call. The spelling is the canonical one (sorted keys, compact,
     ASCII-escaped strings, plain decimals); a property test holds the two equal.
+    A side is a str enum: quoted as it is, it is its value.
     """
     return (
         f'{{"attempt":{attempt},"key":{{"horizon":{_quoted(key.horizon)},'
         f'"qty":{_quoted(canonical_decimal(key.qty))},'
         f'"session_date":"{key.session_date.isoformat()}",'
-        f'"side":{_quoted(key.side.value)},'
+        f'"side":{_quoted(key.side)},'
         f'"signal_hash":{_quoted(key.signal_hash)},'
         f'"strategy_id":{_quoted(key.strategy_id)},'
         f'"symbol":{_quoted(key.symbol)},"version":{key.version}}}}}'

@@ -29,7 +29,7 @@ import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import IllegalTransition, InvalidInput, Overfill
-from tradecore.domain.frozen import replace
+from tradecore.domain.frozen import replace, trusted_builder
 from tradecore.domain.orders.client_order_id import DecisionKey, client_order_id
 from tradecore.domain.orders.events import FILL_KINDS, OrderEvent, OrderEventKind
 from tradecore.domain.orders.executions import Fill
@@ -108,14 +108,7 @@ class OrderIntent:
         Raises:
             InvalidInput: the spec contradicts the key, or a field is invalid.
         """
-        if spec.symbol != key.symbol:
-            raise InvalidInput("spec.symbol", spec.symbol, f"key says {key.symbol}")
-        if spec.side is not key.side:
-            raise InvalidInput(
-                "spec.side", spec.side.value, f"key says {key.side.value}"
-            )
-        if spec.qty is not None and spec.qty != key.qty:
-            raise InvalidInput("spec.qty", spec.qty, f"key says {key.qty}")
+        cls.check_spec(key, spec)
         return cls(
             client_order_id=client_order_id(key, attempt),
             decision_key=key,
@@ -125,6 +118,22 @@ class OrderIntent:
             updated_at=decided_at,
             **context,  # type: ignore[arg-type]
         )
+
+    @staticmethod
+    def check_spec(key: DecisionKey, spec: OrderSpec) -> None:
+        """Require ``spec`` to agree with ``key`` on symbol, side and qty.
+
+        Raises:
+            InvalidInput: the spec contradicts the key.
+        """
+        if spec.symbol != key.symbol:
+            raise InvalidInput("spec.symbol", spec.symbol, f"key says {key.symbol}")
+        if spec.side is not key.side:
+            raise InvalidInput(
+                "spec.side", spec.side.value, f"key says {key.side.value}"
+            )
+        if spec.qty is not None and spec.qty != key.qty:
+            raise InvalidInput("spec.qty", spec.qty, f"key says {key.qty}")
 
     @property
     def is_terminal(self) -> bool:
@@ -187,6 +196,11 @@ class Applied:
     overruled: IntentStatus | None = None
 
 
+#: :class:`Applied` has no validator: its trusted builder is the same value, built
+#: without a call per field (an event is applied per order several times).
+_applied = trusted_builder(Applied)
+
+
 def transition(
     intent: OrderIntent, target: IntentStatus, at: datetime, **changes: Any
 ) -> OrderIntent:
@@ -230,48 +244,70 @@ def apply_event(intent: OrderIntent, event: OrderEvent) -> Applied:
         raise IllegalTransition(
             f"intent {intent.client_order_id}: {event.kind.value} before it was submitted"
         )
-    intent = _adopt_broker_id(intent, event)
+    # The broker's order id rides along with the event's own change: one copy of
+    # the intent per event, not two (an ignored event still adopts it).
+    adopted = _adopted_broker_id(intent, event)
     if event.kind in FILL_KINDS:
         assert event.fill is not None
-        return _apply_fill(intent, event.fill, event)
+        return _apply_fill(intent, event.fill, event, adopted)
     if event.kind is K.DONE_FOR_DAY:
-        return Applied(intent, ignored="done_for_day: order stays working")
+        return _ignored(intent, adopted, "done_for_day: order stays working")
     if intent.status in TERMINAL:
-        return Applied(
-            intent, ignored=f"stale {event.kind.value}: intent is {intent.status.value}"
+        return _ignored(
+            intent,
+            adopted,
+            f"stale {event.kind.value}: intent is {intent.status.value}",
         )
     if event.kind is K.ACCEPTED:
-        return _apply_accepted(intent, event)
+        return _apply_accepted(intent, event, adopted)
     target = _STATUS_OF_EVENT[event.kind]
-    return Applied(
-        transition(
-            intent, target, event.occurred_at, reason=event.reason or intent.reason
+    return _applied(
+        intent=transition(
+            intent,
+            target,
+            event.occurred_at,
+            reason=event.reason or intent.reason,
+            **adopted,
         )
     )
 
 
-def _adopt_broker_id(intent: OrderIntent, event: OrderEvent) -> OrderIntent:
+def _adopted_broker_id(intent: OrderIntent, event: OrderEvent) -> dict[str, str]:
+    """The change that adopts the event's broker order id, if the intent lacks one."""
     if event.broker_order_id and intent.broker_order_id is None:
-        return replace(intent, broker_order_id=event.broker_order_id)
-    return intent
+        return {"broker_order_id": event.broker_order_id}
+    return {}
 
 
-def _apply_accepted(intent: OrderIntent, event: OrderEvent) -> Applied:
+def _ignored(intent: OrderIntent, adopted: dict[str, str], why: str) -> Applied:
+    """An event that changes nothing but (perhaps) the broker order id."""
+    return _applied(
+        intent=replace(intent, **adopted) if adopted else intent, ignored=why
+    )
+
+
+def _apply_accepted(
+    intent: OrderIntent, event: OrderEvent, adopted: dict[str, str]
+) -> Applied:
     if intent.status in _PENDING and event.reason in _WORK_REVERT_REASONS:
         working = S.PARTIALLY_FILLED if intent.filled_qty > 0 else S.ACKED
-        return Applied(
-            transition(intent, working, event.occurred_at, reason=event.reason)
+        return _applied(
+            intent=transition(
+                intent, working, event.occurred_at, reason=event.reason, **adopted
+            )
         )
     if intent.status is not S.SUBMITTED:
-        return Applied(
-            intent, ignored=f"stale accepted: intent is {intent.status.value}"
+        return _ignored(
+            intent, adopted, f"stale accepted: intent is {intent.status.value}"
         )
-    return Applied(transition(intent, S.ACKED, event.occurred_at))
+    return _applied(intent=transition(intent, S.ACKED, event.occurred_at, **adopted))
 
 
-def _apply_fill(intent: OrderIntent, fill: Fill, event: OrderEvent) -> Applied:
+def _apply_fill(
+    intent: OrderIntent, fill: Fill, event: OrderEvent, adopted: dict[str, str]
+) -> Applied:
     if fill.execution_id in intent.execution_ids:
-        return Applied(intent, ignored=f"duplicate execution {fill.execution_id}")
+        return _ignored(intent, adopted, f"duplicate execution {fill.execution_id}")
     if fill.symbol != intent.spec.symbol or fill.side is not intent.spec.side:
         raise InvalidInput(
             "fill", (fill.symbol, fill.side.value), "symbol/side differ from the order"
@@ -291,9 +327,10 @@ def _apply_fill(intent: OrderIntent, fill: Fill, event: OrderEvent) -> Applied:
         filled_notional=intent.filled_notional + fill.notional,
         fees=intent.fees + fill.fee,
         execution_ids=(*intent.execution_ids, fill.execution_id),
+        **adopted,
     )
     overruled = intent.status if intent.status in VERDICTS else None
-    return Applied(new, new_fill=fill, overruled=overruled)
+    return _applied(intent=new, new_fill=fill, overruled=overruled)
 
 
 def _status_after_fill(

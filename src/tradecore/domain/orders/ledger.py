@@ -97,9 +97,8 @@ class Ledger:
     def apply(self, fill: Fill) -> Ledger:
         """Return the ledger after ``fill``."""
         old = self.holdings.get(fill.symbol, _FLAT)
-        qty, basis, realized = _roll(
-            old.qty, old.cost_basis, fill.signed_qty, fill.price
-        )
+        signed = fill.signed_qty
+        qty, basis, realized = _roll(old.qty, old.cost_basis, signed, fill.price)
         holdings = dict(self.holdings)
         # Decimals computed from a valid ledger and a valid fill: nothing to check.
         holdings[fill.symbol] = _holding(
@@ -108,7 +107,7 @@ class Ledger:
             realized_pnl=old.realized_pnl + realized - fill.fee,
         )
         return _ledger(
-            cash=self.cash - fill.signed_qty * fill.price - fill.fee,
+            cash=self.cash - signed * fill.price - fill.fee,
             holdings=holdings,
             realized_pnl=self.realized_pnl + realized - fill.fee,
             fees=self.fees + fill.fee,

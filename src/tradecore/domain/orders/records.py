@@ -57,8 +57,18 @@ class DecisionRecord:
     ) -> str:
         """Derive a decision id from what identifies the decision (never from time of run)."""
         # The instant spelled first: a list of strings hashes without the encoder.
-        key = [strategy_id, symbol, iso_instant(decided_at), inputs_hash]
-        return sha256_hex(key)[:32]
+        return DecisionRecord.spelled_id(
+            strategy_id, symbol, iso_instant(decided_at), inputs_hash
+        )
+
+    @staticmethod
+    def spelled_id(
+        strategy_id: str, symbol: str, instant: str, inputs_hash: str
+    ) -> str:
+        """:meth:`make_id` of a decision whose instant is already spelled
+        (``instant`` is :func:`~tradecore.domain.hashing.iso_instant`'s): a caller
+        deciding many orders at one instant spells it once."""
+        return sha256_hex([strategy_id, symbol, instant, inputs_hash])[:32]
 
 
 class OutcomeKind(enum.StrEnum):

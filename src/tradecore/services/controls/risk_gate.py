@@ -29,6 +29,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.account import AccountSnapshot
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
@@ -239,7 +240,7 @@ class RiskGate:
             rates=self.rates,
         )
         if verdict.passed and (pdt := self._pdt) is not None:
-            refusal = pdt.check(spec, at, lambda: book.ledger.equity(self._marks))
+            refusal = pdt.check(spec, at, lambda: self._equity(book.ledger))
             verdict = verdict if refusal is None else refusal
         if verdict.passed:
             self.rates.record_order(spec.symbol, at)
@@ -359,7 +360,9 @@ class RiskGate:
         if needs_day:
             day = self._days.update(at, book.ledger.equity(marks))
             day_pnl, drawdown = day.pnl, day.drawdown
-        return ExposureSnapshot(
+        # Built unchecked: gross is a sum of absolute values (>= 0) and net a sum,
+        # of finite Decimals (positions from the engine's book, marks to_price's).
+        return _exposure_snapshot(
             positions=positions,
             marks=marks,
             references=self._references,
@@ -373,12 +376,18 @@ class RiskGate:
         loss, dd = self._daily_loss, self._drawdown
         if loss is None and dd is None:
             return
-        equity = ledger.equity(self._marks)  # converts only the held symbols' marks
+        equity = self._equity(ledger)
         self._days.update(at, equity)
         if loss is not None:
             self.board.run(loss, lambda: loss.update(at, equity))
         if dd is not None:
             self.board.run(dd, lambda: dd.update(at, equity))
+
+    def _equity(self, ledger: Ledger) -> Decimal:
+        """``ledger``'s equity at the marks: ``ledger.equity(self._marks)``, with the
+        held symbols' marks looked up in one pass (a plain dict is read without a
+        Python call per symbol; only held symbols' marks are converted)."""
+        return ledger.equity(self._marks.exact(ledger.holdings))
 
     def _order_result(self, at: datetime, *, failed: bool) -> None:
         if (rejects := self._rejects) is not None:
@@ -422,6 +431,8 @@ class RiskGate:
         self.board.run(corr, lambda: corr.update(at, closes))
 
 
+_exposure_snapshot = trusted_builder(ExposureSnapshot)
+
 _ACK_OR_REJECT = frozenset({OrderEventKind.ACCEPTED, OrderEventKind.REJECTED})
 
 
@@ -460,6 +471,21 @@ class _DecimalMarks(Mapping[str, Decimal]):
         if exact is None or exact[0] != price:
             exact = self._exact[symbol] = (price, to_price(price))
         return exact[1]
+
+    def exact(self, symbols: Iterable[str]) -> dict[str, Decimal]:
+        """The cent Decimal marks of those of ``symbols`` that have a price, as
+        ``{s: self[s] for s in symbols if s in self}`` gives them."""
+        floats, known = self.floats, self._exact
+        marks: dict[str, Decimal] = {}
+        for symbol in symbols:
+            price = floats.get(symbol)
+            if price is None:
+                continue
+            exact = known.get(symbol)
+            if exact is None or exact[0] != price:
+                exact = known[symbol] = (price, to_price(price))
+            marks[symbol] = exact[1]
+        return marks
 
     def __contains__(self, symbol: object) -> bool:
         # Mapping's default would convert the price (``__getitem__``) to answer.

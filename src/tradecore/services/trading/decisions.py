@@ -14,8 +14,10 @@ from decimal import Decimal
 
 import attrs
 
-from tradecore.domain.hashing import sha256_hex
-from tradecore.domain.orders.client_order_id import DecisionKey
+from tradecore.domain import validation as v
+from tradecore.domain.frozen import trusted_builder
+from tradecore.domain.hashing import iso_instant, sha256_hex
+from tradecore.domain.orders.client_order_id import DecisionKey, client_order_id
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.orders.spec import Bracket, OrderSpec, Side
@@ -28,15 +30,56 @@ from tradecore.services.execution.net_of_cost import ExecutionPlan
 class DecisionStamp:
     """Who decides, when, and the hashes in force: copied into every record."""
 
-    strategy_id: str
-    at: datetime
+    #: Validated here, once per instant, for every record the stamp goes into.
+    strategy_id: str = attrs.field(validator=v.non_empty_str)
+    at: datetime = attrs.field(validator=v.utc_datetime)
     #: The trading session the decision belongs to (its client order ids carry it):
     #: the calendar's trading day, so a decision at Friday's close is Monday's.
-    session_date: date
+    session_date: date = attrs.field(validator=v.instance_of(date))
     config_hash: str
     model_hash: str
     cost_model_hash: str
     manifest_hash: str | None
+    #: ``at`` as the decision id spells it (:func:`iso_instant`), once per instant.
+    instant: str = attrs.field(init=False)
+
+    @instant.default
+    def _spell_instant(self) -> str:
+        return iso_instant(self.at)
+
+
+# Trusted builds: a decision's key, intent and record are built without their
+# validators (which OrderIntent.create and DecisionRecord.keyed would run, a few
+# dozen calls per order) because every part was validated already: the stamp's
+# strategy id, instant (UTC) and session date by DecisionStamp, once per instant;
+# the target's symbol by Target; a side is a Side by construction; ids and hashes
+# are derived here (non-empty); a spec is an OrderSpec, validated when it was
+# built, and OrderIntent.check_spec holds it to the key; a fresh intent's status
+# and fill counters are the defaults. What no one checked before, order_intent
+# checks: the caller's quantity and price, the target's horizon.
+_decision_key = trusted_builder(DecisionKey)
+_created_intent = trusted_builder(OrderIntent)
+_decision_record = trusted_builder(DecisionRecord)
+# The fields named by the checks below (an attrs fields lookup is a Python call).
+_KEY_QTY = attrs.fields(DecisionKey).qty
+_KEY_HORIZON = attrs.fields(DecisionKey).horizon
+_ARRIVAL_PRICE = attrs.fields(OrderIntent).arrival_price
+
+
+#: Signal hashes already computed, by signal: a strategy's few signals recur on
+#: every order. Bounded: emptied when full.
+_SIGNAL_HASHES: dict[str, str] = {}
+_SIGNAL_HASHES_KEPT = 4096
+
+
+def _signal_hash(signal: str) -> str:
+    """The decision key's ``signal_hash``: the signal's sha256, first 16 digits."""
+    known = _SIGNAL_HASHES.get(signal)
+    if known is None:
+        if len(_SIGNAL_HASHES) >= _SIGNAL_HASHES_KEPT:
+            _SIGNAL_HASHES.clear()
+        known = _SIGNAL_HASHES[signal] = sha256_hex(signal)[:16]
+    return known
 
 
 def decision_record(
@@ -48,20 +91,26 @@ def decision_record(
     extra: Mapping[str, object] | None = None,
 ) -> DecisionRecord:
     """The decision record of ``target`` at ``price`` with ``current`` held."""
+    wanted, held = str(target.qty), str(current)  # spelled once, used twice
     details: dict[str, object] = {
-        "target": str(target.qty),
-        "position": str(current),
+        "target": wanted,
+        "position": held,
         "price": str(price),
     }
     if intent is not None:
         details["client_order_id"] = intent.client_order_id
     if extra:
         details.update(extra)
-    return DecisionRecord.keyed(
+    inputs_hash = sha256_hex([target.signal, wanted, held])
+    # DecisionRecord.keyed from validated parts (see "Trusted builds" above).
+    return _decision_record(
+        decision_id=DecisionRecord.spelled_id(
+            stamp.strategy_id, target.symbol, stamp.instant, inputs_hash
+        ),
         strategy_id=stamp.strategy_id,
         symbol=target.symbol,
         decided_at=stamp.at,
-        inputs_hash=sha256_hex([target.signal, str(target.qty), str(current)]),
+        inputs_hash=inputs_hash,
         config_hash=stamp.config_hash,
         model_hash=stamp.model_hash,
         cost_model_hash=stamp.cost_model_hash,
@@ -85,13 +134,18 @@ def order_intent(
     ``spec``: the plain market order the caller already built for the same symbol,
     side and quantity (the risk gate's), reused when there is no bracket.
     """
-    key = DecisionKey(
+    # What no one validated before (see "Trusted builds" above): the caller's
+    # quantity and price, the target's horizon (a Target does not check it).
+    v.positive_decimal(None, _KEY_QTY, qty)
+    v.non_empty_str(None, _KEY_HORIZON, target.horizon)
+    v.optional_positive_decimal(None, _ARRIVAL_PRICE, price)
+    key = _decision_key(
         strategy_id=stamp.strategy_id,
         symbol=target.symbol,
         side=side,
         session_date=stamp.session_date,
         horizon=target.horizon,
-        signal_hash=sha256_hex(target.signal)[:16],
+        signal_hash=_signal_hash(target.signal),
         qty=qty,
     )
     if spec is None or bracket is not None:
@@ -99,10 +153,14 @@ def order_intent(
     policy = "market"
     if plan is not None and plan.spec is not None and plan.choice is not None:
         spec, policy = plan.spec, plan.choice.policy.value
-    return OrderIntent.create(
-        key,
-        spec,
+    OrderIntent.check_spec(key, spec)
+    return _created_intent(
+        client_order_id=client_order_id(key),
+        decision_key=key,
+        attempt=1,
+        spec=spec,
         decided_at=stamp.at,
+        updated_at=stamp.at,
         arrival_price=price,
         expected_edge_bps=target.expected_edge_bps,
         execution_policy=policy,

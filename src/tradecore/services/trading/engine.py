@@ -53,9 +53,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from itertools import repeat
+from operator import mul
 
 import attrs
 
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.market.bar_frame import to_ns
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.market.data_quality import BarRejection, BarScreen
@@ -110,6 +113,9 @@ from tradecore.services.trading.protection import (
 from tradecore.services.trading.working_orders import WorkingOrders
 
 _ZERO = Decimal(0)
+#: An :class:`OrderSpec` built without its checks, for a market order of a
+#: validated symbol and a positive quantity (which pass every one of them).
+_market_order = trusted_builder(OrderSpec)
 
 
 class TradingEngine(NetOfCostSteps):
@@ -201,8 +207,11 @@ class TradingEngine(NetOfCostSteps):
         held = self._held
         if not held:  # the replay samples equity every bar timestamp; mostly flat
             return self._cash + 0  # what adding the empty sum (int 0) gives
-        last = self._last
-        return self._cash + sum(q * last.get(s, 0.0) for s, q in held.items())
+        # The generator's sum, term for term and in order, with no Python frame
+        # per held symbol: q * last.get(s, 0.0) for each (s, q) of held.
+        marks = map(self._last.get, held, repeat(0.0))
+        value: float = sum(map(mul, held.values(), marks))
+        return self._cash + value
 
     def cash(self) -> float:
         """Cash now (float, for sizing)."""
@@ -388,7 +397,9 @@ class TradingEngine(NetOfCostSteps):
         side = Side.BUY if delta > 0 else Side.SELL
         qty = abs(delta)
         price = to_price(self._last[symbol])
-        spec = OrderSpec(symbol=symbol, side=side, qty=qty)
+        # A plain market order from validated parts: the symbol passed Target's
+        # validator, qty is |target - position| of finite Decimals and not zero.
+        spec = _market_order(symbol=symbol, side=side, qty=qty)
         verdict = self._risk_check(symbol, side, qty, price, current, spec)
         if not verdict.passed:
             decision = self._decision(target, current, price, None)
