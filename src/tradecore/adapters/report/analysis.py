@@ -28,7 +28,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, runtime_checkable
 
 import attrs
 import numpy as np
@@ -85,12 +85,31 @@ def _view(row: Mapping[str, object]) -> FillView | None:
     )
 
 
+@runtime_checkable
+class ViewedFills(Protocol):
+    """Fill rows that can give their own views (a replay's stored fills).
+
+    The views must be the ones :func:`_view` makes of the rows, in the rows' order.
+    """
+
+    def fill_views(self) -> Iterable[FillView]:
+        """Each fill row's view, in the rows' order."""
+        ...
+
+
+def _views(fills: Iterable[Mapping[str, object]]) -> Iterator[FillView]:
+    """The view of each fill row (skipping rows that are not fills), in order."""
+    if isinstance(fills, ViewedFills):
+        return iter(fills.fill_views())
+    return (view for view in map(_view, fills) if view is not None)
+
+
 def fill_views(fills: Iterable[Mapping[str, object]]) -> list[FillView]:
     """Fill rows (report rows: ISO or aware times, decimals) in time order.
 
     Rows missing a symbol, side, quantity or price are not fills and are skipped.
     """
-    views = [v for v in map(_view, fills) if v is not None]
+    views = list(_views(fills))
     return sorted(views, key=lambda f: f.filled_at)  # stable: same-time order kept
 
 
@@ -109,9 +128,7 @@ def views_in_order(fills: Iterable[Mapping[str, object]]) -> Iterator[FillView]:
         FillsOutOfOrder: a fill earlier than the one before it (sort them instead).
     """
     last: datetime | None = None
-    for view in map(_view, fills):
-        if view is None:
-            continue
+    for view in _views(fills):
         if last is not None and view.filled_at < last:
             raise FillsOutOfOrder(view.filled_at)
         last = view.filled_at

@@ -12,10 +12,11 @@ no such section (the page stays as it was).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from html import escape
 
+from tradecore.adapters.report.tables import RawColumns
 from tradecore.domain.execution.tca import ExecutionAnalysis
 
 Rows = Sequence[Mapping[str, object]]
@@ -23,8 +24,15 @@ NONE = "none"
 _ZERO = Decimal(0)
 
 
-def _details(row: Mapping[str, object]) -> Mapping[str, object]:
-    raw = row.get("details")
+def _details_values(decisions: Rows) -> Iterable[object]:
+    """Each decision's ``details``: a stored table's JSON text as stored (it parses
+    to what the row's canonical re-spelling parses to), else the row's value."""
+    if isinstance(decisions, RawColumns):
+        return decisions.raw_column("details")
+    return (row.get("details") for row in decisions)
+
+
+def _details(raw: object) -> Mapping[str, object]:
     parsed = json.loads(raw) if isinstance(raw, str) else raw
     return parsed if isinstance(parsed, Mapping) else {}
 
@@ -57,8 +65,8 @@ def regime_groups(
     # analyses need them listed: only orders named here get their costs counted.
     by_order: dict[str, str] = {}
     keep_none = bool(tca)
-    for row in decisions:
-        details = _details(row)
+    for raw in _details_values(decisions):
+        details = _details(raw)
         key = _state(details) or NONE
         groups.setdefault(key, _Group()).decisions += 1
         order = details.get("client_order_id")

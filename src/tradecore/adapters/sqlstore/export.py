@@ -106,9 +106,22 @@ def tuples(db: Path, table: str) -> Iterator[tuple[Any, ...]]:
             yield from batch
 
 
+#: ISO spellings by stored text, kept as :data:`_TIMESTAMPS` keeps parsed ones.
+_ISO: dict[str, str] = {}
+
+
 def iso_utc(text: str) -> str:
-    """SQLite's naive UTC text as the ISO form of the aware datetime it stands for."""
-    return _utc(text).isoformat()
+    """SQLite's naive UTC text as the ISO form of the aware datetime it stands for.
+
+    Remembered per text: a report spells a time per row and many rows share a
+    bar's time, so most spellings are repeats.
+    """
+    found = _ISO.get(text)
+    if found is None:
+        if len(_ISO) >= _TIMESTAMPS_KEPT:
+            _ISO.clear()
+        found = _ISO[text] = utc(text).isoformat()
+    return found
 
 
 def is_decimal_column(name: str) -> bool:
@@ -125,7 +138,7 @@ def _converter(name: str) -> Any:
     if name in _DECIMALS:
         return _decimal
     if name in _TIMES:
-        return _utc
+        return utc
     return _same
 
 
@@ -144,11 +157,17 @@ _TIMESTAMPS: dict[str, datetime] = {}
 _TIMESTAMPS_KEPT = 4_096
 
 
-def _utc(text: str) -> datetime:
-    """SQLite's naive UTC text as an aware datetime (many rows share a bar's time)."""
+def utc(text: str) -> datetime:
+    """SQLite's naive UTC text as an aware datetime (many rows share a bar's time).
+
+    What :func:`rows` gives for a timestamp column, for readers of :func:`tuples`.
+    """
     found = _TIMESTAMPS.get(text)
     if found is None:
         if len(_TIMESTAMPS) >= _TIMESTAMPS_KEPT:
             _TIMESTAMPS.clear()
         found = _TIMESTAMPS[text] = datetime.fromisoformat(text).replace(tzinfo=UTC)
     return found
+
+
+_utc = utc  # the name it had before it was public
