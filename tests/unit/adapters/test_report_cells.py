@@ -5,12 +5,19 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tradecore.adapters.report.tables import _format_cell, format_cell
+from tradecore.adapters.report.analysis import TRIP_COLUMNS, TripRow, _excursions
+from tradecore.adapters.report.tables import CsvRowSink, _format_cell, format_cell
 from tradecore.adapters.sqlstore import export
+from tradecore.domain.market.bar_frame import BarFrame, to_ns
+from tradecore.domain.research.trades import RoundTrip
+
+T0 = datetime(2024, 3, 1, 14, 30, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
 
 VALUES = [
     None,
@@ -44,3 +51,64 @@ def test_iso_utc_remembered_is_the_parsed_spelling(text: str) -> None:
     expected = datetime.fromisoformat(text).replace(tzinfo=UTC).isoformat()
     assert export.iso_utc(text) == expected
     assert export.iso_utc(text) == expected  # the remembered one
+
+
+def _reference_excursions(trip: RoundTrip, frame: BarFrame, entry: float) -> tuple:
+    """The excursions as first written: extremes of the joined price arrays."""
+    prices = [entry, float(trip.exit_price)]
+    first = int(np.searchsorted(frame.timestamps, to_ns(trip.opened_at), "left"))
+    last = int(np.searchsorted(frame.timestamps, to_ns(trip.closed_at), "right"))
+    lows = np.concatenate([np.array(prices), frame.low[first:last]])
+    highs = np.concatenate([np.array(prices), frame.high[first:last]])
+    if trip.direction > 0:
+        return min(0.0, lows.min() / entry - 1.0), max(0.0, highs.max() / entry - 1.0)
+    return min(0.0, 1.0 - highs.max() / entry), max(0.0, 1.0 - lows.min() / entry)
+
+
+def _trip(direction: int, start: int, end: int, entry: str, exit_: str) -> RoundTrip:
+    return RoundTrip(
+        symbol="AAA", direction=direction, qty=Decimal(1),
+        entry_price=Decimal(entry), exit_price=Decimal(exit_),
+        opened_at=T0 + start * MINUTE, closed_at=T0 + end * MINUTE,
+        fees=Decimal(0), pnl=Decimal(0),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+@pytest.mark.parametrize(
+    ("start", "end"), [(0, 0), (2, 5), (-3, -1), (8, 12), (3, 3), (-2, 20)]
+)
+def test_excursions_are_the_joined_arrays_extremes(
+    direction: int, start: int, end: int
+) -> None:
+    n = 10
+    low = 100.0 + np.sin(np.arange(n))
+    frame = BarFrame(symbol="AAA", timestamps=np.array(
+        [to_ns(T0 + i * MINUTE) for i in range(n)], dtype=np.int64),
+        open=low + 1, high=low + 2, low=low, close=low + 1, volume=np.ones(n))  # fmt: skip
+    trip = _trip(direction, start, end, "100.5", "101.25")
+    got = _excursions(trip, frame, 100.5)
+    want = _reference_excursions(trip, frame, 100.5)
+    assert got == want
+    assert [type(v) for v in got] == [type(v) for v in want]
+
+
+def test_trip_cells_are_the_rows_cells(tmp_path: Path) -> None:
+    trips = [
+        TripRow(trip=_trip(1, 0, 3, "10", "11.5"), ret=0.15, mae=-0.0, mfe=0.2),
+        TripRow(
+            trip=_trip(-1, 1, 2, "10", "9"),
+            ret=math.nan,
+            mae=np.float64(-0.25),
+            mfe=math.inf,
+        ),
+    ]
+    by_row, by_cells = tmp_path / "rows.csv", tmp_path / "cells.csv"
+    with CsvRowSink(by_row) as sink:
+        for row in trips:
+            sink.add(row.as_row())
+    with CsvRowSink(by_cells) as sink:
+        for row in trips:
+            sink.add_cells(TRIP_COLUMNS, row.cells())
+    assert by_cells.read_bytes() == by_row.read_bytes()
+    assert list(trips[0].as_row()) == list(TRIP_COLUMNS)

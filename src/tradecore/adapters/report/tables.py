@@ -160,6 +160,14 @@ class CsvRowSink:
             self._writer.writerow(self._header)
         self._writer.writerow([format_cell(row.get(name)) for name in self._header])
 
+    def add_cells(self, columns: Sequence[str], cells: list[str]) -> None:
+        """Write one row already spelled by :func:`format_cell`, in ``columns``
+        order: what :meth:`add` writes for a row with those keys and values."""
+        if self._header is None:
+            self._header = list(columns)
+            self._writer.writerow(self._header)
+        self._writer.writerow(cells)
+
     def restart(self) -> None:
         """Empty the file: the rows are being written again from the first."""
         self._stream.seek(0)

@@ -85,13 +85,19 @@ def rows(db: Path, table: str, *, limit: int | None = None) -> Iterator[dict[str
     with closing(_connect(db)) as connection:
         cursor = connection.execute(query)
         names = [d[0] for d in cursor.description]
-        convert = [_converter(name) for name in names]
+        # Only the decimal and time columns change on the way: the rest are
+        # taken as the driver gives them, a whole row at a time.
+        typed = [
+            (name, at, _converter(name))
+            for at, name in enumerate(names)
+            if _converter(name) is not _same
+        ]
         while batch := cursor.fetchmany(_BATCH):
             for values in batch:
-                yield {
-                    name: fn(value)
-                    for name, fn, value in zip(names, convert, values, strict=True)
-                }
+                row = dict(zip(names, values, strict=True))
+                for name, at, fn in typed:
+                    row[name] = fn(values[at])
+                yield row
 
 
 def tuples(db: Path, table: str) -> Iterator[tuple[Any, ...]]:
