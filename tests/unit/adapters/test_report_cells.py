@@ -44,13 +44,36 @@ def test_every_cell_is_spelled_as_the_general_path_spells_it(value: object) -> N
     assert format_cell(value) == _format_cell(value)
 
 
+STORED_TIMES = [
+    "2024-01-02 15:00:00.000000",  # the store's form
+    "2024-01-02 15:00:00.000123",
+    "2024-01-02 15:00:00.500000",
+    "2024-01-02 15:00:00",  # other forms go through the datetime
+    "2024-01-02T15:00:00.250000",
+    "2024-01-02 15:00:00.00000Z",
+    "2024-01-02",
+]
+
+
+@pytest.mark.parametrize("text", STORED_TIMES)
+def test_stored_times_read_as_the_datetime_round_trip_reads_them(text: str) -> None:
+    expected = datetime.fromisoformat(text).replace(tzinfo=UTC)
+    for _ in range(2):  # the second read is the remembered one
+        assert export.iso_utc(text) == expected.isoformat()
+        moment = export.utc(text)
+        assert moment == expected
+        assert moment.tzinfo is UTC
+
+
 @pytest.mark.parametrize(
-    "text", ["2024-01-02 15:00:00.000000", "2024-01-02 15:00:00.000123", "2024-01-02"]
+    "text",
+    ["2024-13-02 15:00:00.000000", "2024-01-02 25:00:00.000000", "2024-01-0x 15:00"],
 )
-def test_iso_utc_remembered_is_the_parsed_spelling(text: str) -> None:
-    expected = datetime.fromisoformat(text).replace(tzinfo=UTC).isoformat()
-    assert export.iso_utc(text) == expected
-    assert export.iso_utc(text) == expected  # the remembered one
+def test_stored_times_that_do_not_parse_still_fail(text: str) -> None:
+    with pytest.raises(ValueError, match=r"format|range|must be"):
+        export.iso_utc(text)
+    with pytest.raises(ValueError, match=r"format|range|must be"):
+        export.utc(text)
 
 
 def _reference_excursions(trip: RoundTrip, frame: BarFrame, entry: float) -> tuple:

@@ -12,6 +12,7 @@ The file is opened read-only: the replay's store is closed by then.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -112,22 +113,19 @@ def tuples(db: Path, table: str) -> Iterator[tuple[Any, ...]]:
             yield from batch
 
 
-#: ISO spellings by stored text, kept as :data:`_TIMESTAMPS` keeps parsed ones.
-_ISO: dict[str, str] = {}
-
-
 def iso_utc(text: str) -> str:
     """SQLite's naive UTC text as the ISO form of the aware datetime it stands for.
 
-    Remembered per text: a report spells a time per row and many rows share a
-    bar's time, so most spellings are repeats.
+    The store's own form (``2024-01-02 15:00:00.000000``) is respelled as text once
+    it parses (a report spells a time per row: a datetime round trip each costs
+    several times more); any other form goes through the datetime.
     """
-    found = _ISO.get(text)
-    if found is None:
-        if len(_ISO) >= _TIMESTAMPS_KEPT:
-            _ISO.clear()
-        found = _ISO[text] = utc(text).isoformat()
-    return found
+    if _is_stored_form(text):
+        datetime.fromisoformat(text)  # as strict as the round trip: it must parse
+        fraction = text[19:]
+        fraction = "" if fraction == _NO_FRACTION else fraction
+        return f"{text[:10]}T{text[11:19]}{fraction}+00:00"
+    return utc(text).isoformat()
 
 
 def is_decimal_column(name: str) -> bool:
@@ -172,8 +170,21 @@ def utc(text: str) -> datetime:
     if found is None:
         if len(_TIMESTAMPS) >= _TIMESTAMPS_KEPT:
             _TIMESTAMPS.clear()
-        found = _TIMESTAMPS[text] = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        if _is_stored_form(text):  # parsed aware: no replace() per text
+            found = datetime.fromisoformat(text + "+00:00")
+        else:
+            found = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        _TIMESTAMPS[text] = found
     return found
+
+
+#: The fraction ``isoformat`` leaves out.
+_NO_FRACTION = ".000000"
+#: Whether a text has the store's naive ``YYYY-MM-DD HH:MM:SS.ffffff`` shape
+#: (ASCII digits only, no offset): such a text parses naive or not at all.
+_is_stored_form = re.compile(
+    r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}", re.ASCII
+).fullmatch
 
 
 _utc = utc  # the name it had before it was public
