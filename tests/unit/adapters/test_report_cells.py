@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -10,8 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tradecore.adapters.report import writer
 from tradecore.adapters.report.analysis import TRIP_COLUMNS, TripRow, _excursions
-from tradecore.adapters.report.tables import CsvRowSink, _format_cell, format_cell
+from tradecore.adapters.report.tables import (
+    CsvLines,
+    CsvRowSink,
+    _format_cell,
+    format_cell,
+)
 from tradecore.adapters.sqlstore import export
 from tradecore.domain.market.bar_frame import BarFrame, to_ns
 from tradecore.domain.research.trades import RoundTrip
@@ -135,3 +143,43 @@ def test_trip_cells_are_the_rows_cells(tmp_path: Path) -> None:
             sink.add_cells(TRIP_COLUMNS, row.cells())
     assert by_cells.read_bytes() == by_row.read_bytes()
     assert list(trips[0].as_row()) == list(TRIP_COLUMNS)
+
+
+CSV_ROWS = [
+    ["a", "b c", " lead", "trail "],
+    ["1,5", "x"],  # a comma: quoted
+    ['say "hi"', "y"],
+    ["two\nlines", "z"],
+    ["carriage\rreturn", "w"],
+    [""],  # a lone empty field is written ""
+    ["", ""],
+    [],
+    ["é", "\t", "semi;colon", "'single'"],
+    ['{"a": 1, "b": [1, 2]}'],
+    ["2024-01-02T15:00:00+00:00", "1e-05", "nan", "-inf"],
+]
+
+
+def test_csv_lines_are_what_the_csv_writer_writes() -> None:
+    fast, slow = io.StringIO(newline=""), io.StringIO(newline="")
+    CsvLines(fast).add_all(CSV_ROWS)
+    csv.writer(slow, lineterminator="\n").writerows(CSV_ROWS)
+    assert fast.getvalue() == slow.getvalue()
+
+
+def test_equity_csv_is_what_the_csv_writer_writes(tmp_path: Path) -> None:
+    stamps = np.array([0, 60, 120, 180], dtype=np.int64) * 1_000_000_000 + 1
+    values = np.array([1.0, math.nan, math.inf, 1e-300])
+    drawdown = np.array([0.0, -0.5, -1.0, -1e-17])
+    writer._write_equity_csv(tmp_path / "e.csv", stamps, values, drawdown)
+    text = np.datetime_as_string(stamps.view("datetime64[ns]"), unit="ns")
+    expected = io.StringIO(newline="")
+    rows = csv.writer(expected, lineterminator="\n")
+    rows.writerow(["timestamp", "equity", "drawdown"])
+    rows.writerows(
+        (f"{t}Z", repr(v), repr(d))
+        for t, v, d in zip(
+            text.tolist(), values.tolist(), drawdown.tolist(), strict=True
+        )
+    )
+    assert (tmp_path / "e.csv").read_text() == expected.getvalue()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TextIO, runtime_checkable
 
 import numpy as np
 
@@ -115,6 +116,39 @@ def _format_cell(value: object) -> str:
     return str(value)
 
 
+#: What makes ``csv.writer`` quote a line's field (or may): a quote, a line break.
+_QUOTED = re.compile(r'["\r\n]').search
+
+
+class CsvLines:
+    """Rows of spelled cells written as ``csv.writer(stream, lineterminator="\n")``.
+
+    Why: the writer scans every character of every field for what needs quoting,
+    a good part of a report's cost. A row whose joined text holds no quote, line
+    break or carriage return, and no comma but its separators, is written as that
+    text (what the writer writes for it); any other row goes to the writer itself.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        """Write to ``stream`` (opened with ``newline=""``)."""
+        self._write = stream.write
+        self._writer = csv.writer(stream, lineterminator="\n")
+
+    def add(self, cells: Sequence[str]) -> None:
+        """Write one row."""
+        line = ",".join(cells)
+        if line and line.count(",") == len(cells) - 1 and _QUOTED(line) is None:
+            self._write(line + "\n")
+        else:  # quoting, or a lone empty field (written ""), or no fields
+            self._writer.writerow(cells)
+
+    def add_all(self, rows: Iterable[Sequence[str]]) -> None:
+        """Write every row of ``rows``."""
+        add = self.add
+        for cells in rows:
+            add(cells)
+
+
 def write_rows_csv(path: Path, rows: Sequence[Mapping[str, object]]) -> None:
     """Write ``rows`` as CSV under a :func:`columns_of` header; missing cells are blank.
 
@@ -124,13 +158,12 @@ def write_rows_csv(path: Path, rows: Sequence[Mapping[str, object]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as stream:
         if not header:
             return
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(header)
+        lines = CsvLines(stream)
+        lines.add(header)
         if isinstance(rows, SpelledRows):
-            writer.writerows(rows.cells())
+            lines.add_all(rows.cells())
             return
-        for row in rows:
-            writer.writerow([format_cell(row.get(name)) for name in header])
+        lines.add_all([format_cell(row.get(name)) for name in header] for row in rows)
 
 
 class CsvRowSink:
@@ -144,7 +177,7 @@ class CsvRowSink:
     def __init__(self, path: Path) -> None:
         """Create (or empty) the file at ``path``."""
         self._stream = path.open("w", newline="", encoding="utf-8")
-        self._writer = csv.writer(self._stream, lineterminator="\n")
+        self._lines = CsvLines(self._stream)
         self._header: list[str] | None = None
 
     def __enter__(self) -> CsvRowSink:
@@ -157,16 +190,16 @@ class CsvRowSink:
         """Write one row (the first also writes the header)."""
         if self._header is None:
             self._header = [str(key) for key in row]
-            self._writer.writerow(self._header)
-        self._writer.writerow([format_cell(row.get(name)) for name in self._header])
+            self._lines.add(self._header)
+        self._lines.add([format_cell(row.get(name)) for name in self._header])
 
     def add_cells(self, columns: Sequence[str], cells: list[str]) -> None:
         """Write one row already spelled by :func:`format_cell`, in ``columns``
         order: what :meth:`add` writes for a row with those keys and values."""
         if self._header is None:
             self._header = list(columns)
-            self._writer.writerow(self._header)
-        self._writer.writerow(cells)
+            self._lines.add(self._header)
+        self._lines.add(cells)
 
     def restart(self) -> None:
         """Empty the file: the rows are being written again from the first."""
