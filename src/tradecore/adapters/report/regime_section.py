@@ -32,6 +32,18 @@ def _details_values(decisions: Rows) -> Iterable[object]:
     return (row.get("details") for row in decisions)
 
 
+def _may_name_regime(raw: object) -> bool:
+    """Whether a decision's details may carry a regime (then they are parsed).
+
+    JSON text spells a key ``regime`` with its letters (or escapes them with
+    ``\\u``): text with neither has none. Such a decision counts under "none" and,
+    while no order has a regime (nor costs need the orders listed), names no order
+    this section needs, so its text is not parsed. (The decisions' CSV parses every
+    one: a text that is not JSON still fails the report.)
+    """
+    return not isinstance(raw, str) or "regime" in raw or "\\u" in raw
+
+
 def _details(raw: object) -> Mapping[str, object]:
     parsed = json.loads(raw) if isinstance(raw, str) else raw
     return parsed if isinstance(parsed, Mapping) else {}
@@ -66,6 +78,9 @@ def regime_groups(
     by_order: dict[str, str] = {}
     keep_none = bool(tca)
     for raw in _details_values(decisions):
+        if not keep_none and not by_order and not _may_name_regime(raw):
+            groups.setdefault(NONE, _Group()).decisions += 1  # what parsing it gives
+            continue
         details = _details(raw)
         key = _state(details) or NONE
         groups.setdefault(key, _Group()).decisions += 1
