@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tradecore.adapters.report import writer
 from tradecore.adapters.report.analysis import TRIP_COLUMNS, TripRow, _excursions
@@ -183,3 +185,19 @@ def test_equity_csv_is_what_the_csv_writer_writes(tmp_path: Path) -> None:
         )
     )
     assert (tmp_path / "e.csv").read_text() == expected.getvalue()
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.text(alphabet='ab ,"\n\r\x00\té1{}:', max_size=6), max_size=5),
+        max_size=4,
+    )
+)
+def test_any_rows_are_written_as_the_csv_writer_writes_them(
+    rows: list[list[str]],
+) -> None:
+    fast, slow = io.StringIO(newline=""), io.StringIO(newline="")
+    CsvLines(fast).add_all(rows)
+    csv.writer(slow, lineterminator="\n").writerows(rows)
+    assert fast.getvalue() == slow.getvalue()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -116,17 +115,23 @@ def _format_cell(value: object) -> str:
     return str(value)
 
 
-#: What makes ``csv.writer`` quote a line's field (or may): a quote, a line break.
-_QUOTED = re.compile(r'["\r\n]').search
+def _quoted(field: str) -> str:
+    """A field as ``csv.writer`` spells it (minimal quoting, quotes doubled)."""
+    if '"' in field or "," in field or "\n" in field:
+        return '"' + field.replace('"', '""') + '"'
+    return field
 
 
 class CsvLines:
     """Rows of spelled cells written as ``csv.writer(stream, lineterminator="\n")``.
 
     Why: the writer scans every character of every field for what needs quoting,
-    a good part of a report's cost. A row whose joined text holds no quote, line
-    break or carriage return, and no comma but its separators, is written as that
-    text (what the writer writes for it); any other row goes to the writer itself.
+    a good part of a report's cost. Here a row is joined and searched for a quote,
+    a line break or a comma more than its separators (each a fast scan): none, and
+    the joined text is the line; else each field is quoted as the writer quotes
+    (fields holding ``,``, ``"`` or a line break, quotes doubled). Rows with a
+    carriage return or a NUL, a lone empty field (written ``""``) or no fields go
+    to the writer itself.
     """
 
     def __init__(self, stream: TextIO) -> None:
@@ -137,10 +142,12 @@ class CsvLines:
     def add(self, cells: Sequence[str]) -> None:
         """Write one row."""
         line = ",".join(cells)
-        if line and line.count(",") == len(cells) - 1 and _QUOTED(line) is None:
-            self._write(line + "\n")
-        else:  # quoting, or a lone empty field (written ""), or no fields
+        if not line or "\r" in line or "\x00" in line:
             self._writer.writerow(cells)
+        elif '"' in line or "\n" in line or line.count(",") != len(cells) - 1:
+            self._write(",".join(map(_quoted, cells)) + "\n")
+        else:
+            self._write(line + "\n")
 
     def add_all(self, rows: Iterable[Sequence[str]]) -> None:
         """Write every row of ``rows``."""
