@@ -18,7 +18,7 @@ from tradecore.adapters.report import html_page
 from tradecore.adapters.report.analysis import fill_views
 from tradecore.adapters.report.regime_section import regime_section
 from tradecore.adapters.report.tables import write_rows_csv
-from tradecore.adapters.sqlstore import open_store
+from tradecore.adapters.sqlstore import export, open_store
 from tradecore.apps.replay.records import FillRecords, StoredFills, StoredRows
 from tradecore.apps.replay.runner import replay
 from tradecore.domain.market.datagen import generate_bars
@@ -145,3 +145,15 @@ def test_raw_columns_tally_and_parse_as_the_rows(finished: Path) -> None:
     assert regime_section(decisions, StoredFills(db)) == regime_section(
         list(decisions), list(StoredRows(db, "fills"))
     )
+
+
+@pytest.mark.parametrize("table", ["fills", "decisions", "outcomes", "orders"])
+def test_one_column_reads_in_the_rows_order(finished: Path, table: str) -> None:
+    db = finished / "replay.db"
+    names = export.columns(db, table)
+    whole = list(export.tuples(db, table))
+    assert len(whole) > 10
+    for at, name in enumerate(names):
+        assert list(export.column(db, table, name)) == [row[at] for row in whole]
+    with pytest.raises(ValueError, match="no column"):
+        list(export.column(db, table, "no_such_column"))

@@ -79,13 +79,14 @@ def _moment(value: datetime) -> str:
 #: The common cell types spelled without the general function's tests (a report
 #: writes a few cells per order, a round trip two times and four floats); the
 #: spellings are the ones :func:`_format_cell` would give (exact types only:
-#: ``bool`` and numpy scalars still take the general path).
+#: ``bool`` and other numpy scalars still take the general path).
 _FAST: dict[type, Callable[[object], str]] = {
     str: _text,  # type: ignore[dict-item]
     type(None): _empty,  # type: ignore[dict-item]
     Decimal: str,
     int: str,
     float: _float,  # type: ignore[dict-item]
+    np.float64: lambda value: _float(float(value)),  # type: ignore[arg-type]
     datetime: _moment,  # type: ignore[dict-item]
 }
 

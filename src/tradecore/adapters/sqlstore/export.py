@@ -113,6 +113,32 @@ def tuples(db: Path, table: str) -> Iterator[tuple[Any, ...]]:
             yield from batch
 
 
+def column(db: Path, table: str, name: str) -> Iterator[Any]:
+    """Yield column ``name`` of ``table`` as the driver gives it, in :func:`rows` order.
+
+    Only that column is read (a report's tally needs one): the query is the
+    export's own with one expression selected, and every export's ORDER BY is a
+    total order (it ends with a unique key), so the rows come in the same order.
+
+    Raises:
+        ValueError: ``table``'s export has no column ``name``.
+    """
+    select, rest = _QUERIES[table].split(" FROM ", 1)
+    found = [
+        expression
+        for expression in select.removeprefix("SELECT ").split(", ")
+        if expression.rsplit(".", 1)[-1] == name
+    ]
+    if not found:
+        raise ValueError(f"the {table} export has no column {name!r}")
+    with closing(_connect(db)) as connection:
+        query = f"SELECT {found[0]} FROM {rest}"  # noqa: S608 - this module's constants  # nosec B608
+        cursor = connection.execute(query)
+        while batch := cursor.fetchmany(_BATCH):
+            for (value,) in batch:
+                yield value
+
+
 def iso_utc(text: str) -> str:
     """SQLite's naive UTC text as the ISO form of the aware datetime it stands for.
 

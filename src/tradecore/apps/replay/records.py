@@ -106,8 +106,7 @@ class StoredRows(Sequence[Mapping[str, object]]):
         (``kind``), or JSON text that parses to what the shaped row's re-encoded
         ``details`` parses to. Spares a dict and a shaping per row.
         """
-        at = export.columns(self._db, self._table).index(name)
-        return map(itemgetter(at), export.tuples(self._db, self._table))
+        return export.column(self._db, self._table, name)
 
     @overload
     def __getitem__(self, index: int) -> Mapping[str, object]: ...
