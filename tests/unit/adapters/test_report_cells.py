@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from tradecore.adapters.report import writer
 from tradecore.adapters.report.analysis import TRIP_COLUMNS, TripRow, _excursions
+from tradecore.adapters.report.figures import second_texts
 from tradecore.adapters.report.tables import (
     CsvLines,
     CsvRowSink,
@@ -201,3 +202,27 @@ def test_any_rows_are_written_as_the_csv_writer_writes_them(
     CsvLines(fast).add_all(rows)
     csv.writer(slow, lineterminator="\n").writerows(rows)
     assert fast.getvalue() == slow.getvalue()
+
+
+def _numpy_seconds(stamps: np.ndarray, sep: str) -> list[str]:
+    text = np.datetime_as_string(stamps.view("datetime64[ns]"), unit="s")
+    return [t.replace("T", sep) for t in text.tolist()]
+
+
+@pytest.mark.parametrize("sep", ["T", " "])
+@pytest.mark.parametrize(
+    "stamps",
+    [
+        np.array([], dtype=np.int64),
+        np.arange(0, 3 * 86_400, 59, dtype=np.int64) * 1_000_000_000,
+        np.array([1_709_303_400_123_456_789, 1_709_303_400_999_999_999, 0]),
+        np.array([np.iinfo(np.int64).max, np.iinfo(np.int64).max - 10**9, 5]),
+        np.array([-1, 86_400 * 10**9]),  # before 1970: numpy's own spelling
+        np.array([np.iinfo(np.int64).min, 0]),  # NaT
+        np.random.default_rng(3).integers(0, 2**62, 500),
+    ],
+    ids=["empty", "minutes", "fractions", "last-int64", "pre-1970", "nat", "random"],
+)
+def test_second_texts_are_numpys(stamps: np.ndarray, sep: str) -> None:
+    stamps = stamps.astype(np.int64)
+    assert second_texts(stamps, sep) == _numpy_seconds(stamps, sep)

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from tradecore.adapters.report.canonical import canonical_json
 from tradecore.adapters.report.content import build_content, drawdown_of
+from tradecore.adapters.report.figures import second_texts
 from tradecore.adapters.report.html_page import PageData, write_page
 from tradecore.adapters.report.tables import CsvLines, CsvRowSink, write_rows_csv
 from tradecore.domain.errors import InvalidInput
@@ -143,14 +144,18 @@ def _write_equity_csv(
         CsvLines(stream).add(["timestamp", "equity", "drawdown"])
         for start in range(0, len(stamps), EQUITY_CHUNK):
             part = slice(start, start + EQUITY_CHUNK)
-            text = np.datetime_as_string(
-                stamps[part].view("datetime64[ns]"), unit="s" if whole else "ns"
+            text = (
+                second_texts(stamps[part])
+                if whole
+                else np.datetime_as_string(
+                    stamps[part].view("datetime64[ns]"), unit="ns"
+                ).tolist()
             )
             stream.write(
                 "".join(
                     f"{t}Z,{v!r},{d!r}\n"
                     for t, v, d in zip(
-                        text.tolist(),
+                        text,
                         values[part].tolist(),
                         drawdown[part].tolist(),
                         strict=True,
