@@ -65,3 +65,25 @@ def test_a_run_without_regimes_has_no_section() -> None:
     plain = [_decision("a", None)]
     assert regime_groups(plain, FILLS[:2]) == {}
     assert regime_section(plain, FILLS[:2]) == ""
+
+
+def _groups_as_dicts(groups: dict[str, object]) -> dict[str, dict[str, object]]:
+    return {key: dict(vars(group)) for key, group in groups.items()}
+
+
+def test_details_left_unparsed_count_as_parsing_them_counts() -> None:
+    # Texts without "regime" are counted under "none" unparsed while no order has
+    # a regime; a later one on an order that had one must still take it back.
+    decisions = [
+        _decision("a", None),
+        _decision("b", 0),
+        _decision("b", None),  # b decided again outside regimes: its fills are "none"
+        _decision("c", 1),
+        {"details": json.dumps({"client_order_id": "d", "note": "\u00e9"})},
+        _decision("d", None),
+    ]
+    parsed = [{"details": json.loads(str(row["details"]))} for row in decisions]
+    from_text = regime_groups(decisions, FILLS)
+    assert _groups_as_dicts(from_text) == _groups_as_dicts(regime_groups(parsed, FILLS))
+    assert from_text["none"].fills == 4  # a, b twice and d
+    assert regime_groups(decisions[:1], FILLS) == regime_groups(parsed[:1], FILLS) == {}

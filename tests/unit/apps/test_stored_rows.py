@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 
 from tests.calendars import xnys
+from tradecore.adapters.report import html_page
+from tradecore.adapters.report.analysis import fill_views
+from tradecore.adapters.report.regime_section import regime_section
 from tradecore.adapters.report.tables import write_rows_csv
-from tradecore.adapters.sqlstore import open_store
-from tradecore.apps.replay.records import StoredRows
+from tradecore.adapters.sqlstore import export, open_store
+from tradecore.apps.replay.records import FillRecords, StoredFills, StoredRows
 from tradecore.apps.replay.runner import replay
 from tradecore.domain.market.datagen import generate_bars
 
@@ -113,3 +116,44 @@ def test_the_csv_fast_path_writes_what_the_row_path_writes(
     write_rows_csv(slow, list(rows))  # a plain list: the general path
     assert len(rows) > 10
     assert fast.read_bytes() == slow.read_bytes()
+
+
+def test_stored_fills_read_as_the_rows_read(finished: Path) -> None:
+    # The round trips and trade statistics read stored fills straight from the
+    # driver's tuples; the values must be what reading the shaped rows gives
+    # (a zero fee stored as "0.00" reads as Decimal(0) in a view, as before).
+    db = finished / "replay.db"
+    rows = list(StoredRows(db, "fills"))
+    stored = StoredFills(db)
+    assert len(rows) > 10
+    views = list(stored.fill_views())
+    assert views == fill_views(rows)
+    assert [str(v.fee) for v in views] == [str(v.fee) for v in fill_views(rows)]
+    assert list(FillRecords(stored)) == list(FillRecords(rows))
+    assert [str(r.fee) for r in FillRecords(stored)] == [
+        str(r.fee) for r in FillRecords(rows)
+    ]
+
+
+def test_raw_columns_tally_and_parse_as_the_rows(finished: Path) -> None:
+    db = finished / "replay.db"
+    decisions, outcomes = StoredRows(db, "decisions"), StoredRows(db, "outcomes")
+    parsed = [json.loads(str(text)) for text in decisions.raw_column("details")]
+    assert parsed == [json.loads(str(row["details"])) for row in decisions]
+    assert list(outcomes.raw_column("kind")) == [row["kind"] for row in outcomes]
+    assert html_page._breakdown(outcomes) == html_page._breakdown(list(outcomes))
+    assert regime_section(decisions, StoredFills(db)) == regime_section(
+        list(decisions), list(StoredRows(db, "fills"))
+    )
+
+
+@pytest.mark.parametrize("table", ["fills", "decisions", "outcomes", "orders"])
+def test_one_column_reads_in_the_rows_order(finished: Path, table: str) -> None:
+    db = finished / "replay.db"
+    names = export.columns(db, table)
+    whole = list(export.tuples(db, table))
+    assert len(whole) > 10
+    for at, name in enumerate(names):
+        assert list(export.column(db, table, name)) == [row[at] for row in whole]
+    with pytest.raises(ValueError, match="no column"):
+        list(export.column(db, table, "no_such_column"))

@@ -28,12 +28,13 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, runtime_checkable
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from tradecore.adapters.report.tables import format_cell
 from tradecore.domain.market.bar_frame import BarFrame, to_ns
 from tradecore.domain.orders.spec import Side
 from tradecore.domain.research.metrics import (
@@ -85,12 +86,31 @@ def _view(row: Mapping[str, object]) -> FillView | None:
     )
 
 
+@runtime_checkable
+class ViewedFills(Protocol):
+    """Fill rows that can give their own views (a replay's stored fills).
+
+    The views must be the ones :func:`_view` makes of the rows, in the rows' order.
+    """
+
+    def fill_views(self) -> Iterable[FillView]:
+        """Each fill row's view, in the rows' order."""
+        ...
+
+
+def _views(fills: Iterable[Mapping[str, object]]) -> Iterator[FillView]:
+    """The view of each fill row (skipping rows that are not fills), in order."""
+    if isinstance(fills, ViewedFills):
+        return iter(fills.fill_views())
+    return (view for view in map(_view, fills) if view is not None)
+
+
 def fill_views(fills: Iterable[Mapping[str, object]]) -> list[FillView]:
     """Fill rows (report rows: ISO or aware times, decimals) in time order.
 
     Rows missing a symbol, side, quantity or price are not fills and are skipped.
     """
-    views = [v for v in map(_view, fills) if v is not None]
+    views = list(_views(fills))
     return sorted(views, key=lambda f: f.filled_at)  # stable: same-time order kept
 
 
@@ -109,9 +129,7 @@ def views_in_order(fills: Iterable[Mapping[str, object]]) -> Iterator[FillView]:
         FillsOutOfOrder: a fill earlier than the one before it (sort them instead).
     """
     last: datetime | None = None
-    for view in map(_view, fills):
-        if view is None:
-            continue
+    for view in _views(fills):
         if last is not None and view.filled_at < last:
             raise FillsOutOfOrder(view.filled_at)
         last = view.filled_at
@@ -136,22 +154,48 @@ class TripRow:
 
     def as_row(self) -> dict[str, object]:
         """The CSV row: exact decimals, ISO UTC times, round-trip floats."""
+        return dict(zip(TRIP_COLUMNS, self._values(), strict=True))
+
+    def cells(self) -> list[str]:
+        """The CSV row's cells, spelled by ``format_cell``, in :data:`TRIP_COLUMNS`
+        order (``trades.csv`` is written from these: no dict per trip)."""
+        return [format_cell(value) for value in self._values()]
+
+    def _values(self) -> tuple[object, ...]:
         t = self.trip
-        return {
-            "symbol": t.symbol,
-            "direction": "long" if t.direction > 0 else "short",
-            "qty": t.qty,
-            "entry_time": t.opened_at,
-            "entry_price": t.entry_price,
-            "exit_time": t.closed_at,
-            "exit_price": t.exit_price,
-            "pnl": t.pnl,
-            "fees": t.fees,
-            "return": self.ret,
-            "duration_s": self.duration.total_seconds(),
-            "mae": self.mae,
-            "mfe": self.mfe,
-        }
+        return (
+            t.symbol,
+            "long" if t.direction > 0 else "short",
+            t.qty,
+            t.opened_at,
+            t.entry_price,
+            t.closed_at,
+            t.exit_price,
+            t.pnl,
+            t.fees,
+            self.ret,
+            self.duration.total_seconds(),
+            self.mae,
+            self.mfe,
+        )
+
+
+#: The columns of :meth:`TripRow.as_row`, in order.
+TRIP_COLUMNS = (
+    "symbol",
+    "direction",
+    "qty",
+    "entry_time",
+    "entry_price",
+    "exit_time",
+    "exit_price",
+    "pnl",
+    "fees",
+    "return",
+    "duration_s",
+    "mae",
+    "mfe",
+)
 
 
 #: Round trips between two releases of the bars' pages (see :func:`trip_rows`).
@@ -198,17 +242,25 @@ def iter_trip_rows(
 def _excursions(
     trip: RoundTrip, frame: BarFrame | None, entry: float
 ) -> tuple[float, float]:
-    """MAE and MFE from the bars open while the trip was (its fills' prices too)."""
-    prices = [entry, float(trip.exit_price)]
-    lows, highs = np.array(prices), np.array(prices)
+    """MAE and MFE from the bars open while the trip was (its fills' prices too).
+
+    The lowest and highest of the fills' prices and the bars' lows and highs,
+    taken as :func:`numpy.minimum` and ``maximum`` of the parts' extremes (the same
+    float64 values and NaN handling as the extremes of the joined arrays, with
+    fewer array operations per trip).
+    """
+    exit_price = float(trip.exit_price)
+    low, high = np.minimum(entry, exit_price), np.maximum(entry, exit_price)
     if frame is not None and len(frame):
-        first = int(np.searchsorted(frame.timestamps, to_ns(trip.opened_at), "left"))
-        last = int(np.searchsorted(frame.timestamps, to_ns(trip.closed_at), "right"))
-        lows = np.concatenate([lows, frame.low[first:last]])
-        highs = np.concatenate([highs, frame.high[first:last]])
+        stamps = frame.timestamps
+        first = int(stamps.searchsorted(to_ns(trip.opened_at), "left"))
+        last = int(stamps.searchsorted(to_ns(trip.closed_at), "right"))
+        if first < last:
+            low = np.minimum(low, frame.low[first:last].min())
+            high = np.maximum(high, frame.high[first:last].max())
     if trip.direction > 0:
-        return min(0.0, lows.min() / entry - 1.0), max(0.0, highs.max() / entry - 1.0)
-    return min(0.0, 1.0 - highs.max() / entry), max(0.0, 1.0 - lows.min() / entry)
+        return min(0.0, low / entry - 1.0), max(0.0, high / entry - 1.0)
+    return min(0.0, 1.0 - high / entry), max(0.0, 1.0 - low / entry)
 
 
 def symbol_pnl(trips: Sequence[TripRow]) -> dict[str, tuple[Decimal, int]]:

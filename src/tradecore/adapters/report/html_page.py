@@ -20,7 +20,7 @@ import importlib.util
 import json
 import math
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC
 from decimal import Decimal
 from html import escape
@@ -45,7 +45,7 @@ from tradecore.adapters.report.downsample import minmax_indices
 from tradecore.adapters.report.regime_section import regime_section
 from tradecore.adapters.report.story import story_html
 from tradecore.adapters.report.svg import ChartStyle, time_series_svg
-from tradecore.adapters.report.tables import columns_of, format_cell
+from tradecore.adapters.report.tables import RawColumns, columns_of, format_cell
 from tradecore.adapters.report.trade_list import TRADE_ROWS
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.market.bar_frame import BarFrame
@@ -499,14 +499,20 @@ def _activity_section(decisions: Rows, outcomes: Rows, fills: int) -> str:
     )
 
 
+#: The columns an outcomes table is tallied by, the first one present.
+_TALLIED = ("kind", "outcome", "status")
+
+
 def _breakdown(outcomes: Rows) -> str:
-    key = next(
-        (k for k in ("kind", "outcome", "status") if any(k in r for r in outcomes)),
-        None,
-    )
+    if isinstance(outcomes, RawColumns):  # a stored table: every row has its columns
+        key = next((k for k in _TALLIED if k in outcomes.columns), None)
+        values: Iterable[object] = () if key is None else outcomes.raw_column(key)
+    else:
+        key = next((k for k in _TALLIED if any(k in r for r in outcomes)), None)
+        values = () if key is None else (row.get(key) for row in outcomes)
     if key is None:
         return ""
-    tally = Counter(format_cell(row.get(key)) or fmt.MISSING for row in outcomes)
+    tally = Counter(format_cell(value) or fmt.MISSING for value in values)
     widest = max(tally.values())
     rows = "".join(
         f"<tr><td>{escape(name)}</td><td><span class='bar' "

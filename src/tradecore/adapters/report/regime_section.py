@@ -12,10 +12,11 @@ no such section (the page stays as it was).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from html import escape
 
+from tradecore.adapters.report.tables import RawColumns
 from tradecore.domain.execution.tca import ExecutionAnalysis
 
 Rows = Sequence[Mapping[str, object]]
@@ -23,8 +24,27 @@ NONE = "none"
 _ZERO = Decimal(0)
 
 
-def _details(row: Mapping[str, object]) -> Mapping[str, object]:
-    raw = row.get("details")
+def _details_values(decisions: Rows) -> Iterable[object]:
+    """Each decision's ``details``: a stored table's JSON text as stored (it parses
+    to what the row's canonical re-spelling parses to), else the row's value."""
+    if isinstance(decisions, RawColumns):
+        return decisions.raw_column("details")
+    return (row.get("details") for row in decisions)
+
+
+def _may_name_regime(raw: object) -> bool:
+    """Whether a decision's details may carry a regime (then they are parsed).
+
+    JSON text spells a key ``regime`` with its letters (or escapes them with
+    ``\\u``): text with neither has none. Such a decision counts under "none" and,
+    while no order has a regime (nor costs need the orders listed), names no order
+    this section needs, so its text is not parsed. (The decisions' CSV parses every
+    one: a text that is not JSON still fails the report.)
+    """
+    return not isinstance(raw, str) or "regime" in raw or "\\u" in raw
+
+
+def _details(raw: object) -> Mapping[str, object]:
     parsed = json.loads(raw) if isinstance(raw, str) else raw
     return parsed if isinstance(parsed, Mapping) else {}
 
@@ -57,8 +77,11 @@ def regime_groups(
     # analyses need them listed: only orders named here get their costs counted.
     by_order: dict[str, str] = {}
     keep_none = bool(tca)
-    for row in decisions:
-        details = _details(row)
+    for raw in _details_values(decisions):
+        if not keep_none and not by_order and not _may_name_regime(raw):
+            groups.setdefault(NONE, _Group()).decisions += 1  # what parsing it gives
+            continue
+        details = _details(raw)
         key = _state(details) or NONE
         groups.setdefault(key, _Group()).decisions += 1
         order = details.get("client_order_id")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TextIO, runtime_checkable
 
 import numpy as np
 
@@ -36,6 +36,19 @@ class SpelledRows(KnownColumns, Protocol):
         ...
 
 
+@runtime_checkable
+class RawColumns(KnownColumns, Protocol):
+    """Rows that give one column's stored values without building the rows.
+
+    A value is as stored, not as the row holds it: readers use it for columns the
+    rows hold unchanged (an outcome's ``kind``) or parse it themselves (JSON).
+    """
+
+    def raw_column(self, name: str) -> Iterable[object]:
+        """Column ``name`` of every row, as stored, in the rows' order."""
+        ...
+
+
 def columns_of(rows: Sequence[Mapping[str, object]]) -> list[str]:
     """Return every key of ``rows``: first row's order, then new keys as they appear."""
     seen: dict[str, None] = {}
@@ -53,13 +66,28 @@ def _empty(value: None) -> str:
     return ""
 
 
+def _float(value: float) -> str:
+    return repr(value) if math.isfinite(value) else ""
+
+
+def _moment(value: datetime) -> str:
+    if value.utcoffset() is None:
+        return str(value)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 #: The common cell types spelled without the general function's tests (a report
-#: writes a few cells per order); the spellings are the ones it would give.
+#: writes a few cells per order, a round trip two times and four floats); the
+#: spellings are the ones :func:`_format_cell` would give (exact types only:
+#: ``bool`` and other numpy scalars still take the general path).
 _FAST: dict[type, Callable[[object], str]] = {
     str: _text,  # type: ignore[dict-item]
     type(None): _empty,  # type: ignore[dict-item]
     Decimal: str,
     int: str,
+    float: _float,  # type: ignore[dict-item]
+    np.float64: lambda value: _float(float(value)),  # type: ignore[arg-type]
+    datetime: _moment,  # type: ignore[dict-item]
 }
 
 
@@ -88,6 +116,47 @@ def _format_cell(value: object) -> str:
     return str(value)
 
 
+def _quoted(field: str) -> str:
+    """A field as ``csv.writer`` spells it (minimal quoting, quotes doubled)."""
+    if '"' in field or "," in field or "\n" in field:
+        return '"' + field.replace('"', '""') + '"'
+    return field
+
+
+class CsvLines:
+    """Rows of spelled cells written as ``csv.writer(stream, lineterminator="\n")``.
+
+    Why: the writer scans every character of every field for what needs quoting,
+    a good part of a report's cost. Here a row is joined and searched for a quote,
+    a line break or a comma more than its separators (each a fast scan): none, and
+    the joined text is the line; else each field is quoted as the writer quotes
+    (fields holding ``,``, ``"`` or a line break, quotes doubled). Rows with a
+    carriage return or a NUL, a lone empty field (written ``""``) or no fields go
+    to the writer itself.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        """Write to ``stream`` (opened with ``newline=""``)."""
+        self._write = stream.write
+        self._writer = csv.writer(stream, lineterminator="\n")
+
+    def add(self, cells: Sequence[str]) -> None:
+        """Write one row."""
+        line = ",".join(cells)
+        if not line or "\r" in line or "\x00" in line:
+            self._writer.writerow(cells)
+        elif '"' in line or "\n" in line or line.count(",") != len(cells) - 1:
+            self._write(",".join(map(_quoted, cells)) + "\n")
+        else:
+            self._write(line + "\n")
+
+    def add_all(self, rows: Iterable[Sequence[str]]) -> None:
+        """Write every row of ``rows``."""
+        add = self.add
+        for cells in rows:
+            add(cells)
+
+
 def write_rows_csv(path: Path, rows: Sequence[Mapping[str, object]]) -> None:
     """Write ``rows`` as CSV under a :func:`columns_of` header; missing cells are blank.
 
@@ -97,13 +166,12 @@ def write_rows_csv(path: Path, rows: Sequence[Mapping[str, object]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as stream:
         if not header:
             return
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(header)
+        lines = CsvLines(stream)
+        lines.add(header)
         if isinstance(rows, SpelledRows):
-            writer.writerows(rows.cells())
+            lines.add_all(rows.cells())
             return
-        for row in rows:
-            writer.writerow([format_cell(row.get(name)) for name in header])
+        lines.add_all([format_cell(row.get(name)) for name in header] for row in rows)
 
 
 class CsvRowSink:
@@ -117,7 +185,7 @@ class CsvRowSink:
     def __init__(self, path: Path) -> None:
         """Create (or empty) the file at ``path``."""
         self._stream = path.open("w", newline="", encoding="utf-8")
-        self._writer = csv.writer(self._stream, lineterminator="\n")
+        self._lines = CsvLines(self._stream)
         self._header: list[str] | None = None
 
     def __enter__(self) -> CsvRowSink:
@@ -130,8 +198,16 @@ class CsvRowSink:
         """Write one row (the first also writes the header)."""
         if self._header is None:
             self._header = [str(key) for key in row]
-            self._writer.writerow(self._header)
-        self._writer.writerow([format_cell(row.get(name)) for name in self._header])
+            self._lines.add(self._header)
+        self._lines.add([format_cell(row.get(name)) for name in self._header])
+
+    def add_cells(self, columns: Sequence[str], cells: list[str]) -> None:
+        """Write one row already spelled by :func:`format_cell`, in ``columns``
+        order: what :meth:`add` writes for a row with those keys and values."""
+        if self._header is None:
+            self._header = list(columns)
+            self._lines.add(self._header)
+        self._lines.add(cells)
 
     def restart(self) -> None:
         """Empty the file: the rows are being written again from the first."""

@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import attrs
 
 from tradecore.adapters.report.analysis import (
+    TRIP_COLUMNS,
     FillColumns,
     FillsOutOfOrder,
     FillView,
@@ -91,6 +92,15 @@ class TradeList:
         return self.recent.get(symbol, ())
 
 
+@runtime_checkable
+class CellSink(RowSink, Protocol):
+    """A sink that also takes rows already spelled (``CsvRowSink``)."""
+
+    def add_cells(self, columns: Sequence[str], cells: list[str]) -> None:
+        """Take one row's cells, in ``columns`` order."""
+        ...
+
+
 def collect_trades(
     fills: Iterable[Mapping[str, object]],
     bars: Sequence[BarFrame],
@@ -125,10 +135,13 @@ def _collect(
 
     trades, columns = empty(), FillColumns()
     stream = columns.passing(views)
+    spelled = sink if isinstance(sink, CellSink) else None
     try:
         for row in iter_trip_rows(stream, bars, release):
             trades.add(row)
-            if sink is not None:
+            if spelled is not None:
+                spelled.add_cells(TRIP_COLUMNS, row.cells())
+            elif sink is not None:
                 sink.add(row.as_row())
     except InvalidInput:  # fills out of order: the trade list cannot be matched
         for _ in stream:  # the exposure chart still counts every fill

@@ -10,7 +10,6 @@ identical runs (timings, host, start time) belongs in ``run.json``.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -20,8 +19,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from tradecore.adapters.report.canonical import canonical_json
 from tradecore.adapters.report.content import build_content, drawdown_of
+from tradecore.adapters.report.figures import second_texts
 from tradecore.adapters.report.html_page import PageData, write_page
-from tradecore.adapters.report.tables import CsvRowSink, write_rows_csv
+from tradecore.adapters.report.tables import CsvLines, CsvRowSink, write_rows_csv
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.market.bar_frame import BarFrame, to_ns
@@ -133,22 +133,32 @@ def _write_equity_csv(
     drawdown: NDArray[np.float64],
 ) -> None:
     """Write the curve :data:`EQUITY_CHUNK` rows at a time (the text of a whole
-    run's stamps and values, as Python strings, would be tens of MB)."""
+    run's stamps and values, as Python strings, would be tens of MB).
+
+    A chunk's lines are joined and written at once: ISO stamps and float reprs
+    (digits, ``-+.:eTZ``, ``inf``, ``nan``) are never quoted by a CSV writer, so
+    the text is what ``csv.writer`` writes for those rows.
+    """
     whole = not np.any(stamps % 1_000_000_000)
     with path.open("w", newline="", encoding="ascii") as stream:
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(["timestamp", "equity", "drawdown"])
+        CsvLines(stream).add(["timestamp", "equity", "drawdown"])
         for start in range(0, len(stamps), EQUITY_CHUNK):
             part = slice(start, start + EQUITY_CHUNK)
-            text = np.datetime_as_string(
-                stamps[part].view("datetime64[ns]"), unit="s" if whole else "ns"
+            text = (
+                second_texts(stamps[part])
+                if whole
+                else np.datetime_as_string(
+                    stamps[part].view("datetime64[ns]"), unit="ns"
+                ).tolist()
             )
-            writer.writerows(
-                (f"{t}Z", repr(v), repr(d))
-                for t, v, d in zip(
-                    text.tolist(),
-                    values[part].tolist(),
-                    drawdown[part].tolist(),
-                    strict=True,
+            stream.write(
+                "".join(
+                    f"{t}Z,{v!r},{d!r}\n"
+                    for t, v, d in zip(
+                        text,
+                        values[part].tolist(),
+                        drawdown[part].tolist(),
+                        strict=True,
+                    )
                 )
             )

@@ -12,6 +12,7 @@ The file is opened read-only: the replay's store is closed by then.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -85,13 +86,19 @@ def rows(db: Path, table: str, *, limit: int | None = None) -> Iterator[dict[str
     with closing(_connect(db)) as connection:
         cursor = connection.execute(query)
         names = [d[0] for d in cursor.description]
-        convert = [_converter(name) for name in names]
+        # Only the decimal and time columns change on the way: the rest are
+        # taken as the driver gives them, a whole row at a time.
+        typed = [
+            (name, at, _converter(name))
+            for at, name in enumerate(names)
+            if _converter(name) is not _same
+        ]
         while batch := cursor.fetchmany(_BATCH):
             for values in batch:
-                yield {
-                    name: fn(value)
-                    for name, fn, value in zip(names, convert, values, strict=True)
-                }
+                row = dict(zip(names, values, strict=True))
+                for name, at, fn in typed:
+                    row[name] = fn(values[at])
+                yield row
 
 
 def tuples(db: Path, table: str) -> Iterator[tuple[Any, ...]]:
@@ -106,9 +113,45 @@ def tuples(db: Path, table: str) -> Iterator[tuple[Any, ...]]:
             yield from batch
 
 
+def column(db: Path, table: str, name: str) -> Iterator[Any]:
+    """Yield column ``name`` of ``table`` as the driver gives it, in :func:`rows` order.
+
+    Only that column is read (a report's tally needs one): the query is the
+    export's own with one expression selected, and every export's ORDER BY is a
+    total order (it ends with a unique key), so the rows come in the same order.
+
+    Raises:
+        ValueError: ``table``'s export has no column ``name``.
+    """
+    select, rest = _QUERIES[table].split(" FROM ", 1)
+    found = [
+        expression
+        for expression in select.removeprefix("SELECT ").split(", ")
+        if expression.rsplit(".", 1)[-1] == name
+    ]
+    if not found:
+        raise ValueError(f"the {table} export has no column {name!r}")
+    with closing(_connect(db)) as connection:
+        query = f"SELECT {found[0]} FROM {rest}"  # noqa: S608 - this module's constants  # nosec B608
+        cursor = connection.execute(query)
+        while batch := cursor.fetchmany(_BATCH):
+            for (value,) in batch:
+                yield value
+
+
 def iso_utc(text: str) -> str:
-    """SQLite's naive UTC text as the ISO form of the aware datetime it stands for."""
-    return _utc(text).isoformat()
+    """SQLite's naive UTC text as the ISO form of the aware datetime it stands for.
+
+    The store's own form (``2024-01-02 15:00:00.000000``) is respelled as text once
+    it parses (a report spells a time per row: a datetime round trip each costs
+    several times more); any other form goes through the datetime.
+    """
+    if _is_stored_form(text):
+        datetime.fromisoformat(text)  # as strict as the round trip: it must parse
+        fraction = text[19:]
+        fraction = "" if fraction == _NO_FRACTION else fraction
+        return f"{text[:10]}T{text[11:19]}{fraction}+00:00"
+    return utc(text).isoformat()
 
 
 def is_decimal_column(name: str) -> bool:
@@ -125,7 +168,7 @@ def _converter(name: str) -> Any:
     if name in _DECIMALS:
         return _decimal
     if name in _TIMES:
-        return _utc
+        return utc
     return _same
 
 
@@ -144,11 +187,30 @@ _TIMESTAMPS: dict[str, datetime] = {}
 _TIMESTAMPS_KEPT = 4_096
 
 
-def _utc(text: str) -> datetime:
-    """SQLite's naive UTC text as an aware datetime (many rows share a bar's time)."""
+def utc(text: str) -> datetime:
+    """SQLite's naive UTC text as an aware datetime (many rows share a bar's time).
+
+    What :func:`rows` gives for a timestamp column, for readers of :func:`tuples`.
+    """
     found = _TIMESTAMPS.get(text)
     if found is None:
         if len(_TIMESTAMPS) >= _TIMESTAMPS_KEPT:
             _TIMESTAMPS.clear()
-        found = _TIMESTAMPS[text] = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        if _is_stored_form(text):  # parsed aware: no replace() per text
+            found = datetime.fromisoformat(text + "+00:00")
+        else:
+            found = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        _TIMESTAMPS[text] = found
     return found
+
+
+#: The fraction ``isoformat`` leaves out.
+_NO_FRACTION = ".000000"
+#: Whether a text has the store's naive ``YYYY-MM-DD HH:MM:SS.ffffff`` shape
+#: (ASCII digits only, no offset): such a text parses naive or not at all.
+_is_stored_form = re.compile(
+    r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}", re.ASCII
+).fullmatch
+
+
+_utc = utc  # the name it had before it was public

@@ -11,9 +11,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, overload
 
+from tradecore.adapters.report.analysis import FillView
 from tradecore.adapters.sqlstore import export
 from tradecore.domain.orders.spec import Side
 
@@ -96,6 +98,16 @@ class StoredRows(Sequence[Mapping[str, object]]):
         for values in export.tuples(self._db, self._table):
             yield [fn(v) for fn, v in zip(spell, values, strict=True)]
 
+    def raw_column(self, name: str) -> Iterator[object]:
+        """Yield column ``name`` of every row as the driver gives it (not shaped).
+
+        For readers that parse or spell the value themselves (the report's regime
+        and outcome tallies): the stored text of a column the rows leave as it is
+        (``kind``), or JSON text that parses to what the shaped row's re-encoded
+        ``details`` parses to. Spares a dict and a shaping per row.
+        """
+        return export.column(self._db, self._table, name)
+
     @overload
     def __getitem__(self, index: int) -> Mapping[str, object]: ...
 
@@ -152,6 +164,60 @@ class FillRecord(NamedTuple):
     filled_at: datetime
 
 
+#: A stored fill's fields as a :class:`FillRecord` holds them, in its order.
+_FILL_FIELDS = ("symbol", "side", "qty", "price", "fee", "filled_at")
+_SIDES = {side.value: side for side in Side}
+_NO_FEE = Decimal(0)
+
+
+def _side(text: object) -> Side:
+    found = _SIDES.get(text)  # type: ignore[call-overload]
+    return Side(str(text)) if found is None else found
+
+
+class StoredFills(StoredRows):
+    """The fills table of a store file (:class:`StoredRows`), also read as fills.
+
+    The report's round trips and the summary's trade statistics read each fill as
+    a :class:`FillRecord` or a :class:`FillView`: built here straight from the
+    driver's tuples, they are the values reading the shaped rows back gives (a
+    test holds them equal), without a dict, an ISO spelling and its parse per fill.
+    """
+
+    def __init__(self, db: Path) -> None:
+        """The fills of the store ``db``."""
+        super().__init__(db, "fills")
+
+    def _typed(self) -> Iterator[tuple[str, Side, Decimal, Decimal, Decimal, datetime]]:
+        """Each fill's :data:`_FILL_FIELDS`, typed as the shaped rows type them."""
+        names = export.columns(self._db, "fills")
+        pick = itemgetter(*(names.index(name) for name in _FILL_FIELDS))
+        utc = export.utc
+        for symbol, side, qty, price, fee, at in map(
+            pick, export.tuples(self._db, "fills")
+        ):
+            yield (
+                str(symbol),
+                _side(side),
+                Decimal(str(qty)),
+                Decimal(str(price)),
+                Decimal(str(fee)),
+                utc(at),
+            )
+
+    def fill_records(self) -> Iterator[FillRecord]:
+        """The fills as :class:`FillRecords` reads the rows, in the store's order."""
+        return map(FillRecord._make, self._typed())
+
+    def fill_views(self) -> Iterator[FillView]:
+        """The fills as the report's ``fill_views`` reads the rows, in store order.
+
+        A zero fee of any spelling reads as ``Decimal(0)``, as the views read it.
+        """
+        for symbol, side, qty, price, fee, at in self._typed():
+            yield FillView(symbol, side, qty, price, fee or _NO_FEE, at)
+
+
 class FillRecords(Iterable[FillRecord]):
     """Fill rows (:class:`StoredRows`) read again as :class:`FillRecord`, in time order."""
 
@@ -160,6 +226,9 @@ class FillRecords(Iterable[FillRecord]):
         self._rows = rows
 
     def __iter__(self) -> Iterator[FillRecord]:
+        if isinstance(self._rows, StoredFills):
+            yield from self._rows.fill_records()
+            return
         for row in self._rows:
             at = row["filled_at"]
             yield FillRecord(

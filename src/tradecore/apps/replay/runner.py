@@ -58,7 +58,7 @@ from tradecore.apps.replay.out_folder import (
     STORE_FILE,
     open_replay_store,
 )
-from tradecore.apps.replay.records import FillRecords, StoredRows
+from tradecore.apps.replay.records import FillRecords, StoredFills, StoredRows
 from tradecore.apps.replay.result import ReplayResult as ReplayResult
 from tradecore.apps.replay.run_manifest import (
     build_manifest,
@@ -426,7 +426,7 @@ def replay(
             store.close()
         # The records are streamed from the store file, never all in memory at once.
         db = folder / STORE_FILE
-        fills = StoredRows(db, "fills")
+        fills = StoredFills(db)
         decisions = StoredRows(db, "decisions")
         outcomes = StoredRows(db, "outcomes")
         ledger = engine.ledger

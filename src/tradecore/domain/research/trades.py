@@ -113,10 +113,13 @@ def round_trips(fills: Iterable[FillLike]) -> Iterator[RoundTrip]:
                 "filled_at", fill.filled_at, "fills must be in time order"
             )
         last = fill.filled_at
-        lots = books.setdefault(fill.symbol, deque())
+        symbol = fill.symbol
+        lots = books.get(symbol)
+        if lots is None:  # (setdefault would build a deque per fill)
+            lots = books[symbol] = deque()
         sign = fill.side.sign
         remaining, fee_left = fill.qty, fill.fee
-        if lots and direction[fill.symbol] != sign:
+        if lots and direction[symbol] != sign:
             closed, cost, fees, opened = _ZERO, _ZERO, _ZERO, lots[0].at
             while lots and remaining > 0:
                 lot = lots[0]
@@ -190,8 +193,11 @@ def trade_statistics(trips: Iterable[RoundTrip]) -> TradeStatistics:
     )
 
 
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def _ns(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(microseconds=1) * 1_000
+    return (moment - _EPOCH) // _MICROSECOND * 1_000
 
 
 def exposure(timestamps: ArrayLike, fills: Iterable[FillLike]) -> float:
