@@ -117,10 +117,11 @@ def _not_json(value: object) -> object:
 #: NaN), made once: ``JSONEncoder.encode`` builds one per call, which costs more than
 #: encoding a spec. No circular-reference bookkeeping: rows hold no cycles, and one
 #: would end in an error, which :func:`_json` hands to ``to_json``.
+_MAKE_ENCODER: Any = getattr(json_encoder, "c_make_encoder", None)  # CPython's _json
 _ENCODE = (
     None
-    if json_encoder.c_make_encoder is None
-    else json_encoder.c_make_encoder(
+    if _MAKE_ENCODER is None
+    else _MAKE_ENCODER(
         None,
         _not_json,
         json_encoder.encode_basestring_ascii,
