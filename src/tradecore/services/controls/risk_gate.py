@@ -63,6 +63,8 @@ from tradecore.services.controls.breaker_board import BreakerBoard
 from tradecore.services.durability.commits import CommitPolicy
 
 _ZERO = Decimal(0)
+_INF = float("inf")
+_CENT = 0.01
 
 
 class RiskBook(Protocol):
@@ -240,7 +242,13 @@ class RiskGate:
             rates=self.rates,
         )
         if verdict.passed and (pdt := self._pdt) is not None:
-            refusal = pdt.check(spec, at, lambda: self._equity(book.ledger))
+            ledger = book.ledger
+            refusal = pdt.check(
+                spec,
+                at,
+                lambda: self._equity(ledger),
+                surely_reaches=lambda amount: self._surely_reaches(ledger, amount),
+            )
             verdict = verdict if refusal is None else refusal
         if verdict.passed:
             self.rates.record_order(spec.symbol, at)
@@ -336,13 +344,10 @@ class RiskGate:
         (gross or net exposure, daily loss, drawdown): then the totals cover every
         symbol with a price.
         """
-        limits = self._checker.limits_for(strategy_id)
-        needs_day = limits.max_daily_loss is not None or limits.max_drawdown is not None
-        whole = needs_day or (
-            limits.max_gross_exposure is not None or limits.max_net_exposure is not None
-        )
+        plan = self._checker.plan_for(strategy_id)
+        needs_day = plan.needs_day
         prices = book.last_prices()
-        if not whole:
+        if not plan.whole_book:
             prices = {symbol: prices[symbol]} if symbol in prices else {}
         marks: dict[str, Decimal] = {}
         positions: dict[str, Decimal] = {}
@@ -388,6 +393,35 @@ class RiskGate:
         held symbols' marks looked up in one pass (a plain dict is read without a
         Python call per symbol; only held symbols' marks are converted)."""
         return ledger.equity(self._marks.exact(ledger.holdings))
+
+    def _surely_reaches(self, ledger: Ledger, amount: Decimal) -> bool:
+        """Whether :meth:`_equity` is certainly at least ``amount``, from the floats.
+
+        Each mark is the bar's float rounded to its tick (``to_price``: at most half
+        a cent away), so valuing the holdings at the floats instead errs by at most
+        a cent a share, plus float rounding (a few parts in 1e16 of the sums). The
+        estimate less that much (and a dollar, and a part in 1e9 of every amount
+        summed) is below the exact equity; when it still reaches ``amount`` the
+        exact equity does too. Any price that is not a finite positive float (which
+        ``to_price`` refuses) answers False, so the exact path runs and raises.
+        """
+        floats = self._mark_floats
+        estimate = float(ledger.cash)
+        scale = abs(estimate) + float(amount)
+        shares = 0.0
+        for symbol, holding in ledger.holdings.items():
+            price = floats.get(symbol)
+            if price is None:
+                value = float(holding.cost_basis)  # ``Ledger.equity``: basis, no mark
+            elif 0.0 < price < _INF:
+                qty = float(holding.qty)
+                value = qty * price
+                shares += abs(qty)
+            else:
+                return False
+            estimate += value
+            scale += abs(value)
+        return estimate - shares * _CENT - scale * 1e-9 - 1.0 >= float(amount)
 
     def _order_result(self, at: datetime, *, failed: bool) -> None:
         if (rejects := self._rejects) is not None:
