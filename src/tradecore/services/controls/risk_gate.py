@@ -143,6 +143,8 @@ class RiskGate:
         self._mark_floats = self._marks.floats
         self._reference_floats = self._references.floats
         self._closes: dict[str, float] = {}
+        #: The fills' trades, for the losing-streak breaker's P&L (kept only
+        #: when that breaker is configured).
         self._trades = Ledger.opening(_ZERO)
         self._seen_fills: set[str] = set()
         self._staleness = _one(breakers, StalenessBreaker)
@@ -428,15 +430,22 @@ class RiskGate:
             self.board.run(rejects, lambda: rejects.update(at, failed=failed))
 
     def _on_fill(self, fill: Fill, at: datetime) -> None:
+        """Count ``fill`` once: its day trade, and its trade P&L for the streak.
+
+        The gate's own trade book (``_trades``) is read by the losing-streak
+        breaker alone, so without one it is not kept.
+        """
         if fill.execution_id in self._seen_fills:
             return
         self._seen_fills.add(fill.execution_id)
         if self._pdt is not None:
             self._count_day_trade(self._pdt, fill, at)
+        streak = self._streak
+        if streak is None:
+            return
         before = self._trades.holdings.get(fill.symbol)
         self._trades = self._trades.apply(fill)
-        streak = self._streak
-        if streak is None or before is None or not _closes(before.qty, fill.signed_qty):
+        if before is None or not _closes(before.qty, fill.signed_qty):
             return
         pnl = self._trades.holdings[fill.symbol].realized_pnl - before.realized_pnl
         self.board.run(streak, lambda: streak.update(at, pnl, fill.symbol))
