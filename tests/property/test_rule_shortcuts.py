@@ -251,7 +251,7 @@ def _gate() -> RiskGate:
 
 float_prices = st.one_of(
     st.floats(min_value=0.0001, max_value=5000, allow_nan=False),
-    st.sampled_from((0.0, -1.0, float("nan"), float("inf"))),
+    st.sampled_from((0.0, -1.0, float("nan"), float("inf"), 1e30)),
 )
 
 
@@ -292,7 +292,7 @@ def test_the_float_equity_bound_never_passes_an_equity_below_it(
         return
     try:
         exact = gate._equity(ledger)
-    except InvalidInput:
+    except (InvalidInput, ArithmeticError):
         raise AssertionError("passed on a price the exact path refuses") from None
     assert exact >= amount
 
@@ -341,3 +341,25 @@ def test_the_mode_is_the_table_mode_of_every_health(
         if kind == "ask":
             expected = mode_for(twin.health(clock, step[2]))
             assert monitor.mode(clock, step[2]) is expected
+
+
+def test_the_float_equity_bound_allows_for_the_marks_rounding() -> None:
+    # 1,000 shares at a close of 10.004: the mark is 10.00, so the floats say
+    # 4 dollars more than the exact equity; an amount between the two must not pass.
+    ledger = Ledger.opening(Decimal(1_000)).apply(
+        Fill(
+            execution_id="x1",
+            client_order_id="c1",
+            symbol="AAA",
+            side=Side.BUY,
+            qty=Decimal(1_000),
+            price=Decimal(1),
+            filled_at=NOW,
+        )
+    )
+    gate = _gate()
+    gate._mark_floats["AAA"] = 10.004
+    exact = gate._equity(ledger)
+    assert exact == Decimal(10_000)
+    assert not gate._surely_reaches(ledger, Decimal(10_002))
+    assert gate._surely_reaches(ledger, Decimal(9_980))

@@ -63,7 +63,9 @@ from tradecore.services.controls.breaker_board import BreakerBoard
 from tradecore.services.durability.commits import CommitPolicy
 
 _ZERO = Decimal(0)
-_INF = float("inf")
+#: Above this a float price takes the exact path (whose tick rounding refuses a
+#: price too large for the Decimal context, as the bound must not pass over).
+_PLAUSIBLE = 1e12
 _CENT = 0.01
 
 
@@ -404,8 +406,9 @@ class RiskGate:
         a cent a share, plus float rounding (a few parts in 1e16 of the sums). The
         estimate less that much (and a dollar, and a part in 1e9 of every amount
         summed) is below the exact equity; when it still reaches ``amount`` the
-        exact equity does too. Any price that is not a finite positive float (which
-        ``to_price`` refuses) answers False, so the exact path runs and raises.
+        exact equity does too. Any price that is not a positive float below
+        ``_PLAUSIBLE`` (``to_price`` refuses non-finite and non-positive ones)
+        answers False, so the exact path runs (and raises where it raises).
         """
         floats = self._mark_floats
         estimate = float(ledger.cash)
@@ -415,7 +418,7 @@ class RiskGate:
             price = floats.get(symbol)
             if price is None:
                 value = float(holding.cost_basis)  # ``Ledger.equity``: basis, no mark
-            elif 0.0 < price < _INF:
+            elif 0.0 < price < _PLAUSIBLE:
                 qty = float(holding.qty)
                 value = qty * price
                 shares += abs(qty)
