@@ -352,7 +352,7 @@ class RiskGate:
         needs_day = plan.needs_day
         prices = book.last_prices()
         if not plan.whole_book:
-            prices = {symbol: prices[symbol]} if symbol in prices else {}
+            return self._symbol_snapshot(book, symbol, prices.get(symbol))
         marks: dict[str, Decimal] = {}
         positions: dict[str, Decimal] = {}
         gross = net = _ZERO
@@ -379,6 +379,40 @@ class RiskGate:
             net=net,
             day_pnl=day_pnl,
             drawdown=drawdown,
+        )
+
+    def _symbol_snapshot(
+        self, book: RiskBook, symbol: str, price: float | None
+    ) -> ExposureSnapshot:
+        """:meth:`_snapshot` of the order's own symbol alone (no limit needs the
+        whole book): the one-symbol case of its loop, without the loop."""
+        if price is None:
+            return _exposure_snapshot(
+                positions={},
+                marks={},
+                references=self._references,
+                gross=_ZERO,
+                net=_ZERO,
+                day_pnl=None,
+                drawdown=None,
+            )
+        cache = self._marks
+        cache.set(symbol, price)
+        mark = cache[symbol]
+        qty = book.position(symbol)
+        gross = net = _ZERO
+        if qty:
+            value = qty * mark
+            gross += abs(value)
+            net += value
+        return _exposure_snapshot(
+            positions={symbol: qty},
+            marks={symbol: mark},
+            references=self._references,
+            gross=gross,
+            net=net,
+            day_pnl=None,
+            drawdown=None,
         )
 
     def _mark_equity(self, at: datetime, ledger: Ledger) -> None:
