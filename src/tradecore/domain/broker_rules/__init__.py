@@ -20,8 +20,8 @@ from tradecore.domain.broker_rules import (
     prices,
 )
 from tradecore.domain.broker_rules.breach import RuleBreach
-from tradecore.domain.broker_rules.context import RuleContext
-from tradecore.domain.orders.spec import OrderSpec
+from tradecore.domain.broker_rules.context import AccountFlags, AssetFlags, RuleContext
+from tradecore.domain.orders.spec import OrderSpec, TimeInForce
 
 #: A rule that needs only the order.
 ShapeRule = Callable[[OrderSpec], RuleBreach | None]
@@ -55,17 +55,75 @@ CONTEXT_RULES: tuple[ContextRule, ...] = (
 )
 
 
+#: Each context rule that a standing flag of the asset or account must allow
+#: before the rule can refuse anything, with the test of that flag (a rule not
+#: listed depends on the order or the book and is always run).
+_FLAG_GATED: dict[ContextRule, Callable[[AssetFlags, AccountFlags], bool]] = {
+    assets.asset_not_active: lambda asset, _: asset.status != "active",
+    assets.asset_not_tradable: lambda asset, _: not asset.tradable,
+    fractional.fractional_not_fractionable: lambda asset, _: not asset.fractionable,
+    accounts.shorting_not_allowed: lambda _, account: (
+        not accounts.can_short(account.multiplier, account.shorting_enabled)
+    ),
+    assets.asset_not_shortable: lambda asset, _: not asset.shortable,
+    assets.hard_to_borrow: lambda asset, _: not asset.easy_to_borrow,
+    day_trading.pattern_day_trading: lambda _, account: account.multiplier > 1,
+}
+
+
+def context_rules_for(
+    asset: AssetFlags, account: AccountFlags
+) -> tuple[ContextRule, ...]:
+    """:data:`CONTEXT_RULES` less those ``asset``'s and ``account``'s standing flags
+    let pass every order (an active, tradable, fractionable asset; an account that
+    may short; a cash account's day trades), in the same order.
+
+    Only the flags that stay put are read (status, tradable, shortable, borrow,
+    fractionable; multiplier, shorting enabled): the day-trade count and equity a
+    rule reads from the context on every check.
+    """
+    return tuple(
+        rule
+        for rule in CONTEXT_RULES
+        if (gate := _FLAG_GATED.get(rule)) is None or gate(asset, account)
+    )
+
+
+def _plain(spec: OrderSpec) -> bool:
+    """Whether no shape rule can refuse ``spec``: no limit, stop or bracket (no
+    price to check, no advanced order), no notional, and a whole-share quantity
+    unless it is a day order (fractional orders must be day orders)."""
+    if (
+        spec.limit_price is not None
+        or spec.stop_price is not None
+        or spec.bracket is not None
+        or spec.notional is not None
+    ):
+        return False
+    return spec.time_in_force is TimeInForce.DAY or not fractional.is_fractional(spec)
+
+
 def shape_breach(spec: OrderSpec) -> RuleBreach | None:
     """The first rule on the order's own shape that ``spec`` breaks, if any."""
+    if _plain(spec):
+        return None
     for rule in SHAPE_RULES:
         if (breach := rule(spec)) is not None:
             return breach
     return None
 
 
-def context_breach(spec: OrderSpec, context: RuleContext) -> RuleBreach | None:
-    """The first asset, account or book rule that ``spec`` breaks, if any."""
-    for rule in CONTEXT_RULES:
+def context_breach(
+    spec: OrderSpec,
+    context: RuleContext,
+    rules: tuple[ContextRule, ...] = CONTEXT_RULES,
+) -> RuleBreach | None:
+    """The first asset, account or book rule that ``spec`` breaks, if any.
+
+    ``rules``: :data:`CONTEXT_RULES`, or :func:`context_rules_for` the context's
+    asset and account (the same answer, without asking rules that cannot refuse).
+    """
+    for rule in rules:
         if (breach := rule(spec, context)) is not None:
             return breach
     return None

@@ -144,10 +144,21 @@ class DayTradeMonitor:
         )
 
     def check(
-        self, spec: OrderSpec, at: datetime, equity: Callable[[], Decimal]
+        self,
+        spec: OrderSpec,
+        at: datetime,
+        equity: Callable[[], Decimal],
+        *,
+        surely_reaches: Callable[[Decimal], bool] | None = None,
     ) -> RiskVerdict | None:
         """Refuse ``spec`` when it would be a day trade that makes (or keeps) the
-        account a pattern day trader under ``min_equity``; ``None`` to pass."""
+        account a pattern day trader under ``min_equity``; ``None`` to pass.
+
+        ``surely_reaches(amount)``, if given, is a cheap test that answers True only
+        when the equity is certainly at least ``amount`` (False: not known). When
+        it answers True the rule cannot refuse, so the exact equity (a valuation
+        of the whole book) is not made; the refusal always carries the exact one.
+        """
         limits = self.limits
         if not limits.block or not self.applies(at):
             return None
@@ -157,6 +168,8 @@ class DayTradeMonitor:
         count = self.count(at)
         flagged = self._broker_now()[1]
         if count + 1 < PATTERN and not flagged:
+            return None
+        if surely_reaches is not None and surely_reaches(limits.min_equity):
             return None
         value = equity()
         if value >= limits.min_equity:

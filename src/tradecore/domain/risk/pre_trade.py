@@ -57,6 +57,66 @@ _BOOK_RULES: tuple[_BookRule, ...] = (
     rules.daily_loss,
     rules.drawdown,
 )
+#: Each rule with the test of whether ``limits`` let it refuse anything (a rule
+#: whose limit is unset returns ``None`` for every order).
+_ORDER_RULE_LIMITS: tuple[tuple[_OrderRule, Callable[[RiskLimits], bool]], ...] = (
+    (rules.order_shares, lambda lim: lim.max_order_shares is not None),
+    (rules.order_notional, lambda lim: lim.max_order_notional is not None),
+    (rules.no_short, lambda lim: not lim.allow_short),
+    (rules.position_shares, lambda lim: lim.max_position_shares is not None),
+    (rules.position_notional, lambda lim: lim.max_position_notional is not None),
+)
+_BOOK_RULE_LIMITS: tuple[tuple[_BookRule, Callable[[RiskLimits], bool]], ...] = (
+    (rules.gross_exposure, lambda lim: lim.max_gross_exposure is not None),
+    (rules.net_exposure, lambda lim: lim.max_net_exposure is not None),
+    (rules.daily_loss, lambda lim: lim.max_daily_loss is not None),
+    (rules.drawdown, lambda lim: lim.max_drawdown is not None),
+)
+
+
+@attrs.frozen(slots=True)
+class RulePlan:
+    """One strategy's limits and the rules they can make refuse, in checking order.
+
+    A rule whose limit is not set passes every order, so it is left out when the
+    limits are first resolved instead of being asked (and passing) on every order;
+    the rules kept run in the order the module docstring gives, so the first
+    refusal is the same one the full list would find.
+    """
+
+    limits: RiskLimits
+    restricted: bool
+    hours: bool
+    collar: bool
+    order_rules: tuple[_OrderRule, ...]
+    book_rules: tuple[_BookRule, ...]
+    rates: bool
+    #: Whether the snapshot must value the whole book (gross/net exposure,
+    #: daily loss, drawdown), and whether it needs the day's P&L and drawdown.
+    whole_book: bool
+    needs_day: bool
+
+    @classmethod
+    def of(cls, limits: RiskLimits) -> RulePlan:
+        """The plan for ``limits``: each rule kept only if its limit is set."""
+        order_rules = tuple(rule for rule, binds in _ORDER_RULE_LIMITS if binds(limits))
+        book_rules = tuple(rule for rule, binds in _BOOK_RULE_LIMITS if binds(limits))
+        needs_day = limits.max_daily_loss is not None or limits.max_drawdown is not None
+        exposure = (
+            limits.max_gross_exposure is not None or limits.max_net_exposure is not None
+        )
+        return cls(
+            limits=limits,
+            restricted=bool(limits.restricted_symbols),
+            hours=limits.market_hours is not None,
+            collar=limits.collar_bps is not None,
+            order_rules=order_rules,
+            book_rules=book_rules,
+            rates=limits.max_orders_per_second is not None
+            or limits.max_orders_per_minute is not None,
+            whole_book=needs_day or exposure,
+            needs_day=needs_day,
+        )
 
 
 class PreTradeChecker:
@@ -76,14 +136,18 @@ class PreTradeChecker:
             raise InvalidInput(
                 "hours", None, "a market_hours limit needs the calendar's trading hours"
             )
-        self._by_strategy: dict[str, RiskLimits] = {}
+        self._by_strategy: dict[str, RulePlan] = {}
 
     def limits_for(self, strategy_id: str) -> RiskLimits:
         """The limits in force for ``strategy_id`` (global, tightened by its own)."""
+        return self.plan_for(strategy_id).limits
+
+    def plan_for(self, strategy_id: str) -> RulePlan:
+        """The limits in force for ``strategy_id`` and the rules they can refuse by."""
         found = self._by_strategy.get(strategy_id)
         if found is None:
-            found = self._by_strategy[strategy_id] = self._limits.for_strategy(
-                strategy_id
+            found = self._by_strategy[strategy_id] = RulePlan.of(
+                self._limits.for_strategy(strategy_id)
             )
         return found
 
@@ -122,14 +186,15 @@ class PreTradeChecker:
                     "position_after": str(facts.after),
                 },
             )
-        limits = self.limits_for(strategy_id)
+        plan = self.plan_for(strategy_id)
+        limits = plan.limits
         return (
-            rules.restricted_symbol(limits, facts)
-            or self._market_hours(limits, spec, at)
-            or rules.price_collar(limits, facts, book)
-            or _first(_ORDER_RULES, limits, facts)
-            or _first_book(_BOOK_RULES, limits, facts, book)
-            or _order_rates(limits, facts.symbol, at, rates)
+            (plan.restricted and rules.restricted_symbol(limits, facts))
+            or (plan.hours and self._market_hours(limits, spec, at))
+            or (plan.collar and rules.price_collar(limits, facts, book))
+            or _first(plan.order_rules, limits, facts)
+            or _first_book(plan.book_rules, limits, facts, book)
+            or (plan.rates and _order_rates(limits, facts.symbol, at, rates))
             or PASSED
         )
 

@@ -54,11 +54,16 @@ def default_asset(symbol: str) -> AssetFlags:
     return AssetFlags(symbol=symbol)
 
 
+def venue_asset(assets: Mapping[str, AssetFlags], symbol: str) -> AssetFlags:
+    """The asset ``assets`` lists for ``symbol``, else :func:`default_asset`'s."""
+    asset = assets.get(symbol)
+    return default_asset(symbol) if asset is None else asset
+
+
 def venue_rule_context(
     *,
-    symbol: str,
     now: datetime,
-    assets: Mapping[str, AssetFlags],
+    asset: AssetFlags,
     account: AccountFlags,
     reference_price: Decimal | None,
     position: Decimal,
@@ -66,10 +71,10 @@ def venue_rule_context(
     opened_today: Decimal = Decimal(0),
     session: Session | None = None,
 ) -> RuleContext:
-    """Return the context the venue checks an order in ``symbol`` against."""
-    asset = assets.get(symbol)
+    """Return the context the venue checks an order in ``asset`` against (the
+    symbol's :func:`venue_asset`)."""
     return RuleContext(
-        asset=default_asset(symbol) if asset is None else asset,
+        asset=asset,
         account=account,
         now=now,
         reference_price=reference_price,

@@ -25,7 +25,13 @@ import attrs
 import numpy as np
 
 from tradecore.domain import frozen
-from tradecore.domain.broker_rules import CONTEXT_RULES, context_breach, shape_breach
+from tradecore.domain.broker_rules import (
+    CONTEXT_RULES,
+    ContextRule,
+    context_breach,
+    context_rules_for,
+    shape_breach,
+)
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.broker_rules.context import (
     AccountFlags,
@@ -76,7 +82,11 @@ from tradecore.domain.venue.corporate_actions import (
 from tradecore.domain.venue.day_trades import DayTrades
 from tradecore.domain.venue.equity import MarkedEquity
 from tradecore.domain.venue.legs import create_legs
-from tradecore.domain.venue.rule_context import resting_orders, venue_rule_context
+from tradecore.domain.venue.rule_context import (
+    resting_orders,
+    venue_asset,
+    venue_rule_context,
+)
 from tradecore.domain.venue.sim_order import FRACTION_STEP, SimOrder, derive_id
 
 B = BrokerOrderStatus
@@ -128,6 +138,10 @@ class SimVenue:
         self._equity = MarkedEquity()
         self._book.on_fill = self._on_fill
         self._flags: AccountFlags | None = None  # the last flags built (count only)
+        #: The context rules the standing flags of each symbol's asset and of the
+        #: configured account leave able to refuse (``context_rules_for``; both
+        #: are fixed by the config), by symbol.
+        self._context_rules: dict[str, tuple[ContextRule, ...]] = {}
 
     # --- time and events -----------------------------------------------------------
 
@@ -477,14 +491,19 @@ class SimVenue:
         if breach is not None or not CONTEXT_RULES:
             return breach  # no rule needs the book: skip building its view
         symbol = spec.symbol
+        asset = venue_asset(self.config.assets, symbol)
+        rules = self._context_rules.get(symbol)
+        if rules is None:
+            rules = self._context_rules[symbol] = context_rules_for(
+                asset, self.config.account
+            )
         session = None
         if spec.time_in_force in _AUCTION_TIF:  # only auction orders need it
             session = self._session_on(now)
         opened_today = self._day_trades.opened_today(symbol, now)
         context = venue_rule_context(
-            symbol=symbol,
             now=now,
-            assets=self.config.assets,
+            asset=asset,
             account=self._rule_flags(now, spec, opened_today),
             reference_price=self._mark(symbol),
             position=self._book.ledger.position(symbol),
@@ -492,7 +511,7 @@ class SimVenue:
             opened_today=opened_today,
             session=session,
         )
-        breach = context_breach(spec, context)
+        breach = context_breach(spec, context, rules)
         if breach is None:
             self._passed = (spec, now, self._state)
         return breach

@@ -78,6 +78,8 @@ class DegradationMonitor:
         #: The provenance of the newest bar seen (``None``: no bar yet).
         self.feed: Provenance | None = None
         self.mode_now = Mode.FULL
+        #: The mode each data-feed health gives while every other component is OK.
+        self._data_modes = {h: mode_for({Component.DATA_FEED: h}) for h in Health}
 
     def refusal(
         self,
@@ -149,13 +151,43 @@ class DegradationMonitor:
         }
 
     def mode(self, at: datetime, data_age_s: float | None) -> Mode:
-        """The mode at ``at``; a change from the last answer is alerted."""
-        health = self.health(at, data_age_s)
-        mode = mode_for(health)
-        if mode is not self.mode_now:
-            self._announce(at, self.mode_now, mode, health)
-            self.mode_now = mode
+        """The mode at ``at``; a change from the last answer is alerted.
+
+        Asked before every order, so when only the data age can be other than OK
+        (no failed broker call in the window, no store error, the model OK, the
+        feed's regime not counted) the mode is read from the data health alone:
+        :func:`mode_for` of the full healths gives the same (OK components add
+        FULL, the least restrictive mode). The healths are built for an alert.
+        """
+        if self._only_data_can_fail(at):
+            mode = self._data_modes[data_health(data_age_s, self._t)]
+            if mode is self.mode_now:
+                return mode
+            health = self.health(at, data_age_s)
+        else:
+            health = self.health(at, data_age_s)
+            mode = mode_for(health)
+            if mode is self.mode_now:
+                return mode
+        self._announce(at, self.mode_now, mode, health)
+        self.mode_now = mode
         return mode
+
+    def _only_data_can_fail(self, at: datetime) -> bool:
+        """Whether every component but the data age is OK at ``at`` (the broker is
+        OK with no failed call in its window, the store with no error in a row:
+        the thresholds are at least one failure; the regime counts only under
+        ``no_new_entries`` with a feed known)."""
+        self._expire(at)
+        return (
+            self._failed_calls == 0
+            and self._store_errors == 0
+            and self._model is Health.OK
+            and (
+                self.feed is None
+                or self._degraded_feed is DegradedFeedAction.REDUCE_AGGRESSION
+            )
+        )
 
     def _expire(self, at: datetime) -> None:
         calls, cutoff = self._calls, at - self._window

@@ -63,6 +63,10 @@ from tradecore.services.controls.breaker_board import BreakerBoard
 from tradecore.services.durability.commits import CommitPolicy
 
 _ZERO = Decimal(0)
+#: Above this a float price takes the exact path (whose tick rounding refuses a
+#: price too large for the Decimal context, as the bound must not pass over).
+_PLAUSIBLE = 1e12
+_CENT = 0.01
 
 
 class RiskBook(Protocol):
@@ -141,6 +145,8 @@ class RiskGate:
         self._mark_floats = self._marks.floats
         self._reference_floats = self._references.floats
         self._closes: dict[str, float] = {}
+        #: The fills' trades, for the losing-streak breaker's P&L (kept only
+        #: when that breaker is configured).
         self._trades = Ledger.opening(_ZERO)
         self._seen_fills: set[str] = set()
         self._staleness = _one(breakers, StalenessBreaker)
@@ -240,7 +246,13 @@ class RiskGate:
             rates=self.rates,
         )
         if verdict.passed and (pdt := self._pdt) is not None:
-            refusal = pdt.check(spec, at, lambda: self._equity(book.ledger))
+            ledger = book.ledger
+            refusal = pdt.check(
+                spec,
+                at,
+                lambda: self._equity(ledger),
+                surely_reaches=lambda amount: self._surely_reaches(ledger, amount),
+            )
             verdict = verdict if refusal is None else refusal
         if verdict.passed:
             self.rates.record_order(spec.symbol, at)
@@ -336,14 +348,11 @@ class RiskGate:
         (gross or net exposure, daily loss, drawdown): then the totals cover every
         symbol with a price.
         """
-        limits = self._checker.limits_for(strategy_id)
-        needs_day = limits.max_daily_loss is not None or limits.max_drawdown is not None
-        whole = needs_day or (
-            limits.max_gross_exposure is not None or limits.max_net_exposure is not None
-        )
+        plan = self._checker.plan_for(strategy_id)
+        needs_day = plan.needs_day
         prices = book.last_prices()
-        if not whole:
-            prices = {symbol: prices[symbol]} if symbol in prices else {}
+        if not plan.whole_book:
+            return self._symbol_snapshot(book, symbol, prices.get(symbol))
         marks: dict[str, Decimal] = {}
         positions: dict[str, Decimal] = {}
         gross = net = _ZERO
@@ -372,6 +381,40 @@ class RiskGate:
             drawdown=drawdown,
         )
 
+    def _symbol_snapshot(
+        self, book: RiskBook, symbol: str, price: float | None
+    ) -> ExposureSnapshot:
+        """:meth:`_snapshot` of the order's own symbol alone (no limit needs the
+        whole book): the one-symbol case of its loop, without the loop."""
+        if price is None:
+            return _exposure_snapshot(
+                positions={},
+                marks={},
+                references=self._references,
+                gross=_ZERO,
+                net=_ZERO,
+                day_pnl=None,
+                drawdown=None,
+            )
+        cache = self._marks
+        cache.set(symbol, price)
+        mark = cache[symbol]
+        qty = book.position(symbol)
+        gross = net = _ZERO
+        if qty:
+            value = qty * mark
+            gross += abs(value)
+            net += value
+        return _exposure_snapshot(
+            positions={symbol: qty},
+            marks={symbol: mark},
+            references=self._references,
+            gross=gross,
+            net=net,
+            day_pnl=None,
+            drawdown=None,
+        )
+
     def _mark_equity(self, at: datetime, ledger: Ledger) -> None:
         loss, dd = self._daily_loss, self._drawdown
         if loss is None and dd is None:
@@ -389,20 +432,57 @@ class RiskGate:
         Python call per symbol; only held symbols' marks are converted)."""
         return ledger.equity(self._marks.exact(ledger.holdings))
 
+    def _surely_reaches(self, ledger: Ledger, amount: Decimal) -> bool:
+        """Whether :meth:`_equity` is certainly at least ``amount``, from the floats.
+
+        Each mark is the bar's float rounded to its tick (``to_price``: at most half
+        a cent away), so valuing the holdings at the floats instead errs by at most
+        a cent a share, plus float rounding (a few parts in 1e16 of the sums). The
+        estimate less that much (and a dollar, and a part in 1e9 of every amount
+        summed) is below the exact equity; when it still reaches ``amount`` the
+        exact equity does too. Any price that is not a positive float below
+        ``_PLAUSIBLE`` (``to_price`` refuses non-finite and non-positive ones)
+        answers False, so the exact path runs (and raises where it raises).
+        """
+        floats = self._mark_floats
+        estimate = float(ledger.cash)
+        scale = abs(estimate) + float(amount)
+        shares = 0.0
+        for symbol, holding in ledger.holdings.items():
+            price = floats.get(symbol)
+            if price is None:
+                value = float(holding.cost_basis)  # ``Ledger.equity``: basis, no mark
+            elif 0.0 < price < _PLAUSIBLE:
+                qty = float(holding.qty)
+                value = qty * price
+                shares += abs(qty)
+            else:
+                return False
+            estimate += value
+            scale += abs(value)
+        return estimate - shares * _CENT - scale * 1e-9 - 1.0 >= float(amount)
+
     def _order_result(self, at: datetime, *, failed: bool) -> None:
         if (rejects := self._rejects) is not None:
             self.board.run(rejects, lambda: rejects.update(at, failed=failed))
 
     def _on_fill(self, fill: Fill, at: datetime) -> None:
+        """Count ``fill`` once: its day trade, and its trade P&L for the streak.
+
+        The gate's own trade book (``_trades``) is read by the losing-streak
+        breaker alone, so without one it is not kept.
+        """
         if fill.execution_id in self._seen_fills:
             return
         self._seen_fills.add(fill.execution_id)
         if self._pdt is not None:
             self._count_day_trade(self._pdt, fill, at)
+        streak = self._streak
+        if streak is None:
+            return
         before = self._trades.holdings.get(fill.symbol)
         self._trades = self._trades.apply(fill)
-        streak = self._streak
-        if streak is None or before is None or not _closes(before.qty, fill.signed_qty):
+        if before is None or not _closes(before.qty, fill.signed_qty):
             return
         pnl = self._trades.holdings[fill.symbol].realized_pnl - before.realized_pnl
         self.board.run(streak, lambda: streak.update(at, pnl, fill.symbol))
