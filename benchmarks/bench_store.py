@@ -4,7 +4,7 @@ The path is ``OrderManager.place`` itself, with ``CommitEachStep`` (what live tr
 uses) and a broker that acknowledges at once: record the decision and store the
 intent SUBMITTED (commit, durable before the broker call); the broker's ack; mark
 the intent ACKED and record the decision's outcome (commit). The commits
-are counted while the path runs (:class:`_CountingCommits`), and every floor makes
+are counted while the path runs (``CommitEachStep.commits``), and every floor makes
 as many.
 
 Floors measured in the same run, on the same database / disk:
@@ -50,7 +50,6 @@ from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.ports.broker import Broker, BrokerOrder
-from tradecore.ports.store import UnitOfWork
 from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import OrderManager
 
@@ -103,24 +102,9 @@ class _AckingBroker:
         )
 
 
-class _CountingCommits(CommitEachStep):
-    """``CommitEachStep`` counting its commits: how many the floors must make."""
-
-    def __init__(self, store: SqlStore) -> None:
-        super().__init__(store)
-        self.commits = 0
-
-    @contextmanager
-    def step(self) -> Iterator[UnitOfWork]:
-        """As ``CommitEachStep.step``, counted when it commits."""
-        with super().step() as uow:
-            yield uow
-        self.commits += 1
-
-
-def _path_step(store: SqlStore, orders: list[Order]) -> tuple[Step, _CountingCommits]:
+def _path_step(store: SqlStore, orders: list[Order]) -> tuple[Step, CommitEachStep]:
     """One order's durable path per call (``OrderManager.place``): order ``i``."""
-    commits = _CountingCommits(store)
+    commits = CommitEachStep(store)
     manager = OrderManager(cast(Broker, _AckingBroker()), SimClock(T0), commits)
 
     def path(i: int) -> None:

@@ -7,7 +7,6 @@ and a real SQLite store.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -36,7 +35,7 @@ from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.ports.alerts import AlertCode
 from tradecore.ports.broker import BrokerOrder
-from tradecore.ports.store import Store, UnitOfWork
+from tradecore.ports.store import Store
 from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.orders.order_manager import (
     OPERATOR_REASON,
@@ -264,20 +263,6 @@ def test_a_failed_unsent_attempt_is_followed_by_the_next_attempt(store: Store) -
     assert broker.submits == 1
 
 
-class CountingCommits(CommitEachStep):
-    """``CommitEachStep`` that counts its commits."""
-
-    def __init__(self, store: Store) -> None:
-        super().__init__(store)
-        self.commits = 0
-
-    @contextmanager
-    def step(self) -> Iterator[UnitOfWork]:
-        with super().step() as uow:
-            yield uow
-        self.commits += 1
-
-
 class StoreReadingBroker(SimulatedBroker):
     """Reads, in a unit of its own, what the store has made durable at each submit."""
 
@@ -298,7 +283,7 @@ def test_the_intent_is_durably_submitted_before_the_call_in_one_commit(
     """Decision and SUBMITTED intent in the first commit (one row write), the ack
     and the outcome in the second: two commits, and a submitted intent at the call."""
     clock, broker = _setup(StoreReadingBroker, store=store)
-    commits = CountingCommits(store)
+    commits = CommitEachStep(store)
     manager = OrderManager(broker, clock, commits)
     intent, decision = _intent_and_decision()
     placed = manager.place(decision, intent)
@@ -314,7 +299,7 @@ def test_an_intent_stored_created_is_marked_submitted_before_the_call(
     version that committed CREATED first) is marked SUBMITTED in place's first
     commit and sent once; placing it again sends nothing."""
     clock, broker = _setup(StoreReadingBroker, store=store)
-    commits = CountingCommits(store)
+    commits = CommitEachStep(store)
     manager = OrderManager(broker, clock, commits)
     intent, decision = _intent_and_decision()
     with store.unit_of_work() as uow:

@@ -34,6 +34,9 @@ class CommitEachStep:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        #: Steps committed so far: what a path costs in commits (the durable-path
+        #: benchmark times that many bare commits as its floor).
+        self.commits = 0
 
     @contextmanager
     def step(self) -> Iterator[UnitOfWork]:
@@ -41,6 +44,7 @@ class CommitEachStep:
         with self._store.unit_of_work() as uow:
             yield uow
             uow.commit()
+            self.commits += 1
 
     def flush(self) -> None:
         """Nothing is ever pending."""
