@@ -42,3 +42,20 @@ def lazy_attributes(package: str, origins: Mapping[str, tuple[str, ...]]) -> Att
         return sorted({*vars(sys.modules[package]), *origin_of})
 
     return __getattr__, __dir__
+
+
+def is_loaded_instance(value: object, module: str, name: str) -> bool:
+    """Whether ``value`` is an instance of class ``name`` of ``module``, without
+    importing ``module``.
+
+    Why: a command that only checks whether its input is of a class another
+    feature defines (is the data a lake's selection?) should not import that
+    feature to ask. No instance can exist before its class's module has run, so a
+    module absent from ``sys.modules`` answers "no" for free.
+    """
+    loaded = sys.modules.get(module)
+    if loaded is None:
+        return False
+    cls = getattr(loaded, name)
+    assert isinstance(cls, type), f"{module}.{name} is not a class"
+    return isinstance(value, cls)

@@ -12,7 +12,7 @@ import inspect
 from collections.abc import Sequence
 from pathlib import Path
 
-from tradecore.adapters.data.lake import LakeSelection
+from tradecore.adapters.data.lake_check import is_lake_selection
 from tradecore.adapters.report.story import GENERATED
 from tradecore.domain.market.bar_frame import BarFrame
 from tradecore.domain.market.bars import Provenance
@@ -40,7 +40,7 @@ def _data(data: object, frames: Sequence[BarFrame]) -> tuple[str, str]:
     spans = [f for f in frames if len(f)]
     if spans and all(f.provenance is Provenance.SIMULATED for f in spans):
         return GENERATED, "generated data: tradecore's synthetic market"
-    if isinstance(data, LakeSelection):
+    if is_lake_selection(data):
         return "lake", "read from a market-data lake"
     if isinstance(data, str | Path):
         return "files", f"the bar files in {Path(data).name or data}"

@@ -20,7 +20,6 @@ from tradecore.adapters.data.corporate_actions_file import (
     CORPORATE_ACTIONS_FILE,
     read_corporate_actions,
 )
-from tradecore.apps.replay.data import lake_selection
 from tradecore.apps.replay.quality_options import quality_rules
 from tradecore.apps.replay.venue import replay_calendar
 from tradecore.apps.wiring.calendars import calendars_between
@@ -149,6 +148,9 @@ def load_data(spec: DataSpec) -> LoadedData:
     frames: list[BarFrame]
     actions = _actions(spec)
     if spec.lake is not None:
+        # Imported here: the lake's modules serve a lake's data only.
+        from tradecore.apps.replay.data import lake_selection
+
         selection = lake_selection(
             Path(spec.lake),
             spec.symbols,

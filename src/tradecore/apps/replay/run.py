@@ -18,11 +18,9 @@ import typer
 
 from tradecore.adapters.data import QUARANTINE_FILE, parse_column_map
 from tradecore.adapters.data._shapes import SHAPES
-from tradecore.adapters.data.lake import LakeSelection
 from tradecore.adapters.report import canonical_json
 from tradecore.apps.config.execution import ExecutionSettings
 from tradecore.apps.config.settings import MARKET_CALENDARS, load_settings
-from tradecore.apps.replay.data import lake_selection, recorded_frames_of
 from tradecore.apps.replay.out_folder import is_finished
 from tradecore.apps.replay.quality_options import quality_rules
 from tradecore.apps.replay.research_data import (
@@ -59,6 +57,8 @@ from tradecore.domain.validation import to_decimal
 from tradecore.services.trading.replay import ReplayProgress
 
 if TYPE_CHECKING:
+    from tradecore.adapters.data.lake import LakeSelection
+
     Shape = str
 else:
     #: File shapes: typer offers exactly these values.
@@ -368,23 +368,28 @@ def data_source_of(o: DataOptions) -> Path | list[BarFrame] | LakeSelection:
         ConfigurationError: not exactly one source, or a bad lake option.
     """
     _check_recorded(o.recorded, o.lake, o.symbols, o.universe)
-    return _data_source(
-        o.data,
-        o.demo,
-        None
-        if o.lake is None
-        else recorded_frames_of(o.lake, o.recorded)
-        if o.recorded is not None
-        else lake_selection(
-            o.lake,
-            o.symbols,
-            o.start,
-            o.end,
-            o.timeframe,
-            o.feed,
-            o.lake_adjustment,
-            o.universe,
-        ),
+    return _data_source(o.data, o.demo, None if o.lake is None else _lake_source(o))
+
+
+def _lake_source(o: DataOptions) -> LakeSelection | list[BarFrame]:
+    """What ``--lake`` names: a live run's recorded bars, or a selection.
+
+    Imported here: the lake's modules serve ``--lake`` only (issue 18: start-up).
+    """
+    from tradecore.apps.replay.data import lake_selection, recorded_frames_of
+
+    assert o.lake is not None
+    if o.recorded is not None:
+        return recorded_frames_of(o.lake, o.recorded)
+    return lake_selection(
+        o.lake,
+        o.symbols,
+        o.start,
+        o.end,
+        o.timeframe,
+        o.feed,
+        o.lake_adjustment,
+        o.universe,
     )
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -36,7 +36,7 @@ from tradecore.adapters.data.corporate_actions_file import (
     read_corporate_actions,
 )
 from tradecore.adapters.data.dataframes import is_pandas_data, load_dataframes
-from tradecore.adapters.data.lake import LakeSelection
+from tradecore.adapters.data.lake_check import is_lake_selection
 from tradecore.adapters.data.spill import SpilledBars
 from tradecore.adapters.report import write_report
 from tradecore.adapters.sim import SimClock, SimulatedBroker
@@ -118,6 +118,9 @@ from tradecore.services.research.manifests import store_manifest
 from tradecore.services.trading.engine import TradingEngine
 from tradecore.services.trading.engine_config import EngineConfig
 from tradecore.services.trading.replay import ReplayProgress, run_replay
+
+if TYPE_CHECKING:
+    from tradecore.adapters.data.lake import LakeSelection
 
 #: The data-quality gate files and DataFrames pass by default (its documented defaults).
 DEFAULT_QUALITY = QualityRules()
@@ -238,7 +241,7 @@ def replay(
     assert folder is not None
     # Bars read from files go to memory-mapped scratch files as each file is read,
     # and leave memory as the replay passes them; a notebook's frames stay as given.
-    read = isinstance(data, str | Path | LakeSelection)
+    read = isinstance(data, str | Path) or is_lake_selection(data)
     spilled = SpilledBars(folder / SPILL_FOLDER) if read else None
     try:
         actions = _corporate_actions(corporate_actions, data)
@@ -254,7 +257,7 @@ def replay(
         )
         loaded: LoadedBars | None = None
         frames: list[BarFrame]
-        if isinstance(data, LakeSelection) and spilled is not None:
+        if is_lake_selection(data) and spilled is not None:
             frames = data.load(each=spilled.spill)
             if quality is not None:  # the lake's bars pass the gate files pass
                 loaded = gate_frames(frames, quality, source="lake", strict=strict)
@@ -665,7 +668,7 @@ def _corporate_actions(
         return read_corporate_actions(given)
     if given is not None:
         return list(given)
-    if isinstance(data, LakeSelection):
+    if is_lake_selection(data):
         raw = all(key.adjustment == "raw" for key in data.keys)
         return data.corporate_actions() if raw else []
     if isinstance(data, str | Path):
