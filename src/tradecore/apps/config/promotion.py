@@ -7,11 +7,15 @@ string where a number belongs is a clear configuration error.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from tradecore.domain.errors import InvalidInput
-from tradecore.domain.research.gate import PromotionCriteria
 from tradecore.domain.research.leakage_check import DEFAULT_CUTS
+
+if TYPE_CHECKING:
+    from tradecore.domain.research.gate import PromotionCriteria
 
 
 def _cuts(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -50,6 +54,10 @@ class PromotionSettings:
         Raises:
             InvalidInput: a threshold is not finite.
         """
+        # Imported here: only ``promote`` asks; every other command reads the
+        # section without using the gate (issue 18: start-up).
+        from tradecore.domain.research.gate import PromotionCriteria
+
         fields = attrs.asdict(self)
         fields.pop("leakage_cuts")
         return PromotionCriteria(**fields)

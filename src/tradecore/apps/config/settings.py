@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -229,6 +228,8 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _read_file(path: Path) -> dict[str, Any]:
+    import tomllib  # only a run given a config file parses TOML (start-up)
+
     try:
         with path.open("rb") as f:
             return _flatten(tomllib.load(f))
