@@ -25,10 +25,10 @@ import math
 from typing import Any
 
 import attrs
-import numpy as np
 
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.market.bars import Bar, Quote
+from tradecore.domain.seeded import Draws, generator_of
 
 # Parkinson's range estimator: sigma = ln(high/low) / (2 sqrt(ln 2)).
 _PARKINSON = 1.0 / (2.0 * math.sqrt(math.log(2.0)))
@@ -50,8 +50,12 @@ def _fraction(instance: object, attribute: attrs.Attribute[Any], value: object) 
         raise InvalidInput(attribute.name, value, "must be within [0, 1]")
 
 
-def _draw(floor_s: float, tail_s: float, rng: np.random.Generator) -> float:
-    return floor_s + float(rng.exponential(tail_s)) if tail_s > 0 else floor_s
+def _draw(floor_s: float, tail_s: float, rng: Draws) -> float:
+    """``floor + Exponential(mean=tail)``; without a tail, no draw (and ``rng``,
+    if a :class:`~tradecore.domain.seeded.SeededGenerator`, is never made)."""
+    if tail_s > 0:
+        return floor_s + float(generator_of(rng).exponential(tail_s))
+    return floor_s
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -65,15 +69,15 @@ class LatencyConfig:
     cancel_floor_s: float = attrs.field(default=0.02, validator=_non_negative)
     cancel_tail_s: float = attrs.field(default=0.03, validator=_non_negative)
 
-    def ack(self, rng: np.random.Generator) -> float:
+    def ack(self, rng: Draws) -> float:
         """Draw the submit→ack delay."""
         return _draw(self.ack_floor_s, self.ack_tail_s, rng)
 
-    def first_fill(self, rng: np.random.Generator) -> float:
+    def first_fill(self, rng: Draws) -> float:
         """Draw the ack→earliest-fill delay."""
         return _draw(self.fill_floor_s, self.fill_tail_s, rng)
 
-    def cancel(self, rng: np.random.Generator) -> float:
+    def cancel(self, rng: Draws) -> float:
         """Draw the cancel/replace request→effect delay (earlier fills count)."""
         return _draw(self.cancel_floor_s, self.cancel_tail_s, rng)
 

@@ -22,7 +22,6 @@ from decimal import Decimal
 from typing import TypeVar
 
 import attrs
-import numpy as np
 
 from tradecore.domain import frozen
 from tradecore.domain.broker_rules import (
@@ -65,6 +64,7 @@ from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.money import quantize_qty, to_price
 from tradecore.domain.orders.spec import OrderSpec, OrderType, TimeInForce
+from tradecore.domain.seeded import SeededGenerator
 from tradecore.domain.venue.bar_matching import match_bar
 from tradecore.domain.venue.book import Action, ActionKind, VenueBook
 from tradecore.domain.venue.buying_power import (
@@ -115,7 +115,7 @@ class SimVenue:
         """Open the venue with ``config.starting_cash`` and nothing else, or with the
         ``opening`` books (an account that already traded: a restarted live run)."""
         self.config = config
-        self._rng = np.random.default_rng(config.seed)
+        self._rng = SeededGenerator(config.seed)
         ledger = Ledger.opening(config.starting_cash) if opening is None else opening
         self._book = VenueBook(config.calendar, ledger)
         self._last_bars: dict[str, Bar] = {}
@@ -696,7 +696,7 @@ class SimVenue:
 
     def _reject_reason(self, now: datetime, spec: OrderSpec) -> str | None:
         rate = self.config.random_reject_rate
-        draw = float(self._rng.random()) if rate > 0 else 1.0
+        draw = float(self._rng().random()) if rate > 0 else 1.0
         closed = not spec.extended_hours and not self.config.calendar.is_open(now)
         if closed and self.config.outside_hours is OutsideHours.REJECT:
             return "market closed"

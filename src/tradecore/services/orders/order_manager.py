@@ -37,7 +37,6 @@ import logging
 from collections.abc import Sequence
 
 import attrs
-import numpy as np
 
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.errors import (
@@ -62,6 +61,7 @@ from tradecore.domain.orders.intent import (
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.orders.spec import OrderSpec
+from tradecore.domain.seeded import SeededGenerator
 from tradecore.ports.alerts import Alert, AlertCode, Alerter, Severity
 from tradecore.ports.broker import Broker, BrokerOrder
 from tradecore.ports.clock import Clock
@@ -124,7 +124,7 @@ class OrderManager:
         self._clock = clock
         self._commits = commits
         self._retry = retry or RetryPolicy()
-        self._rng = np.random.default_rng(self._retry.seed)
+        self._rng = SeededGenerator(self._retry.seed)
         self._resend_known = resend_known
         self._max_attempts = max_attempts
         self._alerter = alerter
@@ -520,7 +520,7 @@ class OrderManager:
         if retry_after is not None:
             return float(retry_after)
         ceiling = min(self._retry.max_delay_s, self._retry.base_delay_s * 2**attempt)
-        return float(self._rng.uniform(0.5 * ceiling, ceiling))
+        return float(self._rng().uniform(0.5 * ceiling, ceiling))
 
     def _record_answer(
         self,
