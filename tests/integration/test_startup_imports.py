@@ -125,6 +125,19 @@ def _console_no_args(app: str) -> str:
     )
 
 
+#: The lake's modules: a replay of bar files imports none of them (``--lake`` does).
+LAKE_MODULES = (
+    "tradecore.adapters.data.lake",
+    "tradecore.adapters.data._lake_manifest",
+    "tradecore.adapters.data._lake_universe",
+    "tradecore.adapters.data.lake_recorder",
+    "tradecore.adapters.data.lake_recordings",
+    "tradecore.adapters.data.lake_verify",
+    "tradecore.services.data.lake_fetch",
+    "tradecore.apps.replay.data",
+)
+
+
 def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     tmp_path: Path,
 ) -> None:
@@ -135,7 +148,9 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     coerced without it), ``pyarrow.compute`` (the columns are read as stored),
     plotly (the report reads plotly.js from its folder), the PostgreSQL dialect,
     the portfolio report, the e-mail and webhook alert sinks, the notebook modules
-    (features, research) or, without ``[regime]``, the feature machinery.
+    (features, research) or, without ``[regime]``, the feature machinery; nor the
+    lake's modules (the data are files), ``numpy.random`` (ideal fills draw no
+    latency), ``tomllib`` (no config file) or the promotion gate.
     """
     frames = generate_bars(
         ["AAPL"],
@@ -151,6 +166,7 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     heavy += ("scipy", "alpaca")
     heavy += ("pyarrow.compute",)  # nanosecond UTC Parquet columns need no cast
     heavy += ("plotly",)  # the report reads plotly.js from plotly's folder
+    heavy += ("numpy.random",)  # ideal fills draw nothing (pandas, cold, imports it)
     heavy += ("alembic", "rich", "pydantic", "sqlalchemy.dialects.postgresql")
     heavy += (
         "tradecore.apps.replay.portfolio_report",
@@ -158,6 +174,9 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     )
     heavy += ("smtplib", "http.client", "tradecore.features", "tradecore.research")
     heavy += ("tradecore.domain.features",)  # [regime] not enabled
+    # Bar files, not a lake; ideal fills draw nothing; no config file; no promote.
+    heavy += (*LAKE_MODULES, "tomllib")
+    heavy += ("tradecore.domain.research.gate",)
     cache = {"TRADECORE_CACHE_DIR": str(tmp_path / "cache")}
     cold, _ = heavy_modules(
         _console("replay", *args, "--out", str(tmp_path / "cold")),
