@@ -135,6 +135,7 @@ LAKE_MODULES = (
     "tradecore.adapters.data.lake_verify",
     "tradecore.services.data.lake_fetch",
     "tradecore.apps.replay.data",
+    "tradecore.domain.market.lake",
 )
 
 

@@ -34,9 +34,8 @@ from tradecore.apps.wiring.cli_app import CliTyper
 from tradecore.apps.wiring.errors import DATA_PROBLEMS, cli_errors
 from tradecore.domain.errors import ConfigurationError, InvalidInput
 from tradecore.domain.market.bar_frame import BarFrame, from_ns
+from tradecore.domain.market.feeds import ADJUSTMENTS, FEEDS
 from tradecore.domain.market.lake import (
-    ADJUSTMENTS,
-    FEEDS,
     SeriesKey,
     Timeframe,
     TimeRange,

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
 from tradecore.apps.config.settings import MARKET_CALENDARS
-from tradecore.domain.market.lake import ADJUSTMENTS, FEEDS
+from tradecore.domain.market.feeds import ADJUSTMENTS, FEEDS
 
 #: The simulated venue's fill models (``apps/replay/venue.py``).
 FILL_MODEL_NAMES = ("realistic", "ideal")

@@ -23,10 +23,8 @@ from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.market.bar_frame import from_ns, to_ns
 from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.market.feeds import ADJUSTMENTS, FEEDS
 
-#: Feeds a lake accepts (Alpaca's bar feeds) and the ``adjustment`` values.
-FEEDS = ("iex", "sip", "delayed_sip")
-ADJUSTMENTS = ("raw", "split", "dividend", "all")
 _TIMEFRAME_RE = re.compile(r"^([1-9][0-9]?)(Min|Hour|Day)$")
 _LIMITS = {"Min": 59, "Hour": 23, "Day": 1}
 _NS_PER_MINUTE = 60_000_000_000
