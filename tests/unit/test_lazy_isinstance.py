@@ -15,7 +15,7 @@ def test_an_instance_of_a_loaded_class_is_one(tmp_path: Path) -> None:
 
     assert is_loaded_instance(Path("x"), "pathlib", "Path")
     assert not is_loaded_instance("x", "pathlib", "Path")
-    assert LAKE_MODULE == LakeSelection.__module__
+    assert LakeSelection.__module__ == LAKE_MODULE
     selection = LakeSelection(lake=ParquetLake(tmp_path), keys=(), span=None)
     assert is_lake_selection(selection)
     assert not is_lake_selection(Path("x"))
