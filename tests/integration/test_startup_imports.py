@@ -151,7 +151,8 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     the portfolio report, the e-mail and webhook alert sinks, the notebook modules
     (features, research) or, without ``[regime]``, the feature machinery; nor the
     lake's modules (the data are files), ``numpy.random`` (ideal fills draw no
-    latency), ``tomllib`` (no config file) or the promotion gate.
+    latency), ``tomllib`` (no config file), the promotion gate or, without
+    ``[execution]``, the cost-model pinning and calibration.
     """
     frames = generate_bars(
         ["AAPL"],
@@ -178,6 +179,7 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     # Bar files, not a lake; ideal fills draw nothing; no config file; no promote.
     heavy += (*LAKE_MODULES, "tomllib")
     heavy += ("tradecore.domain.research.gate",)
+    heavy += ("tradecore.apps.replay.costs",)  # [execution] not enabled
     cache = {"TRADECORE_CACHE_DIR": str(tmp_path / "cache")}
     cold, _ = heavy_modules(
         _console("replay", *args, "--out", str(tmp_path / "cold")),

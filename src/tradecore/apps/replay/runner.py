@@ -47,12 +47,6 @@ from tradecore.apps.config.regime import RegimeSettings
 from tradecore.apps.config.risk import RiskSettings
 from tradecore.apps.config.settings import load_settings, risk_view
 from tradecore.apps.replay.about import about_run
-from tradecore.apps.replay.costs import (
-    CostSetup,
-    calibrate_after_run,
-    pin_cost_model,
-    run_analyses,
-)
 from tradecore.apps.replay.out_folder import (
     SPILL_FOLDER,
     STORE_FILE,
@@ -121,6 +115,7 @@ from tradecore.services.trading.replay import ReplayProgress, run_replay
 
 if TYPE_CHECKING:
     from tradecore.adapters.data.lake import LakeSelection
+    from tradecore.apps.replay.costs import CostSetup
 
 #: The data-quality gate files and DataFrames pass by default (its documented defaults).
 DEFAULT_QUALITY = QualityRules()
@@ -316,6 +311,9 @@ def replay(
         store = open_replay_store(folder, resume, replace, clock.now)
         costs: CostSetup | None = None
         if execution is not None and execution.enabled:
+            # Imported here: net-of-cost runs only pin, analyse and calibrate costs.
+            from tradecore.apps.replay.costs import pin_cost_model
+
             try:
                 costs = pin_cost_model(
                     execution,
@@ -416,6 +414,11 @@ def replay(
             analyses: list[ExecutionAnalysis] = []
             calibrated = None
             if costs is not None and execution is not None:
+                from tradecore.apps.replay.costs import (
+                    calibrate_after_run,
+                    run_analyses,
+                )
+
                 analyses = run_analyses(store, marks)
                 calibrated = calibrate_after_run(
                     execution,
