@@ -40,6 +40,7 @@ from tradecore.apps.config.regime import RegimeSettings
 from tradecore.apps.config.risk import RiskSettings, describe_error, register_hooks
 from tradecore.domain.errors import ConfigurationError
 from tradecore.domain.hashing import canonical_bytes, sha256_hex
+from tradecore.domain.market.feeds import ADJUSTMENTS, FEEDS
 from tradecore.domain.redaction import is_secret_key, redact
 
 DEFAULT_DATABASE_URL = "sqlite:///tradecore.db"
@@ -93,13 +94,13 @@ class BrokerSettings:
 
 
 #: Alpaca data feeds ``[data] feed`` may name (recorded as the data's provenance).
-DATA_FEEDS = ("iex", "sip", "delayed_sip")
+DATA_FEEDS = FEEDS
 #: How ``[data] mode`` reads Alpaca's bars.
 DATA_MODES = ("poll", "stream")
 
 
 #: ``[data] adjustment`` and ``[data] recent_sip`` values.
-DATA_ADJUSTMENTS = ("raw", "split", "dividend", "all")
+DATA_ADJUSTMENTS = ADJUSTMENTS
 RECENT_SIP_MODES = ("refuse", "delayed")
 
 
