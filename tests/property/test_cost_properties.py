@@ -29,6 +29,7 @@ from tradecore.domain import (
     observe_impact,
     twap_slices,
 )
+from tradecore.domain.execution.fees import FeeModel
 
 # --- Almgren–Chriss -------------------------------------------------------------------
 
@@ -299,3 +300,43 @@ def test_twap_children_add_up_and_respect_the_minimum(
         assert all(s >= lots.min_qty for s in sizes)
     assert max(sizes[:-1] or [0]) - min(sizes[:-1] or [0]) <= lots.lot
     assert len({c.client_order_id for c in children}) == len(children)
+
+
+# --- fees -----------------------------------------------------------------------------
+
+_fee_rates = st.one_of(
+    st.just(Decimal(0)),
+    st.decimals(min_value=Decimal(0), max_value=Decimal(5), places=6),
+)
+
+
+@given(
+    per_share=_fee_rates,
+    bps=_fee_rates,
+    sec=_fee_rates,
+    taf=_fee_rates,
+    side=st.sampled_from(Side),
+    qty=st.one_of(
+        st.integers(1, 10**7).map(Decimal),
+        st.decimals(min_value=Decimal("1e-9"), max_value=Decimal(10**6), places=9),
+    ),
+    price=st.decimals(min_value=Decimal("1e-4"), max_value=Decimal(10**6), places=4),
+)
+def test_fee_shortcut_equals_the_computation(
+    per_share: Decimal,
+    bps: Decimal,
+    sec: Decimal,
+    taf: Decimal,
+    side: Side,
+    qty: Decimal,
+    price: Decimal,
+) -> None:
+    """A model without rates answers without the arithmetic: the same Decimal, to
+    its exponent (fills carry the fee as text), as the term-by-term computation."""
+    model = FeeModel(
+        per_share=per_share, bps=bps, sec_fee_bps=sec, finra_taf_per_share=taf
+    )
+    fee = model.fee(side, qty, price)
+    full = model._charged(side, qty, price)
+    assert fee == full
+    assert str(fee) == str(full)

@@ -2,9 +2,10 @@
 
 Each shortcut leaves out work that cannot change the answer: shape rules on a plain
 order, context rules the asset's and account's standing flags let pass, pre-trade
-rules whose limit is unset, the exact equity when a float bound already reaches the
-PDT minimum, the full health table when only the data age can be off. Here each is
-compared with the full computation it stands for.
+rules whose limit is unset, the exact equity when a float bound (the gate) or the
+cash (the venue) already reaches the PDT minimum, the full health table when only
+the data age can be off. Here each is compared with the full computation it stands
+for.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from tradecore.domain.broker_rules import (
     context_rules_for,
     shape_breach,
 )
+from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.broker_rules.context import AccountFlags, AssetFlags, RuleContext
+from tradecore.domain.broker_rules.day_trading import (
+    meets_pdt_equity,
+    pattern_day_trading,
+)
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.orders.executions import Fill
@@ -41,6 +47,7 @@ from tradecore.domain.risk.inputs import ExposureSnapshot, OrderFacts
 from tradecore.domain.risk.limits import RiskLimits
 from tradecore.domain.risk.pre_trade import PreTradeChecker
 from tradecore.domain.risk.rates import ONE_MINUTE, ONE_SECOND, OrderRateTracker
+from tradecore.domain.venue.equity import cash_floor
 from tradecore.services.controls.degradation import DegradationMonitor
 from tradecore.services.controls.risk_gate import RiskGate
 
@@ -363,3 +370,60 @@ def test_the_float_equity_bound_allows_for_the_marks_rounding() -> None:
     assert exact == Decimal(10_000)
     assert not gate._surely_reaches(ledger, Decimal(10_002))
     assert gate._surely_reaches(ledger, Decimal(9_980))
+
+
+@settings(max_examples=400)
+@given(
+    st.integers(-5_000_000, 5_000_000).map(lambda c: Decimal(c) / 100),
+    st.lists(
+        st.tuples(st.sampled_from(SYMBOLS), st.integers(-20_000, 20_000), prices),
+        max_size=6,
+    ),
+    st.dictionaries(st.sampled_from(SYMBOLS), prices),
+    st.sampled_from(Side),
+    st.integers(-300, 300).map(Decimal),
+)
+def test_the_venue_cash_floor_answers_the_day_trade_rule_as_the_marked_equity(
+    cash: Decimal,
+    fills: list[tuple[str, int, Decimal]],
+    marks: dict[str, Decimal],
+    side: Side,
+    opened_today: Decimal,
+) -> None:
+    """The venue's flags carry its cash instead of the marked equity when the cash
+    meets the PDT minimum and no holding is short: never above the equity, so the
+    rule answers as it would with the marked equity."""
+    ledger = Ledger.opening(cash)
+    for i, (symbol, qty, price) in enumerate(fills):
+        if qty == 0:
+            continue
+        ledger = ledger.apply(
+            Fill(
+                execution_id=f"x{i}",
+                client_order_id=f"c{i}",
+                symbol=symbol,
+                side=Side.BUY if qty > 0 else Side.SELL,
+                qty=Decimal(abs(qty)),
+                price=price,
+                filled_at=NOW,
+            )
+        )
+    floor = cash_floor(ledger)
+    equity = ledger.equity(marks)
+    if floor is None:
+        return
+    assert floor <= equity
+    spec = OrderSpec(symbol="AAA", side=side, qty=Decimal(1))
+
+    def answer(value: Decimal) -> RuleBreach | None:
+        account = AccountFlags(multiplier=4, daytrade_count=3, equity=value)
+        context = RuleContext(
+            asset=AssetFlags(symbol="AAA"),
+            account=account,
+            now=NOW,
+            opened_today=opened_today,
+        )
+        return pattern_day_trading(spec, context)
+
+    if meets_pdt_equity(floor):
+        assert answer(floor) == answer(equity)

@@ -112,13 +112,18 @@ def is_day_trade(spec: OrderSpec, opened_today: Decimal) -> bool:
     return False
 
 
+def meets_pdt_equity(equity: Decimal) -> bool:
+    """Whether an account with ``equity`` is out of the protection's reach."""
+    return equity >= PDT_EQUITY
+
+
 def pattern_day_trading(spec: OrderSpec, context: RuleContext) -> RuleBreach | None:
     """Refuse the fourth day trade in five sessions under $25,000, before 2026-06-04."""
     account = context.account
     count = account.daytrade_count
     if count is None or count < DAY_TRADES_ALLOWED or account.multiplier <= 1:
         return None
-    if account.equity >= PDT_EQUITY or not is_day_trade(spec, context.opened_today):
+    if meets_pdt_equity(account.equity) or not is_day_trade(spec, context.opened_today):
         return None
     if not pdt_in_force(context.now):
         return None

@@ -17,6 +17,8 @@ from tradecore.domain.orders.money import CENT, ZERO
 from tradecore.domain.orders.spec import Side
 
 _BPS = Decimal(10_000)
+#: What a model without rates charges: every fee is a zero rounded to the cent.
+NO_FEE = ZERO.quantize(CENT)
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -48,7 +50,21 @@ class FeeModel:
         )
 
     def fee(self, side: Side, qty: Decimal, price: Decimal) -> Decimal:
-        """Return the total fee, in currency, for trading ``qty`` at ``price``."""
+        """Return the total fee, in currency, for trading ``qty`` at ``price``.
+
+        A model without rates (the default, ideal parity) charges :data:`NO_FEE`
+        without the arithmetic: every term would be a zero rounded to the cent.
+        The venue prices every fill, so this is per order; ``_charged`` is the
+        computation itself.
+        """
+        if not (
+            self.per_share or self.bps or self.sec_fee_bps or self.finra_taf_per_share
+        ):
+            return NO_FEE
+        return self._charged(side, qty, price)
+
+    def _charged(self, side: Side, qty: Decimal, price: Decimal) -> Decimal:
+        """:meth:`fee`, computed term by term."""
         notional = qty * price
         commission = (qty * self.per_share + notional * self.bps / _BPS).quantize(
             CENT, rounding=ROUND_HALF_EVEN

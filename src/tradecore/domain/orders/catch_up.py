@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from tradecore.domain.errors import IntegrityError
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.orders.broker_status import INTENT_STATUS_OF, BrokerOrderStatus
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
@@ -78,10 +79,17 @@ def catch_up_events(
     return events
 
 
+#: A status event is made of validated parts: the intent's id, one of the kinds
+#: above, and the later of two validated instants (the broker order's and the
+#: intent's). Built without re-running the validators: every acknowledgement of a
+#: submit is caught up through one.
+_event = trusted_builder(OrderEvent)
+
+
 def _status_event(
     intent: OrderIntent, kind: OrderEventKind, broker_order_id: str, at: datetime
 ) -> OrderEvent:
-    return OrderEvent(
+    return _event(
         kind=kind,
         client_order_id=intent.client_order_id,
         occurred_at=at,

@@ -135,10 +135,11 @@ def _roll(
     """Quantity and basis after trading ``delta`` shares at ``price``; realized P&L."""
     if qty == 0 or (qty > 0) == (delta > 0):
         return qty + delta, basis + delta * price, _ZERO
-    closed = min(abs(delta), abs(qty))
-    # Closing all of it removes the whole basis; a part removes its pro-rata share.
-    partial = (basis * closed / abs(qty)).quantize(_BASIS_STEP)
-    removed = basis if closed == abs(qty) else partial
+    held = abs(qty)
+    closed = min(abs(delta), held)
+    # Closing all of it removes the whole basis; a part removes its pro-rata share
+    # (worked out only then: a division and a rounding per closing fill otherwise).
+    removed = basis if closed == held else (basis * closed / held).quantize(_BASIS_STEP)
     direction = 1 if qty > 0 else -1
     realized = closed * direction * price - removed
     total = qty + delta

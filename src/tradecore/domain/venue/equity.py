@@ -1,5 +1,7 @@
 """The account's equity at the last marks, kept per symbol for the day-trade rule.
 
+:func:`cash_floor` is a lower bound of it known without marking anything.
+
 The pattern-day-trader rule compares equity with $25,000 on every day trade of an
 account that used its day trades: in a replay that trades all day, every other
 order. :meth:`Ledger.equity` values every holding at its mark each time; here each
@@ -56,3 +58,18 @@ class MarkedEquity:
                 self._total += value
         self._stale = {}
         return ledger.cash + self._total
+
+
+def cash_floor(ledger: Ledger) -> Decimal | None:
+    """A lower bound of ``ledger``'s equity at any marks: its cash, when no holding
+    can be worth less than nothing (``None`` when one can).
+
+    Marks are positive prices, so a holding of no short shares whose cost basis is
+    not negative is valued at zero or more (``qty x mark``, or its basis while it
+    has no mark): the equity is at least the cash. O(holdings), with no
+    multiplication, where :meth:`MarkedEquity.equity` values the touched holdings.
+    """
+    for holding in ledger.holdings.values():
+        if holding.qty < 0 or holding.cost_basis < 0:
+            return None
+    return ledger.cash

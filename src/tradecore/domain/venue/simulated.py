@@ -40,6 +40,7 @@ from tradecore.domain.broker_rules.context import (
 from tradecore.domain.broker_rules.day_trading import (
     DAY_TRADES_ALLOWED,
     is_day_trade,
+    meets_pdt_equity,
     pdt_in_force,
     session_date,
 )
@@ -80,7 +81,7 @@ from tradecore.domain.venue.corporate_actions import (
     terms_of,
 )
 from tradecore.domain.venue.day_trades import DayTrades
-from tradecore.domain.venue.equity import MarkedEquity
+from tradecore.domain.venue.equity import MarkedEquity, cash_floor
 from tradecore.domain.venue.legs import create_legs
 from tradecore.domain.venue.rule_context import (
     resting_orders,
@@ -547,6 +548,10 @@ class SimVenue:
         Equity is read by the pattern-day-trader rule alone, and only for a day
         trade of a margin account that used its day trades; marking the books is
         the costly part of a check, so it is left out when no rule would read it.
+        The rule only asks whether equity meets its minimum
+        (:func:`~tradecore.domain.broker_rules.day_trading.meets_pdt_equity`): when
+        the books' :func:`~tradecore.domain.venue.equity.cash_floor` already does,
+        the flags carry that floor instead of the marked equity (same answer).
         """
         count = self._day_trades.count(now) if pdt_in_force(now) else None
         if (
@@ -555,7 +560,11 @@ class SimVenue:
             and self.config.account.multiplier > 1
             and is_day_trade(spec, opened_today)
         ):
-            equity = self._equity.equity(self._book.ledger, self._mark)
+            ledger = self._book.ledger
+            floor = cash_floor(ledger)
+            if floor is not None and meets_pdt_equity(floor):
+                return self._flags_with_equity(count, floor)
+            equity = self._equity.equity(ledger, self._mark)
             return self._flags_with_equity(count, equity)
         return self._flags_counting(count)
 
