@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
+from datetime import timedelta
 
 import attrs
 import numpy as np
@@ -16,6 +17,7 @@ from tradecore.domain.errors import BarFileError
 from tradecore.domain.market.bar_frame import (
     BarFrame,
     data_fingerprint,
+    from_ns,
     merge_timeline,
     timeline_chunks,
 )
@@ -111,3 +113,17 @@ def test_timeline_chunks_join_into_the_whole_timeline(
     # a chunk never splits one timestamp's bars
     for before, after in itertools.pairwise(chunks):
         assert before.timestamps[-1] < after.timestamps[0]
+
+
+@given(
+    st.integers(0, 2 * 10**18),
+    st.timedeltas(min_value=timedelta(microseconds=1), max_value=timedelta(days=400)),
+)
+def test_a_bar_end_is_its_open_plus_the_interval(
+    start_ns: int, interval: timedelta
+) -> None:
+    # The replay loop takes a bar's end as its open's datetime plus the interval
+    # (no conversion per timestamp): the datetime from_ns gives for the end's
+    # nanoseconds, with the interval counted exactly in whole microseconds.
+    interval_ns = interval // timedelta(microseconds=1) * 1000
+    assert from_ns(start_ns) + interval == from_ns(start_ns + interval_ns)

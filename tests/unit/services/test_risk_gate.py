@@ -15,6 +15,7 @@ from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import SqlStore
 from tradecore.domain.errors import BrokerRejected, TransientBrokerError
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.domain.risk.breakers import (
     Breaker,
@@ -395,3 +396,23 @@ def test_asking_whether_a_mark_exists_does_not_price_it() -> None:
     assert "BBB" in marks
     assert "CCC" not in marks
     assert marks["BBB"] == Decimal("12.34")
+
+
+def test_the_collar_measures_against_the_symbols_previous_close(
+    store: SqlStore,
+) -> None:
+    # RiskGate.on_bar moves a symbol's mark to its reference when the next bar
+    # comes: the collar's reference is the prior close, none before a second bar.
+    g = gate(store, RiskLimits(price_collar_bps=D(100)))
+    book = priced_book()
+    ledger = Ledger.opening(D(0))
+    g.on_bar("AAPL", T0, 100.0, ledger)
+    first = g.check(book, "s1", BUY, T0)
+    assert (first.rule, first.values["reference"]) == ("price_collar", "unknown")
+    g.on_bar("AAPL", T0 + MINUTE, 105.0, ledger)
+    book.prices["AAPL"] = 105.0
+    moved = g.check(book, "s1", BUY, T0 + MINUTE)
+    assert moved.rule == "price_collar"
+    assert D(moved.values["reference"]) == D(100)
+    g.on_bar("AAPL", T0 + 2 * MINUTE, 105.5, ledger)
+    assert g.check(book, "s1", BUY, T0 + 2 * MINUTE).passed  # 105 -> 105.5

@@ -112,15 +112,21 @@ class SMAPair:
     window is full). The fast window's oldest value is read ``fast`` slots back in
     the slow window's buffer. A crossover strategy updates both averages every bar;
     one call instead of two is most of what such a bar costs.
+
+    One count of values seen serves the warm-up (NaN until ``seen`` reaches a
+    window) and both rebuild schedules (each window's sum is rebuilt when ``seen``
+    reaches a multiple of its interval): a bar compares it with the next rebuild
+    of either window, instead of counting two countdowns and a warm-up apart.
     """
 
     __slots__ = (
         "_buffer",
-        "_count",
-        "_fast_in",
+        "_fast_every",
         "_fast_total",
         "_index",
-        "_slow_in",
+        "_next_rebuild",
+        "_seen",
+        "_slow_every",
         "_slow_total",
         "fast",
         "slow",
@@ -133,37 +139,48 @@ class SMAPair:
         self.slow = slow
         self._buffer = [0.0] * slow
         self._index = 0
-        self._count = 0
+        self._seen = 0
         self._fast_total = 0.0
         self._slow_total = 0.0
-        self._fast_in = max(fast, MIN_RECOMPUTE_INTERVAL)
-        self._slow_in = max(slow, MIN_RECOMPUTE_INTERVAL)
+        self._fast_every = max(fast, MIN_RECOMPUTE_INTERVAL)
+        self._slow_every = max(slow, MIN_RECOMPUTE_INTERVAL)
+        self._next_rebuild = min(self._fast_every, self._slow_every)
 
     def update(self, value: float) -> tuple[float, float]:
         """Add the newest value; return the fast and the slow average (or NaN)."""
-        buffer, index, fast, slow = self._buffer, self._index, self.fast, self.slow
+        buffer, index = self._buffer, self._index
         # A negative index wraps: the slot ``fast`` values back (0.0 before then,
         # as in a fresh SMA's buffer).
-        fast_total = self._fast_total + (value - buffer[index - fast])
+        fast_total = self._fast_total + (value - buffer[index - self.fast])
         slow_total = self._slow_total + (value - buffer[index])
         buffer[index] = value
-        fast_in, slow_in = self._fast_in - 1, self._slow_in - 1
-        if fast_in == 0:
-            fast_total = math.fsum(_last(buffer, index, fast))
-            fast_in = max(fast, MIN_RECOMPUTE_INTERVAL)
-        if slow_in == 0:
-            slow_total = math.fsum(buffer)
-            slow_in = max(slow, MIN_RECOMPUTE_INTERVAL)
+        seen = self._seen + 1
+        self._seen = seen
+        if seen == self._next_rebuild:
+            fast_total, slow_total = self._rebuild(seen, index, fast_total, slow_total)
         index += 1
+        slow = self.slow
         self._index = 0 if index == slow else index
-        self._fast_in, self._slow_in = fast_in, slow_in
         self._fast_total, self._slow_total = fast_total, slow_total
-        count = self._count
-        if count < slow:
-            self._count = count = count + 1
-            if count < slow:
-                return (fast_total / fast if count >= fast else math.nan), math.nan
-        return fast_total / fast, slow_total / slow
+        if seen < slow:
+            return (fast_total / self.fast if seen >= self.fast else math.nan), math.nan
+        return fast_total / self.fast, slow_total / slow
+
+    def _rebuild(
+        self, seen: int, index: int, fast_total: float, slow_total: float
+    ) -> tuple[float, float]:
+        """The sums, each rebuilt exactly if ``seen`` is on its window's schedule;
+        the next rebuild of either window is remembered."""
+        fast_every, slow_every = self._fast_every, self._slow_every
+        if not seen % fast_every:
+            fast_total = math.fsum(_last(self._buffer, index, self.fast))
+        if not seen % slow_every:
+            slow_total = math.fsum(self._buffer)
+        self._next_rebuild = min(
+            seen - seen % fast_every + fast_every,
+            seen - seen % slow_every + slow_every,
+        )
+        return fast_total, slow_total
 
 
 def _last(buffer: list[float], index: int, n: int) -> list[float]:

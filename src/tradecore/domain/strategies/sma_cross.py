@@ -51,10 +51,12 @@ def crossed(fast: float, slow: float, long: bool) -> bool | None:
 
 
 class _SymbolState:
-    __slots__ = ("averages", "long")
+    """A symbol's averages (their ``update``, bound once) and its side."""
+
+    __slots__ = ("long", "update")
 
     def __init__(self, fast: int, slow: int) -> None:
-        self.averages = SMAPair(fast, slow)
+        self.update = SMAPair(fast, slow).update
         self.long = False
 
 
@@ -82,10 +84,14 @@ class SmaCross:
         portfolio: PortfolioView,
     ) -> Sequence[Target]:
         """Update the averages; return a target when the signal flips."""
-        state = self._states.get(symbol)
-        if state is None:
+        try:
+            state = self._states[symbol]
+        except KeyError:
             state = self._states[symbol] = _SymbolState(self._fast, self._slow)
-        want_long = crossed(*state.averages.update(close), state.long)
+        # Unpacked, not ``crossed(*update(close), ...)``: a starred call to a
+        # Python function takes the interpreter's slow path (~1k instructions).
+        fast, slow = state.update(close)
+        want_long = crossed(fast, slow, state.long)
         if want_long is None:
             return NO_TARGETS
         state.long = want_long

@@ -187,7 +187,8 @@ class RiskGate:
         """
         if self._cycle_at is not None and at <= self._cycle_at:
             return self.board.state
-        self._flush_cross_section()
+        if self._closes:  # kept only with a correlation breaker
+            self._flush_cross_section()
         self._cycle_at = at
         if self._shared_store or not self.board.synced:
             with self._commits.step() as uow:

@@ -254,13 +254,16 @@ class TradingEngine(NetOfCostSteps):
         the run looks its collaborators up once per timestamp, not once per bar).
 
         Whatever a bar's orders change (the ledger, the gate's state, the strategy)
-        is read afresh for the next bar, as separate calls would read it.
+        is read afresh for the next bar, as separate calls would read it. The clock
+        is read once: the bars closed together and are seen at one time (placing
+        an order does not move the clock).
         """
-        now_ns = None if self._bar_clock is None else to_ns(self._bar_clock())
         admit, regimes, gate = self._admit, self._regimes, self.gate
         handler, planner, last = self._rejections, self._planner, self._last
-        decide_on_bar, now = self._strategy.on_bar, self._clock.now
+        decide_on_bar = self._strategy.on_bar
         gate_on_bar = None if gate is None else gate.on_bar
+        at = self._clock.now()
+        now_ns = None if self._bar_clock is None else to_ns(self._bar_clock())
         for i in range(lo, hi):
             symbol, close, volume = symbols[i], closes[i], volumes[i]
             if (bad := admit(symbol, timestamp_ns, close, volume, now_ns)) is not None:
@@ -269,7 +272,7 @@ class TradingEngine(NetOfCostSteps):
             if regimes is not None:  # before the regime breaker
                 regimes.observe(symbol, timestamp_ns, close)
             if gate_on_bar is not None:
-                gate_on_bar(symbol, now(), close, self.ledger)
+                gate_on_bar(symbol, at, close, self.ledger)
             if handler is not None and handler.waiting:
                 self._place_due_retries(handler)
             last[symbol] = close

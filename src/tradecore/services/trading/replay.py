@@ -49,6 +49,7 @@ from tradecore.ports.clock import ManualClock
 from tradecore.services.trading.engine import TradingEngine
 
 _LONG_BAR = timedelta(hours=1)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 @attrs.frozen
@@ -172,7 +173,7 @@ def _steps(
     (building the step's rows costs an idle run about a tenth of its loop)."""
     symbols = [f.symbol for f in frames]
     index_of = {symbol: f for f, symbol in enumerate(symbols)}
-    interval_ns = int(interval.total_seconds() * 1e9)
+    interval_ns = interval // _MICROSECOND * 1000  # exact, as datetimes count
     known_at = _known_at(calendar, interval)
     total = sum(len(f) for f in frames)
     report_every = max(1, total // 100)
@@ -206,7 +207,9 @@ def _steps(
     next_action_ns = due[0][0] if due else sys.maxsize
     # The datetime of the last bar's close: with back-to-back bars it is the next
     # bar's open, reused instead of converted again. Only where a bar is known at
-    # its nominal end (not at a session close that cuts it short).
+    # its nominal end (not at a session close that cuts it short). That end is
+    # the open's datetime plus the interval: the datetime ``from_ns`` gives for
+    # its nanoseconds (whole microseconds), without a conversion per timestamp.
     ends_on_grid = calendar is None or interval < _LONG_BAR
     end_ns, end_at = -1, from_ns(0)
     for chunk in timeline_chunks(frames):
@@ -222,7 +225,8 @@ def _steps(
             t_ns = times[g]
             if next_action_ns <= t_ns:
                 next_action_ns = _apply_actions(clock, broker, engine, due, t_ns)
-            _advance(clock, broker, engine, end_at if t_ns == end_ns else from_ns(t_ns))
+            at = end_at if t_ns == end_ns else from_ns(t_ns)
+            _advance(clock, broker, engine, at)
             fed.clear()
             current.update(zip(names[lo:hi], row_of[lo:hi], strict=True))
             if working:  # else no bar of this timestamp could fill anything
@@ -230,7 +234,7 @@ def _steps(
                     if (symbol := names[i]) in working:
                         broker.on_bar(frames[frame_of[i]].bar(row_of[i]))
                         fed.add(symbol)
-            end_at = from_ns(t_ns + interval_ns) if known_at is None else known_at(t_ns)
+            end_at = at + interval if known_at is None else known_at(t_ns)
             _advance(clock, broker, engine, end_at)
             end_ns = t_ns + interval_ns if ends_on_grid else -1
             if pauses:
