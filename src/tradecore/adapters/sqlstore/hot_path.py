@@ -11,10 +11,11 @@ bind rules shared with the replay's flush (:mod:`.sqlite_rows`).
 
 What stays the same: the statements, the columns and the values written (the
 column types' bind and result rules of :mod:`.types` are repeated here and in
-:mod:`.sqlite_rows`, once per dialect), the transaction (one per unit of work: :class:`.session.Session` begins
-and ends it on the driver, or hands it to a SQLAlchemy connection made over the
-same DBAPI connection when another statement needs one), the validation of what is
-written (``attrs`` validators of the intent; spec and decision key on first
+:mod:`.sqlite_rows`, once per dialect), the transaction (one per unit of work:
+:class:`.session.Session` begins and ends it on the driver, or hands it to a
+SQLAlchemy connection made over the same DBAPI connection when another statement
+needs one), the validation of what is written (the records' ``attrs`` validators,
+run whenever the plain checks here are not sure; spec and decision key on first
 encoding) and the errors (a DBAPI error goes through SQLAlchemy's handler and the
 store's translation; a row the fast decoder cannot read is decoded again by
 :func:`codec.intent_from_row`, which raises the usual ``InvalidInput``).
