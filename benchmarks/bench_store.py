@@ -38,10 +38,8 @@ import psycopg
 import sqlalchemy as sa
 
 from tradecore.adapters.sim.clock import SimClock
-from tradecore.adapters.sqlstore import SqlStore, codec, hot_path, open_store
+from tradecore.adapters.sqlstore import SqlStore, hot_path, open_store, records
 from tradecore.adapters.sqlstore import intents as sql
-from tradecore.adapters.sqlstore import tables as t
-from tradecore.adapters.sqlstore.sql import insert_ignore_returning
 from tradecore.domain.frozen import replace
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.client_order_id import DecisionKey
@@ -115,33 +113,17 @@ def _path_step(store: SqlStore, orders: list[Order]) -> tuple[Step, CommitEachSt
     return path, commits
 
 
-def _sqlite_values(row: dict[str, Any]) -> dict[str, Any]:
-    """SQLite's bind rule of :class:`UtcDateTime` applied to a record's times."""
-    return {
-        k: hot_path.sqlite_time(v) if isinstance(v, datetime) else v
-        for k, v in row.items()
-    }
-
-
 def _statements(dialect: str) -> list[str]:
     """The path's statements, in the order it runs them (:func:`_statement_values`)."""
-
-    def compiled(statement: Any) -> str:
-        return hot_path.compile_positional(statement, dialect).sql
-
-    decision_exists = sa.select(t.decisions.c.decision_id).where(
-        t.decisions.c.decision_id == sa.bindparam("id")
-    )
     return [
-        compiled(insert_ignore_returning(dialect, t.decisions, "decision_id")),
-        sql.intent_insert(dialect).sql,
-        sql.intent_update(dialect, IntentStatus.ACKED).sql,
-        compiled(decision_exists),
-        compiled(insert_ignore_returning(dialect, t.outcomes, "decision_id")),
+        records.decision_insert(dialect),
+        sql.intent_insert(dialect),
+        sql.intent_update(dialect, IntentStatus.ACKED),
+        records.outcome_insert(dialect),
     ]
 
 
-def _statement_values(dialect: str, order: Order) -> list[tuple[Any, ...]]:
+def _statement_values(dialect: str, order: Order) -> list[Sequence[Any]]:
     """The parameters of the path's statements for ``order``, encoded."""
     decision, intent = order
     encoder = hot_path.IntentEncoder(dialect)
@@ -157,27 +139,17 @@ def _statement_values(dialect: str, order: Order) -> list[tuple[Any, ...]]:
         client_order_id=intent.client_order_id,
         details={"ack": "received"},
     )
-    records = [
-        codec.flat_row(decision, json_fields=("details",)),
-        codec.flat_row(outcome, json_fields=("details",)),
-    ]
-    if dialect == "sqlite":
-        records = [_sqlite_values(r) for r in records]
-    decision_row, outcome_row = records
-    insert_decision = insert_ignore_returning(dialect, t.decisions, "decision_id")
-    insert_outcome = insert_ignore_returning(dialect, t.outcomes, "decision_id")
-    ack = encoder.row(acked) | {"key": acked.client_order_id, "expected": 1}
+    outcome_row = hot_path.outcome_row(dialect, outcome)
     return [
-        hot_path.compile_positional(insert_decision, dialect).params(decision_row),
-        sql.intent_insert(dialect).params(encoder.row(submitted)),
-        sql.intent_update(dialect, IntentStatus.ACKED).params(ack),
-        (decision.decision_id,),
-        hot_path.compile_positional(insert_outcome, dialect).params(outcome_row),
+        hot_path.decision_row(dialect, decision),
+        encoder.values(submitted),
+        encoder.update(acked, 1),
+        (*outcome_row, decision.decision_id),
     ]
 
 
 #: Which of :func:`_statements` each commit runs, in order.
-_COMMITS = ((0, 1), (2, 3, 4))
+_COMMITS = ((0, 1), (2, 3))
 
 
 @contextmanager

@@ -79,7 +79,7 @@ def test_a_naive_timestamp_or_a_non_finite_decimal_is_refused() -> None:
     with pytest.raises(InvalidInput, match="naive"):
         sqlite_rows.timestamp(datetime(2026, 3, 6, 9, 30))
     with pytest.raises(InvalidInput, match="finite"):
-        sqlite_rows._decimal(Decimal("NaN"))
+        sqlite_rows.decimal_text(Decimal("NaN"))
 
 
 @pytest.mark.parametrize(
@@ -139,7 +139,7 @@ def test_the_json_columns_are_to_json(value: object) -> None:
     """The flush's encoder writes exactly what :func:`codec.to_json` writes."""
     from tradecore.adapters.sqlstore.codec import to_json
 
-    assert sqlite_rows._json(value) == to_json(value)
+    assert sqlite_rows.json_text(value) == to_json(value)
 
 
 def test_what_has_no_json_form_is_refused_as_to_json_refuses() -> None:
@@ -147,8 +147,8 @@ def test_what_has_no_json_form_is_refused_as_to_json_refuses() -> None:
     RecursionError (the converter's, which ``to_json`` lets through)."""
     for value in ({"x": float("nan")}, {"x": object()}):
         with pytest.raises(InvalidInput):
-            sqlite_rows._json(value)
+            sqlite_rows.json_text(value)
     cycle: list[object] = []
     cycle.append(cycle)
     with pytest.raises(RecursionError):
-        sqlite_rows._json(cycle)
+        sqlite_rows.json_text(cycle)

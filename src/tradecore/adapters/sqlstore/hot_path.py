@@ -5,14 +5,17 @@ Every live order pays for four intent/broker-order statements and two commits
 them cost several times the database's own work (issue 18: the path ran at ~3x the
 bare commits). Here the same statements are compiled once per dialect *by
 SQLAlchemy* (so the SQL is exactly what the Core constructs say) and then run on the
-raw DBAPI cursor with positional parameters; rows are converted by hand.
+raw DBAPI cursor with positional parameters; rows are built by hand, straight in
+the statement's parameter order (tuples or lists, no dict per row), with SQLite's
+bind rules shared with the replay's flush (:mod:`.sqlite_rows`).
 
 What stays the same: the statements, the columns and the values written (the
-column types' bind and result rules of :mod:`.types` are repeated here, once per
-dialect), the transaction (one per unit of work: :class:`.session.Session` begins
-and ends it on the driver, or hands it to a SQLAlchemy connection made over the
-same DBAPI connection when another statement needs one), the validation of what is
-written (``attrs`` validators of the intent; spec and decision key on first
+column types' bind and result rules of :mod:`.types` are repeated here and in
+:mod:`.sqlite_rows`, once per dialect), the transaction (one per unit of work:
+:class:`.session.Session` begins and ends it on the driver, or hands it to a
+SQLAlchemy connection made over the same DBAPI connection when another statement
+needs one), the validation of what is written (the records' ``attrs`` validators,
+run whenever the plain checks here are not sure; spec and decision key on first
 encoding) and the errors (a DBAPI error goes through SQLAlchemy's handler and the
 store's translation; a row the fast decoder cannot read is decoded again by
 :func:`codec.intent_from_row`, which raises the usual ``InvalidInput``).
@@ -37,13 +40,13 @@ import attrs
 from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.engine import Dialect
 
-from tradecore.adapters.sqlstore import codec
+from tradecore.adapters.sqlstore import codec, sqlite_rows
 from tradecore.adapters.sqlstore import tables as t
-from tradecore.adapters.sqlstore.types import DecimalText, UtcDateTime
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.orders.client_order_id import DecisionKey
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.lifecycle import TERMINAL, IntentStatus
+from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.domain.validation import SYMBOL_RE
 from tradecore.ports.store_records import BrokerOrderRecord
@@ -51,20 +54,6 @@ from tradecore.ports.store_records import BrokerOrderRecord
 _I = t.intents
 #: The ``intents`` columns in table order: the order of every SELECT here.
 INTENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in _I.c)
-#: The tables whose rows :func:`to_driver` converts (the order path's).
-_DRIVER_TABLES = (_I, t.broker_orders, t.decisions, t.outcomes)
-_DECIMALS = frozenset(
-    c.name
-    for table in _DRIVER_TABLES
-    for c in table.c
-    if isinstance(c.type, DecimalText)
-)
-_TIMES = frozenset(
-    c.name
-    for table in _DRIVER_TABLES
-    for c in table.c
-    if isinstance(c.type, UtcDateTime)
-)
 T = TypeVar("T")
 _STATUSES: dict[str, IntentStatus] = {s.value: s for s in IntentStatus}
 _SIDES = {s.value: s for s in Side}
@@ -185,36 +174,41 @@ def _open_statuses() -> list[Any]:
 
 
 # --- values: Python -> driver ---------------------------------------------------------
+#
+# Rows are the statements' positional parameters, built straight in column order
+# (:func:`compile_rows` holds each statement to that order). SQLite's bind rules of
+# :mod:`.types` are :mod:`.sqlite_rows`'s (the replay's flush writes the same rows);
+# PostgreSQL's driver takes aware times and Decimals as they are.
 
 
-def sqlite_time(value: datetime) -> str:
-    """What SQLAlchemy stores for a UTC time in SQLite (naive, microseconds always)."""
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return value.isoformat(" ", "microseconds")[:26]  # without "+00:00"
+def compile_rows(statement: Any, dialect_name: str, columns: Sequence[str]) -> str:
+    """Compile ``statement`` for the raw cursor, its parameters in ``columns`` order.
 
-
-def to_driver(dialect_name: str, row: dict[str, Any]) -> dict[str, Any]:
-    """Apply the column types' bind rules (:mod:`.types`) to a row, in place.
-
-    Decimals and times were checked by the domain validators before this point
-    (finite decimals, aware UTC times).
+    Raises:
+        RuntimeError: the compiled statement binds its parameters in another order
+            (the rows built here would then bind values to the wrong columns).
     """
-    if dialect_name == "postgresql":
-        for name in _TIMES.intersection(row):
-            value = row[name]
-            if value is not None and value.tzinfo is not UTC:
-                row[name] = value.astimezone(UTC)
-        return row
-    for name in _DECIMALS.intersection(row):
-        value = row[name]
-        if value is not None:
-            row[name] = str(value)
-    for name in _TIMES.intersection(row):
-        value = row[name]
-        if value is not None:
-            row[name] = sqlite_time(value)
-    return row
+    compiled = compile_positional(statement, dialect_name)
+    if compiled.names != tuple(columns):
+        raise RuntimeError(
+            f"statement parameters {compiled.names} are not in row order {columns}"
+        )
+    return compiled.sql
+
+
+def _aware_utc(value: datetime) -> datetime:
+    """PostgreSQL's bind rule of :class:`UtcDateTime`: the aware value, in UTC."""
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
+def _as_is(value: Decimal | None) -> Decimal | None:
+    """PostgreSQL's bind rule of :class:`DecimalText` (NUMERIC): the value itself."""
+    return value
+
+
+def time_rule(dialect_name: str) -> Callable[[datetime], Any]:
+    """The timestamp columns' bind rule on ``dialect_name``'s raw driver."""
+    return _aware_utc if dialect_name == "postgresql" else sqlite_rows.timestamp
 
 
 def _valid_decimal(value: object, *, positive: bool = False) -> bool:
@@ -286,7 +280,7 @@ def _checked_json(value: OrderSpec | DecisionKey) -> str:
     text = _TEXTS.get(value)
     if text is None:
         codec.validate(value, getattr(value, "bracket", None))
-        text = codec.to_json(value)
+        text = sqlite_rows.json_text(value)
         _TEXTS.put(value, text)
     return text
 
@@ -297,25 +291,20 @@ class IntentEncoder:
     An intent moves through several statuses with the same (frozen) spec and
     decision key objects, so their JSON and validation are done once per object:
     the memo holds the object itself and is used only for that very object (the
-    last one here; others in :class:`_Texts`).
+    last one here; others in :class:`_Texts`). One encoder serves every unit of
+    work of a dialect (:func:`intent_encoder`): each memo is one tuple, read once.
     """
 
     def __init__(self, dialect_name: str) -> None:
-        self._sqlite = dialect_name != "postgresql"
+        postgres = dialect_name == "postgresql"
+        self._time = time_rule(dialect_name)
+        self._decimal = _as_is if postgres else sqlite_rows.decimal_text
         self._spec: tuple[OrderSpec, str] | None = None
         self._key: tuple[DecisionKey, str] | None = None
-        self._time: tuple[datetime, str] | None = None  # decided_at, mostly
 
-    def _sqlite_time(self, value: datetime) -> str:
-        memo = self._time
-        if memo is not None and memo[0] is value:
-            return memo[1]
-        text = sqlite_time(value)
-        self._time = (value, text)
-        return text
-
-    def row(self, intent: OrderIntent) -> dict[str, Any]:
-        """The driver row of ``intent`` (validated as :func:`codec.intent_row` does)."""
+    def values(self, intent: OrderIntent) -> list[Any]:
+        """The row of ``intent`` in :data:`INTENT_COLUMNS` order (validated, as
+        :func:`codec.intent_row` does)."""
         if not _plainly_valid(intent):
             attrs.validate(intent)
         spec, key = intent.spec, intent.decision_key
@@ -325,41 +314,52 @@ class IntentEncoder:
         if memo_key is None or memo_key[0] is not key:
             memo_key = self._key = (key, _checked_json(key))
         ids = intent.execution_ids
-        row = {
-            "client_order_id": intent.client_order_id,
-            "strategy_id": key.strategy_id,
-            "symbol": spec.symbol,
-            "side": spec.side.value,
-            "attempt": intent.attempt,
-            "decision_key": memo_key[1],
-            "spec": memo_spec[1],
-            "decided_at": intent.decided_at,
-            "updated_at": intent.updated_at,
-            "arrival_price": intent.arrival_price,
-            "expected_edge_bps": intent.expected_edge_bps,
-            "execution_policy": intent.execution_policy,
-            "config_hash": intent.config_hash,
-            "model_hash": intent.model_hash,
-            "cost_model_hash": intent.cost_model_hash,
-            "status": intent.status.value,
-            "broker_order_id": intent.broker_order_id,
-            "filled_qty": intent.filled_qty,
-            "filled_notional": intent.filled_notional,
-            "fees": intent.fees,
-            "execution_ids": codec.to_json(list(ids)) if ids else "[]",
-            "reason": intent.reason,
-            "parent_client_order_id": intent.parent_client_order_id,
-            "version": intent.version,
-        }
-        if self._sqlite:  # the bind rules of DecimalText and UtcDateTime (.types)
-            price = intent.arrival_price
-            row["decided_at"] = self._sqlite_time(intent.decided_at)
-            row["updated_at"] = sqlite_time(intent.updated_at)
-            row["arrival_price"] = None if price is None else str(price)
-            row["filled_qty"] = str(intent.filled_qty)
-            row["filled_notional"] = str(intent.filled_notional)
-            row["fees"] = str(intent.fees)
-        return row
+        time, decimal = self._time, self._decimal
+        return [
+            intent.client_order_id,
+            key.strategy_id,
+            spec.symbol,
+            spec.side.value,
+            intent.attempt,
+            memo_key[1],
+            memo_spec[1],
+            time(intent.decided_at),
+            time(intent.updated_at),
+            decimal(intent.arrival_price),
+            intent.expected_edge_bps,
+            intent.execution_policy,
+            intent.config_hash,
+            intent.model_hash,
+            intent.cost_model_hash,
+            intent.status.value,
+            intent.broker_order_id,
+            decimal(intent.filled_qty),
+            decimal(intent.filled_notional),
+            decimal(intent.fees),
+            sqlite_rows.json_text(ids) if ids else "[]",
+            intent.reason,
+            intent.parent_client_order_id,
+            intent.version,
+        ]
+
+    def update(self, intent: OrderIntent, expected_version: int) -> list[Any]:
+        """The parameters of the checked ``UPDATE``: every column but the id, then
+        the id and the version the stored row must have (:data:`UPDATE_COLUMNS`)."""
+        values = self.values(intent)
+        values.append(values[0])
+        values.append(expected_version)
+        del values[0]
+        return values
+
+
+#: The parameter order of the intent ``UPDATE`` (:meth:`IntentEncoder.update`).
+UPDATE_COLUMNS = (*INTENT_COLUMNS[1:], "key", "expected")
+
+
+@cache
+def intent_encoder(dialect_name: str) -> IntentEncoder:
+    """The intent encoder every unit of work on ``dialect_name`` shares."""
+    return IntentEncoder(dialect_name)
 
 
 def _plain_text(value: object) -> bool:
@@ -370,8 +370,9 @@ def _plain_time(value: object) -> bool:
     return type(value) is datetime and value.tzinfo is UTC
 
 
-def broker_order_row(order: BrokerOrderRecord) -> dict[str, Any]:
-    """The ``broker_orders`` row of ``order`` (validated, as :func:`codec.flat_row`).
+def broker_order_row(dialect_name: str, order: BrokerOrderRecord) -> tuple[Any, ...]:
+    """The ``broker_orders`` row of ``order`` in column order (validated, as
+    :func:`codec.flat_row`).
 
     The record's validators run only when the plain checks here are not sure
     (as for intents: :func:`_plainly_valid`).
@@ -385,13 +386,50 @@ def broker_order_row(order: BrokerOrderRecord) -> dict[str, Any]:
         and _plain_time(updated_at)
     ):
         attrs.validate(order)
-    return {
-        "broker_order_id": order.broker_order_id,
-        "client_order_id": order.client_order_id,
-        "raw_status": order.raw_status,
-        "submitted_at": submitted_at,
-        "updated_at": updated_at,
-    }
+    time = time_rule(dialect_name)
+    return (
+        order.broker_order_id,
+        order.client_order_id,
+        order.raw_status,
+        time(submitted_at),
+        time(updated_at),
+    )
+
+
+#: The ``broker_orders`` columns, the order of :func:`broker_order_row`.
+BROKER_ORDER_COLUMNS = tuple(c.name for c in t.broker_orders.c)
+
+
+def _plain_decision(record: DecisionRecord) -> bool:
+    """The decision's validators would pass (checked stricter, and cheaper, here)."""
+    symbol = record.symbol
+    return (
+        _plain_text(record.decision_id)
+        and _plain_text(record.strategy_id)
+        and type(symbol) is str
+        and SYMBOL_RE.match(symbol) is not None
+        and _plain_time(record.decided_at)
+    )
+
+
+def decision_row(dialect_name: str, record: DecisionRecord) -> tuple[Any, ...]:
+    """The ``decisions`` row of ``record`` (:data:`sqlite_rows.DECISION_COLUMNS`),
+    validated; the validators run only when the plain checks are not sure."""
+    if not _plain_decision(record):
+        attrs.validate(record)
+    return sqlite_rows.decision_row(record, time_rule(dialect_name))
+
+
+def outcome_row(dialect_name: str, record: OutcomeRecord) -> tuple[Any, ...]:
+    """The ``outcomes`` row of ``record`` (:data:`sqlite_rows.OUTCOME_COLUMNS`),
+    validated as :func:`decision_row` is."""
+    if not (
+        _plain_text(record.decision_id)
+        and type(record.kind) is OutcomeKind
+        and _plain_time(record.recorded_at)
+    ):
+        attrs.validate(record)
+    return sqlite_rows.outcome_row(record, time_rule(dialect_name))
 
 
 # --- values: driver -> Python --------------------------------------------------------

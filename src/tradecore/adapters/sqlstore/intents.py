@@ -72,25 +72,27 @@ def _update_statement(target: IntentStatus) -> Any:
 
 
 @cache
-def intent_insert(dialect_name: str) -> hot_path.Compiled:
-    """``INSERT ... ON CONFLICT DO NOTHING RETURNING version`` of an intent row."""
+def intent_insert(dialect_name: str) -> str:
+    """``INSERT ... ON CONFLICT DO NOTHING RETURNING version`` of an intent row
+    (:meth:`hot_path.IntentEncoder.values`)."""
     stmt = insert_ignore(dialect_name, _I, "client_order_id").returning(_I.c.version)
-    return hot_path.compile_positional(stmt, dialect_name)
+    return hot_path.compile_rows(stmt, dialect_name, hot_path.INTENT_COLUMNS)
 
 
 @cache
-def intent_update(dialect_name: str, target: IntentStatus) -> hot_path.Compiled:
-    """The version- and transition-checked ``UPDATE`` of an intent to ``target``."""
-    return hot_path.compile_positional(_update_statement(target), dialect_name)
+def intent_update(dialect_name: str, target: IntentStatus) -> str:
+    """The version- and transition-checked ``UPDATE`` of an intent to ``target``
+    (:meth:`hot_path.IntentEncoder.update`)."""
+    return hot_path.compile_rows(
+        _update_statement(target), dialect_name, hot_path.UPDATE_COLUMNS
+    )
 
 
 @cache
-def _intent_update_returning(
-    dialect_name: str, target: IntentStatus
-) -> hot_path.Compiled:
+def _intent_update_returning(dialect_name: str, target: IntentStatus) -> str:
     """:func:`intent_update` saying whether it matched (a batch has no rowcount)."""
     statement = _update_statement(target).returning(_I.c.client_order_id)
-    return hot_path.compile_positional(statement, dialect_name)
+    return hot_path.compile_rows(statement, dialect_name, hot_path.UPDATE_COLUMNS)
 
 
 def _runs(intents: Sequence[OrderIntent]) -> list[list[OrderIntent]]:
@@ -115,7 +117,7 @@ class SqlIntentRepository(IntentRepository):
     def __init__(self, conn: Session) -> None:
         self._conn = conn
         self._dialect = conn.dialect_name
-        self._encoder = hot_path.IntentEncoder(self._dialect)
+        self._encoder = hot_path.intent_encoder(self._dialect)
 
     def create(self, intent: OrderIntent) -> OrderIntent:
         """Store a new intent (idempotent on client order id); see the port."""
@@ -125,9 +127,8 @@ class SqlIntentRepository(IntentRepository):
     def insert(self, intent: OrderIntent) -> OrderIntent | None:
         """Store a new intent, or ``None`` if its id is stored; see the port."""
         stored = replace(intent, version=1)
-        row = self._encoder.row(stored)
-        insert = intent_insert(self._dialect)
-        if self._conn.run(insert.sql, insert.params(row)).fetchone() is not None:
+        row = self._encoder.values(stored)
+        if self._conn.run(intent_insert(self._dialect), row).fetchone() is not None:
             return stored
         return None
 
@@ -166,11 +167,9 @@ class SqlIntentRepository(IntentRepository):
     def update(self, intent: OrderIntent) -> OrderIntent:
         """Store ``intent`` over its stored version; see the port."""
         new = replace(intent, version=intent.version + 1)
-        row = self._encoder.row(new)
-        row["key"] = row["client_order_id"]
-        row["expected"] = intent.version
+        row = self._encoder.update(new, intent.version)
         statement = intent_update(self._dialect, new.status)
-        if self._conn.run(statement.sql, statement.params(row)).rowcount == 1:
+        if self._conn.run(statement, row).rowcount == 1:
             return new
         raise self._why_not_updated(intent)
 
@@ -187,12 +186,9 @@ class SqlIntentRepository(IntentRepository):
             news, rows = [], []
             for intent in run:
                 new = replace(intent, version=intent.version + 1)
-                row = self._encoder.row(new)
-                row["key"] = row["client_order_id"]
-                row["expected"] = intent.version
                 news.append(new)
-                rows.append(statement.params(row))
-            matched = self._conn.run_each(statement.sql, rows)
+                rows.append(tuple(self._encoder.update(new, intent.version)))
+            matched = self._conn.run_each(statement, rows)
             stored += [n if hit else None for n, hit in zip(news, matched, strict=True)]
         return stored
 
@@ -300,7 +296,7 @@ _decode_broker_order = codec.decoder(
 
 
 @cache
-def broker_order_upsert(dialect_name: str) -> hot_path.Compiled:
+def broker_order_upsert(dialect_name: str) -> str:
     """Insert a broker order, or move it to a newer sighting (``RETURNING`` says)."""
     # Insert, or move to a newer sighting of the same order; RETURNING says which.
     stmt = upsert(dialect_name, _B)
@@ -316,7 +312,7 @@ def broker_order_upsert(dialect_name: str) -> hot_path.Compiled:
         },
         where=newer,
     ).returning(_B.c.broker_order_id)
-    return hot_path.compile_positional(upserted, dialect_name)
+    return hot_path.compile_rows(upserted, dialect_name, hot_path.BROKER_ORDER_COLUMNS)
 
 
 class SqlBrokerOrderRepository(BrokerOrderRepository):
@@ -328,9 +324,8 @@ class SqlBrokerOrderRepository(BrokerOrderRepository):
     def record(self, order: BrokerOrderRecord) -> None:
         """Insert the order or move it to a newer sighting; see the port."""
         dialect = self._conn.dialect_name
-        row = hot_path.to_driver(dialect, hot_path.broker_order_row(order))
-        upsert = broker_order_upsert(dialect)
-        if self._conn.run(upsert.sql, upsert.params(row)).fetchone() is not None:
+        row = hot_path.broker_order_row(dialect, order)
+        if self._conn.run(broker_order_upsert(dialect), row).fetchone() is not None:
             return
         stored = self.get(order.broker_order_id)
         if stored.client_order_id != order.client_order_id:

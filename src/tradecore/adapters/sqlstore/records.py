@@ -8,9 +8,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import RowMapping, bindparam, select, text
+from sqlalchemy import RowMapping, bindparam, exists, select, text
 
-from tradecore.adapters.sqlstore import codec, hot_path
+from tradecore.adapters.sqlstore import codec, hot_path, sqlite_rows
 from tradecore.adapters.sqlstore import tables as t
 from tradecore.adapters.sqlstore.session import Session
 from tradecore.adapters.sqlstore.sql import insert_ignore_returning, upsert
@@ -35,24 +35,46 @@ _decode_outcome = codec.decoder(
 
 
 @cache
-def decision_insert(dialect_name: str) -> hot_path.Compiled:
-    """``INSERT ... ON CONFLICT DO NOTHING RETURNING decision_id`` of a decision."""
+def decision_insert(dialect_name: str) -> str:
+    """``INSERT ... ON CONFLICT DO NOTHING RETURNING decision_id`` of a decision
+    (:func:`hot_path.decision_row`)."""
     stmt = insert_ignore_returning(dialect_name, _D, "decision_id")
-    return hot_path.compile_positional(stmt, dialect_name)
+    return hot_path.compile_rows(stmt, dialect_name, sqlite_rows.DECISION_COLUMNS)
+
+
+#: The parameters of :func:`outcome_insert`: the outcome's row, then its decision id.
+_OUTCOME_PARAMS = (*sqlite_rows.OUTCOME_COLUMNS, "parent")
 
 
 @cache
-def outcome_insert(dialect_name: str) -> hot_path.Compiled:
-    """``INSERT ... ON CONFLICT DO NOTHING RETURNING decision_id`` of an outcome."""
-    stmt = insert_ignore_returning(dialect_name, _O, "decision_id")
-    return hot_path.compile_positional(stmt, dialect_name)
+def outcome_insert(dialect_name: str) -> str:
+    """Insert an outcome if its decision is stored and it has none yet, in one
+    statement: ``INSERT ... SELECT <row> WHERE EXISTS (<the decision>) ON CONFLICT
+    DO NOTHING RETURNING decision_id`` (parameters: :data:`_OUTCOME_PARAMS`).
+
+    No row back means the outcome is stored already or its decision is missing;
+    only then is the decision looked up (:meth:`SqlDecisionRepository.record_outcome`).
+    A foreign key violation would say it too, but it would abort a PostgreSQL
+    transaction.
+    """
+    columns = sqlite_rows.OUTCOME_COLUMNS
+    row = select(*[bindparam(c, type_=_O.c[c].type) for c in columns]).where(
+        exists().where(_D.c.decision_id == bindparam("parent"))
+    )
+    stmt = (
+        upsert(dialect_name, _O)
+        .from_select(list(columns), row)
+        .on_conflict_do_nothing(index_elements=["decision_id"])
+        .returning(_O.c.decision_id)
+    )
+    return hot_path.compile_rows(stmt, dialect_name, _OUTCOME_PARAMS)
 
 
 @cache
-def decision_exists(dialect_name: str) -> hot_path.Compiled:
+def decision_exists(dialect_name: str) -> str:
     """``SELECT decision_id FROM decisions WHERE decision_id = ?``."""
     stmt = select(_D.c.decision_id).where(_D.c.decision_id == bindparam("id"))
-    return hot_path.compile_positional(stmt, dialect_name)
+    return hot_path.compile_rows(stmt, dialect_name, ("id",))
 
 
 class SqlDecisionRepository(DecisionRepository):
@@ -60,9 +82,8 @@ class SqlDecisionRepository(DecisionRepository):
 
     Recording a decision and an outcome is on every order's durable path
     (``OrderManager.place``): those statements run pre-compiled on the raw cursor
-    (:mod:`.hot_path`), with the rows made by :func:`codec.flat_row` (validated) and
-    the column types' bind rules applied by :func:`hot_path.to_driver`. The
-    listings go through SQLAlchemy.
+    with rows made in column order, validated (:func:`hot_path.decision_row`,
+    :func:`hot_path.outcome_row`). The listings go through SQLAlchemy.
     """
 
     def __init__(self, conn: Session) -> None:
@@ -71,20 +92,21 @@ class SqlDecisionRepository(DecisionRepository):
 
     def record_decision(self, record: DecisionRecord) -> bool:
         """Store a decision unless its id is stored; see the port."""
-        row = codec.flat_row(record, json_fields=("details",))
-        insert = decision_insert(self._dialect)
-        values = insert.params(hot_path.to_driver(self._dialect, row))
-        return self._conn.run(insert.sql, values).fetchone() is not None
+        dialect = self._dialect
+        row = hot_path.decision_row(dialect, record)
+        return self._conn.run(decision_insert(dialect), row).fetchone() is not None
 
     def record_outcome(self, outcome: OutcomeRecord) -> bool:
         """Store the decision's one outcome; see the port."""
-        exists = decision_exists(self._dialect)
-        if self._conn.run(exists.sql, (outcome.decision_id,)).fetchone() is None:
+        dialect = self._dialect
+        row = hot_path.outcome_row(dialect, outcome)
+        inserted = self._conn.run(outcome_insert(dialect), (*row, row[0]))
+        if inserted.fetchone() is not None:
+            return True
+        found = self._conn.run(decision_exists(dialect), (outcome.decision_id,))
+        if found.fetchone() is None:
             raise NotFound(f"no decision {outcome.decision_id!r}")
-        row = codec.flat_row(outcome, json_fields=("details",))
-        insert = outcome_insert(self._dialect)
-        values = insert.params(hot_path.to_driver(self._dialect, row))
-        return self._conn.run(insert.sql, values).fetchone() is not None
+        return False
 
     def outcome(self, decision_id: str) -> OutcomeRecord | None:
         """Return the decision's outcome, or ``None``."""

@@ -41,6 +41,9 @@ class Session:
         self._engine = engine
         self._connections = connections
         self._pooled = connections.take()
+        #: The driver's own connection: begin, commit and cursors go to it directly
+        #: (through the pool's proxy each is an attribute miss and a forward).
+        self._driver: Any = self._pooled.dbapi_connection
         self._connection: Connection | None = None
         self._cursor: Any = None
         self._driver_open = False  # a driver-begun transaction, no Connection yet
@@ -129,7 +132,7 @@ class Session:
         cursor = self._cursor
         try:
             if cursor is None:
-                cursor = self._cursor = self._pooled.cursor()
+                cursor = self._cursor = self._driver.cursor()
             if self._connection is not None:
                 if not self._connection.in_transaction():
                     self._connection.begin()
@@ -151,7 +154,7 @@ class Session:
         elif self._driver_open:
             self._driver_open = False
             try:
-                self._pooled.commit()
+                self._driver.commit()
             except Exception as e:
                 self._failed(e, "COMMIT", (), None)
 
@@ -163,7 +166,7 @@ class Session:
         elif self._driver_open:
             self._driver_open = False
             try:
-                self._pooled.rollback()
+                self._driver.rollback()
             except Exception as e:
                 self._failed(e, "ROLLBACK", (), None)
 

@@ -22,6 +22,7 @@ SQLAlchemy writes for the same objects.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from json import encoder as json_encoder
@@ -69,7 +70,7 @@ _FILL_COLUMNS = (
     "fee",
     "filled_at",
 )
-_DECISION_COLUMNS = (
+DECISION_COLUMNS = (
     "decision_id",
     "strategy_id",
     "symbol",
@@ -78,10 +79,10 @@ _DECISION_COLUMNS = (
     "model_hash",
     "cost_model_hash",
     "config_hash",
-    "manifest_hash",
     "details",
+    "manifest_hash",
 )
-_OUTCOME_COLUMNS = (
+OUTCOME_COLUMNS = (
     "decision_id",
     "kind",
     "recorded_at",
@@ -99,8 +100,8 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
 
 INSERT_INTENT = _insert("intents", _INTENT_COLUMNS)
 INSERT_FILL = _insert("fills", _FILL_COLUMNS)
-INSERT_DECISION = _insert("decisions", _DECISION_COLUMNS)
-INSERT_OUTCOME = _insert("outcomes", _OUTCOME_COLUMNS)
+INSERT_DECISION = _insert("decisions", DECISION_COLUMNS)
+INSERT_OUTCOME = _insert("outcomes", OUTCOME_COLUMNS)
 #: The intent's columns but its id, then the id and the version the row must have.
 UPDATE_INTENT = (
     "UPDATE intents SET "  # noqa: S608 - column names are this module's constants  # nosec B608
@@ -116,7 +117,7 @@ def _not_json(value: object) -> object:
 #: The C encoder :func:`~.codec.to_json` ends in (sorted keys, ``,``/``:``, ASCII, no
 #: NaN), made once: ``JSONEncoder.encode`` builds one per call, which costs more than
 #: encoding a spec. No circular-reference bookkeeping: rows hold no cycles, and one
-#: would end in an error, which :func:`_json` hands to ``to_json``.
+#: would end in an error, which :func:`json_text` hands to ``to_json``.
 _MAKE_ENCODER: Any = getattr(json_encoder, "c_make_encoder", None)  # CPython's _json
 _ENCODE = (
     None
@@ -136,7 +137,7 @@ _ENCODE = (
 _PLAIN = (dict, list, tuple)
 
 
-def _json(value: object) -> str:
+def json_text(value: object) -> str:
     """:func:`~.codec.to_json` of ``value``, the same text, without its set-up.
 
     JSON primitives are encoded as they are, anything else as the store's
@@ -153,25 +154,36 @@ def _json(value: object) -> str:
 
 
 #: Texts of recent UTC instants: a replay writes the same bar time on many rows
-#: (intent, fill, decision, outcome). Keyed by the instant, which alone decides
-#: the text; cleared when full.
+#: (intent, fill, decision, outcome), a live order its decision's time on three.
+#: Keyed by the instant, which alone decides the text; cleared when full.
 _STAMPS: dict[datetime, str] = {}
 _STAMPS_KEPT = 4096
+#: ``"00"`` to ``"99"``, and the ``YYYY-MM-DD `` text of recent days by ordinal.
+_TWO = tuple(f"{n:02d}" for n in range(100))
+_DAYS: dict[int, str] = {}
 
 
 def timestamp(value: datetime) -> str:
     """A UTC instant as SQLAlchemy's SQLite DATETIME text (naive UTC, microseconds).
 
-    A plain UTC ``datetime`` (every timestamp a replay writes: five per order) is
-    cut from its ISO text, the same characters as the general path below (the year
-    is always four digits, so the ``+00:00`` suffix starts at 26) at half the cost.
+    A plain UTC ``datetime`` (every timestamp a replay or a live order writes) is
+    spelled from its fields, its day's text kept: the characters of
+    ``isoformat(" ", "microseconds")`` without the offset, at under half the cost
+    (``isoformat`` formats through a general printf; tests hold the two equal).
     """
     if type(value) is datetime and value.tzinfo is UTC:
         text = _STAMPS.get(value)
         if text is None:
             if len(_STAMPS) >= _STAMPS_KEPT:
                 _STAMPS.clear()
-            text = _STAMPS[value] = value.isoformat(" ", "microseconds")[:26]
+            day = _DAYS.get(value.toordinal())
+            if day is None:
+                day = _day(value)
+            two = _TWO
+            text = _STAMPS[value] = (
+                f"{day}{two[value.hour]}:{two[value.minute]}:{two[value.second]}"
+                f".{value.microsecond:06d}"
+            )
         return text
     if value.tzinfo is not UTC:
         if value.utcoffset() is None:
@@ -184,7 +196,18 @@ def timestamp(value: datetime) -> str:
     )
 
 
-def _decimal(value: Decimal | None) -> str | None:
+def _day(value: datetime) -> str:
+    """The ``YYYY-MM-DD `` text of ``value``'s day, kept (cleared when full)."""
+    if len(_DAYS) >= _STAMPS_KEPT:
+        _DAYS.clear()
+    text = _DAYS[value.toordinal()] = (
+        f"{value.year:04d}-{_TWO[value.month]}-{_TWO[value.day]} "
+    )
+    return text
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """A decimal column's text (:class:`~.types.DecimalText` on SQLite)."""
     if value is None:
         return None
     if not value.is_finite():
@@ -209,7 +232,7 @@ class IntentRows:
         cid = intent.client_order_id
         cached = self._json.get(cid)
         if cached is None or cached[0] is not key or cached[1] is not spec:
-            cached = (key, spec, _json(key), _json(spec))
+            cached = (key, spec, json_text(key), json_text(spec))
             self._json[cid] = cached
         if intent.is_terminal:
             del self._json[cid]  # a later write (a late fill) encodes them again
@@ -223,7 +246,7 @@ class IntentRows:
             cached[3],
             timestamp(intent.decided_at),
             timestamp(intent.updated_at),
-            _decimal(intent.arrival_price),
+            decimal_text(intent.arrival_price),
             intent.expected_edge_bps,
             intent.execution_policy,
             intent.config_hash,
@@ -231,10 +254,10 @@ class IntentRows:
             intent.cost_model_hash,
             intent.status.value,
             intent.broker_order_id,
-            _decimal(intent.filled_qty),
-            _decimal(intent.filled_notional),
-            _decimal(intent.fees),
-            _json(intent.execution_ids),
+            decimal_text(intent.filled_qty),
+            decimal_text(intent.filled_notional),
+            decimal_text(intent.fees),
+            json_text(intent.execution_ids),
             intent.reason,
             intent.parent_client_order_id,
             intent.version,
@@ -257,36 +280,44 @@ def fill_row(fill: Fill) -> tuple[Any, ...]:
         fill.client_order_id,
         fill.symbol,
         fill.side.value,
-        _decimal(fill.qty),
-        _decimal(fill.price),
-        _decimal(fill.fee),
+        decimal_text(fill.qty),
+        decimal_text(fill.price),
+        decimal_text(fill.fee),
         timestamp(fill.filled_at),
     )
 
 
-def decision_row(record: DecisionRecord) -> tuple[Any, ...]:
-    """The ``INSERT_DECISION`` parameters of ``record``."""
+Time = Callable[[datetime], Any]
+
+
+def decision_row(record: DecisionRecord, time: Time = timestamp) -> tuple[Any, ...]:
+    """The ``INSERT_DECISION`` parameters of ``record`` (``DECISION_COLUMNS``).
+
+    ``time`` is the timestamp column's bind rule: SQLite's text here; the live
+    order path passes PostgreSQL's (:mod:`.hot_path`), whose row is otherwise this.
+    """
     return (
         record.decision_id,
         record.strategy_id,
         record.symbol,
-        timestamp(record.decided_at),
+        time(record.decided_at),
         record.inputs_hash,
         record.model_hash,
         record.cost_model_hash,
         record.config_hash,
+        json_text(record.details),
         record.manifest_hash,
-        _json(record.details),
     )
 
 
-def outcome_row(record: OutcomeRecord) -> tuple[Any, ...]:
-    """The ``INSERT_OUTCOME`` parameters of ``record``."""
+def outcome_row(record: OutcomeRecord, time: Time = timestamp) -> tuple[Any, ...]:
+    """The ``INSERT_OUTCOME`` parameters of ``record`` (``OUTCOME_COLUMNS``;
+    ``time`` as for :func:`decision_row`)."""
     return (
         record.decision_id,
         record.kind.value,
-        timestamp(record.recorded_at),
+        time(record.recorded_at),
         record.client_order_id,
         record.reason,
-        _json(record.details),
+        json_text(record.details),
     )

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cached_property
 from types import TracebackType
-from typing import Self
+from typing import Generic, Self, TypeVar
 
 from sqlalchemy import Engine
 
@@ -44,22 +43,43 @@ from tradecore.domain.errors import StoreError
 from tradecore.ports.store import Store
 
 Clock = Callable[[], datetime]
-_REPOSITORIES = (
-    "intents",
-    "fills",
-    "broker_orders",
-    "decisions",
-    "audit",
-    "positions",
-    "controls",
-    "cost_models",
-    "models",
+R = TypeVar("R")
+_REPOSITORIES = frozenset(
+    {
+        "intents",
+        "fills",
+        "broker_orders",
+        "decisions",
+        "audit",
+        "positions",
+        "controls",
+        "cost_models",
+        "models",
+    }
 )
 
 
 def utc_now() -> datetime:
     """Return the wall-clock time in UTC (the default clock of a live store)."""
     return datetime.now(UTC)
+
+
+class _Repository(Generic[R]):
+    """A unit's repository, built on first use and kept in the unit's ``__dict__``.
+
+    ``functools.cached_property`` without its lock (Python 3.11 takes an ``RLock``
+    on every first access, which cost the order path more than building the
+    repository): a unit of work belongs to one thread.
+    """
+
+    def __init__(self, build: Callable[[SqlUnitOfWork], R]) -> None:
+        self._build = build
+        self._name = build.__name__
+        self.__doc__ = build.__doc__
+
+    def __get__(self, uow: SqlUnitOfWork, owner: type | None = None) -> R:
+        repository = uow.__dict__[self._name] = self._build(uow)
+        return repository
 
 
 class SqlUnitOfWork:
@@ -75,54 +95,55 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         self._session = self.session = Session(self._engine, self._connections)
-        for name in _REPOSITORIES:  # a unit entered again starts afresh
-            self.__dict__.pop(name, None)
+        built = self.__dict__
+        for name in built.keys() & _REPOSITORIES:  # a unit entered again starts afresh
+            del built[name]
         return self
 
     # Repositories are built on first use: most units touch one or two of them,
     # and building all nine cost the order path more than a statement.
 
-    @cached_property
+    @_Repository
     def intents(self) -> SqlIntentRepository:
         """Intents (see the port)."""
         return SqlIntentRepository(self.session)
 
-    @cached_property
+    @_Repository
     def fills(self) -> SqlFillRepository:
         """Fills (see the port)."""
         return SqlFillRepository(self.session)
 
-    @cached_property
+    @_Repository
     def broker_orders(self) -> SqlBrokerOrderRepository:
         """Broker orders (see the port)."""
         return SqlBrokerOrderRepository(self.session)
 
-    @cached_property
+    @_Repository
     def decisions(self) -> SqlDecisionRepository:
         """Decisions and outcomes (see the port)."""
         return SqlDecisionRepository(self.session)
 
-    @cached_property
+    @_Repository
     def audit(self) -> SqlAuditLog:
         """The audit log (see the port)."""
         return SqlAuditLog(self.session, self._clock)
 
-    @cached_property
+    @_Repository
     def positions(self) -> SqlPositionSnapshotRepository:
         """Position snapshots and checks (see the port)."""
         return SqlPositionSnapshotRepository(self.session)
 
-    @cached_property
+    @_Repository
     def controls(self) -> SqlControlStateRepository:
         """Trading state and breakers (see the port)."""
         return SqlControlStateRepository(self.session, self._clock)
 
-    @cached_property
+    @_Repository
     def cost_models(self) -> SqlCostModelRepository:
         """Cost model versions (see the port)."""
         return SqlCostModelRepository(self.session)
 
-    @cached_property
+    @_Repository
     def models(self) -> SqlModelRegistry:
         """Models and manifests (see the port)."""
         return SqlModelRegistry(self.session, self._clock, self.audit)

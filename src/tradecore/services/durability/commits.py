@@ -9,8 +9,7 @@ decision id) turn the re-run into a no-op up to where the crash struck.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Protocol
 
@@ -38,16 +37,46 @@ class CommitEachStep:
         #: benchmark times that many bare commits as its floor).
         self.commits = 0
 
-    @contextmanager
-    def step(self) -> Iterator[UnitOfWork]:
+    def step(self) -> _EachStep:
         """Yield a fresh unit of work and commit it at the end of the step."""
-        with self._store.unit_of_work() as uow:
-            yield uow
-            uow.commit()
-            self.commits += 1
+        return _EachStep(self)
 
     def flush(self) -> None:
         """Nothing is ever pending."""
+
+
+class _EachStep:
+    """One step of :class:`CommitEachStep`: its own unit of work, committed if the
+    step ends without error (a class: a live order takes two steps, and a
+    generator-based context manager cost more than a step's own bookkeeping)."""
+
+    __slots__ = ("_policy", "_unit", "_uow")
+
+    def __init__(self, policy: CommitEachStep) -> None:
+        self._policy = policy
+
+    def __enter__(self) -> UnitOfWork:
+        self._unit = self._policy._store.unit_of_work()
+        self._uow: UnitOfWork = self._unit.__enter__()
+        return self._uow
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        unit = self._unit
+        if exc_type is not None:
+            unit.__exit__(exc_type, exc, tb)  # a unit never swallows (the port)
+            return
+        try:
+            self._uow.commit()
+            self._policy.commits += 1
+        except BaseException as e:
+            unit.__exit__(type(e), e, e.__traceback__)
+            raise
+        unit.__exit__(None, None, None)
 
 
 class CommitInBatches:
