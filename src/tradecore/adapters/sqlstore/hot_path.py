@@ -245,6 +245,19 @@ def _plainly_valid(intent: OrderIntent) -> bool:
     )
 
 
+def validate_intent(intent: OrderIntent) -> None:
+    """Run the intent's validators unless :func:`_plainly_valid` answers for them.
+
+    The check every store path makes of an intent it writes (this module's encoder,
+    the write-behind mirror's creates): about half the cost of the validators.
+
+    Raises:
+        InvalidInput: a field its validator refuses.
+    """
+    if not _plainly_valid(intent):
+        attrs.validate(intent)
+
+
 class _Texts:
     """The checked JSON text of frozen specs and decision keys, by identity.
 
@@ -305,8 +318,7 @@ class IntentEncoder:
     def values(self, intent: OrderIntent) -> list[Any]:
         """The row of ``intent`` in :data:`INTENT_COLUMNS` order (validated, as
         :func:`codec.intent_row` does)."""
-        if not _plainly_valid(intent):
-            attrs.validate(intent)
+        validate_intent(intent)
         spec, key = intent.spec, intent.decision_key
         memo_spec, memo_key = self._spec, self._key
         if memo_spec is None or memo_spec[0] is not spec:

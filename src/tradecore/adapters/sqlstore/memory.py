@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from tradecore.adapters.sqlstore import codec
+from tradecore.adapters.sqlstore import codec, hot_path
 from tradecore.domain.errors import ConcurrencyConflict, IllegalTransition, NotFound
 from tradecore.domain.frozen import replace
 from tradecore.domain.orders.executions import Fill
@@ -37,6 +37,12 @@ SqlReader = Callable[[], Any]
 
 def _no_reader() -> Any:
     raise NotFound("this mirror has no database behind it")
+
+
+def _validate_new(intent: OrderIntent) -> None:
+    """Check a new intent as the SQL store's encoder does (its spec and key too)."""
+    hot_path.validate_intent(intent)
+    codec.validate(intent.spec, intent.decision_key)
 
 
 def _by_decision_time(intents: Iterable[OrderIntent]) -> list[OrderIntent]:
@@ -64,14 +70,14 @@ class IntentMirror(IntentRepository):
         stored = self.find(intent.client_order_id)
         if stored is not None:
             return stored
-        codec.validate(intent, intent.spec, intent.decision_key)
+        _validate_new(intent)
         return self._put(replace(intent, version=1))
 
     def insert(self, intent: OrderIntent) -> OrderIntent | None:
         """Store a new intent at version 1, or ``None`` if its id is stored."""
         if self.find(intent.client_order_id) is not None:
             return None
-        codec.validate(intent, intent.spec, intent.decision_key)
+        _validate_new(intent)
         return self._put(replace(intent, version=1))
 
     def get(self, client_order_id: str) -> OrderIntent:

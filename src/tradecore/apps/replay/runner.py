@@ -39,6 +39,7 @@ from tradecore.adapters.data.dataframes import is_pandas_data, load_dataframes
 from tradecore.adapters.data.lake_check import is_lake_selection
 from tradecore.adapters.data.spill import SpilledBars
 from tradecore.adapters.report import write_report
+from tradecore.adapters.report.tables import RawColumns
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import export
 from tradecore.apps.config.execution import ExecutionSettings
@@ -100,6 +101,7 @@ from tradecore.domain.research.manifest import (
 from tradecore.domain.research.metrics import summarize_performance
 from tradecore.domain.research.stress import StressScenario
 from tradecore.domain.research.summary import research_statistics
+from tradecore.domain.research.trades import fill_statistics
 from tradecore.domain.risk.breakers import BreakerEvent
 from tradecore.domain.risk.checks import RiskLimits
 from tradecore.domain.risk.pre_trade import TradingHours
@@ -436,10 +438,12 @@ def replay(
         decisions = StoredRows(db, "decisions")
         outcomes = StoredRows(db, "outcomes")
         ledger = engine.ledger
+        # One read of the fills for the notional, exposure and round trips.
+        fill_facts = fill_statistics(run.timestamps_ns, FillRecords(fills))
         perf = summarize_performance(
             run.timestamps_ns,
             run.equity,
-            traded_notional=float(traded_notional(fills)),
+            traded_notional=float(fill_facts.traded_notional),
             calendar=market,
             interval=venue.bar_interval,
         )
@@ -463,7 +467,7 @@ def replay(
             **research_statistics(
                 run.timestamps_ns,
                 run.equity,
-                FillRecords(fills),
+                fill_facts,
                 periods_per_year=perf.periods_per_year,
                 calendar=market,
             ),
@@ -736,22 +740,14 @@ def _hours(
     return calendars_for_span(calendar, *span).hours
 
 
-def traded_notional(fills: Iterable[Mapping[str, object]]) -> Decimal:
-    """The sum of quantity times price over fill rows (exact)."""
-    total = Decimal(0)
-    for row in fills:
-        total += row["qty"] * row["price"]  # type: ignore[operator]
-    return total
-
-
 def risk_summary(
     outcomes: Iterable[Mapping[str, object]], path: RiskPath
 ) -> dict[str, object]:
     """What the risk path refused and tripped: counts by reason, and the trips."""
     refusals = Counter(
-        str(o["reason"])
-        for o in outcomes
-        if o["kind"] == OutcomeKind.SKIPPED.value and o["reason"]
+        str(reason)
+        for kind, reason in _kinds_and_reasons(outcomes)
+        if kind == OutcomeKind.SKIPPED.value and reason
     )
     trips = Counter(
         r.name for r in path.gate.board.events if r.event is BreakerEvent.TRIPPED
@@ -763,6 +759,18 @@ def risk_summary(
         "breaker_trips_by_name": dict(sorted(trips.items())),
         "trading_state": path.gate.board.state.state.value,
     }
+
+
+def _kinds_and_reasons(
+    outcomes: Iterable[Mapping[str, object]],
+) -> Iterable[tuple[object, object]]:
+    """Each outcome's ``kind`` and ``reason``; a stored table's two columns as
+    stored (the text the rows hold, ``None`` for a reason they spell ``""``), not
+    a shaped row per outcome."""
+    if isinstance(outcomes, RawColumns):
+        kinds, reasons = outcomes.raw_column("kind"), outcomes.raw_column("reason")
+        return zip(kinds, reasons, strict=True)
+    return ((o["kind"], o["reason"]) for o in outcomes)
 
 
 def _first_pin(folder: Path) -> str:

@@ -10,16 +10,15 @@ from tradecore.domain.research.metrics import MarketCalendar, daily_returns
 from tradecore.domain.research.statistics import psr_of_returns, return_statistics
 from tradecore.domain.research.trades import (
     FillLike,
-    exposure,
-    round_trips,
-    trade_statistics,
+    FillStatistics,
+    fill_statistics,
 )
 
 
 def research_statistics(
     timestamps: ArrayLike,
     equity: ArrayLike,
-    fills: Iterable[FillLike],
+    fills: Iterable[FillLike] | FillStatistics,
     *,
     periods_per_year: float,
     calendar: MarketCalendar | None = None,
@@ -30,16 +29,22 @@ def research_statistics(
     ``kurtosis`` of the period returns and ``psr`` (the probabilistic Sharpe ratio
     against 0 of those returns); ``psr_daily`` (the same of the daily returns,
     session close to session close); ``exposure``, ``round_trips``, ``win_rate``
-    and ``profit_factor`` from the fills (FIFO round trips). ``fills`` is
-    iterated twice, so pass a re-iterable sequence, in time order.
+    and ``profit_factor`` from the fills (FIFO round trips), in time order, read
+    once; or from their :func:`~tradecore.domain.research.trades.fill_statistics`
+    already taken (a caller that needs their traded notional as well).
     """
     stats = return_statistics(equity, periods_per_year).as_dict()
     days = daily_returns(timestamps, equity, calendar)
-    trades = trade_statistics(round_trips(fills))
+    facts = (
+        fills
+        if isinstance(fills, FillStatistics)
+        else fill_statistics(timestamps, fills)
+    )
+    trades = facts.trades
     return {
         **stats,
         "psr_daily": psr_of_returns(days),
-        "exposure": exposure(timestamps, fills),
+        "exposure": facts.exposure,
         "round_trips": trades.round_trips,
         "win_rate": trades.win_rate,
         "profit_factor": trades.profit_factor,

@@ -1,0 +1,44 @@
+"""The decisions CSV's details encoder, built once, writes what ``json.dumps``
+with the CSV's options writes (``records._details_json``)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tradecore.apps.replay import records
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(value=_JSON)
+def test_details_encoder_writes_what_json_dumps_writes(value: object) -> None:
+    expected = json.dumps(value, sort_keys=True, default=str)
+    assert records._details_json(value) == expected
+
+
+def test_details_encoder_spells_a_stored_text_as_before() -> None:
+    text = '{"b":[1,2.5,null],"a":"\\u00e9"}'
+    assert records._details_text(text) == json.dumps(
+        json.loads(text), sort_keys=True, default=str
+    )
+
+
+@pytest.mark.parametrize("bad", ["[1,", "{'a': 1}"])
+def test_details_text_still_refuses_malformed_json(bad: str) -> None:
+    with pytest.raises(json.JSONDecodeError, match="Expecting"):
+        records._details_text(bad)
