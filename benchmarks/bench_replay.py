@@ -48,6 +48,7 @@ from benchmarks.compare.runner import (
     run_engine,
     verdict,
 )
+from benchmarks.interpreter import interpreter_line
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.apps.wiring.calendars import exchange_calendar
 from tradecore.domain.market.bar_frame import BarFrame, merge_timeline
@@ -232,7 +233,8 @@ def run(quick: bool, scales: Sequence[int] = ()) -> list[str]:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         f"machine: {os.cpu_count()} CPUs, load average {load}; "
-        f"{sizes.symbols} symbols x {sizes.bars:,} one-minute XNYS bars"
+        f"{sizes.symbols} symbols x {sizes.bars:,} one-minute XNYS bars",
+        interpreter_line(),
     ]
     engines = (TRADECORE, *FRAMEWORKS)
     idle = Framework("tradecore-idle", "tradecore", None, (("slow", sizes.bars + 1),))

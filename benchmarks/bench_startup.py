@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.interpreter import interpreter_line
 from tradecore.adapters.data.bar_files import write_bar_files
 from tradecore.domain.market.datagen import generate_bars
 
@@ -142,4 +143,5 @@ def run(quick: bool) -> list[str]:
         + " ".join(f"{x:.2f}" for x in load_after)
         + f" ({os.cpu_count()} cores)"
     )
+    lines.append(interpreter_line())
     return lines
