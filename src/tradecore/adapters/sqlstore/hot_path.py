@@ -325,34 +325,9 @@ class IntentEncoder:
             memo_spec = self._spec = (spec, _checked_json(spec))
         if memo_key is None or memo_key[0] is not key:
             memo_key = self._key = (key, _checked_json(key))
-        ids = intent.execution_ids
-        time, decimal = self._time, self._decimal
-        return [
-            intent.client_order_id,
-            key.strategy_id,
-            spec.symbol,
-            spec.side.value,
-            intent.attempt,
-            memo_key[1],
-            memo_spec[1],
-            time(intent.decided_at),
-            time(intent.updated_at),
-            decimal(intent.arrival_price),
-            intent.expected_edge_bps,
-            intent.execution_policy,
-            intent.config_hash,
-            intent.model_hash,
-            intent.cost_model_hash,
-            intent.status.value,
-            intent.broker_order_id,
-            decimal(intent.filled_qty),
-            decimal(intent.filled_notional),
-            decimal(intent.fees),
-            sqlite_rows.json_text(ids) if ids else "[]",
-            intent.reason,
-            intent.parent_client_order_id,
-            intent.version,
-        ]
+        return sqlite_rows.intent_values(
+            intent, memo_key[1], memo_spec[1], self._time, self._decimal
+        )
 
     def update(self, intent: OrderIntent, expected_version: int) -> list[Any]:
         """The parameters of the checked ``UPDATE``: every column but the id, then

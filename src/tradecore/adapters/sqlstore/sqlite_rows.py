@@ -215,6 +215,46 @@ def decimal_text(value: Decimal | None) -> str | None:
     return str(value)
 
 
+def intent_values(
+    intent: OrderIntent,
+    key_json: str,
+    spec_json: str,
+    time: Time = timestamp,
+    decimal: Callable[[Decimal | None], Any] = decimal_text,
+) -> list[Any]:
+    """The ``intents`` row of ``intent`` in column order, given its decision key's
+    and spec's JSON text (each caller keeps its own memo of those) and the
+    dialect's bind rules for times and decimals (SQLite's by default; the live
+    order path passes PostgreSQL's, :mod:`.hot_path`)."""
+    spec, ids = intent.spec, intent.execution_ids
+    return [
+        intent.client_order_id,
+        intent.decision_key.strategy_id,
+        spec.symbol,
+        spec.side.value,
+        intent.attempt,
+        key_json,
+        spec_json,
+        time(intent.decided_at),
+        time(intent.updated_at),
+        decimal(intent.arrival_price),
+        intent.expected_edge_bps,
+        intent.execution_policy,
+        intent.config_hash,
+        intent.model_hash,
+        intent.cost_model_hash,
+        intent.status.value,
+        intent.broker_order_id,
+        decimal(intent.filled_qty),
+        decimal(intent.filled_notional),
+        decimal(intent.fees),
+        json_text(ids) if ids else "[]",
+        intent.reason,
+        intent.parent_client_order_id,
+        intent.version,
+    ]
+
+
 class IntentRows:
     """Intent rows, with each intent's key and spec JSON encoded once per order.
 
@@ -236,32 +276,7 @@ class IntentRows:
             self._json[cid] = cached
         if intent.is_terminal:
             del self._json[cid]  # a later write (a late fill) encodes them again
-        return [
-            cid,
-            key.strategy_id,
-            spec.symbol,
-            spec.side.value,
-            intent.attempt,
-            cached[2],
-            cached[3],
-            timestamp(intent.decided_at),
-            timestamp(intent.updated_at),
-            decimal_text(intent.arrival_price),
-            intent.expected_edge_bps,
-            intent.execution_policy,
-            intent.config_hash,
-            intent.model_hash,
-            intent.cost_model_hash,
-            intent.status.value,
-            intent.broker_order_id,
-            decimal_text(intent.filled_qty),
-            decimal_text(intent.filled_notional),
-            decimal_text(intent.fees),
-            json_text(intent.execution_ids),
-            intent.reason,
-            intent.parent_client_order_id,
-            intent.version,
-        ]
+        return intent_values(intent, cached[2], cached[3])
 
     def insert(self, intent: OrderIntent) -> tuple[Any, ...]:
         """The ``INSERT_INTENT`` parameters of ``intent``."""
