@@ -157,3 +157,32 @@ def test_one_column_reads_in_the_rows_order(finished: Path, table: str) -> None:
         assert list(export.column(db, table, name)) == [row[at] for row in whole]
     with pytest.raises(ValueError, match="no column"):
         list(export.column(db, table, "no_such_column"))
+
+
+def test_a_finished_replay_leaves_its_store_as_one_file(tmp_path: Path) -> None:
+    """Read-only readers of a WAL file made -wal/-shm they could not remove."""
+    frames = generate_bars(
+        ["AAA"], 300, start=datetime(2026, 3, 2, 14, 30, tzinfo=UTC), seed=3
+    )
+    replay(frames, "sma_cross", {"fast": 5, "slow": 20, "qty": 3}, out=tmp_path)
+    assert sorted(p.name for p in tmp_path.glob("replay.db*")) == ["replay.db"]
+    assert export.count(tmp_path / "replay.db", "fills") > 0
+    assert sorted(p.name for p in tmp_path.glob("replay.db*")) == ["replay.db"]
+
+
+def test_seal_gives_way_to_a_connection_still_open(tmp_path: Path) -> None:
+    db = tmp_path / "held.db"
+    store = open_store(f"sqlite:///{db}", upgrade=True)
+    try:
+        with store.unit_of_work() as uow:
+            assert uow.intents.all() == []  # holds a pooled connection open
+        assert export.seal(db) is False
+    finally:
+        store.close()
+    assert export.seal(db) is True
+    reopened = open_store(f"sqlite:///{db}", upgrade=True)  # WAL again, as --resume
+    try:
+        with reopened.unit_of_work() as uow:
+            assert uow.intents.all() == []
+    finally:
+        reopened.close()

@@ -63,6 +63,27 @@ def _connect(db: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{db}?mode=ro", uri=True)
 
 
+def seal(db: Path) -> bool:
+    """Fold a closed store's write-ahead log into ``db``: one self-contained file.
+
+    Why: a WAL database opened read-only (as every export here opens it) makes its
+    ``-wal`` and ``-shm`` files and, being read-only, cannot remove them when it
+    closes; so a finished replay's folder kept two side files after every report.
+    In rollback-journal mode a read-only open creates nothing. The store sets WAL
+    again whenever it opens the file (``--resume``, the ops commands).
+
+    Returns whether ``db`` is now a single file: False when another connection
+    still holds it (SQLite refuses the switch, "database is locked", and keeps WAL
+    mode: nothing is lost either way).
+    """
+    with closing(sqlite3.connect(db)) as connection:
+        try:
+            mode = connection.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+        except sqlite3.OperationalError:
+            return False
+    return str(mode).lower() == "delete"
+
+
 def count(db: Path, table: str, *, status: str | None = None) -> int:
     """Rows of ``table`` (``intents`` may be narrowed to one ``status``)."""
     query = _COUNTS[table]

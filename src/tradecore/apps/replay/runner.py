@@ -434,6 +434,7 @@ def replay(
             store.close()
         # The records are streamed from the store file, never all in memory at once.
         db = folder / STORE_FILE
+        export.seal(db)  # the readers below leave no -wal/-shm beside it
         fills = StoredFills(db)
         decisions = StoredRows(db, "decisions")
         outcomes = StoredRows(db, "outcomes")
