@@ -22,7 +22,11 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from tradecore.adapters.sqlstore import codec, hot_path
+from tradecore.adapters.sqlstore import hot_path
+from tradecore.adapters.sqlstore.plain_checks import (
+    validate_fill,
+    validate_spec_and_key,
+)
 from tradecore.domain.errors import ConcurrencyConflict, IllegalTransition, NotFound
 from tradecore.domain.frozen import replace
 from tradecore.domain.orders.executions import Fill
@@ -42,7 +46,7 @@ def _no_reader() -> Any:
 def _validate_new(intent: OrderIntent) -> None:
     """Check a new intent as the SQL store's encoder does (its spec and key too)."""
     hot_path.validate_intent(intent)
-    codec.validate(intent.spec, intent.decision_key)
+    validate_spec_and_key(intent.spec, intent.decision_key)
 
 
 def _by_decision_time(intents: Iterable[OrderIntent]) -> list[OrderIntent]:
@@ -254,7 +258,7 @@ class FillMirror(FillRepository):
             return False
         if self._intents.find(fill.client_order_id) is None:
             raise NotFound(f"no intent {fill.client_order_id!r} for this fill")
-        codec.validate(fill)
+        validate_fill(fill)
         self._fills.append(fill)
         self._ids.add(fill.execution_id)
         return True

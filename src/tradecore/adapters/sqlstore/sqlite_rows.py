@@ -23,16 +23,19 @@ SQLAlchemy writes for the same objects.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from json import encoder as json_encoder
+from json.encoder import encode_basestring_ascii as _quoted
 from typing import Any
 
 from tradecore.adapters.sqlstore.codec import converter, to_json
 from tradecore.domain.errors import InvalidInput
+from tradecore.domain.orders.client_order_id import DecisionKey
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.records import DecisionRecord, OutcomeRecord
+from tradecore.domain.orders.spec import OrderSpec, OrderType, Side, TimeInForce
 
 _INTENT_COLUMNS = (
     "client_order_id",
@@ -142,8 +145,14 @@ def json_text(value: object) -> str:
 
     JSON primitives are encoded as they are, anything else as the store's
     ``converter`` unstructures it (what ``to_json`` does). Whatever does not encode
-    here goes to ``to_json`` itself, for its answer or its error.
+    here goes to ``to_json`` itself, for its answer or its error. A decision key
+    and a plain spec (every intent's) are spelled directly (:func:`_key_text`).
     """
+    spell = _SPELLED.get(type(value))
+    if spell is not None:
+        text = spell(value)
+        if text is not None:
+            return text
     if _ENCODE is not None:
         try:
             data = value if type(value) in _PLAIN else converter.unstructure(value)
@@ -151,6 +160,86 @@ def json_text(value: object) -> str:
         except (TypeError, ValueError, RecursionError):
             pass
     return to_json(value)
+
+
+def _key_text(key: DecisionKey) -> str | None:
+    """``to_json(key)`` spelled from its fields; ``None`` unless every field has
+    its plain type (then the general encoder answers).
+
+    Why: an intent's key and spec are encoded once per order, and unstructuring
+    them and sorting their keys cost about three times the spelling. The text
+    is the general one's: keys in sorted order, compact, strings escaped by the
+    same function, a decimal as ``str``, a date as ``isoformat``, a str enum as
+    its value (a property test holds the two equal).
+    """
+    qty, day, side, version = key.qty, key.session_date, key.side, key.version
+    horizon, signal, strategy, symbol = (
+        key.horizon,
+        key.signal_hash,
+        key.strategy_id,
+        key.symbol,
+    )
+    if not (
+        type(qty) is Decimal
+        and type(day) is date
+        and type(side) is Side
+        and type(version) is int
+        and type(horizon) is str
+        and type(signal) is str
+        and type(strategy) is str
+        and type(symbol) is str
+    ):
+        return None
+    return (
+        f'{{"horizon":{_quoted(horizon)},"qty":{_quoted(str(qty))},'
+        f'"session_date":"{day.isoformat()}","side":{_quoted(side)},'
+        f'"signal_hash":{_quoted(signal)},"strategy_id":{_quoted(strategy)},'
+        f'"symbol":{_quoted(symbol)},"version":{version}}}'
+    )
+
+
+def _decimal_json(value: object) -> str | None:
+    """An optional decimal as the general encoder spells it (``None``: not plain)."""
+    if value is None:
+        return "null"
+    return _quoted(str(value)) if type(value) is Decimal else None
+
+
+def _spec_text(spec: OrderSpec) -> str | None:
+    """``to_json(spec)`` spelled from its fields, for a spec without a bracket, a
+    trail or OCO (fields the general encoder leaves out at their defaults);
+    ``None`` otherwise, or unless every field has its plain type (see
+    :func:`_key_text`)."""
+    symbol, side, kind = spec.symbol, spec.side, spec.order_type
+    tif, extended = spec.time_in_force, spec.extended_hours
+    if not (
+        spec.bracket is None
+        and spec.trail_price is None
+        and spec.trail_percent is None
+        and spec.oco is False
+        and type(extended) is bool
+        and type(symbol) is str
+        and type(side) is Side
+        and type(kind) is OrderType
+        and type(tif) is TimeInForce
+    ):
+        return None
+    limit, notional = _decimal_json(spec.limit_price), _decimal_json(spec.notional)
+    qty, stop = _decimal_json(spec.qty), _decimal_json(spec.stop_price)
+    if limit is None or notional is None or qty is None or stop is None:
+        return None
+    return (
+        f'{{"bracket":null,"extended_hours":{"true" if extended else "false"},'
+        f'"limit_price":{limit},"notional":{notional},"order_type":{_quoted(kind)},'
+        f'"qty":{qty},"side":{_quoted(side)},"stop_price":{stop},'
+        f'"symbol":{_quoted(symbol)},"time_in_force":{_quoted(tif)}}}'
+    )
+
+
+_SPELLED: dict[type, Callable[[Any], str | None]] = {
+    DecisionKey: _key_text,
+    OrderSpec: _spec_text,
+}
 
 
 #: Texts of recent UTC instants: a replay writes the same bar time on many rows

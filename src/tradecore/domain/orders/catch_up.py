@@ -20,7 +20,7 @@ from tradecore.domain.hashing import sha256_hex
 from tradecore.domain.orders.broker_status import INTENT_STATUS_OF, BrokerOrderStatus
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.executions import Fill
-from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.intent import OrderIntent, acknowledged
 from tradecore.domain.orders.lifecycle import IntentStatus
 
 S = IntentStatus
@@ -77,6 +77,31 @@ def catch_up_events(
     if kind is not None and target is not intent.status:
         events.append(_status_event(intent, kind, broker_order_id, as_of))
     return events
+
+
+def plain_ack(
+    intent: OrderIntent,
+    *,
+    status: BrokerOrderStatus,
+    filled_qty: Decimal,
+    broker_order_id: str,
+    as_of: datetime,
+) -> OrderIntent | None:
+    """``intent`` caught up, when that is a plain acknowledgement; else ``None``.
+
+    A SUBMITTED intent whose order the broker reports acknowledged with nothing
+    filled: :func:`catch_up_events` gives one ACCEPTED, and applying it gives what
+    :func:`~tradecore.domain.orders.intent.acknowledged` builds directly (the
+    answer to nearly every submit; the property tests hold the two equal).
+    """
+    if (
+        intent.status is not S.SUBMITTED
+        or filled_qty != 0
+        or intent.filled_qty != 0
+        or INTENT_STATUS_OF[status] is not S.ACKED
+    ):
+        return None
+    return acknowledged(intent, broker_order_id, as_of)
 
 
 #: A status event is made of validated parts: the intent's id, one of the kinds

@@ -29,7 +29,7 @@ import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import IllegalTransition, InvalidInput, Overfill
-from tradecore.domain.frozen import replace, trusted_builder
+from tradecore.domain.frozen import replace, trusted_builder, trusted_replace
 from tradecore.domain.orders.client_order_id import DecisionKey, client_order_id
 from tradecore.domain.orders.events import FILL_KINDS, OrderEvent, OrderEventKind
 from tradecore.domain.orders.executions import Fill
@@ -47,6 +47,9 @@ K = OrderEventKind
 _ZERO = Decimal(0)
 _PENDING = frozenset({S.PENDING_CANCEL, S.PENDING_REPLACE})
 _WORK_REVERT_REASONS = frozenset({"cancel_rejected", "replace_rejected"})
+#: Why an ACCEPTED event is ignored, by the intent's status: spelled once, not
+#: per event (the venue's own ACCEPTED of every order arrives after its ack).
+_STALE_ACCEPTED = {s: f"stale accepted: intent is {s.value}" for s in S}
 
 _STATUS_OF_EVENT: dict[OrderEventKind, IntentStatus] = {
     K.CANCELED: S.CANCELED,
@@ -218,6 +221,31 @@ def transition(
     )
 
 
+def _move(
+    intent: OrderIntent, target: IntentStatus, at: datetime, **changes: Any
+) -> OrderIntent:
+    """:func:`transition` for an event's change, without re-running validators.
+
+    Every field an event changes is built from validated parts, in ways that keep
+    them valid: the target is a status of the table, ``updated_at`` the later of
+    two UTC instants (the intent's and the event's, which its class validated or
+    its trusted builder was promised), the quantities sums of non-negative
+    decimals, the reason and broker id fields without a validator. Checking them
+    again would only repeat what their parts passed (the property tests hold the
+    result to the validating constructor's).
+
+    Raises:
+        IllegalTransition: the move is not allowed from the current status.
+    """
+    try:
+        check_transition(intent.status, target)
+    except IllegalTransition as e:
+        raise IllegalTransition(f"intent {intent.client_order_id}: {e}") from None
+    return trusted_replace(
+        intent, status=target, updated_at=max(at, intent.updated_at), **changes
+    )
+
+
 def mark_submitted(intent: OrderIntent, at: datetime) -> OrderIntent:
     """Record that a send is about to be attempted (persist this *before* the call)."""
     return transition(intent, S.SUBMITTED, at)
@@ -262,7 +290,7 @@ def apply_event(intent: OrderIntent, event: OrderEvent) -> Applied:
         return _apply_accepted(intent, event, adopted)
     target = _STATUS_OF_EVENT[event.kind]
     return _applied(
-        intent=transition(
+        intent=_move(
             intent,
             target,
             event.occurred_at,
@@ -282,7 +310,7 @@ def _adopted_broker_id(intent: OrderIntent, event: OrderEvent) -> dict[str, str]
 def _ignored(intent: OrderIntent, adopted: dict[str, str], why: str) -> Applied:
     """An event that changes nothing but (perhaps) the broker order id."""
     return _applied(
-        intent=replace(intent, **adopted) if adopted else intent, ignored=why
+        intent=trusted_replace(intent, **adopted) if adopted else intent, ignored=why
     )
 
 
@@ -292,15 +320,34 @@ def _apply_accepted(
     if intent.status in _PENDING and event.reason in _WORK_REVERT_REASONS:
         working = S.PARTIALLY_FILLED if intent.filled_qty > 0 else S.ACKED
         return _applied(
-            intent=transition(
+            intent=_move(
                 intent, working, event.occurred_at, reason=event.reason, **adopted
             )
         )
     if intent.status is not S.SUBMITTED:
-        return _ignored(
-            intent, adopted, f"stale accepted: intent is {intent.status.value}"
+        return _ignored(intent, adopted, _STALE_ACCEPTED[intent.status])
+    return _applied(intent=_move(intent, S.ACKED, event.occurred_at, **adopted))
+
+
+def acknowledged(
+    intent: OrderIntent, broker_order_id: str, at: datetime
+) -> OrderIntent:
+    """:func:`apply_event` of an ACCEPTED at ``at`` carrying ``broker_order_id``, for
+    a SUBMITTED ``intent``: ACKED, the broker id adopted if the intent has none.
+
+    The broker's answer to a submit is such an acknowledgement for nearly every
+    order; building the event only to take it apart again is the cost saved.
+
+    Raises:
+        IllegalTransition: ``intent`` is not SUBMITTED.
+    """
+    if intent.status is not S.SUBMITTED:
+        raise IllegalTransition(
+            f"intent {intent.client_order_id}: acknowledged while {intent.status.value}"
         )
-    return _applied(intent=transition(intent, S.ACKED, event.occurred_at, **adopted))
+    if broker_order_id and intent.broker_order_id is None:
+        return _move(intent, S.ACKED, at, broker_order_id=broker_order_id)
+    return _move(intent, S.ACKED, at)
 
 
 def _apply_fill(
@@ -319,7 +366,7 @@ def _apply_fill(
             f"intent {intent.client_order_id}: fills {filled} exceed order qty {order_qty}"
         )
     target = _status_after_fill(intent, filled, event.kind)
-    new = transition(
+    new = _move(
         intent,
         target,
         event.occurred_at,

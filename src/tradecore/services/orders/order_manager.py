@@ -47,9 +47,9 @@ from tradecore.domain.errors import (
     OrderNotFound,
     TransientBrokerError,
 )
-from tradecore.domain.frozen import replace
+from tradecore.domain.frozen import trusted_replace
 from tradecore.domain.orders.adoption import leg_intent
-from tradecore.domain.orders.catch_up import catch_up_events
+from tradecore.domain.orders.catch_up import catch_up_events, plain_ack
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.intent import (
     Applied,
@@ -355,9 +355,11 @@ class OrderManager:
         """Apply ``event`` to ``intent``, the event's intent as stored in ``uow``."""
         applied = apply_event(intent, event)
         if applied.ignored is None:
-            # ``replace``, not ``attrs.evolve``: the same copy without re-running
-            # ``__init__`` (three of these per order).
-            applied = replace(applied, intent=uow.intents.update(applied.intent))
+            # A copy with the stored intent (``Applied`` has no validator to run;
+            # three of these per order).
+            applied = trusted_replace(
+                applied, intent=uow.intents.update(applied.intent)
+            )
         if applied.new_fill is not None:
             uow.fills.record(applied.new_fill)
             fault_point("during_fill_apply")
@@ -472,9 +474,23 @@ class OrderManager:
         event applied by another unit of work), the version check refuses the first
         update before anything is written, and the events are applied to the stored
         row instead, read first, as :meth:`adopt` does by default.
+
+        The common answer, a plain acknowledgement (:func:`plain_ack`), is stored
+        as the intent it makes, without the one event adopting would build and
+        apply for it (the same intent, the same update).
         """
         try:
-            return self.adopt(uow, intent, order, stored=True)
+            acked = plain_ack(
+                intent,
+                status=order.status,
+                filled_qty=order.filled_qty,
+                broker_order_id=order.broker_order_id,
+                as_of=max(order.updated_at, intent.updated_at),
+            )
+            if acked is None:
+                return self.adopt(uow, intent, order, stored=True)
+            self._note_legs(intent.client_order_id, order)
+            return uow.intents.update(acked)
         except ConcurrencyConflict:
             return self.adopt(uow, intent, order)
 
@@ -552,11 +568,13 @@ class OrderManager:
             return applied.intent
         # A resent intent the store already carries further than the fresh broker's
         # ack must not be "caught up" backwards; the broker's replayed events are
-        # idempotent no-ops on it.
+        # idempotent no-ops on it. Either way the answer's legs are ours (adopting
+        # notes them itself).
         if answer is not None:
-            self._note_legs(cid, answer)
-        if answer is not None and intent.status is IntentStatus.SUBMITTED:
-            intent = self._adopt_answer(uow, intent, answer)
+            if intent.status is IntentStatus.SUBMITTED:
+                intent = self._adopt_answer(uow, intent, answer)
+            else:
+                self._note_legs(cid, answer)
         details = {"ack": "received" if answer is not None else "unknown"}
         uow.decisions.record_outcome(
             OutcomeRecord(
