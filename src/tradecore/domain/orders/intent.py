@@ -273,8 +273,13 @@ def apply_event(intent: OrderIntent, event: OrderEvent) -> Applied:
             f"intent {intent.client_order_id}: {event.kind.value} before it was submitted"
         )
     # The broker's order id rides along with the event's own change: one copy of
-    # the intent per event, not two (an ignored event still adopts it).
-    adopted = _adopted_broker_id(intent, event)
+    # the intent per event, not two (an ignored event still adopts it). Spelled
+    # here, not in a helper: three events per order ask.
+    adopted = (
+        {"broker_order_id": event.broker_order_id}
+        if event.broker_order_id and intent.broker_order_id is None
+        else {}
+    )
     if event.kind in FILL_KINDS:
         assert event.fill is not None
         return _apply_fill(intent, event.fill, event, adopted)
@@ -298,13 +303,6 @@ def apply_event(intent: OrderIntent, event: OrderEvent) -> Applied:
             **adopted,
         )
     )
-
-
-def _adopted_broker_id(intent: OrderIntent, event: OrderEvent) -> dict[str, str]:
-    """The change that adopts the event's broker order id, if the intent lacks one."""
-    if event.broker_order_id and intent.broker_order_id is None:
-        return {"broker_order_id": event.broker_order_id}
-    return {}
 
 
 def _ignored(intent: OrderIntent, adopted: dict[str, str], why: str) -> Applied:

@@ -13,6 +13,7 @@ import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import InvalidInput
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.orders.spec import OrderSpec, OrderType, Side
 
 _ZERO = Decimal(0)
@@ -105,7 +106,7 @@ class OrderFacts:
         qty = spec.qty if spec.qty is not None else (spec.notional or _ZERO) / price
         before = book.positions.get(spec.symbol, _ZERO)
         after = before + qty if spec.side is Side.BUY else before - qty
-        return cls(
+        return _order_facts(
             symbol=spec.symbol,
             side=spec.side,
             qty=qty,
@@ -127,3 +128,8 @@ class OrderFacts:
         if abs(after) >= abs(before):
             return False
         return after == 0 or (after > 0) == (before > 0)
+
+
+#: :class:`OrderFacts` has no validator: its trusted builder makes the same value
+#: without a frozen attribute store per field (one per order checked).
+_order_facts = trusted_builder(OrderFacts)

@@ -106,9 +106,10 @@ class DayTradeMonitor:
         """Account for ``fill``; return the count if it made a new day trade."""
         self._roll(fill.filled_at)
         before = self._held.get(fill.symbol, _ZERO)
-        self._held[fill.symbol] = before + fill.signed_qty
+        signed = fill.signed_qty
+        self._held[fill.symbol] = before + signed
         opened, day_trade = after_fill(
-            self._opened.get(fill.symbol, _ZERO), before, fill.signed_qty
+            self._opened.get(fill.symbol, _ZERO), before, signed
         )
         self._opened[fill.symbol] = opened
         if not day_trade or fill.client_order_id in self._counted:
@@ -165,8 +166,9 @@ class DayTradeMonitor:
         self._roll(at)
         if not is_day_trade(spec, self._opened.get(spec.symbol, _ZERO)):
             return None
-        count = self.count(at)
-        flagged = self._broker_now()[1]
+        # ``count(at)`` without rolling again (just done), the broker's report read once.
+        broker_count, flagged = self._broker_now()
+        count = max(len(self._trades), broker_count)
         if count + 1 < PATTERN and not flagged:
             return None
         if surely_reaches is not None and surely_reaches(limits.min_equity):

@@ -19,6 +19,7 @@ from tradecore.domain.broker_rules.context import (
     RestingSummary,
     RuleContext,
 )
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.market.calendar import Session
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.venue.sim_order import SimOrder
@@ -60,6 +61,11 @@ def venue_asset(assets: Mapping[str, AssetFlags], symbol: str) -> AssetFlags:
     return default_asset(symbol) if asset is None else asset
 
 
+#: :class:`RuleContext` has no validator: its trusted builder makes the same value
+#: without a frozen attribute store per field (one context per order checked).
+_rule_context = trusted_builder(RuleContext)
+
+
 def venue_rule_context(
     *,
     now: datetime,
@@ -73,7 +79,7 @@ def venue_rule_context(
 ) -> RuleContext:
     """Return the context the venue checks an order in ``asset`` against (the
     symbol's :func:`venue_asset`)."""
-    return RuleContext(
+    return _rule_context(
         asset=asset,
         account=account,
         now=now,

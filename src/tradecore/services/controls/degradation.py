@@ -72,7 +72,8 @@ class DegradationMonitor:
         self._alerter = alerter
         self._calls: deque[tuple[datetime, bool]] = deque()
         self._failed_calls = 0
-        self._store_errors = 0
+        #: Units of work that failed in a row (a committed one resets it to 0).
+        self.store_errors = 0
         self._model = Health.OK
         self._degraded_feed = degraded_feed
         #: The provenance of the newest bar seen (``None``: no bar yet).
@@ -124,7 +125,7 @@ class DegradationMonitor:
 
     def on_store_result(self, *, failed: bool) -> None:
         """A unit of work committed (``failed=False``) or raised a store error."""
-        self._store_errors = self._store_errors + 1 if failed else 0
+        self.store_errors = self.store_errors + 1 if failed else 0
 
     def on_feed(self, provenance: Provenance) -> None:
         """The newest bar came from a feed of ``provenance`` (iex, sip, ...)."""
@@ -147,7 +148,7 @@ class DegradationMonitor:
                 regime_health(self.feed, self._degraded_feed),
             ),
             Component.MODEL: self._model,
-            Component.STORE: store_health(self._store_errors, t),
+            Component.STORE: store_health(self.store_errors, t),
         }
 
     def mode(self, at: datetime, data_age_s: float | None) -> Mode:
@@ -181,7 +182,7 @@ class DegradationMonitor:
         self._expire(at)
         return (
             self._failed_calls == 0
-            and self._store_errors == 0
+            and self.store_errors == 0
             and self._model is Health.OK
             and (
                 self.feed is None
@@ -272,6 +273,9 @@ class _MonitoredStep:
             self._monitor.on_store_result(failed=True)
             raise
         if exc_type is None:
-            self._monitor.on_store_result(failed=False)
+            # A committed unit resets the count: nothing to do when it is 0 already
+            # (the common case; several steps run per order).
+            if self._monitor.store_errors:
+                self._monitor.on_store_result(failed=False)
         elif issubclass(exc_type, StoreError):
             self._monitor.on_store_result(failed=True)

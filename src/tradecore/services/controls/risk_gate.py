@@ -224,8 +224,8 @@ class RiskGate:
         self, book: RiskBook, strategy_id: str, spec: OrderSpec, at: datetime
     ) -> RiskVerdict:
         """Check ``spec`` for ``strategy_id`` at ``at``; count it as sent if it passed."""
-        halts = {} if self._trading_status is None else self._trading_status.halted()
-        halt = halts.get(spec.symbol)
+        status = self._trading_status
+        halt = None if status is None else status.halted().get(spec.symbol)
         if halt is not None:
             return RiskVerdict(
                 "symbol_halted",
