@@ -259,6 +259,17 @@ class BarFrame:
     def __iter__(self) -> Iterator[Bar]:
         return (self.bar(i) for i in range(len(self)))
 
+    def row_at(self, timestamp_ns: int) -> int | None:
+        """The row of the latest bar starting at or before ``timestamp_ns``; ``None``
+        before the first bar.
+
+        A binary search of the timestamps (a replay asks only when an order needs a
+        symbol's current bar, instead of noting every symbol's row at every
+        timestamp).
+        """
+        row = int(np.searchsorted(self.timestamps, timestamp_ns, side="right")) - 1
+        return row if row >= 0 else None
+
     def between(self, start: datetime | int, end: datetime | int) -> BarFrame:
         """Return the bars with ``start <= timestamp < end`` (a view, no copy).
 
