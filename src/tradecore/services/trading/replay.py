@@ -203,6 +203,8 @@ def _steps(
     # pauses may show it bars of its own between two steps.
     prescreened = not pauses and engine.passes_screen(frames)
     working = broker.working_symbols()  # a live view: see the loop below
+    # ``_advance``'s quiet case, tested in the loop: one call per move, not two.
+    has_pending, move_clock = broker.has_pending, clock.advance_to
     start_ns = min((int(f.timestamps[0]) for f in frames if len(f)), default=0)
     due = sorted(
         (
@@ -234,7 +236,10 @@ def _steps(
             if next_action_ns <= t_ns:
                 next_action_ns = _apply_actions(clock, broker, engine, due, t_ns)
             at = end_at if t_ns == end_ns else from_ns(t_ns)
-            _advance(clock, broker, engine, at)
+            if has_pending():
+                _advance(clock, broker, engine, at)
+            else:
+                move_clock(at)
             fed.clear()
             seen_ns = t_ns
             if working:  # else no bar of this timestamp could fill anything
@@ -243,7 +248,10 @@ def _steps(
                         broker.on_bar(frames[frame_of[i]].bar(row_of[i]))
                         fed.add(symbol)
             end_at = at + interval if known_at is None else known_at(t_ns)
-            _advance(clock, broker, engine, end_at)
+            if has_pending():
+                _advance(clock, broker, engine, end_at)
+            else:
+                move_clock(end_at)
             end_ns = t_ns + interval_ns if ends_on_grid else -1
             if pauses:
                 yield ReplayStep(t_ns, _rows(frame_of, row_of, lo, hi))
