@@ -267,7 +267,8 @@ class BarFrame:
         symbol's current bar, instead of noting every symbol's row at every
         timestamp).
         """
-        row = int(np.searchsorted(self.timestamps, timestamp_ns, side="right")) - 1
+        # The array's own method: np.searchsorted's Python wrapper costs twice as much.
+        row: int = self.timestamps.searchsorted(timestamp_ns, "right").item() - 1
         return row if row >= 0 else None
 
     def between(self, start: datetime | int, end: datetime | int) -> BarFrame:
