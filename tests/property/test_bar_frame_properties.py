@@ -127,3 +127,26 @@ def test_a_bar_end_is_its_open_plus_the_interval(
     # nanoseconds, with the interval counted exactly in whole microseconds.
     interval_ns = interval // timedelta(microseconds=1) * 1000
     assert from_ns(start_ns) + interval == from_ns(start_ns + interval_ns)
+
+
+@given(symbol_sets.flatmap(lambda s: st.tuples(*(frames(x) for x in s))))
+def test_row_at_is_the_current_row_a_walk_of_the_timeline_keeps(
+    bars: tuple[BarFrame, ...],
+) -> None:
+    # The replay loop kept each symbol's latest row in a dict, updated at every
+    # timestamp; it now asks row_at for the one symbol an order needs. Before the
+    # first timestamp and after each one's rows, the two agree for every symbol
+    # (None where the dict has no entry).
+    whole = merge_timeline(bars)
+    stamps = whole.timestamps.tolist()
+    current: dict[str, int] = {}
+    if stamps:
+        for frame in bars:
+            assert frame.row_at(stamps[0] - 1) is None
+    for i, (t, f, r) in enumerate(
+        zip(stamps, whole.frame_index.tolist(), whole.row_index.tolist(), strict=True)
+    ):
+        current[bars[f].symbol] = r
+        if i + 1 == len(stamps) or stamps[i + 1] != t:  # the timestamp's last row
+            for frame in bars:
+                assert frame.row_at(t) == current.get(frame.symbol)

@@ -266,11 +266,15 @@ def _statistical(
     volume: NDArray[np.float64],
     rules: QualityRules,
 ) -> None:
-    open, high, low, close = (column[sound] for column in prices)
-    vol = volume[sound]
+    if len(sound) == len(timestamps):  # every row sound (as a rule): no copies
+        open, high, low, close = prices
+        vol, stamps = volume, timestamps
+    else:
+        open, high, low, close = (column[sound] for column in prices)
+        vol, stamps = volume[sound], timestamps[sound]
     jumps = _jumps(
         close,
-        timestamps[sound],
+        stamps,
         rules.jump_window,
         rules.jump_sigmas,
         rules.jump_min_move,
@@ -367,6 +371,28 @@ def _runs_at_least(mask: NDArray[np.bool_], length: int) -> NDArray[np.bool_]:
     return np.cumsum(marks[:-1]) > 0
 
 
+def window_minima(values: NDArray[np.float64], window: int) -> NDArray[np.float64]:
+    """The minimum of each run of ``window`` consecutive values (NaN-free input), as
+    ``sliding_window_view(values, window).min(axis=1)`` gives them.
+
+    In about four passes over the values instead of ``window`` comparisons per
+    value (van Herk / Gil-Werman): cut the values into blocks of ``window``; a run
+    starting at ``k`` spans the end of one block and the start of the next, so its
+    minimum is the smaller of the minimum from ``k`` to its block's end and the
+    minimum from the next block's start to ``k + window - 1``.
+    """
+    count = len(values) - window + 1
+    if count <= 0:
+        return np.empty(0, np.float64)
+    blocks = -(-len(values) // window)
+    padded = np.full(blocks * window, np.inf)
+    padded[: len(values)] = values
+    grid = padded.reshape(blocks, window)
+    from_start = np.minimum.accumulate(grid, axis=1).ravel()
+    to_end = np.minimum.accumulate(grid[:, ::-1], axis=1)[:, ::-1].ravel()
+    return np.minimum(to_end[:count], from_start[window - 1 : window - 1 + count])
+
+
 #: Rows of the sliding windows a volume median is taken over at once (memory bound).
 _MEDIAN_CHUNK = 65_536
 
@@ -384,7 +410,7 @@ def _volume_spikes(
     if n <= window:
         return spikes
     windows = sliding_window_view(volume[:-1], window)  # windows[k] precedes k+window
-    floor = windows.min(axis=1)
+    floor = window_minima(volume[:-1], window)
     candidates = np.flatnonzero(volume[window:] > multiple * floor)
     for start in range(0, len(candidates), _MEDIAN_CHUNK):
         chosen = candidates[start : start + _MEDIAN_CHUNK]

@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from tradecore.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from tradecore.domain.market.bar_frame import BarFrame
 
 _INF = math.inf
 _NO_BAR = -(2**63) - 1  # before every int64 nanosecond timestamp
@@ -152,6 +156,38 @@ class BarScreen:
             last[symbol] = timestamp_ns
             return None
         return self._diagnose(symbol, timestamp_ns, close, volume, now_ns)
+
+    def admits_in_order(self, frames: Sequence[BarFrame]) -> bool:
+        """Whether :meth:`admit` is sure to accept every bar of ``frames`` fed in
+        time order (each frame's rows in their order, each at most once).
+
+        A replay asks once, before its first bar: when the answer is yes it records
+        each bar in :attr:`accepted` instead of asking per bar (about a tenth of an
+        idle bar's cost). A :class:`BarFrame` holds only finite positive closes,
+        finite non-negative volumes and strictly increasing timestamps, so what is
+        left to rule out is a staleness check (it reads the clock), two frames of
+        one symbol (their rows would interleave) and a symbol whose last accepted
+        bar is not before its frame's first.
+        """
+        if self.max_age_ns is not None:
+            return False
+        if len({frame.symbol for frame in frames}) != len(frames):
+            return False
+        last = self._last_ns
+        return all(
+            last.get(frame.symbol, _NO_BAR) < frame.timestamps.item(0)
+            for frame in frames
+            if len(frame)
+        )
+
+    @property
+    def accepted(self) -> dict[str, int]:
+        """The last accepted timestamp per symbol, as a live dict.
+
+        Writing a bar's timestamp under its symbol is what :meth:`admit` does with
+        a bar it accepts: for bars :meth:`admits_in_order` vouched for.
+        """
+        return self._last_ns
 
     def last_accepted_ns(self, symbol: str) -> int | None:
         """The timestamp of the last bar of ``symbol`` that was accepted."""

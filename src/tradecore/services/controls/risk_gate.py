@@ -289,7 +289,10 @@ class RiskGate:
         (they are dropped at the next cycle otherwise).
         """
         if at is not self._cycle_at:
-            at = self._enter(at)
+            if not self._watches_bars:  # nothing below reads ``at``: only the cycle
+                self.begin_cycle(at)
+            else:
+                at = self._enter(at)
         marks = self._mark_floats
         previous = marks.get(symbol)
         if previous is not None:

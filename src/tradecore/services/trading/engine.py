@@ -59,7 +59,7 @@ from operator import mul
 import attrs
 
 from tradecore.domain.frozen import trusted_builder
-from tradecore.domain.market.bar_frame import to_ns
+from tradecore.domain.market.bar_frame import BarFrame, to_ns
 from tradecore.domain.market.bars import Provenance
 from tradecore.domain.market.data_quality import BarRejection, BarScreen
 from tradecore.domain.orders.adoption import is_adopted, is_bracket_leg
@@ -240,6 +240,12 @@ class TradingEngine(NetOfCostSteps):
         """
         self.on_bar_rows(timestamp_ns, (symbol,), (close,), (volume,), 0, 1)
 
+    def passes_screen(self, frames: Sequence[BarFrame]) -> bool:
+        """Whether every bar of ``frames``, fed in time order, is sure to pass the
+        data-quality gate (:meth:`BarScreen.admits_in_order`): a replay that hears
+        yes feeds their rows to :meth:`on_bar_rows` as ``prescreened``."""
+        return self._screen.admits_in_order(frames)
+
     def on_bar_rows(
         self,
         timestamp_ns: int,
@@ -248,6 +254,7 @@ class TradingEngine(NetOfCostSteps):
         volumes: Sequence[float],
         lo: int,
         hi: int,
+        prescreened: bool = False,
     ) -> None:
         """:meth:`on_bar` for rows ``lo..hi-1`` of bars closed at ``timestamp_ns``,
         one bar after the other (a replay's timestamp: its loop over every bar of
@@ -257,8 +264,13 @@ class TradingEngine(NetOfCostSteps):
         is read afresh for the next bar, as separate calls would read it. The clock
         is read once: the bars closed together and are seen at one time (placing
         an order does not move the clock).
+
+        ``prescreened``: the rows come from frames :meth:`passes_screen` vouched
+        for, fed in time order; each bar's timestamp is recorded in the gate's
+        memory as its ``admit`` records it, without the checks that cannot fail.
         """
         admit, regimes, gate = self._admit, self._regimes, self.gate
+        accepted = self._screen.accepted if prescreened else None
         handler, planner, last = self._rejections, self._planner, self._last
         decide_on_bar = self._strategy.on_bar
         gate_on_bar = None if gate is None else gate.on_bar
@@ -266,7 +278,11 @@ class TradingEngine(NetOfCostSteps):
         now_ns = None if self._bar_clock is None else to_ns(self._bar_clock())
         for i in range(lo, hi):
             symbol, close, volume = symbols[i], closes[i], volumes[i]
-            if (bad := admit(symbol, timestamp_ns, close, volume, now_ns)) is not None:
+            if accepted is not None:
+                accepted[symbol] = timestamp_ns
+            elif (
+                bad := admit(symbol, timestamp_ns, close, volume, now_ns)
+            ) is not None:
                 self._reject_bar(bad)
                 continue
             if regimes is not None:  # before the regime breaker

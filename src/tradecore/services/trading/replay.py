@@ -178,7 +178,9 @@ def _steps(
     total = sum(len(f) for f in frames)
     report_every = max(1, total // 100)
     reported = -report_every
-    current: dict[str, int] = {}  # the row of each symbol's latest bar
+    # Every bar stamped at or before this has been seen: a symbol's latest one among
+    # them is its current bar (looked up only when an order needs it).
+    seen_ns = -(2**63)
     fed: set[str] = set()
     sampled_at: list[np.ndarray] = []
     sampled: list[np.ndarray] = []
@@ -188,13 +190,21 @@ def _steps(
         # The broker prices and checks an order against the last bar it saw: show it
         # the bar that just closed, unless it already had it (never match a bar twice).
         if symbol not in fed:
-            broker.on_bar(frames[index_of[symbol]].bar(current[symbol]))
+            frame = frames[index_of[symbol]]
+            if (row := frame.row_at(seen_ns)) is None:
+                raise KeyError(symbol)  # no bar yet: nothing to price the order with
+            broker.on_bar(frame.bar(row))
             fed.add(symbol)
 
     engine.before_order = feed_before_order
     feed = engine.market
     on_rows, equity_of = engine.on_bar_rows, engine.equity
+    # Bars are vouched for only while nobody else feeds the engine: a driver that
+    # pauses may show it bars of its own between two steps.
+    prescreened = not pauses and engine.passes_screen(frames)
     working = broker.working_symbols()  # a live view: see the loop below
+    # ``_advance``'s quiet case, tested in the loop: one call per move, not two.
+    has_pending, move_clock = broker.has_pending, clock.advance_to
     start_ns = min((int(f.timestamps[0]) for f in frames if len(f)), default=0)
     due = sorted(
         (
@@ -226,21 +236,27 @@ def _steps(
             if next_action_ns <= t_ns:
                 next_action_ns = _apply_actions(clock, broker, engine, due, t_ns)
             at = end_at if t_ns == end_ns else from_ns(t_ns)
-            _advance(clock, broker, engine, at)
+            if has_pending():
+                _advance(clock, broker, engine, at)
+            else:
+                move_clock(at)
             fed.clear()
-            current.update(zip(names[lo:hi], row_of[lo:hi], strict=True))
+            seen_ns = t_ns
             if working:  # else no bar of this timestamp could fill anything
                 for i in range(lo, hi):
                     if (symbol := names[i]) in working:
                         broker.on_bar(frames[frame_of[i]].bar(row_of[i]))
                         fed.add(symbol)
             end_at = at + interval if known_at is None else known_at(t_ns)
-            _advance(clock, broker, engine, end_at)
+            if has_pending():
+                _advance(clock, broker, engine, end_at)
+            else:
+                move_clock(end_at)
             end_ns = t_ns + interval_ns if ends_on_grid else -1
             if pauses:
                 yield ReplayStep(t_ns, _rows(frame_of, row_of, lo, hi))
             if feed is None:
-                on_rows(t_ns, names, closes, volumes, lo, hi)
+                on_rows(t_ns, names, closes, volumes, lo, hi, prescreened)
             else:
                 batch = _rows(frame_of, row_of, lo, hi)
                 _feed_full_bars(feed, engine, frames, batch, t_ns)
