@@ -20,7 +20,7 @@ import pytest
 from tests.contract.store_contract import make_intent
 from tradecore.adapters.sqlstore import SqlStore, codec, open_store
 from tradecore.adapters.sqlstore import tables as t
-from tradecore.adapters.sqlstore.connections import IdleConnections, is_clean
+from tradecore.adapters.sqlstore.connections import IdleConnections
 from tradecore.domain.errors import NotFound
 from tradecore.domain.orders.intent import mark_submitted
 from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
@@ -167,16 +167,18 @@ def test_only_clean_connections_are_kept(
     connections = IdleConnections(engine)
     checked_out: Callable[[], int] = engine.pool.checkedout  # type: ignore[attr-defined]
     before = checked_out()
-    pooled = connections.take()
+    pooled, no_cursor = connections.take()
+    assert no_cursor is None
     cursor = pooled.cursor()
     if open_transaction:
         cursor.execute("BEGIN" if engine.dialect.name == "sqlite" else "SELECT 1")
-    assert is_clean(pooled) is not open_transaction
-    connections.give_back(pooled)
+    assert connections.is_clean(pooled) is not open_transaction
+    connections.give_back(pooled, cursor)
     assert checked_out() == before + (0 if open_transaction else 1)
-    again = connections.take()
-    assert is_clean(again)
-    connections.give_back(again)
+    again, kept = connections.take()
+    assert connections.is_clean(again)
+    assert kept is (None if open_transaction else cursor)
+    connections.give_back(again, kept)
     connections.close()
     assert checked_out() == before
 

@@ -10,10 +10,16 @@ Nothing leaks from one unit to the next: a connection is kept only when it is
 valid, its driver has no transaction open (the unit rolled back whatever it did
 not commit), and no SQLAlchemy ``Connection`` was made over it (such a unit hands
 its connection back to the pool, which resets it).
+
+A kept connection keeps the driver cursor its unit ran the order path on: making
+a psycopg cursor (its adapters map, its transformer) cost each of a live order's two
+units about a tenth of its own Python. A cursor outlives transactions on both
+drivers; a unit whose statement failed drops its cursor (:mod:`.session`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, exc
@@ -41,21 +47,27 @@ def checkout(engine: Engine) -> Any:
         raise translate(e) from e
 
 
-def is_clean(pooled: Any) -> bool:
-    """Whether ``pooled`` is valid and its driver has no transaction open."""
-    if not pooled.is_valid:
-        return False
-    driver = pooled.driver_connection
-    status = getattr(driver, "in_transaction", None)  # sqlite3
-    if status is not None:
-        return not status
-    # psycopg (an optional dependency: not imported for its enum)
-    return bool(driver.info.transaction_status.name == "IDLE")
+def _sqlite_idle() -> Callable[[Any], bool]:
+    return lambda driver: not driver.in_transaction
+
+
+def _postgres_idle() -> Callable[[Any], bool]:
+    """Whether a psycopg connection is idle: no transaction open, none failed.
+
+    Read on libpq's status itself (``pgconn``), not ``info.transaction_status``,
+    which builds an info object and an enum member per call. psycopg, an optional
+    dependency, is imported only for a PostgreSQL store.
+    """
+    from psycopg.pq import TransactionStatus
+
+    idle = TransactionStatus.IDLE
+    return lambda driver: bool(driver.pgconn.transaction_status == idle)
 
 
 class IdleConnections:
     """A store's clean pooled connections, handed from one unit of work to the next.
 
+    Each is kept with the driver cursor its last unit used (``None`` if none).
     ``list.append`` and ``list.pop`` are atomic, so threads can share it: each
     connection is taken by one unit at a time.
     """
@@ -63,19 +75,27 @@ class IdleConnections:
     def __init__(self, engine: Engine, kept: int = KEPT) -> None:
         self._engine = engine
         self._kept = kept
-        self._idle: list[Any] = []
+        self._idle: list[tuple[Any, Any]] = []
+        sqlite = engine.dialect.name == "sqlite"
+        self._driver_idle = _sqlite_idle() if sqlite else _postgres_idle()
 
-    def take(self) -> Any:
-        """An idle connection, or a new checkout from the pool."""
+    def is_clean(self, pooled: Any) -> bool:
+        """Whether ``pooled`` is valid and its driver has no transaction open."""
+        driver = pooled.dbapi_connection  # None once invalidated
+        return driver is not None and self._driver_idle(driver)
+
+    def take(self) -> tuple[Any, Any]:
+        """An idle connection and its cursor, or a new checkout (and no cursor)."""
         try:
             return self._idle.pop()
         except IndexError:
-            return checkout(self._engine)
+            return checkout(self._engine), None
 
-    def give_back(self, pooled: Any) -> None:
-        """Keep ``pooled`` for the next unit if it is clean, else check it in."""
-        if len(self._idle) < self._kept and is_clean(pooled):
-            self._idle.append(pooled)
+    def give_back(self, pooled: Any, cursor: Any = None) -> None:
+        """Keep ``pooled`` (and ``cursor``, made on its driver) for the next unit if
+        it is clean, else check it in."""
+        if len(self._idle) < self._kept and self.is_clean(pooled):
+            self._idle.append((pooled, cursor))
             return
         try:
             pooled.close()  # checked in: the pool resets it
@@ -85,4 +105,4 @@ class IdleConnections:
     def close(self) -> None:
         """Check every idle connection back in to the pool."""
         while self._idle:
-            self._idle.pop().close()
+            self._idle.pop()[0].close()

@@ -40,12 +40,13 @@ class Session:
         """
         self._engine = engine
         self._connections = connections
-        self._pooled = connections.take()
+        #: The cursor the connection's last unit ran the order path on, if any
+        #: (:class:`IdleConnections` keeps the two together).
+        self._pooled, self._cursor = connections.take()
         #: The driver's own connection: begin, commit and cursors go to it directly
         #: (through the pool's proxy each is an attribute miss and a forward).
         self._driver: Any = self._pooled.dbapi_connection
         self._connection: Connection | None = None
-        self._cursor: Any = None
         self._driver_open = False  # a driver-begun transaction, no Connection yet
         self.dialect_name: str = engine.dialect.name
         self._sqlite = self.dialect_name == "sqlite"
@@ -176,9 +177,9 @@ class Session:
             self.rollback()
         finally:
             connection, self._connection = self._connection, None
-            self._cursor = None
+            cursor, self._cursor = self._cursor, None
             if connection is None:
-                self._connections.give_back(self._pooled)
+                self._connections.give_back(self._pooled, cursor)
             else:
                 with translating():
                     connection.close()  # checked in (and reset) by the pool
