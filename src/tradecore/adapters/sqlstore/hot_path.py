@@ -33,7 +33,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
-from json.encoder import encode_basestring_ascii as _quoted
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -41,7 +40,7 @@ import attrs
 from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.engine import Dialect
 
-from tradecore.adapters.sqlstore import codec, sqlite_rows
+from tradecore.adapters.sqlstore import codec, plain_checks, sqlite_rows
 from tradecore.adapters.sqlstore import tables as t
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.orders.client_order_id import DecisionKey
@@ -301,40 +300,17 @@ def _checked_json(value: OrderSpec | DecisionKey) -> str:
     return text
 
 
-_SIDE_TEXTS = {side: _quoted(side.value) for side in Side}
-
-
 def key_text(key: DecisionKey) -> str | None:
     """The JSON text of ``key`` (what :func:`sqlite_rows.json_text` makes of it), or
-    ``None`` when the plain checks here are not sure its validators would pass.
+    ``None`` when the plain checks are not sure its validators would pass.
 
     Every live order has a new decision key: through the validators and cattrs its
-    text cost as much as the rest of the intent's row. Here each field is checked
-    as strictly as its validator (stricter: exact types) and the text spelled in
-    the converter's key order, escaped by the JSON encoder's own function;
-    ``tests/property/test_key_text_shortcut.py`` holds it to ``json_text``.
+    text cost as much as the rest of the intent's row. The write-behind store's
+    plain check (:func:`plain_checks.plain_key`, exact types, at least as strict as
+    the validators) and spelling (``json_text``) answer for them here too;
+    ``tests/property/test_key_text_shortcut.py`` holds the pair to the validators.
     """
-    strategy_id, symbol, side = key.strategy_id, key.symbol, key.side
-    session_date, horizon, signal_hash = key.session_date, key.horizon, key.signal_hash
-    qty, version = key.qty, key.version
-    if not (
-        _plain_text(strategy_id)
-        and type(symbol) is str
-        and SYMBOL_RE.match(symbol) is not None
-        and type(side) is Side
-        and type(session_date) is date
-        and _plain_text(horizon)
-        and _plain_text(signal_hash)
-        and _valid_decimal(qty, positive=True)
-        and type(version) is int
-    ):
-        return None
-    return (
-        f'{{"horizon":{_quoted(horizon)},"qty":"{qty!s}",'
-        f'"session_date":"{session_date.isoformat()}","side":{_SIDE_TEXTS[side]},'
-        f'"signal_hash":{_quoted(signal_hash)},"strategy_id":{_quoted(strategy_id)},'
-        f'"symbol":{_quoted(symbol)},"version":{version!r}}}'
-    )
+    return sqlite_rows.json_text(key) if plain_checks.plain_key(key) else None
 
 
 class IntentEncoder:
