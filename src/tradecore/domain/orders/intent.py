@@ -21,6 +21,7 @@ way a broker event changes one. Its rules, in order:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -212,13 +213,7 @@ def transition(
     Raises:
         IllegalTransition: the move is not allowed from the current status.
     """
-    try:
-        check_transition(intent.status, target)
-    except IllegalTransition as e:
-        raise IllegalTransition(f"intent {intent.client_order_id}: {e}") from None
-    return replace(
-        intent, status=target, updated_at=max(at, intent.updated_at), **changes
-    )
+    return _moved(intent, target, at, replace, changes)
 
 
 def _move(
@@ -237,13 +232,23 @@ def _move(
     Raises:
         IllegalTransition: the move is not allowed from the current status.
     """
+    return _moved(intent, target, at, trusted_replace, changes)
+
+
+def _moved(
+    intent: OrderIntent,
+    target: IntentStatus,
+    at: datetime,
+    copy: Callable[..., OrderIntent],
+    changes: dict[str, Any],
+) -> OrderIntent:
+    """``intent`` at ``target`` (the table checked), copied by ``copy`` with
+    ``changes`` and ``updated_at`` the later of ``at`` and its own."""
     try:
         check_transition(intent.status, target)
     except IllegalTransition as e:
         raise IllegalTransition(f"intent {intent.client_order_id}: {e}") from None
-    return trusted_replace(
-        intent, status=target, updated_at=max(at, intent.updated_at), **changes
-    )
+    return copy(intent, status=target, updated_at=max(at, intent.updated_at), **changes)
 
 
 def mark_submitted(intent: OrderIntent, at: datetime) -> OrderIntent:
