@@ -81,7 +81,7 @@ def _key() -> DecisionKey:
         side=Side.BUY,
         session_date=date(2024, 3, 1),
         horizon="1bar",
-        signal_hash="ad7faca505cbc872",
+        signal_hash="sma-cross-signal",
         qty=Decimal(100),
     )
 
