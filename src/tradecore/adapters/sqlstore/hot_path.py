@@ -211,14 +211,6 @@ def time_rule(dialect_name: str) -> Callable[[datetime], Any]:
     return _aware_utc if dialect_name == "postgresql" else sqlite_rows.timestamp
 
 
-def _valid_decimal(value: object, *, positive: bool = False) -> bool:
-    return (
-        type(value) is Decimal
-        and value.is_finite()
-        and (value > 0 if positive else value >= 0)
-    )
-
-
 def _plainly_valid(intent: OrderIntent) -> bool:
     """The intent's validators would pass (checked stricter, and cheaper, here).
 
@@ -238,10 +230,10 @@ def _plainly_valid(intent: OrderIntent) -> bool:
         and decided.tzinfo is UTC
         and type(updated) is datetime
         and updated.tzinfo is UTC
-        and (price is None or _valid_decimal(price, positive=True))
-        and _valid_decimal(intent.filled_qty)
-        and _valid_decimal(intent.filled_notional)
-        and _valid_decimal(intent.fees)
+        and (price is None or plain_checks.is_positive(price))
+        and plain_checks.is_non_negative(intent.filled_qty)
+        and plain_checks.is_non_negative(intent.filled_notional)
+        and plain_checks.is_non_negative(intent.fees)
     )
 
 
@@ -364,10 +356,6 @@ def intent_encoder(dialect_name: str) -> IntentEncoder:
     return IntentEncoder(dialect_name)
 
 
-def _plain_text(value: object) -> bool:
-    return type(value) is str and value.strip() != ""
-
-
 def _plain_time(value: object) -> bool:
     return type(value) is datetime and value.tzinfo is UTC
 
@@ -381,9 +369,9 @@ def broker_order_row(dialect_name: str, order: BrokerOrderRecord) -> tuple[Any, 
     """
     submitted_at, updated_at = order.submitted_at, order.updated_at
     if not (
-        _plain_text(order.broker_order_id)
-        and _plain_text(order.client_order_id)
-        and _plain_text(order.raw_status)
+        plain_checks.is_text(order.broker_order_id)
+        and plain_checks.is_text(order.client_order_id)
+        and plain_checks.is_text(order.raw_status)
         and _plain_time(submitted_at)
         and _plain_time(updated_at)
     ):
@@ -406,8 +394,8 @@ def _plain_decision(record: DecisionRecord) -> bool:
     """The decision's validators would pass (checked stricter, and cheaper, here)."""
     symbol = record.symbol
     return (
-        _plain_text(record.decision_id)
-        and _plain_text(record.strategy_id)
+        plain_checks.is_text(record.decision_id)
+        and plain_checks.is_text(record.strategy_id)
         and type(symbol) is str
         and SYMBOL_RE.match(symbol) is not None
         and _plain_time(record.decided_at)
@@ -426,7 +414,7 @@ def outcome_row(dialect_name: str, record: OutcomeRecord) -> tuple[Any, ...]:
     """The ``outcomes`` row of ``record`` (:data:`sqlite_rows.OUTCOME_COLUMNS`),
     validated as :func:`decision_row` is."""
     if not (
-        _plain_text(record.decision_id)
+        plain_checks.is_text(record.decision_id)
         and type(record.kind) is OutcomeKind
         and _plain_time(record.recorded_at)
     ):

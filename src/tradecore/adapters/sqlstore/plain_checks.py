@@ -44,30 +44,36 @@ def _symbol(value: object) -> bool:
     return True
 
 
-def _text(value: object) -> bool:
+def is_text(value: object) -> bool:
     """``value`` is a str with something besides blanks."""
     return type(value) is str and value.strip() != ""
 
 
-def _positive(value: object) -> bool:
+def is_positive(value: object) -> bool:
+    """``value`` is a finite Decimal above zero."""
     return type(value) is Decimal and value.is_finite() and value > _ZERO
 
 
+def is_non_negative(value: object) -> bool:
+    """``value`` is a finite Decimal at or above zero."""
+    return type(value) is Decimal and value.is_finite() and value >= _ZERO
+
+
 def _positive_or_none(value: object) -> bool:
-    return value is None or _positive(value)
+    return value is None or is_positive(value)
 
 
 def plain_key(key: DecisionKey) -> bool:
     """The key's validators would pass."""
     return (
         type(key) is DecisionKey
-        and _text(key.strategy_id)
+        and is_text(key.strategy_id)
         and _symbol(key.symbol)
         and type(key.side) is Side
         and type(key.session_date) is date
-        and _text(key.horizon)
-        and _text(key.signal_hash)
-        and _positive(key.qty)
+        and is_text(key.horizon)
+        and is_text(key.signal_hash)
+        and is_positive(key.qty)
         and type(key.version) is int
     )
 
@@ -96,15 +102,13 @@ def plain_fill(fill: Fill) -> bool:
     fee, at = fill.fee, fill.filled_at
     return (
         type(fill) is Fill
-        and _text(fill.execution_id)
-        and _text(fill.client_order_id)
+        and is_text(fill.execution_id)
+        and is_text(fill.client_order_id)
         and _symbol(fill.symbol)
         and type(fill.side) is Side
-        and _positive(fill.qty)
-        and _positive(fill.price)
-        and type(fee) is Decimal
-        and fee.is_finite()
-        and fee >= _ZERO
+        and is_positive(fill.qty)
+        and is_positive(fill.price)
+        and is_non_negative(fee)
         and type(at) is datetime
         and at.tzinfo is UTC
     )

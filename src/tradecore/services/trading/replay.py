@@ -203,7 +203,7 @@ def _steps(
     # pauses may show it bars of its own between two steps.
     prescreened = not pauses and engine.passes_screen(frames)
     working = broker.working_symbols()  # a live view: see the loop below
-    # ``_advance``'s quiet case, tested in the loop: one call per move, not two.
+    # ``_advance``'s quiet case, tested in the loop: one has_pending call per move.
     has_pending, move_clock = broker.has_pending, clock.advance_to
     start_ns = min((int(f.timestamps[0]) for f in frames if len(f)), default=0)
     due = sorted(
@@ -237,7 +237,7 @@ def _steps(
                 next_action_ns = _apply_actions(clock, broker, engine, due, t_ns)
             at = end_at if t_ns == end_ns else from_ns(t_ns)
             if has_pending():
-                _advance(clock, broker, engine, at)
+                _catch_up(clock, broker, engine, at)
             else:
                 move_clock(at)
             fed.clear()
@@ -249,7 +249,7 @@ def _steps(
                         fed.add(symbol)
             end_at = at + interval if known_at is None else known_at(t_ns)
             if has_pending():
-                _advance(clock, broker, engine, end_at)
+                _catch_up(clock, broker, engine, end_at)
             else:
                 move_clock(end_at)
             end_ns = t_ns + interval_ns if ends_on_grid else -1
@@ -382,6 +382,13 @@ def _advance(
     if not broker.has_pending():  # nothing due and nothing to poll: only time moves
         clock.advance_to(to)
         return
+    _catch_up(clock, broker, engine, to)
+
+
+def _catch_up(
+    clock: ManualClock, broker: ScheduledBroker, engine: TradingEngine, to: datetime
+) -> None:
+    """:func:`_advance` when the broker has something pending."""
     while True:
         due = broker.next_event_at()
         if due is None or due > to:
