@@ -154,7 +154,8 @@ def match_order(
         triggered, t = True, t_trig
     limit = order.spec.limit_price if order.spec.order_type in _LIMIT_TYPES else None
     reference = price_at(path, t)
-    cap = min(liquidity_left, model.liquidity.cap(bar.volume, 1.0 - t))
+    cap = model.liquidity.cap(bar.volume, 1.0 - t)
+    cap = cap if cap < liquidity_left else liquidity_left  # min(), as min picks
     if limit is None or _marketable(reference, limit, side):
         aggressive = _aggressive(
             model, order, bar, quote, (t, reference, cap), limit, triggered
@@ -210,20 +211,47 @@ def _aggressive(
     triggered: bool,
 ) -> Match | None:
     t, reference, cap = at  # when, the path price then, and the shares we may take
-    qty = fillable(order.remaining, cap, order.step())
-    if qty == 0 or (_all_or_none(order) and qty < order.remaining):
+    remaining = order.remaining
+    # Unlimited liquidity fills it all (``fillable``'s first case, without the
+    # order's size increment, which only a finite share needs).
+    qty = remaining if math.isinf(cap) else fillable(remaining, cap, order.step())
+    if qty == 0 or (_all_or_none(order) and qty < remaining):
         return Match(ZERO, None, t, order.queue_ahead, triggered)
     sign = order.spec.side.sign
-    participation = float(qty) / bar.volume if bar.volume > 0 else 1.0
-    cost = (
-        model.spread.spread_bps(bar, quote) / 2e4
-        + model.impact.impact_fraction(bar, participation)
-        + model.adverse_selection.penalty_fraction(bar, sign)
-    )
+    if quote is None and _costless(model):
+        cost = 0.0
+    else:
+        cost = _cost(model, bar, quote, float(qty), sign)
     price = to_price(reference * (1.0 + sign * cost))
     if limit is not None and (price - limit) * sign > 0:
         return None  # costs would cross the limit: the order rests at its limit
     return Match(qty, price, t, None, triggered)
+
+
+def _costless(model: FillModel) -> bool:
+    """Whether, without a quote, :func:`_cost` is 0.0 for any bar (the ideal model):
+    no spread floor or range share, no impact, no adverse selection. Their three
+    calls cost more than the rest of an aggressive match."""
+    spread = model.spread
+    return not (
+        spread.floor_bps
+        or spread.range_fraction
+        or model.impact.k
+        or model.adverse_selection.coefficient
+    )
+
+
+def _cost(
+    model: FillModel, bar: Bar, quote: Quote | None, qty: float, sign: int
+) -> float:
+    """The price fraction an aggressive fill of ``qty`` shares on side ``sign``
+    pays: half the spread, impact and adverse selection."""
+    participation = qty / bar.volume if bar.volume > 0 else 1.0
+    return (
+        model.spread.spread_bps(bar, quote) / 2e4
+        + model.impact.impact_fraction(bar, participation)
+        + model.adverse_selection.penalty_fraction(bar, sign)
+    )
 
 
 def _passive(
