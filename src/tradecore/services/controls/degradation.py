@@ -72,6 +72,10 @@ class DegradationMonitor:
         self._alerter = alerter
         self._calls: deque[tuple[datetime, bool]] = deque()
         self._failed_calls = 0
+        #: The instant the window was last cut for, and its cutoff: an order asks
+        #: at one instant several times (the mode, the pre-send check, the submit).
+        self._cut_for: datetime | None = None
+        self._cutoff: datetime | None = None
         #: Units of work that failed in a row (a committed one resets it to 0).
         self.store_errors = 0
         self._model = Health.OK
@@ -191,7 +195,10 @@ class DegradationMonitor:
         )
 
     def _expire(self, at: datetime) -> None:
-        calls, cutoff = self._calls, at - self._window
+        cutoff = self._cutoff
+        if at is not self._cut_for or cutoff is None:
+            self._cut_for, self._cutoff = at, (cutoff := at - self._window)
+        calls = self._calls
         while calls and calls[0][0] <= cutoff:
             self._failed_calls -= calls.popleft()[1]
 
