@@ -162,9 +162,8 @@ class SimulatedBroker(ScheduledBroker):
 
     def poll_events(self) -> Sequence[OrderEvent]:
         """Return the events that happened up to the clock's now, in order."""
-        venue = self._venue  # caught up here, not through _catch_up: twice per bar
-        venue.advance_to(self._clock.now())
-        return venue.take_events()
+        # Caught up and taken in one venue call: the replay asks twice per bar.
+        return self._venue.events_until(self._clock.now())
 
     def has_pending(self) -> bool:
         """Return whether an event is scheduled or waiting to be polled."""
@@ -172,9 +171,8 @@ class SimulatedBroker(ScheduledBroker):
 
     def next_event_at(self) -> datetime | None:
         """Return when the next scheduled event is due, or ``None``."""
-        venue = self._venue  # caught up here, not through _catch_up: twice per bar
-        venue.advance_to(self._clock.now())
-        return venue.next_event_at()
+        # Caught up and read in one venue call: the replay asks twice per bar.
+        return self._venue.next_event_after(self._clock.now())
 
     def _catch_up(self) -> None:
         self._venue.advance_to(self._clock.now())

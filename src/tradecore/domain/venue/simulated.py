@@ -98,6 +98,13 @@ _NOT_REPLACEABLE = frozenset({B.PENDING_NEW, B.PENDING_CANCEL})
 _ZERO_OFFSET = timedelta(0)
 
 
+def _later(at: datetime, seconds: float) -> datetime:
+    """``at`` plus a latency of ``seconds``: ``at`` itself for none (a zero-latency
+    model, as the ideal one: building a ``timedelta`` from a float costs more than
+    the rest of a submit's scheduling)."""
+    return at + timedelta(seconds=seconds) if seconds else at
+
+
 def _with_trail(spec: OrderSpec, trail: Decimal | None) -> OrderSpec:
     """``spec`` with the trail a replace sets, in the unit it was placed with."""
     if trail is None:
@@ -153,17 +160,16 @@ class SimVenue:
         re-validation, :func:`tradecore.domain.frozen.trusted_builder`), so it is checked here,
         once per instant.
         """
-        if (
-            now is not self._now
-            and now.tzinfo is not UTC
-            and now.utcoffset() != _ZERO_OFFSET
-        ):
-            raise InvalidInput("now", now, "must be a timezone-aware UTC datetime")
-        if self._now is not None and now < self._now:
-            raise InvalidInput("now", now, f"before the venue's time {self._now}")
-        self._now = now
+        last = self._now
+        if now is not last:  # the same instant again (most calls): nothing to check
+            if now.tzinfo is not UTC and now.utcoffset() != _ZERO_OFFSET:
+                raise InvalidInput("now", now, "must be a timezone-aware UTC datetime")
+            if last is not None and now < last:
+                raise InvalidInput("now", now, f"before the venue's time {last}")
+            self._now = now
         book = self._book
-        if book.heap and book.heap[0][0] <= now:
+        heap, lane = book.heap, book.lane
+        if (heap and heap[0][0] <= now) or (lane and lane[0][0] <= now):
             self._state += 1
             book.run_due(now)
 
@@ -174,16 +180,28 @@ class SimVenue:
         (which only its own checks read): nothing can happen until an order comes.
         """
         book = self._book
-        return bool(book.heap or book.outbox)
+        return bool(book.heap or book.lane or book.outbox)
 
     def next_event_at(self) -> datetime | None:
         """Return when the next scheduled action is due (``None``: nothing pending).
 
-        The book's :meth:`~VenueBook.next_at`, read here: the replay driver asks
-        twice per bar timestamp.
+        The book's :meth:`~VenueBook.next_at`.
         """
-        heap = self._book.heap
-        return heap[0][0] if heap else None
+        return self._book.next_at()
+
+    def next_event_after(self, now: datetime) -> datetime | None:
+        """:meth:`advance_to` ``now``, then :meth:`next_event_at` (one call where a
+        broker asks for both twice per bar timestamp)."""
+        self.advance_to(now)
+        return self._book.next_at()
+
+    def events_until(self, now: datetime) -> list[OrderEvent]:
+        """:meth:`advance_to` ``now``, then :meth:`take_events` (one call where a
+        broker asks for both twice per bar timestamp)."""
+        self.advance_to(now)
+        book = self._book
+        events, book.outbox = book.outbox, []
+        return events
 
     def take_events(self) -> list[OrderEvent]:
         """Return and forget the order events that happened so far, in order.
@@ -372,8 +390,8 @@ class SimVenue:
         qty = self._order_qty(spec)
         self._check_buying_power(spec, qty, exclude=None)
         latency = self.config.fill_model.latency
-        ack_at = now + timedelta(seconds=latency.ack(self._rng))
-        ready_at = ack_at + timedelta(seconds=latency.first_fill(self._rng))
+        ack_at = _later(now, latency.ack(self._rng))
+        ready_at = _later(ack_at, latency.first_fill(self._rng))
         auction = None
         if spec.time_in_force in _AUCTION_TIF:
             auction = self._auction_span(now, spec.time_in_force)
@@ -704,10 +722,14 @@ class SimVenue:
             )
 
     def _reject_reason(self, now: datetime, spec: OrderSpec) -> str | None:
-        rate = self.config.random_reject_rate
+        config = self.config
+        rate = config.random_reject_rate
         draw = float(self._rng().random()) if rate > 0 else 1.0
-        closed = not spec.extended_hours and not self.config.calendar.is_open(now)
-        if closed and self.config.outside_hours is OutsideHours.REJECT:
+        if (
+            config.outside_hours is OutsideHours.REJECT  # else a closed market queues
+            and not spec.extended_hours
+            and not config.calendar.is_open(now)
+        ):
             return "market closed"
         return "random reject" if draw < rate else None
 
