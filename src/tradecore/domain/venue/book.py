@@ -226,8 +226,10 @@ class VenueBook:
         self.reservations.touch(order)
         self.emit(kind, order, at, **kw)
         if not order.leg_ids and order.parent_id is None:
-            self.settled[order.broker_order_id] = None
-            self._retire_oldest()
+            settled = self.settled
+            settled[order.broker_order_id] = None
+            if len(settled) > self.keep_final:
+                self._retire_oldest()
 
     def knows_client_id(self, client_order_id: str) -> bool:
         """Whether ``client_order_id`` was ever used (retired orders included)."""
@@ -309,7 +311,8 @@ class VenueBook:
         order.filled_notional += action.qty * action.price
         if order.filled_qty == order.qty:
             self.finalize(order, B.FILLED, at, K.FILL, fill=fill)
-            self._activate_legs(order, at)
+            if order.leg_ids or order.spec.oco:  # else no leg to arm or end
+                self._activate_legs(order, at)
         else:
             if order.status not in _PENDING:
                 order.status = B.PARTIALLY_FILLED

@@ -218,10 +218,11 @@ def _aggressive(
     if qty == 0 or (_all_or_none(order) and qty < remaining):
         return Match(ZERO, None, t, order.queue_ahead, triggered)
     sign = order.spec.side.sign
-    if quote is None and _costless(model):
-        cost = 0.0
-    else:
-        cost = _cost(model, bar, quote, float(qty), sign)
+    cost = (
+        0.0
+        if quote is None and _costless(model)
+        else _cost(model, bar, quote, float(qty), sign)
+    )
     price = to_price(reference * (1.0 + sign * cost))
     if limit is not None and (price - limit) * sign > 0:
         return None  # costs would cross the limit: the order rests at its limit

@@ -34,6 +34,7 @@ from tradecore.domain.broker_rules import (
 from tradecore.domain.broker_rules.breach import RuleBreach
 from tradecore.domain.broker_rules.context import (
     AccountFlags,
+    AssetFlags,
     RestingSummary,
     summarize,
 )
@@ -146,10 +147,12 @@ class SimVenue:
         self._equity = MarkedEquity()
         self._book.on_fill = self._on_fill
         self._flags: AccountFlags | None = None  # the last flags built (count only)
-        #: The context rules the standing flags of each symbol's asset and of the
-        #: configured account leave able to refuse (``context_rules_for``; both
+        #: The last flags built with an equity that meets the PDT minimum.
+        self._meeting: AccountFlags | None = None
+        #: Each symbol's asset, and the context rules its standing flags and the
+        #: configured account's leave able to refuse (``context_rules_for``; both
         #: are fixed by the config), by symbol.
-        self._context_rules: dict[str, tuple[ContextRule, ...]] = {}
+        self._context_rules: dict[str, tuple[AssetFlags, tuple[ContextRule, ...]]] = {}
 
     # --- time and events -----------------------------------------------------------
 
@@ -381,7 +384,8 @@ class SimVenue:
         """
         self.advance_to(now)
         self._check_new_id(client_order_id)
-        self._check_tradable(spec.symbol)
+        if self.config.tradable is not None:  # else every symbol is
+            self._check_tradable(spec.symbol)
         if self._passed != (spec, now, self._state):
             breach = self.rule_breach(now, spec)
             if breach is not None:
@@ -510,12 +514,14 @@ class SimVenue:
         if breach is not None or not CONTEXT_RULES:
             return breach  # no rule needs the book: skip building its view
         symbol = spec.symbol
-        asset = venue_asset(self.config.assets, symbol)
-        rules = self._context_rules.get(symbol)
-        if rules is None:
-            rules = self._context_rules[symbol] = context_rules_for(
-                asset, self.config.account
+        known = self._context_rules.get(symbol)
+        if known is None:
+            asset = venue_asset(self.config.assets, symbol)
+            known = self._context_rules[symbol] = (
+                asset,
+                context_rules_for(asset, self.config.account),
             )
+        asset, rules = known
         session = None
         if spec.time_in_force in _AUCTION_TIF:  # only auction orders need it
             session = self._session_on(now)
@@ -581,13 +587,24 @@ class SimVenue:
             ledger = self._book.ledger
             floor = cash_floor(ledger)
             if floor is not None and meets_pdt_equity(floor):
-                return self._flags_with_equity(count, floor)
+                return self._flags_meeting(count, floor)
             equity = self._equity.equity(ledger, self._mark)
             return self._flags_with_equity(count, equity)
         return self._flags_counting(count)
 
     def _flags_with_equity(self, count: int, equity: Decimal) -> AccountFlags:
         return frozen.replace(self.config.account, daytrade_count=count, equity=equity)
+
+    def _flags_meeting(self, count: int, floor: Decimal) -> AccountFlags:
+        """:meth:`_flags_with_equity` for an equity ``floor`` that meets the PDT
+        minimum. The rule reads only *whether* equity meets it, so the flags last
+        built for ``count`` with a meeting equity answer alike and are reused (a
+        copy of the account's flags saved on every other check of a day-trading
+        replay)."""
+        cached = self._meeting
+        if cached is None or cached.daytrade_count != count:
+            self._meeting = cached = self._flags_with_equity(count, floor)
+        return cached
 
     def _flags_counting(self, count: int | None) -> AccountFlags:
         cached = self._flags

@@ -203,6 +203,8 @@ class OrderManager:
         tried again (:func:`may_try_again`), up to ``max_attempts``.
         """
         stored, new = self._store_submitted(uow, intent)
+        if new:  # stored SUBMITTED just now: not an attempt to follow
+            return stored, new
         while may_try_again(stored) and stored.attempt < self._max_attempts:
             stored, new = self._store_submitted(
                 uow, next_attempt(stored, self._clock.now())
@@ -479,13 +481,17 @@ class OrderManager:
         as the intent it makes, without the one event adopting would build and
         apply for it (the same intent, the same update).
         """
+        # The later of the two instants, as max() picks it.
+        as_of = order.updated_at
+        if intent.updated_at > as_of:
+            as_of = intent.updated_at
         try:
             acked = plain_ack(
                 intent,
                 status=order.status,
                 filled_qty=order.filled_qty,
                 broker_order_id=order.broker_order_id,
-                as_of=max(order.updated_at, intent.updated_at),
+                as_of=as_of,
             )
             if acked is None:
                 return self.adopt(uow, intent, order, stored=True)

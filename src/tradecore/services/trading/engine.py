@@ -333,7 +333,7 @@ class TradingEngine(NetOfCostSteps):
         The risk gate, if any, is shown the batch once the engine applied it.
         """
         gate = self.gate
-        if gate is not None:
+        if gate is not None and not isinstance(events, list):  # the gate reads it again
             events = list(events)
         for event in events:
             with self._commits.step() as uow:
