@@ -6,6 +6,8 @@
   add up to 0.0 for any bar.
 * The day-trade rule's flags are reused while their equity meets the minimum:
   any two meeting equities answer alike.
+* A match at the bar's start reads the path's open (what ``price_at`` gives).
+* A reservation's max() and min() are spelled as comparisons: the same amount.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.domain.venue.book import Action, ActionKind, VenueBook
+from tradecore.domain.venue.buying_power import order_reservation
 from tradecore.domain.venue.fill_models import FillModel
-from tradecore.domain.venue.matching import _cost, _costless
+from tradecore.domain.venue.matching import _cost, _costless, ohlc_path, price_at
 
 T0 = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
 #: The PDT minimum in cents.
@@ -81,20 +84,31 @@ def test_the_lane_and_the_heap_apply_in_the_order_one_heap_gives(
 prices = st.floats(1.0, 1000.0, allow_nan=False)
 
 
+def _bar(a: float, b: float, c: float, d: float, volume: float) -> Bar:
+    return Bar(
+        symbol="AAA",
+        timestamp=T0,
+        open=b,
+        high=max(a, b, c, d),
+        low=min(a, b, c, d),
+        close=c,
+        volume=volume,
+    )
+
+
+@given(prices, prices, prices, prices)
+def test_the_path_at_the_bars_start_is_its_open(
+    a: float, b: float, c: float, d: float
+) -> None:
+    path = ohlc_path(_bar(a, b, c, d, 100.0))
+    assert price_at(path, 0.0) == path[0][1] == b
+
+
 @given(prices, prices, prices, prices, st.floats(0.0, 1e7), st.floats(0.0, 1e6))
 def test_a_costless_model_costs_nothing_on_any_bar(
     a: float, b: float, c: float, d: float, volume: float, qty: float
 ) -> None:
-    low, high = min(a, b, c, d), max(a, b, c, d)
-    bar = Bar(
-        symbol="AAA",
-        timestamp=T0,
-        open=b,
-        high=high,
-        low=low,
-        close=c,
-        volume=volume,
-    )
+    bar = _bar(a, b, c, d, volume)
     model = FillModel.ideal()
     assert _costless(model)
     for sign in (1, -1):
@@ -127,3 +141,19 @@ def test_any_two_meeting_equities_answer_the_day_trade_rule_alike(
         return pattern_day_trading(spec, context)
 
     assert answer(first) == answer(second)
+
+
+decimals = st.integers(-10_000, 10_000).map(lambda n: Decimal(n) / 4)
+
+
+@given(st.sampled_from(Side), decimals, decimals, decimals)
+def test_a_reservation_is_what_max_and_min_give(
+    side: Side, qty: Decimal, price: Decimal, position: Decimal
+) -> None:
+    qty, price = abs(qty), abs(price)
+    zero = Decimal(0)
+    closable = max(-position, zero) if side is Side.BUY else max(position, zero)
+    expected = (qty - min(qty, closable)) * price
+    got = order_reservation(side, qty, price, position)
+    assert got == expected
+    assert str(got) == str(expected)

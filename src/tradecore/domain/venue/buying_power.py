@@ -41,14 +41,23 @@ def order_reservation(
         price: the price it is reserved at (limit, stop or last trade).
         position: the signed position now held in the symbol.
     """
-    closable = max(-position, ZERO) if side is Side.BUY else max(position, ZERO)
-    return (qty - min(qty, closable)) * price
+    # max() and min() spelled as comparisons, picking the same values (a call
+    # each saved on every submit).
+    closable = -position if side is Side.BUY else position
+    if closable < ZERO:
+        closable = ZERO
+    closed = closable if closable < qty else qty
+    return (qty - closed) * price
 
 
 def free_cash(ledger: Ledger) -> Decimal:
     """Return cash not tied up by shorts: neither their proceeds nor the collateral."""
-    # A short's cost basis is negative: minus the proceeds at entry.
-    shorts = sum((h.cost_basis for h in ledger.holdings.values() if h.qty < 0), ZERO)
+    # A short's cost basis is negative: minus the proceeds at entry. (A loop, not
+    # sum() of a generator: the same additions in the same order.)
+    shorts = ZERO
+    for h in ledger.holdings.values():
+        if h.qty < 0:
+            shorts += h.cost_basis
     return ledger.cash + 2 * shorts
 
 

@@ -153,7 +153,8 @@ def match_order(
             return Match(ZERO, None, start, order.queue_ahead, False)
         triggered, t = True, t_trig
     limit = order.spec.limit_price if order.spec.order_type in _LIMIT_TYPES else None
-    reference = price_at(path, t)
+    # At the bar's start the path is at its open (what price_at gives there).
+    reference = path[0][1] if t == 0.0 else price_at(path, t)
     cap = model.liquidity.cap(bar.volume, 1.0 - t)
     cap = cap if cap < liquidity_left else liquidity_left  # min(), as min picks
     if limit is None or _marketable(reference, limit, side):
@@ -215,7 +216,7 @@ def _aggressive(
     # Unlimited liquidity fills it all (``fillable``'s first case, without the
     # order's size increment, which only a finite share needs).
     qty = remaining if math.isinf(cap) else fillable(remaining, cap, order.step())
-    if qty == 0 or (_all_or_none(order) and qty < remaining):
+    if qty == 0 or (qty < remaining and _all_or_none(order)):
         return Match(ZERO, None, t, order.queue_ahead, triggered)
     sign = order.spec.side.sign
     cost = (
