@@ -40,6 +40,7 @@ from tradecore.adapters.data.lake_check import is_lake_selection
 from tradecore.adapters.data.spill import SpilledBars
 from tradecore.adapters.report import write_report
 from tradecore.adapters.report.tables import RawColumns
+from tradecore.adapters.report.writer import collect_report_trades
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import export
 from tradecore.apps.config.execution import ExecutionSettings
@@ -439,8 +440,14 @@ def replay(
         decisions = StoredRows(db, "decisions")
         outcomes = StoredRows(db, "outcomes")
         ledger = engine.ledger
-        # One read of the fills for the notional, exposure and round trips.
-        fill_facts = fill_statistics(run.timestamps_ns, FillRecords(fills))
+        release = None if spilled is None else spilled.release_all
+        collected, fill_facts = None, None
+        if out is not None:  # one read of the fills for trades.csv and the summary
+            collected, fill_facts = collect_report_trades(
+                folder, fills, frames, run.timestamps_ns, release
+            )
+        if fill_facts is None:  # the notional, exposure and round trips alone
+            fill_facts = fill_statistics(run.timestamps_ns, FillRecords(fills))
         perf = summarize_performance(
             run.timestamps_ns,
             run.equity,
@@ -542,7 +549,8 @@ def replay(
                 tca=analyses,
                 bars=frames,
                 about=about_run(strategy, chosen, data, frames),
-                release=None if spilled is None else spilled.release_all,
+                release=release,
+                collected=collected,
             )
             (folder / "config.json").write_text(
                 json.dumps(config, sort_keys=True, indent=2)
