@@ -128,10 +128,17 @@ def tuples(db: Path, table: str) -> Iterator[tuple[Any, ...]]:
     For writers that spell every cell anyway (the report's CSV tables): building a
     typed dict per row only to turn it back into text would cost more than the write.
     """
+    for batch in batches(db, table):
+        yield from batch
+
+
+def batches(db: Path, table: str) -> Iterator[list[tuple[Any, ...]]]:
+    """:func:`tuples`, a batch of rows at a time (for writers that spell a batch's
+    columns at once)."""
     with closing(_connect(db)) as connection:
         cursor = connection.execute(_QUERIES[table])
         while batch := cursor.fetchmany(_BATCH):
-            yield from batch
+            yield batch
 
 
 def column(db: Path, table: str, name: str) -> Iterator[Any]:
