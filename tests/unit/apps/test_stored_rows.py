@@ -157,6 +157,13 @@ def test_one_column_reads_in_the_rows_order(finished: Path, table: str) -> None:
         assert list(export.column(db, table, name)) == [row[at] for row in whole]
     with pytest.raises(ValueError, match="no column"):
         list(export.column(db, table, "no_such_column"))
+    # Two columns read together are the two read alone, row for row.
+    first, last = names[0], names[-1]
+    assert list(StoredRows(db, table).raw_columns(first, last)) == [
+        (row[0], row[-1]) for row in whole
+    ]
+    with pytest.raises(ValueError, match="no column"):
+        list(export.column_tuples(db, table, (first, "no_such_column")))
 
 
 def test_a_finished_replay_leaves_its_store_as_one_file(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -151,20 +151,32 @@ def column(db: Path, table: str, name: str) -> Iterator[Any]:
     Raises:
         ValueError: ``table``'s export has no column ``name``.
     """
+    for (value,) in column_tuples(db, table, (name,)):
+        yield value
+
+
+def column_tuples(
+    db: Path, table: str, names: Sequence[str]
+) -> Iterator[tuple[Any, ...]]:
+    """Yield columns ``names`` of ``table`` together, a tuple per row, as
+    :func:`column` yields each (one read for a tally that needs two columns).
+
+    Raises:
+        ValueError: ``table``'s export has no column of one of ``names``.
+    """
     select, rest = _QUERIES[table].split(" FROM ", 1)
-    found = [
-        expression
-        for expression in select.removeprefix("SELECT ").split(", ")
-        if expression.rsplit(".", 1)[-1] == name
-    ]
-    if not found:
-        raise ValueError(f"the {table} export has no column {name!r}")
+    expressions = select.removeprefix("SELECT ").split(", ")
+    chosen = []
+    for name in names:
+        found = [e for e in expressions if e.rsplit(".", 1)[-1] == name]
+        if not found:
+            raise ValueError(f"the {table} export has no column {name!r}")
+        chosen.append(found[0])
     with closing(_connect(db)) as connection:
-        query = f"SELECT {found[0]} FROM {rest}"  # noqa: S608 - this module's constants  # nosec B608
+        query = f"SELECT {', '.join(chosen)} FROM {rest}"  # noqa: S608 - this module's constants  # nosec B608
         cursor = connection.execute(query)
         while batch := cursor.fetchmany(_BATCH):
-            for (value,) in batch:
-                yield value
+            yield from batch
 
 
 def iso_utc(text: str) -> str:

@@ -145,6 +145,11 @@ class StoredRows(Sequence[Mapping[str, object]]):
         """
         return export.column(self._db, self._table, name)
 
+    def raw_columns(self, *names: str) -> Iterator[tuple[object, ...]]:
+        """:meth:`raw_column` of each of ``names``, together: a tuple per row, from
+        one read of the table."""
+        return export.column_tuples(self._db, self._table, names)
+
     @overload
     def __getitem__(self, index: int) -> Mapping[str, object]: ...
 

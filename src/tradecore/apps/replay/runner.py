@@ -15,11 +15,11 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
@@ -776,6 +776,9 @@ def _kinds_and_reasons(
     """Each outcome's ``kind`` and ``reason``; a stored table's two columns as
     stored (the text the rows hold, ``None`` for a reason they spell ``""``), not
     a shaped row per outcome."""
+    if isinstance(outcomes, StoredRows):  # both columns from one read
+        pairs = outcomes.raw_columns("kind", "reason")
+        return cast("Iterator[tuple[object, object]]", pairs)  # two names: pairs
     if isinstance(outcomes, RawColumns):
         kinds, reasons = outcomes.raw_column("kind"), outcomes.raw_column("reason")
         return zip(kinds, reasons, strict=True)
