@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -241,6 +242,7 @@ def replay(
     # and leave memory as the replay passes them; a notebook's frames stay as given.
     read = isinstance(data, str | Path) or is_lake_selection(data)
     spilled = SpilledBars(folder / SPILL_FOLDER) if read else None
+    reads = ExitStack()  # the store file's reads after the run: one connection
     try:
         actions = _corporate_actions(corporate_actions, data)
         if quality is not None and actions and quality.explained is None:
@@ -436,6 +438,7 @@ def replay(
         # The records are streamed from the store file, never all in memory at once.
         db = folder / STORE_FILE
         export.seal(db)  # the readers below leave no -wal/-shm beside it
+        reads.enter_context(export.reading(db))
         fills = StoredFills(db)
         decisions = StoredRows(db, "decisions")
         outcomes = StoredRows(db, "outcomes")
@@ -563,10 +566,12 @@ def replay(
             )
         return result
     except BaseException:
+        reads.close()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
         raise
     finally:
+        reads.close()
         if spilled is not None:
             shutil.rmtree(folder / SPILL_FOLDER, ignore_errors=True)
 
