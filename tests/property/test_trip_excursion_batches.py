@@ -16,7 +16,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tradecore.adapters.report.analysis import _excursions, batch_excursions
+from tradecore.adapters.report.analysis import _excursions
+from tradecore.adapters.report.excursions import batch_excursions
 from tradecore.domain.market.bar_frame import BarFrame, to_ns
 from tradecore.domain.research.trades import RoundTrip
 

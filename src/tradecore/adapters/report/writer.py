@@ -18,7 +18,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from tradecore.adapters.report.analysis import FillColumns
+from tradecore.adapters.report.analysis import FillColumns, release_all
 from tradecore.adapters.report.canonical import canonical_json
 from tradecore.adapters.report.content import (
     build_content,
@@ -159,6 +159,7 @@ def collect_report_trades(
             fills, bars, timestamps, release,
             marked=charted_symbols(bars), sink=trades_csv,
         )  # fmt: skip
+    release_all(bars, release)  # the last trips' bars, as build_content releases them
     return CollectedTrades(trades, columns), facts
 
 
