@@ -82,3 +82,34 @@ def test_exposure_is_zero_before_the_first_fill_and_never_negative(
     assert (exposure >= 0).all()
     first = int(np.searchsorted(frame.timestamps, to_ns(views[0].filled_at)))
     assert (exposure[:first] == 0).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 5), min_size=1, max_size=30),
+    st.lists(st.floats(1, 500), min_size=30, max_size=30),
+    st.booleans(),
+)
+def test_closes_at_its_own_stamps_are_the_searched_closes(
+    steps: list[int], closes: list[float], own: bool
+) -> None:
+    """The shortcut for stamps that are the frame's own (``closes_at``) gives what
+    the search gives, for rising, repeated and foreign stamps alike."""
+    from tradecore.adapters.report.analysis import closes_at
+
+    stamps = np.cumsum(np.array(steps, dtype=np.int64)) * 60_000_000_000
+    frame = _Stamped(stamps, np.array(closes[: len(stamps)]))
+    asked = stamps.copy() if own else stamps + 30_000_000_000
+    where = np.searchsorted(frame.timestamps, asked, "right") - 1
+    searched = frame.close[np.clip(where, 0, len(frame) - 1)]
+    assert closes_at(frame, asked).tolist() == searched.tolist()  # type: ignore[arg-type]
+
+
+class _Stamped:
+    """A frame's stamps and closes (any stamps: a ``BarFrame`` refuses repeats)."""
+
+    def __init__(self, timestamps: np.ndarray, close: np.ndarray) -> None:
+        self.timestamps, self.close = timestamps, close
+
+    def __len__(self) -> int:
+        return len(self.timestamps)

@@ -17,6 +17,7 @@ import pytest
 
 from tradecore.adapters.report import html_page, writer
 from tradecore.adapters.report.analysis import (
+    TRIP_BATCH,
     fill_views,
     gross_exposure,
     symbol_pnl,
@@ -89,13 +90,18 @@ class CountedRows:
 
 def test_round_trips_go_to_the_sink_while_the_fills_are_still_being_read() -> None:
     """Streaming, not materializing: when a trip reaches the sink, only the fills up
-    to its exit have been read (a whole-list pass would have read them all)."""
-    rows = CountedRows(round_trip_fills(300, ("AAA", "BBB")))
+    to its exit and those of at most a batch of trips after it have been read (the
+    excursions are taken a batch at a time; a whole-list pass would have read them
+    all)."""
+    trips = 3 * TRIP_BATCH
+    rows = CountedRows(round_trip_fills(trips, ("AAA", "BBB")))
     sink = ListSink(rows.reads)
-    trades, _ = collect_trades(rows, [frame("AAA", 700)], sink=sink)
-    assert len(sink.rows) == trades.count == 300
+    trades, _ = collect_trades(rows, [frame("AAA", 2 * trips + 100)], sink=sink)
+    assert len(sink.rows) == trades.count == trips
     # trip k closes on fill 2k+1; the next fill may be read before it is yielded
-    assert all(read <= 2 * k + 3 for k, read in enumerate(sink.read_at_row))
+    ahead = 2 * TRIP_BATCH
+    assert all(read <= 2 * k + 3 + ahead for k, read in enumerate(sink.read_at_row))
+    assert sink.read_at_row[0] < 2 * trips  # not after reading every fill
     assert trades.every is None  # the sink has them; the list keeps none
 
 

@@ -169,7 +169,7 @@ def test_the_trade_list_is_capped_and_trades_csv_has_every_trip(
 def test_without_plotly_the_page_keeps_its_tables_and_says_why(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(html_page, "plotly_js", lambda: None)
+    monkeypatch.setattr(html_page, "plotly_bundle", lambda: None)
     text = write(tmp_path)["report.html"].read_text()
     assert "<script" not in text
     assert html_page.PLOTS_MISSING in text

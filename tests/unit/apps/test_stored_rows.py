@@ -157,6 +157,13 @@ def test_one_column_reads_in_the_rows_order(finished: Path, table: str) -> None:
         assert list(export.column(db, table, name)) == [row[at] for row in whole]
     with pytest.raises(ValueError, match="no column"):
         list(export.column(db, table, "no_such_column"))
+    # Two columns read together are the two read alone, row for row.
+    first, last = names[0], names[-1]
+    assert list(StoredRows(db, table).raw_columns(first, last)) == [
+        (row[0], row[-1]) for row in whole
+    ]
+    with pytest.raises(ValueError, match="no column"):
+        list(export.column_tuples(db, table, (first, "no_such_column")))
 
 
 def test_a_finished_replay_leaves_its_store_as_one_file(tmp_path: Path) -> None:
@@ -186,3 +193,35 @@ def test_seal_gives_way_to_a_connection_still_open(tmp_path: Path) -> None:
             assert uow.intents.all() == []
     finally:
         reopened.close()
+
+
+def test_reads_while_reading_share_one_connection_and_interleave(
+    finished: Path,
+) -> None:
+    """A replay's end reads its store file through one connection (``reading``):
+    the reads give what they give alone, two tables read side by side included,
+    and the connection is gone after the block."""
+    db = finished / "replay.db"
+    alone = (list(export.tuples(db, "fills")), list(export.tuples(db, "decisions")))
+    opened: list[object] = []
+    real = export._connect
+
+    def counted(path: Path) -> object:
+        opened.append(path)
+        return real(path)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(export, "_connect", counted)
+        with export.reading(db), export.reading(db):  # nested: the outer serves
+            fills, decisions = (
+                export.tuples(db, "fills"),
+                export.tuples(db, "decisions"),
+            )
+            together = list(zip(fills, decisions, strict=False))
+            rest = list(fills), list(decisions)
+            assert export.count(db, "fills") == len(alone[0])
+        assert len(opened) == 1
+        assert [f for f, _ in together] + rest[0] == alone[0]
+        assert [d for _, d in together] + rest[1] == alone[1]
+        assert export.count(db, "fills") == len(alone[0])  # its own connection again
+        assert len(opened) == 2

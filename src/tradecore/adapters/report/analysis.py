@@ -34,6 +34,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from tradecore.adapters.report.excursions import batch_excursions
 from tradecore.adapters.report.tables import format_cell
 from tradecore.domain.market.bar_frame import BarFrame, to_ns
 from tradecore.domain.orders.spec import Side
@@ -214,6 +215,11 @@ def trip_rows(
     return list(iter_trip_rows(fills, bars, release))
 
 
+#: Round trips whose excursions are taken together (array operations per batch
+#: and symbol, not per trip).
+TRIP_BATCH = 256
+
+
 def iter_trip_rows(
     fills: Iterable[FillView],
     bars: Sequence[BarFrame],
@@ -224,18 +230,33 @@ def iter_trip_rows(
     Trips close in time order and each reads its bars' lows and highs, so over a run
     every page of every frame is read once. ``release`` (the replay's spilled bars)
     hears every frame each :data:`RELEASE_EVERY_TRIPS` trips: memory-mapped pages
-    behind the trips then leave the resident set instead of all coming back.
+    behind the trips then leave the resident set instead of all coming back. The
+    excursions of :data:`TRIP_BATCH` trips are taken at a time
+    (:func:`~tradecore.adapters.report.excursions.batch_excursions`: what
+    :func:`_excursions` gives for each).
 
     Raises:
         InvalidInput: the fills are not in time order.
     """
     by_symbol = {frame.symbol: frame for frame in bars}
+    batch: list[RoundTrip] = []
     for n, trip in enumerate(round_trips(fills), start=1):
         if release is not None and n % RELEASE_EVERY_TRIPS == 0:
             release_all(bars, release)
+        batch.append(trip)
+        if len(batch) == TRIP_BATCH:
+            yield from _trip_rows_of(batch, by_symbol)
+            batch = []
+    yield from _trip_rows_of(batch, by_symbol)
+
+
+def _trip_rows_of(
+    trips: list[RoundTrip], by_symbol: Mapping[str, BarFrame]
+) -> Iterator[TripRow]:
+    """The rows of ``trips``, in order."""
+    for trip, (mae, mfe) in zip(trips, batch_excursions(trips, by_symbol), strict=True):
         entry = float(trip.entry_price)
         ret = trip.direction * (float(trip.exit_price) / entry - 1.0)
-        mae, mfe = _excursions(trip, by_symbol.get(trip.symbol), entry)
         yield TripRow(trip=trip, ret=ret, mae=mae, mfe=mfe)
 
 
@@ -273,9 +294,25 @@ def symbol_pnl(trips: Sequence[TripRow]) -> dict[str, tuple[Decimal, int]]:
 
 
 def closes_at(frame: BarFrame, stamps: NDArray[np.int64]) -> FloatArray:
-    """``frame``'s close as of each stamp (carried forward; its first close before)."""
+    """``frame``'s close as of each stamp (carried forward; its first close before).
+
+    Stamps that are the frame's own (every symbol traded every bar: the equity
+    curve's stamps are then each frame's), strictly rising, are each their own
+    bar: the closes as they are, without a search per stamp.
+    """
+    if _same_rising_stamps(frame.timestamps, stamps):
+        return np.array(frame.close, dtype=float)
     where = np.searchsorted(frame.timestamps, stamps, "right") - 1
     return np.asarray(frame.close[np.clip(where, 0, len(frame) - 1)], dtype=float)
+
+
+def _same_rising_stamps(mine: NDArray[np.int64], stamps: NDArray[np.int64]) -> bool:
+    """Whether ``stamps`` are ``mine``, strictly rising (each finds its own bar)."""
+    return (
+        len(mine) == len(stamps)
+        and bool(np.array_equal(mine, stamps))
+        and bool((np.diff(stamps) > 0).all())
+    )
 
 
 def release_all(bars: Sequence[BarFrame], release: Release | None) -> None:

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from tradecore.adapters.report import figures
 from tradecore.adapters.report.analysis import (
     DrawdownPeriod,
+    FillColumns,
     Release,
     TripRow,
     benchmark,
@@ -103,6 +104,11 @@ def drawdown_of(values: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.nan_to_num(ratio - 1.0, nan=-1.0)
 
 
+def charted_symbols(bars: Sequence[BarFrame]) -> frozenset[str]:
+    """The symbols with a price chart: the trade list keeps their last trips."""
+    return frozenset(f.symbol for f in figures.price_frames(bars, MAX_PRICE_CHARTS))
+
+
 def build_content(
     summary: Mapping[str, object],
     stamps: NDArray[np.int64],
@@ -113,6 +119,7 @@ def build_content(
     max_points: int,
     release: Release | None = None,
     trip_sink: RowSink | None = None,
+    collected: tuple[TradeList, FillColumns] | None = None,
 ) -> ReportContent:
     """Compute every chart and table of the report.
 
@@ -120,9 +127,12 @@ def build_content(
     it is done, so the report's reads do not bring every page of the run back.
     ``trip_sink`` takes every round trip's row as it closes (the report's
     trades.csv); the content then keeps only what the page shows of them.
+    ``collected``: what ``collect_trades`` gave for ``fills`` and ``bars`` (marked
+    by :func:`charted_symbols`), taken before (a replay takes it with its
+    summary's fill statistics): the fills are then not read here.
     """
     shown = figures.price_frames(bars, MAX_PRICE_CHARTS)
-    trades, columns = collect_trades(
+    trades, columns = collected or collect_trades(
         fills,
         bars,
         release,

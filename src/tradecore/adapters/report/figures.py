@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradecore.adapters.report.analysis import CalendarReturns, Rolling, TripRow
+from tradecore.adapters.report.chart_floats import ten_digit_floats
 from tradecore.adapters.report.downsample import minmax_indices
 from tradecore.domain.market.bar_frame import BarFrame, to_ns
 
@@ -51,10 +52,7 @@ _MONTHS = [
 
 def _floats(values: NDArray[np.float64] | Sequence[float]) -> list[float | None]:
     """JSON-safe floats: 10 significant digits (stable text), NaN/inf as null."""
-    return [
-        float(f"{v:.10g}") if math.isfinite(v) else None
-        for v in np.asarray(values, dtype=float).tolist()
-    ]
+    return ten_digit_floats(values)
 
 
 _DAY_S = 86_400

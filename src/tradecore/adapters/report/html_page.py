@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC
@@ -106,13 +107,16 @@ class PageData:
 PLOTLY_BUNDLE = ("package_data", "plotly.min.js")
 
 
-def plotly_js() -> str | None:
-    """The plotly.js bundle of the installed plotly package (None: not installed).
+def plotly_bundle() -> bytes | None:
+    """The plotly.js bundle of the installed plotly package, as UTF-8 bytes (None:
+    not installed).
 
     Read from the package's folder, found without importing plotly: importing
     ``plotly.offline`` for ``get_plotlyjs`` cost a replay about 0.03 s for one file
     read. Where the file is not (another plotly layout), ``get_plotlyjs`` answers;
-    a test holds the two equal.
+    a test holds the two equal. Bytes, because :func:`write_page` writes them as
+    they are: the bundle is not all ASCII, so decoding its 4.8 MB and encoding
+    them again cost a replay's report about a twentieth of its instructions.
     """
     spec = importlib.util.find_spec("plotly")
     if spec is None:
@@ -120,12 +124,18 @@ def plotly_js() -> str | None:
     for folder in spec.submodule_search_locations or ():
         bundle = Path(folder).joinpath(*PLOTLY_BUNDLE)
         if bundle.is_file():
-            return bundle.read_bytes().decode("utf-8")
+            return bundle.read_bytes()
     try:
         from plotly.offline import get_plotlyjs
     except ImportError:
         return None
-    return str(get_plotlyjs())
+    return str(get_plotlyjs()).encode("utf-8")
+
+
+def plotly_js() -> str | None:
+    """:func:`plotly_bundle` as text (None: plotly is not installed)."""
+    bundle = plotly_bundle()
+    return None if bundle is None else bundle.decode("utf-8")
 
 
 def render_page(data: PageData, content: ReportContent | None = None) -> str:
@@ -139,14 +149,31 @@ def write_page(
     """Write :func:`render_page`'s document to ``path`` a part at a time.
 
     The page embeds plotly.js and every chart's data (megabytes): joining them into
-    one string, then encoding it, would hold the page two or three times over.
+    one string, then encoding it, would hold the page two or three times over. The
+    text parts are encoded as a UTF-8 text file writes them (no line ending is
+    translated where lines end in ``\\n``); the bundle goes out as the bytes read.
     """
-    with path.open("w", encoding="utf-8") as stream:
-        stream.writelines(page_parts(data, content))
+    if os.linesep != "\n":  # a text file would translate the line endings
+        with path.open("w", encoding="utf-8") as stream:
+            stream.writelines(page_parts(data, content))
+        return
+    with path.open("wb") as stream:
+        stream.writelines(
+            part if isinstance(part, bytes) else part.encode("utf-8")
+            for part in _page_pieces(data, content)
+        )
 
 
 def page_parts(data: PageData, content: ReportContent | None = None) -> Iterator[str]:
     """The HTML document, in pieces that join into it."""
+    for part in _page_pieces(data, content):
+        yield part.decode("utf-8") if isinstance(part, bytes) else part
+
+
+def _page_pieces(
+    data: PageData, content: ReportContent | None = None
+) -> Iterator[str | bytes]:
+    """:func:`page_parts`, with the plotly bundle as the bytes read (UTF-8)."""
     content = content or build_content(
         data.summary,
         data.stamps,
@@ -156,7 +183,7 @@ def page_parts(data: PageData, content: ReportContent | None = None) -> Iterator
         max_points=data.max_points,
     )
     css = resources.files(__package__).joinpath("_style.css").read_text("utf-8")
-    script = plotly_js()
+    script = plotly_bundle()
     charts = content.charts if script is not None else {}
     stats = content.statistics
     body = [
@@ -207,7 +234,9 @@ def page_parts(data: PageData, content: ReportContent | None = None) -> Iterator
     )
     yield from body
     if script is not None:
-        yield f"<script>{script}</script>"
+        yield "<script>"
+        yield script
+        yield "</script>"
         yield from (_spec_script(name, spec) for name, spec in charts.items())
         yield f"<script>{_RENDER}</script>"
     yield "</body></html>\n"

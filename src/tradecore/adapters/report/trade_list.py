@@ -13,11 +13,12 @@ flat numbers each for the exposure chart.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
 import attrs
+from numpy.typing import ArrayLike
 
 from tradecore.adapters.report.analysis import (
     TRIP_COLUMNS,
@@ -33,6 +34,7 @@ from tradecore.adapters.report.analysis import (
 from tradecore.adapters.report.figures import MAX_MARKERS
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.market.bar_frame import BarFrame
+from tradecore.domain.research.trades import FillStatistics, FillTally
 
 #: Round trips the page's table lists (``trades.csv`` has them all).
 TRADE_ROWS = 200
@@ -115,12 +117,56 @@ def collect_trades(
     are read again, sorted, as :func:`fill_views` sorts them. Without a ``sink`` the
     list keeps every trip (``TradeList.every``).
     """
+    trades, columns, _ = _collect_in_order(fills, bars, release, marked, sink, None)
+    return trades, columns
+
+
+def collect_trades_and_statistics(
+    fills: Iterable[Mapping[str, object]],
+    bars: Sequence[BarFrame],
+    timestamps: ArrayLike,
+    release: Release | None = None,
+    *,
+    marked: frozenset[str] = frozenset(),
+    sink: RowSink | None = None,
+) -> tuple[TradeList, FillColumns, FillStatistics | None]:
+    """:func:`collect_trades`, with the summary's ``fill_statistics`` of the same
+    fills taken in the same pass (exposure at ``timestamps``).
+
+    Why: a replay read its fills and matched their round trips twice, once for the
+    summary and once for the trade list. The figures are the ones
+    :func:`~tradecore.domain.research.trades.fill_statistics` gives for the rows
+    read as fills (a test holds them equal); only the gross profit and loss may be
+    spelled with fewer trailing zeros (a view reads a zero fee as ``Decimal(0)``),
+    which the summary does not show. ``None`` when the rows were not in time order:
+    ``fill_statistics`` then says so as it always did.
+    """
+    tally = FillTally()
+    trades, columns, tallied = _collect_in_order(
+        fills, bars, release, marked, sink, tally
+    )
+    return trades, columns, tally.statistics(timestamps) if tallied else None
+
+
+def _collect_in_order(
+    fills: Iterable[Mapping[str, object]],
+    bars: Sequence[BarFrame],
+    release: Release | None,
+    marked: frozenset[str],
+    sink: RowSink | None,
+    tally: FillTally | None,
+) -> tuple[TradeList, FillColumns, bool]:
+    """:func:`collect_trades`, feeding ``tally`` on the way; the flag says whether
+    the rows streamed in time order (else ``tally`` missed some or saw them twice)."""
     try:
-        return _collect(views_in_order(fills), bars, release, marked, sink)
+        return _collect(views_in_order(fills), bars, release, marked, sink, tally)
     except FillsOutOfOrder:
         if sink is not None:
             sink.restart()
-        return _collect(fill_views(fills), bars, release, marked, sink)
+        trades, columns, _ = _collect(
+            fill_views(fills), bars, release, marked, sink, None
+        )
+        return trades, columns, False
 
 
 def _collect(
@@ -129,16 +175,20 @@ def _collect(
     release: Release | None,
     marked: frozenset[str],
     sink: RowSink | None,
-) -> tuple[TradeList, FillColumns]:
+    tally: FillTally | None,
+) -> tuple[TradeList, FillColumns, bool]:
     def empty() -> TradeList:
         return TradeList(marked=marked, every=[] if sink is None else None)
 
     trades, columns = empty(), FillColumns()
-    stream = columns.passing(views)
+    stream = columns.passing(views if tally is None else _tallied(views, tally))
     spelled = sink if isinstance(sink, CellSink) else None
+    add_trip = None if tally is None else tally.add_trip
     try:
         for row in iter_trip_rows(stream, bars, release):
             trades.add(row)
+            if add_trip is not None:
+                add_trip(row.trip)
             if spelled is not None:
                 spelled.add_cells(TRIP_COLUMNS, row.cells())
             elif sink is not None:
@@ -149,4 +199,13 @@ def _collect(
         trades = empty()
         if sink is not None:
             sink.restart()
-    return trades, columns
+        return trades, columns, False
+    return trades, columns, True
+
+
+def _tallied(views: Iterable[FillView], tally: FillTally) -> Iterator[FillView]:
+    """Yield ``views`` unchanged, counting each in ``tally`` on its way."""
+    add = tally.add_fill
+    for view in views:
+        add(view)
+        yield view

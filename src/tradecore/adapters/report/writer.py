@@ -14,20 +14,32 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
+import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from tradecore.adapters.report.analysis import FillColumns, release_all
 from tradecore.adapters.report.canonical import canonical_json
-from tradecore.adapters.report.content import build_content, drawdown_of
+from tradecore.adapters.report.content import (
+    build_content,
+    charted_symbols,
+    drawdown_of,
+)
 from tradecore.adapters.report.figures import second_texts
 from tradecore.adapters.report.html_page import PageData, write_page
 from tradecore.adapters.report.tables import CsvLines, CsvRowSink, write_rows_csv
+from tradecore.adapters.report.trade_list import (
+    TradeList,
+    collect_trades_and_statistics,
+)
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.market.bar_frame import BarFrame, to_ns
+from tradecore.domain.research.trades import FillStatistics
 
 Rows = Sequence[Mapping[str, object]]
 MAX_PLOT_POINTS = 2000
+TRADES_CSV = "trades.csv"
 #: Rows of equity.csv spelled at a time.
 EQUITY_CHUNK = 16_384
 
@@ -47,6 +59,7 @@ def write_report(
     bars: Sequence[BarFrame] = (),
     about: Mapping[str, str] | None = None,
     release: Callable[[BarFrame], None] | None = None,
+    collected: CollectedTrades | None = None,
 ) -> dict[str, Path]:
     """Write the report files into ``out_dir`` (created if needed).
 
@@ -70,6 +83,8 @@ def write_report(
         release: told of each frame of ``bars`` whenever the report is done
             reading it for now (bars on memory-mapped files let the pages go: the
             trade list, benchmark and charts read every page of the run).
+        collected: what :func:`collect_report_trades` gave for ``fills`` and
+            ``bars`` in ``out_dir`` (trades.csv is then written already).
 
     Returns:
         The written files by name.
@@ -100,14 +115,52 @@ def write_report(
         fills=fills, decisions=decisions, outcomes=outcomes, run_info=run_info,
         tca=tca, max_points=max_plot_points, about=dict(about or {}),
     )  # fmt: skip
-    with CsvRowSink(folder / "trades.csv") as trades_csv:  # every trip, as it closes
+    if collected is not None:
         content = build_content(
             summary, stamps, values, fills, bars, max_points=max_plot_points,
-            release=release, trip_sink=trades_csv,
+            release=release, collected=(collected.trades, collected.columns),
         )  # fmt: skip
+    else:
+        with CsvRowSink(folder / TRADES_CSV) as trades_csv:  # every trip, as it closes
+            content = build_content(
+                summary, stamps, values, fills, bars, max_points=max_plot_points,
+                release=release, trip_sink=trades_csv,
+            )  # fmt: skip
     write_page(folder / "report.html", page, content)
     names = [*files, "equity.csv", "trades.csv", "fills.csv", "decisions.csv"]
     return {name: folder / name for name in [*names, "outcomes.csv", "report.html"]}
+
+
+@attrs.frozen
+class CollectedTrades:
+    """A run's round trips as the report shows them, and its fills' columns."""
+
+    trades: TradeList
+    columns: FillColumns
+
+
+def collect_report_trades(
+    out_dir: Path | str,
+    fills: Rows,
+    bars: Sequence[BarFrame],
+    timestamps: ArrayLike,
+    release: Callable[[BarFrame], None] | None = None,
+) -> tuple[CollectedTrades, FillStatistics | None]:
+    """Write ``out_dir``'s trades.csv and collect the trades for
+    :func:`write_report` (``collected``), with the fills' statistics (exposure at
+    ``timestamps``) from the same pass: a replay's summary needs those before
+    its report is written, and both come from the same round trips.
+
+    The statistics are None when the fills were not in time order (see
+    :func:`~tradecore.adapters.report.trade_list.collect_trades_and_statistics`).
+    """
+    with CsvRowSink(Path(out_dir) / TRADES_CSV) as trades_csv:
+        trades, columns, facts = collect_trades_and_statistics(
+            fills, bars, timestamps, release,
+            marked=charted_symbols(bars), sink=trades_csv,
+        )  # fmt: skip
+    release_all(bars, release)  # the last trips' bars, as build_content releases them
+    return CollectedTrades(trades, columns), facts
 
 
 def _equity_arrays(

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
-from contextlib import closing
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -63,6 +64,41 @@ def _connect(db: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{db}?mode=ro", uri=True)
 
 
+#: The connection every export of a file shares while :func:`reading` it, by
+#: (thread, file): a connection serves the thread that opened it only.
+_READING: dict[tuple[int, Path], sqlite3.Connection] = {}
+
+
+@contextmanager
+def reading(db: Path) -> Iterator[None]:
+    """Within the block, every export of ``db`` (in this thread) reads through one
+    read-only connection; nested blocks share the outer one.
+
+    Why: a replay's end reads its file a dozen times (counts, tables, columns),
+    and a connection each parsed the schema and filled a page cache of its own
+    every time. Whatever reads a table must finish inside the block (a generator
+    resumed after it would find the connection closed).
+    """
+    key = (threading.get_ident(), db)
+    if key in _READING:
+        yield
+        return
+    connection = _connect(db)
+    _READING[key] = connection
+    try:
+        yield
+    finally:
+        del _READING[key]
+        connection.close()
+
+
+def _open(db: Path) -> AbstractContextManager[sqlite3.Connection]:
+    """The shared connection to ``db`` while :func:`reading` it, else a new one
+    closed when the block ends."""
+    shared = _READING.get((threading.get_ident(), db))
+    return nullcontext(shared) if shared is not None else closing(_connect(db))
+
+
 def seal(db: Path) -> bool:
     """Fold a closed store's write-ahead log into ``db``: one self-contained file.
 
@@ -90,13 +126,13 @@ def count(db: Path, table: str, *, status: str | None = None) -> int:
     args: tuple[str, ...] = ()
     if status is not None:
         query, args = "SELECT count(*) FROM intents WHERE status = ?", (status,)
-    with closing(_connect(db)) as connection:
+    with _open(db) as connection:
         return int(connection.execute(query, args).fetchone()[0])
 
 
 def columns(db: Path, table: str) -> list[str]:
     """The column names :func:`rows` gives for ``table``, in order."""
-    with closing(_connect(db)) as connection:
+    with _open(db) as connection:
         cursor = connection.execute(_QUERIES[table] + " LIMIT 0")
         return [d[0] for d in cursor.description]
 
@@ -104,7 +140,7 @@ def columns(db: Path, table: str) -> list[str]:
 def rows(db: Path, table: str, *, limit: int | None = None) -> Iterator[dict[str, Any]]:
     """Yield the rows of ``table`` (fills, decisions, outcomes, orders) as typed dicts."""
     query = _QUERIES[table] + ("" if limit is None else f" LIMIT {int(limit)}")
-    with closing(_connect(db)) as connection:
+    with _open(db) as connection:
         cursor = connection.execute(query)
         names = [d[0] for d in cursor.description]
         # Only the decimal and time columns change on the way: the rest are
@@ -128,10 +164,17 @@ def tuples(db: Path, table: str) -> Iterator[tuple[Any, ...]]:
     For writers that spell every cell anyway (the report's CSV tables): building a
     typed dict per row only to turn it back into text would cost more than the write.
     """
-    with closing(_connect(db)) as connection:
+    for batch in batches(db, table):
+        yield from batch
+
+
+def batches(db: Path, table: str) -> Iterator[list[tuple[Any, ...]]]:
+    """:func:`tuples`, a batch of rows at a time (for writers that spell a batch's
+    columns at once)."""
+    with _open(db) as connection:
         cursor = connection.execute(_QUERIES[table])
         while batch := cursor.fetchmany(_BATCH):
-            yield from batch
+            yield batch
 
 
 def column(db: Path, table: str, name: str) -> Iterator[Any]:
@@ -144,20 +187,32 @@ def column(db: Path, table: str, name: str) -> Iterator[Any]:
     Raises:
         ValueError: ``table``'s export has no column ``name``.
     """
+    for (value,) in column_tuples(db, table, (name,)):
+        yield value
+
+
+def column_tuples(
+    db: Path, table: str, names: Sequence[str]
+) -> Iterator[tuple[Any, ...]]:
+    """Yield columns ``names`` of ``table`` together, a tuple per row, as
+    :func:`column` yields each (one read for a tally that needs two columns).
+
+    Raises:
+        ValueError: ``table``'s export has no column of one of ``names``.
+    """
     select, rest = _QUERIES[table].split(" FROM ", 1)
-    found = [
-        expression
-        for expression in select.removeprefix("SELECT ").split(", ")
-        if expression.rsplit(".", 1)[-1] == name
-    ]
-    if not found:
-        raise ValueError(f"the {table} export has no column {name!r}")
-    with closing(_connect(db)) as connection:
-        query = f"SELECT {found[0]} FROM {rest}"  # noqa: S608 - this module's constants  # nosec B608
+    expressions = select.removeprefix("SELECT ").split(", ")
+    chosen = []
+    for name in names:
+        found = [e for e in expressions if e.rsplit(".", 1)[-1] == name]
+        if not found:
+            raise ValueError(f"the {table} export has no column {name!r}")
+        chosen.append(found[0])
+    with _open(db) as connection:
+        query = f"SELECT {', '.join(chosen)} FROM {rest}"  # noqa: S608 - this module's constants  # nosec B608
         cursor = connection.execute(query)
         while batch := cursor.fetchmany(_BATCH):
-            for (value,) in batch:
-                yield value
+            yield from batch
 
 
 def iso_utc(text: str) -> str:

@@ -15,11 +15,12 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
@@ -40,6 +41,7 @@ from tradecore.adapters.data.lake_check import is_lake_selection
 from tradecore.adapters.data.spill import SpilledBars
 from tradecore.adapters.report import write_report
 from tradecore.adapters.report.tables import RawColumns
+from tradecore.adapters.report.writer import collect_report_trades
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore import export
 from tradecore.apps.config.execution import ExecutionSettings
@@ -240,6 +242,7 @@ def replay(
     # and leave memory as the replay passes them; a notebook's frames stay as given.
     read = isinstance(data, str | Path) or is_lake_selection(data)
     spilled = SpilledBars(folder / SPILL_FOLDER) if read else None
+    reads = ExitStack()  # the store file's reads after the run: one connection
     try:
         actions = _corporate_actions(corporate_actions, data)
         if quality is not None and actions and quality.explained is None:
@@ -435,12 +438,19 @@ def replay(
         # The records are streamed from the store file, never all in memory at once.
         db = folder / STORE_FILE
         export.seal(db)  # the readers below leave no -wal/-shm beside it
+        reads.enter_context(export.reading(db))
         fills = StoredFills(db)
         decisions = StoredRows(db, "decisions")
         outcomes = StoredRows(db, "outcomes")
         ledger = engine.ledger
-        # One read of the fills for the notional, exposure and round trips.
-        fill_facts = fill_statistics(run.timestamps_ns, FillRecords(fills))
+        release = None if spilled is None else spilled.release_all
+        collected, fill_facts = None, None
+        if out is not None:  # one read of the fills for trades.csv and the summary
+            collected, fill_facts = collect_report_trades(
+                folder, fills, frames, run.timestamps_ns, release
+            )
+        if fill_facts is None:  # the notional, exposure and round trips alone
+            fill_facts = fill_statistics(run.timestamps_ns, FillRecords(fills))
         perf = summarize_performance(
             run.timestamps_ns,
             run.equity,
@@ -542,7 +552,8 @@ def replay(
                 tca=analyses,
                 bars=frames,
                 about=about_run(strategy, chosen, data, frames),
-                release=None if spilled is None else spilled.release_all,
+                release=release,
+                collected=collected,
             )
             (folder / "config.json").write_text(
                 json.dumps(config, sort_keys=True, indent=2)
@@ -555,10 +566,12 @@ def replay(
             )
         return result
     except BaseException:
+        reads.close()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
         raise
     finally:
+        reads.close()
         if spilled is not None:
             shutil.rmtree(folder / SPILL_FOLDER, ignore_errors=True)
 
@@ -768,6 +781,9 @@ def _kinds_and_reasons(
     """Each outcome's ``kind`` and ``reason``; a stored table's two columns as
     stored (the text the rows hold, ``None`` for a reason they spell ``""``), not
     a shaped row per outcome."""
+    if isinstance(outcomes, StoredRows):  # both columns from one read
+        pairs = outcomes.raw_columns("kind", "reason")
+        return cast("Iterator[tuple[object, object]]", pairs)  # two names: pairs
     if isinstance(outcomes, RawColumns):
         kinds, reasons = outcomes.raw_column("kind"), outcomes.raw_column("reason")
         return zip(kinds, reasons, strict=True)

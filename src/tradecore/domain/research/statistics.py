@@ -153,6 +153,26 @@ def kurtosis(returns: ArrayLike) -> float:
     return math.fsum((centred**4).tolist()) / len(values) / m2**2
 
 
+def skewness_and_kurtosis(returns: ArrayLike) -> tuple[float, float]:
+    """:func:`skewness` and :func:`kurtosis` of ``returns``, computed together.
+
+    Why: a summary needs both, and the PSR needs them again; each on its own
+    takes the mean, the deviations and ``m2`` (three exactly rounded sums over
+    the returns). Here those are taken once, with the same arithmetic, so the
+    two are exactly what the separate functions give (a test holds them equal).
+    """
+    values = _returns(returns)
+    if len(values) < 2:
+        return math.nan, math.nan
+    centred = values - _mean(values)
+    m2 = math.fsum((centred**2).tolist()) / len(values)
+    if m2 == 0.0:
+        return math.nan, math.nan
+    skew = float(math.fsum((centred**3).tolist()) / len(values) / m2**1.5)
+    kurt = math.fsum((centred**4).tolist()) / len(values) / m2**2
+    return skew, kurt
+
+
 def _check_moments(n_obs: int, kurt: float) -> None:
     if n_obs < 2:
         raise InvalidInput("n_obs", n_obs, "need at least two observations")
@@ -260,18 +280,23 @@ class ReturnStatistics:
         return attrs.asdict(self)
 
 
-def psr_of_returns(returns: ArrayLike, sr_benchmark: float = 0.0) -> float:
+def psr_of_returns(
+    returns: ArrayLike,
+    sr_benchmark: float = 0.0,
+    *,
+    moments: tuple[float, float] | None = None,
+) -> float:
     """Return the PSR of a return series against a per-period benchmark.
 
-    NaN when undefined (fewer than three returns or zero variance).
+    NaN when undefined (fewer than three returns or zero variance). ``moments``:
+    the returns' :func:`skewness_and_kurtosis`, when already taken.
     """
     values = _returns(returns)
     sr = sharpe_ratio(values, 1.0)
     if len(values) < 3 or math.isnan(sr):
         return math.nan
-    return probabilistic_sharpe_ratio(
-        sr, sr_benchmark, len(values), skewness(values), kurtosis(values)
-    )
+    skew, kurt = moments if moments is not None else skewness_and_kurtosis(values)
+    return probabilistic_sharpe_ratio(sr, sr_benchmark, len(values), skew, kurt)
 
 
 def return_statistics(equity: ArrayLike, periods_per_year: float) -> ReturnStatistics:
@@ -281,12 +306,13 @@ def return_statistics(equity: ArrayLike, periods_per_year: float) -> ReturnStati
         InvalidInput: an equity value is not positive and finite.
     """
     returns = period_returns(equity)
+    skew, kurt = skewness_and_kurtosis(returns)  # for the PSR as well
     return ReturnStatistics(
         cagr=cagr(equity, periods_per_year),
         annualized_volatility=annualized_volatility(returns, periods_per_year),
         sortino=sortino_ratio(returns, periods_per_year),
         calmar=calmar_ratio(equity, periods_per_year),
-        skew=skewness(returns),
-        kurtosis=kurtosis(returns),
-        psr=psr_of_returns(returns),
+        skew=skew,
+        kurtosis=kurt,
+        psr=psr_of_returns(returns, moments=(skew, kurt)),
     )

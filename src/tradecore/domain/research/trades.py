@@ -171,26 +171,44 @@ class TradeStatistics:
 
 def trade_statistics(trips: Iterable[RoundTrip]) -> TradeStatistics:
     """Summarize round trips (consumed once, so a generator is fine)."""
-    count = wins = 0
-    profit = loss = _ZERO
+    tally = TradeTally()
     for trip in trips:
-        count += 1
+        tally.add(trip)
+    return tally.statistics()
+
+
+class TradeTally:
+    """:func:`trade_statistics`, fed one round trip at a time (so a pass that
+    makes the trips for something else can count them as they close)."""
+
+    def __init__(self) -> None:
+        """No trips yet."""
+        self._count = self._wins = 0
+        self._profit = self._loss = _ZERO
+
+    def add(self, trip: RoundTrip) -> None:
+        """Count the next round trip."""
+        self._count += 1
         if trip.pnl > 0:
-            wins += 1
-            profit += trip.pnl
+            self._wins += 1
+            self._profit += trip.pnl
         else:
-            loss -= trip.pnl
-    factor = math.inf if profit > 0 else math.nan
-    if loss > 0:
-        factor = float(profit / loss)
-    return TradeStatistics(
-        round_trips=count,
-        wins=wins,
-        win_rate=wins / count if count else math.nan,
-        profit_factor=factor,
-        gross_profit=profit,
-        gross_loss=loss,
-    )
+            self._loss -= trip.pnl
+
+    def statistics(self) -> TradeStatistics:
+        """The statistics of the trips counted so far."""
+        count, wins, profit, loss = self._count, self._wins, self._profit, self._loss
+        factor = math.inf if profit > 0 else math.nan
+        if loss > 0:
+            factor = float(profit / loss)
+        return TradeStatistics(
+            round_trips=count,
+            wins=wins,
+            win_rate=wins / count if count else math.nan,
+            profit_factor=factor,
+            gross_profit=profit,
+            gross_loss=loss,
+        )
 
 
 _MICROSECOND = timedelta(microseconds=1)
@@ -283,21 +301,48 @@ def fill_statistics(timestamps: ArrayLike, fills: Iterable[FillLike]) -> FillSta
     Raises:
         InvalidInput: the fills are not in time order.
     """
-    track = ExposureTrack()
-    notional = [_ZERO]
+    tally = FillTally()
 
     def counted() -> Iterator[FillLike]:
-        total = _ZERO
-        add = track.add
+        add = tally.add_fill
         for fill in fills:
             add(fill)
-            total += fill.qty * fill.price
             yield fill
-        notional[0] = total
 
-    trades = trade_statistics(round_trips(counted()))
-    return FillStatistics(
-        traded_notional=notional[0],
-        exposure=track.fraction(timestamps),
-        trades=trades,
-    )
+    add_trip = tally.add_trip
+    for trip in round_trips(counted()):
+        add_trip(trip)
+    return tally.statistics(timestamps)
+
+
+class FillTally:
+    """:func:`fill_statistics`, fed each fill and each of their round trips as a
+    pass made for something else meets them (the report's trade list makes the
+    same round trips: one pass then serves both)."""
+
+    def __init__(self) -> None:
+        """No fills yet."""
+        self._track = ExposureTrack()
+        self._notional = _ZERO
+        self._trips = TradeTally()
+
+    def add_fill(self, fill: FillLike) -> None:
+        """Count the next fill (in time order).
+
+        Raises:
+            InvalidInput: ``fill`` is older than the one before it.
+        """
+        self._track.add(fill)
+        self._notional += fill.qty * fill.price
+
+    def add_trip(self, trip: RoundTrip) -> None:
+        """Count the next round trip of the fills."""
+        self._trips.add(trip)
+
+    def statistics(self, timestamps: ArrayLike) -> FillStatistics:
+        """The statistics of the fills and trips so far, exposure at ``timestamps``."""
+        return FillStatistics(
+            traded_notional=self._notional,
+            exposure=self._track.fraction(timestamps),
+            trades=self._trips.statistics(),
+        )
