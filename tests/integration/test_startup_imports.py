@@ -224,7 +224,7 @@ def test_the_console_freezes_what_the_command_imported(app: str) -> None:
 
 def test_a_second_replay_builds_attrs_classes_from_cached_code(tmp_path: Path) -> None:
     """The console keeps attrs' generated methods in the cache folder: the first
-    replay compiles and stores them, the second compiles none."""
+    replay compiles and stores them, the second (another hash seed) compiles none."""
     frames = generate_bars(
         ["AAPL"],
         50,
@@ -248,9 +248,10 @@ def test_a_second_replay_builds_attrs_classes_from_cached_code(tmp_path: Path) -
     )
     cache = {"TRADECORE_CACHE_DIR": str(tmp_path / "cache")}
     counts = []
-    for out in ("first", "second"):
+    # Two hash seeds: the salt attrs writes into __hash__ differs between them.
+    for out, seed in (("first", "1"), ("second", "2")):
         body = counting + _console("replay", *args, "--out", str(tmp_path / out))
-        _, stderr = heavy_modules(body, env=cache)
+        _, stderr = heavy_modules(body, env={**cache, "PYTHONHASHSEED": seed})
         line = next(x for x in stderr.splitlines() if x.startswith("COMPILED:"))
         counts.append(int(line.removeprefix("COMPILED:")))
     assert counts[0] > 100  # the run command's classes, compiled once

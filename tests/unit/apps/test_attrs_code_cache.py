@@ -25,8 +25,10 @@ from tradecore.apps.wiring.attrs_code_cache import (
     attrs_future_flags,
     cache_file,
     cached_attrs_code,
+    class_salt,
     load,
     script_key,
+    unsalted_key,
 )
 
 METHODS = ("__init__", "__repr__", "__eq__", "__hash__")
@@ -104,7 +106,7 @@ def test_an_unused_entry_is_dropped_when_the_file_is_rewritten() -> None:
     path = cache_file("test-cmd")
     stale = script_key("x = 1", "<attrs generated methods gone.Class>")
     path.parent.mkdir(parents=True)
-    path.write_bytes(marshal.dumps({stale: compile("x = 1", "<gone>", "exec")}))
+    path.write_bytes(marshal.dumps({stale: (compile("x = 1", "<gone>", "exec"), None)}))
     with cached_attrs_code("test-cmd"):
         _build()
     assert stale not in load(path)
@@ -149,3 +151,50 @@ def test_attrs_own_step_is_restored_also_when_an_import_fails() -> None:
     assert isinstance(during[0], CodeLookup)
     assert getattr(_make, PATCHED_NAME) is original
     assert not cache_file("test-cmd").exists()  # nothing stored for a failed build
+
+
+def _same_but_salt_columns(a: CodeType, b: CodeType) -> bool:
+    """Equal code but for the column span of a constant (the salt's width)."""
+    fields = ("co_code", "co_names", "co_varnames", "co_flags", "co_filename")
+    fields += ("co_name", "co_qualname", "co_firstlineno", "co_exceptiontable")
+    if any(getattr(a, f) != getattr(b, f) for f in fields):
+        return False
+    if list(a.co_lines()) != list(b.co_lines()) or len(a.co_consts) != len(b.co_consts):
+        return False
+    for x, y in zip(a.co_consts, b.co_consts, strict=True):
+        nested = isinstance(x, CodeType) and isinstance(y, CodeType)
+        if not (
+            _same_but_salt_columns(x, y) if nested else x == y and type(x) is type(y)
+        ):
+            return False
+    return True
+
+
+def test_code_stored_under_another_hash_seed_gets_this_process_s_salt() -> None:
+    scripts: list[tuple[str, str]] = []
+    original = getattr(_make, PATCHED_NAME)
+
+    def spy(script: str, globs: Any, locs: Any = None, filename: str = "") -> None:
+        scripts.append((script, filename))
+        original(script, globs, locs, filename)
+
+    setattr(_make, PATCHED_NAME, spy)
+    try:
+        _build()
+    finally:
+        setattr(_make, PATCHED_NAME, original)
+    ((script, filename),) = [s for s in scripts if "def __hash__" in s[0]]
+    salt = class_salt(filename)
+    assert f" {salt},\n" in script  # attrs' salt: hash() of the class's name
+    flags = attrs_future_flags(_make)
+    attrs_own = compile(script, filename, "exec", flags, dont_inherit=True)
+    for other in (7, -(2**62) - 12345):  # another process's salt, narrower or wider
+        foreign_script = script.replace(f" {salt},\n", f" {other},\n")
+        foreign = compile(foreign_script, filename, "exec", flags, dont_inherit=True)
+        key, stored_salt = unsalted_key(foreign_script, filename, other)
+        assert stored_salt == other  # what the other process stored
+        lookup = CodeLookup({key: (foreign, other)}, flags)
+        found = lookup.code(script, filename)  # the key holds no salt: found
+        assert not lookup.missed
+        assert _same_but_salt_columns(found, attrs_own)
+        assert found != foreign

@@ -12,8 +12,13 @@ attrs' one compile-and-run step (``attr._make._compile_and_eval``) looks the
 script up by the sha256 of its file name and text; a miss compiles it exactly as
 attrs does (same flags) and is added. Afterwards, if anything was missing, the
 file is rewritten with the code this command used: the file follows the command
-and never grows with old versions of the classes. The code run is the code attrs
-would have compiled from the same text, so behaviour does not change.
+and never grows with old versions of the classes. One part of a script changes
+with the process's hash seed: the salt attrs writes into ``__hash__``
+(:func:`class_salt`). It is left out of the key and the found code gets this
+process's salt (:func:`resalted`), so the code run is what attrs compiles here:
+the same bytecode, constants and line numbers; only the column span recorded for
+the salt constant itself may differ (it is as wide as the number), and no
+traceback can point at a constant being loaded.
 
 Where: ``$TRADECORE_CACHE_DIR/attrs-code/``, else the user cache folder
 (``~/.cache/tradecore/attrs-code`` on Linux), one file per command and Python
@@ -48,7 +53,11 @@ PATCHED_NAME = "_compile_and_eval"
 
 log = logging.getLogger(__name__)
 
-Compiled = dict[bytes, CodeType]
+#: A compiled script and the per-class hash salt written into it (``None``: none).
+Entry = tuple[CodeType, int | None]
+Compiled = dict[bytes, Entry]
+
+_METHODS_FILE = "<attrs generated methods "
 
 
 def cache_dir() -> Path:
@@ -73,6 +82,51 @@ def script_key(script: str, filename: str) -> bytes:
     return hashlib.sha256(f"{filename}\0{script}".encode()).digest()
 
 
+def unsalted_key(
+    script: str, filename: str, salt: int | None
+) -> tuple[bytes, int | None]:
+    """The key of ``script`` with its ``__hash__`` salt left out, and that salt
+    (``None`` when the script holds none)."""
+    salt_line = f" {salt},\n"
+    if salt is None or salt_line not in script:
+        return script_key(script, filename), None
+    return script_key(script.replace(salt_line, " SALT,\n", 1), filename), salt
+
+
+def class_salt(filename: str) -> int | None:
+    """The salt attrs writes into the ``__hash__`` of the class a script is for.
+
+    attrs starts each instance's hash tuple with ``hash()`` of a name made from the
+    class (``<attrs generated hash module.Class>``), so classes with equal fields
+    hash apart. That ``hash()`` of a string changes with every process's hash
+    seed, so the script's text does too: the salt is taken out of the key and put
+    back into the code (:func:`resalted`). It is never stored as anything but the
+    constant the stored code holds.
+    """
+    if not filename.startswith(_METHODS_FILE):
+        return None
+    name = filename[len(_METHODS_FILE) : -1]
+    base, dash, count = name.rpartition("-")  # attrs' "-1" for a repeated name
+    if dash and count.isdigit():
+        name = base
+    return hash(f"<attrs generated hash {name}>")
+
+
+def resalted(code: CodeType, old: int, new: int) -> CodeType:
+    """``code`` with the salt constant ``old`` replaced by ``new``, nested code too
+    (only the code objects that hold it are rebuilt)."""
+    consts = list(code.co_consts)
+    changed = False
+    for at, const in enumerate(consts):
+        if type(const) is int and const == old:
+            consts[at], changed = new, True
+        elif isinstance(const, CodeType):
+            rebuilt = resalted(const, old, new)
+            if rebuilt is not const:
+                consts[at], changed = rebuilt, True
+    return code.replace(co_consts=tuple(consts)) if changed else code
+
+
 def load(path: Path) -> Compiled:
     """The code stored at ``path``; empty when missing or unusable."""
     try:
@@ -83,15 +137,24 @@ def load(path: Path) -> Compiled:
     except Exception as e:  # any unreadable file means "compile", never a failure
         log.debug("attrs code cache %s unusable: %s", path, e)
         return {}
-    if not isinstance(stored, dict) or not all(
-        isinstance(k, bytes) and isinstance(v, CodeType) for k, v in stored.items()
-    ):
+    if not isinstance(stored, dict) or not all(map(_is_entry, stored.items())):
         log.debug("attrs code cache %s holds something else", path)
         return {}
     return stored
 
 
-def store(path: Path, compiled: Mapping[bytes, CodeType]) -> None:
+def _is_entry(item: tuple[object, object]) -> bool:
+    key, value = item
+    return (
+        isinstance(key, bytes)
+        and isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], CodeType)
+        and (value[1] is None or type(value[1]) is int)
+    )
+
+
+def store(path: Path, compiled: Mapping[bytes, Entry]) -> None:
     """Write ``compiled`` to ``path`` atomically; a failure is logged, never raised."""
     temporary: Path | None = None
     try:
@@ -116,7 +179,7 @@ class CodeLookup:
     ``missed`` says whether any had to be compiled.
     """
 
-    def __init__(self, known: Mapping[bytes, CodeType], flags: int) -> None:
+    def __init__(self, known: Mapping[bytes, Entry], flags: int) -> None:
         """Start from ``known`` code; compile misses with the future ``flags``
         attrs' own module compiles with."""
         self._known = known
@@ -132,13 +195,22 @@ class CodeLookup:
         filename: str = "",
     ) -> None:
         """Run ``script`` as attrs' ``_compile_and_eval`` does, compiled once."""
-        key = script_key(script, filename)
-        code = self._known.get(key)
-        if code is None:
+        eval(self.code(script, filename), globs, locs)  # noqa: S307 - attrs' own
+
+    def code(self, script: str, filename: str) -> CodeType:
+        """The code of ``script``: known (with this process's salt) or compiled."""
+        key, salt = unsalted_key(script, filename, class_salt(filename))
+        known = self._known.get(key)
+        code: CodeType
+        if known is None:
             code = compile(script, filename, "exec", self._flags, dont_inherit=True)
             self.missed = True
-        self.used[key] = code
-        eval(code, globs, locs)  # noqa: S307 - attrs' own generated methods
+        else:
+            code, stored_salt = known
+            if salt is not None and stored_salt is not None and stored_salt != salt:
+                code = resalted(code, stored_salt, salt)
+        self.used[key] = (code, salt)
+        return code
 
 
 def attrs_future_flags(module: object) -> int:
