@@ -7,6 +7,7 @@ libraries ended up in ``sys.modules``; the start-up times themselves are measure
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -152,7 +153,10 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     (features, research) or, without ``[regime]``, the feature machinery; nor the
     lake's modules (the data are files), ``numpy.random`` (ideal fills draw no
     latency), ``tomllib`` (no config file), the promotion gate or, without
-    ``[execution]``, the cost-model pinning and calibration.
+    ``[execution]``, the cost-model pinning and calibration; nor ``numpy.ma`` (the
+    data-quality gate's median and the replay loop's frames are taken from
+    integers) or ``email.parser`` (the calendar cache key reads library versions
+    from their ``METADATA`` headers).
     """
     frames = generate_bars(
         ["AAPL"],
@@ -169,6 +173,9 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     heavy += ("pyarrow.compute",)  # nanosecond UTC Parquet columns need no cast
     heavy += ("plotly",)  # the report reads plotly.js from plotly's folder
     heavy += ("numpy.random",)  # ideal fills draw nothing (pandas, cold, imports it)
+    # Medians and unique frames of integers; library versions read from METADATA
+    # (pandas, cold, imports both).
+    heavy += ("numpy.ma", "email.parser")
     heavy += ("alembic", "rich", "pydantic", "sqlalchemy.dialects.postgresql")
     heavy += (
         "tradecore.apps.replay.portfolio_report",
@@ -213,3 +220,42 @@ def test_the_console_freezes_what_the_command_imported(app: str) -> None:
     frozen, enabled = line.removeprefix("FROZEN:").split(":")
     assert int(frozen) > 10_000  # the command module and the libraries it imports
     assert enabled == "True"
+
+
+def test_a_second_replay_builds_attrs_classes_from_cached_code(tmp_path: Path) -> None:
+    """The console keeps attrs' generated methods in the cache folder: the first
+    replay compiles and stores them, the second (another hash seed) compiles none."""
+    frames = generate_bars(
+        ["AAPL"],
+        50,
+        start=datetime(2026, 3, 2, 14, 30, tzinfo=UTC),
+        interval=timedelta(minutes=1),
+        seed=3,
+    )
+    write_bar_files(tmp_path / "data", frames, fmt="parquet")
+    args = ["run", "--data", str(tmp_path / "data"), "--calendar", "XNYS"]
+    args += ["--fill-model", "ideal"]
+    counting = (
+        "import attr._make, builtins\n"
+        "compiled = []\n"
+        "def counting(source, filename, *rest, **options):\n"
+        "    if filename.startswith('<attrs generated'):\n"
+        "        compiled.append(filename)\n"
+        "    return builtins.compile(source, filename, *rest, **options)\n"
+        "import tradecore.apps.wiring.attrs_code_cache as cache_module\n"
+        "cache_module.compile = counting\n"
+        "atexit.register(lambda: print(f'COMPILED:{len(compiled)}', file=sys.stderr))\n"
+    )
+    cache = {"TRADECORE_CACHE_DIR": str(tmp_path / "cache")}
+    counts = []
+    # Two hash seeds: the salt attrs writes into __hash__ differs between them.
+    for out, seed in (("first", "1"), ("second", "2")):
+        body = counting + _console("replay", *args, "--out", str(tmp_path / out))
+        _, stderr = heavy_modules(body, env={**cache, "PYTHONHASHSEED": seed})
+        line = next(x for x in stderr.splitlines() if x.startswith("COMPILED:"))
+        counts.append(int(line.removeprefix("COMPILED:")))
+    assert counts[0] > 100  # the run command's classes, compiled once
+    assert counts[1] == 0
+    assert [p.name for p in (tmp_path / "cache" / "attrs-code").iterdir()] == [
+        f"tradecore-replay-run-{importlib.util.MAGIC_NUMBER.hex()}.marshal"
+    ]

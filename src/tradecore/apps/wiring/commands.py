@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import typer
 
+from tradecore.apps.wiring.attrs_code_cache import cached_attrs_code
 from tradecore.apps.wiring.cli_app import CliTyper
 
 #: Adds one command (or command group) to the app, importing its module on the way.
@@ -226,9 +227,15 @@ class LazyApp:
             value_options=self._value_options,
             prog_name=self._prog_name,
         )
-        with imports_without_collection():
+        with imports_without_collection(), cached_attrs_code(self._cache_name(names)):
             app = self.build(names)
         app(args=args)
+
+    def _cache_name(self, names: Collection[str]) -> str:
+        """The name of the attrs code cache of a run of ``names``: the app and the
+        command (``tradecore-replay-run``), or ``all`` when every one is built."""
+        command = next(iter(names)) if len(names) == 1 else "all"
+        return f"{self._prog_name}-{command}"
 
     def full(self) -> typer.Typer:
         """The whole app, built (and every command module imported) once."""
