@@ -21,6 +21,7 @@ from attr import _make
 
 from tradecore.apps.wiring.attrs_code_cache import (
     PATCHED_NAME,
+    SALT_MARK,
     CodeLookup,
     attrs_future_flags,
     cache_file,
@@ -198,3 +199,26 @@ def test_code_stored_under_another_hash_seed_gets_this_process_s_salt() -> None:
         assert not lookup.missed
         assert _same_but_salt_columns(found, attrs_own)
         assert found != foreign
+
+
+def _int_consts(code: CodeType) -> set[int]:
+    found = {c for c in code.co_consts if type(c) is int}
+    for nested in code.co_consts:
+        if isinstance(nested, CodeType):
+            found |= _int_consts(nested)
+    return found
+
+
+def test_the_file_holds_the_mark_not_this_process_s_salt() -> None:
+    with cached_attrs_code("test-cmd"):
+        cls = _build()
+    stored = load(cache_file("test-cmd"))
+    salts = [salt for _, salt in stored.values() if salt is not None]
+    assert salts
+    assert set(salts) == {SALT_MARK}
+    process_salt = class_salt(cls.__hash__.__code__.co_filename)
+    assert process_salt is not None
+    assert all(process_salt not in _int_consts(code) for code, _ in stored.values())
+    with cached_attrs_code("test-cmd"):
+        warm = _build()
+    assert hash(warm(name="a", qty=1)) == hash(cls(name="a", qty=1))

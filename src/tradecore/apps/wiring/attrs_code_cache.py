@@ -18,7 +18,8 @@ with the process's hash seed: the salt attrs writes into ``__hash__``
 process's salt (:func:`resalted`), so the code run is what attrs compiles here:
 the same bytecode, constants and line numbers; only the column span recorded for
 the salt constant itself may differ (it is as wide as the number), and no
-traceback can point at a constant being loaded.
+traceback can point at a constant being loaded. The file never holds a process's
+salt (a ``hash()`` value): stored code holds :data:`SALT_MARK` in its place.
 
 Where: ``$TRADECORE_CACHE_DIR/attrs-code/``, else the user cache folder
 (``~/.cache/tradecore/attrs-code`` on Linux), one file per command and Python
@@ -50,6 +51,11 @@ from typing import Any
 CACHE_DIR_ENV = "TRADECORE_CACHE_DIR"
 #: The attrs function replaced while imports run.
 PATCHED_NAME = "_compile_and_eval"
+
+#: What stored code holds where attrs wrote the process's ``__hash__`` salt: a
+#: fixed number (no ``hash()`` value is persisted), put back by :func:`resalted`.
+#: Any 64-bit constant works; attrs' generated methods hold no other wide ints.
+SALT_MARK = 0x7A17_C0DE_5A17_C0DE
 
 log = logging.getLogger(__name__)
 
@@ -252,4 +258,14 @@ def cached_attrs_code(command: str) -> Iterator[None]:
     finally:
         setattr(_make, PATCHED_NAME, original)
     if lookup.missed:
-        store(path, lookup.used)
+        store(path, marked(lookup.used))
+
+
+def marked(compiled: Mapping[bytes, Entry]) -> Compiled:
+    """``compiled`` with each salt replaced by :data:`SALT_MARK`, as it is stored."""
+    return {
+        key: (code, None)
+        if salt is None
+        else (resalted(code, salt, SALT_MARK), SALT_MARK)
+        for key, (code, salt) in compiled.items()
+    }
