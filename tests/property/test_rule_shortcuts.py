@@ -47,6 +47,7 @@ from tradecore.domain.risk.inputs import ExposureSnapshot, OrderFacts
 from tradecore.domain.risk.limits import RiskLimits
 from tradecore.domain.risk.pre_trade import PreTradeChecker
 from tradecore.domain.risk.rates import ONE_MINUTE, ONE_SECOND, OrderRateTracker
+from tradecore.domain.risk.trading_state import TradingState
 from tradecore.domain.venue.equity import cash_floor
 from tradecore.services.controls.degradation import DegradationMonitor
 from tradecore.services.controls.risk_gate import RiskGate
@@ -243,6 +244,44 @@ def test_planned_checks_answer_as_every_rule(
     checker = PreTradeChecker(limits)
     got = checker.check(spec, strategy_id="s", at=NOW, book=book, rates=rates)
     assert got == _every_rule(limits, spec, book, rates)
+
+
+@given(
+    st.one_of(
+        st.just(RiskLimits()), st.just(RiskLimits(allow_short=False)), limit_sets
+    ),
+    st.sampled_from(list(TradingState)),
+    order_specs(),
+    st.fixed_dictionaries({s: positions for s in SYMBOLS}),
+    st.dictionaries(st.sampled_from(SYMBOLS), prices),
+)
+def test_when_the_price_alone_decides_the_check_is_priced_or_price_unknown(
+    limits: RiskLimits,
+    state: TradingState,
+    spec: OrderSpec,
+    held: dict[str, Decimal],
+    marks: dict[str, Decimal],
+) -> None:
+    """The gate skips valuing the book when ``price_alone_decides``: then the full
+    check is PASSED exactly when the order's symbol has a mark."""
+    checker = PreTradeChecker(limits)
+    if not checker.price_alone_decides("s", state):
+        return
+    book = ExposureSnapshot.build({s: q for s, q in held.items() if s in marks}, marks)
+    got = checker.check(spec, strategy_id="s", at=NOW, book=book, state=state)
+    priced = spec.symbol in marks
+    assert got == (
+        PASSED if priced else RiskVerdict("price_unknown", {"symbol": spec.symbol})
+    )
+
+
+def test_no_limit_set_means_the_price_alone_decides_while_active() -> None:
+    checker = PreTradeChecker(RiskLimits())
+    assert checker.price_alone_decides("s", TradingState.ACTIVE)
+    assert not checker.price_alone_decides("s", TradingState.REDUCING)
+    assert not PreTradeChecker(RiskLimits(allow_short=False)).price_alone_decides(
+        "s", TradingState.ACTIVE
+    )
 
 
 class _Nothing:

@@ -65,7 +65,10 @@ def client_order_id(key: DecisionKey, attempt: int = 1) -> str:
     Raises:
         InvalidInput: ``attempt`` is not in 1..9999.
     """
-    _check_counter("attempt", attempt, 1, MAX_ATTEMPT)
+    if attempt.__class__ is not int or not 1 <= attempt <= MAX_ATTEMPT:
+        _check_counter(
+            "attempt", attempt, 1, MAX_ATTEMPT
+        )  # raises (or an int subclass)
     if key.__class__ is DecisionKey and key.version.__class__ is int:
         encoded = _spelled(key, attempt)
         digest = hashlib.sha256(encoded).hexdigest()[:_DIGEST_LEN]
@@ -85,12 +88,28 @@ def _spelled(key: DecisionKey, attempt: int) -> bytes:
     return (
         f'{{"attempt":{attempt},"key":{{"horizon":{_quoted(key.horizon)},'
         f'"qty":{_quoted(canonical_decimal(key.qty))},'
-        f'"session_date":"{key.session_date.isoformat()}",'
+        f'"session_date":"{_day(key.session_date)}",'
         f'"side":{_quoted(key.side)},'
         f'"signal_hash":{_quoted(key.signal_hash)},'
         f'"strategy_id":{_quoted(key.strategy_id)},'
         f'"symbol":{_quoted(key.symbol)},"version":{key.version}}}}}'
     ).encode("ascii")
+
+
+#: The last session date spelled, and its text: a replay's ids share one date
+#: object per session (the calendar's), spelled once instead of once per order.
+_LAST_DAY: list[tuple[date, str]] = [(date.min, date.min.isoformat())]
+
+
+def _day(value: date) -> str:
+    """``value.isoformat()``, remembered for the last exact ``date`` asked about."""
+    last, text = _LAST_DAY[0]
+    if value is last:
+        return text
+    text = value.isoformat()
+    if value.__class__ is date:  # a subclass may spell itself otherwise
+        _LAST_DAY[0] = (value, text)
+    return text
 
 
 def slice_client_order_id(key: DecisionKey, slice_index: int, attempt: int = 1) -> str:

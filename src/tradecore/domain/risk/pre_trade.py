@@ -95,6 +95,10 @@ class RulePlan:
     #: daily loss, drawdown), and whether it needs the day's P&L and drawdown.
     whole_book: bool
     needs_day: bool
+    #: No rule can refuse: :meth:`PreTradeChecker.check` in the ACTIVE state is
+    #: PASSED when the book has a mark for the order's symbol, else
+    #: ``price_unknown`` (:meth:`PreTradeChecker.price_alone_decides`).
+    checks_nothing: bool = False
 
     @classmethod
     def of(cls, limits: RiskLimits) -> RulePlan:
@@ -105,17 +109,26 @@ class RulePlan:
         exposure = (
             limits.max_gross_exposure is not None or limits.max_net_exposure is not None
         )
+        restricted = bool(limits.restricted_symbols)
+        hours = limits.market_hours is not None
+        collar = limits.collar_bps is not None
+        rates = (
+            limits.max_orders_per_second is not None
+            or limits.max_orders_per_minute is not None
+        )
         return cls(
             limits=limits,
-            restricted=bool(limits.restricted_symbols),
-            hours=limits.market_hours is not None,
-            collar=limits.collar_bps is not None,
+            restricted=restricted,
+            hours=hours,
+            collar=collar,
             order_rules=order_rules,
             book_rules=book_rules,
-            rates=limits.max_orders_per_second is not None
-            or limits.max_orders_per_minute is not None,
+            rates=rates,
             whole_book=needs_day or exposure,
             needs_day=needs_day,
+            checks_nothing=not (
+                restricted or hours or collar or order_rules or book_rules or rates
+            ),
         )
 
 
@@ -150,6 +163,15 @@ class PreTradeChecker:
                 self._limits.for_strategy(strategy_id)
             )
         return found
+
+    def price_alone_decides(self, strategy_id: str, state: TradingState) -> bool:
+        """Whether :meth:`check` of any order for ``strategy_id`` in ``state`` is
+        PASSED when the book has a mark for its symbol and ``price_unknown``
+        otherwise: the state is ACTIVE and no rule of the plan can refuse (a
+        caller may then skip valuing the book)."""
+        return (
+            state is TradingState.ACTIVE and self.plan_for(strategy_id).checks_nothing
+        )
 
     def check(
         self,

@@ -50,7 +50,7 @@ from tradecore.domain.risk.breakers import (
     StalenessBreaker,
     VolatilitySpikeBreaker,
 )
-from tradecore.domain.risk.checks import RiskVerdict
+from tradecore.domain.risk.checks import PASSED, RiskVerdict
 from tradecore.domain.risk.inputs import ExposureSnapshot
 from tradecore.domain.risk.kill_request import KillRequest, kill_request_of
 from tradecore.domain.risk.pdt import PATTERN, DayTradeMonitor
@@ -237,15 +237,18 @@ class RiskGate:
             )
         at = self._enter(at)
         state = self.board.state.state
-        snapshot = self._snapshot(book, strategy_id, spec.symbol, at)
-        verdict = self._checker.check(
-            spec,
-            strategy_id=strategy_id,
-            at=at,
-            book=snapshot,
-            state=state,
-            rates=self.rates,
-        )
+        if self._checker.price_alone_decides(strategy_id, state):
+            verdict = self._priced(book, spec.symbol)
+        else:
+            snapshot = self._snapshot(book, strategy_id, spec.symbol, at)
+            verdict = self._checker.check(
+                spec,
+                strategy_id=strategy_id,
+                at=at,
+                book=snapshot,
+                state=state,
+                rates=self.rates,
+            )
         if verdict.passed and (pdt := self._pdt) is not None:
             ledger = book.ledger
             refusal = pdt.check(
@@ -384,6 +387,17 @@ class RiskGate:
             day_pnl=day_pnl,
             drawdown=drawdown,
         )
+
+    def _priced(self, book: RiskBook, symbol: str) -> RiskVerdict:
+        """The checker's verdict when the price alone decides it: PASSED with a
+        mark, else ``price_unknown``; the mark is kept (and converted, raising on
+        a bad price) as :meth:`_symbol_snapshot` keeps it."""
+        price = book.last_prices().get(symbol)
+        if price is None:
+            return RiskVerdict("price_unknown", {"symbol": symbol})
+        self._marks.set(symbol, price)
+        self._marks[symbol]  # converts it (to_price raises on a bad price)
+        return PASSED
 
     def _symbol_snapshot(
         self, book: RiskBook, symbol: str, price: float | None

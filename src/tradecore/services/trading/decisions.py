@@ -8,15 +8,17 @@ inputs, so the ids derived from them are the same in every process.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from json.encoder import encode_basestring_ascii as _quoted
 
 import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.frozen import trusted_builder
-from tradecore.domain.hashing import iso_instant, sha256_hex
+from tradecore.domain.hashing import iso_instant
 from tradecore.domain.orders.client_order_id import DecisionKey, client_order_id
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
@@ -42,10 +44,67 @@ class DecisionStamp:
     manifest_hash: str | None
     #: ``at`` as the decision id spells it (:func:`iso_instant`), once per instant.
     instant: str = attrs.field(init=False)
+    #: ``strategy_id`` as a JSON string (the decision id's first item), once.
+    quoted_strategy_id: str = attrs.field(init=False)
 
     @instant.default
     def _spell_instant(self) -> str:
         return iso_instant(self.at)
+
+    @quoted_strategy_id.default
+    def _quote_strategy_id(self) -> str:
+        return _quoted(self.strategy_id)
+
+
+_trusted_stamp = trusted_builder(DecisionStamp)
+
+
+def decision_stamp(
+    *,
+    strategy_id: str,
+    at: datetime,
+    session_date: date,
+    config_hash: str,
+    model_hash: str,
+    cost_model_hash: str,
+    manifest_hash: str | None,
+) -> DecisionStamp:
+    """The :class:`DecisionStamp` of these fields, its checks run only when the
+    plain ones are not sure.
+
+    A stamp is made at every instant an order is decided: a ``datetime`` at
+    ``UTC`` (what the replay's and the live clock give), an exact ``date`` and a
+    ``str`` with text pass the validators for certain, so the value is built
+    without them (the same value; a unit test holds the two equal). Anything
+    else goes through the validating constructor, which raises as it always did.
+    """
+    if (
+        at.__class__ is datetime
+        and at.tzinfo is UTC
+        and session_date.__class__ is date
+        and strategy_id.__class__ is str
+        and strategy_id.strip()
+    ):
+        return _trusted_stamp(
+            strategy_id=strategy_id,
+            at=at,
+            session_date=session_date,
+            config_hash=config_hash,
+            model_hash=model_hash,
+            cost_model_hash=cost_model_hash,
+            manifest_hash=manifest_hash,
+            instant=at.isoformat(),  # what iso_instant gives for an aware datetime
+            quoted_strategy_id=_quoted(strategy_id),
+        )
+    return DecisionStamp(
+        strategy_id=strategy_id,
+        at=at,
+        session_date=session_date,
+        config_hash=config_hash,
+        model_hash=model_hash,
+        cost_model_hash=cost_model_hash,
+        manifest_hash=manifest_hash,
+    )
 
 
 # Trusted builds: a decision's key, intent and record are built without their
@@ -73,13 +132,42 @@ _SIGNAL_HASHES_KEPT = 4096
 
 
 def _signal_hash(signal: str) -> str:
-    """The decision key's ``signal_hash``: the signal's sha256, first 16 digits."""
+    """The decision key's ``signal_hash``: the signal's sha256, first 16 digits.
+
+    ``sha256_hex(signal)``: a string's canonical bytes are its JSON quoting.
+    """
     known = _SIGNAL_HASHES.get(signal)
     if known is None:
         if len(_SIGNAL_HASHES) >= _SIGNAL_HASHES_KEPT:
             _SIGNAL_HASHES.clear()
-        known = _SIGNAL_HASHES[signal] = sha256_hex(signal)[:16]
+        spelled = _quoted(signal).encode("ascii")
+        known = _SIGNAL_HASHES[signal] = hashlib.sha256(spelled).hexdigest()[:16]
     return known
+
+
+def _inputs_hash(signal: str, wanted: str, held: str) -> str:
+    """``sha256_hex([signal, wanted, held])`` for two spelled decimals, spelled here.
+
+    A decimal's ``str`` is ASCII without a quote, backslash or control character,
+    so its JSON string is itself in quotes; the signal is quoted as the encoder
+    quotes it (a property test holds the two equal).
+    """
+    spelled = f'[{_quoted(signal)},"{wanted}","{held}"]'
+    return hashlib.sha256(spelled.encode("ascii")).hexdigest()
+
+
+def _decision_id(stamp: DecisionStamp, symbol: str, inputs_hash: str) -> str:
+    """``DecisionRecord.spelled_id`` of a decision at ``stamp``, spelled here.
+
+    The stamp's instant (ISO text: digits, ``-``, ``:``, ``T``, ``+``, ``.``) and a
+    hex digest need no escaping; the strategy id comes quoted from the stamp, the
+    symbol is quoted as the encoder quotes it (a property test holds the two equal).
+    """
+    spelled = (
+        f"[{stamp.quoted_strategy_id},{_quoted(symbol)},"
+        f'"{stamp.instant}","{inputs_hash}"]'
+    )
+    return hashlib.sha256(spelled.encode("ascii")).hexdigest()[:32]
 
 
 def decision_record(
@@ -101,12 +189,10 @@ def decision_record(
         details["client_order_id"] = intent.client_order_id
     if extra:
         details.update(extra)
-    inputs_hash = sha256_hex([target.signal, wanted, held])
+    inputs_hash = _inputs_hash(target.signal, wanted, held)
     # DecisionRecord.keyed from validated parts (see "Trusted builds" above).
     return _decision_record(
-        decision_id=DecisionRecord.spelled_id(
-            stamp.strategy_id, target.symbol, stamp.instant, inputs_hash
-        ),
+        decision_id=_decision_id(stamp, target.symbol, inputs_hash),
         strategy_id=stamp.strategy_id,
         symbol=target.symbol,
         decided_at=stamp.at,
@@ -153,7 +239,10 @@ def order_intent(
     policy = "market"
     if plan is not None and plan.spec is not None and plan.choice is not None:
         spec, policy = plan.spec, plan.choice.policy.value
-    OrderIntent.check_spec(key, spec)
+    # The caller's spec of these very symbol, side and quantity objects agrees
+    # with the key by construction (the quantity is finite: checked above).
+    if spec.symbol is not target.symbol or spec.side is not side or spec.qty is not qty:
+        OrderIntent.check_spec(key, spec)
     return _created_intent(
         client_order_id=client_order_id(key),
         decision_key=key,

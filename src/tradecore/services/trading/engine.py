@@ -100,6 +100,7 @@ from tradecore.services.trading.bracket_memory import open_position_orders
 from tradecore.services.trading.decisions import (
     DecisionStamp,
     decision_record,
+    decision_stamp,
     order_intent,
     record_skip,
 )
@@ -614,7 +615,7 @@ class TradingEngine(NetOfCostSteps):
     def _new_stamp(self, now: datetime) -> DecisionStamp:
         config = self._config
         calendar = config.calendar
-        return DecisionStamp(
+        return decision_stamp(
             strategy_id=self._strategy.strategy_id,
             at=now,
             session_date=now.date() if calendar is None else calendar.trading_day(now),
