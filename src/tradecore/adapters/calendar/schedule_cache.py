@@ -25,19 +25,19 @@ never sees half a file and concurrent writers simply race to the same content.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
 import re
-import tempfile
 from datetime import date
 from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+
+from tradecore.adapters.cache_files import write_cache_file
 
 #: Bump when the stored arrays change meaning or layout.
 FORMAT_VERSION = 1
@@ -156,21 +156,12 @@ def load(code: str, key: str) -> SessionArrays | None:
 
 def store(code: str, key: str, arrays: SessionArrays) -> None:
     """Write ``arrays`` for ``key`` atomically; a failure is logged, never raised."""
-    path = cache_file(code, key)
-    temporary: Path | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp", delete=False
-        ) as handle:
-            temporary = Path(handle.name)
-            np.savez(handle, key=np.array(key), **arrays._asdict())
-        os.replace(temporary, path)
-    except OSError as e:
-        log.debug("calendar cache %s not written: %s", path, e)
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
+    write_cache_file(
+        cache_file(code, key),
+        lambda handle: np.savez(handle, key=np.array(key), **arrays._asdict()),
+        log,
+        "calendar cache",
+    )
 
 
 def _check(arrays: SessionArrays) -> None:

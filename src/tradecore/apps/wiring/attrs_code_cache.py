@@ -41,11 +41,12 @@ import importlib.util
 import logging
 import marshal
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import CodeType
 from typing import Any
+
+from tradecore.adapters.cache_files import write_cache_file
 
 #: Environment variable naming the cache folder (its ``attrs-code`` subfolder is used).
 CACHE_DIR_ENV = "TRADECORE_CACHE_DIR"
@@ -162,20 +163,8 @@ def _is_entry(item: tuple[object, object]) -> bool:
 
 def store(path: Path, compiled: Mapping[bytes, Entry]) -> None:
     """Write ``compiled`` to ``path`` atomically; a failure is logged, never raised."""
-    temporary: Path | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp", delete=False
-        ) as handle:
-            temporary = Path(handle.name)
-            handle.write(marshal.dumps(dict(compiled)))
-        os.replace(temporary, path)
-    except OSError as e:
-        log.debug("attrs code cache %s not written: %s", path, e)
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
+    data = marshal.dumps(dict(compiled))
+    write_cache_file(path, lambda handle: handle.write(data), log, "attrs code cache")
 
 
 class CodeLookup:
