@@ -227,6 +227,7 @@ CLI = LazyApp(
     COMMANDS,
     SUMMARIES,
     value_options=VALUE_OPTIONS,
+    single_threaded=("run",),
 )
 build_app = CLI.build
 main = CLI.main

@@ -23,6 +23,7 @@ from typing import NamedTuple
 import typer
 
 from tradecore.apps.wiring.attrs_code_cache import cached_attrs_code
+from tradecore.apps.wiring.blas_threads import one_blas_thread
 from tradecore.apps.wiring.cli_app import CliTyper
 
 #: Adds one command (or command group) to the app, importing its module on the way.
@@ -176,9 +177,11 @@ class LazyApp:
         summaries: Mapping[str, Summary],
         *,
         value_options: Collection[str] = (),
+        single_threaded: Collection[str] = (),
     ) -> None:
         """Name the app, its root callback, its command table, their summaries (same
-        keys, same order) and the root options that take a value."""
+        keys, same order), the root options that take a value and the commands
+        that run on one thread (they get one BLAS thread: :func:`one_blas_thread`)."""
         if list(summaries) != list(table):
             raise ValueError("summaries must name the table's commands, in order")
         self._prog_name = prog_name
@@ -187,6 +190,7 @@ class LazyApp:
         self._table = table
         self._summaries = summaries
         self._value_options = value_options
+        self._single_threaded = frozenset(single_threaded)
         self._full: typer.Typer | None = None
 
     def build(self, names: Collection[str] | None = None) -> typer.Typer:
@@ -227,6 +231,8 @@ class LazyApp:
             value_options=self._value_options,
             prog_name=self._prog_name,
         )
+        if len(names) == 1 and not self._single_threaded.isdisjoint(names):
+            one_blas_thread()  # before the command's imports load NumPy
         with imports_without_collection(), cached_attrs_code(self._cache_name(names)):
             app = self.build(names)
         app(args=args)
