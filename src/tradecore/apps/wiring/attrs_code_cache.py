@@ -138,7 +138,7 @@ def load(path: Path) -> Compiled:
     """The code stored at ``path``; empty when missing or unusable."""
     try:
         # The user's own cache folder, trusted as Python trusts its __pycache__.
-        stored = marshal.loads(path.read_bytes())  # noqa: S302
+        stored = marshal.loads(path.read_bytes())  # noqa: S302  # nosec B302
     except FileNotFoundError:
         return {}
     except Exception as e:  # any unreadable file means "compile", never a failure
@@ -190,7 +190,7 @@ class CodeLookup:
         filename: str = "",
     ) -> None:
         """Run ``script`` as attrs' ``_compile_and_eval`` does, compiled once."""
-        eval(self.code(script, filename), globs, locs)  # noqa: S307 - attrs' own
+        eval(self.code(script, filename), globs, locs)  # noqa: S307 - attrs' own  # nosec B307
 
     def code(self, script: str, filename: str) -> CodeType:
         """The code of ``script``: known (with this process's salt) or compiled."""
