@@ -132,6 +132,11 @@ class RulePlan:
         )
 
 
+def price_unknown(symbol: str) -> RiskVerdict:
+    """The refusal of an order whose symbol has no mark to value it with."""
+    return RiskVerdict("price_unknown", {"symbol": symbol})
+
+
 class PreTradeChecker:
     """Checks orders against a :class:`RiskLimitSet` and the trading state."""
 
@@ -198,7 +203,7 @@ class PreTradeChecker:
             return RiskVerdict("trading_halted", {"state": state.value})
         facts = OrderFacts.of(spec, book)
         if facts is None:
-            return RiskVerdict("price_unknown", {"symbol": spec.symbol})
+            return price_unknown(spec.symbol)
         if state is TradingState.REDUCING and not facts.reduces:
             return RiskVerdict(
                 "trading_reducing",

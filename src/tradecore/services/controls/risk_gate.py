@@ -54,7 +54,7 @@ from tradecore.domain.risk.checks import PASSED, RiskVerdict
 from tradecore.domain.risk.inputs import ExposureSnapshot
 from tradecore.domain.risk.kill_request import KillRequest, kill_request_of
 from tradecore.domain.risk.pdt import PATTERN, DayTradeMonitor
-from tradecore.domain.risk.pre_trade import PreTradeChecker
+from tradecore.domain.risk.pre_trade import PreTradeChecker, price_unknown
 from tradecore.domain.risk.rates import OrderRateTracker
 from tradecore.domain.risk.trading_state import TradingStateRecord
 from tradecore.ports.alerts import Alert, Alerter, Severity
@@ -394,7 +394,7 @@ class RiskGate:
         a bad price) as :meth:`_symbol_snapshot` keeps it."""
         price = book.last_prices().get(symbol)
         if price is None:
-            return RiskVerdict("price_unknown", {"symbol": symbol})
+            return price_unknown(symbol)
         self._marks.set(symbol, price)
         self._marks[symbol]  # converts it (to_price raises on a bad price)
         return PASSED
