@@ -21,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from tests.isolation import isolated_dirs_env
 from tradecore.adapters.alpaca_emulator import (
     DEFAULT_KEY_ID,
     DEFAULT_SECRET_KEY,
@@ -60,6 +61,7 @@ def operator_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         "PYTHONPATH": str(ROOT),
         "APCA_API_KEY_ID": DEFAULT_KEY_ID,
         "APCA_API_SECRET_KEY": DEFAULT_SECRET_KEY,
+        **isolated_dirs_env(),
     }
     env.update(extra or {})
     return env

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.isolation import isolated_dirs_env
 from tests.risk_support import audit_rows, sqlite_store
 from tradecore.apps.wiring import errors
 from tradecore.domain.orders.lifecycle import IntentStatus
@@ -93,7 +94,11 @@ def test_kill_flatten_stops_a_trading_process_and_it_clears_its_broker(
             capture_output=True,
             text=True,
             timeout=60,
-            env={"PATH": "/usr/bin:/bin", "TRADECORE_BROKER": "none"},
+            env={
+                "PATH": "/usr/bin:/bin",
+                "TRADECORE_BROKER": "none",
+                **isolated_dirs_env(),
+            },
         )
         out, err = target.communicate(timeout=60)
     finally:

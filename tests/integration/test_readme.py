@@ -47,6 +47,8 @@ from pathlib import Path
 import attrs
 import pytest
 
+from tests.isolation import TEST_DIRS_ENV
+
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
 #: The quick start's installation and the test suite itself.
@@ -56,7 +58,7 @@ SHELLS = ("bash", "sh", "shell")
 PYTHONS = ("python", "py")
 #: Variables a user's fresh shell would not have; kept: the dev-key folder.
 FOREIGN_ENV = re.compile(r"^(TRADECORE_|APCA_)")
-KEEP_ENV = ("TRADECORE_DEV_KEY_DIR", "TRADECORE_CACHE_DIR")
+KEEP_ENV = TEST_DIRS_ENV
 
 _FENCE = re.compile(r"^```(\S*)\s*$")
 _DIRECTIVE = re.compile(r"^\s*<!--\s*readme-test:(?P<rest>.*?)-->\s*$")
