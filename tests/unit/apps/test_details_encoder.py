@@ -42,3 +42,26 @@ def test_details_encoder_spells_a_stored_text_as_before() -> None:
 def test_details_text_still_refuses_malformed_json(bad: str) -> None:
     with pytest.raises(json.JSONDecodeError, match="Expecting"):
         records._details_text(bad)
+
+
+@given(
+    value=_JSON,
+    compact=st.booleans(),
+    before=st.sampled_from(["", " ", "\n"]),
+    after=st.sampled_from(["", " ", "\t", " 1", "x"]),
+)
+def test_details_text_reads_any_text_as_the_decoder_does(
+    value: object, compact: bool, before: str, after: str
+) -> None:
+    """The scanner's fast path (``records._parsed``) answers as ``json.loads``:
+    the same value, or the same error for blanks, extra data and malformed text."""
+    separators = (",", ":") if compact else None
+    text = before + json.dumps(value, separators=separators) + after
+    try:
+        expected = json.dumps(json.loads(text), sort_keys=True, default=str)
+    except json.JSONDecodeError as e:
+        with pytest.raises(json.JSONDecodeError) as raised:
+            records._details_text(text)
+        assert str(raised.value) == str(e)
+        return
+    assert records._details_text(text) == expected
