@@ -29,7 +29,8 @@ def _fill_row(row: dict[str, Any]) -> dict[str, object]:
 _DETAILS = json.JSONEncoder(sort_keys=True, default=str)
 _DECODER = json.JSONDecoder()
 _parse = _DECODER.decode
-_scan = _DECODER.scan_once
+#: The decoder's own scanner (set in its ``__init__``; typeshed does not list it).
+_scan: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 
 
 def _parsed(text: str) -> Any:
