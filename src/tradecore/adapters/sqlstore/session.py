@@ -78,13 +78,20 @@ class Session:
         For hand-written bulk statements on the hot path (:mod:`.sqlite_rows`): the
         values are bound as given (no SQLAlchemy type processing), but the statement
         runs in the unit's transaction (begun as any other) and its errors are
-        translated like any other.
+        translated like any other. It runs on the driver's cursor, as :meth:`run`
+        does: through ``exec_driver_sql`` each call also built an execution context
+        and a result, the same work whatever the batch (SQLAlchemy binds tuples as
+        they are, so nothing else differs).
         """
         if not rows:
             return 0
-        with translating():
-            result = self._sql().exec_driver_sql(sql, rows)
-        return int(result.rowcount)
+        cursor = self._begun_cursor(sql, rows)
+        try:
+            cursor.executemany(sql, rows)
+        except Exception as e:
+            self._cursor = None
+            self._failed(e, sql, rows, cursor)
+        return int(cursor.rowcount)
 
     def run_each(self, sql: str, rows: list[tuple[Any, ...]]) -> list[bool]:
         """Run driver-level ``sql`` (ending in ``RETURNING``) once per row, in order.
@@ -130,6 +137,21 @@ class Session:
         the SQLAlchemy connection once there is one (SQLite's ``BEGIN IMMEDIATE``
         either way), so ``commit``/``rollback`` cover these statements too.
         """
+        cursor = self._begun_cursor(sql, parameters)
+        try:
+            cursor.execute(sql, parameters)
+        except Exception as e:
+            self._cursor = None
+            self._failed(e, sql, parameters, cursor)
+        return cursor
+
+    def _begun_cursor(self, sql: str, parameters: Any) -> Any:
+        """The session's driver cursor, with the unit's transaction begun.
+
+        If no transaction is open, one is begun: on the driver, or through the
+        SQLAlchemy connection once there is one (``sql`` and ``parameters`` only
+        name the statement in the error a failed begin raises).
+        """
         cursor = self._cursor
         try:
             if cursor is None:
@@ -141,7 +163,6 @@ class Session:
                 if self._sqlite:
                     cursor.execute("BEGIN IMMEDIATE")
                 self._driver_open = True  # psycopg begins at the statement
-            cursor.execute(sql, parameters)
         except Exception as e:
             self._cursor = None
             self._failed(e, sql, parameters, cursor)

@@ -27,7 +27,28 @@ def _fill_row(row: dict[str, Any]) -> dict[str, object]:
 
 #: ``json.dumps(..., sort_keys=True, default=str)``, built once (not per row).
 _DETAILS = json.JSONEncoder(sort_keys=True, default=str)
-_parse = json.JSONDecoder().decode
+_DECODER = json.JSONDecoder()
+_parse = _DECODER.decode
+#: The decoder's own scanner (set in its ``__init__``; typeshed does not list it).
+_scan: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+
+
+def _parsed(text: str) -> Any:
+    """``_parse(text)``, without the decoder's Python-level wrapper for a text
+    that is one JSON value, edge to edge (every stored ``details``: compact).
+
+    Why: ``decode`` matches leading and trailing blanks with a regular expression
+    and goes through ``raw_decode`` around the C scanner, about half of parsing
+    a decision's details. The scanner alone answers when it reads the whole
+    text; a text with blanks around it, anything after the value, or none at all,
+    goes to ``decode`` for its value or its error (the same scanner raises the
+    same error for malformed JSON within).
+    """
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        return _parse(text)
+    return value if end == len(text) else _parse(text)
 
 
 def _one_shot(encoder: json.JSONEncoder) -> Callable[[object], str]:
@@ -65,7 +86,7 @@ _details_json = _one_shot(_DETAILS)
 
 def _decision_row(row: dict[str, Any]) -> dict[str, object]:
     row["decided_at"] = row["decided_at"].isoformat()
-    row["details"] = _details_json(_parse(row["details"]))
+    row["details"] = _details_json(_parsed(row["details"]))
     return row
 
 
@@ -181,7 +202,7 @@ def _time_text(value: object) -> str:
 
 
 def _details_text(value: object) -> str:
-    return _details_json(_parse(str(value)))
+    return _details_json(_parsed(str(value)))
 
 
 def _column_speller(name: str) -> Callable[[tuple[object, ...]], list[str]]:
