@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ from tradecore.domain.broker_rules import (
     SHAPE_RULES,
     context_breach,
     context_rules_for,
+    plain_order_rules,
     shape_breach,
 )
 from tradecore.domain.broker_rules.breach import RuleBreach
@@ -150,6 +152,42 @@ def test_context_rules_for_the_flags_answer_as_every_rule(
         opened_today=opened_today,
     )
     planned = context_rules_for(asset, account)
+    assert context_breach(spec, context, planned) == _full(CONTEXT_RULES, spec, context)
+
+
+@given(
+    order_specs(),
+    assets,
+    accounts,
+    positions,
+    positions,
+    st.one_of(st.none(), prices),
+    st.integers(-90, 90).map(lambda m: NOW + timedelta(minutes=m)),
+)
+def test_plain_order_rules_answer_as_every_rule_for_a_plain_order(
+    spec: OrderSpec,
+    asset: AssetFlags,
+    account: AccountFlags,
+    position: Decimal,
+    opened_today: Decimal,
+    reference: Decimal | None,
+    now: datetime,
+) -> None:
+    """No bracket, no ``opg``/``cls``: the bracket and auction rules pass it (the
+    session is set, around its open and close, so the auction rule could refuse)."""
+    if spec.time_in_force in (TimeInForce.OPG, TimeInForce.CLS):
+        spec = attrs.evolve(spec, time_in_force=TimeInForce.DAY)
+    context = RuleContext(
+        asset=asset,
+        account=account,
+        now=now,
+        reference_price=reference,
+        position=position,
+        opened_today=opened_today,
+        session_open=NOW - timedelta(minutes=30),
+        session_close=NOW + timedelta(minutes=30),
+    )
+    planned = plain_order_rules(context_rules_for(asset, account))
     assert context_breach(spec, context, planned) == _full(CONTEXT_RULES, spec, context)
 
 

@@ -57,6 +57,7 @@ INTENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in _I.c)
 T = TypeVar("T")
 _STATUSES: dict[str, IntentStatus] = {s.value: s for s in IntentStatus}
 _SIDES = {s.value: s for s in Side}
+_ZERO = Decimal(0)
 
 
 # --- statements ---------------------------------------------------------------------
@@ -219,6 +220,9 @@ def _plainly_valid(intent: OrderIntent) -> bool:
     """
     decided, updated, price = intent.decided_at, intent.updated_at, intent.arrival_price
     cid = intent.client_order_id
+    # The decimal tests spelled inline, as plain_checks.is_non_negative: a call
+    # each cost about 800 instructions, more than the test (every write checks).
+    filled, notional, fees = intent.filled_qty, intent.filled_notional, intent.fees
     return (
         type(cid) is str
         and cid.strip() != ""
@@ -231,9 +235,15 @@ def _plainly_valid(intent: OrderIntent) -> bool:
         and type(updated) is datetime
         and updated.tzinfo is UTC
         and (price is None or plain_checks.is_positive(price))
-        and plain_checks.is_non_negative(intent.filled_qty)
-        and plain_checks.is_non_negative(intent.filled_notional)
-        and plain_checks.is_non_negative(intent.fees)
+        and type(filled) is Decimal
+        and filled.is_finite()
+        and filled >= _ZERO
+        and type(notional) is Decimal
+        and notional.is_finite()
+        and notional >= _ZERO
+        and type(fees) is Decimal
+        and fees.is_finite()
+        and fees >= _ZERO
     )
 
 

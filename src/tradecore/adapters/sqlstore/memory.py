@@ -28,7 +28,7 @@ from tradecore.adapters.sqlstore.plain_checks import (
     validate_spec_and_key,
 )
 from tradecore.domain.errors import ConcurrencyConflict, IllegalTransition, NotFound
-from tradecore.domain.frozen import replace
+from tradecore.domain.frozen import trusted_replace
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.lifecycle import TERMINAL, IntentStatus, check_transition
@@ -75,14 +75,18 @@ class IntentMirror(IntentRepository):
         if stored is not None:
             return stored
         _validate_new(intent)
-        return self._put(replace(intent, version=1))
+        # trusted_replace: ``version`` has no validator, replace() would only look
+        # its name up (about 2 K instructions); the copy is the same value.
+        return self._put(trusted_replace(intent, version=1))
 
     def insert(self, intent: OrderIntent) -> OrderIntent | None:
         """Store a new intent at version 1, or ``None`` if its id is stored."""
         if self.find(intent.client_order_id) is not None:
             return None
         _validate_new(intent)
-        return self._put(replace(intent, version=1))
+        # trusted_replace: ``version`` has no validator, replace() would only look
+        # its name up (about 2 K instructions); the copy is the same value.
+        return self._put(trusted_replace(intent, version=1))
 
     def get(self, client_order_id: str) -> OrderIntent:
         """Return the intent or raise :class:`NotFound`."""
@@ -139,8 +143,9 @@ class IntentMirror(IntentRepository):
         except IllegalTransition as e:
             raise IllegalTransition(f"intent {cid}: {e}") from None
         # The domain built ``intent`` through validated transitions; a copy with a
-        # new version needs no second check of every field.
-        return self._put(replace(intent, version=intent.version + 1))
+        # new version needs no second check of every field (``version`` has no
+        # validator at all: trusted_replace skips replace()'s look-up of its name).
+        return self._put(trusted_replace(intent, version=intent.version + 1))
 
     def update_many(self, intents: Sequence[OrderIntent]) -> list[OrderIntent | None]:
         """Each intent as :meth:`update` stores it, or ``None`` where it would raise."""

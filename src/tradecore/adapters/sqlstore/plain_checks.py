@@ -59,40 +59,65 @@ def is_non_negative(value: object) -> bool:
     return type(value) is Decimal and value.is_finite() and value >= _ZERO
 
 
-def _positive_or_none(value: object) -> bool:
-    return value is None or is_positive(value)
-
-
 def plain_key(key: DecisionKey) -> bool:
-    """The key's validators would pass."""
+    """The key's validators would pass.
+
+    :func:`is_text` and :func:`is_positive` spelled inline (one check per new
+    intent: a call each cost about 800 instructions, more than the test).
+    """
+    if type(key) is not DecisionKey:
+        return False
+    strategy_id, horizon, signal_hash, qty = (
+        key.strategy_id,
+        key.horizon,
+        key.signal_hash,
+        key.qty,
+    )
     return (
-        type(key) is DecisionKey
-        and is_text(key.strategy_id)
+        type(strategy_id) is str
+        and strategy_id.strip() != ""
         and _symbol(key.symbol)
         and type(key.side) is Side
         and type(key.session_date) is date
-        and is_text(key.horizon)
-        and is_text(key.signal_hash)
-        and is_positive(key.qty)
+        and type(horizon) is str
+        and horizon.strip() != ""
+        and type(signal_hash) is str
+        and signal_hash.strip() != ""
+        and type(qty) is Decimal
+        and qty.is_finite()
+        and qty > _ZERO
         and type(key.version) is int
     )
 
 
 def plain_spec(spec: OrderSpec) -> bool:
-    """The spec's field validators would pass (``attrs.validate`` runs no more)."""
+    """The spec's field validators would pass (``attrs.validate`` runs no more).
+
+    The optional prices are tested for ``None`` here, before any call: a market
+    order has none of them, and a call per field ("``None`` or positive") cost
+    about 800 instructions, six per new intent.
+    """
+    if type(spec) is not OrderSpec:
+        return False
+    qty, notional, limit, stop = (
+        spec.qty,
+        spec.notional,
+        spec.limit_price,
+        spec.stop_price,
+    )
+    trail_price, trail_percent = spec.trail_price, spec.trail_percent
     return (
-        type(spec) is OrderSpec
-        and _symbol(spec.symbol)
+        _symbol(spec.symbol)
         and type(spec.side) is Side
         and type(spec.order_type) is OrderType
         and type(spec.time_in_force) is TimeInForce
-        and _positive_or_none(spec.qty)
-        and _positive_or_none(spec.notional)
-        and _positive_or_none(spec.limit_price)
-        and _positive_or_none(spec.stop_price)
+        and (qty is None or is_positive(qty))
+        and (notional is None or is_positive(notional))
+        and (limit is None or is_positive(limit))
+        and (stop is None or is_positive(stop))
         and type(spec.extended_hours) is bool
-        and _positive_or_none(spec.trail_price)
-        and _positive_or_none(spec.trail_percent)
+        and (trail_price is None or is_positive(trail_price))
+        and (trail_percent is None or is_positive(trail_percent))
         and type(spec.oco) is bool
     )
 

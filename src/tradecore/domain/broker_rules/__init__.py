@@ -89,6 +89,26 @@ def context_rules_for(
     )
 
 
+#: Context rules that refuse only an order with a bracket (or OCO) attached, or
+#: one for an auction (``opg``/``cls``): each returns ``None`` first thing for any
+#: other order.
+_BRACKET_OR_AUCTION_ONLY: frozenset[ContextRule] = frozenset(
+    {
+        order_windows.auction_window,
+        brackets.bracket_not_entry,
+        brackets.leg_price_off_base,
+    }
+)
+
+
+def plain_order_rules(rules: tuple[ContextRule, ...]) -> tuple[ContextRule, ...]:
+    """``rules`` less those that cannot refuse an order without a bracket whose
+    time in force is neither ``opg`` nor ``cls`` (the same answers, in the same
+    order, for such an order: a venue checks every market order against them).
+    """
+    return tuple(rule for rule in rules if rule not in _BRACKET_OR_AUCTION_ONLY)
+
+
 def _plain(spec: OrderSpec) -> bool:
     """Whether no shape rule can refuse ``spec``: no limit, stop or bracket (no
     price to check, no advanced order), no notional, and a whole-share quantity

@@ -22,7 +22,7 @@ way a broker event changes one. Its rules, in order:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -252,7 +252,17 @@ def _moved(
 
 
 def mark_submitted(intent: OrderIntent, at: datetime) -> OrderIntent:
-    """Record that a send is about to be attempted (persist this *before* the call)."""
+    """Record that a send is about to be attempted (persist this *before* the call).
+
+    Every order is marked once. When ``at`` is plainly valid (a ``datetime`` whose
+    tzinfo is :data:`UTC`: the validator's own first test), the copy skips the
+    validators (:func:`_move`, about 4 K instructions less): the status comes from
+    the transition table, which is still checked, and ``updated_at`` is the later
+    of ``at`` and the intent's validated instant. Any other ``at`` goes through
+    :func:`transition`, whose validator accepts or refuses it as before.
+    """
+    if type(at) is datetime and at.tzinfo is UTC:
+        return _moved(intent, S.SUBMITTED, at, trusted_replace, {})  # _move's work
     return transition(intent, S.SUBMITTED, at)
 
 
@@ -348,9 +358,15 @@ def acknowledged(
         raise IllegalTransition(
             f"intent {intent.client_order_id}: acknowledged while {intent.status.value}"
         )
+    # _move's copy without its table look-up: SUBMITTED -> ACKED is in the table
+    # (the test above admits no other start), and the look-up and the two calls
+    # around it cost about 4 K instructions of every order's acknowledgement.
+    later = intent.updated_at if intent.updated_at > at else at  # max(), spelled
     if broker_order_id and intent.broker_order_id is None:
-        return _move(intent, S.ACKED, at, broker_order_id=broker_order_id)
-    return _move(intent, S.ACKED, at)
+        return trusted_replace(
+            intent, status=S.ACKED, updated_at=later, broker_order_id=broker_order_id
+        )
+    return trusted_replace(intent, status=S.ACKED, updated_at=later)
 
 
 def _apply_fill(

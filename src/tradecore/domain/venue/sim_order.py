@@ -45,6 +45,24 @@ def derive_id(seed: int, *parts: str) -> str:
     return f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:32]}"
 
 
+def id_prefix(seed: int, kind: str) -> hashlib._Hash:
+    """The sha256 state :func:`derive_id` starts from for ``seed`` and ``kind``
+    (for :func:`derive_from`: copied there, never updated)."""
+    return _prefix_hash(seed, kind)
+
+
+def derive_from(prefix: hashlib._Hash, part: str) -> str:
+    """``derive_id(seed, kind, part)`` given ``prefix = id_prefix(seed, kind)``.
+
+    The same id, without the cached look-up of the prefix and the join of the
+    parts (about 2 K instructions): the venue names every new order this way.
+    """
+    hasher = prefix.copy()
+    hasher.update(part.encode())
+    d = hasher.hexdigest()
+    return f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:32]}"
+
+
 @functools.lru_cache(maxsize=256, typed=True)
 def _prefix_hash(seed: int, kind: str) -> hashlib._Hash:
     """The sha256 state after ``"seed|kind|"`` (copied, never updated in place)."""

@@ -29,6 +29,7 @@ from tradecore.domain.broker_rules import (
     ContextRule,
     context_breach,
     context_rules_for,
+    plain_order_rules,
     shape_breach,
 )
 from tradecore.domain.broker_rules.breach import RuleBreach
@@ -89,7 +90,12 @@ from tradecore.domain.venue.rule_context import (
     venue_asset,
     venue_rule_context,
 )
-from tradecore.domain.venue.sim_order import FRACTION_STEP, SimOrder, derive_id
+from tradecore.domain.venue.sim_order import (
+    FRACTION_STEP,
+    SimOrder,
+    derive_from,
+    id_prefix,
+)
 
 B = BrokerOrderStatus
 T = TypeVar("T")
@@ -127,6 +133,8 @@ class SimVenue:
         self._rng = SeededGenerator(config.seed)
         ledger = Ledger.opening(config.starting_cash) if opening is None else opening
         self._book = VenueBook(config.calendar, ledger)
+        #: Where every new order's broker id is derived from (``derive_from``).
+        self._order_ids = id_prefix(config.seed, "order")
         self._last_bars: dict[str, Bar] = {}
         #: The last closes as prices (equity marks), converted when first read:
         #: most bars a replay feeds are matched and never marked.
@@ -151,8 +159,12 @@ class SimVenue:
         self._meeting: AccountFlags | None = None
         #: Each symbol's asset, and the context rules its standing flags and the
         #: configured account's leave able to refuse (``context_rules_for``; both
-        #: are fixed by the config), by symbol.
-        self._context_rules: dict[str, tuple[AssetFlags, tuple[ContextRule, ...]]] = {}
+        #: are fixed by the config), all of them and those a plain order (no
+        #: bracket, no auction) can break (``plain_order_rules``), by symbol.
+        self._context_rules: dict[
+            str,
+            tuple[AssetFlags, tuple[ContextRule, ...], tuple[ContextRule, ...]],
+        ] = {}
 
     # --- time and events -----------------------------------------------------------
 
@@ -517,14 +529,20 @@ class SimVenue:
         known = self._context_rules.get(symbol)
         if known is None:
             asset = venue_asset(self.config.assets, symbol)
+            rules = context_rules_for(asset, self.config.account)
             known = self._context_rules[symbol] = (
                 asset,
-                context_rules_for(asset, self.config.account),
+                rules,
+                plain_order_rules(rules),
             )
-        asset, rules = known
+        asset, rules, plain_rules = known
         session = None
         if spec.time_in_force in _AUCTION_TIF:  # only auction orders need it
             session = self._session_on(now)
+        elif spec.bracket is None:
+            # Skips the bracket and auction rules: each would return None first
+            # thing for this order (about 4 K instructions of every market order).
+            rules = plain_rules
         opened_today = self._day_trades.opened_today(symbol, now)
         context = venue_rule_context(
             now=now,
@@ -792,7 +810,7 @@ class SimVenue:
     ) -> SimOrder:
         book = self._book
         order = SimOrder(
-            broker_order_id=derive_id(self.config.seed, "order", str(book.created)),
+            broker_order_id=derive_from(self._order_ids, str(book.created)),
             client_order_id=client_order_id,
             spec=spec,
             qty=qty,

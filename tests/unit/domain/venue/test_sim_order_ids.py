@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from tradecore.domain.venue.sim_order import derive_id
+from tradecore.domain.venue.sim_order import derive_from, derive_id, id_prefix
 
 
 def _plain(seed: int, *parts: str) -> str:
@@ -37,3 +37,12 @@ def test_a_bool_seed_is_not_confused_with_an_int_seed():
     assert derive_id(True, "order", "1") == _plain(True, "order", "1")
     assert derive_id(1, "order", "1") == _plain(1, "order", "1")
     assert derive_id(True, "order", "1") != derive_id(1, "order", "1")
+
+
+@pytest.mark.parametrize("seed", [0, 42, -7, True])
+@pytest.mark.parametrize("kind", ["order", "exec", ""])
+@pytest.mark.parametrize("part", ["0", "17", "é|x", ""])
+def test_derive_from_a_prefix_is_derive_id(seed, kind, part):
+    prefix = id_prefix(seed, kind)
+    assert derive_from(prefix, part) == derive_id(seed, kind, part)
+    assert derive_from(prefix, part) == _plain(seed, kind, part)  # prefix unchanged
