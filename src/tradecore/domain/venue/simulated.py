@@ -170,6 +170,8 @@ class SimVenue:
             if last is not None and now < last:
                 raise InvalidInput("now", now, f"before the venue's time {last}")
             self._now = now
+            if self._book.idle_until is not None:
+                self._book.pass_idle(now)
         book = self._book
         heap, lane = book.heap, book.lane
         if (heap and heap[0][0] <= now) or (lane and lane[0][0] <= now):
