@@ -65,3 +65,20 @@ def test_a_replace_of_a_final_order_is_not_dropped():
     )
     book._drop_settled()
     assert len(book.lane) == 1
+
+
+def test_a_dropped_action_due_by_the_venues_time_is_not_answered():
+    # An action dropped when its time has passed already (one due at the instant
+    # its order ended) must not be answered as next: a driver looping "while the
+    # next event is due" would ask forever.
+    v = _filled_day_order()
+    due = v.next_event_at()
+    assert due is not None
+    v.advance_to(due)
+    book = v._book
+    order = next(iter(book.orders.values()))
+    book.lane.appendleft(
+        (due, 0, Action(kind=ActionKind.CANCEL, order_id=order.broker_order_id))
+    )
+    book._drop_settled()
+    assert v.next_event_at() is None
