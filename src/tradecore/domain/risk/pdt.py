@@ -104,7 +104,11 @@ class DayTradeMonitor:
 
     def on_fill(self, fill: Fill) -> int | None:
         """Account for ``fill``; return the count if it made a new day trade."""
-        self._roll(fill.filled_at)
+        # ``_roll``'s own early return, tested here: inside the session (nearly
+        # every fill) there is nothing to roll and the call is not made.
+        end = self._session_end
+        if self._session is None or end is None or not fill.filled_at < end:
+            self._roll(fill.filled_at)
         before = self._held.get(fill.symbol, _ZERO)
         signed = fill.signed_qty
         self._held[fill.symbol] = before + signed

@@ -123,6 +123,11 @@ class VenueBook:
     keep_final: int = KEEP_FINAL_ORDERS
     #: Told of every fill with the symbol's position before it (day-trade counting).
     on_fill: Callable[[Fill, Decimal], None] | None = None
+    #: The latest time of an action dropped from :attr:`lane` unapplied because
+    #: applying it would do nothing (:meth:`_drop_settled`), until time passes it:
+    #: :meth:`next_at` still answers it once nothing else is scheduled, so a
+    #: driver that runs the clock to the last scheduled time ends where it did.
+    idle_until: datetime | None = None
 
     def add(self, order: SimOrder) -> None:
         """Register a new order under both ids."""
@@ -161,10 +166,14 @@ class VenueBook:
             heapq.heappush(self.heap, (at, self.sequence, action))
 
     def next_at(self) -> datetime | None:
-        """When the next scheduled action is due (``None``: nothing scheduled)."""
+        """When the next scheduled action is due (``None``: nothing scheduled).
+
+        With nothing left to apply, the time of the last action dropped as a
+        no-op (:attr:`idle_until`), if time has not passed it yet.
+        """
         heap, lane = self.heap, self.lane
         if not heap:
-            return lane[0][0] if lane else None
+            return lane[0][0] if lane else self.idle_until
         first = heap[0][0]
         return lane[0][0] if lane and lane[0][0] < first else first
 
@@ -225,11 +234,44 @@ class VenueBook:
         self.open.pop(order.broker_order_id, None)
         self.reservations.touch(order)
         self.emit(kind, order, at, **kw)
+        if self.lane:
+            self._drop_settled()
         if not order.leg_ids and order.parent_id is None:
             settled = self.settled
             settled[order.broker_order_id] = None
             if len(settled) > self.keep_final:
                 self._retire_oldest()
+
+    def _drop_settled(self) -> None:
+        """Drop the actions at the front of :attr:`lane` that would do nothing.
+
+        Nearly every order leaves its day-order expiry in the lane when it fills,
+        and until the session close that dead entry kept the venue "pending": the
+        replay driver then asked for events twice per bar timestamp for nothing.
+        Skipping the entry is safe because applying it changes nothing: an action
+        for a retired order, or for a final one (an order never leaves a final
+        status), is a no-op in :meth:`_apply` -- except a REPLACE, which rejects
+        the replacing order and so stays. Only the front is dropped: the rest
+        keep their (time, sequence) order.
+        """
+        lane, orders = self.lane, self.orders
+        while lane:
+            at, _, action = lane[0]
+            order = orders.get(action.order_id)
+            if order is not None and (
+                action.kind is ActionKind.REPLACE or not order.is_final
+            ):
+                return
+            lane.popleft()
+            idle = self.idle_until
+            if idle is None or idle < at:
+                self.idle_until = at
+
+    def pass_idle(self, now: datetime) -> None:
+        """Time reached ``now``: forget :attr:`idle_until` if it is not later."""
+        idle = self.idle_until
+        if idle is not None and idle <= now:
+            self.idle_until = None
 
     def knows_client_id(self, client_order_id: str) -> bool:
         """Whether ``client_order_id`` was ever used (retired orders included)."""

@@ -50,7 +50,11 @@ class DayTrades:
 
     def on_fill(self, fill: Fill, before: Decimal) -> None:
         """Account for ``fill`` of a position holding ``before`` shares."""
-        session = self._roll(fill.filled_at)
+        # ``_roll``'s test, made here: inside the session (nearly every fill) the
+        # session is the one held and the call is not made.
+        session, end = self._session, self._session_end
+        if session is None or end is None or fill.filled_at >= end:
+            session = self._roll(fill.filled_at)
         opened, day_trade = after_fill(
             self._opened.get(fill.symbol, _ZERO), before, fill.signed_qty
         )

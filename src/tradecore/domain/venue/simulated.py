@@ -202,13 +202,22 @@ class SimVenue:
 
         The book's :meth:`~VenueBook.next_at`.
         """
-        return self._book.next_at()
+        return self._next_at()
 
     def next_event_after(self, now: datetime) -> datetime | None:
         """:meth:`advance_to` ``now``, then :meth:`next_event_at` (one call where a
         broker asks for both twice per bar timestamp)."""
         self.advance_to(now)
-        return self._book.next_at()
+        return self._next_at()
+
+    def _next_at(self) -> datetime | None:
+        """The book's :meth:`~VenueBook.next_at`, once the time of a dropped no-op
+        action the venue's time has reached is forgotten (a dropped action can be
+        due at or before the venue's time already: one due when its order ended)."""
+        book = self._book
+        if book.idle_until is not None and self._now is not None:
+            book.pass_idle(self._now)
+        return book.next_at()
 
     def events_until(self, now: datetime) -> list[OrderEvent]:
         """:meth:`advance_to` ``now``, then :meth:`take_events` (one call where a

@@ -327,8 +327,11 @@ class RiskGate:
     def on_events(self, events: Iterable[OrderEvent], at: datetime) -> None:
         """Order events the engine applied: acks and rejects, fills (trade P&L)."""
         at = self._enter(at)
+        # Without a reject-rate breaker an ack or reject counts for nothing: the
+        # call that would find no breaker to update is not made (one per order).
+        counts_results = self._rejects is not None
         for event in events:
-            if event.kind in _ACK_OR_REJECT:
+            if counts_results and event.kind in _ACK_OR_REJECT:
                 self._order_result(at, failed=event.kind is OrderEventKind.REJECTED)
             if event.fill is not None:
                 self._on_fill(event.fill, at)

@@ -107,6 +107,7 @@ from tradecore.services.trading.decisions import (
 from tradecore.services.trading.engine_config import EngineConfig
 from tradecore.services.trading.net_steps import NetOfCostSteps, skip_reason
 from tradecore.services.trading.protection import (
+    ENDS_PROTECTION,
     PROTECTION,
     PROTECTIVE,
     ProtectionDesk,
@@ -349,7 +350,10 @@ class TradingEngine(NetOfCostSteps):
                 self._book.finished(event.client_order_id)
                 if event.kind is OrderEventKind.REJECTED and applied is not None:
                     self._rejected(applied.intent)
-            self._protect.on_event(event)
+            # The desk forgets orders that ended or filled, nothing else: an ack
+            # (one per order) or a pending cancel is not handed to it.
+            if event.kind in ENDS_PROTECTION:
+                self._protect.on_event(event)
         if gate is not None and events:
             gate.on_events(events, self._clock.now())
 

@@ -48,6 +48,9 @@ from tradecore.services.orders.order_manager import OrderManager
 PROTECTION = "protection"
 #: ``execution_policy`` of a protective order placed for an entry's fill.
 PROTECTIVE = "protective"
+#: The event kinds after which :meth:`ProtectionDesk.on_event` forgets the order
+#: (it ended, or filled): the engine hands it no other event.
+ENDS_PROTECTION = ENDING_KINDS | {OrderEventKind.FILL}
 #: Entry types and times in force a bracket may have (Alpaca).
 _BRACKET_TYPES = (OrderType.MARKET, OrderType.LIMIT)
 _BRACKET_TIF = (TimeInForce.DAY, TimeInForce.GTC)
@@ -242,7 +245,7 @@ class ProtectionDesk:
 
     def on_event(self, event: OrderEvent) -> None:
         """Forget orders that ended (protective ones and entries)."""
-        if event.kind in ENDING_KINDS or event.kind is OrderEventKind.FILL:
+        if event.kind in ENDS_PROTECTION:
             self._forget(event.client_order_id)
             self._pending.pop(event.client_order_id, None)
 
