@@ -123,6 +123,7 @@ _decision_record = trusted_builder(DecisionRecord)
 _KEY_QTY = attrs.fields(DecisionKey).qty
 _KEY_HORIZON = attrs.fields(DecisionKey).horizon
 _ARRIVAL_PRICE = attrs.fields(OrderIntent).arrival_price
+_ZERO = Decimal(0)
 
 
 #: Signal hashes already computed, by signal: a strategy's few signals recur on
@@ -222,9 +223,22 @@ def order_intent(
     """
     # What no one validated before (see "Trusted builds" above): the caller's
     # quantity and price, the target's horizon (a Target does not check it).
-    v.positive_decimal(None, _KEY_QTY, qty)
-    v.non_empty_str(None, _KEY_HORIZON, target.horizon)
-    v.optional_positive_decimal(None, _ARRIVAL_PRICE, price)
+    horizon = target.horizon
+    if not (
+        qty.__class__ is Decimal
+        and qty.is_finite()
+        and qty > _ZERO
+        and horizon.__class__ is str
+        and horizon.strip()
+        and (
+            price is None
+            or (price.__class__ is Decimal and price.is_finite() and price > _ZERO)
+        )
+    ):  # The validators' passing case is tested inline above (exact types, finite,
+        # positive, text) to skip their calls; anything else runs them: they raise.
+        v.positive_decimal(None, _KEY_QTY, qty)
+        v.non_empty_str(None, _KEY_HORIZON, horizon)
+        v.optional_positive_decimal(None, _ARRIVAL_PRICE, price)
     key = _decision_key(
         strategy_id=stamp.strategy_id,
         symbol=target.symbol,
