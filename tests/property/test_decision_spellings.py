@@ -18,12 +18,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.factories import key
-from tradecore.domain.hashing import canonical_bytes, sha256_hex
+from tradecore.domain.hashing import canonical_bytes, iso_instant, sha256_hex
 from tradecore.domain.orders.client_order_id import _spelled
 from tradecore.domain.orders.records import DecisionRecord
 from tradecore.domain.strategies.protocol import Target
 from tradecore.services.trading.decisions import (
     DecisionStamp,
+    _utc_instant,
     decision_record,
     decision_stamp,
 )
@@ -100,3 +101,12 @@ def test_a_datetime_as_session_date_is_spelled_as_a_datetime() -> None:
     _spelled(plain, 1)  # remembers the plain date
     decision = attrs.evolve(key(), session_date=moment)
     assert _spelled(decision, 1) == canonical_bytes({"key": decision, "attempt": 1})
+
+
+@given(instants=st.lists(_INSTANTS, min_size=1, max_size=6), fold=st.integers(0, 1))
+def test_an_instant_spelled_from_remembered_parts_is_its_isoformat(
+    instants, fold
+) -> None:
+    for at in [*instants, *instants]:  # the second time from the remembered parts
+        at = at.replace(fold=fold)
+        assert _utc_instant(at) == at.isoformat() == iso_instant(at)

@@ -101,6 +101,16 @@ class DegradationMonitor:
         whose rule is ``degraded:<mode>``, recorded as the decision's skip reason.
         """
         age = None if last_bar_ns is None else (to_ns(now) - last_bar_ns) / 1e9
+        # :meth:`mode`'s data-only case when it has nothing to announce, without its
+        # calls: FULL is what it returns for this age. Skipped: cutting the broker
+        # window (no failed call before the cut means none after it; every reader
+        # of the window cuts it first).
+        if (
+            self.mode_now is Mode.FULL
+            and self._quiet()
+            and self._data_modes[data_health(age, self._t)] is Mode.FULL
+        ):
+            return None
         mode = self.mode(now, age)
         if mode is Mode.FULL:  # allows every action: no need to classify this one
             return None
@@ -184,6 +194,11 @@ class DegradationMonitor:
         the thresholds are at least one failure; the regime counts only under
         ``no_new_entries`` with a feed known)."""
         self._expire(at)
+        return self._quiet()
+
+    def _quiet(self) -> bool:
+        """:meth:`_only_data_can_fail` without cutting the broker window first:
+        True only when it is (a cut drops calls, so never adds a failed one)."""
         return (
             self._failed_calls == 0
             and self.store_errors == 0

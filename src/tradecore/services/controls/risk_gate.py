@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Protocol, TypeVar
 
 from tradecore.domain.frozen import trusted_builder
@@ -235,7 +236,8 @@ class RiskGate:
                     "reason": halt.reason or halt.reason_code,
                 },
             )
-        at = self._enter(at)
+        if at is not self._cycle_at:  # else the cycle is ``at``'s: nothing to enter
+            at = self._enter(at)
         state = self.board.state.state
         if self._checker.price_alone_decides(strategy_id, state):
             verdict = self._priced(book, spec.symbol)
@@ -251,11 +253,13 @@ class RiskGate:
             )
         if verdict.passed and (pdt := self._pdt) is not None:
             ledger = book.ledger
+            # Partials rather than lambdas: called, they run the method with no
+            # Python frame of their own in between.
             refusal = pdt.check(
                 spec,
                 at,
-                lambda: self._equity(ledger),
-                surely_reaches=lambda amount: self._surely_reaches(ledger, amount),
+                partial(self._equity, ledger),
+                surely_reaches=partial(self._surely_reaches, ledger),
             )
             verdict = verdict if refusal is None else refusal
         if verdict.passed:
@@ -398,7 +402,7 @@ class RiskGate:
         price = book.last_prices().get(symbol)
         if price is None:
             return price_unknown(symbol)
-        self._marks.set(symbol, price)
+        self._mark_floats[symbol] = price  # ``self._marks.set``, without its call
         self._marks[symbol]  # converts it (to_price raises on a bad price)
         return PASSED
 

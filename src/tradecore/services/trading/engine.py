@@ -430,7 +430,10 @@ class TradingEngine(NetOfCostSteps):
             self._skip(decision, skip_reason(verdict.rule), verdict.values)
             return
         intent = self._intent(target, side, qty, price, spec=spec)
-        intent, extra = self._protected(target, intent, current, price)
+        extra: Mapping[str, object] | None = None
+        if self._protect.protection(target.protection) is not None:
+            # Without protection ``_protected`` leaves the intent and adds no detail.
+            intent, extra = self._protected(target, intent, current, price)
         if self.before_order is not None:  # the rules see the bar just closed
             self.before_order(symbol)
         # An exit frees the shares our protective orders hold first: otherwise the

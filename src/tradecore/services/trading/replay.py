@@ -181,6 +181,9 @@ def _steps(
     # Every bar stamped at or before this has been seen: a symbol's latest one among
     # them is its current bar (looked up only when an order needs it).
     seen_ns = -(2**63)
+    # The bars stamped ``seen_ns``: (lo, hi, names, frame_of, row_of) of the chunk
+    # lists, rows ``lo..hi-1`` (set with ``seen_ns``, so the two always agree).
+    now_rows: tuple[int, int, list[str], list[int], list[int]] = (0, 0, [], [], [])
     fed: set[str] = set()
     sampled_at: list[np.ndarray] = []
     sampled: list[np.ndarray] = []
@@ -190,9 +193,13 @@ def _steps(
         # The broker prices and checks an order against the last bar it saw: show it
         # the bar that just closed, unless it already had it (never match a bar twice).
         if symbol not in fed:
-            frame = frames[index_of[symbol]]
-            if (row := frame.row_at(seen_ns)) is None:
-                raise KeyError(symbol)  # no bar yet: nothing to price the order with
+            if (found := _row_now(symbol, *now_rows)) is not None:
+                frame, row = frames[found[0]], found[1]
+            else:  # no bar of the symbol at ``seen_ns``: search its frame
+                frame = frames[index_of[symbol]]
+                if (at_or_before := frame.row_at(seen_ns)) is None:
+                    raise KeyError(symbol)  # no bar yet: nothing to price the order
+                row = at_or_before
             broker.on_bar(frame.bar(row))
             fed.add(symbol)
 
@@ -241,7 +248,7 @@ def _steps(
             else:
                 move_clock(at)
             fed.clear()
-            seen_ns = t_ns
+            seen_ns, now_rows = t_ns, (lo, hi, names, frame_of, row_of)
             if working:  # else no bar of this timestamp could fill anything
                 for i in range(lo, hi):
                     if (symbol := names[i]) in working:
@@ -275,6 +282,28 @@ def _steps(
         timestamps_ns=np.concatenate([np.empty(0, np.int64), *sampled_at]),
         equity=np.concatenate([np.empty(0, np.float64), *sampled]),
     )
+
+
+def _row_now(
+    symbol: str,
+    lo: int,
+    hi: int,
+    names: list[str],
+    frame_of: list[int],
+    row_of: list[int],
+) -> tuple[int, int] | None:
+    """``(frame index, row)`` of ``symbol``'s bar among rows ``lo..hi-1`` (the
+    bars of the timestamp seen last), ``None`` if it has none there.
+
+    A frame's timestamps strictly increase, so a bar stamped at the timestamp seen
+    is the latest at or before it: the row ``BarFrame.row_at`` finds by binary
+    search (a NumPy call, several times the cost of this list search).
+    """
+    try:
+        i = names.index(symbol, lo, hi)
+    except ValueError:
+        return None
+    return frame_of[i], row_of[i]
 
 
 def _rows(
