@@ -85,13 +85,7 @@ class Session:
         """
         if not rows:
             return 0
-        cursor = self._begun_cursor(sql, rows)
-        try:
-            cursor.executemany(sql, rows)
-        except Exception as e:
-            self._cursor = None
-            self._failed(e, sql, rows, cursor)
-        return int(cursor.rowcount)
+        return int(self._on_driver(sql, rows, many=True).rowcount)
 
     def run_each(self, sql: str, rows: list[tuple[Any, ...]]) -> list[bool]:
         """Run driver-level ``sql`` (ending in ``RETURNING``) once per row, in order.
@@ -137,20 +131,15 @@ class Session:
         the SQLAlchemy connection once there is one (SQLite's ``BEGIN IMMEDIATE``
         either way), so ``commit``/``rollback`` cover these statements too.
         """
-        cursor = self._begun_cursor(sql, parameters)
-        try:
-            cursor.execute(sql, parameters)
-        except Exception as e:
-            self._cursor = None
-            self._failed(e, sql, parameters, cursor)
-        return cursor
+        return self._on_driver(sql, parameters, many=False)
 
-    def _begun_cursor(self, sql: str, parameters: Any) -> Any:
-        """The session's driver cursor, with the unit's transaction begun.
+    def _on_driver(self, sql: str, parameters: Any, *, many: bool) -> Any:
+        """Run ``sql`` on the session's driver cursor (``executemany`` if ``many``),
+        the unit's transaction begun first; return the cursor.
 
-        If no transaction is open, one is begun: on the driver, or through the
-        SQLAlchemy connection once there is one (``sql`` and ``parameters`` only
-        name the statement in the error a failed begin raises).
+        The transaction is begun on the driver, or through the SQLAlchemy
+        connection once there is one. A failed begin or statement forgets the
+        cursor and is translated like any other error (:meth:`_failed`).
         """
         cursor = self._cursor
         try:
@@ -163,6 +152,10 @@ class Session:
                 if self._sqlite:
                     cursor.execute("BEGIN IMMEDIATE")
                 self._driver_open = True  # psycopg begins at the statement
+            if many:
+                cursor.executemany(sql, parameters)
+            else:
+                cursor.execute(sql, parameters)
         except Exception as e:
             self._cursor = None
             self._failed(e, sql, parameters, cursor)
