@@ -345,12 +345,22 @@ class DecisionMirror(DecisionRepository):
         self._gone_outcomes: set[str] = set()
 
     def record_decision(self, record: DecisionRecord) -> bool:
-        """Store a decision unless its id is stored."""
+        """Store a decision unless its id is stored.
+
+        Decisions nearly always come in time order: one that sorts after the
+        last is appended (one comparison) rather than placed by binary search
+        (a dozen comparisons of instants); the order is the same.
+        """
         key = record.decision_id
         if key in self._decisions or key in self._gone_decisions:
             return False
         self._decisions[key] = record
-        insort(self._order, _decision_order(record))
+        order = self._order
+        entry = (record.decided_at, key)  # _decision_order(record), spelled inline
+        if not order or order[-1] <= entry:
+            order.append(entry)
+        else:
+            insort(order, entry)
         self._new_decisions.append(key)
         return True
 
