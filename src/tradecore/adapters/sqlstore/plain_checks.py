@@ -114,10 +114,7 @@ def plain_spec(spec: OrderSpec) -> bool:
         and type(spec.side) is Side
         and type(spec.order_type) is OrderType
         and type(spec.time_in_force) is TimeInForce
-        and (
-            qty is None
-            or (type(qty) is Decimal and qty.is_finite() and qty > _ZERO)
-        )
+        and (qty is None or (type(qty) is Decimal and qty.is_finite() and qty > _ZERO))
         and (notional is None or is_positive(notional))
         and (limit is None or is_positive(limit))
         and (stop is None or is_positive(stop))

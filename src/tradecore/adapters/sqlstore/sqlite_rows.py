@@ -225,8 +225,14 @@ def _spec_text(spec: OrderSpec) -> str | None:
         and type(tif) is TimeInForce
     ):
         return None
-    limit, notional = _decimal_json(spec.limit_price), _decimal_json(spec.notional)
-    qty, stop = _decimal_json(spec.qty), _decimal_json(spec.stop_price)
+    # The absent prices (a market order has three) and a plain quantity are
+    # spelled here; a call each to :func:`_decimal_json` cost more than that.
+    limit, notional = spec.limit_price, spec.notional
+    qty, stop = spec.qty, spec.stop_price
+    limit = "null" if limit is None else _decimal_json(limit)
+    notional = "null" if notional is None else _decimal_json(notional)
+    qty = _quoted(str(qty)) if type(qty) is Decimal else _decimal_json(qty)
+    stop = "null" if stop is None else _decimal_json(stop)
     if limit is None or notional is None or qty is None or stop is None:
         return None
     return (
@@ -472,6 +478,17 @@ def fill_row(fill: Fill) -> tuple[Any, ...]:
 Time = Callable[[datetime], Any]
 
 
+def _details_text(details: object) -> str | None:
+    """A plain dict's JSON straight from the C encoder (what :func:`json_text`
+    does for one after its look-ups); ``None``: let ``json_text`` answer."""
+    if type(details) is dict and _ENCODE is not None:
+        try:
+            return "".join(_ENCODE(details, 0))
+        except (TypeError, ValueError, RecursionError):
+            pass
+    return None
+
+
 def decision_row(record: DecisionRecord, time: Time = timestamp) -> tuple[Any, ...]:
     """The ``INSERT_DECISION`` parameters of ``record`` (``DECISION_COLUMNS``).
 
@@ -484,6 +501,7 @@ def decision_row(record: DecisionRecord, time: Time = timestamp) -> tuple[Any, .
         if time is timestamp and type(at) is datetime and at.tzinfo is UTC
         else None
     )  # SQLite's kept text read inline, as in :func:`fill_row`
+    details = _details_text(record.details)
     return (
         record.decision_id,
         record.strategy_id,
@@ -493,7 +511,7 @@ def decision_row(record: DecisionRecord, time: Time = timestamp) -> tuple[Any, .
         record.model_hash,
         record.cost_model_hash,
         record.config_hash,
-        json_text(record.details),
+        json_text(record.details) if details is None else details,
         record.manifest_hash,
     )
 
@@ -507,11 +525,12 @@ def outcome_row(record: OutcomeRecord, time: Time = timestamp) -> tuple[Any, ...
         if time is timestamp and type(at) is datetime and at.tzinfo is UTC
         else None
     )  # as in :func:`decision_row`
+    details = _details_text(record.details)
     return (
         record.decision_id,
         kind._value_ if type(kind) is OutcomeKind else kind.value,
         time(at) if at_text is None else at_text,
         record.client_order_id,
         record.reason,
-        json_text(record.details),
+        json_text(record.details) if details is None else details,
     )
