@@ -227,12 +227,16 @@ def _spec_text(spec: OrderSpec) -> str | None:
         return None
     # The absent prices (a market order has three) and a plain quantity are
     # spelled here; a call each to :func:`_decimal_json` cost more than that.
-    limit, notional = spec.limit_price, spec.notional
-    qty, stop = spec.qty, spec.stop_price
-    limit = "null" if limit is None else _decimal_json(limit)
-    notional = "null" if notional is None else _decimal_json(notional)
-    qty = _quoted(str(qty)) if type(qty) is Decimal else _decimal_json(qty)
-    stop = "null" if stop is None else _decimal_json(stop)
+    limit_price, notional_value = spec.limit_price, spec.notional
+    qty_value, stop_price = spec.qty, spec.stop_price
+    limit = "null" if limit_price is None else _decimal_json(limit_price)
+    notional = "null" if notional_value is None else _decimal_json(notional_value)
+    qty = (
+        _quoted(str(qty_value))
+        if type(qty_value) is Decimal
+        else _decimal_json(qty_value)
+    )
+    stop = "null" if stop_price is None else _decimal_json(stop_price)
     if limit is None or notional is None or qty is None or stop is None:
         return None
     return (
@@ -364,7 +368,7 @@ class IntentRows:
     :func:`intent_values` of the general texts.
     """
 
-    def values(self, intent: OrderIntent) -> list[Any]:
+    def values(self, intent: OrderIntent) -> tuple[Any, ...]:
         """The row's values in ``_INTENT_COLUMNS`` order (:func:`intent_values`)."""
         key, spec, ids = intent.decision_key, intent.spec, intent.execution_ids
         key_json = _key_text(key) if type(key) is DecisionKey else None
@@ -400,7 +404,7 @@ class IntentRows:
         arrival, filled_qty = intent.arrival_price, intent.filled_qty
         notional, fees = intent.filled_notional, intent.fees
         side, status = spec.side, intent.status
-        return [
+        return (
             intent.client_order_id,
             key.strategy_id,
             spec.symbol,
@@ -433,11 +437,11 @@ class IntentRows:
             intent.reason,
             intent.parent_client_order_id,
             intent.version,
-        ]
+        )
 
     def insert(self, intent: OrderIntent) -> tuple[Any, ...]:
-        """The ``INSERT_INTENT`` parameters of ``intent``."""
-        return tuple(self.values(intent))
+        """The ``INSERT_INTENT`` parameters of ``intent`` (its :meth:`values`)."""
+        return self.values(intent)
 
     def update(self, intent: OrderIntent, expected_version: int) -> tuple[Any, ...]:
         """The ``UPDATE_INTENT`` parameters: new values, id, version the row has."""
@@ -478,15 +482,34 @@ def fill_row(fill: Fill) -> tuple[Any, ...]:
 Time = Callable[[datetime], Any]
 
 
+#: The text of recent one-entry details of a str key and str value (an order's
+#: submitted outcome is ``{"ack": "received"}``), by that pair; cleared when full.
+_ONE_ENTRY: dict[tuple[str, str], str] = {}
+
+
 def _details_text(details: object) -> str | None:
     """A plain dict's JSON straight from the C encoder (what :func:`json_text`
-    does for one after its look-ups); ``None``: let ``json_text`` answer."""
-    if type(details) is dict and _ENCODE is not None:
-        try:
-            return "".join(_ENCODE(details, 0))
-        except (TypeError, ValueError, RecursionError):
-            pass
-    return None
+    does for one after its look-ups), a one-entry dict of text kept by its pair;
+    ``None``: let ``json_text`` answer."""
+    if type(details) is not dict or _ENCODE is None:
+        return None
+    pair = None
+    if len(details) == 1:
+        ((key, value),) = details.items()
+        if type(key) is str and type(value) is str:
+            pair = (key, value)
+            text = _ONE_ENTRY.get(pair)
+            if text is not None:
+                return text
+    try:
+        text = "".join(_ENCODE(details, 0))
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if pair is not None:
+        if len(_ONE_ENTRY) >= _STAMPS_KEPT:
+            _ONE_ENTRY.clear()
+        _ONE_ENTRY[pair] = text
+    return text
 
 
 def decision_row(record: DecisionRecord, time: Time = timestamp) -> tuple[Any, ...]:
