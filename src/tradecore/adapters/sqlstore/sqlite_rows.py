@@ -34,7 +34,8 @@ from tradecore.domain.errors import InvalidInput
 from tradecore.domain.orders.client_order_id import DecisionKey
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import OrderIntent
-from tradecore.domain.orders.records import DecisionRecord, OutcomeRecord
+from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.records import DecisionRecord, OutcomeKind, OutcomeRecord
 from tradecore.domain.orders.spec import OrderSpec, OrderType, Side, TimeInForce
 
 _INTENT_COLUMNS = (
@@ -224,8 +225,18 @@ def _spec_text(spec: OrderSpec) -> str | None:
         and type(tif) is TimeInForce
     ):
         return None
-    limit, notional = _decimal_json(spec.limit_price), _decimal_json(spec.notional)
-    qty, stop = _decimal_json(spec.qty), _decimal_json(spec.stop_price)
+    # The absent prices (a market order has three) and a plain quantity are
+    # spelled here; a call each to :func:`_decimal_json` cost more than that.
+    limit_price, notional_value = spec.limit_price, spec.notional
+    qty_value, stop_price = spec.qty, spec.stop_price
+    limit = "null" if limit_price is None else _decimal_json(limit_price)
+    notional = "null" if notional_value is None else _decimal_json(notional_value)
+    qty = (
+        _quoted(str(qty_value))
+        if type(qty_value) is Decimal
+        else _decimal_json(qty_value)
+    )
+    stop = "null" if stop_price is None else _decimal_json(stop_price)
     if limit is None or notional is None or qty is None or stop is None:
         return None
     return (
@@ -345,31 +356,92 @@ def intent_values(
 
 
 class IntentRows:
-    """Intent rows, with each intent's key and spec JSON encoded once per order.
+    """Intent rows for SQLite, each spelled in one pass over the intent.
 
-    An intent is written several times in a replay (created, submitted, acked,
-    filled) with the same decision key and spec objects: their JSON is kept per
-    client order id and reused while the objects are the same ones.
+    Why: a replay writes each intent once per commit batch, in its final state
+    (created, submitted and filled in between), so nothing is reused from one
+    write to the next; what an intent row cost was its calls (the JSON dispatch,
+    a call per timestamp and decimal column). :meth:`values` spells the plain
+    columns inline and keeps the general functions (:func:`json_text`,
+    :func:`timestamp`, :func:`decimal_text`) for any value that is not plainly
+    typed; ``tests/property/test_store_row_shortcuts.py`` holds the row to
+    :func:`intent_values` of the general texts.
     """
 
-    def __init__(self) -> None:
-        self._json: dict[str, tuple[object, object, str, str]] = {}
-
-    def values(self, intent: OrderIntent) -> list[Any]:
-        """The row's values in ``_INTENT_COLUMNS`` order."""
-        key, spec = intent.decision_key, intent.spec
-        cid = intent.client_order_id
-        cached = self._json.get(cid)
-        if cached is None or cached[0] is not key or cached[1] is not spec:
-            cached = (key, spec, json_text(key), json_text(spec))
-            self._json[cid] = cached
-        if intent.is_terminal:
-            del self._json[cid]  # a later write (a late fill) encodes them again
-        return intent_values(intent, cached[2], cached[3])
+    def values(self, intent: OrderIntent) -> tuple[Any, ...]:
+        """The row's values in ``_INTENT_COLUMNS`` order (:func:`intent_values`)."""
+        key, spec, ids = intent.decision_key, intent.spec, intent.execution_ids
+        key_json = _key_text(key) if type(key) is DecisionKey else None
+        if key_json is None:
+            key_json = json_text(key)
+        spec_json = _spec_text(spec) if type(spec) is OrderSpec else None
+        if spec_json is None:
+            spec_json = json_text(spec)
+        if not ids:
+            ids_json = "[]"
+        elif type(ids) is tuple and len(ids) == 1 and type(ids[0]) is str:
+            ids_json = f"[{_quoted(ids[0])}]"  # one fill: the encoder's text
+        else:
+            ids_json = json_text(ids)
+        stamps = _STAMPS
+        decided, updated = intent.decided_at, intent.updated_at
+        decided_text = (
+            stamps.get(decided)
+            if type(decided) is datetime and decided.tzinfo is UTC
+            else None
+        )
+        if decided_text is None:
+            decided_text = timestamp(decided)
+        updated_text = (
+            decided_text
+            if updated is decided
+            else stamps.get(updated)
+            if type(updated) is datetime and updated.tzinfo is UTC
+            else None
+        )
+        if updated_text is None:
+            updated_text = timestamp(updated)
+        arrival, filled_qty = intent.arrival_price, intent.filled_qty
+        notional, fees = intent.filled_notional, intent.fees
+        side, status = spec.side, intent.status
+        return (
+            intent.client_order_id,
+            key.strategy_id,
+            spec.symbol,
+            side._value_ if type(side) is Side else side.value,
+            intent.attempt,
+            key_json,
+            spec_json,
+            decided_text,
+            updated_text,
+            str(arrival)
+            if type(arrival) is Decimal and arrival.is_finite()
+            else decimal_text(arrival),
+            intent.expected_edge_bps,
+            intent.execution_policy,
+            intent.config_hash,
+            intent.model_hash,
+            intent.cost_model_hash,
+            status._value_ if type(status) is IntentStatus else status.value,
+            intent.broker_order_id,
+            str(filled_qty)
+            if type(filled_qty) is Decimal and filled_qty.is_finite()
+            else decimal_text(filled_qty),
+            str(notional)
+            if type(notional) is Decimal and notional.is_finite()
+            else decimal_text(notional),
+            str(fees)
+            if type(fees) is Decimal and fees.is_finite()
+            else decimal_text(fees),
+            ids_json,
+            intent.reason,
+            intent.parent_client_order_id,
+            intent.version,
+        )
 
     def insert(self, intent: OrderIntent) -> tuple[Any, ...]:
-        """The ``INSERT_INTENT`` parameters of ``intent``."""
-        return tuple(self.values(intent))
+        """The ``INSERT_INTENT`` parameters of ``intent`` (its :meth:`values`)."""
+        return self.values(intent)
 
     def update(self, intent: OrderIntent, expected_version: int) -> tuple[Any, ...]:
         """The ``UPDATE_INTENT`` parameters: new values, id, version the row has."""
@@ -378,20 +450,66 @@ class IntentRows:
 
 
 def fill_row(fill: Fill) -> tuple[Any, ...]:
-    """The ``INSERT_FILL`` parameters of ``fill``."""
+    """The ``INSERT_FILL`` parameters of ``fill``.
+
+    Plain decimals, a kept UTC instant's text and the side's value are read
+    inline (a call each cost more than the read: ``Enum.value`` alone is two
+    Python calls); anything else goes to :func:`decimal_text`,
+    :func:`timestamp` and ``.value`` as before.
+    """
+    side, qty, price, fee, at = (
+        fill.side,
+        fill.qty,
+        fill.price,
+        fill.fee,
+        fill.filled_at,
+    )
+    at_text = _STAMPS.get(at) if type(at) is datetime and at.tzinfo is UTC else None
     return (
         fill.execution_id,
         fill.client_order_id,
         fill.symbol,
-        fill.side.value,
-        decimal_text(fill.qty),
-        decimal_text(fill.price),
-        decimal_text(fill.fee),
-        timestamp(fill.filled_at),
+        side._value_ if type(side) is Side else side.value,
+        str(qty) if type(qty) is Decimal and qty.is_finite() else decimal_text(qty),
+        str(price)
+        if type(price) is Decimal and price.is_finite()
+        else decimal_text(price),
+        str(fee) if type(fee) is Decimal and fee.is_finite() else decimal_text(fee),
+        timestamp(at) if at_text is None else at_text,
     )
 
 
 Time = Callable[[datetime], Any]
+
+
+#: The text of recent one-entry details of a str key and str value (an order's
+#: submitted outcome is ``{"ack": "received"}``), by that pair; cleared when full.
+_ONE_ENTRY: dict[tuple[str, str], str] = {}
+
+
+def _details_text(details: object) -> str | None:
+    """A plain dict's JSON straight from the C encoder (what :func:`json_text`
+    does for one after its look-ups), a one-entry dict of text kept by its pair;
+    ``None``: let ``json_text`` answer."""
+    if type(details) is not dict or _ENCODE is None:
+        return None
+    pair = None
+    if len(details) == 1:
+        ((key, value),) = details.items()
+        if type(key) is str and type(value) is str:
+            pair = (key, value)
+            text = _ONE_ENTRY.get(pair)
+            if text is not None:
+                return text
+    try:
+        text = "".join(_ENCODE(details, 0))
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if pair is not None:
+        if len(_ONE_ENTRY) >= _STAMPS_KEPT:
+            _ONE_ENTRY.clear()
+        _ONE_ENTRY[pair] = text
+    return text
 
 
 def decision_row(record: DecisionRecord, time: Time = timestamp) -> tuple[Any, ...]:
@@ -400,16 +518,23 @@ def decision_row(record: DecisionRecord, time: Time = timestamp) -> tuple[Any, .
     ``time`` is the timestamp column's bind rule: SQLite's text here; the live
     order path passes PostgreSQL's (:mod:`.hot_path`), whose row is otherwise this.
     """
+    at = record.decided_at
+    at_text = (
+        _STAMPS.get(at)
+        if time is timestamp and type(at) is datetime and at.tzinfo is UTC
+        else None
+    )  # SQLite's kept text read inline, as in :func:`fill_row`
+    details = _details_text(record.details)
     return (
         record.decision_id,
         record.strategy_id,
         record.symbol,
-        time(record.decided_at),
+        time(at) if at_text is None else at_text,
         record.inputs_hash,
         record.model_hash,
         record.cost_model_hash,
         record.config_hash,
-        json_text(record.details),
+        json_text(record.details) if details is None else details,
         record.manifest_hash,
     )
 
@@ -417,11 +542,18 @@ def decision_row(record: DecisionRecord, time: Time = timestamp) -> tuple[Any, .
 def outcome_row(record: OutcomeRecord, time: Time = timestamp) -> tuple[Any, ...]:
     """The ``INSERT_OUTCOME`` parameters of ``record`` (``OUTCOME_COLUMNS``;
     ``time`` as for :func:`decision_row`)."""
+    kind, at = record.kind, record.recorded_at
+    at_text = (
+        _STAMPS.get(at)
+        if time is timestamp and type(at) is datetime and at.tzinfo is UTC
+        else None
+    )  # as in :func:`decision_row`
+    details = _details_text(record.details)
     return (
         record.decision_id,
-        record.kind.value,
-        time(record.recorded_at),
+        kind._value_ if type(kind) is OutcomeKind else kind.value,
+        time(at) if at_text is None else at_text,
         record.client_order_id,
         record.reason,
-        json_text(record.details),
+        json_text(record.details) if details is None else details,
     )

@@ -244,8 +244,7 @@ def _flush_sqlite(
                 f"{len(changed) - done} intents were changed by another "
                 "writer while this replay held them"
             )
-        for intent in written:
-            intents.written(intent.client_order_id, intent.version)
+        intents.all_written(written)
         intents.pending.clear()
     new_fills = [sqlite_rows.fill_row(f) for f in fills.unflushed()]
     session.execute_many(sqlite_rows.INSERT_FILL, new_fills)

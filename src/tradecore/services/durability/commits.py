@@ -103,11 +103,6 @@ class CommitInBatches:
             step = self._step = _BatchStep(self, self._uow)
         return step
 
-    def _stepped(self) -> None:
-        self._pending += 1
-        if self._pending >= self._every:
-            self.flush()
-
     def flush(self) -> None:
         """Commit and close the shared unit of work, if any."""
         if self._uow is None:
@@ -146,7 +141,13 @@ class _BatchStep:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        policy = self._policy
         if exc_type is not None:
-            self._policy._discard()
-        else:
-            self._policy._stepped()
+            policy._discard()
+            return
+        # The step is counted here rather than in a method of the policy: a
+        # replay ends several steps per order, and the call cost more than the
+        # count (the batch still ends after exactly ``every`` steps).
+        policy._pending += 1
+        if policy._pending >= policy._every:
+            policy.flush()
