@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from itertools import islice
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, overload
 
@@ -323,12 +322,15 @@ class StoredFills(StoredRows):
         super().__init__(db, "fills")
 
     def _typed(self) -> Iterator[tuple[str, Side, Decimal, Decimal, Decimal, datetime]]:
-        """Each fill's :data:`_FILL_FIELDS`, typed as the shaped rows type them."""
-        names = export.columns(self._db, "fills")
-        pick = itemgetter(*(names.index(name) for name in _FILL_FIELDS))
+        """Each fill's :data:`_FILL_FIELDS`, typed as the shaped rows type them.
+
+        Only those columns are read (``export.column_tuples``: the export's own
+        query and order): the ids the trades never read cost the driver a
+        string each, about a fifth of reading the table.
+        """
         utc = export.utc
-        for symbol, side, qty, price, fee, at in map(
-            pick, export.tuples(self._db, "fills")
+        for symbol, side, qty, price, fee, at in export.column_tuples(
+            self._db, "fills", _FILL_FIELDS
         ):
             yield (
                 str(symbol),
