@@ -258,13 +258,16 @@ def _times_text(column: tuple[object, ...]) -> list[str]:
     if not set(map(type, column)) <= _TEXT_OR_NULL:
         return list(map(_time_text, column))
     known = _SPELLED_TIMES
-    distinct = dict.fromkeys(column)
-    if len(known) + len(distinct) > _SPELLED_TIMES_KEPT:
+    spelled = dict.fromkeys(column, "")
+    if len(known) + len(spelled) > _SPELLED_TIMES_KEPT:
         known.clear()
-    for value in distinct:
-        if value not in known:
-            known[value] = _time_text(value)
-    return list(map(known.__getitem__, column))
+    for value in spelled:
+        found = known.get(value)
+        if found is None:
+            found = known[value] = _time_text(value)
+        spelled[value] = found
+    # This column's own spellings: another thread may empty the kept ones.
+    return list(map(spelled.__getitem__, column))
 
 
 _TEXT_OR_NULL = frozenset({str, type(None)})
