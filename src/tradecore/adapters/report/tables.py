@@ -50,6 +50,16 @@ class RawColumns(KnownColumns, Protocol):
         ...
 
 
+@runtime_checkable
+class SpelledColumns(KnownColumns, Protocol):
+    """Rows that can spell their own CSV cells a batch's column at a time."""
+
+    def cell_columns(self) -> Iterable[Sequence[list[str]]]:
+        """Each batch of rows as its columns of cells, in :attr:`columns` order
+        (what :meth:`SpelledRows.cells` gives, a batch transposed)."""
+        ...
+
+
 def columns_of(rows: Sequence[Mapping[str, object]]) -> list[str]:
     """Return every key of ``rows``: first row's order, then new keys as they appear."""
     seen: dict[str, None] = {}
@@ -124,6 +134,16 @@ def _quoted(field: str) -> str:
     return field
 
 
+def _quoted_column(column: list[str]) -> list[str]:
+    """:func:`_quoted` of each cell of ``column``, in one comprehension."""
+    return [
+        '"' + field.replace('"', '""') + '"'
+        if '"' in field or "," in field or "\n" in field
+        else field
+        for field in column
+    ]
+
+
 class CsvLines:
     """Rows of spelled cells written as ``csv.writer(stream, lineterminator="\n")``.
 
@@ -157,6 +177,35 @@ class CsvLines:
         remaining = iter(rows)
         while chunk := list(islice(remaining, CHUNK_ROWS)):
             self._add_chunk(chunk)
+
+    def add_columns(self, columns: Sequence[list[str]]) -> None:
+        """Write the rows whose cells ``columns`` holds, a column each (all of
+        one length), as :meth:`add_all` writes them.
+
+        Why: a decision's details hold quotes, so every chunk of that table went
+        a row at a time through :meth:`add`, each cell through :func:`_quoted`.
+        Here each column is searched once: one without a quote, comma or line
+        break is written as it is (:func:`_quoted` leaves each of its cells as
+        it is), the others have their cells quoted as :meth:`add` quotes them.
+        A carriage return or NUL anywhere, or a lone column holding an empty
+        cell (a line :meth:`add` gives to the writer), sends the rows to
+        :meth:`add_all`.
+        """
+        if not columns or not columns[0]:
+            return
+        texts = ["".join(column) for column in columns]
+        if any("\r" in text or "\x00" in text for text in texts) or (
+            len(columns) == 1 and "" in columns[0]
+        ):
+            self.add_all(zip(*columns, strict=True))
+            return
+        quoted = [
+            _quoted_column(column)
+            if '"' in text or "," in text or "\n" in text
+            else column
+            for column, text in zip(columns, texts, strict=True)
+        ]
+        self._write("\n".join(map(",".join, zip(*quoted, strict=True))) + "\n")
 
     def _add_chunk(self, chunk: list[Sequence[str]]) -> None:
         """Write ``chunk`` as one text when every row is a plain joined line (as
@@ -200,6 +249,10 @@ def write_rows_csv(path: Path, rows: Sequence[Mapping[str, object]]) -> None:
             return
         lines = CsvLines(stream)
         lines.add(header)
+        if isinstance(rows, SpelledColumns):
+            for columns in rows.cell_columns():
+                lines.add_columns(columns)
+            return
         if isinstance(rows, SpelledRows):
             lines.add_all(rows.cells())
             return

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from itertools import islice
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, overload
 
@@ -149,12 +148,18 @@ class StoredRows(Sequence[Mapping[str, object]]):
         and a conversion per value. A batch of rows is spelled a column at a time
         (:func:`_column_speller`).
         """
+        for columns in self.cell_columns():
+            yield from zip(*columns, strict=True)
+
+    def cell_columns(self) -> Iterator[list[list[str]]]:
+        """Yield each batch of rows as its columns of cells (what :meth:`cells`
+        gives, a batch transposed): the report writes a batch's columns without
+        making a tuple per row (``CsvLines.add_columns``)."""
         names = export.columns(self._db, self._table)
         spell = [_column_speller(name) for name in names]
         for batch in export.batches(self._db, self._table):
             columns = zip(*batch, strict=True)
-            spelled = [fn(column) for fn, column in zip(spell, columns, strict=True)]
-            yield from zip(*spelled, strict=True)
+            yield [fn(column) for fn, column in zip(spell, columns, strict=True)]
 
     def raw_column(self, name: str) -> Iterator[object]:
         """Yield column ``name`` of every row as the driver gives it (not shaped).
@@ -219,26 +224,58 @@ def _column_speller(name: str) -> Callable[[tuple[object, ...]], list[str]]:
             list(map(str, column)) if None not in column else list(map(cell, column))
         )
     if cell is _decimal_text:
-        return lambda column: (
-            list(map(str, map(Decimal, map(str, column))))
-            if None not in column
-            else list(map(cell, column))
-        )
+        return _decimals_text
     if cell is _time_text:
         return _times_text
     return lambda column: list(map(cell, column))
 
 
+def _decimals_text(column: tuple[object, ...]) -> list[str]:
+    """:func:`_decimal_text` of each value, each distinct text spelled once.
+
+    Why: a fill's quantity and fee are nearly always the same few texts, and its
+    price one of a few hundred: a dictionary look-up is a fraction of a
+    ``Decimal`` parse and spelling. Other values (which could compare equal across
+    types: ``1 == 1.0``) are spelled one at a time, as the builtins' loop does.
+    """
+    if not set(map(type, column)) <= _TEXT_OR_NULL:
+        if None not in column:
+            return list(map(str, map(Decimal, map(str, column))))
+        return list(map(_decimal_text, column))
+    spelled = {value: _decimal_text(value) for value in dict.fromkeys(column)}
+    return list(map(spelled.__getitem__, column))
+
+
 def _times_text(column: tuple[object, ...]) -> list[str]:
-    """:func:`_time_text` of each value, each distinct text spelled once (other
-    values, which could compare equal across types, one at a time)."""
+    """:func:`_time_text` of each value, each distinct text spelled once per run
+    (other values, which could compare equal across types, one at a time).
+
+    Why: the fills, decisions and outcomes of a replay share their times (an
+    order's decision, outcome and fill are mostly at one bar's time), so the
+    spellings are kept across columns and tables (:data:`_SPELLED_TIMES`); a
+    spelling depends on the text alone.
+    """
     if not set(map(type, column)) <= _TEXT_OR_NULL:
         return list(map(_time_text, column))
-    spelled = {value: _time_text(value) for value in dict.fromkeys(column)}
-    return [spelled[value] for value in column]
+    known = _SPELLED_TIMES
+    spelled = dict.fromkeys(column, "")
+    if len(known) + len(spelled) > _SPELLED_TIMES_KEPT:
+        known.clear()
+    for value in spelled:
+        found = known.get(value)
+        if found is None:
+            found = known[value] = _time_text(value)
+        spelled[value] = found
+    # This column's own spellings: another thread may empty the kept ones.
+    return list(map(spelled.__getitem__, column))
 
 
 _TEXT_OR_NULL = frozenset({str, type(None)})
+#: ISO spellings of stored time texts (``None`` as ``""``), by text, for
+#: :func:`_times_text`; emptied when it would pass :data:`_SPELLED_TIMES_KEPT`
+#: (a batch's worth or two: a run's worth would hold MBs through the report).
+_SPELLED_TIMES: dict[object, str] = {}
+_SPELLED_TIMES_KEPT = 16_384
 
 
 def _cell_speller(name: str) -> Callable[[object], str]:
@@ -288,12 +325,15 @@ class StoredFills(StoredRows):
         super().__init__(db, "fills")
 
     def _typed(self) -> Iterator[tuple[str, Side, Decimal, Decimal, Decimal, datetime]]:
-        """Each fill's :data:`_FILL_FIELDS`, typed as the shaped rows type them."""
-        names = export.columns(self._db, "fills")
-        pick = itemgetter(*(names.index(name) for name in _FILL_FIELDS))
+        """Each fill's :data:`_FILL_FIELDS`, typed as the shaped rows type them.
+
+        Only those columns are read (``export.column_tuples``: the export's own
+        query and order): the ids the trades never read cost the driver a
+        string each, about a fifth of reading the table.
+        """
         utc = export.utc
-        for symbol, side, qty, price, fee, at in map(
-            pick, export.tuples(self._db, "fills")
+        for symbol, side, qty, price, fee, at in export.column_tuples(
+            self._db, "fills", _FILL_FIELDS
         ):
             yield (
                 str(symbol),
