@@ -258,7 +258,8 @@ class RiskGate:
                 state=state,
                 rates=self.rates,
             )
-        if verdict.passed and (pdt := self._pdt) is not None:
+        # ``verdict.rule is None`` is ``verdict.passed`` without the property's call.
+        if verdict.rule is None and (pdt := self._pdt) is not None:
             ledger = book.ledger
             # Partials rather than lambdas: called, they run the method with no
             # Python frame of their own in between.
@@ -269,7 +270,7 @@ class RiskGate:
                 surely_reaches=partial(self._surely_reaches, ledger),
             )
             verdict = verdict if refusal is None else refusal
-        if verdict.passed:
+        if verdict.rule is None:
             self.rates.record_order(spec.symbol, at)
         return verdict
 

@@ -415,17 +415,19 @@ class TradingEngine(NetOfCostSteps):
         symbol = target.symbol
         current = self.position(symbol)
         delta = target.qty - current
-        if delta == 0:
+        # Against a Decimal zero: an int operand is converted to a new Decimal at
+        # every comparison (about 300 instructions each).
+        if delta == _ZERO:
             return
         self.decisions += 1
-        side = Side.BUY if delta > 0 else Side.SELL
+        side = Side.BUY if delta > _ZERO else Side.SELL
         qty = abs(delta)
         price = to_price(self._last[symbol])
         # A plain market order from validated parts: the symbol passed Target's
         # validator, qty is |target - position| of finite Decimals and not zero.
         spec = _market_order(symbol=symbol, side=side, qty=qty)
         verdict = self._risk_check(symbol, side, qty, price, current, spec)
-        if not verdict.passed:
+        if verdict.rule is not None:  # refused: ``not passed`` without its call
             decision = self._decision(target, current, price, None)
             self._skip(decision, skip_reason(verdict.rule), verdict.values)
             return
