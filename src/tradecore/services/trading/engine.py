@@ -72,7 +72,7 @@ from tradecore.domain.orders.events import ENDING_KINDS, OrderEvent, OrderEventK
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.ledger import Ledger
-from tradecore.domain.orders.lifecycle import IntentStatus
+from tradecore.domain.orders.lifecycle import TERMINAL, IntentStatus
 from tradecore.domain.orders.money import to_price
 from tradecore.domain.orders.records import DecisionRecord
 from tradecore.domain.orders.spec import Bracket, OrderSpec, Side
@@ -149,6 +149,8 @@ class TradingEngine(NetOfCostSteps):
         else:
             self._strategy = strategy
         self._orders = orders
+        #: ``orders.resends_known``, fixed when the manager is built: read per order.
+        self._resends_known = orders.resends_known
         self._commits = commits
         self._clock = clock
         self._config = config
@@ -431,7 +433,8 @@ class TradingEngine(NetOfCostSteps):
             decision = self._decision(target, current, price, None)
             self._skip(decision, skip_reason(verdict.rule), verdict.values)
             return
-        intent = self._intent(target, side, qty, price, spec=spec)
+        # ``_intent`` without its own call (every order decided here builds one).
+        intent = order_intent(self._stamp(), target, side, qty, price, spec=spec)
         extra: Mapping[str, object] | None = None
         if self._protect.protection(target.protection) is not None:
             # Without protection ``_protected`` leaves the intent and adds no detail.
@@ -577,9 +580,9 @@ class TradingEngine(NetOfCostSteps):
         if spec.bracket is not None:
             self._protect.note_bracket(stored)
         qty = spec.qty or _ZERO
-        if self._orders.resends_known:
+        if self._resends_known:
             rest = qty  # a fresh simulated broker will report every fill again
-        elif stored.is_terminal:
+        elif stored.status in TERMINAL:  # ``is_terminal`` without the property's call
             return
         else:
             rest = qty - stored.filled_qty
