@@ -424,7 +424,9 @@ class SimVenue:
             if breach is not None:
                 raise BrokerRuleBreached(breach)
         self._state += 1
-        qty = self._order_qty(spec)
+        # ``_order_qty`` is called for a notional order alone (a share order's
+        # quantity is its own: the call would return it).
+        qty = spec.qty if spec.qty is not None else self._order_qty(spec)
         self._check_buying_power(spec, qty, exclude=None)
         if self._instant_submit:  # no delay and no draw: what the calls would give
             ack_at = ready_at = now
