@@ -427,6 +427,53 @@ def test_the_mode_is_the_table_mode_of_every_health(
             assert monitor.mode(clock, step[2]) is expected
 
 
+@settings(max_examples=300)
+@given(
+    st.integers(-50_000_000, 50_000_000).map(lambda c: Decimal(c) / 100),
+    st.lists(
+        st.tuples(st.sampled_from(SYMBOLS), st.integers(-20_000, 20_000), prices),
+        max_size=8,
+    ),
+    st.dictionaries(st.sampled_from(SYMBOLS), float_prices),
+    st.integers(0, 400_000).map(Decimal),
+)
+def test_the_float_bound_of_a_gate_that_saw_earlier_ledgers_is_a_fresh_gates(
+    cash: Decimal,
+    fills: list[tuple[str, int, Decimal]],
+    marks: dict[str, float],
+    amount: Decimal,
+) -> None:
+    # The gate keeps each holding's floats from the ledgers it bounded before;
+    # each next ledger must be answered as a gate that never saw one answers it.
+    seen = _fresh_gate(marks)
+    ledger = Ledger.opening(cash)
+    for i, (symbol, qty, price) in enumerate(fills):
+        expected = _fresh_gate(marks)._surely_reaches(ledger, amount)
+        assert seen._surely_reaches(ledger, amount) == expected
+        if qty == 0:
+            continue
+        ledger = ledger.apply(
+            Fill(
+                execution_id=f"x{i}",
+                client_order_id=f"c{i}",
+                symbol=symbol,
+                side=Side.BUY if qty > 0 else Side.SELL,
+                qty=Decimal(abs(qty)),
+                price=price,
+                filled_at=NOW,
+            )
+        )
+    expected = _fresh_gate(marks)._surely_reaches(ledger, amount)
+    assert seen._surely_reaches(ledger, amount) == expected
+
+
+def _fresh_gate(marks: dict[str, float]) -> RiskGate:
+    """A new gate with ``marks``: it has bounded no ledger yet."""
+    gate = _gate()
+    gate._mark_floats.update(marks)
+    return gate
+
+
 def test_the_float_equity_bound_allows_for_the_marks_rounding() -> None:
     # 1,000 shares at a close of 10.004: the mark is 10.00, so the floats say
     # 4 dollars more than the exact equity; an amount between the two must not pass.

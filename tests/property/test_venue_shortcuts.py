@@ -8,6 +8,8 @@
   any two meeting equities answer alike.
 * A match at the bar's start reads the path's open (what ``price_at`` gives).
 * A reservation's max() and min() are spelled as comparisons: the same amount.
+* A latency that acknowledges and readies a submit at once (``instant_submit``)
+  skips the draws: they would give the send's instant twice and draw nothing.
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ from tradecore.domain.market.bars import Bar
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.domain.seeded import SeededGenerator
 from tradecore.domain.venue.book import Action, ActionKind, VenueBook
 from tradecore.domain.venue.buying_power import order_reservation
-from tradecore.domain.venue.fill_models import FillModel
+from tradecore.domain.venue.fill_models import FillModel, LatencyConfig
 from tradecore.domain.venue.matching import _cost, _costless, ohlc_path, price_at
+from tradecore.domain.venue.simulated import submit_times
 
 T0 = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
 #: The PDT minimum in cents.
@@ -157,3 +161,34 @@ def test_a_reservation_is_what_max_and_min_give(
     got = order_reservation(side, qty, price, position)
     assert got == expected
     assert str(got) == str(expected)
+
+
+#: Latency parts: zero (as ints and floats, as configs spell them) or not.
+latency_parts = st.one_of(
+    st.sampled_from((0, 0.0)), st.floats(min_value=0.0, max_value=5.0)
+)
+
+
+@given(latency_parts, latency_parts, latency_parts, latency_parts, st.integers(0, 99))
+def test_an_instant_submit_is_what_the_latency_draws_give(
+    ack_floor: float, ack_tail: float, fill_floor: float, fill_tail: float, seed: int
+) -> None:
+    latency = LatencyConfig(
+        ack_floor_s=ack_floor,
+        ack_tail_s=ack_tail,
+        fill_floor_s=fill_floor,
+        fill_tail_s=fill_tail,
+    )
+    rng, twin = SeededGenerator(seed), SeededGenerator(seed)
+    times = submit_times(latency, rng, T0)
+    if latency.instant_submit:  # the venue then takes (T0, T0) without the calls
+        assert times == (T0, T0)
+        # ... and the calls drew nothing: the next draw is a fresh generator's.
+        assert rng().random() == twin().random()
+    else:  # a part is not zero
+        assert (ack_floor, ack_tail, fill_floor, fill_tail) != (0, 0, 0, 0)
+
+
+def test_the_ideal_model_submits_instantly_and_the_realistic_one_does_not() -> None:
+    assert FillModel.ideal().latency.instant_submit
+    assert not FillModel().latency.instant_submit

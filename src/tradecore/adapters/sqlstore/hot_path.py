@@ -234,7 +234,10 @@ def _plainly_valid(intent: OrderIntent) -> bool:
         and decided.tzinfo is UTC
         and type(updated) is datetime
         and updated.tzinfo is UTC
-        and (price is None or plain_checks.is_positive(price))
+        and (
+            price is None  # else plain_checks.is_positive(price), without its call
+            or (type(price) is Decimal and price.is_finite() and price > _ZERO)
+        )
         and type(filled) is Decimal
         and filled.is_finite()
         and filled >= _ZERO

@@ -63,21 +63,23 @@ def plain_key(key: DecisionKey) -> bool:
     """The key's validators would pass.
 
     :func:`is_text` and :func:`is_positive` spelled inline (one check per new
-    intent: a call each cost about 800 instructions, more than the test).
+    intent: a call each cost about 800 instructions, more than the test), and
+    :func:`_symbol`'s common case (a symbol seen before) as well.
     """
     if type(key) is not DecisionKey:
         return False
-    strategy_id, horizon, signal_hash, qty = (
+    strategy_id, horizon, signal_hash, qty, symbol = (
         key.strategy_id,
         key.horizon,
         key.signal_hash,
         key.qty,
+        key.symbol,
     )
-    symbol = key.symbol
     return (
         type(strategy_id) is str
         and strategy_id.strip() != ""
-        and ((type(symbol) is str and symbol in _SYMBOLS) or _symbol(symbol))
+        and type(symbol) is str
+        and (symbol in _SYMBOLS or _symbol(symbol))
         and type(key.side) is Side
         and type(key.session_date) is date
         and type(horizon) is str
@@ -96,21 +98,22 @@ def plain_spec(spec: OrderSpec) -> bool:
 
     The optional prices are tested for ``None`` here, before any call: a market
     order has none of them, and a call per field ("``None`` or positive") cost
-    about 800 instructions, six per new intent. The quantity (every order has
-    one) and the kept symbols are tested inline for the same reason.
+    about 800 instructions, six per new intent. The quantity (a share order has
+    one) and :func:`_symbol`'s common case are tested inline for the same reason.
     """
     if type(spec) is not OrderSpec:
         return False
-    qty, notional, limit, stop = (
+    qty, notional, limit, stop, symbol = (
         spec.qty,
         spec.notional,
         spec.limit_price,
         spec.stop_price,
+        spec.symbol,
     )
     trail_price, trail_percent = spec.trail_price, spec.trail_percent
-    symbol = spec.symbol
     return (
-        ((type(symbol) is str and symbol in _SYMBOLS) or _symbol(symbol))
+        type(symbol) is str
+        and (symbol in _SYMBOLS or _symbol(symbol))
         and type(spec.side) is Side
         and type(spec.order_type) is OrderType
         and type(spec.time_in_force) is TimeInForce

@@ -26,6 +26,7 @@ from tradecore.domain.orders.lifecycle import IntentStatus
 S = IntentStatus
 K = OrderEventKind
 _PRICE_STEP = Decimal("1e-10")
+_ZERO = Decimal(0)
 
 _EVENT_FOR_STATUS: dict[IntentStatus, OrderEventKind] = {
     S.ACKED: K.ACCEPTED,
@@ -96,8 +97,8 @@ def plain_ack(
     """
     if (
         intent.status is not S.SUBMITTED
-        or filled_qty != 0
-        or intent.filled_qty != 0
+        or filled_qty != _ZERO  # a Decimal zero: no conversion per comparison
+        or intent.filled_qty != _ZERO
         or INTENT_STATUS_OF[status] is not S.ACKED
     ):
         return None

@@ -34,7 +34,11 @@ class RateWindow:
         Raises:
             InvalidInput: ``at`` is before the key's latest event (time went back).
         """
-        events = self._events.setdefault(key, deque())
+        # Not ``setdefault(key, deque())``: that builds a deque on every call, and
+        # every order sent is recorded here.
+        events = self._events.get(key)
+        if events is None:
+            events = self._events[key] = deque()
         if events and at < events[-1]:
             raise InvalidInput("at", at, f"before the latest event {events[-1]}")
         events.append(at)

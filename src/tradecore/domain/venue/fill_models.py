@@ -81,6 +81,20 @@ class LatencyConfig:
         """Draw the cancel/replace request→effect delay (earlier fills count)."""
         return _draw(self.cancel_floor_s, self.cancel_tail_s, rng)
 
+    @property
+    def instant_submit(self) -> bool:
+        """Whether :meth:`ack` and :meth:`first_fill` are both 0 with no draw.
+
+        A submit then is acknowledged, and may fill, at the instant it is sent
+        (the ideal model): the venue skips the four calls that would say so.
+        """
+        return (
+            self.ack_floor_s == 0
+            and self.ack_tail_s == 0
+            and self.fill_floor_s == 0
+            and self.fill_tail_s == 0
+        )
+
 
 @attrs.frozen(kw_only=True, slots=True)
 class SpreadConfig:

@@ -67,7 +67,7 @@ from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.money import quantize_qty, to_price
 from tradecore.domain.orders.spec import OrderSpec, OrderType, TimeInForce
-from tradecore.domain.seeded import SeededGenerator
+from tradecore.domain.seeded import Draws, SeededGenerator
 from tradecore.domain.venue.bar_matching import match_bar
 from tradecore.domain.venue.book import Action, ActionKind, VenueBook
 from tradecore.domain.venue.buying_power import (
@@ -84,6 +84,7 @@ from tradecore.domain.venue.corporate_actions import (
 )
 from tradecore.domain.venue.day_trades import DayTrades
 from tradecore.domain.venue.equity import MarkedEquity, cash_floor
+from tradecore.domain.venue.fill_models import LatencyConfig
 from tradecore.domain.venue.legs import create_legs
 from tradecore.domain.venue.rule_context import (
     resting_orders,
@@ -112,6 +113,14 @@ def _later(at: datetime, seconds: float) -> datetime:
     return at + timedelta(seconds=seconds) if seconds else at
 
 
+def submit_times(
+    latency: LatencyConfig, rng: Draws, now: datetime
+) -> tuple[datetime, datetime]:
+    """When an order sent at ``now`` is acknowledged, and when it may first fill."""
+    ack_at = _later(now, latency.ack(rng))
+    return ack_at, _later(ack_at, latency.first_fill(rng))
+
+
 def _with_trail(spec: OrderSpec, trail: Decimal | None) -> OrderSpec:
     """``spec`` with the trail a replace sets, in the unit it was placed with."""
     if trail is None:
@@ -131,6 +140,9 @@ class SimVenue:
         ``opening`` books (an account that already traded: a restarted live run)."""
         self.config = config
         self._rng = SeededGenerator(config.seed)
+        #: The config's latency acknowledges and readies a submit at once (see
+        #: :attr:`~tradecore.domain.venue.fill_models.LatencyConfig.instant_submit`).
+        self._instant_submit = config.fill_model.latency.instant_submit
         ledger = Ledger.opening(config.starting_cash) if opening is None else opening
         self._book = VenueBook(config.calendar, ledger)
         #: Where every new order's broker id is derived from (``derive_from``).
@@ -412,11 +424,16 @@ class SimVenue:
             if breach is not None:
                 raise BrokerRuleBreached(breach)
         self._state += 1
-        qty = self._order_qty(spec)
+        # ``_order_qty`` is called for a notional order alone (a share order's
+        # quantity is its own: the call would return it).
+        qty = spec.qty if spec.qty is not None else self._order_qty(spec)
         self._check_buying_power(spec, qty, exclude=None)
-        latency = self.config.fill_model.latency
-        ack_at = _later(now, latency.ack(self._rng))
-        ready_at = _later(ack_at, latency.first_fill(self._rng))
+        if self._instant_submit:  # no delay and no draw: what the calls would give
+            ack_at = ready_at = now
+        else:
+            ack_at, ready_at = submit_times(
+                self.config.fill_model.latency, self._rng, now
+            )
         auction = None
         if spec.time_in_force in _AUCTION_TIF:
             auction = self._auction_span(now, spec.time_in_force)

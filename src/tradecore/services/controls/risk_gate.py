@@ -35,7 +35,7 @@ from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.account import AccountSnapshot
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.executions import Fill
-from tradecore.domain.orders.ledger import Ledger
+from tradecore.domain.orders.ledger import Holding, Ledger
 from tradecore.domain.orders.money import to_price
 from tradecore.domain.orders.spec import OrderSpec
 from tradecore.domain.risk.breakers import (
@@ -144,6 +144,9 @@ class RiskGate:
         self._references = _DecimalMarks()
         # Their float dicts, written directly by :meth:`on_bar` (once per bar).
         self._mark_floats = self._marks.floats
+        #: Each symbol's last holding seen by :meth:`_surely_reaches`, with its
+        #: quantity and cost basis as floats (see :func:`_floats_of`).
+        self._held_floats: dict[str, tuple[Holding, float, float]] = {}
         self._reference_floats = self._references.floats
         self._closes: dict[str, float] = {}
         #: The fills' trades, for the losing-streak breaker's P&L (kept only
@@ -155,6 +158,10 @@ class RiskGate:
         self._regime = _one(breakers, RegimeBreaker)
         self._rejects = _one(breakers, RejectRateBreaker)
         self._errors = _one(breakers, BrokerErrorRateBreaker)
+        #: Whether :meth:`on_broker_call` does anything: only a broker error-rate
+        #: breaker hears of broker calls (fixed here, as the breakers are). The
+        #: monitored broker reads it to skip two calls that would return at once.
+        self.counts_broker_calls = self._errors is not None
         self._daily_loss = _one(breakers, DailyLossBreaker)
         self._drawdown = _one(breakers, DrawdownBreaker)
         self._streak = _one(breakers, LosingStreakBreaker)
@@ -251,7 +258,8 @@ class RiskGate:
                 state=state,
                 rates=self.rates,
             )
-        if verdict.passed and (pdt := self._pdt) is not None:
+        # ``verdict.rule is None`` is ``verdict.passed`` without the property's call.
+        if verdict.rule is None and (pdt := self._pdt) is not None:
             ledger = book.ledger
             # Partials rather than lambdas: called, they run the method with no
             # Python frame of their own in between.
@@ -262,7 +270,7 @@ class RiskGate:
                 surely_reaches=partial(self._surely_reaches, ledger),
             )
             verdict = verdict if refusal is None else refusal
-        if verdict.passed:
+        if verdict.rule is None:
             self.rates.record_order(spec.symbol, at)
         return verdict
 
@@ -469,16 +477,19 @@ class RiskGate:
         ``_PLAUSIBLE`` (``to_price`` refuses non-finite and non-positive ones)
         answers False, so the exact path runs (and raises where it raises).
         """
-        floats = self._mark_floats
+        floats, held = self._mark_floats, self._held_floats
         estimate = float(ledger.cash)
         scale = abs(estimate) + float(amount)
         shares = 0.0
         for symbol, holding in ledger.holdings.items():
+            kept = held.get(symbol)
+            if kept is None or kept[0] is not holding:
+                kept = held[symbol] = _floats_of(holding)
             price = floats.get(symbol)
             if price is None:
-                value = float(holding.cost_basis)  # ``Ledger.equity``: basis, no mark
+                value = kept[2]  # ``Ledger.equity``: basis, no mark
             elif 0.0 < price < _PLAUSIBLE:
-                qty = float(holding.qty)
+                qty = kept[1]
                 value = qty * price
                 shares += abs(qty)
             else:
@@ -601,6 +612,17 @@ class _DecimalMarks(Mapping[str, Decimal]):
 
     def __len__(self) -> int:
         return len(self.floats)
+
+
+def _floats_of(holding: Holding) -> tuple[Holding, float, float]:
+    """``holding`` with its quantity and cost basis as floats.
+
+    Why: a ledger's next version shares every holding but the one a fill changed,
+    and a Decimal's float costs about 1.3 K instructions; the float bound of the
+    pattern-day-trader check converts every holding of the book. Kept with the
+    holding itself (compared by identity, so the answer is that holding's own).
+    """
+    return holding, float(holding.qty), float(holding.cost_basis)
 
 
 def _closes(held: Decimal, delta: Decimal) -> bool:

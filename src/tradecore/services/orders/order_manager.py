@@ -179,7 +179,9 @@ class OrderManager:
         """
         with self._commits.step() as uow:
             uow.decisions.record_decision(decision)
-            stored, new = self._create_live_attempt(uow, intent)
+            stored, new = self._store_submitted(uow, intent)
+            if not new:  # stored before: it, or an attempt to follow it, is live
+                stored, new = self._follow_attempts(uow, stored)
             if stored.status is IntentStatus.CREATED:  # stored unsent, found again
                 stored = uow.intents.update(mark_submitted(stored, self._clock.now()))
                 new = True
@@ -195,17 +197,17 @@ class OrderManager:
         with self._commits.step() as uow:
             return self._record_answer(uow, decision, stored, answer)
 
-    def _create_live_attempt(
-        self, uow: UnitOfWork, intent: OrderIntent
+    def _follow_attempts(
+        self, uow: UnitOfWork, stored: OrderIntent
     ) -> tuple[OrderIntent, bool]:
         """The decision's live attempt as stored, and whether this call stored it.
 
-        The attempt is ``intent``, or the next one after each attempt that may be
+        ``stored`` is an attempt found stored (one stored just now is live: there
+        is no attempt to follow, and :meth:`place` does not call this). The live
+        attempt is ``stored``, or the next one after each attempt that may be
         tried again (:func:`may_try_again`), up to ``max_attempts``.
         """
-        stored, new = self._store_submitted(uow, intent)
-        if new:  # stored SUBMITTED just now: not an attempt to follow
-            return stored, new
+        new = False
         while may_try_again(stored) and stored.attempt < self._max_attempts:
             stored, new = self._store_submitted(
                 uow, next_attempt(stored, self._clock.now())

@@ -54,6 +54,7 @@ ENDS_PROTECTION = ENDING_KINDS | {OrderEventKind.FILL}
 #: Entry types and times in force a bracket may have (Alpaca).
 _BRACKET_TYPES = (OrderType.MARKET, OrderType.LIMIT)
 _BRACKET_TIF = (TimeInForce.DAY, TimeInForce.GTC)
+_ZERO = Decimal(0)
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -67,7 +68,8 @@ class _Pending:
 
 def _is_entry(current: Decimal, side: Side) -> bool:
     """An order that opens or grows a position (a flip through zero counts too)."""
-    return current == 0 or (current > 0) == (side is Side.BUY)
+    # Against a Decimal zero, which needs no conversion per comparison.
+    return current == _ZERO or (current > _ZERO) == (side is Side.BUY)
 
 
 def bracket_allowed(spec: OrderSpec, current: Decimal) -> str | None:
@@ -273,7 +275,7 @@ class ProtectionDesk:
         available"), so an exit first cancels the legs of the symbol's bracketed
         entries (cancelling one leg cancels its group).
         """
-        if current == 0 or _is_entry(current, side):
+        if current == _ZERO or _is_entry(current, side):
             return 0
         resting = self._resting.get(symbol, {})
         canceled = 0
