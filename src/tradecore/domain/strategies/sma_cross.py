@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from tradecore.domain.errors import InvalidInput
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.market.indicators import SMAPair
 from tradecore.domain.strategies.protocol import NO_TARGETS, PortfolioView, Target
 
@@ -50,14 +51,22 @@ def crossed(fast: float, slow: float, long: bool) -> bool | None:
     return gap > 0
 
 
-class _SymbolState:
-    """A symbol's averages (their ``update``, bound once) and its side."""
+#: A target of validated parts (see :meth:`SmaCross.on_bar`), built without the
+#: validators ``Target`` runs.
+_trusted_target = trusted_builder(Target)
+_FLAT = Decimal(0)
 
-    __slots__ = ("long", "update")
+
+class _SymbolState:
+    """A symbol's averages (their ``update``, bound once), its side, and whether a
+    target of its symbol passed ``Target``'s validators once."""
+
+    __slots__ = ("checked", "long", "update")
 
     def __init__(self, fast: int, slow: int) -> None:
         self.update = SMAPair(fast, slow).update
         self.long = False
+        self.checked = False
 
 
 class SmaCross:
@@ -91,9 +100,25 @@ class SmaCross:
         # Unpacked, not ``crossed(*update(close), ...)``: a starred call to a
         # Python function takes the interpreter's slow path (~1k instructions).
         fast, slow = state.update(close)
-        want_long = crossed(fast, slow, state.long)
-        if want_long is None:
+        # ``crossed(fast, slow, state.long)`` inline: every bar of every symbol
+        # asks, and the inline spelling saves its call and those of ``math.isnan``
+        # and ``abs``. NaN is the one float unequal to itself; ``abs(gap) <=
+        # bound`` is ``-bound <= gap <= bound`` (negation is exact; a NaN gap or
+        # bound fails both). A property test holds the two equal.
+        if slow != slow:
             return NO_TARGETS
-        state.long = want_long
-        qty = self._qty if want_long else Decimal(0)
-        return (Target(symbol, qty, f"{'up' if want_long else 'down'}@{timestamp_ns}"),)
+        gap = fast - slow
+        bound = TIE_TOLERANCE * slow
+        if -bound <= gap <= bound or (gap > 0) == state.long:
+            return NO_TARGETS
+        want_long = state.long = gap > 0
+        qty = self._qty if want_long else _FLAT
+        signal = f"{'up' if want_long else 'down'}@{timestamp_ns}"
+        if state.checked:
+            # The symbol passed ``Target``'s validator on this state's first
+            # target; the quantity is an exact finite Decimal (``Decimal(int)`` or
+            # zero) and the signal an f-string: the validators would pass.
+            return (_trusted_target(symbol=symbol, qty=qty, signal=signal),)
+        target = Target(symbol, qty, signal)
+        state.checked = True
+        return (target,)
