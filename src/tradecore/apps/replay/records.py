@@ -12,9 +12,10 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import islice, pairwise
 from pathlib import Path
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple, TextIO, overload
 
 from tradecore.adapters.report.analysis import FillView
+from tradecore.adapters.report.tables import CsvLines
 from tradecore.adapters.sqlstore import export
 from tradecore.domain.orders.spec import Side
 
@@ -398,18 +399,64 @@ class StoredFills(StoredRows):
     def __init__(self, db: Path) -> None:
         """The fills of the store ``db``."""
         super().__init__(db, "fills")
+        self._copy: TextIO | None = None
+        self._reads = 0
+        self._copied = False
 
-    def _typed(self) -> Iterator[tuple[str, Side, Decimal, Decimal, Decimal, datetime]]:
-        """Each fill's :data:`_FILL_FIELDS`, typed as the shaped rows type them.
+    def copy_while_read(self, path: Path | None) -> None:
+        """From now on, each read of the fills (as records or views) also writes
+        their CSV table to ``path``, as ``write_rows_csv`` writes it (None: no
+        longer: the file is closed, :meth:`copied` still tells of it). A read
+        writes the file anew from its first row; a read overtaken by a later one
+        stops writing."""
+        if self._copy is not None:
+            self._copy.close()
+        self._copy = None
+        if path is not None:
+            self._copy = path.open("w", newline="", encoding="utf-8")
+            self._copied = False
+
+    def copied(self) -> bool:
+        """Whether the last read that wrote the table went through every fill."""
+        return self._copied
+
+    def _fill_tuples(self) -> Iterator[tuple[Any, ...]]:
+        """Each fill's :data:`_FILL_FIELDS` as the driver gives them.
 
         Only those columns are read (``export.column_tuples``: the export's own
         query and order): the ids the trades never read cost the driver a
-        string each, about a fifth of reading the table.
+        string each, about a fifth of reading the table. While copying, every
+        column is read and each batch written before its rows are given.
         """
+        stream = self._copy
+        if stream is None:
+            yield from export.column_tuples(self._db, "fills", _FILL_FIELDS)
+            return
+        self._reads += 1
+        read, self._copied = self._reads, False
+        stream.seek(0)
+        stream.truncate()
+        names = export.columns(self._db, "fills")
+        at = [names.index(name) for name in _FILL_FIELDS]
+        spell = [_column_speller(name) for name in names]
+        lines, header = CsvLines(stream), names
+        for batch in export.batches(self._db, "fills"):
+            columns = list(zip(*batch, strict=True))
+            if self._copy is stream and self._reads == read:  # not overtaken
+                if header:
+                    lines.add(header)
+                    header = []
+                lines.add_columns(
+                    [fn(column) for fn, column in zip(spell, columns, strict=True)]
+                )
+            yield from zip(*(columns[i] for i in at), strict=True)
+        if self._copy is stream and self._reads == read:
+            self._copied = True
+
+    def _typed(self) -> Iterator[tuple[str, Side, Decimal, Decimal, Decimal, datetime]]:
+        """Each fill's :data:`_FILL_FIELDS`, typed as the shaped rows type them."""
         utc = export.utc
-        for symbol, side, qty, price, fee, at in export.column_tuples(
-            self._db, "fills", _FILL_FIELDS
-        ):
+        for symbol, side, qty, price, fee, at in self._fill_tuples():
             yield (
                 str(symbol),
                 _side(side),
