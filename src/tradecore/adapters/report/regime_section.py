@@ -66,6 +66,15 @@ class _Group:
         self.costs: list[float] = []
 
 
+def _group(groups: dict[str, _Group], key: str) -> _Group:
+    """``groups[key]``, made (in the dict's order) when it is new: a group is
+    not built per decision only to be dropped by ``setdefault``."""
+    found = groups.get(key)
+    if found is None:
+        found = groups[key] = _Group()
+    return found
+
+
 def regime_groups(
     decisions: Rows, fills: Rows, tca: Sequence[ExecutionAnalysis] = ()
 ) -> dict[str, _Group]:
@@ -79,11 +88,11 @@ def regime_groups(
     keep_none = bool(tca)
     for raw in _details_values(decisions):
         if not keep_none and not by_order and not _may_name_regime(raw):
-            groups.setdefault(NONE, _Group()).decisions += 1  # what parsing it gives
+            _group(groups, NONE).decisions += 1  # what parsing it gives
             continue
         details = _details(raw)
         key = _state(details) or NONE
-        groups.setdefault(key, _Group()).decisions += 1
+        _group(groups, key).decisions += 1
         order = details.get("client_order_id")
         if not isinstance(order, str):
             continue
