@@ -177,6 +177,12 @@ class StoredRows(Sequence[Mapping[str, object]]):
         one read of the table."""
         return export.column_tuples(self._db, self._table, names)
 
+    def raw_tally(self, name: str, where: str, equals: str) -> list[tuple[object, int]]:
+        """Each distinct raw value of column ``name`` among the rows whose raw
+        ``where`` is ``equals``, with its count, in no order (``export.tally``:
+        counted in the file, not a string per row)."""
+        return export.tally(self._db, self._table, name, where, equals)
+
     @overload
     def __getitem__(self, index: int) -> Mapping[str, object]: ...
 
