@@ -61,6 +61,18 @@ class SpelledColumns(KnownColumns, Protocol):
 
 
 @runtime_checkable
+class SearchedColumns(Protocol):
+    """Rows that can tell, without giving them, whether a column's stored values
+    hold a text (a stored table searched in its file)."""
+
+    def raw_any_holding(self, name: str, needles: Sequence[str]) -> bool:
+        """Whether any row's stored column ``name`` is not text or holds one of
+        ``needles`` (what ``isinstance(v, str)`` and ``needle in v`` tell of the
+        values :meth:`RawColumns.raw_column` gives)."""
+        ...
+
+
+@runtime_checkable
 class CopiedWhileRead(Protocol):
     """Rows that can write their own CSV table while another pass reads them.
 

@@ -215,6 +215,28 @@ def tally(db: Path, table: str, name: str, where: str, equals: str) -> list[Any]
         return connection.execute(query, (equals,)).fetchall()
 
 
+def any_holding(db: Path, table: str, name: str, needles: Sequence[str]) -> bool:
+    """Whether any row of ``table``'s export has column ``name`` stored as other
+    than text, or as text holding one of ``needles`` (``instr``: byte for byte,
+    as ``in`` finds it in the text the driver would give).
+
+    Why: a report section that parses only the values holding a word read the
+    whole column (sorted, a string per row) to learn that none does.
+
+    Raises:
+        ValueError: ``table``'s export has no column ``name``.
+    """
+    select, rest = _QUERIES[table].split(" FROM ", 1)
+    source = rest.split(" ORDER BY ", 1)[0]
+    (value,) = _expressions(table, select, (name,))
+    tests = "".join(f" OR instr({value}, ?) > 0" for _ in needles)
+    query = (
+        f"SELECT EXISTS (SELECT 1 FROM {source} WHERE typeof({value}) != 'text'{tests})"  # noqa: S608 - this module's constants  # nosec B608
+    )
+    with _open(db) as connection:
+        return bool(connection.execute(query, tuple(needles)).fetchone()[0])
+
+
 def _expressions(table: str, select: str, names: Sequence[str]) -> list[str]:
     """The SELECT expressions of ``table``'s export giving columns ``names``."""
     expressions = select.removeprefix("SELECT ").split(", ")

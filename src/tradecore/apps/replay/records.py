@@ -177,6 +177,11 @@ class StoredRows(Sequence[Mapping[str, object]]):
         one read of the table."""
         return export.column_tuples(self._db, self._table, names)
 
+    def raw_any_holding(self, name: str, needles: Sequence[str]) -> bool:
+        """Whether any row's raw column ``name`` is not text or holds one of
+        ``needles`` (``export.any_holding``: searched in the file, not read)."""
+        return export.any_holding(self._db, self._table, name, needles)
+
     def raw_tally(self, name: str, where: str, equals: str) -> list[tuple[object, int]]:
         """Each distinct raw value of column ``name`` among the rows whose raw
         ``where`` is ``equals``, with its count, in no order (``export.tally``:
