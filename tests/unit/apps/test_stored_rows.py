@@ -135,6 +135,47 @@ def test_stored_fills_read_as_the_rows_read(finished: Path) -> None:
     ]
 
 
+def test_fills_copied_while_read_are_the_csv_write_rows_csv_writes(
+    finished: Path, tmp_path: Path
+) -> None:
+    # The trades pass writes fills.csv from its own read of the fills: the file
+    # must be what writing the table on its own gives, the views unchanged.
+    db = finished / "replay.db"
+    alone, copy = tmp_path / "alone.csv", tmp_path / "copy.csv"
+    write_rows_csv(alone, StoredRows(db, "fills"))
+    stored = StoredFills(db)
+    stored.copy_while_read(copy)
+    assert not stored.copied()
+    views = list(stored.fill_views())
+    stored.copy_while_read(None)
+    assert stored.copied()
+    assert views == list(StoredFills(db).fill_views())
+    assert copy.read_bytes() == alone.read_bytes()
+
+
+def test_a_read_overtaken_or_left_unfinished_is_not_a_copy(
+    finished: Path, tmp_path: Path
+) -> None:
+    # A read abandoned half way (the trades pass reading again, sorted) leaves
+    # the copy to the read after it; one that never finishes leaves none.
+    db = finished / "replay.db"
+    alone, copy = tmp_path / "alone.csv", tmp_path / "copy.csv"
+    write_rows_csv(alone, StoredRows(db, "fills"))
+    stored = StoredFills(db)
+    stored.copy_while_read(copy)
+    first = stored.fill_views()
+    next(iter(first))
+    assert list(stored.fill_views())  # a second read, whole
+    assert list(first)  # the first, resumed, writes nothing more
+    stored.copy_while_read(None)
+    assert stored.copied()
+    assert copy.read_bytes() == alone.read_bytes()
+    stored.copy_while_read(copy)
+    next(iter(stored.fill_views()))
+    stored.copy_while_read(None)
+    assert not stored.copied()
+
+
 def test_raw_columns_tally_and_parse_as_the_rows(finished: Path) -> None:
     db = finished / "replay.db"
     decisions, outcomes = StoredRows(db, "decisions"), StoredRows(db, "outcomes")

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from html import escape
 
-from tradecore.adapters.report.tables import RawColumns
+from tradecore.adapters.report.tables import RawColumns, SearchedColumns
 from tradecore.domain.execution.tca import ExecutionAnalysis
 
 Rows = Sequence[Mapping[str, object]]
@@ -33,7 +33,8 @@ def _details_values(decisions: Rows) -> Iterable[object]:
 
 
 def _may_name_regime(raw: object) -> bool:
-    """Whether a decision's details may carry a regime (then they are parsed).
+    """Whether a decision's details may carry a regime (then they are parsed):
+    what :func:`_none_may_name_regime` asks of every decision at once.
 
     JSON text spells a key ``regime`` with its letters (or escapes them with
     ``\\u``): text with neither has none. Such a decision counts under "none" and,
@@ -42,6 +43,23 @@ def _may_name_regime(raw: object) -> bool:
     one: a text that is not JSON still fails the report.)
     """
     return not isinstance(raw, str) or "regime" in raw or "\\u" in raw
+
+
+#: What a decision's details text holds when it may carry a regime.
+_REGIME_WORDS = ("regime", "\\u")
+
+
+def _none_may_name_regime(decisions: Rows) -> bool:
+    """Whether no decision's details may carry a regime, asked of a stored table
+    in its file (else False: the details are read one by one).
+
+    Why: without cost analyses, decisions that cannot name a regime count under
+    "none" unparsed, and a run whose decisions all count there has no section;
+    reading the column (sorted, a string per decision) only told that.
+    """
+    if not isinstance(decisions, SearchedColumns):
+        return False
+    return not decisions.raw_any_holding("details", _REGIME_WORDS)
 
 
 def _details(raw: object) -> Mapping[str, object]:
@@ -66,11 +84,22 @@ class _Group:
         self.costs: list[float] = []
 
 
+def _group(groups: dict[str, _Group], key: str) -> _Group:
+    """``groups[key]``, made (in the dict's order) when it is new: a group is
+    not built per decision only to be dropped by ``setdefault``."""
+    found = groups.get(key)
+    if found is None:
+        found = groups[key] = _Group()
+    return found
+
+
 def regime_groups(
     decisions: Rows, fills: Rows, tca: Sequence[ExecutionAnalysis] = ()
 ) -> dict[str, _Group]:
     """Per regime state (and "none"): the figures of the module docstring; empty
     when no decision carries a regime."""
+    if not tca and _none_may_name_regime(decisions):
+        return {}  # every decision under "none", unparsed, as the loop counts them
     groups: dict[str, _Group] = {}
     # Orders outside any regime count under NONE without an entry (a fill's lookup
     # defaults to it): a run with no regimes then holds no id per order. The cost
@@ -79,11 +108,11 @@ def regime_groups(
     keep_none = bool(tca)
     for raw in _details_values(decisions):
         if not keep_none and not by_order and not _may_name_regime(raw):
-            groups.setdefault(NONE, _Group()).decisions += 1  # what parsing it gives
+            _group(groups, NONE).decisions += 1  # what parsing it gives
             continue
         details = _details(raw)
         key = _state(details) or NONE
-        groups.setdefault(key, _Group()).decisions += 1
+        _group(groups, key).decisions += 1
         order = details.get("client_order_id")
         if not isinstance(order, str):
             continue

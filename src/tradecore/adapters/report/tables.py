@@ -60,6 +60,36 @@ class SpelledColumns(KnownColumns, Protocol):
         ...
 
 
+@runtime_checkable
+class SearchedColumns(Protocol):
+    """Rows that can tell, without giving them, whether a column's stored values
+    hold a text (a stored table searched in its file)."""
+
+    def raw_any_holding(self, name: str, needles: Sequence[str]) -> bool:
+        """Whether any row's stored column ``name`` is not text or holds one of
+        ``needles`` (what ``isinstance(v, str)`` and ``needle in v`` tell of the
+        values :meth:`RawColumns.raw_column` gives)."""
+        ...
+
+
+@runtime_checkable
+class CopiedWhileRead(Protocol):
+    """Rows that can write their own CSV table while another pass reads them.
+
+    A replay's fills are read for its round trips and again for ``fills.csv``:
+    each full read of the table costs as much as spelling it.
+    """
+
+    def copy_while_read(self, path: Path | None) -> None:
+        """From now on, each read of every row also writes the table to ``path``
+        as :func:`write_rows_csv` writes it (None: no longer)."""
+        ...
+
+    def copied(self) -> bool:
+        """Whether the last read so written went through every row."""
+        ...
+
+
 def columns_of(rows: Sequence[Mapping[str, object]]) -> list[str]:
     """Return every key of ``rows``: first row's order, then new keys as they appear."""
     seen: dict[str, None] = {}

@@ -27,7 +27,12 @@ from tradecore.adapters.report.content import (
 )
 from tradecore.adapters.report.figures import second_texts
 from tradecore.adapters.report.html_page import PageData, write_page
-from tradecore.adapters.report.tables import CsvLines, CsvRowSink, write_rows_csv
+from tradecore.adapters.report.tables import (
+    CopiedWhileRead,
+    CsvLines,
+    CsvRowSink,
+    write_rows_csv,
+)
 from tradecore.adapters.report.trade_list import (
     TradeList,
     collect_trades_and_statistics,
@@ -84,7 +89,8 @@ def write_report(
             reading it for now (bars on memory-mapped files let the pages go: the
             trade list, benchmark and charts read every page of the run).
         collected: what :func:`collect_report_trades` gave for ``fills`` and
-            ``bars`` in ``out_dir`` (trades.csv is then written already).
+            ``bars`` in ``out_dir`` (trades.csv is then written already, and
+            fills.csv when it says so).
 
     Returns:
         The written files by name.
@@ -109,6 +115,8 @@ def write_report(
         ("decisions", decisions),
         ("outcomes", outcomes),
     ):
+        if name == "fills" and collected is not None and collected.fills_written:
+            continue
         write_rows_csv(folder / f"{name}.csv", rows)
     page = PageData(
         title=title, summary=summary, stamps=stamps, values=values, bars=bars,
@@ -137,6 +145,8 @@ class CollectedTrades:
 
     trades: TradeList
     columns: FillColumns
+    #: Whether fills.csv was written from the same read of the fills.
+    fills_written: bool = False
 
 
 def collect_report_trades(
@@ -153,14 +163,26 @@ def collect_report_trades(
 
     The statistics are None when the fills were not in time order (see
     :func:`~tradecore.adapters.report.trade_list.collect_trades_and_statistics`).
+
+    Fills that can copy themselves while read (:class:`CopiedWhileRead`, a
+    replay's stored fills) write fills.csv from that same read: reading the table
+    again for it cost as much as spelling it. The trades never see it.
     """
-    with CsvRowSink(Path(out_dir) / TRADES_CSV) as trades_csv:
-        trades, columns, facts = collect_trades_and_statistics(
-            fills, bars, timestamps, release,
-            marked=charted_symbols(bars), sink=trades_csv,
-        )  # fmt: skip
+    copy = fills if isinstance(fills, CopiedWhileRead) else None
+    if copy is not None:
+        copy.copy_while_read(Path(out_dir) / "fills.csv")
+    try:
+        with CsvRowSink(Path(out_dir) / TRADES_CSV) as trades_csv:
+            trades, columns, facts = collect_trades_and_statistics(
+                fills, bars, timestamps, release,
+                marked=charted_symbols(bars), sink=trades_csv,
+            )  # fmt: skip
+    finally:
+        if copy is not None:
+            copy.copy_while_read(None)
     release_all(bars, release)  # the last trips' bars, as build_content releases them
-    return CollectedTrades(trades, columns), facts
+    written = copy is not None and copy.copied()
+    return CollectedTrades(trades, columns, written), facts
 
 
 def _equity_arrays(

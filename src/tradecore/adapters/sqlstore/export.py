@@ -191,6 +191,64 @@ def column(db: Path, table: str, name: str) -> Iterator[Any]:
         yield value
 
 
+def tally(db: Path, table: str, name: str, where: str, equals: str) -> list[Any]:
+    """Column ``name`` of the rows of ``table``'s export whose column ``where``
+    holds ``equals``: each distinct stored value with its count, in no order.
+
+    Why: a summary counting the few skipped outcomes' reasons read both columns
+    of every outcome, a string per value from the driver. Values group by their
+    storage type and value (SQLite's ``=``: text byte for byte), so values that
+    spell alike in Python could only come apart, never together, except reals
+    that are zero (``0.0``, ``-0.0``).
+
+    Raises:
+        ValueError: ``table``'s export has no column ``name`` or ``where``.
+    """
+    select, rest = _QUERIES[table].split(" FROM ", 1)
+    source = rest.split(" ORDER BY ", 1)[0]
+    value, test = _expressions(table, select, (name, where))
+    with _open(db) as connection:
+        query = (
+            f"SELECT {value}, count(*) FROM {source} WHERE {test} = ? "  # noqa: S608 - this module's constants  # nosec B608
+            f"GROUP BY typeof({value}), {value}"
+        )
+        return connection.execute(query, (equals,)).fetchall()
+
+
+def any_holding(db: Path, table: str, name: str, needles: Sequence[str]) -> bool:
+    """Whether any row of ``table``'s export has column ``name`` stored as other
+    than text, or as text holding one of ``needles`` (``instr``: byte for byte,
+    as ``in`` finds it in the text the driver would give).
+
+    Why: a report section that parses only the values holding a word read the
+    whole column (sorted, a string per row) to learn that none does.
+
+    Raises:
+        ValueError: ``table``'s export has no column ``name``.
+    """
+    select, rest = _QUERIES[table].split(" FROM ", 1)
+    source = rest.split(" ORDER BY ", 1)[0]
+    (value,) = _expressions(table, select, (name,))
+    tests = "".join(f" OR instr({value}, ?) > 0" for _ in needles)
+    query = (
+        f"SELECT EXISTS (SELECT 1 FROM {source} WHERE typeof({value}) != 'text'{tests})"  # noqa: S608 - this module's constants  # nosec B608
+    )
+    with _open(db) as connection:
+        return bool(connection.execute(query, tuple(needles)).fetchone()[0])
+
+
+def _expressions(table: str, select: str, names: Sequence[str]) -> list[str]:
+    """The SELECT expressions of ``table``'s export giving columns ``names``."""
+    expressions = select.removeprefix("SELECT ").split(", ")
+    chosen = []
+    for name in names:
+        found = [e for e in expressions if e.rsplit(".", 1)[-1] == name]
+        if not found:
+            raise ValueError(f"the {table} export has no column {name!r}")
+        chosen.append(found[0])
+    return chosen
+
+
 def column_tuples(
     db: Path, table: str, names: Sequence[str]
 ) -> Iterator[tuple[Any, ...]]:
@@ -201,13 +259,7 @@ def column_tuples(
         ValueError: ``table``'s export has no column of one of ``names``.
     """
     select, rest = _QUERIES[table].split(" FROM ", 1)
-    expressions = select.removeprefix("SELECT ").split(", ")
-    chosen = []
-    for name in names:
-        found = [e for e in expressions if e.rsplit(".", 1)[-1] == name]
-        if not found:
-            raise ValueError(f"the {table} export has no column {name!r}")
-        chosen.append(found[0])
+    chosen = _expressions(table, select, names)
     with _open(db) as connection:
         query = f"SELECT {', '.join(chosen)} FROM {rest}"  # noqa: S608 - this module's constants  # nosec B608
         cursor = connection.execute(query)

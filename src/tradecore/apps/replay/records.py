@@ -10,11 +10,12 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from itertools import islice
+from itertools import islice, pairwise
 from pathlib import Path
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple, TextIO, overload
 
 from tradecore.adapters.report.analysis import FillView
+from tradecore.adapters.report.tables import CsvLines
 from tradecore.adapters.sqlstore import export
 from tradecore.domain.orders.spec import Side
 
@@ -176,6 +177,17 @@ class StoredRows(Sequence[Mapping[str, object]]):
         one read of the table."""
         return export.column_tuples(self._db, self._table, names)
 
+    def raw_any_holding(self, name: str, needles: Sequence[str]) -> bool:
+        """Whether any row's raw column ``name`` is not text or holds one of
+        ``needles`` (``export.any_holding``: searched in the file, not read)."""
+        return export.any_holding(self._db, self._table, name, needles)
+
+    def raw_tally(self, name: str, where: str, equals: str) -> list[tuple[object, int]]:
+        """Each distinct raw value of column ``name`` among the rows whose raw
+        ``where`` is ``equals``, with its count, in no order (``export.tally``:
+        counted in the file, not a string per row)."""
+        return export.tally(self._db, self._table, name, where, equals)
+
     @overload
     def __getitem__(self, index: int) -> Mapping[str, object]: ...
 
@@ -210,6 +222,79 @@ def _details_text(value: object) -> str:
     return _details_json(_parsed(str(value)))
 
 
+def _details_texts(column: tuple[object, ...]) -> list[str]:
+    """:func:`_details_text` of each value: a column of plain details
+    (:func:`_plain_details`) is respelled as a whole, else each is parsed and
+    re-encoded.
+
+    Why: parsing and re-encoding each decision's details (~23K instructions) was
+    the largest cost of spelling the decisions' CSV; the respelling is a few
+    passes of the builtins over the column's text.
+    """
+    respelled = _plain_details(column)
+    return list(map(_details_text, column)) if respelled is None else respelled
+
+
+def _plain_details(column: tuple[object, ...]) -> list[str] | None:
+    """The column's texts as the CSV's encoder writes them, or None unless every
+    one is a compact JSON object of one or more string pairs, keys strictly
+    ascending, each string printable ASCII without a backslash.
+
+    The texts are joined by line breaks (which such texts never hold) and split at
+    their quotes: with no escapes, every quote opens or closes a string, so the
+    pieces alternate between what lies outside the strings and a string's
+    characters. Outside, a plain text has ``{`` then ``:`` and ``,`` in turn, and
+    ``}`` (then ``}\n{`` between texts): checked here, piece by piece. The
+    encoder (sorted keys, ASCII, ``": "`` and ``", "``) writes those same strings
+    as they are (nothing in them to escape), in the same order (keys already
+    ascending, none repeated), with a blank after each ``:`` and ``,``. Anything
+    else (other values, escapes, non-ASCII, keys out of order, blanks, malformed
+    text) gives None: the general path answers, errors included.
+    """
+    if not column or set(map(type, column)) != _TEXT_ONLY:
+        return None
+    texts: tuple[str, ...] = column  # type: ignore[assignment]
+    whole = "".join(texts)
+    if not (whole.isascii() and whole.isprintable()) or "\\" in whole:
+        return None
+    pieces = "\n".join(texts).split('"')
+    colons, separators = pieces[2::4], pieces[4::4]
+    if (
+        len(pieces) % 4 != 1
+        or pieces[0] != "{"
+        or separators[-1:] != ["}"]
+        or set(colons) != _COLON
+        or not set(separators[:-1]) <= _BETWEEN_PAIRS
+        or not all(map(_ascending_keys, set(_key_shapes(pieces))))
+    ):
+        return None
+    pieces[2::4] = [": "] * len(colons)
+    pieces[4::4] = [_SPACED[s] for s in separators]
+    return '"'.join(pieces).split("\n")
+
+
+def _key_shapes(pieces: list[str]) -> list[str]:
+    """Each plain text's keys, in order, as a text (its values left empty)."""
+    keys_only = pieces.copy()
+    keys_only[3::4] = [""] * len(pieces[3::4])
+    return '"'.join(keys_only).split("\n")
+
+
+def _ascending_keys(shape: str) -> bool:
+    """Whether the keys of a :func:`_key_shapes` text are strictly ascending."""
+    keys = shape.split('"')[1::4]
+    return all(a < b for a, b in pairwise(keys))
+
+
+_TEXT_ONLY = {str}
+_COLON = {":"}
+#: What may lie between two pairs of the joined texts: a comma, or a text's end
+#: and the next one's start.
+_BETWEEN_PAIRS = frozenset({",", "}\n{"})
+#: Those, and the last text's end, as the encoder spells them.
+_SPACED = {",": ", ", "}\n{": "}\n{", "}": "}"}
+
+
 def _column_speller(name: str) -> Callable[[tuple[object, ...]], list[str]]:
     """:func:`_cell_speller` over a column of a batch at once.
 
@@ -227,6 +312,8 @@ def _column_speller(name: str) -> Callable[[tuple[object, ...]], list[str]]:
         return _decimals_text
     if cell is _time_text:
         return _times_text
+    if cell is _details_text:
+        return _details_texts
     return lambda column: list(map(cell, column))
 
 
@@ -323,18 +410,64 @@ class StoredFills(StoredRows):
     def __init__(self, db: Path) -> None:
         """The fills of the store ``db``."""
         super().__init__(db, "fills")
+        self._copy: TextIO | None = None
+        self._reads = 0
+        self._copied = False
 
-    def _typed(self) -> Iterator[tuple[str, Side, Decimal, Decimal, Decimal, datetime]]:
-        """Each fill's :data:`_FILL_FIELDS`, typed as the shaped rows type them.
+    def copy_while_read(self, path: Path | None) -> None:
+        """From now on, each read of the fills (as records or views) also writes
+        their CSV table to ``path``, as ``write_rows_csv`` writes it (None: no
+        longer: the file is closed, :meth:`copied` still tells of it). A read
+        writes the file anew from its first row; a read overtaken by a later one
+        stops writing."""
+        if self._copy is not None:
+            self._copy.close()
+        self._copy = None
+        if path is not None:
+            self._copy = path.open("w", newline="", encoding="utf-8")
+            self._copied = False
+
+    def copied(self) -> bool:
+        """Whether the last read that wrote the table went through every fill."""
+        return self._copied
+
+    def _fill_tuples(self) -> Iterator[tuple[Any, ...]]:
+        """Each fill's :data:`_FILL_FIELDS` as the driver gives them.
 
         Only those columns are read (``export.column_tuples``: the export's own
         query and order): the ids the trades never read cost the driver a
-        string each, about a fifth of reading the table.
+        string each, about a fifth of reading the table. While copying, every
+        column is read and each batch written before its rows are given.
         """
+        stream = self._copy
+        if stream is None:
+            yield from export.column_tuples(self._db, "fills", _FILL_FIELDS)
+            return
+        self._reads += 1
+        read, self._copied = self._reads, False
+        stream.seek(0)
+        stream.truncate()
+        names = export.columns(self._db, "fills")
+        at = [names.index(name) for name in _FILL_FIELDS]
+        spell = [_column_speller(name) for name in names]
+        lines, header = CsvLines(stream), names
+        for batch in export.batches(self._db, "fills"):
+            columns = list(zip(*batch, strict=True))
+            if self._copy is stream and self._reads == read:  # not overtaken
+                if header:
+                    lines.add(header)
+                    header = []
+                lines.add_columns(
+                    [fn(column) for fn, column in zip(spell, columns, strict=True)]
+                )
+            yield from zip(*(columns[i] for i in at), strict=True)
+        if self._copy is stream and self._reads == read:
+            self._copied = True
+
+    def _typed(self) -> Iterator[tuple[str, Side, Decimal, Decimal, Decimal, datetime]]:
+        """Each fill's :data:`_FILL_FIELDS`, typed as the shaped rows type them."""
         utc = export.utc
-        for symbol, side, qty, price, fee, at in export.column_tuples(
-            self._db, "fills", _FILL_FIELDS
-        ):
+        for symbol, side, qty, price, fee, at in self._fill_tuples():
             yield (
                 str(symbol),
                 _side(side),

@@ -758,11 +758,7 @@ def risk_summary(
     outcomes: Iterable[Mapping[str, object]], path: RiskPath
 ) -> dict[str, object]:
     """What the risk path refused and tripped: counts by reason, and the trips."""
-    refusals = Counter(
-        str(reason)
-        for kind, reason in _kinds_and_reasons(outcomes)
-        if kind == OutcomeKind.SKIPPED.value and reason
-    )
+    refusals = _refusals(outcomes)
     trips = Counter(
         r.name for r in path.gate.board.events if r.event is BreakerEvent.TRIPPED
     )
@@ -773,6 +769,25 @@ def risk_summary(
         "breaker_trips_by_name": dict(sorted(trips.items())),
         "trading_state": path.gate.board.state.state.value,
     }
+
+
+def _refusals(outcomes: Iterable[Mapping[str, object]]) -> Counter[str]:
+    """The skipped outcomes' reasons (those not empty), counted; a stored
+    table's counted in its file (the stored reasons are the raw ones the rows
+    hold, as :func:`_kinds_and_reasons` reads them)."""
+    skipped = OutcomeKind.SKIPPED.value
+    refusals: Counter[str] = Counter()
+    if isinstance(outcomes, StoredRows):
+        for reason, times in outcomes.raw_tally("reason", "kind", skipped):
+            if reason:
+                refusals[str(reason)] += times
+        return refusals
+    refusals.update(
+        str(reason)
+        for kind, reason in _kinds_and_reasons(outcomes)
+        if kind == skipped and reason
+    )
+    return refusals
 
 
 def _kinds_and_reasons(
