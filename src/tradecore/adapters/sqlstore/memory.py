@@ -28,7 +28,7 @@ from tradecore.adapters.sqlstore.plain_checks import (
     validate_spec_and_key,
 )
 from tradecore.domain.errors import ConcurrencyConflict, IllegalTransition, NotFound
-from tradecore.domain.frozen import trusted_replace
+from tradecore.domain.frozen import trusted_copier
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import OrderIntent
 from tradecore.domain.orders.lifecycle import TERMINAL, IntentStatus, check_transition
@@ -37,6 +37,11 @@ from tradecore.ports.store import DecisionRepository, FillRepository, IntentRepo
 
 #: Returns the active unit's SQL unit of work with every pending row flushed into it.
 SqlReader = Callable[[], Any]
+
+
+#: An intent at a new version: trusted_replace(intent, version=...) generated for
+#: that one field (each order's insert and updates).
+_at_version = trusted_copier(OrderIntent, "version")
 
 
 def _no_reader() -> Any:
@@ -75,9 +80,9 @@ class IntentMirror(IntentRepository):
         if stored is not None:
             return stored
         _validate_new(intent)
-        # trusted_replace: ``version`` has no validator, replace() would only look
-        # its name up (about 2 K instructions); the copy is the same value.
-        return self._put(trusted_replace(intent, version=1))
+        # ``version`` has no validator: replace() would only look its name up
+        # (about 2 K instructions); the trusted copy is the same value.
+        return self._put(_at_version(intent, 1))
 
     def insert(self, intent: OrderIntent) -> OrderIntent | None:
         """Store a new intent at version 1, or ``None`` if its id is stored.
@@ -91,9 +96,9 @@ class IntentMirror(IntentRepository):
             return None
         hot_path.validate_intent(intent)
         validate_spec_and_key(intent.spec, intent.decision_key)
-        # trusted_replace: ``version`` has no validator, replace() would only look
-        # its name up (about 2 K instructions); the copy is the same value.
-        return self._put(trusted_replace(intent, version=1))
+        # ``version`` has no validator: replace() would only look its name up
+        # (about 2 K instructions); the trusted copy is the same value.
+        return self._put(_at_version(intent, 1))
 
     def get(self, client_order_id: str) -> OrderIntent:
         """Return the intent or raise :class:`NotFound`."""
@@ -151,9 +156,9 @@ class IntentMirror(IntentRepository):
             raise IllegalTransition(f"intent {cid}: {e}") from None
         # The domain built ``intent`` through validated transitions; a copy with a
         # new version needs no second check of every field (``version`` has no
-        # validator at all: trusted_replace skips replace()'s look-up of its name).
+        # validator at all: the trusted copy skips replace()'s look-up of its name).
         # Stored as :meth:`_put` stores it, inline (two updates an order).
-        moved = trusted_replace(intent, version=intent.version + 1)
+        moved = _at_version(intent, intent.version + 1)
         if cid not in self._undo:
             self._undo[cid] = stored
         self._rows[cid] = moved

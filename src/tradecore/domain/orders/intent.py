@@ -30,7 +30,12 @@ import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.errors import IllegalTransition, InvalidInput, Overfill
-from tradecore.domain.frozen import replace, trusted_builder, trusted_replace
+from tradecore.domain.frozen import (
+    replace,
+    trusted_builder,
+    trusted_copier,
+    trusted_replace,
+)
 from tradecore.domain.orders.client_order_id import DecisionKey, client_order_id
 from tradecore.domain.orders.events import FILL_KINDS, OrderEvent, OrderEventKind
 from tradecore.domain.orders.executions import Fill
@@ -251,6 +256,15 @@ def _moved(
     return copy(intent, status=target, updated_at=max(at, intent.updated_at), **changes)
 
 
+#: The copies every order makes, generated for their fields (no keyword
+#: dictionary, no layout look-up): an intent at a new status and time, and the
+#: same with the broker's order id adopted.
+_at_status = trusted_copier(OrderIntent, "status", "updated_at")
+_at_status_adopting = trusted_copier(
+    OrderIntent, "status", "updated_at", "broker_order_id"
+)
+
+
 def mark_submitted(intent: OrderIntent, at: datetime) -> OrderIntent:
     """Record that a send is about to be attempted (persist this *before* the call).
 
@@ -258,10 +272,16 @@ def mark_submitted(intent: OrderIntent, at: datetime) -> OrderIntent:
     tzinfo is :data:`UTC`: the validator's own first test), the copy skips the
     validators (:func:`_move`, about 4 K instructions less): the status comes from
     the transition table, which is still checked, and ``updated_at`` is the later
-    of ``at`` and the intent's validated instant. Any other ``at`` goes through
-    :func:`transition`, whose validator accepts or refuses it as before.
+    of ``at`` and the intent's validated instant. A CREATED intent (every new
+    order's) is copied without the table's look-up: CREATED -> SUBMITTED is in
+    the table (the property tests hold this path to :func:`transition`'s). Any
+    other ``at`` goes through :func:`transition`, whose validator accepts or
+    refuses it as before.
     """
     if type(at) is datetime and at.tzinfo is UTC:
+        if intent.status is S.CREATED:
+            later = intent.updated_at if intent.updated_at > at else at  # max()
+            return _at_status(intent, S.SUBMITTED, later)
         return _moved(intent, S.SUBMITTED, at, trusted_replace, {})  # _move's work
     return transition(intent, S.SUBMITTED, at)
 
@@ -363,10 +383,8 @@ def acknowledged(
     # around it cost about 4 K instructions of every order's acknowledgement.
     later = intent.updated_at if intent.updated_at > at else at  # max(), spelled
     if broker_order_id and intent.broker_order_id is None:
-        return trusted_replace(
-            intent, status=S.ACKED, updated_at=later, broker_order_id=broker_order_id
-        )
-    return trusted_replace(intent, status=S.ACKED, updated_at=later)
+        return _at_status_adopting(intent, S.ACKED, later, broker_order_id)
+    return _at_status(intent, S.ACKED, later)
 
 
 def _apply_fill(

@@ -1,0 +1,126 @@
+"""The copies generated for fixed fields are the copies ``trusted_replace`` makes.
+
+:func:`~tradecore.domain.frozen.trusted_copier` compiles a copy for a fixed set of
+changed fields (the intent's status and time on every order, the store's version
+on every insert and update): for any intent (moved by any events) and any values
+of those fields, in any order of names, its copy is field for field, and in type,
+what :func:`~tradecore.domain.frozen.trusted_replace` builds, and the original is
+untouched. :func:`~tradecore.domain.orders.intent.mark_submitted` copies a CREATED
+intent without the transition table's look-up: for any instant, before or after
+the intent's, it is what :func:`~tradecore.domain.orders.intent.transition` gives.
+:func:`~tradecore.domain.orders.intent.acknowledged` is what applying the ACCEPTED
+event gives. Each test fails if a generated copy drops, swaps or keeps a field.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.factories import T0, intent
+from tests.property.test_intent_trusted_moves import ORDER_QTY, _event, event_specs
+from tradecore.domain import OrderEvent, OrderEventKind, OrderIntent, apply_event
+from tradecore.domain.errors import IllegalTransition, Overfill
+from tradecore.domain.frozen import trusted_copier, trusted_replace
+from tradecore.domain.orders.intent import acknowledged, mark_submitted, transition
+from tradecore.domain.orders.lifecycle import IntentStatus
+
+S = IntentStatus
+
+#: A value of each field a generated copy may change, drawn per field.
+_VALUES: dict[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(list(IntentStatus)),
+    "updated_at": st.integers(-100, 100).map(lambda s: T0 + timedelta(seconds=s)),
+    "broker_order_id": st.sampled_from([None, "b-1", "b-2"]),
+    "version": st.integers(0, 50),
+    "reason": st.sampled_from([None, "why"]),
+    "filled_qty": st.sampled_from([Decimal(0), Decimal(7)]),
+}
+
+
+def _fields(value: object) -> dict[str, Any]:
+    return {f.name: getattr(value, f.name) for f in attrs.fields(type(value))}
+
+
+def _moved(specs: list) -> OrderIntent:
+    """An intent moved by the events ``specs`` describe (illegal ones skipped)."""
+    current = intent(qty=Decimal(ORDER_QTY))
+    for spec in specs:
+        with contextlib.suppress(IllegalTransition, Overfill):
+            current = apply_event(current, _event(current, spec)).intent
+    return current
+
+
+@given(
+    event_specs,
+    st.lists(st.sampled_from(sorted(_VALUES)), min_size=1, unique=True).flatmap(
+        lambda names: st.tuples(st.just(names), st.tuples(*(_VALUES[n] for n in names)))
+    ),
+)
+def test_a_generated_copy_is_trusted_replace(specs: list, change: tuple) -> None:
+    names, values = change
+    base = _moved(specs)
+    before = _fields(base)
+    copied = trusted_copier(OrderIntent, *names)(base, *values)
+    expected = trusted_replace(base, **dict(zip(names, values, strict=True)))
+    assert type(copied) is OrderIntent
+    assert _fields(copied) == _fields(expected)
+    assert _fields(base) == before  # the original is untouched
+
+
+@given(st.integers(-100, 100), st.booleans())
+def test_marking_a_created_intent_is_its_transition(seconds: int, moved: bool) -> None:
+    created = intent(submitted=False)
+    if moved:  # an intent whose own instant is later than T0
+        created = trusted_replace(created, updated_at=T0 + timedelta(seconds=30))
+    at = T0 + timedelta(seconds=seconds)
+    marked = mark_submitted(created, at)
+    assert type(marked) is OrderIntent
+    assert _fields(marked) == _fields(transition(created, S.SUBMITTED, at))
+
+
+@given(
+    st.integers(-100, 100),
+    st.sampled_from([None, "b-0"]),  # the broker id the intent already has
+    st.sampled_from(["", "b-1"]),  # the broker id the answer carries
+)
+def test_an_acknowledgement_is_the_accepted_event(
+    seconds: int, known_id: str | None, answer_id: str
+) -> None:
+    base = trusted_replace(intent(), broker_order_id=known_id)
+    at = T0 + timedelta(seconds=seconds)
+    event = OrderEvent(
+        kind=OrderEventKind.ACCEPTED,
+        client_order_id=base.client_order_id,
+        occurred_at=at,
+        broker_order_id=answer_id or None,
+    )
+    acked = acknowledged(base, answer_id, at)
+    assert type(acked) is OrderIntent
+    assert _fields(acked) == _fields(apply_event(base, event).intent)
+
+
+@attrs.frozen(slots=False)
+class _Unslotted:
+    """A class with an instance dictionary: copied through its fields' setters."""
+
+    a: int
+    b: str = "x"
+
+
+def test_a_class_without_a_twin_is_copied_field_by_field() -> None:
+    copied = trusted_copier(_Unslotted, "b")(_Unslotted(a=1), "y")
+    assert copied == _Unslotted(a=1, b="y")
+
+
+@pytest.mark.parametrize("names", [(), ("nope",), ("status", "status")])
+def test_names_not_fields_once_each_are_refused(names: tuple[str, ...]) -> None:
+    with pytest.raises(TypeError):
+        trusted_copier(OrderIntent, *names)
