@@ -29,7 +29,12 @@ from tests.property.test_intent_trusted_moves import ORDER_QTY, _event, event_sp
 from tradecore.domain import OrderEvent, OrderEventKind, OrderIntent, apply_event
 from tradecore.domain.errors import IllegalTransition, Overfill
 from tradecore.domain.frozen import trusted_copier, trusted_replace
-from tradecore.domain.orders.intent import acknowledged, mark_submitted, transition
+from tradecore.domain.orders.intent import (
+    _apply_accepted,
+    acknowledged,
+    mark_submitted,
+    transition,
+)
 from tradecore.domain.orders.lifecycle import IntentStatus
 
 S = IntentStatus
@@ -124,3 +129,32 @@ def test_a_class_without_a_twin_is_copied_field_by_field() -> None:
 def test_names_not_fields_once_each_are_refused(names: tuple[str, ...]) -> None:
     with pytest.raises(TypeError):
         trusted_copier(OrderIntent, *names)
+
+
+@given(
+    st.sampled_from([None, "b-0"]),  # the broker id the intent has
+    st.sampled_from([None, "", "b-1"]),  # the broker id the event carries
+    st.sampled_from([None, "cancel_rejected", "replace_rejected", "other"]),
+    st.integers(-100, 100),
+)
+def test_an_accepted_event_on_an_acked_intent_is_the_rules_answer(
+    known_id: str | None, event_id: str | None, reason: str | None, seconds: int
+) -> None:
+    """apply_event's early answer for a stale ACCEPTED is what its rules give."""
+    base = trusted_replace(
+        intent(), status=S.ACKED, broker_order_id=known_id, reason=None
+    )
+    event = OrderEvent(
+        kind=OrderEventKind.ACCEPTED,
+        client_order_id=base.client_order_id,
+        occurred_at=T0 + timedelta(seconds=seconds),
+        broker_order_id=event_id,
+        reason=reason,
+    )
+    adopted = {"broker_order_id": event_id} if event_id and known_id is None else {}
+    applied = apply_event(base, event)
+    expected = _apply_accepted(base, event, adopted)
+    assert applied.ignored == expected.ignored
+    assert applied.new_fill is expected.new_fill is None
+    assert applied.overruled is expected.overruled is None
+    assert _fields(applied.intent) == _fields(expected.intent)
