@@ -99,6 +99,32 @@ class BatchesContract:
         with store.unit_of_work() as uow:  # left without commit
             assert uow.intents.get(a.client_order_id) == a
 
+    def test_insert_submitted_is_insert_of_the_marked_intent(
+        self, store: Store
+    ) -> None:
+        """ST-50 insert_submitted stores what insert(mark_submitted(...)) stores and
+        answers as it does: the marked intent at version 1, later ``None`` and no
+        write; an intent that cannot be marked raises before any look-up."""
+        created = self.make_intent(1)
+        at = T0 + timedelta(seconds=5)
+        with store.unit_of_work() as uow:
+            stored = uow.intents.insert_submitted(created, at)
+            assert stored == attrs.evolve(mark_submitted(created, at), version=1)
+            assert uow.intents.get(created.client_order_id) == stored
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.intents.insert_submitted(created, at) is None
+            later = uow.intents.insert_submitted(created, at + timedelta(seconds=9))
+            assert later is None
+            assert uow.intents.get(created.client_order_id) == stored
+            with pytest.raises(IllegalTransition):
+                uow.intents.insert_submitted(
+                    attrs.evolve(created, status=IntentStatus.FILLED), at
+                )
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.intents.get(created.client_order_id) == stored
+
     def test_insert_stores_a_new_intent_once(self, store: Store) -> None:
         """ST-49 insert stores a new intent (any status) at version 1 and returns
         it; an existing id gives None and writes nothing; uncommitted, nothing stays."""

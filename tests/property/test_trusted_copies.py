@@ -15,7 +15,7 @@ event gives. Each test fails if a generated copy drops, swaps or keeps a field.
 from __future__ import annotations
 
 import contextlib
-from datetime import timedelta
+from datetime import timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -27,12 +27,13 @@ from hypothesis import strategies as st
 from tests.factories import T0, intent
 from tests.property.test_intent_trusted_moves import ORDER_QTY, _event, event_specs
 from tradecore.domain import OrderEvent, OrderEventKind, OrderIntent, apply_event
-from tradecore.domain.errors import IllegalTransition, Overfill
+from tradecore.domain.errors import IllegalTransition, InvalidInput, Overfill
 from tradecore.domain.frozen import trusted_copier, trusted_replace
 from tradecore.domain.orders.intent import (
     _apply_accepted,
     acknowledged,
     mark_submitted,
+    mark_submitted_at_version,
     transition,
 )
 from tradecore.domain.orders.lifecycle import IntentStatus
@@ -158,3 +159,28 @@ def test_an_accepted_event_on_an_acked_intent_is_the_rules_answer(
     assert applied.new_fill is expected.new_fill is None
     assert applied.overruled is expected.overruled is None
     assert _fields(applied.intent) == _fields(expected.intent)
+
+
+@given(
+    st.sampled_from(list(IntentStatus)),
+    st.integers(-100, 100),
+    st.booleans(),  # a UTC instant (else one in another zone, refused)
+    st.integers(1, 9),
+)
+def test_marking_at_a_version_is_marking_then_the_version(
+    status: IntentStatus, seconds: int, utc: bool, version: int
+) -> None:
+    """One copy, or the same error, as mark_submitted then the version."""
+    base = trusted_replace(intent(submitted=False), status=status)
+    at = T0 + timedelta(seconds=seconds)
+    if not utc:
+        at = at.astimezone(timezone(timedelta(hours=-5)))
+    try:
+        expected = trusted_replace(mark_submitted(base, at), version=version)
+    except (IllegalTransition, InvalidInput) as e:
+        with pytest.raises(type(e)):
+            mark_submitted_at_version(base, at, version)
+        return
+    marked = mark_submitted_at_version(base, at, version)
+    assert type(marked) is OrderIntent
+    assert _fields(marked) == _fields(expected)

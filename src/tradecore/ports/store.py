@@ -73,6 +73,15 @@ class IntentRepository(Protocol):
         """
         ...
 
+    def insert_submitted(self, intent: OrderIntent, at: datetime) -> OrderIntent | None:
+        """:meth:`insert` of ``mark_submitted(intent, at)``: the same row, the same
+        answer, the same errors (the intent is marked before its id is looked up).
+
+        The order path stores every new order this way; a store may mark the
+        intent and give it its version in one copy.
+        """
+        ...
+
     def get(self, client_order_id: str) -> OrderIntent:
         """Return the intent.
 

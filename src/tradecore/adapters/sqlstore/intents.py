@@ -21,7 +21,7 @@ from tradecore.domain.errors import (
 )
 from tradecore.domain.frozen import replace
 from tradecore.domain.orders.executions import Fill
-from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.intent import OrderIntent, mark_submitted
 from tradecore.domain.orders.lifecycle import IntentStatus, check_transition
 from tradecore.ports.store import (
     BrokerOrderRepository,
@@ -131,6 +131,10 @@ class SqlIntentRepository(IntentRepository):
         if self._conn.run(intent_insert(self._dialect), row).fetchone() is not None:
             return stored
         return None
+
+    def insert_submitted(self, intent: OrderIntent, at: datetime) -> OrderIntent | None:
+        """Store the intent marked SUBMITTED at ``at``, or ``None``; see the port."""
+        return self.insert(mark_submitted(intent, at))
 
     def get(self, client_order_id: str) -> OrderIntent:
         """Return the intent; see the port."""

@@ -30,7 +30,7 @@ from tradecore.adapters.sqlstore.plain_checks import (
 from tradecore.domain.errors import ConcurrencyConflict, IllegalTransition, NotFound
 from tradecore.domain.frozen import trusted_copier
 from tradecore.domain.orders.executions import Fill
-from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.intent import OrderIntent, mark_submitted_at_version
 from tradecore.domain.orders.lifecycle import TERMINAL, IntentStatus, check_transition
 from tradecore.domain.orders.records import DecisionRecord, OutcomeRecord
 from tradecore.ports.store import DecisionRepository, FillRepository, IntentRepository
@@ -99,6 +99,20 @@ class IntentMirror(IntentRepository):
         # ``version`` has no validator: replace() would only look its name up
         # (about 2 K instructions); the trusted copy is the same value.
         return self._put(_at_version(intent, 1))
+
+    def insert_submitted(self, intent: OrderIntent, at: datetime) -> OrderIntent | None:
+        """:meth:`insert` of the intent marked SUBMITTED at ``at``, or ``None``.
+
+        Marked and given version 1 in one copy (every new order is stored this
+        way), before its id is looked up, as the port asks.
+        """
+        marked = mark_submitted_at_version(intent, at, 1)
+        cid = marked.client_order_id
+        if cid in self._rows or (cid in self._evicted and self.find(cid) is not None):
+            return None
+        hot_path.validate_intent(marked)
+        validate_spec_and_key(marked.spec, marked.decision_key)
+        return self._put(marked)
 
     def get(self, client_order_id: str) -> OrderIntent:
         """Return the intent or raise :class:`NotFound`."""

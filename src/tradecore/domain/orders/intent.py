@@ -286,6 +286,26 @@ def mark_submitted(intent: OrderIntent, at: datetime) -> OrderIntent:
     return transition(intent, S.SUBMITTED, at)
 
 
+_submitted_at_version = trusted_copier(OrderIntent, "status", "updated_at", "version")
+
+
+def mark_submitted_at_version(
+    intent: OrderIntent, at: datetime, version: int
+) -> OrderIntent:
+    """:func:`mark_submitted`'s intent at ``version``, in one copy.
+
+    For a store that keeps a new order as it is marked (at version 1): marking
+    and then setting the version made two copies of every order's intent. A
+    CREATED intent and a plainly valid ``at`` take :func:`mark_submitted`'s own
+    shortcut, with the version set in the same copy; anything else is marked by
+    :func:`mark_submitted` (raising as it does) and then given the version.
+    """
+    if intent.status is S.CREATED and type(at) is datetime and at.tzinfo is UTC:
+        later = intent.updated_at if intent.updated_at > at else at  # max()
+        return _submitted_at_version(intent, S.SUBMITTED, later, version)
+    return trusted_replace(mark_submitted(intent, at), version=version)
+
+
 def mark_failed(intent: OrderIntent, reason: str, at: datetime) -> OrderIntent:
     """Record that the order could not be placed (or the broker lost it)."""
     return transition(intent, S.FAILED, at, reason=reason)

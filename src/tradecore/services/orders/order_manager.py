@@ -224,7 +224,7 @@ class OrderManager:
         """
         if intent.status is not IntentStatus.CREATED:
             return uow.intents.create(intent), False
-        stored = uow.intents.insert(mark_submitted(intent, self._clock.now()))
+        stored = uow.intents.insert_submitted(intent, self._clock.now())
         if stored is not None:
             return stored, True
         return uow.intents.get(intent.client_order_id), False
