@@ -32,6 +32,7 @@ from tradecore.domain.frozen import trusted_copier, trusted_replace
 from tradecore.domain.orders.intent import (
     _apply_accepted,
     acknowledged,
+    acknowledged_at_version,
     mark_submitted,
     mark_submitted_at_version,
     transition,
@@ -184,3 +185,31 @@ def test_marking_at_a_version_is_marking_then_the_version(
     marked = mark_submitted_at_version(base, at, version)
     assert type(marked) is OrderIntent
     assert _fields(marked) == _fields(expected)
+
+
+@given(
+    st.sampled_from(list(IntentStatus)),
+    st.sampled_from([None, "b-0"]),  # the broker id the intent already has
+    st.sampled_from(["", "b-1"]),  # the broker id the answer carries
+    st.integers(-100, 100),
+    st.integers(1, 9),
+)
+def test_acknowledging_at_a_version_is_acknowledging_then_the_version(
+    status: IntentStatus,
+    known_id: str | None,
+    answer_id: str,
+    seconds: int,
+    version: int,
+) -> None:
+    """One copy, or the same error, as acknowledged then the version."""
+    base = trusted_replace(intent(), status=status, broker_order_id=known_id)
+    at = T0 + timedelta(seconds=seconds)
+    try:
+        expected = trusted_replace(acknowledged(base, answer_id, at), version=version)
+    except IllegalTransition:
+        with pytest.raises(IllegalTransition):
+            acknowledged_at_version(base, answer_id, at, version)
+        return
+    acked = acknowledged_at_version(base, answer_id, at, version)
+    assert type(acked) is OrderIntent
+    assert _fields(acked) == _fields(expected)

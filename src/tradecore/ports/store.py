@@ -117,6 +117,17 @@ class IntentRepository(Protocol):
         """
         ...
 
+    def update_acknowledged(
+        self, intent: OrderIntent, broker_order_id: str, at: datetime
+    ) -> OrderIntent:
+        """:meth:`update` of ``acknowledged(intent, broker_order_id, at)``: the same
+        row, the same answer, the same errors (the intent is acknowledged first).
+
+        The order path stores every plain acknowledgement this way; a store may
+        build the acknowledged intent at its new version in one copy.
+        """
+        ...
+
     def update_many(self, intents: Sequence[OrderIntent]) -> list[OrderIntent | None]:
         """Store each intent as :meth:`update` would, in order, in one batch.
 

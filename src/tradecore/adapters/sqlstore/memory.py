@@ -30,7 +30,11 @@ from tradecore.adapters.sqlstore.plain_checks import (
 from tradecore.domain.errors import ConcurrencyConflict, IllegalTransition, NotFound
 from tradecore.domain.frozen import trusted_copier
 from tradecore.domain.orders.executions import Fill
-from tradecore.domain.orders.intent import OrderIntent, mark_submitted_at_version
+from tradecore.domain.orders.intent import (
+    OrderIntent,
+    acknowledged_at_version,
+    mark_submitted_at_version,
+)
 from tradecore.domain.orders.lifecycle import TERMINAL, IntentStatus, check_transition
 from tradecore.domain.orders.records import DecisionRecord, OutcomeRecord
 from tradecore.ports.store import DecisionRepository, FillRepository, IntentRepository
@@ -178,6 +182,35 @@ class IntentMirror(IntentRepository):
         self._rows[cid] = moved
         self.pending.add(cid)
         return moved
+
+    def update_acknowledged(
+        self, intent: OrderIntent, broker_order_id: str, at: datetime
+    ) -> OrderIntent:
+        """:meth:`update` of the intent acknowledged at ``at``.
+
+        Acknowledged and given its new version in one copy (every order's plain
+        acknowledgement), after the same checks, in the same order, as
+        acknowledging and then :meth:`update` make.
+        """
+        acked = acknowledged_at_version(intent, broker_order_id, at, intent.version + 1)
+        cid = intent.client_order_id
+        stored = self._rows.get(cid)  # the hot case: held in memory
+        if stored is None:
+            stored = self.get(cid)
+        if stored.version != intent.version:
+            raise ConcurrencyConflict(
+                f"intent {cid}: stored version {stored.version}, "
+                f"update was based on {intent.version}"
+            )
+        try:
+            check_transition(stored.status, acked.status)
+        except IllegalTransition as e:
+            raise IllegalTransition(f"intent {cid}: {e}") from None
+        if cid not in self._undo:
+            self._undo[cid] = stored
+        self._rows[cid] = acked
+        self.pending.add(cid)
+        return acked
 
     def update_many(self, intents: Sequence[OrderIntent]) -> list[OrderIntent | None]:
         """Each intent as :meth:`update` stores it, or ``None`` where it would raise."""

@@ -417,6 +417,36 @@ def acknowledged(
     return _at_status(intent, S.ACKED, later)
 
 
+_acked_at_version = trusted_copier(OrderIntent, "status", "updated_at", "version")
+_acked_adopting_at_version = trusted_copier(
+    OrderIntent, "status", "updated_at", "broker_order_id", "version"
+)
+
+
+def acknowledged_at_version(
+    intent: OrderIntent, broker_order_id: str, at: datetime, version: int
+) -> OrderIntent:
+    """:func:`acknowledged`'s intent at ``version``, in one copy.
+
+    For a store that keeps the acknowledgement as it is built (at the stored
+    version + 1): acknowledging and then setting the version made two copies of
+    every order's intent.
+
+    Raises:
+        IllegalTransition: ``intent`` is not SUBMITTED.
+    """
+    if intent.status is not S.SUBMITTED:
+        raise IllegalTransition(
+            f"intent {intent.client_order_id}: acknowledged while {intent.status.value}"
+        )
+    later = intent.updated_at if intent.updated_at > at else at  # max(), spelled
+    if broker_order_id and intent.broker_order_id is None:
+        return _acked_adopting_at_version(
+            intent, S.ACKED, later, broker_order_id, version
+        )
+    return _acked_at_version(intent, S.ACKED, later, version)
+
+
 def _apply_fill(
     intent: OrderIntent, fill: Fill, event: OrderEvent, adopted: dict[str, str]
 ) -> Applied:

@@ -50,7 +50,7 @@ from tradecore.domain.errors import (
 )
 from tradecore.domain.frozen import trusted_builder, trusted_replace
 from tradecore.domain.orders.adoption import leg_intent
-from tradecore.domain.orders.catch_up import catch_up_events, plain_ack
+from tradecore.domain.orders.catch_up import catch_up_events, is_plain_ack
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.intent import (
     Applied,
@@ -489,17 +489,13 @@ class OrderManager:
         if intent.updated_at > as_of:
             as_of = intent.updated_at
         try:
-            acked = plain_ack(
-                intent,
-                status=order.status,
-                filled_qty=order.filled_qty,
-                broker_order_id=order.broker_order_id,
-                as_of=as_of,
-            )
-            if acked is None:
+            if not is_plain_ack(
+                intent, status=order.status, filled_qty=order.filled_qty
+            ):
                 return self.adopt(uow, intent, order, stored=True)
             self._note_legs(intent.client_order_id, order)
-            return uow.intents.update(acked)
+            # plain_ack's intent, stored in the same step (one copy, not two).
+            return uow.intents.update_acknowledged(intent, order.broker_order_id, as_of)
         except ConcurrencyConflict:
             return self.adopt(uow, intent, order)
 
