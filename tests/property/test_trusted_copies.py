@@ -30,7 +30,10 @@ from tradecore.domain import OrderEvent, OrderEventKind, OrderIntent, apply_even
 from tradecore.domain.errors import IllegalTransition, InvalidInput, Overfill
 from tradecore.domain.frozen import trusted_copier, trusted_replace
 from tradecore.domain.orders.intent import (
+    Applied,
     _apply_accepted,
+    _move,
+    _status_after_fill,
     acknowledged,
     acknowledged_at_version,
     mark_submitted,
@@ -213,3 +216,94 @@ def test_acknowledging_at_a_version_is_acknowledging_then_the_version(
     acked = acknowledged_at_version(base, answer_id, at, version)
     assert type(acked) is OrderIntent
     assert _fields(acked) == _fields(expected)
+
+
+@given(event_specs, event_specs)
+def test_an_applied_event_with_another_intent_is_trusted_replace(
+    specs: list, others: list
+) -> None:
+    """The order manager's copy of an applied event with its stored intent."""
+    base = _moved(specs)
+    applied = (
+        apply_event(
+            base,
+            _event(
+                base,
+                (
+                    OrderEventKind.PARTIAL_FILL,
+                    1,
+                    Decimal(1),
+                    Decimal(0),
+                    99,
+                    1,
+                    None,
+                    None,
+                ),
+            ),
+        )
+        if base.status in (S.ACKED, S.SUBMITTED)
+        else apply_event(
+            base,
+            _event(
+                base,
+                (
+                    OrderEventKind.DONE_FOR_DAY,
+                    1,
+                    Decimal(1),
+                    Decimal(0),
+                    0,
+                    1,
+                    None,
+                    None,
+                ),
+            ),
+        )
+    )
+    other = _moved(others)
+    copied = trusted_copier(Applied, "intent")(applied, other)
+    assert type(copied) is Applied
+    assert _fields(copied) == _fields(trusted_replace(applied, intent=other))
+
+
+@given(
+    event_specs,
+    st.integers(1, 30),
+    st.integers(-100, 100),
+    st.sampled_from([OrderEventKind.FILL, OrderEventKind.PARTIAL_FILL]),
+)
+def test_a_fill_is_copied_as_the_general_move_copies_it(
+    specs: list, qty: int, seconds: int, kind: OrderEventKind
+) -> None:
+    """A fill with no broker id to adopt: the generated copy is _move's copy."""
+    base = _moved(specs)
+    spec = (kind, qty, Decimal("12.5"), Decimal("0.1"), 77, seconds, None, None)
+    event = _event(base, spec)
+    assert event.fill is not None
+    try:
+        applied = apply_event(base, event)
+    except (IllegalTransition, Overfill) as e:
+        with pytest.raises(type(e)):
+            _general_fill(base, event)
+        return
+    if applied.new_fill is None:  # a duplicate execution: no copy at all
+        return
+    assert type(applied.intent) is OrderIntent
+    assert _fields(applied.intent) == _fields(_general_fill(base, event))
+
+
+def _general_fill(base: OrderIntent, event: OrderEvent) -> OrderIntent:
+    """The fill's intent as :func:`_move` builds it (the general path)."""
+    fill = event.fill
+    assert fill is not None
+    filled = base.filled_qty + fill.qty
+    if base.spec.qty is not None and filled > base.spec.qty:
+        raise Overfill("over")
+    return _move(
+        base,
+        _status_after_fill(base, filled, event.kind),
+        event.occurred_at,
+        filled_qty=filled,
+        filled_notional=base.filled_notional + fill.notional,
+        fees=base.fees + fill.fee,
+        execution_ids=(*base.execution_ids, fill.execution_id),
+    )

@@ -265,6 +265,27 @@ _at_status_adopting = trusted_copier(
 )
 
 
+_filled = trusted_copier(
+    OrderIntent,
+    "status",
+    "updated_at",
+    "filled_qty",
+    "filled_notional",
+    "fees",
+    "execution_ids",
+)
+
+
+def _checked_move(intent: OrderIntent, target: IntentStatus) -> OrderIntent:
+    """``intent``, once the table allows its move to ``target`` (as :func:`_moved`
+    checks it, with the same error)."""
+    try:
+        check_transition(intent.status, target)
+    except IllegalTransition as e:
+        raise IllegalTransition(f"intent {intent.client_order_id}: {e}") from None
+    return intent
+
+
 def mark_submitted(intent: OrderIntent, at: datetime) -> OrderIntent:
     """Record that a send is about to be attempted (persist this *before* the call).
 
@@ -463,16 +484,30 @@ def _apply_fill(
             f"intent {intent.client_order_id}: fills {filled} exceed order qty {order_qty}"
         )
     target = _status_after_fill(intent, filled, event.kind)
-    new = _move(
-        intent,
-        target,
-        event.occurred_at,
-        filled_qty=filled,
-        filled_notional=intent.filled_notional + fill.notional,
-        fees=intent.fees + fill.fee,
-        execution_ids=(*intent.execution_ids, fill.execution_id),
-        **adopted,
-    )
+    notional = intent.filled_notional + fill.notional
+    fees = intent.fees + fill.fee
+    execution_ids = (*intent.execution_ids, fill.execution_id)
+    if adopted:
+        new = _move(
+            intent,
+            target,
+            event.occurred_at,
+            filled_qty=filled,
+            filled_notional=notional,
+            fees=fees,
+            execution_ids=execution_ids,
+            **adopted,
+        )
+    else:  # _move's copy, generated for a fill's fields (every fill)
+        new = _filled(
+            _checked_move(intent, target),
+            target,
+            max(event.occurred_at, intent.updated_at),
+            filled,
+            notional,
+            fees,
+            execution_ids,
+        )
     overruled = intent.status if intent.status in VERDICTS else None
     return _applied(intent=new, new_fill=fill, overruled=overruled)
 

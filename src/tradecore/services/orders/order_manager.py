@@ -48,7 +48,7 @@ from tradecore.domain.errors import (
     OrderNotFound,
     TransientBrokerError,
 )
-from tradecore.domain.frozen import trusted_builder, trusted_replace
+from tradecore.domain.frozen import trusted_builder, trusted_copier
 from tradecore.domain.orders.adoption import leg_intent
 from tradecore.domain.orders.catch_up import catch_up_events, is_plain_ack
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
@@ -362,9 +362,7 @@ class OrderManager:
         if applied.ignored is None:
             # A copy with the stored intent (``Applied`` has no validator to run;
             # three of these per order).
-            applied = trusted_replace(
-                applied, intent=uow.intents.update(applied.intent)
-            )
+            applied = _with_intent(applied, uow.intents.update(applied.intent))
         if applied.new_fill is not None:
             uow.fills.record(applied.new_fill)
             fault_point("during_fill_apply")
@@ -584,6 +582,10 @@ class OrderManager:
         uow.decisions.record_outcome(_submitted_outcome(decision, cid, now, details))
         return intent
 
+
+#: An applied event with its intent as stored (``Applied`` has no validator to
+#: run): ``trusted_replace(applied, intent=...)`` generated for that one field.
+_with_intent = trusted_copier(Applied, "intent")
 
 #: :class:`OutcomeRecord` built without its validators (see :func:`_submitted_outcome`).
 _outcome = trusted_builder(OutcomeRecord)
