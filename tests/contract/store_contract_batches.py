@@ -17,7 +17,12 @@ import pytest
 
 from tradecore.domain.errors import ConcurrencyConflict, IllegalTransition, NotFound
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
-from tradecore.domain.orders.intent import OrderIntent, apply_event, mark_submitted
+from tradecore.domain.orders.intent import (
+    OrderIntent,
+    acknowledged,
+    apply_event,
+    mark_submitted,
+)
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.ports.store import Store
 
@@ -98,6 +103,59 @@ class BatchesContract:
             assert uow.intents.get(a.client_order_id) == stored[1]
         with store.unit_of_work() as uow:  # left without commit
             assert uow.intents.get(a.client_order_id) == a
+
+    def test_insert_submitted_is_insert_of_the_marked_intent(
+        self, store: Store
+    ) -> None:
+        """ST-50 insert_submitted stores what insert(mark_submitted(...)) stores and
+        answers as it does: the marked intent at version 1, later ``None`` and no
+        write; an intent that cannot be marked raises before any look-up."""
+        created = self.make_intent(1)
+        at = T0 + timedelta(seconds=5)
+        with store.unit_of_work() as uow:
+            stored = uow.intents.insert_submitted(created, at)
+            assert stored == attrs.evolve(mark_submitted(created, at), version=1)
+            assert uow.intents.get(created.client_order_id) == stored
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.intents.insert_submitted(created, at) is None
+            later = uow.intents.insert_submitted(created, at + timedelta(seconds=9))
+            assert later is None
+            assert uow.intents.get(created.client_order_id) == stored
+            with pytest.raises(IllegalTransition):
+                uow.intents.insert_submitted(
+                    attrs.evolve(created, status=IntentStatus.FILLED), at
+                )
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.intents.get(created.client_order_id) == stored
+
+    def test_update_acknowledged_is_update_of_the_acknowledged_intent(
+        self, store: Store
+    ) -> None:
+        """ST-51 update_acknowledged stores what update(acknowledged(...)) stores
+        and answers as it does: the acked intent at the next version, the broker
+        id adopted; a stale version conflicts, an intent not SUBMITTED raises."""
+        at = T0 + timedelta(seconds=5)
+        with store.unit_of_work() as uow:
+            submitted = uow.intents.create(mark_submitted(self.make_intent(1), T0))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            stored = uow.intents.update_acknowledged(submitted, "b-9", at)
+            expected = attrs.evolve(
+                acknowledged(submitted, "b-9", at), version=submitted.version + 1
+            )
+            assert stored == expected
+            assert stored.broker_order_id == "b-9"
+            assert uow.intents.get(submitted.client_order_id) == stored
+            uow.commit()
+        with store.unit_of_work() as uow:
+            with pytest.raises(ConcurrencyConflict):
+                uow.intents.update_acknowledged(submitted, "b-9", at)
+            with pytest.raises(IllegalTransition):
+                uow.intents.update_acknowledged(stored, "b-9", at)
+        with store.unit_of_work() as uow:
+            assert uow.intents.get(submitted.client_order_id) == stored
 
     def test_insert_stores_a_new_intent_once(self, store: Store) -> None:
         """ST-49 insert stores a new intent (any status) at version 1 and returns

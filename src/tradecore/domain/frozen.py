@@ -153,6 +153,44 @@ def trusted_replace(obj: T, **changes: Any) -> T:
     return copy(obj, changes)  # type: ignore[no-any-return]
 
 
+def trusted_copier(cls: type[T], *changed: str) -> Callable[..., T]:
+    """Return ``copy(obj, *values)``: :func:`trusted_replace` of ``obj`` with the
+    fields ``changed`` set to ``values`` (in that order), running no validator.
+
+    For a copy made on every order with the same fields changed (an intent's
+    status and time, a store's version): the function is generated for those
+    fields, so it takes no keyword dictionary, looks up no layout and sets each
+    field once, by a plain store (about 3 K instructions of an intent copy's 8 K).
+    The callers promise what :func:`trusted_replace`'s do.
+
+    Raises:
+        TypeError: a name is not a field of ``cls``, is named twice, or ``cls``
+            cannot be copied by :func:`replace`.
+    """
+    names = _layout(cls)[1]
+    if not changed or len(set(changed)) != len(changed) or not set(changed) <= names:
+        raise TypeError(f"{cls.__name__} cannot copy with changes {changed!r}")
+    twin = _builder_twin(cls)
+    if twin is None:  # set through the slots, as trusted_replace does
+        copier = _layout(cls)[0]
+
+        def copy_by_slots(obj: T, *values: Any) -> T:
+            return copier(obj, dict(zip(changed, values, strict=True)))  # type: ignore[no-any-return]
+
+        return copy_by_slots
+    params = ", ".join(f"_v{i}" for i in range(len(changed)))
+    lines = [f"def copy(obj, {params}, *, _new=_new, _twin=_twin, cls=cls):"]
+    lines.append("    new = _new(_twin)")
+    kept = [f.name for f in attrs.fields(cls) if f.name not in changed]  # type: ignore[arg-type]
+    lines += [f"    new.{n} = obj.{n}" for n in kept]
+    lines += [f"    new.{n} = _v{i}" for i, n in enumerate(changed)]
+    lines.append("    new.__class__ = cls")
+    lines.append("    return new")
+    scope: dict[str, Any] = {"_new": object.__new__, "_twin": twin, "cls": cls}
+    exec("\n".join(lines), scope)  # noqa: S102 - code built from attrs field names  # nosec B102
+    return scope["copy"]  # type: ignore[no-any-return]
+
+
 def trusted_builder(cls: type[T]) -> Callable[..., T]:
     """Return a keyword-only constructor of ``cls`` that runs no validator or hook.
 

@@ -73,6 +73,15 @@ class IntentRepository(Protocol):
         """
         ...
 
+    def insert_submitted(self, intent: OrderIntent, at: datetime) -> OrderIntent | None:
+        """:meth:`insert` of ``mark_submitted(intent, at)``: the same row, the same
+        answer, the same errors (the intent is marked before its id is looked up).
+
+        The order path stores every new order this way; a store may mark the
+        intent and give it its version in one copy.
+        """
+        ...
+
     def get(self, client_order_id: str) -> OrderIntent:
         """Return the intent.
 
@@ -105,6 +114,17 @@ class IntentRepository(Protocol):
             ConcurrencyConflict: the row's version is no longer ``intent.version``.
             IllegalTransition: stored status -> new status is not in the domain table.
             NotFound: no such intent.
+        """
+        ...
+
+    def update_acknowledged(
+        self, intent: OrderIntent, broker_order_id: str, at: datetime
+    ) -> OrderIntent:
+        """:meth:`update` of ``acknowledged(intent, broker_order_id, at)``: the same
+        row, the same answer, the same errors (the intent is acknowledged first).
+
+        The order path stores every plain acknowledgement this way; a store may
+        build the acknowledged intent at its new version in one copy.
         """
         ...
 

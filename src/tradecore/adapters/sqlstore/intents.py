@@ -21,7 +21,11 @@ from tradecore.domain.errors import (
 )
 from tradecore.domain.frozen import replace
 from tradecore.domain.orders.executions import Fill
-from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.intent import (
+    OrderIntent,
+    acknowledged,
+    mark_submitted,
+)
 from tradecore.domain.orders.lifecycle import IntentStatus, check_transition
 from tradecore.ports.store import (
     BrokerOrderRepository,
@@ -131,6 +135,16 @@ class SqlIntentRepository(IntentRepository):
         if self._conn.run(intent_insert(self._dialect), row).fetchone() is not None:
             return stored
         return None
+
+    def insert_submitted(self, intent: OrderIntent, at: datetime) -> OrderIntent | None:
+        """Store the intent marked SUBMITTED at ``at``, or ``None``; see the port."""
+        return self.insert(mark_submitted(intent, at))
+
+    def update_acknowledged(
+        self, intent: OrderIntent, broker_order_id: str, at: datetime
+    ) -> OrderIntent:
+        """Store the intent acknowledged at ``at``; see the port."""
+        return self.update(acknowledged(intent, broker_order_id, at))
 
     def get(self, client_order_id: str) -> OrderIntent:
         """Return the intent; see the port."""

@@ -28,15 +28,24 @@ from tradecore.adapters.sqlstore.plain_checks import (
     validate_spec_and_key,
 )
 from tradecore.domain.errors import ConcurrencyConflict, IllegalTransition, NotFound
-from tradecore.domain.frozen import trusted_replace
+from tradecore.domain.frozen import trusted_copier
 from tradecore.domain.orders.executions import Fill
-from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.intent import (
+    OrderIntent,
+    acknowledged_at_version,
+    mark_submitted_at_version,
+)
 from tradecore.domain.orders.lifecycle import TERMINAL, IntentStatus, check_transition
 from tradecore.domain.orders.records import DecisionRecord, OutcomeRecord
 from tradecore.ports.store import DecisionRepository, FillRepository, IntentRepository
 
 #: Returns the active unit's SQL unit of work with every pending row flushed into it.
 SqlReader = Callable[[], Any]
+
+
+#: An intent at a new version: trusted_replace(intent, version=...) generated for
+#: that one field (each order's insert and updates).
+_at_version = trusted_copier(OrderIntent, "version")
 
 
 def _no_reader() -> Any:
@@ -75,9 +84,9 @@ class IntentMirror(IntentRepository):
         if stored is not None:
             return stored
         _validate_new(intent)
-        # trusted_replace: ``version`` has no validator, replace() would only look
-        # its name up (about 2 K instructions); the copy is the same value.
-        return self._put(trusted_replace(intent, version=1))
+        # ``version`` has no validator: replace() would only look its name up
+        # (about 2 K instructions); the trusted copy is the same value.
+        return self._put(_at_version(intent, 1))
 
     def insert(self, intent: OrderIntent) -> OrderIntent | None:
         """Store a new intent at version 1, or ``None`` if its id is stored.
@@ -91,9 +100,23 @@ class IntentMirror(IntentRepository):
             return None
         hot_path.validate_intent(intent)
         validate_spec_and_key(intent.spec, intent.decision_key)
-        # trusted_replace: ``version`` has no validator, replace() would only look
-        # its name up (about 2 K instructions); the copy is the same value.
-        return self._put(trusted_replace(intent, version=1))
+        # ``version`` has no validator: replace() would only look its name up
+        # (about 2 K instructions); the trusted copy is the same value.
+        return self._put(_at_version(intent, 1))
+
+    def insert_submitted(self, intent: OrderIntent, at: datetime) -> OrderIntent | None:
+        """:meth:`insert` of the intent marked SUBMITTED at ``at``, or ``None``.
+
+        Marked and given version 1 in one copy (every new order is stored this
+        way), before its id is looked up, as the port asks.
+        """
+        marked = mark_submitted_at_version(intent, at, 1)
+        cid = marked.client_order_id
+        if cid in self._rows or (cid in self._evicted and self.find(cid) is not None):
+            return None
+        hot_path.validate_intent(marked)
+        validate_spec_and_key(marked.spec, marked.decision_key)
+        return self._put(marked)
 
     def get(self, client_order_id: str) -> OrderIntent:
         """Return the intent or raise :class:`NotFound`."""
@@ -151,14 +174,43 @@ class IntentMirror(IntentRepository):
             raise IllegalTransition(f"intent {cid}: {e}") from None
         # The domain built ``intent`` through validated transitions; a copy with a
         # new version needs no second check of every field (``version`` has no
-        # validator at all: trusted_replace skips replace()'s look-up of its name).
+        # validator at all: the trusted copy skips replace()'s look-up of its name).
         # Stored as :meth:`_put` stores it, inline (two updates an order).
-        moved = trusted_replace(intent, version=intent.version + 1)
+        moved = _at_version(intent, intent.version + 1)
         if cid not in self._undo:
             self._undo[cid] = stored
         self._rows[cid] = moved
         self.pending.add(cid)
         return moved
+
+    def update_acknowledged(
+        self, intent: OrderIntent, broker_order_id: str, at: datetime
+    ) -> OrderIntent:
+        """:meth:`update` of the intent acknowledged at ``at``.
+
+        Acknowledged and given its new version in one copy (every order's plain
+        acknowledgement), after the same checks, in the same order, as
+        acknowledging and then :meth:`update` make.
+        """
+        acked = acknowledged_at_version(intent, broker_order_id, at, intent.version + 1)
+        cid = intent.client_order_id
+        stored = self._rows.get(cid)  # the hot case: held in memory
+        if stored is None:
+            stored = self.get(cid)
+        if stored.version != intent.version:
+            raise ConcurrencyConflict(
+                f"intent {cid}: stored version {stored.version}, "
+                f"update was based on {intent.version}"
+            )
+        try:
+            check_transition(stored.status, acked.status)
+        except IllegalTransition as e:
+            raise IllegalTransition(f"intent {cid}: {e}") from None
+        if cid not in self._undo:
+            self._undo[cid] = stored
+        self._rows[cid] = acked
+        self.pending.add(cid)
+        return acked
 
     def update_many(self, intents: Sequence[OrderIntent]) -> list[OrderIntent | None]:
         """Each intent as :meth:`update` stores it, or ``None`` where it would raise."""

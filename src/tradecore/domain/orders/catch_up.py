@@ -95,14 +95,23 @@ def plain_ack(
     :func:`~tradecore.domain.orders.intent.acknowledged` builds directly (the
     answer to nearly every submit; the property tests hold the two equal).
     """
-    if (
-        intent.status is not S.SUBMITTED
-        or filled_qty != _ZERO  # a Decimal zero: no conversion per comparison
-        or intent.filled_qty != _ZERO
-        or INTENT_STATUS_OF[status] is not S.ACKED
-    ):
+    if not is_plain_ack(intent, status=status, filled_qty=filled_qty):
         return None
     return acknowledged(intent, broker_order_id, as_of)
+
+
+def is_plain_ack(
+    intent: OrderIntent, *, status: BrokerOrderStatus, filled_qty: Decimal
+) -> bool:
+    """Whether the broker's answer is a plain acknowledgement of ``intent``
+    (:func:`plain_ack` gives an intent exactly then): a store may then keep
+    :func:`~tradecore.domain.orders.intent.acknowledged`'s intent itself."""
+    return (
+        intent.status is S.SUBMITTED
+        and filled_qty == _ZERO  # a Decimal zero: no conversion per comparison
+        and intent.filled_qty == _ZERO
+        and INTENT_STATUS_OF[status] is S.ACKED
+    )
 
 
 #: A status event is made of validated parts: the intent's id, one of the kinds

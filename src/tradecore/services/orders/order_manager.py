@@ -48,9 +48,9 @@ from tradecore.domain.errors import (
     OrderNotFound,
     TransientBrokerError,
 )
-from tradecore.domain.frozen import trusted_builder, trusted_replace
+from tradecore.domain.frozen import trusted_builder, trusted_copier
 from tradecore.domain.orders.adoption import leg_intent
-from tradecore.domain.orders.catch_up import catch_up_events, plain_ack
+from tradecore.domain.orders.catch_up import catch_up_events, is_plain_ack
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.intent import (
     Applied,
@@ -224,7 +224,7 @@ class OrderManager:
         """
         if intent.status is not IntentStatus.CREATED:
             return uow.intents.create(intent), False
-        stored = uow.intents.insert(mark_submitted(intent, self._clock.now()))
+        stored = uow.intents.insert_submitted(intent, self._clock.now())
         if stored is not None:
             return stored, True
         return uow.intents.get(intent.client_order_id), False
@@ -362,9 +362,7 @@ class OrderManager:
         if applied.ignored is None:
             # A copy with the stored intent (``Applied`` has no validator to run;
             # three of these per order).
-            applied = trusted_replace(
-                applied, intent=uow.intents.update(applied.intent)
-            )
+            applied = _with_intent(applied, uow.intents.update(applied.intent))
         if applied.new_fill is not None:
             uow.fills.record(applied.new_fill)
             fault_point("during_fill_apply")
@@ -489,17 +487,13 @@ class OrderManager:
         if intent.updated_at > as_of:
             as_of = intent.updated_at
         try:
-            acked = plain_ack(
-                intent,
-                status=order.status,
-                filled_qty=order.filled_qty,
-                broker_order_id=order.broker_order_id,
-                as_of=as_of,
-            )
-            if acked is None:
+            if not is_plain_ack(
+                intent, status=order.status, filled_qty=order.filled_qty
+            ):
                 return self.adopt(uow, intent, order, stored=True)
             self._note_legs(intent.client_order_id, order)
-            return uow.intents.update(acked)
+            # plain_ack's intent, stored in the same step (one copy, not two).
+            return uow.intents.update_acknowledged(intent, order.broker_order_id, as_of)
         except ConcurrencyConflict:
             return self.adopt(uow, intent, order)
 
@@ -588,6 +582,10 @@ class OrderManager:
         uow.decisions.record_outcome(_submitted_outcome(decision, cid, now, details))
         return intent
 
+
+#: An applied event with its intent as stored (``Applied`` has no validator to
+#: run): ``trusted_replace(applied, intent=...)`` generated for that one field.
+_with_intent = trusted_copier(Applied, "intent")
 
 #: :class:`OutcomeRecord` built without its validators (see :func:`_submitted_outcome`).
 _outcome = trusted_builder(OutcomeRecord)
