@@ -159,29 +159,10 @@ class IntentMirror(IntentRepository):
 
     def update(self, intent: OrderIntent) -> OrderIntent:
         """Store ``intent`` over its stored version (checked) at version + 1."""
-        cid = intent.client_order_id
-        stored = self._rows.get(cid)  # the hot case: held in memory
-        if stored is None:
-            stored = self.get(cid)
-        if stored.version != intent.version:
-            raise ConcurrencyConflict(
-                f"intent {cid}: stored version {stored.version}, "
-                f"update was based on {intent.version}"
-            )
-        try:
-            check_transition(stored.status, intent.status)
-        except IllegalTransition as e:
-            raise IllegalTransition(f"intent {cid}: {e}") from None
         # The domain built ``intent`` through validated transitions; a copy with a
         # new version needs no second check of every field (``version`` has no
         # validator at all: the trusted copy skips replace()'s look-up of its name).
-        # Stored as :meth:`_put` stores it, inline (two updates an order).
-        moved = _at_version(intent, intent.version + 1)
-        if cid not in self._undo:
-            self._undo[cid] = stored
-        self._rows[cid] = moved
-        self.pending.add(cid)
-        return moved
+        return self._store_over(intent, _at_version(intent, intent.version + 1))
 
     def update_acknowledged(
         self, intent: OrderIntent, broker_order_id: str, at: datetime
@@ -193,24 +174,33 @@ class IntentMirror(IntentRepository):
         acknowledging and then :meth:`update` make.
         """
         acked = acknowledged_at_version(intent, broker_order_id, at, intent.version + 1)
-        cid = intent.client_order_id
+        return self._store_over(intent, acked)
+
+    def _store_over(self, based_on: OrderIntent, moved: OrderIntent) -> OrderIntent:
+        """Store ``moved`` over the stored version ``based_on`` was read at, checked.
+
+        The version and the stored status's transition to ``moved``'s are checked
+        as :meth:`update` promises; stored as :meth:`_put` stores it, inline (two
+        updates an order).
+        """
+        cid = based_on.client_order_id
         stored = self._rows.get(cid)  # the hot case: held in memory
         if stored is None:
             stored = self.get(cid)
-        if stored.version != intent.version:
+        if stored.version != based_on.version:
             raise ConcurrencyConflict(
                 f"intent {cid}: stored version {stored.version}, "
-                f"update was based on {intent.version}"
+                f"update was based on {based_on.version}"
             )
         try:
-            check_transition(stored.status, acked.status)
+            check_transition(stored.status, moved.status)
         except IllegalTransition as e:
             raise IllegalTransition(f"intent {cid}: {e}") from None
         if cid not in self._undo:
             self._undo[cid] = stored
-        self._rows[cid] = acked
+        self._rows[cid] = moved
         self.pending.add(cid)
-        return acked
+        return moved
 
     def update_many(self, intents: Sequence[OrderIntent]) -> list[OrderIntent | None]:
         """Each intent as :meth:`update` stores it, or ``None`` where it would raise."""

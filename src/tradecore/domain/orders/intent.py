@@ -256,13 +256,9 @@ def _moved(
     return copy(intent, status=target, updated_at=max(at, intent.updated_at), **changes)
 
 
-#: The copies every order makes, generated for their fields (no keyword
-#: dictionary, no layout look-up): an intent at a new status and time, and the
-#: same with the broker's order id adopted.
+#: A copy every order makes, generated for its fields (no keyword dictionary,
+#: no layout look-up): an intent at a new status and time.
 _at_status = trusted_copier(OrderIntent, "status", "updated_at")
-_at_status_adopting = trusted_copier(
-    OrderIntent, "status", "updated_at", "broker_order_id"
-)
 
 
 _filled = trusted_copier(
@@ -425,17 +421,7 @@ def acknowledged(
     Raises:
         IllegalTransition: ``intent`` is not SUBMITTED.
     """
-    if intent.status is not S.SUBMITTED:
-        raise IllegalTransition(
-            f"intent {intent.client_order_id}: acknowledged while {intent.status.value}"
-        )
-    # _move's copy without its table look-up: SUBMITTED -> ACKED is in the table
-    # (the test above admits no other start), and the look-up and the two calls
-    # around it cost about 4 K instructions of every order's acknowledgement.
-    later = intent.updated_at if intent.updated_at > at else at  # max(), spelled
-    if broker_order_id and intent.broker_order_id is None:
-        return _at_status_adopting(intent, S.ACKED, later, broker_order_id)
-    return _at_status(intent, S.ACKED, later)
+    return acknowledged_at_version(intent, broker_order_id, at, intent.version)
 
 
 _acked_at_version = trusted_copier(OrderIntent, "status", "updated_at", "version")
@@ -460,6 +446,9 @@ def acknowledged_at_version(
         raise IllegalTransition(
             f"intent {intent.client_order_id}: acknowledged while {intent.status.value}"
         )
+    # _move's copy without its table look-up: SUBMITTED -> ACKED is in the table
+    # (the test above admits no other start), and the look-up and the two calls
+    # around it cost about 4 K instructions of every order's acknowledgement.
     later = intent.updated_at if intent.updated_at > at else at  # max(), spelled
     if broker_order_id and intent.broker_order_id is None:
         return _acked_adopting_at_version(
