@@ -604,20 +604,14 @@ def _submitted_outcome(
     other ``now`` (or an empty ``cid``) goes through the validating constructor,
     which raises as before.
     """
-    if type(now) is datetime and now.tzinfo is UTC and cid:
-        return _outcome(
-            decision_id=decision.decision_id,
-            kind=OutcomeKind.SUBMITTED,
-            recorded_at=now,
-            client_order_id=cid,
-            reason=None,
-            details=details,
-        )
-    return OutcomeRecord(
+    plain = type(now) is datetime and now.tzinfo is UTC and cid
+    build = _outcome if plain else OutcomeRecord
+    return build(
         decision_id=decision.decision_id,
         kind=OutcomeKind.SUBMITTED,
         recorded_at=now,
         client_order_id=cid,
+        reason=None,
         details=details,
     )
 
