@@ -1,4 +1,5 @@
-"""StoreContract, part four: batched intent writes (ST-47 ...), ``insert`` (ST-49).
+"""StoreContract, part four: batched intent writes (ST-47 ...), ``insert`` (ST-49),
+``update_by_event`` (ST-52).
 
 :class:`BatchesContract` is a mixin of :class:`store_contract.StoreContract`
 (adapters subclass that one class); it uses the ``store`` fixture StoreContract
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import attrs
 import pytest
 
 from tradecore.domain.errors import ConcurrencyConflict, IllegalTransition, NotFound
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
+from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import (
     OrderIntent,
     acknowledged,
@@ -177,3 +180,48 @@ class BatchesContract:
             assert uow.intents.insert(self.make_intent(2)) is not None
         with store.unit_of_work() as uow:  # left without commit
             assert uow.intents.find(self.make_intent(2).client_order_id) is None
+
+    def test_update_by_event_is_update_of_the_applied_intent(
+        self, store: Store
+    ) -> None:
+        """ST-52 update_by_event answers as apply_event and stores what update of
+        its changed intent stores (the fill's intent at the next version); an
+        ignored event stores nothing; a stale version conflicts."""
+        (submitted,) = self._submitted(store, 1)
+        at = T0 + timedelta(seconds=5)
+        fill = Fill(
+            execution_id="x-1",
+            client_order_id=submitted.client_order_id,
+            symbol=submitted.spec.symbol,
+            side=submitted.spec.side,
+            qty=Decimal(4),
+            price=Decimal("187.25"),
+            fee=Decimal(0),
+            filled_at=at,
+        )
+        event = OrderEvent(
+            kind=OrderEventKind.PARTIAL_FILL,
+            client_order_id=submitted.client_order_id,
+            occurred_at=at,
+            broker_order_id="b-5",
+            fill=fill,
+        )
+        expected = apply_event(submitted, event)
+        with store.unit_of_work() as uow:
+            applied = uow.intents.update_by_event(submitted, event)
+            assert applied.intent == attrs.evolve(
+                expected.intent, version=submitted.version + 1
+            )
+            assert (applied.new_fill, applied.ignored) == (fill, None)
+            assert uow.intents.get(submitted.client_order_id) == applied.intent
+            again = uow.intents.update_by_event(applied.intent, event)
+            assert again.ignored is not None  # the same execution: nothing stored
+            assert uow.intents.get(submitted.client_order_id) == applied.intent
+            uow.commit()
+        with store.unit_of_work() as uow:
+            with pytest.raises(ConcurrencyConflict):
+                uow.intents.update_by_event(
+                    submitted,
+                    attrs.evolve(event, fill=attrs.evolve(fill, execution_id="x-2")),
+                )
+            assert uow.intents.get(submitted.client_order_id) == applied.intent

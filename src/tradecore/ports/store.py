@@ -21,8 +21,9 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from tradecore.domain.orders.events import OrderEvent
 from tradecore.domain.orders.executions import Fill
-from tradecore.domain.orders.intent import OrderIntent
+from tradecore.domain.orders.intent import Applied, OrderIntent
 from tradecore.domain.orders.lifecycle import IntentStatus
 from tradecore.domain.orders.records import (
     AuditEntry,
@@ -125,6 +126,17 @@ class IntentRepository(Protocol):
 
         The order path stores every plain acknowledgement this way; a store may
         build the acknowledged intent at its new version in one copy.
+        """
+        ...
+
+    def update_by_event(self, intent: OrderIntent, event: OrderEvent) -> Applied:
+        """:func:`~tradecore.domain.orders.intent.apply_event` of ``event`` to the
+        stored ``intent``, its changed intent stored by :meth:`update`: the same
+        answer (the intent as stored), the same errors, in the same order (the
+        event's first). An ignored event stores nothing.
+
+        The order path applies every broker event this way; a store may build the
+        changed intent at its new version in one copy.
         """
         ...
 

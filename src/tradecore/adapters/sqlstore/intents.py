@@ -20,10 +20,13 @@ from tradecore.domain.errors import (
     NotFound,
 )
 from tradecore.domain.frozen import replace
+from tradecore.domain.orders.events import OrderEvent
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import (
+    Applied,
     OrderIntent,
     acknowledged,
+    apply_event,
     mark_submitted,
 )
 from tradecore.domain.orders.lifecycle import IntentStatus, check_transition
@@ -145,6 +148,13 @@ class SqlIntentRepository(IntentRepository):
     ) -> OrderIntent:
         """Store the intent acknowledged at ``at``; see the port."""
         return self.update(acknowledged(intent, broker_order_id, at))
+
+    def update_by_event(self, intent: OrderIntent, event: OrderEvent) -> Applied:
+        """Store the intent ``event`` changes, if it changes it; see the port."""
+        applied = apply_event(intent, event)
+        if applied.ignored is not None:
+            return applied
+        return replace(applied, intent=self.update(applied.intent))
 
     def get(self, client_order_id: str) -> OrderIntent:
         """Return the intent; see the port."""

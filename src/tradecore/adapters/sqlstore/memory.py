@@ -29,10 +29,13 @@ from tradecore.adapters.sqlstore.plain_checks import (
 )
 from tradecore.domain.errors import ConcurrencyConflict, IllegalTransition, NotFound
 from tradecore.domain.frozen import trusted_copier
+from tradecore.domain.orders.events import OrderEvent
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import (
+    Applied,
     OrderIntent,
     acknowledged_at_version,
+    apply_event_at_version,
     mark_submitted_at_version,
 )
 from tradecore.domain.orders.lifecycle import TERMINAL, IntentStatus, check_transition
@@ -175,6 +178,18 @@ class IntentMirror(IntentRepository):
         """
         acked = acknowledged_at_version(intent, broker_order_id, at, intent.version + 1)
         return self._store_over(intent, acked)
+
+    def update_by_event(self, intent: OrderIntent, event: OrderEvent) -> Applied:
+        """:meth:`update` of the intent ``event`` changes, if it changes it.
+
+        Applied with the changed intent at its new version in one copy (every
+        fill's), then stored after the same checks, in the same order, as
+        applying and then :meth:`update` make.
+        """
+        applied = apply_event_at_version(intent, event, intent.version + 1)
+        if applied.ignored is None:
+            self._store_over(intent, applied.intent)
+        return applied
 
     def _store_over(self, based_on: OrderIntent, moved: OrderIntent) -> OrderIntent:
         """Store ``moved`` over the stored version ``based_on`` was read at, checked.

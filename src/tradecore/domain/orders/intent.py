@@ -261,6 +261,8 @@ def _moved(
 _at_status = trusted_copier(OrderIntent, "status", "updated_at")
 
 
+#: A fill's copy, its version set in the same copy (a store keeps every fill's
+#: intent at its next version: :func:`apply_event_at_version`).
 _filled = trusted_copier(
     OrderIntent,
     "status",
@@ -269,6 +271,7 @@ _filled = trusted_copier(
     "filled_notional",
     "fees",
     "execution_ids",
+    "version",
 )
 
 
@@ -336,6 +339,29 @@ def apply_event(intent: OrderIntent, event: OrderEvent) -> Applied:
         Overfill: the fills would exceed the order quantity.
         InvalidInput: the event is for another order, symbol or side.
     """
+    return apply_event_at_version(intent, event, None)
+
+
+_at_version = trusted_copier(OrderIntent, "version")
+
+
+def apply_event_at_version(
+    intent: OrderIntent, event: OrderEvent, version: int | None
+) -> Applied:
+    """:func:`apply_event`, the intent it changes given ``version`` (``None``: the
+    intent's own); an ignored event's intent is :func:`apply_event`'s, unversioned.
+
+    For a store that keeps the changed intent at its next version: applying and
+    then setting the version made two copies of every fill's intent, where the
+    fill's own copy (:func:`_apply_fill`'s plain case) can carry the version. The
+    rules and the errors are :func:`apply_event`'s, checked in the same order (the
+    property tests hold the two equal).
+
+    Raises:
+        IllegalTransition: the event contradicts the intent's status.
+        Overfill: the fills would exceed the order quantity.
+        InvalidInput: the event is for another order, symbol or side.
+    """
     if event.client_order_id != intent.client_order_id:
         raise InvalidInput(
             "client_order_id", event.client_order_id, "not this intent's"
@@ -364,7 +390,7 @@ def apply_event(intent: OrderIntent, event: OrderEvent) -> Applied:
     )
     if event.kind in FILL_KINDS:
         assert event.fill is not None
-        return _apply_fill(intent, event.fill, event, adopted)
+        return _apply_fill(intent, event.fill, event, adopted, version)
     if event.kind is K.DONE_FOR_DAY:
         return _ignored(intent, adopted, "done_for_day: order stays working")
     if intent.status in TERMINAL:
@@ -374,16 +400,28 @@ def apply_event(intent: OrderIntent, event: OrderEvent) -> Applied:
             f"stale {event.kind.value}: intent is {intent.status.value}",
         )
     if event.kind is K.ACCEPTED:
-        return _apply_accepted(intent, event, adopted)
+        return _versioned(_apply_accepted(intent, event, adopted), version)
     target = _STATUS_OF_EVENT[event.kind]
+    moved = _move(
+        intent,
+        target,
+        event.occurred_at,
+        reason=event.reason or intent.reason,
+        **adopted,
+    )
+    return _applied(intent=moved if version is None else _at_version(moved, version))
+
+
+def _versioned(applied: Applied, version: int | None) -> Applied:
+    """``applied`` with its changed intent at ``version`` (``None``, or an ignored
+    event: as it is)."""
+    if version is None or applied.ignored is not None:
+        return applied
     return _applied(
-        intent=_move(
-            intent,
-            target,
-            event.occurred_at,
-            reason=event.reason or intent.reason,
-            **adopted,
-        )
+        intent=_at_version(applied.intent, version),
+        new_fill=applied.new_fill,
+        ignored=None,
+        overruled=applied.overruled,
     )
 
 
@@ -458,7 +496,11 @@ def acknowledged_at_version(
 
 
 def _apply_fill(
-    intent: OrderIntent, fill: Fill, event: OrderEvent, adopted: dict[str, str]
+    intent: OrderIntent,
+    fill: Fill,
+    event: OrderEvent,
+    adopted: dict[str, str],
+    version: int | None,
 ) -> Applied:
     if fill.execution_id in intent.execution_ids:
         return _ignored(intent, adopted, f"duplicate execution {fill.execution_id}")
@@ -487,6 +529,8 @@ def _apply_fill(
             execution_ids=execution_ids,
             **adopted,
         )
+        if version is not None:
+            new = _at_version(new, version)
     else:  # _move's copy, generated for a fill's fields (every fill)
         new = _filled(
             _checked_move(intent, target),
@@ -496,6 +540,7 @@ def _apply_fill(
             notional,
             fees,
             execution_ids,
+            intent.version if version is None else version,
         )
     overruled = intent.status if intent.status in VERDICTS else None
     return _applied(intent=new, new_fill=fill, overruled=overruled)

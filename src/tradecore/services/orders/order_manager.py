@@ -48,7 +48,7 @@ from tradecore.domain.errors import (
     OrderNotFound,
     TransientBrokerError,
 )
-from tradecore.domain.frozen import trusted_builder, trusted_copier
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.orders.adoption import leg_intent
 from tradecore.domain.orders.catch_up import catch_up_events, is_plain_ack
 from tradecore.domain.orders.events import OrderEvent, OrderEventKind
@@ -357,12 +357,13 @@ class OrderManager:
     def _apply_to(
         self, uow: UnitOfWork, intent: OrderIntent, event: OrderEvent
     ) -> Applied:
-        """Apply ``event`` to ``intent``, the event's intent as stored in ``uow``."""
-        applied = apply_event(intent, event)
-        if applied.ignored is None:
-            # A copy with the stored intent (``Applied`` has no validator to run;
-            # three of these per order).
-            applied = _with_intent(applied, uow.intents.update(applied.intent))
+        """Apply ``event`` to ``intent``, the event's intent as stored in ``uow``.
+
+        Applied and stored by the store in one step (``update_by_event``): a
+        store may build the changed intent at its next version in one copy, where
+        applying and then updating copied every fill's intent twice.
+        """
+        applied = uow.intents.update_by_event(intent, event)
         if applied.new_fill is not None:
             uow.fills.record(applied.new_fill)
             fault_point("during_fill_apply")
@@ -582,10 +583,6 @@ class OrderManager:
         uow.decisions.record_outcome(_submitted_outcome(decision, cid, now, details))
         return intent
 
-
-#: An applied event with its intent as stored (``Applied`` has no validator to
-#: run): ``trusted_replace(applied, intent=...)`` generated for that one field.
-_with_intent = trusted_copier(Applied, "intent")
 
 #: :class:`OutcomeRecord` built without its validators (see :func:`_submitted_outcome`).
 _outcome = trusted_builder(OutcomeRecord)
