@@ -6,22 +6,25 @@ intent (moved by any events), any next event and any version, it is
 :func:`~tradecore.domain.orders.intent.apply_event`'s answer with that version
 set on the changed intent (an ignored event's intent as it is), or the same
 error. The write-behind mirror's ``update_by_event`` stores what applying and
-then ``update`` store. Each test fails if a shortcut drops a field, versions an
+then ``update`` store. The day-trade monitor's count for a fill that makes a day
+trade is its ``count`` at the fill. Each test fails if a shortcut drops a field, versions an
 ignored event or raises another error.
 """
 
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import intent
 from tests.property.test_intent_trusted_moves import ORDER_QTY, _event, event_specs
+from tradecore.adapters.calendar import ExchangeCalendar
 from tradecore.adapters.sqlstore.memory import IntentMirror
 from tradecore.domain.errors import (
     ConcurrencyConflict,
@@ -30,12 +33,16 @@ from tradecore.domain.errors import (
     Overfill,
 )
 from tradecore.domain.frozen import trusted_replace
+from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import (
     Applied,
     OrderIntent,
     apply_event,
     apply_event_at_version,
 )
+from tradecore.domain.orders.spec import Side
+from tradecore.domain.risk.pdt import DayTradeMonitor, PdtLimits
 
 _REFUSALS = (IllegalTransition, Overfill, InvalidInput)
 
@@ -117,3 +124,48 @@ def test_the_mirror_stores_by_event_what_update_stores(
         cid = read.client_order_id
         assert _fields(shortcut_store.get(cid)) == _fields(general_store.get(cid))
         read = general.intent
+
+
+@pytest.fixture(scope="module")
+def xnys() -> MarketCalendar:
+    return ExchangeCalendar("XNYS").schedule(date(2026, 1, 2), date(2026, 3, 31))
+
+
+_fills = st.lists(
+    st.tuples(
+        st.sampled_from([Side.BUY, Side.SELL]),
+        st.integers(0, 20),  # days after 2026-01-05
+        st.integers(12, 23),  # UTC hour: before, in and after the session
+        st.integers(1, 30),  # qty
+        st.integers(0, 6),  # client order id (repeats: one order's several fills)
+    ),
+    max_size=40,
+)
+
+
+@given(fills=_fills, broker=st.one_of(st.none(), st.integers(0, 6)))
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_day_trades_count_is_count_at_the_fill(
+    xnys: MarketCalendar, fills: list, broker: int | None
+) -> None:
+    """What ``DayTradeMonitor.on_fill`` returns for a new day trade is
+    ``count(fill.filled_at)`` asked right after (it counts without rolling again)."""
+    monitor = DayTradeMonitor(PdtLimits(), xnys)
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    if broker is not None:
+        monitor.broker_report(start, broker, flagged=False)
+    at = start
+    for n, (side, days, hour, qty, order) in enumerate(fills):
+        at = max(at, start + timedelta(days=days, hours=hour))
+        fill = Fill(
+            execution_id=f"x{n}",
+            client_order_id=f"c{order}-{days}",
+            symbol="AAPL",
+            side=side,
+            qty=Decimal(qty),
+            price=Decimal(100),
+            filled_at=at,
+        )
+        made = monitor.on_fill(fill)
+        if made is not None:
+            assert made == monitor.count(fill.filled_at)

@@ -121,7 +121,9 @@ class DayTradeMonitor:
         self._counted.add(fill.client_order_id)
         assert self._session is not None
         self._trades.append(self._session)
-        return self.count(fill.filled_at)
+        # ``count(fill.filled_at)`` without rolling again: rolled to that instant
+        # above, a second ``_roll`` returns at once (a property test holds this).
+        return max(len(self._trades), self._broker_now()[0])
 
     def broker_report(self, at: datetime, count: int | None, flagged: bool) -> None:
         """The broker's ``daytrade_count`` and ``pattern_day_trader`` at ``at``."""

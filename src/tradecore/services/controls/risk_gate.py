@@ -337,8 +337,17 @@ class RiskGate:
             self.board.run(stale, lambda: stale.rejected(at, symbol))
 
     def on_events(self, events: Iterable[OrderEvent], at: datetime) -> None:
-        """Order events the engine applied: acks and rejects, fills (trade P&L)."""
-        at = self._enter(at)
+        """Order events the engine applied: acks and rejects, fills (trade P&L).
+
+        The cycle is entered only when ``at`` is past it: the engine shows a
+        batch at the time it applied it, nearly always the cycle a bar began
+        (:meth:`_enter` would return the cycle's time without changing a thing).
+        """
+        cycle = self._cycle_at
+        if cycle is None or at > cycle:
+            at = self._enter(at)
+        elif at < cycle:
+            at = cycle  # ``max(at, cycle)``: what ``_enter`` answers here
         # Without a reject-rate breaker an ack or reject counts for nothing: the
         # call that would find no breaker to update is not made (one per order).
         counts_results = self._rejects is not None
@@ -513,9 +522,15 @@ class RiskGate:
         self._seen_fills.add(fill.execution_id)
         if self._pdt is not None:
             self._count_day_trade(self._pdt, fill, at)
-        streak = self._streak
-        if streak is None:
-            return
+        if (streak := self._streak) is not None:
+            self._count_trade(streak, fill, at)
+
+    def _count_trade(
+        self, streak: LosingStreakBreaker, fill: Fill, at: datetime
+    ) -> None:
+        """Book ``fill`` in the gate's trade book; a closing one's P&L feeds the
+        streak (apart from :meth:`_on_fill`: the closure here would make every
+        fill's call build its cells, streak breaker or not)."""
         before = self._trades.holdings.get(fill.symbol)
         self._trades = self._trades.apply(fill)
         if before is None or not _closes(before.qty, fill.signed_qty):

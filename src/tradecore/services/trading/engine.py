@@ -670,7 +670,8 @@ class TradingEngine(NetOfCostSteps):
                 self.ledger.realized_pnl,
             )
         self._cash -= float(signed * fill.price + fill.fee)
-        self._held[fill.symbol] = float(self.ledger.position(fill.symbol))
+        # ``ledger.position``'s answer: the fill just booked its symbol's holding.
+        self._held[fill.symbol] = float(self.ledger.holdings[fill.symbol].qty)
         self._working.filled(fill.client_order_id, signed)
 
     # --- restart ---------------------------------------------------------------------
