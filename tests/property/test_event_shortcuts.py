@@ -7,13 +7,17 @@ intent (moved by any events), any next event and any version, it is
 set on the changed intent (an ignored event's intent as it is), or the same
 error. The write-behind mirror's ``update_by_event`` stores what applying and
 then ``update`` store. The day-trade monitor's count for a fill that makes a day
-trade is its ``count`` at the fill. Each test fails if a shortcut drops a field, versions an
+trade is its ``count`` at the fill. The replay driver's catch-up, asking the broker
+what happened and what comes next in one call, shows the engine the batches, at
+the clock times, that asking for the next due time and then the events shows.
+Each test fails if a shortcut drops a field, versions an
 ignored event or raises another error.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -23,17 +27,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import intent
+from tests.property.sim_flow import SYMBOLS, _request, make_broker, random_steps
 from tests.property.test_intent_trusted_moves import ORDER_QTY, _event, event_specs
 from tradecore.adapters.calendar import ExchangeCalendar
+from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore.memory import IntentMirror
 from tradecore.domain.errors import (
+    BrokerError,
     ConcurrencyConflict,
     IllegalTransition,
     InvalidInput,
     Overfill,
 )
 from tradecore.domain.frozen import trusted_replace
+from tradecore.domain.market.bars import Bar
 from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.orders.events import OrderEvent
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import (
     Applied,
@@ -43,6 +52,8 @@ from tradecore.domain.orders.intent import (
 )
 from tradecore.domain.orders.spec import Side
 from tradecore.domain.risk.pdt import DayTradeMonitor, PdtLimits
+from tradecore.domain.venue.fill_models import FillModel
+from tradecore.services.trading.replay import _catch_up
 
 _REFUSALS = (IllegalTransition, Overfill, InvalidInput)
 
@@ -169,3 +180,82 @@ def test_a_day_trades_count_is_count_at_the_fill(
         made = monitor.on_fill(fill)
         if made is not None:
             assert made == monitor.count(fill.filled_at)
+
+
+class _Recorder:
+    """An engine that records each batch with the clock's time when it came."""
+
+    def __init__(self, clock: SimClock) -> None:
+        self.clock = clock
+        self.batches: list[tuple[datetime, list[OrderEvent]]] = []
+
+    def on_events(self, events: Iterable[OrderEvent]) -> None:
+        self.batches.append((self.clock.now(), list(events)))
+
+
+def _catch_up_by_polls(
+    clock: SimClock, broker: SimulatedBroker, engine: _Recorder, to: datetime
+) -> None:
+    """The driver's catch-up as it asked before ``poll_until_next``: when the next
+    event is due, then (the clock there) the events, then the rest at ``to``."""
+    while True:
+        due = broker.next_event_at()
+        if due is None or due > to:
+            break
+        clock.advance_to(due)
+        engine.on_events(broker.poll_events())
+    clock.advance_to(to)
+    if events := broker.poll_events():
+        engine.on_events(events)
+
+
+def _drive(
+    steps: list, model: FillModel, catch_up: Callable[..., None]
+) -> tuple[list[tuple[datetime, list[OrderEvent]]], list[str]]:
+    """Run ``steps`` on a fresh broker, catching up by ``catch_up`` after each bar
+    and at the end; the batches the engine saw, and the venue's books."""
+    broker, clock = make_broker(7, model)
+    engine = _Recorder(clock)
+    placed: list[str] = []
+    last = dict.fromkeys(SYMBOLS, 100.0)
+    for n, step in enumerate(steps):
+        if step[0] == "bar":
+            _, symbol, o, h, low, c, volume = step
+            broker.on_bar(
+                Bar(
+                    symbol=symbol,
+                    timestamp=clock.now(),
+                    open=o,
+                    high=h,
+                    low=low,
+                    close=c,
+                    volume=volume,
+                )
+            )
+            last[symbol] = c
+            catch_up(clock, broker, engine, clock.now() + timedelta(minutes=1))
+            continue
+        with contextlib.suppress(BrokerError):
+            _request(broker, step, n, placed, last)
+    catch_up(clock, broker, engine, clock.now() + timedelta(hours=8))
+    books = [repr(broker.venue.ledger), repr(broker.open_orders())]
+    return engine.batches, books
+
+
+@given(
+    st.integers(0, 10_000),
+    st.integers(20, 160),
+    st.sampled_from(["ideal", "realistic"]),
+)
+@settings(max_examples=40, deadline=None)
+def test_catching_up_in_one_question_is_catching_up_by_polls(
+    flow_seed: int, n: int, model: str
+) -> None:
+    """The replay's catch-up shows the engine the same batches, at the same clock
+    times, and leaves the venue with the same books as asking the broker for the
+    next due time and then for the events (as the driver did)."""
+    steps = random_steps(flow_seed, n)
+    fill_model = FillModel.ideal() if model == "ideal" else FillModel.realistic()
+    assert _drive(steps, fill_model, _catch_up) == _drive(
+        steps, fill_model, _catch_up_by_polls
+    )

@@ -174,6 +174,15 @@ class ScheduledBroker(Broker, Protocol):
         """Return when the earliest pending event is due, or ``None`` if none is."""
         ...
 
+    def poll_until_next(self) -> tuple[Sequence[OrderEvent], datetime | None]:
+        """Return :meth:`poll_events` and then :meth:`next_event_at`, in one call.
+
+        What the replay driver asks whenever the broker has something pending:
+        the events so far, and whether another comes before the clock's next
+        stop (most often none does, and the events are all there is to apply).
+        """
+        ...
+
     def has_pending(self) -> bool:
         """Return whether an event is scheduled or waiting to be polled.
 

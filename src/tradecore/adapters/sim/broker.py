@@ -174,6 +174,10 @@ class SimulatedBroker(ScheduledBroker):
         # Caught up and read in one venue call: the replay asks twice per bar.
         return self._venue.next_event_after(self._clock.now())
 
+    def poll_until_next(self) -> tuple[Sequence[OrderEvent], datetime | None]:
+        """Return :meth:`poll_events`, then :meth:`next_event_at`, in one call."""
+        return self._venue.events_and_next_after(self._clock.now())
+
     def _catch_up(self) -> None:
         self._venue.advance_to(self._clock.now())
 

@@ -239,6 +239,16 @@ class SimVenue:
         events, book.outbox = book.outbox, []
         return events
 
+    def events_and_next_after(
+        self, now: datetime
+    ) -> tuple[list[OrderEvent], datetime | None]:
+        """:meth:`events_until` ``now``, then :meth:`next_event_at`, in one call (the
+        replay driver's per-timestamp question: what happened, and what comes)."""
+        self.advance_to(now)
+        book = self._book
+        events, book.outbox = book.outbox, []
+        return events, self._next_at()
+
     def take_events(self) -> list[OrderEvent]:
         """Return and forget the order events that happened so far, in order.
 

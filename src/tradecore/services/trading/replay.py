@@ -428,15 +428,24 @@ def _advance(
 def _catch_up(
     clock: ManualClock, broker: ScheduledBroker, engine: TradingEngine, to: datetime
 ) -> None:
-    """:func:`_advance` when the broker has something pending."""
+    """:func:`_advance` when the broker has something pending.
+
+    Each event is applied once the clock is at the time it is due: those due by
+    ``to`` are applied a due time at a time, with the events that happened before
+    it. The broker is asked what happened and what is due next in one call
+    (``poll_until_next``); when nothing more is due by ``to``, the events taken
+    are all there is, so the broker is not asked for events again after the clock
+    moves (it would answer with them alone: nothing happens at a broker whose
+    next event is later, and its every call catches up with the clock first).
+    """
     while True:
-        due = broker.next_event_at()
+        events, due = broker.poll_until_next()
         if due is None or due > to:
             break
         clock.advance_to(due)
-        engine.on_events(broker.poll_events())
+        engine.on_events([*events, *broker.poll_events()])
     clock.advance_to(to)
-    if events := broker.poll_events():  # most timestamps bring none
+    if events:  # most timestamps bring none
         engine.on_events(events)
 
 
