@@ -9,7 +9,9 @@ error. The write-behind mirror's ``update_by_event`` stores what applying and
 then ``update`` store. The day-trade monitor's count for a fill that makes a day
 trade is its ``count`` at the fill. The replay driver's catch-up, asking the broker
 what happened and what comes next in one call, shows the engine the batches, at
-the clock times, that asking for the next due time and then the events shows.
+the clock times, that asking for the next due time and then the events shows. A
+market order ready at a bar's start matches alike on the bar's opening path (its
+open) and on its whole intrabar path.
 Each test fails if a shortcut drops a field, versions an
 ignored event or raises another error.
 """
@@ -17,6 +19,7 @@ ignored event or raises another error.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -42,6 +45,7 @@ from tradecore.domain.errors import (
 from tradecore.domain.frozen import trusted_replace
 from tradecore.domain.market.bars import Bar
 from tradecore.domain.market.calendar import MarketCalendar
+from tradecore.domain.orders.broker_status import BrokerOrderStatus
 from tradecore.domain.orders.events import OrderEvent
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import (
@@ -50,9 +54,11 @@ from tradecore.domain.orders.intent import (
     apply_event,
     apply_event_at_version,
 )
-from tradecore.domain.orders.spec import Side
+from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.domain.risk.pdt import DayTradeMonitor, PdtLimits
 from tradecore.domain.venue.fill_models import FillModel
+from tradecore.domain.venue.matching import match_order, ohlc_path, opening_path
+from tradecore.domain.venue.sim_order import SimOrder
 from tradecore.services.trading.replay import _catch_up
 
 _REFUSALS = (IllegalTransition, Overfill, InvalidInput)
@@ -258,4 +264,52 @@ def test_catching_up_in_one_question_is_catching_up_by_polls(
     fill_model = FillModel.ideal() if model == "ideal" else FillModel.realistic()
     assert _drive(steps, fill_model, _catch_up) == _drive(
         steps, fill_model, _catch_up_by_polls
+    )
+
+
+_prices = st.floats(1.0, 1000.0, allow_nan=False)
+
+
+@given(
+    st.tuples(_prices, _prices, _prices, _prices),
+    st.floats(0.0, 1e6),  # volume
+    st.sampled_from(list(Side)),
+    st.integers(1, 5_000),  # qty
+    st.sampled_from(["ideal", "realistic"]),
+    st.one_of(st.just(math.inf), st.floats(0.0, 1e6)),  # liquidity left
+)
+def test_a_market_order_at_the_open_matches_alike_on_the_opening_path(
+    corners: tuple[float, float, float, float],
+    volume: float,
+    side: Side,
+    qty: int,
+    model: str,
+    liquidity: float,
+) -> None:
+    """A market order ready at the bar's start gets the same match on
+    ``opening_path`` (the open at 0) as on the whole ``ohlc_path``."""
+    _, b, c, _ = corners
+    bar = Bar(
+        symbol="AAA",
+        timestamp=datetime(2024, 1, 2, 15, tzinfo=UTC),
+        open=b,
+        high=max(corners),
+        low=min(corners),
+        close=c,
+        volume=volume,
+    )
+    order = SimOrder(
+        broker_order_id="b-1",
+        client_order_id="c-1",
+        spec=OrderSpec(symbol="AAA", side=side, qty=Decimal(qty)),
+        qty=Decimal(qty),
+        status=BrokerOrderStatus.NEW,
+        submitted_at=bar.timestamp,
+        updated_at=bar.timestamp,
+        ready_at=bar.timestamp,
+    )
+    fills = FillModel.ideal() if model == "ideal" else FillModel.realistic()
+    full = match_order(fills, order, bar, ohlc_path(bar), None, 0.0, liquidity)
+    assert (
+        match_order(fills, order, bar, opening_path(bar), None, 0.0, liquidity) == full
     )

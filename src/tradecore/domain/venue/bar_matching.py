@@ -13,10 +13,16 @@ from datetime import datetime, timedelta
 from tradecore.domain.market.bars import Bar, Quote
 from tradecore.domain.market.calendar import bar_span
 from tradecore.domain.orders.broker_status import BrokerOrderStatus as B
-from tradecore.domain.orders.spec import TimeInForce
+from tradecore.domain.orders.spec import OrderType, TimeInForce
 from tradecore.domain.venue.book import Action, ActionKind, VenueBook
 from tradecore.domain.venue.config import VenueConfig
-from tradecore.domain.venue.matching import Match, match_order, ohlc_path
+from tradecore.domain.venue.matching import (
+    Match,
+    Path,
+    match_order,
+    ohlc_path,
+    opening_path,
+)
 from tradecore.domain.venue.sim_order import SimOrder, derive_id
 
 _IMMEDIATE = (TimeInForce.IOC, TimeInForce.FOK)
@@ -36,11 +42,15 @@ def match_bar(
     orders use the extended session. Orders are skipped when they became ready after
     that part ended. A fill at or after an order's deadline (pending cancel/replace,
     expiry) is not scheduled.
+
+    The bar's intrabar path is worked out only once an order reads more of it than
+    its open: a market order ready at the bar's start (nearly every replay order)
+    fills at the open, all a match reads of the path then (:func:`opening_path`).
     """
     model = config.fill_model
     regular = bar_span(book.calendar, bar.timestamp, config.bar_interval)
     extended: tuple[datetime, datetime] | None = None
-    path = ohlc_path(bar)
+    path: Path | None = None  # ohlc_path(bar), computed once an order reads it
     liquidity = model.liquidity.cap(bar.volume, 1.0)
     for order in list(orders.values()):
         span = regular
@@ -56,7 +66,20 @@ def match_bar(
         span_s = (end - start).total_seconds()
         ready = (order.ready_at - start).total_seconds() / span_s
         ready = ready if ready > 0.0 else 0.0  # max(0.0, ready), as max picks
-        match = match_order(model, order, bar, path, quote, ready, liquidity)
+        spec = order.spec
+        if path is None and (
+            ready or spec.order_type is not OrderType.MARKET or spec.stop_price
+        ):
+            path = ohlc_path(bar)
+        match = match_order(
+            model,
+            order,
+            bar,
+            opening_path(bar) if path is None else path,
+            quote,
+            ready,
+            liquidity,
+        )
         order.queue_ahead, order.triggered = match.queue_ahead, match.triggered
         if match.hwm is not None:
             order.hwm = match.hwm

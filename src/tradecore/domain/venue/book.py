@@ -346,7 +346,8 @@ class VenueBook:
             filled_at=at,
         )
         if (listener := self.on_fill) is not None:
-            listener(fill, self.ledger.position(fill.symbol))
+            held = self.ledger.holdings.get(fill.symbol)  # ``ledger.position``
+            listener(fill, ZERO if held is None else held.qty)
         self.ledger = self.ledger.apply(fill)
         self.reservations.touch_symbol(fill.symbol)
         order.filled_qty += action.qty

@@ -74,6 +74,13 @@ def ohlc_path(bar: Bar) -> Path:
     )
 
 
+def opening_path(bar: Bar) -> Path:
+    """The part of :func:`ohlc_path` a market order ready at the bar's start reads:
+    its first corner, the open at time 0 (:func:`match_order` prices such an order
+    there and looks no further; a property test holds the two matches equal)."""
+    return ((0.0, bar.open),)
+
+
 def price_at(path: Path, t: float) -> float:
     """Return the path price at fraction ``t`` of the bar."""
     for (ta, pa), (tb, pb) in itertools.pairwise(path):
