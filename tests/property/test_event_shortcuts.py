@@ -11,7 +11,8 @@ trade is its ``count`` at the fill. The replay driver's catch-up, asking the bro
 what happened and what comes next in one call, shows the engine the batches, at
 the clock times, that asking for the next due time and then the events shows. A
 market order ready at a bar's start matches alike on the bar's opening path (its
-open) and on its whole intrabar path.
+open) and on its whole intrabar path. The day-trade count's and the ledger's
+sign tests against a Decimal zero answer as the int zero's.
 Each test fails if a shortcut drops a field, versions an
 ignored event or raises another error.
 """
@@ -35,6 +36,7 @@ from tests.property.test_intent_trusted_moves import ORDER_QTY, _event, event_sp
 from tradecore.adapters.calendar import ExchangeCalendar
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore.memory import IntentMirror
+from tradecore.domain.broker_rules.day_trading import after_fill, is_day_trade
 from tradecore.domain.errors import (
     BrokerError,
     ConcurrencyConflict,
@@ -54,6 +56,7 @@ from tradecore.domain.orders.intent import (
     apply_event,
     apply_event_at_version,
 )
+from tradecore.domain.orders.ledger import _roll
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.domain.risk.pdt import DayTradeMonitor, PdtLimits
 from tradecore.domain.venue.fill_models import FillModel
@@ -313,3 +316,77 @@ def test_a_market_order_at_the_open_matches_alike_on_the_opening_path(
     assert (
         match_order(fills, order, bar, opening_path(bar), None, 0.0, liquidity) == full
     )
+
+
+def _after_fill_by_ints(
+    opened: Decimal, before: Decimal, signed: Decimal
+) -> tuple[Decimal, bool]:
+    """``after_fill`` as spelled with int zeros (before the Decimal zero)."""
+    closing = min(abs(signed), abs(before)) if before * signed < 0 else Decimal(0)
+    day_trade = False
+    if closing and opened * signed < 0:
+        closed_today = min(closing, abs(opened))
+        opened += closed_today if opened < 0 else -closed_today
+        day_trade = True
+    rest = abs(signed) - closing
+    if rest:
+        opened += rest if signed > 0 else -rest
+    return opened, day_trade
+
+
+def _roll_by_ints(
+    qty: Decimal, basis: Decimal, delta: Decimal, price: Decimal
+) -> tuple[Decimal, Decimal, Decimal]:
+    """``ledger._roll`` as spelled with int zeros (before the Decimal zero)."""
+    if qty == 0 or (qty > 0) == (delta > 0):
+        return qty + delta, basis + delta * price, Decimal(0)
+    held = abs(qty)
+    closed = min(abs(delta), held)
+    removed = (
+        basis if closed == held else (basis * closed / held).quantize(Decimal("1e-10"))
+    )
+    direction = 1 if qty > 0 else -1
+    realized = closed * direction * price - removed
+    total = qty + delta
+    opened = total if (total != 0 and (total > 0) != (qty > 0)) else Decimal(0)
+    return total, basis - removed + opened * price, realized
+
+
+_shares = st.decimals(min_value=-500, max_value=500, places=3, allow_nan=False)
+_nonzero_shares = _shares.filter(lambda d: d != 0)
+
+
+@given(_shares, _shares, _nonzero_shares)
+def test_a_day_trade_is_counted_as_with_int_zeros(
+    opened: Decimal, before: Decimal, signed: Decimal
+) -> None:
+    """``after_fill``'s signs, tested against a Decimal zero, answer as the int's."""
+    assert after_fill(opened, before, signed) == _after_fill_by_ints(
+        opened, before, signed
+    )
+    spec = OrderSpec(
+        symbol="AAA", side=Side.BUY if signed > 0 else Side.SELL, qty=Decimal(1)
+    )
+    expected = (opened > 0 and spec.side is Side.SELL) or (
+        opened < 0 and spec.side is Side.BUY
+    )
+    assert is_day_trade(spec, opened) is expected
+
+
+@given(
+    _shares,
+    st.decimals(min_value=-50_000, max_value=50_000, places=4, allow_nan=False),
+    _nonzero_shares,
+    st.decimals(min_value=Decimal("0.01"), max_value=1000, places=2),
+)
+def test_a_holding_rolls_as_with_int_zeros(
+    qty: Decimal, basis: Decimal, delta: Decimal, price: Decimal
+) -> None:
+    """The ledger's roll, its signs tested against a Decimal zero, gives the int
+    spelling's quantity, basis and realized P&L (value and sign of zero alike)."""
+    got, expected = (
+        _roll(qty, basis, delta, price),
+        _roll_by_ints(qty, basis, delta, price),
+    )
+    assert got == expected
+    assert [str(x) for x in got] == [str(x) for x in expected]

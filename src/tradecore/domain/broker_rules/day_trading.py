@@ -53,6 +53,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 #: The window day trades are counted in: this session and the four before it
 #: ("five business days", FINRA Rule 4210(f)(8)(B)).
 WINDOW_SESSIONS = 5
+_ZERO = Decimal(0)
 
 
 def window_start(calendar: MarketCalendar, session: date) -> date:
@@ -91,23 +92,26 @@ def after_fill(
     Returns the new signed opened-today quantity and whether the fill closed shares
     opened today (a day trade). A fill that flips the position opens the remainder.
     """
-    closing = min(abs(signed), abs(before)) if before * signed < 0 else Decimal(0)
+    # Compared with a Decimal zero, not the int: an int operand is converted to a
+    # new Decimal at every comparison (the venue and the risk gate both count
+    # every fill; a property test holds this to the int spelling).
+    closing = min(abs(signed), abs(before)) if before * signed < _ZERO else _ZERO
     day_trade = False
-    if closing and opened * signed < 0:
+    if closing and opened * signed < _ZERO:
         closed_today = min(closing, abs(opened))
-        opened += closed_today if opened < 0 else -closed_today
+        opened += closed_today if opened < _ZERO else -closed_today
         day_trade = True
     rest = abs(signed) - closing
     if rest:
-        opened += rest if signed > 0 else -rest
+        opened += rest if signed > _ZERO else -rest
     return opened, day_trade
 
 
 def is_day_trade(spec: OrderSpec, opened_today: Decimal) -> bool:
     """Whether ``spec`` closes shares of a position opened in the current session."""
-    if opened_today > 0:
+    if opened_today > _ZERO:
         return spec.side is Side.SELL
-    if opened_today < 0:
+    if opened_today < _ZERO:
         return spec.side is Side.BUY
     return False
 

@@ -132,16 +132,20 @@ _BASIS_STEP = Decimal("1e-10")
 def _roll(
     qty: Decimal, basis: Decimal, delta: Decimal, price: Decimal
 ) -> tuple[Decimal, Decimal, Decimal]:
-    """Quantity and basis after trading ``delta`` shares at ``price``; realized P&L."""
-    if qty == 0 or (qty > 0) == (delta > 0):
+    """Quantity and basis after trading ``delta`` shares at ``price``; realized P&L.
+
+    Signs are tested against a Decimal zero, not the int: an int operand is
+    converted to a new Decimal at every comparison (two ledgers roll every fill).
+    """
+    if qty == _ZERO or (qty > _ZERO) == (delta > _ZERO):
         return qty + delta, basis + delta * price, _ZERO
     held = abs(qty)
     closed = min(abs(delta), held)
     # Closing all of it removes the whole basis; a part removes its pro-rata share
     # (worked out only then: a division and a rounding per closing fill otherwise).
     removed = basis if closed == held else (basis * closed / held).quantize(_BASIS_STEP)
-    direction = 1 if qty > 0 else -1
+    direction = 1 if qty > _ZERO else -1
     realized = closed * direction * price - removed
     total = qty + delta
-    opened = total if (total != 0 and (total > 0) != (qty > 0)) else _ZERO
+    opened = total if (total != _ZERO and (total > _ZERO) != (qty > _ZERO)) else _ZERO
     return total, basis - removed + opened * price, realized

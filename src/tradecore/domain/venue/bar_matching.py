@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from tradecore.domain.market.bars import Bar, Quote
 from tradecore.domain.market.calendar import bar_span
 from tradecore.domain.orders.broker_status import BrokerOrderStatus as B
+from tradecore.domain.orders.money import ZERO
 from tradecore.domain.orders.spec import OrderType, TimeInForce
 from tradecore.domain.venue.book import Action, ActionKind, VenueBook
 from tradecore.domain.venue.config import VenueConfig
@@ -84,7 +85,7 @@ def match_bar(
         if match.hwm is not None:
             order.hwm = match.hwm
         at = _fill_time(now, start, match.at * span_s)
-        if match.qty > 0 and (order.deadline is None or at < order.deadline):
+        if match.qty > ZERO and (order.deadline is None or at < order.deadline):
             _schedule_fill(book, config, order, match, at)
             liquidity -= float(match.qty)
         if order.spec.time_in_force in _IMMEDIATE:
@@ -130,7 +131,7 @@ def _schedule_fill(
         execution_id=execution_id,
     )
     book.schedule(at, action)
-    if order.remaining == 0:
+    if order.remaining == ZERO:  # a Decimal zero: no int converted per fill
         book.unwork(order)
 
 

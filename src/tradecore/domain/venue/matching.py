@@ -223,7 +223,7 @@ def _aggressive(
     # Unlimited liquidity fills it all (``fillable``'s first case, without the
     # order's size increment, which only a finite share needs).
     qty = remaining if math.isinf(cap) else fillable(remaining, cap, order.step())
-    if qty == 0 or (qty < remaining and _all_or_none(order)):
+    if qty == ZERO or (qty < remaining and _all_or_none(order)):
         return Match(ZERO, None, t, order.queue_ahead, triggered)
     sign = order.spec.side.sign
     cost = (
