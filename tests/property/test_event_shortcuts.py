@@ -12,7 +12,8 @@ what happened and what comes next in one call, shows the engine the batches, at
 the clock times, that asking for the next due time and then the events shows. A
 market order ready at a bar's start matches alike on the bar's opening path (its
 open) and on its whole intrabar path. The day-trade count's and the ledger's
-sign tests against a Decimal zero answer as the int zero's.
+sign tests against a Decimal zero answer as the int zero's, and a price's tick
+against a Decimal dollar as against the int.
 Each test fails if a shortcut drops a field, versions an
 ignored event or raises another error.
 """
@@ -57,6 +58,7 @@ from tradecore.domain.orders.intent import (
     apply_event_at_version,
 )
 from tradecore.domain.orders.ledger import _roll
+from tradecore.domain.orders.money import CENT, SUB_PENNY, price_increment
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.domain.risk.pdt import DayTradeMonitor, PdtLimits
 from tradecore.domain.venue.fill_models import FillModel
@@ -390,3 +392,15 @@ def test_a_holding_rolls_as_with_int_zeros(
     )
     assert got == expected
     assert [str(x) for x in got] == [str(x) for x in expected]
+
+
+@given(
+    st.one_of(
+        st.decimals(allow_nan=False),
+        st.floats(allow_nan=False),
+        st.sampled_from([Decimal(1), Decimal("0.9999"), Decimal("1.0000"), 1.0]),
+    )
+)
+def test_the_tick_is_chosen_as_with_an_int_dollar(price: Decimal) -> None:
+    """``price_increment`` against a Decimal dollar answers as against the int."""
+    assert price_increment(price) is (CENT if price >= 1 else SUB_PENNY)

@@ -13,9 +13,16 @@ ONE_SHARE = Decimal(1)
 ZERO = Decimal(0)
 
 
+#: One dollar, where the tick changes (a Decimal: an int operand is converted to a
+#: new Decimal at every comparison).
+_ONE_DOLLAR = Decimal(1)
+#: The infinities a price is not (built once, not per conversion).
+_INFINITIES = (float("inf"), float("-inf"))
+
+
 def price_increment(price: Decimal) -> Decimal:
     """Return the tick size that applies at ``price`` for a US equity."""
-    return CENT if price >= 1 else SUB_PENNY
+    return CENT if price >= _ONE_DOLLAR else SUB_PENNY
 
 
 def quantize_price(price: Decimal) -> Decimal:
@@ -39,7 +46,7 @@ def to_price(value: float, field: str = "price") -> Decimal:
     known = _CONVERTED.get(value) if value.__class__ is float else None
     if known is not None:
         return known
-    if value != value or value in (float("inf"), float("-inf")) or value <= 0:
+    if value != value or value in _INFINITIES or value <= 0:
         raise InvalidInput(field, value, "price must be a finite number > 0")
     price = quantize_price(Decimal(repr(float(value))))
     if value.__class__ is float:
@@ -51,6 +58,6 @@ def to_price(value: float, field: str = "price") -> Decimal:
 
 def quantize_qty(qty: Decimal, increment: Decimal = ONE_SHARE) -> Decimal:
     """Round a quantity *down* to the size increment (never trade more than decided)."""
-    if increment <= 0:
+    if increment <= ZERO:  # a Decimal zero: no int converted per call
         raise InvalidInput("increment", increment, "must be > 0")
     return (qty / increment).to_integral_value(rounding=ROUND_DOWN) * increment
