@@ -13,7 +13,8 @@ the clock times, that asking for the next due time and then the events shows. A
 market order ready at a bar's start matches alike on the bar's opening path (its
 open) and on its whole intrabar path. The day-trade count's and the ledger's
 sign tests against a Decimal zero answer as the int zero's, and a price's tick
-against a Decimal dollar as against the int.
+against a Decimal dollar as against the int. The risk gate, entering a batch's
+cycle only when time passed it, counts fills at the times ``_enter`` gives.
 Each test fails if a shortcut drops a field, versions an
 ignored event or raises another error.
 """
@@ -34,6 +35,8 @@ from hypothesis import strategies as st
 from tests.factories import intent
 from tests.property.sim_flow import SYMBOLS, _request, make_broker, random_steps
 from tests.property.test_intent_trusted_moves import ORDER_QTY, _event, event_specs
+from tests.risk_support import T0 as RISK_T0
+from tests.risk_support import RecordingAlerter, sqlite_store
 from tradecore.adapters.calendar import ExchangeCalendar
 from tradecore.adapters.sim import SimClock, SimulatedBroker
 from tradecore.adapters.sqlstore.memory import IntentMirror
@@ -49,7 +52,7 @@ from tradecore.domain.frozen import trusted_replace
 from tradecore.domain.market.bars import Bar
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.broker_status import BrokerOrderStatus
-from tradecore.domain.orders.events import OrderEvent
+from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.intent import (
     Applied,
@@ -57,13 +60,17 @@ from tradecore.domain.orders.intent import (
     apply_event,
     apply_event_at_version,
 )
-from tradecore.domain.orders.ledger import _roll
+from tradecore.domain.orders.ledger import Ledger, _roll
 from tradecore.domain.orders.money import CENT, SUB_PENNY, price_increment
 from tradecore.domain.orders.spec import OrderSpec, Side
+from tradecore.domain.risk.limits import RiskLimits
 from tradecore.domain.risk.pdt import DayTradeMonitor, PdtLimits
+from tradecore.domain.risk.pre_trade import PreTradeChecker
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.domain.venue.matching import match_order, ohlc_path, opening_path
 from tradecore.domain.venue.sim_order import SimOrder
+from tradecore.services.controls.risk_gate import RiskGate
+from tradecore.services.durability.commits import CommitEachStep
 from tradecore.services.trading.replay import _catch_up
 
 _REFUSALS = (IllegalTransition, Overfill, InvalidInput)
@@ -404,3 +411,95 @@ def test_a_holding_rolls_as_with_int_zeros(
 def test_the_tick_is_chosen_as_with_an_int_dollar(price: Decimal) -> None:
     """``price_increment`` against a Decimal dollar answers as against the int."""
     assert price_increment(price) is (CENT if price >= 1 else SUB_PENNY)
+
+
+class _RecordingGate(RiskGate):
+    """A gate that records the time each new fill is counted at."""
+
+    counted: list[tuple[str, datetime]]
+
+    def _on_fill(self, fill: Fill, at: datetime) -> None:
+        self.counted.append((fill.execution_id, at))
+        super()._on_fill(fill, at)
+
+
+class _EnteringGate(_RecordingGate):
+    """The gate as it took a batch before the shortcut: always through ``_enter``."""
+
+    def on_events(self, events: Iterable[OrderEvent], at: datetime) -> None:
+        at = self._enter(at)
+        counts_results = self._rejects is not None
+        for event in events:
+            if counts_results and event.kind in (
+                OrderEventKind.ACCEPTED,
+                OrderEventKind.REJECTED,
+            ):
+                self._order_result(at, failed=event.kind is OrderEventKind.REJECTED)
+            if event.fill is not None:
+                self._on_fill(event.fill, at)
+
+
+_gate_steps = st.lists(
+    st.tuples(
+        st.sampled_from(["bar", "events"]),
+        st.integers(-30, 600),  # seconds after T0 (a clock may step back)
+        st.booleans(),  # the batch carries a fill
+        st.sampled_from([Side.BUY, Side.SELL]),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@given(_gate_steps)
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_a_batch_enters_its_cycle_as_enter_does(
+    tmp_path_factory: pytest.TempPathFactory, xnys: MarketCalendar, steps: list
+) -> None:
+    """A gate that enters a batch's cycle only when time passed it counts every
+    fill at the time, and leaves the cycle where, ``_enter`` does."""
+    folder = tmp_path_factory.mktemp("gates")
+    gates = []
+    for n, kind in enumerate((_RecordingGate, _EnteringGate)):
+        store = sqlite_store(folder / f"{n}.db")
+        gate = kind(
+            PreTradeChecker(RiskLimits()),
+            CommitEachStep(store),
+            RecordingAlerter(),
+            pdt=DayTradeMonitor(PdtLimits(), xnys),
+        )
+        gate.counted = []
+        gates.append(gate)
+    ledger = Ledger.opening(Decimal(100_000))
+    for n, (kind, seconds, with_fill, side) in enumerate(steps):
+        at = RISK_T0 + timedelta(seconds=seconds)
+        for gate in gates:
+            if kind == "bar":
+                gate.on_bar("AAA", at, 100.0, ledger)
+                continue
+            fill = Fill(
+                execution_id=f"x{n}",
+                client_order_id=f"c{n}",
+                symbol="AAA",
+                side=side,
+                qty=Decimal(10),
+                price=Decimal(100),
+                filled_at=at,
+            )
+            event = OrderEvent(
+                kind=OrderEventKind.FILL if with_fill else OrderEventKind.ACCEPTED,
+                client_order_id=f"c{n}",
+                occurred_at=at,
+                fill=fill if with_fill else None,
+            )
+            gate.on_events([event], at)
+        shortcut, general = gates
+        assert shortcut._cycle_at == general._cycle_at
+        assert shortcut.counted == general.counted
+        assert [type(t) for _, t in shortcut.counted] == [
+            type(t) for _, t in general.counted
+        ]
