@@ -61,6 +61,18 @@ class SpelledColumns(KnownColumns, Protocol):
 
 
 @runtime_checkable
+class CountedColumns(RawColumns, Protocol):
+    """Rows that can count a column's distinct stored values without giving
+    them (a stored table grouped in its file)."""
+
+    def raw_counts(self, name: str) -> list[tuple[object, int]]:
+        """Each distinct value :meth:`RawColumns.raw_column` gives for ``name``
+        with how many rows hold it, in no order; values stored alike are one
+        entry (reals equal to zero, ``0.0`` and ``-0.0``, may share one)."""
+        ...
+
+
+@runtime_checkable
 class SearchedColumns(Protocol):
     """Rows that can tell, without giving them, whether a column's stored values
     hold a text (a stored table searched in its file)."""

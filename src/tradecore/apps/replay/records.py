@@ -177,6 +177,11 @@ class StoredRows(Sequence[Mapping[str, object]]):
         one read of the table."""
         return export.column_tuples(self._db, self._table, names)
 
+    def raw_counts(self, name: str) -> list[tuple[object, int]]:
+        """Each distinct raw value of column ``name`` with its count, in no order
+        (``export.counts``: counted in the file, not a string per row)."""
+        return export.counts(self._db, self._table, name)
+
     def raw_any_holding(self, name: str, needles: Sequence[str]) -> bool:
         """Whether any row's raw column ``name`` is not text or holds one of
         ``needles`` (``export.any_holding``: searched in the file, not read)."""
