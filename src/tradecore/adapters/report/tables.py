@@ -336,6 +336,19 @@ class CsvRowSink:
             self._lines.add(self._header)
         self._lines.add(cells)
 
+    def add_cell_columns(
+        self, columns: Sequence[str], cells: Sequence[list[str]]
+    ) -> None:
+        """Write rows already spelled by :func:`format_cell`, a list of cells per
+        column of ``columns`` (all of one length): what :meth:`add_cells` writes
+        for each row (``CsvLines.add_columns``)."""
+        if not cells or not cells[0]:
+            return
+        if self._header is None:
+            self._header = list(columns)
+            self._lines.add(self._header)
+        self._lines.add_columns(cells)
+
     def restart(self) -> None:
         """Empty the file: the rows are being written again from the first."""
         self._stream.seek(0)
