@@ -283,13 +283,26 @@ def column_tuples(
     Raises:
         ValueError: ``table``'s export has no column of one of ``names``.
     """
+    for batch in column_batches(db, table, names):
+        yield from batch
+
+
+def column_batches(
+    db: Path, table: str, names: Sequence[str]
+) -> Iterator[list[tuple[Any, ...]]]:
+    """:func:`column_tuples`, a batch of rows at a time (for readers that take a
+    batch's columns at once).
+
+    Raises:
+        ValueError: ``table``'s export has no column of one of ``names``.
+    """
     select, rest = _QUERIES[table].split(" FROM ", 1)
     chosen = _expressions(table, select, names)
     with _open(db) as connection:
         query = f"SELECT {', '.join(chosen)} FROM {rest}"  # noqa: S608 - this module's constants  # nosec B608
         cursor = connection.execute(query)
         while batch := cursor.fetchmany(_BATCH):
-            yield from batch
+            yield batch
 
 
 def iso_utc(text: str) -> str:
