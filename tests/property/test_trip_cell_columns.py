@@ -1,12 +1,14 @@
 """trades.csv spelled a column at a time is the text spelled a row at a time.
 
 ``analysis.trip_cell_columns`` spells a batch of round trips' cells a column at
-a time (the builtins' ``str``/``repr`` over a column of one exact type, each
-distinct time once) and ``trade_list._TripWriter`` sends a column sink the
+a time (the builtins' ``str``/``repr`` over a column of one exact type, times at
+UTC on whole seconds as int64 ns through ``second_texts``, other times each
+distinct one once) and ``trade_list._TripWriter`` sends a column sink the
 batches. For any trips (decimals of any exponent, aware times in any zone and
 naive ones, equal instants spelled from other zones, floats that are NaN,
-infinite, -0.0 or numpy's), the columns must be each row's ``cells()`` and the
-file the one ``CsvRowSink.add`` writes from each row's mapping.
+infinite, -0.0 or numpy's; times of any year, before 1970 and after 2262),
+the columns must be each row's ``cells()`` and the file the one
+``CsvRowSink.add`` writes from each row's mapping.
 """
 
 from __future__ import annotations
@@ -21,8 +23,12 @@ import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tradecore.adapters.report.analysis import TripRow, trip_cell_columns
-from tradecore.adapters.report.tables import CsvRowSink
+from tradecore.adapters.report.analysis import (
+    TripRow,
+    _moment_texts,
+    trip_cell_columns,
+)
+from tradecore.adapters.report.tables import CsvRowSink, format_cell
 from tradecore.adapters.report.trade_list import _TripWriter
 from tradecore.domain.research.trades import RoundTrip
 
@@ -42,6 +48,10 @@ def _moments(draw: st.DrawFn) -> datetime:
     moment = T0 + timedelta(
         seconds=draw(st.integers(0, 5)), microseconds=draw(st.sampled_from([0, 5]))
     )
+    if draw(st.booleans()):  # any year, second or microsecond, mostly at UTC
+        moment = draw(st.datetimes(timezones=st.just(UTC)))
+        if draw(st.booleans()):
+            moment = moment.replace(microsecond=0)
     zone = draw(_ZONES)
     return moment.replace(tzinfo=None) if zone is None else moment.astimezone(zone)
 
@@ -97,6 +107,28 @@ def test_trades_csv_by_columns_is_the_file_by_rows(rows: list[TripRow]) -> None:
                 writer.add(row)
             writer.flush()
         assert by_columns.read_bytes() == by_row.read_bytes()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    moments=st.lists(
+        st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(0), "Z")])),
+        min_size=1,
+        max_size=6,
+    ),
+    whole=st.booleans(),
+)
+@example(moments=[datetime(1970, 1, 1, tzinfo=UTC)], whole=True)
+@example(moments=[datetime(2262, 4, 11, 23, 47, 16, tzinfo=UTC)], whole=True)
+@example(moments=[datetime(2262, 4, 11, 23, 47, 17, tzinfo=UTC)], whole=True)
+@example(moments=[datetime(1969, 12, 31, 23, 59, 59, tzinfo=UTC)], whole=True)
+def test_utc_times_are_spelled_as_each_cell(
+    moments: list[datetime], whole: bool
+) -> None:
+    if whole:
+        moments = [m.replace(microsecond=0) for m in moments]
+    column = tuple(moments)
+    assert _moment_texts(column) == [format_cell(m) for m in column]
 
 
 def test_a_nan_and_an_infinity_are_spelled_empty() -> None:
