@@ -39,6 +39,7 @@ from numpy.typing import NDArray
 from tradecore.adapters.report.excursions import batch_excursions
 from tradecore.adapters.report.stamp_texts import second_texts
 from tradecore.adapters.report.tables import format_cell
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.market.bar_frame import BarFrame, to_ns
 from tradecore.domain.orders.spec import Side
 from tradecore.domain.research.metrics import (
@@ -265,6 +266,11 @@ _MICROSECOND = timedelta(microseconds=1)
 _LAST_MICROSECOND = (2**63 - 1) // 1_000 + 1
 
 
+#: :class:`TripRow` built without attrs' frozen ``__init__`` (no validator to
+#: run; a field set through ``object.__setattr__`` each): one per round trip.
+_trip_row = trusted_builder(TripRow)
+
+
 #: The columns of :meth:`TripRow.as_row`, in order.
 TRIP_COLUMNS = (
     "symbol",
@@ -341,7 +347,7 @@ def _trip_rows_of(
     for trip, (mae, mfe) in zip(trips, batch_excursions(trips, by_symbol), strict=True):
         entry = float(trip.entry_price)
         ret = trip.direction * (float(trip.exit_price) / entry - 1.0)
-        yield TripRow(trip=trip, ret=ret, mae=mae, mfe=mfe)
+        yield _trip_row(trip=trip, ret=ret, mae=mae, mfe=mfe)
 
 
 def _excursions(
