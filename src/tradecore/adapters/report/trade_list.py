@@ -40,6 +40,8 @@ from tradecore.domain.research.trades import FillStatistics, FillTally
 
 #: Round trips the page's table lists (``trades.csv`` has them all).
 TRADE_ROWS = 200
+#: A symbol's P&L and trip count before its first trip (one shared, immutable).
+_NO_PNL = (Decimal(0), 0)
 
 
 class RowSink(Protocol):
@@ -77,12 +79,14 @@ class TradeList:
         """Count ``row`` and keep it where the page (or ``every``) needs it."""
         symbol = row.trip.symbol
         self.counts[symbol] = self.counts.get(symbol, 0) + 1
-        pnl, n = self.pnl_totals.get(symbol, (Decimal(0), 0))
+        pnl, n = self.pnl_totals.get(symbol, _NO_PNL)
         self.pnl_totals[symbol] = (pnl + row.trip.pnl, n + 1)
         if len(self.head) < TRADE_ROWS:
             self.head.append(row)
         if symbol in self.marked:
-            kept = self.recent.setdefault(symbol, deque(maxlen=MAX_MARKERS))
+            kept = self.recent.get(symbol)
+            if kept is None:  # (setdefault would build a deque per trip)
+                kept = self.recent[symbol] = deque(maxlen=MAX_MARKERS)
             kept.append(row)
         if self.every is not None:
             self.every.append(row)
