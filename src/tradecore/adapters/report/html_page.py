@@ -46,7 +46,12 @@ from tradecore.adapters.report.downsample import minmax_indices
 from tradecore.adapters.report.regime_section import regime_section
 from tradecore.adapters.report.story import story_html
 from tradecore.adapters.report.svg import ChartStyle, time_series_svg
-from tradecore.adapters.report.tables import RawColumns, columns_of, format_cell
+from tradecore.adapters.report.tables import (
+    CountedColumns,
+    RawColumns,
+    columns_of,
+    format_cell,
+)
 from tradecore.adapters.report.trade_list import TRADE_ROWS
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.market.bar_frame import BarFrame
@@ -541,7 +546,7 @@ def _breakdown(outcomes: Rows) -> str:
         values = () if key is None else (row.get(key) for row in outcomes)
     if key is None:
         return ""
-    tally = Counter(format_cell(value) or fmt.MISSING for value in values)
+    tally = _tally(outcomes, key, values)
     widest = max(tally.values())
     rows = "".join(
         f"<tr><td>{escape(name)}</td><td><span class='bar' "
@@ -550,6 +555,26 @@ def _breakdown(outcomes: Rows) -> str:
     )
     title = f"<h2 style='margin-top:16px'>Outcomes by {escape(key)}</h2>"
     return f"{title}<table>{rows}</table>"
+
+
+def _tally(outcomes: Rows, key: str, values: Iterable[object]) -> Counter[str]:
+    """How many of ``values`` (column ``key`` of ``outcomes``) each cell spelling
+    has (an empty one as :data:`fmt.MISSING`).
+
+    Why: a stored table's column was read a string per outcome to count a few
+    kinds. A table that counts its own values (:class:`CountedColumns`) gives
+    each distinct stored value once with its count; their spellings are summed
+    as spelling each row would sum them. Reals are spelled row by row (SQLite
+    counts ``0.0`` and ``-0.0`` as one value; they spell apart).
+    """
+    if isinstance(outcomes, CountedColumns):
+        counted = outcomes.raw_counts(key)
+        if not any(isinstance(value, float) for value, _ in counted):
+            tally: Counter[str] = Counter()
+            for value, n in counted:
+                tally[format_cell(value) or fmt.MISSING] += n
+            return tally
+    return Counter(format_cell(value) or fmt.MISSING for value in values)
 
 
 def _blotter(fills: Rows) -> str:

@@ -61,6 +61,18 @@ class SpelledColumns(KnownColumns, Protocol):
 
 
 @runtime_checkable
+class CountedColumns(RawColumns, Protocol):
+    """Rows that can count a column's distinct stored values without giving
+    them (a stored table grouped in its file)."""
+
+    def raw_counts(self, name: str) -> list[tuple[object, int]]:
+        """Each distinct value :meth:`RawColumns.raw_column` gives for ``name``
+        with how many rows hold it, in no order; values stored alike are one
+        entry (reals equal to zero, ``0.0`` and ``-0.0``, may share one)."""
+        ...
+
+
+@runtime_checkable
 class SearchedColumns(Protocol):
     """Rows that can tell, without giving them, whether a column's stored values
     hold a text (a stored table searched in its file)."""
@@ -323,6 +335,19 @@ class CsvRowSink:
             self._header = list(columns)
             self._lines.add(self._header)
         self._lines.add(cells)
+
+    def add_cell_columns(
+        self, columns: Sequence[str], cells: Sequence[list[str]]
+    ) -> None:
+        """Write rows already spelled by :func:`format_cell`, a list of cells per
+        column of ``columns`` (all of one length): what :meth:`add_cells` writes
+        for each row (``CsvLines.add_columns``)."""
+        if not cells or not cells[0]:
+            return
+        if self._header is None:
+            self._header = list(columns)
+            self._lines.add(self._header)
+        self._lines.add_columns(cells)
 
     def restart(self) -> None:
         """Empty the file: the rows are being written again from the first."""

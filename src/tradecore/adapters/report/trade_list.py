@@ -21,6 +21,7 @@ import attrs
 from numpy.typing import ArrayLike
 
 from tradecore.adapters.report.analysis import (
+    TRIP_BATCH,
     TRIP_COLUMNS,
     FillColumns,
     FillsOutOfOrder,
@@ -29,6 +30,7 @@ from tradecore.adapters.report.analysis import (
     TripRow,
     fill_views,
     iter_trip_rows,
+    trip_cell_columns,
     views_in_order,
 )
 from tradecore.adapters.report.figures import MAX_MARKERS
@@ -38,6 +40,8 @@ from tradecore.domain.research.trades import FillStatistics, FillTally
 
 #: Round trips the page's table lists (``trades.csv`` has them all).
 TRADE_ROWS = 200
+#: A symbol's P&L and trip count before its first trip (one shared, immutable).
+_NO_PNL = (Decimal(0), 0)
 
 
 class RowSink(Protocol):
@@ -75,12 +79,14 @@ class TradeList:
         """Count ``row`` and keep it where the page (or ``every``) needs it."""
         symbol = row.trip.symbol
         self.counts[symbol] = self.counts.get(symbol, 0) + 1
-        pnl, n = self.pnl_totals.get(symbol, (Decimal(0), 0))
+        pnl, n = self.pnl_totals.get(symbol, _NO_PNL)
         self.pnl_totals[symbol] = (pnl + row.trip.pnl, n + 1)
         if len(self.head) < TRADE_ROWS:
             self.head.append(row)
         if symbol in self.marked:
-            kept = self.recent.setdefault(symbol, deque(maxlen=MAX_MARKERS))
+            kept = self.recent.get(symbol)
+            if kept is None:  # (setdefault would build a deque per trip)
+                kept = self.recent[symbol] = deque(maxlen=MAX_MARKERS)
             kept.append(row)
         if self.every is not None:
             self.every.append(row)
@@ -100,6 +106,18 @@ class CellSink(RowSink, Protocol):
 
     def add_cells(self, columns: Sequence[str], cells: list[str]) -> None:
         """Take one row's cells, in ``columns`` order."""
+        ...
+
+
+@runtime_checkable
+class ColumnSink(CellSink, Protocol):
+    """A sink that also takes a batch of rows spelled a column at a time
+    (``CsvRowSink``)."""
+
+    def add_cell_columns(
+        self, columns: Sequence[str], cells: Sequence[list[str]]
+    ) -> None:
+        """Take rows as their cells, a list per column of ``columns``."""
         ...
 
 
@@ -182,17 +200,15 @@ def _collect(
 
     trades, columns = empty(), FillColumns()
     stream = columns.passing(views if tally is None else _tallied(views, tally))
-    spelled = sink if isinstance(sink, CellSink) else None
+    written = _TripWriter(sink)
     add_trip = None if tally is None else tally.add_trip
     try:
         for row in iter_trip_rows(stream, bars, release):
             trades.add(row)
             if add_trip is not None:
                 add_trip(row.trip)
-            if spelled is not None:
-                spelled.add_cells(TRIP_COLUMNS, row.cells())
-            elif sink is not None:
-                sink.add(row.as_row())
+            written.add(row)
+        written.flush()
     except InvalidInput:  # fills out of order: the trade list cannot be matched
         for _ in stream:  # the exposure chart still counts every fill
             pass
@@ -201,6 +217,43 @@ def _collect(
             sink.restart()
         return trades, columns, False
     return trades, columns, True
+
+
+class _TripWriter:
+    """Each round trip's row, to ``sink`` as :func:`_collect` has always sent it:
+    a :class:`ColumnSink` takes them :data:`TRIP_BATCH` rows at a time, spelled a
+    column at a time (:func:`trip_cell_columns`); a :class:`CellSink` each row's
+    cells; any other sink each row's mapping.
+
+    Why: a call per cell to spell each trip was most of writing ``trades.csv``.
+    Rows not yet flushed are dropped with the writer when the trips are computed
+    again (the sink restarts then).
+    """
+
+    def __init__(self, sink: RowSink | None) -> None:
+        """Write to ``sink`` (None: nowhere)."""
+        self._sink = sink
+        self._by_columns = sink if isinstance(sink, ColumnSink) else None
+        self._by_cells = sink if isinstance(sink, CellSink) else None
+        self._pending: list[TripRow] = []
+
+    def add(self, row: TripRow) -> None:
+        """Write ``row`` (a column sink's, with its batch)."""
+        if self._by_columns is not None:
+            self._pending.append(row)
+            if len(self._pending) == TRIP_BATCH:
+                self.flush()
+        elif self._by_cells is not None:
+            self._by_cells.add_cells(TRIP_COLUMNS, row.cells())
+        elif self._sink is not None:
+            self._sink.add(row.as_row())
+
+    def flush(self) -> None:
+        """Write the rows still pending (a column sink's)."""
+        if self._by_columns is not None and self._pending:
+            cells = trip_cell_columns(self._pending)
+            self._by_columns.add_cell_columns(TRIP_COLUMNS, cells)
+            self._pending = []
 
 
 def _tallied(views: Iterable[FillView], tally: FillTally) -> Iterator[FillView]:

@@ -25,8 +25,8 @@ from tradecore.adapters.report.content import (
     charted_symbols,
     drawdown_of,
 )
-from tradecore.adapters.report.figures import second_texts
 from tradecore.adapters.report.html_page import PageData, write_page
+from tradecore.adapters.report.stamp_texts import second_texts
 from tradecore.adapters.report.tables import (
     CopiedWhileRead,
     CsvLines,

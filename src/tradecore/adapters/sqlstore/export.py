@@ -215,6 +215,31 @@ def tally(db: Path, table: str, name: str, where: str, equals: str) -> list[Any]
         return connection.execute(query, (equals,)).fetchall()
 
 
+def counts(db: Path, table: str, name: str) -> list[Any]:
+    """Each distinct stored value of column ``name`` of ``table``'s export with
+    its count, in no order.
+
+    Why: a report tallying the outcomes by kind read the column of every outcome,
+    a string per row from the driver, to count a handful of values. Values group
+    by their storage type and value (SQLite's ``=``: text byte for byte), so
+    values that spell alike in Python could only come apart, never together,
+    except reals that are zero (``0.0``, ``-0.0``): a reader spelling reals
+    counts those itself.
+
+    Raises:
+        ValueError: ``table``'s export has no column ``name``.
+    """
+    select, rest = _QUERIES[table].split(" FROM ", 1)
+    source = rest.split(" ORDER BY ", 1)[0]
+    (value,) = _expressions(table, select, (name,))
+    with _open(db) as connection:
+        query = (
+            f"SELECT {value}, count(*) FROM {source} "  # noqa: S608 - this module's constants  # nosec B608
+            f"GROUP BY typeof({value}), {value}"
+        )
+        return connection.execute(query).fetchall()
+
+
 def any_holding(db: Path, table: str, name: str, needles: Sequence[str]) -> bool:
     """Whether any row of ``table``'s export has column ``name`` stored as other
     than text, or as text holding one of ``needles`` (``instr``: byte for byte,
@@ -258,13 +283,26 @@ def column_tuples(
     Raises:
         ValueError: ``table``'s export has no column of one of ``names``.
     """
+    for batch in column_batches(db, table, names):
+        yield from batch
+
+
+def column_batches(
+    db: Path, table: str, names: Sequence[str]
+) -> Iterator[list[tuple[Any, ...]]]:
+    """:func:`column_tuples`, a batch of rows at a time (for readers that take a
+    batch's columns at once).
+
+    Raises:
+        ValueError: ``table``'s export has no column of one of ``names``.
+    """
     select, rest = _QUERIES[table].split(" FROM ", 1)
     chosen = _expressions(table, select, names)
     with _open(db) as connection:
         query = f"SELECT {', '.join(chosen)} FROM {rest}"  # noqa: S608 - this module's constants  # nosec B608
         cursor = connection.execute(query)
         while batch := cursor.fetchmany(_BATCH):
-            yield from batch
+            yield batch
 
 
 def iso_utc(text: str) -> str:

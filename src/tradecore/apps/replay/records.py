@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from itertools import islice, pairwise
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO, overload
@@ -176,6 +177,11 @@ class StoredRows(Sequence[Mapping[str, object]]):
         """:meth:`raw_column` of each of ``names``, together: a tuple per row, from
         one read of the table."""
         return export.column_tuples(self._db, self._table, names)
+
+    def raw_counts(self, name: str) -> list[tuple[object, int]]:
+        """Each distinct raw value of column ``name`` with its count, in no order
+        (``export.counts``: counted in the file, not a string per row)."""
+        return export.counts(self._db, self._table, name)
 
     def raw_any_holding(self, name: str, needles: Sequence[str]) -> bool:
         """Whether any row's raw column ``name`` is not text or holds one of
@@ -431,17 +437,18 @@ class StoredFills(StoredRows):
         """Whether the last read that wrote the table went through every fill."""
         return self._copied
 
-    def _fill_tuples(self) -> Iterator[tuple[Any, ...]]:
-        """Each fill's :data:`_FILL_FIELDS` as the driver gives them.
+    def _fill_columns(self) -> Iterator[list[tuple[Any, ...]]]:
+        """Each batch of fills' :data:`_FILL_FIELDS` columns as the driver gives them.
 
-        Only those columns are read (``export.column_tuples``: the export's own
+        Only those columns are read (``export.column_batches``: the export's own
         query and order): the ids the trades never read cost the driver a
         string each, about a fifth of reading the table. While copying, every
-        column is read and each batch written before its rows are given.
+        column is read and each batch written before its columns are given.
         """
         stream = self._copy
         if stream is None:
-            yield from export.column_tuples(self._db, "fills", _FILL_FIELDS)
+            for batch in export.column_batches(self._db, "fills", _FILL_FIELDS):
+                yield list(zip(*batch, strict=True))
             return
         self._reads += 1
         read, self._copied = self._reads, False
@@ -460,22 +467,28 @@ class StoredFills(StoredRows):
                 lines.add_columns(
                     [fn(column) for fn, column in zip(spell, columns, strict=True)]
                 )
-            yield from zip(*(columns[i] for i in at), strict=True)
+            yield [columns[i] for i in at]
         if self._copy is stream and self._reads == read:
             self._copied = True
 
+    def _typed_columns(self) -> Iterator[tuple[list[Any], ...]]:
+        """Each batch of fills' :data:`_FILL_FIELDS` columns, typed as the shaped
+        rows type them: ``str`` of the symbol, the side, ``Decimal`` of the text of
+        the quantity, price and fee, the aware time (:func:`_typed_column`)."""
+        for symbols, sides, qtys, prices, fees, ats in self._fill_columns():
+            yield (
+                _typed_column(symbols, str),
+                _typed_column(sides, _side),
+                _typed_column(qtys, _decimal),
+                _typed_column(prices, _decimal),
+                _typed_column(fees, _decimal),
+                _typed_column(ats, export.utc),
+            )
+
     def _typed(self) -> Iterator[tuple[str, Side, Decimal, Decimal, Decimal, datetime]]:
         """Each fill's :data:`_FILL_FIELDS`, typed as the shaped rows type them."""
-        utc = export.utc
-        for symbol, side, qty, price, fee, at in self._fill_tuples():
-            yield (
-                str(symbol),
-                _side(side),
-                Decimal(str(qty)),
-                Decimal(str(price)),
-                Decimal(str(fee)),
-                utc(at),
-            )
+        for columns in self._typed_columns():
+            yield from zip(*columns, strict=True)
 
     def fill_records(self) -> Iterator[FillRecord]:
         """The fills as :class:`FillRecords` reads the rows, in the store's order."""
@@ -485,9 +498,37 @@ class StoredFills(StoredRows):
         """The fills as the report's ``fill_views`` reads the rows, in store order.
 
         A zero fee of any spelling reads as ``Decimal(0)``, as the views read it.
+        Each view is made from its fields' tuple by ``tuple.__new__`` (what the
+        named tuple's own ``__new__`` does, without a Python call per fill).
         """
-        for symbol, side, qty, price, fee, at in self._typed():
-            yield FillView(symbol, side, qty, price, fee or _NO_FEE, at)
+        view = partial(tuple.__new__, FillView)
+        for symbols, sides, qtys, prices, fees, ats in self._typed_columns():
+            fees = [fee or _NO_FEE for fee in fees]
+            fields = zip(symbols, sides, qtys, prices, fees, ats, strict=True)
+            yield from map(view, fields)
+
+
+def _decimal(value: object) -> Decimal:
+    return Decimal(str(value))
+
+
+def _typed_column(column: tuple[Any, ...], typed: Callable[[Any], Any]) -> list[Any]:
+    """``typed`` of each value of ``column``; each distinct value once when all
+    are text.
+
+    Why: a fill's quantity and fee are nearly always the same few texts, its
+    symbol, side and price one of a few, and a bar's time shared by its
+    symbols' fills: a look-up is a fraction of a parse, and a column's calls
+    spare a generator's step per fill. Texts equal only when alike (other values
+    could compare equal across types: ``1 == 1.0``, so they are typed one at a
+    time). The typed values are immutable: sharing them is reading them again.
+    """
+    if set(map(type, column)) != _TEXT_ONLY:
+        return list(map(typed, column))
+    if typed is str:
+        return list(column)
+    found = {value: typed(value) for value in dict.fromkeys(column)}
+    return list(map(found.__getitem__, column))
 
 
 class FillRecords(Iterable[FillRecord]):

@@ -37,6 +37,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from tradecore.domain.errors import InvalidInput
+from tradecore.domain.frozen import trusted_builder
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ZERO = Decimal(0)
@@ -90,6 +91,12 @@ class RoundTrip:
     pnl: Decimal
 
 
+#: :class:`RoundTrip` built without attrs' ``__init__`` (it has no validator to
+#: run): a frozen class sets each of its nine fields through
+#: ``object.__setattr__``, most of making a trip (a report matches every fill).
+_round_trip = trusted_builder(RoundTrip)
+
+
 @attrs.define(slots=True)
 class _Lot:
     qty: Decimal
@@ -137,7 +144,7 @@ def round_trips(fills: Iterable[FillLike]) -> Iterator[RoundTrip]:
             fee_left = fill.fee - exit_fee
             entry = cost / closed
             side = direction[fill.symbol]
-            yield RoundTrip(
+            yield _round_trip(
                 symbol=fill.symbol,
                 direction=side,
                 qty=closed,
