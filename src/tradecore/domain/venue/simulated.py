@@ -104,6 +104,13 @@ T = TypeVar("T")
 _AUCTION_TIF = (TimeInForce.OPG, TimeInForce.CLS)
 _NOT_REPLACEABLE = frozenset({B.PENDING_NEW, B.PENDING_CANCEL})
 _ZERO_OFFSET = timedelta(0)
+#: The account's flags with the day-trade count (and equity) of a check: copies
+#: made without validators, which :class:`AccountFlags` does not have (a copy per
+#: check whose count or equity moved: most checks of a day-trading replay).
+_flags_with_count = frozen.trusted_copier(AccountFlags, "daytrade_count")
+_flags_with_count_and_equity = frozen.trusted_copier(
+    AccountFlags, "daytrade_count", "equity"
+)
 
 
 def _later(at: datetime, seconds: float) -> datetime:
@@ -619,7 +626,8 @@ class SimVenue:
         The rule only asks whether equity meets its minimum
         (:func:`~tradecore.domain.broker_rules.day_trading.meets_pdt_equity`): when
         the books' :func:`~tradecore.domain.venue.equity.cash_floor` already does,
-        the flags carry that floor instead of the marked equity (same answer).
+        the flags carry that floor instead of the marked equity (same answer), and
+        a marked equity that meets it reuses the flags of the last one that did.
         """
         count = self._day_trades.count(now) if pdt_in_force(now) else None
         if (
@@ -633,18 +641,21 @@ class SimVenue:
             if floor is not None and meets_pdt_equity(floor):
                 return self._flags_meeting(count, floor)
             equity = self._equity.equity(ledger, self._mark)
+            if meets_pdt_equity(equity):  # answers as any meeting equity: reused
+                return self._flags_meeting(count, equity)
             return self._flags_with_equity(count, equity)
         return self._flags_counting(count)
 
     def _flags_with_equity(self, count: int, equity: Decimal) -> AccountFlags:
-        return frozen.replace(self.config.account, daytrade_count=count, equity=equity)
+        # The account's flags carry no validator: a trusted copy is the same value.
+        return _flags_with_count_and_equity(self.config.account, count, equity)
 
     def _flags_meeting(self, count: int, floor: Decimal) -> AccountFlags:
         """:meth:`_flags_with_equity` for an equity ``floor`` that meets the PDT
-        minimum. The rule reads only *whether* equity meets it, so the flags last
-        built for ``count`` with a meeting equity answer alike and are reused (a
-        copy of the account's flags saved on every other check of a day-trading
-        replay)."""
+        minimum (the cash floor, or the marked equity itself). The rule reads only
+        *whether* equity meets it, so the flags last built for ``count`` with a
+        meeting equity answer alike and are reused (a copy of the account's flags
+        saved on every other check of a day-trading replay)."""
         cached = self._meeting
         if cached is None or cached.daytrade_count != count:
             self._meeting = cached = self._flags_with_equity(count, floor)
@@ -653,9 +664,7 @@ class SimVenue:
     def _flags_counting(self, count: int | None) -> AccountFlags:
         cached = self._flags
         if cached is None or cached.daytrade_count != count:
-            self._flags = cached = frozen.replace(
-                self.config.account, daytrade_count=count
-            )
+            self._flags = cached = _flags_with_count(self.config.account, count)
         return cached
 
     def order(self, broker_order_id: str) -> SimOrder:
