@@ -24,7 +24,7 @@ from tests.calendars import xnys
 from tradecore.domain.broker_rules.context import AccountFlags, AssetFlags
 from tradecore.domain.errors import BrokerError
 from tradecore.domain.market.bars import Bar
-from tradecore.domain.orders.spec import OrderSpec, OrderType, Side
+from tradecore.domain.orders.spec import OrderSpec, OrderType, Side, TimeInForce
 from tradecore.domain.venue.config import VenueConfig
 from tradecore.domain.venue.fill_models import FillModel
 from tradecore.domain.venue.simulated import SimVenue
@@ -33,6 +33,8 @@ from tradecore.domain.venue.simulated import SimVenue
 START = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
 SYMBOLS = ("AAPL", "MSFT", "HTB")
 PROBE_QTYS = ("1", "7", "100", "250", "0.5")
+#: A fractional order that is not a day order breaks a shape rule.
+PROBE_TIFS = (TimeInForce.DAY, TimeInForce.GTC)
 
 bars = st.tuples(st.just("bar"), st.sampled_from(SYMBOLS), st.integers(-300, 300))
 orders = st.tuples(
@@ -96,11 +98,14 @@ def _probe(v: SimVenue, now: datetime) -> None:
     for symbol in SYMBOLS:
         for side in Side:
             for qty in PROBE_QTYS:
-                spec = OrderSpec(symbol=symbol, side=side, qty=Decimal(qty))
-                full = v.full_rule_breach(now, spec)
-                if v.clears_market_order(now, spec):
-                    assert full is None
-                assert v.rule_breach(now, spec) == full
+                for tif in PROBE_TIFS:
+                    spec = OrderSpec(
+                        symbol=symbol, side=side, qty=Decimal(qty), time_in_force=tif
+                    )
+                    full = v.full_rule_breach(now, spec)
+                    if v.clears_market_order(now, spec):
+                        assert full is None
+                    assert v.rule_breach(now, spec) == full
 
 
 @settings(max_examples=150, deadline=None)

@@ -572,21 +572,27 @@ class SimVenue:
 
     def rule_breach(self, now: datetime, spec: OrderSpec) -> RuleBreach | None:
         """Return the Alpaca order rule ``spec`` breaks here and now, if any."""
-        breach = shape_breach(spec)
-        if breach is not None or not CONTEXT_RULES:
-            return breach  # no rule needs the book: skip building its view
         symbol = spec.symbol
         known = self._context_rules.get(symbol)
         if known is None:
             known = self._rules_of(symbol)
         asset, rules, plain_rules, market_rules = known
+        auction = spec.time_in_force in _AUCTION_TIF
+        if (
+            market_rules
+            and not auction
+            and spec.bracket is None
+            and self._clears_market(now, spec)
+        ):
+            self._passed = (spec, now, self._state)
+            return None
+        breach = shape_breach(spec)
+        if breach is not None or not CONTEXT_RULES:
+            return breach  # no rule needs the book: skip building its view
         session = None
-        if spec.time_in_force in _AUCTION_TIF:  # only auction orders need it
+        if auction:  # only auction orders need it
             session = self._session_on(now)
         elif spec.bracket is None:
-            if market_rules and self._clears_market(now, spec):
-                self._passed = (spec, now, self._state)
-                return None
             # Skips the bracket and auction rules: each would return None first
             # thing for this order (about 4 K instructions of every market order).
             rules = plain_rules
@@ -661,14 +667,14 @@ class SimVenue:
             known[3]
             and spec.bracket is None
             and spec.time_in_force not in _AUCTION_TIF
-            and shape_breach(spec) is None
             and self._clears_market(now, spec)
         )
 
     def _clears_market(self, now: datetime, spec: OrderSpec) -> bool:
         """:meth:`clears_market_order` of an order without a bracket, not for an
-        auction, that no shape rule refuses, in a symbol whose plain rules are all
-        :data:`MARKET_ORDER_RULES` (what :meth:`rule_breach` knows when it asks)."""
+        auction, in a symbol whose plain rules are all :data:`MARKET_ORDER_RULES`
+        (what :meth:`rule_breach` knows when it asks). No shape rule refuses the
+        orders it clears: whole shares at market, no notional, no bracket."""
         qty = spec.qty
         if (
             spec.order_type is not OrderType.MARKET
