@@ -59,12 +59,14 @@ def insufficient_qty_available(
     closing = (position > 0 and spec.side is Side.SELL) or (
         position < 0 and spec.side is Side.BUY
     )
-    requested = _qty(spec, context)
+    # ``_qty`` of a share order is its quantity: read without the call.
+    requested = spec.qty if spec.qty is not None else _qty(spec, context)
     if not closing or requested is None:
         return None
-    held = (
-        context.held_for_sells() if spec.side is Side.SELL else context.held_for_buys()
-    )
+    summary = context.summary  # ``held_for_sells``/``_buys`` without two calls
+    if summary is None:
+        summary = context.resting_summary()
+    held = summary.held_for_sells if spec.side is Side.SELL else summary.held_for_buys
     existing = abs(position)
     available = max(existing - held, _ZERO)
     if requested <= available:
@@ -93,7 +95,10 @@ def wash_trade(spec: OrderSpec, context: RuleContext) -> RuleBreach | None:
     """Refuse an order that could execute against one of the account's own."""
     if spec.order_type not in _WASH_CHECKED:
         return None
-    if not context.resting_summary().crossed_by(spec):
+    summary = context.summary  # ``resting_summary()`` without its call
+    if summary is None:
+        summary = context.resting_summary()
+    if not summary.crossed_by(spec):
         return None
     return RuleBreach(
         rule="wash_trade",

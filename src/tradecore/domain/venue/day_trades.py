@@ -65,7 +65,11 @@ class DayTrades:
 
     def opened_today(self, symbol: str, now: datetime) -> Decimal:
         """Signed shares of ``symbol``'s position opened in ``now``'s session."""
-        self._roll(now)
+        # ``_roll``'s test, made here (as in ``on_fill``): inside the session, as
+        # at nearly every check, the call is not made.
+        end = self._session_end
+        if self._session is None or end is None or now >= end:
+            self._roll(now)
         return self._opened.get(symbol, _ZERO)
 
     def count(self, now: datetime) -> int:
@@ -74,11 +78,18 @@ class DayTrades:
         O(1) amortised: the window's first session is computed once per session and
         trades before it are dropped, so the count is the deque's length.
         """
-        session = self._roll(now)
+        session, end = self._session, self._session_end
+        if session is None or end is None or now >= end:  # ``_roll``'s test
+            session = self._roll(now)
         trades = self.trades
         if not trades:
             return 0
-        first = self._first_in_window(session)
+        # ``_first_in_window``'s kept answer, read without its call.
+        cached = self._window_start
+        if cached is not None and cached[0] == session:
+            first = cached[1]
+        else:
+            first = self._first_in_window(session)
         while trades and trades[0] < first:
             trades.popleft()
         return len(trades)

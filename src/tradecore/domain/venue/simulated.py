@@ -29,6 +29,9 @@ from tradecore.domain.broker_rules import (
     ContextRule,
     context_breach,
     context_rules_for,
+    day_trading,
+    fractional,
+    holdings,
     plain_order_rules,
     shape_breach,
 )
@@ -66,7 +69,7 @@ from tradecore.domain.orders.events import OrderEvent, OrderEventKind
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.money import quantize_qty, to_price
-from tradecore.domain.orders.spec import OrderSpec, OrderType, TimeInForce
+from tradecore.domain.orders.spec import OrderSpec, OrderType, Side, TimeInForce
 from tradecore.domain.seeded import Draws, SeededGenerator
 from tradecore.domain.venue.bar_matching import match_bar
 from tradecore.domain.venue.book import Action, ActionKind, VenueBook
@@ -104,6 +107,26 @@ T = TypeVar("T")
 _AUCTION_TIF = (TimeInForce.OPG, TimeInForce.CLS)
 _NOT_REPLACEABLE = frozenset({B.PENDING_NEW, B.PENDING_CANCEL})
 _ZERO_OFFSET = timedelta(0)
+_ZERO = Decimal(0)
+#: The plain-order rules :meth:`SimVenue.clears_market_order` answers for: a
+#: symbol whose plain rules are all among them has its whole-share market orders
+#: cleared without a rule context (any other rule: the full check, always).
+MARKET_ORDER_RULES: frozenset[ContextRule] = frozenset(
+    {
+        fractional.buy_below_minimum_at_market,
+        fractional.fractional_short,
+        holdings.insufficient_qty_available,
+        holdings.wash_trade,
+        day_trading.pattern_day_trading,
+    }
+)
+#: The account's flags with the day-trade count (and equity) of a check: copies
+#: made without validators, which :class:`AccountFlags` does not have (a copy per
+#: check whose count or equity moved: most checks of a day-trading replay).
+_flags_with_count = frozen.trusted_copier(AccountFlags, "daytrade_count")
+_flags_with_count_and_equity = frozen.trusted_copier(
+    AccountFlags, "daytrade_count", "equity"
+)
 
 
 def _later(at: datetime, seconds: float) -> datetime:
@@ -173,9 +196,10 @@ class SimVenue:
         #: configured account's leave able to refuse (``context_rules_for``; both
         #: are fixed by the config), all of them and those a plain order (no
         #: bracket, no auction) can break (``plain_order_rules``), by symbol.
+        #: The last: whether those plain rules are all :data:`MARKET_ORDER_RULES`.
         self._context_rules: dict[
             str,
-            tuple[AssetFlags, tuple[ContextRule, ...], tuple[ContextRule, ...]],
+            tuple[AssetFlags, tuple[ContextRule, ...], tuple[ContextRule, ...], bool],
         ] = {}
 
     # --- time and events -----------------------------------------------------------
@@ -558,27 +582,69 @@ class SimVenue:
 
     def rule_breach(self, now: datetime, spec: OrderSpec) -> RuleBreach | None:
         """Return the Alpaca order rule ``spec`` breaks here and now, if any."""
-        breach = shape_breach(spec)
-        if breach is not None or not CONTEXT_RULES:
-            return breach  # no rule needs the book: skip building its view
         symbol = spec.symbol
         known = self._context_rules.get(symbol)
         if known is None:
-            asset = venue_asset(self.config.assets, symbol)
-            rules = context_rules_for(asset, self.config.account)
-            known = self._context_rules[symbol] = (
-                asset,
-                rules,
-                plain_order_rules(rules),
-            )
-        asset, rules, plain_rules = known
+            known = self._rules_of(symbol)
+        asset, rules, plain_rules, market_rules = known
+        auction = spec.time_in_force in _AUCTION_TIF
+        if (
+            market_rules
+            and not auction
+            and spec.bracket is None
+            and self._clears_market(now, spec)
+        ):
+            self._passed = (spec, now, self._state)
+            return None
+        breach = shape_breach(spec)
+        if breach is not None or not CONTEXT_RULES:
+            return breach  # no rule needs the book: skip building its view
         session = None
-        if spec.time_in_force in _AUCTION_TIF:  # only auction orders need it
+        if auction:  # only auction orders need it
             session = self._session_on(now)
         elif spec.bracket is None:
             # Skips the bracket and auction rules: each would return None first
             # thing for this order (about 4 K instructions of every market order).
             rules = plain_rules
+        return self._context_breach(now, spec, asset, rules, session)
+
+    def full_rule_breach(self, now: datetime, spec: OrderSpec) -> RuleBreach | None:
+        """:meth:`rule_breach` asking every rule in a built context: its oracle.
+
+        No shortcut (no flag-gated rule left out, no order cleared without a
+        context); for tests, never on the request path.
+        """
+        breach = shape_breach(spec)
+        if breach is not None or not CONTEXT_RULES:
+            return breach
+        session = None
+        if spec.time_in_force in _AUCTION_TIF:
+            session = self._session_on(now)
+        asset = venue_asset(self.config.assets, spec.symbol)
+        return self._context_breach(now, spec, asset, CONTEXT_RULES, session)
+
+    def _rules_of(
+        self, symbol: str
+    ) -> tuple[AssetFlags, tuple[ContextRule, ...], tuple[ContextRule, ...], bool]:
+        """The asset of ``symbol`` and the rules its orders are checked against
+        (kept in ``_context_rules``: both are fixed by the config)."""
+        asset = venue_asset(self.config.assets, symbol)
+        rules = context_rules_for(asset, self.config.account)
+        plain = plain_order_rules(rules)
+        known = (asset, rules, plain, set(plain) <= MARKET_ORDER_RULES)
+        self._context_rules[symbol] = known
+        return known
+
+    def _context_breach(
+        self,
+        now: datetime,
+        spec: OrderSpec,
+        asset: AssetFlags,
+        rules: tuple[ContextRule, ...],
+        session: Session | None,
+    ) -> RuleBreach | None:
+        """The first of ``rules`` that ``spec`` breaks in the venue's context now."""
+        symbol = spec.symbol
         opened_today = self._day_trades.opened_today(symbol, now)
         context = venue_rule_context(
             now=now,
@@ -594,6 +660,79 @@ class SimVenue:
         if breach is None:
             self._passed = (spec, now, self._state)
         return breach
+
+    def clears_market_order(self, now: datetime, spec: OrderSpec) -> bool:
+        """Whether :meth:`rule_breach` passes ``spec`` without a rule context: a
+        whole-share market order (no bracket, no auction) in a symbol whose plain
+        rules are all :data:`MARKET_ORDER_RULES`, none of which refuses it now.
+
+        ``False`` says only that the full check must answer. Each rule's refusing
+        case is read from what its context would carry, without building the
+        context, the account's flags and five rule calls (most of the cost of a
+        check, made before every order). A property test holds every ``True`` to
+        the full check's ``None``.
+        """
+        known = self._context_rules.get(spec.symbol) or self._rules_of(spec.symbol)
+        return (
+            known[3]
+            and spec.bracket is None
+            and spec.time_in_force not in _AUCTION_TIF
+            and self._clears_market(now, spec)
+        )
+
+    def _clears_market(self, now: datetime, spec: OrderSpec) -> bool:
+        """:meth:`clears_market_order` of an order without a bracket, not for an
+        auction, in a symbol whose plain rules are all :data:`MARKET_ORDER_RULES`
+        (what :meth:`rule_breach` knows when it asks). No shape rule refuses the
+        orders it clears: whole shares at market, no notional, no bracket."""
+        qty = spec.qty
+        if (
+            spec.order_type is not OrderType.MARKET
+            or qty is None
+            or spec.limit_price is not None
+            or spec.stop_price is not None
+            or qty != qty.to_integral_value()  # ``fractional_short``'s orders
+        ):
+            return False
+        symbol = spec.symbol
+        book = self._book
+        position = book.ledger.position(symbol)
+        summary = book.resting.summary(symbol, book.working)
+        if spec.side is Side.BUY:
+            # ``buy_below_minimum_at_market``: worth $1 at the reference price.
+            mark = self._mark(symbol)
+            if mark is not None and qty * mark < fractional.MINIMUM_BUY:
+                return False
+            # ``wash_trade``: a market order crosses any limit on the other side.
+            if summary.lowest_sell_limit is not None:
+                return False
+            closing, held = position < 0, summary.held_for_buys
+        else:
+            if summary.highest_buy_limit is not None:
+                return False
+            closing, held = position > 0, summary.held_for_sells
+        # ``insufficient_qty_available``: closing more than the position has free.
+        if closing and qty > max(abs(position) - held, _ZERO):
+            return False
+        return not self._may_refuse_day_trade(now, spec)
+
+    def _may_refuse_day_trade(self, now: datetime, spec: OrderSpec) -> bool:
+        """Whether ``pattern_day_trading`` would refuse ``spec`` in the venue's
+        context now: the day trade of a margin account that used its day trades
+        while the rule is in force, with an equity under the minimum (the cash
+        floor first, the marked equity only when it does not reach it)."""
+        if not pdt_in_force(now) or self.config.account.multiplier <= 1:
+            return False
+        day_trades = self._day_trades
+        if not is_day_trade(spec, day_trades.opened_today(spec.symbol, now)):
+            return False
+        if day_trades.count(now) < DAY_TRADES_ALLOWED:
+            return False
+        ledger = self._book.ledger
+        floor = cash_floor(ledger)
+        if floor is not None and meets_pdt_equity(floor):
+            return False
+        return not meets_pdt_equity(self._equity.equity(ledger, self._mark))
 
     def _session_on(self, now: datetime) -> Session | None:
         """The session on ``now``'s New York date, if any (and if the calendar knows)."""
@@ -629,7 +768,8 @@ class SimVenue:
         The rule only asks whether equity meets its minimum
         (:func:`~tradecore.domain.broker_rules.day_trading.meets_pdt_equity`): when
         the books' :func:`~tradecore.domain.venue.equity.cash_floor` already does,
-        the flags carry that floor instead of the marked equity (same answer).
+        the flags carry that floor instead of the marked equity (same answer), and
+        a marked equity that meets it reuses the flags of the last one that did.
         """
         count = self._day_trades.count(now) if pdt_in_force(now) else None
         if (
@@ -643,18 +783,21 @@ class SimVenue:
             if floor is not None and meets_pdt_equity(floor):
                 return self._flags_meeting(count, floor)
             equity = self._equity.equity(ledger, self._mark)
+            if meets_pdt_equity(equity):  # answers as any meeting equity: reused
+                return self._flags_meeting(count, equity)
             return self._flags_with_equity(count, equity)
         return self._flags_counting(count)
 
     def _flags_with_equity(self, count: int, equity: Decimal) -> AccountFlags:
-        return frozen.replace(self.config.account, daytrade_count=count, equity=equity)
+        # The account's flags carry no validator: a trusted copy is the same value.
+        return _flags_with_count_and_equity(self.config.account, count, equity)
 
     def _flags_meeting(self, count: int, floor: Decimal) -> AccountFlags:
         """:meth:`_flags_with_equity` for an equity ``floor`` that meets the PDT
-        minimum. The rule reads only *whether* equity meets it, so the flags last
-        built for ``count`` with a meeting equity answer alike and are reused (a
-        copy of the account's flags saved on every other check of a day-trading
-        replay)."""
+        minimum (the cash floor, or the marked equity itself). The rule reads only
+        *whether* equity meets it, so the flags last built for ``count`` with a
+        meeting equity answer alike and are reused (a copy of the account's flags
+        saved on every other check of a day-trading replay)."""
         cached = self._meeting
         if cached is None or cached.daytrade_count != count:
             self._meeting = cached = self._flags_with_equity(count, floor)
@@ -663,9 +806,7 @@ class SimVenue:
     def _flags_counting(self, count: int | None) -> AccountFlags:
         cached = self._flags
         if cached is None or cached.daytrade_count != count:
-            self._flags = cached = frozen.replace(
-                self.config.account, daytrade_count=count
-            )
+            self._flags = cached = _flags_with_count(self.config.account, count)
         return cached
 
     def order(self, broker_order_id: str) -> SimOrder:

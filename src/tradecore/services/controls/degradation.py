@@ -133,9 +133,14 @@ class DegradationMonitor:
 
     def on_broker_call(self, at: datetime, *, failed: bool) -> None:
         """A broker call finished; ``failed``: no answer (timeout, 5xx, refused)."""
-        self._calls.append((at, failed))
+        calls = self._calls
+        calls.append((at, failed))
         self._failed_calls += failed
-        self._expire(at)
+        # ``_expire(at)``: two broker calls per order, most at the instant the
+        # window was last cut for, with no call old enough to drop.
+        cutoff = self._cutoff
+        if at is not self._cut_for or cutoff is None or calls[0][0] <= cutoff:
+            self._expire(at)
 
     def on_store_result(self, *, failed: bool) -> None:
         """A unit of work committed (``failed=False``) or raised a store error."""

@@ -434,7 +434,8 @@ class TradingEngine(NetOfCostSteps):
             self._skip(decision, skip_reason(verdict.rule), verdict.values)
             return
         # ``_intent`` without its own call (every order decided here builds one).
-        intent = order_intent(self._stamp(), target, side, qty, price, spec=spec)
+        stamp = self._stamp()  # the intent's and the decision's (one instant)
+        intent = order_intent(stamp, target, side, qty, price, spec=spec)
         extra: Mapping[str, object] | None = None
         if self._protect.protection(target.protection) is not None:
             # Without protection ``_protected`` leaves the intent and adds no detail.
@@ -445,10 +446,10 @@ class TradingEngine(NetOfCostSteps):
         # broker rules (Alpaca's "insufficient qty available") refuse every exit.
         self._protect.clear_for(symbol, self.ledger.position(symbol), side)
         if (breach := self._orders.rule_breach(intent.spec)) is not None:
-            decision = self._decision(target, current, price, None, extra)
+            decision = self._decision(target, current, price, None, extra, stamp)
             self._orders.record_breach(decision, breach)
             return
-        decision = self._decision(target, current, price, intent, extra)
+        decision = self._decision(target, current, price, intent, extra, stamp)
         # The shares are freed and the bar shown above: both again would do nothing.
         self._place_cleared(target, decision, intent)
 
@@ -549,10 +550,15 @@ class TradingEngine(NetOfCostSteps):
         price: Decimal,
         intent: OrderIntent | None,
         extra: Mapping[str, object] | None = None,
+        stamp: DecisionStamp | None = None,
     ) -> DecisionRecord:
+        """The decision record of ``target``; ``stamp``: :meth:`_stamp`'s answer
+        the caller already has (the clock has not moved since it asked)."""
         if (regimes := self._regimes) is not None:
             extra = regimes.with_details(target.symbol, extra)
-        return decision_record(self._stamp(), target, current, price, intent, extra)
+        if stamp is None:
+            stamp = self._stamp()
+        return decision_record(stamp, target, current, price, intent, extra)
 
     def _place(self, decision: DecisionRecord, intent: OrderIntent) -> OrderIntent:
         if self.before_order is not None:
