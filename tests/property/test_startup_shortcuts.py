@@ -1,7 +1,9 @@
 """Start-up shortcuts against the library calls they stand for.
 
 Each one skips an import a short replay paid for (``numpy.ma``, ``email.parser``)
-and must answer exactly what the call it replaces answers.
+and must answer exactly what the call it replaces answers: the median of integer
+gaps and the volume-spike windows' medians (``numpy.ma``), the frames present, the
+version header.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradecore.adapters.calendar.schedule_cache import header_version
-from tradecore.domain.market.bar_quality import median_gap
+from tradecore.domain.market.bar_quality import median_gap, window_medians
 from tradecore.services.trading.replay import frames_present
 
 _INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
@@ -32,6 +34,24 @@ def test_the_median_of_integer_gaps_is_the_float_median(
     got = median_gap(gaps)
     assert type(got) is float
     assert got == float(want) or (np.isnan(got) and np.isnan(want))
+
+
+#: Sound volumes (finite, >= 0) with ties and zeros of both signs, as the gate sees.
+_VOLUMES = st.one_of(
+    st.sampled_from([0.0, -0.0, 1.0, 5.0, 1e9]),
+    st.floats(0.0, 1e12, allow_nan=False, allow_infinity=False),
+)
+
+
+@given(st.integers(1, 25), st.integers(0, 6), st.data())
+def test_window_medians_are_numpy_s_medians(
+    width: int, rows: int, data: st.DataObject
+) -> None:
+    values = data.draw(st.lists(_VOLUMES, min_size=width * rows, max_size=width * rows))
+    windows = np.asarray(values, dtype=np.float64).reshape(rows, width)
+    got = window_medians(windows)
+    assert got.dtype == np.float64
+    assert got.tolist() == np.median(windows, axis=1).tolist()
 
 
 @given(st.lists(st.integers(min_value=0, max_value=40), max_size=80))
