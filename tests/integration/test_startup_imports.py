@@ -281,3 +281,13 @@ def test_screening_volume_spikes_loads_no_masked_arrays() -> None:
     found, stderr = heavy_modules(body, heavy=("numpy.ma",))
     assert found == "", f"imported: {found}"
     assert "SUSPECT:[(40, 'volume_spike')]" in stderr
+
+
+def test_the_run_command_s_annotations_are_objects_not_strings() -> None:
+    """typer reads ``run``'s ~40 annotations at every start-up: built by the module's
+    bytecode, not compiled from strings (run.py has no postponed annotations)."""
+    from tradecore.apps.replay import run
+
+    annotations = run.run.__annotations__
+    assert len(annotations) > 30
+    assert not [k for k, v in annotations.items() if isinstance(v, str)]
