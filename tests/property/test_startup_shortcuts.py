@@ -1,14 +1,16 @@
 """Start-up shortcuts against the library calls they stand for.
 
-Each one skips an import a short replay paid for (``numpy.ma``, ``email.parser``)
-and must answer exactly what the call it replaces answers: the median of integer
-gaps and the volume-spike windows' medians (``numpy.ma``), the frames present, the
-version header.
+Each one skips an import a short replay paid for (``numpy.ma``, ``email.parser``,
+``statistics``) and must answer exactly what the call it replaces answers: the
+median of integer gaps and the volume-spike windows' medians (``numpy.ma``), the
+standard normal CDF (``statistics``), the frames present, the version header.
 """
 
 from __future__ import annotations
 
 import email
+import math
+from statistics import NormalDist
 
 import numpy as np
 from hypothesis import given
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 
 from tradecore.adapters.calendar.schedule_cache import header_version
 from tradecore.domain.market.bar_quality import median_gap, window_medians
+from tradecore.domain.research.statistics import normal_cdf
 from tradecore.services.trading.replay import frames_present
 
 _INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
@@ -52,6 +55,13 @@ def test_window_medians_are_numpy_s_medians(
     got = window_medians(windows)
     assert got.dtype == np.float64
     assert got.tolist() == np.median(windows, axis=1).tolist()
+
+
+@given(st.one_of(st.floats(), st.floats(-40.0, 40.0)))
+def test_the_normal_cdf_is_the_standard_library_s(x: float) -> None:
+    want = NormalDist().cdf(x)
+    got = normal_cdf(x)
+    assert got == want or (math.isnan(got) and math.isnan(want))
 
 
 @given(st.lists(st.integers(min_value=0, max_value=40), max_size=80))
