@@ -188,6 +188,7 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     heavy += ("tradecore.domain.research.gate",)
     heavy += ("tradecore.apps.replay.costs",)  # [execution] not enabled
     heavy += ("statistics",)  # the summary's PSR takes the normal CDF's formula
+    heavy += ("html",)  # the report escapes without html.entities' tables
     cache = {"TRADECORE_CACHE_DIR": str(tmp_path / "cache")}
     cold, _ = heavy_modules(
         _console("replay", *args, "--out", str(tmp_path / "cold")),

@@ -1,14 +1,16 @@
 """Start-up shortcuts against the library calls they stand for.
 
 Each one skips an import a short replay paid for (``numpy.ma``, ``email.parser``,
-``statistics``) and must answer exactly what the call it replaces answers: the
-median of integer gaps and the volume-spike windows' medians (``numpy.ma``), the
-standard normal CDF (``statistics``), the frames present, the version header.
+``statistics``, ``html``) and must answer exactly what the call it replaces
+answers: the median of integer gaps and the volume-spike windows' medians
+(``numpy.ma``), the standard normal CDF (``statistics``), the report's HTML escape
+(``html``), the frames present, the version header.
 """
 
 from __future__ import annotations
 
 import email
+import html
 import math
 from statistics import NormalDist
 
@@ -17,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradecore.adapters.calendar.schedule_cache import header_version
+from tradecore.adapters.report.escaping import escape
 from tradecore.domain.market.bar_quality import median_gap, window_medians
 from tradecore.domain.research.statistics import normal_cdf
 from tradecore.services.trading.replay import frames_present
@@ -62,6 +65,11 @@ def test_the_normal_cdf_is_the_standard_library_s(x: float) -> None:
     want = NormalDist().cdf(x)
     got = normal_cdf(x)
     assert got == want or (math.isnan(got) and math.isnan(want))
+
+
+@given(st.text() | st.text(alphabet="&<>\"'a;#x27"))
+def test_the_report_s_escape_is_the_standard_library_s(text: str) -> None:
+    assert escape(text) == html.escape(text)
 
 
 @given(st.lists(st.integers(min_value=0, max_value=40), max_size=80))
