@@ -293,3 +293,17 @@ def test_the_run_command_s_annotations_are_objects_not_strings() -> None:
     annotations = run.run.__annotations__
     assert len(annotations) > 30
     assert not [k for k, v in annotations.items() if isinstance(v, str)]
+
+
+def test_downsampling_a_long_curve_loads_no_masked_arrays() -> None:
+    """A long replay's report downsamples its curves without ``np.unique``, whose
+    masked-array check imported ``numpy.ma`` (about 35 M instructions)."""
+    body = (
+        "import numpy as np\n"
+        "from tradecore.adapters.report.downsample import minmax_indices\n"
+        "picked = minmax_indices(np.sin(np.arange(50_000) / 700.0), 2_000)\n"
+        "print(f'PICKED:{len(picked)}', file=sys.stderr)\n"
+    )
+    found, stderr = heavy_modules(body, heavy=("numpy.ma",))
+    assert found == "", f"imported: {found}"
+    assert "PICKED:" in stderr

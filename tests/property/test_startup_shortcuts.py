@@ -3,8 +3,9 @@
 Each one skips an import a short replay paid for (``numpy.ma``, ``email.parser``,
 ``statistics``, ``html``) and must answer exactly what the call it replaces
 answers: the median of integer gaps and the volume-spike windows' medians
-(``numpy.ma``), the standard normal CDF (``statistics``), the report's HTML escape
-(``html``), the frames present, the version header.
+(``numpy.ma``), the report's downsampled indices (``numpy.ma``, ``np.unique``), the
+standard normal CDF (``statistics``), the report's HTML escape (``html``), the
+frames present, the version header.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradecore.adapters.calendar.schedule_cache import header_version
+from tradecore.adapters.report.downsample import sorted_unique
 from tradecore.adapters.report.escaping import escape
 from tradecore.domain.market.bar_quality import median_gap, window_medians
 from tradecore.domain.research.statistics import normal_cdf
@@ -70,6 +72,15 @@ def test_the_normal_cdf_is_the_standard_library_s(x: float) -> None:
 @given(st.text() | st.text(alphabet="&<>\"'a;#x27"))
 def test_the_report_s_escape_is_the_standard_library_s(text: str) -> None:
     assert escape(text) == html.escape(text)
+
+
+@given(_STAMPS | st.lists(st.integers(0, 30), max_size=60).map(np.asarray))
+def test_sorted_unique_is_numpy_s_unique(values: np.ndarray) -> None:
+    values = values.astype(np.int64)
+    got = sorted_unique(values)
+    assert got.dtype == np.int64
+    assert got.tolist() == np.unique(values).tolist()
+    assert sorted_unique(values[:0]).tolist() == []
 
 
 @given(st.lists(st.integers(min_value=0, max_value=40), max_size=80))
