@@ -187,6 +187,8 @@ def test_a_warm_cache_replay_loads_neither_pandas_nor_the_calendar_library(
     heavy += (*LAKE_MODULES, "tomllib")
     heavy += ("tradecore.domain.research.gate",)
     heavy += ("tradecore.apps.replay.costs",)  # [execution] not enabled
+    heavy += ("statistics",)  # the summary's PSR takes the normal CDF's formula
+    heavy += ("html",)  # the report escapes without html.entities' tables
     cache = {"TRADECORE_CACHE_DIR": str(tmp_path / "cache")}
     cold, _ = heavy_modules(
         _console("replay", *args, "--out", str(tmp_path / "cold")),
@@ -259,3 +261,49 @@ def test_a_second_replay_builds_attrs_classes_from_cached_code(tmp_path: Path) -
     assert [p.name for p in (tmp_path / "cache" / "attrs-code").iterdir()] == [
         f"tradecore-replay-run-{importlib.util.MAGIC_NUMBER.hex()}.marshal"
     ]
+
+
+def test_screening_volume_spikes_loads_no_masked_arrays() -> None:
+    """The bulk screen's volume-spike medians are taken without ``np.median``, whose
+    NaN check on floats imports ``numpy.ma`` (about 2% of a short replay)."""
+    body = (
+        "import numpy as np\n"
+        "from tradecore.domain.market.bar_quality import QualityRules, RULES\n"
+        "from tradecore.domain.market.bar_quality import screen_bars\n"
+        "n = 60\n"
+        "stamps = np.arange(n, dtype=np.int64) * 60_000_000_000\n"
+        "close = 100.0 + np.arange(n) % 2 * 0.01\n"
+        "volume = np.linspace(1.0, 2.0, n)\n"
+        "volume[40] = 1e6\n"  # a spike: its window's median is taken
+        "done = screen_bars('AAA', stamps, close, close, close, close, volume,\n"
+        "                   QualityRules())\n"
+        "found = [(int(r), str(RULES[c])) for r, c in zip(done.rows, done.rules)]\n"
+        "print(f'SUSPECT:{found}', file=sys.stderr)\n"
+    )
+    found, stderr = heavy_modules(body, heavy=("numpy.ma",))
+    assert found == "", f"imported: {found}"
+    assert "SUSPECT:[(40, 'volume_spike')]" in stderr
+
+
+def test_the_run_command_s_annotations_are_objects_not_strings() -> None:
+    """typer reads ``run``'s ~40 annotations at every start-up: built by the module's
+    bytecode, not compiled from strings (run.py has no postponed annotations)."""
+    from tradecore.apps.replay import run
+
+    annotations = run.run.__annotations__
+    assert len(annotations) > 30
+    assert not [k for k, v in annotations.items() if isinstance(v, str)]
+
+
+def test_downsampling_a_long_curve_loads_no_masked_arrays() -> None:
+    """A long replay's report downsamples its curves without ``np.unique``, whose
+    masked-array check imported ``numpy.ma`` (about 35 M instructions)."""
+    body = (
+        "import numpy as np\n"
+        "from tradecore.adapters.report.downsample import minmax_indices\n"
+        "picked = minmax_indices(np.sin(np.arange(50_000) / 700.0), 2_000)\n"
+        "print(f'PICKED:{len(picked)}', file=sys.stderr)\n"
+    )
+    found, stderr = heavy_modules(body, heavy=("numpy.ma",))
+    assert found == "", f"imported: {found}"
+    assert "PICKED:" in stderr

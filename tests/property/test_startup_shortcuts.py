@@ -1,19 +1,29 @@
 """Start-up shortcuts against the library calls they stand for.
 
-Each one skips an import a short replay paid for (``numpy.ma``, ``email.parser``)
-and must answer exactly what the call it replaces answers.
+Each one skips an import a short replay paid for (``numpy.ma``, ``email.parser``,
+``statistics``, ``html``) and must answer exactly what the call it replaces
+answers: the median of integer gaps and the volume-spike windows' medians
+(``numpy.ma``), the report's downsampled indices (``numpy.ma``, ``np.unique``), the
+standard normal CDF (``statistics``), the report's HTML escape (``html``), the
+frames present, the version header.
 """
 
 from __future__ import annotations
 
 import email
+import html
+import math
+from statistics import NormalDist
 
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tradecore.adapters.calendar.schedule_cache import header_version
-from tradecore.domain.market.bar_quality import median_gap
+from tradecore.adapters.report.downsample import sorted_unique
+from tradecore.adapters.report.escaping import escape
+from tradecore.domain.market.bar_quality import median_gap, window_medians
+from tradecore.domain.research.statistics import normal_cdf
 from tradecore.services.trading.replay import frames_present
 
 _INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
@@ -32,6 +42,45 @@ def test_the_median_of_integer_gaps_is_the_float_median(
     got = median_gap(gaps)
     assert type(got) is float
     assert got == float(want) or (np.isnan(got) and np.isnan(want))
+
+
+#: Sound volumes (finite, >= 0) with ties and zeros of both signs, as the gate sees.
+_VOLUMES = st.one_of(
+    st.sampled_from([0.0, -0.0, 1.0, 5.0, 1e9]),
+    st.floats(0.0, 1e12, allow_nan=False, allow_infinity=False),
+)
+
+
+@given(st.integers(1, 25), st.integers(0, 6), st.data())
+def test_window_medians_are_numpy_s_medians(
+    width: int, rows: int, data: st.DataObject
+) -> None:
+    values = data.draw(st.lists(_VOLUMES, min_size=width * rows, max_size=width * rows))
+    windows = np.asarray(values, dtype=np.float64).reshape(rows, width)
+    got = window_medians(windows)
+    assert got.dtype == np.float64
+    assert got.tolist() == np.median(windows, axis=1).tolist()
+
+
+@given(st.one_of(st.floats(), st.floats(-40.0, 40.0)))
+def test_the_normal_cdf_is_the_standard_library_s(x: float) -> None:
+    want = NormalDist().cdf(x)
+    got = normal_cdf(x)
+    assert got == want or (math.isnan(got) and math.isnan(want))
+
+
+@given(st.text() | st.text(alphabet="&<>\"'a;#x27"))
+def test_the_report_s_escape_is_the_standard_library_s(text: str) -> None:
+    assert escape(text) == html.escape(text)
+
+
+@given(_STAMPS | st.lists(st.integers(0, 30), max_size=60).map(np.asarray))
+def test_sorted_unique_is_numpy_s_unique(values: np.ndarray) -> None:
+    values = values.astype(np.int64)
+    got = sorted_unique(values)
+    assert got.dtype == np.int64
+    assert got.tolist() == np.unique(values).tolist()
+    assert sorted_unique(values[:0]).tolist() == []
 
 
 @given(st.lists(st.integers(min_value=0, max_value=40), max_size=80))

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from html import escape
 
+from tradecore.adapters.report.escaping import escape
 from tradecore.domain.execution.tca import ExecutionAnalysis
 from tradecore.domain.execution.tca_rollup import rollup_executions
 

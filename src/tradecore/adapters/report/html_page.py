@@ -24,7 +24,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC
 from decimal import Decimal
-from html import escape
 from importlib import resources
 from pathlib import Path
 
@@ -43,6 +42,7 @@ from tradecore.adapters.report.content import (
 )
 from tradecore.adapters.report.cost_section import cost_sections
 from tradecore.adapters.report.downsample import minmax_indices
+from tradecore.adapters.report.escaping import escape
 from tradecore.adapters.report.regime_section import regime_section
 from tradecore.adapters.report.story import story_html
 from tradecore.adapters.report.svg import ChartStyle, time_series_svg

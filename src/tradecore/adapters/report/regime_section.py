@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from html import escape
 
+from tradecore.adapters.report.escaping import escape
 from tradecore.adapters.report.tables import RawColumns, SearchedColumns
 from tradecore.domain.execution.tca import ExecutionAnalysis
 

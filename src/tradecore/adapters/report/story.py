@@ -18,9 +18,9 @@ text is as deterministic as the numbers and never claims more than they show:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from html import escape
 
 from tradecore.adapters.report import formatting as fmt
+from tradecore.adapters.report.escaping import escape
 
 #: PSR at or above which a Sharpe ratio is called unlikely to be luck.
 SIGNIFICANT = 0.95

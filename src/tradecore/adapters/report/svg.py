@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from html import escape
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
+
+from tradecore.adapters.report.escaping import escape
 
 NS = 1_000_000_000
 _FIXED_STEPS_S = [60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600,

@@ -4,7 +4,12 @@ The data are a folder of bar files or the generated demo set; the market's calen
 comes from ``--calendar`` or ``[market] calendar`` (the demo has its own, XNYS 2026).
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: typer reads every parameter
+# annotation of :func:`run` at start-up (``inspect.signature`` and
+# ``typing.get_type_hints``), and as strings each of the ~40 was compiled and
+# evaluated twice, about 8 M instructions of a short replay; as objects they are
+# built once, by the module's cached bytecode. Names only a type checker knows
+# (``LakeSelection``) are quoted, the whole annotation at once.
 
 import os
 import shutil
@@ -361,7 +366,7 @@ class DataOptions:
     lake_adjustment: str | None = None
 
 
-def data_source_of(o: DataOptions) -> Path | list[BarFrame] | LakeSelection:
+def data_source_of(o: DataOptions) -> "Path | list[BarFrame] | LakeSelection":
     """The bars the options name: files, the demo set, or a lake's (checked).
 
     Raises:
@@ -371,7 +376,7 @@ def data_source_of(o: DataOptions) -> Path | list[BarFrame] | LakeSelection:
     return _data_source(o.data, o.demo, None if o.lake is None else _lake_source(o))
 
 
-def _lake_source(o: DataOptions) -> LakeSelection | list[BarFrame]:
+def _lake_source(o: DataOptions) -> "LakeSelection | list[BarFrame]":
     """What ``--lake`` names: a live run's recorded bars, or a selection.
 
     Imported here: the lake's modules serve ``--lake`` only (issue 18: start-up).
@@ -449,8 +454,10 @@ def _market_calendar(name: str) -> str:
 
 
 def _data_source(
-    data: Path | None, demo: bool, lake: LakeSelection | list[BarFrame] | None = None
-) -> Path | list[BarFrame] | LakeSelection:
+    data: Path | None,
+    demo: bool,
+    lake: "LakeSelection | list[BarFrame] | None" = None,
+) -> "Path | list[BarFrame] | LakeSelection":
     if [demo, data is not None, lake is not None].count(True) != 1:
         raise ConfigurationError("give exactly one of --data DIR, --lake DIR or --demo")
     if lake is not None:
