@@ -114,6 +114,54 @@ UPDATE_INTENT = (
 )
 
 
+Rows = list[tuple[Any, ...]]
+
+
+def _with_nulls(sql: str, positions: tuple[int, ...]) -> str:
+    """``sql`` (``?`` marks only) with its parameters at ``positions`` spelled
+    ``NULL``: what binding ``None`` there stores."""
+    parts = sql.split("?")
+    marks = ["NULL" if p in positions else "?" for p in range(len(parts) - 1)]
+    return parts[0] + "".join(
+        m + part for m, part in zip(marks, parts[1:], strict=True)
+    )
+
+
+#: The intent's columns a replay leaves empty: no expected edge, no reason, no
+#: parent (``IntentRows.insert`` drops them from a row that has none of them).
+LEAN_INTENT_NULLS = (10, 21, 22)
+#: The intent ``INSERT`` of such a row (those three spelled ``NULL``).
+INSERT_INTENT_LEAN = _with_nulls(INSERT_INTENT, LEAN_INTENT_NULLS)
+#: The outcome's reason (empty but for a skip or a refusal), and the outcome
+#: ``INSERT`` of a row without one.
+LEAN_OUTCOME_NULLS = (4,)
+INSERT_OUTCOME_LEAN = _with_nulls(INSERT_OUTCOME, LEAN_OUTCOME_NULLS)
+#: The full and the lean ``INSERT`` of each table, by the width of their rows.
+INTENT_INSERTS = {
+    len(_INTENT_COLUMNS): INSERT_INTENT,
+    len(_INTENT_COLUMNS) - len(LEAN_INTENT_NULLS): INSERT_INTENT_LEAN,
+}
+OUTCOME_INSERTS = {
+    len(OUTCOME_COLUMNS): INSERT_OUTCOME,
+    len(OUTCOME_COLUMNS) - len(LEAN_OUTCOME_NULLS): INSERT_OUTCOME_LEAN,
+}
+
+
+def runs_by_width(rows: Rows, statements: dict[int, str]) -> list[tuple[str, Rows]]:
+    """``rows`` split, in order, into runs of one width, each with the statement
+    of that width in ``statements`` (a lean row and a full row of a table)."""
+    runs: list[tuple[str, Rows]] = []
+    width = -1
+    run: Rows = []
+    for row in rows:
+        if len(row) != width:
+            width = len(row)
+            run = []
+            runs.append((statements[width], run))
+        run.append(row)
+    return runs
+
+
 def _not_json(value: object) -> object:
     raise TypeError(f"{type(value).__name__} has no JSON form")
 
@@ -443,6 +491,23 @@ class IntentRows:
         """The ``INSERT_INTENT`` parameters of ``intent`` (its :meth:`values`)."""
         return self.values(intent)
 
+    def insert_row(self, intent: OrderIntent) -> tuple[Any, ...]:
+        """The ``INSERT_INTENT`` parameters of ``intent`` (:meth:`insert`), or the
+        ``INSERT_INTENT_LEAN`` ones when its edge, reason and parent are all
+        ``None`` (every order a replay places): those values left out, as that
+        statement spells them ``NULL`` (:data:`INTENT_INSERTS`, by width).
+
+        Why: pysqlite binds a ``None`` only after looking for an adapter for it
+        (a tuple built, a dict look-up, a failed attribute look-up on its
+        protocol class that formats an ``AttributeError``): about 3 K
+        instructions each, more than the two slices here. A literal ``NULL``
+        stores what a bound ``None`` stores (``tests/property/test_null_literals.py``).
+        """
+        values = self.values(intent)
+        if values[10] is None and values[21] is None and values[22] is None:
+            return values[:10] + values[11:21] + values[23:]
+        return values
+
     def update(self, intent: OrderIntent, expected_version: int) -> tuple[Any, ...]:
         """The ``UPDATE_INTENT`` parameters: new values, id, version the row has."""
         values = self.values(intent)
@@ -537,6 +602,14 @@ def decision_row(record: DecisionRecord, time: Time = timestamp) -> tuple[Any, .
         json_text(record.details) if details is None else details,
         record.manifest_hash,
     )
+
+
+def outcome_insert(record: OutcomeRecord) -> tuple[Any, ...]:
+    """The ``INSERT_OUTCOME`` parameters of ``record`` (:func:`outcome_row`), or
+    the ``INSERT_OUTCOME_LEAN`` ones when it has no reason (its ``None`` left
+    out, as that statement spells it ``NULL``: see :meth:`IntentRows.insert`)."""
+    row = outcome_row(record)
+    return row[:4] + row[5:] if row[4] is None else row
 
 
 def outcome_row(record: OutcomeRecord, time: Time = timestamp) -> tuple[Any, ...]:

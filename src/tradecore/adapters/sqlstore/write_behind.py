@@ -233,11 +233,12 @@ def _flush_sqlite(
         written: list[OrderIntent] = []
         for intent, before in intents.unwritten():
             if before is None:
-                new.append(rows.insert(intent))
+                new.append(rows.insert_row(intent))
             else:
                 changed.append(rows.update(intent, before))
             written.append(intent)
-        session.execute_many(sqlite_rows.INSERT_INTENT, new)
+        for sql, run in sqlite_rows.runs_by_width(new, sqlite_rows.INTENT_INSERTS):
+            session.execute_many(sql, run)
         done = session.execute_many(sqlite_rows.UPDATE_INTENT, changed)
         if done != len(changed):
             raise ConcurrencyConflict(
@@ -258,10 +259,9 @@ def _flush_sqlite_records(session: Session, mirror: DecisionMirror) -> None:
         sqlite_rows.INSERT_DECISION,
         [sqlite_rows.decision_row(d) for d in decisions],
     )
-    session.execute_many(
-        sqlite_rows.INSERT_OUTCOME,
-        [sqlite_rows.outcome_row(o) for o in outcomes],
-    )
+    rows = [sqlite_rows.outcome_insert(o) for o in outcomes]
+    for sql, run in sqlite_rows.runs_by_width(rows, sqlite_rows.OUTCOME_INSERTS):
+        session.execute_many(sql, run)
     mirror.mark_flushed()
 
 
