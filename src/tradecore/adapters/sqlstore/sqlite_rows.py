@@ -295,6 +295,16 @@ def _spec_text(spec: OrderSpec) -> str | None:
     # spelled here; a call each to :func:`_decimal_json` cost more than that.
     limit_price, notional_value = spec.limit_price, spec.notional
     qty_value, stop_price = spec.qty, spec.stop_price
+    if (
+        limit_price is None
+        and notional_value is None
+        and stop_price is None
+        and type(qty_value) is Decimal
+    ):  # a plain market order (every order of a replay): its text is kept
+        memo = (symbol, side._value_, kind._value_, tif._value_, extended)
+        plain = (*memo, str(qty_value))
+        text = _MARKET_SPECS.get(plain)
+        return text if text is not None else _market_spec_text(plain)
     limit = "null" if limit_price is None else _decimal_json(limit_price)
     notional = "null" if notional_value is None else _decimal_json(notional_value)
     qty = (
@@ -311,6 +321,28 @@ def _spec_text(spec: OrderSpec) -> str | None:
         f'"qty":{qty},"side":{_quoted(side)},"stop_price":{stop},'
         f'"symbol":{_quoted(symbol)},"time_in_force":{_quoted(tif)}}}'
     )
+
+
+#: The text of recent plain market-order specs, by their symbol, side, type, time
+#: in force, extended hours and quantity text (the spec's fields that are not
+#: ``None``, as their values): what decides the text. Orders repeat them (one
+#: symbol, side and size after another), and the spelling cost about half an
+#: intent row's key and spec; cleared when full.
+_MARKET_SPECS: dict[tuple[str, str, str, str, bool, str], str] = {}
+
+
+def _market_spec_text(plain: tuple[str, str, str, str, bool, str]) -> str:
+    """The text of a plain market-order spec of ``plain`` fields, kept."""
+    symbol, side, kind, tif, extended, qty = plain
+    if len(_MARKET_SPECS) >= _STAMPS_KEPT:
+        _MARKET_SPECS.clear()
+    text = _MARKET_SPECS[plain] = (
+        f'{{"bracket":null,"extended_hours":{"true" if extended else "false"},'
+        f'"limit_price":null,"notional":null,"order_type":{_quoted(kind)},'
+        f'"qty":{_quoted(qty)},"side":{_quoted(side)},"stop_price":null,'
+        f'"symbol":{_quoted(symbol)},"time_in_force":{_quoted(tif)}}}'
+    )
+    return text
 
 
 _SPELLED: dict[type, Callable[[Any], str | None]] = {
