@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from json import encoder as json_encoder
 from json.encoder import encode_basestring_ascii as _quoted
+from operator import itemgetter
 from typing import Any
 
 from tradecore.adapters.sqlstore.codec import converter, to_json
@@ -604,8 +605,9 @@ _ONE_ENTRY: dict[tuple[str, str], str] = {}
 
 def _details_text(details: object) -> str | None:
     """A plain dict's JSON straight from the C encoder (what :func:`json_text`
-    does for one after its look-ups), a one-entry dict of text kept by its pair;
-    ``None``: let ``json_text`` answer."""
+    does for one after its look-ups), a one-entry dict of text kept by its pair,
+    a dict of string keys and values filled into its keys' template
+    (:func:`_template`); ``None``: let ``json_text`` answer."""
     if type(details) is not dict or _ENCODE is None:
         return None
     pair = None
@@ -616,6 +618,19 @@ def _details_text(details: object) -> str | None:
             text = _ONE_ENTRY.get(pair)
             if text is not None:
                 return text
+    else:
+        keys = tuple(details)
+        template = _TEMPLATES.get(keys)
+        if template is None:
+            template = _template(keys)
+        if template:
+            form, ordered = template
+            try:  # every value a string, each quoted as the encoder does
+                filled: str = form % ordered(tuple(map(_quoted, details.values())))
+            except TypeError:
+                pass  # a value of another kind: the encoder answers
+            else:
+                return filled
     try:
         text = "".join(_ENCODE(details, 0))
     except (TypeError, ValueError, RecursionError):
@@ -625,6 +640,34 @@ def _details_text(details: object) -> str | None:
             _ONE_ENTRY.clear()
         _ONE_ENTRY[pair] = text
     return text
+
+
+#: ``%`` templates of the JSON of dicts of string values by their keys, in their
+#: order, each with the getter putting the values in the template's order (``()``:
+#: keys that take none); cleared when full.
+_TEMPLATES: dict[tuple[object, ...], tuple[str, Callable[[Any], Any]] | tuple[()]] = {}
+
+
+def _template(
+    keys: tuple[object, ...],
+) -> tuple[str, Callable[[Any], Any]] | tuple[()]:
+    """The encoder's text of a dict with ``keys`` (strings), its values left as
+    ``%s`` for their quoted texts in the encoder's order (the keys sorted), and
+    the getter of the values in that order; ``()`` unless every key is a string.
+
+    Why: a decision's details (four strings) cost the C encoder about 14 K
+    instructions (its item sort and chunk list); filled in, a fifth less.
+    """
+    if len(_TEMPLATES) >= _STAMPS_KEPT:
+        _TEMPLATES.clear()
+    texts = [k for k in keys if isinstance(k, str) and type(k) is str]
+    if len(texts) != len(keys) or len(keys) < 2:  # one entry: _ONE_ENTRY's
+        _TEMPLATES[keys] = ()
+        return ()
+    order = sorted(range(len(texts)), key=texts.__getitem__)
+    text = "{" + ",".join(_quoted(texts[i]).replace("%", "%%") + ":%s" for i in order)
+    template = _TEMPLATES[keys] = (text + "}", itemgetter(*order))
+    return template
 
 
 def decision_row(record: DecisionRecord, time: Time = timestamp) -> tuple[Any, ...]:
