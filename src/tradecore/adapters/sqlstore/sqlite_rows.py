@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from json import encoder as json_encoder
 from json.encoder import encode_basestring_ascii as _quoted
+from operator import itemgetter
 from typing import Any
 
 from tradecore.adapters.sqlstore.codec import converter, to_json
@@ -114,6 +115,54 @@ UPDATE_INTENT = (
 )
 
 
+Rows = list[tuple[Any, ...]]
+
+
+def _with_nulls(sql: str, positions: tuple[int, ...]) -> str:
+    """``sql`` (``?`` marks only) with its parameters at ``positions`` spelled
+    ``NULL``: what binding ``None`` there stores."""
+    parts = sql.split("?")
+    marks = ["NULL" if p in positions else "?" for p in range(len(parts) - 1)]
+    return parts[0] + "".join(
+        m + part for m, part in zip(marks, parts[1:], strict=True)
+    )
+
+
+#: The intent's columns a replay leaves empty: no expected edge, no reason, no
+#: parent (``IntentRows.insert`` drops them from a row that has none of them).
+LEAN_INTENT_NULLS = (10, 21, 22)
+#: The intent ``INSERT`` of such a row (those three spelled ``NULL``).
+INSERT_INTENT_LEAN = _with_nulls(INSERT_INTENT, LEAN_INTENT_NULLS)
+#: The outcome's reason (empty but for a skip or a refusal), and the outcome
+#: ``INSERT`` of a row without one.
+LEAN_OUTCOME_NULLS = (4,)
+INSERT_OUTCOME_LEAN = _with_nulls(INSERT_OUTCOME, LEAN_OUTCOME_NULLS)
+#: The full and the lean ``INSERT`` of each table, by the width of their rows.
+INTENT_INSERTS = {
+    len(_INTENT_COLUMNS): INSERT_INTENT,
+    len(_INTENT_COLUMNS) - len(LEAN_INTENT_NULLS): INSERT_INTENT_LEAN,
+}
+OUTCOME_INSERTS = {
+    len(OUTCOME_COLUMNS): INSERT_OUTCOME,
+    len(OUTCOME_COLUMNS) - len(LEAN_OUTCOME_NULLS): INSERT_OUTCOME_LEAN,
+}
+
+
+def runs_by_width(rows: Rows, statements: dict[int, str]) -> list[tuple[str, Rows]]:
+    """``rows`` split, in order, into runs of one width, each with the statement
+    of that width in ``statements`` (a lean row and a full row of a table)."""
+    runs: list[tuple[str, Rows]] = []
+    width = -1
+    run: Rows = []
+    for row in rows:
+        if len(row) != width:
+            width = len(row)
+            run = []
+            runs.append((statements[width], run))
+        run.append(row)
+    return runs
+
+
 def _not_json(value: object) -> object:
     raise TypeError(f"{type(value).__name__} has no JSON form")
 
@@ -191,12 +240,30 @@ def _key_text(key: DecisionKey) -> str | None:
         and type(symbol) is str
     ):
         return None
+    day_text = _DATES.get(day)
+    if day_text is None:
+        day_text = _date_text(day)
     return (
         f'{{"horizon":{_quoted(horizon)},"qty":{_quoted(str(qty))},'
-        f'"session_date":"{day.isoformat()}","side":{_quoted(side)},'
+        f'"session_date":"{day_text}","side":{_quoted(side)},'
         f'"signal_hash":{_quoted(signal)},"strategy_id":{_quoted(strategy)},'
         f'"symbol":{_quoted(symbol)},"version":{version}}}'
     )
+
+
+#: ``isoformat`` of recent session dates: every key of a session carries its date,
+#: and ``date.isoformat`` formats through a general printf (about 4 K
+#: instructions, a tenth of the key's text). Keyed by the (exact) date, which
+#: alone decides the text; cleared when full.
+_DATES: dict[date, str] = {}
+
+
+def _date_text(day: date) -> str:
+    """``day.isoformat()``, kept in :data:`_DATES`."""
+    if len(_DATES) >= _STAMPS_KEPT:
+        _DATES.clear()
+    text = _DATES[day] = day.isoformat()
+    return text
 
 
 def _decimal_json(value: object) -> str | None:
@@ -229,6 +296,16 @@ def _spec_text(spec: OrderSpec) -> str | None:
     # spelled here; a call each to :func:`_decimal_json` cost more than that.
     limit_price, notional_value = spec.limit_price, spec.notional
     qty_value, stop_price = spec.qty, spec.stop_price
+    if (
+        limit_price is None
+        and notional_value is None
+        and stop_price is None
+        and type(qty_value) is Decimal
+    ):  # a plain market order (every order of a replay): its text is kept
+        memo = (symbol, side._value_, kind._value_, tif._value_, extended)
+        plain = (*memo, str(qty_value))
+        text = _MARKET_SPECS.get(plain)
+        return text if text is not None else _market_spec_text(plain)
     limit = "null" if limit_price is None else _decimal_json(limit_price)
     notional = "null" if notional_value is None else _decimal_json(notional_value)
     qty = (
@@ -245,6 +322,28 @@ def _spec_text(spec: OrderSpec) -> str | None:
         f'"qty":{qty},"side":{_quoted(side)},"stop_price":{stop},'
         f'"symbol":{_quoted(symbol)},"time_in_force":{_quoted(tif)}}}'
     )
+
+
+#: The text of recent plain market-order specs, by their symbol, side, type, time
+#: in force, extended hours and quantity text (the spec's fields that are not
+#: ``None``, as their values): what decides the text. Orders repeat them (one
+#: symbol, side and size after another), and the spelling cost about half an
+#: intent row's key and spec; cleared when full.
+_MARKET_SPECS: dict[tuple[str, str, str, str, bool, str], str] = {}
+
+
+def _market_spec_text(plain: tuple[str, str, str, str, bool, str]) -> str:
+    """The text of a plain market-order spec of ``plain`` fields, kept."""
+    symbol, side, kind, tif, extended, qty = plain
+    if len(_MARKET_SPECS) >= _STAMPS_KEPT:
+        _MARKET_SPECS.clear()
+    text = _MARKET_SPECS[plain] = (
+        f'{{"bracket":null,"extended_hours":{"true" if extended else "false"},'
+        f'"limit_price":null,"notional":null,"order_type":{_quoted(kind)},'
+        f'"qty":{_quoted(qty)},"side":{_quoted(side)},"stop_price":null,'
+        f'"symbol":{_quoted(symbol)},"time_in_force":{_quoted(tif)}}}'
+    )
+    return text
 
 
 _SPELLED: dict[type, Callable[[Any], str | None]] = {
@@ -443,6 +542,23 @@ class IntentRows:
         """The ``INSERT_INTENT`` parameters of ``intent`` (its :meth:`values`)."""
         return self.values(intent)
 
+    def insert_row(self, intent: OrderIntent) -> tuple[Any, ...]:
+        """The ``INSERT_INTENT`` parameters of ``intent`` (:meth:`insert`), or the
+        ``INSERT_INTENT_LEAN`` ones when its edge, reason and parent are all
+        ``None`` (every order a replay places): those values left out, as that
+        statement spells them ``NULL`` (:data:`INTENT_INSERTS`, by width).
+
+        Why: pysqlite binds a ``None`` only after looking for an adapter for it
+        (a tuple built, a dict look-up, a failed attribute look-up on its
+        protocol class that formats an ``AttributeError``): about 3 K
+        instructions each, more than the two slices here. A literal ``NULL``
+        stores what a bound ``None`` stores (``tests/property/test_null_literals.py``).
+        """
+        values = self.values(intent)
+        if values[10] is None and values[21] is None and values[22] is None:
+            return values[:10] + values[11:21] + values[23:]
+        return values
+
     def update(self, intent: OrderIntent, expected_version: int) -> tuple[Any, ...]:
         """The ``UPDATE_INTENT`` parameters: new values, id, version the row has."""
         values = self.values(intent)
@@ -489,8 +605,9 @@ _ONE_ENTRY: dict[tuple[str, str], str] = {}
 
 def _details_text(details: object) -> str | None:
     """A plain dict's JSON straight from the C encoder (what :func:`json_text`
-    does for one after its look-ups), a one-entry dict of text kept by its pair;
-    ``None``: let ``json_text`` answer."""
+    does for one after its look-ups), a one-entry dict of text kept by its pair,
+    a dict of string keys and values filled into its keys' template
+    (:func:`_template`); ``None``: let ``json_text`` answer."""
     if type(details) is not dict or _ENCODE is None:
         return None
     pair = None
@@ -501,6 +618,19 @@ def _details_text(details: object) -> str | None:
             text = _ONE_ENTRY.get(pair)
             if text is not None:
                 return text
+    else:
+        keys = tuple(details)
+        template = _TEMPLATES.get(keys)
+        if template is None:
+            template = _template(keys)
+        if template:
+            form, ordered = template
+            try:  # every value a string, each quoted as the encoder does
+                filled: str = form % ordered(tuple(map(_quoted, details.values())))
+            except TypeError:
+                pass  # a value of another kind: the encoder answers
+            else:
+                return filled
     try:
         text = "".join(_ENCODE(details, 0))
     except (TypeError, ValueError, RecursionError):
@@ -510,6 +640,34 @@ def _details_text(details: object) -> str | None:
             _ONE_ENTRY.clear()
         _ONE_ENTRY[pair] = text
     return text
+
+
+#: ``%`` templates of the JSON of dicts of string values by their keys, in their
+#: order, each with the getter putting the values in the template's order (``()``:
+#: keys that take none); cleared when full.
+_TEMPLATES: dict[tuple[object, ...], tuple[str, Callable[[Any], Any]] | tuple[()]] = {}
+
+
+def _template(
+    keys: tuple[object, ...],
+) -> tuple[str, Callable[[Any], Any]] | tuple[()]:
+    """The encoder's text of a dict with ``keys`` (strings), its values left as
+    ``%s`` for their quoted texts in the encoder's order (the keys sorted), and
+    the getter of the values in that order; ``()`` unless every key is a string.
+
+    Why: a decision's details (four strings) cost the C encoder about 14 K
+    instructions (its item sort and chunk list); filled in, a fifth less.
+    """
+    if len(_TEMPLATES) >= _STAMPS_KEPT:
+        _TEMPLATES.clear()
+    texts = [k for k in keys if isinstance(k, str) and type(k) is str]
+    if len(texts) != len(keys) or len(keys) < 2:  # one entry: _ONE_ENTRY's
+        _TEMPLATES[keys] = ()
+        return ()
+    order = sorted(range(len(texts)), key=texts.__getitem__)
+    text = "{" + ",".join(_quoted(texts[i]).replace("%", "%%") + ":%s" for i in order)
+    template = _TEMPLATES[keys] = (text + "}", itemgetter(*order))
+    return template
 
 
 def decision_row(record: DecisionRecord, time: Time = timestamp) -> tuple[Any, ...]:
@@ -537,6 +695,14 @@ def decision_row(record: DecisionRecord, time: Time = timestamp) -> tuple[Any, .
         json_text(record.details) if details is None else details,
         record.manifest_hash,
     )
+
+
+def outcome_insert(record: OutcomeRecord) -> tuple[Any, ...]:
+    """The ``INSERT_OUTCOME`` parameters of ``record`` (:func:`outcome_row`), or
+    the ``INSERT_OUTCOME_LEAN`` ones when it has no reason (its ``None`` left
+    out, as that statement spells it ``NULL``: see :meth:`IntentRows.insert`)."""
+    row = outcome_row(record)
+    return row[:4] + row[5:] if row[4] is None else row
 
 
 def outcome_row(record: OutcomeRecord, time: Time = timestamp) -> tuple[Any, ...]:
