@@ -33,6 +33,7 @@ from tradecore.adapters.report.trade_list import _TripWriter
 from tradecore.domain.research.trades import RoundTrip
 
 T0 = datetime(2024, 3, 1, 14, 30, tzinfo=UTC)
+_EARLIEST, _LATEST = datetime(1, 1, 2), datetime(9999, 12, 30)
 
 _DECIMALS = st.one_of(
     st.decimals(allow_nan=False, allow_infinity=False, places=4),
@@ -49,7 +50,9 @@ def _moments(draw: st.DrawFn) -> datetime:
         seconds=draw(st.integers(0, 5)), microseconds=draw(st.sampled_from([0, 5]))
     )
     if draw(st.booleans()):  # any year, second or microsecond, mostly at UTC
-        moment = draw(st.datetimes(timezones=st.just(UTC)))
+        # A day inside datetime's range at each end: the zones below move it by
+        # up to five hours, and astimezone overflows past year 1 or 9999.
+        moment = draw(st.datetimes(_EARLIEST, _LATEST, timezones=st.just(UTC)))
         if draw(st.booleans()):
             moment = moment.replace(microsecond=0)
     zone = draw(_ZONES)
