@@ -32,7 +32,10 @@ from tradecore.ports.broker import Broker
 from tradecore.ports.clock import Clock
 from tradecore.ports.metrics import Metrics
 from tradecore.ports.trading_status import TradingStatusView
-from tradecore.services.controls.degradation import DegradationMonitor, MonitoredCommits
+from tradecore.services.controls.degradation import (
+    DegradationMonitor,
+    monitored_commits,
+)
 from tradecore.services.controls.monitored_broker import MonitoredBroker
 from tradecore.services.controls.rejection_handler import RejectionHandler
 from tradecore.services.controls.risk_gate import RiskGate
@@ -104,7 +107,7 @@ def compose_risk_path(
         else None
     )
     if monitor is not None:
-        commits = MonitoredCommits(commits, monitor)
+        commits = monitored_commits(commits, monitor)
     gate = RiskGate(
         build_checker(risk, hours),
         commits,

@@ -46,7 +46,7 @@ from tradecore.domain.risk.degradation import (
 )
 from tradecore.ports.alerts import Alert, Alerter, Severity
 from tradecore.ports.store import UnitOfWork
-from tradecore.services.durability.commits import CommitPolicy
+from tradecore.services.durability.commits import CommitInBatches, CommitPolicy
 
 #: Prefix of a skip reason that names the degradation mode which refused an order.
 DEGRADED = "degraded:"
@@ -238,6 +238,19 @@ class DegradationMonitor:
                 | {c.value: h.value for c, h in health.items()},
             )
         )
+
+
+def monitored_commits(inner: CommitPolicy, monitor: DegradationMonitor) -> CommitPolicy:
+    """``inner``'s steps, their store errors and commits told to ``monitor``.
+
+    A :class:`MonitoredCommits` around ``inner``; batches (a replay's) report
+    through :meth:`CommitInBatches.reporting_to` instead, which tells the monitor
+    the same things without a wrapper's calls around each step (several steps run
+    per order; ``tests/property/test_reported_batches.py`` holds the two equal).
+    """
+    if isinstance(inner, CommitInBatches):
+        return inner.reporting_to(monitor)
+    return MonitoredCommits(inner, monitor)
 
 
 class MonitoredCommits(CommitPolicy):

@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Protocol
 
+from tradecore.domain.errors import StoreError
 from tradecore.ports.store import Store, UnitOfWork
 
 
@@ -25,6 +26,18 @@ class CommitPolicy(Protocol):
 
     def flush(self) -> None:
         """Commit anything still pending."""
+        ...
+
+
+class StoreResults(Protocol):
+    """Whoever counts the units of work that failed in a row (the degradation
+    monitor): told of each store error and of a commit that ends a run of them."""
+
+    #: Units of work that failed in a row (0: none; a committed one resets it).
+    store_errors: int
+
+    def on_store_result(self, *, failed: bool) -> None:
+        """A unit of work committed (``failed=False``) or raised a store error."""
         ...
 
 
@@ -114,6 +127,14 @@ class CommitInBatches:
         finally:
             uow.__exit__(None, None, None)
 
+    def reporting_to(self, results: StoreResults) -> ReportedBatches:
+        """These batches, each step's store errors and commits told to ``results``.
+
+        The same batches (one unit of work, one count of steps), not a copy: the
+        steps taken through the view and through this policy commit together.
+        """
+        return ReportedBatches(self, results)
+
     def _discard(self) -> None:
         uow, self._uow, self._pending = self._uow, None, 0
         self._step = None
@@ -151,3 +172,82 @@ class _BatchStep:
         policy._pending += 1
         if policy._pending >= policy._every:
             policy.flush()
+
+
+class ReportedBatches:
+    """:class:`CommitInBatches`' steps, each one's store errors and commits told to
+    a :class:`StoreResults` as a monitoring wrapper around the policy tells them.
+
+    A replay takes several steps per order: a wrapper's step around the batch's
+    step made three calls where one does (its ``__enter__`` and ``__exit__`` each
+    called the batch step's); these steps do the batch step's work and the
+    reporting in one. What is told is what such a wrapper tells: a store error
+    raised in a step, by its rollback or by the commit that ends its batch counts
+    one failure, a step that ends cleanly resets the count (only when it is not 0
+    already), any other error counts nothing. Opening a batch's unit of work (in
+    :meth:`step`) is not reported, as the wrapper did not report it either.
+    """
+
+    def __init__(self, policy: CommitInBatches, results: StoreResults) -> None:
+        """Step through ``policy``'s batches; tell ``results``."""
+        self._policy = policy
+        self._results = results
+        #: The step handed out for the policy's current unit of work.
+        self._step: _ReportedBatchStep | None = None
+
+    def step(self) -> _ReportedBatchStep:
+        """The batch's step that reports to the results; opens a batch if none is."""
+        step = self._step
+        policy = self._policy
+        if step is None or step._uow is not policy._uow:
+            uow = policy.step()._uow  # the batch's unit of work, opened if need be
+            step = self._step = _ReportedBatchStep(policy, uow, self._results)
+        return step
+
+    def flush(self) -> None:
+        """Flush the policy; a store error counts."""
+        try:
+            self._policy.flush()
+        except StoreError:
+            self._results.on_store_result(failed=True)
+            raise
+
+
+class _ReportedBatchStep(_BatchStep):
+    """One step of :class:`ReportedBatches`: a :class:`_BatchStep` that reports."""
+
+    __slots__ = ("_results",)
+
+    def __init__(
+        self, policy: CommitInBatches, uow: UnitOfWork, results: StoreResults
+    ) -> None:
+        super().__init__(policy, uow)
+        self._results = results
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        policy = self._policy
+        if exc_type is not None:
+            try:
+                policy._discard()
+            except StoreError:
+                self._results.on_store_result(failed=True)
+                raise
+            if issubclass(exc_type, StoreError):
+                self._results.on_store_result(failed=True)
+            return
+        # :meth:`_BatchStep.__exit__`'s count, inline (see there).
+        policy._pending += 1
+        if policy._pending >= policy._every:
+            try:
+                policy.flush()
+            except StoreError:
+                self._results.on_store_result(failed=True)
+                raise
+        # A committed unit resets the count: nothing to do when it is 0 already.
+        if self._results.store_errors:
+            self._results.on_store_result(failed=False)
