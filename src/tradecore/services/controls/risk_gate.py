@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
+from operator import itemgetter
 from typing import Protocol, TypeVar
 
 from tradecore.domain.frozen import trusted_builder
@@ -147,6 +148,11 @@ class RiskGate:
         #: Each symbol's last holding seen by :meth:`_surely_reaches`, with its
         #: quantity and cost basis as floats (see :func:`_floats_of`).
         self._held_floats: dict[str, tuple[Holding, float, float]] = {}
+        #: The last ledger :meth:`_cash_reaches` looked at, and the getter of its
+        #: held symbols' marks if it holds no short (see :func:`_long_marks`):
+        #: both fixed until a fill makes a new ledger.
+        self._long_ledger: Ledger | None = None
+        self._long_marks: _MarksGetter | None = None
         self._reference_floats = self._references.floats
         self._closes: dict[str, float] = {}
         #: The fills' trades, for the losing-streak breaker's P&L (kept only
@@ -485,7 +491,12 @@ class RiskGate:
         exact equity does too. Any price that is not a positive float below
         ``_PLAUSIBLE`` (``to_price`` refuses non-finite and non-positive ones)
         answers False, so the exact path runs (and raises where it raises).
+
+        First, without valuing a holding: a ledger with no short position is worth
+        at least its cash (see :meth:`_cash_reaches`).
         """
+        if self._cash_reaches(ledger, amount):
+            return True
         floats, held = self._mark_floats, self._held_floats
         estimate = float(ledger.cash)
         scale = abs(estimate) + float(amount)
@@ -506,6 +517,35 @@ class RiskGate:
             estimate += value
             scale += abs(value)
         return estimate - shares * _CENT - scale * 1e-9 - 1.0 >= float(amount)
+
+    def _cash_reaches(self, ledger: Ledger, amount: Decimal) -> bool:
+        """Whether ``ledger``'s cash alone reaches ``amount`` and the rest of its
+        equity cannot be negative, so :meth:`_equity` reaches it too.
+
+        Why: a long-only book (the usual one; a sma_cross replay holds nothing
+        else) with cash far above the PDT minimum needs no valuation of its
+        holdings per order. A long holding is worth ``qty * mark >= 0`` at a
+        positive mark; Decimal addition rounds monotonically, so the exact sum is
+        at least the cash. Whether the ledger is long-only is decided once per
+        ledger (a fill makes a new one); the marks move every bar, so they are
+        looked at each time: a held symbol with no mark, or with one the exact
+        path would refuse, answers False here (the float bound then decides).
+        """
+        if self._long_ledger is not ledger:
+            self._long_ledger = ledger
+            self._long_marks = _long_marks(ledger)
+        marks_of = self._long_marks
+        if marks_of is None or not ledger.cash >= amount:
+            return False
+        try:
+            prices = sorted(marks_of(self._mark_floats))
+        except KeyError:
+            return False
+        # Sorted (floats compare fast in a sort): the ends bound every price but a
+        # NaN, which no comparison orders; a NaN makes the sum NaN (not equal to
+        # itself).
+        total = sum(prices)
+        return prices[0] > 0.0 and prices[-1] < _PLAUSIBLE and total == total
 
     def _order_result(self, at: datetime, *, failed: bool) -> None:
         if (rejects := self._rejects) is not None:
@@ -638,6 +678,36 @@ def _floats_of(holding: Holding) -> tuple[Holding, float, float]:
     holding itself (compared by identity, so the answer is that holding's own).
     """
     return holding, float(holding.qty), float(holding.cost_basis)
+
+
+#: Marks of a fixed set of symbols, read from the gate's floats (KeyError: one
+#: has none).
+_MarksGetter = Callable[[Mapping[str, float]], tuple[float, ...]]
+
+
+def _long_marks(ledger: Ledger) -> _MarksGetter | None:
+    """A getter of the marks of ``ledger``'s held symbols if it holds no short
+    (each holding is then worth at least nothing at a positive mark); else ``None``.
+
+    An ``itemgetter`` reads them in one C call; it answers a bare value for one
+    key, so a lone symbol is asked for twice (still a tuple). A ledger holding
+    nothing asks for no mark.
+    """
+    holdings = ledger.holdings
+    if not all(h.qty >= 0 for h in holdings.values()):
+        return None
+    symbols = list(holdings)
+    if not symbols:
+        return _no_marks
+    if len(symbols) == 1:
+        symbols *= 2
+    getter: _MarksGetter = itemgetter(*symbols)
+    return getter
+
+
+def _no_marks(floats: Mapping[str, float]) -> tuple[float, ...]:
+    """The marks of no symbol: one plausible price stands in, so the bounds hold."""
+    return (1.0,)
 
 
 def _closes(held: Decimal, delta: Decimal) -> bool:
