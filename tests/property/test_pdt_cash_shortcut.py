@@ -100,10 +100,11 @@ def _fill(n: int, symbol: str, qty: int, price: Decimal) -> Fill:
     )
 
 
-def _verdict(run: Any) -> RiskVerdict | None | str:
-    """The verdict ``run`` gives, or ``"refused"`` when a mark is refused."""
+def _verdict(check: Any, *args: Any, **kwargs: Any) -> RiskVerdict | str | None:
+    """The verdict ``check(*args, **kwargs)`` gives, or ``"refused"`` when a mark is
+    refused."""
     try:
-        result: RiskVerdict | None = run()
+        result: RiskVerdict | None = check(*args, **kwargs)
     except (InvalidInput, ArithmeticError):
         return "refused"
     return result
@@ -131,14 +132,13 @@ def test_the_pdt_verdict_with_the_cash_shortcut_is_the_exact_ones(
             spec = OrderSpec(symbol=step[1], side=Side.SELL, qty=Decimal(1))
             exact_equity = partial(gate._equity, ledger)
             bounded = _verdict(
-                lambda: monitor.check(
-                    spec,
-                    NOW,
-                    exact_equity,
-                    surely_reaches=partial(gate._surely_reaches, ledger),
-                )
+                monitor.check,
+                spec,
+                NOW,
+                exact_equity,
+                surely_reaches=partial(gate._surely_reaches, ledger),
             )
-            exact = _verdict(lambda: monitor.check(spec, NOW, exact_equity))
+            exact = _verdict(monitor.check, spec, NOW, exact_equity)
             assert bounded == exact
 
 
@@ -169,7 +169,9 @@ def test_the_cash_shortcut_passes_only_an_equity_that_reaches_the_amount(
             try:
                 exact = seen._equity(ledger)
             except (InvalidInput, ArithmeticError):
-                raise AssertionError("passed on a mark the exact path refuses") from None
+                raise AssertionError(
+                    "passed on a mark the exact path refuses"
+                ) from None
             assert exact >= amount
 
 
