@@ -27,6 +27,7 @@ from tradecore.adapters.report.analysis import (
     view_batches_in_order,
     views_in_order,
 )
+from tradecore.adapters.report.trade_list import collect_trades_and_statistics
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.orders.spec import Side
 from tradecore.domain.research.trades import ExposureTrack, FillTally
@@ -159,3 +160,25 @@ def test_batches_in_order_are_the_views_in_order(
     assert batch_error == one_error
     if one_error is None:
         assert batched == one == views
+
+
+@settings(max_examples=200, deadline=None)
+@given(views=_VIEWS, cuts=_CUTS, in_order=st.booleans())
+def test_the_report_pass_over_batches_is_the_pass_over_rows(
+    views: list[FillView], cuts: list[int], in_order: bool
+) -> None:
+    if in_order:
+        views = sorted(views, key=lambda v: v.filled_at)
+    stamps = list(range(0, 3_000_000_000_000, 60_000_000_000))
+    batched = _Batched(_batches(views, cuts))
+    trades, columns, facts = collect_trades_and_statistics(batched, [], stamps)  # type: ignore[arg-type]
+    row_trades, row_columns, row_facts = collect_trades_and_statistics(
+        _rows(views), [], stamps
+    )
+    assert str(facts) == str(row_facts)
+    assert trades.every == row_trades.every
+    assert trades.counts == row_trades.counts
+    assert list(columns._by_symbol) == list(row_columns._by_symbol)
+    for symbol, mine in columns._by_symbol.items():
+        theirs = row_columns._by_symbol[symbol]
+        assert [c.tobytes() for c in mine] == [c.tobytes() for c in theirs]

@@ -28,7 +28,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from itertools import islice, repeat
+from itertools import repeat
 from operator import attrgetter, floordiv, lt, sub
 from typing import NamedTuple, Protocol, runtime_checkable
 
@@ -117,20 +117,19 @@ class BatchedViewedFills(ViewedFills, Protocol):
         ...
 
 
-#: How many views :func:`view_batches_in_order` gathers from a one-at-a-time source.
-VIEW_BATCH = 1024
-
-
 def view_batches_in_order(
     fills: Iterable[Mapping[str, object]],
 ) -> Iterator[list[FillView]]:
     """The views :func:`views_in_order` gives, a list of them at a time.
 
     Why: the report keeps each fill's columns and tallies its statistics a batch
-    at a time (``FillColumns.add_all``, ``FillTally.add_fills``). A batch is
-    checked whole before it is given: rows out of order raise before any of
-    their batch is seen (the caller then starts again from sorted rows, so
-    nothing seen before counts either way).
+    at a time (``FillColumns.add_columns``, ``FillTally.add_columns``). Only
+    :class:`BatchedViewedFills` (a replay's store, read a batch at a time
+    anyway) give batches of more than one: other rows are streamed a view at a
+    time, as :func:`views_in_order` streams them (reading no further ahead). A
+    batch is checked whole before it is given: rows out of order raise before
+    any of their batch is seen (the caller then starts again from sorted rows,
+    so nothing seen before counts either way).
 
     Raises:
         FillsOutOfOrder: a fill earlier than the one before it (sort them instead).
@@ -138,7 +137,7 @@ def view_batches_in_order(
     if isinstance(fills, BatchedViewedFills):
         batches: Iterable[list[FillView]] = fills.fill_view_batches()
     else:
-        batches = _gathered(_views(fills), VIEW_BATCH)
+        batches = ([view] for view in _views(fills))
     last: list[datetime] = []
     for batch in batches:
         if not batch:
@@ -149,12 +148,6 @@ def view_batches_in_order(
             late = zip(moments, before, strict=True)
             raise FillsOutOfOrder(next(m for m, b in late if m < b))
         last = moments[-1:]
-        yield batch
-
-
-def _gathered(views: Iterator[FillView], size: int) -> Iterator[list[FillView]]:
-    """``views`` as lists of up to ``size`` of them, in order."""
-    while batch := list(islice(views, size)):
         yield batch
 
 

@@ -268,7 +268,12 @@ def _passing(
     tally, which raises only for fills out of order, counts each batch whole.
     """
     for batch in batches:
-        if batch:
+        if len(batch) == 1:  # a streamed view: the per-fill calls cost less
+            if tally is not None:
+                tally.add_fill(batch[0])
+            columns.add(batch[0])
+            yield batch[0]
+        elif batch:
             symbols, sides, qtys, prices, _, moments = zip(*batch, strict=True)
             if tally is not None:
                 tally.add_columns(symbols, sides, qtys, prices, moments)

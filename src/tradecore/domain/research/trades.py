@@ -304,8 +304,8 @@ class ExposureTrack:
                 "filled_at", moments[late], "fills must be in time order"
             )
         self._last = moments[-1]
-        signs = side_signs(sides).tolist()
-        signed = np.array(list(map(mul, signs, qtys)), object)
+        signed = np.empty(len(moments), dtype=object)  # no search for a shape
+        signed[:] = list(map(mul, side_signs(sides).tolist(), qtys))
         change = np.zeros(len(moments), dtype=np.int64)
         positions = self._positions
         for symbol, at in symbol_indices(symbols).items():
