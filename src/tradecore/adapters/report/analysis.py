@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import repeat
-from operator import attrgetter, floordiv, sub
+from operator import attrgetter, floordiv, lt, sub
 from typing import NamedTuple, Protocol, runtime_checkable
 
 import attrs
@@ -48,7 +48,12 @@ from tradecore.domain.research.metrics import (
     day_ends,
     sharpe_ratio,
 )
-from tradecore.domain.research.trades import RoundTrip, round_trips
+from tradecore.domain.research.trades import (
+    RoundTrip,
+    round_trips,
+    side_signs,
+    symbol_indices,
+)
 
 Rows = Sequence[Mapping[str, object]]
 FloatArray = NDArray[np.float64]
@@ -101,6 +106,49 @@ class ViewedFills(Protocol):
     def fill_views(self) -> Iterable[FillView]:
         """Each fill row's view, in the rows' order."""
         ...
+
+
+@runtime_checkable
+class BatchedViewedFills(ViewedFills, Protocol):
+    """:class:`ViewedFills` that also give their views a batch at a time."""
+
+    def fill_view_batches(self) -> Iterable[list[FillView]]:
+        """Each fill row's view, in the rows' order, a list of them at a time."""
+        ...
+
+
+def view_batches_in_order(
+    fills: Iterable[Mapping[str, object]],
+) -> Iterator[list[FillView]]:
+    """The views :func:`views_in_order` gives, a list of them at a time.
+
+    Why: the report keeps each fill's columns and tallies its statistics a batch
+    at a time (``FillColumns.add_columns``, ``FillTally.add_columns``). Only
+    :class:`BatchedViewedFills` (a replay's store, read a batch at a time
+    anyway) give batches of more than one: other rows are streamed a view at a
+    time, as :func:`views_in_order` streams them (reading no further ahead). A
+    batch is checked whole before it is given: rows out of order raise before
+    any of their batch is seen (the caller then starts again from sorted rows,
+    so nothing seen before counts either way).
+
+    Raises:
+        FillsOutOfOrder: a fill earlier than the one before it (sort them instead).
+    """
+    if isinstance(fills, BatchedViewedFills):
+        batches: Iterable[list[FillView]] = fills.fill_view_batches()
+    else:
+        batches = ([view] for view in _views(fills))
+    last: list[datetime] = []
+    for batch in batches:
+        if not batch:
+            continue
+        moments = [view.filled_at for view in batch]
+        before = last + moments[:-1] if last else moments[:1] + moments[:-1]
+        if any(map(lt, moments, before)):
+            late = zip(moments, before, strict=True)
+            raise FillsOutOfOrder(next(m for m, b in late if m < b))
+        last = moments[-1:]
+        yield batch
 
 
 def _views(fills: Iterable[Mapping[str, object]]) -> Iterator[FillView]:
@@ -478,6 +526,45 @@ class FillColumns:
         times.append(to_ns(fill.filled_at))
         signed.append(float(fill.qty) * fill.side.sign)
         prices.append(float(fill.price))
+
+    def add_all(self, fills: Sequence[FillView]) -> None:
+        """Append ``fills`` (in time order), as :meth:`add` of each would."""
+        if fills:
+            symbols, sides, qtys, prices, _, moments = zip(*fills, strict=True)
+            self.add_columns(symbols, sides, qtys, prices, moments)
+
+    def add_columns(
+        self,
+        symbols: Sequence[str],
+        sides: Sequence[Side],
+        qtys: Sequence[Decimal],
+        prices: Sequence[Decimal],
+        moments: Sequence[datetime],
+    ) -> None:
+        """Append fills (in time order) given as columns, as :meth:`add` of each.
+
+        Why: a call per fill (a time's conversion, two ``float`` of a decimal, the
+        ``Side.sign`` property) was most of keeping the columns. Each distinct
+        time and quantity is converted once (a float of a decimal depends on its
+        value alone; prices, nearly all distinct, are not looked up: a decimal's
+        hash costs more than its float), each side's sign is asked once
+        (``side_signs``), and each symbol's share of the batch is appended as one
+        block.
+        """
+        n = len(moments)
+        ns = {moment: to_ns(moment) for moment in dict.fromkeys(moments)}
+        times = np.fromiter(map(ns.__getitem__, moments), np.int64, n)
+        qty_of = {qty: float(qty) for qty in dict.fromkeys(qtys)}
+        sizes = np.fromiter(map(qty_of.__getitem__, qtys), np.float64, n)
+        signed = sizes * side_signs(sides)
+        floats = np.fromiter(map(float, prices), np.float64, n)
+        for symbol, at in symbol_indices(symbols).items():
+            found = self._by_symbol.get(symbol)
+            if found is None:
+                found = self._by_symbol[symbol] = (array("q"), array("d"), array("d"))
+            found[0].frombytes(times[at].tobytes())
+            found[1].frombytes(signed[at].tobytes())
+            found[2].frombytes(floats[at].tobytes())
 
     def passing(self, fills: Iterable[FillView]) -> Iterator[FillView]:
         """Yield ``fills`` unchanged, adding each to these columns on its way."""

@@ -31,7 +31,7 @@ from tradecore.adapters.report.analysis import (
     fill_views,
     iter_trip_rows,
     trip_cell_columns,
-    views_in_order,
+    view_batches_in_order,
 )
 from tradecore.adapters.report.figures import MAX_MARKERS
 from tradecore.domain.errors import InvalidInput
@@ -177,18 +177,19 @@ def _collect_in_order(
     """:func:`collect_trades`, feeding ``tally`` on the way; the flag says whether
     the rows streamed in time order (else ``tally`` missed some or saw them twice)."""
     try:
-        return _collect(views_in_order(fills), bars, release, marked, sink, tally)
+        batches = view_batches_in_order(fills)
+        return _collect(batches, bars, release, marked, sink, tally)
     except FillsOutOfOrder:
         if sink is not None:
             sink.restart()
         trades, columns, _ = _collect(
-            fill_views(fills), bars, release, marked, sink, None
+            [fill_views(fills)], bars, release, marked, sink, None
         )
         return trades, columns, False
 
 
 def _collect(
-    views: Iterable[FillView],
+    batches: Iterable[list[FillView]],
     bars: Sequence[BarFrame],
     release: Release | None,
     marked: frozenset[str],
@@ -199,7 +200,7 @@ def _collect(
         return TradeList(marked=marked, every=[] if sink is None else None)
 
     trades, columns = empty(), FillColumns()
-    stream = columns.passing(views if tally is None else _tallied(views, tally))
+    stream = _passing(batches, columns, tally)
     written = _TripWriter(sink)
     add_trip = None if tally is None else tally.add_trip
     try:
@@ -256,9 +257,25 @@ class _TripWriter:
             self._pending = []
 
 
-def _tallied(views: Iterable[FillView], tally: FillTally) -> Iterator[FillView]:
-    """Yield ``views`` unchanged, counting each in ``tally`` on its way."""
-    add = tally.add_fill
-    for view in views:
-        add(view)
-        yield view
+def _passing(
+    batches: Iterable[list[FillView]], columns: FillColumns, tally: FillTally | None
+) -> Iterator[FillView]:
+    """Yield each view of ``batches``, each batch first counted in ``tally`` (if
+    any) and added to ``columns``.
+
+    Why: a call per fill into each was most of the pass's own cost. The batches
+    are in time order (:func:`view_batches_in_order` checked them), so the
+    tally, which raises only for fills out of order, counts each batch whole.
+    """
+    for batch in batches:
+        if len(batch) == 1:  # a streamed view: the per-fill calls cost less
+            if tally is not None:
+                tally.add_fill(batch[0])
+            columns.add(batch[0])
+            yield batch[0]
+        elif batch:
+            symbols, sides, qtys, prices, _, moments = zip(*batch, strict=True)
+            if tally is not None:
+                tally.add_columns(symbols, sides, qtys, prices, moments)
+            columns.add_columns(symbols, sides, qtys, prices, moments)
+            yield from batch

@@ -501,11 +501,16 @@ class StoredFills(StoredRows):
         Each view is made from its fields' tuple by ``tuple.__new__`` (what the
         named tuple's own ``__new__`` does, without a Python call per fill).
         """
+        for batch in self.fill_view_batches():
+            yield from batch
+
+    def fill_view_batches(self) -> Iterator[list[FillView]]:
+        """:meth:`fill_views`, a list of them per batch the store is read in."""
         view = partial(tuple.__new__, FillView)
         for symbols, sides, qtys, prices, fees, ats in self._typed_columns():
             fees = [fee or _NO_FEE for fee in fees]
             fields = zip(symbols, sides, qtys, prices, fees, ats, strict=True)
-            yield from map(view, fields)
+            yield list(map(view, fields))
 
 
 def _decimal(value: object) -> Decimal:
