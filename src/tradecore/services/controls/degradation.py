@@ -46,7 +46,11 @@ from tradecore.domain.risk.degradation import (
 )
 from tradecore.ports.alerts import Alert, Alerter, Severity
 from tradecore.ports.store import UnitOfWork
-from tradecore.services.durability.commits import CommitInBatches, CommitPolicy
+from tradecore.services.durability.commits import (
+    CommitInBatches,
+    CommitPolicy,
+    flush_reporting,
+)
 
 #: Prefix of a skip reason that names the degradation mode which refused an order.
 DEGRADED = "degraded:"
@@ -274,11 +278,7 @@ class MonitoredCommits(CommitPolicy):
 
     def flush(self) -> None:
         """Flush ``inner``; a store error counts."""
-        try:
-            self._inner.flush()
-        except StoreError:
-            self._monitor.on_store_result(failed=True)
-            raise
+        flush_reporting(self._inner, self._monitor)
 
 
 class _MonitoredStep:

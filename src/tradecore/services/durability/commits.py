@@ -41,6 +41,15 @@ class StoreResults(Protocol):
         ...
 
 
+def flush_reporting(policy: CommitPolicy, results: StoreResults) -> None:
+    """Flush ``policy``; a store error is told to ``results``, then re-raised."""
+    try:
+        policy.flush()
+    except StoreError:
+        results.on_store_result(failed=True)
+        raise
+
+
 class CommitEachStep:
     """One transaction per step, committed when the step ends without error."""
 
@@ -206,11 +215,7 @@ class ReportedBatches:
 
     def flush(self) -> None:
         """Flush the policy; a store error counts."""
-        try:
-            self._policy.flush()
-        except StoreError:
-            self._results.on_store_result(failed=True)
-            raise
+        flush_reporting(self._policy, self._results)
 
 
 class _ReportedBatchStep(_BatchStep):
