@@ -237,6 +237,28 @@ def _aggressive(
     return Match(qty, price, t, None, triggered)
 
 
+def fills_any_size_free(model: FillModel) -> bool:
+    """Whether ``model`` takes any quantity of a bar (no participation cap) at no
+    cost without a quote (:func:`_costless`): the ideal model. Fixed by the model,
+    so the venue asks once (:func:`opening_match` holds only under it)."""
+    return model.liquidity.max_participation is None and _costless(model)
+
+
+def opening_match(order: SimOrder, bar: Bar) -> Match:
+    """:func:`match_order` of a market order without a stop, ready at the bar's
+    start, under a model that :func:`fills_any_size_free`, without a quote and with
+    the bar's liquidity unlimited: all it has left at the bar's open.
+
+    The general match walks the trailing, stop and limit tests, the liquidity cap
+    and :func:`_aggressive` to reach the same answer (nearly every replay order is
+    this one; a property test holds the two equal, errors included).
+    """
+    qty = order.remaining
+    if qty == ZERO:
+        return Match(ZERO, None, 0.0, order.queue_ahead, order.triggered)
+    return Match(qty, to_price(bar.open), 0.0, None, order.triggered)
+
+
 def _costless(model: FillModel) -> bool:
     """Whether, without a quote, :func:`_cost` is 0.0 for any bar (the ideal model):
     no spread floor or range share, no impact, no adverse selection. Their three

@@ -89,6 +89,7 @@ from tradecore.domain.venue.day_trades import DayTrades
 from tradecore.domain.venue.equity import MarkedEquity, cash_floor
 from tradecore.domain.venue.fill_models import LatencyConfig
 from tradecore.domain.venue.legs import create_legs
+from tradecore.domain.venue.matching import fills_any_size_free
 from tradecore.domain.venue.rule_context import (
     resting_orders,
     venue_asset,
@@ -107,6 +108,12 @@ T = TypeVar("T")
 _AUCTION_TIF = (TimeInForce.OPG, TimeInForce.CLS)
 _NOT_REPLACEABLE = frozenset({B.PENDING_NEW, B.PENDING_CANCEL})
 _ZERO_OFFSET = timedelta(0)
+#: Enum members read on every order, as module constants: on Python 3.11 an
+#: enum class's attribute goes through ``EnumType.__getattr__``'s slot hook,
+#: about 900 instructions a read (cachegrind), where a global's costs a few.
+_ACK, _PENDING_NEW = ActionKind.ACK, B.PENDING_NEW
+_MARKET, _TRAILING_STOP = OrderType.MARKET, OrderType.TRAILING_STOP
+_BUY, _REJECT_CLOSED = Side.BUY, OutsideHours.REJECT
 _ZERO = Decimal(0)
 #: The plain-order rules :meth:`SimVenue.clears_market_order` answers for: a
 #: symbol whose plain rules are all among them has its whole-share market orders
@@ -170,6 +177,11 @@ class SimVenue:
         self._book = VenueBook(config.calendar, ledger)
         #: Where every new order's broker id is derived from (``derive_from``).
         self._order_ids = id_prefix(config.seed, "order")
+        #: Where every fill's execution id is derived from (``match_bar``).
+        self._exec_ids = id_prefix(config.seed, "exec")
+        #: The model takes any size at no cost: a market order at a bar's open
+        #: is matched by ``opening_match`` (fixed by the config, so asked once).
+        self._free_fills = fills_any_size_free(config.fill_model)
         self._last_bars: dict[str, Bar] = {}
         #: The last closes as prices (equity marks), converted when first read:
         #: most bars a replay feeds are matched and never marked.
@@ -303,7 +315,14 @@ class SimVenue:
         orders = self._book.working.get(bar.symbol)
         if orders:
             match_bar(
-                self._book, self.config, now, bar, orders, self._quotes.get(bar.symbol)
+                self._book,
+                self.config,
+                now,
+                bar,
+                orders,
+                self._quotes.get(bar.symbol),
+                exec_ids=self._exec_ids,
+                free_fills=self._free_fills,
             )
 
     def _on_fill(self, fill: Fill, before: Decimal) -> None:
@@ -477,7 +496,7 @@ class SimVenue:
         book = self._book
         book.schedule(
             ack_at,
-            Action(kind=ActionKind.ACK, order_id=order.broker_order_id, reason=reason),
+            Action(kind=_ACK, order_id=order.broker_order_id, reason=reason),
         )
         if reason is None:
             book.work(order)
@@ -490,7 +509,7 @@ class SimVenue:
                 if spec.oco:  # an exit: its stop-loss works from the start
                     for leg_id in order.leg_ids:
                         book.arm(book.orders[leg_id], ready_at)
-            if spec.order_type is OrderType.TRAILING_STOP:
+            if spec.order_type is _TRAILING_STOP:
                 order.hwm = self._mark(spec.symbol)
         return view(order)
 
@@ -687,7 +706,7 @@ class SimVenue:
         orders it clears: whole shares at market, no notional, no bracket."""
         qty = spec.qty
         if (
-            spec.order_type is not OrderType.MARKET
+            spec.order_type is not _MARKET
             or qty is None
             or spec.limit_price is not None
             or spec.stop_price is not None
@@ -698,7 +717,7 @@ class SimVenue:
         book = self._book
         position = book.ledger.position(symbol)
         summary = book.resting.summary(symbol, book.working)
-        if spec.side is Side.BUY:
+        if spec.side is _BUY:
             # ``buy_below_minimum_at_market``: worth $1 at the reference price.
             mark = self._mark(symbol)
             if mark is not None and qty * mark < fractional.MINIMUM_BUY:
@@ -938,7 +957,7 @@ class SimVenue:
         rate = config.random_reject_rate
         draw = float(self._rng().random()) if rate > 0 else 1.0
         if (
-            config.outside_hours is OutsideHours.REJECT  # else a closed market queues
+            config.outside_hours is _REJECT_CLOSED  # else a closed market queues
             and not spec.extended_hours
             and not config.calendar.is_open(now)
         ):
@@ -991,7 +1010,7 @@ class SimVenue:
             client_order_id=client_order_id,
             spec=spec,
             qty=qty,
-            status=B.PENDING_NEW,
+            status=_PENDING_NEW,
             submitted_at=now,
             updated_at=now,
             ready_at=ready_at,
