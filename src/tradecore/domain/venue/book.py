@@ -61,6 +61,17 @@ class ActionKind(enum.IntEnum):
     REPLACE = 5
 
 
+#: Enum members read on every order, as module constants: on Python 3.11 an
+#: enum class's attribute goes through ``EnumType.__getattr__``'s slot hook,
+#: about 900 instructions a read (cachegrind), where a global's costs a few.
+_ACK, _FILL, _REPLACE = ActionKind.ACK, ActionKind.FILL, ActionKind.REPLACE
+_CANCEL, _EXPIRE = ActionKind.CANCEL, ActionKind.EXPIRE
+_NEW, _ACCEPTED, _PENDING_NEW = B.NEW, B.ACCEPTED, B.PENDING_NEW
+_FILLED, _PARTIALLY_FILLED = B.FILLED, B.PARTIALLY_FILLED
+_DAY = TimeInForce.DAY
+_ACCEPTED_EVENT, _FILL_EVENT = K.ACCEPTED, K.FILL
+
+
 class Action(NamedTuple):
     """One scheduled change; ``reason`` on an ACK makes it a reject.
 
@@ -213,12 +224,10 @@ class VenueBook:
         Placed in a session, that session's close; placed outside one (queued, as
         Alpaca queues it), the close of the session it waits for.
         """
-        if order.spec.time_in_force is TimeInForce.DAY:
+        if order.spec.time_in_force is _DAY:
             close = self.calendar.next_close(at)
             order.tighten_deadline(close)
-            self.schedule(
-                close, Action(kind=ActionKind.EXPIRE, order_id=order.broker_order_id)
-            )
+            self.schedule(close, Action(kind=_EXPIRE, order_id=order.broker_order_id))
 
     def finalize(
         self,
@@ -258,9 +267,7 @@ class VenueBook:
         while lane:
             at, _, action = lane[0]
             order = orders.get(action.order_id)
-            if order is not None and (
-                action.kind is ActionKind.REPLACE or not order.is_final
-            ):
+            if order is not None and (action.kind is _REPLACE or not order.is_final):
                 return
             lane.popleft()
             idle = self.idle_until
@@ -298,15 +305,15 @@ class VenueBook:
         if order is None:
             return  # retired: final long ago, so nothing applies to it any more
         kind = action.kind
-        if kind is ActionKind.FILL:
+        if kind is _FILL:
             self._fill(order, at, action)
-        elif kind is ActionKind.ACK:
+        elif kind is _ACK:
             self._ack(order, at, action.reason)
-        elif kind is ActionKind.REPLACE:
+        elif kind is _REPLACE:
             assert action.other_id is not None
             self._replace(order, self.orders[action.other_id], at)
         elif not order.is_final:
-            if kind is ActionKind.CANCEL:
+            if kind is _CANCEL:
                 self.finalize(order, B.CANCELED, at, K.CANCELED, reason=action.reason)
                 if order.parent_id is not None:
                     # Alpaca: "Cancelling one order cancels the rest of the group".
@@ -323,12 +330,12 @@ class VenueBook:
         if reason is not None:
             self.finalize(order, B.REJECTED, at, K.REJECTED, reason=reason)
             return
-        if order.status is B.PENDING_NEW:
+        if order.status is _PENDING_NEW:
             # Outside the session a regular-hours order is taken but not yet routed:
             # Alpaca reports it ``accepted`` until the open, then ``new``.
             routed = order.spec.extended_hours or self.calendar.is_open(at)
-            order.status, order.updated_at = (B.NEW if routed else B.ACCEPTED), at
-        self.emit(K.ACCEPTED, order, at)
+            order.status, order.updated_at = (_NEW if routed else _ACCEPTED), at
+        self.emit(_ACCEPTED_EVENT, order, at)
 
     def _fill(self, order: SimOrder, at: datetime, action: Action) -> None:
         if order.is_final:
@@ -353,12 +360,12 @@ class VenueBook:
         order.filled_qty += action.qty
         order.filled_notional += action.qty * action.price
         if order.filled_qty == order.qty:
-            self.finalize(order, B.FILLED, at, K.FILL, fill=fill)
+            self.finalize(order, _FILLED, at, _FILL_EVENT, fill=fill)
             if order.leg_ids or order.spec.oco:  # else no leg to arm or end
                 self._activate_legs(order, at)
         else:
             if order.status not in _PENDING:
-                order.status = B.PARTIALLY_FILLED
+                order.status = _PARTIALLY_FILLED
             order.updated_at = at
             self.emit(K.PARTIAL_FILL, order, at, fill=fill)
             self.resting.touch(order)  # its open quantity (and maybe status) moved
