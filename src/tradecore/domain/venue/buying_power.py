@@ -58,10 +58,11 @@ def order_reservation(
 def free_cash(ledger: Ledger) -> Decimal:
     """Return cash not tied up by shorts: neither their proceeds nor the collateral."""
     # A short's cost basis is negative: minus the proceeds at entry. (A loop, not
-    # sum() of a generator: the same additions in the same order.)
+    # sum() of a generator: the same additions in the same order; the sign tested
+    # against a Decimal zero, not an int converted at every comparison.)
     shorts = ZERO
     for h in ledger.holdings.values():
-        if h.qty < 0:
+        if h.qty < ZERO:
             shorts += h.cost_basis
     return ledger.cash + 2 * shorts
 
@@ -139,7 +140,7 @@ class _Side:
 
     def reserved(self, closable: Decimal, last: Callable[[], Decimal]) -> Decimal:
         """Return what the side ties up when ``closable`` shares would close."""
-        if closable <= 0:
+        if closable <= ZERO:  # a Decimal zero: no int converted per count
             market = self.market_qty * last() if self.market_qty else ZERO
             return self.notional + market
         if closable != self.excess_at:

@@ -69,7 +69,9 @@ def cash_floor(ledger: Ledger) -> Decimal | None:
     has no mark): the equity is at least the cash. O(holdings), with no
     multiplication, where :meth:`MarkedEquity.equity` values the touched holdings.
     """
+    # Signs tested against a Decimal zero: an int operand is converted to a new
+    # Decimal at every comparison (two per holding, on most day-trade checks).
     for holding in ledger.holdings.values():
-        if holding.qty < 0 or holding.cost_basis < 0:
+        if holding.qty < ZERO or holding.cost_basis < ZERO:
             return None
     return ledger.cash

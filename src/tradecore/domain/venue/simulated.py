@@ -725,11 +725,11 @@ class SimVenue:
             # ``wash_trade``: a market order crosses any limit on the other side.
             if summary.lowest_sell_limit is not None:
                 return False
-            closing, held = position < 0, summary.held_for_buys
+            closing, held = position < _ZERO, summary.held_for_buys
         else:
             if summary.highest_buy_limit is not None:
                 return False
-            closing, held = position > 0, summary.held_for_sells
+            closing, held = position > _ZERO, summary.held_for_sells
         # ``insufficient_qty_available``: closing more than the position has free.
         if closing and qty > max(abs(position) - held, _ZERO):
             return False
@@ -943,7 +943,7 @@ class SimVenue:
     ) -> None:
         position = self._book.ledger.position(spec.symbol)
         need = order_reservation(spec.side, qty, self._reference_price(spec), position)
-        if need <= 0:
+        if need <= _ZERO:  # a Decimal zero: no int converted per submit
             return  # it only closes: no need to count what the others tie up
         available = self._buying_power(exclude)
         if need > available:
