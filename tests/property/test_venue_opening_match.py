@@ -7,6 +7,8 @@ liquidity unlimited, is matched by :func:`opening_match` instead of
 fill when nothing is left), or the same error for a price that is not one.
 A venue taking the opening match shows the events and books of one that never
 does, over random order flows (which also place limit and bracket orders).
+A fill's execution id, derived from the venue's kept ``"exec"`` prefix, is
+``derive_id(seed, "exec", broker id, n)``.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from tradecore.domain.venue.matching import (
     ohlc_path,
     opening_match,
 )
-from tradecore.domain.venue.sim_order import SimOrder
+from tradecore.domain.venue.sim_order import SimOrder, derive_from, derive_id, id_prefix
 
 T0 = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
 #: Bars with any open, valid or not (the general match raises on a bad price).
@@ -154,6 +156,13 @@ def _flow(steps: list, opening: bool) -> tuple[str, str, str]:
     broker, clock = make_broker(7, FillModel.ideal())
     broker.venue._free_fills = opening  # False: every match is the general one
     events = run_flow(broker, clock, steps)
+    fills: dict[str, int] = {}
+    for event in events:  # each fill's id: derive_id(seed, "exec", order, n)
+        if event.fill is not None:
+            n = fills[event.broker_order_id] = fills.get(event.broker_order_id, 0) + 1
+            assert event.fill.execution_id == derive_id(
+                7, "exec", event.broker_order_id, str(n)
+            )
     return repr(events), repr(broker.venue.ledger), repr(broker.open_orders())
 
 
@@ -164,3 +173,13 @@ def test_a_venue_taking_the_opening_match_reports_what_the_general_match_gives(
 ) -> None:
     steps = random_steps(flow_seed, n)
     assert _flow(steps, opening=True) == _flow(steps, opening=False)
+
+
+@given(st.integers(-(2**40), 2**40), st.text(max_size=40), st.integers(1, 10**6))
+def test_an_execution_id_from_the_kept_prefix_is_derive_id(
+    seed: int, broker_order_id: str, n: int
+) -> None:
+    kept = id_prefix(seed, "exec")
+    assert derive_from(kept, f"{broker_order_id}|{n}") == derive_id(
+        seed, "exec", broker_order_id, str(n)
+    )
