@@ -27,7 +27,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from operator import itemgetter
 from typing import Protocol, TypeVar
 
@@ -189,6 +188,12 @@ class RiskGate:
         self._shared_store = shared_store
         self._trading_status = trading_status
         self._pdt = pdt
+        #: The ledger :meth:`check` asks the PDT monitor about, and the callables
+        #: it hands the monitor to value it: bound here once, where two partials
+        #: over the ledger were built for every order (about 1 K instructions).
+        self._pdt_ledger = self._trades
+        self._pdt_equity = self._checked_equity
+        self._pdt_surely_reaches = self._checked_surely_reaches
         self._alerter = alerter
 
     # --- the cycle ---------------------------------------------------------------
@@ -266,14 +271,11 @@ class RiskGate:
             )
         # ``verdict.rule is None`` is ``verdict.passed`` without the property's call.
         if verdict.rule is None and (pdt := self._pdt) is not None:
-            ledger = book.ledger
-            # Partials rather than lambdas: called, they run the method with no
-            # Python frame of their own in between.
+            # The monitor values the book's ledger through the two methods bound
+            # once (see ``_pdt_equity``), not two partials built per order.
+            self._pdt_ledger = book.ledger
             refusal = pdt.check(
-                spec,
-                at,
-                partial(self._equity, ledger),
-                surely_reaches=partial(self._surely_reaches, ledger),
+                spec, at, self._pdt_equity, surely_reaches=self._pdt_surely_reaches
             )
             verdict = verdict if refusal is None else refusal
         if verdict.rule is None:
@@ -473,6 +475,14 @@ class RiskGate:
             self.board.run(loss, lambda: loss.update(at, equity))
         if dd is not None:
             self.board.run(dd, lambda: dd.update(at, equity))
+
+    def _checked_equity(self) -> Decimal:
+        """:meth:`_equity` of the ledger the current :meth:`check` is about."""
+        return self._equity(self._pdt_ledger)
+
+    def _checked_surely_reaches(self, amount: Decimal) -> bool:
+        """:meth:`_surely_reaches` of the ledger the current :meth:`check` is about."""
+        return self._surely_reaches(self._pdt_ledger, amount)
 
     def _equity(self, ledger: Ledger) -> Decimal:
         """``ledger``'s equity at the marks: ``ledger.equity(self._marks)``, with the
