@@ -160,3 +160,38 @@ def _ask_both(
     except Exception as error:
         got = (type(error), str(error))
     assert got == expected
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(("answered", "failed", "health")),
+            st.integers(-120, 400),  # seconds the clock moves (it may step back)
+            st.booleans(),  # a new datetime object, or the last one again
+        ),
+        max_size=40,
+    ),
+    st.integers(1, 600),
+)
+def test_an_answered_call_is_counted_as_a_call_that_did_not_fail(
+    steps: list[tuple[str, int, bool]], window_s: int
+) -> None:
+    t = HealthThresholds(broker_window_s=window_s, broker_min_calls=1)
+    monitor, twin = DegradationMonitor(t), DegradationMonitor(t)
+    at = NOW
+    for kind, seconds, fresh in steps:
+        if fresh:
+            at = at + timedelta(seconds=seconds)
+        if kind == "answered":
+            monitor.on_answered_call(at)
+            twin.on_broker_call(at, failed=False)
+        elif kind == "failed":
+            for m in (monitor, twin):
+                m.on_broker_call(at, failed=True)
+        else:
+            assert monitor.health(at, 1.0) == twin.health(at, 1.0)
+        assert list(monitor._calls) == list(twin._calls)
+        assert monitor._failed_calls == twin._failed_calls
+        assert monitor._cut_for is twin._cut_for
+        assert monitor._cutoff == twin._cutoff

@@ -190,6 +190,23 @@ class DegradationMonitor:
         if at is not self._cut_for or cutoff is None or calls[0][0] <= cutoff:
             self._expire(at)
 
+    def on_answered_call(self, at: datetime) -> None:
+        """:meth:`on_broker_call` of a call the broker answered (``failed=False``).
+
+        The monitored broker's every order makes two (its pre-send rule check and
+        its submit): no keyword, no failure to count, and ``_expire`` spelled out
+        for the first call at a new instant (about 1 K instructions an order).
+        """
+        calls = self._calls
+        calls.append((at, False))
+        cutoff = self._cutoff
+        if at is not self._cut_for or cutoff is None:
+            self._cut_for, self._cutoff = at, (cutoff := at - self._window)
+        elif calls[0][0] > cutoff:  # cut for this instant: nothing old enough
+            return
+        while calls and calls[0][0] <= cutoff:
+            self._failed_calls -= calls.popleft()[1]
+
     def on_store_result(self, *, failed: bool) -> None:
         """A unit of work committed (``failed=False``) or raised a store error."""
         self.store_errors = self.store_errors + 1 if failed else 0
