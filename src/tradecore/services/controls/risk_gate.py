@@ -570,8 +570,12 @@ class RiskGate:
         if fill.execution_id in self._seen_fills:
             return
         self._seen_fills.add(fill.execution_id)
-        if self._pdt is not None:
-            self._count_day_trade(self._pdt, fill, at)
+        if (pdt := self._pdt) is not None:
+            # ``_count_day_trade``'s count and its early return, without its call:
+            # a warning is the rare case (every fill is counted).
+            count = pdt.on_fill(fill)
+            if count == PATTERN - 1 and pdt.applies(fill.filled_at):
+                self._warn_pdt(count, fill, at)
         if (streak := self._streak) is not None:
             self._count_trade(streak, fill, at)
 
@@ -588,11 +592,8 @@ class RiskGate:
         pnl = self._trades.holdings[fill.symbol].realized_pnl - before.realized_pnl
         self.board.run(streak, lambda: streak.update(at, pnl, fill.symbol))
 
-    def _count_day_trade(self, pdt: DayTradeMonitor, fill: Fill, at: datetime) -> None:
-        """Count ``fill``'s day trade; warn when it is the one before the pattern."""
-        count = pdt.on_fill(fill)
-        if count != PATTERN - 1 or not pdt.applies(fill.filled_at):
-            return
+    def _warn_pdt(self, count: int, fill: Fill, at: datetime) -> None:
+        """Warn that ``fill``'s day trade is the one before the pattern."""
         self._alerter.send(
             Alert(
                 severity=Severity.WARNING,
