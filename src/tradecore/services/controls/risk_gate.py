@@ -428,7 +428,12 @@ class RiskGate:
         if price is None:
             return price_unknown(symbol)
         self._mark_floats[symbol] = price  # ``self._marks.set``, without its call
-        self._marks[symbol]  # converts it (to_price raises on a bad price)
+        # ``self._marks[symbol]`` without its call: converts it (to_price raises
+        # on a bad price) unless the price is the one converted last.
+        known = self._marks.converted
+        exact = known.get(symbol)
+        if exact is None or exact[0] != price:
+            known[symbol] = (price, to_price(price))
         return PASSED
 
     def _symbol_snapshot(
@@ -481,8 +486,12 @@ class RiskGate:
         return self._equity(self._pdt_ledger)
 
     def _checked_surely_reaches(self, amount: Decimal) -> bool:
-        """:meth:`_surely_reaches` of the ledger the current :meth:`check` is about."""
-        return self._surely_reaches(self._pdt_ledger, amount)
+        """:meth:`_surely_reaches` of the ledger the current :meth:`check` is about
+        (its first test, the cash, asked here: one call fewer when it answers)."""
+        ledger = self._pdt_ledger
+        return self._cash_reaches(ledger, amount) or self._surely_reaches(
+            ledger, amount
+        )
 
     def _equity(self, ledger: Ledger) -> Decimal:
         """``ledger``'s equity at the marks: ``ledger.equity(self._marks)``, with the
@@ -637,7 +646,8 @@ class _DecimalMarks(Mapping[str, Decimal]):
     def __init__(self) -> None:
         #: The prices as given, by symbol (the gate's per-bar path writes here).
         self.floats: dict[str, float] = {}
-        self._exact: dict[str, tuple[float, Decimal]] = {}
+        #: The price each symbol's exact mark was made from, and the mark.
+        self.converted: dict[str, tuple[float, Decimal]] = {}
 
     def set(self, symbol: str, price: float) -> None:
         """The symbol's price is now ``price``."""
@@ -649,15 +659,15 @@ class _DecimalMarks(Mapping[str, Decimal]):
 
     def __getitem__(self, symbol: str) -> Decimal:
         price = self.floats[symbol]
-        exact = self._exact.get(symbol)
+        exact = self.converted.get(symbol)
         if exact is None or exact[0] != price:
-            exact = self._exact[symbol] = (price, to_price(price))
+            exact = self.converted[symbol] = (price, to_price(price))
         return exact[1]
 
     def exact(self, symbols: Iterable[str]) -> dict[str, Decimal]:
         """The cent Decimal marks of those of ``symbols`` that have a price, as
         ``{s: self[s] for s in symbols if s in self}`` gives them."""
-        floats, known = self.floats, self._exact
+        floats, known = self.floats, self.converted
         marks: dict[str, Decimal] = {}
         for symbol in symbols:
             price = floats.get(symbol)
