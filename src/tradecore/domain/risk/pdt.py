@@ -37,15 +37,15 @@ import attrs
 
 from tradecore.domain import validation as v
 from tradecore.domain.broker_rules.day_trading import (
+    PDT_RETIRED_AT,
     WINDOW_SESSIONS,
     after_fill,
-    is_day_trade,
     pdt_in_force,
     window_start,
 )
 from tradecore.domain.market.calendar import MarketCalendar
 from tradecore.domain.orders.executions import Fill
-from tradecore.domain.orders.spec import OrderSpec
+from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.domain.risk.checks import RiskVerdict
 
 _ZERO = Decimal(0)
@@ -167,10 +167,21 @@ class DayTradeMonitor:
         of the whole book) is not made; the refusal always carries the exact one.
         """
         limits = self.limits
-        if not limits.block or not self.applies(at):
+        # ``applies(at)``, ``_roll``'s early return and ``is_day_trade`` spelled
+        # out: asked before every order, nearly always inside the session and for
+        # an order that is no day trade (three calls, about 1.5 K instructions).
+        if not limits.block or not (
+            limits.enabled and (limits.after_retirement or at < PDT_RETIRED_AT)
+        ):
             return None
-        self._roll(at)
-        if not is_day_trade(spec, self._opened.get(spec.symbol, _ZERO)):
+        end = self._session_end
+        if self._session is None or end is None or not at < end:
+            self._roll(at)
+        opened = self._opened.get(spec.symbol, _ZERO)
+        if opened > _ZERO:
+            if spec.side is not Side.SELL:
+                return None
+        elif not (opened < _ZERO and spec.side is Side.BUY):
             return None
         # ``count(at)`` without rolling again (just done), the broker's report read once.
         broker_count, flagged = self._broker_now()

@@ -174,9 +174,13 @@ class PreTradeChecker:
         PASSED when the book has a mark for its symbol and ``price_unknown``
         otherwise: the state is ACTIVE and no rule of the plan can refuse (a
         caller may then skip valuing the book)."""
-        return (
-            state is TradingState.ACTIVE and self.plan_for(strategy_id).checks_nothing
-        )
+        if state is not TradingState.ACTIVE:
+            return False
+        # ``plan_for``'s answer when it has the plan already (asked every order).
+        plan = self._by_strategy.get(strategy_id)
+        if plan is None:
+            plan = self.plan_for(strategy_id)
+        return plan.checks_nothing
 
     def check(
         self,

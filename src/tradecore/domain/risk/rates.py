@@ -42,7 +42,10 @@ class RateWindow:
         if events and at < events[-1]:
             raise InvalidInput("at", at, f"before the latest event {events[-1]}")
         events.append(at)
-        self._prune(events, at)
+        # ``_prune(events, at)`` spelled out (every order sent is recorded here).
+        start = at - self._span
+        while events and events[0] <= start:
+            events.popleft()
 
     def count(self, key: str, at: datetime, span: timedelta | None = None) -> int:
         """Return how many events of ``key`` fall in ``(at - span, at]``.

@@ -123,7 +123,7 @@ class MonitoredBroker(Broker):
         if (gate := self._gate).counts_broker_calls:
             gate.on_broker_call(now, failed=False)
         if (health := self._health) is not None:
-            health.on_broker_call(now, failed=False)
+            health.on_answered_call(now)
         return result
 
     def _report(self, *, failed: bool) -> None:

@@ -27,7 +27,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from operator import itemgetter
 from typing import Protocol, TypeVar
 
@@ -189,6 +188,12 @@ class RiskGate:
         self._shared_store = shared_store
         self._trading_status = trading_status
         self._pdt = pdt
+        #: The ledger :meth:`check` asks the PDT monitor about, and the callables
+        #: it hands the monitor to value it: bound here once, where two partials
+        #: over the ledger were built for every order (about 1 K instructions).
+        self._pdt_ledger = self._trades
+        self._pdt_equity = self._checked_equity
+        self._pdt_surely_reaches = self._checked_surely_reaches
         self._alerter = alerter
 
     # --- the cycle ---------------------------------------------------------------
@@ -266,14 +271,11 @@ class RiskGate:
             )
         # ``verdict.rule is None`` is ``verdict.passed`` without the property's call.
         if verdict.rule is None and (pdt := self._pdt) is not None:
-            ledger = book.ledger
-            # Partials rather than lambdas: called, they run the method with no
-            # Python frame of their own in between.
+            # The monitor values the book's ledger through the two methods bound
+            # once (see ``_pdt_equity``), not two partials built per order.
+            self._pdt_ledger = book.ledger
             refusal = pdt.check(
-                spec,
-                at,
-                partial(self._equity, ledger),
-                surely_reaches=partial(self._surely_reaches, ledger),
+                spec, at, self._pdt_equity, surely_reaches=self._pdt_surely_reaches
             )
             verdict = verdict if refusal is None else refusal
         if verdict.rule is None:
@@ -426,7 +428,12 @@ class RiskGate:
         if price is None:
             return price_unknown(symbol)
         self._mark_floats[symbol] = price  # ``self._marks.set``, without its call
-        self._marks[symbol]  # converts it (to_price raises on a bad price)
+        # ``self._marks[symbol]`` without its call: converts it (to_price raises
+        # on a bad price) unless the price is the one converted last.
+        known = self._marks.converted
+        exact = known.get(symbol)
+        if exact is None or exact[0] != price:
+            known[symbol] = (price, to_price(price))
         return PASSED
 
     def _symbol_snapshot(
@@ -473,6 +480,18 @@ class RiskGate:
             self.board.run(loss, lambda: loss.update(at, equity))
         if dd is not None:
             self.board.run(dd, lambda: dd.update(at, equity))
+
+    def _checked_equity(self) -> Decimal:
+        """:meth:`_equity` of the ledger the current :meth:`check` is about."""
+        return self._equity(self._pdt_ledger)
+
+    def _checked_surely_reaches(self, amount: Decimal) -> bool:
+        """:meth:`_surely_reaches` of the ledger the current :meth:`check` is about
+        (its first test, the cash, asked here: one call fewer when it answers)."""
+        ledger = self._pdt_ledger
+        return self._cash_reaches(ledger, amount) or self._surely_reaches(
+            ledger, amount
+        )
 
     def _equity(self, ledger: Ledger) -> Decimal:
         """``ledger``'s equity at the marks: ``ledger.equity(self._marks)``, with the
@@ -560,8 +579,12 @@ class RiskGate:
         if fill.execution_id in self._seen_fills:
             return
         self._seen_fills.add(fill.execution_id)
-        if self._pdt is not None:
-            self._count_day_trade(self._pdt, fill, at)
+        if (pdt := self._pdt) is not None:
+            # ``_count_day_trade``'s count and its early return, without its call:
+            # a warning is the rare case (every fill is counted).
+            count = pdt.on_fill(fill)
+            if count == PATTERN - 1 and pdt.applies(fill.filled_at):
+                self._warn_pdt(count, fill, at)
         if (streak := self._streak) is not None:
             self._count_trade(streak, fill, at)
 
@@ -578,11 +601,8 @@ class RiskGate:
         pnl = self._trades.holdings[fill.symbol].realized_pnl - before.realized_pnl
         self.board.run(streak, lambda: streak.update(at, pnl, fill.symbol))
 
-    def _count_day_trade(self, pdt: DayTradeMonitor, fill: Fill, at: datetime) -> None:
-        """Count ``fill``'s day trade; warn when it is the one before the pattern."""
-        count = pdt.on_fill(fill)
-        if count != PATTERN - 1 or not pdt.applies(fill.filled_at):
-            return
+    def _warn_pdt(self, count: int, fill: Fill, at: datetime) -> None:
+        """Warn that ``fill``'s day trade is the one before the pattern."""
         self._alerter.send(
             Alert(
                 severity=Severity.WARNING,
@@ -626,7 +646,8 @@ class _DecimalMarks(Mapping[str, Decimal]):
     def __init__(self) -> None:
         #: The prices as given, by symbol (the gate's per-bar path writes here).
         self.floats: dict[str, float] = {}
-        self._exact: dict[str, tuple[float, Decimal]] = {}
+        #: The price each symbol's exact mark was made from, and the mark.
+        self.converted: dict[str, tuple[float, Decimal]] = {}
 
     def set(self, symbol: str, price: float) -> None:
         """The symbol's price is now ``price``."""
@@ -638,15 +659,15 @@ class _DecimalMarks(Mapping[str, Decimal]):
 
     def __getitem__(self, symbol: str) -> Decimal:
         price = self.floats[symbol]
-        exact = self._exact.get(symbol)
+        exact = self.converted.get(symbol)
         if exact is None or exact[0] != price:
-            exact = self._exact[symbol] = (price, to_price(price))
+            exact = self.converted[symbol] = (price, to_price(price))
         return exact[1]
 
     def exact(self, symbols: Iterable[str]) -> dict[str, Decimal]:
         """The cent Decimal marks of those of ``symbols`` that have a price, as
         ``{s: self[s] for s in symbols if s in self}`` gives them."""
-        floats, known = self.floats, self._exact
+        floats, known = self.floats, self.converted
         marks: dict[str, Decimal] = {}
         for symbol in symbols:
             price = floats.get(symbol)

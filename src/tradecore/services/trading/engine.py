@@ -528,20 +528,23 @@ class TradingEngine(NetOfCostSteps):
         """Degradation, then the pre-trade gate if configured, else the basic limits.
 
         ``spec``: the market order of ``qty`` the caller already built, if any.
+        The clock is read once: asking the monitor does not move it.
         """
-        if (monitor := self._config.degradation) is not None:
+        config = self._config
+        now = self._clock.now()
+        if (monitor := config.degradation) is not None:
             last_ns = self._screen.last_accepted_ns(symbol)
-            refused = monitor.refusal(self._clock.now(), last_ns, side, qty, current)
+            refused = monitor.refusal(now, last_ns, side, qty, current)
             if refused is not None:
                 return refused
-        gate = self._config.risk_gate
+        gate = config.risk_gate
         if gate is None:
             return check_order(
-                self._config.limits, side=side, qty=qty, price=price, position=current
+                config.limits, side=side, qty=qty, price=price, position=current
             )
         if spec is None:
             spec = OrderSpec(symbol=symbol, side=side, qty=qty)
-        return gate.check(self, self._strategy.strategy_id, spec, self._clock.now())
+        return gate.check(self, self._strategy.strategy_id, spec, now)
 
     def _decision(
         self,
