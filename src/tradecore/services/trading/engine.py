@@ -115,6 +115,12 @@ from tradecore.services.trading.protection import (
 from tradecore.services.trading.working_orders import WorkingOrders
 
 _ZERO = Decimal(0)
+#: Enum members read on every order, as module constants: on Python 3.11 an
+#: enum class's attribute goes through ``EnumType.__getattr__``'s slot hook,
+#: about 900 instructions a read (cachegrind), a global's a few.
+_BUY, _SELL = Side.BUY, Side.SELL
+_REJECTED = IntentStatus.REJECTED
+_REJECTED_EVENT = OrderEventKind.REJECTED
 #: An :class:`OrderSpec` built without its checks, for a market order of a
 #: validated symbol and a positive quantity (which pass every one of them).
 _market_order = trusted_builder(OrderSpec)
@@ -350,7 +356,7 @@ class TradingEngine(NetOfCostSteps):
             elif event.kind in ENDING_KINDS:
                 self._working.release(event.client_order_id)
                 self._book.finished(event.client_order_id)
-                if event.kind is OrderEventKind.REJECTED and applied is not None:
+                if event.kind is _REJECTED_EVENT and applied is not None:
                     self._rejected(applied.intent)
             # The desk forgets orders that ended or filled, nothing else: an ack
             # (one per order) or a pending cancel is not handed to it.
@@ -422,7 +428,7 @@ class TradingEngine(NetOfCostSteps):
         if delta == _ZERO:
             return
         self.decisions += 1
-        side = Side.BUY if delta > _ZERO else Side.SELL
+        side = _BUY if delta > _ZERO else _SELL
         qty = abs(delta)
         price = to_price(self._last[symbol])
         # A plain market order from validated parts: the symbol passed Target's
@@ -492,7 +498,7 @@ class TradingEngine(NetOfCostSteps):
         the bar already shown (about 4 K instructions of every order).
         """
         stored = self._placed(decision, intent)
-        rejected = stored.status is IntentStatus.REJECTED
+        rejected = stored.status is _REJECTED
         protection = self._protect.protection(target.protection)
         if protection is not None and not rejected:
             note = decision.details.get(PROTECTION)
@@ -571,7 +577,7 @@ class TradingEngine(NetOfCostSteps):
     def _placed(self, decision: DecisionRecord, intent: OrderIntent) -> OrderIntent:
         """:meth:`_place` once the broker has seen ``intent``'s bar."""
         stored = self._orders.place(decision, intent)
-        if stored.status is IntentStatus.REJECTED:
+        if stored.status is _REJECTED:
             self._rejected(stored)
             return stored
         self._track_placed(stored)
@@ -583,7 +589,7 @@ class TradingEngine(NetOfCostSteps):
         A retried bracketed entry is remembered as bracketed, as the first try was:
         an exit must cancel its legs before it can sell the shares they hold.
         """
-        if stored.status is IntentStatus.REJECTED:
+        if stored.status is _REJECTED:
             return
         spec = stored.spec
         if spec.bracket is not None:
@@ -595,7 +601,7 @@ class TradingEngine(NetOfCostSteps):
             return
         else:
             rest = qty - stored.filled_qty
-        signed = rest if spec.side is Side.BUY else -rest
+        signed = rest if spec.side is _BUY else -rest
         self._working.track(stored.client_order_id, spec.symbol, signed)
 
     def _rejected(self, intent: OrderIntent) -> None:
