@@ -34,14 +34,33 @@ T0 = datetime(2024, 3, 1, 14, 30, tzinfo=UTC)
 SHARED_TEXT = "sma_cross_10_30"
 #: An equal text that is another object: not "the very same" value.
 EQUAL_COPY = "".join(["sma_cross", "_10_30"])
-#: Values a shared text column may hold: one object many times, an equal copy,
-#: texts with no plain literal, other types, ``None``.
-TEXTS = st.sampled_from(
-    [SHARED_TEXT] * 6
-    + [EQUAL_COPY, "", "market", "a'b", "q?", "é", "x\x00y", None, 1, True, 1.5]
+#: Values a shared column may hold instead of the run's own: an equal copy, texts
+#: with no plain literal, other types, ``None``, other plain values.
+ODD = st.sampled_from(
+    [
+        *(EQUAL_COPY, "", "market", "a'b", "q?", "é", "x\x00y", None, True, 1.5),
+        *(1, 3, 0, 1 << 40, -1, 1.0, "1"),
+    ]
 )
-#: Values a shared int column may hold likewise.
-INTS = st.sampled_from([1] * 6 + [3, 0, True, 1 << 40, -1, 1.0, "1", None])
+#: An intent's shared values as a replay gives them (the same objects each row).
+INTENT_SHARED = (SHARED_TEXT, 1, "market", "e5c9", "", "", 3)
+#: A decision's likewise.
+DECISION_SHARED = (SHARED_TEXT, "", "", "e5c9", "0254")
+
+
+def _shared_values(base: tuple[Any, ...]) -> st.SearchStrategy[tuple[Any, ...]]:
+    """``base``, mostly as it is, some of its values replaced by odd ones."""
+    changes = st.lists(st.tuples(st.integers(0, len(base) - 1), ODD), max_size=2)
+
+    def changed(pairs: list[tuple[int, Any]]) -> tuple[Any, ...]:
+        values = list(base)
+        for position, value in pairs:
+            values[position] = value
+        return tuple(values)
+
+    return st.one_of(st.just(base), changes.map(changed))
+
+
 EMPTY = st.one_of(st.none(), st.none(), st.none(), st.text(max_size=2))
 
 
@@ -110,7 +129,7 @@ INTENT_FIELDS = st.tuples(
     st.tuples(
         st.one_of(st.none(), st.none(), st.floats(allow_nan=False)), EMPTY, EMPTY
     ),
-    st.tuples(TEXTS, INTS, TEXTS, TEXTS, TEXTS, TEXTS, INTS),
+    _shared_values(INTENT_SHARED),
 )
 
 
@@ -147,7 +166,7 @@ def _decision(n: int, shared: tuple[Any, ...]) -> DecisionRecord:
 
 @settings(max_examples=300)
 @given(
-    fields=st.lists(st.tuples(TEXTS, TEXTS, TEXTS, TEXTS, TEXTS), max_size=8),
+    fields=st.lists(_shared_values(DECISION_SHARED), max_size=8),
 )
 def test_shared_decision_literals_store_the_full_rows(
     fields: list[tuple[Any, ...]],
