@@ -149,6 +149,22 @@ OUTCOME_INSERTS = {
 }
 
 
+#: Rows an ``INSERT`` of :func:`chunked_insert` takes (see ``Session.insert_many``).
+CHUNK = 32
+_CHUNKED: dict[tuple[str, int], str] = {}
+
+
+def chunked_insert(sql: str, size: int = CHUNK) -> str:
+    """The ``INSERT`` ``sql`` (one ``VALUES`` group) with its group ``size``
+    times: ``size`` rows in one statement, in order. Kept (a flush's few
+    statements)."""
+    text = _CHUNKED.get((sql, size))
+    if text is None:
+        head, group = sql.split(" VALUES ", 1)
+        text = _CHUNKED[sql, size] = f"{head} VALUES {', '.join([group] * size)}"
+    return text
+
+
 def runs_by_width(rows: Rows, statements: dict[int, str]) -> list[tuple[str, Rows]]:
     """``rows`` split, in order, into runs of one width, each with the statement
     of that width in ``statements`` (a lean row and a full row of a table)."""

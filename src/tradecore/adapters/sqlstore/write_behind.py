@@ -271,7 +271,7 @@ def _flush_sqlite(
                 changed.append(rows.update(intent, before))
             written.append(intent)
         for sql, run in sqlite_rows.runs_by_width(new, rows.statements):
-            session.execute_many(sql, run)
+            _insert_sqlite(session, sql, run)
         done = session.execute_many(sqlite_rows.UPDATE_INTENT, changed)
         if done != len(changed):
             raise ConcurrencyConflict(
@@ -281,7 +281,7 @@ def _flush_sqlite(
         intents.all_written(written)
         intents.pending.clear()
     new_fills = [sqlite_rows.fill_row(f) for f in fills.unflushed()]
-    session.execute_many(sqlite_rows.INSERT_FILL, new_fills)
+    _insert_sqlite(session, sqlite_rows.INSERT_FILL, new_fills)
     fills.mark_flushed()
 
 
@@ -293,11 +293,17 @@ def _flush_sqlite_records(
     decisions, outcomes = mirror.unflushed()
     new = sqlite_rows.decision_inserts(decisions, shared)
     for sql, run in sqlite_rows.runs_by_width(new, shared.statements):
-        session.execute_many(sql, run)
+        _insert_sqlite(session, sql, run)
     rows = [sqlite_rows.outcome_insert(o) for o in outcomes]
     for sql, run in sqlite_rows.runs_by_width(rows, sqlite_rows.OUTCOME_INSERTS):
-        session.execute_many(sql, run)
+        _insert_sqlite(session, sql, run)
     mirror.mark_flushed()
+
+
+def _insert_sqlite(session: Session, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """``rows`` by the ``INSERT`` ``sql``, :data:`.sqlite_rows.CHUNK` a statement."""
+    chunk = sqlite_rows.CHUNK
+    session.insert_many(sql, rows, sqlite_rows.chunked_insert(sql, chunk), chunk)
 
 
 def _record_row(record: object) -> dict[str, Any]:
