@@ -22,6 +22,7 @@ SQLAlchemy writes for the same objects.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -148,6 +149,22 @@ OUTCOME_INSERTS = {
 }
 
 
+#: Rows an ``INSERT`` of :func:`chunked_insert` takes (see ``Session.insert_many``).
+CHUNK = 32
+_CHUNKED: dict[tuple[str, int], str] = {}
+
+
+def chunked_insert(sql: str, size: int = CHUNK) -> str:
+    """The ``INSERT`` ``sql`` (one ``VALUES`` group) with its group ``size``
+    times: ``size`` rows in one statement, in order. Kept (a flush's few
+    statements)."""
+    text = _CHUNKED.get((sql, size))
+    if text is None:
+        head, group = sql.split(" VALUES ", 1)
+        text = _CHUNKED[sql, size] = f"{head} VALUES {', '.join([group] * size)}"
+    return text
+
+
 def runs_by_width(rows: Rows, statements: dict[int, str]) -> list[tuple[str, Rows]]:
     """``rows`` split, in order, into runs of one width, each with the statement
     of that width in ``statements`` (a lean row and a full row of a table)."""
@@ -161,6 +178,99 @@ def runs_by_width(rows: Rows, statements: dict[int, str]) -> list[tuple[str, Row
             runs.append((statements[width], run))
         run.append(row)
     return runs
+
+
+#: The intent columns every order of a replay fills with the very same objects:
+#: strategy id, attempt, execution policy, the three hashes and the version.
+SHARED_INTENT_COLUMNS = (1, 4, 11, 12, 13, 14, 23)
+#: The decision columns likewise: strategy id, the three hashes and the manifest's.
+SHARED_DECISION_COLUMNS = (1, 5, 6, 7, 9)
+#: Text whose SQL literal (in quotes) stores what binding it stores: ASCII
+#: letters, digits and a few marks (no quote, no NUL, no ``?``).
+_LITERAL_TEXT = re.compile(r"[A-Za-z0-9_.:@/+ -]*")
+_LITERAL_INT_END = 1 << 31
+
+
+def sql_literal(value: object) -> str | None:
+    """The SQL literal that stores exactly what binding ``value`` stores (the
+    same storage class and value, the column's affinity applied alike), or
+    ``None`` when there is none here: plain text, a small non-negative ``int``
+    (not a ``bool``), ``None`` (``NULL``)."""
+    if value is None:
+        return "NULL"
+    if type(value) is str and _LITERAL_TEXT.fullmatch(value) is not None:
+        return f"'{value}'"
+    if type(value) is int and 0 <= value < _LITERAL_INT_END:
+        return str(value)
+    return None
+
+
+def _with_literals(sql: str, literals: dict[int, str]) -> str:
+    """``sql`` (``?`` marks only) with its parameters at the keys of
+    ``literals`` spelled as their values."""
+    parts = sql.split("?")
+    marks = [literals.get(p, "?") for p in range(len(parts) - 1)]
+    return parts[0] + "".join(
+        m + part for m, part in zip(marks, parts[1:], strict=True)
+    )
+
+
+class SharedColumns:
+    """A table's columns that row after row hold the very same values, spelled
+    into its ``INSERT`` as literals instead of bound on every row.
+
+    Why: pysqlite and SQLite bind a parameter for about 650 instructions (the
+    type checks, SQLite's copy of the text, its allocator's locks); every intent
+    of a replay carries the same strategy id, attempt, policy, hashes and final
+    version (seven columns), every decision the same strategy id and hashes
+    (five). The first row whose shared values all have a literal
+    (:func:`sql_literal`) fixes them (:meth:`adopt`) and adds their statement to
+    :attr:`statements`, by the width of the rows it takes; a row holding those
+    very objects (``is``: the same object binds the same value) is written by
+    it without them (:meth:`IntentRows.new_row`, :func:`decision_inserts`), any
+    other row by its own statement. The rows stored are the rows a plain
+    ``executemany`` of the full ``INSERT`` stores
+    (``tests/property/test_shared_literals.py``).
+    """
+
+    def __init__(
+        self,
+        sql: str,
+        shared: tuple[int, ...],
+        nulls: tuple[int, ...],
+        statements: dict[int, str],
+    ) -> None:
+        """``sql``: the full ``INSERT``; ``shared``: the positions of the shared
+        values; ``nulls``: positions the caller has found ``None`` (spelled
+        ``NULL``, as :func:`_with_nulls`); ``statements``: the table's others,
+        by width."""
+        self._sql, self._shared, self._nulls = sql, shared, nulls
+        self._get = itemgetter(*shared)
+        #: The positions a row given to the shared statement keeps, in order.
+        self.kept = tuple(
+            p for p in range(sql.count("?")) if p not in shared and p not in nulls
+        )
+        if len(shared) < 2 or len(self.kept) in statements:
+            raise ValueError("shared columns must leave a row of a width of its own")
+        #: The table's statements by the width of their rows, this one's too
+        #: once its values are fixed.
+        self.statements = dict(statements)
+        #: The shared values, once fixed (:meth:`adopt`), in ``shared`` order.
+        self.values: tuple[Any, ...] | None = None
+
+    def adopt(self, row: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """Fix ``row``'s shared values if each has a literal; return them (or
+        ``None``: not fixed)."""
+        values: tuple[Any, ...] = self._get(row)
+        literals: dict[int, str] = dict.fromkeys(self._nulls, "NULL")
+        for position, value in zip(self._shared, values, strict=True):
+            literal = sql_literal(value)
+            if literal is None:
+                return None
+            literals[position] = literal
+        self.statements[len(self.kept)] = _with_literals(self._sql, literals)
+        self.values = values
+        return values
 
 
 def _not_json(value: object) -> object:
@@ -538,9 +648,50 @@ class IntentRows:
             intent.version,
         )
 
+    def __init__(self) -> None:
+        """Rows with no shared intent values fixed yet (:class:`SharedColumns`)."""
+        self._shared = SharedColumns(
+            INSERT_INTENT, SHARED_INTENT_COLUMNS, LEAN_INTENT_NULLS, INTENT_INSERTS
+        )
+        #: The statements of :meth:`new_row`'s rows, by their width.
+        self.statements = self._shared.statements
+
     def insert(self, intent: OrderIntent) -> tuple[Any, ...]:
         """The ``INSERT_INTENT`` parameters of ``intent`` (its :meth:`values`)."""
         return self.values(intent)
+
+    def new_row(self, intent: OrderIntent) -> tuple[Any, ...]:
+        """:meth:`insert_row`'s row, without its shared values too when it holds
+        them (:class:`SharedColumns`); :attr:`statements` has its statement.
+
+        The tests and the row are spelled out (``SHARED_INTENT_COLUMNS``'
+        positions; ``kept`` those of the row): an item getter and a test per
+        column cost about what the literals save.
+        """
+        values = self.values(intent)
+        if values[10] is None and values[21] is None and values[22] is None:
+            shared = self._shared.values
+            if shared is None:
+                shared = self._shared.adopt(values)
+            if (
+                shared is not None
+                and values[1] is shared[0]
+                and values[4] is shared[1]
+                and values[11] is shared[2]
+                and values[12] is shared[3]
+                and values[13] is shared[4]
+                and values[14] is shared[5]
+                and values[23] is shared[6]
+            ):
+                return (
+                    values[0],
+                    values[2],
+                    values[3],
+                    *values[5:10],
+                    *values[15:21],
+                )
+            return values[:10] + values[11:21] + values[23:]
+        return values
 
     def insert_row(self, intent: OrderIntent) -> tuple[Any, ...]:
         """The ``INSERT_INTENT`` parameters of ``intent`` (:meth:`insert`), or the
@@ -695,6 +846,32 @@ def decision_row(record: DecisionRecord, time: Time = timestamp) -> tuple[Any, .
         json_text(record.details) if details is None else details,
         record.manifest_hash,
     )
+
+
+def decision_inserts(
+    records: list[DecisionRecord], shared: SharedColumns
+) -> list[tuple[Any, ...]]:
+    """The ``INSERT_DECISION`` parameters of each record (:func:`decision_row`),
+    without the ``shared`` values where it holds them (``SHARED_DECISION_COLUMNS``'
+    positions, spelled out as in :meth:`IntentRows.new_row`): ``shared.statements``
+    has the statement of each row's width."""
+    rows = []
+    values = shared.values
+    for record in records:
+        row = decision_row(record)
+        if values is None:
+            values = shared.adopt(row)
+        if (
+            values is not None
+            and row[1] is values[0]
+            and row[5] is values[1]
+            and row[6] is values[2]
+            and row[7] is values[3]
+            and row[9] is values[4]
+        ):
+            row = (row[0], row[2], row[3], row[4], row[8])
+        rows.append(row)
+    return rows
 
 
 def outcome_insert(record: OutcomeRecord) -> tuple[Any, ...]:

@@ -56,6 +56,13 @@ class WriteBehindStore(Store):
         self.intent_rows = (
             sqlite_rows.IntentRows() if sql.engine.dialect.name == "sqlite" else None
         )
+        #: The decisions' shared values, spelled in their INSERT (SQLite).
+        self.decision_rows = sqlite_rows.SharedColumns(
+            sqlite_rows.INSERT_DECISION,
+            sqlite_rows.SHARED_DECISION_COLUMNS,
+            (),
+            {len(sqlite_rows.DECISION_COLUMNS): sqlite_rows.INSERT_DECISION},
+        )
         with sql.unit_of_work() as uow:
             self.intents = IntentMirror(uow.intents.all(), self._flushed_sql)
             self.fills = FillMirror(uow.fills.all(), self.intents, self._flushed_sql)
@@ -210,7 +217,7 @@ class WriteBehindUnitOfWork:
         rows = self._store.intent_rows
         if rows is not None:
             _flush_sqlite(session, rows, self.intents, self.fills)
-            _flush_sqlite_records(session, self.decisions)
+            _flush_sqlite_records(session, self.decisions, self._store.decision_rows)
             return self._sql
         _write_intents(session, self.intents)
         decisions, outcomes = self.decisions.unflushed()
@@ -259,12 +266,12 @@ def _flush_sqlite(
         written: list[OrderIntent] = []
         for intent, before in intents.unwritten():
             if before is None:
-                new.append(rows.insert_row(intent))
+                new.append(rows.new_row(intent))
             else:
                 changed.append(rows.update(intent, before))
             written.append(intent)
-        for sql, run in sqlite_rows.runs_by_width(new, sqlite_rows.INTENT_INSERTS):
-            session.execute_many(sql, run)
+        for sql, run in sqlite_rows.runs_by_width(new, rows.statements):
+            _insert_sqlite(session, sql, run)
         done = session.execute_many(sqlite_rows.UPDATE_INTENT, changed)
         if done != len(changed):
             raise ConcurrencyConflict(
@@ -274,21 +281,29 @@ def _flush_sqlite(
         intents.all_written(written)
         intents.pending.clear()
     new_fills = [sqlite_rows.fill_row(f) for f in fills.unflushed()]
-    session.execute_many(sqlite_rows.INSERT_FILL, new_fills)
+    _insert_sqlite(session, sqlite_rows.INSERT_FILL, new_fills)
     fills.mark_flushed()
 
 
-def _flush_sqlite_records(session: Session, mirror: DecisionMirror) -> None:
-    """New decisions, then their outcomes (the outcome's parent row first)."""
+def _flush_sqlite_records(
+    session: Session, mirror: DecisionMirror, shared: sqlite_rows.SharedColumns
+) -> None:
+    """New decisions (their ``shared`` values left to the statement where they
+    hold them), then their outcomes (the outcome's parent row first)."""
     decisions, outcomes = mirror.unflushed()
-    session.execute_many(
-        sqlite_rows.INSERT_DECISION,
-        [sqlite_rows.decision_row(d) for d in decisions],
-    )
+    new = sqlite_rows.decision_inserts(decisions, shared)
+    for sql, run in sqlite_rows.runs_by_width(new, shared.statements):
+        _insert_sqlite(session, sql, run)
     rows = [sqlite_rows.outcome_insert(o) for o in outcomes]
     for sql, run in sqlite_rows.runs_by_width(rows, sqlite_rows.OUTCOME_INSERTS):
-        session.execute_many(sql, run)
+        _insert_sqlite(session, sql, run)
     mirror.mark_flushed()
+
+
+def _insert_sqlite(session: Session, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """``rows`` by the ``INSERT`` ``sql``, :data:`.sqlite_rows.CHUNK` a statement."""
+    chunk = sqlite_rows.CHUNK
+    session.insert_many(sql, rows, sqlite_rows.chunked_insert(sql, chunk), chunk)
 
 
 def _record_row(record: object) -> dict[str, Any]:
