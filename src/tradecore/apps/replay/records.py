@@ -7,6 +7,7 @@ never holds a run's worth of records at once.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -128,6 +129,9 @@ class StoredRows(Sequence[Mapping[str, object]]):
         self._table = table
         self._shape = _SHAPES[table]
         self._len: int | None = None
+        #: :meth:`raw_counts` of the columns a whole read of :meth:`cell_columns`
+        #: counted on its way (:data:`_COUNTED_WHILE_SPELLED`), by name.
+        self._counted: dict[str, list[tuple[object, int]]] = {}
 
     def __len__(self) -> int:
         if self._len is None:
@@ -159,9 +163,19 @@ class StoredRows(Sequence[Mapping[str, object]]):
         making a tuple per row (``CsvLines.add_columns``)."""
         names = export.columns(self._db, self._table)
         spell = [_column_speller(name) for name in names]
+        counting = {
+            names.index(name): (name, Counter[object]())
+            for name in _COUNTED_WHILE_SPELLED.get(self._table, ())
+            if name in names
+        }
         for batch in export.batches(self._db, self._table):
-            columns = zip(*batch, strict=True)
+            columns = list(zip(*batch, strict=True))
+            for at, (_, counter) in counting.items():
+                counter.update(columns[at])
             yield [fn(column) for fn, column in zip(spell, columns, strict=True)]
+        for name, counter in counting.values():
+            if set(map(type, counter)) <= _TEXT_ONLY:  # else SQLite's own groups
+                self._counted[name] = list(counter.items())
 
     def raw_column(self, name: str) -> Iterator[object]:
         """Yield column ``name`` of every row as the driver gives it (not shaped).
@@ -180,7 +194,16 @@ class StoredRows(Sequence[Mapping[str, object]]):
 
     def raw_counts(self, name: str) -> list[tuple[object, int]]:
         """Each distinct raw value of column ``name`` with its count, in no order
-        (``export.counts``: counted in the file, not a string per row)."""
+        (``export.counts``: counted in the file, not a string per row).
+
+        A column counted by the last whole read of :meth:`cell_columns` (the
+        outcomes' ``kind``, as their CSV is written) is not read again: its
+        values were all text, which SQLite groups byte for byte, as a
+        ``Counter`` groups equal strings.
+        """
+        counted = self._counted.get(name)
+        if counted is not None:
+            return list(counted)
         return export.counts(self._db, self._table, name)
 
     def raw_any_holding(self, name: str, needles: Sequence[str]) -> bool:
@@ -210,6 +233,13 @@ class StoredRows(Sequence[Mapping[str, object]]):
         position = range(len(self))[index]  # IndexError as a list gives it
         head = export.rows(self._db, self._table, limit=position + 1)
         return self._shape(next(islice(head, position, None)))
+
+
+#: Columns whose raw values :meth:`StoredRows.cell_columns` counts as it reads
+#: them, by table: the report tallies the outcomes by kind after writing their
+#: CSV, and a GROUP BY over the outcomes (joined to their decisions) cost about
+#: 5K instructions an order.
+_COUNTED_WHILE_SPELLED = {"outcomes": ("kind",)}
 
 
 def _plain(value: object) -> str:
