@@ -46,7 +46,7 @@ def _may_name_regime(raw: object) -> bool:
 
 
 #: What a decision's details text holds when it may carry a regime.
-_REGIME_WORDS = ("regime", "\\u")
+REGIME_WORDS = ("regime", "\\u")
 
 
 def _none_may_name_regime(decisions: Rows) -> bool:
@@ -59,7 +59,7 @@ def _none_may_name_regime(decisions: Rows) -> bool:
     """
     if not isinstance(decisions, SearchedColumns):
         return False
-    return not decisions.raw_any_holding("details", _REGIME_WORDS)
+    return not decisions.raw_any_holding("details", REGIME_WORDS)
 
 
 def _details(raw: object) -> Mapping[str, object]:

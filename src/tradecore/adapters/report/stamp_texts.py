@@ -32,11 +32,35 @@ def second_texts(stamps: NDArray[np.int64], sep: str = "T") -> list[str]:
     day_values, day_at = np.unique(days, return_inverse=True)
     day_text = np.datetime_as_string(day_values.astype("datetime64[D]")).tolist()
     second_values, second_at = np.unique(seconds, return_inverse=True)
-    clock = [
-        f"{sep}{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
-        for s in second_values.tolist()
-    ]
+    clock = _clock_texts(second_values.tolist(), sep)
     return [
         day_text[d] + clock[c]
         for d, c in zip(day_at.tolist(), second_at.tolist(), strict=True)
     ]
+
+
+def _clock_texts(seconds: list[int], sep: str) -> list[str]:
+    """``sep`` and ``HH:MM:SS`` of each second of the day in ``seconds``, each
+    spelled once per run (:data:`_CLOCKS`).
+
+    Why: four formatted fields cost about a microsecond a second; a report
+    spells the same few hundred bar times of day in every batch of round trips,
+    every chart and every chunk of the equity curve (a spelling depends on the
+    second and ``sep`` alone).
+    """
+    known = _CLOCKS.get(sep)
+    if known is None or len(known) + len(seconds) > _CLOCKS_KEPT:
+        known = _CLOCKS[sep] = {}
+    for second in seconds:
+        if second not in known:
+            known[second] = (
+                f"{sep}{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
+            )
+    return list(map(known.__getitem__, seconds))
+
+
+#: Spelled clock times by separator, then by second of the day; a separator's
+#: are forgotten when they would pass :data:`_CLOCKS_KEPT` (a day of 1-second
+#: bars at most, about 5 MB).
+_CLOCKS: dict[str, dict[int, str]] = {}
+_CLOCKS_KEPT = 86_400

@@ -7,6 +7,7 @@ never holds a run's worth of records at once.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TextIO, overload
 
 from tradecore.adapters.report.analysis import FillView
+from tradecore.adapters.report.regime_section import REGIME_WORDS
 from tradecore.adapters.report.tables import CsvLines
 from tradecore.adapters.sqlstore import export
 from tradecore.domain.orders.spec import Side
@@ -128,6 +130,12 @@ class StoredRows(Sequence[Mapping[str, object]]):
         self._table = table
         self._shape = _SHAPES[table]
         self._len: int | None = None
+        #: :meth:`raw_counts` of the columns a whole read of :meth:`cell_columns`
+        #: counted on its way (:data:`_COUNTED_WHILE_SPELLED`), by name.
+        self._counted: dict[str, list[tuple[object, int]]] = {}
+        #: :meth:`raw_any_holding` of the columns and needles a whole read of
+        #: :meth:`cell_columns` searched on its way (:data:`_SEARCHED_WHILE_SPELLED`).
+        self._searched: dict[tuple[str, tuple[str, ...]], bool] = {}
 
     def __len__(self) -> int:
         if self._len is None:
@@ -159,9 +167,12 @@ class StoredRows(Sequence[Mapping[str, object]]):
         making a tuple per row (``CsvLines.add_columns``)."""
         names = export.columns(self._db, self._table)
         spell = [_column_speller(name) for name in names]
+        notes = _ReadNotes(self._table, names)
         for batch in export.batches(self._db, self._table):
-            columns = zip(*batch, strict=True)
+            columns = list(zip(*batch, strict=True))
+            notes.add(columns)
             yield [fn(column) for fn, column in zip(spell, columns, strict=True)]
+        notes.keep(self._counted, self._searched)  # a whole read only
 
     def raw_column(self, name: str) -> Iterator[object]:
         """Yield column ``name`` of every row as the driver gives it (not shaped).
@@ -180,12 +191,29 @@ class StoredRows(Sequence[Mapping[str, object]]):
 
     def raw_counts(self, name: str) -> list[tuple[object, int]]:
         """Each distinct raw value of column ``name`` with its count, in no order
-        (``export.counts``: counted in the file, not a string per row)."""
+        (``export.counts``: counted in the file, not a string per row).
+
+        A column counted by the last whole read of :meth:`cell_columns` (the
+        outcomes' ``kind``, as their CSV is written) is not read again: its
+        values were all text, which SQLite groups byte for byte, as a
+        ``Counter`` groups equal strings.
+        """
+        counted = self._counted.get(name)
+        if counted is not None:
+            return list(counted)
         return export.counts(self._db, self._table, name)
 
     def raw_any_holding(self, name: str, needles: Sequence[str]) -> bool:
         """Whether any row's raw column ``name`` is not text or holds one of
-        ``needles`` (``export.any_holding``: searched in the file, not read)."""
+        ``needles`` (``export.any_holding``: searched in the file, not read).
+
+        A column and needles searched by the last whole read of
+        :meth:`cell_columns` (the decisions' details for a regime's words, as
+        their CSV is written) are not searched again.
+        """
+        searched = self._searched.get((name, tuple(needles)))
+        if searched is not None:
+            return searched
         return export.any_holding(self._db, self._table, name, needles)
 
     def raw_tally(self, name: str, where: str, equals: str) -> list[tuple[object, int]]:
@@ -210,6 +238,79 @@ class StoredRows(Sequence[Mapping[str, object]]):
         position = range(len(self))[index]  # IndexError as a list gives it
         head = export.rows(self._db, self._table, limit=position + 1)
         return self._shape(next(islice(head, position, None)))
+
+
+#: Columns whose raw values :meth:`StoredRows.cell_columns` counts as it reads
+#: them, by table: the report tallies the outcomes by kind after writing their
+#: CSV, and a GROUP BY over the outcomes (joined to their decisions) cost about
+#: 5K instructions an order.
+_COUNTED_WHILE_SPELLED = {"outcomes": ("kind",)}
+
+
+#: Columns and needles :meth:`StoredRows.cell_columns` searches as it reads
+#: them (:meth:`StoredRows.raw_any_holding`), by table: the report asks whether
+#: any decision's details may name a regime after writing their CSV, and the
+#: search over the file cost about 5K instructions an order.
+_SEARCHED_WHILE_SPELLED: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "decisions": (("details", REGIME_WORDS),)
+}
+
+
+class _ReadNotes:
+    """What a read of a table's cells counts (:data:`_COUNTED_WHILE_SPELLED`) and
+    searches (:data:`_SEARCHED_WHILE_SPELLED`) on its way, a batch at a time."""
+
+    def __init__(self, table: str, names: list[str]) -> None:
+        """Notes on ``table``'s columns ``names`` (in the rows' order)."""
+        self._counting = {
+            names.index(name): (name, Counter[object]())
+            for name in _COUNTED_WHILE_SPELLED.get(table, ())
+            if name in names
+        }
+        self._searching = {
+            names.index(name): (name, needles)
+            for name, needles in _SEARCHED_WHILE_SPELLED.get(table, ())
+            if name in names
+        }
+        self._found: dict[tuple[str, tuple[str, ...]], bool]
+        self._found = dict.fromkeys(self._searching.values(), False)
+
+    def add(self, columns: list[tuple[Any, ...]]) -> None:
+        """Count and search the next batch, given as its columns."""
+        for at, (_, counter) in self._counting.items():
+            counter.update(columns[at])
+        found = self._found
+        for at, searched in self._searching.items():
+            if not found[searched]:
+                found[searched] = _holds_any(columns[at], searched[1])
+
+    def keep(
+        self,
+        counted: dict[str, list[tuple[object, int]]],
+        searched: dict[tuple[str, tuple[str, ...]], bool],
+    ) -> None:
+        """Put the counts (of columns whose values were all text: else SQLite's
+        own groups answer) in ``counted`` and the searches in ``searched``."""
+        for name, counter in self._counting.values():
+            if set(map(type, counter)) <= _TEXT_ONLY:
+                counted[name] = list(counter.items())
+        searched.update(self._found)
+
+
+def _holds_any(column: Sequence[object], needles: Sequence[str]) -> bool:
+    """Whether any value of ``column`` is not text or holds one of ``needles``
+    (as ``instr`` finds a needle in SQLite's text: code points are UTF-8's).
+
+    The texts are searched joined by NULs when no needle holds one (a needle
+    then never spans two texts), else one by one.
+    """
+    if set(map(type, column)) - _TEXT_ONLY:
+        return True
+    texts: Sequence[str] = column  # type: ignore[assignment]
+    if any("\x00" in needle for needle in needles):
+        return any(needle in text for text in texts for needle in needles)
+    whole = "\x00".join(texts)
+    return any(needle in whole for needle in needles)
 
 
 def _plain(value: object) -> str:
