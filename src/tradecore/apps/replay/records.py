@@ -538,53 +538,51 @@ class StoredFills(StoredRows):
         """Whether the last read that wrote the table went through every fill."""
         return self._copied
 
-    def _fill_columns(self) -> Iterator[list[tuple[Any, ...]]]:
-        """Each batch of fills' :data:`_FILL_FIELDS` columns as the driver gives them.
+    def _typed_columns(self) -> Iterator[tuple[list[Any], ...]]:
+        """Each batch of fills' :data:`_FILL_FIELDS` columns, typed as the shaped
+        rows type them: ``str`` of the symbol, the side, ``Decimal`` of the text of
+        the quantity, price and fee, the aware time (:func:`_typed_fields`).
 
         Only those columns are read (``export.column_batches``: the export's own
         query and order): the ids the trades never read cost the driver a
         string each, about a fifth of reading the table. While copying, every
-        column is read and each batch written before its columns are given.
+        column is read and each batch written before its columns are given
+        (:meth:`_copied_columns`).
         """
-        stream = self._copy
-        if stream is None:
-            for batch in export.column_batches(self._db, "fills", _FILL_FIELDS):
-                yield list(zip(*batch, strict=True))
+        if self._copy is not None:
+            yield from self._copied_columns(self._copy)
             return
+        for batch in export.column_batches(self._db, "fills", _FILL_FIELDS):
+            yield _typed_fields(list(zip(*batch, strict=True)))
+
+    def _copied_columns(self, stream: TextIO) -> Iterator[tuple[list[Any], ...]]:
+        """:meth:`_typed_columns`, each batch also written to ``stream`` as its
+        CSV rows (unless a later read overtook this one).
+
+        A column of texts of times, quantities, prices or fees is typed once and
+        its cells spelled from the typed values (:func:`_typed_and_spelled`), not
+        parsed again: a fill's price and time are mostly its own, and parsing
+        them twice cost about 2.5K instructions a fill.
+        """
         self._reads += 1
         read, self._copied = self._reads, False
         stream.seek(0)
         stream.truncate()
         names = export.columns(self._db, "fills")
         at = [names.index(name) for name in _FILL_FIELDS]
-        spell = [_column_speller(name) for name in names]
         lines, header = CsvLines(stream), names
         for batch in export.batches(self._db, "fills"):
             columns = list(zip(*batch, strict=True))
+            typed, cells = _typed_and_spelled(names, columns)
+            fields = _typed_fields([columns[i] for i in at], [typed.get(i) for i in at])
             if self._copy is stream and self._reads == read:  # not overtaken
                 if header:
                     lines.add(header)
                     header = []
-                lines.add_columns(
-                    [fn(column) for fn, column in zip(spell, columns, strict=True)]
-                )
-            yield [columns[i] for i in at]
+                lines.add_columns(cells)
+            yield fields
         if self._copy is stream and self._reads == read:
             self._copied = True
-
-    def _typed_columns(self) -> Iterator[tuple[list[Any], ...]]:
-        """Each batch of fills' :data:`_FILL_FIELDS` columns, typed as the shaped
-        rows type them: ``str`` of the symbol, the side, ``Decimal`` of the text of
-        the quantity, price and fee, the aware time (:func:`_typed_column`)."""
-        for symbols, sides, qtys, prices, fees, ats in self._fill_columns():
-            yield (
-                _typed_column(symbols, str),
-                _typed_column(sides, _side),
-                _typed_column(qtys, _decimal),
-                _typed_column(prices, _decimal),
-                _typed_column(fees, _decimal),
-                _typed_column(ats, export.utc),
-            )
 
     def _typed(self) -> Iterator[tuple[str, Side, Decimal, Decimal, Decimal, datetime]]:
         """Each fill's :data:`_FILL_FIELDS`, typed as the shaped rows type them."""
@@ -635,6 +633,94 @@ def _typed_column(column: tuple[Any, ...], typed: Callable[[Any], Any]) -> list[
         return list(column)
     found = {value: typed(value) for value in dict.fromkeys(column)}
     return list(map(found.__getitem__, column))
+
+
+#: How each of :data:`_FILL_FIELDS` is typed, in its order.
+_FIELD_TYPES: tuple[Callable[[Any], Any], ...] = (
+    str,
+    _side,
+    _decimal,
+    _decimal,
+    _decimal,
+    export.utc,
+)
+
+
+def _typed_fields(
+    columns: list[tuple[Any, ...]], done: Sequence[list[Any] | None] = ()
+) -> tuple[list[Any], ...]:
+    """The :data:`_FILL_FIELDS` ``columns`` typed (:func:`_typed_column`), in
+    order; a column ``done`` already holds typed (not None) is taken as it is."""
+    done = done or [None] * len(columns)
+    return tuple(
+        _typed_column(column, typed) if ready is None else ready
+        for column, typed, ready in zip(columns, _FIELD_TYPES, done, strict=True)
+    )
+
+
+def _typed_and_spelled(
+    names: list[str], columns: list[tuple[Any, ...]]
+) -> tuple[dict[int, list[Any]], list[list[str]]]:
+    """Each column's CSV cells (:func:`_column_speller`'s), in order, with the
+    typed values of the columns typed on the way, by position.
+
+    A time, quantity, price or fee column of texts only is typed a distinct
+    text at a time and its cells spelled from those values, not parsed again:
+    the time's is :func:`export.iso_utc`'s (``export.iso_utc_typed``), ``str``
+    of the ``Decimal`` is :func:`_decimal_text`'s (a property test holds the
+    cells and values to the general paths', errors included). The columns are
+    spelled in order, as the general path spells them, so a bad batch raises
+    what it raised.
+    """
+    typed: dict[int, list[Any]] = {}
+    cells: list[list[str]] = []
+    for at, (name, column) in enumerate(zip(names, columns, strict=True)):
+        how = _TYPED_THEN_SPELLED.get(name)
+        if how is None or set(map(type, column)) != _TEXT_ONLY:
+            cells.append(_column_speller(name)(column))
+            continue
+        parse, spell = how
+        found = {value: parse(value) for value in dict.fromkeys(column)}
+        typed[at] = list(map(found.__getitem__, column))
+        cells.append(spell(found, column))
+    return typed, cells
+
+
+def _decimals_spelled(found: dict[str, Decimal], column: tuple[str, ...]) -> list[str]:
+    """:func:`_decimals_text` of a column of texts, from each text's ``Decimal``."""
+    spelled = {value: str(number) for value, number in found.items()}
+    return list(map(spelled.__getitem__, column))
+
+
+def _times_spelled(found: dict[str, datetime], column: tuple[str, ...]) -> list[str]:
+    """:func:`_times_text` of a column of texts, from each text's aware time (a
+    spelling not kept yet is ``export.iso_utc_typed``'s, kept as
+    :func:`_times_text` keeps it)."""
+    known = _SPELLED_TIMES
+    if len(known) + len(found) > _SPELLED_TIMES_KEPT:
+        known.clear()
+    spelled: dict[str, str] = {}
+    for value, moment in found.items():
+        text = known.get(value)
+        if text is None:
+            text = known[value] = export.iso_utc_typed(value, moment)
+        spelled[value] = text
+    # This column's own spellings: another thread may empty the kept ones.
+    return list(map(spelled.__getitem__, column))
+
+
+#: The fills' columns typed as they are spelled (:func:`_typed_and_spelled`):
+#: how a text is typed, and how a column's cells are spelled from the typed
+#: values of its distinct texts.
+_TYPED_THEN_SPELLED: dict[
+    str,
+    tuple[Callable[[str], Any], Callable[[dict[str, Any], tuple[str, ...]], list[str]]],
+] = {
+    "qty": (_decimal, _decimals_spelled),
+    "price": (_decimal, _decimals_spelled),
+    "fee": (_decimal, _decimals_spelled),
+    "filled_at": (export.utc, _times_spelled),
+}
 
 
 class FillRecords(Iterable[FillRecord]):
