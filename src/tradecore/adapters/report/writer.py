@@ -29,6 +29,7 @@ from tradecore.adapters.report.html_page import PageData, write_page
 from tradecore.adapters.report.stamp_texts import second_texts
 from tradecore.adapters.report.tables import (
     CopiedWhileRead,
+    CopiesAlongside,
     CsvLines,
     CsvRowSink,
     write_rows_csv,
@@ -110,14 +111,9 @@ def write_report(
     for name, text in files.items():
         (folder / name).write_text(text, encoding="ascii")
     _write_equity_csv(folder / "equity.csv", stamps, values, drawdown)
-    for name, rows in (
-        ("fills", fills),
-        ("decisions", decisions),
-        ("outcomes", outcomes),
-    ):
-        if name == "fills" and collected is not None and collected.fills_written:
-            continue
-        write_rows_csv(folder / f"{name}.csv", rows)
+    if not (collected is not None and collected.fills_written):
+        write_rows_csv(folder / "fills.csv", fills)
+    _write_decisions_and_outcomes(folder, decisions, outcomes)
     page = PageData(
         title=title, summary=summary, stamps=stamps, values=values, bars=bars,
         fills=fills, decisions=decisions, outcomes=outcomes, run_info=run_info,
@@ -137,6 +133,24 @@ def write_report(
     write_page(folder / "report.html", page, content)
     names = [*files, "equity.csv", "trades.csv", "fills.csv", "decisions.csv"]
     return {name: folder / name for name in [*names, "outcomes.csv", "report.html"]}
+
+
+def _write_decisions_and_outcomes(
+    folder: Path, decisions: Rows, outcomes: Rows
+) -> None:
+    """Write decisions.csv, and outcomes.csv from the same read when the
+    decisions can copy the outcomes alongside (:class:`CopiesAlongside`, a
+    replay's stored decisions) and did; else outcomes.csv on its own."""
+    copying = decisions if isinstance(decisions, CopiesAlongside) else None
+    if copying is not None:
+        copying.copy_alongside(outcomes, folder / "outcomes.csv")
+    try:
+        write_rows_csv(folder / "decisions.csv", decisions)
+    finally:
+        if copying is not None:
+            copying.copy_alongside(outcomes, None)
+    if copying is None or not copying.copied_alongside():
+        write_rows_csv(folder / "outcomes.csv", outcomes)
 
 
 @attrs.frozen

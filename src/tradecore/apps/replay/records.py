@@ -136,6 +136,10 @@ class StoredRows(Sequence[Mapping[str, object]]):
         #: :meth:`raw_any_holding` of the columns and needles a whole read of
         #: :meth:`cell_columns` searched on its way (:data:`_SEARCHED_WHILE_SPELLED`).
         self._searched: dict[tuple[str, tuple[str, ...]], bool] = {}
+        #: The outcomes whose CSV table a read of these decisions also writes,
+        #: and where (:meth:`copy_alongside`); whether the last such read did.
+        self._alongside: tuple[StoredRows, Path] | None = None
+        self._copied_alongside = False
 
     def __len__(self) -> int:
         if self._len is None:
@@ -161,10 +165,40 @@ class StoredRows(Sequence[Mapping[str, object]]):
         for columns in self.cell_columns():
             yield from zip(*columns, strict=True)
 
+    def copy_alongside(self, other: object, path: Path | None) -> None:
+        """From now on, each whole read of these rows' cells (:meth:`cell_columns`)
+        also writes ``other``'s CSV table to ``path`` as ``write_rows_csv``
+        writes it, when these are a store's decisions and ``other`` its
+        outcomes (else, or with ``path`` None, no table is written alongside).
+
+        :meth:`copied_alongside` tells whether the last read did; the outcomes'
+        kinds are counted as their own whole read counts them.
+        """
+        self._alongside = None
+        if (
+            path is not None
+            and self._table == "decisions"
+            and isinstance(other, StoredRows)
+            and other._table == "outcomes"
+            and other._db == self._db
+        ):
+            self._alongside = (other, path)
+            self._copied_alongside = False
+
+    def copied_alongside(self) -> bool:
+        """Whether the last read of the cells also wrote the whole table it was
+        to write alongside (:meth:`copy_alongside`)."""
+        return self._copied_alongside
+
     def cell_columns(self) -> Iterator[list[list[str]]]:
         """Yield each batch of rows as its columns of cells (what :meth:`cells`
         gives, a batch transposed): the report writes a batch's columns without
         making a tuple per row (``CsvLines.add_columns``)."""
+        self._copied_alongside = False
+        alongside = self._alongside
+        if alongside is not None and export.one_outcome_a_decision(self._db):
+            yield from self._cells_with_outcomes(*alongside)
+            return
         names = export.columns(self._db, self._table)
         spell = [_column_speller(name) for name in names]
         notes = _ReadNotes(self._table, names)
@@ -173,6 +207,37 @@ class StoredRows(Sequence[Mapping[str, object]]):
             notes.add(columns)
             yield [fn(column) for fn, column in zip(spell, columns, strict=True)]
         notes.keep(self._counted, self._searched)  # a whole read only
+
+    def _cells_with_outcomes(
+        self, outcomes: StoredRows, path: Path
+    ) -> Iterator[list[list[str]]]:
+        """:meth:`cell_columns` of the decisions, read with their outcomes beside
+        them (``export.decisions_with_outcomes``), each batch's outcomes written
+        to ``path`` as their own :meth:`cell_columns` would be (no header for
+        none) and counted as their whole read counts them."""
+        names = export.columns(self._db, "decisions")
+        outcome_names = export.columns(self._db, "outcomes")
+        spell = [_column_speller(name) for name in names]
+        outcome_spell = [_column_speller(name) for name in outcome_names]
+        notes = _ReadNotes("decisions", names)
+        outcome_notes = _ReadNotes("outcomes", outcome_names)
+        with path.open("w", newline="", encoding="utf-8") as stream:
+            lines, header = CsvLines(stream), outcome_names
+            for columns, outcome_columns in export.decisions_with_outcomes(self._db):
+                notes.add(columns)
+                yield [fn(column) for fn, column in zip(spell, columns, strict=True)]
+                if outcome_columns[0]:
+                    outcome_notes.add(outcome_columns)
+                    cells = zip(outcome_spell, outcome_columns, strict=True)
+                    if header:
+                        lines.add(header)
+                        header = []
+                    lines.add_columns([fn(column) for fn, column in cells])
+            if header and len(outcomes):  # outcomes, none of a stored decision
+                lines.add(header)
+        notes.keep(self._counted, self._searched)  # a whole read only
+        outcome_notes.keep(outcomes._counted, outcomes._searched)
+        self._copied_alongside = True
 
     def raw_column(self, name: str) -> Iterator[object]:
         """Yield column ``name`` of every row as the driver gives it (not shaped).
