@@ -173,6 +173,16 @@ class PreTradeChecker:
             own.collar_bps is not None for own in limits.strategies.values()
         )
 
+    def may_count_orders(self) -> bool:
+        """Whether some strategy's limits set an order rate (the rules that count
+        the orders already sent): global limits or a strategy's own."""
+        limits = self._limits
+        return any(
+            own.max_orders_per_second is not None
+            or own.max_orders_per_minute is not None
+            for own in (limits.global_limits, *limits.strategies.values())
+        )
+
     def plan_for(self, strategy_id: str) -> RulePlan:
         """The limits in force for ``strategy_id`` and the rules they can refuse by."""
         found = self._by_strategy.get(strategy_id)
