@@ -464,7 +464,10 @@ class TradingEngine(NetOfCostSteps):
             self.before_order(symbol)
         # An exit frees the shares our protective orders hold first: otherwise the
         # broker rules (Alpaca's "insufficient qty available") refuse every exit.
-        self._protect.clear_for(symbol, self.ledger.position(symbol), side)
+        # With nothing resting in either book ``clear_for`` would return 0.
+        resting, bracketed = self._protect.books
+        if resting or bracketed:
+            self._protect.clear_for(symbol, self.ledger.position(symbol), side)
         if (breach := self._orders.rule_breach(intent.spec)) is not None:
             decision = self._decision(target, current, price, None, extra, stamp)
             self._orders.record_breach(decision, breach)
