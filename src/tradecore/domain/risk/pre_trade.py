@@ -165,6 +165,24 @@ class PreTradeChecker:
         """The limits in force for ``strategy_id`` (global, tightened by its own)."""
         return self.plan_for(strategy_id).limits
 
+    def may_read_references(self) -> bool:
+        """Whether some strategy's limits set a price collar (the one rule that
+        reads a book's reference prices): global limits or a strategy's own."""
+        limits = self._limits
+        return limits.global_limits.collar_bps is not None or any(
+            own.collar_bps is not None for own in limits.strategies.values()
+        )
+
+    def may_count_orders(self) -> bool:
+        """Whether some strategy's limits set an order rate (the rules that count
+        the orders already sent): global limits or a strategy's own."""
+        limits = self._limits
+        return any(
+            own.max_orders_per_second is not None
+            or own.max_orders_per_minute is not None
+            for own in (limits.global_limits, *limits.strategies.values())
+        )
+
     def plan_for(self, strategy_id: str) -> RulePlan:
         """The limits in force for ``strategy_id`` and the rules they can refuse by."""
         found = self._by_strategy.get(strategy_id)

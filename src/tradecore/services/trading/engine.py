@@ -283,7 +283,16 @@ class TradingEngine(NetOfCostSteps):
         accepted = self._screen.accepted if prescreened else None
         handler, planner, last = self._rejections, self._planner, self._last
         decide_on_bar = self._strategy.on_bar
-        gate_on_bar = None if gate is None else gate.on_bar
+        gate_on_bar: Callable[[str, datetime, float, Ledger], None] | None = None
+        enter_cycle: Callable[[datetime], object] | None = None
+        marks: dict[str, float] | None = None
+        if gate is not None:
+            # A gate that only keeps each close: the cycle entered at the first
+            # bar shown, the closes written here (see ``RiskGate.bar_marks``).
+            if (marks := gate.bar_marks()) is None:
+                gate_on_bar = gate.on_bar
+            else:
+                enter_cycle = gate.begin_cycle
         at = self._clock.now()
         now_ns = None if self._bar_clock is None else to_ns(self._bar_clock())
         for i in range(lo, hi):
@@ -297,7 +306,12 @@ class TradingEngine(NetOfCostSteps):
                 continue
             if regimes is not None:  # before the regime breaker
                 regimes.observe(symbol, timestamp_ns, close)
-            if gate_on_bar is not None:
+            if marks is not None:
+                if enter_cycle is not None:
+                    enter_cycle(at)
+                    enter_cycle = None
+                marks[symbol] = close
+            elif gate_on_bar is not None:
                 gate_on_bar(symbol, at, close, self.ledger)
             if handler is not None and handler.waiting:
                 self._place_due_retries(handler)
@@ -450,7 +464,10 @@ class TradingEngine(NetOfCostSteps):
             self.before_order(symbol)
         # An exit frees the shares our protective orders hold first: otherwise the
         # broker rules (Alpaca's "insufficient qty available") refuse every exit.
-        self._protect.clear_for(symbol, self.ledger.position(symbol), side)
+        # With nothing resting in either book ``clear_for`` would return 0.
+        resting, bracketed = self._protect.books
+        if resting or bracketed:
+            self._protect.clear_for(symbol, self.ledger.position(symbol), side)
         if (breach := self._orders.rule_breach(intent.spec)) is not None:
             decision = self._decision(target, current, price, None, extra, stamp)
             self._orders.record_breach(decision, breach)
