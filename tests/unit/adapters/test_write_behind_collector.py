@@ -4,10 +4,6 @@ The commit builds thousands of short-lived row tuples; the collector is paused
 while it does (``write_behind._collector_paused``). Whatever happens, the
 collector is left as the commit found it: enabled after a commit, a failed
 commit and a refused unit; still disabled if its caller had disabled it.
-
-An open unit of work widens the young generation's threshold
-(``write_behind.YOUNG_THRESHOLD``, a wider one kept) and its exit restores the
-thresholds it found, after a commit or a failure alike.
 """
 
 from __future__ import annotations
@@ -19,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.contract.store_contract import make_intent
-from tradecore.adapters.sqlstore import open_store, write_behind
+from tradecore.adapters.sqlstore import open_store
 from tradecore.adapters.sqlstore.write_behind import WriteBehindStore
 from tradecore.domain.errors import StoreError
 
@@ -77,49 +73,3 @@ def test_a_failed_commit_restores_the_collector(
             uow.commit()
     assert gc.isenabled()
     assert store.intents.find(make_intent(1).client_order_id) is None
-
-
-@pytest.fixture
-def _thresholds_kept() -> Iterator[None]:
-    found = gc.get_threshold()
-    yield
-    gc.set_threshold(*found)
-
-
-@pytest.mark.usefixtures("_thresholds_kept")
-def test_an_open_unit_widens_the_young_generation_and_restores_it(
-    store: WriteBehindStore,
-) -> None:
-    gc.set_threshold(700, 10, 10)
-    with store.unit_of_work() as uow:
-        assert gc.get_threshold() == (write_behind.YOUNG_THRESHOLD, 10, 10)
-        uow.intents.create(make_intent(1))
-        uow.commit()
-        assert gc.get_threshold() == (write_behind.YOUNG_THRESHOLD, 10, 10)
-    assert gc.get_threshold() == (700, 10, 10)
-
-
-@pytest.mark.usefixtures("_thresholds_kept")
-def test_a_wider_threshold_is_kept(store: WriteBehindStore) -> None:
-    wider = write_behind.YOUNG_THRESHOLD + 1
-    gc.set_threshold(wider, 5, 7)
-    with store.unit_of_work():
-        assert gc.get_threshold() == (wider, 5, 7)
-    assert gc.get_threshold() == (wider, 5, 7)
-
-
-@pytest.mark.usefixtures("_thresholds_kept")
-def test_a_failed_unit_restores_the_threshold(
-    store: WriteBehindStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    gc.set_threshold(700, 10, 10)
-
-    def refused() -> object:
-        raise StoreError("disk gone")
-
-    monkeypatch.setattr(store, "sql_unit", refused)
-    with store.unit_of_work() as uow:
-        uow.intents.create(make_intent(1))
-        with pytest.raises(StoreError):
-            uow.commit()
-    assert gc.get_threshold() == (700, 10, 10)

@@ -121,13 +121,10 @@ class WriteBehindUnitOfWork:
         self.decisions: DecisionMirror = store.decisions
         self._sql: SqlUnitOfWork | None = None
         self._open = False
-        #: The collector's thresholds as this unit found them (restored on exit).
-        self._thresholds: tuple[int, int, int] | None = None
 
     def __enter__(self) -> Self:
         self._store.claim(self)
         self._open = True
-        self._thresholds = _young_generation_widened()
         return self
 
     def __exit__(
@@ -137,9 +134,6 @@ class WriteBehindUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         """Roll back whatever was not committed and release the connection."""
-        thresholds, self._thresholds = self._thresholds, None
-        if thresholds is not None:
-            gc.set_threshold(*thresholds)
         if self._open:
             self.rollback()
             self._store.claim(None)
@@ -237,32 +231,6 @@ class WriteBehindUnitOfWork:
         )
         self.fills.mark_flushed()
         return self._sql
-
-
-#: The young generation's collection threshold while a unit of work is open
-#: (CPython's default is 700 objects).
-YOUNG_THRESHOLD = 50_000
-
-
-def _young_generation_widened() -> tuple[int, int, int]:
-    """Raise the collector's young-generation threshold to :data:`YOUNG_THRESHOLD`
-    (a higher one is kept); return the thresholds found, for the unit's exit.
-
-    Why: a replay's batch holds each order's rows (intents, decisions, outcomes,
-    fills: a dozen tracked objects an order) until its commit, when the mirrors
-    drop them and reference counting frees them. At the default threshold every
-    700 new objects started a collection that walked them as young and, after
-    surviving, again as middle-aged, finding nothing to free. With the wider
-    threshold a batch is freed before a collection sees most of it: 109
-    automatic collections of a 10 x 5k replay became 78, the one left in its
-    order loop the one after the commit (cachegrind: about 9.8 K instructions an
-    order less). The collector still runs (cyclic garbage is freed, at most this
-    many objects later); the older generations' thresholds are left as they are.
-    """
-    found = gc.get_threshold()
-    if found[0] < YOUNG_THRESHOLD:
-        gc.set_threshold(YOUNG_THRESHOLD, found[1], found[2])
-    return found
 
 
 @contextmanager
