@@ -70,6 +70,7 @@ from tradecore.apps.wiring.calendars import (
     calendars_for_span,
     frames_span,
 )
+from tradecore.apps.wiring.collector import young_generation_widened
 from tradecore.apps.wiring.cost_models import MARKS_FILE
 from tradecore.apps.wiring.progress import Update, progress_bar
 from tradecore.apps.wiring.regimes import ReplayRegimes, with_regime_policy
@@ -129,6 +130,7 @@ DEFAULT_QUALITY = QualityRules()
 PORTFOLIO_STRATEGY_MODULE = "tradecore.domain.strategies.portfolio_strategy"
 
 
+@young_generation_widened()
 def replay(
     data: str | Path | Sequence[BarFrame] | LakeSelection | Any,
     strategy: StrategySpec = "sma_cross",
