@@ -120,33 +120,23 @@ class _Side:
     excess_market_qty: Decimal = ZERO
 
     def add(self, order_id: str, qty: Decimal, price: Decimal | None) -> None:
-        """Count an order's remaining ``qty`` at ``price``.
-
-        Added and subtracted (:meth:`remove`) as they are, not multiplied by a
-        sign: ``1 * x`` is ``x`` and ``y + -1 * x`` is ``y - x``, digit for digit
-        and exponent for exponent, without an int turned into a Decimal for
-        each product (the venue counts an order at every buy's check; ~1.1 K
-        instructions an order, callgrind of the venue's order loop).
-        """
+        """Count an order's remaining ``qty`` at ``price``."""
         self.members[order_id] = (qty, price)
-        excess = ZERO if self.excess_at is None else max(qty - self.excess_at, ZERO)
-        if price is None:
-            self.market_qty += qty
-            self.excess_market_qty += excess
-        else:
-            self.notional += qty * price
-            self.excess_notional += excess * price
+        self._adjust(qty, price, 1)
 
     def remove(self, order_id: str) -> None:
         """Stop counting an order (exactly undoing :meth:`add`)."""
         qty, price = self.members.pop(order_id)
+        self._adjust(qty, price, -1)
+
+    def _adjust(self, qty: Decimal, price: Decimal | None, sign: int) -> None:
         excess = ZERO if self.excess_at is None else max(qty - self.excess_at, ZERO)
         if price is None:
-            self.market_qty -= qty
-            self.excess_market_qty -= excess
+            self.market_qty += sign * qty
+            self.excess_market_qty += sign * excess
         else:
-            self.notional -= qty * price
-            self.excess_notional -= excess * price
+            self.notional += sign * qty * price
+            self.excess_notional += sign * excess * price
 
     def reserved(self, closable: Decimal, last: Callable[[], Decimal]) -> Decimal:
         """Return what the side ties up when ``closable`` shares would close."""
