@@ -193,10 +193,6 @@ class SimVenue:
         #: check (``rule_breach``) just passed at the same instant and state.
         self._state = 0
         self._passed: tuple[OrderSpec, datetime, int] | None = None
-        #: What the check that set ``_passed`` read when it cleared a market
-        #: order without a rule context (``_clears_market``): the position and,
-        #: for a buy, the mark; ``None`` after a full check. Set with ``_passed``.
-        self._cleared: tuple[Decimal, Decimal | None] | None = None
         self._quotes: dict[str, Quote] = {}
         self._now: datetime | None = None
         self._day_trades = DayTrades(
@@ -477,19 +473,14 @@ class SimVenue:
         if self.config.tradable is not None:  # else every symbol is
             self._check_tradable(spec.symbol)
         if self._passed != (spec, now, self._state):
-            self._cleared = None  # a check that returns early leaves it unset
             breach = self.rule_breach(now, spec)
             if breach is not None:
                 raise BrokerRuleBreached(breach)
-        cleared = self._cleared
         self._state += 1
         # ``_order_qty`` is called for a notional order alone (a share order's
         # quantity is its own: the call would return it).
         qty = spec.qty if spec.qty is not None else self._order_qty(spec)
-        if cleared is None:
-            self._check_buying_power(spec, qty, exclude=None)
-        else:
-            self._check_cleared_buying_power(spec, qty, *cleared)
+        self._check_buying_power(spec, qty, exclude=None)
         if self._instant_submit:  # no delay and no draw: what the calls would give
             ack_at = ready_at = now
         else:
@@ -620,9 +611,9 @@ class SimVenue:
             market_rules
             and not auction
             and spec.bracket is None
-            and (cleared := self._clears_market(now, spec)) is not None
+            and self._clears_market(now, spec)
         ):
-            self._passed, self._cleared = (spec, now, self._state), cleared
+            self._passed = (spec, now, self._state)
             return None
         breach = shape_breach(spec)
         if breach is not None or not CONTEXT_RULES:
@@ -686,7 +677,7 @@ class SimVenue:
         )
         breach = context_breach(spec, context, rules)
         if breach is None:
-            self._passed, self._cleared = (spec, now, self._state), None
+            self._passed = (spec, now, self._state)
         return breach
 
     def clears_market_order(self, now: datetime, spec: OrderSpec) -> bool:
@@ -705,20 +696,14 @@ class SimVenue:
             known[3]
             and spec.bracket is None
             and spec.time_in_force not in _AUCTION_TIF
-            and self._clears_market(now, spec) is not None
+            and self._clears_market(now, spec)
         )
 
-    def _clears_market(
-        self, now: datetime, spec: OrderSpec
-    ) -> tuple[Decimal, Decimal | None] | None:
+    def _clears_market(self, now: datetime, spec: OrderSpec) -> bool:
         """:meth:`clears_market_order` of an order without a bracket, not for an
         auction, in a symbol whose plain rules are all :data:`MARKET_ORDER_RULES`
         (what :meth:`rule_breach` knows when it asks). No shape rule refuses the
-        orders it clears: whole shares at market, no notional, no bracket.
-
-        Cleared: the position and the mark (a buy's; ``None``, not read, for a
-        sell) it read, which ``submit`` reuses for the buying-power check of
-        the same order at the same state. Not cleared: ``None``."""
+        orders it clears: whole shares at market, no notional, no bracket."""
         qty = spec.qty
         if (
             spec.order_type is not _MARKET
@@ -727,7 +712,7 @@ class SimVenue:
             or spec.stop_price is not None
             or qty != qty.to_integral_value()  # ``fractional_short``'s orders
         ):
-            return None
+            return False
         symbol = spec.symbol
         book = self._book
         position = book.ledger.position(symbol)
@@ -736,21 +721,19 @@ class SimVenue:
             # ``buy_below_minimum_at_market``: worth $1 at the reference price.
             mark = self._mark(symbol)
             if mark is not None and qty * mark < fractional.MINIMUM_BUY:
-                return None
+                return False
             # ``wash_trade``: a market order crosses any limit on the other side.
             if summary.lowest_sell_limit is not None:
-                return None
+                return False
             closing, held = position < _ZERO, summary.held_for_buys
         else:
             if summary.highest_buy_limit is not None:
-                return None
-            closing, held, mark = position > _ZERO, summary.held_for_sells, None
+                return False
+            closing, held = position > _ZERO, summary.held_for_sells
         # ``insufficient_qty_available``: closing more than the position has free.
         if closing and qty > max(abs(position) - held, _ZERO):
-            return None
-        if self._may_refuse_day_trade(now, spec):
-            return None
-        return position, mark
+            return False
+        return not self._may_refuse_day_trade(now, spec)
 
     def _may_refuse_day_trade(self, now: datetime, spec: OrderSpec) -> bool:
         """Whether ``pattern_day_trading`` would refuse ``spec`` in the venue's
@@ -962,27 +945,6 @@ class SimVenue:
         need = order_reservation(spec.side, qty, self._reference_price(spec), position)
         if need <= _ZERO:  # a Decimal zero: no int converted per submit
             return  # it only closes: no need to count what the others tie up
-        self._check_need(need, exclude)
-
-    def _check_cleared_buying_power(
-        self, spec: OrderSpec, qty: Decimal, position: Decimal, mark: Decimal | None
-    ) -> None:
-        """:meth:`_check_buying_power` of a market order the pre-send check just
-        cleared at this state (``_clears_market``): its ``position`` and ``mark``
-        are what that check read, and a market order's reference price is the
-        mark (``_last_price`` raises as before when there is none). Reading the
-        position and the price again cost ~4.8 K instructions an order
-        (callgrind of the venue's order loop: bars, pre-send check, submit,
-        fill); ``tests/property/test_cleared_submit.py`` holds it to the
-        general check."""
-        price = mark if mark is not None else self._last_price(spec.symbol)
-        need = order_reservation(spec.side, qty, price, position)
-        if need <= _ZERO:
-            return
-        self._check_need(need, None)
-
-    def _check_need(self, need: Decimal, exclude: str | None) -> None:
-        """Raise when ``need`` is more than the buying power left."""
         available = self._buying_power(exclude)
         if need > available:
             raise InsufficientBuyingPower(
