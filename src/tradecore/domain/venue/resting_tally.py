@@ -17,6 +17,7 @@ from decimal import Decimal
 import attrs
 
 from tradecore.domain.broker_rules.context import RestingSummary
+from tradecore.domain.frozen import trusted_builder
 from tradecore.domain.orders.money import ZERO
 from tradecore.domain.orders.spec import OrderType, Side
 from tradecore.domain.venue.rule_context import NOT_RESTING
@@ -29,6 +30,11 @@ _SELL, _LIMIT = Side.SELL, OrderType.LIMIT
 
 #: What one order adds to its symbol's tally: side, open quantity, limit (or None).
 _Share = tuple[Side, Decimal, Decimal | None]
+#: A symbol's summary from the tally's own exact values: built without the frozen
+#: class's ``__init__`` (which sets each field through ``object.__setattr__``).
+#: With the working index read without a default dict per fold, ~2.7 K
+#: instructions an order (callgrind of the venue's order loop).
+_summary = trusted_builder(RestingSummary)
 
 
 @attrs.define(eq=False, slots=True)
@@ -90,7 +96,7 @@ class _Symbol:
 
     def summarize(self) -> RestingSummary:
         if self.summary is None:
-            self.summary = RestingSummary(
+            self.summary = _summary(
                 held_for_sells=self.sells,
                 held_for_buys=self.buys,
                 lowest_sell_limit=self.sell_limits.extreme(),
@@ -129,7 +135,10 @@ class RestingTally:
             if counted is not None:
                 self._symbols[counted[0]].apply(counted[1], -1)
             symbol = order.spec.symbol
-            if order.status in NOT_RESTING or order_id not in working.get(symbol, {}):
+            if order.status in NOT_RESTING:
+                continue
+            working_here = working.get(symbol)
+            if working_here is None or order_id not in working_here:
                 continue
             spec = order.spec
             limit = spec.limit_price if spec.order_type is _LIMIT else None
