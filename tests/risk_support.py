@@ -6,7 +6,8 @@ import atexit
 import json
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,9 +19,52 @@ from tradecore.adapters.sqlstore import SqlStore, open_store
 from tradecore.domain.orders.executions import Fill
 from tradecore.domain.orders.ledger import Ledger
 from tradecore.domain.orders.spec import Side
+from tradecore.domain.risk.limits import RiskLimits, RiskLimitSet
+from tradecore.domain.risk.pre_trade import PreTradeChecker
+from tradecore.domain.risk.trading_state import (
+    INITIAL_TRADING_STATE,
+    TradingStateRecord,
+)
 from tradecore.ports.alerts import Alert, Alerter
+from tradecore.services.controls.risk_gate import RiskGate
 
 T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
+
+
+class _EmptyControls:
+    """A store's controls with no rows: the initial trading state, no breakers."""
+
+    def get_trading_state(self) -> TradingStateRecord:
+        return INITIAL_TRADING_STATE
+
+    def breakers(self) -> list[object]:
+        return []
+
+
+class _EmptyUow:
+    controls = _EmptyControls()
+
+
+class EmptyStoreCommits:
+    """The commit policy a replay's gate reads its (empty) store rows through."""
+
+    @contextmanager
+    def step(self) -> Iterator[_EmptyUow]:
+        yield _EmptyUow()
+
+    def flush(self) -> None:
+        pass
+
+
+def replay_gate(limit_set: RiskLimits | RiskLimitSet) -> RiskGate:
+    """A risk gate over ``limit_set`` as a replay builds one: an empty store,
+    not shared, its alerts kept."""
+    return RiskGate(
+        PreTradeChecker(limit_set),
+        EmptyStoreCommits(),  # type: ignore[arg-type]
+        RecordingAlerter(),
+        shared_store=False,
+    )
 
 
 class RecordingAlerter(Alerter):

@@ -14,8 +14,6 @@ infinite, huge) and zero or negative quantities.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,40 +21,15 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.risk_support import Book, RecordingAlerter
+from tests.risk_support import Book, replay_gate
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.domain.risk.limits import RiskLimits, RiskLimitSet
-from tradecore.domain.risk.pre_trade import PreTradeChecker
-from tradecore.domain.risk.trading_state import INITIAL_TRADING_STATE
 from tradecore.services.controls.risk_gate import RiskGate
 
 T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 SYMBOLS = ("AAA", "BBB", "CCC")
 STRATEGY = "s1"
-
-
-class _Controls:
-    def get_trading_state(self) -> Any:
-        return INITIAL_TRADING_STATE
-
-    def breakers(self) -> list[Any]:
-        return []
-
-
-class _Uow:
-    controls = _Controls()
-
-
-class _Commits:
-    """The commit policy a replay's gate reads its (empty) store rows through."""
-
-    @contextmanager
-    def step(self) -> Iterator[_Uow]:
-        yield _Uow()
-
-    def flush(self) -> None:
-        pass
 
 
 money = st.one_of(st.none(), st.integers(1, 10**6).map(Decimal))
@@ -98,18 +71,9 @@ steps = st.lists(
 )
 
 
-def _gate(limit_set: RiskLimits | RiskLimitSet) -> RiskGate:
-    return RiskGate(
-        PreTradeChecker(limit_set),
-        _Commits(),  # type: ignore[arg-type]
-        RecordingAlerter(),
-        shared_store=False,
-    )
-
-
 def _as_it_was(limit_set: RiskLimits | RiskLimitSet) -> RiskGate:
     """A gate whose ``on_bar`` keeps every reference, as before the shortcut."""
-    gate = _gate(limit_set)
+    gate = replay_gate(limit_set)
     gate._keeps_references = True
     return gate
 
@@ -142,7 +106,7 @@ def _verdict(gate: RiskGate, book: Book, spec: OrderSpec, at: datetime) -> objec
 def test_a_gate_fed_its_bar_marks_answers_as_one_fed_on_bar(
     limit_set: RiskLimits | RiskLimitSet, script: list[tuple[Any, ...]]
 ) -> None:
-    general, shortcut = _as_it_was(limit_set), _gate(limit_set)
+    general, shortcut = _as_it_was(limit_set), replay_gate(limit_set)
     book = Book("1000000")
     at = T0
     for step in script:
@@ -172,8 +136,8 @@ def test_a_gate_fed_its_bar_marks_answers_as_one_fed_on_bar(
 
 
 def test_without_a_collar_or_a_breaker_the_gate_hands_out_its_marks() -> None:
-    gate = _gate(RiskLimits(max_gross_exposure=Decimal(10)))
+    gate = replay_gate(RiskLimits(max_gross_exposure=Decimal(10)))
     assert gate.bar_marks() is gate._mark_floats
-    assert _gate(RiskLimits(price_collar_bps=Decimal(50))).bar_marks() is None
+    assert replay_gate(RiskLimits(price_collar_bps=Decimal(50))).bar_marks() is None
     own = RiskLimitSet(strategies={"other": RiskLimits(price_collar_pct=Decimal(1))})
-    assert _gate(own).bar_marks() is None
+    assert replay_gate(own).bar_marks() is None

@@ -11,8 +11,6 @@ and zero or negative quantities.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,38 +18,14 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tests.risk_support import Book, RecordingAlerter
+from tests.risk_support import Book, replay_gate
 from tradecore.domain.errors import InvalidInput
 from tradecore.domain.orders.spec import OrderSpec, Side
 from tradecore.domain.risk.limits import RiskLimits, RiskLimitSet
-from tradecore.domain.risk.pre_trade import PreTradeChecker
-from tradecore.domain.risk.trading_state import INITIAL_TRADING_STATE
-from tradecore.services.controls.risk_gate import RiskGate
 
 T0 = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 SYMBOLS = ("AAA", "BBB")
 STRATEGIES = ("s1", "s2")
-
-
-class _Controls:
-    def get_trading_state(self) -> Any:
-        return INITIAL_TRADING_STATE
-
-    def breakers(self) -> list[Any]:
-        return []
-
-
-class _Uow:
-    controls = _Controls()
-
-
-class _Commits:
-    @contextmanager
-    def step(self) -> Iterator[_Uow]:
-        yield _Uow()
-
-    def flush(self) -> None:
-        pass
 
 
 small = st.one_of(st.none(), st.integers(1, 4))
@@ -101,15 +75,6 @@ steps = st.lists(
 )
 
 
-def _gate(limit_set: RiskLimits | RiskLimitSet) -> RiskGate:
-    return RiskGate(
-        PreTradeChecker(limit_set),
-        _Commits(),  # type: ignore[arg-type]
-        RecordingAlerter(),
-        shared_store=False,
-    )
-
-
 def _answer(call: Any, *args: Any) -> object:
     try:
         return call(*args)
@@ -126,7 +91,7 @@ def _answer(call: Any, *args: Any) -> object:
 def test_a_gate_counts_orders_only_for_a_rate_limit_and_answers_the_same(
     limit_set: RiskLimits | RiskLimitSet, script: list[tuple[Any, ...]]
 ) -> None:
-    general, shortcut = _gate(limit_set), _gate(limit_set)
+    general, shortcut = replay_gate(limit_set), replay_gate(limit_set)
     general._counts_orders = True  # every passed order recorded, as before
     book = Book("1000000")
     at = T0
@@ -161,10 +126,10 @@ def test_the_orders_are_counted_only_where_a_rate_limit_may_read_them() -> None:
     spec = OrderSpec(symbol="AAA", side=Side.BUY, qty=Decimal(1))
     book = Book()
     book.prices["AAA"] = 10.0
-    unlimited = _gate(RiskLimits())
+    unlimited = replay_gate(RiskLimits())
     assert unlimited.check(book, "s1", spec, T0).passed
     assert unlimited.rates.orders("AAA", T0, timedelta(minutes=1)) == 0
     own = RiskLimitSet(strategies={"s2": RiskLimits(max_orders_per_minute=5)})
-    counted = _gate(own)
+    counted = replay_gate(own)
     assert counted.check(book, "s1", spec, T0).passed
     assert counted.rates.orders("AAA", T0, timedelta(minutes=1)) == 1
